@@ -1,0 +1,124 @@
+# planwatch — build, test, run. See README.md.
+PREFIX  ?= /usr/local
+CC      ?= cc
+PKGS     = libzmq libsystemd yaml-0.1 $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb) -lcsv -lm
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(WARN) -Iproto $(PKG_CFLAGS)
+SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+# Two object trees: build/ (optimised, what `make` and `make run` use) and build/san/
+# (AddressSanitizer + UBSan, what `make test` uses).
+O       ?= build
+ifeq ($(SANITIZE),1)
+O        = build/san
+MODE_CFLAGS = -g -O1 -fno-omit-frame-pointer $(SAN)
+MODE_LDFLAGS = $(SAN)
+else
+MODE_CFLAGS = -g -O2
+MODE_LDFLAGS =
+endif
+CFLAGS  += $(BASE_CFLAGS) $(MODE_CFLAGS)
+LDFLAGS += $(MODE_LDFLAGS)
+
+PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
+STORE_SRC  = store/store.c
+CAT_SRC    = daemon/ydoc.c daemon/catalog.c
+DAEMON_SRC = $(CAT_SRC) daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
+             daemon/rules.c daemon/apply.c daemon/query.c daemon/server.c
+CLIENT_SRC = client/planwatch.c
+
+obj = $(patsubst %.c,$(O)/%.o,$(1))
+
+BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
+UNIT_TESTS = test_proto test_store test_catalog test_config test_rules
+TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
+
+.PHONY: all deps test test-unit test-integration bench run stop install clean fuzz soak
+all: $(BINS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/planwatchd: $(call obj,daemon/main.c $(DAEMON_SRC) $(STORE_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/planwatch: $(call obj,client/cli.c $(CLIENT_SRC) $(CAT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/libplanwatch.a: $(call obj,$(CLIENT_SRC) $(PROTO_SRC))
+	ar rcs $@ $^
+
+$(O)/tests/test_proto: $(call obj,tests/test_proto.c $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_store: $(call obj,tests/test_store.c $(STORE_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_catalog: $(call obj,tests/test_catalog.c $(CAT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_config: $(call obj,tests/test_config.c daemon/config.c daemon/ydoc.c $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_rules: $(call obj,tests/test_rules.c $(DAEMON_SRC) $(STORE_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_integration: $(call obj,tests/test_integration.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/bench: $(call obj,tests/bench.c tests/harness.c $(CLIENT_SRC) $(STORE_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+# ---- dependencies (Debian 12) ----
+DEB_PKGS = build-essential pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev lmdb-utils \
+           libsystemd-dev libyaml-dev libcsv-dev clang libclang-rt-14-dev \
+           python3 python3-yaml python3-zmq python3-msgpack systemd curl
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+deps:
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $(DEB_PKGS)
+
+# ---- tests: always sanitized, from their own object tree ----
+test:
+	$(MAKE) SANITIZE=1 test-unit test-integration
+	python3 tests/check_catalog_sources.py
+	$(MAKE) SANITIZE=1 O=build/san check-cli
+
+test-unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
+	@for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done
+
+test-integration: $(O)/tests/test_integration $(O)/planwatchd $(O)/planwatch
+	@echo "== $<"
+	ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd PLANWATCH=$(O)/planwatch $<
+
+check-cli: $(O)/planwatchd $(O)/planwatch
+	tests/cli.sh $(O)
+
+# ---- run the bundled default: state in ./state, no root ----
+run: all
+	@tests/run-local.sh start $(O)
+
+stop:
+	@tests/run-local.sh stop $(O)
+
+bench: $(O)/bench $(O)/planwatchd
+	$(O)/bench --daemon $(O)/planwatchd
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib \
+	  $(DESTDIR)$(PREFIX)/include/planwatch $(DESTDIR)$(PREFIX)/share/planwatch/catalog \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/etc/planwatch $(DESTDIR)/lib/systemd/system
+	install -m 755 $(O)/planwatchd $(DESTDIR)$(PREFIX)/sbin/planwatchd
+	install -m 755 $(O)/planwatch $(DESTDIR)$(PREFIX)/bin/planwatch
+	install -m 644 $(O)/libplanwatch.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 client/planwatch.h proto/err.h $(DESTDIR)$(PREFIX)/include/planwatch/
+	install -m 644 catalog/*.yaml $(DESTDIR)$(PREFIX)/share/planwatch/catalog/
+	install -m 644 man/planwatch.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/planwatchd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 man/planwatchd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	[ -e $(DESTDIR)/etc/planwatch/planwatchd.conf ] || \
+	  install -m 644 systemd/planwatchd.conf $(DESTDIR)/etc/planwatch/planwatchd.conf
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/planwatchd.service > $(DESTDIR)/lib/systemd/system/planwatchd.service
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

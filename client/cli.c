@@ -1,0 +1,972 @@
+/* client/cli.c — planwatch, the command-line client of planwatchd. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <csv.h>
+
+#include "../daemon/catalog.h"
+#include "../proto/period.h"
+#include "../proto/proto.h"
+#include "../proto/status.h"
+#include "planwatch.h"
+
+struct cli {
+	const char *endpoint, *pub;
+	int timeout_ms;
+	bool json;
+	struct pw_client *c;
+	unsigned n_req;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: planwatch [-e ENDPOINT] [-p PUB] [--timeout MS] [--json] COMMAND [ARGS]\n"
+		"\n"
+		"Feeds and queries planwatchd, the five-year-plan indicator monitor.\n"
+		"\n"
+		"commands:\n"
+		"  push PLAN INDICATOR PERIOD VALUE [--unit U] [--status S] [--dept D]\n"
+		"       [--yoy PCT] [--reason TEXT] [--id MSGID] [--backfill]\n"
+		"                          report one figure (unit and dept default to the catalog's)\n"
+		"  import FILE.csv [--batch N] [--backfill]\n"
+		"                          load figures from CSV (plan,indicator,period,value,unit,\n"
+		"                          status,dept,yoy,reason,source); safe to run twice\n"
+		"  watch [PREFIX] [--since SEQ] [--count N] [--wait MS]\n"
+		"                          print notices (change., breach., at_risk., resolved.,\n"
+		"                          overdue., target., rejected.); --since replays from the log\n"
+		"  query PLAN INDICATOR [--from P] [--to P] [--as-of DATE]\n"
+		"                          latest values, or the series as known at DATE\n"
+		"  history PLAN INDICATOR PERIOD\n"
+		"                          every revision of one figure\n"
+		"  alerts [--plan P]       current alert states\n"
+		"  rejected [--dept D] [--since DATE] [--after ID]\n"
+		"  rejected retry ID       re-validate a quarantined message (after a catalog fix)\n"
+		"  target set PLAN INDICATOR VALUE\n"
+		"                          set a city-assigned (完成市下达任务) target\n"
+		"  catalog show [PLAN]     indicators and targets loaded in the daemon\n"
+		"  catalog check FILE...   validate catalog files (errors as FILE:LINE)\n"
+		"  status                  daemon counters\n"
+		"  debug clock MS | debug tick\n"
+		"                          test clock (allow_clock_set) / run the overdue check now\n"
+		"\n"
+		"options:\n"
+		"  -e, --endpoint EP  daemon request endpoint (default $PLANWATCH_ENDPOINT or\n"
+		"                     " PW_DEFAULT_ENDPOINT ")\n"
+		"  -p, --pub EP       daemon notice endpoint (default $PLANWATCH_PUB or\n"
+		"                     " PW_DEFAULT_PUB ")\n"
+		"  -t, --timeout MS   reply timeout (default 5000)\n"
+		"  -j, --json         print replies as JSON\n"
+		"  -h, --help         this text\n"
+		"\n"
+		"See planwatch(1) and proto/PROTOCOL.md.\n");
+}
+
+static int fail(const char *what, int rc)
+{
+	fprintf(stderr, "planwatch: %s: %s\n", what, pw_strerror(rc));
+	if (rc == PW_ETIMEDOUT)
+		fprintf(stderr, "planwatch: is planwatchd running? start it with 'make run' or "
+				"'systemctl start planwatchd', or pass --endpoint\n");
+	return 1;
+}
+
+static int connect_cli(struct cli *c)
+{
+	struct pw_opts o = { .timeout_ms = c->timeout_ms };
+	if (c->c)
+		return 0;
+	int rc = pw_client_new(&c->c, c->endpoint, &o);
+	return rc < 0 ? fail("cannot connect", rc) : 0;
+}
+
+/* Sends r, returns the reply as a view (NACKs are printed and turned into 1). */
+static int call(struct cli *c, struct proto_req *r, struct proto_view **out)
+{
+	struct proto_buf b;
+	void *reply;
+	size_t len;
+	char type[16], err[64], msg[256];
+	int rc;
+
+	if (connect_cli(c))
+		return 1;
+	snprintf(r->id, sizeof(r->id), "cli-%d-%u", (int)getpid(), c->n_req++);
+	proto_buf_init(&b);
+	rc = proto_req_encode(r, &b);
+	if (rc == 0)
+		rc = pw_call(c->c, b.data, b.len, r->id, &reply, &len);
+	proto_buf_release(&b);
+	if (rc < 0)
+		return fail(proto_type_name(r->type), rc);
+	rc = proto_view_new(out, reply, len);
+	free(reply);
+	if (rc < 0)
+		return fail("bad reply", rc);
+	proto_view_str(*out, -1, "type", type, sizeof(type));
+	if (strcmp(type, "nack") == 0) {
+		proto_view_str(*out, -1, "error", err, sizeof(err));
+		proto_view_str(*out, -1, "message", msg, sizeof(msg));
+		fprintf(stderr, "planwatch: %s refused: %s: %s\n", proto_type_name(r->type), err, msg);
+		proto_view_free(*out);
+		*out = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+static void print_json(const struct proto_view *v, int item)
+{
+	char *s;
+	if (proto_view_json(v, item, &s) == 0) {
+		puts(s);
+		free(s);
+	}
+}
+
+static int parse_period_arg(const char *s, struct period *p)
+{
+	if (period_parse(p, s, strlen(s)) < 0) {
+		fprintf(stderr, "planwatch: bad period '%s': use 2026, 2026Q3 or 2026-10\n", s);
+		return 1;
+	}
+	return 0;
+}
+
+/* "2024-03-01" or "2024-03-01T12:00:00Z" or unix ms digits, as ms since the epoch. */
+static int parse_time_arg(const char *s, int64_t *ms)
+{
+	struct tm tm = { 0 };
+	char *end;
+	if (strspn(s, "0123456789") == strlen(s) && strlen(s) > 8) {
+		*ms = strtoll(s, NULL, 10);
+		return 0;
+	}
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end && *end == 'T')
+		end = strptime(end + 1, "%H:%M:%S", &tm);
+	if (!end || (*end && strcmp(end, "Z") != 0)) {
+		fprintf(stderr, "planwatch: bad time '%s': use YYYY-MM-DD[THH:MM:SSZ]\n", s);
+		return 1;
+	}
+	*ms = (int64_t)timegm(&tm) * 1000;
+	return 0;
+}
+
+static void fmt_time(int64_t ms, char *buf, size_t cap)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- catalog lookups (unit / department defaults for push) ---- */
+
+static int catalog_defaults(struct cli *c, const char *plan, const char *ind, char *unit,
+			    size_t ucap, char *dept, size_t dcap)
+{
+	struct proto_req r = { .type = PROTO_CATALOG, .plan = plan };
+	struct proto_view *v;
+	char id[80];
+	if (call(c, &r, &v))
+		return 1;
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		if (proto_view_str(v, (int)i, "indicator", id, sizeof(id)) < 0 || strcmp(id, ind))
+			continue;
+		if (!unit[0])
+			proto_view_str(v, (int)i, "unit", unit, ucap);
+		/* The first listed department is the responsible one. */
+		char *js;
+		if (!dept[0] && proto_view_json(v, (int)i, &js) == 0) {
+			char *p = strstr(js, "\"departments\":[\"");
+			if (p) {
+				p += strlen("\"departments\":[\"");
+				size_t n = strcspn(p, "\"");
+				snprintf(dept, dcap, "%.*s", (int)n, p);
+			}
+			free(js);
+		}
+		proto_view_free(v);
+		return 0;
+	}
+	proto_view_free(v);
+	fprintf(stderr, "planwatch: indicator '%s' is not in plan '%s' (see planwatch catalog "
+			"show %s)\n", ind, plan, plan);
+	return 1;
+}
+
+/* ---- push ---- */
+
+static int print_ack(const struct pw_ack *a)
+{
+	if (a->code == 0) {
+		printf("ok: %s acknowledged (durable), %u of %u items changed, log seq %llu\n", a->id,
+		       a->changed, a->count, (unsigned long long)a->seq);
+		return 0;
+	}
+	fprintf(stderr, "planwatch: rejected: %s: %s%s\n", pw_errname(a->code),
+		pw_strerror(a->code), a->retry ? " (transient: retry later)" : "");
+	for (size_t i = 0; i < a->n_bad; i++)
+		fprintf(stderr, "  item %u: %s: %s\n", a->bad[i].index, pw_errname(a->bad[i].code),
+			pw_strerror(a->bad[i].code));
+	if (a->quarantine)
+		fprintf(stderr, "  kept in quarantine as #%llu (planwatch rejected)\n",
+			(unsigned long long)a->quarantine);
+	return 1;
+}
+
+static int cmd_push(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "unit", required_argument, NULL, 'u' },   { "status", required_argument, NULL, 's' },
+		{ "dept", required_argument, NULL, 'd' },   { "yoy", required_argument, NULL, 'y' },
+		{ "reason", required_argument, NULL, 'r' }, { "id", required_argument, NULL, 'i' },
+		{ "backfill", no_argument, NULL, 'b' },	    { NULL, 0, NULL, 0 },
+	};
+	char unit[64] = "", dept[80] = "", id[80] = "", *end;
+	struct pw_obs o = { .status = "flash", .yoy = NAN };
+	unsigned flags = 0;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "u:s:d:y:r:i:b", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'u': snprintf(unit, sizeof(unit), "%s", optarg); break;
+		case 's': o.status = optarg; break;
+		case 'd': snprintf(dept, sizeof(dept), "%s", optarg); break;
+		case 'y':
+			o.yoy = strtod(optarg, &end);
+			if (*end || !isfinite(o.yoy)) {
+				fprintf(stderr, "planwatch: --yoy needs a number\n");
+				return 2;
+			}
+			break;
+		case 'r': o.reason = optarg; break;
+		case 'i': snprintf(id, sizeof(id), "%s", optarg); break;
+		case 'b': flags |= PW_BACKFILL; break;
+		default: return 2;
+		}
+	}
+	if (argc - optind != 4) {
+		fprintf(stderr, "usage: planwatch push PLAN INDICATOR PERIOD VALUE [options]\n");
+		return 2;
+	}
+	o.plan = argv[optind];
+	o.indicator = argv[optind + 1];
+	o.period = argv[optind + 2];
+	o.value = strtod(argv[optind + 3], &end);
+	if (*end || end == argv[optind + 3]) {
+		fprintf(stderr, "planwatch: VALUE '%s' is not a number\n", argv[optind + 3]);
+		return 2;
+	}
+	if ((!unit[0] || !dept[0]) &&
+	    catalog_defaults(c, o.plan, o.indicator, unit, sizeof(unit), dept, sizeof(dept)))
+		return 1;
+	o.unit = unit;
+	if (!id[0])
+		snprintf(id, sizeof(id), "cli-%d-%lld", (int)getpid(), (long long)time(NULL));
+	if (connect_cli(c))
+		return 1;
+	struct pw_ack a;
+	int rc = pw_push(c->c, dept, id, &o, 1, flags, &a);
+	if (rc < 0)
+		return fail("push", rc);
+	return print_ack(&a);
+}
+
+/* ---- import ---- */
+
+#define IMPORT_COLS 10
+enum { COL_PLAN, COL_IND, COL_PERIOD, COL_VALUE, COL_UNIT, COL_STATUS, COL_DEPT, COL_YOY,
+       COL_REASON, COL_SOURCE };
+
+struct import_row {
+	char *col[IMPORT_COLS];
+	long line;
+	int err;
+};
+
+struct import {
+	struct import_row *rows;
+	size_t n, cap;
+	char *field[IMPORT_COLS];
+	int n_field;
+	long line;
+	bool header_done;
+	int err;
+	char errmsg[256];
+};
+
+static void csv_field(void *s, size_t len, void *arg)
+{
+	struct import *im = arg;
+	if (im->n_field < IMPORT_COLS)
+		im->field[im->n_field] = strndup(s ? s : "", len);
+	im->n_field++;
+}
+
+static void csv_row(int ch, void *arg)
+{
+	struct import *im = arg;
+	(void)ch;
+	im->line++;
+	bool blank = im->n_field == 1 && im->field[0] && !im->field[0][0];
+	if (!im->header_done) {
+		im->header_done = true;
+		if (im->n_field < IMPORT_COLS || !im->field[0] || strcmp(im->field[0], "plan") != 0) {
+			im->err = 1;
+			snprintf(im->errmsg, sizeof(im->errmsg),
+				 "line 1: header must be plan,indicator,period,value,unit,status,dept,"
+				 "yoy,reason,source");
+		}
+		for (int i = 0; i < IMPORT_COLS && i < im->n_field; i++)
+			free(im->field[i]);
+	} else if (blank) {
+		free(im->field[0]);
+	} else if (im->n_field != IMPORT_COLS) {
+		if (!im->err) {
+			im->err = 1;
+			snprintf(im->errmsg, sizeof(im->errmsg), "line %ld: %d fields, expected %d",
+				 im->line, im->n_field, IMPORT_COLS);
+		}
+		for (int i = 0; i < IMPORT_COLS && i < im->n_field; i++)
+			free(im->field[i]);
+	} else {
+		if (im->n == im->cap) {
+			im->cap = im->cap ? 2 * im->cap : 256;
+			im->rows = realloc(im->rows, im->cap * sizeof(*im->rows));
+			if (!im->rows) {
+				fprintf(stderr, "planwatch: out of memory\n");
+				exit(1);
+			}
+		}
+		struct import_row *r = &im->rows[im->n++];
+		memcpy(r->col, im->field, sizeof(r->col));
+		r->line = im->line;
+		r->err = 0;
+	}
+	im->n_field = 0;
+	memset(im->field, 0, sizeof(im->field));
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (h ^ 0xff) * 1099511628211ull;
+}
+
+static void progress(size_t done, size_t total, const char *name)
+{
+	if (!isatty(2) || total == 0)
+		return;
+	int width = 30, fill = (int)(width * done / total);
+	fprintf(stderr, "\rimporting %s [%.*s%*s] %3zu%% %zu/%zu rows", name, fill,
+		"##############################", width - fill, "", 100 * done / total, done, total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+/* Sends rows idx[0..n) as one update; marks row errors. Returns rows accepted or < 0. */
+static int import_batch(struct cli *c, struct import *im, size_t *idx, size_t n, unsigned flags,
+			int *stop)
+{
+	struct pw_obs obs[PROTO_MAX_BATCH];
+	char id[40];
+	uint64_t h = 1469598103934665603ull;
+	size_t ok = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		struct import_row *r = &im->rows[idx[k]];
+		char *end;
+		obs[k] = (struct pw_obs){ .plan = r->col[COL_PLAN], .indicator = r->col[COL_IND],
+					  .period = r->col[COL_PERIOD], .unit = r->col[COL_UNIT],
+					  .status = r->col[COL_STATUS], .yoy = NAN };
+		obs[k].value = strtod(r->col[COL_VALUE], &end);
+		if (*end || !r->col[COL_VALUE][0])
+			obs[k].value = NAN; /* the daemon answers bad_value */
+		if (r->col[COL_YOY][0])
+			obs[k].yoy = strtod(r->col[COL_YOY], NULL);
+		obs[k].reason = r->col[COL_REASON][0] ? r->col[COL_REASON] : NULL;
+		for (int col = 0; col < COL_SOURCE; col++)
+			h = fnv1a(h, r->col[col]);
+	}
+	/* The id is a hash of the batch content: re-importing a file is idempotent. */
+	snprintf(id, sizeof(id), "imp-%016llx", (unsigned long long)h);
+	struct pw_ack a;
+	int rc = pw_push(c->c, im->rows[idx[0]].col[COL_DEPT], id, obs, n, flags, &a);
+	if (rc == PW_EPERIOD || rc == PW_ESTATUS) {
+		/* refused locally: find the row */
+		for (size_t k = 0; k < n; k++) {
+			struct period p;
+			struct import_row *r = &im->rows[idx[k]];
+			if (period_parse(&p, r->col[COL_PERIOD], strlen(r->col[COL_PERIOD])) < 0)
+				r->err = PW_EPERIOD;
+			else if (status_parse(r->col[COL_STATUS]) < 0)
+				r->err = PW_ESTATUS;
+		}
+		return 0;
+	}
+	if (rc < 0) {
+		*stop = rc;
+		return rc;
+	}
+	if (a.code == 0)
+		return (int)n;
+	if (a.retry) {
+		*stop = a.code;
+		return a.code;
+	}
+	if (a.n_bad == 0) {
+		for (size_t k = 0; k < n; k++)
+			im->rows[idx[k]].err = a.code;
+		return 0;
+	}
+	for (size_t i = 0; i < a.n_bad; i++)
+		if (a.bad[i].index < n)
+			im->rows[idx[a.bad[i].index]].err = a.bad[i].code;
+	/* Resend the rows that were fine, as their own batch. */
+	size_t good[PROTO_MAX_BATCH], ng = 0;
+	for (size_t k = 0; k < n; k++)
+		if (!im->rows[idx[k]].err)
+			good[ng++] = idx[k];
+	if (ng)
+		ok = (size_t)import_batch(c, im, good, ng, flags, stop);
+	return (int)ok;
+}
+
+static int cmd_import(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "batch", required_argument, NULL, 'n' },
+		{ "backfill", no_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct import im = { 0 };
+	struct csv_parser p;
+	unsigned flags = 0;
+	size_t batch = 100;
+	char buf[65536];
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "n:b", opts, NULL)) != -1) {
+		if (ch == 'n') {
+			batch = strtoul(optarg, NULL, 10);
+			if (batch < 1 || batch > PROTO_MAX_BATCH) {
+				fprintf(stderr, "planwatch: --batch must be 1..%d\n", PROTO_MAX_BATCH);
+				return 2;
+			}
+		} else if (ch == 'b') {
+			flags |= PW_BACKFILL;
+		} else {
+			return 2;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "usage: planwatch import FILE.csv [--batch N] [--backfill]\n");
+		return 2;
+	}
+	const char *path = argv[optind];
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "planwatch: cannot open '%s': %s\n", path, strerror(errno));
+		return 1;
+	}
+	csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL * 0);
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (csv_parse(&p, buf, n, csv_field, csv_row, &im) != n) {
+			fprintf(stderr, "planwatch: %s: %s\n", path, csv_strerror(csv_error(&p)));
+			im.err = 1;
+			break;
+		}
+	csv_fini(&p, csv_field, csv_row, &im);
+	csv_free(&p);
+	fclose(f);
+	int ret = 0;
+	if (im.err) {
+		if (im.errmsg[0])
+			fprintf(stderr, "planwatch: %s: %s\n", path, im.errmsg);
+		ret = 1;
+		goto out_rows;
+	}
+	if (connect_cli(c)) {
+		ret = 1;
+		goto out_rows;
+	}
+	size_t accepted = 0, idx[PROTO_MAX_BATCH];
+	int stop = 0;
+	for (size_t i = 0; i < im.n && !stop;) {
+		size_t k = 0;
+		/* A batch carries one department: split where it changes. */
+		while (i < im.n && k < batch &&
+		       (k == 0 || strcmp(im.rows[i].col[COL_DEPT], im.rows[idx[0]].col[COL_DEPT]) == 0))
+			idx[k++] = i++;
+		int rc = import_batch(c, &im, idx, k, flags, &stop);
+		if (rc > 0)
+			accepted += (size_t)rc;
+		progress(i, im.n, path);
+	}
+	if (stop) {
+		fprintf(stderr, "planwatch: import stopped: %s (rows imported so far are kept; "
+				"run the same import again to continue)\n", pw_strerror(stop));
+		ret = 1;
+	}
+	size_t rejected = 0;
+	for (size_t i = 0; i < im.n; i++)
+		if (im.rows[i].err) {
+			rejected++;
+			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, im.rows[i].line,
+				im.rows[i].col[COL_PLAN], im.rows[i].col[COL_IND],
+				im.rows[i].col[COL_PERIOD], pw_errname(im.rows[i].err),
+				pw_strerror(im.rows[i].err));
+		}
+	printf("%s: %zu rows, %zu accepted, %zu rejected\n", path, im.n, accepted, rejected);
+	if (rejected)
+		ret = 1;
+out_rows:
+	for (size_t i = 0; i < im.n; i++)
+		for (int k = 0; k < IMPORT_COLS; k++)
+			free(im.rows[i].col[k]);
+	free(im.rows);
+	return ret;
+}
+
+/* ---- reads ---- */
+
+static void print_obs_table(const struct proto_view *v)
+{
+	char unit[40] = "", name[200] = "";
+	proto_view_str(v, -1, "unit", unit, sizeof(unit));
+	proto_view_str(v, -1, "name", name, sizeof(name));
+	printf("%s (%s)\n", name, unit);
+	printf("%-8s %14s %-12s %8s %4s %-20s %s\n", "period", "value", "status", "yoy%", "rev",
+	       "received", "dept");
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		char per[16] = "", st[16] = "", dept[80] = "", ts[32] = "", yoys[16] = "";
+		double val = NAN, yoy;
+		int64_t rev = 0, t = 0;
+		proto_view_str(v, (int)i, "period", per, sizeof(per));
+		proto_view_double(v, (int)i, "value", &val);
+		proto_view_str(v, (int)i, "status", st, sizeof(st));
+		proto_view_int(v, (int)i, "rev", &rev);
+		proto_view_int(v, (int)i, "time", &t);
+		proto_view_str(v, (int)i, "dept", dept, sizeof(dept));
+		if (proto_view_double(v, (int)i, "yoy", &yoy) == 0)
+			snprintf(yoys, sizeof(yoys), "%.2f", yoy);
+		fmt_time(t, ts, sizeof(ts));
+		printf("%-8s %14.6g %-12s %8s %4lld %-20s %s\n", per, val, st, yoys, (long long)rev, ts,
+		       dept);
+	}
+}
+
+static int print_reply(struct cli *c, struct proto_view *v, void (*table)(const struct proto_view *))
+{
+	if (c->json || !table)
+		print_json(v, -1);
+	else
+		table(v);
+	proto_view_free(v);
+	return 0;
+}
+
+static int cmd_query(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' }, { "to", required_argument, NULL, 't' },
+		{ "as-of", required_argument, NULL, 'a' }, { NULL, 0, NULL, 0 },
+	};
+	struct proto_req r = { .type = PROTO_QUERY };
+	struct proto_view *v;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:t:a:", opts, NULL)) != -1) {
+		if (ch == 'f') {
+			if (parse_period_arg(optarg, &r.from))
+				return 2;
+			r.has_from = true;
+		} else if (ch == 't') {
+			if (parse_period_arg(optarg, &r.to))
+				return 2;
+			r.has_to = true;
+		} else if (ch == 'a') {
+			if (parse_time_arg(optarg, &r.as_of_ms))
+				return 2;
+		} else {
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "usage: planwatch query PLAN INDICATOR [--from P] [--to P] "
+				"[--as-of DATE]\n");
+		return 2;
+	}
+	r.plan = argv[optind];
+	r.ind = argv[optind + 1];
+	if (call(c, &r, &v))
+		return 1;
+	return print_reply(c, v, print_obs_table);
+}
+
+static int cmd_history(struct cli *c, int argc, char **argv)
+{
+	struct proto_req r = { .type = PROTO_HISTORY, .has_period = true };
+	struct proto_view *v;
+	if (argc != 4) {
+		fprintf(stderr, "usage: planwatch history PLAN INDICATOR PERIOD\n");
+		return 2;
+	}
+	r.plan = argv[1];
+	r.ind = argv[2];
+	if (parse_period_arg(argv[3], &r.period))
+		return 2;
+	if (call(c, &r, &v))
+		return 1;
+	return print_reply(c, v, print_obs_table);
+}
+
+static void print_status(const struct proto_view *v)
+{
+	char *js;
+	if (proto_view_json(v, -1, &js) < 0)
+		return;
+	/* flat map: one "key: value" per line */
+	for (char *p = strtok(js + 1, ","); p; p = strtok(NULL, ",")) {
+		char *colon = strchr(p, ':');
+		if (!colon)
+			continue;
+		*colon = '\0';
+		size_t n = strlen(colon + 1);
+		if (n && colon[n] == '}')
+			colon[n] = '\0';
+		printf("%-14s %s\n", p[0] == '"' ? p + 1 : p, colon + 1);
+	}
+	free(js);
+}
+
+static int cmd_status(struct cli *c, int argc, char **argv)
+{
+	struct proto_req r = { .type = PROTO_STATUS };
+	struct proto_view *v;
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: planwatch status\n");
+		return 2;
+	}
+	if (call(c, &r, &v))
+		return 1;
+	return print_reply(c, v, print_status);
+}
+
+static void print_items_json(const struct proto_view *v)
+{
+	for (size_t i = 0; i < proto_view_count(v); i++)
+		print_json(v, (int)i);
+}
+
+static int cmd_alerts(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = { { "plan", required_argument, NULL, 'p' },
+					      { NULL, 0, NULL, 0 } };
+	struct proto_req r = { .type = PROTO_ALERTS };
+	struct proto_view *v;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+		if (ch != 'p')
+			return 2;
+		r.plan = optarg;
+	}
+	if (call(c, &r, &v))
+		return 1;
+	if (!c->json && proto_view_count(v) == 0)
+		printf("no alerts\n");
+	return print_reply(c, v, print_items_json);
+}
+
+static void print_rejected(const struct proto_view *v)
+{
+	printf("%-5s %-20s %-18s %-10s %s\n", "id", "received", "error", "dept", "detail");
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		char err[40] = "", dept[80] = "", detail[300] = "", ts[32];
+		int64_t id = 0, t = 0;
+		proto_view_int(v, (int)i, "id", &id);
+		proto_view_int(v, (int)i, "time", &t);
+		proto_view_str(v, (int)i, "error", err, sizeof(err));
+		proto_view_str(v, (int)i, "dept", dept, sizeof(dept));
+		proto_view_str(v, (int)i, "detail", detail, sizeof(detail));
+		fmt_time(t, ts, sizeof(ts));
+		printf("%-5lld %-20s %-18s %-10s %s\n", (long long)id, ts, err, dept, detail);
+		const void *raw;
+		size_t n;
+		if (proto_view_bin(v, (int)i, "raw", &raw, &n) == 0) {
+			printf("      raw %zu bytes:", n);
+			for (size_t k = 0; k < n && k < 64; k++)
+				printf(" %02x", ((const unsigned char *)raw)[k]);
+			printf("%s\n", n > 64 ? " ..." : "");
+		}
+	}
+}
+
+static int cmd_rejected(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dept", required_argument, NULL, 'd' }, { "since", required_argument, NULL, 's' },
+		{ "after", required_argument, NULL, 'a' }, { NULL, 0, NULL, 0 },
+	};
+	struct proto_req r = { .type = PROTO_REJECTED };
+	struct proto_view *v;
+	int ch;
+
+	if (argc >= 2 && strcmp(argv[1], "retry") == 0) {
+		if (argc != 3) {
+			fprintf(stderr, "usage: planwatch rejected retry ID\n");
+			return 2;
+		}
+		r.type = PROTO_RETRY;
+		r.seq = strtoull(argv[2], NULL, 10);
+		if (call(c, &r, &v))
+			return 1;
+		printf("retried #%s: accepted\n", argv[2]);
+		if (c->json)
+			print_json(v, -1);
+		proto_view_free(v);
+		return 0;
+	}
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "d:s:a:", opts, NULL)) != -1) {
+		if (ch == 'd')
+			r.dept = optarg;
+		else if (ch == 's') {
+			if (parse_time_arg(optarg, &r.time_ms))
+				return 2;
+		} else if (ch == 'a')
+			r.seq = strtoull(optarg, NULL, 10);
+		else
+			return 2;
+	}
+	if (call(c, &r, &v))
+		return 1;
+	return print_reply(c, v, print_rejected);
+}
+
+static int cmd_target(struct cli *c, int argc, char **argv)
+{
+	struct proto_req r = { .type = PROTO_TARGET_SET };
+	struct proto_view *v;
+	char *end;
+	if (argc != 5 || strcmp(argv[1], "set") != 0) {
+		fprintf(stderr, "usage: planwatch target set PLAN INDICATOR VALUE\n");
+		return 2;
+	}
+	r.plan = argv[2];
+	r.ind = argv[3];
+	r.value = strtod(argv[4], &end);
+	if (*end || !isfinite(r.value)) {
+		fprintf(stderr, "planwatch: VALUE '%s' is not a number\n", argv[4]);
+		return 2;
+	}
+	if (call(c, &r, &v))
+		return 1;
+	printf("target of %s/%s set to %g\n", r.plan, r.ind, r.value);
+	proto_view_free(v);
+	return 0;
+}
+
+static void print_catalog(const struct proto_view *v)
+{
+	printf("%-14s %-28s %-10s %-8s %-10s %10s %10s %7s %s\n", "plan", "indicator", "unit",
+	       "attr", "kind", "baseline", "target", "growth", "name");
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		char plan[70] = "", id[70] = "", unit[40] = "", attr[16] = "", kind[16] = "",
+		     name[200] = "", b[20] = "-", t[20] = "-", g[20] = "-";
+		double x;
+		proto_view_str(v, (int)i, "plan", plan, sizeof(plan));
+		proto_view_str(v, (int)i, "indicator", id, sizeof(id));
+		proto_view_str(v, (int)i, "unit", unit, sizeof(unit));
+		proto_view_str(v, (int)i, "attribute", attr, sizeof(attr));
+		proto_view_str(v, (int)i, "kind", kind, sizeof(kind));
+		proto_view_str(v, (int)i, "name", name, sizeof(name));
+		if (proto_view_double(v, (int)i, "baseline", &x) == 0)
+			snprintf(b, sizeof(b), "%g", x);
+		if (proto_view_double(v, (int)i, "target", &x) == 0)
+			snprintf(t, sizeof(t), "%g", x);
+		if (proto_view_double(v, (int)i, "growth", &x) == 0)
+			snprintf(g, sizeof(g), "%g%%", x);
+		printf("%-14s %-28s %-10s %-8s %-10s %10s %10s %7s %s\n", plan, id, unit, attr, kind,
+		       b, t, g, name);
+	}
+}
+
+static void print_lint(const char *msg, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "warning: %s\n", msg);
+}
+
+static int cmd_catalog(struct cli *c, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
+		struct catalog *cat;
+		char err[CAT_ERR_MAX];
+		if (argc < 3) {
+			fprintf(stderr, "usage: planwatch catalog check FILE...\n");
+			return 2;
+		}
+		if (catalog_load(&cat, (const char *const *)argv + 2, (size_t)argc - 2, err) < 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		int warnings = catalog_lint(cat, print_lint, NULL);
+		printf("%d file(s) ok: %zu plans, %zu indicators, %d warning(s)\n", argc - 2,
+		       catalog_n_plans(cat), catalog_n_indicators(cat), warnings);
+		catalog_free(cat);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "show") == 0 && argc <= 3) {
+		struct proto_req r = { .type = PROTO_CATALOG, .plan = argc == 3 ? argv[2] : NULL };
+		struct proto_view *v;
+		if (call(c, &r, &v))
+			return 1;
+		return print_reply(c, v, print_catalog);
+	}
+	fprintf(stderr, "usage: planwatch catalog show [PLAN] | catalog check FILE...\n");
+	return 2;
+}
+
+static int cmd_debug(struct cli *c, int argc, char **argv)
+{
+	struct proto_req r = { 0 };
+	struct proto_view *v;
+	if (argc == 3 && strcmp(argv[1], "clock") == 0) {
+		r.type = PROTO_CLOCK_SET;
+		if (parse_time_arg(argv[2], &r.time_ms))
+			return 2;
+	} else if (argc == 2 && strcmp(argv[1], "tick") == 0) {
+		r.type = PROTO_TICK;
+	} else {
+		fprintf(stderr, "usage: planwatch debug clock TIME | debug tick\n");
+		return 2;
+	}
+	if (call(c, &r, &v))
+		return 1;
+	print_json(v, -1);
+	proto_view_free(v);
+	return 0;
+}
+
+/* ---- watch ---- */
+
+static int cmd_watch(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 's' }, { "count", required_argument, NULL, 'n' },
+		{ "wait", required_argument, NULL, 'w' }, { NULL, 0, NULL, 0 },
+	};
+	long long since = -1;
+	long count = -1, wait_ms = -1;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "s:n:w:", opts, NULL)) != -1) {
+		if (ch == 's')
+			since = strtoll(optarg, NULL, 10);
+		else if (ch == 'n')
+			count = strtol(optarg, NULL, 10);
+		else if (ch == 'w')
+			wait_ms = strtol(optarg, NULL, 10);
+		else
+			return 2;
+	}
+	const char *prefix = optind < argc ? argv[optind] : "";
+	if (connect_cli(c))
+		return 1;
+	struct pw_sub *s;
+	struct pw_opts o = { .timeout_ms = c->timeout_ms };
+	int rc = pw_sub_new(&s, c->pub, prefix, since, c->c, &o);
+	if (rc < 0)
+		return fail("watch", rc);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (long n = 0; count < 0 || n < count; n++) {
+		struct pw_notice nt;
+		struct proto_view *v;
+		rc = pw_sub_next(s, &nt, (int)wait_ms);
+		if (rc == PW_ETIMEDOUT && wait_ms >= 0)
+			break;
+		if (rc == PW_ETIMEDOUT)
+			continue;
+		if (rc < 0) {
+			pw_sub_free(s);
+			return fail("watch", rc);
+		}
+		if (proto_view_new(&v, nt.body, nt.len) == 0) {
+			char *js;
+			if (proto_view_json(v, -1, &js) == 0) {
+				if (c->json)
+					printf("%s\n", js);
+				else
+					printf("%llu %s %s\n", (unsigned long long)nt.seq, nt.topic, js);
+				free(js);
+			}
+			proto_view_free(v);
+		}
+	}
+	pw_sub_free(s);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "endpoint", required_argument, NULL, 'e' }, { "pub", required_argument, NULL, 'p' },
+		{ "timeout", required_argument, NULL, 't' },  { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },	      { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct {
+		const char *name;
+		int (*fn)(struct cli *, int, char **);
+	} cmds[] = {
+		{ "push", cmd_push },	    { "import", cmd_import },	  { "watch", cmd_watch },
+		{ "query", cmd_query },	    { "history", cmd_history },	  { "status", cmd_status },
+		{ "alerts", cmd_alerts },   { "rejected", cmd_rejected }, { "target", cmd_target },
+		{ "catalog", cmd_catalog }, { "debug", cmd_debug },
+	};
+	struct cli c = { .timeout_ms = 5000 };
+	int ch;
+
+	c.endpoint = getenv("PLANWATCH_ENDPOINT") ? getenv("PLANWATCH_ENDPOINT") : PW_DEFAULT_ENDPOINT;
+	c.pub = getenv("PLANWATCH_PUB") ? getenv("PLANWATCH_PUB") : PW_DEFAULT_PUB;
+	while ((ch = getopt_long(argc, argv, "+e:p:t:jhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'e': c.endpoint = optarg; break;
+		case 'p': c.pub = optarg; break;
+		case 't': c.timeout_ms = atoi(optarg) > 0 ? atoi(optarg) : 5000; break;
+		case 'j': c.json = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("planwatch 0.1.0 (protocol v1)\n"); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[optind], cmds[i].name) == 0) {
+			int rc = cmds[i].fn(&c, argc - optind, argv + optind);
+			pw_client_free(c.c);
+			return rc;
+		}
+	fprintf(stderr, "planwatch: unknown command '%s' (see planwatch --help)\n", argv[optind]);
+	return 2;
+}

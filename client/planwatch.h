@@ -1,0 +1,96 @@
+/* planwatch.h — libplanwatch, the C client of planwatchd (protocol v1).
+ *
+ * Feeders push observations and get an ACK only once the daemon has committed them
+ * durably; alerting clients subscribe to notices and replay what they missed. All
+ * functions return 0 or a negative code from enum pw_err (err.h); pw_strerror() and
+ * pw_errname() describe it. Not thread-safe: use one client per thread. */
+#ifndef PLANWATCH_H
+#define PLANWATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define PW_DEFAULT_ENDPOINT "ipc://state/ingest.sock"
+#define PW_DEFAULT_PUB "ipc://state/notify.sock"
+#define PW_BACKFILL 0x1 /* pw_push flag: historical data, announce but raise no alerts */
+
+struct pw_client;
+
+struct pw_opts {
+	int timeout_ms; /* per request; 0 = 5000 */
+	/* CURVE (all three, Z85 text, or all NULL for NULL security on ipc://) */
+	const char *server_public;
+	const char *client_public;
+	const char *client_secret;
+};
+
+/* Connects a DEALER to the daemon's listen endpoint. Connecting never fails for a
+ * daemon that is down; requests then end in PW_ETIMEDOUT. */
+int pw_client_new(struct pw_client **ret, const char *endpoint, const struct pw_opts *opts);
+void pw_client_free(struct pw_client *c);
+
+/* One observation. yoy = NAN (math.h) when not reported; reason may be NULL. */
+struct pw_obs {
+	const char *plan, *indicator, *period, *unit, *status, *reason;
+	double value, yoy;
+};
+
+#define PW_ACK_MAX_BAD 32
+
+/* The daemon's answer to an update. code 0 = acknowledged (durable). */
+struct pw_ack {
+	char id[65];
+	int code;        /* 0 or the NACK's code (negative enum pw_err) */
+	bool retry;      /* NACK is transient: resend the same message id later */
+	uint64_t seq;    /* notification log position after the commit */
+	uint32_t count, changed;
+	uint64_t quarantine; /* NACK: id of the quarantined copy */
+	size_t n_bad;        /* NACK: items with their own error */
+	struct {
+		uint32_t index;
+		int code;
+	} bad[PW_ACK_MAX_BAD];
+};
+
+/* Sends one update and waits for its ACK/NACK. Returns 0 when a reply arrived (see
+ * ack->code), PW_ETIMEDOUT, or another error. The same msgid may be resent safely. */
+int pw_push(struct pw_client *c, const char *dept, const char *msgid, const struct pw_obs *obs,
+	    size_t n, unsigned flags, struct pw_ack *ack);
+
+/* Pipelined feeding: send many, then collect replies in any order. */
+int pw_send_update(struct pw_client *c, const char *dept, const char *msgid,
+		   const struct pw_obs *obs, size_t n, unsigned flags);
+int pw_recv_ack(struct pw_client *c, struct pw_ack *ack, int timeout_ms);
+
+/* Sends a raw request frame (msgpack, PROTOCOL.md) and waits for the reply with the same
+ * id. *reply is malloc'd; the caller frees it. */
+int pw_call(struct pw_client *c, const void *req, size_t len, const char *id, void **reply,
+	    size_t *reply_len);
+
+/* ---- subscribing ---- */
+
+struct pw_sub;
+
+struct pw_notice {
+	uint64_t seq;
+	char topic[201];
+	const void *body; /* msgpack map, valid until the next pw_sub_next */
+	size_t len;
+	bool replayed; /* came from the log (SINCE), not live */
+};
+
+/* Subscribes to topic prefix ("" = all) on the PUB endpoint, then replays from the
+ * daemon's log every notice with seq > since (since < 0: only new ones) through client c
+ * (kept, not owned). Notices arrive in seq order with no duplicates; without a prefix
+ * a gap in the live stream (a slow subscriber dropped at the high-water mark) is
+ * filled from the log, with a prefix the log is asked on every jump of seq. */
+int pw_sub_new(struct pw_sub **ret, const char *pub_endpoint, const char *prefix, int64_t since,
+	       struct pw_client *c, const struct pw_opts *opts);
+void pw_sub_free(struct pw_sub *s);
+/* Next notice; PW_ETIMEDOUT when none arrived within timeout_ms (-1 = wait). */
+int pw_sub_next(struct pw_sub *s, struct pw_notice *n, int timeout_ms);
+
+#endif

@@ -1,0 +1,530 @@
+/* daemon/apply.c — validate, store and announce one group of messages atomically. */
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../proto/err.h"
+#include "../proto/status.h"
+#include "apply.h"
+#include "validate.h"
+
+/* Quarantine keeps at most this much of an oversized frame: enough to see what it was. */
+#define APPLY_QUARANTINE_RAW_MAX PROTO_MAX_FRAME
+#define APPLY_MSGID_REPLY_MAX 512
+
+void apply_ctx_init(struct apply_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	notice_list_init(&c->notices);
+}
+
+void apply_ctx_release(struct apply_ctx *c)
+{
+	notice_list_release(&c->notices);
+	free(c->touched);
+	proto_req_free(c->retry_req);
+	free(c->retry_raw);
+	memset(c, 0, sizeof(*c));
+}
+
+void apply_decode(struct apply_msg *m)
+{
+	if (!m->req && !(m->req = proto_req_new())) {
+		m->decode_rc = PW_ENOMEM;
+		return;
+	}
+	if (m->len > PROTO_MAX_FRAME || m->raw_len < m->len) {
+		m->req->id[0] = '\0';
+		m->decode_rc = PW_ETOOBIG;
+		return;
+	}
+	m->decode_rc = proto_req_decode(m->req, m->raw, m->len);
+}
+
+void apply_msg_release(struct apply_msg *m)
+{
+	proto_req_free(m->req);
+	proto_buf_release(&m->reply);
+	m->req = NULL;
+}
+
+bool apply_is_write(const struct apply_msg *m)
+{
+	if (m->decode_rc < 0 || m->from_sub)
+		return true;
+	switch (m->req->type) {
+	case PROTO_UPDATE:
+	case PROTO_RETRY:
+	case PROTO_TARGET_SET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- replies ---- */
+
+static void encode_nack(struct proto_buf *b, const char *id, int code, bool retry,
+			uint64_t quarantine_id, const struct proto_req *req)
+{
+	uint32_t n_bad = 0;
+	if (req && req->type == PROTO_UPDATE)
+		for (size_t i = 0; i < req->n_items; i++)
+			n_bad += req->items[i].err != 0;
+	proto_buf_reset(b);
+	proto_w_reply(b, PROTO_NACK, id, 6);
+	proto_w_str(b, "code");
+	proto_w_int(b, -code);
+	proto_w_str(b, "error");
+	proto_w_str(b, pw_errname(code));
+	proto_w_str(b, "message");
+	proto_w_str(b, pw_strerror(code));
+	proto_w_str(b, "retry");
+	proto_w_bool(b, retry);
+	proto_w_str(b, "quarantine");
+	proto_w_uint(b, quarantine_id);
+	proto_w_str(b, "items");
+	proto_w_array(b, n_bad);
+	for (size_t i = 0; n_bad && i < req->n_items; i++) {
+		int e = req->items[i].err;
+		if (!e)
+			continue;
+		proto_w_map(b, 3);
+		proto_w_str(b, "index");
+		proto_w_uint(b, i);
+		proto_w_str(b, "code");
+		proto_w_int(b, -e);
+		proto_w_str(b, "error");
+		proto_w_str(b, pw_errname(e));
+	}
+}
+
+static void encode_ack(struct proto_buf *b, const char *id, size_t count, uint32_t changed,
+		       uint64_t seq)
+{
+	proto_buf_reset(b);
+	proto_w_reply(b, PROTO_ACK, id, 3);
+	proto_w_str(b, "count");
+	proto_w_uint(b, count);
+	proto_w_str(b, "changed");
+	proto_w_uint(b, changed);
+	proto_w_str(b, "seq");
+	proto_w_uint(b, seq);
+}
+
+void apply_fail_all(struct apply_ctx *ctx, int rc)
+{
+	for (size_t i = 0; i < ctx->n; i++) {
+		struct apply_msg *m = &ctx->msgs[i];
+		if (!apply_is_write(m))
+			continue;
+		encode_nack(&m->reply, m->req ? m->req->id : "", rc, true, 0, NULL);
+		m->result = rc;
+		snprintf(m->detail, sizeof(m->detail), "group not committed: %s", pw_strerror(rc));
+	}
+}
+
+/* ---- rejection ---- */
+
+static void describe(struct apply_msg *m, int code)
+{
+	const struct proto_req *r = m->decode_rc < 0 ? NULL : m->req;
+	if (r && r->type == PROTO_UPDATE)
+		for (size_t i = 0; i < r->n_items; i++) {
+			const struct proto_item *it = &r->items[i];
+			char per[PERIOD_TEXT_MAX] = "?";
+			if (!it->err)
+				continue;
+			if (it->err != PW_EPERIOD && it->err != PW_EFIELD)
+				period_format(&it->period, per);
+			snprintf(m->detail, sizeof(m->detail), "item %zu (%s/%s %s): %s", i,
+				 it->plan ? it->plan : "?", it->ind ? it->ind : "?", per,
+				 pw_errname(it->err));
+			return;
+		}
+	snprintf(m->detail, sizeof(m->detail), "%s (%zu bytes)", pw_errname(code), m->len);
+}
+
+static int reject(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *m, int code,
+		  const char *reply_id, bool quarantine)
+{
+	struct store_reject q = { .recv_ms = ctx->notices.now_ms, .code = code };
+	const char *dept = m->decode_rc == 0 && m->req->dept ? m->req->dept : "";
+	int rc;
+
+	m->result = code;
+	describe(m, code);
+	if (quarantine) {
+		snprintf(q.dept, sizeof(q.dept), "%s", dept);
+		snprintf(q.peer, sizeof(q.peer), "%s", m->peer ? m->peer : "");
+		snprintf(q.detail, sizeof(q.detail), "%s", m->detail);
+		q.raw = m->raw;
+		q.raw_len = m->raw_len < APPLY_QUARANTINE_RAW_MAX ? m->raw_len
+								  : APPLY_QUARANTINE_RAW_MAX;
+		if ((rc = store_quarantine_put(t, &q)) < 0)
+			return rc;
+	}
+	if (!m->from_sub) {
+		encode_nack(&m->reply, reply_id, code, false, q.id, m->decode_rc == 0 ? m->req : NULL);
+		return m->reply.err;
+	}
+	char topic[STORE_TOPIC_MAX + 1];
+	snprintf(topic, sizeof(topic), "rejected.%s", dept[0] ? dept : "unknown");
+	notice_begin(&ctx->notices);
+	struct proto_buf *f = &ctx->notices.fields;
+	proto_w_str(f, "id");
+	proto_w_str(f, reply_id);
+	proto_w_str(f, "code");
+	proto_w_int(f, -code);
+	proto_w_str(f, "error");
+	proto_w_str(f, pw_errname(code));
+	proto_w_str(f, "detail");
+	proto_w_str(f, m->detail);
+	proto_w_str(f, "quarantine");
+	proto_w_uint(f, q.id);
+	return notice_emit(&ctx->notices, t, topic, 5);
+}
+
+/* ---- updates ---- */
+
+static bool same_obs(const struct store_obs *o, const struct proto_item *it)
+{
+	bool yoy_same = (isnan(o->yoy) && isnan(it->yoy)) || o->yoy == it->yoy;
+	return o->value == it->value && o->status == it->status && yoy_same;
+}
+
+static bool same_key(const struct proto_item *a, const struct proto_item *b)
+{
+	return period_cmp(&a->period, &b->period) == 0 && strcmp(a->ind, b->ind) == 0 &&
+	       strcmp(a->plan, b->plan) == 0;
+}
+
+/* First pass: decide every item's fate without writing. */
+static int check_items(struct store_txn *t, struct apply_ctx *ctx, struct proto_req *r)
+{
+	struct store_obs prev;
+	int bad = 0, rc;
+
+	for (size_t i = 0; i < r->n_items; i++) {
+		struct proto_item *it = &r->items[i];
+		const struct cat_indicator *ind;
+		if (!it->err)
+			it->err = validate_item(ctx->cat, r->dept, it, ctx->notices.now_ms, &ind);
+		for (size_t j = 0; !it->err && j < i; j++)
+			if (!r->items[j].err && same_key(it, &r->items[j]))
+				it->err = PW_EFIELD; /* one observation twice in a batch is ambiguous */
+		if (!it->err) {
+			rc = store_obs_get(t, it->plan, it->ind, &it->period, &prev);
+			if (rc == 0 && !same_obs(&prev, it))
+				it->err = status_may_replace(prev.status, it->status);
+			else if (rc < 0 && rc != PW_ENOTFOUND)
+				return rc;
+		}
+		bad += it->err != 0;
+	}
+	return bad;
+}
+
+static int touch(struct apply_ctx *ctx, const struct cat_indicator *ind)
+{
+	for (size_t i = 0; i < ctx->n_touched; i++)
+		if (ctx->touched[i] == ind)
+			return 0;
+	if (ctx->n_touched == ctx->cap_touched) {
+		size_t cap = ctx->cap_touched ? 2 * ctx->cap_touched : 64;
+		const struct cat_indicator **a = realloc(ctx->touched, cap * sizeof(*a));
+		if (!a)
+			return PW_ENOMEM;
+		ctx->touched = a;
+		ctx->cap_touched = cap;
+	}
+	ctx->touched[ctx->n_touched++] = ind;
+	return 0;
+}
+
+static int emit_change(struct apply_ctx *ctx, struct store_txn *t, const struct cat_indicator *ind,
+		       const struct store_obs *o, const struct store_obs *prev)
+{
+	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
+	struct proto_buf *f = &ctx->notices.fields;
+
+	snprintf(topic, sizeof(topic), "change.%s.%s", o->plan, o->ind);
+	period_format(&o->period, per);
+	notice_begin(&ctx->notices);
+	proto_w_str(f, "plan");
+	proto_w_str(f, o->plan);
+	proto_w_str(f, "indicator");
+	proto_w_str(f, o->ind);
+	proto_w_str(f, "name");
+	proto_w_str(f, ind->name);
+	proto_w_str(f, "period");
+	proto_w_str(f, per);
+	proto_w_str(f, "value");
+	proto_w_double(f, o->value);
+	proto_w_str(f, "unit");
+	proto_w_str(f, ind->unit);
+	proto_w_str(f, "status");
+	proto_w_str(f, status_name(o->status));
+	proto_w_str(f, "yoy");
+	proto_w_double(f, o->yoy);
+	proto_w_str(f, "rev");
+	proto_w_uint(f, o->rev);
+	proto_w_str(f, "dept");
+	proto_w_str(f, o->dept);
+	proto_w_str(f, "msgid");
+	proto_w_str(f, o->msgid);
+	proto_w_str(f, "reason");
+	proto_w_str(f, o->reason[0] ? o->reason : NULL);
+	proto_w_str(f, "backfill");
+	proto_w_bool(f, o->flags & STORE_OBS_BACKFILL);
+	proto_w_str(f, "old_value");
+	if (prev)
+		proto_w_double(f, prev->value);
+	else
+		proto_w_nil(f);
+	proto_w_str(f, "old_status");
+	proto_w_str(f, prev ? status_name(prev->status) : NULL);
+	return notice_emit(&ctx->notices, t, topic, 15);
+}
+
+static int store_item(struct store_txn *t, struct apply_ctx *ctx, const struct proto_req *r,
+		      const struct proto_item *it, uint32_t *changed)
+{
+	const struct cat_indicator *ind = catalog_find(ctx->cat, it->plan, it->ind);
+	struct store_obs prev, o;
+	int rc = store_obs_get(t, it->plan, it->ind, &it->period, &prev);
+
+	if (rc < 0 && rc != PW_ENOTFOUND)
+		return rc;
+	if (rc == 0 && same_obs(&prev, it))
+		return 0; /* an identical re-send is acknowledged, not a change */
+	memset(&o, 0, sizeof(o));
+	snprintf(o.plan, sizeof(o.plan), "%s", it->plan);
+	snprintf(o.ind, sizeof(o.ind), "%s", it->ind);
+	o.period = it->period;
+	o.value = it->value;
+	o.yoy = it->yoy;
+	o.status = it->status;
+	o.flags = r->backfill ? STORE_OBS_BACKFILL : 0;
+	o.rev = rc == 0 ? prev.rev + 1 : 1;
+	o.recv_ms = ctx->notices.now_ms;
+	snprintf(o.dept, sizeof(o.dept), "%s", r->dept);
+	snprintf(o.msgid, sizeof(o.msgid), "%s", r->id);
+	snprintf(o.reason, sizeof(o.reason), "%s", it->reason ? it->reason : "");
+	if ((rc = store_obs_put(t, &o)) < 0)
+		return rc;
+	if ((rc = emit_change(ctx, t, ind, &o, rc == 0 && o.rev > 1 ? &prev : NULL)) < 0)
+		return rc;
+	(*changed)++;
+	/* Backfilled history is announced but must not raise stale alerts. */
+	return r->backfill ? 0 : touch(ctx, ind);
+}
+
+static int emit_accepted(struct apply_ctx *ctx, struct store_txn *t, const struct proto_req *r,
+			 uint32_t changed)
+{
+	char topic[STORE_TOPIC_MAX + 1];
+	struct proto_buf *f = &ctx->notices.fields;
+	snprintf(topic, sizeof(topic), "accepted.%s", r->dept);
+	notice_begin(&ctx->notices);
+	proto_w_str(f, "id");
+	proto_w_str(f, r->id);
+	proto_w_str(f, "count");
+	proto_w_uint(f, r->n_items);
+	proto_w_str(f, "changed");
+	proto_w_uint(f, changed);
+	return notice_emit(&ctx->notices, t, topic, 3);
+}
+
+/* Applies update r for message m. reply_id is the id the reply carries (differs from
+ * r->id for a retry). quarantine: store a rejection (false when retrying one). */
+static int apply_update(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *m,
+			struct proto_req *r, const char *reply_id, bool quarantine)
+{
+	uint8_t prior[APPLY_MSGID_REPLY_MAX];
+	size_t len;
+	uint64_t seq;
+	int rc, bad;
+
+	rc = store_msgid_get(t, r->dept, r->id, prior, sizeof(prior), &len);
+	if (rc == 0) {
+		/* A resent id gets the original ACK and stores nothing twice. */
+		m->duplicate = true;
+		m->result = 0;
+		proto_buf_reset(&m->reply);
+		if (strcmp(reply_id, r->id) == 0)
+			proto_w_raw(&m->reply, prior, len);
+		else
+			encode_ack(&m->reply, reply_id, r->n_items, 0, 0);
+		return m->reply.err;
+	}
+	if (rc != PW_ENOTFOUND)
+		return rc;
+	if (m->auth_dept && strcmp(m->auth_dept, r->dept) != 0)
+		return reject(t, ctx, m, PW_EAUTH, reply_id, quarantine);
+	if ((bad = check_items(t, ctx, r)) < 0)
+		return bad;
+	if (bad) {
+		int first = 0;
+		for (size_t i = 0; !first && i < r->n_items; i++)
+			first = r->items[i].err;
+		return reject(t, ctx, m, first, reply_id, quarantine);
+	}
+	m->changed = 0;
+	for (size_t i = 0; i < r->n_items; i++)
+		if ((rc = store_item(t, ctx, r, &r->items[i], &m->changed)) < 0)
+			return rc;
+	if (m->from_sub && (rc = emit_accepted(ctx, t, r, m->changed)) < 0)
+		return rc;
+	if ((rc = store_log_last(t, &seq)) < 0)
+		return rc;
+	encode_ack(&m->reply, r->id, r->n_items, m->changed, seq);
+	if (m->reply.err)
+		return m->reply.err;
+	if ((rc = store_msgid_put(t, r->dept, r->id, m->reply.data, m->reply.len)) < 0)
+		return rc;
+	if (strcmp(reply_id, r->id) != 0)
+		encode_ack(&m->reply, reply_id, r->n_items, m->changed, seq);
+	m->result = 0;
+	return m->reply.err;
+}
+
+/* ---- operator requests ---- */
+
+static int apply_retry(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *m)
+{
+	struct store_reject q;
+	int rc = store_quarantine_get(t, m->req->seq, &q);
+
+	if (rc == PW_ENOTFOUND)
+		return reject(t, ctx, m, PW_ENOTFOUND, m->req->id, false);
+	if (rc < 0)
+		return rc;
+	if (q.raw_len > ctx->retry_cap) {
+		uint8_t *raw = realloc(ctx->retry_raw, q.raw_len);
+		if (!raw)
+			return PW_ENOMEM;
+		ctx->retry_raw = raw;
+		ctx->retry_cap = q.raw_len;
+	}
+	memcpy(ctx->retry_raw, q.raw, q.raw_len);
+	if (!ctx->retry_req && !(ctx->retry_req = proto_req_new()))
+		return PW_ENOMEM;
+	rc = proto_req_decode(ctx->retry_req, ctx->retry_raw, q.raw_len);
+	if (rc == 0 && ctx->retry_req->type != PROTO_UPDATE)
+		rc = PW_ETYPE;
+	if (rc < 0)
+		return reject(t, ctx, m, rc, m->req->id, false);
+	if (ctx->retry_req->n_bad) {
+		for (size_t i = 0; i < ctx->retry_req->n_items; i++)
+			if (ctx->retry_req->items[i].err)
+				return reject(t, ctx, m, ctx->retry_req->items[i].err, m->req->id, false);
+	}
+	return apply_update(t, ctx, m, ctx->retry_req, m->req->id, false);
+}
+
+static int apply_target(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *m)
+{
+	const struct proto_req *r = m->req;
+	const struct cat_indicator *ind = catalog_find(ctx->cat, r->plan, r->ind);
+	char topic[STORE_TOPIC_MAX + 1];
+	struct proto_buf *f = &ctx->notices.fields;
+	double old;
+	int rc;
+
+	if (!catalog_plan(ctx->cat, r->plan))
+		return reject(t, ctx, m, PW_EPLAN, r->id, false);
+	if (!ind)
+		return reject(t, ctx, m, PW_EINDICATOR, r->id, false);
+	if (ind->kind != CAT_CITY || !isfinite(r->value))
+		return reject(t, ctx, m, ind->kind != CAT_CITY ? PW_EDENIED : PW_EVALUE, r->id, false);
+	rc = rules_target_get(t, r->plan, r->ind, &old);
+	if (rc < 0 && rc != PW_ENOTFOUND)
+		return rc;
+	bool had_old = rc == 0;
+	if ((rc = rules_target_put(t, r->plan, r->ind, r->value)) < 0)
+		return rc;
+	snprintf(topic, sizeof(topic), "target.%s.%s", r->plan, r->ind);
+	notice_begin(&ctx->notices);
+	proto_w_str(f, "plan");
+	proto_w_str(f, r->plan);
+	proto_w_str(f, "indicator");
+	proto_w_str(f, r->ind);
+	proto_w_str(f, "name");
+	proto_w_str(f, ind->name);
+	proto_w_str(f, "target");
+	proto_w_double(f, r->value);
+	proto_w_str(f, "old_target");
+	if (had_old)
+		proto_w_double(f, old);
+	else
+		proto_w_nil(f);
+	proto_w_str(f, "unit");
+	proto_w_str(f, ind->unit);
+	proto_w_str(f, "set_by");
+	proto_w_str(f, r->dept ? r->dept : (m->peer ? m->peer : "operator"));
+	if ((rc = notice_emit(&ctx->notices, t, topic, 7)) < 0)
+		return rc;
+	if ((rc = touch(ctx, ind)) < 0)
+		return rc;
+	encode_ack(&m->reply, r->id, 1, 1, 0);
+	m->result = 0;
+	return m->reply.err;
+}
+
+/* ---- the transaction ---- */
+
+static int apply_one(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *m)
+{
+	if (m->decode_rc < 0)
+		return reject(t, ctx, m, m->decode_rc, m->req ? m->req->id : "", true);
+	switch (m->req->type) {
+	case PROTO_UPDATE:
+		return apply_update(t, ctx, m, m->req, m->req->id, true);
+	case PROTO_RETRY:
+		return m->from_sub ? reject(t, ctx, m, PW_EDENIED, m->req->id, true)
+				   : apply_retry(t, ctx, m);
+	case PROTO_TARGET_SET:
+		return m->from_sub ? reject(t, ctx, m, PW_EDENIED, m->req->id, true)
+				   : apply_target(t, ctx, m);
+	default:
+		/* Only reachable from SUB, which carries updates only. */
+		return reject(t, ctx, m, PW_ETYPE, m->req->id, true);
+	}
+}
+
+static int apply_txn(struct store_txn *t, void *arg)
+{
+	struct apply_ctx *ctx = arg;
+	int rc;
+
+	/* store_write may run us again after growing the map: start from scratch. */
+	notice_list_clear(&ctx->notices);
+	ctx->n_touched = 0;
+	for (size_t i = 0; i < ctx->n; i++) {
+		struct apply_msg *m = &ctx->msgs[i];
+		if (!apply_is_write(m))
+			continue;
+		proto_buf_reset(&m->reply);
+		m->result = 0;
+		m->duplicate = false;
+		m->changed = 0;
+		m->detail[0] = '\0';
+		if (m->decode_rc == 0 && m->req->type == PROTO_UPDATE)
+			for (size_t k = 0; k < m->req->n_items; k++)
+				m->req->items[k].err = m->req->items[k].decode_err;
+		if ((rc = apply_one(t, ctx, m)) < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < ctx->n_touched; i++)
+		if ((rc = rules_evaluate(ctx->rules, t, ctx->touched[i], &ctx->notices)) < 0)
+			return rc;
+	return 0;
+}
+
+int apply_group(struct store *s, struct apply_ctx *ctx)
+{
+	return store_write(s, apply_txn, ctx);
+}

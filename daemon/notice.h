@@ -1,0 +1,39 @@
+/* daemon/notice.h — notifications: appended to the durable log inside the write
+ * transaction that caused them, published on PUB only after that transaction commits. */
+#ifndef PW_NOTICE_H
+#define PW_NOTICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../proto/proto.h"
+#include "../store/store.h"
+
+struct notice_out {
+	char topic[STORE_TOPIC_MAX + 1];
+	uint64_t seq;
+	size_t off, len; /* body bytes in notice_list.bodies */
+};
+
+/* Notices produced by one group commit, waiting for the commit to publish them. */
+struct notice_list {
+	struct notice_out *items;
+	size_t n, cap;
+	struct proto_buf bodies;
+	struct proto_buf fields; /* scratch: callers encode their key/value pairs here */
+	int64_t now_ms;
+};
+
+void notice_list_init(struct notice_list *l);
+void notice_list_clear(struct notice_list *l); /* keeps memory */
+void notice_list_release(struct notice_list *l);
+
+/* Starts a notice: resets l->fields, into which the caller then writes n_pairs
+ * key/value pairs with proto_w_*. */
+void notice_begin(struct notice_list *l);
+
+/* Appends a notice with body {v, seq, topic, time, <the n_pairs pairs in l->fields>} to the
+ * log in t and to l. Returns 0 or a negative code (the transaction must then abort). */
+int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, uint32_t n_pairs);
+
+#endif

@@ -1,0 +1,35 @@
+/* daemon/query.h — the read path: answers queries from an LMDB read snapshot. Readers
+ * never block the writer (MVCC), and answers are built after the group commit so a
+ * client sees its own acknowledged writes. */
+#ifndef PW_QUERY_H
+#define PW_QUERY_H
+
+#include <stdint.h>
+
+#include "../proto/proto.h"
+#include "../store/store.h"
+#include "catalog.h"
+#include "rules.h"
+
+struct query_stats {
+	uint64_t accepted, rejected, duplicates, items, groups, notices;
+	uint64_t last_commit_ms;   /* wall clock of the last group commit */
+	uint64_t commit_us_last;   /* duration of the last commit */
+	unsigned subscriptions;    /* live PUB subscriptions */
+	int64_t started_ms;
+	int64_t now_ms;            /* the daemon clock (may be set by tests) */
+	const char *version;
+};
+
+#define QUERY_LIMIT_DEFAULT 1000
+#define QUERY_LIMIT_MAX 10000
+
+/* Writes the reply (result or nack) for read request r into b. Returns 0 or a negative
+ * code for failures that are not the client's fault (then b holds a NACK anyway). */
+int query_answer(struct store *s, const struct catalog *cat, const struct rules_cfg *rules,
+		 const struct query_stats *st, const struct proto_req *r, struct proto_buf *b);
+
+/* A NACK for request id with code (no quarantine; for read requests). */
+void query_nack(struct proto_buf *b, const char *id, int code);
+
+#endif

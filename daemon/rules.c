@@ -1,0 +1,638 @@
+/* daemon/rules.c — target tracking: requirement per target kind, state machine with
+ * persistence and hysteresis, overdue figures by release calendar. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../proto/err.h"
+#include "../proto/status.h"
+#include "rules.h"
+
+#define ALERT_VERSION 1
+
+/* Durable per-indicator alert state (alert table, plan\0ind). */
+struct alert {
+	uint8_t version;
+	uint8_t state;    /* enum rules_state last announced (or silently reached) */
+	uint8_t last_raw; /* verdict of the last evaluation, before persistence */
+	uint8_t overdue;  /* 1 while overdue_period is missing and announced */
+	uint16_t streak_before; /* consecutive off periods before last_period */
+	struct period last_period;
+	struct period overdue_period;
+	double value, required, gap;
+	int64_t since_ms; /* when state was entered */
+};
+
+/* What one evaluation compared. */
+struct verdict {
+	int raw; /* enum rules_state, RULES_NONE when no requirement applies */
+	double value, required, gap; /* gap > 0 is better than required */
+	bool points;                 /* compared in percentage points (growth), not level */
+	const char *rule, *rule_zh, *rule_en;
+	char text_zh[200], text_en[200];
+};
+
+const char *rules_state_name(int state)
+{
+	switch (state) {
+	case RULES_ON_TRACK: return "on_track";
+	case RULES_AT_RISK: return "at_risk";
+	case RULES_OFF_TRACK: return "off_track";
+	default: return "none";
+	}
+}
+
+/* ---- operator targets ---- */
+
+static void target_key(char *buf, size_t cap, const char *plan, const char *ind)
+{
+	snprintf(buf, cap, "target/%s/%s", plan, ind);
+}
+
+int rules_target_get(struct store_txn *t, const char *plan, const char *ind, double *value)
+{
+	char key[160];
+	size_t len;
+	target_key(key, sizeof(key), plan, ind);
+	int rc = store_meta_get(t, key, value, sizeof(*value), &len);
+	if (rc == 0 && len != sizeof(*value))
+		return PW_ESTORE;
+	return rc;
+}
+
+int rules_target_put(struct store_txn *t, const char *plan, const char *ind, double value)
+{
+	char key[160];
+	target_key(key, sizeof(key), plan, ind);
+	return store_meta_put(t, key, &value, sizeof(value));
+}
+
+/* ---- alert state ---- */
+
+static int alert_get(struct store_txn *t, const struct cat_indicator *x, struct alert *a)
+{
+	size_t len;
+	int rc = store_alert_get(t, x->plan->id, x->id, a, sizeof(*a), &len);
+	if (rc == PW_ENOTFOUND || (rc == 0 && (len != sizeof(*a) || a->version != ALERT_VERSION))) {
+		memset(a, 0, sizeof(*a));
+		a->version = ALERT_VERSION;
+		return 0;
+	}
+	return rc;
+}
+
+static int alert_put(struct store_txn *t, const struct cat_indicator *x, const struct alert *a)
+{
+	return store_alert_put(t, x->plan->id, x->id, a, sizeof(*a));
+}
+
+/* ---- series access ---- */
+
+struct newest {
+	struct store_obs obs;
+	bool found;
+};
+
+static int newest_cb(const struct store_obs *o, void *arg)
+{
+	struct newest *n = arg;
+	/* Backfilled history never drives alert state. */
+	if (!(o->flags & STORE_OBS_BACKFILL)) {
+		n->obs = *o;
+		n->found = true;
+	}
+	return 0;
+}
+
+struct cum {
+	int from, to;
+	double sum;
+	int n;
+};
+
+static int cum_cb(const struct store_obs *o, void *arg)
+{
+	struct cum *c = arg;
+	if (o->period.freq == PERIOD_ANNUAL && o->period.year >= c->from && o->period.year <= c->to) {
+		c->sum += o->value;
+		c->n++;
+	}
+	return 0;
+}
+
+static const struct cat_annual *annual_for(const struct cat_indicator *x, int year)
+{
+	for (size_t i = 0; i < x->n_annual; i++)
+		if (x->annual[i].year == year)
+			return &x->annual[i];
+	return NULL;
+}
+
+/* The annual growth the plan asks for: stated, or implied by baseline and target. */
+static bool plan_growth(const struct cat_indicator *x, double *g)
+{
+	if (x->has_growth) {
+		*g = x->growth;
+		return true;
+	}
+	if (x->has_base && x->has_target && x->base > 0 && x->target_year > x->base_year) {
+		*g = (pow(x->target / x->base, 1.0 / (x->target_year - x->base_year)) - 1) * 100;
+		return true;
+	}
+	return false;
+}
+
+static void compare(struct verdict *v, const struct rules_cfg *cfg, int direction, double value,
+		    double required, bool points)
+{
+	v->value = value;
+	v->required = required;
+	v->points = points;
+	v->gap = (value - required) * direction;
+	double margin = points ? cfg->margin_pct : fabs(required) * cfg->margin_pct / 100;
+	if (v->gap < 0)
+		v->raw = RULES_OFF_TRACK;
+	else if (v->gap < margin)
+		v->raw = RULES_AT_RISK;
+	else
+		v->raw = RULES_ON_TRACK;
+}
+
+/* YoY growth in % of o: reported, or from the same period a year earlier. */
+static bool yoy_of(struct store_txn *t, const struct store_obs *o, double *yoy)
+{
+	struct store_obs prev;
+	struct period p = o->period;
+	if (!isnan(o->yoy)) {
+		*yoy = o->yoy;
+		return true;
+	}
+	p.year--;
+	if (store_obs_get(t, o->plan, o->ind, &p, &prev) == 0 && prev.value > 0) {
+		*yoy = (o->value / prev.value - 1) * 100;
+		return true;
+	}
+	return false;
+}
+
+static void eval_growth(const struct rules_cfg *cfg, struct store_txn *t,
+			const struct cat_indicator *x, const struct store_obs *o, struct verdict *v)
+{
+	int y = o->period.year;
+	const struct cat_annual *an = annual_for(x, y);
+	double g, yoy;
+
+	if (an && an->has_value && o->period.freq == PERIOD_ANNUAL) {
+		compare(v, cfg, x->direction, o->value, an->value, false);
+		v->rule = "annual_value";
+		snprintf(v->text_zh, sizeof(v->text_zh), "%d年度目标%g%s", y, an->value, x->unit);
+		snprintf(v->text_en, sizeof(v->text_en), "%d annual target %g %s", y, an->value, x->unit);
+		return;
+	}
+	bool have_g = an && an->has_growth ? (g = an->growth, true) : plan_growth(x, &g);
+	if (!have_g)
+		return;
+	const char *src_zh = an && an->has_growth ? "年度目标" : "规划年均增长";
+	const char *src_en = an && an->has_growth ? "annual target" : "plan average growth";
+	/* Cumulative 1–N月 figures and quarterly YTD are judged by their YoY growth. */
+	if (x->form == CAT_FORM_YTD || o->period.freq != PERIOD_ANNUAL || !x->has_base) {
+		if (!yoy_of(t, o, &yoy))
+			return;
+		compare(v, cfg, x->direction, yoy, g, true);
+		v->rule = "growth_yoy";
+		snprintf(v->text_zh, sizeof(v->text_zh), "同比增长%.2f%%，要求不低于%s%g%%", yoy,
+			 src_zh, g);
+		snprintf(v->text_en, sizeof(v->text_en), "YoY growth %.2f%% against %s of %g%%", yoy,
+			 src_en, g);
+		return;
+	}
+	double req = x->base * pow(1 + g / 100, y - x->base_year);
+	compare(v, cfg, x->direction, o->value, req, false);
+	v->rule = "growth_path";
+	snprintf(v->text_zh, sizeof(v->text_zh), "按%s%g%%，%d年应达%.4g%s", src_zh, g, y, req,
+		 x->unit);
+	snprintf(v->text_en, sizeof(v->text_en), "%s of %g%% requires %.4g %s in %d", src_en, g,
+		 req, x->unit, y);
+}
+
+static void eval_level(const struct rules_cfg *cfg, const struct cat_indicator *x,
+		       const struct store_obs *o, struct verdict *v)
+{
+	int y = o->period.year;
+	const struct cat_annual *an = annual_for(x, y);
+	double req;
+	if (an && an->has_value)
+		req = an->value;
+	else if (x->has_base && x->target_year > x->base_year) {
+		double frac = (double)(y - x->base_year) / (x->target_year - x->base_year);
+		if (frac < 0)
+			return;
+		req = x->base + (x->target - x->base) * (frac > 1 ? 1 : frac);
+	} else {
+		req = x->target;
+	}
+	compare(v, cfg, x->direction, o->value, req, false);
+	v->rule = "level_path";
+	snprintf(v->text_zh, sizeof(v->text_zh), "线性路径%d年应达%.4g%s", y, req, x->unit);
+	snprintf(v->text_en, sizeof(v->text_en), "linear path requires %.4g %s in %d", req, x->unit, y);
+}
+
+static void eval_bound(const struct rules_cfg *cfg, const struct cat_indicator *x,
+		       const struct store_obs *o, struct verdict *v, double limit, int dir,
+		       const char *rule, const char *zh, const char *en)
+{
+	compare(v, cfg, dir, o->value, limit, false);
+	v->rule = rule;
+	snprintf(v->text_zh, sizeof(v->text_zh), "%s%g%s", zh, limit, x->unit);
+	snprintf(v->text_en, sizeof(v->text_en), "%s %g %s", en, limit, x->unit);
+}
+
+static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
+		    const struct cat_indicator *x, const struct store_obs *o, struct verdict *v)
+{
+	double target;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	v->raw = RULES_NONE;
+	switch (x->kind) {
+	case CAT_GROWTH:
+		eval_growth(cfg, t, x, o, v);
+		break;
+	case CAT_LEVEL:
+		eval_level(cfg, x, o, v);
+		break;
+	case CAT_CEILING:
+		eval_bound(cfg, x, o, v, x->target, -1, "ceiling", "不高于", "at most");
+		break;
+	case CAT_FLOOR:
+		eval_bound(cfg, x, o, v, x->target, 1, "floor", "不低于", "at least");
+		break;
+	case CAT_KEEP:
+		eval_bound(cfg, x, o, v, x->base, x->direction, "keep_level", "保持基期水平",
+			   "keep the baseline level");
+		break;
+	case CAT_CITY:
+		rc = rules_target_get(t, x->plan->id, x->id, &target);
+		if (rc == PW_ENOTFOUND)
+			return 0; /* no verdict until the city's number is set */
+		if (rc < 0)
+			return rc;
+		eval_bound(cfg, x, o, v, target, x->direction, "city_target", "完成市下达任务",
+			   "city-assigned target");
+		break;
+	case CAT_CUMULATIVE: {
+		struct cum c = { .from = x->base_year + 1, .to = o->period.year };
+		if ((rc = store_obs_range(t, x->plan->id, x->id, NULL, NULL, cum_cb, &c)) < 0)
+			return rc;
+		int years = x->target_year - x->base_year;
+		int done = o->period.year - x->base_year;
+		if (c.n == 0 || years <= 0 || done <= 0)
+			return 0;
+		double req = x->target * (done > years ? years : done) / years;
+		compare(v, cfg, x->direction, c.sum, req, false);
+		v->rule = "cumulative";
+		snprintf(v->text_zh, sizeof(v->text_zh), "累计%.4g%s，按进度应达%.4g%s", c.sum,
+			 x->unit, req, x->unit);
+		snprintf(v->text_en, sizeof(v->text_en), "cumulative %.4g %s, pro-rata requirement %.4g %s",
+			 c.sum, x->unit, req, x->unit);
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ---- notices ---- */
+
+static int emit_alert(struct notice_list *out, struct store_txn *t, const char *kind,
+		      const struct cat_indicator *x, const struct store_obs *o,
+		      const struct verdict *v, int from, int to, unsigned streak)
+{
+	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
+	struct proto_buf *f = &out->fields;
+
+	snprintf(topic, sizeof(topic), "%s.%s.%s", kind, x->plan->id, x->id);
+	period_format(&o->period, per);
+	notice_begin(out);
+	proto_w_str(f, "plan");
+	proto_w_str(f, x->plan->id);
+	proto_w_str(f, "indicator");
+	proto_w_str(f, x->id);
+	proto_w_str(f, "name");
+	proto_w_str(f, x->name);
+	proto_w_str(f, "attribute");
+	proto_w_str(f, cat_attr_name(x->attribute));
+	proto_w_str(f, "period");
+	proto_w_str(f, per);
+	proto_w_str(f, "observed");
+	proto_w_double(f, o->value);
+	proto_w_str(f, "unit");
+	proto_w_str(f, x->unit);
+	proto_w_str(f, "data_status");
+	proto_w_str(f, status_name(o->status));
+	proto_w_str(f, "value");
+	proto_w_double(f, v->value);
+	proto_w_str(f, "required");
+	proto_w_double(f, v->required);
+	proto_w_str(f, "gap");
+	proto_w_double(f, v->gap);
+	proto_w_str(f, "gap_unit");
+	proto_w_str(f, v->points ? "pp" : x->unit);
+	proto_w_str(f, "state");
+	proto_w_str(f, rules_state_name(to));
+	proto_w_str(f, "previous");
+	proto_w_str(f, rules_state_name(from));
+	proto_w_str(f, "rule");
+	proto_w_str(f, v->rule);
+	proto_w_str(f, "rule_zh");
+	proto_w_str(f, v->text_zh);
+	proto_w_str(f, "rule_en");
+	proto_w_str(f, v->text_en);
+	proto_w_str(f, "streak");
+	proto_w_uint(f, streak);
+	return notice_emit(out, t, topic, 18);
+}
+
+/* Consecutive off-track periods ending at o's period, updating the stored counters. */
+static unsigned update_streak(struct alert *a, const struct store_obs *o, int raw)
+{
+	int cmp = period_cmp(&o->period, &a->last_period);
+	if (a->last_period.year == 0 || cmp > 0) {
+		a->streak_before = a->last_period.year == 0 || a->last_raw != RULES_OFF_TRACK
+					   ? 0
+					   : (uint16_t)(a->streak_before + 1);
+		a->last_period = o->period;
+	}
+	a->last_raw = (uint8_t)raw;
+	return raw == RULES_OFF_TRACK ? a->streak_before + 1u : 0u;
+}
+
+static int resolve_overdue(struct store_txn *t, const struct cat_indicator *x, struct alert *a,
+			   struct notice_list *out)
+{
+	struct store_obs o;
+	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
+	struct proto_buf *f = &out->fields;
+	if (!a->overdue)
+		return 0;
+	int rc = store_obs_get(t, x->plan->id, x->id, &a->overdue_period, &o);
+	if (rc == PW_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	a->overdue = 0;
+	snprintf(topic, sizeof(topic), "resolved.%s.%s", x->plan->id, x->id);
+	period_format(&a->overdue_period, per);
+	notice_begin(out);
+	proto_w_str(f, "plan");
+	proto_w_str(f, x->plan->id);
+	proto_w_str(f, "indicator");
+	proto_w_str(f, x->id);
+	proto_w_str(f, "name");
+	proto_w_str(f, x->name);
+	proto_w_str(f, "period");
+	proto_w_str(f, per);
+	proto_w_str(f, "state");
+	proto_w_str(f, "received");
+	proto_w_str(f, "previous");
+	proto_w_str(f, "overdue");
+	proto_w_str(f, "rule");
+	proto_w_str(f, "release_calendar");
+	return notice_emit(out, t, topic, 7);
+}
+
+int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
+		   const struct cat_indicator *x, struct notice_list *out)
+{
+	struct newest n = { 0 };
+	struct verdict v;
+	struct alert a;
+	int rc;
+
+	if ((rc = alert_get(t, x, &a)) < 0)
+		return rc;
+	if ((rc = resolve_overdue(t, x, &a, out)) < 0)
+		return rc;
+	if ((rc = store_obs_range(t, x->plan->id, x->id, NULL, NULL, newest_cb, &n)) < 0)
+		return rc;
+	if (!n.found)
+		return alert_put(t, x, &a);
+	if ((rc = evaluate(cfg, t, x, &n.obs, &v)) < 0)
+		return rc;
+	if (v.raw == RULES_NONE)
+		return alert_put(t, x, &a);
+	unsigned streak = update_streak(&a, &n.obs, v.raw);
+	unsigned need = x->attribute == CAT_BINDING ? 1 : (cfg->persistence ? cfg->persistence : 1);
+	double margin = v.points ? cfg->margin_pct : fabs(v.required) * cfg->margin_pct / 100;
+	double hyst = v.points ? cfg->hysteresis_pct : fabs(v.required) * cfg->hysteresis_pct / 100;
+	int from = a.state, to = from;
+	const char *kind = NULL;
+
+	switch (from) {
+	case RULES_OFF_TRACK:
+		/* Leave only by clearing the requirement with room to spare: no flapping. */
+		if (v.gap >= hyst) {
+			to = v.gap >= margin + hyst ? RULES_ON_TRACK : RULES_AT_RISK;
+			kind = "resolved";
+		}
+		break;
+	case RULES_AT_RISK:
+		if (v.raw == RULES_OFF_TRACK && streak >= need) {
+			to = RULES_OFF_TRACK;
+			kind = "breach";
+		} else if (v.gap >= margin + hyst) {
+			to = RULES_ON_TRACK;
+			kind = "resolved";
+		}
+		break;
+	default: /* none or on track */
+		if (v.raw == RULES_OFF_TRACK && streak >= need) {
+			to = RULES_OFF_TRACK;
+			kind = "breach";
+		} else if (v.raw != RULES_ON_TRACK) {
+			/* Inside the margin, or off but not yet persistent: an early warning. */
+			to = RULES_AT_RISK;
+			kind = "at_risk";
+		} else {
+			to = RULES_ON_TRACK;
+		}
+	}
+	a.value = v.value;
+	a.required = v.required;
+	a.gap = v.gap;
+	if (to != from) {
+		a.state = (uint8_t)to;
+		a.since_ms = out->now_ms;
+	}
+	if (kind && (rc = emit_alert(out, t, kind, x, &n.obs, &v, from, to, streak)) < 0)
+		return rc;
+	return alert_put(t, x, &a);
+}
+
+/* ---- overdue ---- */
+
+static int64_t day_ms(int year, int month, int day)
+{
+	struct tm tm = { .tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day };
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+/* The newest period of x's frequency whose figure is due by now, within the plan years. */
+static bool latest_due(const struct cat_indicator *x, int64_t now, struct period *out)
+{
+	time_t secs = (time_t)(now / 1000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	struct period p = { .year = (uint16_t)(tm.tm_year + 1900), .freq = (uint8_t)x->freq };
+	p.n = x->freq == PERIOD_MONTH ? (uint8_t)(tm.tm_mon + 1)
+	      : x->freq == PERIOD_QUARTER ? (uint8_t)(tm.tm_mon / 3 + 1) : 0;
+	for (int i = 0; i < 40; i++) {
+		int first, last;
+		period_months(&p, &first, &last);
+		/* Due date: the period's end plus due_days. */
+		int64_t end = last == 12 ? day_ms(p.year + 1, 1, 1) : day_ms(p.year, last + 1, 1);
+		int64_t due = end + (int64_t)x->due_days * 86400000;
+		if (due <= now) {
+			if (p.year <= x->base_year)
+				return false;
+			if (p.year > x->target_year) {
+				p = period_prev(&p);
+				continue;
+			}
+			*out = p;
+			return true;
+		}
+		p = period_prev(&p);
+	}
+	return false;
+}
+
+static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struct notice_list *out)
+{
+	struct period due;
+	struct store_obs o;
+	struct alert a;
+	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
+	struct proto_buf *f = &out->fields;
+	int rc;
+
+	if (!latest_due(x, out->now_ms, &due))
+		return 0;
+	rc = store_obs_get(t, x->plan->id, x->id, &due, &o);
+	if (rc == 0 || rc != PW_ENOTFOUND)
+		return rc;
+	/* An annual figure stands in for the year's last month or quarter. */
+	struct period year = { .year = due.year, .freq = PERIOD_ANNUAL };
+	if (due.freq != PERIOD_ANNUAL && (due.n == 12 || (due.freq == PERIOD_QUARTER && due.n == 4)) &&
+	    store_obs_get(t, x->plan->id, x->id, &year, &o) == 0)
+		return 0;
+	if ((rc = alert_get(t, x, &a)) < 0)
+		return rc;
+	if (a.overdue && period_cmp(&a.overdue_period, &due) == 0)
+		return 0; /* announced once */
+	a.overdue = 1;
+	a.overdue_period = due;
+	snprintf(topic, sizeof(topic), "overdue.%s.%s", x->plan->id, x->id);
+	period_format(&due, per);
+	notice_begin(out);
+	proto_w_str(f, "plan");
+	proto_w_str(f, x->plan->id);
+	proto_w_str(f, "indicator");
+	proto_w_str(f, x->id);
+	proto_w_str(f, "name");
+	proto_w_str(f, x->name);
+	proto_w_str(f, "period");
+	proto_w_str(f, per);
+	proto_w_str(f, "due_days");
+	proto_w_int(f, x->due_days);
+	proto_w_str(f, "departments");
+	proto_w_array(f, (uint32_t)x->n_depts);
+	for (size_t i = 0; i < x->n_depts; i++)
+		proto_w_str(f, x->depts[i]);
+	proto_w_str(f, "rule_zh");
+	proto_w_str(f, "未按发布日历报送");
+	proto_w_str(f, "rule_en");
+	proto_w_str(f, "figure not received by its due date");
+	if ((rc = notice_emit(out, t, topic, 8)) < 0)
+		return rc;
+	return alert_put(t, x, &a);
+}
+
+int rules_overdue(const struct rules_cfg *cfg, struct store_txn *t, const struct catalog *c,
+		  struct notice_list *out)
+{
+	(void)cfg;
+	for (size_t i = 0; i < catalog_n_plans(c); i++) {
+		const struct cat_plan *p = catalog_plan_at(c, i);
+		for (size_t j = 0; j < p->n_inds; j++) {
+			int rc = overdue_one(t, &p->inds[j], out);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- listing ---- */
+
+struct list_arg {
+	const struct catalog *c;
+	const char *plan;
+	struct proto_buf *b;
+	int n;
+};
+
+static int list_cb(const char *plan, const char *ind, const void *buf, size_t len, void *arg)
+{
+	struct list_arg *l = arg;
+	struct alert a;
+	char per[PERIOD_TEXT_MAX] = "", od[PERIOD_TEXT_MAX] = "";
+	if (len != sizeof(a) || (l->plan && strcmp(l->plan, plan) != 0))
+		return 0;
+	memcpy(&a, buf, sizeof(a));
+	if (a.version != ALERT_VERSION || (a.state != RULES_AT_RISK && a.state != RULES_OFF_TRACK &&
+					   !a.overdue))
+		return 0;
+	const struct cat_indicator *x = catalog_find(l->c, plan, ind);
+	if (a.last_period.year)
+		period_format(&a.last_period, per);
+	if (a.overdue)
+		period_format(&a.overdue_period, od);
+	proto_w_map(l->b, 11);
+	proto_w_str(l->b, "plan");
+	proto_w_str(l->b, plan);
+	proto_w_str(l->b, "indicator");
+	proto_w_str(l->b, ind);
+	proto_w_str(l->b, "name");
+	proto_w_str(l->b, x ? x->name : NULL);
+	proto_w_str(l->b, "attribute");
+	proto_w_str(l->b, x ? cat_attr_name(x->attribute) : NULL);
+	proto_w_str(l->b, "state");
+	proto_w_str(l->b, rules_state_name(a.state));
+	proto_w_str(l->b, "since");
+	proto_w_int(l->b, a.since_ms);
+	proto_w_str(l->b, "period");
+	proto_w_str(l->b, per[0] ? per : NULL);
+	proto_w_str(l->b, "value");
+	proto_w_double(l->b, a.last_period.year ? a.value : NAN);
+	proto_w_str(l->b, "required");
+	proto_w_double(l->b, a.last_period.year ? a.required : NAN);
+	proto_w_str(l->b, "gap");
+	proto_w_double(l->b, a.last_period.year ? a.gap : NAN);
+	proto_w_str(l->b, "overdue");
+	proto_w_str(l->b, od[0] ? od : NULL);
+	l->n++;
+	return 0;
+}
+
+int rules_alerts_encode(const struct rules_cfg *cfg, struct store_txn *t, const struct catalog *c,
+			const char *plan, struct proto_buf *b)
+{
+	struct list_arg l = { .c = c, .plan = plan, .b = b };
+	(void)cfg;
+	int rc = store_alert_list(t, list_cb, &l);
+	return rc < 0 ? rc : l.n;
+}

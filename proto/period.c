@@ -1,0 +1,141 @@
+/* proto/period.c — period syntax and ordering. */
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+#include "period.h"
+
+static int parse_digits(const char *s, size_t n, int *out)
+{
+	int v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return PW_EPERIOD;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int period_parse(struct period *p, const char *s, size_t len)
+{
+	int year, n = 0;
+	uint8_t freq;
+
+	if (len < 4 || parse_digits(s, 4, &year) < 0)
+		return PW_EPERIOD;
+	if (len == 4) {
+		freq = PERIOD_ANNUAL;
+	} else if (len == 6 && s[4] == 'Q') {
+		if (parse_digits(s + 5, 1, &n) < 0 || n < 1 || n > 4)
+			return PW_EPERIOD;
+		freq = PERIOD_QUARTER;
+	} else if (len == 7 && s[4] == '-') {
+		if (parse_digits(s + 5, 2, &n) < 0 || n < 1 || n > 12)
+			return PW_EPERIOD;
+		freq = PERIOD_MONTH;
+	} else {
+		return PW_EPERIOD;
+	}
+	if (year < PERIOD_YEAR_MIN || year > PERIOD_YEAR_MAX)
+		return PW_EPERIOD;
+	p->year = (uint16_t)year;
+	p->freq = freq;
+	p->n = (uint8_t)n;
+	return 0;
+}
+
+void period_format(const struct period *p, char buf[PERIOD_TEXT_MAX])
+{
+	switch (p->freq) {
+	case PERIOD_QUARTER:
+		snprintf(buf, PERIOD_TEXT_MAX, "%04uQ%u", (unsigned)p->year, (unsigned)p->n % 10);
+		break;
+	case PERIOD_MONTH:
+		snprintf(buf, PERIOD_TEXT_MAX, "%04u-%02u", (unsigned)p->year % 10000,
+			 (unsigned)p->n % 100);
+		break;
+	default:
+		snprintf(buf, PERIOD_TEXT_MAX, "%04u", (unsigned)p->year % 10000);
+	}
+}
+
+int period_cmp(const struct period *a, const struct period *b)
+{
+	if (a->year != b->year)
+		return a->year < b->year ? -1 : 1;
+	if (a->freq != b->freq)
+		return a->freq < b->freq ? -1 : 1;
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	return 0;
+}
+
+void period_months(const struct period *p, int *first, int *last)
+{
+	switch (p->freq) {
+	case PERIOD_QUARTER:
+		*first = (p->n - 1) * 3 + 1;
+		*last = p->n * 3;
+		break;
+	case PERIOD_MONTH:
+		*first = *last = p->n;
+		break;
+	default:
+		*first = 1;
+		*last = 12;
+	}
+}
+
+struct period period_prev(const struct period *p)
+{
+	struct period r = *p;
+	if (p->freq == PERIOD_ANNUAL || p->n <= 1) {
+		r.year--;
+		if (p->freq == PERIOD_QUARTER)
+			r.n = 4;
+		else if (p->freq == PERIOD_MONTH)
+			r.n = 12;
+	} else {
+		r.n--;
+	}
+	return r;
+}
+
+void period_key(const struct period *p, uint8_t out[4])
+{
+	out[0] = (uint8_t)(p->year >> 8);
+	out[1] = (uint8_t)p->year;
+	out[2] = p->freq;
+	out[3] = p->n;
+}
+
+struct period period_from_key(const uint8_t in[4])
+{
+	struct period p = { .year = (uint16_t)(in[0] << 8 | in[1]), .freq = in[2], .n = in[3] };
+	return p;
+}
+
+const char *period_freq_name(int freq)
+{
+	switch (freq) {
+	case PERIOD_ANNUAL:
+		return "annual";
+	case PERIOD_QUARTER:
+		return "quarterly";
+	case PERIOD_MONTH:
+		return "monthly";
+	}
+	return "unknown";
+}
+
+int period_freq_parse(const char *s)
+{
+	if (strcmp(s, "annual") == 0)
+		return PERIOD_ANNUAL;
+	if (strcmp(s, "quarterly") == 0)
+		return PERIOD_QUARTER;
+	if (strcmp(s, "monthly") == 0)
+		return PERIOD_MONTH;
+	return PW_EINVAL;
+}

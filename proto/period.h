@@ -1,0 +1,43 @@
+/* proto/period.h — reporting periods: "2026" (year), "2026Q3" (quarter), "2026-10" (month). */
+#ifndef PW_PERIOD_H
+#define PW_PERIOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum period_freq { PERIOD_ANNUAL = 1, PERIOD_QUARTER = 2, PERIOD_MONTH = 3 };
+
+#define PERIOD_YEAR_MIN 1949
+#define PERIOD_YEAR_MAX 2100
+#define PERIOD_TEXT_MAX 8 /* "2026-10" + NUL */
+
+struct period {
+	uint16_t year;
+	uint8_t freq; /* enum period_freq */
+	uint8_t n;    /* 0 for a year, 1..4 for a quarter, 1..12 for a month */
+};
+
+/* Parses exactly len bytes of s. Returns 0 or PW_EPERIOD (syntax, month 13, year range). */
+int period_parse(struct period *p, const char *s, size_t len);
+
+/* Writes the canonical text (at most PERIOD_TEXT_MAX bytes with NUL) into buf. */
+void period_format(const struct period *p, char buf[PERIOD_TEXT_MAX]);
+
+/* Orders by year, then frequency, then n. */
+int period_cmp(const struct period *a, const struct period *b);
+
+/* First and last month (1..12) the period covers. */
+void period_months(const struct period *p, int *first, int *last);
+
+/* The period of the same frequency that precedes p (2026-01 -> 2025-12). */
+struct period period_prev(const struct period *p);
+
+/* The 4-byte big-endian sort key used by the store. */
+void period_key(const struct period *p, uint8_t out[4]);
+struct period period_from_key(const uint8_t in[4]);
+
+/* Frequency names "annual", "quarterly", "monthly"; 0 / PW_EINVAL from parse. */
+const char *period_freq_name(int freq);
+int period_freq_parse(const char *s);
+
+#endif

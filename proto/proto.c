@@ -1,0 +1,1031 @@
+/* proto/proto.c — msgpack encoding and strict decoding of protocol v1. */
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+
+#include "err.h"
+#include "proto.h"
+#include "status.h"
+
+static const char *const type_names[] = {
+	[PROTO_UPDATE] = "update",	   [PROTO_QUERY] = "query",
+	[PROTO_HISTORY] = "history",	   [PROTO_SINCE] = "since",
+	[PROTO_STATUS] = "status",	   [PROTO_ALERTS] = "alerts",
+	[PROTO_REJECTED] = "rejected",	   [PROTO_RETRY] = "retry",
+	[PROTO_TARGET_SET] = "target_set", [PROTO_CATALOG] = "catalog",
+	[PROTO_CLOCK_SET] = "clock_set",   [PROTO_TICK] = "tick",
+	[PROTO_ACK] = "ack",		   [PROTO_NACK] = "nack",
+	[PROTO_RESULT] = "result",
+};
+
+const char *proto_type_name(int type)
+{
+	if (type <= 0 || type >= (int)(sizeof(type_names) / sizeof(type_names[0])))
+		return NULL;
+	return type_names[type];
+}
+
+static int type_parse(const char *s, size_t n)
+{
+	for (size_t t = 1; t < sizeof(type_names) / sizeof(type_names[0]); t++)
+		if (type_names[t] && strlen(type_names[t]) == n && memcmp(type_names[t], s, n) == 0)
+			return (int)t;
+	return PW_ETYPE;
+}
+
+/* ---- UTF-8 ---- */
+
+bool proto_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		unsigned c = *p;
+		size_t extra;
+		unsigned min, cp;
+		if (c < 0x80) {
+			p++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			extra = 1, min = 0x80, cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			extra = 2, min = 0x800, cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			extra = 3, min = 0x10000, cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if ((size_t)(end - p) <= extra)
+			return false;
+		for (size_t i = 1; i <= extra; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += extra + 1;
+	}
+	return true;
+}
+
+/* ---- structural pre-scan ----
+ * msgpack-c's C unpacker has no limits: a 6-byte frame may announce 2^32 array elements
+ * and the zone would try to allocate them. This scan walks the bytes first and checks
+ * that every announced count fits in the bytes that remain and that nesting is bounded. */
+
+static int need(const uint8_t *p, const uint8_t *end, uint64_t n)
+{
+	return (uint64_t)(end - p) >= n ? 0 : PW_EPROTO;
+}
+
+static uint64_t be(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int scan_obj(const uint8_t **pp, const uint8_t *end, int depth);
+
+static int scan_children(const uint8_t **pp, const uint8_t *end, uint64_t n, int depth)
+{
+	if ((uint64_t)(end - *pp) < n)
+		return PW_EPROTO; /* every element takes at least one byte */
+	for (uint64_t i = 0; i < n; i++) {
+		int r = scan_obj(pp, end, depth);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int scan_obj(const uint8_t **pp, const uint8_t *end, int depth)
+{
+	const uint8_t *p = *pp;
+	uint64_t skip = 0, kids = 0;
+	int hdr = 1;
+
+	if (depth <= 0)
+		return PW_EPROTO;
+	if (p >= end)
+		return PW_EPROTO;
+	uint8_t b = *p;
+	if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+		/* fixint, nil, bool */
+	} else if (b >= 0x80 && b <= 0x8f) {
+		kids = 2u * (b & 0x0f);
+	} else if (b >= 0x90 && b <= 0x9f) {
+		kids = b & 0x0f;
+	} else if (b >= 0xa0 && b <= 0xbf) {
+		skip = b & 0x1f;
+	} else {
+		switch (b) {
+		case 0xc4: case 0xd9: hdr = 2; break;
+		case 0xc5: case 0xda: hdr = 3; break;
+		case 0xc6: case 0xdb: hdr = 5; break;
+		case 0xc7: hdr = 3; break;
+		case 0xc8: hdr = 4; break;
+		case 0xc9: hdr = 6; break;
+		case 0xca: skip = 4; break;
+		case 0xcb: skip = 8; break;
+		case 0xcc: case 0xd0: skip = 1; break;
+		case 0xcd: case 0xd1: skip = 2; break;
+		case 0xce: case 0xd2: skip = 4; break;
+		case 0xcf: case 0xd3: skip = 8; break;
+		case 0xd4: skip = 2; break;
+		case 0xd5: skip = 3; break;
+		case 0xd6: skip = 5; break;
+		case 0xd7: skip = 9; break;
+		case 0xd8: skip = 17; break;
+		case 0xdc: hdr = 3; break;
+		case 0xdd: hdr = 5; break;
+		case 0xde: hdr = 3; break;
+		case 0xdf: hdr = 5; break;
+		default: return PW_EPROTO; /* 0xc1 is never used */
+		}
+		if (hdr > 1) {
+			if (need(p, end, (uint64_t)hdr) < 0)
+				return PW_EPROTO;
+			int lenbytes = (b == 0xc7 || b == 0xc8 || b == 0xc9) ? hdr - 2 : hdr - 1;
+			uint64_t n = be(p + 1, lenbytes);
+			if (b == 0xdc || b == 0xdd)
+				kids = n;
+			else if (b == 0xde || b == 0xdf)
+				kids = 2 * n;
+			else
+				skip = n;
+		}
+	}
+	p += hdr;
+	if (need(p, end, skip) < 0)
+		return PW_EPROTO;
+	p += skip;
+	*pp = p;
+	return kids ? scan_children(pp, end, kids, depth - 1) : 0;
+}
+
+/* Checks that buf holds exactly one msgpack object nested at most max_depth deep. */
+static int scan(const void *buf, size_t len, int max_depth)
+{
+	const uint8_t *p = buf, *end = p + len;
+	int r = scan_obj(&p, end, max_depth);
+	if (r < 0)
+		return r;
+	return p == end ? 0 : PW_EPROTO;
+}
+
+static int unpack(msgpack_unpacked *u, const void *buf, size_t len, int max_depth)
+{
+	size_t off = 0;
+	int r = scan(buf, len, max_depth);
+	if (r < 0)
+		return r;
+	msgpack_unpacked_init(u);
+	switch (msgpack_unpack_next(u, buf, len, &off)) {
+	case MSGPACK_UNPACK_SUCCESS:
+		return 0;
+	case MSGPACK_UNPACK_NOMEM_ERROR:
+		msgpack_unpacked_destroy(u);
+		return PW_ENOMEM;
+	default:
+		msgpack_unpacked_destroy(u);
+		return PW_EPROTO;
+	}
+}
+
+/* ---- request decoding ---- */
+
+struct proto_req *proto_req_new(void)
+{
+	return calloc(1, sizeof(struct proto_req));
+}
+
+void proto_req_free(struct proto_req *r)
+{
+	if (!r)
+		return;
+	free(r->items);
+	free(r->arena);
+	free(r);
+}
+
+static bool key_is(const msgpack_object_kv *kv, const char *key)
+{
+	size_t n = strlen(key);
+	return kv->key.type == MSGPACK_OBJECT_STR && kv->key.via.str.size == n &&
+	       memcmp(kv->key.via.str.ptr, key, n) == 0;
+}
+
+/* Copies a string object into the arena as a NUL-terminated string. */
+static int get_str(struct proto_req *r, const msgpack_object *o, size_t max, const char **out)
+{
+	if (o->type != MSGPACK_OBJECT_STR)
+		return PW_EFIELD;
+	size_t n = o->via.str.size;
+	if (n > max)
+		return PW_ETOOBIG;
+	if (!proto_utf8_valid(o->via.str.ptr, n))
+		return PW_EUTF8;
+	assert(r->arena_len + n + 1 <= r->arena_cap);
+	char *s = r->arena + r->arena_len;
+	memcpy(s, o->via.str.ptr, n);
+	s[n] = '\0';
+	r->arena_len += n + 1;
+	*out = s;
+	return 0;
+}
+
+static int get_nonempty_str(struct proto_req *r, const msgpack_object *o, size_t max,
+			    const char **out)
+{
+	int rc = get_str(r, o, max, out);
+	if (rc == 0 && (*out)[0] == '\0')
+		return PW_EFIELD;
+	return rc;
+}
+
+static int get_double(const msgpack_object *o, double *out)
+{
+	switch (o->type) {
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		*out = o->via.f64;
+		return 0;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		*out = (double)o->via.u64;
+		return 0;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		*out = (double)o->via.i64;
+		return 0;
+	default:
+		return PW_EFIELD;
+	}
+}
+
+static int get_uint(const msgpack_object *o, uint64_t max, uint64_t *out)
+{
+	if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return PW_EFIELD;
+	if (o->via.u64 > max)
+		return PW_ERANGE;
+	*out = o->via.u64;
+	return 0;
+}
+
+static int get_int(const msgpack_object *o, int64_t *out)
+{
+	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+		if (o->via.u64 > INT64_MAX)
+			return PW_ERANGE;
+		*out = (int64_t)o->via.u64;
+		return 0;
+	}
+	if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+		*out = o->via.i64;
+		return 0;
+	}
+	return PW_EFIELD;
+}
+
+static int get_period(struct proto_req *r, const msgpack_object *o, struct period *p)
+{
+	const char *s;
+	int rc = get_str(r, o, PERIOD_TEXT_MAX, &s);
+	if (rc == PW_ETOOBIG)
+		return PW_EPERIOD;
+	if (rc < 0)
+		return rc;
+	return period_parse(p, s, strlen(s));
+}
+
+/* Rejects duplicate keys: a map that says "value" twice has no single meaning. */
+static int check_unique_keys(const msgpack_object_map *m)
+{
+	for (uint32_t i = 0; i < m->size; i++) {
+		if (m->ptr[i].key.type != MSGPACK_OBJECT_STR)
+			return PW_EFIELD;
+		for (uint32_t j = 0; j < i; j++)
+			if (m->ptr[j].key.via.str.size == m->ptr[i].key.via.str.size &&
+			    memcmp(m->ptr[j].key.via.str.ptr, m->ptr[i].key.via.str.ptr,
+				   m->ptr[i].key.via.str.size) == 0)
+				return PW_EFIELD;
+	}
+	return 0;
+}
+
+enum item_field { F_PLAN = 1, F_IND = 2, F_PERIOD = 4, F_VALUE = 8, F_UNIT = 16, F_STATUS = 32 };
+#define ITEM_REQUIRED (F_PLAN | F_IND | F_PERIOD | F_VALUE | F_UNIT | F_STATUS)
+
+static int decode_item_field(struct proto_req *r, struct proto_item *it,
+			     const msgpack_object_kv *kv, unsigned *seen)
+{
+	const msgpack_object *o = &kv->val;
+	const char *s;
+	int rc;
+
+	if (key_is(kv, "plan")) {
+		*seen |= F_PLAN;
+		return get_nonempty_str(r, o, PROTO_MAX_ID, &it->plan);
+	} else if (key_is(kv, "indicator")) {
+		*seen |= F_IND;
+		return get_nonempty_str(r, o, PROTO_MAX_ID, &it->ind);
+	} else if (key_is(kv, "period")) {
+		*seen |= F_PERIOD;
+		return get_period(r, o, &it->period);
+	} else if (key_is(kv, "value")) {
+		*seen |= F_VALUE;
+		return get_double(o, &it->value);
+	} else if (key_is(kv, "unit")) {
+		*seen |= F_UNIT;
+		return get_str(r, o, PROTO_MAX_UNIT, &it->unit);
+	} else if (key_is(kv, "status")) {
+		*seen |= F_STATUS;
+		if ((rc = get_str(r, o, 16, &s)) < 0)
+			return rc == PW_ETOOBIG ? PW_ESTATUS : rc;
+		if ((rc = status_parse(s)) < 0)
+			return rc;
+		it->status = (uint8_t)rc;
+		return 0;
+	} else if (key_is(kv, "yoy")) {
+		if (o->type == MSGPACK_OBJECT_NIL)
+			return 0;
+		if ((rc = get_double(o, &it->yoy)) < 0)
+			return rc;
+		/* NaN is how "absent" is held, so a sent NaN must not pass as absent. */
+		return isfinite(it->yoy) ? 0 : PW_EVALUE;
+	} else if (key_is(kv, "reason")) {
+		if (o->type == MSGPACK_OBJECT_NIL)
+			return 0;
+		return get_str(r, o, PROTO_MAX_TEXT, &it->reason);
+	}
+	return PW_EFIELD;
+}
+
+static int decode_item(struct proto_req *r, struct proto_item *it, const msgpack_object *o)
+{
+	unsigned seen = 0;
+	int rc;
+
+	memset(it, 0, sizeof(*it));
+	it->yoy = NAN;
+	if (o->type != MSGPACK_OBJECT_MAP)
+		return PW_EFIELD;
+	if ((rc = check_unique_keys(&o->via.map)) < 0)
+		return rc;
+	for (uint32_t i = 0; i < o->via.map.size; i++)
+		if ((rc = decode_item_field(r, it, &o->via.map.ptr[i], &seen)) < 0)
+			return rc;
+	return (seen & ITEM_REQUIRED) == ITEM_REQUIRED ? 0 : PW_EFIELD;
+}
+
+static int decode_items(struct proto_req *r, const msgpack_object *o)
+{
+	if (o->type != MSGPACK_OBJECT_ARRAY)
+		return PW_EFIELD;
+	size_t n = o->via.array.size;
+	if (n == 0)
+		return PW_EEMPTY;
+	if (n > PROTO_MAX_BATCH)
+		return PW_ETOOBIG;
+	if (n > r->items_cap) {
+		struct proto_item *items = realloc(r->items, n * sizeof(*items));
+		if (!items)
+			return PW_ENOMEM;
+		r->items = items;
+		r->items_cap = n;
+	}
+	r->n_items = n;
+	for (size_t i = 0; i < n; i++) {
+		r->items[i].err = decode_item(r, &r->items[i], &o->via.array.ptr[i]);
+		r->items[i].decode_err = r->items[i].err;
+		if (r->items[i].err)
+			r->n_bad++;
+	}
+	return 0;
+}
+
+/* Which optional/required fields each request type takes. */
+enum req_field {
+	R_DEPT = 1 << 0, R_ITEMS = 1 << 1, R_BACKFILL = 1 << 2, R_PLAN = 1 << 3,
+	R_IND = 1 << 4, R_FROM = 1 << 5, R_TO = 1 << 6, R_PERIOD = 1 << 7,
+	R_ASOF = 1 << 8, R_VALUE = 1 << 9, R_SEQ = 1 << 10, R_LIMIT = 1 << 11,
+	R_TIME = 1 << 12, R_PREFIX = 1 << 13,
+};
+
+static const struct {
+	unsigned allowed, required;
+} req_fields[PROTO__REQ_LAST] = {
+	[PROTO_UPDATE] = { R_DEPT | R_ITEMS | R_BACKFILL, R_DEPT | R_ITEMS },
+	[PROTO_QUERY] = { R_PLAN | R_IND | R_FROM | R_TO | R_ASOF | R_LIMIT, R_PLAN | R_IND },
+	[PROTO_HISTORY] = { R_PLAN | R_IND | R_PERIOD, R_PLAN | R_IND | R_PERIOD },
+	[PROTO_SINCE] = { R_SEQ | R_LIMIT | R_PREFIX, R_SEQ },
+	[PROTO_STATUS] = { 0, 0 },
+	[PROTO_ALERTS] = { R_PLAN, 0 },
+	[PROTO_REJECTED] = { R_SEQ | R_LIMIT | R_DEPT | R_TIME, 0 },
+	[PROTO_RETRY] = { R_SEQ, R_SEQ },
+	[PROTO_TARGET_SET] = { R_PLAN | R_IND | R_VALUE | R_DEPT, R_PLAN | R_IND | R_VALUE },
+	[PROTO_CATALOG] = { R_PLAN, 0 },
+	[PROTO_CLOCK_SET] = { R_TIME, R_TIME },
+	[PROTO_TICK] = { 0, 0 },
+};
+
+static int decode_field(struct proto_req *r, const msgpack_object_kv *kv, unsigned *seen)
+{
+	const msgpack_object *o = &kv->val;
+	uint64_t u;
+	int rc;
+
+#define FIELD(name, bit)                                    \
+	if (key_is(kv, name)) {                             \
+		if (!(req_fields[r->type].allowed & (bit))) \
+			return PW_EFIELD;                   \
+		*seen |= (bit);
+#define END }
+	FIELD("dept", R_DEPT) return get_nonempty_str(r, o, PROTO_MAX_DEPT, &r->dept); END
+	FIELD("items", R_ITEMS) return decode_items(r, o); END
+	FIELD("backfill", R_BACKFILL)
+		if (o->type != MSGPACK_OBJECT_BOOLEAN)
+			return PW_EFIELD;
+		r->backfill = o->via.boolean;
+		return 0;
+	END
+	FIELD("plan", R_PLAN) return get_nonempty_str(r, o, PROTO_MAX_ID, &r->plan); END
+	FIELD("indicator", R_IND) return get_nonempty_str(r, o, PROTO_MAX_ID, &r->ind); END
+	FIELD("from", R_FROM) r->has_from = true; return get_period(r, o, &r->from); END
+	FIELD("to", R_TO) r->has_to = true; return get_period(r, o, &r->to); END
+	FIELD("period", R_PERIOD) r->has_period = true; return get_period(r, o, &r->period); END
+	FIELD("as_of", R_ASOF) return get_int(o, &r->as_of_ms); END
+	FIELD("value", R_VALUE) return get_double(o, &r->value); END
+	FIELD("seq", R_SEQ) return get_uint(o, UINT64_MAX, &r->seq); END
+	FIELD("limit", R_LIMIT)
+		if ((rc = get_uint(o, UINT32_MAX, &u)) < 0)
+			return rc;
+		r->limit = (uint32_t)u;
+		return 0;
+	END
+	FIELD("time", R_TIME) return get_int(o, &r->time_ms); END
+	FIELD("prefix", R_PREFIX) return get_str(r, o, PROTO_MAX_TEXT, &r->prefix); END
+#undef FIELD
+#undef END
+	return PW_EFIELD;
+}
+
+static void req_clear(struct proto_req *r)
+{
+	struct proto_item *items = r->items;
+	char *arena = r->arena;
+	size_t items_cap = r->items_cap, arena_cap = r->arena_cap;
+
+	memset(r, 0, sizeof(*r));
+	r->items = items;
+	r->items_cap = items_cap;
+	r->arena = arena;
+	r->arena_cap = arena_cap;
+}
+
+/* First pass: version, type and id, so that any later error can still be answered
+ * with the client's id. */
+static int decode_header(struct proto_req *r, const msgpack_object_map *m)
+{
+	int have_v = 0, rc;
+
+	r->type = 0;
+	for (uint32_t i = 0; i < m->size; i++) {
+		const msgpack_object_kv *kv = &m->ptr[i];
+		const msgpack_object *o = &kv->val;
+		if (key_is(kv, "id") && o->type == MSGPACK_OBJECT_STR &&
+		    o->via.str.size >= 1 && o->via.str.size <= PROTO_MAX_ID &&
+		    proto_utf8_valid(o->via.str.ptr, o->via.str.size)) {
+			memcpy(r->id, o->via.str.ptr, o->via.str.size);
+			r->id[o->via.str.size] = '\0';
+		} else if (key_is(kv, "v")) {
+			if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+				return PW_EVERSION;
+			if (o->via.u64 != PROTO_VERSION)
+				return PW_EVERSION;
+			have_v = 1;
+		} else if (key_is(kv, "type")) {
+			if (o->type != MSGPACK_OBJECT_STR)
+				return PW_ETYPE;
+			rc = type_parse(o->via.str.ptr, o->via.str.size);
+			if (rc < 0 || rc >= PROTO__REQ_LAST)
+				return PW_ETYPE;
+			r->type = rc;
+		}
+	}
+	if (!have_v)
+		return PW_EVERSION;
+	if (!r->type)
+		return PW_ETYPE;
+	if (!r->id[0])
+		return PW_EFIELD;
+	return 0;
+}
+
+int proto_req_decode(struct proto_req *r, const void *buf, size_t len)
+{
+	msgpack_unpacked u;
+	unsigned seen = 0;
+	int rc;
+
+	req_clear(r);
+	if (len > PROTO_MAX_FRAME)
+		return PW_ETOOBIG;
+	/* Every string copy costs its bytes plus a NUL, and each string has a header byte. */
+	size_t need_cap = 2 * len + 16;
+	if (need_cap > r->arena_cap) {
+		char *a = realloc(r->arena, need_cap);
+		if (!a)
+			return PW_ENOMEM;
+		r->arena = a;
+		r->arena_cap = need_cap;
+	}
+	if ((rc = unpack(&u, buf, len, PROTO_MAX_DEPTH)) < 0)
+		return rc;
+	const msgpack_object *root = &u.data;
+	if (root->type != MSGPACK_OBJECT_MAP) {
+		rc = PW_EPROTO;
+		goto out_unpacked;
+	}
+	if ((rc = decode_header(r, &root->via.map)) < 0)
+		goto out_unpacked;
+	if ((rc = check_unique_keys(&root->via.map)) < 0)
+		goto out_unpacked;
+	for (uint32_t i = 0; i < root->via.map.size; i++) {
+		const msgpack_object_kv *kv = &root->via.map.ptr[i];
+		if (key_is(kv, "v") || key_is(kv, "type") || key_is(kv, "id"))
+			continue;
+		if ((rc = decode_field(r, kv, &seen)) < 0)
+			goto out_unpacked;
+	}
+	unsigned required = req_fields[r->type].required;
+	rc = (seen & required) == required ? 0 : PW_EFIELD;
+out_unpacked:
+	msgpack_unpacked_destroy(&u);
+	return rc;
+}
+
+/* ---- writer ---- */
+
+void proto_buf_init(struct proto_buf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void proto_buf_reset(struct proto_buf *b)
+{
+	b->len = 0;
+	b->err = 0;
+}
+
+void proto_buf_release(struct proto_buf *b)
+{
+	free(b->data);
+	proto_buf_init(b);
+}
+
+static int buf_write(void *data, const char *p, size_t n)
+{
+	struct proto_buf *b = data;
+	if (b->err)
+		return -1;
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n)
+			cap *= 2;
+		uint8_t *d = realloc(b->data, cap);
+		if (!d) {
+			b->err = PW_ENOMEM;
+			return -1;
+		}
+		b->data = d;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+#define PACKER(b) msgpack_packer pk = { .data = (b), .callback = buf_write }
+
+void proto_w_map(struct proto_buf *b, uint32_t n)
+{
+	PACKER(b);
+	msgpack_pack_map(&pk, n);
+}
+
+void proto_w_array(struct proto_buf *b, uint32_t n)
+{
+	PACKER(b);
+	msgpack_pack_array(&pk, n);
+}
+
+void proto_w_strn(struct proto_buf *b, const char *s, size_t n)
+{
+	PACKER(b);
+	msgpack_pack_str(&pk, n);
+	msgpack_pack_str_body(&pk, s, n);
+}
+
+void proto_w_str(struct proto_buf *b, const char *s)
+{
+	if (!s)
+		proto_w_nil(b);
+	else
+		proto_w_strn(b, s, strlen(s));
+}
+
+void proto_w_int(struct proto_buf *b, int64_t v)
+{
+	PACKER(b);
+	msgpack_pack_int64(&pk, v);
+}
+
+void proto_w_uint(struct proto_buf *b, uint64_t v)
+{
+	PACKER(b);
+	msgpack_pack_uint64(&pk, v);
+}
+
+void proto_w_double(struct proto_buf *b, double v)
+{
+	PACKER(b);
+	if (isfinite(v))
+		msgpack_pack_double(&pk, v);
+	else
+		msgpack_pack_nil(&pk);
+}
+
+void proto_w_bool(struct proto_buf *b, bool v)
+{
+	PACKER(b);
+	if (v)
+		msgpack_pack_true(&pk);
+	else
+		msgpack_pack_false(&pk);
+}
+
+void proto_w_nil(struct proto_buf *b)
+{
+	PACKER(b);
+	msgpack_pack_nil(&pk);
+}
+
+void proto_w_bin(struct proto_buf *b, const void *p, size_t n)
+{
+	PACKER(b);
+	msgpack_pack_bin(&pk, n);
+	msgpack_pack_bin_body(&pk, p, n);
+}
+
+void proto_w_raw(struct proto_buf *b, const void *p, size_t n)
+{
+	buf_write(b, p, n);
+}
+
+void proto_w_reply(struct proto_buf *b, int type, const char *id, uint32_t n)
+{
+	proto_w_map(b, n + 3);
+	proto_w_str(b, "v");
+	proto_w_uint(b, PROTO_VERSION);
+	proto_w_str(b, "type");
+	proto_w_str(b, proto_type_name(type));
+	proto_w_str(b, "id");
+	proto_w_str(b, id);
+}
+
+/* ---- request encoding (clients) ---- */
+
+static void w_kv_str(struct proto_buf *b, const char *k, const char *v)
+{
+	proto_w_str(b, k);
+	proto_w_str(b, v);
+}
+
+static void w_kv_period(struct proto_buf *b, const char *k, const struct period *p)
+{
+	char text[PERIOD_TEXT_MAX];
+	period_format(p, text);
+	w_kv_str(b, k, text);
+}
+
+static void encode_item(struct proto_buf *b, const struct proto_item *it)
+{
+	bool yoy = !isnan(it->yoy);
+	proto_w_map(b, 6 + (yoy ? 1 : 0) + (it->reason ? 1 : 0));
+	w_kv_str(b, "plan", it->plan);
+	w_kv_str(b, "indicator", it->ind);
+	w_kv_period(b, "period", &it->period);
+	proto_w_str(b, "value");
+	proto_w_double(b, it->value);
+	w_kv_str(b, "unit", it->unit ? it->unit : "");
+	w_kv_str(b, "status", status_name(it->status));
+	if (yoy) {
+		proto_w_str(b, "yoy");
+		proto_w_double(b, it->yoy);
+	}
+	if (it->reason)
+		w_kv_str(b, "reason", it->reason);
+}
+
+int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
+{
+	if (r->type <= 0 || r->type >= PROTO__REQ_LAST || !r->id[0])
+		return PW_EINVAL;
+	unsigned allowed = req_fields[r->type].allowed;
+	struct {
+		unsigned bit;
+		bool present;
+	} f[] = {
+		{ R_DEPT, r->dept != NULL },	    { R_ITEMS, r->type == PROTO_UPDATE },
+		{ R_BACKFILL, r->backfill },	    { R_PLAN, r->plan != NULL },
+		{ R_IND, r->ind != NULL },	    { R_FROM, r->has_from },
+		{ R_TO, r->has_to },		    { R_PERIOD, r->has_period },
+		{ R_ASOF, r->as_of_ms != 0 },	    { R_VALUE, r->type == PROTO_TARGET_SET },
+		{ R_SEQ, r->type == PROTO_SINCE || r->type == PROTO_RETRY || r->seq != 0 },
+		{ R_LIMIT, r->limit != 0 },	    { R_TIME, r->time_ms != 0 || r->type == PROTO_CLOCK_SET },
+		{ R_PREFIX, r->prefix != NULL },
+	};
+	uint32_t n = 0;
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		f[i].present = f[i].present && (allowed & f[i].bit);
+		n += f[i].present;
+	}
+	proto_w_map(b, n + 3);
+	proto_w_str(b, "v");
+	proto_w_uint(b, PROTO_VERSION);
+	w_kv_str(b, "type", proto_type_name(r->type));
+	w_kv_str(b, "id", r->id);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (!f[i].present)
+			continue;
+		switch (f[i].bit) {
+		case R_DEPT: w_kv_str(b, "dept", r->dept); break;
+		case R_ITEMS:
+			proto_w_str(b, "items");
+			proto_w_array(b, (uint32_t)r->n_items);
+			for (size_t k = 0; k < r->n_items; k++)
+				encode_item(b, &r->items[k]);
+			break;
+		case R_BACKFILL: proto_w_str(b, "backfill"); proto_w_bool(b, true); break;
+		case R_PLAN: w_kv_str(b, "plan", r->plan); break;
+		case R_IND: w_kv_str(b, "indicator", r->ind); break;
+		case R_FROM: w_kv_period(b, "from", &r->from); break;
+		case R_TO: w_kv_period(b, "to", &r->to); break;
+		case R_PERIOD: w_kv_period(b, "period", &r->period); break;
+		case R_ASOF: proto_w_str(b, "as_of"); proto_w_int(b, r->as_of_ms); break;
+		case R_VALUE: proto_w_str(b, "value"); proto_w_double(b, r->value); break;
+		case R_SEQ: proto_w_str(b, "seq"); proto_w_uint(b, r->seq); break;
+		case R_LIMIT: proto_w_str(b, "limit"); proto_w_uint(b, r->limit); break;
+		case R_TIME: proto_w_str(b, "time"); proto_w_int(b, r->time_ms); break;
+		case R_PREFIX: w_kv_str(b, "prefix", r->prefix); break;
+		}
+	}
+	return b->err;
+}
+
+/* ---- views ---- */
+
+struct proto_view {
+	msgpack_unpacked u;
+};
+
+#define VIEW_MAX_DEPTH 8
+
+int proto_view_new(struct proto_view **ret, const void *buf, size_t len)
+{
+	struct proto_view *v = malloc(sizeof(*v));
+	if (!v)
+		return PW_ENOMEM;
+	int rc = unpack(&v->u, buf, len, VIEW_MAX_DEPTH);
+	if (rc < 0) {
+		free(v);
+		return rc;
+	}
+	if (v->u.data.type != MSGPACK_OBJECT_MAP) {
+		proto_view_free(v);
+		return PW_EPROTO;
+	}
+	*ret = v;
+	return 0;
+}
+
+void proto_view_free(struct proto_view *v)
+{
+	if (!v)
+		return;
+	msgpack_unpacked_destroy(&v->u);
+	free(v);
+}
+
+static const msgpack_object *map_get(const msgpack_object *m, const char *key)
+{
+	if (m->type != MSGPACK_OBJECT_MAP)
+		return NULL;
+	for (uint32_t i = 0; i < m->via.map.size; i++)
+		if (key_is(&m->via.map.ptr[i], key))
+			return &m->via.map.ptr[i].val;
+	return NULL;
+}
+
+static const msgpack_object *view_items(const struct proto_view *v)
+{
+	const msgpack_object *o = map_get(&v->u.data, "items");
+	return o && o->type == MSGPACK_OBJECT_ARRAY ? o : NULL;
+}
+
+size_t proto_view_count(const struct proto_view *v)
+{
+	const msgpack_object *items = view_items(v);
+	return items ? items->via.array.size : 0;
+}
+
+static const msgpack_object *view_obj(const struct proto_view *v, int item)
+{
+	if (item < 0)
+		return &v->u.data;
+	const msgpack_object *items = view_items(v);
+	if (!items || (size_t)item >= items->via.array.size)
+		return NULL;
+	return &items->via.array.ptr[item];
+}
+
+static const msgpack_object *view_field(const struct proto_view *v, int item, const char *key)
+{
+	const msgpack_object *o = view_obj(v, item);
+	o = o ? map_get(o, key) : NULL;
+	return o && o->type != MSGPACK_OBJECT_NIL ? o : NULL;
+}
+
+int proto_view_str(const struct proto_view *v, int item, const char *key, char *buf, size_t cap)
+{
+	const msgpack_object *o = view_field(v, item, key);
+	if (!o)
+		return PW_ENOTFOUND;
+	if (o->type != MSGPACK_OBJECT_STR || cap == 0)
+		return PW_EFIELD;
+	size_t n = o->via.str.size < cap - 1 ? o->via.str.size : cap - 1;
+	memcpy(buf, o->via.str.ptr, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+int proto_view_int(const struct proto_view *v, int item, const char *key, int64_t *out)
+{
+	const msgpack_object *o = view_field(v, item, key);
+	return o ? get_int(o, out) : PW_ENOTFOUND;
+}
+
+int proto_view_double(const struct proto_view *v, int item, const char *key, double *out)
+{
+	const msgpack_object *o = view_field(v, item, key);
+	return o ? get_double(o, out) : PW_ENOTFOUND;
+}
+
+int proto_view_bool(const struct proto_view *v, int item, const char *key, bool *out)
+{
+	const msgpack_object *o = view_field(v, item, key);
+	if (!o)
+		return PW_ENOTFOUND;
+	if (o->type != MSGPACK_OBJECT_BOOLEAN)
+		return PW_EFIELD;
+	*out = o->via.boolean;
+	return 0;
+}
+
+int proto_view_bin(const struct proto_view *v, int item, const char *key, const void **p,
+		   size_t *n)
+{
+	const msgpack_object *o = view_field(v, item, key);
+	if (!o)
+		return PW_ENOTFOUND;
+	if (o->type != MSGPACK_OBJECT_BIN)
+		return PW_EFIELD;
+	*p = o->via.bin.ptr;
+	*n = o->via.bin.size;
+	return 0;
+}
+
+/* ---- JSON rendering ---- */
+
+static void json_str(struct proto_buf *b, const char *s, size_t n)
+{
+	char esc[8];
+	buf_write(b, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\', esc[1] = (char)c;
+			buf_write(b, esc, 2);
+		} else if (c < 0x20) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			buf_write(b, esc, 6);
+		} else {
+			buf_write(b, (const char *)&s[i], 1);
+		}
+	}
+	buf_write(b, "\"", 1);
+}
+
+static void json_double(struct proto_buf *b, double d)
+{
+	char num[40];
+	if (!isfinite(d)) {
+		buf_write(b, "null", 4);
+		return;
+	}
+	/* Shortest of %.15g / %.17g that reads back exactly: 734.44 stays 734.44. */
+	snprintf(num, sizeof(num), "%.15g", d);
+	if (strtod(num, NULL) != d)
+		snprintf(num, sizeof(num), "%.17g", d);
+	buf_write(b, num, strlen(num));
+}
+
+static void json_obj(struct proto_buf *b, const msgpack_object *o)
+{
+	char num[40];
+	switch (o->type) {
+	case MSGPACK_OBJECT_NIL:
+		buf_write(b, "null", 4);
+		break;
+	case MSGPACK_OBJECT_BOOLEAN:
+		buf_write(b, o->via.boolean ? "true" : "false", o->via.boolean ? 4 : 5);
+		break;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)o->via.u64);
+		buf_write(b, num, strlen(num));
+		break;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		snprintf(num, sizeof(num), "%lld", (long long)o->via.i64);
+		buf_write(b, num, strlen(num));
+		break;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		json_double(b, o->via.f64);
+		break;
+	case MSGPACK_OBJECT_STR:
+		json_str(b, o->via.str.ptr, o->via.str.size);
+		break;
+	case MSGPACK_OBJECT_ARRAY:
+		buf_write(b, "[", 1);
+		for (uint32_t i = 0; i < o->via.array.size; i++) {
+			if (i)
+				buf_write(b, ",", 1);
+			json_obj(b, &o->via.array.ptr[i]);
+		}
+		buf_write(b, "]", 1);
+		break;
+	case MSGPACK_OBJECT_MAP:
+		buf_write(b, "{", 1);
+		for (uint32_t i = 0; i < o->via.map.size; i++) {
+			if (i)
+				buf_write(b, ",", 1);
+			json_obj(b, &o->via.map.ptr[i].key);
+			buf_write(b, ":", 1);
+			json_obj(b, &o->via.map.ptr[i].val);
+		}
+		buf_write(b, "}", 1);
+		break;
+	default: /* bin and ext: hex */
+		buf_write(b, "\"", 1);
+		for (uint32_t i = 0; i < o->via.bin.size; i++) {
+			snprintf(num, sizeof(num), "%02x", (unsigned char)o->via.bin.ptr[i]);
+			buf_write(b, num, 2);
+		}
+		buf_write(b, "\"", 1);
+	}
+}
+
+int proto_view_json(const struct proto_view *v, int item, char **out)
+{
+	struct proto_buf b;
+	const msgpack_object *o = view_obj(v, item);
+	if (!o)
+		return PW_ENOTFOUND;
+	proto_buf_init(&b);
+	json_obj(&b, o);
+	buf_write(&b, "", 1);
+	if (b.err) {
+		int err = b.err;
+		proto_buf_release(&b);
+		return err;
+	}
+	*out = (char *)b.data;
+	return 0;
+}
+
+int proto_view_pack(const struct proto_view *v, int item, const char *key, struct proto_buf *b)
+{
+	const msgpack_object *o = view_field(v, item, key);
+	if (!o)
+		return PW_ENOTFOUND;
+	PACKER(b);
+	msgpack_pack_object(&pk, *o);
+	return b->err;
+}

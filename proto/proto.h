@@ -1,0 +1,154 @@
+/* proto/proto.h — planwatch wire protocol v1 (see proto/PROTOCOL.md).
+ *
+ * Every request and reply is one ZeroMQ frame holding one msgpack map with "v" (1),
+ * "type" and "id". This module owns the msgpack encoding: strict decoding of requests
+ * with limits checked before any allocation, an encoder for requests, a small writer
+ * for replies and notices, and a read-only view for replies. No sockets, no LMDB. */
+#ifndef PW_PROTO_H
+#define PW_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "period.h"
+
+#define PROTO_VERSION 1
+#define PROTO_MAX_FRAME (1u << 20)   /* bytes of one request frame */
+#define PROTO_HARD_FRAME (16u << 20) /* ZMQ_MAXMSGSIZE: larger frames drop the peer */
+#define PROTO_MAX_BATCH 1000         /* items of one update */
+#define PROTO_MAX_ID 64              /* bytes: message id, plan, indicator */
+#define PROTO_MAX_DEPT 64            /* bytes: department name (UTF-8) */
+#define PROTO_MAX_UNIT 32            /* bytes */
+#define PROTO_MAX_TEXT 256           /* bytes: reason, topic prefix and other text */
+#define PROTO_MAX_DEPTH 4            /* nesting: request map > items array > item map > scalar */
+
+enum proto_type {
+	PROTO_UPDATE = 1, /* feeder: a batch of observations */
+	PROTO_QUERY,      /* latest values of one series, optional period range and as_of */
+	PROTO_HISTORY,    /* every vintage of one period */
+	PROTO_SINCE,      /* notices with seq > n */
+	PROTO_STATUS,     /* daemon counters */
+	PROTO_ALERTS,     /* current alert states */
+	PROTO_REJECTED,   /* quarantined messages */
+	PROTO_RETRY,      /* re-run a quarantined message through validation */
+	PROTO_TARGET_SET, /* operator sets a city-assigned target */
+	PROTO_CATALOG,    /* the loaded indicator catalog */
+	PROTO_CLOCK_SET,  /* tests: set the daemon clock (only if the config allows it) */
+	PROTO_TICK,       /* tests/ops: run the timers (overdue check) now */
+	PROTO__REQ_LAST,
+	PROTO_ACK = 32, /* replies */
+	PROTO_NACK,
+	PROTO_RESULT,
+};
+
+/* Returns the wire name ("update", "ack", ...) or NULL. */
+const char *proto_type_name(int type);
+
+/* One observation of an update. Strings point into the request's arena. */
+struct proto_item {
+	const char *plan, *ind, *unit;
+	const char *reason; /* NULL when absent */
+	struct period period;
+	double value;
+	double yoy;     /* NaN when absent */
+	uint8_t status; /* enum pw_status */
+	int decode_err; /* 0, or why this item could not be decoded (PW_EFIELD, PW_EPERIOD, ...) */
+	int err;        /* decode_err, later also the validator's verdict */
+};
+
+/* A decoded request: a plain view, valid until the next decode or proto_req_free(). */
+struct proto_req {
+	int type;
+	char id[PROTO_MAX_ID + 1]; /* "" if it could not be read */
+	/* update */
+	const char *dept;
+	bool backfill;
+	struct proto_item *items;
+	size_t n_items;
+	size_t n_bad; /* items with err != 0 */
+	/* query, history, alerts, target_set, catalog, rejected */
+	const char *plan, *ind;
+	struct period from, to, period;
+	bool has_from, has_to, has_period;
+	int64_t as_of_ms; /* 0 = now */
+	double value;     /* target_set */
+	/* since, rejected, retry, clock_set */
+	const char *prefix; /* since: only notices whose topic starts with it */
+	uint64_t seq;
+	uint32_t limit; /* 0 = server default */
+	int64_t time_ms;
+	/* private */
+	char *arena;
+	size_t arena_len, arena_cap, items_cap;
+};
+
+struct proto_req *proto_req_new(void); /* NULL on OOM */
+void proto_req_free(struct proto_req *r);
+
+/* Decodes one request frame strictly. Returns 0 (items may still carry per-item errors,
+ * see n_bad), or the message-level error: PW_ETOOBIG (frame, batch, string), PW_EPROTO
+ * (not one msgpack map, trailing bytes, nesting too deep), PW_EVERSION, PW_ETYPE,
+ * PW_EFIELD, PW_EEMPTY, PW_EUTF8. r->id is filled whenever it could be read. */
+int proto_req_decode(struct proto_req *r, const void *buf, size_t len);
+
+/* ---- encoding ---- */
+
+/* A growable byte buffer; errors are sticky in err and reported by proto_buf_error(). */
+struct proto_buf {
+	uint8_t *data;
+	size_t len, cap;
+	int err;
+};
+void proto_buf_init(struct proto_buf *b);
+void proto_buf_reset(struct proto_buf *b); /* len = 0, err = 0, keeps memory */
+void proto_buf_release(struct proto_buf *b);
+
+/* Encodes request r (as filled by a client) into b. */
+int proto_req_encode(const struct proto_req *r, struct proto_buf *b);
+
+/* Low-level writer for replies and notices (msgpack). */
+void proto_w_map(struct proto_buf *b, uint32_t n);
+void proto_w_array(struct proto_buf *b, uint32_t n);
+void proto_w_str(struct proto_buf *b, const char *s); /* NULL writes nil */
+void proto_w_strn(struct proto_buf *b, const char *s, size_t n);
+void proto_w_int(struct proto_buf *b, int64_t v);
+void proto_w_uint(struct proto_buf *b, uint64_t v);
+void proto_w_double(struct proto_buf *b, double v); /* non-finite writes nil */
+void proto_w_bool(struct proto_buf *b, bool v);
+void proto_w_nil(struct proto_buf *b);
+void proto_w_bin(struct proto_buf *b, const void *p, size_t n);
+void proto_w_raw(struct proto_buf *b, const void *p, size_t n); /* pre-encoded object(s) */
+/* The reply header: writes a map of n + 3 entries and its "v", "type", "id". */
+void proto_w_reply(struct proto_buf *b, int type, const char *id, uint32_t n);
+
+/* ---- reading replies and notices (clients) ---- */
+
+struct proto_view; /* a decoded msgpack map */
+
+/* Decodes one msgpack object (any shape, same limits as requests). *ret only on success. */
+int proto_view_new(struct proto_view **ret, const void *buf, size_t len);
+void proto_view_free(struct proto_view *v);
+
+/* Field lookups on the root map (item < 0) or on element `item` of its "items" array.
+ * Strings are copied NUL-terminated into buf (truncated to cap). Return 0, PW_ENOTFOUND
+ * (absent or nil) or PW_EFIELD (wrong type). Integers are accepted where doubles are. */
+int proto_view_str(const struct proto_view *v, int item, const char *key, char *buf, size_t cap);
+int proto_view_int(const struct proto_view *v, int item, const char *key, int64_t *out);
+int proto_view_double(const struct proto_view *v, int item, const char *key, double *out);
+int proto_view_bool(const struct proto_view *v, int item, const char *key, bool *out);
+/* Number of elements of the root's "items" array (0 if none). */
+size_t proto_view_count(const struct proto_view *v);
+/* JSON text of the root (item < 0), or of one item, into a malloc'd NUL-terminated string. */
+int proto_view_json(const struct proto_view *v, int item, char **out);
+/* Bytes of a bin field (e.g. a quarantined message's "raw"); p points into the view. */
+int proto_view_bin(const struct proto_view *v, int item, const char *key, const void **p,
+		   size_t *n);
+/* Re-encodes field key of the root/item (any type, e.g. a replayed notice's "body" map)
+ * as msgpack into b (appended). */
+int proto_view_pack(const struct proto_view *v, int item, const char *key, struct proto_buf *b);
+
+/* True if s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
+bool proto_utf8_valid(const char *s, size_t n);
+
+#endif

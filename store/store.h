@@ -1,0 +1,165 @@
+/* store/store.h — planwatch's durable state: one LMDB environment, named databases.
+ *
+ *   obs    plan\0ind\0period(4 BE) -> latest vintage of that observation
+ *   rev    plan\0ind\0period(4 BE)rev(4 BE) -> every accepted vintage (append-only)
+ *   log    seq (8 BE) -> topic\0body  (notification log, seq starts at 1, no gaps)
+ *   alert  plan\0ind -> opaque alert state owned by the rules engine
+ *   msgid  dept\0msgid -> opaque reply bytes (idempotent retries)
+ *   quar   id (8 BE) -> rejected message (reason, raw bytes)
+ *   meta   text key -> opaque value (schema version, operator-set targets, clock, ...)
+ *
+ * Keys are laid out so a cursor walks one series in time order. Nothing here knows
+ * ZeroMQ or msgpack. All functions return 0 or a negative enum pw_err code.
+ * Not thread-safe: one thread owns a struct store. */
+#ifndef PW_STORE_H
+#define PW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../proto/period.h"
+
+#define STORE_ID_MAX 64      /* plan / indicator id bytes, without NUL */
+#define STORE_DEPT_MAX 64    /* department name bytes (UTF-8), without NUL */
+#define STORE_MSGID_MAX 64   /* client message id bytes, without NUL */
+#define STORE_REASON_MAX 256 /* revision reason bytes (UTF-8), without NUL */
+#define STORE_TOPIC_MAX 200  /* notification topic bytes, without NUL */
+
+#define STORE_OBS_BACKFILL 0x01 /* flags: stored as historical backfill */
+
+struct store;
+struct store_txn;
+
+/* One vintage of one observation. Strings are NUL-terminated. */
+struct store_obs {
+	char plan[STORE_ID_MAX + 1];
+	char ind[STORE_ID_MAX + 1];
+	struct period period;
+	double value;
+	double yoy;      /* year-on-year growth in %, NaN when not reported */
+	uint8_t status;  /* enum pw_status */
+	uint8_t flags;   /* STORE_OBS_* */
+	uint32_t rev;    /* 1 for the first vintage, +1 for each accepted change */
+	int64_t recv_ms; /* daemon receive time, ms since the Unix epoch */
+	char dept[STORE_DEPT_MAX + 1];
+	char msgid[STORE_MSGID_MAX + 1];
+	char reason[STORE_REASON_MAX + 1];
+};
+
+/* One quarantined (rejected) message. raw points into the map (read) or the caller (put). */
+struct store_reject {
+	uint64_t id; /* assigned by store_quarantine_put, from 1 */
+	int64_t recv_ms;
+	int code; /* enum pw_err */
+	char dept[STORE_DEPT_MAX + 1];
+	char peer[STORE_DEPT_MAX + 1]; /* authenticated identity or transport, e.g. "ipc" */
+	char detail[STORE_REASON_MAX + 1];
+	const void *raw;
+	size_t raw_len;
+};
+
+struct store_stat {
+	uint64_t map_size;  /* current map size in bytes */
+	uint64_t map_used;  /* bytes in use (last page number * page size) */
+	uint64_t file_size; /* data.mdb size on disk */
+	uint64_t n_obs, n_rev, n_log, n_alert, n_msgid, n_quar;
+	uint64_t last_seq;
+};
+
+/* Opens (creating if needed) the environment in directory dir, which must exist.
+ * map_size is the initial map size in bytes (0 = 64 MiB); the map doubles on
+ * MDB_MAP_FULL up to map_max (0 = 64 GiB). Returns PW_EBUSY if another process
+ * holds the environment's lock file (planwatchd is single-writer), PW_ESTORE on
+ * a corrupt or incompatible file. *ret is written only on success. */
+int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t map_max);
+void store_free(struct store *s); /* NULL-safe */
+
+/* Runs fn(txn, arg) in one write transaction and commits it durably (fdatasync) if fn
+ * returns 0. If any write hits MDB_MAP_FULL, the transaction is aborted, the map grows
+ * and fn runs again from scratch, so fn must not keep effects of an earlier attempt
+ * outside the transaction (reset its outputs at entry). Returns fn's negative code
+ * (transaction aborted), PW_EFULL when the map cannot grow, or 0 once committed. */
+typedef int (*store_txn_fn)(struct store_txn *t, void *arg);
+int store_write(struct store *s, store_txn_fn fn, void *arg);
+
+/* Runs fn in a read-only snapshot. Returns fn's code. */
+int store_read(struct store *s, store_txn_fn fn, void *arg);
+
+/* ---- observations (read or write txn) ---- */
+
+/* Latest vintage of (plan, ind, period) into *out, or PW_ENOTFOUND. */
+int store_obs_get(struct store_txn *t, const char *plan, const char *ind,
+		  const struct period *p, struct store_obs *out);
+
+/* Writes o as the latest vintage and appends it to rev under o->rev (write txn).
+ * The caller chooses o->rev (previous rev + 1). */
+int store_obs_put(struct store_txn *t, const struct store_obs *o);
+
+/* Callbacks return 0 to continue, > 0 to stop early (not an error), < 0 to abort
+ * with that code (returned by the iterating function). */
+typedef int (*store_obs_cb)(const struct store_obs *o, void *arg);
+
+/* Latest vintages of one series with from <= period <= to (either may be NULL =
+ * unbounded), in time order. */
+int store_obs_range(struct store_txn *t, const char *plan, const char *ind,
+		    const struct period *from, const struct period *to, store_obs_cb cb,
+		    void *arg);
+
+/* Every vintage of one series in [from, to], ordered by period then rev. With
+ * from == to this is the full history of one period. */
+int store_rev_range(struct store_txn *t, const char *plan, const char *ind,
+		    const struct period *from, const struct period *to, store_obs_cb cb,
+		    void *arg);
+
+/* Every series key (plan, ind) that has at least one observation, in key order;
+ * cb gets a store_obs with only plan and ind set and the newest period. */
+int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg);
+
+/* ---- notification log ---- */
+
+/* Appends a notice with seq = last + 1 (write txn); *seq receives it. */
+int store_log_append(struct store_txn *t, const char *topic, const void *body, size_t len,
+		     uint64_t *seq);
+/* Highest seq in the log (0 if empty). */
+int store_log_last(struct store_txn *t, uint64_t *seq);
+typedef int (*store_log_cb)(uint64_t seq, const char *topic, const void *body, size_t len,
+			    void *arg);
+/* Notices with seq > after, ascending. */
+int store_log_since(struct store_txn *t, uint64_t after, store_log_cb cb, void *arg);
+
+/* ---- opaque key/value tables ---- */
+
+/* Reads into buf (cap bytes); *len gets the full length. PW_ENOTFOUND if absent,
+ * PW_ETOOBIG if cap is too small (then *len is set). */
+int store_alert_get(struct store_txn *t, const char *plan, const char *ind, void *buf,
+		    size_t cap, size_t *len);
+int store_alert_put(struct store_txn *t, const char *plan, const char *ind, const void *buf,
+		    size_t len);
+int store_alert_del(struct store_txn *t, const char *plan, const char *ind);
+typedef int (*store_alert_cb)(const char *plan, const char *ind, const void *buf, size_t len,
+			      void *arg);
+int store_alert_list(struct store_txn *t, store_alert_cb cb, void *arg);
+
+int store_msgid_get(struct store_txn *t, const char *dept, const char *msgid, void *buf,
+		    size_t cap, size_t *len);
+int store_msgid_put(struct store_txn *t, const char *dept, const char *msgid,
+		    const void *buf, size_t len);
+
+int store_meta_get(struct store_txn *t, const char *key, void *buf, size_t cap, size_t *len);
+int store_meta_put(struct store_txn *t, const char *key, const void *buf, size_t len);
+
+/* ---- quarantine ---- */
+
+/* Stores r (id assigned and written back to r->id). */
+int store_quarantine_put(struct store_txn *t, struct store_reject *r);
+int store_quarantine_get(struct store_txn *t, uint64_t id, struct store_reject *out);
+typedef int (*store_reject_cb)(const struct store_reject *r, void *arg);
+/* Rejects with id > after, ascending. r->raw is valid only during the callback. */
+int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb cb, void *arg);
+
+/* ---- whole environment ---- */
+int store_stat(struct store *s, struct store_stat *st);
+/* Consistent hot copy (compacting) into directory dir, which must exist and be empty. */
+int store_backup(struct store *s, const char *dir);
+
+#endif

@@ -1,0 +1,134 @@
+/* tests/harness.c — the real daemon as a child process. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../proto/proto.h"
+#include "harness.h"
+
+static void srcdir(char *buf, size_t cap)
+{
+	const char *s = getenv("PLANWATCH_SRCDIR");
+	if (s)
+		snprintf(buf, cap, "%s", s);
+	else if (!getcwd(buf, cap))
+		snprintf(buf, cap, ".");
+}
+
+int harness_init(struct harness *h, const char *catalogs, const char *extra)
+{
+	char src[200], list[2048] = "", *copy, *tok, *save;
+	FILE *f;
+
+	memset(h, 0, sizeof(*h));
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	snprintf(h->dir, sizeof(h->dir), "%s/pwtest.XXXXXX", tmp);
+	if (!mkdtemp(h->dir))
+		return -1;
+	srcdir(src, sizeof(src));
+	copy = strdup(catalogs ? catalogs : "tests/fixtures/test-plan.yaml");
+	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		size_t n = strlen(list);
+		snprintf(list + n, sizeof(list) - n, "  - %s/%s\n", src, tok);
+	}
+	free(copy);
+	snprintf(h->conf, sizeof(h->conf), "%s/planwatchd.conf", h->dir);
+	snprintf(h->ep, sizeof(h->ep), "ipc://%s/ingest.sock", h->dir);
+	snprintf(h->pub, sizeof(h->pub), "ipc://%s/notify.sock", h->dir);
+	snprintf(h->log, sizeof(h->log), "%s/daemon.log", h->dir);
+	if (!(f = fopen(h->conf, "w")))
+		return -1;
+	fprintf(f, "state_dir: %s/state\ncatalog:\n%slisten: %s\npublish: %s\n"
+		   "allow_clock_set: true\n%s\n", h->dir, list, h->ep, h->pub, extra ? extra : "");
+	fclose(f);
+	h->daemon = getenv("PLANWATCHD") ? getenv("PLANWATCHD") : "build/planwatchd";
+	return 0;
+}
+
+struct pw_client *harness_client(const struct harness *h)
+{
+	struct pw_client *c;
+	struct pw_opts o = { .timeout_ms = 30000 };
+	return pw_client_new(&c, h->ep, &o) == 0 ? c : NULL;
+}
+
+static int ping(const struct harness *h)
+{
+	struct pw_client *c;
+	struct pw_opts o = { .timeout_ms = 200 };
+	struct proto_req r = { .type = PROTO_STATUS };
+	struct proto_buf b;
+	void *reply;
+	size_t len;
+	int rc;
+
+	if (pw_client_new(&c, h->ep, &o) < 0)
+		return -1;
+	snprintf(r.id, sizeof(r.id), "ping");
+	proto_buf_init(&b);
+	proto_req_encode(&r, &b);
+	rc = pw_call(c, b.data, b.len, "ping", &reply, &len);
+	if (rc == 0)
+		free(reply);
+	proto_buf_release(&b);
+	pw_client_free(c);
+	return rc;
+}
+
+int harness_start(struct harness *h)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		FILE *f = freopen(h->log, "a", stderr);
+		(void)f;
+		execl(h->daemon, h->daemon, "--config", h->conf, (char *)NULL);
+		_exit(127);
+	}
+	h->pid = pid;
+	/* Generous: a sanitized build on a loaded machine starts slowly; tests measure
+	 * behaviour, not speed. */
+	for (int i = 0; i < 600; i++) {
+		int st;
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			h->pid = 0;
+			fprintf(stderr, "planwatchd exited at start; log %s\n", h->log);
+			return -1;
+		}
+		if (ping(h) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+int harness_stop(struct harness *h, int sig)
+{
+	int st;
+	if (!h->pid)
+		return -1;
+	kill(h->pid, sig);
+	while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	h->pid = 0;
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+void harness_cleanup(struct harness *h)
+{
+	char cmd[300];
+	if (h->pid)
+		harness_stop(h, SIGTERM);
+	if (getenv("PLANWATCH_KEEP_TMP"))
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", h->dir);
+}

@@ -1,0 +1,31 @@
+/* tests/harness.h — starts the real planwatchd in a temporary directory for tests. */
+#ifndef PW_HARNESS_H
+#define PW_HARNESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "../client/planwatch.h"
+
+struct harness {
+	char dir[256];
+	char conf[300];
+	char ep[320], pub[320];
+	char log[300];
+	const char *daemon;
+	pid_t pid;
+};
+
+/* Makes a temp dir with a config using tests/fixtures/test-plan.yaml (or catalogs, a
+ * space-separated list of paths relative to the source tree) plus extra YAML lines. */
+int harness_init(struct harness *h, const char *catalogs, const char *extra);
+/* Starts planwatchd ($PLANWATCHD or build/planwatchd); returns once it answers STATUS. */
+int harness_start(struct harness *h);
+/* Sends sig and waits; returns the exit status (128+n when killed by signal n). */
+int harness_stop(struct harness *h, int sig);
+/* Stops (SIGTERM) if running and removes the directory. */
+void harness_cleanup(struct harness *h);
+/* A client connected to the daemon. */
+struct pw_client *harness_client(const struct harness *h);
+
+#endif

@@ -1,0 +1,585 @@
+/* tests/test_integration.c — the real planwatchd on ipc:// in a temp dir, driven
+ * through libplanwatch: ingest, durability, idempotency, replay, bad input. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "../proto/proto.h"
+#include "check.h"
+#include "harness.h"
+
+#define PLAN "test-plan"
+
+static struct pw_obs obs(const char *ind, const char *period, double value, const char *unit,
+			 const char *status)
+{
+	return (struct pw_obs){ .plan = PLAN, .indicator = ind, .period = period, .value = value,
+				.unit = unit, .status = status, .yoy = NAN };
+}
+
+static int push1(struct pw_client *c, const char *dept, const char *id, struct pw_obs o,
+		 struct pw_ack *a)
+{
+	CHECK_OK(pw_push(c, dept, id, &o, 1, 0, a));
+	return a->code;
+}
+
+/* Sends request r (id filled here) and returns the reply view; aborts on transport error. */
+static struct proto_view *request(struct pw_client *c, struct proto_req *r)
+{
+	static unsigned n;
+	struct proto_buf b;
+	struct proto_view *v;
+	void *reply;
+	size_t len;
+
+	snprintf(r->id, sizeof(r->id), "t-%u", n++);
+	proto_buf_init(&b);
+	CHECK_OK(proto_req_encode(r, &b));
+	CHECK_OK(pw_call(c, b.data, b.len, r->id, &reply, &len));
+	CHECK_OK(proto_view_new(&v, reply, len));
+	free(reply);
+	proto_buf_release(&b);
+	return v;
+}
+
+static int64_t status_field(struct pw_client *c, const char *key)
+{
+	struct proto_req r = { .type = PROTO_STATUS };
+	struct proto_view *v = request(c, &r);
+	int64_t x = -1;
+	CHECK_OK(proto_view_int(v, -1, key, &x));
+	proto_view_free(v);
+	return x;
+}
+
+static struct proto_view *query(struct pw_client *c, const char *ind)
+{
+	struct proto_req r = { .type = PROTO_QUERY, .plan = PLAN, .ind = ind };
+	return request(c, &r);
+}
+
+static double latest_value(struct pw_client *c, const char *ind, const char *period)
+{
+	struct proto_view *v = query(c, ind);
+	char per[16];
+	double val = NAN;
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		CHECK_OK(proto_view_str(v, (int)i, "period", per, sizeof(per)));
+		if (strcmp(per, period) == 0)
+			CHECK_OK(proto_view_double(v, (int)i, "value", &val));
+	}
+	proto_view_free(v);
+	return val;
+}
+
+/* ---- 1. push -> ACK -> query -> subscriber gets change with seq ---- */
+static void test_push_query_notify(struct harness *h)
+{
+	struct pw_client *c = harness_client(h);
+	struct pw_sub *s;
+	struct pw_notice n;
+	struct pw_ack a;
+	char topic_buf[64];
+
+	CHECK(c);
+	CHECK_OK(pw_sub_new(&s, h->pub, "change.", -1, c, NULL));
+	CHECK_RC(push1(c, "统计局", "m-1", obs("gdp", "2026Q3", 812.5, "亿元", "flash"), &a), 0);
+	CHECK(a.changed == 1 && a.count == 1 && a.seq >= 1);
+	CHECK(latest_value(c, "gdp", "2026Q3") == 812.5);
+	CHECK_OK(pw_sub_next(s, &n, 30000));
+	CHECK(strcmp(n.topic, "change." PLAN ".gdp") == 0);
+	CHECK(n.seq == a.seq);
+	struct proto_view *v;
+	CHECK_OK(proto_view_new(&v, n.body, n.len));
+	double val;
+	int64_t seq;
+	CHECK_OK(proto_view_double(v, -1, "value", &val));
+	CHECK_OK(proto_view_int(v, -1, "seq", &seq));
+	CHECK_OK(proto_view_str(v, -1, "topic", topic_buf, sizeof(topic_buf)));
+	CHECK(val == 812.5 && (uint64_t)seq == n.seq && strcmp(topic_buf, n.topic) == 0);
+	CHECK(proto_view_double(v, -1, "old_value", &val) == PW_ENOTFOUND);
+	proto_view_free(v);
+	/* A revision carries the old value. */
+	CHECK_RC(push1(c, "统计局", "m-2", obs("gdp", "2026Q3", 815.0, "亿元", "preliminary"), &a), 0);
+	CHECK_OK(pw_sub_next(s, &n, 30000));
+	CHECK_OK(proto_view_new(&v, n.body, n.len));
+	CHECK_OK(proto_view_double(v, -1, "old_value", &val));
+	CHECK(val == 812.5);
+	int64_t rev;
+	CHECK_OK(proto_view_int(v, -1, "rev", &rev));
+	CHECK(rev == 2);
+	proto_view_free(v);
+	pw_sub_free(s);
+	pw_client_free(c);
+}
+
+/* ---- 2. ACK means durable: SIGKILL right after the ACK ---- */
+static void test_ack_durable(struct harness *h)
+{
+	struct pw_client *c = harness_client(h);
+	struct pw_ack a;
+	CHECK_RC(push1(c, "人社局", "dur-1", obs("unemployment", "2025", 1.85, "%", "final"), &a), 0);
+	pw_client_free(c);
+	CHECK(harness_stop(h, SIGKILL) == 128 + SIGKILL);
+	CHECK_OK(harness_start(h));
+	c = harness_client(h);
+	CHECK(latest_value(c, "unemployment", "2025") == 1.85);
+	pw_client_free(c);
+}
+
+/* ---- 3. the same message id twice: one revision, the same ACK ---- */
+static void test_idempotent(struct harness *h)
+{
+	struct pw_client *c = harness_client(h);
+	struct pw_ack a1, a2;
+	int64_t revs = status_field(c, "revisions");
+	CHECK_RC(push1(c, "统计局", "idem-1", obs("urbanization", "2024", 57.2, "%", "final"), &a1), 0);
+	CHECK(status_field(c, "revisions") == revs + 1);
+	CHECK_RC(push1(c, "统计局", "idem-1", obs("urbanization", "2024", 57.2, "%", "final"), &a2), 0);
+	CHECK(a1.seq == a2.seq && a1.changed == a2.changed && a1.count == a2.count);
+	CHECK(status_field(c, "revisions") == revs + 1);
+	/* Even a different payload under a used id is not applied twice. */
+	CHECK_RC(push1(c, "统计局", "idem-1", obs("urbanization", "2024", 99, "%", "final"), &a2), 0);
+	CHECK(latest_value(c, "urbanization", "2024") == 57.2);
+	CHECK(status_field(c, "duplicates") >= 2);
+	pw_client_free(c);
+}
+
+/* ---- 4. a late subscriber replays what it missed ---- */
+static void test_since(struct harness *h)
+{
+	struct pw_client *c = harness_client(h);
+	struct pw_ack a;
+	CHECK_RC(push1(c, "财政局", "since-0", obs("fiscal_revenue", "2026-01", 2.1, "亿元", "flash"), &a), 0);
+	uint64_t mark = a.seq;
+	const char *periods[] = { "2026-02", "2026-03", "2026-04", "2026-05", "2026-06" };
+	for (int i = 0; i < 5; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "since-%d", i + 1);
+		CHECK_RC(push1(c, "财政局", id, obs("fiscal_revenue", periods[i], 2.2 + i, "亿元", "flash"), &a), 0);
+	}
+	struct pw_sub *s;
+	struct pw_notice n;
+	CHECK_OK(pw_sub_new(&s, h->pub, "change." PLAN ".fiscal_revenue", (int64_t)mark, c, NULL));
+	for (int i = 0; i < 5; i++) {
+		CHECK_OK(pw_sub_next(s, &n, 30000));
+		CHECK(n.seq > mark && n.replayed);
+		CHECK(strcmp(n.topic, "change." PLAN ".fiscal_revenue") == 0);
+		mark = n.seq;
+	}
+	/* Exactly those five: nothing more within a short wait. */
+	CHECK_RC(pw_sub_next(s, &n, 300), PW_ETIMEDOUT);
+	/* Then live ones continue in order without duplicates. */
+	CHECK_RC(push1(c, "财政局", "since-live", obs("fiscal_revenue", "2026-07", 9.9, "亿元", "flash"), &a), 0);
+	CHECK_OK(pw_sub_next(s, &n, 30000));
+	CHECK(n.seq == a.seq);
+	pw_sub_free(s);
+	pw_client_free(c);
+}
+
+/* ---- 5. bad input table ---- */
+
+static void w_item(struct proto_buf *b, const char *ind, const char *period, double value,
+		   const char *unit, const char *status)
+{
+	proto_w_map(b, 6);
+	proto_w_str(b, "plan");
+	proto_w_str(b, PLAN);
+	proto_w_str(b, "indicator");
+	proto_w_str(b, ind);
+	proto_w_str(b, "period");
+	proto_w_str(b, period);
+	proto_w_str(b, "value");
+	proto_w_double(b, value);
+	if (!isfinite(value)) { /* proto_w_double writes nil for these: force a float */
+		b->len--;
+		uint8_t f[9] = { 0xcb };
+		uint64_t bits;
+		memcpy(&bits, &value, 8);
+		for (int i = 0; i < 8; i++)
+			f[1 + i] = (uint8_t)(bits >> (56 - 8 * i));
+		proto_w_raw(b, f, 9);
+	}
+	proto_w_str(b, "unit");
+	proto_w_str(b, unit);
+	proto_w_str(b, "status");
+	proto_w_str(b, status);
+}
+
+static void w_head(struct proto_buf *b, uint32_t extra, const char *id, const char *dept)
+{
+	proto_w_map(b, 5 + extra);
+	proto_w_str(b, "v");
+	proto_w_uint(b, 1);
+	proto_w_str(b, "type");
+	proto_w_str(b, "update");
+	proto_w_str(b, "id");
+	proto_w_str(b, id);
+	proto_w_str(b, "dept");
+	proto_w_str(b, dept);
+	proto_w_str(b, "items");
+}
+
+struct bad_case {
+	const char *name;
+	int want;
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "garbage bytes", PW_EPROTO },
+	{ "truncated msgpack", PW_EPROTO },
+	{ "array instead of map", PW_EPROTO },
+	{ "version 2", PW_EVERSION },
+	{ "unknown type", PW_ETYPE },
+	{ "missing id", PW_EFIELD },
+	{ "unknown top-level field", PW_EFIELD },
+	{ "empty batch", PW_EEMPTY },
+	{ "batch of 1001", PW_ETOOBIG },
+	{ "oversized frame", PW_ETOOBIG },
+	{ "value as string", PW_EFIELD },
+	{ "unknown indicator", PW_EINDICATOR },
+	{ "unknown plan", PW_EPLAN },
+	{ "wrong unit", PW_EUNIT },
+	{ "period 2026-13", PW_EPERIOD },
+	{ "NaN value", PW_EVALUE },
+	{ "Inf value", PW_EVALUE },
+	{ "missing value", PW_EFIELD },
+	{ "unknown status", PW_ESTATUS },
+	{ "invalid UTF-8 dept", PW_EUTF8 },
+	{ "department not allowed", PW_EDEPT },
+	{ "implausible value", PW_EBOUNDS },
+	{ "quarter for a monthly indicator", PW_EPERIOD },
+	{ "period in the future", PW_EPERIOD },
+	{ "duplicate key", PW_EFIELD },
+	{ "nesting too deep", PW_EPROTO },
+	{ "good item beside a bad one", PW_EINDICATOR },
+	{ "same observation twice in a batch", PW_EFIELD },
+};
+
+static void build_bad(int k, struct proto_buf *b, char *id)
+{
+	snprintf(id, 32, "bad-%d", k);
+	proto_buf_reset(b);
+	switch (k) {
+	case 0: proto_w_raw(b, "\xc1\xc1garbage", 9); id[0] = '\0'; break;
+	case 1:
+		w_head(b, 0, id, "统计局");
+		proto_w_array(b, 1);
+		w_item(b, "gdp", "2026Q3", 1, "亿元", "flash");
+		b->len -= 10;
+		id[0] = '\0';
+		break;
+	case 2: proto_w_array(b, 2); proto_w_uint(b, 1); proto_w_str(b, "update"); id[0] = '\0'; break;
+	case 3:
+		proto_w_map(b, 3);
+		proto_w_str(b, "v"); proto_w_uint(b, 2);
+		proto_w_str(b, "type"); proto_w_str(b, "update");
+		proto_w_str(b, "id"); proto_w_str(b, id);
+		break;
+	case 4:
+		proto_w_map(b, 3);
+		proto_w_str(b, "v"); proto_w_uint(b, 1);
+		proto_w_str(b, "type"); proto_w_str(b, "frobnicate");
+		proto_w_str(b, "id"); proto_w_str(b, id);
+		break;
+	case 5:
+		proto_w_map(b, 4);
+		proto_w_str(b, "v"); proto_w_uint(b, 1);
+		proto_w_str(b, "type"); proto_w_str(b, "update");
+		proto_w_str(b, "dept"); proto_w_str(b, "统计局");
+		proto_w_str(b, "items"); proto_w_array(b, 1);
+		w_item(b, "gdp", "2026Q3", 1, "亿元", "flash");
+		id[0] = '\0';
+		break;
+	case 6:
+		w_head(b, 1, id, "统计局");
+		proto_w_array(b, 1);
+		w_item(b, "gdp", "2026Q3", 1, "亿元", "flash");
+		proto_w_str(b, "priority"); proto_w_uint(b, 9);
+		break;
+	case 7: w_head(b, 0, id, "统计局"); proto_w_array(b, 0); break;
+	case 8:
+		w_head(b, 0, id, "统计局");
+		proto_w_array(b, 1001);
+		for (int i = 0; i < 1001; i++)
+			w_item(b, "gdp", "2026Q3", 1, "亿元", "flash");
+		break;
+	case 9:
+		w_head(b, 1, id, "统计局");
+		proto_w_array(b, 1);
+		w_item(b, "gdp", "2026Q3", 1, "亿元", "flash");
+		proto_w_str(b, "pad");
+		{
+			size_t n = PROTO_MAX_FRAME + 10;
+			char *pad = calloc(1, n);
+			proto_w_bin(b, pad, n);
+			free(pad);
+		}
+		break;
+	case 10:
+		w_head(b, 0, id, "统计局");
+		proto_w_array(b, 1);
+		proto_w_map(b, 6);
+		proto_w_str(b, "plan"); proto_w_str(b, PLAN);
+		proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
+		proto_w_str(b, "period"); proto_w_str(b, "2026Q3");
+		proto_w_str(b, "value"); proto_w_str(b, "812.5");
+		proto_w_str(b, "unit"); proto_w_str(b, "亿元");
+		proto_w_str(b, "status"); proto_w_str(b, "flash");
+		break;
+	case 11: w_head(b, 0, id, "统计局"); proto_w_array(b, 1); w_item(b, "gdpx", "2026Q3", 1, "亿元", "flash"); break;
+	case 12:
+		w_head(b, 0, id, "统计局");
+		proto_w_array(b, 1);
+		proto_w_map(b, 6);
+		proto_w_str(b, "plan"); proto_w_str(b, "no-such-plan");
+		proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
+		proto_w_str(b, "period"); proto_w_str(b, "2026Q3");
+		proto_w_str(b, "value"); proto_w_double(b, 1);
+		proto_w_str(b, "unit"); proto_w_str(b, "亿元");
+		proto_w_str(b, "status"); proto_w_str(b, "flash");
+		break;
+	case 13: w_head(b, 0, id, "统计局"); proto_w_array(b, 1); w_item(b, "gdp", "2026Q3", 1, "万元", "flash"); break;
+	case 14: w_head(b, 0, id, "财政局"); proto_w_array(b, 1); w_item(b, "fiscal_revenue", "2026-13", 1, "亿元", "flash"); break;
+	case 15: w_head(b, 0, id, "统计局"); proto_w_array(b, 1); w_item(b, "gdp", "2026Q3", NAN, "亿元", "flash"); break;
+	case 16: w_head(b, 0, id, "统计局"); proto_w_array(b, 1); w_item(b, "gdp", "2026Q3", INFINITY, "亿元", "flash"); break;
+	case 17:
+		w_head(b, 0, id, "统计局");
+		proto_w_array(b, 1);
+		proto_w_map(b, 5);
+		proto_w_str(b, "plan"); proto_w_str(b, PLAN);
+		proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
+		proto_w_str(b, "period"); proto_w_str(b, "2026Q3");
+		proto_w_str(b, "unit"); proto_w_str(b, "亿元");
+		proto_w_str(b, "status"); proto_w_str(b, "flash");
+		break;
+	case 18: w_head(b, 0, id, "统计局"); proto_w_array(b, 1); w_item(b, "gdp", "2026Q3", 1, "亿元", "guess"); break;
+	case 19: w_head(b, 0, id, "\xff\xfe"); proto_w_array(b, 1); w_item(b, "gdp", "2026Q3", 1, "亿元", "flash"); break;
+	case 20: w_head(b, 0, id, "财政局"); proto_w_array(b, 1); w_item(b, "gdp", "2026Q3", 1, "亿元", "flash"); break;
+	case 21: w_head(b, 0, id, "统计局"); proto_w_array(b, 1); w_item(b, "gdp", "2026Q3", 1e9, "亿元", "flash"); break;
+	case 22: w_head(b, 0, id, "财政局"); proto_w_array(b, 1); w_item(b, "fiscal_revenue", "2026Q1", 1, "亿元", "flash"); break;
+	case 23: w_head(b, 0, id, "统计局"); proto_w_array(b, 1); w_item(b, "gdp", "2029Q1", 1, "亿元", "flash"); break;
+	case 24:
+		w_head(b, 0, id, "统计局");
+		proto_w_array(b, 1);
+		proto_w_map(b, 7);
+		proto_w_str(b, "plan"); proto_w_str(b, PLAN);
+		proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
+		proto_w_str(b, "period"); proto_w_str(b, "2026Q3");
+		proto_w_str(b, "value"); proto_w_double(b, 1);
+		proto_w_str(b, "value"); proto_w_double(b, 2);
+		proto_w_str(b, "unit"); proto_w_str(b, "亿元");
+		proto_w_str(b, "status"); proto_w_str(b, "flash");
+		break;
+	case 25:
+		w_head(b, 0, id, "统计局");
+		proto_w_array(b, 1);
+		proto_w_map(b, 1);
+		proto_w_str(b, "plan");
+		proto_w_array(b, 1); proto_w_array(b, 1); proto_w_array(b, 1); proto_w_uint(b, 1);
+		break;
+	case 26:
+		w_head(b, 0, id, "统计局");
+		proto_w_array(b, 2);
+		w_item(b, "gdp", "2026Q2", 700, "亿元", "flash");
+		w_item(b, "gdpx", "2026Q2", 1, "亿元", "flash");
+		break;
+	case 27:
+		w_head(b, 0, id, "统计局");
+		proto_w_array(b, 2);
+		w_item(b, "gdp", "2026Q1", 300, "亿元", "flash");
+		w_item(b, "gdp", "2026Q1", 301, "亿元", "flash");
+		break;
+	}
+}
+
+static void test_bad_inputs(struct harness *h)
+{
+	struct pw_client *c = harness_client(h);
+	struct proto_buf b;
+	char id[32], err[64];
+	size_t n_cases = sizeof(bad_cases) / sizeof(bad_cases[0]);
+
+	CHECK(n_cases >= 15);
+	proto_buf_init(&b);
+	int64_t obs0 = status_field(c, "observations"), revs0 = status_field(c, "revisions");
+	int64_t quar0 = status_field(c, "quarantined"), last0 = status_field(c, "last_seq");
+	for (size_t k = 0; k < n_cases; k++) {
+		void *reply;
+		size_t len;
+		struct proto_view *v;
+		int64_t code, qid;
+		build_bad((int)k, &b, id);
+		CHECK(b.err == 0);
+		CHECK_OK(pw_call(c, b.data, b.len, id, &reply, &len));
+		CHECK_OK(proto_view_new(&v, reply, len));
+		free(reply);
+		CHECK_OK(proto_view_str(v, -1, "type", err, sizeof(err)));
+		if (strcmp(err, "nack") != 0)
+			fprintf(stderr, "case '%s' was not refused\n", bad_cases[k].name);
+		CHECK(strcmp(err, "nack") == 0);
+		CHECK_OK(proto_view_int(v, -1, "code", &code));
+		if (-code != bad_cases[k].want)
+			fprintf(stderr, "case '%s': got %s, want %s\n", bad_cases[k].name,
+				pw_errname((int)-code), pw_errname(bad_cases[k].want));
+		CHECK(-code == bad_cases[k].want);
+		CHECK_OK(proto_view_str(v, -1, "error", err, sizeof(err)));
+		CHECK(strcmp(err, pw_errname(bad_cases[k].want)) == 0);
+		CHECK_OK(proto_view_int(v, -1, "quarantine", &qid));
+		CHECK(qid == quar0 + (int64_t)k + 1);
+		proto_view_free(v);
+		/* The daemon keeps serving and the store is unchanged. */
+		CHECK(status_field(c, "quarantined") == quar0 + (int64_t)k + 1);
+		CHECK(status_field(c, "observations") == obs0);
+		CHECK(status_field(c, "revisions") == revs0);
+		CHECK(status_field(c, "last_seq") == last0);
+	}
+	/* Per-item codes: the good item of case 26 is reported as fine, the bad one by index. */
+	build_bad(26, &b, id);
+	strcpy(id, "bad-26b");
+	{
+		void *reply;
+		size_t len;
+		struct pw_ack a;
+		b.len = 0;
+		w_head(&b, 0, id, "统计局");
+		proto_w_array(&b, 2);
+		w_item(&b, "gdp", "2026Q2", 700, "亿元", "flash");
+		w_item(&b, "gdpx", "2026Q2", 1, "亿元", "flash");
+		CHECK_OK(pw_call(c, b.data, b.len, id, &reply, &len));
+		struct proto_view *v;
+		CHECK_OK(proto_view_new(&v, reply, len));
+		CHECK(proto_view_count(v) == 1);
+		int64_t idx, code;
+		CHECK_OK(proto_view_int(v, 0, "index", &idx));
+		CHECK_OK(proto_view_int(v, 0, "code", &code));
+		CHECK(idx == 1 && -code == PW_EINDICATOR);
+		proto_view_free(v);
+		free(reply);
+		(void)a;
+	}
+	CHECK(isnan(latest_value(c, "gdp", "2026Q2")));
+	/* The quarantine lists them with the raw bytes. */
+	struct proto_req r = { .type = PROTO_REJECTED, .seq = (uint64_t)quar0 };
+	struct proto_view *v = request(c, &r);
+	CHECK(proto_view_count(v) == n_cases + 1);
+	const void *raw;
+	size_t raw_len;
+	CHECK_OK(proto_view_bin(v, 0, "raw", &raw, &raw_len));
+	CHECK(raw_len == 9 && memcmp(raw, "\xc1\xc1garbage", 9) == 0);
+	proto_view_free(v);
+	proto_buf_release(&b);
+	pw_client_free(c);
+}
+
+/* ---- 6. data status: final is locked, revised replaces, identical resend no change ---- */
+static void test_status_rules(struct harness *h)
+{
+	struct pw_client *c = harness_client(h);
+	struct pw_ack a;
+	CHECK_RC(push1(c, "统计局", "st-1", obs("urbanization", "2023", 56.0, "%", "estimate"), &a), 0);
+	CHECK_RC(push1(c, "统计局", "st-2", obs("urbanization", "2023", 56.3, "%", "final"), &a), 0);
+	CHECK_RC(push1(c, "统计局", "st-3", obs("urbanization", "2023", 56.4, "%", "flash"), &a), PW_EFINAL);
+	CHECK(a.quarantine > 0);
+	CHECK_RC(push1(c, "统计局", "st-4", obs("urbanization", "2023", 56.4, "%", "final"), &a), PW_EFINAL);
+	/* Re-sending the identical final value is acknowledged but is not a change. */
+	CHECK_RC(push1(c, "统计局", "st-5", obs("urbanization", "2023", 56.3, "%", "final"), &a), 0);
+	CHECK(a.changed == 0);
+	CHECK_RC(push1(c, "统计局", "st-6", obs("urbanization", "2023", 56.5, "%", "revised"), &a), 0);
+	CHECK(a.changed == 1);
+	CHECK(latest_value(c, "urbanization", "2023") == 56.5);
+	CHECK_RC(push1(c, "统计局", "st-7", obs("urbanization", "2022", 55.5, "%", "preliminary"), &a), 0);
+	CHECK_RC(push1(c, "统计局", "st-8", obs("urbanization", "2022", 55.6, "%", "flash"), &a), PW_EREGRESS);
+	struct proto_req r = { .type = PROTO_HISTORY, .plan = PLAN, .ind = "urbanization",
+			       .has_period = true };
+	period_parse(&r.period, "2023", 4);
+	struct proto_view *v = request(c, &r);
+	CHECK(proto_view_count(v) == 3);
+	double val;
+	char st[16];
+	CHECK_OK(proto_view_double(v, 0, "value", &val));
+	CHECK(val == 56.0);
+	CHECK_OK(proto_view_str(v, 2, "status", st, sizeof(st)));
+	CHECK(strcmp(st, "revised") == 0);
+	proto_view_free(v);
+	pw_client_free(c);
+}
+
+/* ---- 7. SUB ingest: a department publisher, results announced on PUB ---- */
+static void test_sub_ingest(const char *pub_ep_for_dept)
+{
+	struct harness h;
+	char extra[400];
+	snprintf(extra, sizeof(extra), "sub_connect:\n  - %s\n", pub_ep_for_dept);
+	void *zctx = zmq_ctx_new();
+	void *dept_pub = zmq_socket(zctx, ZMQ_PUB);
+	CHECK(zmq_bind(dept_pub, pub_ep_for_dept) == 0);
+	CHECK_OK(harness_init(&h, NULL, extra));
+	CHECK_OK(harness_start(&h));
+	struct pw_client *c = harness_client(&h);
+	struct pw_sub *s;
+	struct pw_notice n;
+	CHECK_OK(pw_sub_new(&s, h.pub, "accepted.", -1, c, NULL));
+	struct proto_req r = { .type = PROTO_UPDATE, .dept = "统计局", .n_items = 1 };
+	struct proto_item it = { .plan = PLAN, .ind = "gdp", .unit = "亿元", .value = 600,
+				 .status = 2, .yoy = NAN };
+	period_parse(&it.period, "2026Q2", 6);
+	r.items = &it;
+	snprintf(r.id, sizeof(r.id), "sub-1");
+	struct proto_buf b;
+	proto_buf_init(&b);
+	CHECK_OK(proto_req_encode(&r, &b));
+	/* PUB drops until the daemon's SUB has connected: publish until it is announced. */
+	int rc = PW_ETIMEDOUT;
+	for (int i = 0; i < 300 && rc == PW_ETIMEDOUT; i++) {
+		zmq_send(dept_pub, "upd", 3, ZMQ_SNDMORE);
+		zmq_send(dept_pub, b.data, b.len, 0);
+		rc = pw_sub_next(s, &n, 100);
+	}
+	CHECK_OK(rc);
+	CHECK(strcmp(n.topic, "accepted.统计局") == 0);
+	CHECK(latest_value(c, "gdp", "2026Q2") == 600);
+	r.items = NULL;
+	proto_buf_release(&b);
+	pw_sub_free(s);
+	pw_client_free(c);
+	CHECK(harness_stop(&h, SIGTERM) == 0);
+	harness_cleanup(&h);
+	zmq_close(dept_pub);
+	zmq_ctx_term(zctx);
+}
+
+int main(void)
+{
+	struct harness h;
+	char ep[300];
+
+	CHECK_OK(harness_init(&h, NULL, NULL));
+	CHECK_OK(harness_start(&h));
+	test_push_query_notify(&h);
+	printf("ok push -> ack -> query -> notice\n");
+	test_ack_durable(&h);
+	printf("ok ack survives SIGKILL\n");
+	test_idempotent(&h);
+	printf("ok idempotent message ids\n");
+	test_since(&h);
+	printf("ok late subscriber replay\n");
+	test_bad_inputs(&h);
+	printf("ok %zu bad inputs refused, quarantined, store unchanged\n",
+	       sizeof(bad_cases) / sizeof(bad_cases[0]));
+	test_status_rules(&h);
+	printf("ok data status rules and history\n");
+	CHECK(harness_stop(&h, SIGTERM) == 0);
+	printf("ok SIGTERM exits 0\n");
+	snprintf(ep, sizeof(ep), "ipc://%s/dept-pub.sock", h.dir);
+	test_sub_ingest(ep);
+	printf("ok SUB ingest\n");
+	harness_cleanup(&h);
+	return 0;
+}

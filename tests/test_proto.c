@@ -1,0 +1,196 @@
+/* tests/test_proto.c — wire encoding, strict decoding, periods, statuses, errors. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../proto/period.h"
+#include "../proto/proto.h"
+#include "../proto/status.h"
+#include "check.h"
+
+static void test_period(void)
+{
+	struct period p;
+	char buf[PERIOD_TEXT_MAX];
+	const char *good[] = { "2026", "2026Q3", "2026-10", "1949", "2100-12" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK_OK(period_parse(&p, good[i], strlen(good[i])));
+		period_format(&p, buf);
+		CHECK(strcmp(buf, good[i]) == 0);
+	}
+	const char *bad[] = { "", "202", "2026-13", "2026-00", "2026Q0", "2026Q5", "2026-1",
+			      "2026/10", "1948", "2101", "20x6", "2026-10x", "2026Q" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_RC(period_parse(&p, bad[i], strlen(bad[i])), PW_EPERIOD);
+	struct period a, b;
+	period_parse(&a, "2025-12", 7);
+	period_parse(&b, "2026-01", 7);
+	CHECK(period_cmp(&a, &b) < 0 && period_cmp(&b, &a) > 0 && period_cmp(&a, &a) == 0);
+	struct period prev = period_prev(&b);
+	CHECK(period_cmp(&prev, &a) == 0);
+	uint8_t ka[4], kb[4];
+	period_key(&a, ka);
+	period_key(&b, kb);
+	CHECK(memcmp(ka, kb, 4) < 0);
+	struct period back = period_from_key(kb);
+	CHECK(period_cmp(&back, &b) == 0);
+	int first, last;
+	period_parse(&p, "2026Q3", 6);
+	period_months(&p, &first, &last);
+	CHECK(first == 7 && last == 9);
+}
+
+static void test_status(void)
+{
+	CHECK(status_parse("flash") == PW_ST_FLASH);
+	CHECK_RC(status_parse("guess"), PW_ESTATUS);
+	CHECK_OK(status_may_replace(PW_ST_ESTIMATE, PW_ST_FLASH));
+	CHECK_OK(status_may_replace(PW_ST_FLASH, PW_ST_FLASH));
+	CHECK_OK(status_may_replace(PW_ST_FINAL, PW_ST_REVISED));
+	CHECK_RC(status_may_replace(PW_ST_FINAL, PW_ST_FINAL), PW_EFINAL);
+	CHECK_RC(status_may_replace(PW_ST_FINAL, PW_ST_FLASH), PW_EFINAL);
+	CHECK_RC(status_may_replace(PW_ST_PRELIMINARY, PW_ST_FLASH), PW_EREGRESS);
+	CHECK(status_sdmx(PW_ST_ESTIMATE) == 'E' && status_sdmx(PW_ST_FINAL) == 'A');
+}
+
+static void test_errors(void)
+{
+	for (int e = 0; e > PW__LAST; e--) {
+		CHECK(pw_strerror(e) && pw_strerror(e)[0]);
+		CHECK(pw_errcode(pw_errname(e)) == e);
+	}
+	CHECK(strcmp(pw_errname(PW_EINDICATOR), "unknown_indicator") == 0);
+	CHECK(strcmp(pw_strerror(12345), "unknown error") == 0);
+	CHECK(strcmp(pw_strerror(-999), "unknown error") == 0);
+}
+
+static void test_roundtrip(void)
+{
+	struct proto_req in = { .type = PROTO_UPDATE, .dept = "统计局", .backfill = true };
+	struct proto_item items[2] = {
+		{ .plan = "p", .ind = "gdp", .unit = "亿元", .value = 734.44, .status = PW_ST_FINAL,
+		  .yoy = 6.5, .reason = "年报" },
+		{ .plan = "p", .ind = "cpi", .unit = "%", .value = -1, .status = PW_ST_FLASH, .yoy = NAN },
+	};
+	period_parse(&items[0].period, "2020", 4);
+	period_parse(&items[1].period, "2026-10", 7);
+	in.items = items;
+	in.n_items = 2;
+	strcpy(in.id, "msg-1");
+	struct proto_buf b;
+	proto_buf_init(&b);
+	CHECK_OK(proto_req_encode(&in, &b));
+	struct proto_req *out = proto_req_new();
+	CHECK(out);
+	CHECK_OK(proto_req_decode(out, b.data, b.len));
+	CHECK(out->type == PROTO_UPDATE && strcmp(out->id, "msg-1") == 0);
+	CHECK(strcmp(out->dept, "统计局") == 0 && out->backfill && out->n_items == 2 && !out->n_bad);
+	CHECK(out->items[0].value == 734.44 && out->items[0].yoy == 6.5);
+	CHECK(strcmp(out->items[0].reason, "年报") == 0 && out->items[0].status == PW_ST_FINAL);
+	CHECK(isnan(out->items[1].yoy) && out->items[1].reason == NULL);
+	CHECK(period_cmp(&out->items[1].period, &items[1].period) == 0);
+	/* The decoder owns its strings: the encoded bytes may go away. */
+	memset(b.data, 0, b.len);
+	CHECK(strcmp(out->items[1].ind, "cpi") == 0);
+	/* Every prefix of a valid frame is refused cleanly. */
+	proto_buf_reset(&b);
+	CHECK_OK(proto_req_encode(&in, &b));
+	for (size_t n = 0; n < b.len; n++)
+		CHECK(proto_req_decode(out, b.data, n) < 0);
+	/* Trailing bytes are refused too. */
+	proto_w_uint(&b, 1);
+	CHECK_RC(proto_req_decode(out, b.data, b.len), PW_EPROTO);
+	proto_req_free(out);
+	proto_buf_release(&b);
+}
+
+static void test_limits(void)
+{
+	struct proto_req *r = proto_req_new();
+	/* An array header announcing 2^32-1 elements in a 6-byte frame. */
+	const uint8_t huge[] = { 0xdd, 0xff, 0xff, 0xff, 0xff, 0x00 };
+	CHECK_RC(proto_req_decode(r, huge, sizeof(huge)), PW_EPROTO);
+	const uint8_t hugemap[] = { 0xdf, 0xff, 0xff, 0xff, 0xff };
+	CHECK_RC(proto_req_decode(r, hugemap, sizeof(hugemap)), PW_EPROTO);
+	/* A string claiming more bytes than exist. */
+	const uint8_t str[] = { 0x81, 0xdb, 0x7f, 0xff, 0xff, 0xff, 'a' };
+	CHECK_RC(proto_req_decode(r, str, sizeof(str)), PW_EPROTO);
+	/* Deep nesting. */
+	uint8_t deep[64];
+	memset(deep, 0x91, sizeof(deep));
+	deep[63] = 0x01;
+	CHECK_RC(proto_req_decode(r, deep, sizeof(deep)), PW_EPROTO);
+	/* 0xc1 is never valid. */
+	CHECK_RC(proto_req_decode(r, "\xc1", 1), PW_EPROTO);
+	/* Over the frame limit. */
+	CHECK_RC(proto_req_decode(r, huge, PROTO_MAX_FRAME + 1), PW_ETOOBIG);
+	/* An id longer than 64 bytes is not accepted as an id. */
+	struct proto_buf b;
+	proto_buf_init(&b);
+	proto_w_map(&b, 3);
+	proto_w_str(&b, "v");
+	proto_w_uint(&b, 1);
+	proto_w_str(&b, "type");
+	proto_w_str(&b, "status");
+	proto_w_str(&b, "id");
+	char longid[80];
+	memset(longid, 'x', 79);
+	longid[79] = '\0';
+	proto_w_str(&b, longid);
+	CHECK_RC(proto_req_decode(r, b.data, b.len), PW_EFIELD);
+	proto_buf_release(&b);
+	proto_req_free(r);
+	CHECK(proto_utf8_valid("统计局", strlen("统计局")));
+	CHECK(!proto_utf8_valid("\xc0\xaf", 2));         /* overlong */
+	CHECK(!proto_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+	CHECK(!proto_utf8_valid("\xe7\xbb", 2));         /* truncated */
+	CHECK(!proto_utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+}
+
+static void test_view(void)
+{
+	struct proto_buf b;
+	struct proto_view *v;
+	proto_buf_init(&b);
+	proto_w_reply(&b, PROTO_RESULT, "q1", 1);
+	proto_w_str(&b, "items");
+	proto_w_array(&b, 2);
+	proto_w_map(&b, 2);
+	proto_w_str(&b, "value");
+	proto_w_double(&b, 734.44);
+	proto_w_str(&b, "name");
+	proto_w_str(&b, "地区\"生产\"总值");
+	proto_w_map(&b, 1);
+	proto_w_str(&b, "value");
+	proto_w_int(&b, -3);
+	CHECK_OK(proto_view_new(&v, b.data, b.len));
+	CHECK(proto_view_count(v) == 2);
+	double d;
+	CHECK_OK(proto_view_double(v, 0, "value", &d));
+	CHECK(d == 734.44);
+	CHECK_OK(proto_view_double(v, 1, "value", &d));
+	CHECK(d == -3);
+	CHECK_RC(proto_view_double(v, 2, "value", &d), PW_ENOTFOUND);
+	char s[8];
+	CHECK_RC(proto_view_int(v, 0, "name", &(int64_t){ 0 }), PW_EFIELD);
+	CHECK_OK(proto_view_str(v, -1, "id", s, sizeof(s)));
+	CHECK(strcmp(s, "q1") == 0);
+	char *js;
+	CHECK_OK(proto_view_json(v, 0, &js));
+	CHECK(strcmp(js, "{\"value\":734.44,\"name\":\"地区\\\"生产\\\"总值\"}") == 0);
+	free(js);
+	proto_view_free(v);
+	proto_buf_release(&b);
+}
+
+int main(void)
+{
+	test_period();
+	test_status();
+	test_errors();
+	test_roundtrip();
+	test_limits();
+	test_view();
+	printf("test_proto: ok\n");
+	return 0;
+}
