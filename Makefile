@@ -1,5 +1,6 @@
 # planwatch — build, test, run. See README.md.
 PREFIX  ?= /usr/local
+PYTHON  ?= /usr/bin/python3
 CC      ?= cc
 PKGS     = libzmq libsystemd yaml-0.1 $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -25,7 +26,7 @@ LDFLAGS += $(MODE_LDFLAGS)
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c
 CAT_SRC    = daemon/ydoc.c daemon/catalog.c
-DAEMON_SRC = $(CAT_SRC) daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
+DAEMON_SRC = $(CAT_SRC) daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
              daemon/rules.c daemon/apply.c daemon/query.c daemon/server.c
 CLIENT_SRC = client/planwatch.c
 
@@ -45,7 +46,7 @@ $(O)/%.o: %.c
 $(O)/planwatchd: $(call obj,daemon/main.c $(DAEMON_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(O)/planwatch: $(call obj,client/cli.c $(CLIENT_SRC) $(CAT_SRC) $(PROTO_SRC))
+$(O)/planwatch: $(call obj,client/cli.c $(CLIENT_SRC) $(CAT_SRC) daemon/auth.c $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(O)/libplanwatch.a: $(call obj,$(CLIENT_SRC) $(PROTO_SRC))
@@ -63,6 +64,8 @@ $(O)/tests/test_rules: $(call obj,tests/test_rules.c $(DAEMON_SRC) $(STORE_SRC) 
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_integration: $(call obj,tests/test_integration.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_security: $(call obj,tests/test_security.c tests/harness.c daemon/auth.c daemon/ydoc.c $(CLIENT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/bench: $(call obj,tests/bench.c tests/harness.c $(CLIENT_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
@@ -78,15 +81,16 @@ deps:
 # ---- tests: always sanitized, from their own object tree ----
 test:
 	$(MAKE) SANITIZE=1 test-unit test-integration
-	python3 tests/check_catalog_sources.py
+	$(PYTHON) tests/check_catalog_sources.py
 	$(MAKE) SANITIZE=1 O=build/san check-cli
 
 test-unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
 	@for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done
 
-test-integration: $(O)/tests/test_integration $(O)/planwatchd $(O)/planwatch
-	@echo "== $<"
-	ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd PLANWATCH=$(O)/planwatch $<
+INTEGRATION = test_integration test_security
+test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/planwatchd $(O)/planwatch
+	@for t in $(INTEGRATION); do echo "== $$t"; \
+	  ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/$$t || exit 1; done
 
 check-cli: $(O)/planwatchd $(O)/planwatch
 	tests/cli.sh $(O)

@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csv.h>
 
+#include "../daemon/auth.h"
 #include "../daemon/catalog.h"
 #include "../proto/period.h"
 #include "../proto/proto.h"
@@ -18,6 +20,9 @@
 
 struct cli {
 	const char *endpoint, *pub;
+	const char *key_file, *server_key;
+	struct auth_keypair key;
+	struct pw_opts opts;
 	int timeout_ms;
 	bool json;
 	struct pw_client *c;
@@ -53,6 +58,10 @@ static void usage(FILE *f)
 		"  catalog show [PLAN]     indicators and targets loaded in the daemon\n"
 		"  catalog check FILE...   validate catalog files (errors as FILE:LINE)\n"
 		"  status                  daemon counters\n"
+		"  backup DIR              hot copy of the store into DIR (on the daemon's host,\n"
+		"                          empty or new; restore = copy DIR/data.mdb into state_dir)\n"
+		"  keygen --dept NAME [-o FILE] | keygen --server [-o FILE]\n"
+		"                          new CURVE keypair (file mode 0600); prints the public key\n"
 		"  debug clock MS | debug tick\n"
 		"                          test clock (allow_clock_set) / run the overdue check now\n"
 		"\n"
@@ -63,6 +72,8 @@ static void usage(FILE *f)
 		"                     " PW_DEFAULT_PUB ")\n"
 		"  -t, --timeout MS   reply timeout (default 5000)\n"
 		"  -j, --json         print replies as JSON\n"
+		"  -k, --key FILE     CURVE keypair of this client (planwatch keygen; $PLANWATCH_KEY)\n"
+		"  -s, --server-key K the daemon's CURVE public key ($PLANWATCH_SERVER_KEY)\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"See planwatch(1) and proto/PROTOCOL.md.\n");
@@ -79,10 +90,24 @@ static int fail(const char *what, int rc)
 
 static int connect_cli(struct cli *c)
 {
-	struct pw_opts o = { .timeout_ms = c->timeout_ms };
+	char err[600];
 	if (c->c)
 		return 0;
-	int rc = pw_client_new(&c->c, c->endpoint, &o);
+	c->opts.timeout_ms = c->timeout_ms;
+	if (c->key_file || c->server_key) {
+		if (!c->key_file || !c->server_key) {
+			fprintf(stderr, "planwatch: CURVE needs both --key FILE and --server-key KEY\n");
+			return 1;
+		}
+		if (auth_keypair_load(&c->key, c->key_file, err, sizeof(err)) < 0) {
+			fprintf(stderr, "planwatch: %s\n", err);
+			return 1;
+		}
+		c->opts.server_public = c->server_key;
+		c->opts.client_public = c->key.public_key;
+		c->opts.client_secret = c->key.secret_key;
+	}
+	int rc = pw_client_new(&c->c, c->endpoint, &c->opts);
 	return rc < 0 ? fail("cannot connect", rc) : 0;
 }
 
@@ -864,6 +889,82 @@ static int cmd_debug(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_backup(struct cli *c, int argc, char **argv)
+{
+	struct proto_req r = { .type = PROTO_BACKUP };
+	struct proto_view *v;
+	char abs[4096];
+	if (argc != 2) {
+		fprintf(stderr, "usage: planwatch backup DIR\n");
+		return 2;
+	}
+	/* The daemon resolves paths from its own working directory: send an absolute one. */
+	if (argv[1][0] != '/' && getcwd(abs, sizeof(abs) - 300))
+		snprintf(abs + strlen(abs), 300, "/%.*s", 250, argv[1]);
+	else
+		snprintf(abs, sizeof(abs), "%s", argv[1]);
+	if (mkdir(abs, 0750) != 0 && errno != EEXIST) {
+		fprintf(stderr, "planwatch: cannot create '%s': %s\n", abs, strerror(errno));
+		return 1;
+	}
+	r.path = abs;
+	if (call(c, &r, &v))
+		return 1;
+	printf("backup written to %s/data.mdb\n", abs);
+	proto_view_free(v);
+	return 0;
+}
+
+static int cmd_keygen(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dept", required_argument, NULL, 'd' }, { "server", no_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 },
+	};
+	const char *name = NULL, *out = NULL;
+	char path[300], pub[64];
+	bool server = false;
+	int ch;
+	(void)c;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "d:so:", opts, NULL)) != -1) {
+		if (ch == 'd')
+			name = optarg;
+		else if (ch == 's')
+			server = true;
+		else if (ch == 'o')
+			out = optarg;
+		else
+			return 2;
+	}
+	if (server == (name != NULL) || optind != argc) {
+		fprintf(stderr, "usage: planwatch keygen --dept NAME [-o FILE] | keygen --server "
+				"[-o FILE]\n");
+		return 2;
+	}
+	if (server)
+		name = "planwatchd";
+	if (!out) {
+		snprintf(path, sizeof(path), "%s.key", name);
+		out = path;
+	}
+	int rc = auth_keypair_generate(out, name, pub, sizeof(pub));
+	if (rc == PW_EBUSY) {
+		fprintf(stderr, "planwatch: '%s' exists: not overwriting a key\n", out);
+		return 1;
+	}
+	if (rc < 0)
+		return fail("keygen", rc);
+	printf("wrote %s (mode 0600)\npublic key: %s\n", out, pub);
+	if (server)
+		printf("daemon config:  server_secret_file: %s\nclients use:    --server-key '%s'\n",
+		       out, pub);
+	else
+		printf("add to the daemon's clients_file:\n  departments:\n    - {dept: \"%s\", "
+		       "public: \"%s\"}\n", name, pub);
+	return 0;
+}
+
 /* ---- watch ---- */
 
 static int cmd_watch(struct cli *c, int argc, char **argv)
@@ -891,8 +992,7 @@ static int cmd_watch(struct cli *c, int argc, char **argv)
 	if (connect_cli(c))
 		return 1;
 	struct pw_sub *s;
-	struct pw_opts o = { .timeout_ms = c->timeout_ms };
-	int rc = pw_sub_new(&s, c->pub, prefix, since, c->c, &o);
+	int rc = pw_sub_new(&s, c->pub, prefix, since, c->c, &c->opts);
 	if (rc < 0)
 		return fail("watch", rc);
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -929,6 +1029,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "endpoint", required_argument, NULL, 'e' }, { "pub", required_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },  { "json", no_argument, NULL, 'j' },
+		{ "key", required_argument, NULL, 'k' },      { "server-key", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },	      { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -939,19 +1040,24 @@ int main(int argc, char **argv)
 		{ "push", cmd_push },	    { "import", cmd_import },	  { "watch", cmd_watch },
 		{ "query", cmd_query },	    { "history", cmd_history },	  { "status", cmd_status },
 		{ "alerts", cmd_alerts },   { "rejected", cmd_rejected }, { "target", cmd_target },
-		{ "catalog", cmd_catalog }, { "debug", cmd_debug },
+		{ "catalog", cmd_catalog }, { "debug", cmd_debug },	  { "backup", cmd_backup },
+		{ "keygen", cmd_keygen },
 	};
 	struct cli c = { .timeout_ms = 5000 };
 	int ch;
 
 	c.endpoint = getenv("PLANWATCH_ENDPOINT") ? getenv("PLANWATCH_ENDPOINT") : PW_DEFAULT_ENDPOINT;
 	c.pub = getenv("PLANWATCH_PUB") ? getenv("PLANWATCH_PUB") : PW_DEFAULT_PUB;
-	while ((ch = getopt_long(argc, argv, "+e:p:t:jhV", opts, NULL)) != -1) {
+	c.key_file = getenv("PLANWATCH_KEY");
+	c.server_key = getenv("PLANWATCH_SERVER_KEY");
+	while ((ch = getopt_long(argc, argv, "+e:p:t:k:s:jhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'e': c.endpoint = optarg; break;
 		case 'p': c.pub = optarg; break;
 		case 't': c.timeout_ms = atoi(optarg) > 0 ? atoi(optarg) : 5000; break;
 		case 'j': c.json = true; break;
+		case 'k': c.key_file = optarg; break;
+		case 's': c.server_key = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("planwatch 0.1.0 (protocol v1)\n"); return 0;
 		default: usage(stderr); return 2;
@@ -961,6 +1067,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	for (int i = optind; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[optind], cmds[i].name) == 0) {
 			int rc = cmds[i].fn(&c, argc - optind, argv + optind);

@@ -13,6 +13,7 @@
 #include "../proto/err.h"
 #include "../store/store.h"
 #include "apply.h"
+#include "auth.h"
 #include "catalog.h"
 #include "log.h"
 #include "query.h"
@@ -53,6 +54,9 @@ struct server {
 	int64_t next_timer_ms, next_status_ms, next_watchdog_ms;
 	uint64_t watchdog_usec;
 	bool curve; /* CURVE on: ZAP user ids are authenticated departments */
+	void *zap;  /* ZAP handler socket (REP), bound before any other socket */
+	struct auth *auth;
+	struct auth_keypair key;
 };
 
 static int64_t wall_ms(void)
@@ -103,6 +107,13 @@ static int sock_open(struct server *s, int type, void **out, char *err, size_t e
 		return PW_ESYS;
 	}
 	zmq_setsockopt(z, ZMQ_LINGER, &linger, sizeof(linger));
+	if (s->curve && type != ZMQ_SUB) {
+		int one = 1;
+		const char *domain = type == ZMQ_XPUB ? AUTH_DOMAIN_PUB : AUTH_DOMAIN_INGEST;
+		zmq_setsockopt(z, ZMQ_CURVE_SERVER, &one, sizeof(one));
+		zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, s->key.secret_key, AUTH_KEY_TEXT);
+		zmq_setsockopt(z, ZMQ_ZAP_DOMAIN, domain, strlen(domain));
+	}
 	if (type == ZMQ_XPUB) {
 		int one = 1;
 		zmq_setsockopt(z, ZMQ_SNDHWM, &hwm, sizeof(hwm));
@@ -126,9 +137,50 @@ static int sock_bind(void *z, const char *ep, char *err, size_t errlen)
 	return 0;
 }
 
+/* CURVE needs a ZAP handler running before the first bind: since libzmq 4.2 a CURVE
+ * server without one accepts any client that completes the handshake. */
+static int setup_curve(struct server *s, char *err, size_t errlen)
+{
+	const struct config_keys *k = &s->cfg.keys;
+	char why[600];
+	int rc;
+
+	if (!k->server_secret_file[0]) {
+		log_warn("NULL security: clients are not authenticated; any local process that can "
+			 "open the ipc:// sockets may report figures (set server_secret_file and "
+			 "clients_file for CURVE)");
+		return 0;
+	}
+	if (!zmq_has("curve")) {
+		snprintf(err, errlen, "this libzmq was built without CURVE support (zmq_has(\"curve\") "
+			 "is false): install Debian's libzmq5 or remove server_secret_file");
+		return PW_ECONFIG;
+	}
+	if (!k->clients_file[0]) {
+		snprintf(err, errlen, "server_secret_file is set but clients_file is not: list the "
+			 "department public keys in clients_file");
+		return PW_ECONFIG;
+	}
+	if ((rc = auth_keypair_load(&s->key, k->server_secret_file, why, sizeof(why))) < 0 ||
+	    (rc = auth_new(&s->auth, k->clients_file, why, sizeof(why))) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return rc;
+	}
+	if (!(s->zap = zmq_socket(s->zctx, ZMQ_REP)) || zmq_bind(s->zap, AUTH_ZAP_ENDPOINT) != 0) {
+		snprintf(err, errlen, "cannot start the ZAP handler: %s", zmq_strerror(errno));
+		return PW_ESYS;
+	}
+	s->curve = true;
+	log_notice("CURVE on: %zu department keys; server public key %s",
+		   auth_n_departments(s->auth), s->key.public_key);
+	return 0;
+}
+
 static int open_sockets(struct server *s, char *err, size_t errlen)
 {
 	int rc;
+	if ((rc = setup_curve(s, err, errlen)) < 0)
+		return rc;
 	if ((rc = sock_open(s, ZMQ_ROUTER, &s->router, err, errlen)) < 0 ||
 	    (rc = sock_bind(s->router, s->cfg.listen, err, errlen)) < 0 ||
 	    (rc = sock_open(s, ZMQ_XPUB, &s->xpub, err, errlen)) < 0 ||
@@ -141,6 +193,13 @@ static int open_sockets(struct server *s, char *err, size_t errlen)
 		if ((rc = sock_open(s, ZMQ_SUB, &z, err, errlen)) < 0)
 			return rc;
 		s->subs[s->n_subs++] = z;
+		if (bind && s->curve) {
+			/* Department publishers connecting to us authenticate like feeders. */
+			int one = 1;
+			zmq_setsockopt(z, ZMQ_CURVE_SERVER, &one, sizeof(one));
+			zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, s->key.secret_key, AUTH_KEY_TEXT);
+			zmq_setsockopt(z, ZMQ_ZAP_DOMAIN, AUTH_DOMAIN_INGEST, strlen(AUTH_DOMAIN_INGEST));
+		}
 		zmq_setsockopt(z, ZMQ_SUBSCRIBE, "", 0);
 		if (bind)
 			rc = sock_bind(z, ep, err, errlen);
@@ -238,6 +297,9 @@ void server_free(struct server *s)
 		zmq_close(s->xpub);
 	for (size_t i = 0; i < s->n_subs; i++)
 		zmq_close(s->subs[i]);
+	if (s->zap)
+		zmq_close(s->zap);
+	auth_free(s->auth);
 	if (s->zctx)
 		zmq_ctx_term(s->zctx);
 	for (size_t i = 0; s->slots && i < s->n_slots; i++)
@@ -348,6 +410,22 @@ static void publish(struct server *s, const struct notice_list *l)
 	s->st.notices += l->n;
 }
 
+static void handle_zap(struct server *s)
+{
+	char who[120];
+	bool ok;
+	int events = 0;
+	size_t len = sizeof(events);
+	while (zmq_getsockopt(s->zap, ZMQ_EVENTS, &events, &len) == 0 && (events & ZMQ_POLLIN)) {
+		if (auth_zap_handle(s->auth, s->zap, who, sizeof(who), &ok) < 0)
+			return;
+		if (!ok)
+			log_warn("refused CURVE client: %s", who);
+		else
+			log_debug("authenticated CURVE client: %s", who);
+	}
+}
+
 static void drain_subscriptions(struct server *s)
 {
 	char buf[256];
@@ -433,11 +511,22 @@ static bool handle_control(struct server *s, struct slot *sl)
 	const struct proto_req *r = sl->m.req;
 	if (sl->m.decode_rc < 0 || sl->m.from_sub)
 		return false;
-	if (r->type != PROTO_CLOCK_SET && r->type != PROTO_TICK)
+	if (r->type != PROTO_CLOCK_SET && r->type != PROTO_TICK && r->type != PROTO_BACKUP)
 		return false;
 	proto_buf_reset(&s->scratch);
 	if (r->type == PROTO_CLOCK_SET && !s->cfg.allow_clock_set) {
 		query_nack(&s->scratch, r->id, PW_EDENIED);
+	} else if (r->type == PROTO_BACKUP) {
+		int rc = store_backup(s->store, r->path);
+		if (rc < 0) {
+			log_err("backup to '%s' failed: %s", r->path, pw_strerror(rc));
+			query_nack(&s->scratch, r->id, rc);
+		} else {
+			log_notice("backup written to '%s'", r->path);
+			proto_w_reply(&s->scratch, PROTO_ACK, r->id, 1);
+			proto_w_str(&s->scratch, "path");
+			proto_w_str(&s->scratch, r->path);
+		}
 	} else {
 		if (r->type == PROTO_CLOCK_SET) {
 			s->clock_offset_ms = r->time_ms - wall_ms();
@@ -584,13 +673,15 @@ static void tick(struct server *s)
 
 int server_run(struct server *s, volatile sig_atomic_t *term, volatile sig_atomic_t *hup)
 {
-	zmq_pollitem_t items[2 + SERVER_MAX_SUB];
+	zmq_pollitem_t items[3 + SERVER_MAX_SUB];
 	size_t n_items = 0;
 
 	items[n_items++] = (zmq_pollitem_t){ .socket = s->router, .events = ZMQ_POLLIN };
 	items[n_items++] = (zmq_pollitem_t){ .socket = s->xpub, .events = ZMQ_POLLIN };
 	for (size_t i = 0; i < s->n_subs; i++)
 		items[n_items++] = (zmq_pollitem_t){ .socket = s->subs[i], .events = ZMQ_POLLIN };
+	if (s->zap)
+		items[n_items++] = (zmq_pollitem_t){ .socket = s->zap, .events = ZMQ_POLLIN };
 	if (sd_watchdog_enabled(0, &s->watchdog_usec) <= 0)
 		s->watchdog_usec = 0;
 	s->next_timer_ms = wall_ms();
@@ -611,6 +702,8 @@ int server_run(struct server *s, volatile sig_atomic_t *term, volatile sig_atomi
 		}
 		if (rc <= 0)
 			continue;
+		if (s->zap)
+			handle_zap(s);
 		drain_subscriptions(s);
 		size_t n;
 		if ((rc = read_batch(s, &n)) < 0) {

@@ -18,6 +18,7 @@ static const char *const type_names[] = {
 	[PROTO_REJECTED] = "rejected",	   [PROTO_RETRY] = "retry",
 	[PROTO_TARGET_SET] = "target_set", [PROTO_CATALOG] = "catalog",
 	[PROTO_CLOCK_SET] = "clock_set",   [PROTO_TICK] = "tick",
+	[PROTO_BACKUP] = "backup",
 	[PROTO_ACK] = "ack",		   [PROTO_NACK] = "nack",
 	[PROTO_RESULT] = "result",
 };
@@ -415,7 +416,7 @@ enum req_field {
 	R_DEPT = 1 << 0, R_ITEMS = 1 << 1, R_BACKFILL = 1 << 2, R_PLAN = 1 << 3,
 	R_IND = 1 << 4, R_FROM = 1 << 5, R_TO = 1 << 6, R_PERIOD = 1 << 7,
 	R_ASOF = 1 << 8, R_VALUE = 1 << 9, R_SEQ = 1 << 10, R_LIMIT = 1 << 11,
-	R_TIME = 1 << 12, R_PREFIX = 1 << 13,
+	R_TIME = 1 << 12, R_PREFIX = 1 << 13, R_PATH = 1 << 14,
 };
 
 static const struct {
@@ -433,6 +434,7 @@ static const struct {
 	[PROTO_CATALOG] = { R_PLAN, 0 },
 	[PROTO_CLOCK_SET] = { R_TIME, R_TIME },
 	[PROTO_TICK] = { 0, 0 },
+	[PROTO_BACKUP] = { R_PATH, R_PATH },
 };
 
 static int decode_field(struct proto_req *r, const msgpack_object_kv *kv, unsigned *seen)
@@ -471,6 +473,7 @@ static int decode_field(struct proto_req *r, const msgpack_object_kv *kv, unsign
 	END
 	FIELD("time", R_TIME) return get_int(o, &r->time_ms); END
 	FIELD("prefix", R_PREFIX) return get_str(r, o, PROTO_MAX_TEXT, &r->prefix); END
+	FIELD("path", R_PATH) return get_nonempty_str(r, o, PROTO_MAX_TEXT, &r->path); END
 #undef FIELD
 #undef END
 	return PW_EFIELD;
@@ -750,7 +753,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		{ R_ASOF, r->as_of_ms != 0 },	    { R_VALUE, r->type == PROTO_TARGET_SET },
 		{ R_SEQ, r->type == PROTO_SINCE || r->type == PROTO_RETRY || r->seq != 0 },
 		{ R_LIMIT, r->limit != 0 },	    { R_TIME, r->time_ms != 0 || r->type == PROTO_CLOCK_SET },
-		{ R_PREFIX, r->prefix != NULL },
+		{ R_PREFIX, r->prefix != NULL },	    { R_PATH, r->path != NULL },
 	};
 	uint32_t n = 0;
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
@@ -785,6 +788,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		case R_LIMIT: proto_w_str(b, "limit"); proto_w_uint(b, r->limit); break;
 		case R_TIME: proto_w_str(b, "time"); proto_w_int(b, r->time_ms); break;
 		case R_PREFIX: w_kv_str(b, "prefix", r->prefix); break;
+		case R_PATH: w_kv_str(b, "path", r->path); break;
 		}
 	}
 	return b->err;

@@ -36,6 +36,7 @@ enum proto_type {
 	PROTO_CATALOG,    /* the loaded indicator catalog */
 	PROTO_CLOCK_SET,  /* tests: set the daemon clock (only if the config allows it) */
 	PROTO_TICK,       /* tests/ops: run the timers (overdue check) now */
+	PROTO_BACKUP,     /* ops: consistent hot copy of the store into a directory */
 	PROTO__REQ_LAST,
 	PROTO_ACK = 32, /* replies */
 	PROTO_NACK,
@@ -75,6 +76,7 @@ struct proto_req {
 	double value;     /* target_set */
 	/* since, rejected, retry, clock_set */
 	const char *prefix; /* since: only notices whose topic starts with it */
+	const char *path;   /* backup: target directory on the daemon's host */
 	uint64_t seq;
 	uint32_t limit; /* 0 = server default */
 	int64_t time_ms;

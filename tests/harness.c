@@ -20,12 +20,35 @@ static void srcdir(char *buf, size_t cap)
 		snprintf(buf, cap, ".");
 }
 
+static char catalog_list[2048];
+
+int harness_write_config(struct harness *h, const char *extra)
+{
+	FILE *f = fopen(h->conf, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "state_dir: %s/state\ncatalog:\n%slisten: %s\npublish: %s\n"
+		   "allow_clock_set: true\n%s\n", h->dir, catalog_list, h->ep, h->pub,
+		extra ? extra : "");
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+int harness_init_eps(struct harness *h, const char *catalogs, const char *extra, const char *ep,
+		     const char *pub)
+{
+	if (harness_init(h, catalogs, NULL) < 0)
+		return -1;
+	snprintf(h->ep, sizeof(h->ep), "%s", ep);
+	snprintf(h->pub, sizeof(h->pub), "%s", pub);
+	return harness_write_config(h, extra);
+}
+
 int harness_init(struct harness *h, const char *catalogs, const char *extra)
 {
-	char src[200], list[2048] = "", *copy, *tok, *save;
-	FILE *f;
+	char src[200], *list = catalog_list, *copy, *tok, *save;
 
 	memset(h, 0, sizeof(*h));
+	list[0] = '\0';
 	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	snprintf(h->dir, sizeof(h->dir), "%s/pwtest.XXXXXX", tmp);
 	if (!mkdtemp(h->dir))
@@ -34,18 +57,15 @@ int harness_init(struct harness *h, const char *catalogs, const char *extra)
 	copy = strdup(catalogs ? catalogs : "tests/fixtures/test-plan.yaml");
 	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		size_t n = strlen(list);
-		snprintf(list + n, sizeof(list) - n, "  - %s/%s\n", src, tok);
+		snprintf(list + n, sizeof(catalog_list) - n, "  - %s/%s\n", src, tok);
 	}
 	free(copy);
 	snprintf(h->conf, sizeof(h->conf), "%s/planwatchd.conf", h->dir);
 	snprintf(h->ep, sizeof(h->ep), "ipc://%s/ingest.sock", h->dir);
 	snprintf(h->pub, sizeof(h->pub), "ipc://%s/notify.sock", h->dir);
 	snprintf(h->log, sizeof(h->log), "%s/daemon.log", h->dir);
-	if (!(f = fopen(h->conf, "w")))
+	if (harness_write_config(h, extra) < 0)
 		return -1;
-	fprintf(f, "state_dir: %s/state\ncatalog:\n%slisten: %s\npublish: %s\n"
-		   "allow_clock_set: true\n%s\n", h->dir, list, h->ep, h->pub, extra ? extra : "");
-	fclose(f);
 	h->daemon = getenv("PLANWATCHD") ? getenv("PLANWATCHD") : "build/planwatchd";
 	return 0;
 }
@@ -54,6 +74,10 @@ struct pw_client *harness_client(const struct harness *h)
 {
 	struct pw_client *c;
 	struct pw_opts o = { .timeout_ms = 30000 };
+	if (h->opts) {
+		o = *h->opts;
+		o.timeout_ms = 30000;
+	}
 	return pw_client_new(&c, h->ep, &o) == 0 ? c : NULL;
 }
 
@@ -62,6 +86,10 @@ static int ping(const struct harness *h)
 	struct pw_client *c;
 	struct pw_opts o = { .timeout_ms = 200 };
 	struct proto_req r = { .type = PROTO_STATUS };
+	if (h->opts) {
+		o = *h->opts;
+		o.timeout_ms = 200;
+	}
 	struct proto_buf b;
 	void *reply;
 	size_t len;

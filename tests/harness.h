@@ -14,11 +14,17 @@ struct harness {
 	char log[300];
 	const char *daemon;
 	pid_t pid;
+	const struct pw_opts *opts; /* client options (CURVE keys) for pings and clients */
 };
 
 /* Makes a temp dir with a config using tests/fixtures/test-plan.yaml (or catalogs, a
  * space-separated list of paths relative to the source tree) plus extra YAML lines. */
 int harness_init(struct harness *h, const char *catalogs, const char *extra);
+/* The same with explicit listen/publish endpoints (e.g. tcp:// for CURVE tests). */
+int harness_init_eps(struct harness *h, const char *catalogs, const char *extra, const char *ep,
+		     const char *pub);
+/* Rewrites the config with extra YAML lines (after harness_init). */
+int harness_write_config(struct harness *h, const char *extra);
 /* Starts planwatchd ($PLANWATCHD or build/planwatchd); returns once it answers STATUS. */
 int harness_start(struct harness *h);
 /* Sends sig and waits; returns the exit status (128+n when killed by signal n). */

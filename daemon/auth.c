@@ -1,0 +1,230 @@
+/* daemon/auth.c — CURVE keys and the ZAP handler. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "../proto/err.h"
+#include "auth.h"
+#include "ydoc.h"
+
+#define AUTH_MAX_KEYS 1024
+
+struct auth_entry {
+	unsigned char key[32];
+	char name[72]; /* department, or "reader:<name>" */
+	bool reader;
+};
+
+struct auth {
+	struct auth_entry *keys;
+	size_t n;
+	size_t n_depts;
+};
+
+static int key_text(struct ydoc *d, ynode map, const char *field, char out[AUTH_KEY_TEXT + 1])
+{
+	const char *s;
+	unsigned char bin[32];
+	int rc = ydoc_req_str(d, map, field, &s);
+	if (rc < 0)
+		return rc;
+	if (strlen(s) != AUTH_KEY_TEXT || !zmq_z85_decode(bin, s))
+		return ydoc_fail(d, ydoc_get(d, map, field), "%s: not a 40-character Z85 CURVE key",
+				 field);
+	memcpy(out, s, AUTH_KEY_TEXT + 1);
+	return 0;
+}
+
+int auth_keypair_load(struct auth_keypair *k, const char *path, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "dept", "public", "secret", NULL };
+	char yerr[YDOC_ERR_MAX];
+	struct ydoc *d;
+	struct stat st;
+	const char *name;
+	int rc;
+
+	if (stat(path, &st) == 0 && (st.st_mode & 077)) {
+		snprintf(err, errlen, "%s: secret key file is readable by others: chmod 600 it", path);
+		return PW_ECONFIG;
+	}
+	if ((rc = ydoc_load(&d, path, yerr)) < 0) {
+		snprintf(err, errlen, "%s", yerr);
+		return rc;
+	}
+	ynode root = ydoc_root(d);
+	if ((rc = ydoc_check_keys(d, root, keys)) == 0 &&
+	    (rc = ydoc_req_str(d, root, "dept", &name)) == 0 &&
+	    (rc = key_text(d, root, "public", k->public_key)) == 0 &&
+	    (rc = key_text(d, root, "secret", k->secret_key)) == 0)
+		snprintf(k->name, sizeof(k->name), "%s", name);
+	if (rc < 0)
+		snprintf(err, errlen, "%s", ydoc_error(d));
+	ydoc_free(d);
+	return rc;
+}
+
+int auth_keypair_generate(const char *path, const char *name, char *pub_out, size_t cap)
+{
+	char pub[41], sec[41];
+	if (zmq_curve_keypair(pub, sec) != 0)
+		return PW_ESYS;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		return errno == EEXIST ? PW_EBUSY : PW_ESYS;
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return PW_ESYS;
+	}
+	fprintf(f, "# planwatch CURVE keypair. Keep this file secret (mode 0600).\n"
+		   "# Give only the public key to the planwatchd operator (clients_file).\n"
+		   "dept: \"%s\"\npublic: \"%s\"\nsecret: \"%s\"\n", name, pub, sec);
+	int rc = fclose(f) == 0 ? 0 : PW_ESYS;
+	snprintf(pub_out, cap, "%s", pub);
+	return rc;
+}
+
+static int add_list(struct auth *a, struct ydoc *d, ynode seq, bool reader)
+{
+	static const char *const dept_keys[] = { "dept", "public", NULL };
+	static const char *const reader_keys[] = { "name", "public", NULL };
+	for (size_t i = 0; i < ydoc_len(d, seq); i++) {
+		ynode e = ydoc_at(d, seq, i);
+		char text[AUTH_KEY_TEXT + 1];
+		const char *name;
+		int rc;
+		if ((rc = ydoc_check_keys(d, e, reader ? reader_keys : dept_keys)) < 0 ||
+		    (rc = ydoc_req_str(d, e, reader ? "name" : "dept", &name)) < 0 ||
+		    (rc = key_text(d, e, "public", text)) < 0)
+			return rc;
+		if (a->n == AUTH_MAX_KEYS)
+			return ydoc_fail(d, e, "more than %d keys", AUTH_MAX_KEYS);
+		struct auth_entry *k = &a->keys[a->n];
+		zmq_z85_decode(k->key, text);
+		for (size_t j = 0; j < a->n; j++)
+			if (memcmp(a->keys[j].key, k->key, 32) == 0)
+				return ydoc_fail(d, e, "key listed twice (also for '%s')", a->keys[j].name);
+		snprintf(k->name, sizeof(k->name), "%s%.64s", reader ? "reader:" : "", name);
+		k->reader = reader;
+		a->n++;
+		a->n_depts += !reader;
+	}
+	return 0;
+}
+
+int auth_new(struct auth **ret, const char *clients_file, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "departments", "readers", NULL };
+	char yerr[YDOC_ERR_MAX];
+	struct ydoc *d;
+	struct auth *a;
+	int rc;
+
+	if (!(a = calloc(1, sizeof(*a))) || !(a->keys = calloc(AUTH_MAX_KEYS, sizeof(*a->keys)))) {
+		free(a);
+		return PW_ENOMEM;
+	}
+	if ((rc = ydoc_load(&d, clients_file, yerr)) < 0) {
+		snprintf(err, errlen, "%s", yerr);
+		auth_free(a);
+		return rc;
+	}
+	ynode root = ydoc_root(d);
+	if ((rc = ydoc_check_keys(d, root, keys)) == 0 &&
+	    (rc = add_list(a, d, ydoc_get(d, root, "departments"), false)) == 0)
+		rc = add_list(a, d, ydoc_get(d, root, "readers"), true);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", ydoc_error(d));
+		auth_free(a);
+	} else {
+		*ret = a;
+	}
+	ydoc_free(d);
+	return rc;
+}
+
+void auth_free(struct auth *a)
+{
+	if (!a)
+		return;
+	free(a->keys);
+	free(a);
+}
+
+size_t auth_n_departments(const struct auth *a)
+{
+	return a->n_depts;
+}
+
+/* ZAP request (RFC 27): version, request id, domain, address, identity, mechanism,
+ * credentials... Reply: version, request id, status code, status text, user id, metadata. */
+#define ZAP_FRAMES 7
+
+int auth_zap_handle(const struct auth *a, void *zap, char *who, size_t cap, bool *ok)
+{
+	zmq_msg_t f[ZAP_FRAMES];
+	int n = 0, more = 1;
+	size_t ml = sizeof(more);
+	const struct auth_entry *hit = NULL;
+
+	*ok = false;
+	snprintf(who, cap, "?");
+	while (more) {
+		zmq_msg_t part;
+		zmq_msg_init(&part);
+		if (zmq_msg_recv(&part, zap, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&part);
+			for (int i = 0; i < n; i++)
+				zmq_msg_close(&f[i]);
+			return errno == EAGAIN ? 0 : PW_ESYS;
+		}
+		zmq_getsockopt(zap, ZMQ_RCVMORE, &more, &ml);
+		if (n < ZAP_FRAMES)
+			f[n++] = part;
+		else
+			zmq_msg_close(&part);
+	}
+	bool well_formed = n == ZAP_FRAMES && zmq_msg_size(&f[6]) == 32 &&
+			   zmq_msg_size(&f[5]) == 5 && memcmp(zmq_msg_data(&f[5]), "CURVE", 5) == 0;
+	if (well_formed) {
+		const unsigned char *key = zmq_msg_data(&f[6]);
+		bool pub = zmq_msg_size(&f[2]) == strlen(AUTH_DOMAIN_PUB) &&
+			   memcmp(zmq_msg_data(&f[2]), AUTH_DOMAIN_PUB, strlen(AUTH_DOMAIN_PUB)) == 0;
+		size_t n_readers = a->n - a->n_depts;
+		for (size_t i = 0; i < a->n && !hit; i++)
+			if (memcmp(a->keys[i].key, key, 32) == 0)
+				hit = &a->keys[i];
+		/* With readers listed, only they may subscribe; departments still write. */
+		if (hit && pub && n_readers && !hit->reader)
+			hit = NULL;
+		if (hit)
+			snprintf(who, cap, "%s", hit->name);
+		else {
+			char z85[41];
+			zmq_z85_encode(z85, key, 32);
+			snprintf(who, cap, "unknown key %s", z85);
+		}
+	}
+	*ok = hit != NULL;
+	const char *code = hit ? "200" : "400", *text = hit ? "OK" : "unknown or unauthorized key";
+	int rc = 0;
+	if (n >= 2) {
+		zmq_send(zap, "1.0", 3, ZMQ_SNDMORE);
+		zmq_send(zap, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), ZMQ_SNDMORE);
+		zmq_send(zap, code, 3, ZMQ_SNDMORE);
+		zmq_send(zap, text, strlen(text), ZMQ_SNDMORE);
+		zmq_send(zap, hit ? hit->name : "", hit ? strlen(hit->name) : 0, ZMQ_SNDMORE);
+		if (zmq_send(zap, "", 0, 0) < 0)
+			rc = PW_ESYS;
+	}
+	for (int i = 0; i < n; i++)
+		zmq_msg_close(&f[i]);
+	return rc;
+}

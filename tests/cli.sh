@@ -1,0 +1,74 @@
+#!/bin/sh
+# tests/cli.sh BUILD_DIR — the planwatch CLI against the real daemon: push, query,
+# watch --since, import with a bad row, idempotent re-import, history, catalog check
+# errors with file:line, and a clear message when the daemon is down.
+set -eu
+B=$(cd "${1:-build}" && pwd)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d /tmp/pwcli.XXXXXX)
+PID=
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$T"; }
+trap cleanup EXIT
+fail() { echo "cli.sh: FAIL: $*" >&2; [ -f "$T/daemon.log" ] && tail -n 20 "$T/daemon.log" >&2; exit 1; }
+
+cat > "$T/conf" <<CONF
+state_dir: $T/state
+catalog: [$SRC/tests/fixtures/test-plan.yaml]
+listen: ipc://$T/in.sock
+publish: ipc://$T/pub.sock
+CONF
+export PLANWATCH_ENDPOINT=ipc://$T/in.sock PLANWATCH_PUB=ipc://$T/pub.sock
+pw() { "$B/planwatch" "$@"; }
+
+# Daemon down: a clear message, non-zero exit.
+if pw --timeout 300 status >"$T/out" 2>&1; then fail "status succeeded without a daemon"; fi
+grep -q "is planwatchd running" "$T/out" || fail "no hint when the daemon is down"
+
+"$B/planwatchd" --help | grep -q -- "--config" || fail "planwatchd --help"
+pw --help | grep -q "import FILE.csv" || fail "planwatch --help"
+pw push --help | grep -q "usage" || fail "planwatch push --help"
+"$B/planwatchd" --config "$T/conf" --check | grep -q "1 plans, 6 indicators" || fail "--check"
+
+"$B/planwatchd" --config "$T/conf" 2>"$T/daemon.log" &
+PID=$!
+i=0; until pw --timeout 300 status >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 100 ] || fail "daemon did not start"; done
+
+pw push test-plan gdp 2026Q3 812.5 --yoy 5.8 --id cli-1 | grep -q "acknowledged" || fail "push"
+pw query test-plan gdp | grep -q "2026Q3 *812.5 *flash" || fail "query table"
+pw --json query test-plan gdp | grep -q '"value":812.5' || fail "query json"
+pw watch --since 0 --count 1 | grep -q "change.test-plan.gdp" || fail "watch --since 0"
+
+# A wrong unit is refused with its code and the item index; nothing stored.
+if pw push test-plan gdp 2026Q2 700 --unit 万元 --id cli-2 2>"$T/err"; then fail "wrong unit accepted"; fi
+grep -q "wrong_unit" "$T/err" && grep -q "quarantine" "$T/err" || fail "wrong unit message"
+pw rejected | grep -q "wrong_unit" || fail "rejected list"
+
+cat > "$T/h.csv" <<CSV
+plan,indicator,period,value,unit,status,dept,yoy,reason,source
+test-plan,urbanization,2021,55.9,%,final,统计局,,,seed:1
+test-plan,urbanization,2022,56.4,%,final,统计局,,,seed:2
+test-plan,urbanization,2023,56.8,万元,final,统计局,,,seed:3
+test-plan,unemployment,2023,1.8,%,final,人社局,,"年报, 修订",seed:4
+CSV
+if pw import "$T/h.csv" >"$T/out" 2>"$T/err"; then fail "import with a bad row exited 0"; fi
+grep -q "4 rows, 3 accepted, 1 rejected" "$T/out" || fail "import summary: $(cat "$T/out")"
+grep -q "h.csv:4: test-plan/urbanization 2023: wrong_unit" "$T/err" || fail "import row error"
+pw query test-plan urbanization | grep -q "2022 *56.4" || fail "imported row missing"
+# Importing the same file again stores nothing twice.
+revs=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')
+pw import "$T/h.csv" >/dev/null 2>&1 || true
+revs2=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')
+[ "$revs" = "$revs2" ] || fail "re-import added revisions ($revs -> $revs2)"
+
+pw push test-plan urbanization 2022 56.5 --status revised --reason "经普调整" --id cli-3 >/dev/null
+pw history test-plan urbanization 2022 | grep -c "^2022" | grep -q 2 || fail "history"
+
+printf 'plan:\n  id: x\n  name: x\n  baseline_year: 2020\n  target_year: 2025\nindicators:\n  - id: a\n    colour: red\n' > "$T/bad.yaml"
+if pw catalog check "$T/bad.yaml" 2>"$T/err"; then fail "bad catalog passed"; fi
+grep -q "bad.yaml:8: unknown key 'colour'" "$T/err" || fail "catalog error lacks file:line: $(cat "$T/err")"
+pw catalog check "$SRC/tests/fixtures/test-plan.yaml" | grep -q "1 plans, 6 indicators" || fail "catalog check ok"
+pw catalog show test-plan | grep -q "forest_cover" || fail "catalog show"
+
+kill "$PID"; wait "$PID" || fail "daemon exit status on SIGTERM"
+PID=
+echo "cli.sh: ok"

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Starts or stops planwatchd on the bundled default (etc/planwatchd.conf, state in ./state).
+# Used by `make run` / `make stop`. No root needed.
+set -eu
+cmd=$1
+bin=${2:-build}
+cd "$(dirname "$0")/.."
+mkdir -p state
+pidfile=state/planwatchd.pid
+log=state/planwatchd.log
+running() { [ -f $pidfile ] && kill -0 "$(cat $pidfile)" 2>/dev/null; }
+case $cmd in
+start)
+	if running; then
+		echo "planwatchd already running (pid $(cat $pidfile)); 'make stop' to stop it"
+		exit 0
+	fi
+	"$bin/planwatchd" --check --config etc/planwatchd.conf
+	nohup "$bin/planwatchd" --config etc/planwatchd.conf >>$log 2>&1 &
+	echo $! > $pidfile
+	i=0
+	until "$bin/planwatch" --timeout 500 status >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -gt 60 ] || ! running; then
+			echo "planwatchd did not start; see $log" >&2
+			tail -n 20 $log >&2
+			exit 1
+		fi
+	done
+	echo "planwatchd running (pid $(cat $pidfile)), logs in $log"
+	if [ ! -f state/.history-loaded ]; then
+		echo "loading historical figures from data/history/ ..."
+		ok=1
+		for f in data/history/*.csv; do
+			[ -e "$f" ] || continue
+			"$bin/planwatch" import --backfill "$f" || ok=0
+		done
+		[ $ok = 1 ] && touch state/.history-loaded
+	fi
+	cat <<MSG
+
+Try it (in this directory):
+  $bin/planwatch watch &                                  # print notices as they come
+  $bin/planwatch push quangang-14 gdp 2026Q3 812.5 --yoy 5.8 --status flash
+  $bin/planwatch query quangang-14 gdp
+  $bin/planwatch alerts
+  make stop
+MSG
+	;;
+stop)
+	if running; then
+		kill "$(cat $pidfile)"
+		while running; do sleep 0.1; done
+		echo "planwatchd stopped"
+	else
+		echo "planwatchd is not running"
+	fi
+	rm -f $pidfile
+	;;
+*)
+	echo "usage: $0 start|stop [BUILD_DIR]" >&2
+	exit 2
+	;;
+esac

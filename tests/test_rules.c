@@ -1,0 +1,248 @@
+/* tests/test_rules.c — target tracking on a real store: each target kind on both sides of
+ * its threshold, persistence, hysteresis, annual overrides, city targets, overdue. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../daemon/catalog.h"
+#include "../daemon/notice.h"
+#include "../daemon/rules.h"
+#include "../proto/status.h"
+#include "../store/store.h"
+#include "check.h"
+
+static struct store *st;
+static struct catalog *cat;
+static struct notice_list out;
+static const struct rules_cfg cfg = { .margin_pct = 1.0, .hysteresis_pct = 0.5, .persistence = 2 };
+
+struct put_arg {
+	const struct cat_indicator *x;
+	struct store_obs o;
+	bool has_target;
+	double target;
+};
+
+static int put_txn(struct store_txn *t, void *arg)
+{
+	struct put_arg *a = arg;
+	struct store_obs prev;
+	notice_list_clear(&out);
+	if (a->has_target) {
+		int rc = rules_target_put(t, a->x->plan->id, a->x->id, a->target);
+		if (rc < 0)
+			return rc;
+	} else {
+		a->o.rev = store_obs_get(t, a->o.plan, a->o.ind, &a->o.period, &prev) == 0 ? prev.rev + 1 : 1;
+		int rc = store_obs_put(t, &a->o);
+		if (rc < 0)
+			return rc;
+	}
+	return rules_evaluate(&cfg, t, a->x, &out);
+}
+
+/* Stores one observation, evaluates, and returns the topic kind of the single notice
+ * emitted ("breach", "at_risk", "resolved") or "" when none. */
+static const char *feed(const char *ind, const char *period, double value, double yoy)
+{
+	static char kind[32];
+	struct put_arg a = { .x = catalog_find(cat, "test-plan", ind) };
+	CHECK(a.x);
+	snprintf(a.o.plan, sizeof(a.o.plan), "test-plan");
+	snprintf(a.o.ind, sizeof(a.o.ind), "%s", ind);
+	CHECK_OK(period_parse(&a.o.period, period, strlen(period)));
+	a.o.value = value;
+	a.o.yoy = yoy;
+	a.o.status = PW_ST_FLASH;
+	CHECK_OK(store_write(st, put_txn, &a));
+	CHECK(out.n <= 1);
+	kind[0] = '\0';
+	if (out.n == 1) {
+		snprintf(kind, sizeof(kind), "%s", out.items[0].topic);
+		*strchr(kind, '.') = '\0';
+	}
+	return kind;
+}
+
+static double notice_num(const char *key)
+{
+	struct proto_view *v;
+	double d = NAN;
+	CHECK(out.n == 1);
+	CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[0].off, out.items[0].len));
+	proto_view_double(v, -1, key, &d);
+	proto_view_free(v);
+	return d;
+}
+
+static void notice_str(const char *key, char *buf, size_t cap)
+{
+	struct proto_view *v;
+	CHECK(out.n == 1);
+	CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[0].off, out.items[0].len));
+	CHECK_OK(proto_view_str(v, -1, key, buf, cap));
+	proto_view_free(v);
+}
+
+#define EXPECT(call, want)                                                                \
+	do {                                                                              \
+		const char *got_ = (call);                                                \
+		if (strcmp(got_, want) != 0)                                              \
+			fprintf(stderr, "%s:%d: %s gave '%s', wanted '%s'\n", __FILE__,   \
+				__LINE__, #call, got_, want);                             \
+		CHECK(strcmp(got_, want) == 0);                                           \
+	} while (0)
+
+static void test_growth_yoy(void)
+{
+	/* gdp: quarterly YTD, plan growth 6%/yr, margin 1 pp, hysteresis 0.5 pp, persistence 2. */
+	EXPECT(feed("gdp", "2023Q1", 300, 8.0), "");         /* +2 pp: on track, silent */
+	EXPECT(feed("gdp", "2023Q2", 400, 5.0), "at_risk");  /* -1 pp, first off period */
+	CHECK(notice_num("required") == 6 && notice_num("gap") == -1);
+	EXPECT(feed("gdp", "2023Q3", 500, 4.0), "breach");   /* second consecutive: breach */
+	char s[200];
+	notice_str("rule_en", s, sizeof(s));
+	CHECK(strstr(s, "YoY growth 4.00% against plan average growth of 6%") != NULL);
+	notice_str("rule_zh", s, sizeof(s));
+	CHECK(strstr(s, "同比增长4.00%") != NULL);
+	EXPECT(feed("gdp", "2023Q4", 600, 6.2), "");         /* cleared by 0.2 < 0.5: stays */
+	EXPECT(feed("gdp", "2023Q4", 600, 5.9), "");         /* revision back below: no flap */
+	EXPECT(feed("gdp", "2024Q1", 200, 6.6), "resolved"); /* cleared by 0.6 >= 0.5 */
+	notice_str("state", s, sizeof(s));
+	CHECK(strcmp(s, "at_risk") == 0);                    /* 0.6 < margin + hysteresis */
+	EXPECT(feed("gdp", "2024Q2", 300, 7.6), "resolved"); /* 1.6 >= 1.5: on track */
+	notice_str("state", s, sizeof(s));
+	CHECK(strcmp(s, "on_track") == 0);
+	/* A revision of the newest period re-evaluates: down to 4 pp is off again (first). */
+	EXPECT(feed("gdp", "2024Q2", 300, 4.0), "at_risk");
+	/* 2022 has an annual target of +0.5% that overrides the plan's 6%. */
+	EXPECT(feed("gdp", "2024Q3", 400, 7.5), "resolved");
+}
+
+static void test_annual_override(void)
+{
+	/* fiscal_revenue: the plan asks 6%/yr, the fixture's 2024 annual target asks 10%.
+	 * 9.5% would be comfortably on track against 6% but is 0.5 pp short of 10%. */
+	EXPECT(feed("fiscal_revenue", "2024-03", 5, 9.5), "at_risk");
+	CHECK(notice_num("required") == 10);
+	char s[200];
+	notice_str("rule_zh", s, sizeof(s));
+	CHECK(strstr(s, "年度目标10%") != NULL);
+	/* 2025 has no override: the plan's 6% applies again. */
+	EXPECT(feed("fiscal_revenue", "2025-03", 5, 9.5), "resolved");
+}
+
+static void test_level_ceiling_keep(void)
+{
+	/* urbanization: 55 (2020) -> 60 (2025) linear: 2023 requires 58; expected. */
+	EXPECT(feed("urbanization", "2023", 57.0, NAN), "at_risk");
+	CHECK(fabs(notice_num("required") - 58) < 1e-9);
+	EXPECT(feed("urbanization", "2024", 58.0, NAN), "breach"); /* 2024 requires 59 */
+	EXPECT(feed("urbanization", "2025", 60.9, NAN), "resolved"); /* 0.9 >= 0.3: ok */
+	/* unemployment ceiling 1.9% (lower is better). */
+	EXPECT(feed("unemployment", "2022", 1.5, NAN), "");
+	EXPECT(feed("unemployment", "2023", 2.5, NAN), "at_risk");
+	EXPECT(feed("unemployment", "2024", 2.4, NAN), "breach");
+	CHECK(notice_num("gap") < 0);
+	/* forest cover: binding keep-level at 41.41: breaches at once. */
+	EXPECT(feed("forest_cover", "2022", 41.0, NAN), "breach");
+	EXPECT(feed("forest_cover", "2023", 41.5, NAN), "");          /* +0.09 < 0.207 */
+	EXPECT(feed("forest_cover", "2024", 41.7, NAN), "resolved");  /* +0.29 >= 0.207 */
+}
+
+static void test_city_target(void)
+{
+	/* No verdict until the city's number is set. */
+	EXPECT(feed("energy_intensity_cut", "2022", 12, NAN), "");
+	struct put_arg a = { .x = catalog_find(cat, "test-plan", "energy_intensity_cut"),
+			     .has_target = true, .target = 14 };
+	CHECK_OK(store_write(st, put_txn, &a));
+	CHECK(out.n == 1 && strncmp(out.items[0].topic, "breach.", 7) == 0); /* binding: 12 < 14 */
+	struct put_arg b = a;
+	b.target = 11;
+	CHECK_OK(store_write(st, put_txn, &b));
+	CHECK(out.n == 1 && strncmp(out.items[0].topic, "resolved.", 9) == 0);
+}
+
+static int overdue_txn(struct store_txn *t, void *arg)
+{
+	(void)arg;
+	notice_list_clear(&out);
+	return rules_overdue(&cfg, t, cat, &out);
+}
+
+static int64_t ms(int y, int m, int d)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d };
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+static bool has_topic(const char *topic)
+{
+	for (size_t i = 0; i < out.n; i++)
+		if (strcmp(out.items[i].topic, topic) == 0)
+			return true;
+	return false;
+}
+
+static void test_overdue(void)
+{
+	/* fiscal_revenue is monthly, due 15 days after the month. On 2025-03-14 February is
+	 * not yet due (due 03-15) but January (due 02-15) is. */
+	out.now_ms = ms(2025, 3, 14);
+	CHECK_OK(store_write(st, overdue_txn, NULL));
+	CHECK(has_topic("overdue.test-plan.fiscal_revenue"));
+	char per[16];
+	for (size_t i = 0; i < out.n; i++)
+		if (strcmp(out.items[i].topic, "overdue.test-plan.fiscal_revenue") == 0) {
+			struct proto_view *v;
+			CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[i].off, out.items[i].len));
+			CHECK_OK(proto_view_str(v, -1, "period", per, sizeof(per)));
+			proto_view_free(v);
+		}
+	CHECK(strcmp(per, "2025-01") == 0);
+	/* Announced once only. */
+	CHECK_OK(store_write(st, overdue_txn, NULL));
+	CHECK(!has_topic("overdue.test-plan.fiscal_revenue"));
+	/* The figure arrives: resolved (before any verdict on the value). */
+	feed("fiscal_revenue", "2025-01", 2.5, 9.0);
+	CHECK(has_topic("resolved.test-plan.fiscal_revenue"));
+	/* Next month becomes due and is announced. */
+	out.now_ms = ms(2025, 3, 16);
+	CHECK_OK(store_write(st, overdue_txn, NULL));
+	CHECK(has_topic("overdue.test-plan.fiscal_revenue"));
+	/* An indicator that never reported is overdue from its first due date: unemployment
+	 * was reported for 2022..2024, so on 2025-03-14 nothing of it is missing (2024 is due
+	 * 60 days after its end, 2025-03-01, and present). */
+	CHECK(!has_topic("overdue.test-plan.unemployment"));
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/pwrules.XXXXXX", err[CAT_ERR_MAX];
+	const char *files[] = { "tests/fixtures/test-plan.yaml" };
+	CHECK(mkdtemp(dir));
+	CHECK_OK(catalog_load(&cat, files, 1, err));
+	CHECK_OK(store_open(&st, dir, 0, 0));
+	notice_list_init(&out);
+	out.now_ms = ms(2026, 11, 1);
+	test_growth_yoy();
+	test_annual_override();
+	test_level_ceiling_keep();
+	test_city_target();
+	test_overdue();
+	/* Alert state is durable: reopen and the gdp state is still at_risk/on_track as left. */
+	store_free(st);
+	CHECK_OK(store_open(&st, dir, 0, 0));
+	EXPECT(feed("gdp", "2024Q4", 500, 7.5), ""); /* on track already: no repeat */
+	store_free(st);
+	notice_list_release(&out);
+	catalog_free(cat);
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+	printf("test_rules: ok\n");
+	return 0;
+}
