@@ -26,14 +26,14 @@ LDFLAGS += $(MODE_LDFLAGS)
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c
 CAT_SRC    = daemon/ydoc.c daemon/catalog.c
-DAEMON_SRC = $(CAT_SRC) daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
+DAEMON_SRC = $(CAT_SRC) daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
              daemon/rules.c daemon/apply.c daemon/query.c daemon/server.c
 CLIENT_SRC = client/planwatch.c
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
-UNIT_TESTS = test_proto test_store test_catalog test_config test_rules
+UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_activate
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: all deps test test-unit test-integration bench run stop install clean fuzz soak
@@ -64,7 +64,11 @@ $(O)/tests/test_rules: $(call obj,tests/test_rules.c $(DAEMON_SRC) $(STORE_SRC) 
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_integration: $(call obj,tests/test_integration.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_activate: $(call obj,tests/test_activate.c daemon/activate.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_security: $(call obj,tests/test_security.c tests/harness.c daemon/auth.c daemon/ydoc.c $(CLIENT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/crash: $(call obj,tests/crash.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/bench: $(call obj,tests/bench.c tests/harness.c $(CLIENT_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
@@ -81,6 +85,7 @@ deps:
 # ---- tests: always sanitized, from their own object tree ----
 test:
 	$(MAKE) SANITIZE=1 test-unit test-integration
+	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_systemd.py build/san/planwatchd
 	$(PYTHON) tests/check_catalog_sources.py
 	$(MAKE) SANITIZE=1 O=build/san check-cli
 
@@ -88,9 +93,15 @@ test-unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
 	@for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done
 
 INTEGRATION = test_integration test_security
-test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/planwatchd $(O)/planwatch
+test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/planwatchd $(O)/planwatch
 	@for t in $(INTEGRATION); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/$$t || exit 1; done
+	@echo "== crash (kill -9 harness, moderate)"
+	ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/crash --messages 2000 --kills 20
+
+# The long kill -9 run: 100k updates, 50 kills (optimised build).
+soak: $(O)/tests/crash $(O)/planwatchd
+	PLANWATCHD=$(O)/planwatchd $(O)/tests/crash --messages 10000 --kills 50
 
 check-cli: $(O)/planwatchd $(O)/planwatch
 	tests/cli.sh $(O)
@@ -121,6 +132,10 @@ install: all
 	[ -e $(DESTDIR)/etc/planwatch/planwatchd.conf ] || \
 	  install -m 644 systemd/planwatchd.conf $(DESTDIR)/etc/planwatch/planwatchd.conf
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/planwatchd.service > $(DESTDIR)/lib/systemd/system/planwatchd.service
+	install -m 644 systemd/planwatchd.socket $(DESTDIR)/lib/systemd/system/
+	install -d $(DESTDIR)/usr/lib/sysusers.d
+	install -m 644 systemd/planwatch.sysusers $(DESTDIR)/usr/lib/sysusers.d/planwatch.conf
+	[ -n "$(DESTDIR)" ] || systemd-sysusers /usr/lib/sysusers.d/planwatch.conf
 
 clean:
 	rm -rf build

@@ -12,6 +12,7 @@
 
 #include "../proto/err.h"
 #include "../store/store.h"
+#include "activate.h"
 #include "apply.h"
 #include "auth.h"
 #include "catalog.h"
@@ -130,6 +131,9 @@ static int sock_open(struct server *s, int type, void **out, char *err, size_t e
 
 static int sock_bind(void *z, const char *ep, char *err, size_t errlen)
 {
+	int fd = activate_fd_for(ep); /* a socket passed by systemd (planwatchd.socket) */
+	if (fd >= 0)
+		zmq_setsockopt(z, ZMQ_USE_FD, &fd, sizeof(fd));
 	if (zmq_bind(z, ep) != 0) {
 		snprintf(err, errlen, "cannot bind '%s': %s", ep, zmq_strerror(errno));
 		return PW_ESYS;

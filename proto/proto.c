@@ -499,18 +499,21 @@ static int decode_header(struct proto_req *r, const msgpack_object_map *m)
 	int have_v = 0, rc;
 
 	r->type = 0;
+	/* The id first, so that every later error is answered with the client's id. */
 	for (uint32_t i = 0; i < m->size; i++) {
-		const msgpack_object_kv *kv = &m->ptr[i];
-		const msgpack_object *o = &kv->val;
-		if (key_is(kv, "id") && o->type == MSGPACK_OBJECT_STR &&
+		const msgpack_object *o = &m->ptr[i].val;
+		if (key_is(&m->ptr[i], "id") && o->type == MSGPACK_OBJECT_STR &&
 		    o->via.str.size >= 1 && o->via.str.size <= PROTO_MAX_ID &&
 		    proto_utf8_valid(o->via.str.ptr, o->via.str.size)) {
 			memcpy(r->id, o->via.str.ptr, o->via.str.size);
 			r->id[o->via.str.size] = '\0';
-		} else if (key_is(kv, "v")) {
-			if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-				return PW_EVERSION;
-			if (o->via.u64 != PROTO_VERSION)
+		}
+	}
+	for (uint32_t i = 0; i < m->size; i++) {
+		const msgpack_object_kv *kv = &m->ptr[i];
+		const msgpack_object *o = &kv->val;
+		if (key_is(kv, "v")) {
+			if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 != PROTO_VERSION)
 				return PW_EVERSION;
 			have_v = 1;
 		} else if (key_is(kv, "type")) {
@@ -598,6 +601,8 @@ static int buf_write(void *data, const char *p, size_t n)
 	struct proto_buf *b = data;
 	if (b->err)
 		return -1;
+	if (n == 0)
+		return 0; /* p may be NULL (an empty buffer's data) */
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + n)
@@ -798,6 +803,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 
 struct proto_view {
 	msgpack_unpacked u;
+	void *bytes; /* msgpack-c objects point into the input: the view keeps its own copy */
 };
 
 #define VIEW_MAX_DEPTH 8
@@ -807,8 +813,14 @@ int proto_view_new(struct proto_view **ret, const void *buf, size_t len)
 	struct proto_view *v = malloc(sizeof(*v));
 	if (!v)
 		return PW_ENOMEM;
-	int rc = unpack(&v->u, buf, len, VIEW_MAX_DEPTH);
+	if (!(v->bytes = malloc(len ? len : 1))) {
+		free(v);
+		return PW_ENOMEM;
+	}
+	memcpy(v->bytes, buf, len);
+	int rc = unpack(&v->u, v->bytes, len, VIEW_MAX_DEPTH);
 	if (rc < 0) {
+		free(v->bytes);
 		free(v);
 		return rc;
 	}
@@ -825,6 +837,7 @@ void proto_view_free(struct proto_view *v)
 	if (!v)
 		return;
 	msgpack_unpacked_destroy(&v->u);
+	free(v->bytes);
 	free(v);
 }
 

@@ -128,7 +128,8 @@ void proto_w_reply(struct proto_buf *b, int type, const char *id, uint32_t n);
 
 struct proto_view; /* a decoded msgpack map */
 
-/* Decodes one msgpack object (any shape, same limits as requests). *ret only on success. */
+/* Decodes one msgpack object (any shape, same limits as requests); the view keeps its own
+ * copy of buf. *ret only on success. */
 int proto_view_new(struct proto_view **ret, const void *buf, size_t len);
 void proto_view_free(struct proto_view *v);
 

@@ -124,21 +124,6 @@ static double bench_raw_lmdb(const char *dir, long total, int group)
 
 /* ---- the daemon ---- */
 
-static void write_catalog(const char *path)
-{
-	FILE *f = fopen(path, "w");
-	fprintf(f, "plan:\n  id: bench\n  name: 基准\n  baseline_year: 2020\n  target_year: 2025\n"
-		   "indicators:\n");
-	for (int i = 0; i < N_INDS; i++)
-		fprintf(f, "  - id: ind%03d\n    name: 指标%d\n    name_en: Indicator %d\n"
-			   "    category: 测试\n    unit: 亿元\n    attribute: expected\n"
-			   "    kind: growth\n    growth: 6\n    baseline: {year: 2020, value: 100}\n"
-			   "    frequency: monthly\n    form: ytd\n    departments: [统计局]\n"
-			   "    bounds: {min: 0, max: 1000000000}\n"
-			   "    source: {file: bench, line: 1}\n", i, i, i);
-	fclose(f);
-}
-
 struct feeder {
 	const char *ep;
 	int id, batch;
@@ -160,7 +145,7 @@ static void *feed(void *arg)
 	struct pw_opts o = { .timeout_ms = 60000 };
 	struct inflight win[WINDOW];
 	struct pw_obs *obs = calloc((size_t)fd->batch, sizeof(*obs));
-	char (*periods)[8] = calloc((size_t)fd->batch, 8);
+	char (*periods)[12] = calloc((size_t)fd->batch, 12);
 	char (*inds)[16] = calloc((size_t)fd->batch, 16);
 	long sent = 0, got = 0;
 	if (pw_client_new(&c, fd->ep, &o) < 0)
@@ -293,17 +278,13 @@ int main(int argc, char **argv)
 	}
 	setenv("PLANWATCHD", daemon, 1);
 	struct harness h;
-	char catpath[400], extra[600];
+	char catpath[400];
 	if (harness_init(&h, "tests/fixtures/test-plan.yaml", "") < 0)
 		return 1;
 	snprintf(catpath, sizeof(catpath), "%s/bench.yaml", h.dir);
-	write_catalog(catpath);
-	/* Point the config at the generated catalog. */
-	FILE *f = fopen(h.conf, "w");
-	snprintf(extra, sizeof(extra), "state_dir: %s/state\ncatalog: [%s]\nlisten: %s\npublish: %s\n",
-		 h.dir, catpath, h.ep, h.pub);
-	fputs(extra, f);
-	fclose(f);
+	if (harness_write_bench_catalog(catpath, N_INDS) < 0 || harness_use_catalog(&h, catpath, ""))
+		return 1;
+	FILE *f;
 
 	double fs50, fs99;
 	bench_fdatasync(h.dir, &fs50, &fs99);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,8 +115,11 @@ int harness_start(struct harness *h)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		/* The daemon must not outlive a failed test nor hold its stdout pipe open. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		FILE *f = freopen(h->log, "a", stderr);
 		(void)f;
+		dup2(2, 1);
 		execl(h->daemon, h->daemon, "--config", h->conf, (char *)NULL);
 		_exit(127);
 	}
@@ -159,4 +163,27 @@ void harness_cleanup(struct harness *h)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", h->dir);
+}
+
+int harness_write_bench_catalog(const char *path, int n)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "plan:\n  id: bench\n  name: 基准\n  baseline_year: 2020\n  target_year: 2025\n"
+		   "indicators:\n");
+	for (int i = 0; i < n; i++)
+		fprintf(f, "  - id: ind%03d\n    name: 指标%d\n    name_en: Indicator %d\n"
+			   "    category: 测试\n    unit: 亿元\n    attribute: expected\n"
+			   "    kind: growth\n    growth: 6\n    baseline: {year: 2020, value: 100}\n"
+			   "    frequency: monthly\n    form: ytd\n    departments: [统计局]\n"
+			   "    bounds: {min: 0, max: 1000000000}\n"
+			   "    source: {file: bench, line: 1}\n", i, i, i);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+int harness_use_catalog(struct harness *h, const char *path, const char *extra)
+{
+	snprintf(catalog_list, sizeof(catalog_list), "  - %s\n", path);
+	return harness_write_config(h, extra);
 }

@@ -31,6 +31,11 @@ int harness_start(struct harness *h);
 int harness_stop(struct harness *h, int sig);
 /* Stops (SIGTERM) if running and removes the directory. */
 void harness_cleanup(struct harness *h);
+/* Writes a catalog "bench" with n monthly YTD indicators ind000.. (unit 亿元, 统计局). */
+int harness_write_bench_catalog(const char *path, int n);
+/* Points the config at one catalog file (absolute path) instead of the fixture. */
+int harness_use_catalog(struct harness *h, const char *path, const char *extra);
+
 /* A client connected to the daemon. */
 struct pw_client *harness_client(const struct harness *h);
 

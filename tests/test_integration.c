@@ -321,6 +321,7 @@ static void build_bad(int k, struct proto_buf *b, char *id)
 			proto_w_bin(b, pad, n);
 			free(pad);
 		}
+		id[0] = '\0'; /* not decoded at all: the NACK cannot carry the id */
 		break;
 	case 10:
 		w_head(b, 0, id, "统计局");
@@ -383,6 +384,7 @@ static void build_bad(int k, struct proto_buf *b, char *id)
 		proto_w_map(b, 1);
 		proto_w_str(b, "plan");
 		proto_w_array(b, 1); proto_w_array(b, 1); proto_w_array(b, 1); proto_w_uint(b, 1);
+		id[0] = '\0'; /* refused by the structural scan, before the id is read */
 		break;
 	case 26:
 		w_head(b, 0, id, "统计局");
@@ -417,6 +419,8 @@ static void test_bad_inputs(struct harness *h)
 		int64_t code, qid;
 		build_bad((int)k, &b, id);
 		CHECK(b.err == 0);
+		if (getenv("PLANWATCH_TEST_VERBOSE"))
+			fprintf(stderr, "bad input %zu: %s\n", k, bad_cases[k].name);
 		CHECK_OK(pw_call(c, b.data, b.len, id, &reply, &len));
 		CHECK_OK(proto_view_new(&v, reply, len));
 		free(reply);
@@ -559,6 +563,8 @@ int main(void)
 {
 	struct harness h;
 	char ep[300];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	CHECK_OK(harness_init(&h, NULL, NULL));
 	CHECK_OK(harness_start(&h));

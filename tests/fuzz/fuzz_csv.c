@@ -1,0 +1,118 @@
+/* tests/fuzz/fuzz_csv.c — libFuzzer target for the import CSV reader (client/csvin.c,
+ * libcsv underneath).
+ *
+ * The input is parsed twice: in one piece with csvin_parse(), and fed in pieces whose
+ * sizes come from the input's first byte. Both must agree (same result code, rows, lines
+ * and fields). On success: every row has ten NUL-terminated UTF-8 fields without NUL
+ * bytes inside, and line numbers increase and stay within the file. On failure the
+ * message says "line N: ..." with N inside the file. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../client/csvin.h"
+#include "../../proto/err.h"
+#include "../../proto/proto.h"
+
+#define FAIL(...)                                                 \
+	do {                                                      \
+		fprintf(stderr, "fuzz_csv: property violated: "); \
+		fprintf(stderr, __VA_ARGS__);                     \
+		fputc('\n', stderr);                              \
+		abort();                                          \
+	} while (0)
+
+/* Lines of the file: LF, CRLF and lone CR each end one. */
+static long count_lines(const uint8_t *d, size_t n)
+{
+	long lines = 1;
+	for (size_t i = 0; i < n; i++)
+		if (d[i] == '\r' || (d[i] == '\n' && (i == 0 || d[i - 1] != '\r')))
+			lines++;
+	return lines;
+}
+
+static void check_msg(const char *msg, long lines)
+{
+	char *end;
+	if (strncmp(msg, "line ", 5) != 0)
+		FAIL("message '%s' has no line", msg);
+	long line = strtol(msg + 5, &end, 10);
+	if (line < 1 || line > lines || *end != ':')
+		FAIL("message '%s' names a line outside 1..%ld", msg, lines);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char err[CSVIN_ERR_MAX];
+	struct csvin *a = NULL, *b = NULL;
+	long lines = count_lines(data, size);
+
+	int rc = csvin_parse(&a, data, size, err);
+	if (rc > 0 || rc <= PW__LAST)
+		FAIL("csvin_parse returned %d", rc);
+	if (rc < 0) {
+		if (a)
+			FAIL("*ret written on failure");
+		check_msg(err, lines);
+	} else {
+		long prev = 0;
+		for (size_t i = 0; i < csvin_count(a); i++) {
+			struct csvin_row *r = csvin_row(a, i);
+			if (!r || r->err != 0)
+				FAIL("row %zu missing or marked", i);
+			if (r->line <= prev || r->line > lines)
+				FAIL("row %zu on line %ld (previous %ld, file has %ld)", i, r->line, prev,
+				     lines);
+			prev = r->line;
+			bool nonempty = false;
+			for (int k = 0; k < CSVIN_COLS; k++) {
+				const char *f = r->col[k];
+				if (!f)
+					FAIL("row %zu field %d is NULL", i, k);
+				size_t n = strlen(f);
+				if (n > CSVIN_MAX_FIELD || !proto_utf8_valid(f, n))
+					FAIL("row %zu field %d: %zu bytes or not UTF-8", i, k, n);
+				nonempty |= n > 0;
+			}
+			if (!nonempty)
+				FAIL("row %zu is all empty", i);
+		}
+		if (csvin_row(a, csvin_count(a)))
+			FAIL("a row past the end");
+	}
+
+	/* The same bytes in pieces of 1..16 bytes (the first byte chooses) must agree. */
+	size_t step = size ? (size_t)(data[0] % 16) + 1 : 1;
+	if (csvin_new(&b) < 0)
+		abort();
+	int rc2 = 0;
+	for (size_t off = 0; off < size && rc2 == 0; off += step)
+		rc2 = csvin_feed(b, data + off, size - off < step ? size - off : step);
+	if (rc2 == 0)
+		rc2 = csvin_end(b);
+	if (rc2 != rc)
+		FAIL("in one piece %d (%s), in pieces of %zu: %d (%s)", rc, err, step, rc2,
+		     csvin_error(b));
+	if (rc < 0 && strcmp(err, csvin_error(b)) != 0)
+		FAIL("messages differ: '%s' / '%s'", err, csvin_error(b));
+	if (rc == 0) {
+		if (csvin_count(a) != csvin_count(b))
+			FAIL("%zu rows / %zu rows", csvin_count(a), csvin_count(b));
+		for (size_t i = 0; i < csvin_count(a); i++) {
+			struct csvin_row *x = csvin_row(a, i), *y = csvin_row(b, i);
+			if (x->line != y->line)
+				FAIL("row %zu: line %ld / %ld", i, x->line, y->line);
+			for (int k = 0; k < CSVIN_COLS; k++)
+				if (strcmp(x->col[k], y->col[k]) != 0)
+					FAIL("row %zu field %d differs", i, k);
+		}
+	}
+	csvin_free(a);
+	csvin_free(b);
+	return 0;
+}

@@ -1,0 +1,234 @@
+#!/usr/bin/python3
+"""Writes the seed corpora of the fuzz targets into tests/fuzz/corpus/{proto,catalog,csv}/
+and their libFuzzer dictionaries tests/fuzz/{proto,catalog,csv}.dict.
+
+The committed seeds are this script's output; run it again after changing it:
+    /usr/bin/python3 tests/fuzz/seeds.py
+Needs Debian's python3-msgpack. Messages follow proto/PROTOCOL.md (its examples first)."""
+import math
+import os
+import struct
+import sys
+
+import msgpack
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.dirname(os.path.dirname(HERE))
+
+
+def pack(obj):
+    return msgpack.packb(obj, use_bin_type=True)
+
+
+def write(kind, name, data):
+    d = os.path.join(HERE, "corpus", kind)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+
+
+def item(**kw):
+    it = {"plan": "test-plan", "indicator": "urbanization", "period": "2024", "value": 57.1,
+          "unit": "%", "status": "final"}
+    it.update(kw)
+    return {k: v for k, v in it.items() if v is not Ellipsis}
+
+
+def req(type_, id_, **kw):
+    m = {"v": 1, "type": type_, "id": id_}
+    m.update(kw)
+    return m
+
+
+def proto_seeds():
+    # PROTOCOL.md §3 annotated example: 155 bytes.
+    example = req("update", "tj-2026-10-001", dept="统计局", items=[{
+        "plan": "quangang-14", "indicator": "gdp", "period": "2026Q3", "value": 812.5,
+        "unit": "亿元", "status": "flash", "yoy": 5.8}])
+    b = pack(example)
+    assert len(b) == 155, len(b)
+    write("proto", "update-example", b)
+    write("proto", "update-batch", pack(req("update", "b-1", dept="统计局", backfill=True, items=[
+        item(period="2021", value=55.9, reason=None, yoy=None),
+        item(period="2022", value=56, reason="经普调整", yoy=1.5),
+        item(indicator="gdp", period="2026-10", value=812, unit="亿元", status="revised"),
+    ])))
+    # Replies and notices (the view path).
+    write("proto", "ack-example", pack({"v": 1, "type": "ack", "id": "tj-2026-10-001",
+                                        "count": 1, "changed": 1, "seq": 42}))
+    write("proto", "nack-example", pack({
+        "v": 1, "type": "nack", "id": "tj-2026-10-002", "code": 14, "error": "wrong_unit",
+        "message": "unit differs from the catalog's unit for this indicator", "retry": False,
+        "quarantine": 7, "items": [{"index": 0, "code": 14, "error": "wrong_unit"}]}))
+    body = {"v": 1, "seq": 3, "topic": "breach.test-plan.urbanization", "time": 1767225600000,
+            "plan": "test-plan", "indicator": "urbanization", "value": 50.0, "required": 59.0,
+            "gap": -9.0, "state": "off_track", "rule_zh": "城镇化率", "rule_en": "level path"}
+    write("proto", "since-result", pack({"v": 1, "type": "result", "id": "s-1", "last_seq": 3,
+                                         "more": False,
+                                         "items": [{"seq": 3, "topic": body["topic"],
+                                                    "body": body}]}))
+    write("proto", "rejected-result", pack({"v": 1, "type": "result", "id": "r-1", "items": [
+        {"id": 7, "time": 1, "code": 14, "error": "wrong_unit", "raw": b"\x80\x01\x02",
+         "detail": "item 0", "peer": "ipc", "dept": "统计局", "message": "x"}]}))
+    # Every request type.
+    write("proto", "query", pack(req("query", "q-1", plan="test-plan", indicator="gdp",
+                                     **{"from": "2021Q1", "to": "2026Q4", "as_of": 1700000000000,
+                                        "limit": 10})))
+    write("proto", "history", pack(req("history", "h-1", plan="test-plan",
+                                       indicator="urbanization", period="2022")))
+    write("proto", "since", pack(req("since", "s-1", seq=0, limit=1000, prefix="breach.")))
+    write("proto", "status", pack(req("status", "st-1")))
+    write("proto", "alerts", pack(req("alerts", "a-1", plan="test-plan")))
+    write("proto", "rejected", pack(req("rejected", "r-1", seq=0, limit=5, dept="统计局",
+                                        time=-1)))
+    write("proto", "retry", pack(req("retry", "rt-1", seq=7)))
+    write("proto", "target_set", pack(req("target_set", "t-1", plan="test-plan",
+                                          indicator="energy_intensity_cut", value=16,
+                                          dept="发改局")))
+    write("proto", "catalog", pack(req("catalog", "c-1")))
+    write("proto", "clock_set", pack(req("clock_set", "cs-1", time=1767225600000)))
+    write("proto", "tick", pack(req("tick", "tk-1")))
+    write("proto", "backup", pack(req("backup", "bk-1", path="/tmp/planwatch-backup")))
+    # Invalid ones: one per error class of PROTOCOL.md §6.
+    write("proto", "bad-version", pack(req("status", "x", v=2)))
+    write("proto", "bad-type", pack(req("launch", "x")))
+    write("proto", "bad-unknown-key", pack(req("status", "x", colour="red")))
+    write("proto", "bad-dup-key", b"\x84" + pack("v") + pack(1) + pack("type") + pack("status") +
+          pack("id") + pack("x") + pack("id") + pack("y"))
+    write("proto", "bad-trailing", pack(req("status", "x")) + b"\xc0")
+    write("proto", "bad-huge-count", b"\xdd\xff\xff\xff\xff\x00")
+    write("proto", "bad-deep", pack(req("update", "x", dept="d", items=[{"plan": [[1]]}])))
+    write("proto", "bad-utf8", pack(req("update", "x", dept="\xff", items=[item()]))
+          .replace("\xff".encode(), b"\xff\xfe"))
+    write("proto", "bad-nan", pack(req("update", "x", dept="统计局",
+                                       items=[item(value=math.nan), item(value=math.inf)])))
+    write("proto", "bad-empty", pack(req("update", "x", dept="统计局", items=[])))
+    write("proto", "bad-items", pack(req("update", "x", dept="统计局", items=[
+        item(period="2024Q5"), item(status="draft"), item(unit=None), item(value="1"),
+        item(value=Ellipsis), item(extra=1), item(yoy=math.nan), item(plan=""),
+        item(reason="长" * 100), 7])))
+    write("proto", "float32", b"\x86" + b"".join(pack(x) for x in (
+        "v", 1, "type", "target_set", "id", "f", "plan", "test-plan", "indicator",
+        "energy_intensity_cut", "value")) + b"\xca" + struct.pack(">f", 1.5))
+    write("proto", "ext-bin", pack(req("status", "x", raw=msgpack.ExtType(5, b"abc"),
+                                       blob=b"\x00\x01")))
+
+
+def catalog_seeds():
+    with open(os.path.join(SRC, "tests", "fixtures", "test-plan.yaml"), "rb") as f:
+        plan = f.read()
+    write("catalog", "test-plan.yaml", plan)
+    minimal = ("plan:\n  id: p\n  name: 规划\n  baseline_year: 2020\n  target_year: 2025\n"
+               "indicators:\n  - id: a\n    name: 甲\n    name_en: A\n    category: c\n"
+               "    unit: '%'\n    attribute: binding\n    kind: floor\n"
+               "    target: {year: 2025, value: 1}\n    departments: [统计局]\n"
+               "    source: {file: f.txt, line: 1}\n")
+    write("catalog", "minimal.yaml", minimal)
+    write("catalog", "full-indicator.yaml", minimal + (
+        "  - id: b\n    name: 乙\n    name_en: B\n    category: c\n    unit: 亿元\n"
+        "    attribute: expected\n    kind: growth\n    direction: up\n"
+        "    baseline: {year: 2020, value: 100}\n    target: {year: 2025, value: 140}\n"
+        "    growth: 7\n    frequency: monthly\n    form: ytd\n    departments: [a, b]\n"
+        "    bounds: {min: 0, max: 1e6}\n    due_days: 15\n    prose: yes\n"
+        "    derived: [bounds]\n    note: \"x\"\n"
+        "    source: {file: f.txt, line: 2}\n    annual_targets:\n"
+        "      - {year: 2022, growth: 0.5, source: {file: g.txt, line: 3}}\n"
+        "      - {year: 2023, value: 120, note: n, source: {file: g.txt, line: 4}}\n"))
+    write("catalog", "anchors.yaml", minimal.replace("departments: [统计局]",
+                                                     "departments: &d [统计局, 财政局]") +
+          "  - id: c\n    name: 丙\n    name_en: C\n    category: c\n    unit: '%'\n"
+          "    attribute: expected\n    kind: ceiling\n    direction: down\n"
+          "    target: {year: 2025, value: 5}\n    departments: *d\n"
+          "    source: {file: f.txt, line: 9}\n")
+    write("catalog", "flow.yaml",
+          '{"plan": {"id": "p", "name": "n", "baseline_year": 2020, "target_year": 2025},'
+          ' "indicators": [{"id": "a", "name": "n", "name_en": "n", "category": "c",'
+          ' "unit": "%", "attribute": "expected", "kind": "info", "departments": "统计局",'
+          ' "source": {"file": "f", "line": 1}}]}\n')
+    write("catalog", "bad-unknown-key.yaml",
+          "plan:\n  id: x\n  name: x\n  baseline_year: 2020\n  target_year: 2025\n"
+          "indicators:\n  - id: a\n    colour: red\n")
+    write("catalog", "bad-dup-indicator.yaml", minimal + minimal[minimal.index("  - id: a"):])
+    write("catalog", "bad-years.yaml", minimal.replace("target_year: 2025", "target_year: 2020"))
+    write("catalog", "bad-number.yaml", minimal.replace("value: 1}", "value: .nan}"))
+    write("catalog", "bad-syntax.yaml", "plan: [\n  id: x\n")
+    write("catalog", "bad-tabs.yaml", "plan:\n\tid: x\n")
+    write("catalog", "empty.yaml", "")
+
+
+def csv_seeds():
+    hdr = "plan,indicator,period,value,unit,status,dept,yoy,reason,source\n"
+    good = (hdr +
+            "test-plan,urbanization,2021,55.9,%,final,统计局,,,seed:1\n"
+            "test-plan,urbanization,2022,56.4,%,final,统计局,,,seed:2\n"
+            "test-plan,urbanization,2023,56.8,万元,final,统计局,,,seed:3\n"
+            "test-plan,unemployment,2023,1.8,%,final,人社局,,\"年报, 修订\",seed:4\n")
+    write("csv", "cli-import.csv", good)
+    write("csv", "bom-crlf.csv", ("\ufeff" + good).replace("\n", "\r\n"))
+    write("csv", "multiline.csv", hdr + 'test-plan,gdp,2026Q3,812.5,亿元,flash,统计局,5.8,'
+          '"第一行\n第二行 ""引号""",src\n\n,,,,,,,,,\n'
+          'test-plan,gdp,2026-10,900,亿元,preliminary,统计局,,,\n')
+    write("csv", "header-only.csv", hdr)
+    write("csv", "bad-header.csv", hdr.replace("dept", "department") + good[len(hdr):])
+    write("csv", "bad-count.csv", hdr + "test-plan,gdp,2026Q3,812.5,亿元,flash,统计局,5.8,年报, 修订,s\n")
+    write("csv", "bad-quote.csv", hdr + 'test-plan,gdp,2026Q3,812.5,亿元,flash,统计局,5.8,年报"修订",s\n')
+    write("csv", "bad-unclosed.csv", hdr + 'test-plan,gdp,2026Q3,812.5,亿元,flash,统计局,5.8,"x,s\n')
+    write("csv", "bad-gbk.csv", (hdr + "test-plan,gdp,2026Q3,812.5,亿元,flash,统计局,,,\n")
+          .encode("gb18030"))
+    write("csv", "bad-utf16.csv", ("\ufeff" + hdr).encode("utf-16-le"))
+    write("csv", "cr-only.csv", good.replace("\n", "\r"))
+
+
+def esc(b):
+    return "".join(chr(c) if 32 <= c < 127 and chr(c) not in '"\\' else "\\x%02x" % c for c in b)
+
+
+def write_dict(name, comment, entries):
+    lines = ["# " + comment + " (written by seeds.py)"]
+    lines += ['%s="%s"' % (k, esc(b)) for k, b in entries]
+    with open(os.path.join(HERE, name), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def dicts():
+    keys = ["v", "type", "id", "dept", "items", "backfill", "plan", "indicator", "period", "value",
+            "unit", "status", "yoy", "reason", "from", "to", "as_of", "limit", "seq", "prefix",
+            "time", "path", "body", "topic", "more", "raw", "count", "code"]
+    vals = ["update", "query", "history", "since", "status", "alerts", "rejected", "retry",
+            "target_set", "catalog", "clock_set", "tick", "backup", "ack", "nack", "result",
+            "estimate", "flash", "preliminary", "final", "revised", "2025", "2026Q3", "2026-10",
+            "test-plan", "gdp", "%", "亿元", "统计局"]
+    raw = [b"\x83\xa1v\x01", b"\x85\xa1v\x01", b"\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00",
+           b"\xcb\x7f\xf0\x00\x00\x00\x00\x00\x00", b"\xc0", b"\xc3", b"\xc2", b"\xdc\x00\x10",
+           b"\xde\x00\x10", b"\xca\x3f\xc0\x00\x00", b"\xcf\xff\xff\xff\xff\xff\xff\xff\xff",
+           b"\xd3\x80\x00\x00\x00\x00\x00\x00\x00", b"\xd9\x40", b"\xc4\x03", b"\xd4\x01\x00"]
+    write_dict("proto.dict", "msgpack fragments of PROTOCOL.md v1",
+               [("s%d" % i, pack(k)) for i, k in enumerate(keys + vals)] +
+               [("b%d" % i, b) for i, b in enumerate(raw)])
+    ykeys = ["plan", "id", "name", "name_en", "district", "source", "baseline_year", "target_year",
+             "indicators", "category", "unit", "attribute", "kind", "direction", "baseline",
+             "target", "growth", "frequency", "form", "departments", "bounds", "due_days", "prose",
+             "derived", "note", "annual_targets", "year", "value", "file", "line", "min", "max"]
+    yvals = ["expected", "binding", "growth", "level", "ceiling", "floor", "keep", "city",
+             "cumulative", "info", "up", "down", "annual", "quarterly", "monthly", "ytd", "true",
+             "no", "2020", "2025", ".inf", ".nan", "~", "&a", "*a", "!!str", "---", "...", "- ",
+             "{", "}", "[", "]", ": ", '"', "'", "|", "%YAML 1.1", "%TAG ! tag:", "?", "#"]
+    write_dict("catalog.dict", "catalog YAML keys and values (catalog/SCHEMA.md), YAML syntax",
+               [("k%d" % i, (k + ": ").encode()) for i, k in enumerate(ykeys)] +
+               [("v%d" % i, k.encode()) for i, k in enumerate(yvals)])
+    cvals = [b"plan,indicator,period,value,unit,status,dept,yoy,reason,source", b"\r\n", b'""',
+             b'","', b",,", b"\xef\xbb\xbf", b"\xff\xfe", "统计局".encode(), b"2026Q3", b"final",
+             b'"\n', b"\r"]
+    write_dict("csv.dict", "import CSV fragments", [("c%d" % i, b) for i, b in enumerate(cvals)])
+
+
+def main():
+    dicts()
+    proto_seeds()
+    catalog_seeds()
+    csv_seeds()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1887 @@
+/* tests/test_store.c — the store against its contract, against files corrupted behind its
+ * back, and against an in-memory reference model fed random transactions. */
+#include <dirent.h>
+#include <errno.h>
+#include <lmdb.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../proto/err.h"
+#include "../proto/period.h"
+#include "../store/store.h"
+#include "check.h"
+
+#define KIB (1024ull)
+#define MIB (1024ull * 1024)
+#define OBS_KEY_MAX_TEST (2 * STORE_ID_MAX + 6) /* plan\0ind\0period */
+
+static char root[1024];
+
+/* ---- helpers ---- */
+
+static void rm_rf(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+		CHECK(d);
+		while ((e = readdir(d))) {
+			char sub[2048];
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			int n = snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+			CHECK(n > 0 && (size_t)n < sizeof(sub));
+			rm_rf(sub);
+		}
+		closedir(d);
+		CHECK(rmdir(path) == 0);
+	} else {
+		CHECK(unlink(path) == 0);
+	}
+}
+
+static void mk_dir(char *buf, size_t cap, const char *name)
+{
+	int n = snprintf(buf, cap, "%s/%s", root, name);
+	CHECK(n > 0 && (size_t)n < cap);
+	CHECK(mkdir(buf, 0700) == 0);
+}
+
+static struct period month(int y, int m)
+{
+	struct period p = { .year = (uint16_t)y, .freq = PERIOD_MONTH, .n = (uint8_t)m };
+	return p;
+}
+
+static struct period quarter(int y, int q)
+{
+	struct period p = { .year = (uint16_t)y, .freq = PERIOD_QUARTER, .n = (uint8_t)q };
+	return p;
+}
+
+static struct period annual(int y)
+{
+	struct period p = { .year = (uint16_t)y, .freq = PERIOD_ANNUAL, .n = 0 };
+	return p;
+}
+
+static void obs_fill(struct store_obs *o, const char *plan, const char *ind, struct period p,
+		     double value, uint32_t rev)
+{
+	memset(o, 0, sizeof(*o));
+	snprintf(o->plan, sizeof(o->plan), "%s", plan);
+	snprintf(o->ind, sizeof(o->ind), "%s", ind);
+	o->period = p;
+	o->value = value;
+	o->yoy = NAN;
+	o->status = 1;
+	o->rev = rev;
+	o->recv_ms = 1700000000000 + rev;
+	snprintf(o->dept, sizeof(o->dept), "stats");
+	snprintf(o->msgid, sizeof(o->msgid), "m-%u", (unsigned)rev);
+}
+
+static bool same_bits(double a, double b)
+{
+	return memcmp(&a, &b, sizeof(a)) == 0;
+}
+
+static bool obs_eq(const struct store_obs *a, const struct store_obs *b)
+{
+	return strcmp(a->plan, b->plan) == 0 && strcmp(a->ind, b->ind) == 0 &&
+	       period_cmp(&a->period, &b->period) == 0 && same_bits(a->value, b->value) &&
+	       same_bits(a->yoy, b->yoy) && a->status == b->status && a->flags == b->flags &&
+	       a->rev == b->rev && a->recv_ms == b->recv_ms && strcmp(a->dept, b->dept) == 0 &&
+	       strcmp(a->msgid, b->msgid) == 0 && strcmp(a->reason, b->reason) == 0;
+}
+
+/* Deterministic xorshift64*; the seed is printed so a failure can be replayed. */
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1Dull;
+}
+
+static size_t rnd_n(size_t n)
+{
+	return (size_t)(rnd() % n);
+}
+
+/* Any bit pattern, NaNs made quiet so no FPU path can legally change them. */
+static double rnd_double(void)
+{
+	uint64_t u = rnd();
+	if ((u & 0x7ff0000000000000ull) == 0x7ff0000000000000ull && (u & 0xfffffffffffffull))
+		u |= 0x8000000000000ull;
+	double d;
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+
+static void rnd_str(char *dst, size_t max)
+{
+	size_t n = rnd_n(max + 1);
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (char)('!' + rnd_n(94));
+	dst[n] = '\0';
+}
+
+/* ---- transaction helpers ---- */
+
+struct puts {
+	const struct store_obs *o;
+	size_t n;
+	int fail; /* returned after the puts */
+	unsigned runs;
+};
+
+static int puts_fn(struct store_txn *t, void *arg)
+{
+	struct puts *a = arg;
+	int rc;
+	a->runs++;
+	for (size_t i = 0; i < a->n; i++)
+		if ((rc = store_obs_put(t, &a->o[i])) < 0)
+			return rc;
+	return a->fail;
+}
+
+static int put_n(struct store *s, const struct store_obs *o, size_t n)
+{
+	struct puts a = { .o = o, .n = n };
+	return store_write(s, puts_fn, &a);
+}
+
+struct get1 {
+	const char *plan, *ind;
+	struct period p;
+	struct store_obs *out;
+};
+
+static int get1_fn(struct store_txn *t, void *arg)
+{
+	struct get1 *a = arg;
+	return store_obs_get(t, a->plan, a->ind, &a->p, a->out);
+}
+
+static int get1(struct store *s, const char *plan, const char *ind, struct period p,
+		struct store_obs *out)
+{
+	struct get1 a = { .plan = plan, .ind = ind, .p = p, .out = out };
+	return store_read(s, get1_fn, &a);
+}
+
+struct coll {
+	struct store_obs *v;
+	size_t n, cap;
+	size_t stop_at; /* return ret after this many, 0 = never */
+	int ret;
+};
+
+static int coll_cb(const struct store_obs *o, void *arg)
+{
+	struct coll *c = arg;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		c->v = realloc(c->v, c->cap * sizeof(*c->v));
+		CHECK(c->v);
+	}
+	c->v[c->n++] = *o;
+	return c->stop_at && c->n == c->stop_at ? c->ret : 0;
+}
+
+enum { W_OBS, W_REV, W_SERIES };
+
+struct walk {
+	int kind;
+	const char *plan, *ind;
+	const struct period *from, *to;
+	struct coll *c;
+};
+
+static int walk_fn(struct store_txn *t, void *arg)
+{
+	struct walk *w = arg;
+	switch (w->kind) {
+	case W_OBS:
+		return store_obs_range(t, w->plan, w->ind, w->from, w->to, coll_cb, w->c);
+	case W_REV:
+		return store_rev_range(t, w->plan, w->ind, w->from, w->to, coll_cb, w->c);
+	default:
+		return store_series_list(t, coll_cb, w->c);
+	}
+}
+
+static int walk(struct store *s, int kind, const char *plan, const char *ind,
+		const struct period *from, const struct period *to, struct coll *c)
+{
+	struct walk w = { .kind = kind, .plan = plan, .ind = ind, .from = from, .to = to, .c = c };
+	c->n = 0;
+	return store_read(s, walk_fn, &w);
+}
+
+struct lrec {
+	uint64_t seq;
+	char topic[STORE_TOPIC_MAX + 1];
+	uint8_t *body;
+	size_t len;
+};
+
+struct lcoll {
+	struct lrec *v;
+	size_t n, cap;
+	size_t stop_at;
+	int ret;
+	uint64_t after;
+};
+
+static void lcoll_clear(struct lcoll *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].body);
+	c->n = 0;
+}
+
+static int lcoll_cb(uint64_t seq, const char *topic, const void *body, size_t len, void *arg)
+{
+	struct lcoll *c = arg;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		c->v = realloc(c->v, c->cap * sizeof(*c->v));
+		CHECK(c->v);
+	}
+	struct lrec *r = &c->v[c->n++];
+	CHECK(strlen(topic) <= STORE_TOPIC_MAX);
+	r->seq = seq;
+	snprintf(r->topic, sizeof(r->topic), "%s", topic);
+	r->len = len;
+	r->body = malloc(len + 1);
+	CHECK(r->body);
+	if (len)
+		memcpy(r->body, body, len);
+	return c->stop_at && c->n == c->stop_at ? c->ret : 0;
+}
+
+static int since_fn(struct store_txn *t, void *arg)
+{
+	struct lcoll *c = arg;
+	return store_log_since(t, c->after, lcoll_cb, c);
+}
+
+static int log_since(struct store *s, uint64_t after, struct lcoll *c)
+{
+	lcoll_clear(c);
+	c->after = after;
+	return store_read(s, since_fn, c);
+}
+
+static int last_fn(struct store_txn *t, void *arg)
+{
+	return store_log_last(t, arg);
+}
+
+static uint64_t log_last(struct store *s)
+{
+	uint64_t seq = 12345;
+	CHECK_OK(store_read(s, last_fn, &seq));
+	return seq;
+}
+
+/* Direct LMDB access, to damage or forge what the store reads (the store must be closed). */
+struct raw {
+	MDB_env *env;
+	MDB_txn *txn;
+};
+
+static void raw_begin(struct raw *r, const char *dir)
+{
+	CHECK(mdb_env_create(&r->env) == 0);
+	CHECK(mdb_env_set_maxdbs(r->env, 16) == 0);
+	CHECK(mdb_env_open(r->env, dir, MDB_NOTLS, 0600) == 0);
+	CHECK(mdb_txn_begin(r->env, NULL, 0, &r->txn) == 0);
+}
+
+static MDB_dbi raw_db(struct raw *r, const char *name)
+{
+	MDB_dbi dbi;
+	CHECK(mdb_dbi_open(r->txn, name, MDB_CREATE, &dbi) == 0);
+	return dbi;
+}
+
+static void raw_put(struct raw *r, const char *db, const void *key, size_t klen, const void *val,
+		    size_t vlen)
+{
+	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+	CHECK(mdb_put(r->txn, raw_db(r, db), &k, &v, 0) == 0);
+}
+
+static size_t raw_get(struct raw *r, const char *db, const void *key, size_t klen, void *buf,
+		      size_t cap)
+{
+	MDB_val k = { klen, (void *)key }, v;
+	CHECK(mdb_get(r->txn, raw_db(r, db), &k, &v) == 0);
+	CHECK(v.mv_size <= cap);
+	memcpy(buf, v.mv_data, v.mv_size);
+	return v.mv_size;
+}
+
+static void raw_del(struct raw *r, const char *db, const void *key, size_t klen)
+{
+	MDB_val k = { klen, (void *)key };
+	CHECK(mdb_del(r->txn, raw_db(r, db), &k, NULL) == 0);
+}
+
+static void raw_end(struct raw *r)
+{
+	CHECK(mdb_txn_commit(r->txn) == 0);
+	mdb_env_close(r->env);
+}
+
+static size_t obs_key(uint8_t *key, const char *plan, const char *ind, struct period p)
+{
+	size_t lp = strlen(plan) + 1, li = strlen(ind) + 1;
+	memcpy(key, plan, lp);
+	memcpy(key + lp, ind, li);
+	period_key(&p, key + lp + li);
+	return lp + li + 4;
+}
+
+/* ---- open, close, arguments ---- */
+
+static int put_meta_fn(struct store_txn *t, void *arg)
+{
+	return store_meta_put(t, "clock", arg, strlen(arg));
+}
+
+static void test_open(void)
+{
+	char dir[1100], bad[1200];
+	struct store *s = NULL, *keep = (struct store *)&keep;
+	struct store_stat st;
+	struct store_obs o, got;
+
+	mk_dir(dir, sizeof(dir), "open");
+	store_free(NULL);
+	CHECK_RC(store_open(NULL, dir, 0, 0), PW_EINVAL);
+	CHECK_RC(store_open(&keep, NULL, 0, 0), PW_EINVAL);
+	CHECK_RC(store_open(&keep, "", 0, 0), PW_EINVAL);
+	CHECK_RC(store_open(&keep, dir, 1 * MIB, 64 * KIB), PW_EINVAL);
+	snprintf(bad, sizeof(bad), "%s/missing", dir);
+	CHECK_RC(store_open(&keep, bad, 0, 0), PW_ESYS);
+	CHECK(keep == (struct store *)&keep); /* *ret untouched on failure */
+
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.map_size == 64 * MIB);
+	CHECK(st.n_obs == 0 && st.n_log == 0 && st.last_seq == 0);
+	obs_fill(&o, "p", "i", month(2024, 5), 42.5, 1);
+	CHECK_OK(put_n(s, &o, 1));
+	CHECK_OK(store_write(s, put_meta_fn, "2026-01-01"));
+	CHECK_RC(store_write(NULL, put_meta_fn, ""), PW_EINVAL);
+	CHECK_RC(store_write(s, NULL, NULL), PW_EINVAL);
+	CHECK_RC(store_read(s, NULL, NULL), PW_EINVAL);
+	store_free(s);
+
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(get1(s, "p", "i", month(2024, 5), &got));
+	CHECK(obs_eq(&o, &got));
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.n_obs == 1 && st.n_rev == 1);
+	store_free(s);
+}
+
+/* ---- observations ---- */
+
+static int bad_puts_fn(struct store_txn *t, void *arg)
+{
+	struct store_obs o, *good = arg;
+
+	CHECK_RC(store_obs_put(NULL, good), PW_EINVAL);
+	CHECK_RC(store_obs_put(t, NULL), PW_EINVAL);
+	o = *good;
+	o.rev = 0;
+	CHECK_RC(store_obs_put(t, &o), PW_EINVAL);
+	o = *good;
+	o.period = month(2024, 13);
+	CHECK_RC(store_obs_put(t, &o), PW_EINVAL);
+	o.period = annual(2024);
+	o.period.n = 1;
+	CHECK_RC(store_obs_put(t, &o), PW_EINVAL);
+	o = *good;
+	o.plan[0] = '\0';
+	CHECK_RC(store_obs_put(t, &o), PW_EINVAL);
+	o = *good;
+	memset(o.ind, 'x', sizeof(o.ind)); /* not terminated */
+	CHECK_RC(store_obs_put(t, &o), PW_EINVAL);
+	o = *good;
+	memset(o.reason, 'x', sizeof(o.reason));
+	CHECK_RC(store_obs_put(t, &o), PW_EINVAL);
+	/* The rev is taken: history is append-only. The txn stays usable. */
+	CHECK_RC(store_obs_put(t, good), PW_EINVAL);
+	o = *good;
+	o.rev++;
+	o.value = -1;
+	return store_obs_put(t, &o);
+}
+
+static int read_only_put_fn(struct store_txn *t, void *arg)
+{
+	CHECK_RC(store_obs_put(t, arg), PW_EINVAL);
+	CHECK_RC(store_log_append(t, "x", "", 0, NULL), PW_EINVAL);
+	CHECK_RC(store_alert_put(t, "p", "i", "", 0), PW_EINVAL);
+	CHECK_RC(store_alert_del(t, "p", "i"), PW_EINVAL);
+	CHECK_RC(store_meta_put(t, "k", "", 0), PW_EINVAL);
+	struct store_reject r = { .code = PW_EPROTO };
+	CHECK_RC(store_quarantine_put(t, &r), PW_EINVAL);
+	return 0;
+}
+
+static int long_id_fn(struct store_txn *t, void *arg)
+{
+	char longid[STORE_ID_MAX + 2];
+	struct store_obs o;
+	struct period p = month(2024, 1);
+	(void)arg;
+	memset(longid, 'a', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	CHECK_RC(store_obs_get(t, longid, "i", &p, &o), PW_ETOOBIG);
+	CHECK_RC(store_obs_get(t, "p", longid, &p, &o), PW_ETOOBIG);
+	CHECK_RC(store_obs_get(t, NULL, "i", &p, &o), PW_EINVAL);
+	CHECK_RC(store_obs_get(t, "p", "i", NULL, &o), PW_EINVAL);
+	CHECK_RC(store_obs_get(t, "p", "i", &p, NULL), PW_EINVAL);
+	CHECK_RC(store_obs_get(t, "", "i", &p, &o), PW_EINVAL);
+	CHECK_RC(store_obs_range(t, longid, "i", NULL, NULL, coll_cb, NULL), PW_ETOOBIG);
+	CHECK_RC(store_obs_range(t, "p", "i", NULL, NULL, NULL, NULL), PW_EINVAL);
+	return 0;
+}
+
+static void test_obs(void)
+{
+	char dir[1100];
+	struct store *s;
+	struct store_obs a, b, c, got, keep;
+	uint64_t nan_bits = 0x7ff8000000000123ull;
+
+	mk_dir(dir, sizeof(dir), "obs");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+
+	/* Every field at its limit; yoy a NaN with a payload. */
+	memset(&a, 0, sizeof(a));
+	memset(a.plan, 'P', STORE_ID_MAX);
+	memset(a.ind, 'I', STORE_ID_MAX);
+	a.period = month(2100, 12);
+	a.value = 1234.5678e10;
+	memcpy(&a.yoy, &nan_bits, sizeof(a.yoy));
+	a.status = 255;
+	a.flags = STORE_OBS_BACKFILL;
+	a.rev = 0xfffffffe;
+	a.recv_ms = INT64_MIN + 5;
+	memset(a.dept, 'D', STORE_DEPT_MAX);
+	memset(a.msgid, 'M', STORE_MSGID_MAX);
+	for (int i = 0; i < 85; i++)
+		memcpy(a.reason + 3 * i, "修", 3);
+	a.reason[255] = '!';
+	CHECK(strlen(a.reason) == STORE_REASON_MAX);
+
+	obs_fill(&b, "p", "i", annual(1949), -0.0, 1);
+	b.yoy = 2.5;
+	b.recv_ms = INT64_MAX;
+	obs_fill(&c, "p", "i1", quarter(2026, 3), INFINITY, 3);
+	c.yoy = -INFINITY;
+	c.reason[0] = '\0';
+	c.dept[0] = '\0';
+	c.msgid[0] = '\0';
+	struct store_obs all[] = { a, b, c };
+	CHECK_OK(put_n(s, all, 3));
+
+	for (int round = 0; round < 2; round++) {
+		CHECK_OK(get1(s, a.plan, a.ind, a.period, &got));
+		CHECK(obs_eq(&a, &got));
+		CHECK(isnan(got.yoy));
+		CHECK_OK(get1(s, "p", "i", annual(1949), &got));
+		CHECK(obs_eq(&b, &got) && signbit(got.value));
+		CHECK_OK(get1(s, "p", "i1", quarter(2026, 3), &got));
+		CHECK(obs_eq(&c, &got));
+		memset(&keep, 0x5a, sizeof(keep));
+		got = keep;
+		CHECK_RC(get1(s, "p", "i", annual(1950), &got), PW_ENOTFOUND);
+		CHECK_RC(get1(s, "p", "i", month(1949, 1), &got), PW_ENOTFOUND);
+		CHECK_RC(get1(s, "p", "i2", annual(1949), &got), PW_ENOTFOUND);
+		CHECK_RC(get1(s, "pp", "i", annual(1949), &got), PW_ENOTFOUND);
+		CHECK(memcmp(&got, &keep, sizeof(got)) == 0); /* *out written only on success */
+		store_free(s);
+		CHECK_OK(store_open(&s, dir, 0, 0));
+	}
+
+	CHECK_OK(store_write(s, bad_puts_fn, &b));
+	CHECK_OK(get1(s, "p", "i", annual(1949), &got));
+	CHECK(got.rev == 2 && got.value == -1);
+	CHECK_OK(store_read(s, read_only_put_fn, &c));
+	CHECK_OK(store_read(s, long_id_fn, NULL));
+	store_free(s);
+}
+
+static int cmp_period_rev(const void *x, const void *y)
+{
+	const struct store_obs *a = x, *b = y;
+	int c = period_cmp(&a->period, &b->period);
+	return c ? c : (a->rev > b->rev) - (a->rev < b->rev);
+}
+
+static bool in_range(const struct store_obs *o, const struct period *from, const struct period *to)
+{
+	return (!from || period_cmp(&o->period, from) >= 0) &&
+	       (!to || period_cmp(&o->period, to) <= 0);
+}
+
+/* want: one series' records sorted by period then rev. */
+static void check_walk(struct store *s, int kind, const struct store_obs *want, size_t n_want,
+		       const struct period *from, const struct period *to)
+{
+	struct coll c = { 0 };
+	size_t k = 0;
+
+	CHECK_OK(walk(s, kind, want[0].plan, want[0].ind, from, to, &c));
+	for (size_t i = 0; i < n_want; i++) {
+		if (!in_range(&want[i], from, to))
+			continue;
+		if (kind == W_OBS && i + 1 < n_want &&
+		    period_cmp(&want[i].period, &want[i + 1].period) == 0)
+			continue; /* not the latest vintage */
+		CHECK(k < c.n);
+		CHECK(obs_eq(&want[i], &c.v[k]));
+		k++;
+	}
+	CHECK(k == c.n);
+	free(c.v);
+}
+
+static void test_range(void)
+{
+	char dir[1100];
+	struct store *s;
+	struct store_obs v[64], nb[4];
+	struct coll c = { 0 };
+	size_t n = 0;
+
+	mk_dir(dir, sizeof(dir), "range");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	/* One series mixing frequencies, stored in shuffled order. */
+	for (int y = 2021; y <= 2023; y++) {
+		obs_fill(&v[n++], "P", "I", annual(y), y, 1);
+		for (int m = 1; m <= 12; m++)
+			obs_fill(&v[n++], "P", "I", month(y, m), y * 100 + m, 1);
+	}
+	obs_fill(&v[n++], "P", "I", quarter(2022, 2), 7, 1);
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j = rnd_n(i + 1);
+		struct store_obs tmp = v[i];
+		v[i] = v[j];
+		v[j] = tmp;
+	}
+	/* Neighbours on both sides of the key prefix "P\0I\0". */
+	obs_fill(&nb[0], "P", "H", month(2022, 1), -1, 1);
+	obs_fill(&nb[1], "P", "I0", month(2022, 1), -2, 1);
+	obs_fill(&nb[2], "P0", "I", month(2022, 1), -3, 1);
+	obs_fill(&nb[3], "O", "I", month(2030, 1), -4, 1);
+	CHECK_OK(put_n(s, nb, 4));
+	CHECK_OK(put_n(s, v, n));
+	qsort(v, n, sizeof(v[0]), cmp_period_rev);
+
+	struct period f1 = month(2022, 1), t1 = month(2022, 12), q2 = quarter(2022, 2);
+	struct period f2 = month(2021, 6), t2 = month(2021, 3), a23 = annual(2023);
+	struct period before = annual(2000), after = annual(2099);
+	check_walk(s, W_OBS, v, n, NULL, NULL);
+	check_walk(s, W_OBS, v, n, &f1, &t1);
+	check_walk(s, W_OBS, v, n, &f2, NULL);
+	check_walk(s, W_OBS, v, n, NULL, &t2);
+	check_walk(s, W_OBS, v, n, &q2, &q2);
+	check_walk(s, W_OBS, v, n, &a23, &a23);
+	check_walk(s, W_OBS, v, n, &f2, &t2); /* from > to: nothing */
+	check_walk(s, W_OBS, v, n, &before, &after);
+	check_walk(s, W_OBS, v, n, &after, NULL);
+	check_walk(s, W_REV, v, n, &f1, &t1);
+
+	/* Time order is period_cmp order: annual, quarters, months within a year. */
+	CHECK_OK(walk(s, W_OBS, "P", "I", &f1, &t1, &c));
+	CHECK(c.n == 12);
+	CHECK_OK(walk(s, W_OBS, "P", "I", NULL, NULL, &c));
+	CHECK(c.n == n);
+	for (size_t i = 1; i < c.n; i++)
+		CHECK(period_cmp(&c.v[i - 1].period, &c.v[i].period) < 0);
+
+	c.stop_at = 5;
+	c.ret = 1;
+	CHECK_OK(walk(s, W_OBS, "P", "I", NULL, NULL, &c));
+	CHECK(c.n == 5);
+	c.ret = PW_EBOUNDS;
+	CHECK_RC(walk(s, W_OBS, "P", "I", NULL, NULL, &c), PW_EBOUNDS);
+	CHECK(c.n == 5);
+	c.stop_at = 0;
+	CHECK_OK(walk(s, W_OBS, "P", "J", NULL, NULL, &c));
+	CHECK(c.n == 0);
+	CHECK_OK(walk(s, W_OBS, "O", "I", NULL, NULL, &c));
+	CHECK(c.n == 1 && c.v[0].value == -4);
+	free(c.v);
+	store_free(s);
+}
+
+static void test_rev(void)
+{
+	char dir[1100];
+	struct store *s;
+	struct store_obs *v = calloc(300, sizeof(*v)), got, nb;
+	struct coll c = { 0 };
+	size_t n = 0;
+
+	CHECK(v);
+	mk_dir(dir, sizeof(dir), "rev");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	/* 2024-03 gets 260 vintages so the rev byte order matters (255 < 256). */
+	for (uint32_t r = 1; r <= 260; r++)
+		obs_fill(&v[n++], "X", "x", month(2024, 3), r * 1.5, r);
+	CHECK_OK(put_n(s, v, n));
+	for (uint32_t r = 1; r <= 2; r++) {
+		obs_fill(&v[n], "X", "x", month(2024, 1), -(double)r, r);
+		CHECK_OK(put_n(s, &v[n++], 1));
+	}
+	obs_fill(&v[n], "X", "x", month(2024, 2), 0, 1);
+	CHECK_OK(put_n(s, &v[n++], 1));
+	for (uint32_t r = 1; r <= 3; r++) {
+		obs_fill(&v[n], "X", "x", month(2024, 4), 100 + r, r);
+		v[n].yoy = r;
+		snprintf(v[n].reason, sizeof(v[n].reason), "revision %u", (unsigned)r);
+		CHECK_OK(put_n(s, &v[n++], 1));
+	}
+	obs_fill(&nb, "X", "x0", month(2024, 3), 9, 1);
+	CHECK_OK(put_n(s, &nb, 1));
+	obs_fill(&nb, "X", "w", month(2024, 3), 9, 1);
+	CHECK_OK(put_n(s, &nb, 1));
+	qsort(v, n, sizeof(v[0]), cmp_period_rev);
+
+	CHECK_OK(get1(s, "X", "x", month(2024, 3), &got));
+	CHECK(got.rev == 260 && got.value == 390);
+	CHECK_OK(get1(s, "X", "x", month(2024, 4), &got));
+	CHECK(got.rev == 3 && strcmp(got.reason, "revision 3") == 0);
+
+	struct period m1 = month(2024, 1), m2 = month(2024, 2), m3 = month(2024, 3);
+	struct period m4 = month(2024, 4);
+	check_walk(s, W_REV, v, n, &m3, &m3);
+	check_walk(s, W_REV, v, n, &m4, &m4);
+	check_walk(s, W_REV, v, n, &m2, &m3);
+	check_walk(s, W_REV, v, n, NULL, NULL);
+	check_walk(s, W_REV, v, n, NULL, &m1);
+	check_walk(s, W_OBS, v, n, NULL, NULL);
+
+	CHECK_OK(walk(s, W_REV, "X", "x", &m3, &m3, &c));
+	CHECK(c.n == 260);
+	for (size_t i = 0; i < c.n; i++)
+		CHECK(c.v[i].rev == i + 1 && period_cmp(&c.v[i].period, &m3) == 0);
+	c.stop_at = 256;
+	c.ret = 7;
+	CHECK_OK(walk(s, W_REV, "X", "x", NULL, NULL, &c));
+	CHECK(c.n == 256);
+	c.ret = PW_EFINAL;
+	CHECK_RC(walk(s, W_REV, "X", "x", NULL, NULL, &c), PW_EFINAL);
+	free(c.v);
+	free(v);
+	store_free(s);
+}
+
+static void test_series_list(void)
+{
+	char dir[1100];
+	struct store *s;
+	struct store_obs v[32];
+	struct coll c = { 0 };
+	size_t n = 0;
+
+	mk_dir(dir, sizeof(dir), "series");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(walk(s, W_SERIES, NULL, NULL, NULL, NULL, &c));
+	CHECK(c.n == 0);
+	for (int y = 2020; y <= 2024; y++)
+		obs_fill(&v[n++], "A", "x", annual(y), y, 1);
+	for (int m = 1; m <= 12; m++)
+		obs_fill(&v[n++], "A", "xy", month(2023, m), m, 1);
+	obs_fill(&v[n++], "AA", "x", quarter(2025, 1), 5, 1);
+	obs_fill(&v[n++], "B", "x", month(1999, 1), 6, 1);
+	obs_fill(&v[n++], "B", "x", month(1999, 1), 6.5, 2);
+	obs_fill(&v[n++], "A", "x", month(2022, 7), 7, 1); /* the annual 2024 stays newest */
+	CHECK_OK(put_n(s, v, n));
+
+	CHECK_OK(walk(s, W_SERIES, NULL, NULL, NULL, NULL, &c));
+	CHECK(c.n == 4);
+	CHECK(obs_eq(&c.v[0], &v[4]));   /* A/x 2024 */
+	CHECK(obs_eq(&c.v[1], &v[16]));  /* A/xy 2023-12 */
+	CHECK(obs_eq(&c.v[2], &v[17]));  /* AA/x 2025Q1 */
+	CHECK(obs_eq(&c.v[3], &v[19]));  /* B/x 1999-01, rev 2 */
+	c.stop_at = 2;
+	c.ret = 1;
+	CHECK_OK(walk(s, W_SERIES, NULL, NULL, NULL, NULL, &c));
+	CHECK(c.n == 2);
+	c.ret = PW_ENOMEM;
+	CHECK_RC(walk(s, W_SERIES, NULL, NULL, NULL, NULL, &c), PW_ENOMEM);
+	free(c.v);
+	store_free(s);
+}
+
+/* ---- notification log ---- */
+
+struct logs {
+	size_t n;
+	const char *topic;
+	uint64_t first; /* expected seq of the first append */
+	int fail;
+};
+
+static void body_for(uint64_t seq, uint8_t *buf, size_t *len)
+{
+	*len = (size_t)(seq % 7) * 3; /* includes empty bodies */
+	for (size_t i = 0; i < *len; i++)
+		buf[i] = (uint8_t)(seq * 31 + i); /* includes NULs */
+}
+
+static int logs_fn(struct store_txn *t, void *arg)
+{
+	struct logs *a = arg;
+	uint64_t seq, last;
+	uint8_t body[32];
+	size_t len;
+
+	CHECK_OK(store_log_last(t, &last));
+	CHECK(last + 1 == a->first);
+	for (size_t i = 0; i < a->n; i++) {
+		body_for(a->first + i, body, &len);
+		CHECK_OK(store_log_append(t, a->topic, len ? body : NULL, len, &seq));
+		CHECK(seq == a->first + i);
+		CHECK_OK(store_log_last(t, &last));
+		CHECK(last == seq);
+	}
+	return a->fail;
+}
+
+static int log_limits_fn(struct store_txn *t, void *arg)
+{
+	char topic[STORE_TOPIC_MAX + 2];
+	uint64_t seq = 99, *next = arg;
+
+	memset(topic, 't', sizeof(topic) - 1);
+	topic[sizeof(topic) - 1] = '\0';
+	CHECK_RC(store_log_append(t, topic, "b", 1, &seq), PW_ETOOBIG);
+	CHECK_RC(store_log_append(t, NULL, "b", 1, &seq), PW_EINVAL);
+	CHECK_RC(store_log_append(t, "x", NULL, 1, &seq), PW_EINVAL);
+	CHECK_RC(store_log_last(t, NULL), PW_EINVAL);
+	CHECK_RC(store_log_since(t, 0, NULL, NULL), PW_EINVAL);
+	CHECK(seq == 99);
+	topic[STORE_TOPIC_MAX] = '\0';
+	CHECK_OK(store_log_append(t, topic, "", 0, &seq));
+	CHECK(seq == *next);
+	return 0;
+}
+
+static void check_log(struct store *s, uint64_t n, const char *topic200)
+{
+	struct lcoll c = { 0 };
+	uint8_t body[32];
+	size_t len;
+
+	CHECK(log_last(s) == n);
+	for (uint64_t after = 0; after <= n + 1; after++) {
+		CHECK_OK(log_since(s, after, &c));
+		CHECK(c.n == (after < n ? n - after : 0));
+		for (size_t i = 0; i < c.n; i++) {
+			uint64_t seq = after + 1 + i;
+			CHECK(c.v[i].seq == seq);
+			if (seq == 9) {
+				CHECK(strcmp(c.v[i].topic, topic200) == 0 && c.v[i].len == 0);
+				continue;
+			}
+			body_for(seq, body, &len);
+			CHECK(strcmp(c.v[i].topic, seq <= 3 ? "breach.a.b" : "change.x") == 0);
+			CHECK(c.v[i].len == len && memcmp(c.v[i].body, body, len) == 0);
+		}
+	}
+	CHECK_OK(log_since(s, UINT64_MAX, &c));
+	CHECK(c.n == 0);
+	c.stop_at = 2;
+	c.ret = 3;
+	CHECK_OK(log_since(s, 0, &c));
+	CHECK(c.n == 2);
+	c.ret = PW_ESTORE;
+	CHECK_RC(log_since(s, 0, &c), PW_ESTORE);
+	lcoll_clear(&c);
+	free(c.v);
+}
+
+static void test_log(void)
+{
+	char dir[1100], topic200[STORE_TOPIC_MAX + 1];
+	struct store *s;
+	struct lcoll c = { 0 };
+	uint64_t next;
+
+	memset(topic200, 't', STORE_TOPIC_MAX);
+	topic200[STORE_TOPIC_MAX] = '\0';
+	mk_dir(dir, sizeof(dir), "log");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK(log_last(s) == 0);
+	CHECK_OK(log_since(s, 0, &c));
+	CHECK(c.n == 0);
+
+	struct logs a = { .n = 3, .topic = "breach.a.b", .first = 1 };
+	CHECK_OK(store_write(s, logs_fn, &a));
+	a = (struct logs){ .n = 0, .topic = "change.x", .first = 4 };
+	CHECK_OK(store_write(s, logs_fn, &a));
+	/* An aborted txn consumes no seq. */
+	a = (struct logs){ .n = 4, .topic = "change.x", .first = 4, .fail = PW_EBATCH };
+	CHECK_RC(store_write(s, logs_fn, &a), PW_EBATCH);
+	a = (struct logs){ .n = 5, .topic = "change.x", .first = 4 };
+	CHECK_OK(store_write(s, logs_fn, &a));
+	next = 9;
+	CHECK_OK(store_write(s, log_limits_fn, &next));
+	check_log(s, 9, topic200);
+	store_free(s);
+
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	check_log(s, 9, topic200);
+	a = (struct logs){ .n = 2, .topic = "change.x", .first = 10 };
+	CHECK_OK(store_write(s, logs_fn, &a));
+	check_log(s, 11, topic200);
+	store_free(s);
+	free(c.v);
+}
+
+/* ---- opaque tables ---- */
+
+static int kv_write_fn(struct store_txn *t, void *arg)
+{
+	char big[1000];
+	(void)arg;
+	memset(big, 'z', sizeof(big));
+	CHECK_OK(store_alert_put(t, "p", "b", "abc", 3));
+	CHECK_OK(store_alert_put(t, "p", "a", "old", 3));
+	CHECK_OK(store_alert_put(t, "p", "a", big, sizeof(big))); /* overwrite */
+	CHECK_OK(store_alert_put(t, "q", "a", NULL, 0));
+	CHECK_OK(store_alert_put(t, "p", "del", "x", 1));
+	CHECK_OK(store_alert_del(t, "p", "del"));
+	CHECK_RC(store_alert_del(t, "p", "del"), PW_ENOTFOUND);
+	CHECK_RC(store_alert_put(t, "p", "", "x", 1), PW_EINVAL);
+	CHECK_RC(store_alert_put(t, "p", "a", NULL, 1), PW_EINVAL);
+
+	CHECK_OK(store_msgid_put(t, "dept", "m1", "reply-1", 7));
+	CHECK_OK(store_msgid_put(t, "", "", "anon", 4));
+	CHECK_OK(store_msgid_put(t, "统计局", "m1", "reply-2", 7));
+	char longd[STORE_DEPT_MAX + 2];
+	memset(longd, 'd', sizeof(longd) - 1);
+	longd[sizeof(longd) - 1] = '\0';
+	CHECK_RC(store_msgid_put(t, longd, "m", "x", 1), PW_ETOOBIG);
+	CHECK_RC(store_msgid_put(t, NULL, "m", "x", 1), PW_EINVAL);
+
+	double target = 6.5;
+	CHECK_OK(store_meta_put(t, "target/p/i", &target, sizeof(target)));
+	CHECK_OK(store_meta_put(t, "empty", "", 0));
+	CHECK_RC(store_meta_put(t, "schema", "\2\0\0\0", 4), PW_EINVAL);
+	CHECK_RC(store_meta_put(t, "", "x", 1), PW_EINVAL);
+	CHECK_RC(store_meta_put(t, NULL, "x", 1), PW_EINVAL);
+	return 0;
+}
+
+struct alerts {
+	char keys[8][140];
+	size_t lens[8];
+	size_t n, stop_at;
+	int ret;
+};
+
+static int alert_cb(const char *plan, const char *ind, const void *buf, size_t len, void *arg)
+{
+	struct alerts *a = arg;
+	CHECK(a->n < 8);
+	snprintf(a->keys[a->n], sizeof(a->keys[0]), "%s/%s", plan, ind);
+	a->lens[a->n] = len;
+	if (len)
+		CHECK(buf);
+	a->n++;
+	return a->stop_at && a->n == a->stop_at ? a->ret : 0;
+}
+
+static int kv_read_fn(struct store_txn *t, void *arg)
+{
+	char buf[1000];
+	size_t len;
+	(void)arg;
+
+	len = 777;
+	CHECK_RC(store_alert_get(t, "p", "none", buf, sizeof(buf), &len), PW_ENOTFOUND);
+	CHECK(len == 777);
+	CHECK_RC(store_alert_get(t, "p", "del", buf, sizeof(buf), &len), PW_ENOTFOUND);
+	CHECK_OK(store_alert_get(t, "p", "b", buf, 3, &len));
+	CHECK(len == 3 && memcmp(buf, "abc", 3) == 0);
+	CHECK_RC(store_alert_get(t, "p", "b", buf, 2, &len), PW_ETOOBIG);
+	CHECK(len == 3);
+	len = 0;
+	CHECK_RC(store_alert_get(t, "p", "b", NULL, 0, &len), PW_ETOOBIG);
+	CHECK(len == 3);
+	CHECK_RC(store_alert_get(t, "p", "b", NULL, 5, &len), PW_EINVAL);
+	CHECK_RC(store_alert_get(t, "p", "b", buf, 5, NULL), PW_EINVAL);
+	CHECK_OK(store_alert_get(t, "p", "a", buf, sizeof(buf), &len));
+	CHECK(len == 1000 && buf[0] == 'z' && buf[999] == 'z');
+	CHECK_OK(store_alert_get(t, "q", "a", NULL, 0, &len));
+	CHECK(len == 0);
+
+	struct alerts al = { .n = 0 };
+	CHECK_OK(store_alert_list(t, alert_cb, &al));
+	CHECK(al.n == 3);
+	CHECK(strcmp(al.keys[0], "p/a") == 0 && al.lens[0] == 1000);
+	CHECK(strcmp(al.keys[1], "p/b") == 0 && al.lens[1] == 3);
+	CHECK(strcmp(al.keys[2], "q/a") == 0 && al.lens[2] == 0);
+	al = (struct alerts){ .stop_at = 1, .ret = 1 };
+	CHECK_OK(store_alert_list(t, alert_cb, &al));
+	CHECK(al.n == 1);
+	al = (struct alerts){ .stop_at = 2, .ret = PW_EDEPT };
+	CHECK_RC(store_alert_list(t, alert_cb, &al), PW_EDEPT);
+
+	CHECK_OK(store_msgid_get(t, "dept", "m1", buf, sizeof(buf), &len));
+	CHECK(len == 7 && memcmp(buf, "reply-1", 7) == 0);
+	CHECK_OK(store_msgid_get(t, "统计局", "m1", buf, sizeof(buf), &len));
+	CHECK(len == 7 && memcmp(buf, "reply-2", 7) == 0);
+	CHECK_OK(store_msgid_get(t, "", "", buf, sizeof(buf), &len));
+	CHECK(len == 4 && memcmp(buf, "anon", 4) == 0);
+	CHECK_RC(store_msgid_get(t, "dept", "m2", buf, sizeof(buf), &len), PW_ENOTFOUND);
+	CHECK_RC(store_msgid_get(t, "dep", "tm1", buf, sizeof(buf), &len), PW_ENOTFOUND);
+	CHECK_RC(store_msgid_get(t, "dept", "m1", buf, 6, &len), PW_ETOOBIG);
+	CHECK(len == 7);
+
+	double target = 0;
+	CHECK_OK(store_meta_get(t, "target/p/i", &target, sizeof(target), &len));
+	CHECK(len == sizeof(target) && target == 6.5);
+	CHECK_RC(store_meta_get(t, "target/p/i", buf, 4, &len), PW_ETOOBIG);
+	CHECK(len == sizeof(target));
+	CHECK_OK(store_meta_get(t, "empty", buf, 0, &len));
+	CHECK(len == 0);
+	CHECK_RC(store_meta_get(t, "target/p/j", buf, sizeof(buf), &len), PW_ENOTFOUND);
+	CHECK_OK(store_meta_get(t, "schema", buf, sizeof(buf), &len));
+	CHECK(len == 4 && memcmp(buf, "\1\0\0\0", 4) == 0);
+	return 0;
+}
+
+static void test_kv(void)
+{
+	char dir[1100];
+	struct store *s;
+
+	mk_dir(dir, sizeof(dir), "kv");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(store_write(s, kv_write_fn, NULL));
+	CHECK_OK(store_read(s, kv_read_fn, NULL));
+	store_free(s);
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(store_read(s, kv_read_fn, NULL));
+	store_free(s);
+}
+
+/* ---- quarantine ---- */
+
+#define BIG_RAW (100 * 1024)
+
+static void raw_for(uint64_t id, uint8_t *buf, size_t *len)
+{
+	*len = id == 2 ? 0 : id == 3 ? BIG_RAW : 10 + id;
+	for (size_t i = 0; i < *len; i++)
+		buf[i] = (uint8_t)(i * id); /* NULs included */
+}
+
+struct quar {
+	size_t n;
+	uint64_t first;
+	uint8_t *buf;
+};
+
+static int quar_put_fn(struct store_txn *t, void *arg)
+{
+	struct quar *q = arg;
+	for (size_t i = 0; i < q->n; i++) {
+		uint64_t id = q->first + i;
+		struct store_reject r = { .recv_ms = -(int64_t)id, .code = PW_EPROTO - (int)id };
+		snprintf(r.dept, sizeof(r.dept), "dept%u", (unsigned)id);
+		snprintf(r.peer, sizeof(r.peer), "%s", id % 2 ? "ipc" : "");
+		memset(r.detail, 'd', id == 3 ? STORE_REASON_MAX : id);
+		raw_for(id, q->buf, &r.raw_len);
+		r.raw = r.raw_len ? q->buf : NULL;
+		CHECK_OK(store_quarantine_put(t, &r));
+		CHECK(r.id == id);
+	}
+	struct store_reject bad = { .code = 1 };
+	memset(bad.peer, 'x', sizeof(bad.peer));
+	CHECK_RC(store_quarantine_put(t, &bad), PW_EINVAL);
+	bad.peer[0] = '\0';
+	bad.raw_len = 3;
+	CHECK_RC(store_quarantine_put(t, &bad), PW_EINVAL);
+	CHECK_RC(store_quarantine_put(t, NULL), PW_EINVAL);
+	return 0;
+}
+
+static void check_reject(const struct store_reject *r, uint8_t *buf)
+{
+	size_t len;
+	CHECK(r->recv_ms == -(int64_t)r->id && r->code == PW_EPROTO - (int)r->id);
+	CHECK(strcmp(r->peer, r->id % 2 ? "ipc" : "") == 0);
+	CHECK(strlen(r->detail) == (r->id == 3 ? STORE_REASON_MAX : r->id));
+	raw_for(r->id, buf, &len);
+	CHECK(r->raw_len == len && (len == 0 || memcmp(r->raw, buf, len) == 0));
+}
+
+struct qlist {
+	uint64_t after, ids[8];
+	size_t n;
+	uint8_t *buf;
+};
+
+static int qlist_cb(const struct store_reject *r, void *arg)
+{
+	struct qlist *l = arg;
+	CHECK(l->n < 8);
+	check_reject(r, l->buf);
+	l->ids[l->n++] = r->id;
+	return 0;
+}
+
+static int quar_read_fn(struct store_txn *t, void *arg)
+{
+	struct quar *q = arg;
+	struct store_reject r;
+	for (uint64_t id = 1; id <= q->n; id++) {
+		CHECK_OK(store_quarantine_get(t, id, &r));
+		CHECK(r.id == id);
+		check_reject(&r, q->buf);
+	}
+	CHECK_RC(store_quarantine_get(t, 0, &r), PW_ENOTFOUND);
+	CHECK_RC(store_quarantine_get(t, q->n + 1, &r), PW_ENOTFOUND);
+	for (uint64_t after = 0; after <= q->n + 1; after++) {
+		struct qlist l = { .after = after, .buf = q->buf };
+		CHECK_OK(store_quarantine_list(t, after, qlist_cb, &l));
+		CHECK(l.n == (after < q->n ? q->n - after : 0));
+		for (size_t i = 0; i < l.n; i++)
+			CHECK(l.ids[i] == after + 1 + i);
+	}
+	return 0;
+}
+
+static void test_quarantine(void)
+{
+	char dir[1100];
+	struct store *s;
+	uint8_t *buf = malloc(BIG_RAW);
+	struct quar q = { .n = 3, .first = 1, .buf = buf };
+
+	CHECK(buf);
+	mk_dir(dir, sizeof(dir), "quar");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(store_write(s, quar_put_fn, &q));
+	CHECK_OK(store_read(s, quar_read_fn, &q));
+	store_free(s);
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	q = (struct quar){ .n = 2, .first = 4, .buf = buf };
+	CHECK_OK(store_write(s, quar_put_fn, &q));
+	q.n = 5;
+	CHECK_OK(store_read(s, quar_read_fn, &q));
+	struct store_stat st;
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.n_quar == 5);
+	store_free(s);
+	free(buf);
+}
+
+/* ---- transactions ---- */
+
+struct abort_arg {
+	struct store *s;
+	int ret;
+};
+
+static int abort_fn(struct store_txn *t, void *arg)
+{
+	struct abort_arg *a = arg;
+	struct store_obs o;
+	struct store_reject r = { .code = PW_EPROTO, .raw = "x", .raw_len = 1 };
+	uint64_t seq;
+
+	obs_fill(&o, "ab", "ort", month(2024, 1), 1, 1);
+	CHECK_OK(store_obs_put(t, &o));
+	CHECK_OK(store_log_append(t, "change.ab", "b", 1, &seq));
+	CHECK_OK(store_alert_put(t, "ab", "ort", "s", 1));
+	CHECK_OK(store_msgid_put(t, "d", "m", "r", 1));
+	CHECK_OK(store_meta_put(t, "k", "v", 1));
+	CHECK_OK(store_quarantine_put(t, &r));
+	/* Nested transactions would deadlock or move the map under this one. */
+	CHECK_RC(store_write(a->s, abort_fn, a), PW_EINVAL);
+	CHECK_RC(store_read(a->s, abort_fn, a), PW_EINVAL);
+	CHECK_RC(store_backup(a->s, "/nonexistent"), PW_EINVAL);
+	return a->ret;
+}
+
+static int absent_fn(struct store_txn *t, void *arg)
+{
+	struct store_obs o;
+	struct store_reject r;
+	struct period p = month(2024, 1);
+	uint8_t buf[8];
+	size_t len;
+	uint64_t seq;
+	(void)arg;
+	CHECK_RC(store_obs_get(t, "ab", "ort", &p, &o), PW_ENOTFOUND);
+	CHECK_OK(store_log_last(t, &seq));
+	CHECK(seq == 0);
+	CHECK_RC(store_alert_get(t, "ab", "ort", buf, sizeof(buf), &len), PW_ENOTFOUND);
+	CHECK_RC(store_msgid_get(t, "d", "m", buf, sizeof(buf), &len), PW_ENOTFOUND);
+	CHECK_RC(store_meta_get(t, "k", buf, sizeof(buf), &len), PW_ENOTFOUND);
+	CHECK_RC(store_quarantine_get(t, 1, &r), PW_ENOTFOUND);
+	return 0;
+}
+
+static void test_abort(void)
+{
+	char dir[1100];
+	struct store *s;
+	struct store_stat st;
+	struct store_obs o;
+
+	mk_dir(dir, sizeof(dir), "abort");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	struct abort_arg a = { .s = s, .ret = PW_EBOUNDS };
+	CHECK_RC(store_write(s, abort_fn, &a), PW_EBOUNDS);
+	CHECK_OK(store_read(s, absent_fn, NULL));
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.n_obs == 0 && st.n_rev == 0 && st.n_log == 0 && st.n_alert == 0 &&
+	      st.n_msgid == 0 && st.n_quar == 0);
+	store_free(s);
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(store_read(s, absent_fn, NULL));
+	/* A positive return is not an error: committed, store_write returns 0. */
+	a = (struct abort_arg){ .s = s, .ret = 1 };
+	CHECK_OK(store_write(s, abort_fn, &a));
+	CHECK_OK(get1(s, "ab", "ort", month(2024, 1), &o));
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.n_obs == 1 && st.n_rev == 1 && st.n_log == 1 && st.n_alert == 1 &&
+	      st.n_msgid == 1 && st.n_quar == 1 && st.last_seq == 1);
+	store_free(s);
+}
+
+/* ---- map growth ---- */
+
+struct bulk {
+	size_t n, first;
+	unsigned runs;
+};
+
+static void bulk_obs(struct store_obs *o, size_t i)
+{
+	char ind[16];
+	snprintf(ind, sizeof(ind), "ind%03zu", i % 100);
+	obs_fill(o, "growth", ind, month(1950 + (int)(i / 100 / 12), (int)(i / 100 % 12) + 1),
+		 (double)i, 1);
+	snprintf(o->reason, sizeof(o->reason), "bulk record %zu with a reason of some length", i);
+}
+
+static int bulk_fn(struct store_txn *t, void *arg)
+{
+	struct bulk *b = arg;
+	struct store_obs o;
+	uint64_t seq;
+	int rc;
+
+	b->runs++;
+	for (size_t i = b->first; i < b->first + b->n; i++) {
+		bulk_obs(&o, i);
+		if ((rc = store_obs_put(t, &o)) < 0)
+			return rc;
+		if (i % 10 == 0 && (rc = store_log_append(t, "bulk", o.reason, 60, &seq)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Ignores every error, as a careless fn might: store_write must still notice MAP_FULL. */
+static int sloppy_fn(struct store_txn *t, void *arg)
+{
+	struct bulk *b = arg;
+	struct store_obs o;
+
+	b->runs++;
+	for (size_t i = b->first; i < b->first + b->n; i++) {
+		bulk_obs(&o, i);
+		(void)store_obs_put(t, &o);
+	}
+	return 0;
+}
+
+static void check_bulk(struct store *s, size_t n)
+{
+	struct store_obs o, got;
+	for (size_t i = 0; i < n; i++) {
+		bulk_obs(&o, i);
+		CHECK_OK(get1(s, o.plan, o.ind, o.period, &got));
+		CHECK(obs_eq(&o, &got));
+	}
+}
+
+static void test_growth(void)
+{
+	char dir[1100];
+	struct store *s;
+	struct store_stat st;
+	struct bulk b = { .n = 20000 };
+
+	mk_dir(dir, sizeof(dir), "growth");
+	CHECK_OK(store_open(&s, dir, 64 * KIB, 64 * MIB));
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.map_size == 64 * KIB);
+	CHECK_OK(store_write(s, bulk_fn, &b));
+	CHECK(b.runs >= 4); /* several MAP_FULL retries */
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.map_size > 64 * KIB && st.map_size <= 64 * MIB);
+	CHECK(st.n_obs == b.n && st.n_rev == b.n && st.n_log == b.n / 10);
+	CHECK(st.map_used <= st.map_size && st.map_used <= st.file_size && st.file_size > 0);
+	uint64_t grown = st.map_size;
+	check_bulk(s, b.n);
+	store_free(s);
+
+	/* Reopening keeps the grown map instead of replaying the growth. */
+	CHECK_OK(store_open(&s, dir, 64 * KIB, 64 * MIB));
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.map_size == grown);
+	check_bulk(s, b.n);
+	b = (struct bulk){ .n = 100, .first = 20000 };
+	CHECK_OK(store_write(s, bulk_fn, &b));
+	CHECK(b.runs == 1);
+	b = (struct bulk){ .n = 30000, .first = 20100 };
+	CHECK_OK(store_write(s, sloppy_fn, &b));
+	CHECK(b.runs >= 2);
+	check_bulk(s, 50100);
+	store_free(s);
+}
+
+static void test_full(void)
+{
+	char dir[1100];
+	struct store *s;
+	struct store_stat st;
+	struct bulk b = { .n = 50 };
+
+	mk_dir(dir, sizeof(dir), "full");
+	CHECK_OK(store_open(&s, dir, 64 * KIB, 256 * KIB));
+	CHECK_OK(store_write(s, bulk_fn, &b));
+	b = (struct bulk){ .n = 20000, .first = 50 };
+	CHECK_RC(store_write(s, bulk_fn, &b), PW_EFULL);
+	CHECK(b.runs == 3); /* 64 KiB, 128 KiB, 256 KiB */
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.map_size == 256 * KIB && st.n_obs == 50 && st.n_log == 5);
+	check_bulk(s, 50);
+	/* Still usable for what fits. */
+	b = (struct bulk){ .n = 10, .first = 50 };
+	CHECK_OK(store_write(s, bulk_fn, &b));
+	store_free(s);
+	CHECK_OK(store_open(&s, dir, 64 * KIB, 256 * KIB));
+	check_bulk(s, 60);
+	store_free(s);
+}
+
+/* ---- single writer, schema, corruption ---- */
+
+static void test_busy(void)
+{
+	char dir[1100];
+	struct store *s, *s2 = NULL;
+	int status;
+
+	mk_dir(dir, sizeof(dir), "busy");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_RC(store_open(&s2, dir, 0, 0), PW_EBUSY);
+	CHECK(s2 == NULL);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		struct store *s3;
+		_exit(store_open(&s3, dir, 0, 0) == PW_EBUSY ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	store_free(s);
+	CHECK_OK(store_open(&s2, dir, 0, 0));
+	store_free(s2);
+}
+
+static void test_schema(void)
+{
+	char dir[1100], foreign[1100];
+	struct store *s = NULL;
+	struct raw r;
+	uint8_t v2[4] = { 2, 0, 0, 0 }, v1[4] = { 1, 0, 0, 0 };
+
+	mk_dir(dir, sizeof(dir), "schema");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	store_free(s);
+	s = NULL;
+
+	raw_begin(&r, dir);
+	raw_put(&r, "meta", "schema", 6, v2, 4);
+	raw_end(&r);
+	CHECK_RC(store_open(&s, dir, 0, 0), PW_ESTORE);
+	raw_begin(&r, dir);
+	raw_put(&r, "meta", "schema", 6, v1, 3);
+	raw_end(&r);
+	CHECK_RC(store_open(&s, dir, 0, 0), PW_ESTORE);
+	raw_begin(&r, dir);
+	raw_del(&r, "meta", "schema", 6);
+	raw_end(&r);
+	CHECK_RC(store_open(&s, dir, 0, 0), PW_ESTORE);
+	CHECK(s == NULL);
+	raw_begin(&r, dir);
+	raw_put(&r, "meta", "schema", 6, v1, 4);
+	raw_end(&r);
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	store_free(s);
+
+	/* An LMDB environment of someone else is not taken over. */
+	mk_dir(foreign, sizeof(foreign), "foreign");
+	raw_begin(&r, foreign);
+	raw_put(&r, "theirs", "k", 1, "v", 1);
+	raw_end(&r);
+	s = NULL;
+	CHECK_RC(store_open(&s, foreign, 0, 0), PW_ESTORE);
+	CHECK(s == NULL);
+}
+
+static void test_corrupt_values(void)
+{
+	char dir[1100];
+	struct store *s;
+	struct store_obs o, got;
+	struct raw r;
+	uint8_t key[OBS_KEY_MAX_TEST], good[1024], bad[1100];
+	size_t klen, len;
+	struct period p0 = month(2024, 1);
+
+	mk_dir(dir, sizeof(dir), "corrupt");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	obs_fill(&o, "T", "t", p0, 3.25, 1);
+	snprintf(o.reason, sizeof(o.reason), "a reason");
+	CHECK_OK(put_n(s, &o, 1));
+	store_free(s);
+
+	raw_begin(&r, dir);
+	klen = obs_key(key, "T", "t", p0);
+	len = raw_get(&r, "obs", key, klen, good, sizeof(good));
+	/* Every truncation, a trailing byte, an unknown format byte: all corrupt. */
+	for (size_t i = 0; i < len; i++) {
+		klen = obs_key(key, "T", "t", month(1950 + (int)(i / 12), (int)(i % 12) + 1));
+		raw_put(&r, "obs", key, klen, good, i);
+	}
+	memcpy(bad, good, len);
+	bad[len] = 0;
+	klen = obs_key(key, "T", "u", month(1990, 1));
+	raw_put(&r, "obs", key, klen, bad, len + 1);
+	bad[0] = 2;
+	klen = obs_key(key, "T", "u", month(1990, 2));
+	raw_put(&r, "obs", key, klen, bad, len);
+	/* Random damage: may decode or not, must never crash or overrun. */
+	for (int i = 0; i < 600; i++) {
+		size_t blen = i % 5 == 0 ? rnd_n(len + 8) : len;
+		memcpy(bad, good, len);
+		for (size_t j = len; j < blen; j++)
+			bad[j] = (uint8_t)rnd();
+		for (int f = 0; f < 1 + i % 3; f++)
+			bad[rnd_n(blen ? blen : 1)] = (uint8_t)rnd();
+		klen = obs_key(key, "F", "f", month(1950 + i / 12, i % 12 + 1));
+		raw_put(&r, "obs", key, klen, bad, blen);
+	}
+	raw_end(&r);
+
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(get1(s, "T", "t", p0, &got));
+	CHECK(obs_eq(&o, &got));
+	for (size_t i = 0; i < len; i++)
+		CHECK_RC(get1(s, "T", "t", month(1950 + (int)(i / 12), (int)(i % 12) + 1), &got),
+			 PW_ESTORE);
+	CHECK_RC(get1(s, "T", "u", month(1990, 1), &got), PW_ESTORE);
+	CHECK_RC(get1(s, "T", "u", month(1990, 2), &got), PW_ESTORE);
+	struct coll c = { 0 };
+	CHECK_RC(walk(s, W_OBS, "T", "t", NULL, NULL, &c), PW_ESTORE);
+	CHECK(c.n == 0);
+	struct period p1990 = month(2000, 1);
+	CHECK_OK(walk(s, W_OBS, "T", "t", &p1990, NULL, &c)); /* the good record only */
+	CHECK(c.n == 1 && obs_eq(&c.v[0], &o));
+	int decoded = 0;
+	for (int i = 0; i < 600; i++) {
+		int rc = get1(s, "F", "f", month(1950 + i / 12, i % 12 + 1), &got);
+		CHECK(rc == 0 || rc == PW_ESTORE);
+		if (rc == 0) {
+			decoded++;
+			CHECK(strlen(got.dept) <= STORE_DEPT_MAX);
+			CHECK(strlen(got.msgid) <= STORE_MSGID_MAX);
+			CHECK(strlen(got.reason) <= STORE_REASON_MAX);
+		}
+	}
+	CHECK(decoded > 0 && decoded < 600);
+	free(c.v);
+	store_free(s);
+}
+
+static int bad_tables_fn(struct store_txn *t, void *arg)
+{
+	struct store_reject rj;
+	struct alerts al = { .n = 0 };
+	struct lcoll lc = { 0 };
+	struct qlist ql = { .n = 0 };
+	uint64_t seq;
+	(void)arg;
+	CHECK_RC(store_log_last(t, &seq), PW_ESTORE);
+	CHECK_RC(store_log_since(t, 0, lcoll_cb, &lc), PW_ESTORE);
+	CHECK(lc.n == 0);
+	CHECK_RC(store_quarantine_get(t, 1, &rj), PW_ESTORE);
+	CHECK_RC(store_quarantine_list(t, 0, qlist_cb, &ql), PW_ESTORE);
+	CHECK(ql.n == 0);
+	CHECK_RC(store_alert_list(t, alert_cb, &al), PW_ESTORE);
+	return 0;
+}
+
+static void test_corrupt_keys(void)
+{
+	char dir[1100];
+	struct store *s;
+	struct store_obs o;
+	struct store_stat st;
+	struct raw r;
+	uint8_t key[OBS_KEY_MAX_TEST + 4], val[1024];
+	size_t klen, len;
+	struct coll c = { 0 };
+
+	mk_dir(dir, sizeof(dir), "badkeys");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	obs_fill(&o, "R", "r", month(2024, 1), 1, 7);
+	CHECK_OK(put_n(s, &o, 1));
+	store_free(s);
+
+	raw_begin(&r, dir);
+	klen = obs_key(key, "R", "r", month(2024, 1));
+	len = raw_get(&r, "obs", key, klen, val, sizeof(val));
+	raw_put(&r, "obs", "zzz", 3, val, len);		      /* no NUL at all */
+	raw_put(&r, "obs", "Q\0q\0\7\350\3", 7, val, len); /* 3-byte period */
+	/* A rev record whose key says rev 9 but whose value says rev 7. */
+	key[klen] = 0, key[klen + 1] = 0, key[klen + 2] = 0, key[klen + 3] = 9;
+	raw_put(&r, "rev", key, klen + 4, val, len);
+	raw_put(&r, "log", "\1\2\3\4\5\6\7", 7, "\1x", 2); /* 7-byte seq */
+	raw_put(&r, "log", "\0\0\0\0\0\0\0\1", 8, "\1no-nul", 7);
+	raw_put(&r, "quar", "\0\0\0\0\0\0\0\1", 8, "\1\0\0", 3);
+	raw_put(&r, "alert", "no-separator", 12, "x", 1);
+	raw_end(&r);
+
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_RC(walk(s, W_SERIES, NULL, NULL, NULL, NULL, &c), PW_ESTORE);
+	CHECK_RC(walk(s, W_OBS, "Q", "q", NULL, NULL, &c), PW_ESTORE);
+	CHECK_OK(walk(s, W_OBS, "R", "r", NULL, NULL, &c));
+	CHECK(c.n == 1 && obs_eq(&c.v[0], &o));
+	CHECK_RC(walk(s, W_REV, "R", "r", NULL, NULL, &c), PW_ESTORE);
+	CHECK(c.n == 1); /* rev 7 came first */
+	CHECK_OK(store_read(s, bad_tables_fn, NULL));
+	CHECK_RC(store_stat(s, &st), PW_ESTORE);
+	free(c.v);
+	store_free(s);
+}
+
+/* ---- stat and backup ---- */
+
+static int fill_fn(struct store_txn *t, void *arg)
+{
+	struct store_obs o;
+	struct store_reject r = { .code = PW_EPROTO };
+	uint64_t seq;
+	(void)arg;
+	for (uint32_t rev = 1; rev <= 3; rev++)
+		for (int m = 1; m <= 12; m++) {
+			obs_fill(&o, "b", "k", month(2025, m), m * rev, rev);
+			CHECK_OK(store_obs_put(t, &o));
+		}
+	for (int i = 0; i < 5; i++)
+		CHECK_OK(store_log_append(t, "t", "body", 4, &seq));
+	CHECK_OK(store_alert_put(t, "b", "k", "a", 1));
+	CHECK_OK(store_msgid_put(t, "d", "1", "r", 1));
+	CHECK_OK(store_msgid_put(t, "d", "2", "r", 1));
+	CHECK_OK(store_quarantine_put(t, &r));
+	return 0;
+}
+
+static void check_filled(struct store *s)
+{
+	struct store_stat st;
+	struct store_obs got;
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.n_obs == 12 && st.n_rev == 36 && st.n_log == 5 && st.last_seq == 5);
+	CHECK(st.n_alert == 1 && st.n_msgid == 2 && st.n_quar == 1);
+	CHECK(st.file_size > 0 && st.map_used <= st.file_size && st.map_used <= st.map_size);
+	CHECK_OK(get1(s, "b", "k", month(2025, 12), &got));
+	CHECK(got.rev == 3 && got.value == 36);
+}
+
+static void test_stat_backup(void)
+{
+	char dir[1100], copy[1100], bad[1200];
+	struct store *s, *b;
+	struct store_stat st;
+
+	mk_dir(dir, sizeof(dir), "stat");
+	mk_dir(copy, sizeof(copy), "backup");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_RC(store_stat(s, NULL), PW_EINVAL);
+	CHECK_RC(store_stat(NULL, &st), PW_EINVAL);
+	CHECK_OK(store_write(s, fill_fn, NULL));
+	check_filled(s);
+	CHECK_RC(store_backup(s, NULL), PW_EINVAL);
+	snprintf(bad, sizeof(bad), "%s/missing", copy);
+	CHECK_RC(store_backup(s, bad), PW_ESYS);
+	CHECK_OK(store_backup(s, copy));
+	CHECK_RC(store_backup(s, copy), PW_EINVAL); /* not empty any more */
+	CHECK_RC(store_backup(s, dir), PW_EINVAL);
+	store_free(s);
+
+	CHECK_OK(store_open(&b, copy, 0, 0));
+	check_filled(b);
+	uint64_t last = log_last(b);
+	CHECK(last == 5);
+	store_free(b);
+}
+
+/* ---- randomized, against a reference model ---- */
+
+#define M_SERIES 50
+#define M_PERIODS 30
+#define M_TXNS 400
+#define M_OPS 60
+
+struct cell {
+	struct store_obs *revs; /* committed vintages, rev 1..n */
+	size_t n, cap;
+};
+
+struct mlog {
+	char topic[STORE_TOPIC_MAX + 1];
+	uint8_t body[48];
+	size_t len;
+};
+
+struct model {
+	char plan[M_SERIES][8], ind[M_SERIES][8];
+	struct period per[M_SERIES][M_PERIODS];
+	struct cell cells[M_SERIES][M_PERIODS];
+	struct mlog *log;
+	size_t n_log, cap_log;
+};
+
+struct mop {
+	bool is_log;
+	size_t s, p;
+	struct store_obs o;
+	struct mlog l;
+};
+
+struct mtxn {
+	struct mop ops[M_OPS];
+	size_t n, fail_at; /* fail_at > n: commit */
+	uint64_t log_base;
+	unsigned runs;
+};
+
+static void model_init(struct model *m)
+{
+	memset(m, 0, sizeof(*m));
+	for (size_t s = 0; s < M_SERIES; s++) {
+		/* Plans shared by ten series; "i1" is a prefix of "i11": key boundaries matter. */
+		snprintf(m->plan[s], sizeof(m->plan[s]), "p%zu", s % 5);
+		snprintf(m->ind[s], sizeof(m->ind[s]), "i%zu", s);
+		for (size_t p = 0; p < M_PERIODS; p++)
+			m->per[s][p] = s % 2 ? quarter(2019 + (int)(p / 4), (int)(p % 4) + 1)
+					     : month(2021 + (int)(p / 12), (int)(p % 12) + 1);
+	}
+}
+
+static void model_free(struct model *m)
+{
+	for (size_t s = 0; s < M_SERIES; s++)
+		for (size_t p = 0; p < M_PERIODS; p++)
+			free(m->cells[s][p].revs);
+	free(m->log);
+}
+
+static int mtxn_fn(struct store_txn *t, void *arg)
+{
+	struct mtxn *x = arg;
+	uint64_t seq, next = x->log_base;
+	struct store_obs got;
+	int rc;
+
+	x->runs++;
+	for (size_t i = 0; i < x->n; i++) {
+		struct mop *op = &x->ops[i];
+		if (i == x->fail_at)
+			return PW_EBATCH;
+		if (op->is_log) {
+			rc = store_log_append(t, op->l.topic, op->l.body, op->l.len, &seq);
+			if (rc < 0)
+				return rc;
+			CHECK(seq == ++next);
+			continue;
+		}
+		if ((rc = store_obs_put(t, &op->o)) < 0)
+			return rc;
+		if (i % 4 == 0) { /* a write txn reads its own writes */
+			rc = store_obs_get(t, op->o.plan, op->o.ind, &op->o.period, &got);
+			if (rc < 0)
+				return rc;
+			CHECK(obs_eq(&got, &op->o));
+		}
+	}
+	return x->fail_at == x->n ? PW_EBATCH : 0;
+}
+
+static void plan_txn(struct model *m, struct mtxn *x)
+{
+	static uint32_t pending[M_SERIES][M_PERIODS];
+
+	memset(pending, 0, sizeof(pending));
+	x->n = 1 + rnd_n(M_OPS);
+	x->fail_at = rnd_n(6) == 0 ? rnd_n(x->n + 1) : SIZE_MAX;
+	x->log_base = m->n_log;
+	x->runs = 0;
+	for (size_t i = 0; i < x->n; i++) {
+		struct mop *op = &x->ops[i];
+		op->is_log = rnd_n(7) == 0;
+		if (op->is_log) {
+			snprintf(op->l.topic, sizeof(op->l.topic), "change.p%zu.i%zu", rnd_n(5),
+				 rnd_n(50));
+			op->l.len = rnd_n(sizeof(op->l.body) + 1);
+			for (size_t k = 0; k < op->l.len; k++)
+				op->l.body[k] = (uint8_t)rnd();
+			continue;
+		}
+		/* Skewed towards a few series and recent periods, so cells get many vintages. */
+		op->s = rnd_n(4) ? rnd_n(8) : rnd_n(M_SERIES);
+		op->p = M_PERIODS - 1 - rnd_n(rnd_n(2) ? 6 : M_PERIODS);
+		struct cell *c = &m->cells[op->s][op->p];
+		struct store_obs *o = &op->o;
+		memset(o, 0, sizeof(*o));
+		snprintf(o->plan, sizeof(o->plan), "%s", m->plan[op->s]);
+		snprintf(o->ind, sizeof(o->ind), "%s", m->ind[op->s]);
+		o->period = m->per[op->s][op->p];
+		o->value = rnd_double();
+		o->yoy = rnd_n(3) ? NAN : rnd_double();
+		o->status = (uint8_t)rnd();
+		o->flags = (uint8_t)rnd_n(2);
+		o->rev = (uint32_t)c->n + ++pending[op->s][op->p];
+		o->recv_ms = (int64_t)rnd();
+		rnd_str(o->dept, STORE_DEPT_MAX);
+		rnd_str(o->msgid, STORE_MSGID_MAX);
+		rnd_str(o->reason, rnd_n(4) ? 20 : STORE_REASON_MAX);
+	}
+}
+
+static void apply_txn(struct model *m, const struct mtxn *x)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		const struct mop *op = &x->ops[i];
+		if (op->is_log) {
+			if (m->n_log == m->cap_log) {
+				m->cap_log = m->cap_log ? 2 * m->cap_log : 256;
+				m->log = realloc(m->log, m->cap_log * sizeof(*m->log));
+				CHECK(m->log);
+			}
+			m->log[m->n_log++] = op->l;
+			continue;
+		}
+		struct cell *c = &m->cells[op->s][op->p];
+		if (c->n == c->cap) {
+			c->cap = c->cap ? 2 * c->cap : 4;
+			c->revs = realloc(c->revs, c->cap * sizeof(*c->revs));
+			CHECK(c->revs);
+		}
+		CHECK(op->o.rev == c->n + 1);
+		c->revs[c->n++] = op->o;
+	}
+}
+
+static const struct model *sort_model;
+
+static int cmp_series_idx(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	int c = strcmp(sort_model->plan[a], sort_model->plan[b]);
+	return c ? c : strcmp(sort_model->ind[a], sort_model->ind[b]);
+}
+
+static void model_check(struct store *s, const struct model *m)
+{
+	struct coll c = { 0 };
+	struct lcoll lc = { 0 };
+	struct store_obs got;
+	struct store_stat st;
+	size_t order[M_SERIES], n_series = 0, n_obs = 0, n_rev = 0;
+
+	for (size_t si = 0; si < M_SERIES; si++) {
+		size_t k = 0, kl = 0, newest = SIZE_MAX;
+		/* Periods are generated in time order, so model order is store order. */
+		CHECK_OK(walk(s, W_REV, m->plan[si], m->ind[si], NULL, NULL, &c));
+		for (size_t p = 0; p < M_PERIODS; p++) {
+			const struct cell *cl = &m->cells[si][p];
+			for (size_t r = 0; r < cl->n; r++, k++) {
+				CHECK(k < c.n);
+				CHECK(obs_eq(&cl->revs[r], &c.v[k]));
+			}
+			n_rev += cl->n;
+		}
+		CHECK(k == c.n);
+		CHECK_OK(walk(s, W_OBS, m->plan[si], m->ind[si], NULL, NULL, &c));
+		for (size_t p = 0; p < M_PERIODS; p++) {
+			const struct cell *cl = &m->cells[si][p];
+			int rc = get1(s, m->plan[si], m->ind[si], m->per[si][p], &got);
+			if (!cl->n) {
+				CHECK_RC(rc, PW_ENOTFOUND);
+				continue;
+			}
+			CHECK_OK(rc);
+			CHECK(obs_eq(&cl->revs[cl->n - 1], &got));
+			CHECK(kl < c.n && obs_eq(&cl->revs[cl->n - 1], &c.v[kl]));
+			kl++;
+			newest = p;
+		}
+		CHECK(kl == c.n);
+		n_obs += kl;
+		/* A random window. */
+		size_t a = rnd_n(M_PERIODS), b = rnd_n(M_PERIODS), want = 0;
+		CHECK_OK(walk(s, W_OBS, m->plan[si], m->ind[si], &m->per[si][a], &m->per[si][b],
+			      &c));
+		for (size_t p = a; p <= b; p++)
+			want += m->cells[si][p].n > 0;
+		CHECK(c.n == want);
+		if (newest != SIZE_MAX)
+			order[n_series++] = si;
+	}
+
+	sort_model = m;
+	qsort(order, n_series, sizeof(order[0]), cmp_series_idx);
+	CHECK_OK(walk(s, W_SERIES, NULL, NULL, NULL, NULL, &c));
+	CHECK(c.n == n_series);
+	for (size_t i = 0; i < n_series; i++) {
+		size_t si = order[i], p = M_PERIODS;
+		while (!m->cells[si][p - 1].n)
+			p--;
+		const struct cell *cl = &m->cells[si][p - 1];
+		CHECK(obs_eq(&cl->revs[cl->n - 1], &c.v[i]));
+	}
+
+	CHECK(log_last(s) == m->n_log);
+	uint64_t after = m->n_log ? rnd_n(m->n_log) : 0;
+	CHECK_OK(log_since(s, after, &lc));
+	CHECK(lc.n == m->n_log - after);
+	for (size_t i = 0; i < lc.n; i++) {
+		const struct mlog *l = &m->log[after + i];
+		CHECK(lc.v[i].seq == after + 1 + i);
+		CHECK(strcmp(lc.v[i].topic, l->topic) == 0);
+		CHECK(lc.v[i].len == l->len && memcmp(lc.v[i].body, l->body, l->len) == 0);
+	}
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.n_obs == n_obs && st.n_rev == n_rev && st.n_log == m->n_log);
+	CHECK(st.last_seq == m->n_log);
+	lcoll_clear(&lc);
+	free(lc.v);
+	free(c.v);
+}
+
+static void test_model(uint64_t seed)
+{
+	char dir[1100];
+	struct store *s;
+	struct model *m = malloc(sizeof(*m));
+	struct mtxn *x = malloc(sizeof(*x));
+	unsigned aborted = 0, retried = 0;
+
+	CHECK(m && x);
+	rng_state = seed;
+	mk_dir(dir, sizeof(dir), "model");
+	model_init(m);
+	/* A small map, so growth retries happen in the middle of random work. */
+	CHECK_OK(store_open(&s, dir, 64 * KIB, 256 * MIB));
+	for (int i = 0; i < M_TXNS; i++) {
+		plan_txn(m, x);
+		int rc = store_write(s, mtxn_fn, x);
+		if (x->fail_at <= x->n) {
+			CHECK_RC(rc, PW_EBATCH);
+			aborted++;
+		} else {
+			CHECK_OK(rc);
+			apply_txn(m, x);
+		}
+		retried += x->runs - 1;
+		if (i % 50 == 49)
+			model_check(s, m);
+		if (i == M_TXNS / 2) {
+			store_free(s);
+			CHECK_OK(store_open(&s, dir, 64 * KIB, 256 * MIB));
+		}
+	}
+	store_free(s);
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	model_check(s, m);
+	store_free(s);
+	CHECK(aborted > 10 && retried >= 2);
+	model_free(m);
+	free(m);
+	free(x);
+}
+
+int main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	const char *seed_env = getenv("TEST_STORE_SEED");
+	uint64_t seed = seed_env ? strtoull(seed_env, NULL, 0) : 0x9e3779b97f4a7c15ull;
+
+	snprintf(root, sizeof(root), "%s/test_store.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	CHECK(mkdtemp(root));
+	rng_state = seed;
+
+	test_open();
+	test_obs();
+	test_range();
+	test_rev();
+	test_series_list();
+	test_log();
+	test_kv();
+	test_quarantine();
+	test_abort();
+	test_growth();
+	test_full();
+	test_busy();
+	test_schema();
+	test_corrupt_values();
+	test_corrupt_keys();
+	test_stat_backup();
+	printf("test_store: model seed %#llx\n", (unsigned long long)seed);
+	test_model(seed);
+
+	rm_rf(root);
+	printf("test_store: ok\n");
+	return 0;
+}
