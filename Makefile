@@ -97,11 +97,11 @@ test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/
 	@for t in $(INTEGRATION); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/$$t || exit 1; done
 	@echo "== crash (kill -9 harness, moderate)"
-	ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/crash --messages 2000 --kills 20
+	ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/crash --messages 10000 --kills 25
 
-# The long kill -9 run: 100k updates, 50 kills (optimised build).
+# The long kill -9 run: 1M updates, 200 kills (optimised build).
 soak: $(O)/tests/crash $(O)/planwatchd
-	PLANWATCHD=$(O)/planwatchd $(O)/tests/crash --messages 10000 --kills 50
+	PLANWATCHD=$(O)/planwatchd $(O)/tests/crash --messages 100000 --kills 200
 
 check-cli: $(O)/planwatchd $(O)/planwatch
 	tests/cli.sh $(O)

@@ -260,7 +260,7 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 	unsigned flags = 0;
 	int ch;
 
-	optind = 1;
+	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "u:s:d:y:r:i:b", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': snprintf(unit, sizeof(unit), "%s", optarg); break;
@@ -481,7 +481,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	char buf[65536];
 	int ch;
 
-	optind = 1;
+	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "n:b", opts, NULL)) != -1) {
 		if (ch == 'n') {
 			batch = strtoul(optarg, NULL, 10);
@@ -613,7 +613,7 @@ static int cmd_query(struct cli *c, int argc, char **argv)
 	struct proto_view *v;
 	int ch;
 
-	optind = 1;
+	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "f:t:a:", opts, NULL)) != -1) {
 		if (ch == 'f') {
 			if (parse_period_arg(optarg, &r.from))
@@ -705,7 +705,7 @@ static int cmd_alerts(struct cli *c, int argc, char **argv)
 	struct proto_req r = { .type = PROTO_ALERTS };
 	struct proto_view *v;
 	int ch;
-	optind = 1;
+	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
 		if (ch != 'p')
 			return 2;
@@ -767,7 +767,7 @@ static int cmd_rejected(struct cli *c, int argc, char **argv)
 		proto_view_free(v);
 		return 0;
 	}
-	optind = 1;
+	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "d:s:a:", opts, NULL)) != -1) {
 		if (ch == 'd')
 			r.dept = optarg;
@@ -926,7 +926,7 @@ static int cmd_keygen(struct cli *c, int argc, char **argv)
 	bool server = false;
 	int ch;
 	(void)c;
-	optind = 1;
+	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "d:so:", opts, NULL)) != -1) {
 		if (ch == 'd')
 			name = optarg;
@@ -977,7 +977,7 @@ static int cmd_watch(struct cli *c, int argc, char **argv)
 	long count = -1, wait_ms = -1;
 	int ch;
 
-	optind = 1;
+	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "s:n:w:", opts, NULL)) != -1) {
 		if (ch == 's')
 			since = strtoll(optarg, NULL, 10);

@@ -74,7 +74,7 @@ EXPECTED_ROWS = {
 # Rows whose 属性 cell is 约束性, counted by hand: 000 rows 14,19-23; 001 rows 26-31; 003 rows 18-25.
 EXPECTED_BINDING = {"quangang-14": 6, "licheng-14": 6, "qetdz-14": 8}
 # Quantified prose targets catalogued with prose: true (not table rows), see catalog/README.md.
-EXPECTED_PROSE = {"quangang-14": 16, "licheng-14": 0, "qetdz-14": 0}
+EXPECTED_PROSE = {"quangang-14": 15, "licheng-14": 0, "qetdz-14": 0}
 # Table rows deliberately catalogued as more than one indicator: (plan, line) -> indicators.
 SPLIT_ROWS = {("qetdz-14", 409): 2}  # 安全生产主要指标: deaths (keep) + 较大以上事故 (ceiling)
 
@@ -688,7 +688,7 @@ _GDP = """  - id: gdp
     source: {file: t.txt, line: 3}
     derived: DERIVED
     annual_targets:
-      - {year: 2022, growth: 0.5, source: {file: t.txt, line: 8}}
+      - {year: 2022, growth: ANNUALG, source: {file: t.txt, line: 8}}
 """
 _REST = """  - id: fai
     name: 固定资产投资
@@ -714,7 +714,7 @@ _REST = """  - id: fai
     departments: [林业局]
     bounds: {min: 0, max: 100}
     source: {file: t.txt, line: 5}
-    derived: [bounds]
+    derived: FORESTDERIVED
   - id: tech_contract
     name: 技术合同成交金额
     name_en: Tech contracts
@@ -732,13 +732,14 @@ _CSV_OK = "t-14,gdp,2020,734.44,亿元,final,统计局,,row,t.txt:3\n"
 
 
 def _case(tmp, subs=None, csv_rows=_CSV_OK, rows=3, binding=1, prose=1):
-    s = {"BASE": "734.44", "DERIVED": "[bounds, due_days]", "FORESTNAME": "森林覆盖率",
-         "FORESTATTR": "binding", "KIND": "cumulative",
+    s = {"BASE": "734.44", "ANNUALG": "0.5", "DERIVED": "[bounds, due_days]", "FORESTNAME": "森林覆盖率",
+         "FORESTATTR": "binding", "FORESTDERIVED": "[bounds]", "KIND": "cumulative",
          "TARGET": "target: {year: 2025, value: 8000}", "EXTRA": "", "DROPFOREST": False}
     s.update(subs or {})
-    body = _GDP.replace("BASE", s["BASE"]).replace("DERIVED", s["DERIVED"])
+    body = _GDP.replace("BASE", s["BASE"]).replace("DERIVED", s["DERIVED"]).replace(
+        "ANNUALG", s["ANNUALG"])
     rest = _REST
-    for k in ("FORESTNAME", "FORESTATTR", "KIND", "TARGET", "EXTRA"):
+    for k in ("FORESTNAME", "FORESTATTR", "FORESTDERIVED", "KIND", "TARGET", "EXTRA"):
         rest = rest.replace(k, s[k])
     if s["DROPFOREST"]:
         a = rest.index("  - id: forest_cover")
@@ -771,8 +772,12 @@ def selftest():
         ("derived baseline is not looked up", {"BASE": "734.45", "DERIVED": "[baseline, bounds, due_days]"},
          _CSV_OK, None),
         ("bounds not listed in derived", {"DERIVED": "[due_days]"}, _CSV_OK, "bounds is judgement"),
-        ("derived names a field that is absent", {"DERIVED": "[bounds, due_days, annual_targets, growth, prose]"},
-         _CSV_OK, "derived names 'prose'"),
+        ("derived names a field that cannot be derived", {"DERIVED": "[bounds, due_days, prose]"},
+         _CSV_OK, "derived names 'prose', not one of"),
+        ("derived names a field that is absent", {"FORESTDERIVED": "[bounds, target]"},
+         _CSV_OK, "derived names 'target' but the indicator has no such field"),
+        ("wrong annual-target number", {"ANNUALG": "0.6"}, _CSV_OK,
+         "annual target growth 0.6 not on lines 8-"),
         ("name not on the cited lines", {"FORESTNAME": "湿地保护率"}, _CSV_OK, "name '湿地保护率' not on lines"),
         ("binding row catalogued as expected", {"FORESTATTR": "expected"}, _CSV_OK,
          "attribute expected, but the seed row says 约束性"),

@@ -36,7 +36,8 @@ i=0; until pw --timeout 300 status >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 100 
 pw push test-plan gdp 2026Q3 812.5 --yoy 5.8 --id cli-1 | grep -q "acknowledged" || fail "push"
 pw query test-plan gdp | grep -q "2026Q3 *812.5 *flash" || fail "query table"
 pw --json query test-plan gdp | grep -q '"value":812.5' || fail "query json"
-pw watch --since 0 --count 1 | grep -q "change.test-plan.gdp" || fail "watch --since 0"
+pw watch change. --since 0 --count 1 | grep -q "change.test-plan.gdp .*\"value\":812.5" || fail "watch --since 0"
+pw watch overdue. --since 0 --count 1 | grep -q "overdue.test-plan" || fail "overdue at start"
 
 # A wrong unit is refused with its code and the item index; nothing stored.
 if pw push test-plan gdp 2026Q2 700 --unit 万元 --id cli-2 2>"$T/err"; then fail "wrong unit accepted"; fi

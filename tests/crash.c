@@ -216,9 +216,11 @@ int main(int argc, char **argv)
 	struct feeder f = { .h = &h, .n = messages };
 	f.acked = calloc((size_t)messages, 1);
 	f.c = harness_client(&h);
+	int hot = 0;
 	for (int k = 0; k < kills; k++) {
 		/* Random moments: sometimes right at start, sometimes deep into a burst. */
 		feed_for(&f, (rand() % 400) / 1000.0);
+		hot += f.n_inflight > 0;
 		CHECK(harness_stop(&h, SIGKILL) == 128 + SIGKILL);
 		CHECK_OK(harness_start(&h));
 		reconnect(&f);
@@ -229,7 +231,9 @@ int main(int argc, char **argv)
 		if (f.n_acked == before && f.n_inflight)
 			reconnect(&f); /* lost replies of the last crash: resend */
 	}
-	printf("crash: %ld acknowledged\n", f.n_acked);
+	printf("crash: %ld acknowledged; %d of %d kills hit with updates in flight\n", f.n_acked,
+	       hot, kills);
+	CHECK(hot > 0); /* otherwise this run proved nothing about crashes mid-commit */
 	/* One more kill and restart, then verify from a fresh daemon. */
 	CHECK(harness_stop(&h, SIGKILL) == 128 + SIGKILL);
 	CHECK_OK(harness_start(&h));
