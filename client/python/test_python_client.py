@@ -203,20 +203,17 @@ def test_pipelined(d, f, live):
     print("    60 pipelined updates in %.2fs" % (time.monotonic() - t0))
 
 
-def wait_topic(sub, topic, seen, after, upto, timeout=20.0):
-    """Reads sub until a notice with this topic and after < seq <= upto (the notices of one
-    commit: they are logged in its transaction, the ack's seq is the log position after
-    it); every notice read is kept in seen."""
+def wait_topic(sub, topic, seen, after, timeout=20.0):
+    """Reads sub until a notice with this topic and seq > after; every notice read is
+    kept in seen."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         n = sub.next(timeout=max(0.1, deadline - time.monotonic()))
         if n is None:
             break
         seen[n.seq] = n
-        if n.topic == topic and after < n.seq <= upto:
+        if n.topic == topic and n.seq > after:
             return n
-        if n.seq > upto:
-            break
     raise AssertionError("no %s notice within %.0fs (saw %s)" %
                          (topic, timeout, [n.topic for n in seen.values()][-10:]))
 
@@ -226,7 +223,7 @@ def test_breach(d, f, live):
     before = f.status()["last_seq"]
     r = f.push("统计局", "py-urb-2023", [obs("urbanization", "2023", 50)])
     eq(r["type"], "ack", "push 2023")
-    n = wait_topic(live.sub, "at_risk.test-plan.urbanization", live.seen, before, r["seq"])
+    n = wait_topic(live.sub, "at_risk.test-plan.urbanization", live.seen, before)
     b = n.body
     eq(n.replayed, False, "at_risk came live")
     eq((b["topic"], b["plan"], b["indicator"], b["state"]),
@@ -236,10 +233,10 @@ def test_breach(d, f, live):
     near(b["required"], 58, "at_risk required (55 + 3/5 x 5)", 1e-6)
     near(b["gap"], -8, "at_risk gap", 1e-6)
 
-    before = r["seq"]
+    before = n.seq
     r = f.push("统计局", "py-urb-2024", [obs("urbanization", "2024", 50)])
     eq(r["type"], "ack", "push 2024")
-    n = wait_topic(live.sub, "breach.test-plan.urbanization", live.seen, before, r["seq"])
+    n = wait_topic(live.sub, "breach.test-plan.urbanization", live.seen, before)
     b = n.body
     eq(n.replayed, False, "breach came live")
     for k in ("value", "required", "gap", "state", "rule_zh", "rule_en", "seq", "time",
@@ -258,6 +255,24 @@ def test_breach(d, f, live):
     # The alert list agrees.
     al = [a for a in f.alerts(PLAN)["items"] if a["indicator"] == "urbanization"]
     eq([a["state"] for a in al], ["off_track"], "alerts")
+
+
+def test_ack_seq(d, f, live):
+    """PROTOCOL.md §3: the ack's seq is "the notification log position after this commit",
+    and §4: notices are logged in the same transaction as the data that caused them. So
+    since(ack.seq) holds nothing of this update, and every notice it caused has
+    seq <= ack.seq. (unemployment: ceiling 1.9; 5.0 is off track -> change + at_risk.)"""
+    before = f.status()["last_seq"]
+    r = f.push("人社局", "py-seq-1", [obs("unemployment", "2024", 5.0)])
+    eq(r["type"], "ack", "push")
+    n = wait_topic(live.sub, "at_risk.test-plan.unemployment", live.seen, before)
+    topics = [(m.seq, m.topic) for s_, m in sorted(live.seen.items()) if s_ > before]
+    own = [(i["seq"], i["topic"]) for i in f.since(r["seq"])["items"]
+           if i["topic"].endswith(".test-plan.unemployment")]
+    if n.seq > r["seq"] or own:
+        raise AssertionError("ack seq %d, but this update's notices are %s (since(%d) returns "
+                             "%s): the ack seq is not the log position after the commit"
+                             % (r["seq"], topics, r["seq"], own))
 
 
 def test_replay(d, f, live):
@@ -325,8 +340,8 @@ class Live:
     pass
 
 
-TESTS = [test_push_ack, test_nack, test_idempotent, test_pipelined, test_breach, test_replay,
-         test_bad_frames]
+TESTS = [test_push_ack, test_nack, test_idempotent, test_pipelined, test_breach, test_ack_seq,
+         test_replay, test_bad_frames]
 
 
 def main(argv):
