@@ -50,7 +50,9 @@ static void usage(FILE *f)
 		"                          latest values, or the series as known at DATE\n"
 		"  history PLAN INDICATOR PERIOD\n"
 		"                          every revision of one figure\n"
-		"  alerts [--plan P]       current alert states\n"
+		"  alerts [--plan P] [--all]\n"
+		"                          indicators at risk, off track or overdue (--all: also\n"
+		"                          those on track)\n"
 		"  rejected [--dept D] [--since DATE] [--after ID]\n"
 		"  rejected retry ID       re-validate a quarantined message (after a catalog fix)\n"
 		"  target set PLAN INDICATOR VALUE\n"
@@ -62,12 +64,13 @@ static void usage(FILE *f)
 		"                          empty or new; restore = copy DIR/data.mdb into state_dir)\n"
 		"  keygen --dept NAME [-o FILE] | keygen --server [-o FILE]\n"
 		"                          new CURVE keypair (file mode 0600); prints the public key\n"
-		"  debug clock MS | debug tick\n"
+		"  debug clock TIME | debug tick\n"
 		"                          test clock (allow_clock_set) / run the overdue check now\n"
 		"\n"
 		"options:\n"
-		"  -e, --endpoint EP  daemon request endpoint (default $PLANWATCH_ENDPOINT or\n"
-		"                     " PW_DEFAULT_ENDPOINT ")\n"
+		"  -e, --endpoint EP  daemon request endpoint (default $PLANWATCH_ENDPOINT, else\n"
+		"                     " PW_DEFAULT_ENDPOINT ", else the installed service's\n"
+		"                     ipc:///run/planwatch/ingest.sock)\n"
 		"  -p, --pub EP       daemon notice endpoint (default $PLANWATCH_PUB or\n"
 		"                     " PW_DEFAULT_PUB ")\n"
 		"  -t, --timeout MS   reply timeout (default 5000)\n"
@@ -692,30 +695,69 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 	return print_reply(c, v, print_status);
 }
 
-static void print_items_json(const struct proto_view *v)
+static void print_alerts(const struct proto_view *v, bool all)
 {
-	for (size_t i = 0; i < proto_view_count(v); i++)
-		print_json(v, (int)i);
+	size_t shown = 0;
+	printf("%-14s %-26s %-9s %-10s %-8s %12s %12s %10s %-8s %s\n", "plan", "indicator",
+	       "attr", "state", "period", "value", "required", "gap", "overdue", "name");
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		char plan[70] = "", id[70] = "", attr[16] = "", state[16] = "", per[16] = "-",
+		     od[16] = "-", name[200] = "", val[24] = "-", req[24] = "-", gap[24] = "-";
+		double x;
+		proto_view_str(v, (int)i, "state", state, sizeof(state));
+		proto_view_str(v, (int)i, "overdue", od, sizeof(od));
+		if (!all && strcmp(state, "on_track") == 0 && strcmp(od, "-") == 0)
+			continue;
+		proto_view_str(v, (int)i, "plan", plan, sizeof(plan));
+		proto_view_str(v, (int)i, "indicator", id, sizeof(id));
+		proto_view_str(v, (int)i, "attribute", attr, sizeof(attr));
+		proto_view_str(v, (int)i, "period", per, sizeof(per));
+		proto_view_str(v, (int)i, "name", name, sizeof(name));
+		if (proto_view_double(v, (int)i, "value", &x) == 0)
+			snprintf(val, sizeof(val), "%.6g", x);
+		if (proto_view_double(v, (int)i, "required", &x) == 0)
+			snprintf(req, sizeof(req), "%.6g", x);
+		if (proto_view_double(v, (int)i, "gap", &x) == 0)
+			snprintf(gap, sizeof(gap), "%+.4g", x);
+		printf("%-14s %-26s %-9s %-10s %-8s %12s %12s %10s %-8s %s\n", plan, id, attr, state,
+		       per, val, req, gap, od, name);
+		shown++;
+	}
+	if (!shown)
+		printf("no alerts: every indicator with a verdict is on track\n");
+}
+
+static void print_alerts_open(const struct proto_view *v)
+{
+	print_alerts(v, false);
+}
+
+static void print_alerts_all(const struct proto_view *v)
+{
+	print_alerts(v, true);
 }
 
 static int cmd_alerts(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { { "plan", required_argument, NULL, 'p' },
+					      { "all", no_argument, NULL, 'a' },
 					      { NULL, 0, NULL, 0 } };
 	struct proto_req r = { .type = PROTO_ALERTS };
 	struct proto_view *v;
+	bool all = false;
 	int ch;
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
-	while ((ch = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
-		if (ch != 'p')
+	while ((ch = getopt_long(argc, argv, "p:a", opts, NULL)) != -1) {
+		if (ch == 'p')
+			r.plan = optarg;
+		else if (ch == 'a')
+			all = true;
+		else
 			return 2;
-		r.plan = optarg;
 	}
 	if (call(c, &r, &v))
 		return 1;
-	if (!c->json && proto_view_count(v) == 0)
-		printf("no alerts\n");
-	return print_reply(c, v, print_items_json);
+	return print_reply(c, v, all ? print_alerts_all : print_alerts_open);
 }
 
 static void print_rejected(const struct proto_view *v)
@@ -903,11 +945,7 @@ static int cmd_backup(struct cli *c, int argc, char **argv)
 		snprintf(abs + strlen(abs), 300, "/%.*s", 250, argv[1]);
 	else
 		snprintf(abs, sizeof(abs), "%s", argv[1]);
-	if (mkdir(abs, 0750) != 0 && errno != EEXIST) {
-		fprintf(stderr, "planwatch: cannot create '%s': %s\n", abs, strerror(errno));
-		return 1;
-	}
-	r.path = abs;
+	r.path = abs; /* the daemon creates it, as its own user */
 	if (call(c, &r, &v))
 		return 1;
 	printf("backup written to %s/data.mdb\n", abs);
@@ -1048,6 +1086,12 @@ int main(int argc, char **argv)
 
 	c.endpoint = getenv("PLANWATCH_ENDPOINT") ? getenv("PLANWATCH_ENDPOINT") : PW_DEFAULT_ENDPOINT;
 	c.pub = getenv("PLANWATCH_PUB") ? getenv("PLANWATCH_PUB") : PW_DEFAULT_PUB;
+	/* Outside a source tree, talk to the installed service. */
+	if (!getenv("PLANWATCH_ENDPOINT") && access("state/ingest.sock", F_OK) != 0 &&
+	    access("/run/planwatch/ingest.sock", F_OK) == 0) {
+		c.endpoint = "ipc:///run/planwatch/ingest.sock";
+		c.pub = getenv("PLANWATCH_PUB") ? c.pub : "ipc:///run/planwatch/notify.sock";
+	}
 	c.key_file = getenv("PLANWATCH_KEY");
 	c.server_key = getenv("PLANWATCH_SERVER_KEY");
 	while ((ch = getopt_long(argc, argv, "+e:p:t:k:s:jhV", opts, NULL)) != -1) {

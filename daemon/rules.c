@@ -593,8 +593,7 @@ static int list_cb(const char *plan, const char *ind, const void *buf, size_t le
 	if (len != sizeof(a) || (l->plan && strcmp(l->plan, plan) != 0))
 		return 0;
 	memcpy(&a, buf, sizeof(a));
-	if (a.version != ALERT_VERSION || (a.state != RULES_AT_RISK && a.state != RULES_OFF_TRACK &&
-					   !a.overdue))
+	if (a.version != ALERT_VERSION || (a.state == RULES_NONE && !a.overdue))
 		return 0;
 	const struct cat_indicator *x = catalog_find(l->c, plan, ind);
 	if (a.last_period.year)

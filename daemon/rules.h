@@ -34,7 +34,8 @@ int rules_overdue(const struct rules_cfg *cfg, struct store_txn *t, const struct
 int rules_target_get(struct store_txn *t, const char *plan, const char *ind, double *value);
 int rules_target_put(struct store_txn *t, const char *plan, const char *ind, double value);
 
-/* Appends one map per current alert (optionally of one plan) to b; returns how many. */
+/* Appends one map per indicator with a verdict or an overdue figure (optionally of one
+ * plan) to b; returns how many. */
 int rules_alerts_encode(const struct rules_cfg *cfg, struct store_txn *t, const struct catalog *c,
 			const char *plan, struct proto_buf *b);
 

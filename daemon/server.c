@@ -444,11 +444,23 @@ static void drain_subscriptions(struct server *s)
 
 static void log_result(const struct apply_msg *m)
 {
-	char dept[80];
-	const char *fields[] = { dept, NULL };
+	char dept[80], plan[80], ind[80];
+	const char *fields[4] = { dept, NULL, NULL, NULL };
 	if (m->result == 0)
 		return;
 	snprintf(dept, sizeof(dept), "DEPT=%s", m->decode_rc == 0 && m->req->dept ? m->req->dept : "");
+	/* The first bad item names what the department tried to report. */
+	for (size_t i = 0; m->decode_rc == 0 && m->req->type == PROTO_UPDATE && i < m->req->n_items;
+	     i++) {
+		const struct proto_item *it = &m->req->items[i];
+		if (!it->err || !it->plan || !it->ind)
+			continue;
+		snprintf(plan, sizeof(plan), "PLAN=%s", it->plan);
+		snprintf(ind, sizeof(ind), "INDICATOR=%s", it->ind);
+		fields[1] = plan;
+		fields[2] = ind;
+		break;
+	}
 	log_fields(LOG_WARNING, fields, "rejected message '%s' from %s: %s",
 		   m->req && m->req->id[0] ? m->req->id : "?", m->peer ? m->peer : "?", m->detail);
 }
@@ -468,7 +480,11 @@ static void commit_group(struct server *s, struct slot **writes, size_t n)
 	s->actx.notices.now_ms = now_ms(s);
 	rc = apply_group(s->store, &s->actx);
 	if (rc < 0) {
-		log_err("group of %zu messages not committed: %s", n, pw_strerror(rc));
+		char en[32];
+		const char *fields[] = { en, NULL };
+		snprintf(en, sizeof(en), "ERRNO=%d", rc == PW_ESYS ? errno : 0);
+		log_fields(LOG_ERR, rc == PW_ESYS ? fields : NULL,
+			   "group of %zu messages not committed: %s", n, pw_strerror(rc));
 		apply_fail_all(&s->actx, rc);
 	}
 	s->st.commit_us_last = (uint64_t)(mono_us() - t0);
@@ -521,7 +537,9 @@ static bool handle_control(struct server *s, struct slot *sl)
 	if (r->type == PROTO_CLOCK_SET && !s->cfg.allow_clock_set) {
 		query_nack(&s->scratch, r->id, PW_EDENIED);
 	} else if (r->type == PROTO_BACKUP) {
-		int rc = store_backup(s->store, r->path);
+		/* Created here so it belongs to the daemon's user, who must write into it. */
+		int rc = mkdir(r->path, 0750) == 0 || errno == EEXIST ? store_backup(s->store, r->path)
+								      : PW_ESYS;
 		if (rc < 0) {
 			log_err("backup to '%s' failed: %s", r->path, pw_strerror(rc));
 			query_nack(&s->scratch, r->id, rc);
@@ -606,9 +624,16 @@ static void process_batch(struct server *s, size_t n)
 
 static void notify_status(struct server *s)
 {
-	sd_notifyf(0, "STATUS=accepted %llu, rejected %llu, subscriptions %u, last commit %llu",
+	char when[32] = "never";
+	if (s->st.last_commit_ms) {
+		time_t t = (time_t)(s->st.last_commit_ms / 1000);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	sd_notifyf(0, "STATUS=accepted %llu, rejected %llu, subscriptions %u, last commit %s",
 		   (unsigned long long)s->st.accepted, (unsigned long long)s->st.rejected,
-		   s->st.subscriptions, (unsigned long long)s->st.last_commit_ms);
+		   s->st.subscriptions, when);
 }
 
 static void reload(struct server *s)
@@ -629,6 +654,13 @@ static void reload(struct server *s)
 		goto out_ready;
 	}
 	/* Sockets and the store stay as they are: endpoints change only on restart. */
+	if (strcmp(nc.listen, s->cfg.listen) || strcmp(nc.publish, s->cfg.publish) ||
+	    strcmp(nc.state_dir, s->cfg.state_dir) || nc.group_max != s->cfg.group_max ||
+	    strcmp(nc.keys.clients_file, s->cfg.keys.clients_file) ||
+	    strcmp(nc.keys.server_secret_file, s->cfg.keys.server_secret_file) ||
+	    nc.n_sub_bind != s->cfg.n_sub_bind || nc.n_sub_connect != s->cfg.n_sub_connect)
+		log_warn("reload: endpoints, state_dir, group_max, keys and SUB sockets change only "
+			 "on restart; the new catalog and rule settings are applied now");
 	catalog_free(s->cat);
 	s->cat = cat;
 	for (size_t i = 0; i < s->cfg.n_catalog; i++)
@@ -648,19 +680,28 @@ out_ready:
 	notify_status(s);
 }
 
+static int64_t mono_ms(void)
+{
+	return mono_us() / 1000;
+}
+
+/* Timers run on the monotonic clock: a wall-clock step must not stop the watchdog. */
 static long poll_timeout(const struct server *s)
 {
-	int64_t now = wall_ms(), next = s->next_timer_ms;
+	int64_t now = mono_ms(), next = s->next_timer_ms;
 	if (s->next_status_ms < next)
 		next = s->next_status_ms;
 	if (s->watchdog_usec && s->next_watchdog_ms < next)
 		next = s->next_watchdog_ms;
+	/* Bounded so a signal arriving just before zmq_poll is acted on promptly. */
+	if (next > now + 250)
+		next = now + 250;
 	return next <= now ? 0 : (long)(next - now);
 }
 
 static void tick(struct server *s)
 {
-	int64_t now = wall_ms();
+	int64_t now = mono_ms();
 	if (s->watchdog_usec && now >= s->next_watchdog_ms) {
 		sd_notify(0, "WATCHDOG=1");
 		s->next_watchdog_ms = now + (int64_t)(s->watchdog_usec / 2000);
@@ -688,7 +729,7 @@ int server_run(struct server *s, volatile sig_atomic_t *term, volatile sig_atomi
 		items[n_items++] = (zmq_pollitem_t){ .socket = s->zap, .events = ZMQ_POLLIN };
 	if (sd_watchdog_enabled(0, &s->watchdog_usec) <= 0)
 		s->watchdog_usec = 0;
-	s->next_timer_ms = wall_ms();
+	s->next_timer_ms = mono_ms();
 	log_notice("planwatchd %s ready: %zu plans, %zu indicators; listen %s, publish %s",
 		   SERVER_VERSION, catalog_n_plans(s->cat), catalog_n_indicators(s->cat),
 		   s->cfg.listen, s->cfg.publish);

@@ -209,6 +209,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		proto_buf_init(&buf);
 	}
 	int rc = proto_req_decode(req, data, size);
+	/* The same bytes into the other (reused, differently used) request: decoding must not
+	 * depend on what the request held before. */
+	int rc2 = proto_req_decode(again, data, size);
+	if (rc2 != rc || again->type != req->type || strcmp(again->id, req->id) != 0 ||
+	    again->n_items != req->n_items || again->n_bad != req->n_bad)
+		FAIL("decoding twice differs: %d/%d", rc, rc2);
 	if (rc == 0) {
 		if (req->type <= 0 || req->type >= PROTO__REQ_LAST || !req->id[0])
 			FAIL("decode returned 0 with type %d, id '%s'", req->type, req->id);
