@@ -120,7 +120,10 @@ static int sock_open(struct server *s, int type, void **out, char *err, size_t e
 		zmq_setsockopt(z, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 		zmq_setsockopt(z, ZMQ_XPUB_VERBOSER, &one, sizeof(one));
 	} else {
-		int rcvhwm = 100000, sndhwm = 100000;
+		/* Per peer: at most 256 queued requests (each ≤ PROTO_HARD_FRAME) before ZeroMQ
+		 * stops reading that connection; ROUTER fair-queues, so one flooding feeder
+		 * slows itself, not the others. */
+		int rcvhwm = 256, sndhwm = 100000;
 		zmq_setsockopt(z, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
 		zmq_setsockopt(z, ZMQ_RCVHWM, &rcvhwm, sizeof(rcvhwm));
 		zmq_setsockopt(z, ZMQ_SNDHWM, &sndhwm, sizeof(sndhwm));

@@ -15,7 +15,7 @@
 
 #define PROTO_VERSION 1
 #define PROTO_MAX_FRAME (1u << 20)   /* bytes of one request frame */
-#define PROTO_HARD_FRAME (16u << 20) /* ZMQ_MAXMSGSIZE: larger frames drop the peer */
+#define PROTO_HARD_FRAME (4u << 20)  /* ZMQ_MAXMSGSIZE: larger frames drop the peer */
 #define PROTO_MAX_BATCH 1000         /* items of one update */
 #define PROTO_MAX_ID 64              /* bytes: message id, plan, indicator */
 #define PROTO_MAX_DEPT 64            /* bytes: department name (UTF-8) */
