@@ -81,15 +81,16 @@ static void end_row(struct csvin *c)
 	if (!c->header_done) {
 		c->header_done = true;
 		if (c->n_field != CSVIN_COLS) {
-			fail(c, PW_EFIELD, c->row_line, "the header has %zu fields, expected %d: %s",
-			     c->n_field, CSVIN_COLS, HEADER);
+			fail(c, PW_EFIELD, c->row_line,
+			     "the header has %zu fields, expected %d: %s", c->n_field, CSVIN_COLS,
+			     HEADER);
 			return;
 		}
 		for (int i = 0; i < CSVIN_COLS; i++)
 			if (strcmp(c->fbuf + c->off[i], col_names[i]) != 0) {
 				fail(c, PW_EFIELD, c->row_line,
-				     "header field %d is '%.40s', expected '%s'; the header is %s", i + 1,
-				     c->fbuf + c->off[i], col_names[i], HEADER);
+				     "header field %d is '%.40s', expected '%s'; the header is %s",
+				     i + 1, c->fbuf + c->off[i], col_names[i], HEADER);
 				return;
 			}
 		return;
@@ -217,8 +218,8 @@ static int parse(struct csvin *c, const unsigned char *p, size_t len)
 				return fail(c, PW_ETOOBIG, c->raw_line, "field too long");
 			default:
 				return fail(c, PW_EPROTO, c->raw_line,
-					    "misplaced '\"': quote a field that holds '\"', ',' or a "
-					    "line break, and double the '\"' inside it");
+					    "misplaced '\"': quote a field that holds '\"', ',' "
+					    "or a line break, and double the '\"' inside it");
 			}
 		}
 		c->raw_line += breaks((const char *)p, n, &c->raw_prev_cr);
@@ -226,8 +227,8 @@ static int parse(struct csvin *c, const unsigned char *p, size_t len)
 		/* A quoted field still open: stop a runaway quote before it eats the file. */
 		if (c->fed % CSVIN_CHUNK == 0 && c->p.entry_pos > CSVIN_MAX_FIELD)
 			return fail(c, PW_ETOOBIG, c->line,
-				    "a field longer than %d bytes starts here (a quote not closed?)",
-				    CSVIN_MAX_FIELD);
+				    "a field longer than %d bytes starts here (a quote not "
+				    "closed?)", CSVIN_MAX_FIELD);
 		p += n;
 		len -= n;
 	}
@@ -279,7 +280,9 @@ int csvin_feed(struct csvin *c, const void *buf, size_t len)
 		c->head[c->n_head++] = *p++;
 		len--;
 		const unsigned char *h = c->head;
-		if (c->n_head == 2 && ((h[0] == 0xff && h[1] == 0xfe) || (h[0] == 0xfe && h[1] == 0xff)))
+		bool utf16 = c->n_head == 2 && ((h[0] == 0xff && h[1] == 0xfe) ||
+						(h[0] == 0xfe && h[1] == 0xff));
+		if (utf16)
 			return fail(c, PW_EPROTO, 1, "the file is UTF-16: save it as CSV UTF-8");
 		if (c->n_head == 3 && memcmp(h, bom, 3) == 0) {
 			c->started = true; /* a UTF-8 BOM (Excel's "CSV UTF-8"): drop it */

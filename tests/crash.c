@@ -98,23 +98,6 @@ static void feed_for(struct feeder *f, double seconds)
 	}
 }
 
-static struct proto_view *request(struct pw_client *c, struct proto_req *r)
-{
-	static unsigned n;
-	struct proto_buf b;
-	struct proto_view *v;
-	void *reply;
-	size_t len;
-	snprintf(r->id, sizeof(r->id), "v-%u", n++);
-	proto_buf_init(&b);
-	CHECK_OK(proto_req_encode(r, &b));
-	CHECK_OK(pw_call(c, b.data, b.len, r->id, &reply, &len));
-	CHECK_OK(proto_view_new(&v, reply, len));
-	free(reply);
-	proto_buf_release(&b);
-	return v;
-}
-
 static void verify(struct feeder *f)
 {
 	/* seen[j]: how many of message j's items are stored. */
@@ -125,7 +108,7 @@ static void verify(struct feeder *f)
 		struct proto_req r = { .type = PROTO_HISTORY, .plan = "bench", .ind = name,
 				       .has_period = true, .limit = 10000 };
 		period_parse(&r.period, "2025-12", 7);
-		struct proto_view *v = request(f->c, &r);
+		struct proto_view *v = harness_request(f->c, &r);
 		bool more = true;
 		CHECK_OK(proto_view_bool(v, -1, "more", &more));
 		CHECK(!more);
@@ -160,7 +143,7 @@ static void verify(struct feeder *f)
 	uint64_t expect = 1, last_seq = 0;
 	for (;;) {
 		struct proto_req r = { .type = PROTO_SINCE, .seq = expect - 1, .limit = 10000 };
-		struct proto_view *v = request(f->c, &r);
+		struct proto_view *v = harness_request(f->c, &r);
 		int64_t ls;
 		CHECK_OK(proto_view_int(v, -1, "last_seq", &ls));
 		last_seq = (uint64_t)ls;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../proto/proto.h"
+#include "check.h"
 #include "harness.h"
 
 static void srcdir(char *buf, size_t cap)
@@ -186,4 +187,22 @@ int harness_use_catalog(struct harness *h, const char *path, const char *extra)
 {
 	snprintf(catalog_list, sizeof(catalog_list), "  - %s\n", path);
 	return harness_write_config(h, extra);
+}
+
+struct proto_view *harness_request(struct pw_client *c, struct proto_req *r)
+{
+	static unsigned n;
+	struct proto_buf b;
+	struct proto_view *v;
+	void *reply;
+	size_t len;
+
+	snprintf(r->id, sizeof(r->id), "h-%u", n++);
+	proto_buf_init(&b);
+	CHECK_OK(proto_req_encode(r, &b));
+	CHECK_OK(pw_call(c, b.data, b.len, r->id, &reply, &len));
+	CHECK_OK(proto_view_new(&v, reply, len));
+	free(reply);
+	proto_buf_release(&b);
+	return v;
 }

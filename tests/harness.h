@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "../client/planwatch.h"
+#include "../proto/proto.h"
 
 struct harness {
 	char dir[256];
@@ -35,6 +36,10 @@ void harness_cleanup(struct harness *h);
 int harness_write_bench_catalog(const char *path, int n);
 /* Points the config at one catalog file (absolute path) instead of the fixture. */
 int harness_use_catalog(struct harness *h, const char *path, const char *extra);
+
+/* Sends request r (its id is set here) and returns the decoded reply; aborts the test on
+ * a transport error. The caller frees the view. */
+struct proto_view *harness_request(struct pw_client *c, struct proto_req *r);
 
 /* A client connected to the daemon. */
 struct pw_client *harness_client(const struct harness *h);

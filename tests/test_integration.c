@@ -29,29 +29,10 @@ static int push1(struct pw_client *c, const char *dept, const char *id, struct p
 	return a->code;
 }
 
-/* Sends request r (id filled here) and returns the reply view; aborts on transport error. */
-static struct proto_view *request(struct pw_client *c, struct proto_req *r)
-{
-	static unsigned n;
-	struct proto_buf b;
-	struct proto_view *v;
-	void *reply;
-	size_t len;
-
-	snprintf(r->id, sizeof(r->id), "t-%u", n++);
-	proto_buf_init(&b);
-	CHECK_OK(proto_req_encode(r, &b));
-	CHECK_OK(pw_call(c, b.data, b.len, r->id, &reply, &len));
-	CHECK_OK(proto_view_new(&v, reply, len));
-	free(reply);
-	proto_buf_release(&b);
-	return v;
-}
-
 static int64_t status_field(struct pw_client *c, const char *key)
 {
 	struct proto_req r = { .type = PROTO_STATUS };
-	struct proto_view *v = request(c, &r);
+	struct proto_view *v = harness_request(c, &r);
 	int64_t x = -1;
 	CHECK_OK(proto_view_int(v, -1, key, &x));
 	proto_view_free(v);
@@ -61,7 +42,7 @@ static int64_t status_field(struct pw_client *c, const char *key)
 static struct proto_view *query(struct pw_client *c, const char *ind)
 {
 	struct proto_req r = { .type = PROTO_QUERY, .plan = PLAN, .ind = ind };
-	return request(c, &r);
+	return harness_request(c, &r);
 }
 
 static double latest_value(struct pw_client *c, const char *ind, const char *period)
@@ -471,7 +452,7 @@ static void test_bad_inputs(struct harness *h)
 	CHECK(isnan(latest_value(c, "gdp", "2026Q2")));
 	/* The quarantine lists them with the raw bytes. */
 	struct proto_req r = { .type = PROTO_REJECTED, .seq = (uint64_t)quar0 };
-	struct proto_view *v = request(c, &r);
+	struct proto_view *v = harness_request(c, &r);
 	CHECK(proto_view_count(v) == n_cases + 1);
 	const void *raw;
 	size_t raw_len;
@@ -503,7 +484,7 @@ static void test_status_rules(struct harness *h)
 	struct proto_req r = { .type = PROTO_HISTORY, .plan = PLAN, .ind = "urbanization",
 			       .has_period = true };
 	period_parse(&r.period, "2023", 4);
-	struct proto_view *v = request(c, &r);
+	struct proto_view *v = harness_request(c, &r);
 	CHECK(proto_view_count(v) == 3);
 	double val;
 	char st[16];

@@ -14,23 +14,6 @@
 #include "check.h"
 #include "harness.h"
 
-static struct proto_view *request(struct pw_client *c, struct proto_req *r)
-{
-	static unsigned n;
-	struct proto_buf b;
-	struct proto_view *v;
-	void *reply;
-	size_t len;
-	snprintf(r->id, sizeof(r->id), "tt-%u", n++);
-	proto_buf_init(&b);
-	CHECK_OK(proto_req_encode(r, &b));
-	CHECK_OK(pw_call(c, b.data, b.len, r->id, &reply, &len));
-	CHECK_OK(proto_view_new(&v, reply, len));
-	free(reply);
-	proto_buf_release(&b);
-	return v;
-}
-
 static void push(struct pw_client *c, const char *plan, const char *ind, const char *period,
 		 double value, const char *unit, const char *status, double yoy, const char *dept,
 		 unsigned flags, int want)
@@ -53,7 +36,7 @@ static void clock_set(struct pw_client *c, const char *iso)
 	struct tm tm = { 0 };
 	CHECK(strptime(iso, "%Y-%m-%d", &tm));
 	struct proto_req r = { .type = PROTO_CLOCK_SET, .time_ms = (int64_t)timegm(&tm) * 1000 };
-	struct proto_view *v = request(c, &r);
+	struct proto_view *v = harness_request(c, &r);
 	char type[16];
 	CHECK_OK(proto_view_str(v, -1, "type", type, sizeof(type)));
 	CHECK(strcmp(type, "ack") == 0);
@@ -63,7 +46,7 @@ static void clock_set(struct pw_client *c, const char *iso)
 static int64_t last_seq(struct pw_client *c)
 {
 	struct proto_req r = { .type = PROTO_STATUS };
-	struct proto_view *v = request(c, &r);
+	struct proto_view *v = harness_request(c, &r);
 	int64_t x;
 	CHECK_OK(proto_view_int(v, -1, "last_seq", &x));
 	proto_view_free(v);
@@ -75,7 +58,7 @@ static void state_of(struct pw_client *c, const char *plan, const char *ind, cha
 		     size_t cap, double *required)
 {
 	struct proto_req r = { .type = PROTO_ALERTS, .plan = plan };
-	struct proto_view *v = request(c, &r);
+	struct proto_view *v = harness_request(c, &r);
 	char id[80];
 	snprintf(state, cap, "none");
 	for (size_t i = 0; i < proto_view_count(v); i++) {
@@ -94,7 +77,7 @@ static int notices_since(struct pw_client *c, uint64_t after, const char *prefix
 			 char topics[][120], int max)
 {
 	struct proto_req r = { .type = PROTO_SINCE, .seq = after, .prefix = prefix };
-	struct proto_view *v = request(c, &r);
+	struct proto_view *v = harness_request(c, &r);
 	int n = 0;
 	for (size_t i = 0; i < proto_view_count(v) && n < max; i++)
 		CHECK_OK(proto_view_str(v, (int)i, "topic", topics[n++], 120));
@@ -164,15 +147,15 @@ static void test_seed_verdicts(struct harness *h)
 	/* The city assigns 99%: the change is logged and announced, then judged. */
 	struct proto_req r = { .type = PROTO_TARGET_SET, .plan = QG, .ind = "air_good_days",
 			       .value = 99 };
-	proto_view_free(request(c, &r));
+	proto_view_free(harness_request(c, &r));
 	CHECK(notices_since(c, mark, "target." QG ".air_good_days", topics, 64) == 1);
 	CHECK(notices_since(c, mark, "breach." QG ".air_good_days", topics, 64) == 1);
 	r.value = 98;
-	proto_view_free(request(c, &r));
+	proto_view_free(harness_request(c, &r));
 	CHECK(notices_since(c, mark, "resolved." QG ".air_good_days", topics, 64) == 1);
 	/* Setting a number on a non-city indicator is refused. */
 	r.ind = "gdp";
-	struct proto_view *v = request(c, &r);
+	struct proto_view *v = harness_request(c, &r);
 	char type[16];
 	CHECK_OK(proto_view_str(v, -1, "type", type, sizeof(type)));
 	CHECK(strcmp(type, "nack") == 0);
@@ -245,9 +228,9 @@ static void test_overdue_clock(struct harness *h)
 	uint64_t mark = (uint64_t)last_seq(c);
 	clock_set(c, "2024-08-20"); /* setting the clock runs the timers too */
 	struct proto_req r = { .type = PROTO_TICK };
-	proto_view_free(request(c, &r));
+	proto_view_free(harness_request(c, &r));
 	CHECK(notices_since(c, mark, "overdue.test-plan.fiscal_revenue", topics, 64) == 1);
-	proto_view_free(request(c, &r));
+	proto_view_free(harness_request(c, &r));
 	CHECK(notices_since(c, mark, "overdue.test-plan.fiscal_revenue", topics, 64) == 1);
 	push(c, "test-plan", "fiscal_revenue", "2024-07", 20, "亿元", "flash", 7, "财政局", 0, 0);
 	CHECK(notices_since(c, mark, "resolved.test-plan.fiscal_revenue", topics, 64) == 1);
@@ -269,7 +252,7 @@ static void test_backfill(struct harness *h)
 	state_of(c, "test-plan", "gdp", st, sizeof(st), NULL);
 	CHECK(strcmp(st, "none") == 0);
 	struct proto_req r = { .type = PROTO_SINCE, .seq = mark, .prefix = "change.test-plan.gdp" };
-	struct proto_view *v = request(c, &r);
+	struct proto_view *v = harness_request(c, &r);
 	bool backfill = false;
 	CHECK(proto_view_count(v) == 2);
 	struct proto_buf body;
@@ -310,7 +293,7 @@ static void test_as_of(struct harness *h)
 		period_parse(&r.from, "2023", 4);
 		r.to = r.from;
 		r.has_from = r.has_to = true;
-		struct proto_view *v = request(c, &r);
+		struct proto_view *v = harness_request(c, &r);
 		if (isnan(cases[i].want)) {
 			CHECK(proto_view_count(v) == 0);
 		} else {
@@ -350,7 +333,7 @@ static void test_retry(struct harness *h, const char *cat_copy)
 	struct proto_req r = { .type = PROTO_RETRY, .seq = qid };
 	char type[16] = "";
 	for (int i = 0; i < 100 && strcmp(type, "ack") != 0; i++) {
-		struct proto_view *v = request(c, &r);
+		struct proto_view *v = harness_request(c, &r);
 		CHECK_OK(proto_view_str(v, -1, "type", type, sizeof(type)));
 		proto_view_free(v);
 		if (strcmp(type, "ack") != 0)
@@ -358,13 +341,13 @@ static void test_retry(struct harness *h, const char *cat_copy)
 	}
 	CHECK(strcmp(type, "ack") == 0);
 	struct proto_req q = { .type = PROTO_QUERY, .plan = "test-plan", .ind = "new_jobs" };
-	struct proto_view *v = request(c, &q);
+	struct proto_view *v = harness_request(c, &q);
 	CHECK(proto_view_count(v) == 1);
 	proto_view_free(v);
 	/* Retrying again does not store it twice (same message id). */
-	v = request(c, &r);
+	v = harness_request(c, &r);
 	proto_view_free(v);
-	v = request(c, &q);
+	v = harness_request(c, &q);
 	int64_t rev;
 	CHECK_OK(proto_view_int(v, 0, "rev", &rev));
 	CHECK(rev == 1);
@@ -413,7 +396,7 @@ static void test_store_full(void)
 	printf("store full after %ld acknowledged batches\n", acked);
 	/* Still serving reads, and what was acknowledged is there. */
 	struct proto_req q = { .type = PROTO_QUERY, .plan = "bench", .ind = "ind000" };
-	struct proto_view *v = request(c, &q);
+	struct proto_view *v = harness_request(c, &q);
 	CHECK(proto_view_count(v) > 0);
 	proto_view_free(v);
 	pw_client_free(c);

@@ -66,8 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!r || r->err != 0)
 				FAIL("row %zu missing or marked", i);
 			if (r->line <= prev || r->line > lines)
-				FAIL("row %zu on line %ld (previous %ld, file has %ld)", i, r->line, prev,
-				     lines);
+				FAIL("row %zu on line %ld (previous %ld, file has %ld)", i,
+				     r->line, prev, lines);
 			prev = r->line;
 			bool nonempty = false;
 			for (int k = 0; k < CSVIN_COLS; k++) {

@@ -132,7 +132,8 @@ static bool obj_has_ext(const msgpack_object *o)
 		return false;
 	case MSGPACK_OBJECT_MAP:
 		for (uint32_t i = 0; i < o->via.map.size; i++)
-			if (obj_has_ext(&o->via.map.ptr[i].key) || obj_has_ext(&o->via.map.ptr[i].val))
+			if (obj_has_ext(&o->via.map.ptr[i].key) ||
+			    obj_has_ext(&o->via.map.ptr[i].val))
 				return true;
 		return false;
 	default:
@@ -180,12 +181,15 @@ static void view(const uint8_t *data, size_t size, struct proto_buf *buf)
 		proto_view_bool(v, item, "more", &bo);
 		proto_view_bin(v, item, "raw", &p, &n);
 		proto_buf_reset(buf);
-		if (proto_view_pack(v, item, "body", buf) == 0 && buf->len > 0 &&
-		    ((buf->data[0] & 0xf0) == 0x80 || buf->data[0] == 0xde || buf->data[0] == 0xdf)) {
-			int rc = proto_view_new(&w, buf->data, buf->len);
+		if (proto_view_pack(v, item, "body", buf) == 0 && buf->len > 0) {
+			uint8_t b = buf->data[0];
+			bool map = (b & 0xf0) == 0x80 || b == 0xde || b == 0xdf;
+			int rc = map ? proto_view_new(&w, buf->data, buf->len) : 0;
 			if (rc < 0)
-				FAIL("a packed body map does not open as a view: %s", pw_errname(rc));
-			proto_view_free(w);
+				FAIL("a packed body map does not reopen as a view: %s",
+				     pw_errname(rc));
+			if (map)
+				proto_view_free(w);
 		}
 	}
 	proto_view_str(v, (int)count, "id", s, sizeof(s)); /* out of range */
