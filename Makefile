@@ -33,10 +33,10 @@ CLIENT_SRC = client/planwatch.c
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
-UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_activate
+UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_activate
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
-.PHONY: all deps test test-unit test-integration bench run stop install clean fuzz soak
+.PHONY: all deps test test-unit test-integration check-cli check-python bench run stop install clean fuzz soak
 all: $(BINS)
 
 $(O)/%.o: %.c
@@ -46,7 +46,7 @@ $(O)/%.o: %.c
 $(O)/planwatchd: $(call obj,daemon/main.c $(DAEMON_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(O)/planwatch: $(call obj,client/cli.c $(CLIENT_SRC) $(CAT_SRC) daemon/auth.c $(PROTO_SRC))
+$(O)/planwatch: $(call obj,client/cli.c client/csvin.c $(CLIENT_SRC) $(CAT_SRC) daemon/auth.c $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(O)/libplanwatch.a: $(call obj,$(CLIENT_SRC) $(PROTO_SRC))
@@ -63,6 +63,8 @@ $(O)/tests/test_config: $(call obj,tests/test_config.c daemon/config.c daemon/yd
 $(O)/tests/test_rules: $(call obj,tests/test_rules.c $(DAEMON_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_integration: $(call obj,tests/test_integration.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_csvin: $(call obj,tests/test_csvin.c client/csvin.c $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_activate: $(call obj,tests/test_activate.c daemon/activate.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -89,7 +91,16 @@ test:
 	$(MAKE) SANITIZE=1 test-unit test-integration
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_systemd.py build/san/planwatchd
 	$(PYTHON) tests/check_catalog_sources.py
-	$(MAKE) SANITIZE=1 O=build/san check-cli
+	$(MAKE) SANITIZE=1 O=build/san check-cli check-python
+	tests/fuzz/run.sh 10
+
+check-python: $(O)/planwatchd
+	$(PYTHON) client/python/test_python_client.py $(O)/planwatchd
+
+# libFuzzer on the decoders (msgpack, catalog, CSV), 60 s each; FUZZ_SECONDS=N to change.
+FUZZ_SECONDS ?= 60
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 test-unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
 	@for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done

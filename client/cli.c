@@ -9,13 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <csv.h>
-
 #include "../daemon/auth.h"
 #include "../daemon/catalog.h"
 #include "../proto/period.h"
 #include "../proto/proto.h"
 #include "../proto/status.h"
+#include "csvin.h"
 #include "planwatch.h"
 
 struct cli {
@@ -311,79 +310,6 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 
 /* ---- import ---- */
 
-#define IMPORT_COLS 10
-enum { COL_PLAN, COL_IND, COL_PERIOD, COL_VALUE, COL_UNIT, COL_STATUS, COL_DEPT, COL_YOY,
-       COL_REASON, COL_SOURCE };
-
-struct import_row {
-	char *col[IMPORT_COLS];
-	long line;
-	int err;
-};
-
-struct import {
-	struct import_row *rows;
-	size_t n, cap;
-	char *field[IMPORT_COLS];
-	int n_field;
-	long line;
-	bool header_done;
-	int err;
-	char errmsg[256];
-};
-
-static void csv_field(void *s, size_t len, void *arg)
-{
-	struct import *im = arg;
-	if (im->n_field < IMPORT_COLS)
-		im->field[im->n_field] = strndup(s ? s : "", len);
-	im->n_field++;
-}
-
-static void csv_row(int ch, void *arg)
-{
-	struct import *im = arg;
-	(void)ch;
-	im->line++;
-	bool blank = im->n_field == 1 && im->field[0] && !im->field[0][0];
-	if (!im->header_done) {
-		im->header_done = true;
-		if (im->n_field < IMPORT_COLS || !im->field[0] || strcmp(im->field[0], "plan") != 0) {
-			im->err = 1;
-			snprintf(im->errmsg, sizeof(im->errmsg),
-				 "line 1: header must be plan,indicator,period,value,unit,status,dept,"
-				 "yoy,reason,source");
-		}
-		for (int i = 0; i < IMPORT_COLS && i < im->n_field; i++)
-			free(im->field[i]);
-	} else if (blank) {
-		free(im->field[0]);
-	} else if (im->n_field != IMPORT_COLS) {
-		if (!im->err) {
-			im->err = 1;
-			snprintf(im->errmsg, sizeof(im->errmsg), "line %ld: %d fields, expected %d",
-				 im->line, im->n_field, IMPORT_COLS);
-		}
-		for (int i = 0; i < IMPORT_COLS && i < im->n_field; i++)
-			free(im->field[i]);
-	} else {
-		if (im->n == im->cap) {
-			im->cap = im->cap ? 2 * im->cap : 256;
-			im->rows = realloc(im->rows, im->cap * sizeof(*im->rows));
-			if (!im->rows) {
-				fprintf(stderr, "planwatch: out of memory\n");
-				exit(1);
-			}
-		}
-		struct import_row *r = &im->rows[im->n++];
-		memcpy(r->col, im->field, sizeof(r->col));
-		r->line = im->line;
-		r->err = 0;
-	}
-	im->n_field = 0;
-	memset(im->field, 0, sizeof(im->field));
-}
-
 static uint64_t fnv1a(uint64_t h, const char *s)
 {
 	for (; *s; s++)
@@ -403,7 +329,7 @@ static void progress(size_t done, size_t total, const char *name)
 }
 
 /* Sends rows idx[0..n) as one update; marks row errors. Returns rows accepted or < 0. */
-static int import_batch(struct cli *c, struct import *im, size_t *idx, size_t n, unsigned flags,
+static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, unsigned flags,
 			int *stop)
 {
 	struct pw_obs obs[PROTO_MAX_BATCH];
@@ -412,32 +338,32 @@ static int import_batch(struct cli *c, struct import *im, size_t *idx, size_t n,
 	size_t ok = 0;
 
 	for (size_t k = 0; k < n; k++) {
-		struct import_row *r = &im->rows[idx[k]];
+		struct csvin_row *r = csvin_row(in, idx[k]);
 		char *end;
-		obs[k] = (struct pw_obs){ .plan = r->col[COL_PLAN], .indicator = r->col[COL_IND],
-					  .period = r->col[COL_PERIOD], .unit = r->col[COL_UNIT],
-					  .status = r->col[COL_STATUS], .yoy = NAN };
-		obs[k].value = strtod(r->col[COL_VALUE], &end);
-		if (*end || !r->col[COL_VALUE][0])
+		obs[k] = (struct pw_obs){ .plan = r->col[CSVIN_PLAN], .indicator = r->col[CSVIN_IND],
+					  .period = r->col[CSVIN_PERIOD], .unit = r->col[CSVIN_UNIT],
+					  .status = r->col[CSVIN_STATUS], .yoy = NAN };
+		obs[k].value = strtod(r->col[CSVIN_VALUE], &end);
+		if (*end || !r->col[CSVIN_VALUE][0])
 			obs[k].value = NAN; /* the daemon answers bad_value */
-		if (r->col[COL_YOY][0])
-			obs[k].yoy = strtod(r->col[COL_YOY], NULL);
-		obs[k].reason = r->col[COL_REASON][0] ? r->col[COL_REASON] : NULL;
-		for (int col = 0; col < COL_SOURCE; col++)
+		if (r->col[CSVIN_YOY][0])
+			obs[k].yoy = strtod(r->col[CSVIN_YOY], NULL);
+		obs[k].reason = r->col[CSVIN_REASON][0] ? r->col[CSVIN_REASON] : NULL;
+		for (int col = 0; col < CSVIN_SOURCE; col++)
 			h = fnv1a(h, r->col[col]);
 	}
 	/* The id is a hash of the batch content: re-importing a file is idempotent. */
 	snprintf(id, sizeof(id), "imp-%016llx", (unsigned long long)h);
 	struct pw_ack a;
-	int rc = pw_push(c->c, im->rows[idx[0]].col[COL_DEPT], id, obs, n, flags, &a);
+	int rc = pw_push(c->c, csvin_row(in, idx[0])->col[CSVIN_DEPT], id, obs, n, flags, &a);
 	if (rc == PW_EPERIOD || rc == PW_ESTATUS) {
 		/* refused locally: find the row */
 		for (size_t k = 0; k < n; k++) {
 			struct period p;
-			struct import_row *r = &im->rows[idx[k]];
-			if (period_parse(&p, r->col[COL_PERIOD], strlen(r->col[COL_PERIOD])) < 0)
+			struct csvin_row *r = csvin_row(in, idx[k]);
+			if (period_parse(&p, r->col[CSVIN_PERIOD], strlen(r->col[CSVIN_PERIOD])) < 0)
 				r->err = PW_EPERIOD;
-			else if (status_parse(r->col[COL_STATUS]) < 0)
+			else if (status_parse(r->col[CSVIN_STATUS]) < 0)
 				r->err = PW_ESTATUS;
 		}
 		return 0;
@@ -454,19 +380,19 @@ static int import_batch(struct cli *c, struct import *im, size_t *idx, size_t n,
 	}
 	if (a.n_bad == 0) {
 		for (size_t k = 0; k < n; k++)
-			im->rows[idx[k]].err = a.code;
+			csvin_row(in, idx[k])->err = a.code;
 		return 0;
 	}
 	for (size_t i = 0; i < a.n_bad; i++)
 		if (a.bad[i].index < n)
-			im->rows[idx[a.bad[i].index]].err = a.bad[i].code;
+			csvin_row(in, idx[a.bad[i].index])->err = a.bad[i].code;
 	/* Resend the rows that were fine, as their own batch. */
 	size_t good[PROTO_MAX_BATCH], ng = 0;
 	for (size_t k = 0; k < n; k++)
-		if (!im->rows[idx[k]].err)
+		if (!csvin_row(in, idx[k])->err)
 			good[ng++] = idx[k];
 	if (ng)
-		ok = (size_t)import_batch(c, im, good, ng, flags, stop);
+		ok = (size_t)import_batch(c, in, good, ng, flags, stop);
 	return (int)ok;
 }
 
@@ -477,8 +403,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		{ "backfill", no_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct import im = { 0 };
-	struct csv_parser p;
+	struct csvin *in;
 	unsigned flags = 0;
 	size_t batch = 100;
 	char buf[65536];
@@ -508,40 +433,65 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "planwatch: cannot open '%s': %s\n", path, strerror(errno));
 		return 1;
 	}
-	csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL * 0);
+	int ret = 0, rc = csvin_new(&in);
+	if (rc < 0) {
+		fclose(f);
+		return fail("import", rc);
+	}
 	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		if (csv_parse(&p, buf, n, csv_field, csv_row, &im) != n) {
-			fprintf(stderr, "planwatch: %s: %s\n", path, csv_strerror(csv_error(&p)));
-			im.err = 1;
-			break;
-		}
-	csv_fini(&p, csv_field, csv_row, &im);
-	csv_free(&p);
+	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		rc = csvin_feed(in, buf, n);
+	if (rc == 0 && ferror(f)) {
+		fprintf(stderr, "planwatch: cannot read '%s': %s\n", path, strerror(errno));
+		ret = 1;
+		fclose(f);
+		goto out_rows;
+	}
 	fclose(f);
-	int ret = 0;
-	if (im.err) {
-		if (im.errmsg[0])
-			fprintf(stderr, "planwatch: %s: %s\n", path, im.errmsg);
+	if (rc == 0)
+		rc = csvin_end(in);
+	if (rc < 0) {
+		/* "FILE.csv:N: ..." like the row errors below (csvin says "line N: ...") */
+		const char *msg = csvin_error(in);
+		if (strncmp(msg, "line ", 5) == 0)
+			fprintf(stderr, "planwatch: %s:%s\n", path, msg + 5);
+		else
+			fprintf(stderr, "planwatch: %s: %s\n", path, pw_strerror(rc));
 		ret = 1;
 		goto out_rows;
 	}
+	size_t n_rows = csvin_count(in);
 	if (connect_cli(c)) {
 		ret = 1;
 		goto out_rows;
 	}
 	size_t accepted = 0, idx[PROTO_MAX_BATCH];
 	int stop = 0;
-	for (size_t i = 0; i < im.n && !stop;) {
+	/* A yoy that is not a number cannot be sent (NaN means "absent"): refuse it here. */
+	for (size_t i = 0; i < n_rows; i++) {
+		struct csvin_row *row = csvin_row(in, i);
+		const char *y = row->col[CSVIN_YOY];
+		char *end;
+		if (y[0] && (strtod(y, &end), *end || !isfinite(strtod(y, NULL))))
+			row->err = PW_EVALUE;
+	}
+	for (size_t i = 0; i < n_rows && !stop;) {
 		size_t k = 0;
 		/* A batch carries one department: split where it changes. */
-		while (i < im.n && k < batch &&
-		       (k == 0 || strcmp(im.rows[i].col[COL_DEPT], im.rows[idx[0]].col[COL_DEPT]) == 0))
-			idx[k++] = i++;
-		int rc = import_batch(c, &im, idx, k, flags, &stop);
-		if (rc > 0)
-			accepted += (size_t)rc;
-		progress(i, im.n, path);
+		while (i < n_rows && k < batch &&
+		       (k == 0 || strcmp(csvin_row(in, i)->col[CSVIN_DEPT],
+					 csvin_row(in, idx[0])->col[CSVIN_DEPT]) == 0)) {
+			if (csvin_row(in, i)->err)
+				i++;
+			else
+				idx[k++] = i++;
+		}
+		if (k == 0)
+			continue;
+		int r = import_batch(c, in, idx, k, flags, &stop);
+		if (r > 0)
+			accepted += (size_t)r;
+		progress(i, n_rows, path);
 	}
 	if (stop) {
 		fprintf(stderr, "planwatch: import stopped: %s (rows imported so far are kept; "
@@ -549,22 +499,20 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		ret = 1;
 	}
 	size_t rejected = 0;
-	for (size_t i = 0; i < im.n; i++)
-		if (im.rows[i].err) {
+	for (size_t i = 0; i < n_rows; i++) {
+		const struct csvin_row *r = csvin_row(in, i);
+		if (r->err) {
 			rejected++;
-			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, im.rows[i].line,
-				im.rows[i].col[COL_PLAN], im.rows[i].col[COL_IND],
-				im.rows[i].col[COL_PERIOD], pw_errname(im.rows[i].err),
-				pw_strerror(im.rows[i].err));
+			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, r->line,
+				r->col[CSVIN_PLAN], r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
+				pw_errname(r->err), pw_strerror(r->err));
 		}
-	printf("%s: %zu rows, %zu accepted, %zu rejected\n", path, im.n, accepted, rejected);
+	}
+	printf("%s: %zu rows, %zu accepted, %zu rejected\n", path, n_rows, accepted, rejected);
 	if (rejected)
 		ret = 1;
 out_rows:
-	for (size_t i = 0; i < im.n; i++)
-		for (int k = 0; k < IMPORT_COLS; k++)
-			free(im.rows[i].col[k]);
-	free(im.rows);
+	csvin_free(in);
 	return ret;
 }
 

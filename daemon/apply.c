@@ -345,10 +345,28 @@ static int apply_update(struct store_txn *t, struct apply_ctx *ctx, struct apply
 {
 	uint8_t prior[APPLY_MSGID_REPLY_MAX];
 	size_t len;
-	uint64_t seq;
 	int rc, bad;
 
 	rc = store_msgid_get(t, r->dept, r->id, prior, sizeof(prior), &len);
+	if (rc == 0 && len == 0) {
+		/* Accepted earlier in this same group: its ACK is not written yet. */
+		for (size_t j = 0; &ctx->msgs[j] < m; j++) {
+			struct apply_msg *o = &ctx->msgs[j];
+			if (o->ack_pending && o->dup_of < 0 && strcmp(o->ack_id, r->id) == 0 &&
+			    strcmp(o->ack_dept, r->dept) == 0) {
+				m->duplicate = true;
+				m->ack_pending = true;
+				m->dup_of = (int)j;
+				m->ack_count = o->ack_count;
+				snprintf(m->ack_id, sizeof(m->ack_id), "%s", o->ack_id);
+				snprintf(m->ack_dept, sizeof(m->ack_dept), "%s", o->ack_dept);
+				snprintf(m->reply_id, sizeof(m->reply_id), "%s", reply_id);
+				m->result = 0;
+				return 0;
+			}
+		}
+		return PW_ESTORE; /* a placeholder without its message: cannot happen */
+	}
 	if (rc == 0) {
 		/* A resent id gets the original ACK and stores nothing twice. */
 		m->duplicate = true;
@@ -378,17 +396,48 @@ static int apply_update(struct store_txn *t, struct apply_ctx *ctx, struct apply
 			return rc;
 	if (m->from_sub && (rc = emit_accepted(ctx, t, r, m->changed)) < 0)
 		return rc;
-	if ((rc = store_log_last(t, &seq)) < 0)
+	/* The ACK carries the log position after the whole group, alert notices included:
+	 * written by finish_acks() once the rules have run. */
+	/* Reserve the id now so a resend later in this group is seen as a duplicate. */
+	if ((rc = store_msgid_put(t, r->dept, r->id, "", 0)) < 0)
 		return rc;
-	encode_ack(&m->reply, r->id, r->n_items, m->changed, seq);
-	if (m->reply.err)
-		return m->reply.err;
-	if ((rc = store_msgid_put(t, r->dept, r->id, m->reply.data, m->reply.len)) < 0)
-		return rc;
-	if (strcmp(reply_id, r->id) != 0)
-		encode_ack(&m->reply, reply_id, r->n_items, m->changed, seq);
+	m->ack_pending = true;
+	m->dup_of = -1;
+	m->ack_count = (uint32_t)r->n_items;
+	snprintf(m->ack_id, sizeof(m->ack_id), "%s", r->id);
+	snprintf(m->ack_dept, sizeof(m->ack_dept), "%s", r->dept);
+	snprintf(m->reply_id, sizeof(m->reply_id), "%s", reply_id);
 	m->result = 0;
-	return m->reply.err;
+	return 0;
+}
+
+/* Encodes the ACK of every accepted update with the group's final seq and remembers it
+ * under (dept, id) for idempotent resends. */
+static int finish_acks(struct store_txn *t, struct apply_ctx *ctx)
+{
+	uint64_t seq;
+	int rc = store_log_last(t, &seq);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < ctx->n; i++) {
+		struct apply_msg *m = &ctx->msgs[i];
+		if (!m->ack_pending)
+			continue;
+		if (m->dup_of >= 0)
+			m->changed = ctx->msgs[m->dup_of].changed;
+		encode_ack(&m->reply, m->ack_id, m->ack_count, m->changed, seq);
+		if (m->reply.err)
+			return m->reply.err;
+		rc = m->dup_of >= 0 ? 0
+				    : store_msgid_put(t, m->ack_dept, m->ack_id, m->reply.data, m->reply.len);
+		if (rc < 0)
+			return rc;
+		if (strcmp(m->reply_id, m->ack_id) != 0)
+			encode_ack(&m->reply, m->reply_id, m->ack_count, m->changed, seq);
+		if (m->reply.err)
+			return m->reply.err;
+	}
+	return 0;
 }
 
 /* ---- operator requests ---- */
@@ -511,6 +560,8 @@ static int apply_txn(struct store_txn *t, void *arg)
 		m->result = 0;
 		m->duplicate = false;
 		m->changed = 0;
+		m->ack_pending = false;
+		m->dup_of = -1;
 		m->detail[0] = '\0';
 		if (m->decode_rc == 0 && m->req->type == PROTO_UPDATE)
 			for (size_t k = 0; k < m->req->n_items; k++)
@@ -521,7 +572,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 	for (size_t i = 0; i < ctx->n_touched; i++)
 		if ((rc = rules_evaluate(ctx->rules, t, ctx->touched[i], &ctx->notices)) < 0)
 			return rc;
-	return 0;
+	return finish_acks(t, ctx);
 }
 
 int apply_group(struct store *s, struct apply_ctx *ctx)

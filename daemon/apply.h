@@ -33,6 +33,11 @@ struct apply_msg {
 	bool duplicate;
 	uint32_t changed; /* items that made a new revision */
 	char detail[APPLY_DETAIL_MAX];
+	/* an accepted update's ACK is written once the group's last notice is known */
+	bool ack_pending;
+	int dup_of; /* index of an earlier message of the group with the same id, or -1 */
+	uint32_t ack_count;
+	char ack_id[PROTO_MAX_ID + 1], ack_dept[PROTO_MAX_DEPT + 1], reply_id[PROTO_MAX_ID + 1];
 };
 
 struct apply_ctx {

@@ -99,6 +99,8 @@ int ydoc_fail(struct ydoc *d, ynode n, const char *fmt, ...)
 {
 	va_list ap;
 	int off = snprintf(d->err, sizeof(d->err), "%s:%d: ", d->path, ydoc_line(d, n));
+	if (off < 0 || (size_t)off >= sizeof(d->err))
+		return PW_ECONFIG; /* a path that long leaves no room: keep the truncated text */
 	va_start(ap, fmt);
 	vsnprintf(d->err + off, sizeof(d->err) - (size_t)off, fmt, ap);
 	va_end(ap);

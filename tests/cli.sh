@@ -50,9 +50,11 @@ test-plan,urbanization,2021,55.9,%,final,统计局,,,seed:1
 test-plan,urbanization,2022,56.4,%,final,统计局,,,seed:2
 test-plan,urbanization,2023,56.8,万元,final,统计局,,,seed:3
 test-plan,unemployment,2023,1.8,%,final,人社局,,"年报, 修订",seed:4
+test-plan,unemployment,2024,1.7,%,final,人社局,5.8%,,seed:5
 CSV
 if pw import "$T/h.csv" >"$T/out" 2>"$T/err"; then fail "import with a bad row exited 0"; fi
-grep -q "4 rows, 3 accepted, 1 rejected" "$T/out" || fail "import summary: $(cat "$T/out")"
+grep -q "5 rows, 3 accepted, 2 rejected" "$T/out" || fail "import summary: $(cat "$T/out")"
+grep -q "h.csv:6: test-plan/unemployment 2024: bad_value" "$T/err" || fail "yoy 5.8% not refused"
 grep -q "h.csv:4: test-plan/urbanization 2023: wrong_unit" "$T/err" || fail "import row error"
 pw query test-plan urbanization | grep -q "2022 *56.4" || fail "imported row missing"
 # Importing the same file again stores nothing twice.

@@ -97,6 +97,13 @@ static void test_roundtrip(void)
 	CHECK_OK(proto_req_encode(&in, &b));
 	for (size_t n = 0; n < b.len; n++)
 		CHECK(proto_req_decode(out, b.data, n) < 0);
+	/* NaN is encoded as a float (the daemon answers bad_value), not as nil. */
+	items[0].value = NAN;
+	proto_buf_reset(&b);
+	CHECK_OK(proto_req_encode(&in, &b));
+	CHECK_OK(proto_req_decode(out, b.data, b.len));
+	CHECK(isnan(out->items[0].value) && out->items[0].err == 0);
+	items[0].value = 734.44;
 	/* Trailing bytes are refused too. */
 	proto_w_uint(&b, 1);
 	CHECK_RC(proto_req_decode(out, b.data, b.len), PW_EPROTO);
@@ -138,6 +145,34 @@ static void test_limits(void)
 	longid[79] = '\0';
 	proto_w_str(&b, longid);
 	CHECK_RC(proto_req_decode(r, b.data, b.len), PW_EFIELD);
+	proto_buf_release(&b);
+	proto_req_free(r);
+	/* Found by fuzzing/review: ext objects, NUL inside strings, huge maps. */
+	r = proto_req_new();
+	const uint8_t ext[] = { 0xd4, 0x01, 0x02 };
+	CHECK_RC(proto_req_decode(r, ext, sizeof(ext)), PW_EPROTO);
+	struct proto_view *v;
+	CHECK_RC(proto_view_new(&v, ext, sizeof(ext)), PW_EPROTO);
+	proto_buf_init(&b);
+	proto_w_map(&b, 4);
+	proto_w_str(&b, "v");
+	proto_w_uint(&b, 1);
+	proto_w_str(&b, "type");
+	proto_w_str(&b, "rejected");
+	proto_w_str(&b, "id");
+	proto_w_str(&b, "nul");
+	proto_w_str(&b, "dept");
+	proto_w_strn(&b, "统计局\0人社局", strlen("统计局") + 1 + strlen("人社局"));
+	CHECK_RC(proto_req_decode(r, b.data, b.len), PW_EFIELD);
+	proto_buf_reset(&b);
+	proto_w_map(&b, 30000);
+	for (int i = 0; i < 30000; i++) {
+		char k[16];
+		snprintf(k, sizeof(k), "k%d", i);
+		proto_w_str(&b, k);
+		proto_w_uint(&b, 1);
+	}
+	CHECK_RC(proto_req_decode(r, b.data, b.len), PW_EVERSION); /* no v among them */
 	proto_buf_release(&b);
 	proto_req_free(r);
 	CHECK(proto_utf8_valid("统计局", strlen("统计局")));

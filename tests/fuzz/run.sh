@@ -84,13 +84,20 @@ fuzz_$t: build failed"
 		if ! $CLANG $CFLAGS -DFUZZ_STRICT=1 -o "${bin}_strict" $src $PKG_CFLAGS $PKG_LIBS; then
 			echo "fuzz_$t: BUILD FAILED (strict)" >&2
 			fail=1
-		elif ! "${bin}_strict" -runs=1 "$reg"/* >"$OUT/fuzz_$t.regress.log" 2>&1; then
-			echo "fuzz_$t: a reproducer in $reg still fails; see $OUT/fuzz_$t.regress.log" >&2
-			grep -m 3 -E "Running: |SUMMARY|property violated|runtime error" \
-				"$OUT/fuzz_$t.regress.log" >&2
-			fail=1
-			summary="$summary
-fuzz_$t: REPRODUCER FAILS (tests/fuzz/regress/$t, log $OUT/fuzz_$t.regress.log)"
+		else
+			: >"$OUT/fuzz_$t.regress.log"
+			for r in "$reg"/*; do
+				"${bin}_strict" -runs=1 "$r" >"$OUT/regress.one" 2>&1
+				rc=$?
+				cat "$OUT/regress.one" >>"$OUT/fuzz_$t.regress.log"
+				[ $rc -eq 0 ] && continue
+				echo "fuzz_$t: reproducer $r still fails:" >&2
+				grep -E "^SUMMARY: [A-Z]|property violated|runtime error" \
+					"$OUT/regress.one" | head -n 1 >&2
+				fail=1
+				summary="$summary
+fuzz_$t: REPRODUCER FAILS: $r"
+			done
 		fi
 	fi
 
