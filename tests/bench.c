@@ -1,30 +1,68 @@
-/* tests/bench.c — `make bench`: durable acknowledged ingest against the machine's limits.
+/* tests/bench.c — `make bench` / `make bench-full`: planwatchd against this machine's limits.
  *
- * Measures in one run: fdatasync latency, the raw LMDB limit (puts of the same shape, one
- * durable commit per group, no ZeroMQ, no msgpack), and the real daemon fed by 1 and 8
- * pipelined feeders (throughput, p50/p99 ACK latency, daemon RSS). Prints a table and one
- * JSON line (also written to bench/results/). Figures, not pass/fail. */
+ * Every ratio is taken between figures measured in the same run:
+ *   fsync      fdatasync latency of a 4 KiB write in the daemon's state directory
+ *   ingest     the real daemon fed by 1 and 8 pipelined feeders (libplanwatch, DEALER,
+ *              window of messages in flight): durable acknowledged updates/s, ACK latency,
+ *              the daemon's own group sizes (STATUS items / groups) and CPU per update
+ *   raw        the raw limit: LMDB puts of the same obs + rev keys and value sizes, the same
+ *              item order and the same group size as the daemon formed, one durable commit
+ *              per group, no ZeroMQ, no msgpack; and the same through store.c (get + put)
+ *   latency    8 paced feeders at 50% of the 8-feeder peak: ACK latency vs fdatasync
+ *   fanout     100 SUB subscribers of "breach.", 1,000 updates/s each flipping a binding
+ *              ceiling indicator: update sent -> notice received at every subscriber
+ * and with --full also
+ *   memory     1,000,000 updates: VmRSS / RssAnon / RssFile sampled, bytes on disk per
+ *              stored observation by table
+ *   scaling    1, 2, 8, 32 feeders (batch 100) and batches of 1, 10, 100, 1000 (8 feeders)
+ *   series     ingest rate and LMDB size with 10^3 .. 10^5 series through the daemon and
+ *              10^3 .. 10^6 series through store.c (updates scattered over the series)
+ *   peer       (with --influx HOST:PORT, see bench/with-influxdb.sh) the same 1,000,000
+ *              observations written to InfluxDB 1.x over HTTP, batches of 100, 8 connections
+ * Prints a table, writes one JSON document to bench/results/. Figures, not pass/fail. */
+#define _GNU_SOURCE /* memmem, strcasestr */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <lmdb.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #include "../client/planwatch.h"
 #include "../proto/period.h"
+#include "../proto/proto.h"
+#include "../store/store.h"
 #include "harness.h"
 
-#define N_INDS 100
+#define N_INDS 100         /* indicators of the main bench plan */
+#define N_PERIODS 240      /* 2006-01 .. 2025-12 */
 #define BATCH_DEFAULT 100
-#define WINDOW 64
+#define WINDOW_ITEMS 6400  /* items in flight per feeder: window = 6400 / batch, in [4, 200] */
+#define FAN_SUBS 100
+#define FAN_INDS 100
+#define FAN_CEILING 50.0
+#define FAN_HI 100.0 /* breach value base: 100 + J * 1e-6 carries the update number J */
+#define FAN_LO 10.0
+#define SCATTER_PRIME 999983L
+#define DEPT "统计局"
+#define MAX_FEEDERS 64
+
+/* ---- small utilities ---- */
 
 static double now_s(void)
 {
@@ -33,109 +71,447 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void sleep_s(double s)
+{
+	if (s <= 0)
+		return;
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "bench: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(1);
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
 static int dcmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
 }
 
-static double pct(double *v, size_t n, double p)
+/* A growable sample of latencies in seconds. */
+struct lat {
+	double *v;
+	size_t n, cap;
+};
+
+static void lat_add(struct lat *l, double x)
 {
-	if (!n)
-		return NAN;
-	qsort(v, n, sizeof(*v), dcmp);
-	size_t i = (size_t)(p * (n - 1));
-	return v[i];
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 1024;
+		if (!(l->v = realloc(l->v, l->cap * sizeof(*l->v))))
+			die("out of memory");
+	}
+	l->v[l->n++] = x;
 }
 
-/* ---- physical limits ---- */
-
-static void bench_fdatasync(const char *dir, double *p50, double *p99)
+static void lat_merge(struct lat *dst, const struct lat *src)
 {
-	char path[300], buf[4096];
-	double lat[300];
+	for (size_t i = 0; i < src->n; i++)
+		lat_add(dst, src->v[i]);
+}
+
+/* Percentiles in ms. */
+struct pcts {
+	size_t n;
+	double p50, p90, p99, p999, max, mean;
+};
+
+static struct pcts lat_pcts(struct lat *l)
+{
+	struct pcts p = { .n = l->n, .p50 = NAN, .p90 = NAN, .p99 = NAN, .p999 = NAN,
+			  .max = NAN, .mean = NAN };
+	if (!l->n)
+		return p;
+	qsort(l->v, l->n, sizeof(*l->v), dcmp);
+	double sum = 0;
+	for (size_t i = 0; i < l->n; i++)
+		sum += l->v[i];
+#define AT(q) (l->v[(size_t)((q) * (double)(l->n - 1) + 0.5)] * 1e3)
+	p.p50 = AT(0.5);
+	p.p90 = AT(0.9);
+	p.p99 = AT(0.99);
+	p.p999 = AT(0.999);
+#undef AT
+	p.max = l->v[l->n - 1] * 1e3;
+	p.mean = sum / l->n * 1e3;
+	return p;
+}
+
+static void lat_free(struct lat *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* ---- JSON output ---- */
+
+struct js {
+	char *b;
+	size_t n, cap;
+	int depth;
+	bool need_comma[32];
+};
+
+static void js_put(struct js *j, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		int k = vsnprintf(j->b + j->n, j->cap - j->n, fmt, ap);
+		va_end(ap);
+		if (k < 0)
+			die("vsnprintf");
+		if ((size_t)k < j->cap - j->n) {
+			j->n += (size_t)k;
+			return;
+		}
+		j->cap = j->cap * 2 + (size_t)k + 256;
+		if (!(j->b = realloc(j->b, j->cap)))
+			die("out of memory");
+	}
+}
+
+static void js_key(struct js *j, const char *k)
+{
+	if (j->need_comma[j->depth])
+		js_put(j, ",");
+	j->need_comma[j->depth] = true;
+	if (k)
+		js_put(j, "\"%s\":", k);
+}
+
+static void js_open(struct js *j, const char *k, char c)
+{
+	js_key(j, k);
+	js_put(j, "%c", c);
+	j->need_comma[++j->depth] = false;
+}
+
+static void js_close(struct js *j, char c)
+{
+	j->depth--;
+	js_put(j, "%c", c);
+}
+
+static void js_num(struct js *j, const char *k, double v)
+{
+	js_key(j, k);
+	if (isfinite(v))
+		js_put(j, "%.6g", v);
+	else
+		js_put(j, "null");
+}
+
+static void js_int(struct js *j, const char *k, long long v)
+{
+	js_key(j, k);
+	js_put(j, "%lld", v);
+}
+
+static void js_bool(struct js *j, const char *k, bool v)
+{
+	js_key(j, k);
+	js_put(j, v ? "true" : "false");
+}
+
+static void js_str(struct js *j, const char *k, const char *s)
+{
+	js_key(j, k);
+	js_put(j, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			js_put(j, "\\%c", *s);
+		else
+			js_put(j, "%c", (unsigned char)*s < 32 ? ' ' : *s);
+	}
+	js_put(j, "\"");
+}
+
+static void js_pcts(struct js *j, const char *k, const struct pcts *p)
+{
+	js_open(j, k, '{');
+	js_int(j, "n", (long long)p->n);
+	js_num(j, "p50_ms", p->p50);
+	js_num(j, "p90_ms", p->p90);
+	js_num(j, "p99_ms", p->p99);
+	js_num(j, "p999_ms", p->p999);
+	js_num(j, "max_ms", p->max);
+	js_num(j, "mean_ms", p->mean);
+	js_close(j, '}');
+}
+
+/* ---- /proc ---- */
+
+struct mem {
+	long rss_kb, anon_kb, file_kb;
+};
+
+static struct mem proc_mem(pid_t pid)
+{
+	char path[64], line[256];
+	struct mem m = { -1, -1, -1 };
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return m;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "VmRSS: %ld", &m.rss_kb);
+		sscanf(line, "RssAnon: %ld", &m.anon_kb);
+		sscanf(line, "RssFile: %ld", &m.file_kb);
+	}
+	fclose(f);
+	return m;
+}
+
+/* CPU seconds (user + system) used so far by pid. */
+static double proc_cpu(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NAN;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	unsigned long ut = 0, st = 0;
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return NAN;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double self_cpu(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
+
+static long long file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* ---- fdatasync ---- */
+
+struct fsync_res {
+	struct pcts p;
+};
+
+static void bench_fsync(const char *dir, int n, struct fsync_res *r)
+{
+	char path[600], buf[4096];
+	struct lat l = { 0 };
 	snprintf(path, sizeof(path), "%s/fsync.bin", dir);
 	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	if (fd < 0)
+		die("cannot create %s: %s", path, strerror(errno));
 	memset(buf, 'x', sizeof(buf));
-	for (int i = 0; i < 300; i++) {
+	for (int i = 0; i < 16; i++) /* allocate the blocks first: LMDB rewrites its pages */
+		if (pwrite(fd, buf, sizeof(buf), (off_t)i * 4096) < 0)
+			die("pwrite: %s", strerror(errno));
+	fdatasync(fd);
+	for (int i = 0; i < n; i++) {
 		double t0 = now_s();
 		if (pwrite(fd, buf, sizeof(buf), (off_t)(i % 16) * 4096) < 0 || fdatasync(fd) < 0)
-			perror("fdatasync");
-		lat[i] = now_s() - t0;
+			die("fdatasync: %s", strerror(errno));
+		lat_add(&l, now_s() - t0);
 	}
 	close(fd);
 	unlink(path);
-	*p50 = pct(lat, 300, 0.5) * 1e3;
-	*p99 = pct(lat, 300, 0.99) * 1e3;
+	r->p = lat_pcts(&l);
+	lat_free(&l);
 }
 
-/* LMDB puts shaped like the daemon's obs+rev writes: series-major keys, one durable
- * commit per group of `group` records. Returns records/s. */
-static double bench_raw_lmdb(const char *dir, long total, int group)
+/* ---- catalogs ---- */
+
+/* Plan "bench": n_growth monthly YTD growth indicators named fmt (the shape of most plan
+ * indicators); plan "fan": n_ceiling binding monthly ceilings c000.. (breach at once). */
+static void write_catalog(const char *path, const char *fmt, long n_growth, int n_ceiling)
 {
-	char path[300];
-	MDB_env *env;
-	MDB_dbi obs, rev;
-	MDB_txn *txn;
-	snprintf(path, sizeof(path), "%s/raw", dir);
-	mkdir(path, 0700);
-	mdb_env_create(&env);
-	mdb_env_set_maxdbs(env, 4);
-	mdb_env_set_mapsize(env, 4ull << 30);
-	if (mdb_env_open(env, path, MDB_NOTLS, 0600) != 0) {
-		fprintf(stderr, "bench: cannot open raw LMDB env\n");
-		exit(1);
+	FILE *f = fopen(path, "w");
+	char id[32];
+	if (!f)
+		die("cannot write %s", path);
+	fprintf(f, "plan:\n  id: bench\n  name: 基准\n  baseline_year: 2020\n  target_year: 2025\n"
+		   "indicators:\n");
+	for (long i = 0; i < n_growth; i++) {
+		snprintf(id, sizeof(id), fmt, i);
+		fprintf(f, "  - {id: %s, name: 指标%ld, name_en: Indicator %ld, category: 测试, "
+			   "unit: 亿元, attribute: expected, kind: growth, growth: 6, "
+			   "baseline: {year: 2020, value: 100}, frequency: monthly, form: ytd, "
+			   "departments: [" DEPT "], bounds: {min: 0, max: 1000000000}, "
+			   "source: {file: bench, line: 1}}\n", id, i, i);
 	}
-	mdb_txn_begin(env, NULL, 0, &txn);
-	mdb_dbi_open(txn, "obs", MDB_CREATE, &obs);
-	mdb_dbi_open(txn, "rev", MDB_CREATE, &rev);
-	mdb_txn_commit(txn);
-	char val[120];
-	memset(val, 7, sizeof(val));
-	double t0 = now_s();
-	long done = 0;
-	for (long g = 0; done < total; g++) {
-		mdb_txn_begin(env, NULL, 0, &txn);
-		for (int i = 0; i < group && done < total; i++, done++) {
-			char key[64];
-			int ind = (int)(done % N_INDS);
-			long k = done / N_INDS;
-			int n = snprintf(key, sizeof(key), "bench%cind%03d%c", 0, ind, 0);
-			key[n] = (char)(k >> 8), key[n + 1] = (char)k, key[n + 2] = 3,
-			key[n + 3] = (char)(k % 12);
-			MDB_val kv = { (size_t)n + 4, key }, vv = { sizeof(val), val };
-			mdb_put(txn, obs, &kv, &vv, 0);
-			char rkey[72];
-			memcpy(rkey, key, (size_t)n + 4);
-			memset(rkey + n + 4, 0, 4);
-			rkey[n + 7] = 1;
-			MDB_val rk = { (size_t)n + 8, rkey };
-			mdb_put(txn, rev, &rk, &vv, 0);
-		}
-		if (mdb_txn_commit(txn) != 0) {
-			fprintf(stderr, "bench: raw commit failed\n");
-			exit(1);
-		}
-	}
-	double rate = total / (now_s() - t0);
-	mdb_env_close(env);
-	return rate;
+	fclose(f);
+	if (!n_ceiling)
+		return;
+	char fan[600];
+	snprintf(fan, sizeof(fan), "%s.fan.yaml", path);
+	if (!(f = fopen(fan, "w")))
+		die("cannot write %s", fan);
+	fprintf(f, "plan:\n  id: fan\n  name: 扇出\n  baseline_year: 2020\n  target_year: 2025\n"
+		   "indicators:\n");
+	for (int i = 0; i < n_ceiling; i++)
+		fprintf(f, "  - {id: c%03d, name: 上限%d, name_en: Ceiling %d, category: 测试, "
+			   "unit: \"%%\", attribute: binding, kind: ceiling, direction: down, "
+			   "baseline: {year: 2020, value: 40}, target: {year: 2025, value: %g}, "
+			   "frequency: monthly, departments: [" DEPT "], "
+			   "bounds: {min: 0, max: 1000}, source: {file: bench, line: 1}}\n",
+			i, i, i, FAN_CEILING);
+	fclose(f);
 }
 
 /* ---- the daemon ---- */
 
-struct feeder {
-	const char *ep;
-	int id, batch;
-	long messages;
-	double *lat;
-	long n_lat, acked, nacked;
-	long long items;
+struct daemon {
+	struct harness h;
+	struct pw_client *c; /* for STATUS */
+	double start_s;      /* time from exec to answering STATUS */
 };
 
-struct inflight {
-	char id[40];
-	double t0;
+static void daemon_start(struct daemon *d, const char *fmt, long n_growth, int n_ceiling,
+			 const char *extra)
+{
+	char cat[400], list[1000];
+	memset(d, 0, sizeof(*d));
+	if (harness_init(&d->h, "tests/fixtures/test-plan.yaml", "") < 0)
+		die("cannot make a temporary directory");
+	snprintf(cat, sizeof(cat), "%s/bench.yaml", d->h.dir);
+	write_catalog(cat, fmt, n_growth, n_ceiling);
+	if (n_ceiling) {
+		/* harness_use_catalog takes one path; the list form is "path\n  - path2". */
+		snprintf(list, sizeof(list), "%s\n  - %s.fan.yaml", cat, cat);
+		if (harness_use_catalog(&d->h, list, extra) < 0)
+			die("cannot write the config");
+	} else if (harness_use_catalog(&d->h, cat, extra) < 0) {
+		die("cannot write the config");
+	}
+	double t0 = now_s();
+	if (harness_start(&d->h) < 0)
+		die("daemon did not start (log %s)", d->h.log);
+	d->start_s = now_s() - t0;
+	if (!(d->c = harness_client(&d->h)))
+		die("cannot connect");
+}
+
+struct dstat {
+	int64_t items, groups, accepted, notices, subscriptions, observations, revisions;
+};
+
+static struct dstat daemon_status(struct daemon *d)
+{
+	struct proto_req r = { .type = PROTO_STATUS };
+	struct proto_view *v = harness_request(d->c, &r);
+	struct dstat s = { 0 };
+	proto_view_int(v, -1, "items", &s.items);
+	proto_view_int(v, -1, "groups", &s.groups);
+	proto_view_int(v, -1, "accepted", &s.accepted);
+	proto_view_int(v, -1, "notices", &s.notices);
+	proto_view_int(v, -1, "subscriptions", &s.subscriptions);
+	proto_view_int(v, -1, "observations", &s.observations);
+	proto_view_int(v, -1, "revisions", &s.revisions);
+	proto_view_free(v);
+	return s;
+}
+
+static void daemon_stop(struct daemon *d)
+{
+	pw_client_free(d->c);
+	d->c = NULL;
+	if (d->h.pid && harness_stop(&d->h, SIGTERM) != 0)
+		fprintf(stderr, "bench: daemon exited badly (log %s)\n", d->h.log);
+}
+
+static void daemon_cleanup(struct daemon *d)
+{
+	if (d->c)
+		daemon_stop(d);
+	harness_cleanup(&d->h);
+}
+
+/* ---- workloads ---- */
+
+enum gen_kind {
+	GEN_SWEEP,   /* one message = one period of every indicator; later passes revise */
+	GEN_SCATTER, /* consecutive items land on series far apart (j * prime mod n) */
+	GEN_FLIP,    /* fan plan: each update flips one ceiling indicator breach <-> resolved */
+};
+
+struct gen {
+	enum gen_kind kind;
+	const char *plan, *fmt, *unit;
+	long n;          /* indicators */
+	long per_feeder; /* scatter: items per feeder (feeders cover disjoint ranges) */
+	long j0;         /* scatter: index of the first item */
+	bool sequential; /* scatter: j mod n instead of j * prime mod n (preloading) */
+};
+
+/* Item i of message m of feeder f. */
+static void gen_item(const struct gen *g, int f, long m, int batch, int i, char *ind, size_t cap,
+		     struct period *p, double *value)
+{
+	long j = m * batch + i, idx, k;
+	switch (g->kind) {
+	case GEN_SWEEP:
+		k = (j / g->n) % N_PERIODS;
+		idx = (j + f * 7) % g->n;
+		*value = (double)(m + 1 + f * 1000000L);
+		break;
+	case GEN_SCATTER:
+		j += g->j0 + f * g->per_feeder;
+		idx = g->sequential ? j % g->n : (long)((j * (int64_t)SCATTER_PRIME) % g->n);
+		k = (j / g->n) % N_PERIODS;
+		*value = (double)(j % 1000003 + 1);
+		break;
+	default: /* GEN_FLIP */
+		idx = j % g->n;
+		k = 19 * 12; /* 2025-01, revised over and over */
+		*value = (j / g->n) % 2 == 0 ? FAN_HI + (double)j * 1e-6 : FAN_LO;
+		break;
+	}
+	snprintf(ind, cap, g->fmt, idx);
+	*p = (struct period){ .year = (uint16_t)(2006 + k / 12), .freq = PERIOD_MONTH,
+			      .n = (uint8_t)(1 + k % 12) };
+}
+
+struct feeder {
+	/* in */
+	const char *ep;
+	const struct gen *g;
+	int id, batch, window;
+	long max_msgs;
+	double rate;     /* messages/s; 0 = as fast as the window allows */
+	double t0;       /* shared start */
+	double t_stop;   /* no sends after this (0 = none) */
+	double *t_sent;  /* optional [max_msgs] */
+	double *t_acked; /* optional [max_msgs] */
+	/* out */
+	struct lat lat;
+	long sent, acked, nacked, items;
+	double max_lag; /* paced: worst lateness of a send behind its schedule, s */
+	double t_end;
+	int err;
 };
 
 static void *feed(void *arg)
@@ -143,194 +519,1439 @@ static void *feed(void *arg)
 	struct feeder *fd = arg;
 	struct pw_client *c;
 	struct pw_opts o = { .timeout_ms = 60000 };
-	struct inflight win[WINDOW];
-	struct pw_obs *obs = calloc((size_t)fd->batch, sizeof(*obs));
-	char (*periods)[12] = calloc((size_t)fd->batch, 12);
-	char (*inds)[16] = calloc((size_t)fd->batch, 16);
-	long sent = 0, got = 0;
-	if (pw_client_new(&c, fd->ep, &o) < 0)
+	struct pw_obs *obs = xcalloc((size_t)fd->batch, sizeof(*obs));
+	char(*pers)[PERIOD_TEXT_MAX] = xcalloc((size_t)fd->batch, PERIOD_TEXT_MAX);
+	char(*inds)[24] = xcalloc((size_t)fd->batch, 24);
+	double *t_send = xcalloc((size_t)fd->max_msgs + 1, sizeof(double));
+	long got = 0;
+	char id[40];
+
+	if (pw_client_new(&c, fd->ep, &o) < 0) {
+		fd->err = 1;
 		return NULL;
-	for (long m = 0; m < fd->messages || got < sent;) {
-		while (m < fd->messages && sent - got < WINDOW) {
-			struct inflight *w = &win[sent % WINDOW];
+	}
+	for (;;) {
+		double now = now_s();
+		bool more = fd->sent < fd->max_msgs && (fd->t_stop == 0 || now < fd->t_stop);
+		bool room = fd->sent - got < fd->window;
+		double due = fd->rate > 0 ? fd->t0 + fd->sent / fd->rate : now;
+		if (more && room && now >= due) {
+			long m = fd->sent;
 			for (int i = 0; i < fd->batch; i++) {
-				/* Distinct (indicator, month) per item; later messages revise them. */
-				long k = (m * fd->batch + i) / N_INDS;
-				int year = 2006 + (int)(k / 12) % 20, month = 1 + (int)(k % 12);
-				snprintf(periods[i], sizeof(periods[i]), "%04d-%02d", year, month);
-				snprintf(inds[i], 16, "ind%03d",
-					 (int)((m * fd->batch + i + fd->id * 7) % N_INDS));
-				obs[i] = (struct pw_obs){ .plan = "bench", .indicator = inds[i],
-							  .period = periods[i], .unit = "亿元",
-							  .status = "flash", .yoy = NAN,
-							  .value = (double)(m + 1 + fd->id * 1000000L) };
+				struct period p;
+				double v;
+				gen_item(fd->g, fd->id, m, fd->batch, i, inds[i], sizeof(inds[i]), &p, &v);
+				period_format(&p, pers[i]);
+				obs[i] = (struct pw_obs){ .plan = fd->g->plan, .indicator = inds[i],
+							  .period = pers[i], .unit = fd->g->unit,
+							  .status = "flash", .yoy = NAN, .value = v };
 			}
-			snprintf(w->id, sizeof(w->id), "f%d-%ld", fd->id, m);
-			w->t0 = now_s();
-			if (pw_send_update(c, "统计局", w->id, obs, (size_t)fd->batch, 0) < 0) {
+			snprintf(id, sizeof(id), "f%d-%ld", fd->id, m);
+			t_send[m] = now_s();
+			if (fd->t_sent)
+				fd->t_sent[m] = t_send[m];
+			if (fd->rate > 0 && t_send[m] - due > fd->max_lag)
+				fd->max_lag = t_send[m] - due;
+			if (pw_send_update(c, DEPT, id, obs, (size_t)fd->batch, 0) < 0) {
 				fprintf(stderr, "bench: send failed\n");
-				goto out;
+				fd->err = 1;
+				break;
 			}
-			sent++, m++;
+			fd->sent++;
+			continue;
+		}
+		if (!more && got == fd->sent)
+			break;
+		/* Wait for an ACK; a paced feeder wakes up in time for its next send (zmq_poll
+		 * counts in ms, so the last millisecond is polled with short sleeps). */
+		int to = 60000;
+		double wait = 0;
+		if (more && room) {
+			wait = due - now;
+			to = wait > 0.0015 ? (int)((wait - 0.001) * 1e3) : 0;
 		}
 		struct pw_ack a;
-		if (pw_recv_ack(c, &a, 60000) < 0) {
-			fprintf(stderr, "bench: no ACK within 60 s\n");
-			goto out;
+		int rc = pw_recv_ack(c, &a, to);
+		if (rc == PW_ETIMEDOUT) {
+			if (to == 60000) {
+				fprintf(stderr, "bench: feeder %d: no ACK within 60 s\n", fd->id);
+				fd->err = 1;
+				break;
+			}
+			if (to == 0)
+				sleep_s(wait < 50e-6 ? wait : 50e-6);
+			continue;
 		}
-		/* Window slots are reused in order; ACKs come back in order on one DEALER. */
-		long idx = strtol(strchr(a.id, '-') + 1, NULL, 10);
-		fd->lat[fd->n_lat++] = now_s() - win[idx % WINDOW].t0;
+		if (rc < 0) {
+			fprintf(stderr, "bench: feeder %d: %s\n", fd->id, pw_strerror(rc));
+			fd->err = 1;
+			break;
+		}
+		double t = now_s();
+		const char *dash = strchr(a.id, '-');
+		long m = dash ? strtol(dash + 1, NULL, 10) : -1;
+		if (m < 0 || m >= fd->sent) {
+			fprintf(stderr, "bench: unexpected reply id '%s'\n", a.id);
+			continue;
+		}
+		lat_add(&fd->lat, t - t_send[m]);
+		if (fd->t_acked)
+			fd->t_acked[m] = t;
 		if (a.code == 0) {
 			fd->acked++;
 			fd->items += fd->batch;
 		} else {
+			if (!fd->nacked)
+				fprintf(stderr, "bench: NACK %s: %s\n", a.id, pw_errname(a.code));
 			fd->nacked++;
 		}
 		got++;
 	}
-out:
+	fd->t_end = now_s();
 	free(obs);
-	free(periods);
+	free(pers);
 	free(inds);
+	free(t_send);
 	pw_client_free(c);
 	return NULL;
 }
 
-static long rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 struct run {
-	int feeders, batch;
-	double rate, p50, p99;
-	long rss_kb, nacked;
+	const char *name;
+	int feeders, batch, window;
+	double rate_target; /* items/s, 0 = unlimited */
+	double secs, rate;  /* acknowledged items/s */
+	struct pcts lat;
+	long nacked, msgs;
+	double group_items, group_msgs; /* the daemon's average group */
+	double daemon_cpu;              /* daemon CPU s / wall s during the run */
+	double us_per_item;             /* daemon CPU µs per acknowledged update */
+	double client_cpu;              /* bench process CPU s / wall s */
+	double max_lag_ms;
+	struct mem mem;
+	int err;
 };
 
-static void run_feeders(struct harness *h, int n, int batch, long total_items, struct run *r)
+static int window_for(int batch)
 {
-	pthread_t th[64];
-	struct feeder fd[64];
+	int w = WINDOW_ITEMS / batch;
+	return w < 4 ? 4 : w > 200 ? 200 : w;
+}
+
+/* Runs n feeders against d: each sends up to total_items / n items (or until secs, if > 0),
+ * paced at rate_items/s overall if > 0. */
+static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch, long total_items,
+			double rate_items, double secs, struct run *r)
+{
+	pthread_t th[MAX_FEEDERS];
+	struct feeder *fd = xcalloc((size_t)n, sizeof(*fd));
 	long per = total_items / batch / n;
-	double t0 = now_s();
+	struct dstat s0 = daemon_status(d);
+	double cpu0 = proc_cpu(d->h.pid), self0 = self_cpu();
+	double t0 = now_s() + 0.01;
+
+	if (per < 1)
+		per = 1;
+	r->feeders = n;
+	r->batch = batch;
+	r->window = window_for(batch);
+	r->rate_target = rate_items;
 	for (int i = 0; i < n; i++) {
-		fd[i] = (struct feeder){ .ep = h->ep, .id = i, .batch = batch, .messages = per };
-		fd[i].lat = calloc((size_t)per + 1, sizeof(double));
-		pthread_create(&th[i], NULL, feed, &fd[i]);
+		fd[i] = (struct feeder){ .ep = d->h.ep, .g = g, .id = i, .batch = batch,
+					 .window = r->window, .max_msgs = per, .t0 = t0,
+					 .rate = rate_items > 0 ? rate_items / batch / n : 0,
+					 .t_stop = secs > 0 ? t0 + secs : 0 };
+		if (pthread_create(&th[i], NULL, feed, &fd[i]) != 0)
+			die("pthread_create");
 	}
-	long long items = 0;
-	size_t nlat = 0;
+	struct lat all = { 0 };
+	long items = 0;
+	double t_end = t0;
+	r->nacked = r->msgs = 0;
+	r->max_lag_ms = 0;
 	for (int i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
 		items += fd[i].items;
-		nlat += (size_t)fd[i].n_lat;
-	}
-	double dt = now_s() - t0;
-	double *all = calloc(nlat + 1, sizeof(double));
-	size_t k = 0;
-	r->nacked = 0;
-	for (int i = 0; i < n; i++) {
-		memcpy(all + k, fd[i].lat, (size_t)fd[i].n_lat * sizeof(double));
-		k += (size_t)fd[i].n_lat;
 		r->nacked += fd[i].nacked;
-		free(fd[i].lat);
+		r->msgs += fd[i].sent;
+		r->err |= fd[i].err;
+		if (fd[i].t_end > t_end)
+			t_end = fd[i].t_end;
+		if (fd[i].max_lag * 1e3 > r->max_lag_ms)
+			r->max_lag_ms = fd[i].max_lag * 1e3;
+		lat_merge(&all, &fd[i].lat);
+		lat_free(&fd[i].lat);
 	}
-	r->feeders = n;
-	r->batch = batch;
-	r->rate = items / dt;
-	r->p50 = pct(all, k, 0.5) * 1e3;
-	r->p99 = pct(all, k, 0.99) * 1e3;
-	r->rss_kb = rss_kb(h->pid);
-	free(all);
+	r->secs = t_end - t0;
+	r->rate = items / r->secs;
+	r->lat = lat_pcts(&all);
+	lat_free(&all);
+	double cpu1 = proc_cpu(d->h.pid);
+	r->daemon_cpu = (cpu1 - cpu0) / r->secs;
+	r->us_per_item = items ? (cpu1 - cpu0) / items * 1e6 : NAN;
+	r->client_cpu = (self_cpu() - self0) / r->secs;
+	struct dstat s1 = daemon_status(d);
+	double groups = (double)(s1.groups - s0.groups);
+	r->group_items = groups > 0 ? (s1.items - s0.items) / groups : NAN;
+	r->group_msgs = groups > 0 ? (s1.accepted - s0.accepted) / groups : NAN;
+	r->mem = proc_mem(d->h.pid);
+	free(fd);
+}
+
+static void print_header(void)
+{
+	printf("%-40s %11s %8s %8s %8s %7s %7s %6s\n", "measure", "updates/s", "p50 ms", "p99 ms",
+	       "max ms", "grp", "µs/upd", "dCPU");
+}
+
+static void print_run(const struct run *r)
+{
+	printf("%-40s %11.0f %8.2f %8.2f %8.2f %7.0f %7.2f %5.0f%%%s\n", r->name, r->rate,
+	       r->lat.p50, r->lat.p99, r->lat.max, r->group_items, r->us_per_item,
+	       r->daemon_cpu * 100, r->nacked ? "  NACKs!" : "");
+	fflush(stdout);
+}
+
+static void js_run(struct js *j, const char *k, const struct run *r)
+{
+	js_open(j, k, '{');
+	js_str(j, "name", r->name);
+	js_int(j, "feeders", r->feeders);
+	js_int(j, "batch", r->batch);
+	js_int(j, "window", r->window);
+	js_num(j, "rate_target_per_s", r->rate_target);
+	js_num(j, "secs", r->secs);
+	js_num(j, "updates_per_s", r->rate);
+	js_int(j, "messages", r->msgs);
+	js_pcts(j, "ack_latency", &r->lat);
+	js_int(j, "nacks", r->nacked);
+	js_num(j, "group_items", r->group_items);
+	js_num(j, "group_messages", r->group_msgs);
+	js_num(j, "daemon_cpu", r->daemon_cpu);
+	js_num(j, "daemon_cpu_us_per_update", r->us_per_item);
+	js_num(j, "client_cpu", r->client_cpu);
+	js_num(j, "max_send_lag_ms", r->max_lag_ms);
+	js_int(j, "rss_kb", r->mem.rss_kb);
+	js_int(j, "rss_anon_kb", r->mem.anon_kb);
+	js_int(j, "rss_file_kb", r->mem.file_kb);
+	js_close(j, '}');
+}
+
+/* ---- the raw limit ---- */
+
+/* The store's value layout (store.c: obs, rev): v, status, flags, u32 rev, f64 value,
+ * f64 yoy, i64 recv_ms, u8 len + dept, u8 len + msgid, u16 len + reason. */
+static size_t obs_value(uint8_t *buf, uint32_t rev, double value, const char *msgid)
+{
+	uint8_t *p = buf;
+	size_t ld = strlen(DEPT), lm = strlen(msgid);
+	uint64_t bits;
+	*p++ = 1;
+	*p++ = 1;
+	*p++ = 0;
+	memcpy(p, &rev, 4);
+	p += 4;
+	memcpy(&bits, &value, 8);
+	memcpy(p, &bits, 8);
+	p += 8;
+	memset(p, 0xff, 8); /* NaN yoy */
+	p += 8;
+	memset(p, 0, 8);
+	p += 8;
+	*p++ = (uint8_t)ld;
+	memcpy(p, DEPT, ld);
+	p += ld;
+	*p++ = (uint8_t)lm;
+	memcpy(p, msgid, lm);
+	p += lm;
+	*p++ = 0;
+	*p++ = 0;
+	return (size_t)(p - buf);
+}
+
+/* plan\0ind\0period(4 BE)[rev(4 BE)] as store.c lays it out. */
+static size_t obs_key(uint8_t *key, const char *plan, const char *ind, const struct period *p)
+{
+	size_t lp = strlen(plan) + 1, li = strlen(ind) + 1;
+	memcpy(key, plan, lp);
+	memcpy(key + lp, ind, li);
+	period_key(p, key + lp + li);
+	return lp + li + 4;
+}
+
+/* Revision counters for (indicator, period), for the raw writer. */
+struct revs {
+	long n;
+	uint32_t *r;
+};
+
+static uint32_t *rev_slot(struct revs *rv, const char *ind, const struct period *p)
+{
+	long idx = strtol(ind + strcspn(ind, "0123456789"), NULL, 10);
+	long k = (p->year - 2006) * 12 + p->n - 1;
+	if (idx < 0 || idx >= rv->n || k < 0 || k >= N_PERIODS)
+		die("raw: key out of range");
+	return &rv->r[idx * N_PERIODS + k];
+}
+
+struct raw_res {
+	double rate, group_items, secs;
+	long groups;
+	long long bytes;
+};
+
+/* Writes the items the feeders would send, interleaved message by message as the daemon's
+ * round-robin read forms its groups, committing every group_msgs messages. */
+static void bench_raw(const char *dir, const struct gen *g, int feeders, int batch, long total,
+		      double group_items, struct raw_res *r)
+{
+	char path[400];
+	MDB_env *env;
+	MDB_dbi obs, rev;
+	MDB_txn *txn;
+	struct revs rv = { .n = g->n, .r = xcalloc((size_t)g->n * N_PERIODS, sizeof(uint32_t)) };
+	long per = total / batch / feeders;
+	long group_msgs = lround(group_items / batch);
+	if (group_msgs < 1)
+		group_msgs = 1;
+	snprintf(path, sizeof(path), "%s/raw", dir);
+	mkdir(path, 0700);
+	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 8) ||
+	    mdb_env_set_mapsize(env, (size_t)16 << 30) || mdb_env_open(env, path, MDB_NOTLS, 0600))
+		die("cannot open raw LMDB env");
+	if (mdb_txn_begin(env, NULL, 0, &txn) || mdb_dbi_open(txn, "obs", MDB_CREATE, &obs) ||
+	    mdb_dbi_open(txn, "rev", MDB_CREATE, &rev) || mdb_txn_commit(txn))
+		die("cannot open raw LMDB tables");
+	double t0 = now_s();
+	long in_group = 0, items = 0;
+	r->groups = 0;
+	txn = NULL;
+	for (long m = 0; m < per; m++)
+		for (int f = 0; f < feeders; f++) {
+			char msgid[40], ind[24];
+			snprintf(msgid, sizeof(msgid), "f%d-%ld", f, m);
+			if (!txn && mdb_txn_begin(env, NULL, 0, &txn))
+				die("raw: txn_begin");
+			for (int i = 0; i < batch; i++) {
+				struct period p;
+				double v;
+				uint8_t key[160], val[200];
+				gen_item(g, f, m, batch, i, ind, sizeof(ind), &p, &v);
+				size_t kl = obs_key(key, g->plan, ind, &p);
+				uint32_t *slot = rev_slot(&rv, ind, &p);
+				uint32_t rn = ++*slot;
+				size_t vl = obs_value(val, rn, v, msgid);
+				key[kl] = (uint8_t)(rn >> 24), key[kl + 1] = (uint8_t)(rn >> 16);
+				key[kl + 2] = (uint8_t)(rn >> 8), key[kl + 3] = (uint8_t)rn;
+				MDB_val rk = { kl + 4, key }, ok = { kl, key }, vv = { vl, val };
+				if (mdb_put(txn, rev, &rk, &vv, MDB_NOOVERWRITE) ||
+				    mdb_put(txn, obs, &ok, &vv, 0))
+					die("raw: put");
+				items++;
+			}
+			if (++in_group == group_msgs || (m == per - 1 && f == feeders - 1)) {
+				if (mdb_txn_commit(txn))
+					die("raw: commit");
+				txn = NULL;
+				in_group = 0;
+				r->groups++;
+			}
+		}
+	r->secs = now_s() - t0;
+	r->rate = items / r->secs;
+	r->group_items = (double)items / r->groups;
+	mdb_env_close(env);
+	snprintf(path, sizeof(path), "%s/raw/data.mdb", dir);
+	r->bytes = file_size(path);
+	snprintf(path, sizeof(path), "rm -rf '%s/raw'", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "bench: cannot remove %s/raw\n", dir);
+	free(rv.r);
+}
+
+/* The same through store.c: store_obs_get (the previous vintage) + store_obs_put. */
+struct store_arg {
+	const struct gen *g;
+	int feeders, batch;
+	long m, group_msgs, per;
+	int f;
+	long items;
+};
+
+static int store_group(struct store_txn *t, void *arg)
+{
+	struct store_arg *a = arg;
+	for (long done = 0; done < a->group_msgs && a->m < a->per; done++) {
+		char msgid[40];
+		snprintf(msgid, sizeof(msgid), "f%d-%ld", a->f, a->m);
+		for (int i = 0; i < a->batch; i++) {
+			struct store_obs o = { .yoy = NAN, .status = 1 }, prev;
+			gen_item(a->g, a->f, a->m, a->batch, i, o.ind, sizeof(o.ind), &o.period,
+				 &o.value);
+			snprintf(o.plan, sizeof(o.plan), "%s", a->g->plan);
+			int rc = store_obs_get(t, o.plan, o.ind, &o.period, &prev);
+			if (rc < 0 && rc != PW_ENOTFOUND)
+				return rc;
+			o.rev = rc == 0 ? prev.rev + 1 : 1;
+			snprintf(o.dept, sizeof(o.dept), "%s", DEPT);
+			snprintf(o.msgid, sizeof(o.msgid), "%s", msgid);
+			if ((rc = store_obs_put(t, &o)) < 0)
+				return rc;
+		}
+		a->items += a->batch;
+		if (++a->f == a->feeders) {
+			a->f = 0;
+			a->m++;
+		}
+	}
+	return 0;
+}
+
+static void bench_store(const char *dir, const struct gen *g, int feeders, int batch, long total,
+			double group_items, struct raw_res *r)
+{
+	char path[400];
+	struct store *s;
+	struct store_arg a = { .g = g, .feeders = feeders, .batch = batch,
+			       .per = total / batch / feeders };
+	a.group_msgs = lround(group_items / batch);
+	if (a.group_msgs < 1)
+		a.group_msgs = 1;
+	snprintf(path, sizeof(path), "%s/storeapi", dir);
+	mkdir(path, 0700);
+	int rc = store_open(&s, path, (uint64_t)1 << 30, 0);
+	if (rc < 0)
+		die("store_open: %s", pw_strerror(rc));
+	double t0 = now_s();
+	r->groups = 0;
+	while (a.m < a.per) {
+		if ((rc = store_write(s, store_group, &a)) < 0)
+			die("store_write: %s", pw_strerror(rc));
+		r->groups++;
+	}
+	r->secs = now_s() - t0;
+	r->rate = a.items / r->secs;
+	r->group_items = (double)a.items / r->groups;
+	store_free(s);
+	snprintf(path, sizeof(path), "%s/storeapi/data.mdb", dir);
+	r->bytes = file_size(path);
+	snprintf(path, sizeof(path), "rm -rf '%s/storeapi'", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "bench: cannot remove the store copy\n");
+}
+
+/* ---- fan-out ---- */
+
+struct subs {
+	const char *pub;
+	int n;
+	const double *t_sent, *t_acked;
+	long n_upd;
+	volatile int *stop;
+	volatile int ready;
+	/* out */
+	struct lat lat_send, lat_ack;
+	long received, bad;
+};
+
+/* Update number J from the "observed" float of a breach notice body (msgpack). */
+static long fan_j(const void *body, size_t len)
+{
+	static const char key[] = "\xa8observed";
+	const uint8_t *p = memmem(body, len, key, sizeof(key) - 1);
+	if (!p || (size_t)((const uint8_t *)body + len - p) < sizeof(key) - 1 + 9 ||
+	    p[sizeof(key) - 1] != 0xcb)
+		return -1;
+	p += sizeof(key);
+	uint64_t bits = 0;
+	for (int i = 0; i < 8; i++)
+		bits = bits << 8 | p[i];
+	double v;
+	memcpy(&v, &bits, 8);
+	return lround((v - FAN_HI) * 1e6);
+}
+
+static void *subscribe(void *arg)
+{
+	struct subs *s = arg;
+	void *ctx = zmq_ctx_new();
+	void **socks = xcalloc((size_t)s->n, sizeof(*socks));
+	zmq_pollitem_t *items = xcalloc((size_t)s->n, sizeof(*items));
+	for (int i = 0; i < s->n; i++) {
+		int hwm = 0;
+		socks[i] = zmq_socket(ctx, ZMQ_SUB);
+		zmq_setsockopt(socks[i], ZMQ_RCVHWM, &hwm, sizeof(hwm));
+		zmq_setsockopt(socks[i], ZMQ_SUBSCRIBE, "breach.", 7);
+		if (zmq_connect(socks[i], s->pub) != 0)
+			die("cannot connect a subscriber: %s", zmq_strerror(errno));
+		items[i] = (zmq_pollitem_t){ .socket = socks[i], .events = ZMQ_POLLIN };
+	}
+	s->ready = 1;
+	char topic[256], body[4096];
+	while (!*s->stop) {
+		if (zmq_poll(items, s->n, 100) <= 0)
+			continue;
+		for (int i = 0; i < s->n; i++) {
+			if (!(items[i].revents & ZMQ_POLLIN))
+				continue;
+			for (;;) {
+				int tn = zmq_recv(socks[i], topic, sizeof(topic), ZMQ_DONTWAIT);
+				if (tn < 0)
+					break;
+				int bn = zmq_recv(socks[i], body, sizeof(body), 0);
+				double t = now_s();
+				long j = bn > 0 ? fan_j(body, (size_t)(bn < (int)sizeof(body) ? bn
+										   : (int)sizeof(body)))
+						: -1;
+				if (j < 0 || j >= s->n_upd || s->t_sent[j] == 0) {
+					s->bad++;
+					continue;
+				}
+				s->received++;
+				lat_add(&s->lat_send, t - s->t_sent[j]);
+				if (s->t_acked[j] > 0)
+					lat_add(&s->lat_ack, t - s->t_acked[j]);
+			}
+		}
+	}
+	for (int i = 0; i < s->n; i++)
+		zmq_close(socks[i]);
+	zmq_ctx_term(ctx);
+	free(socks);
+	free(items);
+	return NULL;
+}
+
+struct fan_res {
+	int subs;
+	double rate, secs;
+	long updates, breaches, expected, received, bad;
+	struct pcts send, ack, update_ack;
+};
+
+static void bench_fanout(double rate, double secs, struct fan_res *r)
+{
+	struct daemon d;
+	struct gen g = { .kind = GEN_FLIP, .plan = "fan", .fmt = "c%03ld", .unit = "%", .n = FAN_INDS };
+	long n = (long)(rate * secs);
+	double *t_sent = xcalloc((size_t)n + 1, sizeof(double));
+	double *t_acked = xcalloc((size_t)n + 1, sizeof(double));
+	volatile int stop = 0;
+	enum { THREADS = 2 };
+	struct subs sb[THREADS];
+	pthread_t th[THREADS];
+
+	daemon_start(&d, "ind%03ld", 1, FAN_INDS, "");
+	for (int i = 0; i < THREADS; i++) {
+		sb[i] = (struct subs){ .pub = d.h.pub, .n = FAN_SUBS / THREADS, .t_sent = t_sent,
+				       .t_acked = t_acked, .n_upd = n, .stop = &stop };
+		if (pthread_create(&th[i], NULL, subscribe, &sb[i]) != 0)
+			die("pthread_create");
+	}
+	/* Every subscription must have reached the daemon before the first notice. */
+	for (int i = 0; i < 200; i++) {
+		if (daemon_status(&d).subscriptions >= FAN_SUBS)
+			break;
+		sleep_s(0.05);
+	}
+	struct feeder fd = { .ep = d.h.ep, .g = &g, .id = 0, .batch = 1, .window = 200,
+			     .max_msgs = n, .rate = rate, .t0 = now_s() + 0.01, .t_sent = t_sent,
+			     .t_acked = t_acked };
+	feed(&fd);
+	/* Drain: wait until every breach reached every subscriber, at most 5 s. */
+	long breaches = 0;
+	for (long j = 0; j < n; j++)
+		breaches += (j / FAN_INDS) % 2 == 0;
+	r->expected = breaches * FAN_SUBS;
+	for (int i = 0; i < 100; i++) {
+		long got = 0;
+		for (int k = 0; k < THREADS; k++)
+			got += sb[k].received;
+		if (got >= r->expected)
+			break;
+		sleep_s(0.05);
+	}
+	stop = 1;
+	struct lat ls = { 0 }, la = { 0 };
+	r->received = r->bad = 0;
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		r->received += sb[i].received;
+		r->bad += sb[i].bad;
+		lat_merge(&ls, &sb[i].lat_send);
+		lat_merge(&la, &sb[i].lat_ack);
+		lat_free(&sb[i].lat_send);
+		lat_free(&sb[i].lat_ack);
+	}
+	r->subs = FAN_SUBS;
+	r->rate = fd.acked / (fd.t_end - fd.t0);
+	r->secs = fd.t_end - fd.t0;
+	r->updates = fd.acked;
+	r->breaches = breaches;
+	r->send = lat_pcts(&ls);
+	r->ack = lat_pcts(&la);
+	r->update_ack = lat_pcts(&fd.lat);
+	if (fd.nacked || fd.err)
+		fprintf(stderr, "bench: fan-out feeder: %ld NACKs%s\n", fd.nacked,
+			fd.err ? ", errors" : "");
+	lat_free(&fd.lat);
+	lat_free(&ls);
+	lat_free(&la);
+	daemon_cleanup(&d);
+	free(t_sent);
+	free(t_acked);
+}
+
+/* ---- memory and disk ---- */
+
+struct sampler {
+	pid_t pid;
+	volatile int stop;
+	double t0;
+	struct mem s[4096];
+	double t[4096];
+	int n;
+};
+
+static void *sample(void *arg)
+{
+	struct sampler *s = arg;
+	while (!s->stop && s->n < 4096) {
+		s->t[s->n] = now_s() - s->t0;
+		s->s[s->n] = proc_mem(s->pid);
+		s->n++;
+		sleep_s(0.25);
+	}
+	return NULL;
+}
+
+struct table_use {
+	const char *name;
+	long long entries, pages;
+};
+
+struct disk {
+	long long file_bytes, used_bytes;
+	struct table_use t[8];
+	int n;
+	long long n_obs, n_rev;
+};
+
+/* Per-table page use of a stopped daemon's environment. */
+static void disk_use(const char *state, struct disk *dk)
+{
+	static const char *const names[] = { "obs", "rev", "log", "alert", "msgid", "quar", "meta" };
+	char path[400];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_envinfo info;
+	MDB_stat st;
+	memset(dk, 0, sizeof(*dk));
+	snprintf(path, sizeof(path), "%s/data.mdb", state);
+	dk->file_bytes = file_size(path);
+	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 8) ||
+	    mdb_env_open(env, state, MDB_RDONLY | MDB_NOTLS, 0600)) {
+		fprintf(stderr, "bench: cannot open %s\n", state);
+		return;
+	}
+	mdb_env_info(env, &info);
+	mdb_env_stat(env, &st);
+	dk->used_bytes = (long long)(info.me_last_pgno + 1) * st.ms_psize;
+	if (mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			MDB_dbi dbi;
+			if (mdb_dbi_open(txn, names[i], 0, &dbi) || mdb_stat(txn, dbi, &st))
+				continue;
+			struct table_use *u = &dk->t[dk->n++];
+			u->name = names[i];
+			u->entries = (long long)st.ms_entries;
+			u->pages = (long long)(st.ms_branch_pages + st.ms_leaf_pages +
+					       st.ms_overflow_pages);
+			if (!strcmp(names[i], "obs"))
+				dk->n_obs = u->entries;
+			if (!strcmp(names[i], "rev"))
+				dk->n_rev = u->entries;
+		}
+		mdb_txn_abort(txn);
+	}
+	mdb_env_close(env);
+}
+
+struct memory_res {
+	struct run run;
+	struct mem at10, at50, end, max, min;
+	double anon_dev, rss_dev; /* worst deviation from the 10% sample, fraction */
+	struct disk disk;
+	int samples;
+};
+
+static double mem_dev(const struct sampler *s, int from, long ref, int which)
+{
+	double worst = 0;
+	for (int i = from; i < s->n; i++) {
+		long v = which ? s->s[i].anon_kb : s->s[i].rss_kb;
+		double d = fabs((double)v - ref) / (double)ref;
+		if (d > worst)
+			worst = d;
+	}
+	return worst;
+}
+
+static void bench_memory(long total, struct memory_res *mr)
+{
+	struct daemon d;
+	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+			 .n = N_INDS };
+	pthread_t th;
+	struct sampler *s = xcalloc(1, sizeof(*s));
+	daemon_start(&d, "ind%03ld", N_INDS, 0, "");
+	s->pid = d.h.pid;
+	s->t0 = now_s();
+	if (pthread_create(&th, NULL, sample, s) != 0)
+		die("pthread_create");
+	mr->run.name = "planwatchd 8 feeders, 1M updates";
+	run_feeders(&d, &g, 8, BATCH_DEFAULT, total, 0, 0, &mr->run);
+	s->stop = 1;
+	pthread_join(th, NULL);
+	mr->samples = s->n;
+	if (s->n > 0) {
+		double dur = s->t[s->n - 1];
+		int i10 = 0, i50 = 0;
+		while (i10 < s->n - 1 && s->t[i10] < 0.1 * dur)
+			i10++;
+		while (i50 < s->n - 1 && s->t[i50] < 0.5 * dur)
+			i50++;
+		mr->at10 = s->s[i10];
+		mr->at50 = s->s[i50];
+		mr->end = s->s[s->n - 1];
+		mr->max = mr->min = s->s[i10];
+		for (int i = i10; i < s->n; i++) {
+			if (s->s[i].rss_kb > mr->max.rss_kb)
+				mr->max.rss_kb = s->s[i].rss_kb;
+			if (s->s[i].anon_kb > mr->max.anon_kb)
+				mr->max.anon_kb = s->s[i].anon_kb;
+			if (s->s[i].file_kb > mr->max.file_kb)
+				mr->max.file_kb = s->s[i].file_kb;
+			if (s->s[i].rss_kb < mr->min.rss_kb)
+				mr->min.rss_kb = s->s[i].rss_kb;
+			if (s->s[i].anon_kb < mr->min.anon_kb)
+				mr->min.anon_kb = s->s[i].anon_kb;
+		}
+		mr->rss_dev = mem_dev(s, i10, mr->at10.rss_kb, 0);
+		mr->anon_dev = mem_dev(s, i10, mr->at10.anon_kb, 1);
+	}
+	daemon_stop(&d);
+	char state[400];
+	snprintf(state, sizeof(state), "%s/state", d.h.dir);
+	disk_use(state, &mr->disk);
+	harness_cleanup(&d.h);
+	free(s);
+}
+
+/* ---- series count ---- */
+
+struct series_res {
+	long series;
+	bool daemon; /* through the daemon, else store.c */
+	double start_s, preload_rate, rate, group_items;
+	struct pcts lat;
+	long long file_bytes;
+	double bytes_per_series;
+	long rss_kb;
+};
+
+static void bench_series_daemon(long n, long updates, struct series_res *sr)
+{
+	struct daemon d;
+	struct run r = { .name = "series preload" };
+	struct gen pre = { .kind = GEN_SCATTER, .plan = "bench", .fmt = "s%07ld", .unit = "亿元",
+			   .n = n, .sequential = true };
+	memset(sr, 0, sizeof(*sr));
+	sr->series = n;
+	sr->daemon = true;
+	daemon_start(&d, "s%07ld", n, 0, "");
+	sr->start_s = d.start_s;
+	/* One observation per series, then updates scattered over all of them. */
+	int batch = 1000;
+	pre.per_feeder = n / 8;
+	while (pre.per_feeder % batch)
+		batch--;
+	run_feeders(&d, &pre, 8, batch, pre.per_feeder * 8, 0, 0, &r);
+	sr->preload_rate = r.rate;
+	struct gen g = pre;
+	g.sequential = false;
+	g.j0 = n;
+	g.per_feeder = updates / 8;
+	r = (struct run){ .name = "series" };
+	run_feeders(&d, &g, 8, BATCH_DEFAULT, updates, 0, 0, &r);
+	sr->rate = r.rate;
+	sr->lat = r.lat;
+	sr->group_items = r.group_items;
+	sr->rss_kb = r.mem.rss_kb;
+	daemon_stop(&d);
+	char path[400];
+	snprintf(path, sizeof(path), "%s/state/data.mdb", d.h.dir);
+	sr->file_bytes = file_size(path);
+	sr->bytes_per_series = (double)sr->file_bytes / n;
+	harness_cleanup(&d.h);
+}
+
+static void bench_series_store(const char *dir, long n, long updates, double group_items,
+			       struct series_res *sr)
+{
+	struct gen pre = { .kind = GEN_SCATTER, .plan = "bench", .fmt = "s%07ld", .unit = "亿元",
+			   .n = n, .sequential = true, .per_feeder = n };
+	struct raw_res r;
+	memset(sr, 0, sizeof(*sr));
+	sr->series = n;
+	char path[400];
+	snprintf(path, sizeof(path), "%s/storeapi", dir);
+	mkdir(path, 0700);
+	struct store *s;
+	int rc = store_open(&s, path, (uint64_t)1 << 30, 0);
+	if (rc < 0)
+		die("store_open: %s", pw_strerror(rc));
+	struct store_arg a = { .g = &pre, .feeders = 1, .batch = 1000 < n ? 1000 : (int)n,
+			       .group_msgs = 10 };
+	a.per = n / a.batch;
+	double t0 = now_s();
+	while (a.m < a.per)
+		if ((rc = store_write(s, store_group, &a)) < 0)
+			die("store_write: %s", pw_strerror(rc));
+	sr->preload_rate = a.items / (now_s() - t0);
+	struct gen g = pre;
+	g.sequential = false;
+	g.j0 = n;
+	g.per_feeder = updates;
+	a = (struct store_arg){ .g = &g, .feeders = 1, .batch = BATCH_DEFAULT };
+	a.per = updates / a.batch;
+	a.group_msgs = lround(group_items / a.batch);
+	if (a.group_msgs < 1)
+		a.group_msgs = 1;
+	t0 = now_s();
+	r.groups = 0;
+	while (a.m < a.per) {
+		if ((rc = store_write(s, store_group, &a)) < 0)
+			die("store_write: %s", pw_strerror(rc));
+		r.groups++;
+	}
+	sr->rate = a.items / (now_s() - t0);
+	sr->group_items = (double)a.items / r.groups;
+	store_free(s);
+	snprintf(path, sizeof(path), "%s/storeapi/data.mdb", dir);
+	sr->file_bytes = file_size(path);
+	sr->bytes_per_series = (double)sr->file_bytes / n;
+	sr->lat.p50 = sr->lat.p99 = NAN;
+	snprintf(path, sizeof(path), "rm -rf '%s/storeapi'", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "bench: cannot remove the store copy\n");
+}
+
+/* ---- InfluxDB 1.x peer (HTTP line protocol) ---- */
+
+struct http {
+	int fd;
+	char buf[8192];
+	size_t len;
+};
+
+static int http_open(struct http *h, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int one = 1;
+	h->len = 0;
+	if ((h->fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return -1;
+	setsockopt(h->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(h->fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(h->fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* POSTs body to path; returns the HTTP status or -1. The response body is discarded. */
+static int http_post(struct http *h, const char *path, const char *ctype, const char *body,
+		     size_t len)
+{
+	char head[512];
+	int hn = snprintf(head, sizeof(head),
+			  "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
+			  "Content-Length: %zu\r\n\r\n", path, ctype, len);
+	if (write(h->fd, head, (size_t)hn) != hn)
+		return -1;
+	for (size_t off = 0; off < len;) {
+		ssize_t k = write(h->fd, body + off, len - off);
+		if (k <= 0)
+			return -1;
+		off += (size_t)k;
+	}
+	/* Read the head, then Content-Length bytes of body (chunked: until 0\r\n\r\n). */
+	char *end;
+	h->len = 0;
+	for (;;) {
+		h->buf[h->len] = '\0';
+		if ((end = strstr(h->buf, "\r\n\r\n")))
+			break;
+		if (h->len >= sizeof(h->buf) - 1)
+			return -1;
+		ssize_t k = read(h->fd, h->buf + h->len, sizeof(h->buf) - 1 - h->len);
+		if (k <= 0)
+			return -1;
+		h->len += (size_t)k;
+	}
+	int status = 0;
+	if (sscanf(h->buf, "HTTP/1.%*d %d", &status) != 1)
+		return -1;
+	size_t head_len = (size_t)(end + 4 - h->buf), want = 0;
+	const char *cl = strcasestr(h->buf, "\r\nContent-Length:");
+	bool chunked = strcasestr(h->buf, "\r\nTransfer-Encoding: chunked") != NULL;
+	if (cl && cl < end)
+		want = strtoul(cl + 17, NULL, 10);
+	size_t have = h->len - head_len;
+	if (chunked) {
+		while (!memmem(h->buf + head_len, h->len - head_len, "0\r\n\r\n", 5)) {
+			if (h->len >= sizeof(h->buf) - 1)
+				h->len = head_len; /* not kept: only the end marker matters */
+			ssize_t k = read(h->fd, h->buf + h->len, sizeof(h->buf) - 1 - h->len);
+			if (k <= 0)
+				return -1;
+			h->len += (size_t)k;
+		}
+		return status;
+	}
+	while (have < want) {
+		char sink[4096];
+		ssize_t k = read(h->fd, sink, want - have < sizeof(sink) ? want - have : sizeof(sink));
+		if (k <= 0)
+			return -1;
+		have += (size_t)k;
+	}
+	return status;
+}
+
+struct influx_feeder {
+	int port, id, batch;
+	long msgs;
+	const struct gen *g;
+	struct lat lat;
+	long items, errors;
+	double t_end;
+};
+
+static void *influx_feed(void *arg)
+{
+	struct influx_feeder *fd = arg;
+	struct http h;
+	size_t cap = (size_t)fd->batch * 200 + 256;
+	char *body = xcalloc(cap, 1);
+	if (http_open(&h, fd->port) < 0) {
+		fd->errors++;
+		free(body);
+		return NULL;
+	}
+	for (long m = 0; m < fd->msgs; m++) {
+		size_t n = 0;
+		char msgid[40];
+		snprintf(msgid, sizeof(msgid), "f%d-%ld", fd->id, m);
+		for (int i = 0; i < fd->batch; i++) {
+			char ind[24];
+			struct period p;
+			double v;
+			int first, last;
+			gen_item(fd->g, fd->id, m, fd->batch, i, ind, sizeof(ind), &p, &v);
+			period_months(&p, &first, &last);
+			struct tm tm = { .tm_year = p.year - 1900, .tm_mon = first - 1, .tm_mday = 1 };
+			/* What planwatch keeps of a vintage: value, status, department, message id,
+			 * receive time; the series is (plan, indicator), the time the period. */
+			n += (size_t)snprintf(body + n, cap - n,
+					      "obs,plan=%s,ind=%s value=%.17g,status=\"flash\","
+					      "dept=\"" DEPT "\",msgid=\"%s\",recv_ms=%lldi %lld\n",
+					      fd->g->plan, ind, v, msgid,
+					      (long long)time(NULL) * 1000, (long long)timegm(&tm));
+		}
+		double t0 = now_s();
+		int st = http_post(&h, "/write?db=bench&precision=s", "text/plain", body, n);
+		lat_add(&fd->lat, now_s() - t0);
+		if (st == 204) {
+			fd->items += fd->batch;
+		} else {
+			if (!fd->errors)
+				fprintf(stderr, "bench: influx write: HTTP %d\n", st);
+			fd->errors++;
+			if (st < 0) {
+				close(h.fd);
+				if (http_open(&h, fd->port) < 0)
+					break;
+			}
+		}
+	}
+	fd->t_end = now_s();
+	close(h.fd);
+	free(body);
+	return NULL;
+}
+
+struct peer_res {
+	bool ran;
+	int conns;
+	double rate, secs;
+	struct pcts lat;
+	long errors;
+	long long disk_bytes;
+};
+
+static long long du_bytes(const char *dir)
+{
+	char cmd[600], out[64] = "";
+	snprintf(cmd, sizeof(cmd), "du -sb '%s' 2>/dev/null", dir);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (!fgets(out, sizeof(out), p))
+		out[0] = '\0';
+	pclose(p);
+	return out[0] ? atoll(out) : -1;
+}
+
+static int influx_query(int port, const char *q)
+{
+	struct http h;
+	char body[512];
+	snprintf(body, sizeof(body), "q=%s", q);
+	for (char *p = body; *p; p++)
+		if (*p == ' ')
+			*p = '+';
+	if (http_open(&h, port) < 0)
+		return -1;
+	int st = http_post(&h, "/query", "application/x-www-form-urlencoded", body, strlen(body));
+	close(h.fd);
+	return st;
+}
+
+static void bench_influx(int port, const char *data_dir, int conns, long total,
+			 struct peer_res *pr)
+{
+	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+			 .n = N_INDS };
+	struct influx_feeder *fd = xcalloc((size_t)conns, sizeof(*fd));
+	pthread_t th[MAX_FEEDERS];
+	influx_query(port, "DROP DATABASE bench");
+	/* One shard for the 20 years of periods: InfluxDB's best case (7-day shards would
+	 * make 1,000 of them). */
+	if (influx_query(port, "CREATE DATABASE bench WITH SHARD DURATION 1560w") != 200)
+		die("influx: cannot create the database on port %d", port);
+	double t0 = now_s();
+	for (int i = 0; i < conns; i++) {
+		fd[i] = (struct influx_feeder){ .port = port, .id = i, .batch = BATCH_DEFAULT,
+						.msgs = total / BATCH_DEFAULT / conns, .g = &g };
+		if (pthread_create(&th[i], NULL, influx_feed, &fd[i]) != 0)
+			die("pthread_create");
+	}
+	struct lat all = { 0 };
+	long items = 0;
+	double t_end = t0;
+	pr->errors = 0;
+	for (int i = 0; i < conns; i++) {
+		pthread_join(th[i], NULL);
+		items += fd[i].items;
+		pr->errors += fd[i].errors;
+		if (fd[i].t_end > t_end)
+			t_end = fd[i].t_end;
+		lat_merge(&all, &fd[i].lat);
+		lat_free(&fd[i].lat);
+	}
+	pr->ran = true;
+	pr->conns = conns;
+	pr->secs = t_end - t0;
+	pr->rate = items / pr->secs;
+	pr->lat = lat_pcts(&all);
+	lat_free(&all);
+	pr->disk_bytes = data_dir ? du_bytes(data_dir) : -1;
+	free(fd);
+}
+
+/* ---- main ---- */
+
+enum {
+	S_FSYNC = 1 << 0, S_INGEST = 1 << 1, S_RAW = 1 << 2, S_LATENCY = 1 << 3,
+	S_FANOUT = 1 << 4, S_MEMORY = 1 << 5, S_SCALING = 1 << 6, S_SERIES = 1 << 7,
+	S_PEER = 1 << 8,
+};
+
+static const struct {
+	const char *name;
+	int bit;
+} sections[] = {
+	{ "fsync", S_FSYNC },	  { "ingest", S_INGEST },   { "raw", S_RAW },
+	{ "latency", S_LATENCY }, { "fanout", S_FANOUT },   { "memory", S_MEMORY },
+	{ "scaling", S_SCALING }, { "series", S_SERIES },   { "peer", S_PEER },
+};
+
+static int parse_sections(const char *s)
+{
+	int bits = 0;
+	char *copy = strdup(s), *save, *tok;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t i;
+		for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+			if (!strcmp(tok, sections[i].name))
+				break;
+		if (i == sizeof(sections) / sizeof(sections[0]))
+			die("unknown section '%s'", tok);
+		bits |= sections[i].bit;
+	}
+	free(copy);
+	return bits;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: bench [--daemon PATH] [--full] [--only SECTIONS] [--updates N]\n"
+		   "             [--influx PORT [--influx-dir DIR]] [--out FILE]\n"
+		   "Measures fdatasync, the raw LMDB limit and planwatchd (ingest, ACK latency,\n"
+		   "fan-out; with --full also memory, scaling, series count and the InfluxDB peer);\n"
+		   "prints a table and writes JSON to bench/results/.\n"
+		   "SECTIONS: comma-separated of fsync ingest raw latency fanout memory scaling\n"
+		   "series peer (default quick: fsync,ingest,raw,latency,fanout).\n");
+}
+
+static const char *verdict(bool ok)
+{
+	return ok ? "met" : "NOT met";
 }
 
 int main(int argc, char **argv)
 {
-	long total = 200000;
-	int c;
-	const char *daemon = "build/planwatchd";
+	long total = 200000, mem_total = 1000000;
+	const char *daemon = "build/planwatchd", *out = NULL, *influx_dir = NULL;
+	int which = S_FSYNC | S_INGEST | S_RAW | S_LATENCY | S_FANOUT, influx_port = 0, c;
+	bool full = false;
 	static const struct option opts[] = {
 		{ "daemon", required_argument, NULL, 'd' }, { "updates", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "full", no_argument, NULL, 'F' },	    { "only", required_argument, NULL, 'o' },
+		{ "influx", required_argument, NULL, 'i' }, { "influx-dir", required_argument, NULL, 'D' },
+		{ "out", required_argument, NULL, 'O' },    { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	while ((c = getopt_long(argc, argv, "d:n:h", opts, NULL)) != -1) {
-		if (c == 'd')
-			daemon = optarg;
-		else if (c == 'n')
-			total = atol(optarg);
-		else {
-			printf("usage: bench [--daemon PATH] [--updates N]\n"
-			       "Measures fdatasync, raw LMDB and planwatchd ingest; prints a table "
-			       "and JSON.\n");
-			return c == 'h' ? 0 : 2;
+	bool only = false;
+	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': daemon = optarg; break;
+		case 'n': total = atol(optarg); break;
+		case 'F': full = true; break;
+		case 'o': which = parse_sections(optarg), only = true; break;
+		case 'i': influx_port = atoi(optarg); break;
+		case 'D': influx_dir = optarg; break;
+		case 'O': out = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
+	if (full && !only)
+		which = ~0;
+	if (!influx_port)
+		which &= ~S_PEER;
 	setenv("PLANWATCHD", daemon, 1);
-	struct harness h;
-	char catpath[400];
-	if (harness_init(&h, "tests/fixtures/test-plan.yaml", "") < 0)
-		return 1;
-	snprintf(catpath, sizeof(catpath), "%s/bench.yaml", h.dir);
-	if (harness_write_bench_catalog(catpath, N_INDS) < 0 || harness_use_catalog(&h, catpath, ""))
-		return 1;
-	FILE *f;
+	signal(SIGPIPE, SIG_IGN);
 
-	double fs50, fs99;
-	bench_fdatasync(h.dir, &fs50, &fs99);
-	double raw = bench_raw_lmdb(h.dir, total, 8 * BATCH_DEFAULT);
-	if (harness_start(&h) < 0) {
-		fprintf(stderr, "bench: daemon did not start (log %s)\n", h.log);
-		return 1;
+	struct js j = { 0 };
+	struct utsname un;
+	char tmpdir[300];
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	snprintf(tmpdir, sizeof(tmpdir), "%s/pwbench.XXXXXX", tmp);
+	if (!mkdtemp(tmpdir))
+		die("cannot make %s", tmpdir);
+	uname(&un);
+	js_open(&j, NULL, '{');
+	js_str(&j, "bench", full ? "full" : "quick");
+	js_int(&j, "time", (long long)time(NULL));
+	js_str(&j, "kernel", un.release);
+	js_int(&j, "cpus", sysconf(_SC_NPROCESSORS_ONLN));
+	js_str(&j, "daemon", daemon);
+	js_int(&j, "updates_per_run", total);
+
+	printf("planwatch bench (%s): %ld updates per ingest run, batches of %d, window %d "
+	       "messages per feeder\n", full ? "full" : "quick", total, BATCH_DEFAULT,
+	       window_for(BATCH_DEFAULT));
+	print_header();
+
+	struct gen sweep = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+			     .n = N_INDS };
+	struct fsync_res fs = { .p = { .p99 = NAN, .p50 = NAN } };
+	struct run r1 = { .name = "planwatchd, 1 feeder" }, r8 = { .name = "planwatchd, 8 feeders" };
+	struct run rl = { .name = "planwatchd, 8 feeders at 50% of peak" };
+	struct raw_res raw = { .rate = NAN }, sapi = { .rate = NAN };
+	struct fan_res fan = { .subs = 0 };
+	struct peer_res peer = { .ran = false };
+	struct memory_res mem;
+	bool have_mem = false;
+
+	if (which & S_FSYNC) {
+		bench_fsync(tmpdir, 2000, &fs);
+		printf("%-40s %11s %8.3f %8.3f %8.3f\n", "fdatasync (4 KiB)", "-", fs.p.p50, fs.p.p99,
+		       fs.p.max);
+		js_pcts(&j, "fdatasync", &fs.p);
 	}
-	struct run r1, r8;
-	run_feeders(&h, 1, BATCH_DEFAULT, total, &r1);
-	run_feeders(&h, 8, BATCH_DEFAULT, total, &r8);
-	struct stat sb;
-	char mdb[400];
-	snprintf(mdb, sizeof(mdb), "%s/state/data.mdb", h.dir);
-	long long disk = stat(mdb, &sb) == 0 ? (long long)sb.st_size : -1;
-	harness_cleanup(&h);
+	if (which & (S_INGEST | S_RAW | S_LATENCY)) {
+		/* Each on a fresh store, so the raw writer can replay exactly what the daemon
+		 * wrote: 24,000 new observations, then revisions of them. */
+		struct daemon d;
+		daemon_start(&d, "ind%03ld", N_INDS, 0, "");
+		run_feeders(&d, &sweep, 1, BATCH_DEFAULT, total, 0, 0, &r1);
+		print_run(&r1);
+		daemon_cleanup(&d);
+		daemon_start(&d, "ind%03ld", N_INDS, 0, "");
+		run_feeders(&d, &sweep, 8, BATCH_DEFAULT, total, 0, 0, &r8);
+		print_run(&r8);
+		daemon_cleanup(&d);
+		js_open(&j, "ingest", '{');
+		js_run(&j, "feeders1", &r1);
+		js_run(&j, "feeders8", &r8);
+		js_close(&j, '}');
+	}
+	if (which & S_RAW) {
+		/* Same items, same interleaving, same group size as the daemon's 8-feeder run,
+		 * on a fresh environment as the daemon's was. */
+		double g = isfinite(r8.group_items) ? r8.group_items : 800;
+		bench_raw(tmpdir, &sweep, 8, BATCH_DEFAULT, total, g, &raw);
+		printf("%-40s %11.0f %8s %8s %8s %7.0f\n", "raw LMDB limit (obs+rev, same groups)",
+		       raw.rate, "-", "-", "-", raw.group_items);
+		bench_store(tmpdir, &sweep, 8, BATCH_DEFAULT, total, g, &sapi);
+		printf("%-40s %11.0f %8s %8s %8s %7.0f\n", "store.c get+put (same groups)", sapi.rate,
+		       "-", "-", "-", sapi.group_items);
+		js_open(&j, "raw", '{');
+		js_num(&j, "lmdb_per_s", raw.rate);
+		js_num(&j, "lmdb_group_items", raw.group_items);
+		js_int(&j, "lmdb_groups", raw.groups);
+		js_num(&j, "store_api_per_s", sapi.rate);
+		js_close(&j, '}');
+	}
+	if (which & S_LATENCY) {
+		double peak = r8.rate > 0 ? r8.rate : 100000;
+		struct daemon d;
+		daemon_start(&d, "ind%03ld", N_INDS, 0, "");
+		double secs = full ? 15 : 6;
+		run_feeders(&d, &sweep, 8, BATCH_DEFAULT, (long)(peak * secs), peak * 0.5, secs, &rl);
+		print_run(&rl);
+		daemon_cleanup(&d);
+		js_run(&j, "latency_at_half_peak", &rl);
+	}
+	if (which & S_FANOUT) {
+		bench_fanout(1000, full ? 10 : 4, &fan);
+		printf("%-40s %11.0f %8.2f %8.2f %8.2f   (%ld of %ld deliveries)\n",
+		       "fan-out: send -> 100 subscribers", fan.rate, fan.send.p50, fan.send.p99,
+		       fan.send.max, fan.received, fan.expected);
+		printf("%-40s %11s %8.2f %8.2f %8.2f\n", "fan-out: ACK -> 100 subscribers", "-",
+		       fan.ack.p50, fan.ack.p99, fan.ack.max);
+		js_open(&j, "fanout", '{');
+		js_int(&j, "subscribers", fan.subs);
+		js_num(&j, "updates_per_s", fan.rate);
+		js_int(&j, "updates", fan.updates);
+		js_int(&j, "breaches", fan.breaches);
+		js_int(&j, "deliveries_expected", fan.expected);
+		js_int(&j, "deliveries", fan.received);
+		js_int(&j, "bad", fan.bad);
+		js_pcts(&j, "send_to_receive", &fan.send);
+		js_pcts(&j, "ack_to_receive", &fan.ack);
+		js_pcts(&j, "update_ack", &fan.update_ack);
+		js_close(&j, '}');
+	}
+	if (which & (S_MEMORY | S_PEER)) {
+		bench_memory(mem_total, &mem);
+		have_mem = true;
+		print_run(&mem.run);
+		printf("  RSS MiB at 10%%/50%%/end/max: VmRSS %.1f/%.1f/%.1f/%.1f, RssAnon "
+		       "%.1f/%.1f/%.1f/%.1f (worst drift from 10%%: %.1f%% / %.1f%%)\n",
+		       mem.at10.rss_kb / 1024.0, mem.at50.rss_kb / 1024.0, mem.end.rss_kb / 1024.0,
+		       mem.max.rss_kb / 1024.0, mem.at10.anon_kb / 1024.0, mem.at50.anon_kb / 1024.0,
+		       mem.end.anon_kb / 1024.0, mem.max.anon_kb / 1024.0, mem.rss_dev * 100,
+		       mem.anon_dev * 100);
+		printf("  disk: data.mdb %.1f MiB, %lld vintages (%lld observations): %.0f B per "
+		       "stored vintage\n", mem.disk.file_bytes / 1048576.0, mem.disk.n_rev,
+		       mem.disk.n_obs, (double)mem.disk.file_bytes / (double)mem.disk.n_rev);
+		printf("  by table (B per vintage):");
+		for (int i = 0; i < mem.disk.n; i++)
+			printf(" %s %.0f", mem.disk.t[i].name,
+			       mem.disk.t[i].pages * 4096.0 / (double)mem.disk.n_rev);
+		printf("\n");
+		js_open(&j, "memory", '{');
+		js_run(&j, "run", &mem.run);
+		js_int(&j, "samples", mem.samples);
+		js_int(&j, "rss_kb_at_10pct", mem.at10.rss_kb);
+		js_int(&j, "rss_kb_at_50pct", mem.at50.rss_kb);
+		js_int(&j, "rss_kb_end", mem.end.rss_kb);
+		js_int(&j, "rss_kb_max", mem.max.rss_kb);
+		js_int(&j, "anon_kb_at_10pct", mem.at10.anon_kb);
+		js_int(&j, "anon_kb_at_50pct", mem.at50.anon_kb);
+		js_int(&j, "anon_kb_end", mem.end.anon_kb);
+		js_int(&j, "anon_kb_max", mem.max.anon_kb);
+		js_int(&j, "file_kb_end", mem.end.file_kb);
+		js_num(&j, "rss_drift", mem.rss_dev);
+		js_num(&j, "anon_drift", mem.anon_dev);
+		js_int(&j, "disk_file_bytes", mem.disk.file_bytes);
+		js_int(&j, "disk_used_bytes", mem.disk.used_bytes);
+		js_int(&j, "vintages", mem.disk.n_rev);
+		js_int(&j, "observations", mem.disk.n_obs);
+		js_num(&j, "bytes_per_vintage", (double)mem.disk.file_bytes / (double)mem.disk.n_rev);
+		js_open(&j, "tables", '{');
+		for (int i = 0; i < mem.disk.n; i++) {
+			js_open(&j, mem.disk.t[i].name, '{');
+			js_int(&j, "entries", mem.disk.t[i].entries);
+			js_int(&j, "pages", mem.disk.t[i].pages);
+			js_close(&j, '}');
+		}
+		js_close(&j, '}');
+		js_close(&j, '}');
+	}
+	if (which & S_PEER) {
+		bench_influx(influx_port, influx_dir, 8, mem_total, &peer);
+		printf("%-40s %11.0f %8.2f %8.2f %8.2f   (%ld errors, %.1f MiB on disk)\n",
+		       "InfluxDB 1.x, 8 connections, 1M", peer.rate, peer.lat.p50, peer.lat.p99,
+		       peer.lat.max, peer.errors, peer.disk_bytes / 1048576.0);
+		js_open(&j, "peer", '{');
+		js_str(&j, "name", "influxdb");
+		js_int(&j, "connections", peer.conns);
+		js_num(&j, "updates_per_s", peer.rate);
+		js_num(&j, "secs", peer.secs);
+		js_pcts(&j, "write_latency", &peer.lat);
+		js_int(&j, "errors", peer.errors);
+		js_int(&j, "disk_bytes", peer.disk_bytes);
+		js_close(&j, '}');
+	}
+	if (which & S_SCALING) {
+		static const int feeders[] = { 1, 2, 8, 32 }, batches[] = { 1, 10, 100, 1000 };
+		char name[64];
+		js_open(&j, "scaling", '{');
+		js_open(&j, "feeders", '[');
+		for (size_t i = 0; i < 4; i++) {
+			struct daemon d;
+			struct run r = { .name = name };
+			snprintf(name, sizeof(name), "scaling: %d feeders x batch 100", feeders[i]);
+			daemon_start(&d, "ind%03ld", N_INDS, 0, "");
+			run_feeders(&d, &sweep, feeders[i], 100, 10000000, 0, 4, &r);
+			print_run(&r);
+			js_run(&j, NULL, &r);
+			daemon_cleanup(&d);
+		}
+		js_close(&j, ']');
+		js_open(&j, "batch", '[');
+		for (size_t i = 0; i < 4; i++) {
+			struct daemon d;
+			struct run r = { .name = name };
+			snprintf(name, sizeof(name), "scaling: 8 feeders x batch %d", batches[i]);
+			daemon_start(&d, "ind%03ld", N_INDS, 0, "");
+			run_feeders(&d, &sweep, 8, batches[i], 10000000, 0, 4, &r);
+			print_run(&r);
+			js_run(&j, NULL, &r);
+			daemon_cleanup(&d);
+		}
+		js_close(&j, ']');
+		js_close(&j, '}');
+	}
+	if (which & S_SERIES) {
+		static const long dn[] = { 1000, 10000, 100000 }, sn[] = { 1000, 10000, 100000, 1000000 };
+		double g = isfinite(r8.group_items) ? r8.group_items : 5000;
+		js_open(&j, "series", '[');
+		printf("%-40s %11s %8s %8s %9s %9s %8s\n", "series (scattered updates)", "updates/s",
+		       "p50 ms", "p99 ms", "preload/s", "B/series", "start s");
+		for (size_t i = 0; i < 3; i++) {
+			struct series_res sr;
+			bench_series_daemon(dn[i], 200000, &sr);
+			printf("planwatchd, %-28ld %11.0f %8.2f %8.2f %9.0f %9.0f %8.2f\n", sr.series,
+			       sr.rate, sr.lat.p50, sr.lat.p99, sr.preload_rate, sr.bytes_per_series,
+			       sr.start_s);
+			js_open(&j, NULL, '{');
+			js_str(&j, "via", "daemon");
+			js_int(&j, "series", sr.series);
+			js_num(&j, "updates_per_s", sr.rate);
+			js_num(&j, "preload_per_s", sr.preload_rate);
+			js_num(&j, "group_items", sr.group_items);
+			js_pcts(&j, "ack_latency", &sr.lat);
+			js_int(&j, "file_bytes", sr.file_bytes);
+			js_num(&j, "bytes_per_series", sr.bytes_per_series);
+			js_num(&j, "daemon_start_s", sr.start_s);
+			js_int(&j, "rss_kb", sr.rss_kb);
+			js_close(&j, '}');
+		}
+		for (size_t i = 0; i < 4; i++) {
+			struct series_res sr;
+			bench_series_store(tmpdir, sn[i], 200000, g, &sr);
+			printf("store.c, %-31ld %11.0f %8s %8s %9.0f %9.0f\n", sr.series, sr.rate, "-",
+			       "-", sr.preload_rate, sr.bytes_per_series);
+			js_open(&j, NULL, '{');
+			js_str(&j, "via", "store");
+			js_int(&j, "series", sr.series);
+			js_num(&j, "updates_per_s", sr.rate);
+			js_num(&j, "preload_per_s", sr.preload_rate);
+			js_num(&j, "group_items", sr.group_items);
+			js_int(&j, "file_bytes", sr.file_bytes);
+			js_num(&j, "bytes_per_series", sr.bytes_per_series);
+			js_close(&j, '}');
+		}
+		js_close(&j, ']');
+	}
 
-	printf("\nplanwatch bench (%ld updates per run, batches of %d, window %d)\n", total,
-	       BATCH_DEFAULT, WINDOW);
-	printf("%-34s %14s %10s %10s %10s\n", "measure", "updates/s", "p50 ms", "p99 ms", "RSS MiB");
-	printf("%-34s %14s %10.3f %10.3f %10s\n", "fdatasync (4 KiB)", "-", fs50, fs99, "-");
-	printf("%-34s %14.0f %10s %10s %10s\n", "raw LMDB limit (800/commit)", raw, "-", "-", "-");
-	struct run *runs[] = { &r1, &r8 };
-	for (int i = 0; i < 2; i++)
-		printf("planwatchd, %d feeder(s)%-11s %14.0f %10.2f %10.2f %10.1f\n", runs[i]->feeders,
-		       "", runs[i]->rate, runs[i]->p50, runs[i]->p99, runs[i]->rss_kb / 1024.0);
-	printf("ratio planwatchd(8) / raw LMDB: %.2f; p99 ACK / p99 fdatasync: %.1f\n",
-	       r8.rate / raw, r8.p99 / fs99);
-	if (r1.nacked || r8.nacked)
-		printf("warning: %ld NACKs during the runs\n", r1.nacked + r8.nacked);
-	char json[1024];
-	snprintf(json, sizeof(json),
-		 "{\"updates\":%ld,\"batch\":%d,\"fdatasync_p50_ms\":%.3f,\"fdatasync_p99_ms\":%.3f,"
-		 "\"raw_lmdb_per_s\":%.0f,\"feeders1_per_s\":%.0f,\"feeders1_p50_ms\":%.3f,"
-		 "\"feeders1_p99_ms\":%.3f,\"feeders8_per_s\":%.0f,\"feeders8_p50_ms\":%.3f,"
-		 "\"feeders8_p99_ms\":%.3f,\"rss_kb\":%ld,\"disk_bytes\":%lld,\"nacks\":%ld}",
-		 total, BATCH_DEFAULT, fs50, fs99, raw, r1.rate, r1.p50, r1.p99, r8.rate, r8.p50,
-		 r8.p99, r8.rss_kb, disk, r1.nacked + r8.nacked);
-	printf("%s\n", json);
-	mkdir("bench", 0755);
-	mkdir("bench/results", 0755);
-	char out[100];
-	snprintf(out, sizeof(out), "bench/results/bench-%ld.json", (long)time(NULL));
-	if ((f = fopen(out, "w"))) {
-		fprintf(f, "%s\n", json);
+	/* ---- the ratios ---- */
+	printf("\ntargets (each ratio from this run)\n");
+	js_open(&j, "ratios", '{');
+	if (which & S_RAW && which & S_INGEST) {
+		double x = r8.rate / raw.rate;
+		printf("  durable acked/s, 8 feeders / raw LMDB limit     %6.2f   (target >= 0.50: %s)\n",
+		       x, verdict(x >= 0.5));
+		js_num(&j, "ingest8_over_raw", x);
+		js_num(&j, "ingest8_over_store_api", r8.rate / sapi.rate);
+	}
+	if (which & S_LATENCY && which & S_FSYNC) {
+		double x = rl.lat.p99 / fs.p.p99;
+		printf("  p99 ACK at 50%% load / p99 fdatasync             %6.2f   (target <= 3: %s; "
+		       "%.2f ms vs %.3f ms)\n", x, verdict(x <= 3), rl.lat.p99, fs.p.p99);
+		js_num(&j, "p99_ack_half_load_over_p99_fdatasync", x);
+	}
+	if (which & S_FANOUT) {
+		bool ok = fan.send.p99 <= 5 && fan.received >= fan.expected;
+		printf("  fan-out p99 send -> receive (100 subs)       %6.2f ms (target <= 5 ms, all "
+		       "delivered: %s)\n", fan.send.p99, verdict(ok));
+		js_num(&j, "fanout_p99_ms", fan.send.p99);
+		js_bool(&j, "fanout_all_delivered", fan.received >= fan.expected);
+	}
+	if (have_mem) {
+		printf("  RSS drift over 1M updates (VmRSS / RssAnon)  %5.1f%% / %4.1f%% (target "
+		       "<= 10%%: %s / %s)\n", mem.rss_dev * 100, mem.anon_dev * 100,
+		       verdict(mem.rss_dev <= 0.1), verdict(mem.anon_dev <= 0.1));
+		js_num(&j, "rss_drift", mem.rss_dev);
+		js_num(&j, "anon_drift", mem.anon_dev);
+		js_num(&j, "bytes_per_vintage", (double)mem.disk.file_bytes / (double)mem.disk.n_rev);
+	}
+	if (peer.ran && have_mem) {
+		double x = mem.run.rate / peer.rate;
+		printf("  planwatchd / InfluxDB, 1M updates, 8 feeders   %6.2f   (target >= 3: %s)\n", x,
+		       verdict(x >= 3));
+		js_num(&j, "planwatch_over_influxdb", x);
+	}
+	js_close(&j, '}');
+	js_close(&j, '}');
+
+	char path[400];
+	if (!out) {
+		mkdir("bench", 0755);
+		mkdir("bench/results", 0755);
+		snprintf(path, sizeof(path), "bench/results/%s-%ld.json", full ? "full" : "quick",
+			 (long)time(NULL));
+		out = path;
+	}
+	FILE *f = fopen(out, "w");
+	if (f) {
+		fprintf(f, "%s\n", j.b);
 		fclose(f);
+		printf("JSON: %s\n", out);
+	} else {
+		fprintf(stderr, "bench: cannot write %s\n", out);
 	}
+	free(j.b);
+	snprintf(path, sizeof(path), "rm -rf '%s'", tmpdir);
+	if (system(path) != 0)
+		fprintf(stderr, "bench: cannot remove %s\n", tmpdir);
 	return 0;
 }
