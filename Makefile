@@ -2,7 +2,7 @@
 PREFIX  ?= /usr/local
 PYTHON  ?= /usr/bin/python3
 CC      ?= cc
-PKGS     = libzmq libsystemd yaml-0.1 $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+PKGS     = libzmq libsystemd yaml-0.1 libmicrohttpd $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb) -lcsv -lm
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -27,13 +27,14 @@ PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c
 CAT_SRC    = daemon/ydoc.c daemon/catalog.c
 DAEMON_SRC = $(CAT_SRC) daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
-             daemon/rules.c daemon/apply.c daemon/query.c daemon/server.c
+             daemon/rules.c daemon/apply.c daemon/query.c daemon/metrics.c daemon/server.c
 CLIENT_SRC = client/planwatch.c
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
-UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_activate
+UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_activate \
+             test_metrics
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: all deps test test-unit test-integration check-cli check-python bench run stop install clean fuzz soak
@@ -66,6 +67,8 @@ $(O)/tests/test_integration: $(call obj,tests/test_integration.c tests/harness.c
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_csvin: $(call obj,tests/test_csvin.c client/csvin.c $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_metrics: $(call obj,tests/test_metrics.c daemon/metrics.c $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_activate: $(call obj,tests/test_activate.c daemon/activate.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_security: $(call obj,tests/test_security.c tests/harness.c daemon/auth.c daemon/ydoc.c $(CLIENT_SRC) $(PROTO_SRC))
@@ -80,11 +83,16 @@ $(O)/bench: $(call obj,tests/bench.c tests/harness.c $(CLIENT_SRC) $(STORE_SRC) 
 # ---- dependencies (Debian 12) ----
 DEB_PKGS = build-essential pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev lmdb-utils \
            libsystemd-dev libyaml-dev libcsv-dev clang libclang-rt-14-dev \
-           python3 python3-yaml python3-zmq python3-msgpack systemd curl
+           python3 python3-yaml python3-zmq python3-msgpack systemd curl \
+           libmicrohttpd-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $(DEB_PKGS)
+	# promtool checks the metrics text in the tests; the package also ships a Prometheus
+	# server we do not need, so it is optional and without recommends.
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends prometheus \
+	  || echo 'prometheus (promtool) not installed: the metrics tests skip promtool'
 
 # ---- tests: always sanitized, from their own object tree ----
 test:

@@ -635,3 +635,30 @@ int rules_alerts_encode(const struct rules_cfg *cfg, struct store_txn *t, const 
 	int rc = store_alert_list(t, list_cb, &l);
 	return rc < 0 ? rc : l.n;
 }
+
+static int count_cb(const char *plan, const char *ind, const void *buf, size_t len, void *arg)
+{
+	struct rules_counts *c = arg;
+	struct alert a;
+	(void)plan;
+	(void)ind;
+	if (len != sizeof(a))
+		return 0;
+	memcpy(&a, buf, sizeof(a));
+	if (a.version != ALERT_VERSION)
+		return 0;
+	if (a.state <= RULES_OFF_TRACK)
+		c->state[a.state]++;
+	c->overdue += a.overdue != 0;
+	return 0;
+}
+
+int rules_count(struct store_txn *t, struct rules_counts *out)
+{
+	struct rules_counts c = { 0 };
+	int rc = store_alert_list(t, count_cb, &c);
+	if (rc < 0)
+		return rc;
+	*out = c;
+	return 0;
+}

@@ -41,4 +41,11 @@ int rules_alerts_encode(const struct rules_cfg *cfg, struct store_txn *t, const 
 
 const char *rules_state_name(int state);
 
+/* Indicators by the alert state last reached, from one pass over the alert table. */
+struct rules_counts {
+	uint64_t state[RULES_OFF_TRACK + 1]; /* by enum rules_state */
+	uint64_t overdue;                    /* with an announced, still missing period */
+};
+int rules_count(struct store_txn *t, struct rules_counts *out);
+
 #endif

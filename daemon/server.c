@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "catalog.h"
 #include "log.h"
+#include "metrics.h"
 #include "query.h"
 #include "rules.h"
 #include "server.h"
@@ -58,6 +59,9 @@ struct server {
 	void *zap;  /* ZAP handler socket (REP), bound before any other socket */
 	struct auth *auth;
 	struct auth_keypair key;
+	struct metrics *metrics;    /* NULL: metrics_listen is off */
+	struct metrics_snapshot ms; /* counted by the loop, copied out by publish_metrics() */
+	uint64_t alerts_mark;       /* groups + notices when ms.alerts was last counted */
 };
 
 static int64_t wall_ms(void)
@@ -262,6 +266,8 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 	proto_buf_init(&s->scratch);
 	s->st.version = SERVER_VERSION;
 	s->st.started_ms = wall_ms();
+	snprintf(s->ms.version, sizeof(s->ms.version), "%s", SERVER_VERSION);
+	s->alerts_mark = UINT64_MAX; /* count at the first publish */
 	if ((rc = check_endpoints(cfg, err, errlen)) < 0)
 		goto out_free;
 	if ((rc = load_catalog(cfg, &s->cat, err, errlen)) < 0)
@@ -287,6 +293,10 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 	}
 	if ((rc = open_sockets(s, err, errlen)) < 0)
 		goto out_free;
+	/* Last, so that no HTTP thread runs unless everything else is up. */
+	if (cfg->metrics_listen[0] &&
+	    (rc = metrics_new(&s->metrics, cfg->metrics_listen, err, errlen)) < 0)
+		goto out_free;
 	*ret = s;
 	return 0;
 out_free:
@@ -298,6 +308,7 @@ void server_free(struct server *s)
 {
 	if (!s)
 		return;
+	metrics_free(s->metrics); /* joins the HTTP thread; it reads nothing of ours */
 	if (s->router)
 		zmq_close(s->router);
 	if (s->xpub)
@@ -413,6 +424,9 @@ static void publish(struct server *s, const struct notice_list *l)
 		 * that subscriber recovers what it missed with SINCE. */
 		zmq_send(s->xpub, o->topic, strlen(o->topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
 		zmq_send(s->xpub, l->bodies.data + o->off, o->len, ZMQ_DONTWAIT);
+		int k = metrics_topic_index(o->topic);
+		if (k >= 0)
+			s->ms.notices[k]++;
 	}
 	s->st.notices += l->n;
 }
@@ -468,6 +482,46 @@ static void log_result(const struct apply_msg *m)
 		   m->req && m->req->id[0] ? m->req->id : "?", m->peer ? m->peer : "?", m->detail);
 }
 
+static int count_alerts_txn(struct store_txn *t, void *arg)
+{
+	struct metrics_snapshot *ms = arg;
+	struct rules_counts c;
+	int rc = rules_count(t, &c);
+	if (rc < 0)
+		return rc;
+	ms->alerts[METRICS_ALERT_ON_TRACK] = c.state[RULES_ON_TRACK];
+	ms->alerts[METRICS_ALERT_AT_RISK] = c.state[RULES_AT_RISK];
+	ms->alerts[METRICS_ALERT_OFF_TRACK] = c.state[RULES_OFF_TRACK];
+	ms->alerts[METRICS_ALERT_OVERDUE] = c.overdue;
+	return 0;
+}
+
+/* Hands the figures to the metrics thread (a memcpy under its mutex). full: also the
+ * store figures and alert counts; the alert table is walked only if a commit or a notice
+ * happened since the last count, as alert state changes only then. */
+static void publish_metrics(struct server *s, bool full)
+{
+	if (!s->metrics)
+		return;
+	s->ms.started_ms = s->st.started_ms;
+	s->ms.last_commit_ms = (int64_t)s->st.last_commit_ms;
+	s->ms.accepted = s->st.accepted;
+	s->ms.duplicates = s->st.duplicates;
+	s->ms.items = s->st.items;
+	s->ms.groups = s->st.groups;
+	s->ms.subscriptions = s->st.subscriptions;
+	if (full) {
+		uint64_t mark = s->st.groups + s->st.notices;
+		int rc = store_stat(s->store, &s->ms.store);
+		if (rc == 0 && mark != s->alerts_mark &&
+		    (rc = store_read(s->store, count_alerts_txn, &s->ms)) == 0)
+			s->alerts_mark = mark;
+		if (rc < 0)
+			log_warn("metrics: cannot read store figures: %s", pw_strerror(rc));
+	}
+	metrics_publish(s->metrics, &s->ms);
+}
+
 /* Commits the write group and releases its replies and notices. */
 static void commit_group(struct server *s, struct slot **writes, size_t n)
 {
@@ -491,6 +545,7 @@ static void commit_group(struct server *s, struct slot **writes, size_t n)
 		apply_fail_all(&s->actx, rc);
 	}
 	s->st.commit_us_last = (uint64_t)(mono_us() - t0);
+	metrics_observe_commit(&s->ms.commit, (double)s->st.commit_us_last / 1e6);
 	s->st.last_commit_ms = (uint64_t)wall_ms();
 	s->st.groups++;
 	for (size_t i = 0; i < n; i++) {
@@ -501,6 +556,8 @@ static void commit_group(struct server *s, struct slot **writes, size_t n)
 			s->st.items += m->req->type == PROTO_UPDATE ? m->req->n_items : 0;
 		} else {
 			s->st.rejected++;
+			if (m->result < 0 && m->result > PW__LAST)
+				s->ms.rejected[-m->result]++;
 			log_result(m);
 		}
 		if (!m->from_sub)
@@ -509,6 +566,7 @@ static void commit_group(struct server *s, struct slot **writes, size_t n)
 	}
 	if (rc == 0)
 		publish(s, &s->actx.notices);
+	publish_metrics(s, false);
 }
 
 static int timer_txn(struct store_txn *t, void *arg)
@@ -661,7 +719,8 @@ static void reload(struct server *s)
 	    strcmp(nc.state_dir, s->cfg.state_dir) || nc.group_max != s->cfg.group_max ||
 	    strcmp(nc.keys.clients_file, s->cfg.keys.clients_file) ||
 	    strcmp(nc.keys.server_secret_file, s->cfg.keys.server_secret_file) ||
-	    nc.n_sub_bind != s->cfg.n_sub_bind || nc.n_sub_connect != s->cfg.n_sub_connect)
+	    nc.n_sub_bind != s->cfg.n_sub_bind || nc.n_sub_connect != s->cfg.n_sub_connect ||
+	    strcmp(nc.metrics_listen, s->cfg.metrics_listen))
 		log_warn("reload: endpoints, state_dir, group_max, keys and SUB sockets change only "
 			 "on restart; the new catalog and rule settings are applied now");
 	catalog_free(s->cat);
@@ -711,6 +770,7 @@ static void tick(struct server *s)
 	}
 	if (now >= s->next_status_ms) {
 		notify_status(s);
+		publish_metrics(s, true);
 		s->next_status_ms = now + SERVER_STATUS_MS;
 	}
 	if (now >= s->next_timer_ms) {
@@ -733,6 +793,9 @@ int server_run(struct server *s, volatile sig_atomic_t *term, volatile sig_atomi
 	if (sd_watchdog_enabled(0, &s->watchdog_usec) <= 0)
 		s->watchdog_usec = 0;
 	s->next_timer_ms = mono_ms();
+	publish_metrics(s, true);
+	if (s->metrics)
+		log_notice("metrics on http://%s/metrics", s->cfg.metrics_listen);
 	log_notice("planwatchd %s ready: %zu plans, %zu indicators; listen %s, publish %s",
 		   SERVER_VERSION, catalog_n_plans(s->cat), catalog_n_indicators(s->cat),
 		   s->cfg.listen, s->cfg.publish);

@@ -76,6 +76,10 @@ struct store_txn {
 	/* Last log seq / quarantine id, looked up once per txn so appends need no cursor. */
 	bool log_known, quar_known;
 	uint64_t log_last, quar_last;
+	/* obs and rev cursors kept for the whole txn: LMDB skips the root-to-leaf search when
+	 * the key is on the page a cursor already holds (a get followed by the put of the same
+	 * key, neighbouring periods of one series). Closed by txn_end(). */
+	MDB_cursor *cur[DB_COUNT];
 };
 
 /* ---- errors ---- */
@@ -512,6 +516,28 @@ void store_free(struct store *s)
 	free(s);
 }
 
+/* Closes the cursors txn_cursor() opened; before the txn ends (a read txn does not free
+ * them, a write txn would). */
+static void txn_cursors_close(struct store_txn *t)
+{
+	for (int i = 0; i < DB_COUNT; i++)
+		if (t->cur[i]) {
+			mdb_cursor_close(t->cur[i]);
+			t->cur[i] = NULL;
+		}
+}
+
+/* The txn's own cursor on db, opened on first use. */
+static int txn_cursor(struct store_txn *t, int db, MDB_cursor **c)
+{
+	int rc;
+	assert(db >= 0 && db < DB_COUNT);
+	if (!t->cur[db] && (rc = mdb_cursor_open(t->txn, t->s->dbi[db], &t->cur[db])) != 0)
+		return map_err(rc);
+	*c = t->cur[db];
+	return 0;
+}
+
 /* Doubles the map (capped at map_max); only legal with no txn active in this process. */
 static int grow(struct store *s)
 {
@@ -546,6 +572,7 @@ int store_write(struct store *s, store_txn_fn fn, void *arg)
 		s->in_txn = true;
 		rc = fn(&t, arg);
 		s->in_txn = false;
+		txn_cursors_close(&t);
 		if (!t.full && rc >= 0) {
 			/* A failed commit has already freed the txn. */
 			rc = mdb_txn_commit(t.txn);
@@ -575,6 +602,7 @@ int store_read(struct store *s, store_txn_fn fn, void *arg)
 	s->in_txn = true;
 	rc = fn(&t, arg);
 	s->in_txn = false;
+	txn_cursors_close(&t);
 	mdb_txn_abort(t.txn);
 	return rc;
 }
@@ -596,7 +624,10 @@ int store_obs_get(struct store_txn *t, const char *plan, const char *ind,
 		return n;
 	period_key(p, key + n);
 	MDB_val k = { (size_t)n + 4, key }, v;
-	if ((rc = mdb_get(t->txn, t->s->dbi[DB_OBS], &k, &v)) != 0)
+	MDB_cursor *c;
+	if ((rc = txn_cursor(t, DB_OBS, &c)) < 0)
+		return rc;
+	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY)) != 0)
 		return map_err(rc);
 	if ((rc = obs_decode(&o, &k, &v, false)) < 0)
 		return rc;
@@ -622,16 +653,19 @@ int store_obs_put(struct store_txn *t, const struct store_obs *o)
 	w_be(key + n + 4, o->rev, 4);
 	size_t len = obs_encode(val, o, &l);
 
+	MDB_cursor *rc_rev, *rc_obs;
+	if ((rc = txn_cursor(t, DB_REV, &rc_rev)) < 0 || (rc = txn_cursor(t, DB_OBS, &rc_obs)) < 0)
+		return rc;
 	/* rev is append-only: a taken rev number is the caller's bug, not a replacement. */
 	MDB_val k = { (size_t)n + 8, key }, v = { len, val };
-	rc = mdb_put(t->txn, t->s->dbi[DB_REV], &k, &v, MDB_NOOVERWRITE);
+	rc = mdb_cursor_put(rc_rev, &k, &v, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST)
 		return PW_EINVAL;
 	if (rc != 0)
 		return write_err(t, rc);
 	k = (MDB_val){ (size_t)n + 4, key };
 	v = (MDB_val){ len, val };
-	return write_err(t, mdb_put(t->txn, t->s->dbi[DB_OBS], &k, &v, 0));
+	return write_err(t, mdb_cursor_put(rc_obs, &k, &v, 0));
 }
 
 /* Callback protocol shared by every iterator: > 0 stops without error. */
@@ -711,6 +745,45 @@ int store_rev_range(struct store_txn *t, const char *plan, const char *ind,
 		    void *arg)
 {
 	return series_walk(t, DB_REV, plan, ind, from, to, cb, arg);
+}
+
+int store_obs_last(struct store_txn *t, const char *plan, const char *ind, unsigned skip_flags,
+		   struct store_obs *out)
+{
+	uint8_t key[SERIES_KEY_MAX + 5];
+	MDB_cursor *c;
+	MDB_val k, v;
+	int n, rc;
+
+	if ((rc = txn_check(t, false)) < 0)
+		return rc;
+	if (!out)
+		return PW_EINVAL;
+	if ((n = series_key(key, plan, ind)) < 0)
+		return n;
+	size_t prefix = (size_t)n;
+	/* plan\0ind\0 + 5 x 0xff sorts after every key of the series (they have 4 more
+	 * bytes): seek there and step back. */
+	memset(key + prefix, 0xff, 5);
+	if ((rc = txn_cursor(t, DB_OBS, &c)) < 0)
+		return rc;
+	k = (MDB_val){ prefix + 5, key };
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return map_err(rc);
+	rc = mdb_cursor_get(c, &k, &v, rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV);
+	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
+		struct store_obs o;
+		if (k.mv_size < prefix || memcmp(k.mv_data, key, prefix) != 0)
+			return PW_ENOTFOUND; /* before the series */
+		if ((rc = obs_decode(&o, &k, &v, false)) < 0)
+			return rc;
+		if (!(o.flags & skip_flags)) {
+			*out = o;
+			return 0;
+		}
+	}
+	return map_err(rc);
 }
 
 int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)

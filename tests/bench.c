@@ -640,8 +640,8 @@ static int window_for(int batch)
 
 /* Runs n feeders against d: each sends up to total_items / n items (or until secs, if > 0),
  * paced at rate_items/s overall if > 0. */
-static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch, long total_items,
-			double rate_items, double secs, struct run *r)
+static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch, int window,
+			long total_items, double rate_items, double secs, struct run *r)
 {
 	pthread_t th[MAX_FEEDERS];
 	struct feeder *fd = xcalloc((size_t)n, sizeof(*fd));
@@ -654,7 +654,7 @@ static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch,
 		per = 1;
 	r->feeders = n;
 	r->batch = batch;
-	r->window = window_for(batch);
+	r->window = window ? window : window_for(batch);
 	r->rate_target = rate_items;
 	for (int i = 0; i < n; i++) {
 		fd[i] = (struct feeder){ .ep = d->h.ep, .g = g, .id = i, .batch = batch,
@@ -798,17 +798,24 @@ struct raw_res {
 	double rate, group_items, secs;
 	long groups;
 	long long bytes;
+	struct pcts commit; /* one group: puts + durable commit */
 };
+
+enum { RAW_OBS = 1, RAW_REV = 2, RAW_LOG = 4 };
+#define RAW_LOG_VALUE 300 /* about one encoded change notice with its topic */
 
 /* Writes the items the feeders would send, interleaved message by message as the daemon's
  * round-robin read forms its groups, committing every group_msgs messages. */
 static void bench_raw(const char *dir, const struct gen *g, int feeders, int batch, long total,
-		      double group_items, struct raw_res *r)
+		      double group_items, int tables, struct raw_res *r)
 {
 	char path[400];
 	MDB_env *env;
-	MDB_dbi obs, rev;
+	MDB_dbi obs, rev, log;
 	MDB_txn *txn;
+	struct lat cl = { 0 };
+	uint64_t seq = 0;
+	double tg = 0;
 	struct revs rv = { .n = g->n, .r = xcalloc((size_t)g->n * N_PERIODS, sizeof(uint32_t)) };
 	long per = total / batch / feeders;
 	long group_msgs = lround(group_items / batch);
@@ -820,7 +827,8 @@ static void bench_raw(const char *dir, const struct gen *g, int feeders, int bat
 	    mdb_env_set_mapsize(env, (size_t)16 << 30) || mdb_env_open(env, path, MDB_NOTLS, 0600))
 		die("cannot open raw LMDB env");
 	if (mdb_txn_begin(env, NULL, 0, &txn) || mdb_dbi_open(txn, "obs", MDB_CREATE, &obs) ||
-	    mdb_dbi_open(txn, "rev", MDB_CREATE, &rev) || mdb_txn_commit(txn))
+	    mdb_dbi_open(txn, "rev", MDB_CREATE, &rev) || mdb_dbi_open(txn, "log", MDB_CREATE, &log) ||
+	    mdb_txn_commit(txn))
 		die("cannot open raw LMDB tables");
 	double t0 = now_s();
 	long in_group = 0, items = 0;
@@ -830,8 +838,11 @@ static void bench_raw(const char *dir, const struct gen *g, int feeders, int bat
 		for (int f = 0; f < feeders; f++) {
 			char msgid[40], ind[24];
 			snprintf(msgid, sizeof(msgid), "f%d-%ld", f, m);
-			if (!txn && mdb_txn_begin(env, NULL, 0, &txn))
-				die("raw: txn_begin");
+			if (!txn) {
+				tg = now_s();
+				if (mdb_txn_begin(env, NULL, 0, &txn))
+					die("raw: txn_begin");
+			}
 			for (int i = 0; i < batch; i++) {
 				struct period p;
 				double v;
@@ -844,14 +855,25 @@ static void bench_raw(const char *dir, const struct gen *g, int feeders, int bat
 				key[kl] = (uint8_t)(rn >> 24), key[kl + 1] = (uint8_t)(rn >> 16);
 				key[kl + 2] = (uint8_t)(rn >> 8), key[kl + 3] = (uint8_t)rn;
 				MDB_val rk = { kl + 4, key }, ok = { kl, key }, vv = { vl, val };
-				if (mdb_put(txn, rev, &rk, &vv, MDB_NOOVERWRITE) ||
-				    mdb_put(txn, obs, &ok, &vv, 0))
+				if ((tables & RAW_REV && mdb_put(txn, rev, &rk, &vv, MDB_NOOVERWRITE)) ||
+				    (tables & RAW_OBS && mdb_put(txn, obs, &ok, &vv, 0)))
 					die("raw: put");
+				if (tables & RAW_LOG) {
+					uint8_t sk[8];
+					seq++;
+					for (int b = 0; b < 8; b++)
+						sk[b] = (uint8_t)(seq >> (56 - 8 * b));
+					MDB_val lk = { 8, sk }, lv = { RAW_LOG_VALUE, NULL };
+					if (mdb_put(txn, log, &lk, &lv, MDB_APPEND | MDB_RESERVE))
+						die("raw: log put");
+					memset(lv.mv_data, 0x5a, RAW_LOG_VALUE);
+				}
 				items++;
 			}
 			if (++in_group == group_msgs || (m == per - 1 && f == feeders - 1)) {
 				if (mdb_txn_commit(txn))
 					die("raw: commit");
+				lat_add(&cl, now_s() - tg);
 				txn = NULL;
 				in_group = 0;
 				r->groups++;
@@ -860,6 +882,8 @@ static void bench_raw(const char *dir, const struct gen *g, int feeders, int bat
 	r->secs = now_s() - t0;
 	r->rate = items / r->secs;
 	r->group_items = (double)items / r->groups;
+	r->commit = lat_pcts(&cl);
+	lat_free(&cl);
 	mdb_env_close(env);
 	snprintf(path, sizeof(path), "%s/raw/data.mdb", dir);
 	r->bytes = file_size(path);
@@ -1141,7 +1165,7 @@ struct disk {
 static void disk_use(const char *state, struct disk *dk)
 {
 	static const char *const names[] = { "obs", "rev", "log", "alert", "msgid", "quar", "meta" };
-	char path[400];
+	char path[600];
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_envinfo info;
@@ -1210,7 +1234,7 @@ static void bench_memory(long total, struct memory_res *mr)
 	if (pthread_create(&th, NULL, sample, s) != 0)
 		die("pthread_create");
 	mr->run.name = "planwatchd 8 feeders, 1M updates";
-	run_feeders(&d, &g, 8, BATCH_DEFAULT, total, 0, 0, &mr->run);
+	run_feeders(&d, &g, 8, BATCH_DEFAULT, 0, total, 0, 0, &mr->run);
 	s->stop = 1;
 	pthread_join(th, NULL);
 	mr->samples = s->n;
@@ -1276,14 +1300,14 @@ static void bench_series_daemon(long n, long updates, struct series_res *sr)
 	pre.per_feeder = n / 8;
 	while (pre.per_feeder % batch)
 		batch--;
-	run_feeders(&d, &pre, 8, batch, pre.per_feeder * 8, 0, 0, &r);
+	run_feeders(&d, &pre, 8, batch, 0, pre.per_feeder * 8, 0, 0, &r);
 	sr->preload_rate = r.rate;
 	struct gen g = pre;
 	g.sequential = false;
 	g.j0 = n;
 	g.per_feeder = updates / 8;
 	r = (struct run){ .name = "series" };
-	run_feeders(&d, &g, 8, BATCH_DEFAULT, updates, 0, 0, &r);
+	run_feeders(&d, &g, 8, BATCH_DEFAULT, 0, updates, 0, 0, &r);
 	sr->rate = r.rate;
 	sr->lat = r.lat;
 	sr->group_items = r.group_items;
@@ -1682,6 +1706,8 @@ int main(int argc, char **argv)
 	struct fsync_res fs = { .p = { .p99 = NAN, .p50 = NAN } };
 	struct run r1 = { .name = "planwatchd, 1 feeder" }, r8 = { .name = "planwatchd, 8 feeders" };
 	struct run rl = { .name = "planwatchd, 8 feeders at 50% of peak" };
+	struct run r0 = { .name = "planwatchd, 1 message in flight" };
+	struct raw_res rawl = { .rate = NAN };
 	struct raw_res raw = { .rate = NAN }, sapi = { .rate = NAN };
 	struct fan_res fan = { .subs = 0 };
 	struct peer_res peer = { .ran = false };
@@ -1699,11 +1725,11 @@ int main(int argc, char **argv)
 		 * wrote: 24,000 new observations, then revisions of them. */
 		struct daemon d;
 		daemon_start(&d, "ind%03ld", N_INDS, 0, "");
-		run_feeders(&d, &sweep, 1, BATCH_DEFAULT, total, 0, 0, &r1);
+		run_feeders(&d, &sweep, 1, BATCH_DEFAULT, 0, total, 0, 0, &r1);
 		print_run(&r1);
 		daemon_cleanup(&d);
 		daemon_start(&d, "ind%03ld", N_INDS, 0, "");
-		run_feeders(&d, &sweep, 8, BATCH_DEFAULT, total, 0, 0, &r8);
+		run_feeders(&d, &sweep, 8, BATCH_DEFAULT, 0, total, 0, 0, &r8);
 		print_run(&r8);
 		daemon_cleanup(&d);
 		js_open(&j, "ingest", '{');
@@ -1715,7 +1741,7 @@ int main(int argc, char **argv)
 		/* Same items, same interleaving, same group size as the daemon's 8-feeder run,
 		 * on a fresh environment as the daemon's was. */
 		double g = isfinite(r8.group_items) ? r8.group_items : 800;
-		bench_raw(tmpdir, &sweep, 8, BATCH_DEFAULT, total, g, &raw);
+		bench_raw(tmpdir, &sweep, 8, BATCH_DEFAULT, total, g, RAW_OBS | RAW_REV, &raw);
 		printf("%-40s %11.0f %8s %8s %8s %7.0f\n", "raw LMDB limit (obs+rev, same groups)",
 		       raw.rate, "-", "-", "-", raw.group_items);
 		bench_store(tmpdir, &sweep, 8, BATCH_DEFAULT, total, g, &sapi);
@@ -1725,7 +1751,38 @@ int main(int argc, char **argv)
 		js_num(&j, "lmdb_per_s", raw.rate);
 		js_num(&j, "lmdb_group_items", raw.group_items);
 		js_int(&j, "lmdb_groups", raw.groups);
+		js_pcts(&j, "lmdb_commit", &raw.commit);
 		js_num(&j, "store_api_per_s", sapi.rate);
+		if (full) {
+			/* The limit against group size, and what the tables cost: obs+rev is the
+			 * limit above, rev alone is a store without the latest-value table,
+			 * +log adds a ~300-byte notice per update as the daemon appends. */
+			static const int gsz[] = { 100, 1000, 10000, 0 };
+			static const struct {
+				const char *name;
+				int t;
+			} var[] = { { "obs_rev", RAW_OBS | RAW_REV }, { "rev", RAW_REV },
+				    { "obs_rev_log", RAW_OBS | RAW_REV | RAW_LOG } };
+			js_open(&j, "curve", '[');
+			for (size_t a = 0; a < sizeof(var) / sizeof(var[0]); a++)
+				for (size_t b = 0; b < sizeof(gsz) / sizeof(gsz[0]); b++) {
+					struct raw_res x;
+					double gi = gsz[b] ? gsz[b] : g;
+					char name[80];
+					bench_raw(tmpdir, &sweep, 8, BATCH_DEFAULT, total, gi, var[a].t, &x);
+					snprintf(name, sizeof(name), "raw %s, %.0f per group", var[a].name, gi);
+					printf("%-40s %11.0f %8.2f %8.2f %8.2f %7.0f\n", name, x.rate,
+					       x.commit.p50, x.commit.p99, x.commit.max, x.group_items);
+					js_open(&j, NULL, '{');
+					js_str(&j, "tables", var[a].name);
+					js_num(&j, "group_items", x.group_items);
+					js_num(&j, "per_s", x.rate);
+					js_pcts(&j, "commit", &x.commit);
+					js_int(&j, "file_bytes", x.bytes);
+					js_close(&j, '}');
+				}
+			js_close(&j, ']');
+		}
 		js_close(&j, '}');
 	}
 	if (which & S_LATENCY) {
@@ -1733,10 +1790,26 @@ int main(int argc, char **argv)
 		struct daemon d;
 		daemon_start(&d, "ind%03ld", N_INDS, 0, "");
 		double secs = full ? 15 : 6;
-		run_feeders(&d, &sweep, 8, BATCH_DEFAULT, (long)(peak * secs), peak * 0.5, secs, &rl);
+		run_feeders(&d, &sweep, 8, BATCH_DEFAULT, 0, (long)(peak * secs), peak * 0.5, secs, &rl);
 		print_run(&rl);
 		daemon_cleanup(&d);
+		/* The floor: one message in flight, nothing to wait for but its own commit. */
+		daemon_start(&d, "ind%03ld", N_INDS, 0, "");
+		run_feeders(&d, &sweep, 1, BATCH_DEFAULT, 1, full ? 300000 : 100000, 0, 3, &r0);
+		print_run(&r0);
+		daemon_cleanup(&d);
+		/* What LMDB alone needs to put and commit a group of that size. */
+		bench_raw(tmpdir, &sweep, 8, BATCH_DEFAULT, (long)(peak * 0.5 * 3),
+			  isfinite(rl.group_items) ? rl.group_items : 1000, RAW_OBS | RAW_REV, &rawl);
+		printf("%-40s %11.0f %8.2f %8.2f %8.2f %7.0f\n", "raw LMDB group commit (same group)",
+		       rawl.rate, rawl.commit.p50, rawl.commit.p99, rawl.commit.max, rawl.group_items);
 		js_run(&j, "latency_at_half_peak", &rl);
+		js_run(&j, "latency_one_in_flight", &r0);
+		js_open(&j, "raw_commit_at_half_peak_group", '{');
+		js_num(&j, "group_items", rawl.group_items);
+		js_num(&j, "per_s", rawl.rate);
+		js_pcts(&j, "commit", &rawl.commit);
+		js_close(&j, '}');
 	}
 	if (which & S_FANOUT) {
 		bench_fanout(1000, full ? 10 : 4, &fan);
@@ -1830,7 +1903,7 @@ int main(int argc, char **argv)
 			struct run r = { .name = name };
 			snprintf(name, sizeof(name), "scaling: %d feeders x batch 100", feeders[i]);
 			daemon_start(&d, "ind%03ld", N_INDS, 0, "");
-			run_feeders(&d, &sweep, feeders[i], 100, 10000000, 0, 4, &r);
+			run_feeders(&d, &sweep, feeders[i], 100, 0, 10000000, 0, 4, &r);
 			print_run(&r);
 			js_run(&j, NULL, &r);
 			daemon_cleanup(&d);
@@ -1842,7 +1915,7 @@ int main(int argc, char **argv)
 			struct run r = { .name = name };
 			snprintf(name, sizeof(name), "scaling: 8 feeders x batch %d", batches[i]);
 			daemon_start(&d, "ind%03ld", N_INDS, 0, "");
-			run_feeders(&d, &sweep, 8, batches[i], 10000000, 0, 4, &r);
+			run_feeders(&d, &sweep, 8, batches[i], 0, 10000000, 0, 4, &r);
 			print_run(&r);
 			js_run(&j, NULL, &r);
 			daemon_cleanup(&d);

@@ -11,11 +11,13 @@ cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; 
 trap cleanup EXIT
 fail() { echo "cli.sh: FAIL: $*" >&2; [ -f "$T/daemon.log" ] && tail -n 20 "$T/daemon.log" >&2; exit 1; }
 
+PORT=$((20000 + $$ % 20000))
 cat > "$T/conf" <<CONF
 state_dir: $T/state
 catalog: [$SRC/tests/fixtures/test-plan.yaml]
 listen: ipc://$T/in.sock
 publish: ipc://$T/pub.sock
+metrics_listen: "127.0.0.1:$PORT"
 CONF
 export PLANWATCH_ENDPOINT=ipc://$T/in.sock PLANWATCH_PUB=ipc://$T/pub.sock
 pw() { "$B/planwatch" "$@"; }
@@ -71,6 +73,20 @@ if pw catalog check "$T/bad.yaml" 2>"$T/err"; then fail "bad catalog passed"; fi
 grep -q "bad.yaml:8: unknown key 'colour'" "$T/err" || fail "catalog error lacks file:line: $(cat "$T/err")"
 pw catalog check "$SRC/tests/fixtures/test-plan.yaml" | grep -q "1 plans, 6 indicators" || fail "catalog check ok"
 pw catalog show test-plan | grep -q "forest_cover" || fail "catalog show"
+
+# Ops metrics, scraped for real.
+sleep 2.2   # the full snapshot (store sizes, alert counts) is published every 2 s
+curl -sf "http://127.0.0.1:$PORT/metrics" > "$T/metrics" || fail "metrics endpoint"
+grep -q '^planwatch_updates_accepted_total [1-9]' "$T/metrics" || fail "accepted counter"
+grep -q '^planwatch_updates_rejected_total{reason="wrong_unit"} [1-9]' "$T/metrics" || fail "rejected by reason"
+grep -q '^planwatch_store_observations [1-9]' "$T/metrics" || fail "store gauge"
+grep -q '^planwatch_commit_duration_seconds_count [1-9]' "$T/metrics" || fail "commit histogram"
+if command -v promtool >/dev/null; then
+	promtool check metrics < "$T/metrics" || fail "promtool check metrics"
+else
+	echo "cli.sh: promtool not installed, metrics format not linted"
+fi
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/other")" = 404 ] || fail "metrics 404"
 
 kill "$PID"; wait "$PID" || fail "daemon exit status on SIGTERM"
 PID=

@@ -185,6 +185,25 @@ static int get1(struct store *s, const char *plan, const char *ind, struct perio
 	return store_read(s, get1_fn, &a);
 }
 
+struct last1 {
+	const char *plan, *ind;
+	unsigned skip;
+	struct store_obs *out;
+};
+
+static int last1_fn(struct store_txn *t, void *arg)
+{
+	struct last1 *a = arg;
+	return store_obs_last(t, a->plan, a->ind, a->skip, a->out);
+}
+
+static int last1(struct store *s, const char *plan, const char *ind, unsigned skip,
+		 struct store_obs *out)
+{
+	struct last1 a = { .plan = plan, .ind = ind, .skip = skip, .out = out };
+	return store_read(s, last1_fn, &a);
+}
+
 struct coll {
 	struct store_obs *v;
 	size_t n, cap;
@@ -737,6 +756,62 @@ static void test_series_list(void)
 	c.ret = PW_ENOMEM;
 	CHECK_RC(walk(s, W_SERIES, NULL, NULL, NULL, NULL, &c), PW_ENOMEM);
 	free(c.v);
+	store_free(s);
+}
+
+static void test_obs_last(void)
+{
+	char dir[1100], longid[STORE_ID_MAX + 2];
+	struct store *s;
+	struct store_obs v[16], got, keep;
+	size_t n = 0;
+
+	mk_dir(dir, sizeof(dir), "obslast");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_RC(last1(s, "A", "x", 0, &got), PW_ENOTFOUND);
+	obs_fill(&v[n++], "A", "x", annual(2020), 1, 1);
+	obs_fill(&v[n++], "A", "x", month(2024, 12), 2, 1);
+	obs_fill(&v[n++], "A", "x", quarter(2024, 4), 3, 1); /* months sort after quarters */
+	obs_fill(&v[n++], "A", "x", month(2024, 12), 4, 2);  /* a revision stays the newest */
+	obs_fill(&v[n++], "A", "xy", month(2030, 1), 5, 1); /* neighbours share a prefix */
+	obs_fill(&v[n++], "A", "w", month(2031, 1), 6, 1);
+	obs_fill(&v[n++], "AA", "x", month(2032, 1), 7, 1);
+	obs_fill(&v[n++], "B", "b", annual(2010), 8, 1);
+	obs_fill(&v[n++], "B", "b", annual(2011), 9, 1);
+	v[n - 1].flags = STORE_OBS_BACKFILL;
+	obs_fill(&v[n++], "C", "only", annual(1990), 10, 1); /* the table's last key */
+	v[n - 1].flags = STORE_OBS_BACKFILL;
+	CHECK_OK(put_n(s, v, n));
+
+	CHECK_OK(last1(s, "A", "x", 0, &got));
+	CHECK(obs_eq(&got, &v[3]));
+	CHECK_OK(last1(s, "A", "xy", 0, &got));
+	CHECK(obs_eq(&got, &v[4]));
+	CHECK_OK(last1(s, "A", "w", 0, &got));
+	CHECK(obs_eq(&got, &v[5]));
+	CHECK_OK(last1(s, "AA", "x", 0, &got));
+	CHECK(obs_eq(&got, &v[6]));
+	CHECK_OK(last1(s, "B", "b", 0, &got));
+	CHECK(obs_eq(&got, &v[8]));
+	CHECK_OK(last1(s, "B", "b", STORE_OBS_BACKFILL, &got)); /* steps back over backfill */
+	CHECK(obs_eq(&got, &v[7]));
+	CHECK_OK(last1(s, "C", "only", 0, &got));
+	CHECK(obs_eq(&got, &v[9]));
+	/* Not found: *out untouched. */
+	keep = got;
+	CHECK_RC(last1(s, "C", "only", STORE_OBS_BACKFILL, &got), PW_ENOTFOUND);
+	CHECK(obs_eq(&got, &keep));
+	CHECK_RC(last1(s, "A", "v", 0, &got), PW_ENOTFOUND);
+	CHECK_RC(last1(s, "A", "z", 0, &got), PW_ENOTFOUND);
+	CHECK_RC(last1(s, "D", "x", 0, &got), PW_ENOTFOUND);
+	CHECK_RC(last1(s, "0", "x", 0, &got), PW_ENOTFOUND);
+	/* Argument checks. */
+	memset(longid, 'i', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	CHECK_RC(last1(s, "A", longid, 0, &got), PW_ETOOBIG);
+	CHECK_RC(last1(s, "", "x", 0, &got), PW_EINVAL);
+	CHECK_RC(last1(s, NULL, "x", 0, &got), PW_EINVAL);
+	CHECK_RC(last1(s, "A", "x", 0, NULL), PW_EINVAL);
 	store_free(s);
 }
 
@@ -1654,6 +1729,12 @@ static int mtxn_fn(struct store_txn *t, void *arg)
 				return rc;
 			CHECK(obs_eq(&got, &op->o));
 		}
+		if (i % 4 == 1) { /* ... and finds the series' end through the same cursor */
+			if ((rc = store_obs_last(t, op->o.plan, op->o.ind, 0, &got)) < 0)
+				return rc;
+			CHECK(strcmp(got.plan, op->o.plan) == 0 && strcmp(got.ind, op->o.ind) == 0);
+			CHECK(period_cmp(&got.period, &op->o.period) >= 0);
+		}
 	}
 	return x->fail_at == x->n ? PW_EBATCH : 0;
 }
@@ -1769,6 +1850,22 @@ static void model_check(struct store *s, const struct model *m)
 		}
 		CHECK(kl == c.n);
 		n_obs += kl;
+		/* The series' end, with and without backfilled periods. */
+		for (unsigned skip = 0; skip <= STORE_OBS_BACKFILL; skip += STORE_OBS_BACKFILL) {
+			size_t p = M_PERIODS;
+			while (p > 0 && (!m->cells[si][p - 1].n ||
+					 (m->cells[si][p - 1].revs[m->cells[si][p - 1].n - 1].flags &
+					  skip)))
+				p--;
+			int rc = last1(s, m->plan[si], m->ind[si], skip, &got);
+			if (p == 0) {
+				CHECK_RC(rc, PW_ENOTFOUND);
+			} else {
+				const struct cell *cl = &m->cells[si][p - 1];
+				CHECK_OK(rc);
+				CHECK(obs_eq(&cl->revs[cl->n - 1], &got));
+			}
+		}
 		/* A random window. */
 		size_t a = rnd_n(M_PERIODS), b = rnd_n(M_PERIODS), want = 0;
 		CHECK_OK(walk(s, W_OBS, m->plan[si], m->ind[si], &m->per[si][a], &m->per[si][b],
@@ -1867,6 +1964,7 @@ int main(void)
 	test_range();
 	test_rev();
 	test_series_list();
+	test_obs_last();
 	test_log();
 	test_kv();
 	test_quarantine();
