@@ -37,7 +37,7 @@ UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvi
              test_metrics
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
-.PHONY: all deps test test-unit test-integration check-cli check-python bench run stop install clean fuzz soak
+.PHONY: all deps test test-unit test-integration check-cli check-python check-report bench run stop install clean fuzz soak
 all: $(BINS)
 
 $(O)/%.o: %.c
@@ -47,7 +47,7 @@ $(O)/%.o: %.c
 $(O)/planwatchd: $(call obj,daemon/main.c $(DAEMON_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(O)/planwatch: $(call obj,client/cli.c client/csvin.c $(CLIENT_SRC) $(CAT_SRC) daemon/auth.c $(PROTO_SRC))
+$(O)/planwatch: $(call obj,client/cli.c client/csvin.c client/report.c $(CLIENT_SRC) $(CAT_SRC) daemon/auth.c $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(O)/libplanwatch.a: $(call obj,$(CLIENT_SRC) $(PROTO_SRC))
@@ -84,7 +84,7 @@ $(O)/bench: $(call obj,tests/bench.c tests/harness.c $(CLIENT_SRC) $(STORE_SRC) 
 DEB_PKGS = build-essential pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev lmdb-utils \
            libsystemd-dev libyaml-dev libcsv-dev clang libclang-rt-14-dev \
            python3 python3-yaml python3-zmq python3-msgpack systemd curl \
-           libmicrohttpd-dev
+           libmicrohttpd-dev chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update
@@ -99,8 +99,11 @@ test:
 	$(MAKE) SANITIZE=1 test-unit test-integration
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_systemd.py build/san/planwatchd
 	$(PYTHON) tests/check_catalog_sources.py
-	$(MAKE) SANITIZE=1 O=build/san check-cli check-python
+	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report
 	tests/fuzz/run.sh 10
+
+check-report: $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
+	tests/test_report.sh $(O)
 
 check-python: $(O)/planwatchd
 	$(PYTHON) client/python/test_python_client.py $(O)/planwatchd

@@ -16,6 +16,7 @@
 #include "../proto/status.h"
 #include "csvin.h"
 #include "planwatch.h"
+#include "report.h"
 
 struct cli {
 	const char *endpoint, *pub;
@@ -56,6 +57,10 @@ static void usage(FILE *f)
 		"  rejected retry ID       re-validate a quarantined message (after a catalog fix)\n"
 		"  target set PLAN INDICATOR VALUE\n"
 		"                          set a city-assigned (完成市下达任务) target\n"
+		"  report --plan PLAN [--period P] [--format html|csv|json] [-o FILE]\n"
+		"                          progress report of one plan: verdicts, latest figures,\n"
+		"                          trends against the required path (format from -o's\n"
+		"                          extension, else HTML; A4-printable, self-contained)\n"
 		"  catalog show [PLAN]     indicators and targets loaded in the daemon\n"
 		"  catalog check FILE...   validate catalog files (errors as FILE:LINE)\n"
 		"  status                  daemon counters\n"
@@ -951,6 +956,93 @@ static int cmd_keygen(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- report ---- */
+
+static int cmd_report(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "plan", required_argument, NULL, 'p' },
+		{ "period", required_argument, NULL, 'P' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *plan = NULL, *period = NULL, *path = NULL, *ext;
+	char err[REPORT_ERR_MAX], tmp[4096];
+	struct period p;
+	int format = 0, ch, rc;
+	FILE *f = stdout;
+
+	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
+	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': plan = optarg; break;
+		case 'P':
+			if (parse_period_arg(optarg, &p))
+				return 2;
+			period = optarg;
+			break;
+		case 'f':
+			if ((format = report_format_parse(optarg)) < 0) {
+				fprintf(stderr, "planwatch: --format must be html, csv or json\n");
+				return 2;
+			}
+			break;
+		case 'o': path = strcmp(optarg, "-") ? optarg : NULL; break;
+		default: return 2;
+		}
+	}
+	if (!plan || optind != argc) {
+		fprintf(stderr, "usage: planwatch report --plan PLAN [--period P] "
+				"[--format html|csv|json] [-o FILE]\n");
+		return 2;
+	}
+	/* Without --format, the output file's extension decides; HTML otherwise. */
+	ext = path ? strrchr(path, '.') : NULL;
+	if (!format)
+		format = ext && report_format_parse(ext + 1) > 0 ? report_format_parse(ext + 1)
+								 : REPORT_HTML;
+	if (connect_cli(c))
+		return 1;
+	/* Write beside the target and rename: a failed run leaves the previous report. */
+	if (path) {
+		int n = snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
+		if (n < 0 || (size_t)n >= sizeof(tmp)) {
+			fprintf(stderr, "planwatch: output path too long\n");
+			return 2;
+		}
+		if (!(f = fopen(tmp, "w"))) {
+			fprintf(stderr, "planwatch: cannot create '%s': %s\n", tmp,
+				strerror(errno));
+			return 1;
+		}
+	}
+	rc = report_write(c->c, plan, period, format, f, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "planwatch: report: %s\n", err);
+	if (path) {
+		if (fclose(f) != 0 && rc == 0) {
+			fprintf(stderr, "planwatch: cannot write '%s': %s\n", tmp, strerror(errno));
+			rc = PW_ESYS;
+		}
+		if (rc == 0 && rename(tmp, path) != 0) {
+			fprintf(stderr, "planwatch: cannot rename '%s' to '%s': %s\n", tmp, path,
+				strerror(errno));
+			rc = PW_ESYS;
+		}
+		if (rc < 0)
+			unlink(tmp);
+	}
+	if (rc == PW_ETIMEDOUT)
+		fprintf(stderr, "planwatch: is planwatchd running? start it with 'make run' or "
+				"'systemctl start planwatchd', or pass --endpoint\n");
+	if (rc < 0)
+		return 1;
+	if (path)
+		printf("report written to %s\n", path);
+	return 0;
+}
+
 /* ---- watch ---- */
 
 static int cmd_watch(struct cli *c, int argc, char **argv)
@@ -1027,7 +1119,7 @@ int main(int argc, char **argv)
 		{ "query", cmd_query },	    { "history", cmd_history },	  { "status", cmd_status },
 		{ "alerts", cmd_alerts },   { "rejected", cmd_rejected }, { "target", cmd_target },
 		{ "catalog", cmd_catalog }, { "debug", cmd_debug },	  { "backup", cmd_backup },
-		{ "keygen", cmd_keygen },
+		{ "keygen", cmd_keygen },   { "report", cmd_report },
 	};
 	struct cli c = { .timeout_ms = 5000 };
 	int ch;

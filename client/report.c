@@ -57,11 +57,12 @@ struct rep_ind {
 	char attribute[16], kind[16], form[8];
 	int direction; /* 1: higher is better, -1: lower is better */
 	int base_year, target_year;
+	int due_days; /* a figure is due this many days after its period ends */
 	double base, target, growth; /* NAN when the catalog has none */
 	int cat_rank;                /* position of the category in the catalog */
 	size_t order;                /* position in the catalog */
 	struct rep_obs *obs;         /* the figures that count, in series order */
-	size_t n_obs, cap_obs;
+	size_t n_obs;
 	/* the daemon's alert state, as far as it applies to the report period */
 	char state[16];                 /* on_track / at_risk / off_track, "" for none */
 	char state_period[PERIOD_TEXT_MAX]; /* the figure the verdict is about */
@@ -190,6 +191,25 @@ static bool text_in_report(const struct rep *r, const char *s)
 	return period_parse(&p, s, strlen(s)) == 0 && in_report(r, &p);
 }
 
+/* Days from 1970-01-01 to the first day after the period (months since year 0 given). */
+static int64_t days_after(int month_index)
+{
+	struct tm tm = { .tm_year = month_index / 12 - 1900, .tm_mon = month_index % 12,
+			 .tm_mday = 1 };
+	return (int64_t)timegm(&tm) / 86400;
+}
+
+/* Was the figure of period s (overdue now) already due when the report period ended? */
+static bool due_in_report(const struct rep *r, const struct rep_ind *x, const char *s)
+{
+	struct period p;
+	if (!r->has_cut)
+		return true;
+	if (period_parse(&p, s, strlen(s)) < 0)
+		return false;
+	return days_after(period_end(&p)) + x->due_days <= days_after(period_end(&r->cut));
+}
+
 static struct rep_ind *find_ind(struct rep *r, const char *id)
 {
 	for (size_t i = 0; i < r->n; i++)
@@ -223,7 +243,8 @@ static int load_catalog(struct rep *r)
 		int64_t y;
 		if (proto_view_str(v, (int)i, "indicator", x->id, sizeof(x->id)) < 0 || !x->id[0]) {
 			proto_view_free(v);
-			return rep_fail(r, PW_EPROTO, "catalog reply: item %zu has no indicator", i);
+			return rep_fail(r, PW_EPROTO, "catalog reply: item %zu has no indicator",
+					i);
 		}
 		view_text(v, (int)i, "name", x->name, sizeof(x->name));
 		view_text(v, (int)i, "name_en", x->name_en, sizeof(x->name_en));
@@ -236,6 +257,7 @@ static int load_catalog(struct rep *r)
 		x->direction = strcmp(dir, "down") == 0 ? -1 : 1;
 		x->base_year = proto_view_int(v, (int)i, "baseline_year", &y) == 0 ? (int)y : 0;
 		x->target_year = proto_view_int(v, (int)i, "target_year", &y) == 0 ? (int)y : 0;
+		x->due_days = proto_view_int(v, (int)i, "due_days", &y) == 0 ? (int)y : 0;
 		x->base = view_num(v, (int)i, "baseline");
 		x->target = view_num(v, (int)i, "target");
 		x->growth = view_num(v, (int)i, "growth");
@@ -276,17 +298,18 @@ static int load_alerts(struct rep *r)
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < proto_view_count(v); i++) {
-		char id[PROTO_MAX_ID + 1] = "", state[16] = "";
+		char id[PROTO_MAX_ID + 1] = "", state[16] = "", per[PERIOD_TEXT_MAX] = "";
 		struct rep_ind *x;
 		if (proto_view_str(v, (int)i, "indicator", id, sizeof(id)) < 0 ||
 		    !(x = find_ind(r, id)))
 			continue; /* not (or no longer) in the catalog */
 		view_text(v, (int)i, "state", state, sizeof(state));
-		view_text(v, (int)i, "period", x->state_period, sizeof(x->state_period));
+		view_text(v, (int)i, "period", per, sizeof(per));
 		view_text(v, (int)i, "overdue", x->overdue, sizeof(x->overdue));
 		if (strcmp(state, "on_track") == 0 || strcmp(state, "at_risk") == 0 ||
 		    strcmp(state, "off_track") == 0) {
 			snprintf(x->state, sizeof(x->state), "%s", state);
+			snprintf(x->state_period, sizeof(x->state_period), "%s", per);
 			x->value = view_num(v, (int)i, "value");
 			x->required = view_num(v, (int)i, "required");
 			x->gap = view_num(v, (int)i, "gap");
@@ -309,7 +332,6 @@ static int load_series(struct rep *r, struct rep_ind *x)
 		proto_view_free(v);
 		return rep_fail(r, PW_ENOMEM, "out of memory");
 	}
-	x->cap_obs = n;
 	for (size_t i = 0; i < n; i++) {
 		struct rep_obs *o = &x->obs[x->n_obs];
 		char st[16] = "";
@@ -318,7 +340,8 @@ static int load_series(struct rep *r, struct rep_ind *x)
 		o->value = view_num(v, (int)i, "value");
 		if (period_parse(&o->per, o->text, strlen(o->text)) < 0 || isnan(o->value)) {
 			proto_view_free(v);
-			return rep_fail(r, PW_EPROTO, "query reply for '%s': bad item %zu", x->id, i);
+			return rep_fail(r, PW_EPROTO, "query reply for '%s': bad item %zu", x->id,
+					i);
 		}
 		if (!in_report(r, &o->per))
 			continue;
@@ -342,7 +365,7 @@ static void judge(const struct rep *r, struct rep_ind *x)
 		x->state_period[0] = '\0';
 		x->value = x->required = x->gap = NAN;
 	}
-	if (x->overdue[0] && !text_in_report(r, x->overdue))
+	if (x->overdue[0] && !due_in_report(r, x, x->overdue))
 		x->overdue[0] = '\0';
 	if (strcmp(x->state, "off_track") == 0)
 		x->verdict = REP_OFF_TRACK;
@@ -414,7 +437,8 @@ static bool is_binding(const struct rep_ind *x)
 
 /* Growth targets on cumulative (1–N月) or sub-annual figures, or without a baseline, are
  * judged by year-on-year growth (rules.c): required and gap are then percentages and
- * percentage points. */
+ * percentage points. The alerts reply does not name the rule, so this mirrors rules.c
+ * (except a year's annual_targets value, which rules.c compares as a level). */
 static bool judged_by_yoy(const struct rep_ind *x)
 {
 	struct period p;
@@ -422,7 +446,8 @@ static bool judged_by_yoy(const struct rep_ind *x)
 		return false;
 	if (strcmp(x->form, "ytd") == 0 || isnan(x->base))
 		return true;
-	return x->state_period[0] && period_parse(&p, x->state_period, strlen(x->state_period)) == 0 &&
+	return x->state_period[0] &&
+	       period_parse(&p, x->state_period, strlen(x->state_period)) == 0 &&
 	       p.freq != PERIOD_ANNUAL;
 }
 
@@ -790,11 +815,11 @@ static bool full_year(const struct period *p)
 	       (p->freq == PERIOD_MONTH && p->n == 12);
 }
 
-/* The points to draw into pts (room for n_obs + 1). Cumulative targets draw the running
- * total of annual figures from the baseline year on. */
+/* The points to draw into pts (room for n_obs + 1), by time. Cumulative targets draw the
+ * running total of annual figures from the baseline year on. */
 static size_t spark_points(const struct rep_ind *x, struct pt *pts)
 {
-	size_t n = 0;
+	size_t n = 0, m = 0;
 	bool cum = strcmp(x->kind, "cumulative") == 0;
 	double sum = 0;
 	for (size_t i = 0; i < x->n_obs; i++) {
@@ -810,11 +835,22 @@ static size_t spark_points(const struct rep_ind *x, struct pt *pts)
 		} else if (flow_ytd(x) && !full_year(&o->per)) {
 			continue;
 		}
-		if (n > 0 && fabs(pts[n - 1].x - p.x) < 1e-9)
-			n--; /* same period end (2026 and 2026-12): the later report wins */
-		pts[n++] = p;
+		/* Series order puts a year before its quarters and months: sort by time
+		 * (insertion, stable), the later report winning at the same period end. */
+		size_t k = n;
+		while (k > 0 && pts[k - 1].x > p.x + 1e-9) {
+			pts[k] = pts[k - 1];
+			k--;
+		}
+		pts[k] = p;
+		n++;
 	}
-	return n;
+	for (size_t i = 0; i < n; i++) {
+		if (m > 0 && fabs(pts[m - 1].x - pts[i].x) < 1e-9)
+			m--; /* same period end (2026 and 2026-12): the later one stays */
+		pts[m++] = pts[i];
+	}
+	return m;
 }
 
 /* The annual growth the plan asks for: stated, or implied by baseline and target. */
@@ -962,8 +998,8 @@ static void write_spark(FILE *f, const struct rep_ind *x)
 	if (has_path)
 		fputs("; 虚线 dashed: 要求路径 required path", f);
 	fputs("</title>", f);
-	fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", SPARK_L,
-		SPARK_H - SPARK_B, SPARK_W - SPARK_R, SPARK_H - SPARK_B);
+	fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+		SPARK_L, SPARK_H - SPARK_B, SPARK_W - SPARK_R, SPARK_H - SPARK_B);
 	if (has_path) {
 		bool first = true;
 		fputs("<polyline class=\"path\" points=\"", f);
@@ -982,7 +1018,8 @@ static void write_spark(FILE *f, const struct rep_ind *x)
 	if (n > 1) {
 		fputs("<polyline class=\"series\" points=\"", f);
 		for (size_t i = 0; i < n; i++)
-			fprintf(f, "%s%.1f,%.1f", i ? " " : "", sx(&fr, pts[i].x), sy(&fr, pts[i].y));
+			fprintf(f, "%s%.1f,%.1f", i ? " " : "", sx(&fr, pts[i].x),
+				sy(&fr, pts[i].y));
 		fputs("\"/>", f);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -1029,7 +1066,8 @@ static const char css[] =
 	"tr.ind.binding td:first-child{background:#fff8f6}\n"
 	".badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;"
 	"white-space:nowrap;background:var(--bg);color:var(--c);border:1px solid var(--c)}\n"
-	".attr{display:inline-block;font-size:11px;padding:0 5px;border-radius:3px;margin-top:2px}\n"
+	".attr{display:inline-block;font-size:11px;padding:0 5px;border-radius:3px;"
+	"margin-top:2px}\n"
 	".attr.binding{background:#c0261d;color:#fff;font-weight:bold}"
 	".attr.expected{color:#57606a;border:1px solid #d0d7de}\n"
 	".name{font-weight:bold}.id{font:11px monospace;color:#8c959f}\n"
@@ -1245,7 +1283,8 @@ static void write_row(const struct rep *r, const struct rep_ind *x, FILE *f)
 			fputs("%</div>", f);
 		}
 		if (o->backfill)
-			fputs("<div class=\"note\">历史补录 <span class=\"en\">backfill</span></div>", f);
+			fputs("<div class=\"note\">历史补录 <span class=\"en\">backfill</span></div>",
+			      f);
 	} else {
 		fputs("<span class=\"note\">无数据 <span class=\"en\">no data</span></span>", f);
 	}
@@ -1254,12 +1293,18 @@ static void write_row(const struct rep *r, const struct rep_ind *x, FILE *f)
 	/* verdict */
 	fprintf(f, "<span class=\"badge %s\">%s %s</span>", cls, verdicts[x->verdict].zh,
 		verdicts[x->verdict].en);
-	if (x->state[0] && x->verdict == REP_OVERDUE)
-		fprintf(f, "<div class=\"note\">数据判定 <span class=\"en\">last verdict</span>: "
-			   "%s</div>",
-			strcmp(x->state, "on_track") == 0 ? "按期 on track" : x->state);
+	if (x->state[0] && x->verdict == REP_OVERDUE) /* on track, but a figure is missing */
+		fputs("<div class=\"note\">最新数据按期 <span class=\"en\">latest figure on "
+		      "track</span></div>",
+		      f);
 	if (!isnan(x->required)) {
 		bool yoy = judged_by_yoy(x);
+		if (yoy && !isnan(x->value) && (!o || isnan(o->yoy))) {
+			/* the daemon computed the growth from the year before */
+			fputs("<div class=\"note\">同比 <span class=\"en\">yoy</span> ", f);
+			esc_num(f, x->value);
+			fputs("%</div>", f);
+		}
 		fputs("<div class=\"note\">要求 <span class=\"en\">required</span> ", f);
 		fputs(yoy ? "同比 yoy " : "", f);
 		fputs(req_sign(x), f);
@@ -1367,14 +1412,15 @@ int report_write(struct pw_client *c, const char *plan, const char *period, int 
 		return rep_fail(&r, PW_EINVAL, "bad plan id '%.*s'", PROTO_MAX_ID, plan);
 	if (period) {
 		if (period_parse(&r.cut, period, strlen(period)) < 0)
-			return rep_fail(&r, PW_EINVAL, "bad period '%.16s': use 2026, 2026Q3 or 2026-10",
-					period);
+			return rep_fail(&r, PW_EINVAL,
+					"bad period '%.16s': use 2026, 2026Q3 or 2026-10", period);
 		r.has_cut = true;
 	}
 	/* Request ids unique per call: a late reply to an earlier report is never taken. */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(r.idbase, sizeof(r.idbase), "rep-%llx",
-		 (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000);
+		 (unsigned long long)ts.tv_sec * 1000000ull +
+			 (unsigned long long)ts.tv_nsec / 1000);
 	if ((rc = load(&r)) < 0)
 		goto out_release;
 	errno = 0;
