@@ -37,7 +37,7 @@ UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvi
              test_metrics
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
-.PHONY: all deps test test-unit test-integration check-cli check-python check-report bench run stop install clean fuzz soak
+.PHONY: all deps test test-unit test-integration check-cli check-python check-report bench bench-full bench-peer run stop install clean fuzz soak
 all: $(BINS)
 
 $(O)/%.o: %.c
@@ -137,8 +137,14 @@ run: all
 stop:
 	@tests/run-local.sh stop $(O)
 
+# Figures, not pass/fail: see docs/PERFORMANCE.md. bench-full and bench-peer install and
+# start InfluxDB 1.x on loopback for the peer comparison (and stop it afterwards).
 bench: $(O)/bench $(O)/planwatchd
 	$(O)/bench --daemon $(O)/planwatchd
+bench-full: $(O)/bench $(O)/planwatchd
+	bench/with-influxdb.sh $(O)/bench --daemon $(O)/planwatchd --full
+bench-peer: $(O)/bench $(O)/planwatchd
+	bench/with-influxdb.sh $(O)/bench --daemon $(O)/planwatchd --only peer
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib \

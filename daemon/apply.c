@@ -24,6 +24,8 @@ void apply_ctx_release(struct apply_ctx *c)
 {
 	notice_list_release(&c->notices);
 	free(c->touched);
+	free(c->prev);
+	free(c->sorted);
 	proto_req_free(c->retry_req);
 	free(c->retry_raw);
 	memset(c, 0, sizeof(*c));
@@ -195,36 +197,87 @@ static bool same_obs(const struct store_obs *o, const struct proto_item *it)
 	return o->value == it->value && o->status == it->status && yoy_same;
 }
 
-static bool same_key(const struct proto_item *a, const struct proto_item *b)
+/* Orders items by indicator, plan, period, then position in the batch. */
+static int item_cmp(const void *a, const void *b)
 {
-	return period_cmp(&a->period, &b->period) == 0 && strcmp(a->ind, b->ind) == 0 &&
-	       strcmp(a->plan, b->plan) == 0;
+	const struct proto_item *x = *(const struct proto_item *const *)a;
+	const struct proto_item *y = *(const struct proto_item *const *)b;
+	int r = strcmp(x->ind, y->ind);
+	if (!r)
+		r = strcmp(x->plan, y->plan);
+	if (!r)
+		r = period_cmp(&x->period, &y->period);
+	return r ? r : (x > y) - (x < y);
 }
 
-/* First pass: decide every item's fate without writing. */
+static int scratch_reserve(struct apply_ctx *ctx, size_t n)
+{
+	if (n <= ctx->cap_scratch)
+		return 0;
+	struct apply_prev *p = realloc(ctx->prev, n * sizeof(*p));
+	if (!p)
+		return PW_ENOMEM;
+	ctx->prev = p;
+	struct proto_item **s = realloc(ctx->sorted, n * sizeof(*s));
+	if (!s)
+		return PW_ENOMEM;
+	ctx->sorted = s;
+	ctx->cap_scratch = n;
+	return 0;
+}
+
+/* First pass: decide every item's fate without writing. What the store holds for item i
+ * is left in ctx->prev[i] for the write pass (items of one batch have distinct keys, so
+ * nothing between the passes changes it). */
 static int check_items(struct store_txn *t, struct apply_ctx *ctx, struct proto_req *r)
 {
-	struct store_obs prev;
+	size_t n_ok = 0;
 	int bad = 0, rc;
 
+	if ((rc = scratch_reserve(ctx, r->n_items)) < 0)
+		return rc;
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct proto_item *it = &r->items[i];
 		const struct cat_indicator *ind;
 		if (!it->err)
 			it->err = validate_item(ctx->cat, r->dept, it, ctx->notices.now_ms, &ind);
-		for (size_t j = 0; !it->err && j < i; j++)
-			if (!r->items[j].err && same_key(it, &r->items[j]))
-				it->err = PW_EFIELD; /* one observation twice in a batch is ambiguous */
+		if (!it->err)
+			ctx->sorted[n_ok++] = it;
+	}
+	/* One observation twice in a batch is ambiguous: every copy after the first is
+	 * refused. Sorted, this is O(n log n), not O(n²), for up to PROTO_MAX_BATCH items. */
+	qsort(ctx->sorted, n_ok, sizeof(*ctx->sorted), item_cmp);
+	for (size_t k = 1; k < n_ok; k++)
+		if (period_cmp(&ctx->sorted[k]->period, &ctx->sorted[k - 1]->period) == 0 &&
+		    strcmp(ctx->sorted[k]->ind, ctx->sorted[k - 1]->ind) == 0 &&
+		    strcmp(ctx->sorted[k]->plan, ctx->sorted[k - 1]->plan) == 0)
+			ctx->sorted[k]->err = PW_EFIELD;
+	for (size_t i = 0; i < r->n_items; i++) {
+		struct proto_item *it = &r->items[i];
+		struct apply_prev *p = &ctx->prev[i];
+		p->found = false;
 		if (!it->err) {
-			rc = store_obs_get(t, it->plan, it->ind, &it->period, &prev);
-			if (rc == 0 && !same_obs(&prev, it))
-				it->err = status_may_replace(prev.status, it->status);
-			else if (rc < 0 && rc != PW_ENOTFOUND)
+			rc = store_obs_get(t, it->plan, it->ind, &it->period, &p->obs);
+			if (rc == 0) {
+				p->found = true;
+				if (!same_obs(&p->obs, it))
+					it->err = status_may_replace(p->obs.status, it->status);
+			} else if (rc != PW_ENOTFOUND) {
 				return rc;
+			}
 		}
 		bad += it->err != 0;
 	}
 	return bad;
+}
+
+/* Copies a NUL-terminated string into dst[cap], cut to fit (snprintf's result without
+ * its format parser: this runs for every item). */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 static int touch(struct apply_ctx *ctx, const struct cat_indicator *ind)
@@ -290,32 +343,30 @@ static int emit_change(struct apply_ctx *ctx, struct store_txn *t, const struct 
 }
 
 static int store_item(struct store_txn *t, struct apply_ctx *ctx, const struct proto_req *r,
-		      const struct proto_item *it, uint32_t *changed)
+		      const struct proto_item *it, const struct apply_prev *prev, uint32_t *changed)
 {
 	const struct cat_indicator *ind = catalog_find(ctx->cat, it->plan, it->ind);
-	struct store_obs prev, o;
-	int rc = store_obs_get(t, it->plan, it->ind, &it->period, &prev);
+	struct store_obs o;
+	int rc;
 
-	if (rc < 0 && rc != PW_ENOTFOUND)
-		return rc;
-	if (rc == 0 && same_obs(&prev, it))
+	if (prev->found && same_obs(&prev->obs, it))
 		return 0; /* an identical re-send is acknowledged, not a change */
 	memset(&o, 0, sizeof(o));
-	snprintf(o.plan, sizeof(o.plan), "%s", it->plan);
-	snprintf(o.ind, sizeof(o.ind), "%s", it->ind);
+	copy_str(o.plan, sizeof(o.plan), it->plan);
+	copy_str(o.ind, sizeof(o.ind), it->ind);
 	o.period = it->period;
 	o.value = it->value;
 	o.yoy = it->yoy;
 	o.status = it->status;
 	o.flags = r->backfill ? STORE_OBS_BACKFILL : 0;
-	o.rev = rc == 0 ? prev.rev + 1 : 1;
+	o.rev = prev->found ? prev->obs.rev + 1 : 1;
 	o.recv_ms = ctx->notices.now_ms;
-	snprintf(o.dept, sizeof(o.dept), "%s", r->dept);
-	snprintf(o.msgid, sizeof(o.msgid), "%s", r->id);
-	snprintf(o.reason, sizeof(o.reason), "%s", it->reason ? it->reason : "");
+	copy_str(o.dept, sizeof(o.dept), r->dept);
+	copy_str(o.msgid, sizeof(o.msgid), r->id);
+	copy_str(o.reason, sizeof(o.reason), it->reason ? it->reason : "");
 	if ((rc = store_obs_put(t, &o)) < 0)
 		return rc;
-	if ((rc = emit_change(ctx, t, ind, &o, rc == 0 && o.rev > 1 ? &prev : NULL)) < 0)
+	if ((rc = emit_change(ctx, t, ind, &o, prev->found ? &prev->obs : NULL)) < 0)
 		return rc;
 	(*changed)++;
 	/* Backfilled history is announced but must not raise stale alerts. */
@@ -392,7 +443,7 @@ static int apply_update(struct store_txn *t, struct apply_ctx *ctx, struct apply
 	}
 	m->changed = 0;
 	for (size_t i = 0; i < r->n_items; i++)
-		if ((rc = store_item(t, ctx, r, &r->items[i], &m->changed)) < 0)
+		if ((rc = store_item(t, ctx, r, &r->items[i], &ctx->prev[i], &m->changed)) < 0)
 			return rc;
 	if (m->from_sub && (rc = emit_accepted(ctx, t, r, m->changed)) < 0)
 		return rc;

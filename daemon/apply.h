@@ -40,6 +40,12 @@ struct apply_msg {
 	char ack_id[PROTO_MAX_ID + 1], ack_dept[PROTO_MAX_DEPT + 1], reply_id[PROTO_MAX_ID + 1];
 };
 
+/* What the store held for one item before the group wrote it (check pass -> write pass). */
+struct apply_prev {
+	bool found;
+	struct store_obs obs;
+};
+
 struct apply_ctx {
 	const struct catalog *cat;
 	const struct rules_cfg *rules;
@@ -49,6 +55,9 @@ struct apply_ctx {
 	/* scratch, reused between groups */
 	const struct cat_indicator **touched;
 	size_t n_touched, cap_touched;
+	struct apply_prev *prev;     /* [n_items] of the update being applied */
+	struct proto_item **sorted;  /* [n_items]: duplicate check */
+	size_t cap_scratch;
 	struct proto_req *retry_req;
 	uint8_t *retry_raw;
 	size_t retry_cap;

@@ -395,6 +395,43 @@ static int parse_plan_header(struct catalog *c, struct ydoc *d, ynode map, struc
 	return 0;
 }
 
+static int ind_id_cmp(const void *a, const void *b)
+{
+	const struct cat_indicator *x = *(const struct cat_indicator *const *)a;
+	const struct cat_indicator *y = *(const struct cat_indicator *const *)b;
+	int r = strcmp(x->id, y->id);
+	return r ? r : (x > y) - (x < y);
+}
+
+/* Fails on the first indicator (in file order) whose id an earlier one already has.
+ * Sorted, so a plan of 10^5 indicators loads in a second, not a minute. */
+static int check_dup_ids(struct ydoc *d, ynode seq, struct cat_indicator *inds, size_t n)
+{
+	const struct cat_indicator **v = malloc(n * sizeof(*v));
+	size_t dup = SIZE_MAX, first = 0;
+	if (!v)
+		return PW_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = &inds[i];
+	qsort(v, n, sizeof(*v), ind_id_cmp);
+	for (size_t k = 1, run = 0; k < n; k++) {
+		if (strcmp(v[k]->id, v[k - 1]->id) != 0) {
+			run = k;
+			continue;
+		}
+		size_t i = (size_t)(v[k] - inds);
+		if (i < dup) {
+			dup = i;
+			first = (size_t)(v[run] - inds);
+		}
+	}
+	free(v);
+	if (dup == SIZE_MAX)
+		return 0;
+	return ydoc_fail(d, ydoc_at(d, seq, dup), "duplicate indicator id '%s' (first at line %d)",
+			 inds[dup].id, inds[first].yaml_line);
+}
+
 static int parse_file(struct catalog *c, const char *path, struct cat_plan *p, char *err)
 {
 	static const char *const keys[] = { "plan", "indicators", NULL };
@@ -432,13 +469,9 @@ static int parse_file(struct catalog *c, const char *path, struct cat_plan *p, c
 		ynode e = ydoc_at(d, seq, i);
 		if ((rc = parse_indicator(c, d, e, p, &inds[i])) < 0)
 			goto out_doc;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(inds[j].id, inds[i].id) == 0) {
-				rc = ydoc_fail(d, e, "duplicate indicator id '%s' (first at line %d)",
-					       inds[i].id, inds[j].yaml_line);
-				goto out_doc;
-			}
 	}
+	if ((rc = check_dup_ids(d, seq, inds, n)) < 0)
+		goto out_doc;
 	p->inds = inds;
 	p->n_inds = n;
 out_doc:

@@ -89,22 +89,6 @@ static int alert_put(struct store_txn *t, const struct cat_indicator *x, const s
 
 /* ---- series access ---- */
 
-struct newest {
-	struct store_obs obs;
-	bool found;
-};
-
-static int newest_cb(const struct store_obs *o, void *arg)
-{
-	struct newest *n = arg;
-	/* Backfilled history never drives alert state. */
-	if (!(o->flags & STORE_OBS_BACKFILL)) {
-		n->obs = *o;
-		n->found = true;
-	}
-	return 0;
-}
-
 struct cum {
 	int from, to;
 	double sum;
@@ -407,7 +391,7 @@ static int resolve_overdue(struct store_txn *t, const struct cat_indicator *x, s
 int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		   const struct cat_indicator *x, struct notice_list *out)
 {
-	struct newest n = { 0 };
+	struct store_obs newest;
 	struct verdict v;
 	struct alert a;
 	int rc;
@@ -416,15 +400,17 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		return rc;
 	if ((rc = resolve_overdue(t, x, &a, out)) < 0)
 		return rc;
-	if ((rc = store_obs_range(t, x->plan->id, x->id, NULL, NULL, newest_cb, &n)) < 0)
-		return rc;
-	if (!n.found)
+	/* The newest period drives the verdict; backfilled history never does. */
+	rc = store_obs_last(t, x->plan->id, x->id, STORE_OBS_BACKFILL, &newest);
+	if (rc == PW_ENOTFOUND)
 		return alert_put(t, x, &a);
-	if ((rc = evaluate(cfg, t, x, &n.obs, &v)) < 0)
+	if (rc < 0)
+		return rc;
+	if ((rc = evaluate(cfg, t, x, &newest, &v)) < 0)
 		return rc;
 	if (v.raw == RULES_NONE)
 		return alert_put(t, x, &a);
-	unsigned streak = update_streak(&a, &n.obs, v.raw);
+	unsigned streak = update_streak(&a, &newest, v.raw);
 	unsigned need = x->attribute == CAT_BINDING ? 1 : (cfg->persistence ? cfg->persistence : 1);
 	double margin = v.points ? cfg->margin_pct : fabs(v.required) * cfg->margin_pct / 100;
 	double hyst = v.points ? cfg->hysteresis_pct : fabs(v.required) * cfg->hysteresis_pct / 100;
@@ -467,7 +453,7 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		a.state = (uint8_t)to;
 		a.since_ms = out->now_ms;
 	}
-	if (kind && (rc = emit_alert(out, t, kind, x, &n.obs, &v, from, to, streak)) < 0)
+	if (kind && (rc = emit_alert(out, t, kind, x, &newest, &v, from, to, streak)) < 0)
 		return rc;
 	return alert_put(t, x, &a);
 }

@@ -27,6 +27,10 @@
 #define SERVER_TIMER_MS 60000    /* overdue check period */
 #define SERVER_STATUS_MS 2000    /* STATUS= line period */
 #define SERVER_MAX_SUB CONFIG_MAX_LIST
+/* A group stops growing once it holds this many update items (group_max still caps the
+ * messages): LMDB keeps every page a txn dirties in memory until the commit, so an
+ * unbounded group is unbounded RSS (and spills), and a longer commit for every ACK in it. */
+#define SERVER_GROUP_ITEMS 20000
 
 struct slot {
 	struct apply_msg m;
@@ -644,14 +648,19 @@ static int read_batch(struct server *s, size_t *n_read)
 	for (size_t i = 0; i < s->n_subs; i++)
 		socks[n_socks++] = s->subs[i];
 	bool progress = true;
+	size_t items = 0;
 	/* Round-robin between sockets so one busy feeder cannot starve the others. */
-	while (progress && n < s->n_slots) {
+	while (progress && n < s->n_slots && items < SERVER_GROUP_ITEMS) {
 		progress = false;
-		for (size_t k = 0; k < n_socks && n < s->n_slots; k++) {
+		for (size_t k = 0; k < n_socks && n < s->n_slots && items < SERVER_GROUP_ITEMS;
+		     k++) {
 			int rc = read_one(s, socks[k], &s->slots[n], k > 0);
 			if (rc < 0)
 				return rc;
 			if (rc > 0) {
+				const struct apply_msg *m = &s->slots[n].m;
+				if (m->decode_rc == 0 && m->req->type == PROTO_UPDATE)
+					items += m->req->n_items;
 				n++;
 				progress = true;
 			}

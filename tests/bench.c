@@ -298,12 +298,34 @@ static double proc_cpu(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static double self_cpu(void)
+static double rusage_cpu(int who)
 {
 	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
+	getrusage(who, &ru);
 	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
 	       ru.ru_stime.tv_usec / 1e6;
+}
+
+static double self_cpu(void)
+{
+	return rusage_cpu(RUSAGE_SELF);
+}
+
+/* Busy and total jiffies of the whole machine (/proc/stat "cpu" line). */
+static void machine_cpu(double *busy, double *total)
+{
+	unsigned long long v[10] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	*busy = *total = 0;
+	if (!f)
+		return;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &v[6], &v[7]) == 8) {
+		for (int i = 0; i < 8; i++)
+			*total += (double)v[i];
+		*busy = *total - (double)v[3] - (double)v[4]; /* minus idle and iowait */
+	}
+	fclose(f);
 }
 
 static long long file_size(const char *path)
@@ -384,6 +406,9 @@ static void write_catalog(const char *path, const char *fmt, long n_growth, int 
 
 /* ---- the daemon ---- */
 
+/* Extra YAML lines for every daemon's config (--daemon-config), e.g. "group_max: 50". */
+static const char *daemon_extra = "";
+
 struct daemon {
 	struct harness h;
 	struct pw_client *c; /* for STATUS */
@@ -393,8 +418,10 @@ struct daemon {
 static void daemon_start(struct daemon *d, const char *fmt, long n_growth, int n_ceiling,
 			 const char *extra)
 {
-	char cat[400], list[1000];
+	char cat[400], list[1000], conf[2000];
 	memset(d, 0, sizeof(*d));
+	snprintf(conf, sizeof(conf), "%s\n%s", extra, daemon_extra);
+	extra = conf;
 	if (harness_init(&d->h, "tests/fixtures/test-plan.yaml", "") < 0)
 		die("cannot make a temporary directory");
 	snprintf(cat, sizeof(cat), "%s/bench.yaml", d->h.dir);
@@ -648,7 +675,7 @@ static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch,
 	long per = total_items / batch / n;
 	struct dstat s0 = daemon_status(d);
 	double cpu0 = proc_cpu(d->h.pid), self0 = self_cpu();
-	double t0 = now_s() + 0.01;
+	double t_begin = now_s(), t0 = t_begin + 0.01; /* paced feeders start together at t0 */
 
 	if (per < 1)
 		per = 1;
@@ -666,7 +693,7 @@ static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch,
 	}
 	struct lat all = { 0 };
 	long items = 0;
-	double t_end = t0;
+	double t_end = t_begin;
 	r->nacked = r->msgs = 0;
 	r->max_lag_ms = 0;
 	for (int i = 0; i < n; i++) {
@@ -682,7 +709,7 @@ static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch,
 		lat_merge(&all, &fd[i].lat);
 		lat_free(&fd[i].lat);
 	}
-	r->secs = t_end - t0;
+	r->secs = t_end - t_begin;
 	r->rate = items / r->secs;
 	r->lat = lat_pcts(&all);
 	lat_free(&all);
@@ -1634,6 +1661,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: bench [--daemon PATH] [--full] [--only SECTIONS] [--updates N]\n"
 		   "             [--influx PORT [--influx-dir DIR]] [--out FILE]\n"
+		   "             [--daemon-config 'YAML LINES']\n"
 		   "Measures fdatasync, the raw LMDB limit and planwatchd (ingest, ACK latency,\n"
 		   "fan-out; with --full also memory, scaling, series count and the InfluxDB peer);\n"
 		   "prints a table and writes JSON to bench/results/.\n"
@@ -1657,10 +1685,11 @@ int main(int argc, char **argv)
 		{ "full", no_argument, NULL, 'F' },	    { "only", required_argument, NULL, 'o' },
 		{ "influx", required_argument, NULL, 'i' }, { "influx-dir", required_argument, NULL, 'D' },
 		{ "out", required_argument, NULL, 'O' },    { "help", no_argument, NULL, 'h' },
+		{ "daemon-config", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool only = false;
-	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': daemon = optarg; break;
 		case 'n': total = atol(optarg); break;
@@ -1669,6 +1698,7 @@ int main(int argc, char **argv)
 		case 'i': influx_port = atoi(optarg); break;
 		case 'D': influx_dir = optarg; break;
 		case 'O': out = optarg; break;
+		case 'C': daemon_extra = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1688,12 +1718,16 @@ int main(int argc, char **argv)
 	if (!mkdtemp(tmpdir))
 		die("cannot make %s", tmpdir);
 	uname(&un);
+	double busy0, total0;
+	machine_cpu(&busy0, &total0);
+	double self_cpu0 = self_cpu() + rusage_cpu(RUSAGE_CHILDREN), wall0 = now_s();
 	js_open(&j, NULL, '{');
 	js_str(&j, "bench", full ? "full" : "quick");
 	js_int(&j, "time", (long long)time(NULL));
 	js_str(&j, "kernel", un.release);
 	js_int(&j, "cpus", sysconf(_SC_NPROCESSORS_ONLN));
 	js_str(&j, "daemon", daemon);
+	js_str(&j, "daemon_config", daemon_extra);
 	js_int(&j, "updates_per_run", total);
 
 	printf("planwatch bench (%s): %ld updates per ingest run, batches of %d, window %d "
@@ -2004,6 +2038,27 @@ int main(int argc, char **argv)
 		js_num(&j, "planwatch_over_influxdb", x);
 	}
 	js_close(&j, '}');
+	/* Other processes' CPU during the run (busy CPUs minus this process and the daemons
+	 * it started and reaped; InfluxDB counts as other): figures are only comparable
+	 * between runs on an otherwise idle machine. */
+	double busy1, total1, tick = (double)sysconf(_SC_CLK_TCK);
+	machine_cpu(&busy1, &total1);
+	double wall = now_s() - wall0;
+	double others =
+		((busy1 - busy0) / tick - (self_cpu() + rusage_cpu(RUSAGE_CHILDREN) - self_cpu0)) / wall;
+	double loadavg = NAN;
+	FILE *la = fopen("/proc/loadavg", "r");
+	if (la) {
+		if (fscanf(la, "%lf", &loadavg) != 1)
+			loadavg = NAN;
+		fclose(la);
+	}
+	printf("machine: %.2f CPUs on average busy with other processes during the run%s; "
+	       "load average %.2f at the end\n", others,
+	       others > 0.15 ? " (NOT idle: figures disturbed)" : "", loadavg);
+	js_num(&j, "cpus_busy_other_processes", others);
+	js_num(&j, "loadavg_end", loadavg);
+	js_num(&j, "wall_s", wall);
 	js_close(&j, '}');
 
 	char path[400];
