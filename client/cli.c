@@ -648,34 +648,45 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 	return print_reply(c, v, print_status);
 }
 
+/* Display order: what needs action first. */
+static int alert_rank(const char *state, const char *overdue)
+{
+	if (strcmp(state, "off_track") == 0)
+		return 0;
+	if (strcmp(state, "at_risk") == 0)
+		return 1;
+	return strcmp(overdue, "-") != 0 ? 2 : 3;
+}
+
 static void print_alerts(const struct proto_view *v, bool all)
 {
 	size_t shown = 0;
 	printf("%-14s %-26s %-9s %-10s %-8s %12s %12s %10s %-8s %s\n", "plan", "indicator",
 	       "attr", "state", "period", "value", "required", "gap", "overdue", "name");
-	for (size_t i = 0; i < proto_view_count(v); i++) {
-		char plan[70] = "", id[70] = "", attr[16] = "", state[16] = "", per[16] = "-",
-		     od[16] = "-", name[200] = "", val[24] = "-", req[24] = "-", gap[24] = "-";
-		double x;
-		proto_view_str(v, (int)i, "state", state, sizeof(state));
-		proto_view_str(v, (int)i, "overdue", od, sizeof(od));
-		if (!all && strcmp(state, "on_track") == 0 && strcmp(od, "-") == 0)
-			continue;
-		proto_view_str(v, (int)i, "plan", plan, sizeof(plan));
-		proto_view_str(v, (int)i, "indicator", id, sizeof(id));
-		proto_view_str(v, (int)i, "attribute", attr, sizeof(attr));
-		proto_view_str(v, (int)i, "period", per, sizeof(per));
-		proto_view_str(v, (int)i, "name", name, sizeof(name));
-		if (proto_view_double(v, (int)i, "value", &x) == 0)
-			snprintf(val, sizeof(val), "%.6g", x);
-		if (proto_view_double(v, (int)i, "required", &x) == 0)
-			snprintf(req, sizeof(req), "%.6g", x);
-		if (proto_view_double(v, (int)i, "gap", &x) == 0)
-			snprintf(gap, sizeof(gap), "%+.4g", x);
-		printf("%-14s %-26s %-9s %-10s %-8s %12s %12s %10s %-8s %s\n", plan, id, attr, state,
-		       per, val, req, gap, od, name);
-		shown++;
-	}
+	for (int rank = 0; rank <= (all ? 3 : 2); rank++)
+		for (size_t i = 0; i < proto_view_count(v); i++) {
+			char plan[70] = "", id[70] = "", attr[16] = "", state[16] = "", per[16] = "-",
+			     od[16] = "-", name[200] = "", val[24] = "-", req[24] = "-", gap[24] = "-";
+			double x;
+			proto_view_str(v, (int)i, "state", state, sizeof(state));
+			proto_view_str(v, (int)i, "overdue", od, sizeof(od));
+			if (alert_rank(state, od) != rank)
+				continue;
+			proto_view_str(v, (int)i, "plan", plan, sizeof(plan));
+			proto_view_str(v, (int)i, "indicator", id, sizeof(id));
+			proto_view_str(v, (int)i, "attribute", attr, sizeof(attr));
+			proto_view_str(v, (int)i, "period", per, sizeof(per));
+			proto_view_str(v, (int)i, "name", name, sizeof(name));
+			if (proto_view_double(v, (int)i, "value", &x) == 0)
+				snprintf(val, sizeof(val), "%.6g", x);
+			if (proto_view_double(v, (int)i, "required", &x) == 0)
+				snprintf(req, sizeof(req), "%.6g", x);
+			if (proto_view_double(v, (int)i, "gap", &x) == 0)
+				snprintf(gap, sizeof(gap), "%+.4g", x);
+			printf("%-14s %-26s %-9s %-10s %-8s %12s %12s %10s %-8s %s\n", plan, id, attr,
+			       state, per, val, req, gap, od, name);
+			shown++;
+		}
 	if (!shown)
 		printf("no alerts: every indicator with a verdict is on track\n");
 }

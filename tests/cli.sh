@@ -37,6 +37,8 @@ i=0; until pw --timeout 300 status >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 100 
 
 pw push test-plan gdp 2026Q3 812.5 --yoy 5.8 --id cli-1 | grep -q "acknowledged" || fail "push"
 pw query test-plan gdp | grep -q "2026Q3 *812.5 *flash" || fail "query table"
+# 5.8% against the plan's 6%: at risk, listed before the (many) overdue indicators.
+pw alerts | sed -n 2p | grep -q "^test-plan *gdp .*at_risk *2026Q3 *5.8 *6 *-0.2" || fail "alerts table: $(pw alerts | head -3)"
 pw --json query test-plan gdp | grep -q '"value":812.5' || fail "query json"
 pw watch change. --since 0 --count 1 | grep -q "change.test-plan.gdp .*\"value\":812.5" || fail "watch --since 0"
 pw watch overdue. --since 0 --count 1 | grep -q "overdue.test-plan" || fail "overdue at start"
