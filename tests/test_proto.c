@@ -107,6 +107,16 @@ static void test_roundtrip(void)
 	/* Trailing bytes are refused too. */
 	proto_w_uint(&b, 1);
 	CHECK_RC(proto_req_decode(out, b.data, b.len), PW_EPROTO);
+	/* Optional fields survive the round trip: history with a limit (a series can have
+	 * more vintages than the default page). */
+	struct proto_req h = { .type = PROTO_HISTORY, .plan = "p", .ind = "gdp", .has_period = true,
+			       .limit = 10000 };
+	strcpy(h.id, "h1");
+	period_parse(&h.period, "2025-12", 7);
+	proto_buf_reset(&b);
+	CHECK_OK(proto_req_encode(&h, &b));
+	CHECK_OK(proto_req_decode(out, b.data, b.len));
+	CHECK(out->type == PROTO_HISTORY && out->limit == 10000 && out->has_period);
 	proto_req_free(out);
 	proto_buf_release(&b);
 }
