@@ -202,11 +202,13 @@ int auth_zap_handle(const struct auth *a, void *zap, char *who, size_t cap, bool
 			if (memcmp(a->keys[i].key, key, 32) == 0)
 				hit = &a->keys[i];
 		/* With readers listed, only they may subscribe; departments still write. */
-		if (hit && pub && n_readers && !hit->reader)
+		if (hit && pub && n_readers && !hit->reader) {
+			snprintf(who, cap, "key of %s may not subscribe (readers are listed)",
+				 hit->name);
 			hit = NULL;
-		if (hit)
+		} else if (hit) {
 			snprintf(who, cap, "%s", hit->name);
-		else {
+		} else {
 			char z85[41];
 			zmq_z85_encode(z85, key, 32);
 			snprintf(who, cap, "unknown key %s", z85);

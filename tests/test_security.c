@@ -234,6 +234,48 @@ int main(void)
 	free(reply);
 	proto_buf_release(&b);
 	zmq_close(sub);
+	pw_client_free(c);
+	CHECK(harness_stop(&h, SIGTERM) == 0);
+
+	/* Readers listed: only they may subscribe; a reader key cannot write. */
+	struct auth_keypair reader;
+	keypair(h.dir, "reader", &reader);
+	f = fopen(clients, "w");
+	fprintf(f, "departments:\n  - {dept: \"统计局\", public: \"%s\"}\n"
+		   "readers:\n  - {name: \"dashboard\", public: \"%s\"}\n", stats.public_key,
+		reader.public_key);
+	fclose(f);
+	CHECK_OK(harness_start(&h));
+	void *subs[2];
+	const struct auth_keypair *who[2] = { &reader, &stats };
+	for (int i = 0; i < 2; i++) {
+		subs[i] = zmq_socket(zctx, ZMQ_SUB);
+		zmq_setsockopt(subs[i], ZMQ_CURVE_SERVERKEY, server.public_key, 40);
+		zmq_setsockopt(subs[i], ZMQ_CURVE_PUBLICKEY, who[i]->public_key, 40);
+		zmq_setsockopt(subs[i], ZMQ_CURVE_SECRETKEY, who[i]->secret_key, 40);
+		zmq_setsockopt(subs[i], ZMQ_SUBSCRIBE, "", 0);
+		CHECK(zmq_connect(subs[i], h.pub) == 0);
+	}
+	got = -1;
+	c = client_with(&h, &stats, 30000);
+	for (int i = 0; i < 200 && got < 0; i++) {
+		o = obs("gdp", "2026Q3", 500 + i, "亿元");
+		snprintf(needle, sizeof(needle), "rd-%d", i);
+		CHECK_OK(pw_push(c, "统计局", needle, &o, 1, 0, &a));
+		CHECK_RC(a.code, 0);
+		usleep(10000);
+		got = zmq_recv(subs[0], topic, sizeof(topic), ZMQ_DONTWAIT);
+	}
+	CHECK(got > 0); /* the reader receives notices */
+	CHECK(zmq_recv(subs[1], topic, sizeof(topic), ZMQ_DONTWAIT) < 0); /* a writer key does not */
+	CHECK(log_contains(&h, "refused CURVE client: key of 统计局 may not subscribe"));
+	struct pw_client *rc_client = client_with(&h, &reader, 30000);
+	o = obs("gdp", "2026Q4", 1, "亿元");
+	CHECK_OK(pw_push(rc_client, "统计局", "reader-write", &o, 1, 0, &a));
+	CHECK_RC(a.code, PW_EAUTH);
+	pw_client_free(rc_client);
+	for (int i = 0; i < 2; i++)
+		zmq_close(subs[i]);
 	zmq_ctx_term(zctx);
 	pw_client_free(c);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
