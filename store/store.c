@@ -939,38 +939,26 @@ int store_log_append(struct store_txn *t, const char *topic, const void *body, s
 	return 0;
 }
 
-int store_log_since(struct store_txn *t, uint64_t after, store_log_cb cb, void *arg)
+/* Visits the records of a table keyed by 8-byte big-endian ids (log, quarantine) with id >
+ * after, ascending. visit returns 0 to go on; anything else ends the walk and is passed
+ * through cb_result(). */
+typedef int (*id_record_fn)(const MDB_val *k, const MDB_val *v, void *ctx);
+static int walk_after(struct store_txn *t, int db, uint64_t after, id_record_fn visit, void *ctx)
 {
 	uint8_t key[8];
 	MDB_cursor *c;
 	int rc;
 
-	if ((rc = txn_check(t, false)) < 0)
-		return rc;
-	if (!cb)
-		return PW_EINVAL;
 	if (after == UINT64_MAX)
 		return 0;
 	w_be(key, after + 1, 8);
-	if ((rc = cursor_open(t, DB_LOG, &c)) < 0)
+	if ((rc = cursor_open(t, db, &c)) < 0)
 		return rc;
 	MDB_val k = { sizeof(key), key }, v;
 	MDB_cursor_op op = MDB_SET_RANGE;
 	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		const uint8_t *p = v.mv_data, *nul = NULL;
 		op = MDB_NEXT;
-		if (k.mv_size == 8 && v.mv_size >= 2 && p[0] == VAL_V1) {
-			size_t span = v.mv_size - 1 < STORE_TOPIC_MAX + 1 ? v.mv_size - 1
-									 : STORE_TOPIC_MAX + 1;
-			nul = memchr(p + 1, '\0', span);
-		}
-		if (!nul) {
-			rc = PW_ESTORE;
-			goto out_close;
-		}
-		size_t head = (size_t)(nul - p) + 1;
-		rc = cb(r_be(k.mv_data, 8), (const char *)p + 1, p + head, v.mv_size - head, arg);
-		if (rc != 0) {
+		if ((rc = visit(&k, &v, ctx)) != 0) {
 			rc = cb_result(rc);
 			goto out_close;
 		}
@@ -979,6 +967,38 @@ int store_log_since(struct store_txn *t, uint64_t after, store_log_cb cb, void *
 out_close:
 	mdb_cursor_close(c);
 	return rc;
+}
+
+struct log_walk {
+	store_log_cb cb;
+	void *arg;
+};
+
+static int log_visit(const MDB_val *k, const MDB_val *v, void *ctx)
+{
+	const struct log_walk *w = ctx;
+	const uint8_t *p = v->mv_data, *nul = NULL;
+	if (k->mv_size == 8 && v->mv_size >= 2 && p[0] == VAL_V1) {
+		size_t span = v->mv_size - 1 < STORE_TOPIC_MAX + 1 ? v->mv_size - 1
+								   : STORE_TOPIC_MAX + 1;
+		nul = memchr(p + 1, '\0', span);
+	}
+	if (!nul)
+		return PW_ESTORE;
+	size_t head = (size_t)(nul - p) + 1;
+	return w->cb(r_be(k->mv_data, 8), (const char *)p + 1, p + head, v->mv_size - head, w->arg);
+}
+
+int store_log_since(struct store_txn *t, uint64_t after, store_log_cb cb, void *arg)
+{
+	struct log_walk w = { cb, arg };
+	int rc;
+
+	if ((rc = txn_check(t, false)) < 0)
+		return rc;
+	if (!cb)
+		return PW_EINVAL;
+	return walk_after(t, DB_LOG, after, log_visit, &w);
 }
 
 /* ---- opaque key/value tables ---- */
@@ -1239,37 +1259,29 @@ int store_quarantine_get(struct store_txn *t, uint64_t id, struct store_reject *
 	return 0;
 }
 
+struct reject_walk {
+	store_reject_cb cb;
+	void *arg;
+};
+
+static int reject_visit(const MDB_val *k, const MDB_val *v, void *ctx)
+{
+	const struct reject_walk *w = ctx;
+	struct store_reject r;
+	int rc = reject_decode(&r, k, v);
+	return rc < 0 ? rc : w->cb(&r, w->arg);
+}
+
 int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb cb, void *arg)
 {
-	uint8_t key[8];
-	struct store_reject r;
-	MDB_cursor *c;
+	struct reject_walk w = { cb, arg };
 	int rc;
 
 	if ((rc = txn_check(t, false)) < 0)
 		return rc;
 	if (!cb)
 		return PW_EINVAL;
-	if (after == UINT64_MAX)
-		return 0;
-	w_be(key, after + 1, 8);
-	if ((rc = cursor_open(t, DB_QUAR, &c)) < 0)
-		return rc;
-	MDB_val k = { sizeof(key), key }, v;
-	MDB_cursor_op op = MDB_SET_RANGE;
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if ((rc = reject_decode(&r, &k, &v)) < 0)
-			goto out_close;
-		if ((rc = cb(&r, arg)) != 0) {
-			rc = cb_result(rc);
-			goto out_close;
-		}
-	}
-	rc = rc == MDB_NOTFOUND ? 0 : map_err(rc);
-out_close:
-	mdb_cursor_close(c);
-	return rc;
+	return walk_after(t, DB_QUAR, after, reject_visit, &w);
 }
 
 /* ---- whole environment ---- */
