@@ -33,6 +33,22 @@ void notice_begin(struct notice_list *l)
 	proto_buf_reset(&l->fields);
 }
 
+void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind,
+			    const char *name, const char *period)
+{
+	struct proto_buf *f = &l->fields;
+	proto_w_str(f, "plan");
+	proto_w_str(f, plan);
+	proto_w_str(f, "indicator");
+	proto_w_str(f, ind);
+	proto_w_str(f, "name");
+	proto_w_str(f, name);
+	if (period) {
+		proto_w_str(f, "period");
+		proto_w_str(f, period);
+	}
+}
+
 int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, uint32_t n_pairs)
 {
 	uint64_t last, seq;

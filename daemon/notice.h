@@ -32,6 +32,11 @@ void notice_list_release(struct notice_list *l);
  * key/value pairs with proto_w_*. */
 void notice_begin(struct notice_list *l);
 
+/* Writes the pairs every indicator notice starts with into l->fields: plan, indicator,
+ * name, and period unless it is NULL (3 or 4 pairs). */
+void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind,
+			const char *name, const char *period);
+
 /* Appends a notice with body {v, seq, topic, time, <the n_pairs pairs in l->fields>} to the
  * log in t and to l. Returns 0 or a negative code (the transaction must then abort). */
 int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, uint32_t n_pairs);

@@ -291,20 +291,6 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 
 /* ---- notices ---- */
 
-/* The four pairs every indicator notice starts with: plan, indicator, name, period. */
-static void w_indicator_head(struct proto_buf *f, const struct cat_indicator *x, const char *per)
-{
-	proto_w_str(f, "plan");
-	proto_w_str(f, x->plan->id);
-	proto_w_str(f, "indicator");
-	proto_w_str(f, x->id);
-	proto_w_str(f, "name");
-	proto_w_str(f, x->name);
-	proto_w_str(f, "period");
-	proto_w_str(f, per);
-}
-
-
 static int emit_alert(struct notice_list *out, struct store_txn *t, const char *kind,
 		      const struct cat_indicator *x, const struct store_obs *o,
 		      const struct verdict *v, int from, int to, unsigned streak)
@@ -315,7 +301,7 @@ static int emit_alert(struct notice_list *out, struct store_txn *t, const char *
 	snprintf(topic, sizeof(topic), "%s.%s.%s", kind, x->plan->id, x->id);
 	period_format(&o->period, per);
 	notice_begin(out);
-	w_indicator_head(f, x, per);
+	notice_w_indicator(out, x->plan->id, x->id, x->name, per);
 	proto_w_str(f, "attribute");
 	proto_w_str(f, cat_attr_name(x->attribute));
 	proto_w_str(f, "observed");
@@ -378,7 +364,7 @@ static int resolve_overdue(struct store_txn *t, const struct cat_indicator *x, s
 	snprintf(topic, sizeof(topic), "resolved.%s.%s", x->plan->id, x->id);
 	period_format(&a->overdue_period, per);
 	notice_begin(out);
-	w_indicator_head(f, x, per);
+	notice_w_indicator(out, x->plan->id, x->id, x->name, per);
 	proto_w_str(f, "state");
 	proto_w_str(f, "received");
 	proto_w_str(f, "previous");
@@ -524,7 +510,7 @@ static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struc
 	snprintf(topic, sizeof(topic), "overdue.%s.%s", x->plan->id, x->id);
 	period_format(&due, per);
 	notice_begin(out);
-	w_indicator_head(f, x, per);
+	notice_w_indicator(out, x->plan->id, x->id, x->name, per);
 	proto_w_str(f, "due_days");
 	proto_w_int(f, x->due_days);
 	proto_w_str(f, "departments");
