@@ -382,6 +382,20 @@ static int emit_accepted(struct apply_ctx *ctx, struct store_txn *t, const struc
 	return notice_emit(&ctx->notices, t, topic, 3);
 }
 
+/* Marks m accepted with its ACK to be written by finish_acks(); dup_of is the index of the
+ * message of this group it repeats, or -1. */
+static void pend_ack(struct apply_msg *m, const char *id, const char *dept, const char *reply_id,
+		     uint32_t count, int dup_of)
+{
+	m->ack_pending = true;
+	m->dup_of = dup_of;
+	m->ack_count = count;
+	snprintf(m->ack_id, sizeof(m->ack_id), "%s", id);
+	snprintf(m->ack_dept, sizeof(m->ack_dept), "%s", dept);
+	snprintf(m->reply_id, sizeof(m->reply_id), "%s", reply_id);
+	m->result = 0;
+}
+
 /* Applies update r for message m. reply_id is the id the reply carries (differs from
  * r->id for a retry). quarantine: store a rejection (false when retrying one). */
 static int apply_update(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *m,
@@ -399,13 +413,7 @@ static int apply_update(struct store_txn *t, struct apply_ctx *ctx, struct apply
 			if (o->ack_pending && o->dup_of < 0 && strcmp(o->ack_id, r->id) == 0 &&
 			    strcmp(o->ack_dept, r->dept) == 0) {
 				m->duplicate = true;
-				m->ack_pending = true;
-				m->dup_of = (int)j;
-				m->ack_count = o->ack_count;
-				snprintf(m->ack_id, sizeof(m->ack_id), "%s", o->ack_id);
-				snprintf(m->ack_dept, sizeof(m->ack_dept), "%s", o->ack_dept);
-				snprintf(m->reply_id, sizeof(m->reply_id), "%s", reply_id);
-				m->result = 0;
+				pend_ack(m, o->ack_id, o->ack_dept, reply_id, o->ack_count, (int)j);
 				return 0;
 			}
 		}
@@ -445,13 +453,7 @@ static int apply_update(struct store_txn *t, struct apply_ctx *ctx, struct apply
 	/* Reserve the id now so a resend later in this group is seen as a duplicate. */
 	if ((rc = store_msgid_put(t, r->dept, r->id, "", 0)) < 0)
 		return rc;
-	m->ack_pending = true;
-	m->dup_of = -1;
-	m->ack_count = (uint32_t)r->n_items;
-	snprintf(m->ack_id, sizeof(m->ack_id), "%s", r->id);
-	snprintf(m->ack_dept, sizeof(m->ack_dept), "%s", r->dept);
-	snprintf(m->reply_id, sizeof(m->reply_id), "%s", reply_id);
-	m->result = 0;
+	pend_ack(m, r->id, r->dept, reply_id, (uint32_t)r->n_items, -1);
 	return 0;
 }
 
