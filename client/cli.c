@@ -215,16 +215,8 @@ static int catalog_defaults(struct cli *c, const char *plan, const char *ind, ch
 		if (!unit[0])
 			proto_view_str(v, (int)i, "unit", unit, ucap);
 		/* The first listed department is the responsible one. */
-		char *js;
-		if (!dept[0] && proto_view_json(v, (int)i, &js) == 0) {
-			char *p = strstr(js, "\"departments\":[\"");
-			if (p) {
-				p += strlen("\"departments\":[\"");
-				size_t n = strcspn(p, "\"");
-				snprintf(dept, dcap, "%.*s", (int)n, p);
-			}
-			free(js);
-		}
+		if (!dept[0])
+			proto_view_str_at(v, (int)i, "departments", 0, dept, dcap);
 		proto_view_free(v);
 		return 0;
 	}

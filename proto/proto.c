@@ -887,9 +887,8 @@ static const msgpack_object *view_field(const struct proto_view *v, int item, co
 	return o && o->type != MSGPACK_OBJECT_NIL ? o : NULL;
 }
 
-int proto_view_str(const struct proto_view *v, int item, const char *key, char *buf, size_t cap)
+static int copy_str(const msgpack_object *o, char *buf, size_t cap)
 {
-	const msgpack_object *o = view_field(v, item, key);
 	if (!o)
 		return PW_ENOTFOUND;
 	if (o->type != MSGPACK_OBJECT_STR || cap == 0)
@@ -898,6 +897,23 @@ int proto_view_str(const struct proto_view *v, int item, const char *key, char *
 	memcpy(buf, o->via.str.ptr, n);
 	buf[n] = '\0';
 	return 0;
+}
+
+int proto_view_str(const struct proto_view *v, int item, const char *key, char *buf, size_t cap)
+{
+	return copy_str(view_field(v, item, key), buf, cap);
+}
+
+int proto_view_str_at(const struct proto_view *v, int item, const char *key, size_t index,
+		      char *buf, size_t cap)
+{
+	const msgpack_object *o = view_field(v, item, key);
+	if (!o)
+		return PW_ENOTFOUND;
+	if (o->type != MSGPACK_OBJECT_ARRAY)
+		return PW_EFIELD;
+	return index < o->via.array.size ? copy_str(&o->via.array.ptr[index], buf, cap)
+					 : PW_ENOTFOUND;
 }
 
 int proto_view_int(const struct proto_view *v, int item, const char *key, int64_t *out)

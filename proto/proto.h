@@ -137,6 +137,9 @@ void proto_view_free(struct proto_view *v);
  * Strings are copied NUL-terminated into buf (truncated to cap). Return 0, PW_ENOTFOUND
  * (absent or nil) or PW_EFIELD (wrong type). Integers are accepted where doubles are. */
 int proto_view_str(const struct proto_view *v, int item, const char *key, char *buf, size_t cap);
+/* Element index of an array-of-strings field (e.g. a catalog entry's "departments"). */
+int proto_view_str_at(const struct proto_view *v, int item, const char *key, size_t index,
+		      char *buf, size_t cap);
 int proto_view_int(const struct proto_view *v, int item, const char *key, int64_t *out);
 int proto_view_double(const struct proto_view *v, int item, const char *key, double *out);
 int proto_view_bool(const struct proto_view *v, int item, const char *key, bool *out);

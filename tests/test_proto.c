@@ -228,6 +228,31 @@ static void test_view(void)
 	proto_buf_release(&b);
 }
 
+static void test_view_str_at(void)
+{
+	struct proto_buf b;
+	struct proto_view *v;
+	char out[32];
+	proto_buf_init(&b);
+	proto_w_map(&b, 2);
+	proto_w_str(&b, "departments");
+	proto_w_array(&b, 2);
+	proto_w_str(&b, "林业局");
+	proto_w_str(&b, "统计\"局"); /* a quote: JSON text scanning would cut it */
+	proto_w_str(&b, "unit");
+	proto_w_str(&b, "%");
+	CHECK_OK(proto_view_new(&v, b.data, b.len));
+	CHECK_OK(proto_view_str_at(v, -1, "departments", 0, out, sizeof(out)));
+	CHECK(strcmp(out, "林业局") == 0);
+	CHECK_OK(proto_view_str_at(v, -1, "departments", 1, out, sizeof(out)));
+	CHECK(strcmp(out, "统计\"局") == 0);
+	CHECK_RC(proto_view_str_at(v, -1, "departments", 2, out, sizeof(out)), PW_ENOTFOUND);
+	CHECK_RC(proto_view_str_at(v, -1, "unit", 0, out, sizeof(out)), PW_EFIELD);
+	CHECK_RC(proto_view_str_at(v, -1, "missing", 0, out, sizeof(out)), PW_ENOTFOUND);
+	proto_view_free(v);
+	proto_buf_release(&b);
+}
+
 int main(void)
 {
 	test_period();
@@ -236,6 +261,7 @@ int main(void)
 	test_roundtrip();
 	test_limits();
 	test_view();
+	test_view_str_at();
 	printf("test_proto: ok\n");
 	return 0;
 }
