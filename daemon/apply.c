@@ -197,17 +197,15 @@ static bool same_obs(const struct store_obs *o, const struct proto_item *it)
 	return o->value == it->value && o->status == it->status && yoy_same;
 }
 
-/* Orders items by indicator, plan, period, then position in the batch. */
-static int item_cmp(const void *a, const void *b)
+/* Orders valid items by indicator (the catalog entry stands for plan + indicator), period,
+ * then position in the batch: pointer and integer compares, no strings. */
+static int key_cmp(const void *a, const void *b)
 {
-	const struct proto_item *x = *(const struct proto_item *const *)a;
-	const struct proto_item *y = *(const struct proto_item *const *)b;
-	int r = strcmp(x->ind, y->ind);
-	if (!r)
-		r = strcmp(x->plan, y->plan);
-	if (!r)
-		r = period_cmp(&x->period, &y->period);
-	return r ? r : (x > y) - (x < y);
+	const struct apply_key *x = a, *y = b;
+	if (x->ind != y->ind)
+		return (uintptr_t)x->ind < (uintptr_t)y->ind ? -1 : 1;
+	int r = period_cmp(&x->period, &y->period);
+	return r ? r : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
 static int scratch_reserve(struct apply_ctx *ctx, size_t n)
@@ -218,7 +216,7 @@ static int scratch_reserve(struct apply_ctx *ctx, size_t n)
 	if (!p)
 		return PW_ENOMEM;
 	ctx->prev = p;
-	struct proto_item **s = realloc(ctx->sorted, n * sizeof(*s));
+	struct apply_key *s = realloc(ctx->sorted, n * sizeof(*s));
 	if (!s)
 		return PW_ENOMEM;
 	ctx->sorted = s;
@@ -238,20 +236,21 @@ static int check_items(struct store_txn *t, struct apply_ctx *ctx, struct proto_
 		return rc;
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct proto_item *it = &r->items[i];
-		const struct cat_indicator *ind;
+		struct apply_prev *p = &ctx->prev[i];
+		p->ind = NULL;
 		if (!it->err)
-			it->err = validate_item(ctx->cat, r->dept, it, ctx->notices.now_ms, &ind);
+			it->err = validate_item(ctx->cat, r->dept, it, ctx->notices.now_ms, &p->ind);
 		if (!it->err)
-			ctx->sorted[n_ok++] = it;
+			ctx->sorted[n_ok++] =
+				(struct apply_key){ .ind = p->ind, .period = it->period, .idx = (uint32_t)i };
 	}
 	/* One observation twice in a batch is ambiguous: every copy after the first is
 	 * refused. Sorted, this is O(n log n), not O(n²), for up to PROTO_MAX_BATCH items. */
-	qsort(ctx->sorted, n_ok, sizeof(*ctx->sorted), item_cmp);
+	qsort(ctx->sorted, n_ok, sizeof(*ctx->sorted), key_cmp);
 	for (size_t k = 1; k < n_ok; k++)
-		if (period_cmp(&ctx->sorted[k]->period, &ctx->sorted[k - 1]->period) == 0 &&
-		    strcmp(ctx->sorted[k]->ind, ctx->sorted[k - 1]->ind) == 0 &&
-		    strcmp(ctx->sorted[k]->plan, ctx->sorted[k - 1]->plan) == 0)
-			ctx->sorted[k]->err = PW_EFIELD;
+		if (ctx->sorted[k].ind == ctx->sorted[k - 1].ind &&
+		    period_cmp(&ctx->sorted[k].period, &ctx->sorted[k - 1].period) == 0)
+			r->items[ctx->sorted[k].idx].err = PW_EFIELD;
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct proto_item *it = &r->items[i];
 		struct apply_prev *p = &ctx->prev[i];
@@ -303,7 +302,7 @@ static int emit_change(struct apply_ctx *ctx, struct store_txn *t, const struct 
 	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
 	struct proto_buf *f = &ctx->notices.fields;
 
-	snprintf(topic, sizeof(topic), "change.%s.%s", o->plan, o->ind);
+	notice_topic(topic, "change", o->plan, o->ind);
 	period_format(&o->period, per);
 	notice_begin(&ctx->notices);
 	notice_w_indicator(&ctx->notices, o->plan, o->ind, ind->name, per);
@@ -338,7 +337,7 @@ static int emit_change(struct apply_ctx *ctx, struct store_txn *t, const struct 
 static int store_item(struct store_txn *t, struct apply_ctx *ctx, const struct proto_req *r,
 		      const struct proto_item *it, const struct apply_prev *prev, uint32_t *changed)
 {
-	const struct cat_indicator *ind = catalog_find(ctx->cat, it->plan, it->ind);
+	const struct cat_indicator *ind = prev->ind;
 	struct store_obs o;
 	int rc;
 
@@ -390,9 +389,9 @@ static void pend_ack(struct apply_msg *m, const char *id, const char *dept, cons
 	m->ack_pending = true;
 	m->dup_of = dup_of;
 	m->ack_count = count;
-	snprintf(m->ack_id, sizeof(m->ack_id), "%s", id);
-	snprintf(m->ack_dept, sizeof(m->ack_dept), "%s", dept);
-	snprintf(m->reply_id, sizeof(m->reply_id), "%s", reply_id);
+	copy_str(m->ack_id, sizeof(m->ack_id), id);
+	copy_str(m->ack_dept, sizeof(m->ack_dept), dept);
+	copy_str(m->reply_id, sizeof(m->reply_id), reply_id);
 	m->result = 0;
 }
 

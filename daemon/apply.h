@@ -42,8 +42,16 @@ struct apply_msg {
 
 /* What the store held for one item before the group wrote it (check pass -> write pass). */
 struct apply_prev {
+	const struct cat_indicator *ind; /* what validation found the item's indicator to be */
 	bool found;
 	struct store_obs obs;
+};
+
+/* One valid item, in the order the duplicate check sorts them. */
+struct apply_key {
+	const struct cat_indicator *ind; /* one per (plan, indicator) */
+	struct period period;
+	uint32_t idx; /* position in the batch */
 };
 
 struct apply_ctx {
@@ -56,7 +64,7 @@ struct apply_ctx {
 	const struct cat_indicator **touched;
 	size_t n_touched, cap_touched;
 	struct apply_prev *prev;     /* [n_items] of the update being applied */
-	struct proto_item **sorted;  /* [n_items]: duplicate check */
+	struct apply_key *sorted;    /* [n_items]: duplicate check */
 	size_t cap_scratch;
 	struct proto_req *retry_req;
 	uint8_t *retry_raw;

@@ -49,6 +49,25 @@ void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind
 	}
 }
 
+static size_t put_part(char *buf, size_t at, const char *s)
+{
+	size_t n = strnlen(s, STORE_TOPIC_MAX - at);
+	memcpy(buf + at, s, n);
+	return at + n;
+}
+
+size_t notice_topic(char buf[STORE_TOPIC_MAX + 1], const char *kind, const char *plan,
+		    const char *ind)
+{
+	size_t n = put_part(buf, 0, kind);
+	n = put_part(buf, n, ".");
+	n = put_part(buf, n, plan);
+	n = put_part(buf, n, ".");
+	n = put_part(buf, n, ind);
+	buf[n] = '\0';
+	return n;
+}
+
 int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, uint32_t n_pairs)
 {
 	uint64_t last, seq;
@@ -56,7 +75,8 @@ int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, u
 
 	if (l->fields.err)
 		return l->fields.err;
-	if (strlen(topic) > STORE_TOPIC_MAX)
+	size_t topic_len = strnlen(topic, STORE_TOPIC_MAX + 1);
+	if (topic_len > STORE_TOPIC_MAX)
 		return PW_ETOOBIG;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
@@ -76,7 +96,7 @@ int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, u
 	proto_w_str(&l->bodies, "seq");
 	proto_w_uint(&l->bodies, last + 1);
 	proto_w_str(&l->bodies, "topic");
-	proto_w_str(&l->bodies, topic);
+	proto_w_strn(&l->bodies, topic, topic_len);
 	proto_w_str(&l->bodies, "time");
 	proto_w_int(&l->bodies, l->now_ms);
 	proto_w_raw(&l->bodies, l->fields.data, l->fields.len);
@@ -88,7 +108,7 @@ int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, u
 	if (seq != last + 1)
 		return PW_ESTORE;
 	struct notice_out *o = &l->items[l->n++];
-	snprintf(o->topic, sizeof(o->topic), "%s", topic);
+	memcpy(o->topic, topic, topic_len + 1);
 	o->seq = seq;
 	o->off = off;
 	o->len = len;

@@ -37,6 +37,11 @@ void notice_begin(struct notice_list *l);
 void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind,
 			const char *name, const char *period);
 
+/* Writes the topic "kind.plan.ind" into buf, cut to STORE_TOPIC_MAX bytes; returns its
+ * length. (One for every change notice: plain copies, not snprintf.) */
+size_t notice_topic(char buf[STORE_TOPIC_MAX + 1], const char *kind, const char *plan,
+		    const char *ind);
+
 /* Appends a notice with body {v, seq, topic, time, <the n_pairs pairs in l->fields>} to the
  * log in t and to l. Returns 0 or a negative code (the transaction must then abort). */
 int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, uint32_t n_pairs);

@@ -448,8 +448,7 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 
 static int64_t day_ms(int year, int month, int day)
 {
-	struct tm tm = { .tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day };
-	return (int64_t)timegm(&tm) * 1000;
+	return period_day_ms(year, month, day);
 }
 
 /* The newest period of x's frequency whose figure is due by now, within the plan years. */

@@ -1,7 +1,6 @@
 /* daemon/validate.c — catalog checks for observations. */
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include "../proto/err.h"
 #include "validate.h"
@@ -11,12 +10,8 @@
 static int64_t period_start_ms(const struct period *p)
 {
 	int first, last;
-	struct tm tm = { 0 };
 	period_months(p, &first, &last);
-	tm.tm_year = p->year - 1900;
-	tm.tm_mon = first - 1;
-	tm.tm_mday = 1;
-	return (int64_t)timegm(&tm) * 1000;
+	return period_day_ms(p->year, first, 1);
 }
 
 int validate_item(const struct catalog *c, const char *dept, const struct proto_item *it,

@@ -45,19 +45,49 @@ int period_parse(struct period *p, const char *s, size_t len)
 	return 0;
 }
 
+static char *put4(char *p, unsigned v)
+{
+	p[3] = (char)('0' + v % 10), v /= 10;
+	p[2] = (char)('0' + v % 10), v /= 10;
+	p[1] = (char)('0' + v % 10), v /= 10;
+	p[0] = (char)('0' + v % 10);
+	return p + 4;
+}
+
+/* Every change notice formats its period: digits by hand, not snprintf (the profile). */
 void period_format(const struct period *p, char buf[PERIOD_TEXT_MAX])
 {
+	char *e = put4(buf, (unsigned)p->year % 10000);
 	switch (p->freq) {
 	case PERIOD_QUARTER:
-		snprintf(buf, PERIOD_TEXT_MAX, "%04uQ%u", (unsigned)p->year, (unsigned)p->n % 10);
+		if (p->year > 9999) { /* not a valid period; keep the old output */
+			snprintf(buf, PERIOD_TEXT_MAX, "%04uQ%u", (unsigned)p->year, (unsigned)p->n % 10);
+			return;
+		}
+		*e++ = 'Q';
+		*e++ = (char)('0' + p->n % 10);
 		break;
 	case PERIOD_MONTH:
-		snprintf(buf, PERIOD_TEXT_MAX, "%04u-%02u", (unsigned)p->year % 10000,
-			 (unsigned)p->n % 100);
+		*e++ = '-';
+		*e++ = (char)('0' + p->n % 100 / 10);
+		*e++ = (char)('0' + p->n % 10);
 		break;
 	default:
-		snprintf(buf, PERIOD_TEXT_MAX, "%04u", (unsigned)p->year % 10000);
+		break;
 	}
+	*e = '\0';
+}
+
+int64_t period_day_ms(int year, int month, int day)
+{
+	/* Days from 1970-01-01 by the era arithmetic of H. Hinnant's days_from_civil. */
+	int64_t y = (int64_t)year - (month <= 2);
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t mp = (month + 9) % 12;
+	int64_t doy = (153 * mp + 2) / 5 + day - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (era * 146097 + doe - 719468) * 86400000;
 }
 
 int period_cmp(const struct period *a, const struct period *b)

@@ -23,6 +23,10 @@ int period_parse(struct period *p, const char *s, size_t len);
 /* Writes the canonical text (at most PERIOD_TEXT_MAX bytes with NUL) into buf. */
 void period_format(const struct period *p, char buf[PERIOD_TEXT_MAX]);
 
+/* Unix ms of 00:00 UTC on a proleptic Gregorian date (timegm's result, by arithmetic:
+ * it runs for every item validated). */
+int64_t period_day_ms(int year, int month, int day);
+
 /* Orders by year, then frequency, then n. */
 int period_cmp(const struct period *a, const struct period *b);
 

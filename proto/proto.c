@@ -598,25 +598,36 @@ void proto_buf_release(struct proto_buf *b)
 	proto_buf_init(b);
 }
 
+static bool buf_grow(struct proto_buf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + n)
+		cap *= 2;
+	uint8_t *d = realloc(b->data, cap);
+	if (!d) {
+		b->err = PW_ENOMEM;
+		return false;
+	}
+	b->data = d;
+	b->cap = cap;
+	return true;
+}
+
+/* Makes room for n more bytes; false (and b->err set) when out of memory. */
+static inline bool buf_reserve(struct proto_buf *b, size_t n)
+{
+	if (b->err)
+		return false;
+	return b->len + n <= b->cap || buf_grow(b, n);
+}
+
 static int buf_write(void *data, const char *p, size_t n)
 {
 	struct proto_buf *b = data;
-	if (b->err)
-		return -1;
 	if (n == 0)
-		return 0; /* p may be NULL (an empty buffer's data) */
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n)
-			cap *= 2;
-		uint8_t *d = realloc(b->data, cap);
-		if (!d) {
-			b->err = PW_ENOMEM;
-			return -1;
-		}
-		b->data = d;
-		b->cap = cap;
-	}
+		return b->err ? -1 : 0; /* p may be NULL (an empty buffer's data) */
+	if (!buf_reserve(b, n))
+		return -1;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
 	return 0;
@@ -636,19 +647,33 @@ void proto_w_array(struct proto_buf *b, uint32_t n)
 	msgpack_pack_array(&pk, n);
 }
 
-void proto_w_strn(struct proto_buf *b, const char *s, size_t n)
+/* Strings are most of every notice: header and body go out with one capacity check
+ * instead of msgpack-c's two callback writes (the profile's largest encoding cost). The
+ * header is the msgpack spec's str family, the same bytes msgpack_pack_str() writes. */
+void proto_w_strn_any(struct proto_buf *b, const char *s, size_t n)
 {
-	PACKER(b);
-	msgpack_pack_str(&pk, n);
-	msgpack_pack_str_body(&pk, s, n);
-}
-
-void proto_w_str(struct proto_buf *b, const char *s)
-{
-	if (!s)
-		proto_w_nil(b);
-	else
-		proto_w_strn(b, s, strlen(s));
+	uint8_t h[5];
+	size_t hl;
+	if (n < 32) {
+		h[0] = (uint8_t)(0xa0 | n);
+		hl = 1;
+	} else if (n <= 0xff) {
+		h[0] = 0xd9, h[1] = (uint8_t)n;
+		hl = 2;
+	} else if (n <= 0xffff) {
+		h[0] = 0xda, h[1] = (uint8_t)(n >> 8), h[2] = (uint8_t)n;
+		hl = 3;
+	} else {
+		h[0] = 0xdb, h[1] = (uint8_t)(n >> 24), h[2] = (uint8_t)(n >> 16);
+		h[3] = (uint8_t)(n >> 8), h[4] = (uint8_t)n;
+		hl = 5;
+	}
+	if (!buf_reserve(b, hl + n))
+		return;
+	memcpy(b->data + b->len, h, hl);
+	if (n)
+		memcpy(b->data + b->len + hl, s, n);
+	b->len += hl + n;
 }
 
 void proto_w_int(struct proto_buf *b, int64_t v)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "period.h"
 
@@ -112,13 +113,32 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b);
 /* Low-level writer for replies and notices (msgpack). */
 void proto_w_map(struct proto_buf *b, uint32_t n);
 void proto_w_array(struct proto_buf *b, uint32_t n);
-void proto_w_str(struct proto_buf *b, const char *s); /* NULL writes nil */
-void proto_w_strn(struct proto_buf *b, const char *s, size_t n);
+void proto_w_strn_any(struct proto_buf *b, const char *s, size_t n);
+void proto_w_nil(struct proto_buf *b);
+/* Inline for the common case, a short string into a buffer with room (every key of every
+ * notice): with a literal, the length and the copy are compile-time constants. */
+static inline void proto_w_strn(struct proto_buf *b, const char *s, size_t n)
+{
+	if (n < 32 && !b->err && b->cap - b->len > n) {
+		b->data[b->len] = (uint8_t)(0xa0 | n);
+		memcpy(b->data + b->len + 1, s, n);
+		b->len += n + 1;
+		return;
+	}
+	proto_w_strn_any(b, s, n);
+}
+/* NULL writes nil. Inline so that strlen() of a literal key is folded at compile time. */
+static inline void proto_w_str(struct proto_buf *b, const char *s)
+{
+	if (!s)
+		proto_w_nil(b);
+	else
+		proto_w_strn(b, s, strlen(s));
+}
 void proto_w_int(struct proto_buf *b, int64_t v);
 void proto_w_uint(struct proto_buf *b, uint64_t v);
 void proto_w_double(struct proto_buf *b, double v); /* non-finite writes nil */
 void proto_w_bool(struct proto_buf *b, bool v);
-void proto_w_nil(struct proto_buf *b);
 void proto_w_bin(struct proto_buf *b, const void *p, size_t n);
 void proto_w_raw(struct proto_buf *b, const void *p, size_t n); /* pre-encoded object(s) */
 /* The reply header: writes a map of n + 3 entries and its "v", "type", "id". */

@@ -1,20 +1,25 @@
 /* store/store.c — planwatch's durable state in one LMDB environment (contract: store.h).
  *
  * Keys (big-endian numbers, so LMDB's byte order is numeric and time order):
- *   obs    plan\0ind\0period(4)          rev    plan\0ind\0period(4)rev(u32)
- *   log    seq(u64)   quar  id(u64)      alert  plan\0ind   msgid  dept\0msgid   meta  key
+ *   rev    plan\0ind\0period(4)rev(u32)  log  seq(u64)   quar  id(u64)
+ *   alert  plan\0ind   msgid  dept\0msgid   meta  key
+ * The latest vintage of an observation is the last rev key of its period, found by one
+ * seek (schema 2). Schema 1 kept a copy of it in a table "obs" as well: a second put per
+ * update and twice the dirty pages per commit, for nothing rev did not already hold;
+ * store_open drops that table once.
  *
  * Values start with a format byte (VAL_V1) so a later release can change a layout and
  * still read old records. Fixed fields are little-endian; doubles are stored as their
  * IEEE-754 bits (memcpy), so NaN payloads and -0.0 come back unchanged. Strings are
  * length-prefixed, without NUL.
- *   obs, rev  v, u8 status, u8 flags, u32 rev, f64 value, f64 yoy, i64 recv_ms,
+ *   rev       v, u8 status, u8 flags, u32 rev, f64 value, f64 yoy, i64 recv_ms,
  *             u8 len + dept, u8 len + msgid, u16 len + reason
  *   log       v, topic, NUL, body  (the NUL lets callbacks use the topic in place)
  *   quar      v, i64 recv_ms, i32 code, u8 len + dept, u8 len + peer, u16 len + detail,
  *             raw bytes (the rest of the value)
  *   alert, msgid, meta  the caller's bytes as given: opaque, versioned by their owners
- *   meta "schema"       u32 STORE_SCHEMA; an environment with another value is refused
+ *   meta "schema"       u32 STORE_SCHEMA; 1 is migrated, any other value is refused
+ *   meta "n_obs"        u64 number of observations (periods with a rev-1 vintage)
  * Every decoder checks lengths against the value it reads: a corrupt record is PW_ESTORE. */
 #include <assert.h>
 #include <dirent.h>
@@ -31,7 +36,8 @@
 #include "../proto/err.h"
 #include "store.h"
 
-#define STORE_SCHEMA 1u
+#define STORE_SCHEMA 2u
+#define STORE_SCHEMA_V1 1u /* had the obs table */
 #define VAL_V1 1
 
 #define MAP_SIZE_DEFAULT (64ull << 20)
@@ -44,6 +50,7 @@
 #define SERIES_KEY_MAX (STORE_ID_MAX + 1 + STORE_ID_MAX + 1)
 #define OBS_KEY_MAX (SERIES_KEY_MAX + 4)
 #define REV_KEY_MAX (OBS_KEY_MAX + 4)
+#define SEEK_KEY_MAX (OBS_KEY_MAX + 5) /* an obs key + 5 x 0xff: after all its revs */
 #define MSGID_KEY_MAX (STORE_DEPT_MAX + 1 + STORE_MSGID_MAX)
 #define META_KEY_MAX 511 /* LMDB's default maximum key size */
 
@@ -52,12 +59,14 @@
 #define QUAR_FIXED (1 + 8 + 4)
 #define QUAR_HEAD_MAX (QUAR_FIXED + 1 + STORE_DEPT_MAX + 1 + STORE_DEPT_MAX + 2 + STORE_REASON_MAX)
 
-enum { DB_OBS, DB_REV, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR, DB_META, DB_COUNT };
+enum { DB_REV, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR, DB_META, DB_COUNT };
 
 static const char *const db_names[DB_COUNT] = {
-	[DB_OBS] = "obs",     [DB_REV] = "rev",     [DB_LOG] = "log",   [DB_ALERT] = "alert",
+	[DB_REV] = "rev",     [DB_LOG] = "log",   [DB_ALERT] = "alert",
 	[DB_MSGID] = "msgid", [DB_QUAR] = "quar", [DB_META] = "meta",
 };
+#define DB_NAME_V1_OBS "obs"
+#define META_N_OBS "n_obs"
 
 struct store {
 	MDB_env *env;
@@ -76,7 +85,8 @@ struct store_txn {
 	/* Last log seq / quarantine id, looked up once per txn so appends need no cursor. */
 	bool log_known, quar_known;
 	uint64_t log_last, quar_last;
-	/* obs and rev cursors kept for the whole txn: LMDB skips the root-to-leaf search when
+	uint64_t obs_added; /* new observations (rev 1 puts), added to meta n_obs at commit */
+	/* Cursors kept for the whole txn: LMDB skips the root-to-leaf search when
 	 * the key is on the page a cursor already holds (a get followed by the put of the same
 	 * key, neighbouring periods of one series). Closed by txn_end(). */
 	MDB_cursor *cur[DB_COUNT];
@@ -320,15 +330,15 @@ static size_t obs_encode(uint8_t buf[OBS_VAL_MAX], const struct store_obs *o,
 	return (size_t)(p - buf);
 }
 
-/* Decodes an obs (rev_key false) or rev (true) record into *o. */
-static int obs_decode(struct store_obs *o, const MDB_val *k, const MDB_val *v, bool rev_key)
+/* Decodes a rev record into *o. */
+static int obs_decode(struct store_obs *o, const MDB_val *k, const MDB_val *v)
 {
 	const uint8_t *p = k->mv_data, *end = p + k->mv_size;
 	struct rd r = { .p = v->mv_data, .end = (const uint8_t *)v->mv_data + v->mv_size };
 
 	memset(o, 0, sizeof(*o));
 	if (!key_id(&p, end, o->plan, STORE_ID_MAX) || !key_id(&p, end, o->ind, STORE_ID_MAX) ||
-	    (size_t)(end - p) != (rev_key ? 8u : 4u))
+	    (size_t)(end - p) != 8u)
 		return PW_ESTORE;
 	o->period = period_from_key(p);
 	if (rd_le(&r, 1) != VAL_V1)
@@ -342,7 +352,7 @@ static int obs_decode(struct store_obs *o, const MDB_val *k, const MDB_val *v, b
 	rd_str(&r, 1, o->dept, STORE_DEPT_MAX);
 	rd_str(&r, 1, o->msgid, STORE_MSGID_MAX);
 	rd_str(&r, 2, o->reason, STORE_REASON_MAX);
-	if (r.bad || r.p != r.end || (rev_key && r_be(p + 4, 4) != o->rev))
+	if (r.bad || r.p != r.end || r_be(p + 4, 4) != o->rev)
 		return PW_ESTORE;
 	return 0;
 }
@@ -388,7 +398,64 @@ out_free_path:
 	return rc;
 }
 
-/* Opens every named database and checks (or, in a new environment, writes) the schema. */
+static int put_schema(struct store_txn *t)
+{
+	uint8_t ver[4];
+	w_le(ver, STORE_SCHEMA, sizeof(ver));
+	MDB_val k = { 6, (void *)"schema" }, v = { sizeof(ver), ver };
+	return write_err(t, mdb_put(t->txn, t->s->dbi[DB_META], &k, &v, 0));
+}
+
+static int n_obs_get(struct store_txn *t, uint64_t *n)
+{
+	MDB_val k = { sizeof(META_N_OBS) - 1, (void *)META_N_OBS }, v;
+	int rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		*n = 0;
+		return 0;
+	}
+	if (rc != 0)
+		return map_err(rc);
+	if (v.mv_size != 8)
+		return PW_ESTORE;
+	*n = r_le(v.mv_data, 8);
+	return 0;
+}
+
+static int n_obs_put(struct store_txn *t, uint64_t n)
+{
+	uint8_t b[8];
+	w_le(b, n, 8);
+	MDB_val k = { sizeof(META_N_OBS) - 1, (void *)META_N_OBS }, v = { 8, b };
+	return write_err(t, mdb_put(t->txn, t->s->dbi[DB_META], &k, &v, 0));
+}
+
+/* Schema 1 -> 2: every obs record is the newest rev record of its period (store_obs_put
+ * wrote both in one txn), so the table is dropped, keeping only its count. One txn: an
+ * interrupted migration leaves schema 1 intact. */
+static int migrate_v1(struct store_txn *t)
+{
+	MDB_dbi obs;
+	MDB_stat ms;
+	int rc = mdb_dbi_open(t->txn, DB_NAME_V1_OBS, 0, &obs);
+	uint64_t n = 0;
+
+	if (rc == 0) {
+		if ((rc = mdb_stat(t->txn, obs, &ms)) != 0)
+			return map_err(rc);
+		n = ms.ms_entries;
+		if ((rc = mdb_drop(t->txn, obs, 1)) != 0)
+			return write_err(t, rc);
+	} else if (rc != MDB_NOTFOUND) {
+		return map_err(rc);
+	}
+	if ((rc = n_obs_put(t, n)) < 0)
+		return rc;
+	return put_schema(t);
+}
+
+/* Opens every named database and checks (or, in a new environment, writes) the schema;
+ * migrates schema 1. */
 static int init_txn(struct store_txn *t, void *arg)
 {
 	struct store *s = t->s;
@@ -414,17 +481,17 @@ static int init_txn(struct store_txn *t, void *arg)
 		if ((rc = mdb_dbi_open(t->txn, db_names[i], MDB_CREATE, &s->dbi[i])) != 0)
 			return write_err(t, rc);
 
-	uint8_t ver[4];
-	MDB_val k = { 6, (void *)"schema" }, v = { sizeof(ver), ver };
-	if (fresh) {
-		w_le(ver, STORE_SCHEMA, sizeof(ver));
-		return write_err(t, mdb_put(t->txn, s->dbi[DB_META], &k, &v, 0));
-	}
+	MDB_val k = { 6, (void *)"schema" }, v;
+	if (fresh)
+		return put_schema(t);
 	if ((rc = mdb_get(t->txn, s->dbi[DB_META], &k, &v)) != 0)
 		return rc == MDB_NOTFOUND ? PW_ESTORE : map_err(rc);
-	if (v.mv_size != sizeof(ver) || r_le(v.mv_data, sizeof(ver)) != STORE_SCHEMA)
+	if (v.mv_size != 4)
 		return PW_ESTORE;
-	return 0;
+	uint64_t ver = r_le(v.mv_data, 4);
+	if (ver == STORE_SCHEMA_V1)
+		return migrate_v1(t);
+	return ver == STORE_SCHEMA ? 0 : PW_ESTORE;
 }
 
 /* Picks the map size: map_size for a new file; for an existing one the size it was last
@@ -481,7 +548,7 @@ int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t 
 	existing = stat(s->data_path, &fs) == 0 && fs.st_size > 0;
 	if ((rc = map_err(mdb_env_create(&s->env))) < 0)
 		goto out_free;
-	if ((rc = map_err(mdb_env_set_maxdbs(s->env, DB_COUNT))) < 0)
+	if ((rc = map_err(mdb_env_set_maxdbs(s->env, DB_COUNT + 1 /* schema 1 obs */))) < 0)
 		goto out_free;
 	if (!existing && (rc = map_err(mdb_env_set_mapsize(s->env, (size_t)map_size))) < 0)
 		goto out_free;
@@ -559,6 +626,13 @@ static int grow(struct store *s)
 	return 0;
 }
 
+static int n_obs_add(struct store_txn *t)
+{
+	uint64_t n;
+	int rc = n_obs_get(t, &n);
+	return rc < 0 ? rc : n_obs_put(t, n + t->obs_added);
+}
+
 int store_write(struct store *s, store_txn_fn fn, void *arg)
 {
 	int rc;
@@ -571,6 +645,8 @@ int store_write(struct store *s, store_txn_fn fn, void *arg)
 			return rc;
 		s->in_txn = true;
 		rc = fn(&t, arg);
+		if (rc >= 0 && !t.full && t.obs_added)
+			rc = n_obs_add(&t);
 		s->in_txn = false;
 		txn_cursors_close(&t);
 		if (!t.full && rc >= 0) {
@@ -609,10 +685,27 @@ int store_read(struct store *s, store_txn_fn fn, void *arg)
 
 /* ---- observations ---- */
 
+/* Positions c on the newest vintage of the observation whose key (series + period) is
+ * key[0..n), which must have room for 5 more bytes: key + 5 x 0xff sorts after every rev
+ * key of it (key + rev(4)), so seek there and step back. PW_ENOTFOUND if it has none. */
+static int rev_seek_latest(MDB_cursor *c, uint8_t *key, size_t n, MDB_val *k, MDB_val *v)
+{
+	memset(key + n, 0xff, 5);
+	*k = (MDB_val){ n + 5, key };
+	int rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return map_err(rc);
+	if ((rc = mdb_cursor_get(c, k, v, rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV)) != 0)
+		return map_err(rc);
+	if (k->mv_size != n + 4 || memcmp(k->mv_data, key, n) != 0)
+		return PW_ENOTFOUND;
+	return 0;
+}
+
 int store_obs_get(struct store_txn *t, const char *plan, const char *ind,
 		  const struct period *p, struct store_obs *out)
 {
-	uint8_t key[OBS_KEY_MAX];
+	uint8_t key[SEEK_KEY_MAX];
 	struct store_obs o;
 	int n, rc;
 
@@ -623,13 +716,15 @@ int store_obs_get(struct store_txn *t, const char *plan, const char *ind,
 	if ((n = series_key(key, plan, ind)) < 0)
 		return n;
 	period_key(p, key + n);
-	MDB_val k = { (size_t)n + 4, key }, v;
+	MDB_val k, v;
 	MDB_cursor *c;
-	if ((rc = txn_cursor(t, DB_OBS, &c)) < 0)
+	if ((rc = txn_cursor(t, DB_REV, &c)) < 0)
 		return rc;
-	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY)) != 0)
-		return map_err(rc);
-	if ((rc = obs_decode(&o, &k, &v, false)) < 0)
+	/* The cursor stays where the next vintage of this period goes: the put that usually
+	 * follows finds its page without a search. */
+	if ((rc = rev_seek_latest(c, key, (size_t)n + 4, &k, &v)) < 0)
+		return rc;
+	if ((rc = obs_decode(&o, &k, &v)) < 0)
 		return rc;
 	*out = o;
 	return 0;
@@ -653,19 +748,18 @@ int store_obs_put(struct store_txn *t, const struct store_obs *o)
 	w_be(key + n + 4, o->rev, 4);
 	size_t len = obs_encode(val, o, &l);
 
-	MDB_cursor *rc_rev, *rc_obs;
-	if ((rc = txn_cursor(t, DB_REV, &rc_rev)) < 0 || (rc = txn_cursor(t, DB_OBS, &rc_obs)) < 0)
+	MDB_cursor *c;
+	if ((rc = txn_cursor(t, DB_REV, &c)) < 0)
 		return rc;
 	/* rev is append-only: a taken rev number is the caller's bug, not a replacement. */
 	MDB_val k = { (size_t)n + 8, key }, v = { len, val };
-	rc = mdb_cursor_put(rc_rev, &k, &v, MDB_NOOVERWRITE);
+	rc = mdb_cursor_put(c, &k, &v, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST)
 		return PW_EINVAL;
 	if (rc != 0)
 		return write_err(t, rc);
-	k = (MDB_val){ (size_t)n + 4, key };
-	v = (MDB_val){ len, val };
-	return write_err(t, mdb_cursor_put(rc_obs, &k, &v, 0));
+	t->obs_added += o->rev == 1;
+	return 0;
 }
 
 /* Callback protocol shared by every iterator: > 0 stops without error. */
@@ -680,18 +774,18 @@ static int cursor_open(struct store_txn *t, int db, MDB_cursor **c)
 	return map_err(mdb_cursor_open(t->txn, t->s->dbi[db], c));
 }
 
-/* Walks one series of obs or rev with from <= period <= to. */
-static int series_walk(struct store_txn *t, int db, const char *plan, const char *ind,
+/* Walks the rev records of one series with from <= period <= to, in key order. With
+ * latest, cb sees only the newest vintage of each period (the last of its run). */
+static int series_walk(struct store_txn *t, bool latest, const char *plan, const char *ind,
 		       const struct period *from, const struct period *to, store_obs_cb cb,
 		       void *arg)
 {
-	size_t suffix = db == DB_REV ? 8 : 4;
 	uint8_t key[OBS_KEY_MAX], to_key[4];
 	MDB_cursor *c;
-	struct store_obs o;
+	struct store_obs o, held;
+	bool holding = false;
 	int n, rc;
 
-	assert(db == DB_OBS || db == DB_REV);
 	if ((rc = txn_check(t, false)) < 0)
 		return rc;
 	if (!cb)
@@ -706,7 +800,7 @@ static int series_walk(struct store_txn *t, int db, const char *plan, const char
 	}
 	if (to)
 		period_key(to, to_key);
-	if ((rc = cursor_open(t, db, &c)) < 0)
+	if ((rc = cursor_open(t, DB_REV, &c)) < 0)
 		return rc;
 	MDB_cursor_op op = MDB_SET_RANGE;
 	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
@@ -714,20 +808,32 @@ static int series_walk(struct store_txn *t, int db, const char *plan, const char
 		const uint8_t *kp = k.mv_data;
 		if (k.mv_size < prefix || memcmp(kp, key, prefix) != 0)
 			break; /* past the series */
-		if (k.mv_size != prefix + suffix) {
+		if (k.mv_size != prefix + 8) {
 			rc = PW_ESTORE;
 			goto out_close;
 		}
 		if (to && memcmp(kp + prefix, to_key, 4) > 0)
 			break;
-		if ((rc = obs_decode(&o, &k, &v, db == DB_REV)) < 0)
+		if ((rc = obs_decode(&o, &k, &v)) < 0)
 			goto out_close;
+		if (latest) {
+			if (!holding || period_cmp(&held.period, &o.period) == 0) {
+				held = o; /* a newer vintage of the same period */
+				holding = true;
+				continue;
+			}
+			struct store_obs newer = o; /* held was its period's last */
+			o = held;
+			held = newer;
+		}
 		if ((rc = cb(&o, arg)) != 0) {
 			rc = cb_result(rc);
 			goto out_close;
 		}
 	}
 	rc = rc == MDB_NOTFOUND ? 0 : map_err(rc);
+	if (rc == 0 && latest && holding)
+		rc = cb_result(cb(&held, arg));
 out_close:
 	mdb_cursor_close(c);
 	return rc;
@@ -737,20 +843,20 @@ int store_obs_range(struct store_txn *t, const char *plan, const char *ind,
 		    const struct period *from, const struct period *to, store_obs_cb cb,
 		    void *arg)
 {
-	return series_walk(t, DB_OBS, plan, ind, from, to, cb, arg);
+	return series_walk(t, true, plan, ind, from, to, cb, arg);
 }
 
 int store_rev_range(struct store_txn *t, const char *plan, const char *ind,
 		    const struct period *from, const struct period *to, store_obs_cb cb,
 		    void *arg)
 {
-	return series_walk(t, DB_REV, plan, ind, from, to, cb, arg);
+	return series_walk(t, false, plan, ind, from, to, cb, arg);
 }
 
 int store_obs_last(struct store_txn *t, const char *plan, const char *ind, unsigned skip_flags,
 		   struct store_obs *out)
 {
-	uint8_t key[SERIES_KEY_MAX + 5];
+	uint8_t key[SEEK_KEY_MAX];
 	MDB_cursor *c;
 	MDB_val k, v;
 	int n, rc;
@@ -762,26 +868,31 @@ int store_obs_last(struct store_txn *t, const char *plan, const char *ind, unsig
 	if ((n = series_key(key, plan, ind)) < 0)
 		return n;
 	size_t prefix = (size_t)n;
-	/* plan\0ind\0 + 5 x 0xff sorts after every key of the series (they have 4 more
-	 * bytes): seek there and step back. */
-	memset(key + prefix, 0xff, 5);
-	if ((rc = txn_cursor(t, DB_OBS, &c)) < 0)
+	if ((rc = txn_cursor(t, DB_REV, &c)) < 0)
 		return rc;
+	/* Newest period first; a period whose newest vintage is skipped is passed by
+	 * seeking to its first vintage and stepping back into the period before. */
+	memset(key + prefix, 0xff, 5);
 	k = (MDB_val){ prefix + 5, key };
 	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return map_err(rc);
 	rc = mdb_cursor_get(c, &k, &v, rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV);
-	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
+	while (rc == 0) {
 		struct store_obs o;
 		if (k.mv_size < prefix || memcmp(k.mv_data, key, prefix) != 0)
 			return PW_ENOTFOUND; /* before the series */
-		if ((rc = obs_decode(&o, &k, &v, false)) < 0)
+		if ((rc = obs_decode(&o, &k, &v)) < 0)
 			return rc;
 		if (!(o.flags & skip_flags)) {
 			*out = o;
 			return 0;
 		}
+		memcpy(key + prefix, (const uint8_t *)k.mv_data + prefix, 4);
+		k = (MDB_val){ prefix + 4, key };
+		if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE)) != 0)
+			return map_err(rc);
+		rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
 	}
 	return map_err(rc);
 }
@@ -797,12 +908,12 @@ int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 		return rc;
 	if (!cb)
 		return PW_EINVAL;
-	if ((rc = cursor_open(t, DB_OBS, &c)) < 0)
+	if ((rc = cursor_open(t, DB_REV, &c)) < 0)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
 	while (rc == 0) {
-		/* Jump to the series' newest period: seek just past every key with this
-		 * prefix (plan\0ind\0 + 5 x 0xff is longer than any of them), step back. */
+		/* Jump to the series' newest vintage: seek just past every key with this
+		 * prefix (plan\0ind\0 + 5 x 0xff sorts after all of them), step back. */
 		uint8_t seek[SERIES_KEY_MAX + 5];
 		const uint8_t *p = k.mv_data, *end = p + k.mv_size;
 		if (!key_id(&p, end, o.plan, STORE_ID_MAX) ||
@@ -825,7 +936,7 @@ int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 			rc = PW_ESTORE;
 			goto out_close;
 		}
-		if ((rc = obs_decode(&o, &k, &v, false)) < 0)
+		if ((rc = obs_decode(&o, &k, &v)) < 0)
 			goto out_close;
 		if ((rc = cb(&o, arg)) != 0) {
 			rc = cb_result(rc);
@@ -1177,8 +1288,8 @@ int store_meta_put(struct store_txn *t, const char *key, const void *buf, size_t
 
 	if ((rc = txn_check(t, true)) < 0 || (rc = meta_key(key, &klen)) < 0)
 		return rc;
-	/* The schema version belongs to store_open: overwriting it would brick the store. */
-	if (strcmp(key, "schema") == 0)
+	/* The schema version and the observation count belong to the store itself. */
+	if (strcmp(key, "schema") == 0 || strcmp(key, META_N_OBS) == 0)
 		return PW_EINVAL;
 	return kv_put(t, DB_META, key, klen, buf, len);
 }
@@ -1288,9 +1399,9 @@ int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb c
 
 int store_stat(struct store *s, struct store_stat *st)
 {
-	static const int dbs[] = { DB_OBS, DB_REV, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR };
+	static const int dbs[] = { DB_REV, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR };
 	struct store_stat r = { 0 };
-	uint64_t *counts[] = { &r.n_obs, &r.n_rev, &r.n_log, &r.n_alert, &r.n_msgid, &r.n_quar };
+	uint64_t *counts[] = { &r.n_rev, &r.n_log, &r.n_alert, &r.n_msgid, &r.n_quar };
 	struct store_txn t = { .s = s };
 	MDB_envinfo info;
 	MDB_stat ms;
@@ -1317,6 +1428,8 @@ int store_stat(struct store *s, struct store_stat *st)
 		}
 		*counts[i] = ms.ms_entries;
 	}
+	if ((rc = n_obs_get(&t, &r.n_obs)) < 0)
+		goto out_abort;
 	if ((rc = last_id(&t, DB_LOG, &r.last_seq)) < 0)
 		goto out_abort;
 	*st = r;

@@ -1,7 +1,7 @@
 /* store/store.h — planwatch's durable state: one LMDB environment, named databases.
  *
- *   obs    plan\0ind\0period(4 BE) -> latest vintage of that observation
- *   rev    plan\0ind\0period(4 BE)rev(4 BE) -> every accepted vintage (append-only)
+ *   rev    plan\0ind\0period(4 BE)rev(4 BE) -> every accepted vintage (append-only);
+ *          the latest vintage of an observation is the last rev of its period
  *   log    seq (8 BE) -> topic\0body  (notification log, seq starts at 1, no gaps)
  *   alert  plan\0ind -> opaque alert state owned by the rules engine
  *   msgid  dept\0msgid -> opaque reply bytes (idempotent retries)
@@ -62,7 +62,8 @@ struct store_stat {
 	uint64_t map_size;  /* current map size in bytes */
 	uint64_t map_used;  /* bytes in use (last page number * page size) */
 	uint64_t file_size; /* data.mdb size on disk */
-	uint64_t n_obs, n_rev, n_log, n_alert, n_msgid, n_quar;
+	uint64_t n_obs; /* observations (series x period), kept in meta */
+	uint64_t n_rev, n_log, n_alert, n_msgid, n_quar;
 	uint64_t last_seq;
 };
 
@@ -91,8 +92,9 @@ int store_read(struct store *s, store_txn_fn fn, void *arg);
 int store_obs_get(struct store_txn *t, const char *plan, const char *ind,
 		  const struct period *p, struct store_obs *out);
 
-/* Writes o as the latest vintage and appends it to rev under o->rev (write txn).
- * The caller chooses o->rev (previous rev + 1). */
+/* Appends o to rev under o->rev, which makes it the latest vintage (write txn). The
+ * caller chooses o->rev (previous rev + 1; 1 for a new observation, which n_obs counts).
+ * A rev number already taken is PW_EINVAL. */
 int store_obs_put(struct store_txn *t, const struct store_obs *o);
 
 /* Callbacks return 0 to continue, > 0 to stop early (not an error), < 0 to abort

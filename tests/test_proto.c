@@ -1,7 +1,9 @@
 /* tests/test_proto.c — wire encoding, strict decoding, periods, statuses, errors. */
 #include <math.h>
+#include <msgpack.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../proto/period.h"
 #include "../proto/proto.h"
@@ -38,6 +40,32 @@ static void test_period(void)
 	period_parse(&p, "2026Q3", 6);
 	period_months(&p, &first, &last);
 	CHECK(first == 7 && last == 9);
+	/* period_day_ms is timegm's answer, including month and day overflow timegm
+	 * normalises (rules.c asks for day 1 + due_days). */
+	for (int y = 1900; y <= 2200; y += 3)
+		for (int m = 1; m <= 12; m++)
+			for (int d = 1; d <= 60; d += 29) {
+				struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d };
+				CHECK(period_day_ms(y, m, d) == (int64_t)timegm(&tm) * 1000);
+			}
+	/* period_format writes digits by hand: the same text snprintf gave, for any year. */
+	for (unsigned y = 0; y <= 65535; y += 7)
+		for (int f = 0; f < 3; f++) {
+			struct period q = { .year = (uint16_t)y };
+			char ref[16];
+			q.freq = f == 0 ? PERIOD_ANNUAL : f == 1 ? PERIOD_QUARTER : PERIOD_MONTH;
+			q.n = (uint8_t)(f == 0 ? 0 : 1 + y % (f == 1 ? 4 : 12));
+			if (f == 1)
+				snprintf(ref, sizeof(ref), "%04uQ%u", y, q.n % 10u);
+			else if (f == 2)
+				snprintf(ref, sizeof(ref), "%04u-%02u", y % 10000, q.n % 100u);
+			else
+				snprintf(ref, sizeof(ref), "%04u", y % 10000);
+			if (strlen(ref) >= PERIOD_TEXT_MAX)
+				continue;
+			period_format(&q, buf);
+			CHECK(strcmp(buf, ref) == 0);
+		}
 }
 
 static void test_status(void)
@@ -253,6 +281,41 @@ static void test_view_str_at(void)
 	proto_buf_release(&b);
 }
 
+static int sbuf_write(void *data, const char *p, size_t n)
+{
+	return msgpack_sbuffer_write(data, p, n);
+}
+
+/* proto_w_strn writes the str header itself (a hot path): it must produce exactly the
+ * bytes msgpack-c's packer does, at every header-size boundary. */
+static void test_str_encoding(void)
+{
+	static const size_t lens[] = { 0, 1, 31, 32, 255, 256, 65535, 65536, 70000 };
+	char *s = malloc(70000);
+	CHECK(s != NULL);
+	memset(s, 'x', 70000);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct proto_buf b;
+		msgpack_sbuffer sb;
+		msgpack_packer pk;
+		proto_buf_init(&b);
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, sbuf_write);
+		proto_w_str(&b, "k");
+		proto_w_strn(&b, s, lens[i]);
+		msgpack_pack_str(&pk, 1);
+		msgpack_pack_str_body(&pk, "k", 1);
+		msgpack_pack_str(&pk, lens[i]);
+		msgpack_pack_str_body(&pk, s, lens[i]);
+		CHECK(b.err == 0);
+		CHECK(b.len == sb.size);
+		CHECK(memcmp(b.data, sb.data, sb.size) == 0);
+		msgpack_sbuffer_destroy(&sb);
+		proto_buf_release(&b);
+	}
+	free(s);
+}
+
 int main(void)
 {
 	test_period();
@@ -262,6 +325,7 @@ int main(void)
 	test_limits();
 	test_view();
 	test_view_str_at();
+	test_str_encoding();
 	printf("test_proto: ok\n");
 	return 0;
 }

@@ -379,6 +379,14 @@ static size_t obs_key(uint8_t *key, const char *plan, const char *ind, struct pe
 	return lp + li + 4;
 }
 
+/* The rev key of vintage 1 of (plan, ind, p). */
+static size_t rev1_key(uint8_t *key, const char *plan, const char *ind, struct period p)
+{
+	size_t n = obs_key(key, plan, ind, p);
+	key[n] = 0, key[n + 1] = 0, key[n + 2] = 0, key[n + 3] = 1;
+	return n + 4;
+}
+
 /* ---- open, close, arguments ---- */
 
 static int put_meta_fn(struct store_txn *t, void *arg)
@@ -971,6 +979,7 @@ static int kv_write_fn(struct store_txn *t, void *arg)
 	CHECK_OK(store_meta_put(t, "target/p/i", &target, sizeof(target)));
 	CHECK_OK(store_meta_put(t, "empty", "", 0));
 	CHECK_RC(store_meta_put(t, "schema", "\2\0\0\0", 4), PW_EINVAL);
+	CHECK_RC(store_meta_put(t, "n_obs", "\0\0\0\0\0\0\0\0", 8), PW_EINVAL);
 	CHECK_RC(store_meta_put(t, "", "x", 1), PW_EINVAL);
 	CHECK_RC(store_meta_put(t, NULL, "x", 1), PW_EINVAL);
 	return 0;
@@ -1051,7 +1060,7 @@ static int kv_read_fn(struct store_txn *t, void *arg)
 	CHECK(len == 0);
 	CHECK_RC(store_meta_get(t, "target/p/j", buf, sizeof(buf), &len), PW_ENOTFOUND);
 	CHECK_OK(store_meta_get(t, "schema", buf, sizeof(buf), &len));
-	CHECK(len == 4 && memcmp(buf, "\1\0\0\0", 4) == 0);
+	CHECK(len == 4 && memcmp(buf, "\2\0\0\0", 4) == 0);
 	return 0;
 }
 
@@ -1406,7 +1415,7 @@ static void test_schema(void)
 	char dir[1100], foreign[1100];
 	struct store *s = NULL;
 	struct raw r;
-	uint8_t v2[4] = { 2, 0, 0, 0 }, v1[4] = { 1, 0, 0, 0 };
+	uint8_t v3[4] = { 3, 0, 0, 0 }, v2[4] = { 2, 0, 0, 0 };
 
 	mk_dir(dir, sizeof(dir), "schema");
 	CHECK_OK(store_open(&s, dir, 0, 0));
@@ -1414,11 +1423,11 @@ static void test_schema(void)
 	s = NULL;
 
 	raw_begin(&r, dir);
-	raw_put(&r, "meta", "schema", 6, v2, 4);
+	raw_put(&r, "meta", "schema", 6, v3, 4);
 	raw_end(&r);
 	CHECK_RC(store_open(&s, dir, 0, 0), PW_ESTORE);
 	raw_begin(&r, dir);
-	raw_put(&r, "meta", "schema", 6, v1, 3);
+	raw_put(&r, "meta", "schema", 6, v2, 3);
 	raw_end(&r);
 	CHECK_RC(store_open(&s, dir, 0, 0), PW_ESTORE);
 	raw_begin(&r, dir);
@@ -1427,7 +1436,7 @@ static void test_schema(void)
 	CHECK_RC(store_open(&s, dir, 0, 0), PW_ESTORE);
 	CHECK(s == NULL);
 	raw_begin(&r, dir);
-	raw_put(&r, "meta", "schema", 6, v1, 4);
+	raw_put(&r, "meta", "schema", 6, v2, 4);
 	raw_end(&r);
 	CHECK_OK(store_open(&s, dir, 0, 0));
 	store_free(s);
@@ -1442,13 +1451,95 @@ static void test_schema(void)
 	CHECK(s == NULL);
 }
 
+/* True if the environment in dir has a table of that name. */
+static bool raw_has_table(const char *dir, const char *name)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	CHECK(mdb_env_create(&env) == 0);
+	CHECK(mdb_env_set_maxdbs(env, 16) == 0);
+	CHECK(mdb_env_open(env, dir, MDB_NOTLS | MDB_RDONLY, 0600) == 0);
+	CHECK(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0);
+	int rc = mdb_dbi_open(txn, name, 0, &dbi);
+	CHECK(rc == 0 || rc == MDB_NOTFOUND);
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return rc == 0;
+}
+
+/* A schema-1 store (rev + an "obs" table holding each period's newest vintage) opens as
+ * schema 2: obs dropped, its count kept in n_obs, every read unchanged. */
+static void test_migrate_v1(void)
+{
+	char dir[1100];
+	struct store *s;
+	struct store_obs v[4], got;
+	struct store_stat st;
+	struct raw r;
+	uint8_t key[OBS_KEY_MAX_TEST + 4], val[1024], v1[4] = { 1, 0, 0, 0 };
+
+	mk_dir(dir, sizeof(dir), "migrate");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	obs_fill(&v[0], "M", "a", month(2024, 1), 1.5, 1);
+	obs_fill(&v[1], "M", "a", month(2024, 1), 1.75, 2);
+	obs_fill(&v[2], "M", "a", month(2024, 2), 2.5, 1);
+	obs_fill(&v[3], "M", "b", month(2023, 12), -4, 1);
+	v[3].flags = STORE_OBS_BACKFILL;
+	CHECK_OK(put_n(s, v, 4));
+	store_free(s);
+
+	/* Rewrite it as schema 1 wrote it. */
+	static const int newest[] = { 1, 2, 3 };
+	raw_begin(&r, dir);
+	for (size_t i = 0; i < 3; i++) {
+		const struct store_obs *o = &v[newest[i]];
+		size_t kl = obs_key(key, o->plan, o->ind, o->period);
+		key[kl] = 0, key[kl + 1] = 0, key[kl + 2] = 0, key[kl + 3] = (uint8_t)o->rev;
+		size_t len = raw_get(&r, "rev", key, kl + 4, val, sizeof(val));
+		raw_put(&r, "obs", key, kl, val, len);
+	}
+	raw_put(&r, "meta", "schema", 6, v1, 4);
+	raw_del(&r, "meta", "n_obs", 5);
+	raw_end(&r);
+	CHECK(raw_has_table(dir, "obs"));
+
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.n_obs == 3 && st.n_rev == 4);
+	CHECK_OK(get1(s, "M", "a", month(2024, 1), &got));
+	CHECK(obs_eq(&v[1], &got));
+	CHECK_OK(get1(s, "M", "b", month(2023, 12), &got));
+	CHECK(obs_eq(&v[3], &got));
+	struct coll c = { 0 };
+	CHECK_OK(walk(s, W_OBS, "M", "a", NULL, NULL, &c));
+	CHECK(c.n == 2 && obs_eq(&c.v[0], &v[1]) && obs_eq(&c.v[1], &v[2]));
+	CHECK_OK(walk(s, W_REV, "M", "a", NULL, NULL, &c));
+	CHECK(c.n == 3);
+	free(c.v);
+	/* A new observation counts on top of the migrated ones. */
+	struct store_obs more;
+	obs_fill(&more, "M", "b", month(2024, 1), 7, 1);
+	CHECK_OK(put_n(s, &more, 1));
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.n_obs == 4);
+	store_free(s);
+	CHECK(!raw_has_table(dir, "obs"));
+
+	/* Once migrated it stays schema 2 and keeps the count across opens. */
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(store_stat(s, &st));
+	CHECK(st.n_obs == 4 && st.n_rev == 5);
+	store_free(s);
+}
+
 static void test_corrupt_values(void)
 {
 	char dir[1100];
 	struct store *s;
 	struct store_obs o, got;
 	struct raw r;
-	uint8_t key[OBS_KEY_MAX_TEST], good[1024], bad[1100];
+	uint8_t key[OBS_KEY_MAX_TEST + 4], good[1024], bad[1100];
 	size_t klen, len;
 	struct period p0 = month(2024, 1);
 
@@ -1460,20 +1551,20 @@ static void test_corrupt_values(void)
 	store_free(s);
 
 	raw_begin(&r, dir);
-	klen = obs_key(key, "T", "t", p0);
-	len = raw_get(&r, "obs", key, klen, good, sizeof(good));
+	klen = rev1_key(key, "T", "t", p0);
+	len = raw_get(&r, "rev", key, klen, good, sizeof(good));
 	/* Every truncation, a trailing byte, an unknown format byte: all corrupt. */
 	for (size_t i = 0; i < len; i++) {
-		klen = obs_key(key, "T", "t", month(1950 + (int)(i / 12), (int)(i % 12) + 1));
-		raw_put(&r, "obs", key, klen, good, i);
+		klen = rev1_key(key, "T", "t", month(1950 + (int)(i / 12), (int)(i % 12) + 1));
+		raw_put(&r, "rev", key, klen, good, i);
 	}
 	memcpy(bad, good, len);
 	bad[len] = 0;
-	klen = obs_key(key, "T", "u", month(1990, 1));
-	raw_put(&r, "obs", key, klen, bad, len + 1);
+	klen = rev1_key(key, "T", "u", month(1990, 1));
+	raw_put(&r, "rev", key, klen, bad, len + 1);
 	bad[0] = 2;
-	klen = obs_key(key, "T", "u", month(1990, 2));
-	raw_put(&r, "obs", key, klen, bad, len);
+	klen = rev1_key(key, "T", "u", month(1990, 2));
+	raw_put(&r, "rev", key, klen, bad, len);
 	/* Random damage: may decode or not, must never crash or overrun. */
 	for (int i = 0; i < 600; i++) {
 		size_t blen = i % 5 == 0 ? rnd_n(len + 8) : len;
@@ -1482,8 +1573,8 @@ static void test_corrupt_values(void)
 			bad[j] = (uint8_t)rnd();
 		for (int f = 0; f < 1 + i % 3; f++)
 			bad[rnd_n(blen ? blen : 1)] = (uint8_t)rnd();
-		klen = obs_key(key, "F", "f", month(1950 + i / 12, i % 12 + 1));
-		raw_put(&r, "obs", key, klen, bad, blen);
+		klen = rev1_key(key, "F", "f", month(1950 + i / 12, i % 12 + 1));
+		raw_put(&r, "rev", key, klen, bad, blen);
 	}
 	raw_end(&r);
 
@@ -1554,11 +1645,16 @@ static void test_corrupt_keys(void)
 
 	raw_begin(&r, dir);
 	klen = obs_key(key, "R", "r", month(2024, 1));
-	len = raw_get(&r, "obs", key, klen, val, sizeof(val));
-	raw_put(&r, "obs", "zzz", 3, val, len);		      /* no NUL at all */
-	raw_put(&r, "obs", "Q\0q\0\7\350\3", 7, val, len); /* 3-byte period */
-	/* A rev record whose key says rev 9 but whose value says rev 7. */
-	key[klen] = 0, key[klen + 1] = 0, key[klen + 2] = 0, key[klen + 3] = 9;
+	key[klen] = 0, key[klen + 1] = 0, key[klen + 2] = 0, key[klen + 3] = 7;
+	len = raw_get(&r, "rev", key, klen + 4, val, sizeof(val));
+	raw_put(&r, "rev", "zzz", 3, val, len);			  /* no NUL at all */
+	raw_put(&r, "rev", "Q\0q\0\7\350\3\0\0\0\7", 11, val, len); /* 3-byte period */
+	/* Series R/s: a good rev 7, then a record whose key says rev 9 but whose value says
+	 * rev 7. */
+	klen = obs_key(key, "R", "s", month(2024, 1));
+	key[klen] = 0, key[klen + 1] = 0, key[klen + 2] = 0, key[klen + 3] = 7;
+	raw_put(&r, "rev", key, klen + 4, val, len);
+	key[klen + 3] = 9;
 	raw_put(&r, "rev", key, klen + 4, val, len);
 	raw_put(&r, "log", "\1\2\3\4\5\6\7", 7, "\1x", 2); /* 7-byte seq */
 	raw_put(&r, "log", "\0\0\0\0\0\0\0\1", 8, "\1no-nul", 7);
@@ -1571,8 +1667,12 @@ static void test_corrupt_keys(void)
 	CHECK_RC(walk(s, W_OBS, "Q", "q", NULL, NULL, &c), PW_ESTORE);
 	CHECK_OK(walk(s, W_OBS, "R", "r", NULL, NULL, &c));
 	CHECK(c.n == 1 && obs_eq(&c.v[0], &o));
-	CHECK_RC(walk(s, W_REV, "R", "r", NULL, NULL, &c), PW_ESTORE);
+	CHECK_OK(walk(s, W_REV, "R", "r", NULL, NULL, &c));
+	CHECK(c.n == 1 && obs_eq(&c.v[0], &o));
+	CHECK_RC(walk(s, W_REV, "R", "s", NULL, NULL, &c), PW_ESTORE);
 	CHECK(c.n == 1); /* rev 7 came first */
+	CHECK_RC(walk(s, W_OBS, "R", "s", NULL, NULL, &c), PW_ESTORE);
+	CHECK(c.n == 0); /* its newest vintage is the broken one */
 	CHECK_OK(store_read(s, bad_tables_fn, NULL));
 	CHECK_RC(store_stat(s, &st), PW_ESTORE);
 	free(c.v);
@@ -1973,6 +2073,7 @@ int main(void)
 	test_full();
 	test_busy();
 	test_schema();
+	test_migrate_v1();
 	test_corrupt_values();
 	test_corrupt_keys();
 	test_stat_backup();
