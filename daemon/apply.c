@@ -299,39 +299,14 @@ static int touch(struct apply_ctx *ctx, const struct cat_indicator *ind)
 static int emit_change(struct apply_ctx *ctx, struct store_txn *t, const struct cat_indicator *ind,
 		       const struct store_obs *o, const struct store_obs *prev)
 {
-	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
-	struct proto_buf *f = &ctx->notices.fields;
-
-	notice_topic(topic, "change", o->plan, o->ind);
-	period_format(&o->period, per);
-	notice_begin(&ctx->notices);
-	notice_w_indicator(&ctx->notices, o->plan, o->ind, ind->name, per);
-	proto_w_str(f, "value");
-	proto_w_double(f, o->value);
-	proto_w_str(f, "unit");
-	proto_w_str(f, ind->unit);
-	proto_w_str(f, "status");
-	proto_w_str(f, status_name(o->status));
-	proto_w_str(f, "yoy");
-	proto_w_double(f, o->yoy);
-	proto_w_str(f, "rev");
-	proto_w_uint(f, o->rev);
-	proto_w_str(f, "dept");
-	proto_w_str(f, o->dept);
-	proto_w_str(f, "msgid");
-	proto_w_str(f, o->msgid);
-	proto_w_str(f, "reason");
-	proto_w_str(f, o->reason[0] ? o->reason : NULL);
-	proto_w_str(f, "backfill");
-	proto_w_bool(f, o->flags & STORE_OBS_BACKFILL);
-	proto_w_str(f, "old_value");
-	if (prev)
-		proto_w_double(f, prev->value);
-	else
-		proto_w_nil(f);
-	proto_w_str(f, "old_status");
-	proto_w_str(f, prev ? status_name(prev->status) : NULL);
-	return notice_emit(&ctx->notices, t, topic, 15);
+	struct notice_change c = {
+		.plan = o->plan, .ind = o->ind, .name = ind->name, .unit = ind->unit,
+		.dept = o->dept, .msgid = o->msgid, .reason = o->reason, .period = o->period,
+		.value = o->value, .yoy = o->yoy, .rev = o->rev, .status = o->status,
+		.backfill = o->flags & STORE_OBS_BACKFILL, .has_old = prev != NULL,
+		.old_value = prev ? prev->value : 0, .old_status = prev ? prev->status : 0,
+	};
+	return notice_emit_change(&ctx->notices, t, &c);
 }
 
 static int store_item(struct store_txn *t, struct apply_ctx *ctx, const struct proto_req *r,

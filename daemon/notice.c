@@ -1,9 +1,11 @@
 /* daemon/notice.c — durable notification log entries. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../proto/err.h"
+#include "../proto/status.h"
 #include "notice.h"
 
 void notice_list_init(struct notice_list *l)
@@ -33,10 +35,24 @@ void notice_begin(struct notice_list *l)
 	proto_buf_reset(&l->fields);
 }
 
-void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind,
-			    const char *name, const char *period)
+/* The first pairs of every notice body. */
+static void w_head(struct proto_buf *b, uint32_t n_pairs, uint64_t seq, const char *topic,
+		   size_t topic_len, int64_t time_ms)
 {
-	struct proto_buf *f = &l->fields;
+	proto_w_map(b, n_pairs + 4);
+	proto_w_str(b, "v");
+	proto_w_uint(b, PROTO_VERSION);
+	proto_w_str(b, "seq");
+	proto_w_uint(b, seq);
+	proto_w_str(b, "topic");
+	proto_w_strn(b, topic, topic_len);
+	proto_w_str(b, "time");
+	proto_w_int(b, time_ms);
+}
+
+static void w_indicator(struct proto_buf *f, const char *plan, const char *ind, const char *name,
+			const char *period)
+{
 	proto_w_str(f, "plan");
 	proto_w_str(f, plan);
 	proto_w_str(f, "indicator");
@@ -47,6 +63,12 @@ void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind
 		proto_w_str(f, "period");
 		proto_w_str(f, period);
 	}
+}
+
+void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind,
+			const char *name, const char *period)
+{
+	w_indicator(&l->fields, plan, ind, name, period);
 }
 
 static size_t put_part(char *buf, size_t at, const char *s)
@@ -68,42 +90,31 @@ size_t notice_topic(char buf[STORE_TOPIC_MAX + 1], const char *kind, const char 
 	return n;
 }
 
-int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, uint32_t n_pairs)
+/* Room for one more notice in l. */
+static int reserve_item(struct notice_list *l)
 {
-	uint64_t last, seq;
-	int rc;
+	if (l->n < l->cap)
+		return 0;
+	size_t cap = l->cap ? 2 * l->cap : 64;
+	struct notice_out *items = realloc(l->items, cap * sizeof(*items));
+	if (!items)
+		return PW_ENOMEM;
+	l->items = items;
+	l->cap = cap;
+	return 0;
+}
 
-	if (l->fields.err)
-		return l->fields.err;
-	size_t topic_len = strnlen(topic, STORE_TOPIC_MAX + 1);
-	if (topic_len > STORE_TOPIC_MAX)
-		return PW_ETOOBIG;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		struct notice_out *items = realloc(l->items, cap * sizeof(*items));
-		if (!items)
-			return PW_ENOMEM;
-		l->items = items;
-		l->cap = cap;
-	}
-	if ((rc = store_log_last(t, &last)) < 0)
-		return rc;
-	/* The body carries its own seq, so it is encoded before the append assigns it. */
-	size_t off = l->bodies.len;
-	proto_w_map(&l->bodies, n_pairs + 4);
-	proto_w_str(&l->bodies, "v");
-	proto_w_uint(&l->bodies, PROTO_VERSION);
-	proto_w_str(&l->bodies, "seq");
-	proto_w_uint(&l->bodies, last + 1);
-	proto_w_str(&l->bodies, "topic");
-	proto_w_strn(&l->bodies, topic, topic_len);
-	proto_w_str(&l->bodies, "time");
-	proto_w_int(&l->bodies, l->now_ms);
-	proto_w_raw(&l->bodies, l->fields.data, l->fields.len);
+/* Appends log_data to the log (it must get seq last + 1, which the body at l->bodies[off..]
+ * already carries) and lists the body for publishing. */
+static int append_listed(struct notice_list *l, struct store_txn *t, const char *topic,
+			 size_t topic_len, uint64_t last, size_t off, const void *log_data,
+			 size_t log_len)
+{
+	uint64_t seq;
+	int rc;
 	if (l->bodies.err)
 		return l->bodies.err;
-	size_t len = l->bodies.len - off;
-	if ((rc = store_log_append(t, topic, l->bodies.data + off, len, &seq)) < 0)
+	if ((rc = store_log_append(t, topic, log_data, log_len, &seq)) < 0)
 		return rc;
 	if (seq != last + 1)
 		return PW_ESTORE;
@@ -111,6 +122,207 @@ int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, u
 	memcpy(o->topic, topic, topic_len + 1);
 	o->seq = seq;
 	o->off = off;
-	o->len = len;
+	o->len = l->bodies.len - off;
 	return 0;
+}
+
+int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, uint32_t n_pairs)
+{
+	uint64_t last;
+	int rc;
+
+	if (l->fields.err)
+		return l->fields.err;
+	size_t topic_len = strnlen(topic, STORE_TOPIC_MAX + 1);
+	if (topic_len > STORE_TOPIC_MAX)
+		return PW_ETOOBIG;
+	if ((rc = reserve_item(l)) < 0 || (rc = store_log_last(t, &last)) < 0)
+		return rc;
+	/* The body carries its own seq, so it is encoded before the append assigns it. */
+	size_t off = l->bodies.len;
+	w_head(&l->bodies, n_pairs, last + 1, topic, topic_len, l->now_ms);
+	proto_w_raw(&l->bodies, l->fields.data, l->fields.len);
+	return append_listed(l, t, topic, topic_len, last, off, l->bodies.data + off,
+			     l->bodies.len - off);
+}
+
+/* ---- change notices: compact log record <-> wire body ----
+ *
+ * Record (little-endian):  u8 NOTICE_COMPACT, u8 format (1), u8 flags (bit 0 has_old,
+ * bit 1 backfill), u8 status, u8 old_status, u32 rev, period key (4), i64 time ms,
+ * f64 value, f64 yoy, f64 old_value, then u16 length + bytes of plan, indicator, name,
+ * unit, dept, msgid, reason. */
+#define COMPACT_FORMAT 1
+#define COMPACT_FIXED (5 + 4 + 4 + 8 + 3 * 8)
+#define COMPACT_STRS 7
+
+static uint8_t *put_le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		*p++ = (uint8_t)(v >> (8 * i));
+	return p;
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint64_t dbits(double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, sizeof(u));
+	return u;
+}
+
+static double bitsd(uint64_t u)
+{
+	double d;
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+
+/* The wire body: the same pairs, in the same order, as every other notice's head. */
+static void render_change(struct proto_buf *b, uint64_t seq, const char *topic, size_t topic_len,
+			  int64_t time_ms, const struct notice_change *c)
+{
+	char per[PERIOD_TEXT_MAX];
+	period_format(&c->period, per);
+	w_head(b, 15, seq, topic, topic_len, time_ms);
+	w_indicator(b, c->plan, c->ind, c->name, per);
+	proto_w_str(b, "value");
+	proto_w_double(b, c->value);
+	proto_w_str(b, "unit");
+	proto_w_str(b, c->unit);
+	proto_w_str(b, "status");
+	proto_w_str(b, status_name(c->status));
+	proto_w_str(b, "yoy");
+	proto_w_double(b, c->yoy);
+	proto_w_str(b, "rev");
+	proto_w_uint(b, c->rev);
+	proto_w_str(b, "dept");
+	proto_w_str(b, c->dept);
+	proto_w_str(b, "msgid");
+	proto_w_str(b, c->msgid);
+	proto_w_str(b, "reason");
+	proto_w_str(b, c->reason && c->reason[0] ? c->reason : NULL);
+	proto_w_str(b, "backfill");
+	proto_w_bool(b, c->backfill);
+	proto_w_str(b, "old_value");
+	if (c->has_old)
+		proto_w_double(b, c->old_value);
+	else
+		proto_w_nil(b);
+	proto_w_str(b, "old_status");
+	proto_w_str(b, c->has_old ? status_name(c->old_status) : NULL);
+}
+
+/* Encodes c into b (reset first). */
+static int compact_encode(struct proto_buf *b, int64_t time_ms, const struct notice_change *c)
+{
+	const char *strs[COMPACT_STRS] = { c->plan, c->ind,  c->name,		      c->unit,
+					   c->dept, c->msgid, c->reason ? c->reason : "" };
+	uint8_t head[COMPACT_FIXED], *p = head;
+	proto_buf_reset(b);
+	*p++ = NOTICE_COMPACT;
+	*p++ = COMPACT_FORMAT;
+	*p++ = (uint8_t)((c->has_old ? 1 : 0) | (c->backfill ? 2 : 0));
+	*p++ = c->status;
+	*p++ = c->has_old ? c->old_status : 0;
+	p = put_le(p, c->rev, 4);
+	period_key(&c->period, p);
+	p += 4;
+	p = put_le(p, (uint64_t)time_ms, 8);
+	p = put_le(p, dbits(c->value), 8);
+	p = put_le(p, dbits(c->yoy), 8);
+	p = put_le(p, dbits(c->has_old ? c->old_value : 0), 8);
+	proto_w_raw(b, head, sizeof(head));
+	for (int i = 0; i < COMPACT_STRS; i++) {
+		size_t n = strlen(strs[i]);
+		if (n > 0xffff)
+			return PW_ETOOBIG;
+		uint8_t len[2] = { (uint8_t)n, (uint8_t)(n >> 8) };
+		proto_w_raw(b, len, 2);
+		proto_w_raw(b, strs[i], n);
+	}
+	return b->err;
+}
+
+/* Decodes a compact record; its strings are copied NUL-terminated into text (cap bytes,
+ * at least len), which c's pointers then point into. */
+static int compact_decode(const uint8_t *p, size_t len, char *text, struct notice_change *c,
+			  int64_t *time_ms)
+{
+	const uint8_t *end = p + len;
+	const char **strs[COMPACT_STRS] = { &c->plan, &c->ind,  &c->name,  &c->unit,
+					    &c->dept, &c->msgid, &c->reason };
+	if (len < COMPACT_FIXED || p[0] != NOTICE_COMPACT || p[1] != COMPACT_FORMAT || p[2] > 3)
+		return PW_ESTORE;
+	memset(c, 0, sizeof(*c));
+	c->has_old = p[2] & 1;
+	c->backfill = p[2] & 2;
+	c->status = p[3];
+	c->old_status = p[4];
+	c->rev = (uint32_t)get_le(p + 5, 4);
+	c->period = period_from_key(p + 9);
+	*time_ms = (int64_t)get_le(p + 13, 8);
+	c->value = bitsd(get_le(p + 21, 8));
+	c->yoy = bitsd(get_le(p + 29, 8));
+	c->old_value = bitsd(get_le(p + 37, 8));
+	p += COMPACT_FIXED;
+	for (int i = 0; i < COMPACT_STRS; i++) {
+		if (end - p < 2)
+			return PW_ESTORE;
+		size_t n = (size_t)get_le(p, 2);
+		p += 2;
+		if ((size_t)(end - p) < n || memchr(p, '\0', n))
+			return PW_ESTORE;
+		memcpy(text, p, n);
+		text[n] = '\0';
+		*strs[i] = text;
+		text += n + 1;
+		p += n;
+	}
+	return p == end ? 0 : PW_ESTORE;
+}
+
+int notice_emit_change(struct notice_list *l, struct store_txn *t, const struct notice_change *c)
+{
+	char topic[STORE_TOPIC_MAX + 1];
+	uint64_t last;
+	int rc;
+
+	size_t topic_len = notice_topic(topic, "change", c->plan, c->ind);
+	if ((rc = reserve_item(l)) < 0 || (rc = compact_encode(&l->fields, l->now_ms, c)) < 0 ||
+	    (rc = store_log_last(t, &last)) < 0)
+		return rc;
+	size_t off = l->bodies.len;
+	render_change(&l->bodies, last + 1, topic, topic_len, l->now_ms, c);
+	return append_listed(l, t, topic, topic_len, last, off, l->fields.data, l->fields.len);
+}
+
+int notice_body_write(struct proto_buf *b, uint64_t seq, const char *topic, const void *body,
+		      size_t len)
+{
+	if (len == 0 || ((const uint8_t *)body)[0] != NOTICE_COMPACT) {
+		proto_w_raw(b, body, len);
+		return b->err;
+	}
+	struct notice_change c;
+	int64_t time_ms;
+	char stack[1024];
+	char *text = len <= sizeof(stack) ? stack : malloc(len);
+	if (!text)
+		return PW_ENOMEM;
+	int rc = compact_decode(body, len, text, &c, &time_ms);
+	if (rc == 0) {
+		render_change(b, seq, topic, strlen(topic), time_ms, &c);
+		rc = b->err;
+	}
+	if (text != stack)
+		free(text);
+	return rc;
 }

@@ -168,8 +168,7 @@ static int log_cb(uint64_t seq, const char *topic, const void *body, size_t len,
 	proto_w_str(&q->items, "topic");
 	proto_w_str(&q->items, topic);
 	proto_w_str(&q->items, "body");
-	proto_w_raw(&q->items, body, len);
-	return q->items.err;
+	return notice_body_write(&q->items, seq, topic, body, len);
 }
 
 static int since_txn(struct store_txn *t, void *arg)

@@ -1,0 +1,194 @@
+/* tests/test_notice.c — notices in the durable log: the compact change record and the wire
+ * body rendered from it (PUB and SINCE must see the same bytes). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../daemon/notice.h"
+#include "../proto/status.h"
+#include "check.h"
+
+struct logged {
+	uint64_t seq[8];
+	char topic[8][STORE_TOPIC_MAX + 1];
+	uint8_t body[8][2048];
+	size_t len[8];
+	size_t n;
+};
+
+static int log_cb(uint64_t seq, const char *topic, const void *body, size_t len, void *arg)
+{
+	struct logged *g = arg;
+	CHECK(g->n < 8 && len <= sizeof(g->body[0]));
+	g->seq[g->n] = seq;
+	snprintf(g->topic[g->n], sizeof(g->topic[0]), "%s", topic);
+	memcpy(g->body[g->n], body, len);
+	g->len[g->n++] = len;
+	return 0;
+}
+
+static int read_log(struct store_txn *t, void *arg)
+{
+	return store_log_since(t, 0, log_cb, arg);
+}
+
+struct emit {
+	struct notice_list *l;
+	const struct notice_change *c;
+	size_t n;
+};
+
+static int emit_txn(struct store_txn *t, void *arg)
+{
+	struct emit *e = arg;
+	notice_list_clear(e->l);
+	for (size_t i = 0; i < e->n; i++) {
+		int rc = notice_emit_change(e->l, t, &e->c[i]);
+		if (rc < 0)
+			return rc;
+	}
+	/* Any other notice stays msgpack, stored as published. */
+	notice_begin(e->l);
+	proto_w_str(&e->l->fields, "id");
+	proto_w_str(&e->l->fields, "m1");
+	return notice_emit(e->l, t, "accepted.统计局", 1);
+}
+
+static void check_body(const uint8_t *body, size_t len, const struct notice_change *c, uint64_t seq)
+{
+	struct proto_view *v;
+	char s[300];
+	double d;
+	int64_t i;
+	bool b;
+	CHECK_OK(proto_view_new(&v, body, len));
+	CHECK_OK(proto_view_int(v, -1, "seq", &i));
+	CHECK((uint64_t)i == seq);
+	CHECK_OK(proto_view_int(v, -1, "time", &i));
+	CHECK(i == 1735689600123);
+	CHECK_OK(proto_view_str(v, -1, "topic", s, sizeof(s)));
+	char want[STORE_TOPIC_MAX + 1];
+	notice_topic(want, "change", c->plan, c->ind);
+	CHECK(strcmp(s, want) == 0);
+	CHECK_OK(proto_view_str(v, -1, "name", s, sizeof(s)));
+	CHECK(strcmp(s, c->name) == 0);
+	CHECK_OK(proto_view_str(v, -1, "unit", s, sizeof(s)));
+	CHECK(strcmp(s, c->unit) == 0);
+	CHECK_OK(proto_view_str(v, -1, "period", s, sizeof(s)));
+	char per[PERIOD_TEXT_MAX];
+	period_format(&c->period, per);
+	CHECK(strcmp(s, per) == 0);
+	CHECK_OK(proto_view_double(v, -1, "value", &d));
+	CHECK(d == c->value);
+	CHECK_OK(proto_view_int(v, -1, "rev", &i));
+	CHECK(i == (int64_t)c->rev);
+	CHECK_OK(proto_view_str(v, -1, "status", s, sizeof(s)));
+	CHECK(strcmp(s, status_name(c->status)) == 0);
+	CHECK_OK(proto_view_bool(v, -1, "backfill", &b));
+	CHECK(b == c->backfill);
+	if (isfinite(c->yoy)) {
+		CHECK_OK(proto_view_double(v, -1, "yoy", &d));
+		CHECK(d == c->yoy);
+	} else {
+		CHECK(proto_view_double(v, -1, "yoy", &d) < 0); /* nil */
+	}
+	if (c->has_old) {
+		CHECK_OK(proto_view_double(v, -1, "old_value", &d));
+		CHECK(d == c->old_value);
+		CHECK_OK(proto_view_str(v, -1, "old_status", s, sizeof(s)));
+		CHECK(strcmp(s, status_name(c->old_status)) == 0);
+	} else {
+		CHECK(proto_view_double(v, -1, "old_value", &d) < 0);
+		CHECK(proto_view_str(v, -1, "old_status", s, sizeof(s)) < 0);
+	}
+	if (c->reason && c->reason[0]) {
+		CHECK_OK(proto_view_str(v, -1, "reason", s, sizeof(s)));
+		CHECK(strcmp(s, c->reason) == 0);
+	} else {
+		CHECK(proto_view_str(v, -1, "reason", s, sizeof(s)) < 0);
+	}
+	proto_view_free(v);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/pwnotice.XXXXXX";
+	struct store *st;
+	struct notice_list l;
+	struct logged g = { .n = 0 };
+	struct period p1, p2;
+	CHECK(mkdtemp(dir));
+	CHECK_OK(store_open(&st, dir, 0, 0));
+	CHECK_OK(period_parse(&p1, "2026-10", 7));
+	CHECK_OK(period_parse(&p2, "2026Q3", 6));
+	const struct notice_change c[3] = {
+		{ .plan = "quangang-14", .ind = "gdp", .name = "地区生产总值", .unit = "亿元",
+		  .dept = "统计局", .msgid = "2026-10-gdp", .reason = "", .period = p1,
+		  .value = 812.5, .yoy = 5.8, .rev = 1, .status = PW_ST_FLASH },
+		{ .plan = "quangang-14", .ind = "gdp", .name = "地区生产总值", .unit = "亿元",
+		  .dept = "统计局", .msgid = "2026-10-gdp-r", .reason = "经普调整", .period = p1,
+		  .value = -0.0, .yoy = NAN, .rev = 2, .status = PW_ST_REVISED, .has_old = true,
+		  .old_value = 812.5, .old_status = PW_ST_FLASH },
+		{ .plan = "p", .ind = "forest", .name = "森林覆盖率", .unit = "%", .dept = "林业局",
+		  .msgid = "x", .reason = NULL, .period = p2, .value = 1e300, .yoy = -12.25,
+		  .rev = 4000000000u, .status = PW_ST_FINAL, .backfill = true, .has_old = true,
+		  .old_value = 1e-300, .old_status = PW_ST_PRELIMINARY },
+	};
+	notice_list_init(&l);
+	l.now_ms = 1735689600123;
+	struct emit e = { .l = &l, .c = c, .n = 3 };
+	CHECK_OK(store_write(st, emit_txn, &e));
+	CHECK(l.n == 4);
+	CHECK_OK(store_read(st, read_log, &g));
+	CHECK(g.n == 4);
+	for (size_t i = 0; i < 3; i++) {
+		/* The log holds the compact record, much smaller than the body published... */
+		CHECK(g.body[i][0] == NOTICE_COMPACT);
+		CHECK(g.len[i] * 2 < l.items[i].len);
+		CHECK(g.seq[i] == l.items[i].seq && strcmp(g.topic[i], l.items[i].topic) == 0);
+		/* ... and SINCE renders exactly the bytes PUB sent. */
+		struct proto_buf b;
+		proto_buf_init(&b);
+		CHECK_OK(notice_body_write(&b, g.seq[i], g.topic[i], g.body[i], g.len[i]));
+		CHECK(b.len == l.items[i].len);
+		CHECK(memcmp(b.data, l.bodies.data + l.items[i].off, b.len) == 0);
+		check_body(b.data, b.len, &c[i], g.seq[i]);
+		/* Every truncation and a trailing byte is a damaged record, never a crash. */
+		for (size_t n = 0; n < g.len[i]; n++) {
+			proto_buf_reset(&b);
+			CHECK_RC(notice_body_write(&b, 1, "t", g.body[i], n), n ? PW_ESTORE : 0);
+		}
+		uint8_t longer[2100];
+		memcpy(longer, g.body[i], g.len[i]);
+		longer[g.len[i]] = 0;
+		proto_buf_reset(&b);
+		CHECK_RC(notice_body_write(&b, 1, "t", longer, g.len[i] + 1), PW_ESTORE);
+		longer[1] = 9; /* an unknown format */
+		CHECK_RC(notice_body_write(&b, 1, "t", longer, g.len[i]), PW_ESTORE);
+		proto_buf_release(&b);
+	}
+	/* -0.0 and the huge values survive bit for bit. */
+	struct proto_view *v;
+	double d;
+	CHECK_OK(proto_view_new(&v, l.bodies.data + l.items[1].off, l.items[1].len));
+	CHECK_OK(proto_view_double(v, -1, "value", &d));
+	CHECK(d == 0 && signbit(d));
+	proto_view_free(v);
+	/* A msgpack body is stored and replayed as it was. */
+	CHECK(g.body[3][0] != NOTICE_COMPACT && g.len[3] == l.items[3].len);
+	CHECK(memcmp(g.body[3], l.bodies.data + l.items[3].off, g.len[3]) == 0);
+	struct proto_buf b;
+	proto_buf_init(&b);
+	CHECK_OK(notice_body_write(&b, g.seq[3], g.topic[3], g.body[3], g.len[3]));
+	CHECK(b.len == g.len[3] && memcmp(b.data, g.body[3], b.len) == 0);
+	proto_buf_release(&b);
+
+	notice_list_release(&l);
+	store_free(st);
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+	printf("test_notice: ok\n");
+	return 0;
+}
