@@ -220,13 +220,21 @@ static void render_change(struct proto_buf *b, uint64_t seq, const char *topic, 
 	proto_w_str(b, c->has_old ? status_name(c->old_status) : NULL);
 }
 
-/* Encodes c into b (reset first). */
+/* Encodes c into b (reset first), with one capacity check. */
 static int compact_encode(struct proto_buf *b, int64_t time_ms, const struct notice_change *c)
 {
 	const char *strs[COMPACT_STRS] = { c->plan, c->ind,  c->name,		      c->unit,
 					   c->dept, c->msgid, c->reason ? c->reason : "" };
-	uint8_t head[COMPACT_FIXED], *p = head;
+	size_t lens[COMPACT_STRS], total = COMPACT_FIXED;
+	for (int i = 0; i < COMPACT_STRS; i++) {
+		if ((lens[i] = strlen(strs[i])) > 0xffff)
+			return PW_ETOOBIG;
+		total += 2 + lens[i];
+	}
 	proto_buf_reset(b);
+	uint8_t *p = proto_w_space(b, total);
+	if (!p)
+		return b->err;
 	*p++ = NOTICE_COMPACT;
 	*p++ = COMPACT_FORMAT;
 	*p++ = (uint8_t)((c->has_old ? 1 : 0) | (c->backfill ? 2 : 0));
@@ -239,16 +247,12 @@ static int compact_encode(struct proto_buf *b, int64_t time_ms, const struct not
 	p = put_le(p, dbits(c->value), 8);
 	p = put_le(p, dbits(c->yoy), 8);
 	p = put_le(p, dbits(c->has_old ? c->old_value : 0), 8);
-	proto_w_raw(b, head, sizeof(head));
 	for (int i = 0; i < COMPACT_STRS; i++) {
-		size_t n = strlen(strs[i]);
-		if (n > 0xffff)
-			return PW_ETOOBIG;
-		uint8_t len[2] = { (uint8_t)n, (uint8_t)(n >> 8) };
-		proto_w_raw(b, len, 2);
-		proto_w_raw(b, strs[i], n);
+		p = put_le(p, lens[i], 2);
+		memcpy(p, strs[i], lens[i]);
+		p += lens[i];
 	}
-	return b->err;
+	return 0;
 }
 
 /* Decodes a compact record; its strings are copied NUL-terminated into text (cap bytes,

@@ -724,6 +724,15 @@ void proto_w_raw(struct proto_buf *b, const void *p, size_t n)
 	buf_write(b, p, n);
 }
 
+uint8_t *proto_w_space(struct proto_buf *b, size_t n)
+{
+	if (!buf_reserve(b, n))
+		return NULL;
+	uint8_t *p = b->data + b->len;
+	b->len += n;
+	return p;
+}
+
 void proto_w_reply(struct proto_buf *b, int type, const char *id, uint32_t n)
 {
 	proto_w_map(b, n + 3);

@@ -141,6 +141,9 @@ void proto_w_double(struct proto_buf *b, double v); /* non-finite writes nil */
 void proto_w_bool(struct proto_buf *b, bool v);
 void proto_w_bin(struct proto_buf *b, const void *p, size_t n);
 void proto_w_raw(struct proto_buf *b, const void *p, size_t n); /* pre-encoded object(s) */
+/* Appends n bytes for the caller to fill and returns them (NULL and b->err set when out
+ * of memory): for records built by hand, with one capacity check. */
+uint8_t *proto_w_space(struct proto_buf *b, size_t n);
 /* The reply header: writes a map of n + 3 entries and its "v", "type", "id". */
 void proto_w_reply(struct proto_buf *b, int type, const char *id, uint32_t n);
 

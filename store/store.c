@@ -1,25 +1,29 @@
 /* store/store.c — planwatch's durable state in one LMDB environment (contract: store.h).
  *
  * Keys (big-endian numbers, so LMDB's byte order is numeric and time order):
- *   rev    plan\0ind\0period(4)rev(u32)  log  seq(u64)   quar  id(u64)
- *   alert  plan\0ind   msgid  dept\0msgid   meta  key
- * The latest vintage of an observation is the last rev key of its period, found by one
- * seek (schema 2). Schema 1 kept a copy of it in a table "obs" as well: a second put per
- * update and twice the dirty pages per commit, for nothing rev did not already hold;
- * store_open drops that table once.
+ *   vin    vid(u64)                      every accepted vintage, appended in arrival order
+ *   idx    plan\0ind\0period(4)          -> the newest vintage of that observation
+ *   log    seq(u64)   quar  id(u64)      alert  plan\0ind   msgid  dept\0msgid   meta  key
+ * Why a vintage log and an index (schema 3): a group commit writes every page it dirtied.
+ * Keyed by series (schema 1 obs + rev, schema 2 rev), a group of N updates spread over
+ * series dirtied about N leaf pages of a table that holds every vintage; appended by vid,
+ * N vintages fill N/35 fresh pages, and the index (one small entry per observation) is a
+ * table a few hundred pages big. The older vintages of an observation form a chain through
+ * each record's prev vid. store_open migrates schemas 1 and 2 once.
  *
  * Values start with a format byte (VAL_V1) so a later release can change a layout and
  * still read old records. Fixed fields are little-endian; doubles are stored as their
  * IEEE-754 bits (memcpy), so NaN payloads and -0.0 come back unchanged. Strings are
  * length-prefixed, without NUL.
- *   rev       v, u8 status, u8 flags, u32 rev, f64 value, f64 yoy, i64 recv_ms,
+ *   vin       v, u8 len + idx key, u64 prev vid (0: first vintage), then the fields:
+ *             u8 status, u8 flags, u32 rev, f64 value, f64 yoy, i64 recv_ms,
  *             u8 len + dept, u8 len + msgid, u16 len + reason
+ *   idx       u64 vid, u32 rev of the newest vintage
  *   log       v, topic, NUL, body  (the NUL lets callbacks use the topic in place)
  *   quar      v, i64 recv_ms, i32 code, u8 len + dept, u8 len + peer, u16 len + detail,
  *             raw bytes (the rest of the value)
  *   alert, msgid, meta  the caller's bytes as given: opaque, versioned by their owners
- *   meta "schema"       u32 STORE_SCHEMA; 1 is migrated, any other value is refused
- *   meta "n_obs"        u64 number of observations (periods with a rev-1 vintage)
+ *   meta "schema"       u32 STORE_SCHEMA; 1 and 2 are migrated, any other value refused
  * Every decoder checks lengths against the value it reads: a corrupt record is PW_ESTORE. */
 #include <assert.h>
 #include <dirent.h>
@@ -36,8 +40,9 @@
 #include "../proto/err.h"
 #include "store.h"
 
-#define STORE_SCHEMA 2u
-#define STORE_SCHEMA_V1 1u /* had the obs table */
+#define STORE_SCHEMA 3u
+#define STORE_SCHEMA_V1 1u /* tables obs + rev, keyed by series */
+#define STORE_SCHEMA_V2 2u /* table rev only */
 #define VAL_V1 1
 
 #define MAP_SIZE_DEFAULT (64ull << 20)
@@ -49,24 +54,26 @@
 
 #define SERIES_KEY_MAX (STORE_ID_MAX + 1 + STORE_ID_MAX + 1)
 #define OBS_KEY_MAX (SERIES_KEY_MAX + 4)
-#define REV_KEY_MAX (OBS_KEY_MAX + 4)
-#define SEEK_KEY_MAX (OBS_KEY_MAX + 5) /* an obs key + 5 x 0xff: after all its revs */
+#define SEEK_KEY_MAX (OBS_KEY_MAX + 1) /* a series key + 5 x 0xff: after all its periods */
 #define MSGID_KEY_MAX (STORE_DEPT_MAX + 1 + STORE_MSGID_MAX)
 #define META_KEY_MAX 511 /* LMDB's default maximum key size */
 
-#define OBS_FIXED (1 + 1 + 1 + 4 + 8 + 8 + 8)
-#define OBS_VAL_MAX (OBS_FIXED + 1 + STORE_DEPT_MAX + 1 + STORE_MSGID_MAX + 2 + STORE_REASON_MAX)
+#define OBS_FIXED (1 + 1 + 4 + 8 + 8 + 8)
+#define OBS_FIELDS_MAX (OBS_FIXED + 1 + STORE_DEPT_MAX + 1 + STORE_MSGID_MAX + 2 + STORE_REASON_MAX)
+#define VIN_VAL_MAX (1 + 1 + OBS_KEY_MAX + 8 + OBS_FIELDS_MAX)
+#define IDX_VAL 12
 #define QUAR_FIXED (1 + 8 + 4)
 #define QUAR_HEAD_MAX (QUAR_FIXED + 1 + STORE_DEPT_MAX + 1 + STORE_DEPT_MAX + 2 + STORE_REASON_MAX)
 
-enum { DB_REV, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR, DB_META, DB_COUNT };
+enum { DB_VIN, DB_IDX, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR, DB_META, DB_COUNT };
 
 static const char *const db_names[DB_COUNT] = {
-	[DB_REV] = "rev",     [DB_LOG] = "log",   [DB_ALERT] = "alert",
+	[DB_VIN] = "vin",     [DB_IDX] = "idx",   [DB_LOG] = "log",   [DB_ALERT] = "alert",
 	[DB_MSGID] = "msgid", [DB_QUAR] = "quar", [DB_META] = "meta",
 };
-#define DB_NAME_V1_OBS "obs"
-#define META_N_OBS "n_obs"
+#define DB_NAME_OLD_OBS "obs" /* schema 1 */
+#define DB_NAME_OLD_REV "rev" /* schemas 1 and 2 */
+#define META_OLD_N_OBS "n_obs" /* schema 2 */
 
 struct store {
 	MDB_env *env;
@@ -83,9 +90,8 @@ struct store_txn {
 	bool write;
 	bool full; /* a write hit MDB_MAP_FULL: the txn is dead, store_write grows and reruns */
 	/* Last log seq / quarantine id, looked up once per txn so appends need no cursor. */
-	bool log_known, quar_known;
-	uint64_t log_last, quar_last;
-	uint64_t obs_added; /* new observations (rev 1 puts), added to meta n_obs at commit */
+	bool log_known, quar_known, vin_known;
+	uint64_t log_last, quar_last, vin_last;
 	/* Cursors kept for the whole txn: LMDB skips the root-to-leaf search when
 	 * the key is on the page a cursor already holds (a get followed by the put of the same
 	 * key, neighbouring periods of one series). Closed by txn_end(). */
@@ -310,14 +316,11 @@ static int obs_check(const struct store_obs *o, struct obs_lens *l)
 	return 0;
 }
 
-static size_t obs_encode(uint8_t buf[OBS_VAL_MAX], const struct store_obs *o,
-			 const struct obs_lens *l)
+/* The fields every vintage record carries after its key part. */
+static uint8_t *obs_fields_encode(uint8_t *p, const struct store_obs *o, const struct obs_lens *l)
 {
-	uint8_t *p = buf;
-
 	assert(l->dept <= STORE_DEPT_MAX && l->msgid <= STORE_MSGID_MAX &&
 	       l->reason <= STORE_REASON_MAX);
-	*p++ = VAL_V1;
 	*p++ = o->status;
 	*p++ = o->flags;
 	p = w_le(p, o->rev, 4);
@@ -327,32 +330,73 @@ static size_t obs_encode(uint8_t buf[OBS_VAL_MAX], const struct store_obs *o,
 	p = w_str(p, o->dept, l->dept, 1);
 	p = w_str(p, o->msgid, l->msgid, 1);
 	p = w_str(p, o->reason, l->reason, 2);
-	return (size_t)(p - buf);
+	return p;
 }
 
-/* Decodes a rev record into *o. */
-static int obs_decode(struct store_obs *o, const MDB_val *k, const MDB_val *v)
+/* Reads the fields to the end of r: anything left over or missing is PW_ESTORE. */
+static int obs_fields_decode(struct rd *r, struct store_obs *o)
 {
-	const uint8_t *p = k->mv_data, *end = p + k->mv_size;
-	struct rd r = { .p = v->mv_data, .end = (const uint8_t *)v->mv_data + v->mv_size };
+	o->status = (uint8_t)rd_le(r, 1);
+	o->flags = (uint8_t)rd_le(r, 1);
+	o->rev = (uint32_t)rd_le(r, 4);
+	o->value = bits_dbl(rd_le(r, 8));
+	o->yoy = bits_dbl(rd_le(r, 8));
+	o->recv_ms = (int64_t)rd_le(r, 8);
+	rd_str(r, 1, o->dept, STORE_DEPT_MAX);
+	rd_str(r, 1, o->msgid, STORE_MSGID_MAX);
+	rd_str(r, 2, o->reason, STORE_REASON_MAX);
+	return r->bad || r->p != r->end ? PW_ESTORE : 0;
+}
 
-	memset(o, 0, sizeof(*o));
+/* Splits an idx key plan\0ind\0period(4) into o. */
+static bool idx_key_split(const uint8_t *k, size_t n, struct store_obs *o)
+{
+	const uint8_t *p = k, *end = k + n;
 	if (!key_id(&p, end, o->plan, STORE_ID_MAX) || !key_id(&p, end, o->ind, STORE_ID_MAX) ||
-	    (size_t)(end - p) != 8u)
-		return PW_ESTORE;
+	    (size_t)(end - p) != 4u)
+		return false;
 	o->period = period_from_key(p);
+	return true;
+}
+
+static size_t vin_encode(uint8_t buf[VIN_VAL_MAX], const uint8_t *ikey, size_t ikey_len,
+			 uint64_t prev, const struct store_obs *o, const struct obs_lens *l)
+{
+	uint8_t *p = buf;
+	assert(ikey_len <= OBS_KEY_MAX);
+	*p++ = VAL_V1;
+	*p++ = (uint8_t)ikey_len;
+	memcpy(p, ikey, ikey_len);
+	p = w_le(p + ikey_len, prev, 8);
+	return (size_t)(obs_fields_encode(p, o, l) - buf);
+}
+
+/* Decodes a vin record into *o and *prev; with want (an idx key), the record must belong
+ * to that observation. */
+static int vin_decode(const MDB_val *v, struct store_obs *o, uint64_t *prev, const uint8_t *want,
+		      size_t want_len)
+{
+	struct rd r = { .p = v->mv_data, .end = (const uint8_t *)v->mv_data + v->mv_size };
+	memset(o, 0, sizeof(*o));
 	if (rd_le(&r, 1) != VAL_V1)
 		return PW_ESTORE;
-	o->status = (uint8_t)rd_le(&r, 1);
-	o->flags = (uint8_t)rd_le(&r, 1);
-	o->rev = (uint32_t)rd_le(&r, 4);
-	o->value = bits_dbl(rd_le(&r, 8));
-	o->yoy = bits_dbl(rd_le(&r, 8));
-	o->recv_ms = (int64_t)rd_le(&r, 8);
-	rd_str(&r, 1, o->dept, STORE_DEPT_MAX);
-	rd_str(&r, 1, o->msgid, STORE_MSGID_MAX);
-	rd_str(&r, 2, o->reason, STORE_REASON_MAX);
-	if (r.bad || r.p != r.end || r_be(p + 4, 4) != o->rev)
+	size_t kl = (size_t)rd_le(&r, 1);
+	const uint8_t *k = rd_take(&r, kl);
+	*prev = rd_le(&r, 8);
+	if (r.bad || !idx_key_split(k, kl, o) ||
+	    (want && (kl != want_len || memcmp(k, want, kl) != 0)))
+		return PW_ESTORE;
+	return obs_fields_decode(&r, o);
+}
+
+/* Decodes a schema 1/2 rev record (key plan\0ind\0period(4)rev(4)), for the migration. */
+static int old_rev_decode(struct store_obs *o, const MDB_val *k, const MDB_val *v)
+{
+	struct rd r = { .p = v->mv_data, .end = (const uint8_t *)v->mv_data + v->mv_size };
+	memset(o, 0, sizeof(*o));
+	if (k->mv_size < 8 || !idx_key_split(k->mv_data, k->mv_size - 4, o) ||
+	    rd_le(&r, 1) != VAL_V1 || obs_fields_decode(&r, o) < 0 ||
+	    r_be((const uint8_t *)k->mv_data + k->mv_size - 4, 4) != o->rev)
 		return PW_ESTORE;
 	return 0;
 }
@@ -406,56 +450,89 @@ static int put_schema(struct store_txn *t)
 	return write_err(t, mdb_put(t->txn, t->s->dbi[DB_META], &k, &v, 0));
 }
 
-static int n_obs_get(struct store_txn *t, uint64_t *n)
+static int seq_append(struct store_txn *t, int db, bool *known, uint64_t *last, size_t len,
+		      void **data, uint64_t *id);
+static int txn_cursor(struct store_txn *t, int db, MDB_cursor **c);
+
+/* Appends one vintage of the observation with idx key ikey (after prev) and points idx at
+ * it. c is a cursor on idx, positioned on ikey when it exists (the put then needs no
+ * search). */
+static int vin_append(struct store_txn *t, MDB_cursor *c, const uint8_t *ikey, size_t ikey_len,
+		      uint64_t prev, const struct store_obs *o, const struct obs_lens *l)
 {
-	MDB_val k = { sizeof(META_N_OBS) - 1, (void *)META_N_OBS }, v;
-	int rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &v);
-	if (rc == MDB_NOTFOUND) {
-		*n = 0;
-		return 0;
-	}
-	if (rc != 0)
+	uint8_t val[VIN_VAL_MAX], iv[IDX_VAL];
+	size_t len = vin_encode(val, ikey, ikey_len, prev, o, l);
+	void *data;
+	uint64_t vid;
+	int rc = seq_append(t, DB_VIN, &t->vin_known, &t->vin_last, len, &data, &vid);
+	if (rc < 0)
+		return rc;
+	memcpy(data, val, len);
+	w_le(iv, vid, 8);
+	w_le(iv + 8, o->rev, 4);
+	MDB_val k = { ikey_len, (void *)ikey }, v = { IDX_VAL, iv };
+	return write_err(t, mdb_cursor_put(c, &k, &v, 0));
+}
+
+/* Schemas 1 and 2 -> 3: every rev record, in key order (observation, then rev), becomes a
+ * vintage chained to the one before it; then the old tables go. One txn: an interrupted
+ * migration leaves the old schema intact. */
+static int migrate_to_vin(struct store_txn *t)
+{
+	MDB_dbi rev, obs;
+	MDB_cursor *rc_rev = NULL, *ci;
+	MDB_val k, v;
+	uint8_t ikey[OBS_KEY_MAX];
+	size_t ikey_len = 0;
+	uint64_t prev = 0;
+	int rc = mdb_dbi_open(t->txn, DB_NAME_OLD_REV, 0, &rev);
+
+	if (rc != 0 && rc != MDB_NOTFOUND)
 		return map_err(rc);
-	if (v.mv_size != 8)
-		return PW_ESTORE;
-	*n = r_le(v.mv_data, 8);
-	return 0;
-}
-
-static int n_obs_put(struct store_txn *t, uint64_t n)
-{
-	uint8_t b[8];
-	w_le(b, n, 8);
-	MDB_val k = { sizeof(META_N_OBS) - 1, (void *)META_N_OBS }, v = { 8, b };
-	return write_err(t, mdb_put(t->txn, t->s->dbi[DB_META], &k, &v, 0));
-}
-
-/* Schema 1 -> 2: every obs record is the newest rev record of its period (store_obs_put
- * wrote both in one txn), so the table is dropped, keeping only its count. One txn: an
- * interrupted migration leaves schema 1 intact. */
-static int migrate_v1(struct store_txn *t)
-{
-	MDB_dbi obs;
-	MDB_stat ms;
-	int rc = mdb_dbi_open(t->txn, DB_NAME_V1_OBS, 0, &obs);
-	uint64_t n = 0;
-
 	if (rc == 0) {
-		if ((rc = mdb_stat(t->txn, obs, &ms)) != 0)
+		if ((rc = txn_cursor(t, DB_IDX, &ci)) < 0)
+			return rc;
+		if ((rc = mdb_cursor_open(t->txn, rev, &rc_rev)) != 0)
 			return map_err(rc);
-		n = ms.ms_entries;
+		for (rc = mdb_cursor_get(rc_rev, &k, &v, MDB_FIRST); rc == 0;
+		     rc = mdb_cursor_get(rc_rev, &k, &v, MDB_NEXT)) {
+			struct store_obs o;
+			struct obs_lens l;
+			if ((rc = old_rev_decode(&o, &k, &v)) < 0 || (rc = obs_check(&o, &l)) < 0) {
+				rc = PW_ESTORE;
+				break;
+			}
+			size_t kl = k.mv_size - 4;
+			if (kl != ikey_len || memcmp(k.mv_data, ikey, kl) != 0) {
+				memcpy(ikey, k.mv_data, kl); /* the next observation's first vintage */
+				ikey_len = kl;
+				prev = 0;
+			}
+			if ((rc = vin_append(t, ci, ikey, ikey_len, prev, &o, &l)) < 0)
+				break;
+			prev = t->vin_last;
+		}
+		mdb_cursor_close(rc_rev);
+		if (rc != MDB_NOTFOUND)
+			return rc < 0 ? rc : map_err(rc);
+		if ((rc = mdb_drop(t->txn, rev, 1)) != 0)
+			return write_err(t, rc);
+	}
+	if ((rc = mdb_dbi_open(t->txn, DB_NAME_OLD_OBS, 0, &obs)) == 0) {
 		if ((rc = mdb_drop(t->txn, obs, 1)) != 0)
 			return write_err(t, rc);
 	} else if (rc != MDB_NOTFOUND) {
 		return map_err(rc);
 	}
-	if ((rc = n_obs_put(t, n)) < 0)
-		return rc;
+	MDB_val nk = { sizeof(META_OLD_N_OBS) - 1, (void *)META_OLD_N_OBS };
+	rc = mdb_del(t->txn, t->s->dbi[DB_META], &nk, NULL);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return write_err(t, rc);
 	return put_schema(t);
 }
 
 /* Opens every named database and checks (or, in a new environment, writes) the schema;
- * migrates schema 1. */
+ * migrates schemas 1 and 2. */
 static int init_txn(struct store_txn *t, void *arg)
 {
 	struct store *s = t->s;
@@ -489,8 +566,8 @@ static int init_txn(struct store_txn *t, void *arg)
 	if (v.mv_size != 4)
 		return PW_ESTORE;
 	uint64_t ver = r_le(v.mv_data, 4);
-	if (ver == STORE_SCHEMA_V1)
-		return migrate_v1(t);
+	if (ver == STORE_SCHEMA_V1 || ver == STORE_SCHEMA_V2)
+		return migrate_to_vin(t);
 	return ver == STORE_SCHEMA ? 0 : PW_ESTORE;
 }
 
@@ -548,7 +625,7 @@ int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t 
 	existing = stat(s->data_path, &fs) == 0 && fs.st_size > 0;
 	if ((rc = map_err(mdb_env_create(&s->env))) < 0)
 		goto out_free;
-	if ((rc = map_err(mdb_env_set_maxdbs(s->env, DB_COUNT + 1 /* schema 1 obs */))) < 0)
+	if ((rc = map_err(mdb_env_set_maxdbs(s->env, DB_COUNT + 2 /* old obs, rev */))) < 0)
 		goto out_free;
 	if (!existing && (rc = map_err(mdb_env_set_mapsize(s->env, (size_t)map_size))) < 0)
 		goto out_free;
@@ -626,13 +703,6 @@ static int grow(struct store *s)
 	return 0;
 }
 
-static int n_obs_add(struct store_txn *t)
-{
-	uint64_t n;
-	int rc = n_obs_get(t, &n);
-	return rc < 0 ? rc : n_obs_put(t, n + t->obs_added);
-}
-
 int store_write(struct store *s, store_txn_fn fn, void *arg)
 {
 	int rc;
@@ -645,8 +715,6 @@ int store_write(struct store *s, store_txn_fn fn, void *arg)
 			return rc;
 		s->in_txn = true;
 		rc = fn(&t, arg);
-		if (rc >= 0 && !t.full && t.obs_added)
-			rc = n_obs_add(&t);
 		s->in_txn = false;
 		txn_cursors_close(&t);
 		if (!t.full && rc >= 0) {
@@ -685,28 +753,39 @@ int store_read(struct store *s, store_txn_fn fn, void *arg)
 
 /* ---- observations ---- */
 
-/* Positions c on the newest vintage of the observation whose key (series + period) is
- * key[0..n), which must have room for 5 more bytes: key + 5 x 0xff sorts after every rev
- * key of it (key + rev(4)), so seek there and step back. PW_ENOTFOUND if it has none. */
-static int rev_seek_latest(MDB_cursor *c, uint8_t *key, size_t n, MDB_val *k, MDB_val *v)
+/* The vintage vid into *o (and its chain link *prev); it must belong to want. */
+static int vin_get(struct store_txn *t, uint64_t vid, struct store_obs *o, uint64_t *prev,
+		   const uint8_t *want, size_t want_len)
 {
-	memset(key + n, 0xff, 5);
-	*k = (MDB_val){ n + 5, key };
-	int rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return map_err(rc);
-	if ((rc = mdb_cursor_get(c, k, v, rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV)) != 0)
-		return map_err(rc);
-	if (k->mv_size != n + 4 || memcmp(k->mv_data, key, n) != 0)
-		return PW_ENOTFOUND;
-	return 0;
+	uint8_t key[8];
+	MDB_cursor *c;
+	int rc;
+	w_be(key, vid, 8);
+	MDB_val k = { 8, key }, v;
+	if ((rc = txn_cursor(t, DB_VIN, &c)) < 0)
+		return rc;
+	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY)) != 0)
+		return rc == MDB_NOTFOUND ? PW_ESTORE : map_err(rc); /* idx points nowhere */
+	return vin_decode(&v, o, prev, want, want_len);
+}
+
+static int idx_val(const MDB_val *v, uint64_t *vid, uint32_t *rev)
+{
+	if (v->mv_size != IDX_VAL)
+		return PW_ESTORE;
+	*vid = r_le(v->mv_data, 8);
+	*rev = (uint32_t)r_le((const uint8_t *)v->mv_data + 8, 4);
+	return *vid ? 0 : PW_ESTORE;
 }
 
 int store_obs_get(struct store_txn *t, const char *plan, const char *ind,
 		  const struct period *p, struct store_obs *out)
 {
-	uint8_t key[SEEK_KEY_MAX];
+	uint8_t key[OBS_KEY_MAX];
 	struct store_obs o;
+	uint64_t vid, prev;
+	uint32_t rev;
+	MDB_cursor *c;
 	int n, rc;
 
 	if ((rc = txn_check(t, false)) < 0)
@@ -716,24 +795,27 @@ int store_obs_get(struct store_txn *t, const char *plan, const char *ind,
 	if ((n = series_key(key, plan, ind)) < 0)
 		return n;
 	period_key(p, key + n);
-	MDB_val k, v;
-	MDB_cursor *c;
-	if ((rc = txn_cursor(t, DB_REV, &c)) < 0)
+	MDB_val k = { (size_t)n + 4, key }, v;
+	if ((rc = txn_cursor(t, DB_IDX, &c)) < 0)
 		return rc;
-	/* The cursor stays where the next vintage of this period goes: the put that usually
-	 * follows finds its page without a search. */
-	if ((rc = rev_seek_latest(c, key, (size_t)n + 4, &k, &v)) < 0)
+	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY)) != 0)
+		return map_err(rc);
+	if ((rc = idx_val(&v, &vid, &rev)) < 0 ||
+	    (rc = vin_get(t, vid, &o, &prev, key, (size_t)n + 4)) < 0)
 		return rc;
-	if ((rc = obs_decode(&o, &k, &v)) < 0)
-		return rc;
+	if (o.rev != rev)
+		return PW_ESTORE;
 	*out = o;
 	return 0;
 }
 
 int store_obs_put(struct store_txn *t, const struct store_obs *o)
 {
-	uint8_t key[REV_KEY_MAX], val[OBS_VAL_MAX];
+	uint8_t key[OBS_KEY_MAX];
 	struct obs_lens l;
+	uint64_t prev = 0;
+	uint32_t rev = 0;
+	MDB_cursor *c;
 	int n, rc;
 
 	if ((rc = txn_check(t, true)) < 0)
@@ -745,21 +827,18 @@ int store_obs_put(struct store_txn *t, const struct store_obs *o)
 	if ((n = series_key(key, o->plan, o->ind)) < 0)
 		return n;
 	period_key(&o->period, key + n);
-	w_be(key + n + 4, o->rev, 4);
-	size_t len = obs_encode(val, o, &l);
-
-	MDB_cursor *c;
-	if ((rc = txn_cursor(t, DB_REV, &c)) < 0)
+	MDB_val k = { (size_t)n + 4, key }, v;
+	if ((rc = txn_cursor(t, DB_IDX, &c)) < 0)
 		return rc;
-	/* rev is append-only: a taken rev number is the caller's bug, not a replacement. */
-	MDB_val k = { (size_t)n + 8, key }, v = { len, val };
-	rc = mdb_cursor_put(c, &k, &v, MDB_NOOVERWRITE);
-	if (rc == MDB_KEYEXIST)
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+	if (rc == 0 && (rc = idx_val(&v, &prev, &rev)) < 0)
+		return rc;
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return map_err(rc);
+	/* History is append-only: a rev at or below the newest is the caller's bug. */
+	if (o->rev <= rev)
 		return PW_EINVAL;
-	if (rc != 0)
-		return write_err(t, rc);
-	t->obs_added += o->rev == 1;
-	return 0;
+	return vin_append(t, c, key, (size_t)n + 4, prev, o, &l);
 }
 
 /* Callback protocol shared by every iterator: > 0 stops without error. */
@@ -774,16 +853,61 @@ static int cursor_open(struct store_txn *t, int db, MDB_cursor **c)
 	return map_err(mdb_cursor_open(t->txn, t->s->dbi[db], c));
 }
 
-/* Walks the rev records of one series with from <= period <= to, in key order. With
- * latest, cb sees only the newest vintage of each period (the last of its run). */
-static int series_walk(struct store_txn *t, bool latest, const char *plan, const char *ind,
+/* Every vintage of the observation whose newest is vid, oldest first, to cb. */
+static int chain_walk(struct store_txn *t, uint64_t vid, uint32_t rev, const uint8_t *ikey,
+		      size_t ikey_len, store_obs_cb cb, void *arg)
+{
+	uint64_t stack[64], *vids = stack, cap = 64, n = 0;
+	struct store_obs o;
+	int rc = 0;
+
+	/* Walk back to the first vintage; revs must fall strictly, so a damaged chain cannot
+	 * loop. */
+	for (uint64_t at = vid; at; n++) {
+		uint64_t prev;
+		if (n == cap) {
+			uint64_t *more = malloc(2 * cap * sizeof(*more));
+			if (!more) {
+				rc = PW_ENOMEM;
+				goto out;
+			}
+			memcpy(more, vids, n * sizeof(*more));
+			if (vids != stack)
+				free(vids);
+			vids = more;
+			cap *= 2;
+		}
+		if ((rc = vin_get(t, at, &o, &prev, ikey, ikey_len)) < 0)
+			goto out;
+		if (o.rev > rev || (n == 0 && o.rev != rev) || (prev && o.rev == 1)) {
+			rc = PW_ESTORE;
+			goto out;
+		}
+		rev = o.rev - 1;
+		vids[n] = at;
+		at = prev;
+	}
+	while (n-- > 0) {
+		uint64_t prev;
+		if ((rc = vin_get(t, vids[n], &o, &prev, ikey, ikey_len)) < 0)
+			goto out;
+		if ((rc = cb(&o, arg)) != 0)
+			goto out;
+	}
+out:
+	if (vids != stack)
+		free(vids);
+	return rc;
+}
+
+/* Walks the observations of one series with from <= period <= to in time order: with
+ * every_vintage, each one's whole history, else its newest vintage. */
+static int series_walk(struct store_txn *t, bool every_vintage, const char *plan, const char *ind,
 		       const struct period *from, const struct period *to, store_obs_cb cb,
 		       void *arg)
 {
 	uint8_t key[OBS_KEY_MAX], to_key[4];
 	MDB_cursor *c;
-	struct store_obs o, held;
-	bool holding = false;
 	int n, rc;
 
 	if ((rc = txn_check(t, false)) < 0)
@@ -800,40 +924,35 @@ static int series_walk(struct store_txn *t, bool latest, const char *plan, const
 	}
 	if (to)
 		period_key(to, to_key);
-	if ((rc = cursor_open(t, DB_REV, &c)) < 0)
+	/* A cursor of its own: the callbacks may use the txn's cursors. */
+	if ((rc = cursor_open(t, DB_IDX, &c)) < 0)
 		return rc;
 	MDB_cursor_op op = MDB_SET_RANGE;
 	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
 		op = MDB_NEXT;
 		const uint8_t *kp = k.mv_data;
+		uint64_t vid, prev;
+		uint32_t rev;
+		struct store_obs o;
 		if (k.mv_size < prefix || memcmp(kp, key, prefix) != 0)
 			break; /* past the series */
-		if (k.mv_size != prefix + 8) {
+		if (k.mv_size != prefix + 4 || (rc = idx_val(&v, &vid, &rev)) < 0) {
 			rc = PW_ESTORE;
 			goto out_close;
 		}
 		if (to && memcmp(kp + prefix, to_key, 4) > 0)
 			break;
-		if ((rc = obs_decode(&o, &k, &v)) < 0)
-			goto out_close;
-		if (latest) {
-			if (!holding || period_cmp(&held.period, &o.period) == 0) {
-				held = o; /* a newer vintage of the same period */
-				holding = true;
-				continue;
-			}
-			struct store_obs newer = o; /* held was its period's last */
-			o = held;
-			held = newer;
+		if (every_vintage) {
+			rc = chain_walk(t, vid, rev, kp, k.mv_size, cb, arg);
+		} else if ((rc = vin_get(t, vid, &o, &prev, kp, k.mv_size)) == 0) {
+			rc = o.rev == rev ? cb(&o, arg) : PW_ESTORE;
 		}
-		if ((rc = cb(&o, arg)) != 0) {
+		if (rc != 0) {
 			rc = cb_result(rc);
 			goto out_close;
 		}
 	}
 	rc = rc == MDB_NOTFOUND ? 0 : map_err(rc);
-	if (rc == 0 && latest && holding)
-		rc = cb_result(cb(&held, arg));
 out_close:
 	mdb_cursor_close(c);
 	return rc;
@@ -843,14 +962,23 @@ int store_obs_range(struct store_txn *t, const char *plan, const char *ind,
 		    const struct period *from, const struct period *to, store_obs_cb cb,
 		    void *arg)
 {
-	return series_walk(t, true, plan, ind, from, to, cb, arg);
+	return series_walk(t, false, plan, ind, from, to, cb, arg);
 }
 
 int store_rev_range(struct store_txn *t, const char *plan, const char *ind,
 		    const struct period *from, const struct period *to, store_obs_cb cb,
 		    void *arg)
 {
-	return series_walk(t, false, plan, ind, from, to, cb, arg);
+	return series_walk(t, true, plan, ind, from, to, cb, arg);
+}
+
+/* From an idx cursor just past a series' entries (or MDB_NOTFOUND: past the end), steps
+ * back onto its last entry. */
+static int idx_step_back(MDB_cursor *c, int seek_rc, MDB_val *k, MDB_val *v)
+{
+	if (seek_rc != 0 && seek_rc != MDB_NOTFOUND)
+		return seek_rc;
+	return mdb_cursor_get(c, k, v, seek_rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV);
 }
 
 int store_obs_last(struct store_txn *t, const char *plan, const char *ind, unsigned skip_flags,
@@ -868,33 +996,35 @@ int store_obs_last(struct store_txn *t, const char *plan, const char *ind, unsig
 	if ((n = series_key(key, plan, ind)) < 0)
 		return n;
 	size_t prefix = (size_t)n;
-	if ((rc = txn_cursor(t, DB_REV, &c)) < 0)
+	if ((rc = cursor_open(t, DB_IDX, &c)) < 0)
 		return rc;
-	/* Newest period first; a period whose newest vintage is skipped is passed by
-	 * seeking to its first vintage and stepping back into the period before. */
+	/* plan\0ind\0 + 5 x 0xff sorts after every key of the series (they have 4 more
+	 * bytes): seek there, step back, and on through the periods, newest first. */
 	memset(key + prefix, 0xff, 5);
 	k = (MDB_val){ prefix + 5, key };
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return map_err(rc);
-	rc = mdb_cursor_get(c, &k, &v, rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV);
-	while (rc == 0) {
+	rc = idx_step_back(c, mdb_cursor_get(c, &k, &v, MDB_SET_RANGE), &k, &v);
+	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
 		struct store_obs o;
-		if (k.mv_size < prefix || memcmp(k.mv_data, key, prefix) != 0)
-			return PW_ENOTFOUND; /* before the series */
-		if ((rc = obs_decode(&o, &k, &v)) < 0)
-			return rc;
+		uint64_t vid, prev;
+		uint32_t rev;
+		if (k.mv_size < prefix || memcmp(k.mv_data, key, prefix) != 0) {
+			rc = MDB_NOTFOUND; /* before the series */
+			break;
+		}
+		if (k.mv_size != prefix + 4 || (rc = idx_val(&v, &vid, &rev)) < 0 ||
+		    (rc = vin_get(t, vid, &o, &prev, k.mv_data, k.mv_size)) < 0 || o.rev != rev) {
+			rc = rc < 0 ? rc : PW_ESTORE;
+			goto out_close;
+		}
 		if (!(o.flags & skip_flags)) {
 			*out = o;
-			return 0;
+			goto out_close;
 		}
-		memcpy(key + prefix, (const uint8_t *)k.mv_data + prefix, 4);
-		k = (MDB_val){ prefix + 4, key };
-		if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE)) != 0)
-			return map_err(rc);
-		rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
 	}
-	return map_err(rc);
+	rc = map_err(rc);
+out_close:
+	mdb_cursor_close(c);
+	return rc;
 }
 
 int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
@@ -908,14 +1038,16 @@ int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 		return rc;
 	if (!cb)
 		return PW_EINVAL;
-	if ((rc = cursor_open(t, DB_REV, &c)) < 0)
+	if ((rc = cursor_open(t, DB_IDX, &c)) < 0)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
 	while (rc == 0) {
-		/* Jump to the series' newest vintage: seek just past every key with this
+		/* Jump to the series' newest period: seek just past every key with this
 		 * prefix (plan\0ind\0 + 5 x 0xff sorts after all of them), step back. */
 		uint8_t seek[SERIES_KEY_MAX + 5];
 		const uint8_t *p = k.mv_data, *end = p + k.mv_size;
+		uint64_t vid, prev;
+		uint32_t rev;
 		if (!key_id(&p, end, o.plan, STORE_ID_MAX) ||
 		    !key_id(&p, end, o.ind, STORE_ID_MAX)) {
 			rc = PW_ESTORE;
@@ -925,18 +1057,14 @@ int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 		memcpy(seek, k.mv_data, prefix);
 		memset(seek + prefix, 0xff, 5);
 		k = (MDB_val){ prefix + 5, seek };
-		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-		if (rc == MDB_NOTFOUND)
-			rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
-		else if (rc == 0)
-			rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
-		if (rc != 0)
+		if ((rc = idx_step_back(c, mdb_cursor_get(c, &k, &v, MDB_SET_RANGE), &k, &v)) != 0)
 			break;
-		if (k.mv_size < prefix || memcmp(k.mv_data, seek, prefix) != 0) {
+		if (k.mv_size != prefix + 4 || memcmp(k.mv_data, seek, prefix) != 0 ||
+		    idx_val(&v, &vid, &rev) < 0) {
 			rc = PW_ESTORE;
 			goto out_close;
 		}
-		if ((rc = obs_decode(&o, &k, &v)) < 0)
+		if ((rc = vin_get(t, vid, &o, &prev, k.mv_data, k.mv_size)) < 0)
 			goto out_close;
 		if ((rc = cb(&o, arg)) != 0) {
 			rc = cb_result(rc);
@@ -1288,8 +1416,8 @@ int store_meta_put(struct store_txn *t, const char *key, const void *buf, size_t
 
 	if ((rc = txn_check(t, true)) < 0 || (rc = meta_key(key, &klen)) < 0)
 		return rc;
-	/* The schema version and the observation count belong to the store itself. */
-	if (strcmp(key, "schema") == 0 || strcmp(key, META_N_OBS) == 0)
+	/* The schema version belongs to store_open: overwriting it would brick the store. */
+	if (strcmp(key, "schema") == 0)
 		return PW_EINVAL;
 	return kv_put(t, DB_META, key, klen, buf, len);
 }
@@ -1399,9 +1527,9 @@ int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb c
 
 int store_stat(struct store *s, struct store_stat *st)
 {
-	static const int dbs[] = { DB_REV, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR };
+	static const int dbs[] = { DB_IDX, DB_VIN, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR };
 	struct store_stat r = { 0 };
-	uint64_t *counts[] = { &r.n_rev, &r.n_log, &r.n_alert, &r.n_msgid, &r.n_quar };
+	uint64_t *counts[] = { &r.n_obs, &r.n_rev, &r.n_log, &r.n_alert, &r.n_msgid, &r.n_quar };
 	struct store_txn t = { .s = s };
 	MDB_envinfo info;
 	MDB_stat ms;
@@ -1428,8 +1556,6 @@ int store_stat(struct store *s, struct store_stat *st)
 		}
 		*counts[i] = ms.ms_entries;
 	}
-	if ((rc = n_obs_get(&t, &r.n_obs)) < 0)
-		goto out_abort;
 	if ((rc = last_id(&t, DB_LOG, &r.last_seq)) < 0)
 		goto out_abort;
 	*st = r;

@@ -1,7 +1,8 @@
 /* store/store.h — planwatch's durable state: one LMDB environment, named databases.
  *
- *   rev    plan\0ind\0period(4 BE)rev(4 BE) -> every accepted vintage (append-only);
- *          the latest vintage of an observation is the last rev of its period
+ *   vin    vid(8 BE) -> every accepted vintage, appended in arrival order, each linked
+ *          to the vintage of the same observation before it
+ *   idx    plan\0ind\0period(4 BE) -> vid and rev of the observation's latest vintage
  *   log    seq (8 BE) -> topic\0body  (notification log, seq starts at 1, no gaps)
  *   alert  plan\0ind -> opaque alert state owned by the rules engine
  *   msgid  dept\0msgid -> opaque reply bytes (idempotent retries)
@@ -62,8 +63,9 @@ struct store_stat {
 	uint64_t map_size;  /* current map size in bytes */
 	uint64_t map_used;  /* bytes in use (last page number * page size) */
 	uint64_t file_size; /* data.mdb size on disk */
-	uint64_t n_obs; /* observations (series x period), kept in meta */
-	uint64_t n_rev, n_log, n_alert, n_msgid, n_quar;
+	uint64_t n_obs; /* observations (series x period) */
+	uint64_t n_rev; /* vintages */
+	uint64_t n_log, n_alert, n_msgid, n_quar;
 	uint64_t last_seq;
 };
 
@@ -92,9 +94,9 @@ int store_read(struct store *s, store_txn_fn fn, void *arg);
 int store_obs_get(struct store_txn *t, const char *plan, const char *ind,
 		  const struct period *p, struct store_obs *out);
 
-/* Appends o to rev under o->rev, which makes it the latest vintage (write txn). The
- * caller chooses o->rev (previous rev + 1; 1 for a new observation, which n_obs counts).
- * A rev number already taken is PW_EINVAL. */
+/* Appends o as the latest vintage of its observation (write txn). The caller chooses
+ * o->rev (previous rev + 1; 1 for a new observation); a rev at or below the latest one is
+ * PW_EINVAL (history is append-only). */
 int store_obs_put(struct store_txn *t, const struct store_obs *o);
 
 /* Callbacks return 0 to continue, > 0 to stop early (not an error), < 0 to abort

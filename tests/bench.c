@@ -5,11 +5,12 @@
  *   ingest     the real daemon fed by 1 and 8 pipelined feeders (libplanwatch, DEALER,
  *              window of messages in flight): durable acknowledged updates/s, ACK latency,
  *              the daemon's own group sizes (STATUS items / groups) and CPU per update
- *   raw        the raw limit: LMDB puts of the same keys and value sizes as the store's rev
- *              table (one put per update), the same item order and the same group size as
- *              the daemon formed, one durable commit per group, no ZeroMQ, no msgpack; the
- *              same plus a ~300-byte log record per update (everything the daemon must
- *              write durably); and the same through store.c (get + put)
+ *   raw        the raw limit: LMDB puts of the same keys and value sizes as the store writes
+ *              for each update (vintage appended to vin, idx entry overwritten), the same
+ *              item order and group size as the daemon formed, one durable commit per
+ *              group, no ZeroMQ, no msgpack; the same plus a log record per update (all the
+ *              daemon must write durably); one put per update keyed by series (rev, the
+ *              layout of schemas 1-2); and the same through store.c (get + put)
  *   latency    8 paced feeders at 50% of the 8-feeder peak: ACK latency vs fdatasync
  *   fanout     100 SUB subscribers of "breach.", 1,000 updates/s each flipping a binding
  *              ceiling indicator: update sent -> notice received at every subscriber
@@ -830,8 +831,8 @@ struct raw_res {
 	struct pcts commit; /* one group: puts + durable commit */
 };
 
-enum { RAW_OBS = 1, RAW_REV = 2, RAW_LOG = 4 };
-#define RAW_LOG_VALUE 300 /* about one encoded change notice with its topic */
+enum { RAW_OBS = 1, RAW_REV = 2, RAW_LOG = 4, RAW_VIN = 8 };
+#define RAW_LOG_VALUE 170 /* about one compact change record with its topic */
 
 /* Writes the items the feeders would send, interleaved message by message as the daemon's
  * round-robin read forms its groups, committing every group_msgs messages. */
@@ -840,12 +841,14 @@ static void bench_raw(const char *dir, const struct gen *g, int feeders, int bat
 {
 	char path[400];
 	MDB_env *env;
-	MDB_dbi obs, rev, log;
+	MDB_dbi obs, rev, log, vin, idx;
 	MDB_txn *txn;
+	uint64_t vid = 0;
 	struct lat cl = { 0 };
 	uint64_t seq = 0;
 	double tg = 0;
 	struct revs rv = { .n = g->n, .r = xcalloc((size_t)g->n * N_PERIODS, sizeof(uint32_t)) };
+	uint64_t *last_vid = xcalloc((size_t)g->n * N_PERIODS, sizeof(uint64_t));
 	long per = total / batch / feeders;
 	long group_msgs = lround(group_items / batch);
 	if (group_msgs < 1)
@@ -857,6 +860,7 @@ static void bench_raw(const char *dir, const struct gen *g, int feeders, int bat
 		die("cannot open raw LMDB env");
 	if (mdb_txn_begin(env, NULL, 0, &txn) || mdb_dbi_open(txn, "obs", MDB_CREATE, &obs) ||
 	    mdb_dbi_open(txn, "rev", MDB_CREATE, &rev) || mdb_dbi_open(txn, "log", MDB_CREATE, &log) ||
+	    mdb_dbi_open(txn, "vin", MDB_CREATE, &vin) || mdb_dbi_open(txn, "idx", MDB_CREATE, &idx) ||
 	    mdb_txn_commit(txn))
 		die("cannot open raw LMDB tables");
 	double t0 = now_s();
@@ -887,6 +891,28 @@ static void bench_raw(const char *dir, const struct gen *g, int feeders, int bat
 				if ((tables & RAW_REV && mdb_put(txn, rev, &rk, &vv, MDB_NOOVERWRITE)) ||
 				    (tables & RAW_OBS && mdb_put(txn, obs, &ok, &vv, 0)))
 					die("raw: put");
+				if (tables & RAW_VIN) {
+					/* store.c schema 3: the vintage appended under the next vid (value:
+					 * v, idx key, prev vid, fields), the index entry overwritten. */
+					uint64_t *lv = &last_vid[slot - rv.r];
+					uint8_t vk[8], vval[260], iv[12];
+					vid++;
+					for (int b = 0; b < 8; b++)
+						vk[b] = (uint8_t)(vid >> (56 - 8 * b));
+					vval[0] = 1;
+					vval[1] = (uint8_t)kl;
+					memcpy(vval + 2, key, kl);
+					memcpy(vval + 2 + kl, lv, 8);
+					memcpy(vval + 2 + kl + 8, val + 1, vl - 1);
+					memcpy(iv, &vid, 8);
+					memcpy(iv + 8, &rn, 4);
+					*lv = vid;
+					MDB_val k1 = { 8, vk }, v1 = { 2 + kl + 8 + vl - 1, vval };
+					MDB_val k2 = { kl, key }, v2 = { 12, iv };
+					if (mdb_put(txn, vin, &k1, &v1, MDB_APPEND) ||
+					    mdb_put(txn, idx, &k2, &v2, 0))
+						die("raw: vin/idx put");
+				}
 				if (tables & RAW_LOG) {
 					uint8_t sk[8];
 					seq++;
@@ -920,6 +946,7 @@ static void bench_raw(const char *dir, const struct gen *g, int feeders, int bat
 	if (system(path) != 0)
 		fprintf(stderr, "bench: cannot remove %s/raw\n", dir);
 	free(rv.r);
+	free(last_vid);
 }
 
 /* The same through store.c: store_obs_get (the previous vintage) + store_obs_put. */
@@ -1185,7 +1212,7 @@ struct table_use {
 
 struct disk {
 	long long file_bytes, used_bytes;
-	struct table_use t[8];
+	struct table_use t[10];
 	int n;
 	long long n_obs, n_rev;
 };
@@ -1193,7 +1220,7 @@ struct disk {
 /* Per-table page use of a stopped daemon's environment. */
 static void disk_use(const char *state, struct disk *dk)
 {
-	static const char *const names[] = { "obs", "rev", "log", "alert", "msgid", "quar", "meta" };
+	static const char *const names[] = { "vin", "idx", "obs", "rev", "log", "alert", "msgid", "quar", "meta" };
 	char path[600];
 	MDB_env *env;
 	MDB_txn *txn;
@@ -1202,7 +1229,7 @@ static void disk_use(const char *state, struct disk *dk)
 	memset(dk, 0, sizeof(*dk));
 	snprintf(path, sizeof(path), "%s/data.mdb", state);
 	dk->file_bytes = file_size(path);
-	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 8) ||
+	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 12) ||
 	    mdb_env_open(env, state, MDB_RDONLY | MDB_NOTLS, 0600)) {
 		fprintf(stderr, "bench: cannot open %s\n", state);
 		return;
@@ -1220,20 +1247,10 @@ static void disk_use(const char *state, struct disk *dk)
 			u->entries = (long long)st.ms_entries;
 			u->pages = (long long)(st.ms_branch_pages + st.ms_leaf_pages +
 					       st.ms_overflow_pages);
-			if (!strcmp(names[i], "obs"))
-				dk->n_obs = u->entries; /* schema 1 */
-			if (!strcmp(names[i], "rev"))
+			if (!strcmp(names[i], "obs") || !strcmp(names[i], "idx"))
+				dk->n_obs = u->entries;
+			if (!strcmp(names[i], "rev") || !strcmp(names[i], "vin"))
 				dk->n_rev = u->entries;
-		}
-		/* Schema 2 keeps the observation count in meta "n_obs" (u64 LE). */
-		MDB_dbi meta;
-		MDB_val k = { 5, (void *)"n_obs" }, v;
-		if (mdb_dbi_open(txn, "meta", 0, &meta) == 0 && mdb_get(txn, meta, &k, &v) == 0 &&
-		    v.mv_size == 8) {
-			uint64_t n = 0;
-			for (int b = 7; b >= 0; b--)
-				n = n << 8 | ((const uint8_t *)v.mv_data)[b];
-			dk->n_obs = (long long)n;
 		}
 		mdb_txn_abort(txn);
 	}
@@ -1755,6 +1772,7 @@ int main(int argc, char **argv)
 	struct run r0 = { .name = "planwatchd, 1 message in flight" };
 	struct raw_res rawl = { .rate = NAN };
 	struct raw_res raw = { .rate = NAN }, sapi = { .rate = NAN }, rawlog = { .rate = NAN };
+	struct raw_res rawrev = { .rate = NAN };
 	struct fan_res fan = { .subs = 0 };
 	struct peer_res peer = { .ran = false };
 	struct memory_res mem;
@@ -1787,12 +1805,15 @@ int main(int argc, char **argv)
 		/* Same items, same interleaving, same group size as the daemon's 8-feeder run,
 		 * on a fresh environment as the daemon's was. */
 		double g = isfinite(r8.group_items) ? r8.group_items : 800;
-		bench_raw(tmpdir, &sweep, 8, BATCH_DEFAULT, total, g, RAW_REV, &raw);
-		printf("%-40s %11.0f %8s %8s %8s %7.0f\n", "raw LMDB limit (rev puts, same groups)",
+		bench_raw(tmpdir, &sweep, 8, BATCH_DEFAULT, total, g, RAW_VIN, &raw);
+		printf("%-40s %11.0f %8s %8s %8s %7.0f\n", "raw LMDB limit (vin+idx, same groups)",
 		       raw.rate, "-", "-", "-", raw.group_items);
-		bench_raw(tmpdir, &sweep, 8, BATCH_DEFAULT, total, g, RAW_REV | RAW_LOG, &rawlog);
-		printf("%-40s %11.0f %8s %8s %8s %7.0f\n", "raw LMDB rev + log record (same groups)",
+		bench_raw(tmpdir, &sweep, 8, BATCH_DEFAULT, total, g, RAW_VIN | RAW_LOG, &rawlog);
+		printf("%-40s %11.0f %8s %8s %8s %7.0f\n", "raw LMDB vin+idx + log record",
 		       rawlog.rate, "-", "-", "-", rawlog.group_items);
+		bench_raw(tmpdir, &sweep, 8, BATCH_DEFAULT, total, g, RAW_REV, &rawrev);
+		printf("%-40s %11.0f %8s %8s %8s %7.0f\n", "raw LMDB rev puts (keyed by series)",
+		       rawrev.rate, "-", "-", "-", rawrev.group_items);
 		bench_store(tmpdir, &sweep, 8, BATCH_DEFAULT, total, g, &sapi);
 		printf("%-40s %11.0f %8s %8s %8s %7.0f\n", "store.c get+put (same groups)", sapi.rate,
 		       "-", "-", "-", sapi.group_items);
@@ -1802,18 +1823,19 @@ int main(int argc, char **argv)
 		js_int(&j, "lmdb_groups", raw.groups);
 		js_pcts(&j, "lmdb_commit", &raw.commit);
 		js_num(&j, "lmdb_with_log_per_s", rawlog.rate);
+		js_num(&j, "lmdb_rev_by_series_per_s", rawrev.rate);
 		js_pcts(&j, "lmdb_with_log_commit", &rawlog.commit);
 		js_num(&j, "store_api_per_s", sapi.rate);
 		if (full) {
-			/* The limit against group size, and what the tables cost: rev is the
-			 * limit above, obs+rev is schema 1's layout (a latest-value table too),
-			 * +log adds a ~300-byte notice per update as the daemon appends. */
+			/* The limit against group size, and what the layouts cost: vin (+idx) is
+			 * the limit above, +log adds a log record per update as the daemon
+			 * appends, rev and obs+rev are the series-keyed layouts of schemas 2, 1. */
 			static const int gsz[] = { 100, 1000, 10000, 0 };
 			static const struct {
 				const char *name;
 				int t;
-			} var[] = { { "rev", RAW_REV }, { "rev_log", RAW_REV | RAW_LOG },
-				    { "obs_rev", RAW_OBS | RAW_REV } };
+			} var[] = { { "vin", RAW_VIN }, { "vin_log", RAW_VIN | RAW_LOG },
+				    { "rev", RAW_REV }, { "obs_rev", RAW_OBS | RAW_REV } };
 			js_open(&j, "curve", '[');
 			for (size_t a = 0; a < sizeof(var) / sizeof(var[0]); a++)
 				for (size_t b = 0; b < sizeof(gsz) / sizeof(gsz[0]); b++) {
@@ -1851,7 +1873,7 @@ int main(int argc, char **argv)
 		daemon_cleanup(&d);
 		/* What LMDB alone needs to put and commit a group of that size. */
 		bench_raw(tmpdir, &sweep, 8, BATCH_DEFAULT, (long)(peak * 0.5 * 3),
-			  isfinite(rl.group_items) ? rl.group_items : 1000, RAW_REV | RAW_LOG, &rawl);
+			  isfinite(rl.group_items) ? rl.group_items : 1000, RAW_VIN | RAW_LOG, &rawl);
 		printf("%-40s %11.0f %8.2f %8.2f %8.2f %7.0f\n", "raw LMDB group commit (same group)",
 		       rawl.rate, rawl.commit.p50, rawl.commit.p99, rawl.commit.max, rawl.group_items);
 		js_run(&j, "latency_at_half_peak", &rl);
@@ -2026,9 +2048,13 @@ int main(int argc, char **argv)
 		       x, verdict(x >= 0.5));
 		js_num(&j, "ingest8_over_raw", x);
 		double y = r8.rate / rawlog.rate;
-		printf("  durable acked/s, 8 feeders / raw rev + log        %6.2f   (what the daemon must "
+		printf("  durable acked/s, 8 feeders / raw + log record     %6.2f   (all the daemon must "
 		       "write durably)\n", y);
 		js_num(&j, "ingest8_over_raw_with_log", y);
+		double z = r8.rate / rawrev.rate;
+		printf("  durable acked/s, 8 feeders / raw rev by series    %6.2f   (schema 2's layout)\n",
+		       z);
+		js_num(&j, "ingest8_over_raw_rev_by_series", z);
 		js_num(&j, "ingest8_over_store_api", r8.rate / sapi.rate);
 	}
 	if (which & S_LATENCY && which & S_FSYNC) {
