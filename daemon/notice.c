@@ -303,8 +303,9 @@ int notice_emit_change(struct notice_list *l, struct store_txn *t, const struct 
 	if ((rc = reserve_item(l)) < 0 || (rc = compact_encode(&l->fields, l->now_ms, c)) < 0 ||
 	    (rc = store_log_last(t, &last)) < 0)
 		return rc;
+	/* Listed as logged: the wire body is rendered off the commit's path, at publish. */
 	size_t off = l->bodies.len;
-	render_change(&l->bodies, last + 1, topic, topic_len, l->now_ms, c);
+	proto_w_raw(&l->bodies, l->fields.data, l->fields.len);
 	return append_listed(l, t, topic, topic_len, last, off, l->fields.data, l->fields.len);
 }
 

@@ -16,7 +16,8 @@ struct notice_out {
 	size_t off, len; /* body bytes in notice_list.bodies */
 };
 
-/* Notices produced by one group commit, waiting for the commit to publish them. */
+/* Notices produced by one group commit, waiting for the commit to publish them. Bodies
+ * are as logged (change notices compact): notice_body_write() gives the wire body. */
 struct notice_list {
 	struct notice_out *items;
 	size_t n, cap;
@@ -62,7 +63,8 @@ struct notice_change {
 	uint8_t old_status;
 };
 
-/* Appends change c: the compact record to the log in t, the wire body to l. */
+/* Appends change c as a compact record to the log in t and to l: what l lists is what
+ * the log holds, so publishers render every listed body with notice_body_write(). */
 int notice_emit_change(struct notice_list *l, struct store_txn *t, const struct notice_change *c);
 
 /* Writes the wire body of log record (seq, topic, body) into b: a compact record rendered,

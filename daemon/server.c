@@ -18,6 +18,7 @@
 #include "catalog.h"
 #include "log.h"
 #include "metrics.h"
+#include "publisher.h"
 #include "query.h"
 #include "rules.h"
 #include "server.h"
@@ -47,7 +48,9 @@ struct server {
 	struct rules_cfg rules;
 	struct store *store;
 	void *zctx;
-	void *router, *xpub;
+	void *router;
+	struct publisher *pub; /* owns the XPUB socket, on its own thread */
+	unsigned long pub_dropped_seen;
 	void *subs[SERVER_MAX_SUB];
 	size_t n_subs;
 	struct slot *slots;
@@ -196,11 +199,20 @@ static int open_sockets(struct server *s, char *err, size_t errlen)
 	int rc;
 	if ((rc = setup_curve(s, err, errlen)) < 0)
 		return rc;
+	void *xpub = NULL;
 	if ((rc = sock_open(s, ZMQ_ROUTER, &s->router, err, errlen)) < 0 ||
 	    (rc = sock_bind(s->router, s->cfg.listen, err, errlen)) < 0 ||
-	    (rc = sock_open(s, ZMQ_XPUB, &s->xpub, err, errlen)) < 0 ||
-	    (rc = sock_bind(s->xpub, s->cfg.publish, err, errlen)) < 0)
+	    (rc = sock_open(s, ZMQ_XPUB, &xpub, err, errlen)) < 0 ||
+	    (rc = sock_bind(xpub, s->cfg.publish, err, errlen)) < 0) {
+		if (xpub)
+			zmq_close(xpub);
 		return rc;
+	}
+	if ((rc = publisher_new(&s->pub, xpub)) < 0) {
+		zmq_close(xpub);
+		snprintf(err, errlen, "cannot start the publisher thread: %s", strerror(errno));
+		return rc;
+	}
 	for (size_t i = 0; i < s->cfg.n_sub_bind + s->cfg.n_sub_connect; i++) {
 		bool bind = i < s->cfg.n_sub_bind;
 		const char *ep = bind ? s->cfg.sub_bind[i] : s->cfg.sub_connect[i - s->cfg.n_sub_bind];
@@ -315,8 +327,7 @@ void server_free(struct server *s)
 	metrics_free(s->metrics); /* joins the HTTP thread; it reads nothing of ours */
 	if (s->router)
 		zmq_close(s->router);
-	if (s->xpub)
-		zmq_close(s->xpub);
+	publisher_free(s->pub); /* sends what was posted, closes XPUB */
 	for (size_t i = 0; i < s->n_subs; i++)
 		zmq_close(s->subs[i]);
 	if (s->zap)
@@ -420,19 +431,19 @@ static void send_reply(struct server *s, struct slot *sl, const struct proto_buf
 	zmq_send(s->router, b->data, b->len, ZMQ_DONTWAIT);
 }
 
-static void publish(struct server *s, const struct notice_list *l)
+/* Counts l's notices and hands them to the publisher thread (l is empty after). */
+static void publish(struct server *s, struct notice_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		const struct notice_out *o = &l->items[i];
-		/* XPUB drops for a subscriber at its high-water mark instead of blocking us;
-		 * that subscriber recovers what it missed with SINCE. */
-		zmq_send(s->xpub, o->topic, strlen(o->topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-		zmq_send(s->xpub, l->bodies.data + o->off, o->len, ZMQ_DONTWAIT);
-		int k = metrics_topic_index(o->topic);
+		int k = metrics_topic_index(l->items[i].topic);
 		if (k >= 0)
 			s->ms.notices[k]++;
 	}
 	s->st.notices += l->n;
+	if (publisher_post(s->pub, l) < 0) {
+		log_err("%zu notices not published: out of memory (SINCE still serves them)", l->n);
+		notice_list_clear(l);
+	}
 }
 
 static void handle_zap(struct server *s)
@@ -451,15 +462,15 @@ static void handle_zap(struct server *s)
 	}
 }
 
-static void drain_subscriptions(struct server *s)
+/* Figures the publisher thread keeps. */
+static void sync_publisher(struct server *s)
 {
-	char buf[256];
-	int n;
-	while ((n = zmq_recv(s->xpub, buf, sizeof(buf), ZMQ_DONTWAIT)) > 0) {
-		if (buf[0] == 1)
-			s->st.subscriptions++;
-		else if (buf[0] == 0 && s->st.subscriptions > 0)
-			s->st.subscriptions--;
+	s->st.subscriptions = publisher_subscriptions(s->pub);
+	unsigned long dropped = publisher_dropped(s->pub);
+	if (dropped != s->pub_dropped_seen) {
+		log_err("%lu notices not published: damaged log records (SINCE reports them)",
+			dropped - s->pub_dropped_seen);
+		s->pub_dropped_seen = dropped;
 	}
 }
 
@@ -631,6 +642,7 @@ static bool handle_control(struct server *s, struct slot *sl)
 static void answer_reads(struct server *s, struct slot **reads, size_t n)
 {
 	s->st.now_ms = now_ms(s);
+	sync_publisher(s);
 	for (size_t i = 0; i < n; i++) {
 		if (handle_control(s, reads[i]))
 			continue;
@@ -773,6 +785,7 @@ static long poll_timeout(const struct server *s)
 static void tick(struct server *s)
 {
 	int64_t now = mono_ms();
+	sync_publisher(s);
 	if (s->watchdog_usec && now >= s->next_watchdog_ms) {
 		sd_notify(0, "WATCHDOG=1");
 		s->next_watchdog_ms = now + (int64_t)(s->watchdog_usec / 2000);
@@ -790,11 +803,10 @@ static void tick(struct server *s)
 
 int server_run(struct server *s, volatile sig_atomic_t *term, volatile sig_atomic_t *hup)
 {
-	zmq_pollitem_t items[3 + SERVER_MAX_SUB];
+	zmq_pollitem_t items[2 + SERVER_MAX_SUB];
 	size_t n_items = 0;
 
 	items[n_items++] = (zmq_pollitem_t){ .socket = s->router, .events = ZMQ_POLLIN };
-	items[n_items++] = (zmq_pollitem_t){ .socket = s->xpub, .events = ZMQ_POLLIN };
 	for (size_t i = 0; i < s->n_subs; i++)
 		items[n_items++] = (zmq_pollitem_t){ .socket = s->subs[i], .events = ZMQ_POLLIN };
 	if (s->zap)
@@ -824,7 +836,6 @@ int server_run(struct server *s, volatile sig_atomic_t *term, volatile sig_atomi
 			continue;
 		if (s->zap)
 			handle_zap(s);
-		drain_subscriptions(s);
 		size_t n;
 		if ((rc = read_batch(s, &n)) < 0) {
 			log_err("receive failed: %s", zmq_strerror(errno));
