@@ -96,6 +96,9 @@ struct store_txn {
 	 * the key is on the page a cursor already holds (a get followed by the put of the same
 	 * key, neighbouring periods of one series). Closed by txn_end(). */
 	MDB_cursor *cur[DB_COUNT];
+	/* Append cursors (vin, log, quar) stay at the table's end: LMDB's MDB_APPEND then
+	 * finds the last page without a search from the root. */
+	MDB_cursor *app[DB_COUNT];
 };
 
 /* ---- errors ---- */
@@ -664,11 +667,16 @@ void store_free(struct store *s)
  * them, a write txn would). */
 static void txn_cursors_close(struct store_txn *t)
 {
-	for (int i = 0; i < DB_COUNT; i++)
+	for (int i = 0; i < DB_COUNT; i++) {
 		if (t->cur[i]) {
 			mdb_cursor_close(t->cur[i]);
 			t->cur[i] = NULL;
 		}
+		if (t->app[i]) {
+			mdb_cursor_close(t->app[i]);
+			t->app[i] = NULL;
+		}
+	}
 }
 
 /* The txn's own cursor on db, opened on first use. */
@@ -1129,8 +1137,10 @@ static int seq_append(struct store_txn *t, int db, bool *known, uint64_t *last, 
 		return PW_ERANGE;
 	w_be(key, *last + 1, 8);
 	MDB_val k = { sizeof(key), key }, v = { len, NULL };
+	if (!t->app[db] && (rc = mdb_cursor_open(t->txn, t->s->dbi[db], &t->app[db])) != 0)
+		return map_err(rc);
 	/* Keys only ascend: MDB_APPEND skips the search and fills pages completely. */
-	if ((rc = mdb_put(t->txn, t->s->dbi[db], &k, &v, MDB_APPEND | MDB_RESERVE)) != 0)
+	if ((rc = mdb_cursor_put(t->app[db], &k, &v, MDB_APPEND | MDB_RESERVE)) != 0)
 		return write_err(t, rc);
 	*data = v.mv_data;
 	*id = ++*last;
