@@ -113,7 +113,7 @@ test:
 check-tsan:
 	$(MAKE) O=build/tsan CC=clang MODE_CFLAGS='-g -O1 -fsanitize=thread' \
 	  MODE_LDFLAGS=-fsanitize=thread build/tsan/tests/test_publisher
-	TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/test_publisher
+	TSAN_OPTIONS="halt_on_error=1 suppressions=tests/tsan.supp" build/tsan/tests/test_publisher
 
 check-report: $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 	tests/test_report.sh $(O)

@@ -191,7 +191,7 @@ static int reject(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *
 
 /* ---- updates ---- */
 
-static bool same_obs(const struct store_obs *o, const struct proto_item *it)
+static bool same_obs(const struct store_head *o, const struct proto_item *it)
 {
 	bool yoy_same = (isnan(o->yoy) && isnan(it->yoy)) || o->yoy == it->yoy;
 	return o->value == it->value && o->status == it->status && yoy_same;
@@ -256,11 +256,11 @@ static int check_items(struct store_txn *t, struct apply_ctx *ctx, struct proto_
 		struct apply_prev *p = &ctx->prev[i];
 		p->found = false;
 		if (!it->err) {
-			rc = store_obs_get(t, it->plan, it->ind, &it->period, &p->obs);
+			rc = store_obs_head(t, it->plan, it->ind, &it->period, &p->head);
 			if (rc == 0) {
 				p->found = true;
-				if (!same_obs(&p->obs, it))
-					it->err = status_may_replace(p->obs.status, it->status);
+				if (!same_obs(&p->head, it))
+					it->err = status_may_replace(p->head.status, it->status);
 			} else if (rc != PW_ENOTFOUND) {
 				return rc;
 			}
@@ -297,7 +297,7 @@ static int touch(struct apply_ctx *ctx, const struct cat_indicator *ind)
 }
 
 static int emit_change(struct apply_ctx *ctx, struct store_txn *t, const struct cat_indicator *ind,
-		       const struct store_obs *o, const struct store_obs *prev)
+		       const struct store_obs *o, const struct store_head *prev)
 {
 	struct notice_change c = {
 		.plan = o->plan, .ind = o->ind, .name = ind->name, .unit = ind->unit,
@@ -316,7 +316,7 @@ static int store_item(struct store_txn *t, struct apply_ctx *ctx, const struct p
 	struct store_obs o;
 	int rc;
 
-	if (prev->found && same_obs(&prev->obs, it))
+	if (prev->found && same_obs(&prev->head, it))
 		return 0; /* an identical re-send is acknowledged, not a change */
 	memset(&o, 0, sizeof(o));
 	copy_str(o.plan, sizeof(o.plan), it->plan);
@@ -326,14 +326,14 @@ static int store_item(struct store_txn *t, struct apply_ctx *ctx, const struct p
 	o.yoy = it->yoy;
 	o.status = it->status;
 	o.flags = r->backfill ? STORE_OBS_BACKFILL : 0;
-	o.rev = prev->found ? prev->obs.rev + 1 : 1;
+	o.rev = prev->found ? prev->head.rev + 1 : 1;
 	o.recv_ms = ctx->notices.now_ms;
 	copy_str(o.dept, sizeof(o.dept), r->dept);
 	copy_str(o.msgid, sizeof(o.msgid), r->id);
 	copy_str(o.reason, sizeof(o.reason), it->reason ? it->reason : "");
 	if ((rc = store_obs_put(t, &o)) < 0)
 		return rc;
-	if ((rc = emit_change(ctx, t, ind, &o, prev->found ? &prev->obs : NULL)) < 0)
+	if ((rc = emit_change(ctx, t, ind, &o, prev->found ? &prev->head : NULL)) < 0)
 		return rc;
 	(*changed)++;
 	/* Backfilled history is announced but must not raise stale alerts. */

@@ -44,7 +44,7 @@ struct apply_msg {
 struct apply_prev {
 	const struct cat_indicator *ind; /* what validation found the item's indicator to be */
 	bool found;
-	struct store_obs obs;
+	struct store_head head;
 };
 
 /* One valid item, in the order the duplicate check sorts them. */

@@ -18,7 +18,8 @@
  *   vin       v, u8 len + idx key, u64 prev vid (0: first vintage), then the fields:
  *             u8 status, u8 flags, u32 rev, f64 value, f64 yoy, i64 recv_ms,
  *             u8 len + dept, u8 len + msgid, u16 len + reason
- *   idx       u64 vid, u32 rev of the newest vintage
+ *   idx       the newest vintage's u64 vid, u32 rev, f64 value, f64 yoy, u8 status,
+ *             u8 flags (its head: a writer's check reads the index alone)
  *   log       v, topic, NUL, body  (the NUL lets callbacks use the topic in place)
  *   quar      v, i64 recv_ms, i32 code, u8 len + dept, u8 len + peer, u16 len + detail,
  *             raw bytes (the rest of the value)
@@ -61,7 +62,7 @@
 #define OBS_FIXED (1 + 1 + 4 + 8 + 8 + 8)
 #define OBS_FIELDS_MAX (OBS_FIXED + 1 + STORE_DEPT_MAX + 1 + STORE_MSGID_MAX + 2 + STORE_REASON_MAX)
 #define VIN_VAL_MAX (1 + 1 + OBS_KEY_MAX + 8 + OBS_FIELDS_MAX)
-#define IDX_VAL 12
+#define IDX_VAL 30
 #define QUAR_FIXED (1 + 8 + 4)
 #define QUAR_HEAD_MAX (QUAR_FIXED + 1 + STORE_DEPT_MAX + 1 + STORE_DEPT_MAX + 2 + STORE_REASON_MAX)
 
@@ -471,8 +472,12 @@ static int vin_append(struct store_txn *t, MDB_cursor *c, const uint8_t *ikey, s
 	if (rc < 0)
 		return rc;
 	memcpy(data, val, len);
-	w_le(iv, vid, 8);
-	w_le(iv + 8, o->rev, 4);
+	uint8_t *q = w_le(iv, vid, 8);
+	q = w_le(q, o->rev, 4);
+	q = w_le(q, dbl_bits(o->value), 8);
+	q = w_le(q, dbl_bits(o->yoy), 8);
+	*q++ = o->status;
+	*q = o->flags;
 	MDB_val k = { ikey_len, (void *)ikey }, v = { IDX_VAL, iv };
 	return write_err(t, mdb_cursor_put(c, &k, &v, 0));
 }
@@ -784,6 +789,35 @@ static int idx_val(const MDB_val *v, uint64_t *vid, uint32_t *rev)
 	*vid = r_le(v->mv_data, 8);
 	*rev = (uint32_t)r_le((const uint8_t *)v->mv_data + 8, 4);
 	return *vid ? 0 : PW_ESTORE;
+}
+
+int store_obs_head(struct store_txn *t, const char *plan, const char *ind,
+		   const struct period *p, struct store_head *out)
+{
+	uint8_t key[OBS_KEY_MAX];
+	uint64_t vid;
+	uint32_t rev;
+	MDB_cursor *c;
+	int n, rc;
+
+	if ((rc = txn_check(t, false)) < 0)
+		return rc;
+	if (!p || !out)
+		return PW_EINVAL;
+	if ((n = series_key(key, plan, ind)) < 0)
+		return n;
+	period_key(p, key + n);
+	MDB_val k = { (size_t)n + 4, key }, v;
+	if ((rc = txn_cursor(t, DB_IDX, &c)) < 0)
+		return rc;
+	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY)) != 0)
+		return map_err(rc);
+	if ((rc = idx_val(&v, &vid, &rev)) < 0)
+		return rc;
+	const uint8_t *q = (const uint8_t *)v.mv_data + 12;
+	*out = (struct store_head){ .rev = rev, .value = bits_dbl(r_le(q, 8)),
+				    .yoy = bits_dbl(r_le(q + 8, 8)), .status = q[16], .flags = q[17] };
+	return 0;
 }
 
 int store_obs_get(struct store_txn *t, const char *plan, const char *ind,

@@ -2,7 +2,8 @@
  *
  *   vin    vid(8 BE) -> every accepted vintage, appended in arrival order, each linked
  *          to the vintage of the same observation before it
- *   idx    plan\0ind\0period(4 BE) -> vid and rev of the observation's latest vintage
+ *   idx    plan\0ind\0period(4 BE) -> vid, rev, value, yoy, status, flags of the
+ *          observation's latest vintage
  *   log    seq (8 BE) -> topic\0body  (notification log, seq starts at 1, no gaps)
  *   alert  plan\0ind -> opaque alert state owned by the rules engine
  *   msgid  dept\0msgid -> opaque reply bytes (idempotent retries)
@@ -93,6 +94,18 @@ int store_read(struct store *s, store_txn_fn fn, void *arg);
 /* Latest vintage of (plan, ind, period) into *out, or PW_ENOTFOUND. */
 int store_obs_get(struct store_txn *t, const char *plan, const char *ind,
 		  const struct period *p, struct store_obs *out);
+
+/* What a writer compares a new figure with: the latest vintage's head. */
+struct store_head {
+	uint32_t rev;
+	double value, yoy;
+	uint8_t status, flags;
+};
+
+/* The latest vintage's head of (plan, ind, period) into *out, or PW_ENOTFOUND: one index
+ * read (store_obs_get reads the vintage too). */
+int store_obs_head(struct store_txn *t, const char *plan, const char *ind,
+		   const struct period *p, struct store_head *out);
 
 /* Appends o as the latest vintage of its observation (write txn). The caller chooses
  * o->rev (previous rev + 1; 1 for a new observation); a rev at or below the latest one is

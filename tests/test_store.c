@@ -178,6 +178,25 @@ static int get1_fn(struct store_txn *t, void *arg)
 	return store_obs_get(t, a->plan, a->ind, &a->p, a->out);
 }
 
+struct head1 {
+	const char *plan, *ind;
+	struct period p;
+	struct store_head *out;
+};
+
+static int head1_fn(struct store_txn *t, void *arg)
+{
+	struct head1 *a = arg;
+	return store_obs_head(t, a->plan, a->ind, &a->p, a->out);
+}
+
+static int head1(struct store *s, const char *plan, const char *ind, struct period p,
+		 struct store_head *out)
+{
+	struct head1 a = { plan, ind, p, out };
+	return store_read(s, head1_fn, &a);
+}
+
 static int get1(struct store *s, const char *plan, const char *ind, struct period p,
 		struct store_obs *out)
 {
@@ -1470,8 +1489,12 @@ static void vid_key(uint8_t k[8], uint64_t vid)
 		k[i] = (uint8_t)(vid >> (56 - 8 * i));
 }
 
-static void idx_value(uint8_t v[12], uint64_t vid, uint32_t rev)
+#define IDX_VAL_TEST 30 /* vid, rev, value, yoy, status, flags */
+
+/* An idx value pointing at vid (head fields zero). */
+static void idx_value(uint8_t v[IDX_VAL_TEST], uint64_t vid, uint32_t rev)
 {
+	memset(v, 0, IDX_VAL_TEST);
 	for (int i = 0; i < 8; i++)
 		v[i] = (uint8_t)(vid >> (8 * i));
 	for (int i = 0; i < 4; i++)
@@ -1594,7 +1617,7 @@ static void test_corrupt_values(void)
 	struct store *s;
 	struct store_obs o, got;
 	struct raw r;
-	uint8_t key[OBS_KEY_MAX_TEST], fields[1024], val[1100], iv[12], vk[8];
+	uint8_t key[OBS_KEY_MAX_TEST], fields[1024], val[1100], iv[IDX_VAL_TEST], vk[8];
 	size_t klen, flen, len;
 	struct period p0 = month(2024, 1);
 	uint64_t vid = 100;
@@ -1620,24 +1643,24 @@ static void test_corrupt_values(void)
 		vid_key(vk, ++vid);
 		raw_put(&r, "vin", vk, 8, val, i == flen + 1 ? len - 1 : len);
 		idx_value(iv, vid, 1);
-		raw_put(&r, "idx", key, klen, iv, 12);
+		raw_put(&r, "idx", key, klen, iv, IDX_VAL_TEST);
 	}
 	/* idx pointing at a missing vintage, at one of another observation, with a short
 	 * value, and saying rev 2 of a rev-1 vintage. */
 	klen = obs_key(key, "T", "u", month(1990, 1));
 	idx_value(iv, 99999, 1);
-	raw_put(&r, "idx", key, klen, iv, 12);
+	raw_put(&r, "idx", key, klen, iv, IDX_VAL_TEST);
 	klen = obs_key(key, "T", "u", month(1990, 2));
 	idx_value(iv, 1, 1);
-	raw_put(&r, "idx", key, klen, iv, 12);
+	raw_put(&r, "idx", key, klen, iv, IDX_VAL_TEST);
 	klen = obs_key(key, "T", "u", month(1990, 3));
-	raw_put(&r, "idx", key, klen, iv, 11);
+	raw_put(&r, "idx", key, klen, iv, IDX_VAL_TEST - 1);
 	klen = obs_key(key, "T", "u", month(1990, 4));
 	len = vin_value(val, key, klen, 0, fields, flen);
 	vid_key(vk, ++vid);
 	raw_put(&r, "vin", vk, 8, val, len);
 	idx_value(iv, vid, 2);
-	raw_put(&r, "idx", key, klen, iv, 12);
+	raw_put(&r, "idx", key, klen, iv, IDX_VAL_TEST);
 	/* Random damage to the fields: may decode or not, must never crash or overrun. */
 	for (int i = 0; i < 600; i++) {
 		uint8_t bad[1100];
@@ -1652,7 +1675,7 @@ static void test_corrupt_values(void)
 		vid_key(vk, ++vid);
 		raw_put(&r, "vin", vk, 8, val, len);
 		idx_value(iv, vid, 1);
-		raw_put(&r, "idx", key, klen, iv, 12);
+		raw_put(&r, "idx", key, klen, iv, IDX_VAL_TEST);
 	}
 	raw_end(&r);
 
@@ -1723,11 +1746,11 @@ static void test_corrupt_keys(void)
 	store_free(s);
 
 	raw_begin(&r, dir);
-	uint8_t fields[1024], iv[12], vk[8];
+	uint8_t fields[1024], iv[IDX_VAL_TEST], vk[8];
 	size_t flen = raw_fields(&r, 1, fields, sizeof(fields)); /* R/r rev 7 */
 	idx_value(iv, 1, 7);
-	raw_put(&r, "idx", "zzz", 3, iv, 12);			/* no NUL at all */
-	raw_put(&r, "idx", "Q\0q\0\7\350\3", 7, iv, 12); /* 3-byte period */
+	raw_put(&r, "idx", "zzz", 3, iv, IDX_VAL_TEST);			/* no NUL at all */
+	raw_put(&r, "idx", "Q\0q\0\7\350\3", 7, iv, IDX_VAL_TEST); /* 3-byte period */
 	/* Series R/s: vintage 3 (rev 7) chained to vintage 2, which says rev 7 too: a chain
 	 * whose revs do not fall. */
 	klen = obs_key(key, "R", "s", month(2024, 1));
@@ -1738,7 +1761,7 @@ static void test_corrupt_keys(void)
 	vid_key(vk, 3);
 	raw_put(&r, "vin", vk, 8, val, len);
 	idx_value(iv, 3, 7);
-	raw_put(&r, "idx", key, klen, iv, 12);
+	raw_put(&r, "idx", key, klen, iv, IDX_VAL_TEST);
 	raw_put(&r, "log", "\1\2\3\4\5\6\7", 7, "\1x", 2); /* 7-byte seq */
 	raw_put(&r, "log", "\0\0\0\0\0\0\0\1", 8, "\1no-nul", 7);
 	raw_put(&r, "quar", "\0\0\0\0\0\0\0\1", 8, "\1\0\0", 3);
@@ -2021,12 +2044,19 @@ static void model_check(struct store *s, const struct model *m)
 		for (size_t p = 0; p < M_PERIODS; p++) {
 			const struct cell *cl = &m->cells[si][p];
 			int rc = get1(s, m->plan[si], m->ind[si], m->per[si][p], &got);
+			struct store_head h;
+			int hrc = head1(s, m->plan[si], m->ind[si], m->per[si][p], &h);
 			if (!cl->n) {
 				CHECK_RC(rc, PW_ENOTFOUND);
+				CHECK_RC(hrc, PW_ENOTFOUND);
 				continue;
 			}
 			CHECK_OK(rc);
 			CHECK(obs_eq(&cl->revs[cl->n - 1], &got));
+			/* The index's head is the newest vintage's, bit for bit. */
+			CHECK_OK(hrc);
+			CHECK(h.rev == got.rev && h.status == got.status && h.flags == got.flags);
+			CHECK(memcmp(&h.value, &got.value, 8) == 0 && memcmp(&h.yoy, &got.yoy, 8) == 0);
 			CHECK(kl < c.n && obs_eq(&cl->revs[cl->n - 1], &c.v[kl]));
 			kl++;
 			newest = p;
