@@ -791,28 +791,41 @@ static int idx_val(const MDB_val *v, uint64_t *vid, uint32_t *rev)
 	return *vid ? 0 : PW_ESTORE;
 }
 
-int store_obs_head(struct store_txn *t, const char *plan, const char *ind,
-		   const struct period *p, struct store_head *out)
+/* Finds the idx entry of (plan, ind, p): its key into key (*klen bytes) and its value. */
+static int idx_find(struct store_txn *t, const char *plan, const char *ind, const struct period *p,
+		    uint8_t key[OBS_KEY_MAX], size_t *klen, MDB_val *v)
 {
-	uint8_t key[OBS_KEY_MAX];
-	uint64_t vid;
-	uint32_t rev;
 	MDB_cursor *c;
 	int n, rc;
 
 	if ((rc = txn_check(t, false)) < 0)
 		return rc;
-	if (!p || !out)
+	if (!p)
 		return PW_EINVAL;
 	if ((n = series_key(key, plan, ind)) < 0)
 		return n;
 	period_key(p, key + n);
-	MDB_val k = { (size_t)n + 4, key }, v;
+	*klen = (size_t)n + 4;
+	MDB_val k = { *klen, key };
 	if ((rc = txn_cursor(t, DB_IDX, &c)) < 0)
 		return rc;
-	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY)) != 0)
-		return map_err(rc);
-	if ((rc = idx_val(&v, &vid, &rev)) < 0)
+	return map_err(mdb_cursor_get(c, &k, v, MDB_SET_KEY));
+}
+
+int store_obs_head(struct store_txn *t, const char *plan, const char *ind,
+		   const struct period *p, struct store_head *out)
+{
+	uint8_t key[OBS_KEY_MAX];
+	size_t klen;
+	uint64_t vid;
+	uint32_t rev;
+	MDB_val v;
+	int rc;
+
+	if (!out)
+		return PW_EINVAL;
+	if ((rc = idx_find(t, plan, ind, p, key, &klen, &v)) < 0 ||
+	    (rc = idx_val(&v, &vid, &rev)) < 0)
 		return rc;
 	const uint8_t *q = (const uint8_t *)v.mv_data + 12;
 	*out = (struct store_head){ .rev = rev, .value = bits_dbl(r_le(q, 8)),
@@ -824,26 +837,18 @@ int store_obs_get(struct store_txn *t, const char *plan, const char *ind,
 		  const struct period *p, struct store_obs *out)
 {
 	uint8_t key[OBS_KEY_MAX];
+	size_t klen;
 	struct store_obs o;
 	uint64_t vid, prev;
 	uint32_t rev;
-	MDB_cursor *c;
-	int n, rc;
+	MDB_val v;
+	int rc;
 
-	if ((rc = txn_check(t, false)) < 0)
-		return rc;
-	if (!p || !out)
+	if (!out)
 		return PW_EINVAL;
-	if ((n = series_key(key, plan, ind)) < 0)
-		return n;
-	period_key(p, key + n);
-	MDB_val k = { (size_t)n + 4, key }, v;
-	if ((rc = txn_cursor(t, DB_IDX, &c)) < 0)
-		return rc;
-	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY)) != 0)
-		return map_err(rc);
-	if ((rc = idx_val(&v, &vid, &rev)) < 0 ||
-	    (rc = vin_get(t, vid, &o, &prev, key, (size_t)n + 4)) < 0)
+	if ((rc = idx_find(t, plan, ind, p, key, &klen, &v)) < 0 ||
+	    (rc = idx_val(&v, &vid, &rev)) < 0 ||
+	    (rc = vin_get(t, vid, &o, &prev, key, klen)) < 0)
 		return rc;
 	if (o.rev != rev)
 		return PW_ESTORE;
