@@ -57,7 +57,7 @@ static void send_batch(struct publisher *p, const struct notice_list *l)
 		const struct notice_out *o = &l->items[i];
 		proto_buf_reset(&p->wire);
 		if (notice_body_write(&p->wire, o->seq, o->topic, l->bodies.data + o->off, o->len) < 0) {
-			atomic_fetch_add(&p->dropped, 1); /* SINCE still serves it from the log */
+			atomic_fetch_add(&p->dropped, 1); /* logged by the loop; SINCE answers store_error */
 			continue;
 		}
 		/* XPUB drops for a subscriber at its high-water mark instead of blocking; that

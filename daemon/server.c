@@ -468,7 +468,8 @@ static void sync_publisher(struct server *s)
 	s->st.subscriptions = publisher_subscriptions(s->pub);
 	unsigned long dropped = publisher_dropped(s->pub);
 	if (dropped != s->pub_dropped_seen) {
-		log_err("%lu notices not published: damaged log records (SINCE reports them)",
+		log_err("%lu notices not published: damaged log records "
+			"(a SINCE over them answers store_error)",
 			dropped - s->pub_dropped_seen);
 		s->pub_dropped_seen = dropped;
 	}
