@@ -309,6 +309,19 @@ int notice_emit_change(struct notice_list *l, struct store_txn *t, const struct 
 	return append_listed(l, t, topic, topic_len, last, off, l->fields.data, l->fields.len);
 }
 
+static void w_head_min(struct proto_buf *b, uint64_t seq, const char *topic)
+{
+	proto_w_map(b, 4);
+	proto_w_str(b, "v");
+	proto_w_uint(b, PROTO_VERSION);
+	proto_w_str(b, "seq");
+	proto_w_uint(b, seq);
+	proto_w_str(b, "topic");
+	proto_w_str(b, topic);
+	proto_w_str(b, "damaged");
+	proto_w_bool(b, true);
+}
+
 int notice_body_write(struct proto_buf *b, uint64_t seq, const char *topic, const void *body,
 		      size_t len)
 {
@@ -322,10 +335,17 @@ int notice_body_write(struct proto_buf *b, uint64_t seq, const char *topic, cons
 	char *text = len <= sizeof(stack) ? stack : malloc(len);
 	if (!text)
 		return PW_ENOMEM;
+	size_t mark = b->len;
 	int rc = compact_decode(body, len, text, &c, &time_ms);
 	if (rc == 0) {
 		render_change(b, seq, topic, strlen(topic), time_ms, &c);
 		rc = b->err;
+	} else {
+		/* A damaged record still holds its place in the sequence: subscribers and SINCE
+		 * see {v, seq, topic, damaged: true} and can go on past it. */
+		b->len = mark;
+		w_head_min(b, seq, topic);
+		rc = b->err ? b->err : NOTICE_DAMAGED;
 	}
 	if (text != stack)
 		free(text);

@@ -68,7 +68,9 @@ struct notice_change {
 int notice_emit_change(struct notice_list *l, struct store_txn *t, const struct notice_change *c);
 
 /* Writes the wire body of log record (seq, topic, body) into b: a compact record rendered,
- * any other body copied as stored. PW_ESTORE for a damaged compact record. */
+ * any other body copied as stored. A damaged compact record is written as
+ * {v, seq, topic, damaged: true} and NOTICE_DAMAGED (> 0) returned; < 0 on error. */
+#define NOTICE_DAMAGED 1
 int notice_body_write(struct proto_buf *b, uint64_t seq, const char *topic, const void *body,
 		      size_t len);
 

@@ -1,6 +1,7 @@
 /* daemon/publisher.c — the thread that renders and sends committed notices on XPUB. */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,8 +34,9 @@ struct publisher {
 	struct batch *head, *tail, *free_list;
 	size_t queued;
 	bool stop;
+	bool dead; /* the thread left its loop: posting would wait forever */
 	atomic_uint subscriptions;
-	atomic_ulong dropped;
+	atomic_ulong damaged;
 	struct proto_buf wire; /* the thread's: one notice's wire body */
 };
 
@@ -56,10 +58,11 @@ static void send_batch(struct publisher *p, const struct notice_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct notice_out *o = &l->items[i];
 		proto_buf_reset(&p->wire);
-		if (notice_body_write(&p->wire, o->seq, o->topic, l->bodies.data + o->off, o->len) < 0) {
-			atomic_fetch_add(&p->dropped, 1); /* logged by the loop; SINCE answers store_error */
-			continue;
-		}
+		int rc = notice_body_write(&p->wire, o->seq, o->topic, l->bodies.data + o->off, o->len);
+		if (rc == NOTICE_DAMAGED)
+			atomic_fetch_add(&p->damaged, 1); /* sent as {seq, topic, damaged}; logged by the loop */
+		else if (rc < 0)
+			continue; /* out of memory: the subscriber recovers it with SINCE */
 		/* XPUB drops for a subscriber at its high-water mark instead of blocking; that
 		 * subscriber recovers what it missed with SINCE. */
 		zmq_send(p->xpub, o->topic, strlen(o->topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
@@ -103,18 +106,25 @@ static void *run(void *arg)
 			{ .socket = p->xpub, .events = ZMQ_POLLIN },
 			{ .fd = p->wake_fd, .events = ZMQ_POLLIN },
 		};
-		if (zmq_poll(it, 2, -1) < 0 && errno != EINTR)
+		/* Only ETERM (the context going away, which server_free orders after us) ends
+		 * the loop early; anything else is retried by the next poll. */
+		if (zmq_poll(it, 2, -1) < 0 && errno == ETERM)
 			break;
 		if (it[0].revents & ZMQ_POLLIN)
 			drain_subscriptions(p);
 		if (it[1].revents & ZMQ_POLLIN) {
 			uint64_t n;
-			if (read(p->wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-				break;
+			if (read(p->wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN) {
+				/* nothing to do: the queue is drained below either way */
+			}
 		}
 		if (drain_queue(p))
 			break;
 	}
+	pthread_mutex_lock(&p->mu);
+	p->dead = true;
+	pthread_cond_broadcast(&p->room);
+	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
 
@@ -135,14 +145,22 @@ int publisher_new(struct publisher **ret, void *xpub)
 	p->wake_fd = -1;
 	proto_buf_init(&p->wire);
 	atomic_init(&p->subscriptions, 0);
-	atomic_init(&p->dropped, 0);
+	atomic_init(&p->damaged, 0);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->room, NULL);
 	if ((p->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		p->xpub = NULL; /* on failure the caller keeps the socket */
 		publisher_free(p);
 		return PW_ESYS;
 	}
-	if (pthread_create(&p->thread, NULL, run, p) != 0) {
+	/* Signals go to the loop thread, which waits in zmq_poll for them. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(&p->thread, NULL, run, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		p->xpub = NULL;
 		publisher_free(p);
 		return PW_ESYS;
 	}
@@ -185,8 +203,12 @@ int publisher_post(struct publisher *p, struct notice_list *l)
 	if (!l->n)
 		return 0;
 	pthread_mutex_lock(&p->mu);
-	while (p->queued >= PUBLISHER_MAX_QUEUED)
+	while (p->queued >= PUBLISHER_MAX_QUEUED && !p->dead)
 		pthread_cond_wait(&p->room, &p->mu);
+	if (p->dead) {
+		pthread_mutex_unlock(&p->mu);
+		return PW_ESYS;
+	}
 	struct batch *b = p->free_list;
 	if (b)
 		p->free_list = b->next;
@@ -221,7 +243,7 @@ unsigned publisher_subscriptions(const struct publisher *p)
 	return atomic_load(&((struct publisher *)p)->subscriptions);
 }
 
-unsigned long publisher_dropped(const struct publisher *p)
+unsigned long publisher_damaged(const struct publisher *p)
 {
-	return atomic_load(&((struct publisher *)p)->dropped);
+	return atomic_load(&((struct publisher *)p)->damaged);
 }

@@ -12,20 +12,22 @@
 
 struct publisher;
 
-/* Starts the thread; it takes xpub (bound, options set) and closes it when freed. */
+/* Starts the thread; it takes xpub (bound, options set) and closes it when freed. On
+ * failure the caller still owns xpub. */
 int publisher_new(struct publisher **ret, void *xpub);
 
 /* Flushes what was posted, stops the thread, closes the socket. NULL-safe. */
 void publisher_free(struct publisher *p);
 
 /* Hands l's notices to the thread and leaves l empty (its buffers are swapped for
- * recycled ones). Waits only if the thread is a long way behind (memory bound). */
+ * recycled ones). Waits only if the thread is a long way behind (memory bound);
+ * PW_ESYS if the thread has stopped (l is then left as it was). */
 int publisher_post(struct publisher *p, struct notice_list *l);
 
 /* Live subscriptions as XPUB reported them (subscribe minus unsubscribe messages). */
 unsigned publisher_subscriptions(const struct publisher *p);
 
-/* Notices the thread could not render (damaged record) and so did not send. */
-unsigned long publisher_dropped(const struct publisher *p);
+/* Notices whose log record was damaged, sent as {v, seq, topic, damaged: true}. */
+unsigned long publisher_damaged(const struct publisher *p);
 
 #endif

@@ -50,7 +50,7 @@ struct server {
 	void *zctx;
 	void *router;
 	struct publisher *pub; /* owns the XPUB socket, on its own thread */
-	unsigned long pub_dropped_seen;
+	unsigned long pub_damaged_seen;
 	void *subs[SERVER_MAX_SUB];
 	size_t n_subs;
 	struct slot *slots;
@@ -441,7 +441,8 @@ static void publish(struct server *s, struct notice_list *l)
 	}
 	s->st.notices += l->n;
 	if (publisher_post(s->pub, l) < 0) {
-		log_err("%zu notices not published: out of memory (SINCE still serves them)", l->n);
+		log_err("%zu notices not published: %s (SINCE still serves them)", l->n,
+			"publisher out of memory or stopped");
 		notice_list_clear(l);
 	}
 }
@@ -466,12 +467,12 @@ static void handle_zap(struct server *s)
 static void sync_publisher(struct server *s)
 {
 	s->st.subscriptions = publisher_subscriptions(s->pub);
-	unsigned long dropped = publisher_dropped(s->pub);
-	if (dropped != s->pub_dropped_seen) {
-		log_err("%lu notices not published: damaged log records "
-			"(a SINCE over them answers store_error)",
-			dropped - s->pub_dropped_seen);
-		s->pub_dropped_seen = dropped;
+	unsigned long damaged = publisher_damaged(s->pub);
+	if (damaged != s->pub_damaged_seen) {
+		log_err("%lu notices published as damaged: their log records cannot be read "
+			"(restore the store from a backup)",
+			damaged - s->pub_damaged_seen);
+		s->pub_damaged_seen = damaged;
 	}
 }
 

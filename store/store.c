@@ -349,7 +349,8 @@ static int obs_fields_decode(struct rd *r, struct store_obs *o)
 	rd_str(r, 1, o->dept, STORE_DEPT_MAX);
 	rd_str(r, 1, o->msgid, STORE_MSGID_MAX);
 	rd_str(r, 2, o->reason, STORE_REASON_MAX);
-	return r->bad || r->p != r->end ? PW_ESTORE : 0;
+	/* rev 0 is never written: a chain walk counts revs down to 1. */
+	return r->bad || r->p != r->end || o->rev == 0 ? PW_ESTORE : 0;
 }
 
 /* Splits an idx key plan\0ind\0period(4) into o. */
@@ -788,7 +789,7 @@ static int idx_val(const MDB_val *v, uint64_t *vid, uint32_t *rev)
 		return PW_ESTORE;
 	*vid = r_le(v->mv_data, 8);
 	*rev = (uint32_t)r_le((const uint8_t *)v->mv_data + 8, 4);
-	return *vid ? 0 : PW_ESTORE;
+	return *vid && *rev ? 0 : PW_ESTORE;
 }
 
 /* Finds the idx entry of (plan, ind, p): its key into key (*klen bytes) and its value. */
@@ -1113,6 +1114,10 @@ int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 		}
 		if ((rc = vin_get(t, vid, &o, &prev, k.mv_data, k.mv_size)) < 0)
 			goto out_close;
+		if (o.rev != rev) {
+			rc = PW_ESTORE;
+			goto out_close;
+		}
 		if ((rc = cb(&o, arg)) != 0) {
 			rc = cb_result(rc);
 			goto out_close;

@@ -157,18 +157,33 @@ int main(void)
 		check_body(wire[i].data, wire[i].len, &c[i], g.seq[i]);
 		struct proto_buf b;
 		proto_buf_init(&b);
-		/* Every truncation and a trailing byte is a damaged record, never a crash. */
-		for (size_t n = 0; n < g.len[i]; n++) {
-			proto_buf_reset(&b);
-			CHECK_RC(notice_body_write(&b, 1, "t", g.body[i], n), n ? PW_ESTORE : 0);
-		}
+		/* Every truncation, a trailing byte and an unknown format are damaged records:
+		 * never a crash, always the placeholder {v, seq, topic, damaged: true}. */
 		uint8_t longer[2100];
 		memcpy(longer, g.body[i], g.len[i]);
 		longer[g.len[i]] = 0;
-		proto_buf_reset(&b);
-		CHECK_RC(notice_body_write(&b, 1, "t", longer, g.len[i] + 1), PW_ESTORE);
-		longer[1] = 9; /* an unknown format */
-		CHECK_RC(notice_body_write(&b, 1, "t", longer, g.len[i]), PW_ESTORE);
+		for (size_t n = 1; n <= g.len[i] + 2; n++) {
+			const uint8_t *rec = n <= g.len[i] + 1 ? longer : NULL;
+			size_t rl = n <= g.len[i] + 1 ? n : g.len[i];
+			if (n == g.len[i]) /* the intact record */
+				continue;
+			if (!rec) {
+				longer[1] = 9; /* an unknown format */
+				rec = longer;
+			}
+			proto_buf_reset(&b);
+			CHECK_RC(notice_body_write(&b, 77, "change.x.y", rec, rl), NOTICE_DAMAGED);
+			struct proto_view *pv;
+			int64_t sq;
+			bool dmg = false;
+			char tp[32];
+			CHECK_OK(proto_view_new(&pv, b.data, b.len));
+			CHECK_OK(proto_view_int(pv, -1, "seq", &sq));
+			CHECK_OK(proto_view_bool(pv, -1, "damaged", &dmg));
+			CHECK_OK(proto_view_str(pv, -1, "topic", tp, sizeof(tp)));
+			CHECK(sq == 77 && dmg && strcmp(tp, "change.x.y") == 0);
+			proto_view_free(pv);
+		}
 		proto_buf_release(&b);
 	}
 	/* -0.0 and the huge values survive bit for bit. */

@@ -129,7 +129,8 @@ int main(void)
 	CHECK((size_t)n == want.len && memcmp(body, want.data, want.len) == 0);
 	proto_buf_release(&want);
 
-	/* A damaged record is counted and not sent; the next notice still goes out. */
+	/* A damaged record keeps its place: sent as {v, seq, topic, damaged: true} and
+	 * counted; the next notice goes out after it. */
 	list_plain(&l, 2, 0);
 	l.bodies.data[l.items[0].off] = NOTICE_COMPACT; /* now a truncated compact record */
 	list_plain(&l, 3, 1);
@@ -137,11 +138,19 @@ int main(void)
 	n = recv_notice(sub, topic, sizeof(topic), body, sizeof(body));
 	struct proto_view *v;
 	int64_t k;
+	bool damaged = false;
+	CHECK_OK(proto_view_new(&v, body, (size_t)n));
+	CHECK_OK(proto_view_int(v, -1, "seq", &k));
+	CHECK(k == 2);
+	CHECK_OK(proto_view_bool(v, -1, "damaged", &damaged));
+	CHECK(damaged);
+	proto_view_free(v);
+	n = recv_notice(sub, topic, sizeof(topic), body, sizeof(body));
 	CHECK_OK(proto_view_new(&v, body, (size_t)n));
 	CHECK_OK(proto_view_int(v, -1, "n", &k));
 	CHECK(k == 1);
 	proto_view_free(v);
-	CHECK(publisher_dropped(p) == 1);
+	CHECK(publisher_damaged(p) == 1);
 
 	/* 300 groups of 10 (more than the queue holds), posted before anything is read:
 	 * every notice arrives, in order. */

@@ -1762,6 +1762,23 @@ static void test_corrupt_keys(void)
 	raw_put(&r, "vin", vk, 8, val, len);
 	idx_value(iv, 3, 7);
 	raw_put(&r, "idx", key, klen, iv, IDX_VAL_TEST);
+	/* Series R/t: a vintage that says rev 0 and links to itself, under an idx entry that
+	 * says rev 0 too, and one under rev 7: a walk must stop, not loop. */
+	uint8_t f0[1024];
+	memcpy(f0, fields, flen);
+	f0[2] = f0[3] = f0[4] = f0[5] = 0; /* the fields' u32 rev */
+	klen = obs_key(key, "R", "t", month(2024, 1));
+	len = vin_value(val, key, klen, 4, f0, flen);
+	vid_key(vk, 4);
+	raw_put(&r, "vin", vk, 8, val, len);
+	idx_value(iv, 4, 0);
+	raw_put(&r, "idx", key, klen, iv, IDX_VAL_TEST);
+	klen = obs_key(key, "R", "t", month(2024, 2));
+	len = vin_value(val, key, klen, 4, fields, flen); /* rev 7, then the rev-0 loop */
+	vid_key(vk, 5);
+	raw_put(&r, "vin", vk, 8, val, len);
+	idx_value(iv, 5, 7);
+	raw_put(&r, "idx", key, klen, iv, IDX_VAL_TEST);
 	raw_put(&r, "log", "\1\2\3\4\5\6\7", 7, "\1x", 2); /* 7-byte seq */
 	raw_put(&r, "log", "\0\0\0\0\0\0\0\1", 8, "\1no-nul", 7);
 	raw_put(&r, "quar", "\0\0\0\0\0\0\0\1", 8, "\1\0\0", 3);
@@ -1779,6 +1796,10 @@ static void test_corrupt_keys(void)
 	CHECK(c.n == 0); /* the chain is checked before the first callback */
 	CHECK_OK(walk(s, W_OBS, "R", "s", NULL, NULL, &c)); /* the newest vintage is sound */
 	CHECK(c.n == 1);
+	struct period t1 = month(2024, 1), t2 = month(2024, 2);
+	CHECK_RC(walk(s, W_REV, "R", "t", &t1, &t1, &c), PW_ESTORE);
+	CHECK_RC(walk(s, W_REV, "R", "t", &t2, &t2, &c), PW_ESTORE);
+	CHECK_RC(get1(s, "R", "t", t1, &o), PW_ESTORE);
 	CHECK_OK(store_read(s, bad_tables_fn, NULL));
 	CHECK_RC(store_stat(s, &st), PW_ESTORE);
 	free(c.v);
