@@ -2,6 +2,8 @@
 # bench/profile.sh — where planwatchd's time goes under the bench load.
 #
 #   bench/profile.sh [SECTION [BENCH ARGS...]]     SECTION: ingest (default) or latency
+#   bench/profile.sh callgrind                      instruction counts of the ingest load
+#                                                   (40,000 updates), repeatable under load
 #
 # Builds planwatchd with frame pointers in build/prof/, runs `bench --only SECTION` with the
 # daemon started under `perf record -e cpu-clock -g` (software clock sampling: this VM has
@@ -21,7 +23,13 @@ trap 'rm -rf "$tmp"' EXIT
 out=bench/results/profile-$section-$(date +%s).txt
 mkdir -p bench/results
 
-if perf record -q -e cpu-clock -o "$tmp/probe.data" true >/dev/null 2>&1; then
+force_cg=false
+if [ "$section" = callgrind ]; then
+	force_cg=true
+	section=ingest
+	out=bench/results/callgrind-ingest-$(date +%s).txt
+fi
+if ! $force_cg && perf record -q -e cpu-clock -o "$tmp/probe.data" true >/dev/null 2>&1; then
 	cat >"$tmp/daemon" <<EOF
 #!/bin/sh
 exec perf record -q -F 2000 -e cpu-clock -g -o "$tmp/perf-\$\$.data" -- "$top/build/prof/planwatchd" "\$@"
@@ -45,9 +53,15 @@ else
 exec valgrind -q --tool=callgrind --callgrind-out-file="$tmp/cg-\$\$.out" "$top/build/prof/planwatchd" "\$@"
 EOF
 	chmod +x "$tmp/daemon"
-	build/prof/bench --daemon "$tmp/daemon" --only "$section" --updates 20000 --out "$tmp/bench.json" "$@"
-	data=$(ls -t "$tmp"/cg-*.out | head -1)
-	callgrind_annotate --inclusive=yes "$data" | head -80 >"$out"
+	build/prof/bench --daemon "$tmp/daemon" --only "$section" --updates 40000 --out "$tmp/bench.json" "$@"
+	data=$(ls -t "$tmp"/cg-*.out | head -1) # the last daemon: the 8-feeder run
+	{
+		echo "# callgrind (instructions) of planwatchd, 8-feeder run of bench --only $section --updates 40000"
+		echo "## inclusive"
+		callgrind_annotate --inclusive=yes "$data" | sed -n '/^Ir/,$p' | grep -v '=>\|No information' | head -80
+		echo "## self"
+		callgrind_annotate "$data" | sed -n '/^Ir/,$p' | head -40
+	} >"$out"
 fi
 head -60 "$out"
 echo "profile: $out"
