@@ -609,21 +609,14 @@ static int cmd_history(struct cli *c, int argc, char **argv)
 
 static void print_status(const struct proto_view *v)
 {
-	char *js;
-	if (proto_view_json(v, -1, &js) < 0)
-		return;
-	/* flat map: one "key: value" per line */
-	for (char *p = strtok(js + 1, ","); p; p = strtok(NULL, ",")) {
-		char *colon = strchr(p, ':');
-		if (!colon)
+	/* A flat map: one "key value" line per entry, in the daemon's order. */
+	for (size_t i = 0; i < proto_view_nkeys(v); i++) {
+		char key[64], *text;
+		if (proto_view_entry(v, i, key, sizeof(key), &text) < 0)
 			continue;
-		*colon = '\0';
-		size_t n = strlen(colon + 1);
-		if (n && colon[n] == '}')
-			colon[n] = '\0';
-		printf("%-14s %s\n", p[0] == '"' ? p + 1 : p, colon + 1);
+		printf("%-14s %s\n", key, text);
+		free(text);
 	}
-	free(js);
 }
 
 static int cmd_status(struct cli *c, int argc, char **argv)

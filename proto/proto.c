@@ -1094,6 +1094,39 @@ int proto_view_json(const struct proto_view *v, int item, char **out)
 	return 0;
 }
 
+size_t proto_view_nkeys(const struct proto_view *v)
+{
+	const msgpack_object *o = &v->u.data;
+	return o->type == MSGPACK_OBJECT_MAP ? o->via.map.size : 0;
+}
+
+int proto_view_entry(const struct proto_view *v, size_t i, char *key, size_t cap, char **text)
+{
+	const msgpack_object *o = &v->u.data;
+	if (o->type != MSGPACK_OBJECT_MAP || i >= o->via.map.size || !cap)
+		return PW_ENOTFOUND;
+	const msgpack_object_kv *kv = &o->via.map.ptr[i];
+	if (kv->key.type != MSGPACK_OBJECT_STR)
+		return PW_EFIELD;
+	size_t kn = kv->key.via.str.size < cap - 1 ? kv->key.via.str.size : cap - 1;
+	memcpy(key, kv->key.via.str.ptr, kn);
+	key[kn] = '\0';
+	struct proto_buf b;
+	proto_buf_init(&b);
+	if (kv->val.type == MSGPACK_OBJECT_STR)
+		buf_write(&b, kv->val.via.str.ptr, kv->val.via.str.size);
+	else
+		json_obj(&b, &kv->val);
+	buf_write(&b, "", 1);
+	if (b.err) {
+		int err = b.err;
+		proto_buf_release(&b);
+		return err;
+	}
+	*text = (char *)b.data;
+	return 0;
+}
+
 int proto_view_pack(const struct proto_view *v, int item, const char *key, struct proto_buf *b)
 {
 	const msgpack_object *o = view_field(v, item, key);

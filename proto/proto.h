@@ -170,6 +170,11 @@ int proto_view_bool(const struct proto_view *v, int item, const char *key, bool 
 size_t proto_view_count(const struct proto_view *v);
 /* JSON text of the root (item < 0), or of one item, into a malloc'd NUL-terminated string. */
 int proto_view_json(const struct proto_view *v, int item, char **out);
+/* Entries of the root map, in wire order: the number, and entry i's key (NUL-terminated,
+ * cut to cap) and value as text in a malloc'd string (a string as itself, anything else
+ * as JSON). */
+size_t proto_view_nkeys(const struct proto_view *v);
+int proto_view_entry(const struct proto_view *v, size_t i, char *key, size_t cap, char **text);
 /* Bytes of a bin field (e.g. a quarantined message's "raw"); p points into the view. */
 int proto_view_bin(const struct proto_view *v, int item, const char *key, const void **p,
 		   size_t *n);

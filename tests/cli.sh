@@ -62,6 +62,9 @@ grep -q "h.csv:6: test-plan/unemployment 2024: bad_value" "$T/err" || fail "yoy 
 grep -q "h.csv:4: test-plan/urbanization 2023: wrong_unit" "$T/err" || fail "import row error"
 pw query test-plan urbanization | grep -q "2022 *56.4" || fail "imported row missing"
 # Importing the same file again stores nothing twice.
+pw status >"$T/out"
+grep -Eq '^type +result$' "$T/out" || fail "status: type line: $(head -3 "$T/out")"
+grep -Eq '^accepted +[0-9]+$' "$T/out" || fail "status: accepted line"
 revs=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')
 pw import "$T/h.csv" >/dev/null 2>&1 || true
 revs2=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')

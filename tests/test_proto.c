@@ -256,6 +256,42 @@ static void test_view(void)
 	proto_buf_release(&b);
 }
 
+static void test_view_entries(void)
+{
+	struct proto_buf b;
+	struct proto_view *v;
+	char key[6], *text;
+	proto_buf_init(&b);
+	proto_w_map(&b, 4);
+	proto_w_str(&b, "type");
+	proto_w_str(&b, "result, with a comma");
+	proto_w_str(&b, "accepted");
+	proto_w_uint(&b, 43);
+	proto_w_str(&b, "list");
+	proto_w_array(&b, 2);
+	proto_w_str(&b, "a\"b");
+	proto_w_nil(&b);
+	proto_w_str(&b, "now");
+	proto_w_double(&b, 1.5);
+	CHECK_OK(proto_view_new(&v, b.data, b.len));
+	CHECK(proto_view_nkeys(v) == 4);
+	CHECK_OK(proto_view_entry(v, 0, key, sizeof(key), &text));
+	CHECK(strcmp(key, "type") == 0 && strcmp(text, "result, with a comma") == 0);
+	free(text);
+	CHECK_OK(proto_view_entry(v, 1, key, sizeof(key), &text)); /* key cut to fit */
+	CHECK(strcmp(key, "accep") == 0 && strcmp(text, "43") == 0);
+	free(text);
+	CHECK_OK(proto_view_entry(v, 2, key, sizeof(key), &text));
+	CHECK(strcmp(text, "[\"a\\\"b\",null]") == 0);
+	free(text);
+	CHECK_OK(proto_view_entry(v, 3, key, sizeof(key), &text));
+	CHECK(strcmp(text, "1.5") == 0);
+	free(text);
+	CHECK_RC(proto_view_entry(v, 4, key, sizeof(key), &text), PW_ENOTFOUND);
+	proto_view_free(v);
+	proto_buf_release(&b);
+}
+
 static void test_view_str_at(void)
 {
 	struct proto_buf b;
@@ -325,6 +361,7 @@ int main(void)
 	test_limits();
 	test_view();
 	test_view_str_at();
+	test_view_entries();
 	test_str_encoding();
 	printf("test_proto: ok\n");
 	return 0;
