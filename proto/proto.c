@@ -1076,6 +1076,19 @@ static void json_obj(struct proto_buf *b, const msgpack_object *o)
 	}
 }
 
+/* NUL-terminates b and hands its bytes to *out (or releases b on error). */
+static int buf_to_text(struct proto_buf *b, char **out)
+{
+	buf_write(b, "", 1);
+	if (b->err) {
+		int err = b->err;
+		proto_buf_release(b);
+		return err;
+	}
+	*out = (char *)b->data;
+	return 0;
+}
+
 int proto_view_json(const struct proto_view *v, int item, char **out)
 {
 	struct proto_buf b;
@@ -1084,14 +1097,7 @@ int proto_view_json(const struct proto_view *v, int item, char **out)
 		return PW_ENOTFOUND;
 	proto_buf_init(&b);
 	json_obj(&b, o);
-	buf_write(&b, "", 1);
-	if (b.err) {
-		int err = b.err;
-		proto_buf_release(&b);
-		return err;
-	}
-	*out = (char *)b.data;
-	return 0;
+	return buf_to_text(&b, out);
 }
 
 size_t proto_view_nkeys(const struct proto_view *v)
@@ -1117,14 +1123,7 @@ int proto_view_entry(const struct proto_view *v, size_t i, char *key, size_t cap
 		buf_write(&b, kv->val.via.str.ptr, kv->val.via.str.size);
 	else
 		json_obj(&b, &kv->val);
-	buf_write(&b, "", 1);
-	if (b.err) {
-		int err = b.err;
-		proto_buf_release(&b);
-		return err;
-	}
-	*text = (char *)b.data;
-	return 0;
+	return buf_to_text(&b, text);
 }
 
 int proto_view_pack(const struct proto_view *v, int item, const char *key, struct proto_buf *b)
