@@ -15,8 +15,8 @@
 #include "../proto/err.h"
 #include "publisher.h"
 
-/* Posted groups not yet sent; beyond this the loop waits (each holds up to a group's
- * notices, a few MiB at most). */
+/* Posted groups not yet sent, by default; beyond this the loop waits (each holds up to a
+ * group's notices, a few MiB at most). */
 #define PUBLISHER_MAX_QUEUED 64
 
 struct batch {
@@ -32,7 +32,7 @@ struct publisher {
 	pthread_mutex_t mu;
 	pthread_cond_t room; /* signalled when the queue shrinks */
 	struct batch *head, *tail, *free_list;
-	size_t queued;
+	size_t queued, max_queued;
 	bool stop;
 	bool dead; /* the thread left its loop: posting would wait forever */
 	atomic_uint subscriptions;
@@ -136,11 +136,12 @@ static void wake(struct publisher *p)
 		return;
 }
 
-int publisher_new(struct publisher **ret, void *xpub)
+int publisher_new(struct publisher **ret, void *xpub, size_t max_queued)
 {
 	struct publisher *p = calloc(1, sizeof(*p));
 	if (!p)
 		return PW_ENOMEM;
+	p->max_queued = max_queued ? max_queued : PUBLISHER_MAX_QUEUED;
 	p->xpub = xpub;
 	p->wake_fd = -1;
 	proto_buf_init(&p->wire);
@@ -203,7 +204,7 @@ int publisher_post(struct publisher *p, struct notice_list *l)
 	if (!l->n)
 		return 0;
 	pthread_mutex_lock(&p->mu);
-	while (p->queued >= PUBLISHER_MAX_QUEUED && !p->dead)
+	while (p->queued >= p->max_queued && !p->dead)
 		pthread_cond_wait(&p->room, &p->mu);
 	if (p->dead) {
 		pthread_mutex_unlock(&p->mu);

@@ -13,8 +13,9 @@
 struct publisher;
 
 /* Starts the thread; it takes xpub (bound, options set) and closes it when freed. On
- * failure the caller still owns xpub. */
-int publisher_new(struct publisher **ret, void *xpub);
+ * failure the caller still owns xpub. max_queued: groups posted and not yet sent before
+ * posting waits (0 = the default, 64). */
+int publisher_new(struct publisher **ret, void *xpub, size_t max_queued);
 
 /* Flushes what was posted, stops the thread, closes the socket. NULL-safe. */
 void publisher_free(struct publisher *p);

@@ -208,7 +208,7 @@ static int open_sockets(struct server *s, char *err, size_t errlen)
 			zmq_close(xpub);
 		return rc;
 	}
-	if ((rc = publisher_new(&s->pub, xpub)) < 0) {
+	if ((rc = publisher_new(&s->pub, xpub, 0)) < 0) {
 		zmq_close(xpub);
 		snprintf(err, errlen, "cannot start the publisher thread: %s", strerror(errno));
 		return rc;
