@@ -1,9 +1,9 @@
 /* daemon/notice.c — durable notification log entries. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../proto/bytes.h"
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "notice.h"
@@ -35,17 +35,23 @@ void notice_begin(struct notice_list *l)
 	proto_buf_reset(&l->fields);
 }
 
-/* The first pairs of every notice body. */
-static void w_head(struct proto_buf *b, uint32_t n_pairs, uint64_t seq, const char *topic,
-		   size_t topic_len, int64_t time_ms)
+/* The pairs every notice body starts with, damaged ones included. */
+static void w_seq_topic(struct proto_buf *b, uint64_t seq, const char *topic, size_t topic_len)
 {
-	proto_w_map(b, n_pairs + 4);
 	proto_w_str(b, "v");
 	proto_w_uint(b, PROTO_VERSION);
 	proto_w_str(b, "seq");
 	proto_w_uint(b, seq);
 	proto_w_str(b, "topic");
 	proto_w_strn(b, topic, topic_len);
+}
+
+/* The head of a body of n_pairs more pairs. */
+static void w_head(struct proto_buf *b, uint32_t n_pairs, uint64_t seq, const char *topic,
+		   size_t topic_len, int64_t time_ms)
+{
+	proto_w_map(b, n_pairs + 4);
+	w_seq_topic(b, seq, topic, topic_len);
 	proto_w_str(b, "time");
 	proto_w_int(b, time_ms);
 }
@@ -156,35 +162,6 @@ int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, u
 #define COMPACT_FIXED (5 + 4 + 4 + 8 + 3 * 8)
 #define COMPACT_STRS 7
 
-static uint8_t *put_le(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		*p++ = (uint8_t)(v >> (8 * i));
-	return p;
-}
-
-static uint64_t get_le(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t dbits(double d)
-{
-	uint64_t u;
-	memcpy(&u, &d, sizeof(u));
-	return u;
-}
-
-static double bitsd(uint64_t u)
-{
-	double d;
-	memcpy(&d, &u, sizeof(d));
-	return d;
-}
-
 /* The wire body: the same pairs, in the same order, as every other notice's head. */
 static void render_change(struct proto_buf *b, uint64_t seq, const char *topic, size_t topic_len,
 			  int64_t time_ms, const struct notice_change *c)
@@ -220,7 +197,7 @@ static void render_change(struct proto_buf *b, uint64_t seq, const char *topic, 
 	proto_w_str(b, c->has_old ? status_name(c->old_status) : NULL);
 }
 
-/* Encodes c into b (reset first), with one capacity check. */
+/* Appends c's compact record to b, with one capacity check. */
 static int compact_encode(struct proto_buf *b, int64_t time_ms, const struct notice_change *c)
 {
 	const char *strs[COMPACT_STRS] = { c->plan, c->ind,  c->name,		      c->unit,
@@ -231,7 +208,6 @@ static int compact_encode(struct proto_buf *b, int64_t time_ms, const struct not
 			return PW_ETOOBIG;
 		total += 2 + lens[i];
 	}
-	proto_buf_reset(b);
 	uint8_t *p = proto_w_space(b, total);
 	if (!p)
 		return b->err;
@@ -240,15 +216,15 @@ static int compact_encode(struct proto_buf *b, int64_t time_ms, const struct not
 	*p++ = (uint8_t)((c->has_old ? 1 : 0) | (c->backfill ? 2 : 0));
 	*p++ = c->status;
 	*p++ = c->has_old ? c->old_status : 0;
-	p = put_le(p, c->rev, 4);
+	p = bytes_put_le(p, c->rev, 4);
 	period_key(&c->period, p);
 	p += 4;
-	p = put_le(p, (uint64_t)time_ms, 8);
-	p = put_le(p, dbits(c->value), 8);
-	p = put_le(p, dbits(c->yoy), 8);
-	p = put_le(p, dbits(c->has_old ? c->old_value : 0), 8);
+	p = bytes_put_le(p, (uint64_t)time_ms, 8);
+	p = bytes_put_le(p, bytes_of_double(c->value), 8);
+	p = bytes_put_le(p, bytes_of_double(c->yoy), 8);
+	p = bytes_put_le(p, bytes_of_double(c->has_old ? c->old_value : 0), 8);
 	for (int i = 0; i < COMPACT_STRS; i++) {
-		p = put_le(p, lens[i], 2);
+		p = bytes_put_le(p, lens[i], 2);
 		memcpy(p, strs[i], lens[i]);
 		p += lens[i];
 	}
@@ -270,17 +246,17 @@ static int compact_decode(const uint8_t *p, size_t len, char *text, struct notic
 	c->backfill = p[2] & 2;
 	c->status = p[3];
 	c->old_status = p[4];
-	c->rev = (uint32_t)get_le(p + 5, 4);
+	c->rev = (uint32_t)bytes_get_le(p + 5, 4);
 	c->period = period_from_key(p + 9);
-	*time_ms = (int64_t)get_le(p + 13, 8);
-	c->value = bitsd(get_le(p + 21, 8));
-	c->yoy = bitsd(get_le(p + 29, 8));
-	c->old_value = bitsd(get_le(p + 37, 8));
+	*time_ms = (int64_t)bytes_get_le(p + 13, 8);
+	c->value = bytes_to_double(bytes_get_le(p + 21, 8));
+	c->yoy = bytes_to_double(bytes_get_le(p + 29, 8));
+	c->old_value = bytes_to_double(bytes_get_le(p + 37, 8));
 	p += COMPACT_FIXED;
 	for (int i = 0; i < COMPACT_STRS; i++) {
 		if (end - p < 2)
 			return PW_ESTORE;
-		size_t n = (size_t)get_le(p, 2);
+		size_t n = (size_t)bytes_get_le(p, 2);
 		p += 2;
 		if ((size_t)(end - p) < n || memchr(p, '\0', n))
 			return PW_ESTORE;
@@ -300,26 +276,14 @@ int notice_emit_change(struct notice_list *l, struct store_txn *t, const struct 
 	int rc;
 
 	size_t topic_len = notice_topic(topic, "change", c->plan, c->ind);
-	if ((rc = reserve_item(l)) < 0 || (rc = compact_encode(&l->fields, l->now_ms, c)) < 0 ||
-	    (rc = store_log_last(t, &last)) < 0)
+	if ((rc = reserve_item(l)) < 0 || (rc = store_log_last(t, &last)) < 0)
 		return rc;
 	/* Listed as logged: the wire body is rendered off the commit's path, at publish. */
 	size_t off = l->bodies.len;
-	proto_w_raw(&l->bodies, l->fields.data, l->fields.len);
-	return append_listed(l, t, topic, topic_len, last, off, l->fields.data, l->fields.len);
-}
-
-static void w_head_min(struct proto_buf *b, uint64_t seq, const char *topic)
-{
-	proto_w_map(b, 4);
-	proto_w_str(b, "v");
-	proto_w_uint(b, PROTO_VERSION);
-	proto_w_str(b, "seq");
-	proto_w_uint(b, seq);
-	proto_w_str(b, "topic");
-	proto_w_str(b, topic);
-	proto_w_str(b, "damaged");
-	proto_w_bool(b, true);
+	if ((rc = compact_encode(&l->bodies, l->now_ms, c)) < 0)
+		return rc;
+	return append_listed(l, t, topic, topic_len, last, off, l->bodies.data + off,
+			     l->bodies.len - off);
 }
 
 int notice_body_write(struct proto_buf *b, uint64_t seq, const char *topic, const void *body,
@@ -344,7 +308,10 @@ int notice_body_write(struct proto_buf *b, uint64_t seq, const char *topic, cons
 		/* A damaged record still holds its place in the sequence: subscribers and SINCE
 		 * see {v, seq, topic, damaged: true} and can go on past it. */
 		b->len = mark;
-		w_head_min(b, seq, topic);
+		proto_w_map(b, 4);
+		w_seq_topic(b, seq, topic, strlen(topic));
+		proto_w_str(b, "damaged");
+		proto_w_bool(b, true);
 		rc = b->err ? b->err : NOTICE_DAMAGED;
 	}
 	if (text != stack)

@@ -7,6 +7,7 @@
 
 #include <msgpack.h>
 
+#include "bytes.h"
 #include "err.h"
 #include "proto.h"
 #include "status.h"
@@ -84,14 +85,6 @@ static int need(const uint8_t *p, const uint8_t *end, uint64_t n)
 	return (uint64_t)(end - p) >= n ? 0 : PW_EPROTO;
 }
 
-static uint64_t be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int scan_obj(const uint8_t **pp, const uint8_t *end, int depth);
 
 static int scan_children(const uint8_t **pp, const uint8_t *end, uint64_t n, int depth)
@@ -148,7 +141,7 @@ static int scan_obj(const uint8_t **pp, const uint8_t *end, int depth)
 		if (hdr > 1) {
 			if (need(p, end, (uint64_t)hdr) < 0)
 				return PW_EPROTO;
-			uint64_t n = be(p + 1, hdr - 1);
+			uint64_t n = bytes_get_be(p + 1, (size_t)hdr - 1);
 			if (b == 0xdc || b == 0xdd)
 				kids = n;
 			else if (b == 0xde || b == 0xdf)

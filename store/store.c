@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../proto/bytes.h"
 #include "../proto/err.h"
 #include "store.h"
 
@@ -141,56 +142,13 @@ static int txn_check(const struct store_txn *t, bool write)
 	return 0;
 }
 
-/* ---- byte order ---- */
-
-static uint8_t *w_le(uint8_t *p, uint64_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-	return p + n;
-}
-
-static uint64_t r_le(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static void w_be(uint8_t *p, uint64_t v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
-static uint64_t r_be(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
+/* ---- byte order: proto/bytes.h ---- */
 
 static uint8_t *w_str(uint8_t *p, const char *s, size_t len, size_t len_bytes)
 {
-	p = w_le(p, len, len_bytes);
+	p = bytes_put_le(p, len, len_bytes);
 	memcpy(p, s, len);
 	return p + len;
-}
-
-static uint64_t dbl_bits(double d)
-{
-	uint64_t u;
-	memcpy(&u, &d, sizeof(u));
-	return u;
-}
-
-static double bits_dbl(uint64_t u)
-{
-	double d;
-	memcpy(&d, &u, sizeof(d));
-	return d;
 }
 
 /* A bounds-checked reader over one value; any overrun or bad length sets bad. */
@@ -213,7 +171,7 @@ static const uint8_t *rd_take(struct rd *r, size_t n)
 static uint64_t rd_le(struct rd *r, size_t n)
 {
 	const uint8_t *q = rd_take(r, n);
-	return q ? r_le(q, n) : 0;
+	return q ? bytes_get_le(q, n) : 0;
 }
 
 /* Copies a len_bytes-prefixed string of at most max bytes into dst[max + 1]. */
@@ -327,10 +285,10 @@ static uint8_t *obs_fields_encode(uint8_t *p, const struct store_obs *o, const s
 	       l->reason <= STORE_REASON_MAX);
 	*p++ = o->status;
 	*p++ = o->flags;
-	p = w_le(p, o->rev, 4);
-	p = w_le(p, dbl_bits(o->value), 8);
-	p = w_le(p, dbl_bits(o->yoy), 8);
-	p = w_le(p, (uint64_t)o->recv_ms, 8);
+	p = bytes_put_le(p, o->rev, 4);
+	p = bytes_put_le(p, bytes_of_double(o->value), 8);
+	p = bytes_put_le(p, bytes_of_double(o->yoy), 8);
+	p = bytes_put_le(p, (uint64_t)o->recv_ms, 8);
 	p = w_str(p, o->dept, l->dept, 1);
 	p = w_str(p, o->msgid, l->msgid, 1);
 	p = w_str(p, o->reason, l->reason, 2);
@@ -343,8 +301,8 @@ static int obs_fields_decode(struct rd *r, struct store_obs *o)
 	o->status = (uint8_t)rd_le(r, 1);
 	o->flags = (uint8_t)rd_le(r, 1);
 	o->rev = (uint32_t)rd_le(r, 4);
-	o->value = bits_dbl(rd_le(r, 8));
-	o->yoy = bits_dbl(rd_le(r, 8));
+	o->value = bytes_to_double(rd_le(r, 8));
+	o->yoy = bytes_to_double(rd_le(r, 8));
 	o->recv_ms = (int64_t)rd_le(r, 8);
 	rd_str(r, 1, o->dept, STORE_DEPT_MAX);
 	rd_str(r, 1, o->msgid, STORE_MSGID_MAX);
@@ -372,7 +330,7 @@ static size_t vin_encode(uint8_t buf[VIN_VAL_MAX], const uint8_t *ikey, size_t i
 	*p++ = VAL_V1;
 	*p++ = (uint8_t)ikey_len;
 	memcpy(p, ikey, ikey_len);
-	p = w_le(p + ikey_len, prev, 8);
+	p = bytes_put_le(p + ikey_len, prev, 8);
 	return (size_t)(obs_fields_encode(p, o, l) - buf);
 }
 
@@ -401,7 +359,7 @@ static int old_rev_decode(struct store_obs *o, const MDB_val *k, const MDB_val *
 	memset(o, 0, sizeof(*o));
 	if (k->mv_size < 8 || !idx_key_split(k->mv_data, k->mv_size - 4, o) ||
 	    rd_le(&r, 1) != VAL_V1 || obs_fields_decode(&r, o) < 0 ||
-	    r_be((const uint8_t *)k->mv_data + k->mv_size - 4, 4) != o->rev)
+	    bytes_get_be((const uint8_t *)k->mv_data + k->mv_size - 4, 4) != o->rev)
 		return PW_ESTORE;
 	return 0;
 }
@@ -450,7 +408,7 @@ out_free_path:
 static int put_schema(struct store_txn *t)
 {
 	uint8_t ver[4];
-	w_le(ver, STORE_SCHEMA, sizeof(ver));
+	bytes_put_le(ver, STORE_SCHEMA, sizeof(ver));
 	MDB_val k = { 6, (void *)"schema" }, v = { sizeof(ver), ver };
 	return write_err(t, mdb_put(t->txn, t->s->dbi[DB_META], &k, &v, 0));
 }
@@ -473,10 +431,10 @@ static int vin_append(struct store_txn *t, MDB_cursor *c, const uint8_t *ikey, s
 	if (rc < 0)
 		return rc;
 	memcpy(data, val, len);
-	uint8_t *q = w_le(iv, vid, 8);
-	q = w_le(q, o->rev, 4);
-	q = w_le(q, dbl_bits(o->value), 8);
-	q = w_le(q, dbl_bits(o->yoy), 8);
+	uint8_t *q = bytes_put_le(iv, vid, 8);
+	q = bytes_put_le(q, o->rev, 4);
+	q = bytes_put_le(q, bytes_of_double(o->value), 8);
+	q = bytes_put_le(q, bytes_of_double(o->yoy), 8);
 	*q++ = o->status;
 	*q = o->flags;
 	MDB_val k = { ikey_len, (void *)ikey }, v = { IDX_VAL, iv };
@@ -574,7 +532,7 @@ static int init_txn(struct store_txn *t, void *arg)
 		return rc == MDB_NOTFOUND ? PW_ESTORE : map_err(rc);
 	if (v.mv_size != 4)
 		return PW_ESTORE;
-	uint64_t ver = r_le(v.mv_data, 4);
+	uint64_t ver = bytes_get_le(v.mv_data, 4);
 	if (ver == STORE_SCHEMA_V1 || ver == STORE_SCHEMA_V2)
 		return migrate_to_vin(t);
 	return ver == STORE_SCHEMA ? 0 : PW_ESTORE;
@@ -774,7 +732,7 @@ static int vin_get(struct store_txn *t, uint64_t vid, struct store_obs *o, uint6
 	uint8_t key[8];
 	MDB_cursor *c;
 	int rc;
-	w_be(key, vid, 8);
+	bytes_put_be(key, vid, 8);
 	MDB_val k = { 8, key }, v;
 	if ((rc = txn_cursor(t, DB_VIN, &c)) < 0)
 		return rc;
@@ -787,9 +745,22 @@ static int idx_val(const MDB_val *v, uint64_t *vid, uint32_t *rev)
 {
 	if (v->mv_size != IDX_VAL)
 		return PW_ESTORE;
-	*vid = r_le(v->mv_data, 8);
-	*rev = (uint32_t)r_le((const uint8_t *)v->mv_data + 8, 4);
+	*vid = bytes_get_le(v->mv_data, 8);
+	*rev = (uint32_t)bytes_get_le((const uint8_t *)v->mv_data + 8, 4);
 	return *vid && *rev ? 0 : PW_ESTORE;
+}
+
+/* The newest vintage of the observation whose idx entry is (ikey, v), cross-checked: the
+ * vintage must belong to ikey and carry the rev the index names. */
+static int idx_newest(struct store_txn *t, const uint8_t *ikey, size_t ikey_len, const MDB_val *v,
+		      struct store_obs *o)
+{
+	uint64_t vid, prev;
+	uint32_t rev;
+	int rc;
+	if ((rc = idx_val(v, &vid, &rev)) < 0 || (rc = vin_get(t, vid, o, &prev, ikey, ikey_len)) < 0)
+		return rc;
+	return o->rev == rev ? 0 : PW_ESTORE;
 }
 
 /* Finds the idx entry of (plan, ind, p): its key into key (*klen bytes) and its value. */
@@ -829,8 +800,8 @@ int store_obs_head(struct store_txn *t, const char *plan, const char *ind,
 	    (rc = idx_val(&v, &vid, &rev)) < 0)
 		return rc;
 	const uint8_t *q = (const uint8_t *)v.mv_data + 12;
-	*out = (struct store_head){ .rev = rev, .value = bits_dbl(r_le(q, 8)),
-				    .yoy = bits_dbl(r_le(q + 8, 8)), .status = q[16], .flags = q[17] };
+	*out = (struct store_head){ .rev = rev, .value = bytes_to_double(bytes_get_le(q, 8)),
+				    .yoy = bytes_to_double(bytes_get_le(q + 8, 8)), .status = q[16], .flags = q[17] };
 	return 0;
 }
 
@@ -840,19 +811,14 @@ int store_obs_get(struct store_txn *t, const char *plan, const char *ind,
 	uint8_t key[OBS_KEY_MAX];
 	size_t klen;
 	struct store_obs o;
-	uint64_t vid, prev;
-	uint32_t rev;
 	MDB_val v;
 	int rc;
 
 	if (!out)
 		return PW_EINVAL;
 	if ((rc = idx_find(t, plan, ind, p, key, &klen, &v)) < 0 ||
-	    (rc = idx_val(&v, &vid, &rev)) < 0 ||
-	    (rc = vin_get(t, vid, &o, &prev, key, klen)) < 0)
+	    (rc = idx_newest(t, key, klen, &v, &o)) < 0)
 		return rc;
-	if (o.rev != rev)
-		return PW_ESTORE;
 	*out = o;
 	return 0;
 }
@@ -927,7 +893,7 @@ static int chain_walk(struct store_txn *t, uint64_t vid, uint32_t rev, const uin
 		}
 		if ((rc = vin_get(t, at, &o, &prev, ikey, ikey_len)) < 0)
 			goto out;
-		if (o.rev > rev || (n == 0 && o.rev != rev) || (prev && o.rev == 1)) {
+		if (o.rev > rev || (n == 0 && o.rev != rev)) {
 			rc = PW_ESTORE;
 			goto out;
 		}
@@ -979,7 +945,7 @@ static int series_walk(struct store_txn *t, bool every_vintage, const char *plan
 	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
 		op = MDB_NEXT;
 		const uint8_t *kp = k.mv_data;
-		uint64_t vid, prev;
+		uint64_t vid;
 		uint32_t rev;
 		struct store_obs o;
 		if (k.mv_size < prefix || memcmp(kp, key, prefix) != 0)
@@ -990,11 +956,10 @@ static int series_walk(struct store_txn *t, bool every_vintage, const char *plan
 		}
 		if (to && memcmp(kp + prefix, to_key, 4) > 0)
 			break;
-		if (every_vintage) {
+		if (every_vintage)
 			rc = chain_walk(t, vid, rev, kp, k.mv_size, cb, arg);
-		} else if ((rc = vin_get(t, vid, &o, &prev, kp, k.mv_size)) == 0) {
-			rc = o.rev == rev ? cb(&o, arg) : PW_ESTORE;
-		}
+		else if ((rc = idx_newest(t, kp, k.mv_size, &v, &o)) == 0)
+			rc = cb(&o, arg);
 		if (rc != 0) {
 			rc = cb_result(rc);
 			goto out_close;
@@ -1053,17 +1018,16 @@ int store_obs_last(struct store_txn *t, const char *plan, const char *ind, unsig
 	rc = idx_step_back(c, mdb_cursor_get(c, &k, &v, MDB_SET_RANGE), &k, &v);
 	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
 		struct store_obs o;
-		uint64_t vid, prev;
-		uint32_t rev;
 		if (k.mv_size < prefix || memcmp(k.mv_data, key, prefix) != 0) {
 			rc = MDB_NOTFOUND; /* before the series */
 			break;
 		}
-		if (k.mv_size != prefix + 4 || (rc = idx_val(&v, &vid, &rev)) < 0 ||
-		    (rc = vin_get(t, vid, &o, &prev, k.mv_data, k.mv_size)) < 0 || o.rev != rev) {
-			rc = rc < 0 ? rc : PW_ESTORE;
+		if (k.mv_size != prefix + 4) {
+			rc = PW_ESTORE;
 			goto out_close;
 		}
+		if ((rc = idx_newest(t, k.mv_data, k.mv_size, &v, &o)) < 0)
+			goto out_close;
 		if (!(o.flags & skip_flags)) {
 			*out = o;
 			goto out_close;
@@ -1094,8 +1058,6 @@ int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 		 * prefix (plan\0ind\0 + 5 x 0xff sorts after all of them), step back. */
 		uint8_t seek[SERIES_KEY_MAX + 5];
 		const uint8_t *p = k.mv_data, *end = p + k.mv_size;
-		uint64_t vid, prev;
-		uint32_t rev;
 		if (!key_id(&p, end, o.plan, STORE_ID_MAX) ||
 		    !key_id(&p, end, o.ind, STORE_ID_MAX)) {
 			rc = PW_ESTORE;
@@ -1107,17 +1069,12 @@ int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 		k = (MDB_val){ prefix + 5, seek };
 		if ((rc = idx_step_back(c, mdb_cursor_get(c, &k, &v, MDB_SET_RANGE), &k, &v)) != 0)
 			break;
-		if (k.mv_size != prefix + 4 || memcmp(k.mv_data, seek, prefix) != 0 ||
-		    idx_val(&v, &vid, &rev) < 0) {
+		if (k.mv_size != prefix + 4 || memcmp(k.mv_data, seek, prefix) != 0) {
 			rc = PW_ESTORE;
 			goto out_close;
 		}
-		if ((rc = vin_get(t, vid, &o, &prev, k.mv_data, k.mv_size)) < 0)
+		if ((rc = idx_newest(t, k.mv_data, k.mv_size, &v, &o)) < 0)
 			goto out_close;
-		if (o.rev != rev) {
-			rc = PW_ESTORE;
-			goto out_close;
-		}
 		if ((rc = cb(&o, arg)) != 0) {
 			rc = cb_result(rc);
 			goto out_close;
@@ -1148,7 +1105,7 @@ static int last_id(struct store_txn *t, int db, uint64_t *id)
 	} else if (rc == 0 && k.mv_size != 8) {
 		rc = PW_ESTORE;
 	} else if (rc == 0) {
-		*id = r_be(k.mv_data, 8);
+		*id = bytes_get_be(k.mv_data, 8);
 	} else {
 		rc = map_err(rc);
 	}
@@ -1179,7 +1136,7 @@ static int seq_append(struct store_txn *t, int db, bool *known, uint64_t *last, 
 		return rc;
 	if (*last == UINT64_MAX)
 		return PW_ERANGE;
-	w_be(key, *last + 1, 8);
+	bytes_put_be(key, *last + 1, 8);
 	MDB_val k = { sizeof(key), key }, v = { len, NULL };
 	if (!t->app[db] && (rc = mdb_cursor_open(t->txn, t->s->dbi[db], &t->app[db])) != 0)
 		return map_err(rc);
@@ -1244,7 +1201,7 @@ static int walk_after(struct store_txn *t, int db, uint64_t after, id_record_fn 
 
 	if (after == UINT64_MAX)
 		return 0;
-	w_be(key, after + 1, 8);
+	bytes_put_be(key, after + 1, 8);
 	if ((rc = cursor_open(t, db, &c)) < 0)
 		return rc;
 	MDB_val k = { sizeof(key), key }, v;
@@ -1279,7 +1236,7 @@ static int log_visit(const MDB_val *k, const MDB_val *v, void *ctx)
 	if (!nul)
 		return PW_ESTORE;
 	size_t head = (size_t)(nul - p) + 1;
-	return w->cb(r_be(k->mv_data, 8), (const char *)p + 1, p + head, v->mv_size - head, w->arg);
+	return w->cb(bytes_get_be(k->mv_data, 8), (const char *)p + 1, p + head, v->mv_size - head, w->arg);
 }
 
 int store_log_since(struct store_txn *t, uint64_t after, store_log_cb cb, void *arg)
@@ -1485,7 +1442,7 @@ static int reject_decode(struct store_reject *r, const MDB_val *k, const MDB_val
 	memset(r, 0, sizeof(*r));
 	if (k->mv_size != 8 || rd_le(&d, 1) != VAL_V1)
 		return PW_ESTORE;
-	r->id = r_be(k->mv_data, 8);
+	r->id = bytes_get_be(k->mv_data, 8);
 	r->recv_ms = (int64_t)rd_le(&d, 8);
 	r->code = (int)(int32_t)(uint32_t)rd_le(&d, 4);
 	rd_str(&d, 1, r->dept, STORE_DEPT_MAX);
@@ -1514,8 +1471,8 @@ int store_quarantine_put(struct store_txn *t, struct store_reject *r)
 	if (ld < 0 || lp < 0 || lt < 0)
 		return PW_EINVAL;
 	*p++ = VAL_V1;
-	p = w_le(p, (uint64_t)r->recv_ms, 8);
-	p = w_le(p, (uint32_t)(int32_t)r->code, 4);
+	p = bytes_put_le(p, (uint64_t)r->recv_ms, 8);
+	p = bytes_put_le(p, (uint32_t)(int32_t)r->code, 4);
 	p = w_str(p, r->dept, (size_t)ld, 1);
 	p = w_str(p, r->peer, (size_t)lp, 1);
 	p = w_str(p, r->detail, (size_t)lt, 2);
@@ -1542,7 +1499,7 @@ int store_quarantine_get(struct store_txn *t, uint64_t id, struct store_reject *
 		return rc;
 	if (!out)
 		return PW_EINVAL;
-	w_be(key, id, 8);
+	bytes_put_be(key, id, 8);
 	MDB_val k = { sizeof(key), key }, v;
 	if ((rc = mdb_get(t->txn, t->s->dbi[DB_QUAR], &k, &v)) != 0)
 		return map_err(rc);
