@@ -446,11 +446,6 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 
 /* ---- overdue ---- */
 
-static int64_t day_ms(int year, int month, int day)
-{
-	return period_day_ms(year, month, day);
-}
-
 /* The newest period of x's frequency whose figure is due by now, within the plan years. */
 static bool latest_due(const struct cat_indicator *x, int64_t now, struct period *out)
 {
@@ -464,7 +459,8 @@ static bool latest_due(const struct cat_indicator *x, int64_t now, struct period
 		int first, last;
 		period_months(&p, &first, &last);
 		/* Due date: the period's end plus due_days. */
-		int64_t end = last == 12 ? day_ms(p.year + 1, 1, 1) : day_ms(p.year, last + 1, 1);
+		int64_t end = last == 12 ? period_day_ms(p.year + 1, 1, 1)
+					 : period_day_ms(p.year, last + 1, 1);
 		int64_t due = end + (int64_t)x->due_days * 86400000;
 		if (due <= now) {
 			if (p.year <= x->base_year)

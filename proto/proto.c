@@ -650,16 +650,12 @@ void proto_w_strn_any(struct proto_buf *b, const char *s, size_t n)
 	if (n < 32) {
 		h[0] = (uint8_t)(0xa0 | n);
 		hl = 1;
-	} else if (n <= 0xff) {
-		h[0] = 0xd9, h[1] = (uint8_t)n;
-		hl = 2;
-	} else if (n <= 0xffff) {
-		h[0] = 0xda, h[1] = (uint8_t)(n >> 8), h[2] = (uint8_t)n;
-		hl = 3;
 	} else {
-		h[0] = 0xdb, h[1] = (uint8_t)(n >> 24), h[2] = (uint8_t)(n >> 16);
-		h[3] = (uint8_t)(n >> 8), h[4] = (uint8_t)n;
-		hl = 5;
+		/* str8, str16, str32: the type byte, then the length big-endian */
+		size_t w = n <= 0xff ? 1 : n <= 0xffff ? 2 : 4;
+		h[0] = w == 1 ? 0xd9 : w == 2 ? 0xda : 0xdb;
+		bytes_put_be(h + 1, n, w);
+		hl = 1 + w;
 	}
 	if (!buf_reserve(b, hl + n))
 		return;
