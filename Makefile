@@ -6,7 +6,7 @@ PKGS     = libzmq libsystemd yaml-0.1 libmicrohttpd $(shell pkg-config --exists 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb) -lcsv -lm
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(WARN) -Iproto $(PKG_CFLAGS)
+BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(WARN) -Iproto -Imodel $(PKG_CFLAGS)
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 # Two object trees: build/ (optimised, what `make` and `make run` use) and build/san/
@@ -25,8 +25,9 @@ LDFLAGS += $(MODE_LDFLAGS)
 
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c
+MODEL_SRC  = model/unit.c
 CAT_SRC    = daemon/ydoc.c daemon/catalog.c
-DAEMON_SRC = $(CAT_SRC) daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
+DAEMON_SRC = $(CAT_SRC) $(MODEL_SRC) daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
              daemon/rules.c daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c daemon/server.c
 CLIENT_SRC = client/planwatch.c
 
@@ -34,7 +35,7 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_activate \
-             test_metrics test_notice test_publisher
+             test_metrics test_notice test_publisher test_unit
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: all deps test test-unit test-integration check-cli check-python check-report check-tsan bench bench-full bench-peer run stop install clean fuzz soak
@@ -58,6 +59,10 @@ $(O)/tests/test_proto: $(call obj,tests/test_proto.c $(PROTO_SRC))
 $(O)/tests/test_store: $(call obj,tests/test_store.c $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_catalog: $(call obj,tests/test_catalog.c $(CAT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_unit: $(call obj,tests/test_unit.c model/unit.c $(CAT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_plausible: $(call obj,tests/test_plausible.c model/plausible.c $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_config: $(call obj,tests/test_config.c daemon/config.c daemon/ydoc.c $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
