@@ -25,7 +25,7 @@ LDFLAGS += $(MODE_LDFLAGS)
 
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c
-MODEL_SRC  = model/unit.c
+MODEL_SRC  = model/unit.c model/plausible.c
 CAT_SRC    = daemon/ydoc.c daemon/catalog.c
 DAEMON_SRC = $(CAT_SRC) $(MODEL_SRC) daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
              daemon/rules.c daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c daemon/server.c
@@ -35,7 +35,7 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_activate \
-             test_metrics test_notice test_publisher test_unit
+             test_metrics test_notice test_publisher test_unit test_plausible
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: all deps test test-unit test-integration check-cli check-python check-report check-tsan bench bench-full bench-peer run stop install clean fuzz soak
@@ -62,7 +62,7 @@ $(O)/tests/test_catalog: $(call obj,tests/test_catalog.c $(CAT_SRC) $(PROTO_SRC)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_unit: $(call obj,tests/test_unit.c model/unit.c $(CAT_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_plausible: $(call obj,tests/test_plausible.c model/plausible.c $(PROTO_SRC))
+$(O)/tests/test_plausible: $(call obj,tests/test_plausible.c $(MODEL_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_config: $(call obj,tests/test_config.c daemon/config.c daemon/ydoc.c $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -339,12 +339,16 @@ int unit_convert_text(const char *s, const struct unit *from, const struct unit 
 
 void unit_dtoa(double v, char *buf, size_t cap)
 {
+	char e[32];
 	assert(buf && cap >= 32);
 	for (int p = 1; p <= 17; p++) {
-		snprintf(buf, cap, "%.*e", p - 1, v);
-		if (strtod(buf, NULL) == v)
-			return;
+		snprintf(e, sizeof(e), "%.*e", p - 1, v);
+		if (strtod(e, NULL) == v)
+			break;
 	}
+	/* plain "32570" or "0.00044" where it fits, which is what people read and write */
+	if (!isfinite(v) || unit_shift_text(e, 0, buf, cap) < 0)
+		snprintf(buf, cap, "%s", e);
 }
 
 int unit_convert(double v, const struct unit *from, const struct unit *to, double *out)
@@ -357,8 +361,8 @@ int unit_convert(double v, const struct unit *from, const struct unit *to, doubl
 		return PW_EINVAL;
 	if (from->dim != to->dim)
 		return PW_EUNIT;
-	if (from->exp == to->exp) {
-		*out = v; /* same scale: the value as sent, bit for bit (also -0, subnormals) */
+	if (from->exp == to->exp || v == 0) {
+		*out = v; /* same scale, or zero: the value as sent, bit for bit */
 		return 0;
 	}
 	unit_dtoa(v, text, sizeof(text));

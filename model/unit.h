@@ -53,8 +53,8 @@ int unit_convert_text(const char *s, const struct unit *from, const struct unit 
  * finite is PW_EINVAL. */
 int unit_convert(double v, const struct unit *from, const struct unit *to, double *out);
 
-/* Writes the shortest decimal text that reads back as v ("%.*g" with the fewest digits)
- * into buf[cap >= 32]. */
+/* Writes the shortest decimal text that reads back as v into buf[cap >= 32]: plain
+ * ("32570", "0.00044") when it fits, else with an exponent ("1e+300"). */
 void unit_dtoa(double v, char *buf, size_t cap);
 
 /* Iteration over the table for tests and docs: entry i (0-based) or NULL past the end. */
