@@ -38,8 +38,10 @@ static void usage(FILE *f)
 		"\n"
 		"commands:\n"
 		"  push PLAN INDICATOR PERIOD VALUE [--unit U] [--status S] [--dept D]\n"
-		"       [--yoy PCT] [--reason TEXT] [--id MSGID] [--backfill]\n"
-		"                          report one figure (unit and dept default to the catalog's)\n"
+		"       [--yoy PCT] [--reason TEXT] [--id MSGID] [--backfill] [--confirm]\n"
+		"                          report one figure (unit and dept default to the catalog's;\n"
+		"                          any unit of the indicator's dimension is converted exactly,\n"
+		"                          e.g. --unit 元 into a 万元 indicator; --confirm: a real outlier)\n"
 		"  import FILE.csv [--batch N] [--backfill]\n"
 		"                          load figures from CSV (plan,indicator,period,value,unit,\n"
 		"                          status,dept,yoy,reason,source); safe to run twice\n"
@@ -236,7 +238,8 @@ static int print_ack(const struct pw_ack *a)
 		return 0;
 	}
 	fprintf(stderr, "planwatch: rejected: %s: %s%s\n", pw_errname(a->code),
-		pw_strerror(a->code), a->retry ? " (transient: retry later)" : "");
+		a->message[0] ? a->message : pw_strerror(a->code),
+		a->retry ? " (transient: retry later)" : "");
 	for (size_t i = 0; i < a->n_bad; i++)
 		fprintf(stderr, "  item %u: %s: %s\n", a->bad[i].index, pw_errname(a->bad[i].code),
 			pw_strerror(a->bad[i].code));
@@ -252,7 +255,8 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 		{ "unit", required_argument, NULL, 'u' },   { "status", required_argument, NULL, 's' },
 		{ "dept", required_argument, NULL, 'd' },   { "yoy", required_argument, NULL, 'y' },
 		{ "reason", required_argument, NULL, 'r' }, { "id", required_argument, NULL, 'i' },
-		{ "backfill", no_argument, NULL, 'b' },	    { NULL, 0, NULL, 0 },
+		{ "backfill", no_argument, NULL, 'b' },	    { "confirm", no_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
 	};
 	char unit[64] = "", dept[80] = "", id[80] = "", *end;
 	struct pw_obs o = { .status = "flash", .yoy = NAN };
@@ -260,7 +264,7 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 	int ch;
 
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
-	while ((ch = getopt_long(argc, argv, "u:s:d:y:r:i:b", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:s:d:y:r:i:bc", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': snprintf(unit, sizeof(unit), "%s", optarg); break;
 		case 's': o.status = optarg; break;
@@ -275,6 +279,7 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 		case 'r': o.reason = optarg; break;
 		case 'i': snprintf(id, sizeof(id), "%s", optarg); break;
 		case 'b': flags |= PW_BACKFILL; break;
+		case 'c': o.confirm = true; break;
 		default: return 2;
 		}
 	}
