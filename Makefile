@@ -82,6 +82,8 @@ $(O)/tests/test_activate: $(call obj,tests/test_activate.c daemon/activate.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_security: $(call obj,tests/test_security.c tests/harness.c daemon/auth.c daemon/ydoc.c $(CLIENT_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_published: $(call obj,tests/test_published.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_targets: $(call obj,tests/test_targets.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/crash: $(call obj,tests/crash.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
@@ -134,7 +136,7 @@ fuzz:
 test-unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
 	@for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done
 
-INTEGRATION = test_integration test_targets test_security
+INTEGRATION = test_integration test_targets test_security test_published
 test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/planwatchd $(O)/planwatch
 	@for t in $(INTEGRATION); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/$$t || exit 1; done
