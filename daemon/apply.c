@@ -165,9 +165,11 @@ static void describe(const struct catalog *cat, struct apply_msg *m, int code)
 				period_format(&it->period, per);
 			char why[APPLY_DETAIL_MAX] = "";
 			validate_explain(cat, it, why, sizeof(why));
-			snprintf(m->detail, sizeof(m->detail), "item %zu (%s/%s %s): %s%s%s", i,
+			snprintf(m->detail, sizeof(m->detail), "item %zu (%s/%s %s): %s%s", i,
 				 it->plan ? it->plan : "?", it->ind ? it->ind : "?", per,
-				 pw_errname(it->err), why[0] ? ": " : "", why);
+				 pw_errname(it->err), why[0] ? ": " : "");
+			/* what was expected, cut to what is left of the detail */
+			strncat(m->detail, why, sizeof(m->detail) - strlen(m->detail) - 1);
 			return;
 		}
 	snprintf(m->detail, sizeof(m->detail), "%s (%zu bytes)", pw_errname(code), m->len);
