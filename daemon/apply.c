@@ -169,7 +169,10 @@ static void describe(const struct catalog *cat, struct apply_msg *m, int code)
 				 it->plan ? it->plan : "?", it->ind ? it->ind : "?", per,
 				 pw_errname(it->err), why[0] ? ": " : "");
 			/* what was expected, cut to what is left of the detail */
-			strncat(m->detail, why, sizeof(m->detail) - strlen(m->detail) - 1);
+			size_t len = strlen(m->detail);
+			size_t n = strnlen(why, sizeof(m->detail) - 1 - len);
+			memcpy(m->detail + len, why, n);
+			m->detail[len + n] = '\0';
 			return;
 		}
 	snprintf(m->detail, sizeof(m->detail), "%s (%zu bytes)", pw_errname(code), m->len);

@@ -77,7 +77,7 @@ static size_t clipped(int n, size_t cap)
 	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
-/* "元, 万元, 亿元, 万亿元" for the catalog unit, or the unit itself outside the table. */
+/* "元, 千元, 万元, 亿元, 万亿元" for the catalog unit, or the unit itself outside the table. */
 static void accepted(const char *unit, char *buf, size_t cap)
 {
 	const struct unit *u = unit_find(unit);

@@ -56,6 +56,7 @@ struct unit {
  * accepted-units list of a NACK is read off in this order. */
 static const struct unit units[] = {
 	{ "元", D_CNY, 0, { "人民币元", "CNY" } },
+	{ "千元", D_CNY, 3, { 0 } }, /* enterprise accounts (规上企业财务) */
 	{ "万元", D_CNY, 4, { 0 } },
 	{ "亿元", D_CNY, 8, { 0 } },
 	{ "万亿元", D_CNY, 12, { 0 } },

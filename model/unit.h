@@ -31,7 +31,7 @@ const char *unit_dim_name(const struct unit *u);
 /* Nonzero when a and b are of one dimension (a figure in a converts to b). */
 int unit_same_dim(const struct unit *a, const struct unit *b);
 
-/* Writes the canonical spellings of u's dimension, "元, 万元, 亿元, 万亿元", into buf (cut
+/* Writes the canonical spellings of u's dimension, "元, 千元, 万元, 亿元, 万亿元", into buf (cut
  * to cap, always NUL-terminated). Returns the length it needed, like snprintf. */
 size_t unit_accepted(const struct unit *u, char *buf, size_t cap);
 

@@ -46,7 +46,7 @@ pw watch overdue. --since 0 --count 1 | grep -q "overdue.test-plan" || fail "ove
 # A wrong unit is refused with its code and the item index; nothing stored.
 if pw push test-plan gdp 2026Q2 700 --unit 亿美元 --id cli-2 2>"$T/err"; then fail "wrong unit accepted"; fi
 grep -q "wrong_unit" "$T/err" && grep -q "quarantine" "$T/err" || fail "wrong unit message"
-grep -q "send one of 元, 万元, 亿元, 万亿元" "$T/err" || fail "wrong unit lists no accepted units: $(cat "$T/err")"
+grep -q "send one of 元, 千元, 万元, 亿元, 万亿元" "$T/err" || fail "wrong unit lists no accepted units: $(cat "$T/err")"
 pw rejected | grep -q "wrong_unit" || fail "rejected list"
 # A figure as published in another unit of the dimension is converted exactly.
 pw push test-plan gdp 2026Q2 7000000 --unit 万元 --id cli-u1 | grep -q "acknowledged" || fail "push in 万元"

@@ -79,11 +79,11 @@ static void test_table(void)
 	CHECK(unit_accepted(U("亿美元"), buf, sizeof(buf)) == strlen("美元, 万美元, 亿美元"));
 	CHECK(strcmp(buf, "美元, 万美元, 亿美元") == 0);
 	unit_accepted(U("元"), buf, sizeof(buf));
-	CHECK(strcmp(buf, "元, 万元, 亿元, 万亿元") == 0);
+	CHECK(strcmp(buf, "元, 千元, 万元, 亿元, 万亿元") == 0);
 	unit_accepted(U("ug/m3"), buf, sizeof(buf));
 	CHECK(strcmp(buf, "μg/m³, mg/m³") == 0);
 	size_t need = unit_accepted(U("元"), buf, 5);
-	CHECK(need == strlen("元, 万元, 亿元, 万亿元") && strlen(buf) < 5);
+	CHECK(need == strlen("元, 千元, 万元, 亿元, 万亿元") && strlen(buf) < 5);
 }
 
 static void test_shift(void)
@@ -132,6 +132,7 @@ static void test_convert(void)
 	conv(32570, "元", "万元", "3.257");
 	conv(3.257, "万元", "元", "32570");
 	conv(7.38, "亿元", "万元", "73800");
+	conv(32570, "元", "千元", "32.57");
 	conv(0.0044, "亿元", "万元", "44");
 	conv(4.4, "万元", "亿元", "0.00044");
 	CHECK(4.4 * 1e-4 != 0.00044); /* what multiplying would have stored: 0.00044000000000000007 */
