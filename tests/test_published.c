@@ -67,7 +67,7 @@ int main(void)
 	printf("ok 32570 元 stored as 3.257 万元\n");
 	/* without the unit it is far outside the bounds, and the NACK says which */
 	push(c, "quangang-14", "disposable_income", "2022", 32570, "万元", "统计局", false,
-	     PW_EBOUNDS, "value 32570 万元 is outside the bounds 0..20 万元");
+	     PW_EBOUNDS, "value 32570 万元 is outside the bounds 0..20 万元 of 居民人均可支配收入");
 	push(c, "quangang-14", "disposable_income", "2022", 3257000000, "元", "统计局", false,
 	     PW_EBOUNDS, "(sent as 3257000000 元)");
 	printf("ok out of bounds names the bounds\n");
@@ -76,7 +76,8 @@ int main(void)
 	push(c, "quangang-14", "fdi_cumulative", "2021", 7.38, "亿元", "商务局", false, PW_EUNIT,
 	     "send one of 美元, 万美元, 亿美元");
 	push(c, "quangang-14", "fdi_cumulative", "2021", 7.38, "亿元", "商务局", false, PW_EUNIT,
-	     "is money (CNY)");
+	     "unit of another dimension than the indicator's (no conversion exists): unit '亿元' is "
+	     "money (CNY), 利用外资 is in 亿美元 (money (USD)): send one of 美元, 万美元, 亿美元");
 	push(c, "quangang-14", "fdi_cumulative", "2021", 73800, "万美元", "商务局", false, 0, NULL);
 	CHECK(stored(c, "quangang-14", "fdi_cumulative", "2021") == 7.38);
 	printf("ok 亿元 into 亿美元 refused with the accepted units; 万美元 converted\n");
