@@ -2,8 +2,8 @@
  *
  * Every unit belongs to one dimension and is 10^exp of that dimension's base unit
  * (亿元 = 10^8 元). A figure is converted only within its dimension, by moving the decimal
- * point of its text and parsing the result once, so 32570 元 is 3.257 万元 exactly (the
- * double nearest 3.257), never 32570 × 0.0001. Money in CNY and in USD are different
+ * point of its text and parsing the result once, so 4.4 万元 is 0.00044 亿元 (the double
+ * nearest 0.00044), never 4.4 × 10^-4 = 0.00044000000000000007. Money in CNY and in USD are different
  * dimensions: no rate, no conversion. Each measure word of a count (家 enterprises, 件
  * patents or cases, 项 projects, 个, 所 schools, 张 beds, 起 incidents ...) is a dimension
  * of its own: officials choose the word by what is counted, so 家 and 件 never mix.

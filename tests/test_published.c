@@ -61,7 +61,7 @@ int main(void)
 	struct pw_client *c = harness_client(&h);
 
 	/* seed 002:29 — 泉港 居民人均可支配收入 2021 is printed as 32570 元; the catalog is in
-	 * 万元 (bounds 0..20). Stored exactly 3.257, not 32570 × 0.0001. */
+	 * 万元 (bounds 0..20). Stored as the double nearest 3.257. */
 	push(c, "quangang-14", "disposable_income", "2021", 32570, "元", "统计局", false, 0, NULL);
 	CHECK(stored(c, "quangang-14", "disposable_income", "2021") == 3.257);
 	printf("ok 32570 元 stored as 3.257 万元\n");

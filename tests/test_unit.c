@@ -127,7 +127,7 @@ static void test_convert(void)
 {
 	double v;
 
-	/* the seed figure: 32570 元 into a 万元 indicator is 3.257, not 3.2570000000000001 */
+	/* the seed figure: 32570 元 into a 万元 indicator is 3.257 */
 	conv_text("32570", "元", "万元", "3.257");
 	conv(32570, "元", "万元", "3.257");
 	conv(3.257, "万元", "元", "32570");
