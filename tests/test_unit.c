@@ -187,7 +187,22 @@ static void test_convert(void)
 	unit_dtoa(32570, t, sizeof(t));
 	CHECK(strtod(t, NULL) == 32570 && strlen(t) <= strlen("3.257e+04"));
 	unit_dtoa(0.1 + 0.2, t, sizeof(t));
-	CHECK(strtod(t, NULL) == 0.1 + 0.2);
+	CHECK(strcmp(t, "0.30000000000000004") == 0);
+	unit_dtoa(1e-7, t, sizeof(t));
+	CHECK(strcmp(t, "0.0000001") == 0);
+	unit_dtoa(-812.5, t, sizeof(t));
+	CHECK(strcmp(t, "-812.5") == 0);
+	unit_dtoa(1e300, t, sizeof(t));
+	CHECK(strtod(t, NULL) == 1e300 && strchr(t, 'e'));
+	unit_dtoa(123456789012345.0, t, sizeof(t));
+	CHECK(strcmp(t, "123456789012345") == 0);
+	/* a figure of up to 15 significant digits comes back as printed */
+	const char *printed[] = { "734.44", "0.0044", "3.257", "99.999999999999", "1.5e-5" };
+	const char *plain[] = { "734.44", "0.0044", "3.257", "99.999999999999", "0.000015" };
+	for (size_t i = 0; i < 5; i++) {
+		unit_dtoa(strtod(printed[i], NULL), t, sizeof(t));
+		CHECK(strcmp(t, plain[i]) == 0);
+	}
 	/* every double of a sweep survives the round trip 元 → 万元 → 元 when it has at most
 	 * 15 significant digits (what a department prints) */
 	for (int i = 1; i < 20000; i++) {
