@@ -48,7 +48,7 @@ $(O)/%.o: %.c
 $(O)/planwatchd: $(call obj,daemon/main.c $(DAEMON_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(O)/planwatch: $(call obj,client/cli.c client/csvin.c client/report.c $(CLIENT_SRC) $(CAT_SRC) daemon/auth.c $(PROTO_SRC))
+$(O)/planwatch: $(call obj,client/cli.c client/csvin.c client/report.c $(CLIENT_SRC) $(CAT_SRC) model/unit.c daemon/auth.c $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(O)/libplanwatch.a: $(call obj,$(CLIENT_SRC) $(PROTO_SRC))

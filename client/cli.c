@@ -11,6 +11,7 @@
 
 #include "../daemon/auth.h"
 #include "../daemon/catalog.h"
+#include "../model/unit.h"
 #include "../proto/period.h"
 #include "../proto/proto.h"
 #include "../proto/status.h"
@@ -65,6 +66,8 @@ static void usage(FILE *f)
 		"                          extension, else HTML; A4-printable, self-contained)\n"
 		"  catalog show [PLAN]     indicators and targets loaded in the daemon\n"
 		"  catalog check FILE...   validate catalog files (errors as FILE:LINE)\n"
+		"  units [UNIT]            the unit table: units by dimension (a figure converts\n"
+		"                          within its dimension); UNIT: its spellings and dimension\n"
 		"  status                  daemon counters\n"
 		"  backup DIR              hot copy of the store into DIR (on the daemon's host,\n"
 		"                          empty or new; restore = copy DIR/data.mdb into state_dir)\n"
@@ -1103,6 +1106,43 @@ static int cmd_watch(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- units (no daemon needed: the table is compiled in) ---- */
+
+static void print_unit_line(const struct unit *u)
+{
+	char list[256];
+	unit_accepted(u, list, sizeof(list));
+	printf("%s: %s\n", unit_dim_name(u), list);
+}
+
+static int cmd_units(struct cli *c, int argc, char **argv)
+{
+	(void)c;
+	if (argc > 2) {
+		fprintf(stderr, "usage: planwatch units [UNIT]\n");
+		return 2;
+	}
+	if (argc == 2) {
+		const struct unit *u = unit_find(argv[1]);
+		if (!u) {
+			fprintf(stderr, "planwatch: '%s' is not in the unit table (planwatch units lists it)\n",
+				argv[1]);
+			return 1;
+		}
+		printf("%s: %s", argv[1], unit_name(u));
+		for (size_t i = 0; unit_alias(u, i); i++)
+			printf("%s%s", i ? ", " : " (also ", unit_alias(u, i));
+		printf("%s\n", unit_alias(u, 0) ? ")" : "");
+		print_unit_line(u);
+		return 0;
+	}
+	/* one line per dimension, at its first unit */
+	for (size_t i = 0; unit_at(i); i++)
+		if (i == 0 || !unit_same_dim(unit_at(i), unit_at(i - 1)))
+			print_unit_line(unit_at(i));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1120,7 +1160,7 @@ int main(int argc, char **argv)
 		{ "query", cmd_query },	    { "history", cmd_history },	  { "status", cmd_status },
 		{ "alerts", cmd_alerts },   { "rejected", cmd_rejected }, { "target", cmd_target },
 		{ "catalog", cmd_catalog }, { "debug", cmd_debug },	  { "backup", cmd_backup },
-		{ "keygen", cmd_keygen },   { "report", cmd_report },
+		{ "keygen", cmd_keygen },   { "report", cmd_report },	  { "units", cmd_units },
 	};
 	struct cli c = { .timeout_ms = 5000 };
 	int ch;

@@ -130,6 +130,12 @@ const struct unit *unit_at(size_t i)
 	return i < N_UNITS ? &units[i] : NULL;
 }
 
+const char *unit_alias(const struct unit *u, size_t i)
+{
+	assert(u);
+	return i < UNIT_MAX_ALIAS ? u->alias[i] : NULL;
+}
+
 const struct unit *unit_find(const char *s)
 {
 	if (!s)

@@ -60,4 +60,7 @@ void unit_dtoa(double v, char *buf, size_t cap);
 /* Iteration over the table for tests and docs: entry i (0-based) or NULL past the end. */
 const struct unit *unit_at(size_t i);
 
+/* The other accepted spellings of u: alias i (0-based) or NULL past the end. */
+const char *unit_alias(const struct unit *u, size_t i);
+
 #endif

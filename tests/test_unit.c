@@ -74,6 +74,13 @@ static void test_table(void)
 		CHECK(unit_dim_name(u) && unit_dim_name(u)[0]);
 	}
 	CHECK(n > 40 && !unit_at(n));
+	/* each dimension's units stand together (the accepted lists and planwatch units rely
+	 * on it) */
+	for (size_t i = 1; i < n; i++)
+		if (!unit_same_dim(unit_at(i), unit_at(i - 1)))
+			for (size_t j = 0; j < i; j++)
+				CHECK(!unit_same_dim(unit_at(i), unit_at(j)));
+	CHECK(unit_alias(U("ug/m3"), 0) && !unit_alias(U("亿美元"), 0));
 	/* the accepted list of a dimension, in table order, cut safely */
 	char buf[128];
 	CHECK(unit_accepted(U("亿美元"), buf, sizeof(buf)) == strlen("美元, 万美元, 亿美元"));
