@@ -111,6 +111,42 @@ static void check_yoy(const struct plaus_in *in, struct plaus_out *out)
 	out->yoy_warn = fabs(out->yoy_computed - in->yoy) > out->yoy_tol + 1e-9;
 }
 
+static struct plaus_ref ref_at(const struct plaus_year *y, int year, int freq, int n)
+{
+	struct plaus_ref r = { .has = y->held[n], .value = y->value[n] };
+	r.period = (struct period){ .year = (uint16_t)year, .freq = (uint8_t)freq, .n = (uint8_t)n };
+	return r;
+}
+
+int plaus_gather(struct plaus_in *in, plaus_year_fn fn, void *arg)
+{
+	struct plaus_year cur, before;
+	const struct period *p = &in->period;
+	int n = p->freq == PERIOD_ANNUAL ? 0 : p->n, rc;
+	int last = p->freq == PERIOD_MONTH ? 12 : p->freq == PERIOD_QUARTER ? 4 : 0;
+
+	assert(in && fn && n <= 12);
+	in->old = in->prev = in->year_ago = in->ytd_before = in->ytd_after = (struct plaus_ref){ 0 };
+	memset(&before, 0, sizeof(before));
+	if ((rc = fn(arg, p->year, p->freq, &cur)) < 0)
+		return rc;
+	if (p->year > PERIOD_YEAR_MIN && (rc = fn(arg, p->year - 1, p->freq, &before)) < 0)
+		return rc;
+	in->old = ref_at(&cur, p->year, p->freq, n);
+	in->year_ago = ref_at(&before, p->year - 1, p->freq, n);
+	/* the previous period: within the year, else the last of the year before (and for a
+	 * year, the year before: previous period and year-ago are one figure) */
+	in->prev = n > 1 ? ref_at(&cur, p->year, p->freq, n - 1)
+			 : ref_at(&before, p->year - 1, p->freq, last);
+	if (!in->ytd || p->freq == PERIOD_ANNUAL)
+		return 0;
+	for (int k = n - 1; k >= 1 && !in->ytd_before.has; k--)
+		in->ytd_before = ref_at(&cur, p->year, p->freq, k);
+	for (int k = n + 1; k <= last && !in->ytd_after.has; k++)
+		in->ytd_after = ref_at(&cur, p->year, p->freq, k);
+	return 0;
+}
+
 int plaus_check(const struct plaus_in *in, struct plaus_out *out)
 {
 	assert(in && out);

@@ -65,6 +65,25 @@ struct plaus_out {
 	double yoy_tol;      /* the tolerance used, in percentage points */
 };
 
+/* What a series holds in one year, for plaus_gather: held[n] and value[n] for n = 1..12
+ * (months) or 1..4 (quarters), n = 0 for the annual figure. */
+struct plaus_year {
+	bool held[13];
+	double value[13];
+};
+
+/* Fills *out with the latest values the series holds in `year` at frequency `freq`
+ * (enum period_freq). Returns 0 or a negative code, which plaus_gather passes on. The
+ * caller's implementation is one range read of the store per (series, year), overlaid
+ * with the items of the batch being checked. */
+typedef int (*plaus_year_fn)(void *arg, int year, int freq, struct plaus_year *out);
+
+/* Fills in->old, prev, year_ago and, for a ytd in->period, ytd_before (the latest earlier
+ * period of the same year held: March after a 1–2月 release filed as February finds
+ * February) and ytd_after, from at most two calls of fn (the year and the year before).
+ * in->period and in->ytd must be set. Returns 0 or fn's error. */
+int plaus_gather(struct plaus_in *in, plaus_year_fn fn, void *arg);
+
 /* Runs every check. Returns 0 (plausible, or confirmed: out->flagged then says what was
  * confirmed) or PW_ESCALE / PW_EYTD (scale first) for the caller to refuse. The yoy
  * warning is only in out. Comparators whose period does not fit their role (a year_ago

@@ -2,6 +2,7 @@
  * sides of its threshold and with confirm. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../model/plausible.h"
@@ -252,12 +253,81 @@ static void test_explain(void)
 	CHECK(strlen(t) == 7);
 }
 
+/* A series as a list of "period=value" figures, read a year at a time like the store. */
+struct series {
+	const char *const *figs;
+	int calls, fail_year;
+};
+
+static int year_of(void *arg, int year, int freq, struct plaus_year *out)
+{
+	struct series *s = arg;
+	s->calls++;
+	if (year == s->fail_year)
+		return PW_ESTORE;
+	memset(out, 0, sizeof(*out));
+	for (const char *const *f = s->figs; *f; f++) {
+		const char *eq = strchr(*f, '=');
+		struct period p;
+		CHECK_OK(period_parse(&p, *f, (size_t)(eq - *f)));
+		if (p.year == year && p.freq == freq) {
+			out->held[p.n] = true;
+			out->value[p.n] = strtod(eq + 1, NULL);
+		}
+	}
+	return 0;
+}
+
+static void test_gather(void)
+{
+	const char *figs[] = { "2025-03=150", "2025-12=700", "2026-02=25", "2026-03=160",
+			       "2026-04=150.3", "2026-07=400", "2024=90", "2025=100", NULL };
+	struct series s = { .figs = figs };
+	struct plaus_in in = { .period = P("2026-05"), .value = 40, .yoy = NAN, .ytd = true };
+	struct plaus_out o;
+
+	CHECK_OK(plaus_gather(&in, year_of, &s));
+	CHECK(s.calls == 2); /* the year and the year before, nothing else */
+	CHECK(!in.old.has && !in.year_ago.has);
+	CHECK(in.prev.has && in.prev.value == 150.3 && in.prev.period.n == 4);
+	CHECK(in.ytd_before.has && in.ytd_before.value == 150.3);
+	CHECK(in.ytd_after.has && in.ytd_after.value == 400 && in.ytd_after.period.n == 7);
+	CHECK_RC(plaus_check(&in, &o), PW_EYTD); /* the 160 -> 150.3 -> 40 */
+	/* a revision of March: old, previous (February, the 1-2月 release), a year earlier */
+	in = (struct plaus_in){ .period = P("2026-03"), .value = 16, .yoy = NAN, .ytd = true };
+	CHECK_OK(plaus_gather(&in, year_of, &s));
+	CHECK(in.old.has && in.old.value == 160 && in.prev.value == 25);
+	CHECK(in.year_ago.has && in.year_ago.value == 150);
+	CHECK(in.ytd_before.value == 25 && in.ytd_after.value == 150.3);
+	/* 16 is /10 from 160 and 150 but within x5 of February's 25: not a scale slip, yet
+	 * below the February total */
+	CHECK_RC(plaus_check(&in, &o), PW_EYTD);
+	in.value = 1600; /* x10 from the vintage, x64 from February, x10.7 from a year ago */
+	CHECK_RC(plaus_check(&in, &o), PW_ESCALE);
+	CHECK(o.scale_pow == 1);
+	/* January: the previous period is December of the year before, no ytd before */
+	in = (struct plaus_in){ .period = P("2026-01"), .value = 60, .yoy = NAN, .ytd = true };
+	CHECK_OK(plaus_gather(&in, year_of, &s));
+	CHECK(in.prev.has && in.prev.value == 700 && in.prev.period.year == 2025);
+	CHECK(!in.ytd_before.has && in.ytd_after.value == 25);
+	CHECK_RC(plaus_check(&in, &o), PW_EYTD); /* January 60 above the 1-2月 total 25 */
+	/* a year: previous period and a year earlier are one figure */
+	in = (struct plaus_in){ .period = P("2026"), .value = 1000, .yoy = NAN };
+	CHECK_OK(plaus_gather(&in, year_of, &s));
+	CHECK(in.prev.value == 100 && in.year_ago.value == 100 && !in.ytd_before.has);
+	CHECK_RC(plaus_check(&in, &o), PW_ESCALE);
+	/* a store error is passed on */
+	s.fail_year = 2025;
+	CHECK_RC(plaus_gather(&in, year_of, &s), PW_ESTORE);
+}
+
 int main(void)
 {
 	test_scale();
 	test_ytd();
 	test_yoy();
 	test_explain();
+	test_gather();
 	puts("test_plausible: ok");
 	return 0;
 }
