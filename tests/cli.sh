@@ -48,6 +48,7 @@ if pw push test-plan gdp 2026Q2 700 --unit 亿美元 --id cli-2 2>"$T/err"; then
 grep -q "wrong_unit" "$T/err" && grep -q "quarantine" "$T/err" || fail "wrong unit message"
 grep -q "send one of 元, 千元, 万元, 亿元, 万亿元" "$T/err" || fail "wrong unit lists no accepted units: $(cat "$T/err")"
 pw rejected | grep -q "wrong_unit" || fail "rejected list"
+pw rejected | grep -q "wrong_unit: unit '亿美元' is money (USD)" || fail "quarantine detail lacks the expected units: $(pw rejected)"
 pw units | grep -q "^money (CNY): 元, 千元, 万元, 亿元, 万亿元$" || fail "units table: $(pw units | head -3)"
 pw units ug/m3 | grep -q "^ug/m3: μg/m³ (also " || fail "units ug/m3: $(pw units ug/m3)"
 if pw units 亿 2>"$T/err"; then fail "units 亿 found"; fi
