@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../daemon/auth.h"
-#include "../daemon/catalog.h"
+#include "../model/catalog.h"
+#include "../model/keypair.h"
 #include "../proto/period.h"
 #include "../proto/proto.h"
 #include "../proto/status.h"
@@ -21,7 +21,7 @@
 struct cli {
 	const char *endpoint, *pub;
 	const char *key_file, *server_key;
-	struct auth_keypair key;
+	struct keypair key;
 	struct pw_opts opts;
 	int timeout_ms;
 	bool json;
@@ -106,7 +106,7 @@ static int connect_cli(struct cli *c)
 			fprintf(stderr, "planwatch: CURVE needs both --key FILE and --server-key KEY\n");
 			return 1;
 		}
-		if (auth_keypair_load(&c->key, c->key_file, err, sizeof(err)) < 0) {
+		if (keypair_load(&c->key, c->key_file, err, sizeof(err)) < 0) {
 			fprintf(stderr, "planwatch: %s\n", err);
 			return 1;
 		}
@@ -935,7 +935,7 @@ static int cmd_keygen(struct cli *c, int argc, char **argv)
 		snprintf(path, sizeof(path), "%s.key", name);
 		out = path;
 	}
-	int rc = auth_keypair_generate(out, name, pub, sizeof(pub));
+	int rc = keypair_generate(out, name, pub, sizeof(pub));
 	if (rc == PW_EBUSY) {
 		fprintf(stderr, "planwatch: '%s' exists: not overwriting a key\n", out);
 		return 1;

@@ -23,33 +23,14 @@ fail() {
 	exit 1
 }
 
-# ---- the report: `planwatch report` once cli.c has it, else the driver tests/report_main.c,
-# built with the flags of the tree it links (ASan + UBSan for build/san) ----
-[ -f "$B/libplanwatch.a" ] && [ -x "$B/planwatchd" ] && [ -x "$B/planwatch" ] ||
-	fail "$B lacks libplanwatch.a, planwatchd or planwatch: run make first"
-if "$B/planwatch" --help | grep -q "report --plan"; then
-	report() { # report PLAN PERIOD|- FORMAT OUT
-		if [ "$2" = - ]; then set -- --plan "$1" --format "$3" -o "$4"
-		else set -- --plan "$1" --period "$2" --format "$3" -o "$4"; fi
-		"$B/planwatch" report "$@" >/dev/null
-	}
-	echo "test_report.sh: using planwatch report"
-else
-	SANF=
-	case $B in */san)
-		SANF="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined"
-		SANF="$SANF -fno-sanitize-recover=undefined" ;;
-	esac
-	MSGPACK=$(pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
-	# shellcheck disable=SC2086
-	cc -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -Wall -Wextra -Werror -Wshadow \
-		-Wstrict-prototypes -Wmissing-prototypes $SANF -I"$SRC/proto" \
-		"$SRC/tests/report_main.c" "$SRC/client/report.c" "$B/libplanwatch.a" \
-		$(pkg-config --libs libzmq "$MSGPACK") -lm -o "$T/report_main" ||
-		fail "cannot build the driver"
-	report() { "$T/report_main" "$@"; }
-	echo "test_report.sh: using tests/report_main.c"
-fi
+# ---- the report: `planwatch report` ----
+[ -x "$B/planwatchd" ] && [ -x "$B/planwatch" ] ||
+	fail "$B lacks planwatchd or planwatch: run make first"
+report() { # report PLAN PERIOD|- FORMAT OUT
+	if [ "$2" = - ]; then set -- --plan "$1" --format "$3" -o "$4"
+	else set -- --plan "$1" --period "$2" --format "$3" -o "$4"; fi
+	"$B/planwatch" report "$@" >/dev/null
+}
 export ASAN_OPTIONS=detect_leaks=1
 
 # ---- the daemon, with its clock set so that the run does not depend on the date ----

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../daemon/catalog.h"
+#include "../model/catalog.h"
 #include "../daemon/notice.h"
 #include "../daemon/rules.h"
 #include "../proto/status.h"
