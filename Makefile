@@ -28,7 +28,7 @@ PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c store/record.c store/migrate.c
 CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c
 MODEL_SRC  = $(CAT_SRC) model/keypair.c
-RULES_SRC  = daemon/rules.c daemon/notice.c
+RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
 DAEMON_SRC = daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
              $(RULES_SRC) daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c \
              daemon/server.c

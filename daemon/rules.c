@@ -1,5 +1,6 @@
-/* daemon/rules.c — target tracking: requirement per target kind, state machine with
- * persistence and hysteresis, overdue figures by release calendar. */
+/* daemon/rules.c — target tracking: which requirement applies to each target kind (the
+ * arithmetic is model/planmath.c), state machine with persistence and hysteresis (the state
+ * is daemon/alert.c's record), overdue figures by release calendar. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,23 +8,9 @@
 
 #include "../proto/err.h"
 #include "../proto/status.h"
+#include "alert.h"
 #include "planmath.h"
 #include "rules.h"
-
-#define ALERT_VERSION 1
-
-/* Durable per-indicator alert state (alert table, plan\0ind). */
-struct alert {
-	uint8_t version;
-	uint8_t state;    /* enum rules_state last announced (or silently reached) */
-	uint8_t last_raw; /* verdict of the last evaluation, before persistence */
-	uint8_t overdue;  /* 1 while overdue_period is missing and announced */
-	uint16_t streak_before; /* consecutive off periods before last_period */
-	struct period last_period;
-	struct period overdue_period;
-	double value, required, gap;
-	int64_t since_ms; /* when state was entered */
-};
 
 /* What one evaluation compared. */
 struct verdict {
@@ -70,21 +57,24 @@ int rules_target_put(struct store_txn *t, const char *plan, const char *ind, dou
 
 /* ---- alert state ---- */
 
-static int alert_get(struct store_txn *t, const struct cat_indicator *x, struct alert *a)
+/* The indicator's alert state; a fresh one when none is stored or the record is of a
+ * version this release does not know. */
+static int state_get(struct store_txn *t, const struct cat_indicator *x, struct alert *a)
 {
+	uint8_t buf[ALERT_REC_MAX];
 	size_t len;
-	int rc = store_alert_get(t, x->plan->id, x->id, a, sizeof(*a), &len);
-	if (rc == PW_ENOTFOUND || (rc == 0 && (len != sizeof(*a) || a->version != ALERT_VERSION))) {
+	int rc = store_alert_get(t, x->plan->id, x->id, buf, sizeof(buf), &len);
+	if (rc == PW_ENOTFOUND || (rc == 0 && alert_decode(a, buf, len) < 0)) {
 		memset(a, 0, sizeof(*a));
-		a->version = ALERT_VERSION;
 		return 0;
 	}
 	return rc;
 }
 
-static int alert_put(struct store_txn *t, const struct cat_indicator *x, const struct alert *a)
+static int state_put(struct store_txn *t, const struct cat_indicator *x, const struct alert *a)
 {
-	return store_alert_put(t, x->plan->id, x->id, a, sizeof(*a));
+	uint8_t buf[ALERT_REC];
+	return store_alert_put(t, x->plan->id, x->id, buf, alert_encode(a, buf));
 }
 
 /* ---- series access ---- */
@@ -356,20 +346,20 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	struct alert a;
 	int rc;
 
-	if ((rc = alert_get(t, x, &a)) < 0)
+	if ((rc = state_get(t, x, &a)) < 0)
 		return rc;
 	if ((rc = resolve_overdue(t, x, &a, out)) < 0)
 		return rc;
 	/* The newest period drives the verdict; backfilled history never does. */
 	rc = store_obs_last(t, x->plan->id, x->id, STORE_OBS_BACKFILL, &newest);
 	if (rc == PW_ENOTFOUND)
-		return alert_put(t, x, &a);
+		return state_put(t, x, &a);
 	if (rc < 0)
 		return rc;
 	if ((rc = evaluate(cfg, t, x, &newest, &v)) < 0)
 		return rc;
 	if (v.pm.state == RULES_NONE)
-		return alert_put(t, x, &a);
+		return state_put(t, x, &a);
 	unsigned streak = update_streak(&a, &newest, v.pm.state);
 	unsigned need = x->attribute == CAT_BINDING ? 1 : (cfg->persistence ? cfg->persistence : 1);
 	double margin = planmath_margin(v.pm.required, v.points, cfg->margin_pct);
@@ -415,7 +405,7 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	}
 	if (kind && (rc = emit_alert(out, t, kind, x, &newest, &v, from, to, streak)) < 0)
 		return rc;
-	return alert_put(t, x, &a);
+	return state_put(t, x, &a);
 }
 
 /* ---- overdue ---- */
@@ -470,7 +460,7 @@ static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struc
 	if (due.freq != PERIOD_ANNUAL && (due.n == 12 || (due.freq == PERIOD_QUARTER && due.n == 4)) &&
 	    store_obs_get(t, x->plan->id, x->id, &year, &o) == 0)
 		return 0;
-	if ((rc = alert_get(t, x, &a)) < 0)
+	if ((rc = state_get(t, x, &a)) < 0)
 		return rc;
 	if (a.overdue && period_cmp(&a.overdue_period, &due) == 0)
 		return 0; /* announced once */
@@ -492,7 +482,7 @@ static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struc
 	proto_w_str(f, "figure not received by its due date");
 	if ((rc = notice_emit(out, t, topic, 8)) < 0)
 		return rc;
-	return alert_put(t, x, &a);
+	return state_put(t, x, &a);
 }
 
 int rules_overdue(const struct rules_cfg *cfg, struct store_txn *t, const struct catalog *c,
@@ -524,10 +514,8 @@ static int list_cb(const char *plan, const char *ind, const void *buf, size_t le
 	struct list_arg *l = arg;
 	struct alert a;
 	char per[PERIOD_TEXT_MAX] = "", od[PERIOD_TEXT_MAX] = "";
-	if (len != sizeof(a) || (l->plan && strcmp(l->plan, plan) != 0))
-		return 0;
-	memcpy(&a, buf, sizeof(a));
-	if (a.version != ALERT_VERSION || (a.state == RULES_NONE && !a.overdue))
+	if ((l->plan && strcmp(l->plan, plan) != 0) || alert_decode(&a, buf, len) < 0 ||
+	    (a.state == RULES_NONE && !a.overdue))
 		return 0;
 	const struct cat_indicator *x = catalog_find(l->c, plan, ind);
 	if (a.last_period.year)
@@ -576,10 +564,7 @@ static int count_cb(const char *plan, const char *ind, const void *buf, size_t l
 	struct alert a;
 	(void)plan;
 	(void)ind;
-	if (len != sizeof(a))
-		return 0;
-	memcpy(&a, buf, sizeof(a));
-	if (a.version != ALERT_VERSION)
+	if (alert_decode(&a, buf, len) < 0)
 		return 0;
 	if (a.state <= RULES_OFF_TRACK)
 		c->state[a.state]++;
