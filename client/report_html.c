@@ -445,12 +445,11 @@ static void write_kind(const struct rep_ind *x, FILE *f)
 	fputs("</div>", f);
 }
 
-static void write_row(const struct rep *r, const struct rep_ind *x, FILE *f)
+/* <tr> with the classes and data attributes the page's CSS and tests select on. */
+static void row_open(const struct rep_ind *x, FILE *f)
 {
-	const struct rep_obs *o = rep_latest(x);
 	const char *cls = rep_verdicts[x->verdict].cls;
 	bool bind = rep_is_binding(x);
-	(void)r;
 
 	fputs("<tr class=\"ind ", f);
 	fputs(cls, f);
@@ -461,8 +460,13 @@ static void write_row(const struct rep *r, const struct rep_ind *x, FILE *f)
 	esc(f, x->id);
 	fprintf(f, "\" data-attribute=\"%s\" data-verdict=\"%s\">\n", bind ? "binding" : "expected",
 		rep_verdicts[x->verdict].name);
+}
 
-	/* indicator */
+/* Name (Chinese, English), id and attribute. */
+static void cell_indicator(const struct rep_ind *x, FILE *f)
+{
+	bool bind = rep_is_binding(x);
+
 	fputs("<td><div class=\"name\">", f);
 	esc(f, x->name);
 	fputs("</div><div class=\"en\">", f);
@@ -471,13 +475,11 @@ static void write_row(const struct rep *r, const struct rep_ind *x, FILE *f)
 	esc(f, x->id);
 	fprintf(f, "</span> <span class=\"attr %s\">%s</span></td>\n",
 		bind ? "binding" : "expected", bind ? "★ 约束性 binding" : "预期性 expected");
+}
 
-	/* unit */
-	fputs("<td>", f);
-	esc(f, x->unit);
-	fputs("</td>\n<td>", f);
-
-	/* baseline -> target */
+/* Baseline -> target (with their years) and how the target is judged. */
+static void cell_target(const struct rep_ind *x, FILE *f)
+{
 	esc_num(f, x->base);
 	if (!isnan(x->base))
 		fprintf(f, " <span class=\"note\">(%d)</span>", x->base_year);
@@ -486,9 +488,11 @@ static void write_row(const struct rep *r, const struct rep_ind *x, FILE *f)
 	if (!isnan(x->target))
 		fprintf(f, " <span class=\"note\">(%d)</span>", x->target_year);
 	write_kind(x, f);
-	fputs("</td>\n<td>", f);
+}
 
-	/* latest */
+/* The newest figure that counts: value, period, status, YoY, backfill. */
+static void cell_latest(const struct rep_obs *o, FILE *f)
+{
 	if (o) {
 		fputs("<span class=\"val\">", f);
 		esc_num(f, o->value);
@@ -510,38 +514,48 @@ static void write_row(const struct rep *r, const struct rep_ind *x, FILE *f)
 	} else {
 		fputs("<span class=\"note\">无数据 <span class=\"en\">no data</span></span>", f);
 	}
-	fputs("</td>\n<td>", f);
+}
 
-	/* verdict */
+/* What was required and the gap, as the daemon compared them. */
+static void verdict_requirement(const struct rep_ind *x, const struct rep_obs *o, FILE *f)
+{
+	bool yoy = rep_judged_by_yoy(x);
+	if (yoy && !isnan(x->value) && (!o || isnan(o->yoy))) {
+		/* the daemon computed the growth from the year before */
+		fputs("<div class=\"note\">同比 <span class=\"en\">yoy</span> ", f);
+		esc_num(f, x->value);
+		fputs("%</div>", f);
+	}
+	fputs("<div class=\"note\">要求 <span class=\"en\">required</span> ", f);
+	fputs(yoy ? "同比 yoy " : "", f);
+	fputs(rep_req_sign(x), f);
+	fputc(' ', f);
+	esc_num(f, x->required);
+	fputs(yoy ? "%" : " ", f);
+	if (!yoy)
+		esc(f, x->unit);
+	fputs("</div><div class=\"note\">差距 <span class=\"en\">gap</span> ", f);
+	fputs(x->gap > 0 ? "+" : "", f);
+	esc_num(f, x->gap);
+	fputc(' ', f);
+	esc(f, rep_gap_unit(x));
+	fputs("</div>", f);
+}
+
+/* The verdict badge and its notes: requirement and gap, the period judged, a withheld
+ * verdict, an overdue figure. */
+static void cell_verdict(const struct rep_ind *x, const struct rep_obs *o, FILE *f)
+{
+	const char *cls = rep_verdicts[x->verdict].cls;
+
 	fprintf(f, "<span class=\"badge %s\">%s %s</span>", cls, rep_verdicts[x->verdict].zh,
 		rep_verdicts[x->verdict].en);
 	if (x->state[0] && x->verdict == REP_OVERDUE) /* on track, but a figure is missing */
 		fputs("<div class=\"note\">最新数据按期 <span class=\"en\">latest figure on "
 		      "track</span></div>",
 		      f);
-	if (!isnan(x->required)) {
-		bool yoy = rep_judged_by_yoy(x);
-		if (yoy && !isnan(x->value) && (!o || isnan(o->yoy))) {
-			/* the daemon computed the growth from the year before */
-			fputs("<div class=\"note\">同比 <span class=\"en\">yoy</span> ", f);
-			esc_num(f, x->value);
-			fputs("%</div>", f);
-		}
-		fputs("<div class=\"note\">要求 <span class=\"en\">required</span> ", f);
-		fputs(yoy ? "同比 yoy " : "", f);
-		fputs(rep_req_sign(x), f);
-		fputc(' ', f);
-		esc_num(f, x->required);
-		fputs(yoy ? "%" : " ", f);
-		if (!yoy)
-			esc(f, x->unit);
-		fputs("</div><div class=\"note\">差距 <span class=\"en\">gap</span> ", f);
-		fputs(x->gap > 0 ? "+" : "", f);
-		esc_num(f, x->gap);
-		fputc(' ', f);
-		esc(f, rep_gap_unit(x));
-		fputs("</div>", f);
-	}
+	if (!isnan(x->required))
+		verdict_requirement(x, o, f);
 	if (x->state_period[0] && (!o || strcmp(x->state_period, o->text) != 0)) {
 		fputs("<div class=\"note\">判定期 <span class=\"en\">verdict on</span> ", f);
 		esc(f, x->state_period);
@@ -559,6 +573,22 @@ static void write_row(const struct rep *r, const struct rep_ind *x, FILE *f)
 		esc(f, x->overdue);
 		fputs("</div>", f);
 	}
+}
+
+static void write_row(const struct rep_ind *x, FILE *f)
+{
+	const struct rep_obs *o = rep_latest(x);
+
+	row_open(x, f);
+	cell_indicator(x, f);
+	fputs("<td>", f);
+	esc(f, x->unit);
+	fputs("</td>\n<td>", f);
+	cell_target(x, f);
+	fputs("</td>\n<td>", f);
+	cell_latest(o, f);
+	fputs("</td>\n<td>", f);
+	cell_verdict(x, o, f);
 	fputs("</td>\n<td>", f);
 	write_spark(f, x);
 	fputs("</td>\n</tr>\n", f);
@@ -588,7 +618,7 @@ void report_html_write(const struct rep *r, FILE *f)
 		      f);
 		for (size_t k = 0; k < r->n; k++)
 			if (r->inds[r->order[k]].cat_rank == (int)c)
-				write_row(r, &r->inds[r->order[k]], f);
+				write_row(&r->inds[r->order[k]], f);
 		fputs("</tbody>\n</table>\n</section>\n", f);
 	}
 	fputs("<footer>\n<p>判定由 planwatchd 按规划目标类型给出：年均增长（基期×(1+g)^(年−基年)，"
