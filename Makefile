@@ -56,16 +56,16 @@ planwatchd_SRC             = daemon/main.c $(DAEMON_SRC) $(MODEL_SRC) $(STORE_SR
 planwatch_SRC              = client/cli.c client/csvin.c $(REPORT_SRC) $(CLIENT_SRC) $(MODEL_SRC) \
                              $(PROTO_SRC)
 tests/test_proto_SRC       = tests/test_proto.c $(PROTO_SRC)
-tests/test_store_SRC       = tests/test_store.c $(STORE_SRC) $(PROTO_SRC)
-tests/test_catalog_SRC     = tests/test_catalog.c $(CAT_SRC) $(PROTO_SRC)
-tests/test_planmath_SRC    = tests/test_planmath.c model/planmath.c proto/err.c
-tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c $(PROTO_SRC)
+tests/test_store_SRC       = tests/test_store.c $(STORE_SRC) proto/err.c proto/period.c
+tests/test_catalog_SRC     = tests/test_catalog.c $(CAT_SRC) proto/err.c
+tests/test_planmath_SRC    = tests/test_planmath.c model/planmath.c
+tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
 tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) $(STORE_SRC) $(PROTO_SRC)
 tests/test_notice_SRC      = tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC)
 tests/test_publisher_SRC   = tests/test_publisher.c daemon/publisher.c daemon/notice.c \
                              $(STORE_SRC) $(PROTO_SRC)
 tests/test_csvin_SRC       = tests/test_csvin.c client/csvin.c $(PROTO_SRC)
-tests/test_metrics_SRC     = tests/test_metrics.c daemon/metrics.c $(PROTO_SRC)
+tests/test_metrics_SRC     = tests/test_metrics.c daemon/metrics.c proto/err.c
 tests/test_activate_SRC    = tests/test_activate.c daemon/activate.c
 tests/test_integration_SRC = tests/test_integration.c $(HARNESS)
 tests/test_security_SRC    = tests/test_security.c model/keypair.c model/ydoc.c $(HARNESS)

@@ -1,5 +1,6 @@
 /* tests/test_rules.c — target tracking on a real store: each target kind on both sides of
- * its threshold, persistence, hysteresis, annual overrides, city targets, overdue. */
+ * its threshold, persistence, hysteresis, annual overrides, city targets, overdue, and the
+ * alert state record (version 2, and version 1 still read). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
