@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../daemon/catalog.h"
+#include "../model/catalog.h"
 #include "../model/unit.h"
 #include "check.h"
 
