@@ -604,6 +604,11 @@ struct planmath_target cat_target(const struct cat_indicator *x)
 	};
 }
 
+bool cat_comparable_prices(const struct cat_indicator *x)
+{
+	return x->name && (strstr(x->name, "生产总值") || strstr(x->name, "增加值"));
+}
+
 int catalog_lint(const struct catalog *c, void (*cb)(const char *msg, void *arg), void *arg)
 {
 	char msg[512];
