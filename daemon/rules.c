@@ -21,7 +21,7 @@ struct verdict {
 	bool points;                /* compared in percentage points (growth), not level */
 	const char *rule;
 	const char *basis; /* what was judged: "rate" (yoy), "level", "bound", "sum" */
-	char text_zh[200], text_en[200];
+	char text_zh[400], text_en[400];
 };
 
 const char *rules_state_name(int state)
@@ -267,7 +267,7 @@ static int eval_cumulative(const struct rules_cfg *cfg, struct store_txn *t,
 {
 	struct cum c = { .from = x->base_year + 1, .to = o->period.year };
 	struct planmath_target tg = cat_target(x);
-	char miss[120], miss_zh[140] = "", miss_en[140] = "";
+	char miss[64], miss_zh[96] = "", miss_en[96] = "";
 	double req;
 	int rc;
 	if ((rc = store_obs_range(t, x->plan->id, x->id, NULL, NULL, cum_cb, &c)) < 0)
