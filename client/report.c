@@ -141,12 +141,40 @@ static bool due_in_report(const struct rep *r, const struct rep_ind *x, const ch
 	return days_after(period_end(&p)) + x->due_days <= days_after(period_end(&r->cut));
 }
 
+/* Whole days from the due date of period s (its end + due_days) to the report time. */
+static int days_late(const struct rep *r, const struct rep_ind *x, const char *s)
+{
+	struct period p;
+	if (period_parse(&p, s, strlen(s)) < 0)
+		return 0;
+	int64_t due = days_after(period_end(&p)) + x->due_days;
+	int64_t now = r->now_ms / 86400000;
+	return now > due ? (int)(now - due) : 0;
+}
+
 static struct rep_ind *find_ind(struct rep *r, const char *id)
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (strcmp(r->inds[i].id, id) == 0)
 			return &r->inds[i];
 	return NULL;
+}
+
+/* The departments of catalog item i joined with "、" (the responsible one first). */
+static void view_depts(const struct proto_view *v, int i, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	char d[REP_SHORT];
+	for (size_t k = 0; k < 16 && proto_view_str_at(v, i, "departments", k, d, sizeof(d)) == 0;
+	     k++) {
+		int n = snprintf(buf + len, cap - len, "%s%s", len ? "、" : "", d);
+		if (n < 0 || (size_t)n >= cap - len) {
+			buf[len] = '\0'; /* never half a name */
+			return;
+		}
+		len += (size_t)n;
+	}
 }
 
 static int load_catalog(struct rep *r)
@@ -189,6 +217,7 @@ static int load_catalog(struct rep *r)
 		x->base_year = proto_view_int(v, (int)i, "baseline_year", &y) == 0 ? (int)y : 0;
 		x->target_year = proto_view_int(v, (int)i, "target_year", &y) == 0 ? (int)y : 0;
 		x->due_days = proto_view_int(v, (int)i, "due_days", &y) == 0 ? (int)y : 0;
+		view_depts(v, (int)i, x->depts, sizeof(x->depts));
 		x->base = view_num(v, (int)i, "baseline");
 		x->target = view_num(v, (int)i, "target");
 		x->growth = view_num(v, (int)i, "growth");
@@ -298,12 +327,12 @@ static void judge(const struct rep *r, struct rep_ind *x)
 	}
 	if (x->overdue[0] && !due_in_report(r, x, x->overdue))
 		x->overdue[0] = '\0';
+	x->days_late = x->overdue[0] ? days_late(r, x, x->overdue) : 0;
+	/* An overdue figure is shown beside the verdict, never instead of it. */
 	if (strcmp(x->state, "off_track") == 0)
 		x->verdict = REP_OFF_TRACK;
 	else if (strcmp(x->state, "at_risk") == 0)
 		x->verdict = REP_AT_RISK;
-	else if (x->overdue[0])
-		x->verdict = REP_OVERDUE;
 	else if (strcmp(x->state, "on_track") == 0)
 		x->verdict = REP_ON_TRACK;
 	else

@@ -45,11 +45,14 @@ static void json_num(FILE *f, double v)
 
 static void json_counts(const struct rep *r, FILE *f, int cat)
 {
-	int counts[REP_V_N], total, binding;
-	rep_count_verdicts(r, cat, counts, &total, &binding);
-	fprintf(f, "\"indicators\":%d,\"binding\":%d", total, binding);
+	struct rep_counts c;
+	rep_count_verdicts(r, cat, &c);
+	fprintf(f, "\"indicators\":%d,\"binding\":%d,\"binding_on_track\":%d", c.total,
+		c.binding, c.binding_on_track);
 	for (int v = 0; v < REP_V_N; v++)
-		fprintf(f, ",\"%s\":%d", rep_verdicts[v].name, counts[v]);
+		fprintf(f, ",\"%s\":%d", rep_verdicts[v].name, c.verdict[v]);
+	/* beside the verdicts, not one of them: an indicator can be on track and late */
+	fprintf(f, ",\"overdue\":%d", c.overdue);
 }
 
 void report_json_write(const struct rep *r, FILE *f)
@@ -133,6 +136,13 @@ void report_json_write(const struct rep *r, FILE *f)
 		json_opt_str(f, x->state_period);
 		fputs(",\"overdue\":", f);
 		json_opt_str(f, x->overdue);
+		fputs(",\"days_late\":", f);
+		if (x->overdue[0])
+			fprintf(f, "%d", x->days_late);
+		else
+			fputs("null", f);
+		fputs(",\"departments\":", f);
+		json_str(f, x->depts);
 		fputs(",\"series\":[", f);
 		for (size_t i = 0; i < x->n_obs; i++) {
 			fputs(i ? ",{\"period\":" : "{\"period\":", f);

@@ -364,7 +364,8 @@ static int emit_alert(struct notice_list *out, struct store_txn *t, const char *
 	proto_w_str(f, "gap");
 	proto_w_double(f, v->pm.gap);
 	proto_w_str(f, "gap_unit");
-	proto_w_str(f, v->points ? "pp" : x->unit);
+	/* a difference of two percentages, rates or shares, is in percentage points */
+	proto_w_str(f, v->points || strcmp(x->unit, "%") == 0 ? "pp" : x->unit);
 	proto_w_str(f, "state");
 	proto_w_str(f, rules_state_name(to));
 	proto_w_str(f, "previous");
