@@ -164,8 +164,9 @@ static void print_json(const struct proto_view *v, int item)
 
 static int parse_period_arg(const char *s, struct period *p)
 {
-	if (period_parse(p, s, strlen(s)) < 0) {
-		fprintf(stderr, "planwatch: bad period '%s': use 2026, 2026Q3 or 2026-10\n", s);
+	if (period_parse_text(p, s, strlen(s)) < 0) {
+		fprintf(stderr, "planwatch: bad period '%s': use 2026, 2026Q3, 2026-10 or "
+				"2026年1-10月\n", s);
 		return 1;
 	}
 	return 0;
@@ -358,9 +359,9 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 		for (size_t k = 0; k < n; k++) {
 			struct period p;
 			struct csvin_row *r = csvin_row(in, idx[k]);
-			if (period_parse(&p, r->col[CSVIN_PERIOD], strlen(r->col[CSVIN_PERIOD])) < 0)
+			if (period_parse_text(&p, r->col[CSVIN_PERIOD], strlen(r->col[CSVIN_PERIOD])) < 0)
 				r->err = PW_EPERIOD;
-			else if (status_parse(r->col[CSVIN_STATUS]) < 0)
+			else if (status_parse_text(r->col[CSVIN_STATUS]) < 0)
 				r->err = PW_ESTATUS;
 		}
 		return 0;

@@ -32,7 +32,9 @@ struct pw_opts {
 int pw_client_new(struct pw_client **ret, const char *endpoint, const struct pw_opts *opts);
 void pw_client_free(struct pw_client *c);
 
-/* One observation. yoy = NAN (math.h) when not reported; reason may be NULL. */
+/* One observation. yoy = NAN (math.h) when not reported; reason may be NULL. period and
+ * status may be written as people write them (period_parse_text, status_parse_text:
+ * "2026年1-10月", "快报"); they are sent in the canonical form. */
 struct pw_obs {
 	const char *plan, *indicator, *period, *unit, *status, *reason;
 	double value, yoy;
