@@ -359,7 +359,8 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 		for (size_t k = 0; k < n; k++) {
 			struct period p;
 			struct csvin_row *r = csvin_row(in, idx[k]);
-			if (period_parse_text(&p, r->col[CSVIN_PERIOD], strlen(r->col[CSVIN_PERIOD])) < 0)
+			const char *per = r->col[CSVIN_PERIOD];
+			if (period_parse_text(&p, per, strlen(per)) < 0)
 				r->err = PW_EPERIOD;
 			else if (status_parse_text(r->col[CSVIN_STATUS]) < 0)
 				r->err = PW_ESTATUS;
