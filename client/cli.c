@@ -40,9 +40,10 @@ static void usage(FILE *f)
 		"  push PLAN INDICATOR PERIOD VALUE [--unit U] [--status S] [--dept D]\n"
 		"       [--yoy PCT] [--reason TEXT] [--id MSGID] [--backfill]\n"
 		"                          report one figure (unit and dept default to the catalog's)\n"
-		"  import FILE.csv [--batch N] [--backfill]\n"
-		"                          load figures from CSV (plan,indicator,period,value,unit,\n"
-		"                          status,dept,yoy,reason,source); safe to run twice\n"
+		"  import FILE.csv|FILE.xlsx [--sheet NAME] [--batch N] [--backfill]\n"
+		"                          load figures from CSV or an Excel sheet (plan,indicator,\n"
+		"                          period,value,unit,status,dept,yoy,reason,source, or the\n"
+		"                          Chinese headers); safe to run twice\n"
 		"  watch [PREFIX] [--since SEQ] [--count N] [--wait MS]\n"
 		"                          print notices (change., breach., at_risk., resolved.,\n"
 		"                          overdue., target., rejected.); --since replays from the log\n"
@@ -400,8 +401,10 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "batch", required_argument, NULL, 'n' },
 		{ "backfill", no_argument, NULL, 'b' },
+		{ "sheet", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *sheet = NULL;
 	struct csvin *in;
 	unsigned flags = 0;
 	size_t batch = 100;
@@ -409,7 +412,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	int ch;
 
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
-	while ((ch = getopt_long(argc, argv, "n:b", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "n:bs:", opts, NULL)) != -1) {
 		if (ch == 'n') {
 			batch = strtoul(optarg, NULL, 10);
 			if (batch < 1 || batch > PROTO_MAX_BATCH) {
@@ -418,12 +421,15 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 			}
 		} else if (ch == 'b') {
 			flags |= PW_BACKFILL;
+		} else if (ch == 's') {
+			sheet = optarg;
 		} else {
 			return 2;
 		}
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "usage: planwatch import FILE.csv [--batch N] [--backfill]\n");
+		fprintf(stderr, "usage: planwatch import FILE.csv|FILE.xlsx [--sheet NAME] "
+				"[--batch N] [--backfill]\n");
 		return 2;
 	}
 	const char *path = argv[optind];
@@ -437,6 +443,8 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		fclose(f);
 		return fail("import", rc);
 	}
+	if (sheet)
+		rc = csvin_set_sheet(in, sheet);
 	size_t n;
 	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
 		rc = csvin_feed(in, buf, n);
@@ -455,7 +463,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		if (strncmp(msg, "line ", 5) == 0)
 			fprintf(stderr, "planwatch: %s:%s\n", path, msg + 5);
 		else
-			fprintf(stderr, "planwatch: %s: %s\n", path, pw_strerror(rc));
+			fprintf(stderr, "planwatch: %s: %s\n", path, msg[0] ? msg : pw_strerror(rc));
 		ret = 1;
 		goto out_rows;
 	}

@@ -487,6 +487,13 @@ int csvin_feed(struct csvin *c, const void *buf, size_t len)
 			}
 			continue;
 		}
+		if (c->n_head > 0 && c->head[0] == zip_magic[0]) {
+			c->started = true; /* "PK" but not a ZIP after all: CSV text */
+			if ((rc = parse(c, c->head, c->n_head)) < 0)
+				return rc;
+			c->n_head = 0;
+			break;
+		}
 		c->head[c->n_head++] = *p++;
 		len--;
 		const unsigned char *h = c->head;
