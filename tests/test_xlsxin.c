@@ -223,6 +223,10 @@ static void test_bad_sheets(void)
 	check_sheet(SHEET_HEAD "<row r=\"x\"/>" SHEET_TAIL, NULL, PW_EPROTO, "not a number");
 	check_sheet(SHEET_HEAD "<row r=\"1\"><c r=\"B1\"><v>1</v></c><c r=\"A1\"><v>1</v></c>"
 		    "</row>" SHEET_TAIL, NULL, PW_EPROTO, "cell A1 out of place in row 1");
+	check_sheet(SHEET_HEAD "<row r=\"1\"><c r=\"A1\"><v>1</v></c><c r=\"A1\"><v>2</v></c>"
+		    "</row>" SHEET_TAIL, NULL, PW_EPROTO, "cell A1 out of place in row 1");
+	check_sheet(SHEET_HEAD "<row r=\"1\"><c r=\"A1\"><v>1</v></c><c><v>2</v></c>"
+		    "<c r=\"C1\"><v>3</v></c></row>" SHEET_TAIL, NULL, 0, NULL);
 	check_sheet(SHEET_HEAD "<row r=\"1\"><c r=\"A2\"><v>1</v></c></row>" SHEET_TAIL, NULL,
 		    PW_EPROTO, "cell A2 out of place");
 	check_sheet(SHEET_HEAD "<row r=\"1\"><c r=\"XFE1\"><v>1</v></c></row>" SHEET_TAIL, NULL,
