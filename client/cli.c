@@ -974,7 +974,7 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *plan = NULL, *period = NULL, *path = NULL, *ext;
-	char err[REPORT_ERR_MAX], tmp[4096];
+	char err[REPORT_ERR_MAX], tmp[4096], per_text[PERIOD_TEXT_MAX];
 	struct period p;
 	int format = 0, ch, rc;
 	FILE *f = stdout;
@@ -986,7 +986,8 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 		case 'P':
 			if (parse_period_arg(optarg, &p))
 				return 2;
-			period = optarg;
+			period_format(&p, per_text); /* 2026年1-10月 -> 2026-10 for the report */
+			period = per_text;
 			break;
 		case 'f':
 			if ((format = report_format_parse(optarg)) < 0) {
