@@ -2,7 +2,7 @@
 PREFIX  ?= /usr/local
 PYTHON  ?= /usr/bin/python3
 CC      ?= cc
-PKGS     = libzmq libsystemd yaml-0.1 libmicrohttpd libzip expat $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+PKGS     = libzmq libsystemd yaml-0.1 libmicrohttpd libzip expat xlsxwriter $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb) -lcsv -lm
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -34,7 +34,8 @@ CSVIN_SRC  = client/csvin.c client/xlsxin.c
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
-UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_xlsxin test_activate \
+UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_xlsxin test_template \
+             test_activate \
              test_metrics test_notice test_publisher
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
@@ -48,7 +49,7 @@ $(O)/%.o: %.c
 $(O)/planwatchd: $(call obj,daemon/main.c $(DAEMON_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(O)/planwatch: $(call obj,client/cli.c $(CSVIN_SRC) client/report.c $(CLIENT_SRC) $(CAT_SRC) daemon/auth.c $(PROTO_SRC))
+$(O)/planwatch: $(call obj,client/cli.c $(CSVIN_SRC) client/template.c client/report.c $(CLIENT_SRC) $(CAT_SRC) daemon/auth.c $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(O)/libplanwatch.a: $(call obj,$(CLIENT_SRC) $(PROTO_SRC))
@@ -74,6 +75,8 @@ $(O)/tests/test_csvin: $(call obj,tests/test_csvin.c $(CSVIN_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_xlsxin: $(call obj,tests/test_xlsxin.c $(CSVIN_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_template: $(call obj,tests/test_template.c client/template.c $(CSVIN_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_metrics: $(call obj,tests/test_metrics.c daemon/metrics.c $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_activate: $(call obj,tests/test_activate.c daemon/activate.c)
@@ -91,7 +94,8 @@ $(O)/bench: $(call obj,tests/bench.c tests/harness.c $(CLIENT_SRC) $(STORE_SRC) 
 DEB_PKGS = build-essential pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev lmdb-utils \
            libsystemd-dev libyaml-dev libcsv-dev clang libclang-rt-14-dev \
            python3 python3-yaml python3-zmq python3-msgpack systemd curl \
-           libmicrohttpd-dev chromium fonts-noto-cjk libzip-dev libexpat1-dev python3-openpyxl
+           libmicrohttpd-dev chromium fonts-noto-cjk libzip-dev libexpat1-dev python3-openpyxl \
+           libxlsxwriter-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update

@@ -17,6 +17,7 @@
 #include "csvin.h"
 #include "planwatch.h"
 #include "report.h"
+#include "template.h"
 
 struct cli {
 	const char *endpoint, *pub;
@@ -62,6 +63,9 @@ static void usage(FILE *f)
 		"                          progress report of one plan: verdicts, latest figures,\n"
 		"                          trends against the required path (format from -o's\n"
 		"                          extension, else HTML; A4-printable, self-contained)\n"
+		"  template --dept D --plan PLAN --period P -o FILE.xlsx\n"
+		"                          the Excel sheet a department fills in for one period\n"
+		"                          (its indicators of that frequency); import reads it back\n"
 		"  catalog show [PLAN]     indicators and targets loaded in the daemon\n"
 		"  catalog check FILE...   validate catalog files (errors as FILE:LINE)\n"
 		"  status                  daemon counters\n"
@@ -1050,6 +1054,95 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- template ---- */
+
+struct tpl_buf {
+	char ind[CAT_ID_MAX + 1], name[256], unit[64], form[16];
+};
+
+/* Is dept among the departments of catalog item i? */
+static bool tpl_dept(const struct proto_view *v, int i, const char *dept)
+{
+	char d[128];
+	for (size_t k = 0; proto_view_str_at(v, i, "departments", k, d, sizeof(d)) == 0; k++)
+		if (strcmp(d, dept) == 0)
+			return true;
+	return false;
+}
+
+static int cmd_template(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dept", required_argument, NULL, 'd' },   { "plan", required_argument, NULL, 'p' },
+		{ "period", required_argument, NULL, 'P' }, { "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct template_sheet sh = { 0 };
+	const char *path = NULL, *period = NULL;
+	char err[TEMPLATE_ERR_MAX], freq[16];
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': sh.dept = optarg; break;
+		case 'p': sh.plan = optarg; break;
+		case 'P': period = optarg; break;
+		case 'o': path = optarg; break;
+		default: return 2;
+		}
+	}
+	if (!sh.dept || !sh.plan || !period || !path || optind != argc) {
+		fprintf(stderr, "usage: planwatch template --dept D --plan PLAN --period P "
+				"-o FILE.xlsx\n");
+		return 2;
+	}
+	if (parse_period_arg(period, &sh.period))
+		return 2;
+	struct proto_req r = { .type = PROTO_CATALOG, .plan = sh.plan };
+	struct proto_view *v;
+	if (call(c, &r, &v))
+		return 1;
+	size_t n = 0, count = proto_view_count(v);
+	struct tpl_buf *b = calloc(count ? count : 1, sizeof(*b));
+	struct template_ind *inds = calloc(count ? count : 1, sizeof(*inds));
+	int ret = 1;
+	if (!b || !inds) {
+		fail("template", PW_ENOMEM);
+		goto out;
+	}
+	/* The department's indicators reported at the period's frequency. */
+	for (size_t i = 0; i < count; i++) {
+		struct tpl_buf *t = &b[n];
+		if (proto_view_str(v, (int)i, "frequency", freq, sizeof(freq)) < 0 ||
+		    period_freq_parse(freq) != sh.period.freq || !tpl_dept(v, (int)i, sh.dept) ||
+		    proto_view_str(v, (int)i, "indicator", t->ind, sizeof(t->ind)) < 0 ||
+		    proto_view_str(v, (int)i, "name", t->name, sizeof(t->name)) < 0 ||
+		    proto_view_str(v, (int)i, "unit", t->unit, sizeof(t->unit)) < 0)
+			continue;
+		proto_view_str(v, (int)i, "form", t->form, sizeof(t->form));
+		inds[n] = (struct template_ind){ t->ind, t->name, t->unit, !strcmp(t->form, "ytd") };
+		n++;
+	}
+	if (n == 0) {
+		fprintf(stderr, "planwatch: plan '%s' has no %s indicator that '%s' reports\n",
+			sh.plan, period_freq_name(sh.period.freq), sh.dept);
+		goto out;
+	}
+	int rc = template_write(path, &sh, inds, n, err);
+	if (rc < 0) {
+		fprintf(stderr, "planwatch: %s\n", err[0] ? err : pw_strerror(rc));
+		goto out;
+	}
+	printf("%s: %zu indicator(s) of %s for %s\n", path, n, sh.dept, period);
+	ret = 0;
+out:
+	free(inds);
+	free(b);
+	proto_view_free(v);
+	return ret;
+}
+
 /* ---- watch ---- */
 
 static int cmd_watch(struct cli *c, int argc, char **argv)
@@ -1125,6 +1218,7 @@ int main(int argc, char **argv)
 		{ "push", cmd_push },	    { "import", cmd_import },	  { "watch", cmd_watch },
 		{ "query", cmd_query },	    { "history", cmd_history },	  { "status", cmd_status },
 		{ "alerts", cmd_alerts },   { "rejected", cmd_rejected }, { "target", cmd_target },
+		{ "template", cmd_template },
 		{ "catalog", cmd_catalog }, { "debug", cmd_debug },	  { "backup", cmd_backup },
 		{ "keygen", cmd_keygen },   { "report", cmd_report },
 	};

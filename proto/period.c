@@ -147,6 +147,23 @@ int period_parse_text(struct period *p, const char *s, size_t len)
 	return 0;
 }
 
+void period_format_text(const struct period *p, int cumulative, char buf[PERIOD_TEXT_ZH_MAX])
+{
+	static const char *const zh[] = { "", "一", "二", "三", "四" };
+	unsigned y = p->year, n = p->n;
+
+	if (p->freq == PERIOD_MONTH && cumulative && n > 1)
+		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年1-%u月", y, n % 100);
+	else if (p->freq == PERIOD_MONTH)
+		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年%u月", y, n % 100);
+	else if (p->freq == PERIOD_QUARTER && cumulative && n > 1)
+		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年1-%u季度", y, n % 10);
+	else if (p->freq == PERIOD_QUARTER)
+		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年%s季度", y, zh[n <= 4 ? n : 0]);
+	else
+		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年", y);
+}
+
 static char *put4(char *p, unsigned v)
 {
 	p[3] = (char)('0' + v % 10), v /= 10;

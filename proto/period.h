@@ -32,6 +32,13 @@ int period_parse(struct period *p, const char *s, size_t len);
  * (period_parse). */
 int period_parse_text(struct period *p, const char *s, size_t len);
 
+#define PERIOD_TEXT_ZH_MAX 24 /* "2026年1-3季度" + NUL, with room */
+
+/* Writes the Chinese form of p that period_parse_text reads back as p: "2026年",
+ * "2026年10月" or "2026年三季度"; with cumulative, a month or quarter past the first is the
+ * range from the first, "2026年1-10月", "2026年1-3季度" (for a figure reported year to date). */
+void period_format_text(const struct period *p, int cumulative, char buf[PERIOD_TEXT_ZH_MAX]);
+
 /* Writes the canonical text (at most PERIOD_TEXT_MAX bytes with NUL) into buf. */
 void period_format(const struct period *p, char buf[PERIOD_TEXT_MAX]);
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/cli.sh BUILD_DIR — the planwatch CLI against the real daemon: push, query,
 # watch --since, import with a bad row, idempotent re-import, an Excel sheet with Chinese
-# headers, periods and statuses (written by openpyxl), history, catalog check
+# headers, periods and statuses (written by openpyxl), the template -> filled -> import
+# round trip, history, catalog check
 # errors with file:line, and a clear message when the daemon is down.
 set -eu
 B=$(cd "${1:-build}" && pwd)
@@ -109,6 +110,35 @@ grep -q "cut.xlsx: not an .xlsx file (not a valid ZIP archive" "$T/err" || fail 
 pw push test-plan urbanization 2025年全年 57.6 --status 快报 --id cli-zh | grep -q "acknowledged" || fail "push 2025年全年 快报"
 pw query test-plan urbanization --from 2025年 | grep -q "2025 *57.6 *flash" || fail "query --from 2025年"
 if pw push test-plan urbanization 2025年下半年 1 --id cli-zh2 2>"$T/err"; then fail "下半年 accepted"; fi
+
+# The round trip: planwatch template -> filled by openpyxl as a department would -> import
+# -> query. Only 统计局's quarterly indicators of the plan, pre-filled, a status list.
+pw template --dept 统计局 --plan test-plan --period 2026Q1 -o "$T/t.xlsx" | grep -q "1 indicator(s) of 统计局" ||
+	fail "template: $(pw template --dept 统计局 --plan test-plan --period 2026Q1 -o "$T/t.xlsx" 2>&1)"
+"$PYTHON" - "$T/t.xlsx" <<'PY' || fail "template content"
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["报送"]
+rows = [[c.value for c in r] for r in ws.iter_rows()]
+assert rows[0] == ["规划", "指标代码", "指标名称", "期别", "数值", "单位", "数据状态", "报送单位", "同比", "说明"], rows[0]
+assert rows[1][:4] == ["test-plan", "gdp", "地区生产总值", "2026年一季度"], rows[1]
+assert rows[1][4] is None and rows[1][8] is None, rows[1]
+assert rows[1][5:8] == ["亿元", "快报", "统计局"], rows[1]
+assert len(rows) == 2, rows
+lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+assert len(lists) == 1 and str(lists[0].sqref) == "G2", [str(d.sqref) for d in lists]
+assert lists[0].formula1 == '"预计数,快报,初步核算,最终核实,调整数"', lists[0].formula1
+ws["E2"] = 201.5
+ws["I2"] = 5.1
+ws["G2"] = "初步核算"
+wb.save(sys.argv[1])
+PY
+pw import "$T/t.xlsx" >"$T/out" 2>&1 || fail "import the filled template: $(cat "$T/out")"
+grep -q "1 rows, 1 accepted, 0 rejected" "$T/out" || fail "template import: $(cat "$T/out")"
+pw query test-plan gdp | grep -q "2026Q1 *201.5 *preliminary *5.1" || fail "template round trip: $(pw query test-plan gdp)"
+if pw template --dept 林业局 --plan test-plan --period 2026-10 -o "$T/x.xlsx" 2>"$T/err"; then fail "template without indicators"; fi
+grep -q "no monthly indicator that '林业局' reports" "$T/err" || fail "empty template message: $(cat "$T/err")"
 
 pw push test-plan urbanization 2022 56.5 --status revised --reason "经普调整" --id cli-3 >/dev/null
 pw history test-plan urbanization 2022 | grep -c "^2022" | grep -q 2 || fail "history"

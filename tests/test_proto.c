@@ -123,6 +123,35 @@ static void test_period_text(void)
 			fprintf(stderr, "period_parse_text('%s') accepted\n", bad[i]);
 		CHECK_RC(period_parse_text(&p, bad[i], strlen(bad[i])), PW_EPERIOD);
 	}
+	/* period_format_text writes what period_parse_text reads back, for every period. */
+	for (int y = PERIOD_YEAR_MIN; y <= PERIOD_YEAR_MAX; y += 7)
+		for (int f = PERIOD_ANNUAL; f <= PERIOD_MONTH; f++)
+			for (int n = f == PERIOD_ANNUAL ? 0 : 1;
+			     n <= (f == PERIOD_ANNUAL ? 0 : f == PERIOD_QUARTER ? 4 : 12); n++)
+				for (int cum = 0; cum <= 1; cum++) {
+					struct period a = { (uint16_t)y, (uint8_t)f, (uint8_t)n }, b;
+					char zh[PERIOD_TEXT_ZH_MAX];
+					period_format_text(&a, cum, zh);
+					CHECK_OK(period_parse_text(&b, zh, strlen(zh)));
+					CHECK(period_cmp(&a, &b) == 0);
+				}
+	char zh[PERIOD_TEXT_ZH_MAX];
+	CHECK_OK(period_parse(&p, "2026-10", 7));
+	period_format_text(&p, 1, zh);
+	CHECK(strcmp(zh, "2026年1-10月") == 0);
+	period_format_text(&p, 0, zh);
+	CHECK(strcmp(zh, "2026年10月") == 0);
+	CHECK_OK(period_parse(&p, "2026-01", 7));
+	period_format_text(&p, 1, zh);
+	CHECK(strcmp(zh, "2026年1月") == 0);
+	CHECK_OK(period_parse(&p, "2026Q3", 6));
+	period_format_text(&p, 1, zh);
+	CHECK(strcmp(zh, "2026年1-3季度") == 0);
+	period_format_text(&p, 0, zh);
+	CHECK(strcmp(zh, "2026年三季度") == 0);
+	CHECK_OK(period_parse(&p, "2026", 4));
+	period_format_text(&p, 1, zh);
+	CHECK(strcmp(zh, "2026年") == 0);
 	/* Exactly len bytes: a prefix of a longer text is judged on its own. */
 	CHECK_OK(period_parse_text(&p, "2026年10月份", strlen("2026年10月")));
 	CHECK(p.freq == PERIOD_MONTH && p.n == 10);
