@@ -56,9 +56,9 @@ struct xlsxin {
 	struct xcell *cells;
 	size_t n_cells, cap_cells;
 	struct xsheet *sheets;
-	size_t n_sheets;
+	size_t n_sheets, cap_sheets;
 	struct xrel *rels;
-	size_t n_rels;
+	size_t n_rels, cap_rels;
 	char *sheet_name;
 	/* The part being parsed. */
 	const char *part;
@@ -373,13 +373,9 @@ static void wb_start(struct xlsxin *x, const char *name, const char **a)
 		fail(x, PW_ETOOBIG, "more than %u sheets (limit max_sheets)", x->lim.max_sheets);
 		return;
 	}
-	struct xsheet *s = realloc(x->sheets, (x->n_sheets + 1) * sizeof(*s));
-	if (!s) {
-		fail(x, PW_ENOMEM, "out of memory");
+	if (grow(x, (void **)&x->sheets, x->n_sheets, &x->cap_sheets, sizeof(*x->sheets)) < 0)
 		return;
-	}
-	x->sheets = s;
-	s = &x->sheets[x->n_sheets++];
+	struct xsheet *s = &x->sheets[x->n_sheets++];
 	*s = (struct xsheet){ NULL, NULL };
 	s->name = xstrdup(x, nm);
 	s->rid = xstrdup(x, rid);
@@ -406,13 +402,9 @@ static void rel_start(struct xlsxin *x, const char *name, const char **a)
 		     2 * (size_t)x->lim.max_sheets + 16);
 		return;
 	}
-	struct xrel *r = realloc(x->rels, (x->n_rels + 1) * sizeof(*r));
-	if (!r) {
-		fail(x, PW_ENOMEM, "out of memory");
+	if (grow(x, (void **)&x->rels, x->n_rels, &x->cap_rels, sizeof(*x->rels)) < 0)
 		return;
-	}
-	x->rels = r;
-	r = &x->rels[x->n_rels++];
+	struct xrel *r = &x->rels[x->n_rels++];
 	*r = (struct xrel){ NULL, NULL, NULL, mode && strcmp(mode, "External") == 0 };
 	r->id = xstrdup(x, id);
 	r->target = xstrdup(x, target);
