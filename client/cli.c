@@ -331,6 +331,8 @@ static void progress(size_t done, size_t total, const char *name)
 		fputc('\n', stderr);
 }
 
+#define ROW_UNREPORTED 1 /* csvin_row.err of a row not sent (no value); errors are < 0 */
+
 /* Sends rows idx[0..n) as one update; marks row errors. Returns rows accepted or < 0. */
 static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, unsigned flags,
 			int *stop)
@@ -476,14 +478,18 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		ret = 1;
 		goto out_rows;
 	}
-	size_t accepted = 0, idx[PROTO_MAX_BATCH];
+	size_t accepted = 0, unreported = 0, idx[PROTO_MAX_BATCH];
 	int stop = 0;
-	/* A yoy that is not a number cannot be sent (NaN means "absent"): refuse it here. */
+	/* A yoy that is not a number cannot be sent (NaN means "absent"): refuse it here. A
+	 * row without a value (a sheet's indicator not filled in yet) is not reported: not
+	 * sent, not an error. */
 	for (size_t i = 0; i < n_rows; i++) {
 		struct csvin_row *row = csvin_row(in, i);
 		const char *y = row->col[CSVIN_YOY];
 		char *end;
-		if (y[0] && (strtod(y, &end), *end || !isfinite(strtod(y, NULL))))
+		if (!row->col[CSVIN_VALUE][0])
+			row->err = ROW_UNREPORTED, unreported++;
+		else if (y[0] && (strtod(y, &end), *end || !isfinite(strtod(y, NULL))))
 			row->err = PW_EVALUE;
 	}
 	for (size_t i = 0; i < n_rows && !stop;) {
@@ -512,14 +518,17 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	size_t rejected = 0;
 	for (size_t i = 0; i < n_rows; i++) {
 		const struct csvin_row *r = csvin_row(in, i);
-		if (r->err) {
+		if (r->err < 0) {
 			rejected++;
 			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, r->line,
 				r->col[CSVIN_PLAN], r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
 				pw_errname(r->err), pw_strerror(r->err));
 		}
 	}
-	printf("%s: %zu rows, %zu accepted, %zu rejected\n", path, n_rows, accepted, rejected);
+	printf("%s: %zu rows, %zu accepted, %zu rejected", path, n_rows, accepted, rejected);
+	if (unreported)
+		printf(", %zu without a value (not sent)", unreported);
+	putchar('\n');
 	if (rejected)
 		ret = 1;
 out_rows:

@@ -71,7 +71,7 @@ struct xlsxin {
 	struct xbuf cur;
 	/* Shared strings and worksheet state. */
 	int in_rph;                /* inside a phonetic run (<rPh>): not part of the text */
-	bool in_si, in_is, in_data, in_row, in_cell, has_value;
+	bool in_si, in_is, in_data, in_row, in_cell, has_value, has_formula;
 	uint32_t row, col;         /* the current row and the last cell's column */
 	enum ctype ctype;
 	int err;
@@ -599,7 +599,7 @@ static void cell_start(struct xlsxin *x, const char **a)
 	}
 	x->col = col;
 	x->in_cell = true;
-	x->has_value = false;
+	x->has_value = x->has_formula = false;
 	x->cur.len = 0;
 }
 
@@ -615,8 +615,12 @@ static void sheet_start(struct xlsxin *x, const char *name, const char **a)
 		cell_start(x, a);
 	} else if (!x->in_cell) {
 		return;
+	} else if (strcmp(name, "f") == 0) {
+		x->collect = x->has_formula = true; /* kept in case no value follows */
+		x->cur.len = 0;
 	} else if (strcmp(name, "v") == 0 && x->ctype != CT_INLINE) {
 		x->collect = x->has_value = true;
+		x->cur.len = 0;
 	} else if (strcmp(name, "is") == 0 && x->ctype == CT_INLINE) {
 		x->in_is = x->has_value = true;
 	} else if (strcmp(name, "rPh") == 0) {
@@ -630,14 +634,18 @@ static void sheet_start(struct xlsxin *x, const char *name, const char **a)
 static void cell_end(struct xlsxin *x)
 {
 	struct xcell c = { .row = x->row, .col = x->col, .type = XLSXIN_STR };
-	const char *v = x->cur.p ? x->cur.p : "";
+	const char *v = x->cur.len ? x->cur.p : ""; /* cur.p is stale past cur.len */
 	char ref[16];
 
 	x->in_cell = false;
-	if (!x->has_value || x->cur.len == 0)
-		return; /* empty, or a formula never calculated */
+	if ((!x->has_value || x->cur.len == 0) && !x->has_formula)
+		return; /* empty */
 	xlsxin_ref_format(c.row, c.col, ref);
-	switch (x->ctype) {
+	if (!x->has_value || x->cur.len == 0) {
+		c.type = XLSXIN_FORMULA; /* never calculated: v is the formula */
+		if (x->has_value)
+			v = ""; /* <f>..</f><v></v>: the formula text was dropped at <v> */
+	} else switch (x->ctype) {
 	case CT_SST: {
 		uint32_t i;
 		if (parse_uint(v, UINT32_MAX - 1, &i) < 0 || i >= x->n_sst) {
@@ -679,9 +687,11 @@ static void cell_end(struct xlsxin *x)
 	if (grow(x, (void **)&x->cells, x->n_cells, &x->cap_cells, sizeof(c)) < 0)
 		return;
 	if (!c.in_sst) {
+		const char *eq = c.type == XLSXIN_FORMULA ? "=" : "";
 		c.off = x->text.len;
-		c.len = strlen(v); /* XML text holds no NUL */
-		if (xbuf_add(x, &x->text, v, c.len) < 0)
+		c.len = strlen(eq) + strlen(v); /* XML text holds no NUL */
+		if (xbuf_add(x, &x->text, eq, strlen(eq)) < 0 ||
+		    xbuf_add(x, &x->text, v, strlen(v)) < 0)
 			return;
 		x->text.len++; /* keep the NUL */
 	}
@@ -690,7 +700,7 @@ static void cell_end(struct xlsxin *x)
 
 static void sheet_end(struct xlsxin *x, const char *name)
 {
-	if (strcmp(name, "v") == 0 || strcmp(name, "t") == 0)
+	if (strcmp(name, "v") == 0 || strcmp(name, "t") == 0 || strcmp(name, "f") == 0)
 		x->collect = false;
 	else if (strcmp(name, "rPh") == 0 && x->in_cell)
 		x->in_rph--;

@@ -10,9 +10,11 @@
  *     "1.5E-3"); a date formatted cell is a number too (its serial: styles are not read);
  *   - booleans (t="b"): XLSXIN_BOOL, "TRUE" or "FALSE"; errors (t="e"): XLSXIN_ERROR,
  *     "#DIV/0!"; ISO dates (t="d"): XLSXIN_DATE, the text as given.
- * A formula counts by its cached value; a formula without one (never calculated) and a
- * cell without <v> are empty, i.e. absent. Numbers stored as text are strings: the
- * caller converts.
+ * A formula counts by its cached value, of the types above. A formula without one (never
+ * calculated: openpyxl and other writers store none) is XLSXIN_FORMULA, "=" and the
+ * formula's text ("=SUM(B2:B9)"; only "=" for the later cells of a shared formula), so
+ * that a caller can refuse it rather than take the cell for empty. A cell with neither
+ * is empty, i.e. absent. Numbers stored as text are strings: the caller converts.
  *
  * The file is peer input: every size is bounded (struct xlsxin_limits), a DOCTYPE (and
  * with it every entity declaration) is refused, and anything malformed is an error with a
@@ -45,7 +47,9 @@ struct xlsxin_limits {
  * 16,384 columns, 1000 sheets, depth 32. */
 void xlsxin_limits_default(struct xlsxin_limits *l);
 
-enum xlsxin_type { XLSXIN_STR = 1, XLSXIN_NUM, XLSXIN_BOOL, XLSXIN_ERROR, XLSXIN_DATE };
+enum xlsxin_type {
+	XLSXIN_STR = 1, XLSXIN_NUM, XLSXIN_BOOL, XLSXIN_ERROR, XLSXIN_DATE, XLSXIN_FORMULA,
+};
 
 /* One cell with a value. text is NUL-terminated (len bytes, UTF-8: expat checks it) and
  * owned by the xlsxin. */

@@ -75,7 +75,8 @@ revs2=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')
 
 # A department's Excel sheet (written by openpyxl, as a department's tool would): Chinese
 # headers in their own order, a name column, Chinese periods and statuses, a number stored
-# as text, a formula never calculated (no cached value: refused as bad_value, not lost).
+# as text, a formula never calculated (no cached value: refused as bad_value, not lost), a
+# row left without a value (not reported yet: not sent, not an error).
 "$PYTHON" - "$T/dept.xlsx" <<'PY'
 import sys
 import openpyxl
@@ -86,12 +87,13 @@ ws.append(["指标代码", "指标名称", "规划", "期别", "数值", "单位
 ws.append(["gdp", "地区生产总值", "test-plan", "2026年上半年", 790, "亿元", "初步核算", "统计局", 5.5, None])
 ws.append(["fiscal_revenue", "一般公共预算收入", "test-plan", "2026年1-10月", "20.5", "亿元", "快报", "财政局", None, "含基金"])
 ws.append(["fiscal_revenue", "一般公共预算收入", "test-plan", "2026年1—9月", "=1+1", "亿元", "快报", "财政局", None, None])
+ws.append(["fiscal_revenue", "一般公共预算收入", "test-plan", "2026年1-8月", None, "亿元", "快报", "财政局", None, None])
 ws.append([])
 ws.append(["urbanization", "城镇化率", "test-plan", "2024年", 57.1, "%", "最终核实", "统计局", None, None])
 wb.save(sys.argv[1])
 PY
 if pw import "$T/dept.xlsx" >"$T/out" 2>"$T/err"; then fail "xlsx import with a formula row exited 0"; fi
-grep -q "4 rows, 3 accepted, 1 rejected" "$T/out" || fail "xlsx import summary: $(cat "$T/out") $(cat "$T/err")"
+grep -q "5 rows, 3 accepted, 1 rejected, 1 without a value (not sent)" "$T/out" || fail "xlsx import summary: $(cat "$T/out") $(cat "$T/err")"
 grep -q "dept.xlsx:4: test-plan/fiscal_revenue 2026年1—9月: bad_value" "$T/err" || fail "xlsx formula row: $(cat "$T/err")"
 pw query test-plan gdp | grep -q "2026Q2 *790 *preliminary" || fail "xlsx gdp 2026年上半年: $(pw query test-plan gdp)"
 pw query test-plan fiscal_revenue | grep -q "2026-10 *20.5 *flash" || fail "xlsx number as text"

@@ -171,7 +171,9 @@ static void test_cells(void)
 		"<c r=\"F3\" t=\"b\"><v>1</v></c><c r=\"G3\" t=\"b\"><v>0</v></c>"
 		"<c r=\"H3\" t=\"e\"><v>#DIV/0!</v></c><c r=\"I3\" t=\"d\"><v>2026-10-31</v></c>"
 		"<c r=\"J3\" s=\"3\"/><c r=\"K3\"><v>46326</v></c><c r=\"L3\" t=\"s\"><v>3</v></c>"
-		"<c r=\"M3\" t=\"n\"><v>1.5E-3</v></c></row>"
+		"<c r=\"M3\" t=\"n\"><v>1.5E-3</v></c><c r=\"N3\"><f t=\"shared\" si=\"0\"/></c>"
+		"<c r=\"O3\"><f>1/0</f><v></v></c><c r=\"P3\" t=\"e\"><f>1/0</f><v>#DIV/0!</v></c>"
+		"</row>"
 		"<row><c r=\"AA4\" t=\"inlineStr\"><is><r><t>富</t></r><r><t>文本</t></r>"
 		"<rPh><t>x</t></rPh></is></c></row>"
 		SHEET_TAIL;
@@ -187,7 +189,8 @@ static void test_cells(void)
 	check_cell(x, i++, "B3", XLSXIN_STR, " 812.5 "); /* a number stored as text */
 	check_cell(x, i++, "C3", XLSXIN_STR, "812.5x");
 	check_cell(x, i++, "D3", XLSXIN_NUM, "1625"); /* a formula's cached value */
-	/* E3: a formula never calculated; J3: styled but empty */
+	check_cell(x, i++, "E3", XLSXIN_FORMULA, "=A3*3"); /* never calculated */
+	/* J3: styled but empty */
 	check_cell(x, i++, "F3", XLSXIN_BOOL, "TRUE");
 	check_cell(x, i++, "G3", XLSXIN_BOOL, "FALSE");
 	check_cell(x, i++, "H3", XLSXIN_ERROR, "#DIV/0!");
@@ -195,6 +198,9 @@ static void test_cells(void)
 	check_cell(x, i++, "K3", XLSXIN_NUM, "46326"); /* a date left as its serial */
 	check_cell(x, i++, "L3", XLSXIN_STR, "a & b <c>");
 	check_cell(x, i++, "M3", XLSXIN_NUM, "1.5E-3");
+	check_cell(x, i++, "N3", XLSXIN_FORMULA, "="); /* a shared formula's later cell */
+	check_cell(x, i++, "O3", XLSXIN_FORMULA, "=");
+	check_cell(x, i++, "P3", XLSXIN_ERROR, "#DIV/0!");
 	check_cell(x, i++, "AA4", XLSXIN_STR, "富文本");
 	CHECK(xlsxin_count(x) == i);
 	struct xlsxin_cell c;

@@ -115,7 +115,8 @@ static int read_xlsx(const unsigned char *buf, size_t len, const struct xlsxin_l
 			FAIL("cell %zu at row %u col %u", i, c.row, c.col);
 		if (c.row < prow || (c.row == prow && c.col <= pcol))
 			FAIL("cell %zu (%u,%u) after (%u,%u)", i, c.row, c.col, prow, pcol);
-		if (c.type < XLSXIN_STR || c.type > XLSXIN_DATE)
+		if (c.type < XLSXIN_STR || c.type > XLSXIN_FORMULA ||
+		    (c.type == XLSXIN_FORMULA && c.text[0] != '='))
 			FAIL("cell %zu type %d", i, c.type);
 		if (c.len == 0 || c.len > lim->max_cell || strlen(c.text) != c.len ||
 		    !proto_utf8_valid(c.text, c.len))
