@@ -88,7 +88,7 @@ void xlsxin_limits_default(struct xlsxin_limits *l)
 		.max_strings = 1000000,
 		.max_string_bytes = 64u << 20,
 		.max_cell = 128u << 10,
-		.max_cells = 4000000,
+		.max_cells = 1000000,
 		.max_rows = 1048576,
 		.max_cols = 16384,
 		.max_sheets = 1000,

@@ -43,8 +43,8 @@ struct xlsxin_limits {
 };
 
 /* The defaults: file 64 MiB, part 64 MiB, total 256 MiB, ratio 100, 1,000,000 strings of
- * 64 MiB, cell 128 KiB (Excel's 32,767 characters), 4,000,000 cells, 1,048,576 rows,
- * 16,384 columns, 1000 sheets, depth 32. */
+ * 64 MiB, cell 128 KiB (Excel's 32,767 characters), 1,000,000 cells (32 MiB of index),
+ * 1,048,576 rows, 16,384 columns, 1000 sheets, depth 32. */
 void xlsxin_limits_default(struct xlsxin_limits *l);
 
 enum xlsxin_type {
