@@ -1,6 +1,7 @@
 /* client/csvin.c — reads the import format, from CSV text with libcsv or from an .xlsx
  * sheet with xlsxin (see csvin.h). Both sources hand their fields to one row handler
  * (put_field, end_row): the header mapping, the checks and the row store are shared. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -354,6 +355,22 @@ static int zip_keep(struct csvin *c, const unsigned char *p, size_t len)
 	return 0;
 }
 
+/* The text of a sheet cell as the sheet shows it: a number formatted as a percentage is
+ * the number of percent points (Excel keeps 5.8% as 0.058; the import format, like the
+ * catalog, means 5.8). buf holds a converted number. */
+static const char *cell_shown(const struct xlsxin_cell *cell, char buf[32], size_t *len)
+{
+	char *end;
+	double v;
+
+	*len = cell->len;
+	if (!cell->percent || !isfinite(v = strtod(cell->text, &end)) || *end)
+		return cell->text;
+	int n = snprintf(buf, 32, "%.15g", v * 100); /* 15 digits: 0.058 -> 5.8, not 5.800..01 */
+	*len = n > 0 && n < 32 ? (size_t)n : 0;
+	return buf;
+}
+
 /* Hands one sheet row to the row handler: fields 1..width, "" where the sheet has no
  * cell; cells[0..n) are the row's cells, left to right. Blanks around a cell's text go,
  * as libcsv drops them around an unquoted field. */
@@ -377,10 +394,10 @@ static void xlsx_row(struct csvin *c, const struct xlsxin_cell *cells, size_t n)
 	size_t k = 0;
 	for (uint32_t col = 1; col <= width && !c->err; col++) {
 		const char *t = "";
+		char num[32];
 		size_t len = 0;
 		if (k < n && cells[k].col == col) {
-			t = cells[k].text;
-			len = cells[k++].len;
+			t = cell_shown(&cells[k++], num, &len);
 			while (len && strchr(" \t\r\n", t[0]))
 				t++, len--;
 			while (len && strchr(" \t\r\n", t[len - 1]))

@@ -26,6 +26,7 @@ struct xcell {
 	uint32_t row, col;
 	uint8_t type;
 	bool in_sst; /* text is in the shared-string table, not in the sheet's own text */
+	bool percent;
 	size_t off, len;
 };
 
@@ -55,6 +56,13 @@ struct xlsxin {
 	struct xbuf text;
 	struct xcell *cells;
 	size_t n_cells, cap_cells;
+	/* The styles: which custom number formats show a percentage, and for each cell style
+	 * (cellXfs, what a cell's s="N" names) whether it uses one. */
+	uint32_t *pct_fmts;
+	size_t n_pct_fmts, cap_pct_fmts;
+	bool *xf_pct;
+	size_t n_xf, cap_xf;
+	bool in_fmts, in_xfs, cell_pct;
 	struct xsheet *sheets;
 	size_t n_sheets, cap_sheets;
 	struct xrel *rels;
@@ -339,6 +347,7 @@ static int read_part(struct xlsxin *x, const char *name, bool optional, start_fn
 	x->end = end;
 	x->depth = 0;
 	x->collect = x->in_si = x->in_is = x->in_data = x->in_row = x->in_cell = false;
+	x->in_fmts = x->in_xfs = false;
 	x->in_rph = 0;
 	for (;;) {
 		zip_int64_t n = zip_fread(f, chunk, sizeof(chunk));
@@ -521,6 +530,78 @@ static void sst_end(struct xlsxin *x, const char *name)
 	}
 }
 
+/* ---- the styles: only what tells a percentage ---- */
+
+#define MAX_STYLES 65536 /* Excel allows 64,000 cell formats */
+
+/* Does an Excel number format show a percentage: a '%' outside quotes and escapes? */
+static bool format_is_percent(const char *f)
+{
+	bool quoted = false;
+	for (; *f; f++) {
+		if (*f == '"')
+			quoted = !quoted;
+		else if (*f == '\\' && f[1])
+			f++;
+		else if (*f == '%' && !quoted)
+			return true;
+	}
+	return false;
+}
+
+static bool fmt_is_percent(const struct xlsxin *x, uint32_t id)
+{
+	if (id == 9 || id == 10) /* the built-in 0% and 0.00% */
+		return true;
+	for (size_t i = 0; i < x->n_pct_fmts; i++)
+		if (x->pct_fmts[i] == id)
+			return true;
+	return false;
+}
+
+static int parse_uint(const char *s, uint32_t max, uint32_t *out);
+
+static void styles_start(struct xlsxin *x, const char *name, const char **a)
+{
+	const char *id = attr(a, "numFmtId", false);
+	uint32_t n = 0;
+
+	if (strcmp(name, "cellXfs") == 0) {
+		x->in_xfs = true;
+	} else if (strcmp(name, "numFmts") == 0) {
+		x->in_fmts = true; /* not the numFmt of a differential format (dxf) */
+	} else if (strcmp(name, "numFmt") == 0 && x->in_fmts) {
+		const char *code = attr(a, "formatCode", false);
+		if (!id || !code || parse_uint(id, UINT32_MAX - 1, &n) < 0 ||
+		    !format_is_percent(code))
+			return;
+		if (x->n_pct_fmts >= MAX_STYLES) {
+			fail(x, PW_ETOOBIG, "more than %d number formats", MAX_STYLES);
+			return;
+		}
+		if (grow(x, (void **)&x->pct_fmts, x->n_pct_fmts, &x->cap_pct_fmts,
+			 sizeof(*x->pct_fmts)) == 0)
+			x->pct_fmts[x->n_pct_fmts++] = n;
+	} else if (strcmp(name, "xf") == 0 && x->in_xfs) {
+		if (x->n_xf >= MAX_STYLES) {
+			fail(x, PW_ETOOBIG, "more than %d cell formats", MAX_STYLES);
+			return;
+		}
+		if (id && parse_uint(id, UINT32_MAX - 1, &n) < 0)
+			n = 0;
+		if (grow(x, (void **)&x->xf_pct, x->n_xf, &x->cap_xf, sizeof(*x->xf_pct)) == 0)
+			x->xf_pct[x->n_xf++] = id && fmt_is_percent(x, n);
+	}
+}
+
+static void styles_end(struct xlsxin *x, const char *name)
+{
+	if (strcmp(name, "cellXfs") == 0)
+		x->in_xfs = false;
+	else if (strcmp(name, "numFmts") == 0)
+		x->in_fmts = false;
+}
+
 /* ---- the worksheet ---- */
 
 static int parse_uint(const char *s, uint32_t max, uint32_t *out)
@@ -567,8 +648,8 @@ static void cell_start(struct xlsxin *x, const char **a)
 		enum ctype ct;
 	} types[] = { { "n", CT_NUM }, { "s", CT_SST }, { "str", CT_STR }, { "inlineStr", CT_INLINE },
 		      { "b", CT_BOOL }, { "e", CT_ERR }, { "d", CT_DATE } };
-	const char *r = attr(a, "r", false), *t = attr(a, "t", false);
-	uint32_t row = x->row, col = x->col + 1;
+	const char *r = attr(a, "r", false), *t = attr(a, "t", false), *st = attr(a, "s", false);
+	uint32_t row = x->row, col = x->col + 1, style;
 	char ref[16];
 
 	if (r && xlsxin_ref(r, strlen(r), &row, &col) < 0) {
@@ -597,6 +678,9 @@ static void cell_start(struct xlsxin *x, const char **a)
 		}
 		x->ctype = types[i].ct;
 	}
+	/* A style that is not in the table is Excel's problem, not ours: no percentage. */
+	x->cell_pct = st && parse_uint(st, UINT32_MAX - 1, &style) == 0 && style < x->n_xf &&
+		      x->xf_pct[style];
 	x->col = col;
 	x->in_cell = true;
 	x->has_value = x->has_formula = false;
@@ -669,6 +753,7 @@ static void cell_end(struct xlsxin *x)
 		break;
 	case CT_NUM:
 		c.type = XLSXIN_NUM;
+		c.percent = x->cell_pct;
 		break;
 	case CT_ERR:
 		c.type = XLSXIN_ERROR;
@@ -760,6 +845,15 @@ static int read_workbook(struct xlsxin *x, const char *want)
 		return rc;
 	if (x->err)
 		return x->err; /* strdup failed inside a handler */
+	const struct xrel *sty = rel_by_type(x, "styles");
+	if (sty && !sty->external) {
+		if (!(path = resolve(x, sty->target)))
+			return x->err;
+		rc = read_part(x, path, false, styles_start, styles_end);
+		free(path);
+		if (rc < 0)
+			return rc;
+	}
 	const struct xrel *sst = rel_by_type(x, "sharedStrings");
 	if (sst && !sst->external) {
 		if (!(path = resolve(x, sst->target)))
@@ -797,6 +891,8 @@ void xlsxin_free(struct xlsxin *x)
 	free(x->text.p);
 	free(x->cells);
 	free(x->cur.p);
+	free(x->pct_fmts);
+	free(x->xf_pct);
 	free(x->sheet_name);
 	free(x);
 }
@@ -871,6 +967,6 @@ int xlsxin_get(const struct xlsxin *x, size_t i, struct xlsxin_cell *out)
 	const struct xcell *c = &x->cells[i];
 	*out = (struct xlsxin_cell){ .row = c->row, .col = c->col, .type = c->type,
 				     .text = (c->in_sst ? x->sst.p : x->text.p) + c->off,
-				     .len = c->len };
+				     .len = c->len, .percent = c->percent };
 	return 0;
 }

@@ -2,12 +2,14 @@
  *
  * An .xlsx file is a ZIP archive of XML parts (ECMA-376 / ISO 29500). xlsxin reads
  * xl/workbook.xml (the sheet names), xl/_rels/workbook.xml.rels (where each sheet's part
- * is), the shared-string table (if the workbook has one) and the one worksheet asked for,
+ * is), the styles (only which cell formats are percentages) and the shared-string table
+ * (if the workbook has them) and the one worksheet asked for,
  * and keeps the cells that hold a value:
  *   - shared strings (t="s"), inline strings (t="inlineStr"), a formula's string result
  *     (t="str"): XLSXIN_STR, the text (rich-text runs joined, phonetic runs dropped);
  *   - numbers (no t or t="n"): XLSXIN_NUM, the text of <v> as Excel wrote it ("812.5",
- *     "1.5E-3"); a date formatted cell is a number too (its serial: styles are not read);
+ *     "1.5E-3"), flagged `percent` when its number format shows a percentage (Excel
+ *     stores 5.8% as 0.058); a date formatted cell is a number too (its serial);
  *   - booleans (t="b"): XLSXIN_BOOL, "TRUE" or "FALSE"; errors (t="e"): XLSXIN_ERROR,
  *     "#DIV/0!"; ISO dates (t="d"): XLSXIN_DATE, the text as given.
  * A formula counts by its cached value, of the types above. A formula without one (never
@@ -22,6 +24,7 @@
 #ifndef PW_XLSXIN_H
 #define PW_XLSXIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +61,7 @@ struct xlsxin_cell {
 	int type;          /* enum xlsxin_type */
 	const char *text;
 	size_t len;
+	bool percent; /* a number shown as a percentage: text is the fraction */
 };
 
 struct xlsxin;

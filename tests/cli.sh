@@ -74,8 +74,8 @@ revs2=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')
 [ "$revs" = "$revs2" ] || fail "re-import added revisions ($revs -> $revs2)"
 
 # A department's Excel sheet (written by openpyxl, as a department's tool would): Chinese
-# headers in their own order, a name column, Chinese periods and statuses, a number stored
-# as text, a formula never calculated (no cached value: refused as bad_value, not lost), a
+# headers in their own order, a name column, Chinese periods and statuses, a 同比 typed as a
+# percentage, a number stored as text, a formula never calculated (no cached value: refused as bad_value, not lost), a
 # row left without a value (not reported yet: not sent, not an error).
 "$PYTHON" - "$T/dept.xlsx" <<'PY'
 import sys
@@ -84,7 +84,8 @@ wb = openpyxl.Workbook()
 ws = wb.active
 ws.title = "报送"
 ws.append(["指标代码", "指标名称", "规划", "期别", "数值", "单位", "数据状态", "报送单位", "同比", "说明"])
-ws.append(["gdp", "地区生产总值", "test-plan", "2026年上半年", 790, "亿元", "初步核算", "统计局", 5.5, None])
+ws.append(["gdp", "地区生产总值", "test-plan", "2026年上半年", 790, "亿元", "初步核算", "统计局", 0.055, None])
+ws["I2"].number_format = "0.0%"  # typed as 5.5%: Excel keeps 0.055
 ws.append(["fiscal_revenue", "一般公共预算收入", "test-plan", "2026年1-10月", "20.5", "亿元", "快报", "财政局", None, "含基金"])
 ws.append(["fiscal_revenue", "一般公共预算收入", "test-plan", "2026年1—9月", "=1+1", "亿元", "快报", "财政局", None, None])
 ws.append(["fiscal_revenue", "一般公共预算收入", "test-plan", "2026年1-8月", None, "亿元", "快报", "财政局", None, None])
@@ -95,7 +96,7 @@ PY
 if pw import "$T/dept.xlsx" >"$T/out" 2>"$T/err"; then fail "xlsx import with a formula row exited 0"; fi
 grep -q "5 rows, 3 accepted, 1 rejected, 1 without a value (not sent)" "$T/out" || fail "xlsx import summary: $(cat "$T/out") $(cat "$T/err")"
 grep -q "dept.xlsx:4: test-plan/fiscal_revenue 2026年1—9月: bad_value" "$T/err" || fail "xlsx formula row: $(cat "$T/err")"
-pw query test-plan gdp | grep -q "2026Q2 *790 *preliminary" || fail "xlsx gdp 2026年上半年: $(pw query test-plan gdp)"
+pw query test-plan gdp >"$T/q"; grep -q "2026Q2 *790 *preliminary *5.50 " "$T/q" || fail "xlsx gdp 2026年上半年, 5.5%: $(cat "$T/q")"
 pw query test-plan fiscal_revenue | grep -q "2026-10 *20.5 *flash" || fail "xlsx number as text"
 pw query test-plan urbanization | grep -q "2024 *57.1 *final" || fail "xlsx 2024年 最终核实"
 # The same sheet again stores nothing twice (the message ids are the rows' hash).

@@ -556,6 +556,71 @@ static void test_csvin_sheet(void)
 	free(buf);
 }
 
+/* Numbers shown as percentages: flagged by xlsxin, read as percent points by the import. */
+static void test_percent(void)
+{
+	const char *rels =
+		"<Relationships xmlns=\"" NS_PKG "\">"
+		"<Relationship Id=\"rId1\" Type=\"" NS_R "/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+		"<Relationship Id=\"rId3\" Type=\"" NS_R "/styles\" Target=\"styles.xml\"/>"
+		"</Relationships>";
+	const char *wb = "<workbook xmlns:r=\"" NS_R "\"><sheets><sheet name=\"a\" r:id=\"rId1\"/>"
+			 "</sheets></workbook>";
+	const char *styles =
+		"<styleSheet xmlns=\"" NS_MAIN "\"><numFmts count=\"3\">"
+		"<numFmt numFmtId=\"164\" formatCode=\"0.0%\"/>"
+		"<numFmt numFmtId=\"165\" formatCode=\"0.0&quot;%&quot;\"/>"
+		"<numFmt numFmtId=\"167\" formatCode=\"0.0\\%\"/></numFmts>"
+		"<cellStyleXfs><xf numFmtId=\"9\"/></cellStyleXfs>"
+		"<cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"10\"/><xf numFmtId=\"164\"/>"
+		"<xf numFmtId=\"165\"/><xf numFmtId=\"166\"/><xf numFmtId=\"167\"/><xf/></cellXfs>"
+		"<dxfs><dxf><numFmt numFmtId=\"166\" formatCode=\"0%\"/></dxf></dxfs></styleSheet>";
+	const char *sheet =
+		SHEET_HEAD "<row r=\"1\"><c s=\"1\"><v>0.058</v></c><c s=\"2\"><v>0.571</v></c>"
+		"<c s=\"3\"><v>5.8</v></c><c s=\"0\"><v>5.8</v></c><c s=\"99\"><v>5.8</v></c>"
+		"<c s=\"1\" t=\"str\"><v>0.058</v></c><c s=\"4\"><v>5.8</v></c>"
+		"<c s=\"5\"><v>5.8</v></c><c s=\"6\"><v>5.8</v></c></row>" SHEET_TAIL;
+	struct part p[] = { { "xl/workbook.xml", wb, 0 }, { "xl/_rels/workbook.xml.rels", rels, 0 },
+			    { "xl/styles.xml", styles, 0 }, { "xl/worksheets/sheet1.xml", sheet, 0 } };
+	unsigned char *buf;
+	size_t len = build(p, 4, &buf);
+	struct xlsxin *x = open_want(buf, len, NULL, NULL, 0, NULL);
+	/* 0%-style built-in, a custom %, a quoted "%", none, a style not in the table, a string,
+	 * a dxf's format (not a cell's), an escaped \%, an xf without a format. */
+	const bool want[] = { true, true, false, false, false, false, false, false, false };
+	CHECK(xlsxin_count(x) == sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < xlsxin_count(x); i++) {
+		struct xlsxin_cell c;
+		CHECK_OK(xlsxin_get(x, i, &c));
+		if (c.percent != want[i])
+			fprintf(stderr, "cell %zu: percent %d\n", i, c.percent);
+		CHECK(c.percent == want[i]);
+	}
+	xlsxin_free(x);
+	free(buf);
+
+	/* Through the import: a 同比 of 5.8% is 5.8, a value of 57.1% (unit %) is 57.1. */
+	const char *hdr = "<row r=\"1\"><c t=\"inlineStr\"><is><t>规划</t></is></c>"
+			  "<c t=\"inlineStr\"><is><t>指标</t></is></c><c t=\"inlineStr\"><is><t>期别</t></is></c>"
+			  "<c t=\"inlineStr\"><is><t>数值</t></is></c><c t=\"inlineStr\"><is><t>单位</t></is></c>"
+			  "<c t=\"inlineStr\"><is><t>数据状态</t></is></c>"
+			  "<c t=\"inlineStr\"><is><t>报送单位</t></is></c>"
+			  "<c t=\"inlineStr\"><is><t>同比</t></is></c></row>";
+	char sheet2[2048];
+	snprintf(sheet2, sizeof(sheet2), "%s%s<row r=\"2\"><c r=\"D2\" s=\"2\"><v>0.571</v></c>"
+		 "<c r=\"H2\" s=\"1\"><v>0.058</v></c></row>" SHEET_TAIL, SHEET_HEAD, hdr);
+	p[3].data = sheet2;
+	len = build(p, 4, &buf);
+	struct csvin *c;
+	char err[CSVIN_ERR_MAX];
+	CHECK_OK(csvin_parse(&c, buf, len, err));
+	CHECK(csvin_count(c) == 1);
+	CHECK(strcmp(csvin_row(c, 0)->col[CSVIN_VALUE], "57.1") == 0);
+	CHECK(strcmp(csvin_row(c, 0)->col[CSVIN_YOY], "5.8") == 0);
+	csvin_free(c);
+	free(buf);
+}
+
 int main(void)
 {
 	test_refs();
@@ -566,6 +631,7 @@ int main(void)
 	test_truncated();
 	test_parts();
 	test_csvin_sheet();
+	test_percent();
 	printf("test_xlsxin: ok\n");
 	return 0;
 }

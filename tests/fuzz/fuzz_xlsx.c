@@ -3,8 +3,9 @@
  *
  * Two kinds of input. One that starts with a ZIP header ("PK\3\4") is a whole file, read
  * as is: this reaches libzip's checks and the ZIP limits. Any other input is the text of
- * four parts separated by NUL bytes — xl/workbook.xml, xl/_rels/workbook.xml.rels,
- * xl/sharedStrings.xml, xl/worksheets/sheet1.xml — stored (not deflated) into a ZIP here,
+ * up to five parts separated by NUL bytes — xl/workbook.xml, xl/_rels/workbook.xml.rels,
+ * xl/sharedStrings.xml, xl/worksheets/sheet1.xml, xl/styles.xml — stored (not deflated)
+ * into a ZIP here,
  * so mutations land in the XML, where most of the reader is.
  *
  * Each file is read with the default limits and with tight ones (which must fail at
@@ -34,7 +35,9 @@
 	} while (0)
 
 static const char *const part_names[] = { "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-					  "xl/sharedStrings.xml", "xl/worksheets/sheet1.xml" };
+					  "xl/sharedStrings.xml", "xl/worksheets/sheet1.xml",
+					  "xl/styles.xml" };
+#define N_PARTS (sizeof(part_names) / sizeof(part_names[0]))
 
 /* Stores the NUL-separated parts of d into an in-memory ZIP; returns its bytes (malloc'd)
  * or NULL. */
@@ -53,7 +56,7 @@ static unsigned char *pack(const uint8_t *d, size_t n, size_t *len)
 	}
 	zip_source_keep(src);
 	size_t off = 0;
-	for (size_t i = 0; i < 4 && off <= n; i++) {
+	for (size_t i = 0; i < N_PARTS && off <= n; i++) {
 		const uint8_t *e = memchr(d + off, 0, n - off);
 		size_t k = e ? (size_t)(e - (d + off)) : n - off;
 		zip_source_t *s = zip_source_buffer(z, d + off, k, 0);
@@ -116,7 +119,8 @@ static int read_xlsx(const unsigned char *buf, size_t len, const struct xlsxin_l
 		if (c.row < prow || (c.row == prow && c.col <= pcol))
 			FAIL("cell %zu (%u,%u) after (%u,%u)", i, c.row, c.col, prow, pcol);
 		if (c.type < XLSXIN_STR || c.type > XLSXIN_FORMULA ||
-		    (c.type == XLSXIN_FORMULA && c.text[0] != '='))
+		    (c.type == XLSXIN_FORMULA && c.text[0] != '=') ||
+		    (c.percent && c.type != XLSXIN_NUM))
 			FAIL("cell %zu type %d", i, c.type);
 		if (c.len == 0 || c.len > lim->max_cell || strlen(c.text) != c.len ||
 		    !proto_utf8_valid(c.text, c.len))

@@ -199,7 +199,11 @@ WORKBOOK = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 RELS = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="%s/worksheet" Target="worksheets/sheet1.xml"/>'
         '<Relationship Id="rId2" Type="%s/sharedStrings" Target="sharedStrings.xml"/>'
-        '</Relationships>' % (NS_R, NS_R))
+        '<Relationship Id="rId3" Type="%s/styles" Target="styles.xml"/>'
+        '</Relationships>' % (NS_R, NS_R, NS_R))
+STYLES = ('<styleSheet xmlns="%s"><numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%%"/>'
+          '</numFmts><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="10"/><xf numFmtId="164"/>'
+          '</cellXfs></styleSheet>' % NS_MAIN)
 
 
 def sheet_xml(rows):
@@ -242,20 +246,21 @@ def xlsx_seeds():
     typed = ('<worksheet xmlns="%s"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>'
              '<c r="C1" t="s"><v>1</v></c><c r="D1" t="str"><f>A1</f><v>plan</v></c>'
              '<c r="E1" t="b"><v>1</v></c><c r="F1" t="e"><v>#N/A</v></c>'
-             '<c r="G1" t="d"><v>2026-10-31</v></c><c r="H1"><f>1+1</f></c></row>'
+             '<c r="G1" t="d"><v>2026-10-31</v></c><c r="H1"><f>1+1</f></c>'
+             '<c r="I1" s="1"><v>0.058</v></c><c r="J1" s="2"><v>0.571</v></c></row>'
              '<row r="5"><c r="XFD5"><v>1.5E-3</v></c></row></sheetData></worksheet>' % NS_MAIN)
     full = {"[Content_Types].xml": "<Types/>", "xl/workbook.xml": WORKBOOK,
             "xl/_rels/workbook.xml.rels": RELS, "xl/sharedStrings.xml": sst,
-            "xl/worksheets/sheet1.xml": sheet}
+            "xl/worksheets/sheet1.xml": sheet, "xl/styles.xml": STYLES}
     write("xlsx", "dept-sheet.xlsx", xlsx(full))
     write("xlsx", "typed-cells.xlsx", xlsx(dict(full, **{"xl/worksheets/sheet1.xml": typed})))
     write("xlsx", "no-workbook.xlsx", xlsx({"xl/worksheets/sheet1.xml": sheet}))
     # The NUL-separated form the target stores into a ZIP itself: workbook, rels, strings,
-    # sheet.
+    # sheet, styles.
     def split(*parts):
         return "\0".join(parts).encode()
-    write("xlsx", "split-dept.txt", split(WORKBOOK, RELS, sst, sheet))
-    write("xlsx", "split-typed.txt", split(WORKBOOK, RELS, sst, typed))
+    write("xlsx", "split-dept.txt", split(WORKBOOK, RELS, sst, sheet, STYLES))
+    write("xlsx", "split-typed.txt", split(WORKBOOK, RELS, sst, typed, STYLES))
     write("xlsx", "split-doctype.txt",
           split(WORKBOOK, RELS, '<!DOCTYPE s [<!ENTITY a "aaaa">]><sst><si><t>&a;</t></si></sst>',
                 sheet))
@@ -269,7 +274,9 @@ def xlsx_dict():
              " t=\"b\"", " t=\"e\"", " t=\"d\"", "<sheetData>", "<sheet name=\"",
              " r:id=\"rId1\"", "<Relationship Id=\"", " Target=\"", "sharedStrings",
              "worksheets/", "../", "&amp;", "<!DOCTYPE", "<!ENTITY", "XFD1048576", "A1",
-             "1048576", "2026年1-10月", "2026年前三季度", "快报", "指标代码", "数值"]
+             "1048576", "2026年1-10月", "2026年前三季度", "快报", "指标代码", "数值",
+             "<numFmt numFmtId=\"", " formatCode=\"0.0%\"", "<cellXfs>", "<xf numFmtId=\"",
+             " s=\"1\"", "/styles"]
     write_dict("xlsx.dict", "xlsx (OOXML) fragments",
                [("x%d" % i, w.encode()) for i, w in enumerate(words)])
 
