@@ -18,8 +18,8 @@
  * observation; an empty cell is an empty field, a cell's surrounding blanks are dropped,
  * "line N" is the sheet's row N. Numbers come as Excel stores them (812.5, or a text
  * "812.5"), but a number formatted as a percentage as the percent points it shows (5.8
- * for 5.8%, which Excel stores as 0.058), formulas by their cached value (one never calculated reads as its formula,
- * "=A1*2", which is not a number).
+ * for 5.8%, which Excel stores as 0.058), formulas by their cached value (one never
+ * calculated reads as its formula, "=A1*2", which is not a number).
  *
  * Header names, in any order, English or Chinese (exact text):
  *     plan       规划, 规划代码          indicator  指标, 指标代码
