@@ -129,14 +129,36 @@ static int zh_rest(struct zh_cur *c, uint8_t *freq, int *n)
 	return c->s == c->end ? 0 : PW_EPERIOD;
 }
 
-int period_parse_text(struct period *p, const char *s, size_t len)
+/* Copies s[0..len) to out with full-width digits (０..９, typed in an IME's full-width
+ * mode) made ASCII; returns the new length, or 0 if it does not fit. */
+static size_t ascii_digits(const char *s, size_t len, char *out, size_t cap)
 {
-	struct zh_cur c = { s + 4, s + len };
+	size_t k = 0;
+	for (size_t i = 0; i < len; k++) {
+		const unsigned char *u = (const unsigned char *)s + i;
+		if (k == cap)
+			return 0;
+		if (len - i >= 3 && u[0] == 0xef && u[1] == 0xbc && u[2] >= 0x90 && u[2] <= 0x99) {
+			out[k] = (char)('0' + (u[2] - 0x90));
+			i += 3;
+		} else {
+			out[k] = s[i++];
+		}
+	}
+	return k;
+}
+
+int period_parse_text(struct period *p, const char *text, size_t text_len)
+{
+	char buf[64];
 	uint8_t freq;
 	int year, n;
 
-	if (period_parse(p, s, len) == 0)
+	if (period_parse(p, text, text_len) == 0)
 		return 0;
+	size_t len = ascii_digits(text, text_len, buf, sizeof(buf));
+	const char *s = buf;
+	struct zh_cur c = { s + 4, s + len };
 	if (len < 4 || parse_digits(s, 4, &year) < 0 || !zh_eat(&c, "年"))
 		return PW_EPERIOD;
 	if (zh_rest(&c, &freq, &n) < 0 || year < PERIOD_YEAR_MIN || year > PERIOD_YEAR_MAX)

@@ -26,8 +26,9 @@ int period_parse(struct period *p, const char *s, size_t len);
  *   2026年10月, 2026年1-10月 (also 1—10, 1–10, 1－10, 1~10, 1至10; 月份 for 月) -> 2026-10
  *   2026年三季度, 2026年第三季度, 2026年3季度, 2026年1-3季度, 2026年前三季度 -> 2026Q3
  *   2026年上半年                                    -> 2026Q2 (the Q1–Q2 release)
- * A cumulative range must start at 1 (1-10月, 1-3季度) and end past it; 3-5月 and
- * 下半年 are not one period and are refused. Exactly len bytes; no blanks.
+ * Digits may be full-width (２０２６年１０月). A cumulative range must start at 1 (1-10月,
+ * 1-3季度) and end past it; 3-5月 and 下半年 are not one period and are refused. Exactly
+ * len bytes; no blanks.
  * Returns 0 or PW_EPERIOD. Only people's input goes through here: the wire stays canonical
  * (period_parse). */
 int period_parse_text(struct period *p, const char *s, size_t len);
