@@ -403,7 +403,8 @@ static void test_parts(void)
 			  "</sheets></workbook>";
 
 	/* The sheet's relationship points at a directory. */
-	struct part dir[] = { { "xl/workbook.xml", wb1, 0 }, { "xl/_rels/workbook.xml.rels", rels_dir, 0 },
+	struct part dir[] = { { "xl/workbook.xml", wb1, 0 },
+			      { "xl/_rels/workbook.xml.rels", rels_dir, 0 },
 			      { "xl/worksheets/", NULL, 0 } };
 	len = build(dir, 3, &buf);
 	open_want(buf, len, NULL, NULL, PW_EPROTO, "xl/worksheets/: is a directory");
@@ -561,7 +562,8 @@ static void test_percent(void)
 {
 	const char *rels =
 		"<Relationships xmlns=\"" NS_PKG "\">"
-		"<Relationship Id=\"rId1\" Type=\"" NS_R "/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+		"<Relationship Id=\"rId1\" Type=\"" NS_R "/worksheet\" "
+		"Target=\"worksheets/sheet1.xml\"/>"
 		"<Relationship Id=\"rId3\" Type=\"" NS_R "/styles\" Target=\"styles.xml\"/>"
 		"</Relationships>";
 	const char *wb = "<workbook xmlns:r=\"" NS_R "\"><sheets><sheet name=\"a\" r:id=\"rId1\"/>"
@@ -600,12 +602,10 @@ static void test_percent(void)
 	free(buf);
 
 	/* Through the import: a 同比 of 5.8% is 5.8, a value of 57.1% (unit %) is 57.1. */
-	const char *hdr = "<row r=\"1\"><c t=\"inlineStr\"><is><t>规划</t></is></c>"
-			  "<c t=\"inlineStr\"><is><t>指标</t></is></c><c t=\"inlineStr\"><is><t>期别</t></is></c>"
-			  "<c t=\"inlineStr\"><is><t>数值</t></is></c><c t=\"inlineStr\"><is><t>单位</t></is></c>"
-			  "<c t=\"inlineStr\"><is><t>数据状态</t></is></c>"
-			  "<c t=\"inlineStr\"><is><t>报送单位</t></is></c>"
-			  "<c t=\"inlineStr\"><is><t>同比</t></is></c></row>";
+#define IS(t) "<c t=\"inlineStr\"><is><t>" t "</t></is></c>"
+	const char *hdr = "<row r=\"1\">" IS("规划") IS("指标") IS("期别") IS("数值") IS("单位")
+		IS("数据状态") IS("报送单位") IS("同比") "</row>";
+#undef IS
 	char sheet2[2048];
 	snprintf(sheet2, sizeof(sheet2), "%s%s<row r=\"2\"><c r=\"D2\" s=\"2\"><v>0.571</v></c>"
 		 "<c r=\"H2\" s=\"1\"><v>0.058</v></c></row>" SHEET_TAIL, SHEET_HEAD, hdr);
