@@ -574,9 +574,11 @@ static void test_percent(void)
 		"<numFmt numFmtId=\"165\" formatCode=\"0.0&quot;%&quot;\"/>"
 		"<numFmt numFmtId=\"167\" formatCode=\"0.0\\%\"/></numFmts>"
 		"<cellStyleXfs><xf numFmtId=\"9\"/></cellStyleXfs>"
+		/* before cellXfs (the schema puts it after): its format is still not a cell's */
+		"<dxfs><dxf><numFmt numFmtId=\"166\" formatCode=\"0%\"/></dxf></dxfs>"
 		"<cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"10\"/><xf numFmtId=\"164\"/>"
 		"<xf numFmtId=\"165\"/><xf numFmtId=\"166\"/><xf numFmtId=\"167\"/><xf/></cellXfs>"
-		"<dxfs><dxf><numFmt numFmtId=\"166\" formatCode=\"0%\"/></dxf></dxfs></styleSheet>";
+		"</styleSheet>";
 	const char *sheet =
 		SHEET_HEAD "<row r=\"1\"><c s=\"1\"><v>0.058</v></c><c s=\"2\"><v>0.571</v></c>"
 		"<c s=\"3\"><v>5.8</v></c><c s=\"0\"><v>5.8</v></c><c s=\"99\"><v>5.8</v></c>"
