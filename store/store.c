@@ -51,6 +51,12 @@
 #define MAP_MAX_DEFAULT (64ull << 30)
 #define FILE_MODE 0640
 
+/* Only a test build (make check-powerloss-break) sets this, to an unsafe flag such as
+ * MDB_NOMETASYNC, to prove the power-loss simulator catches what that flag loses. */
+#ifndef STORE_TEST_ENV_FLAGS
+#define STORE_TEST_ENV_FLAGS 0
+#endif
+
 /* LMDB's limit on one value (MDB_MAXDATASIZE in mdb.c). */
 #define VAL_SIZE_MAX 0xffffffffull
 
@@ -598,7 +604,7 @@ int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t 
 		goto out_free;
 	/* MDB_NOTLS: a read txn is not tied to its thread's TLS slot. Sync flags stay at the
 	 * durable default (MDB_NOMETASYNC could lose the last acknowledged commit). */
-	if ((rc = map_err(mdb_env_open(s->env, dir, MDB_NOTLS, FILE_MODE))) < 0)
+	if ((rc = map_err(mdb_env_open(s->env, dir, MDB_NOTLS | STORE_TEST_ENV_FLAGS, FILE_MODE))) < 0)
 		goto out_free;
 	/* Free reader slots left by crashed processes, or they would pin old pages forever. */
 	if ((rc = map_err(mdb_reader_check(s->env, &dead))) < 0)
