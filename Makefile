@@ -104,7 +104,7 @@ $(O)/bench: $(call obj,tests/bench.c tests/harness.c $(CLIENT_SRC) $(STORE_SRC) 
 DEB_PKGS = build-essential pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev lmdb-utils \
            libsystemd-dev libyaml-dev libcsv-dev clang libclang-rt-14-dev \
            python3 python3-yaml python3-zmq python3-msgpack systemd curl \
-           libmicrohttpd-dev chromium fonts-noto-cjk
+           libmicrohttpd-dev chromium fonts-noto-cjk influxdb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update
@@ -179,8 +179,9 @@ stop:
 
 # Figures, not pass/fail: see docs/PERFORMANCE.md. bench-full and bench-peer install and
 # start InfluxDB 1.x on loopback for the peer comparison (and stop it afterwards).
+# `make bench` runs the InfluxDB peer too: the fair section compares both in one run.
 bench: $(O)/bench $(O)/planwatchd
-	$(O)/bench --daemon $(O)/planwatchd
+	bench/with-influxdb.sh $(O)/bench --daemon $(O)/planwatchd
 bench-full: $(O)/bench $(O)/planwatchd
 	bench/with-influxdb.sh $(O)/bench --daemon $(O)/planwatchd --full
 bench-peer: $(O)/bench $(O)/planwatchd
