@@ -24,7 +24,7 @@ CFLAGS  += $(BASE_CFLAGS) $(MODE_CFLAGS)
 LDFLAGS += $(MODE_LDFLAGS)
 
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
-STORE_SRC  = store/store.c store/record.c store/migrate.c
+STORE_SRC  = store/store.c store/record.c store/migrate.c store/hot.c
 CAT_SRC    = daemon/ydoc.c daemon/catalog.c
 DAEMON_SRC = $(CAT_SRC) daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
              daemon/rules.c daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c daemon/server.c
@@ -87,6 +87,7 @@ $(O)/powerloss/libpwshim.so: tests/powerloss/shim.c tests/powerloss/journal.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -g -O2 -fPIC -shared -o $@ $< -ldl -lpthread
 $(O)/powerloss/powerloss: $(call obj,tests/powerloss/powerloss.c tests/harness.c $(CLIENT_SRC) $(STORE_SRC) $(PROTO_SRC))
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 # A daemon whose store opens LMDB with an unsafe flag (PL_BREAK_FLAG, MDB_NOMETASYNC or
 # MDB_NOSYNC): what the simulator must catch.

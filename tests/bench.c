@@ -1783,6 +1783,30 @@ static void pages_store(const char *dir, struct pages_res *pr)
 		fprintf(stderr, "bench: cannot remove %s/pages\n", dir);
 }
 
+static void print_pages(const struct pages_res *p)
+{
+	printf("%-40s %11.1f   (page cache dirtied, per folio: %.1f; %ld commits)\n",
+	       "pages written per release commit, daemon", p->daemon_pages, p->daemon_dirty_pages,
+	       p->daemon_groups);
+	printf("%-40s %11.1f   (page cache dirtied, per folio: %.1f)\n",
+	       "pages written per release, store.c", p->store_pages, p->store_dirty_pages);
+	printf("%-40s %11s %8.2f %8.2f %8.2f\n", "store.c release commit, every 10 ms", "-",
+	       p->store_commit.p50, p->store_commit.p99, p->store_commit.max);
+	fflush(stdout);
+}
+
+static void js_pages(struct js *j, const char *k, const struct pages_res *p)
+{
+	js_open(j, k, '{');
+	js_num(j, "daemon_per_release_commit", p->daemon_pages);
+	js_num(j, "daemon_dirtied_folio_pages_per_commit", p->daemon_dirty_pages);
+	js_int(j, "daemon_commits", p->daemon_groups);
+	js_num(j, "store_per_release_commit", p->store_pages);
+	js_num(j, "store_dirtied_folio_pages_per_commit", p->store_dirty_pages);
+	js_pcts(j, "store_release_commit_spaced_10ms", &p->store_commit);
+	js_close(j, '}');
+}
+
 /* One load both systems get: feeders x window messages of BATCH_DEFAULT in flight
  * (InfluxDB: feeders x window connections, one write in flight each: HTTP/1.1 has no
  * concurrent requests on one connection), or paced at rate items/s. */
@@ -1840,14 +1864,7 @@ static void fair_round(const char *dir, int influx_port, struct fair_round *fr)
 	}
 	pages_daemon(&fr->pages);
 	pages_store(dir, &fr->pages);
-	printf("%-40s %11.1f   (page cache dirtied, per folio: %.1f; %ld commits)\n",
-	       "pages written per release commit, daemon", fr->pages.daemon_pages,
-	       fr->pages.daemon_dirty_pages, fr->pages.daemon_groups);
-	printf("%-40s %11.1f   (page cache dirtied, per folio: %.1f)\n",
-	       "pages written per release, store.c", fr->pages.store_pages,
-	       fr->pages.store_dirty_pages);
-	printf("%-40s %11s %8.2f %8.2f %8.2f\n", "store.c release commit, every 10 ms", "-",
-	       fr->pages.store_commit.p50, fr->pages.store_commit.p99, fr->pages.store_commit.max);
+	print_pages(&fr->pages);
 }
 
 static double dmin(double a, double b)
@@ -1950,14 +1967,7 @@ static void js_fair_round(struct js *j, const struct fair_round *fr, bool peer)
 		js_close(j, '}');
 	}
 	js_close(j, ']');
-	js_open(j, "pages", '{');
-	js_num(j, "daemon_per_release_commit", fr->pages.daemon_pages);
-	js_num(j, "daemon_dirtied_folio_pages_per_commit", fr->pages.daemon_dirty_pages);
-	js_int(j, "daemon_commits", fr->pages.daemon_groups);
-	js_num(j, "store_per_release_commit", fr->pages.store_pages);
-	js_num(j, "store_dirtied_folio_pages_per_commit", fr->pages.store_dirty_pages);
-	js_pcts(j, "store_release_commit_spaced_10ms", &fr->pages.store_commit);
-	js_close(j, '}');
+	js_pages(j, "pages", &fr->pages);
 	js_close(j, '}');
 }
 
@@ -1966,7 +1976,7 @@ static void js_fair_round(struct js *j, const struct fair_round *fr, bool peer)
 enum {
 	S_FSYNC = 1 << 0, S_INGEST = 1 << 1, S_RAW = 1 << 2, S_LATENCY = 1 << 3,
 	S_FANOUT = 1 << 4, S_MEMORY = 1 << 5, S_SCALING = 1 << 6, S_SERIES = 1 << 7,
-	S_PEER = 1 << 8, S_FAIR = 1 << 9,
+	S_PEER = 1 << 8, S_FAIR = 1 << 9, S_PAGES = 1 << 10,
 };
 
 static const struct {
@@ -1976,7 +1986,7 @@ static const struct {
 	{ "fsync", S_FSYNC },	  { "ingest", S_INGEST },   { "raw", S_RAW },
 	{ "latency", S_LATENCY }, { "fanout", S_FANOUT },   { "memory", S_MEMORY },
 	{ "scaling", S_SCALING }, { "series", S_SERIES },   { "peer", S_PEER },
-	{ "fair", S_FAIR },
+	{ "fair", S_FAIR },	  { "pages", S_PAGES },
 };
 
 static int parse_sections(const char *s)
@@ -2005,7 +2015,8 @@ static void usage(FILE *f)
 		   "fan-out; with --full also memory, scaling, series count and the InfluxDB peer);\n"
 		   "prints a table and writes JSON to bench/results/.\n"
 		   "SECTIONS: comma-separated of fsync ingest raw latency fanout memory scaling\n"
-		   "series peer fair (default quick: fsync,ingest,raw,latency,fanout,fair).\n"
+		   "series peer fair pages (default quick: fsync,ingest,raw,latency,fanout,fair;\n"
+		   "pages: only the pages-per-release figures of fair, for A/B runs).\n"
 		   "fair: planwatchd and InfluxDB (--influx) at equal concurrency and paced,\n"
 		   "interleaved A B A B over --rounds N (default 3), with fdatasync spaced 10 ms\n"
 		   "and the pages one release costs a commit.\n");
@@ -2296,6 +2307,13 @@ int main(int argc, char **argv)
 			js_fair_round(&j, &fair[r], influx_port != 0);
 		}
 		js_close(&j, ']');
+	}
+	if (which & S_PAGES) {
+		struct pages_res pg;
+		pages_daemon(&pg);
+		pages_store(tmpdir, &pg);
+		print_pages(&pg);
+		js_pages(&j, "pages", &pg);
 	}
 	if (which & S_SCALING) {
 		static const int feeders[] = { 1, 2, 8, 32 }, batches[] = { 1, 10, 100, 1000 };
