@@ -374,28 +374,44 @@ static int resolve_overdue(struct store_txn *t, const struct cat_indicator *x, s
 	return notice_emit(out, t, topic, 7);
 }
 
+/* Writes a only if it differs from the state read (before): a group that changes nothing
+ * about an indicator (a revision of an older period, a repeated figure) then dirties no
+ * page of the alert table. A default state (what alert_get gives when none is stored) is
+ * always written, so every evaluated indicator keeps a record, as before. */
+static int alert_put_changed(struct store_txn *t, const struct cat_indicator *x,
+			     const struct alert *before, const struct alert *a)
+{
+	struct alert fresh;
+	memset(&fresh, 0, sizeof(fresh));
+	fresh.version = ALERT_VERSION;
+	if (!memcmp(before, a, sizeof(*a)) && memcmp(before, &fresh, sizeof(fresh)) != 0)
+		return 0;
+	return alert_put(t, x, a);
+}
+
 int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		   const struct cat_indicator *x, struct notice_list *out)
 {
 	struct store_obs newest;
 	struct verdict v;
-	struct alert a;
+	struct alert a, before;
 	int rc;
 
 	if ((rc = alert_get(t, x, &a)) < 0)
 		return rc;
+	before = a;
 	if ((rc = resolve_overdue(t, x, &a, out)) < 0)
 		return rc;
 	/* The newest period drives the verdict; backfilled history never does. */
 	rc = store_obs_last(t, x->plan->id, x->id, STORE_OBS_BACKFILL, &newest);
 	if (rc == PW_ENOTFOUND)
-		return alert_put(t, x, &a);
+		return alert_put_changed(t, x, &before, &a);
 	if (rc < 0)
 		return rc;
 	if ((rc = evaluate(cfg, t, x, &newest, &v)) < 0)
 		return rc;
 	if (v.raw == RULES_NONE)
-		return alert_put(t, x, &a);
+		return alert_put_changed(t, x, &before, &a);
 	unsigned streak = update_streak(&a, &newest, v.raw);
 	unsigned need = x->attribute == CAT_BINDING ? 1 : (cfg->persistence ? cfg->persistence : 1);
 	double margin = v.points ? cfg->margin_pct : fabs(v.required) * cfg->margin_pct / 100;
@@ -441,7 +457,7 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	}
 	if (kind && (rc = emit_alert(out, t, kind, x, &newest, &v, from, to, streak)) < 0)
 		return rc;
-	return alert_put(t, x, &a);
+	return alert_put_changed(t, x, &before, &a);
 }
 
 /* ---- overdue ---- */

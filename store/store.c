@@ -333,8 +333,9 @@ static int grow(struct store *s)
  * longest (their pending periods side by side: a leaf or two each), and more while the
  * hot index holds over HOT_TARGET entries (a load scattered over many series then costs
  * what idx alone cost: a leaf per series). */
-#define HOT_FLUSH_SERIES 2
+#define HOT_FLUSH_SERIES 1
 #define HOT_TARGET 8192
+#define HOT_LWM_SLACK 65536 /* vintages an open may replay beyond the pending ones */
 
 static int hot_flush(struct store_txn *t)
 {
@@ -360,11 +361,17 @@ static int hot_flush(struct store_txn *t)
 		hot_drop_oldest(s->hot);
 		done++;
 	}
-	/* Every vintage below the oldest one still pending is in idx (or superseded). */
+	/* Every vintage below the oldest one still pending is in idx (or superseded). A lower
+	 * mark than that is safe (the replay skips what idx has), so it is rewritten only
+	 * when it must be (0 -> pending) or lags by HOT_LWM_SLACK vintages: the meta page is
+	 * not dirtied by every commit. */
 	hs = hot_oldest(s->hot);
-	s->lwm_next = hs ? hot_series_first_vid(hs) : 0;
-	if (s->lwm_next == s->lwm_stored)
+	uint64_t lwm_now = hs ? hot_series_first_vid(hs) : 0;
+	s->lwm_next = s->lwm_stored;
+	if (lwm_now == s->lwm_stored ||
+	    (lwm_now && s->lwm_stored && lwm_now - s->lwm_stored < HOT_LWM_SLACK))
 		return 0;
+	s->lwm_next = lwm_now;
 	uint8_t lwm[8];
 	bytes_put_le(lwm, s->lwm_next, 8);
 	MDB_val k = { sizeof(META_IDX_LWM) - 1, (void *)META_IDX_LWM }, v = { 8, lwm };

@@ -1712,13 +1712,32 @@ static void bench_influx(int port, const char *data_dir, int conns, long total, 
  * store.c's commits are spaced 10 ms apart, the spacing a paced feeder sees, and their
  * latency is the bound under a paced row's ACK: two flushes per commit. */
 #define PRELOAD_PERIODS 200
-#define RELEASES 30
+#define RELEASES 60
 
 struct pages_res {
 	double daemon_pages, daemon_dirty_pages, store_pages, store_dirty_pages;
+	double daemon_old_pages; /* a revision of an older period: the newest, so the verdicts, unchanged */
 	long daemon_groups, store_commits;
 	struct pcts store_commit; /* ms per spaced release commit through store.c */
 };
+
+/* Pages per commit of `releases` one-message commits of gen g (new message ids: tag). */
+static double pages_per_commit(struct daemon *d, struct gen *g, const char *tag, long j0,
+			       double *dirty, long *groups)
+{
+	struct run r = { .name = tag };
+	g->j0 = j0;
+	g->tag = tag; /* not the preload's ids, or the daemon would answer them as retries */
+	struct dstat s0 = daemon_status(d);
+	struct pio a = proc_io(d->h.pid);
+	run_feeders(d, g, 1, N_INDS, 1, (long)RELEASES * N_INDS, 0, 0, &r);
+	struct pio b = proc_io(d->h.pid);
+	struct dstat s1 = daemon_status(d);
+	*groups = (long)(s1.groups - s0.groups);
+	double n = *groups > 0 ? (double)*groups : NAN;
+	*dirty = a.write_bytes < 0 ? NAN : (b.write_bytes - a.write_bytes) / 4096.0 / n;
+	return a.wchar < 0 ? NAN : (b.wchar - a.wchar) / 4096.0 / n;
+}
 
 static void pages_daemon(struct pages_res *pr)
 {
@@ -1726,19 +1745,14 @@ static void pages_daemon(struct pages_res *pr)
 			 .n = N_INDS };
 	struct daemon d;
 	struct run r = { .name = "preload" };
+	double dirty;
+	long groups;
 	daemon_start(&d, "ind%03ld", N_INDS, 0, "");
 	run_feeders(&d, &g, 1, N_INDS, 64, (long)PRELOAD_PERIODS * N_INDS, 0, 0, &r);
-	g.j0 = (long)PRELOAD_PERIODS * N_INDS;
-	g.tag = "r"; /* not the preload's ids, or the daemon would answer them as retries */
-	struct dstat s0 = daemon_status(&d);
-	struct pio a = proc_io(d.h.pid);
-	run_feeders(&d, &g, 1, N_INDS, 1, (long)RELEASES * N_INDS, 0, 0, &r);
-	struct pio b = proc_io(d.h.pid);
-	struct dstat s1 = daemon_status(&d);
-	pr->daemon_groups = (long)(s1.groups - s0.groups);
-	double n = pr->daemon_groups > 0 ? (double)pr->daemon_groups : NAN;
-	pr->daemon_pages = a.wchar < 0 ? NAN : (b.wchar - a.wchar) / 4096.0 / n;
-	pr->daemon_dirty_pages = a.write_bytes < 0 ? NAN : (b.write_bytes - a.write_bytes) / 4096.0 / n;
+	pr->daemon_pages = pages_per_commit(&d, &g, "r", (long)PRELOAD_PERIODS * N_INDS,
+					    &pr->daemon_dirty_pages, &pr->daemon_groups);
+	/* Revisions of periods 100.. while the newest is PRELOAD_PERIODS + RELEASES - 1. */
+	pr->daemon_old_pages = pages_per_commit(&d, &g, "o", 100L * N_INDS, &dirty, &groups);
 	daemon_cleanup(&d);
 }
 
@@ -1788,6 +1802,7 @@ static void print_pages(const struct pages_res *p)
 	printf("%-40s %11.1f   (page cache dirtied, per folio: %.1f; %ld commits)\n",
 	       "pages written per release commit, daemon", p->daemon_pages, p->daemon_dirty_pages,
 	       p->daemon_groups);
+	printf("%-40s %11.1f\n", "pages per commit, revising an old period", p->daemon_old_pages);
 	printf("%-40s %11.1f   (page cache dirtied, per folio: %.1f)\n",
 	       "pages written per release, store.c", p->store_pages, p->store_dirty_pages);
 	printf("%-40s %11s %8.2f %8.2f %8.2f\n", "store.c release commit, every 10 ms", "-",
@@ -1801,6 +1816,7 @@ static void js_pages(struct js *j, const char *k, const struct pages_res *p)
 	js_num(j, "daemon_per_release_commit", p->daemon_pages);
 	js_num(j, "daemon_dirtied_folio_pages_per_commit", p->daemon_dirty_pages);
 	js_int(j, "daemon_commits", p->daemon_groups);
+	js_num(j, "daemon_per_old_period_revision_commit", p->daemon_old_pages);
 	js_num(j, "store_per_release_commit", p->store_pages);
 	js_num(j, "store_dirtied_folio_pages_per_commit", p->store_dirty_pages);
 	js_pcts(j, "store_release_commit_spaced_10ms", &p->store_commit);
