@@ -11,8 +11,14 @@
  * table a few hundred pages big. The older vintages of an observation form a chain through
  * each record's prev vid. store_open migrates schemas 1 and 2 once.
  *
- * The record layouts are in record.c, the schema check and migration in migrate.c,
- * the internals they share in store_int.h. */
+ * Schema 4: idx may lag vin. A put appends the vintage and leaves its idx entry in the hot
+ * index (hot.c: a release of N indicators into idx would dirty N leaves); each write txn
+ * writes the entries of the series that waited longest and records in meta "idx_lwm" a vid
+ * at or below the oldest still waiting, from which store_open (and a write txn that did
+ * not commit) rebuilds them. Reads merge idx with the hot index.
+ *
+ * The record layouts are in record.c, the schema check and migration in migrate.c, the hot
+ * index in hot.c, the internals they share in store_int.h. */
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>

@@ -443,6 +443,8 @@ static void write_catalog(const char *path, const char *fmt, long n_growth, int 
 
 /* Extra YAML lines for every daemon's config (--daemon-config), e.g. "group_max: 50". */
 static const char *daemon_extra = "";
+/* --daemon-b: a second build the fair section runs beside the first, row by row (A/B). */
+static const char *daemon_a, *daemon_b;
 
 struct daemon {
 	struct harness h;
@@ -1840,47 +1842,84 @@ static const struct fair_load fair_loads[] = {
 #define N_FAIR (sizeof(fair_loads) / sizeof(fair_loads[0]))
 
 struct fair_round {
-	struct run pw[N_FAIR];
+	struct run pw[N_FAIR], pwb[N_FAIR]; /* --daemon, --daemon-b */
 	struct peer_res ix[N_FAIR];
 	struct fsync_res spaced; /* one fdatasync every 10 ms */
-	struct pages_res pages;
+	struct pages_res pages, pagesb;
 };
 
-static void fair_round(const char *dir, int influx_port, struct fair_round *fr)
+/* One fair row of planwatchd build `daemon` (PLANWATCHD for harness_start). */
+/* Writes back what the previous run left (its removed store included) before the next
+ * one measures: each starts on a quiet disk. */
+static void settle(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		syncfs(fd);
+		close(fd);
+	}
+	sleep_s(0.2);
+}
+
+static void fair_row(const char *daemon, const char *label, const struct fair_load *l,
+		     struct run *r, const char *dir)
 {
 	struct gen sweep = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
 			     .n = N_INDS };
+	struct daemon d;
+	char name[64];
+	setenv("PLANWATCHD", daemon, 1);
+	daemon_start(&d, "ind%03ld", N_INDS, 0, "");
+	long total = (long)(l->rate > 0 ? l->rate * l->secs : l->secs * 1e6);
+	run_feeders(&d, &sweep, l->feeders, BATCH_DEFAULT, l->window, total, l->rate, l->secs, r);
+	snprintf(name, sizeof(name), "%s, %s", label, l->name);
+	r->name = name;
+	print_run(r);
+	r->name = l->name;
+	daemon_cleanup(&d);
+	settle(dir);
+}
+
+static void fair_round(const char *dir, int influx_port, int round, struct fair_round *fr)
+{
+	char name[64];
 	bench_fsync(dir, 300, 0.01, &fr->spaced);
 	printf("%-40s %11s %8.3f %8.3f %8.3f\n", "fdatasync, one every 10 ms", "-",
 	       fr->spaced.p.p50, fr->spaced.p.p99, fr->spaced.p.max);
 	for (size_t i = 0; i < N_FAIR; i++) {
 		const struct fair_load *l = &fair_loads[i];
-		struct daemon d;
-		char name[64];
-		snprintf(name, sizeof(name), "planwatchd, %s", l->name);
-		fr->pw[i].name = fair_loads[i].name;
-		daemon_start(&d, "ind%03ld", N_INDS, 0, "");
-		long total = (long)(l->rate > 0 ? l->rate * l->secs : l->secs * 1e6);
-		run_feeders(&d, &sweep, l->feeders, BATCH_DEFAULT, l->window, total, l->rate, l->secs,
-			    &fr->pw[i]);
-		fr->pw[i].name = name;
-		print_run(&fr->pw[i]);
-		fr->pw[i].name = l->name;
-		daemon_cleanup(&d);
+		/* A and B take turns going first: the one after another's cleanup shares the
+		 * disk with the removal of its files. */
+		bool b_first = daemon_b && round % 2;
+		if (b_first)
+			fair_row(daemon_b, "planwatchd B", l, &fr->pwb[i], dir);
+		fair_row(daemon_a, daemon_b ? "planwatchd A" : "planwatchd", l, &fr->pw[i], dir);
+		if (daemon_b && !b_first)
+			fair_row(daemon_b, "planwatchd B", l, &fr->pwb[i], dir);
 		if (!influx_port)
 			continue;
 		int conns = l->rate > 0 ? l->feeders : l->feeders * l->window;
 		if (conns > MAX_FEEDERS)
 			conns = MAX_FEEDERS; /* 8 x 64: InfluxDB near its peak, 64 connections */
 		bench_influx(influx_port, NULL, conns, 1L << 40, l->secs, l->rate, &fr->ix[i]);
+		settle(dir);
 		snprintf(name, sizeof(name), "InfluxDB, %s", l->name);
 		printf("%-40s %11.0f %8.2f %8.2f %8.2f   (%d connections%s)\n", name, fr->ix[i].rate,
 		       fr->ix[i].lat.p50, fr->ix[i].lat.p99, fr->ix[i].lat.max, conns,
 		       fr->ix[i].errors ? ", ERRORS" : "");
 	}
+	setenv("PLANWATCHD", daemon_a, 1);
 	pages_daemon(&fr->pages);
 	pages_store(dir, &fr->pages);
 	print_pages(&fr->pages);
+	if (daemon_b) {
+		setenv("PLANWATCHD", daemon_b, 1);
+		pages_daemon(&fr->pagesb);
+		fr->pagesb.store_pages = fr->pagesb.store_dirty_pages = NAN; /* store.c: this bench's */
+		printf("%-40s %11.1f   (revising an old period: %.1f)\n", "B: pages per release commit",
+		       fr->pagesb.daemon_pages, fr->pagesb.daemon_old_pages);
+		setenv("PLANWATCHD", daemon_a, 1);
+	}
 }
 
 static double dmin(double a, double b)
@@ -1893,25 +1932,26 @@ static double dmax(double a, double b)
 	return isnan(a) ? b : a > b ? a : b;
 }
 
-/* Ratios per round, reported as min-max over the rounds (each ratio within one round). */
-static void fair_report(struct js *j, const struct fair_round *fr, int rounds, bool peer)
+/* Ratios per round, reported as min-max over the rounds (each ratio within one round); b:
+ * of the --daemon-b build. */
+static void fair_report(struct js *j, const struct fair_round *fr, int rounds, bool peer, bool b)
 {
-	printf("\nfair comparison, %d rounds (each ratio within one round; min-max over rounds)\n",
-	       rounds);
-	js_open(j, "fair_summary", '{');
+	printf("\nfair comparison%s, %d rounds (each ratio within one round; min-max over rounds)\n",
+	       b ? " of build B" : daemon_b ? " of build A" : "", rounds);
+	js_open(j, b ? "fair_summary_b" : "fair_summary", '{');
 	for (size_t i = 0; i < N_FAIR; i++) {
 		double lo = NAN, hi = NAN, p99lo = NAN, p99hi = NAN, flo = NAN, fhi = NAN, ilo = NAN,
 		       ihi = NAN;
 		for (int r = 0; r < rounds; r++) {
-			const struct run *a = &fr[r].pw[i];
-			const struct peer_res *b = &fr[r].ix[i];
-			double x = fair_loads[i].rate > 0 ? b->lat.p99 / a->lat.p99 : a->rate / b->rate;
+			const struct run *a = b ? &fr[r].pwb[i] : &fr[r].pw[i];
+			const struct peer_res *ix = &fr[r].ix[i];
+			double x = fair_loads[i].rate > 0 ? ix->lat.p99 / a->lat.p99 : a->rate / ix->rate;
 			double y = a->lat.p99 / fr[r].spaced.p.p99;
 			if (peer) {
 				lo = dmin(lo, x);
 				hi = dmax(hi, x);
-				ilo = dmin(ilo, b->lat.p99);
-				ihi = dmax(ihi, b->lat.p99);
+				ilo = dmin(ilo, ix->lat.p99);
+				ihi = dmax(ihi, ix->lat.p99);
 			}
 			p99lo = dmin(p99lo, a->lat.p99);
 			p99hi = dmax(p99hi, a->lat.p99);
@@ -1942,13 +1982,14 @@ static void fair_report(struct js *j, const struct fair_round *fr, int rounds, b
 	}
 	double plo = NAN, phi = NAN, slo = NAN, shi = NAN, blo = NAN, bhi = NAN;
 	for (int r = 0; r < rounds; r++) {
-		plo = dmin(plo, fr[r].pages.daemon_pages);
-		phi = dmax(phi, fr[r].pages.daemon_pages);
+		const struct pages_res *pg = b ? &fr[r].pagesb : &fr[r].pages;
+		plo = dmin(plo, pg->daemon_pages);
+		phi = dmax(phi, pg->daemon_pages);
 		slo = dmin(slo, fr[r].pages.store_pages);
 		shi = dmax(shi, fr[r].pages.store_pages);
-		double b = fr[r].pages.store_commit.p99 / fr[r].spaced.p.p99;
-		blo = dmin(blo, b);
-		bhi = dmax(bhi, b);
+		double q = fr[r].pages.store_commit.p99 / fr[r].spaced.p.p99;
+		blo = dmin(blo, q);
+		bhi = dmax(bhi, q);
 	}
 	printf("  pages per one-release commit: daemon %.1f-%.1f (target <= 30), store.c alone "
 	       "%.1f-%.1f\n", plo, phi, slo, shi);
@@ -1963,6 +2004,47 @@ static void fair_report(struct js *j, const struct fair_round *fr, int rounds, b
 	js_close(j, '}');
 }
 
+/* Build B against build A, row by row within each round. */
+static void fair_ab(struct js *j, const struct fair_round *fr, int rounds)
+{
+	printf("\nA/B (A %s, B %s), each ratio within one round; min-max over rounds\n", daemon_a,
+	       daemon_b);
+	js_open(j, "fair_ab", '{');
+	for (size_t i = 0; i < N_FAIR; i++) {
+		double lo = NAN, hi = NAN, clo = NAN, chi = NAN;
+		bool paced = fair_loads[i].rate > 0;
+		for (int r = 0; r < rounds; r++) {
+			const struct run *a = &fr[r].pw[i], *b = &fr[r].pwb[i];
+			double x = paced ? a->lat.p99 / b->lat.p99 : b->rate / a->rate;
+			double y = a->us_per_item / b->us_per_item;
+			lo = dmin(lo, x);
+			hi = dmax(hi, x);
+			clo = dmin(clo, y);
+			chi = dmax(chi, y);
+		}
+		/* Daemon CPU per update moves less than wall-clock figures on a shared machine. */
+		printf("  %-18s %s %5.2f-%5.2f; daemon CPU per update A / B %5.2f-%5.2f\n",
+		       fair_loads[i].name, paced ? "p99 ACK A / B  " : "updates/s B / A", lo, hi,
+		       clo, chi);
+		js_open(j, fair_loads[i].name, '{');
+		js_num(j, paced ? "p99_ack_a_over_b_min" : "rate_b_over_a_min", lo);
+		js_num(j, paced ? "p99_ack_a_over_b_max" : "rate_b_over_a_max", hi);
+		js_num(j, "cpu_per_update_a_over_b_min", clo);
+		js_num(j, "cpu_per_update_a_over_b_max", chi);
+		js_close(j, '}');
+	}
+	double lo = NAN, hi = NAN;
+	for (int r = 0; r < rounds; r++) {
+		double x = fr[r].pagesb.daemon_pages / fr[r].pages.daemon_pages;
+		lo = dmin(lo, x);
+		hi = dmax(hi, x);
+	}
+	printf("  pages per release commit B / A %5.2f-%5.2f\n", lo, hi);
+	js_num(j, "pages_per_release_commit_b_over_a_min", lo);
+	js_num(j, "pages_per_release_commit_b_over_a_max", hi);
+	js_close(j, '}');
+}
+
 static void js_fair_round(struct js *j, const struct fair_round *fr, bool peer)
 {
 	js_open(j, NULL, '{');
@@ -1972,6 +2054,8 @@ static void js_fair_round(struct js *j, const struct fair_round *fr, bool peer)
 		js_open(j, NULL, '{');
 		js_str(j, "load", fair_loads[i].name);
 		js_run(j, "planwatchd", &fr->pw[i]);
+		if (daemon_b)
+			js_run(j, "planwatchd_b", &fr->pwb[i]);
 		if (peer) {
 			js_open(j, "influxdb", '{');
 			js_int(j, "connections", fr->ix[i].conns);
@@ -1984,6 +2068,8 @@ static void js_fair_round(struct js *j, const struct fair_round *fr, bool peer)
 	}
 	js_close(j, ']');
 	js_pages(j, "pages", &fr->pages);
+	if (daemon_b)
+		js_pages(j, "pages_b", &fr->pagesb);
 	js_close(j, '}');
 }
 
@@ -2026,7 +2112,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: bench [--daemon PATH] [--full] [--only SECTIONS] [--updates N]\n"
 		   "             [--influx PORT [--influx-dir DIR]] [--out FILE]\n"
-		   "             [--daemon-config 'YAML LINES'] [--rounds N]\n"
+		   "             [--daemon-config 'YAML LINES'] [--rounds N] [--daemon-b PATH]\n"
 		   "Measures fdatasync, the raw LMDB limit and planwatchd (ingest, ACK latency,\n"
 		   "fan-out; with --full also memory, scaling, series count and the InfluxDB peer);\n"
 		   "prints a table and writes JSON to bench/results/.\n"
@@ -2035,7 +2121,8 @@ static void usage(FILE *f)
 		   "pages: only the pages-per-release figures of fair, for A/B runs).\n"
 		   "fair: planwatchd and InfluxDB (--influx) at equal concurrency and paced,\n"
 		   "interleaved A B A B over --rounds N (default 3), with fdatasync spaced 10 ms\n"
-		   "and the pages one release costs a commit.\n");
+		   "and the pages one release costs a commit; --daemon-b PATH runs a second build\n"
+		   "beside --daemon in every row (A/B ratios per round).\n");
 }
 
 static const char *verdict(bool ok)
@@ -2057,10 +2144,11 @@ int main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'O' },    { "help", no_argument, NULL, 'h' },
 		{ "daemon-config", required_argument, NULL, 'C' },
 		{ "rounds", required_argument, NULL, 'R' },
+		{ "daemon-b", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool only = false;
-	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:R:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:R:B:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': daemon = optarg; break;
 		case 'n': total = atol(optarg); break;
@@ -2071,6 +2159,7 @@ int main(int argc, char **argv)
 		case 'O': out = optarg; break;
 		case 'C': daemon_extra = optarg; break;
 		case 'R': rounds = atoi(optarg); break;
+		case 'B': daemon_b = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -2080,6 +2169,7 @@ int main(int argc, char **argv)
 	if (!influx_port)
 		which &= ~S_PEER;
 	setenv("PLANWATCHD", daemon, 1);
+	daemon_a = daemon;
 	signal(SIGPIPE, SIG_IGN);
 
 	struct js j = { 0 };
@@ -2319,7 +2409,7 @@ int main(int argc, char **argv)
 			printf("fair comparison, round %d of %d%s\n", r + 1, rounds,
 			       influx_port ? " (planwatchd and InfluxDB interleaved)" :
 					     " (no InfluxDB: run under bench/with-influxdb.sh)");
-			fair_round(tmpdir, influx_port, &fair[r]);
+			fair_round(tmpdir, influx_port, r, &fair[r]);
 			js_fair_round(&j, &fair[r], influx_port != 0);
 		}
 		js_close(&j, ']');
@@ -2406,7 +2496,11 @@ int main(int argc, char **argv)
 
 	/* ---- the ratios ---- */
 	if (fair)
-		fair_report(&j, fair, rounds, influx_port != 0);
+		fair_report(&j, fair, rounds, influx_port != 0, false);
+	if (fair && daemon_b) {
+		fair_report(&j, fair, rounds, influx_port != 0, true);
+		fair_ab(&j, fair, rounds);
+	}
 	free(fair);
 	printf("\ntargets (each ratio from this run)\n");
 	js_open(&j, "ratios", '{');
