@@ -5,6 +5,7 @@
  * model/planmath.c, the state is daemon/alert.c's record), backfilled periods counted
  * silently into the streak, overdue figures by release calendar. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -21,8 +22,22 @@ struct verdict {
 	bool points;                /* compared in percentage points (growth), not level */
 	const char *rule;
 	const char *basis; /* what was judged: "rate" (yoy), "level", "bound", "sum" */
+	bool texts;        /* format text_zh/text_en: only a notice shows them */
 	char text_zh[400], text_en[400];
 };
+
+/* Formats one of v's texts when v->texts: most evaluations announce nothing, and the
+ * texts' float formatting was most of an evaluation's cost. */
+__attribute__((format(printf, 3, 4))) static void vtext(struct verdict *v, char *dst,
+							const char *fmt, ...)
+{
+	va_list ap;
+	if (!v->texts)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(dst, sizeof(v->text_zh), fmt, ap);
+	va_end(ap);
+}
 
 const char *rules_state_name(int state)
 {
@@ -79,6 +94,24 @@ static int state_put(struct store_txn *t, const struct cat_indicator *x, const s
 {
 	uint8_t buf[ALERT_REC];
 	return store_alert_put(t, x->plan->id, x->id, buf, alert_encode(a, buf));
+}
+
+/* Writes a only if it differs from the state read (before): a group that changes nothing
+ * about an indicator (a revision of an older period, a repeated figure) then dirties no
+ * page of the alert table. A fresh state (what state_get gives when none is stored) is
+ * always written, so every evaluated indicator keeps a record, as before. */
+static int state_put_changed(struct store_txn *t, const struct cat_indicator *x,
+			     const struct alert *before, const struct alert *a)
+{
+	uint8_t was[ALERT_REC], now[ALERT_REC], fresh[ALERT_REC];
+	struct alert none;
+	memset(&none, 0, sizeof(none));
+	alert_encode(&none, fresh);
+	alert_encode(before, was);
+	alert_encode(a, now);
+	if (!memcmp(was, now, ALERT_REC) && memcmp(was, fresh, ALERT_REC) != 0)
+		return 0;
+	return state_put(t, x, a);
 }
 
 /* ---- series access ---- */
@@ -160,8 +193,8 @@ static void judge_rate(const struct rules_cfg *cfg, struct store_txn *t,
 	compare(v, cfg, x->direction, yoy, g, true);
 	v->rule = "growth_yoy";
 	v->basis = "rate";
-	snprintf(v->text_zh, sizeof(v->text_zh), "同比增长%.2f%%，要求不低于%s%g%%", yoy, src_zh, g);
-	snprintf(v->text_en, sizeof(v->text_en), "YoY growth %.2f%% against %s of %g%%", yoy,
+	vtext(v, v->text_zh, "同比增长%.2f%%，要求不低于%s%g%%", yoy, src_zh, g);
+	vtext(v, v->text_en, "YoY growth %.2f%% against %s of %g%%", yoy,
 		 src_en, g);
 }
 
@@ -180,8 +213,8 @@ static bool eval_annual(const struct rules_cfg *cfg, struct store_txn *t,
 		compare(v, cfg, x->direction, o->value, an->value, false);
 		v->rule = "annual_value";
 		v->basis = "level";
-		snprintf(v->text_zh, sizeof(v->text_zh), "%d年度目标%g%s", y, an->value, x->unit);
-		snprintf(v->text_en, sizeof(v->text_en), "%d annual target %g %s", y, an->value, x->unit);
+		vtext(v, v->text_zh, "%d年度目标%g%s", y, an->value, x->unit);
+		vtext(v, v->text_en, "%d annual target %g %s", y, an->value, x->unit);
 		return true;
 	}
 	if (an->has_growth) {
@@ -215,9 +248,9 @@ static void eval_growth(const struct rules_cfg *cfg, struct store_txn *t,
 		compare(v, cfg, x->direction, o->value, req, false);
 		v->rule = "level_path";
 		v->basis = "level";
-		snprintf(v->text_zh, sizeof(v->text_zh), "从%g到%g%s的路径，%d年应达%.4g%s", x->base,
+		vtext(v, v->text_zh, "从%g到%g%s的路径，%d年应达%.4g%s", x->base,
 			 x->target, x->unit, y, req, x->unit);
-		snprintf(v->text_en, sizeof(v->text_en), "the path from %g to %g %s requires %.4g %s in %d",
+		vtext(v, v->text_en, "the path from %g to %g %s requires %.4g %s in %d",
 			 x->base, x->target, x->unit, req, x->unit, y);
 		return;
 	}
@@ -227,9 +260,9 @@ static void eval_growth(const struct rules_cfg *cfg, struct store_txn *t,
 	compare(v, cfg, x->direction, o->value, req, false);
 	v->rule = "growth_path";
 	v->basis = "level";
-	snprintf(v->text_zh, sizeof(v->text_zh), "按规划年均增长%g%%，%d年应达%.4g%s", g, y, req,
+	vtext(v, v->text_zh, "按规划年均增长%g%%，%d年应达%.4g%s", g, y, req,
 		 x->unit);
-	snprintf(v->text_en, sizeof(v->text_en), "plan average growth of %g%% requires %.4g %s in %d",
+	vtext(v, v->text_en, "plan average growth of %g%% requires %.4g %s in %d",
 		 g, req, x->unit, y);
 }
 
@@ -244,8 +277,8 @@ static void eval_level(const struct rules_cfg *cfg, const struct cat_indicator *
 	compare(v, cfg, x->direction, o->value, req, false);
 	v->rule = "level_path";
 	v->basis = "level";
-	snprintf(v->text_zh, sizeof(v->text_zh), "线性路径%d年应达%.4g%s", y, req, x->unit);
-	snprintf(v->text_en, sizeof(v->text_en), "linear path requires %.4g %s in %d", req, x->unit, y);
+	vtext(v, v->text_zh, "线性路径%d年应达%.4g%s", y, req, x->unit);
+	vtext(v, v->text_en, "linear path requires %.4g %s in %d", req, x->unit, y);
 }
 
 static void eval_bound(const struct rules_cfg *cfg, const struct cat_indicator *x,
@@ -255,8 +288,8 @@ static void eval_bound(const struct rules_cfg *cfg, const struct cat_indicator *
 	compare(v, cfg, dir, o->value, limit, false);
 	v->rule = rule;
 	v->basis = "bound";
-	snprintf(v->text_zh, sizeof(v->text_zh), "%s%g%s", zh, limit, x->unit);
-	snprintf(v->text_en, sizeof(v->text_en), "%s %g %s", en, limit, x->unit);
+	vtext(v, v->text_zh, "%s%g%s", zh, limit, x->unit);
+	vtext(v, v->text_en, "%s %g %s", en, limit, x->unit);
 }
 
 /* A five-year sum: the years after the baseline up to o's, against the growth-weighted
@@ -282,22 +315,24 @@ static int eval_cumulative(const struct rules_cfg *cfg, struct store_txn *t,
 		snprintf(miss_zh, sizeof(miss_zh), "（缺%s年数据）", miss);
 		snprintf(miss_en, sizeof(miss_en), " (missing %s)", miss);
 	}
-	snprintf(v->text_zh, sizeof(v->text_zh), "累计%.4g%s，按%s应达%.4g%s%s", c.sum, x->unit,
+	vtext(v, v->text_zh, "累计%.4g%s，按%s应达%.4g%s%s", c.sum, x->unit,
 		 isnan(tg.growth) ? "进度" : "逐年增长路径", req, x->unit, miss_zh);
-	snprintf(v->text_en, sizeof(v->text_en), "cumulative %.4g %s, %s requirement %.4g %s%s",
+	vtext(v, v->text_en, "cumulative %.4g %s, %s requirement %.4g %s%s",
 		 c.sum, x->unit, isnan(tg.growth) ? "pro-rata" : "growth-weighted", req, x->unit,
 		 miss_en);
 	return 0;
 }
 
 static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
-		    const struct cat_indicator *x, const struct store_obs *o, struct verdict *v)
+		    const struct cat_indicator *x, const struct store_obs *o, struct verdict *v,
+		    bool texts)
 {
 	double target;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
 	v->pm.state = RULES_NONE;
+	v->texts = texts;
 	if (x->kind == CAT_CITY) {
 		/* The city's number, once an operator set it, comes before the year's 年度目标. */
 		rc = rules_target_get(t, x->plan->id, x->id, &target);
@@ -431,7 +466,7 @@ static int step(const struct rules_cfg *cfg, struct store_txn *t, const struct c
 {
 	int rc;
 	*kind = NULL;
-	if ((rc = evaluate(cfg, t, x, o, v)) < 0 || v->pm.state == RULES_NONE)
+	if ((rc = evaluate(cfg, t, x, o, v, false)) < 0 || v->pm.state == RULES_NONE)
 		return rc;
 	*streak = update_streak(a, o, v->pm.state);
 	/* Persistence is for the noise of monthly and quarterly figures; a full-year figure
@@ -480,7 +515,7 @@ static int replay_cb(const struct store_obs *o, void *arg)
 	    o->period.freq != r->x->freq ||
 	    (r->a->last_period.year && period_cmp(&o->period, &r->a->last_period) <= 0))
 		return 0;
-	if ((rc = evaluate(r->cfg, r->t, r->x, o, &v)) < 0)
+	if ((rc = evaluate(r->cfg, r->t, r->x, o, &v, false)) < 0)
 		return rc;
 	if (v.pm.state != RULES_NONE)
 		update_streak(r->a, o, v.pm.state);
@@ -492,13 +527,14 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 {
 	struct store_obs newest;
 	struct verdict v;
-	struct alert a;
+	struct alert a, before;
 	const char *kind;
 	unsigned streak = 0;
 	int rc;
 
 	if ((rc = state_get(t, x, &a)) < 0)
 		return rc;
+	before = a;
 	if ((rc = resolve_overdue(t, x, &a, out)) < 0)
 		return rc;
 	/* The newest live period drives the verdict and its notice. Backfilled history
@@ -506,7 +542,7 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	 * backfilled periods since the last judged one are replayed first, silently. */
 	rc = store_obs_last(t, x->plan->id, x->id, STORE_OBS_BACKFILL, &newest);
 	if (rc == PW_ENOTFOUND)
-		return state_put(t, x, &a);
+		return state_put_changed(t, x, &before, &a);
 	if (rc < 0)
 		return rc;
 	struct replay r = { cfg, t, x, &a, newest.period };
@@ -515,9 +551,11 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	int from = a.state;
 	if ((rc = step(cfg, t, x, &newest, &a, out->now_ms, &v, &kind, &streak)) < 0)
 		return rc;
-	if (kind && (rc = emit_alert(out, t, kind, x, &newest, &v, from, a.state, streak)) < 0)
+	/* A notice: the same evaluation again, now with its texts. */
+	if (kind && ((rc = evaluate(cfg, t, x, &newest, &v, true)) < 0 ||
+		     (rc = emit_alert(out, t, kind, x, &newest, &v, from, a.state, streak)) < 0))
 		return rc;
-	return state_put(t, x, &a);
+	return state_put_changed(t, x, &before, &a);
 }
 
 /* ---- overdue ---- */
