@@ -217,6 +217,173 @@ def check_source_ref(ref, seeds, where, rep):
     return f, ln, lines
 
 
+# ---- checks shared by format 1 (indicators) and format 2 (series + targets) ----
+
+def check_series_fields(ind, iid, iw, rep):
+    """What defines a series: names, unit, frequency and form, departments."""
+    for k in ("name", "name_en", "category", "unit"):
+        if not isinstance(ind[k], str) or not ind[k].strip():
+            rep.err(iw, "%s: %r must be a non-empty string" % (iid, k))
+    if len(str(ind["unit"]).encode()) > 32:
+        rep.err(iw, "%s: unit longer than 32 bytes" % iid)
+    for key, allowed in (("frequency", FREQUENCIES), ("form", FORMS)):
+        if key in ind and ind[key] not in allowed:
+            rep.err(iw, "%s: %s %r not one of %s" % (iid, key, ind[key], sorted(allowed)))
+    if ind.get("form", "level") == "ytd" and ind.get("frequency", "annual") == "annual":
+        rep.err(iw, "%s: form ytd needs monthly or quarterly figures" % iid)
+    depts = ind["departments"]
+    if not isinstance(depts, list) or not depts:
+        rep.err(iw, "%s: departments must name at least one" % iid)
+    else:
+        for d in depts:
+            if d not in KNOWN_DEPTS:
+                rep.err(iw, "%s: unknown department %r" % (iid, d))
+        if len(set(depts)) != len(depts):
+            rep.err(iw, "%s: department listed twice" % iid)
+
+
+def check_target_enums(ind, iid, iw, rep):
+    """attribute (when present), kind, direction, prose."""
+    for key, allowed in (("attribute", ATTRIBUTES), ("kind", KINDS), ("direction", DIRECTIONS)):
+        if key in ind and ind[key] not in allowed:
+            rep.err(iw, "%s: %s %r not one of %s" % (iid, key, ind[key], sorted(allowed)))
+    if "prose" in ind and not isinstance(ind["prose"], bool):
+        rep.err(iw, "%s: prose must be true or false" % iid)
+
+
+def target_numbers(ind, iid, iw, rep, base_year, target_year):
+    """Checks baseline/target {year, value} and growth; returns ({key: value}, growth)."""
+    yv = {}
+    for key in ("baseline", "target"):
+        if key in ind:
+            m = ind[key]
+            if not isinstance(m, dict) or set(m) - {"year", "value", "__line__"} or \
+                    not isinstance(m.get("year"), int):
+                rep.err(iw, "%s: %s must be {year: Y[, value: V]}" % (iid, key))
+                continue
+            if "value" in m:
+                if not is_num(m["value"]):
+                    rep.err(iw, "%s: %s.value %r is not a number" % (iid, key, m["value"]))
+                else:
+                    yv[key] = m["value"]
+    if "target" in ind and isinstance(ind["target"], dict) and \
+            ind["target"].get("year") not in (None, target_year):
+        rep.err(iw, "%s: target year %r, plan target year %d" % (iid, ind["target"].get("year"), target_year))
+    if "baseline" in ind and isinstance(ind["baseline"], dict) and \
+            ind["baseline"].get("year") not in (None, base_year):
+        rep.err(iw, "%s: baseline year %r, plan baseline year %d" % (iid, ind["baseline"].get("year"), base_year))
+    growth = ind.get("growth")
+    if growth is not None and not is_num(growth):
+        rep.err(iw, "%s: growth %r is not a number" % (iid, growth))
+        growth = None
+    return yv, growth
+
+
+def check_kind_needs(ind, yv, growth, iid, iw, rep):
+    """Every kind but info/city has the numbers its rule needs; ceilings/floors agree with direction."""
+    kind, direction = ind["kind"], ind.get("direction", "up")
+    if kind == "growth" and growth is None and not ("baseline" in yv and "target" in yv):
+        rep.err(iw, "%s: kind growth needs growth or baseline and target values" % iid)
+    if kind in ("level", "cumulative", "ceiling", "floor") and "target" not in yv:
+        rep.err(iw, "%s: kind %s needs target.value" % (iid, kind))
+    if kind == "keep" and "baseline" not in yv:
+        rep.err(iw, "%s: kind keep needs baseline.value" % iid)
+    if kind == "ceiling" and direction != "down":
+        rep.err(iw, "%s: a ceiling (value <= target) means lower is better: direction down" % iid)
+    if kind == "floor" and direction != "up":
+        rep.err(iw, "%s: a floor (value >= target) means higher is better: direction up" % iid)
+
+
+def check_bounds(bounds, yv, iid, iw, rep, factor=None):
+    """bounds {min, max}; every value in yv (times factor(key), for another unit) inside them.
+    Returns (min, max), None where absent or bad."""
+    lo = hi = None
+    if bounds is None:
+        return lo, hi
+    if not isinstance(bounds, dict) or set(bounds) - {"min", "max", "__line__"}:
+        rep.err(iw, "%s: bounds must be {min, max}" % iid)
+        return lo, hi
+    lo, hi = bounds.get("min"), bounds.get("max")
+    if (lo is not None and not is_num(lo)) or (hi is not None and not is_num(hi)) or \
+            (lo is not None and hi is not None and lo > hi):
+        rep.err(iw, "%s: bad bounds %r" % (iid, bounds))
+        return None, None
+    for key, v in yv.items():
+        v = v * (factor or 1)
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            rep.err(iw, "%s: %s.value %s outside bounds %s..%s" % (iid, key, fmt(v), lo, hi))
+    return lo, hi
+
+
+def check_due(ind, iid, iw, rep):
+    if "due_days" in ind and (not isinstance(ind["due_days"], int) or
+                              not 1 <= ind["due_days"] <= 400):
+        rep.err(iw, "%s: due_days must be 1..400" % iid)
+
+
+def check_derived(ind, derivable, judgement, iid, iw, rep):
+    """`derived` names only fields it may and that exist; judgement fields must be listed.
+    Returns the list."""
+    derived = ind.get("derived", [])
+    if not isinstance(derived, list):
+        rep.err(iw, "%s: derived must be a list" % iid)
+        derived = []
+    for d in derived:
+        if d not in derivable:
+            rep.err(iw, "%s: derived names %r, not one of %s" % (iid, d, sorted(derivable)))
+        elif d not in ind:
+            rep.err(iw, "%s: derived names %r but the indicator has no such field" % (iid, d))
+    for d in judgement:
+        if d in ind and d not in derived:
+            rep.err(iw, "%s: %s is judgement, not seed text: list it in derived" % (iid, d))
+    return derived
+
+
+def prove_numbers(tokens, pairs, derived, here, iid, first, last, rep):
+    """Each (key, value) of pairs not None and not derived must be a number token."""
+    for key, v in pairs:
+        if v is None or key in derived:
+            continue
+        if has_number(tokens, v):
+            rep.numbers += 1
+        else:
+            rep.err(here, "%s: %s %s is not on lines %d-%d (numbers there: %s)"
+                    % (iid, key, fmt(v), first, last,
+                       ", ".join(fmt(t) for t in sorted(tokens)) or "none"))
+
+
+def seed_attribute(slines, first, last):
+    """The row's 属性 cell: the first 预期性/约束性 on lines first..last, or None."""
+    for l in range(first, last + 1):
+        txt = slines[l - 1]
+        hits = [(txt.find(w), w) for w in ("约束性", "预期性") if w in txt]
+        if hits:
+            return "binding" if min(hits)[1] == "约束性" else "expected"
+    return None
+
+
+def check_annual_numbers(at, seeds, skip, iid, aw, rep):
+    """An annual target's growth/value on its own source line (+3)."""
+    aref = check_source_ref(at.get("source"), seeds, aw, rep)
+    if aref is None:
+        return
+    af, al, alines = aref
+    alast = min(al + 3, len(alines))
+    atok = numbers("\n".join(alines[al - 1:alast]))
+    for key in ("growth", "value"):
+        if key not in at:
+            continue
+        if not is_num(at[key]):
+            rep.err(aw, "%s: annual target %s %r is not a number" % (iid, key, at[key]))
+        elif skip:
+            pass
+        elif has_number(atok, at[key]):
+            rep.numbers += 1
+        else:
+            rep.err("%s [%s:%d]" % (aw, af, al), "%s: annual target %s %s not on lines %d-%d"
+                    % (iid, key, fmt(at[key]), al, alast))
+
+
 def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_binding,
                   expected_prose, split_rows, rep):
     """Checks one catalog document; returns {indicator id: indicator} for the CSV checks."""
@@ -288,100 +455,13 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
             rep.err(iw, "duplicate indicator id %r (first at line %d)" % (iid, out[iid]["__line__"]))
             continue
         out[iid] = ind
-        for k in ("name", "name_en", "category", "unit"):
-            if not isinstance(ind[k], str) or not ind[k].strip():
-                rep.err(iw, "%s: %r must be a non-empty string" % (iid, k))
-        if len(str(ind["unit"]).encode()) > 32:
-            rep.err(iw, "%s: unit longer than 32 bytes" % iid)
-        for key, allowed in (("attribute", ATTRIBUTES), ("kind", KINDS)):
-            if ind[key] not in allowed:
-                rep.err(iw, "%s: %s %r not one of %s" % (iid, key, ind[key], sorted(allowed)))
-        for key, allowed in (("direction", DIRECTIONS), ("frequency", FREQUENCIES),
-                             ("form", FORMS)):
-            if key in ind and ind[key] not in allowed:
-                rep.err(iw, "%s: %s %r not one of %s" % (iid, key, ind[key], sorted(allowed)))
-        if "prose" in ind and not isinstance(ind["prose"], bool):
-            rep.err(iw, "%s: prose must be true or false" % iid)
-        direction = ind.get("direction", "up")
-        freq, form = ind.get("frequency", "annual"), ind.get("form", "level")
-        if form == "ytd" and freq == "annual":
-            rep.err(iw, "%s: form ytd needs monthly or quarterly figures" % iid)
-        depts = ind["departments"]
-        if not isinstance(depts, list) or not depts:
-            rep.err(iw, "%s: departments must name at least one" % iid)
-        else:
-            for d in depts:
-                if d not in KNOWN_DEPTS:
-                    rep.err(iw, "%s: unknown department %r" % (iid, d))
-            if len(set(depts)) != len(depts):
-                rep.err(iw, "%s: department listed twice" % iid)
-
-        # numbers present
-        yv = {}
-        for key in ("baseline", "target"):
-            if key in ind:
-                m = ind[key]
-                if not isinstance(m, dict) or set(m) - {"year", "value", "__line__"} or \
-                        not isinstance(m.get("year"), int):
-                    rep.err(iw, "%s: %s must be {year: Y[, value: V]}" % (iid, key))
-                    continue
-                if "value" in m:
-                    if not is_num(m["value"]):
-                        rep.err(iw, "%s: %s.value %r is not a number" % (iid, key, m["value"]))
-                    else:
-                        yv[key] = m["value"]
-        if "target" in ind and isinstance(ind["target"], dict) and \
-                ind["target"].get("year") not in (None, target_year):
-            rep.err(iw, "%s: target year %r, plan target year %d" % (iid, ind["target"].get("year"), target_year))
-        if "baseline" in ind and isinstance(ind["baseline"], dict) and \
-                ind["baseline"].get("year") not in (None, base_year):
-            rep.err(iw, "%s: baseline year %r, plan baseline year %d" % (iid, ind["baseline"].get("year"), base_year))
-        growth = ind.get("growth")
-        if growth is not None and not is_num(growth):
-            rep.err(iw, "%s: growth %r is not a number" % (iid, growth))
-            growth = None
-        kind = ind["kind"]
-        if kind == "growth" and growth is None and not ("baseline" in yv and "target" in yv):
-            rep.err(iw, "%s: kind growth needs growth or baseline and target values" % iid)
-        if kind in ("level", "cumulative", "ceiling", "floor") and "target" not in yv:
-            rep.err(iw, "%s: kind %s needs target.value" % (iid, kind))
-        if kind == "keep" and "baseline" not in yv:
-            rep.err(iw, "%s: kind keep needs baseline.value" % iid)
-        if kind == "ceiling" and direction != "down":
-            rep.err(iw, "%s: a ceiling (value <= target) means lower is better: direction down" % iid)
-        if kind == "floor" and direction != "up":
-            rep.err(iw, "%s: a floor (value >= target) means higher is better: direction up" % iid)
-
-        bounds = ind.get("bounds")
-        lo = hi = None
-        if bounds is not None:
-            if not isinstance(bounds, dict) or set(bounds) - {"min", "max", "__line__"}:
-                rep.err(iw, "%s: bounds must be {min, max}" % iid)
-            else:
-                lo, hi = bounds.get("min"), bounds.get("max")
-                if (lo is not None and not is_num(lo)) or (hi is not None and not is_num(hi)) or \
-                        (lo is not None and hi is not None and lo > hi):
-                    rep.err(iw, "%s: bad bounds %r" % (iid, bounds))
-                    lo = hi = None
-                for key, v in yv.items():
-                    if (lo is not None and v < lo) or (hi is not None and v > hi):
-                        rep.err(iw, "%s: %s.value %s outside bounds %s..%s" % (iid, key, fmt(v), lo, hi))
-        if "due_days" in ind and (not isinstance(ind["due_days"], int) or
-                                  not 1 <= ind["due_days"] <= 400):
-            rep.err(iw, "%s: due_days must be 1..400" % iid)
-
-        derived = ind.get("derived", [])
-        if not isinstance(derived, list):
-            rep.err(iw, "%s: derived must be a list" % iid)
-            derived = []
-        for d in derived:
-            if d not in DERIVABLE:
-                rep.err(iw, "%s: derived names %r, not one of %s" % (iid, d, sorted(DERIVABLE)))
-            elif d not in ind:
-                rep.err(iw, "%s: derived names %r but the indicator has no such field" % (iid, d))
-        for d in ("bounds", "due_days"):
-            if d in ind and d not in derived:
-                rep.err(iw, "%s: %s is judgement, not seed text: list it in derived" % (iid, d))
+        check_series_fields(ind, iid, iw, rep)
+        check_target_enums(ind, iid, iw, rep)
+        yv, growth = target_numbers(ind, iid, iw, rep, base_year, target_year)
+        check_kind_needs(ind, yv, growth, iid, iw, rep)
+        check_bounds(ind.get("bounds"), yv, iid, iw, rep)
+        check_due(ind, iid, iw, rep)
+        derived = check_derived(ind, DERIVABLE, ("bounds", "due_days"), iid, iw, rep)
 
         # the cited seed line
         ref = check_source_ref(ind["source"], seeds, iw, rep)
@@ -409,26 +489,11 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
             rep.names += 1
         else:
             rep.err(here, "%s: name %r not on lines %d-%d" % (iid, name, sline, last))
-        tokens = numbers("\n".join(win))
-        for key, v in (("baseline", yv.get("baseline")), ("target", yv.get("target")),
-                       ("growth", growth)):
-            if v is None or key in derived:
-                continue
-            if has_number(tokens, v):
-                rep.numbers += 1
-            else:
-                rep.err(here, "%s: %s %s is not on lines %d-%d (numbers there: %s)"
-                        % (iid, key, fmt(v), sline, last,
-                           ", ".join(fmt(t) for t in sorted(tokens)) or "none"))
+        prove_numbers(numbers("\n".join(win)), (("baseline", yv.get("baseline")),
+                                               ("target", yv.get("target")), ("growth", growth)),
+                      derived, here, iid, sline, last, rep)
         if not prose:
-            # the row's 属性 cell: first 预期性/约束性 from the name line to the row's end
-            attr = None
-            for l in range(sline, row_end(sline) + 1):
-                txt = slines[l - 1]
-                hits = [(txt.find(w), w) for w in ("约束性", "预期性") if w in txt]
-                if hits:
-                    attr = "binding" if min(hits)[1] == "约束性" else "expected"
-                    break
+            attr = seed_attribute(slines, sline, row_end(sline))
             if attr is None:
                 rep.err(here, "%s: no 属性 cell (约束性/预期性) in the row" % iid)
             elif attr != ind["attribute"]:
@@ -451,24 +516,7 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
                 rep.err(aw, "%s: annual target year %r outside the plan" % (iid, at.get("year")))
             if "growth" not in at and "value" not in at:
                 rep.err(aw, "%s: annual target needs growth or value" % iid)
-            aref = check_source_ref(at.get("source"), seeds, aw, rep)
-            if aref is None:
-                continue
-            af, al, alines = aref
-            alast = min(al + 3, len(alines))
-            atok = numbers("\n".join(alines[al - 1:alast]))
-            for key in ("growth", "value"):
-                if key not in at:
-                    continue
-                if not is_num(at[key]):
-                    rep.err(aw, "%s: annual target %s %r is not a number" % (iid, key, at[key]))
-                elif "annual_targets" in derived:
-                    pass
-                elif has_number(atok, at[key]):
-                    rep.numbers += 1
-                else:
-                    rep.err("%s [%s:%d]" % (aw, af, al), "%s: annual target %s %s not on lines %d-%d"
-                            % (iid, key, fmt(at[key]), al, alast))
+            check_annual_numbers(at, seeds, "annual_targets" in derived, iid, aw, rep)
 
     # ---- table-level counts ----
     tw = "%s [%s:%d-%d]" % (rpath, tfile, tfirst, tlast)
