@@ -31,6 +31,9 @@ import sys
 import tempfile
 import unicodedata
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_catalog_conversion  # noqa: E402  (format 1 -> 2 loses nothing)
+
 try:
     import yaml
 except ImportError:  # pragma: no cover
@@ -106,7 +109,9 @@ STATUSES = {"estimate", "flash", "preliminary", "final", "revised"}
 DERIVABLE = {"baseline", "target", "growth", "bounds", "due_days", "annual_targets"}
 KNOWN_DEPTS = {"统计局", "财政局", "发改局", "科技局", "人社局", "生态环境局", "商务局", "卫健局",
                "教育局", "医保局", "住建局", "林业局", "应急管理局", "工信局", "市场监管局",
-               "水利局", "文旅局", "自然资源局", "税务局"}
+               "水利局", "文旅局", "自然资源局", "税务局",
+               # format 2, series of the 13th plans: ports, poverty, elderly care, volunteers
+               "交通运输局", "乡村振兴局", "民政局"}
 PLAN_ID_RE = re.compile(r"^[a-z0-9-]{1,64}$")
 IND_ID_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 PERIOD_RE = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
@@ -546,8 +551,11 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
 
 # ---- history CSV ----
 
-def check_history(path, catalogs, seeds, rep):
-    """catalogs: plan id -> (plan dict, {indicator id: indicator}). Returns rows checked."""
+def check_history(path, header, resolve, seeds, rep):
+    """Checks one history CSV whose first column names the owner (a plan in format 1, a region
+    in format 2). resolve(owner, indicator, where) returns (indicator or series dict, (first
+    year, last year) the daemon accepts, unit_factor(unit) -> factor or None), or None after
+    reporting why. Returns the number of rows checked."""
     rpath = rel(path)
     base = os.path.basename(path)
     try:
@@ -557,8 +565,8 @@ def check_history(path, catalogs, seeds, rep):
         rep.err(rpath, "cannot read: %s" % e)
         return 0
     rows = list(csv.reader(io.StringIO(text)))
-    if not rows or rows[0] != CSV_HEADER:
-        rep.err(rpath + ":1", "header must be exactly %s" % ",".join(CSV_HEADER))
+    if not rows or rows[0] != header:
+        rep.err(rpath + ":1", "header must be exactly %s" % ",".join(header))
         return 0
     seen = {}
     n = 0
@@ -567,25 +575,21 @@ def check_history(path, catalogs, seeds, rep):
         if row == [] or row == [""]:
             continue
         n += 1
-        if len(row) != len(CSV_HEADER):
-            rep.err(w, "%d fields, expected %d" % (len(row), len(CSV_HEADER)))
+        if len(row) != len(header):
+            rep.err(w, "%d fields, expected %d" % (len(row), len(header)))
             continue
-        r = dict(zip(CSV_HEADER, row))
-        plan, iid = r["plan"], r["indicator"]
-        if plan not in catalogs:
-            rep.err(w, "unknown plan %r" % plan)
-            continue
+        r = dict(zip(header, row))
+        owner, iid = row[0], r["indicator"]
         prefix = base.split("-")[0]
-        if not plan.startswith(prefix + "-"):
-            rep.err(w, "plan %r in a %s-* file" % (plan, prefix))
-        pdoc, inds = catalogs[plan]
-        ind = inds.get(iid)
-        if ind is None:
-            rep.err(w, "indicator %r is not in plan %r" % (iid, plan))
+        if owner != prefix and not owner.startswith(prefix + "-"):
+            rep.err(w, "%s %r in a %s-* file" % (header[0], owner, prefix))
+        got = resolve(owner, iid, w)
+        if got is None:
             continue
-        key = (plan, iid, r["period"])
+        ind, (ymin, ymax), unit_factor = got
+        key = (owner, iid, r["period"])
         if key in seen:
-            rep.err(w, "duplicate %s/%s %s (first at line %d)" % (plan, iid, r["period"], seen[key]))
+            rep.err(w, "duplicate %s/%s %s (first at line %d)" % (owner, iid, r["period"], seen[key]))
         seen[key] = lineno
         m = PERIOD_RE.match(r["period"])
         if not m:
@@ -595,17 +599,19 @@ def check_history(path, catalogs, seeds, rep):
             if pf != "annual" and pf != ind.get("frequency", "annual"):
                 rep.err(w, "%s period %r for a %s indicator" % (pf, r["period"], ind.get("frequency", "annual")))
             y = int(m.group(1))
-            if not pdoc["baseline_year"] - HISTORY_YEARS <= y <= pdoc["target_year"] + 5:
-                rep.err(w, "year %d outside what the daemon accepts for %s" % (y, plan))
-        if r["unit"] != ind["unit"]:
+            if not ymin <= y <= ymax:
+                rep.err(w, "year %d outside what the daemon accepts for %s" % (y, owner))
+        factor = unit_factor(r["unit"])
+        if factor is None:
             rep.err(w, "unit %r, catalog says %r" % (r["unit"], ind["unit"]))
+            factor = 1
         if r["status"] not in STATUSES:
             rep.err(w, "status %r not one of %s" % (r["status"], sorted(STATUSES)))
         if "estimates" in base and r["status"] != "estimate":
             rep.err(w, "status %r in an estimates file" % r["status"])
         if r["dept"] not in (ind.get("departments") or []):
             rep.err(w, "dept %r may not report %s/%s (allowed: %s)"
-                    % (r["dept"], plan, iid, ", ".join(ind.get("departments") or [])))
+                    % (r["dept"], owner, iid, ", ".join(ind.get("departments") or [])))
         try:
             value = float(r["value"])
             if value != value or value in (float("inf"), float("-inf")):
@@ -620,8 +626,9 @@ def check_history(path, catalogs, seeds, rep):
             except ValueError:
                 rep.err(w, "yoy %r is not a number" % r["yoy"])
         b = ind.get("bounds") or {}
-        if ("min" in b and value < b["min"]) or ("max" in b and value > b["max"]):
-            rep.err(w, "value %s outside bounds %s..%s" % (fmt(value), b.get("min"), b.get("max")))
+        cv = value * factor
+        if ("min" in b and cv < b["min"]) or ("max" in b and cv > b["max"]):
+            rep.err(w, "value %s outside bounds %s..%s" % (fmt(cv), b.get("min"), b.get("max")))
         sm = re.match(r"^([^:]+):(\d+)$", r["source"])
         if not sm:
             rep.err(w, "source %r must be FILE:LINE" % r["source"])
@@ -642,6 +649,485 @@ def check_history(path, catalogs, seeds, rep):
                 rep.err("%s [%s:%d]" % (w, sfile, sline), "%s %s is not on lines %d-%d"
                         % (what, fmt(v), sline, last))
     return n
+
+
+def plan_resolver(catalogs, rep):
+    """resolve() for format-1 history: plan id -> (plan dict, {indicator id: indicator})."""
+    def resolve(plan, iid, w):
+        if plan not in catalogs:
+            rep.err(w, "unknown plan %r" % plan)
+            return None
+        pdoc, inds = catalogs[plan]
+        ind = inds.get(iid)
+        if ind is None:
+            rep.err(w, "indicator %r is not in plan %r" % (iid, plan))
+            return None
+        return ind, (pdoc["baseline_year"] - HISTORY_YEARS, pdoc["target_year"] + 5), \
+            lambda unit: 1 if unit == ind["unit"] else None
+    return resolve
+
+
+# ---- format 2: regions and plans (catalog/SCHEMA.md "Format 2") ----
+
+REGIONS2 = {  # alias -> (file, region id: GB/T 2260 code, or a catalog id where none exists)
+    "quangang": ("catalog/regions/quangang.yaml", "350505"),
+    "licheng": ("catalog/regions/licheng.yaml", "350502"),
+    "qetdz": ("catalog/regions/qetdz.yaml", "350500-qetdz"),
+}
+PLANS2 = {
+    "quangang-13": "catalog/plans/quangang-13.yaml",
+    "quangang-14": "catalog/plans/quangang-14.yaml",
+    "licheng-13": "catalog/plans/licheng-13.yaml",
+    "licheng-14": "catalog/plans/licheng-14.yaml",
+    "qetdz-13": "catalog/plans/qetdz-13.yaml",
+    "qetdz-14": "catalog/plans/qetdz-14.yaml",
+}
+# The 13th plans' results tables (专栏1 of each 14th-plan outline), header included.
+TABLES2 = dict(TABLES, **{
+    "quangang-13": (S000, 118, 156),  # 专栏1 “十三五”经济社会发展主要目标完成情况
+    "licheng-13": (S001, 26, 338),    # 专栏1 “十三五”规划纲要指标完成情况
+    "qetdz-13": (S003, 24, 211),      # 专栏1 泉州开发区“十三五”规划主要目标完成情况
+})
+# 序号 rows of the 13th tables, counted by reading the seeds:
+#   000 lines 122-156: one row per line, 序号 1..31 (经济发展 1-11, 城市建设 12-15, 民生福祉
+#       16-23, 生态文明 24-31), plus the 其中 line 137 under row 15 (no 序号);
+#   001 lines 45-338: one cell per line, 序号 1..36 on lines 47, 55, ... 333;
+#   003 lines 40-211: one cell per line, 序号 1..21 on lines 41, 49, ... 205.
+EXPECTED_ROWS2 = dict(EXPECTED_ROWS, **{"quangang-13": 31, "licheng-13": 36, "qetdz-13": 21})
+# None: the table has no 属性 column (none of the three 专栏1 tables has one).
+EXPECTED_BINDING2 = dict(EXPECTED_BINDING, **{"quangang-13": None, "licheng-13": None,
+                                              "qetdz-13": None})
+EXPECTED_PROSE2 = dict(EXPECTED_PROSE, **{"quangang-13": 0, "licheng-13": 0, "qetdz-13": 0})
+SPLIT_ROWS2 = dict(SPLIT_ROWS)
+SPLIT_ROWS2.update({
+    ("quangang-13", 125): 3,  # 三次产业结构 3:75:22: primary, secondary, tertiary share
+    ("qetdz-13", 62): 2,      # 第三产业增加值 约35亿元，占比重达到20%: amount + share
+    ("qetdz-13", 70): 2,      # 文化产业增加值 4.27亿，比重2.3%: amount (info) + share
+})
+# Where each number sits in a 13th-plan row, read off the table headers: "tab" = the tab field
+# of the row's line (000 line 120: 分类 序号 指标名称 2020年目标 五年年增长 | 2020年总量 年均增长),
+# "line" = lines after the name line (001 lines 29-35: 指标, 目标, 2015年实际, 2020年实际,
+# 完成情况; 003 lines 28-38: 规划目标 2020年 comes first). A number on its row but in another
+# column (a 2020 result given as the target) fails here, not only off the row.
+COLUMNS2 = {
+    "quangang-13": ("tab", {"target": 3, "growth": 4, "outcome value": 5, "outcome growth": 6}),
+    "licheng-13": ("line", {"target": 1, "baseline": 2, "outcome value": 3}),
+    "qetdz-13": ("line", {"target": 1}),
+}
+SUB_ROWS2 = {("quangang-13", 137)}  # 其中 lines: a target of their own, not a 序号 row
+HISTORY2_DIR = "data/history/by-region"
+EXPECTED_HISTORY2 = EXPECTED_HISTORY
+CSV2_HEADER = ["region"] + CSV_HEADER[1:]
+
+REGION_KEYS = {"id", "alias", "name", "name_en", "parent"}
+SERIES_KEYS = {"id", "name", "name_en", "category", "unit", "frequency", "form", "departments",
+               "bounds", "due_days", "first_due", "source", "derived", "note"}
+SERIES_REQUIRED = ["id", "name", "name_en", "category", "unit", "departments", "source"]
+SERIES_DERIVABLE = {"bounds", "due_days", "first_due", "unit", "name"}
+PLAN2_KEYS = {"id", "region", "title", "title_en", "source", "start_year", "end_year",
+              "base_year", "status"}
+PLAN_STATUSES = {"draft", "active", "closed"}
+TARGET_KEYS = {"series", "name", "unit", "category", "attribute", "kind", "direction",
+               "baseline", "target", "growth", "prose", "source", "derived", "note", "outcome"}
+TARGET_REQUIRED = ["series", "kind", "source"]
+TARGET_DERIVABLE = {"baseline", "target", "growth"}
+OUTCOME_KEYS = {"value", "growth", "text"}
+ANNUAL2_KEYS = {"series", "growth", "value", "source", "note"}
+REGION_ID_RE = re.compile(r"^[0-9]{6}(-[a-z][a-z0-9]{0,15})?$")
+ALIAS_RE = re.compile(r"^[a-z][a-z0-9]{0,31}$")
+# Exact conversions within one dimension (catalog/SCHEMA.md "Units"): unit -> (base, factor).
+UNIT_BASE = {
+    "元": ("元", 1), "万元": ("元", 1e4), "亿元": ("元", 1e8),
+    "美元": ("美元", 1), "万美元": ("美元", 1e4), "亿美元": ("美元", 1e8),
+    "mg/m³": ("g/m³", 1e-3), "μg/m³": ("g/m³", 1e-6), "ug/m³": ("g/m³", 1e-6),
+}
+SEQ_RE = re.compile(r"^[^\t\d]*\t(\d+)(?:\t|$)")
+
+
+def unit_factor(frm, to):
+    """Factor that converts a number in unit frm to unit to, or None when not exact."""
+    if frm == to:
+        return 1
+    a, b = UNIT_BASE.get(frm), UNIT_BASE.get(to)
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return a[1] / b[1]
+
+
+def seq_rows(tlines, first, last):
+    """序号 cells of a table without 属性 column: {line of the row's name: 序号}. A 序号 cell is
+    a line whose first tab-separated number is the next expected 序号; the name is on the same
+    line (one row per line) or on the next one (one cell per line)."""
+    rows, want = {}, 1
+    for l in range(first, last + 1):
+        m = SEQ_RE.match(tlines[l - 1])
+        if m and int(m.group(1)) == want:
+            rest = tlines[l - 1][m.end():]
+            rows[l if re.search(r"[\u4e00-\u9fff]", rest) else l + 1] = want
+            want += 1
+    return rows
+
+
+def check_region(path, doc, alias, want_id, seeds, rep):
+    """Checks one region file; returns (region, {series id: series}) or None."""
+    rpath = rel(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("region"), dict):
+        rep.err(rpath, "top level must be a mapping with region and series")
+        return None
+    for k in set(doc) - {"region", "series", "__line__"}:
+        rep.err("%s:%d" % (rpath, doc["__line__"]), "unknown key %r" % k)
+    reg = doc["region"]
+    where = "%s:%d" % (rpath, reg["__line__"])
+    for k in set(reg) - REGION_KEYS - {"__line__"}:
+        rep.err(where, "region: unknown key %r" % k)
+    for k in ("id", "alias", "name"):
+        if k not in reg:
+            rep.err(where, "region: missing key %r" % k)
+    if not isinstance(reg.get("id"), str) or not REGION_ID_RE.match(reg["id"]):
+        rep.err(where, "region id %r must be a GB/T 2260 code (6 digits, a string) or "
+                       "CODE-alias under its parent's code" % (reg.get("id"),))
+    elif reg["id"] != want_id:
+        rep.err(where, "region id %r, expected %r" % (reg["id"], want_id))
+    if reg.get("alias") != alias or not ALIAS_RE.match(str(reg.get("alias"))):
+        rep.err(where, "region alias %r, expected %r" % (reg.get("alias"), alias))
+    out = {}
+    for s in doc.get("series") or []:
+        sw = "%s:%d" % (rpath, s["__line__"]) if isinstance(s, dict) else rpath
+        if not isinstance(s, dict):
+            rep.err(sw, "series must be a mapping")
+            continue
+        sid = s.get("id")
+        for k in set(s) - SERIES_KEYS - {"__line__"}:
+            rep.err(sw, "series %r: unknown key %r" % (sid, k))
+        missing = [k for k in SERIES_REQUIRED if k not in s]
+        if missing:
+            rep.err(sw, "series %r: missing %s" % (sid, ", ".join(missing)))
+            continue
+        if not isinstance(sid, str) or not IND_ID_RE.match(sid):
+            rep.err(sw, "series id %r must be 1..64 of [a-z0-9_]" % (sid,))
+            continue
+        if sid in out:
+            rep.err(sw, "duplicate series id %r (first at line %d)" % (sid, out[sid]["__line__"]))
+            continue
+        out[sid] = s
+        check_series_fields(s, sid, sw, rep)
+        check_bounds(s.get("bounds"), {}, sid, sw, rep)
+        check_due(s, sid, sw, rep)
+        derived = check_derived(s, SERIES_DERIVABLE, ("bounds", "due_days", "first_due"), sid, sw,
+                                rep)
+        fd = s.get("first_due")
+        if fd is not None:
+            m = PERIOD_RE.match(str(fd))
+            pf = None if not m else "quarterly" if m.group(2) else "monthly" if m.group(3) \
+                else "annual"
+            if pf != s.get("frequency", "annual"):
+                rep.err(sw, "%s: first_due %r is not a %s period" % (sid, fd, s.get("frequency", "annual")))
+            if "due_days" not in s:
+                rep.err(sw, "%s: first_due without due_days (no release calendar)" % sid)
+        ref = check_source_ref(s["source"], seeds, sw, rep)
+        if ref is None or "name" in derived:
+            continue
+        sfile, sline, slines = ref
+        last = min(sline + 3, len(slines))
+        joined = "".join(slines[sline - 1:last])
+        if s["name"] in joined or s["name"][:4] in joined:
+            rep.names += 1
+        else:
+            rep.err("%s [%s:%d]" % (sw, sfile, sline), "%s: name %r not on lines %d-%d"
+                    % (sid, s["name"], sline, last))
+    return reg, out
+
+
+def check_columns(columns, slines, sline, last, pairs, here, sid, rep):
+    """Each (key, value) named in columns must be a number of its own cell."""
+    how, cells = columns
+    for key, v in pairs:
+        if v is None or key not in cells:
+            continue
+        if how == "tab":
+            f = slines[sline - 1].split("\t")
+            cell = f[cells[key]] if cells[key] < len(f) else ""
+        else:
+            l = sline + cells[key]
+            cell = slines[l - 1] if l <= last else ""
+        if not has_number(numbers(cell), v):
+            rep.err(here, "%s: %s %s is not in its column (cell %r)" % (sid, key, fmt(v), cell.strip()))
+
+
+def check_plan2(path, doc, plan_id, regions, seeds, table, expected_rows, expected_binding,
+                expected_prose, split_rows, sub_rows, rep, columns=None):
+    """Checks one plan file against its region's series and its seed table; returns the plan."""
+    rpath = rel(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("plan"), dict):
+        rep.err(rpath, "top level must be a mapping with plan and targets")
+        return None
+    for k in set(doc) - {"plan", "targets", "annual_targets", "__line__"}:
+        rep.err("%s:%d" % (rpath, doc["__line__"]), "unknown key %r" % k)
+    plan = doc["plan"]
+    where = "%s:%d" % (rpath, plan["__line__"])
+    for k in set(plan) - PLAN2_KEYS - {"__line__"}:
+        rep.err(where, "plan: unknown key %r" % k)
+    for k in ("id", "region", "title", "start_year", "end_year", "base_year", "status"):
+        if k not in plan:
+            rep.err(where, "plan: missing key %r" % k)
+    if plan.get("id") != plan_id or not PLAN_ID_RE.match(str(plan.get("id"))):
+        rep.err(where, "plan id %r, expected %r" % (plan.get("id"), plan_id))
+    if plan.get("status") not in PLAN_STATUSES:
+        rep.err(where, "plan status %r not one of %s" % (plan.get("status"), sorted(PLAN_STATUSES)))
+    start, end, base = plan.get("start_year"), plan.get("end_year"), plan.get("base_year")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end, base)) or \
+            not base < start <= end or base != start - 1:
+        rep.err(where, "plan years: base %r, window %r..%r (base must be the year before the "
+                       "start)" % (base, start, end))
+        base, start, end = 2020, 2021, 2025
+    reg = regions.get(plan.get("region"))
+    if reg is None:
+        rep.err(where, "plan region %r is not a region alias" % (plan.get("region"),))
+        return None
+    series = reg[1]
+    tfile, tfirst, tlast = table
+    if plan.get("source") != tfile:
+        rep.err(where, "plan source %r, expected the table's seed %r" % (plan.get("source"), tfile))
+    tlines = seeds.lines(tfile)
+    if tlines is None:
+        rep.err(where, "table seed %r not found in %s" % (tfile, seeds.root))
+        return None
+    targets = doc.get("targets")
+    if not isinstance(targets, list) or not targets:
+        rep.err(rpath, "targets must be a non-empty list")
+        return None
+    has_attr = expected_binding is not None
+    seq = {} if has_attr else seq_rows(tlines, tfirst, tlast)
+    row_lines = sorted({t["source"]["line"] for t in targets
+                        if isinstance(t, dict) and not t.get("prose")
+                        and isinstance(t.get("source"), dict)
+                        and t["source"].get("file") == tfile
+                        and isinstance(t["source"].get("line"), int)} | set(seq))
+
+    def row_end(line):
+        nxt = [l for l in row_lines if l > line]
+        end_ = min(nxt[0] - 1, tlast) if nxt else tlast
+        if seq and nxt and nxt[0] in seq and nxt[0] - 1 > line and \
+                SEQ_RE.match(tlines[nxt[0] - 2]):
+            end_ = min(end_, nxt[0] - 2)  # one cell per line: the next 序号 cell is not ours
+        return end_
+
+    per_row, seen = {}, {}
+    for t in targets:
+        if not isinstance(t, dict):
+            rep.err(rpath, "target must be a mapping: %r" % (t,))
+            continue
+        tw = "%s:%d" % (rpath, t["__line__"])
+        sid = t.get("series")
+        for k in set(t) - TARGET_KEYS - {"__line__"}:
+            rep.err(tw, "target %r: unknown key %r" % (sid, k))
+        missing = [k for k in TARGET_REQUIRED if k not in t]
+        if missing:
+            rep.err(tw, "target %r: missing %s" % (sid, ", ".join(missing)))
+            continue
+        s = series.get(sid)
+        if s is None:
+            rep.err(tw, "target series %r is not a series of region %s" % (sid, plan.get("region")))
+            continue
+        if has_attr and "attribute" not in t:
+            rep.err(tw, "%s: missing attribute (the table has a 属性 column)" % sid)
+        if not has_attr and "attribute" in t:
+            rep.err(tw, "%s: attribute %r, but the table has no 属性 column" % (sid, t["attribute"]))
+        check_target_enums(t, sid, tw, rep)
+        yv, growth = target_numbers(t, sid, tw, rep, base, end)
+        check_kind_needs(t, yv, growth, sid, tw, rep)
+        unit = t.get("unit", s["unit"])
+        factor = unit_factor(unit, s["unit"])
+        if factor is None:
+            rep.err(tw, "%s: unit %r does not convert exactly to the series unit %r"
+                    % (sid, unit, s["unit"]))
+            factor = 1
+        check_bounds(s.get("bounds"), yv, sid, tw, rep, factor)
+        derived = check_derived(t, TARGET_DERIVABLE, (), sid, tw, rep)
+        oc = t.get("outcome")
+        if oc is not None and (not isinstance(oc, dict) or set(oc) - OUTCOME_KEYS - {"__line__"}
+                               or not set(oc) - {"__line__"}):
+            rep.err(tw, "%s: outcome must be {value, growth, text} (at least one)" % sid)
+            oc = None
+        ref = check_source_ref(t["source"], seeds, tw, rep)
+        if ref is None:
+            continue
+        sfile, sline, slines = ref
+        key = (sid, sfile, sline)
+        if key in seen:
+            rep.err(tw, "%s: a second target on the same series and line" % sid)
+        seen[key] = True
+        prose = t.get("prose", False) is True
+        in_table = sfile == tfile and tfirst <= sline <= tlast
+        if prose and in_table:
+            rep.err(tw, "%s: prose target cites the table (%s:%d)" % (sid, sfile, sline))
+        if not prose:
+            if not in_table:
+                rep.err(tw, "%s: table target must cite %s lines %d-%d, cites %s:%d"
+                        % (sid, tfile, tfirst, tlast, sfile, sline))
+                continue
+            if seq and sline not in seq and (plan_id, sline) not in sub_rows:
+                rep.err(tw, "%s: %s:%d is not a 序号 row of the table (name lines: %s)"
+                        % (sid, sfile, sline, ", ".join(str(l) for l in sorted(seq)[:5]) + " ..."))
+            if (plan_id, sline) not in sub_rows:
+                per_row.setdefault(sline, []).append(t)
+            last = row_end(sline) if seq else min(sline + 3, row_end(sline))
+        else:
+            last = min(sline + 3, len(slines))
+        here = "%s [%s:%d]" % (tw, sfile, sline)
+        win = slines[sline - 1:last]
+        joined = "".join(win)
+        name = t.get("name", s["name"])
+        if isinstance(name, str) and (name in joined or name[:4] in joined):
+            rep.names += 1
+        else:
+            rep.err(here, "%s: name %r not on lines %d-%d" % (sid, name, sline, last))
+        tokens = numbers("\n".join(win))
+        prove_numbers(tokens, (("baseline", yv.get("baseline")), ("target", yv.get("target")),
+                               ("growth", growth)), derived, here, sid, sline, last, rep)
+        if columns and not prose:
+            check_columns(columns, slines, sline, last,
+                          (("target", yv.get("target")), ("baseline", yv.get("baseline")),
+                           ("growth", growth), ("outcome value", (oc or {}).get("value")),
+                           ("outcome growth", (oc or {}).get("growth"))), here, sid, rep)
+        if oc:
+            prove_numbers(tokens, (("outcome value", oc.get("value")),
+                                   ("outcome growth", oc.get("growth"))), (), here, sid, sline,
+                          last, rep)
+            if "text" in oc and oc["text"] not in joined:
+                rep.err(here, "%s: outcome text %r not on lines %d-%d" % (sid, oc["text"], sline, last))
+            elif "text" in oc:
+                rep.names += 1
+        if has_attr and not prose:
+            attr = seed_attribute(slines, sline, row_end(sline))
+            if attr is None:
+                rep.err(here, "%s: no 属性 cell (约束性/预期性) in the row" % sid)
+            elif attr != t.get("attribute"):
+                rep.err(here, "%s: attribute %s, but the seed row says %s"
+                        % (sid, t.get("attribute"), "约束性" if attr == "binding" else "预期性"))
+
+    for y in doc.get("annual_targets") or []:
+        yw = "%s:%d" % (rpath, y["__line__"]) if isinstance(y, dict) else rpath
+        if not isinstance(y, dict) or set(y) - {"year", "targets", "__line__"}:
+            rep.err(yw, "annual_targets entries must be {year, targets}")
+            continue
+        if not isinstance(y.get("year"), int) or not start <= y["year"] <= end:
+            rep.err(yw, "annual targets of %r: outside the plan window %d..%d" % (y.get("year"), start, end))
+        for at in y.get("targets") or []:
+            aw = "%s:%d" % (rpath, at["__line__"]) if isinstance(at, dict) else yw
+            if not isinstance(at, dict):
+                rep.err(aw, "annual target must be a mapping")
+                continue
+            for k in set(at) - ANNUAL2_KEYS - {"__line__"}:
+                rep.err(aw, "annual target: unknown key %r" % k)
+            if at.get("series") not in series:
+                rep.err(aw, "annual target series %r is not a series of region %s"
+                        % (at.get("series"), plan.get("region")))
+                continue
+            if "growth" not in at and "value" not in at:
+                rep.err(aw, "%s: annual target needs growth or value" % at["series"])
+            check_annual_numbers(at, seeds, False, at["series"], aw, rep)
+
+    # ---- table-level counts ----
+    tw = "%s [%s:%d-%d]" % (rpath, tfile, tfirst, tlast)
+    ttext = tlines[tfirst - 1:tlast]
+    seed_binding = sum(l.count("约束性") for l in ttext)
+    if has_attr:
+        seed_rows = sum(l.count("预期性") + l.count("约束性") for l in ttext)
+        if seed_binding != expected_binding:
+            rep.err(tw, "seed table has %d 约束性 rows, EXPECTED_BINDING says %d"
+                    % (seed_binding, expected_binding))
+        cat_binding = sum(1 for l, g in per_row.items() if any(i.get("attribute") == "binding" for i in g))
+        if cat_binding != seed_binding:
+            rep.err(tw, "catalog has %d binding rows, the seed table marks %d 约束性" % (cat_binding, seed_binding))
+    else:
+        seed_rows = len(seq)
+        if seed_binding or any(w in "".join(ttext) for w in ("预期性",)):
+            rep.err(tw, "EXPECTED_BINDING says no 属性 column, but the seed table has 属性 cells")
+    if seed_rows != expected_rows:
+        rep.err(tw, "seed table has %d rows, EXPECTED_ROWS says %d" % (seed_rows, expected_rows))
+    if len(per_row) != expected_rows:
+        rep.err(tw, "catalog has %d table rows, the seed table has %d" % (len(per_row), expected_rows))
+    for line, group in sorted(per_row.items()):
+        want = split_rows.get((plan_id, line), 1)
+        if len(group) != want:
+            rep.err("%s [%s:%d]" % (rpath, tfile, line), "%d targets cite this table row (%s), expected %d"
+                    % (len(group), ", ".join(str(i.get("series")) for i in group), want))
+    nprose = sum(1 for t in targets if isinstance(t, dict) and t.get("prose") is True)
+    if nprose != expected_prose:
+        rep.err(rpath, "%d prose targets, EXPECTED_PROSE says %d" % (nprose, expected_prose))
+    return plan
+
+
+def region_resolver(regions, plans, rep):
+    """resolve() for format-2 history: a region alias -> its series; the years the daemon
+    accepts run from HISTORY_YEARS before the region's first plan to 5 after its last."""
+    def resolve(alias, iid, w):
+        reg = regions.get(alias)
+        if reg is None or reg[0].get("alias") != alias:
+            rep.err(w, "unknown region %r (use its alias)" % alias)
+            return None
+        s = reg[1].get(iid)
+        if s is None:
+            rep.err(w, "indicator %r is not a series of region %r" % (iid, alias))
+            return None
+        ps = [p for p in plans.values() if p.get("region") == alias]
+        lo = min((p["base_year"] for p in ps), default=2020) - HISTORY_YEARS
+        hi = max((p["end_year"] for p in ps), default=2025) + 5
+        return s, (lo, hi), lambda unit: unit_factor(unit, s["unit"])
+    return resolve
+
+
+def run2(seeds_dir, root=ROOT, regions2=REGIONS2, plans2=PLANS2, tables=TABLES2,
+         expected_rows=EXPECTED_ROWS2, expected_binding=EXPECTED_BINDING2,
+         expected_prose=EXPECTED_PROSE2, split_rows=SPLIT_ROWS2, sub_rows=SUB_ROWS2,
+         history_dir=HISTORY2_DIR, expected_history=EXPECTED_HISTORY2, columns=COLUMNS2,
+         rep=None):
+    """Format 2: region files, plan files, history by region. Returns (report, summary)."""
+    rep = rep or Report()
+    seeds = Seeds(seeds_dir)
+    summary = []
+    regions, plans = {}, {}
+    for alias, (relpath, want_id) in regions2.items():
+        path = os.path.join(root, relpath)
+        doc = load_yaml(path, rep)
+        if doc is None:
+            continue
+        before = rep.names
+        got = check_region(path, doc, alias, want_id, seeds, rep)
+        if got is not None:
+            regions[alias] = got
+            summary.append("%-12s %-34s %3d series, %d names proved"
+                           % (alias, relpath, len(got[1]), rep.names - before))
+    for plan_id, relpath in plans2.items():
+        path = os.path.join(root, relpath)
+        doc = load_yaml(path, rep)
+        if doc is None:
+            continue
+        before = rep.numbers
+        plan = check_plan2(path, doc, plan_id, regions, seeds, tables[plan_id],
+                           expected_rows[plan_id], expected_binding[plan_id],
+                           expected_prose[plan_id], split_rows, sub_rows, rep,
+                           columns.get(plan_id))
+        if plan is not None:
+            plans[plan_id] = plan
+            t = tables[plan_id]
+            summary.append("%-12s %-34s %3d targets: %2d table rows (%s:%d-%d), %d numbers proved"
+                           % (plan_id, relpath, len(doc.get("targets") or []),
+                              expected_rows[plan_id], t[0][:3], t[1], t[2],
+                              rep.numbers - before))
+    hdir = os.path.join(root, history_dir)
+    files = sorted(f for f in os.listdir(hdir) if f.endswith(".csv")) if os.path.isdir(hdir) else []
+    for name in expected_history:
+        if name not in files:
+            rep.err(os.path.join(history_dir, name), "missing history file")
+    for name in files:
+        before = rep.numbers
+        n = check_history(os.path.join(hdir, name), CSV2_HEADER,
+                          region_resolver(regions, plans, rep), seeds, rep)
+        summary.append("%-46s %3d rows, %d numbers proved" % (os.path.join(history_dir, name), n,
+                                                                rep.numbers - before))
+    return rep, summary
 
 
 # ---- driver ----
@@ -680,7 +1166,8 @@ def run(seeds_dir, root=ROOT, catalogs=CATALOGS, tables=TABLES, expected_rows=EX
             rep.err(os.path.join(history_dir, name), "missing history file")
     for name in files:
         before = rep.numbers
-        n = check_history(os.path.join(hdir, name), loaded, seeds, rep)
+        n = check_history(os.path.join(hdir, name), CSV_HEADER, plan_resolver(loaded, rep), seeds,
+                          rep)
         summary.append("%-41s %3d rows, %d numbers proved" % (os.path.join(history_dir, name), n,
                                                                 rep.numbers - before))
     return rep, summary
@@ -695,6 +1182,10 @@ def main(argv=None):
     if args.selftest:
         return selftest()
     rep, summary = run(os.path.abspath(args.seeds))
+    rep, summary2 = run2(os.path.abspath(args.seeds), rep=rep)
+    summary += ["format 2 (catalog/regions, catalog/plans, %s):" % HISTORY2_DIR] + summary2
+    for e in check_catalog_conversion.check(ROOT):
+        rep.err("format 1 -> 2", e)
     for line in summary:
         print(line)
     for e in rep.errors:
@@ -876,8 +1367,196 @@ def selftest():
         ok = has_number(tok, v) == present
         failed += not ok
         print("%s numbers(): %s %s" % ("ok  " if ok else "FAIL", fmt(v), "found" if present else "absent"))
+    failed += selftest2()
     print("selftest: %s" % ("ok" if not failed else "%d FAILED" % failed))
     return 1 if failed else 0
+
+
+# ---- self-test of the format-2 checks ----
+
+_SEED2 = """专栏1 “十三五”完成情况
+分类\t序号\t指标名称\t2020 年目标\t五年 年增长 (%)\t2020 年总量\t年均增长 (%)
+经济\t1\t地区生产总值（亿元）\t510\t9\t734.44\t7.3
+\t2\t城镇化率（%）\t60\t\t55\t
+\t\t其中：肖厝港区港口货物吞吐量(万吨)\t2800\t\t1938.39\t
+\t3\t贫困发生率 (%)\t0.2\t\t2019 年已全部消除\t
+"""
+_REGION2 = """region:
+  id: "REGIONID"
+  alias: tt
+  name: 测试区
+series:
+  - id: gdp
+    name: SERIESNAME
+    name_en: GDP
+    category: 经济
+    unit: 亿元
+    frequency: quarterly
+    form: ytd
+    departments: [统计局]
+    bounds: {min: 0, max: 3000}
+    due_days: 25
+    first_due: "FIRSTDUE"
+    source: {file: t2.txt, line: 3}
+    derived: [bounds, due_days, first_due]
+  - id: urbanization
+    name: 城镇化率
+    name_en: Urbanization
+    category: 经济
+    unit: "%"
+    departments: [统计局]
+    source: {file: t2.txt, line: 4}
+  - id: port_xiaocuo
+    name: 肖厝港区港口货物吞吐量
+    name_en: Port
+    category: 经济
+    unit: 万吨
+    departments: [交通运输局]
+    source: {file: t2.txt, line: 5}
+  - id: poverty_rate
+    name: 贫困发生率
+    name_en: Poverty
+    category: 经济
+    unit: "%"
+    departments: [乡村振兴局]
+    source: {file: t2.txt, line: 6}
+"""
+_PLAN2 = """plan:
+  id: tt-13
+  region: tt
+  title: 测试规划
+  source: t2.txt
+  start_year: 2016
+  end_year: 2020
+  base_year: BASEYEAR
+  status: STATUS
+targets:
+  - series: GDPSERIES
+    name: 地区生产总值
+    UNITLINE
+    ATTRLINE
+    kind: growth
+    direction: up
+    baseline: {year: 2015}
+    target: {year: 2020, value: GDPTARGET}
+    growth: 9
+    source: {file: t2.txt, line: 3}
+    outcome: {growth: OUTGROWTH}
+  - series: urbanization
+    kind: level
+    direction: up
+    target: {year: 2020, value: 60}
+    source: {file: t2.txt, line: 4}
+  - series: port_xiaocuo
+    kind: level
+    direction: up
+    target: {year: 2020, value: 2800}
+    source: {file: t2.txt, line: 5}
+POVERTY
+annual_targets:
+  - year: ANNUALYEAR
+    targets:
+      - {series: gdp, growth: 9, source: {file: t2.txt, line: 3}}
+"""
+_POVERTY = """  - series: poverty_rate
+    kind: ceiling
+    direction: down
+    target: {year: 2020, value: 0.2}
+    source: {file: t2.txt, line: 6}
+    outcome: {text: "OUTTEXT"}
+"""
+_CSV2_OK = "tt,gdp,2020,734.44,亿元,final,统计局,,x,t2.txt:3\n"
+
+
+def _case2(tmp, subs=None, csv_rows=_CSV2_OK, rows=3):
+    s = {"REGIONID": "350505", "SERIESNAME": "地区生产总值", "FIRSTDUE": "2021Q1",
+         "BASEYEAR": "2015", "STATUS": "closed", "GDPSERIES": "gdp", "UNITLINE": "",
+         "ATTRLINE": "", "GDPTARGET": "510", "OUTGROWTH": "7.3", "ANNUALYEAR": "2019",
+         "OUTTEXT": "2019 年已全部消除", "POVERTY": _POVERTY}
+    s.update(subs or {})
+    region, plan = _REGION2, _PLAN2
+    for k, v in s.items():
+        region = region.replace(k, v)
+        plan = plan.replace(k, v)
+    for k, v in s.items():  # POVERTY brings OUTTEXT
+        plan = plan.replace(k, v)
+    plan = "\n".join(l for l in plan.split("\n") if l.strip())
+    for d in ("seeds", "regions", "plans", "hist"):
+        os.makedirs(os.path.join(tmp, d), exist_ok=True)
+    files = {"seeds/t2.txt": _SEED2, "regions/tt.yaml": region, "plans/tt-13.yaml": plan + "\n",
+             "hist/tt-hist.csv": ",".join(CSV2_HEADER) + "\n" + csv_rows}
+    for name, text in files.items():
+        with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
+            f.write(text)
+    rep, _ = run2(os.path.join(tmp, "seeds"), root=tmp,
+                  regions2={"tt": ("regions/tt.yaml", "350505")},
+                  plans2={"tt-13": "plans/tt-13.yaml"}, tables={"tt-13": ("t2.txt", 1, 6)},
+                  expected_rows={"tt-13": rows}, expected_binding={"tt-13": None},
+                  expected_prose={"tt-13": 0}, split_rows={}, sub_rows={("tt-13", 5)},
+                  history_dir="hist", expected_history=["tt-hist.csv"],
+                  columns={"tt-13": COLUMNS2["quangang-13"]})
+    return rep.errors
+
+
+def selftest2():
+    cases = [
+        ("format 2: clean region, plan and history pass", {}, _CSV2_OK, None),
+        ("format 2: the 2020 result given as the target", {"GDPTARGET": "734.44"}, _CSV2_OK,
+         "target 734.44 is not in its column"),
+        ("format 2: a number from the next row", {"GDPTARGET": "60"}, _CSV2_OK,
+         "target 60 is not on lines 3-3"),
+        ("format 2: attribute on a table without 属性", {"ATTRLINE": "attribute: expected"},
+         _CSV2_OK, "the table has no 属性 column"),
+        ("format 2: a 序号 row left out", {"POVERTY": ""}, _CSV2_OK, "catalog has 2 table rows"),
+        ("format 2: EXPECTED_ROWS disagrees with the seed", {}, _CSV2_OK, "EXPECTED_ROWS says 4"),
+        ("format 2: target on a series the region lacks", {"GDPSERIES": "gdp_total"}, _CSV2_OK,
+         "'gdp_total' is not a series of region tt"),
+        ("format 2: outcome text not on the row", {"OUTTEXT": "已全部消除 2019"}, _CSV2_OK,
+         "outcome text"),
+        ("format 2: outcome growth wrong", {"OUTGROWTH": "7.4"}, _CSV2_OK,
+         "outcome growth 7.4 is not on lines 3-3"),
+        ("format 2: target unit that does not convert", {"UNITLINE": "unit: 万美元"}, _CSV2_OK,
+         "does not convert exactly"),
+        ("format 2: region id not a GB/T 2260 code", {"REGIONID": "35050"}, _CSV2_OK,
+         "GB/T 2260"),
+        ("format 2: bad plan status", {"STATUS": "finished"}, _CSV2_OK, "plan status 'finished'"),
+        ("format 2: base year not the year before the start", {"BASEYEAR": "2014"}, _CSV2_OK,
+         "plan years"),
+        ("format 2: first_due of another frequency", {"FIRSTDUE": "2021"}, _CSV2_OK,
+         "first_due '2021' is not a quarterly period"),
+        ("format 2: annual targets outside the window", {"ANNUALYEAR": "2022"}, _CSV2_OK,
+         "outside the plan window"),
+        ("format 2: series name not on its line", {"SERIESNAME": "国内产出总计"}, _CSV2_OK,
+         "name '国内产出总计' not on lines"),
+        ("format 2: csv keyed by plan, not region", {}, _CSV2_OK.replace("tt,", "tt-13,", 1),
+         "unknown region 'tt-13'"),
+        ("format 2: csv unit of another dimension", {}, _CSV2_OK.replace("亿元", "万吨"),
+         "unit '万吨', catalog says '亿元'"),
+        ("format 2: csv in another unit of the dimension: the number must still be as printed", {}, "tt,gdp,2020,7344400,万元,final,统计局,,x,t2.txt:3\n",
+         "value 7344400 is not on lines"),
+        ("format 2: csv series the region lacks", {}, _CSV2_OK.replace(",gdp,", ",gdpx,"),
+         "'gdpx' is not a series of region 'tt'"),
+    ]
+    failed = 0
+    for desc, subs, rows, want in cases:
+        with tempfile.TemporaryDirectory() as tmp:
+            kw = {"rows": 4} if "EXPECTED_ROWS" in desc else {}
+            errs = _case2(tmp, subs, rows, **kw)
+        ok = not errs if want is None else any(want in e for e in errs)
+        failed += not ok
+        print("%s %s" % ("ok  " if ok else "FAIL", desc))
+        if not ok:
+            for e in errs or ["(no errors reported)"]:
+                print("       " + e)
+    for (frm, to, f) in (("万美元", "亿美元", 1e-4), ("亿元", "元", 1e8), ("μg/m³", "mg/m³", 1e-3),
+                         ("亿元", "亿美元", None), ("%", "‰", None)):
+        got = unit_factor(frm, to)
+        ok = (got is None) if f is None else (got is not None and abs(got - f) <= 1e-12 * f)
+        failed += not ok
+        print("%s unit_factor(%s, %s) = %r" % ("ok  " if ok else "FAIL", frm, to, got))
+    failed += check_catalog_conversion.selftest()
+    return failed
+
 
 
 if __name__ == "__main__":
