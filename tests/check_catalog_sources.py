@@ -1078,6 +1078,46 @@ def region_resolver(regions, plans, rep):
     return resolve
 
 
+FIXTURE15 = ("tests/fixtures/plan-15-TEST-FIXTURE/quangang-15.TEST-FIXTURE.yaml",
+             "tests/fixtures/plan-15-TEST-FIXTURE/quangang-2025.TEST-FIXTURE.csv")
+FIXTURE15_MISMATCH = {"gdp": (1050, 1062)}  # the one baseline the lint test must catch
+
+
+def check_fixture15(root, regions, rep):
+    """The made-up 15th plan stays usable for the successor tests: every target is on a series
+    of its region, its window follows the 14th plan's, and its baselines equal the fixture's
+    2025 figures except exactly FIXTURE15_MISMATCH."""
+    ppath, cpath = (os.path.join(root, f) for f in FIXTURE15)
+    doc = load_yaml(ppath, rep)
+    if doc is None:
+        return
+    w = rel(ppath)
+    plan = doc["plan"]
+    if "TEST FIXTURE" not in plan.get("title_en", "") or "测试夹具" not in plan.get("title", ""):
+        rep.err(w, "the fixture plan's title must say TEST FIXTURE / 测试夹具")
+    if (plan.get("base_year"), plan.get("start_year"), plan.get("end_year")) != (2025, 2026, 2030):
+        rep.err(w, "fixture window must be 2026-2030 with base year 2025")
+    reg = regions.get(plan.get("region"))
+    if reg is None:
+        rep.err(w, "fixture region %r unknown" % plan.get("region"))
+        return
+    with open(cpath, encoding="utf-8", newline="") as f:
+        stored = {(r["indicator"], r["period"]): float(r["value"]) for r in csv.DictReader(f)}
+    mismatch = {}
+    for t in doc.get("targets") or []:
+        if t["series"] not in reg[1]:
+            rep.err(w, "fixture target on %r, not a series of %s" % (t["series"], plan["region"]))
+        b = (t.get("baseline") or {}).get("value")
+        v = stored.get((t["series"], "2025"))
+        if b is None or v is None:
+            rep.err(w, "fixture %s: baseline and stored 2025 figure both needed" % t["series"])
+        elif abs(b - v) > TOL:
+            mismatch[t["series"]] = (b, v)
+    if mismatch != FIXTURE15_MISMATCH:
+        rep.err(w, "fixture baselines differ from the stored 2025 figures in %r, expected exactly %r"
+                % (mismatch, FIXTURE15_MISMATCH))
+
+
 def run2(seeds_dir, root=ROOT, regions2=REGIONS2, plans2=PLANS2, tables=TABLES2,
          expected_rows=EXPECTED_ROWS2, expected_binding=EXPECTED_BINDING2,
          expected_prose=EXPECTED_PROSE2, split_rows=SPLIT_ROWS2, sub_rows=SUB_ROWS2,
@@ -1127,6 +1167,8 @@ def run2(seeds_dir, root=ROOT, regions2=REGIONS2, plans2=PLANS2, tables=TABLES2,
                           region_resolver(regions, plans, rep), seeds, rep)
         summary.append("%-46s %3d rows, %d numbers proved" % (os.path.join(history_dir, name), n,
                                                                 rep.numbers - before))
+    if root == ROOT:
+        check_fixture15(root, regions, rep)
     return rep, summary
 
 
