@@ -16,6 +16,21 @@ For every row of data/history/*.csv: header, plan/indicator known, unit = catalo
 department, period form, value inside bounds, and value (and yoy, if given) on the cited
 FILE:LINE..LINE+3.
 
+Format 2 (catalog/SCHEMA.md "Format 2": catalog/regions/*.yaml, catalog/plans/*.yaml,
+data/history/by-region/*.csv), the same way and with the same helpers:
+  * region files: id (GB/T 2260 code or CODE-alias) and alias as written down in REGIONS2,
+    each series' fields, first_due a period of its frequency (and only with due_days), its
+    name on its source line unless `derived` says the name is composed;
+  * plan files: window (base = start - 1), status, every target on a series of the plan's
+    region, its numbers on its table row (13th-plan 专栏1 tables: also in their column,
+    COLUMNS2), outcome numbers and text on the row, the 属性 cell (or no attribute where the
+    table has none), row counts (属性 cells, or 序号 cells for the 13th tables) against
+    EXPECTED_ROWS2 / EXPECTED_BINDING2, 年度目标 inside the window and on their lines;
+  * history by region: as above, with a unit of the series' dimension converted exactly;
+  * tests/check_catalog_conversion.py: format 2 holds everything of format 1;
+  * the fixture 15th plan (tests/fixtures/plan-15-TEST-FIXTURE): on its region's series,
+    exactly one baseline off its stored 2025 figure.
+
 Usage (from the repo root):
     python3 tests/check_catalog_sources.py [--seeds DIR]   # default: ../shared/seeds
     python3 tests/check_catalog_sources.py --selftest      # negative tests of the checker
@@ -389,6 +404,120 @@ def check_annual_numbers(at, seeds, skip, iid, aw, rep):
                     % (iid, key, fmt(at[key]), al, alast))
 
 
+def table_seed(plan, table, seeds, where, rep):
+    """The plan cites its table's seed; returns that seed's lines, or None."""
+    if plan.get("source") != table[0]:
+        rep.err(where, "plan source %r, expected the table's seed %r" % (plan.get("source"), table[0]))
+    tlines = seeds.lines(table[0])
+    if tlines is None:
+        rep.err(where, "table seed %r not found in %s" % (table[0], seeds.root))
+    return tlines
+
+
+def item_list(doc, key, rpath, rep):
+    items = doc.get(key)
+    if not isinstance(items, list) or not items:
+        rep.err(rpath, "%s must be a non-empty list" % key)
+        return None
+    return items
+
+
+def table_or_prose(item, sfile, sline, table, what, iid, where, rep):
+    """A table item cites a line of the table, a prose item (prose: true) a line outside it.
+    Returns (prose, placed correctly)."""
+    tfile, tfirst, tlast = table
+    prose = item.get("prose", False) is True
+    in_table = sfile == tfile and tfirst <= sline <= tlast
+    if prose and in_table:
+        rep.err(where, "%s: prose %s cites the table (%s:%d)" % (iid, what, sfile, sline))
+    if not prose and not in_table:
+        rep.err(where, "%s: table %s must cite %s lines %d-%d, cites %s:%d"
+                % (iid, what, tfile, tfirst, tlast, sfile, sline))
+    return prose, prose != in_table
+
+
+def item_head(item, keys, required, what, seen, rpath, rep):
+    """The checks every list item with an id shares: a mapping, known keys, the required ones,
+    a valid and unique id. Returns (id, where) with id None when the item cannot be checked
+    further; a good item is added to seen."""
+    if not isinstance(item, dict):
+        rep.err(rpath, "%s must be a mapping: %r" % (what, item))
+        return None, rpath
+    where = "%s:%d" % (rpath, item["__line__"])
+    iid = item.get("id")
+    for k in set(item) - keys - {"__line__"}:
+        rep.err(where, "%s %r: unknown key %r" % (what, iid, k))
+    missing = [k for k in required if k not in item]
+    if missing:
+        rep.err(where, "%s %r: missing %s" % (what, iid, ", ".join(missing)))
+        return None, where
+    if not isinstance(iid, str) or not IND_ID_RE.match(iid):
+        rep.err(where, "%s id %r must be 1..64 of [a-z0-9_]" % (what, iid))
+        return None, where
+    if iid in seen:
+        rep.err(where, "duplicate %s id %r (first at line %d)" % (what, iid, seen[iid]["__line__"]))
+        return None, where
+    seen[iid] = item
+    return iid, where
+
+
+def table_rows(items, tfile, extra=()):
+    """Sorted first lines of the table rows the items cite (non-prose), plus extra."""
+    return sorted({i["source"]["line"] for i in items
+                   if isinstance(i, dict) and not i.get("prose")
+                   and isinstance(i.get("source"), dict)
+                   and i["source"].get("file") == tfile
+                   and isinstance(i["source"].get("line"), int)} | set(extra))
+
+
+def row_ender(row_lines, tlast, tlines=None, seq=None):
+    """row_end(line): the last line of the row starting at line (before the next row; with seq,
+    a one-cell-per-line table, also before the next row's 序号 cell)."""
+    def row_end(line):
+        nxt = [l for l in row_lines if l > line]
+        end = min(nxt[0] - 1, tlast) if nxt else tlast
+        if seq and nxt and nxt[0] in seq and nxt[0] - 1 > line and \
+                SEQ_RE.match(tlines[nxt[0] - 2]):
+            end = min(end, nxt[0] - 2)
+        return end
+    return row_end
+
+
+def check_table_counts(rpath, plan_id, table, tlines, per_row, items, seq, expected_rows,
+                       expected_binding, expected_prose, split_rows, what, id_key, rep):
+    """Rows, 约束性 rows and prose items against the seed table and the hand counts.
+    expected_binding None: the table has no 属性 column, rows are its 序号 cells (seq)."""
+    tfile, tfirst, tlast = table
+    tw = "%s [%s:%d-%d]" % (rpath, tfile, tfirst, tlast)
+    ttext = tlines[tfirst - 1:tlast]
+    seed_binding = sum(l.count("约束性") for l in ttext)
+    if expected_binding is not None:
+        seed_rows = sum(l.count("预期性") + l.count("约束性") for l in ttext)
+        if seed_rows != expected_rows:
+            rep.err(tw, "seed table has %d 属性 cells (rows), EXPECTED_ROWS says %d" % (seed_rows, expected_rows))
+        if seed_binding != expected_binding:
+            rep.err(tw, "seed table has %d 约束性 rows, EXPECTED_BINDING says %d" % (seed_binding, expected_binding))
+        cat_binding = sum(1 for l, group in per_row.items()
+                          if any(i.get("attribute") == "binding" for i in group))
+        if cat_binding != seed_binding:
+            rep.err(tw, "catalog has %d binding rows, the seed table marks %d 约束性" % (cat_binding, seed_binding))
+    else:
+        if seed_binding or "预期性" in "".join(ttext):
+            rep.err(tw, "EXPECTED_BINDING says no 属性 column, but the seed table has 属性 cells")
+        if len(seq) != expected_rows:
+            rep.err(tw, "seed table has %d 序号 rows, EXPECTED_ROWS says %d" % (len(seq), expected_rows))
+    if len(per_row) != expected_rows:
+        rep.err(tw, "catalog has %d table rows, the seed table has %d" % (len(per_row), expected_rows))
+    for line, group in sorted(per_row.items()):
+        want = split_rows.get((plan_id, line), 1)
+        if len(group) != want:
+            rep.err("%s [%s:%d]" % (rpath, tfile, line), "%d %s cite this table row (%s), expected %d"
+                    % (len(group), what, ", ".join(str(i.get(id_key)) for i in group), want))
+    nprose = sum(1 for i in items if isinstance(i, dict) and i.get("prose") is True)
+    if nprose != expected_prose:
+        rep.err(rpath, "%d prose %s, EXPECTED_PROSE says %d" % (nprose, what, expected_prose))
+
+
 def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_binding,
                   expected_prose, split_rows, rep):
     """Checks one catalog document; returns {indicator id: indicator} for the CSV checks."""
@@ -417,49 +546,21 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
         rep.err(where, "plan years %r..%r invalid" % (base_year, target_year))
         base_year, target_year = 2020, 2025
     tfile, tfirst, tlast = table
-    if plan.get("source") != tfile:
-        rep.err(where, "plan source %r, expected the table's seed %r" % (plan.get("source"), tfile))
-    tlines = seeds.lines(tfile)
+    tlines = table_seed(plan, table, seeds, where, rep)
     if tlines is None:
-        rep.err(where, "table seed %r not found in %s" % (tfile, seeds.root))
         return None
 
-    inds = doc.get("indicators")
-    if not isinstance(inds, list) or not inds:
-        rep.err(rpath, "indicators must be a non-empty list")
+    inds = item_list(doc, "indicators", rpath, rep)
+    if inds is None:
         return None
 
     # Table row starts (for the per-row window and 属性 cell).
-    row_lines = sorted({i["source"]["line"] for i in inds
-                        if isinstance(i, dict) and not i.get("prose")
-                        and isinstance(i.get("source"), dict)
-                        and i["source"].get("file") == tfile
-                        and isinstance(i["source"].get("line"), int)})
-
-    def row_end(line):
-        nxt = [l for l in row_lines if l > line]
-        return min(nxt[0] - 1, tlast) if nxt else tlast
-
+    row_end = row_ender(table_rows(inds, tfile), tlast)
     per_row = {}
     for ind in inds:
-        if not isinstance(ind, dict):
-            rep.err(rpath, "indicator must be a mapping: %r" % (ind,))
+        iid, iw = item_head(ind, IND_KEYS, IND_REQUIRED, "indicator", out, rpath, rep)
+        if iid is None:
             continue
-        iw = "%s:%d" % (rpath, ind["__line__"])
-        iid = ind.get("id")
-        for k in set(ind) - IND_KEYS - {"__line__"}:
-            rep.err(iw, "indicator %r: unknown key %r" % (iid, k))
-        missing = [k for k in IND_REQUIRED if k not in ind]
-        if missing:
-            rep.err(iw, "indicator %r: missing %s" % (iid, ", ".join(missing)))
-            continue
-        if not isinstance(iid, str) or not IND_ID_RE.match(iid):
-            rep.err(iw, "indicator id %r must be 1..64 of [a-z0-9_]" % (iid,))
-            continue
-        if iid in out:
-            rep.err(iw, "duplicate indicator id %r (first at line %d)" % (iid, out[iid]["__line__"]))
-            continue
-        out[iid] = ind
         check_series_fields(ind, iid, iw, rep)
         check_target_enums(ind, iid, iw, rep)
         yv, growth = target_numbers(ind, iid, iw, rep, base_year, target_year)
@@ -473,14 +574,9 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
         if ref is None:
             continue
         sfile, sline, slines = ref
-        prose = ind.get("prose", False) is True
-        in_table = sfile == tfile and tfirst <= sline <= tlast
-        if prose and in_table:
-            rep.err(iw, "%s: prose indicator cites the table (%s:%d)" % (iid, sfile, sline))
+        prose, placed = table_or_prose(ind, sfile, sline, table, "indicator", iid, iw, rep)
         if not prose:
-            if not in_table:
-                rep.err(iw, "%s: table indicator must cite %s lines %d-%d, cites %s:%d"
-                        % (iid, tfile, tfirst, tlast, sfile, sline))
+            if not placed:
                 continue
             per_row.setdefault(sline, []).append(ind)
             last = min(sline + 3, row_end(sline))
@@ -523,29 +619,8 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
                 rep.err(aw, "%s: annual target needs growth or value" % iid)
             check_annual_numbers(at, seeds, "annual_targets" in derived, iid, aw, rep)
 
-    # ---- table-level counts ----
-    tw = "%s [%s:%d-%d]" % (rpath, tfile, tfirst, tlast)
-    ttext = tlines[tfirst - 1:tlast]
-    seed_rows = sum(l.count("预期性") + l.count("约束性") for l in ttext)
-    seed_binding = sum(l.count("约束性") for l in ttext)
-    if seed_rows != expected_rows:
-        rep.err(tw, "seed table has %d 属性 cells (rows), EXPECTED_ROWS says %d" % (seed_rows, expected_rows))
-    if seed_binding != expected_binding:
-        rep.err(tw, "seed table has %d 约束性 rows, EXPECTED_BINDING says %d" % (seed_binding, expected_binding))
-    if len(per_row) != expected_rows:
-        rep.err(tw, "catalog has %d table rows, the seed table has %d" % (len(per_row), expected_rows))
-    cat_binding = sum(1 for l, group in per_row.items()
-                      if any(i["attribute"] == "binding" for i in group))
-    if cat_binding != seed_binding:
-        rep.err(tw, "catalog has %d binding rows, the seed table marks %d 约束性" % (cat_binding, seed_binding))
-    for line, group in sorted(per_row.items()):
-        want = split_rows.get((plan_id, line), 1)
-        if len(group) != want:
-            rep.err("%s [%s:%d]" % (rpath, tfile, line), "%d indicators cite this table row (%s), expected %d"
-                    % (len(group), ", ".join(str(i.get("id")) for i in group), want))
-    nprose = sum(1 for i in inds if isinstance(i, dict) and i.get("prose") is True)
-    if nprose != expected_prose:
-        rep.err(rpath, "%d prose indicators, EXPECTED_PROSE says %d" % (nprose, expected_prose))
+    check_table_counts(rpath, plan_id, table, tlines, per_row, inds, None, expected_rows,
+                       expected_binding, expected_prose, split_rows, "indicators", "id", rep)
     return out
 
 
@@ -649,6 +724,21 @@ def check_history(path, header, resolve, seeds, rep):
                 rep.err("%s [%s:%d]" % (w, sfile, sline), "%s %s is not on lines %d-%d"
                         % (what, fmt(v), sline, last))
     return n
+
+
+def check_history_dir(root, history_dir, expected_history, header, resolve, seeds, rep, summary,
+                      width):
+    """Every CSV of history_dir (each expected one must exist); a summary line per file."""
+    hdir = os.path.join(root, history_dir)
+    files = sorted(f for f in os.listdir(hdir) if f.endswith(".csv")) if os.path.isdir(hdir) else []
+    for name in expected_history:
+        if name not in files:
+            rep.err(os.path.join(history_dir, name), "missing history file")
+    for name in files:
+        before = rep.numbers
+        n = check_history(os.path.join(hdir, name), header, resolve, seeds, rep)
+        summary.append("%-*s %3d rows, %d numbers proved" % (width, os.path.join(history_dir, name),
+                                                               n, rep.numbers - before))
 
 
 def plan_resolver(catalogs, rep):
@@ -792,24 +882,9 @@ def check_region(path, doc, alias, want_id, seeds, rep):
         rep.err(where, "region alias %r, expected %r" % (reg.get("alias"), alias))
     out = {}
     for s in doc.get("series") or []:
-        sw = "%s:%d" % (rpath, s["__line__"]) if isinstance(s, dict) else rpath
-        if not isinstance(s, dict):
-            rep.err(sw, "series must be a mapping")
+        sid, sw = item_head(s, SERIES_KEYS, SERIES_REQUIRED, "series", out, rpath, rep)
+        if sid is None:
             continue
-        sid = s.get("id")
-        for k in set(s) - SERIES_KEYS - {"__line__"}:
-            rep.err(sw, "series %r: unknown key %r" % (sid, k))
-        missing = [k for k in SERIES_REQUIRED if k not in s]
-        if missing:
-            rep.err(sw, "series %r: missing %s" % (sid, ", ".join(missing)))
-            continue
-        if not isinstance(sid, str) or not IND_ID_RE.match(sid):
-            rep.err(sw, "series id %r must be 1..64 of [a-z0-9_]" % (sid,))
-            continue
-        if sid in out:
-            rep.err(sw, "duplicate series id %r (first at line %d)" % (sid, out[sid]["__line__"]))
-            continue
-        out[sid] = s
         check_series_fields(s, sid, sw, rep)
         check_bounds(s.get("bounds"), {}, sid, sw, rep)
         check_due(s, sid, sw, rep)
@@ -886,31 +961,15 @@ def check_plan2(path, doc, plan_id, regions, seeds, table, expected_rows, expect
         return None
     series = reg[1]
     tfile, tfirst, tlast = table
-    if plan.get("source") != tfile:
-        rep.err(where, "plan source %r, expected the table's seed %r" % (plan.get("source"), tfile))
-    tlines = seeds.lines(tfile)
+    tlines = table_seed(plan, table, seeds, where, rep)
     if tlines is None:
-        rep.err(where, "table seed %r not found in %s" % (tfile, seeds.root))
         return None
-    targets = doc.get("targets")
-    if not isinstance(targets, list) or not targets:
-        rep.err(rpath, "targets must be a non-empty list")
+    targets = item_list(doc, "targets", rpath, rep)
+    if targets is None:
         return None
     has_attr = expected_binding is not None
     seq = {} if has_attr else seq_rows(tlines, tfirst, tlast)
-    row_lines = sorted({t["source"]["line"] for t in targets
-                        if isinstance(t, dict) and not t.get("prose")
-                        and isinstance(t.get("source"), dict)
-                        and t["source"].get("file") == tfile
-                        and isinstance(t["source"].get("line"), int)} | set(seq))
-
-    def row_end(line):
-        nxt = [l for l in row_lines if l > line]
-        end_ = min(nxt[0] - 1, tlast) if nxt else tlast
-        if seq and nxt and nxt[0] in seq and nxt[0] - 1 > line and \
-                SEQ_RE.match(tlines[nxt[0] - 2]):
-            end_ = min(end_, nxt[0] - 2)  # one cell per line: the next 序号 cell is not ours
-        return end_
+    row_end = row_ender(table_rows(targets, tfile, seq), tlast, tlines, seq)
 
     per_row, seen = {}, {}
     for t in targets:
@@ -957,14 +1016,9 @@ def check_plan2(path, doc, plan_id, regions, seeds, table, expected_rows, expect
         if key in seen:
             rep.err(tw, "%s: a second target on the same series and line" % sid)
         seen[key] = True
-        prose = t.get("prose", False) is True
-        in_table = sfile == tfile and tfirst <= sline <= tlast
-        if prose and in_table:
-            rep.err(tw, "%s: prose target cites the table (%s:%d)" % (sid, sfile, sline))
+        prose, placed = table_or_prose(t, sfile, sline, table, "target", sid, tw, rep)
         if not prose:
-            if not in_table:
-                rep.err(tw, "%s: table target must cite %s lines %d-%d, cites %s:%d"
-                        % (sid, tfile, tfirst, tlast, sfile, sline))
+            if not placed:
                 continue
             if seq and sline not in seq and (plan_id, sline) not in sub_rows:
                 rep.err(tw, "%s: %s:%d is not a 序号 row of the table (name lines: %s)"
@@ -1028,34 +1082,8 @@ def check_plan2(path, doc, plan_id, regions, seeds, table, expected_rows, expect
                 rep.err(aw, "%s: annual target needs growth or value" % at["series"])
             check_annual_numbers(at, seeds, False, at["series"], aw, rep)
 
-    # ---- table-level counts ----
-    tw = "%s [%s:%d-%d]" % (rpath, tfile, tfirst, tlast)
-    ttext = tlines[tfirst - 1:tlast]
-    seed_binding = sum(l.count("约束性") for l in ttext)
-    if has_attr:
-        seed_rows = sum(l.count("预期性") + l.count("约束性") for l in ttext)
-        if seed_binding != expected_binding:
-            rep.err(tw, "seed table has %d 约束性 rows, EXPECTED_BINDING says %d"
-                    % (seed_binding, expected_binding))
-        cat_binding = sum(1 for l, g in per_row.items() if any(i.get("attribute") == "binding" for i in g))
-        if cat_binding != seed_binding:
-            rep.err(tw, "catalog has %d binding rows, the seed table marks %d 约束性" % (cat_binding, seed_binding))
-    else:
-        seed_rows = len(seq)
-        if seed_binding or any(w in "".join(ttext) for w in ("预期性",)):
-            rep.err(tw, "EXPECTED_BINDING says no 属性 column, but the seed table has 属性 cells")
-    if seed_rows != expected_rows:
-        rep.err(tw, "seed table has %d rows, EXPECTED_ROWS says %d" % (seed_rows, expected_rows))
-    if len(per_row) != expected_rows:
-        rep.err(tw, "catalog has %d table rows, the seed table has %d" % (len(per_row), expected_rows))
-    for line, group in sorted(per_row.items()):
-        want = split_rows.get((plan_id, line), 1)
-        if len(group) != want:
-            rep.err("%s [%s:%d]" % (rpath, tfile, line), "%d targets cite this table row (%s), expected %d"
-                    % (len(group), ", ".join(str(i.get("series")) for i in group), want))
-    nprose = sum(1 for t in targets if isinstance(t, dict) and t.get("prose") is True)
-    if nprose != expected_prose:
-        rep.err(rpath, "%d prose targets, EXPECTED_PROSE says %d" % (nprose, expected_prose))
+    check_table_counts(rpath, plan_id, table, tlines, per_row, targets, seq, expected_rows,
+                       expected_binding, expected_prose, split_rows, "targets", "series", rep)
     return plan
 
 
@@ -1156,17 +1184,8 @@ def run2(seeds_dir, root=ROOT, regions2=REGIONS2, plans2=PLANS2, tables=TABLES2,
                            % (plan_id, relpath, len(doc.get("targets") or []),
                               expected_rows[plan_id], t[0][:3], t[1], t[2],
                               rep.numbers - before))
-    hdir = os.path.join(root, history_dir)
-    files = sorted(f for f in os.listdir(hdir) if f.endswith(".csv")) if os.path.isdir(hdir) else []
-    for name in expected_history:
-        if name not in files:
-            rep.err(os.path.join(history_dir, name), "missing history file")
-    for name in files:
-        before = rep.numbers
-        n = check_history(os.path.join(hdir, name), CSV2_HEADER,
-                          region_resolver(regions, plans, rep), seeds, rep)
-        summary.append("%-46s %3d rows, %d numbers proved" % (os.path.join(history_dir, name), n,
-                                                                rep.numbers - before))
+    check_history_dir(root, history_dir, expected_history, CSV2_HEADER,
+                      region_resolver(regions, plans, rep), seeds, rep, summary, 46)
     if root == ROOT:
         check_fixture15(root, regions, rep)
     return rep, summary
@@ -1201,17 +1220,8 @@ def run(seeds_dir, root=ROOT, catalogs=CATALOGS, tables=TABLES, expected_rows=EX
                            % (plan_id, relpath, len(inds), expected_rows[plan_id],
                               tables[plan_id][0][:3], tables[plan_id][1], tables[plan_id][2],
                               nprose, nann, rep.numbers - before))
-    hdir = os.path.join(root, history_dir)
-    files = sorted(f for f in os.listdir(hdir) if f.endswith(".csv")) if os.path.isdir(hdir) else []
-    for name in expected_history:
-        if name not in files:
-            rep.err(os.path.join(history_dir, name), "missing history file")
-    for name in files:
-        before = rep.numbers
-        n = check_history(os.path.join(hdir, name), CSV_HEADER, plan_resolver(loaded, rep), seeds,
-                          rep)
-        summary.append("%-41s %3d rows, %d numbers proved" % (os.path.join(history_dir, name), n,
-                                                                rep.numbers - before))
+    check_history_dir(root, history_dir, expected_history, CSV_HEADER, plan_resolver(loaded, rep),
+                      seeds, rep, summary, 41)
     return rep, summary
 
 
@@ -1344,6 +1354,23 @@ def _case(tmp, subs=None, csv_rows=_CSV_OK, rows=3, binding=1, prose=1):
     return rep.errors
 
 
+def run_cases(cases, case):
+    """Runs (description, substitutions, csv rows, expected error fragment or None) through
+    case(tmp, subs, rows[, rows=4 when the description names EXPECTED_ROWS]); returns failures."""
+    failed = 0
+    for desc, subs, rows, want in cases:
+        with tempfile.TemporaryDirectory() as tmp:
+            kw = {"rows": 4} if "EXPECTED_ROWS" in desc else {}
+            errs = case(tmp, subs, rows, **kw)
+        ok = not errs if want is None else any(want in e for e in errs)
+        failed += not ok
+        print("%s %s" % ("ok  " if ok else "FAIL", desc))
+        if not ok:
+            for e in errs or ["(no errors reported)"]:
+                print("       " + e)
+    return failed
+
+
 def selftest():
     cases = [
         # (description, substitutions, csv rows, expected error fragment or None for clean)
@@ -1388,20 +1415,7 @@ def selftest():
         ("csv line outside the seed", {}, "t-14,gdp,2020,734.44,亿元,final,统计局,,x,t.txt:99\n",
          "outside the file"),
     ]
-    failed = 0
-    for desc, subs, rows, want in cases:
-        with tempfile.TemporaryDirectory() as tmp:
-            kw = {"rows": 4} if "EXPECTED_ROWS" in desc else {}
-            errs = _case(tmp, subs, rows, **kw)
-        if want is None:
-            ok = not errs
-        else:
-            ok = any(want in e for e in errs)
-        failed += not ok
-        print("%s %s" % ("ok  " if ok else "FAIL", desc))
-        if not ok:
-            for e in errs or ["(no errors reported)"]:
-                print("       " + e)
+    failed = run_cases(cases, _case)
     # number tokenizer
     tok = numbers("\t5\t固定资产投资\t%\t-16.6\t--\t7\t1.9%以内 2016-2020 ０.５ $23 \\mu")
     for v, present in ((-16.6, True), (16.6, True), (7, True), (1.9, True), (0.5, True),
@@ -1579,17 +1593,7 @@ def selftest2():
         ("format 2: csv series the region lacks", {}, _CSV2_OK.replace(",gdp,", ",gdpx,"),
          "'gdpx' is not a series of region 'tt'"),
     ]
-    failed = 0
-    for desc, subs, rows, want in cases:
-        with tempfile.TemporaryDirectory() as tmp:
-            kw = {"rows": 4} if "EXPECTED_ROWS" in desc else {}
-            errs = _case2(tmp, subs, rows, **kw)
-        ok = not errs if want is None else any(want in e for e in errs)
-        failed += not ok
-        print("%s %s" % ("ok  " if ok else "FAIL", desc))
-        if not ok:
-            for e in errs or ["(no errors reported)"]:
-                print("       " + e)
+    failed = run_cases(cases, _case2)
     for (frm, to, f) in (("万美元", "亿美元", 1e-4), ("亿元", "元", 1e8), ("μg/m³", "mg/m³", 1e-3),
                          ("亿元", "亿美元", None), ("%", "‰", None)):
         got = unit_factor(frm, to)
