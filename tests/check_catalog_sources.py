@@ -12,9 +12,10 @@ For every indicator in catalog/*.yaml (catalog/SCHEMA.md):
     bounds/due_days (judgement, not seed text) are listed in `derived`;
   * table rows: the row count, the 约束性 count and each row's 属性 cell agree with the seed
     table, and the counts agree with EXPECTED_ROWS / EXPECTED_BINDING written down by hand.
-For every row of data/history/*.csv: header, plan/indicator known, unit = catalog unit, status,
-department, period form, value inside bounds, and value (and yoy, if given) on the cited
-FILE:LINE..LINE+3.
+For every row of data/history/*.csv: header, plan/indicator known, unit = the catalog's or a
+unit of its dimension (read from the one unit table, model/unit.c: the daemon converts it),
+status, department, period form, value (converted into the catalog's unit) inside bounds,
+and value as printed (and yoy, if given) on the cited FILE:LINE..LINE+3.
 
 Format 2 (catalog/SCHEMA.md "Format 2": catalog/regions/*.yaml, catalog/plans/*.yaml,
 data/history/by-region/*.csv), the same way and with the same helpers:
@@ -39,6 +40,7 @@ Exit status 0 when everything holds, 1 on any failure (each printed as FILE:LINE
 
 import argparse
 import csv
+import decimal
 import io
 import os
 import re
@@ -97,6 +99,7 @@ EXPECTED_PROSE = {"quangang-14": 15, "licheng-14": 0, "qetdz-14": 0}
 SPLIT_ROWS = {("qetdz-14", 409): 2}  # 安全生产主要指标: deaths (keep) + 较大以上事故 (ceiling)
 
 HISTORY_DIR = "data/history"
+UNIT_TABLE = "model/unit.c"
 EXPECTED_HISTORY = [
     "quangang-13th-results.csv",
     "quangang-2021-estimates.csv",
@@ -626,10 +629,23 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
 
 # ---- history CSV ----
 
+def load_units(root=ROOT):
+    """Every spelling in model/unit.c's table -> (dimension, exp): the C table is the one
+    source, read here rather than copied."""
+    units = {}
+    with open(os.path.join(root, UNIT_TABLE), encoding="utf-8") as f:
+        for m in re.finditer(r'^\s*\{ "([^"]+)", (D_\w+), (-?\d+), \{ ([^}]*)\} \},', f.read(),
+                             re.M):
+            for name in [m.group(1)] + re.findall(r'"([^"]+)"', m.group(4)):
+                units[name] = (m.group(2), int(m.group(3)))
+    return units
+
+
 def check_history(path, header, resolve, seeds, rep):
     """Checks one history CSV whose first column names the owner (a plan in format 1, a region
     in format 2). resolve(owner, indicator, where) returns (indicator or series dict, (first
-    year, last year) the daemon accepts, unit_factor(unit) -> factor or None), or None after
+    year, last year) the daemon accepts, unit_shift(unit) -> the power of ten from unit to the
+    catalog's, or None when unit is not of its dimension), or None after
     reporting why. Returns the number of rows checked."""
     rpath = rel(path)
     base = os.path.basename(path)
@@ -661,7 +677,7 @@ def check_history(path, header, resolve, seeds, rep):
         got = resolve(owner, iid, w)
         if got is None:
             continue
-        ind, (ymin, ymax), unit_factor = got
+        ind, (ymin, ymax), unit_shift = got
         key = (owner, iid, r["period"])
         if key in seen:
             rep.err(w, "duplicate %s/%s %s (first at line %d)" % (owner, iid, r["period"], seen[key]))
@@ -676,10 +692,10 @@ def check_history(path, header, resolve, seeds, rep):
             y = int(m.group(1))
             if not ymin <= y <= ymax:
                 rep.err(w, "year %d outside what the daemon accepts for %s" % (y, owner))
-        factor = unit_factor(r["unit"])
-        if factor is None:
-            rep.err(w, "unit %r, catalog says %r" % (r["unit"], ind["unit"]))
-            factor = 1
+        scale = unit_shift(r["unit"])
+        if scale is None:
+            rep.err(w, "unit %r, catalog says %r (not of its dimension)" % (r["unit"], ind["unit"]))
+            scale = 0
         if r["status"] not in STATUSES:
             rep.err(w, "status %r not one of %s" % (r["status"], sorted(STATUSES)))
         if "estimates" in base and r["status"] != "estimate":
@@ -701,9 +717,9 @@ def check_history(path, header, resolve, seeds, rep):
             except ValueError:
                 rep.err(w, "yoy %r is not a number" % r["yoy"])
         b = ind.get("bounds") or {}
-        cv = value * factor
-        if ("min" in b and cv < b["min"]) or ("max" in b and cv > b["max"]):
-            rep.err(w, "value %s outside bounds %s..%s" % (fmt(cv), b.get("min"), b.get("max")))
+        conv = float(decimal.Decimal(r["value"]).scaleb(scale))
+        if ("min" in b and conv < b["min"]) or ("max" in b and conv > b["max"]):
+            rep.err(w, "value %s outside bounds %s..%s" % (fmt(conv), b.get("min"), b.get("max")))
         sm = re.match(r"^([^:]+):(\d+)$", r["source"])
         if not sm:
             rep.err(w, "source %r must be FILE:LINE" % r["source"])
@@ -753,7 +769,7 @@ def plan_resolver(catalogs, rep):
             rep.err(w, "indicator %r is not in plan %r" % (iid, plan))
             return None
         return ind, (pdoc["baseline_year"] - HISTORY_YEARS, pdoc["target_year"] + 5), \
-            lambda unit: 1 if unit == ind["unit"] else None
+            lambda unit: unit_exp(unit, ind["unit"])
     return resolve
 
 
@@ -825,23 +841,30 @@ OUTCOME_KEYS = {"value", "growth", "text"}
 ANNUAL2_KEYS = {"series", "growth", "value", "source", "note"}
 REGION_ID_RE = re.compile(r"^[0-9]{6}(-[a-z][a-z0-9]{0,15})?$")
 ALIAS_RE = re.compile(r"^[a-z][a-z0-9]{0,31}$")
-# Exact conversions within one dimension (catalog/SCHEMA.md "Units"): unit -> (base, factor).
-UNIT_BASE = {
-    "元": ("元", 1), "万元": ("元", 1e4), "亿元": ("元", 1e8),
-    "美元": ("美元", 1), "万美元": ("美元", 1e4), "亿美元": ("美元", 1e8),
-    "mg/m³": ("g/m³", 1e-3), "μg/m³": ("g/m³", 1e-6), "ug/m³": ("g/m³", 1e-6),
-}
 SEQ_RE = re.compile(r"^[^\t\d]*\t(\d+)(?:\t|$)")
+
+
+_UNITS = None
+
+
+def unit_exp(frm, to):
+    """Power of ten that converts a number in unit frm to unit to (model/unit.c's table: the
+    one source), or None when the two are not of one dimension."""
+    global _UNITS
+    if frm == to:
+        return 0
+    if _UNITS is None:
+        _UNITS = load_units()
+    a, b = _UNITS.get(frm), _UNITS.get(to)
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return a[1] - b[1]
 
 
 def unit_factor(frm, to):
     """Factor that converts a number in unit frm to unit to, or None when not exact."""
-    if frm == to:
-        return 1
-    a, b = UNIT_BASE.get(frm), UNIT_BASE.get(to)
-    if a is None or b is None or a[0] != b[0]:
-        return None
-    return a[1] / b[1]
+    e = unit_exp(frm, to)
+    return None if e is None else 10.0 ** e
 
 
 def seq_rows(tlines, first, last):
@@ -1102,7 +1125,7 @@ def region_resolver(regions, plans, rep):
         ps = [p for p in plans.values() if p.get("region") == alias]
         lo = min((p["base_year"] for p in ps), default=2020) - HISTORY_YEARS
         hi = max((p["end_year"] for p in ps), default=2025) + 5
-        return s, (lo, hi), lambda unit: unit_factor(unit, s["unit"])
+        return s, (lo, hi), lambda unit: unit_exp(unit, s["unit"])
     return resolve
 
 
@@ -1401,8 +1424,12 @@ def selftest():
          "value 734.4 is not on lines 3-6"),
         ("csv yoy not on the cited line", {}, "t-14,gdp,2020,734.44,亿元,final,统计局,6.5,x,t.txt:3\n",
          "yoy 6.5 is not on lines"),
-        ("csv unit differs from the catalog", {}, "t-14,gdp,2020,734.44,万元,final,统计局,,x,t.txt:3\n",
-         "unit '万元', catalog says '亿元'"),
+        ("csv unit of another dimension", {}, "t-14,gdp,2020,734.44,亿美元,final,统计局,,x,t.txt:3\n",
+         "unit '亿美元', catalog says '亿元' (not of its dimension)"),
+        ("csv unit not in the unit table", {}, "t-14,gdp,2020,734.44,两,final,统计局,,x,t.txt:3\n",
+         "unit '两', catalog says '亿元' (not of its dimension)"),
+        ("csv unit of the dimension: bounds after conversion", {},
+         "t-14,gdp,2020,73444000,万元,final,统计局,,x,t.txt:3\n", "value 7344.4 outside bounds"),
         ("csv value outside bounds", {}, "t-14,forest_cover,2020,1000,%,final,林业局,,x,t.txt:7\n",
          "outside bounds"),
         ("csv bad status", {}, "t-14,gdp,2020,734.44,亿元,guess,统计局,,x,t.txt:3\n", "status 'guess'"),
@@ -1595,7 +1622,7 @@ def selftest2():
     ]
     failed = run_cases(cases, _case2)
     for (frm, to, f) in (("万美元", "亿美元", 1e-4), ("亿元", "元", 1e8), ("μg/m³", "mg/m³", 1e-3),
-                         ("亿元", "亿美元", None), ("%", "‰", None)):
+                         ("亿元", "亿美元", None), ("%", "‰", 10.0)):
         got = unit_factor(frm, to)
         ok = (got is None) if f is None else (got is not None and abs(got - f) <= 1e-12 * f)
         failed += not ok
