@@ -145,14 +145,6 @@ static void cum_missing(const struct cum *c, char *buf, size_t cap)
 			len += (size_t)snprintf(buf + len, cap - len, "%s%d", len ? "," : "", y);
 }
 
-static const struct cat_annual *annual_for(const struct cat_indicator *x, int year)
-{
-	for (size_t i = 0; i < x->n_annual; i++)
-		if (x->annual[i].year == year)
-			return &x->annual[i];
-	return NULL;
-}
-
 /* Judges value against required; the plan maths is model/planmath.c. */
 static void compare(struct verdict *v, const struct rules_cfg *cfg, int direction, double value,
 		    double required, bool points)
@@ -205,7 +197,7 @@ static bool eval_annual(const struct rules_cfg *cfg, struct store_txn *t,
 			const struct cat_indicator *x, const struct store_obs *o, struct verdict *v)
 {
 	int y = o->period.year;
-	const struct cat_annual *an = annual_for(x, y);
+	const struct cat_annual *an = cat_annual_for(x, y);
 	if (!an)
 		return false;
 	if (an->has_value &&
@@ -512,6 +504,7 @@ static int replay_cb(const struct store_obs *o, void *arg)
 	struct verdict v;
 	int rc;
 	if (!(o->flags & STORE_OBS_BACKFILL) || period_cmp(&o->period, &r->before) >= 0 ||
+	    !cat_in_window(r->x->plan, o->period.year) ||
 	    o->period.freq != r->x->freq ||
 	    (r->a->last_period.year && period_cmp(&o->period, &r->a->last_period) <= 0))
 		return 0;
@@ -545,12 +538,19 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		return state_put_changed(t, x, &before, &a);
 	if (rc < 0)
 		return rc;
+	/* A draft judges nothing, and no plan judges a period outside its window: there is
+	 * no extrapolating an expired plan's path (docs/MODEL.md section 2). */
+	if (x->plan->status == CAT_DRAFT || !cat_in_window(x->plan, newest.period.year))
+		return state_put_changed(t, x, &before, &a);
 	struct replay r = { cfg, t, x, &a, newest.period };
 	if ((rc = store_obs_range(t, x->plan->id, x->id, NULL, &newest.period, replay_cb, &r)) < 0)
 		return rc;
 	int from = a.state;
 	if ((rc = step(cfg, t, x, &newest, &a, out->now_ms, &v, &kind, &streak)) < 0)
 		return rc;
+	/* A closed plan's verdicts stay true, but it announces nothing. */
+	if (x->plan->status != CAT_ACTIVE)
+		kind = NULL;
 	/* A notice: the same evaluation again, now with its texts. */
 	if (kind && ((rc = evaluate(cfg, t, x, &newest, &v, true)) < 0 ||
 		     (rc = emit_alert(out, t, kind, x, &newest, &v, from, a.state, streak)) < 0))
@@ -600,7 +600,8 @@ static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struc
 	struct proto_buf *f = &out->fields;
 	int rc;
 
-	if (!latest_due(x, out->now_ms, &due))
+	/* No release calendar, or no active plan asking for the figure. */
+	if (x->due_days == 0 || x->plan->status != CAT_ACTIVE || !latest_due(x, out->now_ms, &due))
 		return 0;
 	rc = store_obs_get(t, x->plan->id, x->id, &due, &o);
 	if (rc == 0 || rc != PW_ENOTFOUND)
