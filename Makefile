@@ -35,7 +35,8 @@ DAEMON_SRC = daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon
 CLIENT_SRC = client/planwatch.c
 CSVIN_SRC  = client/csvin.c client/xlsxin.c
 REPORT_SRC = client/report.c client/report_fmt.c client/report_csv.c client/report_json.c \
-             client/report_html.c
+             client/report_html.c client/evaluation.c client/evaluation_out.c \
+             client/evaluation_xlsx.c
 HARNESS    = tests/harness.c $(CLIENT_SRC) $(PROTO_SRC)
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))

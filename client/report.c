@@ -20,7 +20,7 @@
 #include "report.h"
 #include "report_int.h"
 
-static int rep_fail(struct rep *r, int rc, const char *fmt, ...)
+int rep_fail(struct rep *r, int rc, const char *fmt, ...)
 {
 	va_list ap;
 	if (r->errlen) {
@@ -196,6 +196,7 @@ static int load_catalog(struct rep *r)
 		return rep_fail(r, PW_ENOMEM, "out of memory");
 	}
 	view_text(v, 0, "plan_name", r->plan_name, sizeof(r->plan_name));
+	view_text(v, 0, "region", r->region, sizeof(r->region));
 	for (size_t i = 0; i < n; i++) {
 		struct rep_ind *x = &r->inds[r->n];
 		char dir[8] = "";
@@ -350,7 +351,7 @@ static bool shown_before(const struct rep_ind *a, const struct rep_ind *b)
 	return a->order < b->order;
 }
 
-static int load(struct rep *r)
+int rep_load(struct rep *r)
 {
 	int rc;
 	if ((rc = load_catalog(r)) < 0 || (rc = load_status(r)) < 0 || (rc = load_alerts(r)) < 0)
@@ -374,7 +375,7 @@ static int load(struct rep *r)
 	return 0;
 }
 
-static void rep_release(struct rep *r)
+void rep_release(struct rep *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		free(r->inds[i].obs);
@@ -398,11 +399,20 @@ int report_format_parse(const char *s)
 	return PW_EINVAL;
 }
 
+void rep_begin(struct rep *r)
+{
+	struct timespec ts;
+	/* Request ids unique per call: a late reply to an earlier report is never taken. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(r->idbase, sizeof(r->idbase), "rep-%llx",
+		 (unsigned long long)ts.tv_sec * 1000000ull +
+			 (unsigned long long)ts.tv_nsec / 1000);
+}
+
 int report_write(struct pw_client *c, const char *plan, const char *period, int format,
 		 FILE *out, char *err, size_t errlen)
 {
 	struct rep r = { .c = c, .plan = plan, .err = err, .errlen = errlen };
-	struct timespec ts;
 	int rc;
 
 	if (err && errlen)
@@ -419,12 +429,8 @@ int report_write(struct pw_client *c, const char *plan, const char *period, int 
 					"bad period '%.16s': use 2026, 2026Q3 or 2026-10", period);
 		r.has_cut = true;
 	}
-	/* Request ids unique per call: a late reply to an earlier report is never taken. */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(r.idbase, sizeof(r.idbase), "rep-%llx",
-		 (unsigned long long)ts.tv_sec * 1000000ull +
-			 (unsigned long long)ts.tv_nsec / 1000);
-	if ((rc = load(&r)) < 0)
+	rep_begin(&r);
+	if ((rc = rep_load(&r)) < 0)
 		goto out_release;
 	errno = 0;
 	if (format == REPORT_HTML)

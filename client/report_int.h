@@ -73,6 +73,7 @@ struct rep {
 	unsigned n_req;
 	const char *plan;
 	char plan_name[REP_NAME * 2];
+	char region[REP_SHORT]; /* the plan's region (alias), "" if the daemon does not say */
 	struct period cut;
 	bool has_cut;
 	int64_t now_ms;
@@ -83,6 +84,18 @@ struct rep {
 	char *err;
 	size_t errlen;
 };
+
+/* ---- report.c: loading, shared with the evaluation (client/evaluation.c) ---- */
+
+/* Request ids of this run (call once, before rep_load). */
+void rep_begin(struct rep *r);
+/* Loads r->plan over the wire (catalog, status, alerts, one query per indicator, each
+ * judged for r->cut). Returns 0 or a negative code with r->err set. */
+int rep_load(struct rep *r);
+void rep_release(struct rep *r);
+/* Sets r->err from fmt and returns rc. */
+int rep_fail(struct rep *r, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* ---- report_fmt.c ---- */
 
@@ -119,6 +132,13 @@ struct rep_counts {
 	int binding_on_track; /* binding indicators on track */
 };
 void rep_count_verdicts(const struct rep *r, int cat, struct rep_counts *c);
+
+/* s escaped for HTML text and attribute values. */
+void rep_esc(FILE *f, const char *s);
+/* s as one CSV field (RFC 4180 quoting), then "," or, last, CRLF. */
+void rep_csv_field(FILE *f, const char *s, bool last);
+/* s as a JSON string; null for NULL. */
+void rep_json_str(FILE *f, const char *s);
 
 /* ---- one writer per format: the loaded report r to f ---- */
 

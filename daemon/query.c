@@ -228,9 +228,11 @@ static void w_opt_double(struct proto_buf *b, bool has, double v)
 static void w_indicator(struct proto_buf *b, const struct cat_indicator *x)
 {
 	char src[300];
-	proto_w_map(b, 22);
+	proto_w_map(b, 23);
 	proto_w_str(b, "plan");
 	proto_w_str(b, x->plan->id);
+	proto_w_str(b, "region");
+	proto_w_str(b, x->plan->region ? x->plan->region->alias : x->plan->district);
 	proto_w_str(b, "indicator");
 	proto_w_str(b, x->id);
 	proto_w_str(b, "name");

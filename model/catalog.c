@@ -1177,9 +1177,14 @@ struct planmath_target cat_target(const struct cat_indicator *x)
 	};
 }
 
+bool cat_name_comparable(const char *name)
+{
+	return name && (strstr(name, "生产总值") || strstr(name, "增加值"));
+}
+
 bool cat_comparable_prices(const struct cat_indicator *x)
 {
-	return x->name && (strstr(x->name, "生产总值") || strstr(x->name, "增加值"));
+	return cat_name_comparable(x->name);
 }
 
 int catalog_lint(const struct catalog *c, void (*cb)(const char *msg, void *arg), void *arg)

@@ -156,6 +156,8 @@ struct planmath_target cat_target(const struct cat_indicator *x);
  * statistical system's rule), so that a ratio of two nominal levels is not its growth rate?
  * Other amounts (revenue, retail sales, investment, income) grow at current prices. */
 bool cat_comparable_prices(const struct cat_indicator *x);
+/* The same rule on a series name (for clients, which have the name over the wire). */
+bool cat_name_comparable(const char *name);
 
 const char *cat_kind_name(int kind);
 const char *cat_attr_name(int attr);

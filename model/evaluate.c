@@ -35,6 +35,9 @@ void evaluate_format(double x, int decimals, char buf[32])
 		buf[0] = '\0';
 		return;
 	}
+	/* below 1, enough decimals for two significant digits (0.035, not 0.04) */
+	if (decimals >= 0 && x != 0 && fabs(x) < 1 && ceil(-log10(fabs(x))) + 1 > decimals)
+		decimals = (int)ceil(-log10(fabs(x))) + 1;
 	if (decimals >= 0)
 		snprintf(buf, 32, "%.*f", decimals, x);
 	else

@@ -82,7 +82,8 @@ const char *evaluate_name_zh(int verdict); /* "已完成", …; "" for bad value
 
 /* A number as the tables print it: at most 15 significant digits, so binary noise
  * (3.4700000000000006) never shows; computed numbers (decimals >= 0) rounded to that many
- * decimals; trailing zeros dropped. "" for NaN. */
+ * decimals, more below 1 so that two significant digits show (0.035, not 0.04); trailing
+ * zeros dropped. "" for NaN. */
 void evaluate_format(double x, int decimals, char buf[32]);
 
 #endif

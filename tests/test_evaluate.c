@@ -54,10 +54,20 @@ static void test_format(void)
 	CHECK(strcmp(b, "781.3") == 0);
 	evaluate_format(100.0, 2, b);
 	CHECK(strcmp(b, "100") == 0);
-	evaluate_format(-0.001, 2, b);
+	evaluate_format(-0.0, 2, b);
 	CHECK(strcmp(b, "0") == 0);
+	evaluate_format(-0.004, 2, b);
+	CHECK(strcmp(b, "-0.004") == 0);
 	evaluate_format(0.035, -1, b);
 	CHECK(strcmp(b, "0.035") == 0);
+	evaluate_format(0.035, 2, b); /* a requirement below 1 keeps two significant digits */
+	CHECK(strcmp(b, "0.035") == 0);
+	evaluate_format(0.0351234, 2, b);
+	CHECK(strcmp(b, "0.035") == 0);
+	evaluate_format(0.5, 2, b);
+	CHECK(strcmp(b, "0.5") == 0);
+	evaluate_format(0.123, 2, b);
+	CHECK(strcmp(b, "0.12") == 0);
 	evaluate_format(NAN, 2, b);
 	CHECK(b[0] == '\0');
 }
