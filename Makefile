@@ -47,7 +47,7 @@ UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvi
              test_unit test_plausible test_evaluate
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
-.PHONY: mutate check-powerloss check-powerloss-break all deps test test-unit test-integration check-cli check-python check-report check-tsan check-lib bench bench-full bench-peer run stop install clean fuzz soak
+.PHONY: mutate check-evaluate check-powerloss check-powerloss-break all deps test test-unit test-integration check-cli check-python check-report check-tsan check-lib bench bench-full bench-peer run stop install clean fuzz soak
 all: $(BINS)
 
 $(O)/%.o: %.c
@@ -121,7 +121,7 @@ DEB_PKGS = build-essential pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev lmd
            libsystemd-dev libyaml-dev libcsv-dev clang libclang-rt-14-dev \
            python3 python3-yaml python3-zmq python3-msgpack systemd curl \
            libmicrohttpd-dev chromium fonts-noto-cjk libzip-dev libexpat1-dev python3-openpyxl \
-           libxlsxwriter-dev
+           libxlsxwriter-dev poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update
@@ -137,7 +137,7 @@ test:
 	$(MAKE) SANITIZE=1 check-powerloss check-powerloss-break
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_systemd.py build/san/planwatchd
 	$(PYTHON) tests/check_catalog_sources.py
-	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report check-lib
+	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report check-evaluate check-lib
 	$(MAKE) check-tsan
 	tests/fuzz/run.sh 10
 
@@ -158,6 +158,11 @@ mutate:
 
 check-report: $(O)/planwatchd $(O)/planwatch
 	tests/test_report.sh $(O)
+
+# planwatch evaluate: the 13th plans' final evaluations (seed 001 reproduced), the formats
+# agreeing, the HTML in Chromium and as PDF pages.
+check-evaluate: $(O)/planwatchd $(O)/planwatch
+	tests/test_evaluate.sh $(O)
 
 # The installed library exports pw_* only, and an application that defines names of the
 # library's internals still links against it.

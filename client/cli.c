@@ -1155,7 +1155,7 @@ static int cmd_evaluate(struct cli *c, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct evaluation_opts o = { .lang = EVALUATION_ZH, .margin_pct = 1.0,
+	struct evaluation_opts o = { .margin_pct = 1.0,
 				     .issuer = getenv("PLANWATCH_ISSUER") };
 	const char *path = NULL, *ext;
 	char err[REPORT_ERR_MAX], *end;

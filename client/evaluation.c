@@ -242,6 +242,7 @@ int evaluation_write(struct pw_client *c, const struct evaluation_opts *o, FILE 
 	e.r.plan = o->plan;
 	e.year = o->year;
 	e.lang = o->lang ? o->lang : EVALUATION_ZH;
+	e.lang_asked = o->lang != 0;
 	e.margin_pct = o->margin_pct;
 	e.issuer = o->issuer && o->issuer[0] ? o->issuer : NULL;
 	rep_begin(&e.r);

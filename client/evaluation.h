@@ -24,7 +24,7 @@ struct evaluation_opts {
 	int year;           /* 0: the target year once its figures are in, else the latest
 			     * year with figures */
 	int format;         /* enum evaluation_format */
-	int lang;           /* enum evaluation_lang */
+	int lang;           /* enum evaluation_lang; 0: Chinese text, English CSV/xlsx headers */
 	const char *issuer; /* 制表单位, NULL or "": not printed */
 	double margin_pct;  /* the band of on_path (model/evaluate.h), e.g. 1 */
 	const char *path;   /* xlsx: the file written (libxlsxwriter writes files only) */

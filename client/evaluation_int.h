@@ -34,6 +34,7 @@ struct ev_row {
 struct ev {
 	struct rep r;
 	int year, lang;
+	bool lang_asked; /* --lang given: CSV and xlsx headers in it (else English) */
 	bool final; /* the target year: a final evaluation (终期评估) */
 	double margin_pct;
 	const char *issuer;

@@ -25,10 +25,9 @@ void ev_write_csv(const struct ev *e, FILE *f)
 {
 	char buf[128];
 	fputs("\xEF\xBB\xBF", f); /* the BOM: Excel reads the file as UTF-8 */
+	/* The header row is English unless a language is asked for. */
 	for (size_t i = 0; i < EV_N_COLUMNS; i++)
-		rep_csv_field(f, e->lang == EVALUATION_ZH || e->lang == EVALUATION_BOTH
-					 ? header(e, i, buf, sizeof(buf))
-					 : ev_columns[i].en,
+		rep_csv_field(f, e->lang_asked ? header(e, i, buf, sizeof(buf)) : ev_columns[i].en,
 			      i + 1 == EV_N_COLUMNS);
 	for (size_t k = 0; k < e->n; k++)
 		for (size_t i = 0; i < EV_N_COLUMNS; i++)

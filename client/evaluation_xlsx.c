@@ -20,7 +20,8 @@ int ev_write_xlsx(const struct ev *e, const char *path)
 	format_set_bold(bold);
 	for (size_t i = 0; i < EV_N_COLUMNS; i++)
 		worksheet_write_string(ws, 0, (lxw_col_t)i,
-				       e->lang == EVALUATION_EN ? ev_columns[i].en : ev_columns[i].zh,
+				       e->lang_asked && e->lang == EVALUATION_ZH ? ev_columns[i].zh
+										  : ev_columns[i].en,
 				       head);
 	for (size_t k = 0; k < e->n; k++) {
 		lxw_format *fmt = rep_is_binding(e->rows[k].x) ? bold : NULL;

@@ -278,9 +278,13 @@ void evaluate_target(const struct evaluate_target *t, const struct evaluate_figu
 			not_assessable(r, "无可比的要求", "no requirement to compare");
 		return;
 	}
-	if (isnan(c.x)) {
+	if (isnan(c.x) && t->comparable) {
 		not_assessable(r, "无可比价年均增速（名义水平之比不是可比价增速）",
 			       "no comparable-price average growth (a ratio of nominal levels is not one)");
+		return;
+	}
+	if (isnan(c.x)) {
+		not_assessable(r, "无基期值，无法计算年均增速", "no baseline value to grow from");
 		return;
 	}
 	judge(t, f, margin_pct, &c, r);
