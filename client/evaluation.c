@@ -246,7 +246,11 @@ int evaluation_write(struct pw_client *c, const struct evaluation_opts *o, FILE 
 	e.margin_pct = o->margin_pct;
 	e.issuer = o->issuer && o->issuer[0] ? o->issuer : NULL;
 	rep_begin(&e.r);
-	if ((rc = rep_load(&e.r)) < 0 || (rc = build(&e)) < 0)
+	if ((rc = rep_load(&e.r)) < 0)
+		goto out_release;
+	if (!e.issuer && e.r.issuer[0])
+		e.issuer = e.r.issuer; /* the daemon's config names the 制表单位 */
+	if ((rc = build(&e)) < 0)
 		goto out_release;
 	switch (o->format) {
 	case EVALUATION_CSV: ev_write_csv(&e, out); break;

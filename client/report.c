@@ -247,6 +247,7 @@ static int load_status(struct rep *r)
 		return rc;
 	if (proto_view_int(v, -1, "now", &r->now_ms) < 0)
 		r->now_ms = 0;
+	view_text(v, -1, "issuer", r->issuer, sizeof(r->issuer));
 	proto_view_free(v);
 	return 0;
 }

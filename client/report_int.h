@@ -77,6 +77,7 @@ struct rep {
 	struct period cut;
 	bool has_cut;
 	int64_t now_ms;
+	char issuer[256]; /* the daemon's issuer (制表单位), "" if none */
 	struct rep_ind *inds;
 	size_t n;
 	size_t *order; /* display order: category, binding first, catalog order */

@@ -310,9 +310,11 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	const struct query_stats *st = q->st;
 	struct store_stat ss = { 0 };
 	store_stat(s, &ss);
-	proto_w_reply(b, PROTO_RESULT, q->r->id, 17);
+	proto_w_reply(b, PROTO_RESULT, q->r->id, 18);
 	proto_w_str(b, "version");
 	proto_w_str(b, st->version);
+	proto_w_str(b, "issuer");
+	proto_w_str(b, st->issuer && st->issuer[0] ? st->issuer : NULL);
 	proto_w_str(b, "uptime_s");
 	proto_w_int(b, (st->now_ms - st->started_ms) / 1000);
 	proto_w_str(b, "now");

@@ -282,6 +282,7 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 	apply_ctx_init(&s->actx);
 	proto_buf_init(&s->scratch);
 	s->st.version = SERVER_VERSION;
+	s->st.issuer = s->cfg.issuer;
 	s->st.started_ms = wall_ms();
 	snprintf(s->ms.version, sizeof(s->ms.version), "%s", SERVER_VERSION);
 	s->alerts_mark = UINT64_MAX; /* count at the first publish */
@@ -757,6 +758,7 @@ static void reload(struct server *s)
 	s->cfg.margin_pct = nc.margin_pct;
 	s->cfg.hysteresis_pct = nc.hysteresis_pct;
 	s->cfg.persistence = nc.persistence;
+	snprintf(s->cfg.issuer, sizeof(s->cfg.issuer), "%s", nc.issuer);
 	rules_from_config(&s->rules, &s->cfg);
 	config_release(&nc);
 	log_notice("reloaded: %zu plans, %zu indicators", catalog_n_plans(s->cat),

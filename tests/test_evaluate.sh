@@ -37,6 +37,7 @@ catalog: [$C/regions/licheng.yaml, $C/regions/quangang.yaml, $C/regions/qetdz.ya
 listen: ipc://$T/in.sock
 publish: ipc://$T/pub.sock
 allow_clock_set: true
+issuer: 泉港区发展和改革局
 CONF
 export PLANWATCH_ENDPOINT=ipc://$T/in.sock PLANWATCH_PUB=ipc://$T/pub.sock
 pw() { "$B/planwatch" "$@"; }
@@ -314,9 +315,9 @@ check("制表单位：" in h and "责任单位" in h, "制表单位 / 责任单�
 PY
 }
 ev --plan quangang-14 --year 2023 --issuer 泉港区发展和改革局 --format csv -o "$T/qg14.csv"
-ev --plan quangang-14 --year 2023 --issuer 泉港区发展和改革局 -o "$T/qg14zh.html"
+ev --plan quangang-14 --year 2023 -o "$T/qg14zh.html"  # 制表单位 from the daemon config
 browse "$T/qg14zh.html" "$T/qg14.dom" --dump-dom
-# The checker first on a broken page (one row dropped, a verdict changed): it must fail.
+# The checker first on a broken page (a binding row no longer marked): it must fail.
 sed '0,/<tr class="binding"/s//<tr class="expected"/' "$T/qg14.dom" >"$T/broken.dom"
 if dom_check "$T/broken.dom" "$T/qg14.csv" "$T/quangang-14.catalog.json" 2>/dev/null; then
 	fail "the DOM check passed a page with a binding row unmarked"
