@@ -13,40 +13,12 @@
 # reject) and printed to PDF (pdfinfo: landscape A4 pages).
 set -eu
 B=$(cd "${1:-build}" && pwd)
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-PY=${PYTHON:-/usr/bin/python3}
-T=$(mktemp -d /tmp/pweval.XXXXXX)
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true
-	if [ -n "${KEEP:-}" ]; then echo "test_evaluate.sh: kept $T" >&2; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-fail() {
-	echo "test_evaluate.sh: FAIL: $*" >&2
-	[ -f "$T/daemon.log" ] && tail -n 20 "$T/daemon.log" >&2
-	exit 1
-}
-export ASAN_OPTIONS=detect_leaks=1
+NAME=evaluate
+. "$(dirname "$0")/daemon_test.sh"
 C=$SRC/catalog
-cat > "$T/conf" <<CONF
-state_dir: $T/state
-catalog: [$C/regions/licheng.yaml, $C/regions/quangang.yaml, $C/regions/qetdz.yaml,
+start_daemon "catalog: [$C/regions/licheng.yaml, $C/regions/quangang.yaml, $C/regions/qetdz.yaml,
           $C/plans/licheng-13.yaml, $C/plans/quangang-13.yaml, $C/plans/qetdz-13.yaml,
-          $C/plans/quangang-14.yaml]
-listen: ipc://$T/in.sock
-publish: ipc://$T/pub.sock
-allow_clock_set: true
-issuer: 泉港区发展和改革局
-CONF
-export PLANWATCH_ENDPOINT=ipc://$T/in.sock PLANWATCH_PUB=ipc://$T/pub.sock
-pw() { "$B/planwatch" "$@"; }
-"$B/planwatchd" --config "$T/conf" 2>"$T/daemon.log" &
-PID=$!
-i=0
-until pw --timeout 300 status >/dev/null 2>&1; do
-	i=$((i+1)); [ $i -lt 100 ] || fail "daemon did not start"
-done
+          $C/plans/quangang-14.yaml]" "issuer: 泉港区发展和改革局"
 pw debug clock 2024-03-01T02:30:00Z >/dev/null || fail "clock_set"
 
 # The results tables, region-keyed, imported under each region's 13th plan (the store is
@@ -275,11 +247,7 @@ check(gv["gdp"]["verdict"] == "no_data", "gdp 2023 has no figure")
 PY
 
 # ---- the HTML in headless Chromium, and as PDF pages ----
-CHROMIUM=${CHROMIUM:-}
-for c in chromium chromium-browser google-chrome; do
-	[ -n "$CHROMIUM" ] && break
-	command -v $c >/dev/null 2>&1 && CHROMIUM=$c
-done
+find_chromium
 if [ -z "$CHROMIUM" ]; then
 	echo "test_evaluate.sh: ok (browser part skipped: chromium not installed)"
 	exit 0
