@@ -246,6 +246,35 @@ check(tc["verdict"] == "ahead" and tc["required"] == 4800 and "缺2021、2022年
 check(gv["gdp"]["verdict"] == "no_data", "gdp 2023 has no figure")
 PY
 
+# ---- every verdict of earlier years and of an estimate, through the daemon ----
+# 2024 (the fourth year): urbanization 60.2 is already the 2025 target of 60 (55 -> 60):
+# achieved early; patents_per_10k 12 against the linear 11.37 + 4/5 x 2.63 = 13.47:
+# behind; pm25 (ceiling 23) 24: a bound not met, behind. 2025, only estimates: urbanization
+# 61 likely achieved, forest_cover 41 against keeping 41.41 likely not achieved.
+push() { pw push "$@" >"$T/push.out" 2>&1 || fail "push $*: $(cat "$T/push.out")"; }
+pw debug clock 2026-03-01T02:30:00Z >/dev/null || fail "clock_set 2026"
+push quangang-14 urbanization 2024 60.2 --status final --id ev-1
+push quangang-14 patents_per_10k 2024 12 --status final --id ev-2
+push quangang-14 pm25 2024 24 --status final --id ev-3
+push quangang-14 urbanization 2025 61 --status estimate --id ev-4
+push quangang-14 forest_cover 2025 41 --status estimate --id ev-5
+ev --plan quangang-14 --year 2024 --format csv -o "$T/qg2024.csv"
+ev --plan quangang-14 --format csv -o "$T/qg2025.csv"   # the target year's figures are in
+"$PY" - "$T" <<'PY' || fail "verdicts of 2024 and 2025"
+import csv, sys
+t = sys.argv[1]
+def rows(f):
+    return {r["indicator"]: r for r in csv.DictReader(open(f, encoding="utf-8-sig").read().splitlines(True))}
+a, b = rows(f"{t}/qg2024.csv"), rows(f"{t}/qg2025.csv")
+want = {("urbanization", "achieved_early"), ("patents_per_10k", "behind"), ("pm25", "behind")}
+got = {(i, a[i]["verdict"]) for i, _ in want}
+if got != want or a["patents_per_10k"]["required"] != "13.47":
+    sys.exit(f"  2024: {got} {a['patents_per_10k']}")
+if b["urbanization"]["year"] != "2025" or b["urbanization"]["verdict"] != "likely_achieved" or \
+        b["forest_cover"]["verdict"] != "likely_not_achieved" or b["urbanization"]["actual_status"] != "estimate":
+    sys.exit(f"  2025: {b['urbanization']} {b['forest_cover']}")
+PY
+
 # ---- the HTML in headless Chromium, and as PDF pages ----
 find_chromium
 if [ -z "$CHROMIUM" ]; then

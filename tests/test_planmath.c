@@ -43,6 +43,9 @@ static void test_growth(void)
 	t.target = NAN;
 	t.target_year = 2022;
 	CHECK(!planmath_growth(&t, &g));
+	/* positive ends below 1 imply a rate too (the test is > 0, not >= 1) */
+	t = (struct planmath_target){ 2020, 2022, 0.5, 0.605, NAN };
+	CHECK(planmath_growth(&t, &g) && NEAR(g, 10));
 }
 
 /* kind level: the linear path, from the baseline year on, held at the target. */
@@ -63,6 +66,7 @@ static void test_level(void)
 	t = plan;
 	t.target_year = 2020; /* not after the baseline: the target */
 	CHECK(planmath_level(&t, 2022, &r) && r == 20);
+	CHECK(planmath_level(&t, 2019, &r) && r == 20); /* even before it: no path to be on */
 	t = plan;
 	t.target = NAN;
 	CHECK(!planmath_level(&t, 2022, &r));
@@ -212,6 +216,9 @@ static void test_avg_growth(void)
 	CHECK(isnan(planmath_avg_growth(100, 0, 2)));
 	CHECK(isnan(planmath_avg_growth(100, 121, 0)));
 	CHECK(isnan(planmath_avg_growth(NAN, 121, 2)));
+	/* positive numbers below 1 are numbers: base, value and years */
+	CHECK(NEAR(planmath_avg_growth(0.5, 0.605, 2), 10));
+	CHECK(NEAR(planmath_avg_growth(100, 110, 0.5), 21));
 }
 
 int main(void)
