@@ -39,6 +39,8 @@ static void test_names(void)
 		CHECK(strcmp(evaluate_name(v), want[v][0]) == 0 &&
 		      strcmp(evaluate_name_zh(v), want[v][1]) == 0);
 	CHECK(strcmp(evaluate_name(EVALUATE_N), "none") == 0 && evaluate_name_zh(-1)[0] == '\0');
+	CHECK(evaluate_name_zh(EVALUATE_N)[0] == '\0' && strcmp(evaluate_name(0), "none") == 0 &&
+	      evaluate_name_zh(0)[0] == '\0');
 }
 
 static void test_format(void)
@@ -68,6 +70,10 @@ static void test_format(void)
 	CHECK(strcmp(b, "0.5") == 0);
 	evaluate_format(0.123, 2, b);
 	CHECK(strcmp(b, "0.12") == 0);
+	evaluate_format(0.5, 0, b); /* no decimals asked: still one significant digit */
+	CHECK(strcmp(b, "0.5") == 0);
+	evaluate_format(2.5, 0, b);
+	CHECK(strcmp(b, "2") == 0 || strcmp(b, "3") == 0);
 	evaluate_format(NAN, 2, b);
 	CHECK(b[0] == '\0');
 }
