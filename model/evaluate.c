@@ -210,7 +210,7 @@ static void judge(const struct evaluate_target *t, const struct evaluate_figure 
 	bool final = f->year >= t->t.target_year;
 	double gap = (c->x - c->req) * c->dir;
 	double margin = planmath_margin(c->req, c->points, margin_pct);
-	char miss[EVALUATE_MISSING_MAX * 6 + 8];
+	char miss[EVALUATE_MISSING_MAX * 8 + 16]; /* 16 x "2022、" (7 bytes): always fits */
 
 	r->basis = c->basis;
 	r->required = c->req;
@@ -219,7 +219,7 @@ static void judge(const struct evaluate_target *t, const struct evaluate_figure 
 	bool short_of = final ? gap < 0 : r->verdict == EVALUATE_BEHIND;
 	if (f->n_missing && short_of) {
 		/* A sum short of its requirement while years are missing says nothing yet. */
-		char zh[200], en[200];
+		char zh[256], en[256];
 		missing_years(f, miss, sizeof(miss), "、");
 		snprintf(zh, sizeof(zh), "五年累计缺%s年数据，已报年份合计未达要求", miss);
 		missing_years(f, miss, sizeof(miss), ", ");
@@ -228,7 +228,7 @@ static void judge(const struct evaluate_target *t, const struct evaluate_figure 
 		not_assessable(r, zh, en);
 		return;
 	}
-	char zh[160] = "", en[160] = "";
+	char zh[200] = "", en[200] = "";
 	if (f->n_missing) {
 		missing_years(f, miss, sizeof(miss), "、");
 		snprintf(zh, sizeof(zh), "（缺%s年数据）", miss);

@@ -32,6 +32,30 @@ EQUIVALENT = {
         "at frac == 1 both sides give 1",
     ("model/planmath.c", "int k = year - t->base_year > n ? n : year - t->base_year;", 29, "> -> >="):
         "at year - base_year == n both sides give n",
+    ("model/evaluate.c", "if (decimals >= 0 && x != 0 && fabs(x) < 1 && ceil(-log10(fabs(x))) + 1 > decimals)", 40, "< -> <="):
+        "at |x| == 1 the decimals become 1 instead of 0, and 1.0 is printed as 1 once the "
+        "trailing zero is dropped",
+    ("model/evaluate.c", "if (decimals >= 0 && x != 0 && fabs(x) < 1 && ceil(-log10(fabs(x))) + 1 > decimals)", 71, "1 -> 2"):
+        "the test is ceil + 1 > decimals; + 2 differs only where ceil + 1 == decimals, and "
+        "there the assignment sets decimals to ceil + 1, the value it has",
+    ("model/evaluate.c", "evaluate_format(c->x, c->points ? 2 : -1, x);", 40, "1 -> 2"):
+        "any negative decimals mean as published (%.15g)",
+    ("model/evaluate.c", 'c->dir > 0 ? "不低于" : "不高于", req, u, x, u, zh);', 10, "> -> >="):
+        "a direction is +1 or -1, never 0",
+    ("model/evaluate.c", 'f->year, c->dir > 0 ? "at least" : "at most", req, u, c->points ? "" : " ", x, en);', 19, "> -> >="):
+        "a direction is +1 or -1, never 0",
+    ("model/evaluate.c", "if (c->dir > 0)", 12, "> -> >="):
+        "a direction is +1 or -1, never 0",
+    ("model/evaluate.c", "buf[0] = '\\0';", 5, "0 -> 1"):
+        "missing_years is called only with a missing year, whose snprintf writes buf[0]",
+    ("model/evaluate.c", "for (size_t i = 0; i < f->n_missing && i < EVALUATE_MISSING_MAX && len + 12 < cap; i++)", 42, "< -> <="):
+        "n_missing is at most EVALUATE_MISSING_MAX, and i < n_missing comes first",
+    ("model/evaluate.c", "for (size_t i = 0; i < f->n_missing && i < EVALUATE_MISSING_MAX && len + 12 < cap; i++)", 77, "< -> <="):
+        "the buffer holds 16 years of 7 bytes and more: the guard never binds",
+    ("model/evaluate.c", "for (size_t i = 0; i < f->n_missing && i < EVALUATE_MISSING_MAX && len + 12 < cap; i++)", 74, "12 -> 13"):
+        "the buffer holds 16 years of 7 bytes and more: the guard never binds",
+    ("model/evaluate.c", "if (decimals >= 0 && x != 0 && fabs(x) < 1 && ceil(-log10(fabs(x))) + 1 > decimals)", 73, "> -> >="):
+        "when equal, decimals is set to the value it already has",
 }
 
 COMPARE = re.compile(r"(?<![<>=!-])(<=|>=|==|!=|<|>)(?![<>=])")

@@ -72,8 +72,10 @@ static void test_format(void)
 	CHECK(strcmp(b, "0.12") == 0);
 	evaluate_format(0.5, 0, b); /* no decimals asked: still one significant digit */
 	CHECK(strcmp(b, "0.5") == 0);
-	evaluate_format(2.5, 0, b);
-	CHECK(strcmp(b, "2") == 0 || strcmp(b, "3") == 0);
+	evaluate_format(1.5, 0, b); /* 1 and above: the decimals asked */
+	CHECK(strcmp(b, "2") == 0);
+	evaluate_format(0.0, 2, b); /* zero has no significant digit to keep */
+	CHECK(strcmp(b, "0") == 0);
 	evaluate_format(NAN, 2, b);
 	CHECK(b[0] == '\0');
 }
@@ -94,6 +96,8 @@ static void test_final(void)
 	CHECK(strcmp(res.basis, "rate") == 0 && NEAR(res.actual_growth, 10) &&
 	      NEAR(res.completion, 100));
 	CHECK(eval(CAT_GROWTH, 1, 100, NAN, 10, 2025, 161) == EVALUATE_NOT_ACHIEVED);
+	CHECK(eval(CAT_GROWTH, 1, 62.43, NAN, 10, 2025, 68.19) == EVALUATE_NOT_ACHIEVED);
+	CHECK(strstr(res.rule_zh, "实际1.78%") != NULL); /* a rate to two decimals */
 	/* level (linear), ceiling, floor, keep */
 	CHECK(eval(CAT_LEVEL, 1, 55, 60, NAN, 2025, 60) == EVALUATE_ACHIEVED);
 	CHECK(eval(CAT_LEVEL, 1, 55, 60, NAN, 2025, 59.99) == EVALUATE_NOT_ACHIEVED);
@@ -101,9 +105,11 @@ static void test_final(void)
 	CHECK(eval(CAT_CEILING, -1, 2, 1.9, NAN, 2025, 1.9) == EVALUATE_ACHIEVED);
 	CHECK(eval(CAT_CEILING, -1, 2, 1.9, NAN, 2025, 1.91) == EVALUATE_NOT_ACHIEVED);
 	CHECK(strcmp(res.basis, "bound") == 0 && NEAR(res.completion, 1.9 / 1.91 * 100));
-	CHECK(strstr(res.rule_zh, "不高于1.9") != NULL);
+	CHECK(strstr(res.rule_zh, "不高于1.9") != NULL && strstr(res.rule_zh, "每年的约束"));
+	CHECK(strstr(res.rule_en, "requires at most 1.9") != NULL);
 	CHECK(eval(CAT_FLOOR, 1, 99, 95, NAN, 2025, 95) == EVALUATE_ACHIEVED);
 	CHECK(eval(CAT_FLOOR, 1, 99, 95, NAN, 2025, 94.9) == EVALUATE_NOT_ACHIEVED);
+	CHECK(strstr(res.rule_en, "requires at least 95") != NULL);
 	CHECK(eval(CAT_KEEP, 1, 41.41, 41.41, NAN, 2025, 41.41) == EVALUATE_ACHIEVED);
 	CHECK(eval(CAT_KEEP, 1, 41.41, 41.41, NAN, 2025, 41.4) == EVALUATE_NOT_ACHIEVED);
 	/* keep 持平 of a lower-is-better figure */
@@ -115,6 +121,7 @@ static void test_final(void)
 	CHECK(eval(CAT_CUMULATIVE, 1, NAN, 8000, 10, 2025, 7999) == EVALUATE_NOT_ACHIEVED);
 	/* a city's number once set; not assessable until then */
 	CHECK(eval(CAT_CITY, 1, 98.91, 95, NAN, 2025, 95) == EVALUATE_ACHIEVED);
+	CHECK(strstr(res.rule_zh, "市下达目标") != NULL);
 	CHECK(eval(CAT_CITY, -1, NAN, 3, NAN, 2025, 3.1) == EVALUATE_NOT_ACHIEVED);
 	CHECK(eval(CAT_CITY, 1, 98.91, NAN, NAN, 2025, 97) == EVALUATE_NOT_ASSESSABLE);
 	CHECK(strstr(res.rule_zh, "市下达目标未设定") != NULL);
@@ -171,11 +178,15 @@ static void test_earlier(void)
 	double p21 = 734.44 * pow(1000 / 734.44, 0.2);
 	CHECK(eval(CAT_GROWTH, 1, 734.44, 1000, 6, 2021, 751.67) == EVALUATE_BEHIND);
 	CHECK(NEAR(res.required, p21) && strcmp(res.basis, "level") == 0);
+	CHECK(strstr(res.rule_zh, "应不低于781.21亿元") != NULL); /* a requirement to two decimals */
 	CHECK(eval(CAT_GROWTH, 1, 734.44, 1000, 6, 2021, p21 * 0.9901) == EVALUATE_ON_PATH);
 	CHECK(eval(CAT_GROWTH, 1, 734.44, 1000, 6, 2021, p21 * 0.989) == EVALUATE_BEHIND);
 	CHECK(eval(CAT_GROWTH, 1, 734.44, 1000, 6, 2021, p21 * 1.0101) == EVALUATE_AHEAD);
 	/* a level target without a baseline value: the target year only */
 	CHECK(eval(CAT_GROWTH, 1, NAN, 1000, 6, 2023, 900) == EVALUATE_NOT_ASSESSABLE);
+	CHECK(strstr(res.rule_zh, "无基期值") != NULL);
+	CHECK(eval(CAT_CUMULATIVE, 1, NAN, 8000, NAN, 2020, 10) == EVALUATE_NOT_ASSESSABLE);
+	CHECK(strstr(res.rule_zh, "无可比的要求") != NULL); /* a sum before its first year */
 	CHECK(eval(CAT_LEVEL, 1, NAN, 60, NAN, 2023, 58) == EVALUATE_NOT_ASSESSABLE);
 	CHECK(strstr(res.rule_zh, "无基期值") != NULL);
 	CHECK(eval(CAT_LEVEL, 1, NAN, 60, NAN, 2025, 61) == EVALUATE_ACHIEVED);
@@ -195,6 +206,37 @@ static void test_earlier(void)
 	CHECK(eval(CAT_KEEP, 1, 41.41, NAN, NAN, 2023, 41.4) == EVALUATE_BEHIND);
 	CHECK(eval(CAT_CITY, 1, NAN, 95, NAN, 2023, 95) == EVALUATE_ON_PATH);
 	CHECK(eval(CAT_LEVEL, 1, 55, 60, NAN, 2023, NAN) == EVALUATE_NO_DATA);
+}
+
+/* The completion rate where it has no meaning (a zero target, a zero figure of a ceiling),
+ * and where it has one below 1. */
+static void test_completion(void)
+{
+	CHECK(eval(CAT_GROWTH, 1, 100, NAN, 0, 2025, 110) == EVALUATE_ACHIEVED);
+	CHECK(isnan(res.completion)); /* a planned growth of 0: no rate of completion */
+	CHECK(eval(CAT_GROWTH, 1, 100, NAN, 0.5, 2025, 100 * pow(1.01, 5)) == EVALUATE_ACHIEVED);
+	CHECK(fabs(res.completion - 200) < 1e-6);
+	CHECK(eval(CAT_FLOOR, 1, NAN, 0, NAN, 2025, 5) == EVALUATE_ACHIEVED && isnan(res.completion));
+	CHECK(eval(CAT_FLOOR, 1, NAN, 0.5, NAN, 2025, 1) == EVALUATE_ACHIEVED &&
+	      NEAR(res.completion, 200));
+	CHECK(eval(CAT_CEILING, -1, NAN, 3, NAN, 2025, 0) == EVALUATE_ACHIEVED &&
+	      isnan(res.completion)); /* target / 0 */
+	CHECK(eval(CAT_CEILING, -1, NAN, 1, NAN, 2025, 0.5) == EVALUATE_ACHIEVED &&
+	      NEAR(res.completion, 200));
+	CHECK(eval(CAT_CEILING, -1, NAN, 0, NAN, 2025, 2) == EVALUATE_NOT_ACHIEVED &&
+	      isnan(res.completion)); /* a ceiling of 0: no ratio */
+	CHECK(eval(CAT_CEILING, -1, NAN, 0.5, NAN, 2025, 0.25) == EVALUATE_ACHIEVED &&
+	      NEAR(res.completion, 200));
+}
+
+/* The band of on_path exactly at its edges: a sum of 500 pro rata requires 100 in 2021
+ * and the margin is 1, all exact in binary. */
+static void test_exact_band(void)
+{
+	CHECK(eval(CAT_CUMULATIVE, 1, NAN, 500, NAN, 2021, 101) == EVALUATE_AHEAD);
+	CHECK(eval(CAT_CUMULATIVE, 1, NAN, 500, NAN, 2021, 100.5) == EVALUATE_ON_PATH);
+	CHECK(eval(CAT_CUMULATIVE, 1, NAN, 500, NAN, 2021, 99) == EVALUATE_ON_PATH);
+	CHECK(eval(CAT_CUMULATIVE, 1, NAN, 500, NAN, 2021, 98.5) == EVALUATE_BEHIND);
 }
 
 /* Five-year sums (五年累计): the growth-weighted path; missing years named. */
@@ -218,6 +260,25 @@ static void test_cumulative(void)
 	CHECK(res.verdict == EVALUATE_NOT_ASSESSABLE);
 	CHECK(strstr(res.rule_zh, "缺2022、2024年数据") != NULL);
 	CHECK(strstr(res.rule_en, "lacks 2022, 2024") != NULL);
+	f.value = 8000; /* exactly met without them: achieved */
+	evaluate_target(&t, &f, 1, &res);
+	CHECK(res.verdict == EVALUATE_ACHIEVED);
+	f.value = 7999.5; /* half short: not assessable (the missing years could make it) */
+	evaluate_target(&t, &f, 1, &res);
+	CHECK(res.verdict == EVALUATE_NOT_ASSESSABLE);
+	f.value = 8000.5;
+	evaluate_target(&t, &f, 1, &res);
+	CHECK(res.verdict == EVALUATE_ACHIEVED);
+	/* sixteen missing years are all named */
+	struct evaluate_figure many = { .year = 2040, .value = 1, .growth = NAN, .n_missing = 16 };
+	struct evaluate_target longer = t;
+	longer.t.target_year = 2040;
+	for (int k = 0; k < 16; k++)
+		many.missing[k] = 2021 + k;
+	evaluate_target(&longer, &many, 1, &res);
+	CHECK(res.verdict == EVALUATE_NOT_ASSESSABLE &&
+	      strstr(res.rule_zh, "缺2021、2022、2023、2024、2025、2026、2027、2028、2029、2030、"
+				  "2031、2032、2033、2034、2035、2036年数据"));
 	f.value = 8100; /* met even without them: achieved, and the missing years said */
 	evaluate_target(&t, &f, 1, &res);
 	CHECK(res.verdict == EVALUATE_ACHIEVED && strstr(res.rule_zh, "（缺2022、2024年数据）"));
@@ -355,6 +416,8 @@ int main(void)
 	test_estimate();
 	test_earlier();
 	test_cumulative();
+	test_completion();
+	test_exact_band();
 	test_comparable();
 	test_seed001();
 	printf("test_evaluate: ok\n");

@@ -178,7 +178,7 @@ static void test_issue17_rules(void)
 {
 	char s[200];
 	/* GDP 734.44 -> 1000 (6% real): 2021 751.67 without a yoy is judged on the level
-	 * path (734.44 x (1000/734.44)^(1/5) = 781.3), never as 2.35% nominal against 6%;
+	 * path (734.44 x (1000/734.44)^(1/5) = 781.21), never as 2.35% nominal against 6%;
 	 * off track in its year, not at risk until 2022. */
 	EXPECT(rfeed("gdp_annual", "2021", 751.67, NAN), "breach");
 	CHECK(fabs(notice_num("required") - 734.44 * pow(1000 / 734.44, 0.2)) < 1e-9);

@@ -90,8 +90,8 @@ static int notices_since(struct pw_client *c, uint64_t after, const char *prefix
 /* Verdicts on the real plan with margin 1 (pp, or % of the requirement), hysteresis 0.5,
  * persistence 2 (the config's defaults), derived by hand from 000 专栏2 and 002/004:
  *  - gdp 2021 预计 751.67 after 2020's 734.44, without a yoy: judged on the level path
- *    from 734.44 to 1000 (734.44 × (1000/734.44)^(1/5) = 781.30), never as 2.35% nominal
- *    growth against 6% real; 29.6 short, beyond the margin (7.8), and a full-year figure:
+ *    from 734.44 to 1000 (734.44 × (1000/734.44)^(1/5) = 781.21), never as 2.35% nominal
+ *    growth against 6% real; 29.5 short, beyond the margin (7.8), and a full-year figure:
  *    off track in its year → breach at once.
  *  - services_value_added 2021 +10.6% vs 7% → +3.6 pp → on_track (no notice).
  *  - fiscal_total_revenue 2021 +14.1% vs 8% → on_track; fiscal_revenue +9.47% vs 6% →
