@@ -27,14 +27,15 @@ PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c
 CAT_SRC    = daemon/ydoc.c daemon/catalog.c
 DAEMON_SRC = $(CAT_SRC) daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
-             daemon/rules.c daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c daemon/server.c
+             daemon/rules.c daemon/reply.c daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c \
+             daemon/live.c daemon/notify.c daemon/net.c daemon/server.c
 CLIENT_SRC = client/planwatch.c
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_activate \
-             test_metrics test_notice test_publisher
+             test_metrics test_notice test_publisher test_apply
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: all deps test test-unit test-integration check-cli check-python check-report check-tsan bench bench-full bench-peer run stop install clean fuzz soak
@@ -64,6 +65,8 @@ $(O)/tests/test_config: $(call obj,tests/test_config.c daemon/config.c daemon/yd
 $(O)/tests/test_rules: $(call obj,tests/test_rules.c $(DAEMON_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_integration: $(call obj,tests/test_integration.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_apply: $(call obj,tests/test_apply.c daemon/apply.c daemon/reply.c daemon/validate.c daemon/rules.c daemon/notice.c $(CAT_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_notice: $(call obj,tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

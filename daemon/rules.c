@@ -330,7 +330,7 @@ static int emit_alert(struct notice_list *out, struct store_txn *t, const char *
 	proto_w_str(f, v->text_en);
 	proto_w_str(f, "streak");
 	proto_w_uint(f, streak);
-	return notice_emit(out, t, topic, 18);
+	return notice_emit(out, t, topic);
 }
 
 /* Consecutive off-track periods ending at o's period, updating the stored counters. */
@@ -371,7 +371,7 @@ static int resolve_overdue(struct store_txn *t, const struct cat_indicator *x, s
 	proto_w_str(f, "overdue");
 	proto_w_str(f, "rule");
 	proto_w_str(f, "release_calendar");
-	return notice_emit(out, t, topic, 7);
+	return notice_emit(out, t, topic);
 }
 
 int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
@@ -516,7 +516,7 @@ static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struc
 	proto_w_str(f, "未按发布日历报送");
 	proto_w_str(f, "rule_en");
 	proto_w_str(f, "figure not received by its due date");
-	if ((rc = notice_emit(out, t, topic, 8)) < 0)
+	if ((rc = notice_emit(out, t, topic)) < 0)
 		return rc;
 	return alert_put(t, x, &a);
 }

@@ -1,0 +1,56 @@
+/* daemon/reply.c — ACK and NACK encoding. */
+#include "../proto/err.h"
+#include "reply.h"
+
+void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t changed, uint64_t seq)
+{
+	struct proto_map m;
+	proto_buf_reset(b);
+	proto_reply_open(&m, b, PROTO_ACK, id);
+	proto_kv_uint(&m, "count", count);
+	proto_kv_uint(&m, "changed", changed);
+	proto_kv_uint(&m, "seq", seq);
+	proto_map_close(&m);
+}
+
+/* The "items" array: one {index, code, error} per bad item of an update. */
+static void w_bad_items(struct proto_buf *b, const struct proto_req *req)
+{
+	uint32_t n_bad = 0;
+	if (req && req->type == PROTO_UPDATE)
+		for (size_t i = 0; i < req->n_items; i++)
+			n_bad += req->items[i].err != 0;
+	proto_w_array(b, n_bad);
+	for (size_t i = 0; n_bad && i < req->n_items; i++) {
+		int e = req->items[i].err;
+		struct proto_map m;
+		if (!e)
+			continue;
+		proto_map_open(&m, b);
+		proto_kv_uint(&m, "index", i);
+		proto_kv_int(&m, "code", -e);
+		proto_kv_str(&m, "error", pw_errname(e));
+		proto_map_close(&m);
+	}
+}
+
+void reply_nack(struct proto_buf *b, const char *id, int code, bool retry, uint64_t quarantine_id,
+		const struct proto_req *req)
+{
+	struct proto_map m;
+	proto_buf_reset(b);
+	proto_reply_open(&m, b, PROTO_NACK, id);
+	proto_kv_int(&m, "code", -code);
+	proto_kv_str(&m, "error", pw_errname(code));
+	proto_kv_str(&m, "message", pw_strerror(code));
+	proto_kv_bool(&m, "retry", retry);
+	proto_kv_uint(&m, "quarantine", quarantine_id);
+	proto_map_key(&m, "items");
+	w_bad_items(b, req);
+	proto_map_close(&m);
+}
+
+bool reply_retryable(int code)
+{
+	return code == PW_ESTORE || code == PW_ENOMEM;
+}
