@@ -44,11 +44,11 @@ static void w_seq_topic(struct proto_map *m, uint64_t seq, const char *topic, si
 	proto_w_strn(m->b, topic, topic_len);
 }
 
-/* Opens a body and writes its head; the caller adds its pairs and closes m. */
-static void w_head(struct proto_map *m, struct proto_buf *b, uint64_t seq, const char *topic,
-		   size_t topic_len, int64_t time_ms)
+/* Writes the head of a body into the map m just opened; the caller adds its pairs and
+ * closes m. */
+static void w_head(struct proto_map *m, uint64_t seq, const char *topic, size_t topic_len,
+		   int64_t time_ms)
 {
-	proto_map_open(m, b);
 	w_seq_topic(m, seq, topic, topic_len);
 	proto_kv_int(m, "time", time_ms);
 }
@@ -145,10 +145,15 @@ int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic)
 		return rc;
 	/* The body carries its own seq, so it is encoded before the append assigns it. */
 	size_t off = l->bodies.len;
-	w_head(&m, &l->bodies, last + 1, topic, topic_len, l->now_ms);
+	/* The count is known before the head: open with the header it will need. */
+	if (4 + n_pairs >= 16) /* v, seq, topic, time and the fields: a map16 */
+		proto_map_open_wide(&m, &l->bodies);
+	else
+		proto_map_open(&m, &l->bodies);
+	w_head(&m, last + 1, topic, topic_len, l->now_ms);
 	proto_w_raw(&l->bodies, l->fields.data, l->fields.len);
 	m.n += n_pairs;
-	proto_map_close(&m);
+	proto_map_close(m);
 	return append_listed(l, t, topic, topic_len, last, off, l->bodies.data + off,
 			     l->bodies.len - off);
 }
@@ -170,7 +175,8 @@ static void render_change(struct proto_buf *b, uint64_t seq, const char *topic, 
 	char per[PERIOD_TEXT_MAX];
 	struct proto_map m;
 	period_format(&c->period, per);
-	w_head(&m, b, seq, topic, topic_len, time_ms);
+	proto_map_open_wide(&m, b); /* a change notice has more than 15 pairs */
+	w_head(&m, seq, topic, topic_len, time_ms);
 	w_indicator(&m, c->plan, c->ind, c->name, per);
 	proto_kv_double(&m, "value", c->value);
 	proto_kv_str(&m, "unit", c->unit);
@@ -186,7 +192,7 @@ static void render_change(struct proto_buf *b, uint64_t seq, const char *topic, 
 	else
 		proto_kv_str(&m, "old_value", NULL);
 	proto_kv_str(&m, "old_status", c->has_old ? status_name(c->old_status) : NULL);
-	proto_map_close(&m);
+	proto_map_close(m);
 }
 
 /* Appends c's compact record to b, with one capacity check. */
@@ -304,7 +310,7 @@ int notice_body_write(struct proto_buf *b, uint64_t seq, const char *topic, cons
 		proto_map_open(&m, b);
 		w_seq_topic(&m, seq, topic, strlen(topic));
 		proto_kv_bool(&m, "damaged", true);
-		proto_map_close(&m);
+		proto_map_close(m);
 		rc = b->err ? b->err : NOTICE_DAMAGED;
 	}
 	if (text != stack)

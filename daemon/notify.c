@@ -37,13 +37,11 @@ void notify_status(const struct query_stats *st)
 		   st->subscriptions, when);
 }
 
-int64_t notify_watchdog_ms(void)
+uint64_t notify_watchdog_usec(void)
 {
 	uint64_t usec = 0;
 	/* WATCHDOG_PID must be ours, or this says no watchdog. */
-	if (sd_watchdog_enabled(0, &usec) <= 0)
-		return 0;
-	return (int64_t)(usec / 1000);
+	return sd_watchdog_enabled(0, &usec) > 0 ? usec : 0;
 }
 
 void notify_watchdog(void)

@@ -14,9 +14,9 @@ void notify_stopping(void);
 /* STATUS=accepted N, rejected N, subscriptions N, last commit TIME */
 void notify_status(const struct query_stats *st);
 
-/* The watchdog interval systemd expects pings within, in ms (0: no watchdog); ping with
+/* The watchdog interval systemd expects pings within, in µs (0: no watchdog); ping with
  * notify_watchdog() at least twice per interval. */
-int64_t notify_watchdog_ms(void);
+uint64_t notify_watchdog_usec(void);
 void notify_watchdog(void);
 
 #endif

@@ -39,7 +39,7 @@ static void w_obs(struct proto_buf *b, const struct store_obs *o)
 	proto_kv_str(&m, "msgid", o->msgid);
 	proto_kv_str(&m, "reason", o->reason[0] ? o->reason : NULL);
 	proto_kv_bool(&m, "backfill", o->flags & STORE_OBS_BACKFILL);
-	proto_map_close(&m);
+	proto_map_close(m);
 }
 
 static int take(struct qctx *q)
@@ -131,7 +131,7 @@ static int answer_series(struct store *s, struct qctx *q, struct proto_buf *b)
 	proto_kv_str(&m, "unit", ind->unit);
 	proto_kv_int(&m, "as_of", r->as_of_ms);
 	w_items(&m, q);
-	proto_map_close(&m);
+	proto_map_close(m);
 	return 0;
 }
 
@@ -148,7 +148,7 @@ static int log_cb(uint64_t seq, const char *topic, const void *body, size_t len,
 	proto_kv_str(&m, "topic", topic);
 	proto_map_key(&m, "body");
 	int rc = notice_body_write(&q->items, seq, topic, body, len);
-	proto_map_close(&m);
+	proto_map_close(m);
 	return rc == NOTICE_DAMAGED ? 0 : rc; /* replayed as damaged; > 0 would stop the walk */
 }
 
@@ -181,7 +181,7 @@ static int reject_cb(const struct store_reject *j, void *arg)
 	proto_kv_str(&m, "detail", j->detail);
 	proto_map_key(&m, "raw");
 	proto_w_bin(&q->items, j->raw, j->raw_len);
-	proto_map_close(&m);
+	proto_map_close(m);
 	return q->items.err;
 }
 
@@ -203,7 +203,7 @@ static void w_indicator(struct proto_buf *b, const struct cat_indicator *x)
 {
 	char src[300];
 	struct proto_map m;
-	proto_map_open(&m, b);
+	proto_map_open_wide(&m, b);
 	proto_kv_str(&m, "plan", x->plan->id);
 	proto_kv_str(&m, "indicator", x->id);
 	proto_kv_str(&m, "name", x->name);
@@ -237,9 +237,9 @@ static void w_indicator(struct proto_buf *b, const struct cat_indicator *x)
 		proto_kv_int(&a, "year", x->annual[i].year);
 		kv_opt_double(&a, "growth", x->annual[i].has_growth, x->annual[i].growth);
 		kv_opt_double(&a, "value", x->annual[i].has_value, x->annual[i].value);
-		proto_map_close(&a);
+		proto_map_close(a);
 	}
-	proto_map_close(&m);
+	proto_map_close(m);
 }
 
 static int answer_catalog(struct qctx *q)
@@ -282,7 +282,7 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	proto_kv_uint(&m, "quarantined", ss.n_quar);
 	proto_kv_uint(&m, "map_size", ss.map_size);
 	proto_kv_uint(&m, "map_used", ss.map_used);
-	proto_map_close(&m);
+	proto_map_close(m);
 }
 
 static void w_items_reply(struct proto_buf *b, struct qctx *q, bool with_last)
@@ -292,7 +292,7 @@ static void w_items_reply(struct proto_buf *b, struct qctx *q, bool with_last)
 	if (with_last)
 		proto_kv_uint(&m, "last_seq", q->last);
 	w_items(&m, q);
-	proto_map_close(&m);
+	proto_map_close(m);
 }
 
 static int alerts_txn(struct store_txn *t, void *arg)

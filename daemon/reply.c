@@ -10,7 +10,7 @@ void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t chang
 	proto_kv_uint(&m, "count", count);
 	proto_kv_uint(&m, "changed", changed);
 	proto_kv_uint(&m, "seq", seq);
-	proto_map_close(&m);
+	proto_map_close(m);
 }
 
 /* The "items" array: one {index, code, error} per bad item of an update. */
@@ -30,7 +30,7 @@ static void w_bad_items(struct proto_buf *b, const struct proto_req *req)
 		proto_kv_uint(&m, "index", i);
 		proto_kv_int(&m, "code", -e);
 		proto_kv_str(&m, "error", pw_errname(e));
-		proto_map_close(&m);
+		proto_map_close(m);
 	}
 }
 
@@ -47,7 +47,7 @@ void reply_nack(struct proto_buf *b, const char *id, int code, bool retry, uint6
 	proto_kv_uint(&m, "quarantine", quarantine_id);
 	proto_map_key(&m, "items");
 	w_bad_items(b, req);
-	proto_map_close(&m);
+	proto_map_close(m);
 }
 
 bool reply_retryable(int code)

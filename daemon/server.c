@@ -45,7 +45,7 @@ struct server {
 	struct proto_buf scratch;
 	int64_t clock_offset_ms; /* tests may move the clock (allow_clock_set) */
 	int64_t next_timer_ms, next_status_ms, next_watchdog_ms;
-	int64_t watchdog_ms;
+	uint64_t watchdog_usec;
 	struct metrics *metrics;    /* NULL: metrics_listen is off */
 	struct metrics_snapshot ms; /* counted by the loop, copied out by publish_metrics() */
 	uint64_t alerts_mark;       /* groups + notices when ms.alerts was last counted */
@@ -325,7 +325,7 @@ static void control_backup(struct server *s, const struct proto_req *r)
 	struct proto_map m;
 	proto_reply_open(&m, &s->scratch, PROTO_ACK, r->id);
 	proto_kv_str(&m, "path", r->path);
-	proto_map_close(&m);
+	proto_map_close(m);
 }
 
 /* Requests that act on the daemon itself rather than the store. */
@@ -350,7 +350,7 @@ static bool handle_control(struct server *s, struct net_slot *sl)
 		struct proto_map m;
 		proto_reply_open(&m, &s->scratch, PROTO_ACK, r->id);
 		proto_kv_int(&m, "now", now_ms(s));
-		proto_map_close(&m);
+		proto_map_close(m);
 	}
 	net_reply(s->net, sl, &s->scratch);
 	return true;
@@ -406,7 +406,7 @@ static long poll_timeout(const struct server *s)
 	int64_t now = mono_ms(), next = s->next_timer_ms;
 	if (s->next_status_ms < next)
 		next = s->next_status_ms;
-	if (s->watchdog_ms && s->next_watchdog_ms < next)
+	if (s->watchdog_usec && s->next_watchdog_ms < next)
 		next = s->next_watchdog_ms;
 	/* Bounded so a signal arriving just before zmq_poll is acted on promptly. */
 	if (next > now + 250)
@@ -418,9 +418,9 @@ static void tick(struct server *s)
 {
 	int64_t now = mono_ms();
 	sync_publisher(s);
-	if (s->watchdog_ms && now >= s->next_watchdog_ms) {
+	if (s->watchdog_usec && now >= s->next_watchdog_ms) {
 		notify_watchdog();
-		s->next_watchdog_ms = now + s->watchdog_ms / 2;
+		s->next_watchdog_ms = now + (int64_t)(s->watchdog_usec / 2000);
 	}
 	if (now >= s->next_status_ms) {
 		notify_status(&s->st);
@@ -451,7 +451,7 @@ int server_run(struct server *s, volatile sig_atomic_t *term, volatile sig_atomi
 	zmq_pollitem_t items[NET_MAX_POLL];
 	size_t n_items = net_poll_items(s->net, items);
 
-	s->watchdog_ms = notify_watchdog_ms();
+	s->watchdog_usec = notify_watchdog_usec();
 	s->next_timer_ms = mono_ms();
 	announce_ready(s);
 	while (!*term) {

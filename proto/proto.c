@@ -799,67 +799,32 @@ uint8_t *proto_w_space(struct proto_buf *b, size_t n)
 
 /* ---- maps that count their pairs ---- */
 
-void proto_map_open(struct proto_map *m, struct proto_buf *b)
+void proto_map_close_move(struct proto_map map)
 {
-	m->b = b;
-	m->n = 0;
-	m->at = b->len;
-	/* One byte: the fixmap header most maps end with. A longer header moves the body. */
-	proto_w_space(b, 1);
-}
-
-void proto_map_close(struct proto_map *m)
-{
+	const struct proto_map *m = &map;
 	struct proto_buf *b = m->b;
 	uint8_t h[5];
 	size_t hl;
 	if (b->err)
 		return;
-	assert(m->at < b->len);
+	assert(m->at + m->reserved <= b->len);
 	if (m->n < 16) {
-		b->data[m->at] = (uint8_t)(0x80 | m->n);
-		return;
+		h[0] = (uint8_t)(0x80 | m->n);
+		hl = 1;
+	} else {
+		/* map16, map32: the type byte, then the count big-endian (msgpack-c's choice) */
+		size_t w = m->n <= 0xffff ? 2 : 4;
+		h[0] = w == 2 ? 0xde : 0xdf;
+		bytes_put_be(h + 1, m->n, w);
+		hl = 1 + w;
 	}
-	/* map16, map32: the type byte, then the count big-endian (msgpack-c's choice) */
-	size_t w = m->n <= 0xffff ? 2 : 4;
-	h[0] = w == 2 ? 0xde : 0xdf;
-	bytes_put_be(h + 1, m->n, w);
-	hl = 1 + w;
-	size_t body = b->len - m->at - 1;
-	if (!proto_w_space(b, hl - 1))
+	size_t body = b->len - m->at - m->reserved;
+	if (hl > m->reserved && !proto_w_space(b, hl - m->reserved))
 		return;
-	memmove(b->data + m->at + hl, b->data + m->at + 1, body);
+	if (hl != m->reserved)
+		memmove(b->data + m->at + hl, b->data + m->at + m->reserved, body);
 	memcpy(b->data + m->at, h, hl);
-}
-
-void proto_kv_str(struct proto_map *m, const char *key, const char *v)
-{
-	proto_map_key(m, key);
-	proto_w_str(m->b, v);
-}
-
-void proto_kv_int(struct proto_map *m, const char *key, int64_t v)
-{
-	proto_map_key(m, key);
-	proto_w_int(m->b, v);
-}
-
-void proto_kv_uint(struct proto_map *m, const char *key, uint64_t v)
-{
-	proto_map_key(m, key);
-	proto_w_uint(m->b, v);
-}
-
-void proto_kv_double(struct proto_map *m, const char *key, double v)
-{
-	proto_map_key(m, key);
-	proto_w_double(m->b, v);
-}
-
-void proto_kv_bool(struct proto_map *m, const char *key, bool v)
-{
-	proto_map_key(m, key);
-	proto_w_bool(m->b, v);
+	b->len = m->at + hl + body;
 }
 
 void proto_reply_open(struct proto_map *m, struct proto_buf *b, int type, const char *id)
@@ -918,7 +883,7 @@ static void encode_item(struct proto_buf *b, const struct proto_item *it)
 		proto_kv_double(&m, "yoy", it->yoy);
 	if (it->reason)
 		proto_kv_str(&m, "reason", it->reason);
-	proto_map_close(&m);
+	proto_map_close(m);
 }
 
 int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
@@ -970,7 +935,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		case R_PATH: proto_kv_str(&m, "path", r->path); break;
 		}
 	}
-	proto_map_close(&m);
+	proto_map_close(m);
 	return b->err;
 }
 

@@ -152,23 +152,83 @@ uint8_t *proto_w_space(struct proto_buf *b, size_t n);
  * inner map is opened and closed between an outer key and the outer's next key. */
 struct proto_map {
 	struct proto_buf *b;
-	size_t at;  /* offset of the reserved header byte */
-	uint32_t n; /* pairs so far */
+	size_t at;       /* offset of the reserved header */
+	uint32_t n;      /* pairs so far */
+	uint8_t reserved; /* header bytes reserved: 1 (fixmap) or 3 (map16) */
 };
-void proto_map_open(struct proto_map *m, struct proto_buf *b);
+static inline void proto_map_reserve(struct proto_map *m, struct proto_buf *b, uint8_t reserved)
+{
+	m->b = b;
+	m->at = b->len;
+	m->n = 0;
+	m->reserved = reserved;
+	if (!b->err && b->cap - b->len >= reserved)
+		b->len += reserved; /* inline: every notice and reply opens maps */
+	else
+		proto_w_space(b, reserved);
+}
+/* One byte: the fixmap header most maps end with. A longer header moves the body. */
+static inline void proto_map_open(struct proto_map *m, struct proto_buf *b)
+{
+	proto_map_reserve(m, b, 1);
+}
+/* The same for a map that usually has 16 pairs or more: reserves the map16 header, so that
+ * closing it moves no bytes (a hint for speed only: any count still closes right). */
+static inline void proto_map_open_wide(struct proto_map *m, struct proto_buf *b)
+{
+	proto_map_reserve(m, b, 3);
+}
 /* Writes key (NULL-free) and counts a pair: the caller then writes exactly one value. */
 static inline void proto_map_key(struct proto_map *m, const char *key)
 {
 	m->n++;
 	proto_w_str(m->b, key);
 }
-void proto_map_close(struct proto_map *m);
-/* A key and a scalar value: one pair. */
-void proto_kv_str(struct proto_map *m, const char *key, const char *v); /* NULL writes nil */
-void proto_kv_int(struct proto_map *m, const char *key, int64_t v);
-void proto_kv_uint(struct proto_map *m, const char *key, uint64_t v);
-void proto_kv_double(struct proto_map *m, const char *key, double v); /* non-finite: nil */
-void proto_kv_bool(struct proto_map *m, const char *key, bool v);
+/* By value: the map's address never reaches a function the compiler cannot see, so its
+ * count stays in a register while the pairs are written. The header the map was opened
+ * with is filled in inline; proto_map_close_move() moves the body for another one. */
+void proto_map_close_move(struct proto_map m);
+static inline void proto_map_close(struct proto_map m)
+{
+	struct proto_buf *b = m.b;
+	if (b->err)
+		return;
+	if (m.reserved == 1 && m.n < 16) {
+		b->data[m.at] = (uint8_t)(0x80 | m.n);
+	} else if (m.reserved == 3 && m.n >= 16 && m.n <= 0xffff) {
+		b->data[m.at] = 0xde; /* map16, count big-endian */
+		b->data[m.at + 1] = (uint8_t)(m.n >> 8);
+		b->data[m.at + 2] = (uint8_t)m.n;
+	} else {
+		proto_map_close_move(m);
+	}
+}
+/* A key and a scalar value: one pair. Inline, so that a literal key's length is folded. */
+static inline void proto_kv_str(struct proto_map *m, const char *key, const char *v)
+{
+	proto_map_key(m, key);
+	proto_w_str(m->b, v); /* NULL writes nil */
+}
+static inline void proto_kv_int(struct proto_map *m, const char *key, int64_t v)
+{
+	proto_map_key(m, key);
+	proto_w_int(m->b, v);
+}
+static inline void proto_kv_uint(struct proto_map *m, const char *key, uint64_t v)
+{
+	proto_map_key(m, key);
+	proto_w_uint(m->b, v);
+}
+static inline void proto_kv_double(struct proto_map *m, const char *key, double v)
+{
+	proto_map_key(m, key);
+	proto_w_double(m->b, v); /* non-finite writes nil */
+}
+static inline void proto_kv_bool(struct proto_map *m, const char *key, bool v)
+{
+	proto_map_key(m, key);
+	proto_w_bool(m->b, v);
+}
 /* Opens a reply map and writes its "v", "type" and "id"; the caller adds its pairs and
  * closes it with proto_map_close(). */
 void proto_reply_open(struct proto_map *m, struct proto_buf *b, int type, const char *id);

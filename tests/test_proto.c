@@ -237,7 +237,7 @@ static void test_view(void)
 	proto_w_map(&b, 1);
 	proto_w_str(&b, "value");
 	proto_w_int(&b, -3);
-	proto_map_close(&m);
+	proto_map_close(m);
 	CHECK_OK(proto_view_new(&v, b.data, b.len));
 	CHECK(proto_view_nkeys(v) == 4);
 	CHECK(proto_view_count(v) == 2);
@@ -370,14 +370,18 @@ static void test_map_writer(void)
 	struct proto_buf got, want;
 	proto_buf_init(&got);
 	proto_buf_init(&want);
-	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
-		uint32_t n = sizes[k];
+	for (size_t k = 0; k < 2 * sizeof(sizes) / sizeof(sizes[0]); k++) {
+		uint32_t n = sizes[k / 2];
+		bool wide = k % 2; /* the reserved header is a hint: both must come out right */
 		struct proto_map m;
 		msgpack_packer pk = { .data = &want, .callback = sbuf_cb };
 		proto_buf_reset(&got);
 		proto_buf_reset(&want);
 		proto_w_uint(&got, 7); /* the map need not start the buffer */
-		proto_map_open(&m, &got);
+		if (wide)
+			proto_map_open_wide(&m, &got);
+		else
+			proto_map_open(&m, &got);
 		msgpack_pack_uint64(&pk, 7);
 		msgpack_pack_map(&pk, n);
 		for (uint32_t i = 0; i < n; i++) {
@@ -388,7 +392,7 @@ static void test_map_writer(void)
 			msgpack_pack_str_body(&pk, key, strlen(key));
 			msgpack_pack_uint64(&pk, i);
 		}
-		proto_map_close(&m);
+		proto_map_close(m);
 		CHECK_OK(got.err);
 		CHECK(got.len == want.len && memcmp(got.data, want.data, got.len) == 0);
 		struct proto_view *v;
@@ -407,11 +411,11 @@ static void test_map_writer(void)
 		snprintf(key, sizeof(key), "i%d", i);
 		proto_kv_int(&inner, key, -i);
 	}
-	proto_map_close(&inner);
+	proto_map_close(inner);
 	proto_kv_str(&outer, "after", "x");
 	proto_kv_double(&outer, "nan", NAN);
 	proto_kv_bool(&outer, "b", true);
-	proto_map_close(&outer);
+	proto_map_close(outer);
 	struct proto_view *v;
 	char s[8];
 	bool b;
