@@ -7,6 +7,7 @@
 #include "../proto/err.h"
 #include "activate.h"
 #include "auth.h"
+#include "keypair.h"
 #include "log.h"
 #include "net.h"
 
@@ -20,7 +21,7 @@ struct net {
 	bool curve; /* CURVE on: ZAP user ids are authenticated departments */
 	void *zap;  /* ZAP handler socket (REP), bound before any other socket */
 	struct auth *auth;
-	struct auth_keypair key;
+	struct keypair key;
 };
 
 /* ---- setting up ---- */
@@ -29,7 +30,7 @@ static void curve_server(const struct net *n, void *z, const char *domain)
 {
 	int one = 1;
 	zmq_setsockopt(z, ZMQ_CURVE_SERVER, &one, sizeof(one));
-	zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, n->key.secret_key, AUTH_KEY_TEXT);
+	zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, n->key.secret_key, KEYPAIR_TEXT);
 	zmq_setsockopt(z, ZMQ_ZAP_DOMAIN, domain, strlen(domain));
 }
 
@@ -99,7 +100,7 @@ static int setup_curve(struct net *n, char *err, size_t errlen)
 			 "department public keys in clients_file");
 		return PW_ECONFIG;
 	}
-	if ((rc = auth_keypair_load(&n->key, k->server_secret_file, why, sizeof(why))) < 0 ||
+	if ((rc = keypair_load(&n->key, k->server_secret_file, why, sizeof(why))) < 0 ||
 	    (rc = auth_new(&n->auth, k->clients_file, why, sizeof(why))) < 0) {
 		snprintf(err, errlen, "%s", why);
 		return rc;
