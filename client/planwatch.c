@@ -133,7 +133,7 @@ int pw_call(struct pw_client *c, const void *req, size_t len, const char *id, vo
 		int64_t left = deadline - mono_ms();
 		void *buf;
 		size_t n;
-		struct proto_view *v;
+		struct proto_view *v = NULL; /* stays NULL when the frame is not a reply */
 		int rc = recv_frame(c->dealer, left > 0 ? (int)left : 0, &buf, &n);
 		if (rc < 0)
 			return rc;
