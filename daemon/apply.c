@@ -141,7 +141,7 @@ static void fail_all(struct apply *a, int rc)
 		struct apply_msg *m = a->msgs[i];
 		if (!apply_is_write(m))
 			continue;
-		reply_nack(&m->reply, msg_id(m), rc, true, 0, NULL);
+		reply_nack(&m->reply, NULL, msg_id(m), rc, true, 0, NULL);
 		m->result = rc;
 		snprintf(m->detail, sizeof(m->detail), "group not committed: %s", pw_strerror(rc));
 	}
@@ -149,7 +149,7 @@ static void fail_all(struct apply *a, int rc)
 
 /* ---- rejection ---- */
 
-static void describe(struct apply_msg *m, int code)
+static void describe(const struct catalog *cat, struct apply_msg *m, int code)
 {
 	const struct proto_req *r = m->decode_rc < 0 ? NULL : m->req;
 	if (r && r->type == PROTO_UPDATE)
@@ -160,9 +160,16 @@ static void describe(struct apply_msg *m, int code)
 				continue;
 			if (it->err != PW_EPERIOD && it->err != PW_EFIELD)
 				period_format(&it->period, per);
-			snprintf(m->detail, sizeof(m->detail), "item %zu (%s/%s %s): %s", i,
+			char why[APPLY_DETAIL_MAX] = "";
+			validate_explain(cat, it, why, sizeof(why));
+			snprintf(m->detail, sizeof(m->detail), "item %zu (%s/%s %s): %s%s", i,
 				 it->plan ? it->plan : "?", it->ind ? it->ind : "?", per,
-				 pw_errname(it->err));
+				 pw_errname(it->err), why[0] ? ": " : "");
+			/* what was expected, cut to what is left of the detail */
+			size_t len = strlen(m->detail);
+			size_t n = strnlen(why, sizeof(m->detail) - 1 - len);
+			memcpy(m->detail + len, why, n);
+			m->detail[len + n] = '\0';
 			return;
 		}
 	snprintf(m->detail, sizeof(m->detail), "%s (%zu bytes)", pw_errname(code), m->len);
@@ -176,7 +183,7 @@ static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int
 	int rc;
 
 	m->result = code;
-	describe(m, code);
+	describe(a->cat, m, code);
 	if (quarantine) {
 		snprintf(q.dept, sizeof(q.dept), "%s", dept);
 		snprintf(q.peer, sizeof(q.peer), "%s", m->peer ? m->peer : "");
@@ -188,7 +195,8 @@ static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int
 			return rc;
 	}
 	if (!m->from_sub) {
-		reply_nack(&m->reply, reply_id, code, false, q.id, m->decode_rc == 0 ? m->req : NULL);
+		reply_nack(&m->reply, a->cat, reply_id, code, false, q.id,
+			   m->decode_rc == 0 ? m->req : NULL);
 		return m->reply.err;
 	}
 	char topic[STORE_TOPIC_MAX + 1];

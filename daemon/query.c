@@ -348,7 +348,7 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 	if (!rc && (b->err || q.items.err))
 		rc = b->err ? b->err : q.items.err;
 	if (rc < 0)
-		reply_nack(b, r->id, rc, reply_retryable(rc), 0, NULL);
+		reply_nack(b, NULL, r->id, rc, reply_retryable(rc), 0, NULL);
 	proto_buf_release(&q.items);
 	return rc;
 }

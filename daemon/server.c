@@ -308,7 +308,7 @@ static void run_timers(struct server *s)
 
 static void control_nack(struct proto_buf *b, const char *id, int code)
 {
-	reply_nack(b, id, code, reply_retryable(code), 0, NULL);
+	reply_nack(b, NULL, id, code, reply_retryable(code), 0, NULL);
 }
 
 static void control_backup(struct server *s, const struct proto_req *r)

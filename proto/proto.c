@@ -358,6 +358,13 @@ static int decode_item_field(struct proto_req *r, struct proto_item *it,
 		if (o->type == MSGPACK_OBJECT_NIL)
 			return 0;
 		return get_str(r, o, PROTO_MAX_TEXT, &it->reason);
+	} else if (key_is(kv, "confirm")) {
+		if (o->type == MSGPACK_OBJECT_NIL)
+			return 0;
+		if (o->type != MSGPACK_OBJECT_BOOLEAN)
+			return PW_EFIELD;
+		it->confirm = o->via.boolean;
+		return 0;
 	}
 	return PW_EFIELD;
 }
@@ -883,6 +890,8 @@ static void encode_item(struct proto_buf *b, const struct proto_item *it)
 		proto_kv_double(&m, "yoy", it->yoy);
 	if (it->reason)
 		proto_kv_str(&m, "reason", it->reason);
+	if (it->confirm)
+		proto_kv_bool(&m, "confirm", true);
 	proto_map_close(m);
 }
 

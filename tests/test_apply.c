@@ -163,7 +163,7 @@ static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
 
 	add_update(&g, "a", "统计局", "gdp", "亿元", 2024, 1, 4, 800);
 	add_update(&g, "a", "统计局", "gdp", "亿元", 2024, 1, 4, 800); /* the dup_of path */
-	add_update(&g, "bad-unit", "统计局", "gdp", "万元", 2025, 1, 1, 800);
+	add_update(&g, "bad-unit", "统计局", "gdp", "%", 2025, 1, 1, 800); /* another dimension */
 	/* fiscal_revenue 2025-12 has not begun on 2025-11-15: quarantined, retried below. */
 	add_update(&g, "f", "财政局", "fiscal_revenue", "亿元", 2025, 12, 1, 30);
 	add_raw(&g, "\x93\x01\x02", 3); /* an array, not a map */
@@ -186,6 +186,11 @@ static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
 	struct proto_view *v = view(&g.m[2]);
 	CHECK(proto_view_count(v) == 1);
 	check_str(v, 0, "error", "wrong_unit");
+	/* The catalog reaches the NACK: the item and the message say which units it takes. */
+	char why[256], msg[384];
+	CHECK_OK(proto_view_str(v, 0, "message", why, sizeof(why)));
+	CHECK_OK(proto_view_str(v, -1, "message", msg, sizeof(msg)));
+	CHECK(strstr(why, "亿元") != NULL && strstr(msg, why) != NULL);
 	proto_view_free(v);
 	*q_future = check_nack(&g.m[3], "f", "bad_period", false);
 	int64_t q_bad = check_nack(&g.m[4], "", "malformed", false);
