@@ -35,6 +35,10 @@ EQUIVALENT = {
     ("model/evaluate.c", "if (decimals >= 0 && x != 0 && fabs(x) < 1 && ceil(-log10(fabs(x))) + 1 > decimals)", 40, "< -> <="):
         "at |x| == 1 the decimals become 1 instead of 0, and 1.0 is printed as 1 once the "
         "trailing zero is dropped",
+    ("model/evaluate.c", "if (decimals >= 0 && x != 0 && fabs(x) < 1 && ceil(-log10(fabs(x))) + 1 > decimals)", 27, "0 -> 1"):
+        "x != 0 only keeps 0 out of -log10: with x != 1, 0 goes in, infinity becomes a "
+        "negative int (undefined behaviour; INT_MIN on x86-64) and a negative decimals "
+        "prints 0 as published, the same text; 1 fails fabs(x) < 1 either way",
     ("model/evaluate.c", "if (decimals >= 0 && x != 0 && fabs(x) < 1 && ceil(-log10(fabs(x))) + 1 > decimals)", 71, "1 -> 2"):
         "the test is ceil + 1 > decimals; + 2 differs only where ceil + 1 == decimals, and "
         "there the assignment sets decimals to ceil + 1, the value it has",
