@@ -76,6 +76,8 @@ void ev_write_json(const struct ev *e, FILE *f)
 		}
 		fputs(",\"departments\":", f);
 		rep_json_str(f, e->rows[k].x->depts);
+		fputs(",\"basis\":", f); /* level, rate, bound or sum: what was judged */
+		rep_json_str(f, e->rows[k].res.basis);
 		fputc('}', f);
 	}
 	fputs("\n]}\n", f);

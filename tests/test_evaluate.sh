@@ -206,6 +206,9 @@ check(z == want003, f"003 by hand: {dict((k, (z.get(k), v)) for k, v in want003.
 # ---- CSV, JSON and xlsx agree field by field ----
 j = json.load(open(f"{t}/licheng.json"))
 check(j["year"] == 2020 and j["stage"] == "final evaluation", f"default year {j['year']} {j['stage']}")
+jb = {r["indicator"]: r["basis"] for r in j["rows"]}
+check(jb["gdp"] == "level" and jb["tourism_revenue"] == "rate" and jb["pm25"] == "bound" and
+      jb["exports"] is None, f"basis {jb}")
 jr = {r["indicator"]: r for r in j["rows"]}
 wb = openpyxl.load_workbook(f"{t}/licheng.xlsx")
 ws = wb.active
