@@ -81,6 +81,8 @@ $(O)/tests/test_targets: $(call obj,tests/test_targets.c tests/harness.c $(CLIEN
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/crash: $(call obj,tests/crash.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/hostile: $(call obj,tests/hostile.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/bench: $(call obj,tests/bench.c tests/harness.c $(CLIENT_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
@@ -130,15 +132,18 @@ test-unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
 	@for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done
 
 INTEGRATION = test_integration test_targets test_security
-test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/planwatchd $(O)/planwatch
+test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/tests/hostile $(O)/planwatchd $(O)/planwatch
 	@for t in $(INTEGRATION); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/$$t || exit 1; done
 	@echo "== crash (kill -9 harness, moderate)"
 	ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/crash --messages 10000 --kills 25
+	@echo "== hostile (mutated frames against a reference model)"
+	ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/hostile --frames 10000
 
-# The long kill -9 run: 1M updates, 200 kills (optimised build).
+# The long kill -9 run: 1M updates, 200 kills, and 200,000 hostile frames (optimised build).
 soak: $(O)/tests/crash $(O)/planwatchd
 	PLANWATCHD=$(O)/planwatchd $(O)/tests/crash --messages 100000 --kills 200
+	PLANWATCHD=$(O)/planwatchd $(O)/tests/hostile --long
 
 check-cli: $(O)/planwatchd $(O)/planwatch
 	tests/cli.sh $(O)
