@@ -83,6 +83,8 @@ $(O)/tests/crash: $(call obj,tests/crash.c tests/harness.c $(CLIENT_SRC) $(PROTO
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/hostile: $(call obj,tests/hostile.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/damage: $(call obj,tests/damage.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/bench: $(call obj,tests/bench.c tests/harness.c $(CLIENT_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
@@ -131,14 +133,20 @@ fuzz:
 test-unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
 	@for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done
 
+# Kinds of store damage the daemon does not handle yet (issue 20): run, reported, and the
+# run fails as soon as one of them passes, so this list stays true.
+DAMAGE_XFAIL = half,randpages,empty,zerotail,bitflip
 INTEGRATION = test_integration test_targets test_security
-test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/tests/hostile $(O)/planwatchd $(O)/planwatch
+test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/tests/hostile $(O)/tests/damage $(O)/planwatchd $(O)/planwatch
 	@for t in $(INTEGRATION); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/$$t || exit 1; done
 	@echo "== crash (kill -9 harness, moderate)"
 	ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/crash --messages 10000 --kills 25
 	@echo "== hostile (mutated frames against a reference model)"
 	ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/hostile --frames 10000
+	@echo "== damage (each kind of damage to data.mdb: refused or reported, never a crash)"
+	ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/damage --seed 1 --rounds 3 \
+	  --xfail $(DAMAGE_XFAIL)
 
 # The long kill -9 run: 1M updates, 200 kills, and 200,000 hostile frames (optimised build).
 soak: $(O)/tests/crash $(O)/planwatchd

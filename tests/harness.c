@@ -110,7 +110,7 @@ static int ping(const struct harness *h)
 	return rc;
 }
 
-int harness_start(struct harness *h)
+int harness_try_start(struct harness *h, int *exit_status)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -131,13 +131,22 @@ int harness_start(struct harness *h)
 		int st;
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			h->pid = 0;
-			fprintf(stderr, "planwatchd exited at start; log %s\n", h->log);
-			return -1;
+			if (exit_status)
+				*exit_status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+			return 1;
 		}
 		if (ping(h) == 0)
 			return 0;
 	}
 	return -1;
+}
+
+int harness_start(struct harness *h)
+{
+	int rc = harness_try_start(h, NULL);
+	if (rc == 1)
+		fprintf(stderr, "planwatchd exited at start; log %s\n", h->log);
+	return rc == 0 ? 0 : -1;
 }
 
 int harness_stop(struct harness *h, int sig)

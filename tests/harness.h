@@ -28,6 +28,9 @@ int harness_init_eps(struct harness *h, const char *catalogs, const char *extra,
 int harness_write_config(struct harness *h, const char *extra);
 /* Starts planwatchd ($PLANWATCHD or build/planwatchd); returns once it answers STATUS. */
 int harness_start(struct harness *h);
+/* The same, for a daemon that may refuse to start: 0 when it serves, 1 when it exited
+ * (*exit_status: its code, or 128+n when killed by signal n), -1 when it hangs. */
+int harness_try_start(struct harness *h, int *exit_status);
 /* Sends sig and waits; returns the exit status (128+n when killed by signal n). */
 int harness_stop(struct harness *h, int sig);
 /* Stops (SIGTERM) if running and removes the directory. */
