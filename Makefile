@@ -34,7 +34,7 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_activate \
-             test_metrics test_notice test_publisher
+             test_metrics test_notice test_publisher test_client
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: all deps test test-unit test-integration check-cli check-python check-report check-tsan bench bench-full bench-peer run stop install clean fuzz soak
@@ -64,6 +64,8 @@ $(O)/tests/test_config: $(call obj,tests/test_config.c daemon/config.c daemon/yd
 $(O)/tests/test_rules: $(call obj,tests/test_rules.c $(DAEMON_SRC) $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_integration: $(call obj,tests/test_integration.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/tests/test_client: $(call obj,tests/test_client.c $(CLIENT_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(O)/tests/test_notice: $(call obj,tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
