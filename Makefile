@@ -24,7 +24,7 @@ CFLAGS  += $(BASE_CFLAGS) $(MODE_CFLAGS)
 LDFLAGS += $(MODE_LDFLAGS)
 
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
-STORE_SRC  = store/store.c
+STORE_SRC  = store/store.c store/record.c store/migrate.c
 CAT_SRC    = daemon/ydoc.c daemon/catalog.c
 DAEMON_SRC = $(CAT_SRC) daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
              daemon/rules.c daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c daemon/server.c
