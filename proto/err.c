@@ -44,6 +44,8 @@ static const struct err_text err_table[] = {
 	[-PW_EBUSY] = { "busy", "resource busy" },
 	[-PW_EDENIED] = { "denied", "operation not permitted for this peer" },
 	[-PW_ERANGE] = { "out_of_range", "number out of range" },
+	[-PW_EDAMAGED] = { "damaged", "store damaged (file cut short, bad page or a record failing "
+				      "its checksum): restore from a backup" },
 };
 
 static const struct err_text *err_lookup(int err)

@@ -39,7 +39,8 @@ enum pw_err {
 	PW_EBUSY = -28,       /* resource busy (e.g. daemon already running on this state) */
 	PW_EDENIED = -29,     /* operation not permitted for this peer */
 	PW_ERANGE = -30,      /* number out of range */
-	PW__LAST = -31
+	PW_EDAMAGED = -31,    /* the store file or a record in it is damaged: restore a backup */
+	PW__LAST = -32
 };
 
 /* Returns a static English message for err; never NULL (unknown codes get a generic text). */

@@ -215,6 +215,8 @@ int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t 
 	}
 	if ((rc = lock_dir(s, dir)) < 0)
 		goto out_free;
+	if ((rc = pages_check(s->data_path, NULL, 0)) < 0)
+		goto out_free;
 	existing = stat(s->data_path, &fs) == 0 && fs.st_size > 0;
 	if ((rc = store_map_err(mdb_env_create(&s->env))) < 0)
 		goto out_free;
@@ -237,6 +239,19 @@ int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t 
 	return 0;
 out_free:
 	store_free(s);
+	return rc;
+}
+
+int store_check(const char *dir, char *why, size_t cap)
+{
+	char *path;
+	int rc;
+	if (!dir || !*dir)
+		return PW_EINVAL;
+	if (!(path = path_join(dir, "data.mdb")))
+		return PW_ENOMEM;
+	rc = pages_check(path, why, cap);
+	free(path);
 	return rc;
 }
 
@@ -839,8 +854,12 @@ static int log_visit(const MDB_val *k, const MDB_val *v, void *ctx)
 	const char *topic;
 	const uint8_t *body;
 	size_t len;
-	if (k->mv_size != 8 || rec_log_decode(v, &topic, &body, &len) < 0)
+	if (k->mv_size != 8)
 		return PW_ESTORE;
+	/* A damaged record keeps its place in the sequence: the callback sees it with topic
+	 * "" and no body, and the walk goes on past it. */
+	if (rec_log_decode(v, &topic, &body, &len) < 0)
+		return w->cb(bytes_get_be(k->mv_data, 8), "", NULL, 0, w->arg);
 	return w->cb(bytes_get_be(k->mv_data, 8), topic, body, len, w->arg);
 }
 
@@ -869,6 +888,8 @@ static int kv_get(struct store_txn *t, int db, const void *key, size_t klen, voi
 		return PW_EINVAL;
 	if ((rc = mdb_get(t->txn, t->s->dbi[db], &k, &v)) != 0)
 		return store_map_err(rc);
+	if ((rc = rec_open(&v, &v)) < 0)
+		return rc;
 	*len = v.mv_size;
 	if (v.mv_size > cap)
 		return PW_ETOOBIG;
@@ -880,14 +901,20 @@ static int kv_get(struct store_txn *t, int db, const void *key, size_t klen, voi
 static int kv_put(struct store_txn *t, int db, const void *key, size_t klen, const void *buf,
 		  size_t len)
 {
-	MDB_val k = { klen, (void *)key }, v = { len, (void *)buf };
+	MDB_val k = { klen, (void *)key }, v = { len + REC_CRC, NULL };
+	int rc;
 
 	assert(db >= 0 && db < DB_COUNT && t->write);
 	if (!buf && len)
 		return PW_EINVAL;
-	if (len > VAL_SIZE_MAX)
+	if (len > VAL_SIZE_MAX - REC_CRC)
 		return PW_ETOOBIG;
-	return store_write_err(t, mdb_put(t->txn, t->s->dbi[db], &k, &v, 0));
+	if ((rc = mdb_put(t->txn, t->s->dbi[db], &k, &v, MDB_RESERVE)) != 0)
+		return store_write_err(t, rc);
+	if (len)
+		memcpy(v.mv_data, buf, len);
+	rec_seal(v.mv_data, len);
+	return 0;
 }
 
 /* plan\0ind, without a trailing NUL. */
@@ -956,6 +983,8 @@ int store_alert_list(struct store_txn *t, store_alert_cb cb, void *arg)
 			rc = PW_ESTORE;
 			goto out_close;
 		}
+		if ((rc = rec_open(&v, &v)) < 0)
+			goto out_close;
 		if ((rc = cb(plan, ind, v.mv_data, v.mv_size, arg)) != 0) {
 			rc = cb_result(rc);
 			goto out_close;
@@ -1055,14 +1084,16 @@ int store_quarantine_put(struct store_txn *t, struct store_reject *r)
 	size_t hl;
 	if ((rc = rec_reject_head(head, r, &hl)) < 0)
 		return rc;
-	if (r->raw_len > VAL_SIZE_MAX - hl)
+	if (r->raw_len > VAL_SIZE_MAX - hl - REC_CRC)
 		return PW_ETOOBIG;
-	rc = seq_append(t, DB_QUAR, &t->quar_known, &t->quar_last, hl + r->raw_len, &data, &id);
+	rc = seq_append(t, DB_QUAR, &t->quar_known, &t->quar_last, hl + r->raw_len + REC_CRC,
+			&data, &id);
 	if (rc < 0)
 		return rc;
 	memcpy(data, head, hl);
 	if (r->raw_len)
 		memcpy((uint8_t *)data + hl, r->raw, r->raw_len);
+	rec_seal(data, hl + r->raw_len);
 	r->id = id;
 	return 0;
 }
