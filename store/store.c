@@ -17,6 +17,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -1182,6 +1184,162 @@ int store_stat(struct store *s, struct store_stat *st)
 out_abort:
 	mdb_txn_abort(t.txn);
 	return rc;
+}
+
+/* ---- verify ---- */
+
+struct verify {
+	struct store_txn *t;
+	store_problem_cb cb;
+	void *arg;
+	struct store_verify_counts *n;
+	uint64_t next_seq;
+	char text[400];
+};
+
+static const char *why_bad(int rc)
+{
+	return rc == PW_EDAMAGED ? "fails its checksum"
+	       : rc == PW_ESTORE ? "cannot be decoded or does not fit its index"
+				 : pw_strerror(rc);
+}
+
+static void problem(struct verify *v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->text, sizeof(v->text), fmt, ap);
+	va_end(ap);
+	v->n->problems++;
+	v->cb(v->text, v->arg);
+}
+
+static int count_vintage(const struct store_obs *o, void *arg)
+{
+	(void)o;
+	++*(uint64_t *)arg;
+	return 0;
+}
+
+/* Every record of one table through fn; a cursor error ends the walk. */
+static int verify_table(struct verify *v, int db, uint64_t *count,
+			void (*fn)(struct verify *v, const MDB_val *k, const MDB_val *val))
+{
+	MDB_cursor *c;
+	MDB_val k, val;
+	int rc;
+	if ((rc = cursor_open(v->t, db, &c)) < 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &val, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
+		++*count;
+		fn(v, &k, &val);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : store_map_err(rc);
+}
+
+static uint64_t id_of(const MDB_val *k)
+{
+	return k->mv_size == 8 ? bytes_get_be(k->mv_data, 8) : 0;
+}
+
+static void verify_vin(struct verify *v, const MDB_val *k, const MDB_val *val)
+{
+	struct store_obs o;
+	uint64_t prev;
+	int rc = k->mv_size != 8 ? PW_ESTORE : rec_vin_decode(val, &o, &prev, NULL, 0);
+	if (rc < 0)
+		problem(v, "vintage %llu: %s", (unsigned long long)id_of(k), why_bad(rc));
+}
+
+/* An index entry: its head, and the chain of vintages it leads to, rev n down to 1. */
+static void verify_idx(struct verify *v, const MDB_val *k, const MDB_val *val)
+{
+	struct store_obs o = { 0 };
+	uint64_t vid, n = 0;
+	uint32_t rev;
+	char per[PERIOD_TEXT_MAX] = "?";
+	const uint8_t *p = k->mv_data, *end = p + k->mv_size;
+	bool named = rec_key_id(&p, end, o.plan, STORE_ID_MAX) &&
+		     rec_key_id(&p, end, o.ind, STORE_ID_MAX) && end - p == 4;
+	if (named) {
+		struct period pd = period_from_key(p);
+		period_format(&pd, per);
+	}
+	int rc = named ? rec_idx_decode(val, &vid, &rev, NULL) : PW_ESTORE;
+	if (rc == 0)
+		rc = chain_walk(v->t, vid, rev, k->mv_data, k->mv_size, count_vintage, &n);
+	if (rc < 0)
+		problem(v, "observation %s/%s %s: %s", named ? o.plan : "?", named ? o.ind : "?",
+			per, why_bad(rc));
+	else
+		v->n->chained += n;
+}
+
+static void verify_log(struct verify *v, const MDB_val *k, const MDB_val *val)
+{
+	const char *topic;
+	const uint8_t *body;
+	size_t len;
+	uint64_t seq = id_of(k);
+	int rc = seq ? rec_log_decode(val, &topic, &body, &len) : PW_ESTORE;
+	if (rc < 0)
+		problem(v, "notice %llu: %s", (unsigned long long)seq, why_bad(rc));
+	/* seqs run 1, 2, 3 ... without a gap (the log is never trimmed) */
+	if (seq && seq != v->next_seq)
+		problem(v, "notice log: seq %llu where %llu was due", (unsigned long long)seq,
+			(unsigned long long)v->next_seq);
+	if (seq)
+		v->next_seq = seq + 1;
+}
+
+static void verify_quar(struct verify *v, const MDB_val *k, const MDB_val *val)
+{
+	struct store_reject r;
+	int rc = rec_reject_decode(&r, k, val);
+	if (rc < 0)
+		problem(v, "quarantined %llu: %s", (unsigned long long)id_of(k), why_bad(rc));
+}
+
+static void verify_sealed(struct verify *v, const MDB_val *k, const MDB_val *val)
+{
+	MDB_val body;
+	if (rec_open(val, &body) < 0)
+		problem(v, "record '%.*s' of a key/value table: %s", (int)(k->mv_size < 64 ? k->mv_size : 64),
+			(const char *)k->mv_data, why_bad(PW_EDAMAGED));
+}
+
+static int verify_txn(struct store_txn *t, void *arg)
+{
+	struct verify *v = arg;
+	struct store_verify_counts *n = v->n;
+	uint64_t alerts = 0, msgids = 0, metas = 0;
+	int rc;
+	v->t = t;
+	if ((rc = verify_table(v, DB_VIN, &n->vintages, verify_vin)) < 0 ||
+	    (rc = verify_table(v, DB_IDX, &n->observations, verify_idx)) < 0 ||
+	    (rc = verify_table(v, DB_LOG, &n->notices, verify_log)) < 0 ||
+	    (rc = verify_table(v, DB_QUAR, &n->quarantined, verify_quar)) < 0 ||
+	    (rc = verify_table(v, DB_ALERT, &alerts, verify_sealed)) < 0 ||
+	    (rc = verify_table(v, DB_MSGID, &msgids, verify_sealed)) < 0 ||
+	    (rc = verify_table(v, DB_META, &metas, verify_sealed)) < 0)
+		return rc;
+	n->others = alerts + msgids + metas;
+	/* Every vintage belongs to exactly one chain. */
+	if (n->chained != n->vintages)
+		problem(v, "%llu vintages, %llu of them reached from the index",
+			(unsigned long long)n->vintages, (unsigned long long)n->chained);
+	return 0;
+}
+
+int store_verify(struct store *s, store_problem_cb cb, void *arg, struct store_verify_counts *n)
+{
+	struct verify v = { .cb = cb, .arg = arg, .n = n, .next_seq = 1 };
+	if (!s || !cb || !n)
+		return PW_EINVAL;
+	memset(n, 0, sizeof(*n));
+	return store_read(s, verify_txn, &v);
 }
 
 /* PW_ESYS if dir cannot be read, PW_EINVAL if it holds anything. */

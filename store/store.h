@@ -192,6 +192,20 @@ int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb c
 
 /* ---- whole environment ---- */
 int store_stat(struct store *s, struct store_stat *st);
+
+/* What store_verify walked. */
+struct store_verify_counts {
+	uint64_t vintages, observations, chained, notices, quarantined, others;
+	uint64_t problems;
+};
+typedef void (*store_problem_cb)(const char *problem, void *arg);
+/* Walks every table in one read snapshot, like SQLite's PRAGMA integrity_check: every
+ * record through its checksum and decoder, every observation's chain of vintages from its
+ * index entry (revs n down to 1, each vintage reached once), the log's seqs 1..last
+ * without a gap. Each problem goes to cb as text and is counted in n->problems. Returns 0
+ * when the walk ran (problems or not), else a negative code. Pages were checked by
+ * store_open (store_check). */
+int store_verify(struct store *s, store_problem_cb cb, void *arg, struct store_verify_counts *n);
 /* Consistent hot copy (compacting) into directory dir, which must exist and be empty. */
 int store_backup(struct store *s, const char *dir);
 

@@ -11,6 +11,8 @@
  *   - serve: every answer equals the recorded one, or says the data is damaged (a NACK,
  *     or a `{damaged: true}` notice in place of a log record); a write afterwards gets an
  *     ACK or a NACK; and the daemon stops cleanly.
+ * `planwatchd --verify`, run on each damaged copy first, must say "damaged" (exit 1)
+ * whenever the daemon refused or reported damage, and "ok" (exit 0) on the undamaged one.
  * A sanitizer report, SIGBUS, SIGSEGV or an LMDB assertion fails the run. Kinds not fixed
  * yet are named with --xfail: they are run and reported, and one that passes fails the run
  * so that the list stays true.
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -353,6 +356,17 @@ static bool sanitizer_report(const char *log)
 	       log_has(log, "LeakSanitizer") || log_has(log, "Assertion");
 }
 
+/* planwatchd --verify on the harness's state: its exit code (128+n for signal n). */
+static int run_verify(const struct harness *h)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "'%s' --config '%s' --verify > '%s/verify.out' 2>&1", h->daemon,
+		 h->conf, h->dir);
+	int st = system(cmd);
+	CHECK(st != -1);
+	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
 /* Runs one damaged copy; returns true when the daemon behaved, printing what it did. */
 static bool run_case(struct harness *h, const struct reference *ref, const char *kind,
 		     unsigned variant)
@@ -364,6 +378,12 @@ static bool run_case(struct harness *h, const struct reference *ref, const char 
 	CHECK(system(cmd) == 0);
 	snprintf(data, sizeof(data), "%s/state/data.mdb", h->dir);
 	damage(kind, data, variant);
+	int verify = run_verify(h);
+	char out[300];
+	snprintf(out, sizeof(out), "%s/verify.out", h->dir);
+	bool verify_crashed = verify >= 128 || sanitizer_report(out);
+	if (verify_crashed)
+		printf("damage: %-9s #%u: planwatchd --verify CRASHED (%d)\n", kind, variant, verify);
 
 	int rc = harness_try_start(h, &st);
 	if (rc == 1) {
@@ -371,10 +391,10 @@ static bool run_case(struct harness *h, const struct reference *ref, const char 
 		/* Under ASan a SIGBUS or SIGSEGV ends in exit 1: the report tells. */
 		bool crashed = st >= 128 || sanitizer_report(h->log);
 		bool clear = st > 0 && (log_has(h->log, "store") || log_has(h->log, "data.mdb"));
-		printf("damage: %-9s #%u: %s (exit %d)%s\n", kind, variant,
+		printf("damage: %-9s #%u: %s (exit %d)%s; verify: exit %d\n", kind, variant,
 		       crashed ? "CRASHED at start" : "refused to start", st,
-		       crashed || clear ? "" : " WITHOUT A MESSAGE NAMING THE STORE");
-		return clear && !crashed;
+		       crashed || clear ? "" : " WITHOUT A MESSAGE NAMING THE STORE", verify);
+		return clear && !crashed && verify == 1 && !verify_crashed;
 	}
 	if (rc < 0) {
 		printf("damage: %-9s #%u: hangs at start\n", kind, variant);
@@ -405,12 +425,15 @@ static bool run_case(struct harness *h, const struct reference *ref, const char 
 	int wrc = pw_push(c, "统计局", "after-damage", &o, 1, 0, &ack);
 	pw_client_free(c);
 	int stop = harness_stop(h, SIGTERM);
-	bool ok = changed == 0 && wrc == 0 && stop < 128 && !sanitizer_report(h->log);
+	/* Damage the daemon reported, --verify must have found. */
+	bool verify_ok = !verify_crashed && (verify == 1 || (verify == 0 && reported == 0));
+	bool ok = changed == 0 && wrc == 0 && stop < 128 && !sanitizer_report(h->log) && verify_ok;
 	printf("damage: %-9s #%u: served; %zu answers same, %zu reported damaged, %zu changed%s%s; "
-	       "write: %s; stop: %s%d\n", kind, variant, same, reported, changed,
+	       "write: %s; stop: %s%d; verify: exit %d%s\n", kind, variant, same, reported, changed,
 	       changed ? " — first: " : "", why,
 	       wrc ? pw_strerror(wrc) : ack.code ? pw_errname(ack.code) : "ack",
-	       stop >= 128 ? "signal " : "exit ", stop >= 128 ? stop - 128 : stop);
+	       stop >= 128 ? "signal " : "exit ", stop >= 128 ? stop - 128 : stop, verify,
+	       verify_ok ? "" : " (MISSED THE DAMAGE)");
 	if (sanitizer_report(h->log))
 		printf("damage: %-9s #%u: sanitizer or assertion report in %s\n", kind, variant,
 		       h->log);
@@ -474,6 +497,7 @@ int main(int argc, char **argv)
 	snprintf(cmd, sizeof(cmd), "%s/pristine/data.mdb", h.dir);
 	printf("damage: reference of %zu answers from a store of %lld pages\n", ref.n,
 	       (long long)(file_size(cmd) / PAGE));
+	CHECK(run_verify(&h) == 0); /* the undamaged store is sound */
 
 	int bad = 0, xfailed = 0, xpassed = 0;
 	for (size_t k = 0; k < N_KINDS; k++) {
