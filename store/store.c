@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "../proto/err.h"
@@ -46,6 +48,11 @@ int store_map_err(int rc)
 	case MDB_NOTFOUND:
 		return PW_ENOTFOUND;
 	case MDB_MAP_FULL:
+	/* The disk, the quota or a file size limit: a commit that cannot write its pages
+	 * leaves the store as it was, and the same update fits once there is room. */
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
 		return PW_EFULL;
 	case ENOMEM:
 		return PW_ENOMEM;
@@ -318,6 +325,20 @@ static int grow(struct store *s)
 	return 0;
 }
 
+/* LMDB reports a short pwrite of its pages as EIO: a disk, a quota or a file size limit
+ * that ran out in mid-write looks like that. Room left under 1 MiB says which it was. */
+static bool out_of_room(const struct store *s)
+{
+	const uint64_t slack = 1u << 20;
+	struct statvfs vfs;
+	struct rlimit lim;
+	struct stat fs;
+	if (statvfs(s->data_path, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < slack)
+		return true;
+	return getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+	       stat(s->data_path, &fs) == 0 && (uint64_t)fs.st_size + slack > lim.rlim_cur;
+}
+
 int store_write(struct store *s, store_txn_fn fn, void *arg)
 {
 	int rc;
@@ -337,6 +358,8 @@ int store_write(struct store *s, store_txn_fn fn, void *arg)
 			rc = mdb_txn_commit(t.txn);
 			if (rc == 0)
 				return 0;
+			if (rc == EIO && out_of_room(s))
+				return PW_EFULL;
 			if (rc != MDB_MAP_FULL)
 				return store_map_err(rc);
 		} else {
