@@ -19,7 +19,8 @@
  * field, so a flipped bit is PW_EDAMAGED instead of a different value. Why CRC-32: it
  * catches every burst of up to 32 bits and costs ~1 ns a byte; the store guards against
  * damage, not against an attacker with write access to the file.
- * Every decoder checks lengths against the value it reads: a corrupt record is PW_ESTORE. */
+ * Every decoder checks lengths against the value it reads: a corrupt record is PW_EDAMAGED,
+ * like one that fails its checksum (not PW_ESTORE, which a client may retry). */
 #include <assert.h>
 #include <stdbool.h>
 #include <string.h>
@@ -208,7 +209,7 @@ static uint8_t *obs_fields_encode(uint8_t *p, const struct store_obs *o, const s
 	return p;
 }
 
-/* Reads the fields to the end of r: anything left over or missing is PW_ESTORE. */
+/* Reads the fields to the end of r: anything left over or missing is PW_EDAMAGED. */
 static int obs_fields_decode(struct rec_rd *r, struct store_obs *o)
 {
 	o->status = (uint8_t)rd_le(r, 1);
@@ -221,7 +222,7 @@ static int obs_fields_decode(struct rec_rd *r, struct store_obs *o)
 	rd_str(r, 1, o->msgid, STORE_MSGID_MAX);
 	rd_str(r, 2, o->reason, STORE_REASON_MAX);
 	/* rev 0 is never written: a chain walk counts revs down to 1. */
-	return r->bad || r->p != r->end || o->rev == 0 ? PW_ESTORE : 0;
+	return r->bad || r->p != r->end || o->rev == 0 ? PW_EDAMAGED : 0;
 }
 
 /* Splits an idx key plan\0ind\0period(4) into o. */
@@ -260,13 +261,13 @@ int rec_vin_decode(const MDB_val *sealed, struct store_obs *o, uint64_t *prev,
 		return PW_EDAMAGED;
 	struct rec_rd r = { .p = v->mv_data, .end = (const uint8_t *)v->mv_data + v->mv_size };
 	if (rd_le(&r, 1) != VAL_V1)
-		return PW_ESTORE;
+		return PW_EDAMAGED;
 	size_t kl = (size_t)rd_le(&r, 1);
 	const uint8_t *k = rd_take(&r, kl);
 	*prev = rd_le(&r, 8);
 	if (r.bad || !idx_key_split(k, kl, o) ||
 	    (want && (kl != want_len || memcmp(k, want, kl) != 0)))
-		return PW_ESTORE;
+		return PW_EDAMAGED;
 	return obs_fields_decode(&r, o);
 }
 
@@ -278,7 +279,7 @@ int rec_old_rev_decode(struct store_obs *o, const MDB_val *k, const MDB_val *v)
 	if (k->mv_size < 8 || !idx_key_split(k->mv_data, k->mv_size - 4, o) ||
 	    rd_le(&r, 1) != VAL_V1 || obs_fields_decode(&r, o) < 0 ||
 	    bytes_get_be((const uint8_t *)k->mv_data + k->mv_size - 4, 4) != o->rev)
-		return PW_ESTORE;
+		return PW_EDAMAGED;
 	return 0;
 }
 
@@ -297,14 +298,14 @@ int rec_idx_decode(const MDB_val *v, uint64_t *vid, uint32_t *rev, struct store_
 {
 	MDB_val body;
 	if (v->mv_size != IDX_VAL)
-		return PW_ESTORE;
+		return PW_EDAMAGED;
 	if (rec_open(v, &body) < 0)
 		return PW_EDAMAGED;
 	const uint8_t *q = body.mv_data;
 	*vid = bytes_get_le(q, 8);
 	*rev = (uint32_t)bytes_get_le(q + 8, 4);
 	if (!*vid || !*rev)
-		return PW_ESTORE;
+		return PW_EDAMAGED;
 	if (head)
 		*head = (struct store_head){ .rev = *rev,
 					     .value = bytes_to_double(bytes_get_le(q + 12, 8)),
@@ -340,7 +341,7 @@ int rec_log_decode(const MDB_val *sealed, const char **topic, const uint8_t **bo
 		nul = memchr(p + 1, '\0', span);
 	}
 	if (!nul)
-		return PW_ESTORE;
+		return PW_EDAMAGED;
 	size_t head = (size_t)(nul - p) + 1;
 	*topic = (const char *)p + 1;
 	*body = p + head;
@@ -373,7 +374,7 @@ int rec_reject_decode(struct store_reject *r, const MDB_val *k, const MDB_val *s
 		return PW_EDAMAGED;
 	struct rec_rd d = { .p = v->mv_data, .end = (const uint8_t *)v->mv_data + v->mv_size };
 	if (k->mv_size != 8 || rd_le(&d, 1) != VAL_V1)
-		return PW_ESTORE;
+		return PW_EDAMAGED;
 	r->id = bytes_get_be(k->mv_data, 8);
 	r->recv_ms = (int64_t)rd_le(&d, 8);
 	r->code = (int)(int32_t)(uint32_t)rd_le(&d, 4);
@@ -381,7 +382,7 @@ int rec_reject_decode(struct store_reject *r, const MDB_val *k, const MDB_val *s
 	rd_str(&d, 1, r->peer, STORE_DEPT_MAX);
 	rd_str(&d, 2, r->detail, STORE_REASON_MAX);
 	if (d.bad)
-		return PW_ESTORE;
+		return PW_EDAMAGED;
 	r->raw = d.p;
 	r->raw_len = (size_t)(d.end - d.p);
 	return 0;

@@ -403,7 +403,7 @@ static int vin_get(struct store_txn *t, uint64_t vid, struct store_obs *o, uint6
 	if ((rc = store_txn_cursor(t, DB_VIN, &c)) < 0)
 		return rc;
 	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY)) != 0)
-		return rc == MDB_NOTFOUND ? PW_ESTORE : store_map_err(rc); /* idx points nowhere */
+		return rc == MDB_NOTFOUND ? PW_EDAMAGED : store_map_err(rc); /* idx points nowhere */
 	return rec_vin_decode(&v, o, prev, want, want_len);
 }
 
@@ -417,7 +417,7 @@ static int idx_newest(struct store_txn *t, const uint8_t *ikey, size_t ikey_len,
 	int rc;
 	if ((rc = rec_idx_decode(v, &vid, &rev, NULL)) < 0 || (rc = vin_get(t, vid, o, &prev, ikey, ikey_len)) < 0)
 		return rc;
-	return o->rev == rev ? 0 : PW_ESTORE;
+	return o->rev == rev ? 0 : PW_EDAMAGED;
 }
 
 /* Finds the idx entry of (plan, ind, p): its key into key (*klen bytes) and its value. */
@@ -547,7 +547,7 @@ static int chain_walk(struct store_txn *t, uint64_t vid, uint32_t rev, const uin
 		if ((rc = vin_get(t, at, &o, &prev, ikey, ikey_len)) < 0)
 			goto out;
 		if (o.rev > rev || (n == 0 && o.rev != rev)) {
-			rc = PW_ESTORE;
+			rc = PW_EDAMAGED;
 			goto out;
 		}
 		rev = o.rev - 1;
@@ -604,7 +604,7 @@ static int series_walk(struct store_txn *t, bool every_vintage, const char *plan
 		if (k.mv_size < prefix || memcmp(kp, key, prefix) != 0)
 			break; /* past the series */
 		if (k.mv_size != prefix + 4 || (rc = rec_idx_decode(&v, &vid, &rev, NULL)) < 0) {
-			rc = PW_ESTORE;
+			rc = PW_EDAMAGED;
 			goto out_close;
 		}
 		if (to && memcmp(kp + prefix, to_key, 4) > 0)
@@ -676,7 +676,7 @@ int store_obs_last(struct store_txn *t, const char *plan, const char *ind, unsig
 			break;
 		}
 		if (k.mv_size != prefix + 4) {
-			rc = PW_ESTORE;
+			rc = PW_EDAMAGED;
 			goto out_close;
 		}
 		if ((rc = idx_newest(t, k.mv_data, k.mv_size, &v, &o)) < 0)
@@ -713,7 +713,7 @@ int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 		const uint8_t *p = k.mv_data, *end = p + k.mv_size;
 		if (!rec_key_id(&p, end, o.plan, STORE_ID_MAX) ||
 		    !rec_key_id(&p, end, o.ind, STORE_ID_MAX)) {
-			rc = PW_ESTORE;
+			rc = PW_EDAMAGED;
 			goto out_close;
 		}
 		size_t prefix = (size_t)(p - (const uint8_t *)k.mv_data);
@@ -723,7 +723,7 @@ int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 		if ((rc = idx_step_back(c, mdb_cursor_get(c, &k, &v, MDB_SET_RANGE), &k, &v)) != 0)
 			break;
 		if (k.mv_size != prefix + 4 || memcmp(k.mv_data, seek, prefix) != 0) {
-			rc = PW_ESTORE;
+			rc = PW_EDAMAGED;
 			goto out_close;
 		}
 		if ((rc = idx_newest(t, k.mv_data, k.mv_size, &v, &o)) < 0)
@@ -756,7 +756,7 @@ static int last_id(struct store_txn *t, int db, uint64_t *id)
 		*id = 0;
 		rc = 0;
 	} else if (rc == 0 && k.mv_size != 8) {
-		rc = PW_ESTORE;
+		rc = PW_EDAMAGED;
 	} else if (rc == 0) {
 		*id = bytes_get_be(k.mv_data, 8);
 	} else {
@@ -880,7 +880,7 @@ static int log_visit(const MDB_val *k, const MDB_val *v, void *ctx)
 	const uint8_t *body;
 	size_t len;
 	if (k->mv_size != 8)
-		return PW_ESTORE;
+		return PW_EDAMAGED;
 	/* A damaged record keeps its place in the sequence: the callback sees it with topic
 	 * "" and no body, and the walk goes on past it. */
 	if (rec_log_decode(v, &topic, &body, &len) < 0)
@@ -1005,7 +1005,7 @@ int store_alert_list(struct store_txn *t, store_alert_cb cb, void *arg)
 	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
 		op = MDB_NEXT;
 		if (!rec_key_pair(&k, plan, STORE_ID_MAX, ind, 1, STORE_ID_MAX)) {
-			rc = PW_ESTORE;
+			rc = PW_EDAMAGED;
 			goto out_close;
 		}
 		if ((rc = rec_open(&v, &v)) < 0)
@@ -1222,8 +1222,8 @@ struct verify {
 
 static const char *why_bad(int rc)
 {
-	return rc == PW_EDAMAGED ? "fails its checksum"
-	       : rc == PW_ESTORE ? "cannot be decoded or does not fit its index"
+	return rc == PW_EDAMAGED ? "damaged (checksum, layout or chain)"
+	       : rc == PW_ESTORE ? "cannot be read"
 				 : pw_strerror(rc);
 }
 
@@ -1271,7 +1271,7 @@ static void verify_vin(struct verify *v, const MDB_val *k, const MDB_val *val)
 {
 	struct store_obs o;
 	uint64_t prev;
-	int rc = k->mv_size != 8 ? PW_ESTORE : rec_vin_decode(val, &o, &prev, NULL, 0);
+	int rc = k->mv_size != 8 ? PW_EDAMAGED : rec_vin_decode(val, &o, &prev, NULL, 0);
 	if (rc < 0)
 		problem(v, "vintage %llu: %s", (unsigned long long)id_of(k), why_bad(rc));
 }
@@ -1290,7 +1290,7 @@ static void verify_idx(struct verify *v, const MDB_val *k, const MDB_val *val)
 		struct period pd = period_from_key(p);
 		period_format(&pd, per);
 	}
-	int rc = named ? rec_idx_decode(val, &vid, &rev, NULL) : PW_ESTORE;
+	int rc = named ? rec_idx_decode(val, &vid, &rev, NULL) : PW_EDAMAGED;
 	if (rc == 0)
 		rc = chain_walk(v->t, vid, rev, k->mv_data, k->mv_size, count_vintage, &n);
 	if (rc < 0)
@@ -1306,7 +1306,7 @@ static void verify_log(struct verify *v, const MDB_val *k, const MDB_val *val)
 	const uint8_t *body;
 	size_t len;
 	uint64_t seq = id_of(k);
-	int rc = seq ? rec_log_decode(val, &topic, &body, &len) : PW_ESTORE;
+	int rc = seq ? rec_log_decode(val, &topic, &body, &len) : PW_EDAMAGED;
 	if (rc < 0)
 		problem(v, "notice %llu: %s", (unsigned long long)seq, why_bad(rc));
 	/* seqs run 1, 2, 3 ... without a gap (the log is never trimmed) */

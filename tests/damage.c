@@ -152,11 +152,14 @@ static enum verdict compare(const struct answer *a, struct proto_view *v, char *
 		return CHANGED;
 	}
 	if (is_nack(v, err, sizeof(err))) {
-		/* A refusal that says the store is damaged reports it; "not_found" for data
-		 * that was there does not. */
-		if (strcmp(err, "store_error") == 0 || strcmp(err, "damaged") == 0)
+		/* A refusal that says the store is damaged, and not to retry, reports it;
+		 * "not_found" for data that was there, or store_error with retry (a client
+		 * would retry forever), does not. */
+		bool retry = true;
+		proto_view_bool(v, -1, "retry", &retry);
+		if (strcmp(err, "damaged") == 0 && !retry)
 			return REPORTED;
-		snprintf(why, cap, "nack %s", err);
+		snprintf(why, cap, "nack %s%s", err, retry ? " (retry)" : "");
 		return CHANGED;
 	}
 	enum verdict out = SAME;
@@ -425,9 +428,15 @@ static bool run_case(struct harness *h, const struct reference *ref, const char 
 	int wrc = pw_push(c, "统计局", "after-damage", &o, 1, 0, &ack);
 	pw_client_free(c);
 	int stop = harness_stop(h, SIGTERM);
+	/* Damage the daemon answered is logged (an operator must act). */
+	bool logged = reported == 0 || log_has(h->log, "damaged");
+	if (!logged)
+		printf("damage: %-9s #%u: damage reported to clients but not logged\n", kind,
+		       variant);
 	/* Damage the daemon reported, --verify must have found. */
 	bool verify_ok = !verify_crashed && (verify == 1 || (verify == 0 && reported == 0));
-	bool ok = changed == 0 && wrc == 0 && stop < 128 && !sanitizer_report(h->log) && verify_ok;
+	bool ok = changed == 0 && wrc == 0 && stop < 128 && !sanitizer_report(h->log) && verify_ok &&
+		  logged;
 	printf("damage: %-9s #%u: served; %zu answers same, %zu reported damaged, %zu changed%s%s; "
 	       "write: %s; stop: %s%d; verify: exit %d%s\n", kind, variant, same, reported, changed,
 	       changed ? " — first: " : "", why,

@@ -1701,20 +1701,20 @@ static void test_corrupt_values(void)
 	CHECK(obs_eq(&o, &got));
 	for (size_t i = 0; i <= flen + 1; i++)
 		CHECK_RC(get1(s, "T", "t", month(1950 + (int)(i / 12), (int)(i % 12) + 1), &got),
-			 PW_ESTORE);
+			 PW_EDAMAGED);
 	for (int m = 1; m <= 4; m++)
-		CHECK_RC(get1(s, "T", "u", month(1990, m), &got), PW_ESTORE);
+		CHECK_RC(get1(s, "T", "u", month(1990, m), &got), PW_EDAMAGED);
 	struct coll c = { 0 };
-	CHECK_RC(walk(s, W_OBS, "T", "t", NULL, NULL, &c), PW_ESTORE);
+	CHECK_RC(walk(s, W_OBS, "T", "t", NULL, NULL, &c), PW_EDAMAGED);
 	CHECK(c.n == 0);
-	CHECK_RC(walk(s, W_REV, "T", "u", NULL, NULL, &c), PW_ESTORE);
+	CHECK_RC(walk(s, W_REV, "T", "u", NULL, NULL, &c), PW_EDAMAGED);
 	struct period p2000 = month(2000, 1);
 	CHECK_OK(walk(s, W_OBS, "T", "t", &p2000, NULL, &c)); /* the good record only */
 	CHECK(c.n == 1 && obs_eq(&c.v[0], &o));
 	int decoded = 0;
 	for (int i = 0; i < 600; i++) {
 		int rc = get1(s, "F", "f", month(1950 + i / 12, i % 12 + 1), &got);
-		CHECK(rc == 0 || rc == PW_ESTORE);
+		CHECK(rc == 0 || rc == PW_EDAMAGED);
 		if (rc == 0) {
 			decoded++;
 			CHECK(strlen(got.dept) <= STORE_DEPT_MAX);
@@ -1776,17 +1776,17 @@ static int bad_tables_fn(struct store_txn *t, void *arg)
 	struct qlist ql = { .n = 0 };
 	uint64_t seq;
 	(void)arg;
-	CHECK_RC(store_log_last(t, &seq), PW_ESTORE);
-	CHECK_RC(store_log_since(t, 0, lcoll_cb, &lc), PW_ESTORE);
+	CHECK_RC(store_log_last(t, &seq), PW_EDAMAGED);
+	CHECK_RC(store_log_since(t, 0, lcoll_cb, &lc), PW_EDAMAGED);
 	/* seq 1 cannot be decoded: it comes in its place with topic "" and no body; then the
 	 * 7-byte key ends the walk. */
 	CHECK(lc.n == 1 && lc.v[0].seq == 1 && lc.v[0].topic[0] == '\0' && lc.v[0].len == 0);
 	lcoll_clear(&lc);
 	free(lc.v);
-	CHECK_RC(store_quarantine_get(t, 1, &rj), PW_ESTORE);
-	CHECK_RC(store_quarantine_list(t, 0, qlist_cb, &ql), PW_ESTORE);
+	CHECK_RC(store_quarantine_get(t, 1, &rj), PW_EDAMAGED);
+	CHECK_RC(store_quarantine_list(t, 0, qlist_cb, &ql), PW_EDAMAGED);
 	CHECK(ql.n == 0);
-	CHECK_RC(store_alert_list(t, alert_cb, &al), PW_ESTORE);
+	CHECK_RC(store_alert_list(t, alert_cb, &al), PW_EDAMAGED);
 	return 0;
 }
 
@@ -1848,22 +1848,22 @@ static void test_corrupt_keys(void)
 	raw_end(&r);
 
 	CHECK_OK(store_open(&s, dir, 0, 0));
-	CHECK_RC(walk(s, W_SERIES, NULL, NULL, NULL, NULL, &c), PW_ESTORE);
-	CHECK_RC(walk(s, W_OBS, "Q", "q", NULL, NULL, &c), PW_ESTORE);
+	CHECK_RC(walk(s, W_SERIES, NULL, NULL, NULL, NULL, &c), PW_EDAMAGED);
+	CHECK_RC(walk(s, W_OBS, "Q", "q", NULL, NULL, &c), PW_EDAMAGED);
 	CHECK_OK(walk(s, W_OBS, "R", "r", NULL, NULL, &c));
 	CHECK(c.n == 1 && obs_eq(&c.v[0], &o));
 	CHECK_OK(walk(s, W_REV, "R", "r", NULL, NULL, &c));
 	CHECK(c.n == 1 && obs_eq(&c.v[0], &o));
-	CHECK_RC(walk(s, W_REV, "R", "s", NULL, NULL, &c), PW_ESTORE);
+	CHECK_RC(walk(s, W_REV, "R", "s", NULL, NULL, &c), PW_EDAMAGED);
 	CHECK(c.n == 0); /* the chain is checked before the first callback */
 	CHECK_OK(walk(s, W_OBS, "R", "s", NULL, NULL, &c)); /* the newest vintage is sound */
 	CHECK(c.n == 1);
 	struct period t1 = month(2024, 1), t2 = month(2024, 2);
-	CHECK_RC(walk(s, W_REV, "R", "t", &t1, &t1, &c), PW_ESTORE);
-	CHECK_RC(walk(s, W_REV, "R", "t", &t2, &t2, &c), PW_ESTORE);
-	CHECK_RC(get1(s, "R", "t", t1, &o), PW_ESTORE);
+	CHECK_RC(walk(s, W_REV, "R", "t", &t1, &t1, &c), PW_EDAMAGED);
+	CHECK_RC(walk(s, W_REV, "R", "t", &t2, &t2, &c), PW_EDAMAGED);
+	CHECK_RC(get1(s, "R", "t", t1, &o), PW_EDAMAGED);
 	CHECK_OK(store_read(s, bad_tables_fn, NULL));
-	CHECK_RC(store_stat(s, &st), PW_ESTORE);
+	CHECK_RC(store_stat(s, &st), PW_EDAMAGED);
 	free(c.v);
 	store_free(s);
 }
