@@ -1408,8 +1408,19 @@ int store_backup(struct store *s, const char *dir)
 		return rc;
 	if (!(copy = path_join(dir, "data.mdb")))
 		return PW_ENOMEM;
-	rc = store_map_err(mdb_env_copy2(s->env, dir, MDB_CP_COMPACT));
-	if (rc == 0 && (rc = sync_path(copy, O_RDONLY)) == 0)
+	/* Created here with the store's own mode: mdb_env_copy2 would create it 0666 & ~umask,
+	 * a copy of everything readable by all under the usual umask 022. */
+	int fd = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, FILE_MODE);
+	if (fd < 0) {
+		free(copy);
+		return PW_ESYS;
+	}
+	rc = store_map_err(mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT));
+	if (rc == 0 && fsync(fd) != 0)
+		rc = PW_ESYS;
+	if (close(fd) != 0 && rc == 0)
+		rc = PW_ESYS;
+	if (rc == 0)
 		rc = sync_path(dir, O_RDONLY | O_DIRECTORY);
 	if (rc < 0) {
 		/* dir was empty, so a partial copy is ours: leave it empty for a retry. */

@@ -1918,7 +1918,13 @@ static void test_stat_backup(void)
 	CHECK_RC(store_backup(s, NULL), PW_EINVAL);
 	snprintf(bad, sizeof(bad), "%s/missing", copy);
 	CHECK_RC(store_backup(s, bad), PW_ESYS);
+	mode_t old_mask = umask(022); /* the usual umask: the copy still has the store's mode */
 	CHECK_OK(store_backup(s, copy));
+	umask(old_mask);
+	char copy_data[1200];
+	struct stat cs;
+	snprintf(copy_data, sizeof(copy_data), "%s/data.mdb", copy);
+	CHECK(stat(copy_data, &cs) == 0 && (cs.st_mode & 0777) == 0640);
 	CHECK_RC(store_backup(s, copy), PW_EINVAL); /* not empty any more */
 	CHECK_RC(store_backup(s, dir), PW_EINVAL);
 	store_free(s);
