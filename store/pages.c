@@ -11,8 +11,9 @@
  * newest one's last page lies inside the file; every page of the free-list tree, the main
  * tree and each named tree reached from it: its number is its position, it is reached once,
  * it is a branch or leaf page whose node offsets and sizes lie inside it, keys ascend, every
- * leaf is at the tree's recorded depth, overflow runs stay below the last page; and each
- * tree's page and entry counts equal the ones LMDB recorded for it. mdb_stat(1) -a reads
+ * leaf is at the tree's recorded depth, overflow runs stay below the last page; each
+ * tree's page and entry counts equal the ones LMDB recorded for it; and the free-page lists
+ * name only pages inside the file that no tree uses, each once. mdb_stat(1) -a reads
  * the same counts; this is a strict form of LMDB's own consistency. */
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +61,7 @@ struct walk {
 	uint8_t last_key[KEY_MAX];
 	size_t last_key_len;
 	bool have_key;
+	bool free_lists; /* walking the free-page tree: its values are page lists */
 	char *why;
 	size_t cap;
 };
@@ -124,12 +126,17 @@ static int mark(struct walk *w, uint64_t pg, uint64_t n, const char *what)
 	return 0;
 }
 
-/* Keys ascend in LMDB's default order (memcmp, then the shorter first) across the tree. */
+/* Keys ascend across the tree: in LMDB's default order (memcmp, then the shorter first),
+ * in the free tree as integers. */
 static int key_order(struct walk *w, const uint8_t *k, size_t n, uint64_t pg)
 {
 	if (n > KEY_MAX)
 		return damaged(w, "page %llu holds a key of %zu bytes", (unsigned long long)pg, n);
-	if (w->have_key) {
+	if (w->have_key && w->free_lists) {
+		/* The free tree is MDB_INTEGERKEY: txn ids in native (little-endian) order. */
+		if (n != 8 || w->last_key_len != 8 || le(k, 8) <= le(w->last_key, 8))
+			return damaged(w, "keys out of order on page %llu", (unsigned long long)pg);
+	} else if (w->have_key) {
 		size_t m = n < w->last_key_len ? n : w->last_key_len;
 		int c = memcmp(k, w->last_key, m);
 		if (c < 0 || (c == 0 && n <= w->last_key_len))
@@ -143,6 +150,47 @@ static int key_order(struct walk *w, const uint8_t *k, size_t n, uint64_t pg)
 
 static int walk_page(struct walk *w, uint64_t pg, unsigned level, const struct tree *t,
 		     struct tree *subs, size_t *n_subs, size_t max_subs);
+
+/* A free-page list (LMDB's IDL: a count, then page numbers in descending order): every page
+ * in it lies inside the file and is in no tree and in no other list. LMDB takes pages from
+ * these lists for its next write, so a wrong one would overwrite live data. */
+static int check_idl(struct walk *w, const uint8_t *d, uint64_t dsz, uint64_t pg)
+{
+	if (dsz < 8 || dsz % 8 || le(d, 8) != dsz / 8 - 1)
+		return damaged(w, "free-page list on page %llu: %llu bytes for %llu pages",
+			       (unsigned long long)pg, (unsigned long long)dsz,
+			       (unsigned long long)(dsz >= 8 ? le(d, 8) : 0));
+	uint64_t n = dsz / 8 - 1, last = UINT64_MAX;
+	for (uint64_t i = 1; i <= n; i++) {
+		uint64_t f = le(d + 8 * i, 8);
+		if (f >= last)
+			return damaged(w, "free-page list on page %llu is out of order",
+				       (unsigned long long)pg);
+		last = f;
+		if (f < 2 || f > w->last_pg)
+			return damaged(w, "free-page list on page %llu names page %llu",
+				       (unsigned long long)pg, (unsigned long long)f);
+		if (w->seen[f / 8] & (1u << (f % 8)))
+			return damaged(w, "page %llu is both free and in use (or free twice)",
+				       (unsigned long long)f);
+		w->seen[f / 8] |= (uint8_t)(1u << (f % 8));
+	}
+	return 0;
+}
+
+/* The value of a free-tree leaf kept in an overflow run starting at opg. */
+static int check_idl_overflow(struct walk *w, uint64_t opg, uint64_t dsz, uint64_t pg)
+{
+	uint8_t *d = malloc(dsz ? (size_t)dsz : 1);
+	int rc;
+	if (!d)
+		return PW_ENOMEM;
+	rc = read_at(w, d, (size_t)dsz, opg * w->psize + PAGEHDRSZ);
+	if (rc == 0)
+		rc = check_idl(w, d, dsz, pg);
+	free(d);
+	return rc;
+}
 
 static int leaf_node(struct walk *w, const uint8_t *pp, const uint8_t *node, uint64_t pg,
 		     struct tree *subs, size_t *n_subs, size_t max_subs)
@@ -175,10 +223,18 @@ static int leaf_node(struct walk *w, const uint8_t *pp, const uint8_t *node, uin
 			return damaged(w, "overflow page %llu is not the run page %llu points to",
 				       (unsigned long long)opg, (unsigned long long)pg);
 		w->found.overflow += n;
-		return mark(w, opg, n, "an overflow node");
+		if ((rc = mark(w, opg, n, "an overflow node")) < 0)
+			return rc;
+		return w->free_lists ? check_idl_overflow(w, opg, dsz, pg) : 0;
 	}
 	if (off + NODESIZE + ksize + dsz > w->psize)
 		return damaged(w, "page %llu: a value runs past the page", (unsigned long long)pg);
+	if (w->free_lists) {
+		if (ksize != 8 || (flags & F_SUBDATA))
+			return damaged(w, "page %llu: a free-page list under a %u-byte key",
+				       (unsigned long long)pg, ksize);
+		return check_idl(w, data, dsz, pg);
+	}
 	if (flags & F_SUBDATA) {
 		if (dsz != DB_REC || !subs || *n_subs == max_subs)
 			return damaged(w, "page %llu: a named-table record of %llu bytes",
@@ -342,12 +398,15 @@ int pages_check(const char *path, char *why, size_t cap)
 	struct tree free_tree, main_tree;
 	tree_decode(&free_tree, m + META_OFF + 24);
 	tree_decode(&main_tree, m + META_OFF + 24 + DB_REC);
-	if ((rc = walk_tree(&w, &free_tree, "(free pages)", NULL, NULL, 0)) < 0 ||
-	    (rc = walk_tree(&w, &main_tree, "(main)", subs, &n_subs, 64)) < 0)
+	if ((rc = walk_tree(&w, &main_tree, "(main)", subs, &n_subs, 64)) < 0)
 		goto out_free;
 	for (size_t i = 0; i < n_subs; i++)
 		if ((rc = walk_tree(&w, &subs[i], subs[i].name, NULL, NULL, 0)) < 0)
 			goto out_free;
+	/* Last: its lists must name only pages that no tree uses. */
+	w.free_lists = true;
+	if ((rc = walk_tree(&w, &free_tree, "(free pages)", NULL, NULL, 0)) < 0)
+		goto out_free;
 	rc = 0;
 out_free:
 	for (int i = 0; i <= MAX_DEPTH; i++)
