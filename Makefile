@@ -129,7 +129,7 @@ check-report: $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 check-python: $(O)/planwatchd
 	$(PYTHON) client/python/test_python_client.py $(O)/planwatchd
 
-# libFuzzer on the decoders (msgpack, catalog, CSV), 60 s each; FUZZ_SECONDS=N to change.
+# libFuzzer on the decoders (msgpack, catalog, CSV, data.mdb), 60 s each; FUZZ_SECONDS=N to change.
 FUZZ_SECONDS ?= 60
 fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
