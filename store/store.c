@@ -298,6 +298,7 @@ int store_txn_cursor(struct store_txn *t, int db, MDB_cursor **c)
 {
 	int rc;
 	assert(db >= 0 && db < DB_COUNT);
+	*c = NULL; /* written on every path: callers test only the code */
 	if (!t->cur[db] && (rc = mdb_cursor_open(t->txn, t->s->dbi[db], &t->cur[db])) != 0)
 		return store_map_err(rc);
 	*c = t->cur[db];
