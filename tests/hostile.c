@@ -144,11 +144,11 @@ struct item {
 
 static void ind_name(char *buf, int ind)
 {
-	snprintf(buf, 16, "ind%03d", ind);
+	snprintf(buf, 16, "ind%03d", ind % 1000); /* the bound lets gcc see it fits */
 }
 static void period_name(char *buf, int p)
 {
-	snprintf(buf, 16, "2025-%02d", p + 1);
+	snprintf(buf, 16, "2025-%02d", p % 12 + 1);
 }
 
 /* The fault a structured junk frame carries; every one of them must be refused. */
