@@ -215,3 +215,13 @@ struct proto_view *harness_request(struct pw_client *c, struct proto_req *r)
 	proto_buf_release(&b);
 	return v;
 }
+
+int64_t harness_status(struct pw_client *c, const char *key)
+{
+	struct proto_req r = { .type = PROTO_STATUS };
+	struct proto_view *v = harness_request(c, &r);
+	int64_t x = -1;
+	CHECK_OK(proto_view_int(v, -1, key, &x));
+	proto_view_free(v);
+	return x;
+}

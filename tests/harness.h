@@ -3,6 +3,7 @@
 #define PW_HARNESS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "../client/planwatch.h"
@@ -43,6 +44,9 @@ int harness_use_catalog(struct harness *h, const char *path, const char *extra);
 /* Sends request r (its id is set here) and returns the decoded reply; aborts the test on
  * a transport error. The caller frees the view. */
 struct proto_view *harness_request(struct pw_client *c, struct proto_req *r);
+
+/* An integer field of the daemon's status reply (e.g. "revisions"); aborts if absent. */
+int64_t harness_status(struct pw_client *c, const char *key);
 
 /* A client connected to the daemon. */
 struct pw_client *harness_client(const struct harness *h);

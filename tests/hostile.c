@@ -32,6 +32,7 @@
 #include "../proto/proto.h"
 #include "check.h"
 #include "harness.h"
+#include "rng.h"
 
 #define N_INDS 100
 #define N_VALID_INDS 50
@@ -40,14 +41,11 @@
 #define WINDOW 128
 #define VALID_EVERY 5 /* one valid update per this many frames */
 
-/* ---- a seeded generator (xorshift64*): the run is reproducible from --seed ---- */
+/* ---- the seeded generator: the run is reproducible from --seed ---- */
 static uint64_t rng_state;
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ull;
+	return rng_next(&rng_state);
 }
 static size_t rndn(size_t n)
 {

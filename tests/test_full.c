@@ -20,16 +20,6 @@
 #define N_INDS 20
 #define LIMIT (768 << 10)
 
-static int64_t status_int(struct pw_client *c, const char *key)
-{
-	struct proto_req r = { .type = PROTO_STATUS };
-	struct proto_view *v = harness_request(c, &r);
-	int64_t x = -1;
-	CHECK_OK(proto_view_int(v, -1, key, &x));
-	proto_view_free(v);
-	return x;
-}
-
 /* Message j: one vintage of each indicator for month 1 + j % 12 with a long reason. */
 static int push(struct pw_client *c, int j, struct pw_ack *a)
 {
@@ -82,7 +72,7 @@ int main(void)
 	CHECK(a.retry);
 	CHECK(j > 0);
 	/* Still serving, nothing acknowledged lost. */
-	CHECK(status_int(c, "revisions") == acked_items);
+	CHECK(harness_status(c, "revisions") == acked_items);
 	CHECK_OK(push(c, j, &a));
 	CHECK_RC(a.code, PW_EFULL);
 	/* Room again: the same id is stored. */
@@ -90,7 +80,7 @@ int main(void)
 	CHECK(prlimit(h.pid, RLIMIT_FSIZE, &room, NULL) == 0);
 	CHECK_OK(push(c, j, &a));
 	CHECK_RC(a.code, 0);
-	CHECK(status_int(c, "revisions") == acked_items + N_INDS);
+	CHECK(harness_status(c, "revisions") == acked_items + N_INDS);
 	pw_client_free(c);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 	/* And the store is sound. */

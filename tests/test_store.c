@@ -18,6 +18,7 @@
 #include "../proto/period.h"
 #include "../store/store.h"
 #include "check.h"
+#include "rng.h"
 
 #define KIB (1024ull)
 #define MIB (1024ull * 1024)
@@ -111,10 +112,7 @@ static uint64_t rng_state;
 
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1Dull;
+	return rng_next(&rng_state);
 }
 
 static size_t rnd_n(size_t n)
