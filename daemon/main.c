@@ -132,18 +132,14 @@ static int verify_only(const struct config *cfg, const char *dir)
 	return n.problems ? 1 : 0;
 }
 
-/* A store that will not open says why, before the server tries it (store_open only knows
- * that it is damaged). */
-static int store_precheck(const struct config *cfg)
+/* After a failed start: if the store is damaged, says what and where (store_open only
+ * returns that it is). Reads the file again, but only when the start has failed. */
+static void explain_damage(const struct config *cfg)
 {
 	char why[512];
-	int rc = store_check(cfg->state_dir, why, sizeof(why));
-	if (rc == PW_EDAMAGED) {
-		log_err("cannot start: store '%s/data.mdb' is damaged: %s; run planwatchd --verify, "
-			"restore the store from a backup (planwatchd(8))", cfg->state_dir, why);
-		return -1;
-	}
-	return 0; /* anything else the server reports itself */
+	if (store_check(cfg->state_dir, why, sizeof(why)) == PW_EDAMAGED)
+		log_err("store '%s/data.mdb' is damaged: %s; run planwatchd --verify, restore the "
+			"store from a backup (planwatchd(8))", cfg->state_dir, why);
 }
 
 int main(int argc, char **argv)
@@ -196,10 +192,6 @@ int main(int argc, char **argv)
 		config_release(&cfg);
 		return rc;
 	}
-	if (store_precheck(&cfg) < 0) {
-		config_release(&cfg);
-		return 1;
-	}
 	struct sigaction sa = { .sa_handler = on_term };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
@@ -211,6 +203,7 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	if (server_new(&srv, &cfg, err, sizeof(err)) < 0) {
 		log_err("cannot start: %s", err);
+		explain_damage(&cfg);
 		config_release(&cfg);
 		return 1;
 	}
