@@ -4,7 +4,7 @@ PYTHON  ?= /usr/bin/python3
 CC      ?= cc
 PKGS     = libzmq libsystemd yaml-0.1 libmicrohttpd $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb) -lcsv -lm -lz
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb) -lcsv -lm
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(WARN) -Iproto -Imodel $(PKG_CFLAGS)
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -95,7 +95,7 @@ $(O)/libplanwatch.a: $(call obj,$(CLIENT_SRC) $(PROTO_SRC))
 DEB_PKGS = build-essential pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev lmdb-utils \
            libsystemd-dev libyaml-dev libcsv-dev clang libclang-rt-14-dev \
            python3 python3-yaml python3-zmq python3-msgpack systemd curl \
-           libmicrohttpd-dev chromium fonts-noto-cjk zlib1g-dev
+           libmicrohttpd-dev chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update

@@ -14,11 +14,11 @@
 #include "../proto/bytes.h"
 #include "store.h"
 
-#define STORE_SCHEMA 4u    /* schema 3 + a CRC-32 at the end of every value */
+#define STORE_SCHEMA 4u    /* schema 3 + a CRC-32C at the end of every value */
 #define STORE_SCHEMA_V1 1u /* tables obs + rev, keyed by series */
 #define STORE_SCHEMA_V2 2u /* table rev only */
 #define STORE_SCHEMA_V3 3u /* vin + idx, values without checksums */
-#define REC_CRC 4          /* bytes of the CRC-32 that ends every value (schema 4) */
+#define REC_CRC 4          /* bytes of the CRC-32C that ends every value (schema 4) */
 #define VAL_V1 1
 
 /* LMDB's limit on one value (MDB_MAXDATASIZE in mdb.c). */
@@ -85,7 +85,11 @@ struct rec_lens {
 	size_t dept, msgid, reason;
 };
 
-/* Writes the CRC-32 of p[0..n) into p[n..n + REC_CRC): every value the store writes. */
+/* CRC-32C of p[0..n): in hardware where the CPU has it, else rec_crc32c_portable (the same
+ * value by table; exported for the test that compares them). */
+uint32_t rec_crc32c(const void *p, size_t n);
+uint32_t rec_crc32c_portable(const void *p, size_t n);
+/* Writes the CRC-32C of p[0..n) into p[n..n + REC_CRC): every value the store writes. */
 void rec_seal(uint8_t *p, size_t n);
 /* Checks the CRC-32 at the end of v; body gets the value without it. PW_EDAMAGED when
  * it does not match. */

@@ -32,7 +32,7 @@ fi
 MSGPACK=msgpack
 pkg-config --exists msgpack-c 2>/dev/null && MSGPACK=msgpack-c
 PKG_CFLAGS=$(pkg-config --cflags $MSGPACK yaml-0.1) || exit 1
-PKG_LIBS="$(pkg-config --libs $MSGPACK yaml-0.1) -lcsv -lm -llmdb -lz" || exit 1
+PKG_LIBS="$(pkg-config --libs $MSGPACK yaml-0.1) -lcsv -lm -llmdb" || exit 1
 CFLAGS="-std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -Wall -Wextra -Werror -Wshadow
 	-Wstrict-prototypes -Wmissing-prototypes -Iproto -Imodel -g -O1 -fno-omit-frame-pointer
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined ${FUZZ_CFLAGS:-}"
