@@ -1,7 +1,7 @@
 /* store/migrate.c — the schema version in meta "schema": written into a fresh store, checked
  * on every open, and older schemas rewritten once, in one txn: 1 and 2 (tables obs + rev,
  * then rev, keyed by series) as the vintage log vin + its index idx (see store.c), and every
- * value of 1, 2 and 3 sealed with the CRC-32 schema 4 adds (see record.c). */
+ * value of 1, 2 and 3 sealed with the CRC-32C schema 4 adds (see record.c). */
 #include <stdlib.h>
 
 #include "../proto/err.h"
@@ -23,7 +23,7 @@ static int put_schema(struct store_txn *t)
 }
 
 /* Schema 3 -> 4 (and the tables schemas 1 and 2 share with it): every value gets its
- * CRC-32. One txn with the rest of the migration. */
+ * CRC-32C. One txn with the rest of the migration. */
 static int seal_tables(struct store_txn *t, const int *dbs, size_t n)
 {
 	uint8_t stack[1024];

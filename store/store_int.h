@@ -91,7 +91,7 @@ uint32_t rec_crc32c(const void *p, size_t n);
 uint32_t rec_crc32c_portable(const void *p, size_t n);
 /* Writes the CRC-32C of p[0..n) into p[n..n + REC_CRC): every value the store writes. */
 void rec_seal(uint8_t *p, size_t n);
-/* Checks the CRC-32 at the end of v; body gets the value without it. PW_EDAMAGED when
+/* Checks the CRC-32C at the end of v; body gets the value without it. PW_EDAMAGED when
  * it does not match. */
 int rec_open(const MDB_val *v, MDB_val *body);
 /* Writes plan\0ind\0 into key and returns its length, or a negative code. */
