@@ -27,7 +27,7 @@ LDFLAGS += $(MODE_LDFLAGS)
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c store/record.c store/migrate.c store/pages.c
 CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c
-MODEL_SRC  = $(CAT_SRC) model/keypair.c
+MODEL_SRC  = $(CAT_SRC) model/keypair.c model/unit.c model/plausible.c
 RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
 DAEMON_SRC = daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
              $(RULES_SRC) daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c \
@@ -41,7 +41,8 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_activate \
-             test_metrics test_notice test_publisher test_planmath test_client
+             test_metrics test_notice test_publisher test_planmath \
+             test_unit test_plausible test_client
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: all deps test test-unit test-integration check-cli check-python check-report check-tsan check-lib bench bench-full bench-peer run stop install clean fuzz soak
@@ -59,6 +60,9 @@ tests/test_proto_SRC       = tests/test_proto.c $(PROTO_SRC)
 tests/test_store_SRC       = tests/test_store.c $(STORE_SRC) proto/err.c proto/period.c
 tests/test_catalog_SRC     = tests/test_catalog.c $(CAT_SRC) proto/err.c
 tests/test_planmath_SRC    = tests/test_planmath.c model/planmath.c
+tests/test_unit_SRC        = tests/test_unit.c model/unit.c $(CAT_SRC) proto/err.c
+tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit.c proto/err.c \
+                             proto/period.c
 tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
 tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) $(STORE_SRC) $(PROTO_SRC)
 tests/test_notice_SRC      = tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC)
@@ -70,6 +74,7 @@ tests/test_activate_SRC    = tests/test_activate.c daemon/activate.c
 tests/test_integration_SRC = tests/test_integration.c $(HARNESS)
 tests/test_security_SRC    = tests/test_security.c model/keypair.c model/ydoc.c $(HARNESS)
 tests/test_targets_SRC     = tests/test_targets.c $(HARNESS)
+tests/test_published_SRC   = tests/test_published.c $(HARNESS)
 tests/crash_SRC            = tests/crash.c $(HARNESS)
 tests/hostile_SRC          = tests/hostile.c $(HARNESS)
 tests/damage_SRC           = tests/damage.c $(HARNESS)
@@ -77,7 +82,8 @@ tests/test_full_SRC        = tests/test_full.c $(HARNESS)
 tests/test_client_SRC      = tests/test_client.c $(CLIENT_SRC) $(PROTO_SRC)
 bench_SRC                  = tests/bench.c $(STORE_SRC) $(HARNESS)
 PROGRAMS = planwatchd planwatch bench tests/crash tests/hostile tests/damage \
-           $(addprefix tests/,$(UNIT_TESTS) test_integration test_security test_targets test_full)
+           $(addprefix tests/,$(UNIT_TESTS) test_integration test_security test_targets \
+           test_published test_full)
 
 $(O)/bench: EXTRA_LIBS = -lpthread
 .SECONDEXPANSION:
@@ -147,7 +153,7 @@ test-unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
 # Kinds of store damage the daemon does not handle yet (issue 20): run, reported, and the
 # run fails as soon as one of them passes, so this list stays true.
 DAMAGE_XFAIL =
-INTEGRATION = test_integration test_targets test_security test_full
+INTEGRATION = test_integration test_targets test_security test_published test_full
 test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/tests/hostile $(O)/tests/damage $(O)/planwatchd $(O)/planwatch
 	@for t in $(INTEGRATION); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/$$t || exit 1; done
