@@ -210,7 +210,7 @@ static void put_item(struct mp *m, const struct item *it, enum fault f)
 	}
 	if (f != F_ITEM_MISSING) {
 		mp_str(m, "unit");
-		mp_str(m, f == F_UNIT ? "万元" : "亿元");
+		mp_str(m, f == F_UNIT ? "no-such-unit" : "亿元"); /* 万元 converts now */
 	}
 	mp_str(m, "status");
 	if (f == F_STATUS_INT)
