@@ -1,7 +1,8 @@
 /* store/migrate.c — the schema version in meta "schema": written into a fresh store, checked
  * on every open, and older schemas rewritten once, in one txn: 1 and 2 (tables obs + rev,
- * then rev, keyed by series) as the vintage log vin + its index idx (see store.c), and every
- * value of 1, 2 and 3 sealed with the CRC-32C schema 4 adds (see record.c). */
+ * then rev, keyed by series) as the vintage log vin + its index idx (see store.c); 3 (idx
+ * always complete) and 4 (idx may lag vin by the hot index, hot.c) by their number; and
+ * every value of 1 to 4 sealed with the CRC-32C schema 5 adds (see record.c). */
 #include <stdlib.h>
 
 #include "../proto/err.h"
@@ -122,10 +123,14 @@ static int migrate_to_vin(struct store_txn *t)
 	} else if (rc != MDB_NOTFOUND) {
 		return store_map_err(rc);
 	}
-	MDB_val nk = { sizeof(META_OLD_N_OBS) - 1, (void *)META_OLD_N_OBS };
-	rc = mdb_del(t->txn, t->s->dbi[DB_META], &nk, NULL);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return store_write_err(t, rc);
+	/* n_obs of schema 2 goes; so would a replay mark: this idx is complete. */
+	static const char *const gone[] = { META_OLD_N_OBS, META_IDX_LWM };
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		MDB_val nk = { strlen(gone[i]), (void *)gone[i] };
+		rc = mdb_del(t->txn, t->s->dbi[DB_META], &nk, NULL);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return store_write_err(t, rc);
+	}
 	/* vin and idx were written sealed above; the other tables still need it. */
 	if ((rc = seal_tables(t, tables_v1, sizeof(tables_v1) / sizeof(*tables_v1))) < 0)
 		return rc;
@@ -141,7 +146,7 @@ int migrate_schema(struct store_txn *t, bool fresh)
 		return put_schema(t);
 	if ((rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &v)) != 0)
 		return rc == MDB_NOTFOUND ? PW_ESTORE : store_map_err(rc);
-	if (v.mv_size == 4 + REC_CRC) { /* schema 4 and later: sealed */
+	if (v.mv_size == 4 + REC_CRC) { /* schema 5 and later: sealed */
 		if ((rc = rec_open(&v, &v)) < 0)
 			return rc;
 		return bytes_get_le(v.mv_data, 4) == STORE_SCHEMA ? 0 : PW_ESTORE;
@@ -151,7 +156,10 @@ int migrate_schema(struct store_txn *t, bool fresh)
 	uint64_t ver = bytes_get_le(v.mv_data, 4);
 	if (ver == STORE_SCHEMA_V1 || ver == STORE_SCHEMA_V2)
 		return migrate_to_vin(t);
-	if (ver == STORE_SCHEMA_V3) {
+	/* 3 -> 5: a schema 3 idx is complete (no "idx_lwm": nothing to replay); 4 -> 5: its
+	 * replay mark stays valid (the seal changes no vid). Both get every value sealed; the
+	 * number changes so an older binary refuses the store. */
+	if (ver == STORE_SCHEMA_V3 || ver == STORE_SCHEMA_V4) {
 		if ((rc = seal_tables(t, tables_v3, sizeof(tables_v3) / sizeof(*tables_v3))) < 0)
 			return rc;
 		return put_schema(t);

@@ -13,8 +13,9 @@
  *   quar      v, i64 recv_ms, i32 code, u8 len + dept, u8 len + peer, u16 len + detail,
  *             raw bytes (the rest of the value)
  *   alert, msgid, meta  the caller's bytes as given: opaque, versioned by their owners
- *   meta "schema"       u32 STORE_SCHEMA; 1, 2 and 3 are migrated, any other value refused
- * Since schema 4 every value of every table ends with a u32 CRC-32C (little-endian) of the
+ *   meta "schema"       u32 STORE_SCHEMA + its CRC; 1 to 4 (a bare u32) are migrated, any
+ *                       other value refused
+ * Since schema 5 every value of every table ends with a u32 CRC-32C (little-endian) of the
  * bytes before it: rec_seal writes it, rec_open checks it before any decoder reads a field,
  * so a flipped bit is PW_EDAMAGED instead of a different value. Why CRC-32C: it catches
  * every burst of up to 32 bits, and x86-64 computes it in hardware (SSE4.2): ~0.2 ns a byte

@@ -366,7 +366,7 @@ static void raw_put(struct raw *r, const char *db, const void *key, size_t klen,
 	CHECK(mdb_put(r->txn, raw_db(r, db), &k, &v, 0) == 0);
 }
 
-/* The same value sealed as the store seals every value since schema 4 (CRC-32C after it),
+/* The same value sealed as the store seals every value since schema 5 (CRC-32C after it),
  * so that the decoders behind the checksum are reached. */
 static void raw_sput(struct raw *r, const char *db, const void *key, size_t klen,
 		     const void *val, size_t vlen)
@@ -1083,7 +1083,7 @@ static int kv_read_fn(struct store_txn *t, void *arg)
 	CHECK(len == 0);
 	CHECK_RC(store_meta_get(t, "target/p/j", buf, sizeof(buf), &len), PW_ENOTFOUND);
 	CHECK_OK(store_meta_get(t, "schema", buf, sizeof(buf), &len));
-	CHECK(len == 4 && memcmp(buf, "\4\0\0\0", 4) == 0);
+	CHECK(len == 4 && memcmp(buf, "\5\0\0\0", 4) == 0);
 	return 0;
 }
 
@@ -1440,7 +1440,7 @@ static void test_schema(void)
 	struct raw r;
 	/* future: a schema this build does not know; v2: schema 3 as it was written (a bare
 	 * u32, values without checksums), which is migrated. */
-	uint8_t v3[4] = { 5, 0, 0, 0 }, v2[4] = { 3, 0, 0, 0 };
+	uint8_t v3[4] = { 6, 0, 0, 0 }, v2[4] = { 3, 0, 0, 0 };
 
 	mk_dir(dir, sizeof(dir), "schema");
 	CHECK_OK(store_open(&s, dir, 0, 0));
