@@ -28,7 +28,7 @@ LDFLAGS += $(MODE_LDFLAGS)
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c
 CAT_SRC    = daemon/ydoc.c daemon/catalog.c
-DAEMON_SRC = $(CAT_SRC) daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
+DAEMON_SRC = $(CAT_SRC) daemon/activate.c daemon/sandbox.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
              daemon/rules.c daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c daemon/server.c
 CLIENT_SRC = client/planwatch.c
 
@@ -133,14 +133,16 @@ fresh-machine:
 	tests/fresh-machine.sh
 
 # ---- tests: always sanitized, from their own object tree ----
-test:
-	tests/check-build.sh
+test: check-build
 	$(MAKE) SANITIZE=1 test-unit test-integration
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_systemd.py build/san/planwatchd
 	$(PYTHON) tests/check_catalog_sources.py
 	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report
 	$(MAKE) check-tsan
 	tests/fuzz/run.sh 10
+
+check-build:
+	tests/check-build.sh
 
 # The publisher is the daemon's one thread of its own: its unit test under ThreadSanitizer
 # (clang). The whole daemon is not: libzmq is not built for TSan, and its lock-free queues

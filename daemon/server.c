@@ -13,6 +13,7 @@
 #include "../proto/err.h"
 #include "../store/store.h"
 #include "activate.h"
+#include "sandbox.h"
 #include "apply.h"
 #include "auth.h"
 #include "catalog.h"
@@ -145,6 +146,8 @@ static int sock_open(struct server *s, int type, void **out, char *err, size_t e
 
 static int sock_bind(void *z, const char *ep, char *err, size_t errlen)
 {
+	if (sandbox_bind_probe(ep, err, errlen) < 0) /* instead of libzmq's abort */
+		return PW_ESYS;
 	int fd = activate_fd_for(ep); /* a socket passed by systemd (planwatchd.socket) */
 	if (fd >= 0)
 		zmq_setsockopt(z, ZMQ_USE_FD, &fd, sizeof(fd));
@@ -616,9 +619,15 @@ static bool handle_control(struct server *s, struct slot *sl)
 		query_nack(&s->scratch, r->id, PW_EDENIED);
 	} else if (r->type == PROTO_BACKUP) {
 		/* Created here so it belongs to the daemon's user, who must write into it. */
-		int rc = mkdir(r->path, 0750) == 0 || errno == EEXIST ? store_backup(s->store, r->path)
-								      : PW_ESYS;
-		if (rc < 0) {
+		int rc = sandbox_private_tmp(r->path)			    ? PW_EDENIED
+			 : mkdir(r->path, 0750) == 0 || errno == EEXIST ? store_backup(s->store, r->path)
+									    : PW_ESYS;
+		if (rc == PW_EDENIED) {
+			log_err("backup to '%s' refused: that is the service's private /tmp "
+				"(PrivateTmp=yes), seen by no one else and deleted when it stops; "
+				"write below /var/lib/planwatch-backup", r->path);
+			query_nack(&s->scratch, r->id, rc);
+		} else if (rc < 0) {
 			log_err("backup to '%s' failed: %s", r->path, pw_strerror(rc));
 			query_nack(&s->scratch, r->id, rc);
 		} else {
