@@ -1135,6 +1135,7 @@ static int cmd_watch(struct cli *c, int argc, char **argv)
 					printf("%s\n", js);
 				else
 					printf("%llu %s %s\n", (unsigned long long)nt.seq, nt.topic, js);
+				fflush(stdout); /* one notice a line, also into a pipe or file */
 				free(js);
 			}
 			proto_view_free(v);
