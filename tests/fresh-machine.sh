@@ -16,7 +16,9 @@
 #  4. boots the same root with systemd as PID 1 (systemd-nspawn -b, --private-network) and
 #     follows docs/OPERATIONS.md from a control unit inside (this script with --ops).
 # It stops at the first failing step, naming it, and removes the container, its mounts and
-# the unpacked root on every exit, also on Ctrl-C. FRESH_KEEP=1 keeps the root for a look.
+# the unpacked root on every exit, also on Ctrl-C. For work on this script only:
+# FRESH_KEEP=1 keeps the root (path printed), FRESH_ROOT=DIR reuses such a root and only
+# boots it (step 4), FRESH_SKIP='make test' skips that README command.
 #
 # usage: tests/fresh-machine.sh            (the whole check, from the host)
 #        tests/fresh-machine.sh --readme   (inside the container: step 3)
@@ -52,6 +54,10 @@ run_readme() {
 	[ ${#session[@]} -ge 3 ] || die "README's Example session: too few commands: ${session[*]}"
 	for cmd in "${setup[@]}"; do
 		step "README set up: $cmd"
+		if [ "$cmd" = "${FRESH_SKIP:-}" ]; then
+			echo "fresh-machine: SKIPPED '$cmd' (FRESH_SKIP): not a complete check"
+			continue
+		fi
 		bash -ec "$cmd" </dev/null
 	done
 	step "README: make deps installed no service (prometheus, avahi)"
@@ -422,6 +428,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+if [ -n "${FRESH_ROOT:-}" ]; then
+	rmdir "$W"
+	W=$FRESH_ROOT FRESH_KEEP=1
+	R=$W/root
+	rm -f "$W/fm/ops.rc" "$W/fm/ops.log"
+	cp "$SELF" "$W/fm/fresh-machine.sh"
+	NSPAWN=(systemd-nspawn -q -D "$R" --register=no --keep-unit -M "$MACHINE" --bind="$W/fm:/fm")
+else
 step "host: apt sources of this machine"
 SOURCES=()
 if [ -f /etc/apt/sources.list ] && grep -Eq '^[[:space:]]*deb[[:space:]]' /etc/apt/sources.list; then
@@ -464,10 +478,11 @@ NSPAWN=(systemd-nspawn -q -D "$R" --register=no --keep-unit -M "$MACHINE" --bind
 
 step "container: the README, literally, as root without sudo"
 "${NSPAWN[@]}" --bind="$CACHE/apt-archives:/var/cache/apt/archives" --chdir=/root/planwatch \
-	/bin/bash /fm/fresh-machine.sh --readme </dev/null &
+	--setenv=FRESH_SKIP="${FRESH_SKIP:-}" /bin/bash /fm/fresh-machine.sh --readme </dev/null &
 NSPAWN_PID=$!
 wait $NSPAWN_PID || die "the README step failed (output above)"
 NSPAWN_PID=
+fi # FRESH_ROOT
 T_README=$(date +%s)
 
 step "boot: systemd as PID 1, private network, the ops guide from a control unit"
