@@ -457,13 +457,14 @@ else
 	mmdebstrap --variant=minbase --include=$PKGS bookworm "$W/new.tar" "${SOURCES[@]}"
 	mv "$W/new.tar" "$TARBALL"
 fi
+step "host: unpack the pristine root"
 R=$W/root
 mkdir -p "$R" "$W/fm"
 tar -C "$R" --numeric-owner -xpf "$TARBALL"
 # Keyrings named by Signed-By= in the sources must exist inside as they do here.
 grep -hoE '(Signed-By:|signed-by=)[[:space:]]*/[^] ,]+' "${SOURCES[@]}" | sed 's/.*[:=][[:space:]]*//' |
 	sort -u | while read -r k; do
-		[ -f "$k" ] && [ ! -e "$R$k" ] && install -D -m 644 "$k" "$R$k"
+		if [ -f "$k" ] && [ ! -e "$R$k" ]; then install -D -m 644 "$k" "$R$k"; fi
 	done
 echo "pristine root: $(du -sh "$R" | cut -f1), $(ls "$R/var/lib/dpkg/info/"*.list | wc -l) packages"
 
