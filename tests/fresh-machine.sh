@@ -205,13 +205,12 @@ run_ops() {
 	cp /root/licheng-14.yaml.good $CAT/licheng-14.yaml
 	systemctl reload planwatchd
 
-	step "Backup a): planwatch backup as the planwatch user"
+	step "Backup a): planwatch backup (root; the daemon writes as planwatch)"
 	day=$(date +%F)
-	runuser -u planwatch -- env PLANWATCH_ENDPOINT=$EP planwatch backup /var/lib/planwatch-backup/$day |
-		tee /tmp/bk.out
+	(cd / && planwatch backup /var/lib/planwatch-backup/$day) | tee /tmp/bk.out
 	[ -s /var/lib/planwatch-backup/$day/data.mdb ] || die "no backup data.mdb"
 	step "Backup: a target in the service's private /tmp is refused"
-	if pw backup /tmp/bk >/tmp/bktmp.out 2>&1; then die "backup into /tmp 'succeeded'"; fi
+	if (cd / && pw backup /tmp/bk >/tmp/bktmp.out 2>&1); then die "backup into /tmp 'succeeded'"; fi
 	cat /tmp/bktmp.out
 	grep -q "private /tmp" /tmp/bktmp.out || die "no PrivateTmp explanation"
 	step "Backup b): mdb_copy as the planwatch user"
@@ -233,8 +232,7 @@ run_ops() {
 	! grep -q "2026Q4" /tmp/q.out || die "restored store has a figure from after the backup"
 
 	step "Upgrade: backup, make install, daemon-reload, --check, restart"
-	runuser -u planwatch -- env PLANWATCH_ENDPOINT=$EP \
-		planwatch backup /var/lib/planwatch-backup/pre-upgrade-$day >/dev/null
+	(cd / && planwatch backup /var/lib/planwatch-backup/pre-upgrade-$day >/dev/null)
 	make install
 	systemctl daemon-reload
 	runuser -u planwatch -- planwatchd --check --config $CONF >/dev/null
