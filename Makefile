@@ -130,7 +130,7 @@ deps:
 # The README's set-up, its example session and the ops guide on a freshly bootstrapped
 # Debian 12 root (mmdebstrap, systemd-nspawn; needs root). See tests/fresh-machine.sh.
 fresh-machine:
-	tests/fresh-machine.sh
+	$(SUDO) tests/fresh-machine.sh
 
 # ---- tests: always sanitized, from their own object tree ----
 test: check-build

@@ -604,6 +604,12 @@ def check_unit(binary):
                 f.write(text.replace("@SBINDIR@", sbindir))
             units.append(path)
         check(units, "no unit files in %s" % UNIT_DIR)
+        # libzmq lists the interfaces (netlink) for every tcp:// bind address but '*' and
+        # aborts without: the unit must allow AF_NETLINK (issue 14).
+        svc = open(os.path.join(UNIT_DIR, "planwatchd.service"), encoding="utf-8").read()
+        fam = re.search(r"^RestrictAddressFamilies=(.*)$", svc, re.M)
+        check(fam and "AF_NETLINK" in fam.group(1).split(),
+              "planwatchd.service: RestrictAddressFamilies= lacks AF_NETLINK")
         p = subprocess.run([sa, "verify", "--man=no"] + units, capture_output=True, text=True)
         check(p.returncode == 0 and not p.stderr.strip(),
               "systemd-analyze verify: rc %d\n%s%s" % (p.returncode, p.stdout, p.stderr))
