@@ -391,8 +391,18 @@ case ${1:-} in
 esac
 
 # ---------------------------------------------------------------- host
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-SELF=$SRC/tests/fresh-machine.sh
+# bash reads a script as it runs: run from a private copy, so that editing (or a git
+# checkout of) this file during a run cannot change what runs.
+if [ -z "${FRESH_SRC:-}" ]; then
+	FRESH_SRC=$(cd "$(dirname "$0")/.." && pwd)
+	copy=$(mktemp /tmp/fresh-machine.XXXXXX.sh)
+	cp "$0" "$copy"
+	FRESH_SRC=$FRESH_SRC bash "$copy" "$@" && rc=0 || rc=$?
+	rm -f "$copy"
+	exit $rc
+fi
+SRC=$FRESH_SRC
+SELF=$0
 T_START=$(date +%s)
 [ "$(id -u)" = 0 ] || die "needs root (mmdebstrap, systemd-nspawn)"
 for t in mmdebstrap systemd-nspawn git; do
