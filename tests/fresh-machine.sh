@@ -442,6 +442,8 @@ if [ -n "${FRESH_ROOT:-}" ]; then
 	R=$W/root
 	rm -f "$W/fm/ops.rc" "$W/fm/ops.log"
 	cp "$SELF" "$W/fm/fresh-machine.sh"
+	git -C "$R/root/planwatch" fetch -q origin
+	git -C "$R/root/planwatch" checkout -q --detach "$(git -C "$SRC" rev-parse HEAD)"
 	NSPAWN=(systemd-nspawn -q -D "$R" --register=no --keep-unit -M "$MACHINE" --bind="$W/fm:/fm")
 else
 step "host: apt sources of this machine"
