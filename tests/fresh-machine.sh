@@ -17,8 +17,8 @@
 #     follows docs/OPERATIONS.md from a control unit inside (this script with --ops).
 # It stops at the first failing step, naming it, and removes the container, its mounts and
 # the unpacked root on every exit, also on Ctrl-C. For work on this script only:
-# FRESH_KEEP=1 keeps the root (path printed), FRESH_ROOT=DIR reuses such a root and only
-# boots it (step 4), FRESH_SKIP='make test' skips that README command.
+# FRESH_KEEP=1 keeps the root (path printed) and a copy as it was after step 3,
+# FRESH_ROOT=DIR boots a fresh copy of that (step 4 only, with the clone moved to HEAD), FRESH_SKIP='make test' skips that README command.
 #
 # usage: tests/fresh-machine.sh            (the whole check, from the host)
 #        tests/fresh-machine.sh --readme   (inside the container: step 3)
@@ -440,6 +440,9 @@ if [ -n "${FRESH_ROOT:-}" ]; then
 	rmdir "$W"
 	W=$FRESH_ROOT FRESH_KEEP=1
 	R=$W/root
+	[ -d "$W/root.readme" ] || die "$W/root.readme missing (made by a FRESH_KEEP=1 run)"
+	rm -rf --one-file-system "$R"
+	cp -a "$W/root.readme" "$R"
 	rm -f "$W/fm/ops.rc" "$W/fm/ops.log"
 	cp "$SELF" "$W/fm/fresh-machine.sh"
 	git -C "$R/root/planwatch" fetch -q origin
@@ -493,6 +496,7 @@ step "container: the README, literally, as root without sudo"
 NSPAWN_PID=$!
 wait $NSPAWN_PID || die "the README step failed (output above)"
 NSPAWN_PID=
+if [ "${FRESH_KEEP:-0}" = 1 ]; then cp -a "$R" "$W/root.readme"; fi # for FRESH_ROOT=
 fi # FRESH_ROOT
 T_README=$(date +%s)
 
