@@ -96,10 +96,10 @@ CONF=/etc/planwatch/planwatchd.conf
 CAT=/usr/local/share/planwatch/catalog
 
 show() { systemctl show -P "$2" "$1"; }
-journal_has() { # PATTERN [SINCE-CURSOR-FILE]: the unit's journal since the mark has PATTERN
+journal_has() { # TEXT: the unit's journal since the last mark has TEXT (waits up to 10 s)
 	local i
 	for i in $(seq 50); do
-		journalctl -q -u planwatchd --no-pager --since "$MARK" -o cat | grep -q -- "$1" && return 0
+		journalctl -q -u planwatchd --no-pager --since "$MARK" -o cat | grep -qF -- "$1" && return 0
 		sleep 0.2
 	done
 	journalctl -u planwatchd --no-pager --since "$MARK" | tail -20
@@ -229,7 +229,7 @@ run_ops() {
 	systemctl start planwatchd
 	(cd / && pw query quangang-14 gdp) | tee /tmp/q.out
 	grep -q 812.5 /tmp/q.out || die "restored store lacks the backed-up figure"
-	! grep -q "2026Q4" /tmp/q.out || die "restored store has a figure from after the backup"
+	! grep -Eq "2026Q4 +830" /tmp/q.out || die "restored store has a figure from after the backup"
 
 	step "Upgrade: backup, make install, daemon-reload, --check, restart"
 	(cd / && planwatch backup /var/lib/planwatch-backup/pre-upgrade-$day >/dev/null)
@@ -249,7 +249,7 @@ run_ops() {
 	n0=$(show planwatchd NRestarts)
 	mark
 	kill -STOP "$pid"
-	for i in $(seq 100); do
+	for i in $(seq 200); do
 		p=$(show planwatchd MainPID)
 		[ "$p" != "$pid" ] && [ "$p" != 0 ] && [ "$(systemctl is-active planwatchd)" = active ] && break
 		sleep 0.2
