@@ -66,10 +66,17 @@ run_readme() {
 	done
 	command -v promtool >/dev/null || die "no promtool after make deps"
 	step "README example session"
-	# One shell for all lines, as a user types them; `watch &` runs in the background until
-	# the end, when its job is ended.
-	{ echo 'set -ex'; printf '%s\n' "${session[@]}"; echo 'sleep 0.5; kill $(jobs -p)'; } \
-		>/tmp/session.sh
+	# One shell for all lines, as a user types them: a background job (`watch &`) gets the
+	# second a user takes to type the next line (a SUB socket needs a moment to subscribe),
+	# and is ended at the end.
+	{
+		echo 'set -ex'
+		for cmd in "${session[@]}"; do
+			printf '%s\n' "$cmd"
+			case $cmd in *'&') echo 'sleep 2' ;; esac
+		done
+		echo 'sleep 0.5; kill $(jobs -p)'
+	} >/tmp/session.sh
 	rc=0
 	bash /tmp/session.sh >/tmp/session.out 2>&1 || rc=$?
 	cat /tmp/session.out
