@@ -168,7 +168,7 @@ run_ops() {
 	grep -q "permission denied" /tmp/bob.out || die "no permission hint for bob"
 
 	step "Feed: push through the CLI, watch the notice"
-	(cd / && timeout 20 runuser -u alice -- planwatch watch >/tmp/watch.out 2>&1 &)
+	(trap - ERR; cd / && timeout 20 runuser -u alice -- planwatch watch >/tmp/watch.out 2>&1 || :) &
 	sleep 1
 	(cd / && pw push quangang-14 gdp 2026Q3 812.5 --yoy 5.8) | tee /tmp/push.out
 	grep -q "acknowledged (durable)" /tmp/push.out || die "push not acknowledged"
@@ -425,6 +425,7 @@ MACHINE=pwfresh-$$
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM ERR
+	set +e
 	if [ -n "$NSPAWN_PID" ] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
 		kill -TERM "$NSPAWN_PID" 2>/dev/null || true
 		for _ in $(seq 50); do kill -0 "$NSPAWN_PID" 2>/dev/null || break; sleep 0.2; done
