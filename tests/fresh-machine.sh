@@ -179,6 +179,10 @@ run_ops() {
 		die "StatusText '$st' after a push differs from the guide"
 	grep -q "gdp" /tmp/watch.out || { cat /tmp/watch.out; die "alice's watch saw no notice"; }
 
+	step "Monitoring: planwatch status --json, systemctl is-failed"
+	(cd / && pw status --json) | grep -q '"accepted":1' || die "status --json lacks accepted 1"
+	! systemctl is-failed -q planwatchd || die "is-failed says failed"
+
 	step "Monitoring: journal fields DEPT=, PLAN=, INDICATOR= on a rejected update"
 	mark
 	if (cd / && pw push quangang-14 gdp 2026Q3 812.5 --unit 吨 >/tmp/rej.out 2>&1); then
@@ -332,6 +336,7 @@ EOF
 	fi
 	cat /tmp/chk.out
 	grep -q "not readable by user planwatch" /tmp/chk.out || die "no readability message"
+	# `systemctl edit planwatchd` writes this file; the check writes it directly.
 	step "CURVE: drop-in LoadCredential= and the credential path"
 	sed -i 's|^server_secret_file: .*|server_secret_file: /run/credentials/planwatchd.service/server.key|' $CONF
 	printf '[Service]\nLoadCredential=server.key:/etc/planwatch/server.key\nIPAddressAllow=10.20.0.0/16\n' \
