@@ -104,8 +104,8 @@ $(O)/bench: $(call obj,tests/bench.c tests/harness.c $(CLIENT_SRC) $(STORE_SRC) 
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 # ---- dependencies (Debian 12) ----
-# Installed without recommends: with them, apt adds services nobody asked for (avahi-daemon
-# via chromium's and libzmq's recommends chains) and a hundred packages the build never uses.
+# Installed without recommends: with them, apt adds services nobody asked for (avahi-daemon,
+# through a chain of recommends) and many packages the build never uses.
 # man-db: `man planwatchd`. mmdebstrap, systemd-container: `make fresh-machine`.
 DEB_PKGS = build-essential pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev lmdb-utils \
            libsystemd-dev libyaml-dev libcsv-dev clang libclang-rt-14-dev \
