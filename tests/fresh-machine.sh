@@ -179,8 +179,8 @@ run_ops() {
 		die "StatusText '$st' after a push differs from the guide"
 	grep -q "gdp" /tmp/watch.out || { cat /tmp/watch.out; die "alice's watch saw no notice"; }
 
-	step "Monitoring: planwatch status --json, systemctl is-failed"
-	(cd / && pw status --json) | grep -q '"accepted":1' || die "status --json lacks accepted 1"
+	step "Monitoring: planwatch --json status, systemctl is-failed"
+	(cd / && pw --json status) | grep -q '"accepted":1' || die "--json status lacks accepted 1"
 	! systemctl is-failed -q planwatchd || die "is-failed says failed"
 
 	step "Monitoring: journal fields DEPT=, PLAN=, INDICATOR= on a rejected update"
