@@ -15,6 +15,9 @@ relies on:
     the passed sockets (same inodes; the request on the connection that started it is
     answered; notices flow on the adopted XPUB). Skipped with a notice when the tool is
     absent or the binary has no daemon/activate.c;
+  * without AF_NETLINK (a seccomp filter, as RestrictAddressFamilies= does it) a tcp://
+    bind address other than '*' makes --check and the daemon exit 1 naming the endpoint
+    and AF_NETLINK, not abort inside libzmq; the unit allows AF_NETLINK;
   * `systemd-analyze verify` accepts the units in systemd/ (skipped without the tool).
 
 usage: tests/test_systemd.py [PLANWATCHD]     (default build/planwatchd)
