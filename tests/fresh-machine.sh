@@ -447,7 +447,7 @@ cleanup() {
 	exit $rc
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'echo "fresh-machine: interrupted in step $STEP: cleaning up" >&2; exit 130' INT TERM
 
 if [ -n "${FRESH_ROOT:-}" ]; then
 	rmdir "$W"
