@@ -8,13 +8,14 @@ For every indicator in catalog/*.yaml (catalog/SCHEMA.md):
     tokens on those lines (compared numerically, 1e-9); the same for annual_targets on their
     own source lines;
   * keys, ids, attribute/kind/frequency/form/direction values are valid (the same rules as the
-    C loader in daemon/catalog.c), every kind but info/city has the numbers it needs, and
+    C loader in model/catalog.c), every kind but info/city has the numbers it needs, and
     bounds/due_days (judgement, not seed text) are listed in `derived`;
   * table rows: the row count, the 约束性 count and each row's 属性 cell agree with the seed
     table, and the counts agree with EXPECTED_ROWS / EXPECTED_BINDING written down by hand.
-For every row of data/history/*.csv: header, plan/indicator known, unit = catalog unit, status,
-department, period form, value inside bounds, and value (and yoy, if given) on the cited
-FILE:LINE..LINE+3.
+For every row of data/history/*.csv: header, plan/indicator known, unit = the catalog's or a
+unit of its dimension (read from the one unit table, model/unit.c: the daemon converts it),
+status, department, period form, value (converted into the catalog's unit) inside bounds,
+and value as printed (and yoy, if given) on the cited FILE:LINE..LINE+3.
 
 Usage (from the repo root):
     python3 tests/check_catalog_sources.py [--seeds DIR]   # default: ../shared/seeds
@@ -24,6 +25,7 @@ Exit status 0 when everything holds, 1 on any failure (each printed as FILE:LINE
 
 import argparse
 import csv
+import decimal
 import io
 import os
 import re
@@ -79,6 +81,7 @@ EXPECTED_PROSE = {"quangang-14": 15, "licheng-14": 0, "qetdz-14": 0}
 SPLIT_ROWS = {("qetdz-14", 409): 2}  # 安全生产主要指标: deaths (keep) + 较大以上事故 (ceiling)
 
 HISTORY_DIR = "data/history"
+UNIT_TABLE = "model/unit.c"
 EXPECTED_HISTORY = [
     "quangang-13th-results.csv",
     "quangang-2021-estimates.csv",
@@ -89,7 +92,7 @@ EXPECTED_HISTORY = [
 CSV_HEADER = ["plan", "indicator", "period", "value", "unit", "status", "dept", "yoy", "reason",
               "source"]
 
-# ---- schema, mirroring daemon/catalog.c ----
+# ---- schema, mirroring model/catalog.c ----
 PLAN_KEYS = {"id", "name", "name_en", "district", "source", "baseline_year", "target_year"}
 IND_KEYS = {"id", "name", "name_en", "category", "unit", "attribute", "kind", "direction",
             "baseline", "target", "growth", "frequency", "form", "departments", "bounds",
@@ -498,7 +501,19 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
 
 # ---- history CSV ----
 
-def check_history(path, catalogs, seeds, rep):
+def load_units(root=ROOT):
+    """Every spelling in model/unit.c's table -> (dimension, exp): the C table is the one
+    source, read here rather than copied."""
+    units = {}
+    with open(os.path.join(root, UNIT_TABLE), encoding="utf-8") as f:
+        for m in re.finditer(r'^\s*\{ "([^"]+)", (D_\w+), (-?\d+), \{ ([^}]*)\} \},', f.read(),
+                             re.M):
+            for name in [m.group(1)] + re.findall(r'"([^"]+)"', m.group(4)):
+                units[name] = (m.group(2), int(m.group(3)))
+    return units
+
+
+def check_history(path, catalogs, seeds, rep, units=None):
     """catalogs: plan id -> (plan dict, {indicator id: indicator}). Returns rows checked."""
     rpath = rel(path)
     base = os.path.basename(path)
@@ -549,8 +564,14 @@ def check_history(path, catalogs, seeds, rep):
             y = int(m.group(1))
             if not pdoc["baseline_year"] - HISTORY_YEARS <= y <= pdoc["target_year"] + 5:
                 rep.err(w, "year %d outside what the daemon accepts for %s" % (y, plan))
+        scale = 0
         if r["unit"] != ind["unit"]:
-            rep.err(w, "unit %r, catalog says %r" % (r["unit"], ind["unit"]))
+            a, b = (units or {}).get(r["unit"]), (units or {}).get(ind["unit"])
+            if not a or not b or a[0] != b[0]:
+                rep.err(w, "unit %r, catalog says %r (not of its dimension)"
+                        % (r["unit"], ind["unit"]))
+            else:
+                scale = a[1] - b[1]
         if r["status"] not in STATUSES:
             rep.err(w, "status %r not one of %s" % (r["status"], sorted(STATUSES)))
         if "estimates" in base and r["status"] != "estimate":
@@ -572,8 +593,9 @@ def check_history(path, catalogs, seeds, rep):
             except ValueError:
                 rep.err(w, "yoy %r is not a number" % r["yoy"])
         b = ind.get("bounds") or {}
-        if ("min" in b and value < b["min"]) or ("max" in b and value > b["max"]):
-            rep.err(w, "value %s outside bounds %s..%s" % (fmt(value), b.get("min"), b.get("max")))
+        conv = float(decimal.Decimal(r["value"]).scaleb(scale))
+        if ("min" in b and conv < b["min"]) or ("max" in b and conv > b["max"]):
+            rep.err(w, "value %s outside bounds %s..%s" % (fmt(conv), b.get("min"), b.get("max")))
         sm = re.match(r"^([^:]+):(\d+)$", r["source"])
         if not sm:
             rep.err(w, "source %r must be FILE:LINE" % r["source"])
@@ -630,9 +652,10 @@ def run(seeds_dir, root=ROOT, catalogs=CATALOGS, tables=TABLES, expected_rows=EX
     for name in expected_history:
         if name not in files:
             rep.err(os.path.join(history_dir, name), "missing history file")
+    units = load_units(root if os.path.exists(os.path.join(root, UNIT_TABLE)) else ROOT)
     for name in files:
         before = rep.numbers
-        n = check_history(os.path.join(hdir, name), loaded, seeds, rep)
+        n = check_history(os.path.join(hdir, name), loaded, seeds, rep, units)
         summary.append("%-41s %3d rows, %d numbers proved" % (os.path.join(history_dir, name), n,
                                                                 rep.numbers - before))
     return rep, summary
@@ -793,8 +816,12 @@ def selftest():
          "value 734.4 is not on lines 3-6"),
         ("csv yoy not on the cited line", {}, "t-14,gdp,2020,734.44,亿元,final,统计局,6.5,x,t.txt:3\n",
          "yoy 6.5 is not on lines"),
-        ("csv unit differs from the catalog", {}, "t-14,gdp,2020,734.44,万元,final,统计局,,x,t.txt:3\n",
-         "unit '万元', catalog says '亿元'"),
+        ("csv unit of another dimension", {}, "t-14,gdp,2020,734.44,亿美元,final,统计局,,x,t.txt:3\n",
+         "unit '亿美元', catalog says '亿元' (not of its dimension)"),
+        ("csv unit not in the unit table", {}, "t-14,gdp,2020,734.44,两,final,统计局,,x,t.txt:3\n",
+         "unit '两', catalog says '亿元' (not of its dimension)"),
+        ("csv unit of the dimension: bounds after conversion", {},
+         "t-14,gdp,2020,73444000,万元,final,统计局,,x,t.txt:3\n", "value 7344.4 outside bounds"),
         ("csv value outside bounds", {}, "t-14,forest_cover,2020,1000,%,final,林业局,,x,t.txt:7\n",
          "outside bounds"),
         ("csv bad status", {}, "t-14,gdp,2020,734.44,亿元,guess,统计局,,x,t.txt:3\n", "status 'guess'"),
