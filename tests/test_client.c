@@ -51,17 +51,16 @@ static void fake_router(const char *ep, bool answer, int requests)
 		if (answer) {
 			struct proto_buf b;
 			proto_buf_init(&b);
+			struct proto_map m;
 			if (pr->type == PROTO_UPDATE) {
-				proto_w_reply(&b, PROTO_ACK, pr->id, 3);
-				proto_w_str(&b, "count");
-				proto_w_uint(&b, 1);
-				proto_w_str(&b, "changed");
-				proto_w_uint(&b, 1);
-				proto_w_str(&b, "seq");
-				proto_w_uint(&b, 7);
+				proto_reply_open(&m, &b, PROTO_ACK, pr->id);
+				proto_kv_uint(&m, "count", 1);
+				proto_kv_uint(&m, "changed", 1);
+				proto_kv_uint(&m, "seq", 7);
 			} else {
-				proto_w_reply(&b, PROTO_RESULT, pr->id, 0);
+				proto_reply_open(&m, &b, PROTO_RESULT, pr->id);
 			}
+			proto_map_close(m);
 			zmq_send(r, zmq_msg_data(&idm), zmq_msg_size(&idm), ZMQ_SNDMORE);
 			zmq_send(r, b.data, b.len, 0);
 			proto_buf_release(&b);
