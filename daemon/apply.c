@@ -100,7 +100,8 @@ void apply_decode(struct apply_msg *m)
 		m->decode_rc = PW_ENOMEM;
 		return;
 	}
-	if (m->len > PROTO_MAX_FRAME || m->raw_len < m->len) {
+	/* An oversized frame is decoded too: proto_req_decode refuses it, id read if it can be. */
+	if (m->raw_len < m->len) {
 		m->req->id[0] = '\0';
 		m->decode_rc = PW_ETOOBIG;
 		return;

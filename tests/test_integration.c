@@ -244,8 +244,7 @@ static void build_bad(int k, struct proto_buf *b, char *id)
 		w_head(b, 0, id, "统计局");
 		proto_w_array(b, 1);
 		w_item(b, "gdp", "2026Q3", 1, "亿元", "flash");
-		b->len -= 10;
-		id[0] = '\0';
+		b->len -= 10; /* the id, before the cut, is still answered */
 		break;
 	case 2: proto_w_array(b, 2); proto_w_uint(b, 1); proto_w_str(b, "update"); id[0] = '\0'; break;
 	case 3:
@@ -293,7 +292,7 @@ static void build_bad(int k, struct proto_buf *b, char *id)
 			proto_w_bin(b, pad, n);
 			free(pad);
 		}
-		id[0] = '\0'; /* not decoded at all: the NACK cannot carry the id */
+		/* refused for its size; the id, before the padding, is still answered */
 		break;
 	case 10:
 		w_head(b, 0, id, "统计局");
@@ -356,7 +355,7 @@ static void build_bad(int k, struct proto_buf *b, char *id)
 		proto_w_map(b, 1);
 		proto_w_str(b, "plan");
 		proto_w_array(b, 1); proto_w_array(b, 1); proto_w_array(b, 1); proto_w_uint(b, 1);
-		id[0] = '\0'; /* refused by the structural scan, before the id is read */
+		/* refused by the structural scan; the id, before the nesting, is answered */
 		break;
 	case 26:
 		w_head(b, 0, id, "统计局");
