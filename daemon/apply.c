@@ -32,6 +32,7 @@ struct apply_key {
 /* An accepted update whose ACK is written once the group's last notice (its seq) is known. */
 struct apply_ack {
 	bool pending;
+	bool target; /* a target_set: its ACK carries the seq, nothing is remembered */
 	int dup_of; /* index of the message of this group it repeats, or -1 */
 	uint32_t count;
 	/* the update's own (dept, id): for a retry, not the retry request's id */
@@ -522,6 +523,12 @@ static int finish_acks(struct store_txn *t, struct apply *a)
 		const struct apply_ack *k = &a->acks[i];
 		if (!k->pending)
 			continue;
+		if (k->target) {
+			reply_ack(&m->reply, m->req->id, 1, 1, seq);
+			if (m->reply.err)
+				return m->reply.err;
+			continue;
+		}
 		if (k->dup_of >= 0)
 			m->changed = a->msgs[k->dup_of]->changed;
 		reply_ack(&m->reply, m->req->id, k->count, m->changed, seq);
@@ -578,8 +585,9 @@ static int apply_retry(struct store_txn *t, struct apply *a, size_t i)
 	return apply_update(t, a, i, a->retry_req, m->req->id, false);
 }
 
-static int apply_target(struct store_txn *t, struct apply *a, struct apply_msg *m)
+static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 {
+	struct apply_msg *m = a->msgs[i];
 	const struct proto_req *r = m->req;
 	const struct cat_indicator *ind = catalog_find(a->cat, r->plan, r->ind);
 	char topic[STORE_TOPIC_MAX + 1];
@@ -617,9 +625,12 @@ static int apply_target(struct store_txn *t, struct apply *a, struct apply_msg *
 		return rc;
 	if ((rc = touch(a, ind)) < 0)
 		return rc;
-	reply_ack(&m->reply, r->id, 1, 1, 0);
+	/* Its ACK, like an update's, carries the seq after the group: the target notice and
+	 * whatever the re-evaluation announces have seq <= it. */
+	a->acks[i].pending = true;
+	a->acks[i].target = true;
 	m->result = 0;
-	return m->reply.err;
+	return 0;
 }
 
 /* ---- the transaction ---- */
@@ -636,7 +647,7 @@ static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 		return m->from_sub ? reject(t, a, m, PW_EDENIED, m->req->id, true) : apply_retry(t, a, i);
 	case PROTO_TARGET_SET:
 		return m->from_sub ? reject(t, a, m, PW_EDENIED, m->req->id, true)
-				   : apply_target(t, a, m);
+				   : apply_target(t, a, i);
 	default:
 		/* Only reachable from SUB, which carries updates only. */
 		return reject(t, a, m, PW_ETYPE, m->req->id, true);
