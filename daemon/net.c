@@ -10,6 +10,7 @@
 #include "../proto/err.h"
 #include "activate.h"
 #include "auth.h"
+#include "connlimit.h"
 #include "keypair.h"
 #include "log.h"
 #include "net.h"
@@ -223,6 +224,7 @@ int net_new(struct net **ret, const struct config *cfg, char *err, size_t errlen
 	if (!(n = calloc(1, sizeof(*n))))
 		return PW_ENOMEM;
 	n->cfg = cfg;
+	connlimit_setup(); /* before the first socket can accept */
 	if (!(n->zctx = zmq_ctx_new())) {
 		rc = PW_ENOMEM;
 		goto out_free;
