@@ -109,6 +109,7 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 	    (rc = live_new(&s->live, cfg, err, errlen)) < 0 ||
 	    (rc = open_store(s, cfg, err, errlen)) < 0)
 		goto out_free;
+	s->st.issuer = live_config(s->live)->issuer; /* live keeps it, reloads included */
 	s->n_slots = cfg->group_max;
 	s->slots = calloc(s->n_slots, sizeof(*s->slots));
 	s->writes = calloc(s->n_slots, sizeof(*s->writes));
