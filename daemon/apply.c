@@ -466,18 +466,25 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 	size_t len;
 	int rc, bad;
 
+	/* Before any lookup: another department's ids are not this peer's to resend, and
+	 * their ACKs not its to read. */
+	if (m->auth_dept && strcmp(m->auth_dept, r->dept) != 0)
+		return reject(t, a, m, PW_EAUTH, reply_id, quarantine);
 	int j = ids_find(a, r->dept, r->id, h);
 	if (j >= 0) {
 		/* Accepted earlier in this same group: its ACK is not written yet. */
 		m->duplicate = true;
 		pend_ack(a, i, r->id, r->dept, h, a->acks[j].count, j);
-		return 0;
+		/* A publisher feeder has no reply to read: the notice confirms its resend. */
+		return m->from_sub ? emit_accepted(a, t, r, 0) : 0;
 	}
 	rc = store_msgid_get(t, r->dept, r->id, prior, sizeof(prior), &len);
 	if (rc == 0) {
 		/* A resent id gets the original ACK and stores nothing twice. */
 		m->duplicate = true;
 		m->result = 0;
+		if (m->from_sub && (rc = emit_accepted(a, t, r, 0)) < 0)
+			return rc;
 		if (strcmp(reply_id, r->id) == 0) {
 			proto_buf_reset(&m->reply);
 			proto_w_raw(&m->reply, prior, len);
@@ -488,8 +495,6 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 	}
 	if (rc != PW_ENOTFOUND)
 		return rc;
-	if (m->auth_dept && strcmp(m->auth_dept, r->dept) != 0)
-		return reject(t, a, m, PW_EAUTH, reply_id, quarantine);
 	if ((bad = check_items(t, a, r)) < 0)
 		return bad;
 	if (bad) {
@@ -620,7 +625,8 @@ static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 	proto_w_str(f, "unit");
 	proto_w_str(f, ind->unit);
 	proto_w_str(f, "set_by");
-	proto_w_str(f, r->dept ? r->dept : (m->peer ? m->peer : "operator"));
+	/* Who is authenticated, never what the payload claims. */
+	proto_w_str(f, m->auth_dept ? m->auth_dept : (m->peer ? m->peer : "operator"));
 	if ((rc = notice_emit(a->notices, t, topic)) < 0)
 		return rc;
 	if ((rc = touch(a, ind)) < 0)
