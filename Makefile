@@ -33,7 +33,8 @@ MODEL_SRC  = $(CAT_SRC) model/keypair.c model/plausible.c model/evaluate.c
 RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
 DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
              $(RULES_SRC) daemon/reply.c daemon/apply.c daemon/query.c daemon/metrics.c \
-             daemon/publisher.c daemon/live.c daemon/notify.c daemon/net.c daemon/server.c
+             daemon/publisher.c daemon/live.c daemon/notify.c daemon/connlimit.c daemon/net.c \
+             daemon/server.c
 CLIENT_SRC = client/planwatch.c
 CSVIN_SRC  = client/csvin.c client/xlsxin.c
 REPORT_SRC = client/report.c client/report_fmt.c client/report_csv.c client/report_json.c \
@@ -107,11 +108,12 @@ tests/crash_SRC            = tests/crash.c $(HARNESS)
 tests/hostile_SRC          = tests/hostile.c $(HARNESS)
 tests/damage_SRC           = tests/damage.c $(HARNESS)
 tests/test_full_SRC        = tests/test_full.c $(HARNESS)
+tests/test_conns_SRC       = tests/test_conns.c $(HARNESS)
 tests/test_client_SRC      = tests/test_client.c $(CLIENT_SRC) $(PROTO_SRC)
 bench_SRC                  = tests/bench.c $(STORE_SRC) $(HARNESS)
 PROGRAMS = planwatchd planwatch bench tests/crash tests/hostile tests/damage \
            $(addprefix tests/,$(UNIT_TESTS) test_integration test_security test_targets \
-           test_published test_full)
+           test_published test_full test_conns)
 
 $(O)/bench: EXTRA_LIBS = -lpthread
 .SECONDEXPANSION:
@@ -230,7 +232,7 @@ test-unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
 # Kinds of store damage the daemon does not handle yet (issue 20): run, reported, and the
 # run fails as soon as one of them passes, so this list stays true.
 DAMAGE_XFAIL =
-INTEGRATION = test_integration test_targets test_security test_published test_full
+INTEGRATION = test_integration test_targets test_security test_published test_full test_conns
 test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/tests/hostile $(O)/tests/damage $(O)/planwatchd $(O)/planwatch
 	@for t in $(INTEGRATION); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/$$t || exit 1; done

@@ -32,6 +32,7 @@ struct apply_key {
 /* An accepted update whose ACK is written once the group's last notice (its seq) is known. */
 struct apply_ack {
 	bool pending;
+	bool target; /* a target_set: its ACK carries the seq, nothing is remembered */
 	int dup_of; /* index of the message of this group it repeats, or -1 */
 	uint32_t count;
 	/* the update's own (dept, id): for a retry, not the retry request's id */
@@ -100,7 +101,8 @@ void apply_decode(struct apply_msg *m)
 		m->decode_rc = PW_ENOMEM;
 		return;
 	}
-	if (m->len > PROTO_MAX_FRAME || m->raw_len < m->len) {
+	/* An oversized frame is decoded too: proto_req_decode refuses it, id read if it can be. */
+	if (m->raw_len < m->len) {
 		m->req->id[0] = '\0';
 		m->decode_rc = PW_ETOOBIG;
 		return;
@@ -464,18 +466,25 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 	size_t len;
 	int rc, bad;
 
+	/* Before any lookup: another department's ids are not this peer's to resend, and
+	 * their ACKs not its to read. */
+	if (m->auth_dept && strcmp(m->auth_dept, r->dept) != 0)
+		return reject(t, a, m, PW_EAUTH, reply_id, quarantine);
 	int j = ids_find(a, r->dept, r->id, h);
 	if (j >= 0) {
 		/* Accepted earlier in this same group: its ACK is not written yet. */
 		m->duplicate = true;
 		pend_ack(a, i, r->id, r->dept, h, a->acks[j].count, j);
-		return 0;
+		/* A publisher feeder has no reply to read: the notice confirms its resend. */
+		return m->from_sub ? emit_accepted(a, t, r, 0) : 0;
 	}
 	rc = store_msgid_get(t, r->dept, r->id, prior, sizeof(prior), &len);
 	if (rc == 0) {
 		/* A resent id gets the original ACK and stores nothing twice. */
 		m->duplicate = true;
 		m->result = 0;
+		if (m->from_sub && (rc = emit_accepted(a, t, r, 0)) < 0)
+			return rc;
 		if (strcmp(reply_id, r->id) == 0) {
 			proto_buf_reset(&m->reply);
 			proto_w_raw(&m->reply, prior, len);
@@ -486,8 +495,6 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 	}
 	if (rc != PW_ENOTFOUND)
 		return rc;
-	if (m->auth_dept && strcmp(m->auth_dept, r->dept) != 0)
-		return reject(t, a, m, PW_EAUTH, reply_id, quarantine);
 	if ((bad = check_items(t, a, r)) < 0)
 		return bad;
 	if (bad) {
@@ -521,6 +528,12 @@ static int finish_acks(struct store_txn *t, struct apply *a)
 		const struct apply_ack *k = &a->acks[i];
 		if (!k->pending)
 			continue;
+		if (k->target) {
+			reply_ack(&m->reply, m->req->id, 1, 1, seq);
+			if (m->reply.err)
+				return m->reply.err;
+			continue;
+		}
 		if (k->dup_of >= 0)
 			m->changed = a->msgs[k->dup_of]->changed;
 		reply_ack(&m->reply, m->req->id, k->count, m->changed, seq);
@@ -577,8 +590,9 @@ static int apply_retry(struct store_txn *t, struct apply *a, size_t i)
 	return apply_update(t, a, i, a->retry_req, m->req->id, false);
 }
 
-static int apply_target(struct store_txn *t, struct apply *a, struct apply_msg *m)
+static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 {
+	struct apply_msg *m = a->msgs[i];
 	const struct proto_req *r = m->req;
 	const struct cat_indicator *ind = catalog_find(a->cat, r->plan, r->ind);
 	char topic[STORE_TOPIC_MAX + 1];
@@ -611,14 +625,18 @@ static int apply_target(struct store_txn *t, struct apply *a, struct apply_msg *
 	proto_w_str(f, "unit");
 	proto_w_str(f, ind->unit);
 	proto_w_str(f, "set_by");
-	proto_w_str(f, r->dept ? r->dept : (m->peer ? m->peer : "operator"));
+	/* Who is authenticated, never what the payload claims. */
+	proto_w_str(f, m->auth_dept ? m->auth_dept : (m->peer ? m->peer : "operator"));
 	if ((rc = notice_emit(a->notices, t, topic)) < 0)
 		return rc;
 	if ((rc = touch(a, ind)) < 0)
 		return rc;
-	reply_ack(&m->reply, r->id, 1, 1, 0);
+	/* Its ACK, like an update's, carries the seq after the group: the target notice and
+	 * whatever the re-evaluation announces have seq <= it. */
+	a->acks[i].pending = true;
+	a->acks[i].target = true;
 	m->result = 0;
-	return m->reply.err;
+	return 0;
 }
 
 /* ---- the transaction ---- */
@@ -635,7 +653,7 @@ static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 		return m->from_sub ? reject(t, a, m, PW_EDENIED, m->req->id, true) : apply_retry(t, a, i);
 	case PROTO_TARGET_SET:
 		return m->from_sub ? reject(t, a, m, PW_EDENIED, m->req->id, true)
-				   : apply_target(t, a, m);
+				   : apply_target(t, a, i);
 	default:
 		/* Only reachable from SUB, which carries updates only. */
 		return reject(t, a, m, PW_ETYPE, m->req->id, true);

@@ -208,6 +208,11 @@ static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t 
 		out_printf(o, "planwatch_notices_published_total{kind=\"%s\"} %" PRIu64 "\n",
 			   topic_names[i], s->notices[i]);
 	gauge(o, "planwatch_subscriptions", "Live PUB subscriptions", s->subscriptions);
+	gauge(o, "planwatch_connections_max",
+	      "Peer connections allowed: the descriptor limit less a reserve", s->connections_max);
+	counter(o, "planwatch_connections_refused_total",
+		"Peer connections shut down at once for being over planwatch_connections_max",
+		s->connections_refused);
 	gauge(o, "planwatch_notice_last_seq", "Sequence number of the newest logged notice",
 	      st->last_seq);
 

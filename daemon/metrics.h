@@ -67,6 +67,8 @@ struct metrics_snapshot {
 	struct metrics_hist commit;         /* group commit duration */
 	/* gauges */
 	unsigned subscriptions;                  /* live PUB subscriptions */
+	uint64_t connections_max;                /* the bound on peer connections */
+	uint64_t connections_refused;            /* counter: shut down over the bound */
 	uint64_t alerts[METRICS_N_ALERTS];       /* indicators, by enum metrics_alert */
 	struct store_stat store;                 /* from store_stat() */
 };

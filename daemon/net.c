@@ -3,10 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "../proto/err.h"
 #include "activate.h"
 #include "auth.h"
+#include "connlimit.h"
 #include "keypair.h"
 #include "log.h"
 #include "net.h"
@@ -65,6 +69,25 @@ static int sock_open(struct net *n, int type, void **out, char *err, size_t errl
 	return 0;
 }
 
+/* True when a process accepts connections on the ipc:// endpoint ep. libzmq's bind
+ * unlinks an existing socket file and binds anew, which would leave a running daemon
+ * unreachable; a file nobody listens on (ECONNREFUSED: a crashed daemon's) may go. */
+static bool ipc_live(const char *ep)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = ep + strlen("ipc://");
+	bool live;
+	if (strncmp(ep, "ipc://", 6) != 0 || path[0] == '@' || strlen(path) >= sizeof(sa.sun_path))
+		return false; /* abstract names: bind itself fails with EADDRINUSE */
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	live = connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return live;
+}
+
 static int sock_bind(void *z, const char *ep, char *err, size_t errlen)
 {
 	if (sandbox_bind_probe(ep, err, errlen) < 0) /* instead of libzmq's abort */
@@ -72,6 +95,11 @@ static int sock_bind(void *z, const char *ep, char *err, size_t errlen)
 	int fd = activate_fd_for(ep); /* a socket passed by systemd (planwatchd.socket) */
 	if (fd >= 0)
 		zmq_setsockopt(z, ZMQ_USE_FD, &fd, sizeof(fd));
+	else if (ipc_live(ep)) {
+		snprintf(err, errlen, "cannot bind '%s': another process is listening on it (a "
+			 "second planwatchd?); stop it or choose another endpoint", ep);
+		return PW_EBUSY;
+	}
 	if (zmq_bind(z, ep) != 0) {
 		snprintf(err, errlen, "cannot bind '%s': %s", ep, zmq_strerror(errno));
 		return PW_ESYS;
@@ -199,6 +227,7 @@ int net_new(struct net **ret, const struct config *cfg, char *err, size_t errlen
 	if (!(n = calloc(1, sizeof(*n))))
 		return PW_ENOMEM;
 	n->cfg = cfg;
+	connlimit_setup(); /* before the first socket can accept */
 	if (!(n->zctx = zmq_ctx_new())) {
 		rc = PW_ENOMEM;
 		goto out_free;

@@ -278,6 +278,8 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	proto_kv_uint(&m, "groups", st->groups);
 	proto_kv_uint(&m, "notices", st->notices);
 	proto_kv_uint(&m, "subscriptions", st->subscriptions);
+	proto_kv_uint(&m, "connections_max", st->connections_max);
+	proto_kv_uint(&m, "connections_refused", st->connections_refused);
 	proto_kv_uint(&m, "last_commit", st->last_commit_ms);
 	proto_kv_uint(&m, "last_seq", ss.last_seq);
 	proto_kv_uint(&m, "observations", ss.n_obs);

@@ -16,6 +16,7 @@ struct query_stats {
 	uint64_t last_commit_ms;   /* wall clock of the last group commit */
 	uint64_t commit_us_last;   /* duration of the last commit */
 	unsigned subscriptions;    /* live PUB subscriptions */
+	uint64_t connections_max, connections_refused; /* connlimit.h */
 	int64_t started_ms;
 	int64_t now_ms;            /* the daemon clock (may be set by tests) */
 	const char *version;

@@ -11,6 +11,7 @@
 #include "../proto/err.h"
 #include "../store/store.h"
 #include "apply.h"
+#include "connlimit.h"
 #include "live.h"
 #include "log.h"
 #include "metrics.h"
@@ -168,11 +169,18 @@ static void publish(struct server *s, struct notice_list *l)
 	}
 }
 
-/* Figures the publisher thread keeps. */
+/* Figures the publisher thread and the accepting threads (connlimit) keep. */
 static void sync_publisher(struct server *s)
 {
 	const struct publisher *pub = net_publisher(s->net);
 	s->st.subscriptions = publisher_subscriptions(pub);
+	unsigned long refused = connlimit_refused();
+	s->st.connections_max = connlimit_max();
+	if (refused != s->st.connections_refused)
+		log_warn("%lu connections refused: over the bound of %zu descriptors (the "
+			 "descriptor limit less a reserve; raise LimitNOFILE=)",
+			 refused - (unsigned long)s->st.connections_refused, connlimit_max());
+	s->st.connections_refused = refused;
 	unsigned long damaged = publisher_damaged(pub);
 	if (damaged != s->pub_damaged_seen) {
 		log_err("%lu notices published as damaged: their log records cannot be read "
@@ -210,6 +218,8 @@ static void publish_metrics(struct server *s, bool full)
 	s->ms.items = s->st.items;
 	s->ms.groups = s->st.groups;
 	s->ms.subscriptions = s->st.subscriptions;
+	s->ms.connections_max = s->st.connections_max;
+	s->ms.connections_refused = s->st.connections_refused;
 	if (full) {
 		uint64_t mark = s->st.groups + s->st.notices;
 		int rc = store_stat(s->store, &s->ms.store);

@@ -513,7 +513,11 @@ static int f_limit(struct proto_req *r, const msgpack_object *o)
 
 static int f_time(struct proto_req *r, const msgpack_object *o)
 {
-	return get_int(o, &r->time_ms);
+	int rc = get_int(o, &r->time_ms);
+	if (rc < 0)
+		return rc;
+	/* The daemon subtracts and adds clocks in ms: a bounded time cannot overflow them. */
+	return r->time_ms >= 0 && r->time_ms <= PROTO_MAX_TIME_MS ? 0 : PW_ERANGE;
 }
 
 static int f_prefix(struct proto_req *r, const msgpack_object *o)
@@ -568,6 +572,76 @@ static void req_clear(struct proto_req *r)
 	r->arena_cap = arena_cap;
 }
 
+/* The id as decode_header() accepts it: 1..PROTO_MAX_ID bytes of UTF-8 without NUL. */
+static bool id_acceptable(const char *s, size_t n)
+{
+	return n >= 1 && n <= PROTO_MAX_ID && proto_utf8_valid(s, n) && !memchr(s, 0, n);
+}
+
+/* Reads a str header at *pp: sets *s and *n and advances past the string; false if the
+ * object there is not a str that fits in the bytes that remain. */
+static bool peek_str(const uint8_t **pp, const uint8_t *end, const char **s, size_t *n)
+{
+	const uint8_t *p = *pp;
+	size_t hdr, len;
+	if (p >= end)
+		return false;
+	if (*p >= 0xa0 && *p <= 0xbf)
+		hdr = 1, len = *p & 0x1f;
+	else if (*p == 0xd9 || *p == 0xda || *p == 0xdb) {
+		hdr = *p == 0xd9 ? 2 : *p == 0xda ? 3 : 5;
+		if (need(p, end, hdr) < 0)
+			return false;
+		len = (size_t)bytes_get_be(p + 1, hdr - 1);
+	} else
+		return false;
+	if (need(p, end, (uint64_t)hdr + len) < 0)
+		return false;
+	*s = (const char *)p + hdr;
+	*n = len;
+	*pp = p + hdr + len;
+	return true;
+}
+
+/* A frame that is not one well-formed, bounded msgpack map can still carry a readable id:
+ * walks the top-level map's pairs in order, each checked by the pre-scan, and copies the
+ * first acceptable "id" str found before the first pair that cannot be read (a huge count,
+ * deep nesting, a cut-off value, trailing bytes after the map). */
+static void salvage_id(struct proto_req *r, const void *buf, size_t len)
+{
+	const uint8_t *p = buf, *end = p + len;
+	uint64_t pairs;
+	if (len == 0)
+		return;
+	if (*p >= 0x80 && *p <= 0x8f) {
+		pairs = *p & 0x0f;
+		p += 1;
+	} else if (*p == 0xde || *p == 0xdf) {
+		size_t w = *p == 0xde ? 2 : 4;
+		if (need(p, end, 1 + w) < 0)
+			return;
+		pairs = bytes_get_be(p + 1, w);
+		p += 1 + w;
+	} else {
+		return;
+	}
+	for (uint64_t i = 0; i < pairs; i++) {
+		const uint8_t *k = p;
+		const char *key, *val;
+		size_t kn, vn;
+		if (peek_str(&k, end, &key, &kn) && kn == 2 && !memcmp(key, "id", 2)) {
+			const uint8_t *v = k;
+			if (peek_str(&v, end, &val, &vn) && id_acceptable(val, vn)) {
+				memcpy(r->id, val, vn);
+				r->id[vn] = '\0';
+			}
+			return;
+		}
+		if (scan_obj(&p, end, PROTO_MAX_DEPTH) < 0 || scan_obj(&p, end, PROTO_MAX_DEPTH) < 0)
+			return;
+	}
+}
+
 /* First pass: version, type and id, so that any later error can still be answered
  * with the client's id. */
 static int decode_header(struct proto_req *r, const msgpack_object_map *m)
@@ -579,9 +653,7 @@ static int decode_header(struct proto_req *r, const msgpack_object_map *m)
 	for (uint32_t i = 0; i < m->size; i++) {
 		const msgpack_object *o = &m->ptr[i].val;
 		if (key_is(&m->ptr[i], "id") && o->type == MSGPACK_OBJECT_STR &&
-		    o->via.str.size >= 1 && o->via.str.size <= PROTO_MAX_ID &&
-		    proto_utf8_valid(o->via.str.ptr, o->via.str.size) &&
-		    !memchr(o->via.str.ptr, 0, o->via.str.size)) {
+		    id_acceptable(o->via.str.ptr, o->via.str.size)) {
 			memcpy(r->id, o->via.str.ptr, o->via.str.size);
 			r->id[o->via.str.size] = '\0';
 		}
@@ -618,8 +690,10 @@ int proto_req_decode(struct proto_req *r, const void *buf, size_t len)
 	int rc;
 
 	req_clear(r);
-	if (len > PROTO_MAX_FRAME)
+	if (len > PROTO_MAX_FRAME) {
+		salvage_id(r, buf, len);
 		return PW_ETOOBIG;
+	}
 	/* Every string copy costs its bytes plus a NUL, and each string has a header byte. */
 	size_t need_cap = 2 * len + 16;
 	if (need_cap > r->arena_cap) {
@@ -629,8 +703,10 @@ int proto_req_decode(struct proto_req *r, const void *buf, size_t len)
 		r->arena = a;
 		r->arena_cap = need_cap;
 	}
-	if ((rc = unpack(&u, buf, len, PROTO_MAX_DEPTH)) < 0)
+	if ((rc = unpack(&u, buf, len, PROTO_MAX_DEPTH)) < 0) {
+		salvage_id(r, buf, len);
 		return rc;
+	}
 	const msgpack_object *root = &u.data;
 	if (root->type != MSGPACK_OBJECT_MAP) {
 		rc = PW_EPROTO;

@@ -19,6 +19,7 @@
 #define PROTO_HARD_FRAME (4u << 20)  /* ZMQ_MAXMSGSIZE: larger frames drop the peer */
 #define PROTO_MAX_REPLY (64u << 20)  /* bytes of one reply or notice a client accepts */
 #define PROTO_MAX_BATCH 1000         /* items of one update */
+#define PROTO_MAX_TIME_MS 253402300799999LL /* a request's `time`: 9999-12-31T23:59:59.999Z */
 #define PROTO_MAX_ID 64              /* bytes: message id, plan, indicator */
 #define PROTO_MAX_DEPT 64            /* bytes: department name (UTF-8) */
 #define PROTO_MAX_UNIT 32            /* bytes */

@@ -209,6 +209,21 @@ static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
 	CHECK(check_ack(&g.m[0], "a", 4, 4) == seq);
 	CHECK(g.m[0].duplicate && out.n == 0);
 	group_reset(&g);
+
+	/* Another authenticated department naming 统计局 with 统计局's id: refused before the
+	 * lookup (it used to get 统计局's original ACK). */
+	struct apply_msg *other = add_update(&g, "a", "统计局", "gdp", "亿元", 2024, 1, 4, 800);
+	other->auth_dept = "财政局";
+	CHECK_OK(apply_group(a, st, g.p, g.n, now, &out));
+	check_nack(other, "a", "dept_mismatch", false);
+	group_reset(&g);
+
+	/* A resend through SUB ingest gets no reply: an accepted.* notice confirms it. */
+	struct apply_msg *sub = add_update(&g, "a", "统计局", "gdp", "亿元", 2024, 1, 4, 800);
+	sub->from_sub = true;
+	CHECK_OK(apply_group(a, st, g.p, g.n, now, &out));
+	CHECK(sub->duplicate && count_topics(&out, "accepted.统计局") == 1);
+	group_reset(&g);
 	notice_list_release(&out);
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -244,8 +245,7 @@ static void build_bad(int k, struct proto_buf *b, char *id)
 		w_head(b, 0, id, "统计局");
 		proto_w_array(b, 1);
 		w_item(b, "gdp", "2026Q3", 1, "亿元", "flash");
-		b->len -= 10;
-		id[0] = '\0';
+		b->len -= 10; /* the id, before the cut, is still answered */
 		break;
 	case 2: proto_w_array(b, 2); proto_w_uint(b, 1); proto_w_str(b, "update"); id[0] = '\0'; break;
 	case 3:
@@ -293,7 +293,7 @@ static void build_bad(int k, struct proto_buf *b, char *id)
 			proto_w_bin(b, pad, n);
 			free(pad);
 		}
-		id[0] = '\0'; /* not decoded at all: the NACK cannot carry the id */
+		/* refused for its size; the id, before the padding, is still answered */
 		break;
 	case 10:
 		w_head(b, 0, id, "统计局");
@@ -356,7 +356,7 @@ static void build_bad(int k, struct proto_buf *b, char *id)
 		proto_w_map(b, 1);
 		proto_w_str(b, "plan");
 		proto_w_array(b, 1); proto_w_array(b, 1); proto_w_array(b, 1); proto_w_uint(b, 1);
-		id[0] = '\0'; /* refused by the structural scan, before the id is read */
+		/* refused by the structural scan; the id, before the nesting, is answered */
 		break;
 	case 26:
 		w_head(b, 0, id, "统计局");
@@ -615,6 +615,45 @@ static void test_oversized_reply(const char *dir)
 	zmq_ctx_term(zctx);
 }
 
+/* A second daemon with its own state dir but the same ipc:// endpoints must refuse to
+ * start: libzmq would unlink the first daemon's socket and bind over it, leaving the first
+ * running but unreachable (issue 20 item 4). */
+static void test_second_daemon(struct harness *h)
+{
+	struct harness h2;
+	int st = 0;
+	char line[512];
+	bool said = false;
+	CHECK_OK(harness_init_eps(&h2, NULL, NULL, h->ep, h->pub));
+	/* Not harness_try_start: its ping would be answered by the first daemon. */
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		FILE *f = freopen(h2.log, "a", stderr);
+		(void)f;
+		execl(h2.daemon, h2.daemon, "--config", h2.conf, (char *)NULL);
+		_exit(127);
+	}
+	int waited = 0;
+	while (waitpid(pid, &st, WNOHANG) == 0 && waited++ < 600)
+		usleep(100 * 1000);
+	if (waited > 600) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	CHECK(waited <= 600 && WIFEXITED(st) && WEXITSTATUS(st) != 0);
+	FILE *f = fopen(h2.log, "r");
+	CHECK(f);
+	while (fgets(line, sizeof(line), f))
+		said |= strstr(line, "another process is listening") != NULL;
+	fclose(f);
+	CHECK(said);
+	struct pw_client *c = harness_client(h);
+	CHECK(harness_status(c, "uptime_s") >= 0); /* the first still answers */
+	pw_client_free(c);
+	harness_cleanup(&h2);
+}
+
 int main(void)
 {
 	struct harness h;
@@ -637,6 +676,8 @@ int main(void)
 	       sizeof(bad_cases) / sizeof(bad_cases[0]));
 	test_status_rules(&h);
 	printf("ok data status rules and history\n");
+	test_second_daemon(&h);
+	printf("ok a second daemon on the same ipc:// endpoints refuses to start\n");
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 	printf("ok SIGTERM exits 0\n");
 	snprintf(ep, sizeof(ep), "ipc://%s/dept-pub.sock", h.dir);

@@ -379,6 +379,69 @@ static void test_limits(void)
 	CHECK(!proto_utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
 }
 
+/* A refused frame is answered under its id whenever the id could be read (PROTOCOL.md §2),
+ * including frames that are not one well-formed, bounded msgpack map. */
+static void test_salvaged_id(void)
+{
+	struct proto_req *r = proto_req_new();
+	struct proto_buf b;
+	CHECK(r);
+	proto_buf_init(&b);
+	/* {v: 1, id: "keep-1", items: [2^32-1 elements...]}: the count does not fit. */
+	proto_w_map(&b, 3);
+	proto_w_str(&b, "v");
+	proto_w_uint(&b, 1);
+	proto_w_str(&b, "id");
+	proto_w_str(&b, "keep-1");
+	proto_w_str(&b, "items");
+	const uint8_t huge[] = { 0xdd, 0xff, 0xff, 0xff, 0xff, 0x00 };
+	proto_w_raw(&b, huge, sizeof(huge));
+	CHECK_RC(proto_req_decode(r, b.data, b.len), PW_EPROTO);
+	CHECK(strcmp(r->id, "keep-1") == 0);
+	/* A well-formed map followed by trailing bytes. */
+	proto_buf_reset(&b);
+	proto_w_map(&b, 2);
+	proto_w_str(&b, "id");
+	proto_w_str(&b, "keep-2");
+	proto_w_str(&b, "v");
+	proto_w_uint(&b, 1);
+	proto_w_uint(&b, 7);
+	CHECK_RC(proto_req_decode(r, b.data, b.len), PW_EPROTO);
+	CHECK(strcmp(r->id, "keep-2") == 0);
+	/* The id after the damaged pair cannot be reached: "". */
+	proto_buf_reset(&b);
+	proto_w_map(&b, 2);
+	proto_w_str(&b, "items");
+	proto_w_raw(&b, huge, sizeof(huge));
+	CHECK_RC(proto_req_decode(r, b.data, b.len), PW_EPROTO);
+	CHECK(r->id[0] == '\0');
+	/* Cut off inside the id itself: "". */
+	proto_buf_reset(&b);
+	proto_w_map(&b, 1);
+	proto_w_str(&b, "id");
+	proto_w_str(&b, "keep-3");
+	CHECK_RC(proto_req_decode(r, b.data, b.len - 2), PW_EPROTO);
+	CHECK(r->id[0] == '\0');
+	/* A time outside 0..PROTO_MAX_TIME_MS is refused (clock_set with -2^63 overflowed). */
+	const int64_t times[] = { INT64_MIN, -1, PROTO_MAX_TIME_MS + 1, INT64_MAX };
+	for (size_t i = 0; i < sizeof(times) / sizeof(*times); i++) {
+		proto_buf_reset(&b);
+		proto_w_map(&b, 4);
+		proto_w_str(&b, "v");
+		proto_w_uint(&b, 1);
+		proto_w_str(&b, "type");
+		proto_w_str(&b, "clock_set");
+		proto_w_str(&b, "id");
+		proto_w_str(&b, "t");
+		proto_w_str(&b, "time");
+		proto_w_int(&b, times[i]);
+		CHECK_RC(proto_req_decode(r, b.data, b.len), PW_ERANGE);
+		CHECK(strcmp(r->id, "t") == 0);
+	}
+	proto_buf_release(&b);
+	proto_req_free(r);
+}
+
 static void test_view(void)
 {
 	struct proto_buf b;
@@ -623,6 +686,7 @@ int main(void)
 	test_roundtrip();
 	test_confirm();
 	test_limits();
+	test_salvaged_id();
 	test_view();
 	test_view_str_at();
 	test_view_entries();

@@ -149,8 +149,9 @@ int main(void)
 	CHECK_RC(a.code, PW_EAUTH);
 	CHECK(log_contains(&h, "from 统计局"));
 
-	/* Oversized frames: over the protocol limit is NACKed and quarantined without
-	 * effect; over ZMQ_MAXMSGSIZE the peer is dropped and the daemon serves on. */
+	/* Oversized frames: over the protocol limit is NACKed (under its id, read before the
+	 * padding) and quarantined without effect; over ZMQ_MAXMSGSIZE the peer is dropped
+	 * and the daemon serves on. */
 	struct proto_buf big;
 	proto_buf_init(&big);
 	proto_w_map(&big, 4);
@@ -165,7 +166,7 @@ int main(void)
 	proto_w_bin(&big, pad, 2u << 20);
 	void *reply;
 	size_t len;
-	CHECK_OK(pw_call(c, big.data, big.len, "", &reply, &len));
+	CHECK_OK(pw_call(c, big.data, big.len, "big-1", &reply, &len));
 	struct proto_view *v;
 	CHECK_OK(proto_view_new(&v, reply, len));
 	int64_t code;

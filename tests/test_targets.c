@@ -149,7 +149,13 @@ static void test_seed_verdicts(struct harness *h)
 	/* The city assigns 99%: the change is logged and announced, then judged. */
 	struct proto_req r = { .type = PROTO_TARGET_SET, .plan = QG, .ind = "air_good_days",
 			       .value = 99.8 };
-	proto_view_free(harness_request(c, &r));
+	struct proto_view *ack = harness_request(c, &r);
+	int64_t ack_seq = 0;
+	CHECK_OK(proto_view_int(ack, -1, "seq", &ack_seq));
+	proto_view_free(ack);
+	/* The ack-seq rule (PROTOCOL.md §3): the target and breach notices it caused have
+	 * seq <= the ACK's, and nothing later was logged yet. */
+	CHECK(ack_seq > (int64_t)mark && ack_seq == last_seq(c));
 	CHECK(notices_since(c, mark, "target." QG ".air_good_days", topics, 64) == 1);
 	CHECK(notices_since(c, mark, "breach." QG ".air_good_days", topics, 64) == 1);
 	r.value = 98;
