@@ -58,9 +58,10 @@ planwatch_SRC              = client/cli.c client/csvin.c $(REPORT_SRC) $(CLIENT_
                              $(PROTO_SRC)
 tests/test_proto_SRC       = tests/test_proto.c $(PROTO_SRC)
 tests/test_store_SRC       = tests/test_store.c $(STORE_SRC) proto/err.c proto/period.c
-tests/test_catalog_SRC     = tests/test_catalog.c $(CAT_SRC) proto/err.c
+tests/test_catalog_SRC     = tests/test_catalog.c $(CAT_SRC) proto/err.c proto/period.c
 tests/test_planmath_SRC    = tests/test_planmath.c model/planmath.c
-tests/test_unit_SRC        = tests/test_unit.c model/unit.c $(CAT_SRC) proto/err.c
+tests/test_unit_SRC        = tests/test_unit.c model/unit.c $(CAT_SRC) proto/err.c \
+                             proto/period.c
 tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit.c proto/err.c \
                              proto/period.c
 tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
@@ -178,14 +179,16 @@ bench-peer: $(O)/bench $(O)/planwatchd
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib \
-	  $(DESTDIR)$(PREFIX)/include/planwatch $(DESTDIR)$(PREFIX)/share/planwatch/catalog \
+	  $(DESTDIR)$(PREFIX)/include/planwatch $(DESTDIR)$(PREFIX)/share/planwatch/catalog/regions \
+	  $(DESTDIR)$(PREFIX)/share/planwatch/catalog/plans \
 	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
 	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/etc/planwatch $(DESTDIR)/lib/systemd/system
 	install -m 755 $(O)/planwatchd $(DESTDIR)$(PREFIX)/sbin/planwatchd
 	install -m 755 $(O)/planwatch $(DESTDIR)$(PREFIX)/bin/planwatch
 	install -m 644 $(O)/libplanwatch.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 client/planwatch.h proto/err.h $(DESTDIR)$(PREFIX)/include/planwatch/
-	install -m 644 catalog/*.yaml $(DESTDIR)$(PREFIX)/share/planwatch/catalog/
+	install -m 644 catalog/regions/*.yaml $(DESTDIR)$(PREFIX)/share/planwatch/catalog/regions/
+	install -m 644 catalog/plans/*.yaml $(DESTDIR)$(PREFIX)/share/planwatch/catalog/plans/
 	install -m 644 man/planwatch.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/planwatchd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 man/planwatchd.8 $(DESTDIR)$(PREFIX)/share/man/man8/

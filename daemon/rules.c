@@ -95,14 +95,6 @@ static int cum_cb(const struct store_obs *o, void *arg)
 	return 0;
 }
 
-static const struct cat_annual *annual_for(const struct cat_indicator *x, int year)
-{
-	for (size_t i = 0; i < x->n_annual; i++)
-		if (x->annual[i].year == year)
-			return &x->annual[i];
-	return NULL;
-}
-
 /* Judges value against required; the plan maths is model/planmath.c. */
 static void compare(struct verdict *v, const struct rules_cfg *cfg, int direction, double value,
 		    double required, bool points)
@@ -132,7 +124,7 @@ static void eval_growth(const struct rules_cfg *cfg, struct store_txn *t,
 			const struct cat_indicator *x, const struct store_obs *o, struct verdict *v)
 {
 	int y = o->period.year;
-	const struct cat_annual *an = annual_for(x, y);
+	const struct cat_annual *an = cat_annual_for(x, y);
 	double g, yoy;
 
 	if (an && an->has_value && o->period.freq == PERIOD_ANNUAL) {
@@ -173,7 +165,7 @@ static void eval_level(const struct rules_cfg *cfg, const struct cat_indicator *
 		       const struct store_obs *o, struct verdict *v)
 {
 	int y = o->period.year;
-	const struct cat_annual *an = annual_for(x, y);
+	const struct cat_annual *an = cat_annual_for(x, y);
 	struct planmath_target tg = cat_target(x);
 	double req;
 	if (an && an->has_value)
@@ -356,6 +348,10 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		return state_put(t, x, &a);
 	if (rc < 0)
 		return rc;
+	/* A draft judges nothing, and no plan judges a period outside its window: there is
+	 * no extrapolating an expired plan's path (docs/MODEL.md section 2). */
+	if (x->plan->status == CAT_DRAFT || !cat_in_window(x->plan, newest.period.year))
+		return state_put(t, x, &a);
 	if ((rc = evaluate(cfg, t, x, &newest, &v)) < 0)
 		return rc;
 	if (v.pm.state == RULES_NONE)
@@ -403,6 +399,9 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		a.state = (uint8_t)to;
 		a.since_ms = out->now_ms;
 	}
+	/* A closed plan's verdicts stay true, but it announces nothing. */
+	if (x->plan->status != CAT_ACTIVE)
+		kind = NULL;
 	if (kind && (rc = emit_alert(out, t, kind, x, &newest, &v, from, to, streak)) < 0)
 		return rc;
 	return state_put(t, x, &a);
@@ -450,7 +449,8 @@ static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struc
 	struct proto_buf *f = &out->fields;
 	int rc;
 
-	if (!latest_due(x, out->now_ms, &due))
+	/* No release calendar, or no active plan asking for the figure. */
+	if (x->due_days == 0 || x->plan->status != CAT_ACTIVE || !latest_due(x, out->now_ms, &due))
 		return 0;
 	rc = store_obs_get(t, x->plan->id, x->id, &due, &o);
 	if (rc == 0 || rc != PW_ENOTFOUND)

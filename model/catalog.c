@@ -11,6 +11,8 @@
 #include "ydoc.h"
 
 struct catalog {
+	struct cat_region *regions;
+	size_t n_regions;
 	struct cat_plan *plans;
 	size_t n_plans;
 	const struct cat_indicator **index; /* sorted by (plan id, indicator id) */
@@ -51,6 +53,7 @@ void catalog_free(struct catalog *c)
 	free(c->allocs);
 	free(c->index);
 	free(c->plans);
+	free(c->regions);
 	free(c);
 }
 
@@ -69,12 +72,12 @@ const char *cat_kind_name(int kind)
 
 const char *cat_attr_name(int attr)
 {
-	return attr == CAT_BINDING ? "binding" : "expected";
+	return attr == CAT_BINDING ? "binding" : attr == CAT_EXPECTED ? "expected" : "none";
 }
 
 const char *cat_attr_name_zh(int attr)
 {
-	return attr == CAT_BINDING ? "约束性" : "预期性";
+	return attr == CAT_BINDING ? "约束性" : attr == CAT_EXPECTED ? "预期性" : "未标注";
 }
 
 static int parse_enum(struct ydoc *d, ynode n, const char *what, const char *const *names,
@@ -211,7 +214,9 @@ static int parse_annual(struct catalog *c, struct ydoc *d, ynode seq, struct cat
 	return 0;
 }
 
-static int parse_depts(struct catalog *c, struct ydoc *d, ynode map, struct cat_indicator *ind)
+/* departments: a non-empty list of names of 1..64 bytes; what names the owner in errors. */
+static int parse_depts(struct catalog *c, struct ydoc *d, ynode map, const char *what,
+		       const char *const **out, size_t *n_out)
 {
 	ynode seq = ydoc_get(d, map, "departments");
 	size_t n = ydoc_len(d, seq);
@@ -219,8 +224,7 @@ static int parse_depts(struct catalog *c, struct ydoc *d, ynode map, struct cat_
 	int rc;
 
 	if (n == 0)
-		return ydoc_fail(d, map, "indicator '%s': 'departments' must name at least one",
-				 ind->id);
+		return ydoc_fail(d, map, "%s: 'departments' must name at least one", what);
 	if (!(depts = own_calloc(c, n, sizeof(*depts))))
 		return PW_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
@@ -232,26 +236,28 @@ static int parse_depts(struct catalog *c, struct ydoc *d, ynode map, struct cat_
 		if (!(depts[i] = own(c, strdup(s))))
 			return PW_ENOMEM;
 	}
-	ind->depts = depts;
-	ind->n_depts = n;
+	*out = depts;
+	*n_out = n;
 	return 0;
 }
 
-static int parse_bounds(struct ydoc *d, ynode map, struct cat_indicator *ind)
+static int parse_bounds(struct ydoc *d, ynode map, bool *has_min, double *min, bool *has_max,
+			double *max)
 {
 	static const char *const keys[] = { "min", "max", NULL };
 	ynode n = ydoc_get(d, map, "bounds");
 	int rc;
 
+	*has_min = *has_max = false;
 	if (!n)
 		return 0;
 	if ((rc = ydoc_check_keys(d, n, keys)) < 0)
 		return rc;
-	if ((rc = opt_double(d, n, "min", &ind->has_min, &ind->min)) < 0 ||
-	    (rc = opt_double(d, n, "max", &ind->has_max, &ind->max)) < 0)
+	if ((rc = opt_double(d, n, "min", has_min, min)) < 0 ||
+	    (rc = opt_double(d, n, "max", has_max, max)) < 0)
 		return rc;
-	if (ind->has_min && ind->has_max && ind->min > ind->max)
-		return ydoc_fail(d, n, "bounds: min %g > max %g", ind->min, ind->max);
+	if (*has_min && *has_max && *min > *max)
+		return ydoc_fail(d, n, "bounds: min %g > max %g", *min, *max);
 	return 0;
 }
 
@@ -349,7 +355,10 @@ static int parse_indicator(struct catalog *c, struct ydoc *d, ynode map, struct 
 			     &ind->target)) < 0 ||
 	    (rc = opt_double(d, map, "growth", &ind->has_growth, &ind->growth)) < 0)
 		return rc;
-	if ((rc = parse_depts(c, d, map, ind)) < 0 || (rc = parse_bounds(d, map, ind)) < 0)
+	char what[CAT_ID_MAX + 16];
+	snprintf(what, sizeof(what), "indicator '%s'", ind->id);
+	if ((rc = parse_depts(c, d, map, what, &ind->depts, &ind->n_depts)) < 0 ||
+	    (rc = parse_bounds(d, map, &ind->has_min, &ind->min, &ind->has_max, &ind->max)) < 0)
 		return rc;
 	ind->due_days = ind->freq == PERIOD_ANNUAL ? 60 : 20;
 	if ((n = ydoc_get(d, map, "due_days"))) {
@@ -432,48 +441,517 @@ static int check_dup_ids(struct ydoc *d, ynode seq, struct cat_indicator *inds, 
 			 inds[dup].id, inds[first].yaml_line);
 }
 
-static int parse_file(struct catalog *c, const char *path, struct cat_plan *p, char *err)
+/* Format 1 (catalog/SCHEMA.md): one plan owning its indicators. */
+static int parse_plan1(struct catalog *c, struct ydoc *d, struct cat_plan *p)
 {
 	static const char *const keys[] = { "plan", "indicators", NULL };
-	struct ydoc *d;
 	struct cat_indicator *inds;
 	int rc;
+
+	ynode root = ydoc_root(d);
+	if ((rc = ydoc_check_keys(d, root, keys)) < 0)
+		return rc;
+	ynode plan = ydoc_get(d, root, "plan");
+	if (!plan)
+		return ydoc_fail(d, root, "missing key 'plan'");
+	if ((rc = parse_plan_header(c, d, plan, p)) < 0)
+		return rc;
+	p->start_year = p->base_year + 1;
+	p->status = CAT_ACTIVE;
+	ynode seq = ydoc_get(d, root, "indicators");
+	size_t n = ydoc_len(d, seq);
+	if (n == 0)
+		return ydoc_fail(d, root, "plan '%s' has no indicators", p->id);
+	if (!(inds = own_calloc(c, n, sizeof(*inds))))
+		return PW_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		ynode e = ydoc_at(d, seq, i);
+		if ((rc = parse_indicator(c, d, e, p, &inds[i])) < 0)
+			return rc;
+	}
+	if ((rc = check_dup_ids(d, seq, inds, n)) < 0)
+		return rc;
+	p->inds = inds;
+	p->n_inds = n;
+	return 0;
+}
+
+/* ---- format 2: regions and their series ---- */
+
+static const char *const freq_names[] = {
+	[PERIOD_ANNUAL] = "annual", [PERIOD_QUARTER] = "quarterly", [PERIOD_MONTH] = "monthly",
+};
+static const char *const form_names[] = { [CAT_FORM_LEVEL] = "level", [CAT_FORM_YTD] = "ytd" };
+static const char *const status_names[] = {
+	[CAT_DRAFT] = "draft", [CAT_ACTIVE] = "active", [CAT_CLOSED] = "closed",
+};
+
+const char *cat_status_name(int status)
+{
+	return status >= CAT_DRAFT && status <= CAT_CLOSED ? status_names[status] : "unknown";
+}
+
+/* Region ids: a GB/T 2260 code, or the parent's code, '-' and an alias (catalog/SCHEMA.md). */
+static bool region_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i < 6; i++)
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return false;
+	if (n == 6)
+		return true;
+	if (n > 23 || s[6] != '-' || s[7] < 'a' || s[7] > 'z')
+		return false;
+	for (size_t i = 8; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+static bool alias_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 32 || s[0] < 'a' || s[0] > 'z')
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+/* An optional source: {file, line}; absent leaves *file NULL. */
+static int opt_source(struct catalog *c, struct ydoc *d, ynode map, const char **file, int *line)
+{
+	*file = NULL;
+	*line = 0;
+	return ydoc_get(d, map, "source") ? source_ref(c, d, map, file, line) : 0;
+}
+
+static int parse_first_due(struct ydoc *d, ynode map, struct cat_series *s)
+{
+	ynode n = ydoc_get(d, map, "first_due");
+	const char *txt;
+	int rc;
+
+	if (!n) {
+		if (s->due_days)
+			return ydoc_fail(d, map, "series '%s': due_days needs first_due", s->id);
+		return 0;
+	}
+	if ((rc = ydoc_str(d, n, "first_due", &txt)) < 0)
+		return rc;
+	if (period_parse(&s->first_due, txt, strlen(txt)) < 0 || s->first_due.freq != s->freq)
+		return ydoc_fail(d, n, "series '%s': first_due '%s' is not a %s period", s->id, txt,
+				 freq_names[s->freq]);
+	return 0;
+}
+
+static int parse_series(struct catalog *c, struct ydoc *d, ynode map,
+			const struct cat_region *r, struct cat_series *s)
+{
+	static const char *const keys[] = {
+		"id", "name", "name_en", "category", "unit", "frequency", "form", "departments",
+		"bounds", "due_days", "first_due", "source", "derived", "note", NULL,
+	};
+	char what[CAT_ID_MAX + 16];
+	ynode n;
+	long l;
+	int rc;
+
+	s->region = r;
+	s->yaml_line = ydoc_line(d, map);
+	if ((rc = ydoc_check_keys(d, map, keys)) < 0 ||
+	    (rc = dup_str(c, d, map, "id", true, &s->id)) < 0)
+		return rc;
+	if (!id_valid(s->id, false))
+		return ydoc_fail(d, ydoc_get(d, map, "id"),
+				 "series id '%s' must be 1..64 of [a-z0-9_]", s->id);
+	if ((rc = dup_str(c, d, map, "name", true, &s->name)) < 0 ||
+	    (rc = dup_str(c, d, map, "name_en", true, &s->name_en)) < 0 ||
+	    (rc = dup_str(c, d, map, "category", true, &s->category)) < 0 ||
+	    (rc = dup_str(c, d, map, "unit", true, &s->unit)) < 0 ||
+	    (rc = dup_str(c, d, map, "note", false, &s->note)) < 0)
+		return rc;
+	if (strlen(s->unit) > 32)
+		return ydoc_fail(d, map, "series '%s': unit longer than 32 bytes", s->id);
+	if (!(n = ydoc_get(d, map, "frequency")))
+		return ydoc_fail(d, map, "series '%s': missing key 'frequency'", s->id);
+	if ((rc = parse_enum(d, n, "frequency", freq_names, PERIOD_ANNUAL, PERIOD_MONTH,
+			     &s->freq)) < 0)
+		return rc;
+	if (!(n = ydoc_get(d, map, "form")))
+		return ydoc_fail(d, map, "series '%s': missing key 'form'", s->id);
+	if ((rc = parse_enum(d, n, "form", form_names, CAT_FORM_LEVEL, CAT_FORM_YTD, &s->form)) < 0)
+		return rc;
+	snprintf(what, sizeof(what), "series '%s'", s->id);
+	if ((rc = parse_depts(c, d, map, what, &s->depts, &s->n_depts)) < 0 ||
+	    (rc = parse_bounds(d, map, &s->has_min, &s->min, &s->has_max, &s->max)) < 0)
+		return rc;
+	if ((n = ydoc_get(d, map, "due_days"))) {
+		if ((rc = ydoc_int(d, n, "due_days", 1, 400, &l)) < 0)
+			return rc;
+		s->due_days = (int)l;
+	}
+	if ((rc = parse_first_due(d, map, s)) < 0)
+		return rc;
+	return opt_source(c, d, map, &s->source_file, &s->source_line);
+}
+
+static int series_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cat_series *)a)->id, ((const struct cat_series *)b)->id);
+}
+
+static int parse_region_header(struct catalog *c, struct ydoc *d, ynode map, struct cat_region *r)
+{
+	static const char *const keys[] = { "id", "alias", "name", "name_en", "parent", NULL };
+	int rc;
+
+	if ((rc = ydoc_check_keys(d, map, keys)) < 0 ||
+	    (rc = dup_str(c, d, map, "id", true, &r->id)) < 0 ||
+	    (rc = dup_str(c, d, map, "alias", true, &r->alias)) < 0 ||
+	    (rc = dup_str(c, d, map, "name", true, &r->name)) < 0 ||
+	    (rc = dup_str(c, d, map, "name_en", false, &r->name_en)) < 0)
+		return rc;
+	if (!region_id_valid(r->id))
+		return ydoc_fail(d, ydoc_get(d, map, "id"), "region id '%s' must be 6 digits "
+				 "(GB/T 2260), or 6 digits, '-' and [a-z][a-z0-9]{0,15}", r->id);
+	if (!alias_valid(r->alias))
+		return ydoc_fail(d, ydoc_get(d, map, "alias"),
+				 "region alias '%s' must be [a-z][a-z0-9]{0,31}", r->alias);
+	return 0;
+}
+
+static int parse_region(struct catalog *c, struct ydoc *d, struct cat_region *r)
+{
+	static const char *const keys[] = { "region", "series", NULL };
+	ynode root = ydoc_root(d), seq;
+	struct cat_series *v;
+	size_t n;
+	int rc;
+
+	if ((rc = ydoc_check_keys(d, root, keys)) < 0 ||
+	    (rc = parse_region_header(c, d, ydoc_get(d, root, "region"), r)) < 0)
+		return rc;
+	seq = ydoc_get(d, root, "series");
+	if ((n = ydoc_len(d, seq)) == 0)
+		return ydoc_fail(d, root, "region '%s' has no series", r->alias);
+	if (!(v = own_calloc(c, n, sizeof(*v))))
+		return PW_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = parse_series(c, d, ydoc_at(d, seq, i), r, &v[i])) < 0)
+			return rc;
+	qsort(v, n, sizeof(*v), series_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(v[i].id, v[i - 1].id) == 0) {
+			int a = v[i].yaml_line, b = v[i - 1].yaml_line;
+			return ydoc_fail(d, seq, "duplicate series id '%s' (lines %d and %d)", v[i].id,
+					 a < b ? a : b, a < b ? b : a);
+		}
+	r->series = v;
+	r->n_series = n;
+	return 0;
+}
+
+/* ---- format 2: plans ---- */
+
+/* Exact conversions within one dimension (catalog/SCHEMA.md "Units"): *f = the factor from
+ * a value in unit from to one in unit to. False when the two do not convert. */
+static bool unit_factor(const char *from, const char *to, double *f)
+{
+	static const struct {
+		const char *unit;
+		int dim;
+		double scale;
+	} units[] = {
+		{ "元", 1, 1 }, { "万元", 1, 1e4 }, { "亿元", 1, 1e8 },
+		{ "美元", 2, 1 }, { "万美元", 2, 1e4 }, { "亿美元", 2, 1e8 },
+		{ "μg/m³", 3, 1 }, { "ug/m³", 3, 1 }, { "mg/m³", 3, 1e3 },
+	};
+	int a = -1, b = -1;
+
+	if (strcmp(from, to) == 0) {
+		*f = 1;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(units[i].unit, from) == 0)
+			a = (int)i;
+		if (strcmp(units[i].unit, to) == 0)
+			b = (int)i;
+	}
+	if (a < 0 || b < 0 || units[a].dim != units[b].dim)
+		return false;
+	*f = units[a].scale / units[b].scale;
+	return true;
+}
+
+static int parse_plan2_header(struct catalog *c, struct ydoc *d, ynode map, struct cat_plan *p)
+{
+	static const char *const keys[] = {
+		"id", "region", "title", "title_en", "source", "start_year", "end_year",
+		"base_year", "status", NULL,
+	};
+	const char *region;
+	ynode n;
+	long y;
+	int rc;
+
+	if ((rc = ydoc_check_keys(d, map, keys)) < 0 ||
+	    (rc = dup_str(c, d, map, "id", true, &p->id)) < 0 ||
+	    (rc = ydoc_req_str(d, map, "region", &region)) < 0 ||
+	    (rc = dup_str(c, d, map, "title", true, &p->name)) < 0 ||
+	    (rc = dup_str(c, d, map, "title_en", false, &p->name_en)) < 0 ||
+	    (rc = dup_str(c, d, map, "source", false, &p->source)) < 0)
+		return rc;
+	/* A hyphen tells a plan id from a series id in topics (docs/MODEL.md section 4). */
+	if (!id_valid(p->id, true) || !strchr(p->id, '-'))
+		return ydoc_fail(d, ydoc_get(d, map, "id"), "plan id '%s' must be 1..64 of "
+				 "[a-z0-9_-] with a hyphen (<alias>-<n>)", p->id);
+	if (!(p->region = catalog_region(c, region)))
+		return ydoc_fail(d, ydoc_get(d, map, "region"),
+				 "plan '%s': region '%s' is not in the catalog files", p->id, region);
+	p->district = p->region->name;
+	if (!(n = ydoc_get(d, map, "start_year")) ||
+	    (rc = ydoc_int(d, n, "start_year", PERIOD_YEAR_MIN + 1, PERIOD_YEAR_MAX, &y)) < 0)
+		return n ? rc : ydoc_fail(d, map, "missing key 'start_year'");
+	p->start_year = (int)y;
+	if (!(n = ydoc_get(d, map, "end_year")) ||
+	    (rc = ydoc_int(d, n, "end_year", p->start_year, PERIOD_YEAR_MAX, &y)) < 0)
+		return n ? rc : ydoc_fail(d, map, "missing key 'end_year'");
+	p->target_year = (int)y;
+	if (!(n = ydoc_get(d, map, "base_year")) ||
+	    (rc = ydoc_int(d, n, "base_year", PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &y)) < 0)
+		return n ? rc : ydoc_fail(d, map, "missing key 'base_year'");
+	if (y != p->start_year - 1)
+		return ydoc_fail(d, n, "plan '%s': base_year %ld must be start_year - 1 = %d",
+				 p->id, y, p->start_year - 1);
+	p->base_year = (int)y;
+	if (!(n = ydoc_get(d, map, "status")))
+		return ydoc_fail(d, map, "plan '%s': missing key 'status'", p->id);
+	return parse_enum(d, n, "status", status_names, CAT_DRAFT, CAT_CLOSED, &p->status);
+}
+
+/* Converts the target's numbers from the unit its plan prints them in to the series'. */
+static int target_unit(struct catalog *c, struct ydoc *d, ynode map, struct cat_indicator *x)
+{
+	const char *unit;
+	double f;
+	int rc;
+
+	if ((rc = dup_str(c, d, map, "unit", false, &unit)) < 0 || !unit)
+		return rc;
+	if (!unit_factor(unit, x->unit, &f))
+		return ydoc_fail(d, ydoc_get(d, map, "unit"), "target '%s': unit '%s' does not "
+				 "convert exactly to the series unit '%s'", x->id, unit, x->unit);
+	x->base *= f;
+	x->target *= f;
+	return 0;
+}
+
+/* One target: the series' definition joined with the plan's requirement on it. */
+static int parse_target(struct catalog *c, struct ydoc *d, ynode map, struct cat_plan *p,
+			struct cat_indicator *x)
+{
+	static const char *const keys[] = {
+		"series", "name", "unit", "category", "attribute", "kind", "direction",
+		"baseline", "target", "growth", "prose", "source", "derived", "outcome", "note", NULL,
+	};
+	static const char *const attrs[] = { [CAT_EXPECTED] = "expected", [CAT_BINDING] = "binding" };
+	static const char *const dirs[] = { [0] = "down", [1] = "up" };
+	const struct cat_series *s;
+	const char *sid;
+	ynode n;
+	int rc, dir = 1;
+
+	x->plan = p;
+	x->yaml_line = ydoc_line(d, map);
+	if ((rc = ydoc_check_keys(d, map, keys)) < 0 ||
+	    (rc = ydoc_req_str(d, map, "series", &sid)) < 0)
+		return rc;
+	if (!(s = catalog_series(p->region, sid)))
+		return ydoc_fail(d, ydoc_get(d, map, "series"), "plan '%s': region '%s' has no "
+				 "series '%s'", p->id, p->region->alias, sid);
+	x->series = s;
+	x->id = s->id;
+	x->name_en = s->name_en;
+	x->unit = s->unit;
+	x->freq = s->freq;
+	x->form = s->form;
+	x->depts = s->depts;
+	x->n_depts = s->n_depts;
+	x->has_min = s->has_min, x->min = s->min;
+	x->has_max = s->has_max, x->max = s->max;
+	x->due_days = s->due_days;
+	if ((rc = dup_str(c, d, map, "name", false, &x->name)) < 0 ||
+	    (rc = dup_str(c, d, map, "category", false, &x->category)) < 0 ||
+	    (rc = dup_str(c, d, map, "note", false, &x->note)) < 0)
+		return rc;
+	if (!x->name)
+		x->name = s->name;
+	if (!x->category)
+		x->category = s->category;
+	if ((n = ydoc_get(d, map, "attribute")) &&
+	    (rc = parse_enum(d, n, "attribute", attrs, CAT_EXPECTED, CAT_BINDING,
+			     &x->attribute)) < 0)
+		return rc;
+	if (!(n = ydoc_get(d, map, "kind")))
+		return ydoc_fail(d, map, "target '%s': missing key 'kind'", x->id);
+	if ((rc = parse_enum(d, n, "kind", kind_names, CAT_GROWTH, CAT_INFO, &x->kind)) < 0)
+		return rc;
+	if ((n = ydoc_get(d, map, "direction")) &&
+	    (rc = parse_enum(d, n, "direction", dirs, 0, 1, &dir)) < 0)
+		return rc;
+	x->direction = dir ? 1 : -1;
+	x->base_year = p->base_year;
+	x->target_year = p->target_year;
+	if ((rc = year_value(d, map, "baseline", &x->base_year, &x->has_base, &x->base)) < 0 ||
+	    (rc = year_value(d, map, "target", &x->target_year, &x->has_target, &x->target)) < 0 ||
+	    (rc = opt_double(d, map, "growth", &x->has_growth, &x->growth)) < 0 ||
+	    (rc = target_unit(c, d, map, x)) < 0)
+		return rc;
+	if ((n = ydoc_get(d, map, "prose")) && (rc = ydoc_bool(d, n, "prose", &x->prose)) < 0)
+		return rc;
+	if ((rc = opt_source(c, d, map, &x->source_file, &x->source_line)) < 0)
+		return rc;
+	return check_kind(d, map, x);
+}
+
+static struct cat_indicator *target_of(struct cat_indicator *v, size_t n, const char *sid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].id, sid) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/* annual_targets: [{year, targets: [{series, growth | value, source, note}]}]. Each entry is
+ * appended to its target's annual list (counted first, so each list is one allocation). */
+static int parse_plan2_annual(struct catalog *c, struct ydoc *d, ynode seq, struct cat_plan *p,
+			      struct cat_indicator *v, size_t n_v)
+{
+	static const char *const year_keys[] = { "year", "targets", NULL };
+	static const char *const keys[] = { "series", "growth", "value", "source", "note", NULL };
+	size_t *cap = calloc(n_v ? n_v : 1, sizeof(*cap));
+	int rc = 0;
+
+	if (!cap)
+		return PW_ENOMEM;
+	for (int pass = 0; pass < 2 && rc == 0; pass++) {
+		for (size_t i = 0; i < ydoc_len(d, seq) && rc == 0; i++) {
+			ynode y = ydoc_at(d, seq, i), ts = ydoc_get(d, y, "targets");
+			long year;
+			if ((rc = ydoc_check_keys(d, y, year_keys)) < 0)
+				break;
+			ynode yn = ydoc_get(d, y, "year");
+			if (!yn) {
+				rc = ydoc_fail(d, y, "annual_targets: missing key 'year'");
+				break;
+			}
+			if ((rc = ydoc_int(d, yn, "year", p->start_year, p->target_year, &year)) < 0)
+				break;
+			for (size_t j = 0; j < ydoc_len(d, ts) && rc == 0; j++) {
+				ynode e = ydoc_at(d, ts, j);
+				const char *sid;
+				if ((rc = ydoc_check_keys(d, e, keys)) < 0 ||
+				    (rc = ydoc_req_str(d, e, "series", &sid)) < 0)
+					break;
+				struct cat_indicator *x = target_of(v, n_v, sid);
+				if (!x) {
+					rc = ydoc_fail(d, e, "annual target %ld: plan '%s' has no "
+						       "target on series '%s'", year, p->id, sid);
+					break;
+				}
+				size_t k = (size_t)(x - v);
+				if (pass == 0) {
+					cap[k]++;
+					continue;
+				}
+				struct cat_annual *a = (struct cat_annual *)&x->annual[x->n_annual++];
+				a->year = (int)year;
+				if ((rc = opt_double(d, e, "growth", &a->has_growth, &a->growth)) < 0 ||
+				    (rc = opt_double(d, e, "value", &a->has_value, &a->value)) < 0)
+					break;
+				if (!a->has_growth && !a->has_value)
+					rc = ydoc_fail(d, e, "annual target %d: needs 'growth' or "
+						       "'value'", a->year);
+				else
+					rc = opt_source(c, d, e, &a->source_file, &a->source_line);
+			}
+		}
+		for (size_t k = 0; pass == 0 && rc == 0 && k < n_v; k++)
+			if (cap[k] && !(v[k].annual = own_calloc(c, cap[k], sizeof(*v[k].annual))))
+				rc = PW_ENOMEM;
+	}
+	free(cap);
+	return rc;
+}
+
+static int parse_plan2(struct catalog *c, struct ydoc *d, struct cat_plan *p)
+{
+	static const char *const keys[] = { "plan", "targets", "annual_targets", NULL };
+	ynode root = ydoc_root(d), seq, an;
+	struct cat_indicator *v;
+	size_t n;
+	int rc;
+
+	if ((rc = ydoc_check_keys(d, root, keys)) < 0 ||
+	    (rc = parse_plan2_header(c, d, ydoc_get(d, root, "plan"), p)) < 0)
+		return rc;
+	seq = ydoc_get(d, root, "targets");
+	if ((n = ydoc_len(d, seq)) == 0)
+		return ydoc_fail(d, root, "plan '%s' has no targets", p->id);
+	if (!(v = own_calloc(c, n, sizeof(*v))))
+		return PW_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = parse_target(c, d, ydoc_at(d, seq, i), p, &v[i])) < 0)
+			return rc;
+	if ((rc = check_dup_ids(d, seq, v, n)) < 0)
+		return rc;
+	if ((an = ydoc_get(d, root, "annual_targets")) &&
+	    (rc = parse_plan2_annual(c, d, an, p, v, n)) < 0)
+		return rc;
+	p->inds = v;
+	p->n_inds = n;
+	return 0;
+}
+
+/* Region files are read in pass 0, plan files in pass 1 (their targets name the
+ * region's series), so the files may be listed in any order. */
+static int parse_file(struct catalog *c, const char *path, int pass, char *err)
+{
+	struct ydoc *d;
+	const char *file;
+	int rc = 0;
 
 	if ((rc = ydoc_load(&d, path, err)) < 0)
 		return rc;
 	ynode root = ydoc_root(d);
-	if ((rc = ydoc_check_keys(d, root, keys)) < 0)
+	bool is_region = ydoc_is_map(d, root) && ydoc_get(d, root, "region");
+	if (is_region != (pass == 0))
 		goto out_doc;
-	ynode plan = ydoc_get(d, root, "plan");
-	if (!plan) {
-		rc = ydoc_fail(d, root, "missing key 'plan'");
-		goto out_doc;
-	}
-	if (!(p->file = own(c, strdup(path)))) {
+	if (!(file = own(c, strdup(path)))) {
 		rc = PW_ENOMEM;
 		goto out_doc;
 	}
-	if ((rc = parse_plan_header(c, d, plan, p)) < 0)
-		goto out_doc;
-	ynode seq = ydoc_get(d, root, "indicators");
-	size_t n = ydoc_len(d, seq);
-	if (n == 0) {
-		rc = ydoc_fail(d, root, "plan '%s' has no indicators", p->id);
-		goto out_doc;
-	}
-	if (!(inds = own_calloc(c, n, sizeof(*inds)))) {
-		rc = PW_ENOMEM;
-		goto out_doc;
-	}
-	for (size_t i = 0; i < n; i++) {
-		ynode e = ydoc_at(d, seq, i);
-		if ((rc = parse_indicator(c, d, e, p, &inds[i])) < 0)
+	if (is_region) {
+		struct cat_region *r = &c->regions[c->n_regions];
+		r->file = file;
+		if ((rc = parse_region(c, d, r)) < 0)
 			goto out_doc;
+		c->n_regions++;
+	} else {
+		struct cat_plan *p = &c->plans[c->n_plans];
+		ynode plan = ydoc_get(d, root, "plan");
+		p->file = file;
+		if (ydoc_is_map(d, plan) && ydoc_get(d, plan, "region"))
+			rc = parse_plan2(c, d, p);
+		else
+			rc = parse_plan1(c, d, p);
+		if (rc < 0)
+			goto out_doc;
+		c->n_plans++;
 	}
-	if ((rc = check_dup_ids(d, seq, inds, n)) < 0)
-		goto out_doc;
-	p->inds = inds;
-	p->n_inds = n;
 out_doc:
 	if (rc == PW_ECONFIG && ydoc_error(d)[0])
 		snprintf(err, CAT_ERR_MAX, "%s", ydoc_error(d));
@@ -504,6 +982,40 @@ static int build_index(struct catalog *c)
 	return 0;
 }
 
+/* Fails when the region or plan parse_file just added repeats an earlier one's id (or alias). */
+static int check_unique(const struct catalog *c, int pass, const char *file, char *err)
+{
+	if (pass == 0) {
+		const struct cat_region *r = &c->regions[c->n_regions - 1];
+		for (size_t j = 0; j + 1 < c->n_regions; j++) {
+			const struct cat_region *o = &c->regions[j];
+			if (strcmp(o->id, r->id) == 0 || strcmp(o->alias, r->alias) == 0 ||
+			    strcmp(o->id, r->alias) == 0 || strcmp(o->alias, r->id) == 0) {
+				snprintf(err, CAT_ERR_MAX, "%s: region '%s' (%s) already defined in %s",
+					 file, r->alias, r->id, o->file);
+				return PW_ECONFIG;
+			}
+		}
+		return 0;
+	}
+	const struct cat_plan *p = &c->plans[c->n_plans - 1];
+	size_t same_region = 0;
+	for (size_t j = 0; j + 1 < c->n_plans; j++) {
+		if (strcmp(c->plans[j].id, p->id) == 0) {
+			snprintf(err, CAT_ERR_MAX, "%s: plan id '%s' already defined in %s", file,
+				 p->id, c->plans[j].file);
+			return PW_ECONFIG;
+		}
+		same_region += p->region && c->plans[j].region == p->region;
+	}
+	if (same_region >= CAT_REGION_PLANS_MAX) {
+		snprintf(err, CAT_ERR_MAX, "%s: region '%s' has more than %d plans", file,
+			 p->region->alias, CAT_REGION_PLANS_MAX);
+		return PW_ECONFIG;
+	}
+	return 0;
+}
+
 int catalog_load(struct catalog **ret, const char *const *files, size_t n_files,
 		 char err[CAT_ERR_MAX])
 {
@@ -515,22 +1027,22 @@ int catalog_load(struct catalog **ret, const char *const *files, size_t n_files,
 		snprintf(err, CAT_ERR_MAX, "no catalog files given");
 		return PW_ECONFIG;
 	}
-	if (!(c = calloc(1, sizeof(*c))) || !(c->plans = calloc(n_files, sizeof(*c->plans)))) {
+	if (!(c = calloc(1, sizeof(*c))) || !(c->plans = calloc(n_files, sizeof(*c->plans))) ||
+	    !(c->regions = calloc(n_files, sizeof(*c->regions)))) {
+		if (c)
+			free(c->plans);
 		free(c);
 		return PW_ENOMEM;
 	}
-	for (size_t i = 0; i < n_files; i++) {
-		if ((rc = parse_file(c, files[i], &c->plans[i], err)) < 0)
-			goto out_free;
-		c->n_plans++;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(c->plans[j].id, c->plans[i].id) == 0) {
-				snprintf(err, CAT_ERR_MAX, "%s: plan id '%s' already defined in %s",
-					 files[i], c->plans[i].id, c->plans[j].file);
-				rc = PW_ECONFIG;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n_files; i++) {
+			size_t before = pass ? c->n_plans : c->n_regions;
+			if ((rc = parse_file(c, files[i], pass, err)) < 0)
 				goto out_free;
-			}
-	}
+			if ((pass ? c->n_plans : c->n_regions) != before &&
+			    (rc = check_unique(c, pass, files[i], err)) < 0)
+				goto out_free;
+		}
 	if ((rc = build_index(c)) < 0)
 		goto out_free;
 	*ret = c;
@@ -583,6 +1095,95 @@ const struct cat_indicator *catalog_find(const struct catalog *c, const char *pl
 			lo = mid + 1;
 	}
 	return NULL;
+}
+
+size_t catalog_n_regions(const struct catalog *c)
+{
+	return c->n_regions;
+}
+
+const struct cat_region *catalog_region_at(const struct catalog *c, size_t i)
+{
+	return i < c->n_regions ? &c->regions[i] : NULL;
+}
+
+const struct cat_region *catalog_region(const struct catalog *c, const char *id_or_alias)
+{
+	for (size_t i = 0; i < c->n_regions; i++)
+		if (strcmp(c->regions[i].id, id_or_alias) == 0 ||
+		    strcmp(c->regions[i].alias, id_or_alias) == 0)
+			return &c->regions[i];
+	return NULL;
+}
+
+const struct cat_series *catalog_series(const struct cat_region *r, const char *id)
+{
+	size_t lo = 0, hi = r->n_series;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(id, r->series[mid].id);
+		if (!cmp)
+			return &r->series[mid];
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+size_t catalog_region_plans(const struct catalog *c, const struct cat_region *r,
+			    const struct cat_plan **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_plans; i++)
+		if (c->plans[i].region == r) {
+			/* Insertion by start_year: a region has a handful of plans. */
+			size_t k = n < max ? n : max;
+			while (k > 0 && out[k - 1]->start_year > c->plans[i].start_year) {
+				if (k < max)
+					out[k] = out[k - 1];
+				k--;
+			}
+			if (k < max)
+				out[k] = &c->plans[i];
+			n++;
+		}
+	return n;
+}
+
+bool cat_in_window(const struct cat_plan *p, int year)
+{
+	return p->start_year <= year && year <= p->target_year;
+}
+
+const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year)
+{
+	for (size_t i = 0; i < x->n_annual; i++)
+		if (x->annual[i].year == year)
+			return &x->annual[i];
+	return NULL;
+}
+
+size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
+		      const struct period *p, struct cat_judge *out, size_t max)
+{
+	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
+	size_t n = 0, np = catalog_region_plans(c, s->region, plans, CAT_REGION_PLANS_MAX);
+
+	assert(np <= CAT_REGION_PLANS_MAX); /* checked by check_unique */
+	for (size_t i = 0; i < np; i++) {
+		const struct cat_plan *pl = plans[i];
+		if (pl->status == CAT_DRAFT || !cat_in_window(pl, p->year))
+			continue;
+		const struct cat_indicator *x = catalog_find(c, pl->id, s->id);
+		if (!x)
+			continue;
+		if (n < max)
+			out[n] = (struct cat_judge){ .x = x, .annual = cat_annual_for(x, p->year) };
+		n++;
+	}
+	return n;
 }
 
 bool cat_dept_allowed(const struct cat_indicator *ind, const char *dept)

@@ -1,18 +1,29 @@
-/* model/catalog.h — the indicator catalog: plans, indicators, targets (catalog/SCHEMA.md).
+/* model/catalog.h — the indicator catalog: regions and their series, plans and their targets
+ * (catalog/SCHEMA.md "Format 2", docs/MODEL.md).
  *
  * Loaded whole from YAML files or not at all: a bad file leaves nothing half-applied
- * and reports "FILE:LINE: problem". Read-only once loaded. */
+ * and reports "FILE:LINE: problem". Read-only once loaded.
+ *
+ * A series (region, indicator) is defined once in its region's file; a plan is a set of
+ * targets on those series with a window start_year..end_year and a status. For each target
+ * the loader also builds a struct cat_indicator: the series' definition joined with the
+ * plan's target, the (plan, indicator) view the plan-keyed store and rules read.
+ * catalog_judges() answers which plans judge a (region, series, period). */
 #ifndef PW_CATALOG_H
 #define PW_CATALOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../proto/period.h"
 #include "planmath.h"
 
 #define CAT_ID_MAX 64
+#define CAT_REGION_PLANS_MAX 16 /* plans per region (13th, 14th, 15th ...): checked at load */
 
-enum cat_attr { CAT_EXPECTED = 1, CAT_BINDING = 2 };
+/* CAT_ATTR_NONE: the plan's table has no 属性 column (the 13th-plan results tables). */
+enum cat_attr { CAT_ATTR_NONE = 0, CAT_EXPECTED = 1, CAT_BINDING = 2 };
+enum cat_status { CAT_DRAFT = 1, CAT_ACTIVE, CAT_CLOSED };
 enum cat_kind {
 	CAT_GROWTH = 1, CAT_LEVEL, CAT_CEILING, CAT_FLOOR, CAT_KEEP, CAT_CITY, CAT_CUMULATIVE,
 	CAT_INFO,
@@ -28,9 +39,33 @@ struct cat_annual {
 };
 
 struct cat_plan;
+struct cat_region;
+
+/* One statistic of one region, whatever plan judges it. */
+struct cat_series {
+	const struct cat_region *region;
+	const char *id, *name, *name_en, *category, *unit, *note;
+	int freq; /* enum period_freq */
+	int form; /* enum cat_form */
+	bool has_min, has_max;
+	double min, max;
+	int due_days;             /* release calendar; 0 = no release expected, never overdue */
+	struct period first_due;  /* first period expected (year 0 when due_days is 0) */
+	const char *const *depts; /* 责任单位: [0] is responsible */
+	size_t n_depts;
+	const char *source_file; /* NULL when the region file gives none */
+	int source_line, yaml_line;
+};
+
+struct cat_region {
+	const char *id, *alias, *name, *name_en, *file;
+	const struct cat_series *series; /* sorted by id */
+	size_t n_series;
+};
 
 struct cat_indicator {
 	const struct cat_plan *plan;
+	const struct cat_series *series; /* the region's series this target is on */
 	const char *id, *name, *name_en, *category, *unit, *note;
 	int attribute; /* enum cat_attr */
 	int kind;      /* enum cat_kind */
@@ -52,7 +87,9 @@ struct cat_indicator {
 
 struct cat_plan {
 	const char *id, *name, *name_en, *district, *source, *file;
-	int base_year, target_year;
+	const struct cat_region *region;
+	int start_year, base_year, target_year; /* window start_year..target_year (end_year) */
+	int status;                             /* enum cat_status */
 	const struct cat_indicator *inds;
 	size_t n_inds;
 };
@@ -61,8 +98,10 @@ struct catalog;
 
 #define CAT_ERR_MAX 512
 
-/* Loads every file; all or nothing. On failure err holds "FILE:LINE: message" and the
- * return is PW_ECONFIG (or PW_ESYS / PW_ENOMEM). Duplicate plan ids across files fail. */
+/* Loads every file (region files and plan files, in any order); all or nothing. On failure
+ * err holds "FILE:LINE: message" and the return is PW_ECONFIG (or PW_ESYS / PW_ENOMEM).
+ * Duplicate region ids or aliases, or plan ids, across files fail; so does a plan whose
+ * region is not among the files. */
 int catalog_load(struct catalog **ret, const char *const *files, size_t n_files,
 		 char err[CAT_ERR_MAX]);
 void catalog_free(struct catalog *c);
@@ -73,6 +112,40 @@ const struct cat_plan *catalog_plan(const struct catalog *c, const char *id);
 /* O(log n) lookup of (plan, indicator). */
 const struct cat_indicator *catalog_find(const struct catalog *c, const char *plan,
 					 const char *ind);
+size_t catalog_n_regions(const struct catalog *c);
+const struct cat_region *catalog_region_at(const struct catalog *c, size_t i);
+/* The region of id or alias, or NULL. */
+const struct cat_region *catalog_region(const struct catalog *c, const char *id_or_alias);
+/* The series id of region r, or NULL. O(log n). */
+const struct cat_series *catalog_series(const struct cat_region *r, const char *id);
+/* The plans of one region: out[0..] in start_year order; returns how many there are
+ * (writes at most max). */
+size_t catalog_region_plans(const struct catalog *c, const struct cat_region *r,
+			    const struct cat_plan **out, size_t max);
+
+/* What one plan asks of one series in one year: the plan's target (x), and that year's
+ * 年度目标 from the plan file (annual, NULL if none). The city-assigned number (kind city)
+ * is set by operators per year and kept in the store: the caller reads it for
+ * (x->plan->id, x->id, year). */
+struct cat_judge {
+	const struct cat_indicator *x;
+	const struct cat_annual *annual;
+};
+
+/* Every plan of region r that judges period p of series s: status not draft, start_year <=
+ * p's year <= end_year, and a target on s (docs/MODEL.md section 2). Never a plan whose
+ * window has ended: there is no extrapolation. Writes at most max to out in start_year
+ * order and returns how many judge (0 = no plan in force for that year). */
+size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
+		      const struct period *p, struct cat_judge *out, size_t max);
+
+/* The 年度目标 of x for year, or NULL. */
+const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year);
+/* True when year lies in x's plan window. */
+bool cat_in_window(const struct cat_plan *p, int year);
+
+const char *cat_status_name(int status);
+
 bool cat_dept_allowed(const struct cat_indicator *ind, const char *dept);
 size_t catalog_n_indicators(const struct catalog *c);
 

@@ -17,6 +17,21 @@ unit of its dimension (read from the one unit table, model/unit.c: the daemon co
 status, department, period form, value (converted into the catalog's unit) inside bounds,
 and value as printed (and yoy, if given) on the cited FILE:LINE..LINE+3.
 
+Format 2 (catalog/SCHEMA.md "Format 2": catalog/regions/*.yaml, catalog/plans/*.yaml,
+data/history/by-region/*.csv), the same way and with the same helpers:
+  * region files: id (GB/T 2260 code or CODE-alias) and alias as written down in REGIONS2,
+    each series' fields, first_due a period of its frequency (and only with due_days), its
+    name on its source line unless `derived` says the name is composed;
+  * plan files: window (base = start - 1), status, every target on a series of the plan's
+    region, its numbers on its table row (13th-plan 专栏1 tables: also in their column,
+    COLUMNS2), outcome numbers and text on the row, the 属性 cell (or no attribute where the
+    table has none), row counts (属性 cells, or 序号 cells for the 13th tables) against
+    EXPECTED_ROWS2 / EXPECTED_BINDING2, 年度目标 inside the window and on their lines;
+  * history by region: as above, with a unit of the series' dimension converted exactly;
+  * tests/check_catalog_conversion.py: format 2 holds everything of format 1;
+  * the fixture 15th plan (tests/fixtures/plan-15-TEST-FIXTURE): on its region's series,
+    exactly one baseline off its stored 2025 figure.
+
 Usage (from the repo root):
     python3 tests/check_catalog_sources.py [--seeds DIR]   # default: ../shared/seeds
     python3 tests/check_catalog_sources.py --selftest      # negative tests of the checker
@@ -32,6 +47,9 @@ import re
 import sys
 import tempfile
 import unicodedata
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_catalog_conversion  # noqa: E402  (format 1 -> 2 loses nothing)
 
 try:
     import yaml
@@ -109,7 +127,9 @@ STATUSES = {"estimate", "flash", "preliminary", "final", "revised"}
 DERIVABLE = {"baseline", "target", "growth", "bounds", "due_days", "annual_targets"}
 KNOWN_DEPTS = {"统计局", "财政局", "发改局", "科技局", "人社局", "生态环境局", "商务局", "卫健局",
                "教育局", "医保局", "住建局", "林业局", "应急管理局", "工信局", "市场监管局",
-               "水利局", "文旅局", "自然资源局", "税务局"}
+               "水利局", "文旅局", "自然资源局", "税务局",
+               # format 2, series of the 13th plans: ports, poverty, elderly care, volunteers
+               "交通运输局", "乡村振兴局", "民政局"}
 PLAN_ID_RE = re.compile(r"^[a-z0-9-]{1,64}$")
 IND_ID_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 PERIOD_RE = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
@@ -220,6 +240,287 @@ def check_source_ref(ref, seeds, where, rep):
     return f, ln, lines
 
 
+# ---- checks shared by format 1 (indicators) and format 2 (series + targets) ----
+
+def check_series_fields(ind, iid, iw, rep):
+    """What defines a series: names, unit, frequency and form, departments."""
+    for k in ("name", "name_en", "category", "unit"):
+        if not isinstance(ind[k], str) or not ind[k].strip():
+            rep.err(iw, "%s: %r must be a non-empty string" % (iid, k))
+    if len(str(ind["unit"]).encode()) > 32:
+        rep.err(iw, "%s: unit longer than 32 bytes" % iid)
+    for key, allowed in (("frequency", FREQUENCIES), ("form", FORMS)):
+        if key in ind and ind[key] not in allowed:
+            rep.err(iw, "%s: %s %r not one of %s" % (iid, key, ind[key], sorted(allowed)))
+    if ind.get("form", "level") == "ytd" and ind.get("frequency", "annual") == "annual":
+        rep.err(iw, "%s: form ytd needs monthly or quarterly figures" % iid)
+    depts = ind["departments"]
+    if not isinstance(depts, list) or not depts:
+        rep.err(iw, "%s: departments must name at least one" % iid)
+    else:
+        for d in depts:
+            if d not in KNOWN_DEPTS:
+                rep.err(iw, "%s: unknown department %r" % (iid, d))
+        if len(set(depts)) != len(depts):
+            rep.err(iw, "%s: department listed twice" % iid)
+
+
+def check_target_enums(ind, iid, iw, rep):
+    """attribute (when present), kind, direction, prose."""
+    for key, allowed in (("attribute", ATTRIBUTES), ("kind", KINDS), ("direction", DIRECTIONS)):
+        if key in ind and ind[key] not in allowed:
+            rep.err(iw, "%s: %s %r not one of %s" % (iid, key, ind[key], sorted(allowed)))
+    if "prose" in ind and not isinstance(ind["prose"], bool):
+        rep.err(iw, "%s: prose must be true or false" % iid)
+
+
+def target_numbers(ind, iid, iw, rep, base_year, target_year):
+    """Checks baseline/target {year, value} and growth; returns ({key: value}, growth)."""
+    yv = {}
+    for key in ("baseline", "target"):
+        if key in ind:
+            m = ind[key]
+            if not isinstance(m, dict) or set(m) - {"year", "value", "__line__"} or \
+                    not isinstance(m.get("year"), int):
+                rep.err(iw, "%s: %s must be {year: Y[, value: V]}" % (iid, key))
+                continue
+            if "value" in m:
+                if not is_num(m["value"]):
+                    rep.err(iw, "%s: %s.value %r is not a number" % (iid, key, m["value"]))
+                else:
+                    yv[key] = m["value"]
+    if "target" in ind and isinstance(ind["target"], dict) and \
+            ind["target"].get("year") not in (None, target_year):
+        rep.err(iw, "%s: target year %r, plan target year %d" % (iid, ind["target"].get("year"), target_year))
+    if "baseline" in ind and isinstance(ind["baseline"], dict) and \
+            ind["baseline"].get("year") not in (None, base_year):
+        rep.err(iw, "%s: baseline year %r, plan baseline year %d" % (iid, ind["baseline"].get("year"), base_year))
+    growth = ind.get("growth")
+    if growth is not None and not is_num(growth):
+        rep.err(iw, "%s: growth %r is not a number" % (iid, growth))
+        growth = None
+    return yv, growth
+
+
+def check_kind_needs(ind, yv, growth, iid, iw, rep):
+    """Every kind but info/city has the numbers its rule needs; ceilings/floors agree with direction."""
+    kind, direction = ind["kind"], ind.get("direction", "up")
+    if kind == "growth" and growth is None and not ("baseline" in yv and "target" in yv):
+        rep.err(iw, "%s: kind growth needs growth or baseline and target values" % iid)
+    if kind in ("level", "cumulative", "ceiling", "floor") and "target" not in yv:
+        rep.err(iw, "%s: kind %s needs target.value" % (iid, kind))
+    if kind == "keep" and "baseline" not in yv:
+        rep.err(iw, "%s: kind keep needs baseline.value" % iid)
+    if kind == "ceiling" and direction != "down":
+        rep.err(iw, "%s: a ceiling (value <= target) means lower is better: direction down" % iid)
+    if kind == "floor" and direction != "up":
+        rep.err(iw, "%s: a floor (value >= target) means higher is better: direction up" % iid)
+
+
+def check_bounds(bounds, yv, iid, iw, rep, factor=None):
+    """bounds {min, max}; every value in yv (times factor(key), for another unit) inside them.
+    Returns (min, max), None where absent or bad."""
+    lo = hi = None
+    if bounds is None:
+        return lo, hi
+    if not isinstance(bounds, dict) or set(bounds) - {"min", "max", "__line__"}:
+        rep.err(iw, "%s: bounds must be {min, max}" % iid)
+        return lo, hi
+    lo, hi = bounds.get("min"), bounds.get("max")
+    if (lo is not None and not is_num(lo)) or (hi is not None and not is_num(hi)) or \
+            (lo is not None and hi is not None and lo > hi):
+        rep.err(iw, "%s: bad bounds %r" % (iid, bounds))
+        return None, None
+    for key, v in yv.items():
+        v = v * (factor or 1)
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            rep.err(iw, "%s: %s.value %s outside bounds %s..%s" % (iid, key, fmt(v), lo, hi))
+    return lo, hi
+
+
+def check_due(ind, iid, iw, rep):
+    if "due_days" in ind and (not isinstance(ind["due_days"], int) or
+                              not 1 <= ind["due_days"] <= 400):
+        rep.err(iw, "%s: due_days must be 1..400" % iid)
+
+
+def check_derived(ind, derivable, judgement, iid, iw, rep):
+    """`derived` names only fields it may and that exist; judgement fields must be listed.
+    Returns the list."""
+    derived = ind.get("derived", [])
+    if not isinstance(derived, list):
+        rep.err(iw, "%s: derived must be a list" % iid)
+        derived = []
+    for d in derived:
+        if d not in derivable:
+            rep.err(iw, "%s: derived names %r, not one of %s" % (iid, d, sorted(derivable)))
+        elif d not in ind:
+            rep.err(iw, "%s: derived names %r but the indicator has no such field" % (iid, d))
+    for d in judgement:
+        if d in ind and d not in derived:
+            rep.err(iw, "%s: %s is judgement, not seed text: list it in derived" % (iid, d))
+    return derived
+
+
+def prove_numbers(tokens, pairs, derived, here, iid, first, last, rep):
+    """Each (key, value) of pairs not None and not derived must be a number token."""
+    for key, v in pairs:
+        if v is None or key in derived:
+            continue
+        if has_number(tokens, v):
+            rep.numbers += 1
+        else:
+            rep.err(here, "%s: %s %s is not on lines %d-%d (numbers there: %s)"
+                    % (iid, key, fmt(v), first, last,
+                       ", ".join(fmt(t) for t in sorted(tokens)) or "none"))
+
+
+def seed_attribute(slines, first, last):
+    """The row's 属性 cell: the first 预期性/约束性 on lines first..last, or None."""
+    for l in range(first, last + 1):
+        txt = slines[l - 1]
+        hits = [(txt.find(w), w) for w in ("约束性", "预期性") if w in txt]
+        if hits:
+            return "binding" if min(hits)[1] == "约束性" else "expected"
+    return None
+
+
+def check_annual_numbers(at, seeds, skip, iid, aw, rep):
+    """An annual target's growth/value on its own source line (+3)."""
+    aref = check_source_ref(at.get("source"), seeds, aw, rep)
+    if aref is None:
+        return
+    af, al, alines = aref
+    alast = min(al + 3, len(alines))
+    atok = numbers("\n".join(alines[al - 1:alast]))
+    for key in ("growth", "value"):
+        if key not in at:
+            continue
+        if not is_num(at[key]):
+            rep.err(aw, "%s: annual target %s %r is not a number" % (iid, key, at[key]))
+        elif skip:
+            pass
+        elif has_number(atok, at[key]):
+            rep.numbers += 1
+        else:
+            rep.err("%s [%s:%d]" % (aw, af, al), "%s: annual target %s %s not on lines %d-%d"
+                    % (iid, key, fmt(at[key]), al, alast))
+
+
+def table_seed(plan, table, seeds, where, rep):
+    """The plan cites its table's seed; returns that seed's lines, or None."""
+    if plan.get("source") != table[0]:
+        rep.err(where, "plan source %r, expected the table's seed %r" % (plan.get("source"), table[0]))
+    tlines = seeds.lines(table[0])
+    if tlines is None:
+        rep.err(where, "table seed %r not found in %s" % (table[0], seeds.root))
+    return tlines
+
+
+def item_list(doc, key, rpath, rep):
+    items = doc.get(key)
+    if not isinstance(items, list) or not items:
+        rep.err(rpath, "%s must be a non-empty list" % key)
+        return None
+    return items
+
+
+def table_or_prose(item, sfile, sline, table, what, iid, where, rep):
+    """A table item cites a line of the table, a prose item (prose: true) a line outside it.
+    Returns (prose, placed correctly)."""
+    tfile, tfirst, tlast = table
+    prose = item.get("prose", False) is True
+    in_table = sfile == tfile and tfirst <= sline <= tlast
+    if prose and in_table:
+        rep.err(where, "%s: prose %s cites the table (%s:%d)" % (iid, what, sfile, sline))
+    if not prose and not in_table:
+        rep.err(where, "%s: table %s must cite %s lines %d-%d, cites %s:%d"
+                % (iid, what, tfile, tfirst, tlast, sfile, sline))
+    return prose, prose != in_table
+
+
+def item_head(item, keys, required, what, seen, rpath, rep):
+    """The checks every list item with an id shares: a mapping, known keys, the required ones,
+    a valid and unique id. Returns (id, where) with id None when the item cannot be checked
+    further; a good item is added to seen."""
+    if not isinstance(item, dict):
+        rep.err(rpath, "%s must be a mapping: %r" % (what, item))
+        return None, rpath
+    where = "%s:%d" % (rpath, item["__line__"])
+    iid = item.get("id")
+    for k in set(item) - keys - {"__line__"}:
+        rep.err(where, "%s %r: unknown key %r" % (what, iid, k))
+    missing = [k for k in required if k not in item]
+    if missing:
+        rep.err(where, "%s %r: missing %s" % (what, iid, ", ".join(missing)))
+        return None, where
+    if not isinstance(iid, str) or not IND_ID_RE.match(iid):
+        rep.err(where, "%s id %r must be 1..64 of [a-z0-9_]" % (what, iid))
+        return None, where
+    if iid in seen:
+        rep.err(where, "duplicate %s id %r (first at line %d)" % (what, iid, seen[iid]["__line__"]))
+        return None, where
+    seen[iid] = item
+    return iid, where
+
+
+def table_rows(items, tfile, extra=()):
+    """Sorted first lines of the table rows the items cite (non-prose), plus extra."""
+    return sorted({i["source"]["line"] for i in items
+                   if isinstance(i, dict) and not i.get("prose")
+                   and isinstance(i.get("source"), dict)
+                   and i["source"].get("file") == tfile
+                   and isinstance(i["source"].get("line"), int)} | set(extra))
+
+
+def row_ender(row_lines, tlast, tlines=None, seq=None):
+    """row_end(line): the last line of the row starting at line (before the next row; with seq,
+    a one-cell-per-line table, also before the next row's 序号 cell)."""
+    def row_end(line):
+        nxt = [l for l in row_lines if l > line]
+        end = min(nxt[0] - 1, tlast) if nxt else tlast
+        if seq and nxt and nxt[0] in seq and nxt[0] - 1 > line and \
+                SEQ_RE.match(tlines[nxt[0] - 2]):
+            end = min(end, nxt[0] - 2)
+        return end
+    return row_end
+
+
+def check_table_counts(rpath, plan_id, table, tlines, per_row, items, seq, expected_rows,
+                       expected_binding, expected_prose, split_rows, what, id_key, rep):
+    """Rows, 约束性 rows and prose items against the seed table and the hand counts.
+    expected_binding None: the table has no 属性 column, rows are its 序号 cells (seq)."""
+    tfile, tfirst, tlast = table
+    tw = "%s [%s:%d-%d]" % (rpath, tfile, tfirst, tlast)
+    ttext = tlines[tfirst - 1:tlast]
+    seed_binding = sum(l.count("约束性") for l in ttext)
+    if expected_binding is not None:
+        seed_rows = sum(l.count("预期性") + l.count("约束性") for l in ttext)
+        if seed_rows != expected_rows:
+            rep.err(tw, "seed table has %d 属性 cells (rows), EXPECTED_ROWS says %d" % (seed_rows, expected_rows))
+        if seed_binding != expected_binding:
+            rep.err(tw, "seed table has %d 约束性 rows, EXPECTED_BINDING says %d" % (seed_binding, expected_binding))
+        cat_binding = sum(1 for l, group in per_row.items()
+                          if any(i.get("attribute") == "binding" for i in group))
+        if cat_binding != seed_binding:
+            rep.err(tw, "catalog has %d binding rows, the seed table marks %d 约束性" % (cat_binding, seed_binding))
+    else:
+        if seed_binding or "预期性" in "".join(ttext):
+            rep.err(tw, "EXPECTED_BINDING says no 属性 column, but the seed table has 属性 cells")
+        if len(seq) != expected_rows:
+            rep.err(tw, "seed table has %d 序号 rows, EXPECTED_ROWS says %d" % (len(seq), expected_rows))
+    if len(per_row) != expected_rows:
+        rep.err(tw, "catalog has %d table rows, the seed table has %d" % (len(per_row), expected_rows))
+    for line, group in sorted(per_row.items()):
+        want = split_rows.get((plan_id, line), 1)
+        if len(group) != want:
+            rep.err("%s [%s:%d]" % (rpath, tfile, line), "%d %s cite this table row (%s), expected %d"
+                    % (len(group), what, ", ".join(str(i.get(id_key)) for i in group), want))
+    nprose = sum(1 for i in items if isinstance(i, dict) and i.get("prose") is True)
+    if nprose != expected_prose:
+        rep.err(rpath, "%d prose %s, EXPECTED_PROSE says %d" % (nprose, what, expected_prose))
+
+
 def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_binding,
                   expected_prose, split_rows, rep):
     """Checks one catalog document; returns {indicator id: indicator} for the CSV checks."""
@@ -248,157 +549,37 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
         rep.err(where, "plan years %r..%r invalid" % (base_year, target_year))
         base_year, target_year = 2020, 2025
     tfile, tfirst, tlast = table
-    if plan.get("source") != tfile:
-        rep.err(where, "plan source %r, expected the table's seed %r" % (plan.get("source"), tfile))
-    tlines = seeds.lines(tfile)
+    tlines = table_seed(plan, table, seeds, where, rep)
     if tlines is None:
-        rep.err(where, "table seed %r not found in %s" % (tfile, seeds.root))
         return None
 
-    inds = doc.get("indicators")
-    if not isinstance(inds, list) or not inds:
-        rep.err(rpath, "indicators must be a non-empty list")
+    inds = item_list(doc, "indicators", rpath, rep)
+    if inds is None:
         return None
 
     # Table row starts (for the per-row window and 属性 cell).
-    row_lines = sorted({i["source"]["line"] for i in inds
-                        if isinstance(i, dict) and not i.get("prose")
-                        and isinstance(i.get("source"), dict)
-                        and i["source"].get("file") == tfile
-                        and isinstance(i["source"].get("line"), int)})
-
-    def row_end(line):
-        nxt = [l for l in row_lines if l > line]
-        return min(nxt[0] - 1, tlast) if nxt else tlast
-
+    row_end = row_ender(table_rows(inds, tfile), tlast)
     per_row = {}
     for ind in inds:
-        if not isinstance(ind, dict):
-            rep.err(rpath, "indicator must be a mapping: %r" % (ind,))
+        iid, iw = item_head(ind, IND_KEYS, IND_REQUIRED, "indicator", out, rpath, rep)
+        if iid is None:
             continue
-        iw = "%s:%d" % (rpath, ind["__line__"])
-        iid = ind.get("id")
-        for k in set(ind) - IND_KEYS - {"__line__"}:
-            rep.err(iw, "indicator %r: unknown key %r" % (iid, k))
-        missing = [k for k in IND_REQUIRED if k not in ind]
-        if missing:
-            rep.err(iw, "indicator %r: missing %s" % (iid, ", ".join(missing)))
-            continue
-        if not isinstance(iid, str) or not IND_ID_RE.match(iid):
-            rep.err(iw, "indicator id %r must be 1..64 of [a-z0-9_]" % (iid,))
-            continue
-        if iid in out:
-            rep.err(iw, "duplicate indicator id %r (first at line %d)" % (iid, out[iid]["__line__"]))
-            continue
-        out[iid] = ind
-        for k in ("name", "name_en", "category", "unit"):
-            if not isinstance(ind[k], str) or not ind[k].strip():
-                rep.err(iw, "%s: %r must be a non-empty string" % (iid, k))
-        if len(str(ind["unit"]).encode()) > 32:
-            rep.err(iw, "%s: unit longer than 32 bytes" % iid)
-        for key, allowed in (("attribute", ATTRIBUTES), ("kind", KINDS)):
-            if ind[key] not in allowed:
-                rep.err(iw, "%s: %s %r not one of %s" % (iid, key, ind[key], sorted(allowed)))
-        for key, allowed in (("direction", DIRECTIONS), ("frequency", FREQUENCIES),
-                             ("form", FORMS)):
-            if key in ind and ind[key] not in allowed:
-                rep.err(iw, "%s: %s %r not one of %s" % (iid, key, ind[key], sorted(allowed)))
-        if "prose" in ind and not isinstance(ind["prose"], bool):
-            rep.err(iw, "%s: prose must be true or false" % iid)
-        direction = ind.get("direction", "up")
-        freq, form = ind.get("frequency", "annual"), ind.get("form", "level")
-        if form == "ytd" and freq == "annual":
-            rep.err(iw, "%s: form ytd needs monthly or quarterly figures" % iid)
-        depts = ind["departments"]
-        if not isinstance(depts, list) or not depts:
-            rep.err(iw, "%s: departments must name at least one" % iid)
-        else:
-            for d in depts:
-                if d not in KNOWN_DEPTS:
-                    rep.err(iw, "%s: unknown department %r" % (iid, d))
-            if len(set(depts)) != len(depts):
-                rep.err(iw, "%s: department listed twice" % iid)
-
-        # numbers present
-        yv = {}
-        for key in ("baseline", "target"):
-            if key in ind:
-                m = ind[key]
-                if not isinstance(m, dict) or set(m) - {"year", "value", "__line__"} or \
-                        not isinstance(m.get("year"), int):
-                    rep.err(iw, "%s: %s must be {year: Y[, value: V]}" % (iid, key))
-                    continue
-                if "value" in m:
-                    if not is_num(m["value"]):
-                        rep.err(iw, "%s: %s.value %r is not a number" % (iid, key, m["value"]))
-                    else:
-                        yv[key] = m["value"]
-        if "target" in ind and isinstance(ind["target"], dict) and \
-                ind["target"].get("year") not in (None, target_year):
-            rep.err(iw, "%s: target year %r, plan target year %d" % (iid, ind["target"].get("year"), target_year))
-        if "baseline" in ind and isinstance(ind["baseline"], dict) and \
-                ind["baseline"].get("year") not in (None, base_year):
-            rep.err(iw, "%s: baseline year %r, plan baseline year %d" % (iid, ind["baseline"].get("year"), base_year))
-        growth = ind.get("growth")
-        if growth is not None and not is_num(growth):
-            rep.err(iw, "%s: growth %r is not a number" % (iid, growth))
-            growth = None
-        kind = ind["kind"]
-        if kind == "growth" and growth is None and not ("baseline" in yv and "target" in yv):
-            rep.err(iw, "%s: kind growth needs growth or baseline and target values" % iid)
-        if kind in ("level", "cumulative", "ceiling", "floor") and "target" not in yv:
-            rep.err(iw, "%s: kind %s needs target.value" % (iid, kind))
-        if kind == "keep" and "baseline" not in yv:
-            rep.err(iw, "%s: kind keep needs baseline.value" % iid)
-        if kind == "ceiling" and direction != "down":
-            rep.err(iw, "%s: a ceiling (value <= target) means lower is better: direction down" % iid)
-        if kind == "floor" and direction != "up":
-            rep.err(iw, "%s: a floor (value >= target) means higher is better: direction up" % iid)
-
-        bounds = ind.get("bounds")
-        lo = hi = None
-        if bounds is not None:
-            if not isinstance(bounds, dict) or set(bounds) - {"min", "max", "__line__"}:
-                rep.err(iw, "%s: bounds must be {min, max}" % iid)
-            else:
-                lo, hi = bounds.get("min"), bounds.get("max")
-                if (lo is not None and not is_num(lo)) or (hi is not None and not is_num(hi)) or \
-                        (lo is not None and hi is not None and lo > hi):
-                    rep.err(iw, "%s: bad bounds %r" % (iid, bounds))
-                    lo = hi = None
-                for key, v in yv.items():
-                    if (lo is not None and v < lo) or (hi is not None and v > hi):
-                        rep.err(iw, "%s: %s.value %s outside bounds %s..%s" % (iid, key, fmt(v), lo, hi))
-        if "due_days" in ind and (not isinstance(ind["due_days"], int) or
-                                  not 1 <= ind["due_days"] <= 400):
-            rep.err(iw, "%s: due_days must be 1..400" % iid)
-
-        derived = ind.get("derived", [])
-        if not isinstance(derived, list):
-            rep.err(iw, "%s: derived must be a list" % iid)
-            derived = []
-        for d in derived:
-            if d not in DERIVABLE:
-                rep.err(iw, "%s: derived names %r, not one of %s" % (iid, d, sorted(DERIVABLE)))
-            elif d not in ind:
-                rep.err(iw, "%s: derived names %r but the indicator has no such field" % (iid, d))
-        for d in ("bounds", "due_days"):
-            if d in ind and d not in derived:
-                rep.err(iw, "%s: %s is judgement, not seed text: list it in derived" % (iid, d))
+        check_series_fields(ind, iid, iw, rep)
+        check_target_enums(ind, iid, iw, rep)
+        yv, growth = target_numbers(ind, iid, iw, rep, base_year, target_year)
+        check_kind_needs(ind, yv, growth, iid, iw, rep)
+        check_bounds(ind.get("bounds"), yv, iid, iw, rep)
+        check_due(ind, iid, iw, rep)
+        derived = check_derived(ind, DERIVABLE, ("bounds", "due_days"), iid, iw, rep)
 
         # the cited seed line
         ref = check_source_ref(ind["source"], seeds, iw, rep)
         if ref is None:
             continue
         sfile, sline, slines = ref
-        prose = ind.get("prose", False) is True
-        in_table = sfile == tfile and tfirst <= sline <= tlast
-        if prose and in_table:
-            rep.err(iw, "%s: prose indicator cites the table (%s:%d)" % (iid, sfile, sline))
+        prose, placed = table_or_prose(ind, sfile, sline, table, "indicator", iid, iw, rep)
         if not prose:
-            if not in_table:
-                rep.err(iw, "%s: table indicator must cite %s lines %d-%d, cites %s:%d"
-                        % (iid, tfile, tfirst, tlast, sfile, sline))
+            if not placed:
                 continue
             per_row.setdefault(sline, []).append(ind)
             last = min(sline + 3, row_end(sline))
@@ -412,26 +593,11 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
             rep.names += 1
         else:
             rep.err(here, "%s: name %r not on lines %d-%d" % (iid, name, sline, last))
-        tokens = numbers("\n".join(win))
-        for key, v in (("baseline", yv.get("baseline")), ("target", yv.get("target")),
-                       ("growth", growth)):
-            if v is None or key in derived:
-                continue
-            if has_number(tokens, v):
-                rep.numbers += 1
-            else:
-                rep.err(here, "%s: %s %s is not on lines %d-%d (numbers there: %s)"
-                        % (iid, key, fmt(v), sline, last,
-                           ", ".join(fmt(t) for t in sorted(tokens)) or "none"))
+        prove_numbers(numbers("\n".join(win)), (("baseline", yv.get("baseline")),
+                                               ("target", yv.get("target")), ("growth", growth)),
+                      derived, here, iid, sline, last, rep)
         if not prose:
-            # the row's 属性 cell: first 预期性/约束性 from the name line to the row's end
-            attr = None
-            for l in range(sline, row_end(sline) + 1):
-                txt = slines[l - 1]
-                hits = [(txt.find(w), w) for w in ("约束性", "预期性") if w in txt]
-                if hits:
-                    attr = "binding" if min(hits)[1] == "约束性" else "expected"
-                    break
+            attr = seed_attribute(slines, sline, row_end(sline))
             if attr is None:
                 rep.err(here, "%s: no 属性 cell (约束性/预期性) in the row" % iid)
             elif attr != ind["attribute"]:
@@ -454,48 +620,10 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
                 rep.err(aw, "%s: annual target year %r outside the plan" % (iid, at.get("year")))
             if "growth" not in at and "value" not in at:
                 rep.err(aw, "%s: annual target needs growth or value" % iid)
-            aref = check_source_ref(at.get("source"), seeds, aw, rep)
-            if aref is None:
-                continue
-            af, al, alines = aref
-            alast = min(al + 3, len(alines))
-            atok = numbers("\n".join(alines[al - 1:alast]))
-            for key in ("growth", "value"):
-                if key not in at:
-                    continue
-                if not is_num(at[key]):
-                    rep.err(aw, "%s: annual target %s %r is not a number" % (iid, key, at[key]))
-                elif "annual_targets" in derived:
-                    pass
-                elif has_number(atok, at[key]):
-                    rep.numbers += 1
-                else:
-                    rep.err("%s [%s:%d]" % (aw, af, al), "%s: annual target %s %s not on lines %d-%d"
-                            % (iid, key, fmt(at[key]), al, alast))
+            check_annual_numbers(at, seeds, "annual_targets" in derived, iid, aw, rep)
 
-    # ---- table-level counts ----
-    tw = "%s [%s:%d-%d]" % (rpath, tfile, tfirst, tlast)
-    ttext = tlines[tfirst - 1:tlast]
-    seed_rows = sum(l.count("预期性") + l.count("约束性") for l in ttext)
-    seed_binding = sum(l.count("约束性") for l in ttext)
-    if seed_rows != expected_rows:
-        rep.err(tw, "seed table has %d 属性 cells (rows), EXPECTED_ROWS says %d" % (seed_rows, expected_rows))
-    if seed_binding != expected_binding:
-        rep.err(tw, "seed table has %d 约束性 rows, EXPECTED_BINDING says %d" % (seed_binding, expected_binding))
-    if len(per_row) != expected_rows:
-        rep.err(tw, "catalog has %d table rows, the seed table has %d" % (len(per_row), expected_rows))
-    cat_binding = sum(1 for l, group in per_row.items()
-                      if any(i["attribute"] == "binding" for i in group))
-    if cat_binding != seed_binding:
-        rep.err(tw, "catalog has %d binding rows, the seed table marks %d 约束性" % (cat_binding, seed_binding))
-    for line, group in sorted(per_row.items()):
-        want = split_rows.get((plan_id, line), 1)
-        if len(group) != want:
-            rep.err("%s [%s:%d]" % (rpath, tfile, line), "%d indicators cite this table row (%s), expected %d"
-                    % (len(group), ", ".join(str(i.get("id")) for i in group), want))
-    nprose = sum(1 for i in inds if isinstance(i, dict) and i.get("prose") is True)
-    if nprose != expected_prose:
-        rep.err(rpath, "%d prose indicators, EXPECTED_PROSE says %d" % (nprose, expected_prose))
+    check_table_counts(rpath, plan_id, table, tlines, per_row, inds, None, expected_rows,
+                       expected_binding, expected_prose, split_rows, "indicators", "id", rep)
     return out
 
 
@@ -513,8 +641,12 @@ def load_units(root=ROOT):
     return units
 
 
-def check_history(path, catalogs, seeds, rep, units=None):
-    """catalogs: plan id -> (plan dict, {indicator id: indicator}). Returns rows checked."""
+
+def check_history(path, header, resolve, seeds, rep):
+    """Checks one history CSV whose first column names the owner (a plan in format 1, a region
+    in format 2). resolve(owner, indicator, where) returns (indicator or series dict, (first
+    year, last year) the daemon accepts, unit_factor(unit) -> factor or None), or None after
+    reporting why. Returns the number of rows checked."""
     rpath = rel(path)
     base = os.path.basename(path)
     try:
@@ -524,8 +656,8 @@ def check_history(path, catalogs, seeds, rep, units=None):
         rep.err(rpath, "cannot read: %s" % e)
         return 0
     rows = list(csv.reader(io.StringIO(text)))
-    if not rows or rows[0] != CSV_HEADER:
-        rep.err(rpath + ":1", "header must be exactly %s" % ",".join(CSV_HEADER))
+    if not rows or rows[0] != header:
+        rep.err(rpath + ":1", "header must be exactly %s" % ",".join(header))
         return 0
     seen = {}
     n = 0
@@ -534,25 +666,21 @@ def check_history(path, catalogs, seeds, rep, units=None):
         if row == [] or row == [""]:
             continue
         n += 1
-        if len(row) != len(CSV_HEADER):
-            rep.err(w, "%d fields, expected %d" % (len(row), len(CSV_HEADER)))
+        if len(row) != len(header):
+            rep.err(w, "%d fields, expected %d" % (len(row), len(header)))
             continue
-        r = dict(zip(CSV_HEADER, row))
-        plan, iid = r["plan"], r["indicator"]
-        if plan not in catalogs:
-            rep.err(w, "unknown plan %r" % plan)
-            continue
+        r = dict(zip(header, row))
+        owner, iid = row[0], r["indicator"]
         prefix = base.split("-")[0]
-        if not plan.startswith(prefix + "-"):
-            rep.err(w, "plan %r in a %s-* file" % (plan, prefix))
-        pdoc, inds = catalogs[plan]
-        ind = inds.get(iid)
-        if ind is None:
-            rep.err(w, "indicator %r is not in plan %r" % (iid, plan))
+        if owner != prefix and not owner.startswith(prefix + "-"):
+            rep.err(w, "%s %r in a %s-* file" % (header[0], owner, prefix))
+        got = resolve(owner, iid, w)
+        if got is None:
             continue
-        key = (plan, iid, r["period"])
+        ind, (ymin, ymax), unit_factor = got
+        key = (owner, iid, r["period"])
         if key in seen:
-            rep.err(w, "duplicate %s/%s %s (first at line %d)" % (plan, iid, r["period"], seen[key]))
+            rep.err(w, "duplicate %s/%s %s (first at line %d)" % (owner, iid, r["period"], seen[key]))
         seen[key] = lineno
         m = PERIOD_RE.match(r["period"])
         if not m:
@@ -562,23 +690,20 @@ def check_history(path, catalogs, seeds, rep, units=None):
             if pf != "annual" and pf != ind.get("frequency", "annual"):
                 rep.err(w, "%s period %r for a %s indicator" % (pf, r["period"], ind.get("frequency", "annual")))
             y = int(m.group(1))
-            if not pdoc["baseline_year"] - HISTORY_YEARS <= y <= pdoc["target_year"] + 5:
-                rep.err(w, "year %d outside what the daemon accepts for %s" % (y, plan))
-        scale = 0
-        if r["unit"] != ind["unit"]:
-            a, b = (units or {}).get(r["unit"]), (units or {}).get(ind["unit"])
-            if not a or not b or a[0] != b[0]:
-                rep.err(w, "unit %r, catalog says %r (not of its dimension)"
-                        % (r["unit"], ind["unit"]))
-            else:
-                scale = a[1] - b[1]
+            if not ymin <= y <= ymax:
+                rep.err(w, "year %d outside what the daemon accepts for %s" % (y, owner))
+        factor = unit_factor(r["unit"])
+        unit_why = getattr(unit_factor, "why", "")
+        if factor is None:
+            rep.err(w, "unit %r, catalog says %r%s" % (r["unit"], ind["unit"], unit_why))
+            factor = 1
         if r["status"] not in STATUSES:
             rep.err(w, "status %r not one of %s" % (r["status"], sorted(STATUSES)))
         if "estimates" in base and r["status"] != "estimate":
             rep.err(w, "status %r in an estimates file" % r["status"])
         if r["dept"] not in (ind.get("departments") or []):
             rep.err(w, "dept %r may not report %s/%s (allowed: %s)"
-                    % (r["dept"], plan, iid, ", ".join(ind.get("departments") or [])))
+                    % (r["dept"], owner, iid, ", ".join(ind.get("departments") or [])))
         try:
             value = float(r["value"])
             if value != value or value in (float("inf"), float("-inf")):
@@ -593,9 +718,9 @@ def check_history(path, catalogs, seeds, rep, units=None):
             except ValueError:
                 rep.err(w, "yoy %r is not a number" % r["yoy"])
         b = ind.get("bounds") or {}
-        conv = float(decimal.Decimal(r["value"]).scaleb(scale))
-        if ("min" in b and conv < b["min"]) or ("max" in b and conv > b["max"]):
-            rep.err(w, "value %s outside bounds %s..%s" % (fmt(conv), b.get("min"), b.get("max")))
+        cv = value * factor
+        if ("min" in b and cv < b["min"]) or ("max" in b and cv > b["max"]):
+            rep.err(w, "value %s outside bounds %s..%s" % (fmt(cv), b.get("min"), b.get("max")))
         sm = re.match(r"^([^:]+):(\d+)$", r["source"])
         if not sm:
             rep.err(w, "source %r must be FILE:LINE" % r["source"])
@@ -616,6 +741,486 @@ def check_history(path, catalogs, seeds, rep, units=None):
                 rep.err("%s [%s:%d]" % (w, sfile, sline), "%s %s is not on lines %d-%d"
                         % (what, fmt(v), sline, last))
     return n
+
+
+def check_history_dir(root, history_dir, expected_history, header, resolve, seeds, rep, summary,
+                      width):
+    """Every CSV of history_dir (each expected one must exist); a summary line per file."""
+    hdir = os.path.join(root, history_dir)
+    files = sorted(f for f in os.listdir(hdir) if f.endswith(".csv")) if os.path.isdir(hdir) else []
+    for name in expected_history:
+        if name not in files:
+            rep.err(os.path.join(history_dir, name), "missing history file")
+    for name in files:
+        before = rep.numbers
+        n = check_history(os.path.join(hdir, name), header, resolve, seeds, rep)
+        summary.append("%-*s %3d rows, %d numbers proved" % (width, os.path.join(history_dir, name),
+                                                               n, rep.numbers - before))
+
+
+def dim_factor(units, to):
+    """unit -> factor into `to` when both are of one dimension of model/unit.c, else None; the
+    function's `why` names the refusal the way the daemon's message does."""
+    def factor(unit):
+        if unit == to:
+            return 1
+        a, b = units.get(unit), units.get(to)
+        if not a or not b or a[0] != b[0]:
+            return None
+        return float(decimal.Decimal(1).scaleb(a[1] - b[1]))
+    factor.why = " (not of its dimension)"
+    return factor
+
+
+def plan_resolver(catalogs, rep, units=None):
+    """resolve() for format-1 history: plan id -> (plan dict, {indicator id: indicator}).
+    units (load_units()): a unit of the catalog unit's dimension converts (the daemon does)."""
+    def resolve(plan, iid, w):
+        if plan not in catalogs:
+            rep.err(w, "unknown plan %r" % plan)
+            return None
+        pdoc, inds = catalogs[plan]
+        ind = inds.get(iid)
+        if ind is None:
+            rep.err(w, "indicator %r is not in plan %r" % (iid, plan))
+            return None
+        return ind, (pdoc["baseline_year"] - HISTORY_YEARS, pdoc["target_year"] + 5), \
+            dim_factor(units or {}, ind["unit"])
+    return resolve
+
+
+# ---- format 2: regions and plans (catalog/SCHEMA.md "Format 2") ----
+
+REGIONS2 = {  # alias -> (file, region id: GB/T 2260 code, or a catalog id where none exists)
+    "quangang": ("catalog/regions/quangang.yaml", "350505"),
+    "licheng": ("catalog/regions/licheng.yaml", "350502"),
+    "qetdz": ("catalog/regions/qetdz.yaml", "350500-qetdz"),
+}
+PLANS2 = {
+    "quangang-13": "catalog/plans/quangang-13.yaml",
+    "quangang-14": "catalog/plans/quangang-14.yaml",
+    "licheng-13": "catalog/plans/licheng-13.yaml",
+    "licheng-14": "catalog/plans/licheng-14.yaml",
+    "qetdz-13": "catalog/plans/qetdz-13.yaml",
+    "qetdz-14": "catalog/plans/qetdz-14.yaml",
+}
+# The 13th plans' results tables (专栏1 of each 14th-plan outline), header included.
+TABLES2 = dict(TABLES, **{
+    "quangang-13": (S000, 118, 156),  # 专栏1 “十三五”经济社会发展主要目标完成情况
+    "licheng-13": (S001, 26, 338),    # 专栏1 “十三五”规划纲要指标完成情况
+    "qetdz-13": (S003, 24, 211),      # 专栏1 泉州开发区“十三五”规划主要目标完成情况
+})
+# 序号 rows of the 13th tables, counted by reading the seeds:
+#   000 lines 122-156: one row per line, 序号 1..31 (经济发展 1-11, 城市建设 12-15, 民生福祉
+#       16-23, 生态文明 24-31), plus the 其中 line 137 under row 15 (no 序号);
+#   001 lines 45-338: one cell per line, 序号 1..36 on lines 47, 55, ... 333;
+#   003 lines 40-211: one cell per line, 序号 1..21 on lines 41, 49, ... 205.
+EXPECTED_ROWS2 = dict(EXPECTED_ROWS, **{"quangang-13": 31, "licheng-13": 36, "qetdz-13": 21})
+# None: the table has no 属性 column (none of the three 专栏1 tables has one).
+EXPECTED_BINDING2 = dict(EXPECTED_BINDING, **{"quangang-13": None, "licheng-13": None,
+                                              "qetdz-13": None})
+EXPECTED_PROSE2 = dict(EXPECTED_PROSE, **{"quangang-13": 0, "licheng-13": 0, "qetdz-13": 0})
+SPLIT_ROWS2 = dict(SPLIT_ROWS)
+SPLIT_ROWS2.update({
+    ("quangang-13", 125): 3,  # 三次产业结构 3:75:22: primary, secondary, tertiary share
+    ("qetdz-13", 62): 2,      # 第三产业增加值 约35亿元，占比重达到20%: amount + share
+    ("qetdz-13", 70): 2,      # 文化产业增加值 4.27亿，比重2.3%: amount (info) + share
+})
+# Where each number sits in a 13th-plan row, read off the table headers: "tab" = the tab field
+# of the row's line (000 line 120: 分类 序号 指标名称 2020年目标 五年年增长 | 2020年总量 年均增长),
+# "line" = lines after the name line (001 lines 29-35: 指标, 目标, 2015年实际, 2020年实际,
+# 完成情况; 003 lines 28-38: 规划目标 2020年 comes first). A number on its row but in another
+# column (a 2020 result given as the target) fails here, not only off the row.
+COLUMNS2 = {
+    "quangang-13": ("tab", {"target": 3, "growth": 4, "outcome value": 5, "outcome growth": 6}),
+    "licheng-13": ("line", {"target": 1, "baseline": 2, "outcome value": 3}),
+    "qetdz-13": ("line", {"target": 1}),
+}
+SUB_ROWS2 = {("quangang-13", 137)}  # 其中 lines: a target of their own, not a 序号 row
+HISTORY2_DIR = "data/history/by-region"
+EXPECTED_HISTORY2 = EXPECTED_HISTORY
+CSV2_HEADER = ["region"] + CSV_HEADER[1:]
+
+REGION_KEYS = {"id", "alias", "name", "name_en", "parent"}
+SERIES_KEYS = {"id", "name", "name_en", "category", "unit", "frequency", "form", "departments",
+               "bounds", "due_days", "first_due", "source", "derived", "note"}
+SERIES_REQUIRED = ["id", "name", "name_en", "category", "unit", "departments", "source"]
+SERIES_DERIVABLE = {"bounds", "due_days", "first_due", "unit", "name"}
+PLAN2_KEYS = {"id", "region", "title", "title_en", "source", "start_year", "end_year",
+              "base_year", "status"}
+PLAN_STATUSES = {"draft", "active", "closed"}
+TARGET_KEYS = {"series", "name", "unit", "category", "attribute", "kind", "direction",
+               "baseline", "target", "growth", "prose", "source", "derived", "note", "outcome"}
+TARGET_REQUIRED = ["series", "kind", "source"]
+TARGET_DERIVABLE = {"baseline", "target", "growth"}
+OUTCOME_KEYS = {"value", "growth", "text"}
+ANNUAL2_KEYS = {"series", "growth", "value", "source", "note"}
+REGION_ID_RE = re.compile(r"^[0-9]{6}(-[a-z][a-z0-9]{0,15})?$")
+ALIAS_RE = re.compile(r"^[a-z][a-z0-9]{0,31}$")
+# Exact conversions within one dimension (catalog/SCHEMA.md "Units"): unit -> (base, factor).
+UNIT_BASE = {
+    "元": ("元", 1), "万元": ("元", 1e4), "亿元": ("元", 1e8),
+    "美元": ("美元", 1), "万美元": ("美元", 1e4), "亿美元": ("美元", 1e8),
+    "mg/m³": ("g/m³", 1e-3), "μg/m³": ("g/m³", 1e-6), "ug/m³": ("g/m³", 1e-6),
+}
+SEQ_RE = re.compile(r"^[^\t\d]*\t(\d+)(?:\t|$)")
+
+
+def unit_factor(frm, to):
+    """Factor that converts a number in unit frm to unit to, or None when not exact."""
+    if frm == to:
+        return 1
+    a, b = UNIT_BASE.get(frm), UNIT_BASE.get(to)
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return a[1] / b[1]
+
+
+def seq_rows(tlines, first, last):
+    """序号 cells of a table without 属性 column: {line of the row's name: 序号}. A 序号 cell is
+    a line whose first tab-separated number is the next expected 序号; the name is on the same
+    line (one row per line) or on the next one (one cell per line)."""
+    rows, want = {}, 1
+    for l in range(first, last + 1):
+        m = SEQ_RE.match(tlines[l - 1])
+        if m and int(m.group(1)) == want:
+            rest = tlines[l - 1][m.end():]
+            rows[l if re.search(r"[\u4e00-\u9fff]", rest) else l + 1] = want
+            want += 1
+    return rows
+
+
+def check_region(path, doc, alias, want_id, seeds, rep):
+    """Checks one region file; returns (region, {series id: series}) or None."""
+    rpath = rel(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("region"), dict):
+        rep.err(rpath, "top level must be a mapping with region and series")
+        return None
+    for k in set(doc) - {"region", "series", "__line__"}:
+        rep.err("%s:%d" % (rpath, doc["__line__"]), "unknown key %r" % k)
+    reg = doc["region"]
+    where = "%s:%d" % (rpath, reg["__line__"])
+    for k in set(reg) - REGION_KEYS - {"__line__"}:
+        rep.err(where, "region: unknown key %r" % k)
+    for k in ("id", "alias", "name"):
+        if k not in reg:
+            rep.err(where, "region: missing key %r" % k)
+    if not isinstance(reg.get("id"), str) or not REGION_ID_RE.match(reg["id"]):
+        rep.err(where, "region id %r must be a GB/T 2260 code (6 digits, a string) or "
+                       "CODE-alias under its parent's code" % (reg.get("id"),))
+    elif reg["id"] != want_id:
+        rep.err(where, "region id %r, expected %r" % (reg["id"], want_id))
+    if reg.get("alias") != alias or not ALIAS_RE.match(str(reg.get("alias"))):
+        rep.err(where, "region alias %r, expected %r" % (reg.get("alias"), alias))
+    out = {}
+    for s in doc.get("series") or []:
+        sid, sw = item_head(s, SERIES_KEYS, SERIES_REQUIRED, "series", out, rpath, rep)
+        if sid is None:
+            continue
+        check_series_fields(s, sid, sw, rep)
+        check_bounds(s.get("bounds"), {}, sid, sw, rep)
+        check_due(s, sid, sw, rep)
+        derived = check_derived(s, SERIES_DERIVABLE, ("bounds", "due_days", "first_due"), sid, sw,
+                                rep)
+        fd = s.get("first_due")
+        if fd is not None:
+            m = PERIOD_RE.match(str(fd))
+            pf = None if not m else "quarterly" if m.group(2) else "monthly" if m.group(3) \
+                else "annual"
+            if pf != s.get("frequency", "annual"):
+                rep.err(sw, "%s: first_due %r is not a %s period" % (sid, fd, s.get("frequency", "annual")))
+            if "due_days" not in s:
+                rep.err(sw, "%s: first_due without due_days (no release calendar)" % sid)
+        ref = check_source_ref(s["source"], seeds, sw, rep)
+        if ref is None or "name" in derived:
+            continue
+        sfile, sline, slines = ref
+        last = min(sline + 3, len(slines))
+        joined = "".join(slines[sline - 1:last])
+        if s["name"] in joined or s["name"][:4] in joined:
+            rep.names += 1
+        else:
+            rep.err("%s [%s:%d]" % (sw, sfile, sline), "%s: name %r not on lines %d-%d"
+                    % (sid, s["name"], sline, last))
+    return reg, out
+
+
+def check_columns(columns, slines, sline, last, pairs, here, sid, rep):
+    """Each (key, value) named in columns must be a number of its own cell."""
+    how, cells = columns
+    for key, v in pairs:
+        if v is None or key not in cells:
+            continue
+        if how == "tab":
+            f = slines[sline - 1].split("\t")
+            cell = f[cells[key]] if cells[key] < len(f) else ""
+        else:
+            l = sline + cells[key]
+            cell = slines[l - 1] if l <= last else ""
+        if not has_number(numbers(cell), v):
+            rep.err(here, "%s: %s %s is not in its column (cell %r)" % (sid, key, fmt(v), cell.strip()))
+
+
+def check_plan2(path, doc, plan_id, regions, seeds, table, expected_rows, expected_binding,
+                expected_prose, split_rows, sub_rows, rep, columns=None):
+    """Checks one plan file against its region's series and its seed table; returns the plan."""
+    rpath = rel(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("plan"), dict):
+        rep.err(rpath, "top level must be a mapping with plan and targets")
+        return None
+    for k in set(doc) - {"plan", "targets", "annual_targets", "__line__"}:
+        rep.err("%s:%d" % (rpath, doc["__line__"]), "unknown key %r" % k)
+    plan = doc["plan"]
+    where = "%s:%d" % (rpath, plan["__line__"])
+    for k in set(plan) - PLAN2_KEYS - {"__line__"}:
+        rep.err(where, "plan: unknown key %r" % k)
+    for k in ("id", "region", "title", "start_year", "end_year", "base_year", "status"):
+        if k not in plan:
+            rep.err(where, "plan: missing key %r" % k)
+    if plan.get("id") != plan_id or not PLAN_ID_RE.match(str(plan.get("id"))):
+        rep.err(where, "plan id %r, expected %r" % (plan.get("id"), plan_id))
+    if plan.get("status") not in PLAN_STATUSES:
+        rep.err(where, "plan status %r not one of %s" % (plan.get("status"), sorted(PLAN_STATUSES)))
+    start, end, base = plan.get("start_year"), plan.get("end_year"), plan.get("base_year")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end, base)) or \
+            not base < start <= end or base != start - 1:
+        rep.err(where, "plan years: base %r, window %r..%r (base must be the year before the "
+                       "start)" % (base, start, end))
+        base, start, end = 2020, 2021, 2025
+    reg = regions.get(plan.get("region"))
+    if reg is None:
+        rep.err(where, "plan region %r is not a region alias" % (plan.get("region"),))
+        return None
+    series = reg[1]
+    tfile, tfirst, tlast = table
+    tlines = table_seed(plan, table, seeds, where, rep)
+    if tlines is None:
+        return None
+    targets = item_list(doc, "targets", rpath, rep)
+    if targets is None:
+        return None
+    has_attr = expected_binding is not None
+    seq = {} if has_attr else seq_rows(tlines, tfirst, tlast)
+    row_end = row_ender(table_rows(targets, tfile, seq), tlast, tlines, seq)
+
+    per_row, seen = {}, {}
+    for t in targets:
+        if not isinstance(t, dict):
+            rep.err(rpath, "target must be a mapping: %r" % (t,))
+            continue
+        tw = "%s:%d" % (rpath, t["__line__"])
+        sid = t.get("series")
+        for k in set(t) - TARGET_KEYS - {"__line__"}:
+            rep.err(tw, "target %r: unknown key %r" % (sid, k))
+        missing = [k for k in TARGET_REQUIRED if k not in t]
+        if missing:
+            rep.err(tw, "target %r: missing %s" % (sid, ", ".join(missing)))
+            continue
+        s = series.get(sid)
+        if s is None:
+            rep.err(tw, "target series %r is not a series of region %s" % (sid, plan.get("region")))
+            continue
+        if has_attr and "attribute" not in t:
+            rep.err(tw, "%s: missing attribute (the table has a 属性 column)" % sid)
+        if not has_attr and "attribute" in t:
+            rep.err(tw, "%s: attribute %r, but the table has no 属性 column" % (sid, t["attribute"]))
+        check_target_enums(t, sid, tw, rep)
+        yv, growth = target_numbers(t, sid, tw, rep, base, end)
+        check_kind_needs(t, yv, growth, sid, tw, rep)
+        unit = t.get("unit", s["unit"])
+        factor = unit_factor(unit, s["unit"])
+        if factor is None:
+            rep.err(tw, "%s: unit %r does not convert exactly to the series unit %r"
+                    % (sid, unit, s["unit"]))
+            factor = 1
+        check_bounds(s.get("bounds"), yv, sid, tw, rep, factor)
+        derived = check_derived(t, TARGET_DERIVABLE, (), sid, tw, rep)
+        oc = t.get("outcome")
+        if oc is not None and (not isinstance(oc, dict) or set(oc) - OUTCOME_KEYS - {"__line__"}
+                               or not set(oc) - {"__line__"}):
+            rep.err(tw, "%s: outcome must be {value, growth, text} (at least one)" % sid)
+            oc = None
+        ref = check_source_ref(t["source"], seeds, tw, rep)
+        if ref is None:
+            continue
+        sfile, sline, slines = ref
+        key = (sid, sfile, sline)
+        if key in seen:
+            rep.err(tw, "%s: a second target on the same series and line" % sid)
+        seen[key] = True
+        prose, placed = table_or_prose(t, sfile, sline, table, "target", sid, tw, rep)
+        if not prose:
+            if not placed:
+                continue
+            if seq and sline not in seq and (plan_id, sline) not in sub_rows:
+                rep.err(tw, "%s: %s:%d is not a 序号 row of the table (name lines: %s)"
+                        % (sid, sfile, sline, ", ".join(str(l) for l in sorted(seq)[:5]) + " ..."))
+            if (plan_id, sline) not in sub_rows:
+                per_row.setdefault(sline, []).append(t)
+            last = row_end(sline) if seq else min(sline + 3, row_end(sline))
+        else:
+            last = min(sline + 3, len(slines))
+        here = "%s [%s:%d]" % (tw, sfile, sline)
+        win = slines[sline - 1:last]
+        joined = "".join(win)
+        name = t.get("name", s["name"])
+        if isinstance(name, str) and (name in joined or name[:4] in joined):
+            rep.names += 1
+        else:
+            rep.err(here, "%s: name %r not on lines %d-%d" % (sid, name, sline, last))
+        tokens = numbers("\n".join(win))
+        prove_numbers(tokens, (("baseline", yv.get("baseline")), ("target", yv.get("target")),
+                               ("growth", growth)), derived, here, sid, sline, last, rep)
+        if columns and not prose:
+            check_columns(columns, slines, sline, last,
+                          (("target", yv.get("target")), ("baseline", yv.get("baseline")),
+                           ("growth", growth), ("outcome value", (oc or {}).get("value")),
+                           ("outcome growth", (oc or {}).get("growth"))), here, sid, rep)
+        if oc:
+            prove_numbers(tokens, (("outcome value", oc.get("value")),
+                                   ("outcome growth", oc.get("growth"))), (), here, sid, sline,
+                          last, rep)
+            if "text" in oc and oc["text"] not in joined:
+                rep.err(here, "%s: outcome text %r not on lines %d-%d" % (sid, oc["text"], sline, last))
+            elif "text" in oc:
+                rep.names += 1
+        if has_attr and not prose:
+            attr = seed_attribute(slines, sline, row_end(sline))
+            if attr is None:
+                rep.err(here, "%s: no 属性 cell (约束性/预期性) in the row" % sid)
+            elif attr != t.get("attribute"):
+                rep.err(here, "%s: attribute %s, but the seed row says %s"
+                        % (sid, t.get("attribute"), "约束性" if attr == "binding" else "预期性"))
+
+    for y in doc.get("annual_targets") or []:
+        yw = "%s:%d" % (rpath, y["__line__"]) if isinstance(y, dict) else rpath
+        if not isinstance(y, dict) or set(y) - {"year", "targets", "__line__"}:
+            rep.err(yw, "annual_targets entries must be {year, targets}")
+            continue
+        if not isinstance(y.get("year"), int) or not start <= y["year"] <= end:
+            rep.err(yw, "annual targets of %r: outside the plan window %d..%d" % (y.get("year"), start, end))
+        for at in y.get("targets") or []:
+            aw = "%s:%d" % (rpath, at["__line__"]) if isinstance(at, dict) else yw
+            if not isinstance(at, dict):
+                rep.err(aw, "annual target must be a mapping")
+                continue
+            for k in set(at) - ANNUAL2_KEYS - {"__line__"}:
+                rep.err(aw, "annual target: unknown key %r" % k)
+            if at.get("series") not in series:
+                rep.err(aw, "annual target series %r is not a series of region %s"
+                        % (at.get("series"), plan.get("region")))
+                continue
+            if "growth" not in at and "value" not in at:
+                rep.err(aw, "%s: annual target needs growth or value" % at["series"])
+            check_annual_numbers(at, seeds, False, at["series"], aw, rep)
+
+    check_table_counts(rpath, plan_id, table, tlines, per_row, targets, seq, expected_rows,
+                       expected_binding, expected_prose, split_rows, "targets", "series", rep)
+    return plan
+
+
+def region_resolver(regions, plans, rep):
+    """resolve() for format-2 history: a region alias -> its series; the years the daemon
+    accepts run from HISTORY_YEARS before the region's first plan to 5 after its last."""
+    def resolve(alias, iid, w):
+        reg = regions.get(alias)
+        if reg is None or reg[0].get("alias") != alias:
+            rep.err(w, "unknown region %r (use its alias)" % alias)
+            return None
+        s = reg[1].get(iid)
+        if s is None:
+            rep.err(w, "indicator %r is not a series of region %r" % (iid, alias))
+            return None
+        ps = [p for p in plans.values() if p.get("region") == alias]
+        lo = min((p["base_year"] for p in ps), default=2020) - HISTORY_YEARS
+        hi = max((p["end_year"] for p in ps), default=2025) + 5
+        return s, (lo, hi), lambda unit: unit_factor(unit, s["unit"])
+    return resolve
+
+
+FIXTURE15 = ("tests/fixtures/plan-15-TEST-FIXTURE/quangang-15.TEST-FIXTURE.yaml",
+             "tests/fixtures/plan-15-TEST-FIXTURE/quangang-2025.TEST-FIXTURE.csv")
+FIXTURE15_MISMATCH = {"gdp": (1050, 1062)}  # the one baseline the lint test must catch
+
+
+def check_fixture15(root, regions, rep):
+    """The made-up 15th plan stays usable for the successor tests: every target is on a series
+    of its region, its window follows the 14th plan's, and its baselines equal the fixture's
+    2025 figures except exactly FIXTURE15_MISMATCH."""
+    ppath, cpath = (os.path.join(root, f) for f in FIXTURE15)
+    doc = load_yaml(ppath, rep)
+    if doc is None:
+        return
+    w = rel(ppath)
+    plan = doc["plan"]
+    if "TEST FIXTURE" not in plan.get("title_en", "") or "测试夹具" not in plan.get("title", ""):
+        rep.err(w, "the fixture plan's title must say TEST FIXTURE / 测试夹具")
+    if (plan.get("base_year"), plan.get("start_year"), plan.get("end_year")) != (2025, 2026, 2030):
+        rep.err(w, "fixture window must be 2026-2030 with base year 2025")
+    reg = regions.get(plan.get("region"))
+    if reg is None:
+        rep.err(w, "fixture region %r unknown" % plan.get("region"))
+        return
+    with open(cpath, encoding="utf-8", newline="") as f:
+        stored = {(r["indicator"], r["period"]): float(r["value"]) for r in csv.DictReader(f)}
+    mismatch = {}
+    for t in doc.get("targets") or []:
+        if t["series"] not in reg[1]:
+            rep.err(w, "fixture target on %r, not a series of %s" % (t["series"], plan["region"]))
+        b = (t.get("baseline") or {}).get("value")
+        v = stored.get((t["series"], "2025"))
+        if b is None or v is None:
+            rep.err(w, "fixture %s: baseline and stored 2025 figure both needed" % t["series"])
+        elif abs(b - v) > TOL:
+            mismatch[t["series"]] = (b, v)
+    if mismatch != FIXTURE15_MISMATCH:
+        rep.err(w, "fixture baselines differ from the stored 2025 figures in %r, expected exactly %r"
+                % (mismatch, FIXTURE15_MISMATCH))
+
+
+def run2(seeds_dir, root=ROOT, regions2=REGIONS2, plans2=PLANS2, tables=TABLES2,
+         expected_rows=EXPECTED_ROWS2, expected_binding=EXPECTED_BINDING2,
+         expected_prose=EXPECTED_PROSE2, split_rows=SPLIT_ROWS2, sub_rows=SUB_ROWS2,
+         history_dir=HISTORY2_DIR, expected_history=EXPECTED_HISTORY2, columns=COLUMNS2,
+         rep=None):
+    """Format 2: region files, plan files, history by region. Returns (report, summary)."""
+    rep = rep or Report()
+    seeds = Seeds(seeds_dir)
+    summary = []
+    regions, plans = {}, {}
+    for alias, (relpath, want_id) in regions2.items():
+        path = os.path.join(root, relpath)
+        doc = load_yaml(path, rep)
+        if doc is None:
+            continue
+        before = rep.names
+        got = check_region(path, doc, alias, want_id, seeds, rep)
+        if got is not None:
+            regions[alias] = got
+            summary.append("%-12s %-34s %3d series, %d names proved"
+                           % (alias, relpath, len(got[1]), rep.names - before))
+    for plan_id, relpath in plans2.items():
+        path = os.path.join(root, relpath)
+        doc = load_yaml(path, rep)
+        if doc is None:
+            continue
+        before = rep.numbers
+        plan = check_plan2(path, doc, plan_id, regions, seeds, tables[plan_id],
+                           expected_rows[plan_id], expected_binding[plan_id],
+                           expected_prose[plan_id], split_rows, sub_rows, rep,
+                           columns.get(plan_id))
+        if plan is not None:
+            plans[plan_id] = plan
+            t = tables[plan_id]
+            summary.append("%-12s %-34s %3d targets: %2d table rows (%s:%d-%d), %d numbers proved"
+                           % (plan_id, relpath, len(doc.get("targets") or []),
+                              expected_rows[plan_id], t[0][:3], t[1], t[2],
+                              rep.numbers - before))
+    check_history_dir(root, history_dir, expected_history, CSV2_HEADER,
+                      region_resolver(regions, plans, rep), seeds, rep, summary, 46)
+    if root == ROOT:
+        check_fixture15(root, regions, rep)
+    return rep, summary
 
 
 # ---- driver ----
@@ -647,17 +1252,9 @@ def run(seeds_dir, root=ROOT, catalogs=CATALOGS, tables=TABLES, expected_rows=EX
                            % (plan_id, relpath, len(inds), expected_rows[plan_id],
                               tables[plan_id][0][:3], tables[plan_id][1], tables[plan_id][2],
                               nprose, nann, rep.numbers - before))
-    hdir = os.path.join(root, history_dir)
-    files = sorted(f for f in os.listdir(hdir) if f.endswith(".csv")) if os.path.isdir(hdir) else []
-    for name in expected_history:
-        if name not in files:
-            rep.err(os.path.join(history_dir, name), "missing history file")
     units = load_units(root if os.path.exists(os.path.join(root, UNIT_TABLE)) else ROOT)
-    for name in files:
-        before = rep.numbers
-        n = check_history(os.path.join(hdir, name), loaded, seeds, rep, units)
-        summary.append("%-41s %3d rows, %d numbers proved" % (os.path.join(history_dir, name), n,
-                                                                rep.numbers - before))
+    check_history_dir(root, history_dir, expected_history, CSV_HEADER,
+                      plan_resolver(loaded, rep, units), seeds, rep, summary, 41)
     return rep, summary
 
 
@@ -670,6 +1267,10 @@ def main(argv=None):
     if args.selftest:
         return selftest()
     rep, summary = run(os.path.abspath(args.seeds))
+    rep, summary2 = run2(os.path.abspath(args.seeds), rep=rep)
+    summary += ["format 2 (catalog/regions, catalog/plans, %s):" % HISTORY2_DIR] + summary2
+    for e in check_catalog_conversion.check(ROOT):
+        rep.err("format 1 -> 2", e)
     for line in summary:
         print(line)
     for e in rep.errors:
@@ -786,6 +1387,23 @@ def _case(tmp, subs=None, csv_rows=_CSV_OK, rows=3, binding=1, prose=1):
     return rep.errors
 
 
+def run_cases(cases, case):
+    """Runs (description, substitutions, csv rows, expected error fragment or None) through
+    case(tmp, subs, rows[, rows=4 when the description names EXPECTED_ROWS]); returns failures."""
+    failed = 0
+    for desc, subs, rows, want in cases:
+        with tempfile.TemporaryDirectory() as tmp:
+            kw = {"rows": 4} if "EXPECTED_ROWS" in desc else {}
+            errs = case(tmp, subs, rows, **kw)
+        ok = not errs if want is None else any(want in e for e in errs)
+        failed += not ok
+        print("%s %s" % ("ok  " if ok else "FAIL", desc))
+        if not ok:
+            for e in errs or ["(no errors reported)"]:
+                print("       " + e)
+    return failed
+
+
 def selftest():
     cases = [
         # (description, substitutions, csv rows, expected error fragment or None for clean)
@@ -834,20 +1452,7 @@ def selftest():
         ("csv line outside the seed", {}, "t-14,gdp,2020,734.44,亿元,final,统计局,,x,t.txt:99\n",
          "outside the file"),
     ]
-    failed = 0
-    for desc, subs, rows, want in cases:
-        with tempfile.TemporaryDirectory() as tmp:
-            kw = {"rows": 4} if "EXPECTED_ROWS" in desc else {}
-            errs = _case(tmp, subs, rows, **kw)
-        if want is None:
-            ok = not errs
-        else:
-            ok = any(want in e for e in errs)
-        failed += not ok
-        print("%s %s" % ("ok  " if ok else "FAIL", desc))
-        if not ok:
-            for e in errs or ["(no errors reported)"]:
-                print("       " + e)
+    failed = run_cases(cases, _case)
     # number tokenizer
     tok = numbers("\t5\t固定资产投资\t%\t-16.6\t--\t7\t1.9%以内 2016-2020 ０.５ $23 \\mu")
     for v, present in ((-16.6, True), (16.6, True), (7, True), (1.9, True), (0.5, True),
@@ -855,8 +1460,186 @@ def selftest():
         ok = has_number(tok, v) == present
         failed += not ok
         print("%s numbers(): %s %s" % ("ok  " if ok else "FAIL", fmt(v), "found" if present else "absent"))
+    failed += selftest2()
     print("selftest: %s" % ("ok" if not failed else "%d FAILED" % failed))
     return 1 if failed else 0
+
+
+# ---- self-test of the format-2 checks ----
+
+_SEED2 = """专栏1 “十三五”完成情况
+分类\t序号\t指标名称\t2020 年目标\t五年 年增长 (%)\t2020 年总量\t年均增长 (%)
+经济\t1\t地区生产总值（亿元）\t510\t9\t734.44\t7.3
+\t2\t城镇化率（%）\t60\t\t55\t
+\t\t其中：肖厝港区港口货物吞吐量(万吨)\t2800\t\t1938.39\t
+\t3\t贫困发生率 (%)\t0.2\t\t2019 年已全部消除\t
+"""
+_REGION2 = """region:
+  id: "REGIONID"
+  alias: tt
+  name: 测试区
+series:
+  - id: gdp
+    name: SERIESNAME
+    name_en: GDP
+    category: 经济
+    unit: 亿元
+    frequency: quarterly
+    form: ytd
+    departments: [统计局]
+    bounds: {min: 0, max: 3000}
+    due_days: 25
+    first_due: "FIRSTDUE"
+    source: {file: t2.txt, line: 3}
+    derived: [bounds, due_days, first_due]
+  - id: urbanization
+    name: 城镇化率
+    name_en: Urbanization
+    category: 经济
+    unit: "%"
+    departments: [统计局]
+    source: {file: t2.txt, line: 4}
+  - id: port_xiaocuo
+    name: 肖厝港区港口货物吞吐量
+    name_en: Port
+    category: 经济
+    unit: 万吨
+    departments: [交通运输局]
+    source: {file: t2.txt, line: 5}
+  - id: poverty_rate
+    name: 贫困发生率
+    name_en: Poverty
+    category: 经济
+    unit: "%"
+    departments: [乡村振兴局]
+    source: {file: t2.txt, line: 6}
+"""
+_PLAN2 = """plan:
+  id: tt-13
+  region: tt
+  title: 测试规划
+  source: t2.txt
+  start_year: 2016
+  end_year: 2020
+  base_year: BASEYEAR
+  status: STATUS
+targets:
+  - series: GDPSERIES
+    name: 地区生产总值
+    UNITLINE
+    ATTRLINE
+    kind: growth
+    direction: up
+    baseline: {year: 2015}
+    target: {year: 2020, value: GDPTARGET}
+    growth: 9
+    source: {file: t2.txt, line: 3}
+    outcome: {growth: OUTGROWTH}
+  - series: urbanization
+    kind: level
+    direction: up
+    target: {year: 2020, value: 60}
+    source: {file: t2.txt, line: 4}
+  - series: port_xiaocuo
+    kind: level
+    direction: up
+    target: {year: 2020, value: 2800}
+    source: {file: t2.txt, line: 5}
+POVERTY
+annual_targets:
+  - year: ANNUALYEAR
+    targets:
+      - {series: gdp, growth: 9, source: {file: t2.txt, line: 3}}
+"""
+_POVERTY = """  - series: poverty_rate
+    kind: ceiling
+    direction: down
+    target: {year: 2020, value: 0.2}
+    source: {file: t2.txt, line: 6}
+    outcome: {text: "OUTTEXT"}
+"""
+_CSV2_OK = "tt,gdp,2020,734.44,亿元,final,统计局,,x,t2.txt:3\n"
+
+
+def _case2(tmp, subs=None, csv_rows=_CSV2_OK, rows=3):
+    s = {"REGIONID": "350505", "SERIESNAME": "地区生产总值", "FIRSTDUE": "2021Q1",
+         "BASEYEAR": "2015", "STATUS": "closed", "GDPSERIES": "gdp", "UNITLINE": "",
+         "ATTRLINE": "", "GDPTARGET": "510", "OUTGROWTH": "7.3", "ANNUALYEAR": "2019",
+         "OUTTEXT": "2019 年已全部消除", "POVERTY": _POVERTY}
+    s.update(subs or {})
+    region, plan = _REGION2, _PLAN2
+    for k, v in s.items():
+        region = region.replace(k, v)
+        plan = plan.replace(k, v)
+    for k, v in s.items():  # POVERTY brings OUTTEXT
+        plan = plan.replace(k, v)
+    plan = "\n".join(l for l in plan.split("\n") if l.strip())
+    for d in ("seeds", "regions", "plans", "hist"):
+        os.makedirs(os.path.join(tmp, d), exist_ok=True)
+    files = {"seeds/t2.txt": _SEED2, "regions/tt.yaml": region, "plans/tt-13.yaml": plan + "\n",
+             "hist/tt-hist.csv": ",".join(CSV2_HEADER) + "\n" + csv_rows}
+    for name, text in files.items():
+        with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
+            f.write(text)
+    rep, _ = run2(os.path.join(tmp, "seeds"), root=tmp,
+                  regions2={"tt": ("regions/tt.yaml", "350505")},
+                  plans2={"tt-13": "plans/tt-13.yaml"}, tables={"tt-13": ("t2.txt", 1, 6)},
+                  expected_rows={"tt-13": rows}, expected_binding={"tt-13": None},
+                  expected_prose={"tt-13": 0}, split_rows={}, sub_rows={("tt-13", 5)},
+                  history_dir="hist", expected_history=["tt-hist.csv"],
+                  columns={"tt-13": COLUMNS2["quangang-13"]})
+    return rep.errors
+
+
+def selftest2():
+    cases = [
+        ("format 2: clean region, plan and history pass", {}, _CSV2_OK, None),
+        ("format 2: the 2020 result given as the target", {"GDPTARGET": "734.44"}, _CSV2_OK,
+         "target 734.44 is not in its column"),
+        ("format 2: a number from the next row", {"GDPTARGET": "60"}, _CSV2_OK,
+         "target 60 is not on lines 3-3"),
+        ("format 2: attribute on a table without 属性", {"ATTRLINE": "attribute: expected"},
+         _CSV2_OK, "the table has no 属性 column"),
+        ("format 2: a 序号 row left out", {"POVERTY": ""}, _CSV2_OK, "catalog has 2 table rows"),
+        ("format 2: EXPECTED_ROWS disagrees with the seed", {}, _CSV2_OK, "EXPECTED_ROWS says 4"),
+        ("format 2: target on a series the region lacks", {"GDPSERIES": "gdp_total"}, _CSV2_OK,
+         "'gdp_total' is not a series of region tt"),
+        ("format 2: outcome text not on the row", {"OUTTEXT": "已全部消除 2019"}, _CSV2_OK,
+         "outcome text"),
+        ("format 2: outcome growth wrong", {"OUTGROWTH": "7.4"}, _CSV2_OK,
+         "outcome growth 7.4 is not on lines 3-3"),
+        ("format 2: target unit that does not convert", {"UNITLINE": "unit: 万美元"}, _CSV2_OK,
+         "does not convert exactly"),
+        ("format 2: region id not a GB/T 2260 code", {"REGIONID": "35050"}, _CSV2_OK,
+         "GB/T 2260"),
+        ("format 2: bad plan status", {"STATUS": "finished"}, _CSV2_OK, "plan status 'finished'"),
+        ("format 2: base year not the year before the start", {"BASEYEAR": "2014"}, _CSV2_OK,
+         "plan years"),
+        ("format 2: first_due of another frequency", {"FIRSTDUE": "2021"}, _CSV2_OK,
+         "first_due '2021' is not a quarterly period"),
+        ("format 2: annual targets outside the window", {"ANNUALYEAR": "2022"}, _CSV2_OK,
+         "outside the plan window"),
+        ("format 2: series name not on its line", {"SERIESNAME": "国内产出总计"}, _CSV2_OK,
+         "name '国内产出总计' not on lines"),
+        ("format 2: csv keyed by plan, not region", {}, _CSV2_OK.replace("tt,", "tt-13,", 1),
+         "unknown region 'tt-13'"),
+        ("format 2: csv unit of another dimension", {}, _CSV2_OK.replace("亿元", "万吨"),
+         "unit '万吨', catalog says '亿元'"),
+        ("format 2: csv in another unit of the dimension: the number must still be as printed", {}, "tt,gdp,2020,7344400,万元,final,统计局,,x,t2.txt:3\n",
+         "value 7344400 is not on lines"),
+        ("format 2: csv series the region lacks", {}, _CSV2_OK.replace(",gdp,", ",gdpx,"),
+         "'gdpx' is not a series of region 'tt'"),
+    ]
+    failed = run_cases(cases, _case2)
+    for (frm, to, f) in (("万美元", "亿美元", 1e-4), ("亿元", "元", 1e8), ("μg/m³", "mg/m³", 1e-3),
+                         ("亿元", "亿美元", None), ("%", "‰", None)):
+        got = unit_factor(frm, to)
+        ok = (got is None) if f is None else (got is not None and abs(got - f) <= 1e-12 * f)
+        failed += not ok
+        print("%s unit_factor(%s, %s) = %r" % ("ok  " if ok else "FAIL", frm, to, got))
+    failed += check_catalog_conversion.selftest()
+    return failed
+
 
 
 if __name__ == "__main__":

@@ -35,10 +35,15 @@ pw push --help | grep -q "usage" || fail "planwatch push --help"
 PID=$!
 i=0; until pw --timeout 300 status >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 100 ] || fail "daemon did not start"; done
 
-pw push test-plan gdp 2026Q3 812.5 --yoy 5.8 --id cli-1 | grep -q "acknowledged" || fail "push"
-pw query test-plan gdp | grep -q "2026Q3 *812.5 *flash" || fail "query table"
+pw push test-plan gdp 2025Q3 812.5 --yoy 5.8 --id cli-1 | grep -q "acknowledged" || fail "push"
+pw query test-plan gdp | grep -q "2025Q3 *812.5 *flash" || fail "query table"
 # 5.8% against the plan's 6%: at risk, listed before the (many) overdue indicators.
-pw alerts | sed -n 2p | grep -q "^test-plan *gdp .*at_risk *2026Q3 *5.8 *6 *-0.2" || fail "alerts table: $(pw alerts | head -3)"
+pw alerts | sed -n 2p | grep -q "^test-plan *gdp .*at_risk *2025Q3 *5.8 *6 *-0.2" || fail "alerts table: $(pw alerts | head -3)"
+# 2026 lies outside the plan's window (2021-2025): stored, judged by no plan (no extrapolated
+# path), so the verdict stays the 2025Q3 one.
+pw push test-plan gdp 2026Q3 790 --yoy 1.0 --id cli-1b | grep -q "acknowledged" || fail "push 2026"
+pw query test-plan gdp | grep -q "2026Q3 *790 *flash" || fail "query 2026"
+pw alerts | sed -n 2p | grep -q "^test-plan *gdp .*at_risk *2025Q3 *5.8 *6 *-0.2" || fail "2026 judged: $(pw alerts | head -3)"
 pw --json query test-plan gdp | grep -q '"value":812.5' || fail "query json"
 pw watch change. --since 0 --count 1 | grep -q "change.test-plan.gdp .*\"value\":812.5" || fail "watch --since 0"
 pw watch overdue. --since 0 --count 1 | grep -q "overdue.test-plan" || fail "overdue at start"

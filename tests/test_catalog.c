@@ -52,6 +52,182 @@ static void expect(const char *extra, int want, int line)
 	catalog_free(c);
 }
 
+static const char *src_path(const char *rel)
+{
+	static char buf[8][256];
+	static int k;
+	const char *src = getenv("PLANWATCH_SRCDIR");
+	k = (k + 1) % 8;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", src ? src : ".", rel);
+	return buf[k];
+}
+
+/* The ids of the plans catalog_judges names for (region, series, period), space-separated. */
+static const char *judged_by(const struct catalog *c, const char *region, const char *series,
+			     const char *period)
+{
+	static char out[256];
+	struct cat_judge j[CAT_REGION_PLANS_MAX];
+	struct period p;
+	const struct cat_region *r = catalog_region(c, region);
+	CHECK(r);
+	const struct cat_series *s = catalog_series(r, series);
+	CHECK(s && s->region == r);
+	CHECK_OK(period_parse(&p, period, strlen(period)));
+	size_t n = catalog_judges(c, s, &p, j, CAT_REGION_PLANS_MAX);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		CHECK(j[i].x->series == s && cat_in_window(j[i].x->plan, p.year));
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? " " : "",
+			 j[i].x->plan->id);
+	}
+	return out;
+}
+
+/* Format 2 on the shipped catalog: two plans on one series, each in its own window. */
+static void test_format2_catalog(void)
+{
+	const char *files[] = {
+		src_path("catalog/plans/quangang-14.yaml"), /* plans before regions: any order */
+		src_path("catalog/plans/quangang-13.yaml"),
+		src_path("catalog/regions/quangang.yaml"),
+		src_path("catalog/regions/licheng.yaml"),
+		src_path("catalog/plans/licheng-13.yaml"),
+		src_path("catalog/plans/licheng-14.yaml"),
+		src_path("tests/fixtures/plan-15-TEST-FIXTURE/quangang-15.TEST-FIXTURE.yaml"),
+	};
+	char err[CAT_ERR_MAX];
+	struct catalog *c;
+
+	CHECK_OK(catalog_load(&c, files, 6, err));
+	CHECK(catalog_n_regions(c) == 2 && catalog_n_plans(c) == 4);
+	const struct cat_region *q = catalog_region(c, "350505");
+	CHECK(q && q == catalog_region(c, "quangang") && strcmp(q->name, "泉港区") == 0);
+	CHECK(catalog_region(c, "350502") == catalog_region(c, "licheng"));
+	CHECK(catalog_region(c, "nowhere") == NULL && catalog_series(q, "nope") == NULL);
+
+	/* 泉港区 GDP: one series, judged by the 13th plan in 2016-2020 and the 14th in 2021-2025. */
+	CHECK(strcmp(judged_by(c, "quangang", "gdp", "2020"), "quangang-13") == 0);
+	CHECK(strcmp(judged_by(c, "quangang", "gdp", "2021Q2"), "quangang-14") == 0);
+	CHECK(strcmp(judged_by(c, "quangang", "gdp", "2025Q4"), "quangang-14") == 0);
+	CHECK(strcmp(judged_by(c, "350505", "gdp", "2026Q3"), "") == 0); /* no plan in force */
+	CHECK(strcmp(judged_by(c, "quangang", "gdp", "2015"), "") == 0);
+	const struct cat_plan *p13 = catalog_plan(c, "quangang-13"), *p14 = catalog_plan(c, "quangang-14");
+	CHECK(p13 && p13->status == CAT_CLOSED && p13->start_year == 2016 && p13->target_year == 2020);
+	CHECK(p14 && p14->status == CAT_ACTIVE && p14->base_year == 2020 && p14->region == q);
+	const struct cat_plan *pl[CAT_REGION_PLANS_MAX];
+	CHECK(catalog_region_plans(c, q, pl, CAT_REGION_PLANS_MAX) == 2);
+	CHECK(pl[0] == p13 && pl[1] == p14); /* start_year order, whatever the file order */
+
+	/* The series is defined once; the targets are the plans'. */
+	const struct cat_indicator *g13 = catalog_find(c, "quangang-13", "gdp");
+	const struct cat_indicator *g14 = catalog_find(c, "quangang-14", "gdp");
+	CHECK(g13 && g14 && g13->series == g14->series && g13->freq == PERIOD_QUARTER);
+	CHECK(!g13->has_base && g13->target == 510 && g13->growth == 9);
+	CHECK(g14->has_base && g14->base == 734.44 && g14->base_year == 2020);
+	CHECK(g13->attribute == CAT_ATTR_NONE && strcmp(cat_attr_name(g13->attribute), "none") == 0);
+	CHECK(g14->series->due_days == 25 && g14->series->first_due.year == 2021);
+	/* 年度目标 2022 (seed 002:81) per year. */
+	struct cat_judge j;
+	struct period y2022 = { .year = 2022, .freq = PERIOD_ANNUAL };
+	CHECK(catalog_judges(c, g14->series, &y2022, &j, 1) == 1);
+	CHECK(j.x == g14 && j.annual && j.annual->year == 2022 && j.annual->growth == 0.5);
+	CHECK(cat_annual_for(g14, 2023) == NULL);
+	/* A target in another unit of the series' dimension is converted exactly:
+	 * 11000 万美元 (000:129) = 1.1 亿美元. */
+	const struct cat_indicator *ex = catalog_find(c, "quangang-13", "export_value");
+	CHECK(ex && strcmp(ex->unit, "亿美元") == 0 && ex->target > 1.0999999 && ex->target < 1.1000001);
+	/* A 13th-only series has no release calendar: never overdue. */
+	const struct cat_region *l = catalog_region(c, "licheng");
+	size_t no_due = 0;
+	for (size_t i = 0; i < l->n_series; i++)
+		no_due += l->series[i].due_days == 0;
+	CHECK(no_due > 0);
+	catalog_free(c);
+
+	/* With the (fixture) 15th plan a 2026 figure is judged by it, and only by it. */
+	CHECK_OK(catalog_load(&c, files, 7, err));
+	CHECK(strcmp(judged_by(c, "quangang", "gdp", "2026Q3"), "quangang-15") == 0);
+	CHECK(strcmp(judged_by(c, "quangang", "gdp", "2025"), "quangang-14") == 0);
+	const struct cat_indicator *g15 = catalog_find(c, "quangang-15", "gdp");
+	CHECK(g15 && cat_annual_for(g15, 2026)->growth == 5.5 && cat_annual_for(g15, 2027)->growth == 5);
+	catalog_free(c);
+}
+
+static const char *REGION = "region:\n  id: \"350505\"\n  alias: quangang\n  name: 泉港区\n"
+			    "series:\n  - id: gdp\n    name: 地区生产总值\n    name_en: GDP\n"
+			    "    category: 经济发展\n    unit: 亿元\n    frequency: annual\n"
+			    "    form: level\n    departments: [统计局]\n";
+
+/* Loads REGION (+ region_extra) and a plan file (plan_head's fields, then plan_tail);
+ * expects rc and, on failure, an error naming file:line and containing what. */
+static void expect2(const char *region_extra, const char *status, const char *plan_tail, int want,
+		    const char *needle)
+{
+	char text[4096], err[CAT_ERR_MAX];
+	static char rpath[128];
+	struct catalog *c = NULL;
+	snprintf(text, sizeof(text), "%s%s", REGION, region_extra);
+	snprintf(rpath, sizeof(rpath), "%s", write_file("r.yaml", text));
+	snprintf(text, sizeof(text),
+		 "plan:\n  id: quangang-15\n  region: quangang\n  title: t\n  start_year: 2026\n"
+		 "  end_year: 2030\n  base_year: 2025\n  status: %s\ntargets:\n"
+		 "  - series: gdp\n    kind: growth\n    growth: 5\n%s", status, plan_tail);
+	const char *files[2] = { rpath, write_file("p.yaml", text) };
+	int rc = catalog_load(&c, files, 2, err);
+	if (rc != want || (rc < 0 && !strstr(err, needle)))
+		fprintf(stderr, "status %s tail '%s': rc %d err '%s' (want '%s')\n", status, plan_tail,
+			rc, err, needle);
+	CHECK_RC(rc, want);
+	CHECK(rc == 0 || strstr(err, needle));
+	if (rc == 0 && strcmp(status, "draft") == 0) {
+		/* A draft is loaded (and linted) but judges nothing. */
+		struct period p = { .year = 2026, .freq = PERIOD_ANNUAL };
+		struct cat_judge j;
+		const struct cat_region *r = catalog_region(c, "quangang");
+		CHECK(catalog_judges(c, catalog_series(r, "gdp"), &p, &j, 1) == 0);
+	}
+	catalog_free(c);
+}
+
+static void test_format2_errors(void)
+{
+	expect2("", "active", "", 0, "");
+	expect2("", "draft", "", 0, "");
+	expect2("", "retired", "", PW_ECONFIG, "p.yaml:8: status: unknown value 'retired'");
+	expect2("", "active", "  - series: nope\n    kind: info\n", PW_ECONFIG,
+		"p.yaml:13: plan 'quangang-15': region 'quangang' has no series 'nope'");
+	expect2("", "active", "  - series: gdp\n    kind: info\n", PW_ECONFIG, "duplicate");
+	expect2("", "active", "    unit: 亿美元\n", PW_ECONFIG, "does not convert exactly");
+	expect2("", "active", "    colour: red\n", PW_ECONFIG, "p.yaml:13: unknown key");
+	expect2("    due_days: 20\n", "active", "", PW_ECONFIG, "r.yaml:6: series 'gdp': due_days "
+		"needs first_due");
+	expect2("    due_days: 20\n    first_due: 2021Q1\n", "active", "", PW_ECONFIG,
+		"first_due '2021Q1' is not a annual period");
+	expect2("  - id: gdp\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
+		"    frequency: annual\n    form: level\n    departments: [a]\n", "active", "",
+		PW_ECONFIG, "duplicate series id 'gdp' (lines 6 and 14)");
+
+	/* Region ids: GB/T 2260, or the parent's code with an alias; and the plan's header. */
+	char err[CAT_ERR_MAX];
+	struct catalog *c;
+	const char *bad[] = {
+		"region:\n  id: \"35050\"\n  alias: q\n  name: x\nseries: []\n",
+		"region:\n  id: \"350500-QETDZ\"\n  alias: q\n  name: x\nseries: []\n",
+		"region:\n  id: \"350505\"\n  alias: 9q\n  name: x\nseries: []\n",
+	};
+	for (size_t i = 0; i < 3; i++) {
+		const char *f = write_file("bad.yaml", bad[i]);
+		CHECK_RC(catalog_load(&c, &f, 1, err), PW_ECONFIG);
+		CHECK(strstr(err, "bad.yaml:") && strstr(err, "must be"));
+	}
+	const char *plan_only = write_file("orphan.yaml", "plan:\n  id: x-1\n  region: nowhere\n"
+					   "  title: t\n  start_year: 2026\n  end_year: 2030\n"
+					   "  base_year: 2025\n  status: active\ntargets: []\n");
+	CHECK_RC(catalog_load(&c, &plan_only, 1, err), PW_ECONFIG);
+	CHECK(strstr(err, "region 'nowhere' is not in the catalog files"));
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/pwcat.XXXXXX");
@@ -116,6 +292,9 @@ int main(void)
 	const char *missing = "/nonexistent/catalog.yaml";
 	CHECK_RC(catalog_load(&c, &missing, 1, err), PW_ESYS);
 	CHECK(strstr(err, missing) != NULL);
+
+	test_format2_catalog();
+	test_format2_errors();
 
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);

@@ -36,7 +36,7 @@ export ASAN_OPTIONS=detect_leaks=1
 # ---- the daemon, with its clock set so that the run does not depend on the date ----
 cat > "$T/conf" <<CONF
 state_dir: $T/state
-catalog: [$SRC/catalog/quangang-14.yaml]
+catalog: [$SRC/catalog/regions/quangang.yaml, $SRC/catalog/plans/quangang-14.yaml]
 listen: ipc://$T/in.sock
 publish: ipc://$T/pub.sock
 allow_clock_set: true
@@ -68,11 +68,11 @@ report quangang-14 - html "$T/seed.html" || fail "seed report"
 # a figure without a verdict (单位GDP能耗降低: the city has not set its target).
 push() { pw push "$@" >"$T/push.out" 2>&1 || fail "push $*: $(cat "$T/push.out")"; }
 push quangang-14 forest_cover 2025 40.2 --status preliminary --id rep-t1
-push quangang-14 gdp 2026Q3 812.5 --yoy 5.8 --status flash --id rep-t2
+push quangang-14 gdp 2025Q3 812.5 --yoy 5.8 --status flash --id rep-t2
 push quangang-14 urbanization 2025 61.2 --status final --id rep-t3
 push quangang-14 rd_growth 2025 19 --status final --id rep-t4
 pw target set quangang-14 air_good_days 97 >/dev/null || fail "target set"
-push quangang-14 air_good_days 2026-10 98.2 --status flash --id rep-t5
+push quangang-14 air_good_days 2025-10 98.2 --status flash --id rep-t5
 push quangang-14 energy_intensity_cut 2025 14.2 --status preliminary --id rep-t6
 # A year and one of its months (series order: 2025, then 2025-06): drawn in time order.
 push quangang-14 pm25 2025 19.5 --status final --id rep-t7
@@ -86,6 +86,7 @@ report quangang-14 - csv "$T/report.csv" || fail "csv report"
 report quangang-14 - json "$T/report.json" || fail "json report"
 report quangang-14 2026-09 json "$T/cut.json" || fail "json report --period 2026-09"
 report quangang-14 2026-09 html "$T/cut.html" || fail "html report --period 2026-09"
+report quangang-14 2025-09 json "$T/cut25.json" || fail "json report --period 2025-09"
 report quangang-14 2020Q2 json "$T/early.json" || fail "json report --period 2020Q2"
 
 # Errors: an unknown plan and a bad period are refused with a reason, nothing else.
@@ -133,7 +134,7 @@ check(d["water_use_total"]["verdict"] == "overdue" and d["water_use_total"]["lat
 ei = d["energy_intensity_cut"]
 check(ei["verdict"] == "none" and ei["latest_value"] == "14.2", f"energy_intensity_cut {ei}")
 ag = d["air_good_days"]  # on track, but its 2025-12 figure is overdue
-check(ag["verdict"] == "overdue" and ag["verdict_period"] == "2026-10" and
+check(ag["verdict"] == "overdue" and ag["verdict_period"] == "2025-10" and
       float(ag["required"]) == 97, f"air_good_days {ag}")
 check(d["co2_intensity_cut"]["latest_period"] == "2020", "seed figure missing")
 
@@ -160,13 +161,15 @@ check(tot["off_track"] == 1 and tot["at_risk"] == 1 and tot["on_track"] == 2 and
       f"verdicts {tot}")
 check([s["category"] for s in j["summary"]] == ["经济发展", "创新驱动", "民生福祉", "生态文明"],
       "categories in plan order")
-check(ji["gdp"]["series"][-1] == {"period": "2026Q3", "value": 812.5, "status": "flash",
+check(ji["gdp"]["series"][-1] == {"period": "2025Q3", "value": 812.5, "status": "flash",
       "yoy": 5.8, "backfill": False}, f"gdp series {ji['gdp']['series'][-1]}")
 
 c = {x["indicator"]: x for x in json.load(open(f"{t}/cut.json"))["indicators"]}
-check(c["air_good_days"]["latest_period"] == "2021" and c["air_good_days"]["verdict"] != "on_track",
-      f"--period 2026-09 kept a later figure: {c['air_good_days']}")
-check(c["gdp"]["latest_period"] == "2026Q3" and c["gdp"]["verdict"] == "at_risk", "cut gdp")
+c25 = {x["indicator"]: x for x in json.load(open(f"{t}/cut25.json"))["indicators"]}
+check(c25["air_good_days"]["latest_period"] == "2021" and
+      c25["air_good_days"]["verdict"] != "on_track",
+      f"--period 2025-09 kept a later figure: {c25['air_good_days']}")
+check(c["gdp"]["latest_period"] == "2025Q3" and c["gdp"]["verdict"] == "at_risk", "cut gdp")
 check(c["forest_cover"]["verdict"] == "off_track", "cut forest_cover")
 # 2025 annual figures with due_days 300 fell due on 2026-10-27: not overdue by 2026-09
 check(c["rd_intensity"]["verdict"] == "none" and c["rd_intensity"]["overdue"] is None and

@@ -1,7 +1,9 @@
 /* tests/fuzz/fuzz_catalog.c — libFuzzer target for the catalog loader (model/catalog.c,
  * model/ydoc.c, libyaml underneath).
  *
- * The input is written to /tmp/pw-fuzz-catalog.<pid>.yaml and loaded with catalog_load().
+ * The input is written to /tmp/pw-fuzz-catalog.<pid>.yaml and loaded with catalog_load()
+ * after a fixed format-2 region file (region 350599 "fz", series a (annual) and b (monthly)),
+ * so the input may be a format-1 plan, a format-2 plan on region fz, or a region file.
  * A failed load must leave a "FILE:LINE: ..." message naming the file. A loaded catalog
  * must be internally consistent: every indicator is found by catalog_find() under its
  * own ids, ids are valid, years and enums are in range, bounds are ordered, every
@@ -26,12 +28,22 @@
 		abort();                                              \
 	} while (0)
 
-static char path[64];
+static char path[64], region_path[80];
+
+static const char REGION[] =
+	"region:\n  id: \"350599\"\n  alias: fz\n  name: 测试区\nseries:\n"
+	"  - id: a\n    name: 甲\n    name_en: A\n    category: c\n    unit: 亿元\n"
+	"    frequency: annual\n    form: level\n    departments: [统计局]\n"
+	"  - id: b\n    name: 乙\n    name_en: B\n    category: c\n    unit: '%'\n"
+	"    frequency: monthly\n    form: ytd\n    departments: [统计局, 财政局]\n"
+	"    due_days: 15\n    first_due: 2026-02\n    source: {file: f.txt, line: 1}\n";
 
 static void cleanup(void)
 {
 	if (path[0])
 		unlink(path);
+	if (region_path[0])
+		unlink(region_path);
 }
 
 static bool id_ok(const char *s, bool dash)
@@ -50,8 +62,11 @@ static void check(const struct catalog *c)
 {
 	size_t total = 0;
 
-	if (catalog_n_plans(c) != 1)
-		FAIL("one file gave %zu plans", catalog_n_plans(c));
+	if (catalog_n_plans(c) > 1)
+		FAIL("one plan file gave %zu plans", catalog_n_plans(c));
+	if (catalog_n_regions(c) < 1 || catalog_n_regions(c) > 2 ||
+	    catalog_region(c, "fz") != catalog_region(c, "350599"))
+		FAIL("regions: %zu", catalog_n_regions(c));
 	for (size_t i = 0; i < catalog_n_plans(c); i++) {
 		const struct cat_plan *p = catalog_plan_at(c, i);
 		if (!p || !p->id || !p->name || !id_ok(p->id, true))
@@ -59,8 +74,12 @@ static void check(const struct catalog *c)
 		if (catalog_plan(c, p->id) != p)
 			FAIL("catalog_plan('%s') does not find it", p->id);
 		if (p->base_year < PERIOD_YEAR_MIN || p->target_year > PERIOD_YEAR_MAX ||
-		    p->base_year >= p->target_year)
-			FAIL("plan '%s': years %d..%d", p->id, p->base_year, p->target_year);
+		    p->base_year >= p->target_year || p->start_year <= p->base_year ||
+		    p->start_year > p->target_year)
+			FAIL("plan '%s': years %d, %d..%d", p->id, p->base_year, p->start_year,
+			     p->target_year);
+		if (p->status < CAT_DRAFT || p->status > CAT_CLOSED)
+			FAIL("plan '%s': status %d", p->id, p->status);
 		if (p->n_inds == 0 || !p->inds)
 			FAIL("plan '%s' has no indicators", p->id);
 		total += p->n_inds;
@@ -72,10 +91,16 @@ static void check(const struct catalog *c)
 				FAIL("catalog_find('%s', '%s') does not find it", p->id, x->id);
 			if (x->plan != p)
 				FAIL("'%s': wrong plan back-pointer", x->id);
+			/* Format 2: the target is on a series of the plan's region. */
+			if (p->region && (!x->series || x->series->region != p->region ||
+					  catalog_series(p->region, x->id) != x->series))
+				FAIL("'%s': series of another region", x->id);
+			bool v2 = x->series != NULL;
 			if (!x->name || !x->name_en || !x->category || !x->unit ||
 			    strlen(x->unit) > 32)
 				FAIL("'%s': a required text is missing", x->id);
-			if (x->attribute != CAT_EXPECTED && x->attribute != CAT_BINDING)
+			if (x->attribute != CAT_EXPECTED && x->attribute != CAT_BINDING &&
+			    !(v2 && x->attribute == CAT_ATTR_NONE))
 				FAIL("'%s': attribute %d", x->id, x->attribute);
 			if (x->kind < CAT_GROWTH || x->kind > CAT_INFO)
 				FAIL("'%s': kind %d", x->id, x->kind);
@@ -100,14 +125,15 @@ static void check(const struct catalog *c)
 				FAIL("'%s': a number is not finite", x->id);
 			if (x->has_min && x->has_max && x->min > x->max)
 				FAIL("'%s': bounds %g > %g", x->id, x->min, x->max);
-			if (x->due_days < 1 || x->due_days > 400)
+			if (x->due_days < !v2 || x->due_days > 400)
 				FAIL("'%s': due_days %d", x->id, x->due_days);
-			if (!x->source_file || x->source_line < 1)
+			if ((!v2 && !x->source_file) || (x->source_file && x->source_line < 1))
 				FAIL("'%s': source", x->id);
 			for (size_t k = 0; k < x->n_annual; k++) {
 				const struct cat_annual *a = &x->annual[k];
 				if (a->year < PERIOD_YEAR_MIN || a->year > PERIOD_YEAR_MAX ||
-				    (!a->has_growth && !a->has_value) || !a->source_file)
+				    (!a->has_growth && !a->has_value) || (!v2 && !a->source_file) ||
+				    (v2 && !cat_in_window(p, a->year)))
 					FAIL("'%s': annual target %zu", x->id, k);
 			}
 			/* An id that differs only by a suffix must not be found. */
@@ -140,11 +166,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(path, sizeof(path), "/tmp/pw-fuzz-catalog.%ld.yaml", (long)getpid());
 		atexit(cleanup);
 	}
+	if (!region_path[0]) {
+		snprintf(region_path, sizeof(region_path), "/tmp/pw-fuzz-region.%ld.yaml",
+			 (long)getpid());
+		FILE *r = fopen(region_path, "wb");
+		if (!r || fputs(REGION, r) < 0 || fclose(r) != 0)
+			abort();
+	}
 	FILE *f = fopen(path, "wb");
 	if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0)
 		abort();
-	const char *files[] = { path };
-	int rc = catalog_load(&c, files, 1, err);
+	/* The fixed region first: an error about the input then names the input. */
+	const char *files[] = { region_path, path };
+	int rc = catalog_load(&c, files, 2, err);
 	if (rc == 0) {
 		check(c);
 		int n = 0;

@@ -146,6 +146,28 @@ def catalog_seeds():
           ' "indicators": [{"id": "a", "name": "n", "name_en": "n", "category": "c",'
           ' "unit": "%", "attribute": "expected", "kind": "info", "departments": "统计局",'
           ' "source": {"file": "f", "line": 1}}]}\n')
+    # Format 2: a plan on the fuzzer's fixed region fz (fuzz_catalog.c), and a region file.
+    plan2 = ("plan:\n  id: fz-15\n  region: fz\n  title: 规划\n  start_year: 2026\n"
+             "  end_year: 2030\n  base_year: 2025\n  status: active\ntargets:\n"
+             "  - series: a\n    unit: 万元\n    attribute: binding\n    kind: growth\n"
+             "    direction: up\n    baseline: {year: 2025, value: 100}\n"
+             "    target: {year: 2030, value: 140}\n    growth: 7\n"
+             "    source: {file: f.txt, line: 2}\n    outcome: {value: 1, text: t}\n"
+             "  - series: b\n    kind: ceiling\n    direction: down\n"
+             "    target: {year: 2030, value: 5}\n"
+             "annual_targets:\n  - year: 2026\n    targets:\n"
+             "      - {series: a, growth: 5, source: {file: g.txt, line: 3}}\n"
+             "      - {series: b, value: 4, note: n}\n  - year: 2027\n    targets:\n"
+             "      - {series: a, value: 120}\n")
+    write("catalog", "plan2.yaml", plan2)
+    write("catalog", "plan2-closed.yaml", plan2.replace("status: active", "status: closed"))
+    write("catalog", "region2.yaml",
+          "region:\n  id: \"350500-qetdz\"\n  alias: qetdz\n  name: 开发区\n"
+          "  parent: {id: \"350500\", name: 泉州市}\nseries:\n"
+          "  - id: gdp\n    name: 地区生产总值\n    name_en: GDP\n    category: c\n"
+          "    unit: 亿元\n    frequency: quarterly\n    form: ytd\n"
+          "    departments: [统计局]\n    bounds: {min: 0, max: 9}\n    due_days: 25\n"
+          "    first_due: 2021Q1\n    derived: [bounds]\n")
     write("catalog", "bad-unknown-key.yaml",
           "plan:\n  id: x\n  name: x\n  baseline_year: 2020\n  target_year: 2025\n"
           "indicators:\n  - id: a\n    colour: red\n")
