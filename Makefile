@@ -27,7 +27,8 @@ LDFLAGS += $(MODE_LDFLAGS)
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c store/record.c store/migrate.c
 CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c
-MODEL_SRC  = $(CAT_SRC) model/keypair.c model/unit.c model/plausible.c model/ytd.c
+MODEL_SRC  = $(CAT_SRC) model/keypair.c model/unit.c model/plausible.c model/ytd.c \
+             model/discipline.c
 RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
 DAEMON_SRC = daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
              $(RULES_SRC) daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c \
@@ -42,7 +43,7 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_activate \
              test_metrics test_notice test_publisher test_planmath \
-             test_unit test_plausible test_ytd
+             test_unit test_plausible test_ytd test_discipline
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: all deps test test-unit test-integration check-cli check-python check-report check-tsan check-lib bench bench-full bench-peer run stop install clean fuzz soak
@@ -63,6 +64,7 @@ tests/test_planmath_SRC    = tests/test_planmath.c model/planmath.c
 tests/test_unit_SRC        = tests/test_unit.c model/unit.c $(CAT_SRC) proto/err.c \
                              proto/period.c
 tests/test_ytd_SRC         = tests/test_ytd.c model/ytd.c proto/err.c proto/period.c
+tests/test_discipline_SRC  = tests/test_discipline.c model/discipline.c model/ytd.c proto/period.c
 tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit.c proto/err.c \
                              proto/period.c
 tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
