@@ -35,7 +35,7 @@ DAEMON_SRC = daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon
              daemon/server.c
 CLIENT_SRC = client/planwatch.c
 REPORT_SRC = client/report.c client/report_fmt.c client/report_csv.c client/report_json.c \
-             client/report_html.c
+             client/report_html.c client/dispatch.c
 HARNESS    = tests/harness.c $(CLIENT_SRC) $(PROTO_SRC)
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
@@ -46,7 +46,7 @@ UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvi
              test_unit test_plausible test_ytd test_discipline
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
-.PHONY: all deps test test-unit test-integration check-cli check-python check-report check-tsan check-lib bench bench-full bench-peer run stop install clean fuzz soak
+.PHONY: all deps test test-unit test-integration check-cli check-python check-report check-dispatch check-tsan check-lib bench bench-full bench-peer run stop install clean fuzz soak
 all: $(BINS)
 
 $(O)/%.o: %.c
@@ -116,7 +116,7 @@ test:
 	$(MAKE) SANITIZE=1 test-unit test-integration
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_systemd.py build/san/planwatchd
 	$(PYTHON) tests/check_catalog_sources.py
-	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report check-lib
+	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report check-dispatch check-lib
 	$(MAKE) check-tsan
 	tests/fuzz/run.sh 10
 
@@ -130,6 +130,9 @@ check-tsan:
 
 check-report: $(O)/planwatchd $(O)/planwatch
 	tests/test_report.sh $(O)
+
+check-dispatch: $(O)/planwatchd $(O)/planwatch
+	tests/test_dispatch.sh $(O)
 
 # The installed library exports pw_* only, and an application that defines names of the
 # library's internals still links against it.

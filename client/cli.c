@@ -1,6 +1,7 @@
 /* client/cli.c — planwatch, the command-line client of planwatchd. */
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "../proto/proto.h"
 #include "../proto/status.h"
 #include "csvin.h"
+#include "dispatch.h"
 #include "planwatch.h"
 #include "report.h"
 
@@ -64,6 +66,9 @@ static void usage(FILE *f)
 		"                          progress report of one plan: verdicts, latest figures,\n"
 		"                          trends against the required path (format from -o's\n"
 		"                          extension, else HTML; A4-printable, self-contained)\n"
+		"  dispatch --region R --period 2026-10|2026Q3 [--format html|csv|json]\n"
+		"           [--lang zh|en|both] [--org 制表单位] [--catalog DIR|FILE]... [-o FILE]\n"
+		"                          the 月度调度表 / quarterly analysis (docs/DISPATCH.md)\n"
 		"  catalog show [PLAN]     indicators and targets loaded in the daemon\n"
 		"  catalog check FILE...   validate catalog files (errors as FILE:LINE)\n"
 		"  units [UNIT]            the unit table: units by dimension (a figure converts\n"
@@ -997,6 +1002,53 @@ static int cmd_keygen(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- output files (report, dispatch) ---- */
+
+/* Opens the output: stdout without a path, else a temporary file beside path (renamed by
+ * out_close), so a failed run leaves the previous file. Returns 0 or an exit status. */
+static int out_open(const char *path, char *tmp, size_t cap, FILE **f)
+{
+	*f = stdout;
+	if (!path)
+		return 0;
+	int n = snprintf(tmp, cap, "%s.tmp-%d", path, (int)getpid());
+	if (n < 0 || (size_t)n >= cap) {
+		fprintf(stderr, "planwatch: output path too long\n");
+		return 2;
+	}
+	if (!(*f = fopen(tmp, "w"))) {
+		fprintf(stderr, "planwatch: cannot create '%s': %s\n", tmp, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* Closes and renames what out_open opened (rc: the writer's result); the exit status. */
+static int out_close(const char *path, const char *tmp, FILE *f, int rc, const char *what)
+{
+	if (path) {
+		if (fclose(f) != 0 && rc == 0) {
+			fprintf(stderr, "planwatch: cannot write '%s': %s\n", tmp, strerror(errno));
+			rc = PW_ESYS;
+		}
+		if (rc == 0 && rename(tmp, path) != 0) {
+			fprintf(stderr, "planwatch: cannot rename '%s' to '%s': %s\n", tmp, path,
+				strerror(errno));
+			rc = PW_ESYS;
+		}
+		if (rc < 0)
+			unlink(tmp);
+	}
+	if (rc == PW_ETIMEDOUT)
+		fprintf(stderr, "planwatch: is planwatchd running? start it with 'make run' or "
+				"'systemctl start planwatchd', or pass --endpoint\n");
+	if (rc < 0)
+		return 1;
+	if (path)
+		printf("%s written to %s\n", what, path);
+	return 0;
+}
+
 /* ---- report ---- */
 
 static int cmd_report(struct cli *c, int argc, char **argv)
@@ -1045,43 +1097,138 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 								 : REPORT_HTML;
 	if (connect_cli(c))
 		return 1;
-	/* Write beside the target and rename: a failed run leaves the previous report. */
-	if (path) {
-		int n = snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
-		if (n < 0 || (size_t)n >= sizeof(tmp)) {
-			fprintf(stderr, "planwatch: output path too long\n");
-			return 2;
-		}
-		if (!(f = fopen(tmp, "w"))) {
-			fprintf(stderr, "planwatch: cannot create '%s': %s\n", tmp,
-				strerror(errno));
-			return 1;
-		}
-	}
+	if ((rc = out_open(path, tmp, sizeof(tmp), &f)) != 0)
+		return rc;
 	rc = report_write(c->c, plan, period, format, f, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "planwatch: report: %s\n", err);
-	if (path) {
-		if (fclose(f) != 0 && rc == 0) {
-			fprintf(stderr, "planwatch: cannot write '%s': %s\n", tmp, strerror(errno));
-			rc = PW_ESYS;
-		}
-		if (rc == 0 && rename(tmp, path) != 0) {
-			fprintf(stderr, "planwatch: cannot rename '%s' to '%s': %s\n", tmp, path,
-				strerror(errno));
-			rc = PW_ESYS;
-		}
-		if (rc < 0)
-			unlink(tmp);
-	}
-	if (rc == PW_ETIMEDOUT)
-		fprintf(stderr, "planwatch: is planwatchd running? start it with 'make run' or "
-				"'systemctl start planwatchd', or pass --endpoint\n");
-	if (rc < 0)
+	return out_close(path, tmp, f, rc, "report");
+}
+
+/* ---- dispatch ---- */
+
+/* Adds the catalog files of path: a file itself, or the YAML files in a directory's regions
+ * and plans subdirectories (the layout of catalog/, catalog/SCHEMA.md "Format 2"). */
+static int catalog_paths(const char *path, glob_t *g, int *flags)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		fprintf(stderr, "planwatch: cannot read catalog '%s': %s\n", path, strerror(errno));
 		return 1;
-	if (path)
-		printf("report written to %s\n", path);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		/* GLOB_NOCHECK adds the name itself; one with pattern characters is refused */
+		if (strpbrk(path, "*?[\\")) {
+			fprintf(stderr, "planwatch: catalog file name '%s' has * ? [ or \\\n", path);
+			return 1;
+		}
+		glob(path, *flags | GLOB_NOCHECK, NULL, g);
+		*flags |= GLOB_APPEND;
+		return 0;
+	}
+	static const char *const sub[] = { "regions", "plans" };
+	for (int i = 0; i < 2; i++) {
+		char pat[4096];
+		if (snprintf(pat, sizeof(pat), "%s/%s/*.yaml", path, sub[i]) >= (int)sizeof(pat))
+			return 1;
+		if (glob(pat, *flags, NULL, g) == 0)
+			*flags |= GLOB_APPEND;
+	}
 	return 0;
+}
+
+static int dispatch_catalog(char **paths, int n, struct catalog **cat)
+{
+	glob_t g = { 0 };
+	int flags = 0, rc = 0;
+	char err[CAT_ERR_MAX];
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = catalog_paths(paths[i], &g, &flags);
+	if (rc == 0 && g.gl_pathc == 0) {
+		fprintf(stderr, "planwatch: no catalog files (pass --catalog DIR or FILE)\n");
+		rc = 1;
+	}
+	if (rc == 0 && catalog_load(cat, (const char *const *)g.gl_pathv, g.gl_pathc, err) < 0) {
+		fprintf(stderr, "planwatch: catalog: %s\n", err);
+		rc = 1;
+	}
+	if (flags)
+		globfree(&g);
+	return rc;
+}
+
+static int cmd_dispatch(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "region", required_argument, NULL, 'r' }, { "period", required_argument, NULL, 'P' },
+		{ "format", required_argument, NULL, 'f' }, { "lang", required_argument, NULL, 'l' },
+		{ "org", required_argument, NULL, 'g' },    { "catalog", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 },
+	};
+	struct dispatch_opts o = { .lang = DISPATCH_ZH, .org = getenv("PLANWATCH_ORG") };
+	char *cats[32], err[DISPATCH_ERR_MAX], tmp[4096], def[] = "catalog";
+	const char *path = NULL, *ext;
+	struct catalog *cat = NULL;
+	struct period p;
+	int n_cats = 0, ch, rc;
+	FILE *f;
+
+	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
+	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': o.region = optarg; break;
+		case 'P':
+			if (parse_period_arg(optarg, &p))
+				return 2;
+			o.period = optarg;
+			break;
+		case 'f':
+			if ((o.format = dispatch_format_parse(optarg)) < 0) {
+				fprintf(stderr, "planwatch: --format must be html, csv or json\n");
+				return 2;
+			}
+			break;
+		case 'l':
+			if ((o.lang = dispatch_lang_parse(optarg)) < 0) {
+				fprintf(stderr, "planwatch: --lang must be zh, en or both\n");
+				return 2;
+			}
+			break;
+		case 'g': o.org = optarg; break;
+		case 'c':
+			if (n_cats == (int)(sizeof(cats) / sizeof(cats[0]))) {
+				fprintf(stderr, "planwatch: too many --catalog\n");
+				return 2;
+			}
+			cats[n_cats++] = optarg;
+			break;
+		case 'o': path = strcmp(optarg, "-") ? optarg : NULL; break;
+		default: return 2;
+		}
+	}
+	if (!o.region || !o.period || optind != argc) {
+		fprintf(stderr, "usage: planwatch dispatch --region R --period 2026-10|2026Q3 "
+				"[--format html|csv|json] [--lang zh|en|both] [--org TEXT] "
+				"[--catalog DIR|FILE]... [-o FILE]\n");
+		return 2;
+	}
+	ext = path ? strrchr(path, '.') : NULL;
+	if (!o.format)
+		o.format = ext && dispatch_format_parse(ext + 1) > 0 ? dispatch_format_parse(ext + 1)
+								   : DISPATCH_HTML;
+	if (n_cats == 0)
+		cats[n_cats++] = def;
+	if (dispatch_catalog(cats, n_cats, &cat))
+		return 1;
+	if (connect_cli(c) || (rc = out_open(path, tmp, sizeof(tmp), &f)) != 0) {
+		catalog_free(cat);
+		return 1;
+	}
+	rc = dispatch_write(c->c, cat, &o, f, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "planwatch: dispatch: %s\n", err);
+	catalog_free(cat);
+	return out_close(path, tmp, f, rc, "table");
 }
 
 /* ---- watch ---- */
@@ -1198,6 +1345,7 @@ int main(int argc, char **argv)
 		{ "alerts", cmd_alerts },   { "rejected", cmd_rejected }, { "target", cmd_target },
 		{ "catalog", cmd_catalog }, { "debug", cmd_debug },	  { "backup", cmd_backup },
 		{ "keygen", cmd_keygen },   { "report", cmd_report },	  { "units", cmd_units },
+		{ "dispatch", cmd_dispatch },
 	};
 	struct cli c = { .timeout_ms = 5000 };
 	int ch;

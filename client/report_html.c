@@ -9,25 +9,11 @@
 #include "../proto/status.h"
 #include "report_int.h"
 
-static void esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 static void esc_num(FILE *f, double v)
 {
 	char buf[48];
 	rep_fmt_num(buf, sizeof(buf), v);
-	esc(f, buf);
+	rep_html_esc(f, buf);
 }
 
 /* ---- sparkline: the series against the required trajectory ---- */
@@ -204,17 +190,17 @@ static void write_spark(FILE *f, const struct rep_ind *x)
 	fprintf(f, "<svg class=\"spark\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
 		   "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"",
 		SPARK_W, SPARK_H, SPARK_W, SPARK_H);
-	esc(f, x->name);
+	rep_html_esc(f, x->name);
 	fputs(cum ? " 累计 cumulative" : "", f);
 	fputs("\"><title>", f);
-	esc(f, x->name);
+	rep_html_esc(f, x->name);
 	if (n > 0) {
 		fputs(": ", f);
 		esc_num(f, pts[0].y);
 		fputs(" → ", f);
 		esc_num(f, pts[n - 1].y);
 		fputc(' ', f);
-		esc(f, x->unit);
+		rep_html_esc(f, x->unit);
 	}
 	if (has_path)
 		fputs("; 虚线 dashed: 要求路径 required path", f);
@@ -318,7 +304,7 @@ static void write_head(const struct rep *r, FILE *f)
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
 	      f);
-	esc(f, r->plan_name[0] ? r->plan_name : r->plan);
+	rep_html_esc(f, r->plan_name[0] ? r->plan_name : r->plan);
 	fputs(" — 规划指标监测报告</title>\n<style>\n", f);
 	fputs(css, f);
 	fputs("</style>\n</head>\n", f);
@@ -330,28 +316,28 @@ static void write_header(const struct rep *r, FILE *f)
 	int counts[REP_V_N], total, binding;
 	rep_count_verdicts(r, -1, counts, &total, &binding);
 	fprintf(f, "<body data-plan=\"");
-	esc(f, r->plan);
+	rep_html_esc(f, r->plan);
 	fputs("\">\n<header>\n<h1>", f);
-	esc(f, r->plan_name[0] ? r->plan_name : r->plan);
+	rep_html_esc(f, r->plan_name[0] ? r->plan_name : r->plan);
 	fputs("</h1>\n<p class=\"sub\">规划指标监测报告 <span class=\"en\">Plan indicator "
 	      "progress report</span> · <code>",
 	      f);
-	esc(f, r->plan);
+	rep_html_esc(f, r->plan);
 	fputs("</code></p>\n<dl class=\"meta\">\n<dt>报告期 <span class=\"en\">Period</span></dt><dd>",
 	      f);
 	if (r->has_cut) {
 		period_format(&r->cut, per);
 		fputs("截至 ", f);
-		esc(f, per);
+		rep_html_esc(f, per);
 		fputs(" <span class=\"en\">figures for periods ending by ", f);
-		esc(f, per);
+		rep_html_esc(f, per);
 		fputs("</span>", f);
 	} else {
 		fputs("最新数据 <span class=\"en\">latest figures</span>", f);
 	}
 	rep_fmt_time(t, sizeof(t), r->now_ms, "%Y-%m-%d %H:%M UTC");
 	fputs("</dd>\n<dt>数据时间 <span class=\"en\">Data as of</span></dt><dd>", f);
-	esc(f, t);
+	rep_html_esc(f, t);
 	fputs(" <span class=\"en\">(planwatchd)</span></dd>\n", f);
 	fprintf(f, "<dt>指标 <span class=\"en\">Indicators</span></dt><dd>%d 项，其中约束性 %d 项 "
 		   "<span class=\"en\">(%d binding)</span></dd>\n</dl>\n</header>\n",
@@ -369,11 +355,11 @@ static void summary_row(const struct rep *r, FILE *f, int cat)
 	} else {
 		const char *zh = r->inds[r->cat_first[cat]].category;
 		fputs("<tr data-category=\"", f);
-		esc(f, zh);
+		rep_html_esc(f, zh);
 		fputs("\"><td>", f);
-		esc(f, zh);
+		rep_html_esc(f, zh);
 		fputs(" <small>", f);
-		esc(f, rep_category_en(zh));
+		rep_html_esc(f, rep_category_en(zh));
 		fputs("</small></td>", f);
 	}
 	fprintf(f, "<td class=\"n\">%d</td><td class=\"n\">%d</td>", total, binding);
@@ -455,9 +441,9 @@ static void row_open(const struct rep_ind *x, FILE *f)
 	fputs(cls, f);
 	fputs(bind ? " binding" : " expected", f);
 	fputs("\" id=\"ind-", f);
-	esc(f, x->id);
+	rep_html_esc(f, x->id);
 	fputs("\" data-indicator=\"", f);
-	esc(f, x->id);
+	rep_html_esc(f, x->id);
 	fprintf(f, "\" data-attribute=\"%s\" data-verdict=\"%s\">\n", bind ? "binding" : "expected",
 		rep_verdicts[x->verdict].name);
 }
@@ -468,11 +454,11 @@ static void cell_indicator(const struct rep_ind *x, FILE *f)
 	bool bind = rep_is_binding(x);
 
 	fputs("<td><div class=\"name\">", f);
-	esc(f, x->name);
+	rep_html_esc(f, x->name);
 	fputs("</div><div class=\"en\">", f);
-	esc(f, x->name_en);
+	rep_html_esc(f, x->name_en);
 	fputs("</div><span class=\"id\">", f);
-	esc(f, x->id);
+	rep_html_esc(f, x->id);
 	fprintf(f, "</span> <span class=\"attr %s\">%s</span></td>\n",
 		bind ? "binding" : "expected", bind ? "★ 约束性 binding" : "预期性 expected");
 }
@@ -497,7 +483,7 @@ static void cell_latest(const struct rep_obs *o, FILE *f)
 		fputs("<span class=\"val\">", f);
 		esc_num(f, o->value);
 		fputs("</span><div class=\"note\">", f);
-		esc(f, o->text);
+		rep_html_esc(f, o->text);
 		if (o->status)
 			fprintf(f, " · %s <span class=\"en\">%s</span>", status_name_zh(o->status),
 				status_name(o->status));
@@ -533,12 +519,12 @@ static void verdict_requirement(const struct rep_ind *x, const struct rep_obs *o
 	esc_num(f, x->required);
 	fputs(yoy ? "%" : " ", f);
 	if (!yoy)
-		esc(f, x->unit);
+		rep_html_esc(f, x->unit);
 	fputs("</div><div class=\"note\">差距 <span class=\"en\">gap</span> ", f);
 	fputs(x->gap > 0 ? "+" : "", f);
 	esc_num(f, x->gap);
 	fputc(' ', f);
-	esc(f, rep_gap_unit(x));
+	rep_html_esc(f, rep_gap_unit(x));
 	fputs("</div>", f);
 }
 
@@ -558,19 +544,19 @@ static void cell_verdict(const struct rep_ind *x, const struct rep_obs *o, FILE 
 		verdict_requirement(x, o, f);
 	if (x->state_period[0] && (!o || strcmp(x->state_period, o->text) != 0)) {
 		fputs("<div class=\"note\">判定期 <span class=\"en\">verdict on</span> ", f);
-		esc(f, x->state_period);
+		rep_html_esc(f, x->state_period);
 		fputs("</div>", f);
 	}
 	if (x->withheld[0]) {
 		fputs("<div class=\"note\">判定针对 ", f);
-		esc(f, x->withheld);
+		rep_html_esc(f, x->withheld);
 		fputs("，晚于报告期 <span class=\"en\">(the daemon's verdict is on a later "
 		      "figure)</span></div>",
 		      f);
 	}
 	if (x->overdue[0]) {
 		fputs("<div class=\"late\">逾期未报 <span class=\"en\">overdue</span>: ", f);
-		esc(f, x->overdue);
+		rep_html_esc(f, x->overdue);
 		fputs("</div>", f);
 	}
 }
@@ -582,7 +568,7 @@ static void write_row(const struct rep_ind *x, FILE *f)
 	row_open(x, f);
 	cell_indicator(x, f);
 	fputs("<td>", f);
-	esc(f, x->unit);
+	rep_html_esc(f, x->unit);
 	fputs("</td>\n<td>", f);
 	cell_target(x, f);
 	fputs("</td>\n<td>", f);
@@ -602,11 +588,11 @@ void report_html_write(const struct rep *r, FILE *f)
 	for (size_t c = 0; c < r->n_cats; c++) {
 		const char *zh = r->inds[r->cat_first[c]].category;
 		fputs("<section class=\"category\" data-category=\"", f);
-		esc(f, zh);
+		rep_html_esc(f, zh);
 		fputs("\">\n<h2>", f);
-		esc(f, zh);
+		rep_html_esc(f, zh);
 		fputs(" <span class=\"en\">", f);
-		esc(f, rep_category_en(zh));
+		rep_html_esc(f, rep_category_en(zh));
 		fputs("</span></h2>\n<table class=\"inds\">\n<colgroup><col class=\"c-ind\">"
 		      "<col class=\"c-unit\"><col class=\"c-bt\"><col class=\"c-last\">"
 		      "<col class=\"c-v\"><col class=\"c-spark\"></colgroup>\n"

@@ -81,6 +81,19 @@ struct rep {
 	size_t errlen;
 };
 
+/* ---- report.c: the requests (also used by client/dispatch.c) ---- */
+
+/* Writes the message into r->err (when r->errlen) and returns rc. */
+int rep_fail(struct rep *r, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Sends q (its id made from r->idbase) and decodes the reply into *out (a "result"); the
+ * caller frees it. A NACK becomes its negative code, with the daemon's message in r->err. */
+int rep_call(struct rep *r, struct proto_req *q, struct proto_view **out);
+/* A string field, "" when absent; a value cut at cap never ends in half a character. */
+void rep_view_text(const struct proto_view *v, int item, const char *key, char *buf,
+		   size_t cap);
+/* A finite number field, NAN when absent or not finite. */
+double rep_view_num(const struct proto_view *v, int item, const char *key);
+
 /* ---- report_fmt.c ---- */
 
 /* The newest figure that counts, NULL if none. */
@@ -112,6 +125,11 @@ struct planmath_target rep_target(const struct rep_ind *x);
  * indicators and of binding ones. */
 void rep_count_verdicts(const struct rep *r, int cat, int counts[REP_V_N], int *total,
 			int *binding);
+
+/* s as HTML text (also inside attribute values in double or single quotes). */
+void rep_html_esc(FILE *f, const char *s);
+/* One CSV field (RFC 4180 quoting when needed), then "," or, when last, CRLF. */
+void rep_csv_field(FILE *f, const char *s, bool last);
 
 /* ---- one writer per format: the loaded report r to f ---- */
 

@@ -1,0 +1,223 @@
+#!/bin/sh
+# tests/test_dispatch.sh BUILD_DIR — `planwatch dispatch` (client/dispatch.c) against the real
+# daemon: a made-up 15th plan of quangang written here (TEST FIXTURE numbers, with a 2026
+# 年度目标 total for investment and growth targets), figures pushed under a controlled clock,
+# then the table as JSON (the arithmetic: 1-N月, 当月 after a revised earlier month, the
+# combined 1-2月, 序时进度, the missing figure and the 催报 list), CSV (BOM) and HTML in
+# headless Chromium (DOM and A4 landscape PDF pages; the DOM check is first shown to fail on
+# a broken page). Only the browser part is skipped, and only when no Chromium is installed.
+set -eu
+B=$(cd "${1:-build}" && pwd)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+PY=${PYTHON:-/usr/bin/python3}
+T=$(mktemp -d /tmp/pwdispatch.XXXXXX)
+PID=
+cleanup() {
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true
+	if [ -n "${KEEP:-}" ]; then echo "test_dispatch.sh: kept $T" >&2; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+fail() {
+	echo "test_dispatch.sh: FAIL: $*" >&2
+	[ -f "$T/daemon.log" ] && tail -n 20 "$T/daemon.log" >&2
+	exit 1
+}
+export ASAN_OPTIONS=detect_leaks=1
+
+mkdir -p "$T/cat/regions" "$T/cat/plans"
+cp "$SRC/catalog/regions/quangang.yaml" "$T/cat/regions/"
+cat > "$T/cat/plans/quangang-15.yaml" <<'YAML'
+# TEST FIXTURE — made-up numbers for tests/test_dispatch.sh. Not a real plan.
+plan:
+  id: quangang-15
+  region: quangang
+  title: "【测试夹具】泉港区第十五个五年规划（虚构数字）"
+  title_en: "TEST FIXTURE: made-up 15th plan"
+  start_year: 2026
+  end_year: 2030
+  base_year: 2025
+  status: active
+targets:
+  - series: fiscal_total_revenue
+    attribute: expected
+    kind: growth
+    direction: up
+    baseline: {year: 2025, value: 280}
+    target: {year: 2030, value: 360}
+    growth: 5
+    note: made up
+  - series: retail_sales
+    attribute: binding
+    kind: growth
+    direction: up
+    baseline: {year: 2025, value: 300}
+    target: {year: 2030, value: 400}
+    growth: 6
+    note: made up
+  - series: gdp
+    attribute: expected
+    kind: growth
+    direction: up
+    baseline: {year: 2025, value: 1050}
+    target: {year: 2030, value: 1388}
+    growth: 5.5
+    note: made up
+annual_targets:
+  - year: 2026
+    targets:
+      - {series: fiscal_total_revenue, value: 300, note: "made up 2026 年度目标 (total)"}
+      - {series: retail_sales, growth: 6, note: "made up"}
+      - {series: gdp, growth: 5.5, note: "made up"}
+YAML
+cat > "$T/conf" <<CONF
+state_dir: $T/state
+catalog: [$T/cat/regions/quangang.yaml, $T/cat/plans/quangang-15.yaml]
+listen: ipc://$T/in.sock
+publish: ipc://$T/pub.sock
+allow_clock_set: true
+CONF
+export PLANWATCH_ENDPOINT=ipc://$T/in.sock PLANWATCH_PUB=ipc://$T/pub.sock
+pw() { "$B/planwatch" "$@"; }
+"$B/planwatchd" --config "$T/conf" 2>"$T/daemon.log" &
+PID=$!
+i=0
+until pw --timeout 300 status >/dev/null 2>&1; do
+	i=$((i+1)); [ $i -lt 100 ] || fail "daemon did not start"
+done
+push() { pw push quangang-15 "$@" >/dev/null || fail "push $*"; }
+dispatch() { pw dispatch --catalog "$T/cat" --region quangang --org 泉港区发改局 "$@"; }
+
+# Last year (backfill), then this year: 1-2月 combined (no January), a September revised
+# after October came, October's retail sales missing.
+pw debug clock 2026-03-05T00:00:00Z >/dev/null || fail "clock_set"
+for m in 02:40 09:225 10:250; do push fiscal_total_revenue 2025-${m%%:*} ${m#*:} --backfill; done
+for m in 09:220 10:245; do push retail_sales 2025-${m%%:*} ${m#*:} --backfill; done
+push gdp 2025Q2 500 --backfill
+push gdp 2025Q3 760 --backfill
+push fiscal_total_revenue 2026-02 45
+pw debug clock 2026-10-25T00:00:00Z >/dev/null
+push fiscal_total_revenue 2026-09 230
+push retail_sales 2026-09 232
+push gdp 2026Q2 528 --yoy 5.6
+push gdp 2026Q3 802 --yoy 5.4
+pw debug clock 2026-11-14T00:00:00Z >/dev/null
+push fiscal_total_revenue 2026-10 255
+pw debug clock 2026-11-25T12:00:00Z >/dev/null
+
+jq_() { "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); r={x['indicator']:x for x in d['rows']}; sys.exit(0 if ($2) else 1)" "$1" || fail "$3"; }
+
+dispatch --period 2026-10 --format json -o "$T/oct1.json" >/dev/null || fail "dispatch json"
+jq_ "$T/oct1.json" "r['fiscal_total_revenue']['single'] == 25 and r['fiscal_total_revenue']['single_yoy'] == 0" \
+	"October 当月 before the revision: $(cat "$T/oct1.json")"
+# A revision of September re-derives October's 当月 and 当月同比 (derived on read).
+push fiscal_total_revenue 2026-09 232 --status revised --reason "September revised"
+dispatch --period 2026-10 --format json -o "$T/oct.json" >/dev/null || fail "dispatch json"
+J="$T/oct.json"
+jq_ "$J" "d['kind'] == 'monthly' and d['org'] == '泉港区发改局' and d['region'] == '350505'" "header"
+jq_ "$J" "r['fiscal_total_revenue']['ytd'] == 255 and r['fiscal_total_revenue']['single'] == 23" \
+	"1-10月 255, 当月 255 - 232 after the revision"
+jq_ "$J" "abs(r['fiscal_total_revenue']['single_yoy'] - (23/25 - 1) * 100) < 1e-9" "当月同比 over 250 - 225"
+jq_ "$J" "abs(r['fiscal_total_revenue']['ytd_yoy'] - 2) < 1e-9 and r['fiscal_total_revenue']['ytd_yoy_computed']" "1-10月同比 computed"
+jq_ "$J" "r['fiscal_total_revenue']['target_kind'] == 'total' and r['fiscal_total_revenue']['completion'] == 85 and r['fiscal_total_revenue']['pace'] == 'ahead'" \
+	"序时进度: 255 / 300 = 85 % against 83.3 %"
+jq_ "$J" "r['fiscal_total_revenue']['reporting'] == 'on_time'" "October investment was on time"
+jq_ "$J" "r['retail_sales']['ytd'] is None and r['retail_sales']['reporting'] == 'missing' and r['retail_sales']['days_late'] == 5 and r['retail_sales']['due'] == '2026-11-20'" \
+	"retail sales October missing, 5 days after its due day (20 November; 25 November 12:00 UTC is its 5th day)"
+jq_ "$J" "list(r)[0] == 'retail_sales' or d['rows'][0]['binding']" "binding first in its category"
+jq_ "$J" "any(c['indicator'] == 'retail_sales' and c['period'] == '2026-10' and c['dept'] == '商务局' for c in d['chase'])" "催报 list"
+# Discipline: revenue owed 2..10 (January not: 1-2月 came combined), 3 received: 02 on
+# time, 09 late (due 15 October, came 25 October: 9 days), 10 on time.
+"$PY" - "$J" <<'PYEOF' || fail "discipline counts: $(cat "$J")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = {x["dept"]: x for x in d["discipline"]}
+st = s["财政局"]  # revenue; a monthly table owes only monthly series (no gdp)
+assert st["expected"] == 9, st
+assert st["received"] == 3 and st["on_time"] == 2 and st["late"] == 1 and st["missing"] == 6, st
+assert abs(st["on_time_rate"] - 200 / 9) < 1e-9 and st["max_days_late"] >= 9, st
+assert "统计局" not in s, s
+sw = s["商务局"]  # retail: 2..10 owed, only 09 received (late)
+assert sw["expected"] == 9 and sw["received"] == 1 and sw["late"] == 1 and sw["missing"] == 8, sw
+PYEOF
+
+# The combined 1-2月: February's 当月 is 1-2月 itself, 同比 over last year's 1-2月.
+dispatch --period 2026-02 --format json -o "$T/feb.json" >/dev/null || fail "dispatch feb"
+jq_ "$T/feb.json" "r['fiscal_total_revenue']['combined'] and r['fiscal_total_revenue']['single'] == 45 and r['fiscal_total_revenue']['single_yoy'] == 12.5" \
+	"1-2月 combined: $(cat "$T/feb.json")"
+
+# The quarterly analysis adds the quarter's figures and the plan's path.
+dispatch --period 2026Q3 --format json -o "$T/q3.json" >/dev/null || fail "dispatch q3"
+jq_ "$T/q3.json" "d['kind'] == 'quarterly' and r['gdp']['single'] == 274 and r['gdp']['ytd_yoy'] == 5.4 and r['gdp']['pace'] == 'on'" \
+	"三季度 GDP: $(cat "$T/q3.json")"
+jq_ "$T/q3.json" "abs(r['gdp']['plan_path'] - 1050 * 1.055) < 1e-6 and r['fiscal_total_revenue']['period'] == '2026-09'" "plan path, monthly series at 9月"
+
+# CSV with a BOM, English headers on request.
+dispatch --period 2026-10 --format csv --lang en -o "$T/oct.csv" >/dev/null || fail "dispatch csv"
+head -c 3 "$T/oct.csv" | od -An -tx1 | grep -q "ef bb bf" || fail "CSV without BOM"
+grep -q "Year's target" "$T/oct.csv" || fail "CSV English header"
+grep -q "^2026-10,.*Fixed" "$T/oct.csv" || grep -q "^2026-10," "$T/oct.csv" || fail "CSV rows"
+
+# Errors: an unknown region and an annual period are refused with a reason.
+if dispatch --period 2026-10 --format json >/dev/null 2>"$T/err" --region nowhere; then fail "unknown region accepted"; fi
+if dispatch --period 2026 >/dev/null 2>"$T/err"; then fail "annual period accepted"; fi
+grep -q "month (2026-10) or a quarter" "$T/err" || fail "annual period message: $(cat "$T/err")"
+
+# HTML: print-ready, checked in headless Chromium.
+dispatch --period 2026-10 --lang both -o "$T/oct.html" >/dev/null || fail "dispatch html"
+grep -q "size:A4 landscape" "$T/oct.html" || fail "not A4 landscape"
+grep -q "制表单位" "$T/oct.html" && grep -q "北京时间" "$T/oct.html" && grep -q "2026-11-25 20:00" "$T/oct.html" ||
+	fail "header: 制表单位 and Beijing time"
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$CHROME" ]; then
+	echo "test_dispatch.sh: no chromium: browser checks skipped"
+	echo "test_dispatch.sh: ok"
+	exit 0
+fi
+chrome() {
+	"$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run \
+		--user-data-dir="$(mktemp -d "$T/chrome.XXXXXX")" "$@" 2>/dev/null
+}
+# The DOM as the browser built it: rows, their cells, the discipline footer.
+check_dom() { # FILE.html
+	chrome --dump-dom "file://$1" >"$1.dom" || return 1
+	"$PY" - "$1.dom" <<'PYEOF'
+import sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(s):
+        super().__init__(); s.rows = {}; s.cur = None; s.col = None; s.tables = set(); s.depts = 0
+    def handle_starttag(s, tag, a):
+        a = dict(a)
+        if tag == "table": s.tables.add(a.get("class"))
+        if tag == "tr" and "data-indicator" in a: s.cur = a["data-indicator"]; s.rows[s.cur] = {}
+        if tag == "tr" and "data-dept" in a: s.depts += 1
+        if tag == "td" and s.cur: s.col = a.get("data-col")
+    def handle_endtag(s, tag):
+        if tag == "tr": s.cur = None
+        if tag == "td": s.col = None
+    def handle_data(s, d):
+        if s.cur and s.col: s.rows[s.cur][s.col] = s.rows[s.cur].get(s.col, "") + d
+p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read())
+fai = p.rows.get("fiscal_total_revenue", {})
+ok = (fai.get("ytd") == "255" and fai.get("single") == "23" and "超序时" in fai.get("pace", "")
+      and "未报" in p.rows.get("retail_sales", {}).get("status", "")
+      and {"dispatch", "discipline", "chase"} <= p.tables and p.depts >= 2)
+sys.exit(0 if ok else 1)
+PYEOF
+}
+# The check must fail on a broken page first: the same table with its rows cut off.
+sed 's/<tr data-indicator="fiscal_total_revenue".*//' "$T/oct.html" >"$T/broken.html"
+if check_dom "$T/broken.html"; then fail "the DOM check passed a page without the investment row"; fi
+check_dom "$T/oct.html" || fail "DOM check of the dispatch table"
+chrome --print-to-pdf="$T/oct.pdf" --no-pdf-header-footer "file://$T/oct.html" >/dev/null || fail "print to PDF"
+"$PY" - "$T/oct.pdf" <<'PYEOF' || fail "PDF is not A4 landscape"
+import re, sys
+b = open(sys.argv[1], "rb").read()
+boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", b)
+assert boxes, "no MediaBox"
+for w, h in boxes:
+    assert abs(float(w) - 841.89) < 2 and abs(float(h) - 595.28) < 2, (w, h)
+print("test_dispatch.sh: PDF %d page(s), A4 landscape" % len(re.findall(rb"/Type\s*/Page[^s]", b)))
+PYEOF
+echo "test_dispatch.sh: ok"
