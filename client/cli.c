@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "../model/catalog.h"
+#include "../model/discipline.h"
 #include "../model/keypair.h"
 #include "../model/unit.h"
+#include "../model/ytd.h"
 #include "../proto/period.h"
 #include "../proto/proto.h"
 #include "../proto/status.h"
@@ -20,6 +22,7 @@
 #include "dispatch.h"
 #include "planwatch.h"
 #include "report.h"
+#include "template.h"
 
 struct cli {
 	const char *endpoint, *pub;
@@ -45,9 +48,10 @@ static void usage(FILE *f)
 		"                          report one figure (unit and dept default to the catalog's;\n"
 		"                          any unit of the indicator's dimension is converted exactly,\n"
 		"                          e.g. --unit 元 into a 万元 indicator; --confirm: a real outlier)\n"
-		"  import FILE.csv [--batch N] [--backfill]\n"
-		"                          load figures from CSV (plan,indicator,period,value,unit,\n"
-		"                          status,dept,yoy,reason,source); safe to run twice\n"
+		"  import FILE.csv|FILE.xlsx [--sheet NAME] [--batch N] [--backfill]\n"
+		"                          load figures from CSV or an Excel sheet (plan,indicator,\n"
+		"                          period,value,unit,status,dept,yoy,reason,source, or the\n"
+		"                          Chinese headers); safe to run twice\n"
 		"  watch [PREFIX] [--since SEQ] [--count N] [--wait MS]\n"
 		"                          print notices (change., breach., at_risk., resolved.,\n"
 		"                          overdue., target., rejected.); --since replays from the log\n"
@@ -55,9 +59,10 @@ static void usage(FILE *f)
 		"                          latest values, or the series as known at DATE\n"
 		"  history PLAN INDICATOR PERIOD\n"
 		"                          every revision of one figure\n"
-		"  alerts [--plan P] [--all]\n"
+		"  alerts [--plan P] [--all] [--chase]\n"
 		"                          indicators at risk, off track or overdue (--all: also\n"
-		"                          those on track)\n"
+		"                          those on track; --chase: the 催报 list, overdue figures\n"
+		"                          by department with due date and days late)\n"
 		"  rejected [--dept D] [--since DATE] [--after ID]\n"
 		"  rejected retry ID       re-validate a quarantined message (after a catalog fix)\n"
 		"  target set PLAN INDICATOR VALUE\n"
@@ -66,9 +71,12 @@ static void usage(FILE *f)
 		"                          progress report of one plan: verdicts, latest figures,\n"
 		"                          trends against the required path (format from -o's\n"
 		"                          extension, else HTML; A4-printable, self-contained)\n"
-		"  dispatch --region R --period 2026-10|2026Q3 [--format html|csv|json]\n"
+		"  dispatch --region R --period 2026-10|2026Q3 [--format html|csv|json|xlsx]\n"
 		"           [--lang zh|en|both] [--org 制表单位] [--catalog DIR|FILE]... [-o FILE]\n"
 		"                          the 月度调度表 / quarterly analysis (docs/DISPATCH.md)\n"
+		"  template --dept D --plan PLAN --period P -o FILE.xlsx\n"
+		"                          the Excel sheet a department fills in for one period\n"
+		"                          (its indicators of that frequency); import reads it back\n"
 		"  catalog show [PLAN]     indicators and targets loaded in the daemon\n"
 		"  catalog check FILE...   validate catalog files (errors as FILE:LINE)\n"
 		"  units [UNIT]            the unit table: units by dimension (a figure converts\n"
@@ -174,8 +182,9 @@ static void print_json(const struct proto_view *v, int item)
 
 static int parse_period_arg(const char *s, struct period *p)
 {
-	if (period_parse(p, s, strlen(s)) < 0) {
-		fprintf(stderr, "planwatch: bad period '%s': use 2026, 2026Q3 or 2026-10\n", s);
+	if (period_parse_text(p, s, strlen(s)) < 0) {
+		fprintf(stderr, "planwatch: bad period '%s': use 2026, 2026Q3, 2026-10 or "
+				"2026年1-10月\n", s);
 		return 1;
 	}
 	return 0;
@@ -201,12 +210,18 @@ static int parse_time_arg(const char *s, int64_t *ms)
 	return 0;
 }
 
-static void fmt_time(int64_t ms, char *buf, size_t cap)
+/* ms since the epoch as UTC text in strftime's fmt. */
+static void fmt_utc(int64_t ms, const char *fmt, char *buf, size_t cap)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(buf, cap, fmt, &tm);
+}
+
+static void fmt_time(int64_t ms, char *buf, size_t cap)
+{
+	fmt_utc(ms, "%Y-%m-%dT%H:%M:%SZ", buf, cap);
 }
 
 /* ---- catalog lookups (unit / department defaults for push) ---- */
@@ -338,6 +353,8 @@ static void progress(size_t done, size_t total, const char *name)
 		fputc('\n', stderr);
 }
 
+#define ROW_UNREPORTED 1 /* csvin_row.err of a row not sent (no value); errors are < 0 */
+
 /* Sends rows idx[0..n) as one update; marks row errors. Returns rows accepted or < 0. */
 static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, unsigned flags,
 			int *stop)
@@ -371,9 +388,10 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 		for (size_t k = 0; k < n; k++) {
 			struct period p;
 			struct csvin_row *r = csvin_row(in, idx[k]);
-			if (period_parse(&p, r->col[CSVIN_PERIOD], strlen(r->col[CSVIN_PERIOD])) < 0)
+			const char *per = r->col[CSVIN_PERIOD];
+			if (period_parse_text(&p, per, strlen(per)) < 0)
 				r->err = PW_EPERIOD;
-			else if (status_parse(r->col[CSVIN_STATUS]) < 0)
+			else if (status_parse_text(r->col[CSVIN_STATUS]) < 0)
 				r->err = PW_ESTATUS;
 		}
 		return 0;
@@ -406,18 +424,21 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 	return (int)ok;
 }
 
-/* import's options into *batch, *flags and *path; -1 to go on, else the exit code. */
-static int import_args(int argc, char **argv, size_t *batch, unsigned *flags, const char **path)
+/* import's options into *batch, *flags, *sheet and *path; -1 to go on, else the exit
+ * code. */
+static int import_args(int argc, char **argv, size_t *batch, unsigned *flags, const char **sheet,
+		       const char **path)
 {
 	static const struct option opts[] = {
 		{ "batch", required_argument, NULL, 'n' },
 		{ "backfill", no_argument, NULL, 'b' },
+		{ "sheet", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
-	while ((ch = getopt_long(argc, argv, "n:b", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "n:bs:", opts, NULL)) != -1) {
 		if (ch == 'n') {
 			*batch = strtoul(optarg, NULL, 10);
 			if (*batch < 1 || *batch > PROTO_MAX_BATCH) {
@@ -426,19 +447,22 @@ static int import_args(int argc, char **argv, size_t *batch, unsigned *flags, co
 			}
 		} else if (ch == 'b') {
 			*flags |= PW_BACKFILL;
+		} else if (ch == 's') {
+			*sheet = optarg;
 		} else {
 			return 2;
 		}
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "usage: planwatch import FILE.csv [--batch N] [--backfill]\n");
+		fprintf(stderr, "usage: planwatch import FILE.csv|FILE.xlsx [--sheet NAME] "
+				"[--batch N] [--backfill]\n");
 		return 2;
 	}
 	*path = argv[optind];
 	return -1;
 }
 
-/* Reads and parses the CSV file path into in; 0, or 1 after saying why. */
+/* Reads and parses the CSV or .xlsx file path into in; 0, or 1 after saying why. */
 static int import_read(struct csvin *in, const char *path)
 {
 	char buf[65536];
@@ -466,23 +490,28 @@ static int import_read(struct csvin *in, const char *path)
 		if (strncmp(msg, "line ", 5) == 0)
 			fprintf(stderr, "planwatch: %s:%s\n", path, msg + 5);
 		else
-			fprintf(stderr, "planwatch: %s: %s\n", path, pw_strerror(rc));
+			fprintf(stderr, "planwatch: %s: %s\n", path, msg[0] ? msg : pw_strerror(rc));
 		return 1;
 	}
 	return 0;
 }
 
 /* A yoy that is not a number cannot be sent (NaN means "absent"): such rows are refused
- * here. */
-static void import_check_yoy(struct csvin *in)
+ * here. A row without a value (a sheet's indicator not filled in yet) is not reported:
+ * not sent, not an error. Returns how many rows have no value. */
+static size_t import_check(struct csvin *in)
 {
+	size_t unreported = 0;
 	for (size_t i = 0; i < csvin_count(in); i++) {
 		struct csvin_row *row = csvin_row(in, i);
 		const char *y = row->col[CSVIN_YOY];
 		char *end;
-		if (y[0] && (strtod(y, &end), *end || !isfinite(strtod(y, NULL))))
+		if (!row->col[CSVIN_VALUE][0])
+			row->err = ROW_UNREPORTED, unreported++;
+		else if (y[0] && (strtod(y, &end), *end || !isfinite(strtod(y, NULL))))
 			row->err = PW_EVALUE;
 	}
+	return unreported;
 }
 
 /* Sends the good rows of in in batches of at most batch rows of one department each;
@@ -520,7 +549,7 @@ static size_t import_rejects(struct csvin *in, const char *path)
 	size_t rejected = 0;
 	for (size_t i = 0; i < csvin_count(in); i++) {
 		const struct csvin_row *r = csvin_row(in, i);
-		if (r->err) {
+		if (r->err < 0) {
 			rejected++;
 			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, r->line,
 				r->col[CSVIN_PLAN], r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
@@ -535,18 +564,22 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	struct csvin *in;
 	unsigned flags = 0;
 	size_t batch = 100, accepted = 0;
-	const char *path;
+	const char *path, *sheet = NULL;
 	int ret, rc;
 
-	if ((ret = import_args(argc, argv, &batch, &flags, &path)) >= 0)
+	if ((ret = import_args(argc, argv, &batch, &flags, &sheet, &path)) >= 0)
 		return ret;
 	if ((rc = csvin_new(&in)) < 0)
 		return fail("import", rc);
+	if (sheet && (rc = csvin_set_sheet(in, sheet)) < 0) {
+		csvin_free(in);
+		return fail("import", rc);
+	}
 	if ((ret = import_read(in, path)) != 0 || (ret = connect_cli(c)) != 0) {
 		ret = 1;
 		goto out_rows;
 	}
-	import_check_yoy(in);
+	size_t unreported = import_check(in);
 	int stop = import_send(c, in, batch, flags, path, &accepted);
 	if (stop) {
 		fprintf(stderr, "planwatch: import stopped: %s (rows imported so far are kept; "
@@ -554,8 +587,11 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		ret = 1;
 	}
 	size_t rejected = import_rejects(in, path);
-	printf("%s: %zu rows, %zu accepted, %zu rejected\n", path, csvin_count(in), accepted,
+	printf("%s: %zu rows, %zu accepted, %zu rejected", path, csvin_count(in), accepted,
 	       rejected);
+	if (unreported)
+		printf(", %zu without a value (not sent)", unreported);
+	putchar('\n');
 	if (rejected)
 		ret = 1;
 out_rows:
@@ -736,27 +772,103 @@ static void print_alerts_all(const struct proto_view *v)
 	print_alerts(v, true);
 }
 
+/* The responsible department and due_days of plan/ind from the daemon's catalog, fetched
+ * once per plan into *cat (freed by the caller). */
+static void chase_lookup(struct cli *c, struct proto_view **cat, char *cat_plan, size_t cap,
+			 const char *plan, const char *ind, char *dept, size_t dcap, int64_t *due)
+{
+	dept[0] = '\0';
+	*due = 0;
+	if (!*cat || strcmp(cat_plan, plan) != 0) {
+		struct proto_req q = { .type = PROTO_CATALOG, .plan = plan };
+		proto_view_free(*cat);
+		*cat = NULL;
+		snprintf(cat_plan, cap, "%s", plan);
+		if (call(c, &q, cat))
+			return;
+	}
+	for (size_t i = 0; i < proto_view_count(*cat); i++) {
+		char id[70] = "";
+		proto_view_str(*cat, (int)i, "indicator", id, sizeof(id));
+		if (strcmp(id, ind) != 0)
+			continue;
+		proto_view_str_at(*cat, (int)i, "departments", 0, dept, dcap);
+		proto_view_int(*cat, (int)i, "due_days", due);
+		return;
+	}
+}
+
+/* 催报: every figure the daemon has announced overdue and still lacks, by department, with
+ * its due date and the days since (whole days rounded up, docs/DISPATCH.md). */
+static int print_chase(struct cli *c, const struct proto_view *v)
+{
+	struct proto_req st = { .type = PROTO_STATUS };
+	struct proto_view *sv = NULL, *cat = NULL;
+	int64_t now = (int64_t)time(NULL) * 1000;
+	char cat_plan[70] = "";
+	size_t shown = 0;
+	if (call(c, &st, &sv) == 0)
+		proto_view_int(sv, -1, "now", &now);
+	proto_view_free(sv);
+	printf("%-12s %-14s %-26s %-8s %-10s %5s %s\n", "dept", "plan", "indicator", "period",
+	       "due", "days", "name");
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		char plan[70] = "", id[70] = "", od[16] = "", name[200] = "", dept[80] = "",
+		     due_s[16] = "-", days_s[16] = "-";
+		struct period p;
+		int64_t due_days;
+		proto_view_str(v, (int)i, "overdue", od, sizeof(od));
+		if (!od[0] || period_parse(&p, od, strlen(od)) < 0)
+			continue;
+		proto_view_str(v, (int)i, "plan", plan, sizeof(plan));
+		proto_view_str(v, (int)i, "indicator", id, sizeof(id));
+		proto_view_str(v, (int)i, "name", name, sizeof(name));
+		chase_lookup(c, &cat, cat_plan, sizeof(cat_plan), plan, id, dept, sizeof(dept),
+			     &due_days);
+		struct disc_item it = { .dept = dept, .series = id, .period = p,
+					.due_ms = ytd_due_ms(&p, (int)due_days) };
+		int days = 0;
+		disc_classify(&it, now, &days);
+		fmt_utc(it.due_ms - 1, "%Y-%m-%d", due_s, sizeof(due_s)); /* the due day */
+		snprintf(days_s, sizeof(days_s), "%d", days);
+		printf("%-12s %-14s %-26s %-8s %-10s %5s %s\n", dept[0] ? dept : "-", plan, id, od,
+		       due_s, days_s, name);
+		shown++;
+	}
+	proto_view_free(cat);
+	if (!shown)
+		printf("nothing to chase: no figure is overdue\n");
+	return 0;
+}
+
 static int cmd_alerts(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { { "plan", required_argument, NULL, 'p' },
 					      { "all", no_argument, NULL, 'a' },
+					      { "chase", no_argument, NULL, 'c' },
 					      { NULL, 0, NULL, 0 } };
 	struct proto_req r = { .type = PROTO_ALERTS };
 	struct proto_view *v;
-	bool all = false;
-	int ch;
+	bool all = false, chase = false;
+	int ch, rc;
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "p:a", opts, NULL)) != -1) {
 		if (ch == 'p')
 			r.plan = optarg;
 		else if (ch == 'a')
 			all = true;
+		else if (ch == 'c')
+			chase = true;
 		else
 			return 2;
 	}
 	if (call(c, &r, &v))
 		return 1;
-	return print_reply(c, v, all ? print_alerts_all : print_alerts_open);
+	if (!chase || c->json)
+		return print_reply(c, v, all ? print_alerts_all : print_alerts_open);
+	rc = print_chase(c, v);
+	proto_view_free(v);
+	return rc;
 }
 
 static void print_rejected(const struct proto_view *v)
@@ -1023,11 +1135,12 @@ static int out_open(const char *path, char *tmp, size_t cap, FILE **f)
 	return 0;
 }
 
-/* Closes and renames what out_open opened (rc: the writer's result); the exit status. */
+/* Closes (f: NULL when the writer closed it) and renames what out_open opened (rc: the
+ * writer's result); the exit status. */
 static int out_close(const char *path, const char *tmp, FILE *f, int rc, const char *what)
 {
 	if (path) {
-		if (fclose(f) != 0 && rc == 0) {
+		if (f && fclose(f) != 0 && rc == 0) {
 			fprintf(stderr, "planwatch: cannot write '%s': %s\n", tmp, strerror(errno));
 			rc = PW_ESYS;
 		}
@@ -1061,7 +1174,7 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *plan = NULL, *period = NULL, *path = NULL, *ext;
-	char err[REPORT_ERR_MAX], tmp[4096];
+	char err[REPORT_ERR_MAX], tmp[4096], per_text[PERIOD_TEXT_MAX];
 	struct period p;
 	int format = 0, ch, rc;
 	FILE *f = stdout;
@@ -1073,7 +1186,8 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 		case 'P':
 			if (parse_period_arg(optarg, &p))
 				return 2;
-			period = optarg;
+			period_format(&p, per_text); /* 2026年1-10月 -> 2026-10 for the report */
+			period = per_text;
 			break;
 		case 'f':
 			if ((format = report_format_parse(optarg)) < 0) {
@@ -1184,7 +1298,7 @@ static int cmd_dispatch(struct cli *c, int argc, char **argv)
 			break;
 		case 'f':
 			if ((o.format = dispatch_format_parse(optarg)) < 0) {
-				fprintf(stderr, "planwatch: --format must be html, csv or json\n");
+				fprintf(stderr, "planwatch: --format must be html, csv, json or xlsx\n");
 				return 2;
 			}
 			break;
@@ -1208,8 +1322,12 @@ static int cmd_dispatch(struct cli *c, int argc, char **argv)
 	}
 	if (!o.region || !o.period || optind != argc) {
 		fprintf(stderr, "usage: planwatch dispatch --region R --period 2026-10|2026Q3 "
-				"[--format html|csv|json] [--lang zh|en|both] [--org TEXT] "
+				"[--format html|csv|json|xlsx] [--lang zh|en|both] [--org TEXT] "
 				"[--catalog DIR|FILE]... [-o FILE]\n");
+		return 2;
+	}
+	if (o.format == DISPATCH_XLSX && !path) {
+		fprintf(stderr, "planwatch: --format xlsx needs -o FILE.xlsx\n");
 		return 2;
 	}
 	ext = path ? strrchr(path, '.') : NULL;
@@ -1224,11 +1342,107 @@ static int cmd_dispatch(struct cli *c, int argc, char **argv)
 		catalog_free(cat);
 		return 1;
 	}
-	rc = dispatch_write(c->c, cat, &o, f, err, sizeof(err));
+	if (o.format == DISPATCH_XLSX) {
+		/* libxlsxwriter writes the file by name: the temporary one out_open made. */
+		fclose(f);
+		f = NULL;
+		rc = dispatch_write_xlsx(c->c, cat, &o, tmp, err, sizeof(err));
+	} else {
+		rc = dispatch_write(c->c, cat, &o, f, err, sizeof(err));
+	}
 	if (rc < 0)
 		fprintf(stderr, "planwatch: dispatch: %s\n", err);
 	catalog_free(cat);
 	return out_close(path, tmp, f, rc, "table");
+}
+
+/* ---- template ---- */
+
+struct tpl_buf {
+	char ind[CAT_ID_MAX + 1], name[256], unit[64], form[16];
+};
+
+/* Is dept among the departments of catalog item i? */
+static bool tpl_dept(const struct proto_view *v, int i, const char *dept)
+{
+	char d[128];
+	for (size_t k = 0; proto_view_str_at(v, i, "departments", k, d, sizeof(d)) == 0; k++)
+		if (strcmp(d, dept) == 0)
+			return true;
+	return false;
+}
+
+static int cmd_template(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dept", required_argument, NULL, 'd' },   { "plan", required_argument, NULL, 'p' },
+		{ "period", required_argument, NULL, 'P' }, { "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct template_sheet sh = { 0 };
+	const char *path = NULL, *period = NULL;
+	char err[TEMPLATE_ERR_MAX], freq[16];
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': sh.dept = optarg; break;
+		case 'p': sh.plan = optarg; break;
+		case 'P': period = optarg; break;
+		case 'o': path = optarg; break;
+		default: return 2;
+		}
+	}
+	if (!sh.dept || !sh.plan || !period || !path || optind != argc) {
+		fprintf(stderr, "usage: planwatch template --dept D --plan PLAN --period P "
+				"-o FILE.xlsx\n");
+		return 2;
+	}
+	if (parse_period_arg(period, &sh.period))
+		return 2;
+	struct proto_req r = { .type = PROTO_CATALOG, .plan = sh.plan };
+	struct proto_view *v;
+	if (call(c, &r, &v))
+		return 1;
+	size_t n = 0, count = proto_view_count(v);
+	struct tpl_buf *b = calloc(count ? count : 1, sizeof(*b));
+	struct template_ind *inds = calloc(count ? count : 1, sizeof(*inds));
+	int ret = 1;
+	if (!b || !inds) {
+		fail("template", PW_ENOMEM);
+		goto out;
+	}
+	/* The department's indicators reported at the period's frequency. */
+	for (size_t i = 0; i < count; i++) {
+		struct tpl_buf *t = &b[n];
+		if (proto_view_str(v, (int)i, "frequency", freq, sizeof(freq)) < 0 ||
+		    period_freq_parse(freq) != sh.period.freq || !tpl_dept(v, (int)i, sh.dept) ||
+		    proto_view_str(v, (int)i, "indicator", t->ind, sizeof(t->ind)) < 0 ||
+		    proto_view_str(v, (int)i, "name", t->name, sizeof(t->name)) < 0 ||
+		    proto_view_str(v, (int)i, "unit", t->unit, sizeof(t->unit)) < 0)
+			continue;
+		proto_view_str(v, (int)i, "form", t->form, sizeof(t->form));
+		inds[n] = (struct template_ind){ t->ind, t->name, t->unit, !strcmp(t->form, "ytd") };
+		n++;
+	}
+	if (n == 0) {
+		fprintf(stderr, "planwatch: plan '%s' has no %s indicator that '%s' reports\n",
+			sh.plan, period_freq_name(sh.period.freq), sh.dept);
+		goto out;
+	}
+	int rc = template_write(path, &sh, inds, n, err);
+	if (rc < 0) {
+		fprintf(stderr, "planwatch: %s\n", err[0] ? err : pw_strerror(rc));
+		goto out;
+	}
+	printf("%s: %zu indicator(s) of %s for %s\n", path, n, sh.dept, period);
+	ret = 0;
+out:
+	free(inds);
+	free(b);
+	proto_view_free(v);
+	return ret;
 }
 
 /* ---- watch ---- */
@@ -1343,6 +1557,7 @@ int main(int argc, char **argv)
 		{ "push", cmd_push },	    { "import", cmd_import },	  { "watch", cmd_watch },
 		{ "query", cmd_query },	    { "history", cmd_history },	  { "status", cmd_status },
 		{ "alerts", cmd_alerts },   { "rejected", cmd_rejected }, { "target", cmd_target },
+		{ "template", cmd_template },
 		{ "catalog", cmd_catalog }, { "debug", cmd_debug },	  { "backup", cmd_backup },
 		{ "keygen", cmd_keygen },   { "report", cmd_report },	  { "units", cmd_units },
 		{ "dispatch", cmd_dispatch },

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <xlsxwriter.h>
+
 #include "../model/catalog.h"
 #include "../model/discipline.h"
 #include "../model/planmath.h"
@@ -884,6 +886,201 @@ static void html_write(const struct dsp *d, FILE *f)
 	fputs("</body></html>\n", f);
 }
 
+/* ---- xlsx (libxlsxwriter) ---- */
+
+struct xl {
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_format *title, *head, *cat, *num, *pct, *text;
+	lxw_row_t row;
+};
+
+static void xl_formats(struct xl *x)
+{
+	x->title = workbook_add_format(x->wb);
+	format_set_bold(x->title);
+	format_set_font_size(x->title, 14);
+	x->head = workbook_add_format(x->wb);
+	format_set_bold(x->head);
+	format_set_border(x->head, LXW_BORDER_THIN);
+	format_set_text_wrap(x->head);
+	format_set_bg_color(x->head, 0xEEEEEE);
+	x->cat = workbook_add_format(x->wb);
+	format_set_bold(x->cat);
+	x->text = workbook_add_format(x->wb);
+	format_set_border(x->text, LXW_BORDER_THIN);
+	x->num = workbook_add_format(x->wb);
+	format_set_border(x->num, LXW_BORDER_THIN);
+	format_set_num_format(x->num, "#,##0.00##");
+	x->pct = workbook_add_format(x->wb);
+	format_set_border(x->pct, LXW_BORDER_THIN);
+	format_set_num_format(x->pct, "0.0");
+}
+
+/* The number of column c of row r, NAN when the cell is text or blank. */
+static double xl_value(const struct drow *r, int c)
+{
+	switch (c) {
+	case C_CUM: return r->y.cum;
+	case C_CUM_YOY: return r->y.cum_yoy;
+	case C_SINGLE: return r->y.single;
+	case C_SINGLE_YOY: return r->y.single_yoy;
+	case C_TARGET: return r->tgt == TGT_TOTAL ? r->target : NAN;
+	case C_PROGRESS: return r->tgt == TGT_TOTAL ? r->pace.completion : NAN;
+	case C_GAP: return r->pace.gap;
+	case C_PATH: return r->path;
+	case C_LATE:
+		return r->dstate == DISC_MISSING || r->dstate == DISC_LATE ? r->ddays : NAN;
+	default: return NAN;
+	}
+}
+
+static bool xl_numeric(int c)
+{
+	return c >= C_CUM && c <= C_LATE && c != C_PACE && c != C_STATUS && c != C_TARGET;
+}
+
+static void xl_rows(const struct dsp *d, struct xl *x)
+{
+	char buf[REP_NAME * 2];
+	lxw_col_t col = 0;
+	for (int c = C_NAME; c < C_N; c++) {
+		if (!col_shown(d, c))
+			continue;
+		head(d, c, buf, sizeof(buf));
+		worksheet_write_string(x->ws, x->row, col++, buf, x->head);
+	}
+	worksheet_repeat_rows(x->ws, x->row, x->row);
+	worksheet_freeze_panes(x->ws, x->row + 1, 1);
+	x->row++;
+	int last = -1;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct drow *r = &d->rows[i];
+		if (r->cat_rank != last) {
+			last = r->cat_rank;
+			cell(d, r, C_CAT, buf, sizeof(buf));
+			worksheet_write_string(x->ws, x->row++, 0, buf, x->cat);
+		}
+		col = 0;
+		for (int c = C_NAME; c < C_N; c++) {
+			if (!col_shown(d, c))
+				continue;
+			double v = xl_value(r, c);
+			/* Numbers as numbers, so that the bureau's own sums and charts work. */
+			if (xl_numeric(c) && !isnan(v)) {
+				bool pct = c == C_CUM_YOY || c == C_SINGLE_YOY || c == C_PROGRESS ||
+					   c == C_GAP;
+				worksheet_write_number(x->ws, x->row, col++, v, pct ? x->pct : x->num);
+				continue;
+			}
+			cell(d, r, c, buf, sizeof(buf));
+			if (c == C_NAME && r->binding) {
+				char star[sizeof(buf) + 4];
+				snprintf(star, sizeof(star), "★%s", buf);
+				worksheet_write_string(x->ws, x->row, col++, star, x->text);
+			} else {
+				worksheet_write_string(x->ws, x->row, col++, buf, x->text);
+			}
+		}
+		x->row++;
+	}
+}
+
+static void xl_discipline(const struct dsp *d, struct xl *x)
+{
+	static const char *const zh[] = { "责任单位", "应报", "已报", "按时", "迟报", "未报",
+					  "按时率(%)", "最长逾期(天)" };
+	static const char *const en[] = { "Department", "Due", "Received", "On time", "Late",
+					  "Missing", "On-time rate (%)", "Longest delay (days)" };
+	x->row++;
+	worksheet_write_string(x->ws, x->row++, 0,
+			       d->o->lang == DISPATCH_EN ? "Reporting discipline" : "报送情况",
+			       x->cat);
+	for (int k = 0; k < 8; k++)
+		worksheet_write_string(x->ws, x->row, (lxw_col_t)k,
+				       d->o->lang == DISPATCH_EN ? en[k] : zh[k], x->head);
+	x->row++;
+	for (size_t i = 0; i < d->n_depts; i++, x->row++) {
+		const struct disc_dept *s = &d->depts[i];
+		double v[7] = { s->expected, s->received, s->on_time, s->late, s->missing,
+				s->on_time_rate, s->max_late_days };
+		worksheet_write_string(x->ws, x->row, 0, s->dept, x->text);
+		for (int k = 0; k < 7; k++)
+			if (!isnan(v[k]))
+				worksheet_write_number(x->ws, x->row, (lxw_col_t)(k + 1), v[k],
+						       k == 5 ? x->pct : x->text);
+	}
+	x->row++;
+	worksheet_write_string(x->ws, x->row++, 0,
+			       d->o->lang == DISPATCH_EN ? "Figures to chase" : "催报清单", x->cat);
+	for (size_t i = 0; i < d->n_items; i++) {
+		const struct disc_item *it = &d->items[i];
+		int days;
+		if (disc_classify(it, d->now_ms, &days) != DISC_MISSING)
+			continue;
+		char p[PERIOD_TEXT_MAX], due[16];
+		const struct cat_series *s = catalog_series(d->region, it->series);
+		period_format(&it->period, p);
+		fmt_date(due, sizeof(due), it->due_ms);
+		worksheet_write_string(x->ws, x->row, 0, it->dept, x->text);
+		worksheet_write_string(x->ws, x->row, 1, s ? s->name : it->series, x->text);
+		worksheet_write_string(x->ws, x->row, 2, p, x->text);
+		worksheet_write_string(x->ws, x->row, 3, due, x->text);
+		worksheet_write_number(x->ws, x->row++, 4, days, x->text);
+	}
+}
+
+/* The workbook: one sheet, A4 landscape, fitted to the page width, page numbers in the
+ * footer, the column heads repeated on every printed page. */
+static int xlsx_write(struct dsp *d, const char *path)
+{
+	char title[256], now[32], per[96], meta[256];
+	struct xl x = { 0 };
+	/* libxlsxwriter prints its own errors: open the file first so that the usual one (no
+	 * such directory, no permission) is ours to report. */
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return rep_fail(&d->rq, PW_ESYS, "cannot create '%s': %s", path,
+				strerror(errno));
+	fclose(f);
+	if (!(x.wb = workbook_new(path)))
+		return rep_fail(&d->rq, PW_ESYS, "cannot create workbook '%s'", path);
+	x.ws = workbook_add_worksheet(x.wb, d->per.freq == PERIOD_MONTH ? "调度表" : "季度分析");
+	if (x.ws) {
+		xl_formats(&x);
+		worksheet_set_landscape(x.ws);
+		worksheet_set_paper(x.ws, 9); /* A4 */
+		worksheet_fit_to_pages(x.ws, 1, 0);
+		worksheet_set_footer(x.ws, "&C&P / &N");
+		worksheet_set_column(x.ws, 0, 0, 24, NULL);
+		worksheet_set_column(x.ws, 1, 14, 11, NULL);
+		period_label(d, per, sizeof(per), &d->per, true, 1);
+		fmt_bjt(now, sizeof(now), d->now_ms);
+		snprintf(title, sizeof(title), "%s %s %s",
+			 d->region->name ? d->region->name : d->region->id, per,
+			 d->o->lang == DISPATCH_EN ? (d->per.freq == PERIOD_MONTH
+							     ? "monthly dispatch table"
+							     : "quarterly analysis")
+			 : d->per.freq == PERIOD_MONTH ? "主要指标月度调度表" : "主要指标季度分析表");
+		worksheet_write_string(x.ws, 0, 0, title, x.title);
+		snprintf(meta, sizeof(meta), "%s%s    %s%s",
+			 d->o->lang == DISPATCH_EN ? "Prepared by: " : "制表单位：",
+			 d->o->org ? d->o->org : "",
+			 d->o->lang == DISPATCH_EN ? "Generated (Beijing time): " : "制表时间（北京时间）：",
+			 now);
+		worksheet_write_string(x.ws, 1, 0, meta, NULL);
+		x.row = 3;
+		xl_rows(d, &x);
+		xl_discipline(d, &x);
+	}
+	lxw_error e = x.ws ? LXW_NO_ERROR : LXW_ERROR_MEMORY_MALLOC_FAILED;
+	lxw_error e2 = workbook_close(x.wb); /* frees wb, also after an error */
+	if (e || e2)
+		return rep_fail(&d->rq, PW_ESYS, "cannot write '%s': %s", path,
+				lxw_strerror(e ? e : e2));
+	return 0;
+}
+
 /* ---- entry points ---- */
 
 int dispatch_format_parse(const char *s)
@@ -896,6 +1093,8 @@ int dispatch_format_parse(const char *s)
 		return DISPATCH_CSV;
 	if (strcmp(s, "json") == 0)
 		return DISPATCH_JSON;
+	if (strcmp(s, "xlsx") == 0)
+		return DISPATCH_XLSX;
 	return PW_EINVAL;
 }
 
@@ -912,8 +1111,9 @@ int dispatch_lang_parse(const char *s)
 	return PW_EINVAL;
 }
 
-int dispatch_write(struct pw_client *c, const struct catalog *cat, const struct dispatch_opts *o,
-		   FILE *out, char *err, size_t errlen)
+/* Loads the table and writes it: to out, or for xlsx to path. */
+static int run(struct pw_client *c, const struct catalog *cat, const struct dispatch_opts *o,
+	       FILE *out, const char *path, char *err, size_t errlen)
 {
 	struct dsp d = { .rq = { .c = c, .err = err, .errlen = err ? errlen : 0 }, .cat = cat,
 			 .o = o };
@@ -922,9 +1122,9 @@ int dispatch_write(struct pw_client *c, const struct catalog *cat, const struct 
 
 	if (err && errlen)
 		err[0] = '\0';
-	if (!c || !cat || !o || !o->region || !o->period || !out)
+	if (!c || !cat || !o || !o->region || !o->period || (o->format == DISPATCH_XLSX ? !path : !out))
 		return rep_fail(&d.rq, PW_EINVAL, "invalid argument");
-	if (o->format < DISPATCH_HTML || o->format > DISPATCH_JSON || o->lang < DISPATCH_ZH ||
+	if (o->format < DISPATCH_HTML || o->format > DISPATCH_XLSX || o->lang < DISPATCH_ZH ||
 	    o->lang > DISPATCH_BOTH)
 		return rep_fail(&d.rq, PW_EINVAL, "bad format or language");
 	if (!(d.region = catalog_region(cat, o->region)))
@@ -940,6 +1140,10 @@ int dispatch_write(struct pw_client *c, const struct catalog *cat, const struct 
 			 (unsigned long long)ts.tv_nsec / 1000);
 	if ((rc = load(&d)) < 0)
 		goto out_free;
+	if (o->format == DISPATCH_XLSX) {
+		rc = xlsx_write(&d, path);
+		goto out_free;
+	}
 	errno = 0;
 	if (o->format == DISPATCH_HTML)
 		html_write(&d, out);
@@ -955,4 +1159,20 @@ out_free:
 	free(d.items);
 	free(d.depts);
 	return rc;
+}
+
+int dispatch_write(struct pw_client *c, const struct catalog *cat, const struct dispatch_opts *o,
+		   FILE *out, char *err, size_t errlen)
+{
+	if (o && o->format == DISPATCH_XLSX)
+		return PW_EINVAL; /* a workbook is a file: dispatch_write_xlsx */
+	return run(c, cat, o, out, NULL, err, errlen);
+}
+
+int dispatch_write_xlsx(struct pw_client *c, const struct catalog *cat,
+			const struct dispatch_opts *o, const char *path, char *err, size_t errlen)
+{
+	if (!o || o->format != DISPATCH_XLSX)
+		return PW_EINVAL;
+	return run(c, cat, o, NULL, path, err, errlen);
 }

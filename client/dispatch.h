@@ -14,7 +14,7 @@
 struct pw_client;
 struct catalog;
 
-enum dispatch_format { DISPATCH_HTML = 1, DISPATCH_CSV, DISPATCH_JSON };
+enum dispatch_format { DISPATCH_HTML = 1, DISPATCH_CSV, DISPATCH_JSON, DISPATCH_XLSX };
 enum dispatch_lang { DISPATCH_ZH = 1, DISPATCH_EN, DISPATCH_BOTH };
 
 #define DISPATCH_ERR_MAX 512
@@ -27,13 +27,19 @@ struct dispatch_opts {
 	const char *org;    /* 制表单位, printed in the header; NULL: none */
 };
 
-/* Parses "html" / "csv" / "json" and "zh" / "en" / "both"; PW_EINVAL otherwise. */
+/* Parses "html" / "csv" / "json" / "xlsx" and "zh" / "en" / "both"; PW_EINVAL otherwise. */
 int dispatch_format_parse(const char *s);
 int dispatch_lang_parse(const char *s);
 
-/* Writes the table for o to out. Returns 0, PW_EINVAL (bad option, unknown region, a period
- * that is not a month or a quarter; err says which), or the error of a request. */
+/* Writes the table for o (format html, csv or json) to out. Returns 0, PW_EINVAL (bad
+ * option, unknown region, a period that is not a month or a quarter; err says which), the
+ * error of a request, or PW_ESYS when out could not be written. */
 int dispatch_write(struct pw_client *c, const struct catalog *cat, const struct dispatch_opts *o,
 		   FILE *out, char *err, size_t errlen);
+
+/* The same table as an Excel workbook (o->format xlsx, libxlsxwriter) written to path:
+ * one sheet, A4 landscape, page numbers in the footer, numbers as numbers. */
+int dispatch_write_xlsx(struct pw_client *c, const struct catalog *cat,
+			const struct dispatch_opts *o, const char *path, char *err, size_t errlen);
 
 #endif

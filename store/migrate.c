@@ -1,6 +1,7 @@
 /* store/migrate.c — the schema version in meta "schema": written into a fresh store, checked
  * on every open, and schemas 1 and 2 (tables obs + rev, then rev, keyed by series) rewritten
- * as schema 3 (the vintage log vin + its index idx, see store.c) once, in one txn. */
+ * as the vintage log vin + its index idx (see store.c) once, in one txn; schema 3 (idx
+ * always complete) becomes 4 (idx may lag vin by the hot index, hot.c) by its number. */
 #include "../proto/err.h"
 #include "store_int.h"
 
@@ -66,10 +67,14 @@ static int migrate_to_vin(struct store_txn *t)
 	} else if (rc != MDB_NOTFOUND) {
 		return store_map_err(rc);
 	}
-	MDB_val nk = { sizeof(META_OLD_N_OBS) - 1, (void *)META_OLD_N_OBS };
-	rc = mdb_del(t->txn, t->s->dbi[DB_META], &nk, NULL);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return store_write_err(t, rc);
+	/* n_obs of schema 2 goes; so would a replay mark: this idx is complete. */
+	static const char *const gone[] = { META_OLD_N_OBS, META_IDX_LWM };
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		MDB_val nk = { strlen(gone[i]), (void *)gone[i] };
+		rc = mdb_del(t->txn, t->s->dbi[DB_META], &nk, NULL);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return store_write_err(t, rc);
+	}
 	return put_schema(t);
 }
 
@@ -87,5 +92,9 @@ int migrate_schema(struct store_txn *t, bool fresh)
 	uint64_t ver = bytes_get_le(v.mv_data, 4);
 	if (ver == STORE_SCHEMA_V1 || ver == STORE_SCHEMA_V2)
 		return migrate_to_vin(t);
+	/* 3 -> 4: a schema 3 idx is complete (no "idx_lwm": nothing to replay); the number
+	 * changes so a schema 3 binary refuses a store whose idx may lag vin. */
+	if (ver == STORE_SCHEMA_V3)
+		return put_schema(t);
 	return ver == STORE_SCHEMA ? 0 : PW_ESTORE;
 }

@@ -10,7 +10,9 @@
  *   quar   id (8 BE) -> rejected message (reason, raw bytes)
  *   meta   text key -> opaque value (schema version, operator-set targets, clock, ...)
  *
- * Keys are laid out so a cursor walks one series in time order. Nothing here knows
+ * Keys are laid out so a cursor walks one series in time order. The idx entries of recent
+ * vintages wait in memory (store/hot.c) and reach idx a few series per commit; every read
+ * sees idx and them merged, and store_open rebuilds them from vin. Nothing here knows
  * ZeroMQ or msgpack. All functions return 0 or a negative enum pw_err code.
  * Not thread-safe: one thread owns a struct store. */
 #ifndef PW_STORE_H

@@ -3,9 +3,10 @@
 # daemon: a made-up 15th plan of quangang written here (TEST FIXTURE numbers, with a 2026
 # 年度目标 total for investment and growth targets), figures pushed under a controlled clock,
 # then the table as JSON (the arithmetic: 1-N月, 当月 after a revised earlier month, the
-# combined 1-2月, 序时进度, the missing figure and the 催报 list), CSV (BOM) and HTML in
-# headless Chromium (DOM and A4 landscape PDF pages; the DOM check is first shown to fail on
-# a broken page). Only the browser part is skipped, and only when no Chromium is installed.
+# combined 1-2月, 序时进度, the missing figure and the 催报 list), CSV (BOM), the template ->
+# openpyxl -> import round trip, xlsx read back by openpyxl, and HTML in headless Chromium
+# (DOM and A4 landscape PDF pages; the DOM check is first shown to fail on a broken page).
+# Only the browser part is skipped, and only when no Chromium is installed.
 set -eu
 B=$(cd "${1:-build}" && pwd)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,7 +70,9 @@ annual_targets:
       - {series: retail_sales, growth: 6, note: "made up"}
       - {series: gdp, growth: 5.5, note: "made up"}
 YAML
+MPORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat > "$T/conf" <<CONF
+metrics_listen: 127.0.0.1:$MPORT
 state_dir: $T/state
 catalog: [$T/cat/regions/quangang.yaml, $T/cat/plans/quangang-15.yaml]
 listen: ipc://$T/in.sock
@@ -140,6 +143,28 @@ sw = s["商务局"]  # retail: 2..10 owed, only 09 received (late)
 assert sw["expected"] == 9 and sw["received"] == 1 and sw["late"] == 1 and sw["missing"] == 8, sw
 PYEOF
 
+# The same 催报 count on the Prometheus endpoint (daemon/reporting.c, recounted every 2 s).
+i=0
+until curl -sf "http://127.0.0.1:$MPORT/metrics" >"$T/metrics" &&
+	grep -q '^planwatch_reporting_missing{dept="商务局"} 1$' "$T/metrics" &&
+	! grep -q 'planwatch_reporting_missing{dept="财政局"}' "$T/metrics"; do
+	i=$((i+1)); [ $i -lt 50 ] || fail "metrics: $(grep reporting "$T/metrics")"
+	sleep 0.2
+done
+grep -q '^planwatch_reporting_oldest_missing_due_timestamp_seconds{dept="商务局"} 1795219200.000$' "$T/metrics" ||
+	fail "metrics oldest due: $(grep reporting "$T/metrics")"
+grep -q 'planwatch_reporting_missing{dept="统计局"}' "$T/metrics" && fail "统计局 owes nothing"
+if [ -x /usr/bin/promtool ]; then
+	/usr/bin/promtool check metrics <"$T/metrics" || fail "promtool check metrics"
+fi
+
+# And in planwatch alerts --chase, from the daemon's overdue alerts.
+pw debug tick >/dev/null || fail "tick"
+pw alerts --chase >"$T/chase" || fail "alerts --chase"
+grep -Eq '^商务局 +quangang-15 +retail_sales +2026-10 +2026-11-20 +5 ' "$T/chase" ||
+	fail "alerts --chase: $(cat "$T/chase")"
+[ "$(grep -c quangang-15 "$T/chase")" = 1 ] || fail "alerts --chase lists more: $(cat "$T/chase")"
+
 # The combined 1-2月: February's 当月 is 1-2月 itself, 同比 over last year's 1-2月.
 dispatch --period 2026-02 --format json -o "$T/feb.json" >/dev/null || fail "dispatch feb"
 jq_ "$T/feb.json" "r['fiscal_total_revenue']['combined'] and r['fiscal_total_revenue']['single'] == 45 and r['fiscal_total_revenue']['single_yoy'] == 12.5" \
@@ -161,6 +186,60 @@ grep -q "^2026-10,.*Fixed" "$T/oct.csv" || grep -q "^2026-10," "$T/oct.csv" || f
 if dispatch --period 2026-10 --format json >/dev/null 2>"$T/err" --region nowhere; then fail "unknown region accepted"; fi
 if dispatch --period 2026 >/dev/null 2>"$T/err"; then fail "annual period accepted"; fi
 grep -q "month (2026-10) or a quarter" "$T/err" || fail "annual period message: $(cat "$T/err")"
+
+# The round trip a department makes: planwatch template -> filled by openpyxl as the
+# department would (the late October retail figure, 同比 as they compute it) -> import ->
+# the dispatch table shows it, 5 days late.
+pw template --dept 商务局 --plan quangang-15 --period 2026-10 -o "$T/t.xlsx" >/dev/null ||
+	fail "template: $(pw template --dept 商务局 --plan quangang-15 --period 2026-10 -o "$T/t.xlsx" 2>&1)"
+"$PY" - "$T/t.xlsx" <<'PYEOF' || fail "fill the template"
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["报送"]
+rows = [[c.value for c in r] for r in ws.iter_rows()]
+i = next(k for k, r in enumerate(rows) if r[1] == "retail_sales")
+assert rows[i][3] == "2026年1-10月", rows[i]
+ws.cell(row=i + 1, column=5).value = 260
+ws.cell(row=i + 1, column=9).value = 6.5
+wb.save(sys.argv[1])
+PYEOF
+pw import "$T/t.xlsx" >"$T/imp" 2>&1 || fail "import the filled template: $(cat "$T/imp")"
+grep -q " 0 rejected" "$T/imp" || fail "template import: $(cat "$T/imp")"
+dispatch --period 2026-10 --format json -o "$T/rt.json" >/dev/null || fail "dispatch after import"
+jq_ "$T/rt.json" "r['retail_sales']['ytd'] == 260 and r['retail_sales']['ytd_yoy'] == 6.5 and not r['retail_sales']['ytd_yoy_computed'] and r['retail_sales']['status'] == 'flash' and r['retail_sales']['reporting'] == 'late' and r['retail_sales']['days_late'] == 5 and r['retail_sales']['pace'] == 'ahead'" \
+	"round trip: $(cat "$T/rt.json")"
+jq_ "$T/rt.json" "not any(c['indicator'] == 'retail_sales' and c['period'] == '2026-10' for c in d['chase'])" "imported figure still chased"
+i=0
+until curl -sf "http://127.0.0.1:$MPORT/metrics" >"$T/metrics" &&
+	! grep -q 'planwatch_reporting_missing{dept="商务局"}' "$T/metrics"; do
+	i=$((i+1)); [ $i -lt 50 ] || fail "metrics after the import: $(grep reporting "$T/metrics")"
+	sleep 0.2
+done
+
+# xlsx through libxlsxwriter, read back by openpyxl: numbers as numbers, A4 landscape, page
+# numbers in the footer.
+dispatch --period 2026-10 -o "$T/oct.xlsx" >/dev/null || fail "dispatch xlsx"
+if dispatch --period 2026-10 --format xlsx >/dev/null 2>"$T/err"; then fail "xlsx to stdout accepted"; fi
+"$PY" - "$T/oct.xlsx" <<'PYEOF' || fail "xlsx content"
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["调度表"]
+rows = [[c.value for c in r] for r in ws.iter_rows()]
+assert "月度调度表" in rows[0][0] and "泉港区发改局" in rows[1][0], rows[:2]
+head = rows[3]
+assert head[0] == "指标" and "2026年1-10月" in head and "序时进度" in head, head
+rev = next(r for r in rows if r[0] == "一般公共预算总收入")
+col = {h: k for k, h in enumerate(head)}
+assert rev[col["2026年1-10月"]] == 255 and rev[col["2026年10月"]] == 23, rev
+assert rev[col["序时进度"]] == "超序时" and rev[col["完成(%)"]] == 85, rev
+ret = next(r for r in rows if r[0] == "★社会消费品零售总额")
+assert ret[col["逾期(天)"]] == 5, ret
+assert any(r[0] == "报送情况" for r in rows) and any(r[0] == "催报清单" for r in rows)
+assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9", ws.page_setup
+assert "&P" in (ws.oddFooter.center.text or ""), ws.oddFooter.center.text
+PYEOF
 
 # HTML: print-ready, checked in headless Chromium.
 dispatch --period 2026-10 --lang both -o "$T/oct.html" >/dev/null || fail "dispatch html"
@@ -201,7 +280,8 @@ class P(HTMLParser):
 p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read())
 fai = p.rows.get("fiscal_total_revenue", {})
 ok = (fai.get("ytd") == "255" and fai.get("single") == "23" and "超序时" in fai.get("pace", "")
-      and "未报" in p.rows.get("retail_sales", {}).get("status", "")
+      and "快报" in p.rows.get("retail_sales", {}).get("status", "")
+      and p.rows.get("retail_sales", {}).get("days_late") == "5"
       and {"dispatch", "discipline", "chase"} <= p.tables and p.depts >= 2)
 sys.exit(0 if ok else 1)
 PYEOF

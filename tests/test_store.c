@@ -1070,7 +1070,7 @@ static int kv_read_fn(struct store_txn *t, void *arg)
 	CHECK(len == 0);
 	CHECK_RC(store_meta_get(t, "target/p/j", buf, sizeof(buf), &len), PW_ENOTFOUND);
 	CHECK_OK(store_meta_get(t, "schema", buf, sizeof(buf), &len));
-	CHECK(len == 4 && memcmp(buf, "\3\0\0\0", 4) == 0);
+	CHECK(len == 4 && memcmp(buf, "\4\0\0\0", 4) == 0);
 	return 0;
 }
 
@@ -1425,7 +1425,7 @@ static void test_schema(void)
 	char dir[1100], foreign[1100];
 	struct store *s = NULL;
 	struct raw r;
-	uint8_t v3[4] = { 4, 0, 0, 0 }, v2[4] = { 3, 0, 0, 0 };
+	uint8_t v3[4] = { 5, 0, 0, 0 }, v2[4] = { 3, 0, 0, 0 }; /* a future schema; 3 */
 
 	mk_dir(dir, sizeof(dir), "schema");
 	CHECK_OK(store_open(&s, dir, 0, 0));
