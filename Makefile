@@ -122,7 +122,7 @@ $(PLB)/planwatchd: $(call obj,$(filter-out store/store.c,$(planwatchd_SRC))) $(P
 DEB_PKGS = build-essential pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev lmdb-utils \
            libsystemd-dev libyaml-dev libcsv-dev clang libclang-rt-14-dev \
            python3 python3-yaml python3-zmq python3-msgpack systemd curl \
-           libmicrohttpd-dev chromium fonts-noto-cjk libzip-dev libexpat1-dev python3-openpyxl \
+           libmicrohttpd-dev chromium fonts-noto-cjk libzip-dev libexpat1-dev python3-openpyxl poppler-utils \
            libxlsxwriter-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:

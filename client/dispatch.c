@@ -530,6 +530,34 @@ static void head(const struct dsp *d, int c, char *buf, size_t cap)
 		snprintf(buf, cap, "%s", cols[c].zh);
 }
 
+/* One line of the 催报 list. */
+struct chase {
+	const struct disc_item *it;
+	const char *name; /* the series' name in the table's language */
+	char period[PERIOD_TEXT_MAX], due[16];
+	int days;
+};
+
+/* The next figure missing now from item *i on, *i then past it; false at the end. */
+static bool next_chase(const struct dsp *d, size_t *i, struct chase *c)
+{
+	for (; *i < d->n_items; (*i)++) {
+		const struct disc_item *it = &d->items[*i];
+		if (disc_classify(it, d->now_ms, &c->days) != DISC_MISSING)
+			continue;
+		const struct cat_series *s = catalog_series(d->region, it->series);
+		c->it = it;
+		c->name = !s ? it->series
+			  : d->o->lang == DISPATCH_EN && s->name_en && s->name_en[0] ? s->name_en
+										 : s->name;
+		period_format(&it->period, c->period);
+		fmt_date(c->due, sizeof(c->due), it->due_ms);
+		(*i)++;
+		return true;
+	}
+	return false;
+}
+
 /* ---- CSV ---- */
 
 static void csv_write(const struct dsp *d, FILE *f)
@@ -576,21 +604,6 @@ static void csv_write(const struct dsp *d, FILE *f)
 
 /* ---- JSON ---- */
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static void json_num(FILE *f, double v)
 {
 	char buf[40];
@@ -607,24 +620,24 @@ static void json_row(const struct drow *r, FILE *f)
 	char per[PERIOD_TEXT_MAX], due[16] = "";
 	period_format(&r->per, per);
 	fputs("{\"indicator\":", f);
-	json_str(f, r->s->id);
+	rep_json_str(f, r->s->id);
 	fputs(",\"name\":", f);
-	json_str(f, r->s->name);
+	rep_json_str(f, r->s->name);
 	fputs(",\"name_en\":", f);
-	json_str(f, r->s->name_en ? r->s->name_en : "");
+	rep_json_str(f, r->s->name_en ? r->s->name_en : "");
 	fputs(",\"category\":", f);
-	json_str(f, r->s->category);
+	rep_json_str(f, r->s->category);
 	fprintf(f, ",\"binding\":%s,\"plan\":", r->binding ? "true" : "false");
 	if (r->x)
-		json_str(f, r->x->plan->id);
+		rep_json_str(f, r->x->plan->id);
 	else
 		fputs("null", f);
 	fputs(",\"dept\":", f);
-	json_str(f, r->s->n_depts ? r->s->depts[0] : "");
+	rep_json_str(f, r->s->n_depts ? r->s->depts[0] : "");
 	fputs(",\"unit\":", f);
-	json_str(f, r->s->unit);
+	rep_json_str(f, r->s->unit);
 	fputs(",\"period\":", f);
-	json_str(f, per);
+	rep_json_str(f, per);
 	fputs(",\"ytd\":", f);
 	json_num(f, r->y.cum);
 	fputs(",\"ytd_yoy\":", f);
@@ -653,7 +666,7 @@ static void json_row(const struct drow *r, FILE *f)
 	json_num(f, r->path);
 	fputs(",\"status\":", f);
 	if (r->has)
-		json_str(f, status_name(r->status));
+		rep_json_str(f, status_name(r->status));
 	else
 		fputs("null", f);
 	fprintf(f, ",\"rev\":%lld,\"reporting\":\"%s\",\"days_late\":%d,\"due\":",
@@ -665,7 +678,7 @@ static void json_row(const struct drow *r, FILE *f)
 		r->ddays);
 	if (r->due_ms) {
 		fmt_date(due, sizeof(due), r->due_ms);
-		json_str(f, due);
+		rep_json_str(f, due);
 	} else {
 		fputs("null", f);
 	}
@@ -678,16 +691,16 @@ static void json_write(const struct dsp *d, FILE *f)
 	period_format(&d->per, per);
 	fmt_bjt(now, sizeof(now), d->now_ms);
 	fputs("{\"region\":", f);
-	json_str(f, d->region->id);
+	rep_json_str(f, d->region->id);
 	fputs(",\"region_name\":", f);
-	json_str(f, d->region->name ? d->region->name : "");
+	rep_json_str(f, d->region->name ? d->region->name : "");
 	fputs(",\"period\":", f);
-	json_str(f, per);
+	rep_json_str(f, per);
 	fprintf(f, ",\"kind\":\"%s\",\"generated_bjt\":",
 		d->per.freq == PERIOD_MONTH ? "monthly" : "quarterly");
-	json_str(f, now);
+	rep_json_str(f, now);
 	fputs(",\"org\":", f);
-	json_str(f, d->o->org ? d->o->org : "");
+	rep_json_str(f, d->o->org ? d->o->org : "");
 	fputs(",\"rows\":[", f);
 	for (size_t i = 0; i < d->n; i++) {
 		fputs(i ? ",\n" : "\n", f);
@@ -697,7 +710,7 @@ static void json_write(const struct dsp *d, FILE *f)
 	for (size_t i = 0; i < d->n_depts; i++) {
 		const struct disc_dept *s = &d->depts[i];
 		fputs(i ? ",\n{\"dept\":" : "\n{\"dept\":", f);
-		json_str(f, s->dept);
+		rep_json_str(f, s->dept);
 		fprintf(f, ",\"expected\":%u,\"received\":%u,\"on_time\":%u,\"late\":%u,"
 			   "\"missing\":%u,\"max_days_late\":%d,\"on_time_rate\":",
 			s->expected, s->received, s->on_time, s->late, s->missing,
@@ -706,21 +719,14 @@ static void json_write(const struct dsp *d, FILE *f)
 		fputc('}', f);
 	}
 	fputs("],\n\"chase\":[", f);
-	bool first = true;
-	for (size_t i = 0; i < d->n_items; i++) {
-		const struct disc_item *it = &d->items[i];
-		int days;
-		if (disc_classify(it, d->now_ms, &days) != DISC_MISSING)
-			continue;
-		char p[PERIOD_TEXT_MAX], due[16];
-		period_format(&it->period, p);
-		fmt_date(due, sizeof(due), it->due_ms);
-		fputs(first ? "\n{\"dept\":" : ",\n{\"dept\":", f);
-		first = false;
-		json_str(f, it->dept);
+	struct chase ch;
+	for (size_t i = 0, k = 0; next_chase(d, &i, &ch); k++) {
+		fputs(k ? ",\n{\"dept\":" : "\n{\"dept\":", f);
+		rep_json_str(f, ch.it->dept);
 		fputs(",\"indicator\":", f);
-		json_str(f, it->series);
-		fprintf(f, ",\"period\":\"%s\",\"due\":\"%s\",\"days_late\":%d}", p, due, days);
+		rep_json_str(f, ch.it->series);
+		fprintf(f, ",\"period\":\"%s\",\"due\":\"%s\",\"days_late\":%d}", ch.period,
+			ch.due, ch.days);
 	}
 	fputs("]}\n", f);
 }
@@ -733,8 +739,6 @@ static void html_put(FILE *f, const char *s)
 }
 
 static const char html_css[] =
-	"@page{size:A4 landscape;margin:12mm 10mm 14mm;"
-	"@bottom-center{content:counter(page) \" / \" counter(pages);font-size:8pt}}\n"
 	"body{font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;font-size:9pt;margin:0}\n"
 	"h1{font-size:14pt;text-align:center;margin:0 0 2mm}\n"
 	".meta{display:flex;justify-content:space-between;font-size:8.5pt;margin-bottom:2mm}\n"
@@ -821,23 +825,15 @@ static void html_discipline(const struct dsp *d, FILE *f)
 	fputs("</table>\n<h2>", f);
 	label(d, f, "催报清单", "Figures to chase", html_put);
 	fputs("</h2>\n<table class=\"chase\"><tbody>\n", f);
-	for (size_t i = 0; i < d->n_items; i++) {
-		const struct disc_item *it = &d->items[i];
-		int days;
-		if (disc_classify(it, d->now_ms, &days) != DISC_MISSING)
-			continue;
-		char p[PERIOD_TEXT_MAX], due[16];
-		period_format(&it->period, p);
-		fmt_date(due, sizeof(due), it->due_ms);
+	struct chase ch;
+	for (size_t i = 0; next_chase(d, &i, &ch);) {
 		fputs("<tr class=\"missing\"><td>", f);
-		rep_html_esc(f, it->dept);
+		rep_html_esc(f, ch.it->dept);
 		fputs("</td><td>", f);
-		const struct cat_series *s = catalog_series(d->region, it->series);
-		rep_html_esc(f, s && d->o->lang != DISPATCH_EN ? s->name
-			     : s && s->name_en ? s->name_en : it->series);
-		fprintf(f, "</td><td>%s</td><td>", p);
+		rep_html_esc(f, ch.name);
+		fprintf(f, "</td><td>%s</td><td>", ch.period);
 		label(d, f, "应报日", "due", html_put);
-		fprintf(f, " %s</td><td class=\"n\">%d</td></tr>\n", due, days);
+		fprintf(f, " %s</td><td class=\"n\">%d</td></tr>\n", ch.due, ch.days);
 	}
 	fputs("</tbody></table>\n", f);
 }
@@ -852,7 +848,13 @@ static void html_write(const struct dsp *d, FILE *f)
 	snprintf(title, sizeof(title), "%s %s", d->region->name ? d->region->name : d->region->id,
 		 per);
 	rep_html_esc(f, title);
-	fprintf(f, "</title>\n<style>%s</style></head><body>\n<h1>", html_css);
+	/* Page numbers in the page's bottom margin box: Chromium prints them (CSS Paged Media). */
+	fprintf(f, "</title>\n<style>@page{size:A4 landscape;margin:12mm 10mm 14mm;"
+		   "@bottom-center{content:%s;font-size:8pt}}\n%s</style></head><body>\n<h1>",
+		d->o->lang == DISPATCH_EN
+			? "\"Page \" counter(page) \" of \" counter(pages)"
+			: "\"第\" counter(page) \"页 共\" counter(pages) \"页\"",
+		html_css);
 	rep_html_esc(f, title);
 	fputc(' ', f);
 	if (d->per.freq == PERIOD_MONTH)
@@ -1013,20 +1015,13 @@ static void xl_discipline(const struct dsp *d, struct xl *x)
 	x->row++;
 	worksheet_write_string(x->ws, x->row++, 0,
 			       d->o->lang == DISPATCH_EN ? "Figures to chase" : "催报清单", x->cat);
-	for (size_t i = 0; i < d->n_items; i++) {
-		const struct disc_item *it = &d->items[i];
-		int days;
-		if (disc_classify(it, d->now_ms, &days) != DISC_MISSING)
-			continue;
-		char p[PERIOD_TEXT_MAX], due[16];
-		const struct cat_series *s = catalog_series(d->region, it->series);
-		period_format(&it->period, p);
-		fmt_date(due, sizeof(due), it->due_ms);
-		worksheet_write_string(x->ws, x->row, 0, it->dept, x->text);
-		worksheet_write_string(x->ws, x->row, 1, s ? s->name : it->series, x->text);
-		worksheet_write_string(x->ws, x->row, 2, p, x->text);
-		worksheet_write_string(x->ws, x->row, 3, due, x->text);
-		worksheet_write_number(x->ws, x->row++, 4, days, x->text);
+	struct chase ch;
+	for (size_t i = 0; next_chase(d, &i, &ch); x->row++) {
+		worksheet_write_string(x->ws, x->row, 0, ch.it->dept, x->text);
+		worksheet_write_string(x->ws, x->row, 1, ch.name, x->text);
+		worksheet_write_string(x->ws, x->row, 2, ch.period, x->text);
+		worksheet_write_string(x->ws, x->row, 3, ch.due, x->text);
+		worksheet_write_number(x->ws, x->row, 4, ch.days, x->text);
 	}
 }
 
@@ -1085,30 +1080,14 @@ static int xlsx_write(struct dsp *d, const char *path)
 
 int dispatch_format_parse(const char *s)
 {
-	if (!s)
-		return PW_EINVAL;
-	if (strcmp(s, "html") == 0)
-		return DISPATCH_HTML;
-	if (strcmp(s, "csv") == 0)
-		return DISPATCH_CSV;
-	if (strcmp(s, "json") == 0)
-		return DISPATCH_JSON;
-	if (strcmp(s, "xlsx") == 0)
-		return DISPATCH_XLSX;
-	return PW_EINVAL;
+	static const char *const names[] = { "html", "csv", "json", "xlsx" }; /* enum order */
+	return rep_name_index(s, names, 4);
 }
 
 int dispatch_lang_parse(const char *s)
 {
-	if (!s)
-		return PW_EINVAL;
-	if (strcmp(s, "zh") == 0)
-		return DISPATCH_ZH;
-	if (strcmp(s, "en") == 0)
-		return DISPATCH_EN;
-	if (strcmp(s, "both") == 0)
-		return DISPATCH_BOTH;
-	return PW_EINVAL;
+	static const char *const names[] = { "zh", "en", "both" };
+	return rep_name_index(s, names, 3);
 }
 
 /* Loads the table and writes it: to out, or for xlsx to path. */

@@ -356,15 +356,8 @@ static void rep_release(struct rep *r)
 
 int report_format_parse(const char *s)
 {
-	if (!s)
-		return PW_EINVAL;
-	if (strcmp(s, "html") == 0)
-		return REPORT_HTML;
-	if (strcmp(s, "csv") == 0)
-		return REPORT_CSV;
-	if (strcmp(s, "json") == 0)
-		return REPORT_JSON;
-	return PW_EINVAL;
+	static const char *const names[] = { "html", "csv", "json" }; /* enum report_format */
+	return rep_name_index(s, names, 3);
 }
 
 int report_write(struct pw_client *c, const char *plan, const char *period, int format,

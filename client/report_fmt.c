@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../proto/err.h"
 #include "../proto/status.h"
 #include "report_int.h"
 
@@ -171,4 +172,31 @@ void rep_csv_field(FILE *f, const char *s, bool last)
 		fputs(s, f);
 	}
 	fputs(last ? "\r\n" : ",", f);
+}
+
+void rep_json_str(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+int rep_name_index(const char *s, const char *const *names, int n)
+{
+	for (int i = 0; s && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i + 1;
+	return PW_EINVAL;
 }

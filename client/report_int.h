@@ -131,6 +131,12 @@ void rep_html_esc(FILE *f, const char *s);
 /* One CSV field (RFC 4180 quoting when needed), then "," or, when last, CRLF. */
 void rep_csv_field(FILE *f, const char *s, bool last);
 
+/* s as a JSON string ("null" for NULL). */
+void rep_json_str(FILE *f, const char *s);
+/* 1 + the index of s in names[0..n), or PW_EINVAL (NULL or not there): the parsers of
+ * option words whose enums count from 1. */
+int rep_name_index(const char *s, const char *const *names, int n);
+
 /* ---- one writer per format: the loaded report r to f ---- */
 
 void report_csv_write(const struct rep *r, FILE *f);

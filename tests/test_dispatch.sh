@@ -300,4 +300,18 @@ for w, h in boxes:
     assert abs(float(w) - 841.89) < 2 and abs(float(h) - 595.28) < 2, (w, h)
 print("test_dispatch.sh: PDF %d page(s), A4 landscape" % len(re.findall(rb"/Type\s*/Page[^s]", b)))
 PYEOF
+# Page numbers, as printed (poppler's pdftotext reads the PDF's text).
+pages() { # FILE.pdf: the number of "第N页 共M页" lines pdftotext finds
+	pdftotext "$1" - | grep -c '^第[0-9]*页 共[0-9]*页$' || true
+}
+if command -v pdftotext >/dev/null; then
+	# First on a page without the margin box: the check must see no page number there.
+	sed 's/@bottom-center{[^}]*}//' "$T/oct.html" >"$T/nopg.html"
+	chrome --print-to-pdf="$T/nopg.pdf" --no-pdf-header-footer "file://$T/nopg.html" >/dev/null
+	[ "$(pages "$T/nopg.pdf")" = 0 ] || fail "page-number check passed a page without them"
+	pdftotext "$T/oct.pdf" "$T/oct.txt" || fail "pdftotext"
+	n=$(pages "$T/oct.pdf")
+	[ "$n" -ge 2 ] && grep -q "^第${n}页 共${n}页$" "$T/oct.txt" && grep -q '^第1页 共' "$T/oct.txt" ||
+		fail "page numbers in the PDF: $(grep -n '页' "$T/oct.txt" | tail -3)"
+fi
 echo "test_dispatch.sh: ok"
