@@ -375,7 +375,8 @@ static void fmt_pct(char *buf, size_t cap, double v)
 		snprintf(buf, cap, "%.1f", v);
 }
 
-/* "1-10月", "1-2月", "10月", "三季度" / "Jan-Oct", "Q3" for period p (cum: 1–N). */
+/* "1-10月", "1-2月", "10月", "1-3季度", "三季度" / "Jan-Oct", "Q1-Q3", "Q3" for period p
+ * (cum: from the year's start; else from first). */
 static void period_label(const struct dsp *d, char *buf, size_t cap, const struct period *p,
 			 bool cum, int first)
 {
@@ -389,7 +390,7 @@ static void period_label(const struct dsp *d, char *buf, size_t cap, const struc
 			snprintf(zh, sizeof(zh), "%s季度", qzh[n]);
 			snprintf(en, sizeof(en), "Q%d", n);
 		} else {
-			snprintf(zh, sizeof(zh), "1-%s季度", qzh[n]);
+			snprintf(zh, sizeof(zh), "1-%d季度", n); /* as the bureau writes 1–N季度 */
 			snprintf(en, sizeof(en), "Q1-Q%d", n);
 		}
 	} else if (a == n) {

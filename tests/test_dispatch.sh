@@ -175,6 +175,8 @@ dispatch --period 2026Q3 --format json -o "$T/q3.json" >/dev/null || fail "dispa
 jq_ "$T/q3.json" "d['kind'] == 'quarterly' and r['gdp']['single'] == 274 and r['gdp']['ytd_yoy'] == 5.4 and r['gdp']['pace'] == 'on'" \
 	"三季度 GDP: $(cat "$T/q3.json")"
 jq_ "$T/q3.json" "abs(r['gdp']['plan_path'] - 1050 * 1.055) < 1e-6 and r['fiscal_total_revenue']['period'] == '2026-09'" "plan path, monthly series at 9月"
+dispatch --period 2026Q3 --format csv -o "$T/q3.csv" >/dev/null || fail "dispatch q3 csv"
+head -n 1 "$T/q3.csv" | grep -q '2026年1-3季度.*2026年三季度.*规划路径' || fail "quarterly heads: $(head -n 1 "$T/q3.csv")"
 
 # CSV with a BOM, English headers on request.
 dispatch --period 2026-10 --format csv --lang en -o "$T/oct.csv" >/dev/null || fail "dispatch csv"
