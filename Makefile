@@ -45,7 +45,8 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_xlsxin \
              test_template test_activate test_metrics test_notice test_publisher test_planmath \
-             test_unit test_plausible test_apply test_ytd test_discipline
+             test_unit test_plausible test_apply test_ytd test_discipline \
+             test_reporting
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: check-powerloss check-powerloss-break all deps test test-unit test-integration check-cli check-python check-report check-dispatch check-tsan check-lib bench bench-full bench-peer run stop install clean fuzz soak
@@ -66,6 +67,8 @@ tests/test_planmath_SRC    = tests/test_planmath.c model/planmath.c
 tests/test_unit_SRC        = tests/test_unit.c model/unit.c $(CAT_SRC) proto/err.c \
                              proto/period.c
 tests/test_ytd_SRC         = tests/test_ytd.c model/ytd.c proto/err.c proto/period.c
+tests/test_reporting_SRC   = tests/test_reporting.c daemon/reporting.c model/ytd.c $(CAT_SRC) \
+                             $(STORE_SRC) $(PROTO_SRC)
 tests/test_discipline_SRC  = tests/test_discipline.c model/discipline.c model/ytd.c proto/period.c
 tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit.c proto/err.c \
                              proto/period.c
