@@ -59,7 +59,7 @@ int rules_target_get(struct store_txn *t, const char *plan, const char *ind, dou
 	target_key(key, sizeof(key), plan, ind);
 	int rc = store_meta_get(t, key, value, sizeof(*value), &len);
 	if (rc == 0 && len != sizeof(*value))
-		return PW_ESTORE;
+		return PW_EDAMAGED;
 	return rc;
 }
 
