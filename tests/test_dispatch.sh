@@ -7,23 +7,8 @@
 # openpyxl -> import round trip, xlsx read back by openpyxl, and HTML in headless Chromium
 # (DOM and A4 landscape PDF pages; the DOM check is first shown to fail on a broken page).
 # Only the browser part is skipped, and only when no Chromium is installed.
-set -eu
-B=$(cd "${1:-build}" && pwd)
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-PY=${PYTHON:-/usr/bin/python3}
-T=$(mktemp -d /tmp/pwdispatch.XXXXXX)
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true
-	if [ -n "${KEEP:-}" ]; then echo "test_dispatch.sh: kept $T" >&2; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-fail() {
-	echo "test_dispatch.sh: FAIL: $*" >&2
-	[ -f "$T/daemon.log" ] && tail -n 20 "$T/daemon.log" >&2
-	exit 1
-}
-export ASAN_OPTIONS=detect_leaks=1
+NAME=test_dispatch.sh TMPL=/tmp/pwdispatch.XXXXXX
+. "$(dirname "$0")/daemon_env.sh"
 
 mkdir -p "$T/cat/regions" "$T/cat/plans"
 cp "$SRC/catalog/regions/quangang.yaml" "$T/cat/regions/"
@@ -71,22 +56,8 @@ annual_targets:
       - {series: gdp, growth: 5.5, note: "made up"}
 YAML
 MPORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$T/conf" <<CONF
-metrics_listen: 127.0.0.1:$MPORT
-state_dir: $T/state
-catalog: [$T/cat/regions/quangang.yaml, $T/cat/plans/quangang-15.yaml]
-listen: ipc://$T/in.sock
-publish: ipc://$T/pub.sock
-allow_clock_set: true
-CONF
-export PLANWATCH_ENDPOINT=ipc://$T/in.sock PLANWATCH_PUB=ipc://$T/pub.sock
-pw() { "$B/planwatch" "$@"; }
-"$B/planwatchd" --config "$T/conf" 2>"$T/daemon.log" &
-PID=$!
-i=0
-until pw --timeout 300 status >/dev/null 2>&1; do
-	i=$((i+1)); [ $i -lt 100 ] || fail "daemon did not start"
-done
+start_daemon "metrics_listen: 127.0.0.1:$MPORT" \
+	"catalog: [$T/cat/regions/quangang.yaml, $T/cat/plans/quangang-15.yaml]"
 push() { pw push quangang-15 "$@" >/dev/null || fail "push $*"; }
 dispatch() { pw dispatch --catalog "$T/cat" --region quangang --org 泉港区发改局 "$@"; }
 

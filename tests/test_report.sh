@@ -6,22 +6,8 @@
 # Only the browser part is skipped, and only when no Chromium is installed.
 # UPDATE_EXAMPLE=1 also writes the seed-only screenshot to docs/report-example.png; KEEP=1
 # keeps the temporary directory.
-set -eu
-B=$(cd "${1:-build}" && pwd)
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-PY=${PYTHON:-/usr/bin/python3}
-T=$(mktemp -d /tmp/pwreport.XXXXXX)
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true
-	if [ -n "${KEEP:-}" ]; then echo "test_report.sh: kept $T" >&2; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-fail() {
-	echo "test_report.sh: FAIL: $*" >&2
-	[ -f "$T/daemon.log" ] && tail -n 20 "$T/daemon.log" >&2
-	exit 1
-}
+NAME=test_report.sh TMPL=/tmp/pwreport.XXXXXX
+. "$(dirname "$0")/daemon_env.sh"
 
 # ---- the report: `planwatch report` ----
 [ -x "$B/planwatchd" ] && [ -x "$B/planwatch" ] ||
@@ -31,25 +17,9 @@ report() { # report PLAN PERIOD|- FORMAT OUT
 	else set -- --plan "$1" --period "$2" --format "$3" -o "$4"; fi
 	"$B/planwatch" report "$@" >/dev/null
 }
-export ASAN_OPTIONS=detect_leaks=1
 
 # ---- the daemon, with its clock set so that the run does not depend on the date ----
-cat > "$T/conf" <<CONF
-state_dir: $T/state
-catalog: [$SRC/catalog/regions/quangang.yaml, $SRC/catalog/plans/quangang-14.yaml]
-listen: ipc://$T/in.sock
-publish: ipc://$T/pub.sock
-allow_clock_set: true
-CONF
-export PLANWATCH_ENDPOINT=ipc://$T/in.sock PLANWATCH_PUB=ipc://$T/pub.sock
-pw() { "$B/planwatch" "$@"; }
-
-"$B/planwatchd" --config "$T/conf" 2>"$T/daemon.log" &
-PID=$!
-i=0
-until pw --timeout 300 status >/dev/null 2>&1; do
-	i=$((i+1)); [ $i -lt 100 ] || fail "daemon did not start"
-done
+start_daemon "catalog: [$SRC/catalog/regions/quangang.yaml, $SRC/catalog/plans/quangang-14.yaml]"
 pw debug clock 2026-11-20T00:00:00Z >/dev/null || fail "clock_set"
 
 for f in "$SRC"/data/history/quangang-*.csv; do
