@@ -54,6 +54,7 @@ struct dsp {
 	const struct cat_region *region;
 	struct period per;
 	int64_t now_ms;
+	char issuer[256]; /* the daemon's issuer (status reply), "" if none */
 	struct drow *rows;
 	size_t n;
 	struct disc_item *items; /* every figure owed this year to date */
@@ -337,6 +338,7 @@ static int load_now(struct dsp *d)
 		return rc;
 	if (proto_view_int(v, -1, "now", &d->now_ms) < 0)
 		d->now_ms = (int64_t)time(NULL) * 1000;
+	rep_view_text(v, -1, "issuer", d->issuer, sizeof(d->issuer));
 	proto_view_free(v);
 	return 0;
 }
@@ -358,6 +360,12 @@ static int load(struct dsp *d)
 }
 
 /* ---- formatting shared by the writers ---- */
+
+/* The 制表单位: the caller's, else the daemon's config (as the evaluation does). */
+static const char *issuer(const struct dsp *d)
+{
+	return d->o->issuer && d->o->issuer[0] ? d->o->issuer : d->issuer;
+}
 
 static void fmt_num(char *buf, size_t cap, double v)
 {
@@ -605,17 +613,6 @@ static void csv_write(const struct dsp *d, FILE *f)
 
 /* ---- JSON ---- */
 
-static void json_num(FILE *f, double v)
-{
-	char buf[40];
-	if (isnan(v)) {
-		fputs("null", f);
-		return;
-	}
-	rep_fmt_exact(buf, sizeof(buf), v);
-	fputs(buf, f);
-}
-
 static void json_row(const struct drow *r, FILE *f)
 {
 	char per[PERIOD_TEXT_MAX], due[16] = "";
@@ -640,31 +637,31 @@ static void json_row(const struct drow *r, FILE *f)
 	fputs(",\"period\":", f);
 	rep_json_str(f, per);
 	fputs(",\"ytd\":", f);
-	json_num(f, r->y.cum);
+	rep_json_num(f, r->y.cum);
 	fputs(",\"ytd_yoy\":", f);
-	json_num(f, r->y.cum_yoy);
+	rep_json_num(f, r->y.cum_yoy);
 	fprintf(f, ",\"ytd_yoy_computed\":%s", r->y.cum_yoy_computed ? "true" : "false");
 	fputs(",\"single\":", f);
-	json_num(f, r->y.single);
+	rep_json_num(f, r->y.single);
 	fputs(",\"single_yoy\":", f);
-	json_num(f, r->y.single_yoy);
+	rep_json_num(f, r->y.single_yoy);
 	fprintf(f, ",\"combined\":%s,\"target_kind\":\"%s\",\"target\":",
 		r->y.combined ? "true" : "false",
 		r->tgt == TGT_TOTAL ? "total" : r->tgt == TGT_GROWTH ? "growth" : "none");
-	json_num(f, r->target);
+	rep_json_num(f, r->target);
 	fputs(",\"elapsed\":", f);
-	json_num(f, r->pace.elapsed);
+	rep_json_num(f, r->pace.elapsed);
 	fputs(",\"completion\":", f);
-	json_num(f, r->pace.completion);
+	rep_json_num(f, r->pace.completion);
 	fputs(",\"gap\":", f);
-	json_num(f, r->pace.gap);
+	rep_json_num(f, r->pace.gap);
 	fprintf(f, ",\"pace\":\"%s\"",
 		r->pace.pace == YTD_PACE_AHEAD	  ? "ahead"
 		: r->pace.pace == YTD_PACE_ON	  ? "on"
 		: r->pace.pace == YTD_PACE_BEHIND ? "behind"
 						  : "none");
 	fputs(",\"plan_path\":", f);
-	json_num(f, r->path);
+	rep_json_num(f, r->path);
 	fputs(",\"status\":", f);
 	if (r->has)
 		rep_json_str(f, status_name(r->status));
@@ -700,8 +697,8 @@ static void json_write(const struct dsp *d, FILE *f)
 	fprintf(f, ",\"kind\":\"%s\",\"generated_bjt\":",
 		d->per.freq == PERIOD_MONTH ? "monthly" : "quarterly");
 	rep_json_str(f, now);
-	fputs(",\"org\":", f);
-	rep_json_str(f, d->o->org ? d->o->org : "");
+	fputs(",\"issuer\":", f);
+	rep_json_str(f, issuer(d));
 	fputs(",\"rows\":[", f);
 	for (size_t i = 0; i < d->n; i++) {
 		fputs(i ? ",\n" : "\n", f);
@@ -716,7 +713,7 @@ static void json_write(const struct dsp *d, FILE *f)
 			   "\"missing\":%u,\"max_days_late\":%d,\"on_time_rate\":",
 			s->expected, s->received, s->on_time, s->late, s->missing,
 			s->max_late_days);
-		json_num(f, s->on_time_rate);
+		rep_json_num(f, s->on_time_rate);
 		fputc('}', f);
 	}
 	fputs("],\n\"chase\":[", f);
@@ -736,7 +733,7 @@ static void json_write(const struct dsp *d, FILE *f)
 
 static void html_put(FILE *f, const char *s)
 {
-	rep_html_esc(f, s);
+	rep_esc(f, s);
 }
 
 static const char html_css[] =
@@ -760,7 +757,7 @@ static void html_head_row(const struct dsp *d, FILE *f)
 			continue;
 		head(d, c, buf, sizeof(buf));
 		fputs("<th>", f);
-		rep_html_esc(f, buf);
+		rep_esc(f, buf);
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead>\n", f);
@@ -788,7 +785,7 @@ static void html_row(const struct dsp *d, const struct drow *r, FILE *f)
 		fprintf(f, "<td%s data-col=\"%s\">", num ? " class=\"n\"" : "", cols[c].key);
 		if (c == C_NAME && r->binding)
 			fputs("★", f);
-		rep_html_esc(f, buf);
+		rep_esc(f, buf);
 		fputs("</td>", f);
 	}
 	fputs("</tr>\n", f);
@@ -814,9 +811,9 @@ static void html_discipline(const struct dsp *d, FILE *f)
 		char rate[16];
 		fmt_pct(rate, sizeof(rate), s->on_time_rate);
 		fputs("<tr data-dept=\"", f);
-		rep_html_esc(f, s->dept);
+		rep_esc(f, s->dept);
 		fputs("\"><td>", f);
-		rep_html_esc(f, s->dept);
+		rep_esc(f, s->dept);
 		fprintf(f, "</td><td class=\"n\">%u</td><td class=\"n\">%u</td><td class=\"n\">%u</td>"
 			   "<td class=\"n\">%u</td><td class=\"n\">%u</td><td class=\"n\">%s</td>"
 			   "<td class=\"n\">%d</td></tr>\n",
@@ -829,9 +826,9 @@ static void html_discipline(const struct dsp *d, FILE *f)
 	struct chase ch;
 	for (size_t i = 0; next_chase(d, &i, &ch);) {
 		fputs("<tr class=\"missing\"><td>", f);
-		rep_html_esc(f, ch.it->dept);
+		rep_esc(f, ch.it->dept);
 		fputs("</td><td>", f);
-		rep_html_esc(f, ch.name);
+		rep_esc(f, ch.name);
 		fprintf(f, "</td><td>%s</td><td>", ch.period);
 		label(d, f, "应报日", "due", html_put);
 		fprintf(f, " %s</td><td class=\"n\">%d</td></tr>\n", ch.due, ch.days);
@@ -848,7 +845,7 @@ static void html_write(const struct dsp *d, FILE *f)
 		d->o->lang == DISPATCH_EN ? "en" : "zh-CN");
 	snprintf(title, sizeof(title), "%s %s", d->region->name ? d->region->name : d->region->id,
 		 per);
-	rep_html_esc(f, title);
+	rep_esc(f, title);
 	/* Page numbers in the page's bottom margin box: Chromium prints them (CSS Paged Media). */
 	fprintf(f, "</title>\n<style>@page{size:A4 landscape;margin:12mm 10mm 14mm;"
 		   "@bottom-center{content:%s;font-size:8pt}}\n%s</style></head><body>\n<h1>",
@@ -856,7 +853,7 @@ static void html_write(const struct dsp *d, FILE *f)
 			? "\"Page \" counter(page) \" of \" counter(pages)"
 			: "\"第\" counter(page) \"页 共\" counter(pages) \"页\"",
 		html_css);
-	rep_html_esc(f, title);
+	rep_esc(f, title);
 	fputc(' ', f);
 	if (d->per.freq == PERIOD_MONTH)
 		label(d, f, "主要指标月度调度表", "monthly dispatch table", html_put);
@@ -864,7 +861,7 @@ static void html_write(const struct dsp *d, FILE *f)
 		label(d, f, "主要指标季度分析表", "quarterly analysis", html_put);
 	fputs("</h1>\n<div class=\"meta\"><span>", f);
 	label(d, f, "制表单位：", "Prepared by: ", html_put);
-	rep_html_esc(f, d->o->org ? d->o->org : "");
+	rep_esc(f, issuer(d));
 	fputs("</span><span>", f);
 	label(d, f, "★ 约束性指标", "★ binding indicator", html_put);
 	fputs("</span><span>", f);
@@ -879,7 +876,7 @@ static void html_write(const struct dsp *d, FILE *f)
 			last = d->rows[i].cat_rank;
 			cell(d, &d->rows[i], C_CAT, cat, sizeof(cat));
 			fprintf(f, "<tr class=\"cat\"><td colspan=\"%d\">", n_cols(d));
-			rep_html_esc(f, cat);
+			rep_esc(f, cat);
 			fputs("</td></tr>\n", f);
 		}
 		html_row(d, &d->rows[i], f);
@@ -1030,7 +1027,7 @@ static void xl_discipline(const struct dsp *d, struct xl *x)
  * footer, the column heads repeated on every printed page. */
 static int xlsx_write(struct dsp *d, const char *path)
 {
-	char title[256], now[32], per[96], meta[256];
+	char title[256], now[32], per[96], meta[512];
 	struct xl x = { 0 };
 	/* libxlsxwriter prints its own errors: open the file first so that the usual one (no
 	 * such directory, no permission) is ours to report. */
@@ -1061,7 +1058,7 @@ static int xlsx_write(struct dsp *d, const char *path)
 		worksheet_write_string(x.ws, 0, 0, title, x.title);
 		snprintf(meta, sizeof(meta), "%s%s    %s%s",
 			 d->o->lang == DISPATCH_EN ? "Prepared by: " : "制表单位：",
-			 d->o->org ? d->o->org : "",
+			 issuer(d),
 			 d->o->lang == DISPATCH_EN ? "Generated (Beijing time): " : "制表时间（北京时间）：",
 			 now);
 		worksheet_write_string(x.ws, 1, 0, meta, NULL);

@@ -24,7 +24,7 @@ struct dispatch_opts {
 	const char *period; /* "2026-10" (monthly table) or "2026Q3" (quarterly analysis) */
 	int format;         /* enum dispatch_format */
 	int lang;           /* enum dispatch_lang */
-	const char *org;    /* 制表单位, printed in the header; NULL: none */
+	const char *issuer; /* 制表单位 in the header; NULL or "": the daemon's (config issuer) */
 };
 
 /* Parses "html" / "csv" / "json" / "xlsx" and "zh" / "en" / "both"; PW_EINVAL otherwise. */

@@ -27,7 +27,7 @@ static const char *const columns[] = {
 	"plan",		  "indicator",	"name",	  "name_en",	 "category",	   "attribute",
 	"kind",		  "unit",	"baseline_year", "baseline", "target_year", "target",
 	"growth",	  "latest_period", "latest_value", "status", "verdict",	   "required",
-	"gap",		  "gap_unit",	"verdict_period", "overdue",
+	"gap",		  "gap_unit",	"verdict_period", "overdue", "days_late", "departments",
 };
 #define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
@@ -60,6 +60,11 @@ void report_csv_write(const struct rep *r, FILE *f)
 		csv_num(f, x->gap);
 		rep_csv_field(f, judged ? rep_gap_unit(x) : "", false);
 		rep_csv_field(f, x->state_period, false);
-		rep_csv_field(f, x->overdue, true);
+		rep_csv_field(f, x->overdue, false);
+		char late[16] = "";
+		if (x->overdue[0])
+			snprintf(late, sizeof(late), "%d", x->days_late);
+		rep_csv_field(f, late, false);
+		rep_csv_field(f, x->depts, true);
 	}
 }

@@ -13,24 +13,16 @@ static void json_opt_str(FILE *f, const char *s)
 	rep_json_str(f, s && s[0] ? s : NULL);
 }
 
-static void json_num(FILE *f, double v)
-{
-	char buf[40];
-	if (!isfinite(v)) {
-		fputs("null", f);
-		return;
-	}
-	rep_fmt_exact(buf, sizeof(buf), v);
-	fputs(buf, f);
-}
-
 static void json_counts(const struct rep *r, FILE *f, int cat)
 {
-	int counts[REP_V_N], total, binding;
-	rep_count_verdicts(r, cat, counts, &total, &binding);
-	fprintf(f, "\"indicators\":%d,\"binding\":%d", total, binding);
+	struct rep_counts c;
+	rep_count_verdicts(r, cat, &c);
+	fprintf(f, "\"indicators\":%d,\"binding\":%d,\"binding_on_track\":%d", c.total,
+		c.binding, c.binding_on_track);
 	for (int v = 0; v < REP_V_N; v++)
-		fprintf(f, ",\"%s\":%d", rep_verdicts[v].name, counts[v]);
+		fprintf(f, ",\"%s\":%d", rep_verdicts[v].name, c.verdict[v]);
+	/* beside the verdicts, not one of them: an indicator can be on track and late */
+	fprintf(f, ",\"overdue\":%d", c.overdue);
 }
 
 void report_json_write(const struct rep *r, FILE *f)
@@ -86,44 +78,51 @@ void report_json_write(const struct rep *r, FILE *f)
 		else
 			fprintf(f, "%d", x->base_year);
 		fputs(",\"baseline\":", f);
-		json_num(f, x->base);
+		rep_json_num(f, x->base);
 		fputs(",\"target_year\":", f);
 		if (isnan(x->target))
 			fputs("null", f);
 		else
 			fprintf(f, "%d", x->target_year);
 		fputs(",\"target\":", f);
-		json_num(f, x->target);
+		rep_json_num(f, x->target);
 		fputs(",\"growth\":", f);
-		json_num(f, x->growth);
+		rep_json_num(f, x->growth);
 		fputs(",\"latest_period\":", f);
 		json_opt_str(f, o ? o->text : NULL);
 		fputs(",\"latest_value\":", f);
-		json_num(f, o ? o->value : NAN);
+		rep_json_num(f, o ? o->value : NAN);
 		fputs(",\"status\":", f);
 		json_opt_str(f, o ? rep_status_en(o->status) : NULL);
 		fputs(",\"verdict\":", f);
 		rep_json_str(f, rep_verdicts[x->verdict].name);
 		fputs(",\"required\":", f);
-		json_num(f, x->required);
+		rep_json_num(f, x->required);
 		fputs(",\"gap\":", f);
-		json_num(f, x->gap);
+		rep_json_num(f, x->gap);
 		fputs(",\"gap_unit\":", f);
 		json_opt_str(f, x->state[0] ? rep_gap_unit(x) : NULL);
 		fputs(",\"verdict_period\":", f);
 		json_opt_str(f, x->state_period);
 		fputs(",\"overdue\":", f);
 		json_opt_str(f, x->overdue);
+		fputs(",\"days_late\":", f);
+		if (x->overdue[0])
+			fprintf(f, "%d", x->days_late);
+		else
+			fputs("null", f);
+		fputs(",\"departments\":", f);
+		rep_json_str(f, x->depts);
 		fputs(",\"series\":[", f);
 		for (size_t i = 0; i < x->n_obs; i++) {
 			fputs(i ? ",{\"period\":" : "{\"period\":", f);
 			rep_json_str(f, x->obs[i].text);
 			fputs(",\"value\":", f);
-			json_num(f, x->obs[i].value);
+			rep_json_num(f, x->obs[i].value);
 			fputs(",\"status\":", f);
 			json_opt_str(f, rep_status_en(x->obs[i].status));
 			fputs(",\"yoy\":", f);
-			json_num(f, x->obs[i].yoy);
+			rep_json_num(f, x->obs[i].yoy);
 			fprintf(f, ",\"backfill\":%s}", x->obs[i].backfill ? "true" : "false");
 		}
 		fputs("]}", f);

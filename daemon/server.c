@@ -21,6 +21,7 @@
 #include "reply.h"
 #include "reporting.h"
 #include "rules.h"
+#include "sandbox.h"
 #include "server.h"
 
 #define SERVER_VERSION "0.1.0"
@@ -109,6 +110,7 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 	    (rc = live_new(&s->live, cfg, err, errlen)) < 0 ||
 	    (rc = open_store(s, cfg, err, errlen)) < 0)
 		goto out_free;
+	s->st.issuer = live_config(s->live)->issuer; /* live keeps it, reloads included */
 	s->n_slots = cfg->group_max;
 	s->slots = calloc(s->n_slots, sizeof(*s->slots));
 	s->writes = calloc(s->n_slots, sizeof(*s->writes));
@@ -325,6 +327,13 @@ static void control_nack(struct proto_buf *b, const char *id, int code)
 
 static void control_backup(struct server *s, const struct proto_req *r)
 {
+	if (sandbox_private_tmp(r->path)) {
+		log_err("backup to '%s' refused: that is the service's private /tmp "
+			"(PrivateTmp=yes), seen by no one else and deleted when it stops; "
+			"write below /var/lib/planwatch-backup", r->path);
+		control_nack(&s->scratch, r->id, PW_EDENIED);
+		return;
+	}
 	/* Created here so it belongs to the daemon's user, who must write into it. */
 	int rc = mkdir(r->path, 0750) == 0 || errno == EEXIST ? store_backup(s->store, r->path)
 							      : PW_ESYS;

@@ -8,6 +8,7 @@
 #include "../proto/err.h"
 #include "../proto/period.h"
 #include "catalog.h"
+#include "unit.h"
 #include "ydoc.h"
 
 struct catalog {
@@ -655,37 +656,6 @@ static int parse_region(struct catalog *c, struct ydoc *d, struct cat_region *r)
 
 /* ---- format 2: plans ---- */
 
-/* Exact conversions within one dimension (catalog/SCHEMA.md "Units"): *f = the factor from
- * a value in unit from to one in unit to. False when the two do not convert. */
-static bool unit_factor(const char *from, const char *to, double *f)
-{
-	static const struct {
-		const char *unit;
-		int dim;
-		double scale;
-	} units[] = {
-		{ "元", 1, 1 }, { "万元", 1, 1e4 }, { "亿元", 1, 1e8 },
-		{ "美元", 2, 1 }, { "万美元", 2, 1e4 }, { "亿美元", 2, 1e8 },
-		{ "μg/m³", 3, 1 }, { "ug/m³", 3, 1 }, { "mg/m³", 3, 1e3 },
-	};
-	int a = -1, b = -1;
-
-	if (strcmp(from, to) == 0) {
-		*f = 1;
-		return true;
-	}
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(units[i].unit, from) == 0)
-			a = (int)i;
-		if (strcmp(units[i].unit, to) == 0)
-			b = (int)i;
-	}
-	if (a < 0 || b < 0 || units[a].dim != units[b].dim)
-		return false;
-	*f = units[a].scale / units[b].scale;
-	return true;
-}
-
 static int parse_plan2_header(struct catalog *c, struct ydoc *d, ynode map, struct cat_plan *p)
 {
 	static const char *const keys[] = {
@@ -732,20 +702,22 @@ static int parse_plan2_header(struct catalog *c, struct ydoc *d, ynode map, stru
 	return parse_enum(d, n, "status", status_names, CAT_DRAFT, CAT_CLOSED, &p->status);
 }
 
-/* Converts the target's numbers from the unit its plan prints them in to the series'. */
+/* Converts the target's numbers from the unit its plan prints them in to the series' (the
+ * one unit table, model/unit.c: exact, within one dimension). */
 static int target_unit(struct catalog *c, struct ydoc *d, ynode map, struct cat_indicator *x)
 {
+	const struct unit *from, *to = unit_find(x->unit);
 	const char *unit;
-	double f;
 	int rc;
 
-	if ((rc = dup_str(c, d, map, "unit", false, &unit)) < 0 || !unit)
+	if ((rc = dup_str(c, d, map, "unit", false, &unit)) < 0 || !unit || strcmp(unit, x->unit) == 0)
 		return rc;
-	if (!unit_factor(unit, x->unit, &f))
+	from = unit_find(unit);
+	if (!from || !to || !unit_same_dim(from, to) ||
+	    (x->has_base && unit_convert(x->base, from, to, &x->base) < 0) ||
+	    (x->has_target && unit_convert(x->target, from, to, &x->target) < 0))
 		return ydoc_fail(d, ydoc_get(d, map, "unit"), "target '%s': unit '%s' does not "
 				 "convert exactly to the series unit '%s'", x->id, unit, x->unit);
-	x->base *= f;
-	x->target *= f;
 	return 0;
 }
 
@@ -1203,6 +1175,16 @@ struct planmath_target cat_target(const struct cat_indicator *x)
 		.target = x->has_target ? x->target : NAN,
 		.growth = x->has_growth ? x->growth : NAN,
 	};
+}
+
+bool cat_name_comparable(const char *name)
+{
+	return name && (strstr(name, "生产总值") || strstr(name, "增加值"));
+}
+
+bool cat_comparable_prices(const struct cat_indicator *x)
+{
+	return cat_name_comparable(x->name);
 }
 
 int catalog_lint(const struct catalog *c, void (*cb)(const char *msg, void *arg), void *arg)

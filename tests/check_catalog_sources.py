@@ -641,11 +641,11 @@ def load_units(root=ROOT):
     return units
 
 
-
 def check_history(path, header, resolve, seeds, rep):
     """Checks one history CSV whose first column names the owner (a plan in format 1, a region
     in format 2). resolve(owner, indicator, where) returns (indicator or series dict, (first
-    year, last year) the daemon accepts, unit_factor(unit) -> factor or None), or None after
+    year, last year) the daemon accepts, unit_shift(unit) -> the power of ten from unit to the
+    catalog's, or None when unit is not of its dimension), or None after
     reporting why. Returns the number of rows checked."""
     rpath = rel(path)
     base = os.path.basename(path)
@@ -677,7 +677,7 @@ def check_history(path, header, resolve, seeds, rep):
         got = resolve(owner, iid, w)
         if got is None:
             continue
-        ind, (ymin, ymax), unit_factor = got
+        ind, (ymin, ymax), unit_shift = got
         key = (owner, iid, r["period"])
         if key in seen:
             rep.err(w, "duplicate %s/%s %s (first at line %d)" % (owner, iid, r["period"], seen[key]))
@@ -692,11 +692,10 @@ def check_history(path, header, resolve, seeds, rep):
             y = int(m.group(1))
             if not ymin <= y <= ymax:
                 rep.err(w, "year %d outside what the daemon accepts for %s" % (y, owner))
-        factor = unit_factor(r["unit"])
-        unit_why = getattr(unit_factor, "why", "")
-        if factor is None:
-            rep.err(w, "unit %r, catalog says %r%s" % (r["unit"], ind["unit"], unit_why))
-            factor = 1
+        scale = unit_shift(r["unit"])
+        if scale is None:
+            rep.err(w, "unit %r, catalog says %r (not of its dimension)" % (r["unit"], ind["unit"]))
+            scale = 0
         if r["status"] not in STATUSES:
             rep.err(w, "status %r not one of %s" % (r["status"], sorted(STATUSES)))
         if "estimates" in base and r["status"] != "estimate":
@@ -718,9 +717,9 @@ def check_history(path, header, resolve, seeds, rep):
             except ValueError:
                 rep.err(w, "yoy %r is not a number" % r["yoy"])
         b = ind.get("bounds") or {}
-        cv = value * factor
-        if ("min" in b and cv < b["min"]) or ("max" in b and cv > b["max"]):
-            rep.err(w, "value %s outside bounds %s..%s" % (fmt(cv), b.get("min"), b.get("max")))
+        conv = float(decimal.Decimal(r["value"]).scaleb(scale))
+        if ("min" in b and conv < b["min"]) or ("max" in b and conv > b["max"]):
+            rep.err(w, "value %s outside bounds %s..%s" % (fmt(conv), b.get("min"), b.get("max")))
         sm = re.match(r"^([^:]+):(\d+)$", r["source"])
         if not sm:
             rep.err(w, "source %r must be FILE:LINE" % r["source"])
@@ -758,23 +757,8 @@ def check_history_dir(root, history_dir, expected_history, header, resolve, seed
                                                                n, rep.numbers - before))
 
 
-def dim_factor(units, to):
-    """unit -> factor into `to` when both are of one dimension of model/unit.c, else None; the
-    function's `why` names the refusal the way the daemon's message does."""
-    def factor(unit):
-        if unit == to:
-            return 1
-        a, b = units.get(unit), units.get(to)
-        if not a or not b or a[0] != b[0]:
-            return None
-        return float(decimal.Decimal(1).scaleb(a[1] - b[1]))
-    factor.why = " (not of its dimension)"
-    return factor
-
-
-def plan_resolver(catalogs, rep, units=None):
-    """resolve() for format-1 history: plan id -> (plan dict, {indicator id: indicator}).
-    units (load_units()): a unit of the catalog unit's dimension converts (the daemon does)."""
+def plan_resolver(catalogs, rep):
+    """resolve() for format-1 history: plan id -> (plan dict, {indicator id: indicator})."""
     def resolve(plan, iid, w):
         if plan not in catalogs:
             rep.err(w, "unknown plan %r" % plan)
@@ -785,7 +769,7 @@ def plan_resolver(catalogs, rep, units=None):
             rep.err(w, "indicator %r is not in plan %r" % (iid, plan))
             return None
         return ind, (pdoc["baseline_year"] - HISTORY_YEARS, pdoc["target_year"] + 5), \
-            dim_factor(units or {}, ind["unit"])
+            lambda unit: unit_exp(unit, ind["unit"])
     return resolve
 
 
@@ -857,23 +841,30 @@ OUTCOME_KEYS = {"value", "growth", "text"}
 ANNUAL2_KEYS = {"series", "growth", "value", "source", "note"}
 REGION_ID_RE = re.compile(r"^[0-9]{6}(-[a-z][a-z0-9]{0,15})?$")
 ALIAS_RE = re.compile(r"^[a-z][a-z0-9]{0,31}$")
-# Exact conversions within one dimension (catalog/SCHEMA.md "Units"): unit -> (base, factor).
-UNIT_BASE = {
-    "元": ("元", 1), "万元": ("元", 1e4), "亿元": ("元", 1e8),
-    "美元": ("美元", 1), "万美元": ("美元", 1e4), "亿美元": ("美元", 1e8),
-    "mg/m³": ("g/m³", 1e-3), "μg/m³": ("g/m³", 1e-6), "ug/m³": ("g/m³", 1e-6),
-}
 SEQ_RE = re.compile(r"^[^\t\d]*\t(\d+)(?:\t|$)")
+
+
+_UNITS = None
+
+
+def unit_exp(frm, to):
+    """Power of ten that converts a number in unit frm to unit to (model/unit.c's table: the
+    one source), or None when the two are not of one dimension."""
+    global _UNITS
+    if frm == to:
+        return 0
+    if _UNITS is None:
+        _UNITS = load_units()
+    a, b = _UNITS.get(frm), _UNITS.get(to)
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return a[1] - b[1]
 
 
 def unit_factor(frm, to):
     """Factor that converts a number in unit frm to unit to, or None when not exact."""
-    if frm == to:
-        return 1
-    a, b = UNIT_BASE.get(frm), UNIT_BASE.get(to)
-    if a is None or b is None or a[0] != b[0]:
-        return None
-    return a[1] / b[1]
+    e = unit_exp(frm, to)
+    return None if e is None else 10.0 ** e
 
 
 def seq_rows(tlines, first, last):
@@ -1134,7 +1125,7 @@ def region_resolver(regions, plans, rep):
         ps = [p for p in plans.values() if p.get("region") == alias]
         lo = min((p["base_year"] for p in ps), default=2020) - HISTORY_YEARS
         hi = max((p["end_year"] for p in ps), default=2025) + 5
-        return s, (lo, hi), lambda unit: unit_factor(unit, s["unit"])
+        return s, (lo, hi), lambda unit: unit_exp(unit, s["unit"])
     return resolve
 
 
@@ -1252,9 +1243,8 @@ def run(seeds_dir, root=ROOT, catalogs=CATALOGS, tables=TABLES, expected_rows=EX
                            % (plan_id, relpath, len(inds), expected_rows[plan_id],
                               tables[plan_id][0][:3], tables[plan_id][1], tables[plan_id][2],
                               nprose, nann, rep.numbers - before))
-    units = load_units(root if os.path.exists(os.path.join(root, UNIT_TABLE)) else ROOT)
-    check_history_dir(root, history_dir, expected_history, CSV_HEADER,
-                      plan_resolver(loaded, rep, units), seeds, rep, summary, 41)
+    check_history_dir(root, history_dir, expected_history, CSV_HEADER, plan_resolver(loaded, rep),
+                      seeds, rep, summary, 41)
     return rep, summary
 
 
@@ -1632,7 +1622,7 @@ def selftest2():
     ]
     failed = run_cases(cases, _case2)
     for (frm, to, f) in (("万美元", "亿美元", 1e-4), ("亿元", "元", 1e8), ("μg/m³", "mg/m³", 1e-3),
-                         ("亿元", "亿美元", None), ("%", "‰", None)):
+                         ("亿元", "亿美元", None), ("%", "‰", 10.0)):
         got = unit_factor(frm, to)
         ok = (got is None) if f is None else (got is not None and abs(got - f) <= 1e-12 * f)
         failed += not ok

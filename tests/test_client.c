@@ -50,6 +50,7 @@ static void fake_router(const char *ep, bool answer, int requests)
 		}
 		if (answer) {
 			struct proto_buf b;
+			struct proto_map m;
 			proto_buf_init(&b);
 			struct proto_map m;
 			if (pr->type == PROTO_UPDATE) {

@@ -7,8 +7,10 @@
 # openpyxl -> import round trip, xlsx read back by openpyxl, and HTML in headless Chromium
 # (DOM and A4 landscape PDF pages; the DOM check is first shown to fail on a broken page).
 # Only the browser part is skipped, and only when no Chromium is installed.
-NAME=test_dispatch.sh TMPL=/tmp/pwdispatch.XXXXXX
-. "$(dirname "$0")/daemon_env.sh"
+set -eu
+B=$(cd "${1:-build}" && pwd)
+NAME=dispatch
+. "$(dirname "$0")/daemon_test.sh"
 
 mkdir -p "$T/cat/regions" "$T/cat/plans"
 cp "$SRC/catalog/regions/quangang.yaml" "$T/cat/regions/"
@@ -56,10 +58,11 @@ annual_targets:
       - {series: gdp, growth: 5.5, note: "made up"}
 YAML
 MPORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-start_daemon "metrics_listen: 127.0.0.1:$MPORT" \
+start_daemon "metrics_listen: 127.0.0.1:$MPORT" "issuer: 泉港区发改局" \
 	"catalog: [$T/cat/regions/quangang.yaml, $T/cat/plans/quangang-15.yaml]"
 push() { pw push quangang-15 "$@" >/dev/null || fail "push $*"; }
-dispatch() { pw dispatch --catalog "$T/cat" --region quangang --org 泉港区发改局 "$@"; }
+# 制表单位: the daemon config's issuer, as for evaluate (--issuer overrides it, below).
+dispatch() { pw dispatch --catalog "$T/cat" --region quangang "$@"; }
 
 # Last year (backfill), then this year: 1-2月 combined (no January), a September revised
 # after October came, October's retail sales missing.
@@ -87,7 +90,13 @@ jq_ "$T/oct1.json" "r['fiscal_total_revenue']['single'] == 25 and r['fiscal_tota
 push fiscal_total_revenue 2026-09 232 --status revised --reason "September revised"
 dispatch --period 2026-10 --format json -o "$T/oct.json" >/dev/null || fail "dispatch json"
 J="$T/oct.json"
-jq_ "$J" "d['kind'] == 'monthly' and d['org'] == '泉港区发改局' and d['region'] == '350505'" "header"
+jq_ "$J" "d['kind'] == 'monthly' and d['issuer'] == '泉港区发改局' and d['region'] == '350505'" "header"
+dispatch --period 2026-10 --format json --issuer 泉港区统计局 -o "$T/iss.json" >/dev/null ||
+	fail "dispatch --issuer"
+jq_ "$T/iss.json" "d['issuer'] == '泉港区统计局'" "--issuer over the config's issuer"
+dispatch --period 2026-10 --format json --org 泉港区财政局 -o "$T/org.json" >/dev/null ||
+	fail "dispatch --org"
+jq_ "$T/org.json" "d['issuer'] == '泉港区财政局'" "--org, the old name of --issuer"
 jq_ "$J" "r['fiscal_total_revenue']['ytd'] == 255 and r['fiscal_total_revenue']['single'] == 23" \
 	"1-10月 255, 当月 255 - 232 after the revision"
 jq_ "$J" "abs(r['fiscal_total_revenue']['single_yoy'] - (23/25 - 1) * 100) < 1e-9" "当月同比 over 250 - 225"
@@ -219,7 +228,8 @@ dispatch --period 2026-10 --lang both -o "$T/oct.html" >/dev/null || fail "dispa
 grep -q "size:A4 landscape" "$T/oct.html" || fail "not A4 landscape"
 grep -q "制表单位" "$T/oct.html" && grep -q "北京时间" "$T/oct.html" && grep -q "2026-11-25 20:00" "$T/oct.html" ||
 	fail "header: 制表单位 and Beijing time"
-CHROME=$(command -v chromium || command -v chromium-browser || true)
+find_chromium
+CHROME=$CHROMIUM
 if [ -z "$CHROME" ]; then
 	echo "test_dispatch.sh: no chromium: browser checks skipped"
 	echo "test_dispatch.sh: ok"
