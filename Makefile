@@ -29,17 +29,18 @@ LDFLAGS += $(MODE_LDFLAGS)
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c store/record.c store/migrate.c store/hot.c store/pages.c
 CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c model/unit.c
-MODEL_SRC  = $(CAT_SRC) model/keypair.c model/plausible.c model/evaluate.c
+MODEL_SRC  = $(CAT_SRC) model/keypair.c model/plausible.c model/evaluate.c model/ytd.c \
+             model/discipline.c
 RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
 DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
              $(RULES_SRC) daemon/reply.c daemon/apply.c daemon/query.c daemon/metrics.c \
              daemon/publisher.c daemon/live.c daemon/notify.c daemon/connlimit.c daemon/net.c \
-             daemon/server.c
+             daemon/server.c daemon/reporting.c
 CLIENT_SRC = client/planwatch.c
 CSVIN_SRC  = client/csvin.c client/xlsxin.c
 REPORT_SRC = client/report.c client/report_fmt.c client/report_csv.c client/report_json.c \
              client/report_html.c client/evaluation.c client/evaluation_out.c \
-             client/evaluation_xlsx.c
+             client/evaluation_xlsx.c client/dispatch.c
 HARNESS    = tests/harness.c $(CLIENT_SRC) $(PROTO_SRC)
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
@@ -47,12 +48,13 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_xlsxin \
              test_template test_activate test_metrics test_notice test_publisher test_planmath \
-             test_unit test_plausible test_apply test_client test_evaluate
+             test_unit test_plausible test_apply test_client test_evaluate test_ytd \
+             test_discipline test_reporting
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: FORCE all deps fresh-machine check-build test test-unit test-integration check-cli check-python \
-        check-report check-tsan check-lib check-powerloss check-powerloss-break mutate check-evaluate \
-        bench bench-full bench-peer run stop install clean fuzz soak
+        check-report check-dispatch check-tsan check-lib check-powerloss check-powerloss-break mutate \
+        check-evaluate bench bench-full bench-peer run stop install clean fuzz soak
 all: $(BINS)
 
 # Every object depends on the flags it was built with: $(O)/flags holds the compile and link
@@ -86,6 +88,10 @@ tests/test_catalog_SRC     = tests/test_catalog.c $(CAT_SRC) proto/err.c proto/p
 tests/test_planmath_SRC    = tests/test_planmath.c model/planmath.c
 tests/test_evaluate_SRC    = tests/test_evaluate.c model/evaluate.c model/planmath.c
 tests/test_unit_SRC        = tests/test_unit.c $(CAT_SRC) proto/err.c proto/period.c
+tests/test_ytd_SRC         = tests/test_ytd.c model/ytd.c proto/err.c proto/period.c
+tests/test_reporting_SRC   = tests/test_reporting.c daemon/reporting.c model/ytd.c $(CAT_SRC) \
+                             $(STORE_SRC) $(PROTO_SRC)
+tests/test_discipline_SRC  = tests/test_discipline.c model/discipline.c model/ytd.c proto/period.c
 tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit.c proto/err.c \
                              proto/period.c
 tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
@@ -180,7 +186,8 @@ test: check-build
 	$(MAKE) SANITIZE=1 check-powerloss check-powerloss-break
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_systemd.py build/san/planwatchd
 	$(PYTHON) tests/check_catalog_sources.py
-	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report check-evaluate check-lib
+	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report check-dispatch \
+	  check-evaluate check-lib
 	$(MAKE) check-tsan
 	tests/fuzz/run.sh 10
 
@@ -204,6 +211,9 @@ mutate:
 
 check-report: $(O)/planwatchd $(O)/planwatch
 	tests/test_report.sh $(O)
+
+check-dispatch: $(O)/planwatchd $(O)/planwatch
+	tests/test_dispatch.sh $(O)
 
 # planwatch evaluate: the 13th plans' final evaluations (seed 001 reproduced), the formats
 # agreeing, the HTML in Chromium and as PDF pages.

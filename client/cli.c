@@ -1,6 +1,7 @@
 /* client/cli.c — planwatch, the command-line client of planwatchd. */
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,15 @@
 #include <unistd.h>
 
 #include "../model/catalog.h"
+#include "../model/discipline.h"
 #include "../model/keypair.h"
 #include "../model/unit.h"
+#include "../model/ytd.h"
 #include "../proto/period.h"
 #include "../proto/proto.h"
 #include "../proto/status.h"
 #include "csvin.h"
+#include "dispatch.h"
 #include "planwatch.h"
 #include "evaluation.h"
 #include "report.h"
@@ -58,9 +62,10 @@ static void usage(FILE *f)
 		"                          latest values, or the series as known at DATE\n"
 		"  history PLAN INDICATOR PERIOD\n"
 		"                          every revision of one figure\n"
-		"  alerts [--plan P] [--all]\n"
+		"  alerts [--plan P] [--all] [--chase]\n"
 		"                          indicators at risk, off track or overdue (--all: also\n"
-		"                          those on track)\n"
+		"                          those on track; --chase: the 催报 list, overdue figures\n"
+		"                          by department with due date and days late)\n"
 		"  rejected [--dept D] [--since DATE] [--after ID]\n"
 		"  rejected retry ID       re-validate a quarantined message (after a catalog fix)\n"
 		"  target set PLAN INDICATOR VALUE\n"
@@ -69,6 +74,9 @@ static void usage(FILE *f)
 		"                          progress report of one plan: verdicts, latest figures,\n"
 		"                          trends against the required path (format from -o's\n"
 		"                          extension, else HTML; A4-printable, self-contained)\n"
+		"  dispatch --region R --period 2026-10|2026Q3 [--format html|csv|json|xlsx]\n"
+		"           [--lang zh|en|both] [--issuer 制表单位] [--catalog DIR|FILE]... [-o FILE]\n"
+		"                          the 月度调度表 / quarterly analysis (docs/DISPATCH.md)\n"
 		"  evaluate --plan PLAN [--year Y] [--format html|csv|json|xlsx] [--lang zh|en|both]\n"
 		"           [--issuer TEXT] [--margin PCT] [-o FILE]\n"
 		"                          plan evaluation (年度监测、中期评估、终期评估) of year Y:\n"
@@ -241,12 +249,18 @@ static int parse_time_arg(const char *s, int64_t *ms)
 	return 0;
 }
 
-static void fmt_time(int64_t ms, char *buf, size_t cap)
+/* ms since the epoch as UTC text in strftime's fmt. */
+static void fmt_utc(int64_t ms, const char *fmt, char *buf, size_t cap)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(buf, cap, fmt, &tm);
+}
+
+static void fmt_time(int64_t ms, char *buf, size_t cap)
+{
+	fmt_utc(ms, "%Y-%m-%dT%H:%M:%SZ", buf, cap);
 }
 
 /* ---- catalog lookups (unit / department defaults for push) ---- */
@@ -797,27 +811,103 @@ static void print_alerts_all(const struct proto_view *v)
 	print_alerts(v, true);
 }
 
+/* The responsible department and due_days of plan/ind from the daemon's catalog, fetched
+ * once per plan into *cat (freed by the caller). */
+static void chase_lookup(struct cli *c, struct proto_view **cat, char *cat_plan, size_t cap,
+			 const char *plan, const char *ind, char *dept, size_t dcap, int64_t *due)
+{
+	dept[0] = '\0';
+	*due = 0;
+	if (!*cat || strcmp(cat_plan, plan) != 0) {
+		struct proto_req q = { .type = PROTO_CATALOG, .plan = plan };
+		proto_view_free(*cat);
+		*cat = NULL;
+		snprintf(cat_plan, cap, "%s", plan);
+		if (call(c, &q, cat))
+			return;
+	}
+	for (size_t i = 0; i < proto_view_count(*cat); i++) {
+		char id[70] = "";
+		proto_view_str(*cat, (int)i, "indicator", id, sizeof(id));
+		if (strcmp(id, ind) != 0)
+			continue;
+		proto_view_str_at(*cat, (int)i, "departments", 0, dept, dcap);
+		proto_view_int(*cat, (int)i, "due_days", due);
+		return;
+	}
+}
+
+/* 催报: every figure the daemon has announced overdue and still lacks, by department, with
+ * its due date and the days since (whole days rounded up, docs/DISPATCH.md). */
+static int print_chase(struct cli *c, const struct proto_view *v)
+{
+	struct proto_req st = { .type = PROTO_STATUS };
+	struct proto_view *sv = NULL, *cat = NULL;
+	int64_t now = (int64_t)time(NULL) * 1000;
+	char cat_plan[70] = "";
+	size_t shown = 0;
+	if (call(c, &st, &sv) == 0)
+		proto_view_int(sv, -1, "now", &now);
+	proto_view_free(sv);
+	printf("%-12s %-14s %-26s %-8s %-10s %5s %s\n", "dept", "plan", "indicator", "period",
+	       "due", "days", "name");
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		char plan[70] = "", id[70] = "", od[16] = "", name[200] = "", dept[80] = "",
+		     due_s[16] = "-", days_s[16] = "-";
+		struct period p;
+		int64_t due_days;
+		proto_view_str(v, (int)i, "overdue", od, sizeof(od));
+		if (!od[0] || period_parse(&p, od, strlen(od)) < 0)
+			continue;
+		proto_view_str(v, (int)i, "plan", plan, sizeof(plan));
+		proto_view_str(v, (int)i, "indicator", id, sizeof(id));
+		proto_view_str(v, (int)i, "name", name, sizeof(name));
+		chase_lookup(c, &cat, cat_plan, sizeof(cat_plan), plan, id, dept, sizeof(dept),
+			     &due_days);
+		struct disc_item it = { .dept = dept, .series = id, .period = p,
+					.due_ms = ytd_due_ms(&p, (int)due_days) };
+		int days = 0;
+		disc_classify(&it, now, &days);
+		fmt_utc(it.due_ms - 1, "%Y-%m-%d", due_s, sizeof(due_s)); /* the due day */
+		snprintf(days_s, sizeof(days_s), "%d", days);
+		printf("%-12s %-14s %-26s %-8s %-10s %5s %s\n", dept[0] ? dept : "-", plan, id, od,
+		       due_s, days_s, name);
+		shown++;
+	}
+	proto_view_free(cat);
+	if (!shown)
+		printf("nothing to chase: no figure is overdue\n");
+	return 0;
+}
+
 static int cmd_alerts(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { { "plan", required_argument, NULL, 'p' },
 					      { "all", no_argument, NULL, 'a' },
+					      { "chase", no_argument, NULL, 'c' },
 					      { NULL, 0, NULL, 0 } };
 	struct proto_req r = { .type = PROTO_ALERTS };
 	struct proto_view *v;
-	bool all = false;
-	int ch;
+	bool all = false, chase = false;
+	int ch, rc;
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "p:a", opts, NULL)) != -1) {
 		if (ch == 'p')
 			r.plan = optarg;
 		else if (ch == 'a')
 			all = true;
+		else if (ch == 'c')
+			chase = true;
 		else
 			return 2;
 	}
 	if (call(c, &r, &v))
 		return 1;
-	return print_reply(c, v, all ? print_alerts_all : print_alerts_open);
+	if (!chase || c->json)
+		return print_reply(c, v, all ? print_alerts_all : print_alerts_open);
+	rc = print_chase(c, v);
+	proto_view_free(v);
+	return rc;
 }
 
 static void print_rejected(const struct proto_view *v)
@@ -1269,6 +1359,141 @@ static int cmd_evaluate(struct cli *c, int argc, char **argv)
 	return doc_close(&d, rc, "evaluation");
 }
 
+/* ---- dispatch ---- */
+
+/* Adds the catalog files of path: a file itself, or the YAML files in a directory's regions
+ * and plans subdirectories (the layout of catalog/, catalog/SCHEMA.md "Format 2"). */
+static int catalog_paths(const char *path, glob_t *g, int *flags)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		fprintf(stderr, "planwatch: cannot read catalog '%s': %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		/* GLOB_NOCHECK adds the name itself; one with pattern characters is refused */
+		if (strpbrk(path, "*?[\\")) {
+			fprintf(stderr, "planwatch: catalog file name '%s' has * ? [ or \\\n", path);
+			return 1;
+		}
+		glob(path, *flags | GLOB_NOCHECK, NULL, g);
+		*flags |= GLOB_APPEND;
+		return 0;
+	}
+	static const char *const sub[] = { "regions", "plans" };
+	for (int i = 0; i < 2; i++) {
+		char pat[4096];
+		if (snprintf(pat, sizeof(pat), "%s/%s/*.yaml", path, sub[i]) >= (int)sizeof(pat))
+			return 1;
+		if (glob(pat, *flags, NULL, g) == 0)
+			*flags |= GLOB_APPEND;
+	}
+	return 0;
+}
+
+static int dispatch_catalog(char **paths, int n, struct catalog **cat)
+{
+	glob_t g = { 0 };
+	int flags = 0, rc = 0;
+	char err[CAT_ERR_MAX];
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = catalog_paths(paths[i], &g, &flags);
+	if (rc == 0 && g.gl_pathc == 0) {
+		fprintf(stderr, "planwatch: no catalog files (pass --catalog DIR or FILE)\n");
+		rc = 1;
+	}
+	if (rc == 0 && catalog_load(cat, (const char *const *)g.gl_pathv, g.gl_pathc, err) < 0) {
+		fprintf(stderr, "planwatch: catalog: %s\n", err);
+		rc = 1;
+	}
+	if (flags)
+		globfree(&g);
+	return rc;
+}
+
+static int cmd_dispatch(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "region", required_argument, NULL, 'r' }, { "period", required_argument, NULL, 'P' },
+		{ "format", required_argument, NULL, 'f' }, { "lang", required_argument, NULL, 'l' },
+		{ "issuer", required_argument, NULL, 'g' }, { "catalog", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "org", required_argument, NULL, 'g' }, /* the old name of --issuer */
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dispatch_opts o = { .lang = DISPATCH_ZH, .issuer = getenv("PLANWATCH_ISSUER") };
+	char *cats[32], err[DISPATCH_ERR_MAX], def[] = "catalog";
+	struct doc_out d;
+	const char *path = NULL, *ext;
+	struct catalog *cat = NULL;
+	struct period p;
+	int n_cats = 0, ch, rc;
+
+	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
+	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': o.region = optarg; break;
+		case 'P':
+			if (parse_period_arg(optarg, &p))
+				return 2;
+			o.period = optarg;
+			break;
+		case 'f':
+			if ((o.format = dispatch_format_parse(optarg)) < 0) {
+				fprintf(stderr, "planwatch: --format must be html, csv, json or xlsx\n");
+				return 2;
+			}
+			break;
+		case 'l':
+			if ((o.lang = dispatch_lang_parse(optarg)) < 0) {
+				fprintf(stderr, "planwatch: --lang must be zh, en or both\n");
+				return 2;
+			}
+			break;
+		case 'g': o.issuer = optarg; break;
+		case 'c':
+			if (n_cats == (int)(sizeof(cats) / sizeof(cats[0]))) {
+				fprintf(stderr, "planwatch: too many --catalog\n");
+				return 2;
+			}
+			cats[n_cats++] = optarg;
+			break;
+		case 'o': path = strcmp(optarg, "-") ? optarg : NULL; break;
+		default: return 2;
+		}
+	}
+	if (!o.region || !o.period || optind != argc) {
+		fprintf(stderr, "usage: planwatch dispatch --region R --period 2026-10|2026Q3 "
+				"[--format html|csv|json|xlsx] [--lang zh|en|both] [--issuer TEXT] "
+				"[--catalog DIR|FILE]... [-o FILE]\n");
+		return 2;
+	}
+	if (o.format == DISPATCH_XLSX && !path) {
+		fprintf(stderr, "planwatch: --format xlsx needs -o FILE.xlsx\n");
+		return 2;
+	}
+	ext = path ? strrchr(path, '.') : NULL;
+	if (!o.format)
+		o.format = ext && dispatch_format_parse(ext + 1) > 0 ? dispatch_format_parse(ext + 1)
+								   : DISPATCH_HTML;
+	if (n_cats == 0)
+		cats[n_cats++] = def;
+	if (dispatch_catalog(cats, n_cats, &cat))
+		return 1;
+	if (connect_cli(c) || (rc = doc_open(&d, path, o.format == DISPATCH_XLSX)) != 0) {
+		catalog_free(cat);
+		return 1;
+	}
+	if (o.format == DISPATCH_XLSX) /* libxlsxwriter writes the file by name: d.tmp */
+		rc = dispatch_write_xlsx(c->c, cat, &o, d.tmp, err, sizeof(err));
+	else
+		rc = dispatch_write(c->c, cat, &o, d.f, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "planwatch: dispatch: %s\n", err);
+	catalog_free(cat);
+	return doc_close(&d, rc, "table");
+}
+
 /* ---- template ---- */
 
 struct tpl_buf {
@@ -1475,6 +1700,7 @@ int main(int argc, char **argv)
 		{ "catalog", cmd_catalog }, { "debug", cmd_debug },	  { "backup", cmd_backup },
 		{ "keygen", cmd_keygen },   { "report", cmd_report },
 		{ "evaluate", cmd_evaluate },	  { "units", cmd_units },
+		{ "dispatch", cmd_dispatch },
 	};
 	struct cli c = { .timeout_ms = 5000 };
 	int ch;

@@ -29,22 +29,14 @@ const struct ev_column ev_columns[EV_N_COLUMNS] = {
 
 int evaluation_format_parse(const char *s)
 {
-	static const char *const names[] = { NULL, "html", "csv", "json", "xlsx" };
-	for (int i = EVALUATION_HTML; s && i <= EVALUATION_XLSX; i++)
-		if (strcmp(s, names[i]) == 0)
-			return i;
-	return PW_EINVAL;
+	static const char *const names[] = { "html", "csv", "json", "xlsx" }; /* enum order */
+	return rep_name_index(s, names, 4);
 }
 
 int evaluation_lang_parse(const char *s)
 {
-	if (s && strcmp(s, "zh") == 0)
-		return EVALUATION_ZH;
-	if (s && strcmp(s, "en") == 0)
-		return EVALUATION_EN;
-	if (s && strcmp(s, "both") == 0)
-		return EVALUATION_BOTH;
-	return PW_EINVAL;
+	static const char *const names[] = { "zh", "en", "both" }; /* enum order */
+	return rep_name_index(s, names, 3);
 }
 
 static int kind_of(const char *k)

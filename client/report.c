@@ -33,8 +33,7 @@ int rep_fail(struct rep *r, int rc, const char *fmt, ...)
 
 /* ---- requests ---- */
 
-/* Sends q and decodes the reply into *out (a "result"). A NACK becomes its negative code. */
-static int rep_call(struct rep *r, struct proto_req *q, struct proto_view **out)
+int rep_call(struct rep *r, struct proto_req *q, struct proto_view **out)
 {
 	struct proto_buf b;
 	void *reply;
@@ -75,9 +74,8 @@ static int rep_call(struct rep *r, struct proto_req *q, struct proto_view **out)
 	return rc;
 }
 
-/* A string field, "" when absent; a value cut at cap never ends in half a character. */
-static void view_text(const struct proto_view *v, int item, const char *key, char *buf,
-		      size_t cap)
+void rep_view_text(const struct proto_view *v, int item, const char *key, char *buf,
+		   size_t cap)
 {
 	if (proto_view_str(v, item, key, buf, cap) < 0) {
 		buf[0] = '\0';
@@ -97,7 +95,7 @@ static void view_text(const struct proto_view *v, int item, const char *key, cha
 	}
 }
 
-static double view_num(const struct proto_view *v, int item, const char *key)
+double rep_view_num(const struct proto_view *v, int item, const char *key)
 {
 	double x;
 	return proto_view_double(v, item, key, &x) == 0 && isfinite(x) ? x : NAN;
@@ -195,8 +193,8 @@ static int load_catalog(struct rep *r)
 		proto_view_free(v);
 		return rep_fail(r, PW_ENOMEM, "out of memory");
 	}
-	view_text(v, 0, "plan_name", r->plan_name, sizeof(r->plan_name));
-	view_text(v, 0, "region", r->region, sizeof(r->region));
+	rep_view_text(v, 0, "plan_name", r->plan_name, sizeof(r->plan_name));
+	rep_view_text(v, 0, "region", r->region, sizeof(r->region));
 	for (size_t i = 0; i < n; i++) {
 		struct rep_ind *x = &r->inds[r->n];
 		char dir[8] = "";
@@ -206,22 +204,22 @@ static int load_catalog(struct rep *r)
 			return rep_fail(r, PW_EPROTO, "catalog reply: item %zu has no indicator",
 					i);
 		}
-		view_text(v, (int)i, "name", x->name, sizeof(x->name));
-		view_text(v, (int)i, "name_en", x->name_en, sizeof(x->name_en));
-		view_text(v, (int)i, "category", x->category, sizeof(x->category));
-		view_text(v, (int)i, "unit", x->unit, sizeof(x->unit));
-		view_text(v, (int)i, "attribute", x->attribute, sizeof(x->attribute));
-		view_text(v, (int)i, "kind", x->kind, sizeof(x->kind));
-		view_text(v, (int)i, "form", x->form, sizeof(x->form));
-		view_text(v, (int)i, "direction", dir, sizeof(dir));
+		rep_view_text(v, (int)i, "name", x->name, sizeof(x->name));
+		rep_view_text(v, (int)i, "name_en", x->name_en, sizeof(x->name_en));
+		rep_view_text(v, (int)i, "category", x->category, sizeof(x->category));
+		rep_view_text(v, (int)i, "unit", x->unit, sizeof(x->unit));
+		rep_view_text(v, (int)i, "attribute", x->attribute, sizeof(x->attribute));
+		rep_view_text(v, (int)i, "kind", x->kind, sizeof(x->kind));
+		rep_view_text(v, (int)i, "form", x->form, sizeof(x->form));
+		rep_view_text(v, (int)i, "direction", dir, sizeof(dir));
 		x->direction = strcmp(dir, "down") == 0 ? -1 : 1;
 		x->base_year = proto_view_int(v, (int)i, "baseline_year", &y) == 0 ? (int)y : 0;
 		x->target_year = proto_view_int(v, (int)i, "target_year", &y) == 0 ? (int)y : 0;
 		x->due_days = proto_view_int(v, (int)i, "due_days", &y) == 0 ? (int)y : 0;
 		view_depts(v, (int)i, x->depts, sizeof(x->depts));
-		x->base = view_num(v, (int)i, "baseline");
-		x->target = view_num(v, (int)i, "target");
-		x->growth = view_num(v, (int)i, "growth");
+		x->base = rep_view_num(v, (int)i, "baseline");
+		x->target = rep_view_num(v, (int)i, "target");
+		x->growth = rep_view_num(v, (int)i, "growth");
 		x->value = x->required = x->gap = NAN;
 		x->order = r->n;
 		x->cat_rank = -1;
@@ -247,7 +245,7 @@ static int load_status(struct rep *r)
 		return rc;
 	if (proto_view_int(v, -1, "now", &r->now_ms) < 0)
 		r->now_ms = 0;
-	view_text(v, -1, "issuer", r->issuer, sizeof(r->issuer));
+	rep_view_text(v, -1, "issuer", r->issuer, sizeof(r->issuer));
 	proto_view_free(v);
 	return 0;
 }
@@ -265,16 +263,16 @@ static int load_alerts(struct rep *r)
 		if (proto_view_str(v, (int)i, "indicator", id, sizeof(id)) < 0 ||
 		    !(x = find_ind(r, id)))
 			continue; /* not (or no longer) in the catalog */
-		view_text(v, (int)i, "state", state, sizeof(state));
-		view_text(v, (int)i, "period", per, sizeof(per));
-		view_text(v, (int)i, "overdue", x->overdue, sizeof(x->overdue));
+		rep_view_text(v, (int)i, "state", state, sizeof(state));
+		rep_view_text(v, (int)i, "period", per, sizeof(per));
+		rep_view_text(v, (int)i, "overdue", x->overdue, sizeof(x->overdue));
 		if (strcmp(state, "on_track") == 0 || strcmp(state, "at_risk") == 0 ||
 		    strcmp(state, "off_track") == 0) {
 			snprintf(x->state, sizeof(x->state), "%s", state);
 			snprintf(x->state_period, sizeof(x->state_period), "%s", per);
-			x->value = view_num(v, (int)i, "value");
-			x->required = view_num(v, (int)i, "required");
-			x->gap = view_num(v, (int)i, "gap");
+			x->value = rep_view_num(v, (int)i, "value");
+			x->required = rep_view_num(v, (int)i, "required");
+			x->gap = rep_view_num(v, (int)i, "gap");
 		}
 	}
 	proto_view_free(v);
@@ -298,8 +296,8 @@ static int load_series(struct rep *r, struct rep_ind *x)
 		struct rep_obs *o = &x->obs[x->n_obs];
 		char st[16] = "";
 		bool bf = false;
-		view_text(v, (int)i, "period", o->text, sizeof(o->text));
-		o->value = view_num(v, (int)i, "value");
+		rep_view_text(v, (int)i, "period", o->text, sizeof(o->text));
+		o->value = rep_view_num(v, (int)i, "value");
 		if (period_parse(&o->per, o->text, strlen(o->text)) < 0 || isnan(o->value)) {
 			proto_view_free(v);
 			return rep_fail(r, PW_EPROTO, "query reply for '%s': bad item %zu", x->id,
@@ -307,9 +305,9 @@ static int load_series(struct rep *r, struct rep_ind *x)
 		}
 		if (!in_report(r, &o->per))
 			continue;
-		view_text(v, (int)i, "status", st, sizeof(st));
+		rep_view_text(v, (int)i, "status", st, sizeof(st));
 		o->status = status_parse(st) > 0 ? status_parse(st) : 0;
-		o->yoy = view_num(v, (int)i, "yoy");
+		o->yoy = rep_view_num(v, (int)i, "yoy");
 		proto_view_bool(v, (int)i, "backfill", &bf);
 		o->backfill = bf;
 		x->n_obs++;
@@ -389,15 +387,8 @@ void rep_release(struct rep *r)
 
 int report_format_parse(const char *s)
 {
-	if (!s)
-		return PW_EINVAL;
-	if (strcmp(s, "html") == 0)
-		return REPORT_HTML;
-	if (strcmp(s, "csv") == 0)
-		return REPORT_CSV;
-	if (strcmp(s, "json") == 0)
-		return REPORT_JSON;
-	return PW_EINVAL;
+	static const char *const names[] = { "html", "csv", "json" }; /* enum report_format */
+	return rep_name_index(s, names, 3);
 }
 
 void rep_begin(struct rep *r)

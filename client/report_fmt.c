@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../proto/err.h"
 #include "../proto/status.h"
 #include "report_int.h"
 
@@ -190,6 +191,17 @@ void rep_json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void rep_json_num(FILE *f, double v)
+{
+	char buf[40];
+	if (!isfinite(v)) {
+		fputs("null", f);
+		return;
+	}
+	rep_fmt_exact(buf, sizeof(buf), v);
+	fputs(buf, f);
+}
+
 void rep_csv_field(FILE *f, const char *s, bool last)
 {
 	if (strpbrk(s, ",\"\r\n")) {
@@ -204,4 +216,12 @@ void rep_csv_field(FILE *f, const char *s, bool last)
 		fputs(s, f);
 	}
 	fputs(last ? "\r\n" : ",", f);
+}
+
+int rep_name_index(const char *s, const char *const *names, int n)
+{
+	for (int i = 0; s && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i + 1;
+	return PW_EINVAL;
 }

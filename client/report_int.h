@@ -97,6 +97,15 @@ void rep_release(struct rep *r);
 /* Sets r->err from fmt and returns rc. */
 int rep_fail(struct rep *r, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Sends q (its id made from r->idbase) and decodes the reply into *out (a "result"); the
+ * caller frees it. A NACK becomes its negative code, with the daemon's message in r->err.
+ * Also used by client/dispatch.c. */
+int rep_call(struct rep *r, struct proto_req *q, struct proto_view **out);
+/* A string field, "" when absent; a value cut at cap never ends in half a character. */
+void rep_view_text(const struct proto_view *v, int item, const char *key, char *buf,
+		   size_t cap);
+/* A finite number field, NAN when absent or not finite. */
+double rep_view_num(const struct proto_view *v, int item, const char *key);
 
 /* ---- report_fmt.c ---- */
 
@@ -140,6 +149,12 @@ void rep_esc(FILE *f, const char *s);
 void rep_csv_field(FILE *f, const char *s, bool last);
 /* s as a JSON string; null for NULL. */
 void rep_json_str(FILE *f, const char *s);
+/* v as an exact JSON number; null when not finite. */
+void rep_json_num(FILE *f, double v);
+
+/* 1 + the index of s in names[0..n), or PW_EINVAL (NULL or not there): the parsers of
+ * option words whose enums count from 1. */
+int rep_name_index(const char *s, const char *const *names, int n);
 
 /* ---- one writer per format: the loaded report r to f ---- */
 

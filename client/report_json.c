@@ -13,17 +13,6 @@ static void json_opt_str(FILE *f, const char *s)
 	rep_json_str(f, s && s[0] ? s : NULL);
 }
 
-static void json_num(FILE *f, double v)
-{
-	char buf[40];
-	if (!isfinite(v)) {
-		fputs("null", f);
-		return;
-	}
-	rep_fmt_exact(buf, sizeof(buf), v);
-	fputs(buf, f);
-}
-
 static void json_counts(const struct rep *r, FILE *f, int cat)
 {
 	struct rep_counts c;
@@ -89,28 +78,28 @@ void report_json_write(const struct rep *r, FILE *f)
 		else
 			fprintf(f, "%d", x->base_year);
 		fputs(",\"baseline\":", f);
-		json_num(f, x->base);
+		rep_json_num(f, x->base);
 		fputs(",\"target_year\":", f);
 		if (isnan(x->target))
 			fputs("null", f);
 		else
 			fprintf(f, "%d", x->target_year);
 		fputs(",\"target\":", f);
-		json_num(f, x->target);
+		rep_json_num(f, x->target);
 		fputs(",\"growth\":", f);
-		json_num(f, x->growth);
+		rep_json_num(f, x->growth);
 		fputs(",\"latest_period\":", f);
 		json_opt_str(f, o ? o->text : NULL);
 		fputs(",\"latest_value\":", f);
-		json_num(f, o ? o->value : NAN);
+		rep_json_num(f, o ? o->value : NAN);
 		fputs(",\"status\":", f);
 		json_opt_str(f, o ? rep_status_en(o->status) : NULL);
 		fputs(",\"verdict\":", f);
 		rep_json_str(f, rep_verdicts[x->verdict].name);
 		fputs(",\"required\":", f);
-		json_num(f, x->required);
+		rep_json_num(f, x->required);
 		fputs(",\"gap\":", f);
-		json_num(f, x->gap);
+		rep_json_num(f, x->gap);
 		fputs(",\"gap_unit\":", f);
 		json_opt_str(f, x->state[0] ? rep_gap_unit(x) : NULL);
 		fputs(",\"verdict_period\":", f);
@@ -129,11 +118,11 @@ void report_json_write(const struct rep *r, FILE *f)
 			fputs(i ? ",{\"period\":" : "{\"period\":", f);
 			rep_json_str(f, x->obs[i].text);
 			fputs(",\"value\":", f);
-			json_num(f, x->obs[i].value);
+			rep_json_num(f, x->obs[i].value);
 			fputs(",\"status\":", f);
 			json_opt_str(f, rep_status_en(x->obs[i].status));
 			fputs(",\"yoy\":", f);
-			json_num(f, x->obs[i].yoy);
+			rep_json_num(f, x->obs[i].yoy);
 			fprintf(f, ",\"backfill\":%s}", x->obs[i].backfill ? "true" : "false");
 		}
 		fputs("]}", f);

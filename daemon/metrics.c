@@ -222,6 +222,23 @@ static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t 
 		out_printf(o, "planwatch_alerts{state=\"%s\"} %" PRIu64 "\n", alert_names[i],
 			   s->alerts[i]);
 
+	family(o, "planwatch_reporting_missing", "gauge",
+	       "Figures due and not received (the 催报 list), by responsible department");
+	for (size_t i = 0; i < s->n_depts && i < METRICS_DEPTS_MAX; i++) {
+		out_printf(o, "planwatch_reporting_missing{dept=\"");
+		label_value(o, s->depts[i].name);
+		out_printf(o, "\"} %" PRIu64 "\n", s->depts[i].missing);
+	}
+	family(o, "planwatch_reporting_oldest_missing_due_timestamp_seconds", "gauge",
+	       "Due date of the oldest missing figure, Unix seconds, by responsible department "
+	       "(time() minus it: how late)");
+	for (size_t i = 0; i < s->n_depts && i < METRICS_DEPTS_MAX; i++) {
+		int64_t ms = s->depts[i].oldest_due_ms > 0 ? s->depts[i].oldest_due_ms : 0;
+		out_printf(o, "planwatch_reporting_oldest_missing_due_timestamp_seconds{dept=\"");
+		label_value(o, s->depts[i].name);
+		out_printf(o, "\"} %" PRId64 ".%03d\n", ms / 1000, (int)(ms % 1000));
+	}
+
 	gauge(o, "planwatch_store_map_size_bytes", "LMDB map size", st->map_size);
 	gauge(o, "planwatch_store_map_used_bytes", "LMDB map bytes in use", st->map_used);
 	gauge(o, "planwatch_store_file_size_bytes", "Size of data.mdb on disk", st->file_size);

@@ -52,6 +52,16 @@ struct metrics_hist {
 	double sum; /* seconds */
 };
 
+#define METRICS_DEPTS_MAX 32    /* departments shown in the reporting gauges */
+#define METRICS_DEPT_NAME_MAX 64
+
+/* What one department owes now (daemon/reporting.c). */
+struct metrics_dept {
+	char name[METRICS_DEPT_NAME_MAX];
+	uint64_t missing;  /* figures due and not received (the 催报 list) */
+	int64_t oldest_due_ms; /* due date of the oldest of them, Unix ms */
+};
+
 /* Everything /metrics shows. Zero-initialise; counters only grow. */
 struct metrics_snapshot {
 	char version[METRICS_VERSION_MAX]; /* planwatch_build_info{version=...} */
@@ -71,6 +81,8 @@ struct metrics_snapshot {
 	uint64_t connections_refused;            /* counter: shut down over the bound */
 	uint64_t alerts[METRICS_N_ALERTS];       /* indicators, by enum metrics_alert */
 	struct store_stat store;                 /* from store_stat() */
+	struct metrics_dept depts[METRICS_DEPTS_MAX]; /* departments that owe figures */
+	size_t n_depts;
 };
 
 struct metrics;

@@ -20,6 +20,7 @@
 #include "publisher.h"
 #include "query.h"
 #include "reply.h"
+#include "reporting.h"
 #include "rules.h"
 #include "sandbox.h"
 #include "server.h"
@@ -204,6 +205,15 @@ static int count_alerts_txn(struct store_txn *t, void *arg)
 	return 0;
 }
 
+/* What departments owe now: recounted on every full publish, as a due date passes without
+ * any commit. */
+static int count_reporting_txn(struct store_txn *t, void *arg)
+{
+	struct server *s = arg;
+	return reporting_missing(t, live_catalog(s->live), now_ms(s), s->ms.depts,
+				 METRICS_DEPTS_MAX, &s->ms.n_depts);
+}
+
 /* Hands the figures to the metrics thread (a memcpy under its mutex). full: also the
  * store figures and alert counts; the alert table is walked only if a commit or a notice
  * happened since the last count, as alert state changes only then. */
@@ -226,6 +236,8 @@ static void publish_metrics(struct server *s, bool full)
 		if (rc == 0 && mark != s->alerts_mark &&
 		    (rc = store_read(s->store, count_alerts_txn, &s->ms)) == 0)
 			s->alerts_mark = mark;
+		if (rc == 0)
+			rc = store_read(s->store, count_reporting_txn, s);
 		if (rc < 0)
 			log_warn("metrics: cannot read store figures: %s", pw_strerror(rc));
 	}

@@ -162,6 +162,19 @@ const char *unit_dim_name(const struct unit *u)
 	return dim_names[u->dim];
 }
 
+bool unit_additive(const struct unit *u)
+{
+	assert(u);
+	switch (u->dim) {
+	case D_CNY_PER_PERSON: case D_WATER_INTENSITY: case D_ENERGY_INTENSITY:
+	case D_CONCENTRATION: case D_RATIO: case D_PP: case D_YEARS: case D_AGE:
+	case D_PATENTS_PER_POP: case D_BEDS_PER_POP: case D_PEOPLE_PER_POP: case D_POWER:
+		return false;
+	default:
+		return true;
+	}
+}
+
 int unit_same_dim(const struct unit *a, const struct unit *b)
 {
 	assert(a && b);

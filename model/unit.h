@@ -12,6 +12,7 @@
 #ifndef PW_UNIT_H
 #define PW_UNIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define UNIT_TEXT_MAX 64 /* bytes of a decimal text that unit_convert_text accepts */
@@ -27,6 +28,11 @@ const char *unit_name(const struct unit *u);
 
 /* The dimension's English name, e.g. "money (CNY)". */
 const char *unit_dim_name(const struct unit *u);
+
+/* True when a period's figures in u add up to a longer period's (money, mass, energy, people
+ * counted, days): 1–N月 − 1–(N−1)月 is then the month (model/ytd.h). False for averages,
+ * ratios, intensities and per-head or per-population figures. */
+bool unit_additive(const struct unit *u);
 
 /* Nonzero when a and b are of one dimension (a figure in a converts to b). */
 int unit_same_dim(const struct unit *a, const struct unit *b);

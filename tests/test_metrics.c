@@ -179,6 +179,13 @@ static void fill(struct metrics_snapshot *s)
 	s->alerts[METRICS_ALERT_ON_TRACK] = 30;
 	s->alerts[METRICS_ALERT_OFF_TRACK] = 4;
 	s->alerts[METRICS_ALERT_OVERDUE] = 1;
+	/* what departments owe, with a name that needs label escaping */
+	snprintf(s->depts[0].name, sizeof(s->depts[0].name), "%s", "商务局");
+	s->depts[0].missing = 2;
+	s->depts[0].oldest_due_ms = 1795219200000; /* 2026-11-21 00:00 UTC */
+	snprintf(s->depts[1].name, sizeof(s->depts[1].name), "%s", "a\"b");
+	s->depts[1].missing = 1;
+	s->n_depts = 2;
 	s->store.map_size = 67108864;
 	s->store.map_used = 1048576;
 	s->store.file_size = 2097152;
@@ -255,6 +262,11 @@ static void test_endpoint(int family, const char *listen)
 	check_line(r.body, "planwatch_alerts{state=\"at_risk\"} 0");
 	check_line(r.body, "planwatch_alerts{state=\"off_track\"} 4");
 	check_line(r.body, "planwatch_alerts{state=\"overdue\"} 1");
+	check_line(r.body, "# TYPE planwatch_reporting_missing gauge");
+	check_line(r.body, "planwatch_reporting_missing{dept=\"商务局\"} 2");
+	check_line(r.body, "planwatch_reporting_oldest_missing_due_timestamp_seconds{dept=\"商务局\"} "
+			   "1795219200.000");
+	check_line(r.body, "planwatch_reporting_missing{dept=\"a\\\"b\"} 1");
 	check_line(r.body, "planwatch_store_map_size_bytes 67108864");
 	check_line(r.body, "planwatch_store_map_used_bytes 1048576");
 	check_line(r.body, "planwatch_store_file_size_bytes 2097152");

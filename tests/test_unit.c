@@ -62,6 +62,9 @@ static void test_table(void)
 	/* dimensions */
 	CHECK(unit_same_dim(U("元"), U("亿元")) && unit_same_dim(U("μg/m³"), U("mg/m³")));
 	CHECK(!unit_same_dim(U("亿元"), U("亿美元")));
+	/* additive: sums (1-N月 - 1-(N-1)月 is the month), not averages or ratios */
+	CHECK(unit_additive(U("亿元")) && unit_additive(U("万吨标准煤")) && unit_additive(U("天")));
+	CHECK(!unit_additive(U("μg/m³")) && !unit_additive(U("%")) && !unit_additive(U("元/人")));
 	CHECK(!unit_same_dim(U("%"), U("个百分点")));
 	CHECK(!unit_same_dim(U("家"), U("件")) && !unit_same_dim(U("个"), U("家")));
 	CHECK(!unit_same_dim(U("件"), U("件/万人")));

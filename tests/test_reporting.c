@@ -1,0 +1,105 @@
+/* tests/test_reporting.c — daemon/reporting.c on a real store and the real quangang region
+ * with the fixture 15th plan (made-up numbers, window 2026-2030), at controlled times: a
+ * figure is owed from its due date on and not a millisecond before; the combined 1–2月
+ * series owes no January; nothing before the plan's window; a stored figure is not owed;
+ * departments are counted apart, with the due date of the oldest missing figure. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../daemon/reporting.h"
+#include "../model/ytd.h"
+#include "../proto/status.h"
+#include "check.h"
+
+static struct store *st;
+static struct catalog *cat;
+
+struct run {
+	int64_t now;
+	struct metrics_dept d[METRICS_DEPTS_MAX];
+	size_t n;
+};
+
+static int count_txn(struct store_txn *t, void *arg)
+{
+	struct run *r = arg;
+	return reporting_missing(t, cat, r->now, r->d, METRICS_DEPTS_MAX, &r->n);
+}
+
+/* The entry of dept at now, NULL when it owes nothing. */
+static const struct metrics_dept *owes(struct run *r, int64_t now, const char *dept)
+{
+	r->now = now;
+	CHECK_OK(store_read(st, count_txn, r));
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->d[i].name, dept) == 0)
+			return &r->d[i];
+	return NULL;
+}
+
+static int put_txn(struct store_txn *t, void *arg)
+{
+	return store_obs_put(t, arg);
+}
+
+static void put(const char *ind, const char *period)
+{
+	struct store_obs o = { .value = 100, .status = PW_ST_FLASH, .rev = 1, .recv_ms = 1 };
+	snprintf(o.plan, sizeof(o.plan), "quangang-15");
+	snprintf(o.ind, sizeof(o.ind), "%s", ind);
+	CHECK_OK(period_parse(&o.period, period, strlen(period)));
+	CHECK_OK(store_write(st, put_txn, &o));
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/pwreporting.XXXXXX", err[CAT_ERR_MAX];
+	const char *files[] = { "catalog/regions/quangang.yaml",
+				"tests/fixtures/plan-15-TEST-FIXTURE/quangang-15.TEST-FIXTURE.yaml" };
+	struct run r;
+	const struct metrics_dept *d;
+	CHECK(mkdtemp(dir));
+	if (catalog_load(&cat, files, 2, err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		CHECK(0);
+	}
+	CHECK_OK(store_open(&st, dir, 0, 0));
+
+	/* 一般公共预算总收入 (财政局): monthly, due 15 days after the month, first_due a February. */
+	struct period oct = { 2026, PERIOD_MONTH, 10 }, sep = { 2026, PERIOD_MONTH, 9 };
+	int64_t due_oct = ytd_due_ms(&oct, 15), due_sep = ytd_due_ms(&sep, 15);
+	d = owes(&r, due_oct, "财政局");
+	CHECK(d && d->missing == 1 && d->oldest_due_ms == due_oct);
+	d = owes(&r, due_oct - 1, "财政局"); /* October not yet due: September is owed */
+	CHECK(d && d->missing == 1 && d->oldest_due_ms == due_sep);
+	put("fiscal_total_revenue", "2026-09");
+	CHECK(!owes(&r, due_oct - 1, "财政局"));
+	CHECK(owes(&r, due_oct, "财政局"));
+	put("fiscal_total_revenue", "2026-10");
+	CHECK(!owes(&r, due_oct, "财政局"));
+
+	/* The combined 1–2月 release: January is never owed; February from 16 March on. */
+	CHECK(!owes(&r, period_day_ms(2026, 2, 20), "财政局"));
+	CHECK(!owes(&r, period_day_ms(2026, 3, 16) - 1, "财政局"));
+	d = owes(&r, period_day_ms(2026, 3, 16), "财政局");
+	CHECK(d && d->oldest_due_ms == period_day_ms(2026, 3, 16));
+	/* Before the plan's window (2025's December, due 15 January 2026) nothing is owed. */
+	CHECK(!owes(&r, period_day_ms(2026, 1, 20), "财政局"));
+
+	/* 统计局 owes its quarterly GDP and others apart from 财政局. */
+	d = owes(&r, due_oct, "统计局");
+	CHECK(d && d->missing >= 1);
+	uint64_t before = d->missing;
+	put("gdp", "2026Q3");
+	d = owes(&r, due_oct, "统计局");
+	CHECK(!d || d->missing == before - 1);
+
+	store_free(st);
+	catalog_free(cat);
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+	printf("test_reporting: ok\n");
+	return 0;
+}
