@@ -111,6 +111,7 @@ deps:
 test:
 	$(MAKE) SANITIZE=1 test-unit test-integration
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_systemd.py build/san/planwatchd
+	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_migrate_v3.py build/san/planwatchd
 	$(PYTHON) tests/check_catalog_sources.py
 	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report check-lib
 	$(MAKE) check-tsan

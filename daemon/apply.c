@@ -232,8 +232,8 @@ static bool same_obs(const struct store_head *o, const struct proto_item *it)
 static int key_cmp(const void *a, const void *b)
 {
 	const struct apply_key *x = a, *y = b;
-	if (x->ind != y->ind)
-		return (uintptr_t)x->ind < (uintptr_t)y->ind ? -1 : 1;
+	if (x->series != y->series)
+		return (uintptr_t)x->series < (uintptr_t)y->series ? -1 : 1;
 	int r = period_cmp(&x->period, &y->period);
 	return r ? r : (x->idx > y->idx) - (x->idx < y->idx);
 }
@@ -272,13 +272,14 @@ static int check_items(struct store_txn *t, struct apply_ctx *ctx, struct proto_
 			it->err = validate_item(ctx->cat, r->dept, it, ctx->notices.now_ms, &p->ind);
 		if (!it->err)
 			ctx->sorted[n_ok++] =
-				(struct apply_key){ .ind = p->ind, .period = it->period, .idx = (uint32_t)i };
+				(struct apply_key){ .ind = p->ind, .series = cat_series_key(p->ind),
+						    .period = it->period, .idx = (uint32_t)i };
 	}
-	/* One observation twice in a batch is ambiguous: every copy after the first is
-	 * refused. Sorted, this is O(n log n), not O(n²), for up to PROTO_MAX_BATCH items. */
+	/* One observation twice in a batch is ambiguous (also when two items name it through
+	 * two plans of its region): every copy after the first is refused. Sorted, this is O(n log n), not O(n²), for up to PROTO_MAX_BATCH items. */
 	qsort(ctx->sorted, n_ok, sizeof(*ctx->sorted), key_cmp);
 	for (size_t k = 1; k < n_ok; k++)
-		if (ctx->sorted[k].ind == ctx->sorted[k - 1].ind &&
+		if (ctx->sorted[k].series == ctx->sorted[k - 1].series &&
 		    period_cmp(&ctx->sorted[k].period, &ctx->sorted[k - 1].period) == 0)
 			r->items[ctx->sorted[k].idx].err = PW_EFIELD;
 	for (size_t i = 0; i < r->n_items; i++) {
@@ -286,7 +287,7 @@ static int check_items(struct store_txn *t, struct apply_ctx *ctx, struct proto_
 		struct apply_prev *p = &ctx->prev[i];
 		p->found = false;
 		if (!it->err) {
-			rc = store_obs_head(t, it->plan, it->ind, &it->period, &p->head);
+			rc = store_obs_head(t, cat_owner(p->ind), it->ind, &it->period, &p->head);
 			if (rc == 0) {
 				p->found = true;
 				if (!same_obs(&p->head, it))
@@ -309,10 +310,11 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
+/* Remembers a series to judge after the batch: once, whichever plan the item named. */
 static int touch(struct apply_ctx *ctx, const struct cat_indicator *ind)
 {
 	for (size_t i = 0; i < ctx->n_touched; i++)
-		if (ctx->touched[i] == ind)
+		if (cat_series_key(ctx->touched[i]) == cat_series_key(ind))
 			return 0;
 	if (ctx->n_touched == ctx->cap_touched) {
 		size_t cap = ctx->cap_touched ? 2 * ctx->cap_touched : 64;
@@ -330,7 +332,7 @@ static int emit_change(struct apply_ctx *ctx, struct store_txn *t, const struct 
 		       const struct store_obs *o, const struct store_head *prev)
 {
 	struct notice_change c = {
-		.plan = o->plan, .ind = o->ind, .name = ind->name, .unit = ind->unit,
+		.plan = cat_owner_alias(ind), .ind = o->ind, .name = ind->name, .unit = ind->unit,
 		.dept = o->dept, .msgid = o->msgid, .reason = o->reason, .period = o->period,
 		.value = o->value, .yoy = o->yoy, .rev = o->rev, .status = o->status,
 		.backfill = o->flags & STORE_OBS_BACKFILL, .has_old = prev != NULL,
@@ -349,7 +351,7 @@ static int store_item(struct store_txn *t, struct apply_ctx *ctx, const struct p
 	if (prev->found && same_obs(&prev->head, it))
 		return 0; /* an identical re-send is acknowledged, not a change */
 	memset(&o, 0, sizeof(o));
-	copy_str(o.plan, sizeof(o.plan), it->plan);
+	copy_str(o.plan, sizeof(o.plan), cat_owner(ind)); /* a v1 item's plan names its region */
 	copy_str(o.ind, sizeof(o.ind), it->ind);
 	o.period = it->period;
 	o.value = it->value;
@@ -589,6 +591,25 @@ static int apply_one(struct store_txn *t, struct apply_ctx *ctx, struct apply_ms
 	}
 }
 
+/* Every plan with a target on x's series judges its new figures (each only inside its own
+ * window: rules_evaluate), not just the plan an item named. */
+static int judge_series(struct store_txn *t, struct apply_ctx *ctx, const struct cat_indicator *x)
+{
+	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
+	size_t n;
+	int rc;
+
+	if (!x->series)
+		return rules_evaluate(ctx->rules, t, x, &ctx->notices);
+	n = catalog_region_plans(ctx->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
+	for (size_t i = 0; i < n; i++) {
+		const struct cat_indicator *y = catalog_find(ctx->cat, plans[i]->id, x->id);
+		if (y && (rc = rules_evaluate(ctx->rules, t, y, &ctx->notices)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int apply_txn(struct store_txn *t, void *arg)
 {
 	struct apply_ctx *ctx = arg;
@@ -615,7 +636,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 			return rc;
 	}
 	for (size_t i = 0; i < ctx->n_touched; i++)
-		if ((rc = rules_evaluate(ctx->rules, t, ctx->touched[i], &ctx->notices)) < 0)
+		if ((rc = judge_series(t, ctx, ctx->touched[i])) < 0)
 			return rc;
 	return finish_acks(t, ctx);
 }

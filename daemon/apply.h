@@ -50,6 +50,7 @@ struct apply_prev {
 /* One valid item, in the order the duplicate check sorts them. */
 struct apply_key {
 	const struct cat_indicator *ind; /* one per (plan, indicator) */
+	const void *series;              /* cat_series_key(ind): one per stored series */
 	struct period period;
 	uint32_t idx; /* position in the batch */
 };

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../proto/err.h"
 #include "../proto/status.h"
@@ -12,6 +13,7 @@ struct qctx {
 	const struct rules_cfg *rules;
 	const struct query_stats *st;
 	const struct proto_req *r;
+	const struct cat_indicator *x; /* the series asked about (query, history) */
 	struct proto_buf items; /* encoded elements of the "items" array */
 	uint32_t n;
 	uint32_t limit;
@@ -113,11 +115,13 @@ static int series_txn(struct store_txn *t, void *arg)
 	const struct period *to = r->has_to ? &r->to : NULL;
 	int rc;
 
+	const char *owner = cat_owner(q->x); /* a plan's series are its region's */
+
 	if (r->type == PROTO_HISTORY)
-		return store_rev_range(t, r->plan, r->ind, &r->period, &r->period, obs_cb, q);
+		return store_rev_range(t, owner, r->ind, &r->period, &r->period, obs_cb, q);
 	if (!r->as_of_ms)
-		return store_obs_range(t, r->plan, r->ind, from, to, obs_cb, q);
-	if ((rc = store_rev_range(t, r->plan, r->ind, from, to, asof_cb, q)) < 0)
+		return store_obs_range(t, owner, r->ind, from, to, obs_cb, q);
+	if ((rc = store_rev_range(t, owner, r->ind, from, to, asof_cb, q)) < 0)
 		return rc;
 	return flush_pending(q);
 }
@@ -132,6 +136,7 @@ static int answer_series(struct store *s, struct qctx *q, struct proto_buf *b)
 		return PW_EPLAN;
 	if (!(ind = catalog_find(q->cat, r->plan, r->ind)))
 		return PW_EINDICATOR;
+	q->x = ind;
 	if ((rc = store_read(s, series_txn, q)) < 0)
 		return rc;
 	proto_w_reply(b, PROTO_RESULT, r->id, 8);

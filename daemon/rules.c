@@ -224,7 +224,7 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		break;
 	case CAT_CUMULATIVE: {
 		struct cum c = { .from = x->base_year + 1, .to = o->period.year };
-		if ((rc = store_obs_range(t, x->plan->id, x->id, NULL, NULL, cum_cb, &c)) < 0)
+		if ((rc = store_obs_range(t, cat_owner(x), x->id, NULL, NULL, cum_cb, &c)) < 0)
 			return rc;
 		struct planmath_target tg = cat_target(x);
 		double req;
@@ -311,7 +311,7 @@ static int resolve_overdue(struct store_txn *t, const struct cat_indicator *x, s
 	struct proto_buf *f = &out->fields;
 	if (!a->overdue)
 		return 0;
-	int rc = store_obs_get(t, x->plan->id, x->id, &a->overdue_period, &o);
+	int rc = store_obs_get(t, cat_owner(x), x->id, &a->overdue_period, &o);
 	if (rc == PW_ENOTFOUND)
 		return 0;
 	if (rc < 0)
@@ -343,7 +343,7 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	if ((rc = resolve_overdue(t, x, &a, out)) < 0)
 		return rc;
 	/* The newest period drives the verdict; backfilled history never does. */
-	rc = store_obs_last(t, x->plan->id, x->id, STORE_OBS_BACKFILL, &newest);
+	rc = store_obs_last(t, cat_owner(x), x->id, STORE_OBS_BACKFILL, &newest);
 	if (rc == PW_ENOTFOUND)
 		return state_put(t, x, &a);
 	if (rc < 0)
@@ -452,13 +452,13 @@ static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struc
 	/* No release calendar, or no active plan asking for the figure. */
 	if (x->due_days == 0 || x->plan->status != CAT_ACTIVE || !latest_due(x, out->now_ms, &due))
 		return 0;
-	rc = store_obs_get(t, x->plan->id, x->id, &due, &o);
+	rc = store_obs_get(t, cat_owner(x), x->id, &due, &o);
 	if (rc == 0 || rc != PW_ENOTFOUND)
 		return rc;
 	/* An annual figure stands in for the year's last month or quarter. */
 	struct period year = { .year = due.year, .freq = PERIOD_ANNUAL };
 	if (due.freq != PERIOD_ANNUAL && (due.n == 12 || (due.freq == PERIOD_QUARTER && due.n == 4)) &&
-	    store_obs_get(t, x->plan->id, x->id, &year, &o) == 0)
+	    store_obs_get(t, cat_owner(x), x->id, &year, &o) == 0)
 		return 0;
 	if ((rc = state_get(t, x, &a)) < 0)
 		return rc;

@@ -98,6 +98,30 @@ static void rules_from_config(struct rules_cfg *r, const struct config *c)
 	r->persistence = c->persistence;
 }
 
+static const char *plan_owner(const char *plan, void *arg)
+{
+	return catalog_plan_owner(arg, plan);
+}
+
+/* A store written before series belonged to regions (schema 3) is re-keyed once, in one
+ * transaction, by the catalog just loaded: the store does not read catalogs. A plan the
+ * catalog lacks refuses the start and leaves the store as it was. */
+static int upgrade_store(struct server *s, const char *dir, char *err, size_t errlen)
+{
+	char why[256];
+	int rc;
+
+	if (store_schema(s->store) >= 4)
+		return 0;
+	if ((rc = store_migrate_v4(s->store, plan_owner, s->cat, why, sizeof(why))) < 0) {
+		snprintf(err, errlen, "cannot upgrade the store in '%s' to schema 4: %s", dir,
+			 why[0] ? why : pw_strerror(rc));
+		return rc;
+	}
+	log_notice("store in '%s' upgraded to schema 4: series keyed by region", dir);
+	return 0;
+}
+
 static int load_catalog(const struct config *c, struct catalog **cat, char *err, size_t errlen)
 {
 	char cerr[CAT_ERR_MAX];
@@ -301,6 +325,8 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 			 rc == PW_EBUSY ? " (another planwatchd uses this state_dir)" : "");
 		goto out_free;
 	}
+	if ((rc = upgrade_store(s, cfg->state_dir, err, errlen)) < 0)
+		goto out_free;
 	s->n_slots = cfg->group_max;
 	s->slots = calloc(s->n_slots, sizeof(*s->slots));
 	s->group = calloc(s->n_slots, sizeof(*s->group));

@@ -14,9 +14,10 @@
 #include "../proto/bytes.h"
 #include "store.h"
 
-#define STORE_SCHEMA 3u
+#define STORE_SCHEMA 4u
 #define STORE_SCHEMA_V1 1u /* tables obs + rev, keyed by series */
 #define STORE_SCHEMA_V2 2u /* table rev only */
+#define STORE_SCHEMA_V3 3u /* vin + idx keyed by plan: store_migrate_v4 re-keys by owner */
 #define VAL_V1 1
 
 /* LMDB's limit on one value (MDB_MAXDATASIZE in mdb.c). */
@@ -44,6 +45,8 @@ struct store {
 	char *data_path; /* dir/data.mdb, for store_stat */
 	uint64_t map_size, map_max;
 	bool in_txn; /* inside store_write/store_read: the map must not move */
+	unsigned schema; /* as opened; below STORE_SCHEMA only writes of the migration run */
+	bool migrating;
 };
 
 struct store_txn {
@@ -117,9 +120,13 @@ int rec_reject_decode(struct store_reject *r, const MDB_val *k, const MDB_val *v
 
 /* ---- migrate.c ---- */
 
-/* Checks the schema of an opened environment: a fresh one gets STORE_SCHEMA, schemas 1
- * and 2 are migrated in t (an interrupted migration leaves them intact), anything else is
- * PW_ESTORE. */
+/* Checks the schema of an opened environment into t->s->schema: a fresh one gets
+ * STORE_SCHEMA, schemas 1 and 2 are migrated to 3 in t (an interrupted migration leaves
+ * them intact), 3 is left for migrate_v4, anything else is PW_ESTORE. */
 int migrate_schema(struct store_txn *t, bool fresh);
+/* Schema 3 -> 4 in t: idx keys and the keys embedded in vin records move from the plan to
+ * its owner (map). PW_EINVAL with err when the map does not know a plan or two plans map
+ * one series onto one key. */
+int migrate_v4(struct store_txn *t, store_owner_fn map, void *arg, char *err, size_t cap);
 
 #endif

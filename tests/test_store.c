@@ -1070,7 +1070,7 @@ static int kv_read_fn(struct store_txn *t, void *arg)
 	CHECK(len == 0);
 	CHECK_RC(store_meta_get(t, "target/p/j", buf, sizeof(buf), &len), PW_ENOTFOUND);
 	CHECK_OK(store_meta_get(t, "schema", buf, sizeof(buf), &len));
-	CHECK(len == 4 && memcmp(buf, "\3\0\0\0", 4) == 0);
+	CHECK(len == 4 && memcmp(buf, "\4\0\0\0", 4) == 0);
 	return 0;
 }
 
@@ -1420,12 +1420,31 @@ static void test_busy(void)
 	store_free(s2);
 }
 
+static const char *same_owner(const char *plan, void *arg)
+{
+	(void)arg;
+	return plan;
+}
+
+static const char *NULL_owner(const char *plan, void *arg)
+{
+	(void)plan, (void)arg;
+	return NULL;
+}
+
+/* Plan "M" belongs to region "R1"; anything else is unknown. */
+static const char *region_of(const char *plan, void *arg)
+{
+	(void)arg;
+	return strcmp(plan, "M") == 0 ? "R1" : NULL;
+}
+
 static void test_schema(void)
 {
 	char dir[1100], foreign[1100];
 	struct store *s = NULL;
 	struct raw r;
-	uint8_t v3[4] = { 4, 0, 0, 0 }, v2[4] = { 3, 0, 0, 0 };
+	uint8_t v3[4] = { 5, 0, 0, 0 }, v2[4] = { 3, 0, 0, 0 };
 
 	mk_dir(dir, sizeof(dir), "schema");
 	CHECK_OK(store_open(&s, dir, 0, 0));
@@ -1448,7 +1467,17 @@ static void test_schema(void)
 	raw_begin(&r, dir);
 	raw_put(&r, "meta", "schema", 6, v2, 4);
 	raw_end(&r);
+	/* Schema 3 (keyed by plan) opens, refuses writes until store_migrate_v4 has run. */
 	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK(store_schema(s) == 3);
+	struct store_obs o;
+	obs_fill(&o, "p", "i", month(2024, 1), 1, 1);
+	CHECK_RC(put_n(s, &o, 1), PW_ESTORE);
+	char err[256];
+	CHECK_OK(store_migrate_v4(s, same_owner, NULL, err, sizeof(err)));
+	CHECK(store_schema(s) == 4);
+	CHECK_OK(put_n(s, &o, 1));
+	CHECK_OK(store_migrate_v4(s, NULL_owner, NULL, err, sizeof(err))); /* 4: nothing to do */
 	store_free(s);
 
 	/* An LMDB environment of someone else is not taken over. */
@@ -1579,6 +1608,11 @@ static void test_migrate(int from)
 	CHECK(raw_has_table(dir, "rev") && !raw_has_table(dir, "vin"));
 
 	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK(store_schema(s) == 3); /* 1 and 2 become 3 at open; 3 -> 4 needs the owner map */
+	char err[256];
+	CHECK_RC(store_migrate_v4(s, NULL_owner, NULL, err, sizeof(err)), PW_EINVAL);
+	CHECK(strstr(err, "plan 'M'") && store_schema(s) == 3);
+	CHECK_OK(store_migrate_v4(s, same_owner, NULL, err, sizeof(err)));
 	CHECK_OK(store_stat(s, &st));
 	CHECK(st.n_obs == 3 && st.n_rev == 4);
 	CHECK_OK(get1(s, "M", "a", month(2024, 1), &got));
@@ -1608,6 +1642,59 @@ static void test_migrate(int from)
 	CHECK(c.n == 3 && c.v[0].rev == 1 && c.v[1].rev == 2 && obs_eq(&c.v[2], &more));
 	free(c.v);
 	CHECK_OK(store_read(s, no_old_count_fn, NULL));
+	store_free(s);
+}
+
+/* Schema 3 -> 4: series move from plan "M" to region "R1" with every vintage and chain;
+ * an unknown plan refuses the whole migration and leaves schema 3 readable as it was. */
+static void test_rekey(void)
+{
+	char dir[1100], err[256];
+	struct store *s;
+	struct store_obs v[3], got;
+	struct raw r;
+	uint8_t ver[4] = { 3, 0, 0, 0 };
+
+	mk_dir(dir, sizeof(dir), "rekey");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	obs_fill(&v[0], "M", "a", month(2024, 1), 1.5, 1);
+	obs_fill(&v[1], "M", "a", month(2024, 1), 1.75, 2);
+	obs_fill(&v[2], "X", "a", month(2024, 2), 9, 1);
+	CHECK_OK(put_n(s, v, 3));
+	store_free(s);
+	raw_begin(&r, dir);
+	raw_put(&r, "meta", "schema", 6, ver, 4);
+	raw_end(&r);
+
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_RC(store_migrate_v4(s, region_of, NULL, err, sizeof(err)), PW_EINVAL);
+	CHECK(strstr(err, "plan 'X' that the catalog does not know") && store_schema(s) == 3);
+	CHECK_OK(get1(s, "M", "a", month(2024, 1), &got)); /* untouched */
+	CHECK(obs_eq(&v[1], &got));
+	store_free(s);
+
+	/* Without X's series the map knows every plan. */
+	raw_begin(&r, dir);
+	uint8_t key[OBS_KEY_MAX_TEST];
+	raw_del(&r, "idx", key, obs_key(key, "X", "a", month(2024, 2)));
+	raw_end(&r);
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_RC(store_migrate_v4(s, region_of, NULL, err, sizeof(err)), PW_EINVAL); /* vin 3 */
+	store_free(s);
+	raw_begin(&r, dir);
+	uint8_t vk[8] = { 0, 0, 0, 0, 0, 0, 0, 3 };
+	raw_del(&r, "vin", vk, 8);
+	raw_end(&r);
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(store_migrate_v4(s, region_of, NULL, err, sizeof(err)));
+	CHECK(store_schema(s) == 4);
+	CHECK_RC(get1(s, "M", "a", month(2024, 1), &got), PW_ENOTFOUND);
+	CHECK_OK(get1(s, "R1", "a", month(2024, 1), &got));
+	CHECK(strcmp(got.plan, "R1") == 0 && got.rev == 2 && got.value == 1.75);
+	struct coll c = { 0 };
+	CHECK_OK(walk(s, W_REV, "R1", "a", NULL, NULL, &c));
+	CHECK(c.n == 2 && c.v[0].rev == 1 && c.v[0].value == 1.5 && c.v[1].rev == 2);
+	free(c.v);
 	store_free(s);
 }
 
@@ -2209,6 +2296,7 @@ int main(void)
 	test_schema();
 	test_migrate(1);
 	test_migrate(2);
+	test_rekey();
 	test_corrupt_values();
 	test_corrupt_keys();
 	test_stat_backup();
