@@ -18,6 +18,7 @@
 #include "csvin.h"
 #include "planwatch.h"
 #include "report.h"
+#include "template.h"
 
 struct cli {
 	const char *endpoint, *pub;
@@ -43,9 +44,10 @@ static void usage(FILE *f)
 		"                          report one figure (unit and dept default to the catalog's;\n"
 		"                          any unit of the indicator's dimension is converted exactly,\n"
 		"                          e.g. --unit 元 into a 万元 indicator; --confirm: a real outlier)\n"
-		"  import FILE.csv [--batch N] [--backfill]\n"
-		"                          load figures from CSV (plan,indicator,period,value,unit,\n"
-		"                          status,dept,yoy,reason,source); safe to run twice\n"
+		"  import FILE.csv|FILE.xlsx [--sheet NAME] [--batch N] [--backfill]\n"
+		"                          load figures from CSV or an Excel sheet (plan,indicator,\n"
+		"                          period,value,unit,status,dept,yoy,reason,source, or the\n"
+		"                          Chinese headers); safe to run twice\n"
 		"  watch [PREFIX] [--since SEQ] [--count N] [--wait MS]\n"
 		"                          print notices (change., breach., at_risk., resolved.,\n"
 		"                          overdue., target., rejected.); --since replays from the log\n"
@@ -64,6 +66,9 @@ static void usage(FILE *f)
 		"                          progress report of one plan: verdicts, latest figures,\n"
 		"                          trends against the required path (format from -o's\n"
 		"                          extension, else HTML; A4-printable, self-contained)\n"
+		"  template --dept D --plan PLAN --period P -o FILE.xlsx\n"
+		"                          the Excel sheet a department fills in for one period\n"
+		"                          (its indicators of that frequency); import reads it back\n"
 		"  catalog show [PLAN]     indicators and targets loaded in the daemon\n"
 		"  catalog check FILE...   validate catalog files (errors as FILE:LINE)\n"
 		"  units [UNIT]            the unit table: units by dimension (a figure converts\n"
@@ -169,8 +174,9 @@ static void print_json(const struct proto_view *v, int item)
 
 static int parse_period_arg(const char *s, struct period *p)
 {
-	if (period_parse(p, s, strlen(s)) < 0) {
-		fprintf(stderr, "planwatch: bad period '%s': use 2026, 2026Q3 or 2026-10\n", s);
+	if (period_parse_text(p, s, strlen(s)) < 0) {
+		fprintf(stderr, "planwatch: bad period '%s': use 2026, 2026Q3, 2026-10 or "
+				"2026年1-10月\n", s);
 		return 1;
 	}
 	return 0;
@@ -333,6 +339,8 @@ static void progress(size_t done, size_t total, const char *name)
 		fputc('\n', stderr);
 }
 
+#define ROW_UNREPORTED 1 /* csvin_row.err of a row not sent (no value); errors are < 0 */
+
 /* Sends rows idx[0..n) as one update; marks row errors. Returns rows accepted or < 0. */
 static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, unsigned flags,
 			int *stop)
@@ -366,9 +374,10 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 		for (size_t k = 0; k < n; k++) {
 			struct period p;
 			struct csvin_row *r = csvin_row(in, idx[k]);
-			if (period_parse(&p, r->col[CSVIN_PERIOD], strlen(r->col[CSVIN_PERIOD])) < 0)
+			const char *per = r->col[CSVIN_PERIOD];
+			if (period_parse_text(&p, per, strlen(per)) < 0)
 				r->err = PW_EPERIOD;
-			else if (status_parse(r->col[CSVIN_STATUS]) < 0)
+			else if (status_parse_text(r->col[CSVIN_STATUS]) < 0)
 				r->err = PW_ESTATUS;
 		}
 		return 0;
@@ -401,18 +410,21 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 	return (int)ok;
 }
 
-/* import's options into *batch, *flags and *path; -1 to go on, else the exit code. */
-static int import_args(int argc, char **argv, size_t *batch, unsigned *flags, const char **path)
+/* import's options into *batch, *flags, *sheet and *path; -1 to go on, else the exit
+ * code. */
+static int import_args(int argc, char **argv, size_t *batch, unsigned *flags, const char **sheet,
+		       const char **path)
 {
 	static const struct option opts[] = {
 		{ "batch", required_argument, NULL, 'n' },
 		{ "backfill", no_argument, NULL, 'b' },
+		{ "sheet", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
-	while ((ch = getopt_long(argc, argv, "n:b", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "n:bs:", opts, NULL)) != -1) {
 		if (ch == 'n') {
 			*batch = strtoul(optarg, NULL, 10);
 			if (*batch < 1 || *batch > PROTO_MAX_BATCH) {
@@ -421,19 +433,22 @@ static int import_args(int argc, char **argv, size_t *batch, unsigned *flags, co
 			}
 		} else if (ch == 'b') {
 			*flags |= PW_BACKFILL;
+		} else if (ch == 's') {
+			*sheet = optarg;
 		} else {
 			return 2;
 		}
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "usage: planwatch import FILE.csv [--batch N] [--backfill]\n");
+		fprintf(stderr, "usage: planwatch import FILE.csv|FILE.xlsx [--sheet NAME] "
+				"[--batch N] [--backfill]\n");
 		return 2;
 	}
 	*path = argv[optind];
 	return -1;
 }
 
-/* Reads and parses the CSV file path into in; 0, or 1 after saying why. */
+/* Reads and parses the CSV or .xlsx file path into in; 0, or 1 after saying why. */
 static int import_read(struct csvin *in, const char *path)
 {
 	char buf[65536];
@@ -461,23 +476,28 @@ static int import_read(struct csvin *in, const char *path)
 		if (strncmp(msg, "line ", 5) == 0)
 			fprintf(stderr, "planwatch: %s:%s\n", path, msg + 5);
 		else
-			fprintf(stderr, "planwatch: %s: %s\n", path, pw_strerror(rc));
+			fprintf(stderr, "planwatch: %s: %s\n", path, msg[0] ? msg : pw_strerror(rc));
 		return 1;
 	}
 	return 0;
 }
 
 /* A yoy that is not a number cannot be sent (NaN means "absent"): such rows are refused
- * here. */
-static void import_check_yoy(struct csvin *in)
+ * here. A row without a value (a sheet's indicator not filled in yet) is not reported:
+ * not sent, not an error. Returns how many rows have no value. */
+static size_t import_check(struct csvin *in)
 {
+	size_t unreported = 0;
 	for (size_t i = 0; i < csvin_count(in); i++) {
 		struct csvin_row *row = csvin_row(in, i);
 		const char *y = row->col[CSVIN_YOY];
 		char *end;
-		if (y[0] && (strtod(y, &end), *end || !isfinite(strtod(y, NULL))))
+		if (!row->col[CSVIN_VALUE][0])
+			row->err = ROW_UNREPORTED, unreported++;
+		else if (y[0] && (strtod(y, &end), *end || !isfinite(strtod(y, NULL))))
 			row->err = PW_EVALUE;
 	}
+	return unreported;
 }
 
 /* Sends the good rows of in in batches of at most batch rows of one department each;
@@ -515,7 +535,7 @@ static size_t import_rejects(struct csvin *in, const char *path)
 	size_t rejected = 0;
 	for (size_t i = 0; i < csvin_count(in); i++) {
 		const struct csvin_row *r = csvin_row(in, i);
-		if (r->err) {
+		if (r->err < 0) {
 			rejected++;
 			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, r->line,
 				r->col[CSVIN_PLAN], r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
@@ -530,18 +550,22 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	struct csvin *in;
 	unsigned flags = 0;
 	size_t batch = 100, accepted = 0;
-	const char *path;
+	const char *path, *sheet = NULL;
 	int ret, rc;
 
-	if ((ret = import_args(argc, argv, &batch, &flags, &path)) >= 0)
+	if ((ret = import_args(argc, argv, &batch, &flags, &sheet, &path)) >= 0)
 		return ret;
 	if ((rc = csvin_new(&in)) < 0)
 		return fail("import", rc);
+	if (sheet && (rc = csvin_set_sheet(in, sheet)) < 0) {
+		csvin_free(in);
+		return fail("import", rc);
+	}
 	if ((ret = import_read(in, path)) != 0 || (ret = connect_cli(c)) != 0) {
 		ret = 1;
 		goto out_rows;
 	}
-	import_check_yoy(in);
+	size_t unreported = import_check(in);
 	int stop = import_send(c, in, batch, flags, path, &accepted);
 	if (stop) {
 		fprintf(stderr, "planwatch: import stopped: %s (rows imported so far are kept; "
@@ -549,8 +573,11 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		ret = 1;
 	}
 	size_t rejected = import_rejects(in, path);
-	printf("%s: %zu rows, %zu accepted, %zu rejected\n", path, csvin_count(in), accepted,
+	printf("%s: %zu rows, %zu accepted, %zu rejected", path, csvin_count(in), accepted,
 	       rejected);
+	if (unreported)
+		printf(", %zu without a value (not sent)", unreported);
+	putchar('\n');
 	if (rejected)
 		ret = 1;
 out_rows:
@@ -1009,7 +1036,7 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *plan = NULL, *period = NULL, *path = NULL, *ext;
-	char err[REPORT_ERR_MAX], tmp[4096];
+	char err[REPORT_ERR_MAX], tmp[4096], per_text[PERIOD_TEXT_MAX];
 	struct period p;
 	int format = 0, ch, rc;
 	FILE *f = stdout;
@@ -1021,7 +1048,8 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 		case 'P':
 			if (parse_period_arg(optarg, &p))
 				return 2;
-			period = optarg;
+			period_format(&p, per_text); /* 2026年1-10月 -> 2026-10 for the report */
+			period = per_text;
 			break;
 		case 'f':
 			if ((format = report_format_parse(optarg)) < 0) {
@@ -1082,6 +1110,95 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 	if (path)
 		printf("report written to %s\n", path);
 	return 0;
+}
+
+/* ---- template ---- */
+
+struct tpl_buf {
+	char ind[CAT_ID_MAX + 1], name[256], unit[64], form[16];
+};
+
+/* Is dept among the departments of catalog item i? */
+static bool tpl_dept(const struct proto_view *v, int i, const char *dept)
+{
+	char d[128];
+	for (size_t k = 0; proto_view_str_at(v, i, "departments", k, d, sizeof(d)) == 0; k++)
+		if (strcmp(d, dept) == 0)
+			return true;
+	return false;
+}
+
+static int cmd_template(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dept", required_argument, NULL, 'd' },   { "plan", required_argument, NULL, 'p' },
+		{ "period", required_argument, NULL, 'P' }, { "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct template_sheet sh = { 0 };
+	const char *path = NULL, *period = NULL;
+	char err[TEMPLATE_ERR_MAX], freq[16];
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': sh.dept = optarg; break;
+		case 'p': sh.plan = optarg; break;
+		case 'P': period = optarg; break;
+		case 'o': path = optarg; break;
+		default: return 2;
+		}
+	}
+	if (!sh.dept || !sh.plan || !period || !path || optind != argc) {
+		fprintf(stderr, "usage: planwatch template --dept D --plan PLAN --period P "
+				"-o FILE.xlsx\n");
+		return 2;
+	}
+	if (parse_period_arg(period, &sh.period))
+		return 2;
+	struct proto_req r = { .type = PROTO_CATALOG, .plan = sh.plan };
+	struct proto_view *v;
+	if (call(c, &r, &v))
+		return 1;
+	size_t n = 0, count = proto_view_count(v);
+	struct tpl_buf *b = calloc(count ? count : 1, sizeof(*b));
+	struct template_ind *inds = calloc(count ? count : 1, sizeof(*inds));
+	int ret = 1;
+	if (!b || !inds) {
+		fail("template", PW_ENOMEM);
+		goto out;
+	}
+	/* The department's indicators reported at the period's frequency. */
+	for (size_t i = 0; i < count; i++) {
+		struct tpl_buf *t = &b[n];
+		if (proto_view_str(v, (int)i, "frequency", freq, sizeof(freq)) < 0 ||
+		    period_freq_parse(freq) != sh.period.freq || !tpl_dept(v, (int)i, sh.dept) ||
+		    proto_view_str(v, (int)i, "indicator", t->ind, sizeof(t->ind)) < 0 ||
+		    proto_view_str(v, (int)i, "name", t->name, sizeof(t->name)) < 0 ||
+		    proto_view_str(v, (int)i, "unit", t->unit, sizeof(t->unit)) < 0)
+			continue;
+		proto_view_str(v, (int)i, "form", t->form, sizeof(t->form));
+		inds[n] = (struct template_ind){ t->ind, t->name, t->unit, !strcmp(t->form, "ytd") };
+		n++;
+	}
+	if (n == 0) {
+		fprintf(stderr, "planwatch: plan '%s' has no %s indicator that '%s' reports\n",
+			sh.plan, period_freq_name(sh.period.freq), sh.dept);
+		goto out;
+	}
+	int rc = template_write(path, &sh, inds, n, err);
+	if (rc < 0) {
+		fprintf(stderr, "planwatch: %s\n", err[0] ? err : pw_strerror(rc));
+		goto out;
+	}
+	printf("%s: %zu indicator(s) of %s for %s\n", path, n, sh.dept, period);
+	ret = 0;
+out:
+	free(inds);
+	free(b);
+	proto_view_free(v);
+	return ret;
 }
 
 /* ---- watch ---- */
@@ -1196,6 +1313,7 @@ int main(int argc, char **argv)
 		{ "push", cmd_push },	    { "import", cmd_import },	  { "watch", cmd_watch },
 		{ "query", cmd_query },	    { "history", cmd_history },	  { "status", cmd_status },
 		{ "alerts", cmd_alerts },   { "rejected", cmd_rejected }, { "target", cmd_target },
+		{ "template", cmd_template },
 		{ "catalog", cmd_catalog }, { "debug", cmd_debug },	  { "backup", cmd_backup },
 		{ "keygen", cmd_keygen },   { "report", cmd_report },	  { "units", cmd_units },
 	};

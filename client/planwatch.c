@@ -172,9 +172,9 @@ static int fill_update(struct pw_client *c, const char *dept, const char *msgid,
 		int st;
 		if (!o->plan || !o->indicator || !o->period || !o->unit || !o->status)
 			return PW_EINVAL;
-		if (period_parse(&items[i].period, o->period, strlen(o->period)) < 0)
+		if (period_parse_text(&items[i].period, o->period, strlen(o->period)) < 0)
 			return PW_EPERIOD;
-		if ((st = status_parse(o->status)) < 0)
+		if ((st = status_parse_text(o->status)) < 0)
 			return st;
 		items[i].plan = o->plan;
 		items[i].ind = o->indicator;

@@ -34,7 +34,9 @@ void pw_client_free(struct pw_client *c);
 
 /* One observation. yoy = NAN (math.h) when not reported; reason may be NULL. unit is any
  * unit of the indicator's dimension (the daemon converts 32570 元 into a 万元 catalog
- * exactly). confirm says an outlier is real (suspect_scale, ytd_decrease). */
+ * exactly). confirm says an outlier is real (suspect_scale, ytd_decrease). period and
+ * status may be written as people write them (period_parse_text, status_parse_text:
+ * "2026年1-10月", "快报"); they are sent in the canonical form. */
 struct pw_obs {
 	const char *plan, *indicator, *period, *unit, *status, *reason;
 	double value, yoy;

@@ -2,6 +2,7 @@
  * arithmetic is model/planmath.c), state machine with persistence and hysteresis (the state
  * is daemon/alert.c's record), overdue figures by release calendar. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,8 +18,22 @@ struct verdict {
 	struct planmath_verdict pm; /* state: enum rules_state, RULES_NONE: no requirement */
 	bool points;                /* compared in percentage points (growth), not level */
 	const char *rule, *rule_zh, *rule_en;
+	bool texts; /* format text_zh/text_en: only a notice shows them */
 	char text_zh[200], text_en[200];
 };
+
+/* Formats one of v's texts when v->texts: most evaluations announce nothing, and the
+ * texts' float formatting was most of an evaluation's cost. */
+__attribute__((format(printf, 3, 4))) static void vtext(struct verdict *v, char *dst,
+							const char *fmt, ...)
+{
+	va_list ap;
+	if (!v->texts)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(dst, sizeof(v->text_zh), fmt, ap);
+	va_end(ap);
+}
 
 const char *rules_state_name(int state)
 {
@@ -130,8 +145,8 @@ static void eval_growth(const struct rules_cfg *cfg, struct store_txn *t,
 	if (an && an->has_value && o->period.freq == PERIOD_ANNUAL) {
 		compare(v, cfg, x->direction, o->value, an->value, false);
 		v->rule = "annual_value";
-		snprintf(v->text_zh, sizeof(v->text_zh), "%d年度目标%g%s", y, an->value, x->unit);
-		snprintf(v->text_en, sizeof(v->text_en), "%d annual target %g %s", y, an->value, x->unit);
+		vtext(v, v->text_zh, "%d年度目标%g%s", y, an->value, x->unit);
+		vtext(v, v->text_en, "%d annual target %g %s", y, an->value, x->unit);
 		return;
 	}
 	struct planmath_target tg = cat_target(x);
@@ -146,18 +161,18 @@ static void eval_growth(const struct rules_cfg *cfg, struct store_txn *t,
 			return;
 		compare(v, cfg, x->direction, yoy, g, true);
 		v->rule = "growth_yoy";
-		snprintf(v->text_zh, sizeof(v->text_zh), "同比增长%.2f%%，要求不低于%s%g%%", yoy,
+		vtext(v, v->text_zh, "同比增长%.2f%%，要求不低于%s%g%%", yoy,
 			 src_zh, g);
-		snprintf(v->text_en, sizeof(v->text_en), "YoY growth %.2f%% against %s of %g%%", yoy,
+		vtext(v, v->text_en, "YoY growth %.2f%% against %s of %g%%", yoy,
 			 src_en, g);
 		return;
 	}
 	double req = planmath_compound(x->base, g, y - x->base_year);
 	compare(v, cfg, x->direction, o->value, req, false);
 	v->rule = "growth_path";
-	snprintf(v->text_zh, sizeof(v->text_zh), "按%s%g%%，%d年应达%.4g%s", src_zh, g, y, req,
+	vtext(v, v->text_zh, "按%s%g%%，%d年应达%.4g%s", src_zh, g, y, req,
 		 x->unit);
-	snprintf(v->text_en, sizeof(v->text_en), "%s of %g%% requires %.4g %s in %d", src_en, g,
+	vtext(v, v->text_en, "%s of %g%% requires %.4g %s in %d", src_en, g,
 		 req, x->unit, y);
 }
 
@@ -174,8 +189,8 @@ static void eval_level(const struct rules_cfg *cfg, const struct cat_indicator *
 		return;
 	compare(v, cfg, x->direction, o->value, req, false);
 	v->rule = "level_path";
-	snprintf(v->text_zh, sizeof(v->text_zh), "线性路径%d年应达%.4g%s", y, req, x->unit);
-	snprintf(v->text_en, sizeof(v->text_en), "linear path requires %.4g %s in %d", req, x->unit, y);
+	vtext(v, v->text_zh, "线性路径%d年应达%.4g%s", y, req, x->unit);
+	vtext(v, v->text_en, "linear path requires %.4g %s in %d", req, x->unit, y);
 }
 
 static void eval_bound(const struct rules_cfg *cfg, const struct cat_indicator *x,
@@ -184,18 +199,20 @@ static void eval_bound(const struct rules_cfg *cfg, const struct cat_indicator *
 {
 	compare(v, cfg, dir, o->value, limit, false);
 	v->rule = rule;
-	snprintf(v->text_zh, sizeof(v->text_zh), "%s%g%s", zh, limit, x->unit);
-	snprintf(v->text_en, sizeof(v->text_en), "%s %g %s", en, limit, x->unit);
+	vtext(v, v->text_zh, "%s%g%s", zh, limit, x->unit);
+	vtext(v, v->text_en, "%s %g %s", en, limit, x->unit);
 }
 
 static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
-		    const struct cat_indicator *x, const struct store_obs *o, struct verdict *v)
+		    const struct cat_indicator *x, const struct store_obs *o, struct verdict *v,
+		    bool texts)
 {
 	double target;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
 	v->pm.state = RULES_NONE;
+	v->texts = texts;
 	switch (x->kind) {
 	case CAT_GROWTH:
 		eval_growth(cfg, t, x, o, v);
@@ -233,9 +250,9 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 			return 0;
 		compare(v, cfg, x->direction, c.sum, req, false);
 		v->rule = "cumulative";
-		snprintf(v->text_zh, sizeof(v->text_zh), "累计%.4g%s，按进度应达%.4g%s", c.sum,
+		vtext(v, v->text_zh, "累计%.4g%s，按进度应达%.4g%s", c.sum,
 			 x->unit, req, x->unit);
-		snprintf(v->text_en, sizeof(v->text_en), "cumulative %.4g %s, pro-rata requirement %.4g %s",
+		vtext(v, v->text_en, "cumulative %.4g %s, pro-rata requirement %.4g %s",
 			 c.sum, x->unit, req, x->unit);
 		break;
 	}
@@ -330,32 +347,51 @@ static int resolve_overdue(struct store_txn *t, const struct cat_indicator *x, s
 	return notice_emit(out, t, topic, 7);
 }
 
+/* Writes a only if it differs from the state read (before): a group that changes nothing
+ * about an indicator (a revision of an older period, a repeated figure) then dirties no
+ * page of the alert table. A fresh state (what state_get gives when none is stored) is
+ * always written, so every evaluated indicator keeps a record, as before. */
+static int state_put_changed(struct store_txn *t, const struct cat_indicator *x,
+			     const struct alert *before, const struct alert *a)
+{
+	uint8_t was[ALERT_REC], now[ALERT_REC], fresh[ALERT_REC];
+	struct alert none;
+	memset(&none, 0, sizeof(none));
+	alert_encode(&none, fresh);
+	alert_encode(before, was);
+	alert_encode(a, now);
+	if (!memcmp(was, now, ALERT_REC) && memcmp(was, fresh, ALERT_REC) != 0)
+		return 0;
+	return state_put(t, x, a);
+}
+
 int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		   const struct cat_indicator *x, struct notice_list *out)
 {
 	struct store_obs newest;
 	struct verdict v;
-	struct alert a;
+	struct alert a, before;
 	int rc;
 
 	if ((rc = state_get(t, x, &a)) < 0)
 		return rc;
+	before = a;
 	if ((rc = resolve_overdue(t, x, &a, out)) < 0)
 		return rc;
 	/* The newest period drives the verdict; backfilled history never does. */
 	rc = store_obs_last(t, cat_owner(x), x->id, STORE_OBS_BACKFILL, &newest);
 	if (rc == PW_ENOTFOUND)
-		return state_put(t, x, &a);
+		return state_put_changed(t, x, &before, &a);
 	if (rc < 0)
 		return rc;
 	/* A draft judges nothing, and no plan judges a period outside its window: there is
 	 * no extrapolating an expired plan's path (docs/MODEL.md section 2). */
 	if (x->plan->status == CAT_DRAFT || !cat_in_window(x->plan, newest.period.year))
-		return state_put(t, x, &a);
-	if ((rc = evaluate(cfg, t, x, &newest, &v)) < 0)
+		return state_put_changed(t, x, &before, &a);
+	if ((rc = evaluate(cfg, t, x, &newest, &v, false)) < 0)
 		return rc;
 	if (v.pm.state == RULES_NONE)
-		return state_put(t, x, &a);
+		return state_put_changed(t, x, &before, &a);
 	unsigned streak = update_streak(&a, &newest, v.pm.state);
 	unsigned need = x->attribute == CAT_BINDING ? 1 : (cfg->persistence ? cfg->persistence : 1);
 	double margin = planmath_margin(v.pm.required, v.points, cfg->margin_pct);
@@ -402,9 +438,11 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	/* A closed plan's verdicts stay true, but it announces nothing. */
 	if (x->plan->status != CAT_ACTIVE)
 		kind = NULL;
-	if (kind && (rc = emit_alert(out, t, kind, x, &newest, &v, from, to, streak)) < 0)
+	/* A notice: the same evaluation again, now with its texts. */
+	if (kind && ((rc = evaluate(cfg, t, x, &newest, &v, true)) < 0 ||
+		     (rc = emit_alert(out, t, kind, x, &newest, &v, from, to, streak)) < 0))
 		return rc;
-	return state_put(t, x, &a);
+	return state_put_changed(t, x, &before, &a);
 }
 
 /* ---- overdue ---- */

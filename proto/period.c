@@ -45,6 +45,147 @@ int period_parse(struct period *p, const char *s, size_t len)
 	return 0;
 }
 
+/* A cursor over the Chinese forms of period_parse_text: s..end, advanced by what matches. */
+struct zh_cur {
+	const char *s, *end;
+};
+
+/* Consumes the literal lit if the text continues with it. */
+static int zh_eat(struct zh_cur *c, const char *lit)
+{
+	size_t n = strlen(lit);
+	if ((size_t)(c->end - c->s) < n || memcmp(c->s, lit, n) != 0)
+		return 0;
+	c->s += n;
+	return 1;
+}
+
+/* One or two ASCII digits, or a Chinese numeral 一..十二; 0 if none. */
+static int zh_number(struct zh_cur *c)
+{
+	static const char *const zh[] = { "十二", "十一", "十", "一", "二", "两", "三", "四",
+					  "五", "六", "七", "八", "九" };
+	static const int val[] = { 12, 11, 10, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9 };
+	int v = 0, k = 0;
+	while (k < 2 && c->s < c->end && *c->s >= '0' && *c->s <= '9')
+		v = v * 10 + (*c->s++ - '0'), k++;
+	if (k)
+		return v;
+	for (size_t i = 0; i < sizeof(val) / sizeof(val[0]); i++)
+		if (zh_eat(c, zh[i]))
+			return val[i];
+	return 0;
+}
+
+/* The dash of a cumulative range "1-10月": ASCII, en/em dash, full-width, tilde or 至. */
+static int zh_dash(struct zh_cur *c)
+{
+	static const char *const dash[] = { "-", "—", "–", "－", "~", "～", "至" };
+	for (size_t i = 0; i < sizeof(dash) / sizeof(dash[0]); i++)
+		if (zh_eat(c, dash[i]))
+			return 1;
+	return 0;
+}
+
+/* What follows "2026年": sets freq and n, or returns PW_EPERIOD. */
+static int zh_rest(struct zh_cur *c, uint8_t *freq, int *n)
+{
+	int first = 0, last;
+
+	if (c->s == c->end || zh_eat(c, "全年") || zh_eat(c, "度")) {
+		*freq = PERIOD_ANNUAL;
+		*n = 0;
+		return c->s == c->end ? 0 : PW_EPERIOD;
+	}
+	if (zh_eat(c, "上半年")) {
+		*freq = PERIOD_QUARTER;
+		*n = 2;
+		return c->s == c->end ? 0 : PW_EPERIOD;
+	}
+	if (zh_eat(c, "前")) {
+		first = 1; /* 前三季度 = 1-3季度 */
+	} else if (!zh_eat(c, "第")) {
+		struct zh_cur save = *c;
+		if (zh_number(c) == 1 && zh_dash(c))
+			first = 1;
+		else
+			*c = save;
+	}
+	if ((last = zh_number(c)) == 0 || (first && last < 2))
+		return PW_EPERIOD;
+	if (zh_eat(c, "季度")) {
+		*freq = PERIOD_QUARTER;
+		if (last > 4)
+			return PW_EPERIOD;
+	} else if (zh_eat(c, "月")) {
+		zh_eat(c, "份");
+		*freq = PERIOD_MONTH;
+		if (last > 12)
+			return PW_EPERIOD;
+	} else {
+		return PW_EPERIOD;
+	}
+	*n = last;
+	return c->s == c->end ? 0 : PW_EPERIOD;
+}
+
+/* Copies s[0..len) to out with full-width digits (０..９, typed in an IME's full-width
+ * mode) made ASCII; returns the new length, or 0 if it does not fit. */
+static size_t ascii_digits(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < len; k++) {
+		const unsigned char *u = (const unsigned char *)s + i;
+		if (k == cap)
+			return 0;
+		if (len - i >= 3 && u[0] == 0xef && u[1] == 0xbc && u[2] >= 0x90 && u[2] <= 0x99) {
+			out[k] = (char)('0' + (u[2] - 0x90));
+			i += 3;
+		} else {
+			out[k] = s[i++];
+		}
+	}
+	return k;
+}
+
+int period_parse_text(struct period *p, const char *text, size_t text_len)
+{
+	char buf[64];
+	uint8_t freq;
+	int year, n;
+
+	if (period_parse(p, text, text_len) == 0)
+		return 0;
+	size_t len = ascii_digits(text, text_len, buf, sizeof(buf));
+	const char *s = buf;
+	struct zh_cur c = { s + 4, s + len };
+	if (len < 4 || parse_digits(s, 4, &year) < 0 || !zh_eat(&c, "年"))
+		return PW_EPERIOD;
+	if (zh_rest(&c, &freq, &n) < 0 || year < PERIOD_YEAR_MIN || year > PERIOD_YEAR_MAX)
+		return PW_EPERIOD;
+	p->year = (uint16_t)year;
+	p->freq = freq;
+	p->n = (uint8_t)n;
+	return 0;
+}
+
+void period_format_text(const struct period *p, int cumulative, char buf[PERIOD_TEXT_ZH_MAX])
+{
+	static const char *const zh[] = { "", "一", "二", "三", "四" };
+	unsigned y = p->year, n = p->n;
+
+	if (p->freq == PERIOD_MONTH && cumulative && n > 1)
+		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年1-%u月", y, n % 100);
+	else if (p->freq == PERIOD_MONTH)
+		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年%u月", y, n % 100);
+	else if (p->freq == PERIOD_QUARTER && cumulative && n > 1)
+		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年1-%u季度", y, n % 10);
+	else if (p->freq == PERIOD_QUARTER)
+		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年%s季度", y, zh[n <= 4 ? n : 0]);
+	else
+		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年", y);
+}
+
 static char *put4(char *p, unsigned v)
 {
 	p[3] = (char)('0' + v % 10), v /= 10;

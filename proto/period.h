@@ -20,6 +20,26 @@ struct period {
 /* Parses exactly len bytes of s. Returns 0 or PW_EPERIOD (syntax, month 13, year range). */
 int period_parse(struct period *p, const char *s, size_t len);
 
+/* Parses a period as people write it: the canonical forms above, or the Chinese forms
+ * of statistical tables (docs: man/planwatch.1, PERIODS):
+ *   2026年, 2026年度, 2026年全年                    -> 2026
+ *   2026年10月, 2026年1-10月 (also 1—10, 1–10, 1－10, 1~10, 1至10; 月份 for 月) -> 2026-10
+ *   2026年三季度, 2026年第三季度, 2026年3季度, 2026年1-3季度, 2026年前三季度 -> 2026Q3
+ *   2026年上半年                                    -> 2026Q2 (the Q1–Q2 release)
+ * Digits may be full-width (２０２６年１０月). A cumulative range must start at 1 (1-10月,
+ * 1-3季度) and end past it; 3-5月 and 下半年 are not one period and are refused. Exactly
+ * len bytes; no blanks.
+ * Returns 0 or PW_EPERIOD. Only people's input goes through here: the wire stays canonical
+ * (period_parse). */
+int period_parse_text(struct period *p, const char *s, size_t len);
+
+#define PERIOD_TEXT_ZH_MAX 24 /* "2026年1-3季度" + NUL, with room */
+
+/* Writes the Chinese form of p that period_parse_text reads back as p: "2026年",
+ * "2026年10月" or "2026年三季度"; with cumulative, a month or quarter past the first is the
+ * range from the first, "2026年1-10月", "2026年1-3季度" (for a figure reported year to date). */
+void period_format_text(const struct period *p, int cumulative, char buf[PERIOD_TEXT_ZH_MAX]);
+
 /* Writes the canonical text (at most PERIOD_TEXT_MAX bytes with NUL) into buf. */
 void period_format(const struct period *p, char buf[PERIOD_TEXT_MAX]);
 

@@ -28,6 +28,24 @@ int status_parse(const char *s)
 	return PW_ESTATUS;
 }
 
+int status_parse_text(const char *s)
+{
+	static const struct {
+		const char *name;
+		int st;
+	} alias[] = { { "初步核实", PW_ST_PRELIMINARY }, { "修订数", PW_ST_REVISED } };
+	int st = status_parse(s);
+	if (st > 0)
+		return st;
+	for (st = PW_ST_ESTIMATE; st <= PW_ST_REVISED; st++)
+		if (strcmp(s, status_table[st].zh) == 0)
+			return st;
+	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (strcmp(s, alias[i].name) == 0)
+			return alias[i].st;
+	return PW_ESTATUS;
+}
+
 const char *status_name(int st)
 {
 	return status_valid(st) ? status_table[st].name : "unknown";

@@ -14,6 +14,10 @@ enum pw_status {
 /* Parses a status name ("estimate", "flash", "preliminary", "final", "revised").
  * Returns the enum value (> 0) or PW_ESTATUS. */
 int status_parse(const char *s);
+/* Parses a status as people write it: the English names above, or the Chinese ones
+ * 预计数, 快报, 初步核算, 最终核实, 调整数, and the aliases 初步核实 (preliminary) and
+ * 修订数 (revised). Returns the enum value or PW_ESTATUS. The wire uses status_parse. */
+int status_parse_text(const char *s);
 const char *status_name(int st); /* "unknown" for bad values */
 const char *status_name_zh(int st);
 char status_sdmx(int st); /* nearest SDMX OBS_STATUS code */

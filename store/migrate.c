@@ -1,9 +1,10 @@
 /* store/migrate.c — the schema version in meta "schema": written into a fresh store, checked
- * on every open, schemas 1 and 2 (tables obs + rev, then rev, keyed by series) rewritten
- * as schema 3 (the vintage log vin + its index idx, see store.c) once, in one txn, and
- * schema 3 (series keyed by plan) re-keyed as schema 4 (series keyed by their owner, the
+ * on every open, and schemas 1 and 2 (tables obs + rev, then rev, keyed by series) rewritten
+ * as the vintage log vin + its index idx (see store.c) once, in one txn; schema 3 (idx
+ * always complete) reads as 4 (idx may lag vin by the hot index, hot.c); and schemas 3 and
+ * 4 (series keyed by plan) are re-keyed as schema 5 (series keyed by their owner, the
  * region: docs/MODEL.md section 8) in one txn when the daemon, which knows the catalog,
- * gives the mapping (store_migrate_v4). */
+ * gives the mapping (store_migrate_owner). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -76,11 +77,15 @@ static int migrate_to_vin(struct store_txn *t)
 	} else if (rc != MDB_NOTFOUND) {
 		return store_map_err(rc);
 	}
-	MDB_val nk = { sizeof(META_OLD_N_OBS) - 1, (void *)META_OLD_N_OBS };
-	rc = mdb_del(t->txn, t->s->dbi[DB_META], &nk, NULL);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return store_write_err(t, rc);
-	return put_schema(t, STORE_SCHEMA_V3);
+	/* n_obs of schema 2 goes; so would a replay mark: this idx is complete. */
+	static const char *const gone[] = { META_OLD_N_OBS, META_IDX_LWM };
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		MDB_val nk = { strlen(gone[i]), (void *)gone[i] };
+		rc = mdb_del(t->txn, t->s->dbi[DB_META], &nk, NULL);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return store_write_err(t, rc);
+	}
+	return put_schema(t, STORE_SCHEMA_V4);
 }
 
 int migrate_schema(struct store_txn *t, bool fresh)
@@ -97,13 +102,20 @@ int migrate_schema(struct store_txn *t, bool fresh)
 	uint64_t ver = bytes_get_le(v.mv_data, 4);
 	if (ver == STORE_SCHEMA_V1 || ver == STORE_SCHEMA_V2)
 		return migrate_to_vin(t);
-	if (ver != STORE_SCHEMA && ver != STORE_SCHEMA_V3)
+	/* 3 -> 4: a schema 3 idx is complete (no "idx_lwm": nothing to replay); the number
+	 * changes so a schema 3 binary refuses a store whose idx may lag vin. */
+	/* 3 and 4 are keyed by plan: left as they are (a refused upgrade leaves the file
+	 * byte-identical) until store_migrate_owner writes 5. A schema 3 idx is complete (no
+	 * "idx_lwm": nothing to replay), so 3 is read as 4. */
+	if (ver == STORE_SCHEMA_V3)
+		ver = STORE_SCHEMA_V4;
+	if (ver != STORE_SCHEMA && ver != STORE_SCHEMA_V4)
 		return PW_ESTORE;
 	t->s->schema = (unsigned)ver;
 	return 0;
 }
 
-/* ---- schema 3 -> 4: series keyed by their owner (region) instead of the plan ---- */
+/* ---- schema 4 -> 5: series keyed by their owner (region) instead of the plan ---- */
 
 struct idx_ent {
 	uint8_t key[OBS_KEY_MAX];
@@ -232,7 +244,7 @@ out_free:
 	return rc;
 }
 
-int migrate_v4(struct store_txn *t, store_owner_fn map, void *arg, char *err, size_t cap)
+int migrate_owner(struct store_txn *t, store_owner_fn map, void *arg, char *err, size_t cap)
 {
 	int rc;
 

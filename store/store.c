@@ -11,8 +11,14 @@
  * table a few hundred pages big. The older vintages of an observation form a chain through
  * each record's prev vid. store_open migrates schemas 1 and 2 once.
  *
- * The record layouts are in record.c, the schema check and migration in migrate.c,
- * the internals they share in store_int.h. */
+ * Schema 4: idx may lag vin. A put appends the vintage and leaves its idx entry in the hot
+ * index (hot.c: a release of N indicators into idx would dirty N leaves); each write txn
+ * writes the entries of the series that waited longest and records in meta "idx_lwm" a vid
+ * at or below the oldest still waiting, from which store_open (and a write txn that did
+ * not commit) rebuilds them. Reads merge idx with the hot index.
+ *
+ * The record layouts are in record.c, the schema check and migration in migrate.c, the hot
+ * index in hot.c, the internals they share in store_int.h. */
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
@@ -28,6 +34,12 @@
 #define MAP_SIZE_DEFAULT (64ull << 20)
 #define MAP_MAX_DEFAULT (64ull << 30)
 #define FILE_MODE 0640
+
+/* Only a test build (make check-powerloss-break) sets this, to an unsafe flag such as
+ * MDB_NOMETASYNC, to prove the power-loss simulator catches what that flag loses. */
+#ifndef STORE_TEST_ENV_FLAGS
+#define STORE_TEST_ENV_FLAGS 0
+#endif
 
 static const char *const db_names[DB_COUNT] = {
 	[DB_VIN] = "vin",     [DB_IDX] = "idx",   [DB_LOG] = "log",   [DB_ALERT] = "alert",
@@ -116,21 +128,35 @@ out_free_path:
 
 static int seq_append(struct store_txn *t, int db, bool *known, uint64_t *last, size_t len,
 		      void **data, uint64_t *id);
+static int cursor_open(struct store_txn *t, int db, MDB_cursor **c);
+static int hot_rebuild(struct store *s);
 
-/* Appends one vintage of the observation with idx key ikey (after prev) and points idx at
- * it. c is a cursor on idx, positioned on ikey when it exists (the put then needs no
- * search). */
-int store_vin_append(struct store_txn *t, MDB_cursor *c, const uint8_t *ikey, size_t ikey_len,
-		     uint64_t prev, const struct store_obs *o, const struct rec_lens *l)
+/* Appends one vintage of the observation with idx key ikey (after prev) to vin; *vid gets
+ * its number. */
+static int vin_write(struct store_txn *t, const uint8_t *ikey, size_t ikey_len, uint64_t prev,
+		     const struct store_obs *o, const struct rec_lens *l, uint64_t *vid)
 {
-	uint8_t val[VIN_VAL_MAX], iv[IDX_VAL];
+	uint8_t val[VIN_VAL_MAX];
 	size_t len = rec_vin_encode(val, ikey, ikey_len, prev, o, l);
 	void *data;
-	uint64_t vid;
-	int rc = seq_append(t, DB_VIN, &t->vin_known, &t->vin_last, len, &data, &vid);
+	int rc = seq_append(t, DB_VIN, &t->vin_known, &t->vin_last, len, &data, vid);
 	if (rc < 0)
 		return rc;
 	memcpy(data, val, len);
+	return 0;
+}
+
+/* Appends one vintage of the observation with idx key ikey (after prev) and points idx at
+ * it. c is a cursor on idx, positioned on ikey when it exists (the put then needs no
+ * search). For the migration, which writes idx whole; store_obs_put goes through hot. */
+int store_vin_append(struct store_txn *t, MDB_cursor *c, const uint8_t *ikey, size_t ikey_len,
+		     uint64_t prev, const struct store_obs *o, const struct rec_lens *l)
+{
+	uint8_t iv[IDX_VAL];
+	uint64_t vid;
+	int rc = vin_write(t, ikey, ikey_len, prev, o, l, &vid);
+	if (rc < 0)
+		return rc;
 	rec_idx_encode(iv, vid, o);
 	MDB_val k = { ikey_len, (void *)ikey }, v = { IDX_VAL, iv };
 	return store_write_err(t, mdb_cursor_put(c, &k, &v, 0));
@@ -224,17 +250,22 @@ int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t 
 		goto out_free;
 	/* MDB_NOTLS: a read txn is not tied to its thread's TLS slot. Sync flags stay at the
 	 * durable default (MDB_NOMETASYNC could lose the last acknowledged commit). */
-	if ((rc = store_map_err(mdb_env_open(s->env, dir, MDB_NOTLS, FILE_MODE))) < 0)
+	rc = mdb_env_open(s->env, dir, MDB_NOTLS | STORE_TEST_ENV_FLAGS, FILE_MODE);
+	if ((rc = store_map_err(rc)) < 0)
 		goto out_free;
 	/* Free reader slots left by crashed processes, or they would pin old pages forever. */
 	if ((rc = store_map_err(mdb_reader_check(s->env, &dead))) < 0)
 		goto out_free;
 	if ((rc = set_map(s, existing, map_size)) < 0)
 		goto out_free;
+	if (!(s->hot = hot_new())) {
+		rc = PW_ENOMEM;
+		goto out_free;
+	}
 	s->migrating = true; /* the schema is not known before init_txn reads it */
 	rc = store_write(s, init_txn, NULL);
 	s->migrating = false;
-	if (rc < 0)
+	if (rc < 0 || (rc = hot_rebuild(s)) < 0)
 		goto out_free;
 	*ret = s;
 	return 0;
@@ -252,6 +283,7 @@ void store_free(struct store *s)
 	/* Only after the environment is closed may another daemon take over. */
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
+	hot_free(s->hot);
 	free(s->data_path);
 	free(s);
 }
@@ -304,6 +336,134 @@ static int grow(struct store *s)
 	return 0;
 }
 
+/* ---- the hot index: when its entries reach idx, and how it is rebuilt ---- */
+
+/* Each write txn writes the idx entries of the HOT_FLUSH_SERIES series that have waited
+ * longest (their pending periods side by side: a leaf or two each), and more while the
+ * hot index holds over HOT_TARGET entries (a load scattered over many series then costs
+ * what idx alone cost: a leaf per series). */
+#define HOT_FLUSH_SERIES 1
+#define HOT_TARGET 8192
+#define HOT_LWM_SLACK 65536 /* vintages an open may replay beyond the pending ones */
+
+static int hot_flush(struct store_txn *t)
+{
+	struct store *s = t->s;
+	struct hot_series *hs;
+	MDB_cursor *c;
+	size_t done = 0;
+	int rc;
+
+	if ((rc = store_txn_cursor(t, DB_IDX, &c)) < 0)
+		return rc;
+	while ((hs = hot_oldest(s->hot)) && (done < HOT_FLUSH_SERIES || hot_entries(s->hot) > HOT_TARGET)) {
+		uint8_t key[OBS_KEY_MAX];
+		size_t kl;
+		const uint8_t *sk = hot_series_key(hs, &kl);
+		memcpy(key, sk, kl);
+		for (size_t i = 0; i < hot_series_count(hs); i++) {
+			memcpy(key + kl, hot_series_period(hs, i), 4);
+			MDB_val k = { kl + 4, key }, v = { IDX_VAL, (void *)hot_series_head(hs, i) };
+			if ((rc = store_write_err(t, mdb_cursor_put(c, &k, &v, 0))) < 0)
+				return rc;
+		}
+		hot_drop_oldest(s->hot);
+		done++;
+	}
+	/* Every vintage below the oldest one still pending is in idx (or superseded). A lower
+	 * mark than that is safe (the replay skips what idx has), so it is rewritten only
+	 * when it must be (0 -> pending) or lags by HOT_LWM_SLACK vintages: the meta page is
+	 * not dirtied by every commit. */
+	hs = hot_oldest(s->hot);
+	uint64_t lwm_now = hs ? hot_series_first_vid(hs) : 0;
+	s->lwm_next = s->lwm_stored;
+	if (lwm_now == s->lwm_stored ||
+	    (lwm_now && s->lwm_stored && lwm_now - s->lwm_stored < HOT_LWM_SLACK))
+		return 0;
+	s->lwm_next = lwm_now;
+	uint8_t lwm[8];
+	bytes_put_le(lwm, s->lwm_next, 8);
+	MDB_val k = { sizeof(META_IDX_LWM) - 1, (void *)META_IDX_LWM }, v = { 8, lwm };
+	return store_write_err(t, mdb_put(t->txn, s->dbi[DB_META], &k, &v, 0));
+}
+
+/* The hot index as the committed store implies it: every vintage from meta "idx_lwm" on
+ * whose observation idx names an older vintage (or none). */
+static int hot_rebuild_txn(struct store_txn *t, void *arg)
+{
+	struct store *s = t->s;
+	MDB_val k = { sizeof(META_IDX_LWM) - 1, (void *)META_IDX_LWM }, v;
+	MDB_cursor *c;
+	uint8_t vk[8];
+	int rc;
+
+	(void)arg;
+	hot_clear(s->hot);
+	s->lwm_stored = 0;
+	rc = mdb_get(t->txn, s->dbi[DB_META], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return store_map_err(rc);
+	if (v.mv_size != 8)
+		return PW_ESTORE;
+	s->lwm_stored = bytes_get_le(v.mv_data, 8);
+	if (!s->lwm_stored)
+		return 0;
+	if ((rc = cursor_open(t, DB_VIN, &c)) < 0)
+		return rc;
+	bytes_put_be(vk, s->lwm_stored, 8);
+	k = (MDB_val){ 8, vk };
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct store_obs o;
+		uint8_t key[OBS_KEY_MAX], iv[IDX_VAL];
+		uint64_t prev, vid, ivid;
+		uint32_t irev;
+		int n;
+		MDB_val ik, iv_old;
+		if (k.mv_size != 8 || (rc = rec_vin_decode(&v, &o, &prev, NULL, 0)) < 0 ||
+		    (n = rec_series_key(key, o.plan, o.ind)) < 0) {
+			rc = PW_ESTORE;
+			break;
+		}
+		vid = bytes_get_be(k.mv_data, 8);
+		period_key(&o.period, key + n);
+		ik = (MDB_val){ (size_t)n + 4, key };
+		rc = mdb_get(t->txn, s->dbi[DB_IDX], &ik, &iv_old);
+		if (rc == 0 && ((rc = rec_idx_decode(&iv_old, &ivid, &irev, NULL)) < 0))
+			break;
+		if (rc != 0 && rc != MDB_NOTFOUND) {
+			rc = store_map_err(rc);
+			break;
+		}
+		if (rc == 0 && ivid >= vid)
+			continue; /* idx has this vintage or a newer one */
+		rec_idx_encode(iv, vid, &o);
+		if ((rc = hot_put(s->hot, key, (size_t)n, key + n, iv, vid, rc == MDB_NOTFOUND)) < 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc < 0 ? rc : store_map_err(rc);
+}
+
+/* After a write txn that did not commit: the hot index holds its puts and flushes, so it
+ * is rebuilt from what did commit. Returns rc, or the rebuild's error. */
+static int hot_restore(struct store *s, int rc)
+{
+	if (!s->hot_ready)
+		return rc;
+	int r = hot_rebuild(s);
+	return r < 0 ? r : rc;
+}
+
+static int hot_rebuild(struct store *s)
+{
+	int rc = store_read(s, hot_rebuild_txn, NULL);
+	s->hot_ready = rc == 0;
+	return rc;
+}
+
 int store_write(struct store *s, store_txn_fn fn, void *arg)
 {
 	int rc;
@@ -311,27 +471,33 @@ int store_write(struct store *s, store_txn_fn fn, void *arg)
 	if (!s || !fn || s->in_txn)
 		return PW_EINVAL;
 	if (s->schema != STORE_SCHEMA && !s->migrating)
-		return PW_ESTORE; /* keyed by plan: store_migrate_v4 first */
+		return PW_ESTORE; /* keyed by plan: store_migrate_owner first */
 	for (;;) {
 		struct store_txn t = { .s = s, .write = true };
 		if ((rc = store_map_err(mdb_txn_begin(s->env, NULL, 0, &t.txn))) < 0)
 			return rc;
 		s->in_txn = true;
 		rc = fn(&t, arg);
+		if (rc >= 0 && !t.full && s->hot_ready)
+			rc = hot_flush(&t);
 		s->in_txn = false;
 		txn_cursors_close(&t);
 		if (!t.full && rc >= 0) {
 			/* A failed commit has already freed the txn. */
 			rc = mdb_txn_commit(t.txn);
-			if (rc == 0)
+			if (rc == 0) {
+				s->lwm_stored = s->lwm_next;
 				return 0;
+			}
 			if (rc != MDB_MAP_FULL)
-				return store_map_err(rc);
+				return hot_restore(s, store_map_err(rc));
 		} else {
 			mdb_txn_abort(t.txn);
 			if (!t.full)
-				return rc;
+				return hot_restore(s, rc);
 		}
+		if ((rc = hot_restore(s, 0)) < 0)
+			return rc;
 		if ((rc = grow(s)) < 0)
 			return rc;
 	}
@@ -400,6 +566,11 @@ static int idx_find(struct store_txn *t, const char *plan, const char *ind, cons
 		return n;
 	period_key(p, key + n);
 	*klen = (size_t)n + 4;
+	const uint8_t *head = hot_get(t->s->hot, key, (size_t)n, key + n);
+	if (head) {
+		*v = (MDB_val){ IDX_VAL, (void *)head };
+		return 0;
+	}
 	MDB_val k = { *klen, key };
 	if ((rc = store_txn_cursor(t, DB_IDX, &c)) < 0)
 		return rc;
@@ -460,17 +631,32 @@ int store_obs_put(struct store_txn *t, const struct store_obs *o)
 		return n;
 	period_key(&o->period, key + n);
 	MDB_val k = { (size_t)n + 4, key }, v;
-	if ((rc = store_txn_cursor(t, DB_IDX, &c)) < 0)
-		return rc;
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
-	if (rc == 0 && (rc = rec_idx_decode(&v, &prev, &rev, NULL)) < 0)
-		return rc;
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return store_map_err(rc);
+	bool fresh = false;
+	const uint8_t *head = hot_get(t->s->hot, key, (size_t)n, key + n);
+	if (head) {
+		v = (MDB_val){ IDX_VAL, (void *)head };
+		if ((rc = rec_idx_decode(&v, &prev, &rev, NULL)) < 0)
+			return rc;
+	} else {
+		if ((rc = store_txn_cursor(t, DB_IDX, &c)) < 0)
+			return rc;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+		if (rc == 0 && (rc = rec_idx_decode(&v, &prev, &rev, NULL)) < 0)
+			return rc;
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return store_map_err(rc);
+		fresh = rc == MDB_NOTFOUND;
+	}
 	/* History is append-only: a rev at or below the newest is the caller's bug. */
 	if (o->rev <= rev)
 		return PW_EINVAL;
-	return store_vin_append(t, c, key, (size_t)n + 4, prev, o, &l);
+	uint8_t iv[IDX_VAL];
+	uint64_t vid;
+	if ((rc = vin_write(t, key, (size_t)n + 4, prev, o, &l, &vid)) < 0)
+		return rc;
+	/* The idx entry waits in the hot index; store_write's flush writes it later. */
+	rec_idx_encode(iv, vid, o);
+	return hot_put(t->s->hot, key, (size_t)n, key + n, iv, vid, fresh);
 }
 
 /* Callback protocol shared by every iterator: > 0 stops without error. */
@@ -532,13 +718,54 @@ out:
 	return rc;
 }
 
+/* One observation of a series walk: its idx key and head, from idx or the hot index. The
+ * key and head are copied: a callback may put into the hot index and move its entries. */
+struct walk_ent {
+	uint8_t key[OBS_KEY_MAX];
+	size_t klen;
+	uint8_t head[IDX_VAL];
+};
+
+static int walk_visit(struct store_txn *t, bool every_vintage, const struct walk_ent *e,
+		      store_obs_cb cb, void *arg)
+{
+	MDB_val v = { IDX_VAL, (void *)e->head };
+	struct store_obs o;
+	uint64_t vid;
+	uint32_t rev;
+	int rc;
+	if (every_vintage) {
+		if ((rc = rec_idx_decode(&v, &vid, &rev, NULL)) < 0)
+			return rc;
+		return chain_walk(t, vid, rev, e->key, e->klen, cb, arg);
+	}
+	if ((rc = idx_newest(t, e->key, e->klen, &v, &o)) < 0)
+		return rc;
+	return cb(&o, arg);
+}
+
+/* The idx entry at the cursor, if it belongs to the series key[0..prefix) and is a
+ * well-formed observation key: 1; past the series: 0; damaged: PW_ESTORE. */
+static int idx_in_series(int get_rc, const MDB_val *k, const MDB_val *v, const uint8_t *key,
+			 size_t prefix)
+{
+	if (get_rc == MDB_NOTFOUND)
+		return 0;
+	if (get_rc != 0)
+		return store_map_err(get_rc);
+	if (k->mv_size < prefix || memcmp(k->mv_data, key, prefix) != 0)
+		return 0;
+	return k->mv_size == prefix + 4 && v->mv_size == IDX_VAL ? 1 : PW_ESTORE;
+}
+
 /* Walks the observations of one series with from <= period <= to in time order: with
- * every_vintage, each one's whole history, else its newest vintage. */
+ * every_vintage, each one's whole history, else its newest vintage. idx and the hot index
+ * are merged by period; where both hold one, the hot entry is the newer. */
 static int series_walk(struct store_txn *t, bool every_vintage, const char *plan, const char *ind,
 		       const struct period *from, const struct period *to, store_obs_cb cb,
 		       void *arg)
 {
-	uint8_t key[OBS_KEY_MAX], to_key[4];
+	uint8_t key[OBS_KEY_MAX], from_key[4] = { 0 }, to_key[4];
 	MDB_cursor *c;
 	int n, rc;
 
@@ -551,7 +778,8 @@ static int series_walk(struct store_txn *t, bool every_vintage, const char *plan
 	size_t prefix = (size_t)n;
 	MDB_val k = { prefix, key }, v;
 	if (from) {
-		period_key(from, key + prefix);
+		period_key(from, from_key);
+		memcpy(key + prefix, from_key, 4);
 		k.mv_size += 4;
 	}
 	if (to)
@@ -559,31 +787,44 @@ static int series_walk(struct store_txn *t, bool every_vintage, const char *plan
 	/* A cursor of its own: the callbacks may use the txn's cursors. */
 	if ((rc = cursor_open(t, DB_IDX, &c)) < 0)
 		return rc;
-	MDB_cursor_op op = MDB_SET_RANGE;
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		const uint8_t *kp = k.mv_data;
-		uint64_t vid;
-		uint32_t rev;
-		struct store_obs o;
-		if (k.mv_size < prefix || memcmp(kp, key, prefix) != 0)
-			break; /* past the series */
-		if (k.mv_size != prefix + 4 || (rc = rec_idx_decode(&v, &vid, &rev, NULL)) < 0) {
-			rc = PW_ESTORE;
+	int in = idx_in_series(mdb_cursor_get(c, &k, &v, MDB_SET_RANGE), &k, &v, key, prefix);
+	const struct hot_series *hs = hot_series_find(t->s->hot, key, prefix);
+	size_t hi = hot_series_seek(hs, from_key);
+	for (;;) {
+		struct walk_ent e;
+		if (in < 0) {
+			rc = in;
 			goto out_close;
 		}
-		if (to && memcmp(kp + prefix, to_key, 4) > 0)
+		bool have_i = in == 1 && (!to || memcmp((const uint8_t *)k.mv_data + prefix, to_key, 4) <= 0);
+		bool have_h = hi < hot_series_count(hs) &&
+			      (!to || memcmp(hot_series_period(hs, hi), to_key, 4) <= 0);
+		if (!have_i && !have_h)
 			break;
-		if (every_vintage)
-			rc = chain_walk(t, vid, rev, kp, k.mv_size, cb, arg);
-		else if ((rc = idx_newest(t, kp, k.mv_size, &v, &o)) == 0)
-			rc = cb(&o, arg);
-		if (rc != 0) {
+		int cmp = !have_i ? 1 : !have_h ? -1 :
+			  memcmp((const uint8_t *)k.mv_data + prefix, hot_series_period(hs, hi), 4);
+		memcpy(e.key, key, prefix);
+		e.klen = prefix + 4;
+		if (cmp < 0) {
+			memcpy(e.key + prefix, (const uint8_t *)k.mv_data + prefix, 4);
+			memcpy(e.head, v.mv_data, IDX_VAL);
+		} else {
+			memcpy(e.key + prefix, hot_series_period(hs, hi), 4);
+			memcpy(e.head, hot_series_head(hs, hi), IDX_VAL);
+		}
+		if (cmp <= 0)
+			in = idx_in_series(mdb_cursor_get(c, &k, &v, MDB_NEXT), &k, &v, key, prefix);
+		if ((rc = walk_visit(t, every_vintage, &e, cb, arg)) != 0) {
 			rc = cb_result(rc);
 			goto out_close;
 		}
+		/* Past e's period in the hot index, found again: the callback may have moved it. */
+		hs = hot_series_find(t->s->hot, key, prefix);
+		hi = hot_series_seek(hs, e.key + prefix);
+		if (hi < hot_series_count(hs) && !memcmp(hot_series_period(hs, hi), e.key + prefix, 4))
+			hi++;
 	}
-	rc = rc == MDB_NOTFOUND ? 0 : store_map_err(rc);
+	rc = 0;
 out_close:
 	mdb_cursor_close(c);
 	return rc;
@@ -630,35 +871,73 @@ int store_obs_last(struct store_txn *t, const char *plan, const char *ind, unsig
 	if ((rc = cursor_open(t, DB_IDX, &c)) < 0)
 		return rc;
 	/* plan\0ind\0 + 5 x 0xff sorts after every key of the series (they have 4 more
-	 * bytes): seek there, step back, and on through the periods, newest first. */
+	 * bytes): seek there, step back, and on through the periods, newest first, merged
+	 * with the series' hot entries (newer where both hold a period). */
 	memset(key + prefix, 0xff, 5);
 	k = (MDB_val){ prefix + 5, key };
-	rc = idx_step_back(c, mdb_cursor_get(c, &k, &v, MDB_SET_RANGE), &k, &v);
-	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
+	int in = idx_in_series(idx_step_back(c, mdb_cursor_get(c, &k, &v, MDB_SET_RANGE), &k, &v),
+			       &k, &v, key, prefix);
+	const struct hot_series *hs = hot_series_find(t->s->hot, key, prefix);
+	size_t hi = hot_series_count(hs); /* entries [0, hi) not yet visited */
+	for (;;) {
+		struct walk_ent e;
 		struct store_obs o;
-		if (k.mv_size < prefix || memcmp(k.mv_data, key, prefix) != 0) {
-			rc = MDB_NOTFOUND; /* before the series */
-			break;
-		}
-		if (k.mv_size != prefix + 4) {
-			rc = PW_ESTORE;
+		if (in < 0) {
+			rc = in;
 			goto out_close;
 		}
-		if ((rc = idx_newest(t, k.mv_data, k.mv_size, &v, &o)) < 0)
+		if (in == 0 && hi == 0) {
+			rc = PW_ENOTFOUND;
+			goto out_close;
+		}
+		int cmp = in == 0 ? -1 : hi == 0 ? 1 :
+			  memcmp((const uint8_t *)k.mv_data + prefix, hot_series_period(hs, hi - 1), 4);
+		memcpy(e.key, key, prefix);
+		e.klen = prefix + 4;
+		if (cmp > 0) {
+			memcpy(e.key + prefix, (const uint8_t *)k.mv_data + prefix, 4);
+			memcpy(e.head, v.mv_data, IDX_VAL);
+		} else {
+			hi--;
+			memcpy(e.key + prefix, hot_series_period(hs, hi), 4);
+			memcpy(e.head, hot_series_head(hs, hi), IDX_VAL);
+		}
+		if (cmp >= 0)
+			in = idx_in_series(mdb_cursor_get(c, &k, &v, MDB_PREV), &k, &v, key, prefix);
+		MDB_val ev = { IDX_VAL, e.head };
+		if ((rc = idx_newest(t, e.key, e.klen, &ev, &o)) < 0)
 			goto out_close;
 		if (!(o.flags & skip_flags)) {
 			*out = o;
 			goto out_close;
 		}
 	}
-	rc = store_map_err(rc);
 out_close:
 	mdb_cursor_close(c);
 	return rc;
 }
 
+/* The newest observation of series hs (which has hot entries) as a walk entry. */
+static void hot_newest(const struct hot_series *hs, struct walk_ent *e)
+{
+	size_t kl, last = hot_series_count(hs) - 1;
+	const uint8_t *sk = hot_series_key(hs, &kl);
+	memcpy(e->key, sk, kl);
+	memcpy(e->key + kl, hot_series_period(hs, last), 4);
+	e->klen = kl + 4;
+	memcpy(e->head, hot_series_head(hs, last), IDX_VAL);
+}
+
+static int series_key_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+	return c ? c : (al > bl) - (al < bl);
+}
+
 int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 {
+	struct hot_series **hot;
+	size_t n_hot, hi = 0;
 	MDB_cursor *c;
 	MDB_val k, v;
 	struct store_obs o;
@@ -668,40 +947,74 @@ int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 		return rc;
 	if (!cb)
 		return PW_EINVAL;
-	if ((rc = cursor_open(t, DB_IDX, &c)) < 0)
+	/* Series in the hot index, sorted as idx sorts them, merged into the idx walk. */
+	if ((rc = hot_sorted(t->s->hot, &hot, &n_hot)) < 0)
 		return rc;
-	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
-	while (rc == 0) {
-		/* Jump to the series' newest period: seek just past every key with this
-		 * prefix (plan\0ind\0 + 5 x 0xff sorts after all of them), step back. */
+	if ((rc = cursor_open(t, DB_IDX, &c)) < 0)
+		goto out_free;
+	int get = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	for (;;) {
+		struct walk_ent e;
 		uint8_t seek[SERIES_KEY_MAX + 5];
-		const uint8_t *p = k.mv_data, *end = p + k.mv_size;
-		if (!rec_key_id(&p, end, o.plan, STORE_ID_MAX) ||
-		    !rec_key_id(&p, end, o.ind, STORE_ID_MAX)) {
-			rc = PW_ESTORE;
+		size_t prefix = 0;
+		if (get != 0 && get != MDB_NOTFOUND) {
+			rc = store_map_err(get);
 			goto out_close;
 		}
-		size_t prefix = (size_t)(p - (const uint8_t *)k.mv_data);
-		memcpy(seek, k.mv_data, prefix);
-		memset(seek + prefix, 0xff, 5);
-		k = (MDB_val){ prefix + 5, seek };
-		if ((rc = idx_step_back(c, mdb_cursor_get(c, &k, &v, MDB_SET_RANGE), &k, &v)) != 0)
+		if (get == 0) {
+			const uint8_t *p = k.mv_data, *end = p + k.mv_size;
+			if (!rec_key_id(&p, end, o.plan, STORE_ID_MAX) ||
+			    !rec_key_id(&p, end, o.ind, STORE_ID_MAX)) {
+				rc = PW_ESTORE;
+				goto out_close;
+			}
+			prefix = (size_t)(p - (const uint8_t *)k.mv_data);
+			memcpy(seek, k.mv_data, prefix);
+		}
+		size_t hkl = 0;
+		const uint8_t *hk = hi < n_hot ? hot_series_key(hot[hi], &hkl) : NULL;
+		int cmp = get != 0 ? (hk ? 1 : 0) : !hk ? -1 : series_key_cmp(seek, prefix, hk, hkl);
+		if (get != 0 && !hk)
 			break;
-		if (k.mv_size != prefix + 4 || memcmp(k.mv_data, seek, prefix) != 0) {
-			rc = PW_ESTORE;
-			goto out_close;
+		if (cmp > 0) {
+			hot_newest(hot[hi++], &e); /* a series only the hot index holds */
+		} else {
+			/* Jump to the series' newest period in idx: seek just past every key
+			 * with this prefix (plan\0ind\0 + 5 x 0xff sorts after all of them). */
+			memset(seek + prefix, 0xff, 5);
+			k = (MDB_val){ prefix + 5, seek };
+			int in = idx_in_series(idx_step_back(c, mdb_cursor_get(c, &k, &v,
+									       MDB_SET_RANGE),
+							     &k, &v),
+					       &k, &v, seek, prefix);
+			if (in <= 0) {
+				rc = PW_ESTORE;
+				goto out_close;
+			}
+			memcpy(e.key, k.mv_data, k.mv_size);
+			e.klen = k.mv_size;
+			memcpy(e.head, v.mv_data, IDX_VAL);
+			if (cmp == 0) {
+				struct walk_ent h;
+				hot_newest(hot[hi++], &h);
+				if (memcmp(h.key + prefix, e.key + prefix, 4) >= 0)
+					e = h;
+			}
+			get = mdb_cursor_get(c, &k, &v, MDB_NEXT);
 		}
-		if ((rc = idx_newest(t, k.mv_data, k.mv_size, &v, &o)) < 0)
+		MDB_val ev = { IDX_VAL, e.head };
+		if ((rc = idx_newest(t, e.key, e.klen, &ev, &o)) < 0)
 			goto out_close;
 		if ((rc = cb(&o, arg)) != 0) {
 			rc = cb_result(rc);
 			goto out_close;
 		}
-		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
 	}
-	rc = rc == MDB_NOTFOUND ? 0 : store_map_err(rc);
+	rc = 0;
 out_close:
 	mdb_cursor_close(c);
+out_free:
+	free(hot);
 	return rc;
 }
 
@@ -1150,6 +1463,7 @@ int store_stat(struct store *s, struct store_stat *st)
 		}
 		*counts[i] = ms.ms_entries;
 	}
+	r.n_obs += hot_fresh(s->hot); /* observations whose idx entry is still in memory */
 	if ((rc = last_id(&t, DB_LOG, &r.last_seq)) < 0)
 		goto out_abort;
 	*st = r;
@@ -1230,10 +1544,10 @@ struct migrate_arg {
 static int migrate_txn(struct store_txn *t, void *arg)
 {
 	struct migrate_arg *m = arg;
-	return migrate_v4(t, m->map, m->arg, m->err, m->cap);
+	return migrate_owner(t, m->map, m->arg, m->err, m->cap);
 }
 
-int store_migrate_v4(struct store *s, store_owner_fn map, void *arg, char *err, size_t cap)
+int store_migrate_owner(struct store *s, store_owner_fn map, void *arg, char *err, size_t cap)
 {
 	struct migrate_arg m = { .map = map, .arg = arg, .err = err, .cap = cap };
 	int rc;
@@ -1243,8 +1557,13 @@ int store_migrate_v4(struct store *s, store_owner_fn map, void *arg, char *err, 
 	err[0] = '\0';
 	if (s->schema == STORE_SCHEMA)
 		return 0;
+	/* The hot index holds plan keys: emptied, so the txn's flush writes none of them into
+	 * the re-keyed idx, and rebuilt from the re-keyed vin afterwards (or the old one). */
+	hot_clear(s->hot);
+	s->hot_ready = false;
 	s->migrating = true;
 	rc = store_write(s, migrate_txn, &m);
 	s->migrating = false;
-	return rc;
+	int r = hot_rebuild(s);
+	return rc < 0 ? rc : r;
 }

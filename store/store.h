@@ -13,7 +13,9 @@
  *   quar   id (8 BE) -> rejected message (reason, raw bytes)
  *   meta   text key -> opaque value (schema version, operator-set targets, clock, ...)
  *
- * Keys are laid out so a cursor walks one series in time order. Nothing here knows
+ * Keys are laid out so a cursor walks one series in time order. The idx entries of recent
+ * vintages wait in memory (store/hot.c) and reach idx a few series per commit; every read
+ * sees idx and them merged, and store_open rebuilds them from vin. Nothing here knows
  * ZeroMQ or msgpack. All functions return 0 or a negative enum pw_err code.
  * Not thread-safe: one thread owns a struct store. */
 #ifndef PW_STORE_H
@@ -89,18 +91,19 @@ void store_free(struct store *s); /* NULL-safe */
 typedef int (*store_txn_fn)(struct store_txn *t, void *arg);
 int store_write(struct store *s, store_txn_fn fn, void *arg);
 
-/* The schema the store was opened at: 4, or 3 (series keyed by plan) until
- * store_migrate_v4 has run; a schema-3 store refuses every other write (PW_ESTORE). */
+/* The schema the store was opened at: 5, or 4 (series keyed by plan: schemas 1 to 3 become
+ * 4 at open) until store_migrate_owner has run; a schema-4 store refuses every other write
+ * (PW_ESTORE). */
 unsigned store_schema(const struct store *s);
 
-/* The owner (region id) of a schema-3 plan id, or NULL when the caller does not know it. */
+/* The owner (region id) of a schema-4 plan id, or NULL when the caller does not know it. */
 typedef const char *(*store_owner_fn)(const char *plan, void *arg);
 
-/* Schema 3 -> 4 in one write transaction: every series key (idx and the key inside each vin
+/* Schema 4 -> 5 in one write transaction: every series key (idx and the key inside each vin
  * record) moves from plan to map(plan); vids, revisions, alerts, targets, the log, msgids
  * and quarantine are unchanged. On failure nothing is written: PW_EINVAL with err[cap] saying
- * why (a plan the map does not know), or another code. A schema-4 store: 0, nothing done. */
-int store_migrate_v4(struct store *s, store_owner_fn map, void *arg, char *err, size_t cap);
+ * why (a plan the map does not know), or another code. A schema-5 store: 0, nothing done. */
+int store_migrate_owner(struct store *s, store_owner_fn map, void *arg, char *err, size_t cap);
 
 /* Runs fn in a read-only snapshot. Returns fn's code. */
 int store_read(struct store *s, store_txn_fn fn, void *arg);

@@ -14,10 +14,12 @@
 #include "../proto/bytes.h"
 #include "store.h"
 
-#define STORE_SCHEMA 4u
+#define STORE_SCHEMA 5u /* 4 with series keyed by their owner (region), not by plan */
+#define STORE_SCHEMA_V4 4u /* 3 + the hot index: idx may lag vin, meta "idx_lwm" says from where */
+#define STORE_SCHEMA_V3 3u /* idx always complete */
+#define META_IDX_LWM "idx_lwm" /* u64 LE: vin from this vid on may be newer than idx (0: none) */
 #define STORE_SCHEMA_V1 1u /* tables obs + rev, keyed by series */
 #define STORE_SCHEMA_V2 2u /* table rev only */
-#define STORE_SCHEMA_V3 3u /* vin + idx keyed by plan: store_migrate_v4 re-keys by owner */
 #define VAL_V1 1
 
 /* LMDB's limit on one value (MDB_MAXDATASIZE in mdb.c). */
@@ -38,8 +40,14 @@
 
 enum { DB_VIN, DB_IDX, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR, DB_META, DB_COUNT };
 
+struct hot;
+
 struct store {
 	MDB_env *env;
+	struct hot *hot;     /* idx entries not yet in LMDB (hot.c) */
+	uint64_t lwm_stored; /* meta "idx_lwm" as committed: replay vin from here (0: none) */
+	uint64_t lwm_next;   /* what the txn being committed wrote there */
+	bool hot_ready;      /* rebuilt after open: write txns flush it */
 	MDB_dbi dbi[DB_COUNT];
 	int lock_fd;
 	char *data_path; /* dir/data.mdb, for store_stat */
@@ -118,15 +126,44 @@ int rec_reject_head(uint8_t head[QUAR_HEAD_MAX], const struct store_reject *r, s
 /* Decodes a quarantine record; r->raw points into v. */
 int rec_reject_decode(struct store_reject *r, const MDB_val *k, const MDB_val *v);
 
+/* ---- hot.c: idx entries held in memory (why: hot.c's opening comment) ---- */
+
+struct hot_series;
+struct hot *hot_new(void); /* NULL on OOM */
+void hot_free(struct hot *h); /* NULL-safe */
+void hot_clear(struct hot *h);
+/* Sets the head of observation (series key, period pk) to head; vid is the vintage's
+ * (queue order); fresh: idx has no entry for it. PW_ENOMEM leaves h unchanged. */
+int hot_put(struct hot *h, const uint8_t *key, size_t klen, const uint8_t pk[4],
+	    const uint8_t head[IDX_VAL], uint64_t vid, bool fresh);
+/* The head of (key, pk) or NULL; valid until the next hot_put or hot_drop_oldest. */
+const uint8_t *hot_get(const struct hot *h, const uint8_t *key, size_t klen, const uint8_t pk[4]);
+/* A series (possibly with no entries) or NULL; its entries sorted by period. */
+struct hot_series *hot_series_find(const struct hot *h, const uint8_t *key, size_t klen);
+size_t hot_series_count(const struct hot_series *s); /* 0 for NULL */
+size_t hot_series_seek(const struct hot_series *s, const uint8_t pk[4]); /* first >= pk; NULL: 0 */
+const uint8_t *hot_series_period(const struct hot_series *s, size_t i);
+const uint8_t *hot_series_head(const struct hot_series *s, size_t i);
+const uint8_t *hot_series_key(const struct hot_series *s, size_t *klen);
+/* The series holding the oldest pending vintage (NULL: none), that vintage's vid, and
+ * emptying it once its entries are in idx. */
+struct hot_series *hot_oldest(const struct hot *h);
+uint64_t hot_series_first_vid(const struct hot_series *s);
+void hot_drop_oldest(struct hot *h);
+size_t hot_entries(const struct hot *h);
+size_t hot_fresh(const struct hot *h); /* entries of observations idx lacks */
+/* Every series with entries, sorted by key; the caller frees *out. */
+int hot_sorted(const struct hot *h, struct hot_series ***out, size_t *n);
+
 /* ---- migrate.c ---- */
 
 /* Checks the schema of an opened environment into t->s->schema: a fresh one gets
- * STORE_SCHEMA, schemas 1 and 2 are migrated to 3 in t (an interrupted migration leaves
- * them intact), 3 is left for migrate_v4, anything else is PW_ESTORE. */
+ * STORE_SCHEMA, schemas 1 and 2 become 4 in t (an interrupted migration leaves them
+ * intact), 3 and 4 are left (read as 4) for migrate_owner, anything else is PW_ESTORE. */
 int migrate_schema(struct store_txn *t, bool fresh);
-/* Schema 3 -> 4 in t: idx keys and the keys embedded in vin records move from the plan to
- * its owner (map). PW_EINVAL with err when the map does not know a plan or two plans map
- * one series onto one key. */
-int migrate_v4(struct store_txn *t, store_owner_fn map, void *arg, char *err, size_t cap);
+/* Schema 4 -> 5 in t: idx keys and the keys embedded in vin records move from the plan to
+ * its owner (map). The caller empties the hot index first and rebuilds it after. PW_EINVAL
+ * with err when the map does not know a plan or two plans map one series onto one key. */
+int migrate_owner(struct store_txn *t, store_owner_fn map, void *arg, char *err, size_t cap);
 
 #endif

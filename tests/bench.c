@@ -14,6 +14,12 @@
  *   latency    8 paced feeders at 50% of the 8-feeder peak: ACK latency vs fdatasync
  *   fanout     100 SUB subscribers of "breach.", 1,000 updates/s each flipping a binding
  *              ceiling indicator: update sent -> notice received at every subscriber
+ *   fair       planwatchd and (with --influx) InfluxDB under the same loads, interleaved
+ *              A B A B over --rounds: 8 feeders x 1, x 4, x 64 messages of 100 in flight
+ *              (InfluxDB: that many connections, max 64, one write each) and paced at 1k,
+ *              10k, 50k updates/s (p50/p99 ACK); per round fdatasync spaced 10 ms (the
+ *              bound of a paced ACK), the pages one release writes per commit (daemon and
+ *              store.c) and store.c's release commit spaced 10 ms
  * and with --full also
  *   memory     1,000,000 updates: VmRSS / RssAnon / RssFile sampled, bytes on disk per
  *              stored observation by table
@@ -301,6 +307,45 @@ static double proc_cpu(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* CPU ns the thread-group leader (the daemon's loop thread) has run, from
+ * /proc/PID/schedstat: nanoseconds, where /proc/PID/stat counts clock ticks. NAN if
+ * unreadable. */
+static double proc_loop_ns(pid_t pid)
+{
+	char path[64];
+	unsigned long long ns;
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NAN;
+	int n = fscanf(f, "%llu", &ns);
+	fclose(f);
+	return n == 1 ? (double)ns : NAN;
+}
+
+/* Bytes pid passed to write calls (wchar) and page-cache bytes it dirtied (write_bytes:
+ * a page counts once until written back, so after an fdatasync each page it rewrites
+ * counts again). -1 if unreadable. */
+struct pio {
+	long long wchar, write_bytes;
+};
+
+static struct pio proc_io(pid_t pid)
+{
+	char path[64], line[128];
+	struct pio io = { -1, -1 };
+	snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return io;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "wchar: %lld", &io.wchar);
+		sscanf(line, "write_bytes: %lld", &io.write_bytes);
+	}
+	fclose(f);
+	return io;
+}
+
 static double rusage_cpu(int who)
 {
 	struct rusage ru;
@@ -343,7 +388,8 @@ struct fsync_res {
 	struct pcts p;
 };
 
-static void bench_fsync(const char *dir, int n, struct fsync_res *r)
+/* n fdatasyncs of a rewritten 4 KiB block, one every spacing s (0: back to back). */
+static void bench_fsync(const char *dir, int n, double spacing, struct fsync_res *r)
 {
 	char path[600], buf[4096];
 	struct lat l = { 0 };
@@ -356,7 +402,9 @@ static void bench_fsync(const char *dir, int n, struct fsync_res *r)
 		if (pwrite(fd, buf, sizeof(buf), (off_t)i * 4096) < 0)
 			die("pwrite: %s", strerror(errno));
 	fdatasync(fd);
+	double start = now_s();
 	for (int i = 0; i < n; i++) {
+		sleep_s(start + i * spacing - now_s());
 		double t0 = now_s();
 		if (pwrite(fd, buf, sizeof(buf), (off_t)(i % 16) * 4096) < 0 || fdatasync(fd) < 0)
 			die("fdatasync: %s", strerror(errno));
@@ -411,6 +459,8 @@ static void write_catalog(const char *path, const char *fmt, long n_growth, int 
 
 /* Extra YAML lines for every daemon's config (--daemon-config), e.g. "group_max: 50". */
 static const char *daemon_extra = "";
+/* --daemon-b: a second build the fair section runs beside the first, row by row (A/B). */
+static const char *daemon_a, *daemon_b;
 
 struct daemon {
 	struct harness h;
@@ -493,8 +543,9 @@ struct gen {
 	const char *plan, *fmt, *unit;
 	long n;          /* indicators */
 	long per_feeder; /* scatter: items per feeder (feeders cover disjoint ranges) */
-	long j0;         /* scatter: index of the first item */
+	long j0;         /* sweep, scatter: index of the first item */
 	bool sequential; /* scatter: j mod n instead of j * prime mod n (preloading) */
+	const char *tag; /* message ids are TAG<feeder>-<n> (NULL: "f"); a new tag, new ids */
 };
 
 /* Item i of message m of feeder f. */
@@ -504,6 +555,7 @@ static void gen_item(const struct gen *g, int f, long m, int batch, int i, char 
 	long j = m * batch + i, idx, k;
 	switch (g->kind) {
 	case GEN_SWEEP:
+		j += g->j0;
 		k = (j / g->n) % N_PERIODS;
 		idx = (j + f * 7) % g->n;
 		*value = (double)(m + 1 + f * 1000000L);
@@ -576,7 +628,7 @@ static void *feed(void *arg)
 							  .period = pers[i], .unit = fd->g->unit,
 							  .status = "flash", .yoy = NAN, .value = v };
 			}
-			snprintf(id, sizeof(id), "f%d-%ld", fd->id, m);
+			snprintf(id, sizeof(id), "%s%d-%ld", fd->g->tag ? fd->g->tag : "f", fd->id, m);
 			t_send[m] = now_s();
 			if (fd->t_sent)
 				fd->t_sent[m] = t_send[m];
@@ -656,6 +708,7 @@ struct run {
 	double group_items, group_msgs; /* the daemon's average group */
 	double daemon_cpu;              /* daemon CPU s / wall s during the run */
 	double us_per_item;             /* daemon CPU µs per acknowledged update */
+	double loop_us_per_item;        /* the same, loop thread only, from ns counters */
 	double client_cpu;              /* bench process CPU s / wall s */
 	double max_lag_ms;
 	struct mem mem;
@@ -677,7 +730,7 @@ static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch,
 	struct feeder *fd = xcalloc((size_t)n, sizeof(*fd));
 	long per = total_items / batch / n;
 	struct dstat s0 = daemon_status(d);
-	double cpu0 = proc_cpu(d->h.pid), self0 = self_cpu();
+	double cpu0 = proc_cpu(d->h.pid), self0 = self_cpu(), loop0 = proc_loop_ns(d->h.pid);
 	double t_begin = now_s(), t0 = t_begin + 0.01; /* paced feeders start together at t0 */
 
 	if (per < 1)
@@ -719,6 +772,7 @@ static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch,
 	double cpu1 = proc_cpu(d->h.pid);
 	r->daemon_cpu = (cpu1 - cpu0) / r->secs;
 	r->us_per_item = items ? (cpu1 - cpu0) / items * 1e6 : NAN;
+	r->loop_us_per_item = items ? (proc_loop_ns(d->h.pid) - loop0) / items / 1e3 : NAN;
 	r->client_cpu = (self_cpu() - self0) / r->secs;
 	struct dstat s1 = daemon_status(d);
 	double groups = (double)(s1.groups - s0.groups);
@@ -759,6 +813,7 @@ static void js_run(struct js *j, const char *k, const struct run *r)
 	js_num(j, "group_messages", r->group_msgs);
 	js_num(j, "daemon_cpu", r->daemon_cpu);
 	js_num(j, "daemon_cpu_us_per_update", r->us_per_item);
+	js_num(j, "loop_thread_cpu_us_per_update", r->loop_us_per_item);
 	js_num(j, "client_cpu", r->client_cpu);
 	js_num(j, "max_send_lag_ms", r->max_lag_ms);
 	js_int(j, "rss_kb", r->mem.rss_kb);
@@ -1515,6 +1570,7 @@ struct influx_feeder {
 	int port, id, batch;
 	long msgs;
 	const struct gen *g;
+	double t0, t_stop, rate; /* paced: rate messages/s from t0; no sends after t_stop (0: none) */
 	struct lat lat;
 	long items, errors;
 	double t_end;
@@ -1534,6 +1590,13 @@ static void *influx_feed(void *arg)
 	for (long m = 0; m < fd->msgs; m++) {
 		size_t n = 0;
 		char msgid[40];
+		/* Paced, a write is due at its slot and its latency counts from then: a
+		 * connection still busy with the previous write makes it late, as a feeder's
+		 * window would. */
+		double due = fd->rate > 0 ? fd->t0 + m / fd->rate : 0;
+		if (fd->t_stop > 0 && (due > 0 ? due : now_s()) >= fd->t_stop)
+			break;
+		sleep_s(due - now_s());
 		snprintf(msgid, sizeof(msgid), "f%d-%ld", fd->id, m);
 		for (int i = 0; i < fd->batch; i++) {
 			char ind[24];
@@ -1553,7 +1616,7 @@ static void *influx_feed(void *arg)
 		}
 		double t0 = now_s();
 		int st = http_post(&h, "/write?db=bench&precision=s", "text/plain", body, n);
-		lat_add(&fd->lat, now_s() - t0);
+		lat_add(&fd->lat, now_s() - (due > 0 && due < t0 ? due : t0));
 		if (st == 204) {
 			fd->items += fd->batch;
 		} else {
@@ -1610,9 +1673,13 @@ static int influx_query(int port, const char *q)
 	return st;
 }
 
-static void bench_influx(int port, const char *data_dir, int conns, long total,
-			 struct peer_res *pr)
+/* conns connections, one write of BATCH_DEFAULT in flight each: total items, or for secs
+ * (> 0) at rate items/s overall (> 0, paced) or as fast as they go. */
+static void bench_influx(int port, const char *data_dir, int conns, long total, double secs,
+			 double rate, struct peer_res *pr)
 {
+	if (conns < 1 || conns > MAX_FEEDERS)
+		die("influx: %d connections (1..%d)", conns, MAX_FEEDERS);
 	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
 			 .n = N_INDS };
 	struct influx_feeder *fd = xcalloc((size_t)conns, sizeof(*fd));
@@ -1625,7 +1692,9 @@ static void bench_influx(int port, const char *data_dir, int conns, long total,
 	double t0 = now_s();
 	for (int i = 0; i < conns; i++) {
 		fd[i] = (struct influx_feeder){ .port = port, .id = i, .batch = BATCH_DEFAULT,
-						.msgs = total / BATCH_DEFAULT / conns, .g = &g };
+						.msgs = total / BATCH_DEFAULT / conns, .g = &g,
+						.t0 = t0 + 0.01, .t_stop = secs > 0 ? t0 + 0.01 + secs : 0,
+						.rate = rate > 0 ? rate / BATCH_DEFAULT / conns : 0 };
 		if (pthread_create(&th[i], NULL, influx_feed, &fd[i]) != 0)
 			die("pthread_create");
 	}
@@ -1652,12 +1721,384 @@ static void bench_influx(int port, const char *data_dir, int conns, long total,
 	free(fd);
 }
 
+/* ---- the fair comparison: same concurrency, same pacing, interleaved ---- */
+
+/* Pages one release (one period of all N_INDS indicators, one message) costs a commit,
+ * after PRELOAD_PERIODS periods were stored: through the daemon (its whole commit: vintages,
+ * index, log, alerts, message id) and through store.c alone (vin + idx). Counted from the
+ * bytes the process passed to write calls (/proc/PID/io wchar: LMDB pwrites each dirty
+ * page whole, once per commit, plus the meta page's changed bytes; the daemon's other
+ * write calls are a few eventfd words). Beside it the page-cache bytes dirtied
+ * (write_bytes), which this kernel counts per folio (large folios on ext4: an upper bound).
+ * store.c's commits are spaced 10 ms apart, the spacing a paced feeder sees, and their
+ * latency is the bound under a paced row's ACK: two flushes per commit. */
+#define PRELOAD_PERIODS 200
+#define RELEASES 60
+
+struct pages_res {
+	double daemon_pages, daemon_dirty_pages, store_pages, store_dirty_pages;
+	double daemon_old_pages; /* a revision of an older period: the newest, so the verdicts, unchanged */
+	long daemon_groups, store_commits;
+	struct pcts store_commit; /* ms per spaced release commit through store.c */
+};
+
+/* Pages per commit of `releases` one-message commits of gen g (new message ids: tag). */
+static double pages_per_commit(struct daemon *d, struct gen *g, const char *tag, long j0,
+			       double *dirty, long *groups)
+{
+	struct run r = { .name = tag };
+	g->j0 = j0;
+	g->tag = tag; /* not the preload's ids, or the daemon would answer them as retries */
+	struct dstat s0 = daemon_status(d);
+	struct pio a = proc_io(d->h.pid);
+	run_feeders(d, g, 1, N_INDS, 1, (long)RELEASES * N_INDS, 0, 0, &r);
+	struct pio b = proc_io(d->h.pid);
+	struct dstat s1 = daemon_status(d);
+	*groups = (long)(s1.groups - s0.groups);
+	double n = *groups > 0 ? (double)*groups : NAN;
+	*dirty = a.write_bytes < 0 ? NAN : (b.write_bytes - a.write_bytes) / 4096.0 / n;
+	return a.wchar < 0 ? NAN : (b.wchar - a.wchar) / 4096.0 / n;
+}
+
+static void pages_daemon(struct pages_res *pr)
+{
+	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+			 .n = N_INDS };
+	struct daemon d;
+	struct run r = { .name = "preload" };
+	double dirty;
+	long groups;
+	daemon_start(&d, "ind%03ld", N_INDS, 0, "");
+	run_feeders(&d, &g, 1, N_INDS, 64, (long)PRELOAD_PERIODS * N_INDS, 0, 0, &r);
+	pr->daemon_pages = pages_per_commit(&d, &g, "r", (long)PRELOAD_PERIODS * N_INDS,
+					    &pr->daemon_dirty_pages, &pr->daemon_groups);
+	/* Revisions of periods 100.. while the newest is PRELOAD_PERIODS + RELEASES - 1. */
+	pr->daemon_old_pages = pages_per_commit(&d, &g, "o", 100L * N_INDS, &dirty, &groups);
+	daemon_cleanup(&d);
+}
+
+static void pages_store(const char *dir, struct pages_res *pr)
+{
+	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+			 .n = N_INDS };
+	char path[400];
+	struct store *s;
+	struct lat cl = { 0 };
+	struct store_arg a = { .g = &g, .feeders = 1, .batch = N_INDS, .group_msgs = 20,
+			       .per = PRELOAD_PERIODS };
+	snprintf(path, sizeof(path), "%s/pages", dir);
+	mkdir(path, 0700);
+	int rc = store_open(&s, path, (uint64_t)1 << 30, 0);
+	if (rc < 0)
+		die("store_open: %s", pw_strerror(rc));
+	while (a.m < a.per)
+		if ((rc = store_write(s, store_group, &a)) < 0)
+			die("store_write: %s", pw_strerror(rc));
+	a.group_msgs = 1;
+	a.per = PRELOAD_PERIODS + RELEASES;
+	struct pio io0 = proc_io(getpid());
+	double start = now_s();
+	for (long i = 0; a.m < a.per; i++) {
+		sleep_s(start + (double)i * 0.01 - now_s());
+		double t0 = now_s();
+		if ((rc = store_write(s, store_group, &a)) < 0)
+			die("store_write: %s", pw_strerror(rc));
+		lat_add(&cl, now_s() - t0);
+	}
+	struct pio io1 = proc_io(getpid());
+	pr->store_commits = RELEASES;
+	pr->store_pages = io0.wchar < 0 ? NAN : (io1.wchar - io0.wchar) / 4096.0 / RELEASES;
+	pr->store_dirty_pages = io0.write_bytes < 0 ? NAN :
+				(io1.write_bytes - io0.write_bytes) / 4096.0 / RELEASES;
+	pr->store_commit = lat_pcts(&cl);
+	lat_free(&cl);
+	store_free(s);
+	snprintf(path, sizeof(path), "rm -rf '%s/pages'", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "bench: cannot remove %s/pages\n", dir);
+}
+
+static void print_pages(const struct pages_res *p)
+{
+	printf("%-40s %11.1f   (page cache dirtied, per folio: %.1f; %ld commits)\n",
+	       "pages written per release commit, daemon", p->daemon_pages, p->daemon_dirty_pages,
+	       p->daemon_groups);
+	printf("%-40s %11.1f\n", "pages per commit, revising an old period", p->daemon_old_pages);
+	printf("%-40s %11.1f   (page cache dirtied, per folio: %.1f)\n",
+	       "pages written per release, store.c", p->store_pages, p->store_dirty_pages);
+	printf("%-40s %11s %8.2f %8.2f %8.2f\n", "store.c release commit, every 10 ms", "-",
+	       p->store_commit.p50, p->store_commit.p99, p->store_commit.max);
+	fflush(stdout);
+}
+
+static void js_pages(struct js *j, const char *k, const struct pages_res *p)
+{
+	js_open(j, k, '{');
+	js_num(j, "daemon_per_release_commit", p->daemon_pages);
+	js_num(j, "daemon_dirtied_folio_pages_per_commit", p->daemon_dirty_pages);
+	js_int(j, "daemon_commits", p->daemon_groups);
+	js_num(j, "daemon_per_old_period_revision_commit", p->daemon_old_pages);
+	js_num(j, "store_per_release_commit", p->store_pages);
+	js_num(j, "store_dirtied_folio_pages_per_commit", p->store_dirty_pages);
+	js_pcts(j, "store_release_commit_spaced_10ms", &p->store_commit);
+	js_close(j, '}');
+}
+
+/* One load both systems get: feeders x window messages of BATCH_DEFAULT in flight
+ * (InfluxDB: feeders x window connections, one write in flight each: HTTP/1.1 has no
+ * concurrent requests on one connection), or paced at rate items/s. */
+struct fair_load {
+	const char *name;
+	int feeders, window;
+	double rate, secs;
+};
+
+static const struct fair_load fair_loads[] = {
+	{ "8 x 1 in flight", 8, 1, 0, 3 },     { "8 x 4 in flight", 8, 4, 0, 3 },
+	{ "8 x 64 in flight", 8, 64, 0, 3 },   { "paced 1k/s", 8, 64, 1000, 10 },
+	{ "paced 10k/s", 8, 64, 10000, 4 },    { "paced 50k/s", 8, 64, 50000, 3 },
+};
+#define N_FAIR (sizeof(fair_loads) / sizeof(fair_loads[0]))
+
+struct fair_round {
+	struct run pw[N_FAIR], pwb[N_FAIR]; /* --daemon, --daemon-b */
+	struct peer_res ix[N_FAIR];
+	struct fsync_res spaced; /* one fdatasync every 10 ms */
+	struct pages_res pages, pagesb;
+};
+
+/* One fair row of planwatchd build `daemon` (PLANWATCHD for harness_start). */
+/* Writes back what the previous run left (its removed store included) before the next
+ * one measures: each starts on a quiet disk. */
+static void settle(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		syncfs(fd);
+		close(fd);
+	}
+	sleep_s(0.2);
+}
+
+static void fair_row(const char *daemon, const char *label, const struct fair_load *l,
+		     struct run *r, const char *dir)
+{
+	struct gen sweep = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+			     .n = N_INDS };
+	struct daemon d;
+	char name[64];
+	setenv("PLANWATCHD", daemon, 1);
+	daemon_start(&d, "ind%03ld", N_INDS, 0, "");
+	long total = (long)(l->rate > 0 ? l->rate * l->secs : l->secs * 1e6);
+	run_feeders(&d, &sweep, l->feeders, BATCH_DEFAULT, l->window, total, l->rate, l->secs, r);
+	snprintf(name, sizeof(name), "%s, %s", label, l->name);
+	r->name = name;
+	print_run(r);
+	r->name = l->name;
+	daemon_cleanup(&d);
+	settle(dir);
+}
+
+static void fair_round(const char *dir, int influx_port, int round, struct fair_round *fr)
+{
+	char name[64];
+	bench_fsync(dir, 300, 0.01, &fr->spaced);
+	printf("%-40s %11s %8.3f %8.3f %8.3f\n", "fdatasync, one every 10 ms", "-",
+	       fr->spaced.p.p50, fr->spaced.p.p99, fr->spaced.p.max);
+	for (size_t i = 0; i < N_FAIR; i++) {
+		const struct fair_load *l = &fair_loads[i];
+		/* A and B take turns going first: the one after another's cleanup shares the
+		 * disk with the removal of its files. */
+		bool b_first = daemon_b && round % 2;
+		if (b_first)
+			fair_row(daemon_b, "planwatchd B", l, &fr->pwb[i], dir);
+		fair_row(daemon_a, daemon_b ? "planwatchd A" : "planwatchd", l, &fr->pw[i], dir);
+		if (daemon_b && !b_first)
+			fair_row(daemon_b, "planwatchd B", l, &fr->pwb[i], dir);
+		if (!influx_port)
+			continue;
+		int conns = l->rate > 0 ? l->feeders : l->feeders * l->window;
+		if (conns > MAX_FEEDERS)
+			conns = MAX_FEEDERS; /* 8 x 64: InfluxDB near its peak, 64 connections */
+		bench_influx(influx_port, NULL, conns, 1L << 40, l->secs, l->rate, &fr->ix[i]);
+		settle(dir);
+		snprintf(name, sizeof(name), "InfluxDB, %s", l->name);
+		printf("%-40s %11.0f %8.2f %8.2f %8.2f   (%d connections%s)\n", name, fr->ix[i].rate,
+		       fr->ix[i].lat.p50, fr->ix[i].lat.p99, fr->ix[i].lat.max, conns,
+		       fr->ix[i].errors ? ", ERRORS" : "");
+	}
+	setenv("PLANWATCHD", daemon_a, 1);
+	pages_daemon(&fr->pages);
+	pages_store(dir, &fr->pages);
+	print_pages(&fr->pages);
+	if (daemon_b) {
+		setenv("PLANWATCHD", daemon_b, 1);
+		pages_daemon(&fr->pagesb);
+		fr->pagesb.store_pages = fr->pagesb.store_dirty_pages = NAN; /* store.c: this bench's */
+		printf("%-40s %11.1f   (revising an old period: %.1f)\n", "B: pages per release commit",
+		       fr->pagesb.daemon_pages, fr->pagesb.daemon_old_pages);
+		setenv("PLANWATCHD", daemon_a, 1);
+	}
+}
+
+static double dmin(double a, double b)
+{
+	return isnan(a) ? b : a < b ? a : b;
+}
+
+static double dmax(double a, double b)
+{
+	return isnan(a) ? b : a > b ? a : b;
+}
+
+/* Ratios per round, reported as min-max over the rounds (each ratio within one round); b:
+ * of the --daemon-b build. */
+static void fair_report(struct js *j, const struct fair_round *fr, int rounds, bool peer, bool b)
+{
+	printf("\nfair comparison%s, %d rounds (each ratio within one round; min-max over rounds)\n",
+	       b ? " of build B" : daemon_b ? " of build A" : "", rounds);
+	js_open(j, b ? "fair_summary_b" : "fair_summary", '{');
+	for (size_t i = 0; i < N_FAIR; i++) {
+		double lo = NAN, hi = NAN, p99lo = NAN, p99hi = NAN, flo = NAN, fhi = NAN, ilo = NAN,
+		       ihi = NAN;
+		for (int r = 0; r < rounds; r++) {
+			const struct run *a = b ? &fr[r].pwb[i] : &fr[r].pw[i];
+			const struct peer_res *ix = &fr[r].ix[i];
+			double x = fair_loads[i].rate > 0 ? ix->lat.p99 / a->lat.p99 : a->rate / ix->rate;
+			double y = a->lat.p99 / fr[r].spaced.p.p99;
+			if (peer) {
+				lo = dmin(lo, x);
+				hi = dmax(hi, x);
+				ilo = dmin(ilo, ix->lat.p99);
+				ihi = dmax(ihi, ix->lat.p99);
+			}
+			p99lo = dmin(p99lo, a->lat.p99);
+			p99hi = dmax(p99hi, a->lat.p99);
+			flo = dmin(flo, y);
+			fhi = dmax(fhi, y);
+		}
+		js_open(j, fair_loads[i].name, '{');
+		if (fair_loads[i].rate > 0) {
+			printf("  %-18s p99 ACK %6.2f-%6.2f ms = %5.2f-%5.2fx spaced fdatasync p99 "
+			       "(target <= 2)", fair_loads[i].name, p99lo, p99hi, flo, fhi);
+			if (peer)
+				printf("; InfluxDB p99 %.2f-%.2f ms, InfluxDB/planwatchd %.2f-%.2f "
+				       "(target > 1)", ilo, ihi, lo, hi);
+			printf("\n");
+			js_num(j, "p99_ack_over_spaced_fdatasync_min", flo);
+			js_num(j, "p99_ack_over_spaced_fdatasync_max", fhi);
+			if (peer) {
+				js_num(j, "influx_p99_over_planwatchd_p99_min", lo);
+				js_num(j, "influx_p99_over_planwatchd_p99_max", hi);
+			}
+		} else if (peer) {
+			printf("  %-18s planwatchd / InfluxDB updates/s %5.2f-%5.2f\n",
+			       fair_loads[i].name, lo, hi);
+			js_num(j, "planwatchd_over_influxdb_min", lo);
+			js_num(j, "planwatchd_over_influxdb_max", hi);
+		}
+		js_close(j, '}');
+	}
+	double plo = NAN, phi = NAN, slo = NAN, shi = NAN, blo = NAN, bhi = NAN;
+	for (int r = 0; r < rounds; r++) {
+		const struct pages_res *pg = b ? &fr[r].pagesb : &fr[r].pages;
+		plo = dmin(plo, pg->daemon_pages);
+		phi = dmax(phi, pg->daemon_pages);
+		slo = dmin(slo, fr[r].pages.store_pages);
+		shi = dmax(shi, fr[r].pages.store_pages);
+		double q = fr[r].pages.store_commit.p99 / fr[r].spaced.p.p99;
+		blo = dmin(blo, q);
+		bhi = dmax(bhi, q);
+	}
+	printf("  pages per one-release commit: daemon %.1f-%.1f (target <= 30), store.c alone "
+	       "%.1f-%.1f\n", plo, phi, slo, shi);
+	printf("  bound: a store.c release commit every 10 ms, p99 = %.2f-%.2fx spaced fdatasync "
+	       "p99 (LMDB: data fdatasync + O_DSYNC meta write)\n", blo, bhi);
+	js_num(j, "pages_per_release_commit_daemon_min", plo);
+	js_num(j, "pages_per_release_commit_daemon_max", phi);
+	js_num(j, "pages_per_release_commit_store_min", slo);
+	js_num(j, "pages_per_release_commit_store_max", shi);
+	js_num(j, "store_release_commit_p99_over_spaced_fdatasync_min", blo);
+	js_num(j, "store_release_commit_p99_over_spaced_fdatasync_max", bhi);
+	js_close(j, '}');
+}
+
+/* Build B against build A, row by row within each round. */
+static void fair_ab(struct js *j, const struct fair_round *fr, int rounds)
+{
+	printf("\nA/B (A %s, B %s), each ratio within one round; min-max over rounds\n", daemon_a,
+	       daemon_b);
+	js_open(j, "fair_ab", '{');
+	for (size_t i = 0; i < N_FAIR; i++) {
+		double lo = NAN, hi = NAN, clo = NAN, chi = NAN;
+		bool paced = fair_loads[i].rate > 0;
+		for (int r = 0; r < rounds; r++) {
+			const struct run *a = &fr[r].pw[i], *b = &fr[r].pwb[i];
+			double x = paced ? a->lat.p99 / b->lat.p99 : b->rate / a->rate;
+			double y = a->loop_us_per_item / b->loop_us_per_item;
+			lo = dmin(lo, x);
+			hi = dmax(hi, x);
+			clo = dmin(clo, y);
+			chi = dmax(chi, y);
+		}
+		/* The loop's CPU per update (ns counters) moves less than wall-clock figures on a
+		 * shared machine. */
+		printf("  %-18s %s %5.2f-%5.2f; loop CPU per update A / B %5.2f-%5.2f\n",
+		       fair_loads[i].name, paced ? "p99 ACK A / B  " : "updates/s B / A", lo, hi,
+		       clo, chi);
+		js_open(j, fair_loads[i].name, '{');
+		js_num(j, paced ? "p99_ack_a_over_b_min" : "rate_b_over_a_min", lo);
+		js_num(j, paced ? "p99_ack_a_over_b_max" : "rate_b_over_a_max", hi);
+		js_num(j, "loop_cpu_per_update_a_over_b_min", clo);
+		js_num(j, "loop_cpu_per_update_a_over_b_max", chi);
+		js_close(j, '}');
+	}
+	double lo = NAN, hi = NAN;
+	for (int r = 0; r < rounds; r++) {
+		double x = fr[r].pagesb.daemon_pages / fr[r].pages.daemon_pages;
+		lo = dmin(lo, x);
+		hi = dmax(hi, x);
+	}
+	printf("  pages per release commit B / A %5.2f-%5.2f\n", lo, hi);
+	js_num(j, "pages_per_release_commit_b_over_a_min", lo);
+	js_num(j, "pages_per_release_commit_b_over_a_max", hi);
+	js_close(j, '}');
+}
+
+static void js_fair_round(struct js *j, const struct fair_round *fr, bool peer)
+{
+	js_open(j, NULL, '{');
+	js_pcts(j, "fdatasync_spaced_10ms", &fr->spaced.p);
+	js_open(j, "loads", '[');
+	for (size_t i = 0; i < N_FAIR; i++) {
+		js_open(j, NULL, '{');
+		js_str(j, "load", fair_loads[i].name);
+		js_run(j, "planwatchd", &fr->pw[i]);
+		if (daemon_b)
+			js_run(j, "planwatchd_b", &fr->pwb[i]);
+		if (peer) {
+			js_open(j, "influxdb", '{');
+			js_int(j, "connections", fr->ix[i].conns);
+			js_num(j, "updates_per_s", fr->ix[i].rate);
+			js_pcts(j, "write_latency", &fr->ix[i].lat);
+			js_int(j, "errors", fr->ix[i].errors);
+			js_close(j, '}');
+		}
+		js_close(j, '}');
+	}
+	js_close(j, ']');
+	js_pages(j, "pages", &fr->pages);
+	if (daemon_b)
+		js_pages(j, "pages_b", &fr->pagesb);
+	js_close(j, '}');
+}
+
 /* ---- main ---- */
 
 enum {
 	S_FSYNC = 1 << 0, S_INGEST = 1 << 1, S_RAW = 1 << 2, S_LATENCY = 1 << 3,
 	S_FANOUT = 1 << 4, S_MEMORY = 1 << 5, S_SCALING = 1 << 6, S_SERIES = 1 << 7,
-	S_PEER = 1 << 8,
+	S_PEER = 1 << 8, S_FAIR = 1 << 9, S_PAGES = 1 << 10,
 };
 
 static const struct {
@@ -1667,6 +2108,7 @@ static const struct {
 	{ "fsync", S_FSYNC },	  { "ingest", S_INGEST },   { "raw", S_RAW },
 	{ "latency", S_LATENCY }, { "fanout", S_FANOUT },   { "memory", S_MEMORY },
 	{ "scaling", S_SCALING }, { "series", S_SERIES },   { "peer", S_PEER },
+	{ "fair", S_FAIR },	  { "pages", S_PAGES },
 };
 
 static int parse_sections(const char *s)
@@ -1690,12 +2132,17 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: bench [--daemon PATH] [--full] [--only SECTIONS] [--updates N]\n"
 		   "             [--influx PORT [--influx-dir DIR]] [--out FILE]\n"
-		   "             [--daemon-config 'YAML LINES']\n"
+		   "             [--daemon-config 'YAML LINES'] [--rounds N] [--daemon-b PATH]\n"
 		   "Measures fdatasync, the raw LMDB limit and planwatchd (ingest, ACK latency,\n"
 		   "fan-out; with --full also memory, scaling, series count and the InfluxDB peer);\n"
 		   "prints a table and writes JSON to bench/results/.\n"
 		   "SECTIONS: comma-separated of fsync ingest raw latency fanout memory scaling\n"
-		   "series peer (default quick: fsync,ingest,raw,latency,fanout).\n");
+		   "series peer fair pages (default quick: fsync,ingest,raw,latency,fanout,fair;\n"
+		   "pages: only the pages-per-release figures of fair, for A/B runs).\n"
+		   "fair: planwatchd and InfluxDB (--influx) at equal concurrency and paced,\n"
+		   "interleaved A B A B over --rounds N (default 3), with fdatasync spaced 10 ms\n"
+		   "and the pages one release costs a commit; --daemon-b PATH runs a second build\n"
+		   "beside --daemon in every row (A/B ratios per round).\n");
 }
 
 static const char *verdict(bool ok)
@@ -1707,7 +2154,8 @@ int main(int argc, char **argv)
 {
 	long total = 200000, mem_total = 1000000;
 	const char *daemon = "build/planwatchd", *out = NULL, *influx_dir = NULL;
-	int which = S_FSYNC | S_INGEST | S_RAW | S_LATENCY | S_FANOUT, influx_port = 0, c;
+	int which = S_FSYNC | S_INGEST | S_RAW | S_LATENCY | S_FANOUT | S_FAIR, influx_port = 0, c;
+	int rounds = 3;
 	bool full = false;
 	static const struct option opts[] = {
 		{ "daemon", required_argument, NULL, 'd' }, { "updates", required_argument, NULL, 'n' },
@@ -1715,10 +2163,12 @@ int main(int argc, char **argv)
 		{ "influx", required_argument, NULL, 'i' }, { "influx-dir", required_argument, NULL, 'D' },
 		{ "out", required_argument, NULL, 'O' },    { "help", no_argument, NULL, 'h' },
 		{ "daemon-config", required_argument, NULL, 'C' },
+		{ "rounds", required_argument, NULL, 'R' },
+		{ "daemon-b", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool only = false;
-	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:R:B:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': daemon = optarg; break;
 		case 'n': total = atol(optarg); break;
@@ -1728,6 +2178,8 @@ int main(int argc, char **argv)
 		case 'D': influx_dir = optarg; break;
 		case 'O': out = optarg; break;
 		case 'C': daemon_extra = optarg; break;
+		case 'R': rounds = atoi(optarg); break;
+		case 'B': daemon_b = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1737,6 +2189,7 @@ int main(int argc, char **argv)
 	if (!influx_port)
 		which &= ~S_PEER;
 	setenv("PLANWATCHD", daemon, 1);
+	daemon_a = daemon;
 	signal(SIGPIPE, SIG_IGN);
 
 	struct js j = { 0 };
@@ -1779,7 +2232,7 @@ int main(int argc, char **argv)
 	bool have_mem = false;
 
 	if (which & S_FSYNC) {
-		bench_fsync(tmpdir, 2000, &fs);
+		bench_fsync(tmpdir, 2000, 0, &fs);
 		printf("%-40s %11s %8.3f %8.3f %8.3f\n", "fdatasync (4 KiB)", "-", fs.p.p50, fs.p.p99,
 		       fs.p.max);
 		js_pcts(&j, "fdatasync", &fs.p);
@@ -1952,7 +2405,7 @@ int main(int argc, char **argv)
 		js_close(&j, '}');
 	}
 	if (which & S_PEER) {
-		bench_influx(influx_port, influx_dir, 8, mem_total, &peer);
+		bench_influx(influx_port, influx_dir, 8, mem_total, 0, 0, &peer);
 		printf("%-40s %11.0f %8.2f %8.2f %8.2f   (%ld errors, %.1f MiB on disk)\n",
 		       "InfluxDB 1.x, 8 connections, 1M", peer.rate, peer.lat.p50, peer.lat.p99,
 		       peer.lat.max, peer.errors, peer.disk_bytes / 1048576.0);
@@ -1965,6 +2418,28 @@ int main(int argc, char **argv)
 		js_int(&j, "errors", peer.errors);
 		js_int(&j, "disk_bytes", peer.disk_bytes);
 		js_close(&j, '}');
+	}
+	struct fair_round *fair = NULL;
+	if (which & S_FAIR) {
+		if (rounds < 1 || rounds > 20)
+			die("--rounds must be 1..20");
+		fair = xcalloc((size_t)rounds, sizeof(*fair));
+		js_open(&j, "fair", '[');
+		for (int r = 0; r < rounds; r++) {
+			printf("fair comparison, round %d of %d%s\n", r + 1, rounds,
+			       influx_port ? " (planwatchd and InfluxDB interleaved)" :
+					     " (no InfluxDB: run under bench/with-influxdb.sh)");
+			fair_round(tmpdir, influx_port, r, &fair[r]);
+			js_fair_round(&j, &fair[r], influx_port != 0);
+		}
+		js_close(&j, ']');
+	}
+	if (which & S_PAGES) {
+		struct pages_res pg;
+		pages_daemon(&pg);
+		pages_store(tmpdir, &pg);
+		print_pages(&pg);
+		js_pages(&j, "pages", &pg);
 	}
 	if (which & S_SCALING) {
 		static const int feeders[] = { 1, 2, 8, 32 }, batches[] = { 1, 10, 100, 1000 };
@@ -2040,6 +2515,13 @@ int main(int argc, char **argv)
 	}
 
 	/* ---- the ratios ---- */
+	if (fair)
+		fair_report(&j, fair, rounds, influx_port != 0, false);
+	if (fair && daemon_b) {
+		fair_report(&j, fair, rounds, influx_port != 0, true);
+		fair_ab(&j, fair, rounds);
+	}
+	free(fair);
 	printf("\ntargets (each ratio from this run)\n");
 	js_open(&j, "ratios", '{');
 	if (which & S_RAW && which & S_INGEST) {

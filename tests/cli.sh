@@ -1,9 +1,12 @@
 #!/bin/sh
 # tests/cli.sh BUILD_DIR — the planwatch CLI against the real daemon: push, query,
-# watch --since, import with a bad row, idempotent re-import, history, catalog check
+# watch --since, import with a bad row, idempotent re-import, an Excel sheet with Chinese
+# headers, periods and statuses (written by openpyxl), the template -> filled -> import
+# round trip, history, catalog check
 # errors with file:line, and a clear message when the daemon is down.
 set -eu
 B=$(cd "${1:-build}" && pwd)
+PYTHON=${PYTHON:-/usr/bin/python3}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 T=$(mktemp -d /tmp/pwcli.XXXXXX)
 PID=
@@ -84,6 +87,76 @@ revs=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')
 pw import "$T/h.csv" >/dev/null 2>&1 || true
 revs2=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')
 [ "$revs" = "$revs2" ] || fail "re-import added revisions ($revs -> $revs2)"
+
+# A department's Excel sheet (written by openpyxl, as a department's tool would): Chinese
+# headers in their own order, a name column, Chinese periods and statuses, a 同比 typed as a
+# percentage, a number stored as text, a formula never calculated (no cached value: refused as bad_value, not lost), a
+# row left without a value (not reported yet: not sent, not an error).
+"$PYTHON" - "$T/dept.xlsx" <<'PY'
+import sys
+import openpyxl
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.title = "报送"
+ws.append(["指标代码", "指标名称", "规划", "期别", "数值", "单位", "数据状态", "报送单位", "同比", "说明"])
+ws.append(["gdp", "地区生产总值", "test-plan", "2026年上半年", 790, "亿元", "初步核算", "统计局", 0.055, None])
+ws["I2"].number_format = "0.0%"  # typed as 5.5%: Excel keeps 0.055
+ws.append(["fiscal_revenue", "一般公共预算收入", "test-plan", "2026年1-10月", "20.5", "亿元", "快报", "财政局", None, "含基金"])
+ws.append(["fiscal_revenue", "一般公共预算收入", "test-plan", "2026年1—9月", "=1+1", "亿元", "快报", "财政局", None, None])
+ws.append(["fiscal_revenue", "一般公共预算收入", "test-plan", "2026年1-8月", None, "亿元", "快报", "财政局", None, None])
+ws.append([])
+ws.append(["urbanization", "城镇化率", "test-plan", "2024年", 57.1, "%", "最终核实", "统计局", None, None])
+wb.save(sys.argv[1])
+PY
+if pw import "$T/dept.xlsx" >"$T/out" 2>"$T/err"; then fail "xlsx import with a formula row exited 0"; fi
+grep -q "5 rows, 3 accepted, 1 rejected, 1 without a value (not sent)" "$T/out" || fail "xlsx import summary: $(cat "$T/out") $(cat "$T/err")"
+grep -q "dept.xlsx:4: test-plan/fiscal_revenue 2026年1—9月: bad_value" "$T/err" || fail "xlsx formula row: $(cat "$T/err")"
+pw query test-plan gdp >"$T/q"; grep -q "2026Q2 *790 *preliminary *5.50 " "$T/q" || fail "xlsx gdp 2026年上半年, 5.5%: $(cat "$T/q")"
+pw query test-plan fiscal_revenue | grep -q "2026-10 *20.5 *flash" || fail "xlsx number as text"
+pw query test-plan urbanization | grep -q "2024 *57.1 *final" || fail "xlsx 2024年 最终核实"
+# The same sheet again stores nothing twice (the message ids are the rows' hash).
+revs=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')
+pw import "$T/dept.xlsx" >/dev/null 2>&1 || true
+[ "$revs" = "$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')" ] || fail "xlsx re-import added revisions"
+# A named sheet that is not there; a truncated file: clear messages, nothing stored.
+if pw import "$T/dept.xlsx" --sheet 其他 2>"$T/err"; then fail "missing sheet accepted"; fi
+grep -q "dept.xlsx: no sheet named '其他' (the workbook has '报送')" "$T/err" || fail "sheet message: $(cat "$T/err")"
+head -c 2000 "$T/dept.xlsx" > "$T/cut.xlsx"
+if pw import "$T/cut.xlsx" 2>"$T/err"; then fail "truncated xlsx accepted"; fi
+grep -q "cut.xlsx: not an .xlsx file (not a valid ZIP archive" "$T/err" || fail "truncated xlsx message: $(cat "$T/err")"
+# The CLI takes the same Chinese forms.
+pw push test-plan urbanization 2025年全年 57.6 --status 快报 --id cli-zh | grep -q "acknowledged" || fail "push 2025年全年 快报"
+pw query test-plan urbanization --from 2025年 | grep -q "2025 *57.6 *flash" || fail "query --from 2025年"
+if pw push test-plan urbanization 2025年下半年 1 --id cli-zh2 2>"$T/err"; then fail "下半年 accepted"; fi
+
+# The round trip: planwatch template -> filled by openpyxl as a department would -> import
+# -> query. Only 统计局's quarterly indicators of the plan, pre-filled, a status list.
+pw template --dept 统计局 --plan test-plan --period 2026Q1 -o "$T/t.xlsx" | grep -q "1 indicator(s) of 统计局" ||
+	fail "template: $(pw template --dept 统计局 --plan test-plan --period 2026Q1 -o "$T/t.xlsx" 2>&1)"
+"$PYTHON" - "$T/t.xlsx" <<'PY' || fail "template content"
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["报送"]
+rows = [[c.value for c in r] for r in ws.iter_rows()]
+assert rows[0] == ["规划", "指标代码", "指标名称", "期别", "数值", "单位", "数据状态", "报送单位", "同比", "说明"], rows[0]
+assert rows[1][:4] == ["test-plan", "gdp", "地区生产总值", "2026年一季度"], rows[1]
+assert rows[1][4] is None and rows[1][8] is None, rows[1]
+assert rows[1][5:8] == ["亿元", "快报", "统计局"], rows[1]
+assert len(rows) == 2, rows
+lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+assert len(lists) == 1 and str(lists[0].sqref) == "G2", [str(d.sqref) for d in lists]
+assert lists[0].formula1 == '"预计数,快报,初步核算,最终核实,调整数"', lists[0].formula1
+ws["E2"] = 201.5
+ws["I2"] = 5.1
+ws["G2"] = "初步核算"
+wb.save(sys.argv[1])
+PY
+pw import "$T/t.xlsx" >"$T/out" 2>&1 || fail "import the filled template: $(cat "$T/out")"
+grep -q "1 rows, 1 accepted, 0 rejected" "$T/out" || fail "template import: $(cat "$T/out")"
+pw query test-plan gdp | grep -q "2026Q1 *201.5 *preliminary *5.1" || fail "template round trip: $(pw query test-plan gdp)"
+if pw template --dept 林业局 --plan test-plan --period 2026-10 -o "$T/x.xlsx" 2>"$T/err"; then fail "template without indicators"; fi
+grep -q "no monthly indicator that '林业局' reports" "$T/err" || fail "empty template message: $(cat "$T/err")"
 
 pw push test-plan urbanization 2022 56.5 --status revised --reason "经普调整" --id cli-3 >/dev/null
 pw history test-plan urbanization 2022 | grep -c "^2022" | grep -q 2 || fail "history"

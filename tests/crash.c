@@ -32,12 +32,7 @@ static double now_s(void)
  * indicator's revision history must list message numbers ascending, each at most once. */
 static void message(long j, struct pw_obs *obs, char inds[ITEMS][16])
 {
-	for (int i = 0; i < ITEMS; i++) {
-		snprintf(inds[i], 16, "ind%03d", (int)((j * ITEMS + i) % N_INDS));
-		obs[i] = (struct pw_obs){ .plan = "bench", .indicator = inds[i], .period = "2025-12",
-					  .unit = "亿元", .status = "flash", .yoy = NAN,
-					  .value = (double)j };
-	}
+	harness_bench_message(j, ITEMS, N_INDS, obs, inds);
 }
 
 struct feeder {
@@ -102,32 +97,7 @@ static void verify(struct feeder *f)
 {
 	/* seen[j]: how many of message j's items are stored. */
 	int *seen = calloc((size_t)f->n, sizeof(int));
-	for (int ind = 0; ind < N_INDS; ind++) {
-		char name[16];
-		snprintf(name, sizeof(name), "ind%03d", ind);
-		struct proto_req r = { .type = PROTO_HISTORY, .plan = "bench", .ind = name,
-				       .has_period = true, .limit = 10000 };
-		period_parse(&r.period, "2025-12", 7);
-		struct proto_view *v = harness_request(f->c, &r);
-		bool more = true;
-		CHECK_OK(proto_view_bool(v, -1, "more", &more));
-		CHECK(!more);
-		double last = -1;
-		for (size_t i = 0; i < proto_view_count(v); i++) {
-			double val;
-			int64_t rev;
-			CHECK_OK(proto_view_double(v, (int)i, "value", &val));
-			CHECK_OK(proto_view_int(v, (int)i, "rev", &rev));
-			CHECK(rev == (int64_t)i + 1); /* revisions numbered without gaps */
-			long j = (long)val;
-			CHECK(j >= 0 && j < f->n);
-			/* Messages commit in order per feeder, but a resend after a crash may land
-			 * after later ones: what must hold is "at most once". */
-			(void)last;
-			seen[j]++;
-		}
-		proto_view_free(v);
-	}
+	harness_count_messages(f->c, N_INDS, f->n, seen);
 	long applied = 0;
 	for (long j = 0; j < f->n; j++) {
 		if (seen[j] != 0 && seen[j] != ITEMS)

@@ -1,5 +1,6 @@
 /* tests/harness.c — the real daemon as a child process. */
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,4 +206,40 @@ struct proto_view *harness_request(struct pw_client *c, struct proto_req *r)
 	free(reply);
 	proto_buf_release(&b);
 	return v;
+}
+
+void harness_bench_message(long j, int items, int n_inds, struct pw_obs *obs, char (*inds)[16])
+{
+	for (int i = 0; i < items; i++) {
+		snprintf(inds[i], 16, "ind%03d", (int)((j * items + i) % n_inds));
+		obs[i] = (struct pw_obs){ .plan = "bench", .indicator = inds[i], .period = "2025-12",
+					  .unit = "亿元", .status = "flash", .yoy = NAN,
+					  .value = (double)j };
+	}
+}
+
+void harness_count_messages(struct pw_client *c, int n_inds, long n, int *seen)
+{
+	for (int ind = 0; ind < n_inds; ind++) {
+		char name[16];
+		snprintf(name, sizeof(name), "ind%03d", ind);
+		struct proto_req r = { .type = PROTO_HISTORY, .plan = "bench", .ind = name,
+				       .has_period = true, .limit = 10000 };
+		period_parse(&r.period, "2025-12", 7);
+		struct proto_view *v = harness_request(c, &r);
+		bool more = true;
+		CHECK_OK(proto_view_bool(v, -1, "more", &more));
+		CHECK(!more);
+		for (size_t i = 0; i < proto_view_count(v); i++) {
+			double val;
+			int64_t rev;
+			CHECK_OK(proto_view_double(v, (int)i, "value", &val));
+			CHECK_OK(proto_view_int(v, (int)i, "rev", &rev));
+			CHECK(rev == (int64_t)i + 1); /* revisions numbered without gaps */
+			long j = (long)val;
+			CHECK(j >= 0 && j < n);
+			seen[j]++;
+		}
+		proto_view_free(v);
+	}
 }

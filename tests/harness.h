@@ -41,6 +41,14 @@ int harness_use_catalog(struct harness *h, const char *path, const char *extra);
  * a transport error. The caller frees the view. */
 struct proto_view *harness_request(struct pw_client *c, struct proto_req *r);
 
+/* Message j of the durability tests (crash, powerloss): value j for `items` indicators of
+ * the bench plan (ind000.., n_inds of them, from j * items on) at period 2025-12. */
+void harness_bench_message(long j, int items, int n_inds, struct pw_obs *obs, char (*inds)[16]);
+
+/* Through HISTORY of every indicator at 2025-12: seen[j] += 1 for each stored vintage whose
+ * value is j (0 <= j < n; anything else aborts), revisions numbered 1.. without gaps. */
+void harness_count_messages(struct pw_client *c, int n_inds, long n, int *seen);
+
 /* A client connected to the daemon. */
 struct pw_client *harness_client(const struct harness *h);
 

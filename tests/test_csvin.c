@@ -106,15 +106,46 @@ static void test_header(void)
 {
 	check_fails("", PW_EFIELD, 1, "empty");
 	check_fails("\n\n  \n", PW_EFIELD, 4, "empty");
-	check_fails("plan,indicator,period\n", PW_EFIELD, 1, "3 fields, expected 10");
-	check_fails(HDR ",extra\n", PW_EFIELD, 1, "11 fields");
+	check_fails("plan,indicator,period\n", PW_EFIELD, 1, "no column 'value' (数值)");
+	check_fails("plan,indicator,period,value,unit,status\n", PW_EFIELD, 1,
+		    "no column 'dept' (报送单位)");
+	check_fails(HDR ",extra\n", PW_EFIELD, 1, "header field 11 is 'extra', not a column");
 	check_fails("plan,indicator,period,value,unit,status,department,yoy,reason,source\n",
-		    PW_EFIELD, 1, "header field 7 is 'department', expected 'dept'");
+		    PW_EFIELD, 1, "header field 7 is 'department'");
 	check_fails("Plan,indicator,period,value,unit,status,dept,yoy,reason,source\n", PW_EFIELD,
 		    1, "'Plan'");
+	check_fails(HDR ",period\n", PW_EFIELD, 1, "header field 11: column 'period' twice");
+	check_fails(HDR ",时期\n", PW_EFIELD, 1, "column 'period' twice");
 	/* A data row where the header should be. */
 	check_fails("\n\ntest-plan,gdp,2026Q3,812.5,亿元,flash,统计局,5.8,,\n", PW_EFIELD, 3,
 		    "header field 1 is 'test-plan'");
+	/* The header has 64 fields at most. */
+	char wide[1024];
+	int k = snprintf(wide, sizeof(wide), "%s", HDR);
+	for (int i = 0; i < 54; i++)
+		k += snprintf(wide + k, sizeof(wide) - (size_t)k, ",");
+	snprintf(wide + k, sizeof(wide) - (size_t)k, "\n");
+	csvin_free(parse(wide, 0, NULL)); /* 64 */
+	snprintf(wide + k, sizeof(wide) - (size_t)k, ",\n");
+	check_fails(wide, PW_EFIELD, 1, "65 fields, more than 64");
+	/* Any order, Chinese names, ignored and optional columns: rows land by column. */
+	struct csvin *z = parse("指标名称,报送单位,指标代码,期别,数值,计量单位,数据状态,规划,说明\n"
+				"地区生产总值,统计局,gdp,2026年1-10月,812.5,亿元,快报,p,注\n",
+				0, NULL);
+	struct csvin_row *zr = csvin_row(z, 0);
+	CHECK(strcmp(zr->col[CSVIN_PLAN], "p") == 0 && strcmp(zr->col[CSVIN_IND], "gdp") == 0);
+	CHECK(strcmp(zr->col[CSVIN_DEPT], "统计局") == 0);
+	CHECK(strcmp(zr->col[CSVIN_PERIOD], "2026年1-10月") == 0);
+	CHECK(strcmp(zr->col[CSVIN_VALUE], "812.5") == 0);
+	CHECK(strcmp(zr->col[CSVIN_UNIT], "亿元") == 0);
+	CHECK(strcmp(zr->col[CSVIN_STATUS], "快报") == 0);
+	CHECK(strcmp(zr->col[CSVIN_REASON], "注") == 0);
+	CHECK(strcmp(zr->col[CSVIN_YOY], "") == 0 && strcmp(zr->col[CSVIN_SOURCE], "") == 0);
+	csvin_free(z);
+	/* A blank header field (a spreadsheet's trailing column) is not imported. */
+	z = parse(HDR ",\np,i,2024,1,%,final,d,,,s,ignored\n", 0, NULL);
+	CHECK(strcmp(csvin_row(z, 0)->col[CSVIN_SOURCE], "s") == 0);
+	csvin_free(z);
 	/* Quoted header names are the same names. */
 	struct csvin *c = parse("\"plan\",indicator,period,value,unit,status,dept,yoy,reason,"
 				"\"source\"\r\n",
@@ -175,7 +206,7 @@ static void test_lines(void)
 static void test_field_count(void)
 {
 	check_fails(HDR "\np,i,2021,1,%,final,d,,,s\np,i,2022,2,%,final,d,,s\n", PW_EFIELD, 3,
-		    "9 fields, expected 10");
+		    "9 fields, expected 10 as in the header");
 	check_fails(HDR "\np,i,2021,1,%,final,d,,,s,\n", PW_EFIELD, 2, "11 fields");
 	/* An unquoted comma in the reason shifts the fields: reported on the row's line,
 	 * also after a multi-line field and blank lines. */
@@ -269,7 +300,7 @@ static void test_api(void)
 	CHECK_RC(csvin_feed(c, "a,b\n", 4), PW_EFIELD);
 	CHECK_RC(csvin_feed(c, HDR "\n", strlen(HDR) + 1), PW_EFIELD);
 	CHECK_RC(csvin_end(c), PW_EFIELD);
-	CHECK(strstr(csvin_error(c), "line 1: the header has 2 fields"));
+	CHECK(strstr(csvin_error(c), "line 1: header field 1 is 'a'"));
 	csvin_free(c);
 	CHECK_OK(csvin_new(&c));
 	CHECK_OK(csvin_feed(c, HDR, strlen(HDR)));

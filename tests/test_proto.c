@@ -68,10 +68,121 @@ static void test_period(void)
 		}
 }
 
+/* The Chinese forms of period_parse_text, each next to its nearest refused neighbour. */
+static void test_period_text(void)
+{
+	static const struct {
+		const char *in, *want;
+	} good[] = {
+		{ "2026", "2026" }, { "2026Q3", "2026Q3" }, { "2026-10", "2026-10" },
+		{ "2026年", "2026" }, { "2026年全年", "2026" }, { "2026年度", "2026" },
+		{ "1949年", "1949" }, { "2100年", "2100" },
+		{ "2026年10月", "2026-10" }, { "2026年1月", "2026-01" }, { "2026年01月", "2026-01" },
+		{ "2026年12月", "2026-12" }, { "2026年十月", "2026-10" }, { "2026年十二月", "2026-12" },
+		{ "2026年10月份", "2026-10" }, { "2026年1-10月", "2026-10" },
+		{ "2026年1—10月", "2026-10" }, { "2026年1–10月", "2026-10" },
+		{ "2026年1－10月", "2026-10" }, { "2026年1~10月", "2026-10" },
+		{ "2026年1～10月", "2026-10" }, { "2026年1至10月", "2026-10" },
+		{ "2026年1-2月", "2026-02" }, { "2026年1-12月", "2026-12" },
+		{ "2026年1-10月份", "2026-10" }, { "2026年一至十月", "2026-10" },
+		{ "2026年三季度", "2026Q3" }, { "2026年第三季度", "2026Q3" },
+		{ "2026年3季度", "2026Q3" }, { "2026年第3季度", "2026Q3" },
+		{ "2026年一季度", "2026Q1" }, { "2026年四季度", "2026Q4" },
+		{ "2026年1-3季度", "2026Q3" }, { "2026年1-2季度", "2026Q2" },
+		{ "2026年1-4季度", "2026Q4" }, { "2026年前三季度", "2026Q3" },
+		{ "2026年前两季度", "2026Q2" }, { "2026年前二季度", "2026Q2" },
+		{ "2026年前四季度", "2026Q4" }, { "2026年上半年", "2026Q2" },
+		{ "２０２６年１０月", "2026-10" }, { "2026年1-１０月", "2026-10" },
+		{ "２０２６年", "2026" }, { "2026年第３季度", "2026Q3" },
+	};
+	static const char *const bad[] = {
+		"", "2026年年", "2026 年", "2026年 ", "1948年", "2101年", "2026年13月",
+		"2026年0月", "2026年00月", "2026年十三月", "2026年1-13月", "2026年1-1月",
+		"2026年2-10月", "2026年3-5月", "2026年1-月", "2026年-10月", "2026年1--10月",
+		"2026年10", "2026年10月x", "2026年10月份份", "2026年五季度", "2026年第五季度",
+		"2026年0季度", "2026年1-5季度", "2026年1-1季度", "2026年前一季度",
+		"2026年前五季度", "2026年前三季", "2026年下半年", "2026年上半年度",
+		"2026年全年x", "2026年第1-3季度", "二〇二六年", "26年10月", "2026年123月",
+		"2026年第", "2026年前", "2026年1", "2026年\xe5", "2026\xe5\xb9", "20x6年",
+		"2026-10月", "2026Q3季度", "２０２６-10", "２０２６Q3", "2026年１３月", "２０２６年\xef\xbc",
+		"2026年1-10月2026年1-10月2026年1-10月2026年1-10月2026年1-10月2026年1-10月",
+	};
+	struct period p;
+	char buf[PERIOD_TEXT_MAX];
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int rc = period_parse_text(&p, good[i].in, strlen(good[i].in));
+		if (rc == 0)
+			period_format(&p, buf);
+		if (rc != 0 || strcmp(buf, good[i].want) != 0)
+			fprintf(stderr, "period_parse_text('%s'): %d\n", good[i].in, rc);
+		CHECK_OK(rc);
+		CHECK(strcmp(buf, good[i].want) == 0);
+		/* The wire parser stays canonical: only the canonical forms pass it. */
+		CHECK((period_parse(&p, good[i].in, strlen(good[i].in)) == 0) ==
+		      (strcmp(good[i].in, good[i].want) == 0));
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (period_parse_text(&p, bad[i], strlen(bad[i])) != PW_EPERIOD)
+			fprintf(stderr, "period_parse_text('%s') accepted\n", bad[i]);
+		CHECK_RC(period_parse_text(&p, bad[i], strlen(bad[i])), PW_EPERIOD);
+	}
+	/* period_format_text writes what period_parse_text reads back, for every period. */
+	for (int y = PERIOD_YEAR_MIN; y <= PERIOD_YEAR_MAX; y += 7)
+		for (int f = PERIOD_ANNUAL; f <= PERIOD_MONTH; f++)
+			for (int n = f == PERIOD_ANNUAL ? 0 : 1;
+			     n <= (f == PERIOD_ANNUAL ? 0 : f == PERIOD_QUARTER ? 4 : 12); n++)
+				for (int cum = 0; cum <= 1; cum++) {
+					struct period a = { (uint16_t)y, (uint8_t)f, (uint8_t)n }, b;
+					char zh[PERIOD_TEXT_ZH_MAX];
+					period_format_text(&a, cum, zh);
+					CHECK_OK(period_parse_text(&b, zh, strlen(zh)));
+					CHECK(period_cmp(&a, &b) == 0);
+				}
+	char zh[PERIOD_TEXT_ZH_MAX];
+	CHECK_OK(period_parse(&p, "2026-10", 7));
+	period_format_text(&p, 1, zh);
+	CHECK(strcmp(zh, "2026年1-10月") == 0);
+	period_format_text(&p, 0, zh);
+	CHECK(strcmp(zh, "2026年10月") == 0);
+	CHECK_OK(period_parse(&p, "2026-01", 7));
+	period_format_text(&p, 1, zh);
+	CHECK(strcmp(zh, "2026年1月") == 0);
+	CHECK_OK(period_parse(&p, "2026Q3", 6));
+	period_format_text(&p, 1, zh);
+	CHECK(strcmp(zh, "2026年1-3季度") == 0);
+	period_format_text(&p, 0, zh);
+	CHECK(strcmp(zh, "2026年三季度") == 0);
+	CHECK_OK(period_parse(&p, "2026", 4));
+	period_format_text(&p, 1, zh);
+	CHECK(strcmp(zh, "2026年") == 0);
+	/* Exactly len bytes: a prefix of a longer text is judged on its own. */
+	CHECK_OK(period_parse_text(&p, "2026年10月份", strlen("2026年10月")));
+	CHECK(p.freq == PERIOD_MONTH && p.n == 10);
+	CHECK_RC(period_parse_text(&p, "2026年10月", strlen("2026年10")), PW_EPERIOD);
+}
+
 static void test_status(void)
 {
 	CHECK(status_parse("flash") == PW_ST_FLASH);
 	CHECK_RC(status_parse("guess"), PW_ESTATUS);
+	/* People's names: English and Chinese; the wire parser takes only the English. */
+	static const struct {
+		const char *in;
+		int want;
+	} text[] = {
+		{ "estimate", PW_ST_ESTIMATE }, { "final", PW_ST_FINAL }, { "快报", PW_ST_FLASH },
+		{ "初步核算", PW_ST_PRELIMINARY }, { "初步核实", PW_ST_PRELIMINARY },
+		{ "最终核实", PW_ST_FINAL }, { "调整数", PW_ST_REVISED }, { "修订数", PW_ST_REVISED },
+		{ "预计数", PW_ST_ESTIMATE },
+	};
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		CHECK(status_parse_text(text[i].in) == text[i].want);
+		CHECK((status_parse(text[i].in) > 0) == ((unsigned char)text[i].in[0] < 0x80));
+	}
+	const char *nope[] = { "", "快", "快报 ", " 快报", "预计", "Final", "最终", "调整数数",
+			       "unknown", "未知" };
+	for (size_t i = 0; i < sizeof(nope) / sizeof(nope[0]); i++)
+		CHECK_RC(status_parse_text(nope[i]), PW_ESTATUS);
 	CHECK_OK(status_may_replace(PW_ST_ESTIMATE, PW_ST_FLASH));
 	CHECK_OK(status_may_replace(PW_ST_FLASH, PW_ST_FLASH));
 	CHECK_OK(status_may_replace(PW_ST_FINAL, PW_ST_REVISED));
@@ -403,6 +514,7 @@ static void test_str_encoding(void)
 int main(void)
 {
 	test_period();
+	test_period_text();
 	test_status();
 	test_errors();
 	test_roundtrip();

@@ -88,6 +88,10 @@ report quangang-14 2026-09 json "$T/cut.json" || fail "json report --period 2026
 report quangang-14 2026-09 html "$T/cut.html" || fail "html report --period 2026-09"
 report quangang-14 2025-09 json "$T/cut25.json" || fail "json report --period 2025-09"
 report quangang-14 2020Q2 json "$T/early.json" || fail "json report --period 2020Q2"
+# The Chinese form of the same period gives the same report (the CLI passes it on canonical).
+report quangang-14 2026年1-9月 json "$T/cut-zh.json" || fail "json report --period 2026年1-9月"
+for f in cut cut-zh; do sed 's/"generated[_a-z]*": *"*[^",]*"*//g' "$T/$f.json" >"$T/$f.nogen"; done
+diff "$T/cut.nogen" "$T/cut-zh.nogen" >&2 || fail "report --period 2026年1-9月 differs from 2026-09"
 
 # Errors: an unknown plan and a bad period are refused with a reason, nothing else.
 if report no-such-plan - html "$T/x.html" 2>"$T/err"; then fail "unknown plan accepted"; fi

@@ -1070,7 +1070,7 @@ static int kv_read_fn(struct store_txn *t, void *arg)
 	CHECK(len == 0);
 	CHECK_RC(store_meta_get(t, "target/p/j", buf, sizeof(buf), &len), PW_ENOTFOUND);
 	CHECK_OK(store_meta_get(t, "schema", buf, sizeof(buf), &len));
-	CHECK(len == 4 && memcmp(buf, "\4\0\0\0", 4) == 0);
+	CHECK(len == 4 && memcmp(buf, "\5\0\0\0", 4) == 0);
 	return 0;
 }
 
@@ -1439,12 +1439,18 @@ static const char *region_of(const char *plan, void *arg)
 	return strcmp(plan, "M") == 0 ? "R1" : NULL;
 }
 
+static const char *region_of2(const char *plan, void *arg)
+{
+	(void)arg;
+	return strcmp(plan, "X") == 0 ? "R2" : region_of(plan, NULL);
+}
+
 static void test_schema(void)
 {
 	char dir[1100], foreign[1100];
 	struct store *s = NULL;
 	struct raw r;
-	uint8_t v3[4] = { 5, 0, 0, 0 }, v2[4] = { 3, 0, 0, 0 };
+	uint8_t v3[4] = { 6, 0, 0, 0 }, v2[4] = { 3, 0, 0, 0 }; /* a future schema; 3 */
 
 	mk_dir(dir, sizeof(dir), "schema");
 	CHECK_OK(store_open(&s, dir, 0, 0));
@@ -1467,17 +1473,18 @@ static void test_schema(void)
 	raw_begin(&r, dir);
 	raw_put(&r, "meta", "schema", 6, v2, 4);
 	raw_end(&r);
-	/* Schema 3 (keyed by plan) opens, refuses writes until store_migrate_v4 has run. */
+	/* Schema 3 (keyed by plan) opens as 4 (the hot index: its idx is complete), refuses
+	 * writes until store_migrate_owner has run. */
 	CHECK_OK(store_open(&s, dir, 0, 0));
-	CHECK(store_schema(s) == 3);
+	CHECK(store_schema(s) == 4);
 	struct store_obs o;
 	obs_fill(&o, "p", "i", month(2024, 1), 1, 1);
 	CHECK_RC(put_n(s, &o, 1), PW_ESTORE);
 	char err[256];
-	CHECK_OK(store_migrate_v4(s, same_owner, NULL, err, sizeof(err)));
-	CHECK(store_schema(s) == 4);
+	CHECK_OK(store_migrate_owner(s, same_owner, NULL, err, sizeof(err)));
+	CHECK(store_schema(s) == 5);
 	CHECK_OK(put_n(s, &o, 1));
-	CHECK_OK(store_migrate_v4(s, NULL_owner, NULL, err, sizeof(err))); /* 4: nothing to do */
+	CHECK_OK(store_migrate_owner(s, NULL_owner, NULL, err, sizeof(err))); /* 5: nothing to do */
 	store_free(s);
 
 	/* An LMDB environment of someone else is not taken over. */
@@ -1608,11 +1615,11 @@ static void test_migrate(int from)
 	CHECK(raw_has_table(dir, "rev") && !raw_has_table(dir, "vin"));
 
 	CHECK_OK(store_open(&s, dir, 0, 0));
-	CHECK(store_schema(s) == 3); /* 1 and 2 become 3 at open; 3 -> 4 needs the owner map */
+	CHECK(store_schema(s) == 4); /* 1 and 2 become 4 at open; 4 -> 5 needs the owner map */
 	char err[256];
-	CHECK_RC(store_migrate_v4(s, NULL_owner, NULL, err, sizeof(err)), PW_EINVAL);
-	CHECK(strstr(err, "plan 'M'") && store_schema(s) == 3);
-	CHECK_OK(store_migrate_v4(s, same_owner, NULL, err, sizeof(err)));
+	CHECK_RC(store_migrate_owner(s, NULL_owner, NULL, err, sizeof(err)), PW_EINVAL);
+	CHECK(strstr(err, "plan 'M'") && store_schema(s) == 4);
+	CHECK_OK(store_migrate_owner(s, same_owner, NULL, err, sizeof(err)));
 	CHECK_OK(store_stat(s, &st));
 	CHECK(st.n_obs == 3 && st.n_rev == 4);
 	CHECK_OK(get1(s, "M", "a", month(2024, 1), &got));
@@ -1667,27 +1674,18 @@ static void test_rekey(void)
 	raw_end(&r);
 
 	CHECK_OK(store_open(&s, dir, 0, 0));
-	CHECK_RC(store_migrate_v4(s, region_of, NULL, err, sizeof(err)), PW_EINVAL);
-	CHECK(strstr(err, "plan 'X' that the catalog does not know") && store_schema(s) == 3);
+	CHECK_RC(store_migrate_owner(s, region_of, NULL, err, sizeof(err)), PW_EINVAL);
+	CHECK(strstr(err, "plan 'X' that the catalog does not know") && store_schema(s) == 4);
 	CHECK_OK(get1(s, "M", "a", month(2024, 1), &got)); /* untouched */
 	CHECK(obs_eq(&v[1], &got));
 	store_free(s);
 
-	/* Without X's series the map knows every plan. */
-	raw_begin(&r, dir);
-	uint8_t key[OBS_KEY_MAX_TEST];
-	raw_del(&r, "idx", key, obs_key(key, "X", "a", month(2024, 2)));
-	raw_end(&r);
+	/* With X known as well (region R2), every series moves. */
 	CHECK_OK(store_open(&s, dir, 0, 0));
-	CHECK_RC(store_migrate_v4(s, region_of, NULL, err, sizeof(err)), PW_EINVAL); /* vin 3 */
-	store_free(s);
-	raw_begin(&r, dir);
-	uint8_t vk[8] = { 0, 0, 0, 0, 0, 0, 0, 3 };
-	raw_del(&r, "vin", vk, 8);
-	raw_end(&r);
-	CHECK_OK(store_open(&s, dir, 0, 0));
-	CHECK_OK(store_migrate_v4(s, region_of, NULL, err, sizeof(err)));
-	CHECK(store_schema(s) == 4);
+	CHECK_OK(store_migrate_owner(s, region_of2, NULL, err, sizeof(err)));
+	CHECK(store_schema(s) == 5);
+	CHECK_OK(get1(s, "R2", "a", month(2024, 2), &got));
+	CHECK(got.value == 9 && strcmp(got.plan, "R2") == 0);
 	CHECK_RC(get1(s, "M", "a", month(2024, 1), &got), PW_ENOTFOUND);
 	CHECK_OK(get1(s, "R1", "a", month(2024, 1), &got));
 	CHECK(strcmp(got.plan, "R1") == 0 && got.rev == 2 && got.value == 1.75);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # tests/fuzz/run.sh SECONDS [TARGET...] — build and run the libFuzzer targets.
 #
-# Builds fuzz_proto, fuzz_catalog, fuzz_csv and fuzz_unit with clang (-fsanitize=fuzzer,address,
-# undefined) into build/fuzz/, replays the reproducers in tests/fuzz/regress/<target>/
+# Builds fuzz_proto, fuzz_catalog, fuzz_csv, fuzz_unit and fuzz_xlsx with clang
+# (-fsanitize=fuzzer,address,undefined) into build/fuzz/, replays the reproducers in tests/fuzz/regress/<target>/
 # (built with -DFUZZ_STRICT=1: no known bug is stepped around), then runs each target for SECONDS on a scratch corpus build/fuzz/corpus/<target>/
 # seeded from tests/fuzz/corpus/<target>/ (the repository is never written to).
 # Prints execs, execs/s, cov: and ft: per target. Exits non-zero if a build failed, a
@@ -12,12 +12,12 @@
 # Environment: CLANG (default clang), FUZZ_FLAGS (extra libFuzzer flags), FUZZ_CFLAGS.
 set -u
 
-usage() { echo "usage: $0 SECONDS [proto|catalog|csv|unit]..." >&2; exit 2; }
+usage() { echo "usage: $0 SECONDS [proto|catalog|csv|unit|xlsx]..." >&2; exit 2; }
 [ $# -ge 1 ] || usage
 SECS=$1
 shift
 case $SECS in ''|*[!0-9]*) usage ;; esac
-TARGETS=${*:-proto catalog csv unit}
+TARGETS=${*:-proto catalog csv unit xlsx}
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$SRC/build/fuzz
@@ -31,8 +31,8 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
 fi
 MSGPACK=msgpack
 pkg-config --exists msgpack-c 2>/dev/null && MSGPACK=msgpack-c
-PKG_CFLAGS=$(pkg-config --cflags $MSGPACK yaml-0.1) || exit 1
-PKG_LIBS="$(pkg-config --libs $MSGPACK yaml-0.1) -lcsv -lm" || exit 1
+PKG_CFLAGS=$(pkg-config --cflags $MSGPACK yaml-0.1 libzip expat) || exit 1
+PKG_LIBS="$(pkg-config --libs $MSGPACK yaml-0.1 libzip expat) -lcsv -lm" || exit 1
 CFLAGS="-std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -Wall -Wextra -Werror -Wshadow
 	-Wstrict-prototypes -Wmissing-prototypes -Iproto -Imodel -g -O1 -fno-omit-frame-pointer
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined ${FUZZ_CFLAGS:-}"
@@ -42,8 +42,9 @@ sources() {
 	case $1 in
 	proto) echo "tests/fuzz/fuzz_proto.c $PROTO_SRC" ;;
 	catalog) echo "tests/fuzz/fuzz_catalog.c model/catalog.c model/ydoc.c model/planmath.c model/unit.c $PROTO_SRC" ;;
-	csv) echo "tests/fuzz/fuzz_csv.c client/csvin.c $PROTO_SRC" ;;
+	csv) echo "tests/fuzz/fuzz_csv.c client/csvin.c client/xlsxin.c $PROTO_SRC" ;;
 	unit) echo "tests/fuzz/fuzz_unit.c model/unit.c $PROTO_SRC" ;;
+	xlsx) echo "tests/fuzz/fuzz_xlsx.c client/xlsxin.c client/csvin.c $PROTO_SRC" ;;
 	*) echo "fuzz: unknown target '$1'" >&2; return 1 ;;
 	esac
 }
@@ -55,6 +56,7 @@ options() {
 	catalog) echo "-max_len=8192" ;;
 	csv) echo "-max_len=8192" ;;
 	unit) echo "-max_len=96" ;;
+	xlsx) echo "-max_len=16384" ;;
 	esac
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Writes the seed corpora of the fuzz targets into tests/fuzz/corpus/{proto,catalog,csv}/
-and their libFuzzer dictionaries tests/fuzz/{proto,catalog,csv}.dict.
+"""Writes the seed corpora of the fuzz targets into tests/fuzz/corpus/{proto,catalog,csv,xlsx}/
+and their libFuzzer dictionaries tests/fuzz/{proto,catalog,csv,xlsx}.dict.
 
 The committed seeds are this script's output; run it again after changing it:
     /usr/bin/python3 tests/fuzz/seeds.py
@@ -200,6 +200,108 @@ def csv_seeds():
           .encode("gb18030"))
     write("csv", "bad-utf16.csv", ("\ufeff" + hdr).encode("utf-16-le"))
     write("csv", "cr-only.csv", good.replace("\n", "\r"))
+    # Chinese headers in another order, Chinese periods (each form of period_parse_text)
+    # and statuses.
+    zh = ("指标名称,报送单位,指标代码,规划,期别,数值,单位,数据状态,同比,说明,来源\n"
+          "地区生产总值,统计局,gdp,test-plan,2026年前三季度,812.5,亿元,快报,5.8,,s\n"
+          "地区生产总值,统计局,gdp,test-plan,2026年第三季度,812.5,亿元,初步核算,,,\n"
+          "地区生产总值,统计局,gdp,test-plan,2026年上半年,600,亿元,初步核实,,,\n"
+          "一般公共预算收入,财政局,fiscal_revenue,test-plan,2026年1-10月,20.5,亿元,快报,,,\n"
+          "一般公共预算收入,财政局,fiscal_revenue,test-plan,2026年1—2月,4.1,亿元,预计数,,,\n"
+          "一般公共预算收入,财政局,fiscal_revenue,test-plan,2026年十月份,2,亿元,调整数,,,\n"
+          "城镇化率,统计局,urbanization,test-plan,2025年全年,57.6,%,最终核实,,,\n"
+          "城镇化率,统计局,urbanization,test-plan,2025年,57.6,%,修订数,,,\n")
+    write("csv", "zh-headers.csv", zh)
+
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WORKBOOK = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="报送" sheetId="1" r:id="rId1"/>'
+            '</sheets></workbook>' % (NS_MAIN, NS_R))
+RELS = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="%s/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="%s/sharedStrings" Target="sharedStrings.xml"/>'
+        '<Relationship Id="rId3" Type="%s/styles" Target="styles.xml"/>'
+        '</Relationships>' % (NS_R, NS_R, NS_R))
+STYLES = ('<styleSheet xmlns="%s"><numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%%"/>'
+          '</numFmts><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="10"/><xf numFmtId="164"/>'
+          '</cellXfs></styleSheet>' % NS_MAIN)
+
+
+def sheet_xml(rows):
+    """A worksheet of rows (lists of str/float/None): strings inline, numbers as <v>."""
+    out = ['<worksheet xmlns="%s"><sheetData>' % NS_MAIN]
+    for r, row in enumerate(rows, 1):
+        out.append('<row r="%d">' % r)
+        for c, v in enumerate(row):
+            ref = "%s%d" % ("ABCDEFGHIJKLMNOPQRSTUVWXYZ"[c], r)
+            if v is None:
+                continue
+            if isinstance(v, str):
+                out.append('<c r="%s" t="inlineStr"><is><t>%s</t></is></c>' % (ref, v))
+            else:
+                out.append('<c r="%s"><v>%r</v></c>' % (ref, v))
+        out.append('</row>')
+    out.append('</sheetData></worksheet>')
+    return "".join(out)
+
+
+def xlsx(parts):
+    """A deflated .xlsx (a ZIP) of {name: text}, byte for byte the same on every run."""
+    import io
+    import zipfile
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), text.encode(),
+                       zipfile.ZIP_DEFLATED)
+    return b.getvalue()
+
+
+def xlsx_seeds():
+    rows = [["指标代码", "指标名称", "规划", "期别", "数值", "单位", "数据状态", "报送单位", "同比"],
+            ["gdp", "地区生产总值", "test-plan", "2026年1-3季度", 812.5, "亿元", "快报", "统计局", 5.8],
+            ["fiscal_revenue", None, "test-plan", "2026年1-10月", "20.5", "亿元", "初步核算", "财政局"]]
+    sst = ('<sst xmlns="%s"><si><t>plan</t></si><si><r><t>地区</t></r><r><t>生产总值</t></r>'
+           '<rPh><t>x</t></rPh></si></sst>' % NS_MAIN)
+    sheet = sheet_xml(rows)
+    typed = ('<worksheet xmlns="%s"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>'
+             '<c r="C1" t="s"><v>1</v></c><c r="D1" t="str"><f>A1</f><v>plan</v></c>'
+             '<c r="E1" t="b"><v>1</v></c><c r="F1" t="e"><v>#N/A</v></c>'
+             '<c r="G1" t="d"><v>2026-10-31</v></c><c r="H1"><f>1+1</f></c>'
+             '<c r="I1" s="1"><v>0.058</v></c><c r="J1" s="2"><v>0.571</v></c></row>'
+             '<row r="5"><c r="XFD5"><v>1.5E-3</v></c></row></sheetData></worksheet>' % NS_MAIN)
+    full = {"[Content_Types].xml": "<Types/>", "xl/workbook.xml": WORKBOOK,
+            "xl/_rels/workbook.xml.rels": RELS, "xl/sharedStrings.xml": sst,
+            "xl/worksheets/sheet1.xml": sheet, "xl/styles.xml": STYLES}
+    write("xlsx", "dept-sheet.xlsx", xlsx(full))
+    write("xlsx", "typed-cells.xlsx", xlsx(dict(full, **{"xl/worksheets/sheet1.xml": typed})))
+    write("xlsx", "no-workbook.xlsx", xlsx({"xl/worksheets/sheet1.xml": sheet}))
+    # The NUL-separated form the target stores into a ZIP itself: workbook, rels, strings,
+    # sheet, styles.
+    def split(*parts):
+        return "\0".join(parts).encode()
+    write("xlsx", "split-dept.txt", split(WORKBOOK, RELS, sst, sheet, STYLES))
+    write("xlsx", "split-typed.txt", split(WORKBOOK, RELS, sst, typed, STYLES))
+    write("xlsx", "split-doctype.txt",
+          split(WORKBOOK, RELS, '<!DOCTYPE s [<!ENTITY a "aaaa">]><sst><si><t>&a;</t></si></sst>',
+                sheet))
+    write("xlsx", "split-bad-ref.txt",
+          split(WORKBOOK, RELS, sst, typed.replace('r="C1"', 'r="A9"')))
+
+
+def xlsx_dict():
+    words = ["<row", "</row>", "<c ", "</c>", "<v>", "</v>", "<is>", "<t>", "</t>", "<si>",
+             "</si>", "<rPh>", "<f>", " r=\"", " t=\"s\"", " t=\"str\"", " t=\"inlineStr\"",
+             " t=\"b\"", " t=\"e\"", " t=\"d\"", "<sheetData>", "<sheet name=\"",
+             " r:id=\"rId1\"", "<Relationship Id=\"", " Target=\"", "sharedStrings",
+             "worksheets/", "../", "&amp;", "<!DOCTYPE", "<!ENTITY", "XFD1048576", "A1",
+             "1048576", "2026年1-10月", "2026年前三季度", "快报", "指标代码", "数值",
+             "<numFmt numFmtId=\"", " formatCode=\"0.0%\"", "<cellXfs>", "<xf numFmtId=\"",
+             " s=\"1\"", "/styles"]
+    write_dict("xlsx.dict", "xlsx (OOXML) fragments",
+               [("x%d" % i, w.encode()) for i, w in enumerate(words)])
 
 
 def esc(b):
@@ -250,6 +352,8 @@ def main():
     proto_seeds()
     catalog_seeds()
     csv_seeds()
+    xlsx_seeds()
+    xlsx_dict()
     return 0
 
 
