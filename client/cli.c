@@ -746,6 +746,10 @@ static void print_alerts(const struct proto_view *v, bool all)
 		}
 	if (!shown)
 		printf("no alerts: every indicator with a verdict is on track\n");
+	int64_t year;
+	if (proto_view_int(v, -1, "no_plan_in_force", &year) == 0)
+		printf("no plan in force for %lld — load the 15th-plan catalog; see catalog/README.md\n",
+		       (long long)year);
 }
 
 static void print_alerts_open(const struct proto_view *v)

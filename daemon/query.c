@@ -365,6 +365,38 @@ static void w_items_reply(struct proto_buf *b, struct qctx *q, bool with_last)
 }
 
 
+/* The current year when no plan that judges (status not draft) has it in its window: every
+ * figure of that year is stored and judged by none. 0 when some plan is in force. */
+static int year_without_plan(const struct catalog *c, int64_t now_ms)
+{
+	time_t secs = (time_t)(now_ms / 1000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	int year = tm.tm_year + 1900;
+	for (size_t i = 0; i < catalog_n_plans(c); i++) {
+		const struct cat_plan *p = catalog_plan_at(c, i);
+		if (p->status != CAT_DRAFT && cat_in_window(p, year))
+			return 0;
+	}
+	return year;
+}
+
+/* The alerts list, and no_plan_in_force (the year) when no loaded plan judges this year. */
+static void w_alerts_reply(struct proto_buf *b, struct qctx *q)
+{
+	int year = year_without_plan(q->cat, q->st->now_ms);
+	proto_w_reply(b, PROTO_RESULT, q->r->id, year ? 3 : 2);
+	if (year) {
+		proto_w_str(b, "no_plan_in_force");
+		proto_w_uint(b, (uint64_t)year);
+	}
+	proto_w_str(b, "more");
+	proto_w_bool(b, q->more);
+	proto_w_str(b, "items");
+	proto_w_array(b, q->n);
+	proto_w_raw(b, q->items.data, q->items.len);
+}
+
 static int alerts_txn(struct store_txn *t, void *arg)
 {
 	struct qctx *q = arg;
@@ -407,7 +439,7 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 		if (r->plan && !catalog_plan(cat, r->plan))
 			rc = PW_EPLAN;
 		else if ((rc = store_read(s, alerts_txn, &q)) == 0)
-			w_items_reply(b, &q, false);
+			w_alerts_reply(b, &q);
 		break;
 	case PROTO_STATUS:
 		answer_status(s, &q, b);

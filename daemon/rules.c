@@ -365,6 +365,33 @@ static int state_put_changed(struct store_txn *t, const struct cat_indicator *x,
 	return state_put(t, x, a);
 }
 
+struct last_arg {
+	struct store_obs *out;
+	bool found;
+};
+
+static int last_cb(const struct store_obs *o, void *arg)
+{
+	struct last_arg *l = arg;
+	if (!(o->flags & STORE_OBS_BACKFILL)) {
+		*l->out = *o;
+		l->found = true;
+	}
+	return 0;
+}
+
+/* The newest figure of x's series (not backfilled) in a period up to its plan's end year. */
+static int newest_in_window(struct store_txn *t, const struct cat_indicator *x,
+			    struct store_obs *out)
+{
+	/* Periods sort by year, then frequency, then number: December is a year's last key. */
+	struct period to = { .year = (uint16_t)x->plan->target_year, .freq = PERIOD_MONTH, .n = 12 };
+	struct period from = { .year = (uint16_t)x->plan->start_year, .freq = PERIOD_ANNUAL };
+	struct last_arg l = { .out = out };
+	int rc = store_obs_range(t, cat_owner(x), x->id, &from, &to, last_cb, &l);
+	return rc < 0 ? rc : l.found ? 0 : PW_ENOTFOUND;
+}
+
 int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		   const struct cat_indicator *x, struct notice_list *out)
 {
@@ -380,12 +407,16 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		return rc;
 	/* The newest period drives the verdict; backfilled history never does. */
 	rc = store_obs_last(t, cat_owner(x), x->id, STORE_OBS_BACKFILL, &newest);
+	/* No plan judges a period after its window (no extrapolating an expired plan's path,
+	 * docs/MODEL.md section 2): the 14th plan is governed by its newest period up to 2025,
+	 * also when a 2026 figure is already stored. */
+	if (rc == 0 && newest.period.year > x->plan->target_year)
+		rc = newest_in_window(t, x, &newest);
 	if (rc == PW_ENOTFOUND)
 		return state_put_changed(t, x, &before, &a);
 	if (rc < 0)
 		return rc;
-	/* A draft judges nothing, and no plan judges a period outside its window: there is
-	 * no extrapolating an expired plan's path (docs/MODEL.md section 2). */
+	/* A draft judges nothing; nor does a plan a period before its window. */
 	if (x->plan->status == CAT_DRAFT || !cat_in_window(x->plan, newest.period.year))
 		return state_put_changed(t, x, &before, &a);
 	if ((rc = evaluate(cfg, t, x, &newest, &v, false)) < 0)
@@ -618,4 +649,65 @@ int rules_count(struct store_txn *t, struct rules_counts *out)
 		return rc;
 	*out = c;
 	return 0;
+}
+
+/* ---- successor-plan baseline lint ---- */
+
+/* "15th" for a plan starting 2026: the 3rd plan began in 1966 and each lasts five years. */
+static void plan_ordinal(int start_year, char buf[16])
+{
+	int n = start_year >= 1966 ? (start_year - 1966) / 5 + 3 : 0;
+	const char *suf = (n % 100 >= 11 && n % 100 <= 13) ? "th"
+			  : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+	if (n)
+		snprintf(buf, 16, "%d%s", n, suf);
+	else
+		snprintf(buf, 16, "%d", start_year);
+}
+
+/* The stored figure of x's series for its plan's base year: the annual one, else (ytd
+ * series) the year's last quarter or month. */
+static int base_figure(struct store_txn *t, const struct cat_indicator *x, struct store_obs *o)
+{
+	struct period p = { .year = (uint16_t)x->base_year, .freq = PERIOD_ANNUAL };
+	int rc = store_obs_get(t, cat_owner(x), x->id, &p, o);
+	if (rc != PW_ENOTFOUND || x->freq == PERIOD_ANNUAL || x->form != CAT_FORM_YTD)
+		return rc;
+	p.freq = (uint8_t)x->freq;
+	p.n = x->freq == PERIOD_QUARTER ? 4 : 12;
+	return store_obs_get(t, cat_owner(x), x->id, &p, o);
+}
+
+int rules_baseline_lint(struct store_txn *t, const struct catalog *c,
+			void (*cb)(const char *msg, void *arg), void *arg)
+{
+	char msg[400], nth[16];
+	int n = 0;
+
+	for (size_t i = 0; i < catalog_n_plans(c); i++) {
+		const struct cat_plan *p = catalog_plan_at(c, i);
+		if (!p->region)
+			continue; /* format 1: one plan per series, no predecessor */
+		plan_ordinal(p->start_year, nth);
+		for (size_t j = 0; j < p->n_inds; j++) {
+			const struct cat_indicator *x = &p->inds[j];
+			struct store_obs o;
+			if (!x->has_base)
+				continue;
+			int rc = base_figure(t, x, &o);
+			if (rc == PW_ENOTFOUND)
+				continue;
+			if (rc < 0)
+				return rc;
+			double tol = 1e-9 * fmax(fabs(x->base), fabs(o.value));
+			if (fabs(o.value - x->base) <= tol)
+				continue;
+			snprintf(msg, sizeof(msg), "%s %s: %s-plan baseline %.10g differs from the stored "
+				 "%d %s figure %.10g", p->id, x->id, nth, x->base, x->base_year,
+				 status_name(o.status), o.value);
+			cb(msg, arg);
+			n++;
+		}
+	}
+	return n;
 }

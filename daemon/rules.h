@@ -48,6 +48,15 @@ int rules_alerts_encode(const struct rules_cfg *cfg, struct store_txn *t, const 
 
 const char *rules_state_name(int state);
 
+/* Successor-plan baseline lint (docs/MODEL.md section 7): for every format-2 target with a
+ * baseline value, the stored figure of its series for the plan's base year (annual, else a
+ * ytd series' last quarter or month); one line per baseline that differs (relative 1e-9)
+ * into cb, e.g. "quangang-15 gdp: 15th-plan baseline 1050 differs from the stored 2025 final
+ * figure 1062". Never an error: the plan is what was adopted. Returns how many, or a
+ * negative code. */
+int rules_baseline_lint(struct store_txn *t, const struct catalog *c,
+			void (*cb)(const char *msg, void *arg), void *arg);
+
 /* Indicators by the alert state last reached, from one pass over the alert table. */
 struct rules_counts {
 	uint64_t state[RULES_OFF_TRACK + 1]; /* by enum rules_state */

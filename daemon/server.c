@@ -122,6 +122,26 @@ static int upgrade_store(struct server *s, const char *dir, char *err, size_t er
 	return 0;
 }
 
+static void lint_line(const char *msg, void *arg)
+{
+	(void)arg;
+	log_warn("%s", msg);
+}
+
+static int lint_txn(struct store_txn *t, void *arg)
+{
+	int rc = rules_baseline_lint(t, arg, lint_line, NULL);
+	return rc < 0 ? rc : 0;
+}
+
+/* Checks the loaded plans' baselines against the stored figures (at start and reload). */
+static void lint_baselines(struct server *s)
+{
+	int rc = store_read(s->store, lint_txn, s->cat);
+	if (rc < 0)
+		log_err("baseline lint failed: %s", pw_strerror(rc));
+}
+
 static int load_catalog(const struct config *c, struct catalog **cat, char *err, size_t errlen)
 {
 	char cerr[CAT_ERR_MAX];
@@ -327,6 +347,7 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 	}
 	if ((rc = upgrade_store(s, cfg->state_dir, err, errlen)) < 0)
 		goto out_free;
+	lint_baselines(s);
 	s->n_slots = cfg->group_max;
 	s->slots = calloc(s->n_slots, sizeof(*s->slots));
 	s->group = calloc(s->n_slots, sizeof(*s->group));
@@ -785,6 +806,7 @@ static void reload(struct server *s)
 	s->cfg.persistence = nc.persistence;
 	rules_from_config(&s->rules, &s->cfg);
 	config_release(&nc);
+	lint_baselines(s);
 	log_notice("reloaded: %zu plans, %zu indicators", catalog_n_plans(s->cat),
 		   catalog_n_indicators(s->cat));
 out_ready:

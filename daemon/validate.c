@@ -41,6 +41,19 @@ static int convert(const struct cat_indicator *x, struct proto_item *it)
 	return rc == PW_EUNIT ? PW_EUNIT : rc < 0 ? PW_ERANGE : 0;
 }
 
+/* Format 2: a series outlives its plans, so from VALIDATE_HISTORY_YEARS before its region's
+ * first plan on, without upper limit (the period must have begun: checked by the caller).
+ * Format 1: the plan's years, VALIDATE_HISTORY_YEARS before and 5 after. */
+static bool year_in_reach(const struct catalog *c, const struct cat_indicator *x, int year)
+{
+	const struct cat_plan *first;
+	if (!x->series)
+		return year >= x->plan->base_year - VALIDATE_HISTORY_YEARS &&
+		       year <= x->plan->target_year + 5;
+	catalog_region_plans(c, x->series->region, &first, 1);
+	return year >= first->base_year - VALIDATE_HISTORY_YEARS;
+}
+
 int validate_item(const struct catalog *c, const char *dept, struct proto_item *it,
 		  int64_t now_ms, const struct cat_indicator **ind)
 {
@@ -58,8 +71,7 @@ int validate_item(const struct catalog *c, const char *dept, struct proto_item *
 		return rc;
 	/* A full-year figure is welcome for any indicator: history arrives as annual values. */
 	if ((it->period.freq != x->freq && it->period.freq != PERIOD_ANNUAL) ||
-	    it->period.year < x->plan->base_year - VALIDATE_HISTORY_YEARS ||
-	    it->period.year > x->plan->target_year + 5 || period_start_ms(&it->period) > now_ms)
+	    !year_in_reach(c, x, it->period.year) || period_start_ms(&it->period) > now_ms)
 		return PW_EPERIOD;
 	if (!isfinite(it->value))
 		return PW_EVALUE;
