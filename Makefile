@@ -6,7 +6,7 @@ PKGS     = libzmq libsystemd yaml-0.1 libmicrohttpd $(shell pkg-config --exists 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb) -lcsv -lm
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(WARN) -Iproto $(PKG_CFLAGS)
+BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(WARN) -Iproto -Imodel $(PKG_CFLAGS)
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 # Two object trees: build/ (optimised, what `make` and `make run` use) and build/san/
@@ -23,66 +23,69 @@ endif
 CFLAGS  += $(BASE_CFLAGS) $(MODE_CFLAGS)
 LDFLAGS += $(MODE_LDFLAGS)
 
+# The layers, bottom up: proto -> store -> model -> daemon / client (docs/ARCHITECTURE.md).
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
-STORE_SRC  = store/store.c
-CAT_SRC    = daemon/ydoc.c daemon/catalog.c
-DAEMON_SRC = $(CAT_SRC) daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c daemon/notice.c \
-             daemon/rules.c daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c daemon/server.c
+STORE_SRC  = store/store.c store/record.c store/migrate.c
+CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c
+MODEL_SRC  = $(CAT_SRC) model/keypair.c
+RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
+DAEMON_SRC = daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
+             $(RULES_SRC) daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c \
+             daemon/server.c
 CLIENT_SRC = client/planwatch.c
+REPORT_SRC = client/report.c client/report_fmt.c client/report_csv.c client/report_json.c \
+             client/report_html.c
+HARNESS    = tests/harness.c $(CLIENT_SRC) $(PROTO_SRC)
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_activate \
-             test_metrics test_notice test_publisher
+             test_metrics test_notice test_publisher test_planmath
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
-.PHONY: all deps test test-unit test-integration check-cli check-python check-report check-tsan bench bench-full bench-peer run stop install clean fuzz soak
+.PHONY: all deps test test-unit test-integration check-cli check-python check-report check-tsan check-lib bench bench-full bench-peer run stop install clean fuzz soak
 all: $(BINS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(O)/planwatchd: $(call obj,daemon/main.c $(DAEMON_SRC) $(STORE_SRC) $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+# What each program links: NAME_SRC for $(O)/NAME, one link rule below for all of them.
+planwatchd_SRC             = daemon/main.c $(DAEMON_SRC) $(MODEL_SRC) $(STORE_SRC) $(PROTO_SRC)
+planwatch_SRC              = client/cli.c client/csvin.c $(REPORT_SRC) $(CLIENT_SRC) $(MODEL_SRC) \
+                             $(PROTO_SRC)
+tests/test_proto_SRC       = tests/test_proto.c $(PROTO_SRC)
+tests/test_store_SRC       = tests/test_store.c $(STORE_SRC) proto/err.c proto/period.c
+tests/test_catalog_SRC     = tests/test_catalog.c $(CAT_SRC) proto/err.c
+tests/test_planmath_SRC    = tests/test_planmath.c model/planmath.c
+tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
+tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) $(STORE_SRC) $(PROTO_SRC)
+tests/test_notice_SRC      = tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC)
+tests/test_publisher_SRC   = tests/test_publisher.c daemon/publisher.c daemon/notice.c \
+                             $(STORE_SRC) $(PROTO_SRC)
+tests/test_csvin_SRC       = tests/test_csvin.c client/csvin.c $(PROTO_SRC)
+tests/test_metrics_SRC     = tests/test_metrics.c daemon/metrics.c proto/err.c
+tests/test_activate_SRC    = tests/test_activate.c daemon/activate.c
+tests/test_integration_SRC = tests/test_integration.c $(HARNESS)
+tests/test_security_SRC    = tests/test_security.c model/keypair.c model/ydoc.c $(HARNESS)
+tests/test_targets_SRC     = tests/test_targets.c $(HARNESS)
+tests/crash_SRC            = tests/crash.c $(HARNESS)
+bench_SRC                  = tests/bench.c $(STORE_SRC) $(HARNESS)
+PROGRAMS = planwatchd planwatch bench tests/crash \
+           $(addprefix tests/,$(UNIT_TESTS) test_integration test_security test_targets)
 
-$(O)/planwatch: $(call obj,client/cli.c client/csvin.c client/report.c $(CLIENT_SRC) $(CAT_SRC) daemon/auth.c $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/bench: EXTRA_LIBS = -lpthread
+.SECONDEXPANSION:
+$(addprefix $(O)/,$(PROGRAMS)): $(O)/%: $$(call obj,$$($$*_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(EXTRA_LIBS)
 
+# The client library exports pw_* and nothing else: its objects are linked into one
+# relocatable object whose other globals (proto_*, period_*, status_*) become local.
 $(O)/libplanwatch.a: $(call obj,$(CLIENT_SRC) $(PROTO_SRC))
-	ar rcs $@ $^
-
-$(O)/tests/test_proto: $(call obj,tests/test_proto.c $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_store: $(call obj,tests/test_store.c $(STORE_SRC) $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_catalog: $(call obj,tests/test_catalog.c $(CAT_SRC) $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_config: $(call obj,tests/test_config.c daemon/config.c daemon/ydoc.c $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_rules: $(call obj,tests/test_rules.c $(DAEMON_SRC) $(STORE_SRC) $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_integration: $(call obj,tests/test_integration.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_notice: $(call obj,tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_publisher: $(call obj,tests/test_publisher.c daemon/publisher.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_csvin: $(call obj,tests/test_csvin.c client/csvin.c $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_metrics: $(call obj,tests/test_metrics.c daemon/metrics.c $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_activate: $(call obj,tests/test_activate.c daemon/activate.c)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_security: $(call obj,tests/test_security.c tests/harness.c daemon/auth.c daemon/ydoc.c $(CLIENT_SRC) $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/test_targets: $(call obj,tests/test_targets.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/tests/crash: $(call obj,tests/crash.c tests/harness.c $(CLIENT_SRC) $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(O)/bench: $(call obj,tests/bench.c tests/harness.c $(CLIENT_SRC) $(STORE_SRC) $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+	$(LD) -r -o $(O)/libplanwatch.o $^
+	objcopy --wildcard --keep-global-symbol='pw_*' $(O)/libplanwatch.o
+	rm -f $@ && ar rcs $@ $(O)/libplanwatch.o
 
 # ---- dependencies (Debian 12) ----
 DEB_PKGS = build-essential pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev lmdb-utils \
@@ -103,7 +106,7 @@ test:
 	$(MAKE) SANITIZE=1 test-unit test-integration
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_systemd.py build/san/planwatchd
 	$(PYTHON) tests/check_catalog_sources.py
-	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report
+	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report check-lib
 	$(MAKE) check-tsan
 	tests/fuzz/run.sh 10
 
@@ -115,8 +118,16 @@ check-tsan:
 	  MODE_LDFLAGS=-fsanitize=thread build/tsan/tests/test_publisher
 	TSAN_OPTIONS="halt_on_error=1 suppressions=tests/tsan.supp" build/tsan/tests/test_publisher
 
-check-report: $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
+check-report: $(O)/planwatchd $(O)/planwatch
 	tests/test_report.sh $(O)
+
+# The installed library exports pw_* only, and an application that defines names of the
+# library's internals still links against it.
+check-lib: $(O)/libplanwatch.a
+	tests/check_lib.sh $<
+	@mkdir -p $(O)/tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $(O)/tests/lib_consumer tests/lib_consumer.c $< $(PKG_LIBS)
+	$(O)/tests/lib_consumer
 
 check-python: $(O)/planwatchd
 	$(PYTHON) client/python/test_python_client.py $(O)/planwatchd

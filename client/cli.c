@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../daemon/auth.h"
-#include "../daemon/catalog.h"
+#include "../model/catalog.h"
+#include "../model/keypair.h"
 #include "../proto/period.h"
 #include "../proto/proto.h"
 #include "../proto/status.h"
@@ -21,7 +21,7 @@
 struct cli {
 	const char *endpoint, *pub;
 	const char *key_file, *server_key;
-	struct auth_keypair key;
+	struct keypair key;
 	struct pw_opts opts;
 	int timeout_ms;
 	bool json;
@@ -106,7 +106,7 @@ static int connect_cli(struct cli *c)
 			fprintf(stderr, "planwatch: CURVE needs both --key FILE and --server-key KEY\n");
 			return 1;
 		}
-		if (auth_keypair_load(&c->key, c->key_file, err, sizeof(err)) < 0) {
+		if (keypair_load(&c->key, c->key_file, err, sizeof(err)) < 0) {
 			fprintf(stderr, "planwatch: %s\n", err);
 			return 1;
 		}
@@ -393,29 +393,26 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 	return (int)ok;
 }
 
-static int cmd_import(struct cli *c, int argc, char **argv)
+/* import's options into *batch, *flags and *path; -1 to go on, else the exit code. */
+static int import_args(int argc, char **argv, size_t *batch, unsigned *flags, const char **path)
 {
 	static const struct option opts[] = {
 		{ "batch", required_argument, NULL, 'n' },
 		{ "backfill", no_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct csvin *in;
-	unsigned flags = 0;
-	size_t batch = 100;
-	char buf[65536];
 	int ch;
 
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "n:b", opts, NULL)) != -1) {
 		if (ch == 'n') {
-			batch = strtoul(optarg, NULL, 10);
-			if (batch < 1 || batch > PROTO_MAX_BATCH) {
+			*batch = strtoul(optarg, NULL, 10);
+			if (*batch < 1 || *batch > PROTO_MAX_BATCH) {
 				fprintf(stderr, "planwatch: --batch must be 1..%d\n", PROTO_MAX_BATCH);
 				return 2;
 			}
 		} else if (ch == 'b') {
-			flags |= PW_BACKFILL;
+			*flags |= PW_BACKFILL;
 		} else {
 			return 2;
 		}
@@ -424,54 +421,65 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "usage: planwatch import FILE.csv [--batch N] [--backfill]\n");
 		return 2;
 	}
-	const char *path = argv[optind];
+	*path = argv[optind];
+	return -1;
+}
+
+/* Reads and parses the CSV file path into in; 0, or 1 after saying why. */
+static int import_read(struct csvin *in, const char *path)
+{
+	char buf[65536];
+	size_t n;
+	int rc = 0;
 	FILE *f = fopen(path, "rb");
+
 	if (!f) {
 		fprintf(stderr, "planwatch: cannot open '%s': %s\n", path, strerror(errno));
 		return 1;
 	}
-	int ret = 0, rc = csvin_new(&in);
-	if (rc < 0) {
-		fclose(f);
-		return fail("import", rc);
-	}
-	size_t n;
 	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
 		rc = csvin_feed(in, buf, n);
 	if (rc == 0 && ferror(f)) {
 		fprintf(stderr, "planwatch: cannot read '%s': %s\n", path, strerror(errno));
-		ret = 1;
 		fclose(f);
-		goto out_rows;
+		return 1;
 	}
 	fclose(f);
 	if (rc == 0)
 		rc = csvin_end(in);
 	if (rc < 0) {
-		/* "FILE.csv:N: ..." like the row errors below (csvin says "line N: ...") */
+		/* "FILE.csv:N: ..." like the row errors (csvin says "line N: ...") */
 		const char *msg = csvin_error(in);
 		if (strncmp(msg, "line ", 5) == 0)
 			fprintf(stderr, "planwatch: %s:%s\n", path, msg + 5);
 		else
 			fprintf(stderr, "planwatch: %s: %s\n", path, pw_strerror(rc));
-		ret = 1;
-		goto out_rows;
+		return 1;
 	}
-	size_t n_rows = csvin_count(in);
-	if (connect_cli(c)) {
-		ret = 1;
-		goto out_rows;
-	}
-	size_t accepted = 0, idx[PROTO_MAX_BATCH];
-	int stop = 0;
-	/* A yoy that is not a number cannot be sent (NaN means "absent"): refuse it here. */
-	for (size_t i = 0; i < n_rows; i++) {
+	return 0;
+}
+
+/* A yoy that is not a number cannot be sent (NaN means "absent"): such rows are refused
+ * here. */
+static void import_check_yoy(struct csvin *in)
+{
+	for (size_t i = 0; i < csvin_count(in); i++) {
 		struct csvin_row *row = csvin_row(in, i);
 		const char *y = row->col[CSVIN_YOY];
 		char *end;
 		if (y[0] && (strtod(y, &end), *end || !isfinite(strtod(y, NULL))))
 			row->err = PW_EVALUE;
 	}
+}
+
+/* Sends the good rows of in in batches of at most batch rows of one department each;
+ * counts the accepted rows into *accepted. Returns 0, or the code that stopped it. */
+static int import_send(struct cli *c, struct csvin *in, size_t batch, unsigned flags,
+		       const char *path, size_t *accepted)
+{
+	size_t n_rows = csvin_count(in), idx[PROTO_MAX_BATCH];
+	int stop = 0;
+
 	for (size_t i = 0; i < n_rows && !stop;) {
 		size_t k = 0;
 		/* A batch carries one department: split where it changes. */
@@ -487,16 +495,17 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 			continue;
 		int r = import_batch(c, in, idx, k, flags, &stop);
 		if (r > 0)
-			accepted += (size_t)r;
+			*accepted += (size_t)r;
 		progress(i, n_rows, path);
 	}
-	if (stop) {
-		fprintf(stderr, "planwatch: import stopped: %s (rows imported so far are kept; "
-				"run the same import again to continue)\n", pw_strerror(stop));
-		ret = 1;
-	}
+	return stop;
+}
+
+/* One line per rejected row on stderr; returns how many. */
+static size_t import_rejects(struct csvin *in, const char *path)
+{
 	size_t rejected = 0;
-	for (size_t i = 0; i < n_rows; i++) {
+	for (size_t i = 0; i < csvin_count(in); i++) {
 		const struct csvin_row *r = csvin_row(in, i);
 		if (r->err) {
 			rejected++;
@@ -505,7 +514,35 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 				pw_errname(r->err), pw_strerror(r->err));
 		}
 	}
-	printf("%s: %zu rows, %zu accepted, %zu rejected\n", path, n_rows, accepted, rejected);
+	return rejected;
+}
+
+static int cmd_import(struct cli *c, int argc, char **argv)
+{
+	struct csvin *in;
+	unsigned flags = 0;
+	size_t batch = 100, accepted = 0;
+	const char *path;
+	int ret, rc;
+
+	if ((ret = import_args(argc, argv, &batch, &flags, &path)) >= 0)
+		return ret;
+	if ((rc = csvin_new(&in)) < 0)
+		return fail("import", rc);
+	if ((ret = import_read(in, path)) != 0 || (ret = connect_cli(c)) != 0) {
+		ret = 1;
+		goto out_rows;
+	}
+	import_check_yoy(in);
+	int stop = import_send(c, in, batch, flags, path, &accepted);
+	if (stop) {
+		fprintf(stderr, "planwatch: import stopped: %s (rows imported so far are kept; "
+				"run the same import again to continue)\n", pw_strerror(stop));
+		ret = 1;
+	}
+	size_t rejected = import_rejects(in, path);
+	printf("%s: %zu rows, %zu accepted, %zu rejected\n", path, csvin_count(in), accepted,
+	       rejected);
 	if (rejected)
 		ret = 1;
 out_rows:
@@ -935,7 +972,7 @@ static int cmd_keygen(struct cli *c, int argc, char **argv)
 		snprintf(path, sizeof(path), "%s.key", name);
 		out = path;
 	}
-	int rc = auth_keypair_generate(out, name, pub, sizeof(pub));
+	int rc = keypair_generate(out, name, pub, sizeof(pub));
 	if (rc == PW_EBUSY) {
 		fprintf(stderr, "planwatch: '%s' exists: not overwriting a key\n", out);
 		return 1;

@@ -1,4 +1,5 @@
-/* daemon/auth.h — CURVE identities: which public key is which department (ZAP).
+/* daemon/auth.h — CURVE identities: which public key is which department (ZAP). Key
+ * files themselves are model/keypair.h.
  *
  * With CURVE on, libzmq asks a ZAP handler about every handshake. planwatchd answers
  * from clients_file: a department key authenticates as that department (ZAP user id =
@@ -10,24 +11,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define AUTH_KEY_TEXT 40 /* Z85 text of a 32-byte key */
 #define AUTH_DOMAIN_INGEST "planwatch"
 #define AUTH_DOMAIN_PUB "planwatch-pub"
 #define AUTH_ZAP_ENDPOINT "inproc://zeromq.zap.01"
 
 struct auth;
-
-struct auth_keypair {
-	char public_key[AUTH_KEY_TEXT + 1];
-	char secret_key[AUTH_KEY_TEXT + 1];
-	char name[65]; /* department, or "planwatchd" for the server */
-};
-
-/* Reads a key file written by `planwatch keygen` (YAML: dept, public, secret). Refuses a
- * file readable by group or others. err gets "FILE:LINE: problem". */
-int auth_keypair_load(struct auth_keypair *k, const char *path, char *err, size_t errlen);
-/* Writes a new keypair for name to path with mode 0600 (fails if path exists). */
-int auth_keypair_generate(const char *path, const char *name, char *pub_out, size_t cap);
 
 /* Loads clients_file (YAML: departments: [{dept, public}], readers: [{name, public}]). */
 int auth_new(struct auth **ret, const char *clients_file, char *err, size_t errlen);

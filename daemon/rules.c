@@ -1,5 +1,6 @@
-/* daemon/rules.c — target tracking: requirement per target kind, state machine with
- * persistence and hysteresis, overdue figures by release calendar. */
+/* daemon/rules.c — target tracking: which requirement applies to each target kind (the
+ * arithmetic is model/planmath.c), state machine with persistence and hysteresis (the state
+ * is daemon/alert.c's record), overdue figures by release calendar. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,28 +8,14 @@
 
 #include "../proto/err.h"
 #include "../proto/status.h"
+#include "alert.h"
+#include "planmath.h"
 #include "rules.h"
-
-#define ALERT_VERSION 1
-
-/* Durable per-indicator alert state (alert table, plan\0ind). */
-struct alert {
-	uint8_t version;
-	uint8_t state;    /* enum rules_state last announced (or silently reached) */
-	uint8_t last_raw; /* verdict of the last evaluation, before persistence */
-	uint8_t overdue;  /* 1 while overdue_period is missing and announced */
-	uint16_t streak_before; /* consecutive off periods before last_period */
-	struct period last_period;
-	struct period overdue_period;
-	double value, required, gap;
-	int64_t since_ms; /* when state was entered */
-};
 
 /* What one evaluation compared. */
 struct verdict {
-	int raw; /* enum rules_state, RULES_NONE when no requirement applies */
-	double value, required, gap; /* gap > 0 is better than required */
-	bool points;                 /* compared in percentage points (growth), not level */
+	struct planmath_verdict pm; /* state: enum rules_state, RULES_NONE: no requirement */
+	bool points;                /* compared in percentage points (growth), not level */
 	const char *rule, *rule_zh, *rule_en;
 	char text_zh[200], text_en[200];
 };
@@ -70,21 +57,24 @@ int rules_target_put(struct store_txn *t, const char *plan, const char *ind, dou
 
 /* ---- alert state ---- */
 
-static int alert_get(struct store_txn *t, const struct cat_indicator *x, struct alert *a)
+/* The indicator's alert state; a fresh one when none is stored or the record is of a
+ * version this release does not know. */
+static int state_get(struct store_txn *t, const struct cat_indicator *x, struct alert *a)
 {
+	uint8_t buf[ALERT_REC_MAX];
 	size_t len;
-	int rc = store_alert_get(t, x->plan->id, x->id, a, sizeof(*a), &len);
-	if (rc == PW_ENOTFOUND || (rc == 0 && (len != sizeof(*a) || a->version != ALERT_VERSION))) {
+	int rc = store_alert_get(t, x->plan->id, x->id, buf, sizeof(buf), &len);
+	if (rc == PW_ENOTFOUND || (rc == 0 && alert_decode(a, buf, len) < 0)) {
 		memset(a, 0, sizeof(*a));
-		a->version = ALERT_VERSION;
 		return 0;
 	}
 	return rc;
 }
 
-static int alert_put(struct store_txn *t, const struct cat_indicator *x, const struct alert *a)
+static int state_put(struct store_txn *t, const struct cat_indicator *x, const struct alert *a)
 {
-	return store_alert_put(t, x->plan->id, x->id, a, sizeof(*a));
+	uint8_t buf[ALERT_REC];
+	return store_alert_put(t, x->plan->id, x->id, buf, alert_encode(a, buf));
 }
 
 /* ---- series access ---- */
@@ -113,34 +103,12 @@ static const struct cat_annual *annual_for(const struct cat_indicator *x, int ye
 	return NULL;
 }
 
-/* The annual growth the plan asks for: stated, or implied by baseline and target. */
-static bool plan_growth(const struct cat_indicator *x, double *g)
-{
-	if (x->has_growth) {
-		*g = x->growth;
-		return true;
-	}
-	if (x->has_base && x->has_target && x->base > 0 && x->target_year > x->base_year) {
-		*g = (pow(x->target / x->base, 1.0 / (x->target_year - x->base_year)) - 1) * 100;
-		return true;
-	}
-	return false;
-}
-
+/* Judges value against required; the plan maths is model/planmath.c. */
 static void compare(struct verdict *v, const struct rules_cfg *cfg, int direction, double value,
 		    double required, bool points)
 {
-	v->value = value;
-	v->required = required;
 	v->points = points;
-	v->gap = (value - required) * direction;
-	double margin = points ? cfg->margin_pct : fabs(required) * cfg->margin_pct / 100;
-	if (v->gap < 0)
-		v->raw = RULES_OFF_TRACK;
-	else if (v->gap < margin)
-		v->raw = RULES_AT_RISK;
-	else
-		v->raw = RULES_ON_TRACK;
+	planmath_judge(&v->pm, value, required, direction, points, cfg->margin_pct);
 }
 
 /* YoY growth in % of o: reported, or from the same period a year earlier. */
@@ -174,7 +142,8 @@ static void eval_growth(const struct rules_cfg *cfg, struct store_txn *t,
 		snprintf(v->text_en, sizeof(v->text_en), "%d annual target %g %s", y, an->value, x->unit);
 		return;
 	}
-	bool have_g = an && an->has_growth ? (g = an->growth, true) : plan_growth(x, &g);
+	struct planmath_target tg = cat_target(x);
+	bool have_g = an && an->has_growth ? (g = an->growth, true) : planmath_growth(&tg, &g);
 	if (!have_g)
 		return;
 	const char *src_zh = an && an->has_growth ? "年度目标" : "规划年均增长";
@@ -191,7 +160,7 @@ static void eval_growth(const struct rules_cfg *cfg, struct store_txn *t,
 			 src_en, g);
 		return;
 	}
-	double req = x->base * pow(1 + g / 100, y - x->base_year);
+	double req = planmath_compound(x->base, g, y - x->base_year);
 	compare(v, cfg, x->direction, o->value, req, false);
 	v->rule = "growth_path";
 	snprintf(v->text_zh, sizeof(v->text_zh), "按%s%g%%，%d年应达%.4g%s", src_zh, g, y, req,
@@ -205,17 +174,12 @@ static void eval_level(const struct rules_cfg *cfg, const struct cat_indicator *
 {
 	int y = o->period.year;
 	const struct cat_annual *an = annual_for(x, y);
+	struct planmath_target tg = cat_target(x);
 	double req;
 	if (an && an->has_value)
 		req = an->value;
-	else if (x->has_base && x->target_year > x->base_year) {
-		double frac = (double)(y - x->base_year) / (x->target_year - x->base_year);
-		if (frac < 0)
-			return;
-		req = x->base + (x->target - x->base) * (frac > 1 ? 1 : frac);
-	} else {
-		req = x->target;
-	}
+	else if (!planmath_level(&tg, y, &req))
+		return;
 	compare(v, cfg, x->direction, o->value, req, false);
 	v->rule = "level_path";
 	snprintf(v->text_zh, sizeof(v->text_zh), "线性路径%d年应达%.4g%s", y, req, x->unit);
@@ -239,7 +203,7 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	v->raw = RULES_NONE;
+	v->pm.state = RULES_NONE;
 	switch (x->kind) {
 	case CAT_GROWTH:
 		eval_growth(cfg, t, x, o, v);
@@ -270,11 +234,11 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		struct cum c = { .from = x->base_year + 1, .to = o->period.year };
 		if ((rc = store_obs_range(t, x->plan->id, x->id, NULL, NULL, cum_cb, &c)) < 0)
 			return rc;
-		int years = x->target_year - x->base_year;
-		int done = o->period.year - x->base_year;
-		if (c.n == 0 || years <= 0 || done <= 0)
+		struct planmath_target tg = cat_target(x);
+		double req;
+		if (c.n == 0 || o->period.year <= x->base_year ||
+		    !planmath_pro_rata(&tg, o->period.year, &req))
 			return 0;
-		double req = x->target * (done > years ? years : done) / years;
 		compare(v, cfg, x->direction, c.sum, req, false);
 		v->rule = "cumulative";
 		snprintf(v->text_zh, sizeof(v->text_zh), "累计%.4g%s，按进度应达%.4g%s", c.sum,
@@ -311,11 +275,11 @@ static int emit_alert(struct notice_list *out, struct store_txn *t, const char *
 	proto_w_str(f, "data_status");
 	proto_w_str(f, status_name(o->status));
 	proto_w_str(f, "value");
-	proto_w_double(f, v->value);
+	proto_w_double(f, v->pm.value);
 	proto_w_str(f, "required");
-	proto_w_double(f, v->required);
+	proto_w_double(f, v->pm.required);
 	proto_w_str(f, "gap");
-	proto_w_double(f, v->gap);
+	proto_w_double(f, v->pm.gap);
 	proto_w_str(f, "gap_unit");
 	proto_w_str(f, v->points ? "pp" : x->unit);
 	proto_w_str(f, "state");
@@ -382,49 +346,49 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	struct alert a;
 	int rc;
 
-	if ((rc = alert_get(t, x, &a)) < 0)
+	if ((rc = state_get(t, x, &a)) < 0)
 		return rc;
 	if ((rc = resolve_overdue(t, x, &a, out)) < 0)
 		return rc;
 	/* The newest period drives the verdict; backfilled history never does. */
 	rc = store_obs_last(t, x->plan->id, x->id, STORE_OBS_BACKFILL, &newest);
 	if (rc == PW_ENOTFOUND)
-		return alert_put(t, x, &a);
+		return state_put(t, x, &a);
 	if (rc < 0)
 		return rc;
 	if ((rc = evaluate(cfg, t, x, &newest, &v)) < 0)
 		return rc;
-	if (v.raw == RULES_NONE)
-		return alert_put(t, x, &a);
-	unsigned streak = update_streak(&a, &newest, v.raw);
+	if (v.pm.state == RULES_NONE)
+		return state_put(t, x, &a);
+	unsigned streak = update_streak(&a, &newest, v.pm.state);
 	unsigned need = x->attribute == CAT_BINDING ? 1 : (cfg->persistence ? cfg->persistence : 1);
-	double margin = v.points ? cfg->margin_pct : fabs(v.required) * cfg->margin_pct / 100;
-	double hyst = v.points ? cfg->hysteresis_pct : fabs(v.required) * cfg->hysteresis_pct / 100;
+	double margin = planmath_margin(v.pm.required, v.points, cfg->margin_pct);
+	double hyst = planmath_margin(v.pm.required, v.points, cfg->hysteresis_pct);
 	int from = a.state, to = from;
 	const char *kind = NULL;
 
 	switch (from) {
 	case RULES_OFF_TRACK:
 		/* Leave only by clearing the requirement with room to spare: no flapping. */
-		if (v.gap >= hyst) {
-			to = v.gap >= margin + hyst ? RULES_ON_TRACK : RULES_AT_RISK;
+		if (v.pm.gap >= hyst) {
+			to = v.pm.gap >= margin + hyst ? RULES_ON_TRACK : RULES_AT_RISK;
 			kind = "resolved";
 		}
 		break;
 	case RULES_AT_RISK:
-		if (v.raw == RULES_OFF_TRACK && streak >= need) {
+		if (v.pm.state == RULES_OFF_TRACK && streak >= need) {
 			to = RULES_OFF_TRACK;
 			kind = "breach";
-		} else if (v.gap >= margin + hyst) {
+		} else if (v.pm.gap >= margin + hyst) {
 			to = RULES_ON_TRACK;
 			kind = "resolved";
 		}
 		break;
 	default: /* none or on track */
-		if (v.raw == RULES_OFF_TRACK && streak >= need) {
+		if (v.pm.state == RULES_OFF_TRACK && streak >= need) {
 			to = RULES_OFF_TRACK;
 			kind = "breach";
-		} else if (v.raw != RULES_ON_TRACK) {
+		} else if (v.pm.state != RULES_ON_TRACK) {
 			/* Inside the margin, or off but not yet persistent: an early warning. */
 			to = RULES_AT_RISK;
 			kind = "at_risk";
@@ -432,16 +396,16 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 			to = RULES_ON_TRACK;
 		}
 	}
-	a.value = v.value;
-	a.required = v.required;
-	a.gap = v.gap;
+	a.value = v.pm.value;
+	a.required = v.pm.required;
+	a.gap = v.pm.gap;
 	if (to != from) {
 		a.state = (uint8_t)to;
 		a.since_ms = out->now_ms;
 	}
 	if (kind && (rc = emit_alert(out, t, kind, x, &newest, &v, from, to, streak)) < 0)
 		return rc;
-	return alert_put(t, x, &a);
+	return state_put(t, x, &a);
 }
 
 /* ---- overdue ---- */
@@ -496,7 +460,7 @@ static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struc
 	if (due.freq != PERIOD_ANNUAL && (due.n == 12 || (due.freq == PERIOD_QUARTER && due.n == 4)) &&
 	    store_obs_get(t, x->plan->id, x->id, &year, &o) == 0)
 		return 0;
-	if ((rc = alert_get(t, x, &a)) < 0)
+	if ((rc = state_get(t, x, &a)) < 0)
 		return rc;
 	if (a.overdue && period_cmp(&a.overdue_period, &due) == 0)
 		return 0; /* announced once */
@@ -518,7 +482,7 @@ static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struc
 	proto_w_str(f, "figure not received by its due date");
 	if ((rc = notice_emit(out, t, topic, 8)) < 0)
 		return rc;
-	return alert_put(t, x, &a);
+	return state_put(t, x, &a);
 }
 
 int rules_overdue(const struct rules_cfg *cfg, struct store_txn *t, const struct catalog *c,
@@ -550,10 +514,8 @@ static int list_cb(const char *plan, const char *ind, const void *buf, size_t le
 	struct list_arg *l = arg;
 	struct alert a;
 	char per[PERIOD_TEXT_MAX] = "", od[PERIOD_TEXT_MAX] = "";
-	if (len != sizeof(a) || (l->plan && strcmp(l->plan, plan) != 0))
-		return 0;
-	memcpy(&a, buf, sizeof(a));
-	if (a.version != ALERT_VERSION || (a.state == RULES_NONE && !a.overdue))
+	if ((l->plan && strcmp(l->plan, plan) != 0) || alert_decode(&a, buf, len) < 0 ||
+	    (a.state == RULES_NONE && !a.overdue))
 		return 0;
 	const struct cat_indicator *x = catalog_find(l->c, plan, ind);
 	if (a.last_period.year)
@@ -602,10 +564,7 @@ static int count_cb(const char *plan, const char *ind, const void *buf, size_t l
 	struct alert a;
 	(void)plan;
 	(void)ind;
-	if (len != sizeof(a))
-		return 0;
-	memcpy(&a, buf, sizeof(a));
-	if (a.version != ALERT_VERSION)
+	if (alert_decode(&a, buf, len) < 0)
 		return 0;
 	if (a.state <= RULES_OFF_TRACK)
 		c->state[a.state]++;

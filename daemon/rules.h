@@ -11,6 +11,7 @@
 #include "../store/store.h"
 #include "catalog.h"
 #include "notice.h"
+#include "planmath.h"
 
 struct rules_cfg {
 	double margin_pct;     /* at_risk when within this margin of the requirement */
@@ -18,7 +19,13 @@ struct rules_cfg {
 	unsigned persistence;  /* expected (预期性) indicators: consecutive off-track periods */
 };
 
-enum rules_state { RULES_NONE = 0, RULES_ON_TRACK, RULES_AT_RISK, RULES_OFF_TRACK };
+/* The verdicts of the plan maths (model/planmath.h), under the rules' names. */
+enum rules_state {
+	RULES_NONE = PLANMATH_NONE,
+	RULES_ON_TRACK = PLANMATH_ON_TRACK,
+	RULES_AT_RISK = PLANMATH_AT_RISK,
+	RULES_OFF_TRACK = PLANMATH_OFF_TRACK,
+};
 
 /* Re-evaluates one indicator from its newest stored period; emits breach / at_risk /
  * resolved notices on state change only. Returns 0 or a negative code. */

@@ -16,6 +16,7 @@
 #include "apply.h"
 #include "auth.h"
 #include "catalog.h"
+#include "keypair.h"
 #include "log.h"
 #include "metrics.h"
 #include "publisher.h"
@@ -65,7 +66,7 @@ struct server {
 	bool curve; /* CURVE on: ZAP user ids are authenticated departments */
 	void *zap;  /* ZAP handler socket (REP), bound before any other socket */
 	struct auth *auth;
-	struct auth_keypair key;
+	struct keypair key;
 	struct metrics *metrics;    /* NULL: metrics_listen is off */
 	struct metrics_snapshot ms; /* counted by the loop, copied out by publish_metrics() */
 	uint64_t alerts_mark;       /* groups + notices when ms.alerts was last counted */
@@ -123,7 +124,7 @@ static int sock_open(struct server *s, int type, void **out, char *err, size_t e
 		int one = 1;
 		const char *domain = type == ZMQ_XPUB ? AUTH_DOMAIN_PUB : AUTH_DOMAIN_INGEST;
 		zmq_setsockopt(z, ZMQ_CURVE_SERVER, &one, sizeof(one));
-		zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, s->key.secret_key, AUTH_KEY_TEXT);
+		zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, s->key.secret_key, KEYPAIR_TEXT);
 		zmq_setsockopt(z, ZMQ_ZAP_DOMAIN, domain, strlen(domain));
 	}
 	if (type == ZMQ_XPUB) {
@@ -179,7 +180,7 @@ static int setup_curve(struct server *s, char *err, size_t errlen)
 			 "department public keys in clients_file");
 		return PW_ECONFIG;
 	}
-	if ((rc = auth_keypair_load(&s->key, k->server_secret_file, why, sizeof(why))) < 0 ||
+	if ((rc = keypair_load(&s->key, k->server_secret_file, why, sizeof(why))) < 0 ||
 	    (rc = auth_new(&s->auth, k->clients_file, why, sizeof(why))) < 0) {
 		snprintf(err, errlen, "%s", why);
 		return rc;
@@ -224,7 +225,7 @@ static int open_sockets(struct server *s, char *err, size_t errlen)
 			/* Department publishers connecting to us authenticate like feeders. */
 			int one = 1;
 			zmq_setsockopt(z, ZMQ_CURVE_SERVER, &one, sizeof(one));
-			zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, s->key.secret_key, AUTH_KEY_TEXT);
+			zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, s->key.secret_key, KEYPAIR_TEXT);
 			zmq_setsockopt(z, ZMQ_ZAP_DOMAIN, AUTH_DOMAIN_INGEST, strlen(AUTH_DOMAIN_INGEST));
 		}
 		zmq_setsockopt(z, ZMQ_SUBSCRIBE, "", 0);

@@ -1,6 +1,6 @@
-/* proto/bytes.h — fixed-width integers and doubles in byte buffers, for the store's records
- * and the log's compact notices. Doubles travel as their IEEE-754 bits, so NaN payloads
- * and -0.0 come back unchanged. */
+/* proto/bytes.h — fixed-width integers and doubles in byte buffers, for the store's records,
+ * the alert state record and the log's compact notices. Doubles travel as their IEEE-754
+ * bits, so NaN payloads and -0.0 come back unchanged. */
 #ifndef PW_BYTES_H
 #define PW_BYTES_H
 

@@ -8,7 +8,7 @@ For every indicator in catalog/*.yaml (catalog/SCHEMA.md):
     tokens on those lines (compared numerically, 1e-9); the same for annual_targets on their
     own source lines;
   * keys, ids, attribute/kind/frequency/form/direction values are valid (the same rules as the
-    C loader in daemon/catalog.c), every kind but info/city has the numbers it needs, and
+    C loader in model/catalog.c), every kind but info/city has the numbers it needs, and
     bounds/due_days (judgement, not seed text) are listed in `derived`;
   * table rows: the row count, the 约束性 count and each row's 属性 cell agree with the seed
     table, and the counts agree with EXPECTED_ROWS / EXPECTED_BINDING written down by hand.
@@ -107,7 +107,7 @@ EXPECTED_HISTORY = [
 CSV_HEADER = ["plan", "indicator", "period", "value", "unit", "status", "dept", "yoy", "reason",
               "source"]
 
-# ---- schema, mirroring daemon/catalog.c ----
+# ---- schema, mirroring model/catalog.c ----
 PLAN_KEYS = {"id", "name", "name_en", "district", "source", "baseline_year", "target_year"}
 IND_KEYS = {"id", "name", "name_en", "category", "unit", "attribute", "kind", "direction",
             "baseline", "target", "growth", "frequency", "form", "departments", "bounds",

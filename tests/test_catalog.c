@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../daemon/catalog.h"
+#include "../model/catalog.h"
 #include "../proto/period.h"
 #include "check.h"
 

@@ -1,12 +1,14 @@
 /* tests/test_rules.c — target tracking on a real store: each target kind on both sides of
- * its threshold, persistence, hysteresis, annual overrides, city targets, overdue. */
+ * its threshold, persistence, hysteresis, annual overrides, city targets, overdue, and the
+ * alert state record (version 2, and version 1 still read). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../daemon/catalog.h"
+#include "../model/catalog.h"
+#include "../daemon/alert.h"
 #include "../daemon/notice.h"
 #include "../daemon/rules.h"
 #include "../proto/status.h"
@@ -219,6 +221,78 @@ static void test_overdue(void)
 	CHECK(!has_topic("overdue.test-plan.unemployment"));
 }
 
+struct rec_arg {
+	const char *ind;
+	uint8_t buf[ALERT_REC_MAX];
+	size_t len;
+	struct rules_counts counts;
+};
+
+static int rec_put_txn(struct store_txn *t, void *arg)
+{
+	struct rec_arg *r = arg;
+	return store_alert_put(t, "test-plan", r->ind, r->buf, r->len);
+}
+
+static int rec_get_txn(struct store_txn *t, void *arg)
+{
+	struct rec_arg *r = arg;
+	int rc = store_alert_get(t, "test-plan", r->ind, r->buf, sizeof(r->buf), &r->len);
+	return rc < 0 ? rc : rules_count(t, &r->counts);
+}
+
+/* The alert state record: version 2 little-endian, and version 1 (the raw struct older
+ * releases stored) still read, then rewritten as version 2. */
+static void test_alert_record(void)
+{
+	struct alert a = { .state = RULES_AT_RISK, .last_raw = RULES_OFF_TRACK, .overdue = 1,
+			   .streak_before = 0x0102, .last_period = { 2024, PERIOD_QUARTER, 3 },
+			   .overdue_period = { 2025, PERIOD_MONTH, 12 }, .value = -0.0,
+			   .required = 58.25, .gap = NAN, .since_ms = -5 }, b;
+	uint8_t buf[ALERT_REC_MAX] = { 0 };
+
+	CHECK(alert_encode(&a, buf) == ALERT_REC);
+	CHECK(buf[0] == 2 && buf[1] == RULES_AT_RISK && buf[4] == 0x02 && buf[5] == 0x01);
+	CHECK(buf[6] == (2024 & 0xff) && buf[7] == 2024 >> 8 && buf[8] == PERIOD_QUARTER);
+	CHECK(buf[ALERT_REC - 1] == 0xff); /* since_ms -5: the top byte of its LE i64 */
+	CHECK_OK(alert_decode(&b, buf, ALERT_REC));
+	CHECK(b.state == a.state && b.last_raw == a.last_raw && b.overdue == 1 &&
+	      b.streak_before == 0x0102 && b.last_period.n == 3 && b.overdue_period.year == 2025 &&
+	      b.overdue_period.n == 12 && signbit(b.value) && b.required == 58.25 &&
+	      isnan(b.gap) && b.since_ms == -5);
+	CHECK_RC(alert_decode(&b, buf, ALERT_REC - 1), PW_ESTORE);
+	CHECK_RC(alert_decode(&b, buf, 0), PW_ESTORE);
+	buf[0] = 3;
+	CHECK_RC(alert_decode(&b, buf, ALERT_REC), PW_ESTORE);
+
+	/* forest_cover was left at risk (test_level_ceiling_keep). Store an old raw record
+	 * saying off track since 2024: it counts as off track and its arrival resolves it. */
+	struct rec_arg r = { .ind = "forest_cover" };
+	CHECK_OK(store_read(st, rec_get_txn, &r));
+	struct rules_counts before = r.counts;
+	CHECK_OK(alert_decode(&b, r.buf, r.len));
+	CHECK(r.len == ALERT_REC && b.state == RULES_AT_RISK);
+	struct alert_v1 old = { .version = 1, .state = RULES_OFF_TRACK, .last_raw = RULES_OFF_TRACK,
+				.last_period = { 2024, PERIOD_ANNUAL, 0 }, .value = 41.0,
+				.required = 41.41, .gap = -0.41, .since_ms = 1000 };
+	memcpy(r.buf, &old, sizeof(old));
+	r.len = sizeof(old);
+	CHECK_OK(store_write(st, rec_put_txn, &r));
+	CHECK_OK(store_read(st, rec_get_txn, &r));
+	CHECK(r.len == sizeof(old));
+	CHECK(r.counts.state[RULES_OFF_TRACK] == before.state[RULES_OFF_TRACK] + 1);
+	CHECK(r.counts.state[RULES_AT_RISK] == before.state[RULES_AT_RISK] - 1);
+	EXPECT(feed("forest_cover", "2025", 42.0, NAN), "resolved");
+	char s[32];
+	notice_str("previous", s, sizeof(s));
+	CHECK(strcmp(s, "off_track") == 0);
+	CHECK_OK(store_read(st, rec_get_txn, &r));
+	CHECK(r.len == ALERT_REC && r.buf[0] == ALERT_VERSION);
+	CHECK_OK(alert_decode(&b, r.buf, r.len));
+	CHECK(b.state != RULES_OFF_TRACK && b.last_period.year == 2025 && b.since_ms > 1000);
+	CHECK(r.counts.state[RULES_OFF_TRACK] == before.state[RULES_OFF_TRACK]);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/pwrules.XXXXXX", err[CAT_ERR_MAX];
@@ -233,6 +307,7 @@ int main(void)
 	test_level_ceiling_keep();
 	test_city_target();
 	test_overdue();
+	test_alert_record();
 	/* Alert state is durable. After a reopen: gdp 2024Q4 was announced overdue on
 	 * 2025-03-14 (quarterly, due 20 days after the quarter), so its arrival resolves that
 	 * once; gdp was left on track, so a good figure repeats nothing. */

@@ -12,23 +12,23 @@
 
 #include <zmq.h>
 
-#include "../daemon/auth.h"
+#include "../model/keypair.h"
 #include "../proto/proto.h"
 #include "check.h"
 #include "harness.h"
 
-static struct auth_keypair server, stats, stranger;
+static struct keypair server, stats, stranger;
 
-static void keypair(const char *dir, const char *name, struct auth_keypair *k)
+static void keypair(const char *dir, const char *name, struct keypair *k)
 {
 	char path[400], pub[64], err[600];
 	snprintf(path, sizeof(path), "%s/%s.key", dir, name);
-	CHECK_OK(auth_keypair_generate(path, name, pub, sizeof(pub)));
-	CHECK_OK(auth_keypair_load(k, path, err, sizeof(err)));
+	CHECK_OK(keypair_generate(path, name, pub, sizeof(pub)));
+	CHECK_OK(keypair_load(k, path, err, sizeof(err)));
 	CHECK(strcmp(k->public_key, pub) == 0);
 }
 
-static struct pw_client *client_with(const struct harness *h, const struct auth_keypair *k,
+static struct pw_client *client_with(const struct harness *h, const struct keypair *k,
 				     int timeout_ms)
 {
 	struct pw_client *c;
@@ -186,7 +186,7 @@ int main(void)
 
 	/* A subscriber that stops reading does not stall ingest. */
 	pw_client_free(c);
-	struct auth_keypair fin;
+	struct keypair fin;
 	keypair(h.dir, "fin", &fin);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 	f = fopen(clients, "w");
@@ -238,7 +238,7 @@ int main(void)
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 
 	/* Readers listed: only they may subscribe; a reader key cannot write. */
-	struct auth_keypair reader;
+	struct keypair reader;
 	keypair(h.dir, "reader", &reader);
 	f = fopen(clients, "w");
 	fprintf(f, "departments:\n  - {dept: \"统计局\", public: \"%s\"}\n"
@@ -247,7 +247,7 @@ int main(void)
 	fclose(f);
 	CHECK_OK(harness_start(&h));
 	void *subs[2];
-	const struct auth_keypair *who[2] = { &reader, &stats };
+	const struct keypair *who[2] = { &reader, &stats };
 	for (int i = 0; i < 2; i++) {
 		subs[i] = zmq_socket(zctx, ZMQ_SUB);
 		zmq_setsockopt(subs[i], ZMQ_CURVE_SERVERKEY, server.public_key, 40);

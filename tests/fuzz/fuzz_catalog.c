@@ -1,5 +1,5 @@
-/* tests/fuzz/fuzz_catalog.c — libFuzzer target for the catalog loader (daemon/catalog.c,
- * daemon/ydoc.c, libyaml underneath).
+/* tests/fuzz/fuzz_catalog.c — libFuzzer target for the catalog loader (model/catalog.c,
+ * model/ydoc.c, libyaml underneath).
  *
  * The input is written to /tmp/pw-fuzz-catalog.<pid>.yaml and loaded with catalog_load().
  * A failed load must leave a "FILE:LINE: ..." message naming the file. A loaded catalog
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../daemon/catalog.h"
+#include "../../model/catalog.h"
 #include "../../proto/err.h"
 #include "../../proto/period.h"
 

@@ -34,14 +34,14 @@ pkg-config --exists msgpack-c 2>/dev/null && MSGPACK=msgpack-c
 PKG_CFLAGS=$(pkg-config --cflags $MSGPACK yaml-0.1) || exit 1
 PKG_LIBS="$(pkg-config --libs $MSGPACK yaml-0.1) -lcsv -lm" || exit 1
 CFLAGS="-std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -Wall -Wextra -Werror -Wshadow
-	-Wstrict-prototypes -Wmissing-prototypes -Iproto -g -O1 -fno-omit-frame-pointer
+	-Wstrict-prototypes -Wmissing-prototypes -Iproto -Imodel -g -O1 -fno-omit-frame-pointer
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined ${FUZZ_CFLAGS:-}"
 PROTO_SRC="proto/err.c proto/period.c proto/status.c proto/proto.c"
 
 sources() {
 	case $1 in
 	proto) echo "tests/fuzz/fuzz_proto.c $PROTO_SRC" ;;
-	catalog) echo "tests/fuzz/fuzz_catalog.c daemon/catalog.c daemon/ydoc.c $PROTO_SRC" ;;
+	catalog) echo "tests/fuzz/fuzz_catalog.c model/catalog.c model/ydoc.c model/planmath.c $PROTO_SRC" ;;
 	csv) echo "tests/fuzz/fuzz_csv.c client/csvin.c $PROTO_SRC" ;;
 	*) echo "fuzz: unknown target '$1'" >&2; return 1 ;;
 	esac

@@ -1,4 +1,4 @@
-/* daemon/catalog.h — the indicator catalog: plans, indicators, targets (catalog/SCHEMA.md).
+/* model/catalog.h — the indicator catalog: plans, indicators, targets (catalog/SCHEMA.md).
  *
  * Loaded whole from YAML files or not at all: a bad file leaves nothing half-applied
  * and reports "FILE:LINE: problem". Read-only once loaded. */
@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "planmath.h"
 
 #define CAT_ID_MAX 64
 
@@ -73,6 +75,9 @@ const struct cat_indicator *catalog_find(const struct catalog *c, const char *pl
 					 const char *ind);
 bool cat_dept_allowed(const struct cat_indicator *ind, const char *dept);
 size_t catalog_n_indicators(const struct catalog *c);
+
+/* The numbers of x's target for the plan maths (NAN where the catalog gives none). */
+struct planmath_target cat_target(const struct cat_indicator *x);
 
 const char *cat_kind_name(int kind);
 const char *cat_attr_name(int attr);

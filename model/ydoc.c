@@ -1,4 +1,4 @@
-/* daemon/ydoc.c — libyaml document access with file:line errors. */
+/* model/ydoc.c — libyaml document access with file:line errors. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>

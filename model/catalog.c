@@ -1,4 +1,4 @@
-/* daemon/catalog.c — loads and indexes the indicator catalog. */
+/* model/catalog.c — loads and indexes the indicator catalog. */
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
@@ -593,6 +593,17 @@ bool cat_dept_allowed(const struct cat_indicator *ind, const char *dept)
 	return false;
 }
 
+struct planmath_target cat_target(const struct cat_indicator *x)
+{
+	return (struct planmath_target){
+		.base_year = x->base_year,
+		.target_year = x->target_year,
+		.base = x->has_base ? x->base : NAN,
+		.target = x->has_target ? x->target : NAN,
+		.growth = x->has_growth ? x->growth : NAN,
+	};
+}
+
 int catalog_lint(const struct catalog *c, void (*cb)(const char *msg, void *arg), void *arg)
 {
 	char msg[512];
@@ -605,8 +616,8 @@ int catalog_lint(const struct catalog *c, void (*cb)(const char *msg, void *arg)
 			if (x->kind != CAT_GROWTH || !x->has_base || !x->has_target ||
 			    !x->has_growth || x->base <= 0)
 				continue;
-			double implied = x->base * pow(1 + x->growth / 100,
-						       x->target_year - x->base_year);
+			double implied = planmath_compound(x->base, x->growth,
+							   x->target_year - x->base_year);
 			double rel = fabs(implied - x->target) / x->target;
 			/* Plans round both ends: flag only what rounding cannot explain. */
 			if (rel > 0.05) {

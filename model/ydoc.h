@@ -1,4 +1,4 @@
-/* daemon/ydoc.h — typed access to a YAML document (libyaml) with file:line errors.
+/* model/ydoc.h — typed access to a YAML document (libyaml) with file:line errors.
  *
  * The catalog and the config are YAML. libyaml parses; this module turns nodes into
  * checked C values and every failure into one message "FILE:LINE: what is wrong". */

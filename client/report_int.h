@@ -1,0 +1,122 @@
+/* client/report_int.h — what the report's files share (not installed; report.h is the
+ * contract): the loaded report (report.c fills it over the wire and judges each
+ * indicator), the formatting every output uses (report_fmt.c, rep_*), and one writer per
+ * format (report_csv.c, report_json.c, report_html.c with its SVG sparklines). */
+#ifndef PW_REPORT_INT_H
+#define PW_REPORT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../proto/period.h"
+#include "../proto/proto.h"
+#include "planmath.h"
+
+#define REP_NAME 512    /* bytes: indicator and plan names */
+#define REP_SHORT 128   /* bytes: category, unit */
+#define REP_QUERY_LIMIT 10000 /* the protocol's maximum; a plan's series is far shorter */
+
+/* Display verdict of one indicator, exclusive; the summary counts each indicator once. */
+enum rep_verdict {
+	REP_ON_TRACK,
+	REP_AT_RISK,
+	REP_OFF_TRACK,
+	REP_OVERDUE,
+	REP_NONE,    /* figures, but no verdict (no rule, no city target, or withheld) */
+	REP_NO_DATA, /* no figure at all (by the report period) */
+	REP_V_N,
+};
+
+/* Names of each verdict: wire/JSON name, CSS class, Chinese and English text. */
+struct rep_verdict_name {
+	const char *name, *cls, *zh, *en;
+};
+extern const struct rep_verdict_name rep_verdicts[REP_V_N];
+
+struct rep_obs {
+	struct period per;
+	char text[PERIOD_TEXT_MAX];
+	double value, yoy; /* yoy NAN when not reported */
+	int status;        /* enum pw_status, 0 if unknown */
+	bool backfill;
+};
+
+struct rep_ind {
+	char id[PROTO_MAX_ID + 1];
+	char name[REP_NAME], name_en[REP_NAME], category[REP_SHORT], unit[REP_SHORT];
+	char attribute[16], kind[16], form[8];
+	int direction; /* 1: higher is better, -1: lower is better */
+	int base_year, target_year;
+	int due_days; /* a figure is due this many days after its period ends */
+	double base, target, growth; /* NAN when the catalog has none */
+	int cat_rank;                /* position of the category in the catalog */
+	size_t order;                /* position in the catalog */
+	struct rep_obs *obs;         /* the figures that count, in series order */
+	size_t n_obs;
+	/* the daemon's alert state, as far as it applies to the report period */
+	char state[16];                 /* on_track / at_risk / off_track, "" for none */
+	char state_period[PERIOD_TEXT_MAX]; /* the figure the verdict is about */
+	char withheld[PERIOD_TEXT_MAX]; /* verdict not shown: it is about this later period */
+	char overdue[PERIOD_TEXT_MAX];  /* a figure not received by its due date, "" if none */
+	double value, required, gap;    /* what was compared; NAN without a verdict */
+	int verdict;                    /* enum rep_verdict */
+};
+
+struct rep {
+	struct pw_client *c;
+	char idbase[40];
+	unsigned n_req;
+	const char *plan;
+	char plan_name[REP_NAME * 2];
+	struct period cut;
+	bool has_cut;
+	int64_t now_ms;
+	struct rep_ind *inds;
+	size_t n;
+	size_t *order; /* display order: category, binding first, catalog order */
+	size_t *cat_first, n_cats; /* per category: index of its first indicator */
+	char *err;
+	size_t errlen;
+};
+
+/* ---- report_fmt.c ---- */
+
+/* The newest figure that counts, NULL if none. */
+const struct rep_obs *rep_latest(const struct rep_ind *x);
+/* A binding (约束性) indicator. */
+bool rep_is_binding(const struct rep_ind *x);
+/* Growth targets on cumulative (1–N月) or sub-annual figures, or without a baseline, are
+ * judged by year-on-year growth (rules.c): required and gap are then percentages and
+ * percentage points. The alerts reply does not name the rule, so this mirrors rules.c
+ * (except a year's annual_targets value, which rules.c compares as a level). */
+bool rep_judged_by_yoy(const struct rep_ind *x);
+/* "≥" or "≤": how the value must relate to the requirement. */
+const char *rep_req_sign(const struct rep_ind *x);
+/* A number for people: up to six significant digits, at most four decimals, no exponent. */
+void rep_fmt_num(char *buf, size_t cap, double v);
+/* A number for machines: the shortest of %.15g / %.17g that reads back exactly. */
+void rep_fmt_exact(char *buf, size_t cap, double v);
+/* ms since the epoch as UTC text in strftime's fmt. */
+void rep_fmt_time(char *buf, size_t cap, int64_t ms, const char *fmt);
+/* The unit of the gap: "pp" when judged by YoY growth, else the indicator's. */
+const char *rep_gap_unit(const struct rep_ind *x);
+/* The English name of a catalog category ("" if unknown). */
+const char *rep_category_en(const char *zh);
+/* The wire name of a figure's status ("" for none). */
+const char *rep_status_en(int st);
+/* The numbers of x's target for the plan maths. */
+struct planmath_target rep_target(const struct rep_ind *x);
+/* Verdicts of the indicators of category cat (-1: all) into counts, with the number of
+ * indicators and of binding ones. */
+void rep_count_verdicts(const struct rep *r, int cat, int counts[REP_V_N], int *total,
+			int *binding);
+
+/* ---- one writer per format: the loaded report r to f ---- */
+
+void report_csv_write(const struct rep *r, FILE *f);
+void report_json_write(const struct rep *r, FILE *f);
+void report_html_write(const struct rep *r, FILE *f);
+
+#endif
