@@ -1236,8 +1236,11 @@ def main(argv=None):
     rep, summary = run(os.path.abspath(args.seeds))
     rep, summary2 = run2(os.path.abspath(args.seeds), rep=rep)
     summary += ["format 2 (catalog/regions, catalog/plans, %s):" % HISTORY2_DIR] + summary2
-    for e in check_catalog_conversion.check(ROOT):
+    lost = check_catalog_conversion.check(ROOT)
+    for e in lost:
         rep.err("format 1 -> 2", e)
+    summary.append("format 1 -> 2 (tests/check_catalog_conversion.py): %s"
+                   % ("%d loss(es)" % len(lost) if lost else "nothing lost"))
     for line in summary:
         print(line)
     for e in rep.errors:
