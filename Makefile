@@ -27,7 +27,7 @@ LDFLAGS += $(MODE_LDFLAGS)
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c store/record.c store/migrate.c
 CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c
-MODEL_SRC  = $(CAT_SRC) model/keypair.c
+MODEL_SRC  = $(CAT_SRC) model/keypair.c model/unit.c model/plausible.c
 RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
 DAEMON_SRC = daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
              $(RULES_SRC) daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c \
@@ -41,7 +41,8 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_activate \
-             test_metrics test_notice test_publisher test_planmath
+             test_metrics test_notice test_publisher test_planmath \
+             test_unit test_plausible
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: all deps test test-unit test-integration check-cli check-python check-report check-tsan check-lib bench bench-full bench-peer run stop install clean fuzz soak
@@ -59,6 +60,9 @@ tests/test_proto_SRC       = tests/test_proto.c $(PROTO_SRC)
 tests/test_store_SRC       = tests/test_store.c $(STORE_SRC) proto/err.c proto/period.c
 tests/test_catalog_SRC     = tests/test_catalog.c $(CAT_SRC) proto/err.c
 tests/test_planmath_SRC    = tests/test_planmath.c model/planmath.c
+tests/test_unit_SRC        = tests/test_unit.c model/unit.c $(CAT_SRC) proto/err.c
+tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit.c proto/err.c \
+                             proto/period.c
 tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
 tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) $(STORE_SRC) $(PROTO_SRC)
 tests/test_notice_SRC      = tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC)
@@ -70,10 +74,12 @@ tests/test_activate_SRC    = tests/test_activate.c daemon/activate.c
 tests/test_integration_SRC = tests/test_integration.c $(HARNESS)
 tests/test_security_SRC    = tests/test_security.c model/keypair.c model/ydoc.c $(HARNESS)
 tests/test_targets_SRC     = tests/test_targets.c $(HARNESS)
+tests/test_published_SRC   = tests/test_published.c $(HARNESS)
 tests/crash_SRC            = tests/crash.c $(HARNESS)
 bench_SRC                  = tests/bench.c $(STORE_SRC) $(HARNESS)
 PROGRAMS = planwatchd planwatch bench tests/crash \
-           $(addprefix tests/,$(UNIT_TESTS) test_integration test_security test_targets)
+           $(addprefix tests/,$(UNIT_TESTS) test_integration test_security test_targets \
+           test_published)
 
 $(O)/bench: EXTRA_LIBS = -lpthread
 .SECONDEXPANSION:
@@ -140,7 +146,7 @@ fuzz:
 test-unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
 	@for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done
 
-INTEGRATION = test_integration test_targets test_security
+INTEGRATION = test_integration test_targets test_security test_published
 test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/planwatchd $(O)/planwatch
 	@for t in $(INTEGRATION); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/$$t || exit 1; done

@@ -11,6 +11,7 @@
 
 #include "../model/catalog.h"
 #include "../model/keypair.h"
+#include "../model/unit.h"
 #include "../proto/period.h"
 #include "../proto/proto.h"
 #include "../proto/status.h"
@@ -38,8 +39,10 @@ static void usage(FILE *f)
 		"\n"
 		"commands:\n"
 		"  push PLAN INDICATOR PERIOD VALUE [--unit U] [--status S] [--dept D]\n"
-		"       [--yoy PCT] [--reason TEXT] [--id MSGID] [--backfill]\n"
-		"                          report one figure (unit and dept default to the catalog's)\n"
+		"       [--yoy PCT] [--reason TEXT] [--id MSGID] [--backfill] [--confirm]\n"
+		"                          report one figure (unit and dept default to the catalog's;\n"
+		"                          any unit of the indicator's dimension is converted exactly,\n"
+		"                          e.g. --unit 元 into a 万元 indicator; --confirm: a real outlier)\n"
 		"  import FILE.csv [--batch N] [--backfill]\n"
 		"                          load figures from CSV (plan,indicator,period,value,unit,\n"
 		"                          status,dept,yoy,reason,source); safe to run twice\n"
@@ -63,6 +66,8 @@ static void usage(FILE *f)
 		"                          extension, else HTML; A4-printable, self-contained)\n"
 		"  catalog show [PLAN]     indicators and targets loaded in the daemon\n"
 		"  catalog check FILE...   validate catalog files (errors as FILE:LINE)\n"
+		"  units [UNIT]            the unit table: units by dimension (a figure converts\n"
+		"                          within its dimension); UNIT: its spellings and dimension\n"
 		"  status                  daemon counters\n"
 		"  backup DIR              hot copy of the store into DIR (on the daemon's host,\n"
 		"                          empty or new; restore = copy DIR/data.mdb into state_dir)\n"
@@ -236,7 +241,8 @@ static int print_ack(const struct pw_ack *a)
 		return 0;
 	}
 	fprintf(stderr, "planwatch: rejected: %s: %s%s\n", pw_errname(a->code),
-		pw_strerror(a->code), a->retry ? " (transient: retry later)" : "");
+		a->message[0] ? a->message : pw_strerror(a->code),
+		a->retry ? " (transient: retry later)" : "");
 	for (size_t i = 0; i < a->n_bad; i++)
 		fprintf(stderr, "  item %u: %s: %s\n", a->bad[i].index, pw_errname(a->bad[i].code),
 			pw_strerror(a->bad[i].code));
@@ -252,7 +258,8 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 		{ "unit", required_argument, NULL, 'u' },   { "status", required_argument, NULL, 's' },
 		{ "dept", required_argument, NULL, 'd' },   { "yoy", required_argument, NULL, 'y' },
 		{ "reason", required_argument, NULL, 'r' }, { "id", required_argument, NULL, 'i' },
-		{ "backfill", no_argument, NULL, 'b' },	    { NULL, 0, NULL, 0 },
+		{ "backfill", no_argument, NULL, 'b' },	    { "confirm", no_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
 	};
 	char unit[64] = "", dept[80] = "", id[80] = "", *end;
 	struct pw_obs o = { .status = "flash", .yoy = NAN };
@@ -260,7 +267,7 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 	int ch;
 
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
-	while ((ch = getopt_long(argc, argv, "u:s:d:y:r:i:b", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:s:d:y:r:i:bc", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': snprintf(unit, sizeof(unit), "%s", optarg); break;
 		case 's': o.status = optarg; break;
@@ -275,6 +282,7 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 		case 'r': o.reason = optarg; break;
 		case 'i': snprintf(id, sizeof(id), "%s", optarg); break;
 		case 'b': flags |= PW_BACKFILL; break;
+		case 'c': o.confirm = true; break;
 		default: return 2;
 		}
 	}
@@ -1135,6 +1143,43 @@ static int cmd_watch(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- units (no daemon needed: the table is compiled in) ---- */
+
+static void print_unit_line(const struct unit *u)
+{
+	char list[256];
+	unit_accepted(u, list, sizeof(list));
+	printf("%s: %s\n", unit_dim_name(u), list);
+}
+
+static int cmd_units(struct cli *c, int argc, char **argv)
+{
+	(void)c;
+	if (argc > 2) {
+		fprintf(stderr, "usage: planwatch units [UNIT]\n");
+		return 2;
+	}
+	if (argc == 2) {
+		const struct unit *u = unit_find(argv[1]);
+		if (!u) {
+			fprintf(stderr, "planwatch: '%s' is not in the unit table (planwatch units lists it)\n",
+				argv[1]);
+			return 1;
+		}
+		printf("%s: %s", argv[1], unit_name(u));
+		for (size_t i = 0; unit_alias(u, i); i++)
+			printf("%s%s", i ? ", " : " (also ", unit_alias(u, i));
+		printf("%s\n", unit_alias(u, 0) ? ")" : "");
+		print_unit_line(u);
+		return 0;
+	}
+	/* one line per dimension, at its first unit */
+	for (size_t i = 0; unit_at(i); i++)
+		if (i == 0 || !unit_same_dim(unit_at(i), unit_at(i - 1)))
+			print_unit_line(unit_at(i));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1152,7 +1197,7 @@ int main(int argc, char **argv)
 		{ "query", cmd_query },	    { "history", cmd_history },	  { "status", cmd_status },
 		{ "alerts", cmd_alerts },   { "rejected", cmd_rejected }, { "target", cmd_target },
 		{ "catalog", cmd_catalog }, { "debug", cmd_debug },	  { "backup", cmd_backup },
-		{ "keygen", cmd_keygen },   { "report", cmd_report },
+		{ "keygen", cmd_keygen },   { "report", cmd_report },	  { "units", cmd_units },
 	};
 	struct cli c = { .timeout_ms = 5000 };
 	int ch;

@@ -183,6 +183,7 @@ static int fill_update(struct pw_client *c, const char *dept, const char *msgid,
 		items[i].status = (uint8_t)st;
 		items[i].value = o->value;
 		items[i].yoy = o->yoy;
+		items[i].confirm = o->confirm;
 	}
 	return 0;
 }
@@ -226,6 +227,7 @@ static int parse_ack(const void *buf, size_t len, struct pw_ack *ack)
 	} else {
 		ack->code = proto_view_int(v, -1, "code", &x) == 0 ? -(int)x : PW_EPROTO;
 		proto_view_bool(v, -1, "retry", &ack->retry);
+		proto_view_str(v, -1, "message", ack->message, sizeof(ack->message));
 		if (proto_view_int(v, -1, "quarantine", &x) == 0)
 			ack->quarantine = (uint64_t)x;
 		size_t n = proto_view_count(v);

@@ -32,10 +32,13 @@ struct pw_opts {
 int pw_client_new(struct pw_client **ret, const char *endpoint, const struct pw_opts *opts);
 void pw_client_free(struct pw_client *c);
 
-/* One observation. yoy = NAN (math.h) when not reported; reason may be NULL. */
+/* One observation. yoy = NAN (math.h) when not reported; reason may be NULL. unit is any
+ * unit of the indicator's dimension (the daemon converts 32570 元 into a 万元 catalog
+ * exactly). confirm says an outlier is real (suspect_scale, ytd_decrease). */
 struct pw_obs {
 	const char *plan, *indicator, *period, *unit, *status, *reason;
 	double value, yoy;
+	bool confirm;
 };
 
 #define PW_ACK_MAX_BAD 32
@@ -48,6 +51,7 @@ struct pw_ack {
 	uint64_t seq;    /* notification log position after the commit */
 	uint32_t count, changed;
 	uint64_t quarantine; /* NACK: id of the quarantined copy */
+	char message[320];   /* NACK: the daemon's text, naming what was expected */
 	size_t n_bad;        /* NACK: items with their own error */
 	struct {
 		uint32_t index;

@@ -68,9 +68,25 @@ bool apply_is_write(const struct apply_msg *m)
 
 /* ---- replies ---- */
 
-static void encode_nack(struct proto_buf *b, const char *id, int code, bool retry,
-			uint64_t quarantine_id, const struct proto_req *req)
+/* The NACK's message: the code's text, and what the first bad item was expected to be
+ * (validate_explain) when that is the code's reason. */
+static void nack_message(const struct catalog *cat, const struct proto_req *req, int code,
+			 char *buf, size_t cap)
 {
+	char why[APPLY_DETAIL_MAX] = "";
+	for (size_t i = 0; cat && req && req->type == PROTO_UPDATE && i < req->n_items; i++)
+		if (req->items[i].err) {
+			if (req->items[i].err == code)
+				validate_explain(cat, &req->items[i], why, sizeof(why));
+			break;
+		}
+	snprintf(buf, cap, "%s%s%s", pw_strerror(code), why[0] ? ": " : "", why);
+}
+
+static void encode_nack(struct proto_buf *b, const struct catalog *cat, const char *id,
+			int code, bool retry, uint64_t quarantine_id, const struct proto_req *req)
+{
+	char msg[APPLY_DETAIL_MAX + 128];
 	uint32_t n_bad = 0;
 	if (req && req->type == PROTO_UPDATE)
 		for (size_t i = 0; i < req->n_items; i++)
@@ -81,8 +97,9 @@ static void encode_nack(struct proto_buf *b, const char *id, int code, bool retr
 	proto_w_int(b, -code);
 	proto_w_str(b, "error");
 	proto_w_str(b, pw_errname(code));
+	nack_message(cat, req, code, msg, sizeof(msg));
 	proto_w_str(b, "message");
-	proto_w_str(b, pw_strerror(code));
+	proto_w_str(b, msg);
 	proto_w_str(b, "retry");
 	proto_w_bool(b, retry);
 	proto_w_str(b, "quarantine");
@@ -93,13 +110,18 @@ static void encode_nack(struct proto_buf *b, const char *id, int code, bool retr
 		int e = req->items[i].err;
 		if (!e)
 			continue;
-		proto_w_map(b, 3);
+		size_t n = cat ? validate_explain(cat, &req->items[i], msg, sizeof(msg)) : 0;
+		proto_w_map(b, n ? 4 : 3);
 		proto_w_str(b, "index");
 		proto_w_uint(b, i);
 		proto_w_str(b, "code");
 		proto_w_int(b, -e);
 		proto_w_str(b, "error");
 		proto_w_str(b, pw_errname(e));
+		if (n) {
+			proto_w_str(b, "message");
+			proto_w_str(b, msg);
+		}
 	}
 }
 
@@ -122,7 +144,7 @@ void apply_fail_all(struct apply_ctx *ctx, int rc)
 		struct apply_msg *m = &ctx->msgs[i];
 		if (!apply_is_write(m))
 			continue;
-		encode_nack(&m->reply, m->req ? m->req->id : "", rc, true, 0, NULL);
+		encode_nack(&m->reply, NULL, m->req ? m->req->id : "", rc, true, 0, NULL);
 		m->result = rc;
 		snprintf(m->detail, sizeof(m->detail), "group not committed: %s", pw_strerror(rc));
 	}
@@ -130,7 +152,7 @@ void apply_fail_all(struct apply_ctx *ctx, int rc)
 
 /* ---- rejection ---- */
 
-static void describe(struct apply_msg *m, int code)
+static void describe(const struct catalog *cat, struct apply_msg *m, int code)
 {
 	const struct proto_req *r = m->decode_rc < 0 ? NULL : m->req;
 	if (r && r->type == PROTO_UPDATE)
@@ -141,9 +163,16 @@ static void describe(struct apply_msg *m, int code)
 				continue;
 			if (it->err != PW_EPERIOD && it->err != PW_EFIELD)
 				period_format(&it->period, per);
-			snprintf(m->detail, sizeof(m->detail), "item %zu (%s/%s %s): %s", i,
+			char why[APPLY_DETAIL_MAX] = "";
+			validate_explain(cat, it, why, sizeof(why));
+			snprintf(m->detail, sizeof(m->detail), "item %zu (%s/%s %s): %s%s", i,
 				 it->plan ? it->plan : "?", it->ind ? it->ind : "?", per,
-				 pw_errname(it->err));
+				 pw_errname(it->err), why[0] ? ": " : "");
+			/* what was expected, cut to what is left of the detail */
+			size_t len = strlen(m->detail);
+			size_t n = strnlen(why, sizeof(m->detail) - 1 - len);
+			memcpy(m->detail + len, why, n);
+			m->detail[len + n] = '\0';
 			return;
 		}
 	snprintf(m->detail, sizeof(m->detail), "%s (%zu bytes)", pw_errname(code), m->len);
@@ -157,7 +186,7 @@ static int reject(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *
 	int rc;
 
 	m->result = code;
-	describe(m, code);
+	describe(ctx->cat, m, code);
 	if (quarantine) {
 		snprintf(q.dept, sizeof(q.dept), "%s", dept);
 		snprintf(q.peer, sizeof(q.peer), "%s", m->peer ? m->peer : "");
@@ -169,7 +198,8 @@ static int reject(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *
 			return rc;
 	}
 	if (!m->from_sub) {
-		encode_nack(&m->reply, reply_id, code, false, q.id, m->decode_rc == 0 ? m->req : NULL);
+		encode_nack(&m->reply, ctx->cat, reply_id, code, false, q.id,
+			    m->decode_rc == 0 ? m->req : NULL);
 		return m->reply.err;
 	}
 	char topic[STORE_TOPIC_MAX + 1];

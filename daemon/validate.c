@@ -1,7 +1,9 @@
-/* daemon/validate.c — catalog checks for observations. */
+/* daemon/validate.c — catalog checks for observations, and what a refusal expected. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "../model/unit.h"
 #include "../proto/err.h"
 #include "validate.h"
 
@@ -14,19 +16,46 @@ static int64_t period_start_ms(const struct period *p)
 	return period_day_ms(p->year, first, 1);
 }
 
-int validate_item(const struct catalog *c, const char *dept, const struct proto_item *it,
+/* The unit check: 0 when the item's unit is the catalog's or of its dimension. */
+static int check_unit(const struct cat_indicator *x, const struct proto_item *it)
+{
+	/* the common case costs one strcmp; the table is searched only for other spellings */
+	if (strcmp(it->unit, x->unit) == 0)
+		return 0;
+	const struct unit *want = unit_find(x->unit), *got = unit_find(it->unit);
+	if (!got)
+		return PW_ENOUNIT;
+	if (!want || !unit_same_dim(got, want))
+		return PW_EUNIT;
+	return 0;
+}
+
+/* Converts it->value from the item's unit into the catalog's (check_unit passed). */
+static int convert(const struct cat_indicator *x, struct proto_item *it)
+{
+	if (strcmp(it->unit, x->unit) == 0)
+		return 0;
+	int rc = unit_convert(it->sent, unit_find(it->unit), unit_find(x->unit), &it->value);
+	if (rc < 0)
+		it->value = it->sent; /* a refused item keeps what was sent, for the NACK text */
+	return rc == PW_EUNIT ? PW_EUNIT : rc < 0 ? PW_ERANGE : 0;
+}
+
+int validate_item(const struct catalog *c, const char *dept, struct proto_item *it,
 		  int64_t now_ms, const struct cat_indicator **ind)
 {
 	const struct cat_indicator *x;
+	int rc;
 
+	it->sent = it->value;
 	if (!catalog_plan(c, it->plan))
 		return PW_EPLAN;
 	if (!(x = catalog_find(c, it->plan, it->ind)))
 		return PW_EINDICATOR;
 	if (!cat_dept_allowed(x, dept))
 		return PW_EDEPT;
-	if (strcmp(it->unit, x->unit) != 0)
-		return PW_EUNIT;
+	if ((rc = check_unit(x, it)) < 0)
+		return rc;
 	/* A full-year figure is welcome for any indicator: history arrives as annual values. */
 	if ((it->period.freq != x->freq && it->period.freq != PERIOD_ANNUAL) ||
 	    it->period.year < x->plan->base_year - VALIDATE_HISTORY_YEARS ||
@@ -34,8 +63,88 @@ int validate_item(const struct catalog *c, const char *dept, const struct proto_
 		return PW_EPERIOD;
 	if (!isfinite(it->value))
 		return PW_EVALUE;
+	if ((rc = convert(x, it)) < 0)
+		return rc;
 	if ((x->has_min && it->value < x->min) || (x->has_max && it->value > x->max))
 		return PW_EBOUNDS;
 	*ind = x;
 	return 0;
+}
+
+/* The length snprintf wrote into buf[cap] given its return n. */
+static size_t clipped(int n, size_t cap)
+{
+	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+/* "元, 千元, 万元, 亿元, 万亿元" for the catalog unit, or the unit itself outside the table. */
+static void accepted(const char *unit, char *buf, size_t cap)
+{
+	const struct unit *u = unit_find(unit);
+	if (u)
+		unit_accepted(u, buf, cap);
+	else
+		snprintf(buf, cap, "%s", unit);
+}
+
+static size_t explain_unit(const struct cat_indicator *x, const struct proto_item *it,
+			   char *buf, size_t cap)
+{
+	char list[160];
+	const struct unit *got = unit_find(it->unit), *want = unit_find(x->unit);
+	int n;
+
+	accepted(x->unit, list, sizeof(list));
+	if (!got)
+		n = snprintf(buf, cap, "unit '%s' is not one planwatch knows; %s is in %s: send one of %s",
+			     it->unit, x->name, x->unit, list);
+	else
+		n = snprintf(buf, cap, "unit '%s' is %s, %s is in %s (%s): send one of %s",
+			     it->unit, unit_dim_name(got), x->name, x->unit,
+			     want ? unit_dim_name(want) : "not in the unit table", list);
+	return clipped(n, cap);
+}
+
+static size_t explain_bounds(const struct cat_indicator *x, const struct proto_item *it,
+			     char *buf, size_t cap)
+{
+	char v[32], sent[32], lo[32] = "-inf", hi[32] = "inf", as_sent[96] = "";
+	int n;
+
+	unit_dtoa(it->value, v, sizeof(v));
+	if (x->has_min)
+		unit_dtoa(x->min, lo, sizeof(lo));
+	if (x->has_max)
+		unit_dtoa(x->max, hi, sizeof(hi));
+	if (strcmp(it->unit, x->unit) != 0) {
+		unit_dtoa(it->sent, sent, sizeof(sent));
+		snprintf(as_sent, sizeof(as_sent), " (sent as %s %s)", sent, it->unit);
+	}
+	n = snprintf(buf, cap, "value %s %s%s is outside the bounds %s..%s %s of %s", v, x->unit,
+		     as_sent, lo, hi, x->unit, x->name);
+	return clipped(n, cap);
+}
+
+size_t validate_explain(const struct catalog *c, const struct proto_item *it, char *buf,
+			size_t cap)
+{
+	const struct cat_indicator *x;
+
+	if (!cap)
+		return 0;
+	buf[0] = '\0';
+	if (!it->plan || !it->ind || !it->unit || !(x = catalog_find(c, it->plan, it->ind)))
+		return 0;
+	switch (it->err) {
+	case PW_EUNIT:
+	case PW_ENOUNIT: return explain_unit(x, it, buf, cap);
+	case PW_EBOUNDS: return explain_bounds(x, it, buf, cap);
+	case PW_ERANGE: {
+		char v[32];
+		unit_dtoa(it->sent, v, sizeof(v));
+		int n = snprintf(buf, cap, "%s %s does not fit a double in %s", v, it->unit, x->unit);
+		return clipped(n, cap);
+	}
+	default: return 0;
+	}
 }

@@ -25,7 +25,8 @@ static const struct err_text err_table[] = {
 	[-PW_EFIELD] = { "bad_field", "missing, unknown, duplicate or wrongly typed field" },
 	[-PW_EINDICATOR] = { "unknown_indicator", "indicator not in the catalog" },
 	[-PW_EPLAN] = { "unknown_plan", "plan not in the catalog" },
-	[-PW_EUNIT] = { "wrong_unit", "unit differs from the catalog's unit for this indicator" },
+	[-PW_EUNIT] = { "wrong_unit",
+			"unit of another dimension than the indicator's (no conversion exists)" },
 	[-PW_EPERIOD] = { "bad_period",
 			  "period malformed, out of range or not of the indicator's frequency" },
 	[-PW_EVALUE] = { "bad_value", "value is not a finite number" },
@@ -44,6 +45,13 @@ static const struct err_text err_table[] = {
 	[-PW_EBUSY] = { "busy", "resource busy" },
 	[-PW_EDENIED] = { "denied", "operation not permitted for this peer" },
 	[-PW_ERANGE] = { "out_of_range", "number out of range" },
+	[-PW_ENOUNIT] = { "unknown_unit", "unit not in planwatch's unit table" },
+	[-PW_ESCALE] = { "suspect_scale",
+			 "value off by a power of ten from the series (send confirm: true if real)" },
+	[-PW_EYTD] = { "ytd_decrease",
+		       "year-to-date total below an earlier month's of the same year "
+		       "(send confirm: true if real)" },
+	[-PW_EYOY] = { "yoy_mismatch", "value and reported year-on-year growth disagree" },
 };
 
 static const struct err_text *err_lookup(int err)

@@ -39,7 +39,11 @@ enum pw_err {
 	PW_EBUSY = -28,       /* resource busy (e.g. daemon already running on this state) */
 	PW_EDENIED = -29,     /* operation not permitted for this peer */
 	PW_ERANGE = -30,      /* number out of range */
-	PW__LAST = -31
+	PW_ENOUNIT = -31,     /* unit not in the unit table (model/unit.c) */
+	PW_ESCALE = -32,      /* value 10x, 100x, 10^4x ... off both comparators: a slipped scale? */
+	PW_EYTD = -33,        /* year-to-date total below an earlier month's of the same year */
+	PW_EYOY = -34,        /* value and reported yoy disagree (a warning, never a rejection) */
+	PW__LAST = -35
 };
 
 /* Returns a static English message for err; never NULL (unknown codes get a generic text). */

@@ -358,6 +358,13 @@ static int decode_item_field(struct proto_req *r, struct proto_item *it,
 		if (o->type == MSGPACK_OBJECT_NIL)
 			return 0;
 		return get_str(r, o, PROTO_MAX_TEXT, &it->reason);
+	} else if (key_is(kv, "confirm")) {
+		if (o->type == MSGPACK_OBJECT_NIL)
+			return 0;
+		if (o->type != MSGPACK_OBJECT_BOOLEAN)
+			return PW_EFIELD;
+		it->confirm = o->via.boolean;
+		return 0;
 	}
 	return PW_EFIELD;
 }
@@ -751,7 +758,7 @@ static void w_kv_period(struct proto_buf *b, const char *k, const struct period 
 static void encode_item(struct proto_buf *b, const struct proto_item *it)
 {
 	bool yoy = !isnan(it->yoy);
-	proto_w_map(b, 6 + (yoy ? 1 : 0) + (it->reason ? 1 : 0));
+	proto_w_map(b, 6 + (yoy ? 1 : 0) + (it->reason ? 1 : 0) + (it->confirm ? 1 : 0));
 	w_kv_str(b, "plan", it->plan);
 	w_kv_str(b, "indicator", it->ind);
 	w_kv_period(b, "period", &it->period);
@@ -770,6 +777,10 @@ static void encode_item(struct proto_buf *b, const struct proto_item *it)
 	}
 	if (it->reason)
 		w_kv_str(b, "reason", it->reason);
+	if (it->confirm) {
+		proto_w_str(b, "confirm");
+		proto_w_bool(b, true);
+	}
 }
 
 int proto_req_encode(const struct proto_req *r, struct proto_buf *b)

@@ -52,8 +52,10 @@ struct proto_item {
 	const char *plan, *ind, *unit;
 	const char *reason; /* NULL when absent */
 	struct period period;
-	double value;
+	double value;   /* after validation: converted into the catalog's unit */
+	double sent;    /* after validation: the value as sent, in `unit` */
 	double yoy;     /* NaN when absent */
+	bool confirm;   /* the sender confirms an outlier (suspect_scale, ytd_decrease) */
 	uint8_t status; /* enum pw_status */
 	int decode_err; /* 0, or why this item could not be decoded (PW_EFIELD, PW_EPERIOD, ...) */
 	int err;        /* decode_err, later also the validator's verdict */

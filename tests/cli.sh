@@ -44,9 +44,19 @@ pw watch change. --since 0 --count 1 | grep -q "change.test-plan.gdp .*\"value\"
 pw watch overdue. --since 0 --count 1 | grep -q "overdue.test-plan" || fail "overdue at start"
 
 # A wrong unit is refused with its code and the item index; nothing stored.
-if pw push test-plan gdp 2026Q2 700 --unit 万元 --id cli-2 2>"$T/err"; then fail "wrong unit accepted"; fi
+if pw push test-plan gdp 2026Q2 700 --unit 亿美元 --id cli-2 2>"$T/err"; then fail "wrong unit accepted"; fi
 grep -q "wrong_unit" "$T/err" && grep -q "quarantine" "$T/err" || fail "wrong unit message"
+grep -q "send one of 元, 千元, 万元, 亿元, 万亿元" "$T/err" || fail "wrong unit lists no accepted units: $(cat "$T/err")"
 pw rejected | grep -q "wrong_unit" || fail "rejected list"
+pw rejected | grep -q "wrong_unit: unit '亿美元' is money (USD)" || fail "quarantine detail lacks the expected units: $(pw rejected)"
+pw units | grep -q "^money (CNY): 元, 千元, 万元, 亿元, 万亿元$" || fail "units table: $(pw units | head -3)"
+pw units ug/m3 | grep -q "^ug/m3: μg/m³ (also " || fail "units ug/m3: $(pw units ug/m3)"
+if pw units 亿 2>"$T/err"; then fail "units 亿 found"; fi
+# A figure as published in another unit of the dimension is converted exactly.
+pw push test-plan gdp 2026Q2 7000000 --unit 万元 --id cli-u1 | grep -q "acknowledged" || fail "push in 万元"
+pw query test-plan gdp | grep -q "2026Q2 *700 " || fail "7000000 万元 not stored as 700 亿元: $(pw query test-plan gdp)"
+if pw push test-plan gdp 2026Q1 9999 --id cli-u2 2>"$T/err"; then fail "out of bounds accepted"; fi
+grep -q "implausible_value: .*9999 亿元 is outside the bounds 0..5000 亿元" "$T/err" || fail "bounds not named: $(cat "$T/err")"
 
 cat > "$T/h.csv" <<CSV
 plan,indicator,period,value,unit,status,dept,yoy,reason,source

@@ -327,7 +327,7 @@ static void build_bad(int k, struct proto_buf *b, char *id)
 		proto_w_str(b, "unit"); proto_w_str(b, "亿元");
 		proto_w_str(b, "status"); proto_w_str(b, "flash");
 		break;
-	case 13: w_head(b, 0, id, "统计局"); proto_w_array(b, 1); w_item(b, "gdp", "2026Q3", 1, "万元", "flash"); break;
+	case 13: w_head(b, 0, id, "统计局"); proto_w_array(b, 1); w_item(b, "gdp", "2026Q3", 1, "亿美元", "flash"); break;
 	case 14: w_head(b, 0, id, "财政局"); proto_w_array(b, 1); w_item(b, "fiscal_revenue", "2026-13", 1, "亿元", "flash"); break;
 	case 15: w_head(b, 0, id, "统计局"); proto_w_array(b, 1); w_item(b, "gdp", "2026Q3", NAN, "亿元", "flash"); break;
 	case 16: w_head(b, 0, id, "统计局"); proto_w_array(b, 1); w_item(b, "gdp", "2026Q3", INFINITY, "亿元", "flash"); break;

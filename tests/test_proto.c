@@ -97,7 +97,7 @@ static void test_roundtrip(void)
 	struct proto_req in = { .type = PROTO_UPDATE, .dept = "统计局", .backfill = true };
 	struct proto_item items[2] = {
 		{ .plan = "p", .ind = "gdp", .unit = "亿元", .value = 734.44, .status = PW_ST_FINAL,
-		  .yoy = 6.5, .reason = "年报" },
+		  .yoy = 6.5, .reason = "年报", .confirm = true },
 		{ .plan = "p", .ind = "cpi", .unit = "%", .value = -1, .status = PW_ST_FLASH, .yoy = NAN },
 	};
 	period_parse(&items[0].period, "2020", 4);
@@ -116,6 +116,7 @@ static void test_roundtrip(void)
 	CHECK(out->items[0].value == 734.44 && out->items[0].yoy == 6.5);
 	CHECK(strcmp(out->items[0].reason, "年报") == 0 && out->items[0].status == PW_ST_FINAL);
 	CHECK(isnan(out->items[1].yoy) && out->items[1].reason == NULL);
+	CHECK(out->items[0].confirm && !out->items[1].confirm);
 	CHECK(period_cmp(&out->items[1].period, &items[1].period) == 0);
 	/* The decoder owns its strings: the encoded bytes may go away. */
 	memset(b.data, 0, b.len);
@@ -145,6 +146,53 @@ static void test_roundtrip(void)
 	CHECK_OK(proto_req_encode(&h, &b));
 	CHECK_OK(proto_req_decode(out, b.data, b.len));
 	CHECK(out->type == PROTO_HISTORY && out->limit == 10000 && out->has_period);
+	proto_req_free(out);
+	proto_buf_release(&b);
+}
+
+/* One update item whose "confirm" is written by w (a bool, nil or a wrong type). */
+static int decode_confirm(struct proto_req *out, struct proto_buf *b,
+			  void (*w)(struct proto_buf *b))
+{
+	proto_buf_reset(b);
+	proto_w_map(b, 5);
+	proto_w_str(b, "v"); proto_w_uint(b, 1);
+	proto_w_str(b, "type"); proto_w_str(b, "update");
+	proto_w_str(b, "id"); proto_w_str(b, "c1");
+	proto_w_str(b, "dept"); proto_w_str(b, "统计局");
+	proto_w_str(b, "items"); proto_w_array(b, 1);
+	proto_w_map(b, 7);
+	proto_w_str(b, "plan"); proto_w_str(b, "p");
+	proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
+	proto_w_str(b, "period"); proto_w_str(b, "2026");
+	proto_w_str(b, "value"); proto_w_double(b, 1);
+	proto_w_str(b, "unit"); proto_w_str(b, "元");
+	proto_w_str(b, "status"); proto_w_str(b, "final");
+	proto_w_str(b, "confirm"); w(b);
+	CHECK_OK(proto_req_decode(out, b->data, b->len));
+	CHECK(out->n_items == 1);
+	return out->items[0].err;
+}
+static void w_true(struct proto_buf *b) { proto_w_bool(b, true); }
+static void w_false(struct proto_buf *b) { proto_w_bool(b, false); }
+static void w_nil(struct proto_buf *b) { proto_w_nil(b); }
+static void w_str(struct proto_buf *b) { proto_w_str(b, "yes"); }
+static void w_one(struct proto_buf *b) { proto_w_uint(b, 1); }
+
+static void test_confirm(void)
+{
+	struct proto_req *out = proto_req_new();
+	struct proto_buf b;
+	proto_buf_init(&b);
+	CHECK(out);
+	CHECK_OK(decode_confirm(out, &b, w_true));
+	CHECK(out->items[0].confirm);
+	CHECK_OK(decode_confirm(out, &b, w_false));
+	CHECK(!out->items[0].confirm);
+	CHECK_OK(decode_confirm(out, &b, w_nil));
+	CHECK(!out->items[0].confirm);
+	CHECK_RC(decode_confirm(out, &b, w_str), PW_EFIELD);
+	CHECK_RC(decode_confirm(out, &b, w_one), PW_EFIELD);
 	proto_req_free(out);
 	proto_buf_release(&b);
 }
@@ -358,6 +406,7 @@ int main(void)
 	test_status();
 	test_errors();
 	test_roundtrip();
+	test_confirm();
 	test_limits();
 	test_view();
 	test_view_str_at();

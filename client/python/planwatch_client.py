@@ -9,7 +9,10 @@ Needs pyzmq and msgpack (Debian: python3-zmq, python3-msgpack).
         "plan": "quangang-14", "indicator": "gdp", "period": "2026Q3",
         "value": 812.5, "unit": "亿元", "status": "flash", "yoy": 5.8}])
     if r["type"] == "ack": ...                   # durable: r["count"], r["changed"], r["seq"]
-    else: print(r["code"], r["error"], r["items"])  # nack
+    else: print(r["code"], r["error"], r["message"], r["items"])  # nack: what was expected
+
+An item's "unit" may be any unit of the indicator's dimension ("元" for a 万元 indicator:
+the daemon converts exactly); "confirm": True marks a real outlier (§3, item map).
 
     s = Subscriber("ipc://state/notify.sock", f, prefix="breach.", since=last_seq)
     for n in s:                                  # replayed, then live; seq order, no doubles
@@ -41,6 +44,7 @@ ERRORS = {
     17: "implausible_value", 18: "bad_status", 19: "final_locked", 20: "status_regress",
     21: "not_authorized", 22: "dept_mismatch", 23: "empty_batch", 24: "bad_utf8",
     25: "store_full", 26: "batch_rejected", 29: "denied", 30: "out_of_range",
+    31: "unknown_unit", 32: "suspect_scale", 33: "ytd_decrease", 34: "yoy_mismatch",
 }
 
 

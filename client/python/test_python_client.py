@@ -336,12 +336,36 @@ def test_bad_frames(d, f, live):
     f.status()
 
 
+def test_units(d, f, live):
+    # A figure in another unit of the indicator's dimension is converted exactly: 255800
+    # 万元 is 25.58 亿元 (the double nearest 25.58, not 255800 * 0.0001).
+    r = f.push("财政局", "py-unit-1", [obs("fiscal_revenue", "2021", 255800, unit="万元")])
+    eq(r["type"], "ack", "万元 into 亿元")
+    eq(f.query(PLAN, "fiscal_revenue", from_="2021", to="2021")["items"][0]["value"], 25.58,
+       "stored value")
+    # Another dimension: refused, and both messages list what is accepted.
+    r = f.push("财政局", "py-unit-2", [obs("fiscal_revenue", "2022", 3.9, unit="亿美元")])
+    eq((r["type"], r["error"]), ("nack", "wrong_unit"), "亿美元 into 亿元")
+    for m in (r["message"], r["items"][0]["message"]):
+        if "send one of 元, 千元, 万元, 亿元, 万亿元" not in m:
+            raise AssertionError("accepted units not named: %r" % m)
+    r = f.push("财政局", "py-unit-3", [obs("fiscal_revenue", "2022", 39, unit="ppm")])
+    eq((r["type"], r["error"]), ("nack", "unknown_unit"), "unit not in the table")
+    # confirm: a bool (the override of suspect_scale / ytd_decrease), anything else is refused
+    r = f.push("财政局", "py-unit-4", [obs("fiscal_revenue", "2022", 26.1, unit="亿元",
+                                           confirm=True)])
+    eq(r["type"], "ack", "confirm: true")
+    r = f.push("财政局", "py-unit-5", [obs("fiscal_revenue", "2023", 27, unit="亿元",
+                                           confirm="yes")])
+    eq((r["type"], r["error"]), ("nack", "bad_field"), "confirm not a bool")
+
+
 class Live:
     pass
 
 
 TESTS = [test_push_ack, test_nack, test_idempotent, test_pipelined, test_breach, test_ack_seq,
-         test_replay, test_bad_frames]
+         test_replay, test_bad_frames, test_units]
 
 
 def main(argv):

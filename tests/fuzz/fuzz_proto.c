@@ -4,7 +4,8 @@
  *  - proto_req_decode() into one reused proto_req (as the daemon does);
  *  - a request that decodes is encoded again with proto_req_encode() and decoded into a
  *    second proto_req: it must decode, with the same type, id, item count and, for each
- *    item that was valid, the same plan/indicator/period/value/unit/status/yoy/reason;
+ *    item that was valid, the same plan/indicator/period/value/unit/status/yoy/reason/
+ *    confirm;
  *  - the same bytes as a reply/notice through proto_view_new(), proto_view_json() (the
  *    JSON must hold no raw control bytes) and the field accessors; a "body" map packed
  *    with proto_view_pack() must open as a view again.
@@ -78,6 +79,8 @@ static void check_item(size_t i, const struct proto_item *a, const struct proto_
 		     b->value, b->yoy);
 	if (a->status != b->status)
 		FAIL("item %zu: status changed", i);
+	if (a->confirm != b->confirm)
+		FAIL("item %zu: confirm changed", i);
 }
 
 static void roundtrip(const struct proto_req *a, struct proto_req *b, struct proto_buf *buf)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/fuzz/run.sh SECONDS [TARGET...] — build and run the libFuzzer targets.
 #
-# Builds fuzz_proto, fuzz_catalog and fuzz_csv with clang (-fsanitize=fuzzer,address,
+# Builds fuzz_proto, fuzz_catalog, fuzz_csv and fuzz_unit with clang (-fsanitize=fuzzer,address,
 # undefined) into build/fuzz/, replays the reproducers in tests/fuzz/regress/<target>/
 # (built with -DFUZZ_STRICT=1: no known bug is stepped around), then runs each target for SECONDS on a scratch corpus build/fuzz/corpus/<target>/
 # seeded from tests/fuzz/corpus/<target>/ (the repository is never written to).
@@ -12,12 +12,12 @@
 # Environment: CLANG (default clang), FUZZ_FLAGS (extra libFuzzer flags), FUZZ_CFLAGS.
 set -u
 
-usage() { echo "usage: $0 SECONDS [proto|catalog|csv]..." >&2; exit 2; }
+usage() { echo "usage: $0 SECONDS [proto|catalog|csv|unit]..." >&2; exit 2; }
 [ $# -ge 1 ] || usage
 SECS=$1
 shift
 case $SECS in ''|*[!0-9]*) usage ;; esac
-TARGETS=${*:-proto catalog csv}
+TARGETS=${*:-proto catalog csv unit}
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$SRC/build/fuzz
@@ -43,6 +43,7 @@ sources() {
 	proto) echo "tests/fuzz/fuzz_proto.c $PROTO_SRC" ;;
 	catalog) echo "tests/fuzz/fuzz_catalog.c model/catalog.c model/ydoc.c model/planmath.c $PROTO_SRC" ;;
 	csv) echo "tests/fuzz/fuzz_csv.c client/csvin.c $PROTO_SRC" ;;
+	unit) echo "tests/fuzz/fuzz_unit.c model/unit.c $PROTO_SRC" ;;
 	*) echo "fuzz: unknown target '$1'" >&2; return 1 ;;
 	esac
 }
@@ -53,6 +54,7 @@ options() {
 	proto) echo "-max_len=4096" ;;
 	catalog) echo "-max_len=8192" ;;
 	csv) echo "-max_len=8192" ;;
+	unit) echo "-max_len=96" ;;
 	esac
 }
 

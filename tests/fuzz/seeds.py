@@ -52,6 +52,7 @@ def proto_seeds():
         item(period="2021", value=55.9, reason=None, yoy=None),
         item(period="2022", value=56, reason="经普调整", yoy=1.5),
         item(indicator="gdp", period="2026-10", value=812, unit="亿元", status="revised"),
+        item(indicator="gdp", period="2026-09", value=81200000000, unit="元", confirm=True),
     ])))
     # Replies and notices (the view path).
     write("proto", "ack-example", pack({"v": 1, "type": "ack", "id": "tj-2026-10-001",
@@ -193,7 +194,7 @@ def write_dict(name, comment, entries):
 def dicts():
     keys = ["v", "type", "id", "dept", "items", "backfill", "plan", "indicator", "period", "value",
             "unit", "status", "yoy", "reason", "from", "to", "as_of", "limit", "seq", "prefix",
-            "time", "path", "body", "topic", "more", "raw", "count", "code"]
+            "time", "path", "body", "topic", "more", "raw", "count", "code", "confirm"]
     vals = ["update", "query", "history", "since", "status", "alerts", "rejected", "retry",
             "target_set", "catalog", "clock_set", "tick", "backup", "ack", "nack", "result",
             "estimate", "flash", "preliminary", "final", "revised", "2025", "2026Q3", "2026-10",
