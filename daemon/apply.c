@@ -166,7 +166,8 @@ static void describe(const struct catalog *cat, struct apply_msg *m, int code)
 			char why[APPLY_DETAIL_MAX] = "";
 			validate_explain(cat, it, why, sizeof(why));
 			snprintf(m->detail, sizeof(m->detail), "item %zu (%s/%s %s): %s%s", i,
-				 it->plan ? it->plan : "?", it->ind ? it->ind : "?", per,
+				 it->plan ? it->plan : it->region ? it->region : "?",
+				 it->ind ? it->ind : "?", per,
 				 pw_errname(it->err), why[0] ? ": " : "");
 			/* what was expected, cut to what is left of the detail */
 			size_t len = strlen(m->detail);

@@ -43,7 +43,8 @@ enum pw_err {
 	PW_ESCALE = -32,      /* value 10x, 100x, 10^4x ... off both comparators: a slipped scale? */
 	PW_EYTD = -33,        /* year-to-date total below an earlier month's of the same year */
 	PW_EYOY = -34,        /* value and reported yoy disagree (a warning, never a rejection) */
-	PW__LAST = -35
+	PW_EREGION = -35,     /* region not in the catalog */
+	PW__LAST = -36
 };
 
 /* Returns a static English message for err; never NULL (unknown codes get a generic text). */

@@ -314,8 +314,11 @@ static int check_unique_keys(const msgpack_object_map *m)
 	return 0;
 }
 
-enum item_field { F_PLAN = 1, F_IND = 2, F_PERIOD = 4, F_VALUE = 8, F_UNIT = 16, F_STATUS = 32 };
-#define ITEM_REQUIRED (F_PLAN | F_IND | F_PERIOD | F_VALUE | F_UNIT | F_STATUS)
+enum item_field {
+	F_PLAN = 1, F_IND = 2, F_PERIOD = 4, F_VALUE = 8, F_UNIT = 16, F_STATUS = 32, F_REGION = 64,
+};
+/* plan or region (or both), and the rest. */
+#define ITEM_REQUIRED (F_IND | F_PERIOD | F_VALUE | F_UNIT | F_STATUS)
 
 static int decode_item_field(struct proto_req *r, struct proto_item *it,
 			     const msgpack_object_kv *kv, unsigned *seen)
@@ -327,6 +330,9 @@ static int decode_item_field(struct proto_req *r, struct proto_item *it,
 	if (key_is(kv, "plan")) {
 		*seen |= F_PLAN;
 		return get_nonempty_str(r, o, PROTO_MAX_ID, &it->plan);
+	} else if (key_is(kv, "region")) {
+		*seen |= F_REGION;
+		return get_nonempty_str(r, o, PROTO_MAX_ID, &it->region);
 	} else if (key_is(kv, "indicator")) {
 		*seen |= F_IND;
 		return get_nonempty_str(r, o, PROTO_MAX_ID, &it->ind);
@@ -383,7 +389,8 @@ static int decode_item(struct proto_req *r, struct proto_item *it, const msgpack
 	for (uint32_t i = 0; i < o->via.map.size; i++)
 		if ((rc = decode_item_field(r, it, &o->via.map.ptr[i], &seen)) < 0)
 			return rc;
-	return (seen & ITEM_REQUIRED) == ITEM_REQUIRED ? 0 : PW_EFIELD;
+	return (seen & ITEM_REQUIRED) == ITEM_REQUIRED && (seen & (F_PLAN | F_REGION)) ? 0
+											: PW_EFIELD;
 }
 
 static int decode_items(struct proto_req *r, const msgpack_object *o)
@@ -758,8 +765,12 @@ static void w_kv_period(struct proto_buf *b, const char *k, const struct period 
 static void encode_item(struct proto_buf *b, const struct proto_item *it)
 {
 	bool yoy = !isnan(it->yoy);
-	proto_w_map(b, 6 + (yoy ? 1 : 0) + (it->reason ? 1 : 0) + (it->confirm ? 1 : 0));
-	w_kv_str(b, "plan", it->plan);
+	proto_w_map(b, 5 + (it->plan ? 1 : 0) + (it->region ? 1 : 0) + (yoy ? 1 : 0) +
+			       (it->reason ? 1 : 0) + (it->confirm ? 1 : 0));
+	if (it->plan)
+		w_kv_str(b, "plan", it->plan);
+	if (it->region)
+		w_kv_str(b, "region", it->region);
 	w_kv_str(b, "indicator", it->ind);
 	w_kv_period(b, "period", &it->period);
 	proto_w_str(b, "value");

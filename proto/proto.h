@@ -50,6 +50,7 @@ const char *proto_type_name(int type);
 /* One observation of an update. Strings point into the request's arena. */
 struct proto_item {
 	const char *plan, *ind, *unit;
+	const char *region; /* NULL when absent: then plan names the series' region (v1) */
 	const char *reason; /* NULL when absent */
 	struct period period;
 	double value;   /* after validation: converted into the catalog's unit */

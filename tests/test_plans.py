@@ -8,6 +8,8 @@ On the shipped format-2 catalog of 泉港区 (catalog/regions/quangang.yaml, its
   * a 2026 figure is stored and judged by no expired plan: no verdict notice, the 14th plan's
     verdict stays its 2021Q2 one, and `alerts` says "no plan in force for 2026";
   * change notices name the region (change.quangang.gdp);
+  * items may name the series by region (id or alias) + indicator; a plan of another region
+    beside it is bad_field, an unknown region unknown_region;
 then with the fixture 15th plan (tests/fixtures/plan-15-TEST-FIXTURE, made-up numbers):
   * the start's baseline lint names exactly the one baseline that differs from the stored
     2025 figure: "quangang-15 gdp: 15th-plan baseline 1050 differs from the stored 2025 final
@@ -28,7 +30,8 @@ import planwatch_client as pwc  # noqa: E402
 from test_python_client import Daemon  # noqa: E402
 
 BASE = ["catalog/regions/quangang.yaml", "catalog/plans/quangang-13.yaml",
-        "catalog/plans/quangang-14.yaml"]
+        "catalog/plans/quangang-14.yaml", "catalog/regions/licheng.yaml",
+        "catalog/plans/licheng-14.yaml"]
 P15 = "tests/fixtures/plan-15-TEST-FIXTURE/quangang-15.TEST-FIXTURE.yaml"
 DEC_2026 = 1796169600000  # 2026-12-01T00:00:00Z
 FAILED = []
@@ -48,8 +51,9 @@ def configure(d, catalogs):
 
 
 def item(plan, period, value, yoy=None, status="final"):
-    it = {"plan": plan, "indicator": "gdp", "period": period, "value": value, "unit": "亿元",
-          "status": status}
+    it = {"indicator": "gdp", "period": period, "value": value, "unit": "亿元", "status": status}
+    if plan:
+        it["plan"] = plan
     if yoy is not None:
         it["yoy"] = yoy
     return it
@@ -117,6 +121,24 @@ def main():
                                  capture_output=True, text=True).stdout
             check("no plan in force for 2026 — load the 15th-plan catalog; see catalog/README.md"
                   in out, "planwatch alerts says so plainly")
+            # A department reports figures, not plans: region + indicator (id or alias).
+            r = f.push("统计局", "p-r1", [dict(item(None, "2021Q3", 520.1, 7.5), region="quangang")])
+            check(r.get("type") == "ack", "region item acknowledged: %s" % r)
+            v = verdicts(c)
+            check(v.get(("quangang-14", "gdp"), {}).get("period") == "2021Q3",
+                  "the region item is judged by the plan in force")
+            r = f.push("统计局", "p-r2", [dict(item("quangang-13", "2021Q4", 734.0, 7.0),
+                                               region="350505")])
+            check(r.get("type") == "ack", "region id and a plan of it agree: %s" % r)
+            q = c.query("quangang-14", "gdp")
+            check([x["period"] for x in q["items"]] == ["2020", "2021Q2", "2021Q3", "2021Q4",
+                                                        "2026Q3"], "all on one series")
+            r = f.push("统计局", "p-r3", [dict(item("licheng-14", "2021Q4", 1.0), region="quangang")])
+            check(r.get("type") == "nack" and r.get("error") == "bad_field",
+                  "region and plan of another region: %s" % r.get("error"))
+            r = f.push("统计局", "p-r4", [dict(item(None, "2021Q4", 1.0), region="atlantis")])
+            check(r.get("type") == "nack" and r.get("error") == "unknown_region",
+                  "unknown region: %s" % r.get("error"))
             # The 2025 final figure the 15th plan's baselines are checked against.
             r = f.push("统计局", "p-4", [item("quangang-14", "2025", 1062, 5.9)])
             check(r.get("type") == "ack", "gdp 2025 acknowledged")
