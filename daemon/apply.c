@@ -542,11 +542,18 @@ static int apply_target(struct store_txn *t, struct apply_ctx *ctx, struct apply
 		return reject(t, ctx, m, PW_EINDICATOR, r->id, false);
 	if (ind->kind != CAT_CITY || !isfinite(r->value))
 		return reject(t, ctx, m, ind->kind != CAT_CITY ? PW_EDENIED : PW_EVALUE, r->id, false);
-	rc = rules_target_get(t, r->plan, r->ind, &old);
+	/* A year's target is for a year the plan judges. */
+	if (r->year && !cat_in_window(ind->plan, (int)r->year))
+		return reject(t, ctx, m, PW_ERANGE, r->id, false);
+	uint32_t rev;
+	rc = rules_target_get(t, r->plan, r->ind, r->year, &old, &rev);
 	if (rc < 0 && rc != PW_ENOTFOUND)
 		return rc;
 	bool had_old = rc == 0;
-	if ((rc = rules_target_put(t, r->plan, r->ind, r->value)) < 0)
+	rc = rules_target_put(t, r->plan, r->ind, r->year, r->value, ctx->notices.now_ms, &rev);
+	if (rc == PW_ETOOBIG)
+		return reject(t, ctx, m, rc, r->id, false);
+	if (rc < 0)
 		return rc;
 	snprintf(topic, sizeof(topic), "target.%s.%s", r->plan, r->ind);
 	notice_begin(&ctx->notices);
@@ -562,7 +569,11 @@ static int apply_target(struct store_txn *t, struct apply_ctx *ctx, struct apply
 	proto_w_str(f, ind->unit);
 	proto_w_str(f, "set_by");
 	proto_w_str(f, r->dept ? r->dept : (m->peer ? m->peer : "operator"));
-	if ((rc = notice_emit(&ctx->notices, t, topic, 7)) < 0)
+	proto_w_str(f, "year");
+	proto_w_uint(f, r->year);
+	proto_w_str(f, "rev");
+	proto_w_uint(f, rev);
+	if ((rc = notice_emit(&ctx->notices, t, topic, 9)) < 0)
 		return rc;
 	if ((rc = touch(ctx, ind)) < 0)
 		return rc;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../proto/bytes.h"
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "alert.h"
@@ -47,27 +48,76 @@ const char *rules_state_name(int state)
 
 /* ---- operator targets ---- */
 
-static void target_key(char *buf, size_t cap, const char *plan, const char *ind)
+/* Year 0 ("every year") keeps the key and the one double of schema 3; a year's targets are
+ * its revisions in order, each {f64 value, i64 set_ms} (little-endian), the newest last. */
+static void target_key(char *buf, size_t cap, const char *plan, const char *ind, unsigned year)
 {
-	snprintf(buf, cap, "target/%s/%s", plan, ind);
+	if (year)
+		snprintf(buf, cap, "target/%s/%s/%u", plan, ind, year);
+	else
+		snprintf(buf, cap, "target/%s/%s", plan, ind);
 }
 
-int rules_target_get(struct store_txn *t, const char *plan, const char *ind, double *value)
+#define TARGET_REV 16
+
+static int year_revs(struct store_txn *t, const char *key, uint8_t *buf, size_t *len)
 {
-	char key[160];
-	size_t len;
-	target_key(key, sizeof(key), plan, ind);
-	int rc = store_meta_get(t, key, value, sizeof(*value), &len);
-	if (rc == 0 && len != sizeof(*value))
+	int rc = store_meta_get(t, key, buf, RULES_TARGET_REVS * TARGET_REV, len);
+	if (rc == 0 && (*len == 0 || *len % TARGET_REV))
 		return PW_ESTORE;
 	return rc;
 }
 
-int rules_target_put(struct store_txn *t, const char *plan, const char *ind, double value)
+int rules_target_get(struct store_txn *t, const char *plan, const char *ind, unsigned year,
+		     double *value, uint32_t *rev)
 {
+	uint8_t buf[RULES_TARGET_REVS * TARGET_REV];
 	char key[160];
-	target_key(key, sizeof(key), plan, ind);
-	return store_meta_put(t, key, &value, sizeof(value));
+	size_t len;
+	int rc;
+
+	if (year) {
+		target_key(key, sizeof(key), plan, ind, year);
+		if ((rc = year_revs(t, key, buf, &len)) != PW_ENOTFOUND) {
+			if (rc == 0) {
+				*value = bytes_to_double(bytes_get_le(buf + len - TARGET_REV, 8));
+				*rev = (uint32_t)(len / TARGET_REV);
+			}
+			return rc;
+		}
+	}
+	target_key(key, sizeof(key), plan, ind, 0);
+	rc = store_meta_get(t, key, value, sizeof(*value), &len);
+	if (rc == 0 && len != sizeof(*value))
+		return PW_ESTORE;
+	*rev = year ? 0 : 1; /* 0: the every-year target stands in for the year */
+	return rc;
+}
+
+int rules_target_put(struct store_txn *t, const char *plan, const char *ind, unsigned year,
+		     double value, int64_t set_ms, uint32_t *rev)
+{
+	uint8_t buf[RULES_TARGET_REVS * TARGET_REV];
+	char key[160];
+	size_t len = 0;
+	int rc;
+
+	target_key(key, sizeof(key), plan, ind, year);
+	if (!year) {
+		*rev = 1;
+		return store_meta_put(t, key, &value, sizeof(value));
+	}
+	if ((rc = year_revs(t, key, buf, &len)) < 0 && rc != PW_ENOTFOUND)
+		return rc;
+	if (rc == PW_ENOTFOUND)
+		len = 0;
+	if (len / TARGET_REV >= RULES_TARGET_REVS)
+		return PW_ETOOBIG;
+	bytes_put_le(buf + len, bytes_of_double(value), 8);
+	bytes_put_le(buf + len + 8, (uint64_t)set_ms, 8);
+	len += TARGET_REV;
+	*rev = (uint32_t)(len / TARGET_REV);
+	return store_meta_put(t, key, buf, len);
 }
 
 /* ---- alert state ---- */
@@ -231,7 +281,8 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 			   "keep the baseline level");
 		break;
 	case CAT_CITY:
-		rc = rules_target_get(t, x->plan->id, x->id, &target);
+		uint32_t trev;
+		rc = rules_target_get(t, x->plan->id, x->id, o->period.year, &target, &trev);
 		if (rc == PW_ENOTFOUND)
 			return 0; /* no verdict until the city's number is set */
 		if (rc < 0)

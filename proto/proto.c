@@ -424,7 +424,7 @@ enum req_field {
 	R_DEPT = 1 << 0, R_ITEMS = 1 << 1, R_BACKFILL = 1 << 2, R_PLAN = 1 << 3,
 	R_IND = 1 << 4, R_FROM = 1 << 5, R_TO = 1 << 6, R_PERIOD = 1 << 7,
 	R_ASOF = 1 << 8, R_VALUE = 1 << 9, R_SEQ = 1 << 10, R_LIMIT = 1 << 11,
-	R_TIME = 1 << 12, R_PREFIX = 1 << 13, R_PATH = 1 << 14,
+	R_TIME = 1 << 12, R_PREFIX = 1 << 13, R_PATH = 1 << 14, R_YEAR = 1 << 15,
 };
 
 static const struct {
@@ -438,7 +438,7 @@ static const struct {
 	[PROTO_ALERTS] = { R_PLAN, 0 },
 	[PROTO_REJECTED] = { R_SEQ | R_LIMIT | R_DEPT | R_TIME, 0 },
 	[PROTO_RETRY] = { R_SEQ, R_SEQ },
-	[PROTO_TARGET_SET] = { R_PLAN | R_IND | R_VALUE | R_DEPT, R_PLAN | R_IND | R_VALUE },
+	[PROTO_TARGET_SET] = { R_PLAN | R_IND | R_VALUE | R_DEPT | R_YEAR, R_PLAN | R_IND | R_VALUE },
 	[PROTO_CATALOG] = { R_PLAN, 0 },
 	[PROTO_CLOCK_SET] = { R_TIME, R_TIME },
 	[PROTO_TICK] = { 0, 0 },
@@ -480,6 +480,12 @@ static int decode_field(struct proto_req *r, const msgpack_object_kv *kv, unsign
 		return 0;
 	END
 	FIELD("time", R_TIME) return get_int(o, &r->time_ms); END
+	FIELD("year", R_YEAR)
+		if ((rc = get_uint(o, PERIOD_YEAR_MAX, &u)) < 0)
+			return rc;
+		r->year = (uint32_t)u;
+		return 0;
+	END
 	FIELD("prefix", R_PREFIX) return get_str(r, o, PROTO_MAX_TEXT, &r->prefix); END
 	FIELD("path", R_PATH) return get_nonempty_str(r, o, PROTO_MAX_TEXT, &r->path); END
 #undef FIELD
@@ -811,6 +817,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		{ R_SEQ, r->type == PROTO_SINCE || r->type == PROTO_RETRY || r->seq != 0 },
 		{ R_LIMIT, r->limit != 0 },	    { R_TIME, r->time_ms != 0 || r->type == PROTO_CLOCK_SET },
 		{ R_PREFIX, r->prefix != NULL },	    { R_PATH, r->path != NULL },
+		{ R_YEAR, r->year != 0 },
 	};
 	uint32_t n = 0;
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
@@ -846,6 +853,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		case R_TIME: proto_w_str(b, "time"); proto_w_int(b, r->time_ms); break;
 		case R_PREFIX: w_kv_str(b, "prefix", r->prefix); break;
 		case R_PATH: w_kv_str(b, "path", r->path); break;
+		case R_YEAR: proto_w_str(b, "year"); proto_w_uint(b, r->year); break;
 		}
 	}
 	return b->err;

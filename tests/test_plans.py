@@ -14,6 +14,9 @@ then with the fixture 15th plan (tests/fixtures/plan-15-TEST-FIXTURE, made-up nu
   * the start's baseline lint names exactly the one baseline that differs from the stored
     2025 figure: "quangang-15 gdp: 15th-plan baseline 1050 differs from the stored 2025 final
     figure 1062";
+  * city targets per year (target_set year): 2026 = 3.2, 2027 = 3.0, 2026 revised to 3.3;
+    the notices carry year and rev, a year outside the window is out_of_range, and a 2026
+    figure is judged against 3.3;
   * a 2026 figure is judged by quangang-15 (its 2026 年度目标 5.5%), and there is a plan in
     force again; the 14th plan judged the 2025 figure that arrived after 2026Q3 (each plan is
     governed by its newest period inside its window).
@@ -167,6 +170,28 @@ def main():
             check(p14 == "2025", "quangang-14 judged its 2025 figure (sent after 2026Q3), "
                   "not 2026: %s" % p14)
             check("no_plan_in_force" not in a, "a plan is in force for 2026")
+            # City targets (完成市下达任务) per year, kept with their history.
+            def target(year, value):
+                return c.call("target_set", plan="quangang-15", indicator="energy_intensity_cut",
+                              value=value, year=year, dept="发改局")
+            check(target(2026, 3.2).get("type") == "ack" and target(2027, 3.0).get("type") ==
+                  "ack" and target(2026, 3.3).get("type") == "ack", "targets 2026, 2027, 2026")
+            r = target(2031, 3.0)
+            check(r.get("type") == "nack" and r.get("error") == "out_of_range",
+                  "a year outside the window: %s" % r.get("error"))
+            tg = [x for x in c.since(0, limit=10000, prefix="target.")["items"]]
+            check([(x["body"]["year"], x["body"]["rev"], x["body"]["target"]) for x in tg] ==
+                  [(2026, 1, 3.2), (2027, 1, 3.0), (2026, 2, 3.3)],
+                  "target notices carry year and rev: %s" % [(x["body"]["year"], x["body"]["rev"])
+                                                             for x in tg])
+            r = f.push("发改局", "p-6", [{"plan": "quangang-15", "indicator": "energy_intensity_cut",
+                                          "period": "2026", "value": 3.25, "unit": "%",
+                                          "status": "preliminary"}])
+            check(r.get("type") == "ack", "energy_intensity_cut 2026 acknowledged")
+            e = {(x["plan"], x["indicator"]): x for x in c.alerts()["items"]}.get(
+                ("quangang-15", "energy_intensity_cut"), {})
+            check(e.get("required") == 3.3 and e.get("period") == "2026",
+                  "2026 judged against its newest 2026 target 3.3 (not 2027's 3.0): %s" % e)
     finally:
         d.stop()
         if FAILED:
