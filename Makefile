@@ -30,8 +30,8 @@ CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c model/unit.c
 MODEL_SRC  = $(CAT_SRC) model/keypair.c model/plausible.c
 RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
 DAEMON_SRC = daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
-             $(RULES_SRC) daemon/apply.c daemon/query.c daemon/metrics.c daemon/publisher.c \
-             daemon/server.c
+             $(RULES_SRC) daemon/reply.c daemon/apply.c daemon/query.c daemon/metrics.c \
+             daemon/publisher.c daemon/live.c daemon/notify.c daemon/net.c daemon/server.c
 CLIENT_SRC = client/planwatch.c
 CSVIN_SRC  = client/csvin.c client/xlsxin.c
 REPORT_SRC = client/report.c client/report_fmt.c client/report_csv.c client/report_json.c \
@@ -43,7 +43,7 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 BINS  = $(O)/planwatchd $(O)/planwatch $(O)/libplanwatch.a
 UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvin test_xlsxin \
              test_template test_activate test_metrics test_notice test_publisher test_planmath \
-             test_unit test_plausible
+             test_unit test_plausible test_apply
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: check-powerloss check-powerloss-break all deps test test-unit test-integration check-cli check-python check-report check-tsan check-lib bench bench-full bench-peer run stop install clean fuzz soak
@@ -66,6 +66,8 @@ tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit
                              proto/period.c
 tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
 tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) $(STORE_SRC) $(PROTO_SRC)
+tests/test_apply_SRC       = tests/test_apply.c daemon/apply.c daemon/reply.c daemon/validate.c \
+                             $(RULES_SRC) $(CAT_SRC) model/unit.c $(STORE_SRC) $(PROTO_SRC)
 tests/test_notice_SRC      = tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC)
 tests/test_publisher_SRC   = tests/test_publisher.c daemon/publisher.c daemon/notice.c \
                              $(STORE_SRC) $(PROTO_SRC)

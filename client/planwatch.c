@@ -42,6 +42,7 @@ static int curve_setup(void *z, const struct pw_opts *o, bool server_side_key)
 int pw_client_new(struct pw_client **ret, const char *endpoint, const struct pw_opts *opts)
 {
 	struct pw_client *c;
+	int64_t max_msg = PROTO_MAX_REPLY;
 	int linger = 0, rc;
 
 	if (!ret || !endpoint)
@@ -56,6 +57,9 @@ int pw_client_new(struct pw_client **ret, const char *endpoint, const struct pw_
 		goto out_free;
 	}
 	zmq_setsockopt(c->dealer, ZMQ_LINGER, &linger, sizeof(linger));
+	/* A larger frame from a wrong or hostile endpoint drops the connection in ZeroMQ
+	 * instead of being buffered whole. */
+	zmq_setsockopt(c->dealer, ZMQ_MAXMSGSIZE, &max_msg, sizeof(max_msg));
 	if ((rc = curve_setup(c->dealer, opts, false)) < 0)
 		goto out_free;
 	if (zmq_connect(c->dealer, endpoint) != 0) {
@@ -129,7 +133,7 @@ int pw_call(struct pw_client *c, const void *req, size_t len, const char *id, vo
 		int64_t left = deadline - mono_ms();
 		void *buf;
 		size_t n;
-		struct proto_view *v;
+		struct proto_view *v = NULL; /* stays NULL when the frame is not a reply */
 		int rc = recv_frame(c->dealer, left > 0 ? (int)left : 0, &buf, &n);
 		if (rc < 0)
 			return rc;
@@ -328,6 +332,7 @@ int pw_sub_new(struct pw_sub **ret, const char *pub_endpoint, const char *prefix
 	       struct pw_client *c, const struct pw_opts *opts)
 {
 	struct pw_sub *s;
+	int64_t max_msg = PROTO_MAX_REPLY;
 	int rc, linger = 0;
 
 	if (!ret || !pub_endpoint || !c || (prefix && strlen(prefix) > PROTO_MAX_TEXT))
@@ -342,6 +347,7 @@ int pw_sub_new(struct pw_sub **ret, const char *pub_endpoint, const char *prefix
 		goto out_free;
 	}
 	zmq_setsockopt(s->sub, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(s->sub, ZMQ_MAXMSGSIZE, &max_msg, sizeof(max_msg));
 	if ((rc = curve_setup(s->sub, opts, false)) < 0)
 		goto out_free;
 	/* Subscribe first, then read the log: anything published meanwhile is either in

@@ -8,27 +8,91 @@
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "apply.h"
+#include "reply.h"
 #include "validate.h"
 
 /* Quarantine keeps at most this much of an oversized frame: enough to see what it was. */
 #define APPLY_QUARANTINE_RAW_MAX PROTO_MAX_FRAME
 #define APPLY_MSGID_REPLY_MAX 512
 
-void apply_ctx_init(struct apply_ctx *c)
+/* What the store held for one item before the group wrote it (check pass -> write pass). */
+struct apply_prev {
+	const struct cat_indicator *ind; /* what validation found the item's indicator to be */
+	bool found;
+	struct store_head head;
+};
+
+/* One valid item, in the order the duplicate check sorts them. */
+struct apply_key {
+	const struct cat_indicator *ind; /* one per (plan, indicator) */
+	const void *series;              /* cat_series_key(ind): one per stored series */
+	struct period period;
+	uint32_t idx; /* position in the batch */
+};
+
+/* An accepted update whose ACK is written once the group's last notice (its seq) is known. */
+struct apply_ack {
+	bool pending;
+	int dup_of; /* index of the message of this group it repeats, or -1 */
+	uint32_t count;
+	/* the update's own (dept, id): for a retry, not the retry request's id */
+	char id[PROTO_MAX_ID + 1], dept[PROTO_MAX_DEPT + 1];
+	uint32_t hash;
+};
+
+struct apply {
+	const struct catalog *cat;
+	const struct rules_cfg *rules;
+	/* the group being applied */
+	struct apply_msg *const *msgs;
+	size_t n;
+	struct notice_list *notices; /* notices->now_ms is the group's clock */
+	/* scratch, reused between groups */
+	struct apply_ack *acks; /* [n] */
+	size_t cap_acks;
+	uint32_t *ids;          /* open-addressed (dept, id) -> 1 + index of an accepted update */
+	size_t cap_ids;         /* a power of two, at least 2 n */
+	const struct cat_indicator **touched;
+	size_t n_touched, cap_touched;
+	struct apply_prev *prev;  /* [n_items] of the update being applied */
+	struct apply_key *sorted; /* [n_items]: duplicate check */
+	size_t cap_scratch;
+	struct proto_req *retry_req;
+	uint8_t *retry_raw;
+	size_t retry_cap;
+	struct proto_buf stored_ack; /* a retried update's ACK under its own id */
+};
+
+int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_cfg *rules)
 {
-	memset(c, 0, sizeof(*c));
-	notice_list_init(&c->notices);
+	struct apply *a = calloc(1, sizeof(*a));
+	if (!a)
+		return PW_ENOMEM;
+	a->cat = cat;
+	a->rules = rules;
+	proto_buf_init(&a->stored_ack);
+	*ret = a;
+	return 0;
 }
 
-void apply_ctx_release(struct apply_ctx *c)
+void apply_free(struct apply *a)
 {
-	notice_list_release(&c->notices);
-	free(c->touched);
-	free(c->prev);
-	free(c->sorted);
-	proto_req_free(c->retry_req);
-	free(c->retry_raw);
-	memset(c, 0, sizeof(*c));
+	if (!a)
+		return;
+	free(a->acks);
+	free(a->ids);
+	free(a->touched);
+	free(a->prev);
+	free(a->sorted);
+	proto_req_free(a->retry_req);
+	free(a->retry_raw);
+	proto_buf_release(&a->stored_ack);
+	free(a);
+}
+
+void apply_set_catalog(struct apply *a, const struct catalog *cat)
+{
+	a->cat = cat;
 }
 
 void apply_decode(struct apply_msg *m)
@@ -66,85 +130,19 @@ bool apply_is_write(const struct apply_msg *m)
 	}
 }
 
-/* ---- replies ---- */
-
-/* The NACK's message: the code's text, and what the first bad item was expected to be
- * (validate_explain) when that is the code's reason. */
-static void nack_message(const struct catalog *cat, const struct proto_req *req, int code,
-			 char *buf, size_t cap)
+static const char *msg_id(const struct apply_msg *m)
 {
-	char why[APPLY_DETAIL_MAX] = "";
-	for (size_t i = 0; cat && req && req->type == PROTO_UPDATE && i < req->n_items; i++)
-		if (req->items[i].err) {
-			if (req->items[i].err == code)
-				validate_explain(cat, &req->items[i], why, sizeof(why));
-			break;
-		}
-	snprintf(buf, cap, "%s%s%s", pw_strerror(code), why[0] ? ": " : "", why);
+	return m->req ? m->req->id : "";
 }
 
-static void encode_nack(struct proto_buf *b, const struct catalog *cat, const char *id,
-			int code, bool retry, uint64_t quarantine_id, const struct proto_req *req)
+/* After a failed group: every write message gets a retryable NACK with code rc. */
+static void fail_all(struct apply *a, int rc)
 {
-	char msg[APPLY_DETAIL_MAX + 128];
-	uint32_t n_bad = 0;
-	if (req && req->type == PROTO_UPDATE)
-		for (size_t i = 0; i < req->n_items; i++)
-			n_bad += req->items[i].err != 0;
-	proto_buf_reset(b);
-	proto_w_reply(b, PROTO_NACK, id, 6);
-	proto_w_str(b, "code");
-	proto_w_int(b, -code);
-	proto_w_str(b, "error");
-	proto_w_str(b, pw_errname(code));
-	nack_message(cat, req, code, msg, sizeof(msg));
-	proto_w_str(b, "message");
-	proto_w_str(b, msg);
-	proto_w_str(b, "retry");
-	proto_w_bool(b, retry);
-	proto_w_str(b, "quarantine");
-	proto_w_uint(b, quarantine_id);
-	proto_w_str(b, "items");
-	proto_w_array(b, n_bad);
-	for (size_t i = 0; n_bad && i < req->n_items; i++) {
-		int e = req->items[i].err;
-		if (!e)
-			continue;
-		size_t n = cat ? validate_explain(cat, &req->items[i], msg, sizeof(msg)) : 0;
-		proto_w_map(b, n ? 4 : 3);
-		proto_w_str(b, "index");
-		proto_w_uint(b, i);
-		proto_w_str(b, "code");
-		proto_w_int(b, -e);
-		proto_w_str(b, "error");
-		proto_w_str(b, pw_errname(e));
-		if (n) {
-			proto_w_str(b, "message");
-			proto_w_str(b, msg);
-		}
-	}
-}
-
-static void encode_ack(struct proto_buf *b, const char *id, size_t count, uint32_t changed,
-		       uint64_t seq)
-{
-	proto_buf_reset(b);
-	proto_w_reply(b, PROTO_ACK, id, 3);
-	proto_w_str(b, "count");
-	proto_w_uint(b, count);
-	proto_w_str(b, "changed");
-	proto_w_uint(b, changed);
-	proto_w_str(b, "seq");
-	proto_w_uint(b, seq);
-}
-
-void apply_fail_all(struct apply_ctx *ctx, int rc)
-{
-	for (size_t i = 0; i < ctx->n; i++) {
-		struct apply_msg *m = &ctx->msgs[i];
+	for (size_t i = 0; i < a->n; i++) {
+		struct apply_msg *m = a->msgs[i];
 		if (!apply_is_write(m))
 			continue;
-		encode_nack(&m->reply, NULL, m->req ? m->req->id : "", rc, true, 0, NULL);
+		reply_nack(&m->reply, NULL, msg_id(m), rc, true, 0, NULL);
 		m->result = rc;
 		snprintf(m->detail, sizeof(m->detail), "group not committed: %s", pw_strerror(rc));
 	}
@@ -179,15 +177,15 @@ static void describe(const struct catalog *cat, struct apply_msg *m, int code)
 	snprintf(m->detail, sizeof(m->detail), "%s (%zu bytes)", pw_errname(code), m->len);
 }
 
-static int reject(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *m, int code,
+static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int code,
 		  const char *reply_id, bool quarantine)
 {
-	struct store_reject q = { .recv_ms = ctx->notices.now_ms, .code = code };
+	struct store_reject q = { .recv_ms = a->notices->now_ms, .code = code };
 	const char *dept = m->decode_rc == 0 && m->req->dept ? m->req->dept : "";
 	int rc;
 
 	m->result = code;
-	describe(ctx->cat, m, code);
+	describe(a->cat, m, code);
 	if (quarantine) {
 		snprintf(q.dept, sizeof(q.dept), "%s", dept);
 		snprintf(q.peer, sizeof(q.peer), "%s", m->peer ? m->peer : "");
@@ -199,14 +197,14 @@ static int reject(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *
 			return rc;
 	}
 	if (!m->from_sub) {
-		encode_nack(&m->reply, ctx->cat, reply_id, code, false, q.id,
-			    m->decode_rc == 0 ? m->req : NULL);
+		reply_nack(&m->reply, a->cat, reply_id, code, false, q.id,
+			   m->decode_rc == 0 ? m->req : NULL);
 		return m->reply.err;
 	}
 	char topic[STORE_TOPIC_MAX + 1];
+	struct proto_buf *f = &a->notices->fields;
 	snprintf(topic, sizeof(topic), "rejected.%s", dept[0] ? dept : "unknown");
-	notice_begin(&ctx->notices);
-	struct proto_buf *f = &ctx->notices.fields;
+	notice_begin(a->notices);
 	proto_w_str(f, "id");
 	proto_w_str(f, reply_id);
 	proto_w_str(f, "code");
@@ -217,7 +215,7 @@ static int reject(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *
 	proto_w_str(f, m->detail);
 	proto_w_str(f, "quarantine");
 	proto_w_uint(f, q.id);
-	return notice_emit(&ctx->notices, t, topic, 5);
+	return notice_emit(a->notices, t, topic);
 }
 
 /* ---- updates ---- */
@@ -239,53 +237,54 @@ static int key_cmp(const void *a, const void *b)
 	return r ? r : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-static int scratch_reserve(struct apply_ctx *ctx, size_t n)
+static int scratch_reserve(struct apply *a, size_t n)
 {
-	if (n <= ctx->cap_scratch)
+	if (n <= a->cap_scratch)
 		return 0;
-	struct apply_prev *p = realloc(ctx->prev, n * sizeof(*p));
+	struct apply_prev *p = realloc(a->prev, n * sizeof(*p));
 	if (!p)
 		return PW_ENOMEM;
-	ctx->prev = p;
-	struct apply_key *s = realloc(ctx->sorted, n * sizeof(*s));
+	a->prev = p;
+	struct apply_key *s = realloc(a->sorted, n * sizeof(*s));
 	if (!s)
 		return PW_ENOMEM;
-	ctx->sorted = s;
-	ctx->cap_scratch = n;
+	a->sorted = s;
+	a->cap_scratch = n;
 	return 0;
 }
 
 /* First pass: decide every item's fate without writing. What the store holds for item i
- * is left in ctx->prev[i] for the write pass (items of one batch have distinct keys, so
+ * is left in a->prev[i] for the write pass (items of one batch have distinct keys, so
  * nothing between the passes changes it). */
-static int check_items(struct store_txn *t, struct apply_ctx *ctx, struct proto_req *r)
+static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r)
 {
 	size_t n_ok = 0;
 	int bad = 0, rc;
 
-	if ((rc = scratch_reserve(ctx, r->n_items)) < 0)
+	if ((rc = scratch_reserve(a, r->n_items)) < 0)
 		return rc;
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct proto_item *it = &r->items[i];
-		struct apply_prev *p = &ctx->prev[i];
+		struct apply_prev *p = &a->prev[i];
 		p->ind = NULL;
 		if (!it->err)
-			it->err = validate_item(ctx->cat, r->dept, it, ctx->notices.now_ms, &p->ind);
+			it->err = validate_item(a->cat, r->dept, it, a->notices->now_ms, &p->ind);
 		if (!it->err)
-			ctx->sorted[n_ok++] =
+			a->sorted[n_ok++] =
 				(struct apply_key){ .ind = p->ind, .series = cat_series_key(p->ind),
 						    .period = it->period, .idx = (uint32_t)i };
 	}
 	/* One observation twice in a batch is ambiguous (also when two items name it through
-	 * two plans of its region): every copy after the first is refused. Sorted, this is O(n log n), not O(n²), for up to PROTO_MAX_BATCH items. */
-	qsort(ctx->sorted, n_ok, sizeof(*ctx->sorted), key_cmp);
+	 * two plans of its region): every copy after the first is refused. Sorted, this is
+	 * O(n log n), not O(n²), for up to PROTO_MAX_BATCH items. */
+	qsort(a->sorted, n_ok, sizeof(*a->sorted), key_cmp);
 	for (size_t k = 1; k < n_ok; k++)
-		if (ctx->sorted[k].series == ctx->sorted[k - 1].series &&
-		    period_cmp(&ctx->sorted[k].period, &ctx->sorted[k - 1].period) == 0)
-			r->items[ctx->sorted[k].idx].err = PW_EFIELD;
+		if (a->sorted[k].series == a->sorted[k - 1].series &&
+		    period_cmp(&a->sorted[k].period, &a->sorted[k - 1].period) == 0)
+			r->items[a->sorted[k].idx].err = PW_EFIELD;
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct proto_item *it = &r->items[i];
-		struct apply_prev *p = &ctx->prev[i];
+		struct apply_prev *p = &a->prev[i];
 		p->found = false;
 		if (!it->err) {
 			rc = store_obs_head(t, cat_owner(p->ind), it->ind, &it->period, &p->head);
@@ -312,24 +311,24 @@ static void copy_str(char *dst, size_t cap, const char *src)
 }
 
 /* Remembers a series to judge after the batch: once, whichever plan the item named. */
-static int touch(struct apply_ctx *ctx, const struct cat_indicator *ind)
+static int touch(struct apply *a, const struct cat_indicator *ind)
 {
-	for (size_t i = 0; i < ctx->n_touched; i++)
-		if (cat_series_key(ctx->touched[i]) == cat_series_key(ind))
+	for (size_t i = 0; i < a->n_touched; i++)
+		if (cat_series_key(a->touched[i]) == cat_series_key(ind))
 			return 0;
-	if (ctx->n_touched == ctx->cap_touched) {
-		size_t cap = ctx->cap_touched ? 2 * ctx->cap_touched : 64;
-		const struct cat_indicator **a = realloc(ctx->touched, cap * sizeof(*a));
-		if (!a)
+	if (a->n_touched == a->cap_touched) {
+		size_t cap = a->cap_touched ? 2 * a->cap_touched : 64;
+		const struct cat_indicator **t = realloc(a->touched, cap * sizeof(*t));
+		if (!t)
 			return PW_ENOMEM;
-		ctx->touched = a;
-		ctx->cap_touched = cap;
+		a->touched = t;
+		a->cap_touched = cap;
 	}
-	ctx->touched[ctx->n_touched++] = ind;
+	a->touched[a->n_touched++] = ind;
 	return 0;
 }
 
-static int emit_change(struct apply_ctx *ctx, struct store_txn *t, const struct cat_indicator *ind,
+static int emit_change(struct apply *a, struct store_txn *t, const struct cat_indicator *ind,
 		       const struct store_obs *o, const struct store_head *prev)
 {
 	struct notice_change c = {
@@ -339,10 +338,10 @@ static int emit_change(struct apply_ctx *ctx, struct store_txn *t, const struct 
 		.backfill = o->flags & STORE_OBS_BACKFILL, .has_old = prev != NULL,
 		.old_value = prev ? prev->value : 0, .old_status = prev ? prev->status : 0,
 	};
-	return notice_emit_change(&ctx->notices, t, &c);
+	return notice_emit_change(a->notices, t, &c);
 }
 
-static int store_item(struct store_txn *t, struct apply_ctx *ctx, const struct proto_req *r,
+static int store_item(struct store_txn *t, struct apply *a, const struct proto_req *r,
 		      const struct proto_item *it, const struct apply_prev *prev, uint32_t *changed)
 {
 	const struct cat_indicator *ind = prev->ind;
@@ -360,204 +359,260 @@ static int store_item(struct store_txn *t, struct apply_ctx *ctx, const struct p
 	o.status = it->status;
 	o.flags = r->backfill ? STORE_OBS_BACKFILL : 0;
 	o.rev = prev->found ? prev->head.rev + 1 : 1;
-	o.recv_ms = ctx->notices.now_ms;
+	o.recv_ms = a->notices->now_ms;
 	copy_str(o.dept, sizeof(o.dept), r->dept);
 	copy_str(o.msgid, sizeof(o.msgid), r->id);
 	copy_str(o.reason, sizeof(o.reason), it->reason ? it->reason : "");
 	if ((rc = store_obs_put(t, &o)) < 0)
 		return rc;
-	if ((rc = emit_change(ctx, t, ind, &o, prev->found ? &prev->head : NULL)) < 0)
+	if ((rc = emit_change(a, t, ind, &o, prev->found ? &prev->head : NULL)) < 0)
 		return rc;
 	(*changed)++;
 	/* Backfilled history is announced but must not raise stale alerts. */
-	return r->backfill ? 0 : touch(ctx, ind);
+	return r->backfill ? 0 : touch(a, ind);
 }
 
-static int emit_accepted(struct apply_ctx *ctx, struct store_txn *t, const struct proto_req *r,
+static int emit_accepted(struct apply *a, struct store_txn *t, const struct proto_req *r,
 			 uint32_t changed)
 {
 	char topic[STORE_TOPIC_MAX + 1];
-	struct proto_buf *f = &ctx->notices.fields;
+	struct proto_buf *f = &a->notices->fields;
 	snprintf(topic, sizeof(topic), "accepted.%s", r->dept);
-	notice_begin(&ctx->notices);
+	notice_begin(a->notices);
 	proto_w_str(f, "id");
 	proto_w_str(f, r->id);
 	proto_w_str(f, "count");
 	proto_w_uint(f, r->n_items);
 	proto_w_str(f, "changed");
 	proto_w_uint(f, changed);
-	return notice_emit(&ctx->notices, t, topic, 3);
+	return notice_emit(a->notices, t, topic);
 }
 
-/* Marks m accepted with its ACK to be written by finish_acks(); dup_of is the index of the
- * message of this group it repeats, or -1. */
-static void pend_ack(struct apply_msg *m, const char *id, const char *dept, const char *reply_id,
+/* ---- the group's accepted ids ----
+ * A resend of an id accepted earlier in this same group is a duplicate although the store
+ * does not hold its ACK yet: the group's accepted (dept, id) are kept here, in memory, so
+ * that the ACK is written once, when the group's last seq is known. */
+
+static uint32_t id_hash(const char *dept, const char *id)
+{
+	uint32_t h = 2166136261u; /* FNV-1a over dept, a NUL, id */
+	for (const char *p = dept;; p++) {
+		h = (h ^ (uint8_t)*p) * 16777619u;
+		if (!*p)
+			break;
+	}
+	for (const char *p = id; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return h;
+}
+
+static int ids_reset(struct apply *a)
+{
+	size_t cap = 16;
+	while (cap < 2 * a->n)
+		cap *= 2;
+	if (cap > a->cap_ids) {
+		uint32_t *ids = realloc(a->ids, cap * sizeof(*ids));
+		if (!ids)
+			return PW_ENOMEM;
+		a->ids = ids;
+		a->cap_ids = cap;
+	}
+	memset(a->ids, 0, a->cap_ids * sizeof(*a->ids));
+	return 0;
+}
+
+/* The index of the accepted update of this group with (dept, id), or -1. */
+static int ids_find(const struct apply *a, const char *dept, const char *id, uint32_t h)
+{
+	size_t mask = a->cap_ids - 1;
+	for (size_t k = h & mask; a->ids[k]; k = (k + 1) & mask) {
+		const struct apply_ack *o = &a->acks[a->ids[k] - 1];
+		if (o->hash == h && strcmp(o->id, id) == 0 && strcmp(o->dept, dept) == 0)
+			return (int)(a->ids[k] - 1);
+	}
+	return -1;
+}
+
+static void ids_add(struct apply *a, size_t i)
+{
+	size_t mask = a->cap_ids - 1, k = a->acks[i].hash & mask;
+	while (a->ids[k])
+		k = (k + 1) & mask;
+	a->ids[k] = (uint32_t)(i + 1);
+}
+
+/* Marks message i accepted, its ACK to be written by finish_acks(). */
+static void pend_ack(struct apply *a, size_t i, const char *id, const char *dept, uint32_t hash,
 		     uint32_t count, int dup_of)
 {
-	m->ack_pending = true;
-	m->dup_of = dup_of;
-	m->ack_count = count;
-	copy_str(m->ack_id, sizeof(m->ack_id), id);
-	copy_str(m->ack_dept, sizeof(m->ack_dept), dept);
-	copy_str(m->reply_id, sizeof(m->reply_id), reply_id);
-	m->result = 0;
+	struct apply_ack *k = &a->acks[i];
+	k->pending = true;
+	k->dup_of = dup_of;
+	k->count = count;
+	k->hash = hash;
+	copy_str(k->id, sizeof(k->id), id);
+	copy_str(k->dept, sizeof(k->dept), dept);
+	a->msgs[i]->result = 0;
+	if (dup_of < 0)
+		ids_add(a, i);
 }
 
-/* Applies update r for message m. reply_id is the id the reply carries (differs from
+/* Applies update r for message i. reply_id is the id the reply carries (differs from
  * r->id for a retry). quarantine: store a rejection (false when retrying one). */
-static int apply_update(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *m,
-			struct proto_req *r, const char *reply_id, bool quarantine)
+static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct proto_req *r,
+			const char *reply_id, bool quarantine)
 {
+	struct apply_msg *m = a->msgs[i];
 	uint8_t prior[APPLY_MSGID_REPLY_MAX];
+	uint32_t h = id_hash(r->dept, r->id);
 	size_t len;
 	int rc, bad;
 
-	rc = store_msgid_get(t, r->dept, r->id, prior, sizeof(prior), &len);
-	if (rc == 0 && len == 0) {
+	int j = ids_find(a, r->dept, r->id, h);
+	if (j >= 0) {
 		/* Accepted earlier in this same group: its ACK is not written yet. */
-		for (size_t j = 0; &ctx->msgs[j] < m; j++) {
-			struct apply_msg *o = &ctx->msgs[j];
-			if (o->ack_pending && o->dup_of < 0 && strcmp(o->ack_id, r->id) == 0 &&
-			    strcmp(o->ack_dept, r->dept) == 0) {
-				m->duplicate = true;
-				pend_ack(m, o->ack_id, o->ack_dept, reply_id, o->ack_count, (int)j);
-				return 0;
-			}
-		}
-		return PW_ESTORE; /* a placeholder without its message: cannot happen */
+		m->duplicate = true;
+		pend_ack(a, i, r->id, r->dept, h, a->acks[j].count, j);
+		return 0;
 	}
+	rc = store_msgid_get(t, r->dept, r->id, prior, sizeof(prior), &len);
 	if (rc == 0) {
 		/* A resent id gets the original ACK and stores nothing twice. */
 		m->duplicate = true;
 		m->result = 0;
-		proto_buf_reset(&m->reply);
-		if (strcmp(reply_id, r->id) == 0)
+		if (strcmp(reply_id, r->id) == 0) {
+			proto_buf_reset(&m->reply);
 			proto_w_raw(&m->reply, prior, len);
-		else
-			encode_ack(&m->reply, reply_id, r->n_items, 0, 0);
+		} else {
+			reply_ack(&m->reply, reply_id, r->n_items, 0, 0);
+		}
 		return m->reply.err;
 	}
 	if (rc != PW_ENOTFOUND)
 		return rc;
 	if (m->auth_dept && strcmp(m->auth_dept, r->dept) != 0)
-		return reject(t, ctx, m, PW_EAUTH, reply_id, quarantine);
-	if ((bad = check_items(t, ctx, r)) < 0)
+		return reject(t, a, m, PW_EAUTH, reply_id, quarantine);
+	if ((bad = check_items(t, a, r)) < 0)
 		return bad;
 	if (bad) {
 		int first = 0;
-		for (size_t i = 0; !first && i < r->n_items; i++)
-			first = r->items[i].err;
-		return reject(t, ctx, m, first, reply_id, quarantine);
+		for (size_t k = 0; !first && k < r->n_items; k++)
+			first = r->items[k].err;
+		return reject(t, a, m, first, reply_id, quarantine);
 	}
 	m->changed = 0;
-	for (size_t i = 0; i < r->n_items; i++)
-		if ((rc = store_item(t, ctx, r, &r->items[i], &ctx->prev[i], &m->changed)) < 0)
+	for (size_t k = 0; k < r->n_items; k++)
+		if ((rc = store_item(t, a, r, &r->items[k], &a->prev[k], &m->changed)) < 0)
 			return rc;
-	if (m->from_sub && (rc = emit_accepted(ctx, t, r, m->changed)) < 0)
+	if (m->from_sub && (rc = emit_accepted(a, t, r, m->changed)) < 0)
 		return rc;
 	/* The ACK carries the log position after the whole group, alert notices included:
 	 * written by finish_acks() once the rules have run. */
-	/* Reserve the id now so a resend later in this group is seen as a duplicate. */
-	if ((rc = store_msgid_put(t, r->dept, r->id, "", 0)) < 0)
-		return rc;
-	pend_ack(m, r->id, r->dept, reply_id, (uint32_t)r->n_items, -1);
+	pend_ack(a, i, r->id, r->dept, h, (uint32_t)r->n_items, -1);
 	return 0;
 }
 
-/* Encodes the ACK of every accepted update with the group's final seq and remembers it
- * under (dept, id) for idempotent resends. */
-static int finish_acks(struct store_txn *t, struct apply_ctx *ctx)
+/* Writes the ACK of every accepted update, once, with the group's final seq, and
+ * remembers it under (dept, id) for idempotent resends. */
+static int finish_acks(struct store_txn *t, struct apply *a)
 {
 	uint64_t seq;
 	int rc = store_log_last(t, &seq);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < ctx->n; i++) {
-		struct apply_msg *m = &ctx->msgs[i];
-		if (!m->ack_pending)
+	for (size_t i = 0; i < a->n; i++) {
+		struct apply_msg *m = a->msgs[i];
+		const struct apply_ack *k = &a->acks[i];
+		if (!k->pending)
 			continue;
-		if (m->dup_of >= 0)
-			m->changed = ctx->msgs[m->dup_of].changed;
-		encode_ack(&m->reply, m->ack_id, m->ack_count, m->changed, seq);
+		if (k->dup_of >= 0)
+			m->changed = a->msgs[k->dup_of]->changed;
+		reply_ack(&m->reply, m->req->id, k->count, m->changed, seq);
 		if (m->reply.err)
 			return m->reply.err;
-		rc = m->dup_of >= 0 ? 0
-				    : store_msgid_put(t, m->ack_dept, m->ack_id, m->reply.data, m->reply.len);
-		if (rc < 0)
+		if (k->dup_of >= 0)
+			continue;
+		const struct proto_buf *stored = &m->reply;
+		if (strcmp(m->req->id, k->id) != 0) {
+			/* A retry: its reply carries the retry's id, the stored ACK the update's. */
+			reply_ack(&a->stored_ack, k->id, k->count, m->changed, seq);
+			if (a->stored_ack.err)
+				return a->stored_ack.err;
+			stored = &a->stored_ack;
+		}
+		if ((rc = store_msgid_put(t, k->dept, k->id, stored->data, stored->len)) < 0)
 			return rc;
-		if (strcmp(m->reply_id, m->ack_id) != 0)
-			encode_ack(&m->reply, m->reply_id, m->ack_count, m->changed, seq);
-		if (m->reply.err)
-			return m->reply.err;
 	}
 	return 0;
 }
 
 /* ---- operator requests ---- */
 
-static int apply_retry(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *m)
+static int apply_retry(struct store_txn *t, struct apply *a, size_t i)
 {
+	struct apply_msg *m = a->msgs[i];
 	struct store_reject q;
 	int rc = store_quarantine_get(t, m->req->seq, &q);
 
 	if (rc == PW_ENOTFOUND)
-		return reject(t, ctx, m, PW_ENOTFOUND, m->req->id, false);
+		return reject(t, a, m, PW_ENOTFOUND, m->req->id, false);
 	if (rc < 0)
 		return rc;
-	if (q.raw_len > ctx->retry_cap) {
-		uint8_t *raw = realloc(ctx->retry_raw, q.raw_len);
+	if (q.raw_len > a->retry_cap) {
+		uint8_t *raw = realloc(a->retry_raw, q.raw_len);
 		if (!raw)
 			return PW_ENOMEM;
-		ctx->retry_raw = raw;
-		ctx->retry_cap = q.raw_len;
+		a->retry_raw = raw;
+		a->retry_cap = q.raw_len;
 	}
-	memcpy(ctx->retry_raw, q.raw, q.raw_len);
-	if (!ctx->retry_req && !(ctx->retry_req = proto_req_new()))
+	memcpy(a->retry_raw, q.raw, q.raw_len);
+	if (!a->retry_req && !(a->retry_req = proto_req_new()))
 		return PW_ENOMEM;
-	rc = proto_req_decode(ctx->retry_req, ctx->retry_raw, q.raw_len);
-	if (rc == 0 && ctx->retry_req->type != PROTO_UPDATE)
+	rc = proto_req_decode(a->retry_req, a->retry_raw, q.raw_len);
+	if (rc == 0 && a->retry_req->type != PROTO_UPDATE)
 		rc = PW_ETYPE;
 	if (rc < 0)
-		return reject(t, ctx, m, rc, m->req->id, false);
-	if (ctx->retry_req->n_bad) {
-		for (size_t i = 0; i < ctx->retry_req->n_items; i++)
-			if (ctx->retry_req->items[i].err)
-				return reject(t, ctx, m, ctx->retry_req->items[i].err, m->req->id, false);
+		return reject(t, a, m, rc, m->req->id, false);
+	if (a->retry_req->n_bad) {
+		for (size_t k = 0; k < a->retry_req->n_items; k++)
+			if (a->retry_req->items[k].err)
+				return reject(t, a, m, a->retry_req->items[k].err, m->req->id, false);
 	}
-	return apply_update(t, ctx, m, ctx->retry_req, m->req->id, false);
+	return apply_update(t, a, i, a->retry_req, m->req->id, false);
 }
 
-static int apply_target(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *m)
+static int apply_target(struct store_txn *t, struct apply *a, struct apply_msg *m)
 {
 	const struct proto_req *r = m->req;
-	const struct cat_indicator *ind = catalog_find(ctx->cat, r->plan, r->ind);
+	const struct cat_indicator *ind = catalog_find(a->cat, r->plan, r->ind);
 	char topic[STORE_TOPIC_MAX + 1];
-	struct proto_buf *f = &ctx->notices.fields;
+	struct proto_buf *f = &a->notices->fields;
 	double old;
 	int rc;
 
-	if (!catalog_plan(ctx->cat, r->plan))
-		return reject(t, ctx, m, PW_EPLAN, r->id, false);
+	if (!catalog_plan(a->cat, r->plan))
+		return reject(t, a, m, PW_EPLAN, r->id, false);
 	if (!ind)
-		return reject(t, ctx, m, PW_EINDICATOR, r->id, false);
+		return reject(t, a, m, PW_EINDICATOR, r->id, false);
 	if (ind->kind != CAT_CITY || !isfinite(r->value))
-		return reject(t, ctx, m, ind->kind != CAT_CITY ? PW_EDENIED : PW_EVALUE, r->id, false);
+		return reject(t, a, m, ind->kind != CAT_CITY ? PW_EDENIED : PW_EVALUE, r->id, false);
 	/* A year's target is for a year the plan judges. */
 	if (r->year && !cat_in_window(ind->plan, (int)r->year))
-		return reject(t, ctx, m, PW_ERANGE, r->id, false);
+		return reject(t, a, m, PW_ERANGE, r->id, false);
 	uint32_t rev;
 	rc = rules_target_get(t, r->plan, r->ind, r->year, &old, &rev);
 	if (rc < 0 && rc != PW_ENOTFOUND)
 		return rc;
 	bool had_old = rc == 0;
-	rc = rules_target_put(t, r->plan, r->ind, r->year, r->value, ctx->notices.now_ms, &rev);
+	rc = rules_target_put(t, r->plan, r->ind, r->year, r->value, a->notices->now_ms, &rev);
 	if (rc == PW_ETOOBIG)
-		return reject(t, ctx, m, rc, r->id, false);
+		return reject(t, a, m, rc, r->id, false);
 	if (rc < 0)
 		return rc;
 	snprintf(topic, sizeof(topic), "target.%s.%s", r->plan, r->ind);
-	notice_begin(&ctx->notices);
-	notice_w_indicator(&ctx->notices, r->plan, r->ind, ind->name, NULL);
+	notice_begin(a->notices);
+	notice_w_indicator(a->notices, r->plan, r->ind, ind->name, NULL);
 	proto_w_str(f, "target");
 	proto_w_double(f, r->value);
 	proto_w_str(f, "old_target");
@@ -573,50 +628,50 @@ static int apply_target(struct store_txn *t, struct apply_ctx *ctx, struct apply
 	proto_w_uint(f, r->year);
 	proto_w_str(f, "rev");
 	proto_w_uint(f, rev);
-	if ((rc = notice_emit(&ctx->notices, t, topic, 9)) < 0)
+	if ((rc = notice_emit(a->notices, t, topic)) < 0)
 		return rc;
-	if ((rc = touch(ctx, ind)) < 0)
+	if ((rc = touch(a, ind)) < 0)
 		return rc;
-	encode_ack(&m->reply, r->id, 1, 1, 0);
+	reply_ack(&m->reply, r->id, 1, 1, 0);
 	m->result = 0;
 	return m->reply.err;
 }
 
 /* ---- the transaction ---- */
 
-static int apply_one(struct store_txn *t, struct apply_ctx *ctx, struct apply_msg *m)
+static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 {
+	struct apply_msg *m = a->msgs[i];
 	if (m->decode_rc < 0)
-		return reject(t, ctx, m, m->decode_rc, m->req ? m->req->id : "", true);
+		return reject(t, a, m, m->decode_rc, msg_id(m), true);
 	switch (m->req->type) {
 	case PROTO_UPDATE:
-		return apply_update(t, ctx, m, m->req, m->req->id, true);
+		return apply_update(t, a, i, m->req, m->req->id, true);
 	case PROTO_RETRY:
-		return m->from_sub ? reject(t, ctx, m, PW_EDENIED, m->req->id, true)
-				   : apply_retry(t, ctx, m);
+		return m->from_sub ? reject(t, a, m, PW_EDENIED, m->req->id, true) : apply_retry(t, a, i);
 	case PROTO_TARGET_SET:
-		return m->from_sub ? reject(t, ctx, m, PW_EDENIED, m->req->id, true)
-				   : apply_target(t, ctx, m);
+		return m->from_sub ? reject(t, a, m, PW_EDENIED, m->req->id, true)
+				   : apply_target(t, a, m);
 	default:
 		/* Only reachable from SUB, which carries updates only. */
-		return reject(t, ctx, m, PW_ETYPE, m->req->id, true);
+		return reject(t, a, m, PW_ETYPE, m->req->id, true);
 	}
 }
 
 /* Every plan with a target on x's series judges its new figures (each only inside its own
  * window: rules_evaluate), not just the plan an item named. */
-static int judge_series(struct store_txn *t, struct apply_ctx *ctx, const struct cat_indicator *x)
+static int judge_series(struct store_txn *t, struct apply *a, const struct cat_indicator *x)
 {
 	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
 	size_t n;
 	int rc;
 
 	if (!x->series)
-		return rules_evaluate(ctx->rules, t, x, &ctx->notices);
-	n = catalog_region_plans(ctx->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
+		return rules_evaluate(a->rules, t, x, a->notices);
+	n = catalog_region_plans(a->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
 	for (size_t i = 0; i < n; i++) {
-		const struct cat_indicator *y = catalog_find(ctx->cat, plans[i]->id, x->id);
-		if (y && (rc = rules_evaluate(ctx->rules, t, y, &ctx->notices)) < 0)
+		const struct cat_indicator *y = catalog_find(a->cat, plans[i]->id, x->id);
+		if (y && (rc = rules_evaluate(a->rules, t, y, a->notices)) < 0)
 			return rc;
 	}
 	return 0;
@@ -624,36 +679,58 @@ static int judge_series(struct store_txn *t, struct apply_ctx *ctx, const struct
 
 static int apply_txn(struct store_txn *t, void *arg)
 {
-	struct apply_ctx *ctx = arg;
+	struct apply *a = arg;
 	int rc;
 
 	/* store_write may run us again after growing the map: start from scratch. */
-	notice_list_clear(&ctx->notices);
-	ctx->n_touched = 0;
-	for (size_t i = 0; i < ctx->n; i++) {
-		struct apply_msg *m = &ctx->msgs[i];
+	notice_list_clear(a->notices);
+	a->n_touched = 0;
+	if ((rc = ids_reset(a)) < 0)
+		return rc;
+	for (size_t i = 0; i < a->n; i++) {
+		struct apply_msg *m = a->msgs[i];
+		a->acks[i] = (struct apply_ack){ .dup_of = -1 };
 		if (!apply_is_write(m))
 			continue;
 		proto_buf_reset(&m->reply);
 		m->result = 0;
 		m->duplicate = false;
 		m->changed = 0;
-		m->ack_pending = false;
-		m->dup_of = -1;
 		m->detail[0] = '\0';
 		if (m->decode_rc == 0 && m->req->type == PROTO_UPDATE)
 			for (size_t k = 0; k < m->req->n_items; k++)
 				m->req->items[k].err = m->req->items[k].decode_err;
-		if ((rc = apply_one(t, ctx, m)) < 0)
+		if ((rc = apply_one(t, a, i)) < 0)
 			return rc;
 	}
-	for (size_t i = 0; i < ctx->n_touched; i++)
-		if ((rc = judge_series(t, ctx, ctx->touched[i])) < 0)
+	for (size_t i = 0; i < a->n_touched; i++)
+		if ((rc = judge_series(t, a, a->touched[i])) < 0)
 			return rc;
-	return finish_acks(t, ctx);
+	return finish_acks(t, a);
 }
 
-int apply_group(struct store *s, struct apply_ctx *ctx)
+int apply_group(struct apply *a, struct store *s, struct apply_msg *const *msgs, size_t n,
+		int64_t now_ms, struct notice_list *out)
 {
-	return store_write(s, apply_txn, ctx);
+	int rc = 0;
+	a->msgs = msgs;
+	a->n = n;
+	a->notices = out;
+	out->now_ms = now_ms;
+	if (n > a->cap_acks) {
+		struct apply_ack *acks = realloc(a->acks, n * sizeof(*acks));
+		if (!acks)
+			rc = PW_ENOMEM;
+		else
+			a->acks = acks, a->cap_acks = n;
+	}
+	if (rc == 0)
+		rc = store_write(s, apply_txn, a);
+	if (rc < 0) {
+		notice_list_clear(out);
+		fail_all(a, rc);
+	}
+	a->msgs = NULL;
+	a->notices = NULL;
+	return rc;
 }

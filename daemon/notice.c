@@ -36,45 +36,39 @@ void notice_begin(struct notice_list *l)
 }
 
 /* The pairs every notice body starts with, damaged ones included. */
-static void w_seq_topic(struct proto_buf *b, uint64_t seq, const char *topic, size_t topic_len)
+static void w_seq_topic(struct proto_map *m, uint64_t seq, const char *topic, size_t topic_len)
 {
-	proto_w_str(b, "v");
-	proto_w_uint(b, PROTO_VERSION);
-	proto_w_str(b, "seq");
-	proto_w_uint(b, seq);
-	proto_w_str(b, "topic");
-	proto_w_strn(b, topic, topic_len);
+	proto_kv_uint(m, "v", PROTO_VERSION);
+	proto_kv_uint(m, "seq", seq);
+	proto_map_key(m, "topic");
+	proto_w_strn(m->b, topic, topic_len);
 }
 
-/* The head of a body of n_pairs more pairs. */
-static void w_head(struct proto_buf *b, uint32_t n_pairs, uint64_t seq, const char *topic,
-		   size_t topic_len, int64_t time_ms)
+/* Writes the head of a body into the map m just opened; the caller adds its pairs and
+ * closes m. */
+static void w_head(struct proto_map *m, uint64_t seq, const char *topic, size_t topic_len,
+		   int64_t time_ms)
 {
-	proto_w_map(b, n_pairs + 4);
-	w_seq_topic(b, seq, topic, topic_len);
-	proto_w_str(b, "time");
-	proto_w_int(b, time_ms);
+	w_seq_topic(m, seq, topic, topic_len);
+	proto_kv_int(m, "time", time_ms);
 }
 
-static void w_indicator(struct proto_buf *f, const char *plan, const char *ind, const char *name,
+static void w_indicator(struct proto_map *m, const char *plan, const char *ind, const char *name,
 			const char *period)
 {
-	proto_w_str(f, "plan");
-	proto_w_str(f, plan);
-	proto_w_str(f, "indicator");
-	proto_w_str(f, ind);
-	proto_w_str(f, "name");
-	proto_w_str(f, name);
-	if (period) {
-		proto_w_str(f, "period");
-		proto_w_str(f, period);
-	}
+	proto_kv_str(m, "plan", plan);
+	proto_kv_str(m, "indicator", ind);
+	proto_kv_str(m, "name", name);
+	if (period)
+		proto_kv_str(m, "period", period);
 }
 
 void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind,
 			const char *name, const char *period)
 {
-	w_indicator(&l->fields, plan, ind, name, period);
+	/* No header of its own: notice_emit() counts the pairs in l->fields. */
+	struct proto_map fields = { .b = &l->fields };
+	w_indicator(&fields, plan, ind, name, period);
 }
 
 static size_t put_part(char *buf, size_t at, const char *s)
@@ -132,13 +126,18 @@ static int append_listed(struct notice_list *l, struct store_txn *t, const char 
 	return 0;
 }
 
-int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, uint32_t n_pairs)
+int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic)
 {
+	struct proto_map m;
+	uint32_t n_pairs;
 	uint64_t last;
 	int rc;
 
 	if (l->fields.err)
 		return l->fields.err;
+	/* Counted, not told: a field added to a notice changes one place. */
+	if ((rc = proto_count_pairs(l->fields.data, l->fields.len, &n_pairs)) < 0)
+		return PW_EINVAL;
 	size_t topic_len = strnlen(topic, STORE_TOPIC_MAX + 1);
 	if (topic_len > STORE_TOPIC_MAX)
 		return PW_ETOOBIG;
@@ -146,8 +145,15 @@ int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, u
 		return rc;
 	/* The body carries its own seq, so it is encoded before the append assigns it. */
 	size_t off = l->bodies.len;
-	w_head(&l->bodies, n_pairs, last + 1, topic, topic_len, l->now_ms);
+	/* The count is known before the head: open with the header it will need. */
+	if (4 + n_pairs >= 16) /* v, seq, topic, time and the fields: a map16 */
+		proto_map_open_wide(&m, &l->bodies);
+	else
+		proto_map_open(&m, &l->bodies);
+	w_head(&m, last + 1, topic, topic_len, l->now_ms);
 	proto_w_raw(&l->bodies, l->fields.data, l->fields.len);
+	m.n += n_pairs;
+	proto_map_close(m);
 	return append_listed(l, t, topic, topic_len, last, off, l->bodies.data + off,
 			     l->bodies.len - off);
 }
@@ -167,34 +173,26 @@ static void render_change(struct proto_buf *b, uint64_t seq, const char *topic, 
 			  int64_t time_ms, const struct notice_change *c)
 {
 	char per[PERIOD_TEXT_MAX];
+	struct proto_map m;
 	period_format(&c->period, per);
-	w_head(b, 15, seq, topic, topic_len, time_ms);
-	w_indicator(b, c->plan, c->ind, c->name, per);
-	proto_w_str(b, "value");
-	proto_w_double(b, c->value);
-	proto_w_str(b, "unit");
-	proto_w_str(b, c->unit);
-	proto_w_str(b, "status");
-	proto_w_str(b, status_name(c->status));
-	proto_w_str(b, "yoy");
-	proto_w_double(b, c->yoy);
-	proto_w_str(b, "rev");
-	proto_w_uint(b, c->rev);
-	proto_w_str(b, "dept");
-	proto_w_str(b, c->dept);
-	proto_w_str(b, "msgid");
-	proto_w_str(b, c->msgid);
-	proto_w_str(b, "reason");
-	proto_w_str(b, c->reason && c->reason[0] ? c->reason : NULL);
-	proto_w_str(b, "backfill");
-	proto_w_bool(b, c->backfill);
-	proto_w_str(b, "old_value");
+	proto_map_open_wide(&m, b); /* a change notice has more than 15 pairs */
+	w_head(&m, seq, topic, topic_len, time_ms);
+	w_indicator(&m, c->plan, c->ind, c->name, per);
+	proto_kv_double(&m, "value", c->value);
+	proto_kv_str(&m, "unit", c->unit);
+	proto_kv_str(&m, "status", status_name(c->status));
+	proto_kv_double(&m, "yoy", c->yoy);
+	proto_kv_uint(&m, "rev", c->rev);
+	proto_kv_str(&m, "dept", c->dept);
+	proto_kv_str(&m, "msgid", c->msgid);
+	proto_kv_str(&m, "reason", c->reason && c->reason[0] ? c->reason : NULL);
+	proto_kv_bool(&m, "backfill", c->backfill);
 	if (c->has_old)
-		proto_w_double(b, c->old_value);
+		proto_kv_double(&m, "old_value", c->old_value);
 	else
-		proto_w_nil(b);
-	proto_w_str(b, "old_status");
-	proto_w_str(b, c->has_old ? status_name(c->old_status) : NULL);
+		proto_kv_str(&m, "old_value", NULL);
+	proto_kv_str(&m, "old_status", c->has_old ? status_name(c->old_status) : NULL);
+	proto_map_close(m);
 }
 
 /* Appends c's compact record to b, with one capacity check. */
@@ -307,11 +305,12 @@ int notice_body_write(struct proto_buf *b, uint64_t seq, const char *topic, cons
 	} else {
 		/* A damaged record still holds its place in the sequence: subscribers and SINCE
 		 * see {v, seq, topic, damaged: true} and can go on past it. */
+		struct proto_map m;
 		b->len = mark;
-		proto_w_map(b, 4);
-		w_seq_topic(b, seq, topic, strlen(topic));
-		proto_w_str(b, "damaged");
-		proto_w_bool(b, true);
+		proto_map_open(&m, b);
+		w_seq_topic(&m, seq, topic, strlen(topic));
+		proto_kv_bool(&m, "damaged", true);
+		proto_map_close(m);
 		rc = b->err ? b->err : NOTICE_DAMAGED;
 	}
 	if (text != stack)

@@ -30,8 +30,8 @@ void notice_list_init(struct notice_list *l);
 void notice_list_clear(struct notice_list *l); /* keeps memory */
 void notice_list_release(struct notice_list *l);
 
-/* Starts a notice: resets l->fields, into which the caller then writes n_pairs
- * key/value pairs with proto_w_*. */
+/* Starts a notice: resets l->fields, into which the caller then writes its key/value
+ * pairs with proto_w_* (no map header: notice_emit() counts them). */
 void notice_begin(struct notice_list *l);
 
 /* Writes the pairs every indicator notice starts with into l->fields: plan, indicator,
@@ -74,8 +74,9 @@ int notice_emit_change(struct notice_list *l, struct store_txn *t, const struct 
 int notice_body_write(struct proto_buf *b, uint64_t seq, const char *topic, const void *body,
 		      size_t len);
 
-/* Appends a notice with body {v, seq, topic, time, <the n_pairs pairs in l->fields>} to the
- * log in t and to l. Returns 0 or a negative code (the transaction must then abort). */
-int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic, uint32_t n_pairs);
+/* Appends a notice with body {v, seq, topic, time, <the pairs in l->fields>} to the log in
+ * t and to l. Returns 0 or a negative code (the transaction must then abort; PW_EINVAL if
+ * l->fields holds a key without its value). */
+int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic);
 
 #endif

@@ -7,6 +7,7 @@
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "query.h"
+#include "reply.h"
 
 struct qctx {
 	const struct catalog *cat;
@@ -24,45 +25,23 @@ struct qctx {
 	bool has_pending;
 };
 
-void query_nack(struct proto_buf *b, const char *id, int code)
-{
-	proto_buf_reset(b);
-	proto_w_reply(b, PROTO_NACK, id, 4);
-	proto_w_str(b, "code");
-	proto_w_int(b, -code);
-	proto_w_str(b, "error");
-	proto_w_str(b, pw_errname(code));
-	proto_w_str(b, "message");
-	proto_w_str(b, pw_strerror(code));
-	proto_w_str(b, "retry");
-	proto_w_bool(b, code == PW_ESTORE || code == PW_ENOMEM);
-}
-
 static void w_obs(struct proto_buf *b, const struct store_obs *o)
 {
 	char per[PERIOD_TEXT_MAX];
+	struct proto_map m;
 	period_format(&o->period, per);
-	proto_w_map(b, 10);
-	proto_w_str(b, "period");
-	proto_w_str(b, per);
-	proto_w_str(b, "value");
-	proto_w_double(b, o->value);
-	proto_w_str(b, "status");
-	proto_w_str(b, status_name(o->status));
-	proto_w_str(b, "yoy");
-	proto_w_double(b, o->yoy);
-	proto_w_str(b, "rev");
-	proto_w_uint(b, o->rev);
-	proto_w_str(b, "time");
-	proto_w_int(b, o->recv_ms);
-	proto_w_str(b, "dept");
-	proto_w_str(b, o->dept);
-	proto_w_str(b, "msgid");
-	proto_w_str(b, o->msgid);
-	proto_w_str(b, "reason");
-	proto_w_str(b, o->reason[0] ? o->reason : NULL);
-	proto_w_str(b, "backfill");
-	proto_w_bool(b, o->flags & STORE_OBS_BACKFILL);
+	proto_map_open(&m, b);
+	proto_kv_str(&m, "period", per);
+	proto_kv_double(&m, "value", o->value);
+	proto_kv_str(&m, "status", status_name(o->status));
+	proto_kv_double(&m, "yoy", o->yoy);
+	proto_kv_uint(&m, "rev", o->rev);
+	proto_kv_int(&m, "time", o->recv_ms);
+	proto_kv_str(&m, "dept", o->dept);
+	proto_kv_str(&m, "msgid", o->msgid);
+	proto_kv_str(&m, "reason", o->reason[0] ? o->reason : NULL);
+	proto_kv_bool(&m, "backfill", o->flags & STORE_OBS_BACKFILL);
+	proto_map_close(m);
 }
 
 static int take(struct qctx *q)
@@ -126,10 +105,20 @@ static int series_txn(struct store_txn *t, void *arg)
 	return flush_pending(q);
 }
 
+/* The "more" and "items" pairs every listing ends with. */
+static void w_items(struct proto_map *m, const struct qctx *q)
+{
+	proto_kv_bool(m, "more", q->more);
+	proto_map_key(m, "items");
+	proto_w_array(m->b, q->n);
+	proto_w_raw(m->b, q->items.data, q->items.len);
+}
+
 static int answer_series(struct store *s, struct qctx *q, struct proto_buf *b)
 {
 	const struct proto_req *r = q->r;
 	const struct cat_indicator *ind;
+	struct proto_map m;
 	int rc;
 
 	if (!catalog_plan(q->cat, r->plan))
@@ -139,24 +128,15 @@ static int answer_series(struct store *s, struct qctx *q, struct proto_buf *b)
 	q->x = ind;
 	if ((rc = store_read(s, series_txn, q)) < 0)
 		return rc;
-	proto_w_reply(b, PROTO_RESULT, r->id, 8);
-	proto_w_str(b, "plan");
-	proto_w_str(b, r->plan);
-	proto_w_str(b, "indicator");
-	proto_w_str(b, r->ind);
-	proto_w_str(b, "name");
-	proto_w_str(b, ind->name);
-	proto_w_str(b, "name_en");
-	proto_w_str(b, ind->name_en);
-	proto_w_str(b, "unit");
-	proto_w_str(b, ind->unit);
-	proto_w_str(b, "as_of");
-	proto_w_int(b, r->as_of_ms);
-	proto_w_str(b, "more");
-	proto_w_bool(b, q->more);
-	proto_w_str(b, "items");
-	proto_w_array(b, q->n);
-	proto_w_raw(b, q->items.data, q->items.len);
+	proto_reply_open(&m, b, PROTO_RESULT, r->id);
+	proto_kv_str(&m, "plan", r->plan);
+	proto_kv_str(&m, "indicator", r->ind);
+	proto_kv_str(&m, "name", ind->name);
+	proto_kv_str(&m, "name_en", ind->name_en);
+	proto_kv_str(&m, "unit", ind->unit);
+	proto_kv_int(&m, "as_of", r->as_of_ms);
+	w_items(&m, q);
+	proto_map_close(m);
 	return 0;
 }
 
@@ -165,15 +145,15 @@ static int log_cb(uint64_t seq, const char *topic, const void *body, size_t len,
 	struct qctx *q = arg;
 	if (q->r->prefix && strncmp(topic, q->r->prefix, strlen(q->r->prefix)) != 0)
 		return 0;
+	struct proto_map m;
 	if (take(q))
 		return 1;
-	proto_w_map(&q->items, 3);
-	proto_w_str(&q->items, "seq");
-	proto_w_uint(&q->items, seq);
-	proto_w_str(&q->items, "topic");
-	proto_w_str(&q->items, topic);
-	proto_w_str(&q->items, "body");
+	proto_map_open(&m, &q->items);
+	proto_kv_uint(&m, "seq", seq);
+	proto_kv_str(&m, "topic", topic);
+	proto_map_key(&m, "body");
 	int rc = notice_body_write(&q->items, seq, topic, body, len);
+	proto_map_close(m);
 	return rc == NOTICE_DAMAGED ? 0 : rc; /* replayed as damaged; > 0 would stop the walk */
 }
 
@@ -192,27 +172,21 @@ static int reject_cb(const struct store_reject *j, void *arg)
 		return 0;
 	if (r->time_ms && j->recv_ms < r->time_ms)
 		return 0;
+	struct proto_map m;
 	if (take(q))
 		return 1;
-	proto_w_map(&q->items, 9);
-	proto_w_str(&q->items, "id");
-	proto_w_uint(&q->items, j->id);
-	proto_w_str(&q->items, "time");
-	proto_w_int(&q->items, j->recv_ms);
-	proto_w_str(&q->items, "code");
-	proto_w_int(&q->items, -j->code);
-	proto_w_str(&q->items, "error");
-	proto_w_str(&q->items, pw_errname(j->code));
-	proto_w_str(&q->items, "message");
-	proto_w_str(&q->items, pw_strerror(j->code));
-	proto_w_str(&q->items, "dept");
-	proto_w_str(&q->items, j->dept);
-	proto_w_str(&q->items, "peer");
-	proto_w_str(&q->items, j->peer);
-	proto_w_str(&q->items, "detail");
-	proto_w_str(&q->items, j->detail);
-	proto_w_str(&q->items, "raw");
+	proto_map_open(&m, &q->items);
+	proto_kv_uint(&m, "id", j->id);
+	proto_kv_int(&m, "time", j->recv_ms);
+	proto_kv_int(&m, "code", -j->code);
+	proto_kv_str(&m, "error", pw_errname(j->code));
+	proto_kv_str(&m, "message", pw_strerror(j->code));
+	proto_kv_str(&m, "dept", j->dept);
+	proto_kv_str(&m, "peer", j->peer);
+	proto_kv_str(&m, "detail", j->detail);
+	proto_map_key(&m, "raw");
 	proto_w_bin(&q->items, j->raw, j->raw_len);
+	proto_map_close(m);
 	return q->items.err;
 }
 
@@ -222,74 +196,55 @@ static int rejected_txn(struct store_txn *t, void *arg)
 	return store_quarantine_list(t, q->r->seq, reject_cb, q);
 }
 
-static void w_opt_double(struct proto_buf *b, bool has, double v)
+static void kv_opt_double(struct proto_map *m, const char *key, bool has, double v)
 {
 	if (has)
-		proto_w_double(b, v);
+		proto_kv_double(m, key, v);
 	else
-		proto_w_nil(b);
+		proto_kv_str(m, key, NULL);
 }
 
 static void w_indicator(struct proto_buf *b, const struct cat_indicator *x)
 {
 	char src[300];
-	proto_w_map(b, 22);
-	proto_w_str(b, "plan");
-	proto_w_str(b, x->plan->id);
-	proto_w_str(b, "indicator");
-	proto_w_str(b, x->id);
-	proto_w_str(b, "name");
-	proto_w_str(b, x->name);
-	proto_w_str(b, "name_en");
-	proto_w_str(b, x->name_en);
-	proto_w_str(b, "category");
-	proto_w_str(b, x->category);
-	proto_w_str(b, "unit");
-	proto_w_str(b, x->unit);
-	proto_w_str(b, "attribute");
-	proto_w_str(b, cat_attr_name(x->attribute));
-	proto_w_str(b, "kind");
-	proto_w_str(b, cat_kind_name(x->kind));
-	proto_w_str(b, "direction");
-	proto_w_str(b, x->direction > 0 ? "up" : "down");
-	proto_w_str(b, "frequency");
-	proto_w_str(b, period_freq_name(x->freq));
-	proto_w_str(b, "form");
-	proto_w_str(b, x->form == CAT_FORM_YTD ? "ytd" : "level");
-	proto_w_str(b, "baseline_year");
-	proto_w_int(b, x->base_year);
-	proto_w_str(b, "baseline");
-	w_opt_double(b, x->has_base, x->base);
-	proto_w_str(b, "target_year");
-	proto_w_int(b, x->target_year);
-	proto_w_str(b, "target");
-	w_opt_double(b, x->has_target, x->target);
-	proto_w_str(b, "growth");
-	w_opt_double(b, x->has_growth, x->growth);
-	proto_w_str(b, "departments");
+	struct proto_map m;
+	proto_map_open_wide(&m, b);
+	proto_kv_str(&m, "plan", x->plan->id);
+	proto_kv_str(&m, "indicator", x->id);
+	proto_kv_str(&m, "name", x->name);
+	proto_kv_str(&m, "name_en", x->name_en);
+	proto_kv_str(&m, "category", x->category);
+	proto_kv_str(&m, "unit", x->unit);
+	proto_kv_str(&m, "attribute", cat_attr_name(x->attribute));
+	proto_kv_str(&m, "kind", cat_kind_name(x->kind));
+	proto_kv_str(&m, "direction", x->direction > 0 ? "up" : "down");
+	proto_kv_str(&m, "frequency", period_freq_name(x->freq));
+	proto_kv_str(&m, "form", x->form == CAT_FORM_YTD ? "ytd" : "level");
+	proto_kv_int(&m, "baseline_year", x->base_year);
+	kv_opt_double(&m, "baseline", x->has_base, x->base);
+	proto_kv_int(&m, "target_year", x->target_year);
+	kv_opt_double(&m, "target", x->has_target, x->target);
+	kv_opt_double(&m, "growth", x->has_growth, x->growth);
+	proto_map_key(&m, "departments");
 	proto_w_array(b, (uint32_t)x->n_depts);
 	for (size_t i = 0; i < x->n_depts; i++)
 		proto_w_str(b, x->depts[i]);
-	proto_w_str(b, "due_days");
-	proto_w_int(b, x->due_days);
-	proto_w_str(b, "prose");
-	proto_w_bool(b, x->prose);
-	proto_w_str(b, "source");
+	proto_kv_int(&m, "due_days", x->due_days);
+	proto_kv_bool(&m, "prose", x->prose);
 	snprintf(src, sizeof(src), "%s:%d", x->source_file, x->source_line);
-	proto_w_str(b, src);
-	proto_w_str(b, "plan_name");
-	proto_w_str(b, x->plan->name);
-	proto_w_str(b, "annual_targets");
+	proto_kv_str(&m, "source", src);
+	proto_kv_str(&m, "plan_name", x->plan->name);
+	proto_map_key(&m, "annual_targets");
 	proto_w_array(b, (uint32_t)x->n_annual);
 	for (size_t i = 0; i < x->n_annual; i++) {
-		proto_w_map(b, 3);
-		proto_w_str(b, "year");
-		proto_w_int(b, x->annual[i].year);
-		proto_w_str(b, "growth");
-		w_opt_double(b, x->annual[i].has_growth, x->annual[i].growth);
-		proto_w_str(b, "value");
-		w_opt_double(b, x->annual[i].has_value, x->annual[i].value);
+		struct proto_map a;
+		proto_map_open(&a, b);
+		proto_kv_int(&a, "year", x->annual[i].year);
+		kv_opt_double(&a, "growth", x->annual[i].has_growth, x->annual[i].growth);
+		kv_opt_double(&a, "value", x->annual[i].has_value, x->annual[i].value);
+		proto_map_close(a);
 	}
+	proto_map_close(m);
 }
 
 static int answer_catalog(struct qctx *q)
@@ -312,56 +267,37 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 {
 	const struct query_stats *st = q->st;
 	struct store_stat ss = { 0 };
+	struct proto_map m;
 	store_stat(s, &ss);
-	proto_w_reply(b, PROTO_RESULT, q->r->id, 17);
-	proto_w_str(b, "version");
-	proto_w_str(b, st->version);
-	proto_w_str(b, "uptime_s");
-	proto_w_int(b, (st->now_ms - st->started_ms) / 1000);
-	proto_w_str(b, "now");
-	proto_w_int(b, st->now_ms);
-	proto_w_str(b, "accepted");
-	proto_w_uint(b, st->accepted);
-	proto_w_str(b, "rejected");
-	proto_w_uint(b, st->rejected);
-	proto_w_str(b, "duplicates");
-	proto_w_uint(b, st->duplicates);
-	proto_w_str(b, "items");
-	proto_w_uint(b, st->items);
-	proto_w_str(b, "groups");
-	proto_w_uint(b, st->groups);
-	proto_w_str(b, "notices");
-	proto_w_uint(b, st->notices);
-	proto_w_str(b, "subscriptions");
-	proto_w_uint(b, st->subscriptions);
-	proto_w_str(b, "last_commit");
-	proto_w_uint(b, st->last_commit_ms);
-	proto_w_str(b, "last_seq");
-	proto_w_uint(b, ss.last_seq);
-	proto_w_str(b, "observations");
-	proto_w_uint(b, ss.n_obs);
-	proto_w_str(b, "revisions");
-	proto_w_uint(b, ss.n_rev);
-	proto_w_str(b, "quarantined");
-	proto_w_uint(b, ss.n_quar);
-	proto_w_str(b, "map_size");
-	proto_w_uint(b, ss.map_size);
-	proto_w_str(b, "map_used");
-	proto_w_uint(b, ss.map_used);
+	proto_reply_open(&m, b, PROTO_RESULT, q->r->id);
+	proto_kv_str(&m, "version", st->version);
+	proto_kv_int(&m, "uptime_s", (st->now_ms - st->started_ms) / 1000);
+	proto_kv_int(&m, "now", st->now_ms);
+	proto_kv_uint(&m, "accepted", st->accepted);
+	proto_kv_uint(&m, "rejected", st->rejected);
+	proto_kv_uint(&m, "duplicates", st->duplicates);
+	proto_kv_uint(&m, "items", st->items);
+	proto_kv_uint(&m, "groups", st->groups);
+	proto_kv_uint(&m, "notices", st->notices);
+	proto_kv_uint(&m, "subscriptions", st->subscriptions);
+	proto_kv_uint(&m, "last_commit", st->last_commit_ms);
+	proto_kv_uint(&m, "last_seq", ss.last_seq);
+	proto_kv_uint(&m, "observations", ss.n_obs);
+	proto_kv_uint(&m, "revisions", ss.n_rev);
+	proto_kv_uint(&m, "quarantined", ss.n_quar);
+	proto_kv_uint(&m, "map_size", ss.map_size);
+	proto_kv_uint(&m, "map_used", ss.map_used);
+	proto_map_close(m);
 }
 
 static void w_items_reply(struct proto_buf *b, struct qctx *q, bool with_last)
 {
-	proto_w_reply(b, PROTO_RESULT, q->r->id, with_last ? 3 : 2);
-	if (with_last) {
-		proto_w_str(b, "last_seq");
-		proto_w_uint(b, q->last);
-	}
-	proto_w_str(b, "more");
-	proto_w_bool(b, q->more);
-	proto_w_str(b, "items");
-	proto_w_array(b, q->n);
-	proto_w_raw(b, q->items.data, q->items.len);
+	struct proto_map m;
+	proto_reply_open(&m, b, PROTO_RESULT, q->r->id);
+	if (with_last)
+		proto_kv_uint(&m, "last_seq", q->last);
+	w_items(&m, q);
+	proto_map_close(m);
 }
 
 
@@ -385,16 +321,12 @@ static int year_without_plan(const struct catalog *c, int64_t now_ms)
 static void w_alerts_reply(struct proto_buf *b, struct qctx *q)
 {
 	int year = year_without_plan(q->cat, q->st->now_ms);
-	proto_w_reply(b, PROTO_RESULT, q->r->id, year ? 3 : 2);
-	if (year) {
-		proto_w_str(b, "no_plan_in_force");
-		proto_w_uint(b, (uint64_t)year);
-	}
-	proto_w_str(b, "more");
-	proto_w_bool(b, q->more);
-	proto_w_str(b, "items");
-	proto_w_array(b, q->n);
-	proto_w_raw(b, q->items.data, q->items.len);
+	struct proto_map m;
+	proto_reply_open(&m, b, PROTO_RESULT, q->r->id);
+	if (year)
+		proto_kv_uint(&m, "no_plan_in_force", (uint64_t)year);
+	w_items(&m, q);
+	proto_map_close(m);
 }
 
 static int alerts_txn(struct store_txn *t, void *arg)
@@ -450,7 +382,7 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 	if (!rc && (b->err || q.items.err))
 		rc = b->err ? b->err : q.items.err;
 	if (rc < 0)
-		query_nack(b, r->id, rc);
+		reply_nack(b, NULL, r->id, rc, reply_retryable(rc), 0, NULL);
 	proto_buf_release(&q.items);
 	return rc;
 }

@@ -29,7 +29,4 @@ struct query_stats {
 int query_answer(struct store *s, const struct catalog *cat, const struct rules_cfg *rules,
 		 const struct query_stats *st, const struct proto_req *r, struct proto_buf *b);
 
-/* A NACK for request id with code (no quarantine; for read requests). */
-void query_nack(struct proto_buf *b, const char *id, int code);
-
 #endif

@@ -354,7 +354,7 @@ static int emit_alert(struct notice_list *out, struct store_txn *t, const char *
 	proto_w_str(f, v->text_en);
 	proto_w_str(f, "streak");
 	proto_w_uint(f, streak);
-	return notice_emit(out, t, topic, 18);
+	return notice_emit(out, t, topic);
 }
 
 /* Consecutive off-track periods ending at o's period, updating the stored counters. */
@@ -395,7 +395,7 @@ static int resolve_overdue(struct store_txn *t, const struct cat_indicator *x, s
 	proto_w_str(f, "overdue");
 	proto_w_str(f, "rule");
 	proto_w_str(f, "release_calendar");
-	return notice_emit(out, t, topic, 7);
+	return notice_emit(out, t, topic);
 }
 
 /* Writes a only if it differs from the state read (before): a group that changes nothing
@@ -600,7 +600,7 @@ static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struc
 	proto_w_str(f, "未按发布日历报送");
 	proto_w_str(f, "rule_en");
 	proto_w_str(f, "figure not received by its due date");
-	if ((rc = notice_emit(out, t, topic, 8)) < 0)
+	if ((rc = notice_emit(out, t, topic)) < 0)
 		return rc;
 	return state_put(t, x, &a);
 }
@@ -642,29 +642,20 @@ static int list_cb(const char *plan, const char *ind, const void *buf, size_t le
 		period_format(&a.last_period, per);
 	if (a.overdue)
 		period_format(&a.overdue_period, od);
-	proto_w_map(l->b, 11);
-	proto_w_str(l->b, "plan");
-	proto_w_str(l->b, plan);
-	proto_w_str(l->b, "indicator");
-	proto_w_str(l->b, ind);
-	proto_w_str(l->b, "name");
-	proto_w_str(l->b, x ? x->name : NULL);
-	proto_w_str(l->b, "attribute");
-	proto_w_str(l->b, x ? cat_attr_name(x->attribute) : NULL);
-	proto_w_str(l->b, "state");
-	proto_w_str(l->b, rules_state_name(a.state));
-	proto_w_str(l->b, "since");
-	proto_w_int(l->b, a.since_ms);
-	proto_w_str(l->b, "period");
-	proto_w_str(l->b, per[0] ? per : NULL);
-	proto_w_str(l->b, "value");
-	proto_w_double(l->b, a.last_period.year ? a.value : NAN);
-	proto_w_str(l->b, "required");
-	proto_w_double(l->b, a.last_period.year ? a.required : NAN);
-	proto_w_str(l->b, "gap");
-	proto_w_double(l->b, a.last_period.year ? a.gap : NAN);
-	proto_w_str(l->b, "overdue");
-	proto_w_str(l->b, od[0] ? od : NULL);
+	struct proto_map m;
+	proto_map_open(&m, l->b);
+	proto_kv_str(&m, "plan", plan);
+	proto_kv_str(&m, "indicator", ind);
+	proto_kv_str(&m, "name", x ? x->name : NULL);
+	proto_kv_str(&m, "attribute", x ? cat_attr_name(x->attribute) : NULL);
+	proto_kv_str(&m, "state", rules_state_name(a.state));
+	proto_kv_int(&m, "since", a.since_ms);
+	proto_kv_str(&m, "period", per[0] ? per : NULL);
+	proto_kv_double(&m, "value", a.last_period.year ? a.value : NAN);
+	proto_kv_double(&m, "required", a.last_period.year ? a.required : NAN);
+	proto_kv_double(&m, "gap", a.last_period.year ? a.gap : NAN);
+	proto_kv_str(&m, "overdue", od[0] ? od : NULL);
+	proto_map_close(m);
 	l->n++;
 	return 0;
 }

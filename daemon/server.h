@@ -1,8 +1,4 @@
-/* daemon/server.h — planwatchd's sockets and its one poll loop.
- *
- *   ROUTER (listen)   updates, queries, operator requests; replies after the commit
- *   SUB (sub_*)       updates from department publishers; results announced on PUB
- *   XPUB (publish)    notifications [topic, body]; counts subscriptions
+/* daemon/server.h — planwatchd's one poll loop (sockets: see net.h).
  *
  * One thread: read everything pending (up to group_max), commit it in one LMDB
  * transaction, reply, publish, answer queries, run timers. */

@@ -445,51 +445,130 @@ static const struct {
 	[PROTO_BACKUP] = { R_PATH, R_PATH },
 };
 
+/* ---- request fields: one decoder per key ---- */
+
+static int f_dept(struct proto_req *r, const msgpack_object *o)
+{
+	return get_nonempty_str(r, o, PROTO_MAX_DEPT, &r->dept);
+}
+
+static int f_items(struct proto_req *r, const msgpack_object *o)
+{
+	return decode_items(r, o);
+}
+
+static int f_backfill(struct proto_req *r, const msgpack_object *o)
+{
+	if (o->type != MSGPACK_OBJECT_BOOLEAN)
+		return PW_EFIELD;
+	r->backfill = o->via.boolean;
+	return 0;
+}
+
+static int f_plan(struct proto_req *r, const msgpack_object *o)
+{
+	return get_nonempty_str(r, o, PROTO_MAX_ID, &r->plan);
+}
+
+static int f_ind(struct proto_req *r, const msgpack_object *o)
+{
+	return get_nonempty_str(r, o, PROTO_MAX_ID, &r->ind);
+}
+
+static int f_from(struct proto_req *r, const msgpack_object *o)
+{
+	r->has_from = true;
+	return get_period(r, o, &r->from);
+}
+
+static int f_to(struct proto_req *r, const msgpack_object *o)
+{
+	r->has_to = true;
+	return get_period(r, o, &r->to);
+}
+
+static int f_period(struct proto_req *r, const msgpack_object *o)
+{
+	r->has_period = true;
+	return get_period(r, o, &r->period);
+}
+
+static int f_as_of(struct proto_req *r, const msgpack_object *o)
+{
+	return get_int(o, &r->as_of_ms);
+}
+
+static int f_value(struct proto_req *r, const msgpack_object *o)
+{
+	return get_double(o, &r->value);
+}
+
+static int f_seq(struct proto_req *r, const msgpack_object *o)
+{
+	return get_uint(o, UINT64_MAX, &r->seq);
+}
+
+static int f_limit(struct proto_req *r, const msgpack_object *o)
+{
+	uint64_t u;
+	int rc = get_uint(o, UINT32_MAX, &u);
+	if (rc < 0)
+		return rc;
+	r->limit = (uint32_t)u;
+	return 0;
+}
+
+static int f_time(struct proto_req *r, const msgpack_object *o)
+{
+	return get_int(o, &r->time_ms);
+}
+
+static int f_prefix(struct proto_req *r, const msgpack_object *o)
+{
+	return get_str(r, o, PROTO_MAX_TEXT, &r->prefix);
+}
+
+static int f_path(struct proto_req *r, const msgpack_object *o)
+{
+	return get_nonempty_str(r, o, PROTO_MAX_TEXT, &r->path);
+}
+
+static int f_year(struct proto_req *r, const msgpack_object *o)
+{
+	uint64_t u;
+	int rc = get_uint(o, PERIOD_YEAR_MAX, &u);
+	if (rc < 0)
+		return rc;
+	r->year = (uint32_t)u;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned bit;
+	int (*decode)(struct proto_req *r, const msgpack_object *o);
+} req_keys[] = {
+	{ "dept", R_DEPT, f_dept },	       { "items", R_ITEMS, f_items },
+	{ "backfill", R_BACKFILL, f_backfill }, { "plan", R_PLAN, f_plan },
+	{ "indicator", R_IND, f_ind },	       { "from", R_FROM, f_from },
+	{ "to", R_TO, f_to },		       { "period", R_PERIOD, f_period },
+	{ "as_of", R_ASOF, f_as_of },	       { "value", R_VALUE, f_value },
+	{ "seq", R_SEQ, f_seq },	       { "limit", R_LIMIT, f_limit },
+	{ "time", R_TIME, f_time },	       { "prefix", R_PREFIX, f_prefix },
+	{ "path", R_PATH, f_path },	       { "year", R_YEAR, f_year },
+};
+
+/* Decodes one field of the root map: the key must be one the request type allows. */
 static int decode_field(struct proto_req *r, const msgpack_object_kv *kv, unsigned *seen)
 {
-	const msgpack_object *o = &kv->val;
-	uint64_t u;
-	int rc;
-
-#define FIELD(name, bit)                                    \
-	if (key_is(kv, name)) {                             \
-		if (!(req_fields[r->type].allowed & (bit))) \
-			return PW_EFIELD;                   \
-		*seen |= (bit);
-#define END }
-	FIELD("dept", R_DEPT) return get_nonempty_str(r, o, PROTO_MAX_DEPT, &r->dept); END
-	FIELD("items", R_ITEMS) return decode_items(r, o); END
-	FIELD("backfill", R_BACKFILL)
-		if (o->type != MSGPACK_OBJECT_BOOLEAN)
+	for (size_t i = 0; i < sizeof(req_keys) / sizeof(req_keys[0]); i++) {
+		if (!key_is(kv, req_keys[i].name))
+			continue;
+		if (!(req_fields[r->type].allowed & req_keys[i].bit))
 			return PW_EFIELD;
-		r->backfill = o->via.boolean;
-		return 0;
-	END
-	FIELD("plan", R_PLAN) return get_nonempty_str(r, o, PROTO_MAX_ID, &r->plan); END
-	FIELD("indicator", R_IND) return get_nonempty_str(r, o, PROTO_MAX_ID, &r->ind); END
-	FIELD("from", R_FROM) r->has_from = true; return get_period(r, o, &r->from); END
-	FIELD("to", R_TO) r->has_to = true; return get_period(r, o, &r->to); END
-	FIELD("period", R_PERIOD) r->has_period = true; return get_period(r, o, &r->period); END
-	FIELD("as_of", R_ASOF) return get_int(o, &r->as_of_ms); END
-	FIELD("value", R_VALUE) return get_double(o, &r->value); END
-	FIELD("seq", R_SEQ) return get_uint(o, UINT64_MAX, &r->seq); END
-	FIELD("limit", R_LIMIT)
-		if ((rc = get_uint(o, UINT32_MAX, &u)) < 0)
-			return rc;
-		r->limit = (uint32_t)u;
-		return 0;
-	END
-	FIELD("time", R_TIME) return get_int(o, &r->time_ms); END
-	FIELD("year", R_YEAR)
-		if ((rc = get_uint(o, PERIOD_YEAR_MAX, &u)) < 0)
-			return rc;
-		r->year = (uint32_t)u;
-		return 0;
-	END
-	FIELD("prefix", R_PREFIX) return get_str(r, o, PROTO_MAX_TEXT, &r->prefix); END
-	FIELD("path", R_PATH) return get_nonempty_str(r, o, PROTO_MAX_TEXT, &r->path); END
-#undef FIELD
-#undef END
+		*seen |= req_keys[i].bit;
+		return req_keys[i].decode(r, &kv->val);
+	}
 	return PW_EFIELD;
 }
 
@@ -742,62 +821,98 @@ uint8_t *proto_w_space(struct proto_buf *b, size_t n)
 	return p;
 }
 
-void proto_w_reply(struct proto_buf *b, int type, const char *id, uint32_t n)
+/* ---- maps that count their pairs ---- */
+
+void proto_map_close_move(struct proto_map map)
 {
-	proto_w_map(b, n + 3);
-	proto_w_str(b, "v");
-	proto_w_uint(b, PROTO_VERSION);
-	proto_w_str(b, "type");
-	proto_w_str(b, proto_type_name(type));
-	proto_w_str(b, "id");
-	proto_w_str(b, id);
+	const struct proto_map *m = &map;
+	struct proto_buf *b = m->b;
+	uint8_t h[5];
+	size_t hl;
+	if (b->err)
+		return;
+	assert(m->at + m->reserved <= b->len);
+	if (m->n < 16) {
+		h[0] = (uint8_t)(0x80 | m->n);
+		hl = 1;
+	} else {
+		/* map16, map32: the type byte, then the count big-endian (msgpack-c's choice) */
+		size_t w = m->n <= 0xffff ? 2 : 4;
+		h[0] = w == 2 ? 0xde : 0xdf;
+		bytes_put_be(h + 1, m->n, w);
+		hl = 1 + w;
+	}
+	size_t body = b->len - m->at - m->reserved;
+	if (hl > m->reserved && !proto_w_space(b, hl - m->reserved))
+		return;
+	if (hl != m->reserved)
+		memmove(b->data + m->at + hl, b->data + m->at + m->reserved, body);
+	memcpy(b->data + m->at, h, hl);
+	b->len = m->at + hl + body;
+}
+
+void proto_reply_open(struct proto_map *m, struct proto_buf *b, int type, const char *id)
+{
+	proto_map_open(m, b);
+	proto_kv_uint(m, "v", PROTO_VERSION);
+	proto_kv_str(m, "type", proto_type_name(type));
+	proto_kv_str(m, "id", id);
+}
+
+/* Deep enough for any fields the daemon writes (a notice's "departments" array is 1). */
+#define PAIRS_MAX_DEPTH 8
+
+int proto_count_pairs(const void *buf, size_t len, uint32_t *n)
+{
+	const uint8_t *p = buf, *end = p + len;
+	uint32_t objs = 0;
+	while (p < end) {
+		int r = scan_obj(&p, end, PAIRS_MAX_DEPTH);
+		if (r < 0)
+			return r;
+		objs++;
+	}
+	if (objs % 2)
+		return PW_EPROTO;
+	*n = objs / 2;
+	return 0;
 }
 
 /* ---- request encoding (clients) ---- */
 
-static void w_kv_str(struct proto_buf *b, const char *k, const char *v)
-{
-	proto_w_str(b, k);
-	proto_w_str(b, v);
-}
-
-static void w_kv_period(struct proto_buf *b, const char *k, const struct period *p)
+static void kv_period(struct proto_map *m, const char *k, const struct period *p)
 {
 	char text[PERIOD_TEXT_MAX];
 	period_format(p, text);
-	w_kv_str(b, k, text);
+	proto_kv_str(m, k, text);
 }
 
 static void encode_item(struct proto_buf *b, const struct proto_item *it)
 {
-	bool yoy = !isnan(it->yoy);
-	proto_w_map(b, 5 + (it->plan ? 1 : 0) + (it->region ? 1 : 0) + (yoy ? 1 : 0) +
-			       (it->reason ? 1 : 0) + (it->confirm ? 1 : 0));
+	struct proto_map m;
+	proto_map_open(&m, b);
 	if (it->plan)
-		w_kv_str(b, "plan", it->plan);
+		proto_kv_str(&m, "plan", it->plan);
 	if (it->region)
-		w_kv_str(b, "region", it->region);
-	w_kv_str(b, "indicator", it->ind);
-	w_kv_period(b, "period", &it->period);
-	proto_w_str(b, "value");
+		proto_kv_str(&m, "region", it->region);
+	proto_kv_str(&m, "indicator", it->ind);
+	kv_period(&m, "period", &it->period);
+	proto_map_key(&m, "value");
 	{
 		/* Encoded as it is, NaN included: the daemon must answer bad_value, and a nil
 		 * would turn that into bad_field. */
 		PACKER(b);
 		msgpack_pack_double(&pk, it->value);
 	}
-	w_kv_str(b, "unit", it->unit ? it->unit : "");
-	w_kv_str(b, "status", status_name(it->status));
-	if (yoy) {
-		proto_w_str(b, "yoy");
-		proto_w_double(b, it->yoy);
-	}
+	proto_kv_str(&m, "unit", it->unit ? it->unit : "");
+	proto_kv_str(&m, "status", status_name(it->status));
+	if (!isnan(it->yoy))
+		proto_kv_double(&m, "yoy", it->yoy);
 	if (it->reason)
-		w_kv_str(b, "reason", it->reason);
-	if (it->confirm) {
-		proto_w_str(b, "confirm");
-		proto_w_bool(b, true);
-	}
+		proto_kv_str(&m, "reason", it->reason);
+	if (it->confirm)
+		proto_kv_bool(&m, "confirm", true);
+	proto_map_close(m);
 }
 
 int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
@@ -819,43 +934,39 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		{ R_PREFIX, r->prefix != NULL },	    { R_PATH, r->path != NULL },
 		{ R_YEAR, r->year != 0 },
 	};
-	uint32_t n = 0;
+	struct proto_map m;
+	proto_map_open(&m, b);
+	proto_kv_uint(&m, "v", PROTO_VERSION);
+	proto_kv_str(&m, "type", proto_type_name(r->type));
+	proto_kv_str(&m, "id", r->id);
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		f[i].present = f[i].present && (allowed & f[i].bit);
-		n += f[i].present;
-	}
-	proto_w_map(b, n + 3);
-	proto_w_str(b, "v");
-	proto_w_uint(b, PROTO_VERSION);
-	w_kv_str(b, "type", proto_type_name(r->type));
-	w_kv_str(b, "id", r->id);
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		if (!f[i].present)
+		if (!f[i].present || !(allowed & f[i].bit))
 			continue;
 		switch (f[i].bit) {
-		case R_DEPT: w_kv_str(b, "dept", r->dept); break;
+		case R_DEPT: proto_kv_str(&m, "dept", r->dept); break;
 		case R_ITEMS:
-			proto_w_str(b, "items");
+			proto_map_key(&m, "items");
 			proto_w_array(b, (uint32_t)r->n_items);
 			for (size_t k = 0; k < r->n_items; k++)
 				encode_item(b, &r->items[k]);
 			break;
-		case R_BACKFILL: proto_w_str(b, "backfill"); proto_w_bool(b, true); break;
-		case R_PLAN: w_kv_str(b, "plan", r->plan); break;
-		case R_IND: w_kv_str(b, "indicator", r->ind); break;
-		case R_FROM: w_kv_period(b, "from", &r->from); break;
-		case R_TO: w_kv_period(b, "to", &r->to); break;
-		case R_PERIOD: w_kv_period(b, "period", &r->period); break;
-		case R_ASOF: proto_w_str(b, "as_of"); proto_w_int(b, r->as_of_ms); break;
-		case R_VALUE: proto_w_str(b, "value"); proto_w_double(b, r->value); break;
-		case R_SEQ: proto_w_str(b, "seq"); proto_w_uint(b, r->seq); break;
-		case R_LIMIT: proto_w_str(b, "limit"); proto_w_uint(b, r->limit); break;
-		case R_TIME: proto_w_str(b, "time"); proto_w_int(b, r->time_ms); break;
-		case R_PREFIX: w_kv_str(b, "prefix", r->prefix); break;
-		case R_PATH: w_kv_str(b, "path", r->path); break;
-		case R_YEAR: proto_w_str(b, "year"); proto_w_uint(b, r->year); break;
+		case R_BACKFILL: proto_kv_bool(&m, "backfill", true); break;
+		case R_PLAN: proto_kv_str(&m, "plan", r->plan); break;
+		case R_IND: proto_kv_str(&m, "indicator", r->ind); break;
+		case R_FROM: kv_period(&m, "from", &r->from); break;
+		case R_TO: kv_period(&m, "to", &r->to); break;
+		case R_PERIOD: kv_period(&m, "period", &r->period); break;
+		case R_ASOF: proto_kv_int(&m, "as_of", r->as_of_ms); break;
+		case R_VALUE: proto_kv_double(&m, "value", r->value); break;
+		case R_SEQ: proto_kv_uint(&m, "seq", r->seq); break;
+		case R_LIMIT: proto_kv_uint(&m, "limit", r->limit); break;
+		case R_TIME: proto_kv_int(&m, "time", r->time_ms); break;
+		case R_PREFIX: proto_kv_str(&m, "prefix", r->prefix); break;
+		case R_PATH: proto_kv_str(&m, "path", r->path); break;
+		case R_YEAR: proto_kv_uint(&m, "year", r->year); break;
 		}
 	}
+	proto_map_close(m);
 	return b->err;
 }
 
@@ -870,6 +981,8 @@ struct proto_view {
 
 int proto_view_new(struct proto_view **ret, const void *buf, size_t len)
 {
+	if (len > PROTO_MAX_REPLY)
+		return PW_ETOOBIG;
 	struct proto_view *v = malloc(sizeof(*v));
 	if (!v)
 		return PW_ENOMEM;

@@ -17,6 +17,7 @@
 #define PROTO_VERSION 1
 #define PROTO_MAX_FRAME (1u << 20)   /* bytes of one request frame */
 #define PROTO_HARD_FRAME (4u << 20)  /* ZMQ_MAXMSGSIZE: larger frames drop the peer */
+#define PROTO_MAX_REPLY (64u << 20)  /* bytes of one reply or notice a client accepts */
 #define PROTO_MAX_BATCH 1000         /* items of one update */
 #define PROTO_MAX_ID 64              /* bytes: message id, plan, indicator */
 #define PROTO_MAX_DEPT 64            /* bytes: department name (UTF-8) */
@@ -148,15 +149,105 @@ void proto_w_raw(struct proto_buf *b, const void *p, size_t n); /* pre-encoded o
 /* Appends n bytes for the caller to fill and returns them (NULL and b->err set when out
  * of memory): for records built by hand, with one capacity check. */
 uint8_t *proto_w_space(struct proto_buf *b, size_t n);
-/* The reply header: writes a map of n + 3 entries and its "v", "type", "id". */
-void proto_w_reply(struct proto_buf *b, int type, const char *id, uint32_t n);
+/* A map whose pair count is patched in when it is closed, so that adding a field changes
+ * one line: proto_map_open() reserves the header, every proto_map_key() (or proto_kv_*)
+ * counts one pair, proto_map_close() writes the header as msgpack-c would have (fixmap,
+ * map16 or map32: the same bytes as proto_w_map() with the right count). Maps nest: an
+ * inner map is opened and closed between an outer key and the outer's next key. */
+struct proto_map {
+	struct proto_buf *b;
+	size_t at;       /* offset of the reserved header */
+	uint32_t n;      /* pairs so far */
+	uint8_t reserved; /* header bytes reserved: 1 (fixmap) or 3 (map16) */
+};
+static inline void proto_map_reserve(struct proto_map *m, struct proto_buf *b, uint8_t reserved)
+{
+	m->b = b;
+	m->at = b->len;
+	m->n = 0;
+	m->reserved = reserved;
+	if (!b->err && b->cap - b->len >= reserved)
+		b->len += reserved; /* inline: every notice and reply opens maps */
+	else
+		proto_w_space(b, reserved);
+}
+/* One byte: the fixmap header most maps end with. A longer header moves the body. */
+static inline void proto_map_open(struct proto_map *m, struct proto_buf *b)
+{
+	proto_map_reserve(m, b, 1);
+}
+/* The same for a map that usually has 16 pairs or more: reserves the map16 header, so that
+ * closing it moves no bytes (a hint for speed only: any count still closes right). */
+static inline void proto_map_open_wide(struct proto_map *m, struct proto_buf *b)
+{
+	proto_map_reserve(m, b, 3);
+}
+/* Writes key (NULL-free) and counts a pair: the caller then writes exactly one value. */
+static inline void proto_map_key(struct proto_map *m, const char *key)
+{
+	m->n++;
+	proto_w_str(m->b, key);
+}
+/* By value: the map's address never reaches a function the compiler cannot see, so its
+ * count stays in a register while the pairs are written. The header the map was opened
+ * with is filled in inline; proto_map_close_move() moves the body for another one. */
+void proto_map_close_move(struct proto_map m);
+static inline void proto_map_close(struct proto_map m)
+{
+	struct proto_buf *b = m.b;
+	if (b->err)
+		return;
+	if (m.reserved == 1 && m.n < 16) {
+		b->data[m.at] = (uint8_t)(0x80 | m.n);
+	} else if (m.reserved == 3 && m.n >= 16 && m.n <= 0xffff) {
+		b->data[m.at] = 0xde; /* map16, count big-endian */
+		b->data[m.at + 1] = (uint8_t)(m.n >> 8);
+		b->data[m.at + 2] = (uint8_t)m.n;
+	} else {
+		proto_map_close_move(m);
+	}
+}
+/* A key and a scalar value: one pair. Inline, so that a literal key's length is folded. */
+static inline void proto_kv_str(struct proto_map *m, const char *key, const char *v)
+{
+	proto_map_key(m, key);
+	proto_w_str(m->b, v); /* NULL writes nil */
+}
+static inline void proto_kv_int(struct proto_map *m, const char *key, int64_t v)
+{
+	proto_map_key(m, key);
+	proto_w_int(m->b, v);
+}
+static inline void proto_kv_uint(struct proto_map *m, const char *key, uint64_t v)
+{
+	proto_map_key(m, key);
+	proto_w_uint(m->b, v);
+}
+static inline void proto_kv_double(struct proto_map *m, const char *key, double v)
+{
+	proto_map_key(m, key);
+	proto_w_double(m->b, v); /* non-finite writes nil */
+}
+static inline void proto_kv_bool(struct proto_map *m, const char *key, bool v)
+{
+	proto_map_key(m, key);
+	proto_w_bool(m->b, v);
+}
+/* Opens a reply map and writes its "v", "type" and "id"; the caller adds its pairs and
+ * closes it with proto_map_close(). */
+void proto_reply_open(struct proto_map *m, struct proto_buf *b, int type, const char *id);
+
+/* Counts the key/value pairs in p[0..len), a run of msgpack objects with no map header
+ * (a notice's fields): *n pairs, or PW_EPROTO if it is not a whole, even number of
+ * objects (a key without its value). */
+int proto_count_pairs(const void *p, size_t len, uint32_t *n);
 
 /* ---- reading replies and notices (clients) ---- */
 
 struct proto_view; /* a decoded msgpack map */
 
 /* Decodes one msgpack object (any shape, same limits as requests); the view keeps its own
- * copy of buf. *ret only on success. */
+ * copy of buf. PW_ETOOBIG for more than PROTO_MAX_REPLY bytes. *ret only on success. */
 int proto_view_new(struct proto_view **ret, const void *buf, size_t len);
 void proto_view_free(struct proto_view *v);
 

@@ -1,6 +1,7 @@
 /* tests/test_integration.c — the real planwatchd on ipc:// in a temp dir, driven
  * through libplanwatch: ingest, durability, idempotency, replay, bad input. */
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -540,6 +541,90 @@ static void test_sub_ingest(const char *pub_ep_for_dept)
 	zmq_ctx_term(zctx);
 }
 
+/* ---- 8. frames that are not the reply ----
+ * A stand-in server (no planwatchd) answers a request with another frame first, then with
+ * the right reply. A frame that is not msgpack is skipped. A frame one byte over
+ * PROTO_MAX_REPLY makes libplanwatch's ZMQ_MAXMSGSIZE drop the connection, so the right
+ * reply never arrives either; without the limit the client would buffer the 64 MiB, skip
+ * it and take the second. */
+struct rogue {
+	void *router;
+	size_t pre_len; /* bytes of the frame sent before the reply (0: none) */
+};
+
+static void *rogue_serve(void *arg)
+{
+	struct rogue *g = arg;
+	zmq_msg_t who, req;
+	zmq_msg_init(&who);
+	zmq_msg_init(&req);
+	CHECK(zmq_msg_recv(&who, g->router, 0) >= 0);
+	CHECK(zmq_msg_recv(&req, g->router, 0) >= 0);
+	struct proto_req *r = proto_req_new();
+	CHECK(r);
+	CHECK_OK(proto_req_decode(r, zmq_msg_data(&req), zmq_msg_size(&req)));
+	if (g->pre_len) {
+		char *pre = malloc(g->pre_len);
+		zmq_msg_t copy;
+		CHECK(pre);
+		memset(pre, 0xc1, g->pre_len); /* a byte msgpack never uses */
+		zmq_msg_init(&copy);
+		zmq_msg_copy(&copy, &who);
+		CHECK(zmq_msg_send(&copy, g->router, ZMQ_SNDMORE) >= 0);
+		CHECK(zmq_send(g->router, pre, g->pre_len, 0) == (int)g->pre_len);
+		free(pre);
+	}
+	struct proto_buf b;
+	struct proto_map m;
+	proto_buf_init(&b);
+	proto_reply_open(&m, &b, PROTO_RESULT, r->id);
+	proto_map_close(m);
+	CHECK(zmq_msg_send(&who, g->router, ZMQ_SNDMORE) >= 0);
+	CHECK(zmq_send(g->router, b.data, b.len, 0) == (int)b.len);
+	proto_buf_release(&b);
+	proto_req_free(r);
+	zmq_msg_close(&req);
+	return NULL;
+}
+
+/* One status call against the stand-in: 0 when its reply came, else why not. */
+static int rogue_call(void *router, struct pw_client *c, const char *id, size_t pre_len)
+{
+	struct rogue g = { .router = router, .pre_len = pre_len };
+	struct proto_req r = { .type = PROTO_STATUS };
+	struct proto_buf b;
+	pthread_t th;
+	void *reply = NULL;
+	size_t len;
+	proto_buf_init(&b);
+	snprintf(r.id, sizeof(r.id), "%s", id);
+	CHECK_OK(proto_req_encode(&r, &b));
+	CHECK(pthread_create(&th, NULL, rogue_serve, &g) == 0);
+	int rc = pw_call(c, b.data, b.len, id, &reply, &len);
+	CHECK(pthread_join(th, NULL) == 0);
+	free(reply);
+	proto_buf_release(&b);
+	return rc;
+}
+
+static void test_oversized_reply(const char *dir)
+{
+	char ep[300];
+	struct pw_client *c;
+	struct pw_opts o = { .timeout_ms = 1500 };
+	void *zctx = zmq_ctx_new();
+	void *router = zmq_socket(zctx, ZMQ_ROUTER);
+	snprintf(ep, sizeof(ep), "ipc://%s/rogue.sock", dir);
+	CHECK(zmq_bind(router, ep) == 0);
+	CHECK_OK(pw_client_new(&c, ep, &o));
+	CHECK_OK(rogue_call(router, c, "plain", 0)); /* the stand-in does answer */
+	CHECK_OK(rogue_call(router, c, "junk", 3));
+	CHECK_RC(rogue_call(router, c, "big", (size_t)PROTO_MAX_REPLY + 1), PW_ETIMEDOUT);
+	pw_client_free(c);
+	zmq_close(router);
+	zmq_ctx_term(zctx);
+}
+
 int main(void)
 {
 	struct harness h;
@@ -567,6 +652,8 @@ int main(void)
 	snprintf(ep, sizeof(ep), "ipc://%s/dept-pub.sock", h.dir);
 	test_sub_ingest(ep);
 	printf("ok SUB ingest\n");
+	test_oversized_reply(h.dir);
+	printf("ok a frame that is no reply is skipped; one over PROTO_MAX_REPLY drops the connection\n");
 	harness_cleanup(&h);
 	return 0;
 }

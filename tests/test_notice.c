@@ -52,7 +52,18 @@ static int emit_txn(struct store_txn *t, void *arg)
 	notice_begin(e->l);
 	proto_w_str(&e->l->fields, "id");
 	proto_w_str(&e->l->fields, "m1");
-	return notice_emit(e->l, t, "accepted.统计局", 1);
+	return notice_emit(e->l, t, "accepted.统计局");
+}
+
+/* A key without its value must not reach the log as a map with a wrong count. */
+static int emit_bad_txn(struct store_txn *t, void *arg)
+{
+	struct notice_list *l = arg;
+	notice_begin(l);
+	proto_w_str(&l->fields, "id");
+	proto_w_str(&l->fields, "m1");
+	proto_w_str(&l->fields, "count");
+	return notice_emit(l, t, "accepted.x");
 }
 
 static void check_body(const uint8_t *body, size_t len, const struct notice_change *c, uint64_t seq)
@@ -63,6 +74,7 @@ static void check_body(const uint8_t *body, size_t len, const struct notice_chan
 	int64_t i;
 	bool b;
 	CHECK_OK(proto_view_new(&v, body, len));
+	CHECK(proto_view_nkeys(v) == 19); /* v, seq, topic, time and the change's 15 */
 	CHECK_OK(proto_view_int(v, -1, "seq", &i));
 	CHECK((uint64_t)i == seq);
 	CHECK_OK(proto_view_int(v, -1, "time", &i));
@@ -178,6 +190,7 @@ int main(void)
 			bool dmg = false;
 			char tp[32];
 			CHECK_OK(proto_view_new(&pv, b.data, b.len));
+			CHECK(proto_view_nkeys(pv) == 4);
 			CHECK_OK(proto_view_int(pv, -1, "seq", &sq));
 			CHECK_OK(proto_view_bool(pv, -1, "damaged", &dmg));
 			CHECK_OK(proto_view_str(pv, -1, "topic", tp, sizeof(tp)));
@@ -203,6 +216,14 @@ int main(void)
 	CHECK_OK(notice_body_write(&b, g.seq[3], g.topic[3], g.body[3], g.len[3]));
 	CHECK(b.len == g.len[3] && memcmp(b.data, g.body[3], b.len) == 0);
 	proto_buf_release(&b);
+	/* Its pairs were counted: v, seq, topic, time and the one field. */
+	CHECK_OK(proto_view_new(&v, g.body[3], g.len[3]));
+	CHECK(proto_view_nkeys(v) == 5);
+	char id[8];
+	CHECK_OK(proto_view_str(v, -1, "id", id, sizeof(id)));
+	CHECK(strcmp(id, "m1") == 0);
+	proto_view_free(v);
+	CHECK_RC(store_write(st, emit_bad_txn, &l), PW_EINVAL);
 
 	notice_list_release(&l);
 	store_free(st);

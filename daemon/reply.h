@@ -1,0 +1,28 @@
+/* daemon/reply.h — the two reply shapes every request gets: an ACK (a write committed) or
+ * a NACK (refused, or failed), the same NACK for writes and reads (proto/PROTOCOL.md). */
+#ifndef PW_REPLY_H
+#define PW_REPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../proto/proto.h"
+#include "catalog.h"
+
+/* Writes {v, type: ack, id, count, changed, seq} into b (reset first). */
+void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t changed, uint64_t seq);
+
+/* Writes {v, type: nack, id, code, error, message, retry, quarantine, items} into b (reset
+ * first). quarantine_id: the quarantined copy, 0 if none. req: the decoded update whose
+ * bad items are listed (NULL or another type: an empty list). cat: the catalog the items
+ * were judged by, for what they were expected to be (validate_explain) in the message and
+ * in each item; NULL: the code's own text only. */
+void reply_nack(struct proto_buf *b, const struct catalog *cat, const char *id, int code,
+		bool retry, uint64_t quarantine_id, const struct proto_req *req);
+
+/* True for codes a client should answer by resending the same request later (the store
+ * failed or was out of memory, not the request). */
+bool reply_retryable(int code);
+
+#endif

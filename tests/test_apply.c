@@ -1,0 +1,347 @@
+/* tests/test_apply.c — the write path on its own, on a temporary store: one group commit
+ * of mixed good and bad messages, the same id twice in one group, resends across groups,
+ * retries of quarantined messages (alone and repeated in their group), a group rerun after
+ * the map filled, and a group that could not commit at all. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../daemon/apply.h"
+#include "../proto/err.h"
+#include "../proto/status.h"
+#include "check.h"
+
+#define MAX_MSGS 128
+
+static struct catalog *cat;
+static const struct rules_cfg rules = { .margin_pct = 1.0, .hysteresis_pct = 0.5, .persistence = 2 };
+
+/* The messages of one group, each with its own encoded bytes. */
+struct group {
+	struct apply_msg m[MAX_MSGS];
+	struct apply_msg *p[MAX_MSGS];
+	struct proto_buf raw[MAX_MSGS];
+	size_t n;
+};
+
+static int64_t day_ms(int y, int mo, int d)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d };
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+static struct apply_msg *add_raw(struct group *g, const void *bytes, size_t len)
+{
+	size_t i = g->n++;
+	CHECK(i < MAX_MSGS);
+	struct apply_msg *m = &g->m[i];
+	proto_buf_init(&g->raw[i]);
+	proto_w_raw(&g->raw[i], bytes, len);
+	m->raw = g->raw[i].data;
+	m->len = m->raw_len = len;
+	m->peer = "test";
+	apply_decode(m);
+	g->p[i] = m;
+	return m;
+}
+
+static struct apply_msg *add_req(struct group *g, const struct proto_req *r)
+{
+	struct proto_buf b;
+	proto_buf_init(&b);
+	CHECK_OK(proto_req_encode(r, &b));
+	struct apply_msg *m = add_raw(g, b.data, b.len);
+	proto_buf_release(&b);
+	return m;
+}
+
+/* An update of n items of one series, periods first, first + 1, ... (months or quarters). */
+static struct apply_msg *add_update(struct group *g, const char *id, const char *dept,
+				    const char *ind, const char *unit, int year, int first, int n,
+				    double value)
+{
+	struct proto_item items[64];
+	struct proto_req r = { .type = PROTO_UPDATE, .dept = dept, .items = items, .n_items = (size_t)n };
+	const struct cat_indicator *x = catalog_find(cat, "test-plan", ind);
+	CHECK(x && n <= 64);
+	snprintf(r.id, sizeof(r.id), "%s", id);
+	for (int i = 0; i < n; i++) {
+		int k = first + i, per_year = x->freq == PERIOD_MONTH ? 12 : 4;
+		items[i] = (struct proto_item){
+			.plan = "test-plan", .ind = ind, .unit = unit, .value = value + i,
+			.yoy = NAN, .status = PW_ST_FLASH,
+			.period = { .year = (uint16_t)(year + (k - 1) / per_year),
+				    .freq = (uint8_t)x->freq, .n = (uint8_t)((k - 1) % per_year + 1) },
+		};
+	}
+	return add_req(g, &r);
+}
+
+static void group_reset(struct group *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		apply_msg_release(&g->m[i]);
+		proto_buf_release(&g->raw[i]);
+	}
+	memset(g, 0, sizeof(*g));
+}
+
+static struct proto_view *view(const struct apply_msg *m)
+{
+	struct proto_view *v;
+	CHECK(m->reply.len > 0);
+	CHECK_OK(proto_view_new(&v, m->reply.data, m->reply.len));
+	return v;
+}
+
+static void check_str(const struct proto_view *v, int item, const char *key, const char *want)
+{
+	char s[128];
+	CHECK_OK(proto_view_str(v, item, key, s, sizeof(s)));
+	if (strcmp(s, want) != 0)
+		fprintf(stderr, "%s: '%s', wanted '%s'\n", key, s, want);
+	CHECK(strcmp(s, want) == 0);
+}
+
+static int64_t get_int(const struct proto_view *v, const char *key)
+{
+	int64_t x;
+	CHECK_OK(proto_view_int(v, -1, key, &x));
+	return x;
+}
+
+/* Checks m's reply is an ACK with this id, count and changed; returns its seq. */
+static int64_t check_ack(const struct apply_msg *m, const char *id, int64_t count, int64_t changed)
+{
+	struct proto_view *v = view(m);
+	CHECK(m->result == 0);
+	CHECK(proto_view_nkeys(v) == 6);
+	check_str(v, -1, "type", "ack");
+	check_str(v, -1, "id", id);
+	CHECK(get_int(v, "count") == count);
+	CHECK(get_int(v, "changed") == changed);
+	int64_t seq = get_int(v, "seq");
+	proto_view_free(v);
+	return seq;
+}
+
+/* Checks m's reply is a NACK; returns its quarantine id. */
+static int64_t check_nack(const struct apply_msg *m, const char *id, const char *error, bool retry)
+{
+	struct proto_view *v = view(m);
+	bool r;
+	CHECK(m->result < 0);
+	CHECK(proto_view_nkeys(v) == 9);
+	check_str(v, -1, "type", "nack");
+	check_str(v, -1, "id", id);
+	check_str(v, -1, "error", error);
+	CHECK_OK(proto_view_bool(v, -1, "retry", &r));
+	CHECK(r == retry);
+	int64_t q = get_int(v, "quarantine");
+	proto_view_free(v);
+	return q;
+}
+
+static size_t count_topics(const struct notice_list *l, const char *prefix)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->n; i++)
+		n += strncmp(l->items[i].topic, prefix, strlen(prefix)) == 0;
+	return n;
+}
+
+/* Good and bad messages in one group; the same id twice; a read left alone. */
+static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
+{
+	struct group g = { .n = 0 };
+	struct notice_list out;
+	notice_list_init(&out);
+	int64_t now = day_ms(2025, 11, 15);
+
+	add_update(&g, "a", "统计局", "gdp", "亿元", 2024, 1, 4, 800);
+	add_update(&g, "a", "统计局", "gdp", "亿元", 2024, 1, 4, 800); /* the dup_of path */
+	add_update(&g, "bad-unit", "统计局", "gdp", "%", 2025, 1, 1, 800); /* another dimension */
+	/* fiscal_revenue 2025-12 has not begun on 2025-11-15: quarantined, retried below. */
+	add_update(&g, "f", "财政局", "fiscal_revenue", "亿元", 2025, 12, 1, 30);
+	add_raw(&g, "\x93\x01\x02", 3); /* an array, not a map */
+	struct proto_req q = { .type = PROTO_STATUS };
+	snprintf(q.id, sizeof(q.id), "s1");
+	struct apply_msg *read = add_req(&g, &q);
+	add_update(&g, "a", "统计局", "gdp", "亿元", 2024, 1, 4, 800); /* a third time */
+	CHECK(!apply_is_write(read));
+
+	CHECK_OK(apply_group(a, st, g.p, g.n, now, &out));
+	int64_t seq = check_ack(&g.m[0], "a", 4, 4);
+	CHECK(!g.m[0].duplicate && g.m[0].changed == 4);
+	CHECK(g.m[1].duplicate && g.m[6].duplicate);
+	/* The repeats get the first one's ACK byte for byte. */
+	CHECK(g.m[1].reply.len == g.m[0].reply.len &&
+	      memcmp(g.m[1].reply.data, g.m[0].reply.data, g.m[0].reply.len) == 0);
+	CHECK(g.m[6].reply.len == g.m[0].reply.len &&
+	      memcmp(g.m[6].reply.data, g.m[0].reply.data, g.m[0].reply.len) == 0);
+	int64_t q_unit = check_nack(&g.m[2], "bad-unit", "wrong_unit", false);
+	struct proto_view *v = view(&g.m[2]);
+	CHECK(proto_view_count(v) == 1);
+	check_str(v, 0, "error", "wrong_unit");
+	/* The catalog reaches the NACK: the item and the message say which units it takes. */
+	char why[256], msg[384];
+	CHECK_OK(proto_view_str(v, 0, "message", why, sizeof(why)));
+	CHECK_OK(proto_view_str(v, -1, "message", msg, sizeof(msg)));
+	CHECK(strstr(why, "亿元") != NULL && strstr(msg, why) != NULL);
+	proto_view_free(v);
+	*q_future = check_nack(&g.m[3], "f", "bad_period", false);
+	int64_t q_bad = check_nack(&g.m[4], "", "malformed", false);
+	CHECK(q_unit > 0 && *q_future > q_unit && q_bad > *q_future);
+	CHECK(read->reply.len == 0 && read->result == 0); /* reads are not apply's */
+	/* One change notice per changed item, none for the repeats; the ACK's seq covers all
+	 * the group's notices. */
+	CHECK(count_topics(&out, "change.") == 4);
+	CHECK(out.n >= 4 && (int64_t)out.items[out.n - 1].seq == seq);
+	CHECK(out.now_ms == now);
+	group_reset(&g);
+
+	/* A later group: the resend gets the stored ACK, byte for byte, and stores nothing. */
+	add_update(&g, "a", "统计局", "gdp", "亿元", 2024, 1, 4, 800);
+	CHECK_OK(apply_group(a, st, g.p, g.n, now, &out));
+	CHECK(check_ack(&g.m[0], "a", 4, 4) == seq);
+	CHECK(g.m[0].duplicate && out.n == 0);
+	group_reset(&g);
+	notice_list_release(&out);
+}
+
+/* A quarantined update, retried once its period has begun: the reply carries the retry's
+ * id, the store remembers the ACK under the update's own id. In the same group the update
+ * itself is resent: the dup_of path for a retry. */
+static void test_retry(struct apply *a, struct store *st, int64_t q_future)
+{
+	struct group g = { .n = 0 };
+	struct notice_list out;
+	notice_list_init(&out);
+	int64_t now = day_ms(2026, 11, 1);
+
+	struct proto_req r = { .type = PROTO_RETRY, .seq = (uint64_t)q_future };
+	snprintf(r.id, sizeof(r.id), "retry-1");
+	add_req(&g, &r);
+	add_update(&g, "f", "财政局", "fiscal_revenue", "亿元", 2025, 12, 1, 30);
+	struct proto_req gone = { .type = PROTO_RETRY, .seq = 999999 };
+	snprintf(gone.id, sizeof(gone.id), "retry-2");
+	add_req(&g, &gone);
+	CHECK_OK(apply_group(a, st, g.p, g.n, now, &out));
+	int64_t seq = check_ack(&g.m[0], "retry-1", 1, 1);
+	CHECK(check_ack(&g.m[1], "f", 1, 1) == seq);
+	CHECK(!g.m[0].duplicate && g.m[1].duplicate);
+	CHECK(check_nack(&g.m[2], "retry-2", "not_found", false) == 0); /* not re-quarantined */
+	CHECK(count_topics(&out, "change.test-plan.fiscal_revenue") == 1);
+	group_reset(&g);
+
+	/* Later: the update's id answers with the ACK stored under it, with its own id. */
+	add_update(&g, "f", "财政局", "fiscal_revenue", "亿元", 2025, 12, 1, 30);
+	add_req(&g, &r); /* the retry again: its update is known, nothing changes */
+	CHECK_OK(apply_group(a, st, g.p, g.n, now, &out));
+	CHECK(check_ack(&g.m[0], "f", 1, 1) == seq);
+	CHECK(check_ack(&g.m[1], "retry-1", 1, 0) == 0);
+	CHECK(g.m[0].duplicate && g.m[1].duplicate && out.n == 0);
+	group_reset(&g);
+	notice_list_release(&out);
+}
+
+/* A group larger than the map: store_write grows it and reruns the group from scratch. The
+ * rerun must not see its own first attempt (an id "accepted" then, notices listed then). */
+static void test_map_full(const char *dir)
+{
+	struct store *st;
+	struct apply *a;
+	struct group g = { .n = 0 };
+	struct notice_list out;
+	struct store_stat before, after;
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/full", dir);
+	CHECK(mkdir(sub, 0700) == 0);
+	CHECK_OK(store_open(&st, sub, 1 << 20, 256 << 20));
+	CHECK_OK(apply_new(&a, cat, &rules));
+	CHECK_OK(store_stat(st, &before));
+	notice_list_init(&out);
+	for (int i = 0; i < 100; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "m%d", i);
+		add_update(&g, id, "财政局", "fiscal_revenue", "亿元", 2016, 1, 60, 10 + i * 0.01);
+	}
+	add_update(&g, "m0", "财政局", "fiscal_revenue", "亿元", 2016, 1, 60, 10);
+	CHECK_OK(apply_group(a, st, g.p, g.n, day_ms(2026, 11, 1), &out));
+	CHECK_OK(store_stat(st, &after));
+	CHECK(after.map_size > before.map_size); /* it did fill and grow */
+	for (int i = 0; i < 100; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "m%d", i);
+		check_ack(&g.m[i], id, 60, 60);
+		CHECK(!g.m[i].duplicate);
+	}
+	CHECK(g.m[100].duplicate);
+	CHECK(count_topics(&out, "change.") == 6000);
+	CHECK(after.n_rev == 6000);
+	group_reset(&g);
+	notice_list_release(&out);
+	apply_free(a);
+	store_free(st);
+}
+
+/* A group that cannot commit: every write gets a retryable NACK, nothing is published, and
+ * the same messages commit once there is room. */
+static void test_full(const char *dir)
+{
+	struct store *st;
+	struct apply *a;
+	struct group g = { .n = 0 };
+	struct notice_list out;
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/tiny", dir);
+	CHECK(mkdir(sub, 0700) == 0);
+	CHECK_OK(store_open(&st, sub, 1 << 20, 1 << 20));
+	CHECK_OK(apply_new(&a, cat, &rules));
+	notice_list_init(&out);
+	for (int i = 0; i < 60; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "t%d", i);
+		add_update(&g, id, "财政局", "fiscal_revenue", "亿元", 2016, 1, 60, 10 + i * 0.01);
+	}
+	CHECK_RC(apply_group(a, st, g.p, g.n, day_ms(2026, 11, 1), &out), PW_EFULL);
+	for (size_t i = 0; i < g.n; i++)
+		CHECK(check_nack(&g.m[i], g.m[i].req->id, "store_full", true) == 0);
+	CHECK(out.n == 0);
+	store_free(st);
+	CHECK_OK(store_open(&st, sub, 1 << 20, 256 << 20));
+	CHECK_OK(apply_group(a, st, g.p, g.n, day_ms(2026, 11, 1), &out));
+	for (size_t i = 0; i < g.n; i++)
+		check_ack(&g.m[i], g.m[i].req->id, 60, 60);
+	group_reset(&g);
+	notice_list_release(&out);
+	apply_free(a);
+	store_free(st);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/pwapply.XXXXXX", err[CAT_ERR_MAX], cmd[64];
+	const char *files[] = { "tests/fixtures/test-plan.yaml" };
+	struct store *st;
+	struct apply *a;
+	int64_t q_future;
+	CHECK(mkdtemp(dir));
+	CHECK_OK(catalog_load(&cat, files, 1, err));
+	CHECK_OK(store_open(&st, dir, 0, 0));
+	CHECK_OK(apply_new(&a, cat, &rules));
+	test_mixed(a, st, &q_future);
+	test_retry(a, st, q_future);
+	apply_free(a);
+	store_free(st);
+	test_map_full(dir);
+	test_full(dir);
+	catalog_free(cat);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+	printf("test_apply: ok\n");
+	return 0;
+}
