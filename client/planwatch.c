@@ -137,7 +137,8 @@ int pw_call(struct pw_client *c, const void *req, size_t len, const char *id, vo
 		int rc = recv_frame(c->dealer, left > 0 ? (int)left : 0, &buf, &n);
 		if (rc < 0)
 			return rc;
-		/* Replies to requests we gave up on may still arrive: skip them. */
+		/* Replies to requests we gave up on may still arrive, and a reply that is not a
+		 * map or has no id is nobody's: skip them. */
 		if (proto_view_new(&v, buf, n) == 0 &&
 		    proto_view_str(v, -1, "id", rid, sizeof(rid)) == 0 && strcmp(rid, id) == 0) {
 			proto_view_free(v);

@@ -287,7 +287,8 @@ int notice_emit_change(struct notice_list *l, struct store_txn *t, const struct 
 int notice_body_write(struct proto_buf *b, uint64_t seq, const char *topic, const void *body,
 		      size_t len)
 {
-	if (len == 0 || ((const uint8_t *)body)[0] != NOTICE_COMPACT) {
+	/* len 0: the store could not read the record (store_log_since). */
+	if (len != 0 && ((const uint8_t *)body)[0] != NOTICE_COMPACT) {
 		proto_w_raw(b, body, len);
 		return b->err;
 	}
@@ -298,7 +299,7 @@ int notice_body_write(struct proto_buf *b, uint64_t seq, const char *topic, cons
 	if (!text)
 		return PW_ENOMEM;
 	size_t mark = b->len;
-	int rc = compact_decode(body, len, text, &c, &time_ms);
+	int rc = len ? compact_decode(body, len, text, &c, &time_ms) : PW_EDAMAGED;
 	if (rc == 0) {
 		render_change(b, seq, topic, strlen(topic), time_ms, &c);
 		rc = b->err;

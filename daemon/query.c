@@ -6,6 +6,7 @@
 
 #include "../proto/err.h"
 #include "../proto/status.h"
+#include "log.h"
 #include "query.h"
 #include "reply.h"
 
@@ -381,6 +382,9 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 	}
 	if (!rc && (b->err || q.items.err))
 		rc = b->err ? b->err : q.items.err;
+	if (rc == PW_EDAMAGED) /* not transient: the operator must act (no retry in the NACK) */
+		log_err("%s '%s': a record in the store is damaged; run planwatchd --verify and "
+			"restore the store from a backup", proto_type_name(r->type), r->id);
 	if (rc < 0)
 		reply_nack(b, NULL, r->id, rc, reply_retryable(rc), 0, NULL);
 	proto_buf_release(&q.items);

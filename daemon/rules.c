@@ -64,7 +64,7 @@ static int year_revs(struct store_txn *t, const char *key, uint8_t *buf, size_t 
 {
 	int rc = store_meta_get(t, key, buf, RULES_TARGET_REVS * TARGET_REV, len);
 	if (rc == 0 && (*len == 0 || *len % TARGET_REV))
-		return PW_ESTORE;
+		return PW_EDAMAGED;
 	return rc;
 }
 
@@ -89,7 +89,7 @@ int rules_target_get(struct store_txn *t, const char *plan, const char *ind, uns
 	target_key(key, sizeof(key), plan, ind, 0);
 	rc = store_meta_get(t, key, value, sizeof(*value), &len);
 	if (rc == 0 && len != sizeof(*value))
-		return PW_ESTORE;
+		return PW_EDAMAGED;
 	*rev = year ? 0 : 1; /* 0: the every-year target stands in for the year */
 	return rc;
 }

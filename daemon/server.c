@@ -96,7 +96,7 @@ static const char *plan_owner(const char *plan, void *arg)
 	return catalog_plan_owner(arg, plan);
 }
 
-/* A store written before series belonged to regions (schema 4 or older) is re-keyed once, in
+/* A store written before series belonged to regions (schema 5 or older) is re-keyed once, in
  * one transaction, by the catalog just loaded: the store does not read catalogs. A plan the
  * catalog lacks refuses the start and leaves the store as it was. */
 static int upgrade_store(struct server *s, const char *dir, char *err, size_t errlen)
@@ -104,15 +104,15 @@ static int upgrade_store(struct server *s, const char *dir, char *err, size_t er
 	char why[256];
 	int rc;
 
-	if (store_schema(s->store) >= 5)
+	if (store_schema(s->store) >= 6)
 		return 0;
 	if ((rc = store_migrate_owner(s->store, plan_owner, (void *)live_catalog(s->live), why,
 				      sizeof(why))) < 0) {
-		snprintf(err, errlen, "cannot upgrade the store in '%s' to schema 5: %s", dir,
+		snprintf(err, errlen, "cannot upgrade the store in '%s' to schema 6: %s", dir,
 			 why[0] ? why : pw_strerror(rc));
 		return rc;
 	}
-	log_notice("store in '%s' upgraded to schema 5: series keyed by region", dir);
+	log_notice("store in '%s' upgraded to schema 6: series keyed by region", dir);
 	return 0;
 }
 

@@ -52,6 +52,8 @@ static const struct err_text err_table[] = {
 		       "year-to-date total below an earlier month's of the same year "
 		       "(send confirm: true if real)" },
 	[-PW_EYOY] = { "yoy_mismatch", "value and reported year-on-year growth disagree" },
+	[-PW_EDAMAGED] = { "damaged", "store damaged (file cut short, bad page or a record failing "
+				      "its checksum): restore from a backup" },
 	[-PW_EREGION] = { "unknown_region", "region not in the catalog" },
 };
 

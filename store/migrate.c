@@ -1,10 +1,11 @@
 /* store/migrate.c — the schema version in meta "schema": written into a fresh store, checked
- * on every open, and schemas 1 and 2 (tables obs + rev, then rev, keyed by series) rewritten
- * as the vintage log vin + its index idx (see store.c) once, in one txn; schema 3 (idx
- * always complete) reads as 4 (idx may lag vin by the hot index, hot.c); and schemas 3 and
- * 4 (series keyed by plan) are re-keyed as schema 5 (series keyed by their owner, the
- * region: docs/MODEL.md section 8) in one txn when the daemon, which knows the catalog,
- * gives the mapping (store_migrate_owner). */
+ * on every open, and older schemas rewritten once, in one txn: 1 and 2 (tables obs + rev,
+ * then rev, keyed by series) as the vintage log vin + its index idx (see store.c); 3 (idx
+ * always complete) and 4 (idx may lag vin by the hot index, hot.c) by their number; every
+ * value of 1 to 4 sealed with the CRC-32C schema 5 adds (see record.c); and schema 5
+ * (series keyed by plan) re-keyed as 6 (series keyed by their owner, the region:
+ * docs/MODEL.md section 8) in one txn when the daemon, which knows the catalog, gives the
+ * mapping (store_migrate_owner). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -16,16 +17,69 @@
 #define DB_NAME_OLD_REV "rev" /* schemas 1 and 2 */
 #define META_OLD_N_OBS "n_obs" /* schema 2 */
 
+/* Schema 4 writes its version sealed (u32 + CRC, 8 bytes); schemas 1-3 wrote a bare u32,
+ * which is how an older planwatchd refuses a newer store. */
 static int put_schema(struct store_txn *t, unsigned schema)
 {
-	uint8_t ver[4];
-	bytes_put_le(ver, schema, sizeof(ver));
+	uint8_t ver[4 + REC_CRC];
+	bytes_put_le(ver, schema, 4);
+	rec_seal(ver, 4);
 	MDB_val k = { 6, (void *)"schema" }, v = { sizeof(ver), ver };
 	int rc = store_write_err(t, mdb_put(t->txn, t->s->dbi[DB_META], &k, &v, 0));
 	if (rc == 0)
 		t->s->schema = schema;
 	return rc;
 }
+
+/* Schema 3 -> 4 (and the tables schemas 1 and 2 share with it): every value gets its
+ * CRC-32C. One txn with the rest of the migration. */
+static int seal_tables(struct store_txn *t, const int *dbs, size_t n)
+{
+	uint8_t stack[1024];
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		MDB_cursor *c;
+		MDB_val k, v;
+		if ((rc = mdb_cursor_open(t->txn, t->s->dbi[dbs[i]], &c)) != 0)
+			return store_map_err(rc);
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+		     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			if (v.mv_size > VAL_SIZE_MAX - REC_CRC) {
+				rc = PW_ETOOBIG;
+				break;
+			}
+			/* The value lives in the map: copy it before the put moves it. */
+			size_t n_new = v.mv_size + REC_CRC;
+			uint8_t *buf = n_new <= sizeof(stack) ? stack : malloc(n_new);
+			if (!buf) {
+				rc = PW_ENOMEM;
+				break;
+			}
+			memcpy(buf, v.mv_data, v.mv_size);
+			rec_seal(buf, v.mv_size);
+			/* The key too: LMDB copies it while it rewrites the page it points into. */
+			uint8_t key[META_KEY_MAX];
+			memcpy(key, k.mv_data, k.mv_size < sizeof(key) ? k.mv_size : sizeof(key));
+			MDB_val nk = { k.mv_size < sizeof(key) ? k.mv_size : sizeof(key), key };
+			MDB_val nv = { n_new, buf };
+			rc = mdb_cursor_put(c, &nk, &nv, MDB_CURRENT);
+			if (buf != stack)
+				free(buf);
+			if (rc != 0) {
+				rc = store_write_err(t, rc);
+				break;
+			}
+		}
+		mdb_cursor_close(c);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	return rc;
+}
+
+/* The tables every schema before 4 wrote without checksums. */
+static const int tables_v1[] = { DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR, DB_META };
+static const int tables_v3[] = { DB_VIN, DB_IDX, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR, DB_META };
 
 /* Schemas 1 and 2 -> 3: every rev record, in key order (observation, then rev), becomes a
  * vintage chained to the one before it; then the old tables go. One txn: an interrupted
@@ -85,7 +139,10 @@ static int migrate_to_vin(struct store_txn *t)
 		if (rc != 0 && rc != MDB_NOTFOUND)
 			return store_write_err(t, rc);
 	}
-	return put_schema(t, STORE_SCHEMA_V4);
+	/* vin and idx were written sealed above; the other tables still need it. */
+	if ((rc = seal_tables(t, tables_v1, sizeof(tables_v1) / sizeof(*tables_v1))) < 0)
+		return rc;
+	return put_schema(t, STORE_SCHEMA_V5);
 }
 
 int migrate_schema(struct store_txn *t, bool fresh)
@@ -97,25 +154,32 @@ int migrate_schema(struct store_txn *t, bool fresh)
 		return put_schema(t, STORE_SCHEMA);
 	if ((rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &v)) != 0)
 		return rc == MDB_NOTFOUND ? PW_ESTORE : store_map_err(rc);
+	if (v.mv_size == 4 + REC_CRC) { /* schema 5 and later: sealed */
+		if ((rc = rec_open(&v, &v)) < 0)
+			return rc;
+		uint64_t sealed = bytes_get_le(v.mv_data, 4);
+		if (sealed != STORE_SCHEMA && sealed != STORE_SCHEMA_V5)
+			return PW_ESTORE;
+		t->s->schema = (unsigned)sealed; /* 5: keyed by plan until store_migrate_owner */
+		return 0;
+	}
 	if (v.mv_size != 4)
 		return PW_ESTORE;
 	uint64_t ver = bytes_get_le(v.mv_data, 4);
 	if (ver == STORE_SCHEMA_V1 || ver == STORE_SCHEMA_V2)
 		return migrate_to_vin(t);
-	/* 3 -> 4: a schema 3 idx is complete (no "idx_lwm": nothing to replay); the number
-	 * changes so a schema 3 binary refuses a store whose idx may lag vin. */
-	/* 3 and 4 are keyed by plan: left as they are (a refused upgrade leaves the file
-	 * byte-identical) until store_migrate_owner writes 5. A schema 3 idx is complete (no
-	 * "idx_lwm": nothing to replay), so 3 is read as 4. */
-	if (ver == STORE_SCHEMA_V3)
-		ver = STORE_SCHEMA_V4;
-	if (ver != STORE_SCHEMA && ver != STORE_SCHEMA_V4)
-		return PW_ESTORE;
-	t->s->schema = (unsigned)ver;
-	return 0;
+	/* 3 -> 5: a schema 3 idx is complete (no "idx_lwm": nothing to replay); 4 -> 5: its
+	 * replay mark stays valid (the seal changes no vid). Both get every value sealed; the
+	 * number changes so an older binary refuses the store. */
+	if (ver == STORE_SCHEMA_V3 || ver == STORE_SCHEMA_V4) {
+		if ((rc = seal_tables(t, tables_v3, sizeof(tables_v3) / sizeof(*tables_v3))) < 0)
+			return rc;
+		return put_schema(t, STORE_SCHEMA_V5);
+	}
+	return PW_ESTORE;
 }
 
-/* ---- schema 4 -> 5: series keyed by their owner (region) instead of the plan ---- */
+/* ---- schema 5 -> 6: series keyed by their owner (region) instead of the plan ---- */
 
 struct idx_ent {
 	uint8_t key[OBS_KEY_MAX];

@@ -11,7 +11,7 @@
  * table a few hundred pages big. The older vintages of an observation form a chain through
  * each record's prev vid. store_open migrates schemas 1 and 2 once.
  *
- * Schema 4: idx may lag vin. A put appends the vintage and leaves its idx entry in the hot
+ * Schema 5 seals every value with a CRC-32C (record.c); schema 4: idx may lag vin. A put appends the vintage and leaves its idx entry in the hot
  * index (hot.c: a release of N indicators into idx would dirty N leaves); each write txn
  * writes the entries of the series that waited longest and records in meta "idx_lwm" a vid
  * at or below the oldest still waiting, from which store_open (and a write txn that did
@@ -23,9 +23,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "../proto/err.h"
@@ -56,6 +60,11 @@ int store_map_err(int rc)
 	case MDB_NOTFOUND:
 		return PW_ENOTFOUND;
 	case MDB_MAP_FULL:
+	/* The disk, the quota or a file size limit: a commit that cannot write its pages
+	 * leaves the store as it was, and the same update fits once there is room. */
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
 		return PW_EFULL;
 	case ENOMEM:
 		return PW_ENOMEM;
@@ -241,6 +250,8 @@ int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t 
 	}
 	if ((rc = lock_dir(s, dir)) < 0)
 		goto out_free;
+	if ((rc = pages_check(s->data_path, NULL, 0)) < 0)
+		goto out_free;
 	existing = stat(s->data_path, &fs) == 0 && fs.st_size > 0;
 	if ((rc = store_map_err(mdb_env_create(&s->env))) < 0)
 		goto out_free;
@@ -271,6 +282,19 @@ int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t 
 	return 0;
 out_free:
 	store_free(s);
+	return rc;
+}
+
+int store_check(const char *dir, char *why, size_t cap)
+{
+	char *path;
+	int rc;
+	if (!dir || !*dir)
+		return PW_EINVAL;
+	if (!(path = path_join(dir, "data.mdb")))
+		return PW_ENOMEM;
+	rc = pages_check(path, why, cap);
+	free(path);
 	return rc;
 }
 
@@ -309,6 +333,7 @@ int store_txn_cursor(struct store_txn *t, int db, MDB_cursor **c)
 {
 	int rc;
 	assert(db >= 0 && db < DB_COUNT);
+	*c = NULL; /* written on every path: callers test only the code */
 	if (!t->cur[db] && (rc = mdb_cursor_open(t->txn, t->s->dbi[db], &t->cur[db])) != 0)
 		return store_map_err(rc);
 	*c = t->cur[db];
@@ -334,6 +359,20 @@ static int grow(struct store *s)
 		return PW_EFULL;
 	s->map_size = info.me_mapsize;
 	return 0;
+}
+
+/* LMDB reports a short pwrite of its pages as EIO: a disk, a quota or a file size limit
+ * that ran out in mid-write looks like that. Room left under 1 MiB says which it was. */
+static bool out_of_room(const struct store *s)
+{
+	const uint64_t slack = 1u << 20;
+	struct statvfs vfs;
+	struct rlimit lim;
+	struct stat fs;
+	if (statvfs(s->data_path, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < slack)
+		return true;
+	return getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+	       stat(s->data_path, &fs) == 0 && (uint64_t)fs.st_size + slack > lim.rlim_cur;
 }
 
 /* ---- the hot index: when its entries reach idx, and how it is rebuilt ---- */
@@ -381,9 +420,10 @@ static int hot_flush(struct store_txn *t)
 	    (lwm_now && s->lwm_stored && lwm_now - s->lwm_stored < HOT_LWM_SLACK))
 		return 0;
 	s->lwm_next = lwm_now;
-	uint8_t lwm[8];
+	uint8_t lwm[8 + REC_CRC];
 	bytes_put_le(lwm, s->lwm_next, 8);
-	MDB_val k = { sizeof(META_IDX_LWM) - 1, (void *)META_IDX_LWM }, v = { 8, lwm };
+	rec_seal(lwm, 8);
+	MDB_val k = { sizeof(META_IDX_LWM) - 1, (void *)META_IDX_LWM }, v = { sizeof(lwm), lwm };
 	return store_write_err(t, mdb_put(t->txn, s->dbi[DB_META], &k, &v, 0));
 }
 
@@ -405,8 +445,8 @@ static int hot_rebuild_txn(struct store_txn *t, void *arg)
 		return 0;
 	if (rc != 0)
 		return store_map_err(rc);
-	if (v.mv_size != 8)
-		return PW_ESTORE;
+	if (rec_open(&v, &v) < 0 || v.mv_size != 8)
+		return PW_EDAMAGED;
 	s->lwm_stored = bytes_get_le(v.mv_data, 8);
 	if (!s->lwm_stored)
 		return 0;
@@ -424,7 +464,7 @@ static int hot_rebuild_txn(struct store_txn *t, void *arg)
 		MDB_val ik, iv_old;
 		if (k.mv_size != 8 || (rc = rec_vin_decode(&v, &o, &prev, NULL, 0)) < 0 ||
 		    (n = rec_series_key(key, o.plan, o.ind)) < 0) {
-			rc = PW_ESTORE;
+			rc = PW_EDAMAGED;
 			break;
 		}
 		vid = bytes_get_be(k.mv_data, 8);
@@ -489,6 +529,8 @@ int store_write(struct store *s, store_txn_fn fn, void *arg)
 				s->lwm_stored = s->lwm_next;
 				return 0;
 			}
+			if (rc == EIO && out_of_room(s))
+				return hot_restore(s, PW_EFULL);
 			if (rc != MDB_MAP_FULL)
 				return hot_restore(s, store_map_err(rc));
 		} else {
@@ -534,7 +576,7 @@ static int vin_get(struct store_txn *t, uint64_t vid, struct store_obs *o, uint6
 	if ((rc = store_txn_cursor(t, DB_VIN, &c)) < 0)
 		return rc;
 	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY)) != 0)
-		return rc == MDB_NOTFOUND ? PW_ESTORE : store_map_err(rc); /* idx points nowhere */
+		return rc == MDB_NOTFOUND ? PW_EDAMAGED : store_map_err(rc); /* idx points nowhere */
 	return rec_vin_decode(&v, o, prev, want, want_len);
 }
 
@@ -548,7 +590,7 @@ static int idx_newest(struct store_txn *t, const uint8_t *ikey, size_t ikey_len,
 	int rc;
 	if ((rc = rec_idx_decode(v, &vid, &rev, NULL)) < 0 || (rc = vin_get(t, vid, o, &prev, ikey, ikey_len)) < 0)
 		return rc;
-	return o->rev == rev ? 0 : PW_ESTORE;
+	return o->rev == rev ? 0 : PW_EDAMAGED;
 }
 
 /* Finds the idx entry of (plan, ind, p): its key into key (*klen bytes) and its value. */
@@ -698,7 +740,7 @@ static int chain_walk(struct store_txn *t, uint64_t vid, uint32_t rev, const uin
 		if ((rc = vin_get(t, at, &o, &prev, ikey, ikey_len)) < 0)
 			goto out;
 		if (o.rev > rev || (n == 0 && o.rev != rev)) {
-			rc = PW_ESTORE;
+			rc = PW_EDAMAGED;
 			goto out;
 		}
 		rev = o.rev - 1;
@@ -745,7 +787,7 @@ static int walk_visit(struct store_txn *t, bool every_vintage, const struct walk
 }
 
 /* The idx entry at the cursor, if it belongs to the series key[0..prefix) and is a
- * well-formed observation key: 1; past the series: 0; damaged: PW_ESTORE. */
+ * well-formed observation key: 1; past the series: 0; damaged: PW_EDAMAGED. */
 static int idx_in_series(int get_rc, const MDB_val *k, const MDB_val *v, const uint8_t *key,
 			 size_t prefix)
 {
@@ -755,7 +797,7 @@ static int idx_in_series(int get_rc, const MDB_val *k, const MDB_val *v, const u
 		return store_map_err(get_rc);
 	if (k->mv_size < prefix || memcmp(k->mv_data, key, prefix) != 0)
 		return 0;
-	return k->mv_size == prefix + 4 && v->mv_size == IDX_VAL ? 1 : PW_ESTORE;
+	return k->mv_size == prefix + 4 && v->mv_size == IDX_VAL ? 1 : PW_EDAMAGED;
 }
 
 /* Walks the observations of one series with from <= period <= to in time order: with
@@ -965,7 +1007,7 @@ int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 			const uint8_t *p = k.mv_data, *end = p + k.mv_size;
 			if (!rec_key_id(&p, end, o.plan, STORE_ID_MAX) ||
 			    !rec_key_id(&p, end, o.ind, STORE_ID_MAX)) {
-				rc = PW_ESTORE;
+				rc = PW_EDAMAGED;
 				goto out_close;
 			}
 			prefix = (size_t)(p - (const uint8_t *)k.mv_data);
@@ -988,7 +1030,7 @@ int store_series_list(struct store_txn *t, store_obs_cb cb, void *arg)
 							     &k, &v),
 					       &k, &v, seek, prefix);
 			if (in <= 0) {
-				rc = PW_ESTORE;
+				rc = PW_EDAMAGED;
 				goto out_close;
 			}
 			memcpy(e.key, k.mv_data, k.mv_size);
@@ -1034,7 +1076,7 @@ static int last_id(struct store_txn *t, int db, uint64_t *id)
 		*id = 0;
 		rc = 0;
 	} else if (rc == 0 && k.mv_size != 8) {
-		rc = PW_ESTORE;
+		rc = PW_EDAMAGED;
 	} else if (rc == 0) {
 		*id = bytes_get_be(k.mv_data, 8);
 	} else {
@@ -1157,8 +1199,12 @@ static int log_visit(const MDB_val *k, const MDB_val *v, void *ctx)
 	const char *topic;
 	const uint8_t *body;
 	size_t len;
-	if (k->mv_size != 8 || rec_log_decode(v, &topic, &body, &len) < 0)
-		return PW_ESTORE;
+	if (k->mv_size != 8)
+		return PW_EDAMAGED;
+	/* A damaged record keeps its place in the sequence: the callback sees it with topic
+	 * "" and no body, and the walk goes on past it. */
+	if (rec_log_decode(v, &topic, &body, &len) < 0)
+		return w->cb(bytes_get_be(k->mv_data, 8), "", NULL, 0, w->arg);
 	return w->cb(bytes_get_be(k->mv_data, 8), topic, body, len, w->arg);
 }
 
@@ -1187,6 +1233,8 @@ static int kv_get(struct store_txn *t, int db, const void *key, size_t klen, voi
 		return PW_EINVAL;
 	if ((rc = mdb_get(t->txn, t->s->dbi[db], &k, &v)) != 0)
 		return store_map_err(rc);
+	if ((rc = rec_open(&v, &v)) < 0)
+		return rc;
 	*len = v.mv_size;
 	if (v.mv_size > cap)
 		return PW_ETOOBIG;
@@ -1198,14 +1246,20 @@ static int kv_get(struct store_txn *t, int db, const void *key, size_t klen, voi
 static int kv_put(struct store_txn *t, int db, const void *key, size_t klen, const void *buf,
 		  size_t len)
 {
-	MDB_val k = { klen, (void *)key }, v = { len, (void *)buf };
+	MDB_val k = { klen, (void *)key }, v = { len + REC_CRC, NULL };
+	int rc;
 
 	assert(db >= 0 && db < DB_COUNT && t->write);
 	if (!buf && len)
 		return PW_EINVAL;
-	if (len > VAL_SIZE_MAX)
+	if (len > VAL_SIZE_MAX - REC_CRC)
 		return PW_ETOOBIG;
-	return store_write_err(t, mdb_put(t->txn, t->s->dbi[db], &k, &v, 0));
+	if ((rc = mdb_put(t->txn, t->s->dbi[db], &k, &v, MDB_RESERVE)) != 0)
+		return store_write_err(t, rc);
+	if (len)
+		memcpy(v.mv_data, buf, len);
+	rec_seal(v.mv_data, len);
+	return 0;
 }
 
 /* plan\0ind, without a trailing NUL. */
@@ -1271,9 +1325,11 @@ int store_alert_list(struct store_txn *t, store_alert_cb cb, void *arg)
 	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
 		op = MDB_NEXT;
 		if (!rec_key_pair(&k, plan, STORE_ID_MAX, ind, 1, STORE_ID_MAX)) {
-			rc = PW_ESTORE;
+			rc = PW_EDAMAGED;
 			goto out_close;
 		}
+		if ((rc = rec_open(&v, &v)) < 0)
+			goto out_close;
 		if ((rc = cb(plan, ind, v.mv_data, v.mv_size, arg)) != 0) {
 			rc = cb_result(rc);
 			goto out_close;
@@ -1373,14 +1429,16 @@ int store_quarantine_put(struct store_txn *t, struct store_reject *r)
 	size_t hl;
 	if ((rc = rec_reject_head(head, r, &hl)) < 0)
 		return rc;
-	if (r->raw_len > VAL_SIZE_MAX - hl)
+	if (r->raw_len > VAL_SIZE_MAX - hl - REC_CRC)
 		return PW_ETOOBIG;
-	rc = seq_append(t, DB_QUAR, &t->quar_known, &t->quar_last, hl + r->raw_len, &data, &id);
+	rc = seq_append(t, DB_QUAR, &t->quar_known, &t->quar_last, hl + r->raw_len + REC_CRC,
+			&data, &id);
 	if (rc < 0)
 		return rc;
 	memcpy(data, head, hl);
 	if (r->raw_len)
 		memcpy((uint8_t *)data + hl, r->raw, r->raw_len);
+	rec_seal(data, hl + r->raw_len);
 	r->id = id;
 	return 0;
 }
@@ -1472,6 +1530,177 @@ out_abort:
 	return rc;
 }
 
+/* ---- verify ---- */
+
+struct verify {
+	struct store_txn *t;
+	store_problem_cb cb;
+	void *arg;
+	struct store_verify_counts *n;
+	uint64_t next_seq;
+	uint64_t lwm, pending; /* hot index: vintages from vid lwm on may be ahead of idx */
+	char text[400];
+};
+
+static const char *why_bad(int rc)
+{
+	return rc == PW_EDAMAGED ? "damaged (checksum, layout or chain)"
+	       : rc == PW_ESTORE ? "cannot be read"
+				 : pw_strerror(rc);
+}
+
+static void problem(struct verify *v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->text, sizeof(v->text), fmt, ap);
+	va_end(ap);
+	v->n->problems++;
+	v->cb(v->text, v->arg);
+}
+
+static int count_vintage(const struct store_obs *o, void *arg)
+{
+	(void)o;
+	++*(uint64_t *)arg;
+	return 0;
+}
+
+/* Every record of one table through fn; a cursor error ends the walk. */
+static int verify_table(struct verify *v, int db, uint64_t *count,
+			void (*fn)(struct verify *v, const MDB_val *k, const MDB_val *val))
+{
+	MDB_cursor *c;
+	MDB_val k, val;
+	int rc;
+	if ((rc = cursor_open(v->t, db, &c)) < 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &val, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
+		++*count;
+		fn(v, &k, &val);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : store_map_err(rc);
+}
+
+static uint64_t id_of(const MDB_val *k)
+{
+	return k->mv_size == 8 ? bytes_get_be(k->mv_data, 8) : 0;
+}
+
+static void verify_vin(struct verify *v, const MDB_val *k, const MDB_val *val)
+{
+	struct store_obs o;
+	uint64_t prev;
+	int rc = k->mv_size != 8 ? PW_EDAMAGED : rec_vin_decode(val, &o, &prev, NULL, 0);
+	if (v->lwm && id_of(k) >= v->lwm)
+		v->pending++;
+	if (rc < 0)
+		problem(v, "vintage %llu: %s", (unsigned long long)id_of(k), why_bad(rc));
+}
+
+/* An index entry: its head, and the chain of vintages it leads to, rev n down to 1. */
+static void verify_idx(struct verify *v, const MDB_val *k, const MDB_val *val)
+{
+	struct store_obs o = { 0 };
+	uint64_t vid, n = 0;
+	uint32_t rev;
+	char per[PERIOD_TEXT_MAX] = "?";
+	const uint8_t *p = k->mv_data, *end = p + k->mv_size;
+	bool named = rec_key_id(&p, end, o.plan, STORE_ID_MAX) &&
+		     rec_key_id(&p, end, o.ind, STORE_ID_MAX) && end - p == 4;
+	if (named) {
+		struct period pd = period_from_key(p);
+		period_format(&pd, per);
+	}
+	int rc = named ? rec_idx_decode(val, &vid, &rev, NULL) : PW_EDAMAGED;
+	if (rc == 0)
+		rc = chain_walk(v->t, vid, rev, k->mv_data, k->mv_size, count_vintage, &n);
+	if (rc < 0)
+		problem(v, "observation %s/%s %s: %s", named ? o.plan : "?", named ? o.ind : "?",
+			per, why_bad(rc));
+	else
+		v->n->chained += n;
+}
+
+static void verify_log(struct verify *v, const MDB_val *k, const MDB_val *val)
+{
+	const char *topic;
+	const uint8_t *body;
+	size_t len;
+	uint64_t seq = id_of(k);
+	int rc = seq ? rec_log_decode(val, &topic, &body, &len) : PW_EDAMAGED;
+	if (rc < 0)
+		problem(v, "notice %llu: %s", (unsigned long long)seq, why_bad(rc));
+	/* seqs run 1, 2, 3 ... without a gap (the log is never trimmed) */
+	if (seq && seq != v->next_seq)
+		problem(v, "notice log: seq %llu where %llu was due", (unsigned long long)seq,
+			(unsigned long long)v->next_seq);
+	if (seq)
+		v->next_seq = seq + 1;
+}
+
+static void verify_quar(struct verify *v, const MDB_val *k, const MDB_val *val)
+{
+	struct store_reject r;
+	int rc = rec_reject_decode(&r, k, val);
+	if (rc < 0)
+		problem(v, "quarantined %llu: %s", (unsigned long long)id_of(k), why_bad(rc));
+}
+
+static void verify_sealed(struct verify *v, const MDB_val *k, const MDB_val *val)
+{
+	MDB_val body;
+	if (rec_open(val, &body) < 0)
+		problem(v, "record '%.*s' of a key/value table: %s", (int)(k->mv_size < 64 ? k->mv_size : 64),
+			(const char *)k->mv_data, why_bad(PW_EDAMAGED));
+}
+
+static int verify_txn(struct store_txn *t, void *arg)
+{
+	struct verify *v = arg;
+	struct store_verify_counts *n = v->n;
+	uint64_t alerts = 0, msgids = 0, metas = 0;
+	int rc;
+	v->t = t;
+	/* The hot index's mark (hot_flush): from this vintage on, idx may name older ones. */
+	MDB_val lk = { sizeof(META_IDX_LWM) - 1, (void *)META_IDX_LWM }, lv;
+	if ((rc = mdb_get(t->txn, t->s->dbi[DB_META], &lk, &lv)) == 0) {
+		if (rec_open(&lv, &lv) == 0 && lv.mv_size == 8)
+			v->lwm = bytes_get_le(lv.mv_data, 8);
+		else
+			problem(v, "the hot index's mark (meta idx_lwm) %s", why_bad(PW_EDAMAGED));
+	} else if (rc != MDB_NOTFOUND) {
+		return store_map_err(rc);
+	}
+	if ((rc = verify_table(v, DB_VIN, &n->vintages, verify_vin)) < 0 ||
+	    (rc = verify_table(v, DB_IDX, &n->observations, verify_idx)) < 0 ||
+	    (rc = verify_table(v, DB_LOG, &n->notices, verify_log)) < 0 ||
+	    (rc = verify_table(v, DB_QUAR, &n->quarantined, verify_quar)) < 0 ||
+	    (rc = verify_table(v, DB_ALERT, &alerts, verify_sealed)) < 0 ||
+	    (rc = verify_table(v, DB_MSGID, &msgids, verify_sealed)) < 0 ||
+	    (rc = verify_table(v, DB_META, &metas, verify_sealed)) < 0)
+		return rc;
+	n->others = alerts + msgids + metas;
+	/* Every vintage belongs to exactly one chain, but those the hot index had not yet
+	 * written to idx are reached by no idx entry (the next open replays them). */
+	if (n->chained > n->vintages || n->vintages - n->chained > v->pending)
+		problem(v, "%llu vintages, %llu of them reached from the index (%llu may be ahead "
+			"of it)", (unsigned long long)n->vintages, (unsigned long long)n->chained,
+			(unsigned long long)v->pending);
+	return 0;
+}
+
+int store_verify(struct store *s, store_problem_cb cb, void *arg, struct store_verify_counts *n)
+{
+	struct verify v = { .cb = cb, .arg = arg, .n = n, .next_seq = 1 };
+	if (!s || !cb || !n)
+		return PW_EINVAL;
+	memset(n, 0, sizeof(*n));
+	return store_read(s, verify_txn, &v);
+}
+
 /* PW_ESYS if dir cannot be read, PW_EINVAL if it holds anything. */
 static int dir_empty(const char *dir)
 {
@@ -1515,8 +1744,19 @@ int store_backup(struct store *s, const char *dir)
 		return rc;
 	if (!(copy = path_join(dir, "data.mdb")))
 		return PW_ENOMEM;
-	rc = store_map_err(mdb_env_copy2(s->env, dir, MDB_CP_COMPACT));
-	if (rc == 0 && (rc = sync_path(copy, O_RDONLY)) == 0)
+	/* Created here with the store's own mode: mdb_env_copy2 would create it 0666 & ~umask,
+	 * a copy of everything readable by all under the usual umask 022. */
+	int fd = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, FILE_MODE);
+	if (fd < 0) {
+		free(copy);
+		return PW_ESYS;
+	}
+	rc = store_map_err(mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT));
+	if (rc == 0 && fsync(fd) != 0)
+		rc = PW_ESYS;
+	if (close(fd) != 0 && rc == 0)
+		rc = PW_ESYS;
+	if (rc == 0)
 		rc = sync_path(dir, O_RDONLY | O_DIRECTORY);
 	if (rc < 0) {
 		/* dir was empty, so a partial copy is ours: leave it empty for a retry. */

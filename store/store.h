@@ -78,10 +78,19 @@ struct store_stat {
 /* Opens (creating if needed) the environment in directory dir, which must exist.
  * map_size is the initial map size in bytes (0 = 64 MiB); the map doubles on
  * MDB_MAP_FULL up to map_max (0 = 64 GiB). Returns PW_EBUSY if another process
- * holds the environment's lock file (planwatchd is single-writer), PW_ESTORE on
- * a corrupt or incompatible file. *ret is written only on success. */
+ * holds the environment's lock file (planwatchd is single-writer), PW_EDAMAGED when
+ * store_check finds the file damaged (an existing data.mdb of 0 bytes included: it never
+ * becomes a new store), PW_ESTORE on an incompatible file. *ret is written only on
+ * success. */
 int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t map_max);
 void store_free(struct store *s); /* NULL-safe */
+
+/* Checks dir/data.mdb before anything maps it: meta pages, size against the last page,
+ * every page of every table (read with pread, so a damaged file is an error, not SIGBUS).
+ * Returns 0 (also when there is no data.mdb yet), or PW_EDAMAGED with the first problem
+ * as text in why (cap bytes), PW_ESYS, PW_ENOMEM. Reads the whole file: store_open runs
+ * it too; call it first only to learn why. */
+int store_check(const char *dir, char *why, size_t cap);
 
 /* Runs fn(txn, arg) in one write transaction and commits it durably (fdatasync) if fn
  * returns 0. If any write hits MDB_MAP_FULL, the transaction is aborted, the map grows
@@ -166,7 +175,8 @@ int store_log_append(struct store_txn *t, const char *topic, const void *body, s
 int store_log_last(struct store_txn *t, uint64_t *seq);
 typedef int (*store_log_cb)(uint64_t seq, const char *topic, const void *body, size_t len,
 			    void *arg);
-/* Notices with seq > after, ascending. */
+/* Notices with seq > after, ascending. A record that cannot be read (a damaged store)
+ * comes with topic "", body NULL and len 0, in its place. */
 int store_log_since(struct store_txn *t, uint64_t after, store_log_cb cb, void *arg);
 
 /* ---- opaque key/value tables ---- */
@@ -201,6 +211,20 @@ int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb c
 
 /* ---- whole environment ---- */
 int store_stat(struct store *s, struct store_stat *st);
+
+/* What store_verify walked. */
+struct store_verify_counts {
+	uint64_t vintages, observations, chained, notices, quarantined, others;
+	uint64_t problems;
+};
+typedef void (*store_problem_cb)(const char *problem, void *arg);
+/* Walks every table in one read snapshot, like SQLite's PRAGMA integrity_check: every
+ * record through its checksum and decoder, every observation's chain of vintages from its
+ * index entry (revs n down to 1, each vintage reached once), the log's seqs 1..last
+ * without a gap. Each problem goes to cb as text and is counted in n->problems. Returns 0
+ * when the walk ran (problems or not), else a negative code. Pages were checked by
+ * store_open (store_check). */
+int store_verify(struct store *s, store_problem_cb cb, void *arg, struct store_verify_counts *n);
 /* Consistent hot copy (compacting) into directory dir, which must exist and be empty. */
 int store_backup(struct store *s, const char *dir);
 

@@ -14,12 +14,14 @@
 #include "../proto/bytes.h"
 #include "store.h"
 
-#define STORE_SCHEMA 5u /* 4 with series keyed by their owner (region), not by plan */
-#define STORE_SCHEMA_V4 4u /* 3 + the hot index: idx may lag vin, meta "idx_lwm" says from where */
-#define STORE_SCHEMA_V3 3u /* idx always complete */
-#define META_IDX_LWM "idx_lwm" /* u64 LE: vin from this vid on may be newer than idx (0: none) */
+#define STORE_SCHEMA 6u    /* 5 with series keyed by their owner (region), not by plan */
+#define STORE_SCHEMA_V5 5u /* 4 + a CRC-32C at the end of every value; keyed by plan */
 #define STORE_SCHEMA_V1 1u /* tables obs + rev, keyed by series */
 #define STORE_SCHEMA_V2 2u /* table rev only */
+#define STORE_SCHEMA_V3 3u /* vin + idx, idx always complete */
+#define STORE_SCHEMA_V4 4u /* 3 + the hot index: idx may lag vin; values without checksums */
+#define META_IDX_LWM "idx_lwm" /* u64 LE: vin from this vid on may be newer than idx (0: none) */
+#define REC_CRC 4          /* bytes of the CRC-32C that ends every value (schema 5) */
 #define VAL_V1 1
 
 /* LMDB's limit on one value (MDB_MAXDATASIZE in mdb.c). */
@@ -33,8 +35,8 @@
 
 #define OBS_FIXED (1 + 1 + 4 + 8 + 8 + 8)
 #define OBS_FIELDS_MAX (OBS_FIXED + 1 + STORE_DEPT_MAX + 1 + STORE_MSGID_MAX + 2 + STORE_REASON_MAX)
-#define VIN_VAL_MAX (1 + 1 + OBS_KEY_MAX + 8 + OBS_FIELDS_MAX)
-#define IDX_VAL 30
+#define VIN_VAL_MAX (1 + 1 + OBS_KEY_MAX + 8 + OBS_FIELDS_MAX + REC_CRC)
+#define IDX_VAL (30 + REC_CRC)
 #define QUAR_FIXED (1 + 8 + 4)
 #define QUAR_HEAD_MAX (QUAR_FIXED + 1 + STORE_DEPT_MAX + 1 + STORE_DEPT_MAX + 2 + STORE_REASON_MAX)
 
@@ -94,6 +96,15 @@ struct rec_lens {
 	size_t dept, msgid, reason;
 };
 
+/* CRC-32C of p[0..n): in hardware where the CPU has it, else rec_crc32c_portable (the same
+ * value by table; exported for the test that compares them). */
+uint32_t rec_crc32c(const void *p, size_t n);
+uint32_t rec_crc32c_portable(const void *p, size_t n);
+/* Writes the CRC-32C of p[0..n) into p[n..n + REC_CRC): every value the store writes. */
+void rec_seal(uint8_t *p, size_t n);
+/* Checks the CRC-32C at the end of v; body gets the value without it. PW_EDAMAGED when
+ * it does not match. */
+int rec_open(const MDB_val *v, MDB_val *body);
 /* Writes plan\0ind\0 into key and returns its length, or a negative code. */
 int rec_series_key(uint8_t key[SERIES_KEY_MAX], const char *plan, const char *ind);
 /* Copies the 1..max byte id at *p, which must end with a NUL before end, into dst and
@@ -103,27 +114,29 @@ bool rec_key_id(const uint8_t **p, const uint8_t *end, char *dst, size_t max);
 bool rec_key_pair(const MDB_val *k, char *a, size_t max_a, char *b, size_t min_b, size_t max_b);
 /* PW_EINVAL unless every string of o is terminated, rev > 0 and the period valid. */
 int rec_obs_check(const struct store_obs *o, struct rec_lens *l);
-/* A vin record for ikey after prev into buf; returns its length. */
+/* A vin record for ikey after prev into buf, sealed; returns its length. */
 size_t rec_vin_encode(uint8_t buf[VIN_VAL_MAX], const uint8_t *ikey, size_t ikey_len,
 		      uint64_t prev, const struct store_obs *o, const struct rec_lens *l);
 /* Decodes a vin record into *o and *prev; with want (an idx key), the record must belong
  * to that observation. */
 int rec_vin_decode(const MDB_val *v, struct store_obs *o, uint64_t *prev, const uint8_t *want,
 		   size_t want_len);
-/* Decodes a schema 1/2 rev record (key plan\0ind\0period(4)rev(4)), for the migration. */
+/* Decodes a schema 1/2 rev record (key plan\0ind\0period(4)rev(4), no checksum), for the
+ * migration. */
 int rec_old_rev_decode(struct store_obs *o, const MDB_val *k, const MDB_val *v);
 /* The idx value (head) of vintage vid of o. */
 void rec_idx_encode(uint8_t iv[IDX_VAL], uint64_t vid, const struct store_obs *o);
 /* The vid and rev of an idx value (both non-zero), and with head its head fields. */
 int rec_idx_decode(const MDB_val *v, uint64_t *vid, uint32_t *rev, struct store_head *head);
-/* A log value: topic (tl bytes, no NUL) and body into the len bytes at p. */
+/* A log value: topic (tl bytes, no NUL) and body, sealed, into the rec_log_size bytes at p. */
 size_t rec_log_size(size_t tl, size_t len);
 void rec_log_encode(uint8_t *p, const char *topic, size_t tl, const void *body, size_t len);
 /* Splits a log value into its NUL-terminated topic and body, pointing into v. */
 int rec_log_decode(const MDB_val *v, const char **topic, const uint8_t **body, size_t *len);
 /* The head of a quarantine record (everything before the raw bytes) into head. */
 int rec_reject_head(uint8_t head[QUAR_HEAD_MAX], const struct store_reject *r, size_t *len);
-/* Decodes a quarantine record; r->raw points into v. */
+/* Decodes a (sealed) quarantine record; r->raw points into v. The decoders of sealed
+ * values return PW_EDAMAGED when the checksum fails. */
 int rec_reject_decode(struct store_reject *r, const MDB_val *k, const MDB_val *v);
 
 /* ---- hot.c: idx entries held in memory (why: hot.c's opening comment) ---- */
@@ -155,13 +168,20 @@ size_t hot_fresh(const struct hot *h); /* entries of observations idx lacks */
 /* Every series with entries, sorted by key; the caller frees *out. */
 int hot_sorted(const struct hot *h, struct hot_series ***out, size_t *n);
 
+/* ---- pages.c ---- */
+
+/* Reads data.mdb at path with pread and checks its meta pages, its size against the last
+ * page, and every page of every tree (see pages.c). Returns 0 (also when there is no
+ * file), PW_EDAMAGED with the first problem in why, PW_ESYS or PW_ENOMEM. */
+int pages_check(const char *path, char *why, size_t cap);
+
 /* ---- migrate.c ---- */
 
 /* Checks the schema of an opened environment into t->s->schema: a fresh one gets
- * STORE_SCHEMA, schemas 1 and 2 become 4 in t (an interrupted migration leaves them
- * intact), 3 and 4 are left (read as 4) for migrate_owner, anything else is PW_ESTORE. */
+ * STORE_SCHEMA, schemas 1 to 4 become 5 in t (an interrupted migration leaves them
+ * intact), 5 (keyed by plan) is left for migrate_owner, anything else is PW_ESTORE. */
 int migrate_schema(struct store_txn *t, bool fresh);
-/* Schema 4 -> 5 in t: idx keys and the keys embedded in vin records move from the plan to
+/* Schema 5 -> 6 in t: idx keys and the keys embedded in vin records move from the plan to
  * its owner (map). The caller empties the hot index first and rebuilds it after. PW_EINVAL
  * with err when the map does not know a plan or two plans map one series onto one key. */
 int migrate_owner(struct store_txn *t, store_owner_fn map, void *arg, char *err, size_t cap);

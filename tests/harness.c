@@ -111,7 +111,7 @@ static int ping(const struct harness *h)
 	return rc;
 }
 
-int harness_start(struct harness *h)
+int harness_try_start(struct harness *h, int *exit_status)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -132,13 +132,22 @@ int harness_start(struct harness *h)
 		int st;
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			h->pid = 0;
-			fprintf(stderr, "planwatchd exited at start; log %s\n", h->log);
-			return -1;
+			if (exit_status)
+				*exit_status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+			return 1;
 		}
 		if (ping(h) == 0)
 			return 0;
 	}
 	return -1;
+}
+
+int harness_start(struct harness *h)
+{
+	int rc = harness_try_start(h, NULL);
+	if (rc == 1)
+		fprintf(stderr, "planwatchd exited at start; log %s\n", h->log);
+	return rc == 0 ? 0 : -1;
 }
 
 int harness_stop(struct harness *h, int sig)
@@ -242,4 +251,14 @@ void harness_count_messages(struct pw_client *c, int n_inds, long n, int *seen)
 		}
 		proto_view_free(v);
 	}
+}
+
+int64_t harness_status(struct pw_client *c, const char *key)
+{
+	struct proto_req r = { .type = PROTO_STATUS };
+	struct proto_view *v = harness_request(c, &r);
+	int64_t x = -1;
+	CHECK_OK(proto_view_int(v, -1, key, &x));
+	proto_view_free(v);
+	return x;
 }

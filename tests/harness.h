@@ -3,6 +3,7 @@
 #define PW_HARNESS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "../client/planwatch.h"
@@ -28,6 +29,9 @@ int harness_init_eps(struct harness *h, const char *catalogs, const char *extra,
 int harness_write_config(struct harness *h, const char *extra);
 /* Starts planwatchd ($PLANWATCHD or build/planwatchd); returns once it answers STATUS. */
 int harness_start(struct harness *h);
+/* The same, for a daemon that may refuse to start: 0 when it serves, 1 when it exited
+ * (*exit_status: its code, or 128+n when killed by signal n), -1 when it hangs. */
+int harness_try_start(struct harness *h, int *exit_status);
 /* Sends sig and waits; returns the exit status (128+n when killed by signal n). */
 int harness_stop(struct harness *h, int sig);
 /* Stops (SIGTERM) if running and removes the directory. */
@@ -48,6 +52,9 @@ void harness_bench_message(long j, int items, int n_inds, struct pw_obs *obs, ch
 /* Through HISTORY of every indicator at 2025-12: seen[j] += 1 for each stored vintage whose
  * value is j (0 <= j < n; anything else aborts), revisions numbered 1.. without gaps. */
 void harness_count_messages(struct pw_client *c, int n_inds, long n, int *seen);
+
+/* An integer field of the daemon's status reply (e.g. "revisions"); aborts if absent. */
+int64_t harness_status(struct pw_client *c, const char *key);
 
 /* A client connected to the daemon. */
 struct pw_client *harness_client(const struct harness *h);

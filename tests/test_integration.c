@@ -30,16 +30,6 @@ static int push1(struct pw_client *c, const char *dept, const char *id, struct p
 	return a->code;
 }
 
-static int64_t status_field(struct pw_client *c, const char *key)
-{
-	struct proto_req r = { .type = PROTO_STATUS };
-	struct proto_view *v = harness_request(c, &r);
-	int64_t x = -1;
-	CHECK_OK(proto_view_int(v, -1, key, &x));
-	proto_view_free(v);
-	return x;
-}
-
 static struct proto_view *query(struct pw_client *c, const char *ind)
 {
 	struct proto_req r = { .type = PROTO_QUERY, .plan = PLAN, .ind = ind };
@@ -120,16 +110,16 @@ static void test_idempotent(struct harness *h)
 {
 	struct pw_client *c = harness_client(h);
 	struct pw_ack a1, a2;
-	int64_t revs = status_field(c, "revisions");
+	int64_t revs = harness_status(c, "revisions");
 	CHECK_RC(push1(c, "统计局", "idem-1", obs("urbanization", "2024", 57.2, "%", "final"), &a1), 0);
-	CHECK(status_field(c, "revisions") == revs + 1);
+	CHECK(harness_status(c, "revisions") == revs + 1);
 	CHECK_RC(push1(c, "统计局", "idem-1", obs("urbanization", "2024", 57.2, "%", "final"), &a2), 0);
 	CHECK(a1.seq == a2.seq && a1.changed == a2.changed && a1.count == a2.count);
-	CHECK(status_field(c, "revisions") == revs + 1);
+	CHECK(harness_status(c, "revisions") == revs + 1);
 	/* Even a different payload under a used id is not applied twice. */
 	CHECK_RC(push1(c, "统计局", "idem-1", obs("urbanization", "2024", 99, "%", "final"), &a2), 0);
 	CHECK(latest_value(c, "urbanization", "2024") == 57.2);
-	CHECK(status_field(c, "duplicates") >= 2);
+	CHECK(harness_status(c, "duplicates") >= 2);
 	pw_client_free(c);
 }
 
@@ -392,8 +382,8 @@ static void test_bad_inputs(struct harness *h)
 
 	CHECK(n_cases >= 15);
 	proto_buf_init(&b);
-	int64_t obs0 = status_field(c, "observations"), revs0 = status_field(c, "revisions");
-	int64_t quar0 = status_field(c, "quarantined"), last0 = status_field(c, "last_seq");
+	int64_t obs0 = harness_status(c, "observations"), revs0 = harness_status(c, "revisions");
+	int64_t quar0 = harness_status(c, "quarantined"), last0 = harness_status(c, "last_seq");
 	for (size_t k = 0; k < n_cases; k++) {
 		void *reply;
 		size_t len;
@@ -421,10 +411,10 @@ static void test_bad_inputs(struct harness *h)
 		CHECK(qid == quar0 + (int64_t)k + 1);
 		proto_view_free(v);
 		/* The daemon keeps serving and the store is unchanged. */
-		CHECK(status_field(c, "quarantined") == quar0 + (int64_t)k + 1);
-		CHECK(status_field(c, "observations") == obs0);
-		CHECK(status_field(c, "revisions") == revs0);
-		CHECK(status_field(c, "last_seq") == last0);
+		CHECK(harness_status(c, "quarantined") == quar0 + (int64_t)k + 1);
+		CHECK(harness_status(c, "observations") == obs0);
+		CHECK(harness_status(c, "revisions") == revs0);
+		CHECK(harness_status(c, "last_seq") == last0);
 	}
 	/* Per-item codes: the good item of case 26 is reported as fine, the bad one by index. */
 	build_bad(26, &b, id);

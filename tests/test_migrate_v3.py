@@ -9,8 +9,9 @@ region in one transaction with data, revisions, alerts, log, msgids and quaranti
   * the same series answers for the 13th plan (quangang-13 gdp: one series, two plans);
   * alert states, the first 257 notices (seq and topic) and the rejected list are unchanged;
   * resending the acknowledged fx-1 stores nothing (a duplicate);
-  * a catalog that lacks a plan the store holds (licheng-14) refuses the start and leaves
-    data.mdb byte-identical, still schema 3.
+  * a catalog that lacks a plan the store holds (licheng-14) refuses the start; the refused
+    re-key writes nothing (the seal of issue 20 that opening adds first does), so the store
+    stays keyed by plan and a second refusal leaves data.mdb byte-identical.
 """
 import hashlib
 import json
@@ -120,15 +121,20 @@ def migrated(binary, m):
 
 
 def refused(binary):
-    """licheng-14 is in the store but not in this catalog: no start, the store untouched."""
+    """licheng-14 is in the store but not in this catalog: no start, and the series stay keyed
+    by plan. Opening seals a schema-3 store's records first (schema 5, issue 20: a store main's
+    release reads); the refused re-key writes nothing, so a second refusal leaves the file
+    byte-identical."""
     d = daemon_on(binary, BOTH[:1] + BOTH[2:4])
     mdb = os.path.join(d.dir, "state", "data.mdb")
-    before = sha(mdb)
     try:
-        rc = subprocess.run([binary, "--config", d.conf], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, timeout=60).returncode
+        run = lambda: subprocess.run([binary, "--config", d.conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, timeout=60).returncode
+        rc = run()
         check(rc != 0, "start refused (exit %d)" % rc)
-        check(sha(mdb) == before, "data.mdb byte-identical after the refusal")
+        before = sha(mdb)
+        rc = run()
+        check(rc != 0 and sha(mdb) == before, "a refused re-key leaves data.mdb byte-identical")
     finally:
         shutil.rmtree(d.dir, ignore_errors=True)
 

@@ -215,6 +215,15 @@ int main(void)
 	proto_buf_init(&b);
 	CHECK_OK(notice_body_write(&b, g.seq[3], g.topic[3], g.body[3], g.len[3]));
 	CHECK(b.len == g.len[3] && memcmp(b.data, g.body[3], b.len) == 0);
+	/* A log record the store could not read (store_log_since: topic "", no body) is the
+	 * placeholder too, not an empty body in the middle of a SINCE page. */
+	proto_buf_reset(&b);
+	CHECK_RC(notice_body_write(&b, 78, "", NULL, 0), NOTICE_DAMAGED);
+	bool dmg = false;
+	CHECK_OK(proto_view_new(&v, b.data, b.len));
+	CHECK_OK(proto_view_bool(v, -1, "damaged", &dmg));
+	CHECK(dmg);
+	proto_view_free(v);
 	proto_buf_release(&b);
 	/* Its pairs were counted: v, seq, topic, time and the one field. */
 	CHECK_OK(proto_view_new(&v, g.body[3], g.len[3]));

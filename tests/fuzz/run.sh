@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/fuzz/run.sh SECONDS [TARGET...] — build and run the libFuzzer targets.
 #
-# Builds fuzz_proto, fuzz_catalog, fuzz_csv, fuzz_unit and fuzz_xlsx with clang
+# Builds fuzz_proto, fuzz_catalog, fuzz_csv, fuzz_unit, fuzz_xlsx and fuzz_store with clang
 # (-fsanitize=fuzzer,address,undefined) into build/fuzz/, replays the reproducers in tests/fuzz/regress/<target>/
 # (built with -DFUZZ_STRICT=1: no known bug is stepped around), then runs each target for SECONDS on a scratch corpus build/fuzz/corpus/<target>/
 # seeded from tests/fuzz/corpus/<target>/ (the repository is never written to).
@@ -12,12 +12,12 @@
 # Environment: CLANG (default clang), FUZZ_FLAGS (extra libFuzzer flags), FUZZ_CFLAGS.
 set -u
 
-usage() { echo "usage: $0 SECONDS [proto|catalog|csv|unit|xlsx]..." >&2; exit 2; }
+usage() { echo "usage: $0 SECONDS [proto|catalog|csv|unit|xlsx|store]..." >&2; exit 2; }
 [ $# -ge 1 ] || usage
 SECS=$1
 shift
 case $SECS in ''|*[!0-9]*) usage ;; esac
-TARGETS=${*:-proto catalog csv unit xlsx}
+TARGETS=${*:-proto catalog csv unit xlsx store}
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$SRC/build/fuzz
@@ -32,7 +32,7 @@ fi
 MSGPACK=msgpack
 pkg-config --exists msgpack-c 2>/dev/null && MSGPACK=msgpack-c
 PKG_CFLAGS=$(pkg-config --cflags $MSGPACK yaml-0.1 libzip expat) || exit 1
-PKG_LIBS="$(pkg-config --libs $MSGPACK yaml-0.1 libzip expat) -lcsv -lm" || exit 1
+PKG_LIBS="$(pkg-config --libs $MSGPACK yaml-0.1 libzip expat) -lcsv -lm -llmdb" || exit 1
 CFLAGS="-std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -Wall -Wextra -Werror -Wshadow
 	-Wstrict-prototypes -Wmissing-prototypes -Iproto -Imodel -g -O1 -fno-omit-frame-pointer
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined ${FUZZ_CFLAGS:-}"
@@ -45,6 +45,7 @@ sources() {
 	csv) echo "tests/fuzz/fuzz_csv.c client/csvin.c client/xlsxin.c $PROTO_SRC" ;;
 	unit) echo "tests/fuzz/fuzz_unit.c model/unit.c $PROTO_SRC" ;;
 	xlsx) echo "tests/fuzz/fuzz_xlsx.c client/xlsxin.c client/csvin.c $PROTO_SRC" ;;
+	store) echo "tests/fuzz/fuzz_store.c store/store.c store/record.c store/migrate.c store/hot.c store/pages.c $PROTO_SRC" ;;
 	*) echo "fuzz: unknown target '$1'" >&2; return 1 ;;
 	esac
 }
@@ -57,6 +58,7 @@ options() {
 	csv) echo "-max_len=8192" ;;
 	unit) echo "-max_len=96" ;;
 	xlsx) echo "-max_len=16384" ;;
+	store) echo "-max_len=160000" ;;
 	esac
 }
 
