@@ -261,17 +261,23 @@ static void test_roundtrip(void)
 	proto_buf_release(&b);
 }
 
-/* One update item naming its series by owner_key ("plan", "region") = owner, or by none. */
-static int decode_owner(struct proto_req *out, struct proto_buf *b, const char *owner_key,
-			const char *owner)
+/* An update request of one item up to that item's map: v, type, id, dept, items. */
+static void w_update_head(struct proto_buf *b, const char *id)
 {
 	proto_buf_reset(b);
 	proto_w_map(b, 5);
 	proto_w_str(b, "v"); proto_w_uint(b, 1);
 	proto_w_str(b, "type"); proto_w_str(b, "update");
-	proto_w_str(b, "id"); proto_w_str(b, "o1");
+	proto_w_str(b, "id"); proto_w_str(b, id);
 	proto_w_str(b, "dept"); proto_w_str(b, "统计局");
 	proto_w_str(b, "items"); proto_w_array(b, 1);
+}
+
+/* One update item naming its series by owner_key ("plan", "region") = owner, or by none. */
+static int decode_owner(struct proto_req *out, struct proto_buf *b, const char *owner_key,
+			const char *owner)
+{
+	w_update_head(b, "o1");
 	proto_w_map(b, owner_key ? 6 : 5);
 	if (owner_key) {
 		proto_w_str(b, owner_key); proto_w_str(b, owner);
@@ -319,13 +325,7 @@ static void test_item_owner(void)
 static int decode_confirm(struct proto_req *out, struct proto_buf *b,
 			  void (*w)(struct proto_buf *b))
 {
-	proto_buf_reset(b);
-	proto_w_map(b, 5);
-	proto_w_str(b, "v"); proto_w_uint(b, 1);
-	proto_w_str(b, "type"); proto_w_str(b, "update");
-	proto_w_str(b, "id"); proto_w_str(b, "c1");
-	proto_w_str(b, "dept"); proto_w_str(b, "统计局");
-	proto_w_str(b, "items"); proto_w_array(b, 1);
+	w_update_head(b, "c1");
 	proto_w_map(b, 7);
 	proto_w_str(b, "plan"); proto_w_str(b, "p");
 	proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
