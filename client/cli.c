@@ -17,6 +17,7 @@
 #include "../proto/status.h"
 #include "csvin.h"
 #include "planwatch.h"
+#include "evaluation.h"
 #include "report.h"
 #include "template.h"
 
@@ -66,6 +67,12 @@ static void usage(FILE *f)
 		"                          progress report of one plan: verdicts, latest figures,\n"
 		"                          trends against the required path (format from -o's\n"
 		"                          extension, else HTML; A4-printable, self-contained)\n"
+		"  evaluate --plan PLAN [--year Y] [--format html|csv|json|xlsx] [--lang zh|en|both]\n"
+		"           [--issuer TEXT] [--margin PCT] [-o FILE]\n"
+		"                          plan evaluation (年度监测、中期评估、终期评估) of year Y:\n"
+		"                          per target the figure, the requirement, completion and\n"
+		"                          verdict (已完成 … 滞后于预期); Y defaults to the target year\n"
+		"                          once its figures are in, else the latest year with figures\n"
 		"  template --dept D --plan PLAN --period P -o FILE.xlsx\n"
 		"                          the Excel sheet a department fills in for one period\n"
 		"                          (its indicators of that frequency); import reads it back\n"
@@ -1040,7 +1047,62 @@ static int cmd_keygen(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* ---- report ---- */
+/* ---- report, evaluate ---- */
+
+/* A document written beside its target and renamed: a failed run leaves the previous one. */
+struct doc_out {
+	const char *path; /* NULL: stdout */
+	char tmp[4096];
+	FILE *f;
+};
+
+static int doc_open(struct doc_out *d, const char *path, bool file_only)
+{
+	d->path = path;
+	d->f = stdout;
+	if (!path)
+		return 0;
+	int n = snprintf(d->tmp, sizeof(d->tmp), "%s.tmp-%d", path, (int)getpid());
+	if (n < 0 || (size_t)n >= sizeof(d->tmp)) {
+		fprintf(stderr, "planwatch: output path too long\n");
+		return 2;
+	}
+	if (file_only) {
+		d->f = NULL; /* the writer creates d->tmp itself (xlsx) */
+		return 0;
+	}
+	if (!(d->f = fopen(d->tmp, "w"))) {
+		fprintf(stderr, "planwatch: cannot create '%s': %s\n", d->tmp, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* Closes d after a writer returned rc; the exit status of the command. */
+static int doc_close(struct doc_out *d, int rc, const char *what)
+{
+	if (d->path) {
+		if (d->f && fclose(d->f) != 0 && rc == 0) {
+			fprintf(stderr, "planwatch: cannot write '%s': %s\n", d->tmp, strerror(errno));
+			rc = PW_ESYS;
+		}
+		if (rc == 0 && rename(d->tmp, d->path) != 0) {
+			fprintf(stderr, "planwatch: cannot rename '%s' to '%s': %s\n", d->tmp,
+				d->path, strerror(errno));
+			rc = PW_ESYS;
+		}
+		if (rc < 0)
+			unlink(d->tmp);
+	}
+	if (rc == PW_ETIMEDOUT)
+		fprintf(stderr, "planwatch: is planwatchd running? start it with 'make run' or "
+				"'systemctl start planwatchd', or pass --endpoint\n");
+	if (rc < 0)
+		return 1;
+	if (d->path)
+		printf("%s written to %s\n", what, d->path);
+	return 0;
+}
 
 static int cmd_report(struct cli *c, int argc, char **argv)
 {
@@ -1052,10 +1114,10 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *plan = NULL, *period = NULL, *path = NULL, *ext;
-	char err[REPORT_ERR_MAX], tmp[4096], per_text[PERIOD_TEXT_MAX];
+	char err[REPORT_ERR_MAX], per_text[PERIOD_TEXT_MAX];
 	struct period p;
+	struct doc_out d;
 	int format = 0, ch, rc;
-	FILE *f = stdout;
 
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -1089,43 +1151,92 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 								 : REPORT_HTML;
 	if (connect_cli(c))
 		return 1;
-	/* Write beside the target and rename: a failed run leaves the previous report. */
-	if (path) {
-		int n = snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
-		if (n < 0 || (size_t)n >= sizeof(tmp)) {
-			fprintf(stderr, "planwatch: output path too long\n");
-			return 2;
-		}
-		if (!(f = fopen(tmp, "w"))) {
-			fprintf(stderr, "planwatch: cannot create '%s': %s\n", tmp,
-				strerror(errno));
-			return 1;
-		}
-	}
-	rc = report_write(c->c, plan, period, format, f, err, sizeof(err));
+	if ((rc = doc_open(&d, path, false)))
+		return rc;
+	rc = report_write(c->c, plan, period, format, d.f, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "planwatch: report: %s\n", err);
-	if (path) {
-		if (fclose(f) != 0 && rc == 0) {
-			fprintf(stderr, "planwatch: cannot write '%s': %s\n", tmp, strerror(errno));
-			rc = PW_ESYS;
+	return doc_close(&d, rc, "report");
+}
+
+static int cmd_evaluate(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "plan", required_argument, NULL, 'p' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "issuer", required_argument, NULL, 'i' },
+		{ "margin", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct evaluation_opts o = { .margin_pct = 1.0,
+				     .issuer = getenv("PLANWATCH_ISSUER") };
+	const char *path = NULL, *ext;
+	char err[REPORT_ERR_MAX], *end;
+	struct doc_out d;
+	int ch, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': o.plan = optarg; break;
+		case 'y':
+			o.year = (int)strtol(optarg, &end, 10);
+			if (*end || o.year < 1949 || o.year > 2200) {
+				fprintf(stderr, "planwatch: --year must be a year such as 2020\n");
+				return 2;
+			}
+			break;
+		case 'f':
+			if ((o.format = evaluation_format_parse(optarg)) < 0) {
+				fprintf(stderr, "planwatch: --format must be html, csv, json or xlsx\n");
+				return 2;
+			}
+			break;
+		case 'l':
+			if ((o.lang = evaluation_lang_parse(optarg)) < 0) {
+				fprintf(stderr, "planwatch: --lang must be zh, en or both\n");
+				return 2;
+			}
+			break;
+		case 'i': o.issuer = optarg; break;
+		case 'm':
+			o.margin_pct = strtod(optarg, &end);
+			if (*end || !(o.margin_pct >= 0) || o.margin_pct > 100) {
+				fprintf(stderr, "planwatch: --margin must be a percentage, 0 to 100\n");
+				return 2;
+			}
+			break;
+		case 'o': path = strcmp(optarg, "-") ? optarg : NULL; break;
+		default: return 2;
 		}
-		if (rc == 0 && rename(tmp, path) != 0) {
-			fprintf(stderr, "planwatch: cannot rename '%s' to '%s': %s\n", tmp, path,
-				strerror(errno));
-			rc = PW_ESYS;
-		}
-		if (rc < 0)
-			unlink(tmp);
 	}
-	if (rc == PW_ETIMEDOUT)
-		fprintf(stderr, "planwatch: is planwatchd running? start it with 'make run' or "
-				"'systemctl start planwatchd', or pass --endpoint\n");
-	if (rc < 0)
+	if (!o.plan || optind != argc) {
+		fprintf(stderr, "usage: planwatch evaluate --plan PLAN [--year Y] "
+				"[--format html|csv|json|xlsx] [--lang zh|en|both] [--issuer TEXT] "
+				"[-o FILE]\n");
+		return 2;
+	}
+	ext = path ? strrchr(path, '.') : NULL;
+	if (!o.format)
+		o.format = ext && evaluation_format_parse(ext + 1) > 0
+				   ? evaluation_format_parse(ext + 1)
+				   : EVALUATION_HTML;
+	if (o.format == EVALUATION_XLSX && !path) {
+		fprintf(stderr, "planwatch: an xlsx workbook needs -o FILE\n");
+		return 2;
+	}
+	if (connect_cli(c))
 		return 1;
-	if (path)
-		printf("report written to %s\n", path);
-	return 0;
+	if ((rc = doc_open(&d, path, o.format == EVALUATION_XLSX)))
+		return rc;
+	o.path = d.tmp;
+	rc = evaluation_write(c->c, &o, d.f, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "planwatch: evaluate: %s\n", err);
+	return doc_close(&d, rc, "evaluation");
 }
 
 /* ---- template ---- */
@@ -1331,7 +1442,8 @@ int main(int argc, char **argv)
 		{ "alerts", cmd_alerts },   { "rejected", cmd_rejected }, { "target", cmd_target },
 		{ "template", cmd_template },
 		{ "catalog", cmd_catalog }, { "debug", cmd_debug },	  { "backup", cmd_backup },
-		{ "keygen", cmd_keygen },   { "report", cmd_report },	  { "units", cmd_units },
+		{ "keygen", cmd_keygen },   { "report", cmd_report },
+		{ "evaluate", cmd_evaluate },	  { "units", cmd_units },
 	};
 	struct cli c = { .timeout_ms = 5000 };
 	int ch;

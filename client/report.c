@@ -20,7 +20,7 @@
 #include "report.h"
 #include "report_int.h"
 
-static int rep_fail(struct rep *r, int rc, const char *fmt, ...)
+int rep_fail(struct rep *r, int rc, const char *fmt, ...)
 {
 	va_list ap;
 	if (r->errlen) {
@@ -141,12 +141,40 @@ static bool due_in_report(const struct rep *r, const struct rep_ind *x, const ch
 	return days_after(period_end(&p)) + x->due_days <= days_after(period_end(&r->cut));
 }
 
+/* Whole days from the due date of period s (its end + due_days) to the report time. */
+static int days_late(const struct rep *r, const struct rep_ind *x, const char *s)
+{
+	struct period p;
+	if (period_parse(&p, s, strlen(s)) < 0)
+		return 0;
+	int64_t due = days_after(period_end(&p)) + x->due_days;
+	int64_t now = r->now_ms / 86400000;
+	return now > due ? (int)(now - due) : 0;
+}
+
 static struct rep_ind *find_ind(struct rep *r, const char *id)
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (strcmp(r->inds[i].id, id) == 0)
 			return &r->inds[i];
 	return NULL;
+}
+
+/* The departments of catalog item i joined with "、" (the responsible one first). */
+static void view_depts(const struct proto_view *v, int i, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	char d[REP_SHORT];
+	for (size_t k = 0; k < 16 && proto_view_str_at(v, i, "departments", k, d, sizeof(d)) == 0;
+	     k++) {
+		int n = snprintf(buf + len, cap - len, "%s%s", len ? "、" : "", d);
+		if (n < 0 || (size_t)n >= cap - len) {
+			buf[len] = '\0'; /* never half a name */
+			return;
+		}
+		len += (size_t)n;
+	}
 }
 
 static int load_catalog(struct rep *r)
@@ -168,6 +196,7 @@ static int load_catalog(struct rep *r)
 		return rep_fail(r, PW_ENOMEM, "out of memory");
 	}
 	view_text(v, 0, "plan_name", r->plan_name, sizeof(r->plan_name));
+	view_text(v, 0, "region", r->region, sizeof(r->region));
 	for (size_t i = 0; i < n; i++) {
 		struct rep_ind *x = &r->inds[r->n];
 		char dir[8] = "";
@@ -189,6 +218,7 @@ static int load_catalog(struct rep *r)
 		x->base_year = proto_view_int(v, (int)i, "baseline_year", &y) == 0 ? (int)y : 0;
 		x->target_year = proto_view_int(v, (int)i, "target_year", &y) == 0 ? (int)y : 0;
 		x->due_days = proto_view_int(v, (int)i, "due_days", &y) == 0 ? (int)y : 0;
+		view_depts(v, (int)i, x->depts, sizeof(x->depts));
 		x->base = view_num(v, (int)i, "baseline");
 		x->target = view_num(v, (int)i, "target");
 		x->growth = view_num(v, (int)i, "growth");
@@ -217,6 +247,7 @@ static int load_status(struct rep *r)
 		return rc;
 	if (proto_view_int(v, -1, "now", &r->now_ms) < 0)
 		r->now_ms = 0;
+	view_text(v, -1, "issuer", r->issuer, sizeof(r->issuer));
 	proto_view_free(v);
 	return 0;
 }
@@ -298,12 +329,12 @@ static void judge(const struct rep *r, struct rep_ind *x)
 	}
 	if (x->overdue[0] && !due_in_report(r, x, x->overdue))
 		x->overdue[0] = '\0';
+	x->days_late = x->overdue[0] ? days_late(r, x, x->overdue) : 0;
+	/* An overdue figure is shown beside the verdict, never instead of it. */
 	if (strcmp(x->state, "off_track") == 0)
 		x->verdict = REP_OFF_TRACK;
 	else if (strcmp(x->state, "at_risk") == 0)
 		x->verdict = REP_AT_RISK;
-	else if (x->overdue[0])
-		x->verdict = REP_OVERDUE;
 	else if (strcmp(x->state, "on_track") == 0)
 		x->verdict = REP_ON_TRACK;
 	else
@@ -321,7 +352,7 @@ static bool shown_before(const struct rep_ind *a, const struct rep_ind *b)
 	return a->order < b->order;
 }
 
-static int load(struct rep *r)
+int rep_load(struct rep *r)
 {
 	int rc;
 	if ((rc = load_catalog(r)) < 0 || (rc = load_status(r)) < 0 || (rc = load_alerts(r)) < 0)
@@ -345,7 +376,7 @@ static int load(struct rep *r)
 	return 0;
 }
 
-static void rep_release(struct rep *r)
+void rep_release(struct rep *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		free(r->inds[i].obs);
@@ -369,11 +400,20 @@ int report_format_parse(const char *s)
 	return PW_EINVAL;
 }
 
+void rep_begin(struct rep *r)
+{
+	struct timespec ts;
+	/* Request ids unique per call: a late reply to an earlier report is never taken. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(r->idbase, sizeof(r->idbase), "rep-%llx",
+		 (unsigned long long)ts.tv_sec * 1000000ull +
+			 (unsigned long long)ts.tv_nsec / 1000);
+}
+
 int report_write(struct pw_client *c, const char *plan, const char *period, int format,
 		 FILE *out, char *err, size_t errlen)
 {
 	struct rep r = { .c = c, .plan = plan, .err = err, .errlen = errlen };
-	struct timespec ts;
 	int rc;
 
 	if (err && errlen)
@@ -390,12 +430,8 @@ int report_write(struct pw_client *c, const char *plan, const char *period, int 
 					"bad period '%.16s': use 2026, 2026Q3 or 2026-10", period);
 		r.has_cut = true;
 	}
-	/* Request ids unique per call: a late reply to an earlier report is never taken. */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(r.idbase, sizeof(r.idbase), "rep-%llx",
-		 (unsigned long long)ts.tv_sec * 1000000ull +
-			 (unsigned long long)ts.tv_nsec / 1000);
-	if ((rc = load(&r)) < 0)
+	rep_begin(&r);
+	if ((rc = rep_load(&r)) < 0)
 		goto out_release;
 	errno = 0;
 	if (format == REPORT_HTML)

@@ -10,10 +10,11 @@
 #include "report_int.h"
 
 const struct rep_verdict_name rep_verdicts[REP_V_N] = {
-	[REP_ON_TRACK] = { "on_track", "on-track", "按期", "on track" },
+	/* 达到序时进度 / 滞后: a planner's words for on and behind the path; 按期 ("on time")
+	 * would read as the opposite of 逾期, which is about figures, not targets. */
+	[REP_ON_TRACK] = { "on_track", "on-track", "达到序时进度", "on track" },
 	[REP_AT_RISK] = { "at_risk", "at-risk", "预警", "at risk" },
-	[REP_OFF_TRACK] = { "off_track", "off-track", "偏离", "off track" },
-	[REP_OVERDUE] = { "overdue", "overdue", "逾期", "overdue" },
+	[REP_OFF_TRACK] = { "off_track", "off-track", "滞后", "off track" },
 	[REP_NONE] = { "none", "no-verdict", "无判定", "no verdict" },
 	[REP_NO_DATA] = { "no_data", "no-data", "无数据", "no data" },
 };
@@ -28,20 +29,31 @@ bool rep_is_binding(const struct rep_ind *x)
 	return strcmp(x->attribute, "binding") == 0;
 }
 
-/* Growth targets on cumulative (1–N月) or sub-annual figures, or without a baseline, are
- * judged by year-on-year growth (rules.c): required and gap are then percentages and
- * percentage points. The alerts reply does not name the rule, so this mirrors rules.c
- * (except a year's annual_targets value, which rules.c compares as a level). */
+/* The figure the daemon's verdict is about, NULL if it is not among x's. */
+static const struct rep_obs *judged_obs(const struct rep_ind *x)
+{
+	for (size_t i = x->n_obs; i-- > 0;)
+		if (strcmp(x->obs[i].text, x->state_period) == 0)
+			return &x->obs[i];
+	return NULL;
+}
+
+/* A growth target's rate is judged on the yoy (rules.c eval_growth): of a figure that
+ * reports one, of a monthly or quarterly figure, or without a baseline; an annual level
+ * without a yoy is judged on the level path. The alerts reply does not name the basis,
+ * so this mirrors rules.c (except a year's annual_targets, which the report does not
+ * load). */
 bool rep_judged_by_yoy(const struct rep_ind *x)
 {
 	struct period p;
+	const struct rep_obs *o;
 	if (strcmp(x->kind, "growth") != 0)
 		return false;
-	if (strcmp(x->form, "ytd") == 0 || isnan(x->base))
+	if (isnan(x->base))
 		return true;
-	return x->state_period[0] &&
-	       period_parse(&p, x->state_period, strlen(x->state_period)) == 0 &&
-	       p.freq != PERIOD_ANNUAL;
+	if (!x->state_period[0] || period_parse(&p, x->state_period, strlen(x->state_period)) < 0)
+		return strcmp(x->form, "ytd") == 0;
+	return p.freq != PERIOD_ANNUAL || ((o = judged_obs(x)) && !isnan(o->yoy));
 }
 
 /* "≥" or "≤": how the value must relate to the requirement. */
@@ -93,9 +105,11 @@ void rep_fmt_time(char *buf, size_t cap, int64_t ms, const char *fmt)
 	strftime(buf, cap, fmt, &tm);
 }
 
+/* A gap between two percentages is in percentage points, whether the percentages are
+ * growth rates or shares. */
 const char *rep_gap_unit(const struct rep_ind *x)
 {
-	return rep_judged_by_yoy(x) ? "pp" : x->unit;
+	return rep_judged_by_yoy(x) || strcmp(x->unit, "%") == 0 ? "pp" : x->unit;
 }
 
 static const struct {
@@ -128,17 +142,66 @@ struct planmath_target rep_target(const struct rep_ind *x)
 					 .base = x->base, .target = x->target, .growth = x->growth };
 }
 
-void rep_count_verdicts(const struct rep *r, int cat, int counts[REP_V_N], int *total,
-			int *binding)
+void rep_count_verdicts(const struct rep *r, int cat, struct rep_counts *c)
 {
-	memset(counts, 0, sizeof(int) * REP_V_N);
-	*total = *binding = 0;
+	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rep_ind *x = &r->inds[i];
 		if (cat >= 0 && x->cat_rank != cat)
 			continue;
-		counts[x->verdict]++;
-		(*total)++;
-		*binding += rep_is_binding(x);
+		c->verdict[x->verdict]++;
+		c->total++;
+		c->binding += rep_is_binding(x);
+		c->binding_on_track += rep_is_binding(x) && x->verdict == REP_ON_TRACK;
+		c->overdue += x->overdue[0] != '\0';
 	}
+}
+
+void rep_esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+void rep_json_str(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+void rep_csv_field(FILE *f, const char *s, bool last)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+	fputs(last ? "\r\n" : ",", f);
 }

@@ -9,25 +9,11 @@
 #include "../proto/status.h"
 #include "report_int.h"
 
-static void esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 static void esc_num(FILE *f, double v)
 {
 	char buf[48];
 	rep_fmt_num(buf, sizeof(buf), v);
-	esc(f, buf);
+	rep_esc(f, buf);
 }
 
 /* ---- sparkline: the series against the required trajectory ---- */
@@ -60,17 +46,31 @@ static bool full_year(const struct period *p)
 	       (p->freq == PERIOD_MONTH && p->n == 12);
 }
 
+/* The verdict was on the yoy growth (rules.c): the sparkline then draws the growth rates
+ * against the required rate, which is what was compared, so its last point and its line
+ * tell what the badge tells. */
+static bool yoy_mode(const struct rep_ind *x)
+{
+	return x->state[0] && !isnan(x->required) && rep_judged_by_yoy(x);
+}
+
 /* The points to draw into pts (room for n_obs + 1), by time. Cumulative targets draw the
- * running total of annual figures from the baseline year on. */
+ * running total of annual figures from the baseline year on; in yoy mode the reported
+ * growth rates, and for the figure judged the growth the daemon compared. */
 static size_t spark_points(const struct rep_ind *x, struct pt *pts)
 {
 	size_t n = 0, m = 0;
-	bool cum = strcmp(x->kind, "cumulative") == 0;
+	bool cum = strcmp(x->kind, "cumulative") == 0, yoy = yoy_mode(x);
 	double sum = 0;
 	for (size_t i = 0; i < x->n_obs; i++) {
 		const struct rep_obs *o = &x->obs[i];
 		struct pt p = { period_x(&o->per), o->value };
-		if (cum) {
+		if (yoy) {
+			bool judged = strcmp(o->text, x->state_period) == 0;
+			if (!judged && isnan(o->yoy))
+				continue;
+			p.y = judged ? x->value : o->yoy;
+		} else if (cum) {
 			if (o->per.freq != PERIOD_ANNUAL || o->per.year <= x->base_year)
 				continue;
 			if (n == 0)
@@ -98,15 +98,34 @@ static size_t spark_points(const struct rep_ind *x, struct pt *pts)
 	return m;
 }
 
+/* The growth-weighted path of a five-year sum (planmath_cum_path) at time t, straight
+ * between the year ends. */
+static bool cum_at(const struct planmath_target *tg, double t, double *y)
+{
+	int k = (int)floor(t + 1e-9);
+	double y0 = 0, y1;
+	if (t < tg->base_year || (k > tg->base_year && !planmath_cum_path(tg, k, &y0)))
+		return false;
+	if (!planmath_cum_path(tg, k + 1, &y1))
+		return false;
+	*y = y0 + (t - k) * (y1 - y0);
+	return true;
+}
+
 /* The required value at time t (same x scale as period_x); false where there is none. The
  * requirement is model/planmath.c's, as the daemon judges it; what the daemon judges by
  * YoY growth is drawn as the path the growth rate implies. */
 static bool path_at(const struct rep_ind *x, double t, double *y)
 {
-	struct planmath_target tg = rep_target(x);
+	struct planmath_target tg = rep_target(x), lv = tg;
 	double g;
+	if (yoy_mode(x)) {
+		*y = x->required;
+		return true;
+	}
 	if (strcmp(x->kind, "growth") == 0) {
-		if (!planmath_growth(&tg, &g))
+		lv.growth = NAN; /* rules.c: a level path runs between the two levels */
+		if (!planmath_growth(isnan(x->target) ? &tg : &lv, &g))
 			return false;
 		if (!isnan(x->base) && x->base > 0) {
 			*y = planmath_compound(x->base, g, t - x->base_year);
@@ -133,7 +152,7 @@ static bool path_at(const struct rep_ind *x, double t, double *y)
 		return !isnan(x->base);
 	}
 	if (strcmp(x->kind, "cumulative") == 0)
-		return planmath_pro_rata(&tg, t, y);
+		return cum_at(&tg, t, y);
 	return false; /* city (set by the city), info (no target) */
 }
 
@@ -165,6 +184,19 @@ static void widen(double *lo, double *hi, double v)
 		*lo = v;
 	if (v > *hi)
 		*hi = v;
+}
+
+/* The requirement the daemon compared, at the period it judged: a short tick, so the
+ * picture cannot disagree with the badge even where a year's 年度目标 replaced the path. */
+static void req_tick(FILE *f, const struct rep_ind *x, const struct frame *fr)
+{
+	struct period p;
+	if (!x->state[0] || isnan(x->required) || !x->state_period[0] ||
+	    period_parse(&p, x->state_period, strlen(x->state_period)) < 0)
+		return;
+	double cx = sx(fr, period_x(&p)), cy = sy(fr, x->required);
+	fprintf(f, "<line class=\"req\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		   "data-required=\"%.6g\"/>", cx - 5, cy, cx + 5, cy, x->required);
 }
 
 static void write_spark(FILE *f, const struct rep_ind *x)
@@ -204,17 +236,17 @@ static void write_spark(FILE *f, const struct rep_ind *x)
 	fprintf(f, "<svg class=\"spark\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
 		   "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"",
 		SPARK_W, SPARK_H, SPARK_W, SPARK_H);
-	esc(f, x->name);
+	rep_esc(f, x->name);
 	fputs(cum ? " 累计 cumulative" : "", f);
 	fputs("\"><title>", f);
-	esc(f, x->name);
+	rep_esc(f, x->name);
 	if (n > 0) {
 		fputs(": ", f);
 		esc_num(f, pts[0].y);
 		fputs(" → ", f);
 		esc_num(f, pts[n - 1].y);
 		fputc(' ', f);
-		esc(f, x->unit);
+		rep_esc(f, x->unit);
 	}
 	if (has_path)
 		fputs("; 虚线 dashed: 要求路径 required path", f);
@@ -231,8 +263,8 @@ static void write_spark(FILE *f, const struct rep_ind *x)
 			first = false;
 		}
 		fputs("\"/>", f);
-		if (!isnan(x->target) && (strcmp(x->kind, "growth") == 0 || cum ||
-					  strcmp(x->kind, "level") == 0))
+		if (!yoy_mode(x) && !isnan(x->target) && (strcmp(x->kind, "growth") == 0 || cum ||
+							  strcmp(x->kind, "level") == 0))
 			fprintf(f, "<circle class=\"target\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\"/>",
 				sx(&fr, x->target_year), sy(&fr, x->target));
 	}
@@ -243,6 +275,7 @@ static void write_spark(FILE *f, const struct rep_ind *x)
 				sy(&fr, pts[i].y));
 		fputs("\"/>", f);
 	}
+	req_tick(f, x, &fr);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"%s\"/>",
 			i + 1 == n ? "last" : "pt", sx(&fr, pts[i].x), sy(&fr, pts[i].y),
@@ -251,7 +284,9 @@ static void write_spark(FILE *f, const struct rep_ind *x)
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>", SPARK_W - SPARK_R,
 		SPARK_H - 3, ceil(fr.x1 - 1e-9));
 	fputs("</svg>", f);
-	if (cum)
+	if (yoy_mode(x))
+		fputs("<div class=\"cap\">同比增速 yoy growth, %</div>", f);
+	else if (cum)
 		fputs("<div class=\"cap\">累计值 running total</div>", f);
 	else if (flow_ytd(x))
 		fputs("<div class=\"cap\">全年值 full-year figures</div>", f);
@@ -294,6 +329,7 @@ static const char css[] =
 	".name{font-weight:bold}.id{font:11px monospace;color:#8c959f}\n"
 	".val{font-size:16px;font-weight:bold;font-variant-numeric:tabular-nums}\n"
 	".note{font-size:11px;color:#57606a}.late{font-size:11px;color:var(--late)}\n"
+	"p.lead{font-size:14px;margin:.5em 0 0}svg .req{stroke:#1f2328;stroke-width:1.5}\n"
 	"svg.spark{display:block}svg.spark .axis{stroke:#d0d7de;stroke-width:1}"
 	"svg.spark .path{fill:none;stroke:#5b7db1;stroke-width:1.4;stroke-dasharray:4 3}"
 	"svg.spark .series{fill:none;stroke:#1f2328;stroke-width:1.6}"
@@ -318,7 +354,7 @@ static void write_head(const struct rep *r, FILE *f)
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
 	      f);
-	esc(f, r->plan_name[0] ? r->plan_name : r->plan);
+	rep_esc(f, r->plan_name[0] ? r->plan_name : r->plan);
 	fputs(" — 规划指标监测报告</title>\n<style>\n", f);
 	fputs(css, f);
 	fputs("</style>\n</head>\n", f);
@@ -327,59 +363,73 @@ static void write_head(const struct rep *r, FILE *f)
 static void write_header(const struct rep *r, FILE *f)
 {
 	char t[40], per[PERIOD_TEXT_MAX];
-	int counts[REP_V_N], total, binding;
-	rep_count_verdicts(r, -1, counts, &total, &binding);
+	struct rep_counts c;
+	rep_count_verdicts(r, -1, &c);
 	fprintf(f, "<body data-plan=\"");
-	esc(f, r->plan);
+	rep_esc(f, r->plan);
 	fputs("\">\n<header>\n<h1>", f);
-	esc(f, r->plan_name[0] ? r->plan_name : r->plan);
+	rep_esc(f, r->plan_name[0] ? r->plan_name : r->plan);
 	fputs("</h1>\n<p class=\"sub\">规划指标监测报告 <span class=\"en\">Plan indicator "
 	      "progress report</span> · <code>",
 	      f);
-	esc(f, r->plan);
+	rep_esc(f, r->plan);
 	fputs("</code></p>\n<dl class=\"meta\">\n<dt>报告期 <span class=\"en\">Period</span></dt><dd>",
 	      f);
 	if (r->has_cut) {
 		period_format(&r->cut, per);
 		fputs("截至 ", f);
-		esc(f, per);
+		rep_esc(f, per);
 		fputs(" <span class=\"en\">figures for periods ending by ", f);
-		esc(f, per);
+		rep_esc(f, per);
 		fputs("</span>", f);
 	} else {
 		fputs("最新数据 <span class=\"en\">latest figures</span>", f);
 	}
 	rep_fmt_time(t, sizeof(t), r->now_ms, "%Y-%m-%d %H:%M UTC");
 	fputs("</dd>\n<dt>数据时间 <span class=\"en\">Data as of</span></dt><dd>", f);
-	esc(f, t);
+	rep_esc(f, t);
 	fputs(" <span class=\"en\">(planwatchd)</span></dd>\n", f);
 	fprintf(f, "<dt>指标 <span class=\"en\">Indicators</span></dt><dd>%d 项，其中约束性 %d 项 "
-		   "<span class=\"en\">(%d binding)</span></dd>\n</dl>\n</header>\n",
-		total, binding, binding);
+		   "<span class=\"en\">(%d binding)</span></dd>\n</dl>\n", c.total, c.binding,
+		c.binding);
+	/* The line a reader takes away: verdicts first, late figures beside them. */
+	fprintf(f, "<p class=\"lead\" data-summary>主要指标 %d 项中，达到序时进度 %d 项，预警 %d 项，"
+		   "滞后 %d 项，无判定 %d 项，无数据 %d 项；约束性指标 %d 项，达到序时进度 %d 项。"
+		   "另有 %d 项指标的数据逾期未报。<span class=\"en\">Of %d indicators: %d on track, "
+		   "%d at risk, %d off track, %d without a verdict, %d without data; %d binding, %d "
+		   "of them on track. %d have a figure overdue.</span></p>\n</header>\n",
+		c.total, c.verdict[REP_ON_TRACK], c.verdict[REP_AT_RISK], c.verdict[REP_OFF_TRACK],
+		c.verdict[REP_NONE], c.verdict[REP_NO_DATA], c.binding, c.binding_on_track,
+		c.overdue, c.total, c.verdict[REP_ON_TRACK], c.verdict[REP_AT_RISK],
+		c.verdict[REP_OFF_TRACK], c.verdict[REP_NONE], c.verdict[REP_NO_DATA], c.binding,
+		c.binding_on_track, c.overdue);
 }
 
 static void summary_row(const struct rep *r, FILE *f, int cat)
 {
-	int counts[REP_V_N], total, binding;
-	static const int cols[] = { REP_ON_TRACK, REP_AT_RISK, REP_OFF_TRACK, REP_OVERDUE,
-				    REP_NONE, REP_NO_DATA };
-	rep_count_verdicts(r, cat, counts, &total, &binding);
+	struct rep_counts c;
+	static const int cols[] = { REP_ON_TRACK, REP_AT_RISK, REP_OFF_TRACK, REP_NONE,
+				    REP_NO_DATA };
+	rep_count_verdicts(r, cat, &c);
 	if (cat < 0) {
 		fputs("<tr class=\"total\"><td>合计 <span class=\"en\">Total</span></td>", f);
 	} else {
 		const char *zh = r->inds[r->cat_first[cat]].category;
 		fputs("<tr data-category=\"", f);
-		esc(f, zh);
+		rep_esc(f, zh);
 		fputs("\"><td>", f);
-		esc(f, zh);
+		rep_esc(f, zh);
 		fputs(" <small>", f);
-		esc(f, rep_category_en(zh));
+		rep_esc(f, rep_category_en(zh));
 		fputs("</small></td>", f);
 	}
-	fprintf(f, "<td class=\"n\">%d</td><td class=\"n\">%d</td>", total, binding);
+	fprintf(f, "<td class=\"n\">%d</td><td class=\"n\">%d</td>", c.total, c.binding);
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		fprintf(f, "<td class=\"n %s%s\" data-count=\"%s\">%d</td>", rep_verdicts[cols[i]].cls,
-			counts[cols[i]] ? " nz" : "", rep_verdicts[cols[i]].name, counts[cols[i]]);
+			c.verdict[cols[i]] ? " nz" : "", rep_verdicts[cols[i]].name,
+			c.verdict[cols[i]]);
+	fprintf(f, "<td class=\"n overdue%s\" data-count=\"overdue\">%d</td>", c.overdue ? " nz" : "",
+		c.overdue);
 	fputs("</tr>\n", f);
 }
 
@@ -389,11 +439,12 @@ static void write_summary(const struct rep *r, FILE *f)
 	      "<table class=\"summary\">\n<thead><tr><th>分类<small>Category</small></th>"
 	      "<th>指标<small>Indicators</small></th><th>约束性<small>Binding</small></th>",
 	      f);
-	static const int cols[] = { REP_ON_TRACK, REP_AT_RISK, REP_OFF_TRACK, REP_OVERDUE,
-				    REP_NONE, REP_NO_DATA };
+	static const int cols[] = { REP_ON_TRACK, REP_AT_RISK, REP_OFF_TRACK, REP_NONE,
+				    REP_NO_DATA };
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		fprintf(f, "<th>%s<small>%s</small></th>", rep_verdicts[cols[i]].zh,
 			rep_verdicts[cols[i]].en);
+	fputs("<th class=\"sep\">逾期未报<small>Figure overdue</small></th>", f);
 	fputs("</tr></thead>\n<tbody>\n", f);
 	for (size_t c = 0; c < r->n_cats; c++)
 		summary_row(r, f, (int)c);
@@ -402,9 +453,11 @@ static void write_summary(const struct rep *r, FILE *f)
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		fprintf(f, "<span class=\"badge %s\">%s %s</span>", rep_verdicts[cols[i]].cls,
 			rep_verdicts[cols[i]].zh, rep_verdicts[cols[i]].en);
-	fputs("<br>每项指标只计一次，依次取：偏离、预警、逾期、按期、无判定、无数据。"
-	      "<span class=\"en\">Each indicator is counted once, in the first that applies of: "
-	      "off track, at risk, overdue, on track, no verdict, no data.</span></p>\n"
+	fputs("<span class=\"badge overdue\">逾期未报 overdue</span>", f);
+	fputs("<br>判定各列每项指标只计一次；逾期未报单独计数：最新数据达到序时进度的指标，下一期数据逾期时仍计为达到序时进度。"
+	      "<span class=\"en\">Each indicator is counted once among the verdicts; a figure "
+	      "overdue is counted on its own, so an indicator whose latest figure is on track "
+	      "stays on track while its next figure is late.</span></p>\n"
 	      "</section>\n",
 	      f);
 }
@@ -455,9 +508,9 @@ static void row_open(const struct rep_ind *x, FILE *f)
 	fputs(cls, f);
 	fputs(bind ? " binding" : " expected", f);
 	fputs("\" id=\"ind-", f);
-	esc(f, x->id);
+	rep_esc(f, x->id);
 	fputs("\" data-indicator=\"", f);
-	esc(f, x->id);
+	rep_esc(f, x->id);
 	fprintf(f, "\" data-attribute=\"%s\" data-verdict=\"%s\">\n", bind ? "binding" : "expected",
 		rep_verdicts[x->verdict].name);
 }
@@ -468,13 +521,19 @@ static void cell_indicator(const struct rep_ind *x, FILE *f)
 	bool bind = rep_is_binding(x);
 
 	fputs("<td><div class=\"name\">", f);
-	esc(f, x->name);
+	rep_esc(f, x->name);
 	fputs("</div><div class=\"en\">", f);
-	esc(f, x->name_en);
+	rep_esc(f, x->name_en);
 	fputs("</div><span class=\"id\">", f);
-	esc(f, x->id);
-	fprintf(f, "</span> <span class=\"attr %s\">%s</span></td>\n",
+	rep_esc(f, x->id);
+	fprintf(f, "</span> <span class=\"attr %s\">%s</span>",
 		bind ? "binding" : "expected", bind ? "★ 约束性 binding" : "预期性 expected");
+	if (x->depts[0]) {
+		fputs("<div class=\"note dept\">责任单位 <span class=\"en\">responsible</span> ", f);
+		rep_esc(f, x->depts);
+		fputs("</div>", f);
+	}
+	fputs("</td>\n", f);
 }
 
 /* Baseline -> target (with their years) and how the target is judged. */
@@ -497,7 +556,7 @@ static void cell_latest(const struct rep_obs *o, FILE *f)
 		fputs("<span class=\"val\">", f);
 		esc_num(f, o->value);
 		fputs("</span><div class=\"note\">", f);
-		esc(f, o->text);
+		rep_esc(f, o->text);
 		if (o->status)
 			fprintf(f, " · %s <span class=\"en\">%s</span>", status_name_zh(o->status),
 				status_name(o->status));
@@ -533,12 +592,12 @@ static void verdict_requirement(const struct rep_ind *x, const struct rep_obs *o
 	esc_num(f, x->required);
 	fputs(yoy ? "%" : " ", f);
 	if (!yoy)
-		esc(f, x->unit);
+		rep_esc(f, x->unit);
 	fputs("</div><div class=\"note\">差距 <span class=\"en\">gap</span> ", f);
 	fputs(x->gap > 0 ? "+" : "", f);
 	esc_num(f, x->gap);
 	fputc(' ', f);
-	esc(f, rep_gap_unit(x));
+	rep_esc(f, rep_gap_unit(x));
 	fputs("</div>", f);
 }
 
@@ -550,28 +609,25 @@ static void cell_verdict(const struct rep_ind *x, const struct rep_obs *o, FILE 
 
 	fprintf(f, "<span class=\"badge %s\">%s %s</span>", cls, rep_verdicts[x->verdict].zh,
 		rep_verdicts[x->verdict].en);
-	if (x->state[0] && x->verdict == REP_OVERDUE) /* on track, but a figure is missing */
-		fputs("<div class=\"note\">最新数据按期 <span class=\"en\">latest figure on "
-		      "track</span></div>",
-		      f);
 	if (!isnan(x->required))
 		verdict_requirement(x, o, f);
 	if (x->state_period[0] && (!o || strcmp(x->state_period, o->text) != 0)) {
 		fputs("<div class=\"note\">判定期 <span class=\"en\">verdict on</span> ", f);
-		esc(f, x->state_period);
+		rep_esc(f, x->state_period);
 		fputs("</div>", f);
 	}
 	if (x->withheld[0]) {
 		fputs("<div class=\"note\">判定针对 ", f);
-		esc(f, x->withheld);
+		rep_esc(f, x->withheld);
 		fputs("，晚于报告期 <span class=\"en\">(the daemon's verdict is on a later "
 		      "figure)</span></div>",
 		      f);
 	}
 	if (x->overdue[0]) {
 		fputs("<div class=\"late\">逾期未报 <span class=\"en\">overdue</span>: ", f);
-		esc(f, x->overdue);
-		fputs("</div>", f);
+		rep_esc(f, x->overdue);
+		fprintf(f, "，逾期 %d 天 <span class=\"en\">%d days late</span></div>", x->days_late,
+			x->days_late);
 	}
 }
 
@@ -582,7 +638,7 @@ static void write_row(const struct rep_ind *x, FILE *f)
 	row_open(x, f);
 	cell_indicator(x, f);
 	fputs("<td>", f);
-	esc(f, x->unit);
+	rep_esc(f, x->unit);
 	fputs("</td>\n<td>", f);
 	cell_target(x, f);
 	fputs("</td>\n<td>", f);
@@ -602,11 +658,11 @@ void report_html_write(const struct rep *r, FILE *f)
 	for (size_t c = 0; c < r->n_cats; c++) {
 		const char *zh = r->inds[r->cat_first[c]].category;
 		fputs("<section class=\"category\" data-category=\"", f);
-		esc(f, zh);
+		rep_esc(f, zh);
 		fputs("\">\n<h2>", f);
-		esc(f, zh);
+		rep_esc(f, zh);
 		fputs(" <span class=\"en\">", f);
-		esc(f, rep_category_en(zh));
+		rep_esc(f, rep_category_en(zh));
 		fputs("</span></h2>\n<table class=\"inds\">\n<colgroup><col class=\"c-ind\">"
 		      "<col class=\"c-unit\"><col class=\"c-bt\"><col class=\"c-last\">"
 		      "<col class=\"c-v\"><col class=\"c-spark\"></colgroup>\n"
@@ -621,13 +677,20 @@ void report_html_write(const struct rep *r, FILE *f)
 				write_row(&r->inds[r->order[k]], f);
 		fputs("</tbody>\n</table>\n</section>\n", f);
 	}
-	fputs("<footer>\n<p>判定由 planwatchd 按规划目标类型给出：年均增长（基期×(1+g)^(年−基年)，"
-	      "累计数按同比增速）、线性达标、上限、下限、保持、完成市下达任务、五年累计；约束性指标偏离即告警，"
-	      "预期性指标连续偏离方告警。逾期指按发布日历到期未报送。<span class=\"en\">Verdicts come "
-	      "from planwatchd's target rules (growth path or year-on-year growth, linear path, "
-	      "ceiling, floor, keep, city-assigned, cumulative): binding indicators are off track "
-	      "at the first miss, expected ones after consecutive misses. Overdue: a figure not "
-	      "received by its release-calendar due date. Dashed line: the required trajectory; "
-	      "hollow circle: the plan target.</span></p>\n</footer>\n</body>\n</html>\n",
+	fputs("<footer>\n<p>判定由 planwatchd 按规划目标类型给出：增速目标按报告的同比增速（地区生产总值、增加值为可比价）"
+	      "判定，无同比的年度数按基期到目标的水平路径判定；线性达标、上限、下限、保持、完成市下达任务、"
+	      "五年累计（按逐年增长路径）。达到要求即为达到序时进度；差距在容差以内为预警，超出为滞后："
+	      "年度数据和约束性指标当期即判滞后，预期性指标的月度、季度数据连续偏离方判滞后。"
+	      "逾期未报指按发布日历到期未报送，与判定分列。<span class=\"en\">Verdicts come from "
+	      "planwatchd's target rules: a growth target on its reported yoy (comparable prices "
+	      "for GDP and value added), an annual level without a yoy on the level path from the "
+	      "baseline to the target; linear path, ceiling, floor, keep, city-assigned, five-year "
+	      "sums on their growth-weighted path. Met is on track; short within the margin at "
+	      "risk, beyond it off track — at once for full-year figures and binding indicators, "
+	      "after consecutive misses for monthly and quarterly figures of expected ones. "
+	      "Overdue (a figure not received by its release-calendar due date) is shown beside "
+	      "the verdict. Dashed line: the required trajectory; black tick: the requirement the "
+	      "daemon compared; hollow circle: the plan target.</span></p>\n</footer>\n</body>\n"
+	      "</html>\n",
 	      f);
 }

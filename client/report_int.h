@@ -18,12 +18,13 @@
 #define REP_SHORT 128   /* bytes: category, unit */
 #define REP_QUERY_LIMIT 10000 /* the protocol's maximum; a plan's series is far shorter */
 
-/* Display verdict of one indicator, exclusive; the summary counts each indicator once. */
+/* Display verdict of one indicator, exclusive; the summary counts each indicator once. A
+ * missing figure (overdue) is not a verdict: it is counted on its own, beside it, so an
+ * indicator whose latest figure is on track stays on track while a later one is late. */
 enum rep_verdict {
 	REP_ON_TRACK,
 	REP_AT_RISK,
 	REP_OFF_TRACK,
-	REP_OVERDUE,
 	REP_NONE,    /* figures, but no verdict (no rule, no city target, or withheld) */
 	REP_NO_DATA, /* no figure at all (by the report period) */
 	REP_V_N,
@@ -50,6 +51,7 @@ struct rep_ind {
 	int direction; /* 1: higher is better, -1: lower is better */
 	int base_year, target_year;
 	int due_days; /* a figure is due this many days after its period ends */
+	char depts[REP_NAME]; /* 责任单位: the departments, the responsible one first, "、" */
 	double base, target, growth; /* NAN when the catalog has none */
 	int cat_rank;                /* position of the category in the catalog */
 	size_t order;                /* position in the catalog */
@@ -60,6 +62,7 @@ struct rep_ind {
 	char state_period[PERIOD_TEXT_MAX]; /* the figure the verdict is about */
 	char withheld[PERIOD_TEXT_MAX]; /* verdict not shown: it is about this later period */
 	char overdue[PERIOD_TEXT_MAX];  /* a figure not received by its due date, "" if none */
+	int days_late;                  /* days since that figure was due (at the report time) */
 	double value, required, gap;    /* what was compared; NAN without a verdict */
 	int verdict;                    /* enum rep_verdict */
 };
@@ -70,9 +73,11 @@ struct rep {
 	unsigned n_req;
 	const char *plan;
 	char plan_name[REP_NAME * 2];
+	char region[REP_SHORT]; /* the plan's region (alias), "" if the daemon does not say */
 	struct period cut;
 	bool has_cut;
 	int64_t now_ms;
+	char issuer[256]; /* the daemon's issuer (制表单位), "" if none */
 	struct rep_ind *inds;
 	size_t n;
 	size_t *order; /* display order: category, binding first, catalog order */
@@ -80,6 +85,18 @@ struct rep {
 	char *err;
 	size_t errlen;
 };
+
+/* ---- report.c: loading, shared with the evaluation (client/evaluation.c) ---- */
+
+/* Request ids of this run (call once, before rep_load). */
+void rep_begin(struct rep *r);
+/* Loads r->plan over the wire (catalog, status, alerts, one query per indicator, each
+ * judged for r->cut). Returns 0 or a negative code with r->err set. */
+int rep_load(struct rep *r);
+void rep_release(struct rep *r);
+/* Sets r->err from fmt and returns rc. */
+int rep_fail(struct rep *r, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* ---- report_fmt.c ---- */
 
@@ -108,10 +125,21 @@ const char *rep_category_en(const char *zh);
 const char *rep_status_en(int st);
 /* The numbers of x's target for the plan maths. */
 struct planmath_target rep_target(const struct rep_ind *x);
-/* Verdicts of the indicators of category cat (-1: all) into counts, with the number of
- * indicators and of binding ones. */
-void rep_count_verdicts(const struct rep *r, int cat, int counts[REP_V_N], int *total,
-			int *binding);
+/* What the summary counts for the indicators of category cat (-1: all). */
+struct rep_counts {
+	int verdict[REP_V_N]; /* by enum rep_verdict, each indicator once */
+	int total, binding;
+	int overdue;          /* indicators with a figure overdue, whatever their verdict */
+	int binding_on_track; /* binding indicators on track */
+};
+void rep_count_verdicts(const struct rep *r, int cat, struct rep_counts *c);
+
+/* s escaped for HTML text and attribute values. */
+void rep_esc(FILE *f, const char *s);
+/* s as one CSV field (RFC 4180 quoting), then "," or, last, CRLF. */
+void rep_csv_field(FILE *f, const char *s, bool last);
+/* s as a JSON string; null for NULL. */
+void rep_json_str(FILE *f, const char *s);
 
 /* ---- one writer per format: the loaded report r to f ---- */
 

@@ -8,28 +8,9 @@
 #include "../proto/status.h"
 #include "report_int.h"
 
-static void json_str(FILE *f, const char *s)
-{
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static void json_opt_str(FILE *f, const char *s)
 {
-	json_str(f, s && s[0] ? s : NULL);
+	rep_json_str(f, s && s[0] ? s : NULL);
 }
 
 static void json_num(FILE *f, double v)
@@ -45,24 +26,27 @@ static void json_num(FILE *f, double v)
 
 static void json_counts(const struct rep *r, FILE *f, int cat)
 {
-	int counts[REP_V_N], total, binding;
-	rep_count_verdicts(r, cat, counts, &total, &binding);
-	fprintf(f, "\"indicators\":%d,\"binding\":%d", total, binding);
+	struct rep_counts c;
+	rep_count_verdicts(r, cat, &c);
+	fprintf(f, "\"indicators\":%d,\"binding\":%d,\"binding_on_track\":%d", c.total,
+		c.binding, c.binding_on_track);
 	for (int v = 0; v < REP_V_N; v++)
-		fprintf(f, ",\"%s\":%d", rep_verdicts[v].name, counts[v]);
+		fprintf(f, ",\"%s\":%d", rep_verdicts[v].name, c.verdict[v]);
+	/* beside the verdicts, not one of them: an indicator can be on track and late */
+	fprintf(f, ",\"overdue\":%d", c.overdue);
 }
 
 void report_json_write(const struct rep *r, FILE *f)
 {
 	char t[40], per[PERIOD_TEXT_MAX];
 	fputs("{\"plan\":", f);
-	json_str(f, r->plan);
+	rep_json_str(f, r->plan);
 	fputs(",\"plan_name\":", f);
-	json_str(f, r->plan_name);
+	rep_json_str(f, r->plan_name);
 	fputs(",\"period\":", f);
 	if (r->has_cut) {
 		period_format(&r->cut, per);
-		json_str(f, per);
+		rep_json_str(f, per);
 	} else {
 		fputs("null", f);
 	}
@@ -71,7 +55,7 @@ void report_json_write(const struct rep *r, FILE *f)
 		(long long)r->now_ms);
 	for (size_t c = 0; c < r->n_cats; c++) {
 		fputs(c ? ",{\"category\":" : "{\"category\":", f);
-		json_str(f, r->inds[r->cat_first[c]].category);
+		rep_json_str(f, r->inds[r->cat_first[c]].category);
 		fputc(',', f);
 		json_counts(r, f, (int)c);
 		fputc('}', f);
@@ -84,21 +68,21 @@ void report_json_write(const struct rep *r, FILE *f)
 		const struct rep_obs *o = rep_latest(x);
 		fputs(k ? ",\n{" : "\n{", f);
 		fputs("\"plan\":", f);
-		json_str(f, r->plan);
+		rep_json_str(f, r->plan);
 		fputs(",\"indicator\":", f);
-		json_str(f, x->id);
+		rep_json_str(f, x->id);
 		fputs(",\"name\":", f);
-		json_str(f, x->name);
+		rep_json_str(f, x->name);
 		fputs(",\"name_en\":", f);
-		json_str(f, x->name_en);
+		rep_json_str(f, x->name_en);
 		fputs(",\"category\":", f);
-		json_str(f, x->category);
+		rep_json_str(f, x->category);
 		fputs(",\"attribute\":", f);
-		json_str(f, x->attribute);
+		rep_json_str(f, x->attribute);
 		fputs(",\"kind\":", f);
-		json_str(f, x->kind);
+		rep_json_str(f, x->kind);
 		fputs(",\"unit\":", f);
-		json_str(f, x->unit);
+		rep_json_str(f, x->unit);
 		fputs(",\"baseline_year\":", f);
 		if (isnan(x->base))
 			fputs("null", f);
@@ -122,7 +106,7 @@ void report_json_write(const struct rep *r, FILE *f)
 		fputs(",\"status\":", f);
 		json_opt_str(f, o ? rep_status_en(o->status) : NULL);
 		fputs(",\"verdict\":", f);
-		json_str(f, rep_verdicts[x->verdict].name);
+		rep_json_str(f, rep_verdicts[x->verdict].name);
 		fputs(",\"required\":", f);
 		json_num(f, x->required);
 		fputs(",\"gap\":", f);
@@ -133,10 +117,17 @@ void report_json_write(const struct rep *r, FILE *f)
 		json_opt_str(f, x->state_period);
 		fputs(",\"overdue\":", f);
 		json_opt_str(f, x->overdue);
+		fputs(",\"days_late\":", f);
+		if (x->overdue[0])
+			fprintf(f, "%d", x->days_late);
+		else
+			fputs("null", f);
+		fputs(",\"departments\":", f);
+		rep_json_str(f, x->depts);
 		fputs(",\"series\":[", f);
 		for (size_t i = 0; i < x->n_obs; i++) {
 			fputs(i ? ",{\"period\":" : "{\"period\":", f);
-			json_str(f, x->obs[i].text);
+			rep_json_str(f, x->obs[i].text);
 			fputs(",\"value\":", f);
 			json_num(f, x->obs[i].value);
 			fputs(",\"status\":", f);

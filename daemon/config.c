@@ -140,7 +140,7 @@ static int parse(struct config *c, struct ydoc *d, const char *base)
 		"state_dir", "catalog", "listen", "publish", "sub_bind", "sub_connect",
 		"map_size_mb", "map_max_mb", "group_max", "pub_hwm", "allow_clock_set",
 		"allow_insecure_tcp", "margin_pct", "hysteresis_pct", "persistence",
-		"server_secret_file", "clients_file", "metrics_listen", NULL,
+		"server_secret_file", "clients_file", "metrics_listen", "issuer", NULL,
 	};
 	ynode root = ydoc_root(d);
 	int rc;
@@ -176,6 +176,13 @@ static int parse(struct config *c, struct ydoc *d, const char *base)
 		if ((rc = ydoc_str(d, m, "metrics_listen", &s)) < 0)
 			return rc;
 		snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s", s);
+	}
+	if ((m = ydoc_get(d, root, "issuer"))) {
+		if ((rc = ydoc_str(d, m, "issuer", &s)) < 0)
+			return rc;
+		if (strlen(s) >= sizeof(c->issuer))
+			return ydoc_fail(d, m, "'issuer' is longer than 255 bytes");
+		snprintf(c->issuer, sizeof(c->issuer), "%s", s);
 	}
 	if (c->n_catalog == 0)
 		return ydoc_fail(d, root, "'catalog' must list at least one catalog file");

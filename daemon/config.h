@@ -42,6 +42,7 @@ struct config {
 	unsigned persistence;  /* expected indicators: consecutive off periods before breach */
 	struct config_keys keys;
 	char metrics_listen[128]; /* "" = off */
+	char issuer[256];         /* 制表单位 on evaluations (status reply); "" = none */
 };
 
 /* Loads path into *c (all or nothing). On failure err holds "FILE:LINE: message". */

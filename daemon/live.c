@@ -131,6 +131,7 @@ int live_reload(struct live *l)
 	l->cfg.margin_pct = nc.margin_pct;
 	l->cfg.hysteresis_pct = nc.hysteresis_pct;
 	l->cfg.persistence = nc.persistence;
+	snprintf(l->cfg.issuer, sizeof(l->cfg.issuer), "%s", nc.issuer);
 	rules_from_config(&l->rules, &l->cfg);
 	config_release(&nc);
 	log_notice("reloaded: %zu plans, %zu indicators", catalog_n_plans(l->cat),

@@ -211,6 +211,7 @@ static void w_indicator(struct proto_buf *b, const struct cat_indicator *x)
 	struct proto_map m;
 	proto_map_open_wide(&m, b);
 	proto_kv_str(&m, "plan", x->plan->id);
+	proto_kv_str(&m, "region", x->plan->region ? x->plan->region->alias : x->plan->district);
 	proto_kv_str(&m, "indicator", x->id);
 	proto_kv_str(&m, "name", x->name);
 	proto_kv_str(&m, "name_en", x->name_en);
@@ -272,6 +273,7 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	store_stat(s, &ss);
 	proto_reply_open(&m, b, PROTO_RESULT, q->r->id);
 	proto_kv_str(&m, "version", st->version);
+	proto_kv_str(&m, "issuer", st->issuer && st->issuer[0] ? st->issuer : NULL);
 	proto_kv_int(&m, "uptime_s", (st->now_ms - st->started_ms) / 1000);
 	proto_kv_int(&m, "now", st->now_ms);
 	proto_kv_uint(&m, "accepted", st->accepted);

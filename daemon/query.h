@@ -19,6 +19,7 @@ struct query_stats {
 	int64_t started_ms;
 	int64_t now_ms;            /* the daemon clock (may be set by tests) */
 	const char *version;
+	const char *issuer;        /* config issuer (制表单位), "" = none */
 };
 
 #define QUERY_LIMIT_DEFAULT 1000

@@ -1,6 +1,9 @@
-/* daemon/rules.c — target tracking: which requirement applies to each target kind (the
- * arithmetic is model/planmath.c), state machine with persistence and hysteresis (the state
- * is daemon/alert.c's record), overdue figures by release calendar. */
+/* daemon/rules.c — target tracking: which requirement applies to each target kind and on
+ * what basis (a growth target's rate on the reported yoy, its level on the level path;
+ * a year's 年度目标 for any kind; a city's number first), the state machine with
+ * persistence for sub-annual figures and hysteresis (the arithmetic and the state steps are
+ * model/planmath.c, the state is daemon/alert.c's record), backfilled periods counted
+ * silently into the streak, overdue figures by release calendar. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,9 +21,10 @@
 struct verdict {
 	struct planmath_verdict pm; /* state: enum rules_state, RULES_NONE: no requirement */
 	bool points;                /* compared in percentage points (growth), not level */
-	const char *rule, *rule_zh, *rule_en;
-	bool texts; /* format text_zh/text_en: only a notice shows them */
-	char text_zh[200], text_en[200];
+	const char *rule;
+	const char *basis; /* what was judged: "rate" (yoy), "level", "bound", "sum" */
+	bool texts;        /* format text_zh/text_en: only a notice shows them */
+	char text_zh[400], text_en[400];
 };
 
 /* Formats one of v's texts when v->texts: most evaluations announce nothing, and the
@@ -142,12 +146,31 @@ static int state_put(struct store_txn *t, const struct cat_indicator *x, const s
 	return store_alert_put(t, x->plan->id, x->id, buf, alert_encode(a, buf));
 }
 
+/* Writes a only if it differs from the state read (before): a group that changes nothing
+ * about an indicator (a revision of an older period, a repeated figure) then dirties no
+ * page of the alert table. A fresh state (what state_get gives when none is stored) is
+ * always written, so every evaluated indicator keeps a record, as before. */
+static int state_put_changed(struct store_txn *t, const struct cat_indicator *x,
+			     const struct alert *before, const struct alert *a)
+{
+	uint8_t was[ALERT_REC], now[ALERT_REC], fresh[ALERT_REC];
+	struct alert none;
+	memset(&none, 0, sizeof(none));
+	alert_encode(&none, fresh);
+	alert_encode(before, was);
+	alert_encode(a, now);
+	if (!memcmp(was, now, ALERT_REC) && memcmp(was, fresh, ALERT_REC) != 0)
+		return 0;
+	return state_put(t, x, a);
+}
+
 /* ---- series access ---- */
 
 struct cum {
 	int from, to;
 	double sum;
 	int n;
+	bool seen[64]; /* seen[y - from]: a figure of year y is in the sum */
 };
 
 static int cum_cb(const struct store_obs *o, void *arg)
@@ -156,8 +179,20 @@ static int cum_cb(const struct store_obs *o, void *arg)
 	if (o->period.freq == PERIOD_ANNUAL && o->period.year >= c->from && o->period.year <= c->to) {
 		c->sum += o->value;
 		c->n++;
+		if (o->period.year - c->from < 64)
+			c->seen[o->period.year - c->from] = true;
 	}
 	return 0;
+}
+
+/* "2022、2023" into buf: the years of c without a figure; "" when none. */
+static void cum_missing(const struct cum *c, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int y = c->from; y <= c->to && y - c->from < 64; y++)
+		if (!c->seen[y - c->from] && len + 8 < cap)
+			len += (size_t)snprintf(buf + len, cap - len, "%s%d", len ? "," : "", y);
 }
 
 /* Judges value against required; the plan maths is model/planmath.c. */
@@ -168,8 +203,10 @@ static void compare(struct verdict *v, const struct rules_cfg *cfg, int directio
 	planmath_judge(&v->pm, value, required, direction, points, cfg->margin_pct);
 }
 
-/* YoY growth in % of o: reported, or from the same period a year earlier. */
-static bool yoy_of(struct store_txn *t, const struct store_obs *o, double *yoy)
+/* YoY growth in % of o: reported, or — for a series at current prices only — from the same
+ * period a year earlier. A ratio of nominal levels is not a comparable-price growth rate. */
+static bool yoy_of(struct store_txn *t, const struct cat_indicator *x, const struct store_obs *o,
+		   double *yoy)
 {
 	struct store_obs prev;
 	struct period p = o->period;
@@ -177,6 +214,8 @@ static bool yoy_of(struct store_txn *t, const struct store_obs *o, double *yoy)
 		*yoy = o->yoy;
 		return true;
 	}
+	if (cat_comparable_prices(x))
+		return false;
 	p.year--;
 	if (store_obs_get(t, o->plan, o->ind, &p, &prev) == 0 && prev.value > 0) {
 		*yoy = (o->value / prev.value - 1) * 100;
@@ -185,60 +224,101 @@ static bool yoy_of(struct store_txn *t, const struct store_obs *o, double *yoy)
 	return false;
 }
 
-static void eval_growth(const struct rules_cfg *cfg, struct store_txn *t,
+/* The rate requirement g (%) judged on o's growth: in-year monitoring of a rate. */
+static void judge_rate(const struct rules_cfg *cfg, struct store_txn *t,
+		       const struct cat_indicator *x, const struct store_obs *o, struct verdict *v,
+		       double g, const char *src_zh, const char *src_en)
+{
+	double yoy;
+	if (!yoy_of(t, x, o, &yoy))
+		return;
+	compare(v, cfg, x->direction, yoy, g, true);
+	v->rule = "growth_yoy";
+	v->basis = "rate";
+	vtext(v, v->text_zh, "同比增长%.2f%%，要求不低于%s%g%%", yoy, src_zh, g);
+	vtext(v, v->text_en, "YoY growth %.2f%% against %s of %g%%", yoy,
+		 src_en, g);
+}
+
+/* A year's 年度目标, for a target of any kind: a value (judged on an annual figure, or on a
+ * 1-N月 figure of a share or rate, whose year-to-date value is comparable with the year's)
+ * or a growth (judged on the figure's yoy). False when the year has none that applies. */
+static bool eval_annual(const struct rules_cfg *cfg, struct store_txn *t,
 			const struct cat_indicator *x, const struct store_obs *o, struct verdict *v)
 {
 	int y = o->period.year;
 	const struct cat_annual *an = cat_annual_for(x, y);
-	double g, yoy;
-
-	if (an && an->has_value && o->period.freq == PERIOD_ANNUAL) {
+	if (!an)
+		return false;
+	if (an->has_value &&
+	    (o->period.freq == PERIOD_ANNUAL || strcmp(x->unit, "%") == 0)) {
 		compare(v, cfg, x->direction, o->value, an->value, false);
 		v->rule = "annual_value";
+		v->basis = "level";
 		vtext(v, v->text_zh, "%d年度目标%g%s", y, an->value, x->unit);
 		vtext(v, v->text_en, "%d annual target %g %s", y, an->value, x->unit);
-		return;
+		return true;
 	}
+	if (an->has_growth) {
+		judge_rate(cfg, t, x, o, v, an->growth, "年度目标", "annual target");
+		return true;
+	}
+	return false;
+}
+
+/* A growth target: the rate (年均增长 g, real for GDP and value added) is judged in-year on
+ * the reported yoy; an annual figure without a yoy is judged on the level path only — the
+ * geometric path from the baseline to the target level, or, for a series at current
+ * prices without a target level, the baseline grown by the stated rate. */
+static void eval_growth(const struct rules_cfg *cfg, struct store_txn *t,
+			const struct cat_indicator *x, const struct store_obs *o, struct verdict *v)
+{
+	int y = o->period.year;
 	struct planmath_target tg = cat_target(x);
-	bool have_g = an && an->has_growth ? (g = an->growth, true) : planmath_growth(&tg, &g);
-	if (!have_g)
-		return;
-	const char *src_zh = an && an->has_growth ? "年度目标" : "规划年均增长";
-	const char *src_en = an && an->has_growth ? "annual target" : "plan average growth";
-	/* Cumulative 1–N月 figures and quarterly YTD are judged by their YoY growth. */
-	if (x->form == CAT_FORM_YTD || o->period.freq != PERIOD_ANNUAL || !x->has_base) {
-		if (!yoy_of(t, o, &yoy))
-			return;
-		compare(v, cfg, x->direction, yoy, g, true);
-		v->rule = "growth_yoy";
-		vtext(v, v->text_zh, "同比增长%.2f%%，要求不低于%s%g%%", yoy,
-			 src_zh, g);
-		vtext(v, v->text_en, "YoY growth %.2f%% against %s of %g%%", yoy,
-			 src_en, g);
+	double g, req;
+
+	/* 1-N月 and quarterly figures are not comparable with an annual level: their yoy. */
+	if (!isnan(o->yoy) || o->period.freq != PERIOD_ANNUAL || !x->has_base) {
+		if (planmath_growth(&tg, &g))
+			judge_rate(cfg, t, x, o, v, g, "规划年均增长", "plan average growth");
 		return;
 	}
-	double req = planmath_compound(x->base, g, y - x->base_year);
+	struct planmath_target lv = tg;
+	lv.growth = NAN; /* the path between the two levels, not the (real) stated rate */
+	if (x->has_target && planmath_growth(&lv, &g)) {
+		req = planmath_compound(x->base, g, y - x->base_year);
+		compare(v, cfg, x->direction, o->value, req, false);
+		v->rule = "level_path";
+		v->basis = "level";
+		vtext(v, v->text_zh, "从%g到%g%s的路径，%d年应达%.4g%s", x->base,
+			 x->target, x->unit, y, req, x->unit);
+		vtext(v, v->text_en, "the path from %g to %g %s requires %.4g %s in %d",
+			 x->base, x->target, x->unit, req, x->unit, y);
+		return;
+	}
+	if (cat_comparable_prices(x) || !planmath_growth(&tg, &g))
+		return; /* a real rate cannot be judged on a nominal level */
+	req = planmath_compound(x->base, g, y - x->base_year);
 	compare(v, cfg, x->direction, o->value, req, false);
 	v->rule = "growth_path";
-	vtext(v, v->text_zh, "按%s%g%%，%d年应达%.4g%s", src_zh, g, y, req,
+	v->basis = "level";
+	vtext(v, v->text_zh, "按规划年均增长%g%%，%d年应达%.4g%s", g, y, req,
 		 x->unit);
-	vtext(v, v->text_en, "%s of %g%% requires %.4g %s in %d", src_en, g,
-		 req, x->unit, y);
+	vtext(v, v->text_en, "plan average growth of %g%% requires %.4g %s in %d",
+		 g, req, x->unit, y);
 }
 
 static void eval_level(const struct rules_cfg *cfg, const struct cat_indicator *x,
 		       const struct store_obs *o, struct verdict *v)
 {
 	int y = o->period.year;
-	const struct cat_annual *an = cat_annual_for(x, y);
 	struct planmath_target tg = cat_target(x);
 	double req;
-	if (an && an->has_value)
-		req = an->value;
-	else if (!planmath_level(&tg, y, &req))
+	if (!planmath_level(&tg, y, &req))
 		return;
 	compare(v, cfg, x->direction, o->value, req, false);
 	v->rule = "level_path";
+	v->basis = "level";
 	vtext(v, v->text_zh, "线性路径%d年应达%.4g%s", y, req, x->unit);
 	vtext(v, v->text_en, "linear path requires %.4g %s in %d", req, x->unit, y);
 }
@@ -249,8 +329,40 @@ static void eval_bound(const struct rules_cfg *cfg, const struct cat_indicator *
 {
 	compare(v, cfg, dir, o->value, limit, false);
 	v->rule = rule;
+	v->basis = "bound";
 	vtext(v, v->text_zh, "%s%g%s", zh, limit, x->unit);
 	vtext(v, v->text_en, "%s %g %s", en, limit, x->unit);
+}
+
+/* A five-year sum: the years after the baseline up to o's, against the growth-weighted
+ * path (planmath_cum_path); the rule names the years whose figures are missing. */
+static int eval_cumulative(const struct rules_cfg *cfg, struct store_txn *t,
+			   const struct cat_indicator *x, const struct store_obs *o,
+			   struct verdict *v)
+{
+	struct cum c = { .from = x->base_year + 1, .to = o->period.year };
+	struct planmath_target tg = cat_target(x);
+	char miss[64], miss_zh[96] = "", miss_en[96] = "";
+	double req;
+	int rc;
+	if ((rc = store_obs_range(t, cat_owner(x), x->id, NULL, NULL, cum_cb, &c)) < 0)
+		return rc;
+	if (c.n == 0 || !planmath_cum_path(&tg, o->period.year, &req))
+		return 0;
+	compare(v, cfg, x->direction, c.sum, req, false);
+	v->rule = "cumulative";
+	v->basis = "sum";
+	cum_missing(&c, miss, sizeof(miss));
+	if (miss[0]) {
+		snprintf(miss_zh, sizeof(miss_zh), "（缺%s年数据）", miss);
+		snprintf(miss_en, sizeof(miss_en), " (missing %s)", miss);
+	}
+	vtext(v, v->text_zh, "累计%.4g%s，按%s应达%.4g%s%s", c.sum, x->unit,
+		 isnan(tg.growth) ? "进度" : "逐年增长路径", req, x->unit, miss_zh);
+	vtext(v, v->text_en, "cumulative %.4g %s, %s requirement %.4g %s%s",
+		 c.sum, x->unit, isnan(tg.growth) ? "pro-rata" : "growth-weighted", req, x->unit,
+		 miss_en);
+	return 0;
 }
 
 static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
@@ -263,6 +375,20 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	memset(v, 0, sizeof(*v));
 	v->pm.state = RULES_NONE;
 	v->texts = texts;
+	if (x->kind == CAT_CITY) {
+		/* The city's number, once an operator set it, comes before the year's 年度目标. */
+		uint32_t trev;
+		rc = rules_target_get(t, x->plan->id, x->id, o->period.year, &target, &trev);
+		if (rc < 0 && rc != PW_ENOTFOUND)
+			return rc;
+		if (rc == 0) {
+			eval_bound(cfg, x, o, v, target, x->direction, "city_target", "完成市下达任务",
+				   "city-assigned target");
+			return 0;
+		}
+	}
+	if (x->kind == CAT_INFO || eval_annual(cfg, t, x, o, v))
+		return 0;
 	switch (x->kind) {
 	case CAT_GROWTH:
 		eval_growth(cfg, t, x, o, v);
@@ -280,34 +406,9 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		eval_bound(cfg, x, o, v, x->base, x->direction, "keep_level", "保持基期水平",
 			   "keep the baseline level");
 		break;
-	case CAT_CITY:
-		uint32_t trev;
-		rc = rules_target_get(t, x->plan->id, x->id, o->period.year, &target, &trev);
-		if (rc == PW_ENOTFOUND)
-			return 0; /* no verdict until the city's number is set */
-		if (rc < 0)
-			return rc;
-		eval_bound(cfg, x, o, v, target, x->direction, "city_target", "完成市下达任务",
-			   "city-assigned target");
-		break;
-	case CAT_CUMULATIVE: {
-		struct cum c = { .from = x->base_year + 1, .to = o->period.year };
-		if ((rc = store_obs_range(t, cat_owner(x), x->id, NULL, NULL, cum_cb, &c)) < 0)
-			return rc;
-		struct planmath_target tg = cat_target(x);
-		double req;
-		if (c.n == 0 || o->period.year <= x->base_year ||
-		    !planmath_pro_rata(&tg, o->period.year, &req))
-			return 0;
-		compare(v, cfg, x->direction, c.sum, req, false);
-		v->rule = "cumulative";
-		vtext(v, v->text_zh, "累计%.4g%s，按进度应达%.4g%s", c.sum,
-			 x->unit, req, x->unit);
-		vtext(v, v->text_en, "cumulative %.4g %s, pro-rata requirement %.4g %s",
-			 c.sum, x->unit, req, x->unit);
-		break;
-	}
-	default:
+	case CAT_CUMULATIVE:
+		return eval_cumulative(cfg, t, x, o, v);
+	default: /* city without a number: no verdict until the city's number is set */
 		break;
 	}
 	return 0;
@@ -341,13 +442,16 @@ static int emit_alert(struct notice_list *out, struct store_txn *t, const char *
 	proto_w_str(f, "gap");
 	proto_w_double(f, v->pm.gap);
 	proto_w_str(f, "gap_unit");
-	proto_w_str(f, v->points ? "pp" : x->unit);
+	/* a difference of two percentages, rates or shares, is in percentage points */
+	proto_w_str(f, v->points || strcmp(x->unit, "%") == 0 ? "pp" : x->unit);
 	proto_w_str(f, "state");
 	proto_w_str(f, rules_state_name(to));
 	proto_w_str(f, "previous");
 	proto_w_str(f, rules_state_name(from));
 	proto_w_str(f, "rule");
 	proto_w_str(f, v->rule);
+	proto_w_str(f, "basis");
+	proto_w_str(f, v->basis);
 	proto_w_str(f, "rule_zh");
 	proto_w_str(f, v->text_zh);
 	proto_w_str(f, "rule_en");
@@ -398,22 +502,68 @@ static int resolve_overdue(struct store_txn *t, const struct cat_indicator *x, s
 	return notice_emit(out, t, topic);
 }
 
-/* Writes a only if it differs from the state read (before): a group that changes nothing
- * about an indicator (a revision of an older period, a repeated figure) then dirties no
- * page of the alert table. A fresh state (what state_get gives when none is stored) is
- * always written, so every evaluated indicator keeps a record, as before. */
-static int state_put_changed(struct store_txn *t, const struct cat_indicator *x,
-			     const struct alert *before, const struct alert *a)
+/* Judges o and moves a's state; *kind is the notice to emit (NULL: none). */
+static int step(const struct rules_cfg *cfg, struct store_txn *t, const struct cat_indicator *x,
+		const struct store_obs *o, struct alert *a, int64_t now_ms, struct verdict *v,
+		const char **kind, unsigned *streak)
 {
-	uint8_t was[ALERT_REC], now[ALERT_REC], fresh[ALERT_REC];
-	struct alert none;
-	memset(&none, 0, sizeof(none));
-	alert_encode(&none, fresh);
-	alert_encode(before, was);
-	alert_encode(a, now);
-	if (!memcmp(was, now, ALERT_REC) && memcmp(was, fresh, ALERT_REC) != 0)
+	int rc;
+	*kind = NULL;
+	if ((rc = evaluate(cfg, t, x, o, v, false)) < 0 || v->pm.state == RULES_NONE)
+		return rc;
+	*streak = update_streak(a, o, v->pm.state);
+	/* Persistence is for the noise of monthly and quarterly figures; a full-year figure
+	 * (or a binding target) short of its requirement is off track in its year. */
+	bool full_year = o->period.freq == PERIOD_ANNUAL || x->attribute == CAT_BINDING;
+	struct planmath_step s = {
+		.from = a->state, .raw = v->pm.state, .gap = v->pm.gap, .streak = *streak,
+		.margin = planmath_margin(v->pm.required, v->points, cfg->margin_pct),
+		.hyst = planmath_margin(v->pm.required, v->points, cfg->hysteresis_pct),
+		.need = full_year ? 1 : (cfg->persistence ? cfg->persistence : 1),
+	};
+	int from = a->state, to = planmath_next(&s);
+	if (to == RULES_OFF_TRACK && from != to)
+		*kind = "breach";
+	else if (to == RULES_AT_RISK && from != to)
+		*kind = from == RULES_OFF_TRACK ? "resolved" : "at_risk";
+	else if (to == RULES_ON_TRACK && from != to && from != RULES_NONE)
+		*kind = "resolved"; /* a first figure on track is not news */
+	a->value = v->pm.value;
+	a->required = v->pm.required;
+	a->gap = v->pm.gap;
+	if (to != from) {
+		a->state = (uint8_t)to;
+		a->since_ms = now_ms;
+	}
+	return 0;
+}
+
+struct replay {
+	const struct rules_cfg *cfg;
+	struct store_txn *t;
+	const struct cat_indicator *x;
+	struct alert *a;
+	struct period before; /* replay periods before this one (the newest live figure) */
+};
+
+/* One backfilled period newer than the last judged: its verdict extends or breaks the
+ * streak of off-track periods. The announced state moves only with a notice, so it is
+ * left for the live figure. */
+static int replay_cb(const struct store_obs *o, void *arg)
+{
+	struct replay *r = arg;
+	struct verdict v;
+	int rc;
+	if (!(o->flags & STORE_OBS_BACKFILL) || period_cmp(&o->period, &r->before) >= 0 ||
+	    !cat_in_window(r->x->plan, o->period.year) ||
+	    o->period.freq != r->x->freq ||
+	    (r->a->last_period.year && period_cmp(&o->period, &r->a->last_period) <= 0))
 		return 0;
-	return state_put(t, x, a);
+	if ((rc = evaluate(r->cfg, r->t, r->x, o, &v, false)) < 0)
+		return rc;
+	if (v.pm.state != RULES_NONE)
+		update_streak(r->a, o, v.pm.state);
+	return 0;
 }
 
 struct last_arg {
@@ -449,6 +599,8 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	struct store_obs newest;
 	struct verdict v;
 	struct alert a, before;
+	const char *kind;
+	unsigned streak = 0;
 	int rc;
 
 	if ((rc = state_get(t, x, &a)) < 0)
@@ -456,7 +608,9 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	before = a;
 	if ((rc = resolve_overdue(t, x, &a, out)) < 0)
 		return rc;
-	/* The newest period drives the verdict; backfilled history never does. */
+	/* The newest live period drives the verdict and its notice. Backfilled history
+	 * announces nothing, but it is the state the live figure is judged against: the
+	 * backfilled periods since the last judged one are replayed first, silently. */
 	rc = store_obs_last(t, cat_owner(x), x->id, STORE_OBS_BACKFILL, &newest);
 	/* No plan judges a period after its window (no extrapolating an expired plan's path,
 	 * docs/MODEL.md section 2): the 14th plan is governed by its newest period up to 2025,
@@ -467,62 +621,22 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		return state_put_changed(t, x, &before, &a);
 	if (rc < 0)
 		return rc;
-	/* A draft judges nothing; nor does a plan a period before its window. */
+	/* A draft judges nothing, and no plan judges a period outside its window: there is
+	 * no extrapolating an expired plan's path (docs/MODEL.md section 2). */
 	if (x->plan->status == CAT_DRAFT || !cat_in_window(x->plan, newest.period.year))
 		return state_put_changed(t, x, &before, &a);
-	if ((rc = evaluate(cfg, t, x, &newest, &v, false)) < 0)
+	struct replay r = { cfg, t, x, &a, newest.period };
+	if ((rc = store_obs_range(t, cat_owner(x), x->id, NULL, &newest.period, replay_cb, &r)) < 0)
 		return rc;
-	if (v.pm.state == RULES_NONE)
-		return state_put_changed(t, x, &before, &a);
-	unsigned streak = update_streak(&a, &newest, v.pm.state);
-	unsigned need = x->attribute == CAT_BINDING ? 1 : (cfg->persistence ? cfg->persistence : 1);
-	double margin = planmath_margin(v.pm.required, v.points, cfg->margin_pct);
-	double hyst = planmath_margin(v.pm.required, v.points, cfg->hysteresis_pct);
-	int from = a.state, to = from;
-	const char *kind = NULL;
-
-	switch (from) {
-	case RULES_OFF_TRACK:
-		/* Leave only by clearing the requirement with room to spare: no flapping. */
-		if (v.pm.gap >= hyst) {
-			to = v.pm.gap >= margin + hyst ? RULES_ON_TRACK : RULES_AT_RISK;
-			kind = "resolved";
-		}
-		break;
-	case RULES_AT_RISK:
-		if (v.pm.state == RULES_OFF_TRACK && streak >= need) {
-			to = RULES_OFF_TRACK;
-			kind = "breach";
-		} else if (v.pm.gap >= margin + hyst) {
-			to = RULES_ON_TRACK;
-			kind = "resolved";
-		}
-		break;
-	default: /* none or on track */
-		if (v.pm.state == RULES_OFF_TRACK && streak >= need) {
-			to = RULES_OFF_TRACK;
-			kind = "breach";
-		} else if (v.pm.state != RULES_ON_TRACK) {
-			/* Inside the margin, or off but not yet persistent: an early warning. */
-			to = RULES_AT_RISK;
-			kind = "at_risk";
-		} else {
-			to = RULES_ON_TRACK;
-		}
-	}
-	a.value = v.pm.value;
-	a.required = v.pm.required;
-	a.gap = v.pm.gap;
-	if (to != from) {
-		a.state = (uint8_t)to;
-		a.since_ms = out->now_ms;
-	}
+	int from = a.state;
+	if ((rc = step(cfg, t, x, &newest, &a, out->now_ms, &v, &kind, &streak)) < 0)
+		return rc;
 	/* A closed plan's verdicts stay true, but it announces nothing. */
 	if (x->plan->status != CAT_ACTIVE)
 		kind = NULL;
 	/* A notice: the same evaluation again, now with its texts. */
 	if (kind && ((rc = evaluate(cfg, t, x, &newest, &v, true)) < 0 ||
-		     (rc = emit_alert(out, t, kind, x, &newest, &v, from, to, streak)) < 0))
+		     (rc = emit_alert(out, t, kind, x, &newest, &v, from, a.state, streak)) < 0))
 		return rc;
 	return state_put_changed(t, x, &before, &a);
 }

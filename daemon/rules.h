@@ -14,9 +14,10 @@
 #include "planmath.h"
 
 struct rules_cfg {
-	double margin_pct;     /* at_risk when within this margin of the requirement */
-	double hysteresis_pct; /* must clear the requirement by this much to resolve */
-	unsigned persistence;  /* expected (预期性) indicators: consecutive off-track periods */
+	double margin_pct;     /* at_risk when short of the requirement by at most this */
+	double hysteresis_pct; /* off track is left only this far back inside the margin */
+	unsigned persistence;  /* monthly and quarterly figures of expected (预期性)
+				* indicators: consecutive off-track periods before a breach */
 };
 
 /* The verdicts of the plan maths (model/planmath.h), under the rules' names. */

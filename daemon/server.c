@@ -156,6 +156,7 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 	    (rc = upgrade_store(s, cfg->state_dir, err, errlen)) < 0)
 		goto out_free;
 	lint_baselines(s);
+	s->st.issuer = live_config(s->live)->issuer; /* live keeps it, reloads included */
 	s->n_slots = cfg->group_max;
 	s->slots = calloc(s->n_slots, sizeof(*s->slots));
 	s->writes = calloc(s->n_slots, sizeof(*s->writes));

@@ -1200,6 +1200,16 @@ struct planmath_target cat_target(const struct cat_indicator *x)
 	};
 }
 
+bool cat_name_comparable(const char *name)
+{
+	return name && (strstr(name, "生产总值") || strstr(name, "增加值"));
+}
+
+bool cat_comparable_prices(const struct cat_indicator *x)
+{
+	return cat_name_comparable(x->name);
+}
+
 int catalog_lint(const struct catalog *c, void (*cb)(const char *msg, void *arg), void *arg)
 {
 	char msg[512];

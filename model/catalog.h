@@ -164,6 +164,13 @@ size_t catalog_n_indicators(const struct catalog *c);
 /* The numbers of x's target for the plan maths (NAN where the catalog gives none). */
 struct planmath_target cat_target(const struct cat_indicator *x);
 
+/* Is x's growth published at comparable prices (可比价: 地区生产总值 and 增加值, by the
+ * statistical system's rule), so that a ratio of two nominal levels is not its growth rate?
+ * Other amounts (revenue, retail sales, investment, income) grow at current prices. */
+bool cat_comparable_prices(const struct cat_indicator *x);
+/* The same rule on a series name (for clients, which have the name over the wire). */
+bool cat_name_comparable(const char *name);
+
 const char *cat_kind_name(int kind);
 const char *cat_attr_name(int attr);
 const char *cat_attr_name_zh(int attr);

@@ -68,10 +68,43 @@ void planmath_judge(struct planmath_verdict *v, double value, double required, i
 	double margin = planmath_margin(required, points, margin_pct);
 	if (isnan(v->gap))
 		v->state = PLANMATH_NONE;
-	else if (v->gap < 0)
-		v->state = PLANMATH_OFF_TRACK;
-	else if (v->gap < margin)
+	else if (v->gap >= 0)
+		v->state = PLANMATH_ON_TRACK;
+	else if (v->gap >= -margin)
 		v->state = PLANMATH_AT_RISK;
 	else
-		v->state = PLANMATH_ON_TRACK;
+		v->state = PLANMATH_OFF_TRACK;
+}
+
+int planmath_next(const struct planmath_step *s)
+{
+	if (s->gap >= 0)
+		return PLANMATH_ON_TRACK;
+	if (s->from == PLANMATH_OFF_TRACK)
+		return s->gap >= -s->margin + s->hyst ? PLANMATH_AT_RISK : PLANMATH_OFF_TRACK;
+	if (s->raw == PLANMATH_OFF_TRACK && s->streak >= s->need)
+		return PLANMATH_OFF_TRACK;
+	return PLANMATH_AT_RISK;
+}
+
+bool planmath_cum_path(const struct planmath_target *t, int year, double *req)
+{
+	if (t->target_year <= t->base_year || year <= t->base_year || isnan(t->target))
+		return false;
+	int n = t->target_year - t->base_year;
+	int k = year - t->base_year > n ? n : year - t->base_year;
+	if (isnan(t->growth) || t->growth == 0) {
+		*req = t->target * k / n;
+		return true;
+	}
+	double q = 1 + t->growth / 100;
+	*req = t->target * (pow(q, k) - 1) / (pow(q, n) - 1);
+	return true;
+}
+
+double planmath_avg_growth(double base, double value, double years)
+{
+	if (!(base > 0) || !(value > 0) || !(years > 0))
+		return NAN;
+	return (pow(value / base, 1 / years) - 1) * 100;
 }

@@ -51,10 +51,41 @@ bool planmath_pro_rata(const struct planmath_target *t, double when, double *req
  * growth rate), else pct % of |required|. */
 double planmath_margin(double required, bool points, double pct);
 
-/* Compares value with required: direction +1 (higher is better) or -1. margin_pct: within
- * this margin (planmath_margin) above the requirement is at_risk. Below the requirement is off_track.
+/* Compares value with required: direction +1 (higher is better) or -1. A met requirement
+ * (gap >= 0) is on_track, never at_risk; short of it by no more than the margin
+ * (planmath_margin of margin_pct) is at_risk; further short is off_track.
  * A NaN value or requirement is PLANMATH_NONE: nothing was compared. */
 void planmath_judge(struct planmath_verdict *v, double value, double required, int direction,
 		    bool points, double margin_pct);
+
+/* One step of the announced state of a target (daemon/rules.c keeps it per indicator). */
+struct planmath_step {
+	int from;        /* the announced state before: enum planmath_state */
+	int raw;         /* this period's planmath_judge state (not NONE) */
+	double gap;      /* its gap */
+	double margin;   /* planmath_margin of the margin */
+	double hyst;     /* planmath_margin of the hysteresis */
+	unsigned streak; /* consecutive off_track periods ending with this one */
+	unsigned need;   /* periods off_track before a breach: 1 for a full-year figure or a
+			  * binding target (a full-year shortfall is off track at once), the
+			  * configured persistence for monthly and quarterly figures */
+};
+
+/* The announced state after s. A met requirement is on_track from any state. Off track is
+ * left only when the gap has come back inside the margin by the hysteresis (no flapping
+ * between off_track and at_risk on a figure hovering at the margin); on_track and at_risk
+ * go off_track once the streak reaches need, and a shortfall before that is at_risk. */
+int planmath_next(const struct planmath_step *s);
+
+/* The requirement of a cumulative (五年累计) target after the plan years up to year: the
+ * yearly amounts grow by the stated growth t->growth % (a growth-weighted path:
+ * target x ((1+g)^k - 1) / ((1+g)^n - 1) after k of n years), or are equal when no growth
+ * is stated (pro rata). Capped at the target. False when the target year is not after the
+ * baseline year, year is not after the baseline year, or there is no target. */
+bool planmath_cum_path(const struct planmath_target *t, int year, double *req);
+
+/* The actual average annual growth (%) from base to value over years years; NaN unless
+ * both are positive and years > 0. */
+double planmath_avg_growth(double base, double value, double years);
 
 #endif

@@ -43,6 +43,9 @@ static void test_growth(void)
 	t.target = NAN;
 	t.target_year = 2022;
 	CHECK(!planmath_growth(&t, &g));
+	/* positive ends below 1 imply a rate too (the test is > 0, not >= 1) */
+	t = (struct planmath_target){ 2020, 2022, 0.5, 0.605, NAN };
+	CHECK(planmath_growth(&t, &g) && NEAR(g, 10));
 }
 
 /* kind level: the linear path, from the baseline year on, held at the target. */
@@ -63,6 +66,7 @@ static void test_level(void)
 	t = plan;
 	t.target_year = 2020; /* not after the baseline: the target */
 	CHECK(planmath_level(&t, 2022, &r) && r == 20);
+	CHECK(planmath_level(&t, 2019, &r) && r == 20); /* even before it: no path to be on */
 	t = plan;
 	t.target = NAN;
 	CHECK(!planmath_level(&t, 2022, &r));
@@ -107,26 +111,32 @@ static void test_judge(void)
 	CHECK(NEAR(planmath_margin(-200, false, 1.0), 2));
 	CHECK(planmath_margin(200, true, 1.5) == 1.5);
 
-	/* direction +1 (floor, keep, city, growth, level, cumulative), required 100 */
-	CHECK(judge(99.999, 100, 1, false) == PLANMATH_OFF_TRACK);
-	CHECK(judge(100, 100, 1, false) == PLANMATH_AT_RISK);
-	CHECK(judge(100.999, 100, 1, false) == PLANMATH_AT_RISK);
-	CHECK(judge(101, 100, 1, false) == PLANMATH_ON_TRACK);
+	/* direction +1 (floor, keep, city, growth, level, cumulative), required 100, margin 1:
+	 * met is on track (never at risk), short by up to the margin at risk, beyond off. */
+	CHECK(judge(98.999, 100, 1, false) == PLANMATH_OFF_TRACK);
+	CHECK(judge(99, 100, 1, false) == PLANMATH_AT_RISK);
+	CHECK(judge(99.5, 100, 1, false) == PLANMATH_AT_RISK); /* the margin-zone mutant */
+	CHECK(judge(99.999, 100, 1, false) == PLANMATH_AT_RISK);
+	CHECK(judge(100, 100, 1, false) == PLANMATH_ON_TRACK);
+	CHECK(judge(100.001, 100, 1, false) == PLANMATH_ON_TRACK);
 	/* direction -1 (ceiling, a lower-is-better level or keep), limit 100 */
-	CHECK(judge(100.001, 100, -1, false) == PLANMATH_OFF_TRACK);
-	CHECK(judge(100, 100, -1, false) == PLANMATH_AT_RISK);
-	CHECK(judge(99.001, 100, -1, false) == PLANMATH_AT_RISK);
-	CHECK(judge(99, 100, -1, false) == PLANMATH_ON_TRACK);
+	CHECK(judge(101.001, 100, -1, false) == PLANMATH_OFF_TRACK);
+	CHECK(judge(101, 100, -1, false) == PLANMATH_AT_RISK);
+	CHECK(judge(100.5, 100, -1, false) == PLANMATH_AT_RISK);
+	CHECK(judge(100, 100, -1, false) == PLANMATH_ON_TRACK);
+	CHECK(judge(99.999, 100, -1, false) == PLANMATH_ON_TRACK);
 	/* a negative requirement: the margin is of its magnitude */
-	CHECK(judge(-100.5, -100, 1, false) == PLANMATH_OFF_TRACK);
-	CHECK(judge(-99.5, -100, 1, false) == PLANMATH_AT_RISK);
-	CHECK(judge(-99, -100, 1, false) == PLANMATH_ON_TRACK);
+	CHECK(judge(-101.5, -100, 1, false) == PLANMATH_OFF_TRACK);
+	CHECK(judge(-100.5, -100, 1, false) == PLANMATH_AT_RISK);
+	CHECK(judge(-100, -100, 1, false) == PLANMATH_ON_TRACK);
 	/* growth judged by YoY: 1 percentage point, whatever the rate */
-	CHECK(judge(5.999, 6, 1, true) == PLANMATH_OFF_TRACK);
-	CHECK(judge(6.5, 6, 1, true) == PLANMATH_AT_RISK);
-	CHECK(judge(7, 6, 1, true) == PLANMATH_ON_TRACK);
-	CHECK(judge(0.5, 0, 1, true) == PLANMATH_AT_RISK); /* a level margin would be 0 */
-	CHECK(judge(0, 0, 1, false) == PLANMATH_ON_TRACK); /* 1 % of 0 is 0 */
+	CHECK(judge(4.999, 6, 1, true) == PLANMATH_OFF_TRACK);
+	CHECK(judge(5.5, 6, 1, true) == PLANMATH_AT_RISK);
+	CHECK(judge(6, 6, 1, true) == PLANMATH_ON_TRACK);
+	/* 居民收入 +7.6% against 7.5%: met, on track (it was at risk inside the margin) */
+	CHECK(judge(7.6, 7.5, 1, true) == PLANMATH_ON_TRACK);
+	CHECK(judge(-0.5, 0, 1, true) == PLANMATH_AT_RISK); /* a level margin would be 0 */
+	CHECK(judge(-0.001, 0, 1, false) == PLANMATH_OFF_TRACK); /* 1 % of 0 is 0 */
 	/* nothing compared: no verdict (a NaN gap used to read as on_track) */
 	CHECK(judge(NAN, 100, 1, false) == PLANMATH_NONE);
 	CHECK(judge(100, NAN, 1, false) == PLANMATH_NONE);
@@ -135,12 +145,91 @@ static void test_judge(void)
 	      PLANMATH_OFF_TRACK == 3);
 }
 
+static int next(int from, int raw, double gap, unsigned streak, unsigned need)
+{
+	struct planmath_step s = { .from = from, .raw = raw, .gap = gap, .margin = 1,
+				   .hyst = 0.5, .streak = streak, .need = need };
+	return planmath_next(&s);
+}
+
+/* The announced state: a met requirement is on track from anywhere; off track is left
+ * only once back inside the margin by the hysteresis (gap >= -1 + 0.5); a shortfall goes
+ * off track when the streak reaches need, and is at risk before. */
+static void test_next(void)
+{
+	for (int from = PLANMATH_NONE; from <= PLANMATH_OFF_TRACK; from++) {
+		CHECK(next(from, PLANMATH_ON_TRACK, 0, 0, 1) == PLANMATH_ON_TRACK);
+		CHECK(next(from, PLANMATH_ON_TRACK, 0.001, 0, 2) == PLANMATH_ON_TRACK);
+	}
+	CHECK(next(PLANMATH_OFF_TRACK, PLANMATH_AT_RISK, -0.5, 0, 2) == PLANMATH_AT_RISK);
+	CHECK(next(PLANMATH_OFF_TRACK, PLANMATH_AT_RISK, -0.501, 0, 2) == PLANMATH_OFF_TRACK);
+	CHECK(next(PLANMATH_OFF_TRACK, PLANMATH_AT_RISK, -0.001, 0, 1) == PLANMATH_AT_RISK);
+	CHECK(next(PLANMATH_OFF_TRACK, PLANMATH_OFF_TRACK, -3, 5, 1) == PLANMATH_OFF_TRACK);
+	for (int from = PLANMATH_NONE; from <= PLANMATH_AT_RISK; from++) {
+		/* a full-year figure (need 1) is off track at once; a quarter waits for two */
+		CHECK(next(from, PLANMATH_OFF_TRACK, -3, 1, 1) == PLANMATH_OFF_TRACK);
+		CHECK(next(from, PLANMATH_OFF_TRACK, -3, 1, 2) == PLANMATH_AT_RISK);
+		CHECK(next(from, PLANMATH_OFF_TRACK, -3, 2, 2) == PLANMATH_OFF_TRACK);
+		CHECK(next(from, PLANMATH_OFF_TRACK, -3, 3, 2) == PLANMATH_OFF_TRACK);
+		/* short inside the margin: at risk, whatever the streak */
+		CHECK(next(from, PLANMATH_AT_RISK, -0.2, 0, 1) == PLANMATH_AT_RISK);
+		CHECK(next(from, PLANMATH_AT_RISK, -0.2, 9, 1) == PLANMATH_AT_RISK);
+	}
+}
+
+/* A five-year sum with a stated growth follows the growth-weighted path: with g = 10 %,
+ * amounts a, 1.1a, 1.21a, ... summing to the target; without a rate, pro rata. */
+static void test_cum_path(void)
+{
+	struct planmath_target t = { 2020, 2025, NAN, 8000, NAN };
+	double r = -1, w = 1 + 1.1 + 1.21 + 1.331 + 1.4641;
+
+	CHECK(!planmath_cum_path(&t, 2020, &r));
+	CHECK(planmath_cum_path(&t, 2021, &r) && NEAR(r, 1600));
+	CHECK(planmath_cum_path(&t, 2023, &r) && NEAR(r, 4800));
+	CHECK(planmath_cum_path(&t, 2025, &r) && NEAR(r, 8000));
+	CHECK(planmath_cum_path(&t, 2027, &r) && NEAR(r, 8000));
+	t.growth = 0;
+	CHECK(planmath_cum_path(&t, 2022, &r) && NEAR(r, 3200));
+	t.growth = 10;
+	CHECK(planmath_cum_path(&t, 2021, &r) && NEAR(r, 8000 / w));
+	CHECK(planmath_cum_path(&t, 2022, &r) && NEAR(r, 8000 * 2.1 / w));
+	CHECK(planmath_cum_path(&t, 2024, &r) && NEAR(r, 8000 * (w - 1.4641) / w));
+	CHECK(planmath_cum_path(&t, 2025, &r) && NEAR(r, 8000));
+	CHECK(planmath_cum_path(&t, 2030, &r) && NEAR(r, 8000));
+	t.growth = -100; /* nothing after the first year: all of it in year one */
+	CHECK(planmath_cum_path(&t, 2021, &r) && NEAR(r, 8000));
+	t.target_year = 2020;
+	CHECK(!planmath_cum_path(&t, 2021, &r));
+	t.target_year = 2025;
+	t.target = NAN;
+	CHECK(!planmath_cum_path(&t, 2022, &r));
+}
+
+static void test_avg_growth(void)
+{
+	CHECK(NEAR(planmath_avg_growth(100, 121, 2), 10));
+	CHECK(NEAR(planmath_avg_growth(100, 81, 2), -10));
+	CHECK(NEAR(planmath_avg_growth(62.43, 68.19, 5),
+		   (pow(68.19 / 62.43, 0.2) - 1) * 100)); /* 001 旅游业总收入: about 1.78 % */
+	CHECK(isnan(planmath_avg_growth(0, 121, 2)));
+	CHECK(isnan(planmath_avg_growth(100, 0, 2)));
+	CHECK(isnan(planmath_avg_growth(100, 121, 0)));
+	CHECK(isnan(planmath_avg_growth(NAN, 121, 2)));
+	/* positive numbers below 1 are numbers: base, value and years */
+	CHECK(NEAR(planmath_avg_growth(0.5, 0.605, 2), 10));
+	CHECK(NEAR(planmath_avg_growth(100, 110, 0.5), 21));
+}
+
 int main(void)
 {
 	test_growth();
 	test_level();
 	test_pro_rata();
 	test_judge();
+	test_next();
+	test_cum_path();
+	test_avg_growth();
 	printf("test_planmath: ok\n");
 	return 0;
 }

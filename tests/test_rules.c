@@ -25,6 +25,7 @@ struct put_arg {
 	struct store_obs o;
 	bool has_target;
 	double target;
+	bool backfill; /* stored as history: daemon/apply does not evaluate it */
 };
 
 static int put_txn(struct store_txn *t, void *arg)
@@ -40,7 +41,7 @@ static int put_txn(struct store_txn *t, void *arg)
 	} else {
 		a->o.rev = store_obs_get(t, a->o.plan, a->o.ind, &a->o.period, &prev) == 0 ? prev.rev + 1 : 1;
 		int rc = store_obs_put(t, &a->o);
-		if (rc < 0)
+		if (rc < 0 || a->backfill)
 			return rc;
 	}
 	return rules_evaluate(&cfg, t, a->x, &out);
@@ -48,12 +49,14 @@ static int put_txn(struct store_txn *t, void *arg)
 
 /* Stores one observation, evaluates, and returns the topic kind of the single notice
  * emitted ("breach", "at_risk", "resolved") or "" when none. */
-static const char *feed(const char *ind, const char *period, double value, double yoy)
+static const char *feed_in(const char *plan, const char *ind, const char *period, double value,
+			   double yoy, bool backfill)
 {
 	static char kind[STORE_TOPIC_MAX + 1];
-	struct put_arg a = { .x = catalog_find(cat, "test-plan", ind) };
+	struct put_arg a = { .x = catalog_find(cat, plan, ind), .backfill = backfill };
 	CHECK(a.x);
-	snprintf(a.o.plan, sizeof(a.o.plan), "test-plan");
+	snprintf(a.o.plan, sizeof(a.o.plan), "%s", plan);
+	a.o.flags = backfill ? STORE_OBS_BACKFILL : 0;
 	snprintf(a.o.ind, sizeof(a.o.ind), "%s", ind);
 	CHECK_OK(period_parse(&a.o.period, period, strlen(period)));
 	a.o.value = value;
@@ -67,6 +70,17 @@ static const char *feed(const char *ind, const char *period, double value, doubl
 		*strchr(kind, '.') = '\0';
 	}
 	return kind;
+}
+
+static const char *feed(const char *ind, const char *period, double value, double yoy)
+{
+	return feed_in("test-plan", ind, period, value, yoy, false);
+}
+
+/* The same, for the rules fixture (tests/fixtures/rules-plan.yaml). */
+static const char *rfeed(const char *ind, const char *period, double value, double yoy)
+{
+	return feed_in("rules-plan", ind, period, value, yoy, false);
 }
 
 static double notice_num(const char *key)
@@ -100,28 +114,32 @@ static void notice_str(const char *key, char *buf, size_t cap)
 
 static void test_growth_yoy(void)
 {
-	/* gdp: quarterly YTD, plan growth 6%/yr, margin 1 pp, hysteresis 0.5 pp, persistence 2. */
+	/* gdp: quarterly YTD, plan growth 6%/yr, margin 1 pp, hysteresis 0.5 pp, persistence 2:
+	 * short by up to 1 pp is at risk; further short, off track after two quarters. */
 	EXPECT(feed("gdp", "2023Q1", 300, 8.0), "");         /* +2 pp: on track, silent */
-	EXPECT(feed("gdp", "2023Q2", 400, 5.0), "at_risk");  /* -1 pp, first off period */
-	CHECK(notice_num("required") == 6 && notice_num("gap") == -1);
-	EXPECT(feed("gdp", "2023Q3", 500, 4.0), "breach");   /* second consecutive: breach */
+	EXPECT(feed("gdp", "2023Q2", 400, 4.0), "at_risk");  /* -2 pp, first off quarter */
+	CHECK(notice_num("required") == 6 && notice_num("gap") == -2);
 	char s[200];
+	notice_str("basis", s, sizeof(s));
+	CHECK(strcmp(s, "rate") == 0);
+	EXPECT(feed("gdp", "2023Q3", 500, 4.5), "breach");   /* second consecutive: breach */
 	notice_str("rule_en", s, sizeof(s));
-	CHECK(strstr(s, "YoY growth 4.00% against plan average growth of 6%") != NULL);
+	CHECK(strstr(s, "YoY growth 4.50% against plan average growth of 6%") != NULL);
 	notice_str("rule_zh", s, sizeof(s));
-	CHECK(strstr(s, "同比增长4.00%") != NULL);
-	EXPECT(feed("gdp", "2023Q4", 600, 6.2), "");         /* cleared by 0.2 < 0.5: stays */
-	EXPECT(feed("gdp", "2023Q4", 600, 5.9), "");         /* revision back below: no flap */
-	EXPECT(feed("gdp", "2024Q1", 200, 6.6), "resolved"); /* cleared by 0.6 >= 0.5 */
+	CHECK(strstr(s, "同比增长4.50%") != NULL);
+	EXPECT(feed("gdp", "2023Q4", 600, 4.8), "");         /* -1.2: outside the margin */
+	EXPECT(feed("gdp", "2023Q4", 600, 5.4), "");         /* -0.6 < -1 + 0.5: no flap */
+	EXPECT(feed("gdp", "2024Q1", 200, 5.5), "resolved"); /* -0.5: back inside by 0.5 */
 	notice_str("state", s, sizeof(s));
-	CHECK(strcmp(s, "at_risk") == 0);                    /* 0.6 < margin + hysteresis */
-	EXPECT(feed("gdp", "2024Q2", 300, 7.6), "resolved"); /* 1.6 >= 1.5: on track */
+	CHECK(strcmp(s, "at_risk") == 0);
+	EXPECT(feed("gdp", "2024Q2", 300, 6.01), "resolved"); /* met: on track */
 	notice_str("state", s, sizeof(s));
 	CHECK(strcmp(s, "on_track") == 0);
 	/* A revision of the newest period re-evaluates: down to 4 pp is off again (first). */
 	EXPECT(feed("gdp", "2024Q2", 300, 4.0), "at_risk");
-	/* 2022 has an annual target of +0.5% that overrides the plan's 6%. */
-	EXPECT(feed("gdp", "2024Q3", 400, 7.5), "resolved");
+	EXPECT(feed("gdp", "2024Q3", 400, 6.0), "resolved"); /* exactly met: on track */
+	notice_str("state", s, sizeof(s));
+	CHECK(strcmp(s, "on_track") == 0);
 }
 
 static void test_annual_override(void)
@@ -139,20 +157,83 @@ static void test_annual_override(void)
 
 static void test_level_ceiling_keep(void)
 {
-	/* urbanization: 55 (2020) -> 60 (2025) linear: 2023 requires 58; expected. */
-	EXPECT(feed("urbanization", "2023", 57.0, NAN), "at_risk");
+	/* urbanization: 55 (2020) -> 60 (2025) linear: 2023 requires 58 (margin 0.58). */
+	EXPECT(feed("urbanization", "2023", 57.5, NAN), "at_risk"); /* -0.5: inside */
 	CHECK(fabs(notice_num("required") - 58) < 1e-9);
-	EXPECT(feed("urbanization", "2024", 58.0, NAN), "breach"); /* 2024 requires 59 */
-	EXPECT(feed("urbanization", "2025", 60.9, NAN), "resolved"); /* 0.9 >= 0.3: ok */
-	/* unemployment ceiling 1.9% (lower is better). */
+	/* 2024 requires 59: a full-year figure 1 short is off track in its year */
+	EXPECT(feed("urbanization", "2024", 58.0, NAN), "breach");
+	EXPECT(feed("urbanization", "2025", 60.9, NAN), "resolved");
+	/* unemployment ceiling 1.9% (lower is better), margin 0.019. */
 	EXPECT(feed("unemployment", "2022", 1.5, NAN), "");
-	EXPECT(feed("unemployment", "2023", 2.5, NAN), "at_risk");
+	EXPECT(feed("unemployment", "2023", 1.91, NAN), "at_risk");
 	EXPECT(feed("unemployment", "2024", 2.4, NAN), "breach");
 	CHECK(notice_num("gap") < 0);
-	/* forest cover: binding keep-level at 41.41: breaches at once. */
-	EXPECT(feed("forest_cover", "2022", 41.0, NAN), "breach");
-	EXPECT(feed("forest_cover", "2023", 41.5, NAN), "");          /* +0.09 < 0.207 */
-	EXPECT(feed("forest_cover", "2024", 41.7, NAN), "resolved");  /* +0.29 >= 0.207 */
+	/* forest cover: binding keep-level at 41.41 (margin 0.4141, hysteresis 0.207). */
+	EXPECT(feed("forest_cover", "2022", 40.9, NAN), "breach");
+	EXPECT(feed("forest_cover", "2023", 41.1, NAN), "");          /* -0.31 < -0.207 */
+	EXPECT(feed("forest_cover", "2024", 41.3, NAN), "resolved");  /* -0.11: at risk */
+}
+
+/* The verdict rules of issue 17, one per indicator of tests/fixtures/rules-plan.yaml. */
+static void test_issue17_rules(void)
+{
+	char s[200];
+	/* GDP 734.44 -> 1000 (6% real): 2021 751.67 without a yoy is judged on the level
+	 * path (734.44 x (1000/734.44)^(1/5) = 781.21), never as 2.35% nominal against 6%;
+	 * off track in its year, not at risk until 2022. */
+	EXPECT(rfeed("gdp_annual", "2021", 751.67, NAN), "breach");
+	CHECK(fabs(notice_num("required") - 734.44 * pow(1000 / 734.44, 0.2)) < 1e-9);
+	notice_str("basis", s, sizeof(s));
+	CHECK(strcmp(s, "level") == 0);
+	notice_str("rule", s, sizeof(s));
+	CHECK(strcmp(s, "level_path") == 0);
+	/* the same figure with its reported (comparable-price) yoy of 6.1%: the rate, met */
+	EXPECT(rfeed("gdp_annual", "2021", 751.67, 6.1), "resolved");
+	notice_str("basis", s, sizeof(s));
+	CHECK(strcmp(s, "rate") == 0);
+	CHECK(notice_num("required") == 6);
+	/* a comparable-price rate without a yoy: no nominal ratio is taken for it */
+	EXPECT(rfeed("industry_va", "2021", 510, NAN), "");
+	EXPECT(rfeed("industry_va", "2022", 500, NAN), "");
+	EXPECT(rfeed("industry_va", "2022", 500, 7.5), "at_risk"); /* -0.5 pp */
+	/* a current-price rate: 20 x 1.1 = 22 required in 2021 */
+	EXPECT(rfeed("total_revenue", "2021", 21.9, NAN), "at_risk");
+	CHECK(fabs(notice_num("required") - 22) < 1e-9);
+	notice_str("rule", s, sizeof(s));
+	CHECK(strcmp(s, "growth_path") == 0);
+	EXPECT(rfeed("total_revenue", "2021", 21.7, NAN), "breach");
+	/* cumulative 8000 with amounts growing 10%/yr: 2021 requires 8000/6.1051 = 1310.4,
+	 * not the pro-rata 1600 */
+	double w = 1 + 1.1 + 1.21 + 1.331 + 1.4641;
+	EXPECT(rfeed("tech_contracts", "2021", 1400, NAN), "");
+	/* 2022's 年度目标 is +100%: 2000 over 1400 is +42.9% — off, at once */
+	EXPECT(rfeed("tech_contracts", "2022", 2000, NAN), "breach");
+	CHECK(notice_num("required") == 100);
+	/* 2023: the sum of 2021-2023 against the growth-weighted path, 8000 x 3.31 / 6.1051 */
+	EXPECT(rfeed("tech_contracts", "2023", 1700, NAN), "resolved"); /* 5100 vs 4338 */
+	CHECK(fabs(notice_num("required") - 8000 * 3.31 / w) < 1e-9);
+	notice_str("basis", s, sizeof(s));
+	CHECK(strcmp(s, "sum") == 0);
+	/* 2025 without 2024: the sum says which year is missing */
+	EXPECT(rfeed("tech_contracts", "2025", 1000, NAN), "breach"); /* 6100 vs 8000 */
+	notice_str("rule_zh", s, sizeof(s));
+	CHECK(strstr(s, "缺2024年数据") != NULL);
+	notice_str("rule_en", s, sizeof(s));
+	CHECK(strstr(s, "missing 2024") != NULL);
+	/* a city target with a 年度目标 95 for 2022 (1-N月 shares): judged before the city
+	 * sets its number */
+	EXPECT(rfeed("air_quality", "2021-06", 90, NAN), "");
+	EXPECT(rfeed("air_quality", "2022-06", 94, NAN), "breach"); /* binding, -1 < -0.95 */
+	EXPECT(rfeed("air_quality", "2022-07", 95.2, NAN), "resolved");
+	/* backfilled history is the state a live figure is judged against: two backfilled
+	 * quarters short of 7.5% (announcing nothing), then a live third one breaches at
+	 * once, where without them it would only be at risk */
+	EXPECT(feed_in("rules-plan", "income", "2021Q1", 10000, 3.0, true), "");
+	EXPECT(feed_in("rules-plan", "income", "2021Q2", 20000, 3.0, true), "");
+	EXPECT(rfeed("income", "2021Q3", 30000, 3.0), "breach");
+	CHECK(notice_num("streak") == 3);
+	/* +7.6% against 7.5%: met, so on track, not at risk inside the margin */
+	EXPECT(rfeed("income", "2021Q4", 40000, 7.6), "resolved"); /* met: on track */
 }
 
 static void test_city_target(void)
@@ -297,15 +378,16 @@ static void test_alert_record(void)
 int main(void)
 {
 	char dir[] = "/tmp/pwrules.XXXXXX", err[CAT_ERR_MAX];
-	const char *files[] = { "tests/fixtures/test-plan.yaml" };
+	const char *files[] = { "tests/fixtures/test-plan.yaml", "tests/fixtures/rules-plan.yaml" };
 	CHECK(mkdtemp(dir));
-	CHECK_OK(catalog_load(&cat, files, 1, err));
+	CHECK_OK(catalog_load(&cat, files, 2, err));
 	CHECK_OK(store_open(&st, dir, 0, 0));
 	notice_list_init(&out);
 	out.now_ms = ms(2026, 11, 1);
 	test_growth_yoy();
 	test_annual_override();
 	test_level_ceiling_keep();
+	test_issue17_rules();
 	test_city_target();
 	test_overdue();
 	test_alert_record();

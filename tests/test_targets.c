@@ -89,17 +89,19 @@ static int notices_since(struct pw_client *c, uint64_t after, const char *prefix
 
 /* Verdicts on the real plan with margin 1 (pp, or % of the requirement), hysteresis 0.5,
  * persistence 2 (the config's defaults), derived by hand from 000 专栏2 and 002/004:
- *  - gdp 2021 预计 751.67 after 2020's 734.44: growth 751.67/734.44−1 = 2.35% against the
- *    plan's 6%/yr (no 2021 override) → 3.65 pp short → off, first period → at_risk.
+ *  - gdp 2021 预计 751.67 after 2020's 734.44, without a yoy: judged on the level path
+ *    from 734.44 to 1000 (734.44 × (1000/734.44)^(1/5) = 781.21), never as 2.35% nominal
+ *    growth against 6% real; 29.5 short, beyond the margin (7.8), and a full-year figure:
+ *    off track in its year → breach at once.
  *  - services_value_added 2021 +10.6% vs 7% → +3.6 pp → on_track (no notice).
  *  - fiscal_total_revenue 2021 +14.1% vs 8% → on_track; fiscal_revenue +9.47% vs 6% →
  *    on_track.
  *  - urbanization 2021 57% vs linear 55→60: 56% required → +1.0 ≥ 0.56 (1% of 56) →
  *    on_track.
  *  - air_good_days (约束性, 完成市下达任务) 98.5%: no verdict until the city's number is
- *    set; set to 99 → 0.5 short, binding → breach at once; then 98 → +0.5 clears the
- *    hysteresis (0.49) → resolved (still within the margin: at_risk).
- *  - rd_spending 2023 +44.7% vs 18%/yr → on_track; rd_growth 2023 44.7 vs floor 17 →
+ *    set; set to 99.8 → 1.3 short, beyond the margin (0.998) → breach at once; then 98 →
+ *    met → resolved (on track: a met requirement is never at risk).
+ *  - rd_spending 2023 +44.7% vs 18%/yr → on_track; rd_growth 2023 44.7 vs floor 18 (000:265) →
  *    on_track; tech_contract_value 2023 5600 (五年累计 8000): pro-rata 8000×3/5 = 4800 →
  *    +800 → on_track; petrochem_output 2023 816.84 with no 2022 figure → no verdict. */
 static void test_seed_verdicts(struct harness *h)
@@ -122,7 +124,7 @@ static void test_seed_verdicts(struct harness *h)
 	push(c, QG, "petrochem_output", "2023", 816.84, "亿元", "final", NAN, "工信局", 0, 0);
 
 	state_of(c, QG, "gdp", st, sizeof(st), &req);
-	CHECK(strcmp(st, "at_risk") == 0 && req == 6);
+	CHECK(strcmp(st, "off_track") == 0 && fabs(req - 734.44 * pow(1000 / 734.44, 0.2)) < 1e-9);
 	const char *on[] = { "services_value_added", "fiscal_total_revenue", "fiscal_revenue",
 			     "urbanization", "rd_spending", "rd_growth", "tech_contract_value" };
 	for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
@@ -139,14 +141,14 @@ static void test_seed_verdicts(struct harness *h)
 	CHECK(strcmp(st, "none") == 0);
 	state_of(c, QG, "air_good_days", st, sizeof(st), NULL);
 	CHECK(strcmp(st, "none") == 0);
-	/* Exactly one alert notice so far: the gdp early warning. */
-	int n = notices_since(c, mark, "at_risk.", topics, 64);
-	CHECK(n == 1 && strcmp(topics[0], "at_risk." QG ".gdp") == 0);
-	CHECK(notices_since(c, mark, "breach.", topics, 64) == 0);
+	/* Exactly one alert notice so far: the gdp breach. */
+	int n = notices_since(c, mark, "breach.", topics, 64);
+	CHECK(n == 1 && strcmp(topics[0], "breach." QG ".gdp") == 0);
+	CHECK(notices_since(c, mark, "at_risk.", topics, 64) == 0);
 
 	/* The city assigns 99%: the change is logged and announced, then judged. */
 	struct proto_req r = { .type = PROTO_TARGET_SET, .plan = QG, .ind = "air_good_days",
-			       .value = 99 };
+			       .value = 99.8 };
 	proto_view_free(harness_request(c, &r));
 	CHECK(notices_since(c, mark, "target." QG ".air_good_days", topics, 64) == 1);
 	CHECK(notices_since(c, mark, "breach." QG ".air_good_days", topics, 64) == 1);
@@ -169,13 +171,14 @@ static void test_restart_breach(struct harness *h)
 	struct pw_client *c = harness_client(h);
 	char topics[16][120];
 	uint64_t mark = (uint64_t)last_seq(c);
-	push(c, "test-plan", "forest_cover", "2022", 41.0, "%", "final", NAN, "林业局", 0, 0);
+	/* 0.51 short of 41.41, beyond the margin (0.41): binding, a breach at once */
+	push(c, "test-plan", "forest_cover", "2022", 40.9, "%", "final", NAN, "林业局", 0, 0);
 	CHECK(notices_since(c, mark, "breach.test-plan.forest_cover", topics, 16) == 1);
 	pw_client_free(c);
 	CHECK(harness_stop(h, SIGKILL) == 128 + SIGKILL);
 	CHECK_OK(harness_start(h));
 	c = harness_client(h);
-	push(c, "test-plan", "forest_cover", "2023", 40.9, "%", "final", NAN, "林业局", 0, 0);
+	push(c, "test-plan", "forest_cover", "2023", 40.8, "%", "final", NAN, "林业局", 0, 0);
 	CHECK(notices_since(c, mark, "breach.test-plan.forest_cover", topics, 16) == 1);
 	push(c, "test-plan", "forest_cover", "2024", 41.9, "%", "final", NAN, "林业局", 0, 0);
 	CHECK(notices_since(c, mark, "resolved.test-plan.forest_cover", topics, 16) == 1);

@@ -224,7 +224,7 @@ static void rebuild(const struct disk *durable, const struct journal *j, const s
 {
 	struct disk d = { .size = durable->size, .cap = durable->cap };
 	d.b = malloc(d.cap ? d.cap : 1);
-	if (durable->cap) /* a cut before anything was durable: memcpy(NULL) is undefined */
+	if (durable->cap) /* a cut before the first write: nothing durable, and no buffer */
 		memcpy(d.b, durable->b, durable->cap);
 	bool in_progress = k < j->n && j->ev[k].r->kind != PL_SYNC;
 	size_t total = np + in_progress;
