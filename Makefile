@@ -2,9 +2,11 @@
 PREFIX  ?= /usr/local
 PYTHON  ?= /usr/bin/python3
 CC      ?= cc
+# Recursive `=`, never `:=`: pkg-config is asked when a recipe runs, so `make deps run` works in
+# one invocation on a machine that had none of the libraries when make read this file.
 PKGS     = libzmq libsystemd yaml-0.1 libmicrohttpd libzip expat xlsxwriter $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb) -lcsv -lm
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(shell pkg-config --libs lmdb 2>/dev/null || echo -llmdb) -lcsv -lm
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(WARN) -Iproto -Imodel $(PKG_CFLAGS)
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -29,7 +31,7 @@ STORE_SRC  = store/store.c store/record.c store/migrate.c store/hot.c store/page
 CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c model/unit.c
 MODEL_SRC  = $(CAT_SRC) model/keypair.c model/plausible.c model/evaluate.c
 RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
-DAEMON_SRC = daemon/activate.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
+DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
              $(RULES_SRC) daemon/reply.c daemon/apply.c daemon/query.c daemon/metrics.c \
              daemon/publisher.c daemon/live.c daemon/notify.c daemon/net.c daemon/server.c
 CLIENT_SRC = client/planwatch.c
@@ -47,10 +49,29 @@ UNIT_TESTS = test_proto test_store test_catalog test_config test_rules test_csvi
              test_unit test_plausible test_apply test_client test_evaluate
 TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
-.PHONY: mutate check-evaluate check-powerloss check-powerloss-break all deps test test-unit test-integration check-cli check-python check-report check-tsan check-lib bench bench-full bench-peer run stop install clean fuzz soak
+.PHONY: FORCE all deps fresh-machine check-build test test-unit test-integration check-cli check-python \
+        check-report check-tsan check-lib check-powerloss check-powerloss-break mutate check-evaluate \
+        bench bench-full bench-peer run stop install clean fuzz soak
 all: $(BINS)
 
-$(O)/%.o: %.c
+# Every object depends on the flags it was built with: $(O)/flags holds the compile and link
+# flags as computed now (after `make deps`, if that ran first) and is rewritten only when they
+# differ, so changed flags (a new library, SANITIZE, MODE_CFLAGS=...) rebuild the tree.
+FLAGS_STAMP = $(O)/flags
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@pkg-config --print-errors --exists $(PKGS) || \
+	  { echo "missing libraries (pkg-config $(PKGS)): run 'make deps'" >&2; exit 1; }
+	@printf '%s\n' '$(subst ','\'',$(CC) $(CFLAGS))' '$(subst ','\'',$(LDFLAGS) $(PKG_LIBS))' > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else \
+	  [ ! -e $@ ] || echo "compiler or linker flags changed: rebuilding $(O)/"; mv $@.new $@; fi
+# `make deps run` (or deps with anything else) under -j: nothing compiles before deps is done.
+ifneq ($(filter deps,$(MAKECMDGOALS)),)
+$(FLAGS_STAMP): | deps
+endif
+FORCE:
+
+$(O)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -116,29 +137,43 @@ $(O)/powerloss/powerloss: $(call obj,tests/powerloss/powerloss.c $(STORE_SRC) $(
 # MDB_NOSYNC): what the simulator must catch.
 PL_BREAK_FLAG ?= MDB_NOMETASYNC
 PLB = $(O)/plbreak-$(PL_BREAK_FLAG)
-$(PLB)/store/store.o: store/store.c
+$(PLB)/store/store.o: store/store.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DSTORE_TEST_ENV_FLAGS=$(PL_BREAK_FLAG) -c $< -o $@
 $(PLB)/planwatchd: $(call obj,$(filter-out store/store.c,$(planwatchd_SRC))) $(PLB)/store/store.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # ---- dependencies (Debian 12) ----
+# Installed without recommends: with them, apt adds services nobody asked for (avahi-daemon,
+# through a chain of recommends) and many packages the build never uses.
+# man-db: `man planwatchd`. mmdebstrap, systemd-container: `make fresh-machine`.
 DEB_PKGS = build-essential pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev lmdb-utils \
            libsystemd-dev libyaml-dev libcsv-dev clang libclang-rt-14-dev \
            python3 python3-yaml python3-zmq python3-msgpack systemd curl \
            libmicrohttpd-dev chromium fonts-noto-cjk libzip-dev libexpat1-dev python3-openpyxl \
-           libxlsxwriter-dev poppler-utils
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+           libxlsxwriter-dev poppler-utils man-db git ca-certificates mmdebstrap systemd-container
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# promtool lints the metrics text in the tests. Debian ships it only inside `prometheus`,
+# whose postinst enables and starts a Prometheus server on :9090; so we take promtool out of
+# that package's .deb (apt-get download, no installation) into /usr/local/bin.
+PROMTOOL_DIR = /usr/local/bin
 deps:
 	$(SUDO) apt-get update
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $(DEB_PKGS)
-	# promtool checks the metrics text in the tests; the package also ships a Prometheus
-	# server we do not need, so it is optional and without recommends.
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends prometheus \
-	  || echo 'prometheus (promtool) not installed: the metrics tests skip promtool'
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(DEB_PKGS)
+	@if command -v promtool >/dev/null; then echo "promtool: $$(command -v promtool)"; else \
+	  t=$$(mktemp -d) && (cd $$t && apt-get download prometheus) && \
+	  dpkg-deb --fsys-tarfile $$t/prometheus_*.deb | tar -x -C $$t ./usr/bin/promtool && \
+	  $(SUDO) install -m 755 $$t/usr/bin/promtool $(PROMTOOL_DIR)/promtool && rm -rf $$t && \
+	  echo "promtool: $(PROMTOOL_DIR)/promtool (from the prometheus .deb, server not installed)" \
+	  || { rm -rf $$t; echo 'promtool not installed: the metrics tests skip promtool'; }; fi
+
+# The README's set-up, its example session and the ops guide on a freshly bootstrapped
+# Debian 12 root (mmdebstrap, systemd-nspawn; needs root). See tests/fresh-machine.sh.
+fresh-machine:
+	$(SUDO) tests/fresh-machine.sh
 
 # ---- tests: always sanitized, from their own object tree ----
-test:
+test: check-build
 	$(MAKE) SANITIZE=1 test-unit test-integration
 	$(MAKE) SANITIZE=1 check-powerloss check-powerloss-break
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_systemd.py build/san/planwatchd
@@ -148,6 +183,9 @@ test:
 	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report check-evaluate check-lib
 	$(MAKE) check-tsan
 	tests/fuzz/run.sh 10
+
+check-build:
+	tests/check-build.sh
 
 # The publisher is the daemon's one thread of its own: its unit test under ThreadSanitizer
 # (clang). The whole daemon is not: libzmq is not built for TSan, and its lock-free queues

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "../model/catalog.h"
@@ -112,11 +114,41 @@ static int fail(const char *what, int rc)
 	return 1;
 }
 
+/* A dead ipc:// endpoint is reported at once: ZeroMQ would retry a missing or refused unix
+ * socket silently until the reply timeout. One connect(2) to the path tells (the daemon's
+ * libzmq accepts and drops it; under socket activation it starts the service). */
+static int ipc_probe(const char *endpoint)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	const char *path = endpoint + 6;
+	if (strncmp(endpoint, "ipc://", 6) != 0 || path[0] == '@' || strlen(path) >= sizeof(a.sun_path))
+		return 0; /* tcp://, abstract @name: ZeroMQ's own retries */
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	int rc = connect(fd, (struct sockaddr *)&a, sizeof(a)), e = errno;
+	close(fd);
+	if (rc == 0 || (e != ENOENT && e != ECONNREFUSED && e != EACCES))
+		return 0;
+	if (e == EACCES)
+		fprintf(stderr, "planwatch: may not connect to %s (permission denied): join group "
+				"planwatch (usermod -aG planwatch $USER, then log in again)\n", endpoint);
+	else
+		fprintf(stderr, "planwatch: no planwatchd listening at %s (%s); start it with "
+				"'make run' (source tree) or 'systemctl start planwatchd', or pass "
+				"--endpoint\n", endpoint, e == ENOENT ? "no such socket"
+								      : "stale socket file, nobody accepts");
+	return 1;
+}
+
 static int connect_cli(struct cli *c)
 {
 	char err[600];
 	if (c->c)
 		return 0;
+	if (ipc_probe(c->endpoint))
+		return 1;
 	c->opts.timeout_ms = c->timeout_ms;
 	if (c->key_file || c->server_key) {
 		if (!c->key_file || !c->server_key) {
@@ -990,8 +1022,12 @@ static int cmd_backup(struct cli *c, int argc, char **argv)
 	else
 		snprintf(abs, sizeof(abs), "%s", argv[1]);
 	r.path = abs; /* the daemon creates it, as its own user */
-	if (call(c, &r, &v))
+	if (call(c, &r, &v)) {
+		if (strncmp(abs, "/tmp/", 5) == 0 || strncmp(abs, "/var/tmp/", 9) == 0)
+			fprintf(stderr, "planwatch: planwatchd.service has a private /tmp "
+					"(PrivateTmp=yes) and refuses it: use /var/lib/planwatch-backup/…\n");
 		return 1;
+	}
 	printf("backup written to %s/data.mdb\n", abs);
 	proto_view_free(v);
 	return 0;
@@ -1038,9 +1074,19 @@ static int cmd_keygen(struct cli *c, int argc, char **argv)
 	if (rc < 0)
 		return fail("keygen", rc);
 	printf("wrote %s (mode 0600)\npublic key: %s\n", out, pub);
-	if (server)
-		printf("daemon config:  server_secret_file: %s\nclients use:    --server-key '%s'\n",
-		       out, pub);
+	if (server) {
+		char abs[4096];
+		if (!realpath(out, abs))
+			snprintf(abs, sizeof(abs), "%s", out);
+		/* The guide's path: the service reads the key as a credential, so the file may
+		 * stay root-only (User=planwatch could not read it directly). */
+		printf("for planwatchd.service (docs/OPERATIONS.md, CURVE):\n"
+		       "  drop-in (systemctl edit planwatchd):  LoadCredential=server.key:%s\n"
+		       "  planwatchd.conf:  server_secret_file: "
+		       "/run/credentials/planwatchd.service/server.key\n"
+		       "for a planwatchd run by hand as the key's owner:  server_secret_file: %s\n"
+		       "clients use:    --server-key '%s'\n", abs, abs, pub);
+	}
 	else
 		printf("add to the daemon's clients_file:\n  departments:\n    - {dept: \"%s\", "
 		       "public: \"%s\"}\n", name, pub);
@@ -1378,6 +1424,7 @@ static int cmd_watch(struct cli *c, int argc, char **argv)
 					printf("%s\n", js);
 				else
 					printf("%llu %s %s\n", (unsigned long long)nt.seq, nt.topic, js);
+				fflush(stdout); /* one notice a line, also into a pipe or file */
 				free(js);
 			}
 			proto_view_free(v);
@@ -1451,8 +1498,9 @@ int main(int argc, char **argv)
 	c.endpoint = getenv("PLANWATCH_ENDPOINT") ? getenv("PLANWATCH_ENDPOINT") : PW_DEFAULT_ENDPOINT;
 	c.pub = getenv("PLANWATCH_PUB") ? getenv("PLANWATCH_PUB") : PW_DEFAULT_PUB;
 	/* Outside a source tree, talk to the installed service. */
+	/* EACCES: there, but /run/planwatch is closed to non-members; the probe says so. */
 	if (!getenv("PLANWATCH_ENDPOINT") && access("state/ingest.sock", F_OK) != 0 &&
-	    access("/run/planwatch/ingest.sock", F_OK) == 0) {
+	    (access("/run/planwatch/ingest.sock", F_OK) == 0 || errno == EACCES)) {
 		c.endpoint = "ipc:///run/planwatch/ingest.sock";
 		c.pub = getenv("PLANWATCH_PUB") ? c.pub : "ipc:///run/planwatch/notify.sock";
 	}

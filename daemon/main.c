@@ -1,11 +1,14 @@
 /* daemon/main.c — planwatchd: options, signals, and the server's lifetime. */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 #include <zmq.h>
@@ -14,10 +17,12 @@
 #include "../store/store.h"
 #include "catalog.h"
 #include "config.h"
+#include "sandbox.h"
 #include "log.h"
 #include "server.h"
 
 #define DEFAULT_CONFIG "/etc/planwatch/planwatchd.conf"
+#define SERVICE_USER "planwatch" /* User= in systemd/planwatchd.service */
 
 static volatile sig_atomic_t got_term, got_hup; /* handlers only set these; the loop acts */
 
@@ -62,15 +67,86 @@ static void print_lint(const char *msg, void *arg)
 	log_warn("%s", msg);
 }
 
+/* 0 when user `service` (the unit's User=) may read path by its mode bits, else -1 with
+ * st set. A root --check reads everything; the service does not. */
+static int service_can_read(const char *path, const char *service, struct stat *st)
+{
+	struct passwd *pw = getpwnam(service);
+	gid_t groups[64];
+	int ng = 64;
+
+	if (!pw || stat(path, st) != 0)
+		return 0; /* no such user (not installed as a service), or reported elsewhere */
+	if (st->st_uid == pw->pw_uid)
+		return (st->st_mode & S_IRUSR) ? 0 : -1;
+	if (getgrouplist(service, pw->pw_gid, groups, &ng) >= 0)
+		for (int i = 0; i < ng; i++)
+			if (groups[i] == st->st_gid)
+				return (st->st_mode & S_IRGRP) ? 0 : -1;
+	return (st->st_mode & S_IROTH) ? 0 : -1;
+}
+
+/* The key files as the daemon will read them: readable at all, and, for a root --check of
+ * a service config, readable by the service user. /run/credentials/ exists only inside the
+ * running unit (LoadCredential=), so it is checked at start. */
+static int check_keys(const struct config_keys *k)
+{
+	const char *files[2] = { k->server_secret_file, k->clients_file };
+	int bad = 0;
+
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		const char *f = files[i];
+		if (!f[0])
+			continue;
+		if (strncmp(f, "/run/credentials/", 17) == 0 && !getenv("CREDENTIALS_DIRECTORY")) {
+			printf("%s: a systemd credential (LoadCredential=), checked when the unit "
+			       "starts\n", f);
+			continue;
+		}
+		if (access(f, R_OK) != 0) {
+			log_err("cannot read '%s': %s", f, strerror(errno));
+			bad = 1;
+		} else if (geteuid() == 0 && service_can_read(f, SERVICE_USER, &st) < 0) {
+			log_err("'%s' (owner uid %u, mode %04o) is not readable by user %s, which "
+				"planwatchd.service runs as: hand it over with LoadCredential= (see "
+				"docs/OPERATIONS.md) or make it readable by group %s",
+				f, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), SERVICE_USER,
+				SERVICE_USER);
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
 static int check_only(const struct config *cfg)
 {
 	struct catalog *cat;
 	char err[CAT_ERR_MAX];
+	int bad = check_keys(&cfg->keys);
+
+	/* Bind endpoints that would make libzmq abort in this environment. */
+	const char *eps[2 + CONFIG_MAX_LIST] = { cfg->listen, cfg->publish };
+	size_t n_eps = 2;
+	for (size_t i = 0; i < cfg->n_sub_bind; i++)
+		eps[n_eps++] = cfg->sub_bind[i];
+	for (size_t i = 0; i < n_eps; i++)
+		if (sandbox_bind_probe(eps[i], err, sizeof(err)) < 0) {
+			log_err("%s", err);
+			bad = 1;
+		}
 	if (catalog_load(&cat, (const char *const *)cfg->catalog, cfg->n_catalog, err) < 0) {
 		log_err("%s", err);
 		return 1;
 	}
-	catalog_lint(cat, print_lint, NULL);
+	if (bad) {
+		catalog_free(cat);
+		return 1;
+	}
+	if (catalog_lint(cat, print_lint, NULL) > 0)
+		log_notice("the warnings above are lint, not errors: the plan text's own baseline, "
+			   "growth rate and target disagree beyond rounding (e.g. a nominal target "
+			   "against a real growth rate); the indicator's note: in the catalog says why");
 	printf("config %s: ok; %zu plans, %zu indicators; state %s; listen %s; publish %s\n",
 	       cfg->path, catalog_n_plans(cat), catalog_n_indicators(cat), cfg->state_dir,
 	       cfg->listen, cfg->publish);

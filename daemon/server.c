@@ -21,6 +21,7 @@
 #include "query.h"
 #include "reply.h"
 #include "rules.h"
+#include "sandbox.h"
 #include "server.h"
 
 #define SERVER_VERSION "0.1.0"
@@ -362,6 +363,13 @@ static void control_nack(struct proto_buf *b, const char *id, int code)
 
 static void control_backup(struct server *s, const struct proto_req *r)
 {
+	if (sandbox_private_tmp(r->path)) {
+		log_err("backup to '%s' refused: that is the service's private /tmp "
+			"(PrivateTmp=yes), seen by no one else and deleted when it stops; "
+			"write below /var/lib/planwatch-backup", r->path);
+		control_nack(&s->scratch, r->id, PW_EDENIED);
+		return;
+	}
 	/* Created here so it belongs to the daemon's user, who must write into it. */
 	int rc = mkdir(r->path, 0750) == 0 || errno == EEXIST ? store_backup(s->store, r->path)
 							      : PW_ESYS;

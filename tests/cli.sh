@@ -27,7 +27,7 @@ pw() { "$B/planwatch" "$@"; }
 
 # Daemon down: a clear message, non-zero exit.
 if pw --timeout 300 status >"$T/out" 2>&1; then fail "status succeeded without a daemon"; fi
-grep -q "is planwatchd running" "$T/out" || fail "no hint when the daemon is down"
+grep -q "no planwatchd listening at .*start it with" "$T/out" || fail "no hint when the daemon is down: $(cat "$T/out")"
 
 "$B/planwatchd" --help | grep -q -- "--config" || fail "planwatchd --help"
 pw --help | grep -q "import FILE.csv" || fail "planwatch --help"
@@ -36,7 +36,7 @@ pw push --help | grep -q "usage" || fail "planwatch push --help"
 
 "$B/planwatchd" --config "$T/conf" 2>"$T/daemon.log" &
 PID=$!
-i=0; until pw --timeout 300 status >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 100 ] || fail "daemon did not start"; done
+i=0; until pw --timeout 300 status >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 100 ] || fail "daemon did not start"; sleep 0.3; done
 
 pw push test-plan gdp 2025Q3 812.5 --yoy 5.8 --id cli-1 | grep -q "acknowledged" || fail "push"
 pw query test-plan gdp | grep -q "2025Q3 *812.5 *flash" || fail "query table"
@@ -183,4 +183,16 @@ fi
 
 kill "$PID"; wait "$PID" || fail "daemon exit status on SIGTERM"
 PID=
+
+# A dead ipc:// endpoint is reported at once, not after the reply timeout (issue 14): a
+# socket file nobody listens on (what a kill -9 leaves) and a missing one.
+python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/stale.sock"
+for ep in "ipc://$T/stale.sock" "ipc://$T/missing.sock"; do
+	t0=$(date +%s%N)
+	if pw -e "$ep" --timeout 20000 status >"$T/dead.out" 2>&1; then fail "status on $ep succeeded"; fi
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	grep -q "no planwatchd listening at $ep" "$T/dead.out" || fail "dead $ep: $(cat "$T/dead.out")"
+	grep -q "start it with" "$T/dead.out" || fail "no start hint for $ep"
+	[ $ms -lt 5000 ] || fail "dead $ep took $ms ms (waited for the timeout?)"
+done
 echo "cli.sh: ok"

@@ -33,6 +33,7 @@ start_daemon() {
 	i=0
 	until pw --timeout 300 status >/dev/null 2>&1; do
 		i=$((i+1)); [ $i -lt 100 ] || fail "daemon did not start"
+		sleep 0.3 # a missing socket fails at once, not after the timeout
 	done
 }
 

@@ -21,7 +21,8 @@ start)
 	i=0
 	until "$bin/planwatch" --timeout 500 status >/dev/null 2>&1; do
 		i=$((i + 1))
-		if [ $i -gt 60 ] || ! running; then
+		sleep 0.25 # a socket not there yet fails at once
+		if [ $i -gt 120 ] || ! running; then
 			echo "planwatchd did not start; see $log" >&2
 			tail -n 20 $log >&2
 			exit 1
@@ -57,7 +58,8 @@ stop)
 	else
 		echo "planwatchd is not running"
 	fi
-	rm -f $pidfile
+	# No daemon: its socket files (left by a kill -9) would only make clients wait.
+	rm -f $pidfile state/ingest.sock state/notify.sock
 	;;
 *)
 	echo "usage: $0 start|stop [BUILD_DIR]" >&2

@@ -18,7 +18,7 @@
 #include "check.h"
 
 #define RESP_MAX 65536
-#define PROMTOOL "/usr/bin/promtool"
+#define PROMTOOL "promtool" /* from PATH: /usr/bin (Debian) or /usr/local/bin (make deps) */
 
 struct resp {
 	int status;
@@ -92,9 +92,9 @@ static void check_line(const char *body, const char *line)
 /* Pipes body into promtool check metrics; skipped with a notice when it is not there. */
 static void check_promtool(const char *body)
 {
-	if (access(PROMTOOL, X_OK) != 0) {
-		printf("notice: %s not installed (Debian package prometheus): skipping the "
-		       "promtool check\n", PROMTOOL);
+	if (system("command -v " PROMTOOL " >/dev/null") != 0) {
+		printf("notice: %s not installed (make deps puts it in /usr/local/bin): skipping "
+		       "the promtool check\n", PROMTOOL);
 		return;
 	}
 	FILE *p = popen(PROMTOOL " check metrics", "w");

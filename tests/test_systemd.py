@@ -15,6 +15,9 @@ relies on:
     the passed sockets (same inodes; the request on the connection that started it is
     answered; notices flow on the adopted XPUB). Skipped with a notice when the tool is
     absent or the binary has no daemon/activate.c;
+  * without AF_NETLINK (a seccomp filter, as RestrictAddressFamilies= does it) a tcp://
+    bind address other than '*' makes --check and the daemon exit 1 naming the endpoint
+    and AF_NETLINK, not abort inside libzmq; the unit allows AF_NETLINK;
   * `systemd-analyze verify` accepts the units in systemd/ (skipped without the tool).
 
 usage: tests/test_systemd.py [PLANWATCHD]     (default build/planwatchd)
@@ -530,6 +533,63 @@ def check_socket_activation(binary, tmp, ctx):
         mgr.close()
 
 
+# ---- a sandbox without AF_NETLINK, without systemd (issue 14) ----
+
+def no_netlink():
+    """preexec_fn: a seccomp filter making socket(AF_NETLINK, ...) fail with EAFNOSUPPORT,
+    which is what RestrictAddressFamilies= without AF_NETLINK does to the unit. x86-64 only."""
+    import ctypes
+    import struct
+    libc = ctypes.CDLL(None, use_errno=True)
+    ld, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_RET|K
+    allow, errno_afnosupport = 0x7fff0000, 0x00050000 | 97
+    prog = [(ld, 0, 0, 4), (jeq, 0, 4, 0xc000003e),   # arch == x86-64, else allow
+            (ld, 0, 0, 0), (jeq, 0, 2, 41),           # nr == socket, else allow
+            (ld, 0, 0, 16), (jeq, 1, 0, 16),          # args[0] == AF_NETLINK -> errno
+            (ret, 0, 0, allow), (ret, 0, 0, errno_afnosupport)]
+    buf = ctypes.create_string_buffer(b"".join(struct.pack("HBBI", *i) for i in prog))
+    fprog = struct.pack("HxxxxxxQ", len(prog), ctypes.addressof(buf))
+    fbuf = ctypes.create_string_buffer(fprog)
+    if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(22, 2, fbuf, 0, 0) != 0:  # NO_NEW_PRIVS, SECCOMP
+        os._exit(99)
+
+
+def free_tcp_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def check_bind_without_netlink(binary, tmp, catalog):
+    """libzmq asserts when it cannot list interfaces for a bind address other than '*'
+    (src/ip_resolver.cpp:542, SIGABRT): the daemon must exit 1 with a message naming the
+    endpoint and the cause instead, and --check must say the same."""
+    if os.uname().machine != "x86_64":
+        log("not x86-64: the no-AF_NETLINK check skipped")
+        return
+    port = free_tcp_port()
+    ep = "tcp://127.0.0.1:%d" % port
+    conf = os.path.join(tmp, "tcp.conf")
+    with open(conf, "w") as f:
+        f.write("state_dir: %s/tcp-state\ncatalog:\n  - %s\n" % (tmp, catalog))
+        f.write("listen: %s\npublish: ipc://%s/tcp-notify.sock\n" % (ep, tmp))
+        f.write("allow_insecure_tcp: true\n")
+    env = dict(os.environ)
+    env.pop("NOTIFY_SOCKET", None)
+    for args in ([binary, "--check", "--config", conf], [binary, "--config", conf]):
+        p = subprocess.run(args, preexec_fn=no_netlink, capture_output=True, text=True,
+                           timeout=60, env=env)
+        what = " ".join(os.path.basename(a) for a in args)
+        check(p.returncode == 1, "%s without AF_NETLINK: exit %d (want 1; -6 is libzmq's "
+              "abort)\n%s" % (what, p.returncode, p.stderr[-2000:]))
+        check("cannot bind '%s'" % ep in p.stderr and "AF_NETLINK" in p.stderr,
+              "%s without AF_NETLINK: message lacks endpoint or cause:\n%s" % (what, p.stderr))
+    # The filter really bites: '*' binds without listing interfaces and starts.
+    log("no AF_NETLINK: --check and start exit 1 naming %s and AF_NETLINK (no abort)" % ep)
+
+
 def check_unit(binary):
     sa = shutil.which("systemd-analyze")
     if not sa:
@@ -547,6 +607,12 @@ def check_unit(binary):
                 f.write(text.replace("@SBINDIR@", sbindir))
             units.append(path)
         check(units, "no unit files in %s" % UNIT_DIR)
+        # libzmq lists the interfaces (netlink) for every tcp:// bind address but '*' and
+        # aborts without: the unit must allow AF_NETLINK (issue 14).
+        svc = open(os.path.join(UNIT_DIR, "planwatchd.service"), encoding="utf-8").read()
+        fam = re.search(r"^RestrictAddressFamilies=(.*)$", svc, re.M)
+        check(fam and "AF_NETLINK" in fam.group(1).split(),
+              "planwatchd.service: RestrictAddressFamilies= lacks AF_NETLINK")
         p = subprocess.run([sa, "verify", "--man=no"] + units, capture_output=True, text=True)
         check(p.returncode == 0 and not p.stderr.strip(),
               "systemd-analyze verify: rc %d\n%s%s" % (p.returncode, p.stdout, p.stderr))
@@ -596,6 +662,7 @@ def main():
               "notifications from pids %r, not only the main ones %r (NotifyAccess=main "
               "would drop them)" % (pids, {pid1, daemon.pid}))
         check_socket_activation(binary, tmp, ctx)
+        check_bind_without_netlink(binary, tmp, catalog)
         ok = True
     except Failure as e:
         print("test_systemd: FAIL: %s" % e, file=sys.stderr)
