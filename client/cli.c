@@ -799,6 +799,10 @@ static void print_alerts(const struct proto_view *v, bool all)
 		}
 	if (!shown)
 		printf("no alerts: every indicator with a verdict is on track\n");
+	int64_t year;
+	if (proto_view_int(v, -1, "no_plan_in_force", &year) == 0)
+		printf("no plan in force for %lld — load the 15th-plan catalog; see catalog/README.md\n",
+		       (long long)year);
 }
 
 static void print_alerts_open(const struct proto_view *v)
@@ -981,8 +985,17 @@ static int cmd_target(struct cli *c, int argc, char **argv)
 	struct proto_req r = { .type = PROTO_TARGET_SET };
 	struct proto_view *v;
 	char *end;
+	if (argc == 7 && strcmp(argv[5], "--year") == 0) {
+		long y = strtol(argv[6], &end, 10);
+		if (*end || y < PERIOD_YEAR_MIN || y > PERIOD_YEAR_MAX) {
+			fprintf(stderr, "planwatch: --year '%s' is not a year\n", argv[6]);
+			return 2;
+		}
+		r.year = (uint32_t)y;
+		argc = 5;
+	}
 	if (argc != 5 || strcmp(argv[1], "set") != 0) {
-		fprintf(stderr, "usage: planwatch target set PLAN INDICATOR VALUE\n");
+		fprintf(stderr, "usage: planwatch target set PLAN INDICATOR VALUE [--year YEAR]\n");
 		return 2;
 	}
 	r.plan = argv[2];
@@ -994,7 +1007,10 @@ static int cmd_target(struct cli *c, int argc, char **argv)
 	}
 	if (call(c, &r, &v))
 		return 1;
-	printf("target of %s/%s set to %g\n", r.plan, r.ind, r.value);
+	if (r.year)
+		printf("target of %s/%s for %u set to %g\n", r.plan, r.ind, r.year, r.value);
+	else
+		printf("target of %s/%s set to %g\n", r.plan, r.ind, r.value);
 	proto_view_free(v);
 	return 0;
 }

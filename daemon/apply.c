@@ -25,6 +25,7 @@ struct apply_prev {
 /* One valid item, in the order the duplicate check sorts them. */
 struct apply_key {
 	const struct cat_indicator *ind; /* one per (plan, indicator) */
+	const void *series;              /* cat_series_key(ind): one per stored series */
 	struct period period;
 	uint32_t idx; /* position in the batch */
 };
@@ -165,7 +166,8 @@ static void describe(const struct catalog *cat, struct apply_msg *m, int code)
 			char why[APPLY_DETAIL_MAX] = "";
 			validate_explain(cat, it, why, sizeof(why));
 			snprintf(m->detail, sizeof(m->detail), "item %zu (%s/%s %s): %s%s", i,
-				 it->plan ? it->plan : "?", it->ind ? it->ind : "?", per,
+				 it->plan ? it->plan : it->region ? it->region : "?",
+				 it->ind ? it->ind : "?", per,
 				 pw_errname(it->err), why[0] ? ": " : "");
 			/* what was expected, cut to what is left of the detail */
 			size_t len = strlen(m->detail);
@@ -231,8 +233,8 @@ static bool same_obs(const struct store_head *o, const struct proto_item *it)
 static int key_cmp(const void *a, const void *b)
 {
 	const struct apply_key *x = a, *y = b;
-	if (x->ind != y->ind)
-		return (uintptr_t)x->ind < (uintptr_t)y->ind ? -1 : 1;
+	if (x->series != y->series)
+		return (uintptr_t)x->series < (uintptr_t)y->series ? -1 : 1;
 	int r = period_cmp(&x->period, &y->period);
 	return r ? r : (x->idx > y->idx) - (x->idx < y->idx);
 }
@@ -271,13 +273,15 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 			it->err = validate_item(a->cat, r->dept, it, a->notices->now_ms, &p->ind);
 		if (!it->err)
 			a->sorted[n_ok++] =
-				(struct apply_key){ .ind = p->ind, .period = it->period, .idx = (uint32_t)i };
+				(struct apply_key){ .ind = p->ind, .series = cat_series_key(p->ind),
+						    .period = it->period, .idx = (uint32_t)i };
 	}
-	/* One observation twice in a batch is ambiguous: every copy after the first is
-	 * refused. Sorted, this is O(n log n), not O(n²), for up to PROTO_MAX_BATCH items. */
+	/* One observation twice in a batch is ambiguous (also when two items name it through
+	 * two plans of its region): every copy after the first is refused. Sorted, this is
+	 * O(n log n), not O(n²), for up to PROTO_MAX_BATCH items. */
 	qsort(a->sorted, n_ok, sizeof(*a->sorted), key_cmp);
 	for (size_t k = 1; k < n_ok; k++)
-		if (a->sorted[k].ind == a->sorted[k - 1].ind &&
+		if (a->sorted[k].series == a->sorted[k - 1].series &&
 		    period_cmp(&a->sorted[k].period, &a->sorted[k - 1].period) == 0)
 			r->items[a->sorted[k].idx].err = PW_EFIELD;
 	for (size_t i = 0; i < r->n_items; i++) {
@@ -285,7 +289,7 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 		struct apply_prev *p = &a->prev[i];
 		p->found = false;
 		if (!it->err) {
-			rc = store_obs_head(t, it->plan, it->ind, &it->period, &p->head);
+			rc = store_obs_head(t, cat_owner(p->ind), it->ind, &it->period, &p->head);
 			if (rc == 0) {
 				p->found = true;
 				if (!same_obs(&p->head, it))
@@ -308,10 +312,11 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
+/* Remembers a series to judge after the batch: once, whichever plan the item named. */
 static int touch(struct apply *a, const struct cat_indicator *ind)
 {
 	for (size_t i = 0; i < a->n_touched; i++)
-		if (a->touched[i] == ind)
+		if (cat_series_key(a->touched[i]) == cat_series_key(ind))
 			return 0;
 	if (a->n_touched == a->cap_touched) {
 		size_t cap = a->cap_touched ? 2 * a->cap_touched : 64;
@@ -329,7 +334,7 @@ static int emit_change(struct apply *a, struct store_txn *t, const struct cat_in
 		       const struct store_obs *o, const struct store_head *prev)
 {
 	struct notice_change c = {
-		.plan = o->plan, .ind = o->ind, .name = ind->name, .unit = ind->unit,
+		.plan = cat_owner_alias(ind), .ind = o->ind, .name = ind->name, .unit = ind->unit,
 		.dept = o->dept, .msgid = o->msgid, .reason = o->reason, .period = o->period,
 		.value = o->value, .yoy = o->yoy, .rev = o->rev, .status = o->status,
 		.backfill = o->flags & STORE_OBS_BACKFILL, .has_old = prev != NULL,
@@ -348,7 +353,7 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	if (prev->found && same_obs(&prev->head, it))
 		return 0; /* an identical re-send is acknowledged, not a change */
 	memset(&o, 0, sizeof(o));
-	copy_str(o.plan, sizeof(o.plan), it->plan);
+	copy_str(o.plan, sizeof(o.plan), cat_owner(ind)); /* a v1 item's plan names its region */
 	copy_str(o.ind, sizeof(o.ind), it->ind);
 	o.period = it->period;
 	o.value = it->value;
@@ -606,11 +611,18 @@ static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 		return reject(t, a, m, PW_EINDICATOR, r->id, false);
 	if (ind->kind != CAT_CITY || !isfinite(r->value))
 		return reject(t, a, m, ind->kind != CAT_CITY ? PW_EDENIED : PW_EVALUE, r->id, false);
-	rc = rules_target_get(t, r->plan, r->ind, &old);
+	/* A year's target is for a year the plan judges. */
+	if (r->year && !cat_in_window(ind->plan, (int)r->year))
+		return reject(t, a, m, PW_ERANGE, r->id, false);
+	uint32_t rev;
+	rc = rules_target_get(t, r->plan, r->ind, r->year, &old, &rev);
 	if (rc < 0 && rc != PW_ENOTFOUND)
 		return rc;
 	bool had_old = rc == 0;
-	if ((rc = rules_target_put(t, r->plan, r->ind, r->value)) < 0)
+	rc = rules_target_put(t, r->plan, r->ind, r->year, r->value, a->notices->now_ms, &rev);
+	if (rc == PW_ETOOBIG)
+		return reject(t, a, m, rc, r->id, false);
+	if (rc < 0)
 		return rc;
 	snprintf(topic, sizeof(topic), "target.%s.%s", r->plan, r->ind);
 	notice_begin(a->notices);
@@ -627,6 +639,10 @@ static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 	proto_w_str(f, "set_by");
 	/* Who is authenticated, never what the payload claims. */
 	proto_w_str(f, m->auth_dept ? m->auth_dept : (m->peer ? m->peer : "operator"));
+	proto_w_str(f, "year");
+	proto_w_uint(f, r->year);
+	proto_w_str(f, "rev");
+	proto_w_uint(f, rev);
 	if ((rc = notice_emit(a->notices, t, topic)) < 0)
 		return rc;
 	if ((rc = touch(a, ind)) < 0)
@@ -660,6 +676,25 @@ static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 	}
 }
 
+/* Every plan with a target on x's series judges its new figures (each only inside its own
+ * window: rules_evaluate), not just the plan an item named. */
+static int judge_series(struct store_txn *t, struct apply *a, const struct cat_indicator *x)
+{
+	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
+	size_t n;
+	int rc;
+
+	if (!x->series)
+		return rules_evaluate(a->rules, t, x, a->notices);
+	n = catalog_region_plans(a->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
+	for (size_t i = 0; i < n; i++) {
+		const struct cat_indicator *y = catalog_find(a->cat, plans[i]->id, x->id);
+		if (y && (rc = rules_evaluate(a->rules, t, y, a->notices)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int apply_txn(struct store_txn *t, void *arg)
 {
 	struct apply *a = arg;
@@ -687,7 +722,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 			return rc;
 	}
 	for (size_t i = 0; i < a->n_touched; i++)
-		if ((rc = rules_evaluate(a->rules, t, a->touched[i], a->notices)) < 0)
+		if ((rc = judge_series(t, a, a->touched[i])) < 0)
 			return rc;
 	return finish_acks(t, a);
 }

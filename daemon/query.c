@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../proto/err.h"
 #include "../proto/status.h"
@@ -14,6 +15,7 @@ struct qctx {
 	const struct rules_cfg *rules;
 	const struct query_stats *st;
 	const struct proto_req *r;
+	const struct cat_indicator *x; /* the series asked about (query, history) */
 	struct proto_buf items; /* encoded elements of the "items" array */
 	uint32_t n;
 	uint32_t limit;
@@ -93,11 +95,13 @@ static int series_txn(struct store_txn *t, void *arg)
 	const struct period *to = r->has_to ? &r->to : NULL;
 	int rc;
 
+	const char *owner = cat_owner(q->x); /* a plan's series are its region's */
+
 	if (r->type == PROTO_HISTORY)
-		return store_rev_range(t, r->plan, r->ind, &r->period, &r->period, obs_cb, q);
+		return store_rev_range(t, owner, r->ind, &r->period, &r->period, obs_cb, q);
 	if (!r->as_of_ms)
-		return store_obs_range(t, r->plan, r->ind, from, to, obs_cb, q);
-	if ((rc = store_rev_range(t, r->plan, r->ind, from, to, asof_cb, q)) < 0)
+		return store_obs_range(t, owner, r->ind, from, to, obs_cb, q);
+	if ((rc = store_rev_range(t, owner, r->ind, from, to, asof_cb, q)) < 0)
 		return rc;
 	return flush_pending(q);
 }
@@ -122,6 +126,7 @@ static int answer_series(struct store *s, struct qctx *q, struct proto_buf *b)
 		return PW_EPLAN;
 	if (!(ind = catalog_find(q->cat, r->plan, r->ind)))
 		return PW_EINDICATOR;
+	q->x = ind;
 	if ((rc = store_read(s, series_txn, q)) < 0)
 		return rc;
 	proto_reply_open(&m, b, PROTO_RESULT, r->id);
@@ -300,6 +305,35 @@ static void w_items_reply(struct proto_buf *b, struct qctx *q, bool with_last)
 	proto_map_close(m);
 }
 
+
+/* The current year when no plan that judges (status not draft) has it in its window: every
+ * figure of that year is stored and judged by none. 0 when some plan is in force. */
+static int year_without_plan(const struct catalog *c, int64_t now_ms)
+{
+	time_t secs = (time_t)(now_ms / 1000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	int year = tm.tm_year + 1900;
+	for (size_t i = 0; i < catalog_n_plans(c); i++) {
+		const struct cat_plan *p = catalog_plan_at(c, i);
+		if (p->status != CAT_DRAFT && cat_in_window(p, year))
+			return 0;
+	}
+	return year;
+}
+
+/* The alerts list, and no_plan_in_force (the year) when no loaded plan judges this year. */
+static void w_alerts_reply(struct proto_buf *b, struct qctx *q)
+{
+	int year = year_without_plan(q->cat, q->st->now_ms);
+	struct proto_map m;
+	proto_reply_open(&m, b, PROTO_RESULT, q->r->id);
+	if (year)
+		proto_kv_uint(&m, "no_plan_in_force", (uint64_t)year);
+	w_items(&m, q);
+	proto_map_close(m);
+}
+
 static int alerts_txn(struct store_txn *t, void *arg)
 {
 	struct qctx *q = arg;
@@ -342,7 +376,7 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 		if (r->plan && !catalog_plan(cat, r->plan))
 			rc = PW_EPLAN;
 		else if ((rc = store_read(s, alerts_txn, &q)) == 0)
-			w_items_reply(b, &q, false);
+			w_alerts_reply(b, &q);
 		break;
 	case PROTO_STATUS:
 		answer_status(s, &q, b);

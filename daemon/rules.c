@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../proto/bytes.h"
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "alert.h"
@@ -51,27 +52,76 @@ const char *rules_state_name(int state)
 
 /* ---- operator targets ---- */
 
-static void target_key(char *buf, size_t cap, const char *plan, const char *ind)
+/* Year 0 ("every year") keeps the key and the one double of schema 3; a year's targets are
+ * its revisions in order, each {f64 value, i64 set_ms} (little-endian), the newest last. */
+static void target_key(char *buf, size_t cap, const char *plan, const char *ind, unsigned year)
 {
-	snprintf(buf, cap, "target/%s/%s", plan, ind);
+	if (year)
+		snprintf(buf, cap, "target/%s/%s/%u", plan, ind, year);
+	else
+		snprintf(buf, cap, "target/%s/%s", plan, ind);
 }
 
-int rules_target_get(struct store_txn *t, const char *plan, const char *ind, double *value)
+#define TARGET_REV 16
+
+static int year_revs(struct store_txn *t, const char *key, uint8_t *buf, size_t *len)
 {
-	char key[160];
-	size_t len;
-	target_key(key, sizeof(key), plan, ind);
-	int rc = store_meta_get(t, key, value, sizeof(*value), &len);
-	if (rc == 0 && len != sizeof(*value))
+	int rc = store_meta_get(t, key, buf, RULES_TARGET_REVS * TARGET_REV, len);
+	if (rc == 0 && (*len == 0 || *len % TARGET_REV))
 		return PW_EDAMAGED;
 	return rc;
 }
 
-int rules_target_put(struct store_txn *t, const char *plan, const char *ind, double value)
+int rules_target_get(struct store_txn *t, const char *plan, const char *ind, unsigned year,
+		     double *value, uint32_t *rev)
 {
+	uint8_t buf[RULES_TARGET_REVS * TARGET_REV];
 	char key[160];
-	target_key(key, sizeof(key), plan, ind);
-	return store_meta_put(t, key, &value, sizeof(value));
+	size_t len;
+	int rc;
+
+	if (year) {
+		target_key(key, sizeof(key), plan, ind, year);
+		if ((rc = year_revs(t, key, buf, &len)) != PW_ENOTFOUND) {
+			if (rc == 0) {
+				*value = bytes_to_double(bytes_get_le(buf + len - TARGET_REV, 8));
+				*rev = (uint32_t)(len / TARGET_REV);
+			}
+			return rc;
+		}
+	}
+	target_key(key, sizeof(key), plan, ind, 0);
+	rc = store_meta_get(t, key, value, sizeof(*value), &len);
+	if (rc == 0 && len != sizeof(*value))
+		return PW_EDAMAGED;
+	*rev = year ? 0 : 1; /* 0: the every-year target stands in for the year */
+	return rc;
+}
+
+int rules_target_put(struct store_txn *t, const char *plan, const char *ind, unsigned year,
+		     double value, int64_t set_ms, uint32_t *rev)
+{
+	uint8_t buf[RULES_TARGET_REVS * TARGET_REV];
+	char key[160];
+	size_t len = 0;
+	int rc;
+
+	target_key(key, sizeof(key), plan, ind, year);
+	if (!year) {
+		*rev = 1;
+		return store_meta_put(t, key, &value, sizeof(value));
+	}
+	if ((rc = year_revs(t, key, buf, &len)) < 0 && rc != PW_ENOTFOUND)
+		return rc;
+	if (rc == PW_ENOTFOUND)
+		len = 0;
+	if (len / TARGET_REV >= RULES_TARGET_REVS)
+		return PW_ETOOBIG;
+	bytes_put_le(buf + len, bytes_of_double(value), 8);
+	bytes_put_le(buf + len + 8, (uint64_t)set_ms, 8);
+	len += TARGET_REV;
+	*rev = (uint32_t)(len / TARGET_REV);
+	return store_meta_put(t, key, buf, len);
 }
 
 /* ---- alert state ---- */
@@ -295,7 +345,7 @@ static int eval_cumulative(const struct rules_cfg *cfg, struct store_txn *t,
 	char miss[64], miss_zh[96] = "", miss_en[96] = "";
 	double req;
 	int rc;
-	if ((rc = store_obs_range(t, x->plan->id, x->id, NULL, NULL, cum_cb, &c)) < 0)
+	if ((rc = store_obs_range(t, cat_owner(x), x->id, NULL, NULL, cum_cb, &c)) < 0)
 		return rc;
 	if (c.n == 0 || !planmath_cum_path(&tg, o->period.year, &req))
 		return 0;
@@ -327,7 +377,8 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	v->texts = texts;
 	if (x->kind == CAT_CITY) {
 		/* The city's number, once an operator set it, comes before the year's 年度目标. */
-		rc = rules_target_get(t, x->plan->id, x->id, &target);
+		uint32_t trev;
+		rc = rules_target_get(t, x->plan->id, x->id, o->period.year, &target, &trev);
 		if (rc < 0 && rc != PW_ENOTFOUND)
 			return rc;
 		if (rc == 0) {
@@ -432,7 +483,7 @@ static int resolve_overdue(struct store_txn *t, const struct cat_indicator *x, s
 	struct proto_buf *f = &out->fields;
 	if (!a->overdue)
 		return 0;
-	int rc = store_obs_get(t, x->plan->id, x->id, &a->overdue_period, &o);
+	int rc = store_obs_get(t, cat_owner(x), x->id, &a->overdue_period, &o);
 	if (rc == PW_ENOTFOUND)
 		return 0;
 	if (rc < 0)
@@ -515,6 +566,33 @@ static int replay_cb(const struct store_obs *o, void *arg)
 	return 0;
 }
 
+struct last_arg {
+	struct store_obs *out;
+	bool found;
+};
+
+static int last_cb(const struct store_obs *o, void *arg)
+{
+	struct last_arg *l = arg;
+	if (!(o->flags & STORE_OBS_BACKFILL)) {
+		*l->out = *o;
+		l->found = true;
+	}
+	return 0;
+}
+
+/* The newest figure of x's series (not backfilled) in a period up to its plan's end year. */
+static int newest_in_window(struct store_txn *t, const struct cat_indicator *x,
+			    struct store_obs *out)
+{
+	/* Periods sort by year, then frequency, then number: December is a year's last key. */
+	struct period to = { .year = (uint16_t)x->plan->target_year, .freq = PERIOD_MONTH, .n = 12 };
+	struct period from = { .year = (uint16_t)x->plan->start_year, .freq = PERIOD_ANNUAL };
+	struct last_arg l = { .out = out };
+	int rc = store_obs_range(t, cat_owner(x), x->id, &from, &to, last_cb, &l);
+	return rc < 0 ? rc : l.found ? 0 : PW_ENOTFOUND;
+}
+
 int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		   const struct cat_indicator *x, struct notice_list *out)
 {
@@ -533,7 +611,12 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	/* The newest live period drives the verdict and its notice. Backfilled history
 	 * announces nothing, but it is the state the live figure is judged against: the
 	 * backfilled periods since the last judged one are replayed first, silently. */
-	rc = store_obs_last(t, x->plan->id, x->id, STORE_OBS_BACKFILL, &newest);
+	rc = store_obs_last(t, cat_owner(x), x->id, STORE_OBS_BACKFILL, &newest);
+	/* No plan judges a period after its window (no extrapolating an expired plan's path,
+	 * docs/MODEL.md section 2): the 14th plan is governed by its newest period up to 2025,
+	 * also when a 2026 figure is already stored. */
+	if (rc == 0 && newest.period.year > x->plan->target_year)
+		rc = newest_in_window(t, x, &newest);
 	if (rc == PW_ENOTFOUND)
 		return state_put_changed(t, x, &before, &a);
 	if (rc < 0)
@@ -543,7 +626,7 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	if (x->plan->status == CAT_DRAFT || !cat_in_window(x->plan, newest.period.year))
 		return state_put_changed(t, x, &before, &a);
 	struct replay r = { cfg, t, x, &a, newest.period };
-	if ((rc = store_obs_range(t, x->plan->id, x->id, NULL, &newest.period, replay_cb, &r)) < 0)
+	if ((rc = store_obs_range(t, cat_owner(x), x->id, NULL, &newest.period, replay_cb, &r)) < 0)
 		return rc;
 	int from = a.state;
 	if ((rc = step(cfg, t, x, &newest, &a, out->now_ms, &v, &kind, &streak)) < 0)
@@ -603,13 +686,13 @@ static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struc
 	/* No release calendar, or no active plan asking for the figure. */
 	if (x->due_days == 0 || x->plan->status != CAT_ACTIVE || !latest_due(x, out->now_ms, &due))
 		return 0;
-	rc = store_obs_get(t, x->plan->id, x->id, &due, &o);
+	rc = store_obs_get(t, cat_owner(x), x->id, &due, &o);
 	if (rc == 0 || rc != PW_ENOTFOUND)
 		return rc;
 	/* An annual figure stands in for the year's last month or quarter. */
 	struct period year = { .year = due.year, .freq = PERIOD_ANNUAL };
 	if (due.freq != PERIOD_ANNUAL && (due.n == 12 || (due.freq == PERIOD_QUARTER && due.n == 4)) &&
-	    store_obs_get(t, x->plan->id, x->id, &year, &o) == 0)
+	    store_obs_get(t, cat_owner(x), x->id, &year, &o) == 0)
 		return 0;
 	if ((rc = state_get(t, x, &a)) < 0)
 		return rc;
@@ -722,4 +805,65 @@ int rules_count(struct store_txn *t, struct rules_counts *out)
 		return rc;
 	*out = c;
 	return 0;
+}
+
+/* ---- successor-plan baseline lint ---- */
+
+/* "15th" for a plan starting 2026: the 3rd plan began in 1966 and each lasts five years. */
+static void plan_ordinal(int start_year, char buf[16])
+{
+	int n = start_year >= 1966 ? (start_year - 1966) / 5 + 3 : 0;
+	const char *suf = (n % 100 >= 11 && n % 100 <= 13) ? "th"
+			  : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+	if (n)
+		snprintf(buf, 16, "%d%s", n, suf);
+	else
+		snprintf(buf, 16, "%d", start_year);
+}
+
+/* The stored figure of x's series for its plan's base year: the annual one, else (ytd
+ * series) the year's last quarter or month. */
+static int base_figure(struct store_txn *t, const struct cat_indicator *x, struct store_obs *o)
+{
+	struct period p = { .year = (uint16_t)x->base_year, .freq = PERIOD_ANNUAL };
+	int rc = store_obs_get(t, cat_owner(x), x->id, &p, o);
+	if (rc != PW_ENOTFOUND || x->freq == PERIOD_ANNUAL || x->form != CAT_FORM_YTD)
+		return rc;
+	p.freq = (uint8_t)x->freq;
+	p.n = x->freq == PERIOD_QUARTER ? 4 : 12;
+	return store_obs_get(t, cat_owner(x), x->id, &p, o);
+}
+
+int rules_baseline_lint(struct store_txn *t, const struct catalog *c,
+			void (*cb)(const char *msg, void *arg), void *arg)
+{
+	char msg[400], nth[16];
+	int n = 0;
+
+	for (size_t i = 0; i < catalog_n_plans(c); i++) {
+		const struct cat_plan *p = catalog_plan_at(c, i);
+		if (!p->region)
+			continue; /* format 1: one plan per series, no predecessor */
+		plan_ordinal(p->start_year, nth);
+		for (size_t j = 0; j < p->n_inds; j++) {
+			const struct cat_indicator *x = &p->inds[j];
+			struct store_obs o;
+			if (!x->has_base)
+				continue;
+			int rc = base_figure(t, x, &o);
+			if (rc == PW_ENOTFOUND)
+				continue;
+			if (rc < 0)
+				return rc;
+			double tol = 1e-9 * fmax(fabs(x->base), fabs(o.value));
+			if (fabs(o.value - x->base) <= tol)
+				continue;
+			snprintf(msg, sizeof(msg), "%s %s: %s-plan baseline %.10g differs from the stored "
+				 "%d %s figure %.10g", p->id, x->id, nth, x->base, x->base_year,
+				 status_name(o.status), o.value);
+			cb(msg, arg);
+			n++;
+		}
+	}
+	return n;
 }

@@ -38,9 +38,15 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 int rules_overdue(const struct rules_cfg *cfg, struct store_txn *t, const struct catalog *c,
 		  struct notice_list *out);
 
-/* The operator-set target of a city-assigned indicator: PW_ENOTFOUND if none. */
-int rules_target_get(struct store_txn *t, const char *plan, const char *ind, double *value);
-int rules_target_put(struct store_txn *t, const char *plan, const char *ind, double value);
+/* City-assigned targets (完成市下达任务), set by operators per year and kept with their
+ * history: rev 1, 2, ... of (plan, indicator, year); year 0 = every year (the one number of
+ * schema 3). get: the newest rev of year, else the year-0 target (*rev 0); PW_ENOTFOUND if
+ * neither. put appends a rev (*rev its number); PW_ETOOBIG past RULES_TARGET_REVS. */
+#define RULES_TARGET_REVS 128
+int rules_target_get(struct store_txn *t, const char *plan, const char *ind, unsigned year,
+		     double *value, uint32_t *rev);
+int rules_target_put(struct store_txn *t, const char *plan, const char *ind, unsigned year,
+		     double value, int64_t set_ms, uint32_t *rev);
 
 /* Appends one map per indicator with a verdict or an overdue figure (optionally of one
  * plan) to b; returns how many. */
@@ -48,6 +54,15 @@ int rules_alerts_encode(const struct rules_cfg *cfg, struct store_txn *t, const 
 			const char *plan, struct proto_buf *b);
 
 const char *rules_state_name(int state);
+
+/* Successor-plan baseline lint (docs/MODEL.md section 7): for every format-2 target with a
+ * baseline value, the stored figure of its series for the plan's base year (annual, else a
+ * ytd series' last quarter or month); one line per baseline that differs (relative 1e-9)
+ * into cb, e.g. "quangang-15 gdp: 15th-plan baseline 1050 differs from the stored 2025 final
+ * figure 1062". Never an error: the plan is what was adopted. Returns how many, or a
+ * negative code. */
+int rules_baseline_lint(struct store_txn *t, const struct catalog *c,
+			void (*cb)(const char *msg, void *arg), void *arg);
 
 /* Indicators by the alert state last reached, from one pass over the alert table. */
 struct rules_counts {

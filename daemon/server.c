@@ -12,6 +12,7 @@
 #include "../store/store.h"
 #include "apply.h"
 #include "connlimit.h"
+#include "catalog.h"
 #include "live.h"
 #include "log.h"
 #include "metrics.h"
@@ -93,6 +94,51 @@ static int open_store(struct server *s, const struct config *cfg, char *err, siz
 	return rc;
 }
 
+static const char *plan_owner(const char *plan, void *arg)
+{
+	return catalog_plan_owner(arg, plan);
+}
+
+/* A store written before series belonged to regions (schema 5 or older) is re-keyed once, in
+ * one transaction, by the catalog just loaded: the store does not read catalogs. A plan the
+ * catalog lacks refuses the start and leaves the store as it was. */
+static int upgrade_store(struct server *s, const char *dir, char *err, size_t errlen)
+{
+	char why[256];
+	int rc;
+
+	if (store_schema(s->store) >= 6)
+		return 0;
+	if ((rc = store_migrate_owner(s->store, plan_owner, (void *)live_catalog(s->live), why,
+				      sizeof(why))) < 0) {
+		snprintf(err, errlen, "cannot upgrade the store in '%s' to schema 6: %s", dir,
+			 why[0] ? why : pw_strerror(rc));
+		return rc;
+	}
+	log_notice("store in '%s' upgraded to schema 6: series keyed by region", dir);
+	return 0;
+}
+
+static void lint_line(const char *msg, void *arg)
+{
+	(void)arg;
+	log_warn("%s", msg);
+}
+
+static int lint_txn(struct store_txn *t, void *arg)
+{
+	int rc = rules_baseline_lint(t, arg, lint_line, NULL);
+	return rc < 0 ? rc : 0;
+}
+
+/* Checks the loaded plans' baselines against the stored figures (at start and reload). */
+static void lint_baselines(struct server *s)
+{
+	int rc = store_read(s->store, lint_txn, (void *)live_catalog(s->live));
+	if (rc < 0)
+		log_err("baseline lint failed: %s", pw_strerror(rc));
+}
+
 int server_new(struct server **ret, const struct config *cfg, char *err, size_t errlen)
 {
 	struct server *s = calloc(1, sizeof(*s));
@@ -109,8 +155,10 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 	s->alerts_mark = UINT64_MAX; /* count at the first publish */
 	if ((rc = net_check_endpoints(cfg, err, errlen)) < 0 ||
 	    (rc = live_new(&s->live, cfg, err, errlen)) < 0 ||
-	    (rc = open_store(s, cfg, err, errlen)) < 0)
+	    (rc = open_store(s, cfg, err, errlen)) < 0 ||
+	    (rc = upgrade_store(s, cfg->state_dir, err, errlen)) < 0)
 		goto out_free;
+	lint_baselines(s);
 	s->st.issuer = live_config(s->live)->issuer; /* live keeps it, reloads included */
 	s->n_slots = cfg->group_max;
 	s->slots = calloc(s->n_slots, sizeof(*s->slots));
@@ -425,8 +473,10 @@ static void process_batch(struct server *s, size_t n)
 static void reload(struct server *s)
 {
 	notify_reloading();
-	if (live_reload(s->live) == 0)
+	if (live_reload(s->live) == 0) {
 		apply_set_catalog(s->apply, live_catalog(s->live));
+		lint_baselines(s);
+	}
 	notify_ready();
 	notify_status(&s->st);
 }

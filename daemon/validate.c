@@ -41,6 +41,60 @@ static int convert(const struct cat_indicator *x, struct proto_item *it)
 	return rc == PW_EUNIT ? PW_EUNIT : rc < 0 ? PW_ERANGE : 0;
 }
 
+/* Format 2: a series outlives its plans, so from VALIDATE_HISTORY_YEARS before its region's
+ * first plan on, without upper limit (the period must have begun: checked by the caller).
+ * Format 1: the plan's years, VALIDATE_HISTORY_YEARS before and 5 after. */
+static bool year_in_reach(const struct catalog *c, const struct cat_indicator *x, int year)
+{
+	const struct cat_plan *first;
+	if (!x->series)
+		return year >= x->plan->base_year - VALIDATE_HISTORY_YEARS &&
+		       year <= x->plan->target_year + 5;
+	catalog_region_plans(c, x->series->region, &first, 1);
+	return year >= first->base_year - VALIDATE_HISTORY_YEARS;
+}
+
+/* The target an item's figure is checked against (its series' definition, in the view of
+ * one plan of the region). A v1 item names a plan: its region's series. An item with
+ * `region` names the series itself (a department reports figures, not plans): the plan in
+ * force for the period, else the newest plan with a target on the series. Both given: they
+ * must agree (bad_field). */
+static int find_series(const struct catalog *c, const struct proto_item *it,
+		       const struct cat_indicator **out)
+{
+	const struct cat_region *r = NULL;
+	const struct cat_indicator *x = NULL;
+
+	if (it->region && !(r = catalog_region(c, it->region)))
+		return PW_EREGION;
+	if (it->plan) {
+		if (!catalog_plan(c, it->plan))
+			return PW_EPLAN;
+		if (!(x = catalog_find(c, it->plan, it->ind)))
+			return PW_EINDICATOR;
+		if (r && (!x->series || x->series->region != r))
+			return PW_EFIELD;
+		*out = x;
+		return 0;
+	}
+	const struct cat_series *s = catalog_series(r, it->ind);
+	if (!s)
+		return PW_EINDICATOR;
+	struct cat_judge j;
+	if (catalog_judges(c, s, &it->period, &j, 1) > 0) {
+		*out = j.x;
+		return 0;
+	}
+	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
+	size_t n = catalog_region_plans(c, r, plans, CAT_REGION_PLANS_MAX);
+	for (size_t i = n; i-- > 0 && !x;)
+		x = catalog_find(c, plans[i]->id, s->id);
+	if (!x)
+		return PW_EINDICATOR; /* a series no plan has a target on: nothing to check it by */
+	*out = x;
+	return 0;
+}
+
 int validate_item(const struct catalog *c, const char *dept, struct proto_item *it,
 		  int64_t now_ms, const struct cat_indicator **ind)
 {
@@ -48,18 +102,15 @@ int validate_item(const struct catalog *c, const char *dept, struct proto_item *
 	int rc;
 
 	it->sent = it->value;
-	if (!catalog_plan(c, it->plan))
-		return PW_EPLAN;
-	if (!(x = catalog_find(c, it->plan, it->ind)))
-		return PW_EINDICATOR;
+	if ((rc = find_series(c, it, &x)) < 0)
+		return rc;
 	if (!cat_dept_allowed(x, dept))
 		return PW_EDEPT;
 	if ((rc = check_unit(x, it)) < 0)
 		return rc;
 	/* A full-year figure is welcome for any indicator: history arrives as annual values. */
 	if ((it->period.freq != x->freq && it->period.freq != PERIOD_ANNUAL) ||
-	    it->period.year < x->plan->base_year - VALIDATE_HISTORY_YEARS ||
-	    it->period.year > x->plan->target_year + 5 || period_start_ms(&it->period) > now_ms)
+	    !year_in_reach(c, x, it->period.year) || period_start_ms(&it->period) > now_ms)
 		return PW_EPERIOD;
 	if (!isfinite(it->value))
 		return PW_EVALUE;
@@ -133,7 +184,7 @@ size_t validate_explain(const struct catalog *c, const struct proto_item *it, ch
 	if (!cap)
 		return 0;
 	buf[0] = '\0';
-	if (!it->plan || !it->ind || !it->unit || !(x = catalog_find(c, it->plan, it->ind)))
+	if (!it->ind || !it->unit || find_series(c, it, &x) < 0)
 		return 0;
 	switch (it->err) {
 	case PW_EUNIT:

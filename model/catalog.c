@@ -1158,6 +1158,29 @@ size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 	return n;
 }
 
+const char *cat_owner(const struct cat_indicator *x)
+{
+	return x->series ? x->series->region->id : x->plan->id;
+}
+
+const char *cat_owner_alias(const struct cat_indicator *x)
+{
+	return x->series ? x->series->region->alias : x->plan->id;
+}
+
+const void *cat_series_key(const struct cat_indicator *x)
+{
+	return x->series ? (const void *)x->series : (const void *)x;
+}
+
+const char *catalog_plan_owner(const struct catalog *c, const char *plan)
+{
+	const struct cat_plan *p = catalog_plan(c, plan);
+	if (!p)
+		return NULL;
+	return p->region ? p->region->id : p->id;
+}
+
 bool cat_dept_allowed(const struct cat_indicator *ind, const char *dept)
 {
 	for (size_t i = 0; i < ind->n_depts; i++)

@@ -146,6 +146,18 @@ bool cat_in_window(const struct cat_plan *p, int year);
 
 const char *cat_status_name(int status);
 
+/* Who owns x's series in the store (schema 4): its region's id for a format-2 target, its
+ * plan's id for a format-1 indicator (one plan per series). Every plan with a target on one
+ * series shares its figures. */
+const char *cat_owner(const struct cat_indicator *x);
+/* The owner as topics name it: the region's alias, or the format-1 plan id. */
+const char *cat_owner_alias(const struct cat_indicator *x);
+/* Identity of x's series: equal for the targets of two plans on one series. */
+const void *cat_series_key(const struct cat_indicator *x);
+/* The owner of plan id's series (region id, or the id of a format-1 plan), NULL when no
+ * such plan is loaded: the mapping of the schema 3 -> 4 migration. */
+const char *catalog_plan_owner(const struct catalog *c, const char *plan);
+
 bool cat_dept_allowed(const struct cat_indicator *ind, const char *dept);
 size_t catalog_n_indicators(const struct catalog *c);
 

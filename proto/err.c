@@ -54,6 +54,7 @@ static const struct err_text err_table[] = {
 	[-PW_EYOY] = { "yoy_mismatch", "value and reported year-on-year growth disagree" },
 	[-PW_EDAMAGED] = { "damaged", "store damaged (file cut short, bad page or a record failing "
 				      "its checksum): restore from a backup" },
+	[-PW_EREGION] = { "unknown_region", "region not in the catalog" },
 };
 
 static const struct err_text *err_lookup(int err)

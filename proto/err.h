@@ -44,7 +44,8 @@ enum pw_err {
 	PW_EYTD = -33,        /* year-to-date total below an earlier month's of the same year */
 	PW_EYOY = -34,        /* value and reported yoy disagree (a warning, never a rejection) */
 	PW_EDAMAGED = -35,    /* the store file or a record in it is damaged: restore a backup */
-	PW__LAST = -36
+	PW_EREGION = -36,     /* region not in the catalog */
+	PW__LAST = -37
 };
 
 /* Returns a static English message for err; never NULL (unknown codes get a generic text). */

@@ -314,8 +314,11 @@ static int check_unique_keys(const msgpack_object_map *m)
 	return 0;
 }
 
-enum item_field { F_PLAN = 1, F_IND = 2, F_PERIOD = 4, F_VALUE = 8, F_UNIT = 16, F_STATUS = 32 };
-#define ITEM_REQUIRED (F_PLAN | F_IND | F_PERIOD | F_VALUE | F_UNIT | F_STATUS)
+enum item_field {
+	F_PLAN = 1, F_IND = 2, F_PERIOD = 4, F_VALUE = 8, F_UNIT = 16, F_STATUS = 32, F_REGION = 64,
+};
+/* plan or region (or both), and the rest. */
+#define ITEM_REQUIRED (F_IND | F_PERIOD | F_VALUE | F_UNIT | F_STATUS)
 
 static int decode_item_field(struct proto_req *r, struct proto_item *it,
 			     const msgpack_object_kv *kv, unsigned *seen)
@@ -327,6 +330,9 @@ static int decode_item_field(struct proto_req *r, struct proto_item *it,
 	if (key_is(kv, "plan")) {
 		*seen |= F_PLAN;
 		return get_nonempty_str(r, o, PROTO_MAX_ID, &it->plan);
+	} else if (key_is(kv, "region")) {
+		*seen |= F_REGION;
+		return get_nonempty_str(r, o, PROTO_MAX_ID, &it->region);
 	} else if (key_is(kv, "indicator")) {
 		*seen |= F_IND;
 		return get_nonempty_str(r, o, PROTO_MAX_ID, &it->ind);
@@ -383,7 +389,8 @@ static int decode_item(struct proto_req *r, struct proto_item *it, const msgpack
 	for (uint32_t i = 0; i < o->via.map.size; i++)
 		if ((rc = decode_item_field(r, it, &o->via.map.ptr[i], &seen)) < 0)
 			return rc;
-	return (seen & ITEM_REQUIRED) == ITEM_REQUIRED ? 0 : PW_EFIELD;
+	return (seen & ITEM_REQUIRED) == ITEM_REQUIRED && (seen & (F_PLAN | F_REGION)) ? 0
+											: PW_EFIELD;
 }
 
 static int decode_items(struct proto_req *r, const msgpack_object *o)
@@ -417,7 +424,7 @@ enum req_field {
 	R_DEPT = 1 << 0, R_ITEMS = 1 << 1, R_BACKFILL = 1 << 2, R_PLAN = 1 << 3,
 	R_IND = 1 << 4, R_FROM = 1 << 5, R_TO = 1 << 6, R_PERIOD = 1 << 7,
 	R_ASOF = 1 << 8, R_VALUE = 1 << 9, R_SEQ = 1 << 10, R_LIMIT = 1 << 11,
-	R_TIME = 1 << 12, R_PREFIX = 1 << 13, R_PATH = 1 << 14,
+	R_TIME = 1 << 12, R_PREFIX = 1 << 13, R_PATH = 1 << 14, R_YEAR = 1 << 15,
 };
 
 static const struct {
@@ -431,7 +438,7 @@ static const struct {
 	[PROTO_ALERTS] = { R_PLAN, 0 },
 	[PROTO_REJECTED] = { R_SEQ | R_LIMIT | R_DEPT | R_TIME, 0 },
 	[PROTO_RETRY] = { R_SEQ, R_SEQ },
-	[PROTO_TARGET_SET] = { R_PLAN | R_IND | R_VALUE | R_DEPT, R_PLAN | R_IND | R_VALUE },
+	[PROTO_TARGET_SET] = { R_PLAN | R_IND | R_VALUE | R_DEPT | R_YEAR, R_PLAN | R_IND | R_VALUE },
 	[PROTO_CATALOG] = { R_PLAN, 0 },
 	[PROTO_CLOCK_SET] = { R_TIME, R_TIME },
 	[PROTO_TICK] = { 0, 0 },
@@ -530,6 +537,16 @@ static int f_path(struct proto_req *r, const msgpack_object *o)
 	return get_nonempty_str(r, o, PROTO_MAX_TEXT, &r->path);
 }
 
+static int f_year(struct proto_req *r, const msgpack_object *o)
+{
+	uint64_t u;
+	int rc = get_uint(o, PERIOD_YEAR_MAX, &u);
+	if (rc < 0)
+		return rc;
+	r->year = (uint32_t)u;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	unsigned bit;
@@ -542,7 +559,7 @@ static const struct {
 	{ "as_of", R_ASOF, f_as_of },	       { "value", R_VALUE, f_value },
 	{ "seq", R_SEQ, f_seq },	       { "limit", R_LIMIT, f_limit },
 	{ "time", R_TIME, f_time },	       { "prefix", R_PREFIX, f_prefix },
-	{ "path", R_PATH, f_path },
+	{ "path", R_PATH, f_path },	       { "year", R_YEAR, f_year },
 };
 
 /* Decodes one field of the root map: the key must be one the request type allows. */
@@ -950,7 +967,10 @@ static void encode_item(struct proto_buf *b, const struct proto_item *it)
 {
 	struct proto_map m;
 	proto_map_open(&m, b);
-	proto_kv_str(&m, "plan", it->plan);
+	if (it->plan)
+		proto_kv_str(&m, "plan", it->plan);
+	if (it->region)
+		proto_kv_str(&m, "region", it->region);
 	proto_kv_str(&m, "indicator", it->ind);
 	kv_period(&m, "period", &it->period);
 	proto_map_key(&m, "value");
@@ -988,6 +1008,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		{ R_SEQ, r->type == PROTO_SINCE || r->type == PROTO_RETRY || r->seq != 0 },
 		{ R_LIMIT, r->limit != 0 },	    { R_TIME, r->time_ms != 0 || r->type == PROTO_CLOCK_SET },
 		{ R_PREFIX, r->prefix != NULL },	    { R_PATH, r->path != NULL },
+		{ R_YEAR, r->year != 0 },
 	};
 	struct proto_map m;
 	proto_map_open(&m, b);
@@ -1018,6 +1039,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		case R_TIME: proto_kv_int(&m, "time", r->time_ms); break;
 		case R_PREFIX: proto_kv_str(&m, "prefix", r->prefix); break;
 		case R_PATH: proto_kv_str(&m, "path", r->path); break;
+		case R_YEAR: proto_kv_uint(&m, "year", r->year); break;
 		}
 	}
 	proto_map_close(m);

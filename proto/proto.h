@@ -52,6 +52,7 @@ const char *proto_type_name(int type);
 /* One observation of an update. Strings point into the request's arena. */
 struct proto_item {
 	const char *plan, *ind, *unit;
+	const char *region; /* NULL when absent: then plan names the series' region (v1) */
 	const char *reason; /* NULL when absent */
 	struct period period;
 	double value;   /* after validation: converted into the catalog's unit */
@@ -79,6 +80,7 @@ struct proto_req {
 	bool has_from, has_to, has_period;
 	int64_t as_of_ms; /* 0 = now */
 	double value;     /* target_set */
+	uint32_t year;    /* target_set: the year the target is for, 0 = every year */
 	/* since, rejected, retry, clock_set */
 	const char *prefix; /* since: only notices whose topic starts with it */
 	const char *path;   /* backup: target directory on the daemon's host */

@@ -1,11 +1,16 @@
 /* store/migrate.c — the schema version in meta "schema": written into a fresh store, checked
  * on every open, and older schemas rewritten once, in one txn: 1 and 2 (tables obs + rev,
  * then rev, keyed by series) as the vintage log vin + its index idx (see store.c); 3 (idx
- * always complete) and 4 (idx may lag vin by the hot index, hot.c) by their number; and
- * every value of 1 to 4 sealed with the CRC-32C schema 5 adds (see record.c). */
+ * always complete) and 4 (idx may lag vin by the hot index, hot.c) by their number; every
+ * value of 1 to 4 sealed with the CRC-32C schema 5 adds (see record.c); and schema 5
+ * (series keyed by plan) re-keyed as 6 (series keyed by their owner, the region:
+ * docs/MODEL.md section 8) in one txn when the daemon, which knows the catalog, gives the
+ * mapping (store_migrate_owner). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../proto/err.h"
+#include "../proto/period.h"
 #include "store_int.h"
 
 #define DB_NAME_OLD_OBS "obs" /* schema 1 */
@@ -14,13 +19,16 @@
 
 /* Schema 4 writes its version sealed (u32 + CRC, 8 bytes); schemas 1-3 wrote a bare u32,
  * which is how an older planwatchd refuses a newer store. */
-static int put_schema(struct store_txn *t)
+static int put_schema(struct store_txn *t, unsigned schema)
 {
 	uint8_t ver[4 + REC_CRC];
-	bytes_put_le(ver, STORE_SCHEMA, 4);
+	bytes_put_le(ver, schema, 4);
 	rec_seal(ver, 4);
 	MDB_val k = { 6, (void *)"schema" }, v = { sizeof(ver), ver };
-	return store_write_err(t, mdb_put(t->txn, t->s->dbi[DB_META], &k, &v, 0));
+	int rc = store_write_err(t, mdb_put(t->txn, t->s->dbi[DB_META], &k, &v, 0));
+	if (rc == 0)
+		t->s->schema = schema;
+	return rc;
 }
 
 /* Schema 3 -> 4 (and the tables schemas 1 and 2 share with it): every value gets its
@@ -134,7 +142,7 @@ static int migrate_to_vin(struct store_txn *t)
 	/* vin and idx were written sealed above; the other tables still need it. */
 	if ((rc = seal_tables(t, tables_v1, sizeof(tables_v1) / sizeof(*tables_v1))) < 0)
 		return rc;
-	return put_schema(t);
+	return put_schema(t, STORE_SCHEMA_V5);
 }
 
 int migrate_schema(struct store_txn *t, bool fresh)
@@ -143,13 +151,17 @@ int migrate_schema(struct store_txn *t, bool fresh)
 	int rc;
 
 	if (fresh)
-		return put_schema(t);
+		return put_schema(t, STORE_SCHEMA);
 	if ((rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &v)) != 0)
 		return rc == MDB_NOTFOUND ? PW_ESTORE : store_map_err(rc);
 	if (v.mv_size == 4 + REC_CRC) { /* schema 5 and later: sealed */
 		if ((rc = rec_open(&v, &v)) < 0)
 			return rc;
-		return bytes_get_le(v.mv_data, 4) == STORE_SCHEMA ? 0 : PW_ESTORE;
+		uint64_t sealed = bytes_get_le(v.mv_data, 4);
+		if (sealed != STORE_SCHEMA && sealed != STORE_SCHEMA_V5)
+			return PW_ESTORE;
+		t->s->schema = (unsigned)sealed; /* 5: keyed by plan until store_migrate_owner */
+		return 0;
 	}
 	if (v.mv_size != 4)
 		return PW_ESTORE;
@@ -162,7 +174,146 @@ int migrate_schema(struct store_txn *t, bool fresh)
 	if (ver == STORE_SCHEMA_V3 || ver == STORE_SCHEMA_V4) {
 		if ((rc = seal_tables(t, tables_v3, sizeof(tables_v3) / sizeof(*tables_v3))) < 0)
 			return rc;
-		return put_schema(t);
+		return put_schema(t, STORE_SCHEMA_V5);
 	}
 	return PW_ESTORE;
+}
+
+/* ---- schema 5 -> 6: series keyed by their owner (region) instead of the plan ---- */
+
+struct idx_ent {
+	uint8_t key[OBS_KEY_MAX];
+	uint8_t val[IDX_VAL];
+	size_t klen;
+};
+
+/* The new idx key of an old one: the owner the map gives for its plan, the same indicator
+ * and period. PW_EINVAL (with err) when the map does not know the plan. */
+static int owner_key(const struct store_obs *o, store_owner_fn map, void *arg, uint8_t *key,
+		     size_t *klen, char *err, size_t cap)
+{
+	const char *owner = map(o->plan, arg);
+	int n;
+
+	if (!owner) {
+		snprintf(err, cap, "store holds plan '%s' that the catalog does not know: add its "
+			 "plan file before upgrading", o->plan);
+		return PW_EINVAL;
+	}
+	if ((n = rec_series_key(key, owner, o->ind)) < 0)
+		return n;
+	period_key(&o->period, key + n);
+	*klen = (size_t)n + 4;
+	return 0;
+}
+
+/* Every vin record gets the new embedded key (vids and prev chains unchanged, so revisions
+ * and history are unchanged). */
+static int rekey_vin(struct store_txn *t, store_owner_fn map, void *arg, char *err, size_t cap)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_VIN], &c)) != 0)
+		return store_map_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct store_obs o;
+		struct rec_lens l;
+		uint8_t key[OBS_KEY_MAX], buf[VIN_VAL_MAX];
+		uint64_t prev;
+		size_t klen;
+		if ((rc = rec_vin_decode(&v, &o, &prev, NULL, 0)) < 0 ||
+		    (rc = rec_obs_check(&o, &l)) < 0) {
+			rc = PW_ESTORE;
+			break;
+		}
+		if ((rc = owner_key(&o, map, arg, key, &klen, err, cap)) < 0)
+			break;
+		MDB_val nv = { rec_vin_encode(buf, key, klen, prev, &o, &l), buf };
+		/* k points into the page the put rewrites (another size: delete + insert). */
+		uint8_t vid[8];
+		if (k.mv_size != sizeof(vid)) {
+			rc = PW_ESTORE;
+			break;
+		}
+		memcpy(vid, k.mv_data, sizeof(vid));
+		MDB_val vk = { sizeof(vid), vid };
+		if ((rc = mdb_cursor_put(c, &vk, &nv, MDB_CURRENT)) != 0) {
+			rc = store_write_err(t, rc);
+			break;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Every idx entry moves to its new key. Read whole first: the new keys sort among the
+ * old ones. Two old keys onto one new key (two plans of one region) are refused. */
+static int rekey_idx(struct store_txn *t, store_owner_fn map, void *arg, char *err, size_t cap)
+{
+	MDB_dbi dbi = t->s->dbi[DB_IDX];
+	MDB_stat st;
+	MDB_cursor *c;
+	MDB_val k, v;
+	struct idx_ent *e;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = mdb_stat(t->txn, dbi, &st)) != 0)
+		return store_map_err(rc);
+	if (!(e = calloc(st.ms_entries ? st.ms_entries : 1, sizeof(*e))))
+		return PW_ENOMEM;
+	if ((rc = mdb_cursor_open(t->txn, dbi, &c)) != 0) {
+		rc = store_map_err(rc);
+		goto out_free;
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && n < st.ms_entries;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct store_obs o;
+		const uint8_t *p = k.mv_data, *end = p + k.mv_size;
+		memset(&o, 0, sizeof(o));
+		if (v.mv_size != IDX_VAL || !rec_key_id(&p, end, o.plan, STORE_ID_MAX) ||
+		    !rec_key_id(&p, end, o.ind, STORE_ID_MAX) || end - p != 4) {
+			rc = PW_ESTORE;
+			break;
+		}
+		o.period = period_from_key(p);
+		if ((rc = owner_key(&o, map, arg, e[n].key, &e[n].klen, err, cap)) < 0)
+			break;
+		memcpy(e[n].val, v.mv_data, IDX_VAL);
+		n++;
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND && rc != 0)
+		goto out_free;
+	if ((rc = mdb_drop(t->txn, dbi, 0)) != 0) {
+		rc = store_write_err(t, rc);
+		goto out_free;
+	}
+	for (size_t i = 0; i < n; i++) {
+		MDB_val nk = { e[i].klen, e[i].key }, nv = { IDX_VAL, e[i].val };
+		if ((rc = mdb_put(t->txn, dbi, &nk, &nv, MDB_NOOVERWRITE)) != 0) {
+			if (rc == MDB_KEYEXIST)
+				snprintf(err, cap, "two plans hold one series of one region (%s): "
+					 "the store cannot be re-keyed by region", (const char *)e[i].key);
+			rc = rc == MDB_KEYEXIST ? PW_EINVAL : store_write_err(t, rc);
+			goto out_free;
+		}
+	}
+	rc = 0;
+out_free:
+	free(e);
+	return rc;
+}
+
+int migrate_owner(struct store_txn *t, store_owner_fn map, void *arg, char *err, size_t cap)
+{
+	int rc;
+
+	err[0] = '\0';
+	if ((rc = rekey_vin(t, map, arg, err, cap)) < 0 || (rc = rekey_idx(t, map, arg, err, cap)) < 0)
+		return rc;
+	return put_schema(t, STORE_SCHEMA);
 }

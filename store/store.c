@@ -273,7 +273,10 @@ int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t 
 		rc = PW_ENOMEM;
 		goto out_free;
 	}
-	if ((rc = store_write(s, init_txn, NULL)) < 0 || (rc = hot_rebuild(s)) < 0)
+	s->migrating = true; /* the schema is not known before init_txn reads it */
+	rc = store_write(s, init_txn, NULL);
+	s->migrating = false;
+	if (rc < 0 || (rc = hot_rebuild(s)) < 0)
 		goto out_free;
 	*ret = s;
 	return 0;
@@ -507,6 +510,8 @@ int store_write(struct store *s, store_txn_fn fn, void *arg)
 
 	if (!s || !fn || s->in_txn)
 		return PW_EINVAL;
+	if (s->schema != STORE_SCHEMA && !s->migrating)
+		return PW_ESTORE; /* keyed by plan: store_migrate_owner first */
 	for (;;) {
 		struct store_txn t = { .s = s, .write = true };
 		if ((rc = store_map_err(mdb_txn_begin(s->env, NULL, 0, &t.txn))) < 0)
@@ -1763,3 +1768,42 @@ int store_backup(struct store *s, const char *dir)
 	return rc;
 }
 
+
+unsigned store_schema(const struct store *s)
+{
+	return s ? s->schema : 0;
+}
+
+struct migrate_arg {
+	store_owner_fn map;
+	void *arg;
+	char *err;
+	size_t cap;
+};
+
+static int migrate_txn(struct store_txn *t, void *arg)
+{
+	struct migrate_arg *m = arg;
+	return migrate_owner(t, m->map, m->arg, m->err, m->cap);
+}
+
+int store_migrate_owner(struct store *s, store_owner_fn map, void *arg, char *err, size_t cap)
+{
+	struct migrate_arg m = { .map = map, .arg = arg, .err = err, .cap = cap };
+	int rc;
+
+	if (!s || !map || !err || !cap)
+		return PW_EINVAL;
+	err[0] = '\0';
+	if (s->schema == STORE_SCHEMA)
+		return 0;
+	/* The hot index holds plan keys: emptied, so the txn's flush writes none of them into
+	 * the re-keyed idx, and rebuilt from the re-keyed vin afterwards (or the old one). */
+	hot_clear(s->hot);
+	s->hot_ready = false;
+	s->migrating = true;
+	rc = store_write(s, migrate_txn, &m);
+	s->migrating = false;
+	int r = hot_rebuild(s);
+	return rc < 0 ? rc : r;
+}

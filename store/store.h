@@ -2,8 +2,11 @@
  *
  *   vin    vid(8 BE) -> every accepted vintage, appended in arrival order, each linked
  *          to the vintage of the same observation before it
- *   idx    plan\0ind\0period(4 BE) -> vid, rev, value, yoy, status, flags of the
- *          observation's latest vintage
+ *   idx    owner\0ind\0period(4 BE) -> vid, rev, value, yoy, status, flags of the
+ *          observation's latest vintage. The owner of a series is its region id
+ *          (schema 4, docs/MODEL.md): the series outlives the plans that judge it. The
+ *          store does not interpret it: the fields and parameters still called `plan`
+ *          below carry the owner.
  *   log    seq (8 BE) -> topic\0body  (notification log, seq starts at 1, no gaps)
  *   alert  plan\0ind -> opaque alert state owned by the rules engine
  *   msgid  dept\0msgid -> opaque reply bytes (idempotent retries)
@@ -96,6 +99,20 @@ int store_check(const char *dir, char *why, size_t cap);
  * (transaction aborted), PW_EFULL when the map cannot grow, or 0 once committed. */
 typedef int (*store_txn_fn)(struct store_txn *t, void *arg);
 int store_write(struct store *s, store_txn_fn fn, void *arg);
+
+/* The schema the store was opened at: 5, or 4 (series keyed by plan: schemas 1 to 3 become
+ * 4 at open) until store_migrate_owner has run; a schema-4 store refuses every other write
+ * (PW_ESTORE). */
+unsigned store_schema(const struct store *s);
+
+/* The owner (region id) of a schema-4 plan id, or NULL when the caller does not know it. */
+typedef const char *(*store_owner_fn)(const char *plan, void *arg);
+
+/* Schema 4 -> 5 in one write transaction: every series key (idx and the key inside each vin
+ * record) moves from plan to map(plan); vids, revisions, alerts, targets, the log, msgids
+ * and quarantine are unchanged. On failure nothing is written: PW_EINVAL with err[cap] saying
+ * why (a plan the map does not know), or another code. A schema-5 store: 0, nothing done. */
+int store_migrate_owner(struct store *s, store_owner_fn map, void *arg, char *err, size_t cap);
 
 /* Runs fn in a read-only snapshot. Returns fn's code. */
 int store_read(struct store *s, store_txn_fn fn, void *arg);

@@ -14,7 +14,8 @@
 #include "../proto/bytes.h"
 #include "store.h"
 
-#define STORE_SCHEMA 5u    /* 4 + a CRC-32C at the end of every value */
+#define STORE_SCHEMA 6u    /* 5 with series keyed by their owner (region), not by plan */
+#define STORE_SCHEMA_V5 5u /* 4 + a CRC-32C at the end of every value; keyed by plan */
 #define STORE_SCHEMA_V1 1u /* tables obs + rev, keyed by series */
 #define STORE_SCHEMA_V2 2u /* table rev only */
 #define STORE_SCHEMA_V3 3u /* vin + idx, idx always complete */
@@ -54,6 +55,8 @@ struct store {
 	char *data_path; /* dir/data.mdb, for store_stat */
 	uint64_t map_size, map_max;
 	bool in_txn; /* inside store_write/store_read: the map must not move */
+	unsigned schema; /* as opened; below STORE_SCHEMA only writes of the migration run */
+	bool migrating;
 };
 
 struct store_txn {
@@ -174,9 +177,13 @@ int pages_check(const char *path, char *why, size_t cap);
 
 /* ---- migrate.c ---- */
 
-/* Checks the schema of an opened environment: a fresh one gets STORE_SCHEMA, schemas 1
- * and 2 are migrated in t (an interrupted migration leaves them intact), anything else is
- * PW_ESTORE. */
+/* Checks the schema of an opened environment into t->s->schema: a fresh one gets
+ * STORE_SCHEMA, schemas 1 to 4 become 5 in t (an interrupted migration leaves them
+ * intact), 5 (keyed by plan) is left for migrate_owner, anything else is PW_ESTORE. */
 int migrate_schema(struct store_txn *t, bool fresh);
+/* Schema 5 -> 6 in t: idx keys and the keys embedded in vin records move from the plan to
+ * its owner (map). The caller empties the hot index first and rebuilds it after. PW_EINVAL
+ * with err when the map does not know a plan or two plans map one series onto one key. */
+int migrate_owner(struct store_txn *t, store_owner_fn map, void *arg, char *err, size_t cap);
 
 #endif

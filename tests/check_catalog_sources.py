@@ -27,7 +27,8 @@ data/history/by-region/*.csv), the same way and with the same helpers:
     COLUMNS2), outcome numbers and text on the row, the 属性 cell (or no attribute where the
     table has none), row counts (属性 cells, or 序号 cells for the 13th tables) against
     EXPECTED_ROWS2 / EXPECTED_BINDING2, 年度目标 inside the window and on their lines;
-  * history by region: as above, with a unit of the series' dimension converted exactly;
+  * units: every series and target unit a canonical entry of model/unit.c; history by
+    region as above (a unit of the series' dimension, converted exactly);
   * tests/check_catalog_conversion.py: format 2 holds everything of format 1;
   * the fixture 15th plan (tests/fixtures/plan-15-TEST-FIXTURE): on its region's series,
     exactly one baseline off its stored 2025 figure.
@@ -630,23 +631,44 @@ def check_catalog(path, doc, seeds, plan_id, table, expected_rows, expected_bind
 # ---- history CSV ----
 
 def load_units(root=ROOT):
-    """Every spelling in model/unit.c's table -> (dimension, exp): the C table is the one
-    source, read here rather than copied."""
+    """Every spelling in model/unit.c's table -> (dimension, exp, canonical spelling): the C
+    table is the one source, read here rather than copied."""
     units = {}
     with open(os.path.join(root, UNIT_TABLE), encoding="utf-8") as f:
         for m in re.finditer(r'^\s*\{ "([^"]+)", (D_\w+), (-?\d+), \{ ([^}]*)\} \},', f.read(),
                              re.M):
             for name in [m.group(1)] + re.findall(r'"([^"]+)"', m.group(4)):
-                units[name] = (m.group(2), int(m.group(3)))
+                units[name] = (m.group(2), int(m.group(3)), m.group(1))
     return units
+
+
+def check_canonical_unit(units, unit, iid, where, rep):
+    """A catalog unit is a canonical entry of model/unit.c (as tests/test_unit.c demands of
+    the format-1 files the C loader reads)."""
+    u = units.get(unit)
+    if u is None:
+        rep.err(where, "%s: unit %r is not in %s" % (iid, unit, UNIT_TABLE))
+    elif u[2] != unit:
+        rep.err(where, "%s: unit %r is not canonical, write %r" % (iid, unit, u[2]))
+
+
+def unit_scale(units, frm, to):
+    """Power of ten that converts a number in unit frm into unit to (0 for the same unit), or
+    None when frm is not a unit of to's dimension in model/unit.c's table."""
+    if frm == to:
+        return 0
+    a, b = units.get(frm), units.get(to)
+    if not a or not b or a[0] != b[0]:
+        return None
+    return a[1] - b[1]
 
 
 def check_history(path, header, resolve, seeds, rep):
     """Checks one history CSV whose first column names the owner (a plan in format 1, a region
     in format 2). resolve(owner, indicator, where) returns (indicator or series dict, (first
-    year, last year) the daemon accepts, unit_shift(unit) -> the power of ten from unit to the
-    catalog's, or None when unit is not of its dimension), or None after
-    reporting why. Returns the number of rows checked."""
+    year, last year) the daemon accepts, scale(unit) -> power of ten into the catalog's unit or
+    None), or None after reporting why. The value is proved as printed and bounded after the
+    exact conversion. Returns the number of rows checked."""
     rpath = rel(path)
     base = os.path.basename(path)
     try:
@@ -677,7 +699,7 @@ def check_history(path, header, resolve, seeds, rep):
         got = resolve(owner, iid, w)
         if got is None:
             continue
-        ind, (ymin, ymax), unit_shift = got
+        ind, (ymin, ymax), unit_scale_of = got
         key = (owner, iid, r["period"])
         if key in seen:
             rep.err(w, "duplicate %s/%s %s (first at line %d)" % (owner, iid, r["period"], seen[key]))
@@ -692,7 +714,7 @@ def check_history(path, header, resolve, seeds, rep):
             y = int(m.group(1))
             if not ymin <= y <= ymax:
                 rep.err(w, "year %d outside what the daemon accepts for %s" % (y, owner))
-        scale = unit_shift(r["unit"])
+        scale = unit_scale_of(r["unit"])
         if scale is None:
             rep.err(w, "unit %r, catalog says %r (not of its dimension)" % (r["unit"], ind["unit"]))
             scale = 0
@@ -757,7 +779,7 @@ def check_history_dir(root, history_dir, expected_history, header, resolve, seed
                                                                n, rep.numbers - before))
 
 
-def plan_resolver(catalogs, rep):
+def plan_resolver(catalogs, units, rep):
     """resolve() for format-1 history: plan id -> (plan dict, {indicator id: indicator})."""
     def resolve(plan, iid, w):
         if plan not in catalogs:
@@ -769,7 +791,7 @@ def plan_resolver(catalogs, rep):
             rep.err(w, "indicator %r is not in plan %r" % (iid, plan))
             return None
         return ind, (pdoc["baseline_year"] - HISTORY_YEARS, pdoc["target_year"] + 5), \
-            lambda unit: unit_exp(unit, ind["unit"])
+            lambda unit: unit_scale(units, unit, ind["unit"])
     return resolve
 
 
@@ -844,29 +866,6 @@ ALIAS_RE = re.compile(r"^[a-z][a-z0-9]{0,31}$")
 SEQ_RE = re.compile(r"^[^\t\d]*\t(\d+)(?:\t|$)")
 
 
-_UNITS = None
-
-
-def unit_exp(frm, to):
-    """Power of ten that converts a number in unit frm to unit to (model/unit.c's table: the
-    one source), or None when the two are not of one dimension."""
-    global _UNITS
-    if frm == to:
-        return 0
-    if _UNITS is None:
-        _UNITS = load_units()
-    a, b = _UNITS.get(frm), _UNITS.get(to)
-    if a is None or b is None or a[0] != b[0]:
-        return None
-    return a[1] - b[1]
-
-
-def unit_factor(frm, to):
-    """Factor that converts a number in unit frm to unit to, or None when not exact."""
-    e = unit_exp(frm, to)
-    return None if e is None else 10.0 ** e
-
-
 def seq_rows(tlines, first, last):
     """序号 cells of a table without 属性 column: {line of the row's name: 序号}. A 序号 cell is
     a line whose first tab-separated number is the next expected 序号; the name is on the same
@@ -881,7 +880,7 @@ def seq_rows(tlines, first, last):
     return rows
 
 
-def check_region(path, doc, alias, want_id, seeds, rep):
+def check_region(path, doc, alias, want_id, seeds, units, rep):
     """Checks one region file; returns (region, {series id: series}) or None."""
     rpath = rel(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("region"), dict):
@@ -909,6 +908,7 @@ def check_region(path, doc, alias, want_id, seeds, rep):
         if sid is None:
             continue
         check_series_fields(s, sid, sw, rep)
+        check_canonical_unit(units, s["unit"], sid, sw, rep)
         check_bounds(s.get("bounds"), {}, sid, sw, rep)
         check_due(s, sid, sw, rep)
         derived = check_derived(s, SERIES_DERIVABLE, ("bounds", "due_days", "first_due"), sid, sw,
@@ -953,7 +953,7 @@ def check_columns(columns, slines, sline, last, pairs, here, sid, rep):
 
 
 def check_plan2(path, doc, plan_id, regions, seeds, table, expected_rows, expected_binding,
-                expected_prose, split_rows, sub_rows, rep, columns=None):
+                expected_prose, split_rows, sub_rows, units, rep, columns=None):
     """Checks one plan file against its region's series and its seed table; returns the plan."""
     rpath = rel(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("plan"), dict):
@@ -1019,12 +1019,14 @@ def check_plan2(path, doc, plan_id, regions, seeds, table, expected_rows, expect
         yv, growth = target_numbers(t, sid, tw, rep, base, end)
         check_kind_needs(t, yv, growth, sid, tw, rep)
         unit = t.get("unit", s["unit"])
-        factor = unit_factor(unit, s["unit"])
-        if factor is None:
+        if "unit" in t:
+            check_canonical_unit(units, unit, sid, tw, rep)
+        scale = unit_scale(units, unit, s["unit"])
+        if scale is None:
             rep.err(tw, "%s: unit %r does not convert exactly to the series unit %r"
                     % (sid, unit, s["unit"]))
-            factor = 1
-        check_bounds(s.get("bounds"), yv, sid, tw, rep, factor)
+            scale = 0
+        check_bounds(s.get("bounds"), yv, sid, tw, rep, 10.0 ** scale)
         derived = check_derived(t, TARGET_DERIVABLE, (), sid, tw, rep)
         oc = t.get("outcome")
         if oc is not None and (not isinstance(oc, dict) or set(oc) - OUTCOME_KEYS - {"__line__"}
@@ -1110,7 +1112,7 @@ def check_plan2(path, doc, plan_id, regions, seeds, table, expected_rows, expect
     return plan
 
 
-def region_resolver(regions, plans, rep):
+def region_resolver(regions, plans, units, rep):
     """resolve() for format-2 history: a region alias -> its series; the years the daemon
     accepts run from HISTORY_YEARS before the region's first plan to 5 after its last."""
     def resolve(alias, iid, w):
@@ -1125,7 +1127,7 @@ def region_resolver(regions, plans, rep):
         ps = [p for p in plans.values() if p.get("region") == alias]
         lo = min((p["base_year"] for p in ps), default=2020) - HISTORY_YEARS
         hi = max((p["end_year"] for p in ps), default=2025) + 5
-        return s, (lo, hi), lambda unit: unit_exp(unit, s["unit"])
+        return s, (lo, hi), lambda unit: unit_scale(units, unit, s["unit"])
     return resolve
 
 
@@ -1179,13 +1181,14 @@ def run2(seeds_dir, root=ROOT, regions2=REGIONS2, plans2=PLANS2, tables=TABLES2,
     seeds = Seeds(seeds_dir)
     summary = []
     regions, plans = {}, {}
+    units = load_units(root if os.path.exists(os.path.join(root, UNIT_TABLE)) else ROOT)
     for alias, (relpath, want_id) in regions2.items():
         path = os.path.join(root, relpath)
         doc = load_yaml(path, rep)
         if doc is None:
             continue
         before = rep.names
-        got = check_region(path, doc, alias, want_id, seeds, rep)
+        got = check_region(path, doc, alias, want_id, seeds, units, rep)
         if got is not None:
             regions[alias] = got
             summary.append("%-12s %-34s %3d series, %d names proved"
@@ -1198,7 +1201,7 @@ def run2(seeds_dir, root=ROOT, regions2=REGIONS2, plans2=PLANS2, tables=TABLES2,
         before = rep.numbers
         plan = check_plan2(path, doc, plan_id, regions, seeds, tables[plan_id],
                            expected_rows[plan_id], expected_binding[plan_id],
-                           expected_prose[plan_id], split_rows, sub_rows, rep,
+                           expected_prose[plan_id], split_rows, sub_rows, units, rep,
                            columns.get(plan_id))
         if plan is not None:
             plans[plan_id] = plan
@@ -1208,7 +1211,7 @@ def run2(seeds_dir, root=ROOT, regions2=REGIONS2, plans2=PLANS2, tables=TABLES2,
                               expected_rows[plan_id], t[0][:3], t[1], t[2],
                               rep.numbers - before))
     check_history_dir(root, history_dir, expected_history, CSV2_HEADER,
-                      region_resolver(regions, plans, rep), seeds, rep, summary, 46)
+                      region_resolver(regions, plans, units, rep), seeds, rep, summary, 46)
     if root == ROOT:
         check_fixture15(root, regions, rep)
     return rep, summary
@@ -1243,8 +1246,9 @@ def run(seeds_dir, root=ROOT, catalogs=CATALOGS, tables=TABLES, expected_rows=EX
                            % (plan_id, relpath, len(inds), expected_rows[plan_id],
                               tables[plan_id][0][:3], tables[plan_id][1], tables[plan_id][2],
                               nprose, nann, rep.numbers - before))
-    check_history_dir(root, history_dir, expected_history, CSV_HEADER, plan_resolver(loaded, rep),
-                      seeds, rep, summary, 41)
+    units = load_units(root if os.path.exists(os.path.join(root, UNIT_TABLE)) else ROOT)
+    check_history_dir(root, history_dir, expected_history, CSV_HEADER,
+                      plan_resolver(loaded, units, rep), seeds, rep, summary, 41)
     return rep, summary
 
 
@@ -1259,8 +1263,11 @@ def main(argv=None):
     rep, summary = run(os.path.abspath(args.seeds))
     rep, summary2 = run2(os.path.abspath(args.seeds), rep=rep)
     summary += ["format 2 (catalog/regions, catalog/plans, %s):" % HISTORY2_DIR] + summary2
-    for e in check_catalog_conversion.check(ROOT):
+    lost = check_catalog_conversion.check(ROOT)
+    for e in lost:
         rep.err("format 1 -> 2", e)
+    summary.append("format 1 -> 2 (tests/check_catalog_conversion.py): %s"
+                   % ("%d loss(es)" % len(lost) if lost else "nothing lost"))
     for line in summary:
         print(line)
     for e in rep.errors:
@@ -1473,7 +1480,7 @@ series:
     name: SERIESNAME
     name_en: GDP
     category: 经济
-    unit: 亿元
+    unit: SERIESUNIT
     frequency: quarterly
     form: ytd
     departments: [统计局]
@@ -1552,7 +1559,8 @@ _CSV2_OK = "tt,gdp,2020,734.44,亿元,final,统计局,,x,t2.txt:3\n"
 
 
 def _case2(tmp, subs=None, csv_rows=_CSV2_OK, rows=3):
-    s = {"REGIONID": "350505", "SERIESNAME": "地区生产总值", "FIRSTDUE": "2021Q1",
+    s = {"REGIONID": "350505", "SERIESNAME": "地区生产总值", "SERIESUNIT": "亿元",
+         "FIRSTDUE": "2021Q1",
          "BASEYEAR": "2015", "STATUS": "closed", "GDPSERIES": "gdp", "UNITLINE": "",
          "ATTRLINE": "", "GDPTARGET": "510", "OUTGROWTH": "7.3", "ANNUALYEAR": "2019",
          "OUTTEXT": "2019 年已全部消除", "POVERTY": _POVERTY}
@@ -1600,6 +1608,10 @@ def selftest2():
          "outcome growth 7.4 is not on lines 3-3"),
         ("format 2: target unit that does not convert", {"UNITLINE": "unit: 万美元"}, _CSV2_OK,
          "does not convert exactly"),
+        ("format 2: target unit not canonical", {"UNITLINE": "unit: 人民币元"}, _CSV2_OK,
+         "unit '人民币元' is not canonical, write '元'"),
+        ("format 2: series unit not in the unit table", {"SERIESUNIT": "两"},
+         _CSV2_OK, "unit '两' is not in model/unit.c"),
         ("format 2: region id not a GB/T 2260 code", {"REGIONID": "35050"}, _CSV2_OK,
          "GB/T 2260"),
         ("format 2: bad plan status", {"STATUS": "finished"}, _CSV2_OK, "plan status 'finished'"),
@@ -1621,12 +1633,13 @@ def selftest2():
          "'gdpx' is not a series of region 'tt'"),
     ]
     failed = run_cases(cases, _case2)
-    for (frm, to, f) in (("万美元", "亿美元", 1e-4), ("亿元", "元", 1e8), ("μg/m³", "mg/m³", 1e-3),
-                         ("亿元", "亿美元", None), ("%", "‰", 10.0)):
-        got = unit_factor(frm, to)
-        ok = (got is None) if f is None else (got is not None and abs(got - f) <= 1e-12 * f)
+    units = load_units()
+    for (frm, to, want) in (("万美元", "亿美元", -4), ("亿元", "元", 8), ("μg/m³", "mg/m³", -3),
+                            ("ug/m³", "μg/m³", 0), ("亿元", "亿美元", None), ("%", "‰", 1)):
+        got = unit_scale(units, frm, to)
+        ok = got == want
         failed += not ok
-        print("%s unit_factor(%s, %s) = %r" % ("ok  " if ok else "FAIL", frm, to, got))
+        print("%s unit_scale(%s, %s) = %r" % ("ok  " if ok else "FAIL", frm, to, got))
     failed += check_catalog_conversion.selftest()
     return failed
 

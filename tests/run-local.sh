@@ -42,9 +42,11 @@ start)
 
 Try it (in this directory):
   $bin/planwatch watch &                                  # print notices as they come
-  $bin/planwatch push quangang-14 gdp 2026Q3 812.5 --yoy 5.8 --status flash
+  $bin/planwatch push quangang-14 gdp 2025Q4 1002 --yoy 5.8     # judged by the 14th plan (2021-2025)
   $bin/planwatch query quangang-14 gdp
   $bin/planwatch alerts
+No plan in force for 2026 in the bundled catalog (13th and 14th plans only): a 2026 figure
+is stored and judged by none — load the 15th-plan catalog; see catalog/README.md.
   make stop
 MSG
 	;;

@@ -261,17 +261,71 @@ static void test_roundtrip(void)
 	proto_buf_release(&b);
 }
 
-/* One update item whose "confirm" is written by w (a bool, nil or a wrong type). */
-static int decode_confirm(struct proto_req *out, struct proto_buf *b,
-			  void (*w)(struct proto_buf *b))
+/* An update request of one item up to that item's map: v, type, id, dept, items. */
+static void w_update_head(struct proto_buf *b, const char *id)
 {
 	proto_buf_reset(b);
 	proto_w_map(b, 5);
 	proto_w_str(b, "v"); proto_w_uint(b, 1);
 	proto_w_str(b, "type"); proto_w_str(b, "update");
-	proto_w_str(b, "id"); proto_w_str(b, "c1");
+	proto_w_str(b, "id"); proto_w_str(b, id);
 	proto_w_str(b, "dept"); proto_w_str(b, "统计局");
 	proto_w_str(b, "items"); proto_w_array(b, 1);
+}
+
+/* One update item naming its series by owner_key ("plan", "region") = owner, or by none. */
+static int decode_owner(struct proto_req *out, struct proto_buf *b, const char *owner_key,
+			const char *owner)
+{
+	w_update_head(b, "o1");
+	proto_w_map(b, owner_key ? 6 : 5);
+	if (owner_key) {
+		proto_w_str(b, owner_key); proto_w_str(b, owner);
+	}
+	proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
+	proto_w_str(b, "period"); proto_w_str(b, "2026");
+	proto_w_str(b, "value"); proto_w_double(b, 1);
+	proto_w_str(b, "unit"); proto_w_str(b, "元");
+	proto_w_str(b, "status"); proto_w_str(b, "final");
+	CHECK_OK(proto_req_decode(out, b->data, b->len));
+	CHECK(out->n_items == 1);
+	return out->items[0].err;
+}
+
+/* An item names its series by region (new) or plan (v1); one of them is required. */
+static void test_item_owner(void)
+{
+	struct proto_req *out = proto_req_new();
+	struct proto_buf b;
+	proto_buf_init(&b);
+	CHECK(out);
+	CHECK_OK(decode_owner(out, &b, "region", "quangang"));
+	CHECK(strcmp(out->items[0].region, "quangang") == 0 && !out->items[0].plan);
+	CHECK_OK(decode_owner(out, &b, "plan", "quangang-14"));
+	CHECK(!out->items[0].region && strcmp(out->items[0].plan, "quangang-14") == 0);
+	CHECK_RC(decode_owner(out, &b, NULL, NULL), PW_EFIELD);
+	CHECK_RC(decode_owner(out, &b, "region", ""), PW_EFIELD);
+	/* Encoded back as it came: region without plan. */
+	struct proto_buf e;
+	proto_buf_init(&e);
+	CHECK_OK(decode_owner(out, &b, "region", "350505"));
+	struct proto_req *back = proto_req_new();
+	CHECK(back);
+	CHECK_OK(proto_req_encode(out, &e));
+	CHECK_OK(proto_req_decode(back, e.data, e.len));
+	CHECK(back->n_items == 1 && strcmp(back->items[0].region, "350505") == 0 &&
+	      !back->items[0].plan && back->items[0].err == 0);
+	proto_req_free(back);
+	proto_buf_release(&e);
+	proto_req_free(out);
+	proto_buf_release(&b);
+}
+
+/* One update item whose "confirm" is written by w (a bool, nil or a wrong type). */
+static int decode_confirm(struct proto_req *out, struct proto_buf *b,
+			  void (*w)(struct proto_buf *b))
+{
+	w_update_head(b, "c1");
 	proto_w_map(b, 7);
 	proto_w_str(b, "plan"); proto_w_str(b, "p");
 	proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
@@ -685,6 +739,7 @@ int main(void)
 	test_errors();
 	test_roundtrip();
 	test_confirm();
+	test_item_owner();
 	test_limits();
 	test_salvaged_id();
 	test_view();

@@ -34,7 +34,8 @@ static int put_txn(struct store_txn *t, void *arg)
 	struct store_obs prev;
 	notice_list_clear(&out);
 	if (a->has_target) {
-		int rc = rules_target_put(t, a->x->plan->id, a->x->id, a->target);
+		uint32_t rev;
+		int rc = rules_target_put(t, a->x->plan->id, a->x->id, 0, a->target, 0, &rev);
 		if (rc < 0)
 			return rc;
 	} else {

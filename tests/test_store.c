@@ -1083,7 +1083,7 @@ static int kv_read_fn(struct store_txn *t, void *arg)
 	CHECK(len == 0);
 	CHECK_RC(store_meta_get(t, "target/p/j", buf, sizeof(buf), &len), PW_ENOTFOUND);
 	CHECK_OK(store_meta_get(t, "schema", buf, sizeof(buf), &len));
-	CHECK(len == 4 && memcmp(buf, "\5\0\0\0", 4) == 0);
+	CHECK(len == 4 && memcmp(buf, "\6\0\0\0", 4) == 0);
 	return 0;
 }
 
@@ -1433,6 +1433,31 @@ static void test_busy(void)
 	store_free(s2);
 }
 
+static const char *same_owner(const char *plan, void *arg)
+{
+	(void)arg;
+	return plan;
+}
+
+static const char *NULL_owner(const char *plan, void *arg)
+{
+	(void)plan, (void)arg;
+	return NULL;
+}
+
+/* Plan "M" belongs to region "R1"; anything else is unknown. */
+static const char *region_of(const char *plan, void *arg)
+{
+	(void)arg;
+	return strcmp(plan, "M") == 0 ? "R1" : NULL;
+}
+
+static const char *region_of2(const char *plan, void *arg)
+{
+	(void)arg;
+	return strcmp(plan, "X") == 0 ? "R2" : region_of(plan, NULL);
+}
+
 static void test_schema(void)
 {
 	char dir[1100], foreign[1100];
@@ -1463,7 +1488,18 @@ static void test_schema(void)
 	raw_begin(&r, dir);
 	raw_put(&r, "meta", "schema", 6, v2, 4);
 	raw_end(&r);
+	/* Schema 3 (keyed by plan) opens as 5 (every value sealed), refuses writes until
+	 * store_migrate_owner has run. */
 	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK(store_schema(s) == 5);
+	struct store_obs o;
+	obs_fill(&o, "p", "i", month(2024, 1), 1, 1);
+	CHECK_RC(put_n(s, &o, 1), PW_ESTORE);
+	char err[256];
+	CHECK_OK(store_migrate_owner(s, same_owner, NULL, err, sizeof(err)));
+	CHECK(store_schema(s) == 6);
+	CHECK_OK(put_n(s, &o, 1));
+	CHECK_OK(store_migrate_owner(s, NULL_owner, NULL, err, sizeof(err))); /* 6: nothing to do */
 	store_free(s);
 
 	/* An LMDB environment of someone else is not taken over. */
@@ -1594,6 +1630,11 @@ static void test_migrate(int from)
 	CHECK(raw_has_table(dir, "rev") && !raw_has_table(dir, "vin"));
 
 	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK(store_schema(s) == 5); /* 1 and 2 become 5 at open; 5 -> 6 needs the owner map */
+	char err[256];
+	CHECK_RC(store_migrate_owner(s, NULL_owner, NULL, err, sizeof(err)), PW_EINVAL);
+	CHECK(strstr(err, "plan 'M'") && store_schema(s) == 5);
+	CHECK_OK(store_migrate_owner(s, same_owner, NULL, err, sizeof(err)));
 	CHECK_OK(store_stat(s, &st));
 	CHECK(st.n_obs == 3 && st.n_rev == 4);
 	CHECK_OK(get1(s, "M", "a", month(2024, 1), &got));
@@ -1623,6 +1664,50 @@ static void test_migrate(int from)
 	CHECK(c.n == 3 && c.v[0].rev == 1 && c.v[1].rev == 2 && obs_eq(&c.v[2], &more));
 	free(c.v);
 	CHECK_OK(store_read(s, no_old_count_fn, NULL));
+	store_free(s);
+}
+
+/* Schema 3 -> 4: series move from plan "M" to region "R1" with every vintage and chain;
+ * an unknown plan refuses the whole migration and leaves schema 3 readable as it was. */
+static void test_rekey(void)
+{
+	char dir[1100], err[256];
+	struct store *s;
+	struct store_obs v[3], got;
+	struct raw r;
+	uint8_t ver[4] = { 5, 0, 0, 0 }; /* sealed, keyed by plan */
+
+	mk_dir(dir, sizeof(dir), "rekey");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	obs_fill(&v[0], "M", "a", month(2024, 1), 1.5, 1);
+	obs_fill(&v[1], "M", "a", month(2024, 1), 1.75, 2);
+	obs_fill(&v[2], "X", "a", month(2024, 2), 9, 1);
+	CHECK_OK(put_n(s, v, 3));
+	store_free(s);
+	raw_begin(&r, dir);
+	raw_sput(&r, "meta", "schema", 6, ver, 4);
+	raw_end(&r);
+
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_RC(store_migrate_owner(s, region_of, NULL, err, sizeof(err)), PW_EINVAL);
+	CHECK(strstr(err, "plan 'X' that the catalog does not know") && store_schema(s) == 5);
+	CHECK_OK(get1(s, "M", "a", month(2024, 1), &got)); /* untouched */
+	CHECK(obs_eq(&v[1], &got));
+	store_free(s);
+
+	/* With X known as well (region R2), every series moves. */
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(store_migrate_owner(s, region_of2, NULL, err, sizeof(err)));
+	CHECK(store_schema(s) == 6);
+	CHECK_OK(get1(s, "R2", "a", month(2024, 2), &got));
+	CHECK(got.value == 9 && strcmp(got.plan, "R2") == 0);
+	CHECK_RC(get1(s, "M", "a", month(2024, 1), &got), PW_ENOTFOUND);
+	CHECK_OK(get1(s, "R1", "a", month(2024, 1), &got));
+	CHECK(strcmp(got.plan, "R1") == 0 && got.rev == 2 && got.value == 1.75);
+	struct coll c = { 0 };
+	CHECK_OK(walk(s, W_REV, "R1", "a", NULL, NULL, &c));
+	CHECK(c.n == 2 && c.v[0].rev == 1 && c.v[0].value == 1.5 && c.v[1].rev == 2);
+	free(c.v);
 	store_free(s);
 }
 
@@ -2282,6 +2367,7 @@ int main(void)
 	test_schema();
 	test_migrate(1);
 	test_migrate(2);
+	test_rekey();
 	test_corrupt_values();
 	test_checksums();
 	test_corrupt_keys();

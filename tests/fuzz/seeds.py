@@ -48,6 +48,9 @@ def proto_seeds():
     b = pack(example)
     assert len(b) == 155, len(b)
     write("proto", "update-example", b)
+    write("proto", "update-region", pack(req("update", "r-1", dept="统计局", items=[
+        item(plan=Ellipsis, region="quangang"), item(region="350505"),
+        item(plan=Ellipsis, region="")])))
     write("proto", "update-batch", pack(req("update", "b-1", dept="统计局", backfill=True, items=[
         item(period="2021", value=55.9, reason=None, yoy=None),
         item(period="2022", value=56, reason="经普调整", yoy=1.5),

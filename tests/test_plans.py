@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""tests/test_plans.py PLANWATCHD — plans across time, through the real daemon.
+
+On the shipped format-2 catalog of 泉港区 (catalog/regions/quangang.yaml, its 13th plan
+2016-2020 closed and its 14th 2021-2025) with the daemon clock in December 2026:
+  * one series, two plans: gdp 2020 is judged by quangang-13 only, gdp 2021Q2 (sent as a v1
+    item naming quangang-13) by quangang-14 only; both plans answer the same series;
+  * a 2026 figure is stored and judged by no expired plan: no verdict notice, the 14th plan's
+    verdict stays its 2021Q2 one, and `alerts` says "no plan in force for 2026";
+  * change notices name the region (change.quangang.gdp);
+  * items may name the series by region (id or alias) + indicator; a plan of another region
+    beside it is bad_field, an unknown region unknown_region;
+then with the fixture 15th plan (tests/fixtures/plan-15-TEST-FIXTURE, made-up numbers):
+  * the start's baseline lint names exactly the one baseline that differs from the stored
+    2025 figure: "quangang-15 gdp: 15th-plan baseline 1050 differs from the stored 2025 final
+    figure 1062";
+  * city targets per year (target_set year): 2026 = 3.2, 2027 = 3.0, 2026 revised to 3.3;
+    the notices carry year and rev, a year outside the window is out_of_range, and a 2026
+    figure is judged against 3.3;
+  * a 2026 figure is judged by quangang-15 (its 2026 年度目标 5.5%), and there is a plan in
+    force again; the 14th plan judged the 2025 figure that arrived after 2026Q3 (each plan is
+    governed by its newest period inside its window).
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(SRC, "client", "python"))
+import planwatch_client as pwc  # noqa: E402
+from test_python_client import Daemon  # noqa: E402
+
+BASE = ["catalog/regions/quangang.yaml", "catalog/plans/quangang-13.yaml",
+        "catalog/plans/quangang-14.yaml", "catalog/regions/licheng.yaml",
+        "catalog/plans/licheng-14.yaml"]
+P15 = "tests/fixtures/plan-15-TEST-FIXTURE/quangang-15.TEST-FIXTURE.yaml"
+DEC_2026 = 1796169600000  # 2026-12-01T00:00:00Z
+FAILED = []
+
+
+def check(cond, what):
+    print("%s %s" % ("ok  " if cond else "FAIL", what))
+    if not cond:
+        FAILED.append(what)
+
+
+def configure(d, catalogs):
+    with open(d.conf, "w") as f:
+        f.write("state_dir: %s/state\ncatalog:\n%slisten: %s\npublish: %s\n"
+                "allow_clock_set: true\n" % (d.dir, "".join("  - %s/%s\n" % (SRC, c)
+                                                            for c in catalogs), d.ep, d.pub))
+
+
+def item(plan, period, value, yoy=None, status="final"):
+    it = {"indicator": "gdp", "period": period, "value": value, "unit": "亿元", "status": status}
+    if plan:
+        it["plan"] = plan
+    if yoy is not None:
+        it["yoy"] = yoy
+    return it
+
+
+def verdicts(c):
+    return {(a["plan"], a["indicator"]): a for a in c.alerts()["items"]}
+
+
+def topics_after(c, seq):
+    out, more = [], True
+    while more:
+        page = c.since(seq, limit=500)
+        out += [x["topic"] for x in page["items"]]
+        more = page.get("more") and page["items"]
+        if page["items"]:
+            seq = page["items"][-1]["seq"]
+    return out, seq
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(SRC, "build", "planwatchd")
+    d = Daemon(binary)
+    configure(d, BASE)
+    try:
+        d.start()
+        with pwc.Client(d.ep, timeout=30) as c, pwc.Feeder(d.ep, timeout=30) as f:
+            c.clock_set(DEC_2026)
+            _, seq = topics_after(c, 0)
+            r = f.push("统计局", "p-1", [item("quangang-13", "2020", 734.44, 7.3)])
+            check(r.get("type") == "ack", "gdp 2020 acknowledged")
+            v = verdicts(c)
+            g13 = v.get(("quangang-13", "gdp"), {})
+            check(g13.get("period") == "2020" and g13.get("required") == 9,
+                  "gdp 2020 (+7.3%%) judged by quangang-13 against its 9%%: %s" % g13)
+            check(v.get(("quangang-14", "gdp"), {}).get("period") is None, "and not by quangang-14")
+            # A v1 item naming the 13th plan: stored under the region, judged by the 14th.
+            r = f.push("统计局", "p-2", [item("quangang-13", "2021Q2", 345.6, 8.0)])
+            check(r.get("type") == "ack", "gdp 2021Q2 acknowledged")
+            v = verdicts(c)
+            g14 = v.get(("quangang-14", "gdp"), {})
+            check(g14.get("period") == "2021Q2" and g14.get("required") == 6,
+                  "gdp 2021Q2 judged by quangang-14 (6%%): %s" % g14)
+            check(v.get(("quangang-13", "gdp"), {}).get("period") == "2020", "quangang-13 keeps 2020")
+            q13, q14 = c.query("quangang-13", "gdp"), c.query("quangang-14", "gdp")
+            check([x["period"] for x in q13["items"]] == ["2020", "2021Q2"] and
+                  q13["items"] == q14["items"], "one series answers for both plans")
+            topics, seq = topics_after(c, seq)
+            check(topics.count("change.quangang.gdp") == 2, "change notices name the region: %s"
+                  % topics)
+            check(not [t for t in topics if t.split(".")[0] in ("at_risk", "breach") and
+                       "quangang-13" in t], "the closed 13th plan announces nothing")
+            # 2026: no plan in force (the 14th ended with 2025): stored, judged by none.
+            r = f.push("统计局", "p-3", [item("quangang-14", "2026Q3", 800, -3.0, "flash")])
+            check(r.get("type") == "ack", "gdp 2026Q3 acknowledged")
+            topics, seq = topics_after(c, seq)
+            check(topics == ["change.quangang.gdp"], "2026Q3: only a change notice: %s" % topics)
+            a = c.alerts()
+            v = {(x["plan"], x["indicator"]): x for x in a["items"]}
+            check(v.get(("quangang-14", "gdp"), {}).get("period") == "2021Q2",
+                  "no expired plan judged 2026Q3 (quangang-14 keeps 2021Q2)")
+            check(a.get("no_plan_in_force") == 2026, "alerts: no plan in force for 2026")
+            out = subprocess.run([os.path.join(os.path.dirname(binary), "planwatch"), "alerts"],
+                                 env=dict(os.environ, PLANWATCH_ENDPOINT=d.ep),
+                                 capture_output=True, text=True).stdout
+            check("no plan in force for 2026 — load the 15th-plan catalog; see catalog/README.md"
+                  in out, "planwatch alerts says so plainly")
+            # A department reports figures, not plans: region + indicator (id or alias).
+            r = f.push("统计局", "p-r1", [dict(item(None, "2021Q3", 520.1, 7.5), region="quangang")])
+            check(r.get("type") == "ack", "region item acknowledged: %s" % r)
+            v = verdicts(c)
+            check(v.get(("quangang-14", "gdp"), {}).get("period") == "2021Q3",
+                  "the region item is judged by the plan in force")
+            r = f.push("统计局", "p-r2", [dict(item("quangang-13", "2021Q4", 734.0, 7.0),
+                                               region="350505")])
+            check(r.get("type") == "ack", "region id and a plan of it agree: %s" % r)
+            q = c.query("quangang-14", "gdp")
+            check([x["period"] for x in q["items"]] == ["2020", "2021Q2", "2021Q3", "2021Q4",
+                                                        "2026Q3"], "all on one series")
+            r = f.push("统计局", "p-r3", [dict(item("licheng-14", "2021Q4", 1.0), region="quangang")])
+            check(r.get("type") == "nack" and r.get("error") == "bad_field",
+                  "region and plan of another region: %s" % r.get("error"))
+            r = f.push("统计局", "p-r4", [dict(item(None, "2021Q4", 1.0), region="atlantis")])
+            check(r.get("type") == "nack" and r.get("error") == "unknown_region",
+                  "unknown region: %s" % r.get("error"))
+            # The 2025 final figure the 15th plan's baselines are checked against.
+            r = f.push("统计局", "p-4", [item("quangang-14", "2025", 1062, 5.9)])
+            check(r.get("type") == "ack", "gdp 2025 acknowledged")
+        d.stop()
+
+        # The fixture 15th plan: load, lint, judge 2026.
+        configure(d, BASE + [P15])
+        log_before = os.path.getsize(d.log)
+        d.start()
+        with open(d.log, errors="replace") as fh:
+            fh.seek(log_before)
+            log = fh.read()
+        lint = [ln for ln in log.splitlines() if "-plan baseline" in ln]
+        check(len(lint) == 1 and "quangang-15 gdp: 15th-plan baseline 1050 differs from the "
+              "stored 2025 final figure 1062" in lint[0], "baseline lint: %s" % lint)
+        with pwc.Client(d.ep, timeout=30) as c, pwc.Feeder(d.ep, timeout=30) as f:
+            c.clock_set(DEC_2026)
+            r = f.push("统计局", "p-5", [item("quangang-14", "2026Q3", 801, 5.0, "flash")])
+            check(r.get("type") == "ack", "gdp 2026Q3 revised, acknowledged")
+            a = c.alerts()
+            v = {(x["plan"], x["indicator"]): x for x in a["items"]}
+            g15 = v.get(("quangang-15", "gdp"), {})
+            check(g15.get("period") == "2026Q3" and g15.get("required") == 5.5 and
+                  g15.get("state") == "at_risk", "2026Q3 judged by quangang-15: %s" % g15)
+            p14 = v.get(("quangang-14", "gdp"), {}).get("period")
+            check(p14 == "2025", "quangang-14 judged its 2025 figure (sent after 2026Q3), "
+                  "not 2026: %s" % p14)
+            check("no_plan_in_force" not in a, "a plan is in force for 2026")
+            # City targets (完成市下达任务) per year, kept with their history.
+            def target(year, value):
+                return c.call("target_set", plan="quangang-15", indicator="energy_intensity_cut",
+                              value=value, year=year, dept="发改局")
+            check(target(2026, 3.2).get("type") == "ack" and target(2027, 3.0).get("type") ==
+                  "ack" and target(2026, 3.3).get("type") == "ack", "targets 2026, 2027, 2026")
+            r = target(2031, 3.0)
+            check(r.get("type") == "nack" and r.get("error") == "out_of_range",
+                  "a year outside the window: %s" % r.get("error"))
+            tg = [x for x in c.since(0, limit=10000, prefix="target.")["items"]]
+            check([(x["body"]["year"], x["body"]["rev"], x["body"]["target"]) for x in tg] ==
+                  [(2026, 1, 3.2), (2027, 1, 3.0), (2026, 2, 3.3)],
+                  "target notices carry year and rev: %s" % [(x["body"]["year"], x["body"]["rev"])
+                                                             for x in tg])
+            r = f.push("发改局", "p-6", [{"plan": "quangang-15", "indicator": "energy_intensity_cut",
+                                          "period": "2026", "value": 3.25, "unit": "%",
+                                          "status": "preliminary"}])
+            check(r.get("type") == "ack", "energy_intensity_cut 2026 acknowledged")
+            e = {(x["plan"], x["indicator"]): x for x in c.alerts()["items"]}.get(
+                ("quangang-15", "energy_intensity_cut"), {})
+            check(e.get("required") == 3.3 and e.get("period") == "2026",
+                  "2026 judged against its newest 2026 target 3.3 (not 2027's 3.0): %s" % e)
+    finally:
+        d.stop()
+        if FAILED:
+            print(d.log_tail(20), end="")
+        shutil.rmtree(d.dir, ignore_errors=True)
+    print("test_plans: %s" % ("FAILED: %d" % len(FAILED) if FAILED else "ok"))
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
