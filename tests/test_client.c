@@ -52,7 +52,6 @@ static void fake_router(const char *ep, bool answer, int requests)
 			struct proto_buf b;
 			struct proto_map m;
 			proto_buf_init(&b);
-			struct proto_map m;
 			if (pr->type == PROTO_UPDATE) {
 				proto_reply_open(&m, &b, PROTO_ACK, pr->id);
 				proto_kv_uint(&m, "count", 1);
