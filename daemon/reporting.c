@@ -50,7 +50,7 @@ int reporting_missing(struct store_txn *t, const struct catalog *c, int64_t now_
 			struct store_obs o;
 			if (!owed(x, now_ms, &p) || !x->n_depts)
 				continue;
-			int rc = store_obs_get(t, pl->id, x->id, &p, &o);
+			int rc = store_obs_get(t, cat_owner(x), x->id, &p, &o);
 			if (rc == 0)
 				continue;
 			if (rc != PW_ENOTFOUND)
