@@ -46,7 +46,8 @@ static int put_txn(struct store_txn *t, void *arg)
 static void put(const char *ind, const char *period)
 {
 	struct store_obs o = { .value = 100, .status = PW_ST_FLASH, .rev = 1, .recv_ms = 1 };
-	snprintf(o.plan, sizeof(o.plan), "quangang-15");
+	/* series are keyed by their region (schema 6), whichever plan judges them */
+	snprintf(o.plan, sizeof(o.plan), "%s", catalog_plan_owner(cat, "quangang-15"));
 	snprintf(o.ind, sizeof(o.ind), "%s", ind);
 	CHECK_OK(period_parse(&o.period, period, strlen(period)));
 	CHECK_OK(store_write(st, put_txn, &o));
