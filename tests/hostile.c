@@ -770,6 +770,7 @@ int main(int argc, char **argv)
 			return c == 'h' ? 0 : 2;
 		}
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0); /* the seed survives an abort in the log */
 	rng_state = seed * 2 + 1;
 	printf("hostile: seed %llu, %ld hostile frames\n", (unsigned long long)seed, frames);
 
