@@ -382,7 +382,7 @@ int pages_check(const char *path, char *why, size_t cap)
 	const uint8_t *m = le(m1 + META_OFF + 128, 8) > le(m0 + META_OFF + 128, 8) ? m1 : m0;
 	w.psize = psize;
 	w.last_pg = le(m + META_OFF + 120, 8);
-	if (w.last_pg < 1 || w.last_pg + 1 > w.file_size / psize) {
+	if (w.last_pg < 1 || w.last_pg >= w.file_size / psize) { /* no overflow at 2^64 - 1 */
 		rc = damaged(&w, "data.mdb is cut short: %llu bytes, its last page (%llu) needs "
 				 "%llu", (unsigned long long)w.file_size,
 			     (unsigned long long)w.last_pg,
