@@ -221,15 +221,13 @@ static void put_field(struct csvin *c, const char *f, size_t len, long at)
 		     c->n_field + 1);
 		return;
 	}
+	if (len)
+		c->nonempty = true;
 	int slot = COL_IGNORED;
 	if (!c->header_done)
 		slot = c->n_field < CSVIN_MAX_COLS ? (int)c->n_field : COL_IGNORED;
 	else if (c->n_field < c->n_hdr)
 		slot = c->map[c->n_field];
-	/* Text only in ignored columns (序号, 指标名称, a column without a header) carries no
-	 * figure: such a row is skipped like a blank one. */
-	if (len && (slot >= 0 || !c->header_done))
-		c->nonempty = true;
 	if (slot >= 0) {
 		if (c->flen + len + 1 > c->fcap) {
 			size_t cap = c->fcap ? c->fcap : 256;

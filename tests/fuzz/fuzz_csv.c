@@ -106,8 +106,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					FAIL("row %zu field %d: %zu bytes or not UTF-8", i, k, n);
 				nonempty |= n > 0;
 			}
-			if (!nonempty)
-				FAIL("row %zu is all empty", i);
+			/* A kept row may have all its mapped fields empty: its text sits in an
+			 * ignored column (a name without a code), and it is kept so the daemon
+			 * refuses it rather than dropping text unseen (test_xlsxin.c, row 6). */
+			(void)nonempty;
 			check_text_forms(r);
 		}
 		if (csvin_row(a, csvin_count(a)))
