@@ -591,9 +591,11 @@ static void on_reply(struct run *r, const void *p, size_t n)
 	bool ack = strcmp(type, "ack") == 0;
 	if (ack)
 		idset_add(&r->acked, id);
-	if (strncmp(id, "v-", 2) == 0) {
-		long j = strtol(id + 2, NULL, 10);
-		CHECK(j >= 0 && j < r->valid_total);
+	char *end = NULL;
+	long j = strncmp(id, "v-", 2) == 0 ? strtol(id + 2, &end, 10) : -1;
+	/* A mutated frame's salvaged id can read "v-..." too: only "v-N" with N one of ours
+	 * is a valid update's reply. */
+	if (j >= 0 && j < r->valid_total && end && !*end) {
 		if (!ack) {
 			char err[64] = "";
 			proto_view_str(v, -1, "error", err, sizeof(err));
