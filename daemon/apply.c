@@ -13,7 +13,7 @@
 
 /* Quarantine keeps at most this much of an oversized frame: enough to see what it was. */
 #define APPLY_QUARANTINE_RAW_MAX PROTO_MAX_FRAME
-#define APPLY_MSGID_REPLY_MAX 512
+#define APPLY_MSGID_REPLY_MAX 512 /* a stored ACK without items; longer ones are read whole */
 
 /* What the store held for one item before the group wrote it (check pass -> write pass). */
 struct apply_prev {
@@ -39,6 +39,9 @@ struct apply_ack {
 	/* the update's own (dept, id): for a retry, not the retry request's id */
 	char id[PROTO_MAX_ID + 1], dept[PROTO_MAX_DEPT + 1];
 	uint32_t hash;
+	bool detail;                  /* the update asked for the ACK's items: */
+	size_t detail_off, detail_len; /* its elements in apply.detail */
+	uint32_t n_detail;
 };
 
 struct apply {
@@ -62,6 +65,9 @@ struct apply {
 	uint8_t *retry_raw;
 	size_t retry_cap;
 	struct proto_buf stored_ack; /* a retried update's ACK under its own id */
+	struct proto_buf detail;     /* the group's ACK items (updates sent with detail: true) */
+	uint8_t *prior;              /* a stored ACK too long for the stack */
+	size_t prior_cap;
 };
 
 int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_cfg *rules)
@@ -72,6 +78,7 @@ int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_
 	a->cat = cat;
 	a->rules = rules;
 	proto_buf_init(&a->stored_ack);
+	proto_buf_init(&a->detail);
 	*ret = a;
 	return 0;
 }
@@ -88,6 +95,8 @@ void apply_free(struct apply *a)
 	proto_req_free(a->retry_req);
 	free(a->retry_raw);
 	proto_buf_release(&a->stored_ack);
+	proto_buf_release(&a->detail);
+	free(a->prior);
 	free(a);
 }
 
@@ -330,16 +339,39 @@ static int touch(struct apply *a, const struct cat_indicator *ind)
 	return 0;
 }
 
+/* The plans that judge period p of x's series (docs/MODEL.md section 2), their ids into
+ * out: every plan of the region with a target on it whose window holds p's year, status not
+ * draft (a format-1 plan: itself, inside its window). */
+static size_t judged_by(const struct catalog *cat, const struct cat_indicator *x,
+			const struct period *p, const char *out[NOTICE_JUDGES_MAX])
+{
+	struct cat_judge j[NOTICE_JUDGES_MAX];
+	if (!x->series) {
+		if (x->plan->status == CAT_DRAFT || !cat_in_window(x->plan, p->year))
+			return 0;
+		out[0] = x->plan->id;
+		return 1;
+	}
+	size_t n = catalog_judges(cat, x->series, p, j, NOTICE_JUDGES_MAX);
+	for (size_t i = 0; i < n; i++)
+		out[i] = j[i].x->plan->id;
+	return n;
+}
+
 static int emit_change(struct apply *a, struct store_txn *t, const struct cat_indicator *ind,
-		       const struct store_obs *o, const struct store_head *prev)
+		       const struct proto_item *it, const struct store_obs *o,
+		       const struct store_head *prev)
 {
 	struct notice_change c = {
-		.plan = cat_owner_alias(ind), .ind = o->ind, .name = ind->name, .unit = ind->unit,
-		.dept = o->dept, .msgid = o->msgid, .reason = o->reason, .period = o->period,
-		.value = o->value, .yoy = o->yoy, .rev = o->rev, .status = o->status,
-		.backfill = o->flags & STORE_OBS_BACKFILL, .has_old = prev != NULL,
-		.old_value = prev ? prev->value : 0, .old_status = prev ? prev->status : 0,
+		.region = cat_owner(ind), .alias = cat_owner_alias(ind), .ind = o->ind,
+		.name = ind->name, .unit = ind->unit, .dept = o->dept, .msgid = o->msgid,
+		.reason = o->reason, .sent_unit = it->unit, .sent_value = it->sent,
+		.period = o->period, .value = o->value, .yoy = o->yoy, .rev = o->rev,
+		.status = o->status, .backfill = o->flags & STORE_OBS_BACKFILL,
+		.has_old = prev != NULL, .old_value = prev ? prev->value : 0,
+		.old_status = prev ? prev->status : 0,
 	};
+	c.n_judged = judged_by(a->cat, ind, &o->period, c.judged_by);
 	return notice_emit_change(a->notices, t, &c);
 }
 
@@ -367,7 +399,7 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	copy_str(o.reason, sizeof(o.reason), it->reason ? it->reason : "");
 	if ((rc = store_obs_put(t, &o)) < 0)
 		return rc;
-	if ((rc = emit_change(a, t, ind, &o, prev->found ? &prev->head : NULL)) < 0)
+	if ((rc = emit_change(a, t, ind, it, &o, prev->found ? &prev->head : NULL)) < 0)
 		return rc;
 	(*changed)++;
 	/* Backfilled history is announced but must not raise stale alerts. */
@@ -388,6 +420,37 @@ static int emit_accepted(struct apply *a, struct store_txn *t, const struct prot
 	proto_w_str(f, "changed");
 	proto_w_uint(f, changed);
 	return notice_emit(a->notices, t, topic);
+}
+
+/* The ACK's items of update r (detail: true): per item its index, the series' region and
+ * indicator, the period and the plans that judge it; appended to a->detail, where ack k
+ * finds them. */
+static int detail_items(struct apply *a, const struct proto_req *r, struct apply_ack *k)
+{
+	struct proto_buf *b = &a->detail;
+	k->detail = true;
+	k->detail_off = b->len;
+	k->n_detail = (uint32_t)r->n_items;
+	for (size_t i = 0; i < r->n_items; i++) {
+		const struct cat_indicator *x = a->prev[i].ind;
+		const char *ids[NOTICE_JUDGES_MAX];
+		char per[PERIOD_TEXT_MAX];
+		struct proto_map m;
+		size_t n = judged_by(a->cat, x, &r->items[i].period, ids);
+		period_format(&r->items[i].period, per);
+		proto_map_open(&m, b);
+		proto_kv_uint(&m, "index", i);
+		proto_kv_str(&m, "region", cat_owner(x));
+		proto_kv_str(&m, "indicator", x->id);
+		proto_kv_str(&m, "period", per);
+		proto_map_key(&m, "judged_by");
+		proto_w_array(b, (uint32_t)n);
+		for (size_t j = 0; j < n; j++)
+			proto_w_str(b, ids[j]);
+		proto_map_close(m);
+	}
+	k->detail_len = b->len - k->detail_off;
+	return b->err;
 }
 
 /* ---- the group's accepted ids ----
@@ -451,6 +514,7 @@ static void pend_ack(struct apply *a, size_t i, const char *id, const char *dept
 	struct apply_ack *k = &a->acks[i];
 	k->pending = true;
 	k->dup_of = dup_of;
+	k->detail = false;
 	k->count = count;
 	k->hash = hash;
 	copy_str(k->id, sizeof(k->id), id);
@@ -466,7 +530,7 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 			const char *reply_id, bool quarantine)
 {
 	struct apply_msg *m = a->msgs[i];
-	uint8_t prior[APPLY_MSGID_REPLY_MAX];
+	uint8_t stack[APPLY_MSGID_REPLY_MAX], *prior = stack;
 	uint32_t h = id_hash(r->dept, r->id);
 	size_t len;
 	int rc, bad;
@@ -483,7 +547,18 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 		/* A publisher feeder has no reply to read: the notice confirms its resend. */
 		return m->from_sub ? emit_accepted(a, t, r, 0) : 0;
 	}
-	rc = store_msgid_get(t, r->dept, r->id, prior, sizeof(prior), &len);
+	rc = store_msgid_get(t, r->dept, r->id, stack, sizeof(stack), &len);
+	if (rc == PW_ETOOBIG) { /* an ACK with items (detail: true) */
+		if (len > a->prior_cap) {
+			uint8_t *p = realloc(a->prior, len);
+			if (!p)
+				return PW_ENOMEM;
+			a->prior = p;
+			a->prior_cap = len;
+		}
+		prior = a->prior;
+		rc = store_msgid_get(t, r->dept, r->id, prior, a->prior_cap, &len);
+	}
 	if (rc == 0) {
 		/* A resent id gets the original ACK and stores nothing twice. */
 		m->duplicate = true;
@@ -494,7 +569,7 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 			proto_buf_reset(&m->reply);
 			proto_w_raw(&m->reply, prior, len);
 		} else {
-			reply_ack(&m->reply, reply_id, r->n_items, 0, 0);
+			reply_ack(&m->reply, reply_id, r->n_items, 0, 0, NULL);
 		}
 		return m->reply.err;
 	}
@@ -517,7 +592,7 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 	/* The ACK carries the log position after the whole group, alert notices included:
 	 * written by finish_acks() once the rules have run. */
 	pend_ack(a, i, r->id, r->dept, h, (uint32_t)r->n_items, -1);
-	return 0;
+	return r->detail ? detail_items(a, r, &a->acks[i]) : 0;
 }
 
 /* Writes the ACK of every accepted update, once, with the group's final seq, and
@@ -534,14 +609,19 @@ static int finish_acks(struct store_txn *t, struct apply *a)
 		if (!k->pending)
 			continue;
 		if (k->target) {
-			reply_ack(&m->reply, m->req->id, 1, 1, seq);
+			reply_ack(&m->reply, m->req->id, 1, 1, seq, NULL);
 			if (m->reply.err)
 				return m->reply.err;
 			continue;
 		}
 		if (k->dup_of >= 0)
 			m->changed = a->msgs[k->dup_of]->changed;
-		reply_ack(&m->reply, m->req->id, k->count, m->changed, seq);
+		/* A resend within the group gets the original's ACK: its items, if it had any. */
+		const struct apply_ack *orig = k->dup_of >= 0 ? &a->acks[k->dup_of] : k;
+		struct reply_items d = { a->detail.data + orig->detail_off, orig->detail_len,
+					 orig->n_detail };
+		const struct reply_items *items = orig->detail ? &d : NULL;
+		reply_ack(&m->reply, m->req->id, k->count, m->changed, seq, items);
 		if (m->reply.err)
 			return m->reply.err;
 		if (k->dup_of >= 0)
@@ -549,7 +629,7 @@ static int finish_acks(struct store_txn *t, struct apply *a)
 		const struct proto_buf *stored = &m->reply;
 		if (strcmp(m->req->id, k->id) != 0) {
 			/* A retry: its reply carries the retry's id, the stored ACK the update's. */
-			reply_ack(&a->stored_ack, k->id, k->count, m->changed, seq);
+			reply_ack(&a->stored_ack, k->id, k->count, m->changed, seq, items);
 			if (a->stored_ack.err)
 				return a->stored_ack.err;
 			stored = &a->stored_ack;
@@ -624,9 +704,7 @@ static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 		return reject(t, a, m, rc, r->id, false);
 	if (rc < 0)
 		return rc;
-	snprintf(topic, sizeof(topic), "target.%s.%s", r->plan, r->ind);
-	notice_begin(a->notices);
-	notice_w_indicator(a->notices, r->plan, r->ind, ind->name, NULL);
+	rules_notice_begin(a->notices, topic, "target", ind, NULL);
 	proto_w_str(f, "target");
 	proto_w_double(f, r->value);
 	proto_w_str(f, "old_target");
@@ -702,6 +780,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 
 	/* store_write may run us again after growing the map: start from scratch. */
 	notice_list_clear(a->notices);
+	proto_buf_reset(&a->detail);
 	a->n_touched = 0;
 	if ((rc = ids_reset(a)) < 0)
 		return rc;

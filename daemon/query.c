@@ -9,6 +9,7 @@
 #include "log.h"
 #include "query.h"
 #include "reply.h"
+#include "validate.h"
 
 struct qctx {
 	const struct catalog *cat;
@@ -122,15 +123,17 @@ static int answer_series(struct store *s, struct qctx *q, struct proto_buf *b)
 	struct proto_map m;
 	int rc;
 
-	if (!catalog_plan(q->cat, r->plan))
-		return PW_EPLAN;
-	if (!(ind = catalog_find(q->cat, r->plan, r->ind)))
-		return PW_EINDICATOR;
+	/* By region (a series outlives its plans) or, v1, by a plan of the region. */
+	if ((rc = validate_series(q->cat, r->plan, r->region, r->ind, NULL, &ind)) < 0)
+		return rc;
 	q->x = ind;
 	if ((rc = store_read(s, series_txn, q)) < 0)
 		return rc;
+	const struct cat_region *reg = ind->series ? ind->series->region : NULL;
 	proto_reply_open(&m, b, PROTO_RESULT, r->id);
-	proto_kv_str(&m, "plan", r->plan);
+	proto_kv_str(&m, "plan", r->plan); /* nil when asked by region */
+	proto_kv_str(&m, "region", reg ? reg->id : NULL);
+	proto_kv_str(&m, "alias", reg ? reg->alias : NULL);
 	proto_kv_str(&m, "indicator", r->ind);
 	proto_kv_str(&m, "name", ind->name);
 	proto_kv_str(&m, "name_en", ind->name_en);
@@ -251,9 +254,12 @@ static void w_indicator(struct proto_buf *b, const struct cat_indicator *x)
 
 static int answer_catalog(struct qctx *q)
 {
+	const struct cat_region *reg = NULL;
+	if (q->r->region && !(reg = catalog_region(q->cat, q->r->region)))
+		return PW_EREGION;
 	for (size_t i = 0; i < catalog_n_plans(q->cat); i++) {
 		const struct cat_plan *p = catalog_plan_at(q->cat, i);
-		if (q->r->plan && strcmp(q->r->plan, p->id) != 0)
+		if ((q->r->plan && strcmp(q->r->plan, p->id) != 0) || (reg && p->region != reg))
 			continue;
 		for (size_t j = 0; j < p->n_inds; j++) {
 			w_indicator(&q->items, &p->inds[j]);
@@ -287,6 +293,7 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	proto_kv_uint(&m, "connections_refused", st->connections_refused);
 	proto_kv_uint(&m, "last_commit", st->last_commit_ms);
 	proto_kv_uint(&m, "last_seq", ss.last_seq);
+	proto_kv_uint(&m, "log_v2_from", st->log_v2_from);
 	proto_kv_uint(&m, "observations", ss.n_obs);
 	proto_kv_uint(&m, "revisions", ss.n_rev);
 	proto_kv_uint(&m, "quarantined", ss.n_quar);

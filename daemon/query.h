@@ -21,6 +21,7 @@ struct query_stats {
 	int64_t now_ms;            /* the daemon clock (may be set by tests) */
 	const char *version;
 	const char *issuer;        /* config issuer (制表单位), "" = none */
+	uint64_t log_v2_from;      /* first seq of the v2 topic scheme (notice_scheme_mark) */
 };
 
 #define QUERY_LIMIT_DEFAULT 1000

@@ -7,7 +7,8 @@
 
 #define REPLY_TEXT_MAX 256 /* bytes: what an item was expected to be */
 
-void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t changed, uint64_t seq)
+void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t changed, uint64_t seq,
+	       const struct reply_items *items)
 {
 	struct proto_map m;
 	proto_buf_reset(b);
@@ -15,6 +16,11 @@ void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t chang
 	proto_kv_uint(&m, "count", count);
 	proto_kv_uint(&m, "changed", changed);
 	proto_kv_uint(&m, "seq", seq);
+	if (items) {
+		proto_map_key(&m, "items");
+		proto_w_array(b, items->n);
+		proto_w_raw(b, items->data, items->len);
+	}
 	proto_map_close(m);
 }
 

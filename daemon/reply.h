@@ -10,8 +10,17 @@
 #include "../proto/proto.h"
 #include "catalog.h"
 
-/* Writes {v, type: ack, id, count, changed, seq} into b (reset first). */
-void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t changed, uint64_t seq);
+/* The elements of an ACK's "items" array, encoded (an update sent with detail: true). */
+struct reply_items {
+	const uint8_t *data;
+	size_t len;
+	uint32_t n;
+};
+
+/* Writes {v, type: ack, id, count, changed, seq} into b (reset first), and "items" when
+ * items is not NULL. */
+void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t changed, uint64_t seq,
+	       const struct reply_items *items);
 
 /* Writes {v, type: nack, id, code, error, message, retry, quarantine, items} into b (reset
  * first). quarantine_id: the quarantined copy, 0 if none. req: the decoded update whose

@@ -416,6 +416,24 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 
 /* ---- notices ---- */
 
+void rules_notice_begin(struct notice_list *out, char topic[STORE_TOPIC_MAX + 1],
+			const char *kind, const struct cat_indicator *x, const char *period)
+{
+	struct proto_buf *f = &out->fields;
+	/* By alias, then plan: "breach.quangang." is every verdict of one region. */
+	notice_topic_plan(topic, kind, cat_owner_alias(x), x->plan->id, x->id);
+	notice_begin(out);
+	notice_w_indicator(out, x->plan->id, x->id, x->name, period);
+	proto_w_str(f, "region");
+	proto_w_str(f, cat_owner(x));
+	proto_w_str(f, "alias");
+	proto_w_str(f, cat_owner_alias(x));
+	proto_w_str(f, "plan_window");
+	proto_w_array(f, 2);
+	proto_w_int(f, x->plan->start_year);
+	proto_w_int(f, x->plan->target_year);
+}
+
 static int emit_alert(struct notice_list *out, struct store_txn *t, const char *kind,
 		      const struct cat_indicator *x, const struct store_obs *o,
 		      const struct verdict *v, int from, int to, unsigned streak)
@@ -423,10 +441,8 @@ static int emit_alert(struct notice_list *out, struct store_txn *t, const char *
 	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
 	struct proto_buf *f = &out->fields;
 
-	snprintf(topic, sizeof(topic), "%s.%s.%s", kind, x->plan->id, x->id);
 	period_format(&o->period, per);
-	notice_begin(out);
-	notice_w_indicator(out, x->plan->id, x->id, x->name, per);
+	rules_notice_begin(out, topic, kind, x, per);
 	proto_w_str(f, "attribute");
 	proto_w_str(f, cat_attr_name(x->attribute));
 	proto_w_str(f, "observed");

@@ -119,6 +119,22 @@ static int upgrade_store(struct server *s, const char *dir, char *err, size_t er
 	return 0;
 }
 
+static int scheme_txn(struct store_txn *t, void *arg)
+{
+	return notice_scheme_mark(t, arg);
+}
+
+/* Notices before meta log_v2_from replay with their old topics and body v 1: the first
+ * start of this release marks where its topics begin. */
+static int mark_scheme(struct server *s, const char *dir, char *err, size_t errlen)
+{
+	int rc = store_write(s->store, scheme_txn, &s->st.log_v2_from);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot mark the notice scheme in the store in '%s': %s", dir,
+			 pw_strerror(rc));
+	return rc;
+}
+
 static void lint_line(const char *msg, void *arg)
 {
 	(void)arg;
@@ -156,7 +172,8 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 	if ((rc = net_check_endpoints(cfg, err, errlen)) < 0 ||
 	    (rc = live_new(&s->live, cfg, err, errlen)) < 0 ||
 	    (rc = open_store(s, cfg, err, errlen)) < 0 ||
-	    (rc = upgrade_store(s, cfg->state_dir, err, errlen)) < 0)
+	    (rc = upgrade_store(s, cfg->state_dir, err, errlen)) < 0 ||
+	    (rc = mark_scheme(s, cfg->state_dir, err, errlen)) < 0)
 		goto out_free;
 	lint_baselines(s);
 	s->st.issuer = live_config(s->live)->issuer; /* live keeps it, reloads included */

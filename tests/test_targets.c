@@ -86,6 +86,8 @@ static int notices_since(struct pw_client *c, uint64_t after, const char *prefix
 }
 
 #define QG "quangang-14"
+/* A plan's notices are topic'd by region alias then plan: a format-1 plan is its own owner. */
+#define QGV QG "." QG
 
 /* Verdicts on the real plan with margin 1 (pp, or % of the requirement), hysteresis 0.5,
  * persistence 2 (the config's defaults), derived by hand from 000 专栏2 and 002/004:
@@ -143,7 +145,7 @@ static void test_seed_verdicts(struct harness *h)
 	CHECK(strcmp(st, "none") == 0);
 	/* Exactly one alert notice so far: the gdp breach. */
 	int n = notices_since(c, mark, "breach.", topics, 64);
-	CHECK(n == 1 && strcmp(topics[0], "breach." QG ".gdp") == 0);
+	CHECK(n == 1 && strcmp(topics[0], "breach." QGV ".gdp") == 0);
 	CHECK(notices_since(c, mark, "at_risk.", topics, 64) == 0);
 
 	/* The city assigns 99%: the change is logged and announced, then judged. */
@@ -156,11 +158,11 @@ static void test_seed_verdicts(struct harness *h)
 	/* The ack-seq rule (PROTOCOL.md §3): the target and breach notices it caused have
 	 * seq <= the ACK's, and nothing later was logged yet. */
 	CHECK(ack_seq > (int64_t)mark && ack_seq == last_seq(c));
-	CHECK(notices_since(c, mark, "target." QG ".air_good_days", topics, 64) == 1);
-	CHECK(notices_since(c, mark, "breach." QG ".air_good_days", topics, 64) == 1);
+	CHECK(notices_since(c, mark, "target." QGV ".air_good_days", topics, 64) == 1);
+	CHECK(notices_since(c, mark, "breach." QGV ".air_good_days", topics, 64) == 1);
 	r.value = 98;
 	proto_view_free(harness_request(c, &r));
-	CHECK(notices_since(c, mark, "resolved." QG ".air_good_days", topics, 64) == 1);
+	CHECK(notices_since(c, mark, "resolved." QGV ".air_good_days", topics, 64) == 1);
 	/* Setting a number on a non-city indicator is refused. */
 	r.ind = "gdp";
 	struct proto_view *v = harness_request(c, &r);
@@ -179,15 +181,15 @@ static void test_restart_breach(struct harness *h)
 	uint64_t mark = (uint64_t)last_seq(c);
 	/* 0.51 short of 41.41, beyond the margin (0.41): binding, a breach at once */
 	push(c, "test-plan", "forest_cover", "2022", 40.9, "%", "final", NAN, "林业局", 0, 0);
-	CHECK(notices_since(c, mark, "breach.test-plan.forest_cover", topics, 16) == 1);
+	CHECK(notices_since(c, mark, "breach.test-plan.test-plan.forest_cover", topics, 16) == 1);
 	pw_client_free(c);
 	CHECK(harness_stop(h, SIGKILL) == 128 + SIGKILL);
 	CHECK_OK(harness_start(h));
 	c = harness_client(h);
 	push(c, "test-plan", "forest_cover", "2023", 40.8, "%", "final", NAN, "林业局", 0, 0);
-	CHECK(notices_since(c, mark, "breach.test-plan.forest_cover", topics, 16) == 1);
+	CHECK(notices_since(c, mark, "breach.test-plan.test-plan.forest_cover", topics, 16) == 1);
 	push(c, "test-plan", "forest_cover", "2024", 41.9, "%", "final", NAN, "林业局", 0, 0);
-	CHECK(notices_since(c, mark, "resolved.test-plan.forest_cover", topics, 16) == 1);
+	CHECK(notices_since(c, mark, "resolved.test-plan.test-plan.forest_cover", topics, 16) == 1);
 	pw_client_free(c);
 }
 

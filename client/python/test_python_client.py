@@ -225,7 +225,7 @@ def test_breach(d, f, live):
     before = f.status()["last_seq"]
     r = f.push("统计局", "py-urb-2023", [obs("urbanization", "2023", 57.5)])
     eq(r["type"], "ack", "push 2023")
-    n = wait_topic(live.sub, "at_risk.test-plan.urbanization", live.seen, before)
+    n = wait_topic(live.sub, "at_risk.test-plan.test-plan.urbanization", live.seen, before)
     b = n.body
     eq(n.replayed, False, "at_risk came live")
     eq((b["topic"], b["plan"], b["indicator"], b["state"]),
@@ -238,7 +238,7 @@ def test_breach(d, f, live):
     before = n.seq
     r = f.push("统计局", "py-urb-2024", [obs("urbanization", "2024", 50)])
     eq(r["type"], "ack", "push 2024")
-    n = wait_topic(live.sub, "breach.test-plan.urbanization", live.seen, before)
+    n = wait_topic(live.sub, "breach.test-plan.test-plan.urbanization", live.seen, before)
     b = n.body
     eq(n.replayed, False, "breach came live")
     for k in ("value", "required", "gap", "state", "rule_zh", "rule_en", "seq", "time",
@@ -268,7 +268,7 @@ def test_ack_seq(d, f, live):
     before = f.status()["last_seq"]
     r = f.push("人社局", "py-seq-1", [obs("unemployment", "2024", 1.91)])
     eq(r["type"], "ack", "push")
-    n = wait_topic(live.sub, "at_risk.test-plan.unemployment", live.seen, before)
+    n = wait_topic(live.sub, "at_risk.test-plan.test-plan.unemployment", live.seen, before)
     topics = [(m.seq, m.topic) for s_, m in sorted(live.seen.items()) if s_ > before]
     own = [(i["seq"], i["topic"]) for i in f.since(r["seq"])["items"]
            if i["topic"].endswith(".test-plan.unemployment")]
@@ -310,7 +310,7 @@ def test_replay(d, f, live):
     # With a prefix: only those topics, still in order.
     with pwc.Subscriber(d.pub, f, prefix="breach.", since=0) as s:
         n = s.next(timeout=2)
-        eq(n.topic if n else None, "breach.test-plan.urbanization", "prefix replay")
+        eq(n.topic if n else None, "breach.test-plan.test-plan.urbanization", "prefix replay")
         eq(s.next(timeout=1), None, "nothing else under breach.")
 
     # Resuming from a seq: only what came after it; then live notices continue the
