@@ -271,8 +271,10 @@ soak: $(O)/tests/crash $(O)/planwatchd
 	PLANWATCHD=$(O)/planwatchd $(O)/tests/crash --messages 100000 --kills 200
 	PLANWATCHD=$(O)/planwatchd $(O)/tests/hostile --long
 
+# The CLI, and the README's example session as written (by region, in December 2026).
 check-cli: $(O)/planwatchd $(O)/planwatch
 	tests/cli.sh $(O)
+	tests/readme.sh $(O)
 
 # ---- run the bundled default: state in ./state, no root ----
 run: all

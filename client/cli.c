@@ -46,21 +46,25 @@ static void usage(FILE *f)
 		"Feeds and queries planwatchd, the five-year-plan indicator monitor.\n"
 		"\n"
 		"commands:\n"
-		"  push PLAN INDICATOR PERIOD VALUE [--unit U] [--status S] [--dept D]\n"
+		"  push REGION INDICATOR PERIOD VALUE [--unit U] [--status S] [--dept D]\n"
 		"       [--yoy PCT] [--reason TEXT] [--id MSGID] [--backfill] [--confirm]\n"
-		"                          report one figure (unit and dept default to the catalog's;\n"
-		"                          any unit of the indicator's dimension is converted exactly,\n"
-		"                          e.g. --unit 元 into a 万元 indicator; --confirm: a real outlier)\n"
+		"                          report one figure of a region's series (REGION: its alias,\n"
+		"                          quangang, or code, 350505; a plan id such as quangang-14\n"
+		"                          names its region); prints the plans that judge it (unit and\n"
+		"                          dept default to the catalog's; any unit of the indicator's\n"
+		"                          dimension is converted exactly, e.g. --unit 元 into a 万元\n"
+		"                          indicator; --confirm: a real outlier)\n"
 		"  import FILE.csv|FILE.xlsx [--sheet NAME] [--batch N] [--backfill]\n"
 		"                          load figures from CSV or an Excel sheet (plan,indicator,\n"
 		"                          period,value,unit,status,dept,yoy,reason,source, or the\n"
 		"                          Chinese headers); safe to run twice\n"
-		"  watch [PREFIX] [--since SEQ] [--count N] [--wait MS]\n"
+		"  watch [PREFIX] [--region R] [--since SEQ] [--count N] [--wait MS]\n"
 		"                          print notices (change., breach., at_risk., resolved.,\n"
-		"                          overdue., target., rejected.); --since replays from the log\n"
-		"  query PLAN INDICATOR [--from P] [--to P] [--as-of DATE]\n"
+		"                          overdue., target., rejected.); --region: only those of one\n"
+		"                          region (alias or code); --since replays from the log\n"
+		"  query REGION INDICATOR [--from P] [--to P] [--as-of DATE]\n"
 		"                          latest values, or the series as known at DATE\n"
-		"  history PLAN INDICATOR PERIOD\n"
+		"  history REGION INDICATOR PERIOD\n"
 		"                          every revision of one figure\n"
 		"  alerts [--plan P] [--all] [--chase]\n"
 		"                          indicators at risk, off track or overdue (--all: also\n"
@@ -86,7 +90,8 @@ static void usage(FILE *f)
 		"  template --dept D --plan PLAN --period P -o FILE.xlsx\n"
 		"                          the Excel sheet a department fills in for one period\n"
 		"                          (its indicators of that frequency); import reads it back\n"
-		"  catalog show [PLAN]     indicators and targets loaded in the daemon\n"
+		"  catalog show [PLAN|REGION]\n"
+		"                          indicators and targets loaded in the daemon\n"
 		"  catalog check FILE...   validate catalog files (errors as FILE:LINE)\n"
 		"  units [UNIT]            the unit table: units by dimension (a figure converts\n"
 		"                          within its dimension); UNIT: its spellings and dimension\n"
@@ -263,12 +268,32 @@ static void fmt_time(int64_t ms, char *buf, size_t cap)
 	fmt_utc(ms, "%Y-%m-%dT%H:%M:%SZ", buf, cap);
 }
 
+/* ---- whose series: a region, or (v1) a plan of it ---- */
+
+/* True when a command's owner argument names a region: its code (350505, 350500-qetdz:
+ * digits first) or its alias ([a-z][a-z0-9]*, no hyphen). A plan id has a hyphen after its
+ * region's alias (quangang-14: catalog/SCHEMA.md), so the two never look alike. */
+static bool owner_is_region(const char *s)
+{
+	return (s[0] >= '0' && s[0] <= '9') || !strchr(s, '-');
+}
+
+/* Sets r's region or plan from owner. */
+static void set_owner(struct proto_req *r, const char *owner)
+{
+	if (owner_is_region(owner))
+		r->region = owner;
+	else
+		r->plan = owner;
+}
+
 /* ---- catalog lookups (unit / department defaults for push) ---- */
 
-static int catalog_defaults(struct cli *c, const char *plan, const char *ind, char *unit,
+static int catalog_defaults(struct cli *c, const char *owner, const char *ind, char *unit,
 			    size_t ucap, char *dept, size_t dcap)
 {
-	struct proto_req r = { .type = PROTO_CATALOG, .plan = plan };
+	struct proto_req r = { .type = PROTO_CATALOG };
+	set_owner(&r, owner);
 	struct proto_view *v;
 	char id[80];
 	if (call(c, &r, &v))
@@ -285,18 +310,41 @@ static int catalog_defaults(struct cli *c, const char *plan, const char *ind, ch
 		return 0;
 	}
 	proto_view_free(v);
-	fprintf(stderr, "planwatch: indicator '%s' is not in plan '%s' (see planwatch catalog "
-			"show %s)\n", ind, plan, plan);
+	fprintf(stderr, "planwatch: indicator '%s' is not in %s '%s' (see planwatch catalog "
+			"show %s)\n", ind, r.region ? "region" : "plan", owner, owner);
 	return 1;
 }
 
 /* ---- push ---- */
+
+/* What a newcomer in a year without a plan needs to read (docs/MODEL.md section 2). */
+static void print_no_plan(long long year)
+{
+	char nth[16];
+	cat_plan_ordinal((int)year, nth);
+	printf("no plan in force for %lld — load the %s-plan catalog; see catalog/README.md\n", year,
+	       nth);
+}
+
+/* Per item of a PW_DETAIL ACK: the plans that judge it, or that none does. */
+static void print_judged(const struct pw_ack *a)
+{
+	for (size_t i = 0; i < a->n_items; i++) {
+		const struct pw_ack_item *it = &a->items[i];
+		printf("  %s %s: ", it->indicator, it->period);
+		if (it->n_judged)
+			printf("judged by %s\n", it->judged_by);
+		else
+			print_no_plan(strtol(it->period, NULL, 10));
+	}
+}
 
 static int print_ack(const struct pw_ack *a)
 {
 	if (a->code == 0) {
 		printf("ok: %s acknowledged (durable), %u of %u items changed, log seq %llu\n", a->id,
 		       a->changed, a->count, (unsigned long long)a->seq);
+		print_judged(a);
 		return 0;
 	}
 	fprintf(stderr, "planwatch: rejected: %s: %s%s\n", pw_errname(a->code),
@@ -322,7 +370,7 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 	};
 	char unit[64] = "", dept[80] = "", id[80] = "", *end;
 	struct pw_obs o = { .status = "flash", .yoy = NAN };
-	unsigned flags = 0;
+	unsigned flags = PW_DETAIL;
 	int ch;
 
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
@@ -346,10 +394,14 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 4) {
-		fprintf(stderr, "usage: planwatch push PLAN INDICATOR PERIOD VALUE [options]\n");
+		fprintf(stderr, "usage: planwatch push REGION INDICATOR PERIOD VALUE [options]\n");
 		return 2;
 	}
-	o.plan = argv[optind];
+	const char *owner = argv[optind];
+	if (owner_is_region(owner))
+		o.region = owner;
+	else
+		o.plan = owner;
 	o.indicator = argv[optind + 1];
 	o.period = argv[optind + 2];
 	o.value = strtod(argv[optind + 3], &end);
@@ -358,7 +410,7 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 		return 2;
 	}
 	if ((!unit[0] || !dept[0]) &&
-	    catalog_defaults(c, o.plan, o.indicator, unit, sizeof(unit), dept, sizeof(dept)))
+	    catalog_defaults(c, owner, o.indicator, unit, sizeof(unit), dept, sizeof(dept)))
 		return 1;
 	o.unit = unit;
 	if (!id[0])
@@ -642,10 +694,11 @@ out_rows:
 
 static void print_obs_table(const struct proto_view *v)
 {
-	char unit[40] = "", name[200] = "";
+	char unit[40] = "", name[200] = "", alias[40] = "";
 	proto_view_str(v, -1, "unit", unit, sizeof(unit));
 	proto_view_str(v, -1, "name", name, sizeof(name));
-	printf("%s (%s)\n", name, unit);
+	proto_view_str(v, -1, "alias", alias, sizeof(alias));
+	printf("%s%s%s (%s)\n", alias, alias[0] ? " " : "", name, unit);
 	printf("%-8s %14s %-12s %8s %4s %-20s %s\n", "period", "value", "status", "yoy%", "rev",
 	       "received", "dept");
 	for (size_t i = 0; i < proto_view_count(v); i++) {
@@ -704,11 +757,11 @@ static int cmd_query(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: planwatch query PLAN INDICATOR [--from P] [--to P] "
+		fprintf(stderr, "usage: planwatch query REGION INDICATOR [--from P] [--to P] "
 				"[--as-of DATE]\n");
 		return 2;
 	}
-	r.plan = argv[optind];
+	set_owner(&r, argv[optind]);
 	r.ind = argv[optind + 1];
 	if (call(c, &r, &v))
 		return 1;
@@ -720,10 +773,10 @@ static int cmd_history(struct cli *c, int argc, char **argv)
 	struct proto_req r = { .type = PROTO_HISTORY, .has_period = true };
 	struct proto_view *v;
 	if (argc != 4) {
-		fprintf(stderr, "usage: planwatch history PLAN INDICATOR PERIOD\n");
+		fprintf(stderr, "usage: planwatch history REGION INDICATOR PERIOD\n");
 		return 2;
 	}
-	r.plan = argv[1];
+	set_owner(&r, argv[1]);
 	r.ind = argv[2];
 	if (parse_period_arg(argv[3], &r.period))
 		return 2;
@@ -801,8 +854,7 @@ static void print_alerts(const struct proto_view *v, bool all)
 		printf("no alerts: every indicator with a verdict is on track\n");
 	int64_t year;
 	if (proto_view_int(v, -1, "no_plan_in_force", &year) == 0)
-		printf("no plan in force for %lld — load the 15th-plan catalog; see catalog/README.md\n",
-		       (long long)year);
+		print_no_plan((long long)year);
 }
 
 static void print_alerts_open(const struct proto_view *v)
@@ -1066,13 +1118,15 @@ static int cmd_catalog(struct cli *c, int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 2 && strcmp(argv[1], "show") == 0 && argc <= 3) {
-		struct proto_req r = { .type = PROTO_CATALOG, .plan = argc == 3 ? argv[2] : NULL };
+		struct proto_req r = { .type = PROTO_CATALOG };
 		struct proto_view *v;
+		if (argc == 3)
+			set_owner(&r, argv[2]);
 		if (call(c, &r, &v))
 			return 1;
 		return print_reply(c, v, print_catalog);
 	}
-	fprintf(stderr, "usage: planwatch catalog show [PLAN] | catalog check FILE...\n");
+	fprintf(stderr, "usage: planwatch catalog show [PLAN|REGION] | catalog check FILE...\n");
 	return 2;
 }
 
@@ -1601,36 +1655,66 @@ out:
 
 /* ---- watch ---- */
 
+/* Does a notice's topic concern the region of alias? Its second part names it
+ * (change.quangang.gdp, breach.quangang.quangang-14.gdp) or, in a topic logged before the v2
+ * scheme, a plan of it (breach.quangang-14.gdp: plan ids are <alias>-<n>). accepted. and
+ * rejected. name a department, never a region. */
+static bool notice_of_region(const char *topic, const char *alias)
+{
+	const char *p = strchr(topic, '.');
+	size_t n = strlen(alias);
+	return p && strncmp(p + 1, alias, n) == 0 && (p[1 + n] == '.' || p[1 + n] == '-');
+}
+
+/* The alias of region (alias or code), as topics name it: asked of the daemon's catalog. */
+static int region_alias(struct cli *c, const char *region, char *alias, size_t cap)
+{
+	struct proto_req r = { .type = PROTO_CATALOG, .region = region };
+	struct proto_view *v;
+	if (call(c, &r, &v))
+		return 1;
+	int rc = proto_view_count(v) ? proto_view_str(v, 0, "region", alias, cap) : PW_ENOTFOUND;
+	proto_view_free(v);
+	if (rc < 0)
+		fprintf(stderr, "planwatch: region '%s' has no plan in the daemon's catalog\n", region);
+	return rc < 0;
+}
+
 static int cmd_watch(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "since", required_argument, NULL, 's' }, { "count", required_argument, NULL, 'n' },
-		{ "wait", required_argument, NULL, 'w' }, { NULL, 0, NULL, 0 },
+		{ "wait", required_argument, NULL, 'w' },  { "region", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
 	};
 	long long since = -1;
 	long count = -1, wait_ms = -1;
+	const char *region = NULL;
 	int ch;
 
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
-	while ((ch = getopt_long(argc, argv, "s:n:w:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:n:w:r:", opts, NULL)) != -1) {
 		if (ch == 's')
 			since = strtoll(optarg, NULL, 10);
 		else if (ch == 'n')
 			count = strtol(optarg, NULL, 10);
 		else if (ch == 'w')
 			wait_ms = strtol(optarg, NULL, 10);
+		else if (ch == 'r')
+			region = optarg;
 		else
 			return 2;
 	}
 	const char *prefix = optind < argc ? argv[optind] : "";
-	if (connect_cli(c))
+	char alias[CAT_ID_MAX + 1] = "";
+	if (connect_cli(c) || (region && region_alias(c, region, alias, sizeof(alias))))
 		return 1;
 	struct pw_sub *s;
 	int rc = pw_sub_new(&s, c->pub, prefix, since, c->c, &c->opts);
 	if (rc < 0)
 		return fail("watch", rc);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (long n = 0; count < 0 || n < count; n++) {
+	for (long n = 0; count < 0 || n < count;) {
 		struct pw_notice nt;
 		struct proto_view *v;
 		rc = pw_sub_next(s, &nt, (int)wait_ms);
@@ -1644,6 +1728,12 @@ static int cmd_watch(struct cli *c, int argc, char **argv)
 		}
 		if (proto_view_new(&v, nt.body, nt.len) == 0) {
 			char *js;
+			/* Topics are prefix filters: one region's notices of every kind are picked here. */
+			if (region && !notice_of_region(nt.topic, alias)) {
+				proto_view_free(v);
+				continue;
+			}
+			n++;
 			if (proto_view_json(v, -1, &js) == 0) {
 				if (c->json)
 					printf("%s\n", js);

@@ -825,18 +825,6 @@ int rules_count(struct store_txn *t, struct rules_counts *out)
 
 /* ---- successor-plan baseline lint ---- */
 
-/* "15th" for a plan starting 2026: the 3rd plan began in 1966 and each lasts five years. */
-static void plan_ordinal(int start_year, char buf[16])
-{
-	int n = start_year >= 1966 ? (start_year - 1966) / 5 + 3 : 0;
-	const char *suf = (n % 100 >= 11 && n % 100 <= 13) ? "th"
-			  : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
-	if (n)
-		snprintf(buf, 16, "%d%s", n, suf);
-	else
-		snprintf(buf, 16, "%d", start_year);
-}
-
 /* The stored figure of x's series for its plan's base year: the annual one, else (ytd
  * series) the year's last quarter or month. */
 static int base_figure(struct store_txn *t, const struct cat_indicator *x, struct store_obs *o)
@@ -860,7 +848,7 @@ int rules_baseline_lint(struct store_txn *t, const struct catalog *c,
 		const struct cat_plan *p = catalog_plan_at(c, i);
 		if (!p->region)
 			continue; /* format 1: one plan per series, no predecessor */
-		plan_ordinal(p->start_year, nth);
+		cat_plan_ordinal(p->start_year, nth);
 		for (size_t j = 0; j < p->n_inds; j++) {
 			const struct cat_indicator *x = &p->inds[j];
 			struct store_obs o;

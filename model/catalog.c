@@ -1129,6 +1129,18 @@ bool cat_in_window(const struct cat_plan *p, int year)
 	return p->start_year <= year && year <= p->target_year;
 }
 
+void cat_plan_ordinal(int year, char buf[16])
+{
+	/* The 3rd plan began in 1966 and each lasts five years. */
+	int n = year >= 1966 ? (year - 1966) / 5 + 3 : 0;
+	const char *suf = (n % 100 >= 11 && n % 100 <= 13) ? "th"
+			  : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+	if (n)
+		snprintf(buf, 16, "%d%s", n, suf);
+	else
+		snprintf(buf, 16, "%d", year);
+}
+
 const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year)
 {
 	for (size_t i = 0; i < x->n_annual; i++)

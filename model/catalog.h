@@ -143,6 +143,9 @@ size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year);
 /* True when year lies in x's plan window. */
 bool cat_in_window(const struct cat_plan *p, int year);
+/* The ordinal of the national five-year plan whose window holds year: "15th" for 2026 (and
+ * for 2026..2030), "14th" for 2021; the year itself before 1966. */
+void cat_plan_ordinal(int year, char buf[16]);
 
 const char *cat_status_name(int status);
 
