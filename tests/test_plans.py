@@ -10,6 +10,13 @@ On the shipped format-2 catalog of 泉港区 (catalog/regions/quangang.yaml, its
   * change notices name the region (change.quangang.gdp);
   * items may name the series by region (id or alias) + indicator; a plan of another region
     beside it is bad_field, an unknown region unknown_region;
+  * protocol v2 (PROTOCOL.md §3, §4): an update with detail: true gets an ACK with items
+    {index, region, indicator, period, judged_by} (a resend: the same bytes), one without
+    it the ACK of v1; change notices are body v 2 (region, alias, sent_unit/sent_value,
+    judged_by, no plan); verdict and target notices are topic'd kind.alias.plan.series
+    with region, alias, plan, plan_window; query and history by region (id or alias) answer
+    the series a v1 plan names; Subscriber(region=) keeps one region's notices; status
+    tells log_v2_from;
 then with the fixture 15th plan (tests/fixtures/plan-15-TEST-FIXTURE, made-up numbers):
   * the start's baseline lint names exactly the one baseline that differs from the stored
     2025 figure: "quangang-15 gdp: 15th-plan baseline 1050 differs from the stored 2025 final
@@ -66,15 +73,87 @@ def verdicts(c):
     return {(a["plan"], a["indicator"]): a for a in c.alerts()["items"]}
 
 
-def topics_after(c, seq):
+def notices_after(c, seq):
+    """Every notice after seq (paged), and the last seq seen."""
     out, more = [], True
     while more:
         page = c.since(seq, limit=500)
-        out += [x["topic"] for x in page["items"]]
+        out += page["items"]
         more = page.get("more") and page["items"]
         if page["items"]:
             seq = page["items"][-1]["seq"]
     return out, seq
+
+
+def topics_after(c, seq):
+    items, seq = notices_after(c, seq)
+    return [x["topic"] for x in items], seq
+
+
+def check_v2(c, f, seq):
+    """The v2 protocol through the daemon: ACK items, notice bodies and topics, reads by
+    region. Returns the last seq seen."""
+    _, seq = notices_after(c, seq)
+    plain = f.push("统计局", "p-v0", [dict(item(None, "2022Q1", 180.2, 6.5), region="quangang")])
+    check(sorted(plain) == ["changed", "count", "id", "seq", "type", "v"],
+          "without detail the ACK is v1's: %s" % sorted(plain))
+    items = [dict(item(None, "2022Q2", 4000000, 6.6), region="quangang", unit="万元"),
+             item("quangang-13", "2026Q2", 500.0, 4.0, "flash"),
+             dict(item(None, "2019", 650.1, 7.4), region="350505")]
+    r, frame = f.push("统计局", "p-v1", items, detail=True, raw=True)
+    want = [{"index": 0, "region": "350505", "indicator": "gdp", "period": "2022Q2",
+             "judged_by": ["quangang-14"]},
+            {"index": 1, "region": "350505", "indicator": "gdp", "period": "2026Q2",
+             "judged_by": []},
+            {"index": 2, "region": "350505", "indicator": "gdp", "period": "2019",
+             "judged_by": ["quangang-13"]}]
+    check(r.get("type") == "ack" and r.get("items") == want, "ACK items: %s" % r.get("items"))
+    r2, frame2 = f.push("统计局", "p-v1", items, raw=True)
+    check(frame2 == frame, "a resend (without detail) gets the original ACK, items and all")
+    notices, seq = notices_after(c, seq)
+    changes = [n["body"] for n in notices if n["topic"] == "change.quangang.gdp"]
+    check([b["period"] for b in changes] == ["2022Q1", "2022Q2", "2026Q2", "2019"],
+          "one change notice per new figure: %s" % [b["period"] for b in changes])
+    b = changes[1] if len(changes) == 4 else {}
+    check(b.get("v") == 2 and b.get("region") == "350505" and b.get("alias") == "quangang" and
+          "plan" not in b and b.get("judged_by") == ["quangang-14"] and b.get("value") == 400 and
+          b.get("unit") == "亿元" and b.get("sent_unit") == "万元" and b.get("sent_value") == 4000000,
+          "change body v2 (region, alias, what was sent, judged_by): %s" % b)
+    check(len(changes) == 4 and changes[2].get("judged_by") == [] and
+          changes[3].get("judged_by") == ["quangang-13"] and changes[0].get("sent_unit") == "亿元",
+          "judged_by [] for 2026, the 13th plan for 2019")
+    # A full-year figure of +2% against 6% (the newest in the window): the 14th plan's
+    # breach, by region then plan.
+    r = f.push("统计局", "p-v2", [dict(item(None, "2023", 900.0, 2.0), region="quangang")])
+    check(r.get("type") == "ack", "gdp 2023 acknowledged")
+    notices, seq = notices_after(c, seq)
+    br = [n for n in notices if n["topic"].startswith("breach.")]
+    check([n["topic"] for n in br] == ["breach.quangang.quangang-14.gdp"],
+          "verdict topic kind.alias.plan.series: %s" % [n["topic"] for n in notices])
+    b = br[0]["body"] if br else {}
+    check(b.get("v") == 2 and b.get("region") == "350505" and b.get("alias") == "quangang" and
+          b.get("plan") == "quangang-14" and b.get("plan_window") == [2021, 2025] and
+          b.get("period") == "2023" and b.get("state") == "off_track",
+          "verdict body names region and plan: %s" % b)
+    # Reads by region: the series a v1 plan names, with the region in the reply.
+    qr, q14 = c.query(region="quangang", indicator="gdp"), c.query("quangang-14", "gdp")
+    check(qr["items"] == q14["items"] and len(qr["items"]) >= 8, "query by region = by plan")
+    check(qr.get("region") == "350505" and qr.get("alias") == "quangang" and qr.get("plan") is None
+          and q14.get("plan") == "quangang-14", "query names the region: %s" %
+          {k: qr.get(k) for k in ("plan", "region", "alias")})
+    hr = c.history(region="350505", indicator="gdp", period="2019")
+    check(hr["items"] == c.history("quangang-13", "gdp", "2019")["items"] and
+          [x["value"] for x in hr["items"]] == [650.1], "history by region id")
+    for kw, err in ((dict(region="atlantis"), "unknown_region"),
+                    (dict(region="quangang", plan="licheng-14"), "bad_field"),
+                    (dict(region="licheng", indicator="no_such"), "unknown_indicator"),
+                    (dict(), "bad_field")):
+        args = dict(dict(indicator="gdp"), **kw)
+        got = c.call("query", **args)
+        check(got.get("type") == "nack" and got.get("error") == err,
+              "query %s: %s" % (kw, got.get("error")))
+    check(c.status().get("log_v2_from") == 1, "a fresh store's topics are v2 from seq 1")
+    return seq
 
 
 def main():
@@ -142,6 +221,21 @@ def main():
             r = f.push("统计局", "p-r4", [dict(item(None, "2021Q4", 1.0), region="atlantis")])
             check(r.get("type") == "nack" and r.get("error") == "unknown_region",
                   "unknown region: %s" % r.get("error"))
+            seq = check_v2(c, f, seq)
+            # One region's notices: a licheng figure is not among quangang's.
+            r = f.push("统计局", "p-l1", [dict(item(None, "2021Q3", 300.5, 8.1), region="licheng")])
+            check(r.get("type") == "ack", "licheng gdp acknowledged: %s" % r)
+            with pwc.Subscriber(d.pub, c, since=seq - 3, region="quangang") as sub:
+                got = []
+                while True:
+                    n = sub.next(timeout=1.5)
+                    if n is None:
+                        break
+                    got.append(n.topic)
+            all_topics, seq = topics_after(c, seq - 3)
+            check("change.licheng.gdp" in all_topics and got == [t for t in all_topics if
+                                                                 ".quangang." in t],
+                  "Subscriber(region=quangang): %s of %s" % (got, all_topics))
             # The 2025 final figure the 15th plan's baselines are checked against.
             r = f.push("统计局", "p-4", [item("quangang-14", "2025", 1062, 5.9)])
             check(r.get("type") == "ack", "gdp 2025 acknowledged")
@@ -180,6 +274,8 @@ def main():
             check(r.get("type") == "nack" and r.get("error") == "out_of_range",
                   "a year outside the window: %s" % r.get("error"))
             tg = [x for x in c.since(0, limit=10000, prefix="target.")["items"]]
+            check([x["topic"] for x in tg] == ["target.quangang.quangang-15.energy_intensity_cut"] * 3,
+                  "target topics by region then plan: %s" % [x["topic"] for x in tg])
             check([(x["body"]["year"], x["body"]["rev"], x["body"]["target"]) for x in tg] ==
                   [(2026, 1, 3.2), (2027, 1, 3.0), (2026, 2, 3.3)],
                   "target notices carry year and rev: %s" % [(x["body"]["year"], x["body"]["rev"])
