@@ -58,13 +58,15 @@ static struct apply_msg *add_req(struct group *g, const struct proto_req *r)
 	return m;
 }
 
-/* An update of n items of one series, periods first, first + 1, ... (months or quarters). */
-static struct apply_msg *add_update(struct group *g, const char *id, const char *dept,
-				    const char *ind, const char *unit, int year, int first, int n,
-				    double value)
+/* An update of n items of one series, periods first, first + 1, ... (months or quarters);
+ * detail: the ACK is to list the items. */
+static struct apply_msg *add_update_ex(struct group *g, const char *id, const char *dept,
+				       const char *ind, const char *unit, int year, int first, int n,
+				       double value, bool detail)
 {
 	struct proto_item items[64];
-	struct proto_req r = { .type = PROTO_UPDATE, .dept = dept, .items = items, .n_items = (size_t)n };
+	struct proto_req r = { .type = PROTO_UPDATE, .dept = dept, .items = items,
+			       .n_items = (size_t)n, .detail = detail };
 	const struct cat_indicator *x = catalog_find(cat, "test-plan", ind);
 	CHECK(x && n <= 64);
 	snprintf(r.id, sizeof(r.id), "%s", id);
@@ -78,6 +80,13 @@ static struct apply_msg *add_update(struct group *g, const char *id, const char 
 		};
 	}
 	return add_req(g, &r);
+}
+
+static struct apply_msg *add_update(struct group *g, const char *id, const char *dept,
+				    const char *ind, const char *unit, int year, int first, int n,
+				    double value)
+{
+	return add_update_ex(g, id, dept, ind, unit, year, first, n, value, false);
 }
 
 static void group_reset(struct group *g)
@@ -227,6 +236,63 @@ static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
 	notice_list_release(&out);
 }
 
+static bool same_reply(const struct apply_msg *x, const struct apply_msg *y)
+{
+	return x->reply.len == y->reply.len && memcmp(x->reply.data, y->reply.data, x->reply.len) == 0;
+}
+
+/* detail: true: the ACK lists per item its index, region, indicator, period and the plans
+ * that judge it (test-plan's window is 2021-2025: 2026 is judged by none). A resend in the
+ * same group, without detail, gets the original ACK with its items; so does a resend of a
+ * long one (beyond the stack buffer the stored ACK is first read into) in a later group. */
+static void test_detail(struct apply *a, struct store *st)
+{
+	struct group g = { .n = 0 };
+	struct notice_list out;
+	char s[64];
+	notice_list_init(&out);
+	int64_t now = day_ms(2026, 7, 1);
+
+	struct apply_msg *d1 = add_update_ex(&g, "d1", "统计局", "gdp", "亿元", 2025, 3, 4, 900, true);
+	struct apply_msg *again = add_update(&g, "d1", "统计局", "gdp", "亿元", 2025, 3, 4, 900);
+	struct apply_msg *plain = add_update(&g, "d0", "统计局", "gdp", "亿元", 2021, 1, 1, 700);
+	struct apply_msg *d2 = add_update_ex(&g, "d2", "财政局", "fiscal_revenue", "亿元", 2023, 1,
+					     40, 10, true);
+	CHECK_OK(apply_group(a, st, g.p, g.n, now, &out));
+	CHECK(again->duplicate && same_reply(again, d1));
+	check_ack(plain, "d0", 1, 1); /* no detail asked: the ACK of v1, six keys */
+	struct proto_view *v = view(d1);
+	CHECK(proto_view_nkeys(v) == 7 && proto_view_count(v) == 4);
+	const char *per[4] = { "2025Q3", "2025Q4", "2026Q1", "2026Q2" };
+	for (int i = 0; i < 4; i++) {
+		int64_t idx;
+		CHECK_OK(proto_view_int(v, i, "index", &idx));
+		CHECK(idx == i);
+		check_str(v, i, "region", "test-plan"); /* a format-1 plan owns its series */
+		check_str(v, i, "indicator", "gdp");
+		check_str(v, i, "period", per[i]);
+		int judged = proto_view_str_at(v, i, "judged_by", 0, s, sizeof(s));
+		CHECK(i < 2 ? judged == 0 && strcmp(s, "test-plan") == 0 : judged == PW_ENOTFOUND);
+		CHECK(proto_view_str_at(v, i, "judged_by", 1, s, sizeof(s)) == PW_ENOTFOUND);
+	}
+	proto_view_free(v);
+	v = view(d2);
+	CHECK(proto_view_count(v) == 40 && d2->reply.len > 512);
+	proto_view_free(v);
+	struct proto_buf first;
+	proto_buf_init(&first);
+	proto_w_raw(&first, d2->reply.data, d2->reply.len);
+	group_reset(&g);
+
+	d2 = add_update(&g, "d2", "财政局", "fiscal_revenue", "亿元", 2023, 1, 40, 10);
+	CHECK_OK(apply_group(a, st, g.p, g.n, now, &out));
+	CHECK(d2->duplicate && d2->reply.len == first.len &&
+	      memcmp(d2->reply.data, first.data, first.len) == 0);
+	proto_buf_release(&first);
+	group_reset(&g);
+	notice_list_release(&out);
+}
+
 /* A quarantined update, retried once its period has begun: the reply carries the retry's
  * id, the store remembers the ACK under the update's own id. In the same group the update
  * itself is resent: the dup_of path for a retry. */
@@ -350,6 +416,7 @@ int main(void)
 	CHECK_OK(apply_new(&a, cat, &rules));
 	test_mixed(a, st, &q_future);
 	test_retry(a, st, q_future);
+	test_detail(a, st);
 	apply_free(a);
 	store_free(st);
 	test_map_full(dir);
