@@ -48,6 +48,17 @@ grep -E '^[0-9]+ [a-z_]+\.licheng(-[0-9]+)?\.' "$T/all.out" | cmp -s - "$T/liche
 	fail "watch --region licheng: $(wc -l <"$T/licheng.out") lines, not the $n_li of licheng"
 cmp -s "$T/licheng.out" "$T/350502.out" || fail "watch --region 350502 differs from --region licheng"
 
+# history and catalog show by region (code or alias) answer what the v1 plan forms do; an
+# unknown region is refused by name.
+"$B/planwatch" history 350505 gdp 2020 >"$T/h1"
+"$B/planwatch" history quangang-13 gdp 2020 >"$T/h2"
+grep -qE '^2020 +734.44 +final' "$T/h1" && cmp -s "$T/h1" "$T/h2" || fail "history by region: $(cat "$T/h1")"
+"$B/planwatch" catalog show licheng >"$T/c1"
+grep -q '^licheng-13 ' "$T/c1" && grep -q '^licheng-14 ' "$T/c1" &&
+	! grep -qvE '^(licheng-1[34] |plan )' "$T/c1" || fail "catalog show licheng: $(head -3 "$T/c1")"
+if "$B/planwatch" query atlantis gdp 2>"$T/err"; then fail "query of an unknown region succeeded"; fi
+grep -q "unknown_region" "$T/err" || fail "unknown region: $(cat "$T/err")"
+
 # The session, in a directory whose build/ is this build; `make stop` stops this daemon.
 mkdir "$T/work"
 ln -s "$B" "$T/work/build"
