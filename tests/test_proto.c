@@ -321,6 +321,88 @@ static void test_item_owner(void)
 	proto_buf_release(&b);
 }
 
+/* A query/history/status request with its owner keys: key1 = v1 (and key2 = v2 if given). */
+static int decode_read(struct proto_req *out, struct proto_buf *b, const char *type,
+		       const char *key1, const char *v1, const char *key2, const char *v2)
+{
+	bool hist = strcmp(type, "history") == 0;
+	proto_buf_reset(b);
+	proto_w_map(b, 4 + (key1 != NULL) + (key2 != NULL) + hist);
+	proto_w_str(b, "v"); proto_w_uint(b, 1);
+	proto_w_str(b, "type"); proto_w_str(b, type);
+	proto_w_str(b, "id"); proto_w_str(b, "q1");
+	proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
+	if (hist) {
+		proto_w_str(b, "period"); proto_w_str(b, "2020");
+	}
+	if (key1) {
+		proto_w_str(b, key1); proto_w_str(b, v1);
+	}
+	if (key2) {
+		proto_w_str(b, key2); proto_w_str(b, v2);
+	}
+	return proto_req_decode(out, b->data, b->len);
+}
+
+/* Reads name their series by region, or v1 plan, or both; one of the two is required. The
+ * update's detail is a bool, and encodes back. */
+static void test_read_owner(void)
+{
+	struct proto_req *out = proto_req_new();
+	struct proto_buf b, e;
+	proto_buf_init(&b);
+	proto_buf_init(&e);
+	CHECK(out);
+	CHECK_OK(decode_read(out, &b, "query", "region", "quangang", NULL, NULL));
+	CHECK(strcmp(out->region, "quangang") == 0 && !out->plan);
+	CHECK_OK(decode_read(out, &b, "history", "region", "350505", "plan", "quangang-14"));
+	CHECK(strcmp(out->region, "350505") == 0 && strcmp(out->plan, "quangang-14") == 0);
+	CHECK_OK(decode_read(out, &b, "query", "plan", "quangang-14", NULL, NULL));
+	CHECK(!out->region);
+	CHECK_RC(decode_read(out, &b, "query", NULL, NULL, NULL, NULL), PW_EFIELD);
+	CHECK_RC(decode_read(out, &b, "history", NULL, NULL, NULL, NULL), PW_EFIELD);
+	CHECK_RC(decode_read(out, &b, "query", "region", "", NULL, NULL), PW_EFIELD);
+	/* Encoded back: region without plan. */
+	CHECK_OK(decode_read(out, &b, "query", "region", "quangang", NULL, NULL));
+	struct proto_req *back = proto_req_new();
+	CHECK(back);
+	CHECK_OK(proto_req_encode(out, &e));
+	CHECK_OK(proto_req_decode(back, e.data, e.len));
+	CHECK(back->type == PROTO_QUERY && strcmp(back->region, "quangang") == 0 && !back->plan);
+	/* detail: an update's bool, nothing else's. */
+	w_update_head(&b, "d1");
+	b.data[0] = 0x86; /* six pairs: the item, then detail */
+	proto_w_map(&b, 6);
+	proto_w_str(&b, "region"); proto_w_str(&b, "quangang");
+	proto_w_str(&b, "indicator"); proto_w_str(&b, "gdp");
+	proto_w_str(&b, "period"); proto_w_str(&b, "2026");
+	proto_w_str(&b, "value"); proto_w_double(&b, 1);
+	proto_w_str(&b, "unit"); proto_w_str(&b, "元");
+	proto_w_str(&b, "status"); proto_w_str(&b, "final");
+	size_t mark = b.len;
+	proto_w_str(&b, "detail"); proto_w_bool(&b, true);
+	CHECK_OK(proto_req_decode(out, b.data, b.len));
+	CHECK(out->detail && out->n_items == 1 && out->items[0].err == 0);
+	proto_buf_reset(&e);
+	CHECK_OK(proto_req_encode(out, &e));
+	CHECK_OK(proto_req_decode(back, e.data, e.len));
+	CHECK(back->detail);
+	b.len = mark;
+	proto_w_str(&b, "detail"); proto_w_uint(&b, 1);
+	CHECK_RC(proto_req_decode(out, b.data, b.len), PW_EFIELD);
+	proto_buf_reset(&b);
+	proto_w_map(&b, 4);
+	proto_w_str(&b, "v"); proto_w_uint(&b, 1);
+	proto_w_str(&b, "type"); proto_w_str(&b, "status");
+	proto_w_str(&b, "id"); proto_w_str(&b, "s1");
+	proto_w_str(&b, "detail"); proto_w_bool(&b, true);
+	CHECK_RC(proto_req_decode(out, b.data, b.len), PW_EFIELD);
+	proto_req_free(back);
+	proto_req_free(out);
+	proto_buf_release(&b);
+	proto_buf_release(&e);
+}
+
 /* One update item whose "confirm" is written by w (a bool, nil or a wrong type). */
 static int decode_confirm(struct proto_req *out, struct proto_buf *b,
 			  void (*w)(struct proto_buf *b))
@@ -740,6 +822,7 @@ int main(void)
 	test_roundtrip();
 	test_confirm();
 	test_item_owner();
+	test_read_owner();
 	test_limits();
 	test_salvaged_id();
 	test_view();
