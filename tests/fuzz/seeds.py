@@ -41,13 +41,34 @@ def req(type_, id_, **kw):
 
 
 def proto_seeds():
-    # PROTOCOL.md §3 annotated example: 155 bytes.
+    # PROTOCOL.md §3 annotated example (version 2: by region): 154 bytes; its v1 form (a
+    # plan) was the example of version 1, 155 bytes.
     example = req("update", "tj-2026-10-001", dept="统计局", items=[{
-        "plan": "quangang-14", "indicator": "gdp", "period": "2026Q3", "value": 812.5,
+        "region": "quangang", "indicator": "gdp", "period": "2025Q3", "value": 812.5,
         "unit": "亿元", "status": "flash", "yoy": 5.8}])
     b = pack(example)
+    assert len(b) == 154, len(b)
+    write("proto", "update-example-v2", b)
+    example_v1 = req("update", "tj-2026-10-001", dept="统计局", items=[{
+        "plan": "quangang-14", "indicator": "gdp", "period": "2026Q3", "value": 812.5,
+        "unit": "亿元", "status": "flash", "yoy": 5.8}])
+    b = pack(example_v1)
     assert len(b) == 155, len(b)
     write("proto", "update-example", b)
+    example["detail"] = True
+    b = pack(example)
+    assert len(b) == 162, len(b)
+    write("proto", "update-detail", b)
+    ack_items = {"v": 1, "type": "ack", "id": "tj-2026-10-001", "count": 1, "changed": 1,
+                 "seq": 42, "items": [{"index": 0, "region": "350505", "indicator": "gdp",
+                                       "period": "2025Q3", "judged_by": ["quangang-14"]}]}
+    b = pack(ack_items)
+    assert len(b) == 132, len(b)
+    write("proto", "ack-items", b)
+    write("proto", "query-region", pack(req("query", "q-2", region="quangang", indicator="gdp")))
+    write("proto", "history-region", pack(req("history", "h-2", region="350505", plan="quangang-14",
+                                              indicator="gdp", period="2025Q3")))
+    write("proto", "catalog-region", pack(req("catalog", "c-2", region="350500-qetdz")))
     write("proto", "update-region", pack(req("update", "r-1", dept="统计局", items=[
         item(plan=Ellipsis, region="quangang"), item(region="350505"),
         item(plan=Ellipsis, region="")])))
@@ -325,12 +346,13 @@ def dicts():
     vals = ["update", "query", "history", "since", "status", "alerts", "rejected", "retry",
             "target_set", "catalog", "clock_set", "tick", "backup", "ack", "nack", "result",
             "estimate", "flash", "preliminary", "final", "revised", "2025", "2026Q3", "2026-10",
-            "test-plan", "gdp", "%", "亿元", "统计局"]
+            "test-plan", "gdp", "%", "亿元", "统计局", "region", "detail", "judged_by", "alias",
+            "quangang", "350505"]
     raw = [b"\x83\xa1v\x01", b"\x85\xa1v\x01", b"\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00",
            b"\xcb\x7f\xf0\x00\x00\x00\x00\x00\x00", b"\xc0", b"\xc3", b"\xc2", b"\xdc\x00\x10",
            b"\xde\x00\x10", b"\xca\x3f\xc0\x00\x00", b"\xcf\xff\xff\xff\xff\xff\xff\xff\xff",
            b"\xd3\x80\x00\x00\x00\x00\x00\x00\x00", b"\xd9\x40", b"\xc4\x03", b"\xd4\x01\x00"]
-    write_dict("proto.dict", "msgpack fragments of PROTOCOL.md v1",
+    write_dict("proto.dict", "msgpack fragments of PROTOCOL.md v2",
                [("s%d" % i, pack(k)) for i, k in enumerate(keys + vals)] +
                [("b%d" % i, b) for i, b in enumerate(raw)])
     ykeys = ["plan", "id", "name", "name_en", "district", "source", "baseline_year", "target_year",
