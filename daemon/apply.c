@@ -312,6 +312,19 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 	return bad;
 }
 
+/* Makes *buf (of *cap bytes, scratch kept between groups) hold at least n bytes. */
+static int grow(uint8_t **buf, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return 0;
+	uint8_t *p = realloc(*buf, n);
+	if (!p)
+		return PW_ENOMEM;
+	*buf = p;
+	*cap = n;
+	return 0;
+}
+
 /* Copies a NUL-terminated string into dst[cap], cut to fit (snprintf's result without
  * its format parser: this runs for every item). */
 static void copy_str(char *dst, size_t cap, const char *src)
@@ -549,13 +562,8 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 	}
 	rc = store_msgid_get(t, r->dept, r->id, stack, sizeof(stack), &len);
 	if (rc == PW_ETOOBIG) { /* an ACK with items (detail: true) */
-		if (len > a->prior_cap) {
-			uint8_t *p = realloc(a->prior, len);
-			if (!p)
-				return PW_ENOMEM;
-			a->prior = p;
-			a->prior_cap = len;
-		}
+		if ((rc = grow(&a->prior, &a->prior_cap, len)) < 0)
+			return rc;
 		prior = a->prior;
 		rc = store_msgid_get(t, r->dept, r->id, prior, a->prior_cap, &len);
 	}
@@ -652,13 +660,8 @@ static int apply_retry(struct store_txn *t, struct apply *a, size_t i)
 		return reject(t, a, m, PW_ENOTFOUND, m->req->id, false);
 	if (rc < 0)
 		return rc;
-	if (q.raw_len > a->retry_cap) {
-		uint8_t *raw = realloc(a->retry_raw, q.raw_len);
-		if (!raw)
-			return PW_ENOMEM;
-		a->retry_raw = raw;
-		a->retry_cap = q.raw_len;
-	}
+	if ((rc = grow(&a->retry_raw, &a->retry_cap, q.raw_len)) < 0)
+		return rc;
 	memcpy(a->retry_raw, q.raw, q.raw_len);
 	if (!a->retry_req && !(a->retry_req = proto_req_new()))
 		return PW_ENOMEM;

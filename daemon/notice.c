@@ -80,30 +80,28 @@ static size_t put_part(char *buf, size_t at, const char *s)
 	return at + n;
 }
 
-size_t notice_topic(char buf[STORE_TOPIC_MAX + 1], const char *kind, const char *plan,
-		    const char *ind)
+/* parts[0..n) joined by dots into buf, cut to STORE_TOPIC_MAX bytes. */
+static size_t topic_join(char buf[STORE_TOPIC_MAX + 1], const char *const *parts, size_t n_parts)
 {
-	size_t n = put_part(buf, 0, kind);
-	n = put_part(buf, n, ".");
-	n = put_part(buf, n, plan);
-	n = put_part(buf, n, ".");
-	n = put_part(buf, n, ind);
+	size_t n = 0;
+	for (size_t i = 0; i < n_parts; i++)
+		n = put_part(buf, i ? put_part(buf, n, ".") : n, parts[i]);
 	buf[n] = '\0';
 	return n;
+}
+
+size_t notice_topic(char buf[STORE_TOPIC_MAX + 1], const char *kind, const char *owner,
+		    const char *ind)
+{
+	const char *parts[] = { kind, owner, ind };
+	return topic_join(buf, parts, 3);
 }
 
 size_t notice_topic_plan(char buf[STORE_TOPIC_MAX + 1], const char *kind, const char *alias,
 			 const char *plan, const char *ind)
 {
-	size_t n = put_part(buf, 0, kind);
-	n = put_part(buf, n, ".");
-	n = put_part(buf, n, alias);
-	n = put_part(buf, n, ".");
-	n = put_part(buf, n, plan);
-	n = put_part(buf, n, ".");
-	n = put_part(buf, n, ind);
-	buf[n] = '\0';
-	return n;
+	const char *parts[] = { kind, alias, plan, ind };
+	return topic_join(buf, parts, 4);
 }
 
 int notice_scheme_mark(struct store_txn *t, uint64_t *from)
@@ -212,10 +210,9 @@ int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic)
 #define COMPACT_STRS_MAX 9
 #define COMPACT_CONVERTED 4
 
-/* The pairs of a v1 body (the owner under "plan", as topics named it then). */
-static void render_v1(struct proto_map *m, const struct notice_change *c, const char *per)
+/* The pairs of the vintage itself, the same in v1 and v2 bodies: value to old_status. */
+static void render_vintage(struct proto_map *m, const struct notice_change *c)
 {
-	w_indicator(m, c->alias, c->ind, c->name, per);
 	proto_kv_double(m, "value", c->value);
 	proto_kv_str(m, "unit", c->unit);
 	proto_kv_str(m, "status", status_name(c->status));
@@ -232,6 +229,13 @@ static void render_v1(struct proto_map *m, const struct notice_change *c, const 
 	proto_kv_str(m, "old_status", c->has_old ? status_name(c->old_status) : NULL);
 }
 
+/* The pairs of a v1 body (the owner under "plan", as topics named it then). */
+static void render_v1(struct proto_map *m, const struct notice_change *c, const char *per)
+{
+	w_indicator(m, c->alias, c->ind, c->name, per);
+	render_vintage(m, c);
+}
+
 /* The pairs of a v2 body: the series by region, what was sent, which plans judge it. */
 static void render_v2(struct proto_map *m, const struct notice_change *c, const char *per)
 {
@@ -240,20 +244,7 @@ static void render_v2(struct proto_map *m, const struct notice_change *c, const 
 	proto_kv_str(m, "indicator", c->ind);
 	proto_kv_str(m, "name", c->name);
 	proto_kv_str(m, "period", per);
-	proto_kv_double(m, "value", c->value);
-	proto_kv_str(m, "unit", c->unit);
-	proto_kv_str(m, "status", status_name(c->status));
-	proto_kv_double(m, "yoy", c->yoy);
-	proto_kv_uint(m, "rev", c->rev);
-	proto_kv_str(m, "dept", c->dept);
-	proto_kv_str(m, "msgid", c->msgid);
-	proto_kv_str(m, "reason", c->reason && c->reason[0] ? c->reason : NULL);
-	proto_kv_bool(m, "backfill", c->backfill);
-	if (c->has_old)
-		proto_kv_double(m, "old_value", c->old_value);
-	else
-		proto_kv_str(m, "old_value", NULL);
-	proto_kv_str(m, "old_status", c->has_old ? status_name(c->old_status) : NULL);
+	render_vintage(m, c);
 	proto_kv_str(m, "sent_unit", c->sent_unit);
 	proto_kv_double(m, "sent_value", c->sent_value);
 	proto_map_key(m, "judged_by");
