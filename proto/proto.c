@@ -433,11 +433,10 @@ enum req_field {
 
 static const struct {
 	unsigned allowed, required;
-	unsigned one_of; /* at least one of these, when not 0 */
 } req_fields[PROTO__REQ_LAST] = {
 	[PROTO_UPDATE] = { R_DEPT | R_ITEMS | R_BACKFILL | R_DETAIL, R_DEPT | R_ITEMS },
-	[PROTO_QUERY] = { R_OWNER | R_IND | R_FROM | R_TO | R_ASOF | R_LIMIT, R_IND, R_OWNER },
-	[PROTO_HISTORY] = { R_OWNER | R_IND | R_PERIOD | R_LIMIT, R_IND | R_PERIOD, R_OWNER },
+	[PROTO_QUERY] = { R_OWNER | R_IND | R_FROM | R_TO | R_ASOF | R_LIMIT, R_IND },
+	[PROTO_HISTORY] = { R_OWNER | R_IND | R_PERIOD | R_LIMIT, R_IND | R_PERIOD },
 	[PROTO_SINCE] = { R_SEQ | R_LIMIT | R_PREFIX, R_SEQ },
 	[PROTO_STATUS] = { 0, 0 },
 	[PROTO_ALERTS] = { R_PLAN, 0 },
@@ -448,6 +447,12 @@ static const struct {
 	[PROTO_CLOCK_SET] = { R_TIME, R_TIME },
 	[PROTO_TICK] = { 0, 0 },
 	[PROTO_BACKUP] = { R_PATH, R_PATH },
+};
+
+/* Besides req_fields' required: at least one of these (0: no such rule). */
+static const unsigned req_one_of[PROTO__REQ_LAST] = {
+	[PROTO_QUERY] = R_OWNER,
+	[PROTO_HISTORY] = R_OWNER,
 };
 
 /* ---- request fields: one decoder per key ---- */
@@ -761,7 +766,7 @@ int proto_req_decode(struct proto_req *r, const void *buf, size_t len)
 		if ((rc = decode_field(r, kv, &seen)) < 0)
 			goto out_unpacked;
 	}
-	unsigned required = req_fields[r->type].required, one_of = req_fields[r->type].one_of;
+	unsigned required = req_fields[r->type].required, one_of = req_one_of[r->type];
 	rc = (seen & required) == required && (!one_of || (seen & one_of)) ? 0 : PW_EFIELD;
 out_unpacked:
 	msgpack_unpacked_destroy(&u);
