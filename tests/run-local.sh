@@ -41,9 +41,9 @@ start)
 	cat <<MSG
 
 Try it (in this directory):
-  $bin/planwatch watch &                                  # print notices as they come
-  $bin/planwatch push quangang-14 gdp 2025Q4 1002 --yoy 5.8     # judged by the 14th plan (2021-2025)
-  $bin/planwatch query quangang-14 gdp
+  $bin/planwatch watch --region quangang &                # 泉港区's notices as they come
+  $bin/planwatch push quangang gdp 2025Q4 1002 --yoy 5.8  # judged by quangang-14 (2021-2025)
+  $bin/planwatch query quangang gdp
   $bin/planwatch alerts
 No plan in force for 2026 in the bundled catalog (13th and 14th plans only): a 2026 figure
 is stored and judged by none — load the 15th-plan catalog; see catalog/README.md.
