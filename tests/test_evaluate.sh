@@ -21,18 +21,13 @@ start_daemon "catalog: [$C/regions/licheng.yaml, $C/regions/quangang.yaml, $C/re
           $C/plans/quangang-14.yaml]" "issuer: 泉港区发展和改革局"
 pw debug clock 2024-03-01T02:30:00Z >/dev/null || fail "clock_set"
 
-# The results tables, region-keyed, imported under each region's 13th plan (the store is
-# plan-keyed until issue 16's schema 4); the 14th plan's figures under quangang-14.
-for r in licheng quangang qetdz; do
-	sed "1s/^region,/plan,/; 2,\$s/^$r,/$r-13,/" "$SRC/data/history/by-region/$r-13th-results.csv" \
-		>"$T/$r-13.csv"
-	pw import --backfill "$T/$r-13.csv" >"$T/import.out" 2>&1 || fail "import $r: $(cat "$T/import.out")"
-	grep -q " 0 rejected" "$T/import.out" || fail "import $r: $(cat "$T/import.out")"
-done
-for f in quangang-2021-estimates quangang-2023-actuals; do
-	sed '1s/^region,/plan,/; 2,$s/^quangang,/quangang-14,/' "$SRC/data/history/by-region/$f.csv" \
-		>"$T/$f.csv"
-	pw import --backfill "$T/$f.csv" >"$T/import.out" 2>&1 || fail "import $f: $(cat "$T/import.out")"
+# The history files as they are, keyed by region (series belong to regions: each figure
+# serves every plan of its region whose window holds its year).
+for f in licheng-13th-results quangang-13th-results qetdz-13th-results \
+	quangang-2021-estimates quangang-2023-actuals; do
+	pw import --backfill "$SRC/data/history/by-region/$f.csv" >"$T/import.out" 2>&1 ||
+		fail "import $f: $(cat "$T/import.out")"
+	grep -q " 0 rejected" "$T/import.out" || fail "import $f: $(cat "$T/import.out")"
 done
 pw --json catalog show licheng-13 >"$T/licheng-13.catalog.json" || fail "catalog show"
 pw --json catalog show quangang-14 >"$T/quangang-14.catalog.json" || fail "catalog show"
