@@ -119,12 +119,25 @@ void ytd_pace_growth(double ytd_yoy, double target_growth, int freq, int n, int 
 	out->pace = pace_of(out->gap, YTD_GROWTH_TOL_PP);
 }
 
+void ytd_pace_level(double ytd, double target, int freq, int n, int direction,
+		    struct ytd_progress *out)
+{
+	*out = (struct ytd_progress){ .pace = YTD_PACE_NONE, .elapsed = elapsed_pct(freq, n),
+				      .completion = ytd, .gap = NAN };
+	if (!isfinite(ytd) || !isfinite(target))
+		return;
+	out->gap = (ytd - target) * (direction < 0 ? -1 : 1);
+	out->pace = out->gap >= 0 ? YTD_PACE_MET : YTD_PACE_SHORT;
+}
+
 const char *ytd_pace_zh(int pace)
 {
 	switch (pace) {
 	case YTD_PACE_AHEAD: return "超序时";
 	case YTD_PACE_ON: return "达序时";
 	case YTD_PACE_BEHIND: return "滞后";
+	case YTD_PACE_MET: return "达标";
+	case YTD_PACE_SHORT: return "未达标";
 	default: return "";
 	}
 }
@@ -135,6 +148,8 @@ const char *ytd_pace_en(int pace)
 	case YTD_PACE_AHEAD: return "ahead of schedule";
 	case YTD_PACE_ON: return "on schedule";
 	case YTD_PACE_BEHIND: return "behind schedule";
+	case YTD_PACE_MET: return "met";
+	case YTD_PACE_SHORT: return "short of it";
 	default: return "";
 	}
 }
