@@ -406,7 +406,10 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 	for (size_t k = 0; k < n; k++) {
 		struct csvin_row *r = csvin_row(in, idx[k]);
 		char *end;
-		obs[k] = (struct pw_obs){ .plan = r->col[CSVIN_PLAN], .indicator = r->col[CSVIN_IND],
+		const char *plan = r->col[CSVIN_PLAN], *region = r->col[CSVIN_REGION];
+		obs[k] = (struct pw_obs){ .plan = plan[0] ? plan : NULL,
+					  .region = region[0] || !plan[0] ? region : NULL,
+					  .indicator = r->col[CSVIN_IND],
 					  .period = r->col[CSVIN_PERIOD], .unit = r->col[CSVIN_UNIT],
 					  .status = r->col[CSVIN_STATUS], .yoy = NAN };
 		obs[k].value = strtod(r->col[CSVIN_VALUE], &end);
@@ -417,6 +420,8 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 		obs[k].reason = r->col[CSVIN_REASON][0] ? r->col[CSVIN_REASON] : NULL;
 		for (int col = 0; col < CSVIN_SOURCE; col++)
 			h = fnv1a(h, r->col[col]);
+		if (region[0]) /* so that a file without the column keeps its ids */
+			h = fnv1a(h, region);
 	}
 	/* The id is a hash of the batch content: re-importing a file is idempotent. */
 	snprintf(id, sizeof(id), "imp-%016llx", (unsigned long long)h);
@@ -591,7 +596,8 @@ static size_t import_rejects(struct csvin *in, const char *path)
 		if (r->err < 0) {
 			rejected++;
 			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, r->line,
-				r->col[CSVIN_PLAN], r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
+				r->col[CSVIN_PLAN][0] ? r->col[CSVIN_PLAN] : r->col[CSVIN_REGION],
+				r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
 				pw_errname(r->err), pw_strerror(r->err));
 		}
 	}

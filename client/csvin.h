@@ -7,6 +7,9 @@
  *
  *     plan,indicator,period,value,unit,status,dept,yoy,reason,source
  *
+ * or with `region` instead of (or besides) `plan`: the history files of format 2
+ * (the CSV files of data/history/by-region/) name the series' region, as a department does.
+ *
  * followed by one row per observation with as many fields as the header. RFC 4180
  * quoting: a field in double quotes may hold commas, doubled quotes and line breaks;
  * unquoted fields lose leading and trailing blanks (libcsv). Lines end in LF, CRLF or CR.
@@ -23,6 +26,7 @@
  *
  * Header names, in any order, English or Chinese (exact text):
  *     plan       规划, 规划代码          indicator  指标, 指标代码
+ *     region     地区, 地区代码 (plan or region, or both)
  *     period     期别, 时期              value      数值
  *     unit       单位, 计量单位          status     数据状态
  *     dept       报送单位, 责任单位      yoy        同比        (optional)
@@ -35,14 +39,14 @@
 
 #include <stddef.h>
 
-#define CSVIN_COLS 10
+#define CSVIN_COLS 11
 #define CSVIN_MAX_COLS 64    /* fields of the header */
 #define CSVIN_MAX_FIELD 4096 /* bytes of one field; more is an error (a runaway quote?) */
 #define CSVIN_ERR_MAX 256
 
 enum csvin_col {
 	CSVIN_PLAN, CSVIN_IND, CSVIN_PERIOD, CSVIN_VALUE, CSVIN_UNIT, CSVIN_STATUS, CSVIN_DEPT,
-	CSVIN_YOY, CSVIN_REASON, CSVIN_SOURCE,
+	CSVIN_YOY, CSVIN_REASON, CSVIN_SOURCE, CSVIN_REGION,
 };
 
 /* One data row, by column (not by position in the file). col[] are NUL-terminated UTF-8

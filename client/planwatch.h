@@ -32,7 +32,9 @@ struct pw_opts {
 int pw_client_new(struct pw_client **ret, const char *endpoint, const struct pw_opts *opts);
 void pw_client_free(struct pw_client *c);
 
-/* One observation. yoy = NAN (math.h) when not reported; reason may be NULL. unit is any
+/* One observation of the series `indicator` of a region, named by region (id or alias,
+ * protocol v1's `region` item key) or by plan (a plan of that region), or both; the other
+ * NULL. yoy = NAN (math.h) when not reported; reason may be NULL. unit is any
  * unit of the indicator's dimension (the daemon converts 32570 元 into a 万元 catalog
  * exactly). confirm says an outlier is real (suspect_scale, ytd_decrease). period and
  * status may be written as people write them (period_parse_text, status_parse_text:
@@ -41,6 +43,7 @@ struct pw_obs {
 	const char *plan, *indicator, *period, *unit, *status, *reason;
 	double value, yoy;
 	bool confirm;
+	const char *region;
 };
 
 #define PW_ACK_MAX_BAD 32

@@ -721,13 +721,40 @@ static int target_unit(struct catalog *c, struct ydoc *d, ynode map, struct cat_
 	return 0;
 }
 
+/* definition_change: {reason, year (optional: a year of the window), source}. The reason
+ * is what the evaluation prints; the source is where the plan text says so. */
+static int def_change(struct catalog *c, struct ydoc *d, ynode map, const struct cat_plan *p,
+		      struct cat_indicator *x)
+{
+	static const char *const keys[] = { "reason", "year", "source", NULL };
+	ynode n = ydoc_get(d, map, "definition_change"), yn;
+	const char *file;
+	long y;
+	int rc, line;
+
+	if (!n)
+		return 0;
+	if ((rc = ydoc_check_keys(d, n, keys)) < 0 ||
+	    (rc = dup_str(c, d, n, "reason", true, &x->def_change)) < 0 ||
+	    (rc = source_ref(c, d, n, &file, &line)) < 0)
+		return rc;
+	if (!x->def_change[0])
+		return ydoc_fail(d, n, "definition_change: empty reason");
+	if ((yn = ydoc_get(d, n, "year")) &&
+	    (rc = ydoc_int(d, yn, "year", p->start_year, p->target_year, &y)) < 0)
+		return rc;
+	x->def_change_year = yn ? (int)y : 0;
+	return 0;
+}
+
 /* One target: the series' definition joined with the plan's requirement on it. */
 static int parse_target(struct catalog *c, struct ydoc *d, ynode map, struct cat_plan *p,
 			struct cat_indicator *x)
 {
 	static const char *const keys[] = {
 		"series", "name", "unit", "category", "attribute", "kind", "direction",
-		"baseline", "target", "growth", "prose", "source", "derived", "outcome", "note", NULL,
+		"baseline", "target", "growth", "prose", "source", "derived", "outcome", "note",
+		"definition_change", NULL,
 	};
 	static const char *const attrs[] = { [CAT_EXPECTED] = "expected", [CAT_BINDING] = "binding" };
 	static const char *const dirs[] = { [0] = "down", [1] = "up" };
@@ -784,7 +811,8 @@ static int parse_target(struct catalog *c, struct ydoc *d, ynode map, struct cat
 		return rc;
 	if ((n = ydoc_get(d, map, "prose")) && (rc = ydoc_bool(d, n, "prose", &x->prose)) < 0)
 		return rc;
-	if ((rc = opt_source(c, d, map, &x->source_file, &x->source_line)) < 0)
+	if ((rc = opt_source(c, d, map, &x->source_file, &x->source_line)) < 0 ||
+	    (rc = def_change(c, d, map, p, x)) < 0)
 		return rc;
 	return check_kind(d, map, x);
 }

@@ -83,6 +83,10 @@ struct cat_indicator {
 	const char *source_file;
 	int source_line; /* 1-based line in source_file */
 	int yaml_line;   /* where it is defined in the catalog file */
+	/* 统计口径改变 (format 2 `definition_change`): what changed, so that the figures from
+	 * def_change_year on (0: every year) no longer compare with the baseline; NULL: none */
+	const char *def_change;
+	int def_change_year;
 };
 
 struct cat_plan {

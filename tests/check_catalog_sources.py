@@ -856,7 +856,9 @@ PLAN2_KEYS = {"id", "region", "title", "title_en", "source", "start_year", "end_
               "base_year", "status"}
 PLAN_STATUSES = {"draft", "active", "closed"}
 TARGET_KEYS = {"series", "name", "unit", "category", "attribute", "kind", "direction",
-               "baseline", "target", "growth", "prose", "source", "derived", "note", "outcome"}
+               "baseline", "target", "growth", "prose", "source", "derived", "note", "outcome",
+               "definition_change"}
+DEFCHANGE_KEYS = {"reason", "year", "source"}
 TARGET_REQUIRED = ["series", "kind", "source"]
 TARGET_DERIVABLE = {"baseline", "target", "growth"}
 OUTCOME_KEYS = {"value", "growth", "text"}
@@ -864,6 +866,29 @@ ANNUAL2_KEYS = {"series", "growth", "value", "source", "note"}
 REGION_ID_RE = re.compile(r"^[0-9]{6}(-[a-z][a-z0-9]{0,15})?$")
 ALIAS_RE = re.compile(r"^[a-z][a-z0-9]{0,31}$")
 SEQ_RE = re.compile(r"^[^\t\d]*\t(\d+)(?:\t|$)")
+
+
+def check_definition_change(dc, seeds, start, end, sid, tw, rep):
+    """definition_change: {reason, year?, source}: a reason to print, a year of the window,
+    and a seed line that states a definition change (口径)."""
+    if not isinstance(dc, dict) or set(dc) - DEFCHANGE_KEYS - {"__line__"}:
+        rep.err(tw, "%s: definition_change must be {reason, year, source}" % sid)
+        return
+    if not isinstance(dc.get("reason"), str) or not dc["reason"].strip():
+        rep.err(tw, "%s: definition_change without a reason" % sid)
+    if "year" in dc and (not isinstance(dc["year"], int) or not start <= dc["year"] <= end):
+        rep.err(tw, "%s: definition_change year %r outside %d..%d" % (sid, dc["year"], start, end))
+    if "source" not in dc:
+        rep.err(tw, "%s: definition_change without a source" % sid)
+        return
+    ref = check_source_ref(dc["source"], seeds, tw, rep)
+    if ref is None:
+        return
+    sfile, sline, slines = ref
+    if "口径" not in slines[sline - 1]:
+        rep.err(tw, "%s: %s:%d does not state a definition change (口径)" % (sid, sfile, sline))
+    else:
+        rep.names += 1
 
 
 def seq_rows(tlines, first, last):
@@ -1033,6 +1058,8 @@ def check_plan2(path, doc, plan_id, regions, seeds, table, expected_rows, expect
                                or not set(oc) - {"__line__"}):
             rep.err(tw, "%s: outcome must be {value, growth, text} (at least one)" % sid)
             oc = None
+        if "definition_change" in t:
+            check_definition_change(t["definition_change"], seeds, start, end, sid, tw, rep)
         ref = check_source_ref(t["source"], seeds, tw, rep)
         if ref is None:
             continue

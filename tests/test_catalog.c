@@ -119,6 +119,13 @@ static void test_format2_catalog(void)
 	CHECK(catalog_region_plans(c, q, pl, CAT_REGION_PLANS_MAX) == 2);
 	CHECK(pl[0] == p13 && pl[1] == p14); /* start_year order, whatever the file order */
 
+	/* 001:84's 统计口径改变, a fact the evaluation prints (no year: every year) */
+	const struct cat_indicator *fai = catalog_find(c, "licheng-13",
+						       "fixed_asset_investment_growth");
+	CHECK(fai && fai->def_change && strstr(fai->def_change, "口径") &&
+	      fai->def_change_year == 0);
+	CHECK(catalog_find(c, "licheng-13", "gdp")->def_change == NULL);
+
 	/* The series is defined once; the targets are the plans'. */
 	const struct cat_indicator *g13 = catalog_find(c, "quangang-13", "gdp");
 	const struct cat_indicator *g14 = catalog_find(c, "quangang-14", "gdp");
@@ -200,6 +207,20 @@ static void test_format2_errors(void)
 	expect2("", "active", "  - series: gdp\n    kind: info\n", PW_ECONFIG, "duplicate");
 	expect2("", "active", "    unit: 亿美元\n", PW_ECONFIG, "does not convert exactly");
 	expect2("", "active", "    colour: red\n", PW_ECONFIG, "p.yaml:13: unknown key");
+	/* definition_change: a reason, a source, a year of the window if any */
+	const char *dc = "    definition_change: {reason: 口径改变, year: 2027, "
+			 "source: {file: x.txt, line: 3}}\n";
+	expect2("", "active", dc, 0, "");
+	expect2("", "active", "    definition_change: {reason: 口径改变, year: 2031, "
+		"source: {file: x.txt, line: 3}}\n", PW_ECONFIG, "year: 2031 is outside 2026..2030");
+	expect2("", "active", "    definition_change: {reason: '', source: {file: x.txt, line: 3}}\n",
+		PW_ECONFIG, "definition_change: empty reason");
+	expect2("", "active", "    definition_change: {reason: 口径改变}\n", PW_ECONFIG,
+		"missing key 'source'");
+	expect2("", "active", "    definition_change: {source: {file: x.txt, line: 3}}\n",
+		PW_ECONFIG, "missing key 'reason'");
+	expect2("", "active", "    definition_change: {reason: x, since: 2027, "
+		"source: {file: x.txt, line: 3}}\n", PW_ECONFIG, "unknown key");
 	expect2("    due_days: 20\n", "active", "", PW_ECONFIG, "r.yaml:6: series 'gdp': due_days "
 		"needs first_due");
 	expect2("    due_days: 20\n    first_due: 2021Q1\n", "active", "", PW_ECONFIG,
