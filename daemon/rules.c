@@ -842,8 +842,6 @@ int rules_baseline_lint(struct store_txn *t, const struct catalog *c,
 
 	for (size_t i = 0; i < catalog_n_plans(c); i++) {
 		const struct cat_plan *p = catalog_plan_at(c, i);
-		if (!p->region)
-			continue; /* format 1: one plan per series, no predecessor */
 		plan_ordinal(p->start_year, nth);
 		for (size_t j = 0; j < p->n_inds; j++) {
 			const struct cat_indicator *x = &p->inds[j];
