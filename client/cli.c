@@ -406,7 +406,12 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 	for (size_t k = 0; k < n; k++) {
 		struct csvin_row *r = csvin_row(in, idx[k]);
 		char *end;
-		obs[k] = (struct pw_obs){ .plan = r->col[CSVIN_PLAN], .indicator = r->col[CSVIN_IND],
+		/* An empty region or plan field is no name: the other one names the series (with
+		 * both empty, the daemon refuses the row's empty plan, as for any bad field). */
+		const char *region = r->col[CSVIN_REGION][0] ? r->col[CSVIN_REGION] : NULL;
+		obs[k] = (struct pw_obs){ .plan = r->col[CSVIN_PLAN][0] || !region ? r->col[CSVIN_PLAN]
+										  : NULL,
+					  .region = region, .indicator = r->col[CSVIN_IND],
 					  .period = r->col[CSVIN_PERIOD], .unit = r->col[CSVIN_UNIT],
 					  .status = r->col[CSVIN_STATUS], .yoy = NAN };
 		obs[k].value = strtod(r->col[CSVIN_VALUE], &end);
@@ -417,6 +422,9 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 		obs[k].reason = r->col[CSVIN_REASON][0] ? r->col[CSVIN_REASON] : NULL;
 		for (int col = 0; col < CSVIN_SOURCE; col++)
 			h = fnv1a(h, r->col[col]);
+		/* Only when given: a plan-keyed file keeps the message ids it always had. */
+		if (r->col[CSVIN_REGION][0])
+			h = fnv1a(h, r->col[CSVIN_REGION]);
 	}
 	/* The id is a hash of the batch content: re-importing a file is idempotent. */
 	snprintf(id, sizeof(id), "imp-%016llx", (unsigned long long)h);
@@ -582,6 +590,12 @@ static int import_send(struct cli *c, struct csvin *in, size_t batch, unsigned f
 	return stop;
 }
 
+/* What names a row's series, for messages: its region, else its plan. */
+static const char *row_owner(const struct csvin_row *r)
+{
+	return r->col[CSVIN_REGION][0] ? r->col[CSVIN_REGION] : r->col[CSVIN_PLAN];
+}
+
 /* One line per rejected row on stderr; returns how many. */
 static size_t import_rejects(struct csvin *in, const char *path)
 {
@@ -591,7 +605,7 @@ static size_t import_rejects(struct csvin *in, const char *path)
 		if (r->err < 0) {
 			rejected++;
 			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, r->line,
-				r->col[CSVIN_PLAN], r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
+				row_owner(r), r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
 				pw_errname(r->err), pw_strerror(r->err));
 		}
 	}

@@ -87,6 +87,19 @@ revs=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')
 pw import "$T/h.csv" >/dev/null 2>&1 || true
 revs2=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')
 [ "$revs" = "$revs2" ] || fail "re-import added revisions ($revs -> $revs2)"
+# History keyed by region (data/history/by-region/): the series of region test, by alias or
+# id; a row that names an unknown region is refused by name, the others stored.
+cat > "$T/r.csv" <<CSV
+region,indicator,period,value,unit,status,dept,yoy,reason,source
+test,urbanization,2020,55,%,final,统计局,,,seed:1
+000000-test,unemployment,2020,2,%,final,人社局,,,seed:2
+atlantis,unemployment,2021,2,%,final,人社局,,,seed:3
+CSV
+if pw import --backfill "$T/r.csv" >"$T/out" 2>"$T/err"; then fail "import with an unknown region exited 0"; fi
+grep -q "3 rows, 2 accepted, 1 rejected" "$T/out" || fail "region import summary: $(cat "$T/out")"
+grep -q "r.csv:4: atlantis/unemployment 2021: unknown_region" "$T/err" || fail "region row error: $(cat "$T/err")"
+pw query test-plan urbanization | grep -q "2020 *55 " || fail "region-keyed row not on the plan's series"
+pw query test-plan unemployment | grep -q "2020 *2 " || fail "row keyed by region id missing"
 
 # A department's Excel sheet (written by openpyxl, as a department's tool would): Chinese
 # headers in their own order, a name column, Chinese periods and statuses, a 同比 typed as a
