@@ -1038,6 +1038,42 @@ bool cat_comparable_prices(const struct cat_indicator *x)
 	return cat_name_comparable(x->name);
 }
 
+/* "15th" for a plan starting 2026: the 3rd plan began in 1966 and each lasts five years. */
+static void plan_ordinal(int start_year, char buf[16])
+{
+	int n = start_year >= 1966 ? (start_year - 1966) / 5 + 3 : 0;
+	const char *suf = (n % 100 >= 11 && n % 100 <= 13) ? "th"
+			  : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+	if (n)
+		snprintf(buf, 16, "%d%s", n, suf);
+	else
+		snprintf(buf, 16, "%d", start_year);
+}
+
+size_t cat_baseline_periods(const struct cat_indicator *x, struct period out[2])
+{
+	if (!x->has_base)
+		return 0;
+	out[0] = (struct period){ .year = (uint16_t)x->base_year, .freq = PERIOD_ANNUAL };
+	if (x->freq == PERIOD_ANNUAL || x->form != CAT_FORM_YTD)
+		return 1;
+	out[1] = (struct period){ .year = (uint16_t)x->base_year, .freq = (uint8_t)x->freq,
+				  .n = (uint8_t)(x->freq == PERIOD_QUARTER ? 4 : 12) };
+	return 2;
+}
+
+bool cat_baseline_differs(const struct cat_indicator *x, double stored, const char *status,
+			  char *msg, size_t cap)
+{
+	char nth[16];
+	if (fabs(stored - x->base) <= 1e-9 * fmax(fabs(x->base), fabs(stored)))
+		return false;
+	plan_ordinal(x->plan->start_year, nth);
+	snprintf(msg, cap, "%s %s: %s-plan baseline %.10g differs from the stored %d %s figure "
+		 "%.10g", x->plan->id, x->id, nth, x->base, x->base_year, status, stored);
+	return true;
+}
+
 int catalog_lint(const struct catalog *c, void (*cb)(const char *msg, void *arg), void *arg)
 {
 	char msg[512];

@@ -178,4 +178,21 @@ const char *cat_attr_name_zh(int attr);
  * line into cb. Returns the number of warnings. */
 int catalog_lint(const struct catalog *c, void (*cb)(const char *msg, void *arg), void *arg);
 
+/* ---- successor-plan baseline lint (docs/MODEL.md section 7) ----
+ * A plan's printed baseline is checked against the stored figure of its series for the
+ * plan's base year. The store is the daemon's (rules_baseline_lint, at start and reload)
+ * or, through queries, the running daemon's (`planwatch catalog check --store`): both ask
+ * for the same periods and word the difference the same way. */
+
+/* The periods whose stored figure x's baseline is checked against, in the order to try: the
+ * base year (annual), then for a ytd series the base year's last quarter or month. Returns
+ * how many (0 when x has no baseline value). */
+size_t cat_baseline_periods(const struct cat_indicator *x, struct period out[2]);
+/* When the stored figure (value, its data status word: "final", "flash", ...) differs from
+ * x's baseline by more than 1e-9 relative, writes the lint line ("quangang-15 gdp:
+ * 15th-plan baseline 1050 differs from the stored 2025 final figure 1062") and returns true.
+ * Never an error: the plan is what was adopted. */
+bool cat_baseline_differs(const struct cat_indicator *x, double stored, const char *status,
+			  char *msg, size_t cap);
+
 #endif

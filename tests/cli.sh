@@ -215,4 +215,10 @@ for ep in "ipc://$T/stale.sock" "ipc://$T/missing.sock"; do
 	grep -q "start it with" "$T/dead.out" || fail "no start hint for $ep"
 	[ $ms -lt 5000 ] || fail "dead $ep took $ms ms (waited for the timeout?)"
 done
+# catalog check --store needs the daemon's store: without a daemon it fails, naming why.
+# shellcheck disable=SC2086
+if pw -e "ipc://$T/missing.sock" catalog check --store $FIX >"$T/dead.out" 2>&1; then
+	fail "catalog check --store succeeded without a daemon"
+fi
+grep -q "no planwatchd listening" "$T/dead.out" || fail "check --store, no daemon: $(cat "$T/dead.out")"
 echo "cli.sh: ok"

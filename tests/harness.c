@@ -28,9 +28,10 @@ static char catalog_list[2048];
 /* Sets catalog_list to the config lines of paths (space-separated), each under dir if given. */
 static void list_catalogs(const char *paths, const char *dir)
 {
-	char *copy = strdup(paths), *tok, *save;
+	char *copy = strdup(paths), *save = NULL;
 	catalog_list[0] = '\0';
-	for (tok = copy ? strtok_r(copy, " ", &save) : NULL; tok; tok = strtok_r(NULL, " ", &save)) {
+	for (char *tok = copy ? strtok_r(copy, " ", &save) : NULL; tok;
+	     tok = strtok_r(NULL, " ", &save)) {
 		size_t n = strlen(catalog_list);
 		snprintf(catalog_list + n, sizeof(catalog_list) - n, "  - %s%s%s\n", dir ? dir : "",
 			 dir ? "/" : "", tok);

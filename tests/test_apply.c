@@ -340,7 +340,8 @@ static void test_full(const char *dir)
 int main(void)
 {
 	char dir[] = "/tmp/pwapply.XXXXXX", err[CAT_ERR_MAX], cmd[64];
-	const char *files[] = { "tests/fixtures/test-region.yaml", "tests/fixtures/test-plan.yaml" };
+	const char *files[] = { "tests/fixtures/test-region.yaml",
+				"tests/fixtures/test-plan.yaml" };
 	struct store *st;
 	struct apply *a;
 	int64_t q_future;

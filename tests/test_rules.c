@@ -378,8 +378,10 @@ static void test_alert_record(void)
 int main(void)
 {
 	char dir[] = "/tmp/pwrules.XXXXXX", err[CAT_ERR_MAX];
-	const char *files[] = { "tests/fixtures/test-region.yaml", "tests/fixtures/test-plan.yaml",
-				"tests/fixtures/rules-region.yaml", "tests/fixtures/rules-plan.yaml" };
+	const char *files[] = { "tests/fixtures/test-region.yaml",
+				"tests/fixtures/test-plan.yaml",
+				"tests/fixtures/rules-region.yaml",
+				"tests/fixtures/rules-plan.yaml" };
 	CHECK(mkdtemp(dir));
 	CHECK_OK(catalog_load(&cat, files, 4, err));
 	CHECK_OK(store_open(&st, dir, 0, 0));

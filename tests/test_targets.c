@@ -430,8 +430,8 @@ int main(void)
 		 "cp '%s/tests/fixtures/test-plan.yaml' '%s'", src, cat_copy, src, plan_copy);
 	CHECK(system(cmd) == 0);
 	/* The real 14th plan of 泉港区 and the private fixture copies. */
-	snprintf(cmd, sizeof(cmd), "%s/catalog/regions/quangang.yaml %s/catalog/plans/quangang-14.yaml "
-		 "%s %s", src, src, cat_copy, plan_copy);
+	snprintf(cmd, sizeof(cmd), "%s/catalog/regions/quangang.yaml "
+		 "%s/catalog/plans/quangang-14.yaml %s %s", src, src, cat_copy, plan_copy);
 	CHECK_OK(harness_use_catalog(&h, cmd, NULL));
 	CHECK_OK(harness_start(&h));
 	test_seed_verdicts(&h);
