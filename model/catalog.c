@@ -292,11 +292,11 @@ static int check_dup_ids(struct ydoc *d, ynode seq, struct cat_indicator *inds, 
 	free(v);
 	if (dup == SIZE_MAX)
 		return 0;
-	return ydoc_fail(d, ydoc_at(d, seq, dup), "duplicate indicator id '%s' (first at line %d)",
-			 inds[dup].id, inds[first].yaml_line);
+	return ydoc_fail(d, ydoc_at(d, seq, dup), "duplicate target on series '%s' (first at line "
+			 "%d)", inds[dup].id, inds[first].yaml_line);
 }
 
-/* ---- format 2: regions and their series ---- */
+/* ---- regions and their series ---- */
 
 static const char *const freq_names[] = {
 	[PERIOD_ANNUAL] = "annual", [PERIOD_QUARTER] = "quarterly", [PERIOD_MONTH] = "monthly",
@@ -473,9 +473,9 @@ static int parse_region(struct catalog *c, struct ydoc *d, struct cat_region *r)
 	return 0;
 }
 
-/* ---- format 2: plans ---- */
+/* ---- plans ---- */
 
-static int parse_plan2_header(struct catalog *c, struct ydoc *d, ynode map, struct cat_plan *p)
+static int parse_plan_header(struct catalog *c, struct ydoc *d, ynode map, struct cat_plan *p)
 {
 	static const char *const keys[] = {
 		"id", "region", "title", "title_en", "source", "start_year", "end_year",
@@ -618,7 +618,7 @@ static struct cat_indicator *target_of(struct cat_indicator *v, size_t n, const 
 
 /* annual_targets: [{year, targets: [{series, growth | value, source, note}]}]. Each entry is
  * appended to its target's annual list (counted first, so each list is one allocation). */
-static int parse_plan2_annual(struct catalog *c, struct ydoc *d, ynode seq, struct cat_plan *p,
+static int parse_plan_annual(struct catalog *c, struct ydoc *d, ynode seq, struct cat_plan *p,
 			      struct cat_indicator *v, size_t n_v)
 {
 	static const char *const year_keys[] = { "year", "targets", NULL };
@@ -678,7 +678,7 @@ static int parse_plan2_annual(struct catalog *c, struct ydoc *d, ynode seq, stru
 	return rc;
 }
 
-static int parse_plan2(struct catalog *c, struct ydoc *d, struct cat_plan *p)
+static int parse_plan(struct catalog *c, struct ydoc *d, struct cat_plan *p)
 {
 	static const char *const keys[] = { "plan", "targets", "annual_targets", NULL };
 	ynode root = ydoc_root(d), seq, an;
@@ -686,8 +686,13 @@ static int parse_plan2(struct catalog *c, struct ydoc *d, struct cat_plan *p)
 	size_t n;
 	int rc;
 
-	if ((rc = ydoc_check_keys(d, root, keys)) < 0 ||
-	    (rc = parse_plan2_header(c, d, ydoc_get(d, root, "plan"), p)) < 0)
+	if ((rc = ydoc_check_keys(d, root, keys)) < 0)
+		return rc;
+	/* Neither `region` nor `plan`: say what a catalog file is, at a line of this file. */
+	if (!ydoc_get(d, root, "plan"))
+		return ydoc_fail(d, root, "missing key 'plan' (a plan file) or 'region' (a region "
+				 "file)");
+	if ((rc = parse_plan_header(c, d, ydoc_get(d, root, "plan"), p)) < 0)
 		return rc;
 	seq = ydoc_get(d, root, "targets");
 	if ((n = ydoc_len(d, seq)) == 0)
@@ -700,7 +705,7 @@ static int parse_plan2(struct catalog *c, struct ydoc *d, struct cat_plan *p)
 	if ((rc = check_dup_ids(d, seq, v, n)) < 0)
 		return rc;
 	if ((an = ydoc_get(d, root, "annual_targets")) &&
-	    (rc = parse_plan2_annual(c, d, an, p, v, n)) < 0)
+	    (rc = parse_plan_annual(c, d, an, p, v, n)) < 0)
 		return rc;
 	p->inds = v;
 	p->n_inds = n;
@@ -755,7 +760,7 @@ static int parse_file(struct catalog *c, const char *path, int pass, char *err)
 	} else {
 		struct cat_plan *p = &c->plans[c->n_plans];
 		p->file = file;
-		if ((rc = refuse_format1(d)) < 0 || (rc = parse_plan2(c, d, p)) < 0)
+		if ((rc = refuse_format1(d)) < 0 || (rc = parse_plan(c, d, p)) < 0)
 			goto out_doc;
 		c->n_plans++;
 	}

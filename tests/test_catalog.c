@@ -302,6 +302,12 @@ int main(void)
 	CHECK_RC(catalog_load(&c, &missing, 1, err), PW_ESYS);
 	CHECK(strstr(err, missing) != NULL);
 
+	/* A file that is neither a region nor a plan file says so at a line of its own (fuzz
+	 * reproducer tests/fuzz/regress/catalog/no-plan-key.yaml: line 0 before). */
+	const char *neither = write_file("neither.yaml", "targets: re\n");
+	CHECK_RC(catalog_load(&c, &neither, 1, err), PW_ECONFIG);
+	CHECK(strstr(err, "neither.yaml:1: missing key 'plan' (a plan file) or 'region'"));
+
 	/* A file of the retired format 1 is refused by name, pointing at the conversion. */
 	const char *v1 = write_file("v1.yaml",
 		"plan:\n  id: p1\n  name: 测试\n  baseline_year: 2020\n  target_year: 2025\n"
