@@ -205,7 +205,7 @@ run_ops() {
 
 	step "Configure: systemctl reload with a broken catalog keeps the running one"
 	cp $CAT/plans/licheng-14.yaml /root/licheng-14.yaml.good
-	printf '  - series: [broken\n' >>$CAT/plans/licheng-14.yaml
+	printf 'indicators:\n  - id: [broken\n' >>$CAT/plans/licheng-14.yaml
 	if planwatchd --check --config $CONF >/dev/null 2>&1; then die "--check passed a broken catalog"; fi
 	mark
 	systemctl reload planwatchd
