@@ -17,7 +17,7 @@
 
 #define CSVIN_CHUNK 65536 /* bytes handed to libcsv at a time: errors stop the parse early */
 
-#define HEADER "plan,indicator,period,value,unit,status,dept,yoy,reason,source"
+#define HEADER "region,indicator,period,value,unit,status,dept,yoy,reason,source"
 #define COL_IGNORED (-1)
 #define COL_UNKNOWN (-2)
 
@@ -27,7 +27,7 @@ static const struct {
 	const char *names[4];
 	bool required;
 } columns[CSVIN_COLS] = {
-	[CSVIN_PLAN] = { { "plan", "规划", "规划代码" }, false }, /* or region */
+	[CSVIN_PLAN] = { { "plan", "规划", "规划代码" }, false }, /* plan or region: end_header */
 	[CSVIN_IND] = { { "indicator", "指标", "指标代码" }, true },
 	[CSVIN_PERIOD] = { { "period", "期别", "时期" }, true },
 	[CSVIN_VALUE] = { { "value", "数值" }, true },
@@ -161,9 +161,10 @@ static void end_header(struct csvin *c)
 			     columns[col].names[0], columns[col].names[1], HEADER);
 			return;
 		}
-	if (!c->have[CSVIN_PLAN] && !c->have[CSVIN_REGION])
-		fail(c, PW_EFIELD, c->row_line, "the header has no column 'plan' (规划) or 'region' "
-		     "(地区); it is %s", HEADER);
+	/* A series is (region, indicator): named by its region, or by a plan of it (v1). */
+	if (!c->have[CSVIN_REGION] && !c->have[CSVIN_PLAN])
+		fail(c, PW_EFIELD, c->row_line, "the header has no column 'region' (地区) nor 'plan' "
+		     "(规划); it is %s", HEADER);
 }
 
 static void end_row(struct csvin *c)

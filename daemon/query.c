@@ -261,7 +261,7 @@ static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct ca
 	struct proto_map m;
 	proto_map_open_wide(&m, b);
 	proto_kv_str(&m, "plan", x->plan->id);
-	proto_kv_str(&m, "region", x->plan->region ? x->plan->region->alias : x->plan->district);
+	proto_kv_str(&m, "region", x->plan->region->alias);
 	proto_kv_str(&m, "indicator", x->id);
 	proto_kv_str(&m, "name", x->name);
 	proto_kv_str(&m, "name_en", x->name_en);

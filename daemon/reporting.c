@@ -15,8 +15,6 @@ static bool owes_period(const struct cat_indicator *x, const struct period *p)
 {
 	if (!cat_in_window(x->plan, p->year))
 		return false;
-	if (!x->series)
-		return true;
 	const struct period *first = &x->series->first_due;
 	if (first->year && period_cmp(p, first) < 0)
 		return false;
