@@ -46,7 +46,6 @@ struct pw_obs {
 	const char *region;
 	double value, yoy;
 	bool confirm;
-	const char *region;
 };
 
 #define PW_ACK_MAX_BAD 32
