@@ -89,7 +89,7 @@ tests/test_planmath_SRC    = tests/test_planmath.c model/planmath.c
 tests/test_evaluate_SRC    = tests/test_evaluate.c model/evaluate.c model/planmath.c
 tests/test_unit_SRC        = tests/test_unit.c $(CAT_SRC) proto/err.c proto/period.c
 tests/test_ytd_SRC         = tests/test_ytd.c model/ytd.c proto/err.c proto/period.c
-tests/test_reporting_SRC   = tests/test_reporting.c daemon/reporting.c model/ytd.c $(CAT_SRC) \
+tests/test_reporting_SRC   = tests/test_reporting.c daemon/reporting.c model/ytd.c model/discipline.c $(CAT_SRC) \
                              $(STORE_SRC) $(PROTO_SRC)
 tests/test_discipline_SRC  = tests/test_discipline.c model/discipline.c model/ytd.c proto/period.c
 tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit.c proto/err.c \

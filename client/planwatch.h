@@ -42,9 +42,11 @@ void pw_client_free(struct pw_client *c);
  * "2026年1-10月", "快报"); they are sent in the canonical form. */
 struct pw_obs {
 	const char *plan, *indicator, *period, *unit, *status, *reason;
+	/* The series' region (id or alias): set it, plan, or both (then they must agree). A
+	 * department reports figures of a region's series, whatever plan judges them. */
+	const char *region;
 	double value, yoy;
 	bool confirm;
-	const char *region;
 };
 
 #define PW_ACK_MAX_BAD 32

@@ -25,7 +25,7 @@ struct apply_prev {
 /* One valid item, in the order the duplicate check sorts them. */
 struct apply_key {
 	const struct cat_indicator *ind; /* one per (plan, indicator) */
-	const void *series;              /* cat_series_key(ind): one per stored series */
+	const struct cat_series *series; /* ind->series: one per stored series */
 	struct period period;
 	uint32_t idx; /* position in the batch */
 };
@@ -282,7 +282,7 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 			it->err = validate_item(a->cat, r->dept, it, a->notices->now_ms, &p->ind);
 		if (!it->err)
 			a->sorted[n_ok++] =
-				(struct apply_key){ .ind = p->ind, .series = cat_series_key(p->ind),
+				(struct apply_key){ .ind = p->ind, .series = p->ind->series,
 						    .period = it->period, .idx = (uint32_t)i };
 	}
 	/* One observation twice in a batch is ambiguous (also when two items name it through
@@ -338,7 +338,7 @@ static void copy_str(char *dst, size_t cap, const char *src)
 static int touch(struct apply *a, const struct cat_indicator *ind)
 {
 	for (size_t i = 0; i < a->n_touched; i++)
-		if (cat_series_key(a->touched[i]) == cat_series_key(ind))
+		if (a->touched[i]->series == ind->series)
 			return 0;
 	if (a->n_touched == a->cap_touched) {
 		size_t cap = a->cap_touched ? 2 * a->cap_touched : 64;
@@ -354,17 +354,11 @@ static int touch(struct apply *a, const struct cat_indicator *ind)
 
 /* The plans that judge period p of x's series (docs/MODEL.md section 2), their ids into
  * out: every plan of the region with a target on it whose window holds p's year, status not
- * draft (a format-1 plan: itself, inside its window). */
+ * draft. */
 static size_t judged_by(const struct catalog *cat, const struct cat_indicator *x,
 			const struct period *p, const char *out[NOTICE_JUDGES_MAX])
 {
 	struct cat_judge j[NOTICE_JUDGES_MAX];
-	if (!x->series) {
-		if (x->plan->status == CAT_DRAFT || !cat_in_window(x->plan, p->year))
-			return 0;
-		out[0] = x->plan->id;
-		return 1;
-	}
 	size_t n = catalog_judges(cat, x->series, p, j, NOTICE_JUDGES_MAX);
 	for (size_t i = 0; i < n; i++)
 		out[i] = j[i].x->plan->id;
@@ -765,8 +759,6 @@ static int judge_series(struct store_txn *t, struct apply *a, const struct cat_i
 	size_t n;
 	int rc;
 
-	if (!x->series)
-		return rules_evaluate(a->rules, t, x, a->notices);
 	n = catalog_region_plans(a->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
 	for (size_t i = 0; i < n; i++) {
 		const struct cat_indicator *y = catalog_find(a->cat, plans[i]->id, x->id);

@@ -170,6 +170,87 @@ static void format_hist(struct out *o, const char *name, const char *help,
 	out_printf(o, "%s_count %" PRIu64 "\n", name, h->count);
 }
 
+/* One gauge per department of s: value(d) for the departments keep(d) holds for. */
+static void dept_gauge(struct out *o, const struct metrics_snapshot *s, const char *name,
+		       const char *help, bool (*keep)(const struct metrics_dept *),
+		       void (*value)(struct out *, const struct metrics_dept *))
+{
+	family(o, name, "gauge", help);
+	for (size_t i = 0; i < s->n_depts && i < METRICS_DEPTS_MAX; i++) {
+		if (!keep(&s->depts[i]))
+			continue;
+		out_printf(o, "%s{dept=\"", name);
+		label_value(o, s->depts[i].name);
+		out_printf(o, "\"} ");
+		value(o, &s->depts[i]);
+		out_printf(o, "\n");
+	}
+}
+
+static bool owes(const struct metrics_dept *d)
+{
+	return d->missing > 0;
+}
+
+static bool had_due(const struct metrics_dept *d)
+{
+	return d->expected > 0;
+}
+
+static void v_missing(struct out *o, const struct metrics_dept *d)
+{
+	out_printf(o, "%" PRIu64, d->missing);
+}
+
+static void v_oldest(struct out *o, const struct metrics_dept *d)
+{
+	int64_t ms = d->oldest_due_ms > 0 ? d->oldest_due_ms : 0;
+	out_printf(o, "%" PRId64 ".%03d", ms / 1000, (int)(ms % 1000));
+}
+
+static void v_expected(struct out *o, const struct metrics_dept *d)
+{
+	out_printf(o, "%" PRIu64, d->expected);
+}
+
+static void v_on_time(struct out *o, const struct metrics_dept *d)
+{
+	out_printf(o, "%" PRIu64, d->on_time);
+}
+
+static void v_late(struct out *o, const struct metrics_dept *d)
+{
+	out_printf(o, "%" PRIu64, d->late);
+}
+
+static void v_ratio(struct out *o, const struct metrics_dept *d)
+{
+	out_printf(o, "%.6g", (double)d->on_time / (double)d->expected);
+}
+
+/* The reporting discipline per responsible department (daemon/reporting.c): what is owed
+ * now, and over the last 365 days what was due, on time and late, and the on-time rate. */
+static void format_reporting(struct out *o, const struct metrics_snapshot *s)
+{
+	dept_gauge(o, s, "planwatch_reporting_missing",
+		   "Figures due and not received (the 催报 list), by responsible department", owes,
+		   v_missing);
+	dept_gauge(o, s, "planwatch_reporting_oldest_missing_due_timestamp_seconds",
+		   "Due date of the oldest missing figure, Unix seconds, by responsible department "
+		   "(time() minus it: how late)", owes, v_oldest);
+	dept_gauge(o, s, "planwatch_reporting_expected",
+		   "Figures due in the last 365 days, by responsible department", had_due,
+		   v_expected);
+	dept_gauge(o, s, "planwatch_reporting_on_time",
+		   "Figures due in the last 365 days whose first vintage came by the due date",
+		   had_due, v_on_time);
+	dept_gauge(o, s, "planwatch_reporting_late",
+		   "Figures due in the last 365 days whose first vintage came after the due date",
+		   had_due, v_late);
+	dept_gauge(o, s, "planwatch_reporting_on_time_ratio",
+		   "On-time rate over the last 365 days: on time / due (按时率)", had_due, v_ratio);
+}
+
 static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t now_ms)
 {
 	const struct store_stat *st = &s->store;
@@ -222,22 +303,7 @@ static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t 
 		out_printf(o, "planwatch_alerts{state=\"%s\"} %" PRIu64 "\n", alert_names[i],
 			   s->alerts[i]);
 
-	family(o, "planwatch_reporting_missing", "gauge",
-	       "Figures due and not received (the 催报 list), by responsible department");
-	for (size_t i = 0; i < s->n_depts && i < METRICS_DEPTS_MAX; i++) {
-		out_printf(o, "planwatch_reporting_missing{dept=\"");
-		label_value(o, s->depts[i].name);
-		out_printf(o, "\"} %" PRIu64 "\n", s->depts[i].missing);
-	}
-	family(o, "planwatch_reporting_oldest_missing_due_timestamp_seconds", "gauge",
-	       "Due date of the oldest missing figure, Unix seconds, by responsible department "
-	       "(time() minus it: how late)");
-	for (size_t i = 0; i < s->n_depts && i < METRICS_DEPTS_MAX; i++) {
-		int64_t ms = s->depts[i].oldest_due_ms > 0 ? s->depts[i].oldest_due_ms : 0;
-		out_printf(o, "planwatch_reporting_oldest_missing_due_timestamp_seconds{dept=\"");
-		label_value(o, s->depts[i].name);
-		out_printf(o, "\"} %" PRId64 ".%03d\n", ms / 1000, (int)(ms % 1000));
-	}
+	format_reporting(o, s);
 
 	gauge(o, "planwatch_store_map_size_bytes", "LMDB map size", st->map_size);
 	gauge(o, "planwatch_store_map_used_bytes", "LMDB map bytes in use", st->map_used);

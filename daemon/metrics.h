@@ -55,11 +55,15 @@ struct metrics_hist {
 #define METRICS_DEPTS_MAX 32    /* departments shown in the reporting gauges */
 #define METRICS_DEPT_NAME_MAX 64
 
-/* What one department owes now (daemon/reporting.c). */
+/* What one department owes now, and how it reported over the window of
+ * daemon/reporting.h (REPORTING_WINDOW_DAYS). */
 struct metrics_dept {
 	char name[METRICS_DEPT_NAME_MAX];
 	uint64_t missing;  /* figures due and not received (the 催报 list) */
 	int64_t oldest_due_ms; /* due date of the oldest of them, Unix ms */
+	uint64_t expected; /* figures due in the window */
+	uint64_t on_time;  /* of them, first received by the due date */
+	uint64_t late;     /* of them, first received after it */
 };
 
 /* Everything /metrics shows. Zero-initialise; counters only grow. */
@@ -81,7 +85,8 @@ struct metrics_snapshot {
 	uint64_t connections_refused;            /* counter: shut down over the bound */
 	uint64_t alerts[METRICS_N_ALERTS];       /* indicators, by enum metrics_alert */
 	struct store_stat store;                 /* from store_stat() */
-	struct metrics_dept depts[METRICS_DEPTS_MAX]; /* departments that owe figures */
+	struct metrics_dept depts[METRICS_DEPTS_MAX]; /* departments that owe figures or had
+						       * figures due in the window */
 	size_t n_depts;
 };
 

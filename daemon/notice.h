@@ -58,7 +58,7 @@ size_t notice_topic_plan(char buf[STORE_TOPIC_MAX + 1], const char *kind, const 
 #define NOTICE_VERSION 2      /* body `v` of every notice this release writes */
 #define NOTICE_JUDGES_MAX 16  /* plans listed in a change notice's judged_by */
 struct notice_change {
-	/* the series' region: its id and alias (a format-1 catalog's plan id, both) */
+	/* the series' region: its id and alias */
 	const char *region, *alias;
 	const char *ind, *name, *unit, *dept, *msgid;
 	const char *reason; /* NULL or "" = none */

@@ -825,46 +825,37 @@ int rules_count(struct store_txn *t, struct rules_counts *out)
 
 /* ---- successor-plan baseline lint ---- */
 
-/* The stored figure of x's series for its plan's base year: the annual one, else (ytd
- * series) the year's last quarter or month. */
+/* The stored figure of x's series for its plan's base year (cat_baseline_periods: the
+ * annual one, else a ytd series' last quarter or month). */
 static int base_figure(struct store_txn *t, const struct cat_indicator *x, struct store_obs *o)
 {
-	struct period p = { .year = (uint16_t)x->base_year, .freq = PERIOD_ANNUAL };
-	int rc = store_obs_get(t, cat_owner(x), x->id, &p, o);
-	if (rc != PW_ENOTFOUND || x->freq == PERIOD_ANNUAL || x->form != CAT_FORM_YTD)
-		return rc;
-	p.freq = (uint8_t)x->freq;
-	p.n = x->freq == PERIOD_QUARTER ? 4 : 12;
-	return store_obs_get(t, cat_owner(x), x->id, &p, o);
+	struct period p[2];
+	size_t n = cat_baseline_periods(x, p);
+	int rc = PW_ENOTFOUND;
+	for (size_t i = 0; i < n && rc == PW_ENOTFOUND; i++)
+		rc = store_obs_get(t, cat_owner(x), x->id, &p[i], o);
+	return rc;
 }
 
 int rules_baseline_lint(struct store_txn *t, const struct catalog *c,
 			void (*cb)(const char *msg, void *arg), void *arg)
 {
-	char msg[400], nth[16];
+	char msg[400];
 	int n = 0;
 
 	for (size_t i = 0; i < catalog_n_plans(c); i++) {
 		const struct cat_plan *p = catalog_plan_at(c, i);
-		if (!p->region)
-			continue; /* format 1: one plan per series, no predecessor */
-		cat_plan_ordinal(p->start_year, nth);
 		for (size_t j = 0; j < p->n_inds; j++) {
 			const struct cat_indicator *x = &p->inds[j];
 			struct store_obs o;
-			if (!x->has_base)
-				continue;
 			int rc = base_figure(t, x, &o);
 			if (rc == PW_ENOTFOUND)
 				continue;
 			if (rc < 0)
 				return rc;
-			double tol = 1e-9 * fmax(fabs(x->base), fabs(o.value));
-			if (fabs(o.value - x->base) <= tol)
+			if (!cat_baseline_differs(x, o.value, status_name(o.status), msg,
+						  sizeof(msg)))
 				continue;
-			snprintf(msg, sizeof(msg), "%s %s: %s-plan baseline %.10g differs from the stored "
-				 "%d %s figure %.10g", p->id, x->id, nth, x->base, x->base_year,
-				 status_name(o.status), o.value);
 			cb(msg, arg);
 			n++;
 		}

@@ -275,8 +275,8 @@ static int count_alerts_txn(struct store_txn *t, void *arg)
 static int count_reporting_txn(struct store_txn *t, void *arg)
 {
 	struct server *s = arg;
-	return reporting_missing(t, live_catalog(s->live), now_ms(s), s->ms.depts,
-				 METRICS_DEPTS_MAX, &s->ms.n_depts);
+	return reporting_count(t, live_catalog(s->live), now_ms(s), s->ms.depts,
+			       METRICS_DEPTS_MAX, &s->ms.n_depts);
 }
 
 /* Hands the figures to the metrics thread (a memcpy under its mutex). full: also the

@@ -380,6 +380,15 @@ int pages_check(const char *path, char *why, size_t cap)
 		goto out_close;
 	/* LMDB uses the meta page of the newer transaction. */
 	const uint8_t *m = le(m1 + META_OFF + 128, 8) > le(m0 + META_OFF + 128, 8) ? m1 : m0;
+	/* LMDB writes transaction t's meta into page t & 1, and a write transaction reads the
+	 * meta of that page again: a newer txnid in the other page (a flipped bit) would make
+	 * it run on the older meta, whose pages this check never walked. */
+	uint64_t txnid = le(m + META_OFF + 128, 8);
+	if (txnid && (txnid & 1) != (m == m1)) {
+		rc = damaged(&w, "meta page %d holds transaction %llu, which belongs in meta page %d",
+			     m == m1, (unsigned long long)txnid, (int)(txnid & 1));
+		goto out_close;
+	}
 	w.psize = psize;
 	w.last_pg = le(m + META_OFF + 120, 8);
 	if (w.last_pg < 1 || w.last_pg >= w.file_size / psize) { /* no overflow at 2^64 - 1 */

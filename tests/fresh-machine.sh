@@ -481,7 +481,8 @@ step "host: clean clone of HEAD ($(git -C "$SRC" rev-parse --short HEAD)) and ..
 git clone -q "$SRC" "$R/root/planwatch"
 git -C "$R/root/planwatch" checkout -q --detach "$(git -C "$SRC" rev-parse HEAD)"
 [ -d "$SRC/../shared" ] || die "no ../shared beside $SRC"
-cp -a "$SRC/../shared" "$R/root/shared"
+mkdir -p "$R/root/shared"
+cp -a "$(readlink -f "$SRC/../shared")/." "$R/root/shared/"  # ../shared may be a symlink: copy what it names
 cp "$SELF" "$W/fm/fresh-machine.sh"
 
 NSPAWN=(systemd-nspawn -q -D "$R" --register=no --keep-unit -M "$MACHINE" --bind="$W/fm:/fm")

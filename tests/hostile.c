@@ -186,10 +186,10 @@ static void put_item(struct mp *m, const struct item *it, enum fault f)
 		mp_strn(m, "ben\0ch", 6);
 	else if (f == F_BIN_FOR_STR) {
 		mp_byte(m, 0xc4);
-		mp_byte(m, 5);
-		mp_put(m, "bench", 5);
+		mp_byte(m, (uint8_t)strlen(HARNESS_BENCH_PLAN));
+		mp_put(m, HARNESS_BENCH_PLAN, strlen(HARNESS_BENCH_PLAN));
 	} else
-		mp_str(m, "bench");
+		mp_str(m, HARNESS_BENCH_PLAN);
 	mp_str(m, "indicator");
 	mp_str(m, f == F_INDICATOR ? "ind999" : ind);
 	mp_str(m, "period");
@@ -682,7 +682,7 @@ static void verify(struct run *r)
 	for (int ind = 0; ind < N_INDS; ind++) {
 		char name[16];
 		ind_name(name, ind);
-		struct proto_req q = { .type = PROTO_QUERY, .plan = "bench", .ind = name,
+		struct proto_req q = { .type = PROTO_QUERY, .plan = HARNESS_BENCH_PLAN, .ind = name,
 				       .limit = 10000 };
 		struct proto_view *qv = harness_request(c, &q);
 		bool more = true;
@@ -691,7 +691,7 @@ static void verify(struct run *r)
 		for (size_t p = 0; p < proto_view_count(qv); p++) {
 			char per[16];
 			CHECK_OK(proto_view_str(qv, (int)p, "period", per, sizeof(per)));
-			struct proto_req hr = { .type = PROTO_HISTORY, .plan = "bench", .ind = name,
+			struct proto_req hr = { .type = PROTO_HISTORY, .plan = HARNESS_BENCH_PLAN, .ind = name,
 						.has_period = true, .limit = 10000 };
 			CHECK_OK(period_parse(&hr.period, per, strlen(per)));
 			struct proto_view *hv = harness_request(c, &hr);
@@ -777,11 +777,8 @@ int main(int argc, char **argv)
 	printf("hostile: seed %llu, %ld hostile frames\n", (unsigned long long)seed, frames);
 
 	struct harness h;
-	char cat[400];
 	CHECK_OK(harness_init(&h, NULL, NULL));
-	snprintf(cat, sizeof(cat), "%s/bench.yaml", h.dir);
-	CHECK_OK(harness_write_bench_catalog(cat, N_INDS));
-	CHECK_OK(harness_use_catalog(&h, cat, NULL));
+	CHECK_OK(harness_use_bench_catalog(&h, N_INDS, NULL));
 	CHECK_OK(harness_start(&h));
 
 	struct run r = { .h = &h, .frames = frames, .valid_total = frames / (VALID_EVERY - 1) };

@@ -32,7 +32,7 @@ PID=$!
 i=0; until "$B/planwatch" --timeout 300 status >/dev/null 2>&1; do
 	i=$((i + 1)); [ $i -lt 100 ] || fail "daemon did not start"; sleep 0.3; done
 "$B/planwatch" debug clock 2026-12-01T08:00:00Z >/dev/null
-for f in data/history/*.csv; do # what tests/run-local.sh (make run) loads
+for f in data/history/by-region/*.csv; do # what tests/run-local.sh (make run) loads
 	"$B/planwatch" import --backfill "$f" >/dev/null
 done
 

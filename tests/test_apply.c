@@ -268,7 +268,7 @@ static void test_detail(struct apply *a, struct store *st)
 		int64_t idx;
 		CHECK_OK(proto_view_int(v, i, "index", &idx));
 		CHECK(idx == i);
-		check_str(v, i, "region", "test-plan"); /* a format-1 plan owns its series */
+		check_str(v, i, "region", "000000-test"); /* the region's id */
 		check_str(v, i, "indicator", "gdp");
 		check_str(v, i, "period", per[i]);
 		int judged = proto_view_str_at(v, i, "judged_by", 0, s, sizeof(s));
@@ -315,7 +315,7 @@ static void test_retry(struct apply *a, struct store *st, int64_t q_future)
 	CHECK(check_ack(&g.m[1], "f", 1, 1) == seq);
 	CHECK(!g.m[0].duplicate && g.m[1].duplicate);
 	CHECK(check_nack(&g.m[2], "retry-2", "not_found", false) == 0); /* not re-quarantined */
-	CHECK(count_topics(&out, "change.test-plan.fiscal_revenue") == 1);
+	CHECK(count_topics(&out, "change.test.fiscal_revenue") == 1);
 	group_reset(&g);
 
 	/* Later: the update's id answers with the ACK stored under it, with its own id. */
@@ -406,12 +406,13 @@ static void test_full(const char *dir)
 int main(void)
 {
 	char dir[] = "/tmp/pwapply.XXXXXX", err[CAT_ERR_MAX], cmd[64];
-	const char *files[] = { "tests/fixtures/test-plan.yaml" };
+	const char *files[] = { "tests/fixtures/test-region.yaml",
+				"tests/fixtures/test-plan.yaml" };
 	struct store *st;
 	struct apply *a;
 	int64_t q_future;
 	CHECK(mkdtemp(dir));
-	CHECK_OK(catalog_load(&cat, files, 1, err));
+	CHECK_OK(catalog_load(&cat, files, 2, err));
 	CHECK_OK(store_open(&st, dir, 0, 0));
 	CHECK_OK(apply_new(&a, cat, &rules));
 	test_mixed(a, st, &q_future);

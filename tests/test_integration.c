@@ -16,6 +16,7 @@
 #include "harness.h"
 
 #define PLAN "test-plan"
+#define REGION "test" /* the plan's region: change topics name it */
 
 static struct pw_obs obs(const char *ind, const char *period, double value, const char *unit,
 			 const char *status)
@@ -66,7 +67,7 @@ static void test_push_query_notify(struct harness *h)
 	CHECK(a.changed == 1 && a.count == 1 && a.seq >= 1);
 	CHECK(latest_value(c, "gdp", "2026Q3") == 812.5);
 	CHECK_OK(pw_sub_next(s, &n, 30000));
-	CHECK(strcmp(n.topic, "change." PLAN ".gdp") == 0);
+	CHECK(strcmp(n.topic, "change." REGION ".gdp") == 0);
 	CHECK(n.seq == a.seq);
 	struct proto_view *v;
 	CHECK_OK(proto_view_new(&v, n.body, n.len));
@@ -139,11 +140,11 @@ static void test_since(struct harness *h)
 	}
 	struct pw_sub *s;
 	struct pw_notice n;
-	CHECK_OK(pw_sub_new(&s, h->pub, "change." PLAN ".fiscal_revenue", (int64_t)mark, c, NULL));
+	CHECK_OK(pw_sub_new(&s, h->pub, "change." REGION ".fiscal_revenue", (int64_t)mark, c, NULL));
 	for (int i = 0; i < 5; i++) {
 		CHECK_OK(pw_sub_next(s, &n, 30000));
 		CHECK(n.seq > mark && n.replayed);
-		CHECK(strcmp(n.topic, "change." PLAN ".fiscal_revenue") == 0);
+		CHECK(strcmp(n.topic, "change." REGION ".fiscal_revenue") == 0);
 		mark = n.seq;
 	}
 	/* Exactly those five: nothing more within a short wait. */

@@ -55,7 +55,7 @@ static const char *feed_in(const char *plan, const char *ind, const char *period
 	static char kind[STORE_TOPIC_MAX + 1];
 	struct put_arg a = { .x = catalog_find(cat, plan, ind), .backfill = backfill };
 	CHECK(a.x);
-	snprintf(a.o.plan, sizeof(a.o.plan), "%s", plan);
+	snprintf(a.o.plan, sizeof(a.o.plan), "%s", cat_owner(a.x)); /* the series' region */
 	a.o.flags = backfill ? STORE_OBS_BACKFILL : 0;
 	snprintf(a.o.ind, sizeof(a.o.ind), "%s", ind);
 	CHECK_OK(period_parse(&a.o.period, period, strlen(period)));
@@ -77,7 +77,7 @@ static const char *feed(const char *ind, const char *period, double value, doubl
 	return feed_in("test-plan", ind, period, value, yoy, false);
 }
 
-/* The same, for the rules fixture (tests/fixtures/rules-plan.yaml). */
+/* The same, for the rules fixture (tests/fixtures/rules-plan.yaml, region rules). */
 static const char *rfeed(const char *ind, const char *period, double value, double yoy)
 {
 	return feed_in("rules-plan", ind, period, value, yoy, false);
@@ -378,9 +378,12 @@ static void test_alert_record(void)
 int main(void)
 {
 	char dir[] = "/tmp/pwrules.XXXXXX", err[CAT_ERR_MAX];
-	const char *files[] = { "tests/fixtures/test-plan.yaml", "tests/fixtures/rules-plan.yaml" };
+	const char *files[] = { "tests/fixtures/test-region.yaml",
+				"tests/fixtures/test-plan.yaml",
+				"tests/fixtures/rules-region.yaml",
+				"tests/fixtures/rules-plan.yaml" };
 	CHECK(mkdtemp(dir));
-	CHECK_OK(catalog_load(&cat, files, 2, err));
+	CHECK_OK(catalog_load(&cat, files, 4, err));
 	CHECK_OK(store_open(&st, dir, 0, 0));
 	notice_list_init(&out);
 	out.now_ms = ms(2026, 11, 1);
