@@ -19,6 +19,7 @@
 struct apply_prev {
 	const struct cat_indicator *ind; /* what validation found the item's indicator to be */
 	bool found;
+	bool same; /* an identical re-send of what is stored: acknowledged, not stored */
 	struct store_head head;
 };
 
@@ -228,6 +229,23 @@ static bool same_obs(const struct store_head *o, const struct proto_item *it)
 	return o->value == it->value && o->status == it->status && yoy_same;
 }
 
+/* An identical re-send (PROTOCOL.md §2): the same value, status and yoy, and no note or the
+ * stored one. A new note alone is a revision: every accepted note is kept. The vintage is
+ * read only for a note on an otherwise identical figure. */
+static int same_figure(struct store_txn *t, const struct cat_indicator *ind,
+		       const struct store_head *o, const struct proto_item *it, bool *same)
+{
+	struct store_obs v;
+	*same = same_obs(o, it);
+	if (!*same || !it->reason || !it->reason[0])
+		return 0;
+	int rc = store_obs_get(t, cat_owner(ind), it->ind, &it->period, &v);
+	if (rc < 0)
+		return rc;
+	*same = strcmp(v.reason, it->reason) == 0;
+	return 0;
+}
+
 /* Orders valid items by indicator (the catalog entry stands for plan + indicator), period,
  * then position in the batch: pointer and integer compares, no strings. */
 static int key_cmp(const void *a, const void *b)
@@ -287,12 +305,14 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct proto_item *it = &r->items[i];
 		struct apply_prev *p = &a->prev[i];
-		p->found = false;
+		p->found = p->same = false;
 		if (!it->err) {
 			rc = store_obs_head(t, cat_owner(p->ind), it->ind, &it->period, &p->head);
 			if (rc == 0) {
 				p->found = true;
-				if (!same_obs(&p->head, it))
+				if ((rc = same_figure(t, p->ind, &p->head, it, &p->same)) < 0)
+					return rc;
+				if (!p->same)
 					it->err = status_may_replace(p->head.status, it->status);
 			} else if (rc != PW_ENOTFOUND) {
 				return rc;
@@ -350,7 +370,7 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	struct store_obs o;
 	int rc;
 
-	if (prev->found && same_obs(&prev->head, it))
+	if (prev->found && prev->same)
 		return 0; /* an identical re-send is acknowledged, not a change */
 	memset(&o, 0, sizeof(o));
 	copy_str(o.plan, sizeof(o.plan), cat_owner(ind)); /* a v1 item's plan names its region */

@@ -263,6 +263,59 @@ static void test_retry(struct apply *a, struct store *st, int64_t q_future)
 	notice_list_release(&out);
 }
 
+/* One update of one quarterly gdp figure in its own group, with an optional note. */
+static int64_t send_note(struct apply *a, struct store *st, const char *id, double value,
+			 const char *reason, int64_t changed)
+{
+	struct group g = { .n = 0 };
+	struct notice_list out;
+	struct proto_item it = { .plan = "test-plan", .ind = "gdp", .unit = "亿元", .value = value,
+				 .yoy = NAN, .status = PW_ST_FLASH, .reason = reason,
+				 .period = { .year = 2023, .freq = PERIOD_QUARTER, .n = 2 } };
+	struct proto_req r = { .type = PROTO_UPDATE, .dept = "统计局", .items = &it, .n_items = 1 };
+	snprintf(r.id, sizeof(r.id), "%s", id);
+	notice_list_init(&out);
+	add_req(&g, &r);
+	CHECK_OK(apply_group(a, st, g.p, g.n, day_ms(2025, 11, 15), &out));
+	int64_t seq = check_ack(&g.m[0], id, 1, changed);
+	CHECK(count_topics(&out, "change.") == (size_t)changed);
+	group_reset(&g);
+	notice_list_release(&out);
+	return seq;
+}
+
+static int note_cb(const struct store_obs *o, void *arg)
+{
+	char *notes = arg;
+	size_t n = strlen(notes);
+	snprintf(notes + n, 256 - n, "%u:%s;", o->rev, o->reason);
+	return 0;
+}
+
+static int notes_txn(struct store_txn *t, void *arg)
+{
+	struct period p = { .year = 2023, .freq = PERIOD_QUARTER, .n = 2 };
+	return store_rev_range(t, "test-plan", "gdp", &p, &p, note_cb, arg);
+}
+
+/* A new note on the same figure is a revision: it is kept, not dropped as an identical
+ * re-send (PROTOCOL.md: an identical re-send has the same value, status, yoy and note; a
+ * re-send without a note leaves the stored one). */
+static void test_reason(struct apply *a, struct store *st)
+{
+	char notes[256] = "";
+	send_note(a, st, "n1", 700, "快报", 1);
+	send_note(a, st, "n2", 700, "经普调整", 1); /* the note alone changed */
+	send_note(a, st, "n3", 700, "经普调整", 0); /* identical */
+	send_note(a, st, "n4", 700, NULL, 0);      /* no note: the stored one stands */
+	send_note(a, st, "n5", 700, "", 0);
+	send_note(a, st, "n6", 701, NULL, 1);
+	CHECK_OK(store_read(st, notes_txn, notes));
+	if (strcmp(notes, "1:快报;2:经普调整;3:;") != 0)
+		fprintf(stderr, "revisions: %s\n", notes);
+	CHECK(strcmp(notes, "1:快报;2:经普调整;3:;") == 0);
+}
+
 /* A group larger than the map: store_write grows it and reruns the group from scratch. The
  * rerun must not see its own first attempt (an id "accepted" then, notices listed then). */
 static void test_map_full(const char *dir)
@@ -350,6 +403,7 @@ int main(void)
 	CHECK_OK(apply_new(&a, cat, &rules));
 	test_mixed(a, st, &q_future);
 	test_retry(a, st, q_future);
+	test_reason(a, st);
 	apply_free(a);
 	store_free(st);
 	test_map_full(dir);
