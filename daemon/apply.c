@@ -59,6 +59,10 @@ struct apply {
 	struct apply_prev *prev;  /* [n_items] of the update being applied */
 	struct apply_key *sorted; /* [n_items]: duplicate check */
 	size_t cap_scratch;
+	/* the message being applied: the update whose items a NACK lists (a retry's stored
+	 * update; NULL: none), and the quarantine id of a retried message (else 0) */
+	const struct proto_req *judged;
+	uint64_t kept_as;
 	struct proto_req *retry_req;
 	uint8_t *retry_raw;
 	size_t retry_cap;
@@ -153,9 +157,9 @@ static void fail_all(struct apply *a, int rc)
 
 /* ---- rejection ---- */
 
-static void describe(const struct catalog *cat, struct apply_msg *m, int code)
+static void describe(const struct catalog *cat, struct apply_msg *m,
+		     const struct proto_req *r, int code)
 {
-	const struct proto_req *r = m->decode_rc < 0 ? NULL : m->req;
 	if (r && r->type == PROTO_UPDATE)
 		for (size_t i = 0; i < r->n_items; i++) {
 			const struct proto_item *it = &r->items[i];
@@ -183,12 +187,14 @@ static void describe(const struct catalog *cat, struct apply_msg *m, int code)
 static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int code,
 		  const char *reply_id, bool quarantine)
 {
-	struct store_reject q = { .recv_ms = a->notices->now_ms, .code = code };
-	const char *dept = m->decode_rc == 0 && m->req->dept ? m->req->dept : "";
+	/* Not quarantined again: a retried message keeps its id in the NACK. */
+	struct store_reject q = { .recv_ms = a->notices->now_ms, .code = code, .id = a->kept_as };
+	const struct proto_req *r = a->judged;
+	const char *dept = r && r->dept ? r->dept : "";
 	int rc;
 
 	m->result = code;
-	describe(a->cat, m, code);
+	describe(a->cat, m, r, code);
 	if (quarantine) {
 		snprintf(q.dept, sizeof(q.dept), "%s", dept);
 		snprintf(q.peer, sizeof(q.peer), "%s", m->peer ? m->peer : "");
@@ -200,8 +206,7 @@ static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int
 			return rc;
 	}
 	if (!m->from_sub) {
-		reply_nack(&m->reply, a->cat, reply_id, code, false, q.id,
-			   m->decode_rc == 0 ? m->req : NULL);
+		reply_nack(&m->reply, a->cat, reply_id, code, false, q.id, r);
 		return m->reply.err;
 	}
 	char topic[STORE_TOPIC_MAX + 1];
@@ -602,11 +607,14 @@ static int apply_retry(struct store_txn *t, struct apply *a, size_t i)
 	memcpy(a->retry_raw, q.raw, q.raw_len);
 	if (!a->retry_req && !(a->retry_req = proto_req_new()))
 		return PW_ENOMEM;
+	a->kept_as = q.id;
+	a->judged = NULL;
 	rc = proto_req_decode(a->retry_req, a->retry_raw, q.raw_len);
 	if (rc == 0 && a->retry_req->type != PROTO_UPDATE)
 		rc = PW_ETYPE;
 	if (rc < 0)
 		return reject(t, a, m, rc, m->req->id, false);
+	a->judged = a->retry_req; /* its bad items, as the direct send listed them */
 	if (a->retry_req->n_bad) {
 		for (size_t k = 0; k < a->retry_req->n_items; k++)
 			if (a->retry_req->items[k].err)
@@ -680,6 +688,8 @@ static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 {
 	struct apply_msg *m = a->msgs[i];
+	a->judged = m->decode_rc == 0 ? m->req : NULL;
+	a->kept_as = 0;
 	if (m->decode_rc < 0)
 		return reject(t, a, m, m->decode_rc, msg_id(m), true);
 	switch (m->req->type) {

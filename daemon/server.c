@@ -383,21 +383,39 @@ static void control_nack(struct proto_buf *b, const char *id, int code)
 	reply_nack(b, NULL, id, code, reply_retryable(code), 0, NULL);
 }
 
+/* A failed backup's code as PROTOCOL.md §3 lists them, and why in words. */
+static int backup_error(int rc, int err, char *why, size_t cap)
+{
+	if (rc == PW_EINVAL) {
+		snprintf(why, cap, "the directory is not empty");
+		return PW_EDENIED;
+	}
+	if (rc != PW_ESYS) {
+		snprintf(why, cap, "%s", pw_strerror(rc));
+		return rc;
+	}
+	snprintf(why, cap, "%s", strerror(err));
+	return err == ENOSPC || err == EDQUOT || err == EFBIG ? PW_EFULL : PW_ESYS;
+}
+
 static void control_backup(struct server *s, const struct proto_req *r)
 {
+	char why[160];
 	if (sandbox_private_tmp(r->path)) {
 		log_err("backup to '%s' refused: that is the service's private /tmp "
 			"(PrivateTmp=yes), seen by no one else and deleted when it stops; "
 			"write below /var/lib/planwatch-backup", r->path);
-		control_nack(&s->scratch, r->id, PW_EDENIED);
+		reply_nack_text(&s->scratch, r->id, PW_EDENIED,
+				"the service's private /tmp (PrivateTmp=yes)");
 		return;
 	}
 	/* Created here so it belongs to the daemon's user, who must write into it. */
 	int rc = mkdir(r->path, 0750) == 0 || errno == EEXIST ? store_backup(s->store, r->path)
 							      : PW_ESYS;
 	if (rc < 0) {
-		log_err("backup to '%s' failed: %s", r->path, pw_strerror(rc));
-		control_nack(&s->scratch, r->id, rc);
+		rc = backup_error(rc, errno, why, sizeof(why));
+		log_err("backup to '%s' failed: %s", r->path, why);
+		reply_nack_text(&s->scratch, r->id, rc, why);
 		return;
 	}
 	log_notice("backup written to '%s'", r->path);

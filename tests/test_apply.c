@@ -154,7 +154,7 @@ static size_t count_topics(const struct notice_list *l, const char *prefix)
 }
 
 /* Good and bad messages in one group; the same id twice; a read left alone. */
-static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
+static void test_mixed(struct apply *a, struct store *st, int64_t *q_future, int64_t *q_unit)
 {
 	struct group g = { .n = 0 };
 	struct notice_list out;
@@ -182,7 +182,7 @@ static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
 	      memcmp(g.m[1].reply.data, g.m[0].reply.data, g.m[0].reply.len) == 0);
 	CHECK(g.m[6].reply.len == g.m[0].reply.len &&
 	      memcmp(g.m[6].reply.data, g.m[0].reply.data, g.m[0].reply.len) == 0);
-	int64_t q_unit = check_nack(&g.m[2], "bad-unit", "wrong_unit", false);
+	*q_unit = check_nack(&g.m[2], "bad-unit", "wrong_unit", false);
 	struct proto_view *v = view(&g.m[2]);
 	CHECK(proto_view_count(v) == 1);
 	check_str(v, 0, "error", "wrong_unit");
@@ -194,7 +194,7 @@ static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
 	proto_view_free(v);
 	*q_future = check_nack(&g.m[3], "f", "bad_period", false);
 	int64_t q_bad = check_nack(&g.m[4], "", "malformed", false);
-	CHECK(q_unit > 0 && *q_future > q_unit && q_bad > *q_future);
+	CHECK(*q_unit > 0 && *q_future > *q_unit && q_bad > *q_future);
 	CHECK(read->reply.len == 0 && read->result == 0); /* reads are not apply's */
 	/* One change notice per changed item, none for the repeats; the ACK's seq covers all
 	 * the group's notices. */
@@ -230,7 +230,7 @@ static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
 /* A quarantined update, retried once its period has begun: the reply carries the retry's
  * id, the store remembers the ACK under the update's own id. In the same group the update
  * itself is resent: the dup_of path for a retry. */
-static void test_retry(struct apply *a, struct store *st, int64_t q_future)
+static void test_retry(struct apply *a, struct store *st, int64_t q_future, int64_t q_unit)
 {
 	struct group g = { .n = 0 };
 	struct notice_list out;
@@ -259,6 +259,25 @@ static void test_retry(struct apply *a, struct store *st, int64_t q_future)
 	CHECK(check_ack(&g.m[0], "f", 1, 1) == seq);
 	CHECK(check_ack(&g.m[1], "retry-1", 1, 0) == 0);
 	CHECK(g.m[0].duplicate && g.m[1].duplicate && out.n == 0);
+	group_reset(&g);
+
+	/* A retry that fails again: the NACK the direct send got, its bad items listed, under
+	 * the retry's id and the quarantine id it stays under. */
+	struct proto_req again = { .type = PROTO_RETRY, .seq = (uint64_t)q_unit };
+	snprintf(again.id, sizeof(again.id), "retry-3");
+	add_req(&g, &again);
+	CHECK_OK(apply_group(a, st, g.p, g.n, now, &out));
+	CHECK(check_nack(&g.m[0], "retry-3", "wrong_unit", false) == q_unit);
+	struct proto_view *v = view(&g.m[0]);
+	int64_t index;
+	CHECK(proto_view_count(v) == 1);
+	check_str(v, 0, "error", "wrong_unit");
+	CHECK_OK(proto_view_int(v, 0, "index", &index));
+	CHECK(index == 0);
+	char why[256];
+	CHECK_OK(proto_view_str(v, 0, "message", why, sizeof(why)));
+	CHECK(strstr(why, "亿元") != NULL);
+	proto_view_free(v);
 	group_reset(&g);
 	notice_list_release(&out);
 }
@@ -396,13 +415,13 @@ int main(void)
 	const char *files[] = { "tests/fixtures/test-plan.yaml" };
 	struct store *st;
 	struct apply *a;
-	int64_t q_future;
+	int64_t q_future, q_unit;
 	CHECK(mkdtemp(dir));
 	CHECK_OK(catalog_load(&cat, files, 1, err));
 	CHECK_OK(store_open(&st, dir, 0, 0));
 	CHECK_OK(apply_new(&a, cat, &rules));
-	test_mixed(a, st, &q_future);
-	test_retry(a, st, q_future);
+	test_mixed(a, st, &q_future, &q_unit);
+	test_retry(a, st, q_future, q_unit);
 	test_reason(a, st);
 	apply_free(a);
 	store_free(st);

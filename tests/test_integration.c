@@ -454,6 +454,86 @@ static void test_bad_inputs(struct harness *h)
 	pw_client_free(c);
 }
 
+/* The codes of PROTOCOL.md §6, read from the document (the test's oracle): names[code]. */
+static void section6_codes(char names[64][32])
+{
+	char line[512];
+	bool in6 = false;
+	FILE *f = fopen("proto/PROTOCOL.md", "r");
+	CHECK(f);
+	memset(names, 0, 64 * 32);
+	while (fgets(line, sizeof(line), f)) {
+		int code;
+		char name[32];
+		if (strncmp(line, "## ", 3) == 0)
+			in6 = strncmp(line, "## 6.", 5) == 0;
+		if (in6 && sscanf(line, "| %d | `%31[a-z_]` |", &code, name) == 2 && code > 0 &&
+		    code < 64)
+			snprintf(names[code], 32, "%s", name);
+	}
+	fclose(f);
+	CHECK(strcmp(names[11], "bad_field") == 0); /* the parse found the table */
+}
+
+/* One NACK shape everywhere (PROTOCOL.md §3): every request type that can be refused gets
+ * {v, type, id, code, error, message, retry, quarantine, items}, with a code of §6. */
+static void check_nack_shape(struct pw_client *c, struct proto_req *r, int want,
+			     char names[64][32])
+{
+	static const char *const keys[] = { "v", "type", "id", "code", "error", "message",
+					    "retry", "quarantine", "items" };
+	struct proto_view *v = harness_request(c, r);
+	char key[32], *text;
+	int64_t code;
+	CHECK(proto_view_nkeys(v) == 9);
+	for (size_t i = 0; i < 9; i++) {
+		CHECK_OK(proto_view_entry(v, i, key, sizeof(key), &text));
+		free(text);
+		if (strcmp(key, keys[i]) != 0)
+			fprintf(stderr, "%s NACK: key %zu is '%s', wanted '%s'\n",
+				proto_type_name(r->type), i, key, keys[i]);
+		CHECK(strcmp(key, keys[i]) == 0);
+	}
+	CHECK_OK(proto_view_int(v, -1, "code", &code));
+	CHECK_OK(proto_view_str(v, -1, "error", key, sizeof(key)));
+	if (code <= 0 || code >= 64 || strcmp(names[code], key) != 0)
+		fprintf(stderr, "%s NACK: code %lld '%s' is not in PROTOCOL.md section 6\n",
+			proto_type_name(r->type), (long long)code, key);
+	CHECK(code > 0 && code < 64 && strcmp(names[code], key) == 0);
+	if (want && -code != want)
+		fprintf(stderr, "%s NACK: %s, wanted %s\n", proto_type_name(r->type), key,
+			pw_errname(want));
+	CHECK(!want || -code == want);
+	proto_view_free(v);
+}
+
+static void test_nack_shape(struct harness *h)
+{
+	struct pw_client *c = harness_client(h);
+	char names[64][32], path[400];
+	section6_codes(names);
+	struct proto_req q = { .type = PROTO_QUERY, .plan = "no-such-plan", .ind = "gdp" };
+	check_nack_shape(c, &q, PW_EPLAN, names);
+	struct proto_req hi = { .type = PROTO_HISTORY, .plan = PLAN, .ind = "gdpx",
+				.has_period = true, .period = { .year = 2024, .freq = PERIOD_ANNUAL } };
+	check_nack_shape(c, &hi, PW_EINDICATOR, names);
+	struct proto_req al = { .type = PROTO_ALERTS, .plan = "no-such-plan" };
+	check_nack_shape(c, &al, PW_EPLAN, names);
+	struct proto_req ca = { .type = PROTO_CATALOG, .plan = "no-such-plan" };
+	check_nack_shape(c, &ca, PW_EPLAN, names);
+	struct proto_req re = { .type = PROTO_RETRY, .seq = 999999 };
+	check_nack_shape(c, &re, PW_ENOTFOUND, names);
+	struct proto_req ts = { .type = PROTO_TARGET_SET, .plan = PLAN, .ind = "gdp", .value = 1 };
+	check_nack_shape(c, &ts, PW_EDENIED, names);
+	/* backup: into a directory that is not empty, and below a file (mkdir fails) */
+	struct proto_req bk = { .type = PROTO_BACKUP, .path = h->dir };
+	check_nack_shape(c, &bk, 0, names);
+	snprintf(path, sizeof(path), "%s/daemon.log/sub", h->dir);
+	bk.path = path;
+	check_nack_shape(c, &bk, 0, names);
+	pw_client_free(c);
+}
+
 /* ---- 6. data status: final is locked, revised replaces, identical resend no change ---- */
 static void test_status_rules(struct harness *h)
 {
@@ -676,6 +756,8 @@ int main(void)
 	       sizeof(bad_cases) / sizeof(bad_cases[0]));
 	test_status_rules(&h);
 	printf("ok data status rules and history\n");
+	test_nack_shape(&h);
+	printf("ok one NACK shape for every request, codes of PROTOCOL.md section 6\n");
 	test_second_daemon(&h);
 	printf("ok a second daemon on the same ipc:// endpoints refuses to start\n");
 	CHECK(harness_stop(&h, SIGTERM) == 0);
