@@ -190,6 +190,9 @@ static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t 
 	for (int i = 1; i < METRICS_N_REASONS; i++)
 		out_printf(o, "planwatch_updates_rejected_total{reason=\"%s\"} %" PRIu64 "\n",
 			   pw_errname(-i), s->rejected[i]);
+	counter(o, "planwatch_requests_refused_total",
+		"Requests refused by the role table, neither applied nor quarantined (a reader's "
+		"write or junk, an operator request of another key)", s->refused);
 	counter(o, "planwatch_updates_duplicate_total",
 		"Accepted messages that repeated an already stored message id", s->duplicates);
 	counter(o, "planwatch_items_accepted_total", "Observations in accepted updates",

@@ -14,6 +14,7 @@
 #include "keypair.h"
 #include "log.h"
 #include "net.h"
+#include "role.h"
 #include "sandbox.h"
 
 struct net {
@@ -24,6 +25,7 @@ struct net {
 	void *subs[NET_MAX_SUB];
 	size_t n_subs;
 	bool curve; /* CURVE on: ZAP user ids are authenticated departments */
+	bool local; /* listen is ipc://: without CURVE its peers are local (every role) */
 	void *zap;  /* ZAP handler socket (REP), bound before any other socket */
 	struct auth *auth;
 	struct keypair key;
@@ -143,6 +145,9 @@ static int setup_curve(struct net *n, char *err, size_t errlen)
 	n->curve = true;
 	log_notice("CURVE on: %zu department keys; server public key %s",
 		   auth_n_departments(n->auth), n->key.public_key);
+	if (!auth_n_operators(n->auth))
+		log_notice("no operator keys in clients_file: target_set, retry, rejected, tick, "
+			   "clock_set and backup are refused to every key");
 	return 0;
 }
 
@@ -227,6 +232,7 @@ int net_new(struct net **ret, const struct config *cfg, char *err, size_t errlen
 	if (!(n = calloc(1, sizeof(*n))))
 		return PW_ENOMEM;
 	n->cfg = cfg;
+	n->local = strncmp(cfg->listen, "ipc://", 6) == 0;
 	connlimit_setup(); /* before the first socket can accept */
 	if (!(n->zctx = zmq_ctx_new())) {
 		rc = PW_ENOMEM;
@@ -304,12 +310,22 @@ void net_slot_close(struct net_slot *sl)
 	sl->has_payload = false;
 }
 
+/* Who sent it, for the quarantine (its per-sender bound) and set_by: the CURVE identity,
+ * else "local:UID" for an ipc:// peer (libzmq's Peer-Address there is
+ * "localhost:UID:GID:PID": one sender per user, not per process), else the address. */
 static void slot_peer(struct net_slot *sl, bool from_sub)
 {
 	const char *uid = zmq_msg_gets(&sl->payload, "User-Id");
 	const char *addr = zmq_msg_gets(&sl->payload, "Peer-Address");
-	snprintf(sl->peer, sizeof(sl->peer), "%s%s%s", from_sub ? "sub:" : "",
-		 uid && *uid ? uid : (addr && *addr ? addr : "local"), "");
+	const char *pfx = from_sub ? "sub:" : "";
+	unsigned user, group, pid;
+	char tail;
+	if (uid && *uid)
+		snprintf(sl->peer, sizeof(sl->peer), "%s%s", pfx, uid);
+	else if (addr && sscanf(addr, "localhost:%u:%u:%u%c", &user, &group, &pid, &tail) == 3)
+		snprintf(sl->peer, sizeof(sl->peer), "%slocal:%u", pfx, user);
+	else
+		snprintf(sl->peer, sizeof(sl->peer), "%s%s", pfx, addr && *addr ? addr : "local");
 }
 
 /* Reads one whole multipart message without blocking. Returns 1 if one was read,
@@ -354,8 +370,16 @@ static int read_one(const struct net *n, void *z, struct net_slot *sl, bool from
 	m->peer = sl->peer;
 	m->auth_dept = NULL;
 	const char *uid = zmq_msg_gets(&sl->payload, "User-Id");
-	if (uid && *uid && n->curve)
+	bool authed = uid && *uid && n->curve;
+	if (authed)
 		m->auth_dept = uid;
+	/* A publisher on a SUB socket only feeds: authenticated by its key (sub_bind under
+	 * CURVE), or one the config names (sub_connect, no CURVE). */
+	if (from_sub && !authed)
+		sl->roles = ROLE_FEEDER;
+	else
+		sl->roles = role_of_peer(n->curve, zmq_msg_gets(&sl->payload, ROLE_PROPERTY),
+					 n->local) & (from_sub ? ROLE_FEEDER : ~0u);
 	apply_decode(m);
 	return 1;
 }

@@ -31,6 +31,7 @@ struct net_slot {
 	zmq_msg_t payload;
 	bool has_payload;
 	char peer[STORE_DEPT_MAX + 1];
+	unsigned roles; /* enum role bits of the sender (daemon/role.h) */
 };
 
 struct net;

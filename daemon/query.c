@@ -278,6 +278,7 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	proto_kv_int(&m, "now", st->now_ms);
 	proto_kv_uint(&m, "accepted", st->accepted);
 	proto_kv_uint(&m, "rejected", st->rejected);
+	proto_kv_uint(&m, "refused", st->refused);
 	proto_kv_uint(&m, "duplicates", st->duplicates);
 	proto_kv_uint(&m, "items", st->items);
 	proto_kv_uint(&m, "groups", st->groups);

@@ -13,6 +13,7 @@
 
 struct query_stats {
 	uint64_t accepted, rejected, duplicates, items, groups, notices;
+	uint64_t refused; /* by the role table: not applied, not quarantined */
 	uint64_t last_commit_ms;   /* wall clock of the last group commit */
 	uint64_t commit_us_last;   /* duration of the last commit */
 	unsigned subscriptions;    /* live PUB subscriptions */

@@ -22,6 +22,7 @@
 #include "query.h"
 #include "reply.h"
 #include "reporting.h"
+#include "role.h"
 #include "rules.h"
 #include "sandbox.h"
 #include "server.h"
@@ -53,6 +54,7 @@ struct server {
 	struct metrics *metrics;    /* NULL: metrics_listen is off */
 	struct metrics_snapshot ms; /* counted by the loop, copied out by publish_metrics() */
 	uint64_t alerts_mark;       /* groups + notices when ms.alerts was last counted */
+	uint64_t refused_logged;    /* st.refused when last logged */
 };
 
 static int64_t wall_ms(void)
@@ -278,6 +280,7 @@ static void publish_metrics(struct server *s, bool full)
 	s->ms.subscriptions = s->st.subscriptions;
 	s->ms.connections_max = s->st.connections_max;
 	s->ms.connections_refused = s->st.connections_refused;
+	s->ms.refused = s->st.refused;
 	if (full) {
 		uint64_t mark = s->st.groups + s->st.notices;
 		int rc = store_stat(s->store, &s->ms.store);
@@ -466,6 +469,28 @@ static void answer_reads(struct server *s, struct net_slot **reads, size_t n)
 	}
 }
 
+/* The role table (daemon/role.h), before anything of the request is looked up: what the
+ * peer may not send is refused (denied) and neither applied nor quarantined; a frame that
+ * cannot be decoded is quarantined only for a feeder, whose data the quarantine keeps, and
+ * refused with its decoding error otherwise. Counted, logged in sum by tick(). */
+static bool refuse_by_role(struct server *s, struct net_slot *sl)
+{
+	const struct apply_msg *m = &sl->m;
+	int code;
+	if (m->decode_rc < 0)
+		code = sl->roles & ROLE_FEEDER ? 0 : m->decode_rc;
+	else
+		code = role_may(sl->roles, m->req->type) ? 0 : PW_EDENIED;
+	if (!code)
+		return false;
+	s->st.refused++;
+	if (!m->from_sub) {
+		reply_nack(&s->scratch, NULL, m->req ? m->req->id : "", code, false, 0, NULL);
+		net_reply(s->net, sl, &s->scratch);
+	}
+	return true;
+}
+
 static void process_batch(struct server *s, size_t n)
 {
 	struct net_slot *writes_buf[n ? n : 1], *reads_buf[n ? n : 1];
@@ -473,6 +498,8 @@ static void process_batch(struct server *s, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		struct net_slot *sl = &s->slots[i];
+		if (refuse_by_role(s, sl))
+			continue;
 		if (apply_is_write(&sl->m))
 			writes_buf[nw++] = sl;
 		else
@@ -517,6 +544,12 @@ static void tick(struct server *s)
 {
 	int64_t now = mono_ms();
 	sync_publisher(s);
+	if (s->st.refused != s->refused_logged) {
+		log_warn("%llu requests refused by role (a reader's write or junk, an operator "
+			 "request from a key that is no operator's: PROTOCOL.md section 1)",
+			 (unsigned long long)(s->st.refused - s->refused_logged));
+		s->refused_logged = s->st.refused;
+	}
 	if (s->watchdog_usec && now >= s->next_watchdog_ms) {
 		notify_watchdog();
 		s->next_watchdog_ms = now + (int64_t)(s->watchdog_usec / 2000);
