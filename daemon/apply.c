@@ -8,6 +8,7 @@
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "apply.h"
+#include "qbound.h"
 #include "reply.h"
 #include "validate.h"
 
@@ -45,6 +46,7 @@ struct apply_ack {
 struct apply {
 	const struct catalog *cat;
 	const struct rules_cfg *rules;
+	struct qbound *qb; /* the quarantine's bounds; NULL: none */
 	/* the group being applied */
 	struct apply_msg *const *msgs;
 	size_t n;
@@ -99,6 +101,11 @@ void apply_free(struct apply *a)
 void apply_set_catalog(struct apply *a, const struct catalog *cat)
 {
 	a->cat = cat;
+}
+
+void apply_set_quarantine(struct apply *a, struct qbound *q)
+{
+	a->qb = q;
 }
 
 void apply_decode(struct apply_msg *m)
@@ -202,7 +209,7 @@ static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int
 		q.raw = m->raw;
 		q.raw_len = m->raw_len < APPLY_QUARANTINE_RAW_MAX ? m->raw_len
 								  : APPLY_QUARANTINE_RAW_MAX;
-		if ((rc = store_quarantine_put(t, &q)) < 0)
+		if ((rc = a->qb ? qbound_put(a->qb, t, &q) : store_quarantine_put(t, &q)) < 0)
 			return rc;
 	}
 	if (!m->from_sub) {
@@ -732,6 +739,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 
 	/* store_write may run us again after growing the map: start from scratch. */
 	notice_list_clear(a->notices);
+	qbound_abort(a->qb);
 	a->n_touched = 0;
 	if ((rc = ids_reset(a)) < 0)
 		return rc;
@@ -775,8 +783,11 @@ int apply_group(struct apply *a, struct store *s, struct apply_msg *const *msgs,
 	if (rc == 0)
 		rc = store_write(s, apply_txn, a);
 	if (rc < 0) {
+		qbound_abort(a->qb);
 		notice_list_clear(out);
 		fail_all(a, rc);
+	} else {
+		qbound_commit(a->qb);
 	}
 	a->msgs = NULL;
 	a->notices = NULL;

@@ -251,6 +251,16 @@ static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t 
 	gauge(o, "planwatch_store_log_entries", "Notices in the durable log", st->n_log);
 	gauge(o, "planwatch_store_quarantined", "Rejected messages kept in quarantine",
 	      st->n_quar);
+	gauge(o, "planwatch_quarantine_bytes",
+	      "Bytes the quarantined messages take (bounded by quarantine_max_mb)",
+	      s->quarantine_bytes);
+	family(o, "planwatch_quarantine_dropped_total", "counter",
+	       "Oldest quarantined messages dropped to keep a bound, by bound (a sender's "
+	       "share or the total)");
+	out_printf(o, "planwatch_quarantine_dropped_total{bound=\"sender\"} %" PRIu64 "\n",
+		   s->quarantine_dropped[0]);
+	out_printf(o, "planwatch_quarantine_dropped_total{bound=\"total\"} %" PRIu64 "\n",
+		   s->quarantine_dropped[1]);
 }
 
 /* ---- HTTP thread ---- */

@@ -72,6 +72,8 @@ struct metrics_snapshot {
 	uint64_t rejected[METRICS_N_REASONS]; /* write messages rejected, by -code; [0] unused */
 	uint64_t duplicates; /* accepted messages that were retries of a stored one */
 	uint64_t refused;    /* requests refused by the role table (daemon/role.h) */
+	uint64_t quarantine_dropped[2]; /* oldest dropped by the bound: [0] sender, [1] total */
+	uint64_t quarantine_bytes;      /* gauge: what the quarantine's records take */
 	uint64_t items;      /* observations in accepted updates */
 	uint64_t groups;     /* group commits (successful or not) */
 	uint64_t notices[METRICS_N_TOPICS]; /* notices published, by enum metrics_topic */

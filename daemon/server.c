@@ -19,6 +19,7 @@
 #include "net.h"
 #include "notify.h"
 #include "publisher.h"
+#include "qbound.h"
 #include "query.h"
 #include "reply.h"
 #include "reporting.h"
@@ -40,6 +41,7 @@ struct server {
 	struct store *store;
 	struct net *net;
 	struct apply *apply;
+	struct qbound *qbound; /* the quarantine's bounds, lent to apply */
 	unsigned long pub_damaged_seen;
 	struct net_slot *slots;
 	size_t n_slots;
@@ -133,6 +135,39 @@ static int lint_txn(struct store_txn *t, void *arg)
 	return rc < 0 ? rc : 0;
 }
 
+static int trim_txn(struct store_txn *t, void *arg)
+{
+	return qbound_trim(arg, t);
+}
+
+/* Counts what the quarantine holds and trims it to the bounds (lowered since?). */
+static int bound_quarantine(struct server *s, const struct config *cfg, char *err,
+			    size_t errlen)
+{
+	const struct qbound_limits lim = { .total = cfg->quarantine_max,
+					   .per_sender = cfg->quarantine_sender_max,
+					   .raw_max = cfg->quarantine_raw_max };
+	struct qbound_stats st;
+	int rc;
+	if ((rc = qbound_new(&s->qbound, &lim)) < 0 ||
+	    (rc = qbound_load(s->qbound, s->store)) < 0) {
+		snprintf(err, errlen, "cannot count the quarantine: %s", pw_strerror(rc));
+		return rc;
+	}
+	rc = store_write(s->store, trim_txn, s->qbound);
+	if (rc < 0) {
+		qbound_abort(s->qbound);
+		snprintf(err, errlen, "cannot trim the quarantine: %s", pw_strerror(rc));
+		return rc;
+	}
+	qbound_commit(s->qbound);
+	qbound_stats(s->qbound, &st);
+	if (st.dropped[QBOUND_SENDER] + st.dropped[QBOUND_TOTAL])
+		log_notice("quarantine trimmed to its bounds: %llu oldest messages dropped",
+			   (unsigned long long)(st.dropped[QBOUND_SENDER] + st.dropped[QBOUND_TOTAL]));
+	return 0;
+}
+
 /* Checks the loaded plans' baselines against the stored figures (at start and reload). */
 static void lint_baselines(struct server *s)
 {
@@ -158,7 +193,8 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 	if ((rc = net_check_endpoints(cfg, err, errlen)) < 0 ||
 	    (rc = live_new(&s->live, cfg, err, errlen)) < 0 ||
 	    (rc = open_store(s, cfg, err, errlen)) < 0 ||
-	    (rc = upgrade_store(s, cfg->state_dir, err, errlen)) < 0)
+	    (rc = upgrade_store(s, cfg->state_dir, err, errlen)) < 0 ||
+	    (rc = bound_quarantine(s, cfg, err, errlen)) < 0)
 		goto out_free;
 	lint_baselines(s);
 	s->st.issuer = live_config(s->live)->issuer; /* live keeps it, reloads included */
@@ -170,6 +206,7 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 		rc = PW_ENOMEM;
 		goto out_free;
 	}
+	apply_set_quarantine(s->apply, s->qbound);
 	if ((rc = net_new(&s->net, live_config(s->live), err, errlen)) < 0)
 		goto out_free;
 	/* Last, so that no HTTP thread runs unless everything else is up. */
@@ -194,6 +231,7 @@ void server_free(struct server *s)
 	free(s->slots);
 	free(s->writes);
 	apply_free(s->apply);
+	qbound_free(s->qbound);
 	notice_list_release(&s->group_notices);
 	notice_list_release(&s->timer_notices);
 	proto_buf_release(&s->scratch);
@@ -221,6 +259,16 @@ static void publish(struct server *s, struct notice_list *l)
 }
 
 /* Figures the publisher thread and the accepting threads (connlimit) keep. */
+static void sync_quarantine(struct server *s)
+{
+	struct qbound_stats q;
+	qbound_stats(s->qbound, &q);
+	s->st.quarantine_bytes = s->ms.quarantine_bytes = q.bytes;
+	s->ms.quarantine_dropped[0] = q.dropped[QBOUND_SENDER];
+	s->ms.quarantine_dropped[1] = q.dropped[QBOUND_TOTAL];
+	s->st.quarantine_dropped = q.dropped[QBOUND_SENDER] + q.dropped[QBOUND_TOTAL];
+}
+
 static void sync_publisher(struct server *s)
 {
 	const struct publisher *pub = net_publisher(s->net);
@@ -281,6 +329,7 @@ static void publish_metrics(struct server *s, bool full)
 	s->ms.connections_max = s->st.connections_max;
 	s->ms.connections_refused = s->st.connections_refused;
 	s->ms.refused = s->st.refused;
+	sync_quarantine(s);
 	if (full) {
 		uint64_t mark = s->st.groups + s->st.notices;
 		int rc = store_stat(s->store, &s->ms.store);
@@ -460,6 +509,7 @@ static void answer_reads(struct server *s, struct net_slot **reads, size_t n)
 {
 	s->st.now_ms = now_ms(s);
 	sync_publisher(s);
+	sync_quarantine(s);
 	for (size_t i = 0; i < n; i++) {
 		if (handle_control(s, reads[i]))
 			continue;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "../daemon/apply.h"
+#include "../daemon/qbound.h"
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "check.h"
@@ -409,6 +410,155 @@ static void test_full(const char *dir)
 	store_free(st);
 }
 
+/* What the store holds of the quarantine, per sender a/b/c and in total. */
+struct quar_count {
+	uint64_t bytes, records, sender_bytes[3], sender_records[3], min_id[3];
+	size_t raw_max;
+};
+
+static int quar_count_cb(const struct store_reject *r, void *arg)
+{
+	struct quar_count *c = arg;
+	int k = r->peer[0] - 'a';
+	CHECK(k >= 0 && k < 3);
+	c->bytes += r->bytes;
+	c->records++;
+	c->sender_bytes[k] += r->bytes;
+	c->sender_records[k]++;
+	if (!c->min_id[k])
+		c->min_id[k] = r->id;
+	if (r->raw_len > c->raw_max)
+		c->raw_max = r->raw_len;
+	return 0;
+}
+
+static int quar_count_txn(struct store_txn *t, void *arg)
+{
+	memset(arg, 0, sizeof(struct quar_count));
+	return store_quarantine_list(t, 0, quar_count_cb, arg);
+}
+
+/* A group of n junk frames of 3000 bytes from peer. */
+static int junk_group(struct apply *a, struct store *st, const char *peer, int n)
+{
+	static uint8_t junk[3000];
+	struct group g = { .n = 0 };
+	struct notice_list out;
+	memset(junk, 0xc1, sizeof(junk));
+	notice_list_init(&out);
+	for (int i = 0; i < n; i++)
+		add_raw(&g, junk, sizeof(junk))->peer = peer;
+	int rc = apply_group(a, st, g.p, g.n, day_ms(2025, 11, 15), &out);
+	for (int i = 0; rc == 0 && i < n; i++)
+		check_nack(&g.m[i], "", "malformed", false);
+	group_reset(&g);
+	notice_list_release(&out);
+	return rc;
+}
+
+/* The counts qbound keeps are the store's. */
+static void check_counts(struct store *st, const struct qbound *q, struct quar_count *c)
+{
+	struct qbound_stats s;
+	CHECK_OK(store_read(st, quar_count_txn, c));
+	qbound_stats(q, &s);
+	CHECK(s.bytes == c->bytes && s.records == c->records);
+}
+
+/* The quarantine is bounded per sender and in total; the oldest go first, the sender's own
+ * before anyone else's; raw bytes are cut; the counts follow commits, reruns and failures,
+ * and are rebuilt from the store. */
+static void test_quarantine_bounds(const char *dir)
+{
+	const struct qbound_limits lim = { .total = 20000, .per_sender = 8000, .raw_max = 1000 };
+	struct store *st;
+	struct apply *a;
+	struct qbound *q, *q2;
+	struct qbound_stats s;
+	struct quar_count c;
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/quar", dir);
+	CHECK(mkdir(sub, 0700) == 0);
+	CHECK_OK(store_open(&st, sub, 1 << 20, 256 << 20));
+	CHECK_OK(apply_new(&a, cat, &rules));
+	CHECK_OK(qbound_new(&q, &lim));
+	apply_set_quarantine(a, q);
+	/* One sender: at most 8000 bytes of its newest records. */
+	for (int i = 0; i < 4; i++)
+		CHECK_OK(junk_group(a, st, "a", 5));
+	check_counts(st, q, &c);
+	qbound_stats(q, &s);
+	CHECK(c.raw_max == 1000);
+	CHECK(c.sender_bytes[0] <= 8000 && c.sender_bytes[0] + 1100 > 8000);
+	CHECK(s.dropped[QBOUND_SENDER] == 20 - c.records && s.dropped[QBOUND_TOTAL] == 0);
+	CHECK(c.min_id[0] == 20 - c.records + 1); /* the oldest went */
+	/* Two more: the total bound drops the oldest of all, a's. */
+	CHECK_OK(junk_group(a, st, "b", 7));
+	CHECK_OK(junk_group(a, st, "c", 7));
+	check_counts(st, q, &c);
+	qbound_stats(q, &s);
+	CHECK(c.bytes <= 20000 && c.bytes + 1100 > 20000);
+	CHECK(s.dropped[QBOUND_TOTAL] > 0);
+	CHECK(c.sender_records[1] == 7 && c.sender_records[2] == 7 && c.sender_records[0] < 7);
+	/* A group that does not commit changes nothing: a map that cannot grow. */
+	store_free(st);
+	CHECK_OK(store_open(&st, sub, 1 << 20, 1 << 20));
+	struct qbound_stats before;
+	qbound_stats(q, &before);
+	/* 3 MB of junk into a 1 MiB map that may not grow: bounded, it never fills it. */
+	for (int i = 0; i < 20; i++)
+		CHECK_OK(junk_group(a, st, i % 2 ? "a" : "b", 50));
+	check_counts(st, q, &c);
+	CHECK(c.bytes <= 20000);
+	/* Rebuilt from the store at start: the same counts. */
+	CHECK_OK(qbound_new(&q2, &lim));
+	CHECK_OK(qbound_load(q2, st));
+	qbound_stats(q2, &before);
+	qbound_stats(q, &s);
+	CHECK(before.bytes == s.bytes && before.records == s.records);
+	qbound_free(q2);
+	apply_free(a);
+	qbound_free(q);
+	store_free(st);
+}
+
+/* A group that fails, and one run again after the map grew: the counts stay the store's. */
+static void test_quarantine_rollback(const char *dir)
+{
+	const struct qbound_limits lim = { .total = 1 << 30, .per_sender = 1 << 30, .raw_max = 3000 };
+	struct store *st;
+	struct apply *a;
+	struct qbound *q;
+	struct qbound_stats s0, s1;
+	struct quar_count c;
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/quar-rb", dir);
+	CHECK(mkdir(sub, 0700) == 0);
+	CHECK_OK(store_open(&st, sub, 1 << 20, 1 << 20));
+	CHECK_OK(apply_new(&a, cat, &rules));
+	CHECK_OK(qbound_new(&q, &lim));
+	apply_set_quarantine(a, q);
+	int rc = 0, groups = 0;
+	while ((rc = junk_group(a, st, "a", 100)) == 0) /* 310 kB a group into a 1 MiB map */
+		groups++;
+	CHECK_RC(rc, PW_EFULL);
+	qbound_stats(q, &s0);
+	check_counts(st, q, &c); /* the failed group's puts were undone */
+	CHECK(c.records == (uint64_t)groups * 100);
+	store_free(st);
+	CHECK_OK(store_open(&st, sub, 1 << 20, 64 << 20));
+	CHECK_OK(junk_group(a, st, "b", 100)); /* grows the map: the group runs twice */
+	struct store_stat ss;
+	CHECK_OK(store_stat(st, &ss));
+	CHECK(ss.map_size > (1u << 20));
+	check_counts(st, q, &c);
+	qbound_stats(q, &s1);
+	CHECK(s1.records > s0.records && c.records == s1.records);
+	apply_free(a);
+	qbound_free(q);
+	store_free(st);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/pwapply.XXXXXX", err[CAT_ERR_MAX], cmd[64];
@@ -427,6 +577,8 @@ int main(void)
 	store_free(st);
 	test_map_full(dir);
 	test_full(dir);
+	test_quarantine_bounds(dir);
+	test_quarantine_rollback(dir);
 	catalog_free(cat);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK(system(cmd) == 0);
