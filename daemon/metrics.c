@@ -400,6 +400,29 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* metrics_listen as a socket address, err saying what is wrong with it. */
+static int listen_addr(const char *listen, struct sockaddr_storage *sa, bool *v6,
+		       uint16_t *port, char *err, size_t errlen)
+{
+	if (parse_listen(listen, sa, v6, port) < 0) {
+		set_err(err, errlen, "metrics_listen '%s' is not \"IPv4:port\" or \"[IPv6]:port\" "
+			"(numeric address, port 0 to 65535; no host names)", listen);
+		return PW_EINVAL;
+	}
+	return 0;
+}
+
+int metrics_check_listen(const char *listen, unsigned *port, char *err, size_t errlen)
+{
+	struct sockaddr_storage sa;
+	uint16_t p;
+	bool v6;
+	int rc = listen_addr(listen, &sa, &v6, &p, err, errlen);
+	if (rc == 0)
+		*port = p;
+	return rc;
+}
+
 int metrics_new(struct metrics **ret, const char *listen, char *err, size_t errlen)
 {
 	struct sockaddr_storage sa;
@@ -410,11 +433,8 @@ int metrics_new(struct metrics **ret, const char *listen, char *err, size_t errl
 
 	if (!ret || !listen)
 		return PW_EINVAL;
-	if (parse_listen(listen, &sa, &v6, &port) < 0) {
-		set_err(err, errlen, "metrics_listen '%s' is not \"IPv4:port\" or \"[IPv6]:port\"",
-			listen);
-		return PW_EINVAL;
-	}
+	if ((rc = listen_addr(listen, &sa, &v6, &port, err, errlen)) < 0)
+		return rc;
 	struct metrics *m = calloc(1, sizeof(*m));
 	if (!m)
 		return PW_ENOMEM;

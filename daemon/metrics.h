@@ -96,6 +96,10 @@ struct metrics;
  * err then says why. *ret is written only on success. */
 int metrics_new(struct metrics **ret, const char *listen, char *err, size_t errlen);
 
+/* The check metrics_new() makes of listen before it binds (planwatchd --check): 0 and the
+ * port, or PW_EINVAL with err saying why. */
+int metrics_check_listen(const char *listen, unsigned *port, char *err, size_t errlen);
+
 /* Stops the HTTP thread (waits for a scrape in progress) and frees m. NULL-safe. */
 void metrics_free(struct metrics *m);
 

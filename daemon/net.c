@@ -109,20 +109,13 @@ static int sock_bind(void *z, const char *ep, char *err, size_t errlen)
 	return 0;
 }
 
-/* CURVE needs a ZAP handler running before the first bind: since libzmq 4.2 a CURVE
- * server without one accepts any client that completes the handshake. */
-static int setup_curve(struct net *n, char *err, size_t errlen)
+/* What CURVE needs (server_secret_file set), for the start and for --check alike: a libzmq
+ * with CURVE, a clients_file, and both files loading. */
+static int curve_load(const struct config_keys *k, struct keypair *key, struct auth **auth,
+		      char *err, size_t errlen)
 {
-	const struct config_keys *k = &n->cfg->keys;
 	char why[600];
 	int rc;
-
-	if (!k->server_secret_file[0]) {
-		log_warn("NULL security: clients are not authenticated; any local process that can "
-			 "open the ipc:// sockets may report figures (set server_secret_file and "
-			 "clients_file for CURVE)");
-		return 0;
-	}
 	if (!zmq_has("curve")) {
 		snprintf(err, errlen, "this libzmq was built without CURVE support (zmq_has(\"curve\") "
 			 "is false): install Debian's libzmq5 or remove server_secret_file");
@@ -133,11 +126,42 @@ static int setup_curve(struct net *n, char *err, size_t errlen)
 			 "department public keys in clients_file");
 		return PW_ECONFIG;
 	}
-	if ((rc = keypair_load(&n->key, k->server_secret_file, why, sizeof(why))) < 0 ||
-	    (rc = auth_new(&n->auth, k->clients_file, why, sizeof(why))) < 0) {
+	if ((key && (rc = keypair_load(key, k->server_secret_file, why, sizeof(why))) < 0) ||
+	    (rc = auth_new(auth, k->clients_file, why, sizeof(why))) < 0) {
 		snprintf(err, errlen, "%s", why);
 		return rc;
 	}
+	return 0;
+}
+
+int net_check(const struct config *cfg, bool load_secret, char *err, size_t errlen)
+{
+	struct keypair key;
+	struct auth *auth = NULL;
+	int rc = net_check_endpoints(cfg, err, errlen);
+	if (rc < 0 || !cfg->keys.server_secret_file[0])
+		return rc;
+	rc = curve_load(&cfg->keys, load_secret ? &key : NULL, &auth, err, errlen);
+	auth_free(auth);
+	memset(&key, 0, sizeof(key)); /* a secret key need not linger on the stack */
+	return rc;
+}
+
+/* CURVE needs a ZAP handler running before the first bind: since libzmq 4.2 a CURVE
+ * server without one accepts any client that completes the handshake. */
+static int setup_curve(struct net *n, char *err, size_t errlen)
+{
+	const struct config_keys *k = &n->cfg->keys;
+	int rc;
+
+	if (!k->server_secret_file[0]) {
+		log_warn("NULL security: clients are not authenticated; any local process that can "
+			 "open the ipc:// sockets may report figures (set server_secret_file and "
+			 "clients_file for CURVE)");
+		return 0;
+	}
+	if ((rc = curve_load(k, &n->key, &n->auth, err, errlen)) < 0)
+		return rc;
 	if (!(n->zap = zmq_socket(n->zctx, ZMQ_REP)) || zmq_bind(n->zap, AUTH_ZAP_ENDPOINT) != 0) {
 		snprintf(err, errlen, "cannot start the ZAP handler: %s", zmq_strerror(errno));
 		return PW_ESYS;
