@@ -159,6 +159,7 @@ static void test_roles(struct harness *h, const char *clients, const struct keyp
 	struct stat st;
 	snprintf(dir, sizeof(dir), "%s/backup-reader/data.mdb", h->dir);
 	CHECK(stat(dir, &st) == 0); /* the operator's backup, no one else's */
+	CHECK((st.st_mode & 0777) == 0640); /* like the store, whatever the umask */
 	/* Junk: a reader's is refused with its decoding error and counted, a department's is
 	 * quarantined. */
 	int64_t quar = harness_status(op, "quarantined"), refused = harness_status(op, "refused");
@@ -215,6 +216,7 @@ static void test_insecure_tcp(int port)
 
 int main(void)
 {
+	umask(022); /* the usual one: a backup must still be 0640 */
 	struct harness h;
 	char ep[64], pub[64], extra[1200], clients[400];
 	struct pw_ack a;
