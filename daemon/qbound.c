@@ -88,6 +88,20 @@ static int ring_reserve(struct qb_sender *s)
 
 /* ---- the counts ---- */
 
+/* Room for one more element in *p (n in use of *cap, each elem bytes): doubles. */
+static int grow(void **p, size_t n, size_t *cap, size_t elem, size_t first)
+{
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? 2 * *cap : first;
+	void *q = realloc(*p, c * elem);
+	if (!q)
+		return PW_ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
 static int sender_of(struct qbound *q, const char *name, size_t *out)
 {
 	for (size_t i = 0; i < q->n_senders; i++)
@@ -95,14 +109,9 @@ static int sender_of(struct qbound *q, const char *name, size_t *out)
 			*out = i;
 			return 0;
 		}
-	if (q->n_senders == q->cap_senders) {
-		size_t cap = q->cap_senders ? 2 * q->cap_senders : 8;
-		struct qb_sender *s = realloc(q->senders, cap * sizeof(*s));
-		if (!s)
-			return PW_ENOMEM;
-		q->senders = s;
-		q->cap_senders = cap;
-	}
+	int rc = grow((void **)&q->senders, q->n_senders, &q->cap_senders, sizeof(*q->senders), 8);
+	if (rc < 0)
+		return rc;
 	struct qb_sender *s = &q->senders[q->n_senders];
 	memset(s, 0, sizeof(*s));
 	size_t n = strnlen(name, sizeof(s->name) - 1);
@@ -114,14 +123,9 @@ static int sender_of(struct qbound *q, const char *name, size_t *out)
 static int log_op(struct qbound *q, enum qb_kind kind, enum qbound_why why, size_t sender,
 		  struct qb_rec rec)
 {
-	if (q->n_undo == q->cap_undo) {
-		size_t cap = q->cap_undo ? 2 * q->cap_undo : 64;
-		struct qb_op *u = realloc(q->undo, cap * sizeof(*u));
-		if (!u)
-			return PW_ENOMEM;
-		q->undo = u;
-		q->cap_undo = cap;
-	}
+	int rc = grow((void **)&q->undo, q->n_undo, &q->cap_undo, sizeof(*q->undo), 64);
+	if (rc < 0)
+		return rc;
 	q->undo[q->n_undo++] = (struct qb_op){ kind, why, sender, rec };
 	return 0;
 }

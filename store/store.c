@@ -1502,21 +1502,10 @@ static int reject_visit(const MDB_val *k, const MDB_val *v, void *ctx)
 	return rc < 0 ? rc : w->cb(&r, w->arg);
 }
 
-int store_quarantine_sizes(struct store_txn *t, store_reject_cb cb, void *arg)
+static int quarantine_walk(struct store_txn *t, uint64_t after, store_reject_cb cb, void *arg,
+			   bool tolerant)
 {
-	struct reject_walk w = { cb, arg, true };
-	int rc;
-
-	if ((rc = txn_check(t, false)) < 0)
-		return rc;
-	if (!cb)
-		return PW_EINVAL;
-	return walk_after(t, DB_QUAR, 0, reject_visit, &w);
-}
-
-int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb cb, void *arg)
-{
-	struct reject_walk w = { cb, arg, false };
+	struct reject_walk w = { cb, arg, tolerant };
 	int rc;
 
 	if ((rc = txn_check(t, false)) < 0)
@@ -1524,6 +1513,16 @@ int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb c
 	if (!cb)
 		return PW_EINVAL;
 	return walk_after(t, DB_QUAR, after, reject_visit, &w);
+}
+
+int store_quarantine_sizes(struct store_txn *t, store_reject_cb cb, void *arg)
+{
+	return quarantine_walk(t, 0, cb, arg, true);
+}
+
+int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb cb, void *arg)
+{
+	return quarantine_walk(t, after, cb, arg, false);
 }
 
 /* ---- whole environment ---- */

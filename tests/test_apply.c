@@ -465,6 +465,20 @@ static void check_counts(struct store *st, const struct qbound *q, struct quar_c
 	CHECK(s.bytes == c->bytes && s.records == c->records);
 }
 
+/* A store in dir/name (1 MiB map growing to map_max) and an apply bounded by lim. */
+static void open_bounded(const char *dir, const char *name, uint64_t map_max,
+			 const struct qbound_limits *lim, struct store **st, struct apply **a,
+			 struct qbound **q)
+{
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/%s", dir, name);
+	CHECK(mkdir(sub, 0700) == 0);
+	CHECK_OK(store_open(st, sub, 1 << 20, map_max));
+	CHECK_OK(apply_new(a, cat, &rules));
+	CHECK_OK(qbound_new(q, lim));
+	apply_set_quarantine(*a, *q);
+}
+
 /* The quarantine is bounded per sender and in total; the oldest go first, the sender's own
  * before anyone else's; raw bytes are cut; the counts follow commits, reruns and failures,
  * and are rebuilt from the store. */
@@ -478,11 +492,7 @@ static void test_quarantine_bounds(const char *dir)
 	struct quar_count c;
 	char sub[300];
 	snprintf(sub, sizeof(sub), "%s/quar", dir);
-	CHECK(mkdir(sub, 0700) == 0);
-	CHECK_OK(store_open(&st, sub, 1 << 20, 256 << 20));
-	CHECK_OK(apply_new(&a, cat, &rules));
-	CHECK_OK(qbound_new(&q, &lim));
-	apply_set_quarantine(a, q);
+	open_bounded(dir, "quar", 256 << 20, &lim, &st, &a, &q);
 	/* One sender: at most 8000 bytes of its newest records. */
 	for (int i = 0; i < 4; i++)
 		CHECK_OK(junk_group(a, st, "a", 5));
@@ -533,11 +543,7 @@ static void test_quarantine_rollback(const char *dir)
 	struct quar_count c;
 	char sub[300];
 	snprintf(sub, sizeof(sub), "%s/quar-rb", dir);
-	CHECK(mkdir(sub, 0700) == 0);
-	CHECK_OK(store_open(&st, sub, 1 << 20, 1 << 20));
-	CHECK_OK(apply_new(&a, cat, &rules));
-	CHECK_OK(qbound_new(&q, &lim));
-	apply_set_quarantine(a, q);
+	open_bounded(dir, "quar-rb", 1 << 20, &lim, &st, &a, &q);
 	int rc = 0, groups = 0;
 	while ((rc = junk_group(a, st, "a", 100)) == 0) /* 310 kB a group into a 1 MiB map */
 		groups++;

@@ -321,18 +321,24 @@ static void test_item_owner(void)
 	proto_buf_release(&b);
 }
 
+/* The six pairs of a valid item (after its map header); plan NULL writes nil. */
+static void w_item_pairs(struct proto_buf *b, const char *plan)
+{
+	proto_w_str(b, "plan"); proto_w_str(b, plan);
+	proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
+	proto_w_str(b, "period"); proto_w_str(b, "2026");
+	proto_w_str(b, "value"); proto_w_double(b, 1);
+	proto_w_str(b, "unit"); proto_w_str(b, "元");
+	proto_w_str(b, "status"); proto_w_str(b, "final");
+}
+
 /* One update item whose "confirm" is written by w (a bool, nil or a wrong type). */
 static int decode_confirm(struct proto_req *out, struct proto_buf *b,
 			  void (*w)(struct proto_buf *b))
 {
 	w_update_head(b, "c1");
 	proto_w_map(b, 7);
-	proto_w_str(b, "plan"); proto_w_str(b, "p");
-	proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
-	proto_w_str(b, "period"); proto_w_str(b, "2026");
-	proto_w_str(b, "value"); proto_w_double(b, 1);
-	proto_w_str(b, "unit"); proto_w_str(b, "元");
-	proto_w_str(b, "status"); proto_w_str(b, "final");
+	w_item_pairs(b, "p");
 	proto_w_str(b, "confirm"); w(b);
 	CHECK_OK(proto_req_decode(out, b->data, b->len));
 	CHECK(out->n_items == 1);
@@ -390,12 +396,7 @@ static void w_nil_field(struct proto_buf *b, const struct nil_field *f, bool nil
 	default:
 		proto_w_array(b, 1);
 		proto_w_map(b, 6);
-		proto_w_str(b, "plan"); proto_w_str(b, "p");
-		proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
-		proto_w_str(b, "period"); proto_w_str(b, "2026");
-		proto_w_str(b, "value"); proto_w_double(b, 1);
-		proto_w_str(b, "unit"); proto_w_str(b, "元");
-		proto_w_str(b, "status"); proto_w_str(b, "final");
+		w_item_pairs(b, "p");
 	}
 }
 
@@ -479,12 +480,7 @@ static void test_nil_optional(void)
 	for (size_t i = 0; i < 4; i++) {
 		w_update_head(&b, "nil-2");
 		proto_w_map(&b, 7);
-		proto_w_str(&b, "plan"); proto_w_str(&b, "p");
-		proto_w_str(&b, "indicator"); proto_w_str(&b, "gdp");
-		proto_w_str(&b, "period"); proto_w_str(&b, "2026");
-		proto_w_str(&b, "value"); proto_w_double(&b, 1);
-		proto_w_str(&b, "unit"); proto_w_str(&b, "元");
-		proto_w_str(&b, "status"); proto_w_str(&b, "final");
+		w_item_pairs(&b, "p");
 		proto_w_str(&b, item_keys[i]); proto_w_nil(&b);
 		CHECK_OK(proto_req_decode(out, b.data, b.len));
 		if (out->items[0].err)
@@ -495,13 +491,8 @@ static void test_nil_optional(void)
 	}
 	w_update_head(&b, "nil-3");
 	proto_w_map(&b, 7);
-	proto_w_str(&b, "plan"); proto_w_nil(&b);
 	proto_w_str(&b, "region"); proto_w_str(&b, "quangang");
-	proto_w_str(&b, "indicator"); proto_w_str(&b, "gdp");
-	proto_w_str(&b, "period"); proto_w_str(&b, "2026");
-	proto_w_str(&b, "value"); proto_w_double(&b, 1);
-	proto_w_str(&b, "unit"); proto_w_str(&b, "元");
-	proto_w_str(&b, "status"); proto_w_str(&b, "final");
+	w_item_pairs(&b, NULL);
 	CHECK_OK(proto_req_decode(out, b.data, b.len));
 	CHECK(out->items[0].err == 0 && !out->items[0].plan);
 	/* Both nil: neither names the series. Required item keys nil: bad_field. */
