@@ -32,8 +32,8 @@ CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c model/unit.c
 MODEL_SRC  = $(CAT_SRC) model/keypair.c model/plausible.c model/evaluate.c model/ytd.c \
              model/discipline.c
 RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
-DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
-             $(RULES_SRC) daemon/reply.c daemon/apply.c daemon/query.c daemon/metrics.c \
+DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/role.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
+             $(RULES_SRC) daemon/reply.c daemon/qbound.c daemon/apply.c daemon/query.c daemon/metrics.c \
              daemon/publisher.c daemon/live.c daemon/notify.c daemon/connlimit.c daemon/net.c \
              daemon/server.c daemon/reporting.c
 CLIENT_SRC = client/planwatch.c
@@ -96,7 +96,7 @@ tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit
                              proto/period.c
 tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
 tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) $(STORE_SRC) $(PROTO_SRC)
-tests/test_apply_SRC       = tests/test_apply.c daemon/apply.c daemon/reply.c daemon/validate.c \
+tests/test_apply_SRC       = tests/test_apply.c daemon/apply.c daemon/qbound.c daemon/reply.c daemon/validate.c \
                              $(RULES_SRC) $(CAT_SRC) model/unit.c $(STORE_SRC) $(PROTO_SRC)
 tests/test_notice_SRC      = tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC)
 tests/test_publisher_SRC   = tests/test_publisher.c daemon/publisher.c daemon/notice.c \

@@ -8,6 +8,7 @@
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "apply.h"
+#include "qbound.h"
 #include "reply.h"
 #include "validate.h"
 
@@ -19,6 +20,7 @@
 struct apply_prev {
 	const struct cat_indicator *ind; /* what validation found the item's indicator to be */
 	bool found;
+	bool same; /* an identical re-send of what is stored: acknowledged, not stored */
 	struct store_head head;
 };
 
@@ -47,6 +49,7 @@ struct apply_ack {
 struct apply {
 	const struct catalog *cat;
 	const struct rules_cfg *rules;
+	struct qbound *qb; /* the quarantine's bounds; NULL: none */
 	/* the group being applied */
 	struct apply_msg *const *msgs;
 	size_t n;
@@ -61,6 +64,10 @@ struct apply {
 	struct apply_prev *prev;  /* [n_items] of the update being applied */
 	struct apply_key *sorted; /* [n_items]: duplicate check */
 	size_t cap_scratch;
+	/* the message being applied: the update whose items a NACK lists (a retry's stored
+	 * update; NULL: none), and the quarantine id of a retried message (else 0) */
+	const struct proto_req *judged;
+	uint64_t kept_as;
 	struct proto_req *retry_req;
 	uint8_t *retry_raw;
 	size_t retry_cap;
@@ -103,6 +110,11 @@ void apply_free(struct apply *a)
 void apply_set_catalog(struct apply *a, const struct catalog *cat)
 {
 	a->cat = cat;
+}
+
+void apply_set_quarantine(struct apply *a, struct qbound *q)
+{
+	a->qb = q;
 }
 
 void apply_decode(struct apply_msg *m)
@@ -161,9 +173,9 @@ static void fail_all(struct apply *a, int rc)
 
 /* ---- rejection ---- */
 
-static void describe(const struct catalog *cat, struct apply_msg *m, int code)
+static void describe(const struct catalog *cat, struct apply_msg *m,
+		     const struct proto_req *r, int code)
 {
-	const struct proto_req *r = m->decode_rc < 0 ? NULL : m->req;
 	if (r && r->type == PROTO_UPDATE)
 		for (size_t i = 0; i < r->n_items; i++) {
 			const struct proto_item *it = &r->items[i];
@@ -191,12 +203,14 @@ static void describe(const struct catalog *cat, struct apply_msg *m, int code)
 static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int code,
 		  const char *reply_id, bool quarantine)
 {
-	struct store_reject q = { .recv_ms = a->notices->now_ms, .code = code };
-	const char *dept = m->decode_rc == 0 && m->req->dept ? m->req->dept : "";
+	/* Not quarantined again: a retried message keeps its id in the NACK. */
+	struct store_reject q = { .recv_ms = a->notices->now_ms, .code = code, .id = a->kept_as };
+	const struct proto_req *r = a->judged;
+	const char *dept = r && r->dept ? r->dept : "";
 	int rc;
 
 	m->result = code;
-	describe(a->cat, m, code);
+	describe(a->cat, m, r, code);
 	if (quarantine) {
 		snprintf(q.dept, sizeof(q.dept), "%s", dept);
 		snprintf(q.peer, sizeof(q.peer), "%s", m->peer ? m->peer : "");
@@ -204,12 +218,11 @@ static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int
 		q.raw = m->raw;
 		q.raw_len = m->raw_len < APPLY_QUARANTINE_RAW_MAX ? m->raw_len
 								  : APPLY_QUARANTINE_RAW_MAX;
-		if ((rc = store_quarantine_put(t, &q)) < 0)
+		if ((rc = a->qb ? qbound_put(a->qb, t, &q) : store_quarantine_put(t, &q)) < 0)
 			return rc;
 	}
 	if (!m->from_sub) {
-		reply_nack(&m->reply, a->cat, reply_id, code, false, q.id,
-			   m->decode_rc == 0 ? m->req : NULL);
+		reply_nack(&m->reply, a->cat, reply_id, code, false, q.id, r);
 		return m->reply.err;
 	}
 	char topic[STORE_TOPIC_MAX + 1];
@@ -235,6 +248,23 @@ static bool same_obs(const struct store_head *o, const struct proto_item *it)
 {
 	bool yoy_same = (isnan(o->yoy) && isnan(it->yoy)) || o->yoy == it->yoy;
 	return o->value == it->value && o->status == it->status && yoy_same;
+}
+
+/* An identical re-send (PROTOCOL.md §2): the same value, status and yoy, and no note or the
+ * stored one. A new note alone is a revision: every accepted note is kept. The vintage is
+ * read only for a note on an otherwise identical figure. */
+static int same_figure(struct store_txn *t, const struct cat_indicator *ind,
+		       const struct store_head *o, const struct proto_item *it, bool *same)
+{
+	struct store_obs v;
+	*same = same_obs(o, it);
+	if (!*same || !it->reason || !it->reason[0])
+		return 0;
+	int rc = store_obs_get(t, cat_owner(ind), it->ind, &it->period, &v);
+	if (rc < 0)
+		return rc;
+	*same = strcmp(v.reason, it->reason) == 0;
+	return 0;
 }
 
 /* Orders valid items by indicator (the catalog entry stands for plan + indicator), period,
@@ -296,12 +326,14 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct proto_item *it = &r->items[i];
 		struct apply_prev *p = &a->prev[i];
-		p->found = false;
+		p->found = p->same = false;
 		if (!it->err) {
 			rc = store_obs_head(t, cat_owner(p->ind), it->ind, &it->period, &p->head);
 			if (rc == 0) {
 				p->found = true;
-				if (!same_obs(&p->head, it))
+				if ((rc = same_figure(t, p->ind, &p->head, it, &p->same)) < 0)
+					return rc;
+				if (!p->same)
 					it->err = status_may_replace(p->head.status, it->status);
 			} else if (rc != PW_ENOTFOUND) {
 				return rc;
@@ -389,7 +421,7 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	struct store_obs o;
 	int rc;
 
-	if (prev->found && same_obs(&prev->head, it))
+	if (prev->found && prev->same)
 		return 0; /* an identical re-send is acknowledged, not a change */
 	memset(&o, 0, sizeof(o));
 	copy_str(o.plan, sizeof(o.plan), cat_owner(ind)); /* a v1 item's plan names its region */
@@ -659,11 +691,14 @@ static int apply_retry(struct store_txn *t, struct apply *a, size_t i)
 	memcpy(a->retry_raw, q.raw, q.raw_len);
 	if (!a->retry_req && !(a->retry_req = proto_req_new()))
 		return PW_ENOMEM;
+	a->kept_as = q.id;
+	a->judged = NULL;
 	rc = proto_req_decode(a->retry_req, a->retry_raw, q.raw_len);
 	if (rc == 0 && a->retry_req->type != PROTO_UPDATE)
 		rc = PW_ETYPE;
 	if (rc < 0)
 		return reject(t, a, m, rc, m->req->id, false);
+	a->judged = a->retry_req; /* its bad items, as the direct send listed them */
 	if (a->retry_req->n_bad) {
 		for (size_t k = 0; k < a->retry_req->n_items; k++)
 			if (a->retry_req->items[k].err)
@@ -735,6 +770,8 @@ static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 {
 	struct apply_msg *m = a->msgs[i];
+	a->judged = m->decode_rc == 0 ? m->req : NULL;
+	a->kept_as = 0;
 	if (m->decode_rc < 0)
 		return reject(t, a, m, m->decode_rc, msg_id(m), true);
 	switch (m->req->type) {
@@ -776,6 +813,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 	/* store_write may run us again after growing the map: start from scratch. */
 	notice_list_clear(a->notices);
 	proto_buf_reset(&a->detail);
+	qbound_abort(a->qb);
 	a->n_touched = 0;
 	if ((rc = ids_reset(a)) < 0)
 		return rc;
@@ -819,8 +857,11 @@ int apply_group(struct apply *a, struct store *s, struct apply_msg *const *msgs,
 	if (rc == 0)
 		rc = store_write(s, apply_txn, a);
 	if (rc < 0) {
+		qbound_abort(a->qb);
 		notice_list_clear(out);
 		fail_all(a, rc);
+	} else {
+		qbound_commit(a->qb);
 	}
 	a->msgs = NULL;
 	a->notices = NULL;

@@ -271,6 +271,9 @@ static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t 
 	for (int i = 1; i < METRICS_N_REASONS; i++)
 		out_printf(o, "planwatch_updates_rejected_total{reason=\"%s\"} %" PRIu64 "\n",
 			   pw_errname(-i), s->rejected[i]);
+	counter(o, "planwatch_requests_refused_total",
+		"Requests refused by the role table, neither applied nor quarantined (a reader's "
+		"write or junk, an operator request of another key)", s->refused);
 	counter(o, "planwatch_updates_duplicate_total",
 		"Accepted messages that repeated an already stored message id", s->duplicates);
 	counter(o, "planwatch_items_accepted_total", "Observations in accepted updates",
@@ -314,6 +317,16 @@ static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t 
 	gauge(o, "planwatch_store_log_entries", "Notices in the durable log", st->n_log);
 	gauge(o, "planwatch_store_quarantined", "Rejected messages kept in quarantine",
 	      st->n_quar);
+	gauge(o, "planwatch_quarantine_bytes",
+	      "Bytes the quarantined messages take (bounded by quarantine_max_mb)",
+	      s->quarantine_bytes);
+	family(o, "planwatch_quarantine_dropped_total", "counter",
+	       "Oldest quarantined messages dropped to keep a bound, by bound (a sender's "
+	       "share or the total)");
+	out_printf(o, "planwatch_quarantine_dropped_total{bound=\"sender\"} %" PRIu64 "\n",
+		   s->quarantine_dropped[0]);
+	out_printf(o, "planwatch_quarantine_dropped_total{bound=\"total\"} %" PRIu64 "\n",
+		   s->quarantine_dropped[1]);
 }
 
 /* ---- HTTP thread ---- */
@@ -453,6 +466,29 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* metrics_listen as a socket address, err saying what is wrong with it. */
+static int listen_addr(const char *listen, struct sockaddr_storage *sa, bool *v6,
+		       uint16_t *port, char *err, size_t errlen)
+{
+	if (parse_listen(listen, sa, v6, port) < 0) {
+		set_err(err, errlen, "metrics_listen '%s' is not \"IPv4:port\" or \"[IPv6]:port\" "
+			"(numeric address, port 0 to 65535; no host names)", listen);
+		return PW_EINVAL;
+	}
+	return 0;
+}
+
+int metrics_check_listen(const char *listen, unsigned *port, char *err, size_t errlen)
+{
+	struct sockaddr_storage sa;
+	uint16_t p;
+	bool v6;
+	int rc = listen_addr(listen, &sa, &v6, &p, err, errlen);
+	if (rc == 0)
+		*port = p;
+	return rc;
+}
+
 int metrics_new(struct metrics **ret, const char *listen, char *err, size_t errlen)
 {
 	struct sockaddr_storage sa;
@@ -463,11 +499,8 @@ int metrics_new(struct metrics **ret, const char *listen, char *err, size_t errl
 
 	if (!ret || !listen)
 		return PW_EINVAL;
-	if (parse_listen(listen, &sa, &v6, &port) < 0) {
-		set_err(err, errlen, "metrics_listen '%s' is not \"IPv4:port\" or \"[IPv6]:port\"",
-			listen);
-		return PW_EINVAL;
-	}
+	if ((rc = listen_addr(listen, &sa, &v6, &port, err, errlen)) < 0)
+		return rc;
 	struct metrics *m = calloc(1, sizeof(*m));
 	if (!m)
 		return PW_ENOMEM;

@@ -46,9 +46,12 @@ static void w_obs(struct proto_buf *b, const struct store_obs *o)
 	proto_map_close(m);
 }
 
+/* One more item, unless the limit is reached or the items already fill the reply's
+ * budget (a rejected message carries up to 1 MiB of raw bytes): then `more`. The first item
+ * always goes, so a listing moves on. */
 static int take(struct qctx *q)
 {
-	if (q->n >= q->limit) {
+	if (q->n >= q->limit || (q->n && q->items.len >= QUERY_REPLY_BUDGET)) {
 		q->more = true;
 		return 1;
 	}
@@ -351,6 +354,7 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	proto_kv_int(&m, "now", st->now_ms);
 	proto_kv_uint(&m, "accepted", st->accepted);
 	proto_kv_uint(&m, "rejected", st->rejected);
+	proto_kv_uint(&m, "refused", st->refused);
 	proto_kv_uint(&m, "duplicates", st->duplicates);
 	proto_kv_uint(&m, "items", st->items);
 	proto_kv_uint(&m, "groups", st->groups);
@@ -364,6 +368,8 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	proto_kv_uint(&m, "observations", ss.n_obs);
 	proto_kv_uint(&m, "revisions", ss.n_rev);
 	proto_kv_uint(&m, "quarantined", ss.n_quar);
+	proto_kv_uint(&m, "quarantine_bytes", st->quarantine_bytes);
+	proto_kv_uint(&m, "quarantine_dropped", st->quarantine_dropped);
 	proto_kv_uint(&m, "map_size", ss.map_size);
 	proto_kv_uint(&m, "map_used", ss.map_used);
 	proto_map_close(m);

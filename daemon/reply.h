@@ -30,6 +30,11 @@ void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t chang
 void reply_nack(struct proto_buf *b, const struct catalog *cat, const char *id, int code,
 		bool retry, uint64_t quarantine_id, const struct proto_req *req);
 
+/* The same shape for a request that is no update, not quarantined: the message is the
+ * code's text, ": ", and why (what went wrong, e.g. a system error's text); retry as
+ * reply_retryable(code). */
+void reply_nack_text(struct proto_buf *b, const char *id, int code, const char *why);
+
 /* True for codes a client should answer by resending the same request later (the store
  * failed or was out of memory, not the request). */
 bool reply_retryable(int code);

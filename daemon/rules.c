@@ -436,7 +436,7 @@ void rules_notice_begin(struct notice_list *out, char topic[STORE_TOPIC_MAX + 1]
 
 static int emit_alert(struct notice_list *out, struct store_txn *t, const char *kind,
 		      const struct cat_indicator *x, const struct store_obs *o,
-		      const struct verdict *v, int from, int to, unsigned streak)
+		      const struct verdict *v, const char *previous, int to, unsigned streak)
 {
 	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
 	struct proto_buf *f = &out->fields;
@@ -463,7 +463,7 @@ static int emit_alert(struct notice_list *out, struct store_txn *t, const char *
 	proto_w_str(f, "state");
 	proto_w_str(f, rules_state_name(to));
 	proto_w_str(f, "previous");
-	proto_w_str(f, rules_state_name(from));
+	proto_w_str(f, previous);
 	proto_w_str(f, "rule");
 	proto_w_str(f, v->rule);
 	proto_w_str(f, "basis");
@@ -491,31 +491,24 @@ static unsigned update_streak(struct alert *a, const struct store_obs *o, int ra
 	return raw == RULES_OFF_TRACK ? a->streak_before + 1u : 0u;
 }
 
-static int resolve_overdue(struct store_txn *t, const struct cat_indicator *x, struct alert *a,
-			   struct notice_list *out)
+/* The overdue figure arrived: an alert notice (previous "overdue") on that figure, judged
+ * as any figure is; state none when no rule judges it. */
+static int resolve_overdue(const struct rules_cfg *cfg, struct store_txn *t,
+			   const struct cat_indicator *x, struct alert *a, struct notice_list *out)
 {
 	struct store_obs o;
-	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
-	struct proto_buf *f = &out->fields;
+	struct verdict v;
 	if (!a->overdue)
 		return 0;
 	int rc = store_obs_get(t, cat_owner(x), x->id, &a->overdue_period, &o);
 	if (rc == PW_ENOTFOUND)
 		return 0;
-	if (rc < 0)
+	if (rc < 0 || (rc = evaluate(cfg, t, x, &o, &v, true)) < 0)
 		return rc;
+	if (v.pm.state == RULES_NONE) /* nothing compared: nil, not 0 */
+		v.pm.value = v.pm.required = v.pm.gap = NAN;
 	a->overdue = 0;
-	snprintf(topic, sizeof(topic), "resolved.%s.%s", x->plan->id, x->id);
-	period_format(&a->overdue_period, per);
-	notice_begin(out);
-	notice_w_indicator(out, x->plan->id, x->id, x->name, per);
-	proto_w_str(f, "state");
-	proto_w_str(f, "received");
-	proto_w_str(f, "previous");
-	proto_w_str(f, "overdue");
-	proto_w_str(f, "rule");
-	proto_w_str(f, "release_calendar");
-	return notice_emit(out, t, topic);
+	return emit_alert(out, t, "resolved", x, &o, &v, "overdue", v.pm.state, 0);
 }
 
 /* Judges o and moves a's state; *kind is the notice to emit (NULL: none). */
@@ -622,7 +615,7 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	if ((rc = state_get(t, x, &a)) < 0)
 		return rc;
 	before = a;
-	if ((rc = resolve_overdue(t, x, &a, out)) < 0)
+	if ((rc = resolve_overdue(cfg, t, x, &a, out)) < 0)
 		return rc;
 	/* The newest live period drives the verdict and its notice. Backfilled history
 	 * announces nothing, but it is the state the live figure is judged against: the
@@ -652,7 +645,8 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		kind = NULL;
 	/* A notice: the same evaluation again, now with its texts. */
 	if (kind && ((rc = evaluate(cfg, t, x, &newest, &v, true)) < 0 ||
-		     (rc = emit_alert(out, t, kind, x, &newest, &v, from, a.state, streak)) < 0))
+		     (rc = emit_alert(out, t, kind, x, &newest, &v, rules_state_name(from), a.state,
+				      streak)) < 0))
 		return rc;
 	return state_put_changed(t, x, &before, &a);
 }

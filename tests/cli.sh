@@ -221,4 +221,38 @@ if pw -e "ipc://$T/missing.sock" catalog check --store $FIX >"$T/dead.out" 2>&1;
 	fail "catalog check --store succeeded without a daemon"
 fi
 grep -q "no planwatchd listening" "$T/dead.out" || fail "check --store, no daemon: $(cat "$T/dead.out")"
+# --check runs every check the start runs short of binding (issue 20 item 5): for each
+# config the start refuses, --check must fail too, naming the same problem.
+"$B/planwatch" keygen --server -o "$T/srv.key" >/dev/null || fail "keygen --server"
+printf 'departments: [{dept: x, public: 1}]\n' > "$T/bad-clients.yaml"
+check_refuses() { # NAME NEEDLE CONFIG-LINES
+	{ printf 'state_dir: %s\ncatalog: [%s]\n' "$T/chk-state" "$SRC/tests/fixtures/test-region.yaml, $SRC/tests/fixtures/test-plan.yaml"
+	  printf '%b' "$3"; } > "$T/chk.conf"
+	if "$B/planwatchd" --config "$T/chk.conf" --check >"$T/chk.out" 2>&1; then
+		fail "--check passed a config the start refuses ($1): $(cat "$T/chk.out")"; fi
+	grep -q "$2" "$T/chk.out" || fail "--check ($1) does not say '$2': $(cat "$T/chk.out")"
+	if timeout 20 "$B/planwatchd" --config "$T/chk.conf" >"$T/chk-start.out" 2>&1; then
+		fail "the start accepted $1"; fi
+}
+check_refuses "tcp without CURVE" "tcp:// without CURVE" "listen: tcp://127.0.0.1:$((PORT + 1))\n"
+check_refuses "a metrics host name" "metrics_listen 'localhost:9'" 'metrics_listen: "localhost:9"\n'
+check_refuses "a metrics port out of range" "metrics_listen '127.0.0.1:99999'" 'metrics_listen: "127.0.0.1:99999"\n'
+check_refuses "a secret without clients" "clients_file is not" "server_secret_file: $T/srv.key\n"
+check_refuses "an unreadable clients file" "bad-clients.yaml" "server_secret_file: $T/srv.key\nclients_file: $T/bad-clients.yaml\n"
+check_refuses "a missing secret key" "nokey" "server_secret_file: $T/nokey\nclients_file: $T/bad-clients.yaml\n"
+if [ "$(id -u)" != 0 ]; then
+	check_refuses "a privileged metrics port" "privileged" 'metrics_listen: "127.0.0.1:9"\n'
+elif command -v setpriv >/dev/null && [ -r "$SRC/tests/fixtures/test-plan.yaml" ]; then
+	# root binds port 9, a daemon of another user does not: check as user nobody
+	N=$(mktemp -d /tmp/pwcli-nobody.XXXXXX); chmod 777 "$N"
+	printf 'state_dir: %s/st\ncatalog: [%s]\nmetrics_listen: "127.0.0.1:9"\n' "$N" \
+		"$SRC/tests/fixtures/test-region.yaml, $SRC/tests/fixtures/test-plan.yaml" > "$N/c.conf"; chmod 644 "$N/c.conf"
+	asnobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env ASAN_OPTIONS=detect_leaks=0 "$@"; }
+	if asnobody "$B/planwatchd" --config "$N/c.conf" --check >"$T/chk.out" 2>&1; then
+		fail "--check as nobody passed a privileged metrics port"; fi
+	grep -q "port 9 is privileged" "$T/chk.out" || fail "privileged port: $(cat "$T/chk.out")"
+	if asnobody timeout 20 "$B/planwatchd" --config "$N/c.conf" >"$T/chk-start.out" 2>&1; then
+		fail "the start as nobody bound port 9"; fi
+	rm -rf "$N"
+fi
 echo "cli.sh: ok"

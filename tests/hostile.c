@@ -778,7 +778,9 @@ int main(int argc, char **argv)
 
 	struct harness h;
 	CHECK_OK(harness_init(&h, NULL, NULL));
-	CHECK_OK(harness_use_bench_catalog(&h, N_INDS, NULL));
+	/* Bounds small enough for the junk to reach them (issue 20 item 3). */
+	CHECK_OK(harness_use_bench_catalog(&h, N_INDS, "quarantine_max_mb: 2\nquarantine_sender_max_mb: 1\n"
+							 "quarantine_raw_max_kb: 64\n"));
 	CHECK_OK(harness_start(&h));
 
 	struct run r = { .h = &h, .frames = frames, .valid_total = frames / (VALID_EVERY - 1) };
@@ -820,6 +822,15 @@ int main(int argc, char **argv)
 	if (check_ids)
 		CHECK(r.junk_echoed == r.junk_echo_expected);
 	CHECK(daemon_alive(&h));
+	/* One sender (this peer, local): its share of the quarantine, oldest dropped first. */
+	struct pw_client *sc = harness_client(&h);
+	int64_t qbytes = harness_status(sc, "quarantine_bytes");
+	int64_t qkept = harness_status(sc, "quarantined");
+	int64_t qdropped = harness_status(sc, "quarantine_dropped");
+	pw_client_free(sc);
+	printf("hostile: quarantine holds %lld records, %lld bytes (bound 1 MiB a sender); %lld "
+	       "dropped\n", (long long)qkept, (long long)qbytes, (long long)qdropped);
+	CHECK(qbytes <= (1 << 20));
 	verify(&r);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 	CHECK_OK(harness_start(&h)); /* what was acknowledged survives a restart */

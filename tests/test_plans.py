@@ -302,7 +302,10 @@ def main():
                                                                  ".quangang." in t],
                   "Subscriber(region=quangang): %s of %s" % (got, all_topics))
             # The 2025 final figure the 15th plan's baselines are checked against.
-            r = f.push("统计局", "p-4", [item("quangang-14", "2025", 1062, 5.9)])
+            # (with the fixture CSV's note: its row imported below is then an identical
+            # re-send, not a new note on a final figure, which final_locked would refuse)
+            r = f.push("统计局", "p-4", [dict(item("quangang-14", "2025", 1062, 5.9),
+                                             reason="TEST FIXTURE: made up")])
             check(r.get("type") == "ack", "gdp 2025 acknowledged")
 
             # Adding the 15th plan (catalog/README.md). 1: the 2025 figures, region-keyed.

@@ -160,6 +160,18 @@ static void test_seed_verdicts(struct harness *h)
 	CHECK(ack_seq > (int64_t)mark && ack_seq == last_seq(c));
 	CHECK(notices_since(c, mark, "target." QGV ".air_good_days", topics, 64) == 1);
 	CHECK(notices_since(c, mark, "breach." QGV ".air_good_days", topics, 64) == 1);
+	/* set_by: the local socket's peer is its user (PROTOCOL.md target_set). */
+	struct proto_req tr = { .type = PROTO_SINCE, .seq = mark, .prefix = "target." };
+	struct proto_view *tv = harness_request(c, &tr);
+	char *json, want[64];
+	CHECK(proto_view_count(tv) == 1);
+	CHECK_OK(proto_view_json(tv, 0, &json));
+	snprintf(want, sizeof(want), "\"set_by\":\"local:%u\"", (unsigned)getuid());
+	if (!strstr(json, want))
+		fprintf(stderr, "target notice without %s: %s\n", want, json);
+	CHECK(strstr(json, want) != NULL);
+	free(json);
+	proto_view_free(tv);
 	r.value = 98;
 	proto_view_free(harness_request(c, &r));
 	CHECK(notices_since(c, mark, "resolved." QGV ".air_good_days", topics, 64) == 1);
@@ -244,7 +256,7 @@ static void test_overdue_clock(struct harness *h)
 	proto_view_free(harness_request(c, &r));
 	CHECK(notices_since(c, mark, "overdue.test-plan.fiscal_revenue", topics, 64) == 1);
 	push(c, "test-plan", "fiscal_revenue", "2024-07", 20, "亿元", "flash", 7, "财政局", 0, 0);
-	CHECK(notices_since(c, mark, "resolved.test-plan.fiscal_revenue", topics, 64) == 1);
+	CHECK(notices_since(c, mark, "resolved.test.test-plan.fiscal_revenue", topics, 64) == 1);
 	pw_client_free(c);
 }
 
