@@ -242,16 +242,20 @@ check_refuses "an unreadable clients file" "bad-clients.yaml" "server_secret_fil
 check_refuses "a missing secret key" "nokey" "server_secret_file: $T/nokey\nclients_file: $T/bad-clients.yaml\n"
 if [ "$(id -u)" != 0 ]; then
 	check_refuses "a privileged metrics port" "privileged" 'metrics_listen: "127.0.0.1:9"\n'
-elif command -v setpriv >/dev/null && [ -r "$SRC/tests/fixtures/test-plan.yaml" ]; then
-	# root binds port 9, a daemon of another user does not: check as user nobody
+elif command -v setpriv >/dev/null; then
+	# root binds port 9, a daemon of another user does not: check as user nobody, with the
+	# daemon and its catalog copied where nobody can reach them (a checkout under /root,
+	# mode 700, as on a fresh root Debian, is out of its reach)
 	N=$(mktemp -d /tmp/pwcli-nobody.XXXXXX); chmod 777 "$N"
+	cp "$B/planwatchd" "$SRC/tests/fixtures/test-region.yaml" "$SRC/tests/fixtures/test-plan.yaml" "$N/"
+	chmod a+rX "$N"/*
 	printf 'state_dir: %s/st\ncatalog: [%s]\nmetrics_listen: "127.0.0.1:9"\n' "$N" \
-		"$SRC/tests/fixtures/test-region.yaml, $SRC/tests/fixtures/test-plan.yaml" > "$N/c.conf"; chmod 644 "$N/c.conf"
+		"$N/test-region.yaml, $N/test-plan.yaml" > "$N/c.conf"; chmod 644 "$N/c.conf"
 	asnobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env ASAN_OPTIONS=detect_leaks=0 "$@"; }
-	if asnobody "$B/planwatchd" --config "$N/c.conf" --check >"$T/chk.out" 2>&1; then
+	if asnobody "$N/planwatchd" --config "$N/c.conf" --check >"$T/chk.out" 2>&1; then
 		fail "--check as nobody passed a privileged metrics port"; fi
 	grep -q "port 9 is privileged" "$T/chk.out" || fail "privileged port: $(cat "$T/chk.out")"
-	if asnobody timeout 20 "$B/planwatchd" --config "$N/c.conf" >"$T/chk-start.out" 2>&1; then
+	if asnobody timeout 20 "$N/planwatchd" --config "$N/c.conf" >"$T/chk-start.out" 2>&1; then
 		fail "the start as nobody bound port 9"; fi
 	rm -rf "$N"
 fi
