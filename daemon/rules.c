@@ -375,6 +375,11 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	memset(v, 0, sizeof(*v));
 	v->pm.state = RULES_NONE;
 	v->texts = texts;
+	/* 统计口径改变: a figure of the new definition does not compare with the baseline, the
+	 * path or a bound set on the old one. The evaluation calls it 难以评估 (model/evaluate.c);
+	 * live, no rule judges across the break, not even a city's number. */
+	if (cat_def_changed(x, o->period.year))
+		return 0;
 	if (x->kind == CAT_CITY) {
 		/* The city's number, once an operator set it, comes before the year's 年度目标. */
 		uint32_t trev;

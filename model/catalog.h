@@ -147,6 +147,9 @@ size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 
 /* The 年度目标 of x for year, or NULL. */
 const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year);
+/* True when x's definition changed (definition_change) by year: its figures of that year
+ * do not compare with the baseline, path or bound of the old definition. */
+bool cat_def_changed(const struct cat_indicator *x, int year);
 /* True when year lies in x's plan window. */
 bool cat_in_window(const struct cat_plan *p, int year);
 /* The ordinal of the national five-year plan whose window holds year: "15th" for 2026 (and
