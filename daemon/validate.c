@@ -78,11 +78,7 @@ int validate_series(const struct catalog *c, const char *plan, const char *regio
 		*out = j.x;
 		return 0;
 	}
-	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
-	size_t n = catalog_region_plans(c, r, plans, CAT_REGION_PLANS_MAX);
-	for (size_t i = n; i-- > 0 && !x;)
-		x = catalog_find(c, plans[i]->id, s->id);
-	if (!x)
+	if (!(x = catalog_newest_target(c, s)))
 		return PW_EINDICATOR; /* a series no plan has a target on: nothing to check it by */
 	*out = x;
 	return 0;

@@ -1043,6 +1043,17 @@ bool cat_def_changed(const struct cat_indicator *x, int year)
 	return x->def_change && year >= x->def_change_year;
 }
 
+const struct cat_indicator *catalog_newest_target(const struct catalog *c,
+						  const struct cat_series *s)
+{
+	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
+	const struct cat_indicator *x = NULL;
+	size_t n = catalog_region_plans(c, s->region, plans, CAT_REGION_PLANS_MAX);
+	for (size_t i = n; i-- > 0 && !x;)
+		x = catalog_find(c, plans[i]->id, s->id);
+	return x;
+}
+
 const char *cat_owner(const struct cat_indicator *x)
 {
 	return x->series->region->id;

@@ -145,6 +145,12 @@ struct cat_judge {
 size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 		      const struct period *p, struct cat_judge *out, size_t max);
 
+/* The target on s of the newest plan of its region that has one (whatever its status and
+ * window), or NULL: no plan has a target on s, so nothing checks a figure of it and the
+ * store holds none. */
+const struct cat_indicator *catalog_newest_target(const struct catalog *c,
+						  const struct cat_series *s);
+
 /* The 年度目标 of x for year, or NULL. */
 const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year);
 /* True when x's definition changed (definition_change) by year: its figures of that year

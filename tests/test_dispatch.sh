@@ -60,10 +60,17 @@ targets:
     kind: city
     direction: up
     note: "made up: a share, the 1-N月 ratio against the year's level"
+  - series: pm25
+    attribute: binding
+    kind: ceiling
+    direction: down
+    target: {year: 2030, value: 22}
+    note: "made up: a concentration, the 1-N月 average against the year's level (μg/m³)"
 annual_targets:
   - year: 2026
     targets:
       - {series: air_good_days, value: 95, note: "made up 2026 年度目标 (a level)"}
+      - {series: pm25, value: 24, note: "made up 2026 年度目标 (a level in μg/m³)"}
       - {series: fiscal_total_revenue, value: 300, note: "made up 2026 年度目标 (total)"}
       - {series: retail_sales, growth: 6, note: "made up"}
       - {series: gdp, growth: 5.5, note: "made up"}
@@ -92,6 +99,7 @@ pw debug clock 2026-11-14T00:00:00Z >/dev/null
 push fiscal_total_revenue 2026-10 255
 push industrial_output 2026-10 700
 push air_good_days 2026-10 96.5
+push pm25 2026-10 21.5
 pw debug clock 2026-11-25T12:00:00Z >/dev/null
 
 jq_() { "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); r={x['indicator']:x for x in d['rows']}; sys.exit(0 if ($2) else 1)" "$1" || fail "$3"; }
@@ -137,6 +145,32 @@ assert sw["expected"] == 9 and sw["received"] == 1 and sw["late"] == 1 and sw["m
 PYEOF
 
 jq_ "$J" "d['discipline_window'] == '2026年1-10月'" "the footer's window"
+
+# The gap in the unit it is in: points of the year's share (total) or of a growth rate (pp),
+# a level's in the series' unit (PM2.5 21.5 against at most 24: 2.5 μg/m³ better); the
+# column head names no unit, the gap_unit column (HTML: the cell) does.
+jq_ "$J" "r['fiscal_total_revenue']['gap_unit'] == 'pp' and r['air_good_days']['gap_unit'] == 'pp' and r['pm25']['gap_unit'] == 'μg/m³' and abs(r['pm25']['gap'] - 2.5) < 1e-9 and r['pm25']['pace'] == 'met'" \
+	"gap units: $(cat "$J")"
+dispatch --period 2026-10 --format csv -o "$T/gap.csv" >/dev/null || fail "dispatch csv"
+"$PY" - "$T/gap.csv" <<'PYEOF' || fail "gap unit column: $(head -n 1 "$T/gap.csv")"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
+h = rows[0]
+assert "差距(百分点)" not in h and h[h.index("差距") + 1] == "差距单位", h
+pm = next(r for r in rows if len(r) > 2 and r[2] == "PM2.5 平均浓度")
+rev = next(r for r in rows if len(r) > 2 and r[2] == "一般公共预算总收入")
+g = h.index("差距")
+assert pm[g] == "2.5" and pm[g + 1] == "μg/m³" and rev[g + 1] == "百分点", (pm, rev)
+PYEOF
+
+# A year no plan covers (here 2025: only the 15th plan is loaded): the region's figures are
+# still the table's — 1-10月, 当月, 同比 — with no target (无在期规划) and nothing owed.
+dispatch --period 2025-10 --format json -o "$T/y2025.json" >/dev/null || fail "dispatch 2025-10"
+jq_ "$T/y2025.json" "r['fiscal_total_revenue']['ytd'] == 250 and r['fiscal_total_revenue']['single'] == 25 and r['fiscal_total_revenue']['plan'] is None and r['fiscal_total_revenue']['target_kind'] == 'none' and r['retail_sales']['ytd'] == 245 and r['retail_sales']['reporting'] == 'not_due' and d['discipline'] == [] and d['chase'] == []" \
+	"a year without a plan: $(cat "$T/y2025.json")"
+dispatch --period 2025-10 --format csv -o "$T/y2025.csv" >/dev/null || fail "dispatch 2025-10 csv"
+grep -q '^2025-10,经济发展,一般公共预算总收入,财政局,亿元,250,.*,无在期规划,' "$T/y2025.csv" ||
+	fail "no plan in force, figures shown: $(grep -a 一般公共预算总收入 "$T/y2025.csv")"
 
 # 序时进度 against the city's number for the year (target set --year, kind city): none
 # before it is set; 1-10月 700 of 800 is 87.5 % against 83.3 % (ahead); the year's revision
@@ -351,6 +385,8 @@ p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read())
 fai = p.rows.get("fiscal_total_revenue", {})
 ok = (fai.get("ytd") == "255" and fai.get("single") == "23" and "超序时" in fai.get("pace", "")
       and "快报" in p.rows.get("retail_sales", {}).get("status", "")
+      and p.rows.get("pm25", {}).get("gap") == "2.5 μg/m³"
+      and fai.get("gap", "").endswith(" 百分点 / pp") is False and fai.get("gap", "").endswith(" 百分点")
       and p.rows.get("retail_sales", {}).get("days_late") == "5"
       and {"dispatch", "discipline", "chase"} <= p.tables and p.depts >= 2)
 sys.exit(0 if ok else 1)
