@@ -87,7 +87,7 @@ static void usage(FILE *f)
 		"                          per target the figure, the requirement, completion and\n"
 		"                          verdict (已完成 … 滞后于预期); Y defaults to the target year\n"
 		"                          once its figures are in, else the latest year with figures\n"
-		"  template --dept D --plan PLAN --period P -o FILE.xlsx\n"
+		"  template --dept D --region R|--plan PLAN --period P -o FILE.xlsx\n"
 		"                          the Excel sheet a department fills in for one period\n"
 		"                          (its indicators of that frequency); import reads it back\n"
 		"  catalog show [PLAN|REGION]\n"
@@ -1678,6 +1678,7 @@ static int cmd_dispatch(struct cli *c, int argc, char **argv)
 
 struct tpl_buf {
 	char ind[CAT_ID_MAX + 1], name[256], unit[64], form[16];
+	int64_t target_year; /* of the plan the row's name and unit come from */
 };
 
 /* Is dept among the departments of catalog item i? */
@@ -1690,36 +1691,47 @@ static bool tpl_dept(const struct proto_view *v, int i, const char *dept)
 	return false;
 }
 
+/* The row of series t->ind among b[0..n), or NULL. */
+static struct tpl_buf *tpl_find(struct tpl_buf *b, size_t n, const char *ind)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(b[i].ind, ind) == 0)
+			return &b[i];
+	return NULL;
+}
+
 static int cmd_template(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dept", required_argument, NULL, 'd' },   { "plan", required_argument, NULL, 'p' },
-		{ "period", required_argument, NULL, 'P' }, { "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
+		{ "region", required_argument, NULL, 'r' }, { "period", required_argument, NULL, 'P' },
+		{ "output", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 },
 	};
 	struct template_sheet sh = { 0 };
-	const char *path = NULL, *period = NULL;
-	char err[TEMPLATE_ERR_MAX], freq[16];
+	const char *path = NULL, *period = NULL, *plan = NULL, *region = NULL;
+	char err[TEMPLATE_ERR_MAX], freq[16], alias[CAT_ID_MAX + 1] = "";
 	int ch;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': sh.dept = optarg; break;
-		case 'p': sh.plan = optarg; break;
+		case 'p': plan = optarg; break;
+		case 'r': region = optarg; break;
 		case 'P': period = optarg; break;
 		case 'o': path = optarg; break;
 		default: return 2;
 		}
 	}
-	if (!sh.dept || !sh.plan || !period || !path || optind != argc) {
-		fprintf(stderr, "usage: planwatch template --dept D --plan PLAN --period P "
+	if (!sh.dept || !plan == !region || !period || !path || optind != argc) {
+		fprintf(stderr, "usage: planwatch template --dept D --region R|--plan PLAN --period P "
 				"-o FILE.xlsx\n");
 		return 2;
 	}
 	if (parse_period_arg(period, &sh.period))
 		return 2;
-	struct proto_req r = { .type = PROTO_CATALOG, .plan = sh.plan };
+	/* A plan names its region: the sheet is of the region's series either way. */
+	struct proto_req r = { .type = PROTO_CATALOG, .plan = plan, .region = region };
 	struct proto_view *v;
 	if (call(c, &r, &v))
 		return 1;
@@ -1731,22 +1743,33 @@ static int cmd_template(struct cli *c, int argc, char **argv)
 		fail("template", PW_ENOMEM);
 		goto out;
 	}
-	/* The department's indicators reported at the period's frequency. */
+	/* The department's series reported at the period's frequency, once each (the region's
+	 * plans share them): named as the newest plan with a target on it names it. */
 	for (size_t i = 0; i < count; i++) {
-		struct tpl_buf *t = &b[n];
+		struct tpl_buf t = { .target_year = 0 }, *have;
 		if (proto_view_str(v, (int)i, "frequency", freq, sizeof(freq)) < 0 ||
 		    period_freq_parse(freq) != sh.period.freq || !tpl_dept(v, (int)i, sh.dept) ||
-		    proto_view_str(v, (int)i, "indicator", t->ind, sizeof(t->ind)) < 0 ||
-		    proto_view_str(v, (int)i, "name", t->name, sizeof(t->name)) < 0 ||
-		    proto_view_str(v, (int)i, "unit", t->unit, sizeof(t->unit)) < 0)
+		    proto_view_str(v, (int)i, "indicator", t.ind, sizeof(t.ind)) < 0 ||
+		    proto_view_str(v, (int)i, "name", t.name, sizeof(t.name)) < 0 ||
+		    proto_view_str(v, (int)i, "unit", t.unit, sizeof(t.unit)) < 0)
 			continue;
-		proto_view_str(v, (int)i, "form", t->form, sizeof(t->form));
-		inds[n] = (struct template_ind){ t->ind, t->name, t->unit, !strcmp(t->form, "ytd") };
-		n++;
+		proto_view_str(v, (int)i, "form", t.form, sizeof(t.form));
+		proto_view_int(v, (int)i, "target_year", &t.target_year);
+		if (!alias[0])
+			proto_view_str(v, (int)i, "region", alias, sizeof(alias));
+		if (!(have = tpl_find(b, n, t.ind)))
+			b[n++] = t;
+		else if (t.target_year > have->target_year)
+			*have = t;
 	}
+	for (size_t i = 0; i < n; i++)
+		inds[i] = (struct template_ind){ b[i].ind, b[i].name, b[i].unit,
+						 !strcmp(b[i].form, "ytd") };
+	sh.region = alias[0] ? alias : region ? region : plan;
 	if (n == 0) {
-		fprintf(stderr, "planwatch: plan '%s' has no %s indicator that '%s' reports\n",
-			sh.plan, period_freq_name(sh.period.freq), sh.dept);
+		fprintf(stderr, "planwatch: %s '%s' has no %s indicator that '%s' reports\n",
+			plan ? "plan" : "region", plan ? plan : region,
+			period_freq_name(sh.period.freq), sh.dept);
 		goto out;
 	}
 	int rc = template_write(path, &sh, inds, n, err);

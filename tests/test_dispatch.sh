@@ -267,8 +267,8 @@ grep -q "month (2026-10) or a quarter" "$T/err" || fail "annual period message: 
 # The round trip a department makes: planwatch template -> filled by openpyxl as the
 # department would (the late October retail figure, 同比 as they compute it) -> import ->
 # the dispatch table shows it, 5 days late.
-pw template --dept 商务局 --plan quangang-15 --period 2026-10 -o "$T/t.xlsx" >/dev/null ||
-	fail "template: $(pw template --dept 商务局 --plan quangang-15 --period 2026-10 -o "$T/t.xlsx" 2>&1)"
+pw template --dept 商务局 --region quangang --period 2026-10 -o "$T/t.xlsx" >/dev/null ||
+	fail "template: $(pw template --dept 商务局 --region quangang --period 2026-10 -o "$T/t.xlsx" 2>&1)"
 "$PY" - "$T/t.xlsx" <<'PYEOF' || fail "fill the template"
 import sys
 import openpyxl
@@ -276,7 +276,7 @@ wb = openpyxl.load_workbook(sys.argv[1])
 ws = wb["报送"]
 rows = [[c.value for c in r] for r in ws.iter_rows()]
 i = next(k for k, r in enumerate(rows) if r[1] == "retail_sales")
-assert rows[i][3] == "2026年1-10月", rows[i]
+assert rows[0][0] == "地区" and rows[i][0] == "quangang" and rows[i][3] == "2026年1-10月", rows[i]
 ws.cell(row=i + 1, column=5).value = 260
 ws.cell(row=i + 1, column=9).value = 6.5
 wb.save(sys.argv[1])
