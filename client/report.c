@@ -168,6 +168,13 @@ static bool in_report(const struct rep *r, const struct period *p)
 	return !r->has_cut || period_end(p) <= period_end(&r->cut);
 }
 
+/* Is p a figure of the plan: in its window or its base year (the year before)? The region's
+ * series also holds the figures earlier and later plans judge. */
+static bool in_plan(const struct rep *r, const struct period *p)
+{
+	return !r->win_to || (p->year >= r->win_from - 1 && p->year <= r->win_to);
+}
+
 static bool text_in_report(const struct rep *r, const char *s)
 {
 	struct period p;
@@ -249,6 +256,13 @@ static int load_catalog(struct rep *r)
 	}
 	rep_view_text(v, 0, "plan_name", r->plan_name, sizeof(r->plan_name));
 	rep_view_text(v, 0, "region", r->region, sizeof(r->region));
+	int64_t w[2];
+	if (proto_view_int_at(v, 0, "plan_window", 0, &w[0]) == 0 &&
+	    proto_view_int_at(v, 0, "plan_window", 1, &w[1]) == 0 && w[0] > 0 && w[0] <= w[1] &&
+	    w[1] <= PERIOD_YEAR_MAX) {
+		r->win_from = (int)w[0];
+		r->win_to = (int)w[1];
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct rep_ind *x = &r->inds[r->n];
 		char dir[8] = "";
@@ -364,7 +378,7 @@ static int load_series(struct rep *r, struct rep_ind *x)
 			return rep_fail(r, PW_EPROTO, "query reply for '%s': bad item %zu", x->id,
 					i);
 		}
-		if (!in_report(r, &o->per))
+		if (!in_report(r, &o->per) || !in_plan(r, &o->per))
 			continue;
 		rep_view_text(v, (int)i, "status", st, sizeof(st));
 		o->status = status_parse(st) > 0 ? status_parse(st) : 0;

@@ -90,6 +90,7 @@ struct rep {
 	const char *plan;
 	char plan_name[REP_NAME * 2];
 	char region[REP_SHORT]; /* the plan's region (alias), "" if the daemon does not say */
+	int win_from, win_to;   /* the plan's window; 0 if the daemon does not say */
 	struct period cut;
 	bool has_cut;
 	int64_t now_ms;

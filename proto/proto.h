@@ -261,6 +261,9 @@ int proto_view_str(const struct proto_view *v, int item, const char *key, char *
 /* Element index of an array-of-strings field (e.g. a catalog entry's "departments"). */
 int proto_view_str_at(const struct proto_view *v, int item, const char *key, size_t index,
 		      char *buf, size_t cap);
+/* The same of an array of integers (e.g. a catalog entry's "plan_window"). */
+int proto_view_int_at(const struct proto_view *v, int item, const char *key, size_t index,
+		      int64_t *out);
 int proto_view_int(const struct proto_view *v, int item, const char *key, int64_t *out);
 int proto_view_double(const struct proto_view *v, int item, const char *key, double *out);
 int proto_view_bool(const struct proto_view *v, int item, const char *key, bool *out);
