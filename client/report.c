@@ -255,6 +255,7 @@ static int load_catalog(struct rep *r)
 		return rep_fail(r, PW_ENOMEM, "out of memory");
 	}
 	rep_view_text(v, 0, "plan_name", r->plan_name, sizeof(r->plan_name));
+	rep_view_text(v, 0, "plan_name_en", r->plan_name_en, sizeof(r->plan_name_en));
 	rep_view_text(v, 0, "region", r->region, sizeof(r->region));
 	int64_t w[2];
 	if (proto_view_int_at(v, 0, "plan_window", 0, &w[0]) == 0 &&

@@ -292,6 +292,7 @@ static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct ca
 	snprintf(src, sizeof(src), "%s:%d", x->source_file, x->source_line);
 	proto_kv_str(&m, "source", src);
 	proto_kv_str(&m, "plan_name", x->plan->name);
+	proto_kv_str(&m, "plan_name_en", x->plan->name_en);
 	proto_map_key(&m, "plan_window"); /* [start_year, end_year], as in verdict notices */
 	proto_w_array(b, 2);
 	proto_w_int(b, x->plan->start_year);
