@@ -938,11 +938,17 @@ static void html_discipline(const struct dsp *d, FILE *f)
 			s->expected, s->received, s->on_time, s->late, s->missing, rate,
 			s->max_late_days);
 	}
+	if (!d->n_depts) { /* said, not a bare head: no plan in force asked for a figure */
+		fputs("<tr class=\"none\"><td colspan=\"8\">", f);
+		label(d, f, "本期无应报数据", "nothing was due", html_put);
+		fputs("</td></tr>\n", f);
+	}
 	fputs("</table>\n<h2>", f);
 	label(d, f, "催报清单", "Figures to chase", html_put);
 	fputs("</h2>\n<table class=\"chase\"><tbody>\n", f);
 	struct chase ch;
-	for (size_t i = 0; next_chase(d, &i, &ch);) {
+	size_t n_chase = 0;
+	for (size_t i = 0; next_chase(d, &i, &ch); n_chase++) {
 		fputs("<tr class=\"missing\"><td>", f);
 		rep_esc(f, ch.it->dept);
 		fputs("</td><td>", f);
@@ -950,6 +956,11 @@ static void html_discipline(const struct dsp *d, FILE *f)
 		fprintf(f, "</td><td>%s</td><td>", ch.period);
 		label(d, f, "应报日", "due", html_put);
 		fprintf(f, " %s</td><td class=\"n\">%d</td></tr>\n", ch.due, ch.days);
+	}
+	if (!n_chase) {
+		fputs("<tr class=\"none\"><td>", f);
+		label(d, f, "无", "none", html_put);
+		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody></table>\n", f);
 }

@@ -171,6 +171,9 @@ jq_ "$T/y2025.json" "r['fiscal_total_revenue']['ytd'] == 250 and r['fiscal_total
 dispatch --period 2025-10 --format csv -o "$T/y2025.csv" >/dev/null || fail "dispatch 2025-10 csv"
 grep -q '^2025-10,经济发展,一般公共预算总收入,财政局,亿元,250,.*,无在期规划,' "$T/y2025.csv" ||
 	fail "no plan in force, figures shown: $(grep -a 一般公共预算总收入 "$T/y2025.csv")"
+dispatch --period 2025-10 -o "$T/y2025.html" >/dev/null || fail "dispatch 2025-10 html"
+grep -q '<td colspan="8">本期无应报数据</td>' "$T/y2025.html" && grep -q '<tr class="none"><td>无</td></tr>' "$T/y2025.html" ||
+	fail "an empty footer says so: $(grep -a -A3 报送情况 "$T/y2025.html")"
 
 # 序时进度 against the city's number for the year (target set --year, kind city): none
 # before it is set; 1-10月 700 of 800 is 87.5 % against 83.3 % (ahead); the year's revision
