@@ -141,15 +141,13 @@ $(O)/powerloss/libpwshim.so: tests/powerloss/shim.c tests/powerloss/journal.h
 $(O)/powerloss/powerloss: $(call obj,tests/powerloss/powerloss.c $(STORE_SRC) $(HARNESS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-# A daemon whose store is broken on purpose: what the simulator must catch. By default it
-# takes a lazy commit for durable as soon as its meta page is written, one sync too early
-# (the daemon then acknowledges it too soon); PL_BREAK=-DSTORE_TEST_ENV_FLAGS=MDB_NOSYNC
-# opens LMDB without syncs at all.
-PL_BREAK ?= -DSTORE_TEST_EARLY_DURABLE
-PLB = $(O)/plbreak-$(subst =,-,$(patsubst -D%,%,$(PL_BREAK)))
+# A daemon whose store opens LMDB with an unsafe flag (PL_BREAK_FLAG, MDB_NOMETASYNC or
+# MDB_NOSYNC): what the simulator must catch.
+PL_BREAK_FLAG ?= MDB_NOMETASYNC
+PLB = $(O)/plbreak-$(PL_BREAK_FLAG)
 $(PLB)/store/store.o: store/store.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PL_BREAK) -c $< -o $@
+	$(CC) $(CFLAGS) -DSTORE_TEST_ENV_FLAGS=$(PL_BREAK_FLAG) -c $< -o $@
 $(PLB)/planwatchd: $(call obj,$(filter-out store/store.c,$(planwatchd_SRC))) $(PLB)/store/store.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -263,7 +261,7 @@ test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/
 PL_ARGS ?= --messages 1500 --cuts 40
 check-powerloss: $(O)/powerloss/powerloss $(O)/powerloss/libpwshim.so $(O)/planwatchd
 	PLANWATCHD=$(O)/planwatchd $(O)/powerloss/powerloss --shim $(O)/powerloss/libpwshim.so $(PL_ARGS)
-# The same against the PL_BREAK build: passes only if the simulator reports a loss.
+# The same against PL_BREAK_FLAG: passes only if the simulator reports a loss.
 check-powerloss-break: $(O)/powerloss/powerloss $(O)/powerloss/libpwshim.so $(PLB)/planwatchd
 	PLANWATCHD=$(PLB)/planwatchd $(O)/powerloss/powerloss --shim $(O)/powerloss/libpwshim.so \
 	  --restarts 0 --expect-loss $(PL_ARGS)

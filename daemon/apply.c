@@ -62,7 +62,6 @@ struct apply {
 	uint8_t *retry_raw;
 	size_t retry_cap;
 	struct proto_buf stored_ack; /* a retried update's ACK under its own id */
-	bool lazy;                   /* apply_set_lazy: store_write_lazy */
 };
 
 int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_cfg *rules)
@@ -95,11 +94,6 @@ void apply_free(struct apply *a)
 void apply_set_catalog(struct apply *a, const struct catalog *cat)
 {
 	a->cat = cat;
-}
-
-void apply_set_lazy(struct apply *a, bool lazy)
-{
-	a->lazy = lazy;
 }
 
 void apply_decode(struct apply_msg *m)
@@ -749,7 +743,7 @@ int apply_group(struct apply *a, struct store *s, struct apply_msg *const *msgs,
 			a->acks = acks, a->cap_acks = n;
 	}
 	if (rc == 0)
-		rc = a->lazy ? store_write_lazy(s, apply_txn, a) : store_write(s, apply_txn, a);
+		rc = store_write(s, apply_txn, a);
 	if (rc < 0) {
 		notice_list_clear(out);
 		fail_all(a, rc);

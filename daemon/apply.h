@@ -46,9 +46,6 @@ struct apply;
 int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_cfg *rules);
 void apply_free(struct apply *a); /* NULL-safe */
 void apply_set_catalog(struct apply *a, const struct catalog *cat);
-/* lazy: apply_group commits with store_write_lazy, so its replies and notices may be
- * released only once store_durable(s, store_ticket(s)) (as read right after it). */
-void apply_set_lazy(struct apply *a, bool lazy);
 
 /* Decodes m->raw into m->req (allocated on first use). Sets m->decode_rc. */
 void apply_decode(struct apply_msg *m);

@@ -34,34 +34,16 @@
  * unbounded group is unbounded RSS (and spills), and a longer commit for every ACK in it. */
 #define SERVER_GROUP_ITEMS 20000
 
-/* One batch read from the sockets and, once its write group has committed, what waits for
- * that commit to be durable. The group commits lazily (store_write_lazy: pages synced, meta
- * page not), so two batches alternate: while one is held, the loop reads and applies the
- * next, whose commit's data sync makes the held one durable; with nothing more to read,
- * the loop syncs (store_sync). Its replies and notices are released only then. */
-struct batch {
-	struct net_slot *slots;     /* [n_slots] */
-	struct net_slot **w;        /* [n_slots]: its write messages */
-	struct apply_msg **msgs;    /* [n_slots]: the same, as apply_group takes them */
-	size_t nw;
-	struct notice_list notices; /* what its commit caused */
-	uint64_t ticket;            /* store_ticket() after its commit */
-	int rc;                     /* apply_group's */
-	bool held;                  /* committed; replies and notices not yet released */
-};
-
 struct server {
 	struct live *live; /* config, catalog, rule settings */
 	struct store *store;
 	struct net *net;
 	struct apply *apply;
 	unsigned long pub_damaged_seen;
+	struct net_slot *slots;
 	size_t n_slots;
-	struct batch batch[2];
-	int cur;                          /* the batch last read: the next read reuses it
-					   * unless it is still held (warm in cache) */
-	int fatal;                        /* a sync failed: stop without releasing */
-	double sync_us, apply_us; /* moving averages: a sync of a meta page, a group's apply */
+	struct apply_msg **writes;        /* [n_slots]: the write messages of a batch */
+	struct notice_list group_notices; /* what a group commit caused */
 	struct notice_list timer_notices; /* what the overdue check caused */
 	struct query_stats st;
 	struct proto_buf scratch;
@@ -164,8 +146,7 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 
 	if (!s)
 		return PW_ENOMEM;
-	for (int b = 0; b < 2; b++)
-		notice_list_init(&s->batch[b].notices);
+	notice_list_init(&s->group_notices);
 	notice_list_init(&s->timer_notices);
 	proto_buf_init(&s->scratch);
 	s->st.version = SERVER_VERSION;
@@ -180,21 +161,13 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 	lint_baselines(s);
 	s->st.issuer = live_config(s->live)->issuer; /* live keeps it, reloads included */
 	s->n_slots = cfg->group_max;
-	for (int b = 0; b < 2; b++) {
-		struct batch *bt = &s->batch[b];
-		bt->slots = calloc(s->n_slots, sizeof(*bt->slots));
-		bt->w = calloc(s->n_slots, sizeof(*bt->w));
-		bt->msgs = calloc(s->n_slots, sizeof(*bt->msgs));
-		if (!bt->slots || !bt->w || !bt->msgs) {
-			rc = PW_ENOMEM;
-			goto out_free;
-		}
-	}
-	if (apply_new(&s->apply, live_catalog(s->live), live_rules(s->live)) < 0) {
+	s->slots = calloc(s->n_slots, sizeof(*s->slots));
+	s->writes = calloc(s->n_slots, sizeof(*s->writes));
+	if (!s->slots || !s->writes ||
+	    apply_new(&s->apply, live_catalog(s->live), live_rules(s->live)) < 0) {
 		rc = PW_ENOMEM;
 		goto out_free;
 	}
-	apply_set_lazy(s->apply, true);
 	if ((rc = net_new(&s->net, live_config(s->live), err, errlen)) < 0)
 		goto out_free;
 	/* Last, so that no HTTP thread runs unless everything else is up. */
@@ -213,20 +186,13 @@ void server_free(struct server *s)
 	if (!s)
 		return;
 	metrics_free(s->metrics); /* joins the HTTP thread; it reads nothing of ours */
-	for (int b = 0; b < 2; b++) /* held after a failed sync: never acknowledged */
-		for (size_t i = 0; s->batch[b].held && i < s->batch[b].nw; i++)
-			net_slot_close(s->batch[b].w[i]);
 	net_free(s->net);
-	for (int b = 0; b < 2; b++) {
-		struct batch *bt = &s->batch[b];
-		for (size_t i = 0; bt->slots && i < s->n_slots; i++)
-			apply_msg_release(&bt->slots[i].m);
-		free(bt->slots);
-		free(bt->w);
-		free(bt->msgs);
-		notice_list_release(&bt->notices);
-	}
+	for (size_t i = 0; s->slots && i < s->n_slots; i++)
+		apply_msg_release(&s->slots[i].m);
+	free(s->slots);
+	free(s->writes);
 	apply_free(s->apply);
+	notice_list_release(&s->group_notices);
 	notice_list_release(&s->timer_notices);
 	proto_buf_release(&s->scratch);
 	store_free(s->store);
@@ -365,95 +331,32 @@ static void count_result(struct server *s, const struct apply_msg *m)
 	}
 }
 
-static void average(double *avg, double x)
-{
-	*avg = *avg > 0 ? *avg + (x - *avg) / 8 : x;
-}
-
-/* Commits the batch's write group lazily; its replies and notices are held (release). */
-static void commit_group(struct server *s, struct batch *b)
+/* Commits the write group and releases its replies and notices. */
+static void commit_group(struct server *s, struct net_slot **writes, size_t n)
 {
 	int64_t t0 = mono_us();
-	for (size_t i = 0; i < b->nw; i++)
-		b->msgs[i] = &b->w[i]->m;
-	int rc = apply_group(s->apply, s->store, b->msgs, b->nw, now_ms(s), &b->notices);
+	for (size_t i = 0; i < n; i++)
+		s->writes[i] = &writes[i]->m;
+	int rc = apply_group(s->apply, s->store, s->writes, n, now_ms(s), &s->group_notices);
 	if (rc < 0) {
 		char en[32];
 		const char *fields[] = { en, NULL };
 		snprintf(en, sizeof(en), "ERRNO=%d", rc == PW_ESYS ? errno : 0);
 		log_fields(LOG_ERR, rc == PW_ESYS ? fields : NULL,
-			   "group of %zu messages not committed: %s", b->nw, pw_strerror(rc));
+			   "group of %zu messages not committed: %s", n, pw_strerror(rc));
 	}
 	s->st.commit_us_last = (uint64_t)(mono_us() - t0);
-	/* What the group cost besides its data sync, taken as long as a meta page's. */
-	double apply = (double)s->st.commit_us_last - s->sync_us;
-	average(&s->apply_us, apply > 0 ? apply : 0);
 	metrics_observe_commit(&s->ms.commit, (double)s->st.commit_us_last / 1e6);
 	s->st.last_commit_ms = (uint64_t)wall_ms();
 	s->st.groups++;
-	b->rc = rc;
-	b->ticket = store_ticket(s->store);
-	b->held = true;
-}
-
-/* Sends a held batch's replies and publishes its notices: its commit is durable. */
-static void release(struct server *s, struct batch *b)
-{
-	for (size_t i = 0; i < b->nw; i++) {
-		count_result(s, &b->w[i]->m);
-		if (!b->w[i]->m.from_sub)
-			net_reply(s->net, b->w[i], &b->w[i]->m.reply);
-		net_slot_close(b->w[i]);
-	}
-	if (b->rc == 0)
-		publish(s, &b->notices);
-	notice_list_clear(&b->notices);
-	b->held = false;
-	publish_metrics(s, false);
-}
-
-/* Releases the held batches the store now knows durable, the older first. */
-static void release_durable(struct server *s)
-{
-	for (int k = 1; k >= 0; k--) {
-		struct batch *b = &s->batch[s->cur ^ k];
-		if (b->held && store_durable(s->store, b->ticket))
-			release(s, b);
-	}
-}
-
-/* Makes every commit durable and releases what waited for it. A failed sync leaves the
- * held replies unsent and stops the daemon: their commits may not be on disk, and the
- * feeders resend by id to the next start, which reads what is. */
-static void settle(struct server *s)
-{
-	bool pending = !store_durable(s->store, store_ticket(s->store));
-	int64_t t0 = mono_us();
-	int rc = store_sync(s->store);
-	if (rc == 0 && pending)
-		average(&s->sync_us, (double)(mono_us() - t0));
-	if (rc < 0 && !s->fatal) {
-		log_err("cannot sync the store: %s; stopping without acknowledging the last "
-			"group (its feeders resend)", pw_strerror(rc));
-		s->fatal = rc;
+	for (size_t i = 0; i < n; i++) {
+		count_result(s, &writes[i]->m);
+		if (!writes[i]->m.from_sub)
+			net_reply(s->net, writes[i], &writes[i]->m.reply);
 	}
 	if (rc == 0)
-		release_durable(s);
-}
-
-static bool held(const struct server *s)
-{
-	return s->batch[0].held || s->batch[1].held;
-}
-
-/* With more to read: whether the held group waits for the next group's commit, whose data
- * sync covers its meta page, instead of a sync of its own first. Only while applying a
- * group takes less than a sync (a slow disk): where the disk syncs faster than the loop
- * applies a group, waiting would delay the held ACKs by more than the sync it saves the
- * loop. Until a sync has been timed, sync first. */
-static bool wait_for_next(const struct server *s)
-{
-	return s->sync_us > 0 && s->apply_us < s->sync_us;
+		publish(s, &s->group_notices);
+	publish_metrics(s, false);
 }
 
 static int timer_txn(struct store_txn *t, void *arg)
@@ -465,7 +368,6 @@ static int timer_txn(struct store_txn *t, void *arg)
 
 static void run_timers(struct server *s)
 {
-	settle(s); /* its notices follow the held groups' on the publisher */
 	s->timer_notices.now_ms = now_ms(s);
 	int rc = store_write(s->store, timer_txn, s);
 	if (rc < 0)
@@ -546,33 +448,24 @@ static void answer_reads(struct server *s, struct net_slot **reads, size_t n)
 	}
 }
 
-/* Applies the batch's writes as one group (held until durable, see struct batch) and
- * answers its reads once everything before them is durable. */
-static void process_batch(struct server *s, struct batch *b, size_t n)
+static void process_batch(struct server *s, size_t n)
 {
-	struct net_slot *reads_buf[n ? n : 1];
-	size_t nr = 0;
+	struct net_slot *writes_buf[n ? n : 1], *reads_buf[n ? n : 1];
+	size_t nw = 0, nr = 0;
 
-	b->nw = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct net_slot *sl = &b->slots[i];
+		struct net_slot *sl = &s->slots[i];
 		if (apply_is_write(&sl->m))
-			b->w[b->nw++] = sl;
+			writes_buf[nw++] = sl;
 		else
 			reads_buf[nr++] = sl;
 	}
-	if (b->nw)
-		commit_group(s, b);
-	release_durable(s);
-	if (nr) {
-		settle(s); /* a read never sees what a power cut could undo */
+	if (nw)
+		commit_group(s, writes_buf, nw);
+	if (nr)
 		answer_reads(s, reads_buf, nr);
-		for (size_t i = 0; i < nr; i++)
-			net_slot_close(reads_buf[i]);
-	}
-	/* A group that wrote nothing synced nothing: the older one must not wait longer. */
-	if (s->batch[0].held && s->batch[1].held)
-		settle(s);
+	for (size_t i = 0; i < n; i++)
+		net_slot_close(&s->slots[i]);
 }
 
 /* ---- the loop ---- */
@@ -580,7 +473,6 @@ static void process_batch(struct server *s, struct batch *b, size_t n)
 static void reload(struct server *s)
 {
 	notify_reloading();
-	settle(s); /* the held groups were judged by the catalog they were applied with */
 	if (live_reload(s->live) == 0) {
 		apply_set_catalog(s->apply, live_catalog(s->live));
 		lint_baselines(s);
@@ -643,42 +535,28 @@ int server_run(struct server *s, volatile sig_atomic_t *term, volatile sig_atomi
 	s->watchdog_usec = notify_watchdog_usec();
 	s->next_timer_ms = mono_ms();
 	announce_ready(s);
-	while (!*term && !s->fatal) {
+	while (!*term) {
 		if (*hup) {
 			*hup = 0;
 			reload(s);
 		}
 		tick(s);
-		/* A held group waits only while there is more to apply: its commit will sync it. */
-		int rc = zmq_poll(items, (int)n_items, held(s) ? 0 : poll_timeout(s));
+		int rc = zmq_poll(items, (int)n_items, poll_timeout(s));
 		if (rc < 0 && errno != EINTR) {
 			log_err("zmq_poll: %s", zmq_strerror(errno));
-			settle(s);
 			return PW_ESYS;
 		}
-		size_t n = 0;
-		if (rc > 0) {
-			if (held(s) && !wait_for_next(s))
-				settle(s);
-			net_handle_zap(s->net);
-			if (s->batch[s->cur].held)
-				s->cur ^= 1;
-			struct batch *b = &s->batch[s->cur];
-			if ((rc = net_read_batch(s->net, b->slots, s->n_slots, SERVER_GROUP_ITEMS,
-						 &n)) < 0) {
-				log_err("receive failed: %s", zmq_strerror(errno));
-				settle(s);
-				return rc;
-			}
+		if (rc <= 0)
+			continue;
+		net_handle_zap(s->net);
+		size_t n;
+		if ((rc = net_read_batch(s->net, s->slots, s->n_slots, SERVER_GROUP_ITEMS, &n)) < 0) {
+			log_err("receive failed: %s", zmq_strerror(errno));
+			return rc;
 		}
 		if (n)
-			process_batch(s, &s->batch[s->cur], n);
-		else if (held(s))
-			settle(s);
+			process_batch(s, n);
 	}
-	settle(s);
-	if (s->fatal)
-		return s->fatal;
 	notify_stopping();
 	log_notice("stopping: accepted %llu, rejected %llu",
 		   (unsigned long long)s->st.accepted, (unsigned long long)s->st.rejected);

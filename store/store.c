@@ -39,17 +39,10 @@
 #define MAP_MAX_DEFAULT (64ull << 30)
 #define FILE_MODE 0640
 
-/* Only test builds (make check-powerloss-break) set these, to prove the power-loss
- * simulator catches what they lose: STORE_TEST_ENV_FLAGS an unsafe flag such as
- * MDB_NOSYNC; STORE_TEST_EARLY_DURABLE takes a lazy commit for durable as soon as its
- * meta page is written, before any sync covers it (an ACK released one sync too early). */
+/* Only a test build (make check-powerloss-break) sets this, to an unsafe flag such as
+ * MDB_NOMETASYNC, to prove the power-loss simulator catches what that flag loses. */
 #ifndef STORE_TEST_ENV_FLAGS
 #define STORE_TEST_ENV_FLAGS 0
-#endif
-#ifdef STORE_TEST_EARLY_DURABLE
-#define EARLY_DURABLE true
-#else
-#define EARLY_DURABLE false
 #endif
 
 static const char *const db_names[DB_COUNT] = {
@@ -113,12 +106,6 @@ static char *path_join(const char *dir, const char *name)
 		memcpy(p + ld + 1, name, ln + 1);
 	}
 	return p;
-}
-
-static uint64_t last_txnid(struct store *s)
-{
-	MDB_envinfo info;
-	return mdb_env_info(s->env, &info) == 0 ? (uint64_t)info.me_last_txnid : 0;
 }
 
 /* Takes the single-writer lock. LMDB alone would let a second daemon open the environment
@@ -272,20 +259,11 @@ int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t 
 		goto out_free;
 	if (!existing && (rc = store_map_err(mdb_env_set_mapsize(s->env, (size_t)map_size))) < 0)
 		goto out_free;
-	/* MDB_NOTLS: a read txn is not tied to its thread's TLS slot. MDB_NOMETASYNC: a
-	 * commit fdatasyncs its pages and writes its meta page without syncing it, so one
-	 * commit costs one flush; store_write syncs that meta page before it returns, and
-	 * store_write_lazy leaves it to the next commit or store_sync (store.h). LMDB keeps
-	 * the pages of the last two commits, so the unsynced one can only be lost whole. */
-	rc = mdb_env_open(s->env, dir, MDB_NOTLS | MDB_NOMETASYNC | STORE_TEST_ENV_FLAGS,
-			  FILE_MODE);
+	/* MDB_NOTLS: a read txn is not tied to its thread's TLS slot. Sync flags stay at the
+	 * durable default (MDB_NOMETASYNC could lose the last acknowledged commit). */
+	rc = mdb_env_open(s->env, dir, MDB_NOTLS | STORE_TEST_ENV_FLAGS, FILE_MODE);
 	if ((rc = store_map_err(rc)) < 0)
 		goto out_free;
-	/* A previous process may have left its last commit in the page cache only (kill -9
-	 * of a lazy writer): nothing is known durable until the first sync, which init_txn's
-	 * store_write does, so nothing is answered from a commit a power cut could undo. */
-	s->committed = last_txnid(s);
-	s->durable = 0;
 	/* Free reader slots left by crashed processes, or they would pin old pages forever. */
 	if ((rc = store_map_err(mdb_reader_check(s->env, &dead))) < 0)
 		goto out_free;
@@ -324,10 +302,8 @@ void store_free(struct store *s)
 {
 	if (!s)
 		return;
-	if (s->env) {
-		(void)store_sync(s); /* a clean stop leaves no commit to chance */
+	if (s->env)
 		mdb_env_close(s->env);
-	}
 	/* Only after the environment is closed may another daemon take over. */
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
@@ -528,61 +504,7 @@ static int hot_rebuild(struct store *s)
 	return rc;
 }
 
-/* A commit that wrote pages fdatasynced them after every earlier commit's meta page had
- * been written, then wrote its own: the earlier ones are durable now, its own is not. A
- * commit that wrote nothing (LMDB skips both) changes neither. */
-static void note_commit(struct store *s)
-{
-	uint64_t id = last_txnid(s);
-	if (id == s->committed)
-		return;
-	s->durable = EARLY_DURABLE ? id : s->committed;
-	s->committed = id;
-}
-
-/* A failed commit with an unsynced meta page before it: a write that ran out of room
- * failed before any sync, but any other error may have come from the fdatasync itself,
- * and Linux reports a writeback error once: a later sync could return 0 over pages that
- * never reached the disk. Then what is pending is never taken for durable. */
-static void note_failed(struct store *s, int rc)
-{
-	bool no_room = rc == ENOSPC || rc == EDQUOT || rc == EFBIG || rc == MDB_MAP_FULL ||
-		       (rc == EIO && out_of_room(s));
-	if (s->durable < s->committed && !no_room && !s->sync_err)
-		s->sync_err = PW_ESTORE;
-}
-
-int store_sync(struct store *s)
-{
-	if (!s || s->in_txn)
-		return PW_EINVAL;
-	if (s->sync_err)
-		return s->sync_err;
-	if (s->durable >= s->committed)
-		return 0;
-	if (mdb_env_sync(s->env, 1) != 0)
-		return s->sync_err = PW_ESTORE;
-	s->durable = s->committed;
-	return 0;
-}
-
-bool store_durable(const struct store *s, uint64_t ticket)
-{
-	return s && !s->sync_err && s->durable >= ticket;
-}
-
-uint64_t store_ticket(const struct store *s)
-{
-	return s ? s->committed : 0;
-}
-
 int store_write(struct store *s, store_txn_fn fn, void *arg)
-{
-	int rc = store_write_lazy(s, fn, arg);
-	return rc < 0 ? rc : store_sync(s);
-}
-
-int store_write_lazy(struct store *s, store_txn_fn fn, void *arg)
 {
 	int rc;
 
@@ -605,10 +527,8 @@ int store_write_lazy(struct store *s, store_txn_fn fn, void *arg)
 			rc = mdb_txn_commit(t.txn);
 			if (rc == 0) {
 				s->lwm_stored = s->lwm_next;
-				note_commit(s);
 				return 0;
 			}
-			note_failed(s, rc);
 			if (rc == EIO && out_of_room(s))
 				return hot_restore(s, PW_EFULL);
 			if (rc != MDB_MAP_FULL)

@@ -21,7 +21,6 @@
 #ifndef PW_STORE_H
 #define PW_STORE_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -100,24 +99,6 @@ int store_check(const char *dir, char *why, size_t cap);
  * (transaction aborted), PW_EFULL when the map cannot grow, or 0 once committed. */
 typedef int (*store_txn_fn)(struct store_txn *t, void *arg);
 int store_write(struct store *s, store_txn_fn fn, void *arg);
-
-/* The group commit's variant: the same, but it returns once the transaction's pages are
- * durable and its meta page is written, not yet synced (one flush instead of two). It is
- * durable once store_durable(s, store_ticket(s)) as read right after it — made true by the
- * next commit that writes anything (its own data sync covers that meta page) or by
- * store_sync(). Until then a power cut may undo it whole, never in part: acknowledge and
- * publish what it did only then, and answer reads only after store_sync(). Other write
- * calls (store_write) keep working meanwhile and return durable, all before them too. */
-int store_write_lazy(struct store *s, store_txn_fn fn, void *arg);
-/* What the store has committed so far (a txn id; also after a commit that wrote nothing,
- * whose reads may have seen the earlier unsynced ones). */
-uint64_t store_ticket(const struct store *s);
-/* True once every commit up to ticket is on disk. */
-bool store_durable(const struct store *s, uint64_t ticket);
-/* Makes every commit so far durable (one fdatasync if any is pending). PW_ESTORE when a
- * sync failed, now or before: then the pending commits are never known durable and the
- * caller must not acknowledge them (the daemon stops; clients resend by id). */
-int store_sync(struct store *s);
 
 /* The schema the store was opened at: 5, or 4 (series keyed by plan: schemas 1 to 3 become
  * 4 at open) until store_migrate_owner has run; a schema-4 store refuses every other write

@@ -57,11 +57,6 @@ struct store {
 	bool in_txn; /* inside store_write/store_read: the map must not move */
 	unsigned schema; /* as opened; below STORE_SCHEMA only writes of the migration run */
 	bool migrating;
-	/* MDB_NOMETASYNC: a commit syncs its pages, then writes its meta page unsynced, so it
-	 * is durable once a later sync covers that write (store_write_lazy). committed: the
-	 * last txn id whose meta page is written; durable: the last one known on disk. */
-	uint64_t committed, durable;
-	int sync_err; /* a sync failed: what was pending can never be known durable */
 };
 
 struct store_txn {

@@ -1408,63 +1408,6 @@ static void test_full(void)
 	store_free(s);
 }
 
-/* ---- lazy commits: durable one sync later ---- */
-
-static int log_fn(struct store_txn *t, void *arg)
-{
-	uint64_t seq;
-	(void)arg;
-	return store_log_append(t, "lazy", "x", 1, &seq);
-}
-
-static int nothing_fn(struct store_txn *t, void *arg)
-{
-	(void)t;
-	(void)arg;
-	return 0;
-}
-
-/* The bookkeeping behind the daemon's held ACKs (whether the bytes reach the disk is the
- * power-loss simulator's to check): a lazy commit is durable once a later commit that
- * wrote pages, or store_sync, has run; a commit that wrote nothing proves nothing. */
-static void test_lazy(void)
-{
-	char dir[1100];
-	struct store *s;
-	struct bulk b = { .n = 5 };
-
-	mk_dir(dir, sizeof(dir), "lazy");
-	CHECK_OK(store_open(&s, dir, 0, 0));
-	uint64_t t0 = store_ticket(s);
-	CHECK(store_durable(s, t0)); /* store_open synced what it found */
-	CHECK_OK(store_write_lazy(s, log_fn, NULL));
-	uint64_t t1 = store_ticket(s);
-	CHECK(t1 > t0 && store_durable(s, t0) && !store_durable(s, t1));
-	CHECK_OK(store_write_lazy(s, nothing_fn, NULL)); /* wrote nothing, so synced nothing */
-	CHECK(store_ticket(s) == t1 && !store_durable(s, t1));
-	CHECK_RC(store_write_lazy(s, abort_fn, &(struct abort_arg){ .s = s, .ret = PW_EBOUNDS }),
-		 PW_EBOUNDS);
-	CHECK(store_ticket(s) == t1 && !store_durable(s, t1));
-	CHECK_OK(store_write_lazy(s, bulk_fn, &b));
-	uint64_t t2 = store_ticket(s);
-	CHECK(t2 > t1 && store_durable(s, t1) && !store_durable(s, t2)); /* its data sync */
-	CHECK_OK(store_sync(s));
-	CHECK(store_durable(s, t2));
-	CHECK_OK(store_sync(s)); /* nothing pending */
-	b = (struct bulk){ .n = 5, .first = 5 };
-	CHECK_OK(store_write(s, bulk_fn, &b)); /* durable when it returns */
-	CHECK(store_ticket(s) > t2 && store_durable(s, store_ticket(s)));
-	b = (struct bulk){ .n = 5, .first = 10 };
-	CHECK_OK(store_write_lazy(s, bulk_fn, &b));
-	CHECK(!store_durable(s, store_ticket(s)));
-	store_free(s); /* syncs it */
-	CHECK_OK(store_open(&s, dir, 0, 0));
-	check_bulk(s, 15);
-	CHECK(store_durable(s, store_ticket(s)));
-	CHECK(!store_durable(NULL, 0) && store_sync(NULL) == PW_EINVAL);
-	store_free(s);
-}
-
 /* ---- single writer, schema, corruption ---- */
 
 static void test_busy(void)
@@ -2420,7 +2363,6 @@ int main(void)
 	test_abort();
 	test_growth();
 	test_full();
-	test_lazy();
 	test_busy();
 	test_schema();
 	test_migrate(1);

@@ -498,9 +498,10 @@ static void check_daemon(const char *file, const struct run *r, uint64_t t_cut)
 
 /* True once the durable image holds a meta page of a commit (txn id >= 1): LMDB's meta
  * pages are pages 0 and 1, their txn id the last field of MDB_meta (page header 16 bytes,
- * then magic, version, address, map size, two MDB_db records, last page, txn id). The
- * daemon writes its meta pages unsynced (MDB_NOMETASYNC), so this is the first sync after
- * the first commit, not a write of the O_DSYNC descriptor. */
+ * then magic, version, address, map size, two MDB_db records, last page, txn id). Read
+ * from the durable image, it holds however the meta page got there: written through
+ * LMDB's O_DSYNC descriptor (its default) or covered by a later sync (MDB_NOMETASYNC, as
+ * the break build writes it, and any design that syncs meta pages itself). */
 #define META_TXNID_OFF (16 + 4 + 4 + 8 + 8 + 2 * 48 + 8)
 static bool has_commit(const struct disk *d)
 {
