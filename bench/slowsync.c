@@ -63,28 +63,33 @@ static int opened(int fd, int flags)
 	return fd;
 }
 
+/* Looked up at each open (rare): the real open or open64. */
+static int open_via(const char *name, const char *path, int flags, int mode)
+{
+	int (*real)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, name);
+	return opened(real(path, flags, mode), flags);
+}
+
+#define MODE_ARG(flags, mode)                                                                      \
+	do {                                                                                       \
+		va_list ap;                                                                        \
+		va_start(ap, flags);                                                               \
+		mode = flags & (O_CREAT | O_TMPFILE) ? va_arg(ap, int) : 0;                        \
+		va_end(ap);                                                                        \
+	} while (0)
+
 int open(const char *path, int flags, ...)
 {
-	static int (*real)(const char *, int, ...);
-	va_list ap;
-	va_start(ap, flags);
-	int mode = flags & (O_CREAT | O_TMPFILE) ? va_arg(ap, int) : 0;
-	va_end(ap);
-	if (!real)
-		real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
-	return opened(real(path, flags, mode), flags);
+	int mode;
+	MODE_ARG(flags, mode);
+	return open_via("open", path, flags, mode);
 }
 
 int open64(const char *path, int flags, ...)
 {
-	static int (*real)(const char *, int, ...);
-	va_list ap;
-	va_start(ap, flags);
-	int mode = flags & (O_CREAT | O_TMPFILE) ? va_arg(ap, int) : 0;
-	va_end(ap);
-	if (!real)
-		real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open64");
-	return opened(real(path, flags, mode), flags);
+	int mode;
+	MODE_ARG(flags, mode);
+	return open_via("open64", path, flags, mode);
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
