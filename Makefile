@@ -288,6 +288,10 @@ stop:
 # `make bench` runs the InfluxDB peer too: the fair section compares both in one run.
 bench: $(O)/bench $(O)/planwatchd
 	bench/with-influxdb.sh $(O)/bench --daemon $(O)/planwatchd
+# LD_PRELOAD for A/B runs on an emulated slow-flush disk (bench/slowsync.c, PW_SLOWSYNC_US).
+$(O)/slowsync.so: bench/slowsync.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O2 -fPIC -shared -o $@ $< -ldl
 bench-full: $(O)/bench $(O)/planwatchd
 	bench/with-influxdb.sh $(O)/bench --daemon $(O)/planwatchd --full
 bench-peer: $(O)/bench $(O)/planwatchd
