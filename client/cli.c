@@ -66,7 +66,7 @@ static void usage(FILE *f)
 		"                          latest values, or the series as known at DATE\n"
 		"  history REGION INDICATOR PERIOD\n"
 		"                          every revision of one figure\n"
-		"  alerts [--plan P] [--all] [--chase]\n"
+		"  alerts [--plan P] [--all] [--chase] [--discipline]\n"
 		"                          indicators at risk, off track or overdue (--all: also\n"
 		"                          those on track; --chase: the 催报 list, overdue figures\n"
 		"                          by department with due date and days late)\n"
@@ -952,15 +952,53 @@ static int print_chase(struct cli *c, const struct proto_view *v)
 	return 0;
 }
 
+/* The departments' reporting discipline of the alerts reply (its "reporting"): per
+ * department the figures due in the window, on time, late, the on-time rate, and what it
+ * owes now with the oldest due day. */
+static int print_discipline(const struct proto_view *v)
+{
+	struct proto_view *d = NULL;
+	int64_t days = 0;
+	proto_view_int(v, -1, "reporting_window_days", &days);
+	if (proto_view_sub(v, -1, "reporting", &d) < 0) {
+		fprintf(stderr, "planwatch: the daemon sent no reporting discipline\n");
+		return 1;
+	}
+	printf("reporting discipline, figures due in the last %lld days (报送情况)\n",
+	       (long long)days);
+	printf("%-12s %5s %7s %5s %8s %7s %s\n", "dept", "due", "on_time", "late", "rate(%)",
+	       "missing", "oldest_due");
+	for (size_t i = 0; i < proto_view_count(d); i++) {
+		char dept[80] = "", rate[16] = "-", due[16] = "-";
+		int64_t n[4] = { 0 }, oldest;
+		double r;
+		static const char *const keys[] = { "expected", "on_time", "late", "missing" };
+		proto_view_str(d, (int)i, "dept", dept, sizeof(dept));
+		for (int k = 0; k < 4; k++)
+			proto_view_int(d, (int)i, keys[k], &n[k]);
+		if (proto_view_double(d, (int)i, "on_time_rate", &r) == 0)
+			snprintf(rate, sizeof(rate), "%.1f", r);
+		if (proto_view_int(d, (int)i, "oldest_missing_due", &oldest) == 0)
+			fmt_utc(oldest - 1, "%Y-%m-%d", due, sizeof(due)); /* the due day */
+		printf("%-12s %5lld %7lld %5lld %8s %7lld %s\n", dept, (long long)n[0],
+		       (long long)n[1], (long long)n[2], rate, (long long)n[3], due);
+	}
+	if (!proto_view_count(d))
+		printf("nothing was due\n");
+	proto_view_free(d);
+	return 0;
+}
+
 static int cmd_alerts(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { { "plan", required_argument, NULL, 'p' },
 					      { "all", no_argument, NULL, 'a' },
 					      { "chase", no_argument, NULL, 'c' },
+					      { "discipline", no_argument, NULL, 'D' },
 					      { NULL, 0, NULL, 0 } };
 	struct proto_req r = { .type = PROTO_ALERTS };
 	struct proto_view *v;
-	bool all = false, chase = false;
+	bool all = false, chase = false, discipline = false;
 	int ch, rc;
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "p:a", opts, NULL)) != -1) {
@@ -970,11 +1008,18 @@ static int cmd_alerts(struct cli *c, int argc, char **argv)
 			all = true;
 		else if (ch == 'c')
 			chase = true;
+		else if (ch == 'D')
+			discipline = true;
 		else
 			return 2;
 	}
 	if (call(c, &r, &v))
 		return 1;
+	if (discipline && !c->json) {
+		rc = print_discipline(v);
+		proto_view_free(v);
+		return rc;
+	}
 	if (!chase || c->json)
 		return print_reply(c, v, all ? print_alerts_all : print_alerts_open);
 	rc = print_chase(c, v);

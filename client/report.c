@@ -104,21 +104,11 @@ double rep_view_num(const struct proto_view *v, int item, const char *key)
 size_t rep_view_years(const struct proto_view *v, int i, bool city, struct rep_year_target *out,
 		      size_t max)
 {
-	struct proto_buf b;
-	struct proto_map m;
 	struct proto_view *sub = NULL;
 	size_t n = 0;
 
-	/* The array re-wrapped as {"items": array}: its maps read with the same lookups. */
-	proto_buf_init(&b);
-	proto_map_open(&m, &b);
-	proto_map_key(&m, "items");
-	if (proto_view_pack(v, i, city ? "city_targets" : "annual_targets", &b) == 0) {
-		proto_map_close(m);
-		if (!b.err && proto_view_new(&sub, b.data, b.len) < 0)
-			sub = NULL;
-	}
-	proto_buf_release(&b);
+	if (proto_view_sub(v, i, city ? "city_targets" : "annual_targets", &sub) < 0)
+		sub = NULL;
 	for (size_t k = 0; sub && k < proto_view_count(sub) && n < max; k++) {
 		int64_t y, rev;
 		if (proto_view_int(sub, (int)k, "year", &y) < 0 || y < 0 || y > PERIOD_YEAR_MAX)

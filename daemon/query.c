@@ -9,6 +9,7 @@
 #include "log.h"
 #include "query.h"
 #include "reply.h"
+#include "reporting.h"
 #include "validate.h"
 
 struct qctx {
@@ -25,6 +26,9 @@ struct qctx {
 	/* as_of: the candidate vintage of the period being walked */
 	struct store_obs pending;
 	bool has_pending;
+	/* alerts: the departments' reporting discipline (daemon/reporting.h) */
+	struct metrics_dept depts[METRICS_DEPTS_MAX];
+	size_t n_depts;
 };
 
 static void w_obs(struct proto_buf *b, const struct store_obs *o)
@@ -407,7 +411,34 @@ static int year_without_plan(const struct catalog *c, int64_t now_ms)
 	return year;
 }
 
-/* The alerts list, and no_plan_in_force (the year) when no loaded plan judges this year. */
+/* Each department's reporting discipline, as the Prometheus gauges count it: figures due in
+ * the last REPORTING_WINDOW_DAYS, on time, late, the on-time rate (nil when none was due),
+ * and what it owes now with the oldest due date (nil when nothing). */
+static void w_reporting(struct proto_map *m, const struct qctx *q)
+{
+	proto_map_key(m, "reporting");
+	proto_w_array(m->b, (uint32_t)q->n_depts);
+	for (size_t i = 0; i < q->n_depts; i++) {
+		const struct metrics_dept *d = &q->depts[i];
+		struct proto_map e;
+		proto_map_open(&e, m->b);
+		proto_kv_str(&e, "dept", d->name);
+		proto_kv_uint(&e, "expected", d->expected);
+		proto_kv_uint(&e, "on_time", d->on_time);
+		proto_kv_uint(&e, "late", d->late);
+		kv_opt_double(&e, "on_time_rate", d->expected > 0,
+			      d->expected ? (double)d->on_time / (double)d->expected * 100 : 0);
+		proto_kv_uint(&e, "missing", d->missing);
+		if (d->missing)
+			proto_kv_int(&e, "oldest_missing_due", d->oldest_due_ms);
+		else
+			proto_kv_str(&e, "oldest_missing_due", NULL);
+		proto_map_close(e);
+	}
+}
+
+/* The alerts list, no_plan_in_force (the year) when no loaded plan judges this year, and
+ * the departments' reporting discipline. */
 static void w_alerts_reply(struct proto_buf *b, struct qctx *q)
 {
 	int year = year_without_plan(q->cat, q->st->now_ms);
@@ -415,6 +446,8 @@ static void w_alerts_reply(struct proto_buf *b, struct qctx *q)
 	proto_reply_open(&m, b, PROTO_RESULT, q->r->id);
 	if (year)
 		proto_kv_uint(&m, "no_plan_in_force", (uint64_t)year);
+	proto_kv_uint(&m, "reporting_window_days", REPORTING_WINDOW_DAYS);
+	w_reporting(&m, q);
 	w_items(&m, q);
 	proto_map_close(m);
 }
@@ -426,7 +459,7 @@ static int alerts_txn(struct store_txn *t, void *arg)
 	if (rc < 0)
 		return rc;
 	q->n = (uint32_t)rc;
-	return 0;
+	return reporting_count(t, q->cat, q->st->now_ms, q->depts, METRICS_DEPTS_MAX, &q->n_depts);
 }
 
 int query_answer(struct store *s, const struct catalog *cat, const struct rules_cfg *rules,

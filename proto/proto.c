@@ -1395,3 +1395,25 @@ int proto_view_pack(const struct proto_view *v, int item, const char *key, struc
 	msgpack_pack_object(&pk, *o);
 	return b->err;
 }
+
+int proto_view_sub(const struct proto_view *v, int item, const char *key, struct proto_view **ret)
+{
+	const msgpack_object *o = view_field(v, item, key);
+	struct proto_buf b;
+	struct proto_map m;
+	int rc;
+	if (!o)
+		return PW_ENOTFOUND;
+	if (o->type != MSGPACK_OBJECT_ARRAY)
+		return PW_EFIELD;
+	/* The array re-wrapped as {"items": array}: its maps read with the same lookups. */
+	proto_buf_init(&b);
+	proto_map_open(&m, &b);
+	proto_map_key(&m, "items");
+	rc = proto_view_pack(v, item, key, &b);
+	proto_map_close(m);
+	if (rc == 0)
+		rc = b.err ? b.err : proto_view_new(ret, b.data, b.len);
+	proto_buf_release(&b);
+	return rc;
+}

@@ -282,6 +282,10 @@ int proto_view_bin(const struct proto_view *v, int item, const char *key, const 
 /* Re-encodes field key of the root/item (any type, e.g. a replayed notice's "body" map)
  * as msgpack into b (appended). */
 int proto_view_pack(const struct proto_view *v, int item, const char *key, struct proto_buf *b);
+/* A view of array field key of the root/item (e.g. a catalog entry's "annual_targets", the
+ * alerts reply's "reporting") as the root of {"items": array}: its elements read with the
+ * same lookups. 0 and *ret, or PW_ENOTFOUND (absent or nil), PW_EFIELD (not an array). */
+int proto_view_sub(const struct proto_view *v, int item, const char *key, struct proto_view **ret);
 
 /* True if s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 bool proto_utf8_valid(const char *s, size_t n);

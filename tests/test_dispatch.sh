@@ -233,6 +233,32 @@ assert g("planwatch_reporting_on_time_ratio", "财政局") == 0.222222  # 2 of 9
 assert g("planwatch_reporting_on_time_ratio", "商务局") == 0  # 0 of 9, one late
 PYEOF
 
+# The same discipline in planwatch alerts (the reply's reporting; --discipline prints it).
+pw --json alerts >"$T/alerts.json" || fail "alerts --json"
+pw alerts --discipline >"$T/disc" || fail "alerts --discipline"
+"$PY" - "$T/alerts.json" "$T/metrics" "$T/disc" <<'PYEOF' || fail "alerts discipline: $(cat "$T/disc")"
+import json, re, sys
+a = json.load(open(sys.argv[1]))
+m = open(sys.argv[2], encoding="utf-8").read()
+text = open(sys.argv[3], encoding="utf-8").read()
+def g(name, dept):
+    x = re.search(r'^%s\{dept="%s"\} (\S+)$' % (name, dept), m, re.M)
+    return float(x.group(1)) if x else 0
+assert a["reporting_window_days"] == 365 and a["reporting"], a
+for d in a["reporting"]:
+    dep = d["dept"]
+    for k in ("expected", "on_time", "late", "missing"):
+        assert d[k] == g("planwatch_reporting_" + k, dep), (dep, k, d)
+    assert (d["on_time_rate"] is None) == (d["expected"] == 0), d
+    line = next(l for l in text.splitlines() if l.split()[0] == dep)
+    assert line.split()[1:4] == [str(d["expected"]), str(d["on_time"]), str(d["late"])], line
+cz = next(d for d in a["reporting"] if d["dept"] == "财政局")
+assert abs(cz["on_time_rate"] - 200 / 9) < 1e-9 and cz["missing"] == 0 and cz["oldest_missing_due"] is None, cz
+sw = next(d for d in a["reporting"] if d["dept"] == "商务局")
+assert sw["missing"] == 1 and sw["oldest_missing_due"] == 1795219200000, sw
+assert re.search(r"^商务局 +9 +0 +1 +0\.0 +1 2026-11-20$", text, re.M), text
+PYEOF
+
 # And in planwatch alerts --chase, from the daemon's overdue alerts.
 pw debug tick >/dev/null || fail "tick"
 pw alerts --chase >"$T/chase" || fail "alerts --chase"
