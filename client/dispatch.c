@@ -287,7 +287,15 @@ static int load_row(struct dsp *d, struct drow *r)
 	years_init(&sy);
 	if ((rc = load_years(d, r, &sy)) < 0)
 		return rc;
-	r->has = ytd_derive(&sy.y[1], &sy.y[0], r->per.freq, r->per.n, additive, &r->y) == 0;
+	if (d->per.freq == PERIOD_QUARTER && r->per.freq == PERIOD_MONTH) {
+		/* the quarterly analysis: a monthly series' 三季度 is 1–9月 − 1–6月 */
+		struct ytd_year q[2];
+		ytd_quarters(&sy.y[1], &q[1]);
+		ytd_quarters(&sy.y[0], &q[0]);
+		r->has = ytd_derive(&q[1], &q[0], PERIOD_QUARTER, d->per.n, additive, &r->y) == 0;
+	} else {
+		r->has = ytd_derive(&sy.y[1], &sy.y[0], r->per.freq, r->per.n, additive, &r->y) == 0;
+	}
 	if (r->has) {
 		r->status = sy.status[r->per.n];
 		r->rev = sy.rev[r->per.n];
@@ -623,16 +631,21 @@ static void cell(const struct dsp *d, const struct drow *r, int c, char *buf, si
 static void head(const struct dsp *d, int c, char *buf, size_t cap)
 {
 	struct period p = d->per;
+	const char *zh = cols[c].zh, *en = cols[c].en;
 	if (c == C_CUM || c == C_SINGLE) {
 		period_label(d, buf, cap, &p, c == C_CUM, p.n);
 		return;
 	}
+	if (c == C_SINGLE_YOY && p.freq == PERIOD_QUARTER) { /* the quarter's, not a month's */
+		zh = "当季同比(%)";
+		en = "Quarter YoY (%)";
+	}
 	if (d->o->lang == DISPATCH_EN)
-		snprintf(buf, cap, "%s", cols[c].en);
+		snprintf(buf, cap, "%s", en);
 	else if (d->o->lang == DISPATCH_BOTH)
-		snprintf(buf, cap, "%s / %s", cols[c].zh, cols[c].en);
+		snprintf(buf, cap, "%s / %s", zh, en);
 	else
-		snprintf(buf, cap, "%s", cols[c].zh);
+		snprintf(buf, cap, "%s", zh);
 }
 
 /* One line of the 催报 list. */

@@ -85,7 +85,7 @@ dispatch() { pw dispatch --catalog "$T/cat" --region quangang "$@"; }
 # Last year (backfill), then this year: 1-2月 combined (no January), a September revised
 # after October came, October's retail sales missing.
 pw debug clock 2026-03-05T00:00:00Z >/dev/null || fail "clock_set"
-for m in 02:40 09:225 10:250; do push fiscal_total_revenue 2025-${m%%:*} ${m#*:} --backfill; done
+for m in 02:40 06:160 09:225 10:250; do push fiscal_total_revenue 2025-${m%%:*} ${m#*:} --backfill; done
 for m in 09:220 10:245; do push retail_sales 2025-${m%%:*} ${m#*:} --backfill; done
 push gdp 2025Q2 500 --backfill
 push gdp 2025Q3 760 --backfill
@@ -279,8 +279,15 @@ dispatch --period 2026Q3 --format json -o "$T/q3.json" >/dev/null || fail "dispa
 jq_ "$T/q3.json" "d['kind'] == 'quarterly' and r['gdp']['single'] == 274 and r['gdp']['ytd_yoy'] == 5.4 and r['gdp']['pace'] == 'on'" \
 	"三季度 GDP: $(cat "$T/q3.json")"
 jq_ "$T/q3.json" "abs(r['gdp']['plan_path'] - 1050 * 1.055) < 1e-6 and r['fiscal_total_revenue']['period'] == '2026-09'" "plan path, monthly series at 9月"
+# A monthly series' quarter is 1-9月 - 1-6月, not September: 2025Q3 is 225 - 160; in 2026
+# June is missing, so the third quarter's own figure is not known (1-9月 is).
+jq_ "$T/q3.json" "r['fiscal_total_revenue']['ytd'] == 232 and r['fiscal_total_revenue']['single'] is None" \
+	"2026Q3 revenue without June: $(cat "$T/q3.json")"
+dispatch --period 2025Q3 --format json -o "$T/q3-2025.json" >/dev/null || fail "dispatch 2025Q3"
+jq_ "$T/q3-2025.json" "r['fiscal_total_revenue']['ytd'] == 225 and r['fiscal_total_revenue']['single'] == 65" \
+	"2025Q3 revenue: $(cat "$T/q3-2025.json")"
 dispatch --period 2026Q3 --format csv -o "$T/q3.csv" >/dev/null || fail "dispatch q3 csv"
-head -n 1 "$T/q3.csv" | grep -q '2026年1-3季度.*2026年三季度.*规划路径' || fail "quarterly heads: $(head -n 1 "$T/q3.csv")"
+head -n 1 "$T/q3.csv" | grep -q '2026年1-3季度.*2026年三季度,当季同比(%).*规划路径' || fail "quarterly heads: $(head -n 1 "$T/q3.csv")"
 
 # CSV with a BOM, English headers on request.
 dispatch --period 2026-10 --format csv --lang en -o "$T/oct.csv" >/dev/null || fail "dispatch csv"
