@@ -640,16 +640,47 @@ out_rows:
 
 /* ---- reads ---- */
 
+/* The note column of a vintage: the figure as sent when it was converted, a confirmed
+ * outlier, a derived figure's formula and sources (its reason), else the revision reason. */
+static void obs_note(const struct proto_view *v, int i, const char *unit, double val, char *buf,
+		     size_t cap)
+{
+	char su[40] = "", ov[40] = "", reason[300] = "", sv[32];
+	double sent = NAN;
+	bool confirm = false, derived = false;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	proto_view_str(v, i, "sent_unit", su, sizeof(su));
+	proto_view_double(v, i, "sent_value", &sent);
+	proto_view_bool(v, i, "confirm", &confirm);
+	proto_view_str(v, i, "overridden", ov, sizeof(ov));
+	proto_view_bool(v, i, "derived", &derived);
+	proto_view_str(v, i, "reason", reason, sizeof(reason));
+	if (su[0] && (strcmp(su, unit) != 0 || sent != val)) {
+		unit_dtoa(sent, sv, sizeof(sv));
+		n += (size_t)snprintf(buf + n, cap - n, "sent as %s %s; ", sv, su);
+	}
+	if (confirm && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "confirmed%s%s%s; ", ov[0] ? " (" : "", ov,
+				      ov[0] ? ")" : "");
+	if (reason[0] && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s; ", derived ? "derived: " : "", reason);
+	if (n >= 2 && n < cap)
+		buf[n - 2] = '\0'; /* the last "; " */
+}
+
 static void print_obs_table(const struct proto_view *v)
 {
 	char unit[40] = "", name[200] = "";
 	proto_view_str(v, -1, "unit", unit, sizeof(unit));
 	proto_view_str(v, -1, "name", name, sizeof(name));
 	printf("%s (%s)\n", name, unit);
-	printf("%-8s %14s %-12s %8s %4s %-20s %s\n", "period", "value", "status", "yoy%", "rev",
-	       "received", "dept");
+	printf("%-8s %14s %-12s %8s %4s %-20s %-10s %s\n", "period", "value", "status", "yoy%",
+	       "rev", "received", "dept", "note");
 	for (size_t i = 0; i < proto_view_count(v); i++) {
 		char per[16] = "", st[16] = "", dept[80] = "", ts[32] = "", yoys[16] = "";
+		char note[512];
 		double val = NAN, yoy;
 		int64_t rev = 0, t = 0;
 		proto_view_str(v, (int)i, "period", per, sizeof(per));
@@ -661,8 +692,9 @@ static void print_obs_table(const struct proto_view *v)
 		if (proto_view_double(v, (int)i, "yoy", &yoy) == 0)
 			snprintf(yoys, sizeof(yoys), "%.2f", yoy);
 		fmt_time(t, ts, sizeof(ts));
-		printf("%-8s %14.6g %-12s %8s %4lld %-20s %s\n", per, val, st, yoys, (long long)rev, ts,
-		       dept);
+		obs_note(v, (int)i, unit, val, note, sizeof(note));
+		printf("%-8s %14.6g %-12s %8s %4lld %-20s %-10s %s\n", per, val, st, yoys,
+		       (long long)rev, ts, dept, note);
 	}
 }
 

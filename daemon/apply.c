@@ -359,12 +359,15 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	o.value = it->value;
 	o.yoy = it->yoy;
 	o.status = it->status;
-	o.flags = r->backfill ? STORE_OBS_BACKFILL : 0;
+	o.flags = (r->backfill ? STORE_OBS_BACKFILL : 0) | (it->confirm ? STORE_OBS_CONFIRM : 0);
 	o.rev = prev->found ? prev->head.rev + 1 : 1;
 	o.recv_ms = a->notices->now_ms;
 	copy_str(o.dept, sizeof(o.dept), r->dept);
 	copy_str(o.msgid, sizeof(o.msgid), r->id);
 	copy_str(o.reason, sizeof(o.reason), it->reason ? it->reason : "");
+	/* the figure as the department published it, beside its exact conversion */
+	copy_str(o.sent_unit, sizeof(o.sent_unit), it->unit);
+	o.sent_value = it->sent;
 	if ((rc = store_obs_put(t, &o)) < 0)
 		return rc;
 	if ((rc = emit_change(a, t, ind, &o, prev->found ? &prev->head : NULL)) < 0)

@@ -564,20 +564,44 @@ int store_read(struct store *s, store_txn_fn fn, void *arg)
 
 /* ---- observations ---- */
 
-/* The vintage vid into *o (and its chain link *prev); it must belong to want. */
-static int vin_get(struct store_txn *t, uint64_t vid, struct store_obs *o, uint64_t *prev,
-		   const uint8_t *want, size_t want_len)
+/* The vin record of vid into *v, or PW_ENOTFOUND. */
+static int vin_lookup(struct store_txn *t, uint64_t vid, MDB_val *v)
 {
 	uint8_t key[8];
 	MDB_cursor *c;
 	int rc;
 	bytes_put_be(key, vid, 8);
-	MDB_val k = { 8, key }, v;
+	MDB_val k = { 8, key };
 	if ((rc = store_txn_cursor(t, DB_VIN, &c)) < 0)
 		return rc;
-	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY)) != 0)
-		return rc == MDB_NOTFOUND ? PW_EDAMAGED : store_map_err(rc); /* idx points nowhere */
+	return store_map_err(mdb_cursor_get(c, &k, v, MDB_SET_KEY));
+}
+
+/* The vintage vid into *o (and its chain link *prev); it must belong to want. */
+static int vin_get(struct store_txn *t, uint64_t vid, struct store_obs *o, uint64_t *prev,
+		   const uint8_t *want, size_t want_len)
+{
+	MDB_val v;
+	int rc = vin_lookup(t, vid, &v);
+	if (rc < 0)
+		return rc == PW_ENOTFOUND ? PW_EDAMAGED : rc; /* idx points nowhere */
 	return rec_vin_decode(&v, o, prev, want, want_len);
+}
+
+int store_vintage_get(struct store_txn *t, uint64_t vid, struct store_obs *out)
+{
+	struct store_obs o;
+	uint64_t prev;
+	MDB_val v;
+	int rc;
+
+	if (!out)
+		return PW_EINVAL;
+	if ((rc = txn_check(t, false)) < 0 || (rc = vin_lookup(t, vid, &v)) < 0 ||
+	    (rc = rec_vin_decode(&v, &o, &prev, NULL, 0)) < 0)
+		return rc;
+	*out = o;
+	return 0;
 }
 
 /* The newest vintage of the observation whose idx entry is (ikey, v), cross-checked: the
