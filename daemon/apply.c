@@ -8,6 +8,7 @@
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "apply.h"
+#include "outlier.h"
 #include "reply.h"
 #include "validate.h"
 
@@ -57,7 +58,11 @@ struct apply {
 	size_t n_touched, cap_touched;
 	struct apply_prev *prev;  /* [n_items] of the update being applied */
 	struct apply_key *sorted; /* [n_items]: duplicate check */
+	const struct cat_indicator **inds; /* [n_items]: prev[i].ind, for the outlier checks */
+	uint32_t *order;                   /* [n_items]: sorted's item indices */
 	size_t cap_scratch;
+	struct outlier *outlier; /* the plausibility findings of checked_req's items */
+	const struct proto_req *checked_req;
 	struct proto_req *retry_req;
 	uint8_t *retry_raw;
 	size_t retry_cap;
@@ -72,6 +77,11 @@ int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_
 	a->cat = cat;
 	a->rules = rules;
 	proto_buf_init(&a->stored_ack);
+	int rc = outlier_new(&a->outlier);
+	if (rc < 0) {
+		free(a);
+		return rc;
+	}
 	*ret = a;
 	return 0;
 }
@@ -85,6 +95,9 @@ void apply_free(struct apply *a)
 	free(a->touched);
 	free(a->prev);
 	free(a->sorted);
+	free(a->inds);
+	free(a->order);
+	outlier_free(a->outlier);
 	proto_req_free(a->retry_req);
 	free(a->retry_raw);
 	proto_buf_release(&a->stored_ack);
@@ -152,7 +165,17 @@ static void fail_all(struct apply *a, int rc)
 
 /* ---- rejection ---- */
 
-static void describe(const struct catalog *cat, struct apply_msg *m, int code)
+/* What bad item i of req was expected to be (a reply_explain_fn): the plausibility finding
+ * when req is the update last checked, else the catalog's expectation. */
+static size_t apply_explain(const void *arg, const struct proto_req *req, size_t i, char *buf,
+			    size_t cap)
+{
+	const struct apply *a = arg;
+	size_t n = req == a->checked_req ? outlier_explain(a->outlier, i, buf, cap) : 0;
+	return n ? n : validate_explain(a->cat, &req->items[i], buf, cap);
+}
+
+static void describe(const struct apply *a, struct apply_msg *m, int code)
 {
 	const struct proto_req *r = m->decode_rc < 0 ? NULL : m->req;
 	if (r && r->type == PROTO_UPDATE)
@@ -164,7 +187,7 @@ static void describe(const struct catalog *cat, struct apply_msg *m, int code)
 			if (it->err != PW_EPERIOD && it->err != PW_EFIELD)
 				period_format(&it->period, per);
 			char why[APPLY_DETAIL_MAX] = "";
-			validate_explain(cat, it, why, sizeof(why));
+			apply_explain(a, r, i, why, sizeof(why));
 			snprintf(m->detail, sizeof(m->detail), "item %zu (%s/%s %s): %s%s", i,
 				 it->plan ? it->plan : it->region ? it->region : "?",
 				 it->ind ? it->ind : "?", per,
@@ -187,7 +210,7 @@ static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int
 	int rc;
 
 	m->result = code;
-	describe(a->cat, m, code);
+	describe(a, m, code);
 	if (quarantine) {
 		snprintf(q.dept, sizeof(q.dept), "%s", dept);
 		snprintf(q.peer, sizeof(q.peer), "%s", m->peer ? m->peer : "");
@@ -199,8 +222,8 @@ static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int
 			return rc;
 	}
 	if (!m->from_sub) {
-		reply_nack(&m->reply, a->cat, reply_id, code, false, q.id,
-			   m->decode_rc == 0 ? m->req : NULL);
+		reply_nack_explained(&m->reply, apply_explain, a, reply_id, code, false, q.id,
+				     m->decode_rc == 0 ? m->req : NULL);
 		return m->reply.err;
 	}
 	char topic[STORE_TOPIC_MAX + 1];
@@ -251,8 +274,30 @@ static int scratch_reserve(struct apply *a, size_t n)
 	if (!s)
 		return PW_ENOMEM;
 	a->sorted = s;
+	const struct cat_indicator **x = realloc(a->inds, n * sizeof(*x));
+	if (!x)
+		return PW_ENOMEM;
+	a->inds = x;
+	uint32_t *o = realloc(a->order, n * sizeof(*o));
+	if (!o)
+		return PW_ENOMEM;
+	a->order = o;
 	a->cap_scratch = n;
 	return 0;
+}
+
+/* Would a statistician believe them? The items still valid after the catalog and status
+ * checks, against their series (daemon/outlier.c). Returns the number refused. */
+static int check_plausible(struct store_txn *t, struct apply *a, struct proto_req *r, size_t n_ok)
+{
+	for (size_t i = 0; i < r->n_items; i++)
+		a->inds[i] = a->prev[i].ind;
+	for (size_t k = 0; k < n_ok; k++)
+		a->order[k] = a->sorted[k].idx;
+	struct outlier_batch b = { .items = r->items, .n_items = r->n_items, .inds = a->inds,
+				   .order = a->order, .n_order = n_ok };
+	a->checked_req = r;
+	return outlier_check(a->outlier, t, &b);
 }
 
 /* First pass: decide every item's fate without writing. What the store holds for item i
@@ -300,7 +345,8 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 		}
 		bad += it->err != 0;
 	}
-	return bad;
+	int refused = check_plausible(t, a, r, n_ok);
+	return refused < 0 ? refused : bad + refused;
 }
 
 /* Copies a NUL-terminated string into dst[cap], cut to fit (snprintf's result without
@@ -343,9 +389,34 @@ static int emit_change(struct apply *a, struct store_txn *t, const struct cat_in
 	return notice_emit_change(a->notices, t, &c);
 }
 
-static int store_item(struct store_txn *t, struct apply *a, const struct proto_req *r,
-		      const struct proto_item *it, const struct apply_prev *prev, uint32_t *changed)
+/* The yoy warning of item k (outlier_yoy_warn), for the vintage o just stored. */
+static int emit_yoy_warning(struct apply *a, struct store_txn *t, size_t k,
+			    const struct cat_indicator *ind, const struct store_obs *o)
 {
+	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX], why[APPLY_DETAIL_MAX];
+	struct proto_map m = { .b = &a->notices->fields };
+	double computed, tol;
+
+	period_format(&o->period, per);
+	outlier_explain(a->outlier, k, why, sizeof(why));
+	outlier_yoy(a->outlier, k, &computed, &tol);
+	notice_warning_begin(a->notices, topic, cat_owner_alias(ind), o->ind, ind->name, per,
+			     PW_EYOY, why);
+	proto_kv_double(&m, "value", o->value);
+	proto_kv_str(&m, "unit", ind->unit);
+	proto_kv_uint(&m, "rev", o->rev);
+	proto_kv_double(&m, "yoy", o->yoy);
+	proto_kv_double(&m, "yoy_computed", computed);
+	proto_kv_double(&m, "tolerance", tol);
+	proto_kv_str(&m, "dept", o->dept);
+	proto_kv_str(&m, "msgid", o->msgid);
+	return notice_emit(a->notices, t, topic);
+}
+
+static int store_item(struct store_txn *t, struct apply *a, const struct proto_req *r, size_t k,
+		      const struct apply_prev *prev, uint32_t *changed)
+{
+	const struct proto_item *it = &r->items[k];
 	const struct cat_indicator *ind = prev->ind;
 	struct store_obs o;
 	int rc;
@@ -368,9 +439,12 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	/* the figure as the department published it, beside its exact conversion */
 	copy_str(o.sent_unit, sizeof(o.sent_unit), it->unit);
 	o.sent_value = it->sent;
+	o.overrode = outlier_overrode(a->outlier, k);
 	if ((rc = store_obs_put(t, &o)) < 0)
 		return rc;
 	if ((rc = emit_change(a, t, ind, &o, prev->found ? &prev->head : NULL)) < 0)
+		return rc;
+	if (outlier_yoy_warn(a->outlier, k) && (rc = emit_yoy_warning(a, t, k, ind, &o)) < 0)
 		return rc;
 	(*changed)++;
 	/* Backfilled history is announced but must not raise stale alerts. */
@@ -513,7 +587,7 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 	}
 	m->changed = 0;
 	for (size_t k = 0; k < r->n_items; k++)
-		if ((rc = store_item(t, a, r, &r->items[k], &a->prev[k], &m->changed)) < 0)
+		if ((rc = store_item(t, a, r, k, &a->prev[k], &m->changed)) < 0)
 			return rc;
 	if (m->from_sub && (rc = emit_accepted(a, t, r, m->changed)) < 0)
 		return rc;
@@ -714,6 +788,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 		if (!apply_is_write(m))
 			continue;
 		proto_buf_reset(&m->reply);
+		a->checked_req = NULL;
 		m->result = 0;
 		m->duplicate = false;
 		m->changed = 0;

@@ -71,6 +71,19 @@ void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind
 	w_indicator(&fields, plan, ind, name, period);
 }
 
+void notice_warning_begin(struct notice_list *l, char topic[STORE_TOPIC_MAX + 1],
+			  const char *owner, const char *ind, const char *name, const char *period,
+			  int code, const char *message)
+{
+	struct proto_map fields = { .b = &l->fields };
+	notice_topic(topic, "warning", owner, ind);
+	notice_begin(l);
+	w_indicator(&fields, owner, ind, name, period);
+	proto_kv_int(&fields, "code", -code);
+	proto_kv_str(&fields, "error", pw_errname(code));
+	proto_kv_str(&fields, "message", message);
+}
+
 static size_t put_part(char *buf, size_t at, const char *s)
 {
 	size_t n = strnlen(s, STORE_TOPIC_MAX - at);

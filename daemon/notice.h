@@ -39,6 +39,15 @@ void notice_begin(struct notice_list *l);
 void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind,
 			const char *name, const char *period);
 
+/* Starts a warning: a figure was stored, but something about it is doubtful (its yoy does
+ * not fit its value, a department's figure disagrees with the one its components give).
+ * Writes the topic "warning.owner.ind" into topic and into l->fields the indicator pairs,
+ * period, code (positive), error and message; the caller adds its numbers, then calls
+ * notice_emit(l, t, topic). */
+void notice_warning_begin(struct notice_list *l, char topic[STORE_TOPIC_MAX + 1],
+			  const char *owner, const char *ind, const char *name, const char *period,
+			  int code, const char *message);
+
 /* Writes the topic "kind.plan.ind" into buf, cut to STORE_TOPIC_MAX bytes; returns its
  * length. (One for every change notice: plain copies, not snprintf.) */
 size_t notice_topic(char buf[STORE_TOPIC_MAX + 1], const char *kind, const char *plan,

@@ -1210,6 +1210,16 @@ bool cat_comparable_prices(const struct cat_indicator *x)
 	return cat_name_comparable(x->name);
 }
 
+bool cat_value_is_change(const struct cat_indicator *x)
+{
+	const struct unit *u = unit_find(x->unit);
+	if (!u)
+		return false;
+	if (unit_same_dim(u, unit_find("个百分点")))
+		return true;
+	return unit_same_dim(u, unit_find("%")) && x->has_min && x->min < 0;
+}
+
 int catalog_lint(const struct catalog *c, void (*cb)(const char *msg, void *arg), void *arg)
 {
 	char msg[512];

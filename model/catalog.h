@@ -171,6 +171,13 @@ bool cat_comparable_prices(const struct cat_indicator *x);
 /* The same rule on a series name (for clients, which have the name over the wire). */
 bool cat_name_comparable(const char *name);
 
+/* Is x's value itself a change (a growth rate, a reduction, a change in percentage points)
+ * rather than a level? Then the ratio of two periods says nothing about scale: 0.3 % growth
+ * after 6.5 % is ordinary. True for a unit of percentage points, and for a percentage whose
+ * catalog bounds admit negative values: a level (a share, a coverage rate) lies in 0..100,
+ * a growth or reduction may fall below zero. */
+bool cat_value_is_change(const struct cat_indicator *x);
+
 const char *cat_kind_name(int kind);
 const char *cat_attr_name(int attr);
 const char *cat_attr_name_zh(int attr);

@@ -792,22 +792,41 @@ struct walk_ent {
 	uint8_t head[IDX_VAL];
 };
 
-static int walk_visit(struct store_txn *t, bool every_vintage, const struct walk_ent *e,
-		      store_obs_cb cb, void *arg)
+/* What a series walk gives its callback: each observation's newest vintage, every vintage,
+ * or the index's head alone (no vin read). */
+enum walk_mode { WALK_NEWEST, WALK_EVERY, WALK_HEAD };
+
+struct walk_cb {
+	enum walk_mode mode;
+	store_obs_cb obs;   /* WALK_NEWEST, WALK_EVERY */
+	store_head_cb head; /* WALK_HEAD */
+	void *arg;
+};
+
+static int walk_visit(struct store_txn *t, const struct walk_cb *w, const struct walk_ent *e)
 {
 	MDB_val v = { IDX_VAL, (void *)e->head };
 	struct store_obs o;
+	struct store_head h;
 	uint64_t vid;
 	uint32_t rev;
 	int rc;
-	if (every_vintage) {
+	switch (w->mode) {
+	case WALK_HEAD: {
+		struct period p = period_from_key(e->key + e->klen - 4);
+		if ((rc = rec_idx_decode(&v, &vid, &rev, &h)) < 0)
+			return rc;
+		return w->head(&p, &h, w->arg);
+	}
+	case WALK_EVERY:
 		if ((rc = rec_idx_decode(&v, &vid, &rev, NULL)) < 0)
 			return rc;
-		return chain_walk(t, vid, rev, e->key, e->klen, cb, arg);
+		return chain_walk(t, vid, rev, e->key, e->klen, w->obs, w->arg);
+	default:
+		if ((rc = idx_newest(t, e->key, e->klen, &v, &o)) < 0)
+			return rc;
+		return w->obs(&o, w->arg);
 	}
-	if ((rc = idx_newest(t, e->key, e->klen, &v, &o)) < 0)
-		return rc;
-	return cb(&o, arg);
 }
 
 /* The idx entry at the cursor, if it belongs to the series key[0..prefix) and is a
@@ -827,9 +846,8 @@ static int idx_in_series(int get_rc, const MDB_val *k, const MDB_val *v, const u
 /* Walks the observations of one series with from <= period <= to in time order: with
  * every_vintage, each one's whole history, else its newest vintage. idx and the hot index
  * are merged by period; where both hold one, the hot entry is the newer. */
-static int series_walk(struct store_txn *t, bool every_vintage, const char *plan, const char *ind,
-		       const struct period *from, const struct period *to, store_obs_cb cb,
-		       void *arg)
+static int series_walk(struct store_txn *t, const struct walk_cb *w, const char *plan,
+		       const char *ind, const struct period *from, const struct period *to)
 {
 	uint8_t key[OBS_KEY_MAX], from_key[4] = { 0 }, to_key[4];
 	MDB_cursor *c;
@@ -837,7 +855,7 @@ static int series_walk(struct store_txn *t, bool every_vintage, const char *plan
 
 	if ((rc = txn_check(t, false)) < 0)
 		return rc;
-	if (!cb)
+	if (w->mode == WALK_HEAD ? !w->head : !w->obs)
 		return PW_EINVAL;
 	if ((n = rec_series_key(key, plan, ind)) < 0)
 		return n;
@@ -880,7 +898,7 @@ static int series_walk(struct store_txn *t, bool every_vintage, const char *plan
 		}
 		if (cmp <= 0)
 			in = idx_in_series(mdb_cursor_get(c, &k, &v, MDB_NEXT), &k, &v, key, prefix);
-		if ((rc = walk_visit(t, every_vintage, &e, cb, arg)) != 0) {
+		if ((rc = walk_visit(t, w, &e)) != 0) {
 			rc = cb_result(rc);
 			goto out_close;
 		}
@@ -900,14 +918,24 @@ int store_obs_range(struct store_txn *t, const char *plan, const char *ind,
 		    const struct period *from, const struct period *to, store_obs_cb cb,
 		    void *arg)
 {
-	return series_walk(t, false, plan, ind, from, to, cb, arg);
+	struct walk_cb w = { .mode = WALK_NEWEST, .obs = cb, .arg = arg };
+	return series_walk(t, &w, plan, ind, from, to);
 }
 
 int store_rev_range(struct store_txn *t, const char *plan, const char *ind,
 		    const struct period *from, const struct period *to, store_obs_cb cb,
 		    void *arg)
 {
-	return series_walk(t, true, plan, ind, from, to, cb, arg);
+	struct walk_cb w = { .mode = WALK_EVERY, .obs = cb, .arg = arg };
+	return series_walk(t, &w, plan, ind, from, to);
+}
+
+int store_head_range(struct store_txn *t, const char *plan, const char *ind,
+		     const struct period *from, const struct period *to, store_head_cb cb,
+		     void *arg)
+{
+	struct walk_cb w = { .mode = WALK_HEAD, .head = cb, .arg = arg };
+	return series_walk(t, &w, plan, ind, from, to);
 }
 
 /* From an idx cursor just past a series' entries (or MDB_NOTFOUND: past the end), steps

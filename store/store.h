@@ -167,6 +167,13 @@ int store_obs_range(struct store_txn *t, const char *plan, const char *ind,
 		    const struct period *from, const struct period *to, store_obs_cb cb,
 		    void *arg);
 
+/* The heads of the same observations (store_head: vid, rev, value, yoy, status, flags),
+ * from the index alone: what a writer's checks read of a neighbourhood of periods. */
+typedef int (*store_head_cb)(const struct period *p, const struct store_head *h, void *arg);
+int store_head_range(struct store_txn *t, const char *plan, const char *ind,
+		     const struct period *from, const struct period *to, store_head_cb cb,
+		     void *arg);
+
 /* The latest vintage of the newest period of one series whose flags include none of
  * skip_flags (STORE_OBS_*; 0 = the newest period), found backwards from the series' end:
  * one search, not a walk. PW_ENOTFOUND if the series has no such observation. */

@@ -221,9 +221,11 @@ void harness_bench_message(long j, int items, int n_inds, struct pw_obs *obs, ch
 {
 	for (int i = 0; i < items; i++) {
 		snprintf(inds[i], 16, "ind%03d", (int)((j * items + i) % n_inds));
+		/* value j is a message number, not a figure: confirm: true, or a revision from 1
+		 * to 10 would be suspect_scale (the checks still run) */
 		obs[i] = (struct pw_obs){ .plan = "bench", .indicator = inds[i], .period = "2025-12",
 					  .unit = "亿元", .status = "flash", .yoy = NAN,
-					  .value = (double)j };
+					  .value = (double)j, .confirm = true };
 	}
 }
 

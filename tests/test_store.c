@@ -280,6 +280,55 @@ static int walk(struct store *s, int kind, const char *plan, const char *ind,
 	return store_read(s, walk_fn, &w);
 }
 
+/* store_head_range's entries, for comparison with store_obs_range's. */
+struct hcoll {
+	struct period p[512];
+	struct store_head h[512];
+	size_t n;
+};
+
+static int hcoll_cb(const struct period *p, const struct store_head *h, void *arg)
+{
+	struct hcoll *c = arg;
+	CHECK(c->n < 512);
+	c->p[c->n] = *p;
+	c->h[c->n++] = *h;
+	return 0;
+}
+
+struct hwalk {
+	const char *plan, *ind;
+	const struct period *from, *to;
+	struct hcoll *c;
+};
+
+static int hwalk_fn(struct store_txn *t, void *arg)
+{
+	struct hwalk *w = arg;
+	return store_head_range(t, w->plan, w->ind, w->from, w->to, hcoll_cb, w->c);
+}
+
+/* The head walk of a series window gives exactly the observations the newest-vintage walk
+ * gives, head for head. */
+static void check_heads(struct store *s, const char *plan, const char *ind,
+			const struct period *from, const struct period *to)
+{
+	struct coll c = { 0 };
+	static struct hcoll hc;
+	struct hwalk w = { plan, ind, from, to, &hc };
+	hc.n = 0;
+	CHECK_OK(walk(s, W_OBS, plan, ind, from, to, &c));
+	CHECK_OK(store_read(s, hwalk_fn, &w));
+	CHECK(hc.n == c.n);
+	for (size_t i = 0; i < c.n; i++) {
+		const struct store_head *h = &hc.h[i];
+		CHECK(period_cmp(&hc.p[i], &c.v[i].period) == 0 && h->rev == c.v[i].rev &&
+		      same_bits(h->value, c.v[i].value) && same_bits(h->yoy, c.v[i].yoy) &&
+		      h->status == c.v[i].status && h->flags == c.v[i].flags && h->vid > 0);
+	}
+	free(c.v);
+}
+
 struct lrec {
 	uint64_t seq;
 	char topic[STORE_TOPIC_MAX + 1];
@@ -2370,6 +2419,8 @@ static void model_check(struct store *s, const struct model *m)
 		for (size_t p = a; p <= b; p++)
 			want += m->cells[si][p].n > 0;
 		CHECK(c.n == want);
+		check_heads(s, m->plan[si], m->ind[si], &m->per[si][a], &m->per[si][b]);
+		check_heads(s, m->plan[si], m->ind[si], NULL, NULL);
 		if (newest != SIZE_MAX)
 			order[n_series++] = si;
 	}

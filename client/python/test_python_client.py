@@ -189,8 +189,10 @@ def test_idempotent(d, f, live):
 
 def test_pipelined(d, f, live):
     batches = [("统计局", "py-pipe-%03d" % i,
-                [obs("gdp", "2026Q%d" % (i % 3 + 1), 800 + i, unit="亿元", status="flash",
-                     yoy=6.0)])
+                # running totals (ytd): each quarter's above the one before, else the
+                # daemon refuses a revision as ytd_decrease
+                [obs("gdp", "2026Q%d" % (i % 3 + 1), 250 * (i % 3 + 1) + i, unit="亿元",
+                     status="flash", yoy=6.0)])
                for i in range(60)]
     t0 = time.monotonic()
     replies = f.push_many(batches, window=32)
