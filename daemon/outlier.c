@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "../model/plausible.h"
-#include "../model/unit.h"
 #include "../proto/err.h"
 #include "outlier.h"
 
@@ -53,10 +52,12 @@ static void years_put(struct years *w, const struct period *p, double value)
 	w->y[k].value[p->n] = value;
 }
 
+/* The first head of a walk: the nearest later period held. */
 static int head_cb(const struct period *p, const struct store_head *h, void *arg)
 {
-	years_put(arg, p, h->value);
-	return 0;
+	struct years *w = arg;
+	years_put(w, p, h->value);
+	return 1;
 }
 
 static int year_fn(void *arg, int year, int freq, struct plaus_year *out)
@@ -71,9 +72,25 @@ static int year_fn(void *arg, int year, int freq, struct plaus_year *out)
 	return 0;
 }
 
-/* The store's figures of item i's series in its year and the year before (one head walk:
- * the keys of both years lie between the first period of the one and the last of the
- * other), then the batch's other valid items of that series over them. */
+/* One figure of the store into w, if the series holds it. */
+static int head_at(struct store_txn *t, const struct cat_indicator *x, struct years *w, int year,
+		   int n)
+{
+	struct period p = { .year = (uint16_t)year, .freq = (uint8_t)w->freq, .n = (uint8_t)n };
+	struct store_head h;
+	int rc = store_obs_head(t, cat_owner(x), x->id, &p, &h);
+	if (rc == 0)
+		years_put(w, &p, h.value);
+	return rc == PW_ENOTFOUND ? 0 : rc;
+}
+
+/* The store's figures of item k's series that plaus_gather reads, then the batch's other
+ * valid items of that series over them. Of the year before: the same period (a year
+ * earlier) and, for the first period of a year, the last (the previous period). Of the
+ * year: the period itself (the vintage revised) and the one before; for a running total the
+ * nearest earlier period held (the one before, or further back after a combined 1–2月
+ * release) and the nearest later one (a head walk that stops at the first). Index heads
+ * only, each one what a check compares with. */
 static int gather_years(struct store_txn *t, const struct outlier_batch *b, size_t k,
 			struct years *w)
 {
@@ -81,15 +98,25 @@ static int gather_years(struct store_txn *t, const struct outlier_batch *b, size
 	const struct cat_indicator *x = b->inds[b->order[k]];
 	const void *series = cat_series_key(x);
 	int last = it->period.freq == PERIOD_MONTH ? 12 : it->period.freq == PERIOD_QUARTER ? 4 : 0;
-	int rc;
+	int y = it->period.year, n = it->period.n, rc = 0;
 
 	memset(w, 0, sizeof(*w));
-	w->year = it->period.year;
+	w->year = y;
 	w->freq = it->period.freq;
-	int y0 = w->year > PERIOD_YEAR_MIN ? w->year - 1 : w->year;
-	struct period from = { .year = (uint16_t)y0, .freq = it->period.freq, .n = last ? 1 : 0 };
-	struct period to = { .year = it->period.year, .freq = it->period.freq, .n = (uint8_t)last };
-	if ((rc = store_head_range(t, cat_owner(x), x->id, &from, &to, head_cb, w)) < 0)
+	if (y > PERIOD_YEAR_MIN &&
+	    ((rc = head_at(t, x, w, y - 1, n)) < 0 || (n == 1 && (rc = head_at(t, x, w, y - 1, last)) < 0)))
+		return rc;
+	if ((rc = head_at(t, x, w, y, n)) < 0)
+		return rc;
+	bool ytd = cat_running_total(x) && last;
+	for (int e = n - 1; e >= 1 && rc == 0 && (e == n - 1 || (ytd && !w->y[1].held[e + 1])); e--)
+		rc = head_at(t, x, w, y, e);
+	if (rc == 0 && ytd && n < last) {
+		struct period from = { .year = (uint16_t)y, .freq = it->period.freq, .n = (uint8_t)(n + 1) };
+		struct period to = { .year = (uint16_t)y, .freq = it->period.freq, .n = (uint8_t)last };
+		rc = store_head_range(t, cat_owner(x), x->id, &from, &to, head_cb, w);
+	}
+	if (rc < 0)
 		return rc;
 	/* order is sorted by series: the item's series-mates stand next to it */
 	for (size_t j = k; j-- > 0 && cat_series_key(b->inds[b->order[j]]) == series;)
@@ -99,15 +126,6 @@ static int gather_years(struct store_txn *t, const struct outlier_batch *b, size
 		if (!b->items[b->order[j]].err)
 			years_put(w, &b->items[b->order[j]].period, b->items[b->order[j]].value);
 	return 0;
-}
-
-/* A year-to-date figure of an additive unit is a running total (1–N月累计), which never
- * falls within a year; a year-to-date average (PM2.5 μg/m³, a share of good-air days in %)
- * may, and its January is comparable with December. */
-static bool is_running_total(const struct cat_indicator *x)
-{
-	const struct unit *u = unit_find(x->unit);
-	return x->form == CAT_FORM_YTD && u && unit_additive(u);
 }
 
 static int reserve(struct outlier *o, size_t n)
@@ -144,7 +162,7 @@ int outlier_check(struct outlier *o, struct store_txn *t, const struct outlier_b
 			return rc;
 		f->in = (struct plaus_in){
 			.period = it->period, .value = it->value, .yoy = it->yoy,
-			.ytd = is_running_total(x), .rate = cat_value_is_change(x),
+			.ytd = cat_running_total(x), .rate = cat_value_is_change(x),
 			.comparable = cat_comparable_prices(x), .confirm = it->confirm,
 		};
 		if ((rc = plaus_gather(&f->in, year_fn, &w)) < 0)

@@ -292,6 +292,15 @@ static int check_kind(struct ydoc *d, ynode map, const struct cat_indicator *ind
 	return 0;
 }
 
+static bool unit_is_change(const struct cat_indicator *x);
+
+static void finish_indicator(struct cat_indicator *x)
+{
+	const struct unit *u = unit_find(x->unit);
+	x->change = unit_is_change(x);
+	x->running_total = x->form == CAT_FORM_YTD && u && unit_additive(u);
+}
+
 static int parse_indicator(struct catalog *c, struct ydoc *d, ynode map, struct cat_plan *plan,
 			   struct cat_indicator *ind)
 {
@@ -373,6 +382,7 @@ static int parse_indicator(struct catalog *c, struct ydoc *d, ynode map, struct 
 		return rc;
 	if ((n = ydoc_get(d, map, "annual_targets")) && (rc = parse_annual(c, d, n, ind)) < 0)
 		return rc;
+	finish_indicator(ind);
 	return check_kind(d, map, ind);
 }
 
@@ -786,6 +796,7 @@ static int parse_target(struct catalog *c, struct ydoc *d, ynode map, struct cat
 		return rc;
 	if ((rc = opt_source(c, d, map, &x->source_file, &x->source_line)) < 0)
 		return rc;
+	finish_indicator(x);
 	return check_kind(d, map, x);
 }
 
@@ -1211,6 +1222,17 @@ bool cat_comparable_prices(const struct cat_indicator *x)
 }
 
 bool cat_value_is_change(const struct cat_indicator *x)
+{
+	return x->change;
+}
+
+bool cat_running_total(const struct cat_indicator *x)
+{
+	return x->running_total;
+}
+
+/* The unit questions of the plausibility checks, answered once per indicator at load. */
+static bool unit_is_change(const struct cat_indicator *x)
 {
 	const struct unit *u = unit_find(x->unit);
 	if (!u)

@@ -83,6 +83,9 @@ struct cat_indicator {
 	const char *source_file;
 	int source_line; /* 1-based line in source_file */
 	int yaml_line;   /* where it is defined in the catalog file */
+	/* what the plausibility checks ask of every figure, worked out once at load */
+	bool change;        /* cat_value_is_change */
+	bool running_total; /* cat_running_total */
 };
 
 struct cat_plan {
@@ -177,6 +180,11 @@ bool cat_name_comparable(const char *name);
  * catalog bounds admit negative values: a level (a share, a coverage rate) lies in 0..100,
  * a growth or reduction may fall below zero. */
 bool cat_value_is_change(const struct cat_indicator *x);
+
+/* Is x a running total (1–N月累计: form ytd in an additive unit, unit_additive), which never
+ * falls within a year? A year-to-date average (PM2.5 in μg/m³, a share of good-air days in
+ * %) may, and its January is comparable with December. */
+bool cat_running_total(const struct cat_indicator *x);
 
 const char *cat_kind_name(int kind);
 const char *cat_attr_name(int attr);

@@ -868,8 +868,10 @@ static int series_walk(struct store_txn *t, const struct walk_cb *w, const char 
 	}
 	if (to)
 		period_key(to, to_key);
-	/* A cursor of its own: the callbacks may use the txn's cursors. */
-	if ((rc = cursor_open(t, DB_IDX, &c)) < 0)
+	/* A cursor of its own: the callbacks may use the txn's cursors. A head callback reads
+	 * nothing of the store (store_head_cb), so the head walk borrows the txn's. */
+	bool own = w->mode != WALK_HEAD;
+	if ((rc = own ? cursor_open(t, DB_IDX, &c) : store_txn_cursor(t, DB_IDX, &c)) < 0)
 		return rc;
 	int in = idx_in_series(mdb_cursor_get(c, &k, &v, MDB_SET_RANGE), &k, &v, key, prefix);
 	const struct hot_series *hs = hot_series_find(t->s->hot, key, prefix);
@@ -902,6 +904,10 @@ static int series_walk(struct store_txn *t, const struct walk_cb *w, const char 
 			rc = cb_result(rc);
 			goto out_close;
 		}
+		if (!own) {
+			hi += cmp >= 0;
+			continue;
+		}
 		/* Past e's period in the hot index, found again: the callback may have moved it. */
 		hs = hot_series_find(t->s->hot, key, prefix);
 		hi = hot_series_seek(hs, e.key + prefix);
@@ -910,7 +916,8 @@ static int series_walk(struct store_txn *t, const struct walk_cb *w, const char 
 	}
 	rc = 0;
 out_close:
-	mdb_cursor_close(c);
+	if (own)
+		mdb_cursor_close(c);
 	return rc;
 }
 

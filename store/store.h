@@ -168,7 +168,8 @@ int store_obs_range(struct store_txn *t, const char *plan, const char *ind,
 		    void *arg);
 
 /* The heads of the same observations (store_head: vid, rev, value, yoy, status, flags),
- * from the index alone: what a writer's checks read of a neighbourhood of periods. */
+ * from the index alone: what a writer's checks read of a neighbourhood of periods. cb must
+ * not call the store (the walk shares the txn's cursor and holds the hot index's entries). */
 typedef int (*store_head_cb)(const struct period *p, const struct store_head *h, void *arg);
 int store_head_range(struct store_txn *t, const char *plan, const char *ind,
 		     const struct period *from, const struct period *to, store_head_cb cb,
