@@ -642,13 +642,13 @@ out_rows:
 /* ---- reads ---- */
 
 /* The note column of a vintage: the figure as sent when it was converted, a confirmed
- * outlier, a derived figure's formula and sources (its reason), else the revision reason. */
+ * outlier, the revision reason (a derived figure's: its formula and sources). */
 static void obs_note(const struct proto_view *v, int i, const char *unit, double val, char *buf,
 		     size_t cap)
 {
 	char su[40] = "", ov[40] = "", reason[300] = "", sv[32];
 	double sent = NAN;
-	bool confirm = false, derived = false;
+	bool confirm = false;
 	size_t n = 0;
 
 	buf[0] = '\0';
@@ -656,7 +656,6 @@ static void obs_note(const struct proto_view *v, int i, const char *unit, double
 	proto_view_double(v, i, "sent_value", &sent);
 	proto_view_bool(v, i, "confirm", &confirm);
 	proto_view_str(v, i, "overridden", ov, sizeof(ov));
-	proto_view_bool(v, i, "derived", &derived);
 	proto_view_str(v, i, "reason", reason, sizeof(reason));
 	if (su[0] && (strcmp(su, unit) != 0 || sent != val)) {
 		unit_dtoa(sent, sv, sizeof(sv));
@@ -666,7 +665,7 @@ static void obs_note(const struct proto_view *v, int i, const char *unit, double
 		n += (size_t)snprintf(buf + n, cap - n, "confirmed%s%s%s; ", ov[0] ? " (" : "", ov,
 				      ov[0] ? ")" : "");
 	if (reason[0] && n < cap)
-		n += (size_t)snprintf(buf + n, cap - n, "%s%s; ", derived ? "derived: " : "", reason);
+		n += (size_t)snprintf(buf + n, cap - n, "%s; ", reason); /* a derived one's says so */
 	if (n >= 2 && n < cap)
 		buf[n - 2] = '\0'; /* the last "; " */
 }

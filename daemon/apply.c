@@ -8,6 +8,7 @@
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "apply.h"
+#include "derive.h"
 #include "outlier.h"
 #include "reply.h"
 #include "validate.h"
@@ -62,6 +63,7 @@ struct apply {
 	uint32_t *order;                   /* [n_items]: sorted's item indices */
 	size_t cap_scratch;
 	struct outlier *outlier; /* the plausibility findings of checked_req's items */
+	struct derive *derive;   /* the group's figures that derived series are computed from */
 	const struct proto_req *checked_req;
 	struct proto_req *retry_req;
 	uint8_t *retry_raw;
@@ -78,6 +80,8 @@ int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_
 	a->rules = rules;
 	proto_buf_init(&a->stored_ack);
 	int rc = outlier_new(&a->outlier);
+	if (rc == 0 && (rc = derive_new(&a->derive)) < 0)
+		outlier_free(a->outlier);
 	if (rc < 0) {
 		free(a);
 		return rc;
@@ -98,6 +102,7 @@ void apply_free(struct apply *a)
 	free(a->inds);
 	free(a->order);
 	outlier_free(a->outlier);
+	derive_free(a->derive);
 	proto_req_free(a->retry_req);
 	free(a->retry_raw);
 	proto_buf_release(&a->stored_ack);
@@ -338,7 +343,9 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 			if (rc == 0) {
 				p->found = true;
 				if (!same_obs(&p->head, it))
-					it->err = status_may_replace(p->head.status, it->status);
+					it->err = p->head.flags & STORE_OBS_DERIVED
+							  ? derive_may_replace(p->head.status, it->status)
+							  : status_may_replace(p->head.status, it->status);
 			} else if (rc != PW_ENOTFOUND) {
 				return rc;
 			}
@@ -376,11 +383,12 @@ static int touch(struct apply *a, const struct cat_indicator *ind)
 	return 0;
 }
 
-static int emit_change(struct apply *a, struct store_txn *t, const struct cat_indicator *ind,
-		       const struct store_obs *o, const struct store_head *prev)
+/* The change notice of vintage o of a series owned by `owner` (topics name its alias). */
+static int emit_change(struct apply *a, struct store_txn *t, const char *owner, const char *name,
+		       const char *unit, const struct store_obs *o, const struct store_head *prev)
 {
 	struct notice_change c = {
-		.plan = cat_owner_alias(ind), .ind = o->ind, .name = ind->name, .unit = ind->unit,
+		.plan = owner, .ind = o->ind, .name = name, .unit = unit,
 		.dept = o->dept, .msgid = o->msgid, .reason = o->reason, .period = o->period,
 		.value = o->value, .yoy = o->yoy, .rev = o->rev, .status = o->status,
 		.backfill = o->flags & STORE_OBS_BACKFILL, .has_old = prev != NULL,
@@ -442,7 +450,12 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	o.overrode = outlier_overrode(a->outlier, k);
 	if ((rc = store_obs_put(t, &o)) < 0)
 		return rc;
-	if ((rc = emit_change(a, t, ind, &o, prev->found ? &prev->head : NULL)) < 0)
+	if ((rc = emit_change(a, t, cat_owner_alias(ind), ind->name, ind->unit, &o,
+			      prev->found ? &prev->head : NULL)) < 0)
+		return rc;
+	/* what derived series this figure completes or revises: computed before the verdicts */
+	if (ind->series &&
+	    (rc = derive_note(a->derive, ind->series, &o.period, r->backfill, r->id, false)) < 0)
 		return rc;
 	if (outlier_yoy_warn(a->outlier, k) && (rc = emit_yoy_warning(a, t, k, ind, &o)) < 0)
 		return rc;
@@ -732,6 +745,39 @@ static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 	return 0;
 }
 
+/* ---- derived series (daemon/derive.c) ---- */
+
+/* A derived vintage: announced like a reported one, and judged by the plans with a target
+ * on its series (none: stored and announced only). */
+static int derived_stored(void *arg, struct store_txn *t, const struct cat_series *s,
+			  const struct store_obs *o, const struct store_head *prev)
+{
+	struct apply *a = arg;
+	const struct cat_indicator *x = catalog_series_target(a->cat, s);
+	int rc = emit_change(a, t, s->region->alias, x ? x->name : s->name, s->unit, o, prev);
+	if (rc < 0 || (o->flags & STORE_OBS_BACKFILL) || !x)
+		return rc;
+	return touch(a, x);
+}
+
+static int derived_warn(void *arg, struct store_txn *t, const struct cat_series *s,
+			const struct period *p, int code, const char *message, double reported,
+			double computed, double tolerance)
+{
+	struct apply *a = arg;
+	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
+	struct proto_map m = { .b = &a->notices->fields };
+
+	period_format(p, per);
+	notice_warning_begin(a->notices, topic, s->region->alias, s->id, s->name, per, code, message);
+	proto_kv_str(&m, "unit", s->unit);
+	proto_kv_double(&m, "reported", reported);
+	proto_kv_double(&m, "computed", computed);
+	proto_kv_double(&m, "tolerance", tolerance);
+	proto_kv_str(&m, "formula", s->formula->text);
+	return notice_emit(a->notices, t, topic);
+}
+
 /* ---- the transaction ---- */
 
 static int apply_one(struct store_txn *t, struct apply *a, size_t i)
@@ -780,6 +826,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 	/* store_write may run us again after growing the map: start from scratch. */
 	notice_list_clear(a->notices);
 	a->n_touched = 0;
+	derive_reset(a->derive);
 	if ((rc = ids_reset(a)) < 0)
 		return rc;
 	for (size_t i = 0; i < a->n; i++) {
@@ -799,6 +846,9 @@ static int apply_txn(struct store_txn *t, void *arg)
 		if ((rc = apply_one(t, a, i)) < 0)
 			return rc;
 	}
+	const struct derive_out dout = { derived_stored, derived_warn, a };
+	if ((rc = derive_run(a->derive, t, a->notices->now_ms, &dout)) < 0)
+		return rc;
 	for (size_t i = 0; i < a->n_touched; i++)
 		if ((rc = judge_series(t, a, a->touched[i])) < 0)
 			return rc;

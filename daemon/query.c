@@ -276,6 +276,7 @@ static void w_indicator(struct proto_buf *b, const struct cat_indicator *x)
 	snprintf(src, sizeof(src), "%s:%d", x->source_file, x->source_line);
 	proto_kv_str(&m, "source", src);
 	proto_kv_str(&m, "plan_name", x->plan->name);
+	proto_kv_str(&m, "formula", x->series && x->series->formula ? x->series->formula->text : NULL);
 	proto_map_key(&m, "annual_targets");
 	proto_w_array(b, (uint32_t)x->n_annual);
 	for (size_t i = 0; i < x->n_annual; i++) {

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "../proto/period.h"
+#include "formula.h"
 #include "planmath.h"
 
 #define CAT_ID_MAX 64
@@ -40,6 +41,19 @@ struct cat_annual {
 
 struct cat_plan;
 struct cat_region;
+struct cat_series;
+
+/* A derived series' formula (model/formula.h, catalog/SCHEMA.md): fn over args, each a
+ * series of the same region, its value scale[] × ... in the series' unit. */
+struct cat_formula {
+	int fn; /* enum formula_fn */
+	const char *text; /* as written, e.g. "share(rd_spending, gdp)" */
+	const char *arg_ids[FORMULA_ARGS];
+	const struct cat_series *args[FORMULA_ARGS];
+	size_t n_args;
+	double scale[FORMULA_ARGS];
+	int node; /* the formula's YAML node, while the catalog loads */
+};
 
 /* One statistic of one region, whatever plan judges it. */
 struct cat_series {
@@ -55,6 +69,9 @@ struct cat_series {
 	size_t n_depts;
 	const char *source_file; /* NULL when the region file gives none */
 	int source_line, yaml_line;
+	const struct cat_formula *formula; /* derived from other series; NULL: reported only */
+	const struct cat_series *const *users; /* the derived series whose formula names it */
+	size_t n_users;
 };
 
 struct cat_region {
@@ -141,6 +158,11 @@ struct cat_judge {
  * order and returns how many judge (0 = no plan in force for that year). */
 size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 		      const struct period *p, struct cat_judge *out, size_t max);
+
+/* A target on series s in some plan of its region (the newest plan's first), or NULL: what a
+ * figure of s computed by its formula is announced and judged as. */
+const struct cat_indicator *catalog_series_target(const struct catalog *c,
+						  const struct cat_series *s);
 
 /* The 年度目标 of x for year, or NULL. */
 const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year);

@@ -55,6 +55,9 @@ static const struct err_text err_table[] = {
 	[-PW_EDAMAGED] = { "damaged", "store damaged (file cut short, bad page or a record failing "
 				      "its checksum): restore from a backup" },
 	[-PW_EREGION] = { "unknown_region", "region not in the catalog" },
+	[-PW_EDERIVED] = { "derived_mismatch",
+			   "a reported figure disagrees beyond rounding with the one its catalog "
+			   "formula gives from its components" },
 };
 
 static const struct err_text *err_lookup(int err)
