@@ -1067,8 +1067,11 @@ static void print_catalog(const struct proto_view *v)
 			snprintf(t, sizeof(t), "%g", x);
 		if (proto_view_double(v, (int)i, "growth", &x) == 0)
 			snprintf(g, sizeof(g), "%g%%", x);
-		printf("%-14s %-28s %-10s %-8s %-10s %10s %10s %7s %s\n", plan, id, unit, attr, kind,
-		       b, t, g, name);
+		char formula[300] = "";
+		if (proto_view_str(v, (int)i, "formula", formula + 3, sizeof(formula) - 3) == 0)
+			memcpy(formula, " = ", 3); /* a derived series: how it is computed */
+		printf("%-14s %-28s %-10s %-8s %-10s %10s %10s %7s %s%s\n", plan, id, unit, attr,
+		       kind, b, t, g, name, formula);
 	}
 }
 
