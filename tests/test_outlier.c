@@ -242,6 +242,25 @@ static void test_yoy(struct pw_client *c)
 	       "the figure stored\n");
 }
 
+/* The seed figures as printed, on the region catalog the daemon ships with: 32570 元
+ * (002:29) into a 万元 series, 7.38 亿元 (002:29) refused by a 亿美元 one naming the units. */
+static void test_seed(struct pw_client *c)
+{
+	struct pw_obs o = { .plan = "quangang-14", .indicator = "disposable_income",
+			    .period = "2021", .value = 32570, .unit = "元", .status = "estimate",
+			    .yoy = 8 };
+	struct pw_ack a;
+	CHECK_OK(pw_push(c, "统计局", "out-seed-1", &o, 1, 0, &a));
+	CHECK_OK(a.code);
+	o = (struct pw_obs){ .plan = "quangang-14", .indicator = "fdi_cumulative", .period = "2021",
+			     .value = 7.38, .unit = "亿元", .status = "estimate", .yoy = NAN };
+	CHECK_OK(pw_push(c, "商务局", "out-seed-2", &o, 1, 0, &a));
+	CHECK_RC(a.code, PW_EUNIT);
+	CHECK(strstr(a.message, "send one of 美元, 万美元, 亿美元"));
+	printf("ok seed 002:29 as printed: 32570 元 accepted, 7.38 亿元 refused naming 美元, 万美元, "
+	       "亿美元\n");
+}
+
 int main(void)
 {
 	struct harness h;
@@ -255,6 +274,7 @@ int main(void)
 	test_scale(c);
 	test_ytd(c);
 	test_yoy(c);
+	test_seed(c);
 	pw_client_free(c);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 	harness_cleanup(&h);
