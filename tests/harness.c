@@ -176,6 +176,20 @@ void harness_cleanup(struct harness *h)
 		fprintf(stderr, "cannot remove %s\n", h->dir);
 }
 
+void harness_run(const char *catalogs, void (*const *tests)(struct pw_client *c), size_t n)
+{
+	struct harness h;
+	CHECK_OK(harness_init(&h, catalogs, NULL));
+	CHECK_OK(harness_start(&h));
+	struct pw_client *c = harness_client(&h);
+	CHECK(c);
+	for (size_t i = 0; i < n; i++)
+		tests[i](c);
+	pw_client_free(c);
+	CHECK(harness_stop(&h, SIGTERM) == 0);
+	harness_cleanup(&h);
+}
+
 int harness_write_bench_catalog(const char *path, int n)
 {
 	FILE *f = fopen(path, "w");

@@ -59,4 +59,8 @@ int64_t harness_status(struct pw_client *c, const char *key);
 /* A client connected to the daemon. */
 struct pw_client *harness_client(const struct harness *h);
 
+/* Starts the daemon on catalogs (as harness_init), runs each of tests[0..n) with one client
+ * in turn, stops it (it must exit 0) and removes its directory; aborts on any failure. */
+void harness_run(const char *catalogs, void (*const *tests)(struct pw_client *c), size_t n);
+
 #endif

@@ -48,6 +48,22 @@ static struct proto_view *history(struct pw_client *c, const char *plan, const c
 	return v;
 }
 
+/* The series holds n vintages of the period, the newest with value `want`. */
+static void check_newest(struct pw_client *c, const char *plan, const char *ind, const char *per,
+			 int n, double want)
+{
+	int got;
+	double x = NAN;
+	struct proto_view *v = history(c, plan, ind, per, &got);
+	if (got)
+		CHECK_OK(proto_view_double(v, got - 1, "value", &x));
+	if (got != n || (n && x != want))
+		fprintf(stderr, "%s %s: %d vintages, newest %.17g; wanted %d, %.17g\n", ind, per, got,
+			x, n, want);
+	CHECK(got == n && (!n || x == want));
+	proto_view_free(v);
+}
+
 /* The notices after seq `after` whose topic starts with prefix: how many; the last one's
  * body into *body (caller frees) when asked. */
 static int notices(struct pw_client *c, uint64_t after, const char *prefix,
@@ -99,20 +115,14 @@ static void test_chain(struct pw_client *c)
 
 	/* R&D 经费投入 alone completes nothing */
 	push(c, "quangang-14", "科技局", "rd_spending", "2024", 14, "亿元", "flash");
-	struct proto_view *v = history(c, "quangang-14", "rd_intensity", "2024", &n);
-	CHECK(n == 0);
-	proto_view_free(v);
+	check_newest(c, "quangang-14", "rd_intensity", "2024", 0, 0);
 	/* a quarter of GDP is not the year's: no ratio of different periods */
 	push(c, "quangang-14", "统计局", "gdp", "2024Q3", 700, "亿元", "final");
-	v = history(c, "quangang-14", "rd_intensity", "2024", &n);
-	CHECK(n == 0);
-	proto_view_free(v);
+	check_newest(c, "quangang-14", "rd_intensity", "2024", 0, 0);
 	/* 1–4季度 is the year: 14 / 950 = 1.47368421052632 %, flash (the weaker of the two) */
 	push(c, "quangang-14", "统计局", "gdp", "2024Q4", 950, "亿元", "final");
-	v = history(c, "quangang-14", "rd_intensity", "2024", &n);
-	CHECK(n == 1);
-	CHECK_OK(proto_view_double(v, 0, "value", &x));
-	CHECK(x == 1.47368421052632);
+	check_newest(c, "quangang-14", "rd_intensity", "2024", 1, 1.47368421052632);
+	struct proto_view *v = history(c, "quangang-14", "rd_intensity", "2024", &n);
 	CHECK_OK(proto_view_str(v, 0, "status", st, sizeof(st)));
 	CHECK(strcmp(st, "flash") == 0);
 	CHECK_OK(proto_view_bool(v, 0, "derived", &derived));
@@ -144,10 +154,8 @@ static void test_chain(struct pw_client *c)
 	/* GDP revised (经普): the ratio's new vintage, its notice, its verdict */
 	mark = last_seq(c);
 	push(c, "quangang-14", "统计局", "gdp", "2024Q4", 1000, "亿元", "revised");
+	check_newest(c, "quangang-14", "rd_intensity", "2024", 2, 1.4);
 	v = history(c, "quangang-14", "rd_intensity", "2024", &n);
-	CHECK(n == 2);
-	CHECK_OK(proto_view_double(v, 1, "value", &x));
-	CHECK(x == 1.4);
 	CHECK_OK(proto_view_str(v, 1, "reason", s, sizeof(s)));
 	CHECK(strstr(s, "gdp 2024Q4 rev 2 = 1000"));
 	proto_view_free(v);
@@ -172,10 +180,9 @@ static void test_chain(struct pw_client *c)
 
 static void test_reported(struct pw_client *c)
 {
-	struct proto_view *b = NULL, *v;
+	struct proto_view *b = NULL;
 	char s[400];
 	double x;
-	int n;
 	uint64_t mark = last_seq(c);
 
 	/* seed 003:45, :65: GDP 183.77, 第三产业增加值 38.22 亿, 比重 20.8 % — and 38.22 / 183.77 =
@@ -184,18 +191,12 @@ static void test_reported(struct pw_client *c)
 	push(c, "qetdz-13", "统计局", "tertiary_share", "2020", 20.8, "%", "final");
 	push(c, "qetdz-13", "统计局", "tertiary_va", "2020", 38.22, "亿元", "final");
 	CHECK(notices(c, mark, "warning.", NULL) == 0);
-	v = history(c, "qetdz-13", "tertiary_share", "2020", &n);
-	CHECK(n == 1);
-	CHECK_OK(proto_view_double(v, 0, "value", &x));
-	CHECK(x == 20.8);
-	proto_view_free(v);
+	check_newest(c, "qetdz-13", "tertiary_share", "2020", 1, 20.8);
 	printf("ok the seed's 20.8 %% agrees with 38.22 / 183.77 within its rounding\n");
 
 	/* 文化产业增加值 4.27 亿 (003:73) gives 2.3236 %: a reported 2.5 is beyond 2.5 ± 0.05 */
 	push(c, "qetdz-13", "统计局", "culture_va", "2020", 4.27, "亿元", "final");
-	v = history(c, "qetdz-13", "culture_va_share", "2020", &n);
-	CHECK(n == 1);
-	proto_view_free(v);
+	check_newest(c, "qetdz-13", "culture_va_share", "2020", 1, 2.32355661968765);
 	mark = last_seq(c);
 	push(c, "qetdz-13", "统计局", "culture_va_share", "2020", 2.5, "%", "final");
 	CHECK(notices(c, mark, "warning.qetdz.culture_va_share", &b) == 1);
@@ -206,11 +207,8 @@ static void test_reported(struct pw_client *c)
 	CHECK_OK(proto_view_double(b, -1, "computed", &x));
 	CHECK(x == 2.32355661968765);
 	proto_view_free(b);
-	v = history(c, "qetdz-13", "culture_va_share", "2020", &n);
-	CHECK(n == 2); /* the department's figure is stored: the newer stands */
-	CHECK_OK(proto_view_double(v, 1, "value", &x));
-	CHECK(x == 2.5);
-	proto_view_free(v);
+	/* the department's figure is stored: the newer stands */
+	check_newest(c, "qetdz-13", "culture_va_share", "2020", 2, 2.5);
 	/* a revision of a component it no longer fits replaces it, with a warning */
 	mark = last_seq(c);
 	push(c, "qetdz-13", "统计局", "culture_va", "2020", 5, "亿元", "revised");
@@ -218,29 +216,16 @@ static void test_reported(struct pw_client *c)
 	CHECK_OK(proto_view_str(b, -1, "message", s, sizeof(s)));
 	CHECK(strstr(s, "no longer fits its components: replaced by 2.72079229471622 %"));
 	proto_view_free(b);
-	v = history(c, "qetdz-13", "culture_va_share", "2020", &n);
-	CHECK(n == 3);
-	CHECK_OK(proto_view_double(v, 2, "value", &x));
-	CHECK(x == 2.72079229471622);
-	proto_view_free(v);
+	check_newest(c, "qetdz-13", "culture_va_share", "2020", 3, 2.72079229471622);
 	printf("ok a reported 2.5 %% against 2.3236 %% from its components: derived_mismatch; "
 	       "replaced after the component's revision\n");
 }
 
 int main(void)
 {
-	struct harness h;
-
+	static void (*const tests[])(struct pw_client *) = { test_chain, test_reported };
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	CHECK_OK(harness_init(&h, CATALOGS, NULL));
-	CHECK_OK(harness_start(&h));
-	struct pw_client *c = harness_client(&h);
-	CHECK(c);
-	test_chain(c);
-	test_reported(c);
-	pw_client_free(c);
-	CHECK(harness_stop(&h, SIGTERM) == 0);
-	harness_cleanup(&h);
+	harness_run(CATALOGS, tests, sizeof(tests) / sizeof(tests[0]));
 	printf("test_derived: ok\n");
 	return 0;
 }

@@ -263,21 +263,9 @@ static void test_seed(struct pw_client *c)
 
 int main(void)
 {
-	struct harness h;
-
+	static void (*const tests[])(struct pw_client *) = { test_issue, test_scale, test_ytd, test_yoy, test_seed };
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	CHECK_OK(harness_init(&h, CATALOGS, NULL));
-	CHECK_OK(harness_start(&h));
-	struct pw_client *c = harness_client(&h);
-	CHECK(c);
-	test_issue(c);
-	test_scale(c);
-	test_ytd(c);
-	test_yoy(c);
-	test_seed(c);
-	pw_client_free(c);
-	CHECK(harness_stop(&h, SIGTERM) == 0);
-	harness_cleanup(&h);
+	harness_run(CATALOGS, tests, sizeof(tests) / sizeof(tests[0]));
 	printf("test_outlier: ok\n");
 	return 0;
 }
