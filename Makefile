@@ -32,8 +32,9 @@ CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c model/unit.c model/fo
 MODEL_SRC  = $(CAT_SRC) model/keypair.c model/plausible.c model/evaluate.c model/ytd.c \
              model/discipline.c
 RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
-DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
-             $(RULES_SRC) daemon/reply.c daemon/outlier.c daemon/derive.c daemon/apply.c daemon/query.c daemon/metrics.c \
+DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/role.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
+             $(RULES_SRC) daemon/reply.c daemon/qbound.c daemon/outlier.c daemon/derive.c daemon/apply.c \
+             daemon/query.c daemon/metrics.c \
              daemon/publisher.c daemon/live.c daemon/notify.c daemon/connlimit.c daemon/net.c \
              daemon/server.c daemon/reporting.c
 CLIENT_SRC = client/planwatch.c
@@ -89,15 +90,16 @@ tests/test_planmath_SRC    = tests/test_planmath.c model/planmath.c
 tests/test_evaluate_SRC    = tests/test_evaluate.c model/evaluate.c model/planmath.c
 tests/test_unit_SRC        = tests/test_unit.c $(CAT_SRC) proto/err.c proto/period.c
 tests/test_ytd_SRC         = tests/test_ytd.c model/ytd.c proto/err.c proto/period.c
-tests/test_reporting_SRC   = tests/test_reporting.c daemon/reporting.c model/ytd.c $(CAT_SRC) \
+tests/test_reporting_SRC   = tests/test_reporting.c daemon/reporting.c model/ytd.c model/discipline.c $(CAT_SRC) \
                              $(STORE_SRC) $(PROTO_SRC)
 tests/test_discipline_SRC  = tests/test_discipline.c model/discipline.c model/ytd.c proto/period.c
 tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit.c proto/err.c \
                              proto/period.c
 tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
 tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) $(STORE_SRC) $(PROTO_SRC)
-tests/test_apply_SRC       = tests/test_apply.c daemon/apply.c daemon/outlier.c daemon/derive.c daemon/reply.c daemon/validate.c \
-                             $(RULES_SRC) $(CAT_SRC) model/plausible.c $(STORE_SRC) $(PROTO_SRC)
+tests/test_apply_SRC       = tests/test_apply.c daemon/apply.c daemon/qbound.c daemon/outlier.c daemon/derive.c \
+                             daemon/reply.c daemon/validate.c $(RULES_SRC) $(CAT_SRC) model/plausible.c \
+                             $(STORE_SRC) $(PROTO_SRC)
 tests/test_notice_SRC      = tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC)
 tests/test_publisher_SRC   = tests/test_publisher.c daemon/publisher.c daemon/notice.c \
                              $(STORE_SRC) $(PROTO_SRC)

@@ -88,7 +88,10 @@ static void usage(FILE *f)
 		"                          the Excel sheet a department fills in for one period\n"
 		"                          (its indicators of that frequency); import reads it back\n"
 		"  catalog show [PLAN]     indicators and targets loaded in the daemon\n"
-		"  catalog check FILE...   validate catalog files (errors as FILE:LINE)\n"
+		"  catalog check [--store] FILE...\n"
+		"                          validate catalog files (errors as FILE:LINE); --store also\n"
+		"                          checks each plan's baselines against the daemon's stored\n"
+		"                          base-year figures (a successor plan before it is loaded)\n"
 		"  units [UNIT]            the unit table: units by dimension (a figure converts\n"
 		"                          within its dimension); UNIT: its spellings and dimension\n"
 		"  status                  daemon counters\n"
@@ -407,7 +410,11 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 	for (size_t k = 0; k < n; k++) {
 		struct csvin_row *r = csvin_row(in, idx[k]);
 		char *end;
-		obs[k] = (struct pw_obs){ .plan = r->col[CSVIN_PLAN], .indicator = r->col[CSVIN_IND],
+		/* An empty region or plan field is no name: the other one names the series (with
+		 * both empty, the daemon refuses the row's empty plan, as for any bad field). */
+		const char *region = r->col[CSVIN_REGION][0] ? r->col[CSVIN_REGION] : NULL;
+		const char *plan = r->col[CSVIN_PLAN][0] || !region ? r->col[CSVIN_PLAN] : NULL;
+		obs[k] = (struct pw_obs){ .plan = plan, .region = region, .indicator = r->col[CSVIN_IND],
 					  .period = r->col[CSVIN_PERIOD], .unit = r->col[CSVIN_UNIT],
 					  .status = r->col[CSVIN_STATUS], .yoy = NAN };
 		obs[k].value = strtod(r->col[CSVIN_VALUE], &end);
@@ -418,6 +425,9 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 		obs[k].reason = r->col[CSVIN_REASON][0] ? r->col[CSVIN_REASON] : NULL;
 		for (int col = 0; col < CSVIN_SOURCE; col++)
 			h = fnv1a(h, r->col[col]);
+		/* Only when given: a plan-keyed file keeps the message ids it always had. */
+		if (r->col[CSVIN_REGION][0])
+			h = fnv1a(h, r->col[CSVIN_REGION]);
 	}
 	/* The id is a hash of the batch content: re-importing a file is idempotent. */
 	snprintf(id, sizeof(id), "imp-%016llx", (unsigned long long)h);
@@ -583,6 +593,12 @@ static int import_send(struct cli *c, struct csvin *in, size_t batch, unsigned f
 	return stop;
 }
 
+/* What names a row's series, for messages: its region, else its plan. */
+static const char *row_owner(const struct csvin_row *r)
+{
+	return r->col[CSVIN_REGION][0] ? r->col[CSVIN_REGION] : r->col[CSVIN_PLAN];
+}
+
 /* One line per rejected row on stderr; returns how many. */
 static size_t import_rejects(struct csvin *in, const char *path)
 {
@@ -592,7 +608,7 @@ static size_t import_rejects(struct csvin *in, const char *path)
 		if (r->err < 0) {
 			rejected++;
 			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, r->line,
-				r->col[CSVIN_PLAN], r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
+				row_owner(r), r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
 				pw_errname(r->err), pw_strerror(r->err));
 		}
 	}
@@ -1081,25 +1097,118 @@ static void print_lint(const char *msg, void *arg)
 	fprintf(stderr, "warning: %s\n", msg);
 }
 
+/* A plan the running daemon has loaded on region `alias` with a target on `series`, from its
+ * catalog reply v (every plan of a region reads the region's one series); NULL when there is
+ * none: then no figure of the series can have been stored. */
+static const char *daemon_plan_of(const struct proto_view *v, const char *alias,
+				  const char *series, char *plan, size_t cap)
+{
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		char region[CAT_ID_MAX + 1] = "", ind[CAT_ID_MAX + 1] = "";
+		proto_view_str(v, (int)i, "region", region, sizeof(region));
+		proto_view_str(v, (int)i, "indicator", ind, sizeof(ind));
+		if (strcmp(region, alias) == 0 && strcmp(ind, series) == 0 &&
+		    proto_view_str(v, (int)i, "plan", plan, cap) == 0)
+			return plan;
+	}
+	return NULL;
+}
+
+/* The daemon's stored figure of x's series for x's base year, asked through its plan `plan`:
+ * 0 (*value, status set), PW_ENOTFOUND, or 1 after a printed error. */
+static int stored_base(struct cli *c, const char *plan, const struct cat_indicator *x,
+		       double *value, char *status, size_t cap)
+{
+	struct period p[2];
+	size_t n = cat_baseline_periods(x, p);
+	for (size_t i = 0; i < n; i++) {
+		struct proto_req r = { .type = PROTO_QUERY, .plan = plan, .ind = x->id,
+				       .from = p[i], .to = p[i], .has_from = true, .has_to = true };
+		struct proto_view *v;
+		if (call(c, &r, &v))
+			return 1;
+		bool found = proto_view_count(v) > 0 &&
+			     proto_view_double(v, 0, "value", value) == 0;
+		if (found)
+			proto_view_str(v, 0, "status", status, cap);
+		proto_view_free(v);
+		if (found)
+			return 0;
+	}
+	return PW_ENOTFOUND;
+}
+
+/* `catalog check --store`: the baselines of the files' plans against the running daemon's
+ * stored base-year figures, as the daemon lints them when it loads a plan (docs/MODEL.md
+ * section 7), before the plan is loaded. Returns how many differ, or -1. */
+static int store_lint(struct cli *c, const struct catalog *cat)
+{
+	struct proto_req r = { .type = PROTO_CATALOG };
+	struct proto_view *loaded;
+	int n = 0;
+
+	if (call(c, &r, &loaded))
+		return -1;
+	for (size_t i = 0; i < catalog_n_plans(cat) && n >= 0; i++) {
+		const struct cat_plan *p = catalog_plan_at(cat, i);
+		for (size_t j = 0; j < p->n_inds && n >= 0; j++) {
+			const struct cat_indicator *x = &p->inds[j];
+			char plan[CAT_ID_MAX + 1], status[32] = "", msg[400];
+			double value;
+			if (!x->has_base ||
+			    !daemon_plan_of(loaded, p->region->alias, x->id, plan, sizeof(plan)))
+				continue;
+			int rc = stored_base(c, plan, x, &value, status, sizeof(status));
+			if (rc == 1)
+				n = -1;
+			else if (rc == 0 &&
+				 cat_baseline_differs(x, value, status, msg, sizeof(msg))) {
+				print_lint(msg, NULL);
+				n++;
+			}
+		}
+	}
+	proto_view_free(loaded);
+	return n;
+}
+
+static int cmd_catalog_check(struct cli *c, int argc, char **argv)
+{
+	struct catalog *cat;
+	char err[CAT_ERR_MAX];
+	bool store = argc >= 1 && strcmp(argv[0], "--store") == 0;
+	int rc = 0;
+
+	argc -= store;
+	argv += store;
+	if (argc < 1) {
+		fprintf(stderr, "usage: planwatch catalog check [--store] FILE...\n");
+		return 2;
+	}
+	if (catalog_load(&cat, (const char *const *)argv, (size_t)argc, err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	int warnings = catalog_lint(cat, print_lint, NULL);
+	int differ = store ? store_lint(c, cat) : 0;
+	if (differ < 0)
+		rc = 1;
+	else {
+		printf("%d file(s) ok: %zu plans, %zu indicators, %d warning(s)", argc,
+		       catalog_n_plans(cat), catalog_n_indicators(cat), warnings);
+		if (store)
+			printf("; against the store: %d baseline(s) differ from the stored figures",
+			       differ);
+		printf("\n");
+	}
+	catalog_free(cat);
+	return rc;
+}
+
 static int cmd_catalog(struct cli *c, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
-		struct catalog *cat;
-		char err[CAT_ERR_MAX];
-		if (argc < 3) {
-			fprintf(stderr, "usage: planwatch catalog check FILE...\n");
-			return 2;
-		}
-		if (catalog_load(&cat, (const char *const *)argv + 2, (size_t)argc - 2, err) < 0) {
-			fprintf(stderr, "%s\n", err);
-			return 1;
-		}
-		int warnings = catalog_lint(cat, print_lint, NULL);
-		printf("%d file(s) ok: %zu plans, %zu indicators, %d warning(s)\n", argc - 2,
-		       catalog_n_plans(cat), catalog_n_indicators(cat), warnings);
-		catalog_free(cat);
-		return 0;
-	}
+	if (argc >= 2 && strcmp(argv[1], "check") == 0)
+		return cmd_catalog_check(c, argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "show") == 0 && argc <= 3) {
 		struct proto_req r = { .type = PROTO_CATALOG, .plan = argc == 3 ? argv[2] : NULL };
 		struct proto_view *v;
@@ -1107,7 +1216,7 @@ static int cmd_catalog(struct cli *c, int argc, char **argv)
 			return 1;
 		return print_reply(c, v, print_catalog);
 	}
-	fprintf(stderr, "usage: planwatch catalog show [PLAN] | catalog check FILE...\n");
+	fprintf(stderr, "usage: planwatch catalog show [PLAN] | catalog check [--store] FILE...\n");
 	return 2;
 }
 

@@ -175,13 +175,15 @@ static int fill_update(struct pw_client *c, const char *dept, const char *msgid,
 	for (size_t i = 0; i < n; i++) {
 		const struct pw_obs *o = &obs[i];
 		int st;
-		if (!o->plan || !o->indicator || !o->period || !o->unit || !o->status)
+		if ((!o->plan && !o->region) || !o->indicator || !o->period || !o->unit ||
+		    !o->status)
 			return PW_EINVAL;
 		if (period_parse_text(&items[i].period, o->period, strlen(o->period)) < 0)
 			return PW_EPERIOD;
 		if ((st = status_parse_text(o->status)) < 0)
 			return st;
 		items[i].plan = o->plan;
+		items[i].region = o->region;
 		items[i].ind = o->indicator;
 		items[i].unit = o->unit;
 		items[i].reason = o->reason;

@@ -32,13 +32,18 @@ struct pw_opts {
 int pw_client_new(struct pw_client **ret, const char *endpoint, const struct pw_opts *opts);
 void pw_client_free(struct pw_client *c);
 
-/* One observation. yoy = NAN (math.h) when not reported; reason may be NULL. unit is any
+/* One observation of the series `indicator` of a region, named by region (id or alias,
+ * protocol v1's `region` item key) or by plan (a plan of that region), or both; the other
+ * NULL. yoy = NAN (math.h) when not reported; reason may be NULL. unit is any
  * unit of the indicator's dimension (the daemon converts 32570 元 into a 万元 catalog
  * exactly). confirm says an outlier is real (suspect_scale, ytd_decrease). period and
  * status may be written as people write them (period_parse_text, status_parse_text:
  * "2026年1-10月", "快报"); they are sent in the canonical form. */
 struct pw_obs {
 	const char *plan, *indicator, *period, *unit, *status, *reason;
+	/* The series' region (id or alias): set it, plan, or both (then they must agree). A
+	 * department reports figures of a region's series, whatever plan judges them. */
+	const char *region;
 	double value, yoy;
 	bool confirm;
 };

@@ -10,6 +10,7 @@
 #include "apply.h"
 #include "derive.h"
 #include "outlier.h"
+#include "qbound.h"
 #include "reply.h"
 #include "validate.h"
 
@@ -21,13 +22,14 @@
 struct apply_prev {
 	const struct cat_indicator *ind; /* what validation found the item's indicator to be */
 	bool found;
+	bool same; /* an identical re-send of what is stored: acknowledged, not stored */
 	struct store_head head;
 };
 
 /* One valid item, in the order the duplicate check sorts them. */
 struct apply_key {
 	const struct cat_indicator *ind; /* one per (plan, indicator) */
-	const void *series;              /* cat_series_key(ind): one per stored series */
+	const struct cat_series *series; /* ind->series: one per stored series */
 	struct period period;
 	uint32_t idx; /* position in the batch */
 };
@@ -46,6 +48,7 @@ struct apply_ack {
 struct apply {
 	const struct catalog *cat;
 	const struct rules_cfg *rules;
+	struct qbound *qb; /* the quarantine's bounds; NULL: none */
 	/* the group being applied */
 	struct apply_msg *const *msgs;
 	size_t n;
@@ -65,6 +68,10 @@ struct apply {
 	struct outlier *outlier; /* the plausibility findings of checked_req's items */
 	struct derive *derive;   /* the group's figures that derived series are computed from */
 	const struct proto_req *checked_req;
+	/* the message being applied: the update whose items a NACK lists (a retry's stored
+	 * update; NULL: none), and the quarantine id of a retried message (else 0) */
+	const struct proto_req *judged;
+	uint64_t kept_as;
 	struct proto_req *retry_req;
 	uint8_t *retry_raw;
 	size_t retry_cap;
@@ -112,6 +119,11 @@ void apply_free(struct apply *a)
 void apply_set_catalog(struct apply *a, const struct catalog *cat)
 {
 	a->cat = cat;
+}
+
+void apply_set_quarantine(struct apply *a, struct qbound *q)
+{
+	a->qb = q;
 }
 
 void apply_decode(struct apply_msg *m)
@@ -180,9 +192,9 @@ static size_t apply_explain(const void *arg, const struct proto_req *req, size_t
 	return n ? n : validate_explain(a->cat, &req->items[i], buf, cap);
 }
 
-static void describe(const struct apply *a, struct apply_msg *m, int code)
+static void describe(const struct apply *a, struct apply_msg *m, const struct proto_req *r,
+		     int code)
 {
-	const struct proto_req *r = m->decode_rc < 0 ? NULL : m->req;
 	if (r && r->type == PROTO_UPDATE)
 		for (size_t i = 0; i < r->n_items; i++) {
 			const struct proto_item *it = &r->items[i];
@@ -210,12 +222,14 @@ static void describe(const struct apply *a, struct apply_msg *m, int code)
 static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int code,
 		  const char *reply_id, bool quarantine)
 {
-	struct store_reject q = { .recv_ms = a->notices->now_ms, .code = code };
-	const char *dept = m->decode_rc == 0 && m->req->dept ? m->req->dept : "";
+	/* Not quarantined again: a retried message keeps its id in the NACK. */
+	struct store_reject q = { .recv_ms = a->notices->now_ms, .code = code, .id = a->kept_as };
+	const struct proto_req *r = a->judged;
+	const char *dept = r && r->dept ? r->dept : "";
 	int rc;
 
 	m->result = code;
-	describe(a, m, code);
+	describe(a, m, r, code);
 	if (quarantine) {
 		snprintf(q.dept, sizeof(q.dept), "%s", dept);
 		snprintf(q.peer, sizeof(q.peer), "%s", m->peer ? m->peer : "");
@@ -223,12 +237,11 @@ static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int
 		q.raw = m->raw;
 		q.raw_len = m->raw_len < APPLY_QUARANTINE_RAW_MAX ? m->raw_len
 								  : APPLY_QUARANTINE_RAW_MAX;
-		if ((rc = store_quarantine_put(t, &q)) < 0)
+		if ((rc = a->qb ? qbound_put(a->qb, t, &q) : store_quarantine_put(t, &q)) < 0)
 			return rc;
 	}
 	if (!m->from_sub) {
-		reply_nack_explained(&m->reply, apply_explain, a, reply_id, code, false, q.id,
-				     m->decode_rc == 0 ? m->req : NULL);
+		reply_nack_explained(&m->reply, apply_explain, a, reply_id, code, false, q.id, r);
 		return m->reply.err;
 	}
 	char topic[STORE_TOPIC_MAX + 1];
@@ -254,6 +267,23 @@ static bool same_obs(const struct store_head *o, const struct proto_item *it)
 {
 	bool yoy_same = (isnan(o->yoy) && isnan(it->yoy)) || o->yoy == it->yoy;
 	return o->value == it->value && o->status == it->status && yoy_same;
+}
+
+/* An identical re-send (PROTOCOL.md §2): the same value, status and yoy, and no note or the
+ * stored one. A new note alone is a revision: every accepted note is kept. The vintage is
+ * read only for a note on an otherwise identical figure. */
+static int same_figure(struct store_txn *t, const struct cat_indicator *ind,
+		       const struct store_head *o, const struct proto_item *it, bool *same)
+{
+	struct store_obs v;
+	*same = same_obs(o, it);
+	if (!*same || !it->reason || !it->reason[0])
+		return 0;
+	int rc = store_obs_get(t, cat_owner(ind), it->ind, &it->period, &v);
+	if (rc < 0)
+		return rc;
+	*same = strcmp(v.reason, it->reason) == 0;
+	return 0;
 }
 
 /* Orders valid items by indicator (the catalog entry stands for plan + indicator), period,
@@ -323,7 +353,7 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 			it->err = validate_item(a->cat, r->dept, it, a->notices->now_ms, &p->ind);
 		if (!it->err)
 			a->sorted[n_ok++] =
-				(struct apply_key){ .ind = p->ind, .series = cat_series_key(p->ind),
+				(struct apply_key){ .ind = p->ind, .series = p->ind->series,
 						    .period = it->period, .idx = (uint32_t)i };
 	}
 	/* One observation twice in a batch is ambiguous (also when two items name it through
@@ -337,12 +367,14 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct proto_item *it = &r->items[i];
 		struct apply_prev *p = &a->prev[i];
-		p->found = false;
+		p->found = p->same = false;
 		if (!it->err) {
 			rc = store_obs_head(t, cat_owner(p->ind), it->ind, &it->period, &p->head);
 			if (rc == 0) {
 				p->found = true;
-				if (!same_obs(&p->head, it))
+				if ((rc = same_figure(t, p->ind, &p->head, it, &p->same)) < 0)
+					return rc;
+				if (!p->same)
 					it->err = p->head.flags & STORE_OBS_DERIVED
 							  ? derive_may_replace(p->head.status, it->status)
 							  : status_may_replace(p->head.status, it->status);
@@ -369,7 +401,7 @@ static void copy_str(char *dst, size_t cap, const char *src)
 static int touch(struct apply *a, const struct cat_indicator *ind)
 {
 	for (size_t i = 0; i < a->n_touched; i++)
-		if (cat_series_key(a->touched[i]) == cat_series_key(ind))
+		if (a->touched[i]->series == ind->series)
 			return 0;
 	if (a->n_touched == a->cap_touched) {
 		size_t cap = a->cap_touched ? 2 * a->cap_touched : 64;
@@ -429,7 +461,7 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	struct store_obs o;
 	int rc;
 
-	if (prev->found && same_obs(&prev->head, it))
+	if (prev->found && prev->same)
 		return 0; /* an identical re-send is acknowledged, not a change */
 	memset(&o, 0, sizeof(o));
 	copy_str(o.plan, sizeof(o.plan), cat_owner(ind)); /* a v1 item's plan names its region */
@@ -453,11 +485,10 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	if ((rc = emit_change(a, t, cat_owner_alias(ind), ind->name, ind->unit, &o,
 			      prev->found ? &prev->head : NULL)) < 0)
 		return rc;
-	/* what derived series this figure completes or revises: computed before the verdicts */
-	if (ind->series &&
-	    (rc = derive_note(a->derive, ind->series, &o.period, r->backfill, r->id, false)) < 0)
-		return rc;
 	if (outlier_yoy_warn(a->outlier, k) && (rc = emit_yoy_warning(a, t, k, ind, &o)) < 0)
+		return rc;
+	/* what derived series this figure completes or revises: computed before the verdicts */
+	if ((rc = derive_note(a->derive, ind->series, &o.period, r->backfill, r->id, false)) < 0)
 		return rc;
 	(*changed)++;
 	/* Backfilled history is announced but must not raise stale alerts. */
@@ -672,11 +703,14 @@ static int apply_retry(struct store_txn *t, struct apply *a, size_t i)
 	memcpy(a->retry_raw, q.raw, q.raw_len);
 	if (!a->retry_req && !(a->retry_req = proto_req_new()))
 		return PW_ENOMEM;
+	a->kept_as = q.id;
+	a->judged = NULL;
 	rc = proto_req_decode(a->retry_req, a->retry_raw, q.raw_len);
 	if (rc == 0 && a->retry_req->type != PROTO_UPDATE)
 		rc = PW_ETYPE;
 	if (rc < 0)
 		return reject(t, a, m, rc, m->req->id, false);
+	a->judged = a->retry_req; /* its bad items, as the direct send listed them */
 	if (a->retry_req->n_bad) {
 		for (size_t k = 0; k < a->retry_req->n_items; k++)
 			if (a->retry_req->items[k].err)
@@ -783,6 +817,8 @@ static int derived_warn(void *arg, struct store_txn *t, const struct cat_series 
 static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 {
 	struct apply_msg *m = a->msgs[i];
+	a->judged = m->decode_rc == 0 ? m->req : NULL;
+	a->kept_as = 0;
 	if (m->decode_rc < 0)
 		return reject(t, a, m, m->decode_rc, msg_id(m), true);
 	switch (m->req->type) {
@@ -807,8 +843,6 @@ static int judge_series(struct store_txn *t, struct apply *a, const struct cat_i
 	size_t n;
 	int rc;
 
-	if (!x->series)
-		return rules_evaluate(a->rules, t, x, a->notices);
 	n = catalog_region_plans(a->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
 	for (size_t i = 0; i < n; i++) {
 		const struct cat_indicator *y = catalog_find(a->cat, plans[i]->id, x->id);
@@ -825,6 +859,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 
 	/* store_write may run us again after growing the map: start from scratch. */
 	notice_list_clear(a->notices);
+	qbound_abort(a->qb);
 	a->n_touched = 0;
 	derive_reset(a->derive);
 	if ((rc = ids_reset(a)) < 0)
@@ -873,8 +908,11 @@ int apply_group(struct apply *a, struct store *s, struct apply_msg *const *msgs,
 	if (rc == 0)
 		rc = store_write(s, apply_txn, a);
 	if (rc < 0) {
+		qbound_abort(a->qb);
 		notice_list_clear(out);
 		fail_all(a, rc);
+	} else {
+		qbound_commit(a->qb);
 	}
 	a->msgs = NULL;
 	a->notices = NULL;

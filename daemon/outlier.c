@@ -96,7 +96,7 @@ static int gather_years(struct store_txn *t, const struct outlier_batch *b, size
 {
 	const struct proto_item *it = &b->items[b->order[k]];
 	const struct cat_indicator *x = b->inds[b->order[k]];
-	const void *series = cat_series_key(x);
+	const struct cat_series *series = x->series;
 	int last = it->period.freq == PERIOD_MONTH ? 12 : it->period.freq == PERIOD_QUARTER ? 4 : 0;
 	int y = it->period.year, n = it->period.n, rc = 0;
 
@@ -119,10 +119,10 @@ static int gather_years(struct store_txn *t, const struct outlier_batch *b, size
 	if (rc < 0)
 		return rc;
 	/* order is sorted by series: the item's series-mates stand next to it */
-	for (size_t j = k; j-- > 0 && cat_series_key(b->inds[b->order[j]]) == series;)
+	for (size_t j = k; j-- > 0 && b->inds[b->order[j]]->series == series;)
 		if (!b->items[b->order[j]].err)
 			years_put(w, &b->items[b->order[j]].period, b->items[b->order[j]].value);
-	for (size_t j = k + 1; j < b->n_order && cat_series_key(b->inds[b->order[j]]) == series; j++)
+	for (size_t j = k + 1; j < b->n_order && b->inds[b->order[j]]->series == series; j++)
 		if (!b->items[b->order[j]].err)
 			years_put(w, &b->items[b->order[j]].period, b->items[b->order[j]].value);
 	return 0;

@@ -64,23 +64,31 @@ static void w_bad_items(struct proto_buf *b, reply_explain_fn explain, const voi
 	}
 }
 
-void reply_nack_explained(struct proto_buf *b, reply_explain_fn explain, const void *arg,
-			  const char *id, int code, bool retry, uint64_t quarantine_id,
-			  const struct proto_req *req)
+/* The one NACK shape: every NACK, of a write or a read, is written here. */
+static void nack_write(struct proto_buf *b, reply_explain_fn explain, const void *arg,
+		       const char *id, int code, bool retry, uint64_t quarantine_id,
+		       const struct proto_req *req, const char *msg)
 {
-	char msg[REPLY_TEXT_MAX + 128];
 	struct proto_map m;
 	proto_buf_reset(b);
 	proto_reply_open(&m, b, PROTO_NACK, id);
 	proto_kv_int(&m, "code", -code);
 	proto_kv_str(&m, "error", pw_errname(code));
-	nack_message(explain, arg, req, code, msg, sizeof(msg));
 	proto_kv_str(&m, "message", msg);
 	proto_kv_bool(&m, "retry", retry);
 	proto_kv_uint(&m, "quarantine", quarantine_id);
 	proto_map_key(&m, "items");
 	w_bad_items(b, explain, arg, req);
 	proto_map_close(m);
+}
+
+void reply_nack_explained(struct proto_buf *b, reply_explain_fn explain, const void *arg,
+			  const char *id, int code, bool retry, uint64_t quarantine_id,
+			  const struct proto_req *req)
+{
+	char msg[REPLY_TEXT_MAX + 128];
+	nack_message(explain, arg, req, code, msg, sizeof(msg));
+	nack_write(b, explain, arg, id, code, retry, quarantine_id, req, msg);
 }
 
 void reply_nack(struct proto_buf *b, const struct catalog *cat, const char *id, int code,
@@ -90,7 +98,14 @@ void reply_nack(struct proto_buf *b, const struct catalog *cat, const char *id, 
 			     quarantine_id, req);
 }
 
+void reply_nack_text(struct proto_buf *b, const char *id, int code, const char *why)
+{
+	char msg[REPLY_TEXT_MAX + 128];
+	snprintf(msg, sizeof(msg), "%s: %s", pw_strerror(code), why);
+	nack_write(b, NULL, NULL, id, code, reply_retryable(code), 0, NULL, msg);
+}
+
 bool reply_retryable(int code)
 {
-	return code == PW_ESTORE || code == PW_ENOMEM;
+	return code == PW_ESTORE || code == PW_ENOMEM || code == PW_EFULL;
 }

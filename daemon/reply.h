@@ -36,6 +36,11 @@ void reply_nack_explained(struct proto_buf *b, reply_explain_fn explain, const v
 size_t reply_explain_catalog(const void *cat, const struct proto_req *req, size_t i, char *buf,
 			     size_t cap);
 
+/* The same shape for a request that is no update, not quarantined: the message is the
+ * code's text, ": ", and why (what went wrong, e.g. a system error's text); retry as
+ * reply_retryable(code). */
+void reply_nack_text(struct proto_buf *b, const char *id, int code, const char *why);
+
 /* True for codes a client should answer by resending the same request later (the store
  * failed or was out of memory, not the request). */
 bool reply_retryable(int code);

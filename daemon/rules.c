@@ -418,7 +418,7 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 
 static int emit_alert(struct notice_list *out, struct store_txn *t, const char *kind,
 		      const struct cat_indicator *x, const struct store_obs *o,
-		      const struct verdict *v, int from, int to, unsigned streak)
+		      const struct verdict *v, const char *previous, int to, unsigned streak)
 {
 	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
 	struct proto_buf *f = &out->fields;
@@ -447,7 +447,7 @@ static int emit_alert(struct notice_list *out, struct store_txn *t, const char *
 	proto_w_str(f, "state");
 	proto_w_str(f, rules_state_name(to));
 	proto_w_str(f, "previous");
-	proto_w_str(f, rules_state_name(from));
+	proto_w_str(f, previous);
 	proto_w_str(f, "rule");
 	proto_w_str(f, v->rule);
 	proto_w_str(f, "basis");
@@ -475,31 +475,24 @@ static unsigned update_streak(struct alert *a, const struct store_obs *o, int ra
 	return raw == RULES_OFF_TRACK ? a->streak_before + 1u : 0u;
 }
 
-static int resolve_overdue(struct store_txn *t, const struct cat_indicator *x, struct alert *a,
-			   struct notice_list *out)
+/* The overdue figure arrived: an alert notice (previous "overdue") on that figure, judged
+ * as any figure is; state none when no rule judges it. */
+static int resolve_overdue(const struct rules_cfg *cfg, struct store_txn *t,
+			   const struct cat_indicator *x, struct alert *a, struct notice_list *out)
 {
 	struct store_obs o;
-	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
-	struct proto_buf *f = &out->fields;
+	struct verdict v;
 	if (!a->overdue)
 		return 0;
 	int rc = store_obs_get(t, cat_owner(x), x->id, &a->overdue_period, &o);
 	if (rc == PW_ENOTFOUND)
 		return 0;
-	if (rc < 0)
+	if (rc < 0 || (rc = evaluate(cfg, t, x, &o, &v, true)) < 0)
 		return rc;
+	if (v.pm.state == RULES_NONE) /* nothing compared: nil, not 0 */
+		v.pm.value = v.pm.required = v.pm.gap = NAN;
 	a->overdue = 0;
-	snprintf(topic, sizeof(topic), "resolved.%s.%s", x->plan->id, x->id);
-	period_format(&a->overdue_period, per);
-	notice_begin(out);
-	notice_w_indicator(out, x->plan->id, x->id, x->name, per);
-	proto_w_str(f, "state");
-	proto_w_str(f, "received");
-	proto_w_str(f, "previous");
-	proto_w_str(f, "overdue");
-	proto_w_str(f, "rule");
-	proto_w_str(f, "release_calendar");
-	return notice_emit(out, t, topic);
+	return emit_alert(out, t, "resolved", x, &o, &v, "overdue", v.pm.state, 0);
 }
 
 /* Judges o and moves a's state; *kind is the notice to emit (NULL: none). */
@@ -606,7 +599,7 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	if ((rc = state_get(t, x, &a)) < 0)
 		return rc;
 	before = a;
-	if ((rc = resolve_overdue(t, x, &a, out)) < 0)
+	if ((rc = resolve_overdue(cfg, t, x, &a, out)) < 0)
 		return rc;
 	/* The newest live period drives the verdict and its notice. Backfilled history
 	 * announces nothing, but it is the state the live figure is judged against: the
@@ -636,7 +629,8 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		kind = NULL;
 	/* A notice: the same evaluation again, now with its texts. */
 	if (kind && ((rc = evaluate(cfg, t, x, &newest, &v, true)) < 0 ||
-		     (rc = emit_alert(out, t, kind, x, &newest, &v, from, a.state, streak)) < 0))
+		     (rc = emit_alert(out, t, kind, x, &newest, &v, rules_state_name(from), a.state,
+				      streak)) < 0))
 		return rc;
 	return state_put_changed(t, x, &before, &a);
 }
@@ -809,58 +803,37 @@ int rules_count(struct store_txn *t, struct rules_counts *out)
 
 /* ---- successor-plan baseline lint ---- */
 
-/* "15th" for a plan starting 2026: the 3rd plan began in 1966 and each lasts five years. */
-static void plan_ordinal(int start_year, char buf[16])
-{
-	int n = start_year >= 1966 ? (start_year - 1966) / 5 + 3 : 0;
-	const char *suf = (n % 100 >= 11 && n % 100 <= 13) ? "th"
-			  : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
-	if (n)
-		snprintf(buf, 16, "%d%s", n, suf);
-	else
-		snprintf(buf, 16, "%d", start_year);
-}
-
-/* The stored figure of x's series for its plan's base year: the annual one, else (ytd
- * series) the year's last quarter or month. */
+/* The stored figure of x's series for its plan's base year (cat_baseline_periods: the
+ * annual one, else a ytd series' last quarter or month). */
 static int base_figure(struct store_txn *t, const struct cat_indicator *x, struct store_obs *o)
 {
-	struct period p = { .year = (uint16_t)x->base_year, .freq = PERIOD_ANNUAL };
-	int rc = store_obs_get(t, cat_owner(x), x->id, &p, o);
-	if (rc != PW_ENOTFOUND || x->freq == PERIOD_ANNUAL || x->form != CAT_FORM_YTD)
-		return rc;
-	p.freq = (uint8_t)x->freq;
-	p.n = x->freq == PERIOD_QUARTER ? 4 : 12;
-	return store_obs_get(t, cat_owner(x), x->id, &p, o);
+	struct period p[2];
+	size_t n = cat_baseline_periods(x, p);
+	int rc = PW_ENOTFOUND;
+	for (size_t i = 0; i < n && rc == PW_ENOTFOUND; i++)
+		rc = store_obs_get(t, cat_owner(x), x->id, &p[i], o);
+	return rc;
 }
 
 int rules_baseline_lint(struct store_txn *t, const struct catalog *c,
 			void (*cb)(const char *msg, void *arg), void *arg)
 {
-	char msg[400], nth[16];
+	char msg[400];
 	int n = 0;
 
 	for (size_t i = 0; i < catalog_n_plans(c); i++) {
 		const struct cat_plan *p = catalog_plan_at(c, i);
-		if (!p->region)
-			continue; /* format 1: one plan per series, no predecessor */
-		plan_ordinal(p->start_year, nth);
 		for (size_t j = 0; j < p->n_inds; j++) {
 			const struct cat_indicator *x = &p->inds[j];
 			struct store_obs o;
-			if (!x->has_base)
-				continue;
 			int rc = base_figure(t, x, &o);
 			if (rc == PW_ENOTFOUND)
 				continue;
 			if (rc < 0)
 				return rc;
-			double tol = 1e-9 * fmax(fabs(x->base), fabs(o.value));
-			if (fabs(o.value - x->base) <= tol)
+			if (!cat_baseline_differs(x, o.value, status_name(o.status), msg,
+						  sizeof(msg)))
 				continue;
-			snprintf(msg, sizeof(msg), "%s %s: %s-plan baseline %.10g differs from the stored "
-				 "%d %s figure %.10g", p->id, x->id, nth, x->base, x->base_year,
-				 status_name(o.status), o.value);
 			cb(msg, arg);
 			n++;
 		}

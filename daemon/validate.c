@@ -41,15 +41,11 @@ static int convert(const struct cat_indicator *x, struct proto_item *it)
 	return rc == PW_EUNIT ? PW_EUNIT : rc < 0 ? PW_ERANGE : 0;
 }
 
-/* Format 2: a series outlives its plans, so from VALIDATE_HISTORY_YEARS before its region's
- * first plan on, without upper limit (the period must have begun: checked by the caller).
- * Format 1: the plan's years, VALIDATE_HISTORY_YEARS before and 5 after. */
+/* A series outlives its plans, so from VALIDATE_HISTORY_YEARS before its region's first plan
+ * on, without upper limit (the period must have begun: checked by the caller). */
 static bool year_in_reach(const struct catalog *c, const struct cat_indicator *x, int year)
 {
 	const struct cat_plan *first;
-	if (!x->series)
-		return year >= x->plan->base_year - VALIDATE_HISTORY_YEARS &&
-		       year <= x->plan->target_year + 5;
 	catalog_region_plans(c, x->series->region, &first, 1);
 	return year >= first->base_year - VALIDATE_HISTORY_YEARS;
 }
@@ -72,7 +68,7 @@ static int find_series(const struct catalog *c, const struct proto_item *it,
 			return PW_EPLAN;
 		if (!(x = catalog_find(c, it->plan, it->ind)))
 			return PW_EINDICATOR;
-		if (r && (!x->series || x->series->region != r))
+		if (r && x->series->region != r)
 			return PW_EFIELD;
 		*out = x;
 		return 0;

@@ -327,6 +327,12 @@ static int decode_item_field(struct proto_req *r, struct proto_item *it,
 	const char *s;
 	int rc;
 
+	/* nil for an optional key is the key left out: yoy, reason, confirm, and plan or
+	 * region (one of them must still name the series) */
+	if (o->type == MSGPACK_OBJECT_NIL &&
+	    (key_is(kv, "plan") || key_is(kv, "region") || key_is(kv, "yoy") ||
+	     key_is(kv, "reason") || key_is(kv, "confirm")))
+		return 0;
 	if (key_is(kv, "plan")) {
 		*seen |= F_PLAN;
 		return get_nonempty_str(r, o, PROTO_MAX_ID, &it->plan);
@@ -354,19 +360,13 @@ static int decode_item_field(struct proto_req *r, struct proto_item *it,
 		it->status = (uint8_t)rc;
 		return 0;
 	} else if (key_is(kv, "yoy")) {
-		if (o->type == MSGPACK_OBJECT_NIL)
-			return 0;
 		if ((rc = get_double(o, &it->yoy)) < 0)
 			return rc;
 		/* NaN is how "absent" is held, so a sent NaN must not pass as absent. */
 		return isfinite(it->yoy) ? 0 : PW_EVALUE;
 	} else if (key_is(kv, "reason")) {
-		if (o->type == MSGPACK_OBJECT_NIL)
-			return 0;
 		return get_str(r, o, PROTO_MAX_TEXT, &it->reason);
 	} else if (key_is(kv, "confirm")) {
-		if (o->type == MSGPACK_OBJECT_NIL)
-			return 0;
 		if (o->type != MSGPACK_OBJECT_BOOLEAN)
 			return PW_EFIELD;
 		it->confirm = o->via.boolean;
@@ -570,6 +570,10 @@ static int decode_field(struct proto_req *r, const msgpack_object_kv *kv, unsign
 			continue;
 		if (!(req_fields[r->type].allowed & req_keys[i].bit))
 			return PW_EFIELD;
+		/* nil for an optional key is the key left out (PROTOCOL.md §2) */
+		if (kv->val.type == MSGPACK_OBJECT_NIL &&
+		    !(req_fields[r->type].required & req_keys[i].bit))
+			return 0;
 		*seen |= req_keys[i].bit;
 		return req_keys[i].decode(r, &kv->val);
 	}

@@ -418,41 +418,59 @@ static void bench_fsync(const char *dir, int n, double spacing, struct fsync_res
 
 /* ---- catalogs ---- */
 
-/* Plan "bench": n_growth monthly YTD growth indicators named fmt (the shape of most plan
- * indicators); plan "fan": n_ceiling binding monthly ceilings c000.. (breach at once). */
-static void write_catalog(const char *path, const char *fmt, long n_growth, int n_ceiling)
+/* Region "bench" (plan bench-1): n_growth monthly YTD growth series named fmt (the shape of
+ * most plan indicators); region "fan" (plan fan-1): n_ceiling binding monthly ceilings c000..
+ * (breach at once). Catalog format 2 in dir; *list gets the files, space-separated. */
+static void write_region_plan(const char *dir, const char *alias, char *list, size_t cap,
+			      FILE **region, FILE **plan)
 {
-	FILE *f = fopen(path, "w");
-	char id[32];
-	if (!f)
+	char path[600];
+	size_t n = strlen(list);
+	snprintf(path, sizeof(path), "%s/%s-region.yaml", dir, alias);
+	if (!(*region = fopen(path, "w")))
 		die("cannot write %s", path);
-	fprintf(f, "plan:\n  id: bench\n  name: 基准\n  baseline_year: 2020\n  target_year: 2025\n"
-		   "indicators:\n");
+	fprintf(*region, "region:\n  id: \"000000-%s\"\n  alias: %s\n  name: %s\nseries:\n", alias,
+		alias, alias);
+	n += (size_t)snprintf(list + n, cap - n, "%s%s", n ? " " : "", path);
+	snprintf(path, sizeof(path), "%s/%s-plan.yaml", dir, alias);
+	if (!(*plan = fopen(path, "w")))
+		die("cannot write %s", path);
+	fprintf(*plan, "plan:\n  id: %s-1\n  region: %s\n  title: %s\n  start_year: 2021\n"
+		       "  end_year: 2025\n  base_year: 2020\n  status: active\ntargets:\n",
+		alias, alias, alias);
+	snprintf(list + n, cap - n, " %s", path);
+}
+
+static void write_catalog(const char *dir, const char *fmt, long n_growth, int n_ceiling,
+			  char *list, size_t cap)
+{
+	FILE *r, *p;
+	char id[32];
+	list[0] = '\0';
+	write_region_plan(dir, "bench", list, cap, &r, &p);
 	for (long i = 0; i < n_growth; i++) {
 		snprintf(id, sizeof(id), fmt, i);
-		fprintf(f, "  - {id: %s, name: 指标%ld, name_en: Indicator %ld, category: 测试, "
-			   "unit: 亿元, attribute: expected, kind: growth, growth: 6, "
-			   "baseline: {year: 2020, value: 100}, frequency: monthly, form: ytd, "
-			   "departments: [" DEPT "], bounds: {min: 0, max: 1000000000}, "
-			   "source: {file: bench, line: 1}}\n", id, i, i);
+		fprintf(r, "  - {id: %s, name: 指标%ld, name_en: Indicator %ld, category: 测试, "
+			   "unit: 亿元, frequency: monthly, form: ytd, departments: [" DEPT "], "
+			   "bounds: {min: 0, max: 1000000000}}\n", id, i, i);
+		fprintf(p, "  - {series: %s, attribute: expected, kind: growth, growth: 6, "
+			   "baseline: {year: 2020, value: 100}}\n", id);
 	}
-	fclose(f);
+	fclose(r);
+	fclose(p);
 	if (!n_ceiling)
 		return;
-	char fan[600];
-	snprintf(fan, sizeof(fan), "%s.fan.yaml", path);
-	if (!(f = fopen(fan, "w")))
-		die("cannot write %s", fan);
-	fprintf(f, "plan:\n  id: fan\n  name: 扇出\n  baseline_year: 2020\n  target_year: 2025\n"
-		   "indicators:\n");
-	for (int i = 0; i < n_ceiling; i++)
-		fprintf(f, "  - {id: c%03d, name: 上限%d, name_en: Ceiling %d, category: 测试, "
-			   "unit: \"%%\", attribute: binding, kind: ceiling, direction: down, "
-			   "baseline: {year: 2020, value: 40}, target: {year: 2025, value: %g}, "
-			   "frequency: monthly, departments: [" DEPT "], "
-			   "bounds: {min: 0, max: 1000}, source: {file: bench, line: 1}}\n",
-			i, i, i, FAN_CEILING);
-	fclose(f);
+	write_region_plan(dir, "fan", list, cap, &r, &p);
+	for (int i = 0; i < n_ceiling; i++) {
+		fprintf(r, "  - {id: c%03d, name: 上限%d, name_en: Ceiling %d, category: 测试, "
+			   "unit: \"%%\", frequency: monthly, form: level, departments: [" DEPT "], "
+			   "bounds: {min: 0, max: 1000}}\n", i, i, i);
+		fprintf(p, "  - {series: c%03d, attribute: binding, kind: ceiling, direction: down, "
+			   "baseline: {year: 2020, value: 40}, target: {year: 2025, value: %g}}\n", i,
+			FAN_CEILING);
+	}
+	fclose(r);
+	fclose(p);
 }
 
 /* ---- the daemon ---- */
@@ -471,22 +489,15 @@ struct daemon {
 static void daemon_start(struct daemon *d, const char *fmt, long n_growth, int n_ceiling,
 			 const char *extra)
 {
-	char cat[400], list[1000], conf[2000];
+	char list[1400], conf[2000];
 	memset(d, 0, sizeof(*d));
 	snprintf(conf, sizeof(conf), "%s\n%s", extra, daemon_extra);
 	extra = conf;
-	if (harness_init(&d->h, "tests/fixtures/test-plan.yaml", "") < 0)
+	if (harness_init(&d->h, NULL, "") < 0)
 		die("cannot make a temporary directory");
-	snprintf(cat, sizeof(cat), "%s/bench.yaml", d->h.dir);
-	write_catalog(cat, fmt, n_growth, n_ceiling);
-	if (n_ceiling) {
-		/* harness_use_catalog takes one path; the list form is "path\n  - path2". */
-		snprintf(list, sizeof(list), "%s\n  - %s.fan.yaml", cat, cat);
-		if (harness_use_catalog(&d->h, list, extra) < 0)
-			die("cannot write the config");
-	} else if (harness_use_catalog(&d->h, cat, extra) < 0) {
+	write_catalog(d->h.dir, fmt, n_growth, n_ceiling, list, sizeof(list));
+	if (harness_use_catalog(&d->h, list, extra) < 0)
 		die("cannot write the config");
-	}
 	double t0 = now_s();
 	if (harness_start(&d->h) < 0)
 		die("daemon did not start (log %s)", d->h.log);
@@ -1170,7 +1181,7 @@ struct fan_res {
 static void bench_fanout(double rate, double secs, struct fan_res *r)
 {
 	struct daemon d;
-	struct gen g = { .kind = GEN_FLIP, .plan = "fan", .fmt = "c%03ld", .unit = "%", .n = FAN_INDS };
+	struct gen g = { .kind = GEN_FLIP, .plan = "fan-1", .fmt = "c%03ld", .unit = "%", .n = FAN_INDS };
 	long n = (long)(rate * secs);
 	double *t_sent = xcalloc((size_t)n + 1, sizeof(double));
 	double *t_acked = xcalloc((size_t)n + 1, sizeof(double));
@@ -1338,7 +1349,7 @@ static double mem_dev(const struct sampler *s, int from, long ref, int which)
 static void bench_memory(long total, struct memory_res *mr)
 {
 	struct daemon d;
-	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+	struct gen g = { .kind = GEN_SWEEP, .plan = HARNESS_BENCH_PLAN, .fmt = "ind%03ld", .unit = "亿元",
 			 .n = N_INDS };
 	pthread_t th;
 	struct sampler *s = xcalloc(1, sizeof(*s));
@@ -1402,7 +1413,7 @@ static void bench_series_daemon(long n, long updates, struct series_res *sr)
 {
 	struct daemon d;
 	struct run r = { .name = "series preload" };
-	struct gen pre = { .kind = GEN_SCATTER, .plan = "bench", .fmt = "s%07ld", .unit = "亿元",
+	struct gen pre = { .kind = GEN_SCATTER, .plan = HARNESS_BENCH_PLAN, .fmt = "s%07ld", .unit = "亿元",
 			   .n = n, .sequential = true };
 	memset(sr, 0, sizeof(*sr));
 	sr->series = n;
@@ -1437,7 +1448,7 @@ static void bench_series_daemon(long n, long updates, struct series_res *sr)
 static void bench_series_store(const char *dir, long n, long updates, double group_items,
 			       struct series_res *sr)
 {
-	struct gen pre = { .kind = GEN_SCATTER, .plan = "bench", .fmt = "s%07ld", .unit = "亿元",
+	struct gen pre = { .kind = GEN_SCATTER, .plan = HARNESS_BENCH_PLAN, .fmt = "s%07ld", .unit = "亿元",
 			   .n = n, .sequential = true, .per_feeder = n };
 	struct raw_res r;
 	memset(sr, 0, sizeof(*sr));
@@ -1683,7 +1694,7 @@ static void bench_influx(int port, const char *data_dir, int conns, long total, 
 {
 	if (conns < 1 || conns > MAX_FEEDERS)
 		die("influx: %d connections (1..%d)", conns, MAX_FEEDERS);
-	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+	struct gen g = { .kind = GEN_SWEEP, .plan = HARNESS_BENCH_PLAN, .fmt = "ind%03ld", .unit = "亿元",
 			 .n = N_INDS };
 	struct influx_feeder *fd = xcalloc((size_t)conns, sizeof(*fd));
 	pthread_t th[MAX_FEEDERS];
@@ -1765,7 +1776,7 @@ static double pages_per_commit(struct daemon *d, struct gen *g, const char *tag,
 
 static void pages_daemon(struct pages_res *pr)
 {
-	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+	struct gen g = { .kind = GEN_SWEEP, .plan = HARNESS_BENCH_PLAN, .fmt = "ind%03ld", .unit = "亿元",
 			 .n = N_INDS };
 	struct daemon d;
 	struct run r = { .name = "preload" };
@@ -1782,7 +1793,7 @@ static void pages_daemon(struct pages_res *pr)
 
 static void pages_store(const char *dir, struct pages_res *pr)
 {
-	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+	struct gen g = { .kind = GEN_SWEEP, .plan = HARNESS_BENCH_PLAN, .fmt = "ind%03ld", .unit = "亿元",
 			 .n = N_INDS };
 	char path[400];
 	struct store *s;
@@ -1886,7 +1897,7 @@ static void settle(const char *dir)
 static void fair_row(const char *daemon, const char *label, const struct fair_load *l,
 		     struct run *r, const char *dir)
 {
-	struct gen sweep = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+	struct gen sweep = { .kind = GEN_SWEEP, .plan = HARNESS_BENCH_PLAN, .fmt = "ind%03ld", .unit = "亿元",
 			     .n = N_INDS };
 	struct daemon d;
 	char name[64];
@@ -2220,7 +2231,7 @@ int main(int argc, char **argv)
 	       window_for(BATCH_DEFAULT));
 	print_header();
 
-	struct gen sweep = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+	struct gen sweep = { .kind = GEN_SWEEP, .plan = HARNESS_BENCH_PLAN, .fmt = "ind%03ld", .unit = "亿元",
 			     .n = N_INDS };
 	struct fsync_res fs = { .p = { .p99 = NAN, .p50 = NAN } };
 	struct run r1 = { .name = "planwatchd, 1 feeder" }, r8 = { .name = "planwatchd, 8 feeders" };

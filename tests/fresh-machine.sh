@@ -204,16 +204,16 @@ run_ops() {
 	[ "$(systemctl is-active planwatchd)" = active ] || die "not active after reload"
 
 	step "Configure: systemctl reload with a broken catalog keeps the running one"
-	cp $CAT/licheng-14.yaml /root/licheng-14.yaml.good
-	printf 'indicators:\n  - id: [broken\n' >>$CAT/licheng-14.yaml
+	cp $CAT/plans/licheng-14.yaml /root/licheng-14.yaml.good
+	printf 'indicators:\n  - id: [broken\n' >>$CAT/plans/licheng-14.yaml
 	if planwatchd --check --config $CONF >/dev/null 2>&1; then die "--check passed a broken catalog"; fi
 	mark
 	systemctl reload planwatchd
-	journal_has "reload: keeping the running catalog: catalog: $CAT/licheng-14.yaml:" ||
+	journal_has "reload: keeping the running catalog: catalog: $CAT/plans/licheng-14.yaml:" ||
 		die "no FILE:LINE message for the broken catalog"
 	[ "$(systemctl is-active planwatchd)" = active ] || die "not active after a broken reload"
 	(cd / && pw query quangang-14 gdp | grep -q 812.5) || die "old catalog no longer serves"
-	cp /root/licheng-14.yaml.good $CAT/licheng-14.yaml
+	cp /root/licheng-14.yaml.good $CAT/plans/licheng-14.yaml
 	systemctl reload planwatchd
 
 	step "Backup a): planwatch backup (root; the daemon writes as planwatch)"
@@ -498,7 +498,8 @@ step "host: clean clone of HEAD ($(git -C "$SRC" rev-parse --short HEAD)) and ..
 git clone -q "$SRC" "$R/root/planwatch"
 git -C "$R/root/planwatch" checkout -q --detach "$(git -C "$SRC" rev-parse HEAD)"
 [ -d "$SRC/../shared" ] || die "no ../shared beside $SRC"
-cp -a "$SRC/../shared" "$R/root/shared"
+mkdir -p "$R/root/shared"
+cp -a "$(readlink -f "$SRC/../shared")/." "$R/root/shared/"  # ../shared may be a symlink: copy what it names
 cp "$SELF" "$W/fm/fresh-machine.sh"
 
 NSPAWN=(systemd-nspawn -q -D "$R" --register=no --keep-unit -M "$MACHINE" --bind="$W/fm:/fm")

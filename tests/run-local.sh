@@ -30,9 +30,11 @@ start)
 	done
 	echo "planwatchd running (pid $(cat $pidfile)), logs in $log"
 	if [ ! -f state/.history-loaded ]; then
-		echo "loading historical figures from data/history/ ..."
+		# Region-keyed (catalog/SCHEMA.md "History by region"): the 13th plans' results and
+		# the 14th plan's figures of the same series, judged by the plan whose window holds them.
+		echo "loading historical figures from data/history/by-region/ ..."
 		ok=1
-		for f in data/history/*.csv; do
+		for f in data/history/by-region/*.csv; do
 			[ -e "$f" ] || continue
 			"$bin/planwatch" import --backfill "$f" || ok=0
 		done

@@ -61,6 +61,10 @@ int main(void)
 		{ "state_dir: x\n", "planwatchd.conf:1: 'catalog' must list" },
 		{ "catalog: [a]\nallow_clock_set: perhaps\n", "planwatchd.conf:2: allow_clock_set" },
 		{ "catalog: [a]\nmap_size_mb: 100\nmap_max_mb: 10\n", "map_size_mb is larger" },
+		{ "catalog: [a]\nquarantine_max_mb: 4\nquarantine_sender_max_mb: 8\n",
+		  "quarantine_sender_max_mb is larger" },
+		{ "catalog: [a]\nquarantine_sender_max_mb: 1\n", "quarantine_raw_max_kb must be" },
+		{ "catalog: [a]\nquarantine_raw_max_kb: 2048\n", "quarantine_raw_max_kb: 2048" },
 		{ "catalog: [a\n", "planwatchd.conf:" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -158,6 +158,18 @@ static void test_seed_verdicts(struct harness *h)
 	CHECK(ack_seq > (int64_t)mark && ack_seq == last_seq(c));
 	CHECK(notices_since(c, mark, "target." QG ".air_good_days", topics, 64) == 1);
 	CHECK(notices_since(c, mark, "breach." QG ".air_good_days", topics, 64) == 1);
+	/* set_by: the local socket's peer is its user (PROTOCOL.md target_set). */
+	struct proto_req tr = { .type = PROTO_SINCE, .seq = mark, .prefix = "target." };
+	struct proto_view *tv = harness_request(c, &tr);
+	char *json, want[64];
+	CHECK(proto_view_count(tv) == 1);
+	CHECK_OK(proto_view_json(tv, 0, &json));
+	snprintf(want, sizeof(want), "\"set_by\":\"local:%u\"", (unsigned)getuid());
+	if (!strstr(json, want))
+		fprintf(stderr, "target notice without %s: %s\n", want, json);
+	CHECK(strstr(json, want) != NULL);
+	free(json);
+	proto_view_free(tv);
 	r.value = 98;
 	proto_view_free(harness_request(c, &r));
 	CHECK(notices_since(c, mark, "resolved." QG ".air_good_days", topics, 64) == 1);
@@ -255,12 +267,12 @@ static void test_backfill(struct harness *h)
 	/* Far below the 6% path: would be a breach if it were current. */
 	push(c, "test-plan", "gdp", "2021Q4", 700, "亿元", "final", -20, "统计局", PW_BACKFILL, 0);
 	push(c, "test-plan", "gdp", "2022Q4", 700, "亿元", "final", -20, "统计局", PW_BACKFILL, 0);
-	CHECK(notices_since(c, mark, "change.test-plan.gdp", topics, 64) == 2);
+	CHECK(notices_since(c, mark, "change.test.gdp", topics, 64) == 2);
 	CHECK(notices_since(c, mark, "at_risk.", topics, 64) == 0);
 	CHECK(notices_since(c, mark, "breach.", topics, 64) == 0);
 	state_of(c, "test-plan", "gdp", st, sizeof(st), NULL);
 	CHECK(strcmp(st, "none") == 0);
-	struct proto_req r = { .type = PROTO_SINCE, .seq = mark, .prefix = "change.test-plan.gdp" };
+	struct proto_req r = { .type = PROTO_SINCE, .seq = mark, .prefix = "change.test.gdp" };
 	struct proto_view *v = harness_request(c, &r);
 	bool backfill = false;
 	CHECK(proto_view_count(v) == 2);
@@ -321,7 +333,7 @@ static void test_as_of(struct harness *h)
 
 /* A message for an indicator the catalog lacks waits in quarantine; after the catalog
  * is fixed and reloaded, `retry` applies it. */
-static void test_retry(struct harness *h, const char *cat_copy)
+static void test_retry(struct harness *h, const char *cat_copy, const char *plan_copy)
 {
 	struct pw_client *c = harness_client(h);
 	struct pw_ack a;
@@ -331,12 +343,17 @@ static void test_retry(struct harness *h, const char *cat_copy)
 	CHECK_RC(a.code, PW_EINDICATOR);
 	uint64_t qid = a.quarantine;
 	CHECK(qid > 0);
+	/* The series in the region file (its last key is series:), the target in the plan. */
 	FILE *f = fopen(cat_copy, "a");
 	CHECK(f);
 	fputs("  - id: new_jobs\n    name: 城镇新增就业\n    name_en: New urban jobs\n"
-	      "    category: 民生福祉\n    unit: 万人\n    attribute: expected\n    kind: info\n"
-	      "    departments: [人社局]\n    source: {file: fixture, line: 1}\n", f);
+	      "    category: 民生福祉\n    unit: 万人\n    frequency: annual\n    form: level\n"
+	      "    departments: [人社局]\n", f);
 	fclose(f);
+	char cmd[900];
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^annual_targets:/  - {series: new_jobs, kind: info, "
+		 "attribute: expected}\\nannual_targets:/' '%s'", plan_copy);
+	CHECK(system(cmd) == 0);
 	kill(h->pid, SIGHUP);
 	/* The reload happens in the loop: retry until the new indicator is known. */
 	struct proto_req r = { .type = PROTO_RETRY, .seq = qid };
@@ -369,11 +386,8 @@ static void test_retry(struct harness *h, const char *cat_copy)
 static void test_store_full(void)
 {
 	struct harness h;
-	char cat[400];
 	CHECK_OK(harness_init(&h, NULL, NULL));
-	snprintf(cat, sizeof(cat), "%s/bench.yaml", h.dir);
-	CHECK_OK(harness_write_bench_catalog(cat, 100));
-	CHECK_OK(harness_use_catalog(&h, cat, "map_size_mb: 1\nmap_max_mb: 2\n"));
+	CHECK_OK(harness_use_bench_catalog(&h, 100, "map_size_mb: 1\nmap_max_mb: 2\n"));
 	CHECK_OK(harness_start(&h));
 	struct pw_client *c = harness_client(&h);
 	struct pw_obs obs[100];
@@ -386,7 +400,7 @@ static void test_store_full(void)
 		for (int i = 0; i < 100; i++) {
 			snprintf(inds[i], 16, "ind%03d", i);
 			snprintf(periods[i], 12, "%04d-%02d", 2006 + (m / 12) % 19, 1 + m % 12);
-			obs[i] = (struct pw_obs){ .plan = "bench", .indicator = inds[i],
+			obs[i] = (struct pw_obs){ .plan = HARNESS_BENCH_PLAN, .indicator = inds[i],
 						  .period = periods[i], .unit = "亿元", .status = "flash",
 						  .yoy = NAN, .value = m, .reason = reason };
 		}
@@ -404,7 +418,7 @@ static void test_store_full(void)
 	CHECK(full);
 	printf("store full after %ld acknowledged batches\n", acked);
 	/* Still serving reads, and what was acknowledged is there. */
-	struct proto_req q = { .type = PROTO_QUERY, .plan = "bench", .ind = "ind000" };
+	struct proto_req q = { .type = PROTO_QUERY, .plan = HARNESS_BENCH_PLAN, .ind = "ind000" };
 	struct proto_view *v = harness_request(c, &q);
 	CHECK(proto_view_count(v) > 0);
 	proto_view_free(v);
@@ -416,22 +430,21 @@ static void test_store_full(void)
 int main(void)
 {
 	struct harness h;
-	char cat_copy[400], cmd[900], src[256];
+	char cat_copy[400], plan_copy[400], cmd[1500], src[256];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	CHECK_OK(harness_init(&h, "catalog/quangang-14.yaml", NULL));
-	/* A private copy of the fixture catalog, so the retry test can extend it. */
-	snprintf(cat_copy, sizeof(cat_copy), "%s/test-plan.yaml", h.dir);
+	CHECK_OK(harness_init(&h, NULL, NULL));
+	/* Private copies of the fixture catalog, so the retry test can extend it. */
+	snprintf(cat_copy, sizeof(cat_copy), "%s/test-region.yaml", h.dir);
+	snprintf(plan_copy, sizeof(plan_copy), "%s/test-plan.yaml", h.dir);
 	CHECK(getcwd(src, sizeof(src)));
-	snprintf(cmd, sizeof(cmd), "cp '%s/tests/fixtures/test-plan.yaml' '%s'", src, cat_copy);
+	snprintf(cmd, sizeof(cmd), "cp '%s/tests/fixtures/test-region.yaml' '%s' && "
+		 "cp '%s/tests/fixtures/test-plan.yaml' '%s'", src, cat_copy, src, plan_copy);
 	CHECK(system(cmd) == 0);
-	/* The real plan and the private fixture copy. */
-	FILE *f = fopen(h.conf, "w");
-	CHECK(f);
-	fprintf(f, "state_dir: %s/state\ncatalog:\n  - %s/catalog/quangang-14.yaml\n  - %s\n"
-		   "listen: %s\npublish: %s\nallow_clock_set: true\n", h.dir, src, cat_copy, h.ep,
-		h.pub);
-	fclose(f);
+	/* The real 14th plan of 泉港区 and the private fixture copies. */
+	snprintf(cmd, sizeof(cmd), "%s/catalog/regions/quangang.yaml "
+		 "%s/catalog/plans/quangang-14.yaml %s %s", src, src, cat_copy, plan_copy);
+	CHECK_OK(harness_use_catalog(&h, cmd, NULL));
 	CHECK_OK(harness_start(&h));
 	test_seed_verdicts(&h);
 	printf("ok verdicts on the real 泉港区 figures\n");
@@ -445,7 +458,7 @@ int main(void)
 	printf("ok backfill announces without alerts\n");
 	test_as_of(&h);
 	printf("ok as-of queries\n");
-	test_retry(&h, cat_copy);
+	test_retry(&h, cat_copy, plan_copy);
 	printf("ok quarantine retry after a catalog reload\n");
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 	harness_cleanup(&h);

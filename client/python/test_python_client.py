@@ -22,8 +22,10 @@ sys.path.insert(0, HERE)
 
 import planwatch_client as pwc  # noqa: E402
 
-FIXTURE = os.path.join(HERE, "..", "..", "tests", "fixtures", "test-plan.yaml")
+FIXTURES = [os.path.join(HERE, "..", "..", "tests", "fixtures", f)
+            for f in ("test-region.yaml", "test-plan.yaml")]
 PLAN = "test-plan"
+REGION = "test"  # the plan's region: change topics name it
 
 
 class Daemon:
@@ -37,9 +39,10 @@ class Daemon:
         self.conf = os.path.join(self.dir, "planwatchd.conf")
         self.log = os.path.join(self.dir, "daemon.log")
         with open(self.conf, "w") as f:
-            f.write("state_dir: %s/state\ncatalog:\n  - %s\nlisten: %s\npublish: %s\n"
-                    "allow_clock_set: true\n" % (self.dir, os.path.abspath(FIXTURE), self.ep,
-                                                 self.pub))
+            f.write("state_dir: %s/state\ncatalog:\n%slisten: %s\npublish: %s\n"
+                    "allow_clock_set: true\n"
+                    % (self.dir, "".join("  - %s\n" % os.path.abspath(c) for c in FIXTURES),
+                       self.ep, self.pub))
         self.proc = None
 
     def start(self, timeout=60.0):
@@ -273,7 +276,7 @@ def test_ack_seq(d, f, live):
     n = wait_topic(live.sub, "at_risk.test-plan.unemployment", live.seen, before)
     topics = [(m.seq, m.topic) for s_, m in sorted(live.seen.items()) if s_ > before]
     own = [(i["seq"], i["topic"]) for i in f.since(r["seq"])["items"]
-           if i["topic"].endswith(".test-plan.unemployment")]
+           if i["topic"].endswith(".unemployment")]
     if n.seq > r["seq"] or own:
         raise AssertionError("ack seq %d, but this update's notices are %s (since(%d) returns "
                              "%s): the ack seq is not the log position after the commit"
@@ -327,8 +330,8 @@ def test_replay(d, f, live):
         eq(r["type"], "ack", "push after replay")
         n1 = s.next(timeout=5)
         n2 = new.next(timeout=5)
-        eq((n1.seq, n1.topic), (last + 1, "change.test-plan.urbanization"), "resumed live")
-        eq((n2.seq, n2.topic), (last + 1, "change.test-plan.urbanization"), "new-only live")
+        eq((n1.seq, n1.topic), (last + 1, "change.%s.urbanization" % REGION), "resumed live")
+        eq((n2.seq, n2.topic), (last + 1, "change.%s.urbanization" % REGION), "new-only live")
 
 
 def test_bad_frames(d, f, live):
@@ -391,7 +394,7 @@ def test_plausible(d, f, live):
     eq(r["type"], "ack", "stored despite the yoy")
     w = f.since(last, prefix="warning.")["items"]
     eq([(i["topic"], i["body"]["error"]) for i in w],
-       [("warning.test-plan.gdp", "yoy_mismatch")], "yoy warning")
+       [("warning.test.gdp", "yoy_mismatch")], "yoy warning")
 
 
 class Live:

@@ -119,37 +119,30 @@ def proto_seeds():
 
 
 def catalog_seeds():
-    with open(os.path.join(SRC, "tests", "fixtures", "test-plan.yaml"), "rb") as f:
-        plan = f.read()
-    write("catalog", "test-plan.yaml", plan)
-    minimal = ("plan:\n  id: p\n  name: 规划\n  baseline_year: 2020\n  target_year: 2025\n"
-               "indicators:\n  - id: a\n    name: 甲\n    name_en: A\n    category: c\n"
-               "    unit: '%'\n    attribute: binding\n    kind: floor\n"
-               "    target: {year: 2025, value: 1}\n    departments: [统计局]\n"
-               "    source: {file: f.txt, line: 1}\n")
+    # Plans on the fuzzer's fixed region fz (fuzz_catalog.c: series a, annual 亿元; b, monthly
+    # ytd %), a region file, and one file of the retired format 1 (refused by name).
+    head = ("plan:\n  id: fz-14\n  region: fz\n  title: 规划\n  start_year: 2021\n"
+            "  end_year: 2025\n  base_year: 2020\n  status: active\ntargets:\n")
+    minimal = head + ("  - series: a\n    attribute: binding\n    kind: floor\n"
+                      "    target: {year: 2025, value: 1}\n")
     write("catalog", "minimal.yaml", minimal)
-    write("catalog", "full-indicator.yaml", minimal + (
-        "  - id: b\n    name: 乙\n    name_en: B\n    category: c\n    unit: 亿元\n"
+    write("catalog", "full-target.yaml", head + (
+        "  - series: a\n    name: 甲\n    unit: 万元\n    category: c\n"
         "    attribute: expected\n    kind: growth\n    direction: up\n"
         "    baseline: {year: 2020, value: 100}\n    target: {year: 2025, value: 140}\n"
-        "    growth: 7\n    frequency: monthly\n    form: ytd\n    departments: [a, b]\n"
-        "    bounds: {min: 0, max: 1e6}\n    due_days: 15\n    prose: yes\n"
-        "    derived: [bounds]\n    note: \"x\"\n"
-        "    source: {file: f.txt, line: 2}\n    annual_targets:\n"
-        "      - {year: 2022, growth: 0.5, source: {file: g.txt, line: 3}}\n"
-        "      - {year: 2023, value: 120, note: n, source: {file: g.txt, line: 4}}\n"))
-    write("catalog", "anchors.yaml", minimal.replace("departments: [统计局]",
-                                                     "departments: &d [统计局, 财政局]") +
-          "  - id: c\n    name: 丙\n    name_en: C\n    category: c\n    unit: '%'\n"
-          "    attribute: expected\n    kind: ceiling\n    direction: down\n"
-          "    target: {year: 2025, value: 5}\n    departments: *d\n"
-          "    source: {file: f.txt, line: 9}\n")
+        "    growth: 7\n    prose: yes\n    derived: [growth]\n    note: \"x\"\n"
+        "    outcome: {value: 1, growth: 2, text: t}\n"
+        "    source: {file: f.txt, line: 2}\n"
+        "annual_targets:\n  - year: 2022\n    targets:\n"
+        "      - {series: a, growth: 0.5, source: {file: g.txt, line: 3}}\n"
+        "      - {series: a, value: 120, note: n, source: {file: g.txt, line: 4}}\n"))
+    write("catalog", "anchors.yaml", minimal.replace("kind: floor", "kind: &k floor") +
+          "  - series: b\n    kind: *k\n    direction: up\n"
+          "    target: &t {year: 2025, value: 5}\n    source: {file: f.txt, line: 9}\n")
     write("catalog", "flow.yaml",
-          '{"plan": {"id": "p", "name": "n", "baseline_year": 2020, "target_year": 2025},'
-          ' "indicators": [{"id": "a", "name": "n", "name_en": "n", "category": "c",'
-          ' "unit": "%", "attribute": "expected", "kind": "info", "departments": "统计局",'
-          ' "source": {"file": "f", "line": 1}}]}\n')
-    # Format 2: a plan on the fuzzer's fixed region fz (fuzz_catalog.c), and a region file.
+          '{"plan": {"id": "fz-14", "region": "fz", "title": "n", "start_year": 2021,'
+          ' "end_year": 2025, "base_year": 2020, "status": "draft"},'
+          ' "targets": [{"series": "b", "kind": "info"}]}\n')
     plan2 = ("plan:\n  id: fz-15\n  region: fz\n  title: 规划\n  start_year: 2026\n"
              "  end_year: 2030\n  base_year: 2025\n  status: active\ntargets:\n"
              "  - series: a\n    unit: 万元\n    attribute: binding\n    kind: growth\n"
@@ -188,11 +181,15 @@ def catalog_seeds():
           "  - id: total\n    name: t\n    name_en: t\n    category: c\n    unit: 亿元\n"
           "    frequency: annual\n    form: level\n    departments: [统计局]\n"
           "    formula: \"sum(gdp, rd)\"\n")
-    write("catalog", "bad-unknown-key.yaml",
-          "plan:\n  id: x\n  name: x\n  baseline_year: 2020\n  target_year: 2025\n"
-          "indicators:\n  - id: a\n    colour: red\n")
-    write("catalog", "bad-dup-indicator.yaml", minimal + minimal[minimal.index("  - id: a"):])
-    write("catalog", "bad-years.yaml", minimal.replace("target_year: 2025", "target_year: 2020"))
+    write("catalog", "format1.yaml",
+          "plan:\n  id: p\n  name: 规划\n  baseline_year: 2020\n  target_year: 2025\n"
+          "indicators:\n  - id: a\n    name: 甲\n    name_en: A\n    category: c\n"
+          "    unit: '%'\n    attribute: binding\n    kind: floor\n"
+          "    target: {year: 2025, value: 1}\n    departments: [统计局]\n"
+          "    source: {file: f.txt, line: 1}\n")
+    write("catalog", "bad-unknown-key.yaml", head + "  - series: a\n    colour: red\n")
+    write("catalog", "bad-dup-target.yaml", minimal + minimal[minimal.index("  - series: a"):])
+    write("catalog", "bad-years.yaml", minimal.replace("end_year: 2025", "end_year: 2020"))
     write("catalog", "bad-number.yaml", minimal.replace("value: 1}", "value: .nan}"))
     write("catalog", "bad-syntax.yaml", "plan: [\n  id: x\n")
     write("catalog", "bad-tabs.yaml", "plan:\n\tid: x\n")
@@ -350,14 +347,16 @@ def dicts():
     write_dict("proto.dict", "msgpack fragments of PROTOCOL.md v1",
                [("s%d" % i, pack(k)) for i, k in enumerate(keys + vals)] +
                [("b%d" % i, b) for i, b in enumerate(raw)])
-    ykeys = ["plan", "id", "name", "name_en", "district", "source", "baseline_year", "target_year",
-             "indicators", "category", "unit", "attribute", "kind", "direction", "baseline",
-             "target", "growth", "frequency", "form", "departments", "bounds", "due_days", "prose",
-             "derived", "note", "annual_targets", "year", "value", "file", "line", "min", "max",
+    ykeys = ["plan", "region", "series", "targets", "id", "alias", "name", "name_en", "title",
+             "title_en", "parent", "source", "start_year", "end_year", "base_year", "status",
+             "category", "unit", "attribute", "kind", "direction", "baseline", "target",
+             "growth", "frequency", "form", "departments", "bounds", "due_days", "first_due",
+             "prose", "derived", "note", "outcome", "text", "annual_targets", "year", "value",
+             "file", "line", "min", "max", "indicators",
              "formula"]
     yvals = ["expected", "binding", "growth", "level", "ceiling", "floor", "keep", "city",
              "cumulative", "info", "up", "down", "annual", "quarterly", "monthly", "ytd", "true",
-             "no", "2020", "2025", ".inf", ".nan", "~", "&a", "*a", "!!str", "---", "...", "- ",
+             "no", "2020", "2025", "2021Q1", "fz", "350599", "draft", "active", "closed", ".inf", ".nan", "~", "&a", "*a", "!!str", "---", "...", "- ",
              "{", "}", "[", "]", ": ", '"', "'", "|", "%YAML 1.1", "%TAG ! tag:", "?", "#",
              "share(", "ratio(", "per_capita(", "sum(", ", ", ")"]
     write_dict("catalog.dict", "catalog YAML keys and values (catalog/SCHEMA.md), YAML syntax",

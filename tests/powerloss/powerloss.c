@@ -388,7 +388,7 @@ static int count_all(struct store_txn *t, void *arg)
 	for (int ind = 0; ind < N_INDS; ind++) {
 		char name[16];
 		snprintf(name, sizeof(name), "ind%03d", ind);
-		int rc = store_rev_range(t, "bench", name, &p, &p, count_vintage, arg);
+		int rc = store_rev_range(t, HARNESS_BENCH_REGION, name, &p, &p, count_vintage, arg);
 		if (rc < 0 && rc != PW_ENOTFOUND)
 			return rc;
 	}
@@ -474,11 +474,9 @@ static int check_in_child(const char *dir, const struct run *r, uint64_t t_cut)
 static void check_daemon(const char *file, const struct run *r, uint64_t t_cut)
 {
 	struct harness h;
-	char cat[400], state[400], cmd[1300];
+	char state[400], cmd[1300];
 	CHECK_OK(harness_init(&h, NULL, NULL));
-	snprintf(cat, sizeof(cat), "%s/bench.yaml", h.dir);
-	CHECK_OK(harness_write_bench_catalog(cat, N_INDS));
-	CHECK_OK(harness_use_catalog(&h, cat, "map_size_mb: 1\n"));
+	CHECK_OK(harness_use_bench_catalog(&h, N_INDS, "map_size_mb: 1\n"));
 	snprintf(state, sizeof(state), "%s/state", h.dir);
 	CHECK(mkdir(state, 0700) == 0);
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s/data.mdb'", file, state);
@@ -541,11 +539,9 @@ int main(int argc, char **argv)
 	       messages, ITEMS, window, cuts);
 
 	struct harness h;
-	char cat[400], file[400], journal[400], img_dir[400], img[450], pre[1200];
+	char file[400], journal[400], img_dir[400], img[450], pre[1200];
 	CHECK_OK(harness_init(&h, NULL, NULL));
-	snprintf(cat, sizeof(cat), "%s/bench.yaml", h.dir);
-	CHECK_OK(harness_write_bench_catalog(cat, N_INDS));
-	CHECK_OK(harness_use_catalog(&h, cat, "map_size_mb: 1\n"));
+	CHECK_OK(harness_use_bench_catalog(&h, N_INDS, "map_size_mb: 1\n"));
 	snprintf(file, sizeof(file), "%s/state/data.mdb", h.dir);
 	snprintf(journal, sizeof(journal), "%s/journal", h.dir);
 	snprintf(img_dir, sizeof(img_dir), "%s/cut", h.dir);
