@@ -60,8 +60,9 @@ static void usage(FILE *f)
 		"                          Chinese headers); safe to run twice\n"
 		"  watch [PREFIX] [--region R] [--since SEQ] [--count N] [--wait MS]\n"
 		"                          print notices (change., breach., at_risk., resolved.,\n"
-		"                          overdue., target., rejected.); --region: only those of one\n"
-		"                          region (alias or code); --since replays from the log\n"
+		"                          overdue., target., warning., rejected.); --region: only\n"
+		"                          those of one region (alias or code); --since replays from\n"
+		"                          the log\n"
 		"  query REGION INDICATOR [--from P] [--to P] [--as-of DATE]\n"
 		"                          latest values, or the series as known at DATE\n"
 		"  history REGION INDICATOR PERIOD\n"
@@ -708,6 +709,35 @@ out_rows:
 
 /* ---- reads ---- */
 
+/* The note column of a vintage: the figure as sent when it was converted, a confirmed
+ * outlier, the revision reason (a derived figure's: its formula and sources). */
+static void obs_note(const struct proto_view *v, int i, const char *unit, double val, char *buf,
+		     size_t cap)
+{
+	char su[40] = "", ov[40] = "", reason[300] = "", sv[32];
+	double sent = NAN;
+	bool confirm = false;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	proto_view_str(v, i, "sent_unit", su, sizeof(su));
+	proto_view_double(v, i, "sent_value", &sent);
+	proto_view_bool(v, i, "confirm", &confirm);
+	proto_view_str(v, i, "overridden", ov, sizeof(ov));
+	proto_view_str(v, i, "reason", reason, sizeof(reason));
+	if (su[0] && (strcmp(su, unit) != 0 || sent != val)) {
+		unit_dtoa(sent, sv, sizeof(sv));
+		n += (size_t)snprintf(buf + n, cap - n, "sent as %s %s; ", sv, su);
+	}
+	if (confirm && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "confirmed%s%s%s; ", ov[0] ? " (" : "", ov,
+				      ov[0] ? ")" : "");
+	if (reason[0] && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "%s; ", reason); /* a derived one's says so */
+	if (n >= 2 && n < cap)
+		buf[n - 2] = '\0'; /* the last "; " */
+}
+
 static void print_obs_table(const struct proto_view *v)
 {
 	char unit[40] = "", name[200] = "", alias[40] = "";
@@ -715,10 +745,11 @@ static void print_obs_table(const struct proto_view *v)
 	proto_view_str(v, -1, "name", name, sizeof(name));
 	proto_view_str(v, -1, "alias", alias, sizeof(alias));
 	printf("%s%s%s (%s)\n", alias, alias[0] ? " " : "", name, unit);
-	printf("%-8s %14s %-12s %8s %4s %-20s %s\n", "period", "value", "status", "yoy%", "rev",
-	       "received", "dept");
+	printf("%-8s %14s %-12s %8s %4s %-20s %-10s %s\n", "period", "value", "status", "yoy%",
+	       "rev", "received", "dept", "note");
 	for (size_t i = 0; i < proto_view_count(v); i++) {
 		char per[16] = "", st[16] = "", dept[80] = "", ts[32] = "", yoys[16] = "";
+		char note[512];
 		double val = NAN, yoy;
 		int64_t rev = 0, t = 0;
 		proto_view_str(v, (int)i, "period", per, sizeof(per));
@@ -730,8 +761,9 @@ static void print_obs_table(const struct proto_view *v)
 		if (proto_view_double(v, (int)i, "yoy", &yoy) == 0)
 			snprintf(yoys, sizeof(yoys), "%.2f", yoy);
 		fmt_time(t, ts, sizeof(ts));
-		printf("%-8s %14.6g %-12s %8s %4lld %-20s %s\n", per, val, st, yoys, (long long)rev, ts,
-		       dept);
+		obs_note(v, (int)i, unit, val, note, sizeof(note));
+		printf("%-8s %14.6g %-12s %8s %4lld %-20s %-10s %s\n", per, val, st, yoys,
+		       (long long)rev, ts, dept, note);
 	}
 }
 
@@ -1103,8 +1135,11 @@ static void print_catalog(const struct proto_view *v)
 			snprintf(t, sizeof(t), "%g", x);
 		if (proto_view_double(v, (int)i, "growth", &x) == 0)
 			snprintf(g, sizeof(g), "%g%%", x);
-		printf("%-14s %-28s %-10s %-8s %-10s %10s %10s %7s %s\n", plan, id, unit, attr, kind,
-		       b, t, g, name);
+		char formula[300] = "";
+		if (proto_view_str(v, (int)i, "formula", formula + 3, sizeof(formula) - 3) == 0)
+			memcpy(formula, " = ", 3); /* a derived series: how it is computed */
+		printf("%-14s %-28s %-10s %-8s %-10s %10s %10s %7s %s%s\n", plan, id, unit, attr,
+		       kind, b, t, g, name, formula);
 	}
 }
 

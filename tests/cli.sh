@@ -63,6 +63,13 @@ if pw units 亿 2>"$T/err"; then fail "units 亿 found"; fi
 # A figure as published in another unit of the dimension is converted exactly.
 pw push test-plan gdp 2026Q2 7000000 --unit 万元 --id cli-u1 | grep -q "acknowledged" || fail "push in 万元"
 pw query test-plan gdp | grep -q "2026Q2 *700 " || fail "7000000 万元 not stored as 700 亿元: $(pw query test-plan gdp)"
+pw history test-plan gdp 2026Q2 | grep -q "sent as 7000000 万元" || fail "history lacks the figure as sent: $(pw history test-plan gdp 2026Q2)"
+# A slipped decimal: refused naming what it was compared with; --confirm lets it in, recorded.
+pw push test-plan gdp 2024Q4 812.5 --id cli-s0 >/dev/null || fail "push 2024Q4"
+if pw push test-plan gdp 2024Q4 81.25 --status preliminary --id cli-s1 2>"$T/err"; then fail "812.5 -> 81.25 accepted"; fi
+grep -q "suspect_scale: .*value 81.25 is about /10^1 from the series; revised vintage 2024Q4 812.5" "$T/err" || fail "suspect_scale not explained: $(cat "$T/err")"
+pw push test-plan gdp 2024Q4 81.25 --status preliminary --confirm --id cli-s2 | grep -q "acknowledged" || fail "--confirm refused"
+pw history test-plan gdp 2024Q4 | grep -q "2024Q4 *81.25 .*confirmed (suspect_scale)" || fail "confirm not in history: $(pw history test-plan gdp 2024Q4)"
 if pw push test-plan gdp 2026Q1 9999 --id cli-u2 2>"$T/err"; then fail "out of bounds accepted"; fi
 grep -q "implausible_value: .*9999 亿元 is outside the bounds 0..5000 亿元" "$T/err" || fail "bounds not named: $(cat "$T/err")"
 
