@@ -354,9 +354,10 @@ static int print_ack(const struct pw_ack *a)
 	fprintf(stderr, "planwatch: rejected: %s: %s%s\n", pw_errname(a->code),
 		a->message[0] ? a->message : pw_strerror(a->code),
 		a->retry ? " (transient: retry later)" : "");
+	/* each bad item with what it was expected to be (units, bounds, comparators) */
 	for (size_t i = 0; i < a->n_bad; i++)
 		fprintf(stderr, "  item %u: %s: %s\n", a->bad[i].index, pw_errname(a->bad[i].code),
-			pw_strerror(a->bad[i].code));
+			a->bad[i].message[0] ? a->bad[i].message : pw_strerror(a->bad[i].code));
 	if (a->quarantine)
 		fprintf(stderr, "  kept in quarantine as #%llu (planwatch rejected)\n",
 			(unsigned long long)a->quarantine);
@@ -450,9 +451,10 @@ static void progress(size_t done, size_t total, const char *name)
 
 #define ROW_UNREPORTED 1 /* csvin_row.err of a row not sent (no value); errors are < 0 */
 
-/* Sends rows idx[0..n) as one update; marks row errors. Returns rows accepted or < 0. */
-static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, unsigned flags,
-			int *stop)
+/* Sends rows idx[0..n) as one update; marks row errors, and keeps what a refused row was
+ * expected to be in msgs[row] (malloc'd). Returns rows accepted or < 0. */
+static int import_batch(struct cli *c, struct csvin *in, char **msgs, size_t *idx, size_t n,
+			unsigned flags, int *stop)
 {
 	struct pw_obs obs[PROTO_MAX_BATCH];
 	char id[40];
@@ -514,15 +516,19 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 		return 0;
 	}
 	for (size_t i = 0; i < a.n_bad; i++)
-		if (a.bad[i].index < n)
-			csvin_row(in, idx[a.bad[i].index])->err = a.bad[i].code;
+		if (a.bad[i].index < n) {
+			size_t row = idx[a.bad[i].index];
+			csvin_row(in, row)->err = a.bad[i].code;
+			if (a.bad[i].message[0] && !msgs[row])
+				msgs[row] = strdup(a.bad[i].message); /* NULL: the code's text */
+		}
 	/* Resend the rows that were fine, as their own batch. */
 	size_t good[PROTO_MAX_BATCH], ng = 0;
 	for (size_t k = 0; k < n; k++)
 		if (!csvin_row(in, idx[k])->err)
 			good[ng++] = idx[k];
 	if (ng)
-		ok = (size_t)import_batch(c, in, good, ng, flags, stop);
+		ok = (size_t)import_batch(c, in, msgs, good, ng, flags, stop);
 	return (int)ok;
 }
 
@@ -618,7 +624,7 @@ static size_t import_check(struct csvin *in)
 
 /* Sends the good rows of in in batches of at most batch rows of one department each;
  * counts the accepted rows into *accepted. Returns 0, or the code that stopped it. */
-static int import_send(struct cli *c, struct csvin *in, size_t batch, unsigned flags,
+static int import_send(struct cli *c, struct csvin *in, char **msgs, size_t batch, unsigned flags,
 		       const char *path, size_t *accepted)
 {
 	size_t n_rows = csvin_count(in), idx[PROTO_MAX_BATCH];
@@ -637,7 +643,7 @@ static int import_send(struct cli *c, struct csvin *in, size_t batch, unsigned f
 		}
 		if (k == 0)
 			continue;
-		int r = import_batch(c, in, idx, k, flags, &stop);
+		int r = import_batch(c, in, msgs, idx, k, flags, &stop);
 		if (r > 0)
 			*accepted += (size_t)r;
 		progress(i, n_rows, path);
@@ -651,8 +657,9 @@ static const char *row_owner(const struct csvin_row *r)
 	return r->col[CSVIN_REGION][0] ? r->col[CSVIN_REGION] : r->col[CSVIN_PLAN];
 }
 
-/* One line per rejected row on stderr; returns how many. */
-static size_t import_rejects(struct csvin *in, const char *path)
+/* One line per rejected row on stderr, with what it was expected to be (msgs[row]) when the
+ * daemon said; returns how many. */
+static size_t import_rejects(struct csvin *in, char *const *msgs, const char *path)
 {
 	size_t rejected = 0;
 	for (size_t i = 0; i < csvin_count(in); i++) {
@@ -661,7 +668,7 @@ static size_t import_rejects(struct csvin *in, const char *path)
 			rejected++;
 			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, r->line,
 				row_owner(r), r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
-				pw_errname(r->err), pw_strerror(r->err));
+				pw_errname(r->err), msgs[i] ? msgs[i] : pw_strerror(r->err));
 		}
 	}
 	return rejected;
@@ -688,13 +695,21 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		goto out_rows;
 	}
 	size_t unreported = import_check(in);
-	int stop = import_send(c, in, batch, flags, path, &accepted);
+	char **msgs = calloc(csvin_count(in) + 1, sizeof(*msgs));
+	if (!msgs) {
+		ret = fail("import", PW_ENOMEM);
+		goto out_rows;
+	}
+	int stop = import_send(c, in, msgs, batch, flags, path, &accepted);
 	if (stop) {
 		fprintf(stderr, "planwatch: import stopped: %s (rows imported so far are kept; "
 				"run the same import again to continue)\n", pw_strerror(stop));
 		ret = 1;
 	}
-	size_t rejected = import_rejects(in, path);
+	size_t rejected = import_rejects(in, msgs, path);
+	for (size_t i = 0; i < csvin_count(in); i++)
+		free(msgs[i]);
+	free(msgs);
 	printf("%s: %zu rows, %zu accepted, %zu rejected", path, csvin_count(in), accepted,
 	       rejected);
 	if (unreported)

@@ -288,8 +288,9 @@ static void test_seed(struct pw_client *c)
 	CHECK_OK(pw_push(c, "商务局", "out-seed-2", &o, 1, 0, &a));
 	CHECK_RC(a.code, PW_EUNIT);
 	CHECK(strstr(a.message, "send one of 美元, 万美元, 亿美元"));
+	CHECK(a.n_bad == 1 && strstr(a.bad[0].message, "send one of 美元, 万美元, 亿美元"));
 	printf("ok seed 002:29 as printed: 32570 元 stored as 3.257 万元, kept as sent; 7.38 亿元 "
-	       "refused naming 美元, 万美元, 亿美元\n");
+	       "refused naming 美元, 万美元, 亿美元, on the item too\n");
 }
 
 int main(void)
