@@ -403,6 +403,23 @@ static int parse_formula(struct catalog *c, struct ydoc *d, ynode map, struct ca
 	return 0;
 }
 
+/* A series' unit is an entry of the unit table (model/unit.c), spelt as the table names
+ * it: conversions, bounds, formula factors and the plausibility checks are all worked out
+ * from it, and one spelling per unit keeps NACKs, notices and reports alike (the catalogs
+ * once spelt the PM units three ways). */
+static int check_series_unit(struct ydoc *d, ynode map, const struct cat_series *s)
+{
+	const struct unit *u = unit_find(s->unit);
+	ynode n = ydoc_get(d, map, "unit");
+	if (!u)
+		return ydoc_fail(d, n, "series '%s': unit '%s' is not in the unit table "
+				 "(model/UNITS.md; 'planwatch units' lists them)", s->id, s->unit);
+	if (strcmp(unit_name(u), s->unit) != 0)
+		return ydoc_fail(d, n, "series '%s': unit '%s' is written '%s' in catalogs (one spelling per unit)",
+				 s->id, s->unit, unit_name(u));
+	return 0;
+}
+
 static int parse_series(struct catalog *c, struct ydoc *d, ynode map,
 			const struct cat_region *r, struct cat_series *s)
 {
@@ -431,6 +448,8 @@ static int parse_series(struct catalog *c, struct ydoc *d, ynode map,
 		return rc;
 	if (strlen(s->unit) > 32)
 		return ydoc_fail(d, map, "series '%s': unit longer than 32 bytes", s->id);
+	if ((rc = check_series_unit(d, map, s)) < 0)
+		return rc;
 	if (!(n = ydoc_get(d, map, "frequency")))
 		return ydoc_fail(d, map, "series '%s': missing key 'frequency'", s->id);
 	if ((rc = parse_enum(d, n, "frequency", freq_names, PERIOD_ANNUAL, PERIOD_MONTH,

@@ -237,7 +237,15 @@ static void test_format2_errors(void)
 		"needs first_due");
 	expect2("    due_days: 20\n    first_due: 2021Q1\n", "active", "", PW_ECONFIG,
 		"first_due '2021Q1' is not a annual period");
-	expect2("  - id: gdp\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
+	/* A series' unit: an entry of the unit table, spelt as the table spells it, refused at
+	 * the unit's line otherwise (亿 alone is no unit; ug/m3 is μg/m³) */
+	expect2("  - id: x6\n    name: x\n    name_en: x\n    category: x\n    unit: 亿\n"
+		"    frequency: annual\n    form: level\n    departments: [a]\n", "active", "",
+		PW_ECONFIG, "r.yaml:18: series 'x6': unit '亿' is not in the unit table");
+	expect2("  - id: x7\n    name: x\n    name_en: x\n    category: x\n    unit: ug/m3\n"
+		"    frequency: annual\n    form: level\n    departments: [a]\n", "active", "",
+		PW_ECONFIG, "r.yaml:18: series 'x7': unit 'ug/m3' is written 'μg/m³' in catalogs");
+	expect2("  - id: gdp\n    name: x\n    name_en: x\n    category: x\n    unit: 个\n"
 		"    frequency: annual\n    form: level\n    departments: [a]\n", "active", "",
 		PW_ECONFIG, "duplicate series id 'gdp' (lines 6 and 14)");
 
@@ -389,10 +397,10 @@ int main(void)
 	       "p.yaml", 18);
 	expect("", "  - series: forest\n    attribute: binding\n    kind: ceiling\n", PW_ECONFIG,
 	       "p.yaml", 17);
-	expect("  - id: x4\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
+	expect("  - id: x4\n    name: x\n    name_en: x\n    category: x\n    unit: 个\n"
 	       "    frequency: annual\n    form: level\n    departments: []\n", "", PW_ECONFIG,
 	       "r.yaml", 26);
-	expect("  - id: x5\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
+	expect("  - id: x5\n    name: x\n    name_en: x\n    category: x\n    unit: 个\n"
 	       "    frequency: annual\n    form: level\n    departments: [a]\n"
 	       "    bounds: {min: 5, max: 1}\n", "", PW_ECONFIG, "r.yaml", 34);
 	expect("", "  - series: forest\n    kind: info\n    growth: lots\n", PW_ECONFIG, "p.yaml",
