@@ -78,7 +78,7 @@ int validate_series(const struct catalog *c, const char *plan, const char *regio
 		*out = j.x;
 		return 0;
 	}
-	if (!(x = catalog_newest_target(c, s)))
+	if (!(x = catalog_series_target(c, s)))
 		return PW_EINDICATOR; /* a series no plan has a target on: nothing to check it by */
 	*out = x;
 	return 0;
