@@ -5,7 +5,8 @@
  * period's vintages (history), the notification log (since), the alerts, the quarantine
  * and the status counts. Then, on a fresh copy for each kind of damage to data.mdb —
  * cut to half, last page cut, random pages overwritten, emptied to 0 bytes, tail pages
- * zeroed, bits flipped — the daemon is started again and must either
+ * zeroed, bits flipped, one log record of an unknown kind or cut short (through LMDB: the
+ * pages stay sound) — the daemon is started again and must either
  *   - refuse to start: exit (not die by a signal) with a non-zero code and a log line
  *     that names the store, or
  *   - serve: every answer equals the recorded one, or says the data is damaged (a NACK,
@@ -31,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <lmdb.h>
 #include <zmq.h>
 
 #include "../proto/proto.h"
@@ -295,6 +297,41 @@ static void overwrite(int fd, off_t at, const void *p, size_t n)
 	CHECK(pwrite(fd, p, n, at) == (ssize_t)n);
 }
 
+/* One record of the notification log rewritten through LMDB, so that every page stays
+ * sound and only the record's own checksum can tell: variant v even gives it a record kind
+ * no daemon writes, odd cuts its body to half (a truncated body). */
+static void damage_log_record(const char *path, unsigned v)
+{
+	char dir[400];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_stat ms;
+	uint8_t key[8], rec[4096];
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	CHECK(mdb_env_create(&env) == 0 && mdb_env_set_maxdbs(env, 16) == 0);
+	CHECK(mdb_env_open(env, dir, 0, 0640) == 0);
+	CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+	CHECK(mdb_dbi_open(txn, "log", 0, &dbi) == 0 && mdb_stat(txn, dbi, &ms) == 0);
+	CHECK(ms.ms_entries > 2);
+	uint64_t seq = 2 + (uint64_t)rand() % (ms.ms_entries - 2); /* neither the first nor the last */
+	for (int i = 0; i < 8; i++)
+		key[i] = (uint8_t)(seq >> (56 - 8 * i));
+	MDB_val k = { sizeof(key), key }, val;
+	CHECK(mdb_get(txn, dbi, &k, &val) == 0 && val.mv_size > 2 && val.mv_size <= sizeof(rec));
+	memcpy(rec, val.mv_data, val.mv_size);
+	if (v % 2 == 0)
+		rec[0] = 0x7f;
+	else
+		val.mv_size /= 2;
+	val.mv_data = rec;
+	CHECK(mdb_put(txn, dbi, &k, &val, 0) == 0 && mdb_txn_commit(txn) == 0);
+	mdb_env_close(env);
+	printf("damage: logrec    #%u: notice %llu %s\n", v, (unsigned long long)seq,
+	       v % 2 == 0 ? "of an unknown record kind" : "cut to half");
+}
+
 /* Applies damage `kind` (variant v) to data.mdb. The two meta pages (0 and 1) are left
  * alone by the page kinds: LMDB itself handles a torn meta page by falling back to the
  * other one. */
@@ -306,7 +343,9 @@ static void damage(const char *kind, const char *path, unsigned v)
 	uint8_t buf[PAGE];
 	CHECK(fd >= 0 && pages > 4);
 	srand(v * 7919u + 17);
-	if (strcmp(kind, "half") == 0) {
+	if (strcmp(kind, "logrec") == 0) {
+		damage_log_record(path, v);
+	} else if (strcmp(kind, "half") == 0) {
 		CHECK(ftruncate(fd, size / 2) == 0);
 	} else if (strcmp(kind, "lastpage") == 0) {
 		CHECK(ftruncate(fd, size - PAGE) == 0);
@@ -337,7 +376,8 @@ static void damage(const char *kind, const char *path, unsigned v)
 	close(fd);
 }
 
-static const char *kinds[] = { "half", "lastpage", "randpages", "empty", "zerotail", "bitflip" };
+static const char *kinds[] = { "half",	  "lastpage", "randpages", "empty",
+			       "zerotail", "bitflip",  "logrec" };
 #define N_KINDS (sizeof(kinds) / sizeof(*kinds))
 
 static bool log_has(const char *path, const char *needle)
@@ -433,10 +473,14 @@ static bool run_case(struct harness *h, const struct reference *ref, const char 
 	if (!logged)
 		printf("damage: %-9s #%u: damage reported to clients but not logged\n", kind,
 		       variant);
+	/* A damaged log record is replayed by since: in its place, as damaged. */
+	bool seen = strcmp(kind, "logrec") != 0 || reported > 0;
+	if (!seen)
+		printf("damage: %-9s #%u: the damaged notice was not reported\n", kind, variant);
 	/* Damage the daemon reported, --verify must have found. */
 	bool verify_ok = !verify_crashed && (verify == 1 || (verify == 0 && reported == 0));
 	bool ok = changed == 0 && wrc == 0 && stop < 128 && !sanitizer_report(h->log) && verify_ok &&
-		  logged;
+		  logged && seen;
 	printf("damage: %-9s #%u: served; %zu answers same, %zu reported damaged, %zu changed%s%s; "
 	       "write: %s; stop: %s%d; verify: exit %d%s\n", kind, variant, same, reported, changed,
 	       changed ? " — first: " : "", why,
