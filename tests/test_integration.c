@@ -702,6 +702,24 @@ static void test_sub_ingest(const char *pub_ep_for_dept)
 	CHECK_OK(rc);
 	CHECK(strcmp(n.topic, "accepted.统计局") == 0);
 	CHECK(latest_value(c, "gdp", "2026Q2") == 600);
+	/* The same id again: a publisher has no reply to read, so the resend is announced as
+	 * accepted again, changed 0, and nothing is stored twice (issue 20 item 11). */
+	uint64_t first = n.seq;
+	int64_t revisions = harness_status(c, "revisions");
+	zmq_send(dept_pub, "upd", 3, ZMQ_SNDMORE);
+	zmq_send(dept_pub, b.data, b.len, 0);
+	CHECK_OK(pw_sub_next(s, &n, 10000));
+	CHECK(strcmp(n.topic, "accepted.统计局") == 0 && n.seq > first);
+	struct proto_view *nv;
+	int64_t changed = -1, count = -1;
+	char nid[16];
+	CHECK_OK(proto_view_new(&nv, n.body, n.len));
+	CHECK_OK(proto_view_str(nv, -1, "id", nid, sizeof(nid)));
+	CHECK_OK(proto_view_int(nv, -1, "count", &count));
+	CHECK_OK(proto_view_int(nv, -1, "changed", &changed));
+	proto_view_free(nv);
+	CHECK(strcmp(nid, "sub-1") == 0 && count == 1 && changed == 0);
+	CHECK(harness_status(c, "revisions") == revisions);
 	r.items = NULL;
 	proto_buf_release(&b);
 	pw_sub_free(s);

@@ -150,7 +150,7 @@ static void test_seed_verdicts(struct harness *h)
 
 	/* The city assigns 99%: the change is logged and announced, then judged. */
 	struct proto_req r = { .type = PROTO_TARGET_SET, .plan = QG, .ind = "air_good_days",
-			       .value = 99.8 };
+			       .value = 99.8, .dept = "生态环境局" }; /* a claim: set_by is the peer */
 	struct proto_view *ack = harness_request(c, &r);
 	int64_t ack_seq = 0;
 	CHECK_OK(proto_view_int(ack, -1, "seq", &ack_seq));
