@@ -592,15 +592,36 @@ static size_t list_rejected(struct pw_client *c, size_t *raw_max, size_t *pages)
 	return n;
 }
 
+/* The value of the /metrics sample `line` (name and labels) at 127.0.0.1:port, by curl as
+ * a scraper would; aborts when the endpoint or the sample is missing. */
+static int64_t scrape(int port, const char *line)
+{
+	char cmd[128], buf[512];
+	long long x = -1;
+	size_t n = strlen(line);
+	snprintf(cmd, sizeof(cmd), "curl -sf http://127.0.0.1:%d/metrics", port);
+	FILE *p = popen(cmd, "r");
+	CHECK(p);
+	while (fgets(buf, sizeof(buf), p))
+		if (strncmp(buf, line, n) == 0 && buf[n] == ' ')
+			x = strtoll(buf + n + 1, NULL, 10);
+	CHECK(pclose(p) == 0);
+	if (x < 0)
+		fprintf(stderr, "/metrics has no sample %s\n", line);
+	CHECK(x >= 0);
+	return x;
+}
+
 /* The quarantine is bounded (planwatchd.conf quarantine_*): 1 MiB junk frames do not fill
- * the disk, the oldest go first and are counted, figures are still accepted; a listing is
- * paged by size. */
+ * the disk, the oldest go first and are counted (status and /metrics), figures are still
+ * accepted; a listing is paged by size. */
 static void test_quarantine_bound(void)
 {
 	struct harness h;
 	struct pw_ack a;
 	size_t raw_max, pages;
-	char id[32];
+	char id[32], extra[200];
+	int port = 20000 + getpid() % 20000;
 	CHECK_OK(harness_init(&h, NULL, NULL));
 	CHECK_OK(harness_start(&h));
 	struct pw_client *c = harness_client(&h);
@@ -614,8 +635,9 @@ static void test_quarantine_bound(void)
 	pw_client_free(c);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 	/* Lower bounds: trimmed at start, oldest first; then held while junk keeps coming. */
-	CHECK_OK(harness_write_config(&h, "quarantine_max_mb: 2\nquarantine_sender_max_mb: 1\n"
-					  "quarantine_raw_max_kb: 200\n"));
+	snprintf(extra, sizeof(extra), "quarantine_max_mb: 2\nquarantine_sender_max_mb: 1\n"
+		 "quarantine_raw_max_kb: 200\nmetrics_listen: \"127.0.0.1:%d\"\n", port);
+	CHECK_OK(harness_write_config(&h, extra));
 	CHECK_OK(harness_start(&h));
 	c = harness_client(&h);
 	CHECK(harness_status(c, "quarantine_bytes") <= (1 << 20));
@@ -629,6 +651,10 @@ static void test_quarantine_bound(void)
 	CHECK(raw_max == 200 * 1024 && pages == 1);
 	int64_t kept = harness_status(c, "quarantined");
 	CHECK(kept >= 4 && kept <= 5 && harness_status(c, "quarantine_dropped") == 30 - kept);
+	/* All from one sender: its own bound dropped them. The figures follow each commit. */
+	CHECK(scrape(port, "planwatch_quarantine_dropped_total{bound=\"sender\"}") == 30 - kept);
+	CHECK(scrape(port, "planwatch_quarantine_dropped_total{bound=\"total\"}") == 0);
+	CHECK(scrape(port, "planwatch_quarantine_bytes") == harness_status(c, "quarantine_bytes"));
 	CHECK_RC(push1(c, "统计局", "after-junk", obs("gdp", "2025Q1", 300, "亿元", "flash"), &a), 0);
 	pw_client_free(c);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
