@@ -234,6 +234,7 @@ static const struct bad_case bad_cases[] = {
 	{ "nesting too deep", PW_EPROTO },
 	{ "good item beside a bad one", PW_EINDICATOR },
 	{ "same observation twice in a batch", PW_EFIELD },
+	{ "a year before the reach", PW_EPERIOD },
 };
 
 static void build_bad(int k, struct proto_buf *b, char *id)
@@ -370,6 +371,11 @@ static void build_bad(int k, struct proto_buf *b, char *id)
 		proto_w_array(b, 2);
 		w_item(b, "gdp", "2026Q1", 300, "亿元", "flash");
 		w_item(b, "gdp", "2026Q1", 301, "亿元", "flash");
+		break;
+	case 28: /* the reach (PROTOCOL.md Periods) begins at base_year 2020 - 15 = 2005 */
+		w_head(b, 0, id, "统计局");
+		proto_w_array(b, 1);
+		w_item(b, "gdp", "2004", 500, "亿元", "final");
 		break;
 	}
 }
@@ -679,6 +685,8 @@ static void test_status_rules(struct harness *h)
 	CHECK(latest_value(c, "urbanization", "2023") == 56.5);
 	CHECK_RC(push1(c, "统计局", "st-7", obs("urbanization", "2022", 55.5, "%", "preliminary"), &a), 0);
 	CHECK_RC(push1(c, "统计局", "st-8", obs("urbanization", "2022", 55.6, "%", "flash"), &a), PW_EREGRESS);
+	/* The reach's first year, base_year 2020 - 15 (2004 is a bad case above); none last. */
+	CHECK_RC(push1(c, "统计局", "st-9", obs("gdp", "2005", 500, "亿元", "final"), &a), 0);
 	struct proto_req r = { .type = PROTO_HISTORY, .plan = PLAN, .ind = "urbanization",
 			       .has_period = true };
 	period_parse(&r.period, "2023", 4);
