@@ -661,6 +661,13 @@ static void test_quarantine_bound(void)
 	CHECK(scrape(port, "planwatch_quarantine_dropped_total{bound=\"sender\"}") == 30 - kept);
 	CHECK(scrape(port, "planwatch_quarantine_dropped_total{bound=\"total\"}") == 0);
 	CHECK(scrape(port, "planwatch_quarantine_bytes") == harness_status(c, "quarantine_bytes"));
+	/* The oldest (id 1) went: retry answers not_found. */
+	struct proto_req rt = { .type = PROTO_RETRY, .seq = 1 };
+	struct proto_view *v = harness_request(c, &rt);
+	char err[32];
+	CHECK_OK(proto_view_str(v, -1, "error", err, sizeof(err)));
+	CHECK(strcmp(err, "not_found") == 0);
+	proto_view_free(v);
 	CHECK_RC(push1(c, "统计局", "after-junk", obs("gdp", "2025Q1", 300, "亿元", "flash"), &a), 0);
 	pw_client_free(c);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
