@@ -637,7 +637,10 @@ static void *feed(void *arg)
 				period_format(&p, pers[i]);
 				obs[i] = (struct pw_obs){ .plan = fd->g->plan, .indicator = inds[i],
 							  .period = pers[i], .unit = fd->g->unit,
-							  .status = "flash", .yoy = NAN, .value = v };
+							  .status = "flash", .yoy = NAN, .value = v,
+							  /* synthetic values: the checks run, confirm
+							   * passes them */
+							  .confirm = true };
 			}
 			snprintf(id, sizeof(id), "%s%d-%ld", fd->g->tag ? fd->g->tag : "f", fd->id, m);
 			t_send[m] = now_s();
@@ -713,6 +716,7 @@ struct run {
 	const char *name;
 	int feeders, batch, window;
 	double rate_target; /* items/s, 0 = unlimited */
+	bool burst;         /* paced: all feeders send at the same instants (else interleaved) */
 	double secs, rate;  /* acknowledged items/s */
 	struct pcts lat;
 	long nacked, msgs;
@@ -733,7 +737,8 @@ static int window_for(int batch)
 }
 
 /* Runs n feeders against d: each sends up to total_items / n items (or until secs, if > 0),
- * paced at rate_items/s overall if > 0. */
+ * paced at rate_items/s overall if > 0: their slots interleaved, so messages arrive evenly
+ * spaced at the overall rate, or with r->burst all n at once at each slot. */
 static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch, int window,
 			long total_items, double rate_items, double secs, struct run *r)
 {
@@ -750,9 +755,10 @@ static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch,
 	r->batch = batch;
 	r->window = window ? window : window_for(batch);
 	r->rate_target = rate_items;
+	double spacing = rate_items > 0 && !r->burst ? batch / rate_items : 0;
 	for (int i = 0; i < n; i++) {
 		fd[i] = (struct feeder){ .ep = d->h.ep, .g = g, .id = i, .batch = batch,
-					 .window = r->window, .max_msgs = per, .t0 = t0,
+					 .window = r->window, .max_msgs = per, .t0 = t0 + i * spacing,
 					 .rate = rate_items > 0 ? rate_items / batch / n : 0,
 					 .t_stop = secs > 0 ? t0 + secs : 0 };
 		if (pthread_create(&th[i], NULL, feed, &fd[i]) != 0)
@@ -1687,7 +1693,7 @@ static int influx_query(int port, const char *q)
 /* conns connections, one write of BATCH_DEFAULT in flight each: total items, or for secs
  * (> 0) at rate items/s overall (> 0, paced) or as fast as they go. */
 static void bench_influx(int port, const char *data_dir, int conns, long total, double secs,
-			 double rate, struct peer_res *pr)
+			 double rate, bool burst, struct peer_res *pr)
 {
 	if (conns < 1 || conns > MAX_FEEDERS)
 		die("influx: %d connections (1..%d)", conns, MAX_FEEDERS);
@@ -1700,11 +1706,11 @@ static void bench_influx(int port, const char *data_dir, int conns, long total, 
 	 * make 1,000 of them). */
 	if (influx_query(port, "CREATE DATABASE bench WITH SHARD DURATION 1560w") != 200)
 		die("influx: cannot create the database on port %d", port);
-	double t0 = now_s();
+	double t0 = now_s(), spacing = rate > 0 && !burst ? BATCH_DEFAULT / rate : 0;
 	for (int i = 0; i < conns; i++) {
 		fd[i] = (struct influx_feeder){ .port = port, .id = i, .batch = BATCH_DEFAULT,
 						.msgs = total / BATCH_DEFAULT / conns, .g = &g,
-						.t0 = t0 + 0.01, .t_stop = secs > 0 ? t0 + 0.01 + secs : 0,
+						.t0 = t0 + 0.01 + i * spacing, .t_stop = secs > 0 ? t0 + 0.01 + secs : 0,
 						.rate = rate > 0 ? rate / BATCH_DEFAULT / conns : 0 };
 		if (pthread_create(&th[i], NULL, influx_feed, &fd[i]) != 0)
 			die("pthread_create");
@@ -1862,14 +1868,52 @@ struct fair_load {
 	const char *name;
 	int feeders, window;
 	double rate, secs;
+	bool burst; /* paced: the 8 feeders' messages due at the same instants */
 };
 
+/* Paced rows: messages evenly spaced at the rate (one every 100, 10, 2 ms), each feeder
+ * taking every 8th slot; the burst row sends 8 at once every 80 ms, so its last ACK is
+ * bounded by the CPU of 800 updates, not by the flushes. */
 static const struct fair_load fair_loads[] = {
-	{ "8 x 1 in flight", 8, 1, 0, 3 },     { "8 x 4 in flight", 8, 4, 0, 3 },
-	{ "8 x 64 in flight", 8, 64, 0, 3 },   { "paced 1k/s", 8, 64, 1000, 10 },
-	{ "paced 10k/s", 8, 64, 10000, 4 },    { "paced 50k/s", 8, 64, 50000, 3 },
+	{ "8 x 1 in flight", 8, 1, 0, 3, false },
+	{ "8 x 4 in flight", 8, 4, 0, 3, false },
+	{ "8 x 64 in flight", 8, 64, 0, 3, false },
+	{ "paced 1k/s", 8, 64, 1000, 10, false },
+	{ "paced 10k/s", 8, 64, 10000, 4, false },
+	{ "paced 50k/s", 8, 64, 50000, 3, false },
+	{ "10k/s, 8 at once", 8, 64, 10000, 4, true },
 };
 #define N_FAIR (sizeof(fair_loads) / sizeof(fair_loads[0]))
+
+/* --loads: the fair rows to run (bit i: fair_loads[i]) and whether the pages figures run;
+ * for quick A/B runs of one row. */
+static unsigned fair_mask = (1u << N_FAIR) - 1;
+static bool fair_pages = true;
+
+static bool fair_on(size_t i)
+{
+	return fair_mask & (1u << i);
+}
+
+/* LIST: comma-separated parts of load names ("1k", "8 x 1 ", "x 64") or "pages". */
+static void parse_loads(const char *list)
+{
+	char buf[256], *save = NULL;
+	snprintf(buf, sizeof(buf), "%s", list);
+	fair_mask = 0;
+	fair_pages = false;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		bool hit = !strcmp(t, "pages");
+		fair_pages |= hit;
+		for (size_t i = 0; i < N_FAIR; i++)
+			if (strstr(fair_loads[i].name, t)) {
+				fair_mask |= 1u << i;
+				hit = true;
+			}
+		if (!hit)
+			die("--loads: no fair load matches '%s'", t);
+	}
+}
 
 struct fair_round {
 	struct run pw[N_FAIR], pwb[N_FAIR]; /* --daemon, --daemon-b */
@@ -1901,6 +1945,7 @@ static void fair_row(const char *daemon, const char *label, const struct fair_lo
 	setenv("PLANWATCHD", daemon, 1);
 	daemon_start(&d, "ind%03ld", N_INDS, 0, "");
 	long total = (long)(l->rate > 0 ? l->rate * l->secs : l->secs * 1e6);
+	r->burst = l->burst;
 	run_feeders(&d, &sweep, l->feeders, BATCH_DEFAULT, l->window, total, l->rate, l->secs, r);
 	snprintf(name, sizeof(name), "%s, %s", label, l->name);
 	r->name = name;
@@ -1918,6 +1963,8 @@ static void fair_round(const char *dir, int influx_port, int round, struct fair_
 	       fr->spaced.p.p50, fr->spaced.p.p99, fr->spaced.p.max);
 	for (size_t i = 0; i < N_FAIR; i++) {
 		const struct fair_load *l = &fair_loads[i];
+		if (!fair_on(i))
+			continue;
 		/* A and B take turns going first: the one after another's cleanup shares the
 		 * disk with the removal of its files. */
 		bool b_first = daemon_b && round % 2;
@@ -1931,7 +1978,8 @@ static void fair_round(const char *dir, int influx_port, int round, struct fair_
 		int conns = l->rate > 0 ? l->feeders : l->feeders * l->window;
 		if (conns > MAX_FEEDERS)
 			conns = MAX_FEEDERS; /* 8 x 64: InfluxDB near its peak, 64 connections */
-		bench_influx(influx_port, NULL, conns, 1L << 40, l->secs, l->rate, &fr->ix[i]);
+		bench_influx(influx_port, NULL, conns, 1L << 40, l->secs, l->rate, l->burst,
+			     &fr->ix[i]);
 		settle(dir);
 		snprintf(name, sizeof(name), "InfluxDB, %s", l->name);
 		printf("%-40s %11.0f %8.2f %8.2f %8.2f   (%d connections%s)\n", name, fr->ix[i].rate,
@@ -1939,6 +1987,8 @@ static void fair_round(const char *dir, int influx_port, int round, struct fair_
 		       fr->ix[i].errors ? ", ERRORS" : "");
 	}
 	setenv("PLANWATCHD", daemon_a, 1);
+	if (!fair_pages)
+		return;
 	pages_daemon(&fr->pages);
 	pages_store(dir, &fr->pages);
 	print_pages(&fr->pages);
@@ -1962,6 +2012,55 @@ static double dmax(double a, double b)
 	return isnan(a) ? b : a > b ? a : b;
 }
 
+/* What bounds row i, from each round's own figures (min-max over rounds). Paced: an ACK
+ * costs at least the loop's CPU for the messages due at once (its user and system time
+ * per update, from the ns counters, x 100 x 1 or 8) and a durable commit (a store.c
+ * release commit: data fdatasync + O_DSYNC meta write), each printed against the spaced
+ * fdatasync p99; the target (2x) needs their sum below 2 (the commit's own CPU is in
+ * both, so the sum overstates a little). In flight: the rate is updates in flight / ACK
+ * time (Little's law), and of the p50 ACK this much is the loop's CPU for one group. */
+static void fair_bound(struct js *j, const struct fair_round *fr, int rounds, bool b, size_t i)
+{
+	const struct fair_load *l = &fair_loads[i];
+	double clo = NAN, chi = NAN, flo = NAN, fhi = NAN, llo = NAN, lhi = NAN;
+	for (int r = 0; r < rounds; r++) {
+		const struct run *a = b ? &fr[r].pwb[i] : &fr[r].pw[i];
+		double spaced = fr[r].spaced.p.p99;
+		if (l->rate > 0) {
+			double cpu = a->loop_us_per_item * BATCH_DEFAULT * (l->burst ? l->feeders : 1) / 1e3;
+			clo = dmin(clo, cpu / spaced);
+			chi = dmax(chi, cpu / spaced);
+			if (fair_pages) {
+				flo = dmin(flo, fr[r].pages.store_commit.p99 / spaced);
+				fhi = dmax(fhi, fr[r].pages.store_commit.p99 / spaced);
+			}
+		} else {
+			double cpu = a->loop_us_per_item * a->group_items / 1e3;
+			double little = l->feeders * l->window * BATCH_DEFAULT / (a->lat.p50 / 1e3);
+			clo = dmin(clo, cpu / a->lat.p50);
+			chi = dmax(chi, cpu / a->lat.p50);
+			llo = dmin(llo, little);
+			lhi = dmax(lhi, little);
+		}
+	}
+	if (l->rate > 0) {
+		printf("  %-18s bound: loop CPU for the %s %5.2f-%5.2fx, a durable commit "
+		       "%5.2f-%5.2fx spaced fdatasync p99\n", "", l->burst ? "8 messages due at once" :
+		       "message", clo, chi, flo, fhi);
+		js_num(j, "bound_loop_cpu_over_spaced_fdatasync_p99_min", clo);
+		js_num(j, "bound_loop_cpu_over_spaced_fdatasync_p99_max", chi);
+		js_num(j, "bound_commit_p99_over_spaced_fdatasync_p99_min", flo);
+		js_num(j, "bound_commit_p99_over_spaced_fdatasync_p99_max", fhi);
+	} else {
+		printf("  %-18s bound: in flight / p50 ACK = %.0f-%.0f/s; the loop's CPU per group is "
+		       "%.0f-%.0f%% of the p50 ACK\n", "", llo, lhi, clo * 100, chi * 100);
+		js_num(j, "bound_little_updates_per_s_min", llo);
+		js_num(j, "bound_little_updates_per_s_max", lhi);
+		js_num(j, "bound_loop_cpu_per_group_over_p50_ack_min", clo);
+		js_num(j, "bound_loop_cpu_per_group_over_p50_ack_max", chi);
+	}
+}
+
 /* Ratios per round, reported as min-max over the rounds (each ratio within one round); b:
  * of the --daemon-b build. */
 static void fair_report(struct js *j, const struct fair_round *fr, int rounds, bool peer, bool b)
@@ -1970,6 +2069,8 @@ static void fair_report(struct js *j, const struct fair_round *fr, int rounds, b
 	       b ? " of build B" : daemon_b ? " of build A" : "", rounds);
 	js_open(j, b ? "fair_summary_b" : "fair_summary", '{');
 	for (size_t i = 0; i < N_FAIR; i++) {
+		if (!fair_on(i))
+			continue;
 		double lo = NAN, hi = NAN, p99lo = NAN, p99hi = NAN, flo = NAN, fhi = NAN, ilo = NAN,
 		       ihi = NAN;
 		for (int r = 0; r < rounds; r++) {
@@ -2008,10 +2109,11 @@ static void fair_report(struct js *j, const struct fair_round *fr, int rounds, b
 			js_num(j, "planwatchd_over_influxdb_min", lo);
 			js_num(j, "planwatchd_over_influxdb_max", hi);
 		}
+		fair_bound(j, fr, rounds, b, i);
 		js_close(j, '}');
 	}
 	double plo = NAN, phi = NAN, slo = NAN, shi = NAN, blo = NAN, bhi = NAN;
-	for (int r = 0; r < rounds; r++) {
+	for (int r = 0; r < rounds && fair_pages; r++) {
 		const struct pages_res *pg = b ? &fr[r].pagesb : &fr[r].pages;
 		plo = dmin(plo, pg->daemon_pages);
 		phi = dmax(phi, pg->daemon_pages);
@@ -2041,6 +2143,8 @@ static void fair_ab(struct js *j, const struct fair_round *fr, int rounds)
 	       daemon_b);
 	js_open(j, "fair_ab", '{');
 	for (size_t i = 0; i < N_FAIR; i++) {
+		if (!fair_on(i))
+			continue;
 		double lo = NAN, hi = NAN, clo = NAN, chi = NAN;
 		bool paced = fair_loads[i].rate > 0;
 		for (int r = 0; r < rounds; r++) {
@@ -2082,6 +2186,8 @@ static void js_fair_round(struct js *j, const struct fair_round *fr, bool peer)
 	js_pcts(j, "fdatasync_spaced_10ms", &fr->spaced.p);
 	js_open(j, "loads", '[');
 	for (size_t i = 0; i < N_FAIR; i++) {
+		if (!fair_on(i))
+			continue;
 		js_open(j, NULL, '{');
 		js_str(j, "load", fair_loads[i].name);
 		js_run(j, "planwatchd", &fr->pw[i]);
@@ -2144,6 +2250,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: bench [--daemon PATH] [--full] [--only SECTIONS] [--updates N]\n"
 		   "             [--influx PORT [--influx-dir DIR]] [--out FILE]\n"
 		   "             [--daemon-config 'YAML LINES'] [--rounds N] [--daemon-b PATH]\n"
+		   "             [--loads LIST]\n"
 		   "Measures fdatasync, the raw LMDB limit and planwatchd (ingest, ACK latency,\n"
 		   "fan-out; with --full also memory, scaling, series count and the InfluxDB peer);\n"
 		   "prints a table and writes JSON to bench/results/.\n"
@@ -2153,7 +2260,8 @@ static void usage(FILE *f)
 		   "fair: planwatchd and InfluxDB (--influx) at equal concurrency and paced,\n"
 		   "interleaved A B A B over --rounds N (default 3), with fdatasync spaced 10 ms\n"
 		   "and the pages one release costs a commit; --daemon-b PATH runs a second build\n"
-		   "beside --daemon in every row (A/B ratios per round).\n");
+		   "beside --daemon in every row (A/B ratios per round); --loads runs only the\n"
+		   "rows whose names contain one of LIST's parts (e.g. '1k,10k,8 x 1 ', 'pages').\n");
 }
 
 static const char *verdict(bool ok)
@@ -2176,10 +2284,11 @@ int main(int argc, char **argv)
 		{ "daemon-config", required_argument, NULL, 'C' },
 		{ "rounds", required_argument, NULL, 'R' },
 		{ "daemon-b", required_argument, NULL, 'B' },
+		{ "loads", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool only = false;
-	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:R:B:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:R:B:L:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': daemon = optarg; break;
 		case 'n': total = atol(optarg); break;
@@ -2191,6 +2300,7 @@ int main(int argc, char **argv)
 		case 'C': daemon_extra = optarg; break;
 		case 'R': rounds = atoi(optarg); break;
 		case 'B': daemon_b = optarg; break;
+		case 'L': parse_loads(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -2416,7 +2526,7 @@ int main(int argc, char **argv)
 		js_close(&j, '}');
 	}
 	if (which & S_PEER) {
-		bench_influx(influx_port, influx_dir, 8, mem_total, 0, 0, &peer);
+		bench_influx(influx_port, influx_dir, 8, mem_total, 0, 0, false, &peer);
 		printf("%-40s %11.0f %8.2f %8.2f %8.2f   (%ld errors, %.1f MiB on disk)\n",
 		       "InfluxDB 1.x, 8 connections, 1M", peer.rate, peer.lat.p50, peer.lat.p99,
 		       peer.lat.max, peer.errors, peer.disk_bytes / 1048576.0);
