@@ -97,9 +97,9 @@ static void check_sent(struct pw_client *c, const char *plan, const char *ind, c
 }
 
 /* The catalog items of a request by plan or region: how many name series ind, and (one
- * only) its plan, kind and first department. */
+ * only) its plan, kind, unit and first department (each of 80 bytes). */
 static int catalog_items(struct pw_client *c, const char *owner, const char *ind, char *plan,
-			 char *kind, char *dept)
+			 char *kind, char *unit, char *dept)
 {
 	struct proto_req r = { .type = PROTO_CATALOG };
 	*(is_region(owner) ? &r.region : &r.plan) = owner;
@@ -111,11 +111,11 @@ static int catalog_items(struct pw_client *c, const char *owner, const char *ind
 		if (strcmp(id, ind) != 0)
 			continue;
 		n++;
-		strcpy(plan, "(nil)"), strcpy(kind, "(nil)"), dept[0] = '\0';
+		strcpy(plan, "(nil)"), strcpy(kind, "(nil)"), unit[0] = dept[0] = '\0';
 		proto_view_str(v, (int)i, "plan", plan, 80);
+		proto_view_str(v, (int)i, "unit", unit, 80);
 		proto_view_str(v, (int)i, "kind", kind, 80);
 		proto_view_str_at(v, (int)i, "departments", 0, dept, 80);
-		harness_check_str(v, (int)i, "unit", strcmp(ind, "fdi_rmb") ? "亿美元" : "亿元");
 	}
 	proto_view_free(v);
 	return n;
@@ -219,14 +219,41 @@ static void test_untargeted(struct pw_client *c)
 	CHECK(notices_of(c, before, "fdi_rmb") == 3);
 
 	/* catalog: listed by region without a plan, never among a plan's targets */
-	char plan[80], kind[80], dept[80];
-	CHECK(catalog_items(c, "quangang", "fdi_rmb", plan, kind, dept) == 1);
-	CHECK(strcmp(plan, "(nil)") == 0 && strcmp(kind, "(nil)") == 0 && strcmp(dept, "商务局") == 0);
-	CHECK(catalog_items(c, "quangang-14", "fdi_rmb", plan, kind, dept) == 0);
-	CHECK(catalog_items(c, "quangang-14", "fdi_cumulative", plan, kind, dept) == 1);
-	CHECK(strcmp(plan, "quangang-14") == 0 && strcmp(kind, "cumulative") == 0);
-	CHECK(catalog_items(c, "quangang", "fdi_cumulative", plan, kind, dept) == 1);
+	char plan[80], kind[80], unit[80], dept[80];
+	CHECK(catalog_items(c, "quangang", "fdi_rmb", plan, kind, unit, dept) == 1);
+	CHECK(strcmp(plan, "(nil)") == 0 && strcmp(kind, "(nil)") == 0 && strcmp(dept, "商务局") == 0 &&
+	      strcmp(unit, "亿元") == 0);
+	CHECK(catalog_items(c, "quangang-14", "fdi_rmb", plan, kind, unit, dept) == 0);
+	CHECK(catalog_items(c, "quangang-14", "fdi_cumulative", plan, kind, unit, dept) == 1);
+	CHECK(strcmp(plan, "quangang-14") == 0 && strcmp(kind, "cumulative") == 0 &&
+	      strcmp(unit, "亿美元") == 0);
+	CHECK(catalog_items(c, "quangang", "fdi_cumulative", plan, kind, unit, dept) == 1);
 	printf("ok catalog lists fdi_rmb by region (plan nil), not by plan\n");
+}
+
+/* A region loaded without any plan (the fixture region alone): every series is its own
+ * record, reportable, with no reach edge before the first plan (there is none). */
+static void test_region_without_plans(void)
+{
+	struct harness h;
+	char plan[80], kind[80], unit[80], dept[80];
+	CHECK_OK(harness_init(&h, "tests/fixtures/test-region.yaml", NULL));
+	CHECK_OK(harness_start(&h));
+	struct pw_client *c = harness_client(&h);
+	struct pw_ack a;
+	struct pw_obs o = { .region = "test", .indicator = "urbanization", .period = "1990",
+			    .value = 41.5, .unit = "%", .status = "final", .yoy = NAN };
+	push_obs(c, &o, "统计局", PW_DETAIL, 0, NULL, &a);
+	CHECK(a.n_items == 1 && a.items[0].untargeted && a.items[0].n_judged == 0);
+	CHECK(stored(c, "test", "urbanization", "1990") == 41.5);
+	push(c, "test", "urbanization", "1991", 141.5, "%", "统计局", false, PW_EBOUNDS, NULL);
+	push(c, "test", "urbanization", "1991", 41.5, "%", "财政局", false, PW_EDEPT, NULL);
+	CHECK(catalog_items(c, "test", "urbanization", plan, kind, unit, dept) == 1);
+	CHECK(strcmp(plan, "(nil)") == 0 && strcmp(dept, "统计局") == 0);
+	pw_client_free(c);
+	CHECK(harness_stop(&h, SIGTERM) == 0);
+	harness_cleanup(&h);
+	printf("ok a region without plans: its series reported by their own records\n");
 }
 
 int main(void)
@@ -307,5 +334,6 @@ int main(void)
 	pw_client_free(c);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 	harness_cleanup(&h);
+	test_region_without_plans();
 	return 0;
 }
