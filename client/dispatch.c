@@ -282,8 +282,6 @@ static int load_row(struct dsp *d, struct drow *r)
 	r->y = (struct ytd_row){ .cum = NAN, .cum_yoy = NAN, .single = NAN, .single_yoy = NAN };
 	r->path = NAN;
 	ytd_pace_growth(NAN, NAN, r->per.freq, r->per.n, 1, &r->pace);
-	if (!catalog_series_target(d->cat, r->s))
-		return 0; /* no plan has a target on it: the daemon takes no figure of it */
 	years_init(&sy);
 	if ((rc = load_years(d, r, &sy)) < 0)
 		return rc;

@@ -176,14 +176,15 @@ static const char *msg_id(const struct apply_msg *m)
 	return m->req ? m->req->id : "";
 }
 
-/* After a failed group: every write message gets a retryable NACK with code rc. */
+/* After a failed group: every write message gets a NACK with code rc, retryable when a
+ * resend can succeed (store_error, store_full, no_memory). */
 static void fail_all(struct apply *a, int rc)
 {
 	for (size_t i = 0; i < a->n; i++) {
 		struct apply_msg *m = a->msgs[i];
 		if (!apply_is_write(m))
 			continue;
-		reply_nack(&m->reply, NULL, msg_id(m), rc, true, 0, NULL);
+		reply_nack(&m->reply, NULL, msg_id(m), rc, reply_retryable(rc), 0, NULL);
 		m->result = rc;
 		snprintf(m->detail, sizeof(m->detail), "group not committed: %s", pw_strerror(rc));
 	}
@@ -551,8 +552,8 @@ static int emit_accepted(struct apply *a, struct store_txn *t, const struct prot
 }
 
 /* The ACK's items of update r (detail: true): per item its index, the series' region and
- * indicator, the period and the plans that judge it; appended to a->detail, where ack k
- * finds them. */
+ * indicator, the period, the plans that judge it and whether any plan targets the series;
+ * appended to a->detail, where ack k finds them. */
 static int detail_items(struct apply *a, const struct proto_req *r, struct apply_ack *k)
 {
 	struct proto_buf *b = &a->detail;
@@ -575,6 +576,8 @@ static int detail_items(struct apply *a, const struct proto_req *r, struct apply
 		proto_w_array(b, (uint32_t)n);
 		for (size_t j = 0; j < n; j++)
 			proto_w_str(b, ids[j]);
+		/* false: no plan of the region targets the series, whatever the year */
+		proto_kv_bool(&m, "targeted", x->plan != NULL);
 		proto_map_close(m);
 	}
 	k->detail_len = b->len - k->detail_off;

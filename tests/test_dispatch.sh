@@ -171,6 +171,12 @@ jq_ "$T/y2025.json" "r['fiscal_total_revenue']['ytd'] == 250 and r['fiscal_total
 dispatch --period 2025-10 --format csv -o "$T/y2025.csv" >/dev/null || fail "dispatch 2025-10 csv"
 grep -q '^2025-10,经济发展,一般公共预算总收入,财政局,亿元,250,.*,无在期规划,' "$T/y2025.csv" ||
 	fail "no plan in force, figures shown: $(grep -a 一般公共预算总收入 "$T/y2025.csv")"
+# A series no plan targets (exports: the fixture plan has no target on it) is reportable:
+# its figure is in the table, with no target, and owed by nobody.
+pw push quangang export_value 2026-10 1.6 --yoy 3.2 >/dev/null || fail "push exports by region"
+dispatch --period 2026-10 --format json -o "$T/untargeted.json" >/dev/null || fail "dispatch untargeted"
+jq_ "$T/untargeted.json" "r['export_value']['ytd'] == 1.6 and r['export_value']['ytd_yoy'] == 3.2 and r['export_value']['plan'] is None and r['export_value']['reporting'] == 'not_due' and not any(c['indicator'] == 'export_value' for c in d['chase'])" \
+	"an untargeted series: $(cat "$T/untargeted.json")"
 dispatch --period 2025-10 -o "$T/y2025.html" >/dev/null || fail "dispatch 2025-10 html"
 grep -q '<td colspan="8">本期无应报数据</td>' "$T/y2025.html" && grep -q '<tr class="none"><td>无</td></tr>' "$T/y2025.html" ||
 	fail "an empty footer says so: $(grep -a -A3 报送情况 "$T/y2025.html")"
