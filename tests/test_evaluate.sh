@@ -360,4 +360,47 @@ if command -v pdfinfo >/dev/null 2>&1; then
 else
 	echo "test_evaluate.sh: pdfinfo not installed (poppler-utils): PDF pages not counted" >&2
 fi
+# ---- a plan period's total (2016-2020) on the wire: only a cumulative target's, only its
+# plan's window, begun; stored as a vintage, revised like any other, and taken by evaluate
+# before a sum of the years ----
+refused() { # region indicator period value: must be refused with bad_period
+	if pw push "$1" "$2" "$3" "$4" --status final --dept "$5" >"$T/push.out" 2>&1; then
+		fail "push $2 $3 accepted: $(cat "$T/push.out")"
+	fi
+	grep -q "bad_period" "$T/push.out" || fail "push $2 $3: $(cat "$T/push.out")"
+}
+refused quangang gdp 2016-2020 734.44 统计局              # not a cumulative target
+refused quangang fdi_cumulative 2016-2019 3.75 商务局     # not a plan's window
+refused quangang fdi_cumulative 2017-2021 3.75 商务局     # across two windows
+refused quangang fdi_cumulative 2011-2015 3.75 商务局     # no plan of that window
+pw push quangang fdi_cumulative 2021-2025 4.2 --status estimate --dept 商务局 >"$T/push.out" 2>&1 ||
+	fail "the 14th plan's window refused: $(cat "$T/push.out")"
+grep -q "judged by quangang-14" "$T/push.out" || fail "2021-2025 not the 14th plan's: $(cat "$T/push.out")"
+pw push quangang fdi_cumulative 2021-2024 4 --dept 商务局 >"$T/push.out" 2>&1 &&
+	fail "a span ending before its plan accepted"
+# yearly figures that sum to 5 (above the target 4) beside a revised total of 3.8: the total
+# decides (not achieved), the years do not
+for y in 2016 2017 2018 2019 2020; do
+	pw push quangang fdi_cumulative $y 1 --status final --dept 商务局 --backfill >"$T/push.out" 2>&1 ||
+		fail "push fdi $y: $(cat "$T/push.out")"
+done
+pw push quangang fdi_cumulative 2016—2020年 3.8 --status revised --dept 商务局 >"$T/push.out" 2>&1 ||
+	fail "push the revised total: $(cat "$T/push.out")"
+grep -q "judged by quangang-13" "$T/push.out" || fail "the total is not judged by the 13th plan: $(cat "$T/push.out")"
+pw --json history quangang fdi_cumulative 2016-2020 >"$T/hist.json" || fail "history of the span"
+ev --plan quangang-13 --year 2020 --format csv -o "$T/quangang2.csv"
+"$PY" - "$T" <<'PY' || fail "plan period total"
+import csv, json, sys
+t = sys.argv[1]
+h = json.load(open(f"{t}/hist.json"))
+items = h["items"] if isinstance(h, dict) else h
+vals = sorted((i["rev"], i["value"], i["status"], i["period"]) for i in items)
+if [v[1:] for v in vals] != [(3.75, "final", "2016-2020"), (3.8, "revised", "2016-2020")]:
+    sys.exit(f"  history of 2016-2020: {vals}")
+r = {x["indicator"]: x for x in csv.DictReader(
+    open(f"{t}/quangang2.csv", encoding="utf-8-sig").read().splitlines(True))}["fdi_cumulative"]
+if (r["actual"], r["actual_period"], r["actual_status"], r["verdict"]) != \
+        ("3.8", "2016-2020", "revised", "not_achieved") or "报送的规划期累计数" not in r["note"]:
+    sys.exit(f"  fdi_cumulative with yearly figures beside the total: {r}")
+PY
 echo "test_evaluate.sh: ok"
