@@ -577,6 +577,7 @@ static int vin_get(struct store_txn *t, uint64_t vid, struct store_obs *o, uint6
 		return rc;
 	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY)) != 0)
 		return rc == MDB_NOTFOUND ? PW_EDAMAGED : store_map_err(rc); /* idx points nowhere */
+	t->s->vin_reads++;
 	return rec_vin_decode(&v, o, prev, want, want_len);
 }
 
@@ -1809,6 +1810,11 @@ int store_backup(struct store *s, const char *dir)
 unsigned store_schema(const struct store *s)
 {
 	return s ? s->schema : 0;
+}
+
+uint64_t store_vintages_read(const struct store *s)
+{
+	return s ? s->vin_reads : 0;
 }
 
 struct migrate_arg {

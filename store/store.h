@@ -106,6 +106,11 @@ int store_write(struct store *s, store_txn_fn fn, void *arg);
  * (PW_ESTORE). */
 unsigned store_schema(const struct store *s);
 
+/* Vintages the reads of observations (get, last, range, history) have decoded since
+ * store_open: what a read costs, counted rather than timed, so a test can tell a lookup
+ * from a walk of a whole series (issue 21). */
+uint64_t store_vintages_read(const struct store *s);
+
 /* The owner (region id) of a schema-4 plan id, or NULL when the caller does not know it. */
 typedef const char *(*store_owner_fn)(const char *plan, void *arg);
 
