@@ -156,11 +156,12 @@ int store_obs_range(struct store_txn *t, const char *plan, const char *ind,
 		    const struct period *from, const struct period *to, store_obs_cb cb,
 		    void *arg);
 
-/* The latest vintage of the newest period of one series whose flags include none of
- * skip_flags (STORE_OBS_*; 0 = the newest period), found backwards from the series' end:
- * one search, not a walk. PW_ENOTFOUND if the series has no such observation. */
-int store_obs_last(struct store_txn *t, const char *plan, const char *ind, unsigned skip_flags,
-		   struct store_obs *out);
+/* The latest vintage of the newest period up to to (NULL: the series' end) of one series
+ * whose flags include none of skip_flags (STORE_OBS_*; 0 = the newest period), found
+ * backwards from there: one search, not a walk. PW_ENOTFOUND if the series has no such
+ * observation. */
+int store_obs_last(struct store_txn *t, const char *plan, const char *ind,
+		   const struct period *to, unsigned skip_flags, struct store_obs *out);
 
 /* Every vintage of one series in [from, to], ordered by period then rev. With
  * from == to this is the full history of one period. */

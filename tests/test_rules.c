@@ -284,6 +284,20 @@ static void test_evaluation_reads(void)
 	n = reads_of("income", "2022Q3", 70000, 3.0, "breach");
 	CHECK(notice_num("streak") == 3);
 	CHECK(n <= 5);
+	/* The rest of the window, then a figure after it: the plan is judged on its newest
+	 * figure inside the window, found backwards from the window's end, not by reading
+	 * the window's twenty quarters. */
+	for (int y = 2022; y <= 2025; y++)
+		for (int q = y == 2022 ? 4 : 1; q <= 4; q++) {
+			char per[32];
+			snprintf(per, sizeof(per), "%dQ%d", y, q);
+			rfeed("income", per, 80000, 9.0);
+		}
+	n = reads_of("income", "2026Q1", 90000, 1.0, ""); /* 2025Q4 again: nothing new */
+	if (n > 5)
+		fprintf(stderr, "test_rules: an evaluation after the window read %llu vintages\n",
+			(unsigned long long)n);
+	CHECK(n <= 5);
 }
 
 static void test_city_target(void)
