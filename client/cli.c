@@ -60,8 +60,9 @@ static void usage(FILE *f)
 		"                          Chinese headers); safe to run twice\n"
 		"  watch [PREFIX] [--region R] [--since SEQ] [--count N] [--wait MS]\n"
 		"                          print notices (change., breach., at_risk., resolved.,\n"
-		"                          overdue., target., rejected.); --region: only those of one\n"
-		"                          region (alias or code); --since replays from the log\n"
+		"                          overdue., target., warning., rejected.); --region: only\n"
+		"                          those of one region (alias or code); --since replays from\n"
+		"                          the log\n"
 		"  query REGION INDICATOR [--from P] [--to P] [--as-of DATE]\n"
 		"                          latest values, or the series as known at DATE\n"
 		"  history REGION INDICATOR PERIOD\n"
@@ -337,6 +338,8 @@ static void print_judged(const struct pw_ack *a)
 		printf("  %s %s: ", it->indicator, it->period);
 		if (it->n_judged)
 			printf("judged by %s\n", it->judged_by);
+		else if (it->untargeted)
+			printf("no plan has a target on it: stored and announced, judged by none\n");
 		else
 			print_no_plan(strtol(it->period, NULL, 10));
 	}
@@ -353,9 +356,10 @@ static int print_ack(const struct pw_ack *a)
 	fprintf(stderr, "planwatch: rejected: %s: %s%s\n", pw_errname(a->code),
 		a->message[0] ? a->message : pw_strerror(a->code),
 		a->retry ? " (transient: retry later)" : "");
+	/* each bad item with what it was expected to be (units, bounds, comparators) */
 	for (size_t i = 0; i < a->n_bad; i++)
 		fprintf(stderr, "  item %u: %s: %s\n", a->bad[i].index, pw_errname(a->bad[i].code),
-			pw_strerror(a->bad[i].code));
+			a->bad[i].message[0] ? a->bad[i].message : pw_strerror(a->bad[i].code));
 	if (a->quarantine)
 		fprintf(stderr, "  kept in quarantine as #%llu (planwatch rejected)\n",
 			(unsigned long long)a->quarantine);
@@ -449,9 +453,10 @@ static void progress(size_t done, size_t total, const char *name)
 
 #define ROW_UNREPORTED 1 /* csvin_row.err of a row not sent (no value); errors are < 0 */
 
-/* Sends rows idx[0..n) as one update; marks row errors. Returns rows accepted or < 0. */
-static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, unsigned flags,
-			int *stop)
+/* Sends rows idx[0..n) as one update; marks row errors, and keeps what a refused row was
+ * expected to be in msgs[row] (malloc'd). Returns rows accepted or < 0. */
+static int import_batch(struct cli *c, struct csvin *in, char **msgs, size_t *idx, size_t n,
+			unsigned flags, int *stop)
 {
 	struct pw_obs obs[PROTO_MAX_BATCH];
 	char id[40];
@@ -513,15 +518,19 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 		return 0;
 	}
 	for (size_t i = 0; i < a.n_bad; i++)
-		if (a.bad[i].index < n)
-			csvin_row(in, idx[a.bad[i].index])->err = a.bad[i].code;
+		if (a.bad[i].index < n) {
+			size_t row = idx[a.bad[i].index];
+			csvin_row(in, row)->err = a.bad[i].code;
+			if (a.bad[i].message[0] && !msgs[row])
+				msgs[row] = strdup(a.bad[i].message); /* NULL: the code's text */
+		}
 	/* Resend the rows that were fine, as their own batch. */
 	size_t good[PROTO_MAX_BATCH], ng = 0;
 	for (size_t k = 0; k < n; k++)
 		if (!csvin_row(in, idx[k])->err)
 			good[ng++] = idx[k];
 	if (ng)
-		ok = (size_t)import_batch(c, in, good, ng, flags, stop);
+		ok = (size_t)import_batch(c, in, msgs, good, ng, flags, stop);
 	return (int)ok;
 }
 
@@ -617,7 +626,7 @@ static size_t import_check(struct csvin *in)
 
 /* Sends the good rows of in in batches of at most batch rows of one department each;
  * counts the accepted rows into *accepted. Returns 0, or the code that stopped it. */
-static int import_send(struct cli *c, struct csvin *in, size_t batch, unsigned flags,
+static int import_send(struct cli *c, struct csvin *in, char **msgs, size_t batch, unsigned flags,
 		       const char *path, size_t *accepted)
 {
 	size_t n_rows = csvin_count(in), idx[PROTO_MAX_BATCH];
@@ -636,7 +645,7 @@ static int import_send(struct cli *c, struct csvin *in, size_t batch, unsigned f
 		}
 		if (k == 0)
 			continue;
-		int r = import_batch(c, in, idx, k, flags, &stop);
+		int r = import_batch(c, in, msgs, idx, k, flags, &stop);
 		if (r > 0)
 			*accepted += (size_t)r;
 		progress(i, n_rows, path);
@@ -650,8 +659,9 @@ static const char *row_owner(const struct csvin_row *r)
 	return r->col[CSVIN_REGION][0] ? r->col[CSVIN_REGION] : r->col[CSVIN_PLAN];
 }
 
-/* One line per rejected row on stderr; returns how many. */
-static size_t import_rejects(struct csvin *in, const char *path)
+/* One line per rejected row on stderr, with what it was expected to be (msgs[row]) when the
+ * daemon said; returns how many. */
+static size_t import_rejects(struct csvin *in, char *const *msgs, const char *path)
 {
 	size_t rejected = 0;
 	for (size_t i = 0; i < csvin_count(in); i++) {
@@ -660,7 +670,7 @@ static size_t import_rejects(struct csvin *in, const char *path)
 			rejected++;
 			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, r->line,
 				row_owner(r), r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
-				pw_errname(r->err), pw_strerror(r->err));
+				pw_errname(r->err), msgs[i] ? msgs[i] : pw_strerror(r->err));
 		}
 	}
 	return rejected;
@@ -687,13 +697,21 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		goto out_rows;
 	}
 	size_t unreported = import_check(in);
-	int stop = import_send(c, in, batch, flags, path, &accepted);
+	char **msgs = calloc(csvin_count(in) + 1, sizeof(*msgs));
+	if (!msgs) {
+		ret = fail("import", PW_ENOMEM);
+		goto out_rows;
+	}
+	int stop = import_send(c, in, msgs, batch, flags, path, &accepted);
 	if (stop) {
 		fprintf(stderr, "planwatch: import stopped: %s (rows imported so far are kept; "
 				"run the same import again to continue)\n", pw_strerror(stop));
 		ret = 1;
 	}
-	size_t rejected = import_rejects(in, path);
+	size_t rejected = import_rejects(in, msgs, path);
+	for (size_t i = 0; i < csvin_count(in); i++)
+		free(msgs[i]);
+	free(msgs);
 	printf("%s: %zu rows, %zu accepted, %zu rejected", path, csvin_count(in), accepted,
 	       rejected);
 	if (unreported)
@@ -708,6 +726,35 @@ out_rows:
 
 /* ---- reads ---- */
 
+/* The note column of a vintage: the figure as sent when it was converted, a confirmed
+ * outlier, the revision reason (a derived figure's: its formula and sources). */
+static void obs_note(const struct proto_view *v, int i, const char *unit, double val, char *buf,
+		     size_t cap)
+{
+	char su[40] = "", ov[40] = "", reason[300] = "", sv[32];
+	double sent = NAN;
+	bool confirm = false;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	proto_view_str(v, i, "sent_unit", su, sizeof(su));
+	proto_view_double(v, i, "sent_value", &sent);
+	proto_view_bool(v, i, "confirm", &confirm);
+	proto_view_str(v, i, "overridden", ov, sizeof(ov));
+	proto_view_str(v, i, "reason", reason, sizeof(reason));
+	if (su[0] && (strcmp(su, unit) != 0 || sent != val)) {
+		unit_dtoa(sent, sv, sizeof(sv));
+		n += (size_t)snprintf(buf + n, cap - n, "sent as %s %s; ", sv, su);
+	}
+	if (confirm && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "confirmed%s%s%s; ", ov[0] ? " (" : "", ov,
+				      ov[0] ? ")" : "");
+	if (reason[0] && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "%s; ", reason); /* a derived one's says so */
+	if (n >= 2 && n < cap)
+		buf[n - 2] = '\0'; /* the last "; " */
+}
+
 static void print_obs_table(const struct proto_view *v)
 {
 	char unit[40] = "", name[200] = "", alias[40] = "";
@@ -715,10 +762,11 @@ static void print_obs_table(const struct proto_view *v)
 	proto_view_str(v, -1, "name", name, sizeof(name));
 	proto_view_str(v, -1, "alias", alias, sizeof(alias));
 	printf("%s%s%s (%s)\n", alias, alias[0] ? " " : "", name, unit);
-	printf("%-8s %14s %-12s %8s %4s %-20s %s\n", "period", "value", "status", "yoy%", "rev",
-	       "received", "dept");
+	printf("%-8s %14s %-12s %8s %4s %-20s %-10s %s\n", "period", "value", "status", "yoy%",
+	       "rev", "received", "dept", "note");
 	for (size_t i = 0; i < proto_view_count(v); i++) {
 		char per[16] = "", st[16] = "", dept[80] = "", ts[32] = "", yoys[16] = "";
+		char note[512];
 		double val = NAN, yoy;
 		int64_t rev = 0, t = 0;
 		proto_view_str(v, (int)i, "period", per, sizeof(per));
@@ -730,8 +778,9 @@ static void print_obs_table(const struct proto_view *v)
 		if (proto_view_double(v, (int)i, "yoy", &yoy) == 0)
 			snprintf(yoys, sizeof(yoys), "%.2f", yoy);
 		fmt_time(t, ts, sizeof(ts));
-		printf("%-8s %14.6g %-12s %8s %4lld %-20s %s\n", per, val, st, yoys, (long long)rev, ts,
-		       dept);
+		obs_note(v, (int)i, unit, val, note, sizeof(note));
+		printf("%-8s %14.6g %-12s %8s %4lld %-20s %-10s %s\n", per, val, st, yoys,
+		       (long long)rev, ts, dept, note);
 	}
 }
 
@@ -1088,7 +1137,8 @@ static void print_catalog(const struct proto_view *v)
 	printf("%-14s %-28s %-10s %-8s %-10s %10s %10s %7s %s\n", "plan", "indicator", "unit",
 	       "attr", "kind", "baseline", "target", "growth", "name");
 	for (size_t i = 0; i < proto_view_count(v); i++) {
-		char plan[70] = "", id[70] = "", unit[40] = "", attr[16] = "", kind[16] = "",
+		/* "-": a series no plan targets has no plan, attribute or kind */
+		char plan[70] = "-", id[70] = "", unit[40] = "", attr[16] = "-", kind[16] = "-",
 		     name[200] = "", b[20] = "-", t[20] = "-", g[20] = "-";
 		double x;
 		proto_view_str(v, (int)i, "plan", plan, sizeof(plan));
@@ -1103,8 +1153,11 @@ static void print_catalog(const struct proto_view *v)
 			snprintf(t, sizeof(t), "%g", x);
 		if (proto_view_double(v, (int)i, "growth", &x) == 0)
 			snprintf(g, sizeof(g), "%g%%", x);
-		printf("%-14s %-28s %-10s %-8s %-10s %10s %10s %7s %s\n", plan, id, unit, attr, kind,
-		       b, t, g, name);
+		char formula[300] = "";
+		if (proto_view_str(v, (int)i, "formula", formula + 3, sizeof(formula) - 3) == 0)
+			memcpy(formula, " = ", 3); /* a derived series: how it is computed */
+		printf("%-14s %-28s %-10s %-8s %-10s %10s %10s %7s %s%s\n", plan, id, unit, attr,
+		       kind, b, t, g, name, formula);
 	}
 }
 

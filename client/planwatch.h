@@ -60,6 +60,8 @@ struct pw_ack_item {
 	char period[16];
 	size_t n_judged;     /* plans that judge the period; 0 = no plan in force */
 	char judged_by[160]; /* their ids, ", "-separated (cut to fit) */
+	bool untargeted;     /* no plan of the region has a target on the series: stored and
+			      * announced, judged by none whatever the year */
 };
 
 /* The daemon's answer to an update. code 0 = acknowledged (durable). */
@@ -71,10 +73,12 @@ struct pw_ack {
 	uint32_t count, changed;
 	uint64_t quarantine; /* NACK: id of the quarantined copy */
 	char message[320];   /* NACK: the daemon's text, naming what was expected */
-	size_t n_bad;        /* NACK: items with their own error */
+	size_t n_bad;        /* NACK: items with their own error (the first PW_ACK_MAX_BAD) */
 	struct {
 		uint32_t index;
 		int code;
+		char message[384]; /* what the item was expected to be (the accepted units, the
+				    * bounds, the comparators); "" when its code says it all */
 	} bad[PW_ACK_MAX_BAD];
 	size_t n_items; /* ACK of a PW_DETAIL push: items described (the first PW_ACK_MAX_ITEMS) */
 	struct pw_ack_item items[PW_ACK_MAX_ITEMS];

@@ -12,6 +12,7 @@
 #include "validate.h"
 
 struct qctx {
+	struct store_txn *t; /* the snapshot being read (query, history) */
 	const struct catalog *cat;
 	const struct rules_cfg *rules;
 	const struct query_stats *st;
@@ -22,17 +23,47 @@ struct qctx {
 	uint32_t limit;
 	bool more;
 	uint64_t last;
+	/* since: notices replayed as damaged placeholders, and the first one's seq */
+	uint64_t n_damaged, first_damaged;
 	/* as_of: the candidate vintage of the period being walked */
 	struct store_obs pending;
 	bool has_pending;
 };
 
-static void w_obs(struct proto_buf *b, const struct store_obs *o)
+/* A derived vintage's sources: {indicator, period, rev} of each component vintage, read
+ * by its vid in the same snapshot. */
+static int w_sources(struct proto_buf *b, struct store_txn *t, const struct store_obs *o)
+{
+	proto_w_array(b, o->n_src);
+	for (unsigned i = 0; i < o->n_src; i++) {
+		char per[PERIOD_TEXT_MAX];
+		struct store_obs c;
+		struct proto_map m;
+		int rc = store_vintage_get(t, o->src[i], &c);
+		if (rc < 0)
+			return rc == PW_ENOTFOUND ? PW_EDAMAGED : rc; /* a source points nowhere */
+		period_format(&c.period, per);
+		proto_map_open(&m, b);
+		proto_kv_str(&m, "indicator", c.ind);
+		proto_kv_str(&m, "period", per);
+		proto_kv_uint(&m, "rev", c.rev);
+		proto_kv_double(&m, "value", c.value);
+		proto_kv_str(&m, "status", status_name(c.status));
+		proto_map_close(m);
+	}
+	return 0;
+}
+
+/* One vintage; unit is the catalog's, what a vintage kept from before the daemon recorded
+ * the unit as sent was sent in. */
+static int w_obs(struct proto_buf *b, struct store_txn *t, const struct store_obs *o,
+		 const char *unit)
 {
 	char per[PERIOD_TEXT_MAX];
 	struct proto_map m;
+	int rc = 0;
 	period_format(&o->period, per);
-	proto_map_open(&m, b);
+	proto_map_open_wide(&m, b);
 	proto_kv_str(&m, "period", per);
 	proto_kv_double(&m, "value", o->value);
 	proto_kv_str(&m, "status", status_name(o->status));
@@ -43,7 +74,17 @@ static void w_obs(struct proto_buf *b, const struct store_obs *o)
 	proto_kv_str(&m, "msgid", o->msgid);
 	proto_kv_str(&m, "reason", o->reason[0] ? o->reason : NULL);
 	proto_kv_bool(&m, "backfill", o->flags & STORE_OBS_BACKFILL);
+	proto_kv_double(&m, "sent_value", o->sent_value);
+	proto_kv_str(&m, "sent_unit", o->sent_unit[0] ? o->sent_unit : unit);
+	proto_kv_bool(&m, "confirm", o->flags & STORE_OBS_CONFIRM);
+	proto_kv_str(&m, "overridden", o->overrode ? pw_errname(-(int)o->overrode) : NULL);
+	proto_kv_bool(&m, "derived", o->flags & STORE_OBS_DERIVED);
+	if (o->n_src) {
+		proto_map_key(&m, "sources");
+		rc = w_sources(b, t, o);
+	}
 	proto_map_close(m);
+	return rc;
 }
 
 /* One more item, unless the limit is reached or the items already fill the reply's
@@ -64,8 +105,8 @@ static int obs_cb(const struct store_obs *o, void *arg)
 	struct qctx *q = arg;
 	if (take(q))
 		return 1;
-	w_obs(&q->items, o);
-	return q->items.err;
+	int rc = w_obs(&q->items, q->t, o, q->x->unit);
+	return rc < 0 ? rc : q->items.err;
 }
 
 /* Vintages arrive ordered by period then rev: keep the newest one known at as_of. */
@@ -101,6 +142,7 @@ static int series_txn(struct store_txn *t, void *arg)
 
 	const char *owner = cat_owner(q->x); /* a plan's series are its region's */
 
+	q->t = t;
 	if (r->type == PROTO_HISTORY)
 		return store_rev_range(t, owner, r->ind, &r->period, &r->period, obs_cb, q);
 	if (!r->as_of_ms)
@@ -161,7 +203,12 @@ static int log_cb(uint64_t seq, const char *topic, const void *body, size_t len,
 	proto_map_key(&m, "body");
 	int rc = notice_body_write(&q->items, seq, topic, body, len);
 	proto_map_close(m);
-	return rc == NOTICE_DAMAGED ? 0 : rc; /* replayed as damaged; > 0 would stop the walk */
+	if (rc != NOTICE_DAMAGED)
+		return rc;
+	/* replayed as damaged, logged by query_answer; > 0 would stop the walk */
+	if (!q->n_damaged++)
+		q->first_damaged = seq;
+	return 0;
 }
 
 static int since_txn(struct store_txn *t, void *arg)
@@ -207,6 +254,14 @@ static void kv_opt_double(struct proto_map *m, const char *key, bool has, double
 {
 	if (has)
 		proto_kv_double(m, key, v);
+	else
+		proto_kv_str(m, key, NULL);
+}
+
+static void kv_opt_int(struct proto_map *m, const char *key, bool has, int64_t v)
+{
+	if (has)
+		proto_kv_int(m, key, v);
 	else
 		proto_kv_str(m, key, NULL);
 }
@@ -260,27 +315,30 @@ static int city_targets(struct store_txn *t, const struct cat_indicator *x,
 	return 0;
 }
 
+/* One catalog item: a plan's target, or (x->plan NULL) a series no plan targets, by its
+ * own record: then every key of a requirement is nil. */
 static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct cat_indicator *x)
 {
+	const struct cat_plan *p = x->plan;
 	int rc = 0;
 	char src[300];
 	struct proto_map m;
 	proto_map_open_wide(&m, b);
-	proto_kv_str(&m, "plan", x->plan->id);
-	proto_kv_str(&m, "region", x->plan->region->alias);
+	proto_kv_str(&m, "plan", p ? p->id : NULL);
+	proto_kv_str(&m, "region", x->series->region->alias);
 	proto_kv_str(&m, "indicator", x->id);
 	proto_kv_str(&m, "name", x->name);
 	proto_kv_str(&m, "name_en", x->name_en);
 	proto_kv_str(&m, "category", x->category);
 	proto_kv_str(&m, "unit", x->unit);
-	proto_kv_str(&m, "attribute", cat_attr_name(x->attribute));
-	proto_kv_str(&m, "kind", cat_kind_name(x->kind));
-	proto_kv_str(&m, "direction", x->direction > 0 ? "up" : "down");
+	proto_kv_str(&m, "attribute", p ? cat_attr_name(x->attribute) : NULL);
+	proto_kv_str(&m, "kind", p ? cat_kind_name(x->kind) : NULL);
+	proto_kv_str(&m, "direction", !p ? NULL : x->direction > 0 ? "up" : "down");
 	proto_kv_str(&m, "frequency", period_freq_name(x->freq));
 	proto_kv_str(&m, "form", x->form == CAT_FORM_YTD ? "ytd" : "level");
-	proto_kv_int(&m, "baseline_year", x->base_year);
+	kv_opt_int(&m, "baseline_year", p != NULL, x->base_year);
 	kv_opt_double(&m, "baseline", x->has_base, x->base);
-	proto_kv_int(&m, "target_year", x->target_year);
+	kv_opt_int(&m, "target_year", p != NULL, x->target_year);
 	kv_opt_double(&m, "target", x->has_target, x->target);
 	kv_opt_double(&m, "growth", x->has_growth, x->growth);
 	proto_map_key(&m, "departments");
@@ -289,9 +347,11 @@ static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct ca
 		proto_w_str(b, x->depts[i]);
 	proto_kv_int(&m, "due_days", x->due_days);
 	proto_kv_bool(&m, "prose", x->prose);
-	snprintf(src, sizeof(src), "%s:%d", x->source_file, x->source_line);
-	proto_kv_str(&m, "source", src);
-	proto_kv_str(&m, "plan_name", x->plan->name);
+	if (x->source_file)
+		snprintf(src, sizeof(src), "%s:%d", x->source_file, x->source_line);
+	proto_kv_str(&m, "source", x->source_file ? src : NULL);
+	proto_kv_str(&m, "plan_name", p ? p->name : NULL);
+	proto_kv_str(&m, "formula", x->series->formula ? x->series->formula->text : NULL);
 	proto_map_key(&m, "annual_targets");
 	proto_w_array(b, (uint32_t)x->n_annual);
 	for (size_t i = 0; i < x->n_annual; i++) {
@@ -304,7 +364,7 @@ static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct ca
 	}
 	proto_kv_str(&m, "definition_change", x->def_change);
 	proto_kv_int(&m, "definition_change_year", x->def_change_year);
-	if (x->kind == CAT_CITY) {
+	if (p && x->kind == CAT_CITY) {
 		proto_map_key(&m, "city_targets");
 		rc = city_targets(t, x, b);
 	}
@@ -312,7 +372,9 @@ static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct ca
 	return rc;
 }
 
-/* The catalog, with each city target's numbers from the store (one snapshot). */
+/* The catalog, with each city target's numbers from the store (one snapshot): every plan's
+ * targets, then (unless a plan is asked for) the series no plan targets — a department's
+ * statistics are reportable whether or not a plan judges them. */
 static int catalog_txn(struct store_txn *t, void *arg)
 {
 	struct qctx *q = arg;
@@ -325,6 +387,16 @@ static int catalog_txn(struct store_txn *t, void *arg)
 			continue;
 		for (size_t j = 0; j < p->n_inds; j++) {
 			if ((rc = w_indicator(&q->items, t, &p->inds[j])) < 0)
+				return rc;
+			q->n++;
+		}
+	}
+	for (size_t i = 0; !q->r->plan && i < catalog_n_regions(q->cat); i++) {
+		const struct cat_region *r = catalog_region_at(q->cat, i);
+		for (size_t j = 0; (!reg || r == reg) && j < r->n_series; j++) {
+			if (catalog_series_target(q->cat, &r->series[j]))
+				continue;
+			if ((rc = w_indicator(&q->items, t, r->series[j].self)) < 0)
 				return rc;
 			q->n++;
 		}
@@ -469,6 +541,11 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 	if (rc == PW_EDAMAGED) /* not transient: the operator must act (no retry in the NACK) */
 		log_err("%s '%s': a record in the store is damaged; run planwatchd --verify and "
 			"restore the store from a backup", proto_type_name(r->type), r->id);
+	if (q.n_damaged) /* answered, placeholders in their places: the operator must still act */
+		log_err("since '%s': %llu notices replayed as damaged (the first seq %llu): their "
+			"log records cannot be read; run planwatchd --verify and restore the store "
+			"from a backup", r->id, (unsigned long long)q.n_damaged,
+			(unsigned long long)q.first_damaged);
 	if (rc < 0)
 		reply_nack(b, NULL, r->id, rc, reply_retryable(rc), 0, NULL);
 	proto_buf_release(&q.items);

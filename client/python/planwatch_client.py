@@ -10,6 +10,7 @@ Needs pyzmq and msgpack (Debian: python3-zmq, python3-msgpack).
         "value": 1002, "unit": "亿元", "status": "flash", "yoy": 5.8}], detail=True)
     if r["type"] == "ack": ...                   # durable: r["count"], r["changed"], r["seq"],
         r["items"][0]["judged_by"]               # detail: ["quangang-14"]; [] = no plan in force
+        r["items"][0]["targeted"]                # False: no plan has a target on the series
     else: print(r["code"], r["error"], r["message"], r["items"])  # nack: what was expected
 
 An item names its series by "region" (id or alias: a department reports figures, not plans)
@@ -50,7 +51,7 @@ ERRORS = {
     21: "not_authorized", 22: "dept_mismatch", 23: "empty_batch", 24: "bad_utf8",
     25: "store_full", 26: "batch_rejected", 29: "denied", 30: "out_of_range",
     31: "unknown_unit", 32: "suspect_scale", 33: "ytd_decrease", 34: "yoy_mismatch",
-    36: "unknown_region",
+    35: "damaged", 36: "unknown_region", 37: "derived_mismatch",
 }
 
 
