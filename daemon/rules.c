@@ -352,9 +352,10 @@ static int eval_cumulative(const struct rules_cfg *cfg, struct store_txn *t,
 	char miss[64], miss_zh[96] = "", miss_en[96] = "";
 	double req;
 	int rc;
-	/* Only the years of the sum are read, not the series' whole history. */
+	/* Only the years of the sum are read, not the series' whole history; up to the last
+	 * year's last key, a plan period's total (periods sort by year, frequency, number). */
 	struct period from = { .year = (uint16_t)c.from, .freq = PERIOD_ANNUAL },
-		      to = { .year = (uint16_t)c.to, .freq = PERIOD_ANNUAL };
+		      to = { .year = (uint16_t)c.to, .freq = PERIOD_SPAN, .n = PERIOD_SPAN_MAX };
 	if ((rc = store_obs_range(t, cat_owner(x), x->id, &from, &to, cum_cb, &c)) < 0)
 		return rc;
 	if ((c.n == 0 && !c.has_total) || !planmath_cum_path(&tg, o->period.year, &req))
@@ -621,8 +622,10 @@ static struct period replay_from(const struct cat_indicator *x, const struct ale
 static int newest_in_window(struct store_txn *t, const struct cat_indicator *x,
 			    struct store_obs *out)
 {
-	/* Periods sort by year, then frequency, then number: December is a year's last key. */
-	struct period to = { .year = (uint16_t)x->plan->target_year, .freq = PERIOD_MONTH, .n = 12 };
+	/* Periods sort by year, then frequency, then number: a plan period's total (the
+	 * window's, 2021-2025) is the end year's last key, after December. */
+	struct period to = { .year = (uint16_t)x->plan->target_year, .freq = PERIOD_SPAN,
+			     .n = PERIOD_SPAN_MAX };
 	struct store_obs o;
 	int rc = store_obs_last(t, cat_owner(x), x->id, &to, STORE_OBS_BACKFILL, &o);
 	if (rc < 0)
