@@ -238,21 +238,14 @@ static double plan_path(const struct cat_indicator *x, int year)
 	return req;
 }
 
-/* Figures owed by the row's department this year up to the row's period, when a plan in
- * force asks for them. January is not owed by a series with the combined 1–2月 release: its
- * first_due is a February (the catalog's way of saying it), or this year's February came
- * without a January. */
+/* Figures owed by the row's department this year up to the row's period (catalog_owes, the
+ * daemon's metrics' rule). */
 static int owe(struct dsp *d, struct drow *r, struct series_years *sy)
 {
-	if (!r->x || r->s->due_days <= 0 || !r->s->n_depts)
-		return 0;
+	bool feb_alone = !sy->y[1].held[1] && sy->y[1].held[2];
 	for (int n = 1; n <= r->per.n; n++) {
 		struct period p = { r->per.year, r->per.freq, (uint8_t)n };
-		if (r->s->first_due.year && period_cmp(&p, &r->s->first_due) < 0)
-			continue;
-		if (n == 1 && p.freq == PERIOD_MONTH && !sy->y[1].held[1] &&
-		    (sy->y[1].held[2] || (r->s->first_due.freq == PERIOD_MONTH &&
-					  r->s->first_due.n == 2)))
+		if (!catalog_owes(d->cat, r->s, &p, p.freq == PERIOD_MONTH && feb_alone))
 			continue;
 		struct disc_item it = { .dept = r->s->depts[0], .series = r->s->id, .period = p,
 					.due_ms = ytd_due_ms(&p, r->s->due_days) };

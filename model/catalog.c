@@ -1200,6 +1200,18 @@ size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 	return n;
 }
 
+bool catalog_owes(const struct catalog *c, const struct cat_series *s, const struct period *p,
+		  bool feb_alone)
+{
+	if (s->due_days <= 0 || !s->n_depts || !catalog_judges(c, s, p, NULL, 0))
+		return false;
+	const struct period *first = &s->first_due;
+	if (first->year && period_cmp(p, first) < 0)
+		return false;
+	bool combined = feb_alone || (first->freq == PERIOD_MONTH && first->n == 2);
+	return !(p->freq == PERIOD_MONTH && p->n == 1 && combined);
+}
+
 bool cat_def_changed(const struct cat_indicator *x, int year)
 {
 	return x->def_change && year >= x->def_change_year;

@@ -174,6 +174,15 @@ struct cat_judge {
 size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 		      const struct period *p, struct cat_judge *out, size_t max);
 
+/* Does s's department owe period p of it (docs/DISPATCH.md "Reporting discipline"): s has a
+ * release calendar (due_days > 0) and a department, a plan judges p (catalog_judges: active
+ * or closed, for a closed plan's last year is reported after it closed and its final
+ * evaluation needs it), p is not before first_due, and p is not the January of a combined
+ * 1–2月 release (first_due a February, or feb_alone: p's year has a February figure and no
+ * January). The one rule of the dispatch table, the metrics and `alerts --discipline`. */
+bool catalog_owes(const struct catalog *c, const struct cat_series *s, const struct period *p,
+		  bool feb_alone);
+
 /* A target on series s in some plan of its region (the newest plan's first, whatever its
  * status and window), or NULL: what a figure of s computed by its formula is announced and
  * judged as; with none, nothing checks a figure of s and the store holds none. */
