@@ -47,34 +47,29 @@ static int first_receipt(struct store_txn *t, const struct cat_series *s,
 	return rc < 0 ? rc : 0;
 }
 
-/* Is p a January of s's year whose February is stored without it (a combined 1–2月
- * release: catalog_owes)? */
-static int feb_alone(struct store_txn *t, const struct cat_series *s, const struct period *p,
-		     bool *out)
+/* Is month n of s's year y stored? */
+static int held(struct store_txn *t, const struct cat_series *s, int y, int n, bool *out)
 {
 	struct store_obs o;
-	struct period feb = { p->year, PERIOD_MONTH, 2 };
-	int rc;
-	*out = false;
-	if (p->freq != PERIOD_MONTH || p->n != 1)
-		return 0;
-	if ((rc = store_obs_get(t, s->region->id, s->id, p, &o)) != PW_ENOTFOUND)
-		return rc < 0 ? rc : 0;
-	if ((rc = store_obs_get(t, s->region->id, s->id, &feb, &o)) == PW_ENOTFOUND)
-		return 0;
+	struct period p = { y, PERIOD_MONTH, (uint8_t)n };
+	int rc = store_obs_get(t, s->region->id, s->id, &p, &o);
 	*out = rc == 0;
-	return rc < 0 ? rc : 0;
+	return rc == PW_ENOTFOUND ? 0 : rc;
 }
 
-/* Is period p of s owed (catalog_owes, the dispatch table's rule)? Asked per series, so a
- * series two plans judge is owed once. */
+/* Is period p of s owed (catalog_owes, the dispatch table's rule; a January asks whether
+ * that year's January and February are stored)? Asked per series, so a series two plans
+ * judge is owed once. */
 static int owed(struct store_txn *t, const struct catalog *c, const struct cat_series *s,
 		const struct period *p, bool *out)
 {
-	bool alone;
-	int rc = feb_alone(t, s, p, &alone);
-	*out = rc == 0 && catalog_owes(c, s, p, alone);
-	return rc;
+	bool jan = false, feb = false;
+	int rc = 0;
+	if (p->freq == PERIOD_MONTH && p->n == 1 &&
+	    ((rc = held(t, s, p->year, 1, &jan)) < 0 || (rc = held(t, s, p->year, 2, &feb)) < 0))
+		return rc;
+	*out = catalog_owes(c, s, p, jan, feb);
+	return 0;
 }
 
 /* The newest period s owes now, if it is missing: the 催报 gauges. */

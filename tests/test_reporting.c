@@ -97,6 +97,12 @@ static void test_window(struct run *r)
 	CHECK(d && d->expected == 10 && d->on_time == 3 && d->late == 1);
 	d = dept_at(r, ytd_due_ms(&feb27, 15) + 1, "财政局");
 	CHECK(d && d->expected == 11 && d->missing == 1);
+	/* A January that came is owed and received, as the dispatch table counts it
+	 * (catalog_owes): one more due, on time. */
+	struct period jan27 = { 2027, PERIOD_MONTH, 1 };
+	put_at("fiscal_total_revenue", "2027-01", ytd_due_ms(&jan27, 15) - 1, 1);
+	d = dept_at(r, ytd_due_ms(&feb27, 15) + 1, "财政局");
+	CHECK(d && d->expected == 12 && d->on_time == 4 && d->missing == 1);
 }
 
 /* A series two active plans judge (the 15th plan and a special plan on the same revenue
