@@ -562,7 +562,8 @@ static void test_nil_optional(void)
 		{ "retry", { { "seq", 'u' } }, { { NULL, 0 } } },
 		{ "target_set", { { "plan", 's' }, { "indicator", 's' }, { "value", 'd' } },
 		  { { "dept", 's' }, { "year", 'u' } } },
-		{ "catalog", { { NULL, 0 } }, { { "plan", 's' }, { "region", 's' } } },
+		{ "catalog", { { NULL, 0 } },
+		  { { "plan", 's' }, { "region", 's' }, { "sources", 'b' } } },
 		{ "clock_set", { { "time", 'u' } }, { { NULL, 0 } } },
 		{ "backup", { { "path", 's' } }, { { NULL, 0 } } },
 	};
@@ -590,7 +591,7 @@ static void test_nil_optional(void)
 			      out->seq == base->seq && out->time_ms == base->time_ms &&
 			      out->year == base->year && !out->dept == !base->dept &&
 			      !out->plan == !base->plan && !out->region == !base->region &&
-			      out->detail == base->detail);
+			      out->detail == base->detail && out->sources == base->sources);
 		}
 	}
 	/* An item's optional keys: yoy, reason, confirm, and the one of plan and region that
