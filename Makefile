@@ -31,7 +31,7 @@ STORE_SRC  = store/store.c store/record.c store/migrate.c store/hot.c store/page
 CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c model/unit.c
 MODEL_SRC  = $(CAT_SRC) model/keypair.c model/plausible.c model/evaluate.c model/ytd.c \
              model/discipline.c
-RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
+RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c daemon/overdue.c daemon/verdict.c
 DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
              $(RULES_SRC) daemon/reply.c daemon/apply.c daemon/query.c daemon/metrics.c \
              daemon/publisher.c daemon/live.c daemon/notify.c daemon/connlimit.c daemon/net.c \
@@ -95,9 +95,11 @@ tests/test_discipline_SRC  = tests/test_discipline.c model/discipline.c model/yt
 tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit.c proto/err.c \
                              proto/period.c
 tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
-tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) $(STORE_SRC) $(PROTO_SRC)
+tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) model/ytd.c model/discipline.c \
+                             $(STORE_SRC) $(PROTO_SRC)
 tests/test_apply_SRC       = tests/test_apply.c daemon/apply.c daemon/reply.c daemon/validate.c \
-                             $(RULES_SRC) $(CAT_SRC) model/unit.c $(STORE_SRC) $(PROTO_SRC)
+                             $(RULES_SRC) $(CAT_SRC) model/ytd.c model/discipline.c \
+                             $(STORE_SRC) $(PROTO_SRC)
 tests/test_notice_SRC      = tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC)
 tests/test_publisher_SRC   = tests/test_publisher.c daemon/publisher.c daemon/notice.c \
                              $(STORE_SRC) $(PROTO_SRC)

@@ -8,6 +8,7 @@
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "apply.h"
+#include "overdue.h"
 #include "reply.h"
 #include "validate.h"
 
@@ -28,6 +29,12 @@ struct apply_key {
 	const void *series;              /* cat_series_key(ind): one per stored series */
 	struct period period;
 	uint32_t idx; /* position in the batch */
+};
+
+/* A figure the group stored, whose period every plan judging it gets a verdict for. */
+struct apply_judged {
+	const struct cat_indicator *ind;
+	struct period period;
 };
 
 /* An accepted update whose ACK is written once the group's last notice (its seq) is known. */
@@ -55,6 +62,8 @@ struct apply {
 	size_t cap_ids;         /* a power of two, at least 2 n */
 	const struct cat_indicator **touched;
 	size_t n_touched, cap_touched;
+	struct apply_judged *judged;
+	size_t n_judged, cap_judged;
 	struct apply_prev *prev;  /* [n_items] of the update being applied */
 	struct apply_key *sorted; /* [n_items]: duplicate check */
 	size_t cap_scratch;
@@ -83,6 +92,7 @@ void apply_free(struct apply *a)
 	free(a->acks);
 	free(a->ids);
 	free(a->touched);
+	free(a->judged);
 	free(a->prev);
 	free(a->sorted);
 	proto_req_free(a->retry_req);
@@ -330,6 +340,45 @@ static int touch(struct apply *a, const struct cat_indicator *ind)
 	return 0;
 }
 
+/* Remembers a stored figure, for the verdicts of its period after the batch. */
+static int judge_later(struct apply *a, const struct cat_indicator *ind, const struct period *p)
+{
+	if (a->n_judged == a->cap_judged) {
+		size_t cap = a->cap_judged ? 2 * a->cap_judged : 64;
+		struct apply_judged *j = realloc(a->judged, cap * sizeof(*j));
+		if (!j)
+			return PW_ENOMEM;
+		a->judged = j;
+		a->cap_judged = cap;
+	}
+	a->judged[a->n_judged++] = (struct apply_judged){ .ind = ind, .period = *p };
+	return 0;
+}
+
+struct judge_arg {
+	struct apply *a;
+	const struct cat_indicator *ind;
+};
+
+static int judge_cb(const struct store_obs *o, void *arg)
+{
+	struct judge_arg *j = arg;
+	return judge_later(j->a, j->ind, &o->period);
+}
+
+/* A city target set for year (0: every year) changes the verdicts of the stored periods of
+ * that year (of the plan's window): each is judged again after the batch. */
+static int judge_target_years(struct store_txn *t, struct apply *a, const struct cat_indicator *ind,
+			      unsigned year)
+{
+	struct judge_arg j = { a, ind };
+	struct period from = { .year = (uint16_t)(year ? year : (unsigned)ind->plan->start_year),
+			       .freq = PERIOD_ANNUAL };
+	struct period to = { .year = (uint16_t)(year ? year : (unsigned)ind->plan->target_year),
+			     .freq = PERIOD_MONTH, .n = 12 };
+	return store_obs_range(t, cat_owner(ind), ind->id, &from, &to, judge_cb, &j);
+}
+
 static int emit_change(struct apply *a, struct store_txn *t, const struct cat_indicator *ind,
 		       const struct store_obs *o, const struct store_head *prev)
 {
@@ -367,7 +416,9 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	copy_str(o.reason, sizeof(o.reason), it->reason ? it->reason : "");
 	if ((rc = store_obs_put(t, &o)) < 0)
 		return rc;
-	if ((rc = emit_change(a, t, ind, &o, prev->found ? &prev->head : NULL)) < 0)
+	if ((rc = emit_change(a, t, ind, &o, prev->found ? &prev->head : NULL)) < 0 ||
+	    (rc = overdue_arrived(t, ind, &o.period, a->notices)) < 0 ||
+	    (rc = judge_later(a, ind, &o.period)) < 0)
 		return rc;
 	(*changed)++;
 	/* Backfilled history is announced but must not raise stale alerts. */
@@ -643,9 +694,8 @@ static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 	proto_w_uint(f, r->year);
 	proto_w_str(f, "rev");
 	proto_w_uint(f, rev);
-	if ((rc = notice_emit(a->notices, t, topic)) < 0)
-		return rc;
-	if ((rc = touch(a, ind)) < 0)
+	if ((rc = notice_emit(a->notices, t, topic)) < 0 || (rc = touch(a, ind)) < 0 ||
+	    (rc = judge_target_years(t, a, ind, r->year)) < 0)
 		return rc;
 	/* Its ACK, like an update's, carries the seq after the group: the target notice and
 	 * whatever the re-evaluation announces have seq <= it. */
@@ -676,21 +726,44 @@ static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 	}
 }
 
-/* Every plan with a target on x's series judges its new figures (each only inside its own
- * window: rules_evaluate), not just the plan an item named. */
-static int judge_series(struct store_txn *t, struct apply *a, const struct cat_indicator *x)
+/* The targets of every plan on x's series (x alone in a format-1 catalog) into out: every
+ * plan judges the series' new figures (each only inside its own window), not just the plan
+ * an item named. */
+static size_t series_targets(const struct apply *a, const struct cat_indicator *x,
+			     const struct cat_indicator *out[CAT_REGION_PLANS_MAX])
 {
 	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
-	size_t n;
-	int rc;
+	size_t n = 0;
 
-	if (!x->series)
-		return rules_evaluate(a->rules, t, x, a->notices);
-	n = catalog_region_plans(a->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
-	for (size_t i = 0; i < n; i++) {
-		const struct cat_indicator *y = catalog_find(a->cat, plans[i]->id, x->id);
-		if (y && (rc = rules_evaluate(a->rules, t, y, a->notices)) < 0)
-			return rc;
+	if (!x->series) {
+		out[0] = x;
+		return 1;
+	}
+	size_t np = catalog_region_plans(a->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
+	for (size_t i = 0; i < np && i < CAT_REGION_PLANS_MAX; i++)
+		if ((out[n] = catalog_find(a->cat, plans[i]->id, x->id)))
+			n++;
+	return n;
+}
+
+/* The verdicts of the group's stored periods, then each touched series' newest (with its
+ * notices): a period that is its plan's newest gets the announced state last. */
+static int judge_group(struct store_txn *t, struct apply *a)
+{
+	const struct cat_indicator *ys[CAT_REGION_PLANS_MAX];
+	int rc;
+	for (size_t i = 0; i < a->n_judged; i++) {
+		size_t n = series_targets(a, a->judged[i].ind, ys);
+		for (size_t k = 0; k < n; k++)
+			if ((rc = rules_judge_period(a->rules, t, ys[k], &a->judged[i].period,
+						     a->notices->now_ms)) < 0)
+				return rc;
+	}
+	for (size_t i = 0; i < a->n_touched; i++) {
+		size_t n = series_targets(a, a->touched[i], ys);
+		for (size_t k = 0; k < n; k++)
+			if ((rc = rules_evaluate(a->rules, t, ys[k], a->notices)) < 0)
+				return rc;
 	}
 	return 0;
 }
@@ -703,6 +776,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 	/* store_write may run us again after growing the map: start from scratch. */
 	notice_list_clear(a->notices);
 	a->n_touched = 0;
+	a->n_judged = 0;
 	if ((rc = ids_reset(a)) < 0)
 		return rc;
 	for (size_t i = 0; i < a->n; i++) {
@@ -721,9 +795,8 @@ static int apply_txn(struct store_txn *t, void *arg)
 		if ((rc = apply_one(t, a, i)) < 0)
 			return rc;
 	}
-	for (size_t i = 0; i < a->n_touched; i++)
-		if ((rc = judge_series(t, a, a->touched[i])) < 0)
-			return rc;
+	if ((rc = judge_group(t, a)) < 0)
+		return rc;
 	return finish_acks(t, a);
 }
 

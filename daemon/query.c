@@ -7,6 +7,7 @@
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "log.h"
+#include "overdue.h"
 #include "query.h"
 #include "reply.h"
 
@@ -24,6 +25,9 @@ struct qctx {
 	/* as_of: the candidate vintage of the period being walked */
 	struct store_obs pending;
 	bool has_pending;
+	/* alerts: the overdue groups (a msgpack array) and what was counted beside them */
+	struct proto_buf overdue;
+	struct overdue_summary ods;
 };
 
 static void w_obs(struct proto_buf *b, const struct store_obs *o)
@@ -331,17 +335,26 @@ static void w_alerts_reply(struct proto_buf *b, struct qctx *q)
 	if (year)
 		proto_kv_uint(&m, "no_plan_in_force", (uint64_t)year);
 	w_items(&m, q);
+	proto_map_key(&m, "overdue");
+	proto_w_raw(b, q->overdue.data, q->overdue.len);
+	proto_kv_uint(&m, "unannounced", q->ods.unannounced);
+	proto_kv_int(&m, "overdue_since", q->ods.since_ms);
 	proto_map_close(m);
 }
 
+/* Verdicts (as of r->period when given), then the overdue figures (daemon/overdue.h). */
 static int alerts_txn(struct store_txn *t, void *arg)
 {
 	struct qctx *q = arg;
-	int rc = rules_alerts_encode(q->rules, t, q->cat, q->r->plan, &q->items);
+	const struct proto_req *r = q->r;
+	struct overdue_filter f = { .plan = r->plan, .dept = r->dept, .all = r->all };
+	int rc = rules_alerts_encode(q->rules, t, q->cat, r->plan, r->has_period ? &r->period : NULL,
+				     &q->items);
 	if (rc < 0)
 		return rc;
 	q->n = (uint32_t)rc;
-	return 0;
+	proto_buf_reset(&q->overdue);
+	return overdue_encode(q->rules, t, q->cat, &f, q->st->now_ms, &q->overdue, &q->ods);
 }
 
 int query_answer(struct store *s, const struct catalog *cat, const struct rules_cfg *rules,
@@ -354,6 +367,7 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 	if (q.limit > QUERY_LIMIT_MAX)
 		q.limit = QUERY_LIMIT_MAX;
 	proto_buf_init(&q.items);
+	proto_buf_init(&q.overdue);
 	proto_buf_reset(b);
 	switch (r->type) {
 	case PROTO_QUERY:
@@ -384,13 +398,14 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 	default:
 		rc = PW_ETYPE;
 	}
-	if (!rc && (b->err || q.items.err))
-		rc = b->err ? b->err : q.items.err;
+	if (!rc && (b->err || q.items.err || q.overdue.err))
+		rc = b->err ? b->err : q.items.err ? q.items.err : q.overdue.err;
 	if (rc == PW_EDAMAGED) /* not transient: the operator must act (no retry in the NACK) */
 		log_err("%s '%s': a record in the store is damaged; run planwatchd --verify and "
 			"restore the store from a backup", proto_type_name(r->type), r->id);
 	if (rc < 0)
 		reply_nack(b, NULL, r->id, rc, reply_retryable(rc), 0, NULL);
 	proto_buf_release(&q.items);
+	proto_buf_release(&q.overdue);
 	return rc;
 }

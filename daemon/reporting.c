@@ -15,13 +15,7 @@ static bool owed(const struct cat_indicator *x, int64_t now_ms, struct period *p
 	*p = ytd_latest_due(x->freq, x->due_days, now_ms);
 	if (!cat_in_window(x->plan, p->year))
 		return false;
-	if (!x->series)
-		return true;
-	const struct period *first = &x->series->first_due;
-	if (first->year && period_cmp(p, first) < 0)
-		return false;
-	return !(p->freq == PERIOD_MONTH && p->n == 1 && first->freq == PERIOD_MONTH &&
-		 first->n == 2);
+	return !x->series || ytd_expected(&x->series->first_due, p);
 }
 
 static struct metrics_dept *dept_slot(struct metrics_dept *out, size_t max, size_t *n,

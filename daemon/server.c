@@ -18,6 +18,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "notify.h"
+#include "overdue.h"
 #include "publisher.h"
 #include "query.h"
 #include "reply.h"
@@ -101,21 +102,31 @@ static const char *plan_owner(const char *plan, void *arg)
 
 /* A store written before series belonged to regions (schema 5 or older) is re-keyed once, in
  * one transaction, by the catalog just loaded: the store does not read catalogs. A plan the
- * catalog lacks refuses the start and leaves the store as it was. */
+ * catalog lacks refuses the start and leaves the store as it was. A store brought to schema
+ * 7 then gets the verdicts of the figures it holds (rules_rejudge, again after a crash). */
 static int upgrade_store(struct server *s, const char *dir, char *err, size_t errlen)
 {
 	char why[256];
+	unsigned n;
 	int rc;
 
-	if (store_schema(s->store) >= 6)
-		return 0;
-	if ((rc = store_migrate_owner(s->store, plan_owner, (void *)live_catalog(s->live), why,
-				      sizeof(why))) < 0) {
-		snprintf(err, errlen, "cannot upgrade the store in '%s' to schema 6: %s", dir,
-			 why[0] ? why : pw_strerror(rc));
+	if (store_schema(s->store) < 7) {
+		if ((rc = store_migrate_owner(s->store, plan_owner, (void *)live_catalog(s->live),
+					      why, sizeof(why))) < 0) {
+			snprintf(err, errlen, "cannot upgrade the store in '%s' to schema 7: %s", dir,
+				 why[0] ? why : pw_strerror(rc));
+			return rc;
+		}
+		log_notice("store in '%s' upgraded to schema 7: series keyed by region", dir);
+	}
+	if ((rc = rules_rejudge(s->store, live_rules(s->live), live_catalog(s->live), wall_ms(),
+				&n)) < 0) {
+		snprintf(err, errlen, "cannot fill in the verdicts of the store in '%s': %s", dir,
+			 pw_strerror(rc));
 		return rc;
 	}
-	log_notice("store in '%s' upgraded to schema 6: series keyed by region", dir);
+	if (n)
+		log_notice("verdicts of %u stored periods filled in (store schema 7)", n);
 	return 0;
 }
 
@@ -363,7 +374,7 @@ static int timer_txn(struct store_txn *t, void *arg)
 {
 	struct server *s = arg;
 	notice_list_clear(&s->timer_notices);
-	return rules_overdue(live_rules(s->live), t, live_catalog(s->live), &s->timer_notices);
+	return overdue_tick(live_rules(s->live), t, live_catalog(s->live), &s->timer_notices);
 }
 
 static void run_timers(struct server *s)

@@ -258,6 +258,14 @@ static int get_double(const msgpack_object *o, double *out)
 	}
 }
 
+static int get_bool(const msgpack_object *o, bool *out)
+{
+	if (o->type != MSGPACK_OBJECT_BOOLEAN)
+		return PW_EFIELD;
+	*out = o->via.boolean;
+	return 0;
+}
+
 static int get_uint(const msgpack_object *o, uint64_t max, uint64_t *out)
 {
 	if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
@@ -367,10 +375,7 @@ static int decode_item_field(struct proto_req *r, struct proto_item *it,
 	} else if (key_is(kv, "confirm")) {
 		if (o->type == MSGPACK_OBJECT_NIL)
 			return 0;
-		if (o->type != MSGPACK_OBJECT_BOOLEAN)
-			return PW_EFIELD;
-		it->confirm = o->via.boolean;
-		return 0;
+		return get_bool(o, &it->confirm);
 	}
 	return PW_EFIELD;
 }
@@ -425,6 +430,7 @@ enum req_field {
 	R_IND = 1 << 4, R_FROM = 1 << 5, R_TO = 1 << 6, R_PERIOD = 1 << 7,
 	R_ASOF = 1 << 8, R_VALUE = 1 << 9, R_SEQ = 1 << 10, R_LIMIT = 1 << 11,
 	R_TIME = 1 << 12, R_PREFIX = 1 << 13, R_PATH = 1 << 14, R_YEAR = 1 << 15,
+	R_ALL = 1 << 16,
 };
 
 static const struct {
@@ -435,7 +441,7 @@ static const struct {
 	[PROTO_HISTORY] = { R_PLAN | R_IND | R_PERIOD | R_LIMIT, R_PLAN | R_IND | R_PERIOD },
 	[PROTO_SINCE] = { R_SEQ | R_LIMIT | R_PREFIX, R_SEQ },
 	[PROTO_STATUS] = { 0, 0 },
-	[PROTO_ALERTS] = { R_PLAN, 0 },
+	[PROTO_ALERTS] = { R_PLAN | R_DEPT | R_PERIOD | R_ALL, 0 },
 	[PROTO_REJECTED] = { R_SEQ | R_LIMIT | R_DEPT | R_TIME, 0 },
 	[PROTO_RETRY] = { R_SEQ, R_SEQ },
 	[PROTO_TARGET_SET] = { R_PLAN | R_IND | R_VALUE | R_DEPT | R_YEAR, R_PLAN | R_IND | R_VALUE },
@@ -459,10 +465,7 @@ static int f_items(struct proto_req *r, const msgpack_object *o)
 
 static int f_backfill(struct proto_req *r, const msgpack_object *o)
 {
-	if (o->type != MSGPACK_OBJECT_BOOLEAN)
-		return PW_EFIELD;
-	r->backfill = o->via.boolean;
-	return 0;
+	return get_bool(o, &r->backfill);
 }
 
 static int f_plan(struct proto_req *r, const msgpack_object *o)
@@ -547,6 +550,11 @@ static int f_year(struct proto_req *r, const msgpack_object *o)
 	return 0;
 }
 
+static int f_all(struct proto_req *r, const msgpack_object *o)
+{
+	return get_bool(o, &r->all);
+}
+
 static const struct {
 	const char *name;
 	unsigned bit;
@@ -560,6 +568,7 @@ static const struct {
 	{ "seq", R_SEQ, f_seq },	       { "limit", R_LIMIT, f_limit },
 	{ "time", R_TIME, f_time },	       { "prefix", R_PREFIX, f_prefix },
 	{ "path", R_PATH, f_path },	       { "year", R_YEAR, f_year },
+	{ "all", R_ALL, f_all },
 };
 
 /* Decodes one field of the root map: the key must be one the request type allows. */
@@ -1008,7 +1017,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		{ R_SEQ, r->type == PROTO_SINCE || r->type == PROTO_RETRY || r->seq != 0 },
 		{ R_LIMIT, r->limit != 0 },	    { R_TIME, r->time_ms != 0 || r->type == PROTO_CLOCK_SET },
 		{ R_PREFIX, r->prefix != NULL },	    { R_PATH, r->path != NULL },
-		{ R_YEAR, r->year != 0 },
+		{ R_YEAR, r->year != 0 },	    { R_ALL, r->all },
 	};
 	struct proto_map m;
 	proto_map_open(&m, b);
@@ -1040,6 +1049,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		case R_PREFIX: proto_kv_str(&m, "prefix", r->prefix); break;
 		case R_PATH: proto_kv_str(&m, "path", r->path); break;
 		case R_YEAR: proto_kv_uint(&m, "year", r->year); break;
+		case R_ALL: proto_kv_bool(&m, "all", true); break;
 		}
 	}
 	proto_map_close(m);
@@ -1342,4 +1352,22 @@ int proto_view_pack(const struct proto_view *v, int item, const char *key, struc
 	PACKER(b);
 	msgpack_pack_object(&pk, *o);
 	return b->err;
+}
+
+int proto_view_sub(const struct proto_view *v, int item, const char *key, struct proto_view **out)
+{
+	const msgpack_object *o = view_field(v, item, key);
+	struct proto_buf b;
+	if (!o)
+		return PW_ENOTFOUND;
+	if (o->type != MSGPACK_OBJECT_ARRAY)
+		return PW_EFIELD;
+	proto_buf_init(&b);
+	proto_w_map(&b, 1);
+	proto_w_str(&b, "items");
+	int rc = proto_view_pack(v, item, key, &b);
+	if (rc == 0)
+		rc = proto_view_new(out, b.data, b.len);
+	proto_buf_release(&b);
+	return rc;
 }

@@ -81,6 +81,7 @@ struct proto_req {
 	int64_t as_of_ms; /* 0 = now */
 	double value;     /* target_set */
 	uint32_t year;    /* target_set: the year the target is for, 0 = every year */
+	bool all;         /* alerts: also the overdue gaps never announced */
 	/* since, rejected, retry, clock_set */
 	const char *prefix; /* since: only notices whose topic starts with it */
 	const char *path;   /* backup: target directory on the daemon's host */
@@ -277,6 +278,10 @@ int proto_view_bin(const struct proto_view *v, int item, const char *key, const 
 /* Re-encodes field key of the root/item (any type, e.g. a replayed notice's "body" map)
  * as msgpack into b (appended). */
 int proto_view_pack(const struct proto_view *v, int item, const char *key, struct proto_buf *b);
+/* A new view whose "items" are the elements of the array field key of the root (item < 0)
+ * or of one item (e.g. an alerts reply's "overdue" groups, a group's "indicators").
+ * PW_ENOTFOUND when absent, PW_EFIELD when not an array. */
+int proto_view_sub(const struct proto_view *v, int item, const char *key, struct proto_view **out);
 
 /* True if s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 bool proto_utf8_valid(const char *s, size_t n);
