@@ -147,9 +147,10 @@ static int date_key(struct ydoc *d, ynode root, const char *key, int64_t *out)
 	if ((rc = ydoc_str(d, n, key, &s)) < 0)
 		return rc;
 	const char *end = strptime(s, "%Y-%m-%d", &tm);
+	int mday = tm.tm_mday; /* timegm normalises tm: 02-30 would become 03-02 */
 	time_t t = end && !*end && strlen(s) == 10 ? timegm(&tm) : (time_t)-1;
 	struct tm back;
-	if (t <= 0 || !gmtime_r(&t, &back) || back.tm_mday != tm.tm_mday || back.tm_year > 8099)
+	if (t <= 0 || !gmtime_r(&t, &back) || back.tm_mday != mday || back.tm_year > 8099)
 		return ydoc_fail(d, n, "'%s' must be a date YYYY-MM-DD, e.g. 2026-12-01", key);
 	*out = (int64_t)t * 1000;
 	return 0;
