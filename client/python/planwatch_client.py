@@ -197,8 +197,11 @@ class Client:
         """One page of the notice log after seq: {last_seq, more, items: [{seq, topic, body}]}"""
         return self.result("since", seq=seq, limit=limit, prefix=prefix or None)
 
-    def alerts(self, plan=None):
-        return self.result("alerts", plan=plan)
+    def alerts(self, plan=None, dept=None, period=None, all_=False):
+        """Verdicts ("items"; as of period when given), then "overdue": the missing figures
+        by (region, department, period); all_ adds the gaps never announced."""
+        return self.result("alerts", plan=plan, dept=dept, period=period,
+                           all=True if all_ else None)
 
     def catalog(self, plan=None):
         return self.result("catalog", plan=plan)
