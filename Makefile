@@ -32,8 +32,8 @@ CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c model/unit.c
 MODEL_SRC  = $(CAT_SRC) model/keypair.c model/plausible.c model/evaluate.c model/ytd.c \
              model/discipline.c
 RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c daemon/overdue.c daemon/verdict.c
-DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
-             $(RULES_SRC) daemon/reply.c daemon/apply.c daemon/query.c daemon/metrics.c \
+DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/role.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
+             $(RULES_SRC) daemon/reply.c daemon/qbound.c daemon/apply.c daemon/query.c daemon/metrics.c \
              daemon/publisher.c daemon/live.c daemon/notify.c daemon/connlimit.c daemon/net.c \
              daemon/server.c daemon/reporting.c
 CLIENT_SRC = client/planwatch.c
@@ -89,7 +89,7 @@ tests/test_planmath_SRC    = tests/test_planmath.c model/planmath.c
 tests/test_evaluate_SRC    = tests/test_evaluate.c model/evaluate.c model/planmath.c
 tests/test_unit_SRC        = tests/test_unit.c $(CAT_SRC) proto/err.c proto/period.c
 tests/test_ytd_SRC         = tests/test_ytd.c model/ytd.c proto/err.c proto/period.c
-tests/test_reporting_SRC   = tests/test_reporting.c daemon/reporting.c model/ytd.c $(CAT_SRC) \
+tests/test_reporting_SRC   = tests/test_reporting.c daemon/reporting.c model/ytd.c model/discipline.c $(CAT_SRC) \
                              $(STORE_SRC) $(PROTO_SRC)
 tests/test_discipline_SRC  = tests/test_discipline.c model/discipline.c model/ytd.c proto/period.c
 tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit.c proto/err.c \
@@ -97,7 +97,7 @@ tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit
 tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
 tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) model/ytd.c model/discipline.c \
                              $(STORE_SRC) $(PROTO_SRC)
-tests/test_apply_SRC       = tests/test_apply.c daemon/apply.c daemon/reply.c daemon/validate.c \
+tests/test_apply_SRC       = tests/test_apply.c daemon/apply.c daemon/qbound.c daemon/reply.c daemon/validate.c \
                              $(RULES_SRC) $(CAT_SRC) model/ytd.c model/discipline.c \
                              $(STORE_SRC) $(PROTO_SRC)
 tests/test_notice_SRC      = tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC)
@@ -276,8 +276,10 @@ soak: $(O)/tests/crash $(O)/planwatchd
 	PLANWATCHD=$(O)/planwatchd $(O)/tests/crash --messages 100000 --kills 200
 	PLANWATCHD=$(O)/planwatchd $(O)/tests/hostile --long
 
+# The CLI, and the README's example session as written (by region, in December 2026).
 check-cli: $(O)/planwatchd $(O)/planwatch
 	tests/cli.sh $(O)
+	tests/readme.sh $(O)
 
 # ---- run the bundled default: state in ./state, no root ----
 run: all
@@ -291,6 +293,10 @@ stop:
 # `make bench` runs the InfluxDB peer too: the fair section compares both in one run.
 bench: $(O)/bench $(O)/planwatchd
 	bench/with-influxdb.sh $(O)/bench --daemon $(O)/planwatchd
+# LD_PRELOAD for A/B runs on an emulated slow-flush disk (bench/slowsync.c, PW_SLOWSYNC_US).
+$(O)/slowsync.so: bench/slowsync.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O2 -fPIC -shared -o $@ $< -ldl
 bench-full: $(O)/bench $(O)/planwatchd
 	bench/with-influxdb.sh $(O)/bench --daemon $(O)/planwatchd --full
 bench-peer: $(O)/bench $(O)/planwatchd

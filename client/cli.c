@@ -44,21 +44,25 @@ static void usage(FILE *f)
 		"Feeds and queries planwatchd, the five-year-plan indicator monitor.\n"
 		"\n"
 		"commands:\n"
-		"  push PLAN INDICATOR PERIOD VALUE [--unit U] [--status S] [--dept D]\n"
+		"  push REGION INDICATOR PERIOD VALUE [--unit U] [--status S] [--dept D]\n"
 		"       [--yoy PCT] [--reason TEXT] [--id MSGID] [--backfill] [--confirm]\n"
-		"                          report one figure (unit and dept default to the catalog's;\n"
-		"                          any unit of the indicator's dimension is converted exactly,\n"
-		"                          e.g. --unit 元 into a 万元 indicator; --confirm: a real outlier)\n"
+		"                          report one figure of a region's series (REGION: its alias,\n"
+		"                          quangang, or code, 350505; a plan id such as quangang-14\n"
+		"                          names its region); prints the plans that judge it (unit and\n"
+		"                          dept default to the catalog's; any unit of the indicator's\n"
+		"                          dimension is converted exactly, e.g. --unit 元 into a 万元\n"
+		"                          indicator; --confirm: a real outlier)\n"
 		"  import FILE.csv|FILE.xlsx [--sheet NAME] [--batch N] [--backfill]\n"
 		"                          load figures from CSV or an Excel sheet (plan,indicator,\n"
 		"                          period,value,unit,status,dept,yoy,reason,source, or the\n"
 		"                          Chinese headers); safe to run twice\n"
-		"  watch [PREFIX] [--since SEQ] [--count N] [--wait MS]\n"
+		"  watch [PREFIX] [--region R] [--since SEQ] [--count N] [--wait MS]\n"
 		"                          print notices (change., breach., at_risk., resolved.,\n"
-		"                          overdue., target., rejected.); --since replays from the log\n"
-		"  query PLAN INDICATOR [--from P] [--to P] [--as-of DATE]\n"
+		"                          overdue., target., rejected.); --region: only those of one\n"
+		"                          region (alias or code); --since replays from the log\n"
+		"  query REGION INDICATOR [--from P] [--to P] [--as-of DATE]\n"
 		"                          latest values, or the series as known at DATE\n"
-		"  history PLAN INDICATOR PERIOD\n"
+		"  history REGION INDICATOR PERIOD\n"
 		"                          every revision of one figure\n"
 		"  alerts [--plan P] [--dept D] [--period P] [--all] [--chase]\n"
 		"                          verdicts at risk or off track, then the figures announced\n"
@@ -85,8 +89,12 @@ static void usage(FILE *f)
 		"  template --dept D --plan PLAN --period P -o FILE.xlsx\n"
 		"                          the Excel sheet a department fills in for one period\n"
 		"                          (its indicators of that frequency); import reads it back\n"
-		"  catalog show [PLAN]     indicators and targets loaded in the daemon\n"
-		"  catalog check FILE...   validate catalog files (errors as FILE:LINE)\n"
+		"  catalog show [PLAN|REGION]\n"
+		"                          indicators and targets loaded in the daemon\n"
+		"  catalog check [--store] FILE...\n"
+		"                          validate catalog files (errors as FILE:LINE); --store also\n"
+		"                          checks each plan's baselines against the daemon's stored\n"
+		"                          base-year figures (a successor plan before it is loaded)\n"
 		"  units [UNIT]            the unit table: units by dimension (a figure converts\n"
 		"                          within its dimension); UNIT: its spellings and dimension\n"
 		"  status                  daemon counters\n"
@@ -262,12 +270,32 @@ static void fmt_time(int64_t ms, char *buf, size_t cap)
 	fmt_utc(ms, "%Y-%m-%dT%H:%M:%SZ", buf, cap);
 }
 
+/* ---- whose series: a region, or (v1) a plan of it ---- */
+
+/* True when a command's owner argument names a region: its code (350505, 350500-qetdz:
+ * digits first) or its alias ([a-z][a-z0-9]*, no hyphen). A plan id has a hyphen after its
+ * region's alias (quangang-14: catalog/SCHEMA.md), so the two never look alike. */
+static bool owner_is_region(const char *s)
+{
+	return (s[0] >= '0' && s[0] <= '9') || !strchr(s, '-');
+}
+
+/* Sets r's region or plan from owner. */
+static void set_owner(struct proto_req *r, const char *owner)
+{
+	if (owner_is_region(owner))
+		r->region = owner;
+	else
+		r->plan = owner;
+}
+
 /* ---- catalog lookups (unit / department defaults for push) ---- */
 
-static int catalog_defaults(struct cli *c, const char *plan, const char *ind, char *unit,
+static int catalog_defaults(struct cli *c, const char *owner, const char *ind, char *unit,
 			    size_t ucap, char *dept, size_t dcap)
 {
-	struct proto_req r = { .type = PROTO_CATALOG, .plan = plan };
+	struct proto_req r = { .type = PROTO_CATALOG };
+	set_owner(&r, owner);
 	struct proto_view *v;
 	char id[80];
 	if (call(c, &r, &v))
@@ -284,18 +312,41 @@ static int catalog_defaults(struct cli *c, const char *plan, const char *ind, ch
 		return 0;
 	}
 	proto_view_free(v);
-	fprintf(stderr, "planwatch: indicator '%s' is not in plan '%s' (see planwatch catalog "
-			"show %s)\n", ind, plan, plan);
+	fprintf(stderr, "planwatch: indicator '%s' is not in %s '%s' (see planwatch catalog "
+			"show %s)\n", ind, r.region ? "region" : "plan", owner, owner);
 	return 1;
 }
 
 /* ---- push ---- */
+
+/* What a newcomer in a year without a plan needs to read (docs/MODEL.md section 2). */
+static void print_no_plan(long long year)
+{
+	char nth[16];
+	cat_plan_ordinal((int)year, nth);
+	printf("no plan in force for %lld — load the %s-plan catalog; see catalog/README.md\n", year,
+	       nth);
+}
+
+/* Per item of a PW_DETAIL ACK: the plans that judge it, or that none does. */
+static void print_judged(const struct pw_ack *a)
+{
+	for (size_t i = 0; i < a->n_items; i++) {
+		const struct pw_ack_item *it = &a->items[i];
+		printf("  %s %s: ", it->indicator, it->period);
+		if (it->n_judged)
+			printf("judged by %s\n", it->judged_by);
+		else
+			print_no_plan(strtol(it->period, NULL, 10));
+	}
+}
 
 static int print_ack(const struct pw_ack *a)
 {
 	if (a->code == 0) {
 		printf("ok: %s acknowledged (durable), %u of %u items changed, log seq %llu\n", a->id,
 		       a->changed, a->count, (unsigned long long)a->seq);
+		print_judged(a);
 		return 0;
 	}
 	fprintf(stderr, "planwatch: rejected: %s: %s%s\n", pw_errname(a->code),
@@ -321,7 +372,7 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 	};
 	char unit[64] = "", dept[80] = "", id[80] = "", *end;
 	struct pw_obs o = { .status = "flash", .yoy = NAN };
-	unsigned flags = 0;
+	unsigned flags = PW_DETAIL;
 	int ch;
 
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
@@ -345,10 +396,14 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 4) {
-		fprintf(stderr, "usage: planwatch push PLAN INDICATOR PERIOD VALUE [options]\n");
+		fprintf(stderr, "usage: planwatch push REGION INDICATOR PERIOD VALUE [options]\n");
 		return 2;
 	}
-	o.plan = argv[optind];
+	const char *owner = argv[optind];
+	if (owner_is_region(owner))
+		o.region = owner;
+	else
+		o.plan = owner;
 	o.indicator = argv[optind + 1];
 	o.period = argv[optind + 2];
 	o.value = strtod(argv[optind + 3], &end);
@@ -357,7 +412,7 @@ static int cmd_push(struct cli *c, int argc, char **argv)
 		return 2;
 	}
 	if ((!unit[0] || !dept[0]) &&
-	    catalog_defaults(c, o.plan, o.indicator, unit, sizeof(unit), dept, sizeof(dept)))
+	    catalog_defaults(c, owner, o.indicator, unit, sizeof(unit), dept, sizeof(dept)))
 		return 1;
 	o.unit = unit;
 	if (!id[0])
@@ -405,7 +460,11 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 	for (size_t k = 0; k < n; k++) {
 		struct csvin_row *r = csvin_row(in, idx[k]);
 		char *end;
-		obs[k] = (struct pw_obs){ .plan = r->col[CSVIN_PLAN], .indicator = r->col[CSVIN_IND],
+		/* An empty region or plan field is no name: the other one names the series (with
+		 * both empty, the daemon refuses the row's empty plan, as for any bad field). */
+		const char *region = r->col[CSVIN_REGION][0] ? r->col[CSVIN_REGION] : NULL;
+		const char *plan = r->col[CSVIN_PLAN][0] || !region ? r->col[CSVIN_PLAN] : NULL;
+		obs[k] = (struct pw_obs){ .plan = plan, .region = region, .indicator = r->col[CSVIN_IND],
 					  .period = r->col[CSVIN_PERIOD], .unit = r->col[CSVIN_UNIT],
 					  .status = r->col[CSVIN_STATUS], .yoy = NAN };
 		obs[k].value = strtod(r->col[CSVIN_VALUE], &end);
@@ -416,6 +475,9 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 		obs[k].reason = r->col[CSVIN_REASON][0] ? r->col[CSVIN_REASON] : NULL;
 		for (int col = 0; col < CSVIN_SOURCE; col++)
 			h = fnv1a(h, r->col[col]);
+		/* Only when given: a plan-keyed file keeps the message ids it always had. */
+		if (r->col[CSVIN_REGION][0])
+			h = fnv1a(h, r->col[CSVIN_REGION]);
 	}
 	/* The id is a hash of the batch content: re-importing a file is idempotent. */
 	snprintf(id, sizeof(id), "imp-%016llx", (unsigned long long)h);
@@ -581,6 +643,12 @@ static int import_send(struct cli *c, struct csvin *in, size_t batch, unsigned f
 	return stop;
 }
 
+/* What names a row's series, for messages: its region, else its plan. */
+static const char *row_owner(const struct csvin_row *r)
+{
+	return r->col[CSVIN_REGION][0] ? r->col[CSVIN_REGION] : r->col[CSVIN_PLAN];
+}
+
 /* One line per rejected row on stderr; returns how many. */
 static size_t import_rejects(struct csvin *in, const char *path)
 {
@@ -590,7 +658,7 @@ static size_t import_rejects(struct csvin *in, const char *path)
 		if (r->err < 0) {
 			rejected++;
 			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, r->line,
-				r->col[CSVIN_PLAN], r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
+				row_owner(r), r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
 				pw_errname(r->err), pw_strerror(r->err));
 		}
 	}
@@ -641,10 +709,11 @@ out_rows:
 
 static void print_obs_table(const struct proto_view *v)
 {
-	char unit[40] = "", name[200] = "";
+	char unit[40] = "", name[200] = "", alias[40] = "";
 	proto_view_str(v, -1, "unit", unit, sizeof(unit));
 	proto_view_str(v, -1, "name", name, sizeof(name));
-	printf("%s (%s)\n", name, unit);
+	proto_view_str(v, -1, "alias", alias, sizeof(alias));
+	printf("%s%s%s (%s)\n", alias, alias[0] ? " " : "", name, unit);
 	printf("%-8s %14s %-12s %8s %4s %-20s %s\n", "period", "value", "status", "yoy%", "rev",
 	       "received", "dept");
 	for (size_t i = 0; i < proto_view_count(v); i++) {
@@ -703,11 +772,11 @@ static int cmd_query(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: planwatch query PLAN INDICATOR [--from P] [--to P] "
+		fprintf(stderr, "usage: planwatch query REGION INDICATOR [--from P] [--to P] "
 				"[--as-of DATE]\n");
 		return 2;
 	}
-	r.plan = argv[optind];
+	set_owner(&r, argv[optind]);
 	r.ind = argv[optind + 1];
 	if (call(c, &r, &v))
 		return 1;
@@ -719,10 +788,10 @@ static int cmd_history(struct cli *c, int argc, char **argv)
 	struct proto_req r = { .type = PROTO_HISTORY, .has_period = true };
 	struct proto_view *v;
 	if (argc != 4) {
-		fprintf(stderr, "usage: planwatch history PLAN INDICATOR PERIOD\n");
+		fprintf(stderr, "usage: planwatch history REGION INDICATOR PERIOD\n");
 		return 2;
 	}
-	r.plan = argv[1];
+	set_owner(&r, argv[1]);
 	r.ind = argv[2];
 	if (parse_period_arg(argv[3], &r.period))
 		return 2;
@@ -862,8 +931,7 @@ static void print_alerts(const struct proto_view *v, bool all)
 		       "lists them\n", (long long)unannounced, day);
 	}
 	if (proto_view_int(v, -1, "no_plan_in_force", &year) == 0)
-		printf("no plan in force for %lld — load the 15th-plan catalog; see catalog/README.md\n",
-		       (long long)year);
+		print_no_plan((long long)year);
 }
 
 static void print_alerts_open(const struct proto_view *v)
@@ -1078,33 +1146,129 @@ static void print_lint(const char *msg, void *arg)
 	fprintf(stderr, "warning: %s\n", msg);
 }
 
+/* A plan the running daemon has loaded on region `alias` with a target on `series`, from its
+ * catalog reply v (every plan of a region reads the region's one series); NULL when there is
+ * none: then no figure of the series can have been stored. */
+static const char *daemon_plan_of(const struct proto_view *v, const char *alias,
+				  const char *series, char *plan, size_t cap)
+{
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		char region[CAT_ID_MAX + 1] = "", ind[CAT_ID_MAX + 1] = "";
+		proto_view_str(v, (int)i, "region", region, sizeof(region));
+		proto_view_str(v, (int)i, "indicator", ind, sizeof(ind));
+		if (strcmp(region, alias) == 0 && strcmp(ind, series) == 0 &&
+		    proto_view_str(v, (int)i, "plan", plan, cap) == 0)
+			return plan;
+	}
+	return NULL;
+}
+
+/* The daemon's stored figure of x's series for x's base year, asked through its plan `plan`:
+ * 0 (*value, status set), PW_ENOTFOUND, or 1 after a printed error. */
+static int stored_base(struct cli *c, const char *plan, const struct cat_indicator *x,
+		       double *value, char *status, size_t cap)
+{
+	struct period p[2];
+	size_t n = cat_baseline_periods(x, p);
+	for (size_t i = 0; i < n; i++) {
+		struct proto_req r = { .type = PROTO_QUERY, .plan = plan, .ind = x->id,
+				       .from = p[i], .to = p[i], .has_from = true, .has_to = true };
+		struct proto_view *v;
+		if (call(c, &r, &v))
+			return 1;
+		bool found = proto_view_count(v) > 0 &&
+			     proto_view_double(v, 0, "value", value) == 0;
+		if (found)
+			proto_view_str(v, 0, "status", status, cap);
+		proto_view_free(v);
+		if (found)
+			return 0;
+	}
+	return PW_ENOTFOUND;
+}
+
+/* `catalog check --store`: the baselines of the files' plans against the running daemon's
+ * stored base-year figures, as the daemon lints them when it loads a plan (docs/MODEL.md
+ * section 7), before the plan is loaded. Returns how many differ, or -1. */
+static int store_lint(struct cli *c, const struct catalog *cat)
+{
+	struct proto_req r = { .type = PROTO_CATALOG };
+	struct proto_view *loaded;
+	int n = 0;
+
+	if (call(c, &r, &loaded))
+		return -1;
+	for (size_t i = 0; i < catalog_n_plans(cat) && n >= 0; i++) {
+		const struct cat_plan *p = catalog_plan_at(cat, i);
+		for (size_t j = 0; j < p->n_inds && n >= 0; j++) {
+			const struct cat_indicator *x = &p->inds[j];
+			char plan[CAT_ID_MAX + 1], status[32] = "", msg[400];
+			double value;
+			if (!x->has_base ||
+			    !daemon_plan_of(loaded, p->region->alias, x->id, plan, sizeof(plan)))
+				continue;
+			int rc = stored_base(c, plan, x, &value, status, sizeof(status));
+			if (rc == 1)
+				n = -1;
+			else if (rc == 0 &&
+				 cat_baseline_differs(x, value, status, msg, sizeof(msg))) {
+				print_lint(msg, NULL);
+				n++;
+			}
+		}
+	}
+	proto_view_free(loaded);
+	return n;
+}
+
+static int cmd_catalog_check(struct cli *c, int argc, char **argv)
+{
+	struct catalog *cat;
+	char err[CAT_ERR_MAX];
+	bool store = argc >= 1 && strcmp(argv[0], "--store") == 0;
+	int rc = 0;
+
+	argc -= store;
+	argv += store;
+	if (argc < 1) {
+		fprintf(stderr, "usage: planwatch catalog check [--store] FILE...\n");
+		return 2;
+	}
+	if (catalog_load(&cat, (const char *const *)argv, (size_t)argc, err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	int warnings = catalog_lint(cat, print_lint, NULL);
+	int differ = store ? store_lint(c, cat) : 0;
+	if (differ < 0)
+		rc = 1;
+	else {
+		printf("%d file(s) ok: %zu plans, %zu indicators, %d warning(s)", argc,
+		       catalog_n_plans(cat), catalog_n_indicators(cat), warnings);
+		if (store)
+			printf("; against the store: %d baseline(s) differ from the stored figures",
+			       differ);
+		printf("\n");
+	}
+	catalog_free(cat);
+	return rc;
+}
+
 static int cmd_catalog(struct cli *c, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
-		struct catalog *cat;
-		char err[CAT_ERR_MAX];
-		if (argc < 3) {
-			fprintf(stderr, "usage: planwatch catalog check FILE...\n");
-			return 2;
-		}
-		if (catalog_load(&cat, (const char *const *)argv + 2, (size_t)argc - 2, err) < 0) {
-			fprintf(stderr, "%s\n", err);
-			return 1;
-		}
-		int warnings = catalog_lint(cat, print_lint, NULL);
-		printf("%d file(s) ok: %zu plans, %zu indicators, %d warning(s)\n", argc - 2,
-		       catalog_n_plans(cat), catalog_n_indicators(cat), warnings);
-		catalog_free(cat);
-		return 0;
-	}
+	if (argc >= 2 && strcmp(argv[1], "check") == 0)
+		return cmd_catalog_check(c, argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "show") == 0 && argc <= 3) {
-		struct proto_req r = { .type = PROTO_CATALOG, .plan = argc == 3 ? argv[2] : NULL };
+		struct proto_req r = { .type = PROTO_CATALOG };
 		struct proto_view *v;
+		if (argc == 3)
+			set_owner(&r, argv[2]);
 		if (call(c, &r, &v))
 			return 1;
 		return print_reply(c, v, print_catalog);
 	}
-	fprintf(stderr, "usage: planwatch catalog show [PLAN] | catalog check FILE...\n");
+	fprintf(stderr, "usage: planwatch catalog show [PLAN|REGION] | catalog check [--store] "
+			"FILE...\n");
 	return 2;
 }
 
@@ -1633,36 +1797,66 @@ out:
 
 /* ---- watch ---- */
 
+/* Does a notice's topic concern the region of alias? Its second part names it
+ * (change.quangang.gdp, breach.quangang.quangang-14.gdp) or, in a topic logged before the v2
+ * scheme, a plan of it (breach.quangang-14.gdp: plan ids are <alias>-<n>). accepted. and
+ * rejected. name a department, never a region. */
+static bool notice_of_region(const char *topic, const char *alias)
+{
+	const char *p = strchr(topic, '.');
+	size_t n = strlen(alias);
+	return p && strncmp(p + 1, alias, n) == 0 && (p[1 + n] == '.' || p[1 + n] == '-');
+}
+
+/* The alias of region (alias or code), as topics name it: asked of the daemon's catalog. */
+static int region_alias(struct cli *c, const char *region, char *alias, size_t cap)
+{
+	struct proto_req r = { .type = PROTO_CATALOG, .region = region };
+	struct proto_view *v;
+	if (call(c, &r, &v))
+		return 1;
+	int rc = proto_view_count(v) ? proto_view_str(v, 0, "region", alias, cap) : PW_ENOTFOUND;
+	proto_view_free(v);
+	if (rc < 0)
+		fprintf(stderr, "planwatch: region '%s' has no plan in the daemon's catalog\n", region);
+	return rc < 0;
+}
+
 static int cmd_watch(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "since", required_argument, NULL, 's' }, { "count", required_argument, NULL, 'n' },
-		{ "wait", required_argument, NULL, 'w' }, { NULL, 0, NULL, 0 },
+		{ "wait", required_argument, NULL, 'w' },  { "region", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
 	};
 	long long since = -1;
 	long count = -1, wait_ms = -1;
+	const char *region = NULL;
 	int ch;
 
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
-	while ((ch = getopt_long(argc, argv, "s:n:w:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:n:w:r:", opts, NULL)) != -1) {
 		if (ch == 's')
 			since = strtoll(optarg, NULL, 10);
 		else if (ch == 'n')
 			count = strtol(optarg, NULL, 10);
 		else if (ch == 'w')
 			wait_ms = strtol(optarg, NULL, 10);
+		else if (ch == 'r')
+			region = optarg;
 		else
 			return 2;
 	}
 	const char *prefix = optind < argc ? argv[optind] : "";
-	if (connect_cli(c))
+	char alias[CAT_ID_MAX + 1] = "";
+	if (connect_cli(c) || (region && region_alias(c, region, alias, sizeof(alias))))
 		return 1;
 	struct pw_sub *s;
 	int rc = pw_sub_new(&s, c->pub, prefix, since, c->c, &c->opts);
 	if (rc < 0)
 		return fail("watch", rc);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (long n = 0; count < 0 || n < count; n++) {
+	for (long n = 0; count < 0 || n < count;) {
 		struct pw_notice nt;
 		struct proto_view *v;
 		rc = pw_sub_next(s, &nt, (int)wait_ms);
@@ -1676,6 +1870,12 @@ static int cmd_watch(struct cli *c, int argc, char **argv)
 		}
 		if (proto_view_new(&v, nt.body, nt.len) == 0) {
 			char *js;
+			/* Topics are prefix filters: one region's notices of every kind are picked here. */
+			if (region && !notice_of_region(nt.topic, alias)) {
+				proto_view_free(v);
+				continue;
+			}
+			n++;
 			if (proto_view_json(v, -1, &js) == 0) {
 				if (c->json)
 					printf("%s\n", js);

@@ -17,7 +17,7 @@
 
 #define CSVIN_CHUNK 65536 /* bytes handed to libcsv at a time: errors stop the parse early */
 
-#define HEADER "plan,indicator,period,value,unit,status,dept,yoy,reason,source"
+#define HEADER "region,indicator,period,value,unit,status,dept,yoy,reason,source"
 #define COL_IGNORED (-1)
 #define COL_UNKNOWN (-2)
 
@@ -27,7 +27,7 @@ static const struct {
 	const char *names[4];
 	bool required;
 } columns[CSVIN_COLS] = {
-	[CSVIN_PLAN] = { { "plan", "规划", "规划代码" }, true },
+	[CSVIN_PLAN] = { { "plan", "规划", "规划代码" }, false }, /* plan or region: end_header */
 	[CSVIN_IND] = { { "indicator", "指标", "指标代码" }, true },
 	[CSVIN_PERIOD] = { { "period", "期别", "时期" }, true },
 	[CSVIN_VALUE] = { { "value", "数值" }, true },
@@ -37,6 +37,7 @@ static const struct {
 	[CSVIN_YOY] = { { "yoy", "同比" }, false },
 	[CSVIN_REASON] = { { "reason", "说明", "备注" }, false },
 	[CSVIN_SOURCE] = { { "source", "来源" }, false },
+	[CSVIN_REGION] = { { "region", "地区", "地区代码" }, false },
 };
 
 /* Columns a sheet may carry for people's sake; their content is not imported. */
@@ -160,6 +161,10 @@ static void end_header(struct csvin *c)
 			     columns[col].names[0], columns[col].names[1], HEADER);
 			return;
 		}
+	/* A series is (region, indicator): named by its region, or by a plan of it (v1). */
+	if (!c->have[CSVIN_REGION] && !c->have[CSVIN_PLAN])
+		fail(c, PW_EFIELD, c->row_line, "the header has no column 'region' (地区) nor 'plan' "
+		     "(规划); it is %s", HEADER);
 }
 
 static void end_row(struct csvin *c)

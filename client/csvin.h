@@ -5,7 +5,10 @@
  * A CSV file is UTF-8 text (an optional UTF-8 BOM is skipped) whose first non-blank line
  * is the header, e.g.
  *
- *     plan,indicator,period,value,unit,status,dept,yoy,reason,source
+ *     region,indicator,period,value,unit,status,dept,yoy,reason,source
+ *
+ * (or `plan` instead of `region`: a plan id, which the daemon maps to its region; a file may
+ * have both, and a row then names its series by whichever it fills)
  *
  * followed by one row per observation with as many fields as the header. RFC 4180
  * quoting: a field in double quotes may hold commas, doubled quotes and line breaks;
@@ -22,7 +25,8 @@
  * calculated reads as its formula, "=A1*2", which is not a number).
  *
  * Header names, in any order, English or Chinese (exact text):
- *     plan       规划, 规划代码          indicator  指标, 指标代码
+ *     region     地区, 地区代码 (or)     plan       规划, 规划代码
+ *     indicator  指标, 指标代码
  *     period     期别, 时期              value      数值
  *     unit       单位, 计量单位          status     数据状态
  *     dept       报送单位, 责任单位      yoy        同比        (optional)
@@ -35,7 +39,7 @@
 
 #include <stddef.h>
 
-#define CSVIN_COLS 10
+#define CSVIN_COLS 11
 #define CSVIN_MAX_COLS 64    /* fields of the header */
 #define CSVIN_MAX_FIELD 4096 /* bytes of one field; more is an error (a runaway quote?) */
 #define CSVIN_ERR_MAX 256
@@ -43,6 +47,7 @@
 enum csvin_col {
 	CSVIN_PLAN, CSVIN_IND, CSVIN_PERIOD, CSVIN_VALUE, CSVIN_UNIT, CSVIN_STATUS, CSVIN_DEPT,
 	CSVIN_YOY, CSVIN_REASON, CSVIN_SOURCE,
+	CSVIN_REGION, /* after SOURCE: the columns before it are the row's content hash (cli.c) */
 };
 
 /* One data row, by column (not by position in the file). col[] are NUL-terminated UTF-8

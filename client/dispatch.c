@@ -25,7 +25,12 @@
 
 #define BJT_OFFSET_MS (8 * 3600 * 1000LL) /* Beijing time, UTC+8, no daylight saving */
 
-enum { TGT_NONE = 0, TGT_TOTAL, TGT_GROWTH };
+/* What the year's target is: a total (序时进度), a growth (YTD 同比 against it), or a level
+ * of the year (a share or a rate: the 1–N月 value against it, met or short). */
+enum { TGT_NONE = 0, TGT_TOTAL, TGT_GROWTH, TGT_LEVEL };
+/* Where it comes from, first match wins (docs/MODEL.md §2): the city's number set with
+ * `target set` (kind city), the catalog's 年度目标, the plan's average growth. */
+enum { SRC_NONE = 0, SRC_CITY, SRC_ANNUAL, SRC_PLAN };
 
 /* One row of the table: one series of the region. */
 struct drow {
@@ -40,7 +45,9 @@ struct drow {
 	int status;
 	int64_t rev;
 	int tgt; /* TGT_*: what the year's target is */
+	int src; /* SRC_*: where it comes from */
 	double target;
+	double city; /* kind city: the city's number for the year (the store's), NAN: none */
 	struct ytd_progress pace;
 	double path; /* quarterly analysis: the plan's path for the year, NAN if none */
 	int dstate, ddays;
@@ -177,27 +184,42 @@ static int load_years(struct dsp *d, struct drow *r, struct series_years *sy)
 	return 0;
 }
 
-/* What the year asks: its 年度目标 (a total or a growth), else the plan's average growth. */
+/* A number for the year: a total of a cumulative sum, else a level of the 1–N月 value. */
+static void set_target(struct drow *r, int src, double v, bool additive)
+{
+	r->src = src;
+	r->target = v;
+	r->tgt = r->s->form == CAT_FORM_YTD && additive ? TGT_TOTAL : TGT_LEVEL;
+}
+
+/* What the year asks: the city's number, its 年度目标 (a growth, a total or a level), else
+ * the plan's average growth; and how far along the year is against it. */
 static void row_target(struct drow *r, bool additive)
 {
+	int dir = r->x ? r->x->direction : 1;
 	r->tgt = TGT_NONE;
+	r->src = SRC_NONE;
 	r->target = NAN;
-	if (r->an && r->an->has_growth) {
+	if (r->x && r->x->kind == CAT_CITY && !isnan(r->city)) {
+		set_target(r, SRC_CITY, r->city, additive);
+	} else if (r->an && r->an->has_growth) {
 		r->tgt = TGT_GROWTH;
+		r->src = SRC_ANNUAL;
 		r->target = r->an->growth;
-	} else if (r->an && r->an->has_value && r->s->form == CAT_FORM_YTD && additive) {
-		r->tgt = TGT_TOTAL;
-		r->target = r->an->value;
+	} else if (r->an && r->an->has_value) {
+		set_target(r, SRC_ANNUAL, r->an->value, additive);
 	} else if (r->x && r->x->kind == CAT_GROWTH && r->x->has_growth) {
 		r->tgt = TGT_GROWTH;
+		r->src = SRC_PLAN;
 		r->target = r->x->growth;
 	}
 	if (r->tgt == TGT_TOTAL)
-		ytd_pace_total(r->y.cum, r->target, r->per.freq, r->per.n, r->x->direction,
-			       &r->pace);
+		ytd_pace_total(r->y.cum, r->target, r->per.freq, r->per.n, dir, &r->pace);
+	else if (r->tgt == TGT_LEVEL)
+		ytd_pace_level(r->y.cum, r->target, r->per.freq, r->per.n, dir, &r->pace);
 	else
 		ytd_pace_growth(r->tgt == TGT_GROWTH ? r->y.cum_yoy : NAN, r->target, r->per.freq,
-				r->per.n, r->x ? r->x->direction : 1, &r->pace);
+				r->per.n, dir, &r->pace);
 }
 
 /* The plan's path for the year (quarterly analysis): the linear path of a level target,
@@ -343,10 +365,50 @@ static int load_now(struct dsp *d)
 	return 0;
 }
 
+/* The city's numbers of the city targets among the rows: the store keeps them (`target
+ * set`), the catalog reply carries them; one request per plan. */
+static int load_city(struct dsp *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		d->rows[i].city = NAN;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct cat_indicator *x = d->rows[i].x;
+		bool asked = false;
+		if (!x || x->kind != CAT_CITY)
+			continue;
+		for (size_t k = 0; k < i && !asked; k++)
+			asked = d->rows[k].x && d->rows[k].x->plan == x->plan &&
+				d->rows[k].x->kind == CAT_CITY;
+		if (asked)
+			continue;
+		struct proto_req q = { .type = PROTO_CATALOG, .plan = x->plan->id };
+		struct proto_view *v;
+		int rc = rep_call(&d->rq, &q, &v);
+		if (rc < 0)
+			return rc;
+		for (size_t k = i; k < d->n; k++) {
+			struct drow *r = &d->rows[k];
+			struct rep_year_target city[REP_YEARS_MAX];
+			char id[PROTO_MAX_ID + 1];
+			if (!r->x || r->x->plan != x->plan || r->x->kind != CAT_CITY)
+				continue;
+			for (size_t j = 0; j < proto_view_count(v); j++) {
+				if (proto_view_str(v, (int)j, "indicator", id, sizeof(id)) < 0 ||
+				    strcmp(id, r->x->id) != 0)
+					continue;
+				size_t n = rep_view_years(v, (int)j, true, city, REP_YEARS_MAX);
+				r->city = rep_city_for(city, n, r->per.year);
+			}
+		}
+		proto_view_free(v);
+	}
+	return 0;
+}
+
 static int load(struct dsp *d)
 {
 	int rc;
-	if ((rc = load_now(d)) < 0 || (rc = pick_rows(d)) < 0)
+	if ((rc = load_now(d)) < 0 || (rc = pick_rows(d)) < 0 || (rc = load_city(d)) < 0)
 		return rc;
 	for (size_t i = 0; i < d->n; i++)
 		if ((rc = load_row(d, &d->rows[i])) < 0)
@@ -493,8 +555,11 @@ static void cell(const struct dsp *d, const struct drow *r, int c, char *buf, si
 	case C_TARGET:
 		if (r->tgt == TGT_GROWTH)
 			snprintf(buf, cap, "%s%.1f%%", r->target >= 0 ? "+" : "", r->target);
-		else if (r->tgt == TGT_TOTAL)
+		else if (r->tgt == TGT_TOTAL || r->tgt == TGT_LEVEL)
 			fmt_num(buf, cap, r->target);
+		if (r->src == SRC_CITY) /* the city's number, not the plan's */
+			snprintf(buf + strlen(buf), cap - strlen(buf), "%s",
+				 d->o->lang == DISPATCH_EN ? " (city)" : "（市下达）");
 		break;
 	case C_PROGRESS:
 		if (r->tgt == TGT_TOTAL)
@@ -565,6 +630,13 @@ static bool next_chase(const struct dsp *d, size_t *i, struct chase *c)
 		return true;
 	}
 	return false;
+}
+
+/* The window the reporting discipline counts: the periods of the table's year up to its
+ * period, those due by the time the table is drawn ("2026年1-10月"). */
+static void window_label(const struct dsp *d, char *buf, size_t cap)
+{
+	period_label(d, buf, cap, &d->per, true, 1);
 }
 
 /* ---- CSV ---- */
@@ -645,9 +717,11 @@ static void json_row(const struct drow *r, FILE *f)
 	rep_json_num(f, r->y.single);
 	fputs(",\"single_yoy\":", f);
 	rep_json_num(f, r->y.single_yoy);
-	fprintf(f, ",\"combined\":%s,\"target_kind\":\"%s\",\"target\":",
-		r->y.combined ? "true" : "false",
-		r->tgt == TGT_TOTAL ? "total" : r->tgt == TGT_GROWTH ? "growth" : "none");
+	static const char *const kinds[] = { "none", "total", "growth", "level" };
+	static const char *const srcs[] = { "none", "city", "annual", "plan" };
+	fprintf(f, ",\"combined\":%s,\"target_kind\":\"%s\",\"target_source\":\"%s\","
+		   "\"target\":",
+		r->y.combined ? "true" : "false", kinds[r->tgt], srcs[r->src]);
 	rep_json_num(f, r->target);
 	fputs(",\"elapsed\":", f);
 	rep_json_num(f, r->pace.elapsed);
@@ -655,11 +729,10 @@ static void json_row(const struct drow *r, FILE *f)
 	rep_json_num(f, r->pace.completion);
 	fputs(",\"gap\":", f);
 	rep_json_num(f, r->pace.gap);
-	fprintf(f, ",\"pace\":\"%s\"",
-		r->pace.pace == YTD_PACE_AHEAD	  ? "ahead"
-		: r->pace.pace == YTD_PACE_ON	  ? "on"
-		: r->pace.pace == YTD_PACE_BEHIND ? "behind"
-						  : "none");
+	static const char *const paces[] = { [YTD_PACE_NONE] = "none", [YTD_PACE_AHEAD] = "ahead",
+					      [YTD_PACE_ON] = "on", [YTD_PACE_BEHIND] = "behind",
+					      [YTD_PACE_MET] = "met", [YTD_PACE_SHORT] = "short" };
+	fprintf(f, ",\"pace\":\"%s\"", paces[r->pace.pace]);
 	fputs(",\"plan_path\":", f);
 	rep_json_num(f, r->path);
 	fputs(",\"status\":", f);
@@ -704,7 +777,11 @@ static void json_write(const struct dsp *d, FILE *f)
 		fputs(i ? ",\n" : "\n", f);
 		json_row(&d->rows[i], f);
 	}
-	fputs("],\n\"discipline\":[", f);
+	char win[96];
+	window_label(d, win, sizeof(win));
+	fputs("],\n\"discipline_window\":", f);
+	rep_json_str(f, win);
+	fputs(",\n\"discipline\":[", f);
 	for (size_t i = 0; i < d->n_depts; i++) {
 		const struct disc_dept *s = &d->depts[i];
 		fputs(i ? ",\n{\"dept\":" : "\n{\"dept\":", f);
@@ -775,7 +852,8 @@ static void html_row(const struct dsp *d, const struct drow *r, FILE *f)
 {
 	char buf[REP_NAME * 2];
 	fprintf(f, "<tr data-indicator=\"%s\" class=\"%s%s\">", r->s->id,
-		r->pace.pace == YTD_PACE_BEHIND ? "behind" : r->pace.pace == YTD_PACE_AHEAD ? "ahead" : "",
+		r->pace.pace == YTD_PACE_BEHIND || r->pace.pace == YTD_PACE_SHORT ? "behind"
+		: r->pace.pace == YTD_PACE_AHEAD ? "ahead" : "",
 		r->dstate == DISC_MISSING ? " missing" : "");
 	for (int c = C_NAME; c < C_N; c++) {
 		if (!col_shown(d, c))
@@ -793,9 +871,13 @@ static void html_row(const struct dsp *d, const struct drow *r, FILE *f)
 
 static void html_discipline(const struct dsp *d, FILE *f)
 {
+	char win[96];
+	window_label(d, win, sizeof(win));
 	fputs("<h2>", f);
 	label(d, f, "报送情况", "Reporting discipline", html_put);
-	fputs("</h2>\n<table class=\"discipline\"><thead><tr>", f);
+	fputs("（", f);
+	rep_esc(f, win);
+	fputs("）</h2>\n<table class=\"discipline\"><thead><tr>", f);
 	static const char *const zh[] = { "责任单位", "应报", "已报", "按时", "迟报", "未报",
 					  "按时率(%)", "最长逾期(天)" };
 	static const char *const en[] = { "Department", "Due", "Received", "On time", "Late",
@@ -925,7 +1007,7 @@ static double xl_value(const struct drow *r, int c)
 	case C_CUM_YOY: return r->y.cum_yoy;
 	case C_SINGLE: return r->y.single;
 	case C_SINGLE_YOY: return r->y.single_yoy;
-	case C_TARGET: return r->tgt == TGT_TOTAL ? r->target : NAN;
+	case C_TARGET: return r->tgt == TGT_TOTAL || r->tgt == TGT_LEVEL ? r->target : NAN;
 	case C_PROGRESS: return r->tgt == TGT_TOTAL ? r->pace.completion : NAN;
 	case C_GAP: return r->pace.gap;
 	case C_PATH: return r->path;

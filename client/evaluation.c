@@ -105,17 +105,42 @@ static double chained_growth(const struct rep_ind *x, int y, bool rate_series)
 	return (pow(q, 1.0 / (y - x->base_year)) - 1) * 100;
 }
 
+/* The growth of year y's own figure over the year before (%): reported; of a rate series
+ * the figure itself; at current prices from the two levels (never at comparable prices, as
+ * daemon/rules.c); NAN when not known. */
+static double year_growth(const struct rep_ind *x, int y, bool rate_series, bool comparable)
+{
+	const struct rep_obs *o = year_figure(x, y), *prev = year_figure(x, y - 1);
+	if (!o)
+		return NAN;
+	if (rate_series)
+		return o->value;
+	if (!isnan(o->yoy) || comparable)
+		return o->yoy;
+	return prev && prev->value > 0 ? (o->value / prev->value - 1) * 100 : NAN;
+}
+
 static void evaluate_row(const struct ev *e, const struct rep_ind *x, struct ev_row *w)
 {
 	struct evaluate_target t = {
 		.kind = kind_of(x->kind), .direction = x->direction, .unit = x->unit,
 		.t = { x->base_year, x->target_year, x->base, x->target, x->growth },
+		.def_change = x->def_change[0] ? x->def_change : NULL,
+		.def_change_year = x->def_change_year,
 	};
 	struct evaluate_figure f = { .year = e->year, .value = NAN, .growth = NAN };
+	const struct rep_year_target *an = rep_annual_for(x, e->year);
+	struct evaluate_annual a = { .has_value = an && !isnan(an->value),
+				     .has_growth = an && !isnan(an->growth),
+				     .value = an ? an->value : NAN,
+				     .growth = an ? an->growth : NAN };
 	/* A growth target on a series that is itself a rate (固定资产投资增长率, %): its
 	 * figures are the yearly rates, never levels to take a ratio of. */
 	bool rate_series = t.kind == CAT_GROWTH && strcmp(x->unit, "%") == 0;
 	t.comparable = rate_series || cat_name_comparable(x->name);
+	t.annual = an ? &a : NULL;
+	if (t.kind == CAT_CITY) /* the city's number for the year, set with target set */
+		t.t.target = rep_city_for(x->city, x->n_city, e->year);
 	w->x = x;
 	if (t.kind == CAT_CUMULATIVE) {
 		bool any = false;
@@ -142,8 +167,12 @@ static void evaluate_row(const struct ev *e, const struct rep_ind *x, struct ev_
 		f.estimate = w->fig->status == PW_ST_ESTIMATE;
 	if (t.comparable)
 		f.growth = chained_growth(x, e->year, rate_series);
+	const struct rep_obs *own = year_figure(x, e->year);
+	f.own = own ? own->value : NAN;
+	f.yoy = year_growth(x, e->year, rate_series, t.comparable);
 	w->actual = f.value;
 	evaluate_target(&t, &f, e->margin_pct, &w->res);
+	w->target = t.t.target;
 	/* the stated rate, or the one a growth target's two levels imply */
 	w->planned_growth = x->growth;
 	if (isnan(w->planned_growth) && (t.kind != CAT_GROWTH ||
@@ -172,7 +201,7 @@ static void format_row(const struct ev *e, struct ev_row *w)
 		snprintf(c[7], EV_CELL, "%d", x->base_year);
 	num(c[8], x->base, -1);
 	snprintf(c[9], EV_CELL, "%d", x->target_year);
-	num(c[10], x->target, -1);
+	num(c[10], w->target, -1);
 	num(c[11], w->planned_growth, isnan(x->growth) ? 2 : -1);
 	snprintf(c[12], EV_CELL, "%d", e->year);
 	num(c[13], w->actual, -1);

@@ -27,6 +27,8 @@ struct ev_row {
 	char period[PERIOD_TEXT_MAX * 2 + 2];
 	double actual;             /* what was evaluated (cumulative: the sum), NaN */
 	double planned_growth;     /* stated or implied, NaN */
+	double target;             /* the plan's target; of a city target the city's number for
+				    * the year, NaN */
 	struct evaluate_result res;
 	char cells[EV_N_COLUMNS][EV_CELL];
 };

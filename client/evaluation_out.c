@@ -76,7 +76,7 @@ void ev_write_json(const struct ev *e, FILE *f)
 		}
 		fputs(",\"departments\":", f);
 		rep_json_str(f, e->rows[k].x->depts);
-		fputs(",\"basis\":", f); /* level, rate, bound or sum: what was judged */
+		fputs(",\"basis\":", f); /* level, rate, bound, sum or annual: what was judged */
 		rep_json_str(f, e->rows[k].res.basis);
 		fputc('}', f);
 	}

@@ -172,16 +172,19 @@ static int fill_update(struct pw_client *c, const char *dept, const char *msgid,
 	snprintf(r->id, sizeof(r->id), "%s", msgid);
 	r->dept = dept;
 	r->backfill = flags & PW_BACKFILL;
+	r->detail = flags & PW_DETAIL;
 	for (size_t i = 0; i < n; i++) {
 		const struct pw_obs *o = &obs[i];
 		int st;
-		if (!o->plan || !o->indicator || !o->period || !o->unit || !o->status)
+		if ((!o->plan && !o->region) || !o->indicator || !o->period || !o->unit ||
+		    !o->status)
 			return PW_EINVAL;
 		if (period_parse_text(&items[i].period, o->period, strlen(o->period)) < 0)
 			return PW_EPERIOD;
 		if ((st = status_parse_text(o->status)) < 0)
 			return st;
 		items[i].plan = o->plan;
+		items[i].region = o->region;
 		items[i].ind = o->indicator;
 		items[i].unit = o->unit;
 		items[i].reason = o->reason;
@@ -207,6 +210,28 @@ int pw_send_update(struct pw_client *c, const char *dept, const char *msgid,
 	return zmq_send(c->dealer, c->buf.data, c->buf.len, 0) < 0 ? PW_ESYS : 0;
 }
 
+/* An ACK's items (detail: true): region, period and judging plans of each. */
+static void parse_ack_items(const struct proto_view *v, struct pw_ack *ack)
+{
+	size_t n = proto_view_count(v);
+	for (size_t i = 0; i < n && ack->n_items < PW_ACK_MAX_ITEMS; i++) {
+		int64_t idx;
+		char id[PROTO_MAX_ID + 1];
+		if (proto_view_int(v, (int)i, "index", &idx) < 0)
+			continue;
+		struct pw_ack_item *it = &ack->items[ack->n_items++];
+		it->index = (uint32_t)idx;
+		proto_view_str(v, (int)i, "region", it->region, sizeof(it->region));
+		proto_view_str(v, (int)i, "indicator", it->indicator, sizeof(it->indicator));
+		proto_view_str(v, (int)i, "period", it->period, sizeof(it->period));
+		for (size_t k = 0; proto_view_str_at(v, (int)i, "judged_by", k, id, sizeof(id)) == 0; k++) {
+			size_t at = strlen(it->judged_by);
+			snprintf(it->judged_by + at, sizeof(it->judged_by) - at, "%s%s", k ? ", " : "", id);
+			it->n_judged++;
+		}
+	}
+}
+
 static int parse_ack(const void *buf, size_t len, struct pw_ack *ack)
 {
 	struct proto_view *v;
@@ -229,6 +254,7 @@ static int parse_ack(const void *buf, size_t len, struct pw_ack *ack)
 			ack->count = (uint32_t)x;
 		if (proto_view_int(v, -1, "changed", &x) == 0)
 			ack->changed = (uint32_t)x;
+		parse_ack_items(v, ack);
 	} else {
 		ack->code = proto_view_int(v, -1, "code", &x) == 0 ? -(int)x : PW_EPROTO;
 		proto_view_bool(v, -1, "retry", &ack->retry);

@@ -16,6 +16,7 @@
 #define PW_DEFAULT_ENDPOINT "ipc://state/ingest.sock"
 #define PW_DEFAULT_PUB "ipc://state/notify.sock"
 #define PW_BACKFILL 0x1 /* pw_push flag: historical data, announce but raise no alerts */
+#define PW_DETAIL 0x2   /* pw_push flag: the ACK names each item's region and judging plans */
 
 struct pw_client;
 
@@ -32,18 +33,34 @@ struct pw_opts {
 int pw_client_new(struct pw_client **ret, const char *endpoint, const struct pw_opts *opts);
 void pw_client_free(struct pw_client *c);
 
-/* One observation. yoy = NAN (math.h) when not reported; reason may be NULL. unit is any
+/* One observation of a series, named by its region (id or alias: a department reports
+ * figures, not plans) or, v1, by a plan of that region (plan); one of the two, or both when
+ * they agree. yoy = NAN (math.h) when not reported; reason may be NULL. unit is any
  * unit of the indicator's dimension (the daemon converts 32570 元 into a 万元 catalog
  * exactly). confirm says an outlier is real (suspect_scale, ytd_decrease). period and
  * status may be written as people write them (period_parse_text, status_parse_text:
  * "2026年1-10月", "快报"); they are sent in the canonical form. */
 struct pw_obs {
 	const char *plan, *indicator, *period, *unit, *status, *reason;
+	/* The series' region (id or alias): set it, plan, or both (then they must agree). A
+	 * department reports figures of a region's series, whatever plan judges them. */
+	const char *region;
 	double value, yoy;
 	bool confirm;
 };
 
 #define PW_ACK_MAX_BAD 32
+#define PW_ACK_MAX_ITEMS 32
+
+/* One item of the ACK of a PW_DETAIL push. */
+struct pw_ack_item {
+	uint32_t index;
+	char region[65];     /* the series' region id */
+	char indicator[65];
+	char period[16];
+	size_t n_judged;     /* plans that judge the period; 0 = no plan in force */
+	char judged_by[160]; /* their ids, ", "-separated (cut to fit) */
+};
 
 /* The daemon's answer to an update. code 0 = acknowledged (durable). */
 struct pw_ack {
@@ -59,6 +76,8 @@ struct pw_ack {
 		uint32_t index;
 		int code;
 	} bad[PW_ACK_MAX_BAD];
+	size_t n_items; /* ACK of a PW_DETAIL push: items described (the first PW_ACK_MAX_ITEMS) */
+	struct pw_ack_item items[PW_ACK_MAX_ITEMS];
 };
 
 /* Sends one update and waits for its ACK/NACK. Returns 0 when a reply arrived (see

@@ -101,6 +101,60 @@ double rep_view_num(const struct proto_view *v, int item, const char *key)
 	return proto_view_double(v, item, key, &x) == 0 && isfinite(x) ? x : NAN;
 }
 
+size_t rep_view_years(const struct proto_view *v, int i, bool city, struct rep_year_target *out,
+		      size_t max)
+{
+	struct proto_buf b;
+	struct proto_map m;
+	struct proto_view *sub = NULL;
+	size_t n = 0;
+
+	/* The array re-wrapped as {"items": array}: its maps read with the same lookups. */
+	proto_buf_init(&b);
+	proto_map_open(&m, &b);
+	proto_map_key(&m, "items");
+	if (proto_view_pack(v, i, city ? "city_targets" : "annual_targets", &b) == 0) {
+		proto_map_close(m);
+		if (!b.err && proto_view_new(&sub, b.data, b.len) < 0)
+			sub = NULL;
+	}
+	proto_buf_release(&b);
+	for (size_t k = 0; sub && k < proto_view_count(sub) && n < max; k++) {
+		int64_t y, rev;
+		if (proto_view_int(sub, (int)k, "year", &y) < 0 || y < 0 || y > PERIOD_YEAR_MAX)
+			continue;
+		out[n] = (struct rep_year_target){ .year = (int)y,
+						   .value = rep_view_num(sub, (int)k, "value"),
+						   .growth = rep_view_num(sub, (int)k, "growth") };
+		out[n].rev = proto_view_int(sub, (int)k, "rev", &rev) == 0 && rev > 0 ? (unsigned)rev
+										       : 0;
+		if (!isnan(out[n].value) || !isnan(out[n].growth))
+			n++;
+	}
+	proto_view_free(sub);
+	return n;
+}
+
+const struct rep_year_target *rep_annual_for(const struct rep_ind *x, int year)
+{
+	for (size_t i = 0; i < x->n_annual; i++)
+		if (x->annual[i].year == year)
+			return &x->annual[i];
+	return NULL;
+}
+
+double rep_city_for(const struct rep_year_target *city, size_t n, int year)
+{
+	double every = NAN;
+	for (size_t i = 0; i < n; i++) {
+		if (city[i].year == year)
+			return city[i].value;
+		if (city[i].year == 0)
+			every = city[i].value;
+	}
+	return every;
+}
+
 static int period_end(const struct period *p)
 {
 	int first, last;
@@ -209,6 +263,13 @@ static int load_catalog(struct rep *r)
 		x->base = rep_view_num(v, (int)i, "baseline");
 		x->target = rep_view_num(v, (int)i, "target");
 		x->growth = rep_view_num(v, (int)i, "growth");
+		x->n_annual = rep_view_years(v, (int)i, false, x->annual, REP_YEARS_MAX);
+		x->n_city = rep_view_years(v, (int)i, true, x->city, REP_YEARS_MAX);
+		rep_view_text(v, (int)i, "definition_change", x->def_change, sizeof(x->def_change));
+		x->def_change_year = proto_view_int(v, (int)i, "definition_change_year", &y) == 0 &&
+						     y > 0 && y <= PERIOD_YEAR_MAX
+					     ? (int)y
+					     : 0;
 		x->value = x->required = x->gap = NAN;
 		x->order = r->n;
 		x->cat_rank = -1;

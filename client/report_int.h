@@ -44,6 +44,16 @@ struct rep_obs {
 	bool backfill;
 };
 
+#define REP_YEARS_MAX 16 /* years of 年度目标 or city numbers kept per target */
+
+/* A target of one year: a 年度目标 of the catalog (value and/or growth, NAN when absent), or
+ * a city's number set with `target set` (value; year 0: every year; rev its revision). */
+struct rep_year_target {
+	int year;
+	double value, growth;
+	unsigned rev;
+};
+
 struct rep_ind {
 	char id[PROTO_MAX_ID + 1];
 	char name[REP_NAME], name_en[REP_NAME], category[REP_SHORT], unit[REP_SHORT];
@@ -65,6 +75,12 @@ struct rep_ind {
 	int days_late;                  /* days since that figure was due (at the report time) */
 	double value, required, gap;    /* what was compared; NAN without a verdict */
 	int verdict;                    /* enum rep_verdict */
+	struct rep_year_target annual[REP_YEARS_MAX]; /* the catalog's 年度目标 */
+	size_t n_annual;
+	struct rep_year_target city[REP_YEARS_MAX]; /* kind city: the numbers set (store) */
+	size_t n_city;
+	char def_change[REP_NAME]; /* 统计口径改变: what changed, "" for none */
+	int def_change_year;       /* from which year (0: every year) */
 };
 
 struct rep {
@@ -106,6 +122,15 @@ void rep_view_text(const struct proto_view *v, int item, const char *key, char *
 		   size_t cap);
 /* A finite number field, NAN when absent or not finite. */
 double rep_view_num(const struct proto_view *v, int item, const char *key);
+/* The year targets of catalog item i of v (its annual_targets, or its city_targets when
+ * city) into out[0..max); returns how many. */
+size_t rep_view_years(const struct proto_view *v, int i, bool city, struct rep_year_target *out,
+		      size_t max);
+/* The 年度目标 of x for year, NULL if none. */
+const struct rep_year_target *rep_annual_for(const struct rep_ind *x, int year);
+/* The city's number for year (its own newest revision, else the every-year one), NAN if
+ * none is set: the rule daemon/rules.c judges a figure by. */
+double rep_city_for(const struct rep_year_target *city, size_t n, int year);
 
 /* ---- report_fmt.c ---- */
 

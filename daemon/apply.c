@@ -9,24 +9,26 @@
 #include "../proto/status.h"
 #include "apply.h"
 #include "overdue.h"
+#include "qbound.h"
 #include "reply.h"
 #include "validate.h"
 
 /* Quarantine keeps at most this much of an oversized frame: enough to see what it was. */
 #define APPLY_QUARANTINE_RAW_MAX PROTO_MAX_FRAME
-#define APPLY_MSGID_REPLY_MAX 512
+#define APPLY_MSGID_REPLY_MAX 512 /* a stored ACK without items; longer ones are read whole */
 
 /* What the store held for one item before the group wrote it (check pass -> write pass). */
 struct apply_prev {
 	const struct cat_indicator *ind; /* what validation found the item's indicator to be */
 	bool found;
+	bool same; /* an identical re-send of what is stored: acknowledged, not stored */
 	struct store_head head;
 };
 
 /* One valid item, in the order the duplicate check sorts them. */
 struct apply_key {
 	const struct cat_indicator *ind; /* one per (plan, indicator) */
-	const void *series;              /* cat_series_key(ind): one per stored series */
+	const struct cat_series *series; /* ind->series: one per stored series */
 	struct period period;
 	uint32_t idx; /* position in the batch */
 };
@@ -46,11 +48,15 @@ struct apply_ack {
 	/* the update's own (dept, id): for a retry, not the retry request's id */
 	char id[PROTO_MAX_ID + 1], dept[PROTO_MAX_DEPT + 1];
 	uint32_t hash;
+	bool detail;                  /* the update asked for the ACK's items: */
+	size_t detail_off, detail_len; /* its elements in apply.detail */
+	uint32_t n_detail;
 };
 
 struct apply {
 	const struct catalog *cat;
 	const struct rules_cfg *rules;
+	struct qbound *qb; /* the quarantine's bounds; NULL: none */
 	/* the group being applied */
 	struct apply_msg *const *msgs;
 	size_t n;
@@ -62,15 +68,22 @@ struct apply {
 	size_t cap_ids;         /* a power of two, at least 2 n */
 	const struct cat_indicator **touched;
 	size_t n_touched, cap_touched;
-	struct apply_judged *judged;
-	size_t n_judged, cap_judged;
+	struct apply_judged *periods;
+	size_t n_periods, cap_periods;
 	struct apply_prev *prev;  /* [n_items] of the update being applied */
 	struct apply_key *sorted; /* [n_items]: duplicate check */
 	size_t cap_scratch;
+	/* the message being applied: the update whose items a NACK lists (a retry's stored
+	 * update; NULL: none), and the quarantine id of a retried message (else 0) */
+	const struct proto_req *judged;
+	uint64_t kept_as;
 	struct proto_req *retry_req;
 	uint8_t *retry_raw;
 	size_t retry_cap;
 	struct proto_buf stored_ack; /* a retried update's ACK under its own id */
+	struct proto_buf detail;     /* the group's ACK items (updates sent with detail: true) */
+	uint8_t *prior;              /* a stored ACK too long for the stack */
+	size_t prior_cap;
 };
 
 int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_cfg *rules)
@@ -81,6 +94,7 @@ int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_
 	a->cat = cat;
 	a->rules = rules;
 	proto_buf_init(&a->stored_ack);
+	proto_buf_init(&a->detail);
 	*ret = a;
 	return 0;
 }
@@ -92,18 +106,25 @@ void apply_free(struct apply *a)
 	free(a->acks);
 	free(a->ids);
 	free(a->touched);
-	free(a->judged);
+	free(a->periods);
 	free(a->prev);
 	free(a->sorted);
 	proto_req_free(a->retry_req);
 	free(a->retry_raw);
 	proto_buf_release(&a->stored_ack);
+	proto_buf_release(&a->detail);
+	free(a->prior);
 	free(a);
 }
 
 void apply_set_catalog(struct apply *a, const struct catalog *cat)
 {
 	a->cat = cat;
+}
+
+void apply_set_quarantine(struct apply *a, struct qbound *q)
+{
+	a->qb = q;
 }
 
 void apply_decode(struct apply_msg *m)
@@ -162,9 +183,9 @@ static void fail_all(struct apply *a, int rc)
 
 /* ---- rejection ---- */
 
-static void describe(const struct catalog *cat, struct apply_msg *m, int code)
+static void describe(const struct catalog *cat, struct apply_msg *m,
+		     const struct proto_req *r, int code)
 {
-	const struct proto_req *r = m->decode_rc < 0 ? NULL : m->req;
 	if (r && r->type == PROTO_UPDATE)
 		for (size_t i = 0; i < r->n_items; i++) {
 			const struct proto_item *it = &r->items[i];
@@ -192,12 +213,14 @@ static void describe(const struct catalog *cat, struct apply_msg *m, int code)
 static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int code,
 		  const char *reply_id, bool quarantine)
 {
-	struct store_reject q = { .recv_ms = a->notices->now_ms, .code = code };
-	const char *dept = m->decode_rc == 0 && m->req->dept ? m->req->dept : "";
+	/* Not quarantined again: a retried message keeps its id in the NACK. */
+	struct store_reject q = { .recv_ms = a->notices->now_ms, .code = code, .id = a->kept_as };
+	const struct proto_req *r = a->judged;
+	const char *dept = r && r->dept ? r->dept : "";
 	int rc;
 
 	m->result = code;
-	describe(a->cat, m, code);
+	describe(a->cat, m, r, code);
 	if (quarantine) {
 		snprintf(q.dept, sizeof(q.dept), "%s", dept);
 		snprintf(q.peer, sizeof(q.peer), "%s", m->peer ? m->peer : "");
@@ -205,12 +228,11 @@ static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int
 		q.raw = m->raw;
 		q.raw_len = m->raw_len < APPLY_QUARANTINE_RAW_MAX ? m->raw_len
 								  : APPLY_QUARANTINE_RAW_MAX;
-		if ((rc = store_quarantine_put(t, &q)) < 0)
+		if ((rc = a->qb ? qbound_put(a->qb, t, &q) : store_quarantine_put(t, &q)) < 0)
 			return rc;
 	}
 	if (!m->from_sub) {
-		reply_nack(&m->reply, a->cat, reply_id, code, false, q.id,
-			   m->decode_rc == 0 ? m->req : NULL);
+		reply_nack(&m->reply, a->cat, reply_id, code, false, q.id, r);
 		return m->reply.err;
 	}
 	char topic[STORE_TOPIC_MAX + 1];
@@ -236,6 +258,23 @@ static bool same_obs(const struct store_head *o, const struct proto_item *it)
 {
 	bool yoy_same = (isnan(o->yoy) && isnan(it->yoy)) || o->yoy == it->yoy;
 	return o->value == it->value && o->status == it->status && yoy_same;
+}
+
+/* An identical re-send (PROTOCOL.md §2): the same value, status and yoy, and no note or the
+ * stored one. A new note alone is a revision: every accepted note is kept. The vintage is
+ * read only for a note on an otherwise identical figure. */
+static int same_figure(struct store_txn *t, const struct cat_indicator *ind,
+		       const struct store_head *o, const struct proto_item *it, bool *same)
+{
+	struct store_obs v;
+	*same = same_obs(o, it);
+	if (!*same || !it->reason || !it->reason[0])
+		return 0;
+	int rc = store_obs_get(t, cat_owner(ind), it->ind, &it->period, &v);
+	if (rc < 0)
+		return rc;
+	*same = strcmp(v.reason, it->reason) == 0;
+	return 0;
 }
 
 /* Orders valid items by indicator (the catalog entry stands for plan + indicator), period,
@@ -283,7 +322,7 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 			it->err = validate_item(a->cat, r->dept, it, a->notices->now_ms, &p->ind);
 		if (!it->err)
 			a->sorted[n_ok++] =
-				(struct apply_key){ .ind = p->ind, .series = cat_series_key(p->ind),
+				(struct apply_key){ .ind = p->ind, .series = p->ind->series,
 						    .period = it->period, .idx = (uint32_t)i };
 	}
 	/* One observation twice in a batch is ambiguous (also when two items name it through
@@ -297,12 +336,14 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 	for (size_t i = 0; i < r->n_items; i++) {
 		struct proto_item *it = &r->items[i];
 		struct apply_prev *p = &a->prev[i];
-		p->found = false;
+		p->found = p->same = false;
 		if (!it->err) {
 			rc = store_obs_head(t, cat_owner(p->ind), it->ind, &it->period, &p->head);
 			if (rc == 0) {
 				p->found = true;
-				if (!same_obs(&p->head, it))
+				if ((rc = same_figure(t, p->ind, &p->head, it, &p->same)) < 0)
+					return rc;
+				if (!p->same)
 					it->err = status_may_replace(p->head.status, it->status);
 			} else if (rc != PW_ENOTFOUND) {
 				return rc;
@@ -311,6 +352,19 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 		bad += it->err != 0;
 	}
 	return bad;
+}
+
+/* Makes *buf (of *cap bytes, scratch kept between groups) hold at least n bytes. */
+static int grow(uint8_t **buf, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return 0;
+	uint8_t *p = realloc(*buf, n);
+	if (!p)
+		return PW_ENOMEM;
+	*buf = p;
+	*cap = n;
+	return 0;
 }
 
 /* Copies a NUL-terminated string into dst[cap], cut to fit (snprintf's result without
@@ -326,7 +380,7 @@ static void copy_str(char *dst, size_t cap, const char *src)
 static int touch(struct apply *a, const struct cat_indicator *ind)
 {
 	for (size_t i = 0; i < a->n_touched; i++)
-		if (cat_series_key(a->touched[i]) == cat_series_key(ind))
+		if (a->touched[i]->series == ind->series)
 			return 0;
 	if (a->n_touched == a->cap_touched) {
 		size_t cap = a->cap_touched ? 2 * a->cap_touched : 64;
@@ -343,15 +397,15 @@ static int touch(struct apply *a, const struct cat_indicator *ind)
 /* Remembers a stored figure, for the verdicts of its period after the batch. */
 static int judge_later(struct apply *a, const struct cat_indicator *ind, const struct period *p)
 {
-	if (a->n_judged == a->cap_judged) {
-		size_t cap = a->cap_judged ? 2 * a->cap_judged : 64;
-		struct apply_judged *j = realloc(a->judged, cap * sizeof(*j));
+	if (a->n_periods == a->cap_periods) {
+		size_t cap = a->cap_periods ? 2 * a->cap_periods : 64;
+		struct apply_judged *j = realloc(a->periods, cap * sizeof(*j));
 		if (!j)
 			return PW_ENOMEM;
-		a->judged = j;
-		a->cap_judged = cap;
+		a->periods = j;
+		a->cap_periods = cap;
 	}
-	a->judged[a->n_judged++] = (struct apply_judged){ .ind = ind, .period = *p };
+	a->periods[a->n_periods++] = (struct apply_judged){ .ind = ind, .period = *p };
 	return 0;
 }
 
@@ -379,16 +433,33 @@ static int judge_target_years(struct store_txn *t, struct apply *a, const struct
 	return store_obs_range(t, cat_owner(ind), ind->id, &from, &to, judge_cb, &j);
 }
 
+/* The plans that judge period p of x's series (docs/MODEL.md section 2), their ids into
+ * out: every plan of the region with a target on it whose window holds p's year, status not
+ * draft. */
+static size_t judged_by(const struct catalog *cat, const struct cat_indicator *x,
+			const struct period *p, const char *out[NOTICE_JUDGES_MAX])
+{
+	struct cat_judge j[NOTICE_JUDGES_MAX];
+	size_t n = catalog_judges(cat, x->series, p, j, NOTICE_JUDGES_MAX);
+	for (size_t i = 0; i < n; i++)
+		out[i] = j[i].x->plan->id;
+	return n;
+}
+
 static int emit_change(struct apply *a, struct store_txn *t, const struct cat_indicator *ind,
-		       const struct store_obs *o, const struct store_head *prev)
+		       const struct proto_item *it, const struct store_obs *o,
+		       const struct store_head *prev)
 {
 	struct notice_change c = {
-		.plan = cat_owner_alias(ind), .ind = o->ind, .name = ind->name, .unit = ind->unit,
-		.dept = o->dept, .msgid = o->msgid, .reason = o->reason, .period = o->period,
-		.value = o->value, .yoy = o->yoy, .rev = o->rev, .status = o->status,
-		.backfill = o->flags & STORE_OBS_BACKFILL, .has_old = prev != NULL,
-		.old_value = prev ? prev->value : 0, .old_status = prev ? prev->status : 0,
+		.region = cat_owner(ind), .alias = cat_owner_alias(ind), .ind = o->ind,
+		.name = ind->name, .unit = ind->unit, .dept = o->dept, .msgid = o->msgid,
+		.reason = o->reason, .sent_unit = it->unit, .sent_value = it->sent,
+		.period = o->period, .value = o->value, .yoy = o->yoy, .rev = o->rev,
+		.status = o->status, .backfill = o->flags & STORE_OBS_BACKFILL,
+		.has_old = prev != NULL, .old_value = prev ? prev->value : 0,
+		.old_status = prev ? prev->status : 0,
 	};
+	c.n_judged = judged_by(a->cat, ind, &o->period, c.judged_by);
 	return notice_emit_change(a->notices, t, &c);
 }
 
@@ -399,7 +470,7 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	struct store_obs o;
 	int rc;
 
-	if (prev->found && same_obs(&prev->head, it))
+	if (prev->found && prev->same)
 		return 0; /* an identical re-send is acknowledged, not a change */
 	memset(&o, 0, sizeof(o));
 	copy_str(o.plan, sizeof(o.plan), cat_owner(ind)); /* a v1 item's plan names its region */
@@ -416,7 +487,7 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	copy_str(o.reason, sizeof(o.reason), it->reason ? it->reason : "");
 	if ((rc = store_obs_put(t, &o)) < 0)
 		return rc;
-	if ((rc = emit_change(a, t, ind, &o, prev->found ? &prev->head : NULL)) < 0 ||
+	if ((rc = emit_change(a, t, ind, it, &o, prev->found ? &prev->head : NULL)) < 0 ||
 	    (rc = overdue_arrived(t, ind, &o.period, a->notices)) < 0 ||
 	    (rc = judge_later(a, ind, &o.period)) < 0)
 		return rc;
@@ -439,6 +510,37 @@ static int emit_accepted(struct apply *a, struct store_txn *t, const struct prot
 	proto_w_str(f, "changed");
 	proto_w_uint(f, changed);
 	return notice_emit(a->notices, t, topic);
+}
+
+/* The ACK's items of update r (detail: true): per item its index, the series' region and
+ * indicator, the period and the plans that judge it; appended to a->detail, where ack k
+ * finds them. */
+static int detail_items(struct apply *a, const struct proto_req *r, struct apply_ack *k)
+{
+	struct proto_buf *b = &a->detail;
+	k->detail = true;
+	k->detail_off = b->len;
+	k->n_detail = (uint32_t)r->n_items;
+	for (size_t i = 0; i < r->n_items; i++) {
+		const struct cat_indicator *x = a->prev[i].ind;
+		const char *ids[NOTICE_JUDGES_MAX];
+		char per[PERIOD_TEXT_MAX];
+		struct proto_map m;
+		size_t n = judged_by(a->cat, x, &r->items[i].period, ids);
+		period_format(&r->items[i].period, per);
+		proto_map_open(&m, b);
+		proto_kv_uint(&m, "index", i);
+		proto_kv_str(&m, "region", cat_owner(x));
+		proto_kv_str(&m, "indicator", x->id);
+		proto_kv_str(&m, "period", per);
+		proto_map_key(&m, "judged_by");
+		proto_w_array(b, (uint32_t)n);
+		for (size_t j = 0; j < n; j++)
+			proto_w_str(b, ids[j]);
+		proto_map_close(m);
+	}
+	k->detail_len = b->len - k->detail_off;
+	return b->err;
 }
 
 /* ---- the group's accepted ids ----
@@ -502,6 +604,7 @@ static void pend_ack(struct apply *a, size_t i, const char *id, const char *dept
 	struct apply_ack *k = &a->acks[i];
 	k->pending = true;
 	k->dup_of = dup_of;
+	k->detail = false;
 	k->count = count;
 	k->hash = hash;
 	copy_str(k->id, sizeof(k->id), id);
@@ -517,7 +620,7 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 			const char *reply_id, bool quarantine)
 {
 	struct apply_msg *m = a->msgs[i];
-	uint8_t prior[APPLY_MSGID_REPLY_MAX];
+	uint8_t stack[APPLY_MSGID_REPLY_MAX], *prior = stack;
 	uint32_t h = id_hash(r->dept, r->id);
 	size_t len;
 	int rc, bad;
@@ -534,7 +637,13 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 		/* A publisher feeder has no reply to read: the notice confirms its resend. */
 		return m->from_sub ? emit_accepted(a, t, r, 0) : 0;
 	}
-	rc = store_msgid_get(t, r->dept, r->id, prior, sizeof(prior), &len);
+	rc = store_msgid_get(t, r->dept, r->id, stack, sizeof(stack), &len);
+	if (rc == PW_ETOOBIG) { /* an ACK with items (detail: true) */
+		if ((rc = grow(&a->prior, &a->prior_cap, len)) < 0)
+			return rc;
+		prior = a->prior;
+		rc = store_msgid_get(t, r->dept, r->id, prior, a->prior_cap, &len);
+	}
 	if (rc == 0) {
 		/* A resent id gets the original ACK and stores nothing twice. */
 		m->duplicate = true;
@@ -545,7 +654,7 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 			proto_buf_reset(&m->reply);
 			proto_w_raw(&m->reply, prior, len);
 		} else {
-			reply_ack(&m->reply, reply_id, r->n_items, 0, 0);
+			reply_ack(&m->reply, reply_id, r->n_items, 0, 0, NULL);
 		}
 		return m->reply.err;
 	}
@@ -568,7 +677,7 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 	/* The ACK carries the log position after the whole group, alert notices included:
 	 * written by finish_acks() once the rules have run. */
 	pend_ack(a, i, r->id, r->dept, h, (uint32_t)r->n_items, -1);
-	return 0;
+	return r->detail ? detail_items(a, r, &a->acks[i]) : 0;
 }
 
 /* Writes the ACK of every accepted update, once, with the group's final seq, and
@@ -585,14 +694,19 @@ static int finish_acks(struct store_txn *t, struct apply *a)
 		if (!k->pending)
 			continue;
 		if (k->target) {
-			reply_ack(&m->reply, m->req->id, 1, 1, seq);
+			reply_ack(&m->reply, m->req->id, 1, 1, seq, NULL);
 			if (m->reply.err)
 				return m->reply.err;
 			continue;
 		}
 		if (k->dup_of >= 0)
 			m->changed = a->msgs[k->dup_of]->changed;
-		reply_ack(&m->reply, m->req->id, k->count, m->changed, seq);
+		/* A resend within the group gets the original's ACK: its items, if it had any. */
+		const struct apply_ack *orig = k->dup_of >= 0 ? &a->acks[k->dup_of] : k;
+		struct reply_items d = { a->detail.data + orig->detail_off, orig->detail_len,
+					 orig->n_detail };
+		const struct reply_items *items = orig->detail ? &d : NULL;
+		reply_ack(&m->reply, m->req->id, k->count, m->changed, seq, items);
 		if (m->reply.err)
 			return m->reply.err;
 		if (k->dup_of >= 0)
@@ -600,7 +714,7 @@ static int finish_acks(struct store_txn *t, struct apply *a)
 		const struct proto_buf *stored = &m->reply;
 		if (strcmp(m->req->id, k->id) != 0) {
 			/* A retry: its reply carries the retry's id, the stored ACK the update's. */
-			reply_ack(&a->stored_ack, k->id, k->count, m->changed, seq);
+			reply_ack(&a->stored_ack, k->id, k->count, m->changed, seq, items);
 			if (a->stored_ack.err)
 				return a->stored_ack.err;
 			stored = &a->stored_ack;
@@ -623,21 +737,19 @@ static int apply_retry(struct store_txn *t, struct apply *a, size_t i)
 		return reject(t, a, m, PW_ENOTFOUND, m->req->id, false);
 	if (rc < 0)
 		return rc;
-	if (q.raw_len > a->retry_cap) {
-		uint8_t *raw = realloc(a->retry_raw, q.raw_len);
-		if (!raw)
-			return PW_ENOMEM;
-		a->retry_raw = raw;
-		a->retry_cap = q.raw_len;
-	}
+	if ((rc = grow(&a->retry_raw, &a->retry_cap, q.raw_len)) < 0)
+		return rc;
 	memcpy(a->retry_raw, q.raw, q.raw_len);
 	if (!a->retry_req && !(a->retry_req = proto_req_new()))
 		return PW_ENOMEM;
+	a->kept_as = q.id;
+	a->judged = NULL;
 	rc = proto_req_decode(a->retry_req, a->retry_raw, q.raw_len);
 	if (rc == 0 && a->retry_req->type != PROTO_UPDATE)
 		rc = PW_ETYPE;
 	if (rc < 0)
 		return reject(t, a, m, rc, m->req->id, false);
+	a->judged = a->retry_req; /* its bad items, as the direct send listed them */
 	if (a->retry_req->n_bad) {
 		for (size_t k = 0; k < a->retry_req->n_items; k++)
 			if (a->retry_req->items[k].err)
@@ -675,9 +787,7 @@ static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 		return reject(t, a, m, rc, r->id, false);
 	if (rc < 0)
 		return rc;
-	snprintf(topic, sizeof(topic), "target.%s.%s", r->plan, r->ind);
-	notice_begin(a->notices);
-	notice_w_indicator(a->notices, r->plan, r->ind, ind->name, NULL);
+	rules_notice_begin(a->notices, topic, "target", ind, NULL);
 	proto_w_str(f, "target");
 	proto_w_double(f, r->value);
 	proto_w_str(f, "old_target");
@@ -710,6 +820,8 @@ static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 {
 	struct apply_msg *m = a->msgs[i];
+	a->judged = m->decode_rc == 0 ? m->req : NULL;
+	a->kept_as = 0;
 	if (m->decode_rc < 0)
 		return reject(t, a, m, m->decode_rc, msg_id(m), true);
 	switch (m->req->type) {
@@ -726,19 +838,13 @@ static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 	}
 }
 
-/* The targets of every plan on x's series (x alone in a format-1 catalog) into out: every
- * plan judges the series' new figures (each only inside its own window), not just the plan
- * an item named. */
+/* The targets of every plan on x's series into out: every plan judges the series' new
+ * figures (each only inside its own window), not just the plan an item named. */
 static size_t series_targets(const struct apply *a, const struct cat_indicator *x,
 			     const struct cat_indicator *out[CAT_REGION_PLANS_MAX])
 {
 	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
 	size_t n = 0;
-
-	if (!x->series) {
-		out[0] = x;
-		return 1;
-	}
 	size_t np = catalog_region_plans(a->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
 	for (size_t i = 0; i < np && i < CAT_REGION_PLANS_MAX; i++)
 		if ((out[n] = catalog_find(a->cat, plans[i]->id, x->id)))
@@ -752,10 +858,10 @@ static int judge_group(struct store_txn *t, struct apply *a)
 {
 	const struct cat_indicator *ys[CAT_REGION_PLANS_MAX];
 	int rc;
-	for (size_t i = 0; i < a->n_judged; i++) {
-		size_t n = series_targets(a, a->judged[i].ind, ys);
+	for (size_t i = 0; i < a->n_periods; i++) {
+		size_t n = series_targets(a, a->periods[i].ind, ys);
 		for (size_t k = 0; k < n; k++)
-			if ((rc = rules_judge_period(a->rules, t, ys[k], &a->judged[i].period,
+			if ((rc = rules_judge_period(a->rules, t, ys[k], &a->periods[i].period,
 						     a->notices->now_ms)) < 0)
 				return rc;
 	}
@@ -775,8 +881,10 @@ static int apply_txn(struct store_txn *t, void *arg)
 
 	/* store_write may run us again after growing the map: start from scratch. */
 	notice_list_clear(a->notices);
+	proto_buf_reset(&a->detail);
+	qbound_abort(a->qb);
 	a->n_touched = 0;
-	a->n_judged = 0;
+	a->n_periods = 0;
 	if ((rc = ids_reset(a)) < 0)
 		return rc;
 	for (size_t i = 0; i < a->n; i++) {
@@ -818,8 +926,11 @@ int apply_group(struct apply *a, struct store *s, struct apply_msg *const *msgs,
 	if (rc == 0)
 		rc = store_write(s, apply_txn, a);
 	if (rc < 0) {
+		qbound_abort(a->qb);
 		notice_list_clear(out);
 		fail_all(a, rc);
+	} else {
+		qbound_commit(a->qb);
 	}
 	a->msgs = NULL;
 	a->notices = NULL;

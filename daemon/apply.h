@@ -47,6 +47,11 @@ int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_
 void apply_free(struct apply *a); /* NULL-safe */
 void apply_set_catalog(struct apply *a, const struct catalog *cat);
 
+struct qbound;
+/* Bounds the quarantine with q (borrowed; NULL: unbounded): rejected messages are kept
+ * through it, and its counts follow each group's commit. */
+void apply_set_quarantine(struct apply *a, struct qbound *q);
+
 /* Decodes m->raw into m->req (allocated on first use). Sets m->decode_rc. */
 void apply_decode(struct apply_msg *m);
 void apply_msg_release(struct apply_msg *m);

@@ -4,7 +4,9 @@
  * With CURVE on, libzmq asks a ZAP handler about every handshake. planwatchd answers
  * from clients_file: a department key authenticates as that department (ZAP user id =
  * department name, checked against every update's payload), a reader key may subscribe
- * and query but never write, anything else is refused and logged. */
+ * and query but never write, an operator key may send operator requests (daemon/role.h);
+ * anything else is refused and logged. The key's role reaches every message of its
+ * connection as the property ROLE_PROPERTY. */
 #ifndef PW_AUTH_H
 #define PW_AUTH_H
 
@@ -17,7 +19,8 @@
 
 struct auth;
 
-/* Loads clients_file (YAML: departments: [{dept, public}], readers: [{name, public}]). */
+/* Loads clients_file (YAML: departments: [{dept, public}], readers: [{name, public}],
+ * operators: [{name, public}]). */
 int auth_new(struct auth **ret, const char *clients_file, char *err, size_t errlen);
 void auth_free(struct auth *a);
 
@@ -27,5 +30,6 @@ void auth_free(struct auth *a);
 int auth_zap_handle(const struct auth *a, void *zap, char *who, size_t cap, bool *ok);
 
 size_t auth_n_departments(const struct auth *a);
+size_t auth_n_operators(const struct auth *a);
 
 #endif

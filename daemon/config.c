@@ -38,6 +38,9 @@ void config_defaults(struct config *c, const char *base_dir)
 	c->map_max = 64ull << 30;
 	c->group_max = 2000;
 	c->pub_hwm = 100000;
+	c->quarantine_max = 64ull << 20;
+	c->quarantine_sender_max = 16ull << 20;
+	c->quarantine_raw_max = 1ull << 20; /* a whole request frame: retry needs it all */
 	c->margin_pct = 1.0;
 	c->hysteresis_pct = 0.5;
 	c->persistence = 2;
@@ -79,17 +82,24 @@ static int list(struct ydoc *d, ynode root, const char *key, const char *base, b
 	return 0;
 }
 
-static int mib(struct ydoc *d, ynode root, const char *key, uint64_t *out)
+/* A size in units of 2^shift bytes, 1 to max units. */
+static int size_key(struct ydoc *d, ynode root, const char *key, int shift, long max,
+		    uint64_t *out)
 {
 	long v;
 	ynode n = ydoc_get(d, root, key);
 	int rc;
 	if (!n)
 		return 0;
-	if ((rc = ydoc_int(d, n, key, 1, 1L << 30, &v)) < 0)
+	if ((rc = ydoc_int(d, n, key, 1, max, &v)) < 0)
 		return rc;
-	*out = (uint64_t)v << 20;
+	*out = (uint64_t)v << shift;
 	return 0;
+}
+
+static int mib(struct ydoc *d, ynode root, const char *key, uint64_t *out)
+{
+	return size_key(d, root, key, 20, 1L << 30, out);
 }
 
 static int uint_key(struct ydoc *d, ynode root, const char *key, long min, long max,
@@ -163,7 +173,7 @@ static int parse(struct config *c, struct ydoc *d, const char *base)
 		"map_size_mb", "map_max_mb", "group_max", "pub_hwm", "allow_clock_set",
 		"allow_insecure_tcp", "margin_pct", "hysteresis_pct", "persistence",
 		"server_secret_file", "clients_file", "metrics_listen", "issuer", "overdue_since",
-		NULL,
+		"quarantine_max_mb", "quarantine_sender_max_mb", "quarantine_raw_max_kb", NULL,
 	};
 	ynode root = ydoc_root(d);
 	int rc;
@@ -182,6 +192,9 @@ static int parse(struct config *c, struct ydoc *d, const char *base)
 	    (rc = list(d, root, "sub_connect", base, true, c->sub_connect, &c->n_sub_connect)) < 0 ||
 	    (rc = mib(d, root, "map_size_mb", &c->map_size)) < 0 ||
 	    (rc = mib(d, root, "map_max_mb", &c->map_max)) < 0 ||
+	    (rc = mib(d, root, "quarantine_max_mb", &c->quarantine_max)) < 0 ||
+	    (rc = mib(d, root, "quarantine_sender_max_mb", &c->quarantine_sender_max)) < 0 ||
+	    (rc = size_key(d, root, "quarantine_raw_max_kb", 10, 1024, &c->quarantine_raw_max)) < 0 ||
 	    (rc = uint_key(d, root, "group_max", 1, 100000, &c->group_max)) < 0 ||
 	    (rc = uint_key(d, root, "pub_hwm", 1, 10000000, &c->pub_hwm)) < 0 ||
 	    (rc = uint_key(d, root, "persistence", 1, 24, &c->persistence)) < 0 ||
@@ -212,6 +225,11 @@ static int parse(struct config *c, struct ydoc *d, const char *base)
 		return ydoc_fail(d, root, "'catalog' must list at least one catalog file");
 	if (c->map_size > c->map_max)
 		return ydoc_fail(d, root, "map_size_mb is larger than map_max_mb");
+	if (c->quarantine_sender_max > c->quarantine_max)
+		return ydoc_fail(d, root, "quarantine_sender_max_mb is larger than quarantine_max_mb");
+	if (c->quarantine_raw_max >= c->quarantine_sender_max)
+		return ydoc_fail(d, root, "quarantine_raw_max_kb must be below "
+				 "quarantine_sender_max_mb: one message must fit a sender's share");
 	if (c->margin_pct < 0 || c->hysteresis_pct < 0)
 		return ydoc_fail(d, root, "margin_pct and hysteresis_pct must be >= 0");
 	return 0;

@@ -34,6 +34,10 @@ struct config {
 	uint64_t map_max;      /* bytes */
 	unsigned group_max;    /* messages per group commit */
 	unsigned pub_hwm;      /* PUB high-water mark (messages per subscriber) */
+	/* quarantine bounds (daemon/qbound.h) */
+	uint64_t quarantine_max;        /* bytes of all rejected messages kept */
+	uint64_t quarantine_sender_max; /* bytes of one sender's */
+	uint64_t quarantine_raw_max;    /* raw bytes kept of one message */
 	bool allow_clock_set;  /* tests: clock_set request accepted */
 	bool allow_insecure_tcp;
 	/* rules */

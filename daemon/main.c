@@ -19,6 +19,8 @@
 #include "config.h"
 #include "sandbox.h"
 #include "log.h"
+#include "metrics.h"
+#include "net.h"
 #include "server.h"
 
 #define DEFAULT_CONFIG "/etc/planwatch/planwatchd.conf"
@@ -49,7 +51,8 @@ static void usage(FILE *f)
 		"\n"
 		"  -c, --config FILE  configuration (YAML); default $PLANWATCH_CONFIG or\n"
 		"                     " DEFAULT_CONFIG "\n"
-		"  -n, --check        load config and catalog, print a summary, exit (0 = valid)\n"
+		"  -n, --check        every check of the start short of binding (config, catalog,\n"
+		"                     endpoints, keys, metrics address, state_dir), exit (0 = valid)\n"
 		"      --verify[=DIR] check the store (state_dir, or DIR: e.g. a backup) page by\n"
 		"                     page and record by record, list any damage, exit (0 = sound)\n"
 		"  -v, --verbose      debug logging\n"
@@ -86,6 +89,12 @@ static int service_can_read(const char *path, const char *service, struct stat *
 	return (st->st_mode & S_IROTH) ? 0 : -1;
 }
 
+/* A path only the running unit has (LoadCredential=): checked when it starts. */
+static bool unit_credential(const char *path)
+{
+	return strncmp(path, "/run/credentials/", 17) == 0 && !getenv("CREDENTIALS_DIRECTORY");
+}
+
 /* The key files as the daemon will read them: readable at all, and, for a root --check of
  * a service config, readable by the service user. /run/credentials/ exists only inside the
  * running unit (LoadCredential=), so it is checked at start. */
@@ -99,7 +108,7 @@ static int check_keys(const struct config_keys *k)
 		const char *f = files[i];
 		if (!f[0])
 			continue;
-		if (strncmp(f, "/run/credentials/", 17) == 0 && !getenv("CREDENTIALS_DIRECTORY")) {
+		if (unit_credential(f)) {
 			printf("%s: a systemd credential (LoadCredential=), checked when the unit "
 			       "starts\n", f);
 			continue;
@@ -119,11 +128,82 @@ static int check_keys(const struct config_keys *k)
 	return bad;
 }
 
+/* The lowest port an unprivileged process may bind (net.ipv4.ip_unprivileged_port_start). */
+static unsigned unprivileged_port_start(void)
+{
+	unsigned port = 1024;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "r");
+	if (f) {
+		if (fscanf(f, "%u", &port) != 1)
+			port = 1024;
+		fclose(f);
+	}
+	return port;
+}
+
+/* metrics_listen as the start reads it, and a privileged port where the daemon will not
+ * be privileged: planwatchd.service runs as SERVICE_USER without capabilities, and a
+ * --check not run by root speaks for a daemon that is not root either. */
+static int check_metrics(const struct config *cfg)
+{
+	char err[300];
+	unsigned port;
+	if (!cfg->metrics_listen[0])
+		return 0;
+	if (metrics_check_listen(cfg->metrics_listen, &port, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return 1;
+	}
+	unsigned low = unprivileged_port_start();
+	bool unprivileged = geteuid() != 0 || getpwnam(SERVICE_USER) != NULL;
+	if (port && port < low && unprivileged) {
+		log_err("metrics_listen '%s': port %u is privileged (below %u, "
+			"net.ipv4.ip_unprivileged_port_start) and planwatchd runs as %s without "
+			"CAP_NET_BIND_SERVICE: choose a port from %u up, e.g. 9321", cfg->metrics_listen,
+			port, low, geteuid() != 0 ? "this user" : "user " SERVICE_USER, low);
+		return 1;
+	}
+	return 0;
+}
+
+/* state_dir as the start needs it: a directory, or one its parent lets it create. */
+static int check_state_dir(const char *dir)
+{
+	struct stat st;
+	char parent[CONFIG_PATH_MAX];
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		log_err("state_dir '%s' is not a directory", dir);
+		return 1;
+	}
+	snprintf(parent, sizeof(parent), "%s", dir);
+	char *slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	else
+		snprintf(parent, sizeof(parent), "%s", slash ? "/" : ".");
+	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		log_err("state_dir '%s' cannot be created: '%s' is no directory", dir, parent);
+		return 1;
+	}
+	return 0;
+}
+
 static int check_only(const struct config *cfg)
 {
 	struct catalog *cat;
 	char err[CAT_ERR_MAX];
 	int bad = check_keys(&cfg->keys);
+
+	/* Every check the start makes before it binds: endpoints (tcp:// needs CURVE), the
+	 * CURVE files (a key, a clients_file that loads), metrics_listen, state_dir. */
+	if (net_check(cfg, !unit_credential(cfg->keys.server_secret_file), err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		bad = 1;
+	}
+	bad |= check_metrics(cfg);
+	bad |= check_state_dir(cfg->state_dir);
 
 	/* Bind endpoints that would make libzmq abort in this environment. */
 	const char *eps[2 + CONFIG_MAX_LIST] = { cfg->listen, cfg->publish };

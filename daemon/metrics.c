@@ -170,6 +170,87 @@ static void format_hist(struct out *o, const char *name, const char *help,
 	out_printf(o, "%s_count %" PRIu64 "\n", name, h->count);
 }
 
+/* One gauge per department of s: value(d) for the departments keep(d) holds for. */
+static void dept_gauge(struct out *o, const struct metrics_snapshot *s, const char *name,
+		       const char *help, bool (*keep)(const struct metrics_dept *),
+		       void (*value)(struct out *, const struct metrics_dept *))
+{
+	family(o, name, "gauge", help);
+	for (size_t i = 0; i < s->n_depts && i < METRICS_DEPTS_MAX; i++) {
+		if (!keep(&s->depts[i]))
+			continue;
+		out_printf(o, "%s{dept=\"", name);
+		label_value(o, s->depts[i].name);
+		out_printf(o, "\"} ");
+		value(o, &s->depts[i]);
+		out_printf(o, "\n");
+	}
+}
+
+static bool owes(const struct metrics_dept *d)
+{
+	return d->missing > 0;
+}
+
+static bool had_due(const struct metrics_dept *d)
+{
+	return d->expected > 0;
+}
+
+static void v_missing(struct out *o, const struct metrics_dept *d)
+{
+	out_printf(o, "%" PRIu64, d->missing);
+}
+
+static void v_oldest(struct out *o, const struct metrics_dept *d)
+{
+	int64_t ms = d->oldest_due_ms > 0 ? d->oldest_due_ms : 0;
+	out_printf(o, "%" PRId64 ".%03d", ms / 1000, (int)(ms % 1000));
+}
+
+static void v_expected(struct out *o, const struct metrics_dept *d)
+{
+	out_printf(o, "%" PRIu64, d->expected);
+}
+
+static void v_on_time(struct out *o, const struct metrics_dept *d)
+{
+	out_printf(o, "%" PRIu64, d->on_time);
+}
+
+static void v_late(struct out *o, const struct metrics_dept *d)
+{
+	out_printf(o, "%" PRIu64, d->late);
+}
+
+static void v_ratio(struct out *o, const struct metrics_dept *d)
+{
+	out_printf(o, "%.6g", (double)d->on_time / (double)d->expected);
+}
+
+/* The reporting discipline per responsible department (daemon/reporting.c): what is owed
+ * now, and over the last 365 days what was due, on time and late, and the on-time rate. */
+static void format_reporting(struct out *o, const struct metrics_snapshot *s)
+{
+	dept_gauge(o, s, "planwatch_reporting_missing",
+		   "Figures due and not received (the 催报 list), by responsible department", owes,
+		   v_missing);
+	dept_gauge(o, s, "planwatch_reporting_oldest_missing_due_timestamp_seconds",
+		   "Due date of the oldest missing figure, Unix seconds, by responsible department "
+		   "(time() minus it: how late)", owes, v_oldest);
+	dept_gauge(o, s, "planwatch_reporting_expected",
+		   "Figures due in the last 365 days, by responsible department", had_due,
+		   v_expected);
+	dept_gauge(o, s, "planwatch_reporting_on_time",
+		   "Figures due in the last 365 days whose first vintage came by the due date",
+		   had_due, v_on_time);
+	dept_gauge(o, s, "planwatch_reporting_late",
+		   "Figures due in the last 365 days whose first vintage came after the due date",
+		   had_due, v_late);
+	dept_gauge(o, s, "planwatch_reporting_on_time_ratio",
+		   "On-time rate over the last 365 days: on time / due (按时率)", had_due, v_ratio);
+}
+
 static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t now_ms)
 {
 	const struct store_stat *st = &s->store;
@@ -190,6 +271,9 @@ static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t 
 	for (int i = 1; i < METRICS_N_REASONS; i++)
 		out_printf(o, "planwatch_updates_rejected_total{reason=\"%s\"} %" PRIu64 "\n",
 			   pw_errname(-i), s->rejected[i]);
+	counter(o, "planwatch_requests_refused_total",
+		"Requests refused by the role table, neither applied nor quarantined (a reader's "
+		"write or junk, an operator request of another key)", s->refused);
 	counter(o, "planwatch_updates_duplicate_total",
 		"Accepted messages that repeated an already stored message id", s->duplicates);
 	counter(o, "planwatch_items_accepted_total", "Observations in accepted updates",
@@ -222,22 +306,7 @@ static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t 
 		out_printf(o, "planwatch_alerts{state=\"%s\"} %" PRIu64 "\n", alert_names[i],
 			   s->alerts[i]);
 
-	family(o, "planwatch_reporting_missing", "gauge",
-	       "Figures due and not received (the 催报 list), by responsible department");
-	for (size_t i = 0; i < s->n_depts && i < METRICS_DEPTS_MAX; i++) {
-		out_printf(o, "planwatch_reporting_missing{dept=\"");
-		label_value(o, s->depts[i].name);
-		out_printf(o, "\"} %" PRIu64 "\n", s->depts[i].missing);
-	}
-	family(o, "planwatch_reporting_oldest_missing_due_timestamp_seconds", "gauge",
-	       "Due date of the oldest missing figure, Unix seconds, by responsible department "
-	       "(time() minus it: how late)");
-	for (size_t i = 0; i < s->n_depts && i < METRICS_DEPTS_MAX; i++) {
-		int64_t ms = s->depts[i].oldest_due_ms > 0 ? s->depts[i].oldest_due_ms : 0;
-		out_printf(o, "planwatch_reporting_oldest_missing_due_timestamp_seconds{dept=\"");
-		label_value(o, s->depts[i].name);
-		out_printf(o, "\"} %" PRId64 ".%03d\n", ms / 1000, (int)(ms % 1000));
-	}
+	format_reporting(o, s);
 
 	gauge(o, "planwatch_store_map_size_bytes", "LMDB map size", st->map_size);
 	gauge(o, "planwatch_store_map_used_bytes", "LMDB map bytes in use", st->map_used);
@@ -248,6 +317,16 @@ static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t 
 	gauge(o, "planwatch_store_log_entries", "Notices in the durable log", st->n_log);
 	gauge(o, "planwatch_store_quarantined", "Rejected messages kept in quarantine",
 	      st->n_quar);
+	gauge(o, "planwatch_quarantine_bytes",
+	      "Bytes the quarantined messages take (bounded by quarantine_max_mb)",
+	      s->quarantine_bytes);
+	family(o, "planwatch_quarantine_dropped_total", "counter",
+	       "Oldest quarantined messages dropped to keep a bound, by bound (a sender's "
+	       "share or the total)");
+	out_printf(o, "planwatch_quarantine_dropped_total{bound=\"sender\"} %" PRIu64 "\n",
+		   s->quarantine_dropped[0]);
+	out_printf(o, "planwatch_quarantine_dropped_total{bound=\"total\"} %" PRIu64 "\n",
+		   s->quarantine_dropped[1]);
 }
 
 /* ---- HTTP thread ---- */
@@ -387,6 +466,29 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* metrics_listen as a socket address, err saying what is wrong with it. */
+static int listen_addr(const char *listen, struct sockaddr_storage *sa, bool *v6,
+		       uint16_t *port, char *err, size_t errlen)
+{
+	if (parse_listen(listen, sa, v6, port) < 0) {
+		set_err(err, errlen, "metrics_listen '%s' is not \"IPv4:port\" or \"[IPv6]:port\" "
+			"(numeric address, port 0 to 65535; no host names)", listen);
+		return PW_EINVAL;
+	}
+	return 0;
+}
+
+int metrics_check_listen(const char *listen, unsigned *port, char *err, size_t errlen)
+{
+	struct sockaddr_storage sa;
+	uint16_t p;
+	bool v6;
+	int rc = listen_addr(listen, &sa, &v6, &p, err, errlen);
+	if (rc == 0)
+		*port = p;
+	return rc;
+}
+
 int metrics_new(struct metrics **ret, const char *listen, char *err, size_t errlen)
 {
 	struct sockaddr_storage sa;
@@ -397,11 +499,8 @@ int metrics_new(struct metrics **ret, const char *listen, char *err, size_t errl
 
 	if (!ret || !listen)
 		return PW_EINVAL;
-	if (parse_listen(listen, &sa, &v6, &port) < 0) {
-		set_err(err, errlen, "metrics_listen '%s' is not \"IPv4:port\" or \"[IPv6]:port\"",
-			listen);
-		return PW_EINVAL;
-	}
+	if ((rc = listen_addr(listen, &sa, &v6, &port, err, errlen)) < 0)
+		return rc;
 	struct metrics *m = calloc(1, sizeof(*m));
 	if (!m)
 		return PW_ENOMEM;

@@ -55,11 +55,15 @@ struct metrics_hist {
 #define METRICS_DEPTS_MAX 32    /* departments shown in the reporting gauges */
 #define METRICS_DEPT_NAME_MAX 64
 
-/* What one department owes now (daemon/reporting.c). */
+/* What one department owes now, and how it reported over the window of
+ * daemon/reporting.h (REPORTING_WINDOW_DAYS). */
 struct metrics_dept {
 	char name[METRICS_DEPT_NAME_MAX];
 	uint64_t missing;  /* figures due and not received (the 催报 list) */
 	int64_t oldest_due_ms; /* due date of the oldest of them, Unix ms */
+	uint64_t expected; /* figures due in the window */
+	uint64_t on_time;  /* of them, first received by the due date */
+	uint64_t late;     /* of them, first received after it */
 };
 
 /* Everything /metrics shows. Zero-initialise; counters only grow. */
@@ -71,6 +75,9 @@ struct metrics_snapshot {
 	uint64_t accepted;   /* write messages accepted (duplicates included) */
 	uint64_t rejected[METRICS_N_REASONS]; /* write messages rejected, by -code; [0] unused */
 	uint64_t duplicates; /* accepted messages that were retries of a stored one */
+	uint64_t refused;    /* requests refused by the role table (daemon/role.h) */
+	uint64_t quarantine_dropped[2]; /* oldest dropped by the bound: [0] sender, [1] total */
+	uint64_t quarantine_bytes;      /* gauge: what the quarantine's records take */
 	uint64_t items;      /* observations in accepted updates */
 	uint64_t groups;     /* group commits (successful or not) */
 	uint64_t notices[METRICS_N_TOPICS]; /* notices published, by enum metrics_topic */
@@ -81,7 +88,8 @@ struct metrics_snapshot {
 	uint64_t connections_refused;            /* counter: shut down over the bound */
 	uint64_t alerts[METRICS_N_ALERTS];       /* indicators, by enum metrics_alert */
 	struct store_stat store;                 /* from store_stat() */
-	struct metrics_dept depts[METRICS_DEPTS_MAX]; /* departments that owe figures */
+	struct metrics_dept depts[METRICS_DEPTS_MAX]; /* departments that owe figures or had
+						       * figures due in the window */
 	size_t n_depts;
 };
 
@@ -92,6 +100,10 @@ struct metrics;
  * Returns PW_EINVAL for a malformed listen, PW_ESYS if it cannot listen there, PW_ENOMEM;
  * err then says why. *ret is written only on success. */
 int metrics_new(struct metrics **ret, const char *listen, char *err, size_t errlen);
+
+/* The check metrics_new() makes of listen before it binds (planwatchd --check): 0 and the
+ * port, or PW_EINVAL with err saying why. */
+int metrics_check_listen(const char *listen, unsigned *port, char *err, size_t errlen);
 
 /* Stops the HTTP thread (waits for a scrape in progress) and frees m. NULL-safe. */
 void metrics_free(struct metrics *m);

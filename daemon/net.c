@@ -14,6 +14,7 @@
 #include "keypair.h"
 #include "log.h"
 #include "net.h"
+#include "role.h"
 #include "sandbox.h"
 
 struct net {
@@ -24,6 +25,7 @@ struct net {
 	void *subs[NET_MAX_SUB];
 	size_t n_subs;
 	bool curve; /* CURVE on: ZAP user ids are authenticated departments */
+	bool local; /* listen is ipc://: without CURVE its peers are local (every role) */
 	void *zap;  /* ZAP handler socket (REP), bound before any other socket */
 	struct auth *auth;
 	struct keypair key;
@@ -107,20 +109,13 @@ static int sock_bind(void *z, const char *ep, char *err, size_t errlen)
 	return 0;
 }
 
-/* CURVE needs a ZAP handler running before the first bind: since libzmq 4.2 a CURVE
- * server without one accepts any client that completes the handshake. */
-static int setup_curve(struct net *n, char *err, size_t errlen)
+/* What CURVE needs (server_secret_file set), for the start and for --check alike: a libzmq
+ * with CURVE, a clients_file, and both files loading. */
+static int curve_load(const struct config_keys *k, struct keypair *key, struct auth **auth,
+		      char *err, size_t errlen)
 {
-	const struct config_keys *k = &n->cfg->keys;
 	char why[600];
 	int rc;
-
-	if (!k->server_secret_file[0]) {
-		log_warn("NULL security: clients are not authenticated; any local process that can "
-			 "open the ipc:// sockets may report figures (set server_secret_file and "
-			 "clients_file for CURVE)");
-		return 0;
-	}
 	if (!zmq_has("curve")) {
 		snprintf(err, errlen, "this libzmq was built without CURVE support (zmq_has(\"curve\") "
 			 "is false): install Debian's libzmq5 or remove server_secret_file");
@@ -131,11 +126,42 @@ static int setup_curve(struct net *n, char *err, size_t errlen)
 			 "department public keys in clients_file");
 		return PW_ECONFIG;
 	}
-	if ((rc = keypair_load(&n->key, k->server_secret_file, why, sizeof(why))) < 0 ||
-	    (rc = auth_new(&n->auth, k->clients_file, why, sizeof(why))) < 0) {
+	if ((key && (rc = keypair_load(key, k->server_secret_file, why, sizeof(why))) < 0) ||
+	    (rc = auth_new(auth, k->clients_file, why, sizeof(why))) < 0) {
 		snprintf(err, errlen, "%s", why);
 		return rc;
 	}
+	return 0;
+}
+
+int net_check(const struct config *cfg, bool load_secret, char *err, size_t errlen)
+{
+	struct keypair key;
+	struct auth *auth = NULL;
+	int rc = net_check_endpoints(cfg, err, errlen);
+	if (rc < 0 || !cfg->keys.server_secret_file[0])
+		return rc;
+	rc = curve_load(&cfg->keys, load_secret ? &key : NULL, &auth, err, errlen);
+	auth_free(auth);
+	memset(&key, 0, sizeof(key)); /* a secret key need not linger on the stack */
+	return rc;
+}
+
+/* CURVE needs a ZAP handler running before the first bind: since libzmq 4.2 a CURVE
+ * server without one accepts any client that completes the handshake. */
+static int setup_curve(struct net *n, char *err, size_t errlen)
+{
+	const struct config_keys *k = &n->cfg->keys;
+	int rc;
+
+	if (!k->server_secret_file[0]) {
+		log_warn("NULL security: clients are not authenticated; any local process that can "
+			 "open the ipc:// sockets may report figures (set server_secret_file and "
+			 "clients_file for CURVE)");
+		return 0;
+	}
+	if ((rc = curve_load(k, &n->key, &n->auth, err, errlen)) < 0)
+		return rc;
 	if (!(n->zap = zmq_socket(n->zctx, ZMQ_REP)) || zmq_bind(n->zap, AUTH_ZAP_ENDPOINT) != 0) {
 		snprintf(err, errlen, "cannot start the ZAP handler: %s", zmq_strerror(errno));
 		return PW_ESYS;
@@ -143,6 +169,9 @@ static int setup_curve(struct net *n, char *err, size_t errlen)
 	n->curve = true;
 	log_notice("CURVE on: %zu department keys; server public key %s",
 		   auth_n_departments(n->auth), n->key.public_key);
+	if (!auth_n_operators(n->auth))
+		log_notice("no operator keys in clients_file: target_set, retry, rejected, tick, "
+			   "clock_set and backup are refused to every key");
 	return 0;
 }
 
@@ -227,6 +256,7 @@ int net_new(struct net **ret, const struct config *cfg, char *err, size_t errlen
 	if (!(n = calloc(1, sizeof(*n))))
 		return PW_ENOMEM;
 	n->cfg = cfg;
+	n->local = strncmp(cfg->listen, "ipc://", 6) == 0;
 	connlimit_setup(); /* before the first socket can accept */
 	if (!(n->zctx = zmq_ctx_new())) {
 		rc = PW_ENOMEM;
@@ -304,12 +334,22 @@ void net_slot_close(struct net_slot *sl)
 	sl->has_payload = false;
 }
 
+/* Who sent it, for the quarantine (its per-sender bound) and set_by: the CURVE identity,
+ * else "local:UID" for an ipc:// peer (libzmq's Peer-Address there is
+ * "localhost:UID:GID:PID": one sender per user, not per process), else the address. */
 static void slot_peer(struct net_slot *sl, bool from_sub)
 {
 	const char *uid = zmq_msg_gets(&sl->payload, "User-Id");
 	const char *addr = zmq_msg_gets(&sl->payload, "Peer-Address");
-	snprintf(sl->peer, sizeof(sl->peer), "%s%s%s", from_sub ? "sub:" : "",
-		 uid && *uid ? uid : (addr && *addr ? addr : "local"), "");
+	const char *pfx = from_sub ? "sub:" : "";
+	unsigned user, group, pid;
+	char tail;
+	if (uid && *uid)
+		snprintf(sl->peer, sizeof(sl->peer), "%s%s", pfx, uid);
+	else if (addr && sscanf(addr, "localhost:%u:%u:%u%c", &user, &group, &pid, &tail) == 3)
+		snprintf(sl->peer, sizeof(sl->peer), "%slocal:%u", pfx, user);
+	else
+		snprintf(sl->peer, sizeof(sl->peer), "%s%s", pfx, addr && *addr ? addr : "local");
 }
 
 /* Reads one whole multipart message without blocking. Returns 1 if one was read,
@@ -354,8 +394,16 @@ static int read_one(const struct net *n, void *z, struct net_slot *sl, bool from
 	m->peer = sl->peer;
 	m->auth_dept = NULL;
 	const char *uid = zmq_msg_gets(&sl->payload, "User-Id");
-	if (uid && *uid && n->curve)
+	bool authed = uid && *uid && n->curve;
+	if (authed)
 		m->auth_dept = uid;
+	/* A publisher on a SUB socket only feeds: authenticated by its key (sub_bind under
+	 * CURVE), or one the config names (sub_connect, no CURVE). */
+	if (from_sub && !authed)
+		sl->roles = ROLE_FEEDER;
+	else
+		sl->roles = role_of_peer(n->curve, zmq_msg_gets(&sl->payload, ROLE_PROPERTY),
+					 n->local) & (from_sub ? ROLE_FEEDER : ~0u);
 	apply_decode(m);
 	return 1;
 }

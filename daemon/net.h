@@ -31,6 +31,7 @@ struct net_slot {
 	zmq_msg_t payload;
 	bool has_payload;
 	char peer[STORE_DEPT_MAX + 1];
+	unsigned roles; /* enum role bits of the sender (daemon/role.h) */
 };
 
 struct net;
@@ -38,6 +39,12 @@ struct net;
 /* Refuses plaintext tcp:// unless the config allows it: department figures travel there.
  * PW_ECONFIG with err saying which endpoint. */
 int net_check_endpoints(const struct config *cfg, char *err, size_t errlen);
+
+/* Every check net_new() runs short of binding (planwatchd --check): the endpoints, and with
+ * server_secret_file set a libzmq with CURVE, a clients_file, the clients file and (when
+ * load_secret: not a credential only the running unit has) the key loading. 0, or a
+ * negative code with err saying why. */
+int net_check(const struct config *cfg, bool load_secret, char *err, size_t errlen);
 
 /* Checks the endpoints (net_check_endpoints), starts CURVE (ZAP handler first) when keys
  * are configured, binds and connects every socket and starts the publisher

@@ -39,20 +39,33 @@ void notice_begin(struct notice_list *l);
 void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind,
 			const char *name, const char *period);
 
-/* Writes the topic "kind.plan.ind" into buf, cut to STORE_TOPIC_MAX bytes; returns its
+/* Writes the topic "kind.owner.ind" into buf, cut to STORE_TOPIC_MAX bytes; returns its
  * length. (One for every change notice: plain copies, not snprintf.) */
-size_t notice_topic(char buf[STORE_TOPIC_MAX + 1], const char *kind, const char *plan,
+size_t notice_topic(char buf[STORE_TOPIC_MAX + 1], const char *kind, const char *owner,
 		    const char *ind);
+/* The topic of a plan's notice about a series: "kind.alias.plan.ind" (verdicts, targets). */
+size_t notice_topic_plan(char buf[STORE_TOPIC_MAX + 1], const char *kind, const char *alias,
+			 const char *plan, const char *ind);
 
 /* A change notice (a new vintage), the notice of nearly every update. The log keeps it as
- * a compact binary record (first byte NOTICE_COMPACT, a byte msgpack never uses; about a
- * third of the msgpack body's size, so a group commit writes far fewer log pages); the
+ * a compact binary record (first byte NOTICE_COMPACT, a byte msgpack never uses; under half
+ * the msgpack body's size, so a group commit writes far fewer log pages); the
  * wire body is rendered from it by one function for PUB and for SINCE, so a replayed
- * notice is byte-identical to the one published. */
+ * notice is byte-identical to the one published. Records written before the topic scheme
+ * of plans across time (compact format 1) still render as they were published: body v 1,
+ * `plan` the topic's owner. */
 #define NOTICE_COMPACT 0xc1
+#define NOTICE_VERSION 2      /* body `v` of every notice this release writes */
+#define NOTICE_JUDGES_MAX 16  /* plans listed in a change notice's judged_by */
 struct notice_change {
-	const char *plan, *ind, *name, *unit, *dept, *msgid;
+	/* the series' region: its id and alias */
+	const char *region, *alias;
+	const char *ind, *name, *unit, *dept, *msgid;
 	const char *reason; /* NULL or "" = none */
+	const char *sent_unit; /* the unit the figure was sent in (NULL: unit) */
+	double sent_value;     /* the value as sent, in sent_unit */
+	const char *judged_by[NOTICE_JUDGES_MAX]; /* plans whose window holds the period */
+	size_t n_judged;
 	struct period period;
 	double value, yoy;   /* yoy NaN when not reported */
 	uint32_t rev;
@@ -62,6 +75,12 @@ struct notice_change {
 	double old_value;
 	uint8_t old_status;
 };
+
+/* Where the log's topic scheme changed: meta log_v2_from holds the first seq written by a
+ * release with the v2 topics (notice bodies v 2); notices before it replay as they were
+ * published. Written once, at the first start of such a release (last seq + 1); *from gets
+ * it. */
+int notice_scheme_mark(struct store_txn *t, uint64_t *from);
 
 /* Appends change c as a compact record to the log in t and to l: what l lists is what
  * the log holds, so publishers render every listed body with notice_body_write(). */

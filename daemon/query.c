@@ -10,6 +10,7 @@
 #include "overdue.h"
 #include "query.h"
 #include "reply.h"
+#include "validate.h"
 
 struct qctx {
 	const struct catalog *cat;
@@ -49,9 +50,12 @@ static void w_obs(struct proto_buf *b, const struct store_obs *o)
 	proto_map_close(m);
 }
 
+/* One more item, unless the limit is reached or the items already fill the reply's
+ * budget (a rejected message carries up to 1 MiB of raw bytes): then `more`. The first item
+ * always goes, so a listing moves on. */
 static int take(struct qctx *q)
 {
-	if (q->n >= q->limit) {
+	if (q->n >= q->limit || (q->n && q->items.len >= QUERY_REPLY_BUDGET)) {
 		q->more = true;
 		return 1;
 	}
@@ -126,15 +130,17 @@ static int answer_series(struct store *s, struct qctx *q, struct proto_buf *b)
 	struct proto_map m;
 	int rc;
 
-	if (!catalog_plan(q->cat, r->plan))
-		return PW_EPLAN;
-	if (!(ind = catalog_find(q->cat, r->plan, r->ind)))
-		return PW_EINDICATOR;
+	/* By region (a series outlives its plans) or, v1, by a plan of the region. */
+	if ((rc = validate_series(q->cat, r->plan, r->region, r->ind, NULL, &ind)) < 0)
+		return rc;
 	q->x = ind;
 	if ((rc = store_read(s, series_txn, q)) < 0)
 		return rc;
+	const struct cat_region *reg = ind->series->region;
 	proto_reply_open(&m, b, PROTO_RESULT, r->id);
-	proto_kv_str(&m, "plan", r->plan);
+	proto_kv_str(&m, "plan", r->plan); /* nil when asked by region */
+	proto_kv_str(&m, "region", reg->id);
+	proto_kv_str(&m, "alias", reg->alias);
 	proto_kv_str(&m, "indicator", r->ind);
 	proto_kv_str(&m, "name", ind->name);
 	proto_kv_str(&m, "name_en", ind->name_en);
@@ -209,13 +215,63 @@ static void kv_opt_double(struct proto_map *m, const char *key, bool has, double
 		proto_kv_str(m, key, NULL);
 }
 
-static void w_indicator(struct proto_buf *b, const struct cat_indicator *x)
+#define CITY_YEARS_MAX 32 /* the every-year target and the years of a plan's window */
+
+struct city_set {
+	struct city_year {
+		unsigned year;
+		double value;
+		uint32_t rev;
+	} y[CITY_YEARS_MAX];
+	size_t n;
+};
+
+/* Adds year's number of x to cs if one is set for that year itself. */
+static int city_year(struct store_txn *t, const struct cat_indicator *x, unsigned year,
+		     struct city_set *cs)
 {
+	double v;
+	uint32_t rev;
+	int rc = rules_target_get(t, x->plan->id, x->id, year, &v, &rev);
+	/* a year without its own revision gets the every-year number with rev 0 */
+	if (rc == PW_ENOTFOUND || (rc == 0 && rev == 0) || cs->n == CITY_YEARS_MAX)
+		return rc == PW_ENOTFOUND ? 0 : rc;
+	if (rc == 0)
+		cs->y[cs->n++] = (struct city_year){ year, v, rev };
+	return rc;
+}
+
+/* The city's numbers set for x (kind city): the every-year one (year 0) and each year's
+ * newest revision, in year order, as an array of {year, value, rev}. */
+static int city_targets(struct store_txn *t, const struct cat_indicator *x,
+			struct proto_buf *b)
+{
+	struct city_set cs = { .n = 0 };
+	int rc = city_year(t, x, 0, &cs);
+	for (int y = x->plan->start_year; rc == 0 && y <= x->plan->target_year; y++)
+		rc = city_year(t, x, (unsigned)y, &cs);
+	if (rc < 0)
+		return rc;
+	proto_w_array(b, (uint32_t)cs.n);
+	for (size_t i = 0; i < cs.n; i++) {
+		struct proto_map a;
+		proto_map_open(&a, b);
+		proto_kv_uint(&a, "year", cs.y[i].year);
+		proto_kv_double(&a, "value", cs.y[i].value);
+		proto_kv_uint(&a, "rev", cs.y[i].rev);
+		proto_map_close(a);
+	}
+	return 0;
+}
+
+static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct cat_indicator *x)
+{
+	int rc = 0;
 	char src[300];
 	struct proto_map m;
 	proto_map_open_wide(&m, b);
 	proto_kv_str(&m, "plan", x->plan->id);
-	proto_kv_str(&m, "region", x->plan->region ? x->plan->region->alias : x->plan->district);
+	proto_kv_str(&m, "region", x->plan->region->alias);
 	proto_kv_str(&m, "indicator", x->id);
 	proto_kv_str(&m, "name", x->name);
 	proto_kv_str(&m, "name_en", x->name_en);
@@ -250,23 +306,43 @@ static void w_indicator(struct proto_buf *b, const struct cat_indicator *x)
 		kv_opt_double(&a, "value", x->annual[i].has_value, x->annual[i].value);
 		proto_map_close(a);
 	}
+	proto_kv_str(&m, "definition_change", x->def_change);
+	proto_kv_int(&m, "definition_change_year", x->def_change_year);
+	if (x->kind == CAT_CITY) {
+		proto_map_key(&m, "city_targets");
+		rc = city_targets(t, x, b);
+	}
 	proto_map_close(m);
+	return rc;
 }
 
-static int answer_catalog(struct qctx *q)
+/* The catalog, with each city target's numbers from the store (one snapshot). */
+static int catalog_txn(struct store_txn *t, void *arg)
 {
+	struct qctx *q = arg;
+	/* checked by answer_catalog: a region asked for is one of the catalog's */
+	const struct cat_region *reg = q->r->region ? catalog_region(q->cat, q->r->region) : NULL;
+	int rc;
 	for (size_t i = 0; i < catalog_n_plans(q->cat); i++) {
 		const struct cat_plan *p = catalog_plan_at(q->cat, i);
-		if (q->r->plan && strcmp(q->r->plan, p->id) != 0)
+		if ((q->r->plan && strcmp(q->r->plan, p->id) != 0) || (reg && p->region != reg))
 			continue;
 		for (size_t j = 0; j < p->n_inds; j++) {
-			w_indicator(&q->items, &p->inds[j]);
+			if ((rc = w_indicator(&q->items, t, &p->inds[j])) < 0)
+				return rc;
 			q->n++;
 		}
 	}
+	return 0;
+}
+
+static int answer_catalog(struct store *s, struct qctx *q)
+{
+	if (q->r->region && !catalog_region(q->cat, q->r->region))
+		return PW_EREGION;
 	if (q->r->plan && !catalog_plan(q->cat, q->r->plan))
 		return PW_EPLAN;
-	return 0;
+	return store_read(s, catalog_txn, q);
 }
 
 static void answer_status(struct store *s, const struct qctx *q, struct proto_buf *b)
@@ -282,6 +358,7 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	proto_kv_int(&m, "now", st->now_ms);
 	proto_kv_uint(&m, "accepted", st->accepted);
 	proto_kv_uint(&m, "rejected", st->rejected);
+	proto_kv_uint(&m, "refused", st->refused);
 	proto_kv_uint(&m, "duplicates", st->duplicates);
 	proto_kv_uint(&m, "items", st->items);
 	proto_kv_uint(&m, "groups", st->groups);
@@ -291,9 +368,12 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	proto_kv_uint(&m, "connections_refused", st->connections_refused);
 	proto_kv_uint(&m, "last_commit", st->last_commit_ms);
 	proto_kv_uint(&m, "last_seq", ss.last_seq);
+	proto_kv_uint(&m, "log_v2_from", st->log_v2_from);
 	proto_kv_uint(&m, "observations", ss.n_obs);
 	proto_kv_uint(&m, "revisions", ss.n_rev);
 	proto_kv_uint(&m, "quarantined", ss.n_quar);
+	proto_kv_uint(&m, "quarantine_bytes", st->quarantine_bytes);
+	proto_kv_uint(&m, "quarantine_dropped", st->quarantine_dropped);
 	proto_kv_uint(&m, "map_size", ss.map_size);
 	proto_kv_uint(&m, "map_used", ss.map_used);
 	proto_map_close(m);
@@ -383,7 +463,7 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 			w_items_reply(b, &q, false);
 		break;
 	case PROTO_CATALOG:
-		if ((rc = answer_catalog(&q)) == 0)
+		if ((rc = answer_catalog(s, &q)) == 0)
 			w_items_reply(b, &q, false);
 		break;
 	case PROTO_ALERTS:

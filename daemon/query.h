@@ -13,6 +13,8 @@
 
 struct query_stats {
 	uint64_t accepted, rejected, duplicates, items, groups, notices;
+	uint64_t refused; /* by the role table: not applied, not quarantined */
+	uint64_t quarantine_bytes, quarantine_dropped; /* qbound.h */
 	uint64_t last_commit_ms;   /* wall clock of the last group commit */
 	uint64_t commit_us_last;   /* duration of the last commit */
 	unsigned subscriptions;    /* live PUB subscriptions */
@@ -21,10 +23,14 @@ struct query_stats {
 	int64_t now_ms;            /* the daemon clock (may be set by tests) */
 	const char *version;
 	const char *issuer;        /* config issuer (制表单位), "" = none */
+	uint64_t log_v2_from;      /* first seq of the v2 topic scheme (notice_scheme_mark) */
 };
 
 #define QUERY_LIMIT_DEFAULT 1000
 #define QUERY_LIMIT_MAX 10000
+/* Items of one listing reply stop growing past this many bytes (`more` then): a reply is
+ * never built whole beyond it, whatever the limit (10000 rejected messages of 1 MiB). */
+#define QUERY_REPLY_BUDGET (8u << 20)
 
 /* Writes the reply (result or nack) for read request r into b. Returns 0 or a negative
  * code for failures that are not the client's fault (then b holds a NACK anyway). */

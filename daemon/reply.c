@@ -7,7 +7,8 @@
 
 #define REPLY_TEXT_MAX 256 /* bytes: what an item was expected to be */
 
-void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t changed, uint64_t seq)
+void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t changed, uint64_t seq,
+	       const struct reply_items *items)
 {
 	struct proto_map m;
 	proto_buf_reset(b);
@@ -15,6 +16,11 @@ void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t chang
 	proto_kv_uint(&m, "count", count);
 	proto_kv_uint(&m, "changed", changed);
 	proto_kv_uint(&m, "seq", seq);
+	if (items) {
+		proto_map_key(&m, "items");
+		proto_w_array(b, items->n);
+		proto_w_raw(b, items->data, items->len);
+	}
 	proto_map_close(m);
 }
 
@@ -58,16 +64,16 @@ static void w_bad_items(struct proto_buf *b, const struct catalog *cat,
 	}
 }
 
-void reply_nack(struct proto_buf *b, const struct catalog *cat, const char *id, int code,
-		bool retry, uint64_t quarantine_id, const struct proto_req *req)
+/* The one NACK shape: every NACK, of a write or a read, is written here. */
+static void nack_write(struct proto_buf *b, const struct catalog *cat, const char *id, int code,
+		       bool retry, uint64_t quarantine_id, const struct proto_req *req,
+		       const char *msg)
 {
-	char msg[REPLY_TEXT_MAX + 128];
 	struct proto_map m;
 	proto_buf_reset(b);
 	proto_reply_open(&m, b, PROTO_NACK, id);
 	proto_kv_int(&m, "code", -code);
 	proto_kv_str(&m, "error", pw_errname(code));
-	nack_message(cat, req, code, msg, sizeof(msg));
 	proto_kv_str(&m, "message", msg);
 	proto_kv_bool(&m, "retry", retry);
 	proto_kv_uint(&m, "quarantine", quarantine_id);
@@ -76,7 +82,22 @@ void reply_nack(struct proto_buf *b, const struct catalog *cat, const char *id, 
 	proto_map_close(m);
 }
 
+void reply_nack(struct proto_buf *b, const struct catalog *cat, const char *id, int code,
+		bool retry, uint64_t quarantine_id, const struct proto_req *req)
+{
+	char msg[REPLY_TEXT_MAX + 128];
+	nack_message(cat, req, code, msg, sizeof(msg));
+	nack_write(b, cat, id, code, retry, quarantine_id, req, msg);
+}
+
+void reply_nack_text(struct proto_buf *b, const char *id, int code, const char *why)
+{
+	char msg[REPLY_TEXT_MAX + 128];
+	snprintf(msg, sizeof(msg), "%s: %s", pw_strerror(code), why);
+	nack_write(b, NULL, id, code, reply_retryable(code), 0, NULL, msg);
+}
+
 bool reply_retryable(int code)
 {
-	return code == PW_ESTORE || code == PW_ENOMEM;
+	return code == PW_ESTORE || code == PW_ENOMEM || code == PW_EFULL;
 }

@@ -10,8 +10,17 @@
 #include "../proto/proto.h"
 #include "catalog.h"
 
-/* Writes {v, type: ack, id, count, changed, seq} into b (reset first). */
-void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t changed, uint64_t seq);
+/* The elements of an ACK's "items" array, encoded (an update sent with detail: true). */
+struct reply_items {
+	const uint8_t *data;
+	size_t len;
+	uint32_t n;
+};
+
+/* Writes {v, type: ack, id, count, changed, seq} into b (reset first), and "items" when
+ * items is not NULL. */
+void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t changed, uint64_t seq,
+	       const struct reply_items *items);
 
 /* Writes {v, type: nack, id, code, error, message, retry, quarantine, items} into b (reset
  * first). quarantine_id: the quarantined copy, 0 if none. req: the decoded update whose
@@ -20,6 +29,11 @@ void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t chang
  * in each item; NULL: the code's own text only. */
 void reply_nack(struct proto_buf *b, const struct catalog *cat, const char *id, int code,
 		bool retry, uint64_t quarantine_id, const struct proto_req *req);
+
+/* The same shape for a request that is no update, not quarantined: the message is the
+ * code's text, ": ", and why (what went wrong, e.g. a system error's text); retry as
+ * reply_retryable(code). */
+void reply_nack_text(struct proto_buf *b, const char *id, int code, const char *why);
 
 /* True for codes a client should answer by resending the same request later (the store
  * failed or was out of memory, not the request). */

@@ -1,25 +1,32 @@
-/* daemon/reporting.c — figures owed now per department (contract: reporting.h). */
+/* daemon/reporting.c — departments' reporting discipline (contract: reporting.h). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../model/discipline.h"
 #include "../model/ytd.h"
 #include "reporting.h"
 
-/* The period x owes now, false when it owes none (no calendar, outside the window,
- * before its first period, a January of a combined 1–2月 series). */
-static bool owed(const struct cat_indicator *x, int64_t now_ms, struct period *p)
+#define DAY_MS 86400000LL
+
+/* Does x owe period p at all: inside its plan's window, not before its first period, not
+ * the January of a combined 1–2月 series? */
+static bool owes_period(const struct cat_indicator *x, const struct period *p)
 {
-	if (x->due_days <= 0 || x->plan->status != CAT_ACTIVE)
-		return false;
-	*p = ytd_latest_due(x->freq, x->due_days, now_ms);
 	if (!cat_in_window(x->plan, p->year))
 		return false;
-	return !x->series || ytd_expected(&x->series->first_due, p);
+	return ytd_expected(&x->series->first_due, p);
+}
+
+/* Is x's release calendar counted: an active plan's indicator with a due date and a
+ * responsible department? */
+static bool counted(const struct cat_indicator *x)
+{
+	return x->due_days > 0 && x->plan->status == CAT_ACTIVE && x->n_depts;
 }
 
 static struct metrics_dept *dept_slot(struct metrics_dept *out, size_t max, size_t *n,
-					const char *name)
+				      const char *name)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (strncmp(out[i].name, name, sizeof(out[i].name) - 1) == 0)
@@ -32,30 +39,91 @@ static struct metrics_dept *dept_slot(struct metrics_dept *out, size_t max, size
 	return d;
 }
 
-int reporting_missing(struct store_txn *t, const struct catalog *c, int64_t now_ms,
-		      struct metrics_dept *out, size_t max, size_t *n)
+static int first_cb(const struct store_obs *o, void *arg)
+{
+	*(int64_t *)arg = o->recv_ms;
+	return 1; /* vintages come in rev order: the first is enough */
+}
+
+/* When the first vintage of x's period p arrived into *ms; 0 when none is stored. */
+static int first_receipt(struct store_txn *t, const struct cat_indicator *x,
+			 const struct period *p, int64_t *ms)
+{
+	struct store_obs o;
+	int rc = store_obs_get(t, cat_owner(x), x->id, p, &o);
+	*ms = 0;
+	if (rc == PW_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	*ms = o.recv_ms;
+	if (o.rev <= 1)
+		return 0;
+	rc = store_rev_range(t, cat_owner(x), x->id, p, p, first_cb, ms);
+	return rc < 0 ? rc : 0;
+}
+
+/* The newest period x owes now, if it is missing: the 催报 gauges. */
+static int count_missing(struct store_txn *t, const struct cat_indicator *x, int64_t now_ms,
+			 struct metrics_dept *out, size_t max, size_t *n)
+{
+	struct period p = ytd_latest_due(x->freq, x->due_days, now_ms);
+	struct store_obs o;
+	if (!owes_period(x, &p))
+		return 0;
+	int rc = store_obs_get(t, cat_owner(x), x->id, &p, &o);
+	if (rc != PW_ENOTFOUND)
+		return rc;
+	struct metrics_dept *d = dept_slot(out, max, n, x->depts[0]);
+	if (!d)
+		return 0;
+	int64_t due = ytd_due_ms(&p, x->due_days);
+	d->missing++;
+	if (!d->oldest_due_ms || due < d->oldest_due_ms)
+		d->oldest_due_ms = due;
+	return 0;
+}
+
+/* Every period x owed in the window: due, and on time or late (or still missing). */
+static int count_window(struct store_txn *t, const struct cat_indicator *x, int64_t now_ms,
+			struct metrics_dept *out, size_t max, size_t *n)
+{
+	int64_t from = now_ms - REPORTING_WINDOW_DAYS * DAY_MS;
+	struct disc_item it = { .dept = x->depts[0], .series = x->id };
+	int rc;
+	/* a year's periods: at most 12 months (+1 at the edge) */
+	for (it.period = ytd_latest_due(x->freq, x->due_days, now_ms);
+	     (it.due_ms = ytd_due_ms(&it.period, x->due_days)) > from;
+	     it.period = period_prev(&it.period)) {
+		if (!owes_period(x, &it.period))
+			continue;
+		if ((rc = first_receipt(t, x, &it.period, &it.recv_ms)) < 0)
+			return rc;
+		int st = disc_classify(&it, now_ms, NULL);
+		struct metrics_dept *d = st == DISC_NOT_DUE ? NULL : dept_slot(out, max, n, it.dept);
+		if (!d)
+			continue;
+		d->expected++;
+		d->on_time += st == DISC_ON_TIME;
+		d->late += st == DISC_LATE;
+	}
+	return 0;
+}
+
+int reporting_count(struct store_txn *t, const struct catalog *c, int64_t now_ms,
+		    struct metrics_dept *out, size_t max, size_t *n)
 {
 	*n = 0;
 	for (size_t i = 0; i < catalog_n_plans(c); i++) {
 		const struct cat_plan *pl = catalog_plan_at(c, i);
 		for (size_t k = 0; k < pl->n_inds; k++) {
 			const struct cat_indicator *x = &pl->inds[k];
-			struct period p;
-			struct store_obs o;
-			if (!owed(x, now_ms, &p) || !x->n_depts)
+			int rc;
+			if (!counted(x))
 				continue;
-			int rc = store_obs_get(t, cat_owner(x), x->id, &p, &o);
-			if (rc == 0)
-				continue;
-			if (rc != PW_ENOTFOUND)
+			if ((rc = count_missing(t, x, now_ms, out, max, n)) < 0 ||
+			    (rc = count_window(t, x, now_ms, out, max, n)) < 0)
 				return rc;
-			struct metrics_dept *d = dept_slot(out, max, n, x->depts[0]);
-			if (!d)
-				continue;
-			int64_t due = ytd_due_ms(&p, x->due_days);
-			d->missing++;
-			if (!d->oldest_due_ms || due < d->oldest_due_ms)
-				d->oldest_due_ms = due;
 		}
 	}
 	return 0;

@@ -420,17 +420,33 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 
 /* ---- notices ---- */
 
+void rules_notice_begin(struct notice_list *out, char topic[STORE_TOPIC_MAX + 1],
+			const char *kind, const struct cat_indicator *x, const char *period)
+{
+	struct proto_buf *f = &out->fields;
+	/* By alias, then plan: "breach.quangang." is every verdict of one region. */
+	notice_topic_plan(topic, kind, cat_owner_alias(x), x->plan->id, x->id);
+	notice_begin(out);
+	notice_w_indicator(out, x->plan->id, x->id, x->name, period);
+	proto_w_str(f, "region");
+	proto_w_str(f, cat_owner(x));
+	proto_w_str(f, "alias");
+	proto_w_str(f, cat_owner_alias(x));
+	proto_w_str(f, "plan_window");
+	proto_w_array(f, 2);
+	proto_w_int(f, x->plan->start_year);
+	proto_w_int(f, x->plan->target_year);
+}
+
 static int emit_alert(struct notice_list *out, struct store_txn *t, const char *kind,
 		      const struct cat_indicator *x, const struct store_obs *o,
-		      const struct verdict *v, int from, int to, unsigned streak)
+		      const struct verdict *v, const char *previous, int to, unsigned streak)
 {
 	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
 	struct proto_buf *f = &out->fields;
 
-	snprintf(topic, sizeof(topic), "%s.%s.%s", kind, x->plan->id, x->id);
 	period_format(&o->period, per);
-	notice_begin(out);
-	notice_w_indicator(out, x->plan->id, x->id, x->name, per);
+	rules_notice_begin(out, topic, kind, x, per);
 	proto_w_str(f, "attribute");
 	proto_w_str(f, cat_attr_name(x->attribute));
 	proto_w_str(f, "observed");
@@ -451,7 +467,7 @@ static int emit_alert(struct notice_list *out, struct store_txn *t, const char *
 	proto_w_str(f, "state");
 	proto_w_str(f, rules_state_name(to));
 	proto_w_str(f, "previous");
-	proto_w_str(f, rules_state_name(from));
+	proto_w_str(f, previous);
 	proto_w_str(f, "rule");
 	proto_w_str(f, v->rule);
 	proto_w_str(f, "basis");
@@ -642,7 +658,8 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		kind = NULL;
 	/* A notice: the same evaluation again, now with its texts. */
 	if (kind && ((rc = evaluate(cfg, t, x, &newest, &v, true)) < 0 ||
-		     (rc = emit_alert(out, t, kind, x, &newest, &v, from, a.state, streak)) < 0))
+		     (rc = emit_alert(out, t, kind, x, &newest, &v, rules_state_name(from), a.state,
+				      streak)) < 0))
 		return rc;
 	return state_put_changed(t, x, &before, &a);
 }
@@ -959,58 +976,37 @@ int rules_rejudge(struct store *s, const struct rules_cfg *cfg, const struct cat
 
 /* ---- successor-plan baseline lint ---- */
 
-/* "15th" for a plan starting 2026: the 3rd plan began in 1966 and each lasts five years. */
-static void plan_ordinal(int start_year, char buf[16])
-{
-	int n = start_year >= 1966 ? (start_year - 1966) / 5 + 3 : 0;
-	const char *suf = (n % 100 >= 11 && n % 100 <= 13) ? "th"
-			  : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
-	if (n)
-		snprintf(buf, 16, "%d%s", n, suf);
-	else
-		snprintf(buf, 16, "%d", start_year);
-}
-
-/* The stored figure of x's series for its plan's base year: the annual one, else (ytd
- * series) the year's last quarter or month. */
+/* The stored figure of x's series for its plan's base year (cat_baseline_periods: the
+ * annual one, else a ytd series' last quarter or month). */
 static int base_figure(struct store_txn *t, const struct cat_indicator *x, struct store_obs *o)
 {
-	struct period p = { .year = (uint16_t)x->base_year, .freq = PERIOD_ANNUAL };
-	int rc = store_obs_get(t, cat_owner(x), x->id, &p, o);
-	if (rc != PW_ENOTFOUND || x->freq == PERIOD_ANNUAL || x->form != CAT_FORM_YTD)
-		return rc;
-	p.freq = (uint8_t)x->freq;
-	p.n = x->freq == PERIOD_QUARTER ? 4 : 12;
-	return store_obs_get(t, cat_owner(x), x->id, &p, o);
+	struct period p[2];
+	size_t n = cat_baseline_periods(x, p);
+	int rc = PW_ENOTFOUND;
+	for (size_t i = 0; i < n && rc == PW_ENOTFOUND; i++)
+		rc = store_obs_get(t, cat_owner(x), x->id, &p[i], o);
+	return rc;
 }
 
 int rules_baseline_lint(struct store_txn *t, const struct catalog *c,
 			void (*cb)(const char *msg, void *arg), void *arg)
 {
-	char msg[400], nth[16];
+	char msg[400];
 	int n = 0;
 
 	for (size_t i = 0; i < catalog_n_plans(c); i++) {
 		const struct cat_plan *p = catalog_plan_at(c, i);
-		if (!p->region)
-			continue; /* format 1: one plan per series, no predecessor */
-		plan_ordinal(p->start_year, nth);
 		for (size_t j = 0; j < p->n_inds; j++) {
 			const struct cat_indicator *x = &p->inds[j];
 			struct store_obs o;
-			if (!x->has_base)
-				continue;
 			int rc = base_figure(t, x, &o);
 			if (rc == PW_ENOTFOUND)
 				continue;
 			if (rc < 0)
 				return rc;
-			double tol = 1e-9 * fmax(fabs(x->base), fabs(o.value));
-			if (fabs(o.value - x->base) <= tol)
+			if (!cat_baseline_differs(x, o.value, status_name(o.status), msg,
+						  sizeof(msg)))
 				continue;
-			snprintf(msg, sizeof(msg), "%s %s: %s-plan baseline %.10g differs from the stored "
-				 "%d %s figure %.10g", p->id, x->id, nth, x->base, x->base_year,
-				 status_name(o.status), o.value);
 			cb(msg, arg);
 			n++;
 		}

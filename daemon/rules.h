@@ -73,6 +73,12 @@ int rules_alerts_encode(const struct rules_cfg *cfg, struct store_txn *t, const 
 
 const char *rules_state_name(int state);
 
+/* A plan's notice about series x (verdicts, targets): its topic "kind.alias.plan.ind" into
+ * buf, and the notice: begun, with the pairs it starts with written into out->fields (plan,
+ * indicator, name, period unless NULL, then region, alias, plan_window [start, end]). */
+void rules_notice_begin(struct notice_list *out, char topic[STORE_TOPIC_MAX + 1],
+			const char *kind, const struct cat_indicator *x, const char *period);
+
 /* Successor-plan baseline lint (docs/MODEL.md section 7): for every format-2 target with a
  * baseline value, the stored figure of its series for the plan's base year (annual, else a
  * ytd series' last quarter or month); one line per baseline that differs (relative 1e-9)

@@ -20,9 +20,11 @@
 #include "notify.h"
 #include "overdue.h"
 #include "publisher.h"
+#include "qbound.h"
 #include "query.h"
 #include "reply.h"
 #include "reporting.h"
+#include "role.h"
 #include "rules.h"
 #include "sandbox.h"
 #include "server.h"
@@ -40,6 +42,7 @@ struct server {
 	struct store *store;
 	struct net *net;
 	struct apply *apply;
+	struct qbound *qbound; /* the quarantine's bounds, lent to apply */
 	unsigned long pub_damaged_seen;
 	struct net_slot *slots;
 	size_t n_slots;
@@ -54,6 +57,7 @@ struct server {
 	struct metrics *metrics;    /* NULL: metrics_listen is off */
 	struct metrics_snapshot ms; /* counted by the loop, copied out by publish_metrics() */
 	uint64_t alerts_mark;       /* groups + notices when ms.alerts was last counted */
+	uint64_t refused_logged;    /* st.refused when last logged */
 };
 
 static int64_t wall_ms(void)
@@ -130,6 +134,22 @@ static int upgrade_store(struct server *s, const char *dir, char *err, size_t er
 	return 0;
 }
 
+static int scheme_txn(struct store_txn *t, void *arg)
+{
+	return notice_scheme_mark(t, arg);
+}
+
+/* Notices before meta log_v2_from replay with their old topics and body v 1: the first
+ * start of this release marks where its topics begin. */
+static int mark_scheme(struct server *s, const char *dir, char *err, size_t errlen)
+{
+	int rc = store_write(s->store, scheme_txn, &s->st.log_v2_from);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot mark the notice scheme in the store in '%s': %s", dir,
+			 pw_strerror(rc));
+	return rc;
+}
+
 static void lint_line(const char *msg, void *arg)
 {
 	(void)arg;
@@ -140,6 +160,39 @@ static int lint_txn(struct store_txn *t, void *arg)
 {
 	int rc = rules_baseline_lint(t, arg, lint_line, NULL);
 	return rc < 0 ? rc : 0;
+}
+
+static int trim_txn(struct store_txn *t, void *arg)
+{
+	return qbound_trim(arg, t);
+}
+
+/* Counts what the quarantine holds and trims it to the bounds (lowered since?). */
+static int bound_quarantine(struct server *s, const struct config *cfg, char *err,
+			    size_t errlen)
+{
+	const struct qbound_limits lim = { .total = cfg->quarantine_max,
+					   .per_sender = cfg->quarantine_sender_max,
+					   .raw_max = cfg->quarantine_raw_max };
+	struct qbound_stats st;
+	int rc;
+	if ((rc = qbound_new(&s->qbound, &lim)) < 0 ||
+	    (rc = qbound_load(s->qbound, s->store)) < 0) {
+		snprintf(err, errlen, "cannot count the quarantine: %s", pw_strerror(rc));
+		return rc;
+	}
+	rc = store_write(s->store, trim_txn, s->qbound);
+	if (rc < 0) {
+		qbound_abort(s->qbound);
+		snprintf(err, errlen, "cannot trim the quarantine: %s", pw_strerror(rc));
+		return rc;
+	}
+	qbound_commit(s->qbound);
+	qbound_stats(s->qbound, &st);
+	if (st.dropped[QBOUND_SENDER] + st.dropped[QBOUND_TOTAL])
+		log_notice("quarantine trimmed to its bounds: %llu oldest messages dropped",
+			   (unsigned long long)(st.dropped[QBOUND_SENDER] + st.dropped[QBOUND_TOTAL]));
+	return 0;
 }
 
 /* Checks the loaded plans' baselines against the stored figures (at start and reload). */
@@ -167,7 +220,9 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 	if ((rc = net_check_endpoints(cfg, err, errlen)) < 0 ||
 	    (rc = live_new(&s->live, cfg, err, errlen)) < 0 ||
 	    (rc = open_store(s, cfg, err, errlen)) < 0 ||
-	    (rc = upgrade_store(s, cfg->state_dir, err, errlen)) < 0)
+	    (rc = upgrade_store(s, cfg->state_dir, err, errlen)) < 0 ||
+	    (rc = bound_quarantine(s, cfg, err, errlen)) < 0 ||
+	    (rc = mark_scheme(s, cfg->state_dir, err, errlen)) < 0)
 		goto out_free;
 	lint_baselines(s);
 	s->st.issuer = live_config(s->live)->issuer; /* live keeps it, reloads included */
@@ -179,6 +234,7 @@ int server_new(struct server **ret, const struct config *cfg, char *err, size_t 
 		rc = PW_ENOMEM;
 		goto out_free;
 	}
+	apply_set_quarantine(s->apply, s->qbound);
 	if ((rc = net_new(&s->net, live_config(s->live), err, errlen)) < 0)
 		goto out_free;
 	/* Last, so that no HTTP thread runs unless everything else is up. */
@@ -203,6 +259,7 @@ void server_free(struct server *s)
 	free(s->slots);
 	free(s->writes);
 	apply_free(s->apply);
+	qbound_free(s->qbound);
 	notice_list_release(&s->group_notices);
 	notice_list_release(&s->timer_notices);
 	proto_buf_release(&s->scratch);
@@ -230,6 +287,16 @@ static void publish(struct server *s, struct notice_list *l)
 }
 
 /* Figures the publisher thread and the accepting threads (connlimit) keep. */
+static void sync_quarantine(struct server *s)
+{
+	struct qbound_stats q;
+	qbound_stats(s->qbound, &q);
+	s->st.quarantine_bytes = s->ms.quarantine_bytes = q.bytes;
+	s->ms.quarantine_dropped[0] = q.dropped[QBOUND_SENDER];
+	s->ms.quarantine_dropped[1] = q.dropped[QBOUND_TOTAL];
+	s->st.quarantine_dropped = q.dropped[QBOUND_SENDER] + q.dropped[QBOUND_TOTAL];
+}
+
 static void sync_publisher(struct server *s)
 {
 	const struct publisher *pub = net_publisher(s->net);
@@ -269,8 +336,8 @@ static int count_alerts_txn(struct store_txn *t, void *arg)
 static int count_reporting_txn(struct store_txn *t, void *arg)
 {
 	struct server *s = arg;
-	return reporting_missing(t, live_catalog(s->live), now_ms(s), s->ms.depts,
-				 METRICS_DEPTS_MAX, &s->ms.n_depts);
+	return reporting_count(t, live_catalog(s->live), now_ms(s), s->ms.depts,
+			       METRICS_DEPTS_MAX, &s->ms.n_depts);
 }
 
 /* Hands the figures to the metrics thread (a memcpy under its mutex). full: also the
@@ -289,6 +356,8 @@ static void publish_metrics(struct server *s, bool full)
 	s->ms.subscriptions = s->st.subscriptions;
 	s->ms.connections_max = s->st.connections_max;
 	s->ms.connections_refused = s->st.connections_refused;
+	s->ms.refused = s->st.refused;
+	sync_quarantine(s);
 	if (full) {
 		uint64_t mark = s->st.groups + s->st.notices;
 		int rc = store_stat(s->store, &s->ms.store);
@@ -394,21 +463,39 @@ static void control_nack(struct proto_buf *b, const char *id, int code)
 	reply_nack(b, NULL, id, code, reply_retryable(code), 0, NULL);
 }
 
+/* A failed backup's code as PROTOCOL.md §3 lists them, and why in words. */
+static int backup_error(int rc, int err, char *why, size_t cap)
+{
+	if (rc == PW_EINVAL) {
+		snprintf(why, cap, "the directory is not empty");
+		return PW_EDENIED;
+	}
+	if (rc != PW_ESYS) {
+		snprintf(why, cap, "%s", pw_strerror(rc));
+		return rc;
+	}
+	snprintf(why, cap, "%s", strerror(err));
+	return err == ENOSPC || err == EDQUOT || err == EFBIG ? PW_EFULL : PW_ESYS;
+}
+
 static void control_backup(struct server *s, const struct proto_req *r)
 {
+	char why[160];
 	if (sandbox_private_tmp(r->path)) {
 		log_err("backup to '%s' refused: that is the service's private /tmp "
 			"(PrivateTmp=yes), seen by no one else and deleted when it stops; "
 			"write below /var/lib/planwatch-backup", r->path);
-		control_nack(&s->scratch, r->id, PW_EDENIED);
+		reply_nack_text(&s->scratch, r->id, PW_EDENIED,
+				"the service's private /tmp (PrivateTmp=yes)");
 		return;
 	}
 	/* Created here so it belongs to the daemon's user, who must write into it. */
 	int rc = mkdir(r->path, 0750) == 0 || errno == EEXIST ? store_backup(s->store, r->path)
 							      : PW_ESYS;
 	if (rc < 0) {
-		log_err("backup to '%s' failed: %s", r->path, pw_strerror(rc));
-		control_nack(&s->scratch, r->id, rc);
+		rc = backup_error(rc, errno, why, sizeof(why));
+		log_err("backup to '%s' failed: %s", r->path, why);
+		reply_nack_text(&s->scratch, r->id, rc, why);
 		return;
 	}
 	log_notice("backup written to '%s'", r->path);
@@ -450,6 +537,7 @@ static void answer_reads(struct server *s, struct net_slot **reads, size_t n)
 {
 	s->st.now_ms = now_ms(s);
 	sync_publisher(s);
+	sync_quarantine(s);
 	for (size_t i = 0; i < n; i++) {
 		if (handle_control(s, reads[i]))
 			continue;
@@ -459,6 +547,28 @@ static void answer_reads(struct server *s, struct net_slot **reads, size_t n)
 	}
 }
 
+/* The role table (daemon/role.h), before anything of the request is looked up: what the
+ * peer may not send is refused (denied) and neither applied nor quarantined; a frame that
+ * cannot be decoded is quarantined only for a feeder, whose data the quarantine keeps, and
+ * refused with its decoding error otherwise. Counted, logged in sum by tick(). */
+static bool refuse_by_role(struct server *s, struct net_slot *sl)
+{
+	const struct apply_msg *m = &sl->m;
+	int code;
+	if (m->decode_rc < 0)
+		code = sl->roles & ROLE_FEEDER ? 0 : m->decode_rc;
+	else
+		code = role_may(sl->roles, m->req->type) ? 0 : PW_EDENIED;
+	if (!code)
+		return false;
+	s->st.refused++;
+	if (!m->from_sub) {
+		reply_nack(&s->scratch, NULL, m->req ? m->req->id : "", code, false, 0, NULL);
+		net_reply(s->net, sl, &s->scratch);
+	}
+	return true;
+}
+
 static void process_batch(struct server *s, size_t n)
 {
 	struct net_slot *writes_buf[n ? n : 1], *reads_buf[n ? n : 1];
@@ -466,6 +576,8 @@ static void process_batch(struct server *s, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		struct net_slot *sl = &s->slots[i];
+		if (refuse_by_role(s, sl))
+			continue;
 		if (apply_is_write(&sl->m))
 			writes_buf[nw++] = sl;
 		else
@@ -510,6 +622,12 @@ static void tick(struct server *s)
 {
 	int64_t now = mono_ms();
 	sync_publisher(s);
+	if (s->st.refused != s->refused_logged) {
+		log_warn("%llu requests refused by role (a reader's write or junk, an operator "
+			 "request from a key that is no operator's: PROTOCOL.md section 1)",
+			 (unsigned long long)(s->st.refused - s->refused_logged));
+		s->refused_logged = s->st.refused;
+	}
 	if (s->watchdog_usec && now >= s->next_watchdog_ms) {
 		notify_watchdog();
 		s->next_watchdog_ms = now + (int64_t)(s->watchdog_usec / 2000);

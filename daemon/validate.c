@@ -41,47 +41,40 @@ static int convert(const struct cat_indicator *x, struct proto_item *it)
 	return rc == PW_EUNIT ? PW_EUNIT : rc < 0 ? PW_ERANGE : 0;
 }
 
-/* Format 2: a series outlives its plans, so from VALIDATE_HISTORY_YEARS before its region's
- * first plan on, without upper limit (the period must have begun: checked by the caller).
- * Format 1: the plan's years, VALIDATE_HISTORY_YEARS before and 5 after. */
+/* A series outlives its plans, so from VALIDATE_HISTORY_YEARS before its region's first plan
+ * on, without upper limit (the period must have begun: checked by the caller). */
 static bool year_in_reach(const struct catalog *c, const struct cat_indicator *x, int year)
 {
 	const struct cat_plan *first;
-	if (!x->series)
-		return year >= x->plan->base_year - VALIDATE_HISTORY_YEARS &&
-		       year <= x->plan->target_year + 5;
 	catalog_region_plans(c, x->series->region, &first, 1);
 	return year >= first->base_year - VALIDATE_HISTORY_YEARS;
 }
 
-/* The target an item's figure is checked against (its series' definition, in the view of
- * one plan of the region). A v1 item names a plan: its region's series. An item with
- * `region` names the series itself (a department reports figures, not plans): the plan in
- * force for the period, else the newest plan with a target on the series. Both given: they
- * must agree (bad_field). */
-static int find_series(const struct catalog *c, const struct proto_item *it,
-		       const struct cat_indicator **out)
+int validate_series(const struct catalog *c, const char *plan, const char *region,
+		    const char *ind, const struct period *p, const struct cat_indicator **out)
 {
 	const struct cat_region *r = NULL;
 	const struct cat_indicator *x = NULL;
 
-	if (it->region && !(r = catalog_region(c, it->region)))
+	if (region && !(r = catalog_region(c, region)))
 		return PW_EREGION;
-	if (it->plan) {
-		if (!catalog_plan(c, it->plan))
+	if (plan) {
+		if (!catalog_plan(c, plan))
 			return PW_EPLAN;
-		if (!(x = catalog_find(c, it->plan, it->ind)))
+		if (!(x = catalog_find(c, plan, ind)))
 			return PW_EINDICATOR;
-		if (r && (!x->series || x->series->region != r))
+		if (r && x->series->region != r)
 			return PW_EFIELD;
 		*out = x;
 		return 0;
 	}
-	const struct cat_series *s = catalog_series(r, it->ind);
+	if (!r)
+		return PW_EFIELD;
+	const struct cat_series *s = catalog_series(r, ind);
 	if (!s)
 		return PW_EINDICATOR;
 	struct cat_judge j;
-	if (catalog_judges(c, s, &it->period, &j, 1) > 0) {
+	if (p && catalog_judges(c, s, p, &j, 1) > 0) {
 		*out = j.x;
 		return 0;
 	}
@@ -93,6 +86,12 @@ static int find_series(const struct catalog *c, const struct proto_item *it,
 		return PW_EINDICATOR; /* a series no plan has a target on: nothing to check it by */
 	*out = x;
 	return 0;
+}
+
+static int find_series(const struct catalog *c, const struct proto_item *it,
+		       const struct cat_indicator **out)
+{
+	return validate_series(c, it->plan, it->region, it->ind, &it->period, out);
 }
 
 int validate_item(const struct catalog *c, const char *dept, struct proto_item *it,

@@ -8,6 +8,15 @@
 #include "../proto/proto.h"
 #include "catalog.h"
 
+/* The series an item or a query names, in the view of one plan of its region (the target
+ * its figures are checked against). A v1 request names a plan (plan): its region's series.
+ * One that names the region (id or alias; a department reports figures, not plans) names the
+ * series itself: the first plan in force for period p (NULL: none asked), else the newest
+ * plan with a target on the series. Both given: they must agree (PW_EFIELD). PW_EREGION,
+ * PW_EPLAN, PW_EINDICATOR; neither given: PW_EFIELD. */
+int validate_series(const struct catalog *c, const char *plan, const char *region,
+		    const char *ind, const struct period *p, const struct cat_indicator **out);
+
 /* Returns 0 and the indicator in *ind, or the first problem: PW_EPLAN, PW_EINDICATOR,
  * PW_EDEPT (dept may not report it), PW_ENOUNIT (unit not in model/unit.c), PW_EUNIT (a
  * unit of another dimension than the catalog's), PW_EPERIOD (frequency other than the

@@ -182,39 +182,6 @@ static int source_ref(struct catalog *c, struct ydoc *d, ynode map, const char *
 	return 0;
 }
 
-static int parse_annual(struct catalog *c, struct ydoc *d, ynode seq, struct cat_indicator *ind)
-{
-	static const char *const keys[] = { "year", "growth", "value", "source", "note", NULL };
-	size_t n = ydoc_len(d, seq);
-	struct cat_annual *a = own_calloc(c, n, sizeof(*a));
-	long y;
-	int rc;
-
-	if (!a)
-		return PW_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		ynode e = ydoc_at(d, seq, i);
-		if ((rc = ydoc_check_keys(d, e, keys)) < 0)
-			return rc;
-		ynode yn = ydoc_get(d, e, "year");
-		if (!yn)
-			return ydoc_fail(d, e, "annual target: missing key 'year'");
-		if ((rc = ydoc_int(d, yn, "year", PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &y)) < 0)
-			return rc;
-		a[i].year = (int)y;
-		if ((rc = opt_double(d, e, "growth", &a[i].has_growth, &a[i].growth)) < 0 ||
-		    (rc = opt_double(d, e, "value", &a[i].has_value, &a[i].value)) < 0)
-			return rc;
-		if (!a[i].has_growth && !a[i].has_value)
-			return ydoc_fail(d, e, "annual target %d: needs 'growth' or 'value'", a[i].year);
-		if ((rc = source_ref(c, d, e, &a[i].source_file, &a[i].source_line)) < 0)
-			return rc;
-	}
-	ind->annual = a;
-	ind->n_annual = n;
-	return 0;
-}
-
 /* departments: a non-empty list of names of 1..64 bytes; what names the owner in errors. */
 static int parse_depts(struct catalog *c, struct ydoc *d, ynode map, const char *what,
 		       const char *const **out, size_t *n_out)
@@ -292,119 +259,6 @@ static int check_kind(struct ydoc *d, ynode map, const struct cat_indicator *ind
 	return 0;
 }
 
-static int parse_indicator(struct catalog *c, struct ydoc *d, ynode map, struct cat_plan *plan,
-			   struct cat_indicator *ind)
-{
-	static const char *const keys[] = {
-		"id", "name", "name_en", "category", "unit", "attribute", "kind", "direction",
-		"baseline", "target", "growth", "frequency", "form", "departments", "bounds",
-		"due_days", "prose", "source", "derived", "note", "annual_targets", NULL,
-	};
-	static const char *const attrs[] = { [CAT_EXPECTED] = "expected", [CAT_BINDING] = "binding" };
-	static const char *const forms[] = { [CAT_FORM_LEVEL] = "level", [CAT_FORM_YTD] = "ytd" };
-	static const char *const freqs[] = {
-		[PERIOD_ANNUAL] = "annual", [PERIOD_QUARTER] = "quarterly", [PERIOD_MONTH] = "monthly",
-	};
-	static const char *const dirs[] = { [0] = "down", [1] = "up" };
-	ynode n;
-	long l;
-	int rc, dir;
-
-	ind->plan = plan;
-	ind->yaml_line = ydoc_line(d, map);
-	if ((rc = ydoc_check_keys(d, map, keys)) < 0)
-		return rc;
-	if ((rc = dup_str(c, d, map, "id", true, &ind->id)) < 0)
-		return rc;
-	if (!id_valid(ind->id, false))
-		return ydoc_fail(d, ydoc_get(d, map, "id"),
-				 "indicator id '%s' must be 1..64 of [a-z0-9_]", ind->id);
-	if ((rc = dup_str(c, d, map, "name", true, &ind->name)) < 0 ||
-	    (rc = dup_str(c, d, map, "name_en", true, &ind->name_en)) < 0 ||
-	    (rc = dup_str(c, d, map, "category", true, &ind->category)) < 0 ||
-	    (rc = dup_str(c, d, map, "unit", true, &ind->unit)) < 0 ||
-	    (rc = dup_str(c, d, map, "note", false, &ind->note)) < 0)
-		return rc;
-	if (strlen(ind->unit) > 32)
-		return ydoc_fail(d, map, "indicator '%s': unit longer than 32 bytes", ind->id);
-	if (!(n = ydoc_get(d, map, "attribute")))
-		return ydoc_fail(d, map, "indicator '%s': missing key 'attribute'", ind->id);
-	if ((rc = parse_enum(d, n, "attribute", attrs, CAT_EXPECTED, CAT_BINDING,
-			     &ind->attribute)) < 0)
-		return rc;
-	if (!(n = ydoc_get(d, map, "kind")))
-		return ydoc_fail(d, map, "indicator '%s': missing key 'kind'", ind->id);
-	if ((rc = parse_enum(d, n, "kind", kind_names, CAT_GROWTH, CAT_INFO, &ind->kind)) < 0)
-		return rc;
-	dir = 1;
-	if ((n = ydoc_get(d, map, "direction")) &&
-	    (rc = parse_enum(d, n, "direction", dirs, 0, 1, &dir)) < 0)
-		return rc;
-	ind->direction = dir ? 1 : -1;
-	ind->freq = PERIOD_ANNUAL;
-	if ((n = ydoc_get(d, map, "frequency")) &&
-	    (rc = parse_enum(d, n, "frequency", freqs, PERIOD_ANNUAL, PERIOD_MONTH, &ind->freq)) < 0)
-		return rc;
-	ind->form = CAT_FORM_LEVEL;
-	if ((n = ydoc_get(d, map, "form")) &&
-	    (rc = parse_enum(d, n, "form", forms, CAT_FORM_LEVEL, CAT_FORM_YTD, &ind->form)) < 0)
-		return rc;
-	ind->base_year = plan->base_year;
-	ind->target_year = plan->target_year;
-	if ((rc = year_value(d, map, "baseline", &ind->base_year, &ind->has_base, &ind->base)) < 0 ||
-	    (rc = year_value(d, map, "target", &ind->target_year, &ind->has_target,
-			     &ind->target)) < 0 ||
-	    (rc = opt_double(d, map, "growth", &ind->has_growth, &ind->growth)) < 0)
-		return rc;
-	char what[CAT_ID_MAX + 16];
-	snprintf(what, sizeof(what), "indicator '%s'", ind->id);
-	if ((rc = parse_depts(c, d, map, what, &ind->depts, &ind->n_depts)) < 0 ||
-	    (rc = parse_bounds(d, map, &ind->has_min, &ind->min, &ind->has_max, &ind->max)) < 0)
-		return rc;
-	ind->due_days = ind->freq == PERIOD_ANNUAL ? 60 : 20;
-	if ((n = ydoc_get(d, map, "due_days"))) {
-		if ((rc = ydoc_int(d, n, "due_days", 1, 400, &l)) < 0)
-			return rc;
-		ind->due_days = (int)l;
-	}
-	if ((n = ydoc_get(d, map, "prose")) && (rc = ydoc_bool(d, n, "prose", &ind->prose)) < 0)
-		return rc;
-	if ((rc = source_ref(c, d, map, &ind->source_file, &ind->source_line)) < 0)
-		return rc;
-	if ((n = ydoc_get(d, map, "annual_targets")) && (rc = parse_annual(c, d, n, ind)) < 0)
-		return rc;
-	return check_kind(d, map, ind);
-}
-
-static int parse_plan_header(struct catalog *c, struct ydoc *d, ynode map, struct cat_plan *p)
-{
-	static const char *const keys[] = {
-		"id", "name", "name_en", "district", "source", "baseline_year", "target_year", NULL,
-	};
-	long y;
-	int rc;
-
-	if ((rc = ydoc_check_keys(d, map, keys)) < 0)
-		return rc;
-	if ((rc = dup_str(c, d, map, "id", true, &p->id)) < 0 ||
-	    (rc = dup_str(c, d, map, "name", true, &p->name)) < 0 ||
-	    (rc = dup_str(c, d, map, "name_en", false, &p->name_en)) < 0 ||
-	    (rc = dup_str(c, d, map, "district", false, &p->district)) < 0 ||
-	    (rc = dup_str(c, d, map, "source", false, &p->source)) < 0)
-		return rc;
-	if (!id_valid(p->id, true))
-		return ydoc_fail(d, map, "plan id '%s' must be 1..64 of [a-z0-9_-]", p->id);
-	ynode n = ydoc_get(d, map, "baseline_year");
-	if (!n || (rc = ydoc_int(d, n, "baseline_year", PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &y)) < 0)
-		return n ? rc : ydoc_fail(d, map, "missing key 'baseline_year'");
-	p->base_year = (int)y;
-	n = ydoc_get(d, map, "target_year");
-	if (!n || (rc = ydoc_int(d, n, "target_year", p->base_year + 1, PERIOD_YEAR_MAX, &y)) < 0)
-		return n ? rc : ydoc_fail(d, map, "missing key 'target_year'");
-	p->target_year = (int)y;
-	return 0;
-}
-
 static int ind_id_cmp(const void *a, const void *b)
 {
 	const struct cat_indicator *x = *(const struct cat_indicator *const *)a;
@@ -438,46 +292,11 @@ static int check_dup_ids(struct ydoc *d, ynode seq, struct cat_indicator *inds, 
 	free(v);
 	if (dup == SIZE_MAX)
 		return 0;
-	return ydoc_fail(d, ydoc_at(d, seq, dup), "duplicate indicator id '%s' (first at line %d)",
-			 inds[dup].id, inds[first].yaml_line);
+	return ydoc_fail(d, ydoc_at(d, seq, dup), "duplicate target on series '%s' (first at line "
+			 "%d)", inds[dup].id, inds[first].yaml_line);
 }
 
-/* Format 1 (catalog/SCHEMA.md): one plan owning its indicators. */
-static int parse_plan1(struct catalog *c, struct ydoc *d, struct cat_plan *p)
-{
-	static const char *const keys[] = { "plan", "indicators", NULL };
-	struct cat_indicator *inds;
-	int rc;
-
-	ynode root = ydoc_root(d);
-	if ((rc = ydoc_check_keys(d, root, keys)) < 0)
-		return rc;
-	ynode plan = ydoc_get(d, root, "plan");
-	if (!plan)
-		return ydoc_fail(d, root, "missing key 'plan'");
-	if ((rc = parse_plan_header(c, d, plan, p)) < 0)
-		return rc;
-	p->start_year = p->base_year + 1;
-	p->status = CAT_ACTIVE;
-	ynode seq = ydoc_get(d, root, "indicators");
-	size_t n = ydoc_len(d, seq);
-	if (n == 0)
-		return ydoc_fail(d, root, "plan '%s' has no indicators", p->id);
-	if (!(inds = own_calloc(c, n, sizeof(*inds))))
-		return PW_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		ynode e = ydoc_at(d, seq, i);
-		if ((rc = parse_indicator(c, d, e, p, &inds[i])) < 0)
-			return rc;
-	}
-	if ((rc = check_dup_ids(d, seq, inds, n)) < 0)
-		return rc;
-	p->inds = inds;
-	p->n_inds = n;
-	return 0;
-}
-
-/* ---- format 2: regions and their series ---- */
+/* ---- regions and their series ---- */
 
 static const char *const freq_names[] = {
 	[PERIOD_ANNUAL] = "annual", [PERIOD_QUARTER] = "quarterly", [PERIOD_MONTH] = "monthly",
@@ -654,9 +473,9 @@ static int parse_region(struct catalog *c, struct ydoc *d, struct cat_region *r)
 	return 0;
 }
 
-/* ---- format 2: plans ---- */
+/* ---- plans ---- */
 
-static int parse_plan2_header(struct catalog *c, struct ydoc *d, ynode map, struct cat_plan *p)
+static int parse_plan_header(struct catalog *c, struct ydoc *d, ynode map, struct cat_plan *p)
 {
 	static const char *const keys[] = {
 		"id", "region", "title", "title_en", "source", "start_year", "end_year",
@@ -721,13 +540,40 @@ static int target_unit(struct catalog *c, struct ydoc *d, ynode map, struct cat_
 	return 0;
 }
 
+/* definition_change: {reason, year (optional: a year of the window), source}. The reason
+ * is what the evaluation prints; the source is where the plan text says so. */
+static int def_change(struct catalog *c, struct ydoc *d, ynode map, const struct cat_plan *p,
+		      struct cat_indicator *x)
+{
+	static const char *const keys[] = { "reason", "year", "source", NULL };
+	ynode n = ydoc_get(d, map, "definition_change"), yn;
+	const char *file;
+	long y;
+	int rc, line;
+
+	if (!n)
+		return 0;
+	if ((rc = ydoc_check_keys(d, n, keys)) < 0 ||
+	    (rc = dup_str(c, d, n, "reason", true, &x->def_change)) < 0 ||
+	    (rc = source_ref(c, d, n, &file, &line)) < 0)
+		return rc;
+	if (!x->def_change[0])
+		return ydoc_fail(d, n, "definition_change: empty reason");
+	if ((yn = ydoc_get(d, n, "year")) &&
+	    (rc = ydoc_int(d, yn, "year", p->start_year, p->target_year, &y)) < 0)
+		return rc;
+	x->def_change_year = yn ? (int)y : 0;
+	return 0;
+}
+
 /* One target: the series' definition joined with the plan's requirement on it. */
 static int parse_target(struct catalog *c, struct ydoc *d, ynode map, struct cat_plan *p,
 			struct cat_indicator *x)
 {
 	static const char *const keys[] = {
 		"series", "name", "unit", "category", "attribute", "kind", "direction",
-		"baseline", "target", "growth", "prose", "source", "derived", "outcome", "note", NULL,
+		"baseline", "target", "growth", "prose", "source", "derived", "outcome", "note",
+		"definition_change", NULL,
 	};
 	static const char *const attrs[] = { [CAT_EXPECTED] = "expected", [CAT_BINDING] = "binding" };
 	static const char *const dirs[] = { [0] = "down", [1] = "up" };
@@ -784,7 +630,8 @@ static int parse_target(struct catalog *c, struct ydoc *d, ynode map, struct cat
 		return rc;
 	if ((n = ydoc_get(d, map, "prose")) && (rc = ydoc_bool(d, n, "prose", &x->prose)) < 0)
 		return rc;
-	if ((rc = opt_source(c, d, map, &x->source_file, &x->source_line)) < 0)
+	if ((rc = opt_source(c, d, map, &x->source_file, &x->source_line)) < 0 ||
+	    (rc = def_change(c, d, map, p, x)) < 0)
 		return rc;
 	return check_kind(d, map, x);
 }
@@ -799,7 +646,7 @@ static struct cat_indicator *target_of(struct cat_indicator *v, size_t n, const 
 
 /* annual_targets: [{year, targets: [{series, growth | value, source, note}]}]. Each entry is
  * appended to its target's annual list (counted first, so each list is one allocation). */
-static int parse_plan2_annual(struct catalog *c, struct ydoc *d, ynode seq, struct cat_plan *p,
+static int parse_plan_annual(struct catalog *c, struct ydoc *d, ynode seq, struct cat_plan *p,
 			      struct cat_indicator *v, size_t n_v)
 {
 	static const char *const year_keys[] = { "year", "targets", NULL };
@@ -859,7 +706,7 @@ static int parse_plan2_annual(struct catalog *c, struct ydoc *d, ynode seq, stru
 	return rc;
 }
 
-static int parse_plan2(struct catalog *c, struct ydoc *d, struct cat_plan *p)
+static int parse_plan(struct catalog *c, struct ydoc *d, struct cat_plan *p)
 {
 	static const char *const keys[] = { "plan", "targets", "annual_targets", NULL };
 	ynode root = ydoc_root(d), seq, an;
@@ -867,8 +714,13 @@ static int parse_plan2(struct catalog *c, struct ydoc *d, struct cat_plan *p)
 	size_t n;
 	int rc;
 
-	if ((rc = ydoc_check_keys(d, root, keys)) < 0 ||
-	    (rc = parse_plan2_header(c, d, ydoc_get(d, root, "plan"), p)) < 0)
+	if ((rc = ydoc_check_keys(d, root, keys)) < 0)
+		return rc;
+	/* Neither `region` nor `plan`: say what a catalog file is, at a line of this file. */
+	if (!ydoc_get(d, root, "plan"))
+		return ydoc_fail(d, root, "missing key 'plan' (a plan file) or 'region' (a region "
+				 "file)");
+	if ((rc = parse_plan_header(c, d, ydoc_get(d, root, "plan"), p)) < 0)
 		return rc;
 	seq = ydoc_get(d, root, "targets");
 	if ((n = ydoc_len(d, seq)) == 0)
@@ -881,11 +733,32 @@ static int parse_plan2(struct catalog *c, struct ydoc *d, struct cat_plan *p)
 	if ((rc = check_dup_ids(d, seq, v, n)) < 0)
 		return rc;
 	if ((an = ydoc_get(d, root, "annual_targets")) &&
-	    (rc = parse_plan2_annual(c, d, an, p, v, n)) < 0)
+	    (rc = parse_plan_annual(c, d, an, p, v, n)) < 0)
 		return rc;
 	p->inds = v;
 	p->n_inds = n;
 	return 0;
+}
+
+/* A format-1 file (a plan owning its `indicators`, before series belonged to regions) is
+ * refused by name rather than with the first unknown key it happens to contain: the reader
+ * is told what the file is and where the conversion is described. */
+static int refuse_format1(struct ydoc *d)
+{
+	ynode root = ydoc_root(d), plan, n;
+
+	if (!ydoc_is_map(d, root))
+		return 0;
+	n = ydoc_get(d, root, "indicators");
+	plan = ydoc_get(d, root, "plan");
+	if (!n && ydoc_is_map(d, plan) && !ydoc_get(d, plan, "region"))
+		n = ydoc_get(d, plan, "baseline_year") ? ydoc_get(d, plan, "baseline_year")
+						       : ydoc_get(d, plan, "target_year");
+	if (!n)
+		return 0;
+	return ydoc_fail(d, n, "catalog format 1 (a plan with its own 'indicators') is no longer "
+			 "read: split it into a region file and a plan file, see catalog/README.md "
+			 "\"Converting a format-1 file\"");
 }
 
 /* Region files are read in pass 0, plan files in pass 1 (their targets name the
@@ -914,13 +787,8 @@ static int parse_file(struct catalog *c, const char *path, int pass, char *err)
 		c->n_regions++;
 	} else {
 		struct cat_plan *p = &c->plans[c->n_plans];
-		ynode plan = ydoc_get(d, root, "plan");
 		p->file = file;
-		if (ydoc_is_map(d, plan) && ydoc_get(d, plan, "region"))
-			rc = parse_plan2(c, d, p);
-		else
-			rc = parse_plan1(c, d, p);
-		if (rc < 0)
+		if ((rc = refuse_format1(d)) < 0 || (rc = parse_plan(c, d, p)) < 0)
 			goto out_doc;
 		c->n_plans++;
 	}
@@ -1129,6 +997,18 @@ bool cat_in_window(const struct cat_plan *p, int year)
 	return p->start_year <= year && year <= p->target_year;
 }
 
+void cat_plan_ordinal(int year, char buf[16])
+{
+	/* The 3rd plan began in 1966 and each lasts five years. */
+	int n = year >= 1966 ? (year - 1966) / 5 + 3 : 0;
+	const char *suf = (n % 100 >= 11 && n % 100 <= 13) ? "th"
+			  : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+	if (n)
+		snprintf(buf, 16, "%d%s", n, suf);
+	else
+		snprintf(buf, 16, "%d", year);
+}
+
 const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year)
 {
 	for (size_t i = 0; i < x->n_annual; i++)
@@ -1160,25 +1040,18 @@ size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 
 const char *cat_owner(const struct cat_indicator *x)
 {
-	return x->series ? x->series->region->id : x->plan->id;
+	return x->series->region->id;
 }
 
 const char *cat_owner_alias(const struct cat_indicator *x)
 {
-	return x->series ? x->series->region->alias : x->plan->id;
-}
-
-const void *cat_series_key(const struct cat_indicator *x)
-{
-	return x->series ? (const void *)x->series : (const void *)x;
+	return x->series->region->alias;
 }
 
 const char *catalog_plan_owner(const struct catalog *c, const char *plan)
 {
 	const struct cat_plan *p = catalog_plan(c, plan);
-	if (!p)
-		return NULL;
-	return p->region ? p->region->id : p->id;
+	return p ? p->region->id : NULL;
 }
 
 bool cat_dept_allowed(const struct cat_indicator *ind, const char *dept)
@@ -1208,6 +1081,30 @@ bool cat_name_comparable(const char *name)
 bool cat_comparable_prices(const struct cat_indicator *x)
 {
 	return cat_name_comparable(x->name);
+}
+
+size_t cat_baseline_periods(const struct cat_indicator *x, struct period out[2])
+{
+	if (!x->has_base)
+		return 0;
+	out[0] = (struct period){ .year = (uint16_t)x->base_year, .freq = PERIOD_ANNUAL };
+	if (x->freq == PERIOD_ANNUAL || x->form != CAT_FORM_YTD)
+		return 1;
+	out[1] = (struct period){ .year = (uint16_t)x->base_year, .freq = (uint8_t)x->freq,
+				  .n = (uint8_t)(x->freq == PERIOD_QUARTER ? 4 : 12) };
+	return 2;
+}
+
+bool cat_baseline_differs(const struct cat_indicator *x, double stored, const char *status,
+			  char *msg, size_t cap)
+{
+	char nth[16];
+	if (fabs(stored - x->base) <= 1e-9 * fmax(fabs(x->base), fabs(stored)))
+		return false;
+	cat_plan_ordinal(x->plan->start_year, nth);
+	snprintf(msg, cap, "%s %s: %s-plan baseline %.10g differs from the stored %d %s figure "
+		 "%.10g", x->plan->id, x->id, nth, x->base, x->base_year, status, stored);
+	return true;
 }
 
 int catalog_lint(const struct catalog *c, void (*cb)(const char *msg, void *arg), void *arg)

@@ -1,5 +1,5 @@
 /* model/catalog.h — the indicator catalog: regions and their series, plans and their targets
- * (catalog/SCHEMA.md "Format 2", docs/MODEL.md).
+ * (catalog/SCHEMA.md, docs/MODEL.md).
  *
  * Loaded whole from YAML files or not at all: a bad file leaves nothing half-applied
  * and reports "FILE:LINE: problem". Read-only once loaded.
@@ -83,6 +83,10 @@ struct cat_indicator {
 	const char *source_file;
 	int source_line; /* 1-based line in source_file */
 	int yaml_line;   /* where it is defined in the catalog file */
+	/* 统计口径改变 (format 2 `definition_change`): what changed, so that the figures from
+	 * def_change_year on (0: every year) no longer compare with the baseline; NULL: none */
+	const char *def_change;
+	int def_change_year;
 };
 
 struct cat_plan {
@@ -99,7 +103,9 @@ struct catalog;
 #define CAT_ERR_MAX 512
 
 /* Loads every file (region files and plan files, in any order); all or nothing. On failure
- * err holds "FILE:LINE: message" and the return is PW_ECONFIG (or PW_ESYS / PW_ENOMEM).
+ * err holds "FILE:LINE: message" and the return is PW_ECONFIG (or PW_ESYS / PW_ENOMEM). A
+ * file of the retired format 1 (a plan with its own `indicators`) fails with a message
+ * naming the conversion (catalog/README.md).
  * Duplicate region ids or aliases, or plan ids, across files fail; so does a plan whose
  * region is not among the files. */
 int catalog_load(struct catalog **ret, const char *const *files, size_t n_files,
@@ -143,19 +149,19 @@ size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year);
 /* True when year lies in x's plan window. */
 bool cat_in_window(const struct cat_plan *p, int year);
+/* The ordinal of the national five-year plan whose window holds year: "15th" for 2026 (and
+ * for 2026..2030), "14th" for 2021; the year itself before 1966. */
+void cat_plan_ordinal(int year, char buf[16]);
 
 const char *cat_status_name(int status);
 
-/* Who owns x's series in the store (schema 4): its region's id for a format-2 target, its
- * plan's id for a format-1 indicator (one plan per series). Every plan with a target on one
- * series shares its figures. */
+/* Who owns x's series in the store: its region's id (every plan with a target on one series
+ * shares its figures). */
 const char *cat_owner(const struct cat_indicator *x);
-/* The owner as topics name it: the region's alias, or the format-1 plan id. */
+/* The owner as topics name it: the region's alias. */
 const char *cat_owner_alias(const struct cat_indicator *x);
-/* Identity of x's series: equal for the targets of two plans on one series. */
-const void *cat_series_key(const struct cat_indicator *x);
-/* The owner of plan id's series (region id, or the id of a format-1 plan), NULL when no
- * such plan is loaded: the mapping of the schema 3 -> 4 migration. */
+/* The region id of plan id's series, NULL when no such plan is loaded: the mapping of the
+ * schema 5 -> 6 migration (docs/MODEL.md section 8). */
 const char *catalog_plan_owner(const struct catalog *c, const char *plan);
 
 bool cat_dept_allowed(const struct cat_indicator *ind, const char *dept);
@@ -178,5 +184,22 @@ const char *cat_attr_name_zh(int attr);
 /* Non-fatal consistency warnings (e.g. baseline x (1+g)^n far from the target), one per
  * line into cb. Returns the number of warnings. */
 int catalog_lint(const struct catalog *c, void (*cb)(const char *msg, void *arg), void *arg);
+
+/* ---- successor-plan baseline lint (docs/MODEL.md section 7) ----
+ * A plan's printed baseline is checked against the stored figure of its series for the
+ * plan's base year. The store is the daemon's (rules_baseline_lint, at start and reload)
+ * or, through queries, the running daemon's (`planwatch catalog check --store`): both ask
+ * for the same periods and word the difference the same way. */
+
+/* The periods whose stored figure x's baseline is checked against, in the order to try: the
+ * base year (annual), then for a ytd series the base year's last quarter or month. Returns
+ * how many (0 when x has no baseline value). */
+size_t cat_baseline_periods(const struct cat_indicator *x, struct period out[2]);
+/* When the stored figure (value, its data status word: "final", "flash", ...) differs from
+ * x's baseline by more than 1e-9 relative, writes the lint line ("quangang-15 gdp:
+ * 15th-plan baseline 1050 differs from the stored 2025 final figure 1062") and returns true.
+ * Never an error: the plan is what was adopted. */
+bool cat_baseline_differs(const struct cat_indicator *x, double stored, const char *status,
+			  char *msg, size_t cap);
 
 #endif

@@ -59,6 +59,7 @@ struct cmp {
 	int dir;
 	bool points;    /* x is a growth rate in % (margin in percentage points) */
 	bool path;      /* req is an interpolated path (序时进度), not a bound of every year */
+	bool annual;    /* req is the year's 年度目标: x is the year's own figure, not a sum */
 	const char *basis, *zh, *en; /* the requirement in words */
 };
 
@@ -72,8 +73,9 @@ static void set_rule(struct evaluate_result *r, const struct evaluate_target *t,
 	evaluate_format(c->req, 2, req);
 	snprintf(r->rule_zh, sizeof(r->rule_zh), "%s：%d年应%s%s%s，实际%s%s%s", c->zh, f->year,
 		 c->dir > 0 ? "不低于" : "不高于", req, u, x, u, zh);
-	snprintf(r->rule_en, sizeof(r->rule_en), "%s: %d requires %s %s%s, actual %s%s%s", c->en,
-		 f->year, c->dir > 0 ? "at least" : "at most", req, u, c->points ? "" : " ", x, en);
+	const char *sep = c->points || !u[0] ? "" : " "; /* 5.8%, but 1000 亿元 */
+	snprintf(r->rule_en, sizeof(r->rule_en), "%s: %d requires %s %s%s%s, actual %s%s%s%s",
+		 c->en, f->year, c->dir > 0 ? "at least" : "at most", req, sep, u, x, sep, u, en);
 }
 
 /* The requirement of t in f's year, or false with r's verdict set (not assessable,
@@ -154,6 +156,41 @@ static bool requirement(const struct evaluate_target *t, const struct evaluate_f
 	}
 }
 
+/* Does the year's 年度目标 decide? A city's number comes first; a final evaluation judges
+ * the plan's own target, except where the plan states none (a city target not yet set). */
+static bool uses_annual(const struct evaluate_target *t, const struct evaluate_figure *f)
+{
+	const struct evaluate_annual *a = t->annual;
+	if (!a || (!a->has_value && !a->has_growth))
+		return false;
+	if (t->kind == CAT_CITY)
+		return isnan(t->t.target);
+	return f->year < t->t.target_year;
+}
+
+/* The year's 年度目标 as the requirement: a level of the year's own figure, or a growth of
+ * it over the year before. A bound of that year: met is on path, short is behind. */
+static void annual_requirement(const struct evaluate_target *t, const struct evaluate_figure *f,
+			       struct cmp *c)
+{
+	const struct evaluate_annual *a = t->annual;
+	c->dir = t->direction;
+	c->basis = "annual";
+	c->annual = true;
+	if (a->has_value) {
+		c->x = f->own;
+		c->req = c->final_req = a->value;
+		c->zh = "年度目标";
+		c->en = "the year's target";
+		return;
+	}
+	c->points = true;
+	c->x = f->yoy;
+	c->req = c->final_req = a->growth;
+	c->zh = "年度目标增长";
+	c->en = "the year's target growth";
+}
+
 /* "2022、2023年" of f's missing years into buf. */
 static void missing_years(const struct evaluate_figure *f, char *buf, size_t cap, const char *sep)
 {
@@ -168,6 +205,22 @@ static void not_assessable(struct evaluate_result *r, const char *zh, const char
 	r->verdict = EVALUATE_NOT_ASSESSABLE;
 	snprintf(r->rule_zh, sizeof(r->rule_zh), "%s", zh);
 	snprintf(r->rule_en, sizeof(r->rule_en), "%s", en);
+}
+
+/* Not assessable for a definition change (统计口径改变), with what changed. */
+static void def_changed(const struct evaluate_target *t, struct evaluate_result *r)
+{
+	char zh[400], en[400];
+	if (t->def_change_year) {
+		snprintf(zh, sizeof(zh), "%d年起统计口径改变，难以评估：%s", t->def_change_year,
+			 t->def_change);
+		snprintf(en, sizeof(en), "the statistical definition changed from %d: %s",
+			 t->def_change_year, t->def_change);
+	} else {
+		snprintf(zh, sizeof(zh), "统计口径改变，难以评估：%s", t->def_change);
+		snprintf(en, sizeof(en), "the statistical definition changed: %s", t->def_change);
+	}
+	not_assessable(r, zh, en);
 }
 
 static double completion(const struct cmp *c)
@@ -211,13 +264,14 @@ static void judge(const struct evaluate_target *t, const struct evaluate_figure 
 	double gap = (c->x - c->req) * c->dir;
 	double margin = planmath_margin(c->req, c->points, margin_pct);
 	char miss[EVALUATE_MISSING_MAX * 8 + 16]; /* 16 x "2022、" (7 bytes): always fits */
+	bool sum_missing = f->n_missing && !c->annual; /* a year's own figure is not a sum */
 
 	r->basis = c->basis;
 	r->required = c->req;
 	r->completion = completion(c);
 	r->verdict = final ? final_verdict(f, gap) : earlier_verdict(c, gap, margin);
 	bool short_of = final ? gap < 0 : r->verdict == EVALUATE_BEHIND;
-	if (f->n_missing && short_of) {
+	if (sum_missing && short_of) {
 		/* A sum short of its requirement while years are missing says nothing yet. */
 		char zh[256], en[256];
 		missing_years(f, miss, sizeof(miss), "、");
@@ -229,7 +283,7 @@ static void judge(const struct evaluate_target *t, const struct evaluate_figure 
 		return;
 	}
 	char zh[200] = "", en[200] = "";
-	if (f->n_missing) {
+	if (sum_missing) {
 		missing_years(f, miss, sizeof(miss), "、");
 		snprintf(zh, sizeof(zh), "（缺%s年数据）", miss);
 		missing_years(f, miss, sizeof(miss), ", ");
@@ -252,22 +306,33 @@ void evaluate_target(const struct evaluate_target *t, const struct evaluate_figu
 	/* A level ratio is a growth rate only at current prices. */
 	if (isnan(r->actual_growth) && !t->comparable && t->kind == CAT_GROWTH)
 		r->actual_growth = planmath_avg_growth(t->t.base, f->value, f->year - t->t.base_year);
-	if (t->why_not) {
-		not_assessable(r, t->why_not, t->why_not);
+	if (t->def_change && f->year >= t->def_change_year) {
+		def_changed(t, r);
 		return;
 	}
 	if (t->kind == CAT_INFO) {
 		not_assessable(r, "无量化目标", "no quantified target");
 		return;
 	}
-	if (t->kind == CAT_CITY && isnan(t->t.target)) {
+	bool annual = uses_annual(t, f);
+	if (t->kind == CAT_CITY && isnan(t->t.target) && !annual) {
 		not_assessable(r, "市下达目标未设定", "the city's target is not set");
 		return;
 	}
-	if (isnan(f->value)) {
+	if (isnan(annual ? f->own : f->value)) {
 		r->verdict = EVALUATE_NO_DATA;
 		snprintf(r->rule_zh, sizeof(r->rule_zh), "%d年无数据", f->year);
 		snprintf(r->rule_en, sizeof(r->rule_en), "no figure for %d", f->year);
+		return;
+	}
+	if (annual) {
+		annual_requirement(t, f, &c);
+		if (isnan(c.x))
+			not_assessable(r, "无当年增速，无法对照年度增长目标",
+				       "no growth over the year before to hold against the year's "
+				       "target growth");
+		else
+			judge(t, f, margin_pct, &c, r);
 		return;
 	}
 	if (!requirement(t, f, &c, r)) {

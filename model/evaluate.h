@@ -38,15 +38,25 @@ enum evaluate_verdict {
 
 #define EVALUATE_MISSING_MAX 16
 
+/* The 年度目标 of the year evaluated (a work report's, seed 002:81): a level (a year's
+ * figure, e.g. 优良率 95) or a growth over the year before (技术合同成交额 +100%). */
+struct evaluate_annual {
+	bool has_value, has_growth; /* a value comes first when a year states both */
+	double value, growth;
+};
+
 /* One target of a plan. */
 struct evaluate_target {
 	int kind;                 /* enum cat_kind (model/catalog.h) */
 	int direction;            /* +1 higher is better, -1 lower is better */
 	struct planmath_target t; /* baseline, target, stated growth; for kind city t.target
-				   * is the city's number (NAN: not set) */
+				   * is the city's number for the year (NAN: not set) */
 	bool comparable;          /* its growth is at comparable prices (cat_comparable_prices) */
 	const char *unit;         /* for the rule in words; NULL: none */
-	const char *why_not;      /* why its numbers cannot decide (统计口径改变), or NULL */
+	const struct evaluate_annual *annual; /* the year's 年度目标, NULL: none */
+	const char *def_change;   /* 统计口径改变: what changed, so that the figures no longer
+				   * compare with the baseline; NULL: none */
+	int def_change_year;      /* the first year of the new definition; 0: every year */
 };
 
 /* The figure of the year evaluated. */
@@ -57,13 +67,18 @@ struct evaluate_figure {
 	double growth;   /* the actual average growth (%) since the baseline at comparable
 			  * prices (the reported yoys chained), NAN: not known */
 	bool estimate;   /* only an estimate (预计数) exists */
+	double own;      /* the year's own figure: of a cumulative target the year's amount,
+			  * not the sum (an annual target is of the year); NAN: none */
+	double yoy;      /* its growth over the year before in %: reported, or for a series
+			  * at current prices from the two levels; NAN: not known */
 	int missing[EVALUATE_MISSING_MAX]; /* cumulative: plan years without a figure */
 	size_t n_missing;
 };
 
 struct evaluate_result {
 	int verdict;          /* enum evaluate_verdict */
-	const char *basis;    /* "level", "rate" (average growth), "bound", "sum"; NULL: none */
+	const char *basis;    /* "level", "rate" (average growth), "bound", "sum", "annual"
+			       * (the year's 年度目标); NULL: none */
 	double required;      /* what the year requires (the target in the final year) */
 	double completion;    /* completion rate in %: the figure against the final target
 			       * (inverted for lower-is-better), or the actual against the planned
@@ -73,7 +88,13 @@ struct evaluate_result {
 };
 
 /* Evaluates t on f with margin_pct (planmath_margin: the band of on_path around the path
- * of an earlier year). The final evaluation when f->year is the target year or later. */
+ * of an earlier year). The final evaluation when f->year is the target year or later.
+ * What a year requires, first match wins (docs/MODEL.md §2): a city's number (kind city);
+ * the year's 年度目标 (t->annual), in an earlier year — and in the final year only for a
+ * city target without a number, since a final evaluation judges the plan's own target —
+ * held as a bound of that year (met: on path; short: behind); the plan's path or bound.
+ * A definition change (t->def_change) in force by f->year makes any year not assessable,
+ * with the reason in the rule. */
 void evaluate_target(const struct evaluate_target *t, const struct evaluate_figure *f,
 		     double margin_pct, struct evaluate_result *r);
 

@@ -108,15 +108,31 @@ void ytd_pace_total(double ytd, double annual, int freq, int n, int direction,
 	out->pace = pace_of(out->gap, YTD_PACE_TOL_PP);
 }
 
+/* out for a value held against a target: the elapsed share, completion the value, the
+ * gap value − target signed so that > 0 is better; false (pace NONE) without both. */
+static bool against(double value, double target, int freq, int n, int direction,
+		    struct ytd_progress *out)
+{
+	*out = (struct ytd_progress){ .pace = YTD_PACE_NONE, .elapsed = elapsed_pct(freq, n),
+				      .completion = value, .gap = NAN };
+	if (!isfinite(value) || !isfinite(target))
+		return false;
+	out->gap = (value - target) * (direction < 0 ? -1 : 1);
+	return true;
+}
+
 void ytd_pace_growth(double ytd_yoy, double target_growth, int freq, int n, int direction,
 		     struct ytd_progress *out)
 {
-	*out = (struct ytd_progress){ .pace = YTD_PACE_NONE, .elapsed = elapsed_pct(freq, n),
-				      .completion = ytd_yoy, .gap = NAN };
-	if (!isfinite(ytd_yoy) || !isfinite(target_growth))
-		return;
-	out->gap = (ytd_yoy - target_growth) * (direction < 0 ? -1 : 1);
-	out->pace = pace_of(out->gap, YTD_GROWTH_TOL_PP);
+	if (against(ytd_yoy, target_growth, freq, n, direction, out))
+		out->pace = pace_of(out->gap, YTD_GROWTH_TOL_PP);
+}
+
+void ytd_pace_level(double ytd, double target, int freq, int n, int direction,
+		    struct ytd_progress *out)
+{
+	if (against(ytd, target, freq, n, direction, out))
+		out->pace = out->gap >= 0 ? YTD_PACE_MET : YTD_PACE_SHORT;
 }
 
 const char *ytd_pace_zh(int pace)
@@ -125,6 +141,8 @@ const char *ytd_pace_zh(int pace)
 	case YTD_PACE_AHEAD: return "超序时";
 	case YTD_PACE_ON: return "达序时";
 	case YTD_PACE_BEHIND: return "滞后";
+	case YTD_PACE_MET: return "达标";
+	case YTD_PACE_SHORT: return "未达标";
 	default: return "";
 	}
 }
@@ -135,6 +153,8 @@ const char *ytd_pace_en(int pace)
 	case YTD_PACE_AHEAD: return "ahead of schedule";
 	case YTD_PACE_ON: return "on schedule";
 	case YTD_PACE_BEHIND: return "behind schedule";
+	case YTD_PACE_MET: return "met";
+	case YTD_PACE_SHORT: return "short of it";
 	default: return "";
 	}
 }

@@ -57,7 +57,10 @@ int ytd_derive(const struct ytd_year *cur, const struct ytd_year *prev, int freq
 /* 达序时 for a growth target: 同比 within this many points of the year's target growth. */
 #define YTD_GROWTH_TOL_PP 0.2
 
-enum ytd_pace { YTD_PACE_NONE = 0, YTD_PACE_AHEAD, YTD_PACE_ON, YTD_PACE_BEHIND };
+enum ytd_pace {
+	YTD_PACE_NONE = 0, YTD_PACE_AHEAD, YTD_PACE_ON, YTD_PACE_BEHIND,
+	YTD_PACE_MET, YTD_PACE_SHORT /* a level of the year (ytd_pace_level): 达标 / 未达标 */
+};
 
 struct ytd_progress {
 	int pace;          /* enum ytd_pace */
@@ -77,6 +80,13 @@ void ytd_pace_total(double ytd, double annual, int freq, int n, int direction,
 /* 序时进度 of a year's growth target (GDP +7 %): the YTD 同比 against it, every month. */
 void ytd_pace_growth(double ytd_yoy, double target_growth, int freq, int n, int direction,
 		     struct ytd_progress *out);
+
+/* A year's level target (优良率 95%, a city's number for a share or a rate): the 1–N月
+ * value, an average or ratio of the year to date, against it as a bound: met or short,
+ * there is no schedule to be ahead of. completion is the value, gap value − target (> 0
+ * better; a ceiling's sign reversed). NaN: pace NONE. */
+void ytd_pace_level(double ytd, double target, int freq, int n, int direction,
+		    struct ytd_progress *out);
 
 /* Chinese and English names of a pace ("超序时", "ahead of schedule"). */
 const char *ytd_pace_zh(int pace);

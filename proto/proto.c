@@ -335,6 +335,12 @@ static int decode_item_field(struct proto_req *r, struct proto_item *it,
 	const char *s;
 	int rc;
 
+	/* nil for an optional key is the key left out: yoy, reason, confirm, and plan or
+	 * region (one of them must still name the series) */
+	if (o->type == MSGPACK_OBJECT_NIL &&
+	    (key_is(kv, "plan") || key_is(kv, "region") || key_is(kv, "yoy") ||
+	     key_is(kv, "reason") || key_is(kv, "confirm")))
+		return 0;
 	if (key_is(kv, "plan")) {
 		*seen |= F_PLAN;
 		return get_nonempty_str(r, o, PROTO_MAX_ID, &it->plan);
@@ -362,19 +368,13 @@ static int decode_item_field(struct proto_req *r, struct proto_item *it,
 		it->status = (uint8_t)rc;
 		return 0;
 	} else if (key_is(kv, "yoy")) {
-		if (o->type == MSGPACK_OBJECT_NIL)
-			return 0;
 		if ((rc = get_double(o, &it->yoy)) < 0)
 			return rc;
 		/* NaN is how "absent" is held, so a sent NaN must not pass as absent. */
 		return isfinite(it->yoy) ? 0 : PW_EVALUE;
 	} else if (key_is(kv, "reason")) {
-		if (o->type == MSGPACK_OBJECT_NIL)
-			return 0;
 		return get_str(r, o, PROTO_MAX_TEXT, &it->reason);
 	} else if (key_is(kv, "confirm")) {
-		if (o->type == MSGPACK_OBJECT_NIL)
-			return 0;
 		return get_bool(o, &it->confirm);
 	}
 	return PW_EFIELD;
@@ -430,25 +430,34 @@ enum req_field {
 	R_IND = 1 << 4, R_FROM = 1 << 5, R_TO = 1 << 6, R_PERIOD = 1 << 7,
 	R_ASOF = 1 << 8, R_VALUE = 1 << 9, R_SEQ = 1 << 10, R_LIMIT = 1 << 11,
 	R_TIME = 1 << 12, R_PREFIX = 1 << 13, R_PATH = 1 << 14, R_YEAR = 1 << 15,
-	R_ALL = 1 << 16,
+	R_REGION = 1 << 16, R_DETAIL = 1 << 17, R_ALL = 1 << 18,
 };
+
+/* A series is named by its region or, v1, by a plan of it: one of the two is required. */
+#define R_OWNER (R_PLAN | R_REGION)
 
 static const struct {
 	unsigned allowed, required;
 } req_fields[PROTO__REQ_LAST] = {
-	[PROTO_UPDATE] = { R_DEPT | R_ITEMS | R_BACKFILL, R_DEPT | R_ITEMS },
-	[PROTO_QUERY] = { R_PLAN | R_IND | R_FROM | R_TO | R_ASOF | R_LIMIT, R_PLAN | R_IND },
-	[PROTO_HISTORY] = { R_PLAN | R_IND | R_PERIOD | R_LIMIT, R_PLAN | R_IND | R_PERIOD },
+	[PROTO_UPDATE] = { R_DEPT | R_ITEMS | R_BACKFILL | R_DETAIL, R_DEPT | R_ITEMS },
+	[PROTO_QUERY] = { R_OWNER | R_IND | R_FROM | R_TO | R_ASOF | R_LIMIT, R_IND },
+	[PROTO_HISTORY] = { R_OWNER | R_IND | R_PERIOD | R_LIMIT, R_IND | R_PERIOD },
 	[PROTO_SINCE] = { R_SEQ | R_LIMIT | R_PREFIX, R_SEQ },
 	[PROTO_STATUS] = { 0, 0 },
 	[PROTO_ALERTS] = { R_PLAN | R_DEPT | R_PERIOD | R_ALL, 0 },
 	[PROTO_REJECTED] = { R_SEQ | R_LIMIT | R_DEPT | R_TIME, 0 },
 	[PROTO_RETRY] = { R_SEQ, R_SEQ },
 	[PROTO_TARGET_SET] = { R_PLAN | R_IND | R_VALUE | R_DEPT | R_YEAR, R_PLAN | R_IND | R_VALUE },
-	[PROTO_CATALOG] = { R_PLAN, 0 },
+	[PROTO_CATALOG] = { R_PLAN | R_REGION, 0 },
 	[PROTO_CLOCK_SET] = { R_TIME, R_TIME },
 	[PROTO_TICK] = { 0, 0 },
 	[PROTO_BACKUP] = { R_PATH, R_PATH },
+};
+
+/* Besides req_fields' required: at least one of these (0: no such rule). */
+static const unsigned req_one_of[PROTO__REQ_LAST] = {
+	[PROTO_QUERY] = R_OWNER,
+	[PROTO_HISTORY] = R_OWNER,
 };
 
 /* ---- request fields: one decoder per key ---- */
@@ -466,6 +475,16 @@ static int f_items(struct proto_req *r, const msgpack_object *o)
 static int f_backfill(struct proto_req *r, const msgpack_object *o)
 {
 	return get_bool(o, &r->backfill);
+}
+
+static int f_detail(struct proto_req *r, const msgpack_object *o)
+{
+	return get_bool(o, &r->detail);
+}
+
+static int f_region(struct proto_req *r, const msgpack_object *o)
+{
+	return get_nonempty_str(r, o, PROTO_MAX_ID, &r->region);
 }
 
 static int f_plan(struct proto_req *r, const msgpack_object *o)
@@ -568,6 +587,7 @@ static const struct {
 	{ "seq", R_SEQ, f_seq },	       { "limit", R_LIMIT, f_limit },
 	{ "time", R_TIME, f_time },	       { "prefix", R_PREFIX, f_prefix },
 	{ "path", R_PATH, f_path },	       { "year", R_YEAR, f_year },
+	{ "region", R_REGION, f_region },      { "detail", R_DETAIL, f_detail },
 	{ "all", R_ALL, f_all },
 };
 
@@ -579,6 +599,10 @@ static int decode_field(struct proto_req *r, const msgpack_object_kv *kv, unsign
 			continue;
 		if (!(req_fields[r->type].allowed & req_keys[i].bit))
 			return PW_EFIELD;
+		/* nil for an optional key is the key left out (PROTOCOL.md §2) */
+		if (kv->val.type == MSGPACK_OBJECT_NIL &&
+		    !(req_fields[r->type].required & req_keys[i].bit))
+			return 0;
 		*seen |= req_keys[i].bit;
 		return req_keys[i].decode(r, &kv->val);
 	}
@@ -749,8 +773,8 @@ int proto_req_decode(struct proto_req *r, const void *buf, size_t len)
 		if ((rc = decode_field(r, kv, &seen)) < 0)
 			goto out_unpacked;
 	}
-	unsigned required = req_fields[r->type].required;
-	rc = (seen & required) == required ? 0 : PW_EFIELD;
+	unsigned required = req_fields[r->type].required, one_of = req_one_of[r->type];
+	rc = (seen & required) == required && (!one_of || (seen & one_of)) ? 0 : PW_EFIELD;
 out_unpacked:
 	msgpack_unpacked_destroy(&u);
 	return rc;
@@ -1017,7 +1041,8 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		{ R_SEQ, r->type == PROTO_SINCE || r->type == PROTO_RETRY || r->seq != 0 },
 		{ R_LIMIT, r->limit != 0 },	    { R_TIME, r->time_ms != 0 || r->type == PROTO_CLOCK_SET },
 		{ R_PREFIX, r->prefix != NULL },	    { R_PATH, r->path != NULL },
-		{ R_YEAR, r->year != 0 },	    { R_ALL, r->all },
+		{ R_YEAR, r->year != 0 },	    { R_REGION, r->region != NULL },
+		{ R_DETAIL, r->detail },	    { R_ALL, r->all },
 	};
 	struct proto_map m;
 	proto_map_open(&m, b);
@@ -1049,6 +1074,8 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		case R_PREFIX: proto_kv_str(&m, "prefix", r->prefix); break;
 		case R_PATH: proto_kv_str(&m, "path", r->path); break;
 		case R_YEAR: proto_kv_uint(&m, "year", r->year); break;
+		case R_REGION: proto_kv_str(&m, "region", r->region); break;
+		case R_DETAIL: proto_kv_bool(&m, "detail", true); break;
 		case R_ALL: proto_kv_bool(&m, "all", true); break;
 		}
 	}

@@ -71,11 +71,13 @@ struct proto_req {
 	/* update */
 	const char *dept;
 	bool backfill;
+	bool detail; /* the ACK lists each item's region and judging plans */
 	struct proto_item *items;
 	size_t n_items;
 	size_t n_bad; /* items with err != 0 */
 	/* query, history, alerts, target_set, catalog, rejected */
 	const char *plan, *ind;
+	const char *region; /* query, history, catalog: the series' region (id or alias) */
 	struct period from, to, period;
 	bool has_from, has_to, has_period;
 	int64_t as_of_ms; /* 0 = now */

@@ -8,7 +8,8 @@
  *
  * What is checked, for LMDB 0.9's on-disk format (the format Debian 12's liblmdb 0.9.24
  * writes; lmdb.h's MDB_VERSION_MAJOR 0): both meta pages (magic, version, page size); the
- * newest one's last page lies inside the file; every page of the free-list tree, the main
+ * newest one sits in the slot its transaction id selects (txnid & 1) and its last page lies
+ * inside the file; every page of the free-list tree, the main
  * tree and each named tree reached from it: its number is its position, it is reached once,
  * it is a branch or leaf page whose node offsets and sizes lie inside it, keys ascend, every
  * leaf is at the tree's recorded depth, overflow runs stay below the last page; each
@@ -378,8 +379,17 @@ int pages_check(const char *path, char *why, size_t cap)
 	}
 	if ((rc = read_meta(&w, 1, m1, psize)) < 0)
 		goto out_close;
-	/* LMDB uses the meta page of the newer transaction. */
-	const uint8_t *m = le(m1 + META_OFF + 128, 8) > le(m0 + META_OFF + 128, 8) ? m1 : m0;
+	/* LMDB uses the meta page of the newer transaction, and a transaction reads meta page
+	 * txnid & 1 (LMDB writes transaction t's meta there): a newest meta in the other slot
+	 * sends it to the older meta's trees, which this check did not walk. */
+	uint64_t t0 = le(m0 + META_OFF + 128, 8), t1 = le(m1 + META_OFF + 128, 8);
+	const uint8_t *m = t1 > t0 ? m1 : m0;
+	uint64_t txnid = t1 > t0 ? t1 : t0;
+	if ((txnid & 1) != (t1 > t0)) {
+		rc = damaged(&w, "meta page %d holds transaction %llu, which LMDB reads from meta "
+				 "page %d", t1 > t0, (unsigned long long)txnid, (int)(txnid & 1));
+		goto out_close;
+	}
 	w.psize = psize;
 	w.last_pg = le(m + META_OFF + 120, 8);
 	if (w.last_pg < 1 || w.last_pg >= w.file_size / psize) { /* no overflow at 2^64 - 1 */

@@ -1603,6 +1603,7 @@ int store_quarantine_put(struct store_txn *t, struct store_reject *r)
 		memcpy((uint8_t *)data + hl, r->raw, r->raw_len);
 	rec_seal(data, hl + r->raw_len);
 	r->id = id;
+	r->bytes = 8 + hl + r->raw_len + REC_CRC;
 	return 0;
 }
 
@@ -1622,13 +1623,32 @@ int store_quarantine_get(struct store_txn *t, uint64_t id, struct store_reject *
 		return store_map_err(rc);
 	if ((rc = rec_reject_decode(&r, &k, &v)) < 0)
 		return rc;
+	r.bytes = k.mv_size + v.mv_size;
 	*out = r;
 	return 0;
+}
+
+int store_quarantine_del(struct store_txn *t, uint64_t id)
+{
+	uint8_t key[8];
+	int rc;
+
+	if ((rc = txn_check(t, true)) < 0)
+		return rc;
+	/* The append cursor stays at the table's end only while nothing before it moves. */
+	if (t->app[DB_QUAR]) {
+		mdb_cursor_close(t->app[DB_QUAR]);
+		t->app[DB_QUAR] = NULL;
+	}
+	bytes_put_be(key, id, 8);
+	MDB_val k = { sizeof(key), key };
+	return store_write_err(t, mdb_del(t->txn, t->s->dbi[DB_QUAR], &k, NULL));
 }
 
 struct reject_walk {
 	store_reject_cb cb;
 	void *arg;
+	bool tolerant; /* a record that cannot be decoded is counted, not an error */
 };
 
 static int reject_visit(const MDB_val *k, const MDB_val *v, void *ctx)
@@ -1636,12 +1656,19 @@ static int reject_visit(const MDB_val *k, const MDB_val *v, void *ctx)
 	const struct reject_walk *w = ctx;
 	struct store_reject r;
 	int rc = rec_reject_decode(&r, k, v);
+	if (rc == PW_EDAMAGED && w->tolerant) {
+		memset(&r, 0, sizeof(r));
+		r.id = k->mv_size == 8 ? bytes_get_be(k->mv_data, 8) : 0;
+		rc = 0;
+	}
+	r.bytes = k->mv_size + v->mv_size;
 	return rc < 0 ? rc : w->cb(&r, w->arg);
 }
 
-int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb cb, void *arg)
+static int quarantine_walk(struct store_txn *t, uint64_t after, store_reject_cb cb, void *arg,
+			   bool tolerant)
 {
-	struct reject_walk w = { cb, arg };
+	struct reject_walk w = { cb, arg, tolerant };
 	int rc;
 
 	if ((rc = txn_check(t, false)) < 0)
@@ -1649,6 +1676,16 @@ int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb c
 	if (!cb)
 		return PW_EINVAL;
 	return walk_after(t, DB_QUAR, after, reject_visit, &w);
+}
+
+int store_quarantine_sizes(struct store_txn *t, store_reject_cb cb, void *arg)
+{
+	return quarantine_walk(t, 0, cb, arg, true);
+}
+
+int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb cb, void *arg)
+{
+	return quarantine_walk(t, after, cb, arg, false);
 }
 
 /* ---- whole environment ---- */

@@ -67,6 +67,7 @@ struct store_reject {
 	char detail[STORE_REASON_MAX + 1];
 	const void *raw;
 	size_t raw_len;
+	size_t bytes; /* what the record takes in the store, key and value: set by put and reads */
 };
 
 struct store_stat {
@@ -241,6 +242,12 @@ int store_quarantine_get(struct store_txn *t, uint64_t id, struct store_reject *
 typedef int (*store_reject_cb)(const struct store_reject *r, void *arg);
 /* Rejects with id > after, ascending. r->raw is valid only during the callback. */
 int store_quarantine_list(struct store_txn *t, uint64_t after, store_reject_cb cb, void *arg);
+/* Every record, ascending, for counting: as store_quarantine_list, but a record that
+ * cannot be decoded is passed with its id and bytes, peer "" and no raw, not an error. */
+int store_quarantine_sizes(struct store_txn *t, store_reject_cb cb, void *arg);
+/* Deletes record id (write txn); PW_ENOTFOUND if there is none. Ids are never reused
+ * while a newer record is kept. */
+int store_quarantine_del(struct store_txn *t, uint64_t id);
 
 /* ---- whole environment ---- */
 int store_stat(struct store *s, struct store_stat *st);

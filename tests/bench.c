@@ -418,41 +418,59 @@ static void bench_fsync(const char *dir, int n, double spacing, struct fsync_res
 
 /* ---- catalogs ---- */
 
-/* Plan "bench": n_growth monthly YTD growth indicators named fmt (the shape of most plan
- * indicators); plan "fan": n_ceiling binding monthly ceilings c000.. (breach at once). */
-static void write_catalog(const char *path, const char *fmt, long n_growth, int n_ceiling)
+/* Region "bench" (plan bench-1): n_growth monthly YTD growth series named fmt (the shape of
+ * most plan indicators); region "fan" (plan fan-1): n_ceiling binding monthly ceilings c000..
+ * (breach at once). Catalog format 2 in dir; *list gets the files, space-separated. */
+static void write_region_plan(const char *dir, const char *alias, char *list, size_t cap,
+			      FILE **region, FILE **plan)
 {
-	FILE *f = fopen(path, "w");
-	char id[32];
-	if (!f)
+	char path[600];
+	size_t n = strlen(list);
+	snprintf(path, sizeof(path), "%s/%s-region.yaml", dir, alias);
+	if (!(*region = fopen(path, "w")))
 		die("cannot write %s", path);
-	fprintf(f, "plan:\n  id: bench\n  name: 基准\n  baseline_year: 2020\n  target_year: 2025\n"
-		   "indicators:\n");
+	fprintf(*region, "region:\n  id: \"000000-%s\"\n  alias: %s\n  name: %s\nseries:\n", alias,
+		alias, alias);
+	n += (size_t)snprintf(list + n, cap - n, "%s%s", n ? " " : "", path);
+	snprintf(path, sizeof(path), "%s/%s-plan.yaml", dir, alias);
+	if (!(*plan = fopen(path, "w")))
+		die("cannot write %s", path);
+	fprintf(*plan, "plan:\n  id: %s-1\n  region: %s\n  title: %s\n  start_year: 2021\n"
+		       "  end_year: 2025\n  base_year: 2020\n  status: active\ntargets:\n",
+		alias, alias, alias);
+	snprintf(list + n, cap - n, " %s", path);
+}
+
+static void write_catalog(const char *dir, const char *fmt, long n_growth, int n_ceiling,
+			  char *list, size_t cap)
+{
+	FILE *r, *p;
+	char id[32];
+	list[0] = '\0';
+	write_region_plan(dir, "bench", list, cap, &r, &p);
 	for (long i = 0; i < n_growth; i++) {
 		snprintf(id, sizeof(id), fmt, i);
-		fprintf(f, "  - {id: %s, name: 指标%ld, name_en: Indicator %ld, category: 测试, "
-			   "unit: 亿元, attribute: expected, kind: growth, growth: 6, "
-			   "baseline: {year: 2020, value: 100}, frequency: monthly, form: ytd, "
-			   "departments: [" DEPT "], bounds: {min: 0, max: 1000000000}, "
-			   "source: {file: bench, line: 1}}\n", id, i, i);
+		fprintf(r, "  - {id: %s, name: 指标%ld, name_en: Indicator %ld, category: 测试, "
+			   "unit: 亿元, frequency: monthly, form: ytd, departments: [" DEPT "], "
+			   "bounds: {min: 0, max: 1000000000}}\n", id, i, i);
+		fprintf(p, "  - {series: %s, attribute: expected, kind: growth, growth: 6, "
+			   "baseline: {year: 2020, value: 100}}\n", id);
 	}
-	fclose(f);
+	fclose(r);
+	fclose(p);
 	if (!n_ceiling)
 		return;
-	char fan[600];
-	snprintf(fan, sizeof(fan), "%s.fan.yaml", path);
-	if (!(f = fopen(fan, "w")))
-		die("cannot write %s", fan);
-	fprintf(f, "plan:\n  id: fan\n  name: 扇出\n  baseline_year: 2020\n  target_year: 2025\n"
-		   "indicators:\n");
-	for (int i = 0; i < n_ceiling; i++)
-		fprintf(f, "  - {id: c%03d, name: 上限%d, name_en: Ceiling %d, category: 测试, "
-			   "unit: \"%%\", attribute: binding, kind: ceiling, direction: down, "
-			   "baseline: {year: 2020, value: 40}, target: {year: 2025, value: %g}, "
-			   "frequency: monthly, departments: [" DEPT "], "
-			   "bounds: {min: 0, max: 1000}, source: {file: bench, line: 1}}\n",
-			i, i, i, FAN_CEILING);
-	fclose(f);
+	write_region_plan(dir, "fan", list, cap, &r, &p);
+	for (int i = 0; i < n_ceiling; i++) {
+		fprintf(r, "  - {id: c%03d, name: 上限%d, name_en: Ceiling %d, category: 测试, "
+			   "unit: \"%%\", frequency: monthly, form: level, departments: [" DEPT "], "
+			   "bounds: {min: 0, max: 1000}}\n", i, i, i);
+		fprintf(p, "  - {series: c%03d, attribute: binding, kind: ceiling, direction: down, "
+			   "baseline: {year: 2020, value: 40}, target: {year: 2025, value: %g}}\n", i,
+			FAN_CEILING);
+	}
+	fclose(r);
+	fclose(p);
 }
 
 /* ---- the daemon ---- */
@@ -471,22 +489,15 @@ struct daemon {
 static void daemon_start(struct daemon *d, const char *fmt, long n_growth, int n_ceiling,
 			 const char *extra)
 {
-	char cat[400], list[1000], conf[2000];
+	char list[1400], conf[2000];
 	memset(d, 0, sizeof(*d));
 	snprintf(conf, sizeof(conf), "%s\n%s", extra, daemon_extra);
 	extra = conf;
-	if (harness_init(&d->h, "tests/fixtures/test-plan.yaml", "") < 0)
+	if (harness_init(&d->h, NULL, "") < 0)
 		die("cannot make a temporary directory");
-	snprintf(cat, sizeof(cat), "%s/bench.yaml", d->h.dir);
-	write_catalog(cat, fmt, n_growth, n_ceiling);
-	if (n_ceiling) {
-		/* harness_use_catalog takes one path; the list form is "path\n  - path2". */
-		snprintf(list, sizeof(list), "%s\n  - %s.fan.yaml", cat, cat);
-		if (harness_use_catalog(&d->h, list, extra) < 0)
-			die("cannot write the config");
-	} else if (harness_use_catalog(&d->h, cat, extra) < 0) {
+	write_catalog(d->h.dir, fmt, n_growth, n_ceiling, list, sizeof(list));
+	if (harness_use_catalog(&d->h, list, extra) < 0)
 		die("cannot write the config");
-	}
 	double t0 = now_s();
 	if (harness_start(&d->h) < 0)
 		die("daemon did not start (log %s)", d->h.log);
@@ -702,6 +713,7 @@ struct run {
 	const char *name;
 	int feeders, batch, window;
 	double rate_target; /* items/s, 0 = unlimited */
+	bool burst;         /* paced: all feeders send at the same instants (else interleaved) */
 	double secs, rate;  /* acknowledged items/s */
 	struct pcts lat;
 	long nacked, msgs;
@@ -722,7 +734,8 @@ static int window_for(int batch)
 }
 
 /* Runs n feeders against d: each sends up to total_items / n items (or until secs, if > 0),
- * paced at rate_items/s overall if > 0. */
+ * paced at rate_items/s overall if > 0: their slots interleaved, so messages arrive evenly
+ * spaced at the overall rate, or with r->burst all n at once at each slot. */
 static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch, int window,
 			long total_items, double rate_items, double secs, struct run *r)
 {
@@ -739,9 +752,10 @@ static void run_feeders(struct daemon *d, const struct gen *g, int n, int batch,
 	r->batch = batch;
 	r->window = window ? window : window_for(batch);
 	r->rate_target = rate_items;
+	double spacing = rate_items > 0 && !r->burst ? batch / rate_items : 0;
 	for (int i = 0; i < n; i++) {
 		fd[i] = (struct feeder){ .ep = d->h.ep, .g = g, .id = i, .batch = batch,
-					 .window = r->window, .max_msgs = per, .t0 = t0,
+					 .window = r->window, .max_msgs = per, .t0 = t0 + i * spacing,
 					 .rate = rate_items > 0 ? rate_items / batch / n : 0,
 					 .t_stop = secs > 0 ? t0 + secs : 0 };
 		if (pthread_create(&th[i], NULL, feed, &fd[i]) != 0)
@@ -1167,7 +1181,7 @@ struct fan_res {
 static void bench_fanout(double rate, double secs, struct fan_res *r)
 {
 	struct daemon d;
-	struct gen g = { .kind = GEN_FLIP, .plan = "fan", .fmt = "c%03ld", .unit = "%", .n = FAN_INDS };
+	struct gen g = { .kind = GEN_FLIP, .plan = "fan-1", .fmt = "c%03ld", .unit = "%", .n = FAN_INDS };
 	long n = (long)(rate * secs);
 	double *t_sent = xcalloc((size_t)n + 1, sizeof(double));
 	double *t_acked = xcalloc((size_t)n + 1, sizeof(double));
@@ -1335,7 +1349,7 @@ static double mem_dev(const struct sampler *s, int from, long ref, int which)
 static void bench_memory(long total, struct memory_res *mr)
 {
 	struct daemon d;
-	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+	struct gen g = { .kind = GEN_SWEEP, .plan = HARNESS_BENCH_PLAN, .fmt = "ind%03ld", .unit = "亿元",
 			 .n = N_INDS };
 	pthread_t th;
 	struct sampler *s = xcalloc(1, sizeof(*s));
@@ -1399,7 +1413,7 @@ static void bench_series_daemon(long n, long updates, struct series_res *sr)
 {
 	struct daemon d;
 	struct run r = { .name = "series preload" };
-	struct gen pre = { .kind = GEN_SCATTER, .plan = "bench", .fmt = "s%07ld", .unit = "亿元",
+	struct gen pre = { .kind = GEN_SCATTER, .plan = HARNESS_BENCH_PLAN, .fmt = "s%07ld", .unit = "亿元",
 			   .n = n, .sequential = true };
 	memset(sr, 0, sizeof(*sr));
 	sr->series = n;
@@ -1434,7 +1448,7 @@ static void bench_series_daemon(long n, long updates, struct series_res *sr)
 static void bench_series_store(const char *dir, long n, long updates, double group_items,
 			       struct series_res *sr)
 {
-	struct gen pre = { .kind = GEN_SCATTER, .plan = "bench", .fmt = "s%07ld", .unit = "亿元",
+	struct gen pre = { .kind = GEN_SCATTER, .plan = HARNESS_BENCH_PLAN, .fmt = "s%07ld", .unit = "亿元",
 			   .n = n, .sequential = true, .per_feeder = n };
 	struct raw_res r;
 	memset(sr, 0, sizeof(*sr));
@@ -1676,11 +1690,11 @@ static int influx_query(int port, const char *q)
 /* conns connections, one write of BATCH_DEFAULT in flight each: total items, or for secs
  * (> 0) at rate items/s overall (> 0, paced) or as fast as they go. */
 static void bench_influx(int port, const char *data_dir, int conns, long total, double secs,
-			 double rate, struct peer_res *pr)
+			 double rate, bool burst, struct peer_res *pr)
 {
 	if (conns < 1 || conns > MAX_FEEDERS)
 		die("influx: %d connections (1..%d)", conns, MAX_FEEDERS);
-	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+	struct gen g = { .kind = GEN_SWEEP, .plan = HARNESS_BENCH_PLAN, .fmt = "ind%03ld", .unit = "亿元",
 			 .n = N_INDS };
 	struct influx_feeder *fd = xcalloc((size_t)conns, sizeof(*fd));
 	pthread_t th[MAX_FEEDERS];
@@ -1689,11 +1703,11 @@ static void bench_influx(int port, const char *data_dir, int conns, long total, 
 	 * make 1,000 of them). */
 	if (influx_query(port, "CREATE DATABASE bench WITH SHARD DURATION 1560w") != 200)
 		die("influx: cannot create the database on port %d", port);
-	double t0 = now_s();
+	double t0 = now_s(), spacing = rate > 0 && !burst ? BATCH_DEFAULT / rate : 0;
 	for (int i = 0; i < conns; i++) {
 		fd[i] = (struct influx_feeder){ .port = port, .id = i, .batch = BATCH_DEFAULT,
 						.msgs = total / BATCH_DEFAULT / conns, .g = &g,
-						.t0 = t0 + 0.01, .t_stop = secs > 0 ? t0 + 0.01 + secs : 0,
+						.t0 = t0 + 0.01 + i * spacing, .t_stop = secs > 0 ? t0 + 0.01 + secs : 0,
 						.rate = rate > 0 ? rate / BATCH_DEFAULT / conns : 0 };
 		if (pthread_create(&th[i], NULL, influx_feed, &fd[i]) != 0)
 			die("pthread_create");
@@ -1762,7 +1776,7 @@ static double pages_per_commit(struct daemon *d, struct gen *g, const char *tag,
 
 static void pages_daemon(struct pages_res *pr)
 {
-	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+	struct gen g = { .kind = GEN_SWEEP, .plan = HARNESS_BENCH_PLAN, .fmt = "ind%03ld", .unit = "亿元",
 			 .n = N_INDS };
 	struct daemon d;
 	struct run r = { .name = "preload" };
@@ -1779,7 +1793,7 @@ static void pages_daemon(struct pages_res *pr)
 
 static void pages_store(const char *dir, struct pages_res *pr)
 {
-	struct gen g = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+	struct gen g = { .kind = GEN_SWEEP, .plan = HARNESS_BENCH_PLAN, .fmt = "ind%03ld", .unit = "亿元",
 			 .n = N_INDS };
 	char path[400];
 	struct store *s;
@@ -1851,14 +1865,52 @@ struct fair_load {
 	const char *name;
 	int feeders, window;
 	double rate, secs;
+	bool burst; /* paced: the 8 feeders' messages due at the same instants */
 };
 
+/* Paced rows: messages evenly spaced at the rate (one every 100, 10, 2 ms), each feeder
+ * taking every 8th slot; the burst row sends 8 at once every 80 ms, so its last ACK is
+ * bounded by the CPU of 800 updates, not by the flushes. */
 static const struct fair_load fair_loads[] = {
-	{ "8 x 1 in flight", 8, 1, 0, 3 },     { "8 x 4 in flight", 8, 4, 0, 3 },
-	{ "8 x 64 in flight", 8, 64, 0, 3 },   { "paced 1k/s", 8, 64, 1000, 10 },
-	{ "paced 10k/s", 8, 64, 10000, 4 },    { "paced 50k/s", 8, 64, 50000, 3 },
+	{ "8 x 1 in flight", 8, 1, 0, 3, false },
+	{ "8 x 4 in flight", 8, 4, 0, 3, false },
+	{ "8 x 64 in flight", 8, 64, 0, 3, false },
+	{ "paced 1k/s", 8, 64, 1000, 10, false },
+	{ "paced 10k/s", 8, 64, 10000, 4, false },
+	{ "paced 50k/s", 8, 64, 50000, 3, false },
+	{ "10k/s, 8 at once", 8, 64, 10000, 4, true },
 };
 #define N_FAIR (sizeof(fair_loads) / sizeof(fair_loads[0]))
+
+/* --loads: the fair rows to run (bit i: fair_loads[i]) and whether the pages figures run;
+ * for quick A/B runs of one row. */
+static unsigned fair_mask = (1u << N_FAIR) - 1;
+static bool fair_pages = true;
+
+static bool fair_on(size_t i)
+{
+	return fair_mask & (1u << i);
+}
+
+/* LIST: comma-separated parts of load names ("1k", "8 x 1 ", "x 64") or "pages". */
+static void parse_loads(const char *list)
+{
+	char buf[256], *save = NULL;
+	snprintf(buf, sizeof(buf), "%s", list);
+	fair_mask = 0;
+	fair_pages = false;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		bool hit = !strcmp(t, "pages");
+		fair_pages |= hit;
+		for (size_t i = 0; i < N_FAIR; i++)
+			if (strstr(fair_loads[i].name, t)) {
+				fair_mask |= 1u << i;
+				hit = true;
+			}
+		if (!hit)
+			die("--loads: no fair load matches '%s'", t);
+	}
+}
 
 struct fair_round {
 	struct run pw[N_FAIR], pwb[N_FAIR]; /* --daemon, --daemon-b */
@@ -1883,13 +1935,14 @@ static void settle(const char *dir)
 static void fair_row(const char *daemon, const char *label, const struct fair_load *l,
 		     struct run *r, const char *dir)
 {
-	struct gen sweep = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+	struct gen sweep = { .kind = GEN_SWEEP, .plan = HARNESS_BENCH_PLAN, .fmt = "ind%03ld", .unit = "亿元",
 			     .n = N_INDS };
 	struct daemon d;
 	char name[64];
 	setenv("PLANWATCHD", daemon, 1);
 	daemon_start(&d, "ind%03ld", N_INDS, 0, "");
 	long total = (long)(l->rate > 0 ? l->rate * l->secs : l->secs * 1e6);
+	r->burst = l->burst;
 	run_feeders(&d, &sweep, l->feeders, BATCH_DEFAULT, l->window, total, l->rate, l->secs, r);
 	snprintf(name, sizeof(name), "%s, %s", label, l->name);
 	r->name = name;
@@ -1907,6 +1960,8 @@ static void fair_round(const char *dir, int influx_port, int round, struct fair_
 	       fr->spaced.p.p50, fr->spaced.p.p99, fr->spaced.p.max);
 	for (size_t i = 0; i < N_FAIR; i++) {
 		const struct fair_load *l = &fair_loads[i];
+		if (!fair_on(i))
+			continue;
 		/* A and B take turns going first: the one after another's cleanup shares the
 		 * disk with the removal of its files. */
 		bool b_first = daemon_b && round % 2;
@@ -1920,7 +1975,8 @@ static void fair_round(const char *dir, int influx_port, int round, struct fair_
 		int conns = l->rate > 0 ? l->feeders : l->feeders * l->window;
 		if (conns > MAX_FEEDERS)
 			conns = MAX_FEEDERS; /* 8 x 64: InfluxDB near its peak, 64 connections */
-		bench_influx(influx_port, NULL, conns, 1L << 40, l->secs, l->rate, &fr->ix[i]);
+		bench_influx(influx_port, NULL, conns, 1L << 40, l->secs, l->rate, l->burst,
+			     &fr->ix[i]);
 		settle(dir);
 		snprintf(name, sizeof(name), "InfluxDB, %s", l->name);
 		printf("%-40s %11.0f %8.2f %8.2f %8.2f   (%d connections%s)\n", name, fr->ix[i].rate,
@@ -1928,6 +1984,8 @@ static void fair_round(const char *dir, int influx_port, int round, struct fair_
 		       fr->ix[i].errors ? ", ERRORS" : "");
 	}
 	setenv("PLANWATCHD", daemon_a, 1);
+	if (!fair_pages)
+		return;
 	pages_daemon(&fr->pages);
 	pages_store(dir, &fr->pages);
 	print_pages(&fr->pages);
@@ -1951,6 +2009,55 @@ static double dmax(double a, double b)
 	return isnan(a) ? b : a > b ? a : b;
 }
 
+/* What bounds row i, from each round's own figures (min-max over rounds). Paced: an ACK
+ * costs at least the loop's CPU for the messages due at once (its user and system time
+ * per update, from the ns counters, x 100 x 1 or 8) and a durable commit (a store.c
+ * release commit: data fdatasync + O_DSYNC meta write), each printed against the spaced
+ * fdatasync p99; the target (2x) needs their sum below 2 (the commit's own CPU is in
+ * both, so the sum overstates a little). In flight: the rate is updates in flight / ACK
+ * time (Little's law), and of the p50 ACK this much is the loop's CPU for one group. */
+static void fair_bound(struct js *j, const struct fair_round *fr, int rounds, bool b, size_t i)
+{
+	const struct fair_load *l = &fair_loads[i];
+	double clo = NAN, chi = NAN, flo = NAN, fhi = NAN, llo = NAN, lhi = NAN;
+	for (int r = 0; r < rounds; r++) {
+		const struct run *a = b ? &fr[r].pwb[i] : &fr[r].pw[i];
+		double spaced = fr[r].spaced.p.p99;
+		if (l->rate > 0) {
+			double cpu = a->loop_us_per_item * BATCH_DEFAULT * (l->burst ? l->feeders : 1) / 1e3;
+			clo = dmin(clo, cpu / spaced);
+			chi = dmax(chi, cpu / spaced);
+			if (fair_pages) {
+				flo = dmin(flo, fr[r].pages.store_commit.p99 / spaced);
+				fhi = dmax(fhi, fr[r].pages.store_commit.p99 / spaced);
+			}
+		} else {
+			double cpu = a->loop_us_per_item * a->group_items / 1e3;
+			double little = l->feeders * l->window * BATCH_DEFAULT / (a->lat.p50 / 1e3);
+			clo = dmin(clo, cpu / a->lat.p50);
+			chi = dmax(chi, cpu / a->lat.p50);
+			llo = dmin(llo, little);
+			lhi = dmax(lhi, little);
+		}
+	}
+	if (l->rate > 0) {
+		printf("  %-18s bound: loop CPU for the %s %5.2f-%5.2fx, a durable commit "
+		       "%5.2f-%5.2fx spaced fdatasync p99\n", "", l->burst ? "8 messages due at once" :
+		       "message", clo, chi, flo, fhi);
+		js_num(j, "bound_loop_cpu_over_spaced_fdatasync_p99_min", clo);
+		js_num(j, "bound_loop_cpu_over_spaced_fdatasync_p99_max", chi);
+		js_num(j, "bound_commit_p99_over_spaced_fdatasync_p99_min", flo);
+		js_num(j, "bound_commit_p99_over_spaced_fdatasync_p99_max", fhi);
+	} else {
+		printf("  %-18s bound: in flight / p50 ACK = %.0f-%.0f/s; the loop's CPU per group is "
+		       "%.0f-%.0f%% of the p50 ACK\n", "", llo, lhi, clo * 100, chi * 100);
+		js_num(j, "bound_little_updates_per_s_min", llo);
+		js_num(j, "bound_little_updates_per_s_max", lhi);
+		js_num(j, "bound_loop_cpu_per_group_over_p50_ack_min", clo);
+		js_num(j, "bound_loop_cpu_per_group_over_p50_ack_max", chi);
+	}
+}
+
 /* Ratios per round, reported as min-max over the rounds (each ratio within one round); b:
  * of the --daemon-b build. */
 static void fair_report(struct js *j, const struct fair_round *fr, int rounds, bool peer, bool b)
@@ -1959,6 +2066,8 @@ static void fair_report(struct js *j, const struct fair_round *fr, int rounds, b
 	       b ? " of build B" : daemon_b ? " of build A" : "", rounds);
 	js_open(j, b ? "fair_summary_b" : "fair_summary", '{');
 	for (size_t i = 0; i < N_FAIR; i++) {
+		if (!fair_on(i))
+			continue;
 		double lo = NAN, hi = NAN, p99lo = NAN, p99hi = NAN, flo = NAN, fhi = NAN, ilo = NAN,
 		       ihi = NAN;
 		for (int r = 0; r < rounds; r++) {
@@ -1997,10 +2106,11 @@ static void fair_report(struct js *j, const struct fair_round *fr, int rounds, b
 			js_num(j, "planwatchd_over_influxdb_min", lo);
 			js_num(j, "planwatchd_over_influxdb_max", hi);
 		}
+		fair_bound(j, fr, rounds, b, i);
 		js_close(j, '}');
 	}
 	double plo = NAN, phi = NAN, slo = NAN, shi = NAN, blo = NAN, bhi = NAN;
-	for (int r = 0; r < rounds; r++) {
+	for (int r = 0; r < rounds && fair_pages; r++) {
 		const struct pages_res *pg = b ? &fr[r].pagesb : &fr[r].pages;
 		plo = dmin(plo, pg->daemon_pages);
 		phi = dmax(phi, pg->daemon_pages);
@@ -2030,6 +2140,8 @@ static void fair_ab(struct js *j, const struct fair_round *fr, int rounds)
 	       daemon_b);
 	js_open(j, "fair_ab", '{');
 	for (size_t i = 0; i < N_FAIR; i++) {
+		if (!fair_on(i))
+			continue;
 		double lo = NAN, hi = NAN, clo = NAN, chi = NAN;
 		bool paced = fair_loads[i].rate > 0;
 		for (int r = 0; r < rounds; r++) {
@@ -2071,6 +2183,8 @@ static void js_fair_round(struct js *j, const struct fair_round *fr, bool peer)
 	js_pcts(j, "fdatasync_spaced_10ms", &fr->spaced.p);
 	js_open(j, "loads", '[');
 	for (size_t i = 0; i < N_FAIR; i++) {
+		if (!fair_on(i))
+			continue;
 		js_open(j, NULL, '{');
 		js_str(j, "load", fair_loads[i].name);
 		js_run(j, "planwatchd", &fr->pw[i]);
@@ -2133,6 +2247,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: bench [--daemon PATH] [--full] [--only SECTIONS] [--updates N]\n"
 		   "             [--influx PORT [--influx-dir DIR]] [--out FILE]\n"
 		   "             [--daemon-config 'YAML LINES'] [--rounds N] [--daemon-b PATH]\n"
+		   "             [--loads LIST]\n"
 		   "Measures fdatasync, the raw LMDB limit and planwatchd (ingest, ACK latency,\n"
 		   "fan-out; with --full also memory, scaling, series count and the InfluxDB peer);\n"
 		   "prints a table and writes JSON to bench/results/.\n"
@@ -2142,7 +2257,8 @@ static void usage(FILE *f)
 		   "fair: planwatchd and InfluxDB (--influx) at equal concurrency and paced,\n"
 		   "interleaved A B A B over --rounds N (default 3), with fdatasync spaced 10 ms\n"
 		   "and the pages one release costs a commit; --daemon-b PATH runs a second build\n"
-		   "beside --daemon in every row (A/B ratios per round).\n");
+		   "beside --daemon in every row (A/B ratios per round); --loads runs only the\n"
+		   "rows whose names contain one of LIST's parts (e.g. '1k,10k,8 x 1 ', 'pages').\n");
 }
 
 static const char *verdict(bool ok)
@@ -2165,10 +2281,11 @@ int main(int argc, char **argv)
 		{ "daemon-config", required_argument, NULL, 'C' },
 		{ "rounds", required_argument, NULL, 'R' },
 		{ "daemon-b", required_argument, NULL, 'B' },
+		{ "loads", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool only = false;
-	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:R:B:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:R:B:L:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': daemon = optarg; break;
 		case 'n': total = atol(optarg); break;
@@ -2180,6 +2297,7 @@ int main(int argc, char **argv)
 		case 'C': daemon_extra = optarg; break;
 		case 'R': rounds = atoi(optarg); break;
 		case 'B': daemon_b = optarg; break;
+		case 'L': parse_loads(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -2217,7 +2335,7 @@ int main(int argc, char **argv)
 	       window_for(BATCH_DEFAULT));
 	print_header();
 
-	struct gen sweep = { .kind = GEN_SWEEP, .plan = "bench", .fmt = "ind%03ld", .unit = "亿元",
+	struct gen sweep = { .kind = GEN_SWEEP, .plan = HARNESS_BENCH_PLAN, .fmt = "ind%03ld", .unit = "亿元",
 			     .n = N_INDS };
 	struct fsync_res fs = { .p = { .p99 = NAN, .p50 = NAN } };
 	struct run r1 = { .name = "planwatchd, 1 feeder" }, r8 = { .name = "planwatchd, 8 feeders" };
@@ -2405,7 +2523,7 @@ int main(int argc, char **argv)
 		js_close(&j, '}');
 	}
 	if (which & S_PEER) {
-		bench_influx(influx_port, influx_dir, 8, mem_total, 0, 0, &peer);
+		bench_influx(influx_port, influx_dir, 8, mem_total, 0, 0, false, &peer);
 		printf("%-40s %11.0f %8.2f %8.2f %8.2f   (%ld errors, %.1f MiB on disk)\n",
 		       "InfluxDB 1.x, 8 connections, 1M", peer.rate, peer.lat.p50, peer.lat.p99,
 		       peer.lat.max, peer.errors, peer.disk_bytes / 1048576.0);

@@ -17,7 +17,7 @@ fail() { echo "cli.sh: FAIL: $*" >&2; [ -f "$T/daemon.log" ] && tail -n 20 "$T/d
 PORT=$((20000 + $$ % 20000))
 cat > "$T/conf" <<CONF
 state_dir: $T/state
-catalog: [$SRC/tests/fixtures/test-plan.yaml]
+catalog: [$SRC/tests/fixtures/test-region.yaml, $SRC/tests/fixtures/test-plan.yaml]
 listen: ipc://$T/in.sock
 publish: ipc://$T/pub.sock
 metrics_listen: "127.0.0.1:$PORT"
@@ -48,7 +48,7 @@ pw push test-plan gdp 2026Q3 790 --yoy 1.0 --id cli-1b | grep -q "acknowledged" 
 pw query test-plan gdp | grep -q "2026Q3 *790 *flash" || fail "query 2026"
 pw alerts | sed -n 2p | grep -q "^test-plan *gdp .*at_risk *2025Q3 *5.8 *6 *-0.2" || fail "2026 judged: $(pw alerts | head -3)"
 pw --json query test-plan gdp | grep -q '"value":812.5' || fail "query json"
-pw watch change. --since 0 --count 1 | grep -q "change.test-plan.gdp .*\"value\":812.5" || fail "watch --since 0"
+pw watch change. --since 0 --count 1 | grep -q "change.test.gdp .*\"value\":812.5" || fail "watch --since 0"
 # A first start announces no old gaps (overdue_since: the store's creation); alerts counts
 # them and says how to list them, one line per (责任单位, region, period) with --all.
 [ "$(pw watch overdue. --since 0 --wait 300 | wc -l)" = 0 ] || fail "overdue burst at start"
@@ -96,6 +96,19 @@ revs=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')
 pw import "$T/h.csv" >/dev/null 2>&1 || true
 revs2=$(pw --json status | sed 's/.*"revisions":\([0-9]*\).*/\1/')
 [ "$revs" = "$revs2" ] || fail "re-import added revisions ($revs -> $revs2)"
+# History keyed by region (data/history/by-region/): the series of region test, by alias or
+# id; a row that names an unknown region is refused by name, the others stored.
+cat > "$T/r.csv" <<CSV
+region,indicator,period,value,unit,status,dept,yoy,reason,source
+test,urbanization,2020,55,%,final,统计局,,,seed:1
+000000-test,unemployment,2020,2,%,final,人社局,,,seed:2
+atlantis,unemployment,2021,2,%,final,人社局,,,seed:3
+CSV
+if pw import --backfill "$T/r.csv" >"$T/out" 2>"$T/err"; then fail "import with an unknown region exited 0"; fi
+grep -q "3 rows, 2 accepted, 1 rejected" "$T/out" || fail "region import summary: $(cat "$T/out")"
+grep -q "r.csv:4: atlantis/unemployment 2021: unknown_region" "$T/err" || fail "region row error: $(cat "$T/err")"
+pw query test-plan urbanization | grep -q "2020 *55 " || fail "region-keyed row not on the plan's series"
+pw query test-plan unemployment | grep -q "2020 *2 " || fail "row keyed by region id missing"
 
 # A department's Excel sheet (written by openpyxl, as a department's tool would): Chinese
 # headers in their own order, a name column, Chinese periods and statuses, a 同比 typed as a
@@ -170,10 +183,17 @@ grep -q "no monthly indicator that '林业局' reports" "$T/err" || fail "empty 
 pw push test-plan urbanization 2022 56.5 --status revised --reason "经普调整" --id cli-3 >/dev/null
 pw history test-plan urbanization 2022 | grep -c "^2022" | grep -q 2 || fail "history"
 
-printf 'plan:\n  id: x\n  name: x\n  baseline_year: 2020\n  target_year: 2025\nindicators:\n  - id: a\n    colour: red\n' > "$T/bad.yaml"
-if pw catalog check "$T/bad.yaml" 2>"$T/err"; then fail "bad catalog passed"; fi
-grep -q "bad.yaml:8: unknown key 'colour'" "$T/err" || fail "catalog error lacks file:line: $(cat "$T/err")"
-pw catalog check "$SRC/tests/fixtures/test-plan.yaml" | grep -q "1 plans, 6 indicators" || fail "catalog check ok"
+FIX="$SRC/tests/fixtures/test-region.yaml $SRC/tests/fixtures/test-plan.yaml"
+sed 's/^  - series: gdp$/  - series: gdp\n    colour: red/' "$SRC/tests/fixtures/test-plan.yaml" > "$T/bad.yaml"
+if pw catalog check "$SRC/tests/fixtures/test-region.yaml" "$T/bad.yaml" 2>"$T/err"; then fail "bad catalog passed"; fi
+grep -q "bad.yaml:16: unknown key 'colour'" "$T/err" || fail "catalog error lacks file:line: $(cat "$T/err")"
+# A file of the retired format 1 (a plan with its own indicators) names the conversion.
+printf 'plan:\n  id: x\n  name: x\n  baseline_year: 2020\n  target_year: 2025\nindicators:\n  - id: a\n' > "$T/v1.yaml"
+if pw catalog check "$T/v1.yaml" 2>"$T/err"; then fail "format-1 catalog passed"; fi
+grep -q "v1.yaml:7: catalog format 1 .*catalog/README.md \"Converting a format-1 file\"" "$T/err" ||
+	fail "format-1 catalog: $(cat "$T/err")"
+# shellcheck disable=SC2086
+pw catalog check $FIX | grep -q "1 plans, 6 indicators" || fail "catalog check ok"
 pw catalog show test-plan | grep -q "forest_cover" || fail "catalog show"
 
 # Ops metrics, scraped for real.
@@ -204,4 +224,48 @@ for ep in "ipc://$T/stale.sock" "ipc://$T/missing.sock"; do
 	grep -q "start it with" "$T/dead.out" || fail "no start hint for $ep"
 	[ $ms -lt 5000 ] || fail "dead $ep took $ms ms (waited for the timeout?)"
 done
+# catalog check --store needs the daemon's store: without a daemon it fails, naming why.
+# shellcheck disable=SC2086
+if pw -e "ipc://$T/missing.sock" catalog check --store $FIX >"$T/dead.out" 2>&1; then
+	fail "catalog check --store succeeded without a daemon"
+fi
+grep -q "no planwatchd listening" "$T/dead.out" || fail "check --store, no daemon: $(cat "$T/dead.out")"
+# --check runs every check the start runs short of binding (issue 20 item 5): for each
+# config the start refuses, --check must fail too, naming the same problem.
+"$B/planwatch" keygen --server -o "$T/srv.key" >/dev/null || fail "keygen --server"
+printf 'departments: [{dept: x, public: 1}]\n' > "$T/bad-clients.yaml"
+check_refuses() { # NAME NEEDLE CONFIG-LINES
+	{ printf 'state_dir: %s\ncatalog: [%s]\n' "$T/chk-state" "$SRC/tests/fixtures/test-region.yaml, $SRC/tests/fixtures/test-plan.yaml"
+	  printf '%b' "$3"; } > "$T/chk.conf"
+	if "$B/planwatchd" --config "$T/chk.conf" --check >"$T/chk.out" 2>&1; then
+		fail "--check passed a config the start refuses ($1): $(cat "$T/chk.out")"; fi
+	grep -q "$2" "$T/chk.out" || fail "--check ($1) does not say '$2': $(cat "$T/chk.out")"
+	if timeout 20 "$B/planwatchd" --config "$T/chk.conf" >"$T/chk-start.out" 2>&1; then
+		fail "the start accepted $1"; fi
+}
+check_refuses "tcp without CURVE" "tcp:// without CURVE" "listen: tcp://127.0.0.1:$((PORT + 1))\n"
+check_refuses "a metrics host name" "metrics_listen 'localhost:9'" 'metrics_listen: "localhost:9"\n'
+check_refuses "a metrics port out of range" "metrics_listen '127.0.0.1:99999'" 'metrics_listen: "127.0.0.1:99999"\n'
+check_refuses "a secret without clients" "clients_file is not" "server_secret_file: $T/srv.key\n"
+check_refuses "an unreadable clients file" "bad-clients.yaml" "server_secret_file: $T/srv.key\nclients_file: $T/bad-clients.yaml\n"
+check_refuses "a missing secret key" "nokey" "server_secret_file: $T/nokey\nclients_file: $T/bad-clients.yaml\n"
+if [ "$(id -u)" != 0 ]; then
+	check_refuses "a privileged metrics port" "privileged" 'metrics_listen: "127.0.0.1:9"\n'
+elif command -v setpriv >/dev/null; then
+	# root binds port 9, a daemon of another user does not: check as user nobody, with the
+	# daemon and its catalog copied where nobody can reach them (a checkout under /root,
+	# mode 700, as on a fresh root Debian, is out of its reach)
+	N=$(mktemp -d /tmp/pwcli-nobody.XXXXXX); chmod 777 "$N"
+	cp "$B/planwatchd" "$SRC/tests/fixtures/test-region.yaml" "$SRC/tests/fixtures/test-plan.yaml" "$N/"
+	chmod a+rX "$N"/*
+	printf 'state_dir: %s/st\ncatalog: [%s]\nmetrics_listen: "127.0.0.1:9"\n' "$N" \
+		"$N/test-region.yaml, $N/test-plan.yaml" > "$N/c.conf"; chmod 644 "$N/c.conf"
+	asnobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env ASAN_OPTIONS=detect_leaks=0 "$@"; }
+	if asnobody "$N/planwatchd" --config "$N/c.conf" --check >"$T/chk.out" 2>&1; then
+		fail "--check as nobody passed a privileged metrics port"; fi
+	grep -q "port 9 is privileged" "$T/chk.out" || fail "privileged port: $(cat "$T/chk.out")"
+	if asnobody timeout 20 "$N/planwatchd" --config "$N/c.conf" >"$T/chk-start.out" 2>&1; then
+		fail "the start as nobody bound port 9"; fi
+	rm -rf "$N"
+fi
 echo "cli.sh: ok"

@@ -160,11 +160,8 @@ int main(int argc, char **argv)
 	srand(seed);
 	printf("crash: seed %u, %ld messages of %d items, %d kills\n", seed, messages, ITEMS, kills);
 	struct harness h;
-	char cat[400];
 	CHECK_OK(harness_init(&h, NULL, NULL));
-	snprintf(cat, sizeof(cat), "%s/bench.yaml", h.dir);
-	CHECK_OK(harness_write_bench_catalog(cat, N_INDS));
-	CHECK_OK(harness_use_catalog(&h, cat, "map_size_mb: 1\n"));
+	CHECK_OK(harness_use_bench_catalog(&h, N_INDS, "map_size_mb: 1\n"));
 	CHECK_OK(harness_start(&h));
 	struct feeder f = { .h = &h, .n = messages };
 	f.acked = calloc((size_t)messages, 1);

@@ -208,12 +208,12 @@ static void build_reference(struct reference *ref, struct pw_client *c)
 		snprintf(what, sizeof(what), "query ind%03d", i);
 		a = ref_add(ref, what);
 		ind_name(a->ind, i);
-		a->req = (struct proto_req){ .type = PROTO_QUERY, .plan = "bench", .limit = 10000 };
+		a->req = (struct proto_req){ .type = PROTO_QUERY, .plan = HARNESS_BENCH_PLAN, .limit = 10000 };
 		for (int p = 0; p < N_PERIODS; p++) {
 			snprintf(what, sizeof(what), "history ind%03d 2025-%02d", i, p + 1);
 			a = ref_add(ref, what);
 			ind_name(a->ind, i);
-			a->req = (struct proto_req){ .type = PROTO_HISTORY, .plan = "bench",
+			a->req = (struct proto_req){ .type = PROTO_HISTORY, .plan = HARNESS_BENCH_PLAN,
 						     .has_period = true, .limit = 10000 };
 			snprintf(what, sizeof(what), "2025-%02d", p + 1);
 			CHECK_OK(period_parse(&a->req.period, what, 7));
@@ -253,7 +253,7 @@ static void populate(struct harness *h)
 		size_t n = 0;
 		for (int i = 0; i < N_INDS; i++)
 			for (int p = 0; p < N_PERIODS; p++)
-				obs[n++] = (struct pw_obs){ .plan = "bench", .indicator = inds[i],
+				obs[n++] = (struct pw_obs){ .plan = HARNESS_BENCH_PLAN, .indicator = inds[i],
 							    .period = pers[p], .unit = "亿元",
 							    .status = "flash", .yoy = 5.5 + r,
 							    .reason = reasons[r],
@@ -422,7 +422,7 @@ static bool run_case(struct harness *h, const struct reference *ref, const char 
 			break; /* it stopped answering */
 	}
 	/* A write on top of the damage: an ACK or a NACK, not a crash. */
-	struct pw_obs o = { .plan = "bench", .indicator = "ind000", .period = "2025-01",
+	struct pw_obs o = { .plan = HARNESS_BENCH_PLAN, .indicator = "ind000", .period = "2025-01",
 			    .unit = "亿元", .status = "flash", .yoy = NAN, .value = 4242 };
 	struct pw_ack ack;
 	int wrc = pw_push(c, "统计局", "after-damage", &o, 1, 0, &ack);
@@ -485,11 +485,9 @@ int main(int argc, char **argv)
 	printf("damage: seed %u, %u variants of each kind\n", seed, rounds);
 
 	struct harness h;
-	char cat[400], cmd[1024];
+	char cmd[1024];
 	CHECK_OK(harness_init(&h, NULL, NULL));
-	snprintf(cat, sizeof(cat), "%s/bench.yaml", h.dir);
-	CHECK_OK(harness_write_bench_catalog(cat, N_INDS));
-	CHECK_OK(harness_use_catalog(&h, cat, NULL));
+	CHECK_OK(harness_use_bench_catalog(&h, N_INDS, NULL));
 	CHECK_OK(harness_start(&h));
 	populate(&h);
 	CHECK(harness_stop(&h, SIGTERM) == 0);

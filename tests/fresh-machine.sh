@@ -33,19 +33,10 @@ on_err() { echo "fresh-machine: FAIL in step '$STEP' (command exited $1: $BASH_C
 trap 'on_err $?' ERR
 
 # ---------------------------------------------------------------- inside, step 3: README
-readme_block() { # $1 = section heading: the commands of its first ```sh block, comments cut
-	awk -v h="$1" '
-		$0 == "## " h { sec = 1; next }
-		sec && /^## / { exit }
-		sec && /^```sh/ { blk = 1; next }
-		blk && /^```/ { exit }
-		blk { sub(/[ \t]+#.*$/, ""); sub(/^#.*$/, ""); if ($0 ~ /[^ \t]/) print }
-	' README.md
-}
-
 run_readme() {
 	cd /root/planwatch
 	export HOME=/root
+	. tests/readme_session.sh # readme_block, readme_session_script: as tests/readme.sh runs them
 	step "README: no sudo on this machine"
 	! command -v sudo >/dev/null || die "sudo is installed: not a fresh root Debian"
 	mapfile -t setup < <(readme_block "Set up (Debian 12)")
@@ -66,24 +57,16 @@ run_readme() {
 	done
 	command -v promtool >/dev/null || die "no promtool after make deps"
 	step "README example session"
-	# One shell for all lines, as a user types them: a background job (`watch &`) gets the
-	# second a user takes to type the next line (a SUB socket needs a moment to subscribe),
-	# and is ended at the end.
-	{
-		echo 'set -ex'
-		for cmd in "${session[@]}"; do
-			printf '%s\n' "$cmd"
-			case $cmd in *'&') echo 'sleep 2' ;; esac
-		done
-		echo 'sleep 0.5; kill $(jobs -p)'
-	} >/tmp/session.sh
+	readme_session_script /tmp/session.sh
 	rc=0
 	bash /tmp/session.sh >/tmp/session.out 2>&1 || rc=$?
 	cat /tmp/session.out
 	[ $rc = 0 ] || die "example session failed (exit $rc)"
 	grep -q "acknowledged (durable)" /tmp/session.out || die "push not acknowledged"
-	grep -Eq '^[0-9]+ [^ ]*quangang-14[^ ]* ' /tmp/session.out ||
+	grep -Eq '^[0-9]+ change\.quangang\.gdp ' /tmp/session.out ||
 		die "watch printed no notice for the push"
+	grep -q "gdp 2026Q1: no plan in force for 2026 — load the 15th-plan catalog; see catalog/README.md" \
+		/tmp/session.out || die "a 2026 figure was not said to be judged by no plan"
 	step "after make stop: a CLI command says at once that no daemon listens"
 	t0=$(date +%s)
 	if build/planwatch status >/tmp/dead.out 2>&1; then die "status succeeded after make stop"; fi
@@ -204,16 +187,16 @@ run_ops() {
 	[ "$(systemctl is-active planwatchd)" = active ] || die "not active after reload"
 
 	step "Configure: systemctl reload with a broken catalog keeps the running one"
-	cp $CAT/licheng-14.yaml /root/licheng-14.yaml.good
-	printf 'indicators:\n  - id: [broken\n' >>$CAT/licheng-14.yaml
+	cp $CAT/plans/licheng-14.yaml /root/licheng-14.yaml.good
+	printf 'indicators:\n  - id: [broken\n' >>$CAT/plans/licheng-14.yaml
 	if planwatchd --check --config $CONF >/dev/null 2>&1; then die "--check passed a broken catalog"; fi
 	mark
 	systemctl reload planwatchd
-	journal_has "reload: keeping the running catalog: catalog: $CAT/licheng-14.yaml:" ||
+	journal_has "reload: keeping the running catalog: catalog: $CAT/plans/licheng-14.yaml:" ||
 		die "no FILE:LINE message for the broken catalog"
 	[ "$(systemctl is-active planwatchd)" = active ] || die "not active after a broken reload"
 	(cd / && pw query quangang-14 gdp | grep -q 812.5) || die "old catalog no longer serves"
-	cp /root/licheng-14.yaml.good $CAT/licheng-14.yaml
+	cp /root/licheng-14.yaml.good $CAT/plans/licheng-14.yaml
 	systemctl reload planwatchd
 
 	step "Backup a): planwatch backup (root; the daemon writes as planwatch)"
@@ -498,7 +481,8 @@ step "host: clean clone of HEAD ($(git -C "$SRC" rev-parse --short HEAD)) and ..
 git clone -q "$SRC" "$R/root/planwatch"
 git -C "$R/root/planwatch" checkout -q --detach "$(git -C "$SRC" rev-parse HEAD)"
 [ -d "$SRC/../shared" ] || die "no ../shared beside $SRC"
-cp -a "$SRC/../shared" "$R/root/shared"
+mkdir -p "$R/root/shared"
+cp -a "$(readlink -f "$SRC/../shared")/." "$R/root/shared/"  # ../shared may be a symlink: copy what it names
 cp "$SELF" "$W/fm/fresh-machine.sh"
 
 NSPAWN=(systemd-nspawn -q -D "$R" --register=no --keep-unit -M "$MACHINE" --bind="$W/fm:/fm")

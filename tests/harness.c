@@ -25,6 +25,20 @@ static void srcdir(char *buf, size_t cap)
 
 static char catalog_list[2048];
 
+/* Sets catalog_list to the config lines of paths (space-separated), each under dir if given. */
+static void list_catalogs(const char *paths, const char *dir)
+{
+	char *copy = strdup(paths), *save = NULL;
+	catalog_list[0] = '\0';
+	for (char *tok = copy ? strtok_r(copy, " ", &save) : NULL; tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		size_t n = strlen(catalog_list);
+		snprintf(catalog_list + n, sizeof(catalog_list) - n, "  - %s%s%s\n", dir ? dir : "",
+			 dir ? "/" : "", tok);
+	}
+	free(copy);
+}
+
 int harness_write_config(struct harness *h, const char *extra)
 {
 	FILE *f = fopen(h->conf, "w");
@@ -48,21 +62,15 @@ int harness_init_eps(struct harness *h, const char *catalogs, const char *extra,
 
 int harness_init(struct harness *h, const char *catalogs, const char *extra)
 {
-	char src[200], *list = catalog_list, *copy, *tok, *save;
+	char src[200];
 
 	memset(h, 0, sizeof(*h));
-	list[0] = '\0';
 	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	snprintf(h->dir, sizeof(h->dir), "%s/pwtest.XXXXXX", tmp);
 	if (!mkdtemp(h->dir))
 		return -1;
 	srcdir(src, sizeof(src));
-	copy = strdup(catalogs ? catalogs : "tests/fixtures/test-plan.yaml");
-	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		size_t n = strlen(list);
-		snprintf(list + n, sizeof(catalog_list) - n, "  - %s/%s\n", src, tok);
-	}
-	free(copy);
+	list_catalogs(catalogs ? catalogs : HARNESS_FIXTURE, src);
 	snprintf(h->conf, sizeof(h->conf), "%s/planwatchd.conf", h->dir);
 	snprintf(h->ep, sizeof(h->ep), "ipc://%s/ingest.sock", h->dir);
 	snprintf(h->pub, sizeof(h->pub), "ipc://%s/notify.sock", h->dir);
@@ -176,26 +184,36 @@ void harness_cleanup(struct harness *h)
 		fprintf(stderr, "cannot remove %s\n", h->dir);
 }
 
-int harness_write_bench_catalog(const char *path, int n)
+int harness_use_bench_catalog(struct harness *h, int n, const char *extra)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fprintf(f, "plan:\n  id: bench\n  name: 基准\n  baseline_year: 2020\n  target_year: 2025\n"
-		   "indicators:\n");
-	for (int i = 0; i < n; i++)
-		fprintf(f, "  - id: ind%03d\n    name: 指标%d\n    name_en: Indicator %d\n"
-			   "    category: 测试\n    unit: 亿元\n    attribute: expected\n"
-			   "    kind: growth\n    growth: 6\n    baseline: {year: 2020, value: 100}\n"
-			   "    frequency: monthly\n    form: ytd\n    departments: [统计局]\n"
-			   "    bounds: {min: 0, max: 1000000000}\n"
-			   "    source: {file: bench, line: 1}\n", i, i, i);
-	return fclose(f) == 0 ? 0 : -1;
+	char region[300], plan[300], both[620];
+	snprintf(region, sizeof(region), "%s/bench-region.yaml", h->dir);
+	snprintf(plan, sizeof(plan), "%s/bench-plan.yaml", h->dir);
+	FILE *r = fopen(region, "w"), *p = fopen(plan, "w");
+	if (r)
+		fprintf(r, "region:\n  id: \"" HARNESS_BENCH_REGION "\"\n  alias: bench\n"
+			   "  name: 基准区\nseries:\n");
+	if (p)
+		fprintf(p, "plan:\n  id: " HARNESS_BENCH_PLAN "\n  region: bench\n  title: 基准\n"
+			   "  start_year: 2021\n  end_year: 2025\n  base_year: 2020\n"
+			   "  status: active\ntargets:\n");
+	for (int i = 0; r && p && i < n; i++) {
+		fprintf(r, "  - {id: ind%03d, name: 指标%d, name_en: Indicator %d, category: 测试, "
+			   "unit: 亿元, frequency: monthly, form: ytd, departments: [统计局], "
+			   "bounds: {min: 0, max: 1000000000}}\n", i, i, i);
+		fprintf(p, "  - {series: ind%03d, attribute: expected, kind: growth, growth: 6, "
+			   "baseline: {year: 2020, value: 100}}\n", i);
+	}
+	bool ok = r && p;
+	ok &= !r || fclose(r) == 0;
+	ok &= !p || fclose(p) == 0;
+	snprintf(both, sizeof(both), "%s %s", region, plan);
+	return ok ? harness_use_catalog(h, both, extra) : -1;
 }
 
-int harness_use_catalog(struct harness *h, const char *path, const char *extra)
+int harness_use_catalog(struct harness *h, const char *paths, const char *extra)
 {
-	snprintf(catalog_list, sizeof(catalog_list), "  - %s\n", path);
+	list_catalogs(paths, NULL);
 	return harness_write_config(h, extra);
 }
 
@@ -221,7 +239,7 @@ void harness_bench_message(long j, int items, int n_inds, struct pw_obs *obs, ch
 {
 	for (int i = 0; i < items; i++) {
 		snprintf(inds[i], 16, "ind%03d", (int)((j * items + i) % n_inds));
-		obs[i] = (struct pw_obs){ .plan = "bench", .indicator = inds[i], .period = "2025-12",
+		obs[i] = (struct pw_obs){ .plan = HARNESS_BENCH_PLAN, .indicator = inds[i], .period = "2025-12",
 					  .unit = "亿元", .status = "flash", .yoy = NAN,
 					  .value = (double)j };
 	}
@@ -232,7 +250,7 @@ void harness_count_messages(struct pw_client *c, int n_inds, long n, int *seen)
 	for (int ind = 0; ind < n_inds; ind++) {
 		char name[16];
 		snprintf(name, sizeof(name), "ind%03d", ind);
-		struct proto_req r = { .type = PROTO_HISTORY, .plan = "bench", .ind = name,
+		struct proto_req r = { .type = PROTO_HISTORY, .plan = HARNESS_BENCH_PLAN, .ind = name,
 				       .has_period = true, .limit = 10000 };
 		period_parse(&r.period, "2025-12", 7);
 		struct proto_view *v = harness_request(c, &r);

@@ -19,8 +19,16 @@ struct harness {
 	const struct pw_opts *opts; /* client options (CURVE keys) for pings and clients */
 };
 
-/* Makes a temp dir with a config using tests/fixtures/test-plan.yaml (or catalogs, a
- * space-separated list of paths relative to the source tree) plus extra YAML lines. */
+/* The integration tests' catalog (format 2): region "test" (000000-test) and its plan
+ * "test-plan", paths relative to the source tree. */
+#define HARNESS_FIXTURE "tests/fixtures/test-region.yaml tests/fixtures/test-plan.yaml"
+/* The bench catalog of harness_write_bench_catalog: its plan (what v1 items and queries
+ * name) and its region (the owner of its series in the store). */
+#define HARNESS_BENCH_PLAN "bench-1"
+#define HARNESS_BENCH_REGION "000000-bench"
+
+/* Makes a temp dir with a config using HARNESS_FIXTURE (or catalogs, a space-separated list
+ * of paths relative to the source tree) plus extra YAML lines. */
 int harness_init(struct harness *h, const char *catalogs, const char *extra);
 /* The same with explicit listen/publish endpoints (e.g. tcp:// for CURVE tests). */
 int harness_init_eps(struct harness *h, const char *catalogs, const char *extra, const char *ep,
@@ -36,10 +44,13 @@ int harness_try_start(struct harness *h, int *exit_status);
 int harness_stop(struct harness *h, int sig);
 /* Stops (SIGTERM) if running and removes the directory. */
 void harness_cleanup(struct harness *h);
-/* Writes a catalog "bench" with n monthly YTD indicators ind000.. (unit 亿元, 统计局). */
-int harness_write_bench_catalog(const char *path, int n);
-/* Points the config at one catalog file (absolute path) instead of the fixture. */
-int harness_use_catalog(struct harness *h, const char *path, const char *extra);
+/* Writes the bench catalog into h->dir (region "bench" with n monthly YTD series ind000..,
+ * unit 亿元, 统计局; plan HARNESS_BENCH_PLAN with a growth target on each) and points the
+ * config at it, with extra YAML lines. */
+int harness_use_bench_catalog(struct harness *h, int n, const char *extra);
+/* Points the config at catalog files (absolute paths, space-separated) instead of the
+ * fixture. */
+int harness_use_catalog(struct harness *h, const char *paths, const char *extra);
 
 /* Sends request r (its id is set here) and returns the decoded reply; aborts the test on
  * a transport error. The caller frees the view. */

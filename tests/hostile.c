@@ -186,10 +186,10 @@ static void put_item(struct mp *m, const struct item *it, enum fault f)
 		mp_strn(m, "ben\0ch", 6);
 	else if (f == F_BIN_FOR_STR) {
 		mp_byte(m, 0xc4);
-		mp_byte(m, 5);
-		mp_put(m, "bench", 5);
+		mp_byte(m, (uint8_t)strlen(HARNESS_BENCH_PLAN));
+		mp_put(m, HARNESS_BENCH_PLAN, strlen(HARNESS_BENCH_PLAN));
 	} else
-		mp_str(m, "bench");
+		mp_str(m, HARNESS_BENCH_PLAN);
 	mp_str(m, "indicator");
 	mp_str(m, f == F_INDICATOR ? "ind999" : ind);
 	mp_str(m, "period");
@@ -682,7 +682,7 @@ static void verify(struct run *r)
 	for (int ind = 0; ind < N_INDS; ind++) {
 		char name[16];
 		ind_name(name, ind);
-		struct proto_req q = { .type = PROTO_QUERY, .plan = "bench", .ind = name,
+		struct proto_req q = { .type = PROTO_QUERY, .plan = HARNESS_BENCH_PLAN, .ind = name,
 				       .limit = 10000 };
 		struct proto_view *qv = harness_request(c, &q);
 		bool more = true;
@@ -691,7 +691,7 @@ static void verify(struct run *r)
 		for (size_t p = 0; p < proto_view_count(qv); p++) {
 			char per[16];
 			CHECK_OK(proto_view_str(qv, (int)p, "period", per, sizeof(per)));
-			struct proto_req hr = { .type = PROTO_HISTORY, .plan = "bench", .ind = name,
+			struct proto_req hr = { .type = PROTO_HISTORY, .plan = HARNESS_BENCH_PLAN, .ind = name,
 						.has_period = true, .limit = 10000 };
 			CHECK_OK(period_parse(&hr.period, per, strlen(per)));
 			struct proto_view *hv = harness_request(c, &hr);
@@ -777,11 +777,10 @@ int main(int argc, char **argv)
 	printf("hostile: seed %llu, %ld hostile frames\n", (unsigned long long)seed, frames);
 
 	struct harness h;
-	char cat[400];
 	CHECK_OK(harness_init(&h, NULL, NULL));
-	snprintf(cat, sizeof(cat), "%s/bench.yaml", h.dir);
-	CHECK_OK(harness_write_bench_catalog(cat, N_INDS));
-	CHECK_OK(harness_use_catalog(&h, cat, NULL));
+	/* Bounds small enough for the junk to reach them (issue 20 item 3). */
+	CHECK_OK(harness_use_bench_catalog(&h, N_INDS, "quarantine_max_mb: 2\nquarantine_sender_max_mb: 1\n"
+							 "quarantine_raw_max_kb: 64\n"));
 	CHECK_OK(harness_start(&h));
 
 	struct run r = { .h = &h, .frames = frames, .valid_total = frames / (VALID_EVERY - 1) };
@@ -823,6 +822,15 @@ int main(int argc, char **argv)
 	if (check_ids)
 		CHECK(r.junk_echoed == r.junk_echo_expected);
 	CHECK(daemon_alive(&h));
+	/* One sender (this peer, local): its share of the quarantine, oldest dropped first. */
+	struct pw_client *sc = harness_client(&h);
+	int64_t qbytes = harness_status(sc, "quarantine_bytes");
+	int64_t qkept = harness_status(sc, "quarantined");
+	int64_t qdropped = harness_status(sc, "quarantine_dropped");
+	pw_client_free(sc);
+	printf("hostile: quarantine holds %lld records, %lld bytes (bound 1 MiB a sender); %lld "
+	       "dropped\n", (long long)qkept, (long long)qbytes, (long long)qdropped);
+	CHECK(qbytes <= (1 << 20));
 	verify(&r);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 	CHECK_OK(harness_start(&h)); /* what was acknowledged survives a restart */

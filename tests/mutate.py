@@ -46,7 +46,7 @@ EQUIVALENT = {
         "any negative decimals mean as published (%.15g)",
     ("model/evaluate.c", 'c->dir > 0 ? "不低于" : "不高于", req, u, x, u, zh);', 10, "> -> >="):
         "a direction is +1 or -1, never 0",
-    ("model/evaluate.c", 'f->year, c->dir > 0 ? "at least" : "at most", req, u, c->points ? "" : " ", x, en);', 19, "> -> >="):
+    ("model/evaluate.c", 'c->en, f->year, c->dir > 0 ? "at least" : "at most", req, sep, u, x, sep, u, en);', 26, "> -> >="):
         "a direction is +1 or -1, never 0",
     ("model/evaluate.c", "if (c->dir > 0)", 12, "> -> >="):
         "a direction is +1 or -1, never 0",

@@ -30,9 +30,11 @@ start)
 	done
 	echo "planwatchd running (pid $(cat $pidfile)), logs in $log"
 	if [ ! -f state/.history-loaded ]; then
-		echo "loading historical figures from data/history/ ..."
+		# Region-keyed (catalog/SCHEMA.md "History by region"): the 13th plans' results and
+		# the 14th plan's figures of the same series, judged by the plan whose window holds them.
+		echo "loading historical figures from data/history/by-region/ ..."
 		ok=1
-		for f in data/history/*.csv; do
+		for f in data/history/by-region/*.csv; do
 			[ -e "$f" ] || continue
 			"$bin/planwatch" import --backfill "$f" || ok=0
 		done
@@ -41,9 +43,9 @@ start)
 	cat <<MSG
 
 Try it (in this directory):
-  $bin/planwatch watch &                                  # print notices as they come
-  $bin/planwatch push quangang-14 gdp 2025Q4 1002 --yoy 5.8     # judged by the 14th plan (2021-2025)
-  $bin/planwatch query quangang-14 gdp
+  $bin/planwatch watch --region quangang &                # 泉港区's notices as they come
+  $bin/planwatch push quangang gdp 2025Q4 1002 --yoy 5.8  # judged by quangang-14 (2021-2025)
+  $bin/planwatch query quangang gdp
   $bin/planwatch alerts
 No plan in force for 2026 in the bundled catalog (13th and 14th plans only): a 2026 figure
 is stored and judged by none — load the 15th-plan catalog; see catalog/README.md.

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "../daemon/apply.h"
+#include "../daemon/qbound.h"
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "check.h"
@@ -58,13 +59,15 @@ static struct apply_msg *add_req(struct group *g, const struct proto_req *r)
 	return m;
 }
 
-/* An update of n items of one series, periods first, first + 1, ... (months or quarters). */
-static struct apply_msg *add_update(struct group *g, const char *id, const char *dept,
-				    const char *ind, const char *unit, int year, int first, int n,
-				    double value)
+/* An update of n items of one series, periods first, first + 1, ... (months or quarters);
+ * detail: the ACK is to list the items. */
+static struct apply_msg *add_update_ex(struct group *g, const char *id, const char *dept,
+				       const char *ind, const char *unit, int year, int first, int n,
+				       double value, bool detail)
 {
 	struct proto_item items[64];
-	struct proto_req r = { .type = PROTO_UPDATE, .dept = dept, .items = items, .n_items = (size_t)n };
+	struct proto_req r = { .type = PROTO_UPDATE, .dept = dept, .items = items,
+			       .n_items = (size_t)n, .detail = detail };
 	const struct cat_indicator *x = catalog_find(cat, "test-plan", ind);
 	CHECK(x && n <= 64);
 	snprintf(r.id, sizeof(r.id), "%s", id);
@@ -78,6 +81,13 @@ static struct apply_msg *add_update(struct group *g, const char *id, const char 
 		};
 	}
 	return add_req(g, &r);
+}
+
+static struct apply_msg *add_update(struct group *g, const char *id, const char *dept,
+				    const char *ind, const char *unit, int year, int first, int n,
+				    double value)
+{
+	return add_update_ex(g, id, dept, ind, unit, year, first, n, value, false);
 }
 
 static void group_reset(struct group *g)
@@ -154,7 +164,7 @@ static size_t count_topics(const struct notice_list *l, const char *prefix)
 }
 
 /* Good and bad messages in one group; the same id twice; a read left alone. */
-static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
+static void test_mixed(struct apply *a, struct store *st, int64_t *q_future, int64_t *q_unit)
 {
 	struct group g = { .n = 0 };
 	struct notice_list out;
@@ -182,7 +192,7 @@ static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
 	      memcmp(g.m[1].reply.data, g.m[0].reply.data, g.m[0].reply.len) == 0);
 	CHECK(g.m[6].reply.len == g.m[0].reply.len &&
 	      memcmp(g.m[6].reply.data, g.m[0].reply.data, g.m[0].reply.len) == 0);
-	int64_t q_unit = check_nack(&g.m[2], "bad-unit", "wrong_unit", false);
+	*q_unit = check_nack(&g.m[2], "bad-unit", "wrong_unit", false);
 	struct proto_view *v = view(&g.m[2]);
 	CHECK(proto_view_count(v) == 1);
 	check_str(v, 0, "error", "wrong_unit");
@@ -194,7 +204,7 @@ static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
 	proto_view_free(v);
 	*q_future = check_nack(&g.m[3], "f", "bad_period", false);
 	int64_t q_bad = check_nack(&g.m[4], "", "malformed", false);
-	CHECK(q_unit > 0 && *q_future > q_unit && q_bad > *q_future);
+	CHECK(*q_unit > 0 && *q_future > *q_unit && q_bad > *q_future);
 	CHECK(read->reply.len == 0 && read->result == 0); /* reads are not apply's */
 	/* One change notice per changed item, none for the repeats; the ACK's seq covers all
 	 * the group's notices. */
@@ -227,10 +237,67 @@ static void test_mixed(struct apply *a, struct store *st, int64_t *q_future)
 	notice_list_release(&out);
 }
 
+static bool same_reply(const struct apply_msg *x, const struct apply_msg *y)
+{
+	return x->reply.len == y->reply.len && memcmp(x->reply.data, y->reply.data, x->reply.len) == 0;
+}
+
+/* detail: true: the ACK lists per item its index, region, indicator, period and the plans
+ * that judge it (test-plan's window is 2021-2025: 2026 is judged by none). A resend in the
+ * same group, without detail, gets the original ACK with its items; so does a resend of a
+ * long one (beyond the stack buffer the stored ACK is first read into) in a later group. */
+static void test_detail(struct apply *a, struct store *st)
+{
+	struct group g = { .n = 0 };
+	struct notice_list out;
+	char s[64];
+	notice_list_init(&out);
+	int64_t now = day_ms(2026, 7, 1);
+
+	struct apply_msg *d1 = add_update_ex(&g, "d1", "统计局", "gdp", "亿元", 2025, 3, 4, 900, true);
+	struct apply_msg *again = add_update(&g, "d1", "统计局", "gdp", "亿元", 2025, 3, 4, 900);
+	struct apply_msg *plain = add_update(&g, "d0", "统计局", "gdp", "亿元", 2021, 1, 1, 700);
+	struct apply_msg *d2 = add_update_ex(&g, "d2", "财政局", "fiscal_revenue", "亿元", 2023, 1,
+					     40, 10, true);
+	CHECK_OK(apply_group(a, st, g.p, g.n, now, &out));
+	CHECK(again->duplicate && same_reply(again, d1));
+	check_ack(plain, "d0", 1, 1); /* no detail asked: the ACK of v1, six keys */
+	struct proto_view *v = view(d1);
+	CHECK(proto_view_nkeys(v) == 7 && proto_view_count(v) == 4);
+	const char *per[4] = { "2025Q3", "2025Q4", "2026Q1", "2026Q2" };
+	for (int i = 0; i < 4; i++) {
+		int64_t idx;
+		CHECK_OK(proto_view_int(v, i, "index", &idx));
+		CHECK(idx == i);
+		check_str(v, i, "region", "000000-test"); /* the region's id */
+		check_str(v, i, "indicator", "gdp");
+		check_str(v, i, "period", per[i]);
+		int judged = proto_view_str_at(v, i, "judged_by", 0, s, sizeof(s));
+		CHECK(i < 2 ? judged == 0 && strcmp(s, "test-plan") == 0 : judged == PW_ENOTFOUND);
+		CHECK(proto_view_str_at(v, i, "judged_by", 1, s, sizeof(s)) == PW_ENOTFOUND);
+	}
+	proto_view_free(v);
+	v = view(d2);
+	CHECK(proto_view_count(v) == 40 && d2->reply.len > 512);
+	proto_view_free(v);
+	struct proto_buf first;
+	proto_buf_init(&first);
+	proto_w_raw(&first, d2->reply.data, d2->reply.len);
+	group_reset(&g);
+
+	d2 = add_update(&g, "d2", "财政局", "fiscal_revenue", "亿元", 2023, 1, 40, 10);
+	CHECK_OK(apply_group(a, st, g.p, g.n, now, &out));
+	CHECK(d2->duplicate && d2->reply.len == first.len &&
+	      memcmp(d2->reply.data, first.data, first.len) == 0);
+	proto_buf_release(&first);
+	group_reset(&g);
+	notice_list_release(&out);
+}
+
 /* A quarantined update, retried once its period has begun: the reply carries the retry's
  * id, the store remembers the ACK under the update's own id. In the same group the update
  * itself is resent: the dup_of path for a retry. */
-static void test_retry(struct apply *a, struct store *st, int64_t q_future)
+static void test_retry(struct apply *a, struct store *st, int64_t q_future, int64_t q_unit)
 {
 	struct group g = { .n = 0 };
 	struct notice_list out;
@@ -249,7 +316,7 @@ static void test_retry(struct apply *a, struct store *st, int64_t q_future)
 	CHECK(check_ack(&g.m[1], "f", 1, 1) == seq);
 	CHECK(!g.m[0].duplicate && g.m[1].duplicate);
 	CHECK(check_nack(&g.m[2], "retry-2", "not_found", false) == 0); /* not re-quarantined */
-	CHECK(count_topics(&out, "change.test-plan.fiscal_revenue") == 1);
+	CHECK(count_topics(&out, "change.test.fiscal_revenue") == 1);
 	group_reset(&g);
 
 	/* Later: the update's id answers with the ACK stored under it, with its own id. */
@@ -260,7 +327,79 @@ static void test_retry(struct apply *a, struct store *st, int64_t q_future)
 	CHECK(check_ack(&g.m[1], "retry-1", 1, 0) == 0);
 	CHECK(g.m[0].duplicate && g.m[1].duplicate && out.n == 0);
 	group_reset(&g);
+
+	/* A retry that fails again: the NACK the direct send got, its bad items listed, under
+	 * the retry's id and the quarantine id it stays under. */
+	struct proto_req again = { .type = PROTO_RETRY, .seq = (uint64_t)q_unit };
+	snprintf(again.id, sizeof(again.id), "retry-3");
+	add_req(&g, &again);
+	CHECK_OK(apply_group(a, st, g.p, g.n, now, &out));
+	CHECK(check_nack(&g.m[0], "retry-3", "wrong_unit", false) == q_unit);
+	struct proto_view *v = view(&g.m[0]);
+	int64_t index;
+	CHECK(proto_view_count(v) == 1);
+	check_str(v, 0, "error", "wrong_unit");
+	CHECK_OK(proto_view_int(v, 0, "index", &index));
+	CHECK(index == 0);
+	char why[256];
+	CHECK_OK(proto_view_str(v, 0, "message", why, sizeof(why)));
+	CHECK(strstr(why, "亿元") != NULL);
+	proto_view_free(v);
+	group_reset(&g);
 	notice_list_release(&out);
+}
+
+/* One update of one quarterly gdp figure in its own group, with an optional note. */
+static int64_t send_note(struct apply *a, struct store *st, const char *id, double value,
+			 const char *reason, int64_t changed)
+{
+	struct group g = { .n = 0 };
+	struct notice_list out;
+	struct proto_item it = { .plan = "test-plan", .ind = "gdp", .unit = "亿元", .value = value,
+				 .yoy = NAN, .status = PW_ST_FLASH, .reason = reason,
+				 .period = { .year = 2023, .freq = PERIOD_QUARTER, .n = 2 } };
+	struct proto_req r = { .type = PROTO_UPDATE, .dept = "统计局", .items = &it, .n_items = 1 };
+	snprintf(r.id, sizeof(r.id), "%s", id);
+	notice_list_init(&out);
+	add_req(&g, &r);
+	CHECK_OK(apply_group(a, st, g.p, g.n, day_ms(2025, 11, 15), &out));
+	int64_t seq = check_ack(&g.m[0], id, 1, changed);
+	CHECK(count_topics(&out, "change.") == (size_t)changed);
+	group_reset(&g);
+	notice_list_release(&out);
+	return seq;
+}
+
+static int note_cb(const struct store_obs *o, void *arg)
+{
+	char *notes = arg;
+	size_t n = strlen(notes);
+	snprintf(notes + n, 256 - n, "%u:%s;", o->rev, o->reason);
+	return 0;
+}
+
+static int notes_txn(struct store_txn *t, void *arg)
+{
+	struct period p = { .year = 2023, .freq = PERIOD_QUARTER, .n = 2 };
+	return store_rev_range(t, "000000-test", "gdp", &p, &p, note_cb, arg); /* the region's id */
+}
+
+/* A new note on the same figure is a revision: it is kept, not dropped as an identical
+ * re-send (PROTOCOL.md: an identical re-send has the same value, status, yoy and note; a
+ * re-send without a note leaves the stored one). */
+static void test_reason(struct apply *a, struct store *st)
+{
+	char notes[256] = "";
+	send_note(a, st, "n1", 700, "快报", 1);
+	send_note(a, st, "n2", 700, "经普调整", 1); /* the note alone changed */
+	send_note(a, st, "n3", 700, "经普调整", 0); /* identical */
+	send_note(a, st, "n4", 700, NULL, 0);      /* no note: the stored one stands */
+	send_note(a, st, "n5", 700, "", 0);
+	send_note(a, st, "n6", 701, NULL, 1);
+	CHECK_OK(store_read(st, notes_txn, notes));
+	if (strcmp(notes, "1:快报;2:经普调整;3:;") != 0)
+		fprintf(stderr, "revisions: %s\n", notes);
+	CHECK(strcmp(notes, "1:快报;2:经普调整;3:;") == 0);
 }
 
 /* A group larger than the map: store_write grows it and reruns the group from scratch. The
@@ -337,23 +476,183 @@ static void test_full(const char *dir)
 	store_free(st);
 }
 
+/* What the store holds of the quarantine, per sender a/b/c and in total. */
+struct quar_count {
+	uint64_t bytes, records, sender_bytes[3], sender_records[3], min_id[3];
+	size_t raw_max;
+};
+
+static int quar_count_cb(const struct store_reject *r, void *arg)
+{
+	struct quar_count *c = arg;
+	int k = r->peer[0] - 'a';
+	CHECK(k >= 0 && k < 3);
+	c->bytes += r->bytes;
+	c->records++;
+	c->sender_bytes[k] += r->bytes;
+	c->sender_records[k]++;
+	if (!c->min_id[k])
+		c->min_id[k] = r->id;
+	if (r->raw_len > c->raw_max)
+		c->raw_max = r->raw_len;
+	return 0;
+}
+
+static int quar_count_txn(struct store_txn *t, void *arg)
+{
+	memset(arg, 0, sizeof(struct quar_count));
+	return store_quarantine_list(t, 0, quar_count_cb, arg);
+}
+
+/* A group of n junk frames of 3000 bytes from peer. */
+static int junk_group(struct apply *a, struct store *st, const char *peer, int n)
+{
+	static uint8_t junk[3000];
+	struct group g = { .n = 0 };
+	struct notice_list out;
+	memset(junk, 0xc1, sizeof(junk));
+	notice_list_init(&out);
+	for (int i = 0; i < n; i++)
+		add_raw(&g, junk, sizeof(junk))->peer = peer;
+	int rc = apply_group(a, st, g.p, g.n, day_ms(2025, 11, 15), &out);
+	for (int i = 0; rc == 0 && i < n; i++)
+		check_nack(&g.m[i], "", "malformed", false);
+	group_reset(&g);
+	notice_list_release(&out);
+	return rc;
+}
+
+/* The counts qbound keeps are the store's. */
+static void check_counts(struct store *st, const struct qbound *q, struct quar_count *c)
+{
+	struct qbound_stats s;
+	CHECK_OK(store_read(st, quar_count_txn, c));
+	qbound_stats(q, &s);
+	CHECK(s.bytes == c->bytes && s.records == c->records);
+}
+
+/* A store in dir/name (1 MiB map growing to map_max) and an apply bounded by lim. */
+static void open_bounded(const char *dir, const char *name, uint64_t map_max,
+			 const struct qbound_limits *lim, struct store **st, struct apply **a,
+			 struct qbound **q)
+{
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/%s", dir, name);
+	CHECK(mkdir(sub, 0700) == 0);
+	CHECK_OK(store_open(st, sub, 1 << 20, map_max));
+	CHECK_OK(apply_new(a, cat, &rules));
+	CHECK_OK(qbound_new(q, lim));
+	apply_set_quarantine(*a, *q);
+}
+
+/* The quarantine is bounded per sender and in total; the oldest go first, the sender's own
+ * before anyone else's; raw bytes are cut; the counts follow commits, reruns and failures,
+ * and are rebuilt from the store. */
+static void test_quarantine_bounds(const char *dir)
+{
+	const struct qbound_limits lim = { .total = 20000, .per_sender = 8000, .raw_max = 1000 };
+	struct store *st;
+	struct apply *a;
+	struct qbound *q, *q2;
+	struct qbound_stats s;
+	struct quar_count c;
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/quar", dir);
+	open_bounded(dir, "quar", 256 << 20, &lim, &st, &a, &q);
+	/* One sender: at most 8000 bytes of its newest records. */
+	for (int i = 0; i < 4; i++)
+		CHECK_OK(junk_group(a, st, "a", 5));
+	check_counts(st, q, &c);
+	qbound_stats(q, &s);
+	CHECK(c.raw_max == 1000);
+	CHECK(c.sender_bytes[0] <= 8000 && c.sender_bytes[0] + 1100 > 8000);
+	CHECK(s.dropped[QBOUND_SENDER] == 20 - c.records && s.dropped[QBOUND_TOTAL] == 0);
+	CHECK(c.min_id[0] == 20 - c.records + 1); /* the oldest went */
+	/* Two more: the total bound drops the oldest of all, a's. */
+	CHECK_OK(junk_group(a, st, "b", 7));
+	CHECK_OK(junk_group(a, st, "c", 7));
+	check_counts(st, q, &c);
+	qbound_stats(q, &s);
+	CHECK(c.bytes <= 20000 && c.bytes + 1100 > 20000);
+	CHECK(s.dropped[QBOUND_TOTAL] > 0);
+	CHECK(c.sender_records[1] == 7 && c.sender_records[2] == 7 && c.sender_records[0] < 7);
+	/* A group that does not commit changes nothing: a map that cannot grow. */
+	store_free(st);
+	CHECK_OK(store_open(&st, sub, 1 << 20, 1 << 20));
+	struct qbound_stats before;
+	qbound_stats(q, &before);
+	/* 3 MB of junk into a 1 MiB map that may not grow: bounded, it never fills it. */
+	for (int i = 0; i < 20; i++)
+		CHECK_OK(junk_group(a, st, i % 2 ? "a" : "b", 50));
+	check_counts(st, q, &c);
+	CHECK(c.bytes <= 20000);
+	/* Rebuilt from the store at start: the same counts. */
+	CHECK_OK(qbound_new(&q2, &lim));
+	CHECK_OK(qbound_load(q2, st));
+	qbound_stats(q2, &before);
+	qbound_stats(q, &s);
+	CHECK(before.bytes == s.bytes && before.records == s.records);
+	qbound_free(q2);
+	apply_free(a);
+	qbound_free(q);
+	store_free(st);
+}
+
+/* A group that fails, and one run again after the map grew: the counts stay the store's. */
+static void test_quarantine_rollback(const char *dir)
+{
+	const struct qbound_limits lim = { .total = 1 << 30, .per_sender = 1 << 30, .raw_max = 3000 };
+	struct store *st;
+	struct apply *a;
+	struct qbound *q;
+	struct qbound_stats s0, s1;
+	struct quar_count c;
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/quar-rb", dir);
+	open_bounded(dir, "quar-rb", 1 << 20, &lim, &st, &a, &q);
+	int rc = 0, groups = 0;
+	while ((rc = junk_group(a, st, "a", 100)) == 0) /* 310 kB a group into a 1 MiB map */
+		groups++;
+	CHECK_RC(rc, PW_EFULL);
+	qbound_stats(q, &s0);
+	check_counts(st, q, &c); /* the failed group's puts were undone */
+	CHECK(c.records == (uint64_t)groups * 100);
+	store_free(st);
+	CHECK_OK(store_open(&st, sub, 1 << 20, 64 << 20));
+	CHECK_OK(junk_group(a, st, "b", 100)); /* grows the map: the group runs twice */
+	struct store_stat ss;
+	CHECK_OK(store_stat(st, &ss));
+	CHECK(ss.map_size > (1u << 20));
+	check_counts(st, q, &c);
+	qbound_stats(q, &s1);
+	CHECK(s1.records > s0.records && c.records == s1.records);
+	apply_free(a);
+	qbound_free(q);
+	store_free(st);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/pwapply.XXXXXX", err[CAT_ERR_MAX], cmd[64];
-	const char *files[] = { "tests/fixtures/test-plan.yaml" };
+	const char *files[] = { "tests/fixtures/test-region.yaml",
+				"tests/fixtures/test-plan.yaml" };
 	struct store *st;
 	struct apply *a;
-	int64_t q_future;
+	int64_t q_future, q_unit;
 	CHECK(mkdtemp(dir));
-	CHECK_OK(catalog_load(&cat, files, 1, err));
+	CHECK_OK(catalog_load(&cat, files, 2, err));
 	CHECK_OK(store_open(&st, dir, 0, 0));
 	CHECK_OK(apply_new(&a, cat, &rules));
-	test_mixed(a, st, &q_future);
-	test_retry(a, st, q_future);
+	test_mixed(a, st, &q_future, &q_unit);
+	test_retry(a, st, q_future, q_unit);
+	test_reason(a, st);
+	test_detail(a, st);
 	apply_free(a);
 	store_free(st);
 	test_map_full(dir);
 	test_full(dir);
+	test_quarantine_bounds(dir);
+	test_quarantine_rollback(dir);
 	catalog_free(cat);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK(system(cmd) == 0);

@@ -21,30 +21,41 @@ static const char *write_file(const char *name, const char *text)
 	return path;
 }
 
-static const char *HEAD = "plan:\n  id: p1\n  name: 测试\n  baseline_year: 2020\n"
-			  "  target_year: 2025\nindicators:\n";
-static const char *IND = "  - id: gdp\n    name: 地区生产总值\n    name_en: GDP\n"
-			 "    category: 经济发展\n    unit: 亿元\n    attribute: expected\n"
-			 "    kind: growth\n    baseline: {year: 2020, value: 734.44}\n"
-			 "    target: {year: 2025, value: 1000}\n    growth: 6\n"
-			 "    frequency: quarterly\n    form: ytd\n    departments: [统计局]\n"
-			 "    bounds: {min: 0, max: 5000}\n"
-			 "    source: {file: 000_612fed59f6b5e226.txt, line: 238}\n";
+/* A region with two series and a plan with a target on the first (catalog/SCHEMA.md): each
+ * error test appends to one of them. Lines 26 (region) and 17 (plan) are the first appended. */
+static const char *REGION1 =
+	"region:\n  id: \"000000-t\"\n  alias: t\n  name: 测试区\nseries:\n"
+	"  - id: gdp\n    name: 地区生产总值\n    name_en: GDP\n    category: 经济发展\n"
+	"    unit: 亿元\n    frequency: quarterly\n    form: ytd\n    departments: [统计局]\n"
+	"    bounds: {min: 0, max: 5000}\n    due_days: 20\n    first_due: 2021Q1\n"
+	"    source: {file: 000_612fed59f6b5e226.txt, line: 238}\n"
+	"  - id: forest\n    name: 森林覆盖率\n    name_en: Forest\n    category: 生态\n"
+	"    unit: \"%\"\n    frequency: annual\n    form: level\n    departments: [林业局, 统计局]\n";
+static const char *PLAN1 =
+	"plan:\n  id: t-14\n  region: t\n  title: 测试\n  start_year: 2021\n  end_year: 2025\n"
+	"  base_year: 2020\n  status: active\ntargets:\n"
+	"  - series: gdp\n    attribute: expected\n    kind: growth\n"
+	"    baseline: {year: 2020, value: 734.44}\n    target: {year: 2025, value: 1000}\n"
+	"    growth: 6\n    source: {file: 000_612fed59f6b5e226.txt, line: 238}\n";
 
-/* Loads HEAD + IND with `extra` appended to the indicator; expects rc and, on failure,
- * an error naming `line`. */
-static void expect(const char *extra, int want, int line)
+/* Loads REGION1 + region_extra and PLAN1 + plan_extra; expects rc and, on failure, an error
+ * naming file:line (file "r.yaml" or "p.yaml"). */
+static void expect(const char *region_extra, const char *plan_extra, int want, const char *file,
+		   int line)
 {
 	char text[4096], err[CAT_ERR_MAX], needle[32];
+	static char rpath[128];
 	struct catalog *c = NULL;
-	snprintf(text, sizeof(text), "%s%s%s", HEAD, IND, extra);
-	const char *path = write_file("c.yaml", text);
-	int rc = catalog_load(&c, &path, 1, err);
+	snprintf(text, sizeof(text), "%s%s", REGION1, region_extra);
+	snprintf(rpath, sizeof(rpath), "%s", write_file("r.yaml", text));
+	snprintf(text, sizeof(text), "%s%s", PLAN1, plan_extra);
+	const char *files[2] = { rpath, write_file("p.yaml", text) };
+	int rc = catalog_load(&c, files, 2, err);
 	if (rc != want)
-		fprintf(stderr, "extra '%s': %s\n", extra, err);
+		fprintf(stderr, "extra '%s' '%s': %s\n", region_extra, plan_extra, err);
 	CHECK_RC(rc, want);
 	if (rc < 0) {
-		snprintf(needle, sizeof(needle), "c.yaml:%d: ", line);
+		snprintf(needle, sizeof(needle), "%s:%d: ", file, line);
 		if (!strstr(err, needle))
 			fprintf(stderr, "error '%s' lacks '%s'\n", err, needle);
 		CHECK(strstr(err, needle) != NULL);
@@ -118,6 +129,13 @@ static void test_format2_catalog(void)
 	const struct cat_plan *pl[CAT_REGION_PLANS_MAX];
 	CHECK(catalog_region_plans(c, q, pl, CAT_REGION_PLANS_MAX) == 2);
 	CHECK(pl[0] == p13 && pl[1] == p14); /* start_year order, whatever the file order */
+
+	/* 001:84's 统计口径改变, a fact the evaluation prints (no year: every year) */
+	const struct cat_indicator *fai = catalog_find(c, "licheng-13",
+						       "fixed_asset_investment_growth");
+	CHECK(fai && fai->def_change && strstr(fai->def_change, "口径") &&
+	      fai->def_change_year == 0);
+	CHECK(catalog_find(c, "licheng-13", "gdp")->def_change == NULL);
 
 	/* The series is defined once; the targets are the plans'. */
 	const struct cat_indicator *g13 = catalog_find(c, "quangang-13", "gdp");
@@ -200,6 +218,20 @@ static void test_format2_errors(void)
 	expect2("", "active", "  - series: gdp\n    kind: info\n", PW_ECONFIG, "duplicate");
 	expect2("", "active", "    unit: 亿美元\n", PW_ECONFIG, "does not convert exactly");
 	expect2("", "active", "    colour: red\n", PW_ECONFIG, "p.yaml:13: unknown key");
+	/* definition_change: a reason, a source, a year of the window if any */
+	const char *dc = "    definition_change: {reason: 口径改变, year: 2027, "
+			 "source: {file: x.txt, line: 3}}\n";
+	expect2("", "active", dc, 0, "");
+	expect2("", "active", "    definition_change: {reason: 口径改变, year: 2031, "
+		"source: {file: x.txt, line: 3}}\n", PW_ECONFIG, "year: 2031 is outside 2026..2030");
+	expect2("", "active", "    definition_change: {reason: '', source: {file: x.txt, line: 3}}\n",
+		PW_ECONFIG, "definition_change: empty reason");
+	expect2("", "active", "    definition_change: {reason: 口径改变}\n", PW_ECONFIG,
+		"missing key 'source'");
+	expect2("", "active", "    definition_change: {source: {file: x.txt, line: 3}}\n",
+		PW_ECONFIG, "missing key 'reason'");
+	expect2("", "active", "    definition_change: {reason: x, since: 2027, "
+		"source: {file: x.txt, line: 3}}\n", PW_ECONFIG, "unknown key");
 	expect2("    due_days: 20\n", "active", "", PW_ECONFIG, "r.yaml:6: series 'gdp': due_days "
 		"needs first_due");
 	expect2("    due_days: 20\n    first_due: 2021Q1\n", "active", "", PW_ECONFIG,
@@ -233,65 +265,81 @@ int main(void)
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/pwcat.XXXXXX");
 	CHECK(mkdtemp(tmpdir));
 
-	/* A good file loads and is indexed. */
-	expect("", 0, 0);
+	/* A good pair loads and is indexed. */
+	expect("", "", 0, "", 0);
 	char err[CAT_ERR_MAX];
 	struct catalog *c;
 	char text[4096];
-	snprintf(text, sizeof(text), "%s%s%s", HEAD, IND,
-		 "  - id: forest\n    name: 森林覆盖率\n    name_en: Forest\n    category: 生态\n"
-		 "    unit: \"%\"\n    attribute: binding\n    kind: keep\n"
-		 "    baseline: {year: 2020, value: 41.41}\n    departments: [林业局, 统计局]\n"
-		 "    source: {file: x.txt, line: 1}\n");
-	const char *path = write_file("ok.yaml", text);
-	CHECK_OK(catalog_load(&c, &path, 1, err));
+	static char rpath[128];
+	snprintf(rpath, sizeof(rpath), "%s", write_file("ok-r.yaml", REGION1));
+	snprintf(text, sizeof(text), "%s%s", PLAN1,
+		 "  - series: forest\n    attribute: binding\n    kind: keep\n"
+		 "    baseline: {year: 2020, value: 41.41}\n    source: {file: x.txt, line: 1}\n");
+	const char *files[2] = { rpath, write_file("ok-p.yaml", text) };
+	CHECK_OK(catalog_load(&c, files, 2, err));
 	CHECK(catalog_n_plans(c) == 1 && catalog_n_indicators(c) == 2);
-	const struct cat_indicator *g = catalog_find(c, "p1", "gdp");
+	const struct cat_indicator *g = catalog_find(c, "t-14", "gdp");
 	CHECK(g && g->kind == CAT_GROWTH && g->freq == PERIOD_QUARTER && g->form == CAT_FORM_YTD);
 	CHECK(g->has_base && g->base == 734.44 && g->target == 1000 && g->growth == 6);
 	CHECK(g->due_days == 20 && g->source_line == 238 && g->direction == 1);
-	const struct cat_indicator *f = catalog_find(c, "p1", "forest");
-	CHECK(f && f->attribute == CAT_BINDING && f->freq == PERIOD_ANNUAL && f->due_days == 60);
+	CHECK(strcmp(cat_owner(g), "000000-t") == 0 && strcmp(cat_owner_alias(g), "t") == 0);
+	CHECK(strcmp(catalog_plan_owner(c, "t-14"), "000000-t") == 0);
+	CHECK(catalog_plan_owner(c, "t") == NULL); /* a region alias is no plan */
+	const struct cat_indicator *f = catalog_find(c, "t-14", "forest");
+	CHECK(f && f->attribute == CAT_BINDING && f->freq == PERIOD_ANNUAL);
+	CHECK(f->due_days == 0); /* no release calendar: never overdue */
 	CHECK(cat_dept_allowed(f, "统计局") && !cat_dept_allowed(f, "财政局"));
-	CHECK(catalog_find(c, "p1", "nope") == NULL && catalog_find(c, "p2", "gdp") == NULL);
+	CHECK(catalog_find(c, "t-14", "nope") == NULL && catalog_find(c, "t-15", "gdp") == NULL);
 	CHECK(f->target_year == 2025); /* defaults to the plan's */
 	catalog_free(c);
 
 	/* Every error names the file and the line of the offending node. */
-	expect("    colour: blue\n", PW_ECONFIG, 22);
-	expect("  - id: gdp\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
-	       "    attribute: expected\n    kind: info\n    departments: [a]\n"
-	       "    source: {file: f, line: 1}\n", PW_ECONFIG, 22);
-	expect("  - id: Bad-Id\n", PW_ECONFIG, 22);
-	expect("  - id: x2\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
-	       "    attribute: mandatory\n", PW_ECONFIG, 27);
-	expect("  - id: x3\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
-	       "    attribute: binding\n    kind: ceiling\n    departments: [a]\n"
-	       "    source: {file: f, line: 1}\n", PW_ECONFIG, 22);
+	expect("    colour: blue\n", "", PW_ECONFIG, "r.yaml", 26);
+	expect("", "    colour: blue\n", PW_ECONFIG, "p.yaml", 17);
+	expect("", "  - series: gdp\n    kind: info\n", PW_ECONFIG, "p.yaml", 17);
+	expect("  - id: Bad-Id\n", "", PW_ECONFIG, "r.yaml", 26);
+	expect("", "  - series: forest\n    attribute: mandatory\n    kind: info\n", PW_ECONFIG,
+	       "p.yaml", 18);
+	expect("", "  - series: forest\n    attribute: binding\n    kind: ceiling\n", PW_ECONFIG,
+	       "p.yaml", 17);
 	expect("  - id: x4\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
-	       "    attribute: binding\n    kind: info\n    departments: []\n"
-	       "    source: {file: f, line: 1}\n", PW_ECONFIG, 22);
+	       "    frequency: annual\n    form: level\n    departments: []\n", "", PW_ECONFIG,
+	       "r.yaml", 26);
 	expect("  - id: x5\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
-	       "    attribute: binding\n    kind: info\n    departments: [a]\n"
-	       "    bounds: {min: 5, max: 1}\n    source: {file: f, line: 1}\n", PW_ECONFIG, 30);
-	expect("  - id: x6\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
-	       "    attribute: binding\n    kind: info\n    departments: [a]\n"
-	       "    growth: lots\n    source: {file: f, line: 1}\n", PW_ECONFIG, 30);
-	expect("  - id: x7\n  bad indent: [\n", PW_ECONFIG, 23);
+	       "    frequency: annual\n    form: level\n    departments: [a]\n"
+	       "    bounds: {min: 5, max: 1}\n", "", PW_ECONFIG, "r.yaml", 34);
+	expect("", "  - series: forest\n    kind: info\n    growth: lots\n", PW_ECONFIG, "p.yaml",
+	       19);
+	expect("", "  - series: x7\n  bad indent: [\n", PW_ECONFIG, "p.yaml", 18);
 
-	/* Two files defining one plan: refused, nothing loaded. */
-	const char *two[2];
-	two[0] = write_file("a.yaml", text);
-	char copy[4096];
-	snprintf(copy, sizeof(copy), "%s", text);
-	static char pathb[128];
-	snprintf(pathb, sizeof(pathb), "%s", write_file("b.yaml", copy));
-	two[1] = pathb;
-	CHECK_RC(catalog_load(&c, two, 2, err), PW_ECONFIG);
-	CHECK(strstr(err, "already defined") != NULL);
+	/* Two files defining one plan, or one region: refused, nothing loaded. */
+	const char *three[3] = { rpath, files[1], write_file("p2.yaml", text) };
+	CHECK_RC(catalog_load(&c, three, 3, err), PW_ECONFIG);
+	CHECK(strstr(err, "p2.yaml: plan id 't-14' already defined") != NULL);
+	three[2] = write_file("r2.yaml", REGION1);
+	CHECK_RC(catalog_load(&c, three, 3, err), PW_ECONFIG);
+	CHECK(strstr(err, "r2.yaml: region 't' (000000-t) already defined") != NULL);
 	const char *missing = "/nonexistent/catalog.yaml";
 	CHECK_RC(catalog_load(&c, &missing, 1, err), PW_ESYS);
 	CHECK(strstr(err, missing) != NULL);
+
+	/* A file that is neither a region nor a plan file says so at a line of its own (fuzz
+	 * reproducer tests/fuzz/regress/catalog/no-plan-key.yaml: line 0 before). */
+	const char *neither = write_file("neither.yaml", "targets: re\n");
+	CHECK_RC(catalog_load(&c, &neither, 1, err), PW_ECONFIG);
+	CHECK(strstr(err, "neither.yaml:1: missing key 'plan' (a plan file) or 'region'"));
+
+	/* A file of the retired format 1 is refused by name, pointing at the conversion. */
+	const char *v1 = write_file("v1.yaml",
+		"plan:\n  id: p1\n  name: 测试\n  baseline_year: 2020\n  target_year: 2025\n"
+		"indicators:\n  - id: gdp\n    name: 地区生产总值\n");
+	CHECK_RC(catalog_load(&c, &v1, 1, err), PW_ECONFIG);
+	CHECK(strstr(err, "v1.yaml:") && strstr(err, "catalog format 1") &&
+	      strstr(err, "catalog/README.md"));
+	const char *v1_head = write_file("v1h.yaml", "plan:\n  id: p1\n  name: 测试\n"
+				      "  baseline_year: 2020\n  target_year: 2025\n");
+	CHECK_RC(catalog_load(&c, &v1_head, 1, err), PW_ECONFIG);
+	CHECK(strstr(err, "v1h.yaml:4: catalog format 1"));
 
 	test_format2_catalog();
 	test_format2_errors();

@@ -115,6 +115,20 @@ static void test_header(void)
 	check_fails("Plan,indicator,period,value,unit,status,dept,yoy,reason,source\n", PW_EFIELD,
 		    1, "'Plan'");
 	check_fails(HDR ",period\n", PW_EFIELD, 1, "header field 11: column 'period' twice");
+	/* A series is named by its region, or by a plan of it: one of them (or both). */
+	check_fails("indicator,period,value,unit,status,dept\n", PW_EFIELD, 1,
+		    "no column 'region' (地区) nor 'plan' (规划)");
+	check_fails(HDR ",地区,region\n", PW_EFIELD, 1, "column 'region' twice");
+	struct csvin *rc = parse("地区,指标,期别,数值,单位,数据状态,报送单位\n"
+				 "quangang,gdp,2025,1062,亿元,final,统计局\n", 0, NULL);
+	CHECK(strcmp(csvin_row(rc, 0)->col[CSVIN_REGION], "quangang") == 0);
+	CHECK(strcmp(csvin_row(rc, 0)->col[CSVIN_PLAN], "") == 0);
+	csvin_free(rc);
+	rc = parse("region,plan,indicator,period,value,unit,status,dept\n"
+		   "quangang,quangang-14,gdp,2025,1062,亿元,final,统计局\n", 0, NULL);
+	CHECK(strcmp(csvin_row(rc, 0)->col[CSVIN_REGION], "quangang") == 0);
+	CHECK(strcmp(csvin_row(rc, 0)->col[CSVIN_PLAN], "quangang-14") == 0);
+	csvin_free(rc);
 	check_fails(HDR ",时期\n", PW_EFIELD, 1, "column 'period' twice");
 	/* A data row where the header should be. */
 	check_fails("\n\ntest-plan,gdp,2026Q3,812.5,亿元,flash,统计局,5.8,,\n", PW_EFIELD, 3,

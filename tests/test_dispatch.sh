@@ -50,9 +50,20 @@ targets:
     target: {year: 2030, value: 1388}
     growth: 5.5
     note: made up
+  - series: industrial_output
+    attribute: expected
+    kind: city
+    direction: up
+    note: "made up: the city assigns the year's total (target set --year)"
+  - series: air_good_days
+    attribute: binding
+    kind: city
+    direction: up
+    note: "made up: a share, the 1-N月 ratio against the year's level"
 annual_targets:
   - year: 2026
     targets:
+      - {series: air_good_days, value: 95, note: "made up 2026 年度目标 (a level)"}
       - {series: fiscal_total_revenue, value: 300, note: "made up 2026 年度目标 (total)"}
       - {series: retail_sales, growth: 6, note: "made up"}
       - {series: gdp, growth: 5.5, note: "made up"}
@@ -81,6 +92,8 @@ push gdp 2026Q2 528 --yoy 5.6
 push gdp 2026Q3 802 --yoy 5.4
 pw debug clock 2026-11-14T00:00:00Z >/dev/null
 push fiscal_total_revenue 2026-10 255
+push industrial_output 2026-10 700
+push air_good_days 2026-10 96.5
 pw debug clock 2026-11-25T12:00:00Z >/dev/null
 
 jq_() { "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); r={x['indicator']:x for x in d['rows']}; sys.exit(0 if ($2) else 1)" "$1" || fail "$3"; }
@@ -125,6 +138,31 @@ sw = s["商务局"]  # retail: 2..10 owed, only 09 received (late)
 assert sw["expected"] == 9 and sw["received"] == 1 and sw["late"] == 1 and sw["missing"] == 8, sw
 PYEOF
 
+jq_ "$J" "d['discipline_window'] == '2026年1-10月'" "the footer's window"
+
+# 序时进度 against the city's number for the year (target set --year, kind city): none
+# before it is set; 1-10月 700 of 800 is 87.5 % against 83.3 % (ahead); the year's revision
+# to 860 makes it 81.4 % (behind); an every-year number does not replace the year's own.
+# A share (优良率) against the year's level: the 年度目标 95, then the city's 97 first.
+jq_ "$J" "r['industrial_output']['target_kind'] == 'none' and r['industrial_output']['pace'] == 'none'" \
+	"city target not set: $(cat "$J")"
+jq_ "$J" "r['air_good_days']['target_kind'] == 'level' and r['air_good_days']['target_source'] == 'annual' and r['air_good_days']['target'] == 95 and r['air_good_days']['pace'] == 'met' and abs(r['air_good_days']['gap'] - 1.5) < 1e-9" \
+	"a level target: $(cat "$J")"
+pw target set quangang-15 industrial_output 800 --year 2026 >/dev/null || fail "target set 800"
+pw target set quangang-15 air_good_days 97 --year 2026 >/dev/null || fail "target set 97"
+dispatch --period 2026-10 --format json -o "$T/city1.json" >/dev/null || fail "dispatch city1"
+jq_ "$T/city1.json" "r['industrial_output']['target_kind'] == 'total' and r['industrial_output']['target_source'] == 'city' and r['industrial_output']['target'] == 800 and r['industrial_output']['completion'] == 87.5 and r['industrial_output']['pace'] == 'ahead'" \
+	"city 800: $(cat "$T/city1.json")"
+jq_ "$T/city1.json" "r['air_good_days']['target_source'] == 'city' and r['air_good_days']['target'] == 97 and r['air_good_days']['pace'] == 'short'" \
+	"city 97 before the 年度目标: $(cat "$T/city1.json")"
+pw target set quangang-15 industrial_output 860 --year 2026 >/dev/null || fail "target set 860"
+pw target set quangang-15 industrial_output 500 >/dev/null || fail "target set every year"
+dispatch --period 2026-10 --format json -o "$T/city2.json" >/dev/null || fail "dispatch city2"
+jq_ "$T/city2.json" "r['industrial_output']['target'] == 860 and abs(r['industrial_output']['completion'] - 700 / 8.6) < 1e-9 and r['industrial_output']['pace'] == 'behind'" \
+	"city 860: $(cat "$T/city2.json")"
+dispatch --period 2026-10 --format csv -o "$T/city.csv" >/dev/null || fail "dispatch city csv"
+grep -q '860（市下达）' "$T/city.csv" || fail "the city's number marked: $(grep -a 工业 "$T/city.csv")"
+
 # The same 催报 count on the Prometheus endpoint (daemon/reporting.c, recounted every 2 s).
 i=0
 until curl -sf "http://127.0.0.1:$MPORT/metrics" >"$T/metrics" &&
@@ -139,6 +177,26 @@ grep -q 'planwatch_reporting_missing{dept="统计局"}' "$T/metrics" && fail "�
 if [ -x /usr/bin/promtool ]; then
 	/usr/bin/promtool check metrics <"$T/metrics" || fail "promtool check metrics"
 fi
+# The on-time rate over the last 365 days: here (the plan's window starts in 2026) the
+# same periods as the footer's 2026年1-10月, so the same counts, department by department.
+"$PY" - "$J" "$T/metrics" <<'PYEOF' || fail "on-time rate metric: $(grep reporting "$T/metrics")"
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+m = open(sys.argv[2], encoding="utf-8").read()
+def g(name, dept):
+    x = re.search(r'^%s\{dept="%s"\} (\S+)$' % (name, dept), m, re.M)
+    return float(x.group(1)) if x else None
+for s in d["discipline"]:
+    dep = s["dept"]
+    if dep == "工信局":
+        continue  # its October came after this table was drawn
+    assert g("planwatch_reporting_expected", dep) == s["expected"], (dep, s)
+    assert g("planwatch_reporting_on_time", dep) == s["on_time"], (dep, s)
+    assert g("planwatch_reporting_late", dep) == s["late"], (dep, s)
+    assert abs(g("planwatch_reporting_on_time_ratio", dep) * 100 - s["on_time_rate"]) < 1e-3, (dep, s)
+assert g("planwatch_reporting_on_time_ratio", "财政局") == 0.222222  # 2 of 9
+assert g("planwatch_reporting_on_time_ratio", "商务局") == 0  # 0 of 9, one late
+PYEOF
 
 # And in planwatch alerts --chase, from the daemon's due table: the series quangang-15 has
 # targets on, the figures it announced and still lacks (those stored are not listed; a
@@ -230,6 +288,32 @@ assert any(r[0] == "报送情况" for r in rows) and any(r[0] == "催报清单" 
 assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9", ws.page_setup
 assert "&P" in (ws.oddFooter.center.text or ""), ws.oddFooter.center.text
 PYEOF
+
+# The year change: January 2027 is its own 当月 (not 1月 minus 2026's 1-12月), with no
+# 同比 (2026 had no January: 1-2月 came combined); the 2027 table owes only 2027's figures,
+# and the city's every-year number stands for 2027. The clock goes back afterwards.
+pw debug clock 2027-01-10T00:00:00Z >/dev/null
+push fiscal_total_revenue 2026-11 280
+push fiscal_total_revenue 2026-12 310
+pw debug clock 2027-02-10T00:00:00Z >/dev/null
+push fiscal_total_revenue 2027-01 30
+push industrial_output 2027-01 60
+pw debug clock 2027-02-17T00:00:00Z >/dev/null  # January was due on 16 February
+dispatch --period 2027-01 --format json -o "$T/jan.json" >/dev/null || fail "dispatch 2027-01"
+jq_ "$T/jan.json" "r['fiscal_total_revenue']['ytd'] == 30 and r['fiscal_total_revenue']['single'] == 30 and not r['fiscal_total_revenue']['combined'] and r['fiscal_total_revenue']['single_yoy'] is None and r['fiscal_total_revenue']['ytd_yoy'] is None" \
+	"January 2027: $(cat "$T/jan.json")"
+jq_ "$T/jan.json" "r['industrial_output']['target'] == 500 and r['industrial_output']['target_source'] == 'city'" \
+	"every-year city number in 2027: $(cat "$T/jan.json")"
+"$PY" - "$T/jan.json" <<'PYEOF' || fail "2027 discipline: $(cat "$T/jan.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = {x["dept"]: x for x in d["discipline"]}
+assert d["discipline_window"] == "2027年1月", d["discipline_window"]
+assert s["财政局"]["expected"] == 1 and s["财政局"]["on_time"] == 1, s  # January 2027 only
+PYEOF
+dispatch --period 2026-12 --format json -o "$T/dec.json" >/dev/null || fail "dispatch 2026-12"
+jq_ "$T/dec.json" "r['fiscal_total_revenue']['single'] == 30 and r['fiscal_total_revenue']['ytd'] == 310" "December: 310 - 280"
+pw debug clock 2026-11-25T12:00:00Z >/dev/null
 
 # HTML: print-ready, checked in headless Chromium.
 dispatch --period 2026-10 --lang both -o "$T/oct.html" >/dev/null || fail "dispatch html"

@@ -150,10 +150,134 @@ static void test_estimate(void)
 	f.value = 58;
 	evaluate_target(&t, &f, 1, &res);
 	CHECK(res.verdict == EVALUATE_ON_PATH && strstr(res.rule_en, "(estimate)"));
-	/* a definition change: not assessable, with the reason */
-	t.why_not = "统计口径改变";
+}
+
+/* A definition change (统计口径改变): not assessable from its first year on, with what
+ * changed in the rule; before it the numbers still decide. */
+static void test_def_change(void)
+{
+	struct evaluate_target t = { .kind = CAT_LEVEL, .direction = 1,
+				     .t = { 2020, 2025, 55, 60, NAN },
+				     .def_change = "按新口径统计" };
+	struct evaluate_figure f = { .year = 2021, .value = 56, .growth = NAN };
 	evaluate_target(&t, &f, 1, &res);
-	CHECK(res.verdict == EVALUATE_NOT_ASSESSABLE && strcmp(res.rule_zh, "统计口径改变") == 0);
+	CHECK(res.verdict == EVALUATE_NOT_ASSESSABLE && isnan(res.required));
+	CHECK(strcmp(res.rule_zh, "统计口径改变，难以评估：按新口径统计") == 0);
+	CHECK(strcmp(res.rule_en, "the statistical definition changed: 按新口径统计") == 0);
+	t.def_change_year = 2023;
+	evaluate_target(&t, &f, 1, &res); /* 2021: the old definition, judged */
+	CHECK(res.verdict == EVALUATE_ON_PATH && NEAR(res.required, 56));
+	f.year = 2022;
+	f.value = 57;
+	evaluate_target(&t, &f, 1, &res);
+	CHECK(res.verdict == EVALUATE_ON_PATH);
+	f.year = 2023;
+	evaluate_target(&t, &f, 1, &res);
+	CHECK(res.verdict == EVALUATE_NOT_ASSESSABLE &&
+	      strcmp(res.rule_zh, "2023年起统计口径改变，难以评估：按新口径统计") == 0 &&
+	      strcmp(res.rule_en, "the statistical definition changed from 2023: 按新口径统计") == 0);
+	f.year = 2025;
+	f.value = 61;
+	evaluate_target(&t, &f, 1, &res);
+	CHECK(res.verdict == EVALUATE_NOT_ASSESSABLE);
+}
+
+/* The year's 年度目标 (seed 002:81, :103, :117) for every kind that has a requirement: a
+ * bound of its year on the year's own figure (a level) or on its growth over the year
+ * before; a city's number first; the plan's own target in the final year. */
+static struct evaluate_annual an;
+
+static int eval_annual(int kind, int dir, double target, int year, double own, double yoy)
+{
+	struct evaluate_target t = { .kind = kind, .direction = dir, .unit = "%",
+				     .t = { 2020, 2025, 50, target, NAN }, .annual = &an };
+	struct evaluate_figure f = { .year = year, .value = own, .growth = NAN, .own = own,
+				     .yoy = yoy };
+	evaluate_target(&t, &f, 1.0, &res);
+	return res.verdict;
+}
+
+static void test_annual(void)
+{
+	/* a level: 优良率稳定在95%以上 on a level target 50 -> 60 (the path of 2022 is 54) */
+	an = (struct evaluate_annual){ .has_value = true, .value = 95 };
+	CHECK(eval_annual(CAT_LEVEL, 1, 60, 2022, 95, NAN) == EVALUATE_ON_PATH);
+	CHECK(strcmp(res.basis, "annual") == 0 && res.required == 95 && NEAR(res.completion, 100));
+	CHECK(strcmp(res.rule_zh, "年度目标：2022年应不低于95%，实际95%") == 0);
+	CHECK(strcmp(res.rule_en, "the year's target: 2022 requires at least 95 %, actual 95 %") == 0);
+	CHECK(eval_annual(CAT_LEVEL, 1, 60, 2022, 94.99, NAN) == EVALUATE_BEHIND);
+	CHECK(eval_annual(CAT_LEVEL, 1, 60, 2022, 99, NAN) == EVALUATE_ON_PATH); /* no "ahead" */
+	CHECK(eval_annual(CAT_LEVEL, 1, 60, 2022, NAN, NAN) == EVALUATE_NO_DATA);
+	/* lower is better: a year's ceiling */
+	an.value = 25;
+	CHECK(eval_annual(CAT_CEILING, -1, 30, 2022, 25, NAN) == EVALUATE_ON_PATH);
+	CHECK(strstr(res.rule_zh, "应不高于25%") != NULL && NEAR(res.completion, 100));
+	CHECK(eval_annual(CAT_CEILING, -1, 30, 2022, 25.01, NAN) == EVALUATE_BEHIND);
+	/* the final year: the plan's own target decides, not the year's */
+	CHECK(eval_annual(CAT_CEILING, -1, 30, 2025, 28, NAN) == EVALUATE_ACHIEVED);
+	CHECK(strcmp(res.basis, "bound") == 0 && res.required == 30);
+	CHECK(eval_annual(CAT_LEVEL, 1, 60, 2025, 60, NAN) == EVALUATE_ACHIEVED);
+	CHECK(strcmp(res.basis, "level") == 0);
+	/* a growth: 技术合同成交额增长100% on the year's own figure's growth */
+	an = (struct evaluate_annual){ .has_growth = true, .growth = 100 };
+	CHECK(eval_annual(CAT_LEVEL, 1, 60, 2022, 56, 100) == EVALUATE_ON_PATH);
+	CHECK(strcmp(res.basis, "annual") == 0 && res.required == 100 && NEAR(res.completion, 100));
+	CHECK(strcmp(res.rule_zh, "年度目标增长：2022年应不低于100%，实际100%") == 0);
+	CHECK(eval_annual(CAT_LEVEL, 1, 60, 2022, 56, 99.99) == EVALUATE_BEHIND);
+	CHECK(eval_annual(CAT_LEVEL, 1, 60, 2022, 56, 175.66) == EVALUATE_ON_PATH);
+	CHECK(NEAR(res.completion, 175.66));
+	CHECK(eval_annual(CAT_LEVEL, 1, 60, 2022, 56, NAN) == EVALUATE_NOT_ASSESSABLE);
+	CHECK(strstr(res.rule_zh, "无当年增速") != NULL && strstr(res.rule_en, "no growth"));
+	/* a value and a growth stated: the value decides */
+	an = (struct evaluate_annual){ .has_value = true, .value = 57, .has_growth = true,
+				       .growth = 100 };
+	CHECK(eval_annual(CAT_LEVEL, 1, 60, 2022, 57, 1) == EVALUATE_ON_PATH);
+	CHECK(res.required == 57);
+	/* neither: the plan's path */
+	an = (struct evaluate_annual){ .value = 57, .growth = 100 };
+	CHECK(eval_annual(CAT_LEVEL, 1, 60, 2022, 54, 1) == EVALUATE_ON_PATH);
+	CHECK(strcmp(res.basis, "level") == 0 && NEAR(res.required, 54));
+
+	/* a five-year sum: the year's own amount or its growth, never the sum (whose missing
+	 * years say nothing about the year) */
+	struct evaluate_target t = { .kind = CAT_CUMULATIVE, .direction = 1, .unit = "万元",
+				     .t = { 2020, 2025, NAN, 8000, NAN }, .annual = &an };
+	struct evaluate_figure f = { .year = 2022, .value = 2000, .growth = NAN, .own = 2000,
+				     .yoy = 175.66, .missing = { 2021 }, .n_missing = 1 };
+	an = (struct evaluate_annual){ .has_growth = true, .growth = 100 };
+	evaluate_target(&t, &f, 1, &res);
+	CHECK(res.verdict == EVALUATE_ON_PATH && strstr(res.rule_zh, "缺") == NULL);
+	f.yoy = 50;
+	evaluate_target(&t, &f, 1, &res);
+	CHECK(res.verdict == EVALUATE_BEHIND && strstr(res.rule_zh, "缺") == NULL);
+	an = (struct evaluate_annual){ .has_value = true, .value = 1500 };
+	f.value = 5600; /* the sum of 2021-2022 */
+	evaluate_target(&t, &f, 1, &res);
+	CHECK(res.verdict == EVALUATE_ON_PATH && res.required == 1500 &&
+	      strstr(res.rule_zh, "实际2000万元") != NULL);
+	f.own = NAN; /* 2022 itself missing, a sum of other years present: no figure */
+	evaluate_target(&t, &f, 1, &res);
+	CHECK(res.verdict == EVALUATE_NO_DATA);
+
+	/* a city target: the city's number first; without one the year's target, in any year */
+	an = (struct evaluate_annual){ .has_value = true, .value = 95 };
+	CHECK(eval_annual(CAT_CITY, 1, NAN, 2022, 96, NAN) == EVALUATE_ON_PATH);
+	CHECK(res.required == 95 && strcmp(res.basis, "annual") == 0);
+	CHECK(eval_annual(CAT_CITY, 1, NAN, 2022, 94, NAN) == EVALUATE_BEHIND);
+	CHECK(eval_annual(CAT_CITY, 1, NAN, 2025, 96, NAN) == EVALUATE_ACHIEVED);
+	CHECK(eval_annual(CAT_CITY, 1, NAN, 2025, 94, NAN) == EVALUATE_NOT_ACHIEVED);
+	CHECK(eval_annual(CAT_CITY, 1, 99, 2022, 96, NAN) == EVALUATE_BEHIND);
+	CHECK(res.required == 99 && strcmp(res.basis, "bound") == 0);
+	CHECK(eval_annual(CAT_CITY, 1, 99, 2025, 99.5, NAN) == EVALUATE_ACHIEVED);
+	/* an estimate of the final year: likely */
+	struct evaluate_target c = { .kind = CAT_CITY, .direction = 1,
+				     .t = { 2020, 2025, 98.91, NAN, NAN }, .annual = &an };
+	struct evaluate_figure e = { .year = 2025, .value = 96, .growth = NAN, .own = 96,
+				     .yoy = NAN, .estimate = true };
+	evaluate_target(&c, &e, 1, &res);
+	CHECK(res.verdict == EVALUATE_LIKELY_ACHIEVED && strstr(res.rule_zh, "预计数"));
+	/* an info target stays without a verdict */
+	CHECK(eval_annual(CAT_INFO, 1, NAN, 2022, 96, NAN) == EVALUATE_NOT_ASSESSABLE);
 }
 
 /* Earlier years: a path with a band of the margin (1 %, or 1 pp for a rate) either side. */
@@ -340,7 +464,7 @@ static const struct row seed001[] = {
 	{ 4, CAT_GROWTH, 1, 11.45, 14.6, NAN, 12.28, 0, N, NULL, 0 },
 	{ 5, CAT_GROWTH, 1, 10.6, NAN, 7, 15.3, 0, X,
 	  "统计口径改变，难以评估: a definition change is a fact about the data, not arithmetic; "
-	  "given as why_not it decides (test_estimate)", X },
+	  "recorded in the catalog (definition_change) it decides (test_def_change)", X },
 	{ 6, CAT_GROWTH, 1, 191.84, 482, NAN, 235.55, 0, N, NULL, 0 }, /* 四经普调整数，未完成 */
 	{ 7, CAT_GROWTH, 1, 38.96, 40, NAN, NAN, 0, EVALUATE_LIKELY_ACHIEVED,
 	  "海关未反馈数据，预计可以完成: no 2020 figure at all; the expectation is the writer's", EVALUATE_NO_DATA },
@@ -390,7 +514,8 @@ static void test_seed001(void)
 		const struct row *w = &seed001[i];
 		struct evaluate_target t = { .kind = w->kind, .direction = w->dir,
 					     .t = { 2015, 2020, w->base, w->target, w->growth },
-					     .why_not = w->no == 5 ? "统计口径改变" : NULL };
+					     .def_change = w->no == 5 ? "固定资产投资统计口径改变"
+								      : NULL };
 		struct evaluate_figure f = { .year = 2020, .value = w->value, .growth = NAN,
 					     .estimate = w->estimate };
 		evaluate_target(&t, &f, 1, &res);
@@ -415,6 +540,8 @@ int main(void)
 	test_format();
 	test_final();
 	test_estimate();
+	test_def_change();
+	test_annual();
 	test_earlier();
 	test_cumulative();
 	test_completion();

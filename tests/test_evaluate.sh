@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/test_evaluate.sh BUILD_DIR — `planwatch evaluate` against the real daemon: the 13th
 # plans of the three regions with their 2020 results (data/history/by-region/*-13th-*.csv,
-# imported under the 13th plans), the final evaluation of 2020 of each, and the 14th plan of
+# imported by region), the final evaluation of 2020 of each, and the 14th plan of
 # 泉港区 on its 2021 estimates and 2023 figures (annual monitoring, the mid-term). THE check:
 # licheng-13 2020 reproduces seed 001's 完成情况 column (专栏1) for every row the column
 # decides by the numbers; the rows whose seed verdict rests on judgement, or on what the
@@ -21,18 +21,13 @@ start_daemon "catalog: [$C/regions/licheng.yaml, $C/regions/quangang.yaml, $C/re
           $C/plans/quangang-14.yaml]" "issuer: 泉港区发展和改革局"
 pw debug clock 2024-03-01T02:30:00Z >/dev/null || fail "clock_set"
 
-# The results tables, region-keyed, imported under each region's 13th plan (the store is
-# plan-keyed until issue 16's schema 4); the 14th plan's figures under quangang-14.
-for r in licheng quangang qetdz; do
-	sed "1s/^region,/plan,/; 2,\$s/^$r,/$r-13,/" "$SRC/data/history/by-region/$r-13th-results.csv" \
-		>"$T/$r-13.csv"
-	pw import --backfill "$T/$r-13.csv" >"$T/import.out" 2>&1 || fail "import $r: $(cat "$T/import.out")"
-	grep -q " 0 rejected" "$T/import.out" || fail "import $r: $(cat "$T/import.out")"
-done
-for f in quangang-2021-estimates quangang-2023-actuals; do
-	sed '1s/^region,/plan,/; 2,$s/^quangang,/quangang-14,/' "$SRC/data/history/by-region/$f.csv" \
-		>"$T/$f.csv"
-	pw import --backfill "$T/$f.csv" >"$T/import.out" 2>&1 || fail "import $f: $(cat "$T/import.out")"
+# The history as shipped, keyed by region (data/history/by-region/): the 13th plans' results
+# tables, and the 14th plan's figures of 泉港区.
+for f in licheng-13th-results quangang-13th-results qetdz-13th-results quangang-2021-estimates \
+	quangang-2023-actuals; do
+	pw import --backfill "$SRC/data/history/by-region/$f.csv" >"$T/import.out" 2>&1 ||
+		fail "import $f: $(cat "$T/import.out")"
+	grep -q " 0 rejected" "$T/import.out" || fail "import $f: $(cat "$T/import.out")"
 done
 pw --json catalog show licheng-13 >"$T/licheng-13.catalog.json" || fail "catalog show"
 pw --json catalog show quangang-14 >"$T/quangang-14.catalog.json" || fail "catalog show"

@@ -31,7 +31,7 @@ static int push(struct pw_client *c, int j, struct pw_ack *a)
 	snprintf(id, sizeof(id), "full-%d", j);
 	for (int i = 0; i < N_INDS; i++) {
 		snprintf(inds[i], sizeof(inds[i]), "ind%03d", i);
-		obs[i] = (struct pw_obs){ .plan = "bench", .indicator = inds[i], .period = period,
+		obs[i] = (struct pw_obs){ .plan = HARNESS_BENCH_PLAN, .indicator = inds[i], .period = period,
 					  .unit = "亿元", .status = "flash", .yoy = NAN,
 					  .reason = reason, .value = 1000 + j };
 	}
@@ -41,12 +41,9 @@ static int push(struct pw_client *c, int j, struct pw_ack *a)
 int main(void)
 {
 	struct harness h;
-	char cat[400];
 	struct rlimit old, lim;
 	CHECK_OK(harness_init(&h, NULL, NULL));
-	snprintf(cat, sizeof(cat), "%s/bench.yaml", h.dir);
-	CHECK_OK(harness_write_bench_catalog(cat, N_INDS));
-	CHECK_OK(harness_use_catalog(&h, cat, NULL));
+	CHECK_OK(harness_use_bench_catalog(&h, N_INDS, NULL));
 	/* The daemon inherits the limit; this process gives it up again at once. */
 	CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
 	lim = (struct rlimit){ LIMIT, old.rlim_max }; /* the soft limit: it can be raised again */

@@ -16,6 +16,7 @@
 #include "harness.h"
 
 #define PLAN "test-plan"
+#define REGION "test" /* the plan's region: change topics name it */
 
 static struct pw_obs obs(const char *ind, const char *period, double value, const char *unit,
 			 const char *status)
@@ -66,7 +67,7 @@ static void test_push_query_notify(struct harness *h)
 	CHECK(a.changed == 1 && a.count == 1 && a.seq >= 1);
 	CHECK(latest_value(c, "gdp", "2026Q3") == 812.5);
 	CHECK_OK(pw_sub_next(s, &n, 30000));
-	CHECK(strcmp(n.topic, "change." PLAN ".gdp") == 0);
+	CHECK(strcmp(n.topic, "change." REGION ".gdp") == 0);
 	CHECK(n.seq == a.seq);
 	struct proto_view *v;
 	CHECK_OK(proto_view_new(&v, n.body, n.len));
@@ -139,11 +140,11 @@ static void test_since(struct harness *h)
 	}
 	struct pw_sub *s;
 	struct pw_notice n;
-	CHECK_OK(pw_sub_new(&s, h->pub, "change." PLAN ".fiscal_revenue", (int64_t)mark, c, NULL));
+	CHECK_OK(pw_sub_new(&s, h->pub, "change." REGION ".fiscal_revenue", (int64_t)mark, c, NULL));
 	for (int i = 0; i < 5; i++) {
 		CHECK_OK(pw_sub_next(s, &n, 30000));
 		CHECK(n.seq > mark && n.replayed);
-		CHECK(strcmp(n.topic, "change." PLAN ".fiscal_revenue") == 0);
+		CHECK(strcmp(n.topic, "change." REGION ".fiscal_revenue") == 0);
 		mark = n.seq;
 	}
 	/* Exactly those five: nothing more within a short wait. */
@@ -454,6 +455,186 @@ static void test_bad_inputs(struct harness *h)
 	pw_client_free(c);
 }
 
+/* The codes of PROTOCOL.md §6, read from the document (the test's oracle): names[code]. */
+static void section6_codes(char names[64][32])
+{
+	char line[512];
+	bool in6 = false;
+	FILE *f = fopen("proto/PROTOCOL.md", "r");
+	CHECK(f);
+	memset(names, 0, 64 * 32);
+	while (fgets(line, sizeof(line), f)) {
+		int code;
+		char name[32];
+		if (strncmp(line, "## ", 3) == 0)
+			in6 = strncmp(line, "## 6.", 5) == 0;
+		if (in6 && sscanf(line, "| %d | `%31[a-z_]` |", &code, name) == 2 && code > 0 &&
+		    code < 64)
+			snprintf(names[code], 32, "%s", name);
+	}
+	fclose(f);
+	CHECK(strcmp(names[11], "bad_field") == 0); /* the parse found the table */
+}
+
+/* One NACK shape everywhere (PROTOCOL.md §3): every request type that can be refused gets
+ * {v, type, id, code, error, message, retry, quarantine, items}, with a code of §6. */
+static void check_nack_shape(struct pw_client *c, struct proto_req *r, int want,
+			     char names[64][32])
+{
+	static const char *const keys[] = { "v", "type", "id", "code", "error", "message",
+					    "retry", "quarantine", "items" };
+	struct proto_view *v = harness_request(c, r);
+	char key[32], *text;
+	int64_t code;
+	CHECK(proto_view_nkeys(v) == 9);
+	for (size_t i = 0; i < 9; i++) {
+		CHECK_OK(proto_view_entry(v, i, key, sizeof(key), &text));
+		free(text);
+		if (strcmp(key, keys[i]) != 0)
+			fprintf(stderr, "%s NACK: key %zu is '%s', wanted '%s'\n",
+				proto_type_name(r->type), i, key, keys[i]);
+		CHECK(strcmp(key, keys[i]) == 0);
+	}
+	CHECK_OK(proto_view_int(v, -1, "code", &code));
+	CHECK_OK(proto_view_str(v, -1, "error", key, sizeof(key)));
+	if (code <= 0 || code >= 64 || strcmp(names[code], key) != 0)
+		fprintf(stderr, "%s NACK: code %lld '%s' is not in PROTOCOL.md section 6\n",
+			proto_type_name(r->type), (long long)code, key);
+	CHECK(code > 0 && code < 64 && strcmp(names[code], key) == 0);
+	if (want && -code != want)
+		fprintf(stderr, "%s NACK: %s, wanted %s\n", proto_type_name(r->type), key,
+			pw_errname(want));
+	CHECK(!want || -code == want);
+	proto_view_free(v);
+}
+
+static void test_nack_shape(struct harness *h)
+{
+	struct pw_client *c = harness_client(h);
+	char names[64][32], path[400];
+	section6_codes(names);
+	struct proto_req q = { .type = PROTO_QUERY, .plan = "no-such-plan", .ind = "gdp" };
+	check_nack_shape(c, &q, PW_EPLAN, names);
+	struct proto_req hi = { .type = PROTO_HISTORY, .plan = PLAN, .ind = "gdpx",
+				.has_period = true, .period = { .year = 2024, .freq = PERIOD_ANNUAL } };
+	check_nack_shape(c, &hi, PW_EINDICATOR, names);
+	struct proto_req al = { .type = PROTO_ALERTS, .plan = "no-such-plan" };
+	check_nack_shape(c, &al, PW_EPLAN, names);
+	struct proto_req ca = { .type = PROTO_CATALOG, .plan = "no-such-plan" };
+	check_nack_shape(c, &ca, PW_EPLAN, names);
+	struct proto_req re = { .type = PROTO_RETRY, .seq = 999999 };
+	check_nack_shape(c, &re, PW_ENOTFOUND, names);
+	struct proto_req ts = { .type = PROTO_TARGET_SET, .plan = PLAN, .ind = "gdp", .value = 1 };
+	check_nack_shape(c, &ts, PW_EDENIED, names);
+	/* backup: into a directory that is not empty, and below a file (mkdir fails) */
+	struct proto_req bk = { .type = PROTO_BACKUP, .path = h->dir };
+	check_nack_shape(c, &bk, 0, names);
+	snprintf(path, sizeof(path), "%s/daemon.log/sub", h->dir);
+	bk.path = path;
+	check_nack_shape(c, &bk, 0, names);
+	pw_client_free(c);
+}
+
+/* A frame over the 1 MiB limit, its id first: too_big, quarantined with its raw bytes cut. */
+static void send_big_junk(struct pw_client *c, const char *id)
+{
+	struct proto_buf b;
+	void *reply;
+	size_t len;
+	static char pad[1100000];
+	proto_buf_init(&b);
+	proto_w_map(&b, 4);
+	proto_w_str(&b, "v"); proto_w_uint(&b, 1);
+	proto_w_str(&b, "id"); proto_w_str(&b, id);
+	proto_w_str(&b, "type"); proto_w_str(&b, "update");
+	proto_w_str(&b, "pad"); proto_w_bin(&b, pad, sizeof(pad));
+	CHECK_OK(pw_call(c, b.data, b.len, id, &reply, &len));
+	struct proto_view *v;
+	int64_t code;
+	CHECK_OK(proto_view_new(&v, reply, len));
+	CHECK_OK(proto_view_int(v, -1, "code", &code));
+	CHECK(-code == PW_ETOOBIG);
+	proto_view_free(v);
+	free(reply);
+	proto_buf_release(&b);
+}
+
+/* Pages through the quarantine: every reply's items stay within about 8 MiB (`more`
+ * until the end); returns the records listed and the largest raw. */
+static size_t list_rejected(struct pw_client *c, size_t *raw_max, size_t *pages)
+{
+	uint64_t after = 0;
+	size_t n = 0;
+	bool more = true;
+	*raw_max = *pages = 0;
+	while (more) {
+		struct proto_req r = { .type = PROTO_REJECTED, .seq = after };
+		struct proto_view *v = harness_request(c, &r);
+		size_t raw_sum = 0;
+		CHECK_OK(proto_view_bool(v, -1, "more", &more));
+		for (size_t i = 0; i < proto_view_count(v); i++) {
+			const void *raw;
+			size_t rl;
+			int64_t id;
+			CHECK_OK(proto_view_bin(v, (int)i, "raw", &raw, &rl));
+			CHECK_OK(proto_view_int(v, (int)i, "id", &id));
+			after = (uint64_t)id;
+			raw_sum += rl;
+			if (rl > *raw_max)
+				*raw_max = rl;
+		}
+		CHECK(raw_sum <= (9u << 20)); /* the budget, and one item past it */
+		CHECK(!more || proto_view_count(v) > 0);
+		n += proto_view_count(v);
+		(*pages)++;
+		proto_view_free(v);
+	}
+	return n;
+}
+
+/* The quarantine is bounded (planwatchd.conf quarantine_*): 1 MiB junk frames do not fill
+ * the disk, the oldest go first and are counted, figures are still accepted; a listing is
+ * paged by size. */
+static void test_quarantine_bound(void)
+{
+	struct harness h;
+	struct pw_ack a;
+	size_t raw_max, pages;
+	char id[32];
+	CHECK_OK(harness_init(&h, NULL, NULL));
+	CHECK_OK(harness_start(&h));
+	struct pw_client *c = harness_client(&h);
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "big-%d", i);
+		send_big_junk(c, id);
+	}
+	/* 12 MiB of raw bytes: more than one reply may carry */
+	CHECK(list_rejected(c, &raw_max, &pages) == 12);
+	CHECK(raw_max == PROTO_MAX_FRAME && pages >= 2);
+	pw_client_free(c);
+	CHECK(harness_stop(&h, SIGTERM) == 0);
+	/* Lower bounds: trimmed at start, oldest first; then held while junk keeps coming. */
+	CHECK_OK(harness_write_config(&h, "quarantine_max_mb: 2\nquarantine_sender_max_mb: 1\n"
+					  "quarantine_raw_max_kb: 200\n"));
+	CHECK_OK(harness_start(&h));
+	c = harness_client(&h);
+	CHECK(harness_status(c, "quarantine_bytes") <= (1 << 20));
+	CHECK(harness_status(c, "quarantine_dropped") >= 11);
+	for (int i = 12; i < 30; i++) {
+		snprintf(id, sizeof(id), "big-%d", i);
+		send_big_junk(c, id);
+		CHECK(harness_status(c, "quarantine_bytes") <= (1 << 20));
+	}
+	CHECK(list_rejected(c, &raw_max, &pages) == (size_t)harness_status(c, "quarantined"));
+	CHECK(raw_max == 200 * 1024 && pages == 1);
+	int64_t kept = harness_status(c, "quarantined");
+	CHECK(kept >= 4 && kept <= 5 && harness_status(c, "quarantine_dropped") == 30 - kept);
+	CHECK_RC(push1(c, "统计局", "after-junk", obs("gdp", "2025Q1", 300, "亿元", "flash"), &a), 0);
+	pw_client_free(c);
+	CHECK(harness_stop(&h, SIGTERM) == 0);
+	harness_cleanup(&h);
+}
+
 /* ---- 6. data status: final is locked, revised replaces, identical resend no change ---- */
 static void test_status_rules(struct harness *h)
 {
@@ -676,6 +857,10 @@ int main(void)
 	       sizeof(bad_cases) / sizeof(bad_cases[0]));
 	test_status_rules(&h);
 	printf("ok data status rules and history\n");
+	test_nack_shape(&h);
+	printf("ok one NACK shape for every request, codes of PROTOCOL.md section 6\n");
+	test_quarantine_bound();
+	printf("ok the quarantine is bounded, oldest first, and listed by pages\n");
 	test_second_daemon(&h);
 	printf("ok a second daemon on the same ipc:// endpoints refuses to start\n");
 	CHECK(harness_stop(&h, SIGTERM) == 0);

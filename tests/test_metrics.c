@@ -185,7 +185,14 @@ static void fill(struct metrics_snapshot *s)
 	s->depts[0].oldest_due_ms = 1795219200000; /* 2026-11-21 00:00 UTC */
 	snprintf(s->depts[1].name, sizeof(s->depts[1].name), "%s", "a\"b");
 	s->depts[1].missing = 1;
-	s->n_depts = 2;
+	s->depts[0].expected = 9;
+	s->depts[0].on_time = 2;
+	s->depts[0].late = 1;
+	/* a department that owes nothing now but reported in the window */
+	snprintf(s->depts[2].name, sizeof(s->depts[2].name), "%s", "财政局");
+	s->depts[2].expected = 4;
+	s->depts[2].on_time = 4;
+	s->n_depts = 3;
 	s->store.map_size = 67108864;
 	s->store.map_used = 1048576;
 	s->store.file_size = 2097152;
@@ -267,6 +274,15 @@ static void test_endpoint(int family, const char *listen)
 	check_line(r.body, "planwatch_reporting_oldest_missing_due_timestamp_seconds{dept=\"商务局\"} "
 			   "1795219200.000");
 	check_line(r.body, "planwatch_reporting_missing{dept=\"a\\\"b\"} 1");
+	check_line(r.body, "# TYPE planwatch_reporting_on_time_ratio gauge");
+	check_line(r.body, "planwatch_reporting_expected{dept=\"商务局\"} 9");
+	check_line(r.body, "planwatch_reporting_on_time{dept=\"商务局\"} 2");
+	check_line(r.body, "planwatch_reporting_late{dept=\"商务局\"} 1");
+	check_line(r.body, "planwatch_reporting_on_time_ratio{dept=\"商务局\"} 0.222222");
+	check_line(r.body, "planwatch_reporting_on_time_ratio{dept=\"财政局\"} 1");
+	/* nothing owed now: no 催报 line; nothing due in the window: no rate (not 0/0) */
+	CHECK(!strstr(r.body, "planwatch_reporting_missing{dept=\"财政局\"}"));
+	CHECK(!strstr(r.body, "planwatch_reporting_on_time_ratio{dept=\"a\\\"b\"}"));
 	check_line(r.body, "planwatch_store_map_size_bytes 67108864");
 	check_line(r.body, "planwatch_store_map_used_bytes 1048576");
 	check_line(r.body, "planwatch_store_file_size_bytes 2097152");

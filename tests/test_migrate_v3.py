@@ -8,6 +8,8 @@ region in one transaction with data, revisions, alerts, log, msgids and quaranti
   * status counts, query and history of quangang gdp equal the manifest's;
   * the same series answers for the 13th plan (quangang-13 gdp: one series, two plans);
   * alert states, the first 257 notices (seq and topic) and the rejected list are unchanged;
+    those notices replay as published then (body v 1, a change's owner under "plan"), the
+    store's log_v2_from is 258 and the new daemon's notices are v 2;
   * resending the acknowledged fx-1 stores nothing (a duplicate);
   * a catalog that lacks a plan the store holds (licheng-14) refuses the start; the refused
     re-key writes nothing (the seal of issue 20 that opening adds first does), so the store
@@ -92,14 +94,21 @@ def migrated(binary, m):
                     got = al.get((a["plan"], a["indicator"]))
                     check(got == a["state"], "alert %s %s %s (got %s)" % (a["plan"], a["indicator"],
                                                                         a["state"], got))
-            log, seq = [], 0
-            while len(log) < 257:
+            log, bodies, seq = [], [], 0
+            while True:
                 page = c.since(seq, limit=100)
                 if not page["items"]:
                     break
                 log += [[x["seq"], x["topic"]] for x in page["items"]]
+                bodies += [x["body"] for x in page["items"]]
                 seq = page["items"][-1]["seq"]
             check(log[:257] == m["log"], "notices 1..257 replay with their old topics")
+            check(st["log_v2_from"] == 258, "log_v2_from 258: %s" % st["log_v2_from"])
+            check({b.get("v") for b in bodies[:257]} == {1} and
+                  {b.get("v") for b in bodies[257:]} <= {2}, "bodies before 258 v 1, after v 2")
+            old = [b for b, (_, t) in zip(bodies[:257], log) if t.startswith("change.")]
+            check(old and all("plan" in b and "region" not in b for b in old),
+                  "%d old change bodies as v1 had them (plan, no region)" % len(old))
             rj = c.rejected()["items"]
             raw = [r["raw"].hex() if isinstance(r["raw"], bytes) else r["raw"] for r in rj]
             check([(r["id"], r["code"]) for r in rj] ==
@@ -111,9 +120,18 @@ def migrated(binary, m):
                                            "period": "2025Q1", "value": 218.3, "unit": "亿元",
                                            "status": "preliminary", "yoy": 5.9}])
             check(r.get("type") == "ack", "resent fx-1: %s" % r.get("type"))
+            r = f.push("统计局", "fx-new", [{"region": "quangang", "indicator": "gdp",
+                                             "period": "2025Q4", "value": 1002, "unit": "亿元",
+                                             "status": "flash", "yoy": 5.8}])
+            check(r.get("type") == "ack", "a new figure by region: %s" % r.get("type"))
         with pwc.Client(d.ep, timeout=30) as c:
             st2 = c.status()
-            check(st2["revisions"] == m["status"]["revisions"], "fx-1 resent stores nothing")
+            check(st2["revisions"] == m["status"]["revisions"] + 1,
+                  "fx-1 resent stores nothing (the one new figure only)")
+            new = [x for x in c.since(seq, prefix="change.")["items"]]
+            check([(x["topic"], x["body"]["v"], x["body"]["region"], x["body"]["period"])
+                   for x in new] == [("change.quangang.gdp", 2, "350505", "2025Q4")],
+                  "after the switch a change notice is v 2 by region: %s" % new)
     finally:
         d.stop()
         print(d.log_tail(5), end="")

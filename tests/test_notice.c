@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../daemon/notice.h"
+#include "../proto/bytes.h"
 #include "../proto/status.h"
 #include "check.h"
 
@@ -74,14 +75,30 @@ static void check_body(const uint8_t *body, size_t len, const struct notice_chan
 	int64_t i;
 	bool b;
 	CHECK_OK(proto_view_new(&v, body, len));
-	CHECK(proto_view_nkeys(v) == 19); /* v, seq, topic, time and the change's 15 */
+	CHECK(proto_view_nkeys(v) == 23); /* v, seq, topic, time and the change's 19 */
+	CHECK_OK(proto_view_int(v, -1, "v", &i));
+	CHECK(i == 2);
+	CHECK_OK(proto_view_str(v, -1, "region", s, sizeof(s)));
+	CHECK(strcmp(s, c->region) == 0);
+	CHECK_OK(proto_view_str(v, -1, "alias", s, sizeof(s)));
+	CHECK(strcmp(s, c->alias) == 0);
+	CHECK(proto_view_str(v, -1, "plan", s, sizeof(s)) == PW_ENOTFOUND); /* v1's owner key */
+	CHECK_OK(proto_view_str(v, -1, "sent_unit", s, sizeof(s)));
+	CHECK(strcmp(s, c->sent_unit ? c->sent_unit : c->unit) == 0);
+	CHECK_OK(proto_view_double(v, -1, "sent_value", &d));
+	CHECK(d == (c->sent_unit ? c->sent_value : c->value));
+	for (size_t k = 0; k < c->n_judged; k++) {
+		CHECK_OK(proto_view_str_at(v, -1, "judged_by", k, s, sizeof(s)));
+		CHECK(strcmp(s, c->judged_by[k]) == 0);
+	}
+	CHECK(proto_view_str_at(v, -1, "judged_by", c->n_judged, s, sizeof(s)) < 0);
 	CHECK_OK(proto_view_int(v, -1, "seq", &i));
 	CHECK((uint64_t)i == seq);
 	CHECK_OK(proto_view_int(v, -1, "time", &i));
 	CHECK(i == 1735689600123);
 	CHECK_OK(proto_view_str(v, -1, "topic", s, sizeof(s)));
 	char want[STORE_TOPIC_MAX + 1];
-	notice_topic(want, "change", c->plan, c->ind);
+	notice_topic(want, "change", c->alias, c->ind);
 	CHECK(strcmp(s, want) == 0);
 	CHECK_OK(proto_view_str(v, -1, "name", s, sizeof(s)));
 	CHECK(strcmp(s, c->name) == 0);
@@ -123,6 +140,49 @@ static void check_body(const uint8_t *body, size_t len, const struct notice_chan
 	proto_view_free(v);
 }
 
+/* A compact record of format 1, as releases before the v2 topics logged it (the layout of
+ * daemon/notice.c, written out here by hand): it replays as it was published then. */
+static void check_v1_record(void)
+{
+	const char *strs[7] = { "quangang", "gdp", "地区生产总值", "亿元", "统计局", "m-7", "" };
+	uint8_t rec[256], *p = rec;
+	struct period per;
+	CHECK_OK(period_parse(&per, "2025Q3", 6));
+	*p++ = NOTICE_COMPACT, *p++ = 1, *p++ = 0, *p++ = PW_ST_FLASH, *p++ = 0;
+	p = bytes_put_le(p, 1, 4);
+	period_key(&per, p);
+	p += 4;
+	p = bytes_put_le(p, 1735689600123, 8);
+	p = bytes_put_le(p, bytes_of_double(690.1), 8);
+	p = bytes_put_le(p, bytes_of_double(5.2), 8);
+	p = bytes_put_le(p, bytes_of_double(0), 8);
+	for (size_t i = 0; i < 7; i++) {
+		p = bytes_put_le(p, strlen(strs[i]), 2);
+		memcpy(p, strs[i], strlen(strs[i]));
+		p += strlen(strs[i]);
+	}
+	struct proto_buf b;
+	struct proto_view *v;
+	char s[64];
+	int64_t i;
+	double d;
+	proto_buf_init(&b);
+	CHECK_OK(notice_body_write(&b, 12, "change.quangang.gdp", rec, (size_t)(p - rec)));
+	CHECK_OK(proto_view_new(&v, b.data, b.len));
+	CHECK(proto_view_nkeys(v) == 19); /* v, seq, topic, time and v1's 15 */
+	CHECK_OK(proto_view_int(v, -1, "v", &i));
+	CHECK(i == 1);
+	CHECK_OK(proto_view_str(v, -1, "plan", s, sizeof(s)));
+	CHECK(strcmp(s, "quangang") == 0);
+	CHECK(proto_view_str(v, -1, "region", s, sizeof(s)) == PW_ENOTFOUND);
+	CHECK_OK(proto_view_str(v, -1, "msgid", s, sizeof(s)));
+	CHECK(strcmp(s, "m-7") == 0);
+	CHECK_OK(proto_view_double(v, -1, "value", &d));
+	CHECK(d == 690.1);
+	proto_view_free(v);
+	proto_buf_release(&b);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/pwnotice.XXXXXX";
@@ -135,14 +195,18 @@ int main(void)
 	CHECK_OK(period_parse(&p1, "2026-10", 7));
 	CHECK_OK(period_parse(&p2, "2026Q3", 6));
 	const struct notice_change c[3] = {
-		{ .plan = "quangang-14", .ind = "gdp", .name = "地区生产总值", .unit = "亿元",
-		  .dept = "统计局", .msgid = "2026-10-gdp", .reason = "", .period = p1,
-		  .value = 812.5, .yoy = 5.8, .rev = 1, .status = PW_ST_FLASH },
-		{ .plan = "quangang-14", .ind = "gdp", .name = "地区生产总值", .unit = "亿元",
-		  .dept = "统计局", .msgid = "2026-10-gdp-r", .reason = "经普调整", .period = p1,
-		  .value = -0.0, .yoy = NAN, .rev = 2, .status = PW_ST_REVISED, .has_old = true,
-		  .old_value = 812.5, .old_status = PW_ST_FLASH },
-		{ .plan = "p", .ind = "forest", .name = "森林覆盖率", .unit = "%", .dept = "林业局",
+		{ .region = "350505", .alias = "quangang", .ind = "gdp", .name = "地区生产总值",
+		  .unit = "亿元", .dept = "统计局", .msgid = "2026-10-gdp", .reason = "", .period = p1,
+		  .value = 812.5, .yoy = 5.8, .rev = 1, .status = PW_ST_FLASH,
+		  .sent_unit = "万元", .sent_value = 8125000, .judged_by = { "quangang-15" },
+		  .n_judged = 1 },
+		{ .region = "350505", .alias = "quangang", .ind = "gdp", .name = "地区生产总值",
+		  .unit = "亿元", .dept = "统计局", .msgid = "2026-10-gdp-r", .reason = "经普调整",
+		  .period = p1, .value = -0.0, .yoy = NAN, .rev = 2, .status = PW_ST_REVISED,
+		  .has_old = true, .old_value = 812.5, .old_status = PW_ST_FLASH,
+		  .judged_by = { "quangang-15", "quangang-16x" }, .n_judged = 2 },
+		{ .region = "350500-qetdz", .alias = "qetdz", .ind = "forest", .name = "森林覆盖率",
+		  .unit = "%", .dept = "林业局",
 		  .msgid = "x", .reason = NULL, .period = p2, .value = 1e300, .yoy = -12.25,
 		  .rev = 4000000000u, .status = PW_ST_FINAL, .backfill = true, .has_old = true,
 		  .old_value = 1e-300, .old_status = PW_ST_PRELIMINARY },
@@ -208,6 +272,7 @@ int main(void)
 	proto_view_free(v);
 	for (size_t i = 0; i < 3; i++)
 		proto_buf_release(&wire[i]);
+	check_v1_record();
 	/* A msgpack body is stored and replayed as it was. */
 	CHECK(g.body[3][0] != NOTICE_COMPACT && g.len[3] == l.items[3].len);
 	CHECK(memcmp(g.body[3], l.bodies.data + l.items[3].off, g.len[3]) == 0);

@@ -10,21 +10,40 @@ On the shipped format-2 catalog of 泉港区 (catalog/regions/quangang.yaml, its
   * change notices name the region (change.quangang.gdp);
   * items may name the series by region (id or alias) + indicator; a plan of another region
     beside it is bad_field, an unknown region unknown_region;
-then with the fixture 15th plan (tests/fixtures/plan-15-TEST-FIXTURE, made-up numbers):
-  * the start's baseline lint names exactly the one baseline that differs from the stored
-    2025 figure: "quangang-15 gdp: 15th-plan baseline 1050 differs from the stored 2025 final
-    figure 1062";
+  * protocol v2 (PROTOCOL.md §3, §4): an update with detail: true gets an ACK with items
+    {index, region, indicator, period, judged_by} (a resend: the same bytes), one without
+    it the ACK of v1; change notices are body v 2 (region, alias, sent_unit/sent_value,
+    judged_by, no plan); verdict and target notices are topic'd kind.alias.plan.series
+    with region, alias, plan, plan_window; query and history by region (id or alias) answer
+    the series a v1 plan names; Subscriber(region=) keeps one region's notices; status
+    tells log_v2_from;
+then a bureau adding its 15th plan, the steps of catalog/README.md "Adding a 15th plan", with
+the fixture 15th plan (tests/fixtures/plan-15-TEST-FIXTURE, made-up numbers):
+  * the stored 2025 figures come in as region-keyed history (`planwatch import --backfill` of
+    the fixture CSV);
+  * `planwatch catalog check --store` lints the plan file before it is loaded: exactly the one
+    baseline that differs from the stored 2025 figure, "quangang-15 gdp: 15th-plan baseline
+    1050 differs from the stored 2025 final figure 1062" (a copy with the stored 1062: none);
+  * loaded as a draft by SIGHUP (a reload, not a restart): the daemon's lint logs the same one
+    line, and the draft judges nothing (2026 still has no plan in force);
+  * set active, SIGHUP:
   * city targets per year (target_set year): 2026 = 3.2, 2027 = 3.0, 2026 revised to 3.3;
     the notices carry year and rev, a year outside the window is out_of_range, and a 2026
     figure is judged against 3.3;
   * a 2026 figure is judged by quangang-15 (its 2026 年度目标 5.5%), and there is a plan in
     force again; the 14th plan judged the 2025 figure that arrived after 2026Q3 (each plan is
-    governed by its newest period inside its window).
+    governed by its newest period inside its window);
+  * the 14th plan closed (`status: closed`, SIGHUP): a late revision of its 2025 figure is
+    judged but announced by no verdict notice, `query` still answers its series and `report
+    --plan quangang-14 --period 2025` still shows its 2025 verdicts; a restart lints again.
 """
+import csv
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
@@ -49,7 +68,7 @@ def check(cond, what):
 def configure(d, catalogs):
     with open(d.conf, "w") as f:
         f.write("state_dir: %s/state\ncatalog:\n%slisten: %s\npublish: %s\n"
-                "allow_clock_set: true\n" % (d.dir, "".join("  - %s/%s\n" % (SRC, c)
+                "allow_clock_set: true\n" % (d.dir, "".join("  - %s\n" % os.path.join(SRC, c)
                                                             for c in catalogs), d.ep, d.pub))
 
 
@@ -66,15 +85,140 @@ def verdicts(c):
     return {(a["plan"], a["indicator"]): a for a in c.alerts()["items"]}
 
 
-def topics_after(c, seq):
+def notices_after(c, seq):
+    """Every notice after seq (paged), and the last seq seen."""
     out, more = [], True
     while more:
         page = c.since(seq, limit=500)
-        out += [x["topic"] for x in page["items"]]
+        out += page["items"]
         more = page.get("more") and page["items"]
         if page["items"]:
             seq = page["items"][-1]["seq"]
     return out, seq
+
+
+def topics_after(c, seq):
+    items, seq = notices_after(c, seq)
+    return [x["topic"] for x in items], seq
+
+
+def check_v2(c, f, seq):
+    """The v2 protocol through the daemon: ACK items, notice bodies and topics, reads by
+    region. Returns the last seq seen."""
+    _, seq = notices_after(c, seq)
+    plain = f.push("统计局", "p-v0", [dict(item(None, "2022Q1", 180.2, 6.5), region="quangang")])
+    check(sorted(plain) == ["changed", "count", "id", "seq", "type", "v"],
+          "without detail the ACK is v1's: %s" % sorted(plain))
+    items = [dict(item(None, "2022Q2", 4000000, 6.6), region="quangang", unit="万元"),
+             item("quangang-13", "2026Q2", 500.0, 4.0, "flash"),
+             dict(item(None, "2019", 650.1, 7.4), region="350505")]
+    r, frame = f.push("统计局", "p-v1", items, detail=True, raw=True)
+    want = [{"index": 0, "region": "350505", "indicator": "gdp", "period": "2022Q2",
+             "judged_by": ["quangang-14"]},
+            {"index": 1, "region": "350505", "indicator": "gdp", "period": "2026Q2",
+             "judged_by": []},
+            {"index": 2, "region": "350505", "indicator": "gdp", "period": "2019",
+             "judged_by": ["quangang-13"]}]
+    check(r.get("type") == "ack" and r.get("items") == want, "ACK items: %s" % r.get("items"))
+    r2, frame2 = f.push("统计局", "p-v1", items, raw=True)
+    check(frame2 == frame, "a resend (without detail) gets the original ACK, items and all")
+    notices, seq = notices_after(c, seq)
+    changes = [n["body"] for n in notices if n["topic"] == "change.quangang.gdp"]
+    check([b["period"] for b in changes] == ["2022Q1", "2022Q2", "2026Q2", "2019"],
+          "one change notice per new figure: %s" % [b["period"] for b in changes])
+    b = changes[1] if len(changes) == 4 else {}
+    check(b.get("v") == 2 and b.get("region") == "350505" and b.get("alias") == "quangang" and
+          "plan" not in b and b.get("judged_by") == ["quangang-14"] and b.get("value") == 400 and
+          b.get("unit") == "亿元" and b.get("sent_unit") == "万元" and b.get("sent_value") == 4000000,
+          "change body v2 (region, alias, what was sent, judged_by): %s" % b)
+    check(len(changes) == 4 and changes[2].get("judged_by") == [] and
+          changes[3].get("judged_by") == ["quangang-13"] and changes[0].get("sent_unit") == "亿元",
+          "judged_by [] for 2026, the 13th plan for 2019")
+    # A full-year figure of +2% against 6% (the newest in the window): the 14th plan's
+    # breach, by region then plan.
+    r = f.push("统计局", "p-v2", [dict(item(None, "2023", 900.0, 2.0), region="quangang")])
+    check(r.get("type") == "ack", "gdp 2023 acknowledged")
+    notices, seq = notices_after(c, seq)
+    br = [n for n in notices if n["topic"].startswith("breach.")]
+    check([n["topic"] for n in br] == ["breach.quangang.quangang-14.gdp"],
+          "verdict topic kind.alias.plan.series: %s" % [n["topic"] for n in notices])
+    b = br[0]["body"] if br else {}
+    check(b.get("v") == 2 and b.get("region") == "350505" and b.get("alias") == "quangang" and
+          b.get("plan") == "quangang-14" and b.get("plan_window") == [2021, 2025] and
+          b.get("period") == "2023" and b.get("state") == "off_track",
+          "verdict body names region and plan: %s" % b)
+    # Reads by region: the series a v1 plan names, with the region in the reply.
+    qr, q14 = c.query(region="quangang", indicator="gdp"), c.query("quangang-14", "gdp")
+    check(qr["items"] == q14["items"] and len(qr["items"]) >= 8, "query by region = by plan")
+    check(qr.get("region") == "350505" and qr.get("alias") == "quangang" and qr.get("plan") is None
+          and q14.get("plan") == "quangang-14", "query names the region: %s" %
+          {k: qr.get(k) for k in ("plan", "region", "alias")})
+    hr = c.history(region="350505", indicator="gdp", period="2019")
+    check(hr["items"] == c.history("quangang-13", "gdp", "2019")["items"] and
+          [x["value"] for x in hr["items"]] == [650.1], "history by region id")
+    for kw, err in ((dict(region="atlantis"), "unknown_region"),
+                    (dict(region="quangang", plan="licheng-14"), "bad_field"),
+                    (dict(region="licheng", indicator="no_such"), "unknown_indicator"),
+                    (dict(), "bad_field")):
+        args = dict(dict(indicator="gdp"), **kw)
+        got = c.call("query", **args)
+        check(got.get("type") == "nack" and got.get("error") == err,
+              "query %s: %s" % (kw, got.get("error")))
+    check(c.status().get("log_v2_from") == 1, "a fresh store's topics are v2 from seq 1")
+    return seq
+
+
+def cli(d, binary, *args):
+    """planwatch ARGS against the daemon: (exit code, stdout, stderr)."""
+    p = subprocess.run([os.path.join(os.path.dirname(binary), "planwatch")] + list(args),
+                       env=dict(os.environ, PLANWATCH_ENDPOINT=d.ep), capture_output=True,
+                       text=True, cwd=SRC)
+    return p.returncode, p.stdout, p.stderr
+
+
+def variant(d, src, name, old, new):
+    """A copy of catalog file src in the daemon's directory with old replaced by new once."""
+    with open(os.path.join(SRC, src), encoding="utf-8") as f:
+        text = f.read()
+    check(old in text, "%s holds %r" % (src, old))
+    path = os.path.join(d.dir, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace(old, new, 1))
+    return path
+
+
+def log_since(d, start):
+    with open(d.log, errors="replace") as fh:
+        fh.seek(start)
+        return fh.read()
+
+
+def reload(d, catalogs):
+    """Points the config at catalogs and sends SIGHUP; returns the log lines of the reload."""
+    configure(d, catalogs)
+    start = os.path.getsize(d.log)
+    d.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        log = log_since(d, start)
+        if "reloaded:" in log or "keeping the running" in log:
+            check("reloaded:" in log, "reload refused: %s" % log)
+            # The baseline lint is logged after "reloaded:", in the same turn of the loop:
+            # a request answered after it proves the whole reload (lint included) is done.
+            with pwc.Client(d.ep, timeout=30) as c:
+                c.status()
+            return log_since(d, start).splitlines()
+        time.sleep(0.05)
+    check(False, "no reload within 60 s")
+    return []
+
+
+def lint_lines(lines):
+    return [ln for ln in lines if "-plan baseline" in ln]
+
+
+LINT15 = "quangang-15 gdp: 15th-plan baseline 1050 differs from the stored 2025 final figure 1062"
+CSV15 = "tests/fixtures/plan-15-TEST-FIXTURE/quangang-2025.TEST-FIXTURE.csv"
 
 
 def main():
@@ -142,23 +286,57 @@ def main():
             r = f.push("统计局", "p-r4", [dict(item(None, "2021Q4", 1.0), region="atlantis")])
             check(r.get("type") == "nack" and r.get("error") == "unknown_region",
                   "unknown region: %s" % r.get("error"))
+            seq = check_v2(c, f, seq)
+            # One region's notices: a licheng figure is not among quangang's.
+            r = f.push("统计局", "p-l1", [dict(item(None, "2021Q3", 300.5, 8.1), region="licheng")])
+            check(r.get("type") == "ack", "licheng gdp acknowledged: %s" % r)
+            with pwc.Subscriber(d.pub, c, since=seq - 3, region="quangang") as sub:
+                got = []
+                while True:
+                    n = sub.next(timeout=1.5)
+                    if n is None:
+                        break
+                    got.append(n.topic)
+            all_topics, seq = topics_after(c, seq - 3)
+            check("change.licheng.gdp" in all_topics and got == [t for t in all_topics if
+                                                                 ".quangang." in t],
+                  "Subscriber(region=quangang): %s of %s" % (got, all_topics))
             # The 2025 final figure the 15th plan's baselines are checked against.
-            r = f.push("统计局", "p-4", [item("quangang-14", "2025", 1062, 5.9)])
+            # (with the fixture CSV's note: its row imported below is then an identical
+            # re-send, not a new note on a final figure, which final_locked would refuse)
+            r = f.push("统计局", "p-4", [dict(item("quangang-14", "2025", 1062, 5.9),
+                                             reason="TEST FIXTURE: made up")])
             check(r.get("type") == "ack", "gdp 2025 acknowledged")
-        d.stop()
 
-        # The fixture 15th plan: load, lint, judge 2026.
-        configure(d, BASE + [P15])
-        log_before = os.path.getsize(d.log)
-        d.start()
-        with open(d.log, errors="replace") as fh:
-            fh.seek(log_before)
-            log = fh.read()
-        lint = [ln for ln in log.splitlines() if "-plan baseline" in ln]
-        check(len(lint) == 1 and "quangang-15 gdp: 15th-plan baseline 1050 differs from the "
-              "stored 2025 final figure 1062" in lint[0], "baseline lint: %s" % lint)
-        with pwc.Client(d.ep, timeout=30) as c, pwc.Feeder(d.ep, timeout=30) as f:
-            c.clock_set(DEC_2026)
+            # Adding the 15th plan (catalog/README.md). 1: the 2025 figures, region-keyed.
+            rc, out, err = cli(d, binary, "import", "--backfill", CSV15)
+            check(rc == 0 and "9 rows, 9 accepted, 0 rejected" in out,
+                  "2025 figures imported by region: %s %s" % (out, err))
+            # 2: the plan file checked against them before it is loaded.
+            rc, out, err = cli(d, binary, "catalog", "check", "--store",
+                               "catalog/regions/quangang.yaml", P15)
+            warns = [ln for ln in err.splitlines() if ln.startswith("warning:")]
+            check(rc == 0 and warns == ["warning: " + LINT15] and
+                  "1 baseline(s) differ from the stored figures" in out,
+                  "catalog check --store: %r %r" % (warns, out))
+            fixed = variant(d, P15, "quangang-15.fixed.yaml", "value: 1050}", "value: 1062}")
+            rc, out, err = cli(d, binary, "catalog", "check", "--store",
+                               "catalog/regions/quangang.yaml", fixed)
+            check(rc == 0 and "warning:" not in err and "0 baseline(s) differ" in out,
+                  "a baseline equal to the stored figure passes: %r %r" % (err, out))
+            # 3: loaded as a draft by a reload: linted, judges nothing.
+            draft = variant(d, P15, "quangang-15.draft.yaml", "status: active", "status: draft")
+            lint = lint_lines(reload(d, BASE + [draft]))
+            check(len(lint) == 1 and LINT15 in lint[0], "reload lint (draft): %s" % lint)
+            r = f.push("统计局", "p-5d", [item("quangang-14", "2026Q3", 800.5, 5.0, "flash")])
+            check(r.get("type") == "ack", "gdp 2026Q3 under the draft, acknowledged")
+            a = c.alerts()
+            check(a.get("no_plan_in_force") == 2026 and
+                  not [x for x in a["items"] if x["plan"] == "quangang-15"],
+                  "a draft judges nothing: %s" % a)
+            # 4: active.
+            lint = lint_lines(reload(d, BASE + [P15]))
+            check(len(lint) == 1 and LINT15 in lint[0], "reload lint (active): %s" % lint)
             r = f.push("统计局", "p-5", [item("quangang-14", "2026Q3", 801, 5.0, "flash")])
             check(r.get("type") == "ack", "gdp 2026Q3 revised, acknowledged")
             a = c.alerts()
@@ -180,6 +358,8 @@ def main():
             check(r.get("type") == "nack" and r.get("error") == "out_of_range",
                   "a year outside the window: %s" % r.get("error"))
             tg = [x for x in c.since(0, limit=10000, prefix="target.")["items"]]
+            check([x["topic"] for x in tg] == ["target.quangang.quangang-15.energy_intensity_cut"] * 3,
+                  "target topics by region then plan: %s" % [x["topic"] for x in tg])
             check([(x["body"]["year"], x["body"]["rev"], x["body"]["target"]) for x in tg] ==
                   [(2026, 1, 3.2), (2027, 1, 3.0), (2026, 2, 3.3)],
                   "target notices carry year and rev: %s" % [(x["body"]["year"], x["body"]["rev"])
@@ -192,6 +372,45 @@ def main():
                 ("quangang-15", "energy_intensity_cut"), {})
             check(e.get("required") == 3.3 and e.get("period") == "2026",
                   "2026 judged against its newest 2026 target 3.3 (not 2027's 3.0): %s" % e)
+            # 5: the 14th plan closed after its 终期评估: judged, silent, still reported.
+            closed = variant(d, "catalog/plans/quangang-14.yaml", "quangang-14.closed.yaml",
+                             "status: active", "status: closed")
+            base_closed = [closed if b == "catalog/plans/quangang-14.yaml" else b for b in BASE]
+            reload(d, base_closed + [P15])
+            _, seq = topics_after(c, 0)
+            r = f.push("统计局", "p-7", [item("quangang-14", "2025", 1040, 3.0, "revised")])
+            check(r.get("type") == "ack", "a late revision of gdp 2025 acknowledged")
+            topics, seq = topics_after(c, seq)
+            check(topics == ["change.quangang.gdp"],
+                  "the closed 14th plan announces nothing (3.0%% against its 6%%): %s" % topics)
+            g14 = {(x["plan"], x["indicator"]): x for x in c.alerts()["items"]}.get(
+                ("quangang-14", "gdp"), {})
+            check(g14.get("period") == "2025" and g14.get("value") == 3.0 and
+                  g14.get("state") == "off_track", "but it judges the revision: %s" % g14)
+            q = c.query("quangang-14", "gdp")
+            check([x["value"] for x in q["items"] if x["period"] == "2025"] == [1040],
+                  "the closed plan still answers its series: %s" % q["items"])
+            out_csv = os.path.join(d.dir, "q14-2025.csv")
+            rc, out, err = cli(d, binary, "report", "--plan", "quangang-14", "--period", "2025",
+                               "--format", "csv", "-o", out_csv)
+            check(rc == 0, "report --plan quangang-14 --period 2025: %s" % err)
+            with open(out_csv, newline="", encoding="utf-8") as fh:
+                rows = {r["indicator"]: r for r in csv.DictReader(fh)}
+            gdp = rows.get("gdp", {})
+            check(gdp.get("latest_period") == "2025" and
+                  float(gdp.get("latest_value", 0)) == 1040 and
+                  gdp.get("verdict") == g14.get("state") and gdp.get("verdict_period") == "2025",
+                  "the 14th plan's 2025 report after 2026 figures: %s" % gdp)
+            check(float(rows.get("fiscal_total_revenue", {}).get("latest_value") or 0) == 121.5,
+                  "and its other 2025 figures: %s" % rows.get("fiscal_total_revenue"))
+        # A restart lints the loaded plans again (start and reload share the lint).
+        d.stop()
+        start = os.path.getsize(d.log)
+        d.start()
+        lint = lint_lines(log_since(d, start).splitlines())
+        check(len(lint) == 1 and "quangang-15 gdp: 15th-plan baseline 1050 differs from the "
+              "stored 2025 revised figure 1040" in lint[0],
+              "start lint, on the revision: %s" % lint)
     finally:
         d.stop()
         if FAILED:

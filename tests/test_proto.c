@@ -321,18 +321,108 @@ static void test_item_owner(void)
 	proto_buf_release(&b);
 }
 
+/* The six pairs of a valid item (after its map header), its series named by key = owner
+ * (owner NULL writes nil). */
+static void w_item_pairs_of(struct proto_buf *b, const char *key, const char *owner)
+{
+	proto_w_str(b, key); proto_w_str(b, owner);
+	proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
+	proto_w_str(b, "period"); proto_w_str(b, "2026");
+	proto_w_str(b, "value"); proto_w_double(b, 1);
+	proto_w_str(b, "unit"); proto_w_str(b, "元");
+	proto_w_str(b, "status"); proto_w_str(b, "final");
+}
+
+/* The same, v1: by plan (NULL writes nil). */
+static void w_item_pairs(struct proto_buf *b, const char *plan)
+{
+	w_item_pairs_of(b, "plan", plan);
+}
+
+/* A query/history/status request with its owner keys: key1 = v1 (and key2 = v2 if given). */
+static int decode_read(struct proto_req *out, struct proto_buf *b, const char *type,
+		       const char *key1, const char *v1, const char *key2, const char *v2)
+{
+	bool hist = strcmp(type, "history") == 0;
+	proto_buf_reset(b);
+	proto_w_map(b, 4 + (key1 != NULL) + (key2 != NULL) + hist);
+	proto_w_str(b, "v"); proto_w_uint(b, 1);
+	proto_w_str(b, "type"); proto_w_str(b, type);
+	proto_w_str(b, "id"); proto_w_str(b, "q1");
+	proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
+	if (hist) {
+		proto_w_str(b, "period"); proto_w_str(b, "2020");
+	}
+	if (key1) {
+		proto_w_str(b, key1); proto_w_str(b, v1);
+	}
+	if (key2) {
+		proto_w_str(b, key2); proto_w_str(b, v2);
+	}
+	return proto_req_decode(out, b->data, b->len);
+}
+
+/* Reads name their series by region, or v1 plan, or both; one of the two is required. The
+ * update's detail is a bool, and encodes back. */
+static void test_read_owner(void)
+{
+	struct proto_req *out = proto_req_new();
+	struct proto_buf b, e;
+	proto_buf_init(&b);
+	proto_buf_init(&e);
+	CHECK(out);
+	CHECK_OK(decode_read(out, &b, "query", "region", "quangang", NULL, NULL));
+	CHECK(strcmp(out->region, "quangang") == 0 && !out->plan);
+	CHECK_OK(decode_read(out, &b, "history", "region", "350505", "plan", "quangang-14"));
+	CHECK(strcmp(out->region, "350505") == 0 && strcmp(out->plan, "quangang-14") == 0);
+	CHECK_OK(decode_read(out, &b, "query", "plan", "quangang-14", NULL, NULL));
+	CHECK(!out->region);
+	CHECK_RC(decode_read(out, &b, "query", NULL, NULL, NULL, NULL), PW_EFIELD);
+	CHECK_RC(decode_read(out, &b, "history", NULL, NULL, NULL, NULL), PW_EFIELD);
+	CHECK_RC(decode_read(out, &b, "query", "region", "", NULL, NULL), PW_EFIELD);
+	/* Encoded back: region without plan. */
+	CHECK_OK(decode_read(out, &b, "query", "region", "quangang", NULL, NULL));
+	struct proto_req *back = proto_req_new();
+	CHECK(back);
+	CHECK_OK(proto_req_encode(out, &e));
+	CHECK_OK(proto_req_decode(back, e.data, e.len));
+	CHECK(back->type == PROTO_QUERY && strcmp(back->region, "quangang") == 0 && !back->plan);
+	/* detail: an update's bool, nothing else's. */
+	w_update_head(&b, "d1");
+	b.data[0] = 0x86; /* six pairs: the item, then detail */
+	proto_w_map(&b, 6);
+	w_item_pairs_of(&b, "region", "quangang");
+	size_t mark = b.len;
+	proto_w_str(&b, "detail"); proto_w_bool(&b, true);
+	CHECK_OK(proto_req_decode(out, b.data, b.len));
+	CHECK(out->detail && out->n_items == 1 && out->items[0].err == 0);
+	proto_buf_reset(&e);
+	CHECK_OK(proto_req_encode(out, &e));
+	CHECK_OK(proto_req_decode(back, e.data, e.len));
+	CHECK(back->detail);
+	b.len = mark;
+	proto_w_str(&b, "detail"); proto_w_uint(&b, 1);
+	CHECK_RC(proto_req_decode(out, b.data, b.len), PW_EFIELD);
+	proto_buf_reset(&b);
+	proto_w_map(&b, 4);
+	proto_w_str(&b, "v"); proto_w_uint(&b, 1);
+	proto_w_str(&b, "type"); proto_w_str(&b, "status");
+	proto_w_str(&b, "id"); proto_w_str(&b, "s1");
+	proto_w_str(&b, "detail"); proto_w_bool(&b, true);
+	CHECK_RC(proto_req_decode(out, b.data, b.len), PW_EFIELD);
+	proto_req_free(back);
+	proto_req_free(out);
+	proto_buf_release(&b);
+	proto_buf_release(&e);
+}
+
 /* One update item whose "confirm" is written by w (a bool, nil or a wrong type). */
 static int decode_confirm(struct proto_req *out, struct proto_buf *b,
 			  void (*w)(struct proto_buf *b))
 {
 	w_update_head(b, "c1");
 	proto_w_map(b, 7);
-	proto_w_str(b, "plan"); proto_w_str(b, "p");
-	proto_w_str(b, "indicator"); proto_w_str(b, "gdp");
-	proto_w_str(b, "period"); proto_w_str(b, "2026");
-	proto_w_str(b, "value"); proto_w_double(b, 1);
-	proto_w_str(b, "unit"); proto_w_str(b, "元");
-	proto_w_str(b, "status"); proto_w_str(b, "final");
+	w_item_pairs(b, "p");
 	proto_w_str(b, "confirm"); w(b);
 	CHECK_OK(proto_req_decode(out, b->data, b->len));
 	CHECK(out->n_items == 1);
@@ -358,6 +448,143 @@ static void test_confirm(void)
 	CHECK(!out->items[0].confirm);
 	CHECK_RC(decode_confirm(out, &b, w_str), PW_EFIELD);
 	CHECK_RC(decode_confirm(out, &b, w_one), PW_EFIELD);
+	proto_req_free(out);
+	proto_buf_release(&b);
+}
+
+/* A request field: its key and what is written for it ('s' a str, 'u' a uint, 'd' a float,
+ * 'p' a period, 'b' a bool, 'i' one valid item, 'n' nil). */
+struct nil_field {
+	const char *key;
+	char kind;
+};
+
+struct nil_case {
+	const char *type;
+	struct nil_field required[3], optional[5];
+};
+
+static void w_nil_field(struct proto_buf *b, const struct nil_field *f, bool nil)
+{
+	proto_w_str(b, f->key);
+	if (nil) {
+		proto_w_nil(b);
+		return;
+	}
+	switch (f->kind) {
+	case 's': proto_w_str(b, strcmp(f->key, "dept") == 0 ? "统计局" : "gdp"); break;
+	case 'u': proto_w_uint(b, 2021); break;
+	case 'd': proto_w_double(b, 1.5); break;
+	case 'p': proto_w_str(b, "2024"); break;
+	case 'b': proto_w_bool(b, true); break;
+	default:
+		proto_w_array(b, 1);
+		proto_w_map(b, 6);
+		w_item_pairs(b, "p");
+	}
+}
+
+static size_t n_fields(const struct nil_field *f, size_t cap)
+{
+	size_t n = 0;
+	while (n < cap && f[n].key)
+		n++;
+	return n;
+}
+
+/* The request of c with every required field valid, the one at nil_at (an index into
+ * required, then optional) nil, and optional field `with` (or none: -1) present. */
+static int decode_nil(struct proto_req *out, struct proto_buf *b, const struct nil_case *c,
+		      int nil_at, int with)
+{
+	size_t nr = n_fields(c->required, 3);
+	proto_buf_reset(b);
+	proto_w_map(b, (uint32_t)(3 + nr + (with >= 0)));
+	proto_w_str(b, "v"); proto_w_uint(b, 1);
+	proto_w_str(b, "type"); proto_w_str(b, c->type);
+	proto_w_str(b, "id"); proto_w_str(b, "nil-1");
+	for (size_t i = 0; i < nr; i++)
+		w_nil_field(b, &c->required[i], (int)i == nil_at);
+	if (with >= 0)
+		w_nil_field(b, &c->optional[with], (int)nr + with == nil_at);
+	return proto_req_decode(out, b->data, b->len);
+}
+
+/* nil for an optional key is the key left out, for every request type and every optional
+ * key (PROTOCOL.md §2); nil for a required key is bad_field. */
+static void test_nil_optional(void)
+{
+	static const struct nil_case cases[] = {
+		{ "update", { { "dept", 's' }, { "items", 'i' } },
+		  { { "backfill", 'b' }, { "detail", 'b' } } },
+		{ "query", { { "plan", 's' }, { "indicator", 's' } },
+		  { { "from", 'p' }, { "to", 'p' }, { "as_of", 'u' }, { "limit", 'u' },
+		    { "region", 's' } } },
+		{ "history", { { "plan", 's' }, { "indicator", 's' }, { "period", 'p' } },
+		  { { "limit", 'u' }, { "region", 's' } } },
+		{ "since", { { "seq", 'u' } }, { { "limit", 'u' }, { "prefix", 's' } } },
+		{ "status", { { NULL, 0 } }, { { NULL, 0 } } },
+		{ "alerts", { { NULL, 0 } }, { { "plan", 's' } } },
+		{ "rejected", { { NULL, 0 } },
+		  { { "seq", 'u' }, { "limit", 'u' }, { "dept", 's' }, { "time", 'u' } } },
+		{ "retry", { { "seq", 'u' } }, { { NULL, 0 } } },
+		{ "target_set", { { "plan", 's' }, { "indicator", 's' }, { "value", 'd' } },
+		  { { "dept", 's' }, { "year", 'u' } } },
+		{ "catalog", { { NULL, 0 } }, { { "plan", 's' }, { "region", 's' } } },
+		{ "clock_set", { { "time", 'u' } }, { { NULL, 0 } } },
+		{ "backup", { { "path", 's' } }, { { NULL, 0 } } },
+	};
+	struct proto_req *out = proto_req_new(), *base = proto_req_new();
+	struct proto_buf b;
+	proto_buf_init(&b);
+	CHECK(out && base);
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		const struct nil_case *c = &cases[k];
+		int nr = (int)n_fields(c->required, 3), no = (int)n_fields(c->optional, 5);
+		CHECK_OK(decode_nil(base, &b, c, -1, -1));
+		for (int i = 0; i < nr; i++)
+			CHECK_RC(decode_nil(out, &b, c, i, -1), PW_EFIELD);
+		for (int i = 0; i < no; i++) {
+			CHECK_OK(decode_nil(out, &b, c, -1, i)); /* present and valid */
+			int rc = decode_nil(out, &b, c, nr + i, i);
+			if (rc != 0)
+				fprintf(stderr, "%s: %s: nil refused (%s)\n", c->type,
+					c->optional[i].key, pw_errname(rc));
+			CHECK_OK(rc);
+			/* as if absent */
+			CHECK(out->backfill == base->backfill && out->has_from == base->has_from &&
+			      out->has_to == base->has_to && out->as_of_ms == base->as_of_ms &&
+			      out->limit == base->limit && !out->prefix == !base->prefix &&
+			      out->seq == base->seq && out->time_ms == base->time_ms &&
+			      out->year == base->year && !out->dept == !base->dept &&
+			      !out->plan == !base->plan && !out->region == !base->region &&
+			      out->detail == base->detail);
+		}
+	}
+	/* An item's optional keys: yoy, reason, confirm, and the one of plan and region that
+	 * is not given. */
+	static const char *const item_keys[] = { "yoy", "reason", "confirm", "region" };
+	for (size_t i = 0; i < 4; i++) {
+		w_update_head(&b, "nil-2");
+		proto_w_map(&b, 7);
+		w_item_pairs(&b, "p");
+		proto_w_str(&b, item_keys[i]); proto_w_nil(&b);
+		CHECK_OK(proto_req_decode(out, b.data, b.len));
+		if (out->items[0].err)
+			fprintf(stderr, "item: %s: nil refused (%s)\n", item_keys[i],
+				pw_errname(out->items[0].err));
+		CHECK(out->items[0].err == 0 && !out->items[0].region && !out->items[0].reason &&
+		      isnan(out->items[0].yoy) && !out->items[0].confirm);
+	}
+	w_update_head(&b, "nil-3");
+	proto_w_map(&b, 7);
+	proto_w_str(&b, "region"); proto_w_str(&b, "quangang");
+	w_item_pairs(&b, NULL);
+	CHECK_OK(proto_req_decode(out, b.data, b.len));
+	CHECK(out->items[0].err == 0 && !out->items[0].plan);
+	/* Both nil: neither names the series. Required item keys nil: bad_field. */
+	CHECK_RC(decode_owner(out, &b, "region", NULL), PW_EFIELD);
+	proto_req_free(base);
 	proto_req_free(out);
 	proto_buf_release(&b);
 }
@@ -740,7 +967,9 @@ int main(void)
 	test_roundtrip();
 	test_confirm();
 	test_item_owner();
+	test_read_owner();
 	test_limits();
+	test_nil_optional();
 	test_salvaged_id();
 	test_view();
 	test_view_str_at();

@@ -54,8 +54,9 @@ int main(void)
 	struct harness h;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	CHECK_OK(harness_init(&h, "catalog/quangang-14.yaml catalog/licheng-14.yaml "
-				  "catalog/qetdz-14.yaml",
+	CHECK_OK(harness_init(&h, "catalog/regions/quangang.yaml catalog/regions/licheng.yaml "
+				  "catalog/regions/qetdz.yaml catalog/plans/quangang-14.yaml "
+				  "catalog/plans/licheng-14.yaml catalog/plans/qetdz-14.yaml",
 			      NULL));
 	CHECK_OK(harness_start(&h));
 	struct pw_client *c = harness_client(&h);

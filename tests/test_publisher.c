@@ -60,7 +60,8 @@ static int change_txn(struct store_txn *t, void *arg)
 	struct change_arg *a = arg;
 	struct period p;
 	CHECK_OK(period_parse(&p, "2026-10", 7));
-	struct notice_change c = { .plan = "quangang-14", .ind = "gdp", .name = "地区生产总值",
+	struct notice_change c = { .region = "350505", .alias = "quangang", .ind = "gdp",
+				   .name = "地区生产总值",
 				   .unit = "亿元", .dept = "统计局", .msgid = "m1", .period = p,
 				   .value = 812.5, .yoy = 5.8, .rev = 1, .status = PW_ST_FLASH };
 	return notice_emit_change(a->l, t, &c);
@@ -125,7 +126,7 @@ int main(void)
 	CHECK_OK(publisher_post(p, &l));
 	CHECK(l.n == 0 && l.bodies.len == 0 && l.now_ms == 1735689600000); /* handed over */
 	int n = recv_notice(sub, topic, sizeof(topic), body, sizeof(body));
-	CHECK(strcmp(topic, "change.quangang-14.gdp") == 0);
+	CHECK(strcmp(topic, "change.quangang.gdp") == 0);
 	CHECK((size_t)n == want.len && memcmp(body, want.data, want.len) == 0);
 	proto_buf_release(&want);
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/test_report.sh BUILD_DIR — the plan report (client/report.c) against the real daemon
-# and a real browser: quangang-14 with the seed history (data/history/quangang-*.csv,
-# backfill) and a few current figures that give every verdict colour, written as HTML,
+# and a real browser: quangang-14 with the seed history (data/history/by-region/quangang-*.csv,
+# backfill: series keyed by region, the 13th plan's results among them) and a few current figures that give every verdict colour, written as HTML,
 # CSV and JSON; headless Chromium loads the HTML (DOM, console, screenshot, A4 PDF).
 # Only the browser part is skipped, and only when no Chromium is installed.
 # UPDATE_EXAMPLE=1 also writes the seed-only screenshot to docs/report-example.png; KEEP=1
@@ -19,10 +19,11 @@ report() { # report PLAN PERIOD|- FORMAT OUT
 }
 
 # ---- the daemon, with its clock set so that the run does not depend on the date ----
-start_daemon "catalog: [$SRC/catalog/regions/quangang.yaml, $SRC/catalog/plans/quangang-14.yaml]"
+start_daemon "catalog: [$SRC/catalog/regions/quangang.yaml, $SRC/catalog/plans/quangang-13.yaml,
+          $SRC/catalog/plans/quangang-14.yaml]"
 pw debug clock 2026-11-20T00:00:00Z >/dev/null || fail "clock_set"
 
-for f in "$SRC"/data/history/quangang-*.csv; do
+for f in "$SRC"/data/history/by-region/quangang-*.csv; do
 	pw import --backfill "$f" >"$T/import.out" 2>&1 || fail "import $f: $(cat "$T/import.out")"
 	grep -q " 0 rejected" "$T/import.out" || fail "import $f: $(cat "$T/import.out")"
 done

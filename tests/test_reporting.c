@@ -24,11 +24,11 @@ struct run {
 static int count_txn(struct store_txn *t, void *arg)
 {
 	struct run *r = arg;
-	return reporting_missing(t, cat, r->now, r->d, METRICS_DEPTS_MAX, &r->n);
+	return reporting_count(t, cat, r->now, r->d, METRICS_DEPTS_MAX, &r->n);
 }
 
-/* The entry of dept at now, NULL when it owes nothing. */
-static const struct metrics_dept *owes(struct run *r, int64_t now, const char *dept)
+/* The entry of dept at now, NULL when it has none. */
+static const struct metrics_dept *dept_at(struct run *r, int64_t now, const char *dept)
 {
 	r->now = now;
 	CHECK_OK(store_read(st, count_txn, r));
@@ -38,19 +38,65 @@ static const struct metrics_dept *owes(struct run *r, int64_t now, const char *d
 	return NULL;
 }
 
+/* The entry of dept at now, NULL when it owes nothing now. */
+static const struct metrics_dept *owes(struct run *r, int64_t now, const char *dept)
+{
+	const struct metrics_dept *d = dept_at(r, now, dept);
+	return d && d->missing ? d : NULL;
+}
+
 static int put_txn(struct store_txn *t, void *arg)
 {
 	return store_obs_put(t, arg);
 }
 
-static void put(const char *ind, const char *period)
+/* A vintage of ind's period received at recv_ms (rev 1: its first). */
+static void put_at(const char *ind, const char *period, int64_t recv_ms, uint32_t rev)
 {
-	struct store_obs o = { .value = 100, .status = PW_ST_FLASH, .rev = 1, .recv_ms = 1 };
+	struct store_obs o = { .value = 100 + rev, .status = PW_ST_FLASH, .rev = rev,
+			       .recv_ms = recv_ms };
 	/* series are keyed by their region (schema 6), whichever plan judges them */
 	snprintf(o.plan, sizeof(o.plan), "%s", catalog_plan_owner(cat, "quangang-15"));
 	snprintf(o.ind, sizeof(o.ind), "%s", ind);
 	CHECK_OK(period_parse(&o.period, period, strlen(period)));
 	CHECK_OK(store_write(st, put_txn, &o));
+}
+
+static void put(const char *ind, const char *period)
+{
+	put_at(ind, period, 1, 1);
+}
+
+/* The on-time rate over the window of REPORTING_WINDOW_DAYS: 一般公共预算总收入 (财政局,
+ * due 15 days after the month, 1–2月 combined) at 2026-11-15 00:00 UTC, when October
+ * falls due: February to October due in the window (9), nothing of 2025 (outside the
+ * plan's window), no January. The store already holds September and October (early). */
+static void test_window(struct run *r)
+{
+	struct period feb = { 2026, PERIOD_MONTH, 2 }, mar = { 2026, PERIOD_MONTH, 3 },
+		      apr = { 2026, PERIOD_MONTH, 4 }, oct = { 2026, PERIOD_MONTH, 10 },
+		      feb27 = { 2027, PERIOD_MONTH, 2 };
+	int64_t now = ytd_due_ms(&oct, 15), day = 86400000;
+	const struct metrics_dept *d = dept_at(r, now, "财政局");
+	CHECK(d && d->expected == 9 && d->on_time == 2 && d->late == 0 && d->missing == 0);
+	/* February came at its due date (on time), March a millisecond after it (late); April
+	 * on time, then revised ten days late: a figure counts from its first vintage. */
+	put_at("fiscal_total_revenue", "2026-02", ytd_due_ms(&feb, 15), 1);
+	put_at("fiscal_total_revenue", "2026-03", ytd_due_ms(&mar, 15) + 1, 1);
+	put_at("fiscal_total_revenue", "2026-04", ytd_due_ms(&apr, 15) - 5, 1);
+	put_at("fiscal_total_revenue", "2026-04", ytd_due_ms(&apr, 15) + 10 * day, 2);
+	d = dept_at(r, now, "财政局");
+	CHECK(d && d->expected == 9 && d->on_time == 4 && d->late == 1);
+	/* Before October's due date, October is not due yet: 8 in the window. */
+	d = dept_at(r, now - 1, "财政局");
+	CHECK(d && d->expected == 8 && d->on_time == 3);
+	/* At 2027-03-16 00:00, when February 2027 falls due: the window (2026-03-16,
+	 * 2027-03-16] holds 2026-03 to 2026-12 (February 2026, due at its start, has left
+	 * it), January 2027 is not owed and February 2027 only just due (not yet missing). */
+	d = dept_at(r, ytd_due_ms(&feb27, 15), "财政局");
+	CHECK(d && d->expected == 10 && d->on_time == 3 && d->late == 1);
+	d = dept_at(r, ytd_due_ms(&feb27, 15) + 1, "财政局");
+	CHECK(d && d->expected == 11 && d->missing == 1);
 }
 
 int main(void)
@@ -95,6 +141,8 @@ int main(void)
 	put("gdp", "2026Q3");
 	d = owes(&r, due_oct, "统计局");
 	CHECK(!d || d->missing == before - 1);
+
+	test_window(&r);
 
 	store_free(st);
 	catalog_free(cat);

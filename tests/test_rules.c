@@ -61,7 +61,7 @@ static const char *feed_in(const char *plan, const char *ind, const char *period
 	static char kind[STORE_TOPIC_MAX + 1];
 	struct put_arg a = { .x = catalog_find(cat, plan, ind), .backfill = backfill };
 	CHECK(a.x);
-	snprintf(a.o.plan, sizeof(a.o.plan), "%s", plan);
+	snprintf(a.o.plan, sizeof(a.o.plan), "%s", cat_owner(a.x)); /* the series' region */
 	a.o.flags = backfill ? STORE_OBS_BACKFILL : 0;
 	snprintf(a.o.ind, sizeof(a.o.ind), "%s", ind);
 	CHECK_OK(period_parse(&a.o.period, period, strlen(period)));
@@ -83,7 +83,7 @@ static const char *feed(const char *ind, const char *period, double value, doubl
 	return feed_in("test-plan", ind, period, value, yoy, false);
 }
 
-/* The same, for the rules fixture (tests/fixtures/rules-plan.yaml). */
+/* The same, for the rules fixture (tests/fixtures/rules-plan.yaml, region rules). */
 static const char *rfeed(const char *ind, const char *period, double value, double yoy)
 {
 	return feed_in("rules-plan", ind, period, value, yoy, false);
@@ -312,6 +312,58 @@ static void arrive(const char *ind, const char *period, double value, double yoy
 	CHECK_OK(store_write(st, put_txn, &a));
 }
 
+/* The one notice in out is an alert notice (PROTOCOL.md §4 "Alert fields"): every field,
+ * state and rule from the lists, previous "overdue", the arrived figure as observed. */
+static void check_resolved_overdue(const char *period, double observed)
+{
+	static const char *const fields[] = { "plan", "indicator", "name", "attribute", "period",
+					      "observed", "unit", "data_status", "value",
+					      "required", "gap", "gap_unit", "state", "previous",
+					      "rule", "basis", "rule_zh", "rule_en", "streak" };
+	static const char *const states[] = { "on_track", "at_risk", "off_track" };
+	static const char *const rules[] = { "growth_yoy", "growth_path", "annual_value",
+					     "level_path", "ceiling", "floor", "keep_level",
+					     "city_target", "cumulative" };
+	struct proto_view *v;
+	char key[32], *text, buf[64];
+	bool found;
+	CHECK(out.n == 1);
+	CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[0].off, out.items[0].len));
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		found = false;
+		for (size_t k = 0; k < proto_view_nkeys(v) && !found; k++) {
+			CHECK_OK(proto_view_entry(v, k, key, sizeof(key), &text));
+			free(text);
+			found = strcmp(key, fields[i]) == 0;
+		}
+		if (!found)
+			fprintf(stderr, "resolved after overdue: no field '%s'\n", fields[i]);
+		CHECK(found);
+	}
+	CHECK_OK(proto_view_str(v, -1, "state", buf, sizeof(buf)));
+	found = false;
+	for (size_t i = 0; i < 3; i++)
+		found |= strcmp(buf, states[i]) == 0;
+	if (!found)
+		fprintf(stderr, "resolved after overdue: state '%s' is not in the list\n", buf);
+	CHECK(found);
+	CHECK_OK(proto_view_str(v, -1, "rule", buf, sizeof(buf)));
+	found = false;
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		found |= strcmp(buf, rules[i]) == 0;
+	if (!found)
+		fprintf(stderr, "resolved after overdue: rule '%s' is not in the list\n", buf);
+	CHECK(found);
+	CHECK_OK(proto_view_str(v, -1, "previous", buf, sizeof(buf)));
+	CHECK(strcmp(buf, "overdue") == 0);
+	CHECK_OK(proto_view_str(v, -1, "period", buf, sizeof(buf)));
+	CHECK(strcmp(buf, period) == 0);
+	double d;
+	CHECK_OK(proto_view_double(v, -1, "observed", &d));
+	CHECK(d == observed);
+	proto_view_free(v);
+}
+
 static void test_overdue(void)
 {
 	char s[400];
@@ -527,9 +579,12 @@ static void test_alert_record(void)
 int main(void)
 {
 	char dir[] = "/tmp/pwrules.XXXXXX", err[CAT_ERR_MAX];
-	const char *files[] = { "tests/fixtures/test-plan.yaml", "tests/fixtures/rules-plan.yaml" };
+	const char *files[] = { "tests/fixtures/test-region.yaml",
+				"tests/fixtures/test-plan.yaml",
+				"tests/fixtures/rules-region.yaml",
+				"tests/fixtures/rules-plan.yaml" };
 	CHECK(mkdtemp(dir));
-	CHECK_OK(catalog_load(&cat, files, 2, err));
+	CHECK_OK(catalog_load(&cat, files, 4, err));
 	CHECK_OK(store_open(&st, dir, 0, 0));
 	notice_list_init(&out);
 	out.now_ms = ms(2026, 11, 1);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,8 +90,133 @@ static double ingest(struct pw_client *c, int n, int base)
 	return n * 10 / (now_s() - t0);
 }
 
+/* The code of the reply to r (0 for an ack or a result). */
+static int reply_code(struct pw_client *c, struct proto_req *r)
+{
+	struct proto_view *v = harness_request(c, r);
+	int64_t code = 0;
+	char type[16];
+	CHECK_OK(proto_view_str(v, -1, "type", type, sizeof(type)));
+	if (strcmp(type, "nack") == 0)
+		CHECK_OK(proto_view_int(v, -1, "code", &code));
+	proto_view_free(v);
+	return (int)-code;
+}
+
+/* Every operator request, and an update, from client c: want for each. */
+static void check_operator_requests(struct pw_client *c, int want_op, int want_update,
+				    const char *backup_dir)
+{
+	struct proto_req reqs[] = {
+		{ .type = PROTO_TARGET_SET, .plan = "test-plan", .ind = "energy_intensity_cut",
+		  .value = 14 },
+		{ .type = PROTO_TICK },
+		{ .type = PROTO_CLOCK_SET, .time_ms = 1767225600000 },
+		{ .type = PROTO_BACKUP, .path = backup_dir },
+		{ .type = PROTO_REJECTED },
+		{ .type = PROTO_RETRY, .seq = 1 },
+	};
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		int rc = reply_code(c, &reqs[i]);
+		/* an operator's retry of quarantine id 1 gets that message's own verdict */
+		if (want_op == 0 && reqs[i].type == PROTO_RETRY)
+			continue;
+		if (rc != want_op)
+			fprintf(stderr, "%s: %s, wanted %s\n", proto_type_name(reqs[i].type),
+				pw_errname(rc), pw_errname(want_op));
+		CHECK(rc == want_op);
+	}
+	struct pw_obs o = obs("gdp", "2025Q1", 300, "亿元");
+	struct pw_ack a;
+	char id[32];
+	snprintf(id, sizeof(id), "role-%d-%d", want_op, want_update);
+	CHECK_OK(pw_push(c, "统计局", id, &o, 1, 0, &a));
+	CHECK_RC(a.code, want_update);
+}
+
+/* One role table (PROTOCOL.md §1): readers read; departments feed (and read); operators
+ * (their own key list) act on the daemon; each refused before anything is looked up, and
+ * a reader's junk is refused and counted, not quarantined. */
+static void test_roles(struct harness *h, const char *clients, const struct keypair *reader)
+{
+	struct keypair ops;
+	char dir[400];
+	keypair(h->dir, "ops", &ops);
+	FILE *f = fopen(clients, "w");
+	CHECK(f);
+	fprintf(f, "departments:\n  - {dept: \"统计局\", public: \"%s\"}\n"
+		   "readers:\n  - {name: \"dashboard\", public: \"%s\"}\n"
+		   "operators:\n  - {name: \"ops\", public: \"%s\"}\n", stats.public_key,
+		reader->public_key, ops.public_key);
+	fclose(f);
+	CHECK_OK(harness_start(h));
+	struct pw_client *rd = client_with(h, reader, 30000), *dept = client_with(h, &stats, 30000),
+			 *op = client_with(h, &ops, 30000);
+	snprintf(dir, sizeof(dir), "%s/backup-reader", h->dir);
+	check_operator_requests(rd, PW_EDENIED, PW_EDENIED, dir);
+	check_operator_requests(dept, PW_EDENIED, 0, dir);
+	check_operator_requests(op, 0, PW_EDENIED, dir);
+	struct stat st;
+	snprintf(dir, sizeof(dir), "%s/backup-reader/data.mdb", h->dir);
+	CHECK(stat(dir, &st) == 0); /* the operator's backup, no one else's */
+	CHECK((st.st_mode & 0777) == 0640); /* like the store, whatever the umask */
+	/* Junk: a reader's is refused with its decoding error and counted, a department's is
+	 * quarantined. */
+	int64_t quar = harness_status(op, "quarantined"), refused = harness_status(op, "refused");
+	void *reply;
+	size_t len;
+	struct proto_view *v;
+	int64_t code, qid;
+	CHECK_OK(pw_call(rd, "\xc1\xc1junk", 6, "", &reply, &len));
+	CHECK_OK(proto_view_new(&v, reply, len));
+	free(reply);
+	CHECK_OK(proto_view_int(v, -1, "code", &code));
+	CHECK_OK(proto_view_int(v, -1, "quarantine", &qid));
+	CHECK(-code == PW_EPROTO && qid == 0);
+	proto_view_free(v);
+	CHECK(harness_status(op, "quarantined") == quar);
+	CHECK(harness_status(op, "refused") == refused + 1);
+	CHECK_OK(pw_call(dept, "\xc1\xc1junk", 6, "", &reply, &len));
+	free(reply);
+	CHECK(harness_status(op, "quarantined") == quar + 1);
+	CHECK(harness_status(op, "refused") == refused + 1);
+	/* The operator's target is signed with its identity, never the payload's. */
+	struct proto_req since = { .type = PROTO_SINCE, .prefix = "target." };
+	v = harness_request(op, &since);
+	char *json;
+	CHECK(proto_view_count(v) == 1);
+	CHECK_OK(proto_view_json(v, 0, &json));
+	CHECK(strstr(json, "\"set_by\":\"operator:ops\"") != NULL);
+	free(json);
+	proto_view_free(v);
+	pw_client_free(rd);
+	pw_client_free(dept);
+	pw_client_free(op);
+	CHECK(harness_stop(h, SIGTERM) == 0);
+	CHECK(log_contains(h, "requests refused by role"));
+}
+
+/* Plaintext tcp:// (allow_insecure_tcp): peers feed and read, operator requests are for
+ * the local socket or an operator key only. */
+static void test_insecure_tcp(int port)
+{
+	struct harness h;
+	char ep[64], pub[64], dir[400];
+	snprintf(ep, sizeof(ep), "tcp://127.0.0.1:%d", port);
+	snprintf(pub, sizeof(pub), "tcp://127.0.0.1:%d", port + 1);
+	CHECK_OK(harness_init_eps(&h, NULL, "allow_insecure_tcp: true\n", ep, pub));
+	CHECK_OK(harness_start(&h));
+	struct pw_client *c = harness_client(&h);
+	snprintf(dir, sizeof(dir), "%s/backup-tcp", h.dir);
+	check_operator_requests(c, PW_EDENIED, 0, dir);
+	pw_client_free(c);
+	CHECK(harness_stop(&h, SIGTERM) == 0);
+	harness_cleanup(&h);
+}
+
 int main(void)
 {
+	umask(022); /* the usual one: a backup must still be 0640 */
 	struct harness h;
 	char ep[64], pub[64], extra[1200], clients[400];
 	struct pw_ack a;
@@ -270,17 +396,15 @@ int main(void)
 	CHECK(got > 0); /* the reader receives notices */
 	CHECK(zmq_recv(subs[1], topic, sizeof(topic), ZMQ_DONTWAIT) < 0); /* a writer key does not */
 	CHECK(log_contains(&h, "refused CURVE client: key of 统计局 may not subscribe"));
-	struct pw_client *rc_client = client_with(&h, &reader, 30000);
-	o = obs("gdp", "2026Q4", 1, "亿元");
-	CHECK_OK(pw_push(rc_client, "统计局", "reader-write", &o, 1, 0, &a));
-	CHECK_RC(a.code, PW_EAUTH);
-	pw_client_free(rc_client);
 	for (int i = 0; i < 2; i++)
 		zmq_close(subs[i]);
 	zmq_ctx_term(zctx);
 	pw_client_free(c);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
+
+	test_roles(&h, clients, &reader);
 	harness_cleanup(&h);
+	test_insecure_tcp(port + 2);
 	printf("test_security: ok\n");
 	return 0;
 }

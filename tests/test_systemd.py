@@ -40,6 +40,7 @@ import zmq
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+FIXTURE_REGION = os.path.join(HERE, "fixtures", "test-region.yaml")
 FIXTURE = os.path.join(HERE, "fixtures", "test-plan.yaml")
 UNIT_DIR = os.path.join(ROOT, "systemd")
 
@@ -48,27 +49,32 @@ START_TIMEOUT = 30.0  # sanitized builds start slowly on a busy machine
 REPLY_TIMEOUT = 15.0
 PLAN = "test-plan"
 
-# One more indicator, appended to the catalog copy for the second reload.
-EXTRA_INDICATOR = """\
+# One more series, appended to the region copy for the second reload, and the plan's target
+# on it (inserted before the plan copy's annual_targets).
+EXTRA_SERIES = """\
   - id: population
     name: 常住人口
     name_en: Resident population
     category: 民生福祉
     unit: 万人
-    attribute: expected
-    kind: info
     frequency: annual
+    form: level
     departments: [统计局]
     bounds: {min: 0, max: 1000}
     source: {file: 000_612fed59f6b5e226.txt, line: 250}
+"""
+EXTRA_TARGET = """\
+  - series: population
+    attribute: expected
+    kind: info
 """
 
 BROKEN_CATALOG = """\
 plan:
   id: test-plan
-  name: [unclosed
-indicators:
-  - id: gdp
+  title: [unclosed
+targets:
+  - series: gdp
 """
 
 
@@ -264,11 +270,15 @@ def expect_ack(reply, what):
     return reply
 
 
-def write_config(tmp, catalog):
+def catalog_lines(catalogs):
+    return "catalog:\n" + "".join("  - %s\n" % c for c in catalogs)
+
+
+def write_config(tmp, catalogs):
     conf = os.path.join(tmp, "planwatchd.conf")
     with open(conf, "w") as f:
         f.write("state_dir: %s/state\n" % tmp)
-        f.write("catalog:\n  - %s\n" % catalog)
+        f.write(catalog_lines(catalogs))
         f.write("listen: ipc://%s/ingest.sock\n" % tmp)
         f.write("publish: ipc://%s/notify.sock\n" % tmp)
     return conf
@@ -322,7 +332,7 @@ def check_status_and_watchdog(mgr, daemon):
         (len(status), status[-1], len(pings), span, median))
 
 
-def check_reload(mgr, daemon, c, catalog):
+def check_reload(mgr, daemon, c, region, catalog):
     # A known indicator is accepted; the one we add later is not (yet).
     expect_ack(c.call(update(c.next_id("pre"), "统计局", [item("gdp", "2024Q1", 180.5, "亿元")])),
                "gdp before reload")
@@ -349,8 +359,10 @@ def check_reload(mgr, daemon, c, catalog):
     line = [ln for ln in daemon.log_text().splitlines() if pat.search(ln)][-1]
     log("broken catalog: RELOADING=1, READY=1, old catalog kept; log: %s" % line.strip())
 
+    with open(region, "a", encoding="utf-8") as f:
+        f.write(EXTRA_SERIES)
     with open(catalog, "w", encoding="utf-8") as f:
-        f.write(good.rstrip("\n") + "\n" + EXTRA_INDICATOR)
+        f.write(good.replace("\nannual_targets:", "\n" + EXTRA_TARGET + "annual_targets:", 1))
     start = mgr.mark()
     daemon.signal(signal.SIGHUP)
     i = mgr.wait_for("RELOADING", "1", start, REPLY_TIMEOUT, daemon.alive)
@@ -478,8 +490,9 @@ def check_socket_activation(binary, tmp, ctx):
     os.mkdir(run)
     conf = os.path.join(run, "planwatchd.conf")
     with open(conf, "w") as f:
-        f.write("state_dir: %s/state\ncatalog:\n  - %s\nlisten: ipc://%s/ingest.sock\n"
-                "publish: ipc://%s/notify.sock\n" % (run, FIXTURE, run, run))
+        f.write("state_dir: %s/state\n%slisten: ipc://%s/ingest.sock\n"
+                "publish: ipc://%s/notify.sock\n" % (run, catalog_lines([FIXTURE_REGION, FIXTURE]),
+                                                    run, run))
     socks = [os.path.join(run, n) for n in ("ingest.sock", "notify.sock")]
     mgr = Manager(os.path.join(run, "notify"))
     # The tool gives the daemon only LISTEN_* and what -E names.
@@ -517,7 +530,7 @@ def check_socket_activation(binary, tmp, ctx):
                    "update through the passed socket")
         check(sub.poll(5000), "no notice on the passed XPUB socket")
         topic = sub.recv_multipart()[0]
-        check(topic == b"change.test-plan.gdp", "unexpected notice %r" % topic)
+        check(topic == b"change.test.gdp", "unexpected notice %r" % topic)
         c.close()
         sub.close()
         os.kill(p.pid, signal.SIGTERM)
@@ -562,7 +575,7 @@ def free_tcp_port():
     return port
 
 
-def check_bind_without_netlink(binary, tmp, catalog):
+def check_bind_without_netlink(binary, tmp, catalogs):
     """libzmq asserts when it cannot list interfaces for a bind address other than '*'
     (src/ip_resolver.cpp:542, SIGABRT): the daemon must exit 1 with a message naming the
     endpoint and the cause instead, and --check must say the same."""
@@ -573,7 +586,7 @@ def check_bind_without_netlink(binary, tmp, catalog):
     ep = "tcp://127.0.0.1:%d" % port
     conf = os.path.join(tmp, "tcp.conf")
     with open(conf, "w") as f:
-        f.write("state_dir: %s/tcp-state\ncatalog:\n  - %s\n" % (tmp, catalog))
+        f.write("state_dir: %s/tcp-state\n%s" % (tmp, catalog_lines(catalogs)))
         f.write("listen: %s\npublish: ipc://%s/tcp-notify.sock\n" % (ep, tmp))
         f.write("allow_insecure_tcp: true\n")
     env = dict(os.environ)
@@ -628,9 +641,11 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="pwsd.")
     os.mkdir(os.path.join(tmp, "catalog"))
+    region = os.path.join(tmp, "catalog", "test-region.yaml")
     catalog = os.path.join(tmp, "catalog", "test-plan.yaml")
+    shutil.copyfile(FIXTURE_REGION, region)
     shutil.copyfile(FIXTURE, catalog)
-    conf = write_config(tmp, catalog)
+    conf = write_config(tmp, [region, catalog])
     mgr = Manager(os.path.join(tmp, "notify"))
     daemon = Daemon(binary, conf, mgr.path, os.path.join(tmp, "planwatchd.log"))
     ctx = zmq.Context()
@@ -639,7 +654,7 @@ def main():
         daemon.start()
         c = check_ready(mgr, daemon, ctx, tmp)
         check_status_and_watchdog(mgr, daemon)
-        check_reload(mgr, daemon, c, catalog)
+        check_reload(mgr, daemon, c, region, catalog)
         c.close()
         endpoint = "ipc://%s/ingest.sock" % tmp
         sent, acked = check_term_under_load(mgr, daemon, ctx, endpoint)
@@ -662,7 +677,7 @@ def main():
               "notifications from pids %r, not only the main ones %r (NotifyAccess=main "
               "would drop them)" % (pids, {pid1, daemon.pid}))
         check_socket_activation(binary, tmp, ctx)
-        check_bind_without_netlink(binary, tmp, catalog)
+        check_bind_without_netlink(binary, tmp, [region, catalog])
         ok = True
     except Failure as e:
         print("test_systemd: FAIL: %s" % e, file=sys.stderr)

@@ -86,6 +86,8 @@ static int notices_since(struct pw_client *c, uint64_t after, const char *prefix
 }
 
 #define QG "quangang-14"
+/* A plan's notices are topic'd by region alias, then plan. */
+#define QGV "quangang." QG
 
 /* Verdicts on the real plan with margin 1 (pp, or % of the requirement), hysteresis 0.5,
  * persistence 2 (the config's defaults), derived by hand from 000 专栏2 and 002/004:
@@ -143,7 +145,7 @@ static void test_seed_verdicts(struct harness *h)
 	CHECK(strcmp(st, "none") == 0);
 	/* Exactly one alert notice so far: the gdp breach. */
 	int n = notices_since(c, mark, "breach.", topics, 64);
-	CHECK(n == 1 && strcmp(topics[0], "breach." QG ".gdp") == 0);
+	CHECK(n == 1 && strcmp(topics[0], "breach." QGV ".gdp") == 0);
 	CHECK(notices_since(c, mark, "at_risk.", topics, 64) == 0);
 
 	/* The city assigns 99%: the change is logged and announced, then judged. */
@@ -156,11 +158,23 @@ static void test_seed_verdicts(struct harness *h)
 	/* The ack-seq rule (PROTOCOL.md §3): the target and breach notices it caused have
 	 * seq <= the ACK's, and nothing later was logged yet. */
 	CHECK(ack_seq > (int64_t)mark && ack_seq == last_seq(c));
-	CHECK(notices_since(c, mark, "target." QG ".air_good_days", topics, 64) == 1);
-	CHECK(notices_since(c, mark, "breach." QG ".air_good_days", topics, 64) == 1);
+	CHECK(notices_since(c, mark, "target." QGV ".air_good_days", topics, 64) == 1);
+	CHECK(notices_since(c, mark, "breach." QGV ".air_good_days", topics, 64) == 1);
+	/* set_by: the local socket's peer is its user (PROTOCOL.md target_set). */
+	struct proto_req tr = { .type = PROTO_SINCE, .seq = mark, .prefix = "target." };
+	struct proto_view *tv = harness_request(c, &tr);
+	char *json, want[64];
+	CHECK(proto_view_count(tv) == 1);
+	CHECK_OK(proto_view_json(tv, 0, &json));
+	snprintf(want, sizeof(want), "\"set_by\":\"local:%u\"", (unsigned)getuid());
+	if (!strstr(json, want))
+		fprintf(stderr, "target notice without %s: %s\n", want, json);
+	CHECK(strstr(json, want) != NULL);
+	free(json);
+	proto_view_free(tv);
 	r.value = 98;
 	proto_view_free(harness_request(c, &r));
-	CHECK(notices_since(c, mark, "resolved." QG ".air_good_days", topics, 64) == 1);
+	CHECK(notices_since(c, mark, "resolved." QGV ".air_good_days", topics, 64) == 1);
 	/* Setting a number on a non-city indicator is refused. */
 	r.ind = "gdp";
 	struct proto_view *v = harness_request(c, &r);
@@ -179,15 +193,15 @@ static void test_restart_breach(struct harness *h)
 	uint64_t mark = (uint64_t)last_seq(c);
 	/* 0.51 short of 41.41, beyond the margin (0.41): binding, a breach at once */
 	push(c, "test-plan", "forest_cover", "2022", 40.9, "%", "final", NAN, "林业局", 0, 0);
-	CHECK(notices_since(c, mark, "breach.test-plan.forest_cover", topics, 16) == 1);
+	CHECK(notices_since(c, mark, "breach.test.test-plan.forest_cover", topics, 16) == 1);
 	pw_client_free(c);
 	CHECK(harness_stop(h, SIGKILL) == 128 + SIGKILL);
 	CHECK_OK(harness_start(h));
 	c = harness_client(h);
 	push(c, "test-plan", "forest_cover", "2023", 40.8, "%", "final", NAN, "林业局", 0, 0);
-	CHECK(notices_since(c, mark, "breach.test-plan.forest_cover", topics, 16) == 1);
+	CHECK(notices_since(c, mark, "breach.test.test-plan.forest_cover", topics, 16) == 1);
 	push(c, "test-plan", "forest_cover", "2024", 41.9, "%", "final", NAN, "林业局", 0, 0);
-	CHECK(notices_since(c, mark, "resolved.test-plan.forest_cover", topics, 16) == 1);
+	CHECK(notices_since(c, mark, "resolved.test.test-plan.forest_cover", topics, 16) == 1);
 	pw_client_free(c);
 }
 
@@ -250,7 +264,7 @@ static void test_overdue_clock(struct harness *h)
 	proto_view_free(harness_request(c, &r));
 	CHECK(notices_since(c, mark, "overdue.test-plan.", topics, 64) == 1);
 	push(c, "test-plan", "fiscal_revenue", "2024-07", 20, "亿元", "flash", 7, "财政局", 0, 0);
-	CHECK(notices_since(c, mark, "resolved.test-plan.fiscal_revenue", topics, 64) == 1);
+	CHECK(notices_since(c, mark, "resolved.test.test-plan.fiscal_revenue", topics, 64) == 1);
 	pw_client_free(c);
 }
 
@@ -263,12 +277,12 @@ static void test_backfill(struct harness *h)
 	/* Far below the 6% path: would be a breach if it were current. */
 	push(c, "test-plan", "gdp", "2021Q4", 700, "亿元", "final", -20, "统计局", PW_BACKFILL, 0);
 	push(c, "test-plan", "gdp", "2022Q4", 700, "亿元", "final", -20, "统计局", PW_BACKFILL, 0);
-	CHECK(notices_since(c, mark, "change.test-plan.gdp", topics, 64) == 2);
+	CHECK(notices_since(c, mark, "change.test.gdp", topics, 64) == 2);
 	CHECK(notices_since(c, mark, "at_risk.", topics, 64) == 0);
 	CHECK(notices_since(c, mark, "breach.", topics, 64) == 0);
 	state_of(c, "test-plan", "gdp", st, sizeof(st), NULL);
 	CHECK(strcmp(st, "none") == 0);
-	struct proto_req r = { .type = PROTO_SINCE, .seq = mark, .prefix = "change.test-plan.gdp" };
+	struct proto_req r = { .type = PROTO_SINCE, .seq = mark, .prefix = "change.test.gdp" };
 	struct proto_view *v = harness_request(c, &r);
 	bool backfill = false;
 	CHECK(proto_view_count(v) == 2);
@@ -329,7 +343,7 @@ static void test_as_of(struct harness *h)
 
 /* A message for an indicator the catalog lacks waits in quarantine; after the catalog
  * is fixed and reloaded, `retry` applies it. */
-static void test_retry(struct harness *h, const char *cat_copy)
+static void test_retry(struct harness *h, const char *cat_copy, const char *plan_copy)
 {
 	struct pw_client *c = harness_client(h);
 	struct pw_ack a;
@@ -339,12 +353,17 @@ static void test_retry(struct harness *h, const char *cat_copy)
 	CHECK_RC(a.code, PW_EINDICATOR);
 	uint64_t qid = a.quarantine;
 	CHECK(qid > 0);
+	/* The series in the region file (its last key is series:), the target in the plan. */
 	FILE *f = fopen(cat_copy, "a");
 	CHECK(f);
 	fputs("  - id: new_jobs\n    name: 城镇新增就业\n    name_en: New urban jobs\n"
-	      "    category: 民生福祉\n    unit: 万人\n    attribute: expected\n    kind: info\n"
-	      "    departments: [人社局]\n    source: {file: fixture, line: 1}\n", f);
+	      "    category: 民生福祉\n    unit: 万人\n    frequency: annual\n    form: level\n"
+	      "    departments: [人社局]\n", f);
 	fclose(f);
+	char cmd[900];
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^annual_targets:/  - {series: new_jobs, kind: info, "
+		 "attribute: expected}\\nannual_targets:/' '%s'", plan_copy);
+	CHECK(system(cmd) == 0);
 	kill(h->pid, SIGHUP);
 	/* The reload happens in the loop: retry until the new indicator is known. */
 	struct proto_req r = { .type = PROTO_RETRY, .seq = qid };
@@ -377,11 +396,8 @@ static void test_retry(struct harness *h, const char *cat_copy)
 static void test_store_full(void)
 {
 	struct harness h;
-	char cat[400];
 	CHECK_OK(harness_init(&h, NULL, NULL));
-	snprintf(cat, sizeof(cat), "%s/bench.yaml", h.dir);
-	CHECK_OK(harness_write_bench_catalog(cat, 100));
-	CHECK_OK(harness_use_catalog(&h, cat, "map_size_mb: 1\nmap_max_mb: 2\n"));
+	CHECK_OK(harness_use_bench_catalog(&h, 100, "map_size_mb: 1\nmap_max_mb: 2\n"));
 	CHECK_OK(harness_start(&h));
 	struct pw_client *c = harness_client(&h);
 	struct pw_obs obs[100];
@@ -394,7 +410,7 @@ static void test_store_full(void)
 		for (int i = 0; i < 100; i++) {
 			snprintf(inds[i], 16, "ind%03d", i);
 			snprintf(periods[i], 12, "%04d-%02d", 2006 + (m / 12) % 19, 1 + m % 12);
-			obs[i] = (struct pw_obs){ .plan = "bench", .indicator = inds[i],
+			obs[i] = (struct pw_obs){ .plan = HARNESS_BENCH_PLAN, .indicator = inds[i],
 						  .period = periods[i], .unit = "亿元", .status = "flash",
 						  .yoy = NAN, .value = m, .reason = reason };
 		}
@@ -412,7 +428,7 @@ static void test_store_full(void)
 	CHECK(full);
 	printf("store full after %ld acknowledged batches\n", acked);
 	/* Still serving reads, and what was acknowledged is there. */
-	struct proto_req q = { .type = PROTO_QUERY, .plan = "bench", .ind = "ind000" };
+	struct proto_req q = { .type = PROTO_QUERY, .plan = HARNESS_BENCH_PLAN, .ind = "ind000" };
 	struct proto_view *v = harness_request(c, &q);
 	CHECK(proto_view_count(v) > 0);
 	proto_view_free(v);
@@ -424,22 +440,21 @@ static void test_store_full(void)
 int main(void)
 {
 	struct harness h;
-	char cat_copy[400], cmd[900], src[256];
+	char cat_copy[400], plan_copy[400], cmd[1500], src[256];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	CHECK_OK(harness_init(&h, "catalog/quangang-14.yaml", NULL));
-	/* A private copy of the fixture catalog, so the retry test can extend it. */
-	snprintf(cat_copy, sizeof(cat_copy), "%s/test-plan.yaml", h.dir);
+	CHECK_OK(harness_init(&h, NULL, NULL));
+	/* Private copies of the fixture catalog, so the retry test can extend it. */
+	snprintf(cat_copy, sizeof(cat_copy), "%s/test-region.yaml", h.dir);
+	snprintf(plan_copy, sizeof(plan_copy), "%s/test-plan.yaml", h.dir);
 	CHECK(getcwd(src, sizeof(src)));
-	snprintf(cmd, sizeof(cmd), "cp '%s/tests/fixtures/test-plan.yaml' '%s'", src, cat_copy);
+	snprintf(cmd, sizeof(cmd), "cp '%s/tests/fixtures/test-region.yaml' '%s' && "
+		 "cp '%s/tests/fixtures/test-plan.yaml' '%s'", src, cat_copy, src, plan_copy);
 	CHECK(system(cmd) == 0);
-	/* The real plan and the private fixture copy. */
-	FILE *f = fopen(h.conf, "w");
-	CHECK(f);
-	fprintf(f, "state_dir: %s/state\ncatalog:\n  - %s/catalog/quangang-14.yaml\n  - %s\n"
-		   "listen: %s\npublish: %s\nallow_clock_set: true\n", h.dir, src, cat_copy, h.ep,
-		h.pub);
-	fclose(f);
+	/* The real 14th plan of 泉港区 and the private fixture copies. */
+	snprintf(cmd, sizeof(cmd), "%s/catalog/regions/quangang.yaml "
+		 "%s/catalog/plans/quangang-14.yaml %s %s", src, src, cat_copy, plan_copy);
+	CHECK_OK(harness_use_catalog(&h, cmd, NULL));
 	CHECK_OK(harness_start(&h));
 	test_seed_verdicts(&h);
 	printf("ok verdicts on the real 泉港区 figures\n");
@@ -453,7 +468,7 @@ int main(void)
 	printf("ok backfill announces without alerts\n");
 	test_as_of(&h);
 	printf("ok as-of queries\n");
-	test_retry(&h, cat_copy);
+	test_retry(&h, cat_copy, plan_copy);
 	printf("ok quarantine retry after a catalog reload\n");
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 	harness_cleanup(&h);

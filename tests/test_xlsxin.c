@@ -539,7 +539,7 @@ static void test_csvin_sheet(void)
 	/* A value in a column without a header; a header missing a column. */
 	len = book(SHEET_HEAD "<row r=\"2\"><c t=\"s\"><v>0</v></c></row>" SHEET_TAIL, sst, &buf);
 	CHECK_RC(csvin_parse(&c, buf, len, err), PW_EFIELD);
-	CHECK(strstr(err, "line 2: the header has no column 'plan'"));
+	CHECK(strstr(err, "line 2: the header has no column 'period'"));
 	free(buf);
 	len = book(SHEET_HEAD
 		   "<row r=\"1\"><c t=\"s\"><v>0</v></c><c t=\"s\"><v>2</v></c><c t=\"s\"><v>3</v></c>"

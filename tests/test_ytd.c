@@ -214,6 +214,30 @@ static void test_pace_growth(void)
 	CHECK(p.pace == YTD_PACE_NONE);
 }
 
+/* A year's level (优良率稳定在95%以上, 002:117): the 1–N月 ratio against it, met or short. */
+static void test_pace_level(void)
+{
+	struct ytd_progress p;
+	ytd_pace_level(95, 95, PERIOD_MONTH, 10, 1, &p);
+	CHECK(p.pace == YTD_PACE_MET && p.completion == 95 && p.gap == 0 && NEAR(p.elapsed, 250.0 / 3));
+	ytd_pace_level(94.9, 95, PERIOD_MONTH, 10, 1, &p);
+	CHECK(p.pace == YTD_PACE_SHORT && NEAR(p.gap, -0.1));
+	ytd_pace_level(99, 95, PERIOD_MONTH, 10, 1, &p); /* no schedule to be ahead of */
+	CHECK(p.pace == YTD_PACE_MET);
+	ytd_pace_level(31, 30, PERIOD_QUARTER, 3, -1, &p); /* a ceiling (PM2.5 μg/m³) */
+	CHECK(p.pace == YTD_PACE_SHORT && p.gap == -1 && p.elapsed == 75);
+	ytd_pace_level(30, 30, PERIOD_QUARTER, 3, -1, &p);
+	CHECK(p.pace == YTD_PACE_MET);
+	ytd_pace_level(NAN, 95, PERIOD_MONTH, 10, 1, &p);
+	CHECK(p.pace == YTD_PACE_NONE && isnan(p.gap));
+	ytd_pace_level(95, NAN, PERIOD_MONTH, 10, 1, &p);
+	CHECK(p.pace == YTD_PACE_NONE);
+	CHECK(strcmp(ytd_pace_zh(YTD_PACE_MET), "达标") == 0 &&
+	      strcmp(ytd_pace_zh(YTD_PACE_SHORT), "未达标") == 0 &&
+	      strcmp(ytd_pace_en(YTD_PACE_SHORT), "short of it") == 0 &&
+	      strcmp(ytd_pace_en(YTD_PACE_MET), "met") == 0);
+}
+
 /* The release calendar with a controlled clock: October's figure, due 15 days after
  * 31 October, is the latest due from 00:00 UTC on 16 November, not a millisecond earlier. */
 static void test_calendar(void)
@@ -251,6 +275,7 @@ int main(void)
 	test_not_additive();
 	test_pace_total();
 	test_pace_growth();
+	test_pace_level();
 	test_calendar();
 	puts("test_ytd: ok");
 	return 0;

@@ -6,18 +6,23 @@ Needs pyzmq and msgpack (Debian: python3-zmq, python3-msgpack).
 
     f = Feeder("ipc://state/ingest.sock")
     r = f.push("统计局", "tj-2026-10-001", [{
-        "plan": "quangang-14", "indicator": "gdp", "period": "2026Q3",
-        "value": 812.5, "unit": "亿元", "status": "flash", "yoy": 5.8}])
-    if r["type"] == "ack": ...                   # durable: r["count"], r["changed"], r["seq"]
+        "region": "quangang", "indicator": "gdp", "period": "2025Q4",
+        "value": 1002, "unit": "亿元", "status": "flash", "yoy": 5.8}], detail=True)
+    if r["type"] == "ack": ...                   # durable: r["count"], r["changed"], r["seq"],
+        r["items"][0]["judged_by"]               # detail: ["quangang-14"]; [] = no plan in force
     else: print(r["code"], r["error"], r["message"], r["items"])  # nack: what was expected
 
+An item names its series by "region" (id or alias: a department reports figures, not plans)
+or, as v1 feeders do, by "plan" (a plan of the region; both: they must agree).
 An item's "unit" may be any unit of the indicator's dimension ("元" for a 万元 indicator:
 the daemon converts exactly); "confirm": True marks a real outlier (§3, item map).
 
     s = Subscriber("ipc://state/notify.sock", f, prefix="breach.", since=last_seq)
     for n in s:                                  # replayed, then live; seq order, no doubles
-        print(n.seq, n.topic, n.body["gap"])
+        print(n.seq, n.topic, n.body["gap"])     # breach.quangang.quangang-14.gdp (§4)
         last_seq = n.seq                         # persist it to resume without gaps
+
+Subscriber(..., region="quangang") keeps one region's notices of every kind.
 
 Replies and notice bodies are plain dicts (msgpack str -> str, bin -> bytes); unknown
 fields are kept and may be ignored (§7). Requests go over one DEALER socket and are
@@ -181,14 +186,17 @@ class Client:
 
     # ---- the read requests of §3 ----
 
-    def query(self, plan, indicator, from_=None, to=None, as_of=None, limit=None):
-        """The series (latest vintage per period); as_of (Unix ms) for the real-time view."""
-        return self.result("query", plan=plan, indicator=indicator, to=to, as_of=as_of,
-                           limit=limit, **({"from": from_} if from_ else {}))
+    def query(self, plan=None, indicator=None, from_=None, to=None, as_of=None, limit=None,
+              region=None):
+        """The series (latest vintage per period) of a region (region: id or alias) or, v1,
+        of a plan's region; as_of (Unix ms) for the real-time view."""
+        return self.result("query", plan=plan, region=region, indicator=indicator, to=to,
+                           as_of=as_of, limit=limit, **({"from": from_} if from_ else {}))
 
-    def history(self, plan, indicator, period):
-        """Every vintage of one period, oldest first."""
-        return self.result("history", plan=plan, indicator=indicator, period=period)
+    def history(self, plan=None, indicator=None, period=None, region=None):
+        """Every vintage of one period, oldest first (the series as for query)."""
+        return self.result("history", plan=plan, region=region, indicator=indicator,
+                           period=period)
 
     def status(self):
         return self.result("status")
@@ -203,8 +211,8 @@ class Client:
         return self.result("alerts", plan=plan, dept=dept, period=period,
                            all=True if all_ else None)
 
-    def catalog(self, plan=None):
-        return self.result("catalog", plan=plan)
+    def catalog(self, plan=None, region=None):
+        return self.result("catalog", plan=plan, region=region)
 
     def rejected(self, seq=None, limit=None, dept=None, time_ms=None):
         return self.result("rejected", seq=seq, limit=limit, dept=dept, time=time_ms)
@@ -220,19 +228,20 @@ class Client:
 class Feeder(Client):
     """A department feeder: updates answered by ack (durable) or nack."""
 
-    def send_update(self, dept, id_, items, backfill=False):
-        """Puts one update on the wire without waiting; returns its id."""
+    def send_update(self, dept, id_, items, backfill=False, detail=False):
+        """Puts one update on the wire without waiting; returns its id. detail: the ack
+        lists each item's region, indicator, period and judging plans ("items")."""
         if not 1 <= len(items) <= MAX_BATCH:
             raise ValueError("an update carries 1..%d items" % MAX_BATCH)
         return self.send("update", id_, dept=dept, items=list(items),
-                         backfill=True if backfill else None)
+                         backfill=True if backfill else None, detail=True if detail else None)
 
-    def push(self, dept, id_, items, backfill=False, timeout=None, raw=False):
+    def push(self, dept, id_, items, backfill=False, timeout=None, raw=False, detail=False):
         """Sends one update and waits: the ack or nack dict (raw=True: (dict, frame)).
 
         The same id may be resent safely: an acknowledged id gets its original ack back
         and stores nothing. On a nack with retry true, resend the same id later."""
-        return self.recv(self.send_update(dept, id_, items, backfill), timeout, raw)
+        return self.recv(self.send_update(dept, id_, items, backfill, detail), timeout, raw)
 
     def push_many(self, batches, window=256, timeout=None):
         """Pipelined feeding: batches is an iterable of (dept, id, items[, backfill]).
@@ -266,14 +275,18 @@ class Subscriber:
     Connects a SUB to the publish endpoint and subscribes to prefix first, then replays
     the log through client (a Client on the listen endpoint; kept, not owned) from
     since (the last seq already processed; 0 = everything; None = only new notices).
-    next() returns Notice(seq, topic, body, replayed) in seq order, each once."""
+    next() returns Notice(seq, topic, body, replayed) in seq order, each once. region (an
+    alias, as topics name it) keeps the notices of one region: those whose topic names it
+    second (change.quangang.gdp, breach.quangang.quangang-14.gdp) or, in topics logged
+    before the v2 scheme, a plan of it (breach.quangang-14.gdp)."""
 
     QUIET = 1.0  # seconds without live notices after which the log is asked once (§5.4)
 
     def __init__(self, pub_endpoint, client, prefix="", since=0, context=None, curve=None,
-                 page=SINCE_PAGE):
+                 page=SINCE_PAGE, region=None):
         self.client = client
         self.prefix = prefix or ""
+        self.region = region
         self.page = page
         self._own_ctx = context is None
         self.ctx = context or zmq.Context()
@@ -322,9 +335,22 @@ class Subscriber:
         for it in r.get("items", []):
             self._queue.append(Notice(it["seq"], it["topic"], it["body"], True))
 
+    def _wanted(self, topic):
+        if not self.region:
+            return True
+        parts = topic.split(".")
+        return len(parts) > 2 and (parts[1] == self.region or
+                                   parts[1].startswith(self.region + "-"))
+
     def next(self, timeout=None):
         """The next notice, or None when none came within timeout seconds (None = wait)."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            n = self._next(deadline)
+            if n is None or self._wanted(n.topic):
+                return n
+
+    def _next(self, deadline):
         while True:
             while self._queue:
                 n = self._queue.popleft()

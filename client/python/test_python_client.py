@@ -22,8 +22,10 @@ sys.path.insert(0, HERE)
 
 import planwatch_client as pwc  # noqa: E402
 
-FIXTURE = os.path.join(HERE, "..", "..", "tests", "fixtures", "test-plan.yaml")
+FIXTURES = [os.path.join(HERE, "..", "..", "tests", "fixtures", f)
+            for f in ("test-region.yaml", "test-plan.yaml")]
 PLAN = "test-plan"
+REGION = "test"  # the plan's region: change topics name it
 
 
 class Daemon:
@@ -37,9 +39,10 @@ class Daemon:
         self.conf = os.path.join(self.dir, "planwatchd.conf")
         self.log = os.path.join(self.dir, "daemon.log")
         with open(self.conf, "w") as f:
-            f.write("state_dir: %s/state\ncatalog:\n  - %s\nlisten: %s\npublish: %s\n"
-                    "allow_clock_set: true\n" % (self.dir, os.path.abspath(FIXTURE), self.ep,
-                                                 self.pub))
+            f.write("state_dir: %s/state\ncatalog:\n%slisten: %s\npublish: %s\n"
+                    "allow_clock_set: true\n"
+                    % (self.dir, "".join("  - %s\n" % os.path.abspath(c) for c in FIXTURES),
+                       self.ep, self.pub))
         self.proc = None
 
     def start(self, timeout=60.0):
@@ -225,7 +228,7 @@ def test_breach(d, f, live):
     before = f.status()["last_seq"]
     r = f.push("统计局", "py-urb-2023", [obs("urbanization", "2023", 57.5)])
     eq(r["type"], "ack", "push 2023")
-    n = wait_topic(live.sub, "at_risk.test-plan.urbanization", live.seen, before)
+    n = wait_topic(live.sub, "at_risk.test.test-plan.urbanization", live.seen, before)
     b = n.body
     eq(n.replayed, False, "at_risk came live")
     eq((b["topic"], b["plan"], b["indicator"], b["state"]),
@@ -238,7 +241,7 @@ def test_breach(d, f, live):
     before = n.seq
     r = f.push("统计局", "py-urb-2024", [obs("urbanization", "2024", 50)])
     eq(r["type"], "ack", "push 2024")
-    n = wait_topic(live.sub, "breach.test-plan.urbanization", live.seen, before)
+    n = wait_topic(live.sub, "breach.test.test-plan.urbanization", live.seen, before)
     b = n.body
     eq(n.replayed, False, "breach came live")
     for k in ("value", "required", "gap", "state", "rule_zh", "rule_en", "seq", "time",
@@ -268,10 +271,10 @@ def test_ack_seq(d, f, live):
     before = f.status()["last_seq"]
     r = f.push("人社局", "py-seq-1", [obs("unemployment", "2024", 1.91)])
     eq(r["type"], "ack", "push")
-    n = wait_topic(live.sub, "at_risk.test-plan.unemployment", live.seen, before)
+    n = wait_topic(live.sub, "at_risk.test.test-plan.unemployment", live.seen, before)
     topics = [(m.seq, m.topic) for s_, m in sorted(live.seen.items()) if s_ > before]
     own = [(i["seq"], i["topic"]) for i in f.since(r["seq"])["items"]
-           if i["topic"].endswith(".test-plan.unemployment")]
+           if i["topic"].endswith(".unemployment")]
     if n.seq > r["seq"] or own:
         raise AssertionError("ack seq %d, but this update's notices are %s (since(%d) returns "
                              "%s): the ack seq is not the log position after the commit"
@@ -310,7 +313,7 @@ def test_replay(d, f, live):
     # With a prefix: only those topics, still in order.
     with pwc.Subscriber(d.pub, f, prefix="breach.", since=0) as s:
         n = s.next(timeout=2)
-        eq(n.topic if n else None, "breach.test-plan.urbanization", "prefix replay")
+        eq(n.topic if n else None, "breach.test.test-plan.urbanization", "prefix replay")
         eq(s.next(timeout=1), None, "nothing else under breach.")
 
     # Resuming from a seq: only what came after it; then live notices continue the
@@ -325,8 +328,8 @@ def test_replay(d, f, live):
         eq(r["type"], "ack", "push after replay")
         n1 = s.next(timeout=5)
         n2 = new.next(timeout=5)
-        eq((n1.seq, n1.topic), (last + 1, "change.test-plan.urbanization"), "resumed live")
-        eq((n2.seq, n2.topic), (last + 1, "change.test-plan.urbanization"), "new-only live")
+        eq((n1.seq, n1.topic), (last + 1, "change.%s.urbanization" % REGION), "resumed live")
+        eq((n2.seq, n2.topic), (last + 1, "change.%s.urbanization" % REGION), "new-only live")
 
 
 def test_bad_frames(d, f, live):

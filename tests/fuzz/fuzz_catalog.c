@@ -3,8 +3,9 @@
  *
  * The input is written to /tmp/pw-fuzz-catalog.<pid>.yaml and loaded with catalog_load()
  * after a fixed format-2 region file (region 350599 "fz", series a (annual) and b (monthly)),
- * so the input may be a format-1 plan, a format-2 plan on region fz, or a region file.
- * A failed load must leave a "FILE:LINE: ..." message naming the file. A loaded catalog
+ * so the input may be a plan on region fz or a region file (a file of the retired format 1
+ * must be refused). A failed load must leave a "FILE:LINE: ..." message naming the file. A
+ * loaded catalog
  * must be internally consistent: every indicator is found by catalog_find() under its
  * own ids, ids are valid, years and enums are in range, bounds are ordered, every
  * indicator has a department, and the index counts every indicator once. */
@@ -91,16 +92,16 @@ static void check(const struct catalog *c)
 				FAIL("catalog_find('%s', '%s') does not find it", p->id, x->id);
 			if (x->plan != p)
 				FAIL("'%s': wrong plan back-pointer", x->id);
-			/* Format 2: the target is on a series of the plan's region. */
-			if (p->region && (!x->series || x->series->region != p->region ||
-					  catalog_series(p->region, x->id) != x->series))
+			/* Every target is on a series of the plan's region. */
+			if (!p->region || !x->series || x->series->region != p->region ||
+			    catalog_series(p->region, x->id) != x->series ||
+			    strcmp(cat_owner(x), p->region->id) != 0)
 				FAIL("'%s': series of another region", x->id);
-			bool v2 = x->series != NULL;
 			if (!x->name || !x->name_en || !x->category || !x->unit ||
 			    strlen(x->unit) > 32)
 				FAIL("'%s': a required text is missing", x->id);
 			if (x->attribute != CAT_EXPECTED && x->attribute != CAT_BINDING &&
-			    !(v2 && x->attribute == CAT_ATTR_NONE))
+			    x->attribute != CAT_ATTR_NONE)
 				FAIL("'%s': attribute %d", x->id, x->attribute);
 			if (x->kind < CAT_GROWTH || x->kind > CAT_INFO)
 				FAIL("'%s': kind %d", x->id, x->kind);
@@ -125,15 +126,14 @@ static void check(const struct catalog *c)
 				FAIL("'%s': a number is not finite", x->id);
 			if (x->has_min && x->has_max && x->min > x->max)
 				FAIL("'%s': bounds %g > %g", x->id, x->min, x->max);
-			if (x->due_days < !v2 || x->due_days > 400)
+			if (x->due_days < 0 || x->due_days > 400)
 				FAIL("'%s': due_days %d", x->id, x->due_days);
-			if ((!v2 && !x->source_file) || (x->source_file && x->source_line < 1))
+			if (x->source_file && x->source_line < 1)
 				FAIL("'%s': source", x->id);
 			for (size_t k = 0; k < x->n_annual; k++) {
 				const struct cat_annual *a = &x->annual[k];
 				if (a->year < PERIOD_YEAR_MIN || a->year > PERIOD_YEAR_MAX ||
-				    (!a->has_growth && !a->has_value) || (!v2 && !a->source_file) ||
-				    (v2 && !cat_in_window(p, a->year)))
+				    (!a->has_growth && !a->has_value) || !cat_in_window(p, a->year))
 					FAIL("'%s': annual target %zu", x->id, k);
 			}
 			/* An id that differs only by a suffix must not be found. */

@@ -4,7 +4,7 @@
  *  - proto_req_decode() into one reused proto_req (as the daemon does);
  *  - a request that decodes is encoded again with proto_req_encode() and decoded into a
  *    second proto_req: it must decode, with the same type, id, item count and, for each
- *    item that was valid, the same plan/indicator/period/value/unit/status/yoy/reason/
+ *    item that was valid, the same plan/region/indicator/period/value/unit/status/yoy/reason/
  *    confirm;
  *  - the same bytes as a reply/notice through proto_view_new(), proto_view_json() (the
  *    JSON must hold no raw control bytes) and the field accessors; a "body" map packed
@@ -69,8 +69,8 @@ static void check_item(size_t i, const struct proto_item *a, const struct proto_
 {
 	if (b->err != 0)
 		FAIL("item %zu was valid, after the round trip it is %s", i, pw_errname(b->err));
-	if (!str_eq(a->plan, b->plan) || !str_eq(a->ind, b->ind) || !str_eq(a->unit, b->unit) ||
-	    !str_eq(a->reason, b->reason))
+	if (!str_eq(a->plan, b->plan) || !str_eq(a->region, b->region) ||
+	    !str_eq(a->ind, b->ind) || !str_eq(a->unit, b->unit) || !str_eq(a->reason, b->reason))
 		FAIL("item %zu: a string changed", i);
 	if (!period_eq(&a->period, &b->period))
 		FAIL("item %zu: period changed", i);
@@ -107,10 +107,11 @@ static void roundtrip(const struct proto_req *a, struct proto_req *b, struct pro
 		if (a->items[i].err == 0)
 			check_item(i, &a->items[i], &b->items[i]);
 	if (!str_eq(a->dept, b->dept) || !str_eq(a->plan, b->plan) || !str_eq(a->ind, b->ind) ||
-	    !str_eq(a->prefix, b->prefix) || !str_eq(a->path, b->path))
+	    !str_eq(a->region, b->region) || !str_eq(a->prefix, b->prefix) ||
+	    !str_eq(a->path, b->path))
 		FAIL("a string field changed");
-	if (a->backfill != b->backfill || a->has_from != b->has_from || a->has_to != b->has_to ||
-	    a->has_period != b->has_period)
+	if (a->backfill != b->backfill || a->detail != b->detail || a->has_from != b->has_from ||
+	    a->has_to != b->has_to || a->has_period != b->has_period)
 		FAIL("a flag changed");
 	if ((a->has_from && !period_eq(&a->from, &b->from)) ||
 	    (a->has_to && !period_eq(&a->to, &b->to)) ||

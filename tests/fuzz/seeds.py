@@ -41,13 +41,34 @@ def req(type_, id_, **kw):
 
 
 def proto_seeds():
-    # PROTOCOL.md §3 annotated example: 155 bytes.
+    # PROTOCOL.md §3 annotated example (version 2: by region): 154 bytes; its v1 form (a
+    # plan) was the example of version 1, 155 bytes.
     example = req("update", "tj-2026-10-001", dept="统计局", items=[{
-        "plan": "quangang-14", "indicator": "gdp", "period": "2026Q3", "value": 812.5,
+        "region": "quangang", "indicator": "gdp", "period": "2025Q3", "value": 812.5,
         "unit": "亿元", "status": "flash", "yoy": 5.8}])
     b = pack(example)
+    assert len(b) == 154, len(b)
+    write("proto", "update-example-v2", b)
+    example_v1 = req("update", "tj-2026-10-001", dept="统计局", items=[{
+        "plan": "quangang-14", "indicator": "gdp", "period": "2026Q3", "value": 812.5,
+        "unit": "亿元", "status": "flash", "yoy": 5.8}])
+    b = pack(example_v1)
     assert len(b) == 155, len(b)
     write("proto", "update-example", b)
+    example["detail"] = True
+    b = pack(example)
+    assert len(b) == 162, len(b)
+    write("proto", "update-detail", b)
+    ack_items = {"v": 1, "type": "ack", "id": "tj-2026-10-001", "count": 1, "changed": 1,
+                 "seq": 42, "items": [{"index": 0, "region": "350505", "indicator": "gdp",
+                                       "period": "2025Q3", "judged_by": ["quangang-14"]}]}
+    b = pack(ack_items)
+    assert len(b) == 132, len(b)
+    write("proto", "ack-items", b)
+    write("proto", "query-region", pack(req("query", "q-2", region="quangang", indicator="gdp")))
+    write("proto", "history-region", pack(req("history", "h-2", region="350505", plan="quangang-14",
+                                              indicator="gdp", period="2025Q3")))
+    write("proto", "catalog-region", pack(req("catalog", "c-2", region="350500-qetdz")))
     write("proto", "update-region", pack(req("update", "r-1", dept="统计局", items=[
         item(plan=Ellipsis, region="quangang"), item(region="350505"),
         item(plan=Ellipsis, region="")])))
@@ -119,37 +140,30 @@ def proto_seeds():
 
 
 def catalog_seeds():
-    with open(os.path.join(SRC, "tests", "fixtures", "test-plan.yaml"), "rb") as f:
-        plan = f.read()
-    write("catalog", "test-plan.yaml", plan)
-    minimal = ("plan:\n  id: p\n  name: 规划\n  baseline_year: 2020\n  target_year: 2025\n"
-               "indicators:\n  - id: a\n    name: 甲\n    name_en: A\n    category: c\n"
-               "    unit: '%'\n    attribute: binding\n    kind: floor\n"
-               "    target: {year: 2025, value: 1}\n    departments: [统计局]\n"
-               "    source: {file: f.txt, line: 1}\n")
+    # Plans on the fuzzer's fixed region fz (fuzz_catalog.c: series a, annual 亿元; b, monthly
+    # ytd %), a region file, and one file of the retired format 1 (refused by name).
+    head = ("plan:\n  id: fz-14\n  region: fz\n  title: 规划\n  start_year: 2021\n"
+            "  end_year: 2025\n  base_year: 2020\n  status: active\ntargets:\n")
+    minimal = head + ("  - series: a\n    attribute: binding\n    kind: floor\n"
+                      "    target: {year: 2025, value: 1}\n")
     write("catalog", "minimal.yaml", minimal)
-    write("catalog", "full-indicator.yaml", minimal + (
-        "  - id: b\n    name: 乙\n    name_en: B\n    category: c\n    unit: 亿元\n"
+    write("catalog", "full-target.yaml", head + (
+        "  - series: a\n    name: 甲\n    unit: 万元\n    category: c\n"
         "    attribute: expected\n    kind: growth\n    direction: up\n"
         "    baseline: {year: 2020, value: 100}\n    target: {year: 2025, value: 140}\n"
-        "    growth: 7\n    frequency: monthly\n    form: ytd\n    departments: [a, b]\n"
-        "    bounds: {min: 0, max: 1e6}\n    due_days: 15\n    prose: yes\n"
-        "    derived: [bounds]\n    note: \"x\"\n"
-        "    source: {file: f.txt, line: 2}\n    annual_targets:\n"
-        "      - {year: 2022, growth: 0.5, source: {file: g.txt, line: 3}}\n"
-        "      - {year: 2023, value: 120, note: n, source: {file: g.txt, line: 4}}\n"))
-    write("catalog", "anchors.yaml", minimal.replace("departments: [统计局]",
-                                                     "departments: &d [统计局, 财政局]") +
-          "  - id: c\n    name: 丙\n    name_en: C\n    category: c\n    unit: '%'\n"
-          "    attribute: expected\n    kind: ceiling\n    direction: down\n"
-          "    target: {year: 2025, value: 5}\n    departments: *d\n"
-          "    source: {file: f.txt, line: 9}\n")
+        "    growth: 7\n    prose: yes\n    derived: [growth]\n    note: \"x\"\n"
+        "    outcome: {value: 1, growth: 2, text: t}\n"
+        "    source: {file: f.txt, line: 2}\n"
+        "annual_targets:\n  - year: 2022\n    targets:\n"
+        "      - {series: a, growth: 0.5, source: {file: g.txt, line: 3}}\n"
+        "      - {series: a, value: 120, note: n, source: {file: g.txt, line: 4}}\n"))
+    write("catalog", "anchors.yaml", minimal.replace("kind: floor", "kind: &k floor") +
+          "  - series: b\n    kind: *k\n    direction: up\n"
+          "    target: &t {year: 2025, value: 5}\n    source: {file: f.txt, line: 9}\n")
     write("catalog", "flow.yaml",
-          '{"plan": {"id": "p", "name": "n", "baseline_year": 2020, "target_year": 2025},'
-          ' "indicators": [{"id": "a", "name": "n", "name_en": "n", "category": "c",'
-          ' "unit": "%", "attribute": "expected", "kind": "info", "departments": "统计局",'
-          ' "source": {"file": "f", "line": 1}}]}\n')
-    # Format 2: a plan on the fuzzer's fixed region fz (fuzz_catalog.c), and a region file.
+          '{"plan": {"id": "fz-14", "region": "fz", "title": "n", "start_year": 2021,'
+          ' "end_year": 2025, "base_year": 2020, "status": "draft"},'
+          ' "targets": [{"series": "b", "kind": "info"}]}\n')
     plan2 = ("plan:\n  id: fz-15\n  region: fz\n  title: 规划\n  start_year: 2026\n"
              "  end_year: 2030\n  base_year: 2025\n  status: active\ntargets:\n"
              "  - series: a\n    unit: 万元\n    attribute: binding\n    kind: growth\n"
@@ -171,11 +185,15 @@ def catalog_seeds():
           "    unit: 亿元\n    frequency: quarterly\n    form: ytd\n"
           "    departments: [统计局]\n    bounds: {min: 0, max: 9}\n    due_days: 25\n"
           "    first_due: 2021Q1\n    derived: [bounds]\n")
-    write("catalog", "bad-unknown-key.yaml",
-          "plan:\n  id: x\n  name: x\n  baseline_year: 2020\n  target_year: 2025\n"
-          "indicators:\n  - id: a\n    colour: red\n")
-    write("catalog", "bad-dup-indicator.yaml", minimal + minimal[minimal.index("  - id: a"):])
-    write("catalog", "bad-years.yaml", minimal.replace("target_year: 2025", "target_year: 2020"))
+    write("catalog", "format1.yaml",
+          "plan:\n  id: p\n  name: 规划\n  baseline_year: 2020\n  target_year: 2025\n"
+          "indicators:\n  - id: a\n    name: 甲\n    name_en: A\n    category: c\n"
+          "    unit: '%'\n    attribute: binding\n    kind: floor\n"
+          "    target: {year: 2025, value: 1}\n    departments: [统计局]\n"
+          "    source: {file: f.txt, line: 1}\n")
+    write("catalog", "bad-unknown-key.yaml", head + "  - series: a\n    colour: red\n")
+    write("catalog", "bad-dup-target.yaml", minimal + minimal[minimal.index("  - series: a"):])
+    write("catalog", "bad-years.yaml", minimal.replace("end_year: 2025", "end_year: 2020"))
     write("catalog", "bad-number.yaml", minimal.replace("value: 1}", "value: .nan}"))
     write("catalog", "bad-syntax.yaml", "plan: [\n  id: x\n")
     write("catalog", "bad-tabs.yaml", "plan:\n\tid: x\n")
@@ -325,21 +343,24 @@ def dicts():
     vals = ["update", "query", "history", "since", "status", "alerts", "rejected", "retry",
             "target_set", "catalog", "clock_set", "tick", "backup", "ack", "nack", "result",
             "estimate", "flash", "preliminary", "final", "revised", "2025", "2026Q3", "2026-10",
-            "test-plan", "gdp", "%", "亿元", "统计局"]
+            "test-plan", "gdp", "%", "亿元", "统计局", "region", "detail", "judged_by", "alias",
+            "quangang", "350505"]
     raw = [b"\x83\xa1v\x01", b"\x85\xa1v\x01", b"\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00",
            b"\xcb\x7f\xf0\x00\x00\x00\x00\x00\x00", b"\xc0", b"\xc3", b"\xc2", b"\xdc\x00\x10",
            b"\xde\x00\x10", b"\xca\x3f\xc0\x00\x00", b"\xcf\xff\xff\xff\xff\xff\xff\xff\xff",
            b"\xd3\x80\x00\x00\x00\x00\x00\x00\x00", b"\xd9\x40", b"\xc4\x03", b"\xd4\x01\x00"]
-    write_dict("proto.dict", "msgpack fragments of PROTOCOL.md v1",
+    write_dict("proto.dict", "msgpack fragments of PROTOCOL.md v2",
                [("s%d" % i, pack(k)) for i, k in enumerate(keys + vals)] +
                [("b%d" % i, b) for i, b in enumerate(raw)])
-    ykeys = ["plan", "id", "name", "name_en", "district", "source", "baseline_year", "target_year",
-             "indicators", "category", "unit", "attribute", "kind", "direction", "baseline",
-             "target", "growth", "frequency", "form", "departments", "bounds", "due_days", "prose",
-             "derived", "note", "annual_targets", "year", "value", "file", "line", "min", "max"]
+    ykeys = ["plan", "region", "series", "targets", "id", "alias", "name", "name_en", "title",
+             "title_en", "parent", "source", "start_year", "end_year", "base_year", "status",
+             "category", "unit", "attribute", "kind", "direction", "baseline", "target",
+             "growth", "frequency", "form", "departments", "bounds", "due_days", "first_due",
+             "prose", "derived", "note", "outcome", "text", "annual_targets", "year", "value",
+             "file", "line", "min", "max", "indicators"]
     yvals = ["expected", "binding", "growth", "level", "ceiling", "floor", "keep", "city",
              "cumulative", "info", "up", "down", "annual", "quarterly", "monthly", "ytd", "true",
-             "no", "2020", "2025", ".inf", ".nan", "~", "&a", "*a", "!!str", "---", "...", "- ",
+             "no", "2020", "2025", "2021Q1", "fz", "350599", "draft", "active", "closed", ".inf", ".nan", "~", "&a", "*a", "!!str", "---", "...", "- ",
              "{", "}", "[", "]", ": ", '"', "'", "|", "%YAML 1.1", "%TAG ! tag:", "?", "#"]
     write_dict("catalog.dict", "catalog YAML keys and values (catalog/SCHEMA.md), YAML syntax",
                [("k%d" % i, (k + ": ").encode()) for i, k in enumerate(ykeys)] +

@@ -15,9 +15,12 @@
  * sector granularity).
  *
  * A write is journalled before it is issued and a sync after it returns, so a journal can
- * only claim less durability than the disk had, never more. What this shim cannot see it
- * refuses: a writable shared map of the file (MDB_WRITEMAP writes through memory and
- * syncs with msync) aborts the process with a message instead of passing unchecked.
+ * only claim less durability than the disk had, never more — as long as no write is issued
+ * while a sync of the file is running (a sync thread beside the writer): such a write would
+ * be journalled before that sync's end without being covered by it. What this shim cannot
+ * model it refuses, aborting the process with a message instead of passing unchecked: a
+ * write during a sync, and a writable shared map of the file (MDB_WRITEMAP writes through
+ * memory and syncs with msync).
  *
  * Only the daemon's own calls through the PLT are seen (liblmdb imports open, pwrite,
  * write, writev, lseek, fsync, fdatasync, ftruncate, mmap, msync); test code only. */
@@ -45,6 +48,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int jfd = -1;                 /* the journal, opened at the first tracked open */
 static char target[4096];            /* PW_POWERLOSS_FILE */
 static unsigned char tracked[MAX_FD]; /* 0: not ours, 1: ours, 2: ours and O_DSYNC */
+static int syncing;                  /* syncs of the file running now (under lock) */
 
 static int (*real_open)(const char *, int, ...);
 static int (*real_open64)(const char *, int, ...);
@@ -260,6 +264,8 @@ static ssize_t logged_write(int fd, const struct iovec *iov, int n, off_t off, i
 			    ssize_t (*issue)(int, const struct iovec *, int, off_t))
 {
 	pthread_mutex_lock(&lock);
+	if (syncing)
+		die("a write of the state file while a sync of it runs: not modelled");
 	off_t at = positional ? off : lseek(fd, 0, SEEK_CUR);
 	record(PL_WRITE, fd, (uint64_t)at, iov, n);
 	/* Under the lock: two threads' writes reach the journal in the order they were issued. */
@@ -335,37 +341,49 @@ ssize_t pwritev(int fd, const struct iovec *iov, int n, off_t off)
 	return logged_write(fd, iov, n, off, 1, issue_pwritev);
 }
 
+static void sync_begins(void)
+{
+	pthread_mutex_lock(&lock);
+	syncing++;
+	pthread_mutex_unlock(&lock);
+}
+
 /* A sync is recorded after it returns: only then is the data durable. */
 static void synced(int rc)
 {
-	if (rc != 0 || jfd < 0)
-		return;
 	pthread_mutex_lock(&lock);
-	record(PL_SYNC, 0, 0, NULL, 0);
+	syncing--;
+	if (rc == 0 && jfd >= 0)
+		record(PL_SYNC, 0, 0, NULL, 0);
 	pthread_mutex_unlock(&lock);
 }
 
 int fsync(int fd)
 {
 	shim_init();
+	if (!ours(fd))
+		return real_fsync(fd);
+	sync_begins();
 	int rc = real_fsync(fd);
-	if (ours(fd))
-		synced(rc);
+	synced(rc);
 	return rc;
 }
 
 int fdatasync(int fd)
 {
 	shim_init();
+	if (!ours(fd))
+		return real_fdatasync(fd);
+	sync_begins();
 	int rc = real_fdatasync(fd);
-	if (ours(fd))
-		synced(rc);
+	synced(rc);
 	return rc;
 }
 
 int syncfs(int fd)
 {
 	shim_init();
+	sync_begins();
 	int rc = real_syncfs(fd);
 	synced(rc); /* the test keeps the state file on one file system */
 	return rc;
@@ -374,6 +392,7 @@ int syncfs(int fd)
 void sync(void)
 {
 	shim_init();
+	sync_begins();
 	real_sync();
 	synced(0);
 }

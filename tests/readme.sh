@@ -1,0 +1,96 @@
+#!/bin/bash
+# tests/readme.sh BUILD_DIR — the README's example session, as it is written, against the real
+# daemon on the bundled configuration (etc/planwatchd.conf's catalog: 13th and 14th plans of
+# the three regions) with the history `make run` imports, its clock at 2026-12-01: what the
+# session's comments promise is checked in what it prints. A region's figures by region
+# (push/query quangang …), the v1 plan form beside it, a 2025 figure judged by the 14th plan,
+# a 2026 one said plainly to be judged by none, watch --region (alias or code) printing that
+# region's notices only. tests/fresh-machine.sh runs the same session (tests/readme_session.sh) on a
+# fresh Debian root, without the clock.
+set -euo pipefail
+B=$(cd "${1:-build}" && pwd)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d /tmp/pwreadme.XXXXXX)
+PID=
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$T"; }
+trap cleanup EXIT
+fail() { echo "readme.sh: FAIL: $*" >&2; [ -f "$T/session.out" ] && cat "$T/session.out" >&2
+	[ -f "$T/daemon.log" ] && tail -n 20 "$T/daemon.log" >&2; exit 1; }
+cd "$SRC"
+. tests/readme_session.sh
+
+# The bundled configuration, its state and sockets moved into $T, the clock settable.
+sed -e "s#^state_dir:.*#state_dir: $T/state#" -e "s#^listen:.*#listen: ipc://$T/in.sock#" \
+	-e "s#^publish:.*#publish: ipc://$T/pub.sock#" -e "s#\.\./catalog/#$SRC/catalog/#" \
+	etc/planwatchd.conf >"$T/planwatchd.conf"
+echo "allow_clock_set: true" >>"$T/planwatchd.conf"
+grep -q "^  - $SRC/catalog/plans/quangang-14.yaml$" "$T/planwatchd.conf" ||
+	fail "the bundled config's catalog list was not rewritten: $(cat "$T/planwatchd.conf")"
+export PLANWATCH_ENDPOINT=ipc://$T/in.sock PLANWATCH_PUB=ipc://$T/pub.sock
+"$B/planwatchd" --config "$T/planwatchd.conf" 2>"$T/daemon.log" &
+PID=$!
+i=0; until "$B/planwatch" --timeout 300 status >/dev/null 2>&1; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "daemon did not start"; sleep 0.3; done
+"$B/planwatch" debug clock 2026-12-01T08:00:00Z >/dev/null
+for f in data/history/by-region/*.csv; do # what tests/run-local.sh (make run) loads
+	"$B/planwatch" import --backfill "$f" >/dev/null
+done
+
+# watch --region from the log: the history holds the three regions' figures; one region's
+# notices, by alias or by code, are exactly the notices whose topic names it (or, in topics
+# of the old scheme, a plan of it: licheng-14).
+"$B/planwatch" watch --since 0 --wait 1500 >"$T/all.out"
+"$B/planwatch" watch --region licheng --since 0 --wait 1500 >"$T/licheng.out"
+"$B/planwatch" watch --region 350502 --since 0 --wait 1500 >"$T/350502.out"
+n_all=$(wc -l <"$T/all.out") n_li=$(grep -cE '^[0-9]+ [a-z_]+\.licheng(-[0-9]+)?\.' "$T/all.out")
+[ "$n_li" -gt 0 ] && [ "$n_li" -lt "$n_all" ] || fail "history: $n_li licheng notices of $n_all"
+grep -E '^[0-9]+ [a-z_]+\.licheng(-[0-9]+)?\.' "$T/all.out" | cmp -s - "$T/licheng.out" ||
+	fail "watch --region licheng: $(wc -l <"$T/licheng.out") lines, not the $n_li of licheng"
+cmp -s "$T/licheng.out" "$T/350502.out" || fail "watch --region 350502 differs from --region licheng"
+
+# history and catalog show by region (code or alias) answer what the v1 plan forms do; an
+# unknown region is refused by name.
+"$B/planwatch" history 350505 gdp 2020 >"$T/h1"
+"$B/planwatch" history quangang-13 gdp 2020 >"$T/h2"
+grep -qE '^2020 +734.44 +final' "$T/h1" && cmp -s "$T/h1" "$T/h2" || fail "history by region: $(cat "$T/h1")"
+"$B/planwatch" catalog show licheng >"$T/c1"
+grep -q '^licheng-13 ' "$T/c1" && grep -q '^licheng-14 ' "$T/c1" &&
+	! grep -qvE '^(licheng-1[34] |plan )' "$T/c1" || fail "catalog show licheng: $(head -3 "$T/c1")"
+if "$B/planwatch" query atlantis gdp 2>"$T/err"; then fail "query of an unknown region succeeded"; fi
+grep -q "unknown_region" "$T/err" || fail "unknown region: $(cat "$T/err")"
+
+# The session, in a directory whose build/ is this build; `make stop` stops this daemon.
+mkdir "$T/work"
+ln -s "$B" "$T/work/build"
+cat >"$T/prelude" <<EOF
+make() { [ "\$*" = stop ] || exit 97; kill $PID; while kill -0 $PID 2>/dev/null; do sleep 0.1; done; }
+EOF
+readme_session_script "$T/session.sh" "$T/prelude"
+grep -q "planwatch push quangang gdp 2026Q1" "$T/session.sh" || fail "no session parsed: $(cat "$T/session.sh")"
+(cd "$T/work" && bash "$T/session.sh" >"$T/session.out" 2>&1) || fail "the example session failed"
+PID=
+
+out=$T/session.out
+has() { grep -qE -- "$1" "$out" || fail "$2"; }
+has "acknowledged \(durable\)" "no push was acknowledged"
+has "^  gdp 2025Q4: judged by quangang-14$" "2025Q4 not judged by the 14th plan"
+has "^  gdp 2026Q1: no plan in force for 2026 — load the 15th-plan catalog; see catalog/README.md$" \
+	"the 2026 push does not say plainly that no plan judges it"
+# query quangang gdp and query quangang-13 gdp: one series, with the 13th plan's final 2020
+# figure (history), the 2025 figure and the 2026 one.
+[ "$(grep -cE '^2020 +734.44 +final' "$out")" = 2 ] || fail "2020 734.44 not in both queries"
+[ "$(grep -cE '^2025Q4 +1002 +flash' "$out")" = 2 ] || fail "2025Q4 not in both queries"
+[ "$(grep -cE '^2026Q1 +240 +flash' "$out")" = 2 ] || fail "2026Q1 not in both queries"
+# alerts: the current year (the clock's) has no plan in force.
+[ "$(grep -c '^no plan in force for 2026 — load the 15th-plan catalog; see catalog/README.md$' "$out")" = 1 ] ||
+	fail "alerts does not say that no plan is in force for 2026"
+# watch --region quangang: this region's notices and no other's: the two changes, by region.
+[ "$(grep -cE '^[0-9]+ change\.quangang\.gdp ' "$out")" = 2 ] || fail "watch printed no change.quangang.gdp for the two pushes"
+# (the region's alias second in the topic, or in topics of the old scheme a plan of it)
+grep -E '^[0-9]+ [a-z_]+\.' "$out" | grep -vE '^[0-9]+ [a-z_]+\.quangang(-[0-9]+)?\.' &&
+	fail "watch --region quangang printed another region's notice"
+grep -qE '^[0-9]+ change\.quangang\.gdp .*"region":"350505".*"judged_by":\["quangang-14"\]' "$out" ||
+	fail "the 2025Q4 change notice lacks region and judged_by"
+grep -qE '^[0-9]+ change\.quangang\.gdp .*"judged_by":\[\]' "$out" ||
+	fail "the 2026Q1 change notice is not judged_by []"
+echo "readme.sh: ok"
