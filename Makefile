@@ -31,7 +31,8 @@ STORE_SRC  = store/store.c store/record.c store/migrate.c store/hot.c store/page
 CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c model/unit.c
 MODEL_SRC  = $(CAT_SRC) model/keypair.c model/plausible.c model/evaluate.c model/ytd.c \
              model/discipline.c
-RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c daemon/overdue.c daemon/verdict.c
+RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c daemon/overdue.c daemon/verdict.c \
+             daemon/planstat.c
 DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/role.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
              $(RULES_SRC) daemon/reply.c daemon/qbound.c daemon/apply.c daemon/query.c daemon/metrics.c \
              daemon/publisher.c daemon/live.c daemon/notify.c daemon/connlimit.c daemon/net.c \

@@ -64,11 +64,13 @@ static void usage(FILE *f)
 		"                          latest values, or the series as known at DATE\n"
 		"  history REGION INDICATOR PERIOD\n"
 		"                          every revision of one figure\n"
-		"  alerts [--plan P] [--dept D] [--period P] [--all] [--chase]\n"
+		"  alerts [--region R] [--plan P] [--dept D] [--period P] [--all] [--chase]\n"
 		"                          verdicts at risk or off track, then the figures announced\n"
-		"                          overdue by 责任单位 with days late (--all: also on track,\n"
-		"                          and the older gaps never announced; --period: verdicts\n"
-		"                          as of that period; --chase: one line per overdue figure)\n"
+		"                          overdue by 责任单位 with days late (--region: one region,\n"
+		"                          alias or code; --dept: what one 责任单位 answers for;\n"
+		"                          --all: also on track, and the older gaps never announced;\n"
+		"                          --period: verdicts as of that period; --chase: one line\n"
+		"                          per overdue figure)\n"
 		"  rejected [--dept D] [--since DATE] [--after ID]\n"
 		"  rejected retry ID       re-validate a quarantined message (after a catalog fix)\n"
 		"  target set PLAN INDICATOR VALUE\n"
@@ -707,6 +709,34 @@ out_rows:
 
 /* ---- reads ---- */
 
+/* A query item's verdicts, "quangang-14 at_risk, ..." ("-" when no plan judges the period;
+ * nothing for a history item, which has none). */
+static void print_item_verdicts(const struct proto_view *v, int i)
+{
+	struct proto_view *vs = NULL;
+	if (proto_view_sub(v, i, "verdicts", &vs) < 0)
+		return;
+	printf("  ");
+	for (size_t k = 0; k < proto_view_count(vs); k++) {
+		char plan[70] = "", state[16] = "";
+		proto_view_str(vs, (int)k, "plan", plan, sizeof(plan));
+		proto_view_str(vs, (int)k, "state", state, sizeof(state));
+		printf("%s%s %s", k ? ", " : "", plan, state);
+	}
+	if (!proto_view_count(vs))
+		printf("-");
+	proto_view_free(vs);
+}
+
+/* Does the reply's first item carry verdicts (a query's does, a history's not)? */
+static bool has_verdicts(const struct proto_view *v)
+{
+	struct proto_view *vs = NULL;
+	bool has = proto_view_count(v) && proto_view_sub(v, 0, "verdicts", &vs) == 0;
+	proto_view_free(vs);
+	return has;
+}
+
 static void print_obs_table(const struct proto_view *v)
 {
 	char unit[40] = "", name[200] = "", alias[40] = "";
@@ -714,8 +744,8 @@ static void print_obs_table(const struct proto_view *v)
 	proto_view_str(v, -1, "name", name, sizeof(name));
 	proto_view_str(v, -1, "alias", alias, sizeof(alias));
 	printf("%s%s%s (%s)\n", alias, alias[0] ? " " : "", name, unit);
-	printf("%-8s %14s %-12s %8s %4s %-20s %s\n", "period", "value", "status", "yoy%", "rev",
-	       "received", "dept");
+	printf("%-8s %14s %-12s %8s %4s %-20s %s%s\n", "period", "value", "status", "yoy%", "rev",
+	       "received", "dept", has_verdicts(v) ? "  verdicts" : "");
 	for (size_t i = 0; i < proto_view_count(v); i++) {
 		char per[16] = "", st[16] = "", dept[80] = "", ts[32] = "", yoys[16] = "";
 		double val = NAN, yoy;
@@ -729,8 +759,10 @@ static void print_obs_table(const struct proto_view *v)
 		if (proto_view_double(v, (int)i, "yoy", &yoy) == 0)
 			snprintf(yoys, sizeof(yoys), "%.2f", yoy);
 		fmt_time(t, ts, sizeof(ts));
-		printf("%-8s %14.6g %-12s %8s %4lld %-20s %s\n", per, val, st, yoys, (long long)rev, ts,
+		printf("%-8s %14.6g %-12s %8s %4lld %-20s %s", per, val, st, yoys, (long long)rev, ts,
 		       dept);
+		print_item_verdicts(v, (int)i);
+		putchar('\n');
 	}
 }
 
@@ -982,6 +1014,7 @@ static void print_chase(const struct proto_view *v)
 static int cmd_alerts(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { { "plan", required_argument, NULL, 'p' },
+					      { "region", required_argument, NULL, 'r' },
 					      { "dept", required_argument, NULL, 'd' },
 					      { "period", required_argument, NULL, 'P' },
 					      { "all", no_argument, NULL, 'a' },
@@ -995,6 +1028,8 @@ static int cmd_alerts(struct cli *c, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "p:a", opts, NULL)) != -1) {
 		if (ch == 'p') {
 			r.plan = optarg;
+		} else if (ch == 'r') {
+			r.region = optarg;
 		} else if (ch == 'd') {
 			r.dept = optarg;
 		} else if (ch == 'P') {

@@ -70,6 +70,7 @@ struct apply {
 	size_t n_touched, cap_touched;
 	struct apply_judged *periods;
 	size_t n_periods, cap_periods;
+	struct overdue_arrivals *arrivals; /* due entries the group's figures ended */
 	struct apply_prev *prev;  /* [n_items] of the update being applied */
 	struct apply_key *sorted; /* [n_items]: duplicate check */
 	size_t cap_scratch;
@@ -95,6 +96,10 @@ int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_
 	a->rules = rules;
 	proto_buf_init(&a->stored_ack);
 	proto_buf_init(&a->detail);
+	if (overdue_arrivals_new(&a->arrivals) < 0) {
+		free(a);
+		return PW_ENOMEM;
+	}
 	*ret = a;
 	return 0;
 }
@@ -107,6 +112,7 @@ void apply_free(struct apply *a)
 	free(a->ids);
 	free(a->touched);
 	free(a->periods);
+	overdue_arrivals_free(a->arrivals);
 	free(a->prev);
 	free(a->sorted);
 	proto_req_free(a->retry_req);
@@ -488,7 +494,7 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	if ((rc = store_obs_put(t, &o)) < 0)
 		return rc;
 	if ((rc = emit_change(a, t, ind, it, &o, prev->found ? &prev->head : NULL)) < 0 ||
-	    (rc = overdue_arrived(t, ind, &o.period, a->notices)) < 0 ||
+	    (rc = overdue_arrived(t, ind, &o.period, a->notices->now_ms, a->arrivals)) < 0 ||
 	    (rc = judge_later(a, ind, &o.period)) < 0)
 		return rc;
 	(*changed)++;
@@ -852,12 +858,15 @@ static size_t series_targets(const struct apply *a, const struct cat_indicator *
 	return n;
 }
 
-/* The verdicts of the group's stored periods, then each touched series' newest (with its
- * notices): a period that is its plan's newest gets the announced state last. */
+/* The overdue figures that arrived (resolved per department and period), the verdicts of
+ * the group's stored periods, then each touched series' newest (with its notices): a
+ * period that is its plan's newest gets the announced state last. */
 static int judge_group(struct store_txn *t, struct apply *a)
 {
 	const struct cat_indicator *ys[CAT_REGION_PLANS_MAX];
-	int rc;
+	int rc = overdue_resolve(t, a->cat, a->arrivals, a->notices);
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; i < a->n_periods; i++) {
 		size_t n = series_targets(a, a->periods[i].ind, ys);
 		for (size_t k = 0; k < n; k++)
@@ -885,6 +894,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 	qbound_abort(a->qb);
 	a->n_touched = 0;
 	a->n_periods = 0;
+	overdue_arrivals_clear(a->arrivals);
 	if ((rc = ids_reset(a)) < 0)
 		return rc;
 	for (size_t i = 0; i < a->n; i++) {

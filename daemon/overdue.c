@@ -49,44 +49,28 @@ static void of_series(const struct cat_series *s, struct series *o)
 	};
 }
 
-/* A format-1 indicator is its own series, first expected in the year after its baseline. */
-static void of_indicator(const struct cat_indicator *x, struct series *o)
-{
-	if (x->series) {
-		of_series(x->series, o);
-		return;
-	}
-	*o = (struct series){
-		.owner = x->plan->id, .alias = x->plan->id, .id = x->id, .name = x->name,
-		.dept = x->n_depts ? x->depts[0] : "-", .freq = x->freq, .due_days = x->due_days,
-		.first = { .year = (uint16_t)(x->base_year + 1), .freq = (uint8_t)x->freq,
-			   .n = x->freq == PERIOD_ANNUAL ? 0 : 1 },
-	};
-}
-
 typedef int (*series_fn)(const struct series *s, void *arg);
 
-/* Every series with a release calendar: the regions', then format-1 plans' indicators. */
-static int each_series(const struct catalog *c, series_fn fn, void *arg)
+/* Every series of region r with a release calendar. */
+static int region_series(const struct cat_region *r, series_fn fn, void *arg)
 {
 	struct series s;
 	int rc;
-	for (size_t i = 0; i < catalog_n_regions(c); i++) {
-		const struct cat_region *r = catalog_region_at(c, i);
-		for (size_t k = 0; k < r->n_series; k++) {
-			of_series(&r->series[k], &s);
-			if (s.due_days > 0 && (rc = fn(&s, arg)) < 0)
-				return rc;
-		}
+	for (size_t k = 0; k < r->n_series; k++) {
+		of_series(&r->series[k], &s);
+		if (s.due_days > 0 && (rc = fn(&s, arg)) < 0)
+			return rc;
 	}
-	for (size_t i = 0; i < catalog_n_plans(c); i++) {
-		const struct cat_plan *p = catalog_plan_at(c, i);
-		for (size_t k = 0; !p->region && k < p->n_inds; k++) {
-			of_indicator(&p->inds[k], &s);
-			if (s.due_days > 0 && (rc = fn(&s, arg)) < 0)
-				return rc;
-		}
-	}
+	return 0;
+}
+
+/* Every series of the catalog with a release calendar. */
+static int each_series(const struct catalog *c, series_fn fn, void *arg)
+{
+	int rc;
+	for (size_t i = 0; i < catalog_n_regions(c); i++)
+		if ((rc = region_series(catalog_region_at(c, i), fn, arg)) < 0)
+			return rc;
 	return 0;
 }
 
@@ -96,17 +80,16 @@ static bool find_series(const struct catalog *c, const char *owner, const char *
 {
 	const struct cat_region *r = catalog_region(c, owner);
 	const struct cat_series *s = r ? catalog_series(r, id) : NULL;
-	const struct cat_indicator *x = r ? NULL : catalog_find(c, owner, id);
 	if (s)
 		of_series(s, o);
-	else if (x && !x->series)
-		of_indicator(x, o);
-	return s || (x && !x->series);
+	return s != NULL;
 }
 
 static bool wanted(const struct catalog *c, const struct overdue_filter *f, const struct series *s)
 {
 	if (f->dept && strcmp(f->dept, s->dept) != 0)
+		return false;
+	if (f->region && strcmp(f->region, s->owner) != 0)
 		return false;
 	if (!f->plan)
 		return true;
@@ -266,6 +249,26 @@ static void group_head(const struct gaps *g, size_t i, size_t j, int64_t *due_ms
 			*due_ms = g->v[k].due_ms, *days = g->v[k].days;
 }
 
+/* The array [{indicator, name, (due_days,) due, days_late}] of gaps [i, j). */
+static void w_indicators(struct proto_buf *b, const struct gaps *g, size_t i, size_t j,
+			 bool due_days)
+{
+	char day[16];
+	proto_w_array(b, (uint32_t)(j - i));
+	for (size_t k = i; k < j; k++) {
+		struct proto_map e;
+		due_day(g->v[k].due_ms, day);
+		proto_map_open(&e, b);
+		proto_kv_str(&e, "indicator", g->v[k].s.id);
+		proto_kv_str(&e, "name", g->v[k].s.name);
+		if (due_days)
+			proto_kv_int(&e, "due_days", g->v[k].s.due_days);
+		proto_kv_str(&e, "due", day);
+		proto_kv_int(&e, "days_late", g->v[k].days);
+		proto_map_close(e);
+	}
+}
+
 /* The pairs region, alias, dept, period, due, days_late and indicators of gaps [i, j). */
 static void w_group(struct proto_map *m, const struct gaps *g, size_t i, size_t j, bool due_days)
 {
@@ -283,19 +286,7 @@ static void w_group(struct proto_map *m, const struct gaps *g, size_t i, size_t 
 	proto_kv_str(m, "due", day);
 	proto_kv_int(m, "days_late", days);
 	proto_map_key(m, "indicators");
-	proto_w_array(m->b, (uint32_t)(j - i));
-	for (size_t k = i; k < j; k++) {
-		struct proto_map e;
-		due_day(g->v[k].due_ms, day);
-		proto_map_open(&e, m->b);
-		proto_kv_str(&e, "indicator", g->v[k].s.id);
-		proto_kv_str(&e, "name", g->v[k].s.name);
-		if (due_days)
-			proto_kv_int(&e, "due_days", g->v[k].s.due_days);
-		proto_kv_str(&e, "due", day);
-		proto_kv_int(&e, "days_late", g->v[k].days);
-		proto_map_close(e);
-	}
+	w_indicators(m->b, g, i, j, due_days);
 }
 
 /* overdue_since in force: the config's, else the one the store wrote. */
@@ -363,63 +354,129 @@ int overdue_tick(const struct rules_cfg *cfg, struct store_txn *t, const struct 
 
 /* ---- arrival ---- */
 
-static int resolve(struct store_txn *t, const struct series *s, const struct period *p,
-		   struct notice_list *out)
+struct overdue_arrivals {
+	struct gaps g; /* the due entries the txn's figures ended, announced = true */
+};
+
+int overdue_arrivals_new(struct overdue_arrivals **ret)
 {
-	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX], day[16];
+	*ret = calloc(1, sizeof(**ret));
+	return *ret ? 0 : PW_ENOMEM;
+}
+
+void overdue_arrivals_free(struct overdue_arrivals *a)
+{
+	if (!a)
+		return;
+	free(a->g.v);
+	free(a);
+}
+
+void overdue_arrivals_clear(struct overdue_arrivals *a)
+{
+	a->g.n = 0;
+}
+
+/* Ends the due entry of (s, p), if there is one, into a. */
+static int end_entry(struct store_txn *t, const struct series *s, const struct period *p,
+		     int64_t now_ms, struct overdue_arrivals *a)
+{
 	uint8_t buf[DUE_REC];
 	size_t len;
 	int64_t due;
-	int days = 0, rc = store_due_get(t, s->owner, s->id, p, buf, sizeof(buf), &len);
+	int rc = store_due_get(t, s->owner, s->id, p, buf, sizeof(buf), &len);
 	if (rc == PW_ENOTFOUND)
 		return 0;
 	if (rc < 0 || (rc = due_decode(buf, len, &due)) < 0 ||
 	    (rc = store_due_del(t, s->owner, s->id, p)) < 0)
 		return rc;
-	struct disc_item d = { .dept = s->dept, .series = s->id, .period = *p, .due_ms = due,
-			       .recv_ms = out->now_ms };
-	disc_classify(&d, out->now_ms, &days);
-	period_format(p, per);
-	due_day(due, day);
-	notice_topic(topic, "resolved", s->alias, s->id);
-	notice_begin(out);
-	struct proto_map m = { .b = &out->fields };
-	proto_kv_str(&m, "region", s->owner);
-	proto_kv_str(&m, "alias", s->alias);
-	proto_kv_str(&m, "indicator", s->id);
-	proto_kv_str(&m, "name", s->name);
-	proto_kv_str(&m, "period", per);
-	proto_kv_str(&m, "dept", s->dept);
-	proto_kv_str(&m, "state", "received");
-	proto_kv_str(&m, "previous", "overdue");
-	proto_kv_str(&m, "rule", "release_calendar");
-	proto_kv_str(&m, "due", day);
-	proto_kv_int(&m, "days_late", days);
-	return notice_emit(out, t, topic);
+	return gaps_add(&a->g, s, p, due, now_ms, true);
 }
 
 int overdue_arrived(struct store_txn *t, const struct cat_indicator *x, const struct period *p,
-		    struct notice_list *out)
+		    int64_t now_ms, struct overdue_arrivals *a)
 {
 	struct series s;
 	int rc;
-	of_indicator(x, &s);
+	of_series(x->series, &s);
 	if (s.due_days <= 0)
 		return 0;
-	if ((rc = resolve(t, &s, p, out)) < 0 || p->freq != PERIOD_ANNUAL ||
+	if ((rc = end_entry(t, &s, p, now_ms, a)) < 0 || p->freq != PERIOD_ANNUAL ||
 	    s.freq == PERIOD_ANNUAL)
 		return rc;
 	/* An annual figure stands in for the year's last quarter or month. */
 	struct period last = { .year = p->year, .freq = (uint8_t)s.freq,
 			       .n = s.freq == PERIOD_QUARTER ? 4 : 12 };
-	return resolve(t, &s, &last, out);
+	return end_entry(t, &s, &last, now_ms, a);
+}
+
+/* The figures of (region, dept, period) of x still announced and missing, into out. */
+struct outstanding {
+	struct store_txn *t;
+	const struct gap *x;
+	struct gaps *out;
+	int64_t now_ms;
+};
+
+static int outstanding_cb(const struct series *s, void *arg)
+{
+	struct outstanding *o = arg;
+	uint8_t buf[DUE_REC];
+	size_t len;
+	int64_t due;
+	if (strcmp(s->dept, o->x->s.dept) != 0 || s->freq != o->x->p.freq)
+		return 0;
+	int rc = store_due_get(o->t, s->owner, s->id, &o->x->p, buf, sizeof(buf), &len);
+	if (rc == PW_ENOTFOUND)
+		return 0;
+	if (rc < 0 || (rc = due_decode(buf, len, &due)) < 0)
+		return rc;
+	return gaps_add(o->out, s, &o->x->p, due, o->now_ms, true);
+}
+
+/* The pairs "outstanding": [{indicator, name, due, days_late}] of the group of x. */
+static int w_outstanding(struct store_txn *t, const struct catalog *c, const struct gap *x,
+			 struct proto_map *m, int64_t now_ms)
+{
+	struct gaps g = { 0 };
+	struct outstanding o = { .t = t, .x = x, .out = &g, .now_ms = now_ms };
+	const struct cat_region *r = catalog_region(c, x->s.owner);
+	int rc = r ? region_series(r, outstanding_cb, &o) : 0;
+	if (rc == 0) {
+		proto_map_key(m, "outstanding");
+		w_indicators(m->b, &g, 0, g.n, false);
+	}
+	free(g.v);
+	return rc;
+}
+
+int overdue_resolve(struct store_txn *t, const struct catalog *c, struct overdue_arrivals *a,
+		    struct notice_list *out)
+{
+	struct gaps *g = &a->g;
+	char topic[STORE_TOPIC_MAX + 1];
+	int rc = 0;
+	if (g->n)
+		qsort(g->v, g->n, sizeof(*g->v), gap_cmp);
+	for (size_t i = 0, j; rc == 0 && i < g->n; i = j) {
+		struct proto_map m = { .b = &out->fields };
+		j = group_end(g, i);
+		notice_topic(topic, "resolved", g->v[i].s.alias, g->v[i].s.dept);
+		notice_begin(out);
+		w_group(&m, g, i, j, false);
+		proto_kv_str(&m, "previous", "overdue");
+		if ((rc = w_outstanding(t, c, &g->v[i], &m, out->now_ms)) == 0)
+			rc = notice_emit(out, t, topic);
+	}
+	overdue_arrivals_clear(a);
+	return rc;
 }
 
 int overdue_note(struct store_txn *t, const struct cat_indicator *x, const struct period *p)
 {
 	struct series s;
 	uint8_t rec[DUE_REC];
-	of_indicator(x, &s);
+	of_series(x->series, &s);
 	int rc = has_figure(t, &s, p);
 	if (rc != 0 || s.due_days <= 0)
 		return rc < 0 ? rc : 0;

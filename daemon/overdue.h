@@ -12,12 +12,12 @@
  * upgraded to schema 7) that it has not announced before, one notice
  * overdue.<alias>.<dept> per (region, responsible department, period) listing the
  * indicators, and remembers each figure in the store's due table in the same txn. The
- * txn that stores the figure deletes its entry and announces resolved.<alias>.<series>.
+ * txn that stores figures deletes their entries and announces, per (region, department,
+ * period) again, resolved.<alias>.<dept> listing the indicators that arrived (days late)
+ * and those still outstanding. <dept> is the department as the catalog names it (the
+ * first of the series' departments, the 责任单位; a series without one counts as "-").
  * Older gaps are listed (overdue_encode with all) but never announced: a first start
- * does not announce years of gaps in one burst, and a restart announces nothing twice.
- *
- * A format-1 catalog (one plan, no region: the test fixture) is its own owner: its
- * indicators are the series, first expected in the year after the baseline. */
+ * does not announce years of gaps in one burst, and a restart announces nothing twice. */
 #ifndef PW_OVERDUE_H
 #define PW_OVERDUE_H
 
@@ -36,9 +36,22 @@
 int overdue_tick(const struct rules_cfg *cfg, struct store_txn *t, const struct catalog *c,
 		 struct notice_list *out);
 
+/* The due entries one write txn ended, announced together when its figures are stored. */
+struct overdue_arrivals;
+int overdue_arrivals_new(struct overdue_arrivals **ret);
+void overdue_arrivals_free(struct overdue_arrivals *a);
+void overdue_arrivals_clear(struct overdue_arrivals *a);
+
 /* Figure p of x's series was just stored in t: an announced entry of it (or, for an annual
- * figure, of the year's last quarter or month) is deleted and resolved announced. */
+ * figure, of the year's last quarter or month) is deleted and kept in a. */
 int overdue_arrived(struct store_txn *t, const struct cat_indicator *x, const struct period *p,
+		    int64_t now_ms, struct overdue_arrivals *a);
+
+/* One resolved.<alias>.<dept> notice per (region, department, period) of a's entries:
+ * {region, alias, dept, period, due, days_late, indicators: [{indicator, name, due,
+ * days_late}], previous: "overdue", outstanding: [the same of the group's figures still
+ * announced and missing]}. Clears a. */
+int overdue_resolve(struct store_txn *t, const struct catalog *c, struct overdue_arrivals *a,
 		    struct notice_list *out);
 
 /* The upgrade to schema 7: period p of x's series was announced overdue by a release that
@@ -49,6 +62,7 @@ int overdue_note(struct store_txn *t, const struct cat_indicator *x, const struc
 
 /* Which gaps the alerts reply lists. */
 struct overdue_filter {
+	const char *region; /* only this region's series, by id (NULL: all) */
 	const char *plan; /* only the series this plan has targets on (NULL: all) */
 	const char *dept; /* only this responsible department (NULL: all) */
 	bool all;         /* also the gaps never announced (due before overdue_since) */

@@ -11,6 +11,7 @@
 #include "query.h"
 #include "reply.h"
 #include "validate.h"
+#include "verdict.h"
 
 struct qctx {
 	const struct catalog *cat;
@@ -18,6 +19,7 @@ struct qctx {
 	const struct query_stats *st;
 	const struct proto_req *r;
 	const struct cat_indicator *x; /* the series asked about (query, history) */
+	struct store_txn *t;           /* query: for the verdicts of each period */
 	struct proto_buf items; /* encoded elements of the "items" array */
 	uint32_t n;
 	uint32_t limit;
@@ -31,10 +33,50 @@ struct qctx {
 	struct overdue_summary ods;
 };
 
-static void w_obs(struct proto_buf *b, const struct store_obs *o)
+/* The pairs of one plan's verdict on a period: what verdict.h keeps, rule by name. */
+static void w_verdict(struct proto_map *m, const struct cat_indicator *x,
+		      const struct verdict_rec *v)
 {
+	proto_kv_str(m, "state", rules_state_name(v->state));
+	proto_kv_double(m, "value", v->value);
+	proto_kv_double(m, "required", v->required);
+	proto_kv_double(m, "gap", v->gap);
+	proto_kv_str(m, "gap_unit", v->points ? "pp" : x->unit);
+	proto_kv_str(m, "rule", verdict_rule_name(v->rule));
+	proto_kv_uint(m, "rev", v->rev);
+}
+
+/* "verdicts": one map per plan that judges period p of the series (docs/MODEL.md section
+ * 2), its stored verdict or, when it has none (no requirement that year), state none. */
+static int w_verdicts(struct proto_map *m, struct qctx *q, const struct period *p)
+{
+	struct cat_judge j[CAT_REGION_PLANS_MAX];
+	size_t n = catalog_judges(q->cat, q->x->series, p, j, CAT_REGION_PLANS_MAX);
+	proto_map_key(m, "verdicts");
+	proto_w_array(m->b, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		struct verdict_rec v;
+		struct proto_map e;
+		int rc = verdict_get(q->t, j[i].x->plan->id, j[i].x->id, p, &v);
+		if (rc < 0 && rc != PW_ENOTFOUND)
+			return rc;
+		proto_map_open(&e, m->b);
+		proto_kv_str(&e, "plan", j[i].x->plan->id);
+		if (rc == 0)
+			w_verdict(&e, j[i].x, &v);
+		else
+			proto_kv_str(&e, "state", rules_state_name(RULES_NONE));
+		proto_map_close(e);
+	}
+	return 0;
+}
+
+static int w_obs(struct qctx *q, const struct store_obs *o)
+{
+	struct proto_buf *b = &q->items;
 	char per[PERIOD_TEXT_MAX];
 	struct proto_map m;
+	int rc = 0;
 	period_format(&o->period, per);
 	proto_map_open(&m, b);
 	proto_kv_str(&m, "period", per);
@@ -47,7 +89,10 @@ static void w_obs(struct proto_buf *b, const struct store_obs *o)
 	proto_kv_str(&m, "msgid", o->msgid);
 	proto_kv_str(&m, "reason", o->reason[0] ? o->reason : NULL);
 	proto_kv_bool(&m, "backfill", o->flags & STORE_OBS_BACKFILL);
+	if (q->r->type == PROTO_QUERY)
+		rc = w_verdicts(&m, q, &o->period);
 	proto_map_close(m);
+	return rc;
 }
 
 /* One more item, unless the limit is reached or the items already fill the reply's
@@ -68,8 +113,8 @@ static int obs_cb(const struct store_obs *o, void *arg)
 	struct qctx *q = arg;
 	if (take(q))
 		return 1;
-	w_obs(&q->items, o);
-	return q->items.err;
+	int rc = w_obs(q, o);
+	return rc < 0 ? rc : q->items.err;
 }
 
 /* Vintages arrive ordered by period then rev: keep the newest one known at as_of. */
@@ -104,6 +149,7 @@ static int series_txn(struct store_txn *t, void *arg)
 	int rc;
 
 	const char *owner = cat_owner(q->x); /* a plan's series are its region's */
+	q->t = t;
 
 	if (r->type == PROTO_HISTORY)
 		return store_rev_range(t, owner, r->ind, &r->period, &r->period, obs_cb, q);
@@ -406,6 +452,18 @@ static int year_without_plan(const struct catalog *c, int64_t now_ms)
 	return year;
 }
 
+/* alerts' region and plan, each optional: known, and the plan of that region. */
+static int check_alerts_owner(const struct catalog *c, const struct proto_req *r)
+{
+	const struct cat_region *reg = r->region ? catalog_region(c, r->region) : NULL;
+	const struct cat_plan *p = r->plan ? catalog_plan(c, r->plan) : NULL;
+	if (r->region && !reg)
+		return PW_EREGION;
+	if (r->plan && !p)
+		return PW_EPLAN;
+	return reg && p && p->region != reg ? PW_EFIELD : 0;
+}
+
 /* The alerts list, and no_plan_in_force (the year) when no loaded plan judges this year. */
 static void w_alerts_reply(struct proto_buf *b, struct qctx *q)
 {
@@ -422,14 +480,18 @@ static void w_alerts_reply(struct proto_buf *b, struct qctx *q)
 	proto_map_close(m);
 }
 
-/* Verdicts (as of r->period when given), then the overdue figures (daemon/overdue.h). */
+/* Verdicts (as of r->period when given), then the overdue figures (daemon/overdue.h), of
+ * the region, plan and department asked for (each optional). */
 static int alerts_txn(struct store_txn *t, void *arg)
 {
 	struct qctx *q = arg;
 	const struct proto_req *r = q->r;
-	struct overdue_filter f = { .plan = r->plan, .dept = r->dept, .all = r->all };
-	int rc = rules_alerts_encode(q->rules, t, q->cat, r->plan, r->has_period ? &r->period : NULL,
-				     &q->items);
+	const struct cat_region *reg = r->region ? catalog_region(q->cat, r->region) : NULL;
+	struct rules_alert_filter vf = { .region = reg, .plan = r->plan, .dept = r->dept,
+					 .cut = r->has_period ? &r->period : NULL };
+	struct overdue_filter f = { .region = reg ? reg->id : NULL, .plan = r->plan,
+				    .dept = r->dept, .all = r->all };
+	int rc = rules_alerts_encode(t, q->cat, &vf, &q->items);
 	if (rc < 0)
 		return rc;
 	q->n = (uint32_t)rc;
@@ -467,9 +529,7 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 			w_items_reply(b, &q, false);
 		break;
 	case PROTO_ALERTS:
-		if (r->plan && !catalog_plan(cat, r->plan))
-			rc = PW_EPLAN;
-		else if ((rc = store_read(s, alerts_txn, &q)) == 0)
+		if ((rc = check_alerts_owner(cat, r)) == 0 && (rc = store_read(s, alerts_txn, &q)) == 0)
 			w_alerts_reply(b, &q);
 		break;
 	case PROTO_STATUS:

@@ -668,7 +668,7 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 
 /* One item of the alerts reply. */
 struct alert_item {
-	const char *plan, *ind;
+	const struct cat_indicator *x;
 	int state;
 	int64_t since_ms;
 	const struct period *period; /* NULL: none judged yet */
@@ -676,18 +676,21 @@ struct alert_item {
 	const char *rule; /* NULL: not said */
 };
 
-static void w_alert_item(struct proto_buf *b, const struct catalog *c, const struct alert_item *it)
+static void w_alert_item(struct proto_buf *b, const struct alert_item *it)
 {
-	const struct cat_indicator *x = catalog_find(c, it->plan, it->ind);
+	const struct cat_indicator *x = it->x;
 	char per[PERIOD_TEXT_MAX] = "";
 	struct proto_map m;
 	if (it->period)
 		period_format(it->period, per);
 	proto_map_open(&m, b);
-	proto_kv_str(&m, "plan", it->plan);
-	proto_kv_str(&m, "indicator", it->ind);
-	proto_kv_str(&m, "name", x ? x->name : NULL);
-	proto_kv_str(&m, "attribute", x ? cat_attr_name(x->attribute) : NULL);
+	proto_kv_str(&m, "region", x->plan->region->id);
+	proto_kv_str(&m, "alias", x->plan->region->alias);
+	proto_kv_str(&m, "plan", x->plan->id);
+	proto_kv_str(&m, "indicator", x->id);
+	proto_kv_str(&m, "name", x->name);
+	proto_kv_str(&m, "attribute", cat_attr_name(x->attribute));
+	proto_kv_str(&m, "dept", x->n_depts ? x->depts[0] : NULL);
 	proto_kv_str(&m, "state", rules_state_name(it->state));
 	proto_kv_int(&m, "since", it->since_ms);
 	proto_kv_str(&m, "period", it->period ? per : NULL);
@@ -699,9 +702,19 @@ static void w_alert_item(struct proto_buf *b, const struct catalog *c, const str
 	proto_map_close(m);
 }
 
+/* Is x one the filter lets through? */
+static bool alert_wanted(const struct rules_alert_filter *f, const struct cat_indicator *x)
+{
+	if (f->plan && strcmp(f->plan, x->plan->id) != 0)
+		return false;
+	if (f->region && x->plan->region != f->region)
+		return false;
+	return !f->dept || (x->n_depts && strcmp(f->dept, x->depts[0]) == 0);
+}
+
 struct list_arg {
 	const struct catalog *c;
-	const char *plan;
+	const struct rules_alert_filter *f;
 	struct proto_buf *b;
 	int n;
 };
@@ -709,16 +722,18 @@ struct list_arg {
 static int list_cb(const char *plan, const char *ind, const void *buf, size_t len, void *arg)
 {
 	struct list_arg *l = arg;
+	const struct cat_indicator *x = catalog_find(l->c, plan, ind);
 	struct alert a;
-	if ((l->plan && strcmp(l->plan, plan) != 0) || alert_decode(&a, buf, len) < 0 ||
+	/* a record of a plan no longer loaded is kept, not listed */
+	if (!x || !alert_wanted(l->f, x) || alert_decode(&a, buf, len) < 0 ||
 	    a.state == RULES_NONE)
 		return 0;
 	struct alert_item it = {
-		.plan = plan, .ind = ind, .state = a.state, .since_ms = a.since_ms,
+		.x = x, .state = a.state, .since_ms = a.since_ms,
 		.period = a.last_period.year ? &a.last_period : NULL, .value = a.value,
 		.required = a.required, .gap = a.gap,
 	};
-	w_alert_item(l->b, l->c, &it);
+	w_alert_item(l->b, &it);
 	l->n++;
 	return 0;
 }
@@ -758,44 +773,42 @@ static int cut_cb(const char *plan, const char *ind, const struct period *p, con
 	return 0;
 }
 
-static int encode_cut(struct store_txn *t, const struct catalog *c, const struct cat_plan *p,
-		      const struct period *cut, struct proto_buf *b)
+static int encode_cut(struct store_txn *t, const struct cat_plan *p,
+		      const struct rules_alert_filter *f, struct proto_buf *b)
 {
 	int n = 0;
 	for (size_t i = 0; i < p->n_inds; i++) {
-		struct cut_arg a = { .cut_end = period_end_month(cut) };
-		int rc = store_verdict_list(t, p->id, p->inds[i].id, cut_cb, &a);
+		const struct cat_indicator *x = &p->inds[i];
+		struct cut_arg a = { .cut_end = period_end_month(f->cut) };
+		if (!alert_wanted(f, x))
+			continue;
+		int rc = store_verdict_list(t, p->id, x->id, cut_cb, &a);
 		if (rc < 0)
 			return rc;
 		if (!a.found)
 			continue;
 		struct alert_item it = {
-			.plan = p->id, .ind = p->inds[i].id, .state = a.r.state,
-			.since_ms = a.r.judged_ms, .period = &a.p, .value = a.r.value,
-			.required = a.r.required, .gap = a.r.gap,
+			.x = x, .state = a.r.state, .since_ms = a.r.judged_ms, .period = &a.p,
+			.value = a.r.value, .required = a.r.required, .gap = a.r.gap,
 			.rule = verdict_rule_name(a.r.rule),
 		};
-		w_alert_item(b, c, &it);
+		w_alert_item(b, &it);
 		n++;
 	}
 	return n;
 }
 
-int rules_alerts_encode(const struct rules_cfg *cfg, struct store_txn *t, const struct catalog *c,
-			const char *plan, const struct period *cut, struct proto_buf *b)
+int rules_alerts_encode(struct store_txn *t, const struct catalog *c,
+			const struct rules_alert_filter *f, struct proto_buf *b)
 {
-	struct list_arg l = { .c = c, .plan = plan, .b = b };
+	struct list_arg l = { .c = c, .f = f, .b = b };
 	int n = 0, rc;
-	(void)cfg;
-	if (!cut) {
+	if (!f->cut) {
 		rc = store_alert_list(t, list_cb, &l);
 		return rc < 0 ? rc : l.n;
 	}
 	for (size_t i = 0; i < catalog_n_plans(c); i++) {
-		const struct cat_plan *p = catalog_plan_at(c, i);
-		if (plan && strcmp(plan, p->id) != 0)
-			continue;
-		if ((rc = encode_cut(t, c, p, cut, b)) < 0)
+		if ((rc = encode_cut(t, catalog_plan_at(c, i), f, b)) < 0)
 			return rc;
 		n += rc;
 	}

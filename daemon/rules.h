@@ -64,12 +64,22 @@ int rules_target_get(struct store_txn *t, const char *plan, const char *ind, uns
 int rules_target_put(struct store_txn *t, const char *plan, const char *ind, unsigned year,
 		     double value, int64_t set_ms, uint32_t *rev);
 
-/* Appends one map per indicator with a verdict (optionally of one plan) to b; returns how
- * many. Without cut: the announced state of its newest period (table alert). With cut: the
- * stored verdict of its newest period that ends by the end of cut (table verdict), so a
- * report of 2025 reads 2025's verdicts after 2026's figures came. */
-int rules_alerts_encode(const struct rules_cfg *cfg, struct store_txn *t, const struct catalog *c,
-			const char *plan, const struct period *cut, struct proto_buf *b);
+/* Which verdicts the alerts reply lists. */
+struct rules_alert_filter {
+	const struct cat_region *region; /* only this region's plans (NULL: all) */
+	const char *plan;                /* only this plan (NULL: all) */
+	const char *dept;                /* only indicators this 责任单位 is responsible for */
+	const struct period *cut;        /* as of this period (NULL: now) */
+};
+
+/* Appends one map per loaded indicator with a verdict that f lets through to b: {region,
+ * alias, plan, indicator, name, attribute, dept, state, since, period, value, required,
+ * gap, rule (with cut)}; returns how many. Without cut: the announced state of its newest
+ * period (table alert). With cut: the stored verdict of its newest period that ends by the
+ * end of cut (table verdict), so a report of 2025 reads 2025's verdicts after 2026's
+ * figures came. */
+int rules_alerts_encode(struct store_txn *t, const struct catalog *c,
+			const struct rules_alert_filter *f, struct proto_buf *b);
 
 const char *rules_state_name(int state);
 

@@ -19,6 +19,7 @@
 #include "net.h"
 #include "notify.h"
 #include "overdue.h"
+#include "planstat.h"
 #include "publisher.h"
 #include "qbound.h"
 #include "query.h"
@@ -439,11 +440,14 @@ static void commit_group(struct server *s, struct net_slot **writes, size_t n)
 	publish_metrics(s, false);
 }
 
+/* The plans' status changes (a reload runs the timers at once), then the overdue check. */
 static int timer_txn(struct store_txn *t, void *arg)
 {
 	struct server *s = arg;
+	const struct catalog *c = live_catalog(s->live);
 	notice_list_clear(&s->timer_notices);
-	return overdue_tick(live_rules(s->live), t, live_catalog(s->live), &s->timer_notices);
+	int rc = planstat_check(t, c, &s->timer_notices);
+	return rc < 0 ? rc : overdue_tick(live_rules(s->live), t, c, &s->timer_notices);
 }
 
 static void run_timers(struct server *s)
@@ -451,7 +455,7 @@ static void run_timers(struct server *s)
 	s->timer_notices.now_ms = now_ms(s);
 	int rc = store_write(s->store, timer_txn, s);
 	if (rc < 0)
-		log_err("overdue check failed: %s", pw_strerror(rc));
+		log_err("plan status and overdue check failed: %s", pw_strerror(rc));
 	else
 		publish(s, &s->timer_notices);
 }
@@ -599,6 +603,7 @@ static void reload(struct server *s)
 	if (live_reload(s->live) == 0) {
 		apply_set_catalog(s->apply, live_catalog(s->live));
 		lint_baselines(s);
+		s->next_timer_ms = mono_ms(); /* plan. notices of the new files now */
 	}
 	notify_ready();
 	notify_status(&s->st);

@@ -80,3 +80,14 @@ int verdict_put(struct store_txn *t, const char *plan, const char *ind, const st
 		return rc;
 	return store_verdict_put(t, plan, ind, p, now, sizeof(now));
 }
+
+int verdict_get(struct store_txn *t, const char *plan, const char *ind, const struct period *p,
+		struct verdict_rec *r)
+{
+	uint8_t buf[VERDICT_REC];
+	size_t len;
+	int rc = store_verdict_get(t, plan, ind, p, buf, sizeof(buf), &len);
+	if (rc == PW_ETOOBIG) /* longer than any version we wrote */
+		return PW_ESTORE;
+	return rc < 0 ? rc : verdict_decode(r, buf, len);
+}

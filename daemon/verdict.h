@@ -45,4 +45,9 @@ const char *verdict_rule_name(uint8_t code);
 int verdict_put(struct store_txn *t, const char *plan, const char *ind, const struct period *p,
 		const struct verdict_rec *r);
 
+/* The verdict of (plan, ind, p): 0, PW_ENOTFOUND when that period was never judged by
+ * that plan, PW_ESTORE for a record this release cannot read. */
+int verdict_get(struct store_txn *t, const char *plan, const char *ind, const struct period *p,
+		struct verdict_rec *r);
+
 #endif
