@@ -57,7 +57,7 @@ grep -q "^no figure overdue since overdue notices began" "$T/alerts" &&
 	grep -Eq "^[0-9]+ older gaps \(due before [0-9-]{10}\) were never announced" "$T/alerts" ||
 	fail "alerts without old gaps: $(cat "$T/alerts")"
 pw alerts --all >"$T/alerts-all"
-grep -Eq "^财政局 +test-plan +[0-9]{4}-[0-9]{2} +due [0-9-]{10} +[0-9]+ days late: fiscal_revenue 一般公共预算收入 \(never announced\)$" \
+grep -Eq "^财政局 +test +[0-9]{4}-[0-9]{2} +due [0-9-]{10} +[0-9]+ days late: fiscal_revenue 一般公共预算收入 \(never announced\)$" \
 	"$T/alerts-all" || fail "alerts --all: $(cat "$T/alerts-all")"
 
 # A wrong unit is refused with its code and the item index; nothing stored.

@@ -13,7 +13,12 @@ same format-2 catalog of 泉港区 and 鲤城区 and must:
   * turn the overdue periods the alert records remember into due entries: the same
     (region, indicator, period) listed as announced, no new overdue notice at the start (the
     store's overdue_since is the upgrade), and a late figure resolves its entry once;
-  * not fill them twice: a restart logs no second pass.
+  * query replies carry each period's verdicts (2025Q3 at risk by quangang-14, 2026Q1 judged
+    by no plan);
+  * announce the loaded plans once (plan.<alias>.<plan>, previous nil: the first start of a
+    release that remembers plan status), and nothing else at the start; log_v2_from is the
+    first of them;
+  * not fill them twice: a restart logs no second pass and announces no plan again.
 """
 import json
 import os
@@ -61,14 +66,29 @@ def main():
             st = c.status()
             for k in ("observations", "revisions", "quarantined"):
                 check(st[k] == m["status"][k], "status %s %s (manifest %s)" % (k, st[k], m["status"][k]))
-            check(st["last_seq"] == last, "no notice at the start: last_seq %d" % st["last_seq"])
-            log = [[x["seq"], x["topic"]] for x in notices(c, 0, None)]
+            plans = sorted(os.path.basename(x)[:-5] for x in m["catalog"] if "/plans/" in x)
+            new = notices(c, last, None)
+            check(st["last_seq"] == last + len(plans) and
+                  sorted(x["topic"] for x in new) ==
+                  sorted("plan.%s.%s" % (p.rsplit("-", 1)[0], p) for p in plans) and
+                  all(x["body"]["previous"] is None and x["body"]["status"] ==
+                      ("closed" if x["body"]["plan"].endswith("-13") else "active") for x in new),
+                  "at the start only the %d plans are announced: %s" %
+                  (len(plans), [x["topic"] for x in new]))
+            check(st["log_v2_from"] == last + 1, "log_v2_from %d" % st["log_v2_from"])
+            log = [[x["seq"], x["topic"]] for x in notices(c, 0, None)][:last]
             check(log == m["log"], "notices 1..%d replay with their topics" % last)
             q = c.query("quangang-14", "gdp")
             check(series(q["items"]) == series(m["query_quangang_gdp"]["items"]), "query quangang gdp")
             h = c.history("quangang-14", "gdp", "2025Q3")
             check(series(h["items"]) == series(m["history_quangang_gdp_2025Q3"]["items"]) and
                   [x["value"] for x in h["items"]] == [690.1, 691.4], "history 2025Q3: revs 1 and 2")
+            v = {x["period"]: x["verdicts"] for x in q["items"]}
+            check([(x["plan"], x["state"]) for x in v.get("2025Q3", [])] ==
+                  [("quangang-14", "at_risk")] and v.get("2026Q1") == [] and
+                  v["2025Q3"][0]["required"] == 6 and v["2025Q3"][0]["rule"] == "growth_yoy",
+                  "query: per period the verdict of each plan judging it: %s" %
+                  {k: v.get(k) for k in ("2025Q3", "2026Q1")})
             lq = c.query("licheng-14", "gdp")
             check(series(lq["items"]) == series(m["query_licheng_gdp"]["items"]), "query licheng gdp")
             a = c.alerts()
@@ -105,10 +125,12 @@ def main():
             r = f.push("统计局", "late-1", [{"plan": "licheng-14", "indicator": "gdp",
                                              "period": "2025Q4", "value": 372.0, "unit": "亿元",
                                              "status": "flash", "yoy": 5.6}])
-            res = notices(c, last, "resolved.licheng.gdp")
+            res = notices(c, last, "resolved.licheng.")
             check(r.get("type") == "ack" and len(res) == 1 and
-                  res[0]["body"]["previous"] == "overdue" and res[0]["body"]["period"] == "2025Q4",
-                  "licheng gdp 2025Q4 arrives: resolved once")
+                  res[0]["topic"] == "resolved.licheng.统计局" and
+                  res[0]["body"]["previous"] == "overdue" and res[0]["body"]["period"] == "2025Q4" and
+                  [i["indicator"] for i in res[0]["body"]["indicators"]] == ["gdp"],
+                  "licheng gdp 2025Q4 arrives: resolved once: %s" % [x["topic"] for x in res])
             r = f.push("统计局", "fx-1", [{"plan": "quangang-14", "indicator": "gdp",
                                            "period": "2025Q1", "value": 218.3, "unit": "亿元",
                                            "status": "preliminary", "yoy": 5.9}])
@@ -119,6 +141,7 @@ def main():
         d.start()
         with pwc.Client(d.ep, timeout=30) as c:
             check(c.alerts(plan="quangang-14", period="2025Q3")["items"], "verdicts kept")
+            check(notices(c, last, "plan.") == new, "a restart announces no plan again")
         with open(d.log, errors="replace") as fh:
             passes = fh.read().count("stored periods filled in")
         check(passes == 1, "the verdicts were filled in once (%d passes logged)" % passes)

@@ -12,11 +12,12 @@ then, on a second store with the config's overdue_since 2041-01-01 and the clock
     (region, department, period), its indicators with their days late (whole days, rounded
     up), nothing due before overdue_since;
   * a second check, a restart (SIGTERM) and a kill -9 restart announce nothing again;
-  * a figure clears its due entry in the txn that stores it: resolved.<alias>.<series>
-    (previous "overdue", days late), no longer in alerts; an annual figure stands in for
-    December;
-  * alerts lists the rest grouped, sorted by department then days late; the CLI prints one
-    line per group.
+  * a figure clears its due entry in the txn that stores it: resolved.<alias>.<dept> for its
+    (region, department, period), as announced (previous "overdue", the figure with its days
+    late, the group's figures still outstanding), no longer in alerts; an annual figure
+    stands in for December;
+  * alerts lists the rest grouped, sorted by department then days late, narrowed by region,
+    plan and department; the CLI prints one line per group (alerts --region --dept too).
 Assumes the machine's clock is before 2041 (the start's own check must find nothing due
 since 2041-01-01).
 """
@@ -239,25 +240,36 @@ def fixed_clock(binary):
                 c.clock_set(NOW)
                 c.tick()
                 check(notices(c, last, "overdue.") == [], "after a %s restart: nothing again" % how)
-            # A figure arrives: its entry goes in the same txn, resolved says how late.
+            # A figure arrives: its entry goes in the same txn; resolved, for its
+            # department and period, says how late and what of the group is still missing.
             last = c.status()["last_seq"]
             r = f.push("统计局", "od-1", [{"region": "quangang", "indicator": "gdp",
                                            "period": "2040Q4", "value": 1300.5, "unit": "亿元",
                                            "status": "flash", "yoy": 5.0}])
             check(r.get("type") == "ack", "gdp 2040Q4 acknowledged: %s" % r)
-            res = notices(c, last, "resolved.quangang.gdp")
-            gdp_late = want[("quangang", "统计局", "2040Q4")]["gdp"]
-            check(len(res) == 1 and res[0]["body"]["previous"] == "overdue" and
-                  res[0]["body"]["period"] == "2040Q4" and res[0]["seq"] <= r["seq"] and
-                  res[0]["body"]["days_late"] == gdp_late,
-                  "resolved.quangang.gdp, %d days late, in the ack's txn" % gdp_late)
+            res = notices(c, last, "resolved.quangang.")
+            group = dict(want[("quangang", "统计局", "2040Q4")])
+            gdp_late = group.pop("gdp")
+            b = res[0]["body"] if len(res) == 1 else {}
+            check(len(res) == 1 and res[0]["topic"] == "resolved.quangang.统计局" and
+                  b["previous"] == "overdue" and b["period"] == "2040Q4" and
+                  res[0]["seq"] <= r["seq"] and "state" not in b and
+                  [(i["indicator"], i["days_late"]) for i in b["indicators"]] == [("gdp", gdp_late)] and
+                  {i["indicator"]: i["days_late"] for i in b["outstanding"]} == group,
+                  "resolved.quangang.统计局: gdp %d days late, %d of 2040Q4 outstanding, in the "
+                  "ack's txn: %s" % (gdp_late, len(group), [x["topic"] for x in res]))
             # An annual figure stands in for December.
+            last = c.status()["last_seq"]
             r = f.push("财政局", "od-2", [{"region": "quangang", "indicator": "fiscal_revenue",
                                            "period": "2040", "value": 50.5, "unit": "亿元",
                                            "status": "flash"}])
-            res = notices(c, last, "resolved.quangang.fiscal_revenue")
-            check(r.get("type") == "ack" and len(res) == 1 and res[0]["body"]["period"] == "2040-12",
-                  "an annual figure resolves December: %s" % [x["body"]["period"] for x in res])
+            res = notices(c, last, "resolved.quangang.")
+            check(r.get("type") == "ack" and len(res) == 1 and
+                  res[0]["topic"] == "resolved.quangang.财政局" and
+                  res[0]["body"]["period"] == "2040-12" and
+                  [i["indicator"] for i in res[0]["body"]["indicators"]] == ["fiscal_revenue"],
+                  "an annual figure resolves December: %s" % [(x["topic"], x["body"]["period"])
+                                                              for x in res])
             stored = {("quangang", "gdp", (2040, 2, 4)), ("quangang", "fiscal_revenue", (2040, 3, 12))}
             a = c.alerts()
             left = expected_groups(SINCE, NOW, stored)
@@ -267,11 +279,11 @@ def fixed_clock(binary):
             check(a.get("no_plan_in_force") == 2041, "overdue without a plan in force")
             order = [(x["dept"], -x["days_late"]) for x in a["overdue"]]
             check(order == sorted(order), "sorted by department, then days late")
-            again = notices(c, 0, "resolved.quangang.gdp")
+            again = notices(c, 0, "resolved.quangang.")
             f.push("统计局", "od-3", [{"region": "quangang", "indicator": "gdp",
                                        "period": "2040Q4", "value": 1301, "unit": "亿元",
                                        "status": "preliminary", "yoy": 5.1}])
-            check(len(notices(c, 0, "resolved.quangang.gdp")) == len(again),
+            check(len(notices(c, 0, "resolved.quangang.")) == len(again),
                   "a revision resolves nothing again")
             old = c.alerts(all_=True)
             check(reply_groups(old, False) and
@@ -281,6 +293,15 @@ def fixed_clock(binary):
             check(dept and all(x["dept"] == "财政局" for x in dept), "alerts dept filter")
             plan = c.alerts(plan="licheng-14")["overdue"]
             check(plan and all(x["alias"] == "licheng" for x in plan), "alerts plan filter")
+            reg = c.alerts(region="licheng", dept="统计局")["overdue"]
+            check(reg and all(x["alias"] == "licheng" and x["dept"] == "统计局" for x in reg) and
+                  reg == [x for x in a["overdue"] if x["alias"] == "licheng" and
+                          x["dept"] == "统计局"],
+                  "alerts region and dept filters: %d groups" % len(reg))
+            bad = c.call("alerts", region="nowhere")
+            check(bad.get("error") == "unknown_region", "alerts of an unknown region: %s" % bad)
+            bad = c.call("alerts", region="quangang", plan="licheng-14")
+            check(bad.get("error") == "bad_field", "alerts: a plan of another region: %s" % bad)
         out = subprocess.run([os.path.join(os.path.dirname(binary), "planwatch"), "-e", d.ep,
                               "alerts"], capture_output=True, text=True, timeout=60).stdout
         line = [x for x in out.splitlines() if x.startswith("统计局") and " quangang " in x and
@@ -290,6 +311,12 @@ def fixed_clock(binary):
               "planwatch alerts: one line per group: %s" % (line[:1] or out[:300]))
         check("overdue, by 责任单位" in out and
               out.index("no verdict") < out.index("overdue, by 责任单位"), "verdicts first, then overdue")
+        out = subprocess.run([os.path.join(os.path.dirname(binary), "planwatch"), "-e", d.ep,
+                              "alerts", "--region", "licheng", "--dept", "财政局"],
+                             capture_output=True, text=True, timeout=60).stdout
+        rows = [x for x in out.splitlines() if " days late:" in x]
+        check(rows and all(x.startswith("财政局") and " licheng " in x for x in rows),
+              "planwatch alerts --region licheng --dept 财政局: %d lines" % len(rows))
     finally:
         d.stop()
         print(d.log_tail(3), end="")

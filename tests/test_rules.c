@@ -21,6 +21,7 @@
 static struct store *st;
 static struct catalog *cat;
 static struct notice_list out;
+static struct overdue_arrivals *arrivals;
 static const struct rules_cfg cfg = { .margin_pct = 1.0, .hysteresis_pct = 0.5, .persistence = 2 };
 
 struct put_arg {
@@ -45,8 +46,9 @@ static int put_txn(struct store_txn *t, void *arg)
 	} else {
 		a->o.rev = store_obs_get(t, a->o.plan, a->o.ind, &a->o.period, &prev) == 0 ? prev.rev + 1 : 1;
 		int rc = store_obs_put(t, &a->o);
-		if (rc == 0 && a->arrive)
-			rc = overdue_arrived(t, a->x, &a->o.period, &out);
+		if (rc == 0 && a->arrive &&
+		    (rc = overdue_arrived(t, a->x, &a->o.period, out.now_ms, arrivals)) == 0)
+			rc = overdue_resolve(t, cat, arrivals, &out);
 		if (rc < 0 || a->backfill)
 			return rc;
 	}
@@ -299,11 +301,13 @@ static void topic_str(const char *topic, const char *key, char *buf, size_t cap)
 	CHECK(!"no such notice");
 }
 
-static void arrive(const char *ind, const char *period, double value, double yoy)
+/* A figure stored as daemon/apply stores one: its due entry ends, resolved is announced. */
+static void arrive_in(const char *plan, const char *ind, const char *period, double value,
+		      double yoy)
 {
-	struct put_arg a = { .x = catalog_find(cat, "test-plan", ind), .arrive = true };
+	struct put_arg a = { .x = catalog_find(cat, plan, ind), .arrive = true };
 	CHECK(a.x);
-	snprintf(a.o.plan, sizeof(a.o.plan), "test-plan");
+	snprintf(a.o.plan, sizeof(a.o.plan), "%s", cat_owner(a.x));
 	snprintf(a.o.ind, sizeof(a.o.ind), "%s", ind);
 	CHECK_OK(period_parse(&a.o.period, period, strlen(period)));
 	a.o.value = value;
@@ -312,56 +316,58 @@ static void arrive(const char *ind, const char *period, double value, double yoy
 	CHECK_OK(store_write(st, put_txn, &a));
 }
 
-/* The one notice in out is an alert notice (PROTOCOL.md §4 "Alert fields"): every field,
- * state and rule from the lists, previous "overdue", the arrived figure as observed. */
-static void check_resolved_overdue(const char *period, double observed)
+static void arrive(const char *ind, const char *period, double value, double yoy)
 {
-	static const char *const fields[] = { "plan", "indicator", "name", "attribute", "period",
-					      "observed", "unit", "data_status", "value",
-					      "required", "gap", "gap_unit", "state", "previous",
-					      "rule", "basis", "rule_zh", "rule_en", "streak" };
-	static const char *const states[] = { "on_track", "at_risk", "off_track" };
-	static const char *const rules[] = { "growth_yoy", "growth_path", "annual_value",
-					     "level_path", "ceiling", "floor", "keep_level",
-					     "city_target", "cumulative" };
-	struct proto_view *v;
-	char key[32], *text, buf[64];
-	bool found;
-	CHECK(out.n == 1);
-	CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[0].off, out.items[0].len));
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		found = false;
-		for (size_t k = 0; k < proto_view_nkeys(v) && !found; k++) {
-			CHECK_OK(proto_view_entry(v, k, key, sizeof(key), &text));
-			free(text);
-			found = strcmp(key, fields[i]) == 0;
+	arrive_in("test-plan", ind, period, value, yoy);
+}
+
+/* The keys of the first notice with this topic, in order, joined by ' '. */
+static void topic_keys(const char *topic, char *buf, size_t cap)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < out.n; i++)
+		if (strcmp(out.items[i].topic, topic) == 0) {
+			struct proto_view *v;
+			char key[32], *text;
+			CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[i].off, out.items[i].len));
+			for (size_t k = 0; k < proto_view_nkeys(v); k++) {
+				CHECK_OK(proto_view_entry(v, k, key, sizeof(key), &text));
+				free(text);
+				n += (size_t)snprintf(buf + n, cap - n, "%s%s", k ? " " : "", key);
+				CHECK(n < cap);
+			}
+			proto_view_free(v);
+			return;
 		}
-		if (!found)
-			fprintf(stderr, "resolved after overdue: no field '%s'\n", fields[i]);
-		CHECK(found);
-	}
-	CHECK_OK(proto_view_str(v, -1, "state", buf, sizeof(buf)));
-	found = false;
-	for (size_t i = 0; i < 3; i++)
-		found |= strcmp(buf, states[i]) == 0;
-	if (!found)
-		fprintf(stderr, "resolved after overdue: state '%s' is not in the list\n", buf);
-	CHECK(found);
-	CHECK_OK(proto_view_str(v, -1, "rule", buf, sizeof(buf)));
-	found = false;
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		found |= strcmp(buf, rules[i]) == 0;
-	if (!found)
-		fprintf(stderr, "resolved after overdue: rule '%s' is not in the list\n", buf);
-	CHECK(found);
-	CHECK_OK(proto_view_str(v, -1, "previous", buf, sizeof(buf)));
-	CHECK(strcmp(buf, "overdue") == 0);
-	CHECK_OK(proto_view_str(v, -1, "period", buf, sizeof(buf)));
-	CHECK(strcmp(buf, period) == 0);
-	double d;
-	CHECK_OK(proto_view_double(v, -1, "observed", &d));
-	CHECK(d == observed);
-	proto_view_free(v);
+	CHECK(!"no such notice");
+}
+
+/* The indicators of list key ("indicators", "outstanding") of the first notice with this
+ * topic, joined by ' ' as "id:days_late". */
+static void topic_list(const char *topic, const char *key, char *buf, size_t cap)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < out.n; i++)
+		if (strcmp(out.items[i].topic, topic) == 0) {
+			struct proto_view *v, *l;
+			char id[64];
+			int64_t days;
+			CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[i].off, out.items[i].len));
+			CHECK_OK(proto_view_sub(v, -1, key, &l));
+			for (size_t k = 0; k < proto_view_count(l); k++) {
+				CHECK_OK(proto_view_str(l, (int)k, "indicator", id, sizeof(id)));
+				CHECK_OK(proto_view_int(l, (int)k, "days_late", &days));
+				n += (size_t)snprintf(buf + n, cap - n, "%s%s:%lld", k ? " " : "", id,
+						      (long long)days);
+				CHECK(n < cap);
+			}
+			proto_view_free(l);
+			proto_view_free(v);
+			return;
+		}
+	CHECK(!"no such notice");
 }
 
 static void test_overdue(void)
@@ -375,17 +381,21 @@ static void test_overdue(void)
 	od_cfg.overdue_since_ms = ms(2025, 2, 1);
 	out.now_ms = ms(2025, 3, 14);
 	CHECK_OK(store_write(st, overdue_txn, NULL));
-	CHECK(n_topic("overdue.test-plan.财政局") == 1); /* 2025-01 only, not 2024-12 */
-	topic_str("overdue.test-plan.财政局", "period", s, sizeof(s));
+	CHECK(n_topic("overdue.test.财政局") == 1); /* 2025-01 only, not 2024-12 */
+	topic_str("overdue.test.财政局", "period", s, sizeof(s));
 	CHECK(strcmp(s, "2025-01") == 0);
-	topic_str("overdue.test-plan.财政局", "due", s, sizeof(s));
+	topic_str("overdue.test.财政局", "due", s, sizeof(s));
 	CHECK(strcmp(s, "2025-02-15") == 0);
-	CHECK(has_topic("overdue.test-plan.发改局"));
-	CHECK(!has_topic("overdue.test-plan.统计局")); /* gdp 2024Q4: due before overdue_since */
+	CHECK(has_topic("overdue.test.发改局"));
+	CHECK(!has_topic("overdue.test.统计局")); /* gdp 2024Q4: due before overdue_since */
+	/* rules 统计局: two annual figures of 2024, due 2025-03-01, in one notice */
+	CHECK(n_topic("overdue.rules.统计局") == 1);
+	topic_list("overdue.rules.统计局", "indicators", s, sizeof(s));
+	CHECK(strcmp(s, "industry_va:12 total_revenue:12") == 0);
 	/* The notice lists its indicators with days late: due by the end of 2025-02-15, and
 	 * 03-14 00:00 is 26 whole days after. */
 	for (size_t i = 0; i < out.n; i++)
-		if (strcmp(out.items[i].topic, "overdue.test-plan.财政局") == 0) {
+		if (strcmp(out.items[i].topic, "overdue.test.财政局") == 0) {
 			struct proto_view *v, *inds;
 			int64_t days;
 			CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[i].off, out.items[i].len));
@@ -400,22 +410,45 @@ static void test_overdue(void)
 		}
 	/* Announced once only. */
 	CHECK_OK(store_write(st, overdue_txn, NULL));
-	CHECK(!has_topic("overdue.test-plan.财政局") && !has_topic("overdue.test-plan.发改局"));
-	/* The figure arrives: resolved, and its due entry is gone. */
+	CHECK(!has_topic("overdue.test.财政局") && !has_topic("overdue.test.发改局"));
+	/* The figure arrives: resolved per (department, period) as it was announced, the
+	 * figure with how late it came, and its due entry is gone. Its body has no state or
+	 * rule: the verdict of the figure is its plans' own notice. */
+	out.now_ms = ms(2025, 3, 15);
 	arrive("fiscal_revenue", "2025-01", 2.5, 9.0);
-	CHECK(has_topic("resolved.test-plan.fiscal_revenue"));
-	topic_str("resolved.test-plan.fiscal_revenue", "previous", s, sizeof(s));
+	CHECK(n_topic("resolved.test.财政局") == 1);
+	topic_keys("resolved.test.财政局", s, sizeof(s));
+	CHECK(strcmp(s, "v seq topic time region alias dept period due days_late indicators "
+			"previous outstanding") == 0);
+	topic_str("resolved.test.财政局", "previous", s, sizeof(s));
 	CHECK(strcmp(s, "overdue") == 0);
+	topic_str("resolved.test.财政局", "period", s, sizeof(s));
+	CHECK(strcmp(s, "2025-01") == 0);
+	topic_list("resolved.test.财政局", "indicators", s, sizeof(s));
+	CHECK(strcmp(s, "fiscal_revenue:27") == 0);
+	topic_list("resolved.test.财政局", "outstanding", s, sizeof(s));
+	CHECK(strcmp(s, "") == 0);
 	arrive("fiscal_revenue", "2025-01", 2.6, 9.1); /* a revision resolves nothing more */
-	CHECK(!has_topic("resolved.test-plan.fiscal_revenue"));
+	CHECK(!has_topic("resolved.test.财政局"));
+	/* The two figures of rules 统计局 2024, announced together: the first to come lists
+	 * the other as outstanding, the second none. */
+	arrive_in("rules-plan", "total_revenue", "2024", 30, NAN);
+	CHECK(n_topic("resolved.rules.统计局") == 1);
+	topic_list("resolved.rules.统计局", "indicators", s, sizeof(s));
+	CHECK(strcmp(s, "total_revenue:13") == 0);
+	topic_list("resolved.rules.统计局", "outstanding", s, sizeof(s));
+	CHECK(strcmp(s, "industry_va:13") == 0);
+	arrive_in("rules-plan", "industry_va", "2024", 560, 7.0);
+	topic_list("resolved.rules.统计局", "outstanding", s, sizeof(s));
+	CHECK(strcmp(s, "") == 0);
 	/* Next month becomes due and is announced. */
 	out.now_ms = ms(2025, 3, 16);
 	CHECK_OK(store_write(st, overdue_txn, NULL));
-	CHECK(n_topic("overdue.test-plan.财政局") == 1);
-	topic_str("overdue.test-plan.财政局", "period", s, sizeof(s));
+	CHECK(n_topic("overdue.test.财政局") == 1);
+	topic_str("overdue.test.财政局", "period", s, sizeof(s));
 	CHECK(strcmp(s, "2025-02") == 0);
 	/* unemployment was reported for 2022..2024: nothing of it is missing. */
-	CHECK(!has_topic("overdue.test-plan.人社局"));
+	CHECK(!has_topic("overdue.test.人社局"));
 }
 
 /* Every judged period keeps its verdict: test_growth_yoy's gdp 2023Q2 was at risk (off by
@@ -444,7 +477,8 @@ static int cut_txn(struct store_txn *t, void *arg)
 {
 	struct cut_arg *c = arg;
 	struct period cut = { 2023, PERIOD_QUARTER, 2 };
-	c->n = rules_alerts_encode(&cfg, t, cat, "test-plan", &cut, &c->items);
+	struct rules_alert_filter f = { .plan = "test-plan", .cut = &cut };
+	c->n = rules_alerts_encode(t, cat, &f, &c->items);
 	return c->n < 0 ? c->n : 0;
 }
 
@@ -587,6 +621,7 @@ int main(void)
 	CHECK_OK(catalog_load(&cat, files, 4, err));
 	CHECK_OK(store_open(&st, dir, 0, 0));
 	notice_list_init(&out);
+	CHECK_OK(overdue_arrivals_new(&arrivals));
 	out.now_ms = ms(2026, 11, 1);
 	test_growth_yoy();
 	test_annual_override();
@@ -602,12 +637,13 @@ int main(void)
 	store_free(st);
 	CHECK_OK(store_open(&st, dir, 0, 0));
 	CHECK_OK(store_write(st, overdue_txn, NULL));
-	CHECK(!has_topic("overdue.test-plan.财政局") && !has_topic("overdue.test-plan.发改局"));
+	CHECK(!has_topic("overdue.test.财政局") && !has_topic("overdue.test.发改局"));
 	arrive("fiscal_revenue", "2025-02", 5.0, 9.0);
-	CHECK(n_topic("resolved.test-plan.fiscal_revenue") == 1);
+	CHECK(n_topic("resolved.test.财政局") == 1);
 	EXPECT(feed("gdp", "2025Q1", 150, 7.5), "");
 	store_free(st);
 	notice_list_release(&out);
+	overdue_arrivals_free(arrivals);
 	catalog_free(cat);
 	char cmd[64];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
