@@ -415,6 +415,7 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	proto_kv_uint(&m, "last_commit", st->last_commit_ms);
 	proto_kv_uint(&m, "last_seq", ss.last_seq);
 	proto_kv_uint(&m, "log_v2_from", st->log_v2_from);
+	proto_kv_uint(&m, "log_v3_from", st->log_v3_from);
 	proto_kv_uint(&m, "observations", ss.n_obs);
 	proto_kv_uint(&m, "revisions", ss.n_rev);
 	proto_kv_uint(&m, "quarantined", ss.n_quar);

@@ -137,14 +137,15 @@ static int upgrade_store(struct server *s, const char *dir, char *err, size_t er
 
 static int scheme_txn(struct store_txn *t, void *arg)
 {
-	return notice_scheme_mark(t, arg);
+	struct query_stats *st = arg;
+	return notice_scheme_mark(t, &st->log_v2_from, &st->log_v3_from);
 }
 
-/* Notices before meta log_v2_from replay with their old topics and body v 1: the first
- * start of this release marks where its topics begin. */
+/* Notices before meta log_v2_from replay with their old topics and body v 1, before
+ * log_v3_from with body v 2: the first start of this release marks where its scheme begins. */
 static int mark_scheme(struct server *s, const char *dir, char *err, size_t errlen)
 {
-	int rc = store_write(s->store, scheme_txn, &s->st.log_v2_from);
+	int rc = store_write(s->store, scheme_txn, &s->st);
 	if (rc < 0)
 		snprintf(err, errlen, "cannot mark the notice scheme in the store in '%s': %s", dir,
 			 pw_strerror(rc));

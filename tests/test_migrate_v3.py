@@ -9,7 +9,7 @@ region in one transaction with data, revisions, alerts, log, msgids and quaranti
   * the same series answers for the 13th plan (quangang-13 gdp: one series, two plans);
   * alert states, the first 257 notices (seq and topic) and the rejected list are unchanged;
     those notices replay as published then (body v 1, a change's owner under "plan"), the
-    store's log_v2_from is 258 and the new daemon's notices are v 2;
+    store's log_v2_from (and log_v3_from) is 258 and the new daemon's notices are v 3;
   * resending the acknowledged fx-1 stores nothing (a duplicate);
   * a catalog that lacks a plan the store holds (licheng-14) refuses the start; the refused
     re-key writes nothing (the seal of issue 20 that opening adds first does), so the store
@@ -103,9 +103,10 @@ def migrated(binary, m):
                 bodies += [x["body"] for x in page["items"]]
                 seq = page["items"][-1]["seq"]
             check(log[:257] == m["log"], "notices 1..257 replay with their old topics")
-            check(st["log_v2_from"] == 258, "log_v2_from 258: %s" % st["log_v2_from"])
+            check(st["log_v2_from"] == 258 and st["log_v3_from"] == 258,
+                  "log_v2_from and log_v3_from 258: %s %s" % (st["log_v2_from"], st["log_v3_from"]))
             check({b.get("v") for b in bodies[:257]} == {1} and
-                  {b.get("v") for b in bodies[257:]} <= {2}, "bodies before 258 v 1, after v 2")
+                  {b.get("v") for b in bodies[257:]} <= {3}, "bodies before 258 v 1, after v 3")
             old = [b for b, (_, t) in zip(bodies[:257], log) if t.startswith("change.")]
             check(old and all("plan" in b and "region" not in b for b in old),
                   "%d old change bodies as v1 had them (plan, no region)" % len(old))
@@ -130,8 +131,8 @@ def migrated(binary, m):
                   "fx-1 resent stores nothing (the one new figure only)")
             new = [x for x in c.since(seq, prefix="change.")["items"]]
             check([(x["topic"], x["body"]["v"], x["body"]["region"], x["body"]["period"])
-                   for x in new] == [("change.quangang.gdp", 2, "350505", "2025Q4")],
-                  "after the switch a change notice is v 2 by region: %s" % new)
+                   for x in new] == [("change.quangang.gdp", 3, "350505", "2025Q4")],
+                  "after the switch a change notice is v 3 by region: %s" % new)
     finally:
         d.stop()
         print(d.log_tail(5), end="")

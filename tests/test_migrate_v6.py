@@ -16,8 +16,8 @@ same format-2 catalog of 泉港区 and 鲤城区 and must:
   * query replies carry each period's verdicts (2025Q3 at risk by quangang-14, 2026Q1 judged
     by no plan);
   * announce the loaded plans once (plan.<alias>.<plan>, previous nil: the first start of a
-    release that remembers plan status), and nothing else at the start; log_v2_from is the
-    first of them;
+    release that remembers plan status), and nothing else at the start; log_v2_from and
+    log_v3_from are the first of them (the fixture's notices are v 1);
   * not fill them twice: a restart logs no second pass and announces no plan again.
 """
 import json
@@ -75,7 +75,9 @@ def main():
                       ("closed" if x["body"]["plan"].endswith("-13") else "active") for x in new),
                   "at the start only the %d plans are announced: %s" %
                   (len(plans), [x["topic"] for x in new]))
-            check(st["log_v2_from"] == last + 1, "log_v2_from %d" % st["log_v2_from"])
+            check(st["log_v2_from"] == last + 1 and st["log_v3_from"] == last + 1 and
+                  all(x["body"]["v"] == 3 for x in new),
+                  "log_v2_from, log_v3_from %d, new bodies v 3" % st["log_v2_from"])
             log = [[x["seq"], x["topic"]] for x in notices(c, 0, None)][:last]
             check(log == m["log"], "notices 1..%d replay with their topics" % last)
             q = c.query("quangang-14", "gdp")

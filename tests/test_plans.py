@@ -136,10 +136,10 @@ def check_v2(c, f, seq):
     check([b["period"] for b in changes] == ["2022Q1", "2022Q2", "2026Q2", "2019"],
           "one change notice per new figure: %s" % [b["period"] for b in changes])
     b = changes[1] if len(changes) == 4 else {}
-    check(b.get("v") == 2 and b.get("region") == "350505" and b.get("alias") == "quangang" and
+    check(b.get("v") == 3 and b.get("region") == "350505" and b.get("alias") == "quangang" and
           "plan" not in b and b.get("judged_by") == ["quangang-14"] and b.get("value") == 400 and
           b.get("unit") == "亿元" and b.get("sent_unit") == "万元" and b.get("sent_value") == 4000000,
-          "change body v2 (region, alias, what was sent, judged_by): %s" % b)
+          "change body v3 (v2's: region, alias, what was sent, judged_by): %s" % b)
     check(len(changes) == 4 and changes[2].get("judged_by") == [] and
           changes[3].get("judged_by") == ["quangang-13"] and changes[0].get("sent_unit") == "亿元",
           "judged_by [] for 2026, the 13th plan for 2019")
@@ -152,7 +152,7 @@ def check_v2(c, f, seq):
     check([n["topic"] for n in br] == ["breach.quangang.quangang-14.gdp"],
           "verdict topic kind.alias.plan.series: %s" % [n["topic"] for n in notices])
     b = br[0]["body"] if br else {}
-    check(b.get("v") == 2 and b.get("region") == "350505" and b.get("alias") == "quangang" and
+    check(b.get("v") == 3 and b.get("region") == "350505" and b.get("alias") == "quangang" and
           b.get("plan") == "quangang-14" and b.get("plan_window") == [2021, 2025] and
           b.get("period") == "2023" and b.get("state") == "off_track",
           "verdict body names region and plan: %s" % b)
@@ -173,7 +173,9 @@ def check_v2(c, f, seq):
         got = c.call("query", **args)
         check(got.get("type") == "nack" and got.get("error") == err,
               "query %s: %s" % (kw, got.get("error")))
-    check(c.status().get("log_v2_from") == 1, "a fresh store's topics are v2 from seq 1")
+    st = c.status()
+    check(st.get("log_v2_from") == 1 and st.get("log_v3_from") == 1,
+          "a fresh store's notices are v2 topics and v3 bodies from seq 1")
     return seq
 
 
