@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "client", "python"))
 import planwatch_client as pwc  # noqa: E402
-from test_python_client import Daemon  # noqa: E402  (the daemon as a child process)
+from pwcheck import daemon_on_copy  # noqa: E402
 
 # Both written by releases before issue 16: alert records as the raw struct (store-v3, made
 # at 86d647f) and as daemon/alert.c's version 2 (store-v3-alert2, made at fb198f8).
@@ -51,14 +51,7 @@ def sha(path):
 
 
 def daemon_on(binary, catalogs):
-    d = Daemon(binary)
-    os.makedirs(os.path.join(d.dir, "state"))
-    shutil.copy(os.path.join(FIXTURE, "data.mdb"), os.path.join(d.dir, "state", "data.mdb"))
-    with open(d.conf, "w") as f:
-        f.write("state_dir: %s/state\ncatalog:\n%slisten: %s\npublish: %s\n"
-                "allow_clock_set: true\n" % (d.dir, "".join("  - %s/%s\n" % (SRC, c)
-                                                            for c in catalogs), d.ep, d.pub))
-    return d
+    return daemon_on_copy(binary, FIXTURE, catalogs)
 
 
 def series(items):

@@ -22,7 +22,6 @@ same format-2 catalog of 泉港区 and 鲤城区 and must:
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -30,17 +29,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "client", "python"))
 import planwatch_client as pwc  # noqa: E402
-from test_python_client import Daemon  # noqa: E402
+from pwcheck import check, daemon_on_copy, outcome  # noqa: E402
 from test_overdue import notices  # noqa: E402
 
 FIXTURE = os.path.join(HERE, "fixtures", "store-v6")
-FAILED = []
-
-
-def check(cond, what):
-    print("%s %s" % ("ok  " if cond else "FAIL", what))
-    if not cond:
-        FAILED.append(what)
 
 
 def series(items):
@@ -53,13 +45,7 @@ def main():
     cli = os.path.join(os.path.dirname(binary), "planwatch")
     m = json.load(open(os.path.join(FIXTURE, "manifest.json"), encoding="utf-8"))
     last = m["status"]["last_seq"]
-    d = Daemon(binary)
-    os.makedirs(os.path.join(d.dir, "state"))
-    shutil.copy(os.path.join(FIXTURE, "data.mdb"), os.path.join(d.dir, "state", "data.mdb"))
-    with open(d.conf, "w") as f:
-        f.write("state_dir: %s/state\ncatalog:\n%slisten: %s\npublish: %s\n"
-                "allow_clock_set: true\n" % (d.dir, "".join("  - %s/%s\n" % (SRC, c)
-                                                            for c in m["catalog"]), d.ep, d.pub))
+    d = daemon_on_copy(binary, FIXTURE, m["catalog"])
     try:
         d.start()
         with pwc.Client(d.ep, timeout=30) as c, pwc.Feeder(d.ep, timeout=30) as f:
@@ -151,11 +137,7 @@ def main():
         d.stop()
         print(d.log_tail(4), end="")
         d.cleanup()
-    if FAILED:
-        print("test_migrate_v6: %d FAILED" % len(FAILED))
-        return 1
-    print("test_migrate_v6: ok")
-    return 0
+    return outcome("test_migrate_v6")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "client", "python"))
 import planwatch_client as pwc  # noqa: E402
 from test_python_client import Daemon  # noqa: E402
+from pwcheck import check, outcome  # noqa: E402
 
 REGIONS = ["catalog/regions/quangang.yaml", "catalog/regions/licheng.yaml"]
 CATALOG = REGIONS + ["catalog/plans/quangang-13.yaml", "catalog/plans/quangang-14.yaml",
@@ -42,13 +43,6 @@ DAY = 86400000
 SINCE = calendar.timegm((2041, 1, 1, 0, 0, 0)) * 1000
 NOW = calendar.timegm((2041, 2, 1, 12, 0, 0)) * 1000
 LOOKBACK = 12
-FAILED = []
-
-
-def check(cond, what):
-    print("%s %s" % ("ok  " if cond else "FAIL", what))
-    if not cond:
-        FAILED.append(what)
 
 
 # ---- the oracle: the release calendar of catalog/SCHEMA.md, from the region files ----
@@ -330,11 +324,7 @@ def main():
         return 1
     first_start(binary)
     fixed_clock(binary)
-    if FAILED:
-        print("test_overdue: %d FAILED" % len(FAILED))
-        return 1
-    print("test_overdue: ok")
-    return 0
+    return outcome("test_overdue")
 
 
 if __name__ == "__main__":

@@ -57,11 +57,13 @@ static int put_txn(struct store_txn *t, void *arg)
 
 /* Stores one observation, evaluates, and returns the topic kind of the single notice
  * emitted ("breach", "at_risk", "resolved") or "" when none. */
-static const char *feed_in(const char *plan, const char *ind, const char *period, double value,
-			   double yoy, bool backfill)
+/* Stores one flash figure of plan's series as daemon/apply does (arrive: also ending its due
+ * entry) and evaluates it unless it is backfill. */
+static void put_figure(const char *plan, const char *ind, const char *period, double value,
+		       double yoy, bool backfill, bool arrive)
 {
-	static char kind[STORE_TOPIC_MAX + 1];
-	struct put_arg a = { .x = catalog_find(cat, plan, ind), .backfill = backfill };
+	struct put_arg a = { .x = catalog_find(cat, plan, ind), .backfill = backfill,
+			     .arrive = arrive };
 	CHECK(a.x);
 	snprintf(a.o.plan, sizeof(a.o.plan), "%s", cat_owner(a.x)); /* the series' region */
 	a.o.flags = backfill ? STORE_OBS_BACKFILL : 0;
@@ -71,6 +73,13 @@ static const char *feed_in(const char *plan, const char *ind, const char *period
 	a.o.yoy = yoy;
 	a.o.status = PW_ST_FLASH;
 	CHECK_OK(store_write(st, put_txn, &a));
+}
+
+static const char *feed_in(const char *plan, const char *ind, const char *period, double value,
+			   double yoy, bool backfill)
+{
+	static char kind[STORE_TOPIC_MAX + 1];
+	put_figure(plan, ind, period, value, yoy, backfill, false);
 	CHECK(out.n <= 1);
 	kind[0] = '\0';
 	if (out.n == 1) {
@@ -305,15 +314,7 @@ static void topic_str(const char *topic, const char *key, char *buf, size_t cap)
 static void arrive_in(const char *plan, const char *ind, const char *period, double value,
 		      double yoy)
 {
-	struct put_arg a = { .x = catalog_find(cat, plan, ind), .arrive = true };
-	CHECK(a.x);
-	snprintf(a.o.plan, sizeof(a.o.plan), "%s", cat_owner(a.x));
-	snprintf(a.o.ind, sizeof(a.o.ind), "%s", ind);
-	CHECK_OK(period_parse(&a.o.period, period, strlen(period)));
-	a.o.value = value;
-	a.o.yoy = yoy;
-	a.o.status = PW_ST_FLASH;
-	CHECK_OK(store_write(st, put_txn, &a));
+	put_figure(plan, ind, period, value, yoy, false, true);
 }
 
 static void arrive(const char *ind, const char *period, double value, double yoy)

@@ -24,16 +24,10 @@ SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "client", "python"))
 import planwatch_client as pwc  # noqa: E402
 from test_python_client import Daemon  # noqa: E402
+from pwcheck import check, outcome  # noqa: E402
 
 FIX = "tests/fixtures/plan-15-TEST-FIXTURE/"
 DEC_2026 = 1796169600000  # 2026-12-01T00:00:00Z
-FAILED = []
-
-
-def check(cond, what):
-    print("%s %s" % ("ok  " if cond else "FAIL", what))
-    if not cond:
-        FAILED.append(what)
 
 
 def configure(d, q14):
@@ -130,11 +124,7 @@ def main():
         d.stop()
         print(d.log_tail(3), end="")
         d.cleanup()
-    if FAILED:
-        print("test_verdicts: %d FAILED" % len(FAILED))
-        return 1
-    print("test_verdicts: ok")
-    return 0
+    return outcome("test_verdicts")
 
 
 if __name__ == "__main__":
