@@ -28,13 +28,14 @@ LDFLAGS += $(MODE_LDFLAGS)
 # The layers, bottom up: proto -> store -> model -> daemon / client (docs/ARCHITECTURE.md).
 PROTO_SRC  = proto/err.c proto/period.c proto/status.c proto/proto.c
 STORE_SRC  = store/store.c store/record.c store/migrate.c store/hot.c store/pages.c
-CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c model/unit.c
+CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c model/unit.c model/formula.c
 MODEL_SRC  = $(CAT_SRC) model/keypair.c model/plausible.c model/evaluate.c model/ytd.c \
              model/discipline.c
 RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c daemon/overdue.c daemon/verdict.c \
              daemon/planstat.c
 DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/role.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
-             $(RULES_SRC) daemon/reply.c daemon/qbound.c daemon/apply.c daemon/query.c daemon/metrics.c \
+             $(RULES_SRC) daemon/reply.c daemon/qbound.c daemon/outlier.c daemon/derive.c daemon/apply.c \
+             daemon/query.c daemon/metrics.c \
              daemon/publisher.c daemon/live.c daemon/notify.c daemon/connlimit.c daemon/net.c \
              daemon/server.c daemon/reporting.c
 CLIENT_SRC = client/planwatch.c
@@ -98,8 +99,9 @@ tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit
 tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
 tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) model/ytd.c model/discipline.c \
                              $(STORE_SRC) $(PROTO_SRC)
-tests/test_apply_SRC       = tests/test_apply.c daemon/apply.c daemon/qbound.c daemon/reply.c daemon/validate.c \
-                             $(RULES_SRC) $(CAT_SRC) model/ytd.c model/discipline.c \
+tests/test_apply_SRC       = tests/test_apply.c daemon/apply.c daemon/qbound.c daemon/outlier.c daemon/derive.c \
+                             daemon/reply.c daemon/validate.c $(RULES_SRC) $(CAT_SRC) model/plausible.c \
+                             model/ytd.c model/discipline.c \
                              $(STORE_SRC) $(PROTO_SRC)
 tests/test_notice_SRC      = tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC)
 tests/test_publisher_SRC   = tests/test_publisher.c daemon/publisher.c daemon/notice.c \
@@ -113,6 +115,8 @@ tests/test_integration_SRC = tests/test_integration.c $(HARNESS)
 tests/test_security_SRC    = tests/test_security.c model/keypair.c model/ydoc.c $(HARNESS)
 tests/test_targets_SRC     = tests/test_targets.c $(HARNESS)
 tests/test_published_SRC   = tests/test_published.c $(HARNESS)
+tests/test_outlier_SRC     = tests/test_outlier.c $(HARNESS)
+tests/test_derived_SRC     = tests/test_derived.c $(HARNESS)
 tests/crash_SRC            = tests/crash.c $(HARNESS)
 tests/hostile_SRC          = tests/hostile.c $(HARNESS)
 tests/damage_SRC           = tests/damage.c $(HARNESS)
@@ -122,7 +126,7 @@ tests/test_client_SRC      = tests/test_client.c $(CLIENT_SRC) $(PROTO_SRC)
 bench_SRC                  = tests/bench.c $(STORE_SRC) $(HARNESS)
 PROGRAMS = planwatchd planwatch bench tests/crash tests/hostile tests/damage \
            $(addprefix tests/,$(UNIT_TESTS) test_integration test_security test_targets \
-           test_published test_full test_conns)
+           test_published test_outlier test_derived test_full test_conns)
 
 $(O)/bench: EXTRA_LIBS = -lpthread
 .SECONDEXPANSION:
@@ -250,7 +254,8 @@ test-unit: $(addprefix $(O)/tests/,$(UNIT_TESTS))
 # Kinds of store damage the daemon does not handle yet (issue 20): run, reported, and the
 # run fails as soon as one of them passes, so this list stays true.
 DAMAGE_XFAIL =
-INTEGRATION = test_integration test_targets test_security test_published test_full test_conns
+INTEGRATION = test_integration test_targets test_security test_published test_outlier \
+              test_derived test_full test_conns
 test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/tests/hostile $(O)/tests/damage $(O)/planwatchd $(O)/planwatch
 	@for t in $(INTEGRATION); do echo "== $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1 PLANWATCHD=$(O)/planwatchd $(O)/tests/$$t || exit 1; done

@@ -58,8 +58,9 @@ static void usage(FILE *f)
 		"                          Chinese headers); safe to run twice\n"
 		"  watch [PREFIX] [--region R] [--since SEQ] [--count N] [--wait MS]\n"
 		"                          print notices (change., breach., at_risk., resolved.,\n"
-		"                          overdue., target., rejected.); --region: only those of one\n"
-		"                          region (alias or code); --since replays from the log\n"
+		"                          overdue., target., warning., rejected.); --region: only\n"
+		"                          those of one region (alias or code); --since replays from\n"
+		"                          the log\n"
 		"  query REGION INDICATOR [--from P] [--to P] [--as-of DATE]\n"
 		"                          latest values, or the series as known at DATE\n"
 		"  history REGION INDICATOR PERIOD\n"
@@ -354,9 +355,10 @@ static int print_ack(const struct pw_ack *a)
 	fprintf(stderr, "planwatch: rejected: %s: %s%s\n", pw_errname(a->code),
 		a->message[0] ? a->message : pw_strerror(a->code),
 		a->retry ? " (transient: retry later)" : "");
+	/* each bad item with what it was expected to be (units, bounds, comparators) */
 	for (size_t i = 0; i < a->n_bad; i++)
 		fprintf(stderr, "  item %u: %s: %s\n", a->bad[i].index, pw_errname(a->bad[i].code),
-			pw_strerror(a->bad[i].code));
+			a->bad[i].message[0] ? a->bad[i].message : pw_strerror(a->bad[i].code));
 	if (a->quarantine)
 		fprintf(stderr, "  kept in quarantine as #%llu (planwatch rejected)\n",
 			(unsigned long long)a->quarantine);
@@ -450,9 +452,10 @@ static void progress(size_t done, size_t total, const char *name)
 
 #define ROW_UNREPORTED 1 /* csvin_row.err of a row not sent (no value); errors are < 0 */
 
-/* Sends rows idx[0..n) as one update; marks row errors. Returns rows accepted or < 0. */
-static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, unsigned flags,
-			int *stop)
+/* Sends rows idx[0..n) as one update; marks row errors, and keeps what a refused row was
+ * expected to be in msgs[row] (malloc'd). Returns rows accepted or < 0. */
+static int import_batch(struct cli *c, struct csvin *in, char **msgs, size_t *idx, size_t n,
+			unsigned flags, int *stop)
 {
 	struct pw_obs obs[PROTO_MAX_BATCH];
 	char id[40];
@@ -514,15 +517,19 @@ static int import_batch(struct cli *c, struct csvin *in, size_t *idx, size_t n, 
 		return 0;
 	}
 	for (size_t i = 0; i < a.n_bad; i++)
-		if (a.bad[i].index < n)
-			csvin_row(in, idx[a.bad[i].index])->err = a.bad[i].code;
+		if (a.bad[i].index < n) {
+			size_t row = idx[a.bad[i].index];
+			csvin_row(in, row)->err = a.bad[i].code;
+			if (a.bad[i].message[0] && !msgs[row])
+				msgs[row] = strdup(a.bad[i].message); /* NULL: the code's text */
+		}
 	/* Resend the rows that were fine, as their own batch. */
 	size_t good[PROTO_MAX_BATCH], ng = 0;
 	for (size_t k = 0; k < n; k++)
 		if (!csvin_row(in, idx[k])->err)
 			good[ng++] = idx[k];
 	if (ng)
-		ok = (size_t)import_batch(c, in, good, ng, flags, stop);
+		ok = (size_t)import_batch(c, in, msgs, good, ng, flags, stop);
 	return (int)ok;
 }
 
@@ -618,7 +625,7 @@ static size_t import_check(struct csvin *in)
 
 /* Sends the good rows of in in batches of at most batch rows of one department each;
  * counts the accepted rows into *accepted. Returns 0, or the code that stopped it. */
-static int import_send(struct cli *c, struct csvin *in, size_t batch, unsigned flags,
+static int import_send(struct cli *c, struct csvin *in, char **msgs, size_t batch, unsigned flags,
 		       const char *path, size_t *accepted)
 {
 	size_t n_rows = csvin_count(in), idx[PROTO_MAX_BATCH];
@@ -637,7 +644,7 @@ static int import_send(struct cli *c, struct csvin *in, size_t batch, unsigned f
 		}
 		if (k == 0)
 			continue;
-		int r = import_batch(c, in, idx, k, flags, &stop);
+		int r = import_batch(c, in, msgs, idx, k, flags, &stop);
 		if (r > 0)
 			*accepted += (size_t)r;
 		progress(i, n_rows, path);
@@ -651,8 +658,9 @@ static const char *row_owner(const struct csvin_row *r)
 	return r->col[CSVIN_REGION][0] ? r->col[CSVIN_REGION] : r->col[CSVIN_PLAN];
 }
 
-/* One line per rejected row on stderr; returns how many. */
-static size_t import_rejects(struct csvin *in, const char *path)
+/* One line per rejected row on stderr, with what it was expected to be (msgs[row]) when the
+ * daemon said; returns how many. */
+static size_t import_rejects(struct csvin *in, char *const *msgs, const char *path)
 {
 	size_t rejected = 0;
 	for (size_t i = 0; i < csvin_count(in); i++) {
@@ -661,7 +669,7 @@ static size_t import_rejects(struct csvin *in, const char *path)
 			rejected++;
 			fprintf(stderr, "%s:%ld: %s/%s %s: %s: %s\n", path, r->line,
 				row_owner(r), r->col[CSVIN_IND], r->col[CSVIN_PERIOD],
-				pw_errname(r->err), pw_strerror(r->err));
+				pw_errname(r->err), msgs[i] ? msgs[i] : pw_strerror(r->err));
 		}
 	}
 	return rejected;
@@ -688,13 +696,21 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		goto out_rows;
 	}
 	size_t unreported = import_check(in);
-	int stop = import_send(c, in, batch, flags, path, &accepted);
+	char **msgs = calloc(csvin_count(in) + 1, sizeof(*msgs));
+	if (!msgs) {
+		ret = fail("import", PW_ENOMEM);
+		goto out_rows;
+	}
+	int stop = import_send(c, in, msgs, batch, flags, path, &accepted);
 	if (stop) {
 		fprintf(stderr, "planwatch: import stopped: %s (rows imported so far are kept; "
 				"run the same import again to continue)\n", pw_strerror(stop));
 		ret = 1;
 	}
-	size_t rejected = import_rejects(in, path);
+	size_t rejected = import_rejects(in, msgs, path);
+	for (size_t i = 0; i < csvin_count(in); i++)
+		free(msgs[i]);
+	free(msgs);
 	printf("%s: %zu rows, %zu accepted, %zu rejected", path, csvin_count(in), accepted,
 	       rejected);
 	if (unreported)
@@ -709,32 +725,54 @@ out_rows:
 
 /* ---- reads ---- */
 
-/* A query item's verdicts, "quangang-14 at_risk, ..." ("-" when no plan judges the period;
- * nothing for a history item, which has none). */
-static void print_item_verdicts(const struct proto_view *v, int i)
+/* A query item's verdicts into buf, "quangang-14 at_risk, ..." ("-" when no plan judges the
+ * period); false for a history item, which has none. */
+static bool item_verdicts(const struct proto_view *v, int i, char *buf, size_t cap)
 {
 	struct proto_view *vs = NULL;
+	size_t n = 0;
+	buf[0] = '\0';
 	if (proto_view_sub(v, i, "verdicts", &vs) < 0)
-		return;
-	printf("  ");
-	for (size_t k = 0; k < proto_view_count(vs); k++) {
+		return false;
+	for (size_t k = 0; k < proto_view_count(vs) && n < cap; k++) {
 		char plan[70] = "", state[16] = "";
 		proto_view_str(vs, (int)k, "plan", plan, sizeof(plan));
 		proto_view_str(vs, (int)k, "state", state, sizeof(state));
-		printf("%s%s %s", k ? ", " : "", plan, state);
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s %s", k ? ", " : "", plan, state);
 	}
 	if (!proto_view_count(vs))
-		printf("-");
+		snprintf(buf, cap, "-");
 	proto_view_free(vs);
+	return true;
 }
 
-/* Does the reply's first item carry verdicts (a query's does, a history's not)? */
-static bool has_verdicts(const struct proto_view *v)
+/* The note column of a vintage: the figure as sent when it was converted, a confirmed
+ * outlier, the revision reason (a derived figure's: its formula and sources). */
+static void obs_note(const struct proto_view *v, int i, const char *unit, double val, char *buf,
+		     size_t cap)
 {
-	struct proto_view *vs = NULL;
-	bool has = proto_view_count(v) && proto_view_sub(v, 0, "verdicts", &vs) == 0;
-	proto_view_free(vs);
-	return has;
+	char su[40] = "", ov[40] = "", reason[300] = "", sv[32];
+	double sent = NAN;
+	bool confirm = false;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	proto_view_str(v, i, "sent_unit", su, sizeof(su));
+	proto_view_double(v, i, "sent_value", &sent);
+	proto_view_bool(v, i, "confirm", &confirm);
+	proto_view_str(v, i, "overridden", ov, sizeof(ov));
+	proto_view_str(v, i, "reason", reason, sizeof(reason));
+	if (su[0] && (strcmp(su, unit) != 0 || sent != val)) {
+		unit_dtoa(sent, sv, sizeof(sv));
+		n += (size_t)snprintf(buf + n, cap - n, "sent as %s %s; ", sv, su);
+	}
+	if (confirm && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "confirmed%s%s%s; ", ov[0] ? " (" : "", ov,
+				      ov[0] ? ")" : "");
+	if (reason[0] && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "%s; ", reason); /* a derived one's says so */
+	if (n >= 2 && n < cap)
+		buf[n - 2] = '\0'; /* the last "; " */
 }
 
 static void print_obs_table(const struct proto_view *v)
@@ -744,10 +782,13 @@ static void print_obs_table(const struct proto_view *v)
 	proto_view_str(v, -1, "name", name, sizeof(name));
 	proto_view_str(v, -1, "alias", alias, sizeof(alias));
 	printf("%s%s%s (%s)\n", alias, alias[0] ? " " : "", name, unit);
-	printf("%-8s %14s %-12s %8s %4s %-20s %s%s\n", "period", "value", "status", "yoy%", "rev",
-	       "received", "dept", has_verdicts(v) ? "  verdicts" : "");
+	char vbuf[256];
+	bool verdicts = proto_view_count(v) && item_verdicts(v, 0, vbuf, sizeof(vbuf));
+	printf("%-8s %14s %-12s %8s %4s %-20s %-10s %s%s\n", "period", "value", "status", "yoy%",
+	       "rev", "received", "dept", verdicts ? "verdicts                 " : "", "note");
 	for (size_t i = 0; i < proto_view_count(v); i++) {
 		char per[16] = "", st[16] = "", dept[80] = "", ts[32] = "", yoys[16] = "";
+		char note[512];
 		double val = NAN, yoy;
 		int64_t rev = 0, t = 0;
 		proto_view_str(v, (int)i, "period", per, sizeof(per));
@@ -759,10 +800,12 @@ static void print_obs_table(const struct proto_view *v)
 		if (proto_view_double(v, (int)i, "yoy", &yoy) == 0)
 			snprintf(yoys, sizeof(yoys), "%.2f", yoy);
 		fmt_time(t, ts, sizeof(ts));
-		printf("%-8s %14.6g %-12s %8s %4lld %-20s %s", per, val, st, yoys, (long long)rev, ts,
-		       dept);
-		print_item_verdicts(v, (int)i);
-		putchar('\n');
+		obs_note(v, (int)i, unit, val, note, sizeof(note));
+		printf("%-8s %14.6g %-12s %8s %4lld %-20s %-10s", per, val, st, yoys, (long long)rev,
+		       ts, dept);
+		if (item_verdicts(v, (int)i, vbuf, sizeof(vbuf)))
+			printf(note[0] ? " %-24s" : " %s", vbuf);
+		printf("%s%s\n", note[0] ? " " : "", note);
 	}
 }
 
@@ -1170,8 +1213,11 @@ static void print_catalog(const struct proto_view *v)
 			snprintf(t, sizeof(t), "%g", x);
 		if (proto_view_double(v, (int)i, "growth", &x) == 0)
 			snprintf(g, sizeof(g), "%g%%", x);
-		printf("%-14s %-28s %-10s %-8s %-10s %10s %10s %7s %s\n", plan, id, unit, attr, kind,
-		       b, t, g, name);
+		char formula[300] = "";
+		if (proto_view_str(v, (int)i, "formula", formula + 3, sizeof(formula) - 3) == 0)
+			memcpy(formula, " = ", 3); /* a derived series: how it is computed */
+		printf("%-14s %-28s %-10s %-8s %-10s %10s %10s %7s %s%s\n", plan, id, unit, attr,
+		       kind, b, t, g, name, formula);
 	}
 }
 

@@ -268,6 +268,8 @@ static int parse_ack(const void *buf, size_t len, struct pw_ack *ack)
 			    proto_view_int(v, (int)i, "code", &code) == 0) {
 				ack->bad[ack->n_bad].index = (uint32_t)idx;
 				ack->bad[ack->n_bad].code = -(int)code;
+				proto_view_str(v, (int)i, "message", ack->bad[ack->n_bad].message,
+					       sizeof(ack->bad[0].message));
 				ack->n_bad++;
 			}
 		}

@@ -71,10 +71,12 @@ struct pw_ack {
 	uint32_t count, changed;
 	uint64_t quarantine; /* NACK: id of the quarantined copy */
 	char message[320];   /* NACK: the daemon's text, naming what was expected */
-	size_t n_bad;        /* NACK: items with their own error */
+	size_t n_bad;        /* NACK: items with their own error (the first PW_ACK_MAX_BAD) */
 	struct {
 		uint32_t index;
 		int code;
+		char message[384]; /* what the item was expected to be (the accepted units, the
+				    * bounds, the comparators); "" when its code says it all */
 	} bad[PW_ACK_MAX_BAD];
 	size_t n_items; /* ACK of a PW_DETAIL push: items described (the first PW_ACK_MAX_ITEMS) */
 	struct pw_ack_item items[PW_ACK_MAX_ITEMS];

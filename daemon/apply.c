@@ -8,6 +8,8 @@
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "apply.h"
+#include "derive.h"
+#include "outlier.h"
 #include "overdue.h"
 #include "qbound.h"
 #include "reply.h"
@@ -73,7 +75,12 @@ struct apply {
 	struct overdue_arrivals *arrivals; /* due entries the group's figures ended */
 	struct apply_prev *prev;  /* [n_items] of the update being applied */
 	struct apply_key *sorted; /* [n_items]: duplicate check */
+	const struct cat_indicator **inds; /* [n_items]: prev[i].ind, for the outlier checks */
+	uint32_t *order;                   /* [n_items]: sorted's item indices */
 	size_t cap_scratch;
+	struct outlier *outlier; /* the plausibility findings of checked_req's items */
+	struct derive *derive;   /* the group's figures that derived series are computed from */
+	const struct proto_req *checked_req;
 	/* the message being applied: the update whose items a NACK lists (a retry's stored
 	 * update; NULL: none), and the quarantine id of a retried message (else 0) */
 	const struct proto_req *judged;
@@ -96,9 +103,16 @@ int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_
 	a->rules = rules;
 	proto_buf_init(&a->stored_ack);
 	proto_buf_init(&a->detail);
-	if (overdue_arrivals_new(&a->arrivals) < 0) {
+	int rc = outlier_new(&a->outlier);
+	if (rc == 0 && (rc = derive_new(&a->derive)) < 0)
+		outlier_free(a->outlier);
+	if (rc == 0 && (rc = overdue_arrivals_new(&a->arrivals)) < 0) {
+		outlier_free(a->outlier);
+		derive_free(a->derive);
+	}
+	if (rc < 0) {
 		free(a);
-		return PW_ENOMEM;
+		return rc;
 	}
 	*ret = a;
 	return 0;
@@ -115,6 +129,10 @@ void apply_free(struct apply *a)
 	overdue_arrivals_free(a->arrivals);
 	free(a->prev);
 	free(a->sorted);
+	free(a->inds);
+	free(a->order);
+	outlier_free(a->outlier);
+	derive_free(a->derive);
 	proto_req_free(a->retry_req);
 	free(a->retry_raw);
 	proto_buf_release(&a->stored_ack);
@@ -189,8 +207,18 @@ static void fail_all(struct apply *a, int rc)
 
 /* ---- rejection ---- */
 
-static void describe(const struct catalog *cat, struct apply_msg *m,
-		     const struct proto_req *r, int code)
+/* What bad item i of req was expected to be (a reply_explain_fn): the plausibility finding
+ * when req is the update last checked, else the catalog's expectation. */
+static size_t apply_explain(const void *arg, const struct proto_req *req, size_t i, char *buf,
+			    size_t cap)
+{
+	const struct apply *a = arg;
+	size_t n = req == a->checked_req ? outlier_explain(a->outlier, i, buf, cap) : 0;
+	return n ? n : validate_explain(a->cat, &req->items[i], buf, cap);
+}
+
+static void describe(const struct apply *a, struct apply_msg *m, const struct proto_req *r,
+		     int code)
 {
 	if (r && r->type == PROTO_UPDATE)
 		for (size_t i = 0; i < r->n_items; i++) {
@@ -201,7 +229,7 @@ static void describe(const struct catalog *cat, struct apply_msg *m,
 			if (it->err != PW_EPERIOD && it->err != PW_EFIELD)
 				period_format(&it->period, per);
 			char why[APPLY_DETAIL_MAX] = "";
-			validate_explain(cat, it, why, sizeof(why));
+			apply_explain(a, r, i, why, sizeof(why));
 			snprintf(m->detail, sizeof(m->detail), "item %zu (%s/%s %s): %s%s", i,
 				 it->plan ? it->plan : it->region ? it->region : "?",
 				 it->ind ? it->ind : "?", per,
@@ -226,7 +254,7 @@ static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int
 	int rc;
 
 	m->result = code;
-	describe(a->cat, m, r, code);
+	describe(a, m, r, code);
 	if (quarantine) {
 		snprintf(q.dept, sizeof(q.dept), "%s", dept);
 		snprintf(q.peer, sizeof(q.peer), "%s", m->peer ? m->peer : "");
@@ -238,7 +266,7 @@ static int reject(struct store_txn *t, struct apply *a, struct apply_msg *m, int
 			return rc;
 	}
 	if (!m->from_sub) {
-		reply_nack(&m->reply, a->cat, reply_id, code, false, q.id, r);
+		reply_nack_explained(&m->reply, apply_explain, a, reply_id, code, false, q.id, r);
 		return m->reply.err;
 	}
 	char topic[STORE_TOPIC_MAX + 1];
@@ -306,8 +334,30 @@ static int scratch_reserve(struct apply *a, size_t n)
 	if (!s)
 		return PW_ENOMEM;
 	a->sorted = s;
+	const struct cat_indicator **x = realloc(a->inds, n * sizeof(*x));
+	if (!x)
+		return PW_ENOMEM;
+	a->inds = x;
+	uint32_t *o = realloc(a->order, n * sizeof(*o));
+	if (!o)
+		return PW_ENOMEM;
+	a->order = o;
 	a->cap_scratch = n;
 	return 0;
+}
+
+/* Would a statistician believe them? The items still valid after the catalog and status
+ * checks, against their series (daemon/outlier.c). Returns the number refused. */
+static int check_plausible(struct store_txn *t, struct apply *a, struct proto_req *r, size_t n_ok)
+{
+	for (size_t i = 0; i < r->n_items; i++)
+		a->inds[i] = a->prev[i].ind;
+	for (size_t k = 0; k < n_ok; k++)
+		a->order[k] = a->sorted[k].idx;
+	struct outlier_batch b = { .items = r->items, .n_items = r->n_items, .inds = a->inds,
+				   .order = a->order, .n_order = n_ok };
+	a->checked_req = r;
+	return outlier_check(a->outlier, t, &b);
 }
 
 /* First pass: decide every item's fate without writing. What the store holds for item i
@@ -350,14 +400,17 @@ static int check_items(struct store_txn *t, struct apply *a, struct proto_req *r
 				if ((rc = same_figure(t, p->ind, &p->head, it, &p->same)) < 0)
 					return rc;
 				if (!p->same)
-					it->err = status_may_replace(p->head.status, it->status);
+					it->err = p->head.flags & STORE_OBS_DERIVED
+							  ? derive_may_replace(p->head.status, it->status)
+							  : status_may_replace(p->head.status, it->status);
 			} else if (rc != PW_ENOTFOUND) {
 				return rc;
 			}
 		}
 		bad += it->err != 0;
 	}
-	return bad;
+	int refused = check_plausible(t, a, r, n_ok);
+	return refused < 0 ? refused : bad + refused;
 }
 
 /* Makes *buf (of *cap bytes, scratch kept between groups) hold at least n bytes. */
@@ -439,39 +492,66 @@ static int judge_target_years(struct store_txn *t, struct apply *a, const struct
 	return store_obs_range(t, cat_owner(ind), ind->id, &from, &to, judge_cb, &j);
 }
 
-/* The plans that judge period p of x's series (docs/MODEL.md section 2), their ids into
- * out: every plan of the region with a target on it whose window holds p's year, status not
+/* The plans that judge period p of series s (docs/MODEL.md section 2), their ids into out:
+ * every plan of the region with a target on it whose window holds p's year, status not
  * draft. */
-static size_t judged_by(const struct catalog *cat, const struct cat_indicator *x,
+static size_t judged_by(const struct catalog *cat, const struct cat_series *s,
 			const struct period *p, const char *out[NOTICE_JUDGES_MAX])
 {
 	struct cat_judge j[NOTICE_JUDGES_MAX];
-	size_t n = catalog_judges(cat, x->series, p, j, NOTICE_JUDGES_MAX);
+	size_t n = catalog_judges(cat, s, p, j, NOTICE_JUDGES_MAX);
 	for (size_t i = 0; i < n; i++)
 		out[i] = j[i].x->plan->id;
 	return n;
 }
 
-static int emit_change(struct apply *a, struct store_txn *t, const struct cat_indicator *ind,
-		       const struct proto_item *it, const struct store_obs *o,
-		       const struct store_head *prev)
+/* The change notice of vintage o of series s (name: as its plans call it). What was sent,
+ * confirmed and derived is read from the vintage, so the notice says what the store keeps. */
+static int emit_change(struct apply *a, struct store_txn *t, const struct cat_series *s,
+		       const char *name, const struct store_obs *o, const struct store_head *prev)
 {
 	struct notice_change c = {
-		.region = cat_owner(ind), .alias = cat_owner_alias(ind), .ind = o->ind,
-		.name = ind->name, .unit = ind->unit, .dept = o->dept, .msgid = o->msgid,
-		.reason = o->reason, .sent_unit = it->unit, .sent_value = it->sent,
+		.region = s->region->id, .alias = s->region->alias, .ind = o->ind, .name = name,
+		.unit = s->unit, .dept = o->dept, .msgid = o->msgid, .reason = o->reason,
+		.sent_unit = o->sent_unit[0] ? o->sent_unit : s->unit, .sent_value = o->sent_value,
 		.period = o->period, .value = o->value, .yoy = o->yoy, .rev = o->rev,
 		.status = o->status, .backfill = o->flags & STORE_OBS_BACKFILL,
-		.has_old = prev != NULL, .old_value = prev ? prev->value : 0,
-		.old_status = prev ? prev->status : 0,
+		.confirm = o->flags & STORE_OBS_CONFIRM, .overridden = o->overrode,
+		.derived = o->flags & STORE_OBS_DERIVED, .has_old = prev != NULL,
+		.old_value = prev ? prev->value : 0, .old_status = prev ? prev->status : 0,
 	};
-	c.n_judged = judged_by(a->cat, ind, &o->period, c.judged_by);
+	c.n_judged = judged_by(a->cat, s, &o->period, c.judged_by);
 	return notice_emit_change(a->notices, t, &c);
 }
 
-static int store_item(struct store_txn *t, struct apply *a, const struct proto_req *r,
-		      const struct proto_item *it, const struct apply_prev *prev, uint32_t *changed)
+/* The yoy warning of item k (outlier_yoy_warn), for the vintage o just stored. */
+static int emit_yoy_warning(struct apply *a, struct store_txn *t, size_t k,
+			    const struct cat_indicator *ind, const struct store_obs *o)
 {
+	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX], why[APPLY_DETAIL_MAX];
+	struct proto_map m = { .b = &a->notices->fields };
+	double computed, tol;
+
+	period_format(&o->period, per);
+	outlier_explain(a->outlier, k, why, sizeof(why));
+	outlier_yoy(a->outlier, k, &computed, &tol);
+	notice_warning_begin(a->notices, topic, cat_owner(ind), cat_owner_alias(ind), o->ind,
+			     ind->name, per, PW_EYOY, why);
+	proto_kv_double(&m, "value", o->value);
+	proto_kv_str(&m, "unit", ind->unit);
+	proto_kv_uint(&m, "rev", o->rev);
+	proto_kv_double(&m, "yoy", o->yoy);
+	proto_kv_double(&m, "yoy_computed", computed);
+	proto_kv_double(&m, "tolerance", tol);
+	proto_kv_str(&m, "dept", o->dept);
+	proto_kv_str(&m, "msgid", o->msgid);
+	return notice_emit(a->notices, t, topic);
+}
+
+static int store_item(struct store_txn *t, struct apply *a, const struct proto_req *r, size_t k,
+		      const struct apply_prev *prev, uint32_t *changed)
+{
+	const struct proto_item *it = &r->items[k];
 	const struct cat_indicator *ind = prev->ind;
 	struct store_obs o;
 	int rc;
@@ -485,17 +565,27 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	o.value = it->value;
 	o.yoy = it->yoy;
 	o.status = it->status;
-	o.flags = r->backfill ? STORE_OBS_BACKFILL : 0;
+	o.flags = (r->backfill ? STORE_OBS_BACKFILL : 0) | (it->confirm ? STORE_OBS_CONFIRM : 0);
 	o.rev = prev->found ? prev->head.rev + 1 : 1;
 	o.recv_ms = a->notices->now_ms;
 	copy_str(o.dept, sizeof(o.dept), r->dept);
 	copy_str(o.msgid, sizeof(o.msgid), r->id);
 	copy_str(o.reason, sizeof(o.reason), it->reason ? it->reason : "");
+	/* the figure as the department published it, beside its exact conversion */
+	copy_str(o.sent_unit, sizeof(o.sent_unit), it->unit);
+	o.sent_value = it->sent;
+	o.overrode = outlier_overrode(a->outlier, k);
 	if ((rc = store_obs_put(t, &o)) < 0)
 		return rc;
-	if ((rc = emit_change(a, t, ind, it, &o, prev->found ? &prev->head : NULL)) < 0 ||
-	    (rc = overdue_arrived(t, ind, &o.period, a->notices->now_ms, a->arrivals)) < 0 ||
+	if ((rc = emit_change(a, t, ind->series, ind->name, &o, prev->found ? &prev->head : NULL)) < 0)
+		return rc;
+	if (outlier_yoy_warn(a->outlier, k) && (rc = emit_yoy_warning(a, t, k, ind, &o)) < 0)
+		return rc;
+	if ((rc = overdue_arrived(t, ind->series, &o.period, a->notices->now_ms, a->arrivals)) < 0 ||
 	    (rc = judge_later(a, ind, &o.period)) < 0)
+		return rc;
+	/* what derived series this figure completes or revises: computed before the verdicts */
+	if ((rc = derive_note(a->derive, ind->series, &o.period, r->backfill, r->id, false)) < 0)
 		return rc;
 	(*changed)++;
 	/* Backfilled history is announced but must not raise stale alerts. */
@@ -532,7 +622,7 @@ static int detail_items(struct apply *a, const struct proto_req *r, struct apply
 		const char *ids[NOTICE_JUDGES_MAX];
 		char per[PERIOD_TEXT_MAX];
 		struct proto_map m;
-		size_t n = judged_by(a->cat, x, &r->items[i].period, ids);
+		size_t n = judged_by(a->cat, x->series, &r->items[i].period, ids);
 		period_format(&r->items[i].period, per);
 		proto_map_open(&m, b);
 		proto_kv_uint(&m, "index", i);
@@ -676,7 +766,7 @@ static int apply_update(struct store_txn *t, struct apply *a, size_t i, struct p
 	}
 	m->changed = 0;
 	for (size_t k = 0; k < r->n_items; k++)
-		if ((rc = store_item(t, a, r, &r->items[k], &a->prev[k], &m->changed)) < 0)
+		if ((rc = store_item(t, a, r, k, &a->prev[k], &m->changed)) < 0)
 			return rc;
 	if (m->from_sub && (rc = emit_accepted(a, t, r, m->changed)) < 0)
 		return rc;
@@ -821,6 +911,42 @@ static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 	return 0;
 }
 
+/* ---- derived series (daemon/derive.c) ---- */
+
+/* A derived vintage: announced like a reported one, and judged by the plans with a target
+ * on its series (none: stored and announced only). */
+static int derived_stored(void *arg, struct store_txn *t, const struct cat_series *s,
+			  const struct store_obs *o, const struct store_head *prev)
+{
+	struct apply *a = arg;
+	const struct cat_indicator *x = catalog_series_target(a->cat, s);
+	int rc = emit_change(a, t, s, x ? x->name : s->name, o, prev);
+	/* a derived figure ends its due entry and is judged as a reported one is */
+	if (rc < 0 || (rc = overdue_arrived(t, s, &o->period, a->notices->now_ms, a->arrivals)) < 0 ||
+	    !x || (rc = judge_later(a, x, &o->period)) < 0 || (o->flags & STORE_OBS_BACKFILL))
+		return rc;
+	return touch(a, x);
+}
+
+static int derived_warn(void *arg, struct store_txn *t, const struct cat_series *s,
+			const struct period *p, int code, const char *message, double reported,
+			double computed, double tolerance)
+{
+	struct apply *a = arg;
+	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
+	struct proto_map m = { .b = &a->notices->fields };
+
+	period_format(p, per);
+	notice_warning_begin(a->notices, topic, s->region->id, s->region->alias, s->id, s->name, per,
+			     code, message);
+	proto_kv_str(&m, "unit", s->unit);
+	proto_kv_double(&m, "reported", reported);
+	proto_kv_double(&m, "computed", computed);
+	proto_kv_double(&m, "tolerance", tolerance);
+	proto_kv_str(&m, "formula", s->formula->text);
+	return notice_emit(a->notices, t, topic);
+}
+
 /* ---- the transaction ---- */
 
 static int apply_one(struct store_txn *t, struct apply *a, size_t i)
@@ -895,6 +1021,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 	a->n_touched = 0;
 	a->n_periods = 0;
 	overdue_arrivals_clear(a->arrivals);
+	derive_reset(a->derive);
 	if ((rc = ids_reset(a)) < 0)
 		return rc;
 	for (size_t i = 0; i < a->n; i++) {
@@ -903,6 +1030,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 		if (!apply_is_write(m))
 			continue;
 		proto_buf_reset(&m->reply);
+		a->checked_req = NULL;
 		m->result = 0;
 		m->duplicate = false;
 		m->changed = 0;
@@ -913,6 +1041,9 @@ static int apply_txn(struct store_txn *t, void *arg)
 		if ((rc = apply_one(t, a, i)) < 0)
 			return rc;
 	}
+	const struct derive_out dout = { derived_stored, derived_warn, a };
+	if ((rc = derive_run(a->derive, t, a->notices->now_ms, &dout)) < 0)
+		return rc;
 	if ((rc = judge_group(t, a)) < 0)
 		return rc;
 	return finish_acks(t, a);

@@ -73,6 +73,30 @@ void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind
 	w_indicator(&fields, plan, ind, name, period);
 }
 
+/* The pairs that name a series by region in v2 bodies (change, warning). */
+static void w_series(struct proto_map *m, const char *region, const char *alias,
+		     const char *ind, const char *name, const char *period)
+{
+	proto_kv_str(m, "region", region);
+	proto_kv_str(m, "alias", alias);
+	proto_kv_str(m, "indicator", ind);
+	proto_kv_str(m, "name", name);
+	proto_kv_str(m, "period", period);
+}
+
+void notice_warning_begin(struct notice_list *l, char topic[STORE_TOPIC_MAX + 1],
+			  const char *region, const char *alias, const char *ind, const char *name,
+			  const char *period, int code, const char *message)
+{
+	struct proto_map fields = { .b = &l->fields };
+	notice_topic(topic, "warning", alias, ind);
+	notice_begin(l);
+	w_series(&fields, region, alias, ind, name, period);
+	proto_kv_int(&fields, "code", -code);
+	proto_kv_str(&fields, "error", pw_errname(code));
+	proto_kv_str(&fields, "message", message);
+}
+
 static size_t put_part(char *buf, size_t at, const char *s)
 {
 	size_t n = strnlen(s, STORE_TOPIC_MAX - at);
@@ -205,12 +229,14 @@ int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic)
 /* ---- change notices: compact log record <-> wire body ----
  *
  * Record (little-endian):  u8 NOTICE_COMPACT, u8 format, u8 flags (bit 0 has_old, bit 1
- * backfill, bit 2 converted: sent in another unit), u8 status, u8 old_status, u32 rev,
- * period key (4), i64 time ms, f64 value, f64 yoy, f64 old_value, then
+ * backfill, bit 2 converted: sent in another unit, bit 3 confirm, bit 4 derived), u8 status,
+ * u8 old_status, u32 rev, period key (4), i64 time ms, f64 value, f64 yoy, f64 old_value,
+ * then
  *   format 1 (logged before log_v2_from): u16 length + bytes of plan, indicator, name, unit,
  *     dept, msgid, reason;
  *   format 2 (logged before log_v3_from, body v 2) and 3 (body v 3, the same change body):
- *     if converted f64 sent_value; u16 length + bytes of region, alias, indicator,
+ *     if converted f64 sent_value; if confirm u8 the code it overrode (0 none;
+ *     records before issue 19 have neither bit 3 nor 4); u16 length + bytes of region, alias, indicator,
  *     name, unit, dept, msgid, reason and, if converted, sent_unit; then u8 n and n plan
  *     ids (u16 length + bytes). A figure sent in the catalog's unit, the common case,
  *     repeats neither unit nor value. */
@@ -220,6 +246,9 @@ int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic)
 #define COMPACT_FIXED (5 + 4 + 4 + 8 + 3 * 8)
 #define COMPACT_STRS_MAX 9
 #define COMPACT_CONVERTED 4
+#define COMPACT_CONFIRM 8
+#define COMPACT_DERIVED 16
+#define COMPACT_V2_FLAGS 31 /* every flag bit a format-2 or 3 record may have */
 
 /* The pairs of the vintage itself, the same in v1, v2 and v3 bodies: value to old_status. */
 static void render_vintage(struct proto_map *m, const struct notice_change *c)
@@ -251,14 +280,13 @@ static void render_v1(struct proto_map *m, const struct notice_change *c, const 
  * it. */
 static void render_v2(struct proto_map *m, const struct notice_change *c, const char *per)
 {
-	proto_kv_str(m, "region", c->region);
-	proto_kv_str(m, "alias", c->alias);
-	proto_kv_str(m, "indicator", c->ind);
-	proto_kv_str(m, "name", c->name);
-	proto_kv_str(m, "period", per);
+	w_series(m, c->region, c->alias, c->ind, c->name, per);
 	render_vintage(m, c);
 	proto_kv_str(m, "sent_unit", c->sent_unit);
 	proto_kv_double(m, "sent_value", c->sent_value);
+	proto_kv_bool(m, "confirm", c->confirm);
+	proto_kv_str(m, "overridden", c->overridden ? pw_errname(-(int)c->overridden) : NULL);
+	proto_kv_bool(m, "derived", c->derived);
 	proto_map_key(m, "judged_by");
 	proto_w_array(m->b, (uint32_t)c->n_judged);
 	for (size_t i = 0; i < c->n_judged; i++)
@@ -312,7 +340,7 @@ static int compact_encode(struct proto_buf *b, int64_t time_ms, const struct not
 	const char *strs[COMPACT_STRS_MAX];
 	bool conv = converted(c);
 	size_t n_strs = compact_strs(c, strs), lens[COMPACT_STRS_MAX];
-	size_t total = COMPACT_FIXED + (conv ? 8 : 0) + 1;
+	size_t total = COMPACT_FIXED + (conv ? 8 : 0) + (c->confirm ? 1 : 0) + 1;
 	if (c->n_judged > NOTICE_JUDGES_MAX)
 		return PW_EINVAL;
 	for (size_t i = 0; i < n_strs; i++) {
@@ -327,7 +355,9 @@ static int compact_encode(struct proto_buf *b, int64_t time_ms, const struct not
 		return b->err;
 	*p++ = NOTICE_COMPACT;
 	*p++ = COMPACT_V3;
-	*p++ = (uint8_t)((c->has_old ? 1 : 0) | (c->backfill ? 2 : 0) | (conv ? COMPACT_CONVERTED : 0));
+	*p++ = (uint8_t)((c->has_old ? 1 : 0) | (c->backfill ? 2 : 0) |
+			 (conv ? COMPACT_CONVERTED : 0) | (c->confirm ? COMPACT_CONFIRM : 0) |
+			 (c->derived ? COMPACT_DERIVED : 0));
 	*p++ = c->status;
 	*p++ = c->has_old ? c->old_status : 0;
 	p = bytes_put_le(p, c->rev, 4);
@@ -339,6 +369,8 @@ static int compact_encode(struct proto_buf *b, int64_t time_ms, const struct not
 	p = bytes_put_le(p, bytes_of_double(c->has_old ? c->old_value : 0), 8);
 	if (conv)
 		p = bytes_put_le(p, bytes_of_double(c->sent_value), 8);
+	if (c->confirm)
+		*p++ = c->overridden;
 	for (size_t i = 0; i < n_strs; i++)
 		p = put_str16(p, strs[i], lens[i]);
 	*p++ = (uint8_t)c->n_judged;
@@ -377,10 +409,12 @@ static int compact_decode(const uint8_t *p, size_t len, char *text, struct notic
 			      &c->dept,	  &c->msgid, &c->reason, &c->sent_unit };
 	int rc;
 	if (len < COMPACT_FIXED || p[0] != NOTICE_COMPACT || p[1] < COMPACT_V1 || p[1] > COMPACT_V3 ||
-	    p[2] > (p[1] == COMPACT_V1 ? 3 : 7))
+	    p[2] > (p[1] == COMPACT_V1 ? 3 : COMPACT_V2_FLAGS))
 		return PW_ESTORE;
 	bool conv = p[2] & COMPACT_CONVERTED;
 	memset(c, 0, sizeof(*c));
+	c->confirm = p[2] & COMPACT_CONFIRM;
+	c->derived = p[2] & COMPACT_DERIVED;
 	*format = p[1];
 	c->has_old = p[2] & 1;
 	c->backfill = p[2] & 2;
@@ -404,6 +438,11 @@ static int compact_decode(const uint8_t *p, size_t len, char *text, struct notic
 			return PW_ESTORE;
 		c->sent_value = bytes_to_double(bytes_get_le(p, 8));
 		p += 8;
+	}
+	if (c->confirm) {
+		if (p == end)
+			return PW_ESTORE;
+		c->overridden = *p++;
 	}
 	for (size_t i = 0; i < sizeof(v2) / sizeof(v2[0]) - (conv ? 0 : 1); i++)
 		if ((rc = get_str16(&p, end, &text, v2[i])) < 0)

@@ -39,6 +39,15 @@ void notice_begin(struct notice_list *l);
 void notice_w_indicator(struct notice_list *l, const char *plan, const char *ind,
 			const char *name, const char *period);
 
+/* Starts a warning: a figure was stored, but something about it is doubtful (its yoy does
+ * not fit its value, a department's figure disagrees with the one its components give).
+ * Writes the topic "warning.alias.ind" into topic and into l->fields the series by region
+ * (region id, alias, indicator, name, period), code (positive), error and message; the
+ * caller adds its numbers, then calls notice_emit(l, t, topic). */
+void notice_warning_begin(struct notice_list *l, char topic[STORE_TOPIC_MAX + 1],
+			  const char *region, const char *alias, const char *ind, const char *name,
+			  const char *period, int code, const char *message);
+
 /* Writes the topic "kind.owner.ind" into buf, cut to STORE_TOPIC_MAX bytes; returns its
  * length. (One for every change notice: plain copies, not snprintf.) */
 size_t notice_topic(char buf[STORE_TOPIC_MAX + 1], const char *kind, const char *owner,
@@ -71,6 +80,9 @@ struct notice_change {
 	uint32_t rev;
 	uint8_t status;      /* enum pw_status */
 	bool backfill;
+	bool confirm;        /* the sender confirmed an outlier (confirm: true) */
+	uint8_t overridden;  /* with confirm: the check it let pass (positive code), 0 none */
+	bool derived;        /* computed by the series' formula (daemon/derive.c) */
 	bool has_old;        /* a previous vintage existed: */
 	double old_value;
 	uint8_t old_status;

@@ -393,12 +393,12 @@ static int end_entry(struct store_txn *t, const struct series *s, const struct p
 	return gaps_add(&a->g, s, p, due, now_ms, true);
 }
 
-int overdue_arrived(struct store_txn *t, const struct cat_indicator *x, const struct period *p,
+int overdue_arrived(struct store_txn *t, const struct cat_series *cs, const struct period *p,
 		    int64_t now_ms, struct overdue_arrivals *a)
 {
 	struct series s;
 	int rc;
-	of_series(x->series, &s);
+	of_series(cs, &s);
 	if (s.due_days <= 0)
 		return 0;
 	if ((rc = end_entry(t, &s, p, now_ms, a)) < 0 || p->freq != PERIOD_ANNUAL ||

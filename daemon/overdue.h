@@ -42,9 +42,10 @@ int overdue_arrivals_new(struct overdue_arrivals **ret);
 void overdue_arrivals_free(struct overdue_arrivals *a);
 void overdue_arrivals_clear(struct overdue_arrivals *a);
 
-/* Figure p of x's series was just stored in t: an announced entry of it (or, for an annual
- * figure, of the year's last quarter or month) is deleted and kept in a. */
-int overdue_arrived(struct store_txn *t, const struct cat_indicator *x, const struct period *p,
+/* Figure p of series s was just stored in t (reported, or computed by its formula): an
+ * announced entry of it (or, for an annual figure, of the year's last quarter or month) is
+ * deleted and kept in a. */
+int overdue_arrived(struct store_txn *t, const struct cat_series *s, const struct period *p,
 		    int64_t now_ms, struct overdue_arrivals *a);
 
 /* One resolved.<alias>.<dept> notice per (region, department, period) of a's entries:

@@ -14,12 +14,12 @@
 #include "verdict.h"
 
 struct qctx {
+	struct store_txn *t; /* the snapshot being read (query, history) */
 	const struct catalog *cat;
 	const struct rules_cfg *rules;
 	const struct query_stats *st;
 	const struct proto_req *r;
 	const struct cat_indicator *x; /* the series asked about (query, history) */
-	struct store_txn *t;           /* query: for the verdicts of each period */
 	struct proto_buf items; /* encoded elements of the "items" array */
 	uint32_t n;
 	uint32_t limit;
@@ -32,6 +32,30 @@ struct qctx {
 	struct proto_buf overdue;
 	struct overdue_summary ods;
 };
+
+/* A derived vintage's sources: {indicator, period, rev} of each component vintage, read
+ * by its vid in the same snapshot. */
+static int w_sources(struct proto_buf *b, struct store_txn *t, const struct store_obs *o)
+{
+	proto_w_array(b, o->n_src);
+	for (unsigned i = 0; i < o->n_src; i++) {
+		char per[PERIOD_TEXT_MAX];
+		struct store_obs c;
+		struct proto_map m;
+		int rc = store_vintage_get(t, o->src[i], &c);
+		if (rc < 0)
+			return rc == PW_ENOTFOUND ? PW_EDAMAGED : rc; /* a source points nowhere */
+		period_format(&c.period, per);
+		proto_map_open(&m, b);
+		proto_kv_str(&m, "indicator", c.ind);
+		proto_kv_str(&m, "period", per);
+		proto_kv_uint(&m, "rev", c.rev);
+		proto_kv_double(&m, "value", c.value);
+		proto_kv_str(&m, "status", status_name(c.status));
+		proto_map_close(m);
+	}
+	return 0;
+}
 
 /* The pairs of one plan's verdict on a period: what verdict.h keeps, rule by name. */
 static void w_verdict(struct proto_map *m, const struct cat_indicator *x,
@@ -71,6 +95,8 @@ static int w_verdicts(struct proto_map *m, struct qctx *q, const struct period *
 	return 0;
 }
 
+/* One vintage, a query's with the verdicts of its period. The series' unit is what a
+ * vintage kept from before the daemon recorded the unit as sent was sent in. */
 static int w_obs(struct qctx *q, const struct store_obs *o)
 {
 	struct proto_buf *b = &q->items;
@@ -78,7 +104,7 @@ static int w_obs(struct qctx *q, const struct store_obs *o)
 	struct proto_map m;
 	int rc = 0;
 	period_format(&o->period, per);
-	proto_map_open(&m, b);
+	proto_map_open_wide(&m, b);
 	proto_kv_str(&m, "period", per);
 	proto_kv_double(&m, "value", o->value);
 	proto_kv_str(&m, "status", status_name(o->status));
@@ -89,7 +115,16 @@ static int w_obs(struct qctx *q, const struct store_obs *o)
 	proto_kv_str(&m, "msgid", o->msgid);
 	proto_kv_str(&m, "reason", o->reason[0] ? o->reason : NULL);
 	proto_kv_bool(&m, "backfill", o->flags & STORE_OBS_BACKFILL);
-	if (q->r->type == PROTO_QUERY)
+	proto_kv_double(&m, "sent_value", o->sent_value);
+	proto_kv_str(&m, "sent_unit", o->sent_unit[0] ? o->sent_unit : q->x->unit);
+	proto_kv_bool(&m, "confirm", o->flags & STORE_OBS_CONFIRM);
+	proto_kv_str(&m, "overridden", o->overrode ? pw_errname(-(int)o->overrode) : NULL);
+	proto_kv_bool(&m, "derived", o->flags & STORE_OBS_DERIVED);
+	if (o->n_src) {
+		proto_map_key(&m, "sources");
+		rc = w_sources(b, q->t, o);
+	}
+	if (rc == 0 && q->r->type == PROTO_QUERY)
 		rc = w_verdicts(&m, q, &o->period);
 	proto_map_close(m);
 	return rc;
@@ -149,8 +184,8 @@ static int series_txn(struct store_txn *t, void *arg)
 	int rc;
 
 	const char *owner = cat_owner(q->x); /* a plan's series are its region's */
-	q->t = t;
 
+	q->t = t;
 	if (r->type == PROTO_HISTORY)
 		return store_rev_range(t, owner, r->ind, &r->period, &r->period, obs_cb, q);
 	if (!r->as_of_ms)
@@ -342,6 +377,7 @@ static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct ca
 	snprintf(src, sizeof(src), "%s:%d", x->source_file, x->source_line);
 	proto_kv_str(&m, "source", src);
 	proto_kv_str(&m, "plan_name", x->plan->name);
+	proto_kv_str(&m, "formula", x->series && x->series->formula ? x->series->formula->text : NULL);
 	proto_map_key(&m, "annual_targets");
 	proto_w_array(b, (uint32_t)x->n_annual);
 	for (size_t i = 0; i < x->n_annual; i++) {

@@ -24,23 +24,29 @@ void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t chang
 	proto_map_close(m);
 }
 
-/* The NACK's message: the code's text, and what the first bad item was expected to be
- * (validate_explain) when that is the code's reason. */
-static void nack_message(const struct catalog *cat, const struct proto_req *req, int code,
-			 char *buf, size_t cap)
+size_t reply_explain_catalog(const void *cat, const struct proto_req *req, size_t i, char *buf,
+			     size_t cap)
+{
+	return validate_explain(cat, &req->items[i], buf, cap);
+}
+
+/* The NACK's message: the code's text, and what the first bad item was expected to be when
+ * that is the code's reason. */
+static void nack_message(reply_explain_fn explain, const void *arg, const struct proto_req *req,
+			 int code, char *buf, size_t cap)
 {
 	char why[REPLY_TEXT_MAX] = "";
-	for (size_t i = 0; cat && req && req->type == PROTO_UPDATE && i < req->n_items; i++)
+	for (size_t i = 0; explain && req && req->type == PROTO_UPDATE && i < req->n_items; i++)
 		if (req->items[i].err) {
 			if (req->items[i].err == code)
-				validate_explain(cat, &req->items[i], why, sizeof(why));
+				explain(arg, req, i, why, sizeof(why));
 			break;
 		}
 	snprintf(buf, cap, "%s%s%s", pw_strerror(code), why[0] ? ": " : "", why);
 }
 
 /* The "items" array: one {index, code, error[, message]} per bad item of an update. */
-static void w_bad_items(struct proto_buf *b, const struct catalog *cat,
+static void w_bad_items(struct proto_buf *b, reply_explain_fn explain, const void *arg,
 			const struct proto_req *req)
 {
 	char msg[REPLY_TEXT_MAX + 128];
@@ -58,16 +64,16 @@ static void w_bad_items(struct proto_buf *b, const struct catalog *cat,
 		proto_kv_uint(&m, "index", i);
 		proto_kv_int(&m, "code", -e);
 		proto_kv_str(&m, "error", pw_errname(e));
-		if (cat && validate_explain(cat, &req->items[i], msg, sizeof(msg)))
+		if (explain && explain(arg, req, i, msg, sizeof(msg)))
 			proto_kv_str(&m, "message", msg);
 		proto_map_close(m);
 	}
 }
 
 /* The one NACK shape: every NACK, of a write or a read, is written here. */
-static void nack_write(struct proto_buf *b, const struct catalog *cat, const char *id, int code,
-		       bool retry, uint64_t quarantine_id, const struct proto_req *req,
-		       const char *msg)
+static void nack_write(struct proto_buf *b, reply_explain_fn explain, const void *arg,
+		       const char *id, int code, bool retry, uint64_t quarantine_id,
+		       const struct proto_req *req, const char *msg)
 {
 	struct proto_map m;
 	proto_buf_reset(b);
@@ -78,23 +84,31 @@ static void nack_write(struct proto_buf *b, const struct catalog *cat, const cha
 	proto_kv_bool(&m, "retry", retry);
 	proto_kv_uint(&m, "quarantine", quarantine_id);
 	proto_map_key(&m, "items");
-	w_bad_items(b, cat, req);
+	w_bad_items(b, explain, arg, req);
 	proto_map_close(m);
+}
+
+void reply_nack_explained(struct proto_buf *b, reply_explain_fn explain, const void *arg,
+			  const char *id, int code, bool retry, uint64_t quarantine_id,
+			  const struct proto_req *req)
+{
+	char msg[REPLY_TEXT_MAX + 128];
+	nack_message(explain, arg, req, code, msg, sizeof(msg));
+	nack_write(b, explain, arg, id, code, retry, quarantine_id, req, msg);
 }
 
 void reply_nack(struct proto_buf *b, const struct catalog *cat, const char *id, int code,
 		bool retry, uint64_t quarantine_id, const struct proto_req *req)
 {
-	char msg[REPLY_TEXT_MAX + 128];
-	nack_message(cat, req, code, msg, sizeof(msg));
-	nack_write(b, cat, id, code, retry, quarantine_id, req, msg);
+	reply_nack_explained(b, cat ? reply_explain_catalog : NULL, cat, id, code, retry,
+			     quarantine_id, req);
 }
 
 void reply_nack_text(struct proto_buf *b, const char *id, int code, const char *why)
 {
 	char msg[REPLY_TEXT_MAX + 128];
 	snprintf(msg, sizeof(msg), "%s: %s", pw_strerror(code), why);
-	nack_write(b, NULL, id, code, reply_retryable(code), 0, NULL, msg);
+	nack_write(b, NULL, NULL, id, code, reply_retryable(code), 0, NULL, msg);
 }
 
 bool reply_retryable(int code)

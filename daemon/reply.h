@@ -30,6 +30,21 @@ void reply_ack(struct proto_buf *b, const char *id, size_t count, uint32_t chang
 void reply_nack(struct proto_buf *b, const struct catalog *cat, const char *id, int code,
 		bool retry, uint64_t quarantine_id, const struct proto_req *req);
 
+/* What bad item i of req was expected to be, into buf (cut to cap, NUL-terminated); returns
+ * the length, 0 (and "") when its code says it all. */
+typedef size_t (*reply_explain_fn)(const void *arg, const struct proto_req *req, size_t i,
+				   char *buf, size_t cap);
+
+/* reply_nack with the explanation of each bad item from explain(arg, ...) instead of the
+ * catalog's alone (NULL: none). */
+void reply_nack_explained(struct proto_buf *b, reply_explain_fn explain, const void *arg,
+			  const char *id, int code, bool retry, uint64_t quarantine_id,
+			  const struct proto_req *req);
+
+/* The catalog's explanation (validate_explain), a reply_explain_fn with arg the catalog. */
+size_t reply_explain_catalog(const void *cat, const struct proto_req *req, size_t i, char *buf,
+			     size_t cap);
+
 /* The same shape for a request that is no update, not quarantined: the message is the
  * code's text, ": ", and why (what went wrong, e.g. a system error's text); retry as
  * reply_retryable(code). */

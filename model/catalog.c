@@ -265,6 +265,15 @@ static int check_kind(struct ydoc *d, ynode map, const struct cat_indicator *ind
 	return 0;
 }
 
+static bool unit_is_change(const struct cat_indicator *x);
+
+static void finish_indicator(struct cat_indicator *x)
+{
+	const struct unit *u = unit_find(x->unit);
+	x->change = unit_is_change(x);
+	x->running_total = x->form == CAT_FORM_YTD && u && unit_additive(u);
+}
+
 static int ind_id_cmp(const void *a, const void *b)
 {
 	const struct cat_indicator *x = *(const struct cat_indicator *const *)a;
@@ -372,12 +381,57 @@ static int parse_first_due(struct ydoc *d, ynode map, struct cat_series *s)
 	return 0;
 }
 
+/* formula: the text parsed now; its arguments are resolved once the region's series are
+ * all read (resolve_formulas). */
+static int parse_formula(struct catalog *c, struct ydoc *d, ynode map, struct cat_series *s)
+{
+	struct formula_text ft;
+	struct cat_formula *f;
+	char err[FORMULA_ERR_MAX];
+	ynode n = ydoc_get(d, map, "formula");
+	int rc;
+
+	if (!n)
+		return 0;
+	if (!(f = own_calloc(c, 1, sizeof(*f))))
+		return PW_ENOMEM;
+	if ((rc = dup_str(c, d, map, "formula", true, &f->text)) < 0)
+		return rc;
+	if (formula_parse(f->text, &ft, err, sizeof(err)) < 0)
+		return ydoc_fail(d, n, "series '%s': %s", s->id, err);
+	f->fn = ft.fn;
+	f->n_args = ft.n_args;
+	f->node = n;
+	for (size_t i = 0; i < ft.n_args; i++)
+		if (!(f->arg_ids[i] = own(c, strdup(ft.args[i]))))
+			return PW_ENOMEM;
+	s->formula = f;
+	return 0;
+}
+
+/* A series' unit is an entry of the unit table (model/unit.c), spelt as the table names
+ * it: conversions, bounds, formula factors and the plausibility checks are all worked out
+ * from it, and one spelling per unit keeps NACKs, notices and reports alike (the catalogs
+ * once spelt the PM units three ways). */
+static int check_series_unit(struct ydoc *d, ynode map, const struct cat_series *s)
+{
+	const struct unit *u = unit_find(s->unit);
+	ynode n = ydoc_get(d, map, "unit");
+	if (!u)
+		return ydoc_fail(d, n, "series '%s': unit '%s' is not in the unit table "
+				 "(model/UNITS.md; 'planwatch units' lists them)", s->id, s->unit);
+	if (strcmp(unit_name(u), s->unit) != 0)
+		return ydoc_fail(d, n, "series '%s': unit '%s' is written '%s' in catalogs (one spelling per unit)",
+				 s->id, s->unit, unit_name(u));
+	return 0;
+}
+
 static int parse_series(struct catalog *c, struct ydoc *d, ynode map,
 			const struct cat_region *r, struct cat_series *s)
 {
 	static const char *const keys[] = {
 		"id", "name", "name_en", "category", "unit", "frequency", "form", "departments",
-		"bounds", "due_days", "first_due", "source", "derived", "note", NULL,
+		"bounds", "due_days", "first_due", "source", "derived", "note", "formula", NULL,
 	};
 	char what[CAT_ID_MAX + 16];
 	ynode n;
@@ -400,6 +454,8 @@ static int parse_series(struct catalog *c, struct ydoc *d, ynode map,
 		return rc;
 	if (strlen(s->unit) > 32)
 		return ydoc_fail(d, map, "series '%s': unit longer than 32 bytes", s->id);
+	if ((rc = check_series_unit(d, map, s)) < 0)
+		return rc;
 	if (!(n = ydoc_get(d, map, "frequency")))
 		return ydoc_fail(d, map, "series '%s': missing key 'frequency'", s->id);
 	if ((rc = parse_enum(d, n, "frequency", freq_names, PERIOD_ANNUAL, PERIOD_MONTH,
@@ -418,7 +474,7 @@ static int parse_series(struct catalog *c, struct ydoc *d, ynode map,
 			return rc;
 		s->due_days = (int)l;
 	}
-	if ((rc = parse_first_due(d, map, s)) < 0)
+	if ((rc = parse_first_due(d, map, s)) < 0 || (rc = parse_formula(c, d, map, s)) < 0)
 		return rc;
 	return opt_source(c, d, map, &s->source_file, &s->source_line);
 }
@@ -446,6 +502,86 @@ static int parse_region_header(struct catalog *c, struct ydoc *d, ynode map, str
 		return ydoc_fail(d, ydoc_get(d, map, "alias"),
 				 "region alias '%s' must be [a-z][a-z0-9]{0,31}", r->alias);
 	return 0;
+}
+
+/* Does following formulas from s lead back to target? depth bounds the walk (a cycle
+ * elsewhere cannot loop it). */
+static bool reaches(const struct cat_series *s, const struct cat_series *target, size_t depth)
+{
+	if (!s->formula || depth == 0)
+		return false;
+	for (size_t i = 0; i < s->formula->n_args; i++)
+		if (s->formula->args[i] == target || reaches(s->formula->args[i], target, depth - 1))
+			return true;
+	return false;
+}
+
+/* One formula's arguments: series of the region, not the series itself, of its frequency
+ * (an annual series may derive from monthly or quarterly ones: their full-year figures),
+ * with units the function takes. */
+static int resolve_formula(struct ydoc *d, const struct cat_region *r, struct cat_series *s)
+{
+	struct cat_formula *f = (struct cat_formula *)s->formula;
+	const struct unit *units[FORMULA_ARGS], *result = unit_find(s->unit);
+	char err[FORMULA_ERR_MAX];
+
+	for (size_t i = 0; i < f->n_args; i++) {
+		const char *id = f->arg_ids[i];
+		const struct cat_series *a = catalog_series(r, id);
+		if (!a)
+			return ydoc_fail(d, f->node, "series '%s': formula names '%s', which is not a "
+				       "series of region '%s'", s->id, id, r->alias);
+		if (a == s)
+			return ydoc_fail(d, f->node, "series '%s': its formula names itself", s->id);
+		if (a->freq != s->freq && s->freq != PERIOD_ANNUAL)
+			return ydoc_fail(d, f->node, "series '%s' (%s): formula part '%s' is %s; a "
+				       "figure is derived from figures of its own period", s->id,
+				       freq_names[s->freq], a->id, freq_names[a->freq]);
+		if (!(units[i] = unit_find(a->unit)) || !result)
+			return ydoc_fail(d, f->node, "series '%s': unit '%s' is not in the unit table",
+					 s->id, result ? a->unit : s->unit);
+		f->args[i] = a;
+	}
+	if (formula_scale(f->fn, result, units, f->n_args, f->scale, err, sizeof(err)) < 0)
+		return ydoc_fail(d, f->node, "series '%s': %s", s->id, err);
+	return 0;
+}
+
+/* Resolves every formula of region r, refuses cycles, and lists each series' users. */
+static int resolve_formulas(struct catalog *c, struct ydoc *d, const struct cat_region *r,
+			    struct cat_series *v, size_t n)
+{
+	size_t *count = calloc(n, sizeof(*count));
+	int rc = 0;
+
+	if (!count)
+		return PW_ENOMEM;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (v[i].formula)
+			rc = resolve_formula(d, r, &v[i]);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (reaches(&v[i], &v[i], n))
+			rc = ydoc_fail(d, v[i].formula->node, "series '%s': its formula depends on "
+				       "itself through other formulas", v[i].id);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		for (size_t k = 0; v[i].formula && k < v[i].formula->n_args; k++)
+			count[v[i].formula->args[k] - v]++;
+	for (size_t j = 0; j < n && rc == 0; j++) {
+		if (!count[j])
+			continue;
+		const struct cat_series **u = own_calloc(c, count[j], sizeof(*u));
+		if (!u) {
+			rc = PW_ENOMEM;
+			break;
+		}
+		v[j].users = u;
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; v[i].formula && k < v[i].formula->n_args; k++)
+				if (v[i].formula->args[k] == &v[j])
+					u[v[j].n_users++] = &v[i];
+	}
+	free(count);
+	return rc;
 }
 
 static int parse_region(struct catalog *c, struct ydoc *d, struct cat_region *r)
@@ -476,7 +612,7 @@ static int parse_region(struct catalog *c, struct ydoc *d, struct cat_region *r)
 		}
 	r->series = v;
 	r->n_series = n;
-	return 0;
+	return resolve_formulas(c, d, r, v, n);
 }
 
 /* ---- plans ---- */
@@ -639,6 +775,7 @@ static int parse_target(struct catalog *c, struct ydoc *d, ynode map, struct cat
 	if ((rc = opt_source(c, d, map, &x->source_file, &x->source_line)) < 0 ||
 	    (rc = def_change(c, d, map, p, x)) < 0)
 		return rc;
+	finish_indicator(x);
 	return check_kind(d, map, x);
 }
 
@@ -1015,6 +1152,17 @@ void cat_plan_ordinal(int year, char buf[16])
 		snprintf(buf, 16, "%d", year);
 }
 
+const struct cat_indicator *catalog_series_target(const struct catalog *c,
+						  const struct cat_series *s)
+{
+	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
+	size_t n = catalog_region_plans(c, s->region, plans, CAT_REGION_PLANS_MAX);
+	const struct cat_indicator *x = NULL;
+	for (size_t i = n; i-- > 0 && !x;)
+		x = catalog_find(c, plans[i]->id, s->id);
+	return x;
+}
+
 const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year)
 {
 	for (size_t i = 0; i < x->n_annual; i++)
@@ -1087,6 +1235,27 @@ bool cat_name_comparable(const char *name)
 bool cat_comparable_prices(const struct cat_indicator *x)
 {
 	return cat_name_comparable(x->name);
+}
+
+bool cat_value_is_change(const struct cat_indicator *x)
+{
+	return x->change;
+}
+
+bool cat_running_total(const struct cat_indicator *x)
+{
+	return x->running_total;
+}
+
+/* The unit questions of the plausibility checks, answered once per indicator at load. */
+static bool unit_is_change(const struct cat_indicator *x)
+{
+	const struct unit *u = unit_find(x->unit);
+	if (!u)
+		return false;
+	if (unit_same_dim(u, unit_find("个百分点")))
+		return true;
+	return unit_same_dim(u, unit_find("%")) && x->has_min && x->min < 0;
 }
 
 size_t cat_baseline_periods(const struct cat_indicator *x, struct period out[2])

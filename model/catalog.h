@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "../proto/period.h"
+#include "formula.h"
 #include "planmath.h"
 
 #define CAT_ID_MAX 64
@@ -40,6 +41,19 @@ struct cat_annual {
 
 struct cat_plan;
 struct cat_region;
+struct cat_series;
+
+/* A derived series' formula (model/formula.h, catalog/SCHEMA.md): fn over args, each a
+ * series of the same region, its value scale[] × ... in the series' unit. */
+struct cat_formula {
+	int fn; /* enum formula_fn */
+	const char *text; /* as written, e.g. "share(rd_spending, gdp)" */
+	const char *arg_ids[FORMULA_ARGS];
+	const struct cat_series *args[FORMULA_ARGS];
+	size_t n_args;
+	double scale[FORMULA_ARGS];
+	int node; /* the formula's YAML node, while the catalog loads */
+};
 
 /* One statistic of one region, whatever plan judges it. */
 struct cat_series {
@@ -55,6 +69,9 @@ struct cat_series {
 	size_t n_depts;
 	const char *source_file; /* NULL when the region file gives none */
 	int source_line, yaml_line;
+	const struct cat_formula *formula; /* derived from other series; NULL: reported only */
+	const struct cat_series *const *users; /* the derived series whose formula names it */
+	size_t n_users;
 };
 
 struct cat_region {
@@ -83,6 +100,9 @@ struct cat_indicator {
 	const char *source_file;
 	int source_line; /* 1-based line in source_file */
 	int yaml_line;   /* where it is defined in the catalog file */
+	/* what the plausibility checks ask of every figure, worked out once at load */
+	bool change;        /* cat_value_is_change */
+	bool running_total; /* cat_running_total */
 	/* 统计口径改变 (format 2 `definition_change`): what changed, so that the figures from
 	 * def_change_year on (0: every year) no longer compare with the baseline; NULL: none */
 	const char *def_change;
@@ -145,6 +165,11 @@ struct cat_judge {
 size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 		      const struct period *p, struct cat_judge *out, size_t max);
 
+/* A target on series s in some plan of its region (the newest plan's first), or NULL: what a
+ * figure of s computed by its formula is announced and judged as. */
+const struct cat_indicator *catalog_series_target(const struct catalog *c,
+						  const struct cat_series *s);
+
 /* The 年度目标 of x for year, or NULL. */
 const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year);
 /* True when year lies in x's plan window. */
@@ -176,6 +201,18 @@ struct planmath_target cat_target(const struct cat_indicator *x);
 bool cat_comparable_prices(const struct cat_indicator *x);
 /* The same rule on a series name (for clients, which have the name over the wire). */
 bool cat_name_comparable(const char *name);
+
+/* Is x's value itself a change (a growth rate, a reduction, a change in percentage points)
+ * rather than a level? Then the ratio of two periods says nothing about scale: 0.3 % growth
+ * after 6.5 % is ordinary. True for a unit of percentage points, and for a percentage whose
+ * catalog bounds admit negative values: a level (a share, a coverage rate) lies in 0..100,
+ * a growth or reduction may fall below zero. */
+bool cat_value_is_change(const struct cat_indicator *x);
+
+/* Is x a running total (1–N月累计: form ytd in an additive unit, unit_additive), which never
+ * falls within a year? A year-to-date average (PM2.5 in μg/m³, a share of good-air days in
+ * %) may, and its January is comparable with December. */
+bool cat_running_total(const struct cat_indicator *x);
 
 const char *cat_kind_name(int kind);
 const char *cat_attr_name(int attr);

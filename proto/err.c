@@ -49,12 +49,15 @@ static const struct err_text err_table[] = {
 	[-PW_ESCALE] = { "suspect_scale",
 			 "value off by a power of ten from the series (send confirm: true if real)" },
 	[-PW_EYTD] = { "ytd_decrease",
-		       "year-to-date total below an earlier month's of the same year "
-		       "(send confirm: true if real)" },
+		       "year-to-date total below an earlier month's (or above a later one's) of "
+		       "the same year (send confirm: true if real)" },
 	[-PW_EYOY] = { "yoy_mismatch", "value and reported year-on-year growth disagree" },
 	[-PW_EDAMAGED] = { "damaged", "store damaged (file cut short, bad page or a record failing "
 				      "its checksum): restore from a backup" },
 	[-PW_EREGION] = { "unknown_region", "region not in the catalog" },
+	[-PW_EDERIVED] = { "derived_mismatch",
+			   "a reported figure disagrees beyond rounding with the one its catalog "
+			   "formula gives from its components" },
 };
 
 static const struct err_text *err_lookup(int err)

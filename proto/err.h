@@ -45,7 +45,8 @@ enum pw_err {
 	PW_EYOY = -34,        /* value and reported yoy disagree (a warning, never a rejection) */
 	PW_EDAMAGED = -35,    /* the store file or a record in it is damaged: restore a backup */
 	PW_EREGION = -36,     /* region not in the catalog */
-	PW__LAST = -37
+	PW_EDERIVED = -37,    /* a reported figure disagrees with its formula's (a warning) */
+	PW__LAST = -38
 };
 
 /* Returns a static English message for err; never NULL (unknown codes get a generic text). */

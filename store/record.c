@@ -6,7 +6,12 @@
  * length-prefixed, without NUL.
  *   vin       v, u8 len + idx key, u64 prev vid (0: first vintage), then the fields:
  *             u8 status, u8 flags, u32 rev, f64 value, f64 yoy, i64 recv_ms,
- *             u8 len + dept, u8 len + msgid, u16 len + reason
+ *             u8 len + dept, u8 len + msgid, u16 len + reason;
+ *             format 2 (VIN_V2) adds the figure as sent and its provenance:
+ *             u8 len + unit as sent, f64 value as sent, u8 code confirm overrode,
+ *             u8 n + n x u64 component vid. A vintage with nothing of these is written
+ *             in format 1 (what the owner migration rewrites stays byte for byte as it
+ *             was); readers take both, format 1 as "sent as stored"
  *   idx       the newest vintage's u64 vid, u32 rev, f64 value, f64 yoy, u8 status,
  *             u8 flags (its head: a writer's check reads the index alone)
  *   log       v, topic, NUL, body  (the NUL lets callbacks use the topic in place)
@@ -256,14 +261,49 @@ int rec_obs_check(const struct store_obs *o, struct rec_lens *l)
 {
 	long d = arr_len(o->dept, sizeof(o->dept)), m = arr_len(o->msgid, sizeof(o->msgid));
 	long r = arr_len(o->reason, sizeof(o->reason));
+	long u = arr_len(o->sent_unit, sizeof(o->sent_unit));
 
 	if (arr_len(o->plan, sizeof(o->plan)) < 0 || arr_len(o->ind, sizeof(o->ind)) < 0 ||
-	    d < 0 || m < 0 || r < 0 || o->rev == 0 || !period_valid(&o->period))
+	    d < 0 || m < 0 || r < 0 || u < 0 || o->rev == 0 || !period_valid(&o->period) ||
+	    o->n_src > STORE_SRC_MAX)
 		return PW_EINVAL;
 	l->dept = (size_t)d;
 	l->msgid = (size_t)m;
 	l->reason = (size_t)r;
+	l->sent_unit = (size_t)u;
 	return 0;
+}
+
+/* Does o need format 2 (something format 1 cannot say)? */
+static bool obs_needs_v2(const struct store_obs *o, const struct rec_lens *l)
+{
+	return l->sent_unit || o->overrode || o->n_src;
+}
+
+static uint8_t *obs_v2_encode(uint8_t *p, const struct store_obs *o, const struct rec_lens *l)
+{
+	assert(l->sent_unit <= STORE_UNIT_MAX && o->n_src <= STORE_SRC_MAX);
+	p = w_str(p, o->sent_unit, l->sent_unit, 1);
+	p = bytes_put_le(p, bytes_of_double(l->sent_unit ? o->sent_value : o->value), 8);
+	*p++ = o->overrode;
+	*p++ = o->n_src;
+	for (unsigned i = 0; i < o->n_src; i++)
+		p = bytes_put_le(p, o->src[i], 8);
+	return p;
+}
+
+static void obs_v2_decode(struct rec_rd *r, struct store_obs *o)
+{
+	rd_str(r, 1, o->sent_unit, STORE_UNIT_MAX);
+	o->sent_value = bytes_to_double(rd_le(r, 8));
+	o->overrode = (uint8_t)rd_le(r, 1);
+	o->n_src = (uint8_t)rd_le(r, 1);
+	if (o->n_src > STORE_SRC_MAX) {
+		r->bad = true;
+		return;
+	}
+	for (unsigned i = 0; i < o->n_src; i++)
+		o->src[i] = rd_le(r, 8);
 }
 
 /* The fields every vintage record carries after its key part. */
@@ -283,8 +323,9 @@ static uint8_t *obs_fields_encode(uint8_t *p, const struct store_obs *o, const s
 	return p;
 }
 
-/* Reads the fields to the end of r: anything left over or missing is PW_EDAMAGED. */
-static int obs_fields_decode(struct rec_rd *r, struct store_obs *o)
+/* Reads the fields (and, for format 2, what follows them) to the end of r: anything left
+ * over or missing is PW_EDAMAGED. */
+static int obs_fields_decode(struct rec_rd *r, struct store_obs *o, unsigned format)
 {
 	o->status = (uint8_t)rd_le(r, 1);
 	o->flags = (uint8_t)rd_le(r, 1);
@@ -295,6 +336,10 @@ static int obs_fields_decode(struct rec_rd *r, struct store_obs *o)
 	rd_str(r, 1, o->dept, STORE_DEPT_MAX);
 	rd_str(r, 1, o->msgid, STORE_MSGID_MAX);
 	rd_str(r, 2, o->reason, STORE_REASON_MAX);
+	if (format == VIN_V2)
+		obs_v2_decode(r, o);
+	else
+		o->sent_value = o->value; /* format 1: as sent = as stored */
 	/* rev 0 is never written: a chain walk counts revs down to 1. */
 	return r->bad || r->p != r->end || o->rev == 0 ? PW_EDAMAGED : 0;
 }
@@ -314,12 +359,16 @@ size_t rec_vin_encode(uint8_t buf[VIN_VAL_MAX], const uint8_t *ikey, size_t ikey
 			 uint64_t prev, const struct store_obs *o, const struct rec_lens *l)
 {
 	uint8_t *p = buf;
+	bool v2 = obs_needs_v2(o, l);
 	assert(ikey_len <= OBS_KEY_MAX);
-	*p++ = VAL_V1;
+	*p++ = v2 ? VIN_V2 : VAL_V1;
 	*p++ = (uint8_t)ikey_len;
 	memcpy(p, ikey, ikey_len);
 	p = bytes_put_le(p + ikey_len, prev, 8);
-	size_t n = (size_t)(obs_fields_encode(p, o, l) - buf);
+	p = obs_fields_encode(p, o, l);
+	if (v2)
+		p = obs_v2_encode(p, o, l);
+	size_t n = (size_t)(p - buf);
 	rec_seal(buf, n);
 	return n + REC_CRC;
 }
@@ -334,7 +383,8 @@ int rec_vin_decode(const MDB_val *sealed, struct store_obs *o, uint64_t *prev,
 	if (rec_open(sealed, &body) < 0)
 		return PW_EDAMAGED;
 	struct rec_rd r = { .p = v->mv_data, .end = (const uint8_t *)v->mv_data + v->mv_size };
-	if (rd_le(&r, 1) != VAL_V1)
+	unsigned format = (unsigned)rd_le(&r, 1);
+	if (format != VAL_V1 && format != VIN_V2)
 		return PW_EDAMAGED;
 	size_t kl = (size_t)rd_le(&r, 1);
 	const uint8_t *k = rd_take(&r, kl);
@@ -342,7 +392,7 @@ int rec_vin_decode(const MDB_val *sealed, struct store_obs *o, uint64_t *prev,
 	if (r.bad || !idx_key_split(k, kl, o) ||
 	    (want && (kl != want_len || memcmp(k, want, kl) != 0)))
 		return PW_EDAMAGED;
-	return obs_fields_decode(&r, o);
+	return obs_fields_decode(&r, o, format);
 }
 
 /* Decodes a schema 1/2 rev record (key plan\0ind\0period(4)rev(4)), for the migration. */
@@ -351,7 +401,7 @@ int rec_old_rev_decode(struct store_obs *o, const MDB_val *k, const MDB_val *v)
 	struct rec_rd r = { .p = v->mv_data, .end = (const uint8_t *)v->mv_data + v->mv_size };
 	memset(o, 0, sizeof(*o));
 	if (k->mv_size < 8 || !idx_key_split(k->mv_data, k->mv_size - 4, o) ||
-	    rd_le(&r, 1) != VAL_V1 || obs_fields_decode(&r, o) < 0 ||
+	    rd_le(&r, 1) != VAL_V1 || obs_fields_decode(&r, o, VAL_V1) < 0 ||
 	    bytes_get_be((const uint8_t *)k->mv_data + k->mv_size - 4, 4) != o->rev)
 		return PW_EDAMAGED;
 	return 0;
@@ -381,7 +431,7 @@ int rec_idx_decode(const MDB_val *v, uint64_t *vid, uint32_t *rev, struct store_
 	if (!*vid || !*rev)
 		return PW_EDAMAGED;
 	if (head)
-		*head = (struct store_head){ .rev = *rev,
+		*head = (struct store_head){ .vid = *vid, .rev = *rev,
 					     .value = bytes_to_double(bytes_get_le(q + 12, 8)),
 					     .yoy = bytes_to_double(bytes_get_le(q + 20, 8)),
 					     .status = q[28], .flags = q[29] };

@@ -566,20 +566,44 @@ int store_read(struct store *s, store_txn_fn fn, void *arg)
 
 /* ---- observations ---- */
 
-/* The vintage vid into *o (and its chain link *prev); it must belong to want. */
-static int vin_get(struct store_txn *t, uint64_t vid, struct store_obs *o, uint64_t *prev,
-		   const uint8_t *want, size_t want_len)
+/* The vin record of vid into *v, or PW_ENOTFOUND. */
+static int vin_lookup(struct store_txn *t, uint64_t vid, MDB_val *v)
 {
 	uint8_t key[8];
 	MDB_cursor *c;
 	int rc;
 	bytes_put_be(key, vid, 8);
-	MDB_val k = { 8, key }, v;
+	MDB_val k = { 8, key };
 	if ((rc = store_txn_cursor(t, DB_VIN, &c)) < 0)
 		return rc;
-	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY)) != 0)
-		return rc == MDB_NOTFOUND ? PW_EDAMAGED : store_map_err(rc); /* idx points nowhere */
+	return store_map_err(mdb_cursor_get(c, &k, v, MDB_SET_KEY));
+}
+
+/* The vintage vid into *o (and its chain link *prev); it must belong to want. */
+static int vin_get(struct store_txn *t, uint64_t vid, struct store_obs *o, uint64_t *prev,
+		   const uint8_t *want, size_t want_len)
+{
+	MDB_val v;
+	int rc = vin_lookup(t, vid, &v);
+	if (rc < 0)
+		return rc == PW_ENOTFOUND ? PW_EDAMAGED : rc; /* idx points nowhere */
 	return rec_vin_decode(&v, o, prev, want, want_len);
+}
+
+int store_vintage_get(struct store_txn *t, uint64_t vid, struct store_obs *out)
+{
+	struct store_obs o;
+	uint64_t prev;
+	MDB_val v;
+	int rc;
+
+	if (!out)
+		return PW_EINVAL;
+	if ((rc = txn_check(t, false)) < 0 || (rc = vin_lookup(t, vid, &v)) < 0 ||
+	    (rc = rec_vin_decode(&v, &o, &prev, NULL, 0)) < 0)
+		return rc;
+	*out = o;
+	return 0;
 }
 
 /* The newest vintage of the observation whose idx entry is (ikey, v), cross-checked: the
@@ -770,22 +794,41 @@ struct walk_ent {
 	uint8_t head[IDX_VAL];
 };
 
-static int walk_visit(struct store_txn *t, bool every_vintage, const struct walk_ent *e,
-		      store_obs_cb cb, void *arg)
+/* What a series walk gives its callback: each observation's newest vintage, every vintage,
+ * or the index's head alone (no vin read). */
+enum walk_mode { WALK_NEWEST, WALK_EVERY, WALK_HEAD };
+
+struct walk_cb {
+	enum walk_mode mode;
+	store_obs_cb obs;   /* WALK_NEWEST, WALK_EVERY */
+	store_head_cb head; /* WALK_HEAD */
+	void *arg;
+};
+
+static int walk_visit(struct store_txn *t, const struct walk_cb *w, const struct walk_ent *e)
 {
 	MDB_val v = { IDX_VAL, (void *)e->head };
 	struct store_obs o;
+	struct store_head h;
 	uint64_t vid;
 	uint32_t rev;
 	int rc;
-	if (every_vintage) {
+	switch (w->mode) {
+	case WALK_HEAD: {
+		struct period p = period_from_key(e->key + e->klen - 4);
+		if ((rc = rec_idx_decode(&v, &vid, &rev, &h)) < 0)
+			return rc;
+		return w->head(&p, &h, w->arg);
+	}
+	case WALK_EVERY:
 		if ((rc = rec_idx_decode(&v, &vid, &rev, NULL)) < 0)
 			return rc;
-		return chain_walk(t, vid, rev, e->key, e->klen, cb, arg);
+		return chain_walk(t, vid, rev, e->key, e->klen, w->obs, w->arg);
+	default:
+		if ((rc = idx_newest(t, e->key, e->klen, &v, &o)) < 0)
+			return rc;
+		return w->obs(&o, w->arg);
 	}
-	if ((rc = idx_newest(t, e->key, e->klen, &v, &o)) < 0)
-		return rc;
-	return cb(&o, arg);
 }
 
 /* The idx entry at the cursor, if it belongs to the series key[0..prefix) and is a
@@ -805,9 +848,8 @@ static int idx_in_series(int get_rc, const MDB_val *k, const MDB_val *v, const u
 /* Walks the observations of one series with from <= period <= to in time order: with
  * every_vintage, each one's whole history, else its newest vintage. idx and the hot index
  * are merged by period; where both hold one, the hot entry is the newer. */
-static int series_walk(struct store_txn *t, bool every_vintage, const char *plan, const char *ind,
-		       const struct period *from, const struct period *to, store_obs_cb cb,
-		       void *arg)
+static int series_walk(struct store_txn *t, const struct walk_cb *w, const char *plan,
+		       const char *ind, const struct period *from, const struct period *to)
 {
 	uint8_t key[OBS_KEY_MAX], from_key[4] = { 0 }, to_key[4];
 	MDB_cursor *c;
@@ -815,7 +857,7 @@ static int series_walk(struct store_txn *t, bool every_vintage, const char *plan
 
 	if ((rc = txn_check(t, false)) < 0)
 		return rc;
-	if (!cb)
+	if (w->mode == WALK_HEAD ? !w->head : !w->obs)
 		return PW_EINVAL;
 	if ((n = rec_series_key(key, plan, ind)) < 0)
 		return n;
@@ -828,8 +870,10 @@ static int series_walk(struct store_txn *t, bool every_vintage, const char *plan
 	}
 	if (to)
 		period_key(to, to_key);
-	/* A cursor of its own: the callbacks may use the txn's cursors. */
-	if ((rc = cursor_open(t, DB_IDX, &c)) < 0)
+	/* A cursor of its own: the callbacks may use the txn's cursors. A head callback reads
+	 * nothing of the store (store_head_cb), so the head walk borrows the txn's. */
+	bool own = w->mode != WALK_HEAD;
+	if ((rc = own ? cursor_open(t, DB_IDX, &c) : store_txn_cursor(t, DB_IDX, &c)) < 0)
 		return rc;
 	int in = idx_in_series(mdb_cursor_get(c, &k, &v, MDB_SET_RANGE), &k, &v, key, prefix);
 	const struct hot_series *hs = hot_series_find(t->s->hot, key, prefix);
@@ -858,9 +902,13 @@ static int series_walk(struct store_txn *t, bool every_vintage, const char *plan
 		}
 		if (cmp <= 0)
 			in = idx_in_series(mdb_cursor_get(c, &k, &v, MDB_NEXT), &k, &v, key, prefix);
-		if ((rc = walk_visit(t, every_vintage, &e, cb, arg)) != 0) {
+		if ((rc = walk_visit(t, w, &e)) != 0) {
 			rc = cb_result(rc);
 			goto out_close;
+		}
+		if (!own) {
+			hi += cmp >= 0;
+			continue;
 		}
 		/* Past e's period in the hot index, found again: the callback may have moved it. */
 		hs = hot_series_find(t->s->hot, key, prefix);
@@ -870,7 +918,8 @@ static int series_walk(struct store_txn *t, bool every_vintage, const char *plan
 	}
 	rc = 0;
 out_close:
-	mdb_cursor_close(c);
+	if (own)
+		mdb_cursor_close(c);
 	return rc;
 }
 
@@ -878,14 +927,24 @@ int store_obs_range(struct store_txn *t, const char *plan, const char *ind,
 		    const struct period *from, const struct period *to, store_obs_cb cb,
 		    void *arg)
 {
-	return series_walk(t, false, plan, ind, from, to, cb, arg);
+	struct walk_cb w = { .mode = WALK_NEWEST, .obs = cb, .arg = arg };
+	return series_walk(t, &w, plan, ind, from, to);
 }
 
 int store_rev_range(struct store_txn *t, const char *plan, const char *ind,
 		    const struct period *from, const struct period *to, store_obs_cb cb,
 		    void *arg)
 {
-	return series_walk(t, true, plan, ind, from, to, cb, arg);
+	struct walk_cb w = { .mode = WALK_EVERY, .obs = cb, .arg = arg };
+	return series_walk(t, &w, plan, ind, from, to);
+}
+
+int store_head_range(struct store_txn *t, const char *plan, const char *ind,
+		     const struct period *from, const struct period *to, store_head_cb cb,
+		     void *arg)
+{
+	struct walk_cb w = { .mode = WALK_HEAD, .head = cb, .arg = arg };
+	return series_walk(t, &w, plan, ind, from, to);
 }
 
 /* From an idx cursor just past a series' entries (or MDB_NOTFOUND: past the end), steps

@@ -35,8 +35,12 @@
 #define STORE_MSGID_MAX 64   /* client message id bytes, without NUL */
 #define STORE_REASON_MAX 256 /* revision reason bytes (UTF-8), without NUL */
 #define STORE_TOPIC_MAX 200  /* notification topic bytes, without NUL */
+#define STORE_UNIT_MAX 32    /* unit-as-sent bytes (UTF-8), without NUL */
+#define STORE_SRC_MAX 8      /* component vintages a derived vintage names */
 
 #define STORE_OBS_BACKFILL 0x01 /* flags: stored as historical backfill */
+#define STORE_OBS_CONFIRM 0x02  /* flags: the sender confirmed it (confirm: true) */
+#define STORE_OBS_DERIVED 0x04  /* flags: computed by a catalog formula from src[] */
 
 struct store;
 struct store_txn;
@@ -55,6 +59,14 @@ struct store_obs {
 	char dept[STORE_DEPT_MAX + 1];
 	char msgid[STORE_MSGID_MAX + 1];
 	char reason[STORE_REASON_MAX + 1];
+	/* As sent: the unit and value the figure arrived in, before the exact conversion into
+	 * the catalog's unit. sent_unit "" = as stored (a vintage written before the daemon
+	 * kept them): store_obs_put ignores sent_value then and reads give sent_value = value. */
+	char sent_unit[STORE_UNIT_MAX + 1];
+	double sent_value;
+	uint8_t overrode; /* the plausibility code (positive, 32 or 33) confirm overrode, or 0 */
+	uint8_t n_src;    /* derived: the component vintages (vids) it was computed from */
+	uint64_t src[STORE_SRC_MAX];
 };
 
 /* One quarantined (rejected) message. raw points into the map (read) or the caller (put). */
@@ -134,6 +146,7 @@ int store_obs_get(struct store_txn *t, const char *plan, const char *ind,
 
 /* What a writer compares a new figure with: the latest vintage's head. */
 struct store_head {
+	uint64_t vid; /* the vintage's number (store_vintage_get) */
 	uint32_t rev;
 	double value, yoy;
 	uint8_t status, flags;
@@ -143,6 +156,10 @@ struct store_head {
  * read (store_obs_get reads the vintage too). */
 int store_obs_head(struct store_txn *t, const char *plan, const char *ind,
 		   const struct period *p, struct store_head *out);
+
+/* The vintage numbered vid (a store_head's vid, a derived vintage's src[]) into *out, or
+ * PW_ENOTFOUND. */
+int store_vintage_get(struct store_txn *t, uint64_t vid, struct store_obs *out);
 
 /* Appends o as the latest vintage of its observation (write txn). The caller chooses
  * o->rev (previous rev + 1; 1 for a new observation); a rev at or below the latest one is
@@ -158,6 +175,14 @@ typedef int (*store_obs_cb)(const struct store_obs *o, void *arg);
 int store_obs_range(struct store_txn *t, const char *plan, const char *ind,
 		    const struct period *from, const struct period *to, store_obs_cb cb,
 		    void *arg);
+
+/* The heads of the same observations (store_head: vid, rev, value, yoy, status, flags),
+ * from the index alone: what a writer's checks read of a neighbourhood of periods. cb must
+ * not call the store (the walk shares the txn's cursor and holds the hot index's entries). */
+typedef int (*store_head_cb)(const struct period *p, const struct store_head *h, void *arg);
+int store_head_range(struct store_txn *t, const char *plan, const char *ind,
+		     const struct period *from, const struct period *to, store_head_cb cb,
+		     void *arg);
 
 /* The latest vintage of the newest period of one series whose flags include none of
  * skip_flags (STORE_OBS_*; 0 = the newest period), found backwards from the series' end:

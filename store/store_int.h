@@ -26,6 +26,7 @@
 #define META_REJUDGE "rejudge" /* u8 1: the verdicts of stored figures are still to be filled */
 #define REC_CRC 4          /* bytes of the CRC-32C that ends every value (schema 5) */
 #define VAL_V1 1
+#define VIN_V2 2 /* a vin record that also keeps the figure as sent and its provenance */
 
 /* LMDB's limit on one value (MDB_MAXDATASIZE in mdb.c). */
 #define VAL_SIZE_MAX 0xffffffffull
@@ -38,7 +39,8 @@
 
 #define OBS_FIXED (1 + 1 + 4 + 8 + 8 + 8)
 #define OBS_FIELDS_MAX (OBS_FIXED + 1 + STORE_DEPT_MAX + 1 + STORE_MSGID_MAX + 2 + STORE_REASON_MAX)
-#define VIN_VAL_MAX (1 + 1 + OBS_KEY_MAX + 8 + OBS_FIELDS_MAX + REC_CRC)
+#define OBS_V2_MAX (1 + STORE_UNIT_MAX + 8 + 1 + 1 + 8 * STORE_SRC_MAX)
+#define VIN_VAL_MAX (1 + 1 + OBS_KEY_MAX + 8 + OBS_FIELDS_MAX + OBS_V2_MAX + REC_CRC)
 #define IDX_VAL (30 + REC_CRC)
 #define QUAR_FIXED (1 + 8 + 4)
 #define QUAR_HEAD_MAX (QUAR_FIXED + 1 + STORE_DEPT_MAX + 1 + STORE_DEPT_MAX + 2 + STORE_REASON_MAX)
@@ -96,7 +98,7 @@ int store_vin_append(struct store_txn *t, MDB_cursor *c, const uint8_t *ikey, si
 
 /* The string lengths of a checked store_obs. */
 struct rec_lens {
-	size_t dept, msgid, reason;
+	size_t dept, msgid, reason, sent_unit;
 };
 
 /* CRC-32C of p[0..n): in hardware where the CPU has it, else rec_crc32c_portable (the same
@@ -115,7 +117,8 @@ int rec_series_key(uint8_t key[SERIES_KEY_MAX], const char *plan, const char *in
 bool rec_key_id(const uint8_t **p, const uint8_t *end, char *dst, size_t max);
 /* Splits a key "a\0b" (a: 1..max_a bytes, b: min_b..max_b bytes without NUL). */
 bool rec_key_pair(const MDB_val *k, char *a, size_t max_a, char *b, size_t min_b, size_t max_b);
-/* PW_EINVAL unless every string of o is terminated, rev > 0 and the period valid. */
+/* PW_EINVAL unless every string of o is terminated, rev > 0, the period valid and n_src at
+ * most STORE_SRC_MAX. */
 int rec_obs_check(const struct store_obs *o, struct rec_lens *l);
 /* A vin record for ikey after prev into buf, sealed; returns its length. */
 size_t rec_vin_encode(uint8_t buf[VIN_VAL_MAX], const uint8_t *ikey, size_t ikey_len,

@@ -696,7 +696,8 @@ SUB_ROWS = {("quangang-13", 137)}  # 其中 lines: a target of their own, not a 
 
 REGION_KEYS = {"id", "alias", "name", "name_en", "parent"}
 SERIES_KEYS = {"id", "name", "name_en", "category", "unit", "frequency", "form", "departments",
-               "bounds", "due_days", "first_due", "source", "derived", "note"}
+               "bounds", "due_days", "first_due", "source", "derived", "note", "formula"}
+FORMULA_RE = re.compile(r"^\s*(share|ratio|per_capita|sum)\s*\(\s*([a-z0-9_]+(?:\s*,\s*[a-z0-9_]+)+)\s*\)\s*$")
 SERIES_REQUIRED = ["id", "name", "name_en", "category", "unit", "departments", "source"]
 SERIES_DERIVABLE = {"bounds", "due_days", "first_due", "unit", "name"}
 PLAN_KEYS = {"id", "region", "title", "title_en", "source", "start_year", "end_year",
@@ -805,6 +806,20 @@ def check_region(path, doc, alias, want_id, seeds, units, rep):
         else:
             rep.err("%s [%s:%d]" % (sw, sfile, sline), "%s: name %r not on lines %d-%d"
                     % (sid, s["name"], sline, last))
+    # a derived series' formula (catalog/SCHEMA.md) names other series of the region; the
+    # daemon's loader checks units and cycles, this the names
+    for sid, s in out.items():
+        if "formula" not in s:
+            continue
+        m = FORMULA_RE.match(str(s["formula"]))
+        if not m:
+            rep.err("%s:%d" % (rpath, s["__line__"]), "%s: formula %r is not fn(a, b, ...)"
+                    % (sid, s["formula"]))
+            continue
+        for a in re.split(r"\s*,\s*", m.group(2)):
+            if a not in out or a == sid:
+                rep.err("%s:%d" % (rpath, s["__line__"]), "%s: formula names %r, not another "
+                        "series of the region" % (sid, a))
     return reg, out
 
 

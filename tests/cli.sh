@@ -64,6 +64,8 @@ grep -Eq "^财政局 +test +[0-9]{4}-[0-9]{2} +due [0-9-]{10} +[0-9]+ days late:
 if pw push test-plan gdp 2026Q2 700 --unit 亿美元 --id cli-2 2>"$T/err"; then fail "wrong unit accepted"; fi
 grep -q "wrong_unit" "$T/err" && grep -q "quarantine" "$T/err" || fail "wrong unit message"
 grep -q "send one of 元, 千元, 万元, 亿元, 万亿元" "$T/err" || fail "wrong unit lists no accepted units: $(cat "$T/err")"
+# ... on the item's own line too (the NACK's items carry what each was expected to be)
+grep -q "^  item 0: wrong_unit: unit '亿美元' is money (USD), .*send one of 元, 千元, 万元, 亿元, 万亿元$" "$T/err" || fail "item line lacks the item's text: $(cat "$T/err")"
 pw rejected | grep -q "wrong_unit" || fail "rejected list"
 pw rejected | grep -q "wrong_unit: unit '亿美元' is money (USD)" || fail "quarantine detail lacks the expected units: $(pw rejected)"
 pw units | grep -q "^money (CNY): 元, 千元, 万元, 亿元, 万亿元$" || fail "units table: $(pw units | head -3)"
@@ -72,8 +74,17 @@ if pw units 亿 2>"$T/err"; then fail "units 亿 found"; fi
 # A figure as published in another unit of the dimension is converted exactly.
 pw push test-plan gdp 2026Q2 7000000 --unit 万元 --id cli-u1 | grep -q "acknowledged" || fail "push in 万元"
 pw query test-plan gdp | grep -q "2026Q2 *700 " || fail "7000000 万元 not stored as 700 亿元: $(pw query test-plan gdp)"
+pw history test-plan gdp 2026Q2 | grep -q "sent as 7000000 万元" || fail "history lacks the figure as sent: $(pw history test-plan gdp 2026Q2)"
+# A slipped decimal: refused naming what it was compared with; --confirm lets it in, recorded.
+pw push test-plan gdp 2024Q4 812.5 --id cli-s0 >/dev/null || fail "push 2024Q4"
+if pw push test-plan gdp 2024Q4 81.25 --status preliminary --id cli-s1 2>"$T/err"; then fail "812.5 -> 81.25 accepted"; fi
+grep -q "suspect_scale: .*value 81.25 is about /10^1 from the series; revised vintage 2024Q4 812.5" "$T/err" || fail "suspect_scale not explained: $(cat "$T/err")"
+grep -q "^  item 0: suspect_scale: value 81.25 is about /10^1 from the series; revised vintage 2024Q4 812.5" "$T/err" || fail "item line lacks the comparators: $(cat "$T/err")"
+pw push test-plan gdp 2024Q4 81.25 --status preliminary --confirm --id cli-s2 | grep -q "acknowledged" || fail "--confirm refused"
+pw history test-plan gdp 2024Q4 | grep -q "2024Q4 *81.25 .*confirmed (suspect_scale)" || fail "confirm not in history: $(pw history test-plan gdp 2024Q4)"
 if pw push test-plan gdp 2026Q1 9999 --id cli-u2 2>"$T/err"; then fail "out of bounds accepted"; fi
 grep -q "implausible_value: .*9999 亿元 is outside the bounds 0..5000 亿元" "$T/err" || fail "bounds not named: $(cat "$T/err")"
+grep -q "^  item 0: implausible_value: .*9999 亿元 is outside the bounds 0..5000 亿元" "$T/err" || fail "item line lacks the bounds: $(cat "$T/err")"
 
 cat > "$T/h.csv" <<CSV
 plan,indicator,period,value,unit,status,dept,yoy,reason,source
@@ -86,7 +97,7 @@ CSV
 if pw import "$T/h.csv" >"$T/out" 2>"$T/err"; then fail "import with a bad row exited 0"; fi
 grep -q "5 rows, 3 accepted, 2 rejected" "$T/out" || fail "import summary: $(cat "$T/out")"
 grep -q "h.csv:6: test-plan/unemployment 2024: bad_value" "$T/err" || fail "yoy 5.8% not refused"
-grep -q "h.csv:4: test-plan/urbanization 2023: wrong_unit" "$T/err" || fail "import row error"
+grep -q "h.csv:4: test-plan/urbanization 2023: wrong_unit: unit '万元' is money (CNY), .*send one of " "$T/err" || fail "import row error without the accepted units: $(cat "$T/err")"
 pw query test-plan urbanization | grep -q "2022 *56.4" || fail "imported row missing"
 # Importing the same file again stores nothing twice.
 pw status >"$T/out"

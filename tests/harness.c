@@ -184,6 +184,20 @@ void harness_cleanup(struct harness *h)
 		fprintf(stderr, "cannot remove %s\n", h->dir);
 }
 
+void harness_run(const char *catalogs, void (*const *tests)(struct pw_client *c), size_t n)
+{
+	struct harness h;
+	CHECK_OK(harness_init(&h, catalogs, NULL));
+	CHECK_OK(harness_start(&h));
+	struct pw_client *c = harness_client(&h);
+	CHECK(c);
+	for (size_t i = 0; i < n; i++)
+		tests[i](c);
+	pw_client_free(c);
+	CHECK(harness_stop(&h, SIGTERM) == 0);
+	harness_cleanup(&h);
+}
+
 int harness_use_bench_catalog(struct harness *h, int n, const char *extra)
 {
 	char region[300], plan[300], both[620];
@@ -235,13 +249,49 @@ struct proto_view *harness_request(struct pw_client *c, struct proto_req *r)
 	return v;
 }
 
+void harness_check_str(const struct proto_view *v, int item, const char *key, const char *want)
+{
+	char s[512];
+	CHECK_OK(proto_view_str(v, item, key, s, sizeof(s)));
+	if (strcmp(s, want) != 0)
+		fprintf(stderr, "%s: '%s', wanted '%s'\n", key, s, want);
+	CHECK(strcmp(s, want) == 0);
+}
+
+void harness_check_by_region(const struct proto_view *body, const char *region, const char *alias)
+{
+	char s[8];
+	harness_check_str(body, -1, "region", region);
+	harness_check_str(body, -1, "alias", alias);
+	CHECK(proto_view_str(body, -1, "plan", s, sizeof(s)) == PW_ENOTFOUND);
+}
+
+int harness_notices(struct pw_client *c, uint64_t after, const char *prefix,
+		    struct proto_view **body)
+{
+	struct proto_req r = { .type = PROTO_SINCE, .seq = after, .prefix = prefix };
+	struct proto_view *v = harness_request(c, &r);
+	int n = (int)proto_view_count(v);
+	if (body && n) {
+		struct proto_buf b;
+		proto_buf_init(&b);
+		CHECK_OK(proto_view_pack(v, n - 1, "body", &b));
+		CHECK_OK(proto_view_new(body, b.data, b.len));
+		proto_buf_release(&b);
+	}
+	proto_view_free(v);
+	return n;
+}
+
 void harness_bench_message(long j, int items, int n_inds, struct pw_obs *obs, char (*inds)[16])
 {
 	for (int i = 0; i < items; i++) {
 		snprintf(inds[i], 16, "ind%03d", (int)((j * items + i) % n_inds));
+		/* value j is a message number, not a figure: confirm: true, or a revision from 1
+		 * to 10 would be suspect_scale (the checks still run) */
 		obs[i] = (struct pw_obs){ .plan = HARNESS_BENCH_PLAN, .indicator = inds[i], .period = "2025-12",
 					  .unit = "亿元", .status = "flash", .yoy = NAN,
-					  .value = (double)j };
+					  .value = (double)j, .confirm = true };
 	}
 }
 

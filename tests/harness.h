@@ -56,6 +56,16 @@ int harness_use_catalog(struct harness *h, const char *paths, const char *extra)
  * a transport error. The caller frees the view. */
 struct proto_view *harness_request(struct pw_client *c, struct proto_req *r);
 
+/* Checks that string field key of v (item as for proto_view_str) is want; aborts otherwise,
+ * naming both. */
+void harness_check_str(const struct proto_view *v, int item, const char *key, const char *want);
+/* Checks that a notice body names its series by region (v2): region id, alias, and no v1
+ * owner key `plan`. */
+void harness_check_by_region(const struct proto_view *body, const char *region, const char *alias);
+/* The notices after seq `after` whose topic starts with prefix: how many; the last one's
+ * body into *body (the caller frees it) when body is not NULL and there is one. */
+int harness_notices(struct pw_client *c, uint64_t after, const char *prefix,
+		    struct proto_view **body);
 /* Message j of the durability tests (crash, powerloss): value j for `items` indicators of
  * the bench plan (ind000.., n_inds of them, from j * items on) at period 2025-12. */
 void harness_bench_message(long j, int items, int n_inds, struct pw_obs *obs, char (*inds)[16]);
@@ -69,5 +79,9 @@ int64_t harness_status(struct pw_client *c, const char *key);
 
 /* A client connected to the daemon. */
 struct pw_client *harness_client(const struct harness *h);
+
+/* Starts the daemon on catalogs (as harness_init), runs each of tests[0..n) with one client
+ * in turn, stops it (it must exit 0) and removes its directory; aborts on any failure. */
+void harness_run(const char *catalogs, void (*const *tests)(struct pw_client *c), size_t n);
 
 #endif

@@ -174,7 +174,7 @@ static void put_item(struct mp *m, const struct item *it, enum fault f)
 	char ind[16], per[16];
 	ind_name(ind, it->ind);
 	period_name(per, it->period);
-	int n = 6 + (f == F_YOY_NAN || f == F_YOY_STR) + (f == F_REASON_LONG || f == F_REASON_INT) +
+	int n = 7 + (f == F_YOY_NAN || f == F_YOY_STR) + (f == F_REASON_LONG || f == F_REASON_INT) +
 		(f == F_ITEM_EXTRA) - (f == F_ITEM_MISSING);
 	mp_map(m, (uint32_t)n);
 	mp_str(m, "plan");
@@ -240,6 +240,10 @@ static void put_item(struct mp *m, const struct item *it, enum fault f)
 		mp_str(m, "comment");
 		mp_str(m, "x");
 	}
+	/* values are message numbers, not a series: the plausibility checks would call a
+	 * revision from 1.25 to 10.25 suspect_scale */
+	mp_str(m, "confirm");
+	mp_byte(m, 0xc3);
 }
 
 static bool item_fault(enum fault f)

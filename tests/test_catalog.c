@@ -1,4 +1,5 @@
 /* tests/test_catalog.c — catalog loading, lookups and file:line errors. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,7 +237,15 @@ static void test_format2_errors(void)
 		"needs first_due");
 	expect2("    due_days: 20\n    first_due: 2021Q1\n", "active", "", PW_ECONFIG,
 		"first_due '2021Q1' is not a annual period");
-	expect2("  - id: gdp\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
+	/* A series' unit: an entry of the unit table, spelt as the table spells it, refused at
+	 * the unit's line otherwise (亿 alone is no unit; ug/m3 is μg/m³) */
+	expect2("  - id: x6\n    name: x\n    name_en: x\n    category: x\n    unit: 亿\n"
+		"    frequency: annual\n    form: level\n    departments: [a]\n", "active", "",
+		PW_ECONFIG, "r.yaml:18: series 'x6': unit '亿' is not in the unit table");
+	expect2("  - id: x7\n    name: x\n    name_en: x\n    category: x\n    unit: ug/m3\n"
+		"    frequency: annual\n    form: level\n    departments: [a]\n", "active", "",
+		PW_ECONFIG, "r.yaml:18: series 'x7': unit 'ug/m3' is written 'μg/m³' in catalogs");
+	expect2("  - id: gdp\n    name: x\n    name_en: x\n    category: x\n    unit: 个\n"
 		"    frequency: annual\n    form: level\n    departments: [a]\n", "active", "",
 		PW_ECONFIG, "duplicate series id 'gdp' (lines 6 and 14)");
 
@@ -258,6 +267,92 @@ static void test_format2_errors(void)
 					   "  base_year: 2025\n  status: active\ntargets: []\n");
 	CHECK_RC(catalog_load(&c, &plan_only, 1, err), PW_ECONFIG);
 	CHECK(strstr(err, "region 'nowhere' is not in the catalog files"));
+}
+
+/* A series of REGION's region for the formula tests. */
+static void series(char *buf, size_t cap, const char *id, const char *unit, const char *freq,
+		   const char *formula)
+{
+	size_t n = strlen(buf);
+	snprintf(buf + n, cap - n,
+		 "  - id: %s\n    name: %s\n    name_en: x\n    category: x\n    unit: \"%s\"\n"
+		 "    frequency: %s\n    form: level\n    departments: [统计局]\n%s%s%s", id, id,
+		 unit, freq, formula ? "    formula: \"" : "", formula ? formula : "",
+		 formula ? "\"\n" : "");
+}
+
+/* Derived series: formulas resolved against the region, units turned into one factor,
+ * each mistake refused with its line. */
+static void test_formulas(void)
+{
+	char extra[2048] = "";
+	series(extra, sizeof(extra), "rd", "亿元", "annual", NULL);
+	series(extra, sizeof(extra), "rd_share", "%", "annual", "share(rd, gdp)");
+	series(extra, sizeof(extra), "pop", "万人", "annual", NULL);
+	series(extra, sizeof(extra), "gdp_pc", "万元", "annual", "per_capita(gdp, pop)");
+	series(extra, sizeof(extra), "water", "万立方米", "annual", NULL);
+	series(extra, sizeof(extra), "water_per_gdp", "立方米/万元", "annual", "ratio(water, gdp)");
+	series(extra, sizeof(extra), "both", "万元", "annual", " sum( rd ,gdp ) ");
+	expect2(extra, "active", "", 0, "");
+
+	char text[4096], err[CAT_ERR_MAX], rpath[128];
+	struct catalog *c;
+	snprintf(text, sizeof(text), "%s%s", REGION, extra);
+	snprintf(rpath, sizeof(rpath), "%s", write_file("r.yaml", text));
+	const char *files[1] = { rpath };
+	CHECK_OK(catalog_load(&c, files, 1, err));
+	const struct cat_region *r = catalog_region(c, "quangang");
+	const struct cat_series *gdp = catalog_series(r, "gdp"), *sh = catalog_series(r, "rd_share");
+	CHECK(sh->formula && sh->formula->fn == FORMULA_SHARE && sh->formula->n_args == 2);
+	CHECK(sh->formula->args[0] == catalog_series(r, "rd") && sh->formula->args[1] == gdp);
+	CHECK(sh->formula->scale[0] == 100); /* 亿元 / 亿元 as a percentage */
+	CHECK(gdp->n_users == 4 && !catalog_series(r, "rd_share")->n_users);
+	/* 亿元 / 万人 is 10^4 元 a head: 1 万元; 万立方米 / 亿元 is 10^-4 立方米 / 万元 × 10^4 */
+	CHECK(catalog_series(r, "gdp_pc")->formula->scale[0] == 1);
+	CHECK(catalog_series(r, "water_per_gdp")->formula->scale[0] == 1);
+	const struct cat_formula *sum = catalog_series(r, "both")->formula;
+	CHECK(sum->scale[0] == 10000 && sum->scale[1] == 10000);
+	double v[2] = { 14, 950 };
+	CHECK(formula_eval(sh->formula->fn, sh->formula->scale, v, 2) == 1.47368421052632);
+	double parts[2] = { 1.1, 2.2 }, one[2] = { 1, 1 };
+	CHECK(formula_eval(FORMULA_SUM, one, parts, 2) == 3.3); /* not 3.3000000000000003 */
+	v[1] = 0;
+	CHECK(isnan(formula_eval(FORMULA_SHARE, sh->formula->scale, v, 2)));
+	catalog_free(c);
+
+	/* the weakest status; final with a revision is revised */
+	const uint8_t ff[] = { 2, 4 }, fr[] = { 4, 5 }, rr[] = { 5, 5 }, ep[] = { 3, 1 };
+	CHECK(formula_status(ff, 2) == 2 && formula_status(fr, 2) == 5 &&
+	      formula_status(rr, 2) == 5 && formula_status(ep, 2) == 1);
+
+	static const struct {
+		const char *unit, *freq, *formula, *needle;
+	} bad[] = {
+		{ "%", "annual", "share(rd, nope)", "r.yaml:38: series 'f': formula names 'nope', "
+						     "which is not a series of region 'quangang'" },
+		{ "%", "annual", "share(f, gdp)", "its formula names itself" },
+		{ "%", "annual", "shar(rd, gdp)", "unknown function 'shar'" },
+		{ "%", "annual", "share(rd)", "share takes 2 arguments" },
+		{ "%", "annual", "share(rd, gdp) x", "text after ')'" },
+		{ "%", "annual", "share(rd, pop)", "a share is of two figures of one dimension" },
+		{ "亿元", "annual", "share(rd, gdp)", "in % or ‰" },
+		{ "万元", "annual", "per_capita(gdp, rd)", "the second must count people" },
+		{ "人", "annual", "sum(rd, gdp)", "sum: part 1 is in 亿元" },
+		{ "%", "quarterly", "share(rd, gdp)", "formula part 'rd' is annual" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char e[2048] = "";
+		series(e, sizeof(e), "rd", "亿元", "annual", NULL);
+		series(e, sizeof(e), "pop", "万人", "annual", NULL);
+		series(e, sizeof(e), "f", bad[i].unit, bad[i].freq, bad[i].formula);
+		expect2(e, "active", "", PW_ECONFIG, bad[i].needle);
+	}
+	/* a cycle through two formulas */
+	char e[2048] = "";
+	series(e, sizeof(e), "a", "亿元", "annual", "sum(b, gdp)");
+	series(e, sizeof(e), "b", "亿元", "annual", "sum(a, gdp)");
+	expect2(e, "active", "", PW_ECONFIG, "depends on itself through other formulas");
+	printf("test_catalog: formulas ok\n");
 }
 
 int main(void)
@@ -302,14 +397,14 @@ int main(void)
 	       "p.yaml", 18);
 	expect("", "  - series: forest\n    attribute: binding\n    kind: ceiling\n", PW_ECONFIG,
 	       "p.yaml", 17);
-	expect("  - id: x4\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
+	expect("  - id: x4\n    name: x\n    name_en: x\n    category: x\n    unit: 个\n"
 	       "    frequency: annual\n    form: level\n    departments: []\n", "", PW_ECONFIG,
 	       "r.yaml", 26);
 	/* a department is one part of overdue.<alias>.<dept>: no '.' in it */
-	expect("  - id: x4\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
+	expect("  - id: x4\n    name: x\n    name_en: x\n    category: x\n    unit: 个\n"
 	       "    frequency: annual\n    form: level\n    departments: [统计局, a.b]\n", "",
 	       PW_ECONFIG, "r.yaml", 33);
-	expect("  - id: x5\n    name: x\n    name_en: x\n    category: x\n    unit: x\n"
+	expect("  - id: x5\n    name: x\n    name_en: x\n    category: x\n    unit: 个\n"
 	       "    frequency: annual\n    form: level\n    departments: [a]\n"
 	       "    bounds: {min: 5, max: 1}\n", "", PW_ECONFIG, "r.yaml", 34);
 	expect("", "  - series: forest\n    kind: info\n    growth: lots\n", PW_ECONFIG, "p.yaml",
@@ -347,6 +442,7 @@ int main(void)
 
 	test_format2_catalog();
 	test_format2_errors();
+	test_formulas();
 
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);

@@ -7,6 +7,7 @@
 
 #include "../daemon/notice.h"
 #include "../proto/bytes.h"
+#include "../proto/err.h"
 #include "../proto/status.h"
 #include "check.h"
 
@@ -75,7 +76,7 @@ static void check_body(const uint8_t *body, size_t len, const struct notice_chan
 	int64_t i;
 	bool b;
 	CHECK_OK(proto_view_new(&v, body, len));
-	CHECK(proto_view_nkeys(v) == 23); /* v, seq, topic, time and the change's 19 */
+	CHECK(proto_view_nkeys(v) == 26); /* v, seq, topic, time and the change's 22 */
 	CHECK_OK(proto_view_int(v, -1, "v", &i));
 	CHECK(i == 3);
 	CHECK_OK(proto_view_str(v, -1, "region", s, sizeof(s)));
@@ -87,6 +88,16 @@ static void check_body(const uint8_t *body, size_t len, const struct notice_chan
 	CHECK(strcmp(s, c->sent_unit ? c->sent_unit : c->unit) == 0);
 	CHECK_OK(proto_view_double(v, -1, "sent_value", &d));
 	CHECK(d == (c->sent_unit ? c->sent_value : c->value));
+	CHECK_OK(proto_view_bool(v, -1, "confirm", &b));
+	CHECK(b == c->confirm);
+	CHECK_OK(proto_view_bool(v, -1, "derived", &b));
+	CHECK(b == c->derived);
+	if (c->confirm && c->overridden) {
+		CHECK_OK(proto_view_str(v, -1, "overridden", s, sizeof(s)));
+		CHECK(strcmp(s, pw_errname(-(int)c->overridden)) == 0);
+	} else {
+		CHECK(proto_view_str(v, -1, "overridden", s, sizeof(s)) < 0); /* nil */
+	}
 	for (size_t k = 0; k < c->n_judged; k++) {
 		CHECK_OK(proto_view_str_at(v, -1, "judged_by", k, s, sizeof(s)));
 		CHECK(strcmp(s, c->judged_by[k]) == 0);
@@ -199,17 +210,18 @@ int main(void)
 		  .unit = "亿元", .dept = "统计局", .msgid = "2026-10-gdp", .reason = "", .period = p1,
 		  .value = 812.5, .yoy = 5.8, .rev = 1, .status = PW_ST_FLASH,
 		  .sent_unit = "万元", .sent_value = 8125000, .judged_by = { "quangang-15" },
-		  .n_judged = 1 },
+		  .n_judged = 1, .confirm = true, .overridden = -PW_ESCALE },
 		{ .region = "350505", .alias = "quangang", .ind = "gdp", .name = "地区生产总值",
 		  .unit = "亿元", .dept = "统计局", .msgid = "2026-10-gdp-r", .reason = "经普调整",
 		  .period = p1, .value = -0.0, .yoy = NAN, .rev = 2, .status = PW_ST_REVISED,
 		  .has_old = true, .old_value = 812.5, .old_status = PW_ST_FLASH,
-		  .judged_by = { "quangang-15", "quangang-16x" }, .n_judged = 2 },
+		  .judged_by = { "quangang-15", "quangang-16x" }, .n_judged = 2, .confirm = true },
 		{ .region = "350500-qetdz", .alias = "qetdz", .ind = "forest", .name = "森林覆盖率",
 		  .unit = "%", .dept = "林业局",
 		  .msgid = "x", .reason = NULL, .period = p2, .value = 1e300, .yoy = -12.25,
 		  .rev = 4000000000u, .status = PW_ST_FINAL, .backfill = true, .has_old = true,
-		  .old_value = 1e-300, .old_status = PW_ST_PRELIMINARY },
+		  .old_value = 1e-300, .old_status = PW_ST_PRELIMINARY,
+		  .derived = true },
 	};
 	notice_list_init(&l);
 	l.now_ms = 1735689600123;

@@ -49,6 +49,37 @@ static double stored(struct pw_client *c, const char *plan, const char *ind, con
 	return x;
 }
 
+/* The newest vintage of one period (history), for its as-sent fields; the caller frees it.
+ * *item is that vintage's index in the view. */
+static struct proto_view *newest(struct pw_client *c, const char *plan, const char *ind,
+				 const char *per, int *item)
+{
+	struct proto_req r = { .type = PROTO_HISTORY, .plan = plan, .ind = ind,
+			       .has_period = true };
+	CHECK_OK(period_parse(&r.period, per, strlen(per)));
+	struct proto_view *v = harness_request(c, &r);
+	CHECK(proto_view_count(v) >= 1);
+	*item = (int)proto_view_count(v) - 1;
+	return v;
+}
+
+/* The newest vintage of a period keeps the figure as sent: sent_value, sent_unit. */
+static void check_sent(struct pw_client *c, const char *plan, const char *ind, const char *per,
+		       double value, const char *unit)
+{
+	char su[40] = "";
+	double sv = NAN;
+	int i;
+	struct proto_view *v = newest(c, plan, ind, per, &i);
+	CHECK_OK(proto_view_double(v, i, "sent_value", &sv));
+	CHECK_OK(proto_view_str(v, i, "sent_unit", su, sizeof(su)));
+	if (sv != value || strcmp(su, unit) != 0)
+		fprintf(stderr, "%s/%s %s kept as sent %.17g %s, wanted %.17g %s\n", plan, ind, per,
+			sv, su, value, unit);
+	CHECK(sv == value && strcmp(su, unit) == 0);
+	proto_view_free(v);
+}
+
 int main(void)
 {
 	struct harness h;
@@ -65,7 +96,8 @@ int main(void)
 	 * 万元 (bounds 0..20). Stored as the double nearest 3.257. */
 	push(c, "quangang-14", "disposable_income", "2021", 32570, "元", "统计局", false, 0, NULL);
 	CHECK(stored(c, "quangang-14", "disposable_income", "2021") == 3.257);
-	printf("ok 32570 元 stored as 3.257 万元\n");
+	check_sent(c, "quangang-14", "disposable_income", "2021", 32570, "元");
+	printf("ok 32570 元 stored as 3.257 万元, kept as sent\n");
 	/* without the unit it is far outside the bounds, and the NACK says which */
 	push(c, "quangang-14", "disposable_income", "2022", 32570, "万元", "统计局", false,
 	     PW_EBOUNDS, "value 32570 万元 is outside the bounds 0..20 万元 of 居民人均可支配收入");
@@ -88,6 +120,7 @@ int main(void)
 	CHECK(stored(c, "licheng-14", "pm25", "2021-06") == 0.021);
 	push(c, "licheng-14", "pm25", "2021-07", 23, "ug/m3", "生态环境局", false, 0, NULL);
 	CHECK(stored(c, "licheng-14", "pm25", "2021-07") == 0.023);
+	check_sent(c, "licheng-14", "pm25", "2021-07", 23, "ug/m3"); /* the spelling as sent */
 	push(c, "licheng-14", "pm25", "2021-08", 0.019, "毫克/立方米", "生态环境局", false, 0, NULL);
 	CHECK(stored(c, "licheng-14", "pm25", "2021-08") == 0.019);
 	/* 泉港's PM2.5 is in μg/m³: a mg/m³ figure is multiplied out exactly */
@@ -108,7 +141,18 @@ int main(void)
 	/* confirm is a field of the protocol: decoded and accepted */
 	push(c, "quangang-14", "disposable_income", "2022", 3.5, "万元", "统计局", true, 0, NULL);
 	CHECK(stored(c, "quangang-14", "disposable_income", "2022") == 3.5);
-	printf("ok confirm accepted\n");
+	check_sent(c, "quangang-14", "disposable_income", "2022", 3.5, "万元");
+	int k;
+	bool confirm = false;
+	struct proto_view *v = newest(c, "quangang-14", "disposable_income", "2022", &k);
+	CHECK_OK(proto_view_bool(v, k, "confirm", &confirm));
+	CHECK(confirm);
+	proto_view_free(v);
+	v = newest(c, "quangang-14", "disposable_income", "2021", &k);
+	CHECK_OK(proto_view_bool(v, k, "confirm", &confirm));
+	CHECK(!confirm);
+	proto_view_free(v);
+	printf("ok confirm accepted and recorded in the vintage\n");
 
 	pw_client_free(c);
 	CHECK(harness_stop(&h, SIGTERM) == 0);

@@ -47,7 +47,7 @@ static int put_txn(struct store_txn *t, void *arg)
 		a->o.rev = store_obs_get(t, a->o.plan, a->o.ind, &a->o.period, &prev) == 0 ? prev.rev + 1 : 1;
 		int rc = store_obs_put(t, &a->o);
 		if (rc == 0 && a->arrive &&
-		    (rc = overdue_arrived(t, a->x, &a->o.period, out.now_ms, arrivals)) == 0)
+		    (rc = overdue_arrived(t, a->x->series, &a->o.period, out.now_ms, arrivals)) == 0)
 			rc = overdue_resolve(t, cat, arrivals, &out);
 		if (rc < 0 || a->backfill)
 			return rc;

@@ -99,13 +99,22 @@ static bool same_bits(double a, double b)
 	return memcmp(&a, &b, sizeof(a)) == 0;
 }
 
+/* The value as sent: sent_unit "" means as stored, and a read gives the value itself. */
+static double sent_of(const struct store_obs *o)
+{
+	return o->sent_unit[0] ? o->sent_value : o->value;
+}
+
 static bool obs_eq(const struct store_obs *a, const struct store_obs *b)
 {
 	return strcmp(a->plan, b->plan) == 0 && strcmp(a->ind, b->ind) == 0 &&
 	       period_cmp(&a->period, &b->period) == 0 && same_bits(a->value, b->value) &&
 	       same_bits(a->yoy, b->yoy) && a->status == b->status && a->flags == b->flags &&
 	       a->rev == b->rev && a->recv_ms == b->recv_ms && strcmp(a->dept, b->dept) == 0 &&
-	       strcmp(a->msgid, b->msgid) == 0 && strcmp(a->reason, b->reason) == 0;
+	       strcmp(a->msgid, b->msgid) == 0 && strcmp(a->reason, b->reason) == 0 &&
+	       strcmp(a->sent_unit, b->sent_unit) == 0 && a->overrode == b->overrode &&
+	       a->n_src == b->n_src && memcmp(a->src, b->src, a->n_src * sizeof(a->src[0])) == 0 &&
+	       same_bits(sent_of(a), sent_of(b));
 }
 
 /* Deterministic xorshift64*; the seed is printed so a failure can be replayed. */
@@ -270,6 +279,55 @@ static int walk(struct store *s, int kind, const char *plan, const char *ind,
 	struct walk w = { .kind = kind, .plan = plan, .ind = ind, .from = from, .to = to, .c = c };
 	c->n = 0;
 	return store_read(s, walk_fn, &w);
+}
+
+/* store_head_range's entries, for comparison with store_obs_range's. */
+struct hcoll {
+	struct period p[512];
+	struct store_head h[512];
+	size_t n;
+};
+
+static int hcoll_cb(const struct period *p, const struct store_head *h, void *arg)
+{
+	struct hcoll *c = arg;
+	CHECK(c->n < 512);
+	c->p[c->n] = *p;
+	c->h[c->n++] = *h;
+	return 0;
+}
+
+struct hwalk {
+	const char *plan, *ind;
+	const struct period *from, *to;
+	struct hcoll *c;
+};
+
+static int hwalk_fn(struct store_txn *t, void *arg)
+{
+	struct hwalk *w = arg;
+	return store_head_range(t, w->plan, w->ind, w->from, w->to, hcoll_cb, w->c);
+}
+
+/* The head walk of a series window gives exactly the observations the newest-vintage walk
+ * gives, head for head. */
+static void check_heads(struct store *s, const char *plan, const char *ind,
+			const struct period *from, const struct period *to)
+{
+	struct coll c = { 0 };
+	static struct hcoll hc;
+	struct hwalk w = { plan, ind, from, to, &hc };
+	hc.n = 0;
+	CHECK_OK(walk(s, W_OBS, plan, ind, from, to, &c));
+	CHECK_OK(store_read(s, hwalk_fn, &w));
+	CHECK(hc.n == c.n);
+	for (size_t i = 0; i < c.n; i++) {
+		const struct store_head *h = &hc.h[i];
+		CHECK(period_cmp(&hc.p[i], &c.v[i].period) == 0 && h->rev == c.v[i].rev &&
+		      same_bits(h->value, c.v[i].value) && same_bits(h->yoy, c.v[i].yoy) &&
+		      h->status == c.v[i].status && h->flags == c.v[i].flags && h->vid > 0);
+	}
+	free(c.v);
 }
 
 struct lrec {
@@ -584,6 +642,93 @@ static void test_obs(void)
 	CHECK(got.rev == 2 && got.value == -1);
 	CHECK_OK(store_read(s, read_only_put_fn, &c));
 	CHECK_OK(store_read(s, long_id_fn, NULL));
+	store_free(s);
+}
+
+struct vget {
+	uint64_t vid;
+	struct store_obs *out;
+};
+
+static int vget_fn(struct store_txn *t, void *arg)
+{
+	struct vget *a = arg;
+	return store_vintage_get(t, a->vid, a->out);
+}
+
+/* A vintage with its figure as sent, a confirm and sources is written in format 2, one
+ * without them in format 1 (as before), and both read back; vids from the head reach the
+ * vintage. */
+static void test_as_sent(void)
+{
+	char dir[1100];
+	struct store *s;
+	struct store_obs a, b, got;
+	struct store_head h;
+	uint8_t key[OBS_KEY_MAX], buf[VIN_VAL_MAX];
+	struct rec_lens l;
+	uint64_t prev;
+
+	obs_fill(&a, "350505", "disposable_income", annual(2021), 3.257, 1);
+	snprintf(a.sent_unit, sizeof(a.sent_unit), "元");
+	a.sent_value = 32570;
+	a.flags = STORE_OBS_CONFIRM;
+	a.overrode = 32;
+	obs_fill(&b, "350505", "rd_intensity", annual(2021), 1.35, 1);
+	b.flags = STORE_OBS_DERIVED;
+	b.n_src = STORE_SRC_MAX;
+	for (unsigned i = 0; i < STORE_SRC_MAX; i++)
+		b.src[i] = 0x0102030405060708ull * (i + 1);
+
+	/* the format byte, and what a format-1 record reads as */
+	int kl = rec_series_key(key, a.plan, a.ind);
+	CHECK(kl > 0);
+	period_key(&a.period, key + kl);
+	CHECK_OK(rec_obs_check(&a, &l));
+	size_t n = rec_vin_encode(buf, key, (size_t)kl + 4, 0, &a, &l);
+	CHECK(buf[0] == 2);
+	MDB_val v = { n, buf };
+	CHECK_OK(rec_vin_decode(&v, &got, &prev, key, (size_t)kl + 4));
+	CHECK(obs_eq(&a, &got) && got.sent_value == 32570 && strcmp(got.sent_unit, "元") == 0);
+	struct store_obs plain = a;
+	plain.sent_unit[0] = '\0';
+	plain.overrode = 0;
+	CHECK_OK(rec_obs_check(&plain, &l));
+	n = rec_vin_encode(buf, key, (size_t)kl + 4, 0, &plain, &l);
+	CHECK(buf[0] == 1);
+	v.mv_size = n;
+	CHECK_OK(rec_vin_decode(&v, &got, &prev, key, (size_t)kl + 4));
+	CHECK(got.sent_value == 3.257 && !got.sent_unit[0] && !got.n_src);
+	/* a format-2 record claiming more sources than there can be is damaged */
+	CHECK_OK(rec_obs_check(&b, &l));
+	n = rec_vin_encode(buf, key, (size_t)kl + 4, 0, &b, &l);
+	size_t at = n - REC_CRC - 1 - 8 * STORE_SRC_MAX;
+	CHECK(buf[at] == STORE_SRC_MAX);
+	buf[at] = STORE_SRC_MAX + 1;
+	rec_seal(buf, n - REC_CRC);
+	v = (MDB_val){ n, buf };
+	CHECK_RC(rec_vin_decode(&v, &got, &prev, NULL, 0), PW_EDAMAGED);
+	b.n_src = STORE_SRC_MAX + 1;
+	CHECK_RC(rec_obs_check(&b, &l), PW_EINVAL);
+	b.n_src = STORE_SRC_MAX;
+
+	mk_dir(dir, sizeof(dir), "as_sent");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	struct store_obs both[] = { a, b };
+	CHECK_OK(put_n(s, both, 2));
+	for (int round = 0; round < 2; round++) {
+		CHECK_OK(get1(s, a.plan, a.ind, a.period, &got));
+		CHECK(obs_eq(&a, &got));
+		CHECK_OK(head1(s, b.plan, b.ind, b.period, &h));
+		CHECK(h.vid == 2 && h.flags == STORE_OBS_DERIVED);
+		struct vget g = { h.vid, &got };
+		CHECK_OK(store_read(s, vget_fn, &g));
+		CHECK(obs_eq(&b, &got));
+		g.vid = 3;
+		CHECK_RC(store_read(s, vget_fn, &g), PW_ENOTFOUND);
+		store_free(s);
+		CHECK_OK(store_open(&s, dir, 0, 0)); /* the hot index rebuilt from vin */
+	}
 	store_free(s);
 }
 
@@ -2307,6 +2452,15 @@ static void plan_txn(struct model *m, struct mtxn *x)
 		rnd_str(o->dept, STORE_DEPT_MAX);
 		rnd_str(o->msgid, STORE_MSGID_MAX);
 		rnd_str(o->reason, rnd_n(4) ? 20 : STORE_REASON_MAX);
+		/* a third in format 2: as sent, a confirm, a derived vintage's sources */
+		if (rnd_n(3) == 0) {
+			rnd_str(o->sent_unit, STORE_UNIT_MAX);
+			o->sent_value = rnd_double();
+			o->overrode = (uint8_t)rnd_n(2) * 32;
+			o->n_src = (uint8_t)rnd_n(STORE_SRC_MAX + 1);
+			for (unsigned k = 0; k < o->n_src; k++)
+				o->src[k] = rnd();
+		}
 	}
 }
 
@@ -2410,6 +2564,8 @@ static void model_check(struct store *s, const struct model *m)
 		for (size_t p = a; p <= b; p++)
 			want += m->cells[si][p].n > 0;
 		CHECK(c.n == want);
+		check_heads(s, m->plan[si], m->ind[si], &m->per[si][a], &m->per[si][b]);
+		check_heads(s, m->plan[si], m->ind[si], NULL, NULL);
 		if (newest != SIZE_MAX)
 			order[n_series++] = si;
 	}
@@ -2498,6 +2654,7 @@ int main(void)
 
 	test_open();
 	test_obs();
+	test_as_sent();
 	test_range();
 	test_rev();
 	test_series_list();

@@ -391,6 +391,8 @@ def heavy_message(n):
     first = (n // 2 * 7) % (len(periods) - BATCH)
     items = [item(ind, periods[first + k], round(1 + n * 0.01 + k * 0.001, 3), unit)
              for k in range(BATCH)]
+    for it in items:
+        it["confirm"] = True  # values unique to (n, k), not running totals: ytd_decrease
     return update("sd-%06d" % n, dept, items)
 
 

@@ -226,8 +226,10 @@ static void test_convert(void)
 	}
 }
 
-/* Counts the series units of the catalog files that are not canonical entries of the table,
- * and names each on stderr. (A target's own unit converts into its series' unit at load.) */
+/* Loads the catalog files (the loader refuses a series unit outside the table, or spelt
+ * otherwise), then counts the series units that are not canonical entries of the table all
+ * the same, naming each on stderr. (A target's own unit converts into its series' unit at
+ * load.) */
 static int bad_catalog_units(const char *const *files, size_t n)
 {
 	char err[CAT_ERR_MAX];
@@ -263,7 +265,7 @@ static void test_catalog_units(void)
 	CHECK(bad_catalog_units((const char *const *)g.gl_pathv, g.gl_pathc) == 0);
 	globfree(&g);
 
-	/* the checker fails on a bogus and on a non-canonical unit */
+	/* a bogus and a non-canonical unit do not load */
 	char dir[] = "/tmp/test_unit.XXXXXX", path[64];
 	CHECK(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/bad.yaml", dir);
@@ -276,8 +278,15 @@ static void test_catalog_units(void)
 			   "    unit: %s\n    frequency: annual\n    form: level\n"
 			   "    departments: [统计局]\n", units[k]);
 		fclose(f);
+		/* the loader refuses it, naming the file and the unit's line */
 		const char *files[] = { path };
-		CHECK(bad_catalog_units(files, 1) == 1);
+		char err[CAT_ERR_MAX], want[160];
+		struct catalog *c = NULL;
+		CHECK_RC(catalog_load(&c, files, 1, err), PW_ECONFIG);
+		snprintf(want, sizeof(want), "bad.yaml:10: series 'x': unit '%s' is ", units[k]);
+		if (!strstr(err, want))
+			fprintf(stderr, "'%s' lacks '%s'\n", err, want);
+		CHECK(strstr(err, want) && !c);
 	}
 	unlink(path);
 	rmdir(dir);

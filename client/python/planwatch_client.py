@@ -50,7 +50,7 @@ ERRORS = {
     21: "not_authorized", 22: "dept_mismatch", 23: "empty_batch", 24: "bad_utf8",
     25: "store_full", 26: "batch_rejected", 29: "denied", 30: "out_of_range",
     31: "unknown_unit", 32: "suspect_scale", 33: "ytd_decrease", 34: "yoy_mismatch",
-    36: "unknown_region",
+    35: "damaged", 36: "unknown_region", 37: "derived_mismatch",
 }
 
 

@@ -192,8 +192,10 @@ def test_idempotent(d, f, live):
 
 def test_pipelined(d, f, live):
     batches = [("统计局", "py-pipe-%03d" % i,
-                [obs("gdp", "2026Q%d" % (i % 3 + 1), 800 + i, unit="亿元", status="flash",
-                     yoy=6.0)])
+                # running totals (ytd): each quarter's above the one before, else the
+                # daemon refuses a revision as ytd_decrease
+                [obs("gdp", "2026Q%d" % (i % 3 + 1), 250 * (i % 3 + 1) + i, unit="亿元",
+                     status="flash", yoy=6.0)])
                for i in range(60)]
     t0 = time.monotonic()
     replies = f.push_many(batches, window=32)
@@ -366,12 +368,46 @@ def test_units(d, f, live):
     eq((r["type"], r["error"]), ("nack", "bad_field"), "confirm not a bool")
 
 
+def test_plausible(d, f, live):
+    # The vintage keeps the figure as sent: 5000000 万元 is 500 亿元, kept as 5000000 万元.
+    eq(f.push("统计局", "py-pl-1", [obs("gdp", "2023Q2", 5000000, unit="万元")])["type"], "ack",
+       "万元 into 亿元")
+    v = f.history(PLAN, "gdp", "2023Q2")["items"][-1]
+    eq((v["value"], v["sent_value"], v["sent_unit"]), (500, 5000000, "万元"), "kept as sent")
+    # A slipped decimal (812.5 -> 81.25) is refused, named, quarantined; confirm lets it in,
+    # and the vintage records what was overridden.
+    eq(f.push("统计局", "py-pl-2", [obs("gdp", "2023Q3", 812.5, unit="亿元")])["type"], "ack",
+       "812.5")
+    r = f.push("统计局", "py-pl-3", [obs("gdp", "2023Q3", 81.25, unit="亿元", status="revised")])
+    eq((r["type"], r["error"], r["code"]), ("nack", "suspect_scale", 32), "81.25 refused")
+    if "812.5" not in r["items"][0]["message"] or not r["quarantine"]:
+        raise AssertionError("the NACK names the comparators and is quarantined: %r" % r)
+    last = f.status()["last_seq"]
+    r = f.push("统计局", "py-pl-4", [obs("gdp", "2023Q3", 81.25, unit="亿元", status="revised",
+                                         confirm=True)])
+    eq(r["type"], "ack", "confirmed")
+    v = f.history(PLAN, "gdp", "2023Q3")["items"][-1]
+    eq((v["value"], v["confirm"], v["overridden"], v["derived"]),
+       (81.25, True, "suspect_scale", False), "confirm recorded")
+    b = f.since(last, prefix="change.test.gdp")["items"][-1]["body"]
+    eq((b["value"], b["confirm"], b["overridden"], b["derived"]),
+       (81.25, True, "suspect_scale", False), "confirm in the change notice")
+    # A yoy that does not fit the value a year earlier: stored, and a warning notice.
+    last = f.status()["last_seq"]
+    r = f.push("统计局", "py-pl-5", [obs("gdp", "2024Q3", 85, unit="亿元", yoy=-30)])
+    eq(r["type"], "ack", "stored despite the yoy")
+    w = f.since(last, prefix="warning.")["items"]
+    eq([(i["topic"], i["body"]["error"], i["body"]["region"], i["body"]["alias"],
+         "plan" in i["body"]) for i in w],
+       [("warning.test.gdp", "yoy_mismatch", "000000-test", "test", False)], "yoy warning")
+
+
 class Live:
     pass
 
 
 TESTS = [test_push_ack, test_nack, test_idempotent, test_pipelined, test_breach, test_ack_seq,
-         test_replay, test_bad_frames, test_units]
+         test_replay, test_bad_frames, test_units, test_plausible]
 
 
 def main(argv):

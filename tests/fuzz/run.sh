@@ -41,7 +41,7 @@ PROTO_SRC="proto/err.c proto/period.c proto/status.c proto/proto.c"
 sources() {
 	case $1 in
 	proto) echo "tests/fuzz/fuzz_proto.c $PROTO_SRC" ;;
-	catalog) echo "tests/fuzz/fuzz_catalog.c model/catalog.c model/ydoc.c model/planmath.c model/unit.c $PROTO_SRC" ;;
+	catalog) echo "tests/fuzz/fuzz_catalog.c model/catalog.c model/ydoc.c model/planmath.c model/unit.c model/formula.c $PROTO_SRC" ;;
 	csv) echo "tests/fuzz/fuzz_csv.c client/csvin.c client/xlsxin.c $PROTO_SRC" ;;
 	unit) echo "tests/fuzz/fuzz_unit.c model/unit.c $PROTO_SRC" ;;
 	xlsx) echo "tests/fuzz/fuzz_xlsx.c client/xlsxin.c client/csvin.c $PROTO_SRC" ;;

@@ -185,6 +185,23 @@ def catalog_seeds():
           "    unit: 亿元\n    frequency: quarterly\n    form: ytd\n"
           "    departments: [统计局]\n    bounds: {min: 0, max: 9}\n    due_days: 25\n"
           "    first_due: 2021Q1\n    derived: [bounds]\n")
+    write("catalog", "region2-formula.yaml",
+          "region:\n  id: \"350505\"\n  alias: quangang\n  name: 泉港区\nseries:\n"
+          "  - id: gdp\n    name: g\n    name_en: g\n    category: c\n    unit: 亿元\n"
+          "    frequency: quarterly\n    form: ytd\n    departments: [统计局]\n"
+          "  - id: rd\n    name: r\n    name_en: r\n    category: c\n    unit: 万元\n"
+          "    frequency: annual\n    form: level\n    departments: [科技局]\n"
+          "  - id: pop\n    name: p\n    name_en: p\n    category: c\n    unit: 万人\n"
+          "    frequency: annual\n    form: level\n    departments: [统计局]\n"
+          "  - id: rd_share\n    name: s\n    name_en: s\n    category: c\n    unit: \"%\"\n"
+          "    frequency: annual\n    form: level\n    departments: [统计局]\n"
+          "    formula: \"share(rd, gdp)\"\n"
+          "  - id: gdp_pc\n    name: q\n    name_en: q\n    category: c\n    unit: 万元\n"
+          "    frequency: annual\n    form: level\n    departments: [统计局]\n"
+          "    formula: \"per_capita(gdp, pop)\"\n"
+          "  - id: total\n    name: t\n    name_en: t\n    category: c\n    unit: 亿元\n"
+          "    frequency: annual\n    form: level\n    departments: [统计局]\n"
+          "    formula: \"sum(gdp, rd)\"\n")
     write("catalog", "format1.yaml",
           "plan:\n  id: p\n  name: 规划\n  baseline_year: 2020\n  target_year: 2025\n"
           "indicators:\n  - id: a\n    name: 甲\n    name_en: A\n    category: c\n"
@@ -357,11 +374,13 @@ def dicts():
              "category", "unit", "attribute", "kind", "direction", "baseline", "target",
              "growth", "frequency", "form", "departments", "bounds", "due_days", "first_due",
              "prose", "derived", "note", "outcome", "text", "annual_targets", "year", "value",
-             "file", "line", "min", "max", "indicators"]
+             "file", "line", "min", "max", "indicators",
+             "formula"]
     yvals = ["expected", "binding", "growth", "level", "ceiling", "floor", "keep", "city",
              "cumulative", "info", "up", "down", "annual", "quarterly", "monthly", "ytd", "true",
              "no", "2020", "2025", "2021Q1", "fz", "350599", "draft", "active", "closed", ".inf", ".nan", "~", "&a", "*a", "!!str", "---", "...", "- ",
-             "{", "}", "[", "]", ": ", '"', "'", "|", "%YAML 1.1", "%TAG ! tag:", "?", "#"]
+             "{", "}", "[", "]", ": ", '"', "'", "|", "%YAML 1.1", "%TAG ! tag:", "?", "#",
+             "share(", "ratio(", "per_capita(", "sum(", ", ", ")"]
     write_dict("catalog.dict", "catalog YAML keys and values (catalog/SCHEMA.md), YAML syntax",
                [("k%d" % i, (k + ": ").encode()) for i, k in enumerate(ykeys)] +
                [("v%d" % i, k.encode()) for i, k in enumerate(yvals)])
