@@ -192,14 +192,15 @@ static const char *msg_id(const struct apply_msg *m)
 	return m->req ? m->req->id : "";
 }
 
-/* After a failed group: every write message gets a retryable NACK with code rc. */
+/* After a failed group: every write message gets a NACK with code rc, retryable when a
+ * resend can succeed (store_error, store_full, no_memory). */
 static void fail_all(struct apply *a, int rc)
 {
 	for (size_t i = 0; i < a->n; i++) {
 		struct apply_msg *m = a->msgs[i];
 		if (!apply_is_write(m))
 			continue;
-		reply_nack(&m->reply, NULL, msg_id(m), rc, true, 0, NULL);
+		reply_nack(&m->reply, NULL, msg_id(m), rc, reply_retryable(rc), 0, NULL);
 		m->result = rc;
 		snprintf(m->detail, sizeof(m->detail), "group not committed: %s", pw_strerror(rc));
 	}

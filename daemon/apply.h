@@ -63,7 +63,7 @@ bool apply_is_write(const struct apply_msg *m);
  * at clock now_ms. out is cleared and receives the notices to publish once this returns 0.
  * Returns 0 when committed, or a negative code when nothing was (PW_EFULL: the store is
  * full); either way every write message has its reply and result — after a failure a
- * retryable NACK with that code. */
+ * NACK with that code, retryable unless it is PW_EDAMAGED (reply_retryable). */
 int apply_group(struct apply *a, struct store *s, struct apply_msg *const *msgs, size_t n,
 		int64_t now_ms, struct notice_list *out);
 

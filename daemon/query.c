@@ -25,6 +25,8 @@ struct qctx {
 	uint32_t limit;
 	bool more;
 	uint64_t last;
+	/* since: notices replayed as damaged placeholders, and the first one's seq */
+	uint64_t n_damaged, first_damaged;
 	/* as_of: the candidate vintage of the period being walked */
 	struct store_obs pending;
 	bool has_pending;
@@ -246,7 +248,12 @@ static int log_cb(uint64_t seq, const char *topic, const void *body, size_t len,
 	proto_map_key(&m, "body");
 	int rc = notice_body_write(&q->items, seq, topic, body, len);
 	proto_map_close(m);
-	return rc == NOTICE_DAMAGED ? 0 : rc; /* replayed as damaged; > 0 would stop the walk */
+	if (rc != NOTICE_DAMAGED)
+		return rc;
+	/* replayed as damaged, logged by query_answer; > 0 would stop the walk */
+	if (!q->n_damaged++)
+		q->first_damaged = seq;
+	return 0;
 }
 
 static int since_txn(struct store_txn *t, void *arg)
@@ -580,6 +587,11 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 	if (rc == PW_EDAMAGED) /* not transient: the operator must act (no retry in the NACK) */
 		log_err("%s '%s': a record in the store is damaged; run planwatchd --verify and "
 			"restore the store from a backup", proto_type_name(r->type), r->id);
+	if (q.n_damaged) /* answered, placeholders in their places: the operator must still act */
+		log_err("since '%s': %llu notices replayed as damaged (the first seq %llu): their "
+			"log records cannot be read; run planwatchd --verify and restore the store "
+			"from a backup", r->id, (unsigned long long)q.n_damaged,
+			(unsigned long long)q.first_damaged);
 	if (rc < 0)
 		reply_nack(b, NULL, r->id, rc, reply_retryable(rc), 0, NULL);
 	proto_buf_release(&q.items);

@@ -413,20 +413,33 @@ static void count_result(struct server *s, const struct apply_msg *m)
 	}
 }
 
-/* Commits the write group and releases its replies and notices. */
-static void commit_group(struct server *s, struct net_slot **writes, size_t n)
+/* Commits msgs as one group; logs a failure. */
+static int commit_msgs(struct server *s, struct apply_msg *const *msgs, size_t n)
 {
-	int64_t t0 = mono_us();
-	for (size_t i = 0; i < n; i++)
-		s->writes[i] = &writes[i]->m;
-	int rc = apply_group(s->apply, s->store, s->writes, n, now_ms(s), &s->group_notices);
+	int rc = apply_group(s->apply, s->store, msgs, n, now_ms(s), &s->group_notices);
 	if (rc < 0) {
 		char en[32];
 		const char *fields[] = { en, NULL };
 		snprintf(en, sizeof(en), "ERRNO=%d", rc == PW_ESYS ? errno : 0);
 		log_fields(LOG_ERR, rc == PW_ESYS ? fields : NULL,
 			   "group of %zu messages not committed: %s", n, pw_strerror(rc));
+	} else {
+		publish(s, &s->group_notices);
 	}
+	return rc;
+}
+
+/* Commits the write group and releases its replies and notices. A group that failed on
+ * what no retry cures (a damaged record one message reached) is committed again a message
+ * at a time: only a message that reaches the damage is refused for it, the others are not. */
+static void commit_group(struct server *s, struct net_slot **writes, size_t n)
+{
+	int64_t t0 = mono_us();
+	for (size_t i = 0; i < n; i++)
+		s->writes[i] = &writes[i]->m;
+	int rc = commit_msgs(s, s->writes, n);
+	for (size_t i = 0; rc < 0 && !reply_retryable(rc) && n > 1 && i < n; i++)
+		commit_msgs(s, &s->writes[i], 1);
 	s->st.commit_us_last = (uint64_t)(mono_us() - t0);
 	metrics_observe_commit(&s->ms.commit, (double)s->st.commit_us_last / 1e6);
 	s->st.last_commit_ms = (uint64_t)wall_ms();
@@ -436,8 +449,6 @@ static void commit_group(struct server *s, struct net_slot **writes, size_t n)
 		if (!writes[i]->m.from_sub)
 			net_reply(s->net, writes[i], &writes[i]->m.reply);
 	}
-	if (rc == 0)
-		publish(s, &s->group_notices);
 	publish_metrics(s, false);
 }
 

@@ -70,6 +70,10 @@ int store_map_err(int rc)
 		return PW_EFULL;
 	case ENOMEM:
 		return PW_ENOMEM;
+	/* LMDB found a page it cannot use: damage, which no retry cures (PROTOCOL.md §6). */
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+		return PW_EDAMAGED;
 	case EAGAIN:
 	case EBUSY:
 	case MDB_READERS_FULL:

@@ -5,12 +5,13 @@
  * period's vintages (history), the notification log (since), the alerts, the quarantine
  * and the status counts. Then, on a fresh copy for each kind of damage to data.mdb —
  * cut to half, last page cut, random pages overwritten, emptied to 0 bytes, tail pages
- * zeroed, bits flipped — the daemon is started again and must either
+ * zeroed, bits flipped, one log record or one alert state changed or cut short (through
+ * LMDB: the pages stay sound) — the daemon is started again and must either
  *   - refuse to start: exit (not die by a signal) with a non-zero code and a log line
  *     that names the store, or
  *   - serve: every answer equals the recorded one, or says the data is damaged (a NACK,
- *     or a `{damaged: true}` notice in place of a log record); a write afterwards gets an
- *     ACK or a NACK; and the daemon stops cleanly.
+ *     or a `{damaged: true}` notice in place of a log record); writes afterwards get an
+ *     ACK or a NACK (`damaged` without retry); and the daemon stops cleanly.
  * `planwatchd --verify`, run on each damaged copy first, must say "damaged" (exit 1)
  * whenever the daemon refused or reported damage, and "ok" (exit 0) on the undamaged one.
  * A sanitizer report, SIGBUS, SIGSEGV or an LMDB assertion fails the run. Kinds not fixed
@@ -31,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <lmdb.h>
 #include <zmq.h>
 
 #include "../proto/proto.h"
@@ -295,6 +297,58 @@ static void overwrite(int fd, off_t at, const void *p, size_t n)
 	CHECK(pwrite(fd, p, n, at) == (ssize_t)n);
 }
 
+/* The record under key (klen bytes; NULL: a random one of the table, neither its first
+ * nor its last) of LMDB table `table` in the store beside path, rewritten through LMDB, so
+ * that every page stays sound and only the record's own checksum can tell: variant v even
+ * changes its first byte (for a log record: a record kind no daemon writes), odd cuts it to
+ * half (a truncated body). Returns the key's first 8 bytes, big-endian (a log seq). */
+static uint64_t damage_record(const char *path, const char *table, const void *key,
+			      size_t klen, unsigned v)
+{
+	char dir[400];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_cursor *cur;
+	MDB_val k = { klen, (void *)key }, val;
+	uint8_t rec[4096];
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	CHECK(mdb_env_create(&env) == 0 && mdb_env_set_maxdbs(env, 16) == 0);
+	CHECK(mdb_env_open(env, dir, 0, 0640) == 0);
+	CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+	CHECK(mdb_dbi_open(txn, table, 0, &dbi) == 0);
+	if (key) {
+		CHECK(mdb_get(txn, dbi, &k, &val) == 0);
+	} else {
+		MDB_stat ms;
+		CHECK(mdb_stat(txn, dbi, &ms) == 0 && ms.ms_entries > 2);
+		size_t at = 1 + (size_t)rand() % (ms.ms_entries - 2);
+		CHECK(mdb_cursor_open(txn, dbi, &cur) == 0);
+		CHECK(mdb_cursor_get(cur, &k, &val, MDB_FIRST) == 0);
+		while (at--)
+			CHECK(mdb_cursor_get(cur, &k, &val, MDB_NEXT) == 0);
+		mdb_cursor_close(cur);
+	}
+	CHECK(val.mv_size > 2 && val.mv_size <= sizeof(rec) && k.mv_size >= 8);
+	uint64_t head = 0;
+	for (int i = 0; i < 8; i++)
+		head = head << 8 | ((const uint8_t *)k.mv_data)[i];
+	memcpy(rec, val.mv_data, val.mv_size);
+	if (v % 2 == 0)
+		rec[0] ^= 0x7e;
+	else
+		val.mv_size /= 2;
+	val.mv_data = rec;
+	CHECK(mdb_put(txn, dbi, &k, &val, 0) == 0 && mdb_txn_commit(txn) == 0);
+	mdb_env_close(env);
+	return head;
+}
+
+/* The series the writes after the damage report first (run_case), and their period. */
+#define WRITE_IND "ind000"
+#define WRITE_PERIOD "2025-01"
+
 /* Applies damage `kind` (variant v) to data.mdb. The two meta pages (0 and 1) are left
  * alone by the page kinds: LMDB itself handles a torn meta page by falling back to the
  * other one. */
@@ -306,7 +360,19 @@ static void damage(const char *kind, const char *path, unsigned v)
 	uint8_t buf[PAGE];
 	CHECK(fd >= 0 && pages > 4);
 	srand(v * 7919u + 17);
-	if (strcmp(kind, "half") == 0) {
+	if (strcmp(kind, "logrec") == 0) {
+		uint64_t seq = damage_record(path, "log", NULL, 0, v);
+		printf("damage: logrec    #%u: notice %llu %s\n", v, (unsigned long long)seq,
+		       v % 2 == 0 ? "of an unknown record kind" : "cut to half");
+	} else if (strcmp(kind, "alertrec") == 0) {
+		/* the alert state of the series the write after the damage revises: read by the
+		 * rules as the write is judged, by `alerts`, and by nothing at start (the index
+		 * entries are: the hot index is rebuilt from them, so one damaged there refuses
+		 * the start) */
+		char key[64];
+		int n = snprintf(key, sizeof(key), "%s%c%s", HARNESS_BENCH_PLAN, 0, WRITE_IND);
+		damage_record(path, "alert", key, (size_t)n, v);
+	} else if (strcmp(kind, "half") == 0) {
 		CHECK(ftruncate(fd, size / 2) == 0);
 	} else if (strcmp(kind, "lastpage") == 0) {
 		CHECK(ftruncate(fd, size - PAGE) == 0);
@@ -337,7 +403,8 @@ static void damage(const char *kind, const char *path, unsigned v)
 	close(fd);
 }
 
-static const char *kinds[] = { "half", "lastpage", "randpages", "empty", "zerotail", "bitflip" };
+static const char *kinds[] = { "half",	  "lastpage", "randpages", "empty",
+			       "zerotail", "bitflip",  "logrec",    "alertrec" };
 #define N_KINDS (sizeof(kinds) / sizeof(*kinds))
 
 static bool log_has(const char *path, const char *needle)
@@ -357,6 +424,49 @@ static bool sanitizer_report(const char *log)
 {
 	return log_has(log, "AddressSanitizer") || log_has(log, "runtime error") ||
 	       log_has(log, "LeakSanitizer") || log_has(log, "Assertion");
+}
+
+/* Writes on top of the damage: the WRITE_IND figure pipelined among one figure of each
+ * other series, so that they share groups. Each gets an ACK or a NACK, and a `damaged`
+ * NACK says not to retry (a resend meets the same record). False when a reply is missing or
+ * wrong (why says which); *hit: the WRITE_IND figure was refused as damaged; *others: every
+ * other figure was acknowledged. */
+static bool write_after(struct pw_client *c, bool *hit, bool *others, char *why, size_t cap)
+{
+	char inds[N_INDS][16], id[32];
+	struct pw_obs o[N_INDS];
+	struct pw_ack a;
+	*hit = false;
+	*others = true;
+	for (int k = 0; k < N_INDS; k++) {
+		int i = k < N_INDS / 2 ? k + 1 : k == N_INDS / 2 ? 0 : k; /* WRITE_IND midway */
+		ind_name(inds[i], i);
+		o[i] = (struct pw_obs){ .plan = HARNESS_BENCH_PLAN, .indicator = inds[i],
+					.period = WRITE_PERIOD, .unit = "亿元", .status = "flash",
+					.yoy = NAN, .value = 4242 + i,
+					.confirm = true }; /* 40x the series: a load, not figures */
+		snprintf(id, sizeof(id), "after-damage-%d", i);
+		if (pw_send_update(c, "统计局", id, &o[i], 1, 0) < 0) {
+			snprintf(why, cap, "cannot send");
+			return false;
+		}
+	}
+	for (int k = 0; k < N_INDS; k++) {
+		int i;
+		if (pw_recv_ack(c, &a, 30000) < 0 || sscanf(a.id, "after-damage-%d", &i) != 1) {
+			snprintf(why, cap, "no reply");
+			return false;
+		}
+		if (a.code == PW_EDAMAGED && a.retry) {
+			snprintf(why, cap, "%s: damaged, and 'retry' (transient)", a.id);
+			return false;
+		}
+		if (i == 0)
+			*hit = a.code == PW_EDAMAGED;
+		else if (a.code != 0)
+			*others = false;
+	}
+	return true;
 }
 
 /* planwatchd --verify on the harness's state: its exit code (128+n for signal n). */
@@ -421,11 +531,17 @@ static bool run_case(struct harness *h, const struct reference *ref, const char 
 		if (!v)
 			break; /* it stopped answering */
 	}
-	/* A write on top of the damage: an ACK or a NACK, not a crash. */
-	struct pw_obs o = { .plan = HARNESS_BENCH_PLAN, .indicator = "ind000", .period = "2025-01",
-			    .unit = "亿元", .status = "flash", .yoy = NAN, .value = 4242 };
-	struct pw_ack ack;
-	int wrc = pw_push(c, "统计局", "after-damage", &o, 1, 0, &ack);
+	/* Writes on top of the damage: ACKs or NACKs, not a crash. Where the damage is the
+	 * alert state of the series one of them revises, that one alone is refused (damaged),
+	 * not the others committed beside it. */
+	char wwhy[128] = "";
+	bool hit, others;
+	bool wok = write_after(c, &hit, &others, wwhy, sizeof(wwhy));
+	if (wok && strcmp(kind, "alertrec") == 0 && (!hit || !others)) {
+		snprintf(wwhy, sizeof(wwhy), "%s", !hit ? "the damaged figure's write was not refused"
+						       : "writes beside the damaged one were refused");
+		wok = false;
+	}
 	pw_client_free(c);
 	int stop = harness_stop(h, SIGTERM);
 	/* Damage the daemon answered is logged (an operator must act). */
@@ -433,14 +549,19 @@ static bool run_case(struct harness *h, const struct reference *ref, const char 
 	if (!logged)
 		printf("damage: %-9s #%u: damage reported to clients but not logged\n", kind,
 		       variant);
+	/* A damaged record is reported: since replays a log record as damaged in its place,
+	 * alerts answers damaged. */
+	bool seen = (strcmp(kind, "logrec") != 0 && strcmp(kind, "alertrec") != 0) || reported > 0;
+	if (!seen)
+		printf("damage: %-9s #%u: the damaged notice was not reported\n", kind, variant);
 	/* Damage the daemon reported, --verify must have found. */
 	bool verify_ok = !verify_crashed && (verify == 1 || (verify == 0 && reported == 0));
-	bool ok = changed == 0 && wrc == 0 && stop < 128 && !sanitizer_report(h->log) && verify_ok &&
-		  logged;
+	bool ok = changed == 0 && wok && stop < 128 && !sanitizer_report(h->log) && verify_ok &&
+		  logged && seen;
 	printf("damage: %-9s #%u: served; %zu answers same, %zu reported damaged, %zu changed%s%s; "
 	       "write: %s; stop: %s%d; verify: exit %d%s\n", kind, variant, same, reported, changed,
 	       changed ? " — first: " : "", why,
-	       wrc ? pw_strerror(wrc) : ack.code ? pw_errname(ack.code) : "ack",
+	       wok ? (hit ? "ok (the damaged figure refused)" : "ok") : wwhy,
 	       stop >= 128 ? "signal " : "exit ", stop >= 128 ? stop - 128 : stop, verify,
 	       verify_ok ? "" : " (MISSED THE DAMAGE)");
 	if (sanitizer_report(h->log))

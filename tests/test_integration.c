@@ -234,6 +234,7 @@ static const struct bad_case bad_cases[] = {
 	{ "nesting too deep", PW_EPROTO },
 	{ "good item beside a bad one", PW_EINDICATOR },
 	{ "same observation twice in a batch", PW_EFIELD },
+	{ "a year before the reach", PW_EPERIOD },
 };
 
 static void build_bad(int k, struct proto_buf *b, char *id)
@@ -370,6 +371,11 @@ static void build_bad(int k, struct proto_buf *b, char *id)
 		proto_w_array(b, 2);
 		w_item(b, "gdp", "2026Q1", 300, "亿元", "flash");
 		w_item(b, "gdp", "2026Q1", 301, "亿元", "flash");
+		break;
+	case 28: /* the reach (PROTOCOL.md Periods) begins at base_year 2020 - 15 = 2005 */
+		w_head(b, 0, id, "统计局");
+		proto_w_array(b, 1);
+		w_item(b, "gdp", "2004", 500, "亿元", "final");
 		break;
 	}
 }
@@ -592,15 +598,36 @@ static size_t list_rejected(struct pw_client *c, size_t *raw_max, size_t *pages)
 	return n;
 }
 
+/* The value of the /metrics sample `line` (name and labels) at 127.0.0.1:port, by curl as
+ * a scraper would; aborts when the endpoint or the sample is missing. */
+static int64_t scrape(int port, const char *line)
+{
+	char cmd[128], buf[512];
+	long long x = -1;
+	size_t n = strlen(line);
+	snprintf(cmd, sizeof(cmd), "curl -sf http://127.0.0.1:%d/metrics", port);
+	FILE *p = popen(cmd, "r");
+	CHECK(p);
+	while (fgets(buf, sizeof(buf), p))
+		if (strncmp(buf, line, n) == 0 && buf[n] == ' ')
+			x = strtoll(buf + n + 1, NULL, 10);
+	CHECK(pclose(p) == 0);
+	if (x < 0)
+		fprintf(stderr, "/metrics has no sample %s\n", line);
+	CHECK(x >= 0);
+	return x;
+}
+
 /* The quarantine is bounded (planwatchd.conf quarantine_*): 1 MiB junk frames do not fill
- * the disk, the oldest go first and are counted, figures are still accepted; a listing is
- * paged by size. */
+ * the disk, the oldest go first and are counted (status and /metrics), figures are still
+ * accepted; a listing is paged by size. */
 static void test_quarantine_bound(void)
 {
 	struct harness h;
 	struct pw_ack a;
 	size_t raw_max, pages;
-	char id[32];
+	char id[32], extra[200];
+	int port = 20000 + getpid() % 20000;
 	CHECK_OK(harness_init(&h, NULL, NULL));
 	CHECK_OK(harness_start(&h));
 	struct pw_client *c = harness_client(&h);
@@ -614,8 +641,9 @@ static void test_quarantine_bound(void)
 	pw_client_free(c);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 	/* Lower bounds: trimmed at start, oldest first; then held while junk keeps coming. */
-	CHECK_OK(harness_write_config(&h, "quarantine_max_mb: 2\nquarantine_sender_max_mb: 1\n"
-					  "quarantine_raw_max_kb: 200\n"));
+	snprintf(extra, sizeof(extra), "quarantine_max_mb: 2\nquarantine_sender_max_mb: 1\n"
+		 "quarantine_raw_max_kb: 200\nmetrics_listen: \"127.0.0.1:%d\"\n", port);
+	CHECK_OK(harness_write_config(&h, extra));
 	CHECK_OK(harness_start(&h));
 	c = harness_client(&h);
 	CHECK(harness_status(c, "quarantine_bytes") <= (1 << 20));
@@ -629,6 +657,17 @@ static void test_quarantine_bound(void)
 	CHECK(raw_max == 200 * 1024 && pages == 1);
 	int64_t kept = harness_status(c, "quarantined");
 	CHECK(kept >= 4 && kept <= 5 && harness_status(c, "quarantine_dropped") == 30 - kept);
+	/* All from one sender: its own bound dropped them. The figures follow each commit. */
+	CHECK(scrape(port, "planwatch_quarantine_dropped_total{bound=\"sender\"}") == 30 - kept);
+	CHECK(scrape(port, "planwatch_quarantine_dropped_total{bound=\"total\"}") == 0);
+	CHECK(scrape(port, "planwatch_quarantine_bytes") == harness_status(c, "quarantine_bytes"));
+	/* The oldest (id 1) went: retry answers not_found. */
+	struct proto_req rt = { .type = PROTO_RETRY, .seq = 1 };
+	struct proto_view *v = harness_request(c, &rt);
+	char err[32];
+	CHECK_OK(proto_view_str(v, -1, "error", err, sizeof(err)));
+	CHECK(strcmp(err, "not_found") == 0);
+	proto_view_free(v);
 	CHECK_RC(push1(c, "统计局", "after-junk", obs("gdp", "2025Q1", 300, "亿元", "flash"), &a), 0);
 	pw_client_free(c);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
@@ -653,6 +692,8 @@ static void test_status_rules(struct harness *h)
 	CHECK(latest_value(c, "urbanization", "2023") == 56.5);
 	CHECK_RC(push1(c, "统计局", "st-7", obs("urbanization", "2022", 55.5, "%", "preliminary"), &a), 0);
 	CHECK_RC(push1(c, "统计局", "st-8", obs("urbanization", "2022", 55.6, "%", "flash"), &a), PW_EREGRESS);
+	/* The reach's first year, base_year 2020 - 15 (2004 is a bad case above); none last. */
+	CHECK_RC(push1(c, "统计局", "st-9", obs("gdp", "2005", 500, "亿元", "final"), &a), 0);
 	struct proto_req r = { .type = PROTO_HISTORY, .plan = PLAN, .ind = "urbanization",
 			       .has_period = true };
 	period_parse(&r.period, "2023", 4);
@@ -702,6 +743,24 @@ static void test_sub_ingest(const char *pub_ep_for_dept)
 	CHECK_OK(rc);
 	CHECK(strcmp(n.topic, "accepted.统计局") == 0);
 	CHECK(latest_value(c, "gdp", "2026Q2") == 600);
+	/* The same id again: a publisher has no reply to read, so the resend is announced as
+	 * accepted again, changed 0, and nothing is stored twice (issue 20 item 11). */
+	uint64_t first = n.seq;
+	int64_t revisions = harness_status(c, "revisions");
+	zmq_send(dept_pub, "upd", 3, ZMQ_SNDMORE);
+	zmq_send(dept_pub, b.data, b.len, 0);
+	CHECK_OK(pw_sub_next(s, &n, 10000));
+	CHECK(strcmp(n.topic, "accepted.统计局") == 0 && n.seq > first);
+	struct proto_view *nv;
+	int64_t changed = -1, count = -1;
+	char nid[16];
+	CHECK_OK(proto_view_new(&nv, n.body, n.len));
+	CHECK_OK(proto_view_str(nv, -1, "id", nid, sizeof(nid)));
+	CHECK_OK(proto_view_int(nv, -1, "count", &count));
+	CHECK_OK(proto_view_int(nv, -1, "changed", &changed));
+	proto_view_free(nv);
+	CHECK(strcmp(nid, "sub-1") == 0 && count == 1 && changed == 0);
+	CHECK(harness_status(c, "revisions") == revisions);
 	r.items = NULL;
 	proto_buf_release(&b);
 	pw_sub_free(s);

@@ -201,6 +201,13 @@ static void fill(struct metrics_snapshot *s)
 	s->store.n_log = 402;
 	s->store.n_quar = 5;
 	s->store.last_seq = 402;
+	/* issue 20's bounds: the role table, connections, the quarantine */
+	s->refused = 7;
+	s->connections_max = 768;
+	s->connections_refused = 11;
+	s->quarantine_bytes = 1048000;
+	s->quarantine_dropped[0] = 13;
+	s->quarantine_dropped[1] = 2;
 	metrics_observe_commit(&s->commit, 0.0004);
 	metrics_observe_commit(&s->commit, 0.003);
 	metrics_observe_commit(&s->commit, 0.003);
@@ -291,6 +298,13 @@ static void test_endpoint(int family, const char *listen)
 	check_line(r.body, "planwatch_store_quarantined 5");
 	check_line(r.body, "planwatch_store_log_entries 402");
 	check_line(r.body, "planwatch_notice_last_seq 402");
+	check_line(r.body, "planwatch_requests_refused_total 7");
+	check_line(r.body, "planwatch_connections_max 768");
+	check_line(r.body, "planwatch_connections_refused_total 11");
+	check_line(r.body, "planwatch_quarantine_bytes 1048000");
+	check_line(r.body, "# TYPE planwatch_quarantine_dropped_total counter");
+	check_line(r.body, "planwatch_quarantine_dropped_total{bound=\"sender\"} 13");
+	check_line(r.body, "planwatch_quarantine_dropped_total{bound=\"total\"} 2");
 	CHECK(strstr(r.body, "\nplanwatch_uptime_seconds "));
 	check_promtool(r.body);
 

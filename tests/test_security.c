@@ -109,8 +109,9 @@ static void check_operator_requests(struct pw_client *c, int want_op, int want_u
 				    const char *backup_dir)
 {
 	struct proto_req reqs[] = {
+		/* the payload's dept is a claim, never the notice's set_by */
 		{ .type = PROTO_TARGET_SET, .plan = "test-plan", .ind = "energy_intensity_cut",
-		  .value = 14 },
+		  .value = 14, .dept = "统计局" },
 		{ .type = PROTO_TICK },
 		{ .type = PROTO_CLOCK_SET, .time_ms = 1767225600000 },
 		{ .type = PROTO_BACKUP, .path = backup_dir },
@@ -326,6 +327,11 @@ int main(void)
 	CHECK_OK(harness_write_config(&h, extra));
 	CHECK_OK(harness_start(&h));
 	c = client_with(&h, &fin, 60000);
+	/* 财政局's key naming 统计局 with one of 统计局's ids (sec-1, acknowledged above): refused
+	 * before the id is looked up, never 统计局's ACK (issue 20 item 2). */
+	o = obs("gdp", "2026Q1", 300, "亿元");
+	CHECK_OK(pw_push(c, "统计局", "sec-1", &o, 1, 0, &a));
+	CHECK_RC(a.code, PW_EAUTH);
 	double alone = ingest(c, 2000, 1);
 	void *zctx = zmq_ctx_new(), *sub = zmq_socket(zctx, ZMQ_SUB);
 	int one = 1, hwm = 10;

@@ -2108,6 +2108,11 @@ static void test_checksums(void)
 	struct store *s;
 	struct store_obs o, got;
 	struct raw r;
+
+	/* A page LMDB itself finds bad is damaged too, not a store_error to retry. */
+	CHECK_RC(store_map_err(MDB_CORRUPTED), PW_EDAMAGED);
+	CHECK_RC(store_map_err(MDB_PAGE_NOTFOUND), PW_EDAMAGED);
+	CHECK_RC(store_map_err(MDB_BAD_TXN), PW_ESTORE);
 	uint8_t vk[8], v[1100];
 
 	/* CRC-32C's check value; the hardware and the table agree on every length. */

@@ -150,7 +150,7 @@ static void test_seed_verdicts(struct harness *h)
 
 	/* The city assigns 99%: the change is logged and announced, then judged. */
 	struct proto_req r = { .type = PROTO_TARGET_SET, .plan = QG, .ind = "air_good_days",
-			       .value = 99.8 };
+			       .value = 99.8, .dept = "生态环境局" }; /* a claim: set_by is the peer */
 	struct proto_view *ack = harness_request(c, &r);
 	int64_t ack_seq = 0;
 	CHECK_OK(proto_view_int(ack, -1, "seq", &ack_seq));
@@ -340,6 +340,20 @@ static void test_as_of(struct harness *h)
 		proto_view_free(v);
 	}
 	clock_set(c, "2026-11-22");
+	/* A time outside 0 .. 9999-12-31 is out_of_range and moves nothing: -2^63 overflowed
+	 * the clock offset (a UBSan abort of the daemon; issue 20 item 12). */
+	int64_t now = harness_status(c, "now");
+	const int64_t wild[] = { INT64_MIN, -1, INT64_MAX };
+	for (size_t i = 0; i < sizeof(wild) / sizeof(wild[0]); i++) {
+		struct proto_req r = { .type = PROTO_CLOCK_SET, .time_ms = wild[i] };
+		struct proto_view *v = harness_request(c, &r);
+		char err[32];
+		CHECK_OK(proto_view_str(v, -1, "error", err, sizeof(err)));
+		CHECK(strcmp(err, "out_of_range") == 0);
+		proto_view_free(v);
+	}
+	int64_t after = harness_status(c, "now");
+	CHECK(after >= now && after - now < 60000);
 	pw_client_free(c);
 }
 
