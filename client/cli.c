@@ -339,6 +339,8 @@ static void print_judged(const struct pw_ack *a)
 		printf("  %s %s: ", it->indicator, it->period);
 		if (it->n_judged)
 			printf("judged by %s\n", it->judged_by);
+		else if (it->untargeted)
+			printf("no plan has a target on it: stored and announced, judged by none\n");
 		else
 			print_no_plan(strtol(it->period, NULL, 10));
 	}
@@ -1198,7 +1200,8 @@ static void print_catalog(const struct proto_view *v)
 	printf("%-14s %-28s %-10s %-8s %-10s %10s %10s %7s %s\n", "plan", "indicator", "unit",
 	       "attr", "kind", "baseline", "target", "growth", "name");
 	for (size_t i = 0; i < proto_view_count(v); i++) {
-		char plan[70] = "", id[70] = "", unit[40] = "", attr[16] = "", kind[16] = "",
+		/* "-": a series no plan targets has no plan, attribute or kind */
+		char plan[70] = "-", id[70] = "", unit[40] = "", attr[16] = "-", kind[16] = "-",
 		     name[200] = "", b[20] = "-", t[20] = "-", g[20] = "-";
 		double x;
 		proto_view_str(v, (int)i, "plan", plan, sizeof(plan));

@@ -224,6 +224,8 @@ static void parse_ack_items(const struct proto_view *v, struct pw_ack *ack)
 		proto_view_str(v, (int)i, "region", it->region, sizeof(it->region));
 		proto_view_str(v, (int)i, "indicator", it->indicator, sizeof(it->indicator));
 		proto_view_str(v, (int)i, "period", it->period, sizeof(it->period));
+		bool targeted = true; /* a daemon before `targeted` sends none */
+		it->untargeted = proto_view_bool(v, (int)i, "targeted", &targeted) == 0 && !targeted;
 		for (size_t k = 0; proto_view_str_at(v, (int)i, "judged_by", k, id, sizeof(id)) == 0; k++) {
 			size_t at = strlen(it->judged_by);
 			snprintf(it->judged_by + at, sizeof(it->judged_by) - at, "%s%s", k ? ", " : "", id);

@@ -60,6 +60,8 @@ struct pw_ack_item {
 	char period[16];
 	size_t n_judged;     /* plans that judge the period; 0 = no plan in force */
 	char judged_by[160]; /* their ids, ", "-separated (cut to fit) */
+	bool untargeted;     /* no plan of the region has a target on the series: stored and
+			      * announced, judged by none whatever the year */
 };
 
 /* The daemon's answer to an update. code 0 = acknowledged (durable). */

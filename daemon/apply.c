@@ -610,8 +610,8 @@ static int emit_accepted(struct apply *a, struct store_txn *t, const struct prot
 }
 
 /* The ACK's items of update r (detail: true): per item its index, the series' region and
- * indicator, the period and the plans that judge it; appended to a->detail, where ack k
- * finds them. */
+ * indicator, the period, the plans that judge it and whether any plan targets the series;
+ * appended to a->detail, where ack k finds them. */
 static int detail_items(struct apply *a, const struct proto_req *r, struct apply_ack *k)
 {
 	struct proto_buf *b = &a->detail;
@@ -634,6 +634,8 @@ static int detail_items(struct apply *a, const struct proto_req *r, struct apply
 		proto_w_array(b, (uint32_t)n);
 		for (size_t j = 0; j < n; j++)
 			proto_w_str(b, ids[j]);
+		/* false: no plan of the region targets the series, whatever the year */
+		proto_kv_bool(&m, "targeted", x->plan != NULL);
 		proto_map_close(m);
 	}
 	k->detail_len = b->len - k->detail_off;

@@ -303,6 +303,14 @@ static void kv_opt_double(struct proto_map *m, const char *key, bool has, double
 		proto_kv_str(m, key, NULL);
 }
 
+static void kv_opt_int(struct proto_map *m, const char *key, bool has, int64_t v)
+{
+	if (has)
+		proto_kv_int(m, key, v);
+	else
+		proto_kv_str(m, key, NULL);
+}
+
 #define CITY_YEARS_MAX 32 /* the every-year target and the years of a plan's window */
 
 struct city_set {
@@ -352,27 +360,30 @@ static int city_targets(struct store_txn *t, const struct cat_indicator *x,
 	return 0;
 }
 
+/* One catalog item: a plan's target, or (x->plan NULL) a series no plan targets, by its
+ * own record: then every key of a requirement is nil. */
 static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct cat_indicator *x)
 {
+	const struct cat_plan *p = x->plan;
 	int rc = 0;
 	char src[300];
 	struct proto_map m;
 	proto_map_open_wide(&m, b);
-	proto_kv_str(&m, "plan", x->plan->id);
-	proto_kv_str(&m, "region", x->plan->region->alias);
+	proto_kv_str(&m, "plan", p ? p->id : NULL);
+	proto_kv_str(&m, "region", x->series->region->alias);
 	proto_kv_str(&m, "indicator", x->id);
 	proto_kv_str(&m, "name", x->name);
 	proto_kv_str(&m, "name_en", x->name_en);
 	proto_kv_str(&m, "category", x->category);
 	proto_kv_str(&m, "unit", x->unit);
-	proto_kv_str(&m, "attribute", cat_attr_name(x->attribute));
-	proto_kv_str(&m, "kind", cat_kind_name(x->kind));
-	proto_kv_str(&m, "direction", x->direction > 0 ? "up" : "down");
+	proto_kv_str(&m, "attribute", p ? cat_attr_name(x->attribute) : NULL);
+	proto_kv_str(&m, "kind", p ? cat_kind_name(x->kind) : NULL);
+	proto_kv_str(&m, "direction", !p ? NULL : x->direction > 0 ? "up" : "down");
 	proto_kv_str(&m, "frequency", period_freq_name(x->freq));
 	proto_kv_str(&m, "form", x->form == CAT_FORM_YTD ? "ytd" : "level");
-	proto_kv_int(&m, "baseline_year", x->base_year);
+	kv_opt_int(&m, "baseline_year", p != NULL, x->base_year);
 	kv_opt_double(&m, "baseline", x->has_base, x->base);
-	proto_kv_int(&m, "target_year", x->target_year);
+	kv_opt_int(&m, "target_year", p != NULL, x->target_year);
 	kv_opt_double(&m, "target", x->has_target, x->target);
 	kv_opt_double(&m, "growth", x->has_growth, x->growth);
 	proto_map_key(&m, "departments");
@@ -381,10 +392,11 @@ static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct ca
 		proto_w_str(b, x->depts[i]);
 	proto_kv_int(&m, "due_days", x->due_days);
 	proto_kv_bool(&m, "prose", x->prose);
-	snprintf(src, sizeof(src), "%s:%d", x->source_file, x->source_line);
-	proto_kv_str(&m, "source", src);
-	proto_kv_str(&m, "plan_name", x->plan->name);
-	proto_kv_str(&m, "formula", x->series && x->series->formula ? x->series->formula->text : NULL);
+	if (x->source_file)
+		snprintf(src, sizeof(src), "%s:%d", x->source_file, x->source_line);
+	proto_kv_str(&m, "source", x->source_file ? src : NULL);
+	proto_kv_str(&m, "plan_name", p ? p->name : NULL);
+	proto_kv_str(&m, "formula", x->series->formula ? x->series->formula->text : NULL);
 	proto_map_key(&m, "annual_targets");
 	proto_w_array(b, (uint32_t)x->n_annual);
 	for (size_t i = 0; i < x->n_annual; i++) {
@@ -397,7 +409,7 @@ static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct ca
 	}
 	proto_kv_str(&m, "definition_change", x->def_change);
 	proto_kv_int(&m, "definition_change_year", x->def_change_year);
-	if (x->kind == CAT_CITY) {
+	if (p && x->kind == CAT_CITY) {
 		proto_map_key(&m, "city_targets");
 		rc = city_targets(t, x, b);
 	}
@@ -405,7 +417,9 @@ static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct ca
 	return rc;
 }
 
-/* The catalog, with each city target's numbers from the store (one snapshot). */
+/* The catalog, with each city target's numbers from the store (one snapshot): every plan's
+ * targets, then (unless a plan is asked for) the series no plan targets — a department's
+ * statistics are reportable whether or not a plan judges them. */
 static int catalog_txn(struct store_txn *t, void *arg)
 {
 	struct qctx *q = arg;
@@ -418,6 +432,16 @@ static int catalog_txn(struct store_txn *t, void *arg)
 			continue;
 		for (size_t j = 0; j < p->n_inds; j++) {
 			if ((rc = w_indicator(&q->items, t, &p->inds[j])) < 0)
+				return rc;
+			q->n++;
+		}
+	}
+	for (size_t i = 0; !q->r->plan && i < catalog_n_regions(q->cat); i++) {
+		const struct cat_region *r = catalog_region_at(q->cat, i);
+		for (size_t j = 0; (!reg || r == reg) && j < r->n_series; j++) {
+			if (catalog_series_target(q->cat, &r->series[j]))
+				continue;
+			if ((rc = w_indicator(&q->items, t, r->series[j].self)) < 0)
 				return rc;
 			q->n++;
 		}

@@ -42,12 +42,13 @@ static int convert(const struct cat_indicator *x, struct proto_item *it)
 }
 
 /* A series outlives its plans, so from VALIDATE_HISTORY_YEARS before its region's first plan
- * on, without upper limit (the period must have begun: checked by the caller). */
+ * on, without upper limit (the period must have begun: checked by the caller). A region
+ * without plans has no such edge: its series are reported for their own sake. */
 static bool year_in_reach(const struct catalog *c, const struct cat_indicator *x, int year)
 {
-	const struct cat_plan *first;
-	catalog_region_plans(c, x->series->region, &first, 1);
-	return year >= first->base_year - VALIDATE_HISTORY_YEARS;
+	const struct cat_plan *first = NULL;
+	return catalog_region_plans(c, x->series->region, &first, 1) == 0 ||
+	       year >= first->base_year - VALIDATE_HISTORY_YEARS;
 }
 
 int validate_series(const struct catalog *c, const char *plan, const char *region,
@@ -78,13 +79,10 @@ int validate_series(const struct catalog *c, const char *plan, const char *regio
 		*out = j.x;
 		return 0;
 	}
-	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
-	size_t n = catalog_region_plans(c, r, plans, CAT_REGION_PLANS_MAX);
-	for (size_t i = n; i-- > 0 && !x;)
-		x = catalog_find(c, plans[i]->id, s->id);
-	if (!x)
-		return PW_EINDICATOR; /* a series no plan has a target on: nothing to check it by */
-	*out = x;
+	/* A series no plan has a target on is still the region's statistic: its own record
+	 * checks it (unit, bounds, frequency, departments), and no plan judges it. */
+	x = catalog_series_target(c, s);
+	*out = x ? x : s->self;
 	return 0;
 }
 

@@ -12,7 +12,8 @@
  * its figures are checked against). A v1 request names a plan (plan): its region's series.
  * One that names the region (id or alias; a department reports figures, not plans) names the
  * series itself: the first plan in force for period p (NULL: none asked), else the newest
- * plan with a target on the series. Both given: they must agree (PW_EFIELD). PW_EREGION,
+ * plan with a target on the series, else (no plan targets it) the series' own record
+ * (cat_series.self, plan NULL). Both given: they must agree (PW_EFIELD). PW_EREGION,
  * PW_EPLAN, PW_EINDICATOR; neither given: PW_EFIELD. */
 int validate_series(const struct catalog *c, const char *plan, const char *region,
 		    const char *ind, const struct period *p, const struct cat_indicator **out);

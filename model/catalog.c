@@ -584,6 +584,29 @@ static int resolve_formulas(struct catalog *c, struct ydoc *d, const struct cat_
 	return rc;
 }
 
+/* Each series' own record (cat_series.self), built once the series are sorted (their
+ * addresses final): its definition, no plan, no requirement. */
+static int series_records(struct catalog *c, struct cat_series *v, size_t n)
+{
+	struct cat_indicator *x = own_calloc(c, n, sizeof(*x));
+	if (!x)
+		return PW_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct cat_series *s = &v[i];
+		x[i] = (struct cat_indicator){
+			.series = s, .id = s->id, .name = s->name, .name_en = s->name_en,
+			.category = s->category, .unit = s->unit, .note = s->note, .direction = 1,
+			.freq = s->freq, .form = s->form, .has_min = s->has_min, .min = s->min,
+			.has_max = s->has_max, .max = s->max, .due_days = s->due_days,
+			.depts = s->depts, .n_depts = s->n_depts, .source_file = s->source_file,
+			.source_line = s->source_line, .yaml_line = s->yaml_line,
+		};
+		finish_indicator(&x[i]);
+		v[i].self = &x[i];
+	}
+	return 0;
+}
+
 static int parse_region(struct catalog *c, struct ydoc *d, struct cat_region *r)
 {
 	static const char *const keys[] = { "region", "series", NULL };
@@ -612,7 +635,9 @@ static int parse_region(struct catalog *c, struct ydoc *d, struct cat_region *r)
 		}
 	r->series = v;
 	r->n_series = n;
-	return resolve_formulas(c, d, r, v, n);
+	if ((rc = resolve_formulas(c, d, r, v, n)) < 0)
+		return rc;
+	return series_records(c, v, n);
 }
 
 /* ---- plans ---- */
@@ -724,25 +749,15 @@ static int parse_target(struct catalog *c, struct ydoc *d, ynode map, struct cat
 	ynode n;
 	int rc, dir = 1;
 
-	x->plan = p;
-	x->yaml_line = ydoc_line(d, map);
 	if ((rc = ydoc_check_keys(d, map, keys)) < 0 ||
 	    (rc = ydoc_req_str(d, map, "series", &sid)) < 0)
 		return rc;
 	if (!(s = catalog_series(p->region, sid)))
 		return ydoc_fail(d, ydoc_get(d, map, "series"), "plan '%s': region '%s' has no "
 				 "series '%s'", p->id, p->region->alias, sid);
-	x->series = s;
-	x->id = s->id;
-	x->name_en = s->name_en;
-	x->unit = s->unit;
-	x->freq = s->freq;
-	x->form = s->form;
-	x->depts = s->depts;
-	x->n_depts = s->n_depts;
-	x->has_min = s->has_min, x->min = s->min;
-	x->has_max = s->has_max, x->max = s->max;
-	x->due_days = s->due_days;
+	*x = *s->self; /* the series' definition, which the target refines */
+	x->plan = p;
+	x->yaml_line = ydoc_line(d, map);
 	if ((rc = dup_str(c, d, map, "name", false, &x->name)) < 0 ||
 	    (rc = dup_str(c, d, map, "category", false, &x->category)) < 0 ||
 	    (rc = dup_str(c, d, map, "note", false, &x->note)) < 0)
@@ -775,7 +790,6 @@ static int parse_target(struct catalog *c, struct ydoc *d, ynode map, struct cat
 	if ((rc = opt_source(c, d, map, &x->source_file, &x->source_line)) < 0 ||
 	    (rc = def_change(c, d, map, p, x)) < 0)
 		return rc;
-	finish_indicator(x);
 	return check_kind(d, map, x);
 }
 

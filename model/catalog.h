@@ -7,8 +7,10 @@
  * A series (region, indicator) is defined once in its region's file; a plan is a set of
  * targets on those series with a window start_year..end_year and a status. For each target
  * the loader also builds a struct cat_indicator: the series' definition joined with the
- * plan's target, the (plan, indicator) view the plan-keyed store and rules read.
- * catalog_judges() answers which plans judge a (region, series, period). */
+ * plan's target, the (plan, indicator) view the plan-keyed store and rules read, and for
+ * each series its own record (cat_series.self: the definition alone, plan NULL), what a
+ * series no plan targets is checked and shown by. catalog_judges() answers which plans
+ * judge a (region, series, period). */
 #ifndef PW_CATALOG_H
 #define PW_CATALOG_H
 
@@ -39,6 +41,7 @@ struct cat_annual {
 	int source_line;
 };
 
+struct cat_indicator;
 struct cat_plan;
 struct cat_region;
 struct cat_series;
@@ -72,6 +75,10 @@ struct cat_series {
 	const struct cat_formula *formula; /* derived from other series; NULL: reported only */
 	const struct cat_series *const *users; /* the derived series whose formula names it */
 	size_t n_users;
+	/* The series' own record (plan NULL, no target): what a figure of a series no plan
+	 * targets is checked against. Each target's record is a copy of it that its plan
+	 * refines (name, category, note and the target). */
+	const struct cat_indicator *self;
 };
 
 struct cat_region {
@@ -80,6 +87,8 @@ struct cat_region {
 	size_t n_series;
 };
 
+/* A target: a series' definition joined with a plan's requirement on it. plan NULL: the
+ * series' own record (cat_series.self), no requirement (kind 0, no baseline or target). */
 struct cat_indicator {
 	const struct cat_plan *plan;
 	const struct cat_series *series; /* the region's series this target is on */

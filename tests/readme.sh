@@ -56,6 +56,17 @@ grep -qE '^2020 +734.44 +final' "$T/h1" && cmp -s "$T/h1" "$T/h2" || fail "histo
 "$B/planwatch" catalog show licheng >"$T/c1"
 grep -q '^licheng-13 ' "$T/c1" && grep -q '^licheng-14 ' "$T/c1" &&
 	! grep -qvE '^(licheng-1[34] |plan )' "$T/c1" || fail "catalog show licheng: $(head -3 "$T/c1")"
+# A series no plan targets (泉港 fdi_rmb: 002:29's 实际利用外资 7.38 亿元, in RMB where the plans'
+# fdi_cumulative is in 亿美元): in the history as printed, listed by region without a plan,
+# pushed (its department and unit from the catalog) and said to be judged by none.
+"$B/planwatch" history quangang fdi_rmb 2021 >"$T/h3"
+grep -qE '^2021 +7.38 +estimate' "$T/h3" || fail "fdi_rmb 2021 not in the history: $(cat "$T/h3")"
+"$B/planwatch" catalog show quangang >"$T/c2"
+grep -qE '^- +fdi_rmb +亿元 +- +- ' "$T/c2" || fail "catalog show quangang lacks fdi_rmb: $(grep fdi "$T/c2")"
+"$B/planwatch" catalog show quangang-14 | grep -q fdi_rmb && fail "fdi_rmb listed as a target of quangang-14"
+"$B/planwatch" push quangang fdi_rmb 2022 8.1 --status estimate >"$T/p1"
+grep -q "^  fdi_rmb 2022: no plan has a target on it: stored and announced, judged by none$" "$T/p1" ||
+	fail "push fdi_rmb: $(cat "$T/p1")"
 if "$B/planwatch" query atlantis gdp 2>"$T/err"; then fail "query of an unknown region succeeded"; fi
 grep -q "unknown_region" "$T/err" || fail "unknown region: $(cat "$T/err")"
 

@@ -146,6 +146,28 @@ static void test_format2_catalog(void)
 	CHECK(g14->has_base && g14->base == 734.44 && g14->base_year == 2020);
 	CHECK(g13->attribute == CAT_ATTR_NONE && strcmp(cat_attr_name(g13->attribute), "none") == 0);
 	CHECK(g14->series->due_days == 25 && g14->series->first_due.year == 2021);
+	/* Every series has its own record, the definition alone, which each target refines:
+	 * 泉港 fdi_rmb (002:29, in 亿元) has no target, its record checks its figures. */
+	const struct cat_series *rmb = catalog_series(q, "fdi_rmb");
+	CHECK(rmb && rmb->self && rmb->self->series == rmb && !rmb->self->plan);
+	CHECK(!catalog_series_target(c, rmb) && catalog_find(c, "quangang-14", "fdi_rmb") == NULL);
+	struct period y2021 = { .year = 2021, .freq = PERIOD_ANNUAL };
+	CHECK(catalog_judges(c, rmb, &y2021, NULL, 0) == 0);
+	const struct cat_indicator *own = rmb->self;
+	CHECK(strcmp(own->id, "fdi_rmb") == 0 && strcmp(own->unit, "亿元") == 0 &&
+	      strcmp(own->name, rmb->name) == 0 && own->freq == PERIOD_ANNUAL);
+	CHECK(own->has_min && own->min == 0 && own->has_max && own->max == 300);
+	CHECK(cat_dept_allowed(own, "商务局") && !cat_dept_allowed(own, "统计局"));
+	CHECK(own->kind == 0 && !own->has_base && !own->has_target && own->n_annual == 0);
+	CHECK(own->source_line == 29 && strcmp(own->source_file, "002_49a294c5263d6bd8.txt") == 0);
+	/* a target is its series' record refined: the definition the same, the name its plan's */
+	const struct cat_indicator *fdi = catalog_find(c, "quangang-13", "fdi_cumulative");
+	CHECK(fdi && fdi->plan == p13 && fdi->series->self->plan == NULL);
+	CHECK(strcmp(fdi->name, "实际利用外资") == 0 && strcmp(fdi->series->self->name, "利用外资") == 0);
+	CHECK(fdi->unit == fdi->series->self->unit && fdi->depts == fdi->series->self->depts &&
+	      fdi->max == fdi->series->self->max && fdi->due_days == fdi->series->self->due_days);
+	CHECK(g14->running_total && g14->series->self->running_total);
+
 	/* 年度目标 2022 (seed 002:81) per year. */
 	struct cat_judge j;
 	struct period y2022 = { .year = 2022, .freq = PERIOD_ANNUAL };

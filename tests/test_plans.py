@@ -122,12 +122,13 @@ def check_v2(c, f, seq):
              item("quangang-13", "2026Q2", 500.0, 4.0, "flash"),
              dict(item(None, "2019", 650.1, 7.4), region="350505")]
     r, frame = f.push("统计局", "p-v1", items, detail=True, raw=True)
+    # targeted: a plan of the region has a target on gdp, though none judges 2026Q2
     want = [{"index": 0, "region": "350505", "indicator": "gdp", "period": "2022Q2",
-             "judged_by": ["quangang-14"]},
+             "judged_by": ["quangang-14"], "targeted": True},
             {"index": 1, "region": "350505", "indicator": "gdp", "period": "2026Q2",
-             "judged_by": []},
+             "judged_by": [], "targeted": True},
             {"index": 2, "region": "350505", "indicator": "gdp", "period": "2019",
-             "judged_by": ["quangang-13"]}]
+             "judged_by": ["quangang-13"], "targeted": True}]
     check(r.get("type") == "ack" and r.get("items") == want, "ACK items: %s" % r.get("items"))
     r2, frame2 = f.push("统计局", "p-v1", items, raw=True)
     check(frame2 == frame, "a resend (without detail) gets the original ACK, items and all")

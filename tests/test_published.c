@@ -5,6 +5,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,31 +13,46 @@
 #include "check.h"
 #include "harness.h"
 
-/* Pushes one figure; checks the reply code and, on a NACK, that the message has `needle`. */
-static void push(struct pw_client *c, const char *plan, const char *ind, const char *period,
-		 double value, const char *unit, const char *dept, bool confirm, int want,
-		 const char *needle)
+/* Does owner name a region (an alias has no '-') rather than, v1, a plan? */
+static bool is_region(const char *owner)
+{
+	return !strchr(owner, '-');
+}
+
+/* Pushes figure o as dept (flags: PW_DETAIL) into *a; checks the reply code and, on a NACK,
+ * that the message has `needle`. */
+static void push_obs(struct pw_client *c, const struct pw_obs *o, const char *dept,
+		     unsigned flags, int want, const char *needle, struct pw_ack *a)
 {
 	static unsigned n;
 	char id[40];
-	struct pw_ack a;
-	struct pw_obs o = { .plan = plan, .indicator = ind, .period = period, .value = value,
-			    .unit = unit, .status = "final", .yoy = NAN, .confirm = confirm };
 	snprintf(id, sizeof(id), "pub-%u-%d", n++, (int)getpid());
-	CHECK_OK(pw_push(c, dept, id, &o, 1, 0, &a));
-	if (a.code != want || (needle && !strstr(a.message, needle)))
-		fprintf(stderr, "push %s/%s %s = %.17g %s: %s '%s', wanted %s '%s'\n", plan, ind,
-			period, value, unit, pw_errname(a.code), a.message, pw_errname(want),
-			needle ? needle : "");
-	CHECK_RC(a.code, want);
-	CHECK(!needle || strstr(a.message, needle));
+	CHECK_OK(pw_push(c, dept, id, o, 1, flags, a));
+	if (a->code != want || (needle && !strstr(a->message, needle)))
+		fprintf(stderr, "push %s/%s %s = %.17g %s: %s '%s', wanted %s '%s'\n",
+			o->plan ? o->plan : o->region, o->indicator, o->period, o->value, o->unit,
+			pw_errname(a->code), a->message, pw_errname(want), needle ? needle : "");
+	CHECK_RC(a->code, want);
+	CHECK(!needle || strstr(a->message, needle));
+}
+
+/* Pushes one final figure of owner (a region or a plan). */
+static void push(struct pw_client *c, const char *owner, const char *ind, const char *period,
+		 double value, const char *unit, const char *dept, bool confirm, int want,
+		 const char *needle)
+{
+	struct pw_ack a;
+	struct pw_obs o = { .indicator = ind, .period = period, .value = value, .unit = unit,
+			    .status = "final", .yoy = NAN, .confirm = confirm };
+	*(is_region(owner) ? &o.region : &o.plan) = owner;
+	push_obs(c, &o, dept, 0, want, needle, &a);
 }
 
 /* The stored value of one period, exactly as the daemon sends it. */
-static double stored(struct pw_client *c, const char *plan, const char *ind, const char *per)
+static double stored(struct pw_client *c, const char *owner, const char *ind, const char *per)
 {
-	struct proto_req r = { .type = PROTO_QUERY, .plan = plan, .ind = ind, .has_from = true,
-			       .has_to = true };
+	struct proto_req r = { .type = PROTO_QUERY, .ind = ind, .has_from = true, .has_to = true };
+	*(is_region(owner) ? &r.region : &r.plan) = owner;
 	CHECK_OK(period_parse(&r.from, per, strlen(per)));
 	r.to = r.from;
 	struct proto_view *v = harness_request(c, &r);
@@ -51,11 +67,11 @@ static double stored(struct pw_client *c, const char *plan, const char *ind, con
 
 /* The newest vintage of one period (history), for its as-sent fields; the caller frees it.
  * *item is that vintage's index in the view. */
-static struct proto_view *newest(struct pw_client *c, const char *plan, const char *ind,
+static struct proto_view *newest(struct pw_client *c, const char *owner, const char *ind,
 				 const char *per, int *item)
 {
-	struct proto_req r = { .type = PROTO_HISTORY, .plan = plan, .ind = ind,
-			       .has_period = true };
+	struct proto_req r = { .type = PROTO_HISTORY, .ind = ind, .has_period = true };
+	*(is_region(owner) ? &r.region : &r.plan) = owner;
 	CHECK_OK(period_parse(&r.period, per, strlen(per)));
 	struct proto_view *v = harness_request(c, &r);
 	CHECK(proto_view_count(v) >= 1);
@@ -78,6 +94,166 @@ static void check_sent(struct pw_client *c, const char *plan, const char *ind, c
 			sv, su, value, unit);
 	CHECK(sv == value && strcmp(su, unit) == 0);
 	proto_view_free(v);
+}
+
+/* The catalog items of a request by plan or region: how many name series ind, and (one
+ * only) its plan, kind, unit and first department (each of 80 bytes). */
+static int catalog_items(struct pw_client *c, const char *owner, const char *ind, char *plan,
+			 char *kind, char *unit, char *dept)
+{
+	struct proto_req r = { .type = PROTO_CATALOG };
+	*(is_region(owner) ? &r.region : &r.plan) = owner;
+	struct proto_view *v = harness_request(c, &r);
+	int n = 0;
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		char id[80] = "";
+		proto_view_str(v, (int)i, "indicator", id, sizeof(id));
+		if (strcmp(id, ind) != 0)
+			continue;
+		n++;
+		strcpy(plan, "(nil)"), strcpy(kind, "(nil)"), unit[0] = dept[0] = '\0';
+		proto_view_str(v, (int)i, "plan", plan, 80);
+		proto_view_str(v, (int)i, "unit", unit, 80);
+		proto_view_str(v, (int)i, "kind", kind, 80);
+		proto_view_str_at(v, (int)i, "departments", 0, dept, 80);
+	}
+	proto_view_free(v);
+	return n;
+}
+
+/* The notices after seq `after` whose topic ends in ".<ind>": a change, a verdict
+ * (breach.<alias>.<plan>.<ind>), an overdue, a warning. */
+static int notices_of(struct pw_client *c, uint64_t after, const char *ind)
+{
+	struct proto_req r = { .type = PROTO_SINCE, .seq = after };
+	struct proto_view *v = harness_request(c, &r);
+	int n = 0;
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		char topic[200] = "";
+		proto_view_str(v, (int)i, "topic", topic, sizeof(topic));
+		size_t lt = strlen(topic), li = strlen(ind);
+		n += lt > li && topic[lt - li - 1] == '.' && strcmp(topic + lt - li, ind) == 0;
+	}
+	proto_view_free(v);
+	return n;
+}
+
+/* seed 002:29 — 泉港 实际利用外资 2021 is printed as 7.38 亿元 (预计数), in RMB, while the plans'
+ * fdi_cumulative is in 亿美元: the figure is the region's series fdi_rmb, which no plan
+ * targets. Its own definition checks it (department, unit, bounds, frequency); it is stored
+ * with every revision, announced with judged_by [], judged by none, and shown by query,
+ * history and catalog. */
+static void test_untargeted(struct pw_client *c)
+{
+	struct pw_ack a;
+	struct pw_obs o = { .region = "quangang", .indicator = "fdi_rmb", .period = "2021",
+			    .value = 7.38, .unit = "亿元", .status = "estimate", .yoy = 40.3 };
+	uint64_t before = (uint64_t)harness_status(c, "last_seq");
+
+	push_obs(c, &o, "商务局", PW_DETAIL, 0, NULL, &a);
+	CHECK(a.n_items == 1 && a.items[0].n_judged == 0 && a.items[0].untargeted);
+	CHECK(strcmp(a.items[0].region, "350505") == 0);
+	CHECK(stored(c, "quangang", "fdi_rmb", "2021") == 7.38);
+	check_sent(c, "quangang", "fdi_rmb", "2021", 7.38, "亿元");
+	/* announced, judged by none: the change is the only notice of the series */
+	struct proto_view *body;
+	char *json;
+	CHECK(harness_notices(c, before, "change.quangang.fdi_rmb", &body) == 1);
+	harness_check_by_region(body, "350505", "quangang");
+	harness_check_str(body, -1, "unit", "亿元");
+	harness_check_str(body, -1, "status", "estimate");
+	CHECK_OK(proto_view_json(body, -1, &json));
+	if (!strstr(json, "\"judged_by\":[]") || !strstr(json, "\"value\":7.38"))
+		fprintf(stderr, "change notice of fdi_rmb: %s\n", json);
+	CHECK(strstr(json, "\"judged_by\":[]") && strstr(json, "\"value\":7.38"));
+	free(json);
+	proto_view_free(body);
+	/* a plan's target on another series is still judged: the ACK says which plan */
+	struct pw_obs g = { .region = "quangang", .indicator = "fdi_cumulative", .period = "2022",
+			    .value = 7.2, .unit = "亿美元", .status = "final", .yoy = NAN };
+	push_obs(c, &g, "商务局", PW_DETAIL, 0, NULL, &a);
+	CHECK(a.n_items == 1 && !a.items[0].untargeted &&
+	      strcmp(a.items[0].judged_by, "quangang-14") == 0);
+	printf("ok 7.38 亿元 (002:29) pushed as printed to fdi_rmb: stored, announced with "
+	       "judged_by [], no verdict\n");
+
+	/* every revision is kept: the final figure replaces the estimate as a second vintage */
+	o.value = 7.4, o.status = "final";
+	push_obs(c, &o, "商务局", 0, 0, NULL, &a);
+	int k;
+	struct proto_view *v = newest(c, "quangang", "fdi_rmb", "2021", &k);
+	CHECK(k == 1);
+	double x;
+	CHECK_OK(proto_view_double(v, 0, "value", &x));
+	CHECK(x == 7.38);
+	CHECK_OK(proto_view_double(v, 1, "value", &x));
+	CHECK(x == 7.4);
+	harness_check_str(v, 0, "status", "estimate");
+	harness_check_str(v, 1, "status", "final");
+	proto_view_free(v);
+	CHECK(stored(c, "quangang", "fdi_rmb", "2021") == 7.4);
+	/* another unit of its dimension is converted exactly, as for any series */
+	push(c, "quangang", "fdi_rmb", "2022", 81000, "万元", "商务局", false, 0, NULL);
+	CHECK(stored(c, "quangang", "fdi_rmb", "2022") == 8.1);
+	printf("ok fdi_rmb revised (2 vintages), 万元 converted\n");
+
+	/* its own definition refuses what it would refuse with a target */
+	push(c, "quangang", "fdi_rmb", "2023", 7.5, "亿元", "统计局", false, PW_EDEPT, NULL);
+	push(c, "quangang", "fdi_rmb", "2023", 7.5, "亿美元", "商务局", false, PW_EUNIT,
+	     "unit '亿美元' is money (USD), 实际利用外资（人民币口径） is in 亿元 (money (CNY)): "
+	     "send one of 元, 千元, 万元, 亿元, 万亿元");
+	push(c, "quangang", "fdi_rmb", "2023", 750, "亿元", "商务局", false, PW_EBOUNDS,
+	     "value 750 亿元 is outside the bounds 0..300 亿元 of 实际利用外资（人民币口径）");
+	push(c, "quangang", "fdi_rmb", "2023-06", 3.5, "亿元", "商务局", false, PW_EPERIOD, NULL);
+	push(c, "quangang", "fdi_rmb", "1999", 1, "亿元", "商务局", false, PW_EPERIOD, NULL);
+	/* a v1 item names a plan's target, and no plan has one on it */
+	push(c, "quangang-14", "fdi_rmb", "2023", 7.5, "亿元", "商务局", false, PW_EINDICATOR, NULL);
+	/* 7.38 亿元 into the 亿美元 series stays refused, by region as by plan */
+	push(c, "quangang", "fdi_cumulative", "2021", 7.38, "亿元", "商务局", false, PW_EUNIT,
+	     "unit '亿元' is money (CNY), 利用外资 is in 亿美元 (money (USD)): send one of 美元, 万美元, "
+	     "亿美元");
+	printf("ok fdi_rmb checked by its definition (department, unit, bounds, frequency, reach)\n");
+	/* three vintages stored (2021 twice, 2022), three changes, and no other notice of it:
+	 * no verdict, no alert */
+	CHECK(harness_notices(c, before, "change.quangang.fdi_rmb", NULL) == 3);
+	CHECK(notices_of(c, before, "fdi_rmb") == 3);
+
+	/* catalog: listed by region without a plan, never among a plan's targets */
+	char plan[80], kind[80], unit[80], dept[80];
+	CHECK(catalog_items(c, "quangang", "fdi_rmb", plan, kind, unit, dept) == 1);
+	CHECK(strcmp(plan, "(nil)") == 0 && strcmp(kind, "(nil)") == 0 && strcmp(dept, "商务局") == 0 &&
+	      strcmp(unit, "亿元") == 0);
+	CHECK(catalog_items(c, "quangang-14", "fdi_rmb", plan, kind, unit, dept) == 0);
+	CHECK(catalog_items(c, "quangang-14", "fdi_cumulative", plan, kind, unit, dept) == 1);
+	CHECK(strcmp(plan, "quangang-14") == 0 && strcmp(kind, "cumulative") == 0 &&
+	      strcmp(unit, "亿美元") == 0);
+	CHECK(catalog_items(c, "quangang", "fdi_cumulative", plan, kind, unit, dept) == 1);
+	printf("ok catalog lists fdi_rmb by region (plan nil), not by plan\n");
+}
+
+/* A region loaded without any plan (the fixture region alone): every series is its own
+ * record, reportable, with no reach edge before the first plan (there is none). */
+static void test_region_without_plans(void)
+{
+	struct harness h;
+	char plan[80], kind[80], unit[80], dept[80];
+	CHECK_OK(harness_init(&h, "tests/fixtures/test-region.yaml", NULL));
+	CHECK_OK(harness_start(&h));
+	struct pw_client *c = harness_client(&h);
+	struct pw_ack a;
+	struct pw_obs o = { .region = "test", .indicator = "urbanization", .period = "1990",
+			    .value = 41.5, .unit = "%", .status = "final", .yoy = NAN };
+	push_obs(c, &o, "统计局", PW_DETAIL, 0, NULL, &a);
+	CHECK(a.n_items == 1 && a.items[0].untargeted && a.items[0].n_judged == 0);
+	CHECK(stored(c, "test", "urbanization", "1990") == 41.5);
+	push(c, "test", "urbanization", "1991", 141.5, "%", "统计局", false, PW_EBOUNDS, NULL);
+	push(c, "test", "urbanization", "1991", 41.5, "%", "财政局", false, PW_EDEPT, NULL);
+	CHECK(catalog_items(c, "test", "urbanization", plan, kind, unit, dept) == 1);
+	CHECK(strcmp(plan, "(nil)") == 0 && strcmp(dept, "统计局") == 0);
+	pw_client_free(c);
+	CHECK(harness_stop(&h, SIGTERM) == 0);
+	harness_cleanup(&h);
+	printf("ok a region without plans: its series reported by their own records\n");
 }
 
 int main(void)
@@ -114,6 +290,7 @@ int main(void)
 	push(c, "quangang-14", "fdi_cumulative", "2021", 73800, "万美元", "商务局", false, 0, NULL);
 	CHECK(stored(c, "quangang-14", "fdi_cumulative", "2021") == 7.38);
 	printf("ok 亿元 into 亿美元 refused with the accepted units; 万美元 converted\n");
+	test_untargeted(c);
 
 	/* 鲤城 PM2.5 is catalogued in mg/m³ (bounds 0..1); stations report 21 μg/m³ */
 	push(c, "licheng-14", "pm25", "2021-06", 21, "μg/m³", "生态环境局", false, 0, NULL);
@@ -157,5 +334,6 @@ int main(void)
 	pw_client_free(c);
 	CHECK(harness_stop(&h, SIGTERM) == 0);
 	harness_cleanup(&h);
+	test_region_without_plans();
 	return 0;
 }

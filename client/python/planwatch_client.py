@@ -10,6 +10,7 @@ Needs pyzmq and msgpack (Debian: python3-zmq, python3-msgpack).
         "value": 1002, "unit": "亿元", "status": "flash", "yoy": 5.8}], detail=True)
     if r["type"] == "ack": ...                   # durable: r["count"], r["changed"], r["seq"],
         r["items"][0]["judged_by"]               # detail: ["quangang-14"]; [] = no plan in force
+        r["items"][0]["targeted"]                # False: no plan has a target on the series
     else: print(r["code"], r["error"], r["message"], r["items"])  # nack: what was expected
 
 An item names its series by "region" (id or alias: a department reports figures, not plans)
