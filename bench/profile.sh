@@ -2,8 +2,13 @@
 # bench/profile.sh — where planwatchd's time goes under the bench load.
 #
 #   bench/profile.sh [SECTION [BENCH ARGS...]]     SECTION: ingest (default) or latency
-#   bench/profile.sh callgrind                      instruction counts of the ingest load
+#   bench/profile.sh callgrind [BENCH ARGS...]      instruction counts of the ingest load
 #                                                   (40,000 updates), repeatable under load
+#   bench/profile.sh callgrind --updates 200000 --daemon-config 'group_max: 5'
+#                                                   the same with groups as small as 8 x 1 in
+#                                                   flight forms and series of full length
+#                                                   (240 periods): what costs per group or per
+#                                                   stored period shows (issue 21's regression)
 #
 # Builds planwatchd with frame pointers in build/prof/, runs `bench --only SECTION` with the
 # daemon started under `perf record -e cpu-clock -g` (software clock sampling: this VM has
@@ -56,7 +61,7 @@ EOF
 	build/prof/bench --daemon "$tmp/daemon" --only "$section" --updates 40000 --out "$tmp/bench.json" "$@"
 	data=$(ls -t "$tmp"/cg-*.out | head -1) # the last daemon: the 8-feeder run
 	{
-		echo "# callgrind (instructions) of planwatchd, 8-feeder run of bench --only $section --updates 40000"
+		echo "# callgrind (instructions) of planwatchd, 8-feeder run of bench --only $section --updates 40000 $*"
 		echo "## inclusive"
 		callgrind_annotate --inclusive=yes "$data" | sed -n '/^Ir/,$p' | grep -v '=>\|No information' | head -80
 		echo "## self"

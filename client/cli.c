@@ -72,6 +72,8 @@ static void usage(FILE *f)
 		"                          --all: also on track, and the older gaps never announced;\n"
 		"                          --period: verdicts as of that period; --chase: one line\n"
 		"                          per overdue figure)\n"
+		"  alerts --discipline     each department's reporting discipline (报送情况): due, on\n"
+		"                          time, late, on-time rate, missing now, oldest due\n"
 		"  rejected [--dept D] [--since DATE] [--after ID]\n"
 		"  rejected retry ID       re-validate a quarantined message (after a catalog fix)\n"
 		"  target set PLAN INDICATOR VALUE\n"
@@ -89,7 +91,7 @@ static void usage(FILE *f)
 		"                          per target the figure, the requirement, completion and\n"
 		"                          verdict (已完成 … 滞后于预期); Y defaults to the target year\n"
 		"                          once its figures are in, else the latest year with figures\n"
-		"  template --dept D --plan PLAN --period P -o FILE.xlsx\n"
+		"  template --dept D --region R|--plan PLAN --period P -o FILE.xlsx\n"
 		"                          the Excel sheet a department fills in for one period\n"
 		"                          (its indicators of that frequency); import reads it back\n"
 		"  catalog show [PLAN|REGION]\n"
@@ -1056,6 +1058,43 @@ static void print_chase(const struct proto_view *v)
 		printf("nothing to chase: no figure is overdue\n");
 }
 
+/* The departments' reporting discipline of the alerts reply (its "reporting"): per
+ * department the figures due in the window, on time, late, the on-time rate, and what it
+ * owes now with the oldest due day. */
+static int print_discipline(const struct proto_view *v)
+{
+	struct proto_view *d = NULL;
+	int64_t days = 0;
+	proto_view_int(v, -1, "reporting_window_days", &days);
+	if (proto_view_sub(v, -1, "reporting", &d) < 0) {
+		fprintf(stderr, "planwatch: the daemon sent no reporting discipline\n");
+		return 1;
+	}
+	printf("reporting discipline, figures due in the last %lld days (报送情况)\n",
+	       (long long)days);
+	printf("%-12s %5s %7s %5s %8s %7s %s\n", "dept", "due", "on_time", "late", "rate(%)",
+	       "missing", "oldest_due");
+	for (size_t i = 0; i < proto_view_count(d); i++) {
+		char dept[80] = "", rate[16] = "-", due[16] = "-";
+		int64_t n[4] = { 0 }, oldest;
+		double r;
+		static const char *const keys[] = { "expected", "on_time", "late", "missing" };
+		proto_view_str(d, (int)i, "dept", dept, sizeof(dept));
+		for (int k = 0; k < 4; k++)
+			proto_view_int(d, (int)i, keys[k], &n[k]);
+		if (proto_view_double(d, (int)i, "on_time_rate", &r) == 0)
+			snprintf(rate, sizeof(rate), "%.1f", r);
+		if (proto_view_int(d, (int)i, "oldest_missing_due", &oldest) == 0)
+			fmt_utc(oldest - 1, "%Y-%m-%d", due, sizeof(due)); /* the due day */
+		printf("%-12s %5lld %7lld %5lld %8s %7lld %s\n", dept, (long long)n[0],
+		       (long long)n[1], (long long)n[2], rate, (long long)n[3], due);
+	}
+	if (!proto_view_count(d))
+		printf("nothing was due\n");
+	proto_view_free(d);
+	return 0;
+}
+
 static int cmd_alerts(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { { "plan", required_argument, NULL, 'p' },
@@ -1064,11 +1103,12 @@ static int cmd_alerts(struct cli *c, int argc, char **argv)
 					      { "period", required_argument, NULL, 'P' },
 					      { "all", no_argument, NULL, 'a' },
 					      { "chase", no_argument, NULL, 'c' },
+					      { "discipline", no_argument, NULL, 'D' },
 					      { NULL, 0, NULL, 0 } };
 	struct proto_req r = { .type = PROTO_ALERTS };
 	struct proto_view *v;
-	bool chase = false;
-	int ch;
+	bool chase = false, discipline = false;
+	int ch, rc;
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "p:a", opts, NULL)) != -1) {
 		if (ch == 'p') {
@@ -1085,12 +1125,19 @@ static int cmd_alerts(struct cli *c, int argc, char **argv)
 			r.all = true;
 		} else if (ch == 'c') {
 			chase = true;
+		} else if (ch == 'D') {
+			discipline = true;
 		} else {
 			return 2;
 		}
 	}
 	if (call(c, &r, &v))
 		return 1;
+	if (discipline && !c->json) {
+		rc = print_discipline(v);
+		proto_view_free(v);
+		return rc;
+	}
 	return print_reply(c, v, chase ? print_chase : r.all ? print_alerts_all : print_alerts_open);
 }
 
@@ -1794,6 +1841,7 @@ static int cmd_dispatch(struct cli *c, int argc, char **argv)
 
 struct tpl_buf {
 	char ind[CAT_ID_MAX + 1], name[256], unit[64], form[16];
+	int64_t target_year; /* of the plan the row's name and unit come from */
 };
 
 /* Is dept among the departments of catalog item i? */
@@ -1806,36 +1854,47 @@ static bool tpl_dept(const struct proto_view *v, int i, const char *dept)
 	return false;
 }
 
+/* The row of series t->ind among b[0..n), or NULL. */
+static struct tpl_buf *tpl_find(struct tpl_buf *b, size_t n, const char *ind)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(b[i].ind, ind) == 0)
+			return &b[i];
+	return NULL;
+}
+
 static int cmd_template(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dept", required_argument, NULL, 'd' },   { "plan", required_argument, NULL, 'p' },
-		{ "period", required_argument, NULL, 'P' }, { "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
+		{ "region", required_argument, NULL, 'r' }, { "period", required_argument, NULL, 'P' },
+		{ "output", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 },
 	};
 	struct template_sheet sh = { 0 };
-	const char *path = NULL, *period = NULL;
-	char err[TEMPLATE_ERR_MAX], freq[16];
+	const char *path = NULL, *period = NULL, *plan = NULL, *region = NULL;
+	char err[TEMPLATE_ERR_MAX], freq[16], alias[CAT_ID_MAX + 1] = "";
 	int ch;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': sh.dept = optarg; break;
-		case 'p': sh.plan = optarg; break;
+		case 'p': plan = optarg; break;
+		case 'r': region = optarg; break;
 		case 'P': period = optarg; break;
 		case 'o': path = optarg; break;
 		default: return 2;
 		}
 	}
-	if (!sh.dept || !sh.plan || !period || !path || optind != argc) {
-		fprintf(stderr, "usage: planwatch template --dept D --plan PLAN --period P "
+	if (!sh.dept || !plan == !region || !period || !path || optind != argc) {
+		fprintf(stderr, "usage: planwatch template --dept D --region R|--plan PLAN --period P "
 				"-o FILE.xlsx\n");
 		return 2;
 	}
 	if (parse_period_arg(period, &sh.period))
 		return 2;
-	struct proto_req r = { .type = PROTO_CATALOG, .plan = sh.plan };
+	/* A plan names its region: the sheet is of the region's series either way. */
+	struct proto_req r = { .type = PROTO_CATALOG, .plan = plan, .region = region };
 	struct proto_view *v;
 	if (call(c, &r, &v))
 		return 1;
@@ -1847,22 +1906,33 @@ static int cmd_template(struct cli *c, int argc, char **argv)
 		fail("template", PW_ENOMEM);
 		goto out;
 	}
-	/* The department's indicators reported at the period's frequency. */
+	/* The department's series reported at the period's frequency, once each (the region's
+	 * plans share them): named as the newest plan with a target on it names it. */
 	for (size_t i = 0; i < count; i++) {
-		struct tpl_buf *t = &b[n];
+		struct tpl_buf t = { .target_year = 0 }, *have;
 		if (proto_view_str(v, (int)i, "frequency", freq, sizeof(freq)) < 0 ||
 		    period_freq_parse(freq) != sh.period.freq || !tpl_dept(v, (int)i, sh.dept) ||
-		    proto_view_str(v, (int)i, "indicator", t->ind, sizeof(t->ind)) < 0 ||
-		    proto_view_str(v, (int)i, "name", t->name, sizeof(t->name)) < 0 ||
-		    proto_view_str(v, (int)i, "unit", t->unit, sizeof(t->unit)) < 0)
+		    proto_view_str(v, (int)i, "indicator", t.ind, sizeof(t.ind)) < 0 ||
+		    proto_view_str(v, (int)i, "name", t.name, sizeof(t.name)) < 0 ||
+		    proto_view_str(v, (int)i, "unit", t.unit, sizeof(t.unit)) < 0)
 			continue;
-		proto_view_str(v, (int)i, "form", t->form, sizeof(t->form));
-		inds[n] = (struct template_ind){ t->ind, t->name, t->unit, !strcmp(t->form, "ytd") };
-		n++;
+		proto_view_str(v, (int)i, "form", t.form, sizeof(t.form));
+		proto_view_int(v, (int)i, "target_year", &t.target_year);
+		if (!alias[0])
+			proto_view_str(v, (int)i, "region", alias, sizeof(alias));
+		if (!(have = tpl_find(b, n, t.ind)))
+			b[n++] = t;
+		else if (t.target_year > have->target_year)
+			*have = t;
 	}
+	for (size_t i = 0; i < n; i++)
+		inds[i] = (struct template_ind){ b[i].ind, b[i].name, b[i].unit,
+						 !strcmp(b[i].form, "ytd") };
+	sh.region = alias[0] ? alias : region ? region : plan;
 	if (n == 0) {
-		fprintf(stderr, "planwatch: plan '%s' has no %s indicator that '%s' reports\n",
-			sh.plan, period_freq_name(sh.period.freq), sh.dept);
+		fprintf(stderr, "planwatch: %s '%s' has no %s indicator that '%s' reports\n",
+			plan ? "plan" : "region", plan ? plan : region,
+			period_freq_name(sh.period.freq), sh.dept);
 		goto out;
 	}
 	int rc = template_write(path, &sh, inds, n, err);

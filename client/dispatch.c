@@ -88,15 +88,14 @@ static void label(const struct dsp *d, FILE *f, const char *zh, const char *en,
 	}
 }
 
-/* ---- the region -> series lookup ---- */
+/* ---- the plan in force ---- */
 
-/* The store key of series s for year: today figures are kept per (plan, indicator), so the
- * key is the target of the plan in force for the year (catalog_judges), or NULL. When the
- * region-keyed protocol of issue 16 lands this is the one function to change: the key
- * becomes (region, series) and every series has figures, plan or not. */
-static const struct cat_indicator *series_key(const struct catalog *c,
-					      const struct cat_series *s, const struct period *p,
-					      const struct cat_annual **an)
+/* The target on series s of the plan in force for p's year (catalog_judges), or NULL: the
+ * year's target comes from it, and a figure is owed only when a plan asks for it. The
+ * figures themselves are the region's series, plan or not. */
+static const struct cat_indicator *plan_target(const struct catalog *c,
+					       const struct cat_series *s, const struct period *p,
+					       const struct cat_annual **an)
 {
 	struct cat_judge j[CAT_REGION_PLANS_MAX];
 	size_t n = catalog_judges(c, s, p, j, CAT_REGION_PLANS_MAX);
@@ -120,11 +119,12 @@ static int add_item(struct dsp *d, const struct disc_item *it)
 	return 0;
 }
 
-/* The time the first vintage of period p arrived (the history request's first item). */
-static int first_receipt(struct dsp *d, const struct cat_indicator *x, const struct period *p,
+/* The time the first vintage of period p of series s arrived (the history request's first
+ * item). */
+static int first_receipt(struct dsp *d, const struct cat_series *s, const struct period *p,
 			 int64_t *ms)
 {
-	struct proto_req q = { .type = PROTO_HISTORY, .plan = x->plan->id, .ind = x->id,
+	struct proto_req q = { .type = PROTO_HISTORY, .region = s->region->id, .ind = s->id,
 			       .period = *p, .has_period = true, .limit = 1 };
 	struct proto_view *v;
 	int rc = rep_call(&d->rq, &q, &v);
@@ -153,7 +153,7 @@ static void years_init(struct series_years *sy)
 /* The newest vintage of every period of the year and the year before, up to r->per. */
 static int load_years(struct dsp *d, struct drow *r, struct series_years *sy)
 {
-	struct proto_req q = { .type = PROTO_QUERY, .plan = r->x->plan->id, .ind = r->x->id,
+	struct proto_req q = { .type = PROTO_QUERY, .region = r->s->region->id, .ind = r->s->id,
 			       .from = { (uint16_t)(r->per.year - 1), r->per.freq, 1 },
 			       .to = r->per, .has_from = true, .has_to = true,
 			       .limit = REP_QUERY_LIMIT };
@@ -238,12 +238,13 @@ static double plan_path(const struct cat_indicator *x, int year)
 	return req;
 }
 
-/* Figures owed by the row's department this year up to the row's period. January is not
- * owed by a series with the combined 1–2月 release: its first_due is a February (the
- * catalog's way of saying it), or this year's February came without a January. */
+/* Figures owed by the row's department this year up to the row's period, when a plan in
+ * force asks for them. January is not owed by a series with the combined 1–2月 release: its
+ * first_due is a February (the catalog's way of saying it), or this year's February came
+ * without a January. */
 static int owe(struct dsp *d, struct drow *r, struct series_years *sy)
 {
-	if (r->s->due_days <= 0 || !r->s->n_depts)
+	if (!r->x || r->s->due_days <= 0 || !r->s->n_depts)
 		return 0;
 	for (int n = 1; n <= r->per.n; n++) {
 		struct period p = { r->per.year, r->per.freq, (uint8_t)n };
@@ -258,7 +259,7 @@ static int owe(struct dsp *d, struct drow *r, struct series_years *sy)
 		int rc;
 		if (sy->y[1].held[n]) {
 			it.recv_ms = sy->time[n];
-			if (sy->rev[n] > 1 && (rc = first_receipt(d, r->x, &p, &it.recv_ms)) < 0)
+			if (sy->rev[n] > 1 && (rc = first_receipt(d, r->s, &p, &it.recv_ms)) < 0)
 				return rc;
 		}
 		if (n == r->per.n) {
@@ -281,18 +282,24 @@ static int load_row(struct dsp *d, struct drow *r)
 	r->y = (struct ytd_row){ .cum = NAN, .cum_yoy = NAN, .single = NAN, .single_yoy = NAN };
 	r->path = NAN;
 	ytd_pace_growth(NAN, NAN, r->per.freq, r->per.n, 1, &r->pace);
-	if (!r->x)
-		return 0;
 	years_init(&sy);
 	if ((rc = load_years(d, r, &sy)) < 0)
 		return rc;
-	r->has = ytd_derive(&sy.y[1], &sy.y[0], r->per.freq, r->per.n, additive, &r->y) == 0;
+	if (d->per.freq == PERIOD_QUARTER && r->per.freq == PERIOD_MONTH) {
+		/* the quarterly analysis: a monthly series' 三季度 is 1–9月 − 1–6月 */
+		struct ytd_year q[2];
+		ytd_quarters(&sy.y[1], &q[1]);
+		ytd_quarters(&sy.y[0], &q[0]);
+		r->has = ytd_derive(&q[1], &q[0], PERIOD_QUARTER, d->per.n, additive, &r->y) == 0;
+	} else {
+		r->has = ytd_derive(&sy.y[1], &sy.y[0], r->per.freq, r->per.n, additive, &r->y) == 0;
+	}
 	if (r->has) {
 		r->status = sy.status[r->per.n];
 		r->rev = sy.rev[r->per.n];
 	}
 	row_target(r, additive);
-	if (d->per.freq == PERIOD_QUARTER)
+	if (d->per.freq == PERIOD_QUARTER && r->x)
 		r->path = plan_path(r->x, r->per.year);
 	return owe(d, r, &sy);
 }
@@ -338,7 +345,7 @@ static int pick_rows(struct dsp *d)
 		else
 			continue;
 		r->s = s;
-		r->x = series_key(d->cat, s, &r->per, &r->an);
+		r->x = plan_target(d->cat, s, &r->per, &r->an);
 		r->binding = r->x && r->x->attribute == CAT_BINDING;
 		r->order = r->x ? (size_t)(r->x - r->x->plan->inds) : 100000 + i;
 		d->n++;
@@ -508,7 +515,7 @@ static const char *pace_text(const struct dsp *d, int pace)
 /* The cells of one row as text, in column order (the CSV and HTML writers share them). */
 enum col {
 	C_CAT, C_NAME, C_DEPT, C_UNIT, C_CUM, C_CUM_YOY, C_SINGLE, C_SINGLE_YOY, C_TARGET,
-	C_PROGRESS, C_PACE, C_GAP, C_PATH, C_STATUS, C_LATE, C_N
+	C_PROGRESS, C_PACE, C_GAP, C_GAP_UNIT, C_PATH, C_STATUS, C_LATE, C_N
 };
 static const struct {
 	const char *key, *zh, *en;
@@ -524,15 +531,37 @@ static const struct {
 	[C_TARGET] = { "target", "年度目标", "Year's target" },
 	[C_PROGRESS] = { "progress", "完成(%)", "Done (%)" },
 	[C_PACE] = { "pace", "序时进度", "Against schedule" },
-	[C_GAP] = { "gap", "差距(百分点)", "Gap (pp)" },
+	[C_GAP] = { "gap", "差距", "Gap" },
+	[C_GAP_UNIT] = { "gap_unit", "差距单位", "Gap unit" },
 	[C_PATH] = { "plan_path", "规划路径", "Plan path" },
 	[C_STATUS] = { "status", "数据状态", "Data status" },
 	[C_LATE] = { "days_late", "逾期(天)", "Days late" },
 };
 
+/* The plan's path only in the quarterly analysis; the gap's unit in a column of its own
+ * where cells are data (CSV, xlsx), in the gap's cell on the page. */
 static bool col_shown(const struct dsp *d, int c)
 {
+	if (c == C_GAP_UNIT)
+		return d->o->format != DISPATCH_HTML;
 	return c != C_PATH || d->per.freq == PERIOD_QUARTER;
+}
+
+/* The unit of r's gap: points (pp) of the year's share for a total, of a rate for a growth
+ * target, of a percentage for a level in %; a level's own unit otherwise; NULL without a
+ * gap. */
+static const char *gap_unit(const struct drow *r)
+{
+	if (isnan(r->pace.gap))
+		return NULL;
+	return r->tgt == TGT_LEVEL && strcmp(r->s->unit, "%") != 0 ? r->s->unit : "pp";
+}
+
+static void gap_unit_text(const struct dsp *d, const struct drow *r, char *buf, size_t cap)
+{
+	const char *u = gap_unit(r);
+	snprintf(buf, cap, "%s",
+		 !u ? "" : strcmp(u, "pp") != 0 ? u : d->o->lang == DISPATCH_EN ? "pp" : "百分点");
 }
 
 static void cell(const struct dsp *d, const struct drow *r, int c, char *buf, size_t cap)
@@ -553,7 +582,10 @@ static void cell(const struct dsp *d, const struct drow *r, int c, char *buf, si
 	case C_SINGLE: fmt_num(buf, cap, r->y.single); break;
 	case C_SINGLE_YOY: fmt_pct(buf, cap, r->y.single_yoy); break;
 	case C_TARGET:
-		if (r->tgt == TGT_GROWTH)
+		if (!r->x)
+			snprintf(buf, cap, "%s", d->o->lang == DISPATCH_EN ? "no plan in force"
+									   : "无在期规划");
+		else if (r->tgt == TGT_GROWTH)
 			snprintf(buf, cap, "%s%.1f%%", r->target >= 0 ? "+" : "", r->target);
 		else if (r->tgt == TGT_TOTAL || r->tgt == TGT_LEVEL)
 			fmt_num(buf, cap, r->target);
@@ -566,19 +598,24 @@ static void cell(const struct dsp *d, const struct drow *r, int c, char *buf, si
 			fmt_pct(buf, cap, r->pace.completion);
 		break;
 	case C_PACE: snprintf(buf, cap, "%s", pace_text(d, r->pace.pace)); break;
-	case C_GAP: fmt_pct(buf, cap, r->pace.gap); break;
+	case C_GAP:
+		fmt_pct(buf, cap, r->pace.gap);
+		if (!col_shown(d, C_GAP_UNIT) && buf[0]) { /* the page: "2.5 μg/m³", "1.7 百分点" */
+			size_t len = strlen(buf);
+			snprintf(buf + len, cap - len, " ");
+			gap_unit_text(d, r, buf + len + 1, cap - len - 1);
+		}
+		break;
+	case C_GAP_UNIT: gap_unit_text(d, r, buf, cap); break;
 	case C_PATH: fmt_num(buf, cap, r->path); break;
 	case C_STATUS:
-		if (!r->x)
-			snprintf(buf, cap, "%s", d->o->lang == DISPATCH_EN ? "no plan in force"
-									   : "无在期规划");
-		else if (r->has)
+		if (r->has)
 			snprintf(buf, cap, "%s%s",
 				 d->o->lang == DISPATCH_EN ? status_name(r->status)
 							   : status_name_zh(r->status),
 				 r->rev > 1 ? (d->o->lang == DISPATCH_EN ? " (revised)" : "(修订)")
 					    : "");
-		else
+		else if (r->x) /* without a plan in force nothing is owed */
 			snprintf(buf, cap, "%s", state_text(d, r->dstate));
 		break;
 	case C_LATE:
@@ -592,16 +629,21 @@ static void cell(const struct dsp *d, const struct drow *r, int c, char *buf, si
 static void head(const struct dsp *d, int c, char *buf, size_t cap)
 {
 	struct period p = d->per;
+	const char *zh = cols[c].zh, *en = cols[c].en;
 	if (c == C_CUM || c == C_SINGLE) {
 		period_label(d, buf, cap, &p, c == C_CUM, p.n);
 		return;
 	}
+	if (c == C_SINGLE_YOY && p.freq == PERIOD_QUARTER) { /* the quarter's, not a month's */
+		zh = "当季同比(%)";
+		en = "Quarter YoY (%)";
+	}
 	if (d->o->lang == DISPATCH_EN)
-		snprintf(buf, cap, "%s", cols[c].en);
+		snprintf(buf, cap, "%s", en);
 	else if (d->o->lang == DISPATCH_BOTH)
-		snprintf(buf, cap, "%s / %s", cols[c].zh, cols[c].en);
+		snprintf(buf, cap, "%s / %s", zh, en);
 	else
-		snprintf(buf, cap, "%s", cols[c].zh);
+		snprintf(buf, cap, "%s", zh);
 }
 
 /* One line of the 催报 list. */
@@ -729,6 +771,11 @@ static void json_row(const struct drow *r, FILE *f)
 	rep_json_num(f, r->pace.completion);
 	fputs(",\"gap\":", f);
 	rep_json_num(f, r->pace.gap);
+	fputs(",\"gap_unit\":", f);
+	if (gap_unit(r))
+		rep_json_str(f, gap_unit(r));
+	else
+		fputs("null", f);
 	static const char *const paces[] = { [YTD_PACE_NONE] = "none", [YTD_PACE_AHEAD] = "ahead",
 					      [YTD_PACE_ON] = "on", [YTD_PACE_BEHIND] = "behind",
 					      [YTD_PACE_MET] = "met", [YTD_PACE_SHORT] = "short" };
@@ -902,11 +949,17 @@ static void html_discipline(const struct dsp *d, FILE *f)
 			s->expected, s->received, s->on_time, s->late, s->missing, rate,
 			s->max_late_days);
 	}
+	if (!d->n_depts) { /* said, not a bare head: no plan in force asked for a figure */
+		fputs("<tr class=\"none\"><td colspan=\"8\">", f);
+		label(d, f, "本期无应报数据", "nothing was due", html_put);
+		fputs("</td></tr>\n", f);
+	}
 	fputs("</table>\n<h2>", f);
 	label(d, f, "催报清单", "Figures to chase", html_put);
 	fputs("</h2>\n<table class=\"chase\"><tbody>\n", f);
 	struct chase ch;
-	for (size_t i = 0; next_chase(d, &i, &ch);) {
+	size_t n_chase = 0;
+	for (size_t i = 0; next_chase(d, &i, &ch); n_chase++) {
 		fputs("<tr class=\"missing\"><td>", f);
 		rep_esc(f, ch.it->dept);
 		fputs("</td><td>", f);
@@ -914,6 +967,11 @@ static void html_discipline(const struct dsp *d, FILE *f)
 		fprintf(f, "</td><td>%s</td><td>", ch.period);
 		label(d, f, "应报日", "due", html_put);
 		fprintf(f, " %s</td><td class=\"n\">%d</td></tr>\n", ch.due, ch.days);
+	}
+	if (!n_chase) {
+		fputs("<tr class=\"none\"><td>", f);
+		label(d, f, "无", "none", html_put);
+		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody></table>\n", f);
 }
@@ -1019,7 +1077,8 @@ static double xl_value(const struct drow *r, int c)
 
 static bool xl_numeric(int c)
 {
-	return c >= C_CUM && c <= C_LATE && c != C_PACE && c != C_STATUS && c != C_TARGET;
+	return c >= C_CUM && c <= C_LATE && c != C_PACE && c != C_STATUS && c != C_TARGET &&
+	       c != C_GAP_UNIT;
 }
 
 static void xl_rows(const struct dsp *d, struct xl *x)

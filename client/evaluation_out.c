@@ -85,10 +85,16 @@ void ev_write_json(const struct ev *e, FILE *f)
 
 /* ---- HTML ---- */
 
-static const char css[] =
+/* The page box: its page numbers in the page's language (Chromium prints margin boxes). */
+static const char page_zh[] =
 	"@page{size:A4 landscape;margin:12mm 10mm 14mm;"
 	"@bottom-center{content:\"第 \" counter(page) \" 页 共 \" counter(pages) \" 页\";"
-	"font-size:9pt;color:#444}}\n"
+	"font-size:9pt;color:#444}}\n";
+static const char page_en[] =
+	"@page{size:A4 landscape;margin:12mm 10mm 14mm;"
+	"@bottom-center{content:\"Page \" counter(page) \" of \" counter(pages);"
+	"font-size:9pt;color:#444}}\n";
+static const char css[] =
 	"body{font-family:\"Noto Sans CJK SC\",\"Noto Serif CJK SC\",sans-serif;font-size:10pt;"
 	"color:#111;margin:0}\n"
 	"h1{font-size:16pt;text-align:center;margin:0 0 4mm}\n"
@@ -122,7 +128,7 @@ static void summary(const struct ev *e, FILE *f, bool en)
 		fprintf(f, "主要指标 %zu 项中", e->n);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (e->verdicts[order[i]] && en)
-			fprintf(f, ", %d %s", e->verdicts[order[i]], evaluate_name(order[i]));
+			fprintf(f, ", %d %s", e->verdicts[order[i]], evaluate_name_en(order[i]));
 		else if (e->verdicts[order[i]])
 			fprintf(f, "，%s %d 项", evaluate_name_zh(order[i]), e->verdicts[order[i]]);
 	if (en)
@@ -145,12 +151,19 @@ void ev_write_html(const struct ev *e, FILE *f)
 		 &tm);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
 		en ? "en" : "zh-CN");
-	rep_esc(f, e->r.plan_name[0] ? e->r.plan_name : e->r.plan);
-	fprintf(f, " %d年%s</title>\n<style>\n%s</style>\n</head>\n<body data-plan=\"", e->year,
-		stage(e, false), css);
+	const char *title = e->r.plan_name[0] ? e->r.plan_name : e->r.plan;
+	if (en && e->r.plan_name_en[0])
+		title = e->r.plan_name_en;
+	rep_esc(f, title);
+	if (en)
+		fprintf(f, " %d %s", e->year, stage(e, true));
+	else
+		fprintf(f, " %d年%s", e->year, stage(e, false));
+	fprintf(f, "</title>\n<style>\n%s%s</style>\n</head>\n<body data-plan=\"",
+		en ? page_en : page_zh, css);
 	rep_esc(f, e->r.plan);
 	fprintf(f, "\" data-year=\"%d\" data-stage=\"%s\">\n<h1>", e->year, stage(e, true));
-	rep_esc(f, e->r.plan_name[0] ? e->r.plan_name : e->r.plan);
+	rep_esc(f, title);
 	if (en)
 		fprintf(f, "<br>%d %s of the main indicators</h1>\n", e->year, stage(e, true));
 	else
@@ -215,7 +228,11 @@ void ev_write_html(const struct ev *e, FILE *f)
 		cell(f, "n", c[18]);
 		char vcls[64];
 		snprintf(vcls, sizeof(vcls), "v-%s", c[19]);
-		cell(f, vcls, en ? c[19] : both ? c[20] : c[20]);
+		char verdict[EV_CELL * 2];
+		snprintf(verdict, sizeof(verdict), "%s%s%s",
+			 en ? evaluate_name_en(w->res.verdict) : c[20], both ? " / " : "",
+			 both ? evaluate_name_en(w->res.verdict) : "");
+		cell(f, vcls, verdict);
 		cell(f, NULL, w->x->depts);
 		fputs("<td class=\"note\">", f);
 		rep_esc(f, en ? w->res.rule_en : w->res.rule_zh);

@@ -104,21 +104,11 @@ double rep_view_num(const struct proto_view *v, int item, const char *key)
 size_t rep_view_years(const struct proto_view *v, int i, bool city, struct rep_year_target *out,
 		      size_t max)
 {
-	struct proto_buf b;
-	struct proto_map m;
 	struct proto_view *sub = NULL;
 	size_t n = 0;
 
-	/* The array re-wrapped as {"items": array}: its maps read with the same lookups. */
-	proto_buf_init(&b);
-	proto_map_open(&m, &b);
-	proto_map_key(&m, "items");
-	if (proto_view_pack(v, i, city ? "city_targets" : "annual_targets", &b) == 0) {
-		proto_map_close(m);
-		if (!b.err && proto_view_new(&sub, b.data, b.len) < 0)
-			sub = NULL;
-	}
-	proto_buf_release(&b);
+	if (proto_view_sub(v, i, city ? "city_targets" : "annual_targets", &sub) < 0)
+		sub = NULL;
 	for (size_t k = 0; sub && k < proto_view_count(sub) && n < max; k++) {
 		int64_t y, rev;
 		if (proto_view_int(sub, (int)k, "year", &y) < 0 || y < 0 || y > PERIOD_YEAR_MAX)
@@ -166,6 +156,13 @@ static int period_end(const struct period *p)
 static bool in_report(const struct rep *r, const struct period *p)
 {
 	return !r->has_cut || period_end(p) <= period_end(&r->cut);
+}
+
+/* Is p a figure of the plan: in its window or its base year (the year before)? The region's
+ * series also holds the figures earlier and later plans judge. */
+static bool in_plan(const struct rep *r, const struct period *p)
+{
+	return !r->win_to || (p->year >= r->win_from - 1 && p->year <= r->win_to);
 }
 
 static bool text_in_report(const struct rep *r, const char *s)
@@ -237,7 +234,15 @@ static int load_catalog(struct rep *r)
 		return rep_fail(r, PW_ENOMEM, "out of memory");
 	}
 	rep_view_text(v, 0, "plan_name", r->plan_name, sizeof(r->plan_name));
+	rep_view_text(v, 0, "plan_name_en", r->plan_name_en, sizeof(r->plan_name_en));
 	rep_view_text(v, 0, "region", r->region, sizeof(r->region));
+	int64_t w[2];
+	if (proto_view_int_at(v, 0, "plan_window", 0, &w[0]) == 0 &&
+	    proto_view_int_at(v, 0, "plan_window", 1, &w[1]) == 0 && w[0] > 0 && w[0] <= w[1] &&
+	    w[1] <= PERIOD_YEAR_MAX) {
+		r->win_from = (int)w[0];
+		r->win_to = (int)w[1];
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct rep_ind *x = &r->inds[r->n];
 		char dir[8] = "";
@@ -391,7 +396,7 @@ static int load_series(struct rep *r, struct rep_ind *x)
 			return rep_fail(r, PW_EPROTO, "query reply for '%s': bad item %zu", x->id,
 					i);
 		}
-		if (!in_report(r, &o->per))
+		if (!in_report(r, &o->per) || !in_plan(r, &o->per))
 			continue;
 		rep_view_text(v, (int)i, "status", st, sizeof(st));
 		o->status = status_parse(st) > 0 ? status_parse(st) : 0;

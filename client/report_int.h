@@ -88,8 +88,9 @@ struct rep {
 	char idbase[40];
 	unsigned n_req;
 	const char *plan;
-	char plan_name[REP_NAME * 2];
+	char plan_name[REP_NAME * 2], plan_name_en[REP_NAME * 2];
 	char region[REP_SHORT]; /* the plan's region (alias), "" if the daemon does not say */
+	int win_from, win_to;   /* the plan's window; 0 if the daemon does not say */
 	struct period cut;
 	bool has_cut;
 	int64_t now_ms;

@@ -12,13 +12,13 @@
 
 /* The sheet's columns. Their headers are csvin's Chinese names, so the filled sheet
  * imports as it is. */
-enum tcol { T_PLAN, T_IND, T_NAME, T_PERIOD, T_VALUE, T_UNIT, T_STATUS, T_DEPT, T_YOY, T_REASON };
+enum tcol { T_REGION, T_IND, T_NAME, T_PERIOD, T_VALUE, T_UNIT, T_STATUS, T_DEPT, T_YOY, T_REASON };
 
 static const struct {
 	const char *header;
 	double width;
 } tcols[] = {
-	[T_PLAN] = { "规划", 14 },   [T_IND] = { "指标代码", 22 },  [T_NAME] = { "指标名称", 30 },
+	[T_REGION] = { "地区", 14 },   [T_IND] = { "指标代码", 22 },  [T_NAME] = { "指标名称", 30 },
 	[T_PERIOD] = { "期别", 16 }, [T_VALUE] = { "数值", 12 },    [T_UNIT] = { "单位", 10 },
 	[T_STATUS] = { "数据状态", 12 }, [T_DEPT] = { "报送单位", 12 }, [T_YOY] = { "同比", 10 },
 	[T_REASON] = { "说明", 30 },
@@ -26,14 +26,13 @@ static const struct {
 #define N_TCOLS (sizeof(tcols) / sizeof(tcols[0]))
 
 /* The pre-filled text of column col for indicator ind, or NULL for a cell the department
- * fills in. The one place that knows which fields identify a series: today plan and
- * indicator (a region column replaces the plan when series are keyed by region). */
+ * fills in. The one place that knows which fields identify a series: region and indicator. */
 static const char *cell_text(enum tcol col, const struct template_sheet *s,
 			     const struct template_ind *ind, char period[PERIOD_TEXT_ZH_MAX])
 {
 	switch (col) {
-	case T_PLAN:
-		return s->plan;
+	case T_REGION:
+		return s->region;
 	case T_IND:
 		return ind->indicator;
 	case T_NAME:
@@ -122,7 +121,7 @@ int template_write(const char *path, const struct template_sheet *s,
 {
 	if (err)
 		err[0] = '\0';
-	if (!path || !s || !s->plan || !s->dept || !inds || n == 0)
+	if (!path || !s || !s->region || !s->dept || !inds || n == 0)
 		return PW_EINVAL;
 	for (size_t i = 0; i < n; i++)
 		if (!inds[i].indicator || !inds[i].name || !inds[i].unit)

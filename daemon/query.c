@@ -10,6 +10,7 @@
 #include "overdue.h"
 #include "query.h"
 #include "reply.h"
+#include "reporting.h"
 #include "validate.h"
 #include "verdict.h"
 
@@ -33,6 +34,9 @@ struct qctx {
 	/* alerts: the overdue groups (a msgpack array) and what was counted beside them */
 	struct proto_buf overdue;
 	struct overdue_summary ods;
+	/* alerts: the departments' reporting discipline (daemon/reporting.h) */
+	struct metrics_dept depts[METRICS_DEPTS_MAX];
+	size_t n_depts;
 };
 
 /* A derived vintage's sources: {indicator, period, rev} of each component vintage, read
@@ -396,6 +400,15 @@ static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct ca
 		snprintf(src, sizeof(src), "%s:%d", x->source_file, x->source_line);
 	proto_kv_str(&m, "source", x->source_file ? src : NULL);
 	proto_kv_str(&m, "plan_name", p ? p->name : NULL);
+	proto_kv_str(&m, "plan_name_en", p ? p->name_en : NULL);
+	proto_map_key(&m, "plan_window"); /* [start_year, end_year], as in verdict notices */
+	if (p) {
+		proto_w_array(b, 2);
+		proto_w_int(b, p->start_year);
+		proto_w_int(b, p->target_year);
+	} else {
+		proto_w_nil(b); /* a series no plan targets */
+	}
 	proto_kv_str(&m, "formula", x->series->formula ? x->series->formula->text : NULL);
 	proto_map_key(&m, "annual_targets");
 	proto_w_array(b, (uint32_t)x->n_annual);
@@ -532,7 +545,34 @@ static int check_alerts_owner(const struct catalog *c, const struct proto_req *r
 	return reg && p && p->region != reg ? PW_EFIELD : 0;
 }
 
-/* The alerts list, and no_plan_in_force (the year) when no loaded plan judges this year. */
+/* Each department's reporting discipline, as the Prometheus gauges count it: figures due in
+ * the last REPORTING_WINDOW_DAYS, on time, late, the on-time rate (nil when none was due),
+ * and what it owes now with the oldest due date (nil when nothing). */
+static void w_reporting(struct proto_map *m, const struct qctx *q)
+{
+	proto_map_key(m, "reporting");
+	proto_w_array(m->b, (uint32_t)q->n_depts);
+	for (size_t i = 0; i < q->n_depts; i++) {
+		const struct metrics_dept *d = &q->depts[i];
+		struct proto_map e;
+		proto_map_open(&e, m->b);
+		proto_kv_str(&e, "dept", d->name);
+		proto_kv_uint(&e, "expected", d->expected);
+		proto_kv_uint(&e, "on_time", d->on_time);
+		proto_kv_uint(&e, "late", d->late);
+		kv_opt_double(&e, "on_time_rate", d->expected > 0,
+			      d->expected ? (double)d->on_time / (double)d->expected * 100 : 0);
+		proto_kv_uint(&e, "missing", d->missing);
+		if (d->missing)
+			proto_kv_int(&e, "oldest_missing_due", d->oldest_due_ms);
+		else
+			proto_kv_str(&e, "oldest_missing_due", NULL);
+		proto_map_close(e);
+	}
+}
+
+/* The alerts list, no_plan_in_force (the year) when no loaded plan judges this year, and
+ * the departments' reporting discipline. */
 static void w_alerts_reply(struct proto_buf *b, struct qctx *q)
 {
 	int year = year_without_plan(q->cat, q->st->now_ms);
@@ -540,6 +580,8 @@ static void w_alerts_reply(struct proto_buf *b, struct qctx *q)
 	proto_reply_open(&m, b, PROTO_RESULT, q->r->id);
 	if (year)
 		proto_kv_uint(&m, "no_plan_in_force", (uint64_t)year);
+	proto_kv_uint(&m, "reporting_window_days", REPORTING_WINDOW_DAYS);
+	w_reporting(&m, q);
 	w_items(&m, q);
 	proto_map_key(&m, "overdue");
 	proto_w_raw(b, q->overdue.data, q->overdue.len);
@@ -549,7 +591,8 @@ static void w_alerts_reply(struct proto_buf *b, struct qctx *q)
 }
 
 /* Verdicts (as of r->period when given), then the overdue figures (daemon/overdue.h), of
- * the region, plan and department asked for (each optional). */
+ * the region, plan and department asked for (each optional); and every department's
+ * reporting discipline. */
 static int alerts_txn(struct store_txn *t, void *arg)
 {
 	struct qctx *q = arg;
@@ -564,7 +607,9 @@ static int alerts_txn(struct store_txn *t, void *arg)
 		return rc;
 	q->n = (uint32_t)rc;
 	proto_buf_reset(&q->overdue);
-	return overdue_encode(q->rules, t, q->cat, &f, q->st->now_ms, &q->overdue, &q->ods);
+	if ((rc = overdue_encode(q->rules, t, q->cat, &f, q->st->now_ms, &q->overdue, &q->ods)) < 0)
+		return rc;
+	return reporting_count(t, q->cat, q->st->now_ms, q->depts, METRICS_DEPTS_MAX, &q->n_depts);
 }
 
 int query_answer(struct store *s, const struct catalog *cat, const struct rules_cfg *rules,

@@ -9,20 +9,21 @@
 
 #define DAY_MS 86400000LL
 
-/* Does x owe period p at all: inside its plan's window, not before its first period, not
- * the January of a combined 1–2月 series? */
-static bool owes_period(const struct cat_indicator *x, const struct period *p)
+/* Is period p of series s owed at all: asked for by an active plan (a target on s, p's
+ * year in its window: catalog_judges), not before the series' first period, not the January
+ * of a combined 1–2月 series? Asked per series, so a series two active plans judge is owed
+ * once. */
+static bool owes_period(const struct catalog *c, const struct cat_series *s,
+			const struct period *p)
 {
-	if (!cat_in_window(x->plan, p->year))
+	struct cat_judge j[CAT_REGION_PLANS_MAX];
+	size_t n = catalog_judges(c, s, p, j, CAT_REGION_PLANS_MAX);
+	bool active = false;
+	for (size_t i = 0; i < n && i < CAT_REGION_PLANS_MAX; i++)
+		active = active || j[i].x->plan->status == CAT_ACTIVE;
+	if (!active)
 		return false;
-	return ytd_expected(&x->series->first_due, p);
-}
-
-/* Is x's release calendar counted: an active plan's indicator with a due date and a
- * responsible department? */
-static bool counted(const struct cat_indicator *x)
-{
-	return x->due_days > 0 && x->plan->status == CAT_ACTIVE && x->n_depts;
+	return ytd_expected(&s->first_due, p);
 }
 
 static struct metrics_dept *dept_slot(struct metrics_dept *out, size_t max, size_t *n,
@@ -45,12 +46,12 @@ static int first_cb(const struct store_obs *o, void *arg)
 	return 1; /* vintages come in rev order: the first is enough */
 }
 
-/* When the first vintage of x's period p arrived into *ms; 0 when none is stored. */
-static int first_receipt(struct store_txn *t, const struct cat_indicator *x,
+/* When the first vintage of s's period p arrived into *ms; 0 when none is stored. */
+static int first_receipt(struct store_txn *t, const struct cat_series *s,
 			 const struct period *p, int64_t *ms)
 {
 	struct store_obs o;
-	int rc = store_obs_get(t, cat_owner(x), x->id, p, &o);
+	int rc = store_obs_get(t, s->region->id, s->id, p, &o);
 	*ms = 0;
 	if (rc == PW_ENOTFOUND)
 		return 0;
@@ -59,45 +60,45 @@ static int first_receipt(struct store_txn *t, const struct cat_indicator *x,
 	*ms = o.recv_ms;
 	if (o.rev <= 1)
 		return 0;
-	rc = store_rev_range(t, cat_owner(x), x->id, p, p, first_cb, ms);
+	rc = store_rev_range(t, s->region->id, s->id, p, p, first_cb, ms);
 	return rc < 0 ? rc : 0;
 }
 
-/* The newest period x owes now, if it is missing: the 催报 gauges. */
-static int count_missing(struct store_txn *t, const struct cat_indicator *x, int64_t now_ms,
-			 struct metrics_dept *out, size_t max, size_t *n)
+/* The newest period s owes now, if it is missing: the 催报 gauges. */
+static int count_missing(struct store_txn *t, const struct catalog *c, const struct cat_series *s,
+			 int64_t now_ms, struct metrics_dept *out, size_t max, size_t *n)
 {
-	struct period p = ytd_latest_due(x->freq, x->due_days, now_ms);
+	struct period p = ytd_latest_due(s->freq, s->due_days, now_ms);
 	struct store_obs o;
-	if (!owes_period(x, &p))
+	if (!owes_period(c, s, &p))
 		return 0;
-	int rc = store_obs_get(t, cat_owner(x), x->id, &p, &o);
+	int rc = store_obs_get(t, s->region->id, s->id, &p, &o);
 	if (rc != PW_ENOTFOUND)
 		return rc;
-	struct metrics_dept *d = dept_slot(out, max, n, x->depts[0]);
+	struct metrics_dept *d = dept_slot(out, max, n, s->depts[0]);
 	if (!d)
 		return 0;
-	int64_t due = ytd_due_ms(&p, x->due_days);
+	int64_t due = ytd_due_ms(&p, s->due_days);
 	d->missing++;
 	if (!d->oldest_due_ms || due < d->oldest_due_ms)
 		d->oldest_due_ms = due;
 	return 0;
 }
 
-/* Every period x owed in the window: due, and on time or late (or still missing). */
-static int count_window(struct store_txn *t, const struct cat_indicator *x, int64_t now_ms,
-			struct metrics_dept *out, size_t max, size_t *n)
+/* Every period s owed in the window: due, and on time or late (or still missing). */
+static int count_window(struct store_txn *t, const struct catalog *c, const struct cat_series *s,
+			int64_t now_ms, struct metrics_dept *out, size_t max, size_t *n)
 {
 	int64_t from = now_ms - REPORTING_WINDOW_DAYS * DAY_MS;
-	struct disc_item it = { .dept = x->depts[0], .series = x->id };
+	struct disc_item it = { .dept = s->depts[0], .series = s->id };
 	int rc;
 	/* a year's periods: at most 12 months (+1 at the edge) */
-	for (it.period = ytd_latest_due(x->freq, x->due_days, now_ms);
-	     (it.due_ms = ytd_due_ms(&it.period, x->due_days)) > from;
+	for (it.period = ytd_latest_due(s->freq, s->due_days, now_ms);
+	     (it.due_ms = ytd_due_ms(&it.period, s->due_days)) > from;
 	     it.period = period_prev(&it.period)) {
-		if (!owes_period(x, &it.period))
+		if (!owes_period(c, s, &it.period))
 			continue;
-		if ((rc = first_receipt(t, x, &it.period, &it.recv_ms)) < 0)
+		if ((rc = first_receipt(t, s, &it.period, &it.recv_ms)) < 0)
 			return rc;
 		int st = disc_classify(&it, now_ms, NULL);
 		struct metrics_dept *d = st == DISC_NOT_DUE ? NULL : dept_slot(out, max, n, it.dept);
@@ -114,15 +115,16 @@ int reporting_count(struct store_txn *t, const struct catalog *c, int64_t now_ms
 		    struct metrics_dept *out, size_t max, size_t *n)
 {
 	*n = 0;
-	for (size_t i = 0; i < catalog_n_plans(c); i++) {
-		const struct cat_plan *pl = catalog_plan_at(c, i);
-		for (size_t k = 0; k < pl->n_inds; k++) {
-			const struct cat_indicator *x = &pl->inds[k];
+	for (size_t i = 0; i < catalog_n_regions(c); i++) {
+		const struct cat_region *g = catalog_region_at(c, i);
+		for (size_t k = 0; k < g->n_series; k++) {
+			const struct cat_series *s = &g->series[k];
 			int rc;
-			if (!counted(x))
+			/* a release calendar and a department to owe it */
+			if (s->due_days <= 0 || !s->n_depts)
 				continue;
-			if ((rc = count_missing(t, x, now_ms, out, max, n)) < 0 ||
-			    (rc = count_window(t, x, now_ms, out, max, n)) < 0)
+			if ((rc = count_missing(t, c, s, now_ms, out, max, n)) < 0 ||
+			    (rc = count_window(t, c, s, now_ms, out, max, n)) < 0)
 				return rc;
 		}
 	}

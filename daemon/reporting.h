@@ -5,10 +5,10 @@
  * on-time rate).
  *
  * The release calendar is model/ytd.c's (ytd_latest_due, ytd_due_ms), the rule the
- * dispatch table and its 催报 list use (docs/DISPATCH.md): for each indicator of an active
- * plan with a due_days, the periods inside the plan's window from its first_due on; a
- * January is not owed by a series whose first_due is a February (the combined 1–2月
- * release). Whether a figure came on time is model/discipline.c's rule (disc_classify): its
+ * dispatch table and its 催报 list use (docs/DISPATCH.md): for each series with a due_days,
+ * the periods an active plan asks for (a target on it, the year in the plan's window) from
+ * its first_due on, each once however many plans judge it; a January is not owed by a
+ * series whose first_due is a February (the combined 1–2月 release). Whether a figure came on time is model/discipline.c's rule (disc_classify): its
  * first vintage's receipt time against its due date, so a later revision is not lateness. */
 #ifndef PW_REPORTING_H
 #define PW_REPORTING_H
@@ -24,9 +24,9 @@
  * every monthly, quarterly and annual figure of a series is in it once a year. */
 #define REPORTING_WINDOW_DAYS 365
 
-/* Fills out[0..max) in catalog order of first appearance, from read txn t at now_ms: each
- * department that owes a figure now (missing, oldest_due_ms: the newest period due of
- * each indicator) or had one due in the window (expected, on_time, late); *n is how many
+/* Fills out[0..max) in order of first appearance (regions, then their series by id), from
+ * read txn t at now_ms: each department that owes a figure now (missing, oldest_due_ms:
+ * the newest period due of each series) or had one due in the window (expected, on_time, late); *n is how many
  * (at most max; the rest are left out). Returns 0 or the store's error. */
 int reporting_count(struct store_txn *t, const struct catalog *c, int64_t now_ms,
 		    struct metrics_dept *out, size_t max, size_t *n);

@@ -349,7 +349,10 @@ static int eval_cumulative(const struct rules_cfg *cfg, struct store_txn *t,
 	char miss[64], miss_zh[96] = "", miss_en[96] = "";
 	double req;
 	int rc;
-	if ((rc = store_obs_range(t, cat_owner(x), x->id, NULL, NULL, cum_cb, &c)) < 0)
+	/* Only the years of the sum are read, not the series' whole history. */
+	struct period from = { .year = (uint16_t)c.from, .freq = PERIOD_ANNUAL },
+		      to = { .year = (uint16_t)c.to, .freq = PERIOD_ANNUAL };
+	if ((rc = store_obs_range(t, cat_owner(x), x->id, &from, &to, cum_cb, &c)) < 0)
 		return rc;
 	if (c.n == 0 || !planmath_cum_path(&tg, o->period.year, &req))
 		return 0;
@@ -379,6 +382,11 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	memset(v, 0, sizeof(*v));
 	v->pm.state = RULES_NONE;
 	v->texts = texts;
+	/* 统计口径改变: a figure of the new definition does not compare with the baseline, the
+	 * path or a bound set on the old one. The evaluation calls it 难以评估 (model/evaluate.c);
+	 * live, no rule judges across the break, not even a city's number. */
+	if (cat_def_changed(x, o->period.year))
+		return 0;
 	if (x->kind == CAT_CITY) {
 		/* The city's number, once an operator set it, comes before the year's 年度目标. */
 		uint32_t trev;
@@ -559,31 +567,32 @@ static int replay_cb(const struct store_obs *o, void *arg)
 	return 0;
 }
 
-struct last_arg {
-	struct store_obs *out;
-	bool found;
-};
-
-static int last_cb(const struct store_obs *o, void *arg)
+/* Where the replay's walk starts: replay_cb takes only periods inside the window and after
+ * the last judged one, so the periods before are not read at all. From the series' first
+ * period, every evaluation read the whole history: most of a small group's CPU (issue 21). */
+static struct period replay_from(const struct cat_indicator *x, const struct alert *a)
 {
-	struct last_arg *l = arg;
-	if (!(o->flags & STORE_OBS_BACKFILL)) {
-		*l->out = *o;
-		l->found = true;
-	}
-	return 0;
+	struct period from = { .year = (uint16_t)x->plan->start_year, .freq = PERIOD_ANNUAL };
+	if (a->last_period.year && period_cmp(&a->last_period, &from) > 0)
+		from = a->last_period;
+	return from;
 }
 
-/* The newest figure of x's series (not backfilled) in a period up to its plan's end year. */
+/* The newest figure of x's series (not backfilled) in a period up to its plan's end year:
+ * found backwards from the window's end, not by walking the window (issue 21). */
 static int newest_in_window(struct store_txn *t, const struct cat_indicator *x,
 			    struct store_obs *out)
 {
 	/* Periods sort by year, then frequency, then number: December is a year's last key. */
 	struct period to = { .year = (uint16_t)x->plan->target_year, .freq = PERIOD_MONTH, .n = 12 };
-	struct period from = { .year = (uint16_t)x->plan->start_year, .freq = PERIOD_ANNUAL };
-	struct last_arg l = { .out = out };
-	int rc = store_obs_range(t, cat_owner(x), x->id, &from, &to, last_cb, &l);
-	return rc < 0 ? rc : l.found ? 0 : PW_ENOTFOUND;
+	struct store_obs o;
+	int rc = store_obs_last(t, cat_owner(x), x->id, &to, STORE_OBS_BACKFILL, &o);
+	if (rc < 0)
+		return rc;
+	if (o.period.year < x->plan->start_year)
+		return PW_ENOTFOUND;
+	*out = o;
+	return 0;
 }
 
 /* Stores what v found of o as the verdict of o's period, standing at state. */
@@ -630,7 +639,7 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	/* The newest live period drives the verdict and its notice. Backfilled history
 	 * announces nothing, but it is the state the live figure is judged against: the
 	 * backfilled periods since the last judged one are replayed first, silently. */
-	rc = store_obs_last(t, cat_owner(x), x->id, STORE_OBS_BACKFILL, &newest);
+	rc = store_obs_last(t, cat_owner(x), x->id, NULL, STORE_OBS_BACKFILL, &newest);
 	/* No plan judges a period after its window (no extrapolating an expired plan's path,
 	 * docs/MODEL.md section 2): the 14th plan is governed by its newest period up to 2025,
 	 * also when a 2026 figure is already stored. */
@@ -645,7 +654,8 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	if (x->plan->status == CAT_DRAFT || !cat_in_window(x->plan, newest.period.year))
 		return state_put_changed(t, x, &before, &a);
 	struct replay r = { cfg, t, x, &a, newest.period };
-	if ((rc = store_obs_range(t, cat_owner(x), x->id, NULL, &newest.period, replay_cb, &r)) < 0)
+	struct period start = replay_from(x, &a);
+	if ((rc = store_obs_range(t, cat_owner(x), x->id, &start, &newest.period, replay_cb, &r)) < 0)
 		return rc;
 	int from = a.state;
 	if ((rc = step(cfg, t, x, &newest, &a, out->now_ms, &v, &kind, &streak)) < 0)

@@ -1206,6 +1206,11 @@ size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 	return n;
 }
 
+bool cat_def_changed(const struct cat_indicator *x, int year)
+{
+	return x->def_change && year >= x->def_change_year;
+}
+
 const char *cat_owner(const struct cat_indicator *x)
 {
 	return x->series->region->id;

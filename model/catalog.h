@@ -174,13 +174,17 @@ struct cat_judge {
 size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 		      const struct period *p, struct cat_judge *out, size_t max);
 
-/* A target on series s in some plan of its region (the newest plan's first), or NULL: what a
- * figure of s computed by its formula is announced and judged as. */
+/* A target on series s in some plan of its region (the newest plan's first, whatever its
+ * status and window), or NULL: what a figure of s computed by its formula is announced and
+ * judged as; with none, nothing checks a figure of s and the store holds none. */
 const struct cat_indicator *catalog_series_target(const struct catalog *c,
 						  const struct cat_series *s);
 
 /* The 年度目标 of x for year, or NULL. */
 const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year);
+/* True when x's definition changed (definition_change) by year: its figures of that year
+ * do not compare with the baseline, path or bound of the old definition. */
+bool cat_def_changed(const struct cat_indicator *x, int year);
 /* True when year lies in x's plan window. */
 bool cat_in_window(const struct cat_plan *p, int year);
 /* The ordinal of the national five-year plan whose window holds year: "15th" for 2026 (and

@@ -6,17 +6,18 @@
 #include "catalog.h"
 #include "evaluate.h"
 
-static const char *const names[EVALUATE_N][2] = {
-	[EVALUATE_ACHIEVED] = { "achieved", "已完成" },
-	[EVALUATE_NOT_ACHIEVED] = { "not_achieved", "未完成" },
-	[EVALUATE_LIKELY_ACHIEVED] = { "likely_achieved", "预计可以完成" },
-	[EVALUATE_LIKELY_NOT_ACHIEVED] = { "likely_not_achieved", "预计难以完成" },
-	[EVALUATE_NOT_ASSESSABLE] = { "not_assessable", "难以评估" },
-	[EVALUATE_NO_DATA] = { "no_data", "无数据" },
-	[EVALUATE_ACHIEVED_EARLY] = { "achieved_early", "提前实现" },
-	[EVALUATE_AHEAD] = { "ahead", "快于预期" },
-	[EVALUATE_ON_PATH] = { "on_path", "基本符合预期" },
-	[EVALUATE_BEHIND] = { "behind", "滞后于预期" },
+static const char *const names[EVALUATE_N][3] = {
+	[EVALUATE_ACHIEVED] = { "achieved", "已完成", "achieved" },
+	[EVALUATE_NOT_ACHIEVED] = { "not_achieved", "未完成", "not achieved" },
+	[EVALUATE_LIKELY_ACHIEVED] = { "likely_achieved", "预计可以完成", "likely achieved" },
+	[EVALUATE_LIKELY_NOT_ACHIEVED] = { "likely_not_achieved", "预计难以完成",
+					   "likely not achieved" },
+	[EVALUATE_NOT_ASSESSABLE] = { "not_assessable", "难以评估", "not assessable" },
+	[EVALUATE_NO_DATA] = { "no_data", "无数据", "no data" },
+	[EVALUATE_ACHIEVED_EARLY] = { "achieved_early", "提前实现", "achieved early" },
+	[EVALUATE_AHEAD] = { "ahead", "快于预期", "ahead" },
+	[EVALUATE_ON_PATH] = { "on_path", "基本符合预期", "on path" },
+	[EVALUATE_BEHIND] = { "behind", "滞后于预期", "behind" },
 };
 
 const char *evaluate_name(int v)
@@ -27,6 +28,11 @@ const char *evaluate_name(int v)
 const char *evaluate_name_zh(int v)
 {
 	return v > EVALUATE_NONE && v < EVALUATE_N ? names[v][1] : "";
+}
+
+const char *evaluate_name_en(int v)
+{
+	return v > EVALUATE_NONE && v < EVALUATE_N ? names[v][2] : "";
 }
 
 void evaluate_format(double x, int decimals, char buf[32])

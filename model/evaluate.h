@@ -100,6 +100,7 @@ void evaluate_target(const struct evaluate_target *t, const struct evaluate_figu
 
 const char *evaluate_name(int verdict);    /* "achieved", …; "none" for bad values */
 const char *evaluate_name_zh(int verdict); /* "已完成", …; "" for bad values */
+const char *evaluate_name_en(int verdict); /* "not achieved", …: words; "" for bad values */
 
 /* A number as the tables print it: at most 15 significant digits, so binary noise
  * (3.4700000000000006) never shows; computed numbers (decimals >= 0) rounded to that many

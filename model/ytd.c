@@ -77,6 +77,18 @@ int ytd_derive(const struct ytd_year *cur, const struct ytd_year *prev, int freq
 	return 0;
 }
 
+void ytd_quarters(const struct ytd_year *months, struct ytd_year *quarters)
+{
+	*quarters = (struct ytd_year){ .held = { false } };
+	for (int i = 0; i < 13; i++)
+		quarters->yoy[i] = NAN;
+	for (int k = 1; k <= 4; k++) {
+		quarters->held[k] = months->held[3 * k];
+		quarters->value[k] = months->value[3 * k];
+		quarters->yoy[k] = months->yoy[3 * k];
+	}
+}
+
 /* ---- 序时进度 ---- */
 
 static double elapsed_pct(int freq, int n)

@@ -48,6 +48,11 @@ struct ytd_row {
 int ytd_derive(const struct ytd_year *cur, const struct ytd_year *prev, int freq, int n,
 	       bool additive, struct ytd_row *out);
 
+/* The quarters of a monthly series' year: quarter k is its 1–3k月 figure (and the 同比
+ * reported with it), held when month 3k is. The quarterly analysis derives 三季度 = 1–9月 −
+ * 1–6月 from them with ytd_derive(PERIOD_QUARTER). */
+void ytd_quarters(const struct ytd_year *months, struct ytd_year *quarters);
+
 /* ---- 序时进度 ---- */
 
 /* 达序时: completion within this many percentage points of the elapsed share (either

@@ -1183,16 +1183,35 @@ int proto_view_str(const struct proto_view *v, int item, const char *key, char *
 	return copy_str(view_field(v, item, key), buf, cap);
 }
 
-int proto_view_str_at(const struct proto_view *v, int item, const char *key, size_t index,
-		      char *buf, size_t cap)
+/* Element index of array field key into *out; 0, PW_ENOTFOUND or PW_EFIELD. */
+static int view_elem(const struct proto_view *v, int item, const char *key, size_t index,
+		     const msgpack_object **out)
 {
 	const msgpack_object *o = view_field(v, item, key);
 	if (!o)
 		return PW_ENOTFOUND;
 	if (o->type != MSGPACK_OBJECT_ARRAY)
 		return PW_EFIELD;
-	return index < o->via.array.size ? copy_str(&o->via.array.ptr[index], buf, cap)
-					 : PW_ENOTFOUND;
+	if (index >= o->via.array.size)
+		return PW_ENOTFOUND;
+	*out = &o->via.array.ptr[index];
+	return 0;
+}
+
+int proto_view_str_at(const struct proto_view *v, int item, const char *key, size_t index,
+		      char *buf, size_t cap)
+{
+	const msgpack_object *e;
+	int rc = view_elem(v, item, key, index, &e);
+	return rc < 0 ? rc : copy_str(e, buf, cap);
+}
+
+int proto_view_int_at(const struct proto_view *v, int item, const char *key, size_t index,
+		      int64_t *out)
+{
+	const msgpack_object *e;
+	int rc = view_elem(v, item, key, index, &e);
+	return rc < 0 ? rc : get_int(e, out);
 }
 
 int proto_view_int(const struct proto_view *v, int item, const char *key, int64_t *out)
@@ -1381,20 +1400,24 @@ int proto_view_pack(const struct proto_view *v, int item, const char *key, struc
 	return b->err;
 }
 
-int proto_view_sub(const struct proto_view *v, int item, const char *key, struct proto_view **out)
+int proto_view_sub(const struct proto_view *v, int item, const char *key, struct proto_view **ret)
 {
 	const msgpack_object *o = view_field(v, item, key);
 	struct proto_buf b;
+	struct proto_map m;
+	int rc;
 	if (!o)
 		return PW_ENOTFOUND;
 	if (o->type != MSGPACK_OBJECT_ARRAY)
 		return PW_EFIELD;
+	/* The array re-wrapped as {"items": array}: its maps read with the same lookups. */
 	proto_buf_init(&b);
-	proto_w_map(&b, 1);
-	proto_w_str(&b, "items");
-	int rc = proto_view_pack(v, item, key, &b);
+	proto_map_open(&m, &b);
+	proto_map_key(&m, "items");
+	rc = proto_view_pack(v, item, key, &b);
+	proto_map_close(m);
 	if (rc == 0)
-		rc = proto_view_new(out, b.data, b.len);
+		rc = b.err ? b.err : proto_view_new(ret, b.data, b.len);
 	proto_buf_release(&b);
 	return rc;
 }

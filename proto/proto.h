@@ -262,6 +262,9 @@ int proto_view_str(const struct proto_view *v, int item, const char *key, char *
 /* Element index of an array-of-strings field (e.g. a catalog entry's "departments"). */
 int proto_view_str_at(const struct proto_view *v, int item, const char *key, size_t index,
 		      char *buf, size_t cap);
+/* The same of an array of integers (e.g. a catalog entry's "plan_window"). */
+int proto_view_int_at(const struct proto_view *v, int item, const char *key, size_t index,
+		      int64_t *out);
 int proto_view_int(const struct proto_view *v, int item, const char *key, int64_t *out);
 int proto_view_double(const struct proto_view *v, int item, const char *key, double *out);
 int proto_view_bool(const struct proto_view *v, int item, const char *key, bool *out);
@@ -280,10 +283,10 @@ int proto_view_bin(const struct proto_view *v, int item, const char *key, const 
 /* Re-encodes field key of the root/item (any type, e.g. a replayed notice's "body" map)
  * as msgpack into b (appended). */
 int proto_view_pack(const struct proto_view *v, int item, const char *key, struct proto_buf *b);
-/* A new view whose "items" are the elements of the array field key of the root (item < 0)
- * or of one item (e.g. an alerts reply's "overdue" groups, a group's "indicators").
- * PW_ENOTFOUND when absent, PW_EFIELD when not an array. */
-int proto_view_sub(const struct proto_view *v, int item, const char *key, struct proto_view **out);
+/* A view of array field key of the root/item (e.g. a catalog entry's "annual_targets", the
+ * alerts reply's "reporting") as the root of {"items": array}: its elements read with the
+ * same lookups. 0 and *ret, or PW_ENOTFOUND (absent or nil), PW_EFIELD (not an array). */
+int proto_view_sub(const struct proto_view *v, int item, const char *key, struct proto_view **ret);
 
 /* True if s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 bool proto_utf8_valid(const char *s, size_t n);

@@ -580,7 +580,9 @@ static int vin_lookup(struct store_txn *t, uint64_t vid, MDB_val *v)
 	MDB_val k = { 8, key };
 	if ((rc = store_txn_cursor(t, DB_VIN, &c)) < 0)
 		return rc;
-	return store_map_err(mdb_cursor_get(c, &k, v, MDB_SET_KEY));
+	if ((rc = store_map_err(mdb_cursor_get(c, &k, v, MDB_SET_KEY))) == 0)
+		t->s->vin_reads++;
+	return rc;
 }
 
 /* The vintage vid into *o (and its chain link *prev); it must belong to want. */
@@ -960,8 +962,8 @@ static int idx_step_back(MDB_cursor *c, int seek_rc, MDB_val *k, MDB_val *v)
 	return mdb_cursor_get(c, k, v, seek_rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV);
 }
 
-int store_obs_last(struct store_txn *t, const char *plan, const char *ind, unsigned skip_flags,
-		   struct store_obs *out)
+int store_obs_last(struct store_txn *t, const char *plan, const char *ind,
+		   const struct period *to, unsigned skip_flags, struct store_obs *out)
 {
 	uint8_t key[SEEK_KEY_MAX];
 	MDB_cursor *c;
@@ -978,14 +980,22 @@ int store_obs_last(struct store_txn *t, const char *plan, const char *ind, unsig
 	if ((rc = cursor_open(t, DB_IDX, &c)) < 0)
 		return rc;
 	/* plan\0ind\0 + 5 x 0xff sorts after every key of the series (they have 4 more
-	 * bytes): seek there, step back, and on through the periods, newest first, merged
-	 * with the series' hot entries (newer where both hold a period). */
+	 * bytes), plan\0ind\0 + to + 0xff after every key up to to: seek there, step back,
+	 * and on through the periods, newest first, merged with the series' hot entries
+	 * (newer where both hold a period). */
 	memset(key + prefix, 0xff, 5);
+	if (to)
+		period_key(to, key + prefix);
 	k = (MDB_val){ prefix + 5, key };
 	int in = idx_in_series(idx_step_back(c, mdb_cursor_get(c, &k, &v, MDB_SET_RANGE), &k, &v),
 			       &k, &v, key, prefix);
 	const struct hot_series *hs = hot_series_find(t->s->hot, key, prefix);
 	size_t hi = hot_series_count(hs); /* entries [0, hi) not yet visited */
+	if (to) {
+		hi = hot_series_seek(hs, key + prefix);
+		if (hi < hot_series_count(hs) && !memcmp(hot_series_period(hs, hi), key + prefix, 4))
+			hi++;
+	}
 	for (;;) {
 		struct walk_ent e;
 		struct store_obs o;
@@ -2037,6 +2047,11 @@ int store_backup(struct store *s, const char *dir)
 unsigned store_schema(const struct store *s)
 {
 	return s ? s->schema : 0;
+}
+
+uint64_t store_vintages_read(const struct store *s)
+{
+	return s ? s->vin_reads : 0;
 }
 
 struct migrate_arg {

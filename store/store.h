@@ -126,6 +126,11 @@ int store_write(struct store *s, store_txn_fn fn, void *arg);
  * Unix ms): the time of the open that created it or brought it to 7. */
 unsigned store_schema(const struct store *s);
 
+/* Vintages the reads of observations (get, last, range, history) have decoded since
+ * store_open: what a read costs, counted rather than timed, so a test can tell a lookup
+ * from a walk of a whole series (issue 21). */
+uint64_t store_vintages_read(const struct store *s);
+
 /* The owner (region id) of a schema-5 plan id, or NULL when the caller does not know it. */
 typedef const char *(*store_owner_fn)(const char *plan, void *arg);
 
@@ -184,11 +189,12 @@ int store_head_range(struct store_txn *t, const char *plan, const char *ind,
 		     const struct period *from, const struct period *to, store_head_cb cb,
 		     void *arg);
 
-/* The latest vintage of the newest period of one series whose flags include none of
- * skip_flags (STORE_OBS_*; 0 = the newest period), found backwards from the series' end:
- * one search, not a walk. PW_ENOTFOUND if the series has no such observation. */
-int store_obs_last(struct store_txn *t, const char *plan, const char *ind, unsigned skip_flags,
-		   struct store_obs *out);
+/* The latest vintage of the newest period up to to (NULL: the series' end) of one series
+ * whose flags include none of skip_flags (STORE_OBS_*; 0 = the newest period), found
+ * backwards from there: one search, not a walk. PW_ENOTFOUND if the series has no such
+ * observation. */
+int store_obs_last(struct store_txn *t, const char *plan, const char *ind,
+		   const struct period *to, unsigned skip_flags, struct store_obs *out);
 
 /* Every vintage of one series in [from, to], ordered by period then rev. With
  * from == to this is the full history of one period. */

@@ -62,6 +62,7 @@ struct store {
 	bool in_txn; /* inside store_write/store_read: the map must not move */
 	unsigned schema; /* as opened; below STORE_SCHEMA only writes of the migration run */
 	bool migrating;
+	uint64_t vin_reads; /* vintages decoded for readers since open (store_vintages_read) */
 };
 
 struct store_txn {

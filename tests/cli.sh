@@ -163,17 +163,26 @@ pw query test-plan urbanization --from 2025年 | grep -q "2025 *57.6 *flash" || 
 if pw push test-plan urbanization 2025年下半年 1 --id cli-zh2 2>"$T/err"; then fail "下半年 accepted"; fi
 
 # The round trip: planwatch template -> filled by openpyxl as a department would -> import
-# -> query. Only 统计局's quarterly indicators of the plan, pre-filled, a status list.
-pw template --dept 统计局 --plan test-plan --period 2026Q1 -o "$T/t.xlsx" | grep -q "1 indicator(s) of 统计局" ||
-	fail "template: $(pw template --dept 统计局 --plan test-plan --period 2026Q1 -o "$T/t.xlsx" 2>&1)"
+# -> query. Only 统计局's quarterly indicators of the region, pre-filled, a status list; the
+# sheet names the region (地区), whether asked by region or by a plan of it.
+pw template --dept 统计局 --plan test-plan --period 2026Q1 -o "$T/tp.xlsx" | grep -q "1 indicator(s) of 统计局" ||
+	fail "template --plan: $(pw template --dept 统计局 --plan test-plan --period 2026Q1 -o "$T/tp.xlsx" 2>&1)"
+pw template --dept 统计局 --region test --period 2026Q1 -o "$T/t.xlsx" | grep -q "1 indicator(s) of 统计局" ||
+	fail "template: $(pw template --dept 统计局 --region test --period 2026Q1 -o "$T/t.xlsx" 2>&1)"
+cmp -s "$T/t.xlsx" "$T/tp.xlsx" || "$PYTHON" - "$T/t.xlsx" "$T/tp.xlsx" <<'PY' || fail "template --plan and --region differ"
+import sys
+import openpyxl
+a, b = ([[c.value for c in r] for r in openpyxl.load_workbook(f)["报送"].iter_rows()] for f in sys.argv[1:3])
+assert a == b, (a, b)
+PY
 "$PYTHON" - "$T/t.xlsx" <<'PY' || fail "template content"
 import sys
 import openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
 ws = wb["报送"]
 rows = [[c.value for c in r] for r in ws.iter_rows()]
-assert rows[0] == ["规划", "指标代码", "指标名称", "期别", "数值", "单位", "数据状态", "报送单位", "同比", "说明"], rows[0]
-assert rows[1][:4] == ["test-plan", "gdp", "地区生产总值", "2026年一季度"], rows[1]
+assert rows[0] == ["地区", "指标代码", "指标名称", "期别", "数值", "单位", "数据状态", "报送单位", "同比", "说明"], rows[0]
+assert rows[1][:4] == ["test", "gdp", "地区生产总值", "2026年一季度"], rows[1]
 assert rows[1][4] is None and rows[1][8] is None, rows[1]
 assert rows[1][5:8] == ["亿元", "快报", "统计局"], rows[1]
 assert len(rows) == 2, rows

@@ -60,10 +60,17 @@ targets:
     kind: city
     direction: up
     note: "made up: a share, the 1-N月 ratio against the year's level"
+  - series: pm25
+    attribute: binding
+    kind: ceiling
+    direction: down
+    target: {year: 2030, value: 22}
+    note: "made up: a concentration, the 1-N月 average against the year's level (μg/m³)"
 annual_targets:
   - year: 2026
     targets:
       - {series: air_good_days, value: 95, note: "made up 2026 年度目标 (a level)"}
+      - {series: pm25, value: 24, note: "made up 2026 年度目标 (a level in μg/m³)"}
       - {series: fiscal_total_revenue, value: 300, note: "made up 2026 年度目标 (total)"}
       - {series: retail_sales, growth: 6, note: "made up"}
       - {series: gdp, growth: 5.5, note: "made up"}
@@ -80,7 +87,7 @@ dispatch() { pw dispatch --catalog "$T/cat" --region quangang "$@"; }
 # Last year (backfill), then this year: 1-2月 combined (no January), a September revised
 # after October came, October's retail sales missing.
 pw debug clock 2026-03-05T00:00:00Z >/dev/null || fail "clock_set"
-for m in 02:40 09:225 10:250; do push fiscal_total_revenue 2025-${m%%:*} ${m#*:} --backfill; done
+for m in 02:40 06:160 09:225 10:250; do push fiscal_total_revenue 2025-${m%%:*} ${m#*:} --backfill; done
 for m in 09:220 10:245; do push retail_sales 2025-${m%%:*} ${m#*:} --backfill; done
 push gdp 2025Q2 500 --backfill
 push gdp 2025Q3 760 --backfill
@@ -94,6 +101,7 @@ pw debug clock 2026-11-14T00:00:00Z >/dev/null
 push fiscal_total_revenue 2026-10 255
 push industrial_output 2026-10 700
 push air_good_days 2026-10 96.5
+push pm25 2026-10 21.5
 pw debug clock 2026-11-25T12:00:00Z >/dev/null
 
 jq_() { "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); r={x['indicator']:x for x in d['rows']}; sys.exit(0 if ($2) else 1)" "$1" || fail "$3"; }
@@ -139,6 +147,41 @@ assert sw["expected"] == 9 and sw["received"] == 1 and sw["late"] == 1 and sw["m
 PYEOF
 
 jq_ "$J" "d['discipline_window'] == '2026年1-10月'" "the footer's window"
+
+# The gap in the unit it is in: points of the year's share (total) or of a growth rate (pp),
+# a level's in the series' unit (PM2.5 21.5 against at most 24: 2.5 μg/m³ better); the
+# column head names no unit, the gap_unit column (HTML: the cell) does.
+jq_ "$J" "r['fiscal_total_revenue']['gap_unit'] == 'pp' and r['air_good_days']['gap_unit'] == 'pp' and r['pm25']['gap_unit'] == 'μg/m³' and abs(r['pm25']['gap'] - 2.5) < 1e-9 and r['pm25']['pace'] == 'met'" \
+	"gap units: $(cat "$J")"
+dispatch --period 2026-10 --format csv -o "$T/gap.csv" >/dev/null || fail "dispatch csv"
+"$PY" - "$T/gap.csv" <<'PYEOF' || fail "gap unit column: $(head -n 1 "$T/gap.csv")"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
+h = rows[0]
+assert "差距(百分点)" not in h and h[h.index("差距") + 1] == "差距单位", h
+pm = next(r for r in rows if len(r) > 2 and r[2] == "PM2.5 平均浓度")
+rev = next(r for r in rows if len(r) > 2 and r[2] == "一般公共预算总收入")
+g = h.index("差距")
+assert pm[g] == "2.5" and pm[g + 1] == "μg/m³" and rev[g + 1] == "百分点", (pm, rev)
+PYEOF
+
+# A year no plan covers (here 2025: only the 15th plan is loaded): the region's figures are
+# still the table's — 1-10月, 当月, 同比 — with no target (无在期规划) and nothing owed.
+dispatch --period 2025-10 --format json -o "$T/y2025.json" >/dev/null || fail "dispatch 2025-10"
+jq_ "$T/y2025.json" "r['fiscal_total_revenue']['ytd'] == 250 and r['fiscal_total_revenue']['single'] == 25 and r['fiscal_total_revenue']['plan'] is None and r['fiscal_total_revenue']['target_kind'] == 'none' and r['retail_sales']['ytd'] == 245 and r['retail_sales']['reporting'] == 'not_due' and d['discipline'] == [] and d['chase'] == []" \
+	"a year without a plan: $(cat "$T/y2025.json")"
+dispatch --period 2025-10 --format csv -o "$T/y2025.csv" >/dev/null || fail "dispatch 2025-10 csv"
+grep -q '^2025-10,经济发展,一般公共预算总收入,财政局,亿元,250,.*,无在期规划,' "$T/y2025.csv" ||
+	fail "no plan in force, figures shown: $(grep -a 一般公共预算总收入 "$T/y2025.csv")"
+# A series no plan targets (exports: the fixture plan has no target on it) is reportable:
+# its figure is in the table, with no target, and owed by nobody.
+pw push quangang export_value 2026-10 1.6 --yoy 3.2 >/dev/null || fail "push exports by region"
+dispatch --period 2026-10 --format json -o "$T/untargeted.json" >/dev/null || fail "dispatch untargeted"
+jq_ "$T/untargeted.json" "r['export_value']['ytd'] == 1.6 and r['export_value']['ytd_yoy'] == 3.2 and r['export_value']['plan'] is None and r['export_value']['reporting'] == 'not_due' and not any(c['indicator'] == 'export_value' for c in d['chase'])" \
+	"an untargeted series: $(cat "$T/untargeted.json")"
+dispatch --period 2025-10 -o "$T/y2025.html" >/dev/null || fail "dispatch 2025-10 html"
+grep -q '<td colspan="8">本期无应报数据</td>' "$T/y2025.html" && grep -q '<tr class="none"><td>无</td></tr>' "$T/y2025.html" ||
+	fail "an empty footer says so: $(grep -a -A3 报送情况 "$T/y2025.html")"
 
 # 序时进度 against the city's number for the year (target set --year, kind city): none
 # before it is set; 1-10月 700 of 800 is 87.5 % against 83.3 % (ahead); the year's revision
@@ -198,6 +241,32 @@ assert g("planwatch_reporting_on_time_ratio", "财政局") == 0.222222  # 2 of 9
 assert g("planwatch_reporting_on_time_ratio", "商务局") == 0  # 0 of 9, one late
 PYEOF
 
+# The same discipline in planwatch alerts (the reply's reporting; --discipline prints it).
+pw --json alerts >"$T/alerts.json" || fail "alerts --json"
+pw alerts --discipline >"$T/disc" || fail "alerts --discipline"
+"$PY" - "$T/alerts.json" "$T/metrics" "$T/disc" <<'PYEOF' || fail "alerts discipline: $(cat "$T/disc")"
+import json, re, sys
+a = json.load(open(sys.argv[1]))
+m = open(sys.argv[2], encoding="utf-8").read()
+text = open(sys.argv[3], encoding="utf-8").read()
+def g(name, dept):
+    x = re.search(r'^%s\{dept="%s"\} (\S+)$' % (name, dept), m, re.M)
+    return float(x.group(1)) if x else 0
+assert a["reporting_window_days"] == 365 and a["reporting"], a
+for d in a["reporting"]:
+    dep = d["dept"]
+    for k in ("expected", "on_time", "late", "missing"):
+        assert d[k] == g("planwatch_reporting_" + k, dep), (dep, k, d)
+    assert (d["on_time_rate"] is None) == (d["expected"] == 0), d
+    line = next(l for l in text.splitlines() if l.split()[0] == dep)
+    assert line.split()[1:4] == [str(d["expected"]), str(d["on_time"]), str(d["late"])], line
+cz = next(d for d in a["reporting"] if d["dept"] == "财政局")
+assert abs(cz["on_time_rate"] - 200 / 9) < 1e-9 and cz["missing"] == 0 and cz["oldest_missing_due"] is None, cz
+sw = next(d for d in a["reporting"] if d["dept"] == "商务局")
+assert sw["missing"] == 1 and sw["oldest_missing_due"] == 1795219200000, sw
+assert re.search(r"^商务局 +9 +0 +1 +0\.0 +1 2026-11-20$", text, re.M), text
+PYEOF
+
 # And in planwatch alerts --chase, from the daemon's due table: the series quangang-15 has
 # targets on, the figures it announced and still lacks (those stored are not listed; a
 # start on a later real date may have announced later periods too).
@@ -221,8 +290,15 @@ dispatch --period 2026Q3 --format json -o "$T/q3.json" >/dev/null || fail "dispa
 jq_ "$T/q3.json" "d['kind'] == 'quarterly' and r['gdp']['single'] == 274 and r['gdp']['ytd_yoy'] == 5.4 and r['gdp']['pace'] == 'on'" \
 	"三季度 GDP: $(cat "$T/q3.json")"
 jq_ "$T/q3.json" "abs(r['gdp']['plan_path'] - 1050 * 1.055) < 1e-6 and r['fiscal_total_revenue']['period'] == '2026-09'" "plan path, monthly series at 9月"
+# A monthly series' quarter is 1-9月 - 1-6月, not September: 2025Q3 is 225 - 160; in 2026
+# June is missing, so the third quarter's own figure is not known (1-9月 is).
+jq_ "$T/q3.json" "r['fiscal_total_revenue']['ytd'] == 232 and r['fiscal_total_revenue']['single'] is None" \
+	"2026Q3 revenue without June: $(cat "$T/q3.json")"
+dispatch --period 2025Q3 --format json -o "$T/q3-2025.json" >/dev/null || fail "dispatch 2025Q3"
+jq_ "$T/q3-2025.json" "r['fiscal_total_revenue']['ytd'] == 225 and r['fiscal_total_revenue']['single'] == 65" \
+	"2025Q3 revenue: $(cat "$T/q3-2025.json")"
 dispatch --period 2026Q3 --format csv -o "$T/q3.csv" >/dev/null || fail "dispatch q3 csv"
-head -n 1 "$T/q3.csv" | grep -q '2026年1-3季度.*2026年三季度.*规划路径' || fail "quarterly heads: $(head -n 1 "$T/q3.csv")"
+head -n 1 "$T/q3.csv" | grep -q '2026年1-3季度.*2026年三季度,当季同比(%).*规划路径' || fail "quarterly heads: $(head -n 1 "$T/q3.csv")"
 
 # CSV with a BOM, English headers on request.
 dispatch --period 2026-10 --format csv --lang en -o "$T/oct.csv" >/dev/null || fail "dispatch csv"
@@ -238,8 +314,8 @@ grep -q "month (2026-10) or a quarter" "$T/err" || fail "annual period message: 
 # The round trip a department makes: planwatch template -> filled by openpyxl as the
 # department would (the late October retail figure, 同比 as they compute it) -> import ->
 # the dispatch table shows it, 5 days late.
-pw template --dept 商务局 --plan quangang-15 --period 2026-10 -o "$T/t.xlsx" >/dev/null ||
-	fail "template: $(pw template --dept 商务局 --plan quangang-15 --period 2026-10 -o "$T/t.xlsx" 2>&1)"
+pw template --dept 商务局 --region quangang --period 2026-10 -o "$T/t.xlsx" >/dev/null ||
+	fail "template: $(pw template --dept 商务局 --region quangang --period 2026-10 -o "$T/t.xlsx" 2>&1)"
 "$PY" - "$T/t.xlsx" <<'PYEOF' || fail "fill the template"
 import sys
 import openpyxl
@@ -247,7 +323,7 @@ wb = openpyxl.load_workbook(sys.argv[1])
 ws = wb["报送"]
 rows = [[c.value for c in r] for r in ws.iter_rows()]
 i = next(k for k, r in enumerate(rows) if r[1] == "retail_sales")
-assert rows[i][3] == "2026年1-10月", rows[i]
+assert rows[0][0] == "地区" and rows[i][0] == "quangang" and rows[i][3] == "2026年1-10月", rows[i]
 ws.cell(row=i + 1, column=5).value = 260
 ws.cell(row=i + 1, column=9).value = 6.5
 wb.save(sys.argv[1])
@@ -356,6 +432,8 @@ p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read())
 fai = p.rows.get("fiscal_total_revenue", {})
 ok = (fai.get("ytd") == "255" and fai.get("single") == "23" and "超序时" in fai.get("pace", "")
       and "快报" in p.rows.get("retail_sales", {}).get("status", "")
+      and p.rows.get("pm25", {}).get("gap") == "2.5 μg/m³"
+      and fai.get("gap", "").endswith(" 百分点 / pp") is False and fai.get("gap", "").endswith(" 百分点")
       and p.rows.get("retail_sales", {}).get("days_late") == "5"
       and {"dispatch", "discipline", "chase"} <= p.tables and p.depts >= 2)
 sys.exit(0 if ok else 1)

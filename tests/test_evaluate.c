@@ -35,9 +35,16 @@ static void test_names(void)
 				  { "not_assessable", "难以评估" }, { "no_data", "无数据" },
 				  { "achieved_early", "提前实现" }, { "ahead", "快于预期" },
 				  { "on_path", "基本符合预期" }, { "behind", "滞后于预期" } };
-	for (int v = 0; v < EVALUATE_N; v++)
+	for (int v = 0; v < EVALUATE_N; v++) {
+		char words[32];
+		snprintf(words, sizeof(words), "%s", want[v][0]);
+		for (char *p = words; *p; p++) /* the English words are the code's */
+			*p = *p == '_' ? ' ' : *p;
 		CHECK(strcmp(evaluate_name(v), want[v][0]) == 0 &&
-		      strcmp(evaluate_name_zh(v), want[v][1]) == 0);
+		      strcmp(evaluate_name_zh(v), want[v][1]) == 0 &&
+		      strcmp(evaluate_name_en(v), v ? words : "") == 0);
+	}
+	CHECK(evaluate_name_en(EVALUATE_N)[0] == '\0' && evaluate_name_en(-1)[0] == '\0');
 	CHECK(strcmp(evaluate_name(EVALUATE_N), "none") == 0 && evaluate_name_zh(-1)[0] == '\0');
 	CHECK(evaluate_name_zh(EVALUATE_N)[0] == '\0' && strcmp(evaluate_name(0), "none") == 0 &&
 	      evaluate_name_zh(0)[0] == '\0');

@@ -42,6 +42,7 @@ ev --plan quangang-13 --year 2020 --format csv -o "$T/quangang.csv"
 ev --plan qetdz-13 --year 2020 --format csv -o "$T/qetdz.csv"
 ev --plan quangang-14 --format json -o "$T/qg14.json"      # latest year with figures: 2023
 ev --plan quangang-14 --year 2023 --issuer 泉港区发展和改革局 --lang both -o "$T/qg14.html"
+ev --plan licheng-13 --year 2020 --lang en -o "$T/licheng-en.html"
 if pw evaluate --plan no-such-plan --format csv -o "$T/x.csv" 2>"$T/err"; then
 	fail "unknown plan accepted"
 fi
@@ -197,6 +198,17 @@ want003 = dict(gdp=N, industrial_output=N, tertiary_va=A, tertiary_share=A, cult
                fixed_asset_investment_total=D, exports_usd=D, invention_patent_grants=D)
 check(z == want003, f"003 by hand: {dict((k, (z.get(k), v)) for k, v in want003.items() if z.get(k) != v)}"
       f" extra {set(z) - set(want003)}")
+
+# ---- --lang en: the page in English words, not the CSV's codes ----
+h = open(f"{t}/licheng-en.html", encoding="utf-8").read()
+summ = h[h.index('<p class="summary">'):]
+summ = summ[:summ.index("</p>")]
+check("not achieved" in summ and "not_achieved" not in summ and "not assessable" in summ,
+      f"English summary {summ}")
+check("<h1>Licheng District 13th Five-Year Plan (2016-2020)<br>2020 final evaluation" in h,
+      "English title")
+check('<td class="v-not_achieved">not achieved</td>' in h and "已完成" not in h, "English verdicts")
+check('"Page " counter(page) " of " counter(pages)' in h and "第 " not in h, "English page numbers")
 
 # ---- CSV, JSON and xlsx agree field by field ----
 j = json.load(open(f"{t}/licheng.json"))

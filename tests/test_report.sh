@@ -48,6 +48,9 @@ push quangang-14 energy_intensity_cut 2025 14.2 --status preliminary --id rep-t6
 # A year and one of its months (series order: 2025, then 2025-06): drawn in time order.
 push quangang-14 pm25 2025 19.5 --status final --id rep-t7
 push quangang-14 pm25 2025-06 21 --status flash --id rep-t8
+# A figure of 2026, after the plan's window (judged by no plan): the region's series holds
+# it, the 14th plan's report does not show it (its latest GDP stays 2025Q3).
+push quangang gdp 2026Q1 262 --yoy 5.9 --status flash --id rep-t9
 pw alerts --all >"$T/alerts.txt"
 grep -q "forest_cover .*off_track" "$T/alerts.txt" ||
 	fail "no breach in the daemon: $(cat "$T/alerts.txt")"

@@ -99,6 +99,48 @@ static void test_window(struct run *r)
 	CHECK(d && d->expected == 11 && d->missing == 1);
 }
 
+/* A series two active plans judge (the 15th plan and a special plan on the same revenue
+ * series, windows overlapping) owes each figure once: the gauges count per series and
+ * department, the same as with the 15th plan alone. */
+static void test_shared_series(struct run *r, const char *dir)
+{
+	char path[256], err[CAT_ERR_MAX];
+	snprintf(path, sizeof(path), "%s.fiscal.yaml", dir);
+	FILE *f = fopen(path, "w");
+	CHECK(f);
+	fputs("plan:\n  id: quangang-fiscal\n  region: quangang\n  title: 财政专项规划（测试）\n"
+	      "  title_en: Fiscal special plan (test)\n  start_year: 2026\n  end_year: 2030\n"
+	      "  base_year: 2025\n  status: active\ntargets:\n"
+	      "  - series: fiscal_total_revenue\n    attribute: expected\n    kind: growth\n"
+	      "    growth: 5\n    note: test\n",
+	      f);
+	CHECK(fclose(f) == 0);
+	const char *files[] = { "catalog/regions/quangang.yaml",
+				"tests/fixtures/plan-15-TEST-FIXTURE/quangang-15.TEST-FIXTURE.yaml",
+				path };
+	struct catalog *one = cat, *both;
+	if (catalog_load(&both, files, 3, err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		CHECK(0);
+	}
+	struct period oct = { 2026, PERIOD_MONTH, 10 }, nov = { 2026, PERIOD_MONTH, 11 };
+	int64_t at[] = { ytd_due_ms(&oct, 15), ytd_due_ms(&nov, 15) };
+	for (size_t i = 0; i < 2; i++) {
+		struct metrics_dept a;
+		const struct metrics_dept *d = dept_at(r, at[i], "财政局");
+		CHECK(d && d->expected > 0);
+		a = *d;
+		cat = both;
+		d = dept_at(r, at[i], "财政局");
+		cat = one;
+		CHECK(d && d->expected == a.expected && d->on_time == a.on_time &&
+		      d->late == a.late && d->missing == a.missing &&
+		      d->oldest_due_ms == a.oldest_due_ms);
+	}
+	catalog_free(both);
+	CHECK(remove(path) == 0);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/pwreporting.XXXXXX", err[CAT_ERR_MAX];
@@ -143,6 +185,7 @@ int main(void)
 	CHECK(!d || d->missing == before - 1);
 
 	test_window(&r);
+	test_shared_series(&r, dir);
 
 	store_free(st);
 	catalog_free(cat);

@@ -253,6 +253,70 @@ static void test_issue17_rules(void)
 	EXPECT(rfeed("income", "2021Q4", 40000, 7.6), "resolved"); /* met: on track */
 }
 
+/* Quarters 2006Q1..2020Q4 of income, before the plan's window, stored in one txn and
+ * never evaluated (history a bureau loaded long ago). */
+static int history_txn(struct store_txn *t, void *arg)
+{
+	const struct cat_indicator *x = arg;
+	for (int y = 2006; y <= 2020; y++)
+		for (int q = 1; q <= 4; q++) {
+			struct store_obs o = { .period = { (uint16_t)y, PERIOD_QUARTER, (uint8_t)q },
+					       .value = 1000.0 * q, .yoy = 7.0,
+					       .status = PW_ST_FINAL, .rev = 1 };
+			snprintf(o.plan, sizeof(o.plan), "%s", cat_owner(x));
+			snprintf(o.ind, sizeof(o.ind), "%s", x->id);
+			int rc = store_obs_put(t, &o);
+			if (rc < 0)
+				return rc;
+		}
+	return 0;
+}
+
+/* Vintages one rfeed's store and evaluation read. */
+static uint64_t reads_of(const char *ind, const char *period, double value, double yoy,
+			 const char *want)
+{
+	uint64_t r0 = store_vintages_read(st);
+	EXPECT(rfeed(ind, period, value, yoy), want);
+	return store_vintages_read(st) - r0;
+}
+
+/* An evaluation reads a handful of vintages, whatever the length of the series' history:
+ * it walked every period from the series' first on each figure (issue 21: most of a small
+ * group's CPU). Counted, not timed. Runs after test_issue17_rules (income judged up to
+ * 2021Q4, on track). */
+static void test_evaluation_reads(void)
+{
+	const struct cat_indicator *x = catalog_find(cat, "rules-plan", "income");
+	CHECK(x);
+	CHECK_OK(store_write(st, history_txn, (void *)x));
+	uint64_t n = reads_of("income", "2022Q1", 50000, 3.0, "at_risk"); /* first off quarter */
+	if (n > 4)
+		fprintf(stderr, "test_rules: one evaluation read %llu vintages\n",
+			(unsigned long long)n);
+	CHECK(n <= 4);
+	/* A backfilled quarter after the last judged one still counts into the streak: the
+	 * walk starts at the last judged period, not after it. */
+	EXPECT(feed_in("rules-plan", "income", "2022Q2", 60000, 3.0, true), "");
+	n = reads_of("income", "2022Q3", 70000, 3.0, "breach");
+	CHECK(notice_num("streak") == 3);
+	CHECK(n <= 5);
+	/* The rest of the window, then a figure after it: the plan is judged on its newest
+	 * figure inside the window, found backwards from the window's end, not by reading
+	 * the window's twenty quarters. */
+	for (int y = 2022; y <= 2025; y++)
+		for (int q = y == 2022 ? 4 : 1; q <= 4; q++) {
+			char per[32];
+			snprintf(per, sizeof(per), "%dQ%d", y, q);
+			rfeed("income", per, 80000, 9.0);
+		}
+	n = reads_of("income", "2026Q1", 90000, 1.0, ""); /* 2025Q4 again: nothing new */
+	if (n > 5)
+		fprintf(stderr, "test_rules: an evaluation after the window read %llu vintages\n",
+			(unsigned long long)n);
+	CHECK(n <= 5);
+}
+
 static void test_city_target(void)
 {
 	/* No verdict until the city's number is set. */
@@ -533,6 +597,7 @@ static void test_verdicts(void)
 
 struct rec_arg {
 	const char *ind;
+	const char *plan; /* NULL: test-plan */
 	uint8_t buf[ALERT_REC_MAX];
 	size_t len;
 	struct rules_counts counts;
@@ -541,14 +606,31 @@ struct rec_arg {
 static int rec_put_txn(struct store_txn *t, void *arg)
 {
 	struct rec_arg *r = arg;
-	return store_alert_put(t, "test-plan", r->ind, r->buf, r->len);
+	return store_alert_put(t, r->plan ? r->plan : "test-plan", r->ind, r->buf, r->len);
 }
 
 static int rec_get_txn(struct store_txn *t, void *arg)
 {
 	struct rec_arg *r = arg;
-	int rc = store_alert_get(t, "test-plan", r->ind, r->buf, sizeof(r->buf), &r->len);
+	int rc = store_alert_get(t, r->plan ? r->plan : "test-plan", r->ind, r->buf,
+				 sizeof(r->buf), &r->len);
 	return rc < 0 ? rc : rules_count(t, &r->counts);
+}
+
+/* 统计口径改变 from 2023 (the catalog's definition_change): a figure of the new definition
+ * is judged by no rule, as the evaluation calls it 难以评估 — a 3% of 2023 is no shortfall
+ * against the old 7%, and the state of 2022 stands, neither breached nor resolved. */
+static void test_def_change(void)
+{
+	EXPECT(rfeed("investment_growth", "2021", 5, NAN), "breach");
+	EXPECT(rfeed("investment_growth", "2022", 9, NAN), "resolved");
+	EXPECT(rfeed("investment_growth", "2023", 3, NAN), "");
+	EXPECT(rfeed("investment_growth", "2024", 2, NAN), "");
+	struct rec_arg r = { .ind = "investment_growth", .plan = "rules-plan" };
+	struct alert a;
+	CHECK_OK(store_read(st, rec_get_txn, &r));
+	CHECK_OK(alert_decode(&a, r.buf, r.len));
+	CHECK(a.state == RULES_ON_TRACK && a.last_period.year == 2022 && a.value == 9);
 }
 
 /* The alert state record: version 3 little-endian; version 2 (with the overdue period
@@ -628,6 +710,8 @@ int main(void)
 	test_annual_override();
 	test_level_ceiling_keep();
 	test_issue17_rules();
+	test_def_change();
+	test_evaluation_reads();
 	test_city_target();
 	test_verdicts();
 	test_overdue();

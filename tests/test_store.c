@@ -215,6 +215,7 @@ static int get1(struct store *s, const char *plan, const char *ind, struct perio
 
 struct last1 {
 	const char *plan, *ind;
+	const struct period *to;
 	unsigned skip;
 	struct store_obs *out;
 };
@@ -222,14 +223,20 @@ struct last1 {
 static int last1_fn(struct store_txn *t, void *arg)
 {
 	struct last1 *a = arg;
-	return store_obs_last(t, a->plan, a->ind, a->skip, a->out);
+	return store_obs_last(t, a->plan, a->ind, a->to, a->skip, a->out);
+}
+
+static int last_upto(struct store *s, const char *plan, const char *ind,
+		     const struct period *to, unsigned skip, struct store_obs *out)
+{
+	struct last1 a = { .plan = plan, .ind = ind, .to = to, .skip = skip, .out = out };
+	return store_read(s, last1_fn, &a);
 }
 
 static int last1(struct store *s, const char *plan, const char *ind, unsigned skip,
 		 struct store_obs *out)
 {
-	struct last1 a = { .plan = plan, .ind = ind, .skip = skip, .out = out };
-	return store_read(s, last1_fn, &a);
+	return last_upto(s, plan, ind, NULL, skip, out);
 }
 
 struct coll {
@@ -975,6 +982,16 @@ static void test_obs_last(void)
 	CHECK(obs_eq(&got, &v[7]));
 	CHECK_OK(last1(s, "C", "only", 0, &got));
 	CHECK(obs_eq(&got, &v[9]));
+	/* Up to a period: the one itself, the newest before one the series lacks, none. */
+	struct period q4 = quarter(2024, 4), m11 = month(2024, 11), y2019 = annual(2019);
+	CHECK_OK(last_upto(s, "A", "x", &q4, 0, &got));
+	CHECK(obs_eq(&got, &v[2]));
+	CHECK_OK(last_upto(s, "A", "x", &m11, 0, &got));
+	CHECK(obs_eq(&got, &v[2]));
+	CHECK_RC(last_upto(s, "A", "x", &y2019, 0, &got), PW_ENOTFOUND);
+	struct period y2011 = annual(2011);
+	CHECK_OK(last_upto(s, "B", "b", &y2011, STORE_OBS_BACKFILL, &got));
+	CHECK(obs_eq(&got, &v[7]));
 	/* Not found: *out untouched. */
 	keep = got;
 	CHECK_RC(last1(s, "C", "only", STORE_OBS_BACKFILL, &got), PW_ENOTFOUND);
@@ -2410,7 +2427,7 @@ static int mtxn_fn(struct store_txn *t, void *arg)
 			CHECK(obs_eq(&got, &op->o));
 		}
 		if (i % 4 == 1) { /* ... and finds the series' end through the same cursor */
-			if ((rc = store_obs_last(t, op->o.plan, op->o.ind, 0, &got)) < 0)
+			if ((rc = store_obs_last(t, op->o.plan, op->o.ind, NULL, 0, &got)) < 0)
 				return rc;
 			CHECK(strcmp(got.plan, op->o.plan) == 0 && strcmp(got.ind, op->o.ind) == 0);
 			CHECK(period_cmp(&got.period, &op->o.period) >= 0);
@@ -2546,22 +2563,25 @@ static void model_check(struct store *s, const struct model *m)
 		}
 		CHECK(kl == c.n);
 		n_obs += kl;
-		/* The series' end, with and without backfilled periods. */
-		for (unsigned skip = 0; skip <= STORE_OBS_BACKFILL; skip += STORE_OBS_BACKFILL) {
-			size_t p = M_PERIODS;
-			while (p > 0 && (!m->cells[si][p - 1].n ||
-					 (m->cells[si][p - 1].revs[m->cells[si][p - 1].n - 1].flags &
-					  skip)))
-				p--;
-			int rc = last1(s, m->plan[si], m->ind[si], skip, &got);
-			if (p == 0) {
-				CHECK_RC(rc, PW_ENOTFOUND);
-			} else {
-				const struct cell *cl = &m->cells[si][p - 1];
-				CHECK_OK(rc);
-				CHECK(obs_eq(&cl->revs[cl->n - 1], &got));
+		/* The series' end, with and without backfilled periods, and the newest up to a
+		 * random period of it (bound: periods [0, end) are in reach). */
+		for (unsigned skip = 0; skip <= STORE_OBS_BACKFILL; skip += STORE_OBS_BACKFILL)
+			for (int bounded = 0; bounded < 2; bounded++) {
+				size_t end = bounded ? 1 + rnd_n(M_PERIODS) : M_PERIODS, p = end;
+				while (p > 0 && (!m->cells[si][p - 1].n ||
+						 (m->cells[si][p - 1].revs[m->cells[si][p - 1].n - 1].flags &
+						  skip)))
+					p--;
+				int rc = last_upto(s, m->plan[si], m->ind[si],
+						   bounded ? &m->per[si][end - 1] : NULL, skip, &got);
+				if (p == 0) {
+					CHECK_RC(rc, PW_ENOTFOUND);
+				} else {
+					const struct cell *cl = &m->cells[si][p - 1];
+					CHECK_OK(rc);
+					CHECK(obs_eq(&cl->revs[cl->n - 1], &got));
+				}
 			}
-		}
 		/* A random window. */
 		size_t a = rnd_n(M_PERIODS), b = rnd_n(M_PERIODS), want = 0;
 		CHECK_OK(walk(s, W_OBS, m->plan[si], m->ind[si], &m->per[si][a], &m->per[si][b],

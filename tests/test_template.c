@@ -28,7 +28,7 @@ int main(void)
 	char dir[] = "/tmp/test_template_XXXXXX", path[64], err[TEMPLATE_ERR_MAX];
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/t.xlsx", dir);
-	struct template_sheet sh = { .plan = "test-plan", .dept = "统计局" };
+	struct template_sheet sh = { .region = "test", .dept = "统计局" };
 	CHECK_OK(period_parse(&sh.period, "2026-10", 7));
 	const struct template_ind inds[] = {
 		{ "gdp", "地区生产总值", "亿元", true },
@@ -44,7 +44,9 @@ int main(void)
 	CHECK(csvin_count(c) == 2);
 	struct csvin_row *r = csvin_row(c, 0);
 	CHECK(r->line == 2);
-	CHECK(strcmp(r->col[CSVIN_PLAN], "test-plan") == 0 && strcmp(r->col[CSVIN_IND], "gdp") == 0);
+	/* series are the region's (issue 16): the sheet names the region, not a plan */
+	CHECK(strcmp(r->col[CSVIN_REGION], "test") == 0 && !r->col[CSVIN_PLAN][0] &&
+	      strcmp(r->col[CSVIN_IND], "gdp") == 0);
 	CHECK(strcmp(r->col[CSVIN_PERIOD], "2026年1-10月") == 0); /* cumulative */
 	CHECK(strcmp(r->col[CSVIN_UNIT], "亿元") == 0 && strcmp(r->col[CSVIN_STATUS], "快报") == 0);
 	CHECK(strcmp(r->col[CSVIN_DEPT], "统计局") == 0);
@@ -58,9 +60,11 @@ int main(void)
 	/* Arguments; a directory that does not exist. */
 	CHECK_RC(template_write(NULL, &sh, inds, 2, err), PW_EINVAL);
 	CHECK_RC(template_write(path, &sh, inds, 0, err), PW_EINVAL);
-	struct template_sheet nodept = sh;
+	struct template_sheet nodept = sh, noregion = sh;
 	nodept.dept = NULL;
+	noregion.region = NULL;
 	CHECK_RC(template_write(path, &nodept, inds, 2, err), PW_EINVAL);
+	CHECK_RC(template_write(path, &noregion, inds, 2, err), PW_EINVAL);
 	const struct template_ind noname[] = { { "gdp", NULL, "亿元", true } };
 	CHECK_RC(template_write(path, &sh, noname, 1, err), PW_EINVAL);
 	CHECK_RC(template_write("/nonexistent/dir/t.xlsx", &sh, inds, 2, err), PW_ESYS);

@@ -150,6 +150,33 @@ static void test_quarters(void)
 	CHECK_RC(ytd_derive(&cur, &prev, PERIOD_ANNUAL, 1, true, &r), PW_EINVAL);
 }
 
+/* A monthly series in the quarterly analysis: its quarters are the 1–3N月 figures, so 三季度
+ * is 1–9月 − 1–6月 (not September), with its 同比 over last year's same quarter; a quarter
+ * whose last month is missing is not held, and a month between does not count. */
+static void test_months_to_quarters(void)
+{
+	struct ytd_year cur, prev, qc, qp;
+	struct ytd_row r;
+	year_init(&cur);
+	year_init(&prev);
+	put(&prev, 3, 30), put(&prev, 6, 64), put(&prev, 9, 100);
+	put(&cur, 2, 20), put(&cur, 3, 33), put(&cur, 5, 50), put(&cur, 6, 70), put(&cur, 9, 112);
+	cur.yoy[9] = 12.5;
+	ytd_quarters(&cur, &qc);
+	ytd_quarters(&prev, &qp);
+	CHECK(qc.held[1] && qc.held[2] && qc.held[3] && !qc.held[4] && !qc.held[0]);
+	CHECK(qc.value[3] == 112 && qc.yoy[3] == 12.5 && isnan(qc.yoy[2]));
+	CHECK_OK(ytd_derive(&qc, &qp, PERIOD_QUARTER, 3, true, &r));
+	CHECK(r.cum == 112 && r.single == 42 && r.first == 3 && NEAR(r.single_yoy, 600.0 / 36));
+	CHECK_OK(ytd_derive(&qc, &qp, PERIOD_QUARTER, 1, true, &r));
+	CHECK(r.single == 33 && NEAR(r.single_yoy, 10)); /* 1-3月, 1-2月 came combined */
+	cur.held[6] = false; /* June missing: no second quarter, no third quarter's own */
+	ytd_quarters(&cur, &qc);
+	CHECK(!qc.held[2]);
+	CHECK_OK(ytd_derive(&qc, &qp, PERIOD_QUARTER, 3, true, &r));
+	CHECK(r.cum == 112 && isnan(r.single));
+}
+
 /* A cumulative average (PM2.5) has no 当月 by subtraction; a zero base has no 同比. */
 static void test_not_additive(void)
 {
@@ -272,6 +299,7 @@ int main(void)
 	test_year_change();
 	test_revision();
 	test_quarters();
+	test_months_to_quarters();
 	test_not_additive();
 	test_pace_total();
 	test_pace_growth();
