@@ -84,7 +84,8 @@ static void usage(FILE *f)
 		"                          extension, else HTML; A4-printable, self-contained)\n"
 		"  dispatch --region R --period 2026-10|2026Q3 [--format html|csv|json|xlsx]\n"
 		"           [--lang zh|en|both] [--issuer 制表单位] [--catalog DIR|FILE]... [-o FILE]\n"
-		"                          the 月度调度表 / quarterly analysis (docs/DISPATCH.md)\n"
+		"                          the 月度调度表 / quarterly analysis (docs/DISPATCH.md), from\n"
+		"                          the daemon's catalog (--catalog: read these files instead)\n"
 		"  evaluate --plan PLAN [--year Y] [--format html|csv|json|xlsx] [--lang zh|en|both]\n"
 		"           [--issuer TEXT] [--margin PCT] [-o FILE]\n"
 		"                          plan evaluation (年度监测、中期评估、终期评估) of year Y:\n"
@@ -1765,7 +1766,7 @@ static int cmd_dispatch(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dispatch_opts o = { .lang = DISPATCH_ZH, .issuer = getenv("PLANWATCH_ISSUER") };
-	char *cats[32], err[DISPATCH_ERR_MAX], def[] = "catalog";
+	char *cats[32], err[DISPATCH_ERR_MAX];
 	struct doc_out d;
 	const char *path = NULL, *ext;
 	struct catalog *cat = NULL;
@@ -1819,11 +1820,18 @@ static int cmd_dispatch(struct cli *c, int argc, char **argv)
 	if (!o.format)
 		o.format = ext && dispatch_format_parse(ext + 1) > 0 ? dispatch_format_parse(ext + 1)
 								   : DISPATCH_HTML;
-	if (n_cats == 0)
-		cats[n_cats++] = def;
-	if (dispatch_catalog(cats, n_cats, &cat))
+	/* the daemon's catalog, unless --catalog names files to read instead */
+	if (n_cats && dispatch_catalog(cats, n_cats, &cat))
 		return 1;
-	if (connect_cli(c) || (rc = doc_open(&d, path, o.format == DISPATCH_XLSX)) != 0) {
+	if (connect_cli(c)) {
+		catalog_free(cat);
+		return 1;
+	}
+	if (!n_cats && dispatch_catalog_fetch(c->c, o.region, &cat, err, sizeof(err)) < 0) {
+		fprintf(stderr, "planwatch: dispatch: %s\n", err);
+		return 1;
+	}
+	if ((rc = doc_open(&d, path, o.format == DISPATCH_XLSX)) != 0) {
 		catalog_free(cat);
 		return 1;
 	}

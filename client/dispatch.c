@@ -1,5 +1,5 @@
 /* client/dispatch.c — the 月度调度表 and the quarterly analysis of one region (contract:
- * dispatch.h, docs/DISPATCH.md): rows from the local catalog, figures over the wire, the
+ * dispatch.h, docs/DISPATCH.md): rows from the daemon's catalog, figures over the wire, the
  * arithmetic from model/ytd and model/discipline, then one writer per format. */
 #include <errno.h>
 #include <math.h>
@@ -238,21 +238,15 @@ static double plan_path(const struct cat_indicator *x, int year)
 	return req;
 }
 
-/* Figures owed by the row's department this year up to the row's period, when a plan in
- * force asks for them. January is not owed by a series with the combined 1–2月 release: its
- * first_due is a February (the catalog's way of saying it), or this year's February came
- * without a January. */
+/* Figures owed by the row's department this year up to the row's period (catalog_owes, the
+ * daemon's metrics' rule). */
 static int owe(struct dsp *d, struct drow *r, struct series_years *sy)
 {
-	if (!r->x || r->s->due_days <= 0 || !r->s->n_depts)
-		return 0;
+	bool month = r->per.freq == PERIOD_MONTH;
 	for (int n = 1; n <= r->per.n; n++) {
 		struct period p = { r->per.year, r->per.freq, (uint8_t)n };
-		if (r->s->first_due.year && period_cmp(&p, &r->s->first_due) < 0)
-			continue;
-		if (n == 1 && p.freq == PERIOD_MONTH && !sy->y[1].held[1] &&
-		    (sy->y[1].held[2] || (r->s->first_due.freq == PERIOD_MONTH &&
-					  r->s->first_due.n == 2)))
+		if (!catalog_owes(d->cat, r->s, &p, month && sy->y[1].held[1],
+				  month && sy->y[1].held[2]))
 			continue;
 		struct disc_item it = { .dept = r->s->depts[0], .series = r->s->id, .period = p,
 					.due_ms = ytd_due_ms(&p, r->s->due_days) };
@@ -1229,13 +1223,75 @@ int dispatch_lang_parse(const char *s)
 	return rep_name_index(s, names, 3);
 }
 
+/* Request ids of one run: "dsp-" and the microsecond it started. */
+static void id_base(struct rep *rq)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(rq->idbase, sizeof(rq->idbase), "dsp-%llx",
+		 (unsigned long long)ts.tv_sec * 1000000ull +
+			 (unsigned long long)ts.tv_nsec / 1000);
+}
+
+#define SOURCES_MAX (1 + CAT_REGION_PLANS_MAX) /* a region's file and its plans' */
+#define SOURCE_NAME_MAX 1024
+
+/* Parses the reply's `sources` (PROTOCOL.md §3 catalog) as the daemon parsed the files. */
+static int load_sources(struct rep *rq, const struct proto_view *v, struct catalog **cat)
+{
+	struct cat_file files[SOURCES_MAX];
+	struct proto_view *sv;
+	char cerr[CAT_ERR_MAX], (*names)[SOURCE_NAME_MAX];
+	int rc = proto_view_sub(v, -1, "sources", &sv);
+	if (rc < 0)
+		return rep_fail(rq, PW_EPROTO, "the daemon's catalog reply has no sources (a daemon "
+				"older than PROTOCOL.md v2's catalog sources): pass --catalog");
+	size_t n = proto_view_count(sv);
+	if (!(names = calloc(SOURCES_MAX, sizeof(*names))))
+		rc = rep_fail(rq, PW_ENOMEM, "out of memory");
+	else if (n == 0 || n > SOURCES_MAX)
+		rc = rep_fail(rq, PW_EPROTO, "the daemon sent %zu catalog files", n);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const void *text;
+		if (proto_view_str(sv, (int)i, "name", names[i], sizeof(names[i])) < 0 ||
+		    proto_view_bin(sv, (int)i, "text", &text, &files[i].len) < 0)
+			rc = rep_fail(rq, PW_EPROTO, "catalog source %zu: no name or text", i);
+		files[i].name = names[i];
+		files[i].text = text;
+	}
+	if (rc == 0 && (rc = catalog_load_mem(cat, files, n, cerr)) < 0)
+		rep_fail(rq, rc, "the daemon's catalog: %s", cerr);
+	free(names);
+	proto_view_free(sv);
+	return rc;
+}
+
+int dispatch_catalog_fetch(struct pw_client *c, const char *region, struct catalog **cat,
+			   char *err, size_t errlen)
+{
+	struct rep rq = { .c = c, .err = err, .errlen = err ? errlen : 0 };
+	struct proto_req q = { .type = PROTO_CATALOG, .region = region, .sources = true };
+	struct proto_view *v;
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!c || !region || !cat)
+		return rep_fail(&rq, PW_EINVAL, "invalid argument");
+	id_base(&rq);
+	if ((rc = rep_call(&rq, &q, &v)) < 0)
+		return rc;
+	rc = load_sources(&rq, v, cat);
+	proto_view_free(v);
+	return rc;
+}
+
 /* Loads the table and writes it: to out, or for xlsx to path. */
 static int run(struct pw_client *c, const struct catalog *cat, const struct dispatch_opts *o,
 	       FILE *out, const char *path, char *err, size_t errlen)
 {
 	struct dsp d = { .rq = { .c = c, .err = err, .errlen = err ? errlen : 0 }, .cat = cat,
 			 .o = o };
-	struct timespec ts;
 	int rc;
 
 	if (err && errlen)
@@ -1252,10 +1308,7 @@ static int run(struct pw_client *c, const struct catalog *cat, const struct disp
 		return rep_fail(&d.rq, PW_EINVAL,
 				"bad period '%.16s': use a month (2026-10) or a quarter (2026Q3)",
 				o->period);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(d.rq.idbase, sizeof(d.rq.idbase), "dsp-%llx",
-		 (unsigned long long)ts.tv_sec * 1000000ull +
-			 (unsigned long long)ts.tv_nsec / 1000);
+	id_base(&d.rq);
 	if ((rc = load(&d)) < 0)
 		goto out_free;
 	if (o->format == DISPATCH_XLSX) {

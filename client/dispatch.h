@@ -1,8 +1,9 @@
 /* client/dispatch.h — `planwatch dispatch`: the 月度调度表 (monthly dispatch table) and the
  * quarterly analysis of one region (docs/DISPATCH.md).
  *
- * The catalog (regions, series, plans, 年度目标) is loaded by the caller from the same files
- * the daemon loads; the figures come over the wire (query and history requests). Every
+ * The catalog (regions, series, plans, 年度目标) is the daemon's: the caller fetches it
+ * (dispatch_catalog_fetch) or loads the same files the daemon loads; the figures come over
+ * the wire (query and history requests). Every
  * derived number (当月, 同比, 序时进度, lateness) is computed here from the newest vintages
  * at the time of the call (model/ytd, model/discipline): nothing derived is stored. */
 #ifndef PW_DISPATCH_H
@@ -30,6 +31,13 @@ struct dispatch_opts {
 /* Parses "html" / "csv" / "json" / "xlsx" and "zh" / "en" / "both"; PW_EINVAL otherwise. */
 int dispatch_format_parse(const char *s);
 int dispatch_lang_parse(const char *s);
+
+/* The daemon's catalog of region (id or alias): the text of the files it loaded the region
+ * and the region's plans from (`catalog` with `sources`, PROTOCOL.md §3), parsed as the
+ * daemon parsed them (catalog_load_mem), into *cat (catalog_free). Returns 0, the error of
+ * the request (PW_EREGION: no such region), or PW_EPROTO when the reply has no sources. */
+int dispatch_catalog_fetch(struct pw_client *c, const char *region, struct catalog **cat,
+			   char *err, size_t errlen);
 
 /* Writes the table for o (format html, csv or json) to out. Returns 0, PW_EINVAL (bad
  * option, unknown region, a period that is not a month or a quarter; err says which), the

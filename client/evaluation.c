@@ -67,6 +67,48 @@ static const struct rep_obs *year_figure(const struct rep_ind *x, int y)
 	return best;
 }
 
+/* The figure reported for the span first..last as a whole (2016-2020); NULL. */
+static const struct rep_obs *span_figure(const struct rep_ind *x, int first, int last)
+{
+	for (size_t i = 0; i < x->n_obs; i++) {
+		const struct period *p = &x->obs[i].per;
+		if (p->freq == PERIOD_SPAN && p->year == last && period_first_year(p) == first)
+			return &x->obs[i];
+	}
+	return NULL;
+}
+
+/* A cumulative target's figure for year y: the plan period's own total once y is its last
+ * year and one is reported (a department's 五年累计 comes before a sum of its years), else
+ * the sum of the years after the baseline up to y, naming the years missing. */
+static void cumulative_figure(const struct ev *e, const struct rep_ind *x, struct ev_row *w,
+			      struct evaluate_figure *f)
+{
+	int last = e->year < x->target_year ? e->year : x->target_year;
+	snprintf(w->period, sizeof(w->period), "%d-%d", x->base_year + 1, last);
+	/* the span validate admits: the plan's window (win_from, from the catalog reply) */
+	int first = e->r.win_from ? e->r.win_from : x->base_year + 1;
+	if (e->year >= x->target_year && (w->fig = span_figure(x, first, x->target_year))) {
+		f->value = w->fig->value;
+		f->total = true;
+		return;
+	}
+	bool any = false;
+	f->value = 0;
+	for (int k = x->base_year + 1; k <= last; k++) {
+		const struct rep_obs *o = year_figure(x, k);
+		if (o) {
+			f->value += o->value;
+			any = true;
+			w->fig = o;
+		} else if (f->n_missing < EVALUATE_MISSING_MAX) {
+			f->missing[f->n_missing++] = k;
+		}
+	}
+	if (!any)
+		f->value = NAN;
+}
+
 /* The year evaluated when none is asked for: the plan's target year once any of its
  * figures is in, else the latest year with a figure; 0 when there is none. */
 static int default_year(const struct rep *r)
@@ -143,22 +185,7 @@ static void evaluate_row(const struct ev *e, const struct rep_ind *x, struct ev_
 		t.t.target = rep_city_for(x->city, x->n_city, e->year);
 	w->x = x;
 	if (t.kind == CAT_CUMULATIVE) {
-		bool any = false;
-		f.value = 0;
-		for (int k = x->base_year + 1; k <= e->year && k <= x->target_year; k++) {
-			const struct rep_obs *o = year_figure(x, k);
-			if (o) {
-				f.value += o->value;
-				any = true;
-				w->fig = o;
-			} else if (f.n_missing < EVALUATE_MISSING_MAX) {
-				f.missing[f.n_missing++] = k;
-			}
-		}
-		if (!any)
-			f.value = NAN;
-		snprintf(w->period, sizeof(w->period), "%d-%d", x->base_year + 1,
-			 e->year < x->target_year ? e->year : x->target_year);
+		cumulative_figure(e, x, w, &f);
 	} else if ((w->fig = year_figure(x, e->year))) {
 		f.value = w->fig->value;
 		snprintf(w->period, sizeof(w->period), "%s", w->fig->text);

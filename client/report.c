@@ -159,9 +159,12 @@ static bool in_report(const struct rep *r, const struct period *p)
 }
 
 /* Is p a figure of the plan: in its window or its base year (the year before)? The region's
- * series also holds the figures earlier and later plans judge. */
+ * series also holds the figures earlier and later plans judge. A plan period's total
+ * (2016-2020) is of the plan whose window it lies in, not of the next one's base year. */
 static bool in_plan(const struct rep *r, const struct period *p)
 {
+	if (p->freq == PERIOD_SPAN)
+		return !r->win_to || (period_first_year(p) >= r->win_from && p->year <= r->win_to);
 	return !r->win_to || (p->year >= r->win_from - 1 && p->year <= r->win_to);
 }
 

@@ -462,6 +462,51 @@ static int catalog_txn(struct store_txn *t, void *arg)
 	return 0;
 }
 
+static void w_source(struct proto_buf *b, const struct cat_file *f)
+{
+	struct proto_map m;
+	proto_map_open(&m, b);
+	proto_kv_str(&m, "name", f->name);
+	proto_map_key(&m, "text");
+	proto_w_bin(b, f->text, f->len);
+	proto_map_close(m);
+}
+
+/* `sources`: the text of each catalog file the reply's regions were loaded from, the
+ * region's file then its plans' (every plan of the region, whichever was asked for), so
+ * that a client builds the daemon's catalog with the daemon's parser (catalog_load_mem). */
+static void w_sources_of(struct proto_map *m, const struct qctx *q)
+{
+	const struct catalog *c = q->cat;
+	const struct cat_region *only = q->r->plan ? catalog_plan(c, q->r->plan)->region
+				      : q->r->region ? catalog_region(c, q->r->region) : NULL;
+	uint32_t n = 0;
+	for (size_t i = 0; i < catalog_n_regions(c); i++)
+		if (!only || catalog_region_at(c, i) == only)
+			n++;
+	for (size_t i = 0; i < catalog_n_plans(c); i++)
+		if (!only || catalog_plan_at(c, i)->region == only)
+			n++;
+	proto_map_key(m, "sources");
+	proto_w_array(m->b, n);
+	for (size_t i = 0; i < catalog_n_regions(c); i++)
+		if (!only || catalog_region_at(c, i) == only)
+			w_source(m->b, catalog_region_at(c, i)->src);
+	for (size_t i = 0; i < catalog_n_plans(c); i++)
+		if (!only || catalog_plan_at(c, i)->region == only)
+			w_source(m->b, catalog_plan_at(c, i)->src);
+}
+
+static void w_catalog_reply(struct proto_buf *b, struct qctx *q)
+{
+	struct proto_map m;
+	proto_reply_open(&m, b, PROTO_RESULT, q->r->id);
+	w_items(&m, q);
+	if (q->r->sources)
+		w_sources_of(&m, q);
+	proto_map_close(m);
+}
+
 static int answer_catalog(struct store *s, struct qctx *q)
 {
 	if (q->r->region && !catalog_region(q->cat, q->r->region))
@@ -639,7 +684,7 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 		break;
 	case PROTO_CATALOG:
 		if ((rc = answer_catalog(s, &q)) == 0)
-			w_items_reply(b, &q, false);
+			w_catalog_reply(b, &q);
 		break;
 	case PROTO_ALERTS:
 		if ((rc = check_alerts_owner(cat, r)) == 0 && (rc = store_read(s, alerts_txn, &q)) == 0)

@@ -9,23 +9,6 @@
 
 #define DAY_MS 86400000LL
 
-/* Is period p of series s owed at all: asked for by an active plan (a target on s, p's
- * year in its window: catalog_judges), not before the series' first period, not the January
- * of a combined 1–2月 series? Asked per series, so a series two active plans judge is owed
- * once. */
-static bool owes_period(const struct catalog *c, const struct cat_series *s,
-			const struct period *p)
-{
-	struct cat_judge j[CAT_REGION_PLANS_MAX];
-	size_t n = catalog_judges(c, s, p, j, CAT_REGION_PLANS_MAX);
-	bool active = false;
-	for (size_t i = 0; i < n && i < CAT_REGION_PLANS_MAX; i++)
-		active = active || j[i].x->plan->status == CAT_ACTIVE;
-	if (!active)
-		return false;
-	return ytd_expected(&s->first_due, p);
-}
-
 static struct metrics_dept *dept_slot(struct metrics_dept *out, size_t max, size_t *n,
 				      const char *name)
 {
@@ -64,15 +47,42 @@ static int first_receipt(struct store_txn *t, const struct cat_series *s,
 	return rc < 0 ? rc : 0;
 }
 
+/* Is month n of s's year y stored? */
+static int held(struct store_txn *t, const struct cat_series *s, int y, int n, bool *out)
+{
+	struct store_obs o;
+	struct period p = { y, PERIOD_MONTH, (uint8_t)n };
+	int rc = store_obs_get(t, s->region->id, s->id, &p, &o);
+	*out = rc == 0;
+	return rc == PW_ENOTFOUND ? 0 : rc;
+}
+
+/* Is period p of s owed (catalog_owes, the dispatch table's rule; a January asks whether
+ * that year's January and February are stored)? Asked per series, so a series two plans
+ * judge is owed once. */
+static int owed(struct store_txn *t, const struct catalog *c, const struct cat_series *s,
+		const struct period *p, bool *out)
+{
+	bool jan = false, feb = false;
+	int rc = 0;
+	if (p->freq == PERIOD_MONTH && p->n == 1 &&
+	    ((rc = held(t, s, p->year, 1, &jan)) < 0 || (rc = held(t, s, p->year, 2, &feb)) < 0))
+		return rc;
+	*out = catalog_owes(c, s, p, jan, feb);
+	return 0;
+}
+
 /* The newest period s owes now, if it is missing: the 催报 gauges. */
 static int count_missing(struct store_txn *t, const struct catalog *c, const struct cat_series *s,
 			 int64_t now_ms, struct metrics_dept *out, size_t max, size_t *n)
 {
 	struct period p = ytd_latest_due(s->freq, s->due_days, now_ms);
 	struct store_obs o;
-	if (!owes_period(c, s, &p))
-		return 0;
-	int rc = store_obs_get(t, s->region->id, s->id, &p, &o);
+	bool owes;
+	int rc = owed(t, c, s, &p, &owes);
+	if (rc < 0 || !owes)
+		return rc;
+	rc = store_obs_get(t, s->region->id, s->id, &p, &o);
 	if (rc != PW_ENOTFOUND)
 		return rc;
 	struct metrics_dept *d = dept_slot(out, max, n, s->depts[0]);
@@ -96,7 +106,10 @@ static int count_window(struct store_txn *t, const struct catalog *c, const stru
 	for (it.period = ytd_latest_due(s->freq, s->due_days, now_ms);
 	     (it.due_ms = ytd_due_ms(&it.period, s->due_days)) > from;
 	     it.period = period_prev(&it.period)) {
-		if (!owes_period(c, s, &it.period))
+		bool due;
+		if ((rc = owed(t, c, s, &it.period, &due)) < 0)
+			return rc;
+		if (!due)
 			continue;
 		if ((rc = first_receipt(t, s, &it.period, &it.recv_ms)) < 0)
 			return rc;
@@ -120,9 +133,6 @@ int reporting_count(struct store_txn *t, const struct catalog *c, int64_t now_ms
 		for (size_t k = 0; k < g->n_series; k++) {
 			const struct cat_series *s = &g->series[k];
 			int rc;
-			/* a release calendar and a department to owe it */
-			if (s->due_days <= 0 || !s->n_depts)
-				continue;
 			if ((rc = count_missing(t, c, s, now_ms, out, max, n)) < 0 ||
 			    (rc = count_window(t, c, s, now_ms, out, max, n)) < 0)
 				return rc;

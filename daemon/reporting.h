@@ -5,10 +5,10 @@
  * on-time rate).
  *
  * The release calendar is model/ytd.c's (ytd_latest_due, ytd_due_ms), the rule the
- * dispatch table and its 催报 list use (docs/DISPATCH.md): for each series with a due_days,
- * the periods an active plan asks for (a target on it, the year in the plan's window) from
- * its first_due on, each once however many plans judge it; a January is not owed by a
- * series whose first_due is a February (the combined 1–2月 release). Whether a figure came on time is model/discipline.c's rule (disc_classify): its
+ * dispatch table and its 催报 list use (docs/DISPATCH.md); what is owed is catalog_owes
+ * (model/catalog.h), the table's rule too: the periods a plan, active or closed, asks for,
+ * from first_due on, each once however many plans judge it, no January of a combined 1–2月
+ * release unless one came. Whether a figure came on time is model/discipline.c's rule (disc_classify): its
  * first vintage's receipt time against its due date, so a later revision is not lateness. */
 #ifndef PW_REPORTING_H
 #define PW_REPORTING_H

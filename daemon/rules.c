@@ -175,11 +175,18 @@ struct cum {
 	double sum;
 	int n;
 	bool seen[64]; /* seen[y - from]: a figure of year y is in the sum */
+	bool has_total; /* a figure reported for the whole span from..to (2016-2020) */
+	double total;
 };
 
 static int cum_cb(const struct store_obs *o, void *arg)
 {
 	struct cum *c = arg;
+	if (o->period.freq == PERIOD_SPAN && period_first_year(&o->period) == c->from &&
+	    o->period.year == c->to) {
+		c->has_total = true;
+		c->total = o->value;
+	}
 	if (o->period.freq == PERIOD_ANNUAL && o->period.year >= c->from && o->period.year <= c->to) {
 		c->sum += o->value;
 		c->n++;
@@ -349,13 +356,25 @@ static int eval_cumulative(const struct rules_cfg *cfg, struct store_txn *t,
 	char miss[64], miss_zh[96] = "", miss_en[96] = "";
 	double req;
 	int rc;
-	/* Only the years of the sum are read, not the series' whole history. */
+	/* Only the years of the sum are read, not the series' whole history; up to the last
+	 * year's last key, a plan period's total (periods sort by year, frequency, number). */
 	struct period from = { .year = (uint16_t)c.from, .freq = PERIOD_ANNUAL },
-		      to = { .year = (uint16_t)c.to, .freq = PERIOD_ANNUAL };
+		      to = { .year = (uint16_t)c.to, .freq = PERIOD_SPAN, .n = PERIOD_SPAN_MAX };
 	if ((rc = store_obs_range(t, cat_owner(x), x->id, &from, &to, cum_cb, &c)) < 0)
 		return rc;
-	if (c.n == 0 || !planmath_cum_path(&tg, o->period.year, &req))
+	if ((c.n == 0 && !c.has_total) || !planmath_cum_path(&tg, o->period.year, &req))
 		return 0;
+	if (c.has_total) {
+		/* The department's own total of the span comes before a sum of the years. */
+		compare(v, cfg, x->direction, c.total, req, false);
+		v->rule = "cumulative_total";
+		v->basis = "sum";
+		vtext(v, v->text_zh, "%d-%d年累计%.4g%s（报送的规划期累计数），应达%.4g%s", c.from,
+			 c.to, c.total, x->unit, req, x->unit);
+		vtext(v, v->text_en, "%d-%d total %.4g %s (reported for the plan period), requirement %.4g %s",
+			 c.from, c.to, c.total, x->unit, req, x->unit);
+		return 0;
+	}
 	compare(v, cfg, x->direction, c.sum, req, false);
 	v->rule = "cumulative";
 	v->basis = "sum";
@@ -387,6 +406,10 @@ static int evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	 * live, no rule judges across the break, not even a city's number. */
 	if (cat_def_changed(x, o->period.year))
 		return 0;
+	/* A plan period's total is judged by the cumulative rule only (validate lets no other
+	 * kind take one). */
+	if (o->period.freq == PERIOD_SPAN)
+		return x->kind == CAT_CUMULATIVE ? eval_cumulative(cfg, t, x, o, v) : 0;
 	if (x->kind == CAT_CITY) {
 		/* The city's number, once an operator set it, comes before the year's 年度目标. */
 		uint32_t trev;
@@ -583,8 +606,10 @@ static struct period replay_from(const struct cat_indicator *x, const struct ale
 static int newest_in_window(struct store_txn *t, const struct cat_indicator *x,
 			    struct store_obs *out)
 {
-	/* Periods sort by year, then frequency, then number: December is a year's last key. */
-	struct period to = { .year = (uint16_t)x->plan->target_year, .freq = PERIOD_MONTH, .n = 12 };
+	/* Periods sort by year, then frequency, then number: a plan period's total (the
+	 * window's, 2021-2025) is the end year's last key, after December. */
+	struct period to = { .year = (uint16_t)x->plan->target_year, .freq = PERIOD_SPAN,
+			     .n = PERIOD_SPAN_MAX };
 	struct store_obs o;
 	int rc = store_obs_last(t, cat_owner(x), x->id, &to, STORE_OBS_BACKFILL, &o);
 	if (rc < 0)

@@ -92,6 +92,15 @@ static int find_series(const struct catalog *c, const struct proto_item *it,
 	return validate_series(c, it->plan, it->region, it->ind, &it->period, out);
 }
 
+/* A plan period's total (2016-2020) fits a cumulative target only, and only the window of
+ * its plan: a sum of other years is no figure the plan asks for. */
+static bool span_fits(const struct cat_indicator *x, const struct period *p)
+{
+	return p->freq != PERIOD_SPAN ||
+	       (x->kind == CAT_CUMULATIVE && x->plan && period_first_year(p) == x->plan->start_year &&
+		p->year == x->plan->target_year);
+}
+
 int validate_item(const struct catalog *c, const char *dept, struct proto_item *it,
 		  int64_t now_ms, const struct cat_indicator **ind)
 {
@@ -106,7 +115,8 @@ int validate_item(const struct catalog *c, const char *dept, struct proto_item *
 	if ((rc = check_unit(x, it)) < 0)
 		return rc;
 	/* A full-year figure is welcome for any indicator: history arrives as annual values. */
-	if ((it->period.freq != x->freq && it->period.freq != PERIOD_ANNUAL) ||
+	if ((it->period.freq != x->freq && it->period.freq != PERIOD_ANNUAL &&
+	     it->period.freq != PERIOD_SPAN) || !span_fits(x, &it->period) ||
 	    !year_in_reach(c, x, it->period.year) || period_start_ms(&it->period) > now_ms)
 		return PW_EPERIOD;
 	if (!isfinite(it->value))

@@ -1,5 +1,6 @@
 /* model/catalog.c — loads and indexes the indicator catalog. */
 #include <assert.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@ struct catalog {
 	size_t n_plans;
 	const struct cat_indicator **index; /* sorted by (plan id, indicator id) */
 	size_t n_index;
+	struct cat_file *files; /* the text of every file, as loaded */
+	size_t n_files;
 	void **allocs; /* every string and array we own */
 	size_t n_allocs, cap_allocs;
 };
@@ -53,6 +56,7 @@ void catalog_free(struct catalog *c)
 		free(c->allocs[i]);
 	free(c->allocs);
 	free(c->index);
+	free(c->files);
 	free(c->plans);
 	free(c->regions);
 	free(c);
@@ -920,31 +924,28 @@ static int refuse_format1(struct ydoc *d)
 
 /* Region files are read in pass 0, plan files in pass 1 (their targets name the
  * region's series), so the files may be listed in any order. */
-static int parse_file(struct catalog *c, const char *path, int pass, char *err)
+static int parse_file(struct catalog *c, const struct cat_file *f, int pass, char *err)
 {
 	struct ydoc *d;
-	const char *file;
 	int rc = 0;
 
-	if ((rc = ydoc_load(&d, path, err)) < 0)
+	if ((rc = ydoc_parse(&d, f->name, f->text, f->len, err)) < 0)
 		return rc;
 	ynode root = ydoc_root(d);
 	bool is_region = ydoc_is_map(d, root) && ydoc_get(d, root, "region");
 	if (is_region != (pass == 0))
 		goto out_doc;
-	if (!(file = own(c, strdup(path)))) {
-		rc = PW_ENOMEM;
-		goto out_doc;
-	}
 	if (is_region) {
 		struct cat_region *r = &c->regions[c->n_regions];
-		r->file = file;
+		r->file = f->name;
+		r->src = f;
 		if ((rc = parse_region(c, d, r)) < 0)
 			goto out_doc;
 		c->n_regions++;
 	} else {
 		struct cat_plan *p = &c->plans[c->n_plans];
-		p->file = file;
+		p->file = f->name;
+		p->src = f;
 		if ((rc = refuse_format1(d)) < 0 || (rc = parse_plan(c, d, p)) < 0)
 			goto out_doc;
 		c->n_plans++;
@@ -1013,8 +1014,68 @@ static int check_unique(const struct catalog *c, int pass, const char *file, cha
 	return 0;
 }
 
-int catalog_load(struct catalog **ret, const char *const *files, size_t n_files,
-		 char err[CAT_ERR_MAX])
+/* Reads path whole into memory the catalog owns. */
+static int read_file(struct catalog *c, const char *path, struct cat_file *f, char *err)
+{
+	FILE *in = fopen(path, "rb");
+	size_t cap = 0, n = 0;
+	char *buf = NULL;
+	int rc = 0;
+
+	if (!in) {
+		snprintf(err, CAT_ERR_MAX, "%s: cannot open: %s", path, strerror(errno));
+		return PW_ESYS;
+	}
+	do { /* until a short read: the end of the file, or an error */
+		char *nb;
+		if (cap > CAT_FILE_MAX)
+			break;
+		cap = cap ? 2 * cap : 65536;
+		if (!(nb = realloc(buf, cap))) {
+			rc = PW_ENOMEM;
+			break;
+		}
+		buf = nb;
+		n += fread(buf + n, 1, cap - n, in);
+	} while (n == cap);
+	if (!rc && ferror(in)) {
+		snprintf(err, CAT_ERR_MAX, "%s: cannot read: %s", path, strerror(errno));
+		rc = PW_ESYS;
+	} else if (!rc && n > CAT_FILE_MAX) {
+		snprintf(err, CAT_ERR_MAX, "%s: larger than %d MiB", path, CAT_FILE_MAX >> 20);
+		rc = PW_ECONFIG;
+	}
+	fclose(in);
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	if (!own(c, buf) || !(f->name = own(c, strdup(path))))
+		return PW_ENOMEM;
+	f->text = buf;
+	f->len = n;
+	return 0;
+}
+
+/* Copies the caller's file f into memory the catalog owns. */
+static int copy_file(struct catalog *c, const struct cat_file *f, struct cat_file *out, char *err)
+{
+	char *text;
+	if (f->len > CAT_FILE_MAX) {
+		snprintf(err, CAT_ERR_MAX, "%s: larger than %d MiB", f->name, CAT_FILE_MAX >> 20);
+		return PW_ECONFIG;
+	}
+	if (!(out->name = own(c, strdup(f->name))) || !(text = own(c, malloc(f->len ? f->len : 1))))
+		return PW_ENOMEM;
+	memcpy(text, f->text, f->len);
+	out->text = text;
+	out->len = f->len;
+	return 0;
+}
+
+/* Loads files given by path (paths) or in memory (mem), all or nothing. */
+static int load(struct catalog **ret, const char *const *paths, const struct cat_file *mem,
+		size_t n_files, char err[CAT_ERR_MAX])
 {
 	struct catalog *c;
 	int rc;
@@ -1024,20 +1085,25 @@ int catalog_load(struct catalog **ret, const char *const *files, size_t n_files,
 		snprintf(err, CAT_ERR_MAX, "no catalog files given");
 		return PW_ECONFIG;
 	}
-	if (!(c = calloc(1, sizeof(*c))) || !(c->plans = calloc(n_files, sizeof(*c->plans))) ||
-	    !(c->regions = calloc(n_files, sizeof(*c->regions)))) {
-		if (c)
-			free(c->plans);
-		free(c);
+	if (!(c = calloc(1, sizeof(*c))))
 		return PW_ENOMEM;
+	if (!(c->plans = calloc(n_files, sizeof(*c->plans))) ||
+	    !(c->regions = calloc(n_files, sizeof(*c->regions))) ||
+	    !(c->files = calloc(n_files, sizeof(*c->files)))) {
+		rc = PW_ENOMEM;
+		goto out_free;
 	}
+	for (size_t i = 0; i < n_files; i++, c->n_files++)
+		if ((rc = paths ? read_file(c, paths[i], &c->files[i], err)
+				: copy_file(c, &mem[i], &c->files[i], err)) < 0)
+			goto out_free;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < n_files; i++) {
 			size_t before = pass ? c->n_plans : c->n_regions;
-			if ((rc = parse_file(c, files[i], pass, err)) < 0)
+			if ((rc = parse_file(c, &c->files[i], pass, err)) < 0)
 				goto out_free;
 			if ((pass ? c->n_plans : c->n_regions) != before &&
-			    (rc = check_unique(c, pass, files[i], err)) < 0)
+			    (rc = check_unique(c, pass, c->files[i].name, err)) < 0)
 				goto out_free;
 		}
 	if ((rc = build_index(c)) < 0)
@@ -1049,6 +1115,18 @@ out_free:
 		snprintf(err, CAT_ERR_MAX, "%s", pw_strerror(rc));
 	catalog_free(c);
 	return rc;
+}
+
+int catalog_load(struct catalog **ret, const char *const *files, size_t n_files,
+		 char err[CAT_ERR_MAX])
+{
+	return load(ret, files, NULL, n_files, err);
+}
+
+int catalog_load_mem(struct catalog **ret, const struct cat_file *files, size_t n_files,
+		     char err[CAT_ERR_MAX])
+{
+	return load(ret, NULL, files, n_files, err);
 }
 
 size_t catalog_n_plans(const struct catalog *c)
@@ -1204,6 +1282,18 @@ size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 		n++;
 	}
 	return n;
+}
+
+bool catalog_owes(const struct catalog *c, const struct cat_series *s, const struct period *p,
+		  bool jan_held, bool feb_held)
+{
+	if (s->due_days <= 0 || !s->n_depts || !catalog_judges(c, s, p, NULL, 0))
+		return false;
+	const struct period *first = &s->first_due;
+	if (first->year && period_cmp(p, first) < 0)
+		return false;
+	bool combined = !jan_held && (feb_held || (first->freq == PERIOD_MONTH && first->n == 2));
+	return !(p->freq == PERIOD_MONTH && p->n == 1 && combined);
 }
 
 bool cat_def_changed(const struct cat_indicator *x, int year)

@@ -81,8 +81,19 @@ struct cat_series {
 	const struct cat_indicator *self;
 };
 
+/* A catalog file's text as loaded (what the daemon's `catalog` request with `sources`
+ * sends, PROTOCOL.md §3): its name (the path it was read from) and bytes. */
+struct cat_file {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+
+#define CAT_FILE_MAX (16 << 20) /* bytes of one catalog file */
+
 struct cat_region {
 	const char *id, *alias, *name, *name_en, *file;
+	const struct cat_file *src; /* the file it was loaded from */
 	const struct cat_series *series; /* sorted by id */
 	size_t n_series;
 };
@@ -120,6 +131,7 @@ struct cat_indicator {
 
 struct cat_plan {
 	const char *id, *name, *name_en, *district, *source, *file;
+	const struct cat_file *src; /* the file it was loaded from */
 	const struct cat_region *region;
 	int start_year, base_year, target_year; /* window start_year..target_year (end_year) */
 	int status;                             /* enum cat_status */
@@ -139,6 +151,11 @@ struct catalog;
  * region is not among the files. */
 int catalog_load(struct catalog **ret, const char *const *files, size_t n_files,
 		 char err[CAT_ERR_MAX]);
+/* The same of files in memory (each copied: the caller keeps its own), named by their
+ * names in errors and in cat_region.file / cat_plan.file: what a client builds from the
+ * daemon's catalog sources, the same catalog the daemon loaded. */
+int catalog_load_mem(struct catalog **ret, const struct cat_file *files, size_t n_files,
+		     char err[CAT_ERR_MAX]);
 void catalog_free(struct catalog *c);
 
 size_t catalog_n_plans(const struct catalog *c);
@@ -173,6 +190,17 @@ struct cat_judge {
  * order and returns how many judge (0 = no plan in force for that year). */
 size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 		      const struct period *p, struct cat_judge *out, size_t max);
+
+/* Does s's department owe period p of it (docs/DISPATCH.md "Reporting discipline"): s has a
+ * release calendar (due_days > 0) and a department, a plan judges p (catalog_judges: active
+ * or closed, for a closed plan's last year is reported after it closed and its final
+ * evaluation needs it), p is not before first_due, and p is not the January of a combined
+ * 1–2月 release: no January figure of p's year is held (jan_held) and either first_due is
+ * a February or a February figure of p's year is (feb_held). A January that came is owed
+ * and received, whatever the calendar says. The one rule of the dispatch table, the
+ * metrics and `alerts --discipline`. */
+bool catalog_owes(const struct catalog *c, const struct cat_series *s, const struct period *p,
+		  bool jan_held, bool feb_held);
 
 /* A target on series s in some plan of its region (the newest plan's first, whatever its
  * status and window), or NULL: what a figure of s computed by its formula is announced and

@@ -295,6 +295,11 @@ static void judge(const struct evaluate_target *t, const struct evaluate_figure 
 		missing_years(f, miss, sizeof(miss), ", ");
 		snprintf(en, sizeof(en), " (missing %s)", miss);
 	}
+	if (f->total && !c->annual) {
+		strncat(zh, "（报送的规划期累计数，非逐年合计）", sizeof(zh) - strlen(zh) - 1);
+		strncat(en, " (the total reported for the plan period, not a sum of the years)",
+			sizeof(en) - strlen(en) - 1);
+	}
 	if (f->estimate) {
 		strncat(zh, "（预计数）", sizeof(zh) - strlen(zh) - 1);
 		strncat(en, " (estimate)", sizeof(en) - strlen(en) - 1);

@@ -73,6 +73,8 @@ struct evaluate_figure {
 			  * at current prices from the two levels; NAN: not known */
 	int missing[EVALUATE_MISSING_MAX]; /* cumulative: plan years without a figure */
 	size_t n_missing;
+	bool total;      /* cumulative: value is the figure reported for the plan period as a
+			  * whole (2016-2020), not a sum of the years; n_missing is 0 */
 };
 
 struct evaluate_result {

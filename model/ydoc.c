@@ -17,45 +17,60 @@ struct ydoc {
 	char err[YDOC_ERR_MAX];
 };
 
+/* Loads the document parser's input holds, named path in errors. */
+static int load(struct ydoc **ret, const char *path, yaml_parser_t *parser, char err[YDOC_ERR_MAX])
+{
+	struct ydoc *d;
+
+	if (!(d = calloc(1, sizeof(*d))) || !(d->path = strdup(path))) {
+		free(d);
+		return PW_ENOMEM;
+	}
+	if (!yaml_parser_load(parser, &d->doc)) {
+		snprintf(err, YDOC_ERR_MAX, "%s:%zu: %s%s%s", path, parser->problem_mark.line + 1,
+			 parser->problem ? parser->problem : "syntax error",
+			 parser->context ? " " : "", parser->context ? parser->context : "");
+		goto out_fail;
+	}
+	if (!yaml_document_get_root_node(&d->doc)) {
+		snprintf(err, YDOC_ERR_MAX, "%s:1: empty document", path);
+		yaml_document_delete(&d->doc);
+		goto out_fail;
+	}
+	*ret = d;
+	return 0;
+out_fail:
+	free(d->path);
+	free(d);
+	return PW_ECONFIG;
+}
+
 int ydoc_load(struct ydoc **ret, const char *path, char err[YDOC_ERR_MAX])
 {
 	yaml_parser_t parser;
-	struct ydoc *d;
 	FILE *f;
-	int rc = PW_ECONFIG;
 
 	if (!(f = fopen(path, "rb"))) {
 		snprintf(err, YDOC_ERR_MAX, "%s: cannot open: %s", path, strerror(errno));
 		return PW_ESYS;
 	}
-	if (!(d = calloc(1, sizeof(*d))) || !(d->path = strdup(path))) {
-		free(d);
-		fclose(f);
-		return PW_ENOMEM;
-	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &d->doc)) {
-		snprintf(err, YDOC_ERR_MAX, "%s:%zu: %s%s%s", path, parser.problem_mark.line + 1,
-			 parser.problem ? parser.problem : "syntax error",
-			 parser.context ? " " : "", parser.context ? parser.context : "");
-		goto out_parser;
-	}
-	if (!yaml_document_get_root_node(&d->doc)) {
-		snprintf(err, YDOC_ERR_MAX, "%s:1: empty document", path);
-		yaml_document_delete(&d->doc);
-		goto out_parser;
-	}
-	*ret = d;
-	d = NULL;
-	rc = 0;
-out_parser:
+	int rc = load(ret, path, &parser, err);
 	yaml_parser_delete(&parser);
 	fclose(f);
-	if (d) {
-		free(d->path);
-		free(d);
-	}
+	return rc;
+}
+
+int ydoc_parse(struct ydoc **ret, const char *name, const void *text, size_t len,
+	       char err[YDOC_ERR_MAX])
+{
+	yaml_parser_t parser;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, text, len);
+	int rc = load(ret, name, &parser, err);
+	yaml_parser_delete(&parser);
 	return rc;
 }
 

@@ -15,6 +15,10 @@ typedef int ynode; /* node index in the document, 0 = absent */
 
 /* Loads path. On failure returns PW_ECONFIG (or PW_ESYS) and writes the message to err. */
 int ydoc_load(struct ydoc **ret, const char *path, char err[YDOC_ERR_MAX]);
+/* The same of a document in memory, text[0..len) (read during the call only), named name
+ * in errors. */
+int ydoc_parse(struct ydoc **ret, const char *name, const void *text, size_t len,
+	       char err[YDOC_ERR_MAX]);
 void ydoc_free(struct ydoc *d);
 
 ynode ydoc_root(const struct ydoc *d);

@@ -34,6 +34,14 @@ int period_parse(struct period *p, const char *s, size_t len)
 		if (parse_digits(s + 5, 2, &n) < 0 || n < 1 || n > 12)
 			return PW_EPERIOD;
 		freq = PERIOD_MONTH;
+	} else if (len == 9 && s[4] == '-') {
+		int first = year;
+		if (parse_digits(s + 5, 4, &year) < 0 || first < PERIOD_YEAR_MIN)
+			return PW_EPERIOD;
+		n = year - first + 1;
+		if (n < PERIOD_SPAN_MIN || n > PERIOD_SPAN_MAX)
+			return PW_EPERIOD;
+		freq = PERIOD_SPAN;
 	} else {
 		return PW_EPERIOD;
 	}
@@ -85,6 +93,24 @@ static int zh_dash(struct zh_cur *c)
 		if (zh_eat(c, dash[i]))
 			return 1;
 	return 0;
+}
+
+/* A plan period "2016-2020年" or "2016年-2020年" at c (past the first year, whose digits
+ * are at first): 1 with *p parsed by period_parse from the canonical text (a span or
+ * refused), 0 when the text is not of this form. */
+static int zh_span(struct zh_cur c, const char *first, struct period *p)
+{
+	char canon[9];
+	zh_eat(&c, "年");
+	if (!zh_dash(&c) || c.end - c.s != 4 + (int)strlen("年") ||
+	    memcmp(c.s + 4, "年", strlen("年")) != 0)
+		return 0;
+	memcpy(canon, first, 4);
+	canon[4] = '-';
+	memcpy(canon + 5, c.s, 4);
+	if (period_parse(p, canon, sizeof(canon)) < 0)
+		p->freq = 0;
+	return 1;
 }
 
 /* What follows "2026年": sets freq and n, or returns PW_EPERIOD. */
@@ -159,7 +185,11 @@ int period_parse_text(struct period *p, const char *text, size_t text_len)
 	size_t len = ascii_digits(text, text_len, buf, sizeof(buf));
 	const char *s = buf;
 	struct zh_cur c = { s + 4, s + len };
-	if (len < 4 || parse_digits(s, 4, &year) < 0 || !zh_eat(&c, "年"))
+	if (len < 4 || parse_digits(s, 4, &year) < 0)
+		return PW_EPERIOD;
+	if (zh_span(c, s, p))
+		return p->freq == PERIOD_SPAN ? 0 : PW_EPERIOD;
+	if (!zh_eat(&c, "年"))
 		return PW_EPERIOD;
 	if (zh_rest(&c, &freq, &n) < 0 || year < PERIOD_YEAR_MIN || year > PERIOD_YEAR_MAX)
 		return PW_EPERIOD;
@@ -182,6 +212,9 @@ void period_format_text(const struct period *p, int cumulative, char buf[PERIOD_
 		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年1-%u季度", y, n % 10);
 	else if (p->freq == PERIOD_QUARTER)
 		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年%s季度", y, zh[n <= 4 ? n : 0]);
+	else if (p->freq == PERIOD_SPAN)
+		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u-%04u年", (unsigned)period_first_year(p) % 10000,
+			 y % 10000);
 	else
 		snprintf(buf, PERIOD_TEXT_ZH_MAX, "%04u年", y);
 }
@@ -212,6 +245,11 @@ void period_format(const struct period *p, char buf[PERIOD_TEXT_MAX])
 		*e++ = '-';
 		*e++ = (char)('0' + p->n % 100 / 10);
 		*e++ = (char)('0' + p->n % 10);
+		break;
+	case PERIOD_SPAN: /* first year, then the last */
+		put4(buf, (unsigned)period_first_year(p) % 10000);
+		*e++ = '-';
+		e = put4(e, (unsigned)p->year % 10000);
 		break;
 	default:
 		break;
@@ -258,10 +296,17 @@ void period_months(const struct period *p, int *first, int *last)
 	}
 }
 
+int period_first_year(const struct period *p)
+{
+	return p->freq == PERIOD_SPAN ? (int)p->year - p->n + 1 : p->year;
+}
+
 struct period period_prev(const struct period *p)
 {
 	struct period r = *p;
-	if (p->freq == PERIOD_ANNUAL || p->n <= 1) {
+	if (p->freq == PERIOD_SPAN) {
+		r.year = (uint16_t)(r.year - r.n);
+	} else if (p->freq == PERIOD_ANNUAL || p->n <= 1) {
 		r.year--;
 		if (p->freq == PERIOD_QUARTER)
 			r.n = 4;
@@ -296,6 +341,8 @@ const char *period_freq_name(int freq)
 		return "quarterly";
 	case PERIOD_MONTH:
 		return "monthly";
+	case PERIOD_SPAN:
+		return "span";
 	}
 	return "unknown";
 }

@@ -430,7 +430,7 @@ enum req_field {
 	R_IND = 1 << 4, R_FROM = 1 << 5, R_TO = 1 << 6, R_PERIOD = 1 << 7,
 	R_ASOF = 1 << 8, R_VALUE = 1 << 9, R_SEQ = 1 << 10, R_LIMIT = 1 << 11,
 	R_TIME = 1 << 12, R_PREFIX = 1 << 13, R_PATH = 1 << 14, R_YEAR = 1 << 15,
-	R_REGION = 1 << 16, R_DETAIL = 1 << 17, R_ALL = 1 << 18,
+	R_REGION = 1 << 16, R_DETAIL = 1 << 17, R_ALL = 1 << 18, R_SOURCES = 1 << 19,
 };
 
 /* A series is named by its region or, v1, by a plan of it: one of the two is required. */
@@ -448,7 +448,7 @@ static const struct {
 	[PROTO_REJECTED] = { R_SEQ | R_LIMIT | R_DEPT | R_TIME, 0 },
 	[PROTO_RETRY] = { R_SEQ, R_SEQ },
 	[PROTO_TARGET_SET] = { R_PLAN | R_IND | R_VALUE | R_DEPT | R_YEAR, R_PLAN | R_IND | R_VALUE },
-	[PROTO_CATALOG] = { R_PLAN | R_REGION, 0 },
+	[PROTO_CATALOG] = { R_PLAN | R_REGION | R_SOURCES, 0 },
 	[PROTO_CLOCK_SET] = { R_TIME, R_TIME },
 	[PROTO_TICK] = { 0, 0 },
 	[PROTO_BACKUP] = { R_PATH, R_PATH },
@@ -480,6 +480,11 @@ static int f_backfill(struct proto_req *r, const msgpack_object *o)
 static int f_detail(struct proto_req *r, const msgpack_object *o)
 {
 	return get_bool(o, &r->detail);
+}
+
+static int f_sources(struct proto_req *r, const msgpack_object *o)
+{
+	return get_bool(o, &r->sources);
 }
 
 static int f_region(struct proto_req *r, const msgpack_object *o)
@@ -588,7 +593,7 @@ static const struct {
 	{ "time", R_TIME, f_time },	       { "prefix", R_PREFIX, f_prefix },
 	{ "path", R_PATH, f_path },	       { "year", R_YEAR, f_year },
 	{ "region", R_REGION, f_region },      { "detail", R_DETAIL, f_detail },
-	{ "all", R_ALL, f_all },
+	{ "all", R_ALL, f_all },	       { "sources", R_SOURCES, f_sources },
 };
 
 /* Decodes one field of the root map: the key must be one the request type allows. */
@@ -1043,6 +1048,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		{ R_PREFIX, r->prefix != NULL },	    { R_PATH, r->path != NULL },
 		{ R_YEAR, r->year != 0 },	    { R_REGION, r->region != NULL },
 		{ R_DETAIL, r->detail },	    { R_ALL, r->all },
+		{ R_SOURCES, r->sources },
 	};
 	struct proto_map m;
 	proto_map_open(&m, b);
@@ -1077,6 +1083,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		case R_REGION: proto_kv_str(&m, "region", r->region); break;
 		case R_DETAIL: proto_kv_bool(&m, "detail", true); break;
 		case R_ALL: proto_kv_bool(&m, "all", true); break;
+		case R_SOURCES: proto_kv_bool(&m, "sources", true); break;
 		}
 	}
 	proto_map_close(m);

@@ -78,6 +78,7 @@ struct proto_req {
 	/* query, history, alerts, target_set, catalog, rejected */
 	const char *plan, *ind;
 	const char *region; /* query, history, catalog: the series' region (id or alias) */
+	bool sources; /* catalog: add the text of the region's catalog files */
 	struct period from, to, period;
 	bool has_from, has_to, has_period;
 	int64_t as_of_ms; /* 0 = now */

@@ -251,6 +251,9 @@ static bool period_valid(const struct period *p)
 		return p->n >= 1 && p->n <= 4;
 	case PERIOD_MONTH:
 		return p->n >= 1 && p->n <= 12;
+	case PERIOD_SPAN:
+		return p->n >= PERIOD_SPAN_MIN && p->n <= PERIOD_SPAN_MAX &&
+		       period_first_year(p) >= PERIOD_YEAR_MIN;
 	}
 	return false;
 }

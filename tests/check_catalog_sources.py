@@ -128,6 +128,7 @@ KNOWN_DEPTS = {"统计局", "财政局", "发改局", "科技局", "人社局", 
 PLAN_ID_RE = re.compile(r"^[a-z0-9-]{1,64}$")
 IND_ID_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 PERIOD_RE = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
+SPAN_RE = re.compile(r"^(\d{4})-(\d{4})$")  # a plan period's total: proto/period.c
 HISTORY_YEARS = 15  # daemon/validate.h VALIDATE_HISTORY_YEARS
 TOL = 1e-9
 
@@ -587,14 +588,21 @@ def check_history(path, header, resolve, seeds, rep):
         got = resolve(owner, iid, w)
         if got is None:
             continue
-        ind, (ymin, ymax), unit_scale_of = got
+        ind, (ymin, ymax), unit_scale_of, spans = got
         key = (owner, iid, r["period"])
         if key in seen:
             rep.err(w, "duplicate %s/%s %s (first at line %d)" % (owner, iid, r["period"], seen[key]))
         seen[key] = lineno
         m = PERIOD_RE.match(r["period"])
-        if not m:
-            rep.err(w, "period %r is not YYYY, YYYYQn or YYYY-MM" % r["period"])
+        sm = SPAN_RE.match(r["period"])
+        if sm:
+            if (int(sm.group(1)), int(sm.group(2))) not in spans:
+                rep.err(w, "period %r: a total is only for a plan window (start_year-end_year) "
+                        "of a plan with a cumulative target on %s (here: %s)"
+                        % (r["period"], iid, sorted(spans) or "none"))
+        elif not m:
+            rep.err(w, "period %r is not YYYY, YYYYQn, YYYY-MM or a plan window YYYY-YYYY"
+                    % r["period"])
         else:
             pf = "quarterly" if m.group(2) else "monthly" if m.group(3) else "annual"
             if pf != "annual" and pf != ind.get("frequency", "annual"):
@@ -1003,7 +1011,9 @@ def check_plan(path, doc, plan_id, regions, seeds, table, expected_rows, expecte
 
 def region_resolver(regions, plans, units, rep):
     """resolve() for format-2 history: a region alias -> its series; the years the daemon
-    accepts run from HISTORY_YEARS before the region's first plan to 5 after its last."""
+    accepts run from HISTORY_YEARS before the region's first plan to 5 after its last; the
+    spans (first, last) a row may give as a plan period's total: the windows of the region's
+    plans with a cumulative target on the series (daemon/validate.c span_fits)."""
     def resolve(alias, iid, w):
         reg = regions.get(alias)
         if reg is None or reg[0].get("alias") != alias:
@@ -1016,7 +1026,9 @@ def region_resolver(regions, plans, units, rep):
         ps = [p for p in plans.values() if p.get("region") == alias]
         lo = min((p["base_year"] for p in ps), default=2020) - HISTORY_YEARS
         hi = max((p["end_year"] for p in ps), default=2025) + 5
-        return s, (lo, hi), lambda unit: unit_scale(units, unit, s["unit"])
+        spans = {(p["start_year"], p["end_year"]) for p in ps
+                 if iid in p.get("__cumulative__", ())}
+        return s, (lo, hi), lambda unit: unit_scale(units, unit, s["unit"]), spans
     return resolve
 
 
@@ -1125,6 +1137,9 @@ def run(seeds_dir, root=ROOT, regions_=REGIONS, plans_=PLANS, tables=TABLES,
                           columns.get(plan_id))
         if plan is not None:
             plans[plan_id] = plan
+            # the series a history row may give as a plan period's total (2016-2020)
+            plan["__cumulative__"] = {x.get("series") for x in doc.get("targets") or []
+                                      if isinstance(x, dict) and x.get("kind") == "cumulative"}
             t = tables[plan_id]
             nprose = sum(1 for x in doc.get("targets") or [] if x.get("prose") is True)
             summary.append("%-12s %-34s %3d targets: %2d table rows (%s:%d-%d), %2d prose, "

@@ -113,6 +113,28 @@ jq_ "$T/oct1.json" "r['fiscal_total_revenue']['single'] == 25 and r['fiscal_tota
 push fiscal_total_revenue 2026-09 232 --status revised --reason "September revised"
 dispatch --period 2026-10 --format json -o "$T/oct.json" >/dev/null || fail "dispatch json"
 J="$T/oct.json"
+# A bureau's desktop has no catalog files: without --catalog the table takes the daemon's
+# catalog (the `catalog` request's sources), run here from a directory without catalog
+# files, and equals the --catalog run in every format. The comparison is first shown to
+# fail: the repository's catalog (no 15th plan) gives another table.
+mkdir "$T/desk"
+(cd "$T/desk" && pw dispatch --region quangang --period 2026-10 --format json -o d.json) \
+	>/dev/null || fail "dispatch from the daemon's catalog"
+(cd "$T/desk" && pw dispatch --catalog "$SRC/catalog" --region quangang --period 2026-10 \
+	--format json -o other.json) >/dev/null || fail "dispatch --catalog of the repository"
+if cmp -s "$T/desk/other.json" "$J"; then fail "the comparison cannot tell two catalogs apart"; fi
+cmp -s "$T/desk/d.json" "$J" || fail "the daemon's catalog gives another table than --catalog"
+for f in csv html; do
+	dispatch --period 2026-10 --lang both --format $f -o "$T/desk-cat.$f" >/dev/null ||
+		fail "dispatch $f"
+	(cd "$T/desk" && pw dispatch --region quangang --period 2026-10 --lang both --format $f \
+		-o "d.$f") >/dev/null || fail "dispatch $f from the daemon's catalog"
+	cmp -s "$T/desk/d.$f" "$T/desk-cat.$f" || fail "$f: the daemon's catalog gives another table"
+done
+(cd "$T/desk" && pw dispatch --region quangang-15 --period 2026-10 --format json -o p.json) \
+	>/dev/null 2>"$T/err" && fail "a plan id accepted as --region"
+grep -q "unknown_region" "$T/err" || fail "unknown region from the daemon: $(cat "$T/err")"
+[ -z "$(ls "$T/desk" | grep -v -e '^d\.' -e '^other\.json$')" ] || fail "files left: $(ls "$T/desk")"
 jq_ "$J" "d['kind'] == 'monthly' and d['issuer'] == '泉港区发改局' and d['region'] == '350505'" "header"
 dispatch --period 2026-10 --format json --issuer 泉港区统计局 -o "$T/iss.json" >/dev/null ||
 	fail "dispatch --issuer"

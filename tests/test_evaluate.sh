@@ -103,6 +103,8 @@ decided = {
     "high_tech_enterprises": "achieved",  # 26 55 vs 81
     "pm25": "achieved",                # 33 0.035 vs 0.021 (a ceiling)
     "surface_water_compliance": "achieved",  # 34 100 vs 100
+    "cod_cut_tonnes": "achieved",      # 28 201 vs 759.9, "2020年实际为五年累计数，已完成" (001:274):
+                                       #    a 2016-2020 total in the history, no sum of years
     "drinking_water_source_compliance": "achieved",  # 35 100 vs 100
     "forest_cover": "achieved",        # 36 21.69 vs 21.79
 }
@@ -121,12 +123,12 @@ judged = {
     "industrial_energy_intensity_change": ("已完成", "not_assessable",
         "完成市下达目标: the city's number is not printed, so -6.84 has nothing to be held against"),
     "air_good_days": ("已完成", "not_assessable", "完成市下达指标: the city's number is not printed"),
-    "cod_cut_tonnes": ("2020年实际为五年累计数，已完成", "no_data",
-        "759.9 is the five-year sum (001:274): the table's outcome, not a figure of a period, so "
-        "the history holds no yearly figures to sum"),
-    "ammonia_cut_tonnes": ("(empty)", "no_data", "the cell is empty; 245.3 is a five-year sum"),
-    "so2_cut_tonnes": ("(empty)", "no_data", "the cell is empty; 9.1 is a five-year sum"),
-    "nox_cut_tonnes": ("(empty)", "no_data", "the cell is empty; 2.5 is a five-year sum"),
+    "ammonia_cut_tonnes": ("(empty)", "no_data", "the cell is empty, and unlike row 28 (001:274) "
+        "the table does not say that 245.3 is a five-year sum: not in the history"),
+    "so2_cut_tonnes": ("(empty)", "no_data", "the cell is empty; 9.1 is not said to be a "
+        "five-year sum (as row 28 is): not in the history"),
+    "nox_cut_tonnes": ("(empty)", "no_data", "the cell is empty; 2.5 is not said to be a "
+        "five-year sum (as row 28 is): not in the history"),
 }
 check(len(decided) + len(judged) == 36 == len(d), f"001 has 36 rows, {len(d)} evaluated")
 for i, want in decided.items():
@@ -140,6 +142,11 @@ check(d["tourism_revenue"]["actual_growth"] == "1.78" and d["tourism_revenue"]["
       f"tourism growth {d['tourism_revenue']}")
 check(d["pm25"]["required"] == "0.035", f"pm25 required {d['pm25']['required']}")
 check(d["unemployment_registered"]["note"].startswith("每年的约束：2020年应不高于4%"), "rule in words")
+# a plan period's total (2016-2020 in the history) is evaluated as reported, and says so
+cod = d["cod_cut_tonnes"]
+check(cod["actual"] == "759.9" and cod["actual_period"] == "2016-2020" and
+      cod["actual_status"] == "final" and "报送的规划期累计数" in cod["note"] and
+      "缺" not in cod["note"], f"cod_cut_tonnes {cod}")
 
 # ---- 000 专栏1 (泉港区 13th plan): no verdict column; derived by hand ----
 # The table prints targets and 2020 figures, no 2015 figures: each level target is judged in
@@ -153,12 +160,13 @@ check(d["unemployment_registered"]["note"].startswith("每年的约束：2020年
 # 6 vs 1.61 achieved; higher_edu_per_10k 750 vs 750 achieved; beds_per_1000 4 vs 4.7
 # achieved; doctors_per_1000 1.6 vs 1.8 achieved; elderly_care_beds_per_1000 38 vs 39.3
 # achieved; forest_cover floor 41.41 vs 41.41 achieved; pm25 ceiling 26 vs 17 achieved;
-# energy_intensity_cut 17 vs 30.72 and co2_intensity_cut 18.5 vs 18.5 (five-year reductions
-# the 14th plan prints as its 2020 column, so they are history too): achieved, the rule
-# saying the yearly figures of 2016-2019 are missing; the three 三次产业结构 shares are info
-# (a structure, no direction): not assessable; fixed_asset_investment_total, fdi_cumulative
-# and the four pollutant cuts are five-year sums with no yearly figures, poverty_rate has no
-# 2020 figure: no data.
+# energy_intensity_cut 17 vs 30.72 and co2_intensity_cut 18.5 vs 18.5 (the 2016-2020
+# reductions, in the history as the plan period's totals): achieved, on the totals, not on a
+# sum missing 2016-2019; fdi_cumulative 五年累计 4 vs 3.75: not achieved; the four pollutant
+# cuts 五年累计 so2 6.57 vs 16.57, cod 5.05 vs 25.89, nox 8.98 vs 28.39, ammonia 3.11 vs
+# 13.76: achieved; the three 三次产业结构 shares are info (a structure, no direction): not
+# assessable; fixed_asset_investment_total prints "--" for its five-year sum and
+# poverty_rate has no 2020 figure: no data.
 q = {r["indicator"]: r["verdict"] for r in csv.DictReader(
     open(f"{t}/quangang.csv", encoding="utf-8-sig").read().splitlines(True))}
 A, N, X, D = "achieved", "not_achieved", "not_assessable", "no_data"
@@ -170,8 +178,14 @@ want000 = dict(gdp=A, gdp_per_capita=A, fiscal_total_revenue=N, fiscal_revenue=N
                doctors_per_1000=A, elderly_care_beds_per_1000=A, forest_cover=A, pm25=A,
                energy_intensity_cut=A, co2_intensity_cut=A, primary_share=X,
                secondary_share=X, tertiary_share=X, fixed_asset_investment_total=D,
-               fdi_cumulative=D, poverty_rate=D, so2_cut=D, cod_cut=D, nox_cut=D,
-               ammonia_cut=D)
+               fdi_cumulative=N, poverty_rate=D, so2_cut=A, cod_cut=A, nox_cut=A,
+               ammonia_cut=A)
+qr = {r["indicator"]: r for r in csv.DictReader(
+    open(f"{t}/quangang.csv", encoding="utf-8-sig").read().splitlines(True))}
+for i, v in (("fdi_cumulative", "3.75"), ("energy_intensity_cut", "30.72"), ("so2_cut", "16.57")):
+    check(qr[i]["actual"] == v and qr[i]["actual_period"] == "2016-2020" and
+          "报送的规划期累计数" in qr[i]["note"] and "缺" not in qr[i]["note"], f"000 {i} {qr[i]}")
+check(qr["fdi_cumulative"]["required"] == "4", f"fdi required {qr['fdi_cumulative']}")
 check(q == want000, f"000 by hand: {dict((k, (q.get(k), v)) for k, v in want000.items() if q.get(k) != v)}"
       f" extra {set(q) - set(want000)}")
 
@@ -185,8 +199,9 @@ check(q == want000, f"000 by hand: {dict((k, (q.get(k), v)) for k, v in want000.
 # achieved; hazardous_waste_utilisation floor 100 vs 98 not; culture_va,
 # invention_patents_per_10k and energy_intensity_cut have no quantified target, and
 # social_insurance_coverage and work_safety_deaths are the city's numbers, not printed: not
-# assessable; fixed_asset_investment_total, exports_usd and invention_patent_grants are
-# five-year sums with no yearly figures: no data.
+# assessable; fixed_asset_investment_total 五年累计 100 vs 93.46 not; exports_usd 五年累计 25
+# vs 32.68 achieved; invention_patent_grants 150 vs 273 (the 2016-2020 total) achieved: the
+# plan period's totals of the history.
 z = {r["indicator"]: r["verdict"] for r in csv.DictReader(
     open(f"{t}/qetdz.csv", encoding="utf-8-sig").read().splitlines(True))}
 want003 = dict(gdp=N, industrial_output=N, tertiary_va=A, tertiary_share=A, culture_va_share=N,
@@ -195,7 +210,7 @@ want003 = dict(gdp=N, industrial_output=N, tertiary_va=A, tertiary_share=A, cult
                compulsory_retention=A, park_green_per_capita=A, sewage_treatment=A,
                hazardous_waste_utilisation=N, culture_va=X, invention_patents_per_10k=X,
                energy_intensity_cut=X, social_insurance_coverage=X, work_safety_deaths=X,
-               fixed_asset_investment_total=D, exports_usd=D, invention_patent_grants=D)
+               fixed_asset_investment_total=N, exports_usd=A, invention_patent_grants=A)
 check(z == want003, f"003 by hand: {dict((k, (z.get(k), v)) for k, v in want003.items() if z.get(k) != v)}"
       f" extra {set(z) - set(want003)}")
 
@@ -345,4 +360,47 @@ if command -v pdfinfo >/dev/null 2>&1; then
 else
 	echo "test_evaluate.sh: pdfinfo not installed (poppler-utils): PDF pages not counted" >&2
 fi
+# ---- a plan period's total (2016-2020) on the wire: only a cumulative target's, only its
+# plan's window, begun; stored as a vintage, revised like any other, and taken by evaluate
+# before a sum of the years ----
+refused() { # region indicator period value: must be refused with bad_period
+	if pw push "$1" "$2" "$3" "$4" --status final --dept "$5" >"$T/push.out" 2>&1; then
+		fail "push $2 $3 accepted: $(cat "$T/push.out")"
+	fi
+	grep -q "bad_period" "$T/push.out" || fail "push $2 $3: $(cat "$T/push.out")"
+}
+refused quangang gdp 2016-2020 734.44 统计局              # not a cumulative target
+refused quangang fdi_cumulative 2016-2019 3.75 商务局     # not a plan's window
+refused quangang fdi_cumulative 2017-2021 3.75 商务局     # across two windows
+refused quangang fdi_cumulative 2011-2015 3.75 商务局     # no plan of that window
+pw push quangang fdi_cumulative 2021-2025 4.2 --status estimate --dept 商务局 >"$T/push.out" 2>&1 ||
+	fail "the 14th plan's window refused: $(cat "$T/push.out")"
+grep -q "judged by quangang-14" "$T/push.out" || fail "2021-2025 not the 14th plan's: $(cat "$T/push.out")"
+pw push quangang fdi_cumulative 2021-2024 4 --dept 商务局 >"$T/push.out" 2>&1 &&
+	fail "a span ending before its plan accepted"
+# yearly figures that sum to 5 (above the target 4) beside a revised total of 3.8: the total
+# decides (not achieved), the years do not
+for y in 2016 2017 2018 2019 2020; do
+	pw push quangang fdi_cumulative $y 1 --status final --dept 商务局 --backfill >"$T/push.out" 2>&1 ||
+		fail "push fdi $y: $(cat "$T/push.out")"
+done
+pw push quangang fdi_cumulative 2016—2020年 3.8 --status revised --dept 商务局 >"$T/push.out" 2>&1 ||
+	fail "push the revised total: $(cat "$T/push.out")"
+grep -q "judged by quangang-13" "$T/push.out" || fail "the total is not judged by the 13th plan: $(cat "$T/push.out")"
+pw --json history quangang fdi_cumulative 2016-2020 >"$T/hist.json" || fail "history of the span"
+ev --plan quangang-13 --year 2020 --format csv -o "$T/quangang2.csv"
+"$PY" - "$T" <<'PY' || fail "plan period total"
+import csv, json, sys
+t = sys.argv[1]
+h = json.load(open(f"{t}/hist.json"))
+items = h["items"] if isinstance(h, dict) else h
+vals = sorted((i["rev"], i["value"], i["status"], i["period"]) for i in items)
+if [v[1:] for v in vals] != [(3.75, "final", "2016-2020"), (3.8, "revised", "2016-2020")]:
+    sys.exit(f"  history of 2016-2020: {vals}")
+r = {x["indicator"]: x for x in csv.DictReader(
+    open(f"{t}/quangang2.csv", encoding="utf-8-sig").read().splitlines(True))}["fdi_cumulative"]
+if (r["actual"], r["actual_period"], r["actual_status"], r["verdict"]) != \
+        ("3.8", "2016-2020", "revised", "not_achieved") or "报送的规划期累计数" not in r["note"]:
+    sys.exit(f"  fdi_cumulative with yearly figures beside the total: {r}")
+PY
 echo "test_evaluate.sh: ok"

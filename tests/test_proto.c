@@ -14,16 +14,35 @@ static void test_period(void)
 {
 	struct period p;
 	char buf[PERIOD_TEXT_MAX];
-	const char *good[] = { "2026", "2026Q3", "2026-10", "1949", "2100-12" };
+	const char *good[] = { "2026", "2026Q3", "2026-10", "1949", "2100-12", "2016-2020",
+			       "1949-1950", "2091-2100" };
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		CHECK_OK(period_parse(&p, good[i], strlen(good[i])));
 		period_format(&p, buf);
 		CHECK(strcmp(buf, good[i]) == 0);
 	}
 	const char *bad[] = { "", "202", "2026-13", "2026-00", "2026Q0", "2026Q5", "2026-1",
-			      "2026/10", "1948", "2101", "20x6", "2026-10x", "2026Q" };
+			      "2026/10", "1948", "2101", "20x6", "2026-10x", "2026Q",
+			      /* spans: at least two years, at most PERIOD_SPAN_MAX, in range */
+			      "2020-2020", "2020-2016", "2011-2021", "1948-1950", "2099-2101",
+			      "2016-202", "2016-20200", "2016_2020", "2016-20x0" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK_RC(period_parse(&p, bad[i], strlen(bad[i])), PW_EPERIOD);
+	/* a span is its last year with n years: first year, key order after the year's months,
+	 * the previous span of as many years, through the store key and back */
+	struct period span, dec, sprev;
+	CHECK_OK(period_parse(&span, "2016-2020", 9));
+	CHECK(span.freq == PERIOD_SPAN && span.year == 2020 && span.n == 5 &&
+	      period_first_year(&span) == 2016);
+	CHECK_OK(period_parse(&dec, "2020-12", 7));
+	CHECK(period_cmp(&dec, &span) < 0);
+	sprev = period_prev(&span);
+	period_format(&sprev, buf);
+	CHECK(strcmp(buf, "2011-2015") == 0);
+	uint8_t ks[4];
+	period_key(&span, ks);
+	struct period sback = period_from_key(ks);
+	CHECK(period_cmp(&sback, &span) == 0);
 	struct period a, b;
 	period_parse(&a, "2025-12", 7);
 	period_parse(&b, "2026-01", 7);
@@ -94,6 +113,9 @@ static void test_period_text(void)
 		{ "2026年前四季度", "2026Q4" }, { "2026年上半年", "2026Q2" },
 		{ "２０２６年１０月", "2026-10" }, { "2026年1-１０月", "2026-10" },
 		{ "２０２６年", "2026" }, { "2026年第３季度", "2026Q3" },
+		{ "2016-2020", "2016-2020" }, { "2016-2020年", "2016-2020" },
+		{ "2016—2020年", "2016-2020" }, { "2016年-2020年", "2016-2020" },
+		{ "2016至2020年", "2016-2020" }, { "２０１６－２０２０年", "2016-2020" },
 	};
 	static const char *const bad[] = {
 		"", "2026年年", "2026 年", "2026年 ", "1948年", "2101年", "2026年13月",
@@ -106,6 +128,8 @@ static void test_period_text(void)
 		"2026年第", "2026年前", "2026年1", "2026年\xe5", "2026\xe5\xb9", "20x6年",
 		"2026-10月", "2026Q3季度", "２０２６-10", "２０２６Q3", "2026年１３月", "２０２６年\xef\xbc",
 		"2026年1-10月2026年1-10月2026年1-10月2026年1-10月2026年1-10月2026年1-10月",
+		"2016-2020年年", "2016-2020年x", "2020-2016年", "2020-2020年", "2016-202年",
+		"2016--2020年", "2016年-2020", "2016-2020 年",
 	};
 	struct period p;
 	char buf[PERIOD_TEXT_MAX];
@@ -138,6 +162,14 @@ static void test_period_text(void)
 					CHECK_OK(period_parse_text(&b, zh, strlen(zh)));
 					CHECK(period_cmp(&a, &b) == 0);
 				}
+	for (int y = PERIOD_YEAR_MIN + PERIOD_SPAN_MAX; y <= PERIOD_YEAR_MAX; y += 7)
+		for (int n = PERIOD_SPAN_MIN; n <= PERIOD_SPAN_MAX; n++) {
+			struct period a = { (uint16_t)y, PERIOD_SPAN, (uint8_t)n }, b;
+			char zh[PERIOD_TEXT_ZH_MAX];
+			period_format_text(&a, 0, zh);
+			CHECK_OK(period_parse_text(&b, zh, strlen(zh)));
+			CHECK(period_cmp(&a, &b) == 0);
+		}
 	char zh[PERIOD_TEXT_ZH_MAX];
 	CHECK_OK(period_parse(&p, "2026-10", 7));
 	period_format_text(&p, 1, zh);
@@ -532,7 +564,8 @@ static void test_nil_optional(void)
 		{ "retry", { { "seq", 'u' } }, { { NULL, 0 } } },
 		{ "target_set", { { "plan", 's' }, { "indicator", 's' }, { "value", 'd' } },
 		  { { "dept", 's' }, { "year", 'u' } } },
-		{ "catalog", { { NULL, 0 } }, { { "plan", 's' }, { "region", 's' } } },
+		{ "catalog", { { NULL, 0 } },
+		  { { "plan", 's' }, { "region", 's' }, { "sources", 'b' } } },
 		{ "clock_set", { { "time", 'u' } }, { { NULL, 0 } } },
 		{ "backup", { { "path", 's' } }, { { NULL, 0 } } },
 	};
@@ -561,7 +594,7 @@ static void test_nil_optional(void)
 			      out->year == base->year && !out->dept == !base->dept &&
 			      !out->plan == !base->plan && !out->region == !base->region &&
 			      out->detail == base->detail && out->all == base->all &&
-			      out->has_period == base->has_period);
+			      out->has_period == base->has_period && out->sources == base->sources);
 		}
 	}
 	/* An item's optional keys: yoy, reason, confirm, and the one of plan and region that

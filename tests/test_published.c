@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../model/catalog.h"
 #include "../proto/proto.h"
 #include "check.h"
 #include "harness.h"
@@ -256,6 +257,67 @@ static void test_region_without_plans(void)
 	printf("ok a region without plans: its series reported by their own records\n");
 }
 
+/* Does the file at path hold exactly text[0..n)? */
+static bool same_bytes(const char *path, const void *text, size_t n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(n + 1);
+	bool same = f && buf && fread(buf, 1, n + 1, f) == n && memcmp(buf, text, n) == 0;
+	if (f)
+		fclose(f);
+	free(buf);
+	return same;
+}
+
+/* `catalog` with `sources` (PROTOCOL.md §3): the text of the region's file and its plans'
+ * files, byte for byte as on disk, whether the region or one of its plans is asked for;
+ * parsed (catalog_load_mem) they give the region and its plan; without `sources`, none. */
+static void test_sources(struct pw_client *c)
+{
+	static const struct {
+		const char *owner, *files[2];
+	} cases[] = {
+		{ "quangang", { "catalog/regions/quangang.yaml", "catalog/plans/quangang-14.yaml" } },
+		{ "licheng-14", { "catalog/regions/licheng.yaml", "catalog/plans/licheng-14.yaml" } },
+	};
+	for (size_t k = 0; k < 2; k++) {
+		struct proto_req r = { .type = PROTO_CATALOG, .sources = true };
+		*(is_region(cases[k].owner) ? &r.region : &r.plan) = cases[k].owner;
+		struct proto_view *v = harness_request(c, &r), *sv;
+		struct cat_file files[2];
+		char names[2][512], err[CAT_ERR_MAX];
+		struct catalog *cat;
+		CHECK(proto_view_count(v) > 0); /* the items as without sources */
+		CHECK_OK(proto_view_sub(v, -1, "sources", &sv));
+		CHECK(proto_view_count(sv) == 2);
+		for (size_t i = 0; i < 2; i++) {
+			const void *text;
+			CHECK_OK(proto_view_str(sv, (int)i, "name", names[i], sizeof(names[i])));
+			CHECK_OK(proto_view_bin(sv, (int)i, "text", &text, &files[i].len));
+			size_t ln = strlen(names[i]), lf = strlen(cases[k].files[i]);
+			CHECK(ln >= lf && strcmp(names[i] + ln - lf, cases[k].files[i]) == 0);
+			CHECK(same_bytes(cases[k].files[i], text, files[i].len));
+			CHECK(!same_bytes(cases[k].files[1 - i], text, files[i].len));
+			files[i].name = names[i];
+			files[i].text = text;
+		}
+		if (catalog_load_mem(&cat, files, 2, err) < 0) {
+			fprintf(stderr, "%s\n", err);
+			CHECK(0);
+		}
+		CHECK(catalog_n_regions(cat) == 1 && catalog_n_plans(cat) == 1);
+		CHECK(strcmp(catalog_plan_at(cat, 0)->file, names[1]) == 0);
+		catalog_free(cat);
+		proto_view_free(sv);
+		proto_view_free(v);
+		r.sources = false;
+		v = harness_request(c, &r);
+		CHECK_RC(proto_view_sub(v, -1, "sources", &sv), PW_ENOTFOUND);
+		proto_view_free(v);
+	}
+	printf("ok catalog sources: the region's files byte for byte, by region or plan\n");
+}
+
 int main(void)
 {
 	struct harness h;
@@ -291,6 +353,7 @@ int main(void)
 	CHECK(stored(c, "quangang-14", "fdi_cumulative", "2021") == 7.38);
 	printf("ok 亿元 into 亿美元 refused with the accepted units; 万美元 converted\n");
 	test_untargeted(c);
+	test_sources(c);
 
 	/* 鲤城 PM2.5 is catalogued in mg/m³ (bounds 0..1); stations report 21 μg/m³ */
 	push(c, "licheng-14", "pm25", "2021-06", 21, "μg/m³", "生态环境局", false, 0, NULL);

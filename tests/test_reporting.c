@@ -97,6 +97,12 @@ static void test_window(struct run *r)
 	CHECK(d && d->expected == 10 && d->on_time == 3 && d->late == 1);
 	d = dept_at(r, ytd_due_ms(&feb27, 15) + 1, "财政局");
 	CHECK(d && d->expected == 11 && d->missing == 1);
+	/* A January that came is owed and received, as the dispatch table counts it
+	 * (catalog_owes): one more due, on time. */
+	struct period jan27 = { 2027, PERIOD_MONTH, 1 };
+	put_at("fiscal_total_revenue", "2027-01", ytd_due_ms(&jan27, 15) - 1, 1);
+	d = dept_at(r, ytd_due_ms(&feb27, 15) + 1, "财政局");
+	CHECK(d && d->expected == 12 && d->on_time == 4 && d->missing == 1);
 }
 
 /* A series two active plans judge (the 15th plan and a special plan on the same revenue
@@ -138,6 +144,58 @@ static void test_shared_series(struct run *r, const char *dir)
 		      d->oldest_due_ms == a.oldest_due_ms);
 	}
 	catalog_free(both);
+	CHECK(remove(path) == 0);
+}
+
+/* A closed plan's figures are still owed (catalog_owes): December 2025 of the 14th plan,
+ * due 15 January 2026, when the 14th plan has closed and the 15th is active, counts the
+ * same whether the 14th is active or closed, and the metric owes it as the dispatch table
+ * does (tests/test_dispatch.sh). Checked first on the 15th plan alone, which owes nothing
+ * of 2025. */
+static void test_closed_plan(struct run *r, const char *dir)
+{
+	char path[256], err[CAT_ERR_MAX], line[512];
+	snprintf(path, sizeof(path), "%s.closed14.yaml", dir);
+	FILE *in = fopen("catalog/plans/quangang-14.yaml", "r"), *out = fopen(path, "w");
+	CHECK(in && out);
+	int edits = 0;
+	while (fgets(line, sizeof(line), in)) {
+		if (strncmp(line, "  status: active", 16) == 0) {
+			fputs("  status: closed\n", out);
+			edits++;
+		} else {
+			fputs(line, out);
+		}
+	}
+	CHECK(edits == 1);
+	CHECK(fclose(in) == 0 && fclose(out) == 0);
+	const char *files[][3] = {
+		{ "catalog/regions/quangang.yaml",
+		  "tests/fixtures/plan-15-TEST-FIXTURE/quangang-15.TEST-FIXTURE.yaml",
+		  "catalog/plans/quangang-14.yaml" },
+		{ "catalog/regions/quangang.yaml",
+		  "tests/fixtures/plan-15-TEST-FIXTURE/quangang-15.TEST-FIXTURE.yaml", path },
+	};
+	struct period dec = { 2025, PERIOD_MONTH, 12 };
+	int64_t at = ytd_due_ms(&dec, 15) + 1;
+	struct catalog *one = cat, *c[2];
+	struct metrics_dept got[2];
+	CHECK(!owes(r, at, "财政局")); /* the 15th plan alone: 2025 is before its window */
+	for (size_t i = 0; i < 2; i++) {
+		if (catalog_load(&c[i], files[i], 3, err) < 0) {
+			fprintf(stderr, "%s\n", err);
+			CHECK(0);
+		}
+		CHECK(catalog_plan(c[i], "quangang-14")->status == (i ? CAT_CLOSED : CAT_ACTIVE));
+		cat = c[i];
+		const struct metrics_dept *d = owes(r, at, "财政局");
+		CHECK(d && d->oldest_due_ms == ytd_due_ms(&dec, 15) && d->expected > 0);
+		got[i] = *d;
+		cat = one;
+		catalog_free(c[i]);
+	}
+	CHECK(got[0].expected == got[1].expected && got[0].missing == got[1].missing &&
+	      got[0].on_time == got[1].on_time && got[0].late == got[1].late);
 	CHECK(remove(path) == 0);
 }
 
@@ -186,6 +244,7 @@ int main(void)
 
 	test_window(&r);
 	test_shared_series(&r, dir);
+	test_closed_plan(&r, dir);
 
 	store_free(st);
 	catalog_free(cat);

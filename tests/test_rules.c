@@ -237,6 +237,17 @@ static void test_issue17_rules(void)
 	CHECK(strstr(s, "缺2024年数据") != NULL);
 	notice_str("rule_en", s, sizeof(s));
 	CHECK(strstr(s, "missing 2024") != NULL);
+	/* the plan period's own total (2021-2025) decides before the sum of the years, and the
+	 * rule says so: 8200 against 8000, with 2024 still missing */
+	EXPECT(rfeed("tech_contracts", "2021-2025", 8200, NAN), "resolved");
+	notice_str("rule", s, sizeof(s));
+	CHECK(strcmp(s, "cumulative_total") == 0);
+	CHECK(notice_num("required") == 8000 && notice_num("observed") == 8200);
+	notice_str("rule_zh", s, sizeof(s));
+	CHECK(strstr(s, "报送的规划期累计数") != NULL && strstr(s, "缺") == NULL);
+	/* a revision of the last year's figure after it is judged on the total too: on the sum
+	 * (6150 vs 8000) it would breach again; the total keeps it on track (no notice) */
+	EXPECT(rfeed("tech_contracts", "2025", 1050, NAN), "");
 	/* a city target with a 年度目标 95 for 2022 (1-N月 shares): judged before the city
 	 * sets its number */
 	EXPECT(rfeed("air_quality", "2021-06", 90, NAN), "");

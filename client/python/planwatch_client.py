@@ -214,8 +214,10 @@ class Client:
         return self.result("alerts", plan=plan, region=region, dept=dept, period=period,
                            all=True if all_ else None)
 
-    def catalog(self, plan=None, region=None):
-        return self.result("catalog", plan=plan, region=region)
+    def catalog(self, plan=None, region=None, sources=None):
+        """The catalog's targets; sources=True adds "sources": the text (bytes) of the
+        catalog files the daemon loaded for the region, region file first."""
+        return self.result("catalog", plan=plan, region=region, sources=sources)
 
     def rejected(self, seq=None, limit=None, dept=None, time_ms=None):
         return self.result("rejected", seq=seq, limit=limit, dept=dept, time=time_ms)

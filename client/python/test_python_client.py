@@ -406,8 +406,17 @@ class Live:
     pass
 
 
+def test_catalog_sources(d, f, live):
+    # The files the daemon loaded, byte for byte, the region's first; none unasked.
+    r = f.catalog(plan=PLAN, sources=True)
+    got = [(os.path.basename(s["name"]), s["text"]) for s in r["sources"]]
+    want = [(os.path.basename(p), open(p, "rb").read()) for p in FIXTURES]
+    eq(got, want, "catalog sources")
+    eq("sources" in f.catalog(region=REGION), False, "no sources unasked")
+
+
 TESTS = [test_push_ack, test_nack, test_idempotent, test_pipelined, test_breach, test_ack_seq,
-         test_replay, test_bad_frames, test_units, test_plausible]
+         test_replay, test_bad_frames, test_units, test_plausible, test_catalog_sources]
 
 
 def main(argv):

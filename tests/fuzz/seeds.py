@@ -77,6 +77,7 @@ def proto_seeds():
         item(period="2022", value=56, reason="经普调整", yoy=1.5),
         item(indicator="gdp", period="2026-10", value=812, unit="亿元", status="revised"),
         item(indicator="gdp", period="2026-09", value=81200000000, unit="元", confirm=True),
+        item(indicator="fdi_cumulative", period="2016-2020", value=3.75, unit="亿美元"),
     ])))
     # Replies and notices (the view path).
     write("proto", "ack-example", pack({"v": 1, "type": "ack", "id": "tj-2026-10-001",
@@ -228,7 +229,8 @@ def csv_seeds():
     write("csv", "bom-crlf.csv", ("\ufeff" + good).replace("\n", "\r\n"))
     write("csv", "multiline.csv", hdr + 'test-plan,gdp,2026Q3,812.5,亿元,flash,统计局,5.8,'
           '"第一行\n第二行 ""引号""",src\n\n,,,,,,,,,\n'
-          'test-plan,gdp,2026-10,900,亿元,preliminary,统计局,,,\n')
+          'test-plan,gdp,2026-10,900,亿元,preliminary,统计局,,,\n'
+          'test-plan,fdi_cumulative,2016—2020年,3.75,亿美元,final,商务局,,,\n')
     write("csv", "header-only.csv", hdr)
     write("csv", "bad-header.csv", hdr.replace("dept", "department") + good[len(hdr):])
     write("csv", "bad-count.csv", hdr + "test-plan,gdp,2026Q3,812.5,亿元,flash,统计局,5.8,年报, 修订,s\n")
@@ -359,7 +361,7 @@ def dicts():
             "time", "path", "body", "topic", "more", "raw", "count", "code", "confirm"]
     vals = ["update", "query", "history", "since", "status", "alerts", "rejected", "retry",
             "target_set", "catalog", "clock_set", "tick", "backup", "ack", "nack", "result",
-            "estimate", "flash", "preliminary", "final", "revised", "2025", "2026Q3", "2026-10",
+            "estimate", "flash", "preliminary", "final", "revised", "2025", "2026Q3", "2026-10", "2016-2020",
             "test-plan", "gdp", "%", "亿元", "统计局", "region", "detail", "judged_by", "alias",
             "quangang", "350505"]
     raw = [b"\x83\xa1v\x01", b"\x85\xa1v\x01", b"\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00",
