@@ -488,8 +488,9 @@ static int judge_target_years(struct store_txn *t, struct apply *a, const struct
 	struct judge_arg j = { a, ind };
 	struct period from = { .year = (uint16_t)(year ? year : (unsigned)ind->plan->start_year),
 			       .freq = PERIOD_ANNUAL };
+	/* the year's last key: a plan period's total ending that year sorts after December */
 	struct period to = { .year = (uint16_t)(year ? year : (unsigned)ind->plan->target_year),
-			     .freq = PERIOD_MONTH, .n = 12 };
+			     .freq = PERIOD_SPAN, .n = PERIOD_SPAN_MAX };
 	return store_obs_range(t, cat_owner(ind), ind->id, &from, &to, judge_cb, &j);
 }
 

@@ -922,7 +922,9 @@ static int rejudge_txn(struct store_txn *t, void *arg)
 {
 	struct rejudge_plan *rp = arg;
 	struct period from = { .year = (uint16_t)rp->p->start_year, .freq = PERIOD_ANNUAL };
-	struct period to = { .year = (uint16_t)rp->p->target_year, .freq = PERIOD_MONTH, .n = 12 };
+	/* to the window's last key: its plan period's total sorts after December */
+	struct period to = { .year = (uint16_t)rp->p->target_year, .freq = PERIOD_SPAN,
+			     .n = PERIOD_SPAN_MAX };
 	rp->n = 0; /* store_write may run us again */
 	for (size_t i = 0; i < rp->p->n_inds; i++) {
 		const struct cat_indicator *x = &rp->p->inds[i];
