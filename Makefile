@@ -31,7 +31,8 @@ STORE_SRC  = store/store.c store/record.c store/migrate.c store/hot.c store/page
 CAT_SRC    = model/ydoc.c model/catalog.c model/planmath.c model/unit.c model/formula.c
 MODEL_SRC  = $(CAT_SRC) model/keypair.c model/plausible.c model/evaluate.c model/ytd.c \
              model/discipline.c
-RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c
+RULES_SRC  = daemon/rules.c daemon/alert.c daemon/notice.c daemon/overdue.c daemon/verdict.c \
+             daemon/planstat.c
 DAEMON_SRC = daemon/activate.c daemon/sandbox.c daemon/role.c daemon/auth.c daemon/config.c daemon/log.c daemon/validate.c \
              $(RULES_SRC) daemon/reply.c daemon/qbound.c daemon/outlier.c daemon/derive.c daemon/apply.c \
              daemon/query.c daemon/metrics.c \
@@ -96,9 +97,11 @@ tests/test_discipline_SRC  = tests/test_discipline.c model/discipline.c model/yt
 tests/test_plausible_SRC   = tests/test_plausible.c model/plausible.c model/unit.c proto/err.c \
                              proto/period.c
 tests/test_config_SRC      = tests/test_config.c daemon/config.c model/ydoc.c proto/err.c
-tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) $(STORE_SRC) $(PROTO_SRC)
+tests/test_rules_SRC       = tests/test_rules.c $(RULES_SRC) $(CAT_SRC) model/ytd.c model/discipline.c \
+                             $(STORE_SRC) $(PROTO_SRC)
 tests/test_apply_SRC       = tests/test_apply.c daemon/apply.c daemon/qbound.c daemon/outlier.c daemon/derive.c \
                              daemon/reply.c daemon/validate.c $(RULES_SRC) $(CAT_SRC) model/plausible.c \
+                             model/ytd.c model/discipline.c \
                              $(STORE_SRC) $(PROTO_SRC)
 tests/test_notice_SRC      = tests/test_notice.c daemon/notice.c $(STORE_SRC) $(PROTO_SRC)
 tests/test_publisher_SRC   = tests/test_publisher.c daemon/publisher.c daemon/notice.c \
@@ -191,6 +194,9 @@ test: check-build
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_systemd.py build/san/planwatchd
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_migrate_v3.py build/san/planwatchd
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_plans.py build/san/planwatchd
+	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_migrate_v6.py build/san/planwatchd
+	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_overdue.py build/san/planwatchd
+	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_verdicts.py build/san/planwatchd
 	$(PYTHON) tests/check_catalog_sources.py
 	$(MAKE) SANITIZE=1 O=build/san check-cli check-python check-report check-dispatch \
 	  check-evaluate check-lib

@@ -13,10 +13,8 @@
 #include <unistd.h>
 
 #include "../model/catalog.h"
-#include "../model/discipline.h"
 #include "../model/keypair.h"
 #include "../model/unit.h"
-#include "../model/ytd.h"
 #include "../proto/period.h"
 #include "../proto/proto.h"
 #include "../proto/status.h"
@@ -67,10 +65,15 @@ static void usage(FILE *f)
 		"                          latest values, or the series as known at DATE\n"
 		"  history REGION INDICATOR PERIOD\n"
 		"                          every revision of one figure\n"
-		"  alerts [--plan P] [--all] [--chase] [--discipline]\n"
-		"                          indicators at risk, off track or overdue (--all: also\n"
-		"                          those on track; --chase: the 催报 list, overdue figures\n"
-		"                          by department with due date and days late)\n"
+		"  alerts [--region R] [--plan P] [--dept D] [--period P] [--all] [--chase]\n"
+		"                          verdicts at risk or off track, then the figures announced\n"
+		"                          overdue by 责任单位 with days late (--region: one region,\n"
+		"                          alias or code; --dept: what one 责任单位 answers for;\n"
+		"                          --all: also on track, and the older gaps never announced;\n"
+		"                          --period: verdicts as of that period; --chase: one line\n"
+		"                          per overdue figure)\n"
+		"  alerts --discipline     each department's reporting discipline (报送情况): due, on\n"
+		"                          time, late, on-time rate, missing now, oldest due\n"
 		"  rejected [--dept D] [--since DATE] [--after ID]\n"
 		"  rejected retry ID       re-validate a quarantined message (after a catalog fix)\n"
 		"  target set PLAN INDICATOR VALUE\n"
@@ -727,6 +730,27 @@ out_rows:
 
 /* ---- reads ---- */
 
+/* A query item's verdicts into buf, "quangang-14 at_risk, ..." ("-" when no plan judges the
+ * period); false for a history item, which has none. */
+static bool item_verdicts(const struct proto_view *v, int i, char *buf, size_t cap)
+{
+	struct proto_view *vs = NULL;
+	size_t n = 0;
+	buf[0] = '\0';
+	if (proto_view_sub(v, i, "verdicts", &vs) < 0)
+		return false;
+	for (size_t k = 0; k < proto_view_count(vs) && n < cap; k++) {
+		char plan[70] = "", state[16] = "";
+		proto_view_str(vs, (int)k, "plan", plan, sizeof(plan));
+		proto_view_str(vs, (int)k, "state", state, sizeof(state));
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s %s", k ? ", " : "", plan, state);
+	}
+	if (!proto_view_count(vs))
+		snprintf(buf, cap, "-");
+	proto_view_free(vs);
+	return true;
+}
+
 /* The note column of a vintage: the figure as sent when it was converted, a confirmed
  * outlier, the revision reason (a derived figure's: its formula and sources). */
 static void obs_note(const struct proto_view *v, int i, const char *unit, double val, char *buf,
@@ -763,8 +787,10 @@ static void print_obs_table(const struct proto_view *v)
 	proto_view_str(v, -1, "name", name, sizeof(name));
 	proto_view_str(v, -1, "alias", alias, sizeof(alias));
 	printf("%s%s%s (%s)\n", alias, alias[0] ? " " : "", name, unit);
-	printf("%-8s %14s %-12s %8s %4s %-20s %-10s %s\n", "period", "value", "status", "yoy%",
-	       "rev", "received", "dept", "note");
+	char vbuf[256];
+	bool verdicts = proto_view_count(v) && item_verdicts(v, 0, vbuf, sizeof(vbuf));
+	printf("%-8s %14s %-12s %8s %4s %-20s %-10s %s%s\n", "period", "value", "status", "yoy%",
+	       "rev", "received", "dept", verdicts ? "verdicts                 " : "", "note");
 	for (size_t i = 0; i < proto_view_count(v); i++) {
 		char per[16] = "", st[16] = "", dept[80] = "", ts[32] = "", yoys[16] = "";
 		char note[512];
@@ -780,8 +806,11 @@ static void print_obs_table(const struct proto_view *v)
 			snprintf(yoys, sizeof(yoys), "%.2f", yoy);
 		fmt_time(t, ts, sizeof(ts));
 		obs_note(v, (int)i, unit, val, note, sizeof(note));
-		printf("%-8s %14.6g %-12s %8s %4lld %-20s %-10s %s\n", per, val, st, yoys,
-		       (long long)rev, ts, dept, note);
+		printf("%-8s %14.6g %-12s %8s %4lld %-20s %-10s", per, val, st, yoys, (long long)rev,
+		       ts, dept);
+		if (item_verdicts(v, (int)i, vbuf, sizeof(vbuf)))
+			printf(note[0] ? " %-24s" : " %s", vbuf);
+		printf("%s%s\n", note[0] ? " " : "", note);
 	}
 }
 
@@ -878,29 +907,39 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 }
 
 /* Display order: what needs action first. */
-static int alert_rank(const char *state, const char *overdue)
+static int alert_rank(const char *state)
 {
-	if (strcmp(state, "off_track") == 0)
-		return 0;
-	if (strcmp(state, "at_risk") == 0)
-		return 1;
-	return strcmp(overdue, "-") != 0 ? 2 : 3;
+	return strcmp(state, "off_track") == 0 ? 0 : strcmp(state, "at_risk") == 0 ? 1 : 2;
 }
 
-static void print_alerts(const struct proto_view *v, bool all)
+/* Prints s left-aligned in width terminal columns: a character of three or more UTF-8
+ * bytes (Chinese) takes two. */
+static void print_cols(const char *s, int width)
+{
+	int cols = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xc0) != 0x80)
+			cols += *p >= 0xe0 ? 2 : 1;
+	fputs(s, stdout);
+	printf("%*s", width > cols ? width - cols : 0, "");
+}
+
+/* The verdicts: off track, then at risk (then, with all, on track). */
+static size_t print_verdicts(const struct proto_view *v, bool all)
 {
 	size_t shown = 0;
-	printf("%-14s %-26s %-9s %-10s %-8s %12s %12s %10s %-8s %s\n", "plan", "indicator",
-	       "attr", "state", "period", "value", "required", "gap", "overdue", "name");
-	for (int rank = 0; rank <= (all ? 3 : 2); rank++)
+	for (int rank = 0; rank <= (all ? 2 : 1); rank++)
 		for (size_t i = 0; i < proto_view_count(v); i++) {
 			char plan[70] = "", id[70] = "", attr[16] = "", state[16] = "", per[16] = "-",
-			     od[16] = "-", name[200] = "", val[24] = "-", req[24] = "-", gap[24] = "-";
+			     name[200] = "", val[24] = "-", req[24] = "-", gap[24] = "-";
 			double x;
 			proto_view_str(v, (int)i, "state", state, sizeof(state));
-			proto_view_str(v, (int)i, "overdue", od, sizeof(od));
-			if (alert_rank(state, od) != rank)
+			if (alert_rank(state) != rank)
 				continue;
+			if (!shown++)
+				printf("%-14s %-26s %-9s %-10s %-8s %12s %12s %10s %s\n", "plan",
+				       "indicator", "attr", "state", "period", "value", "required", "gap",
+				       "name");
 			proto_view_str(v, (int)i, "plan", plan, sizeof(plan));
 			proto_view_str(v, (int)i, "indicator", id, sizeof(id));
 			proto_view_str(v, (int)i, "attribute", attr, sizeof(attr));
@@ -912,13 +951,65 @@ static void print_alerts(const struct proto_view *v, bool all)
 				snprintf(req, sizeof(req), "%.6g", x);
 			if (proto_view_double(v, (int)i, "gap", &x) == 0)
 				snprintf(gap, sizeof(gap), "%+.4g", x);
-			printf("%-14s %-26s %-9s %-10s %-8s %12s %12s %10s %-8s %s\n", plan, id, attr,
-			       state, per, val, req, gap, od, name);
-			shown++;
+			printf("%-14s %-26s %-9s %-10s %-8s %12s %12s %10s %s\n", plan, id, attr, state,
+			       per, val, req, gap, name);
 		}
-	if (!shown)
-		printf("no alerts: every indicator with a verdict is on track\n");
-	int64_t year;
+	return shown;
+}
+
+/* One line per group: 责任单位, region, period, due day, days late, the indicators. */
+static size_t print_overdue(const struct proto_view *v)
+{
+	struct proto_view *g = NULL;
+	size_t shown = 0;
+	if (proto_view_sub(v, -1, "overdue", &g) < 0)
+		return 0;
+	for (size_t i = 0; i < proto_view_count(g); i++) {
+		char dept[80] = "", alias[40] = "", per[16] = "", due[16] = "";
+		struct proto_view *inds = NULL;
+		int64_t days = 0;
+		bool announced = true;
+		proto_view_str(g, (int)i, "dept", dept, sizeof(dept));
+		proto_view_str(g, (int)i, "alias", alias, sizeof(alias));
+		proto_view_str(g, (int)i, "period", per, sizeof(per));
+		proto_view_str(g, (int)i, "due", due, sizeof(due));
+		proto_view_int(g, (int)i, "days_late", &days);
+		proto_view_bool(g, (int)i, "announced", &announced);
+		if (!shown++)
+			printf("overdue, by 责任单位 (responsible department):\n");
+		print_cols(dept, 12);
+		printf(" %-10s %-8s due %s %4lld days late:", alias, per, due, (long long)days);
+		if (proto_view_sub(g, (int)i, "indicators", &inds) == 0)
+			for (size_t k = 0; k < proto_view_count(inds); k++) {
+				char id[70] = "", name[200] = "";
+				proto_view_str(inds, (int)k, "indicator", id, sizeof(id));
+				proto_view_str(inds, (int)k, "name", name, sizeof(name));
+				printf("%s %s %s", k ? "," : "", id, name);
+			}
+		proto_view_free(inds);
+		printf("%s\n", announced ? "" : " (never announced)");
+	}
+	proto_view_free(g);
+	return shown;
+}
+
+static void print_alerts(const struct proto_view *v, bool all)
+{
+	size_t verdicts = print_verdicts(v, all), late;
+	int64_t year, unannounced = 0, since = 0;
+	if (!verdicts)
+		printf("no verdict %s\n", all ? "yet" : "at risk or off track");
+	printf("\n");
+	if (!(late = print_overdue(v)))
+		printf("no figure overdue%s\n", all ? "" : " since overdue notices began");
+	proto_view_int(v, -1, "unannounced", &unannounced);
+	proto_view_int(v, -1, "overdue_since", &since);
+	if (!all && unannounced > 0) {
+		char day[16] = "";
+		fmt_utc(since, "%Y-%m-%d", day, sizeof(day));
+		printf("%lld older gaps (due before %s) were never announced: planwatch alerts --all "
+		       "lists them\n", (long long)unannounced, day);
+	}
 	if (proto_view_int(v, -1, "no_plan_in_force", &year) == 0)
 		print_no_plan((long long)year);
 }
@@ -933,73 +1024,39 @@ static void print_alerts_all(const struct proto_view *v)
 	print_alerts(v, true);
 }
 
-/* The responsible department and due_days of plan/ind from the daemon's catalog, fetched
- * once per plan into *cat (freed by the caller). */
-static void chase_lookup(struct cli *c, struct proto_view **cat, char *cat_plan, size_t cap,
-			 const char *plan, const char *ind, char *dept, size_t dcap, int64_t *due)
+/* 催报: one line per overdue figure, by department, with its due day and the days since
+ * (whole days rounded up, docs/DISPATCH.md). */
+static void print_chase(const struct proto_view *v)
 {
-	dept[0] = '\0';
-	*due = 0;
-	if (!*cat || strcmp(cat_plan, plan) != 0) {
-		struct proto_req q = { .type = PROTO_CATALOG, .plan = plan };
-		proto_view_free(*cat);
-		*cat = NULL;
-		snprintf(cat_plan, cap, "%s", plan);
-		if (call(c, &q, cat))
-			return;
-	}
-	for (size_t i = 0; i < proto_view_count(*cat); i++) {
-		char id[70] = "";
-		proto_view_str(*cat, (int)i, "indicator", id, sizeof(id));
-		if (strcmp(id, ind) != 0)
-			continue;
-		proto_view_str_at(*cat, (int)i, "departments", 0, dept, dcap);
-		proto_view_int(*cat, (int)i, "due_days", due);
-		return;
-	}
-}
-
-/* 催报: every figure the daemon has announced overdue and still lacks, by department, with
- * its due date and the days since (whole days rounded up, docs/DISPATCH.md). */
-static int print_chase(struct cli *c, const struct proto_view *v)
-{
-	struct proto_req st = { .type = PROTO_STATUS };
-	struct proto_view *sv = NULL, *cat = NULL;
-	int64_t now = (int64_t)time(NULL) * 1000;
-	char cat_plan[70] = "";
+	struct proto_view *g = NULL;
 	size_t shown = 0;
-	if (call(c, &st, &sv) == 0)
-		proto_view_int(sv, -1, "now", &now);
-	proto_view_free(sv);
-	printf("%-12s %-14s %-26s %-8s %-10s %5s %s\n", "dept", "plan", "indicator", "period",
+	printf("%-12s %-10s %-26s %-8s %-10s %5s %s\n", "dept", "region", "indicator", "period",
 	       "due", "days", "name");
-	for (size_t i = 0; i < proto_view_count(v); i++) {
-		char plan[70] = "", id[70] = "", od[16] = "", name[200] = "", dept[80] = "",
-		     due_s[16] = "-", days_s[16] = "-";
-		struct period p;
-		int64_t due_days;
-		proto_view_str(v, (int)i, "overdue", od, sizeof(od));
-		if (!od[0] || period_parse(&p, od, strlen(od)) < 0)
-			continue;
-		proto_view_str(v, (int)i, "plan", plan, sizeof(plan));
-		proto_view_str(v, (int)i, "indicator", id, sizeof(id));
-		proto_view_str(v, (int)i, "name", name, sizeof(name));
-		chase_lookup(c, &cat, cat_plan, sizeof(cat_plan), plan, id, dept, sizeof(dept),
-			     &due_days);
-		struct disc_item it = { .dept = dept, .series = id, .period = p,
-					.due_ms = ytd_due_ms(&p, (int)due_days) };
-		int days = 0;
-		disc_classify(&it, now, &days);
-		fmt_utc(it.due_ms - 1, "%Y-%m-%d", due_s, sizeof(due_s)); /* the due day */
-		snprintf(days_s, sizeof(days_s), "%d", days);
-		printf("%-12s %-14s %-26s %-8s %-10s %5s %s\n", dept[0] ? dept : "-", plan, id, od,
-		       due_s, days_s, name);
-		shown++;
-	}
-	proto_view_free(cat);
+	if (proto_view_sub(v, -1, "overdue", &g) == 0)
+		for (size_t i = 0; i < proto_view_count(g); i++) {
+			char dept[80] = "", alias[40] = "", per[16] = "";
+			struct proto_view *inds = NULL;
+			proto_view_str(g, (int)i, "dept", dept, sizeof(dept));
+			proto_view_str(g, (int)i, "alias", alias, sizeof(alias));
+			proto_view_str(g, (int)i, "period", per, sizeof(per));
+			if (proto_view_sub(g, (int)i, "indicators", &inds) < 0)
+				continue;
+			for (size_t k = 0; k < proto_view_count(inds); k++, shown++) {
+				char id[70] = "", name[200] = "", due[16] = "";
+				int64_t days = 0;
+				proto_view_str(inds, (int)k, "indicator", id, sizeof(id));
+				proto_view_str(inds, (int)k, "name", name, sizeof(name));
+				proto_view_str(inds, (int)k, "due", due, sizeof(due));
+				proto_view_int(inds, (int)k, "days_late", &days);
+				print_cols(dept, 12);
+				printf(" %-10s %-26s %-8s %-10s %5lld %s\n", alias, id, per, due,
+				       (long long)days, name);
+			}
+			proto_view_free(inds);
+		}
+	proto_view_free(g);
 	if (!shown)
 		printf("nothing to chase: no figure is overdue\n");
-	return 0;
 }
 
 /* The departments' reporting discipline of the alerts reply (its "reporting"): per
@@ -1042,26 +1099,38 @@ static int print_discipline(const struct proto_view *v)
 static int cmd_alerts(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { { "plan", required_argument, NULL, 'p' },
+					      { "region", required_argument, NULL, 'r' },
+					      { "dept", required_argument, NULL, 'd' },
+					      { "period", required_argument, NULL, 'P' },
 					      { "all", no_argument, NULL, 'a' },
 					      { "chase", no_argument, NULL, 'c' },
 					      { "discipline", no_argument, NULL, 'D' },
 					      { NULL, 0, NULL, 0 } };
 	struct proto_req r = { .type = PROTO_ALERTS };
 	struct proto_view *v;
-	bool all = false, chase = false, discipline = false;
+	bool chase = false, discipline = false;
 	int ch, rc;
 	optind = 0; /* 0: GNU getopt re-reads its settings (the global parse used "+") */
 	while ((ch = getopt_long(argc, argv, "p:a", opts, NULL)) != -1) {
-		if (ch == 'p')
+		if (ch == 'p') {
 			r.plan = optarg;
-		else if (ch == 'a')
-			all = true;
-		else if (ch == 'c')
+		} else if (ch == 'r') {
+			r.region = optarg;
+		} else if (ch == 'd') {
+			r.dept = optarg;
+		} else if (ch == 'P') {
+			if (parse_period_arg(optarg, &r.period))
+				return 2;
+			r.has_period = true;
+		} else if (ch == 'a') {
+			r.all = true;
+		} else if (ch == 'c') {
 			chase = true;
-		else if (ch == 'D')
+		} else if (ch == 'D') {
 			discipline = true;
-		else
+		} else {
 			return 2;
+		}
 	}
 	if (call(c, &r, &v))
 		return 1;
@@ -1070,11 +1139,7 @@ static int cmd_alerts(struct cli *c, int argc, char **argv)
 		proto_view_free(v);
 		return rc;
 	}
-	if (!chase || c->json)
-		return print_reply(c, v, all ? print_alerts_all : print_alerts_open);
-	rc = print_chase(c, v);
-	proto_view_free(v);
-	return rc;
+	return print_reply(c, v, chase ? print_chase : r.all ? print_alerts_all : print_alerts_open);
 }
 
 static void print_rejected(const struct proto_view *v)

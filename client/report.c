@@ -193,17 +193,6 @@ static bool due_in_report(const struct rep *r, const struct rep_ind *x, const ch
 	return days_after(period_end(&p)) + x->due_days <= days_after(period_end(&r->cut));
 }
 
-/* Whole days from the due date of period s (its end + due_days) to the report time. */
-static int days_late(const struct rep *r, const struct rep_ind *x, const char *s)
-{
-	struct period p;
-	if (period_parse(&p, s, strlen(s)) < 0)
-		return 0;
-	int64_t due = days_after(period_end(&p)) + x->due_days;
-	int64_t now = r->now_ms / 86400000;
-	return now > due ? (int)(now - due) : 0;
-}
-
 static struct rep_ind *find_ind(struct rep *r, const char *id)
 {
 	for (size_t i = 0; i < r->n; i++)
@@ -319,13 +308,52 @@ static int load_status(struct rep *r)
 	return 0;
 }
 
+/* The overdue figure of each indicator: its newest missing period in the plan's window
+ * that was due by the end of the report period, with the daemon's days late. */
+static void load_overdue(struct rep *r, const struct proto_view *v)
+{
+	struct proto_view *g;
+	if (proto_view_sub(v, -1, "overdue", &g) < 0)
+		return;
+	for (size_t i = 0; i < proto_view_count(g); i++) {
+		char per[PERIOD_TEXT_MAX] = "";
+		struct proto_view *inds;
+		struct period p, had;
+		rep_view_text(g, (int)i, "period", per, sizeof(per));
+		if (period_parse(&p, per, strlen(per)) < 0 ||
+		    proto_view_sub(g, (int)i, "indicators", &inds) < 0)
+			continue;
+		for (size_t k = 0; k < proto_view_count(inds); k++) {
+			char id[PROTO_MAX_ID + 1] = "";
+			int64_t days = 0;
+			struct rep_ind *x;
+			if (proto_view_str(inds, (int)k, "indicator", id, sizeof(id)) < 0 ||
+			    !(x = find_ind(r, id)) || p.year <= x->base_year ||
+			    (x->target_year && p.year > x->target_year) || !due_in_report(r, x, per))
+				continue;
+			if (x->overdue[0] && period_parse(&had, x->overdue, strlen(x->overdue)) == 0 &&
+			    period_cmp(&had, &p) >= 0)
+				continue;
+			proto_view_int(inds, (int)k, "days_late", &days);
+			snprintf(x->overdue, sizeof(x->overdue), "%s", per);
+			x->days_late = (int)days;
+		}
+		proto_view_free(inds);
+	}
+	proto_view_free(g);
+}
+
+/* The verdicts as of the report period (the daemon's verdict table: later figures do not
+ * replace them), and every figure missing, announced or not. */
 static int load_alerts(struct rep *r)
 {
-	struct proto_req q = { .type = PROTO_ALERTS, .plan = r->plan };
+	struct proto_req q = { .type = PROTO_ALERTS, .plan = r->plan, .all = true,
+			       .has_period = r->has_cut, .period = r->cut };
 	struct proto_view *v;
 	int rc = rep_call(r, &q, &v);
 	if (rc < 0)
 		return rc;
+	load_overdue(r, v);
 	for (size_t i = 0; i < proto_view_count(v); i++) {
 		char id[PROTO_MAX_ID + 1] = "", state[16] = "", per[PERIOD_TEXT_MAX] = "";
 		struct rep_ind *x;
@@ -334,7 +362,6 @@ static int load_alerts(struct rep *r)
 			continue; /* not (or no longer) in the catalog */
 		rep_view_text(v, (int)i, "state", state, sizeof(state));
 		rep_view_text(v, (int)i, "period", per, sizeof(per));
-		rep_view_text(v, (int)i, "overdue", x->overdue, sizeof(x->overdue));
 		if (strcmp(state, "on_track") == 0 || strcmp(state, "at_risk") == 0 ||
 		    strcmp(state, "off_track") == 0) {
 			snprintf(x->state, sizeof(x->state), "%s", state);
@@ -394,9 +421,6 @@ static void judge(const struct rep *r, struct rep_ind *x)
 		x->state_period[0] = '\0';
 		x->value = x->required = x->gap = NAN;
 	}
-	if (x->overdue[0] && !due_in_report(r, x, x->overdue))
-		x->overdue[0] = '\0';
-	x->days_late = x->overdue[0] ? days_late(r, x, x->overdue) : 0;
 	/* An overdue figure is shown beside the verdict, never instead of it. */
 	if (strcmp(x->state, "off_track") == 0)
 		x->verdict = REP_OFF_TRACK;

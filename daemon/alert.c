@@ -27,10 +27,8 @@ size_t alert_encode(const struct alert *a, uint8_t out[ALERT_REC])
 	*p++ = ALERT_VERSION;
 	*p++ = a->state;
 	*p++ = a->last_raw;
-	*p++ = a->overdue;
 	p = bytes_put_le(p, a->streak_before, 2);
 	p = put_period(p, &a->last_period);
-	p = put_period(p, &a->overdue_period);
 	p = bytes_put_le(p, bytes_of_double(a->value), 8);
 	p = bytes_put_le(p, bytes_of_double(a->required), 8);
 	p = bytes_put_le(p, bytes_of_double(a->gap), 8);
@@ -45,15 +43,24 @@ static void decode_v1(struct alert *a, const void *buf)
 	*a = (struct alert){
 		.state = v.state,
 		.last_raw = v.last_raw,
-		.overdue = v.overdue,
 		.streak_before = v.streak_before,
 		.last_period = v.last_period,
-		.overdue_period = v.overdue_period,
 		.value = v.value,
 		.required = v.required,
 		.gap = v.gap,
 		.since_ms = v.since_ms,
+		.had_overdue = v.overdue != 0,
+		.overdue_period = v.overdue_period,
 	};
+}
+
+/* The three f64 and since_ms, the tail versions 2 and 3 share. */
+static void get_tail(const uint8_t *p, struct alert *r)
+{
+	r->value = bytes_to_double(bytes_get_le(p, 8));
+	r->required = bytes_to_double(bytes_get_le(p + 8, 8));
+	r->gap = bytes_to_double(bytes_get_le(p + 16, 8));
+	r->since_ms = (int64_t)bytes_get_le(p + 24, 8);
 }
 
 int alert_decode(struct alert *a, const void *buf, size_t len)
@@ -65,19 +72,21 @@ int alert_decode(struct alert *a, const void *buf, size_t len)
 		decode_v1(a, buf);
 		return 0;
 	}
-	if (len != ALERT_REC || p[0] != ALERT_VERSION)
+	memset(&r, 0, sizeof(r));
+	if (len == ALERT_REC_V2 && p[0] == 2) {
+		r.state = p[1];
+		r.last_raw = p[2];
+		r.had_overdue = p[3] != 0;
+		r.streak_before = (uint16_t)bytes_get_le(p + 4, 2);
+		get_tail(get_period(get_period(p + 6, &r.last_period), &r.overdue_period), &r);
+	} else if (len == ALERT_REC && p[0] == ALERT_VERSION) {
+		r.state = p[1];
+		r.last_raw = p[2];
+		r.streak_before = (uint16_t)bytes_get_le(p + 3, 2);
+		get_tail(get_period(p + 5, &r.last_period), &r);
+	} else {
 		return PW_ESTORE;
-	p++;
-	r.state = *p++;
-	r.last_raw = *p++;
-	r.overdue = *p++;
-	r.streak_before = (uint16_t)bytes_get_le(p, 2);
-	p = get_period(p + 2, &r.last_period);
-	p = get_period(p, &r.overdue_period);
-	r.value = bytes_to_double(bytes_get_le(p, 8));
-	r.required = bytes_to_double(bytes_get_le(p + 8, 8));
-	r.gap = bytes_to_double(bytes_get_le(p + 16, 8));
-	r.since_ms = (int64_t)bytes_get_le(p + 24, 8);
+	}
 	*a = r;
 	return 0;
 }

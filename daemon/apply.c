@@ -10,6 +10,7 @@
 #include "apply.h"
 #include "derive.h"
 #include "outlier.h"
+#include "overdue.h"
 #include "qbound.h"
 #include "reply.h"
 #include "validate.h"
@@ -32,6 +33,12 @@ struct apply_key {
 	const struct cat_series *series; /* ind->series: one per stored series */
 	struct period period;
 	uint32_t idx; /* position in the batch */
+};
+
+/* A figure the group stored, whose period every plan judging it gets a verdict for. */
+struct apply_judged {
+	const struct cat_indicator *ind;
+	struct period period;
 };
 
 /* An accepted update whose ACK is written once the group's last notice (its seq) is known. */
@@ -63,6 +70,9 @@ struct apply {
 	size_t cap_ids;         /* a power of two, at least 2 n */
 	const struct cat_indicator **touched;
 	size_t n_touched, cap_touched;
+	struct apply_judged *periods;
+	size_t n_periods, cap_periods;
+	struct overdue_arrivals *arrivals; /* due entries the group's figures ended */
 	struct apply_prev *prev;  /* [n_items] of the update being applied */
 	struct apply_key *sorted; /* [n_items]: duplicate check */
 	const struct cat_indicator **inds; /* [n_items]: prev[i].ind, for the outlier checks */
@@ -96,6 +106,10 @@ int apply_new(struct apply **ret, const struct catalog *cat, const struct rules_
 	int rc = outlier_new(&a->outlier);
 	if (rc == 0 && (rc = derive_new(&a->derive)) < 0)
 		outlier_free(a->outlier);
+	if (rc == 0 && (rc = overdue_arrivals_new(&a->arrivals)) < 0) {
+		outlier_free(a->outlier);
+		derive_free(a->derive);
+	}
 	if (rc < 0) {
 		free(a);
 		return rc;
@@ -111,6 +125,8 @@ void apply_free(struct apply *a)
 	free(a->acks);
 	free(a->ids);
 	free(a->touched);
+	free(a->periods);
+	overdue_arrivals_free(a->arrivals);
 	free(a->prev);
 	free(a->sorted);
 	free(a->inds);
@@ -438,6 +454,46 @@ static int touch(struct apply *a, const struct cat_indicator *ind)
 	return 0;
 }
 
+/* Remembers a stored figure, for the verdicts of its period after the batch. */
+static int judge_later(struct apply *a, const struct cat_indicator *ind, const struct period *p)
+{
+	if (a->n_periods == a->cap_periods) {
+		size_t cap = a->cap_periods ? 2 * a->cap_periods : 64;
+		struct apply_judged *j = realloc(a->periods, cap * sizeof(*j));
+		if (!j)
+			return PW_ENOMEM;
+		a->periods = j;
+		a->cap_periods = cap;
+	}
+	a->periods[a->n_periods++] = (struct apply_judged){ .ind = ind, .period = *p };
+	return 0;
+}
+
+struct judge_arg {
+	struct apply *a;
+	const struct cat_indicator *ind;
+};
+
+static int judge_cb(const struct store_obs *o, void *arg)
+{
+	struct judge_arg *j = arg;
+	return judge_later(j->a, j->ind, &o->period);
+}
+
+/* A city target set for year (0: every year) changes the verdicts of the stored periods of
+ * that year (of the plan's window): each is judged again after the batch. */
+static int judge_target_years(struct store_txn *t, struct apply *a, const struct cat_indicator *ind,
+			      unsigned year)
+{
+	struct judge_arg j = { a, ind };
+	struct period from = { .year = (uint16_t)(year ? year : (unsigned)ind->plan->start_year),
+			       .freq = PERIOD_ANNUAL };
+	/* the year's last key: a plan period's total ending that year sorts after December */
+	struct period to = { .year = (uint16_t)(year ? year : (unsigned)ind->plan->target_year),
+			     .freq = PERIOD_SPAN, .n = PERIOD_SPAN_MAX };
+	return store_obs_range(t, cat_owner(ind), ind->id, &from, &to, judge_cb, &j);
+}
+
 /* The plans that judge period p of series s (docs/MODEL.md section 2), their ids into out:
  * every plan of the region with a target on it whose window holds p's year, status not
  * draft. */
@@ -526,6 +582,9 @@ static int store_item(struct store_txn *t, struct apply *a, const struct proto_r
 	if ((rc = emit_change(a, t, ind->series, ind->name, &o, prev->found ? &prev->head : NULL)) < 0)
 		return rc;
 	if (outlier_yoy_warn(a->outlier, k) && (rc = emit_yoy_warning(a, t, k, ind, &o)) < 0)
+		return rc;
+	if ((rc = overdue_arrived(t, ind->series, &o.period, a->notices->now_ms, a->arrivals)) < 0 ||
+	    (rc = judge_later(a, ind, &o.period)) < 0)
 		return rc;
 	/* what derived series this figure completes or revises: computed before the verdicts */
 	if ((rc = derive_note(a->derive, ind->series, &o.period, r->backfill, r->id, false)) < 0)
@@ -845,9 +904,8 @@ static int apply_target(struct store_txn *t, struct apply *a, size_t i)
 	proto_w_uint(f, r->year);
 	proto_w_str(f, "rev");
 	proto_w_uint(f, rev);
-	if ((rc = notice_emit(a->notices, t, topic)) < 0)
-		return rc;
-	if ((rc = touch(a, ind)) < 0)
+	if ((rc = notice_emit(a->notices, t, topic)) < 0 || (rc = touch(a, ind)) < 0 ||
+	    (rc = judge_target_years(t, a, ind, r->year)) < 0)
 		return rc;
 	/* Its ACK, like an update's, carries the seq after the group: the target notice and
 	 * whatever the re-evaluation announces have seq <= it. */
@@ -867,7 +925,9 @@ static int derived_stored(void *arg, struct store_txn *t, const struct cat_serie
 	struct apply *a = arg;
 	const struct cat_indicator *x = catalog_series_target(a->cat, s);
 	int rc = emit_change(a, t, s, x ? x->name : s->name, o, prev);
-	if (rc < 0 || (o->flags & STORE_OBS_BACKFILL) || !x)
+	/* a derived figure ends its due entry and is judged as a reported one is */
+	if (rc < 0 || (rc = overdue_arrived(t, s, &o->period, a->notices->now_ms, a->arrivals)) < 0 ||
+	    !x || (rc = judge_later(a, x, &o->period)) < 0 || (o->flags & STORE_OBS_BACKFILL))
 		return rc;
 	return touch(a, x);
 }
@@ -914,19 +974,41 @@ static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 	}
 }
 
-/* Every plan with a target on x's series judges its new figures (each only inside its own
- * window: rules_evaluate), not just the plan an item named. */
-static int judge_series(struct store_txn *t, struct apply *a, const struct cat_indicator *x)
+/* The targets of every plan on x's series into out: every plan judges the series' new
+ * figures (each only inside its own window), not just the plan an item named. */
+static size_t series_targets(const struct apply *a, const struct cat_indicator *x,
+			     const struct cat_indicator *out[CAT_REGION_PLANS_MAX])
 {
 	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
-	size_t n;
-	int rc;
+	size_t n = 0;
+	size_t np = catalog_region_plans(a->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
+	for (size_t i = 0; i < np && i < CAT_REGION_PLANS_MAX; i++)
+		if ((out[n] = catalog_find(a->cat, plans[i]->id, x->id)))
+			n++;
+	return n;
+}
 
-	n = catalog_region_plans(a->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
-	for (size_t i = 0; i < n; i++) {
-		const struct cat_indicator *y = catalog_find(a->cat, plans[i]->id, x->id);
-		if (y && (rc = rules_evaluate(a->rules, t, y, a->notices)) < 0)
-			return rc;
+/* The overdue figures that arrived (resolved per department and period), the verdicts of
+ * the group's stored periods, then each touched series' newest (with its notices): a
+ * period that is its plan's newest gets the announced state last. */
+static int judge_group(struct store_txn *t, struct apply *a)
+{
+	const struct cat_indicator *ys[CAT_REGION_PLANS_MAX];
+	int rc = overdue_resolve(t, a->cat, a->arrivals, a->notices);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < a->n_periods; i++) {
+		size_t n = series_targets(a, a->periods[i].ind, ys);
+		for (size_t k = 0; k < n; k++)
+			if ((rc = rules_judge_period(a->rules, t, ys[k], &a->periods[i].period,
+						     a->notices->now_ms)) < 0)
+				return rc;
+	}
+	for (size_t i = 0; i < a->n_touched; i++) {
+		size_t n = series_targets(a, a->touched[i], ys);
+		for (size_t k = 0; k < n; k++)
+			if ((rc = rules_evaluate(a->rules, t, ys[k], a->notices)) < 0)
+				return rc;
 	}
 	return 0;
 }
@@ -941,6 +1023,8 @@ static int apply_txn(struct store_txn *t, void *arg)
 	proto_buf_reset(&a->detail);
 	qbound_abort(a->qb);
 	a->n_touched = 0;
+	a->n_periods = 0;
+	overdue_arrivals_clear(a->arrivals);
 	derive_reset(a->derive);
 	if ((rc = ids_reset(a)) < 0)
 		return rc;
@@ -964,9 +1048,8 @@ static int apply_txn(struct store_txn *t, void *arg)
 	const struct derive_out dout = { derived_stored, derived_warn, a };
 	if ((rc = derive_run(a->derive, t, a->notices->now_ms, &dout)) < 0)
 		return rc;
-	for (size_t i = 0; i < a->n_touched; i++)
-		if ((rc = judge_series(t, a, a->touched[i])) < 0)
-			return rc;
+	if ((rc = judge_group(t, a)) < 0)
+		return rc;
 	return finish_acks(t, a);
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../proto/err.h"
 #include "config.h"
@@ -144,13 +145,34 @@ static int path_key(struct ydoc *d, ynode root, const char *key, const char *bas
 	return 0;
 }
 
+/* A date YYYY-MM-DD (a real day after 1970-01-01, up to 9999) as Unix ms at 00:00 UTC. */
+static int date_key(struct ydoc *d, ynode root, const char *key, int64_t *out)
+{
+	ynode n = ydoc_get(d, root, key);
+	const char *s;
+	struct tm tm = { 0 };
+	int rc;
+	if (!n)
+		return 0;
+	if ((rc = ydoc_str(d, n, key, &s)) < 0)
+		return rc;
+	const char *end = strptime(s, "%Y-%m-%d", &tm);
+	int mday = tm.tm_mday; /* timegm normalises tm: 02-30 would become 03-02 */
+	time_t t = end && !*end && strlen(s) == 10 ? timegm(&tm) : (time_t)-1;
+	struct tm back;
+	if (t <= 0 || !gmtime_r(&t, &back) || back.tm_mday != mday || back.tm_year > 8099)
+		return ydoc_fail(d, n, "'%s' must be a date YYYY-MM-DD, e.g. 2026-12-01", key);
+	*out = (int64_t)t * 1000;
+	return 0;
+}
+
 static int parse(struct config *c, struct ydoc *d, const char *base)
 {
 	static const char *const keys[] = {
 		"state_dir", "catalog", "listen", "publish", "sub_bind", "sub_connect",
 		"map_size_mb", "map_max_mb", "group_max", "pub_hwm", "allow_clock_set",
 		"allow_insecure_tcp", "margin_pct", "hysteresis_pct", "persistence",
-		"server_secret_file", "clients_file", "metrics_listen", "issuer",
+		"server_secret_file", "clients_file", "metrics_listen", "issuer", "overdue_since",
 		"quarantine_max_mb", "quarantine_sender_max_mb", "quarantine_raw_max_kb", NULL,
 	};
 	ynode root = ydoc_root(d);
@@ -180,6 +202,7 @@ static int parse(struct config *c, struct ydoc *d, const char *base)
 	    (rc = bool_key(d, root, "allow_insecure_tcp", &c->allow_insecure_tcp)) < 0 ||
 	    (rc = dbl_key(d, root, "margin_pct", &c->margin_pct)) < 0 ||
 	    (rc = dbl_key(d, root, "hysteresis_pct", &c->hysteresis_pct)) < 0 ||
+	    (rc = date_key(d, root, "overdue_since", &c->overdue_since_ms)) < 0 ||
 	    (rc = path_key(d, root, "server_secret_file", base, false,
 			   c->keys.server_secret_file)) < 0 ||
 	    (rc = path_key(d, root, "clients_file", base, false, c->keys.clients_file)) < 0)

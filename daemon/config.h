@@ -44,6 +44,7 @@ struct config {
 	double margin_pct;     /* at_risk when within this many percentage points/percent */
 	double hysteresis_pct; /* must clear the threshold by this much to resolve */
 	unsigned persistence;  /* expected indicators: consecutive off periods before breach */
+	int64_t overdue_since_ms; /* overdue_since (a date, 00:00 UTC); 0: the store's own */
 	struct config_keys keys;
 	char metrics_listen[128]; /* "" = off */
 	char issuer[256];         /* 制表单位 on evaluations (status reply); "" = none */

@@ -18,6 +18,7 @@ static void rules_from_config(struct rules_cfg *r, const struct config *c)
 	r->margin_pct = c->margin_pct;
 	r->hysteresis_pct = c->hysteresis_pct;
 	r->persistence = c->persistence;
+	r->overdue_since_ms = c->overdue_since_ms;
 }
 
 static int load_catalog(const struct config *c, struct catalog **cat, char *err, size_t errlen)

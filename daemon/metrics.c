@@ -36,6 +36,7 @@ static const char *const topic_names[METRICS_N_TOPICS] = {
 	[METRICS_TOPIC_AT_RISK] = "at_risk",   [METRICS_TOPIC_RESOLVED] = "resolved",
 	[METRICS_TOPIC_OVERDUE] = "overdue",   [METRICS_TOPIC_TARGET] = "target",
 	[METRICS_TOPIC_ACCEPTED] = "accepted", [METRICS_TOPIC_REJECTED] = "rejected",
+	[METRICS_TOPIC_PLAN] = "plan",
 };
 static const char *const alert_names[METRICS_N_ALERTS] = {
 	[METRICS_ALERT_ON_TRACK] = "on_track",

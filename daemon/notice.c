@@ -36,7 +36,7 @@ void notice_begin(struct notice_list *l)
 }
 
 /* The pairs every notice body starts with, damaged ones included: v is the body's scheme
- * (1 for records logged before log_v2_from). */
+ * (1 for records logged before log_v2_from, 2 before log_v3_from). */
 static void w_seq_topic(struct proto_map *m, unsigned v, uint64_t seq, const char *topic,
 			size_t topic_len)
 {
@@ -128,25 +128,34 @@ size_t notice_topic_plan(char buf[STORE_TOPIC_MAX + 1], const char *kind, const 
 	return topic_join(buf, parts, 4);
 }
 
-int notice_scheme_mark(struct store_txn *t, uint64_t *from)
+/* *from gets meta key's seq; written as last + 1 when the store has none. */
+static int mark_from(struct store_txn *t, const char *key, uint64_t last, uint64_t *from)
 {
 	uint8_t v[8];
 	size_t len;
-	uint64_t last;
-	int rc = store_meta_get(t, "log_v2_from", v, sizeof(v), &len);
+	int rc = store_meta_get(t, key, v, sizeof(v), &len);
 	if (rc == 0 && len == sizeof(v)) {
 		*from = bytes_get_be(v, 8);
 		return 0;
 	}
 	if (rc == 0)
 		return PW_EDAMAGED;
-	if (rc != PW_ENOTFOUND || (rc = store_log_last(t, &last)) < 0)
+	if (rc != PW_ENOTFOUND)
 		return rc;
 	bytes_put_be(v, last + 1, 8);
-	if ((rc = store_meta_put(t, "log_v2_from", v, sizeof(v))) < 0)
+	if ((rc = store_meta_put(t, key, v, sizeof(v))) < 0)
 		return rc;
 	*from = last + 1;
 	return 0;
+}
+
+int notice_scheme_mark(struct store_txn *t, uint64_t *v2_from, uint64_t *v3_from)
+{
+	uint64_t last;
+	int rc = store_log_last(t, &last);
+	if (rc < 0 || (rc = mark_from(t, "log_v2_from", last, v2_from)) < 0)
+		return rc;
+	return mark_from(t, "log_v3_from", last, v3_from);
 }
 
 /* Room for one more notice in l. */
@@ -225,21 +234,23 @@ int notice_emit(struct notice_list *l, struct store_txn *t, const char *topic)
  * then
  *   format 1 (logged before log_v2_from): u16 length + bytes of plan, indicator, name, unit,
  *     dept, msgid, reason;
- *   format 2: if converted f64 sent_value; if confirm u8 the code it overrode (0 none;
+ *   format 2 (logged before log_v3_from, body v 2) and 3 (body v 3, the same change body):
+ *     if converted f64 sent_value; if confirm u8 the code it overrode (0 none;
  *     records before issue 19 have neither bit 3 nor 4); u16 length + bytes of region, alias, indicator,
  *     name, unit, dept, msgid, reason and, if converted, sent_unit; then u8 n and n plan
  *     ids (u16 length + bytes). A figure sent in the catalog's unit, the common case,
  *     repeats neither unit nor value. */
 #define COMPACT_V1 1
 #define COMPACT_V2 2
+#define COMPACT_V3 3
 #define COMPACT_FIXED (5 + 4 + 4 + 8 + 3 * 8)
 #define COMPACT_STRS_MAX 9
 #define COMPACT_CONVERTED 4
 #define COMPACT_CONFIRM 8
 #define COMPACT_DERIVED 16
-#define COMPACT_V2_FLAGS 31 /* every flag bit a format-2 record may have */
+#define COMPACT_V2_FLAGS 31 /* every flag bit a format-2 or 3 record may have */
 
-/* The pairs of the vintage itself, the same in v1 and v2 bodies: value to old_status. */
+/* The pairs of the vintage itself, the same in v1, v2 and v3 bodies: value to old_status. */
 static void render_vintage(struct proto_map *m, const struct notice_change *c)
 {
 	proto_kv_double(m, "value", c->value);
@@ -265,7 +276,8 @@ static void render_v1(struct proto_map *m, const struct notice_change *c, const 
 	render_vintage(m, c);
 }
 
-/* The pairs of a v2 body: the series by region, what was sent, which plans judge it. */
+/* The pairs of a v2 (and v3) body: the series by region, what was sent, which plans judge
+ * it. */
 static void render_v2(struct proto_map *m, const struct notice_change *c, const char *per)
 {
 	w_series(m, c->region, c->alias, c->ind, c->name, per);
@@ -289,7 +301,7 @@ static void render_change(struct proto_buf *b, uint64_t seq, const char *topic, 
 	struct proto_map m;
 	period_format(&c->period, per);
 	proto_map_open_wide(&m, b); /* a change notice has more than 15 pairs */
-	w_head(&m, format == COMPACT_V1 ? 1 : NOTICE_VERSION, seq, topic, topic_len, time_ms);
+	w_head(&m, (unsigned)format, seq, topic, topic_len, time_ms); /* format n: body v n */
 	if (format == COMPACT_V1)
 		render_v1(&m, c, per);
 	else
@@ -322,7 +334,7 @@ static uint8_t *put_str16(uint8_t *p, const char *s, size_t n)
 	return p + n;
 }
 
-/* Appends c's compact record (format 2) to b, with one capacity check. */
+/* Appends c's compact record (format COMPACT_V3) to b, with one capacity check. */
 static int compact_encode(struct proto_buf *b, int64_t time_ms, const struct notice_change *c)
 {
 	const char *strs[COMPACT_STRS_MAX];
@@ -342,7 +354,7 @@ static int compact_encode(struct proto_buf *b, int64_t time_ms, const struct not
 	if (!p)
 		return b->err;
 	*p++ = NOTICE_COMPACT;
-	*p++ = COMPACT_V2;
+	*p++ = COMPACT_V3;
 	*p++ = (uint8_t)((c->has_old ? 1 : 0) | (c->backfill ? 2 : 0) |
 			 (conv ? COMPACT_CONVERTED : 0) | (c->confirm ? COMPACT_CONFIRM : 0) |
 			 (c->derived ? COMPACT_DERIVED : 0));
@@ -385,7 +397,7 @@ static int get_str16(const uint8_t **pp, const uint8_t *end, char **text, const 
 	return 0;
 }
 
-/* Decodes a compact record of either format; its strings are copied NUL-terminated into
+/* Decodes a compact record of any format; its strings are copied NUL-terminated into
  * text (cap bytes, at least len), which c's pointers then point into. */
 static int compact_decode(const uint8_t *p, size_t len, char *text, struct notice_change *c,
 			  int64_t *time_ms, int *format)
@@ -396,7 +408,7 @@ static int compact_decode(const uint8_t *p, size_t len, char *text, struct notic
 	const char **v2[] = { &c->region, &c->alias, &c->ind,	 &c->name,     &c->unit,
 			      &c->dept,	  &c->msgid, &c->reason, &c->sent_unit };
 	int rc;
-	if (len < COMPACT_FIXED || p[0] != NOTICE_COMPACT || (p[1] != COMPACT_V1 && p[1] != COMPACT_V2) ||
+	if (len < COMPACT_FIXED || p[0] != NOTICE_COMPACT || p[1] < COMPACT_V1 || p[1] > COMPACT_V3 ||
 	    p[2] > (p[1] == COMPACT_V1 ? 3 : COMPACT_V2_FLAGS))
 		return PW_ESTORE;
 	bool conv = p[2] & COMPACT_CONVERTED;

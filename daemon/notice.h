@@ -64,7 +64,7 @@ size_t notice_topic_plan(char buf[STORE_TOPIC_MAX + 1], const char *kind, const 
  * of plans across time (compact format 1) still render as they were published: body v 1,
  * `plan` the topic's owner. */
 #define NOTICE_COMPACT 0xc1
-#define NOTICE_VERSION 2      /* body `v` of every notice this release writes */
+#define NOTICE_VERSION 3      /* body `v` of every notice this release writes */
 #define NOTICE_JUDGES_MAX 16  /* plans listed in a change notice's judged_by */
 struct notice_change {
 	/* the series' region: its id and alias */
@@ -88,11 +88,12 @@ struct notice_change {
 	uint8_t old_status;
 };
 
-/* Where the log's topic scheme changed: meta log_v2_from holds the first seq written by a
- * release with the v2 topics (notice bodies v 2); notices before it replay as they were
- * published. Written once, at the first start of such a release (last seq + 1); *from gets
- * it. */
-int notice_scheme_mark(struct store_txn *t, uint64_t *from);
+/* Where the log's notice scheme changed: meta log_v2_from holds the first seq written by a
+ * release with the v2 topics (notice bodies v 2), log_v3_from the first of v 3 (overdue per
+ * department, plan. notices); notices before them replay as they were published. Each is
+ * written once, at the first start of such a release (last seq + 1); *v2_from and *v3_from
+ * get them. */
+int notice_scheme_mark(struct store_txn *t, uint64_t *v2_from, uint64_t *v3_from);
 
 /* Appends change c as a compact record to the log in t and to l: what l lists is what
  * the log holds, so publishers render every listed body with notice_body_write(). */

@@ -7,10 +7,12 @@
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "log.h"
+#include "overdue.h"
 #include "query.h"
 #include "reply.h"
 #include "reporting.h"
 #include "validate.h"
+#include "verdict.h"
 
 struct qctx {
 	struct store_txn *t; /* the snapshot being read (query, history) */
@@ -29,6 +31,9 @@ struct qctx {
 	/* as_of: the candidate vintage of the period being walked */
 	struct store_obs pending;
 	bool has_pending;
+	/* alerts: the overdue groups (a msgpack array) and what was counted beside them */
+	struct proto_buf overdue;
+	struct overdue_summary ods;
 	/* alerts: the departments' reporting discipline (daemon/reporting.h) */
 	struct metrics_dept depts[METRICS_DEPTS_MAX];
 	size_t n_depts;
@@ -58,11 +63,49 @@ static int w_sources(struct proto_buf *b, struct store_txn *t, const struct stor
 	return 0;
 }
 
-/* One vintage; unit is the catalog's, what a vintage kept from before the daemon recorded
- * the unit as sent was sent in. */
-static int w_obs(struct proto_buf *b, struct store_txn *t, const struct store_obs *o,
-		 const char *unit)
+/* The pairs of one plan's verdict on a period: what verdict.h keeps, rule by name. */
+static void w_verdict(struct proto_map *m, const struct cat_indicator *x,
+		      const struct verdict_rec *v)
 {
+	proto_kv_str(m, "state", rules_state_name(v->state));
+	proto_kv_double(m, "value", v->value);
+	proto_kv_double(m, "required", v->required);
+	proto_kv_double(m, "gap", v->gap);
+	proto_kv_str(m, "gap_unit", v->points ? "pp" : x->unit);
+	proto_kv_str(m, "rule", verdict_rule_name(v->rule));
+	proto_kv_uint(m, "rev", v->rev);
+}
+
+/* "verdicts": one map per plan that judges period p of the series (docs/MODEL.md section
+ * 2), its stored verdict or, when it has none (no requirement that year), state none. */
+static int w_verdicts(struct proto_map *m, struct qctx *q, const struct period *p)
+{
+	struct cat_judge j[CAT_REGION_PLANS_MAX];
+	size_t n = catalog_judges(q->cat, q->x->series, p, j, CAT_REGION_PLANS_MAX);
+	proto_map_key(m, "verdicts");
+	proto_w_array(m->b, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		struct verdict_rec v;
+		struct proto_map e;
+		int rc = verdict_get(q->t, j[i].x->plan->id, j[i].x->id, p, &v);
+		if (rc < 0 && rc != PW_ENOTFOUND)
+			return rc;
+		proto_map_open(&e, m->b);
+		proto_kv_str(&e, "plan", j[i].x->plan->id);
+		if (rc == 0)
+			w_verdict(&e, j[i].x, &v);
+		else
+			proto_kv_str(&e, "state", rules_state_name(RULES_NONE));
+		proto_map_close(e);
+	}
+	return 0;
+}
+
+/* One vintage, a query's with the verdicts of its period. The series' unit is what a
+ * vintage kept from before the daemon recorded the unit as sent was sent in. */
+static int w_obs(struct qctx *q, const struct store_obs *o)
+{
+	struct proto_buf *b = &q->items;
 	char per[PERIOD_TEXT_MAX];
 	struct proto_map m;
 	int rc = 0;
@@ -79,14 +122,16 @@ static int w_obs(struct proto_buf *b, struct store_txn *t, const struct store_ob
 	proto_kv_str(&m, "reason", o->reason[0] ? o->reason : NULL);
 	proto_kv_bool(&m, "backfill", o->flags & STORE_OBS_BACKFILL);
 	proto_kv_double(&m, "sent_value", o->sent_value);
-	proto_kv_str(&m, "sent_unit", o->sent_unit[0] ? o->sent_unit : unit);
+	proto_kv_str(&m, "sent_unit", o->sent_unit[0] ? o->sent_unit : q->x->unit);
 	proto_kv_bool(&m, "confirm", o->flags & STORE_OBS_CONFIRM);
 	proto_kv_str(&m, "overridden", o->overrode ? pw_errname(-(int)o->overrode) : NULL);
 	proto_kv_bool(&m, "derived", o->flags & STORE_OBS_DERIVED);
 	if (o->n_src) {
 		proto_map_key(&m, "sources");
-		rc = w_sources(b, t, o);
+		rc = w_sources(b, q->t, o);
 	}
+	if (rc == 0 && q->r->type == PROTO_QUERY)
+		rc = w_verdicts(&m, q, &o->period);
 	proto_map_close(m);
 	return rc;
 }
@@ -109,7 +154,7 @@ static int obs_cb(const struct store_obs *o, void *arg)
 	struct qctx *q = arg;
 	if (take(q))
 		return 1;
-	int rc = w_obs(&q->items, q->t, o, q->x->unit);
+	int rc = w_obs(q, o);
 	return rc < 0 ? rc : q->items.err;
 }
 
@@ -495,6 +540,7 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	proto_kv_uint(&m, "last_commit", st->last_commit_ms);
 	proto_kv_uint(&m, "last_seq", ss.last_seq);
 	proto_kv_uint(&m, "log_v2_from", st->log_v2_from);
+	proto_kv_uint(&m, "log_v3_from", st->log_v3_from);
 	proto_kv_uint(&m, "observations", ss.n_obs);
 	proto_kv_uint(&m, "revisions", ss.n_rev);
 	proto_kv_uint(&m, "quarantined", ss.n_quar);
@@ -530,6 +576,18 @@ static int year_without_plan(const struct catalog *c, int64_t now_ms)
 			return 0;
 	}
 	return year;
+}
+
+/* alerts' region and plan, each optional: known, and the plan of that region. */
+static int check_alerts_owner(const struct catalog *c, const struct proto_req *r)
+{
+	const struct cat_region *reg = r->region ? catalog_region(c, r->region) : NULL;
+	const struct cat_plan *p = r->plan ? catalog_plan(c, r->plan) : NULL;
+	if (r->region && !reg)
+		return PW_EREGION;
+	if (r->plan && !p)
+		return PW_EPLAN;
+	return reg && p && p->region != reg ? PW_EFIELD : 0;
 }
 
 /* Each department's reporting discipline, as the Prometheus gauges count it: figures due in
@@ -570,16 +628,32 @@ static void w_alerts_reply(struct proto_buf *b, struct qctx *q)
 	proto_kv_uint(&m, "reporting_window_days", REPORTING_WINDOW_DAYS);
 	w_reporting(&m, q);
 	w_items(&m, q);
+	proto_map_key(&m, "overdue");
+	proto_w_raw(b, q->overdue.data, q->overdue.len);
+	proto_kv_uint(&m, "unannounced", q->ods.unannounced);
+	proto_kv_int(&m, "overdue_since", q->ods.since_ms);
 	proto_map_close(m);
 }
 
+/* Verdicts (as of r->period when given), then the overdue figures (daemon/overdue.h), of
+ * the region, plan and department asked for (each optional); and every department's
+ * reporting discipline. */
 static int alerts_txn(struct store_txn *t, void *arg)
 {
 	struct qctx *q = arg;
-	int rc = rules_alerts_encode(q->rules, t, q->cat, q->r->plan, &q->items);
+	const struct proto_req *r = q->r;
+	const struct cat_region *reg = r->region ? catalog_region(q->cat, r->region) : NULL;
+	struct rules_alert_filter vf = { .region = reg, .plan = r->plan, .dept = r->dept,
+					 .cut = r->has_period ? &r->period : NULL };
+	struct overdue_filter f = { .region = reg ? reg->id : NULL, .plan = r->plan,
+				    .dept = r->dept, .all = r->all };
+	int rc = rules_alerts_encode(t, q->cat, &vf, &q->items);
 	if (rc < 0)
 		return rc;
 	q->n = (uint32_t)rc;
+	proto_buf_reset(&q->overdue);
+	if ((rc = overdue_encode(q->rules, t, q->cat, &f, q->st->now_ms, &q->overdue, &q->ods)) < 0)
+		return rc;
 	return reporting_count(t, q->cat, q->st->now_ms, q->depts, METRICS_DEPTS_MAX, &q->n_depts);
 }
 
@@ -593,6 +667,7 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 	if (q.limit > QUERY_LIMIT_MAX)
 		q.limit = QUERY_LIMIT_MAX;
 	proto_buf_init(&q.items);
+	proto_buf_init(&q.overdue);
 	proto_buf_reset(b);
 	switch (r->type) {
 	case PROTO_QUERY:
@@ -612,9 +687,7 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 			w_catalog_reply(b, &q);
 		break;
 	case PROTO_ALERTS:
-		if (r->plan && !catalog_plan(cat, r->plan))
-			rc = PW_EPLAN;
-		else if ((rc = store_read(s, alerts_txn, &q)) == 0)
+		if ((rc = check_alerts_owner(cat, r)) == 0 && (rc = store_read(s, alerts_txn, &q)) == 0)
 			w_alerts_reply(b, &q);
 		break;
 	case PROTO_STATUS:
@@ -623,8 +696,8 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 	default:
 		rc = PW_ETYPE;
 	}
-	if (!rc && (b->err || q.items.err))
-		rc = b->err ? b->err : q.items.err;
+	if (!rc && (b->err || q.items.err || q.overdue.err))
+		rc = b->err ? b->err : q.items.err ? q.items.err : q.overdue.err;
 	if (rc == PW_EDAMAGED) /* not transient: the operator must act (no retry in the NACK) */
 		log_err("%s '%s': a record in the store is damaged; run planwatchd --verify and "
 			"restore the store from a backup", proto_type_name(r->type), r->id);
@@ -636,5 +709,6 @@ int query_answer(struct store *s, const struct catalog *cat, const struct rules_
 	if (rc < 0)
 		reply_nack(b, NULL, r->id, rc, reply_retryable(rc), 0, NULL);
 	proto_buf_release(&q.items);
+	proto_buf_release(&q.overdue);
 	return rc;
 }

@@ -24,6 +24,7 @@ struct query_stats {
 	const char *version;
 	const char *issuer;        /* config issuer (制表单位), "" = none */
 	uint64_t log_v2_from;      /* first seq of the v2 topic scheme (notice_scheme_mark) */
+	uint64_t log_v3_from;      /* first seq of notice bodies v 3 */
 };
 
 #define QUERY_LIMIT_DEFAULT 1000

@@ -3,10 +3,12 @@
  * a year's 年度目标 for any kind; a city's number first), the state machine with
  * persistence for sub-annual figures and hysteresis (the arithmetic and the state steps are
  * model/planmath.c, the state is daemon/alert.c's record), backfilled periods counted
- * silently into the streak, overdue figures by release calendar. */
+ * silently into the streak, the verdict of every judged period (daemon/verdict.c's
+ * record). Overdue figures are daemon/overdue.c's. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,8 +16,10 @@
 #include "../proto/err.h"
 #include "../proto/status.h"
 #include "alert.h"
+#include "overdue.h"
 #include "planmath.h"
 #include "rules.h"
+#include "verdict.h"
 
 /* What one evaluation compared. */
 struct verdict {
@@ -522,26 +526,6 @@ static unsigned update_streak(struct alert *a, const struct store_obs *o, int ra
 	return raw == RULES_OFF_TRACK ? a->streak_before + 1u : 0u;
 }
 
-/* The overdue figure arrived: an alert notice (previous "overdue") on that figure, judged
- * as any figure is; state none when no rule judges it. */
-static int resolve_overdue(const struct rules_cfg *cfg, struct store_txn *t,
-			   const struct cat_indicator *x, struct alert *a, struct notice_list *out)
-{
-	struct store_obs o;
-	struct verdict v;
-	if (!a->overdue)
-		return 0;
-	int rc = store_obs_get(t, cat_owner(x), x->id, &a->overdue_period, &o);
-	if (rc == PW_ENOTFOUND)
-		return 0;
-	if (rc < 0 || (rc = evaluate(cfg, t, x, &o, &v, true)) < 0)
-		return rc;
-	if (v.pm.state == RULES_NONE) /* nothing compared: nil, not 0 */
-		v.pm.value = v.pm.required = v.pm.gap = NAN;
-	a->overdue = 0;
-	return emit_alert(out, t, "resolved", x, &o, &v, "overdue", v.pm.state, 0);
-}
-
 /* Judges o and moves a's state; *kind is the notice to emit (NULL: none). */
 static int step(const struct rules_cfg *cfg, struct store_txn *t, const struct cat_indicator *x,
 		const struct store_obs *o, struct alert *a, int64_t now_ms, struct verdict *v,
@@ -636,6 +620,34 @@ static int newest_in_window(struct store_txn *t, const struct cat_indicator *x,
 	return 0;
 }
 
+/* Stores what v found of o as the verdict of o's period, standing at state. */
+static int put_verdict(struct store_txn *t, const struct cat_indicator *x,
+		       const struct store_obs *o, const struct verdict *v, int state, int64_t now_ms)
+{
+	struct verdict_rec r = {
+		.state = (uint8_t)state, .raw = (uint8_t)v->pm.state,
+		.rule = verdict_rule_code(v->rule), .points = v->points, .value = v->pm.value,
+		.required = v->pm.required, .gap = v->pm.gap, .rev = o->rev, .judged_ms = now_ms,
+	};
+	return verdict_put(t, x->plan->id, x->id, &o->period, &r);
+}
+
+int rules_judge_period(const struct rules_cfg *cfg, struct store_txn *t,
+		       const struct cat_indicator *x, const struct period *p, int64_t now_ms)
+{
+	struct store_obs o;
+	struct verdict v;
+	int rc;
+
+	if (x->plan->status == CAT_DRAFT || !cat_in_window(x->plan, p->year))
+		return 0;
+	if ((rc = store_obs_get(t, cat_owner(x), x->id, p, &o)) < 0)
+		return rc == PW_ENOTFOUND ? 0 : rc;
+	if ((rc = evaluate(cfg, t, x, &o, &v, false)) < 0 || v.pm.state == RULES_NONE)
+		return rc;
+	return put_verdict(t, x, &o, &v, v.pm.state, now_ms);
+}
+
 int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 		   const struct cat_indicator *x, struct notice_list *out)
 {
@@ -649,8 +661,6 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	if ((rc = state_get(t, x, &a)) < 0)
 		return rc;
 	before = a;
-	if ((rc = resolve_overdue(cfg, t, x, &a, out)) < 0)
-		return rc;
 	/* The newest live period drives the verdict and its notice. Backfilled history
 	 * announces nothing, but it is the state the live figure is judged against: the
 	 * backfilled periods since the last judged one are replayed first, silently. */
@@ -675,6 +685,9 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	int from = a.state;
 	if ((rc = step(cfg, t, x, &newest, &a, out->now_ms, &v, &kind, &streak)) < 0)
 		return rc;
+	if (v.pm.state != RULES_NONE &&
+	    (rc = put_verdict(t, x, &newest, &v, a.state, out->now_ms)) < 0)
+		return rc;
 	/* A closed plan's verdicts stay true, but it announces nothing. */
 	if (x->plan->status != CAT_ACTIVE)
 		kind = NULL;
@@ -686,104 +699,57 @@ int rules_evaluate(const struct rules_cfg *cfg, struct store_txn *t,
 	return state_put_changed(t, x, &before, &a);
 }
 
-/* ---- overdue ---- */
-
-/* The newest period of x's frequency whose figure is due by now, within the plan years. */
-static bool latest_due(const struct cat_indicator *x, int64_t now, struct period *out)
-{
-	time_t secs = (time_t)(now / 1000);
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	struct period p = { .year = (uint16_t)(tm.tm_year + 1900), .freq = (uint8_t)x->freq };
-	p.n = x->freq == PERIOD_MONTH ? (uint8_t)(tm.tm_mon + 1)
-	      : x->freq == PERIOD_QUARTER ? (uint8_t)(tm.tm_mon / 3 + 1) : 0;
-	for (int i = 0; i < 40; i++) {
-		int first, last;
-		period_months(&p, &first, &last);
-		/* Due date: the period's end plus due_days. */
-		int64_t end = last == 12 ? period_day_ms(p.year + 1, 1, 1)
-					 : period_day_ms(p.year, last + 1, 1);
-		int64_t due = end + (int64_t)x->due_days * 86400000;
-		if (due <= now) {
-			if (p.year <= x->base_year)
-				return false;
-			if (p.year > x->target_year) {
-				p = period_prev(&p);
-				continue;
-			}
-			*out = p;
-			return true;
-		}
-		p = period_prev(&p);
-	}
-	return false;
-}
-
-static int overdue_one(struct store_txn *t, const struct cat_indicator *x, struct notice_list *out)
-{
-	struct period due;
-	struct store_obs o;
-	struct alert a;
-	char topic[STORE_TOPIC_MAX + 1], per[PERIOD_TEXT_MAX];
-	struct proto_buf *f = &out->fields;
-	int rc;
-
-	/* No release calendar, or no active plan asking for the figure. */
-	if (x->due_days == 0 || x->plan->status != CAT_ACTIVE || !latest_due(x, out->now_ms, &due))
-		return 0;
-	rc = store_obs_get(t, cat_owner(x), x->id, &due, &o);
-	if (rc == 0 || rc != PW_ENOTFOUND)
-		return rc;
-	/* An annual figure stands in for the year's last month or quarter. */
-	struct period year = { .year = due.year, .freq = PERIOD_ANNUAL };
-	if (due.freq != PERIOD_ANNUAL && (due.n == 12 || (due.freq == PERIOD_QUARTER && due.n == 4)) &&
-	    store_obs_get(t, cat_owner(x), x->id, &year, &o) == 0)
-		return 0;
-	if ((rc = state_get(t, x, &a)) < 0)
-		return rc;
-	if (a.overdue && period_cmp(&a.overdue_period, &due) == 0)
-		return 0; /* announced once */
-	a.overdue = 1;
-	a.overdue_period = due;
-	snprintf(topic, sizeof(topic), "overdue.%s.%s", x->plan->id, x->id);
-	period_format(&due, per);
-	notice_begin(out);
-	notice_w_indicator(out, x->plan->id, x->id, x->name, per);
-	proto_w_str(f, "due_days");
-	proto_w_int(f, x->due_days);
-	proto_w_str(f, "departments");
-	proto_w_array(f, (uint32_t)x->n_depts);
-	for (size_t i = 0; i < x->n_depts; i++)
-		proto_w_str(f, x->depts[i]);
-	proto_w_str(f, "rule_zh");
-	proto_w_str(f, "未按发布日历报送");
-	proto_w_str(f, "rule_en");
-	proto_w_str(f, "figure not received by its due date");
-	if ((rc = notice_emit(out, t, topic)) < 0)
-		return rc;
-	return state_put(t, x, &a);
-}
-
-int rules_overdue(const struct rules_cfg *cfg, struct store_txn *t, const struct catalog *c,
-		  struct notice_list *out)
-{
-	(void)cfg;
-	for (size_t i = 0; i < catalog_n_plans(c); i++) {
-		const struct cat_plan *p = catalog_plan_at(c, i);
-		for (size_t j = 0; j < p->n_inds; j++) {
-			int rc = overdue_one(t, &p->inds[j], out);
-			if (rc < 0)
-				return rc;
-		}
-	}
-	return 0;
-}
-
 /* ---- listing ---- */
+
+/* One item of the alerts reply. */
+struct alert_item {
+	const struct cat_indicator *x;
+	int state;
+	int64_t since_ms;
+	const struct period *period; /* NULL: none judged yet */
+	double value, required, gap;
+	const char *rule; /* NULL: not said */
+};
+
+static void w_alert_item(struct proto_buf *b, const struct alert_item *it)
+{
+	const struct cat_indicator *x = it->x;
+	char per[PERIOD_TEXT_MAX] = "";
+	struct proto_map m;
+	if (it->period)
+		period_format(it->period, per);
+	proto_map_open(&m, b);
+	proto_kv_str(&m, "region", x->plan->region->id);
+	proto_kv_str(&m, "alias", x->plan->region->alias);
+	proto_kv_str(&m, "plan", x->plan->id);
+	proto_kv_str(&m, "indicator", x->id);
+	proto_kv_str(&m, "name", x->name);
+	proto_kv_str(&m, "attribute", cat_attr_name(x->attribute));
+	proto_kv_str(&m, "dept", x->n_depts ? x->depts[0] : NULL);
+	proto_kv_str(&m, "state", rules_state_name(it->state));
+	proto_kv_int(&m, "since", it->since_ms);
+	proto_kv_str(&m, "period", it->period ? per : NULL);
+	proto_kv_double(&m, "value", it->period ? it->value : NAN);
+	proto_kv_double(&m, "required", it->period ? it->required : NAN);
+	proto_kv_double(&m, "gap", it->period ? it->gap : NAN);
+	if (it->rule)
+		proto_kv_str(&m, "rule", it->rule);
+	proto_map_close(m);
+}
+
+/* Is x one the filter lets through? */
+static bool alert_wanted(const struct rules_alert_filter *f, const struct cat_indicator *x)
+{
+	if (f->plan && strcmp(f->plan, x->plan->id) != 0)
+		return false;
+	if (f->region && x->plan->region != f->region)
+		return false;
+	return !f->dept || (x->n_depts && strcmp(f->dept, x->depts[0]) == 0);
+}
 
 struct list_arg {
 	const struct catalog *c;
-	const char *plan;
+	const struct rules_alert_filter *f;
 	struct proto_buf *b;
 	int n;
 };
@@ -791,41 +757,97 @@ struct list_arg {
 static int list_cb(const char *plan, const char *ind, const void *buf, size_t len, void *arg)
 {
 	struct list_arg *l = arg;
-	struct alert a;
-	char per[PERIOD_TEXT_MAX] = "", od[PERIOD_TEXT_MAX] = "";
-	if ((l->plan && strcmp(l->plan, plan) != 0) || alert_decode(&a, buf, len) < 0 ||
-	    (a.state == RULES_NONE && !a.overdue))
-		return 0;
 	const struct cat_indicator *x = catalog_find(l->c, plan, ind);
-	if (a.last_period.year)
-		period_format(&a.last_period, per);
-	if (a.overdue)
-		period_format(&a.overdue_period, od);
-	struct proto_map m;
-	proto_map_open(&m, l->b);
-	proto_kv_str(&m, "plan", plan);
-	proto_kv_str(&m, "indicator", ind);
-	proto_kv_str(&m, "name", x ? x->name : NULL);
-	proto_kv_str(&m, "attribute", x ? cat_attr_name(x->attribute) : NULL);
-	proto_kv_str(&m, "state", rules_state_name(a.state));
-	proto_kv_int(&m, "since", a.since_ms);
-	proto_kv_str(&m, "period", per[0] ? per : NULL);
-	proto_kv_double(&m, "value", a.last_period.year ? a.value : NAN);
-	proto_kv_double(&m, "required", a.last_period.year ? a.required : NAN);
-	proto_kv_double(&m, "gap", a.last_period.year ? a.gap : NAN);
-	proto_kv_str(&m, "overdue", od[0] ? od : NULL);
-	proto_map_close(m);
+	struct alert a;
+	/* a record of a plan no longer loaded is kept, not listed */
+	if (!x || !alert_wanted(l->f, x) || alert_decode(&a, buf, len) < 0 ||
+	    a.state == RULES_NONE)
+		return 0;
+	struct alert_item it = {
+		.x = x, .state = a.state, .since_ms = a.since_ms,
+		.period = a.last_period.year ? &a.last_period : NULL, .value = a.value,
+		.required = a.required, .gap = a.gap,
+	};
+	w_alert_item(l->b, &it);
 	l->n++;
 	return 0;
 }
 
-int rules_alerts_encode(const struct rules_cfg *cfg, struct store_txn *t, const struct catalog *c,
-			const char *plan, struct proto_buf *b)
+/* The newest stored verdict of one (plan, indicator) whose period ends by the cut's end. */
+struct cut_arg {
+	int cut_end; /* months since year 0 */
+	bool found;
+	struct period p;
+	struct verdict_rec r;
+};
+
+static int period_end_month(const struct period *p)
 {
-	struct list_arg l = { .c = c, .plan = plan, .b = b };
-	(void)cfg;
-	int rc = store_alert_list(t, list_cb, &l);
-	return rc < 0 ? rc : l.n;
+	int first, last;
+	period_months(p, &first, &last);
+	return p->year * 12 + last;
+}
+
+static int cut_cb(const char *plan, const char *ind, const struct period *p, const void *buf,
+		  size_t len, void *arg)
+{
+	struct cut_arg *a = arg;
+	struct verdict_rec r;
+	int end = period_end_month(p);
+	(void)plan, (void)ind;
+	if (end > a->cut_end || verdict_decode(&r, buf, len) < 0)
+		return 0;
+	/* Of two periods ending together (2025 and 2025Q4), the later key: the same one
+	 * rules_evaluate calls the newest. */
+	if (a->found && (end < period_end_month(&a->p) ||
+			 (end == period_end_month(&a->p) && period_cmp(p, &a->p) < 0)))
+		return 0;
+	a->found = true;
+	a->p = *p;
+	a->r = r;
+	return 0;
+}
+
+static int encode_cut(struct store_txn *t, const struct cat_plan *p,
+		      const struct rules_alert_filter *f, struct proto_buf *b)
+{
+	int n = 0;
+	for (size_t i = 0; i < p->n_inds; i++) {
+		const struct cat_indicator *x = &p->inds[i];
+		struct cut_arg a = { .cut_end = period_end_month(f->cut) };
+		if (!alert_wanted(f, x))
+			continue;
+		int rc = store_verdict_list(t, p->id, x->id, cut_cb, &a);
+		if (rc < 0)
+			return rc;
+		if (!a.found)
+			continue;
+		struct alert_item it = {
+			.x = x, .state = a.r.state, .since_ms = a.r.judged_ms, .period = &a.p,
+			.value = a.r.value, .required = a.r.required, .gap = a.r.gap,
+			.rule = verdict_rule_name(a.r.rule),
+		};
+		w_alert_item(b, &it);
+		n++;
+	}
+	return n;
+}
+
+int rules_alerts_encode(struct store_txn *t, const struct catalog *c,
+			const struct rules_alert_filter *f, struct proto_buf *b)
+{
+	struct list_arg l = { .c = c, .f = f, .b = b };
+	int n = 0, rc;
+	if (!f->cut) {
+		rc = store_alert_list(t, list_cb, &l);
+		return rc < 0 ? rc : l.n;
+	}
+	for (size_t i = 0; i < catalog_n_plans(c); i++) {
+		if ((rc = encode_cut(t, catalog_plan_at(c, i), f, b)) < 0)
+			return rc;
+		n += rc;
+	}
+	return n;
 }
 
 static int count_cb(const char *plan, const char *ind, const void *buf, size_t len, void *arg)
@@ -838,7 +860,6 @@ static int count_cb(const char *plan, const char *ind, const void *buf, size_t l
 		return 0;
 	if (a.state <= RULES_OFF_TRACK)
 		c->state[a.state]++;
-	c->overdue += a.overdue != 0;
 	return 0;
 }
 
@@ -846,10 +867,161 @@ int rules_count(struct store_txn *t, struct rules_counts *out)
 {
 	struct rules_counts c = { 0 };
 	int rc = store_alert_list(t, count_cb, &c);
-	if (rc < 0)
+	if (rc < 0 || (rc = overdue_count(t, &c.overdue)) < 0)
 		return rc;
 	*out = c;
 	return 0;
+}
+
+/* ---- the verdicts of a store brought to schema 7 ---- */
+
+struct rejudge {
+	const struct rules_cfg *cfg;
+	struct store_txn *t;
+	const struct cat_indicator *x;
+	struct alert a; /* the state machine replayed from nothing */
+	int64_t now_ms;
+	unsigned n;
+};
+
+/* One stored period, in period order: a live figure steps the replayed state as
+ * rules_evaluate stepped the real one when it was the newest; a backfilled one only the
+ * streak (its verdict is its own). */
+static int rejudge_cb(const struct store_obs *o, void *arg)
+{
+	struct rejudge *r = arg;
+	struct verdict v;
+	const char *kind;
+	unsigned streak = 0;
+	int rc, state;
+	if (!cat_in_window(r->x->plan, o->period.year))
+		return 0;
+	if (o->flags & STORE_OBS_BACKFILL) {
+		if ((rc = evaluate(r->cfg, r->t, r->x, o, &v, false)) < 0 || v.pm.state == RULES_NONE)
+			return rc;
+		update_streak(&r->a, o, v.pm.state);
+		state = v.pm.state;
+	} else {
+		if ((rc = step(r->cfg, r->t, r->x, o, &r->a, r->now_ms, &v, &kind, &streak)) < 0 ||
+		    v.pm.state == RULES_NONE)
+			return rc;
+		state = r->a.state;
+	}
+	r->n++;
+	return put_verdict(r->t, r->x, o, &v, state, r->now_ms);
+}
+
+struct rejudge_plan {
+	const struct rules_cfg *cfg;
+	const struct cat_plan *p;
+	int64_t now_ms;
+	unsigned n;
+};
+
+static int rejudge_txn(struct store_txn *t, void *arg)
+{
+	struct rejudge_plan *rp = arg;
+	struct period from = { .year = (uint16_t)rp->p->start_year, .freq = PERIOD_ANNUAL };
+	/* to the window's last key: its plan period's total sorts after December */
+	struct period to = { .year = (uint16_t)rp->p->target_year, .freq = PERIOD_SPAN,
+			     .n = PERIOD_SPAN_MAX };
+	rp->n = 0; /* store_write may run us again */
+	for (size_t i = 0; i < rp->p->n_inds; i++) {
+		const struct cat_indicator *x = &rp->p->inds[i];
+		struct rejudge r = { .cfg = rp->cfg, .t = t, .x = x, .now_ms = rp->now_ms };
+		int rc = store_obs_range(t, cat_owner(x), x->id, &from, &to, rejudge_cb, &r);
+		if (rc < 0)
+			return rc;
+		rp->n += r.n;
+	}
+	return 0;
+}
+
+/* An overdue period an old alert record remembers, noted for the due table. */
+struct old_overdue {
+	char plan[STORE_ID_MAX + 1], ind[STORE_ID_MAX + 1];
+	struct alert a;
+};
+
+struct old_list {
+	struct old_overdue *v;
+	size_t n, cap;
+};
+
+static int old_cb(const char *plan, const char *ind, const void *buf, size_t len, void *arg)
+{
+	struct old_list *l = arg;
+	struct alert a;
+	if (alert_decode(&a, buf, len) < 0 || !a.had_overdue)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 32;
+		struct old_overdue *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return PW_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	struct old_overdue *o = &l->v[l->n++];
+	snprintf(o->plan, sizeof(o->plan), "%s", plan);
+	snprintf(o->ind, sizeof(o->ind), "%s", ind);
+	o->a = a;
+	return 0;
+}
+
+/* The overdue periods of old alert records become due entries; the records are rewritten
+ * without them (version 3). Collected first: the alert table is not written while walked. */
+static int old_overdue_txn(struct store_txn *t, void *arg)
+{
+	const struct catalog *c = arg;
+	struct old_list l = { 0 };
+	int rc = store_alert_list(t, old_cb, &l);
+	for (size_t i = 0; rc == 0 && i < l.n; i++) {
+		const struct cat_indicator *x = catalog_find(c, l.v[i].plan, l.v[i].ind);
+		l.v[i].a.had_overdue = false;
+		if (x && (rc = overdue_note(t, x, &l.v[i].a.overdue_period)) < 0)
+			break;
+		rc = x ? state_put(t, x, &l.v[i].a) : 0;
+	}
+	free(l.v);
+	return rc;
+}
+
+static int rejudge_done_txn(struct store_txn *t, void *arg)
+{
+	(void)arg;
+	int rc = store_meta_del(t, "rejudge");
+	return rc == PW_ENOTFOUND ? 0 : rc;
+}
+
+static int rejudge_pending_txn(struct store_txn *t, void *arg)
+{
+	uint8_t v;
+	size_t len;
+	int rc = store_meta_get(t, "rejudge", &v, sizeof(v), &len);
+	*(bool *)arg = rc == 0;
+	return rc == PW_ENOTFOUND ? 0 : rc;
+}
+
+int rules_rejudge(struct store *s, const struct rules_cfg *cfg, const struct catalog *c,
+		  int64_t now_ms, unsigned *n)
+{
+	bool pending = false;
+	int rc;
+	*n = 0;
+	if ((rc = store_read(s, rejudge_pending_txn, &pending)) < 0 || !pending)
+		return rc;
+	if ((rc = store_write(s, old_overdue_txn, (void *)c)) < 0)
+		return rc;
+	for (size_t i = 0; i < catalog_n_plans(c); i++) {
+		struct rejudge_plan rp = { .cfg = cfg, .p = catalog_plan_at(c, i), .now_ms = now_ms };
+		if (rp.p->status == CAT_DRAFT)
+			continue;
+		if ((rc = store_write(s, rejudge_txn, &rp)) < 0)
+			return rc;
+		*n += rp.n;
+	}
+	return store_write(s, rejudge_done_txn, NULL);
 }
 
 /* ---- successor-plan baseline lint ---- */

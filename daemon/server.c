@@ -18,6 +18,8 @@
 #include "metrics.h"
 #include "net.h"
 #include "notify.h"
+#include "overdue.h"
+#include "planstat.h"
 #include "publisher.h"
 #include "qbound.h"
 #include "query.h"
@@ -105,34 +107,45 @@ static const char *plan_owner(const char *plan, void *arg)
 
 /* A store written before series belonged to regions (schema 5 or older) is re-keyed once, in
  * one transaction, by the catalog just loaded: the store does not read catalogs. A plan the
- * catalog lacks refuses the start and leaves the store as it was. */
+ * catalog lacks refuses the start and leaves the store as it was. A store brought to schema
+ * 7 then gets the verdicts of the figures it holds (rules_rejudge, again after a crash). */
 static int upgrade_store(struct server *s, const char *dir, char *err, size_t errlen)
 {
 	char why[256];
+	unsigned n;
 	int rc;
 
-	if (store_schema(s->store) >= 6)
-		return 0;
-	if ((rc = store_migrate_owner(s->store, plan_owner, (void *)live_catalog(s->live), why,
-				      sizeof(why))) < 0) {
-		snprintf(err, errlen, "cannot upgrade the store in '%s' to schema 6: %s", dir,
-			 why[0] ? why : pw_strerror(rc));
+	if (store_schema(s->store) < 7) {
+		if ((rc = store_migrate_owner(s->store, plan_owner, (void *)live_catalog(s->live),
+					      why, sizeof(why))) < 0) {
+			snprintf(err, errlen, "cannot upgrade the store in '%s' to schema 7: %s", dir,
+				 why[0] ? why : pw_strerror(rc));
+			return rc;
+		}
+		log_notice("store in '%s' upgraded to schema 7: series keyed by region", dir);
+	}
+	if ((rc = rules_rejudge(s->store, live_rules(s->live), live_catalog(s->live), wall_ms(),
+				&n)) < 0) {
+		snprintf(err, errlen, "cannot fill in the verdicts of the store in '%s': %s", dir,
+			 pw_strerror(rc));
 		return rc;
 	}
-	log_notice("store in '%s' upgraded to schema 6: series keyed by region", dir);
+	if (n)
+		log_notice("verdicts of %u stored periods filled in (store schema 7)", n);
 	return 0;
 }
 
 static int scheme_txn(struct store_txn *t, void *arg)
 {
-	return notice_scheme_mark(t, arg);
+	struct query_stats *st = arg;
+	return notice_scheme_mark(t, &st->log_v2_from, &st->log_v3_from);
 }
 
-/* Notices before meta log_v2_from replay with their old topics and body v 1: the first
- * start of this release marks where its topics begin. */
+/* Notices before meta log_v2_from replay with their old topics and body v 1, before
+ * log_v3_from with body v 2: the first start of this release marks where its scheme begins. */
 static int mark_scheme(struct server *s, const char *dir, char *err, size_t errlen)
 {
-	int rc = store_write(s->store, scheme_txn, &s->st.log_v2_from);
+	int rc = store_write(s->store, scheme_txn, &s->st);
 	if (rc < 0)
 		snprintf(err, errlen, "cannot mark the notice scheme in the store in '%s': %s", dir,
 			 pw_strerror(rc));
@@ -439,11 +452,14 @@ static void commit_group(struct server *s, struct net_slot **writes, size_t n)
 	publish_metrics(s, false);
 }
 
+/* The plans' status changes (a reload runs the timers at once), then the overdue check. */
 static int timer_txn(struct store_txn *t, void *arg)
 {
 	struct server *s = arg;
+	const struct catalog *c = live_catalog(s->live);
 	notice_list_clear(&s->timer_notices);
-	return rules_overdue(live_rules(s->live), t, live_catalog(s->live), &s->timer_notices);
+	int rc = planstat_check(t, c, &s->timer_notices);
+	return rc < 0 ? rc : overdue_tick(live_rules(s->live), t, c, &s->timer_notices);
 }
 
 static void run_timers(struct server *s)
@@ -451,7 +467,7 @@ static void run_timers(struct server *s)
 	s->timer_notices.now_ms = now_ms(s);
 	int rc = store_write(s->store, timer_txn, s);
 	if (rc < 0)
-		log_err("overdue check failed: %s", pw_strerror(rc));
+		log_err("plan status and overdue check failed: %s", pw_strerror(rc));
 	else
 		publish(s, &s->timer_notices);
 }
@@ -599,6 +615,7 @@ static void reload(struct server *s)
 	if (live_reload(s->live) == 0) {
 		apply_set_catalog(s->apply, live_catalog(s->live));
 		lint_baselines(s);
+		s->next_timer_ms = mono_ms(); /* plan. notices of the new files now */
 	}
 	notify_ready();
 	notify_status(&s->st);

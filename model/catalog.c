@@ -186,7 +186,8 @@ static int source_ref(struct catalog *c, struct ydoc *d, ynode map, const char *
 	return 0;
 }
 
-/* departments: a non-empty list of names of 1..64 bytes; what names the owner in errors. */
+/* departments: a non-empty list of names of 1..64 bytes without '.'; what names the owner
+ * in errors. */
 static int parse_depts(struct catalog *c, struct ydoc *d, ynode map, const char *what,
 		       const char *const **out, size_t *n_out)
 {
@@ -205,6 +206,11 @@ static int parse_depts(struct catalog *c, struct ydoc *d, ynode map, const char 
 			return rc;
 		if (strlen(s) == 0 || strlen(s) > 64)
 			return ydoc_fail(d, ydoc_at(d, seq, i), "department name length 1..64");
+		/* one part of the overdue.<alias>.<dept> and resolved.<alias>.<dept> topics */
+		if (strchr(s, '.'))
+			return ydoc_fail(d, ydoc_at(d, seq, i),
+					 "department name '%s' must not contain '.' (notice topics "
+					 "name it as one part)", s);
 		if (!(depts[i] = own(c, strdup(s))))
 			return PW_ENOMEM;
 	}

@@ -195,3 +195,11 @@ struct period ytd_latest_due(int freq, int due_days, int64_t now_ms)
 		p = period_prev(&p);
 	return p;
 }
+
+bool ytd_expected(const struct period *first, const struct period *p)
+{
+	if (first->year && period_cmp(p, first) < 0)
+		return false;
+	return !(p->freq == PERIOD_MONTH && p->n == 1 && first->freq == PERIOD_MONTH &&
+		 first->n == 2);
+}

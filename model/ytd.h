@@ -107,4 +107,9 @@ int64_t ytd_due_ms(const struct period *p, int due_days);
  * end). The dispatch table defaults to it. */
 struct period ytd_latest_due(int freq, int due_days, int64_t now_ms);
 
+/* Is a figure of period p expected of a series whose first expected period is first (year
+ * 0: any period)? Not before first, and never a January of a series whose first period is a
+ * February: its January comes with February as 1–2月. */
+bool ytd_expected(const struct period *first, const struct period *p);
+
 #endif

@@ -258,6 +258,14 @@ static int get_double(const msgpack_object *o, double *out)
 	}
 }
 
+static int get_bool(const msgpack_object *o, bool *out)
+{
+	if (o->type != MSGPACK_OBJECT_BOOLEAN)
+		return PW_EFIELD;
+	*out = o->via.boolean;
+	return 0;
+}
+
 static int get_uint(const msgpack_object *o, uint64_t max, uint64_t *out)
 {
 	if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
@@ -367,10 +375,7 @@ static int decode_item_field(struct proto_req *r, struct proto_item *it,
 	} else if (key_is(kv, "reason")) {
 		return get_str(r, o, PROTO_MAX_TEXT, &it->reason);
 	} else if (key_is(kv, "confirm")) {
-		if (o->type != MSGPACK_OBJECT_BOOLEAN)
-			return PW_EFIELD;
-		it->confirm = o->via.boolean;
-		return 0;
+		return get_bool(o, &it->confirm);
 	}
 	return PW_EFIELD;
 }
@@ -425,7 +430,7 @@ enum req_field {
 	R_IND = 1 << 4, R_FROM = 1 << 5, R_TO = 1 << 6, R_PERIOD = 1 << 7,
 	R_ASOF = 1 << 8, R_VALUE = 1 << 9, R_SEQ = 1 << 10, R_LIMIT = 1 << 11,
 	R_TIME = 1 << 12, R_PREFIX = 1 << 13, R_PATH = 1 << 14, R_YEAR = 1 << 15,
-	R_REGION = 1 << 16, R_DETAIL = 1 << 17, R_SOURCES = 1 << 18,
+	R_REGION = 1 << 16, R_DETAIL = 1 << 17, R_ALL = 1 << 18, R_SOURCES = 1 << 19,
 };
 
 /* A series is named by its region or, v1, by a plan of it: one of the two is required. */
@@ -439,7 +444,7 @@ static const struct {
 	[PROTO_HISTORY] = { R_OWNER | R_IND | R_PERIOD | R_LIMIT, R_IND | R_PERIOD },
 	[PROTO_SINCE] = { R_SEQ | R_LIMIT | R_PREFIX, R_SEQ },
 	[PROTO_STATUS] = { 0, 0 },
-	[PROTO_ALERTS] = { R_PLAN, 0 },
+	[PROTO_ALERTS] = { R_PLAN | R_REGION | R_DEPT | R_PERIOD | R_ALL, 0 },
 	[PROTO_REJECTED] = { R_SEQ | R_LIMIT | R_DEPT | R_TIME, 0 },
 	[PROTO_RETRY] = { R_SEQ, R_SEQ },
 	[PROTO_TARGET_SET] = { R_PLAN | R_IND | R_VALUE | R_DEPT | R_YEAR, R_PLAN | R_IND | R_VALUE },
@@ -465,14 +470,6 @@ static int f_dept(struct proto_req *r, const msgpack_object *o)
 static int f_items(struct proto_req *r, const msgpack_object *o)
 {
 	return decode_items(r, o);
-}
-
-static int get_bool(const msgpack_object *o, bool *out)
-{
-	if (o->type != MSGPACK_OBJECT_BOOLEAN)
-		return PW_EFIELD;
-	*out = o->via.boolean;
-	return 0;
 }
 
 static int f_backfill(struct proto_req *r, const msgpack_object *o)
@@ -577,6 +574,11 @@ static int f_year(struct proto_req *r, const msgpack_object *o)
 	return 0;
 }
 
+static int f_all(struct proto_req *r, const msgpack_object *o)
+{
+	return get_bool(o, &r->all);
+}
+
 static const struct {
 	const char *name;
 	unsigned bit;
@@ -591,7 +593,7 @@ static const struct {
 	{ "time", R_TIME, f_time },	       { "prefix", R_PREFIX, f_prefix },
 	{ "path", R_PATH, f_path },	       { "year", R_YEAR, f_year },
 	{ "region", R_REGION, f_region },      { "detail", R_DETAIL, f_detail },
-	{ "sources", R_SOURCES, f_sources },
+	{ "all", R_ALL, f_all },	       { "sources", R_SOURCES, f_sources },
 };
 
 /* Decodes one field of the root map: the key must be one the request type allows. */
@@ -1045,7 +1047,8 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		{ R_LIMIT, r->limit != 0 },	    { R_TIME, r->time_ms != 0 || r->type == PROTO_CLOCK_SET },
 		{ R_PREFIX, r->prefix != NULL },	    { R_PATH, r->path != NULL },
 		{ R_YEAR, r->year != 0 },	    { R_REGION, r->region != NULL },
-		{ R_DETAIL, r->detail },	    { R_SOURCES, r->sources },
+		{ R_DETAIL, r->detail },	    { R_ALL, r->all },
+		{ R_SOURCES, r->sources },
 	};
 	struct proto_map m;
 	proto_map_open(&m, b);
@@ -1079,6 +1082,7 @@ int proto_req_encode(const struct proto_req *r, struct proto_buf *b)
 		case R_YEAR: proto_kv_uint(&m, "year", r->year); break;
 		case R_REGION: proto_kv_str(&m, "region", r->region); break;
 		case R_DETAIL: proto_kv_bool(&m, "detail", true); break;
+		case R_ALL: proto_kv_bool(&m, "all", true); break;
 		case R_SOURCES: proto_kv_bool(&m, "sources", true); break;
 		}
 	}

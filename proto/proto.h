@@ -84,6 +84,7 @@ struct proto_req {
 	int64_t as_of_ms; /* 0 = now */
 	double value;     /* target_set */
 	uint32_t year;    /* target_set: the year the target is for, 0 = every year */
+	bool all;         /* alerts: also the overdue gaps never announced */
 	/* since, rejected, retry, clock_set */
 	const char *prefix; /* since: only notices whose topic starts with it */
 	const char *path;   /* backup: target directory on the daemon's host */

@@ -2,12 +2,14 @@
  * on every open, and older schemas rewritten once, in one txn: 1 and 2 (tables obs + rev,
  * then rev, keyed by series) as the vintage log vin + its index idx (see store.c); 3 (idx
  * always complete) and 4 (idx may lag vin by the hot index, hot.c) by their number; every
- * value of 1 to 4 sealed with the CRC-32C schema 5 adds (see record.c); and schema 5
+ * value of 1 to 4 sealed with the CRC-32C schema 5 adds (see record.c); schema 5
  * (series keyed by plan) re-keyed as 6 (series keyed by their owner, the region:
  * docs/MODEL.md section 8) in one txn when the daemon, which knows the catalog, gives the
- * mapping (store_migrate_owner). */
+ * mapping (store_migrate_owner); and 6 given the verdict and due tables of 7 (section 3:
+ * the tables are opened empty, the meta keys below say what the daemon still has to do). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "../proto/err.h"
 #include "../proto/period.h"
@@ -17,15 +19,23 @@
 #define DB_NAME_OLD_REV "rev" /* schemas 1 and 2 */
 #define META_OLD_N_OBS "n_obs" /* schema 2 */
 
-/* Schema 4 writes its version sealed (u32 + CRC, 8 bytes); schemas 1-3 wrote a bare u32,
+/* A sealed meta value of at most 8 bytes. */
+static int put_meta(struct store_txn *t, const char *key, const void *val, size_t len)
+{
+	uint8_t buf[8 + REC_CRC];
+	memcpy(buf, val, len);
+	rec_seal(buf, len);
+	MDB_val k = { strlen(key), (void *)key }, v = { len + REC_CRC, buf };
+	return store_write_err(t, mdb_put(t->txn, t->s->dbi[DB_META], &k, &v, 0));
+}
+
+/* Schema 5 on writes its version sealed (u32 + CRC, 8 bytes); schemas 1-4 wrote a bare u32,
  * which is how an older planwatchd refuses a newer store. */
 static int put_schema(struct store_txn *t, unsigned schema)
 {
-	uint8_t ver[4 + REC_CRC];
+	uint8_t ver[4];
 	bytes_put_le(ver, schema, 4);
-	rec_seal(ver, 4);
-	MDB_val k = { 6, (void *)"schema" }, v = { sizeof(ver), ver };
-	int rc = store_write_err(t, mdb_put(t->txn, t->s->dbi[DB_META], &k, &v, 0));
+	int rc = put_meta(t, "schema", ver, sizeof(ver));
 	if (rc == 0)
 		t->s->schema = schema;
 	return rc;
@@ -145,19 +155,52 @@ static int migrate_to_vin(struct store_txn *t)
 	return put_schema(t, STORE_SCHEMA_V5);
 }
 
+/* meta "overdue_since": the time of this open, unless a store has it already. Figures due
+ * before it are never announced overdue, so the first start of a store (or of the release
+ * that brings overdue per department) does not announce years of gaps in one burst. */
+static int put_overdue_since(struct store_txn *t)
+{
+	MDB_val k = { strlen(META_OVERDUE_SINCE), (void *)META_OVERDUE_SINCE }, v;
+	struct timespec ts;
+	uint8_t ms[8];
+	int rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &v);
+	if (rc != MDB_NOTFOUND)
+		return store_map_err(rc);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	bytes_put_le(ms, (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000, 8);
+	return put_meta(t, META_OVERDUE_SINCE, ms, sizeof(ms));
+}
+
+/* Schema 6 -> 7: the verdict and due tables exist (init_txn opened them); the daemon fills
+ * the verdicts of the stored figures (meta "rejudge") and turns the overdue periods the
+ * alert records remember into due entries, which the store cannot read. */
+static int migrate_to_7(struct store_txn *t)
+{
+	static const uint8_t one = 1;
+	int rc;
+	if ((rc = put_overdue_since(t)) < 0 || (rc = put_meta(t, META_REJUDGE, &one, 1)) < 0)
+		return rc;
+	return put_schema(t, STORE_SCHEMA);
+}
+
 int migrate_schema(struct store_txn *t, bool fresh)
 {
 	MDB_val k = { 6, (void *)"schema" }, v;
 	int rc;
 
-	if (fresh)
+	if (fresh) {
+		if ((rc = put_overdue_since(t)) < 0)
+			return rc;
 		return put_schema(t, STORE_SCHEMA);
+	}
 	if ((rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &v)) != 0)
 		return rc == MDB_NOTFOUND ? PW_ESTORE : store_map_err(rc);
 	if (v.mv_size == 4 + REC_CRC) { /* schema 5 and later: sealed */
 		if ((rc = rec_open(&v, &v)) < 0)
 			return rc;
 		uint64_t sealed = bytes_get_le(v.mv_data, 4);
+		if (sealed == STORE_SCHEMA_V6)
+			return migrate_to_7(t);
 		if (sealed != STORE_SCHEMA && sealed != STORE_SCHEMA_V5)
 			return PW_ESTORE;
 		t->s->schema = (unsigned)sealed; /* 5: keyed by plan until store_migrate_owner */
@@ -179,7 +222,7 @@ int migrate_schema(struct store_txn *t, bool fresh)
 	return PW_ESTORE;
 }
 
-/* ---- schema 5 -> 6: series keyed by their owner (region) instead of the plan ---- */
+/* ---- schema 5 -> 6 (-> 7): series keyed by their owner (region) instead of the plan ---- */
 
 struct idx_ent {
 	uint8_t key[OBS_KEY_MAX];
@@ -315,5 +358,5 @@ int migrate_owner(struct store_txn *t, store_owner_fn map, void *arg, char *err,
 	err[0] = '\0';
 	if ((rc = rekey_vin(t, map, arg, err, cap)) < 0 || (rc = rekey_idx(t, map, arg, err, cap)) < 0)
 		return rc;
-	return put_schema(t, STORE_SCHEMA);
+	return migrate_to_7(t);
 }

@@ -4,6 +4,7 @@
  *   vin    vid(u64)                      every accepted vintage, appended in arrival order
  *   idx    plan\0ind\0period(4)          -> the newest vintage of that observation
  *   log    seq(u64)   quar  id(u64)      alert  plan\0ind   msgid  dept\0msgid   meta  key
+ *   verdict plan\0ind\0period(4)          due   owner\0ind\0period(4)   (schema 7)
  * Why a vintage log and an index (schema 3): a group commit writes every page it dirtied.
  * Keyed by series (schema 1 obs + rev, schema 2 rev), a group of N updates spread over
  * series dirtied about N leaf pages of a table that holds every vintage; appended by vid,
@@ -47,7 +48,8 @@
 
 static const char *const db_names[DB_COUNT] = {
 	[DB_VIN] = "vin",     [DB_IDX] = "idx",   [DB_LOG] = "log",   [DB_ALERT] = "alert",
-	[DB_MSGID] = "msgid", [DB_QUAR] = "quar", [DB_META] = "meta",
+	[DB_MSGID] = "msgid", [DB_QUAR] = "quar", [DB_META] = "meta", [DB_VERDICT] = "verdict",
+	[DB_DUE] = "due",
 };
 
 /* ---- errors ---- */
@@ -1485,6 +1487,167 @@ int store_meta_put(struct store_txn *t, const char *key, const void *buf, size_t
 	return kv_put(t, DB_META, key, klen, buf, len);
 }
 
+int store_meta_del(struct store_txn *t, const char *key)
+{
+	size_t klen;
+	int rc;
+
+	if ((rc = txn_check(t, true)) < 0 || (rc = meta_key(key, &klen)) < 0)
+		return rc;
+	if (strcmp(key, "schema") == 0)
+		return PW_EINVAL;
+	MDB_val k = { klen, (void *)key };
+	return store_write_err(t, mdb_del(t->txn, t->s->dbi[DB_META], &k, NULL));
+}
+
+/* ---- tables keyed by series and period: verdict, due ----
+ * Opaque records under a\0ind\0period(4), a the plan (verdict) or the owner (due): one
+ * (plan or owner, series) walks in time order, as idx does. */
+
+static int per_key(uint8_t key[OBS_KEY_MAX], const char *a, const char *ind, const struct period *p)
+{
+	int n;
+	if (!p)
+		return PW_EINVAL;
+	if ((n = rec_series_key(key, a, ind)) < 0)
+		return n;
+	period_key(p, key + n);
+	return n + 4;
+}
+
+static int per_get(struct store_txn *t, int db, const char *a, const char *ind,
+		   const struct period *p, void *buf, size_t cap, size_t *len)
+{
+	uint8_t key[OBS_KEY_MAX];
+	int n, rc;
+	if ((rc = txn_check(t, false)) < 0)
+		return rc;
+	if ((n = per_key(key, a, ind, p)) < 0)
+		return n;
+	return kv_get(t, db, key, (size_t)n, buf, cap, len);
+}
+
+static int per_put(struct store_txn *t, int db, const char *a, const char *ind,
+		   const struct period *p, const void *buf, size_t len)
+{
+	uint8_t key[OBS_KEY_MAX];
+	int n, rc;
+	if ((rc = txn_check(t, true)) < 0)
+		return rc;
+	if ((n = per_key(key, a, ind, p)) < 0)
+		return n;
+	return kv_put(t, db, key, (size_t)n, buf, len);
+}
+
+static int per_del(struct store_txn *t, int db, const char *a, const char *ind,
+		   const struct period *p)
+{
+	uint8_t key[OBS_KEY_MAX];
+	int n, rc;
+	if ((rc = txn_check(t, true)) < 0)
+		return rc;
+	if ((n = per_key(key, a, ind, p)) < 0)
+		return n;
+	MDB_val k = { (size_t)n, key };
+	return store_write_err(t, mdb_del(t->txn, t->s->dbi[db], &k, NULL));
+}
+
+/* Every record whose key starts with a\0 (a NULL: all) and, with ind, a\0ind\0, in key
+ * order. */
+static int per_walk(struct store_txn *t, int db, const char *a, const char *ind,
+		    store_per_cb cb, void *arg)
+{
+	char ka[STORE_ID_MAX + 1], ki[STORE_ID_MAX + 1];
+	uint8_t prefix[SERIES_KEY_MAX];
+	size_t plen = 0;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = txn_check(t, false)) < 0)
+		return rc;
+	if (!cb || (ind && !a))
+		return PW_EINVAL;
+	if (a && ind) {
+		if ((rc = rec_series_key(prefix, a, ind)) < 0)
+			return rc;
+		plen = (size_t)rc;
+	} else if (a) {
+		plen = strnlen(a, STORE_ID_MAX + 1);
+		if (!plen || plen > STORE_ID_MAX)
+			return PW_EINVAL;
+		memcpy(prefix, a, plen + 1);
+		plen++;
+	}
+	if ((rc = cursor_open(t, db, &c)) < 0)
+		return rc;
+	k = (MDB_val){ plen, prefix };
+	MDB_cursor_op op = plen ? MDB_SET_RANGE : MDB_FIRST;
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		const uint8_t *p = k.mv_data, *end = p + k.mv_size;
+		if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
+			break;
+		if (!rec_key_id(&p, end, ka, STORE_ID_MAX) || !rec_key_id(&p, end, ki, STORE_ID_MAX) ||
+		    end - p != 4) {
+			rc = PW_EDAMAGED;
+			goto out_close;
+		}
+		struct period per = period_from_key(p);
+		if ((rc = rec_open(&v, &v)) < 0)
+			goto out_close;
+		if ((rc = cb(ka, ki, &per, v.mv_data, v.mv_size, arg)) != 0) {
+			rc = cb_result(rc);
+			goto out_close;
+		}
+	}
+	rc = rc == MDB_NOTFOUND || rc == 0 ? 0 : store_map_err(rc);
+out_close:
+	mdb_cursor_close(c);
+	return rc;
+}
+
+int store_verdict_get(struct store_txn *t, const char *plan, const char *ind,
+		      const struct period *p, void *buf, size_t cap, size_t *len)
+{
+	return per_get(t, DB_VERDICT, plan, ind, p, buf, cap, len);
+}
+
+int store_verdict_put(struct store_txn *t, const char *plan, const char *ind,
+		      const struct period *p, const void *buf, size_t len)
+{
+	return per_put(t, DB_VERDICT, plan, ind, p, buf, len);
+}
+
+int store_verdict_list(struct store_txn *t, const char *plan, const char *ind, store_per_cb cb,
+		       void *arg)
+{
+	return per_walk(t, DB_VERDICT, plan, ind, cb, arg);
+}
+
+int store_due_get(struct store_txn *t, const char *owner, const char *ind,
+		  const struct period *p, void *buf, size_t cap, size_t *len)
+{
+	return per_get(t, DB_DUE, owner, ind, p, buf, cap, len);
+}
+
+int store_due_put(struct store_txn *t, const char *owner, const char *ind,
+		  const struct period *p, const void *buf, size_t len)
+{
+	return per_put(t, DB_DUE, owner, ind, p, buf, len);
+}
+
+int store_due_del(struct store_txn *t, const char *owner, const char *ind,
+		  const struct period *p)
+{
+	return per_del(t, DB_DUE, owner, ind, p);
+}
+
+int store_due_list(struct store_txn *t, store_per_cb cb, void *arg)
+{
+	return per_walk(t, DB_DUE, NULL, NULL, cb, arg);
+}
+
 
 /* ---- quarantine ---- */
 
@@ -1771,7 +1934,7 @@ static int verify_txn(struct store_txn *t, void *arg)
 {
 	struct verify *v = arg;
 	struct store_verify_counts *n = v->n;
-	uint64_t alerts = 0, msgids = 0, metas = 0;
+	uint64_t alerts = 0, msgids = 0, metas = 0, verdicts = 0, dues = 0;
 	int rc;
 	v->t = t;
 	/* The hot index's mark (hot_flush): from this vintage on, idx may name older ones. */
@@ -1790,9 +1953,11 @@ static int verify_txn(struct store_txn *t, void *arg)
 	    (rc = verify_table(v, DB_QUAR, &n->quarantined, verify_quar)) < 0 ||
 	    (rc = verify_table(v, DB_ALERT, &alerts, verify_sealed)) < 0 ||
 	    (rc = verify_table(v, DB_MSGID, &msgids, verify_sealed)) < 0 ||
-	    (rc = verify_table(v, DB_META, &metas, verify_sealed)) < 0)
+	    (rc = verify_table(v, DB_META, &metas, verify_sealed)) < 0 ||
+	    (rc = verify_table(v, DB_VERDICT, &verdicts, verify_sealed)) < 0 ||
+	    (rc = verify_table(v, DB_DUE, &dues, verify_sealed)) < 0)
 		return rc;
-	n->others = alerts + msgids + metas;
+	n->others = alerts + msgids + metas + verdicts + dues;
 	/* Every vintage belongs to exactly one chain, but those the hot index had not yet
 	 * written to idx are reached by no idx entry (the next open replays them). */
 	if (n->chained > n->vintages || n->vintages - n->chained > v->pending)

@@ -14,13 +14,16 @@
 #include "../proto/bytes.h"
 #include "store.h"
 
-#define STORE_SCHEMA 6u    /* 5 with series keyed by their owner (region), not by plan */
+#define STORE_SCHEMA 7u    /* 6 + the verdict and due tables (docs/MODEL.md sections 3, 6) */
+#define STORE_SCHEMA_V6 6u /* 5 with series keyed by their owner (region), not by plan */
 #define STORE_SCHEMA_V5 5u /* 4 + a CRC-32C at the end of every value; keyed by plan */
 #define STORE_SCHEMA_V1 1u /* tables obs + rev, keyed by series */
 #define STORE_SCHEMA_V2 2u /* table rev only */
 #define STORE_SCHEMA_V3 3u /* vin + idx, idx always complete */
 #define STORE_SCHEMA_V4 4u /* 3 + the hot index: idx may lag vin; values without checksums */
 #define META_IDX_LWM "idx_lwm" /* u64 LE: vin from this vid on may be newer than idx (0: none) */
+#define META_OVERDUE_SINCE "overdue_since" /* i64 LE ms: written once (store.h) */
+#define META_REJUDGE "rejudge" /* u8 1: the verdicts of stored figures are still to be filled */
 #define REC_CRC 4          /* bytes of the CRC-32C that ends every value (schema 5) */
 #define VAL_V1 1
 #define VIN_V2 2 /* a vin record that also keeps the figure as sent and its provenance */
@@ -42,7 +45,7 @@
 #define QUAR_FIXED (1 + 8 + 4)
 #define QUAR_HEAD_MAX (QUAR_FIXED + 1 + STORE_DEPT_MAX + 1 + STORE_DEPT_MAX + 2 + STORE_REASON_MAX)
 
-enum { DB_VIN, DB_IDX, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR, DB_META, DB_COUNT };
+enum { DB_VIN, DB_IDX, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR, DB_META, DB_VERDICT, DB_DUE, DB_COUNT };
 
 struct hot;
 
@@ -183,11 +186,13 @@ int pages_check(const char *path, char *why, size_t cap);
 
 /* Checks the schema of an opened environment into t->s->schema: a fresh one gets
  * STORE_SCHEMA, schemas 1 to 4 become 5 in t (an interrupted migration leaves them
- * intact), 5 (keyed by plan) is left for migrate_owner, anything else is PW_ESTORE. */
+ * intact), 5 (keyed by plan) is left for migrate_owner, 6 becomes 7 in t, anything else is
+ * PW_ESTORE. */
 int migrate_schema(struct store_txn *t, bool fresh);
-/* Schema 5 -> 6 in t: idx keys and the keys embedded in vin records move from the plan to
- * its owner (map). The caller empties the hot index first and rebuilds it after. PW_EINVAL
- * with err when the map does not know a plan or two plans map one series onto one key. */
+/* Schema 5 -> 7 in t: idx keys and the keys embedded in vin records move from the plan to
+ * its owner (map), then the step 6 -> 7. The caller empties the hot index first and
+ * rebuilds it after. PW_EINVAL with err when the map does not know a plan or two plans map
+ * one series onto one key. */
 int migrate_owner(struct store_txn *t, store_owner_fn map, void *arg, char *err, size_t cap);
 
 #endif

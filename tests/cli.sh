@@ -40,7 +40,7 @@ i=0; until pw --timeout 300 status >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 100 
 
 pw push test-plan gdp 2025Q3 812.5 --yoy 5.8 --id cli-1 | grep -q "acknowledged" || fail "push"
 pw query test-plan gdp | grep -q "2025Q3 *812.5 *flash" || fail "query table"
-# 5.8% against the plan's 6%: at risk, listed before the (many) overdue indicators.
+# 5.8% against the plan's 6%: at risk, the first verdict (then the overdue figures).
 pw alerts | sed -n 2p | grep -q "^test-plan *gdp .*at_risk *2025Q3 *5.8 *6 *-0.2" || fail "alerts table: $(pw alerts | head -3)"
 # 2026 lies outside the plan's window (2021-2025): stored, judged by no plan (no extrapolated
 # path), so the verdict stays the 2025Q3 one.
@@ -49,7 +49,16 @@ pw query test-plan gdp | grep -q "2026Q3 *790 *flash" || fail "query 2026"
 pw alerts | sed -n 2p | grep -q "^test-plan *gdp .*at_risk *2025Q3 *5.8 *6 *-0.2" || fail "2026 judged: $(pw alerts | head -3)"
 pw --json query test-plan gdp | grep -q '"value":812.5' || fail "query json"
 pw watch change. --since 0 --count 1 | grep -q "change.test.gdp .*\"value\":812.5" || fail "watch --since 0"
-pw watch overdue. --since 0 --count 1 | grep -q "overdue.test-plan" || fail "overdue at start"
+# A first start announces no old gaps (overdue_since: the store's creation); alerts counts
+# them and says how to list them, one line per (责任单位, region, period) with --all.
+[ "$(pw watch overdue. --since 0 --wait 300 | wc -l)" = 0 ] || fail "overdue burst at start"
+pw alerts >"$T/alerts"
+grep -q "^no figure overdue since overdue notices began" "$T/alerts" &&
+	grep -Eq "^[0-9]+ older gaps \(due before [0-9-]{10}\) were never announced" "$T/alerts" ||
+	fail "alerts without old gaps: $(cat "$T/alerts")"
+pw alerts --all >"$T/alerts-all"
+grep -Eq "^财政局 +test +[0-9]{4}-[0-9]{2} +due [0-9-]{10} +[0-9]+ days late: fiscal_revenue 一般公共预算收入 \(never announced\)$" \
+	"$T/alerts-all" || fail "alerts --all: $(cat "$T/alerts-all")"
 
 # A wrong unit is refused with its code and the item index; nothing stored.
 if pw push test-plan gdp 2026Q2 700 --unit 亿美元 --id cli-2 2>"$T/err"; then fail "wrong unit accepted"; fi

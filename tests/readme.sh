@@ -92,7 +92,14 @@ has "^  gdp 2026Q1: no plan in force for 2026 — load the 15th-plan catalog; se
 [ "$(grep -cE '^2020 +734.44 +final' "$out")" = 2 ] || fail "2020 734.44 not in both queries"
 [ "$(grep -cE '^2025Q4 +1002 +flash' "$out")" = 2 ] || fail "2025Q4 not in both queries"
 [ "$(grep -cE '^2026Q1 +240 +flash' "$out")" = 2 ] || fail "2026Q1 not in both queries"
-# alerts: the current year (the clock's) has no plan in force.
+# each period with the verdicts of the plans that judge it: 2025Q4 the 14th plan's, 2026Q1 none
+[ "$(grep -cE '^2025Q4 +1002 +flash .*  quangang-14 (on_track|at_risk|off_track)$' "$out")" = 2 ] &&
+	[ "$(grep -cE '^2026Q1 +240 +flash .*  -$' "$out")" = 2 ] ||
+	fail "query without the verdicts of each period: $(grep -E '^2025Q4|^2026Q1' "$out")"
+# alerts: no overdue figure announced at a first start, the older gaps counted; the current
+# year (the clock's) has no plan in force.
+grep -qE '^[0-9]+ older gaps \(due before [0-9-]{10}\) were never announced' "$out" ||
+	fail "alerts does not count the older gaps never announced"
 [ "$(grep -c '^no plan in force for 2026 — load the 15th-plan catalog; see catalog/README.md$' "$out")" = 1 ] ||
 	fail "alerts does not say that no plan is in force for 2026"
 # watch --region quangang: this region's notices and no other's: the two changes, by region.

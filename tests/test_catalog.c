@@ -422,6 +422,10 @@ int main(void)
 	expect("  - id: x4\n    name: x\n    name_en: x\n    category: x\n    unit: 个\n"
 	       "    frequency: annual\n    form: level\n    departments: []\n", "", PW_ECONFIG,
 	       "r.yaml", 26);
+	/* a department is one part of overdue.<alias>.<dept>: no '.' in it */
+	expect("  - id: x4\n    name: x\n    name_en: x\n    category: x\n    unit: 个\n"
+	       "    frequency: annual\n    form: level\n    departments: [统计局, a.b]\n", "",
+	       PW_ECONFIG, "r.yaml", 33);
 	expect("  - id: x5\n    name: x\n    name_en: x\n    category: x\n    unit: 个\n"
 	       "    frequency: annual\n    form: level\n    departments: [a]\n"
 	       "    bounds: {min: 5, max: 1}\n", "", PW_ECONFIG, "r.yaml", 34);

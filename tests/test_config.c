@@ -44,11 +44,17 @@ int main(void)
 	CHECK(c.margin_pct == 2.5 && c.hysteresis_pct == 0.5);
 	config_release(&c);
 
-	/* Defaults: endpoints live in the state directory. */
+	/* Defaults: endpoints live in the state directory; overdue_since is the store's. */
 	p = write_conf("catalog: [a.yaml]\n");
 	CHECK_OK(config_load(&c, p, err));
 	snprintf(want, sizeof(want), "ipc://%s/state/ingest.sock", dir);
 	CHECK(strcmp(c.listen, want) == 0);
+	CHECK(c.overdue_since_ms == 0);
+	config_release(&c);
+	/* overdue_since: a date, 00:00 UTC. */
+	p = write_conf("catalog: [a.yaml]\noverdue_since: \"2026-12-01\"\n");
+	CHECK_OK(config_load(&c, p, err));
+	CHECK(c.overdue_since_ms == 1796083200000);
 	config_release(&c);
 
 	/* Errors are fatal and name file:line. */
@@ -66,6 +72,10 @@ int main(void)
 		{ "catalog: [a]\nquarantine_sender_max_mb: 1\n", "quarantine_raw_max_kb must be" },
 		{ "catalog: [a]\nquarantine_raw_max_kb: 2048\n", "quarantine_raw_max_kb: 2048" },
 		{ "catalog: [a\n", "planwatchd.conf:" },
+		{ "catalog: [a]\noverdue_since: 2026-02-30\n", "planwatchd.conf:2: 'overdue_since' must" },
+		{ "catalog: [a]\noverdue_since: 2026-12\n", "planwatchd.conf:2: 'overdue_since' must" },
+		{ "catalog: [a]\noverdue_since: 2026-12-01x\n", "'overdue_since' must be a date" },
+		{ "catalog: [a]\noverdue_since: 1970-01-01\n", "'overdue_since' must be a date" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		p = write_conf(bad[i].text);

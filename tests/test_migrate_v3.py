@@ -9,7 +9,7 @@ region in one transaction with data, revisions, alerts, log, msgids and quaranti
   * the same series answers for the 13th plan (quangang-13 gdp: one series, two plans);
   * alert states, the first 257 notices (seq and topic) and the rejected list are unchanged;
     those notices replay as published then (body v 1, a change's owner under "plan"), the
-    store's log_v2_from is 258 and the new daemon's notices are v 2;
+    store's log_v2_from (and log_v3_from) is 258 and the new daemon's notices are v 3;
   * resending the acknowledged fx-1 stores nothing (a duplicate);
   * a catalog that lacks a plan the store holds (licheng-14) refuses the start; the refused
     re-key writes nothing (the seal of issue 20 that opening adds first does), so the store
@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "client", "python"))
 import planwatch_client as pwc  # noqa: E402
-from test_python_client import Daemon  # noqa: E402  (the daemon as a child process)
+from pwcheck import daemon_on_copy  # noqa: E402
 
 # Both written by releases before issue 16: alert records as the raw struct (store-v3, made
 # at 86d647f) and as daemon/alert.c's version 2 (store-v3-alert2, made at fb198f8).
@@ -51,14 +51,7 @@ def sha(path):
 
 
 def daemon_on(binary, catalogs):
-    d = Daemon(binary)
-    os.makedirs(os.path.join(d.dir, "state"))
-    shutil.copy(os.path.join(FIXTURE, "data.mdb"), os.path.join(d.dir, "state", "data.mdb"))
-    with open(d.conf, "w") as f:
-        f.write("state_dir: %s/state\ncatalog:\n%slisten: %s\npublish: %s\n"
-                "allow_clock_set: true\n" % (d.dir, "".join("  - %s/%s\n" % (SRC, c)
-                                                            for c in catalogs), d.ep, d.pub))
-    return d
+    return daemon_on_copy(binary, FIXTURE, catalogs)
 
 
 def series(items):
@@ -103,9 +96,10 @@ def migrated(binary, m):
                 bodies += [x["body"] for x in page["items"]]
                 seq = page["items"][-1]["seq"]
             check(log[:257] == m["log"], "notices 1..257 replay with their old topics")
-            check(st["log_v2_from"] == 258, "log_v2_from 258: %s" % st["log_v2_from"])
+            check(st["log_v2_from"] == 258 and st["log_v3_from"] == 258,
+                  "log_v2_from and log_v3_from 258: %s %s" % (st["log_v2_from"], st["log_v3_from"]))
             check({b.get("v") for b in bodies[:257]} == {1} and
-                  {b.get("v") for b in bodies[257:]} <= {2}, "bodies before 258 v 1, after v 2")
+                  {b.get("v") for b in bodies[257:]} <= {3}, "bodies before 258 v 1, after v 3")
             old = [b for b, (_, t) in zip(bodies[:257], log) if t.startswith("change.")]
             check(old and all("plan" in b and "region" not in b for b in old),
                   "%d old change bodies as v1 had them (plan, no region)" % len(old))
@@ -130,8 +124,8 @@ def migrated(binary, m):
                   "fx-1 resent stores nothing (the one new figure only)")
             new = [x for x in c.since(seq, prefix="change.")["items"]]
             check([(x["topic"], x["body"]["v"], x["body"]["region"], x["body"]["period"])
-                   for x in new] == [("change.quangang.gdp", 2, "350505", "2025Q4")],
-                  "after the switch a change notice is v 2 by region: %s" % new)
+                   for x in new] == [("change.quangang.gdp", 3, "350505", "2025Q4")],
+                  "after the switch a change notice is v 3 by region: %s" % new)
     finally:
         d.stop()
         print(d.log_tail(5), end="")

@@ -25,15 +25,17 @@ the fixture 15th plan (tests/fixtures/plan-15-TEST-FIXTURE, made-up numbers):
     baseline that differs from the stored 2025 figure, "quangang-15 gdp: 15th-plan baseline
     1050 differs from the stored 2025 final figure 1062" (a copy with the stored 1062: none);
   * loaded as a draft by SIGHUP (a reload, not a restart): the daemon's lint logs the same one
-    line, and the draft judges nothing (2026 still has no plan in force);
-  * set active, SIGHUP:
+    line, plan.quangang.quangang-15 announces it (draft, previous nil), and the draft judges
+    nothing (2026 still has no plan in force);
+  * set active, SIGHUP (plan.quangang.quangang-15: active, previous draft):
   * city targets per year (target_set year): 2026 = 3.2, 2027 = 3.0, 2026 revised to 3.3;
     the notices carry year and rev, a year outside the window is out_of_range, and a 2026
     figure is judged against 3.3;
   * a 2026 figure is judged by quangang-15 (its 2026 年度目标 5.5%), and there is a plan in
     force again; the 14th plan judged the 2025 figure that arrived after 2026Q3 (each plan is
     governed by its newest period inside its window);
-  * the 14th plan closed (`status: closed`, SIGHUP): a late revision of its 2025 figure is
+  * the 14th plan closed (`status: closed`, SIGHUP; plan.quangang.quangang-14: closed,
+    previous active; nothing for the plans that did not change): a late revision of its 2025 figure is
     judged but announced by no verdict notice, `query` still answers its series and `report
     --plan quangang-14 --period 2025` still shows its 2025 verdicts; a restart lints again.
 """
@@ -102,6 +104,13 @@ def topics_after(c, seq):
     return [x["topic"] for x in items], seq
 
 
+def plan_notices(c, seq):
+    """(topic, status, previous) of the plan. notices after seq."""
+    items, _ = notices_after(c, seq)
+    return [(x["topic"], x["body"]["status"], x["body"]["previous"]) for x in items
+            if x["topic"].startswith("plan.")]
+
+
 def check_v2(c, f, seq):
     """The v2 protocol through the daemon: ACK items, notice bodies and topics, reads by
     region. Returns the last seq seen."""
@@ -128,10 +137,10 @@ def check_v2(c, f, seq):
     check([b["period"] for b in changes] == ["2022Q1", "2022Q2", "2026Q2", "2019"],
           "one change notice per new figure: %s" % [b["period"] for b in changes])
     b = changes[1] if len(changes) == 4 else {}
-    check(b.get("v") == 2 and b.get("region") == "350505" and b.get("alias") == "quangang" and
+    check(b.get("v") == 3 and b.get("region") == "350505" and b.get("alias") == "quangang" and
           "plan" not in b and b.get("judged_by") == ["quangang-14"] and b.get("value") == 400 and
           b.get("unit") == "亿元" and b.get("sent_unit") == "万元" and b.get("sent_value") == 4000000,
-          "change body v2 (region, alias, what was sent, judged_by): %s" % b)
+          "change body v3 (v2's: region, alias, what was sent, judged_by): %s" % b)
     check(len(changes) == 4 and changes[2].get("judged_by") == [] and
           changes[3].get("judged_by") == ["quangang-13"] and changes[0].get("sent_unit") == "亿元",
           "judged_by [] for 2026, the 13th plan for 2019")
@@ -144,7 +153,7 @@ def check_v2(c, f, seq):
     check([n["topic"] for n in br] == ["breach.quangang.quangang-14.gdp"],
           "verdict topic kind.alias.plan.series: %s" % [n["topic"] for n in notices])
     b = br[0]["body"] if br else {}
-    check(b.get("v") == 2 and b.get("region") == "350505" and b.get("alias") == "quangang" and
+    check(b.get("v") == 3 and b.get("region") == "350505" and b.get("alias") == "quangang" and
           b.get("plan") == "quangang-14" and b.get("plan_window") == [2021, 2025] and
           b.get("period") == "2023" and b.get("state") == "off_track",
           "verdict body names region and plan: %s" % b)
@@ -165,7 +174,9 @@ def check_v2(c, f, seq):
         got = c.call("query", **args)
         check(got.get("type") == "nack" and got.get("error") == err,
               "query %s: %s" % (kw, got.get("error")))
-    check(c.status().get("log_v2_from") == 1, "a fresh store's topics are v2 from seq 1")
+    st = c.status()
+    check(st.get("log_v2_from") == 1 and st.get("log_v3_from") == 1,
+          "a fresh store's notices are v2 topics and v3 bodies from seq 1")
     return seq
 
 
@@ -327,8 +338,12 @@ def main():
                   "a baseline equal to the stored figure passes: %r %r" % (err, out))
             # 3: loaded as a draft by a reload: linted, judges nothing.
             draft = variant(d, P15, "quangang-15.draft.yaml", "status: active", "status: draft")
+            _, mark = topics_after(c, 0)
             lint = lint_lines(reload(d, BASE + [draft]))
             check(len(lint) == 1 and LINT15 in lint[0], "reload lint (draft): %s" % lint)
+            pn = plan_notices(c, mark)
+            check(pn == [("plan.quangang.quangang-15", "draft", None)],
+                  "the draft's loading announced once: %s" % pn)
             r = f.push("统计局", "p-5d", [item("quangang-14", "2026Q3", 800.5, 5.0, "flash")])
             check(r.get("type") == "ack", "gdp 2026Q3 under the draft, acknowledged")
             a = c.alerts()
@@ -336,8 +351,12 @@ def main():
                   not [x for x in a["items"] if x["plan"] == "quangang-15"],
                   "a draft judges nothing: %s" % a)
             # 4: active.
+            _, mark = topics_after(c, 0)
             lint = lint_lines(reload(d, BASE + [P15]))
             check(len(lint) == 1 and LINT15 in lint[0], "reload lint (active): %s" % lint)
+            pn = plan_notices(c, mark)
+            check(pn == [("plan.quangang.quangang-15", "active", "draft")],
+                  "draft -> active announced: %s" % pn)
             r = f.push("统计局", "p-5", [item("quangang-14", "2026Q3", 801, 5.0, "flash")])
             check(r.get("type") == "ack", "gdp 2026Q3 revised, acknowledged")
             a = c.alerts()
@@ -377,7 +396,11 @@ def main():
             closed = variant(d, "catalog/plans/quangang-14.yaml", "quangang-14.closed.yaml",
                              "status: active", "status: closed")
             base_closed = [closed if b == "catalog/plans/quangang-14.yaml" else b for b in BASE]
+            _, mark = topics_after(c, 0)
             reload(d, base_closed + [P15])
+            pn = plan_notices(c, mark)
+            check(pn == [("plan.quangang.quangang-14", "closed", "active")],
+                  "the 14th plan's closing announced, nothing else: %s" % pn)
             _, seq = topics_after(c, 0)
             r = f.push("统计局", "p-7", [item("quangang-14", "2025", 1040, 3.0, "revised")])
             check(r.get("type") == "ack", "a late revision of gdp 2025 acknowledged")

@@ -556,7 +556,9 @@ static void test_nil_optional(void)
 		  { { "limit", 'u' }, { "region", 's' } } },
 		{ "since", { { "seq", 'u' } }, { { "limit", 'u' }, { "prefix", 's' } } },
 		{ "status", { { NULL, 0 } }, { { NULL, 0 } } },
-		{ "alerts", { { NULL, 0 } }, { { "plan", 's' } } },
+		{ "alerts", { { NULL, 0 } },
+		  { { "plan", 's' }, { "region", 's' }, { "dept", 's' }, { "period", 'p' },
+		    { "all", 'b' } } },
 		{ "rejected", { { NULL, 0 } },
 		  { { "seq", 'u' }, { "limit", 'u' }, { "dept", 's' }, { "time", 'u' } } },
 		{ "retry", { { "seq", 'u' } }, { { NULL, 0 } } },
@@ -591,7 +593,8 @@ static void test_nil_optional(void)
 			      out->seq == base->seq && out->time_ms == base->time_ms &&
 			      out->year == base->year && !out->dept == !base->dept &&
 			      !out->plan == !base->plan && !out->region == !base->region &&
-			      out->detail == base->detail && out->sources == base->sources);
+			      out->detail == base->detail && out->all == base->all &&
+			      out->has_period == base->has_period && out->sources == base->sources);
 		}
 	}
 	/* An item's optional keys: yoy, reason, confirm, and the one of plan and region that

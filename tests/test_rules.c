@@ -1,6 +1,7 @@
 /* tests/test_rules.c — target tracking on a real store: each target kind on both sides of
- * its threshold, persistence, hysteresis, annual overrides, city targets, overdue, and the
- * alert state record (version 2, and version 1 still read). */
+ * its threshold, persistence, hysteresis, annual overrides, city targets, the verdict of
+ * each judged period, overdue per (department, period) with its due entries, and the alert
+ * state record (version 3, versions 2 and 1 still read). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,9 @@
 #include "../model/catalog.h"
 #include "../daemon/alert.h"
 #include "../daemon/notice.h"
+#include "../daemon/overdue.h"
 #include "../daemon/rules.h"
+#include "../daemon/verdict.h"
 #include "../proto/status.h"
 #include "../store/store.h"
 #include "check.h"
@@ -18,6 +21,7 @@
 static struct store *st;
 static struct catalog *cat;
 static struct notice_list out;
+static struct overdue_arrivals *arrivals;
 static const struct rules_cfg cfg = { .margin_pct = 1.0, .hysteresis_pct = 0.5, .persistence = 2 };
 
 struct put_arg {
@@ -26,6 +30,7 @@ struct put_arg {
 	bool has_target;
 	double target;
 	bool backfill; /* stored as history: daemon/apply does not evaluate it */
+	bool arrive;   /* also what daemon/apply does for a stored figure: its due entry */
 };
 
 static int put_txn(struct store_txn *t, void *arg)
@@ -41,6 +46,9 @@ static int put_txn(struct store_txn *t, void *arg)
 	} else {
 		a->o.rev = store_obs_get(t, a->o.plan, a->o.ind, &a->o.period, &prev) == 0 ? prev.rev + 1 : 1;
 		int rc = store_obs_put(t, &a->o);
+		if (rc == 0 && a->arrive &&
+		    (rc = overdue_arrived(t, a->x->series, &a->o.period, out.now_ms, arrivals)) == 0)
+			rc = overdue_resolve(t, cat, arrivals, &out);
 		if (rc < 0 || a->backfill)
 			return rc;
 	}
@@ -49,11 +57,13 @@ static int put_txn(struct store_txn *t, void *arg)
 
 /* Stores one observation, evaluates, and returns the topic kind of the single notice
  * emitted ("breach", "at_risk", "resolved") or "" when none. */
-static const char *feed_in(const char *plan, const char *ind, const char *period, double value,
-			   double yoy, bool backfill)
+/* Stores one flash figure of plan's series as daemon/apply does (arrive: also ending its due
+ * entry) and evaluates it unless it is backfill. */
+static void put_figure(const char *plan, const char *ind, const char *period, double value,
+		       double yoy, bool backfill, bool arrive)
 {
-	static char kind[STORE_TOPIC_MAX + 1];
-	struct put_arg a = { .x = catalog_find(cat, plan, ind), .backfill = backfill };
+	struct put_arg a = { .x = catalog_find(cat, plan, ind), .backfill = backfill,
+			     .arrive = arrive };
 	CHECK(a.x);
 	snprintf(a.o.plan, sizeof(a.o.plan), "%s", cat_owner(a.x)); /* the series' region */
 	a.o.flags = backfill ? STORE_OBS_BACKFILL : 0;
@@ -63,6 +73,13 @@ static const char *feed_in(const char *plan, const char *ind, const char *period
 	a.o.yoy = yoy;
 	a.o.status = PW_ST_FLASH;
 	CHECK_OK(store_write(st, put_txn, &a));
+}
+
+static const char *feed_in(const char *plan, const char *ind, const char *period, double value,
+			   double yoy, bool backfill)
+{
+	static char kind[STORE_TOPIC_MAX + 1];
+	put_figure(plan, ind, period, value, yoy, backfill, false);
 	CHECK(out.n <= 1);
 	kind[0] = '\0';
 	if (out.n == 1) {
@@ -325,11 +342,13 @@ static void test_city_target(void)
 	CHECK(out.n == 1 && strncmp(out.items[0].topic, "resolved.", 9) == 0);
 }
 
+static struct rules_cfg od_cfg;
+
 static int overdue_txn(struct store_txn *t, void *arg)
 {
 	(void)arg;
 	notice_list_clear(&out);
-	return rules_overdue(&cfg, t, cat, &out);
+	return overdue_tick(&od_cfg, t, cat, &out);
 }
 
 static int64_t ms(int y, int m, int d)
@@ -338,98 +357,253 @@ static int64_t ms(int y, int m, int d)
 	return (int64_t)timegm(&tm) * 1000;
 }
 
-static bool has_topic(const char *topic)
+/* How many notices of the last txn have this topic. */
+static int n_topic(const char *topic)
 {
+	int n = 0;
 	for (size_t i = 0; i < out.n; i++)
-		if (strcmp(out.items[i].topic, topic) == 0)
-			return true;
-	return false;
+		n += strcmp(out.items[i].topic, topic) == 0;
+	return n;
 }
 
-/* The one notice in out is an alert notice (PROTOCOL.md §4 "Alert fields"): every field,
- * state and rule from the lists, previous "overdue", the arrived figure as observed. */
-static void check_resolved_overdue(const char *period, double observed)
+static bool has_topic(const char *topic)
 {
-	static const char *const fields[] = { "plan", "indicator", "name", "attribute", "period",
-					      "observed", "unit", "data_status", "value",
-					      "required", "gap", "gap_unit", "state", "previous",
-					      "rule", "basis", "rule_zh", "rule_en", "streak" };
-	static const char *const states[] = { "on_track", "at_risk", "off_track" };
-	static const char *const rules[] = { "growth_yoy", "growth_path", "annual_value",
-					     "level_path", "ceiling", "floor", "keep_level",
-					     "city_target", "cumulative" };
-	struct proto_view *v;
-	char key[32], *text, buf[64];
-	bool found;
-	CHECK(out.n == 1);
-	CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[0].off, out.items[0].len));
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		found = false;
-		for (size_t k = 0; k < proto_view_nkeys(v) && !found; k++) {
-			CHECK_OK(proto_view_entry(v, k, key, sizeof(key), &text));
-			free(text);
-			found = strcmp(key, fields[i]) == 0;
+	return n_topic(topic) > 0;
+}
+
+/* Field key of the first notice with this topic. */
+static void topic_str(const char *topic, const char *key, char *buf, size_t cap)
+{
+	for (size_t i = 0; i < out.n; i++)
+		if (strcmp(out.items[i].topic, topic) == 0) {
+			struct proto_view *v;
+			CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[i].off, out.items[i].len));
+			CHECK_OK(proto_view_str(v, -1, key, buf, cap));
+			proto_view_free(v);
+			return;
 		}
-		if (!found)
-			fprintf(stderr, "resolved after overdue: no field '%s'\n", fields[i]);
-		CHECK(found);
-	}
-	CHECK_OK(proto_view_str(v, -1, "state", buf, sizeof(buf)));
-	found = false;
-	for (size_t i = 0; i < 3; i++)
-		found |= strcmp(buf, states[i]) == 0;
-	if (!found)
-		fprintf(stderr, "resolved after overdue: state '%s' is not in the list\n", buf);
-	CHECK(found);
-	CHECK_OK(proto_view_str(v, -1, "rule", buf, sizeof(buf)));
-	found = false;
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		found |= strcmp(buf, rules[i]) == 0;
-	if (!found)
-		fprintf(stderr, "resolved after overdue: rule '%s' is not in the list\n", buf);
-	CHECK(found);
-	CHECK_OK(proto_view_str(v, -1, "previous", buf, sizeof(buf)));
-	CHECK(strcmp(buf, "overdue") == 0);
-	CHECK_OK(proto_view_str(v, -1, "period", buf, sizeof(buf)));
-	CHECK(strcmp(buf, period) == 0);
-	double d;
-	CHECK_OK(proto_view_double(v, -1, "observed", &d));
-	CHECK(d == observed);
-	proto_view_free(v);
+	CHECK(!"no such notice");
+}
+
+/* A figure stored as daemon/apply stores one: its due entry ends, resolved is announced. */
+static void arrive_in(const char *plan, const char *ind, const char *period, double value,
+		      double yoy)
+{
+	put_figure(plan, ind, period, value, yoy, false, true);
+}
+
+static void arrive(const char *ind, const char *period, double value, double yoy)
+{
+	arrive_in("test-plan", ind, period, value, yoy);
+}
+
+/* The keys of the first notice with this topic, in order, joined by ' '. */
+static void topic_keys(const char *topic, char *buf, size_t cap)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < out.n; i++)
+		if (strcmp(out.items[i].topic, topic) == 0) {
+			struct proto_view *v;
+			char key[32], *text;
+			CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[i].off, out.items[i].len));
+			for (size_t k = 0; k < proto_view_nkeys(v); k++) {
+				CHECK_OK(proto_view_entry(v, k, key, sizeof(key), &text));
+				free(text);
+				n += (size_t)snprintf(buf + n, cap - n, "%s%s", k ? " " : "", key);
+				CHECK(n < cap);
+			}
+			proto_view_free(v);
+			return;
+		}
+	CHECK(!"no such notice");
+}
+
+/* The indicators of list key ("indicators", "outstanding") of the first notice with this
+ * topic, joined by ' ' as "id:days_late". */
+static void topic_list(const char *topic, const char *key, char *buf, size_t cap)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < out.n; i++)
+		if (strcmp(out.items[i].topic, topic) == 0) {
+			struct proto_view *v, *l;
+			char id[64];
+			int64_t days;
+			CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[i].off, out.items[i].len));
+			CHECK_OK(proto_view_sub(v, -1, key, &l));
+			for (size_t k = 0; k < proto_view_count(l); k++) {
+				CHECK_OK(proto_view_str(l, (int)k, "indicator", id, sizeof(id)));
+				CHECK_OK(proto_view_int(l, (int)k, "days_late", &days));
+				n += (size_t)snprintf(buf + n, cap - n, "%s%s:%lld", k ? " " : "", id,
+						      (long long)days);
+				CHECK(n < cap);
+			}
+			proto_view_free(l);
+			proto_view_free(v);
+			return;
+		}
+	CHECK(!"no such notice");
 }
 
 static void test_overdue(void)
 {
-	/* fiscal_revenue is monthly, due 15 days after the month. On 2025-03-14 February is
-	 * not yet due (due 03-15) but January (due 02-15) is. */
+	char s[400];
+	/* fiscal_revenue is monthly, due 15 days after the month: on 2025-03-14 February is
+	 * not yet due (due 03-15) but January (02-15) and December (01-15) are; gdp's 2024Q4
+	 * was due 2025-01-20 and energy_intensity_cut's 2024 on 2025-03-01 (annual: 60 days).
+	 * overdue_since 2025-02-01: what fell due before it is never announced. */
+	od_cfg = cfg;
+	od_cfg.overdue_since_ms = ms(2025, 2, 1);
 	out.now_ms = ms(2025, 3, 14);
 	CHECK_OK(store_write(st, overdue_txn, NULL));
-	CHECK(has_topic("overdue.test-plan.fiscal_revenue"));
-	char per[16];
+	CHECK(n_topic("overdue.test.财政局") == 1); /* 2025-01 only, not 2024-12 */
+	topic_str("overdue.test.财政局", "period", s, sizeof(s));
+	CHECK(strcmp(s, "2025-01") == 0);
+	topic_str("overdue.test.财政局", "due", s, sizeof(s));
+	CHECK(strcmp(s, "2025-02-15") == 0);
+	CHECK(has_topic("overdue.test.发改局"));
+	CHECK(!has_topic("overdue.test.统计局")); /* gdp 2024Q4: due before overdue_since */
+	/* rules 统计局: two annual figures of 2024, due 2025-03-01, in one notice */
+	CHECK(n_topic("overdue.rules.统计局") == 1);
+	topic_list("overdue.rules.统计局", "indicators", s, sizeof(s));
+	CHECK(strcmp(s, "industry_va:12 total_revenue:12") == 0);
+	/* The notice lists its indicators with days late: due by the end of 2025-02-15, and
+	 * 03-14 00:00 is 26 whole days after. */
 	for (size_t i = 0; i < out.n; i++)
-		if (strcmp(out.items[i].topic, "overdue.test-plan.fiscal_revenue") == 0) {
-			struct proto_view *v;
+		if (strcmp(out.items[i].topic, "overdue.test.财政局") == 0) {
+			struct proto_view *v, *inds;
+			int64_t days;
 			CHECK_OK(proto_view_new(&v, out.bodies.data + out.items[i].off, out.items[i].len));
-			CHECK_OK(proto_view_str(v, -1, "period", per, sizeof(per)));
+			CHECK_OK(proto_view_sub(v, -1, "indicators", &inds));
+			CHECK(proto_view_count(inds) == 1);
+			CHECK_OK(proto_view_str(inds, 0, "indicator", s, sizeof(s)));
+			CHECK(strcmp(s, "fiscal_revenue") == 0);
+			CHECK_OK(proto_view_int(inds, 0, "days_late", &days));
+			CHECK(days == 26);
+			proto_view_free(inds);
 			proto_view_free(v);
 		}
-	CHECK(strcmp(per, "2025-01") == 0);
 	/* Announced once only. */
 	CHECK_OK(store_write(st, overdue_txn, NULL));
-	CHECK(!has_topic("overdue.test-plan.fiscal_revenue"));
-	/* The figure arrives: resolved (before any verdict on the value), with the alert
-	 * fields of PROTOCOL.md §4 and only states and rules of its lists. */
-	feed("fiscal_revenue", "2025-01", 2.5, 9.0);
-	CHECK(has_topic("resolved.test.test-plan.fiscal_revenue"));
-	check_resolved_overdue("2025-01", 2.5);
+	CHECK(!has_topic("overdue.test.财政局") && !has_topic("overdue.test.发改局"));
+	/* The figure arrives: resolved per (department, period) as it was announced, the
+	 * figure with how late it came, and its due entry is gone. Its body has no state or
+	 * rule: the verdict of the figure is its plans' own notice. */
+	out.now_ms = ms(2025, 3, 15);
+	arrive("fiscal_revenue", "2025-01", 2.5, 9.0);
+	CHECK(n_topic("resolved.test.财政局") == 1);
+	topic_keys("resolved.test.财政局", s, sizeof(s));
+	CHECK(strcmp(s, "v seq topic time region alias dept period due days_late indicators "
+			"previous outstanding") == 0);
+	topic_str("resolved.test.财政局", "previous", s, sizeof(s));
+	CHECK(strcmp(s, "overdue") == 0);
+	topic_str("resolved.test.财政局", "period", s, sizeof(s));
+	CHECK(strcmp(s, "2025-01") == 0);
+	topic_list("resolved.test.财政局", "indicators", s, sizeof(s));
+	CHECK(strcmp(s, "fiscal_revenue:27") == 0);
+	topic_list("resolved.test.财政局", "outstanding", s, sizeof(s));
+	CHECK(strcmp(s, "") == 0);
+	arrive("fiscal_revenue", "2025-01", 2.6, 9.1); /* a revision resolves nothing more */
+	CHECK(!has_topic("resolved.test.财政局"));
+	/* The two figures of rules 统计局 2024, announced together: the first to come lists
+	 * the other as outstanding, the second none. */
+	arrive_in("rules-plan", "total_revenue", "2024", 30, NAN);
+	CHECK(n_topic("resolved.rules.统计局") == 1);
+	topic_list("resolved.rules.统计局", "indicators", s, sizeof(s));
+	CHECK(strcmp(s, "total_revenue:13") == 0);
+	topic_list("resolved.rules.统计局", "outstanding", s, sizeof(s));
+	CHECK(strcmp(s, "industry_va:13") == 0);
+	arrive_in("rules-plan", "industry_va", "2024", 560, 7.0);
+	topic_list("resolved.rules.统计局", "outstanding", s, sizeof(s));
+	CHECK(strcmp(s, "") == 0);
 	/* Next month becomes due and is announced. */
 	out.now_ms = ms(2025, 3, 16);
 	CHECK_OK(store_write(st, overdue_txn, NULL));
-	CHECK(has_topic("overdue.test-plan.fiscal_revenue"));
-	/* An indicator that never reported is overdue from its first due date: unemployment
-	 * was reported for 2022..2024, so on 2025-03-14 nothing of it is missing (2024 is due
-	 * 60 days after its end, 2025-03-01, and present). */
-	CHECK(!has_topic("overdue.test-plan.unemployment"));
+	CHECK(n_topic("overdue.test.财政局") == 1);
+	topic_str("overdue.test.财政局", "period", s, sizeof(s));
+	CHECK(strcmp(s, "2025-02") == 0);
+	/* unemployment was reported for 2022..2024: nothing of it is missing. */
+	CHECK(!has_topic("overdue.test.人社局"));
+}
+
+/* Every judged period keeps its verdict: test_growth_yoy's gdp 2023Q2 was at risk (off by
+ * 2 pp, first quarter), 2023Q3 off track, whatever came after. */
+static int verdict_txn(struct store_txn *t, void *arg)
+{
+	struct verdict_rec *r = arg;
+	struct period p = { 2023, PERIOD_QUARTER, 2 };
+	uint8_t buf[VERDICT_REC];
+	size_t len;
+	int rc = store_verdict_get(t, "test-plan", "gdp", &p, buf, sizeof(buf), &len);
+	if (rc == 0)
+		rc = verdict_decode(&r[0], buf, len);
+	p.n = 3;
+	if (rc == 0)
+		rc = store_verdict_get(t, "test-plan", "gdp", &p, buf, sizeof(buf), &len);
+	return rc < 0 ? rc : verdict_decode(&r[1], buf, len);
+}
+
+struct cut_arg {
+	struct proto_buf items;
+	int n;
+};
+
+static int cut_txn(struct store_txn *t, void *arg)
+{
+	struct cut_arg *c = arg;
+	struct period cut = { 2023, PERIOD_QUARTER, 2 };
+	struct rules_alert_filter f = { .plan = "test-plan", .cut = &cut };
+	c->n = rules_alerts_encode(t, cat, &f, &c->items);
+	return c->n < 0 ? c->n : 0;
+}
+
+static void test_verdicts(void)
+{
+	struct verdict_rec r[2];
+	CHECK_OK(store_read(st, verdict_txn, r));
+	CHECK(r[0].state == RULES_AT_RISK && r[0].raw == RULES_OFF_TRACK && r[0].required == 6 &&
+	      r[0].gap == -2 && r[0].points && strcmp(verdict_rule_name(r[0].rule), "growth_yoy") == 0);
+	CHECK(r[1].state == RULES_OFF_TRACK && r[1].raw == RULES_OFF_TRACK);
+	/* The alerts as of 2023Q2 read them: gdp at risk in 2023Q2, not its newest state. */
+	struct cut_arg c;
+	struct proto_buf b;
+	struct proto_view *v;
+	char id[32], state[32], per[16];
+	bool seen = false;
+	proto_buf_init(&c.items);
+	proto_buf_init(&b);
+	CHECK_OK(store_read(st, cut_txn, &c));
+	CHECK(c.n > 0);
+	proto_w_map(&b, 1);
+	proto_w_str(&b, "items");
+	proto_w_array(&b, (uint32_t)c.n);
+	proto_w_raw(&b, c.items.data, c.items.len);
+	CHECK_OK(proto_view_new(&v, b.data, b.len));
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		CHECK_OK(proto_view_str(v, (int)i, "indicator", id, sizeof(id)));
+		CHECK_OK(proto_view_str(v, (int)i, "period", per, sizeof(per)));
+		if (strcmp(id, "gdp") != 0)
+			continue;
+		CHECK_OK(proto_view_str(v, (int)i, "state", state, sizeof(state)));
+		CHECK(strcmp(state, "at_risk") == 0 && strcmp(per, "2023Q2") == 0);
+		seen = true;
+	}
+	CHECK(seen);
+	proto_view_free(v);
+	proto_buf_release(&b);
+	proto_buf_release(&c.items);
+	/* The codec refuses what it does not know. */
+	uint8_t buf[VERDICT_REC];
+	struct verdict_rec x;
+	CHECK(verdict_encode(&r[0], buf) == VERDICT_REC);
+	CHECK_OK(verdict_decode(&x, buf, VERDICT_REC));
+	CHECK(x.state == r[0].state && x.gap == r[0].gap && x.rev == r[0].rev);
+	CHECK_RC(verdict_decode(&x, buf, VERDICT_REC - 1), PW_ESTORE);
+	buf[0] = 2;
+	CHECK_RC(verdict_decode(&x, buf, VERDICT_REC), PW_ESTORE);
+	CHECK(verdict_rule_code("no_such_rule") == 0 && verdict_rule_name(0) == NULL &&
+	      verdict_rule_code("cumulative") != 0);
 }
 
 struct rec_arg {
@@ -470,29 +644,37 @@ static void test_def_change(void)
 	CHECK(a.state == RULES_ON_TRACK && a.last_period.year == 2022 && a.value == 9);
 }
 
-/* The alert state record: version 2 little-endian, and version 1 (the raw struct older
- * releases stored) still read, then rewritten as version 2. */
+/* The alert state record: version 3 little-endian; version 2 (with the overdue period
+ * schema 6 kept there) and version 1 (the raw struct older releases stored) still read,
+ * then rewritten as version 3. */
 static void test_alert_record(void)
 {
-	struct alert a = { .state = RULES_AT_RISK, .last_raw = RULES_OFF_TRACK, .overdue = 1,
+	struct alert a = { .state = RULES_AT_RISK, .last_raw = RULES_OFF_TRACK,
 			   .streak_before = 0x0102, .last_period = { 2024, PERIOD_QUARTER, 3 },
-			   .overdue_period = { 2025, PERIOD_MONTH, 12 }, .value = -0.0,
-			   .required = 58.25, .gap = NAN, .since_ms = -5 }, b;
+			   .value = -0.0, .required = 58.25, .gap = NAN, .since_ms = -5 }, b;
 	uint8_t buf[ALERT_REC_MAX] = { 0 };
 
 	CHECK(alert_encode(&a, buf) == ALERT_REC);
-	CHECK(buf[0] == 2 && buf[1] == RULES_AT_RISK && buf[4] == 0x02 && buf[5] == 0x01);
-	CHECK(buf[6] == (2024 & 0xff) && buf[7] == 2024 >> 8 && buf[8] == PERIOD_QUARTER);
+	CHECK(buf[0] == 3 && buf[1] == RULES_AT_RISK && buf[3] == 0x02 && buf[4] == 0x01);
+	CHECK(buf[5] == (2024 & 0xff) && buf[6] == 2024 >> 8 && buf[7] == PERIOD_QUARTER);
 	CHECK(buf[ALERT_REC - 1] == 0xff); /* since_ms -5: the top byte of its LE i64 */
 	CHECK_OK(alert_decode(&b, buf, ALERT_REC));
-	CHECK(b.state == a.state && b.last_raw == a.last_raw && b.overdue == 1 &&
-	      b.streak_before == 0x0102 && b.last_period.n == 3 && b.overdue_period.year == 2025 &&
-	      b.overdue_period.n == 12 && signbit(b.value) && b.required == 58.25 &&
-	      isnan(b.gap) && b.since_ms == -5);
+	CHECK(b.state == a.state && b.last_raw == a.last_raw && !b.had_overdue &&
+	      b.streak_before == 0x0102 && b.last_period.n == 3 && signbit(b.value) &&
+	      b.required == 58.25 && isnan(b.gap) && b.since_ms == -5);
 	CHECK_RC(alert_decode(&b, buf, ALERT_REC - 1), PW_ESTORE);
 	CHECK_RC(alert_decode(&b, buf, 0), PW_ESTORE);
-	buf[0] = 3;
+	buf[0] = 4;
 	CHECK_RC(alert_decode(&b, buf, ALERT_REC), PW_ESTORE);
+	/* Version 2, as schema 6 wrote it: overdue 2025-12 announced. */
+	uint8_t v2[ALERT_REC_V2] = { 2, RULES_OFF_TRACK, RULES_OFF_TRACK, 1, 0x02, 0x01,
+				     2024 & 0xff, 2024 >> 8, PERIOD_QUARTER, 3,
+				     2025 & 0xff, 2025 >> 8, PERIOD_MONTH, 12 };
+	CHECK_OK(alert_decode(&b, v2, sizeof(v2)));
+	CHECK(b.state == RULES_OFF_TRACK && b.streak_before == 0x0102 && b.last_period.n == 3 &&
+	      b.had_overdue && b.overdue_period.year == 2025 && b.overdue_period.n == 12 &&
+	      b.value == 0 && b.since_ms == 0);
+	CHECK_RC(alert_decode(&b, v2, sizeof(v2) - 1), PW_ESTORE);
 
 	/* forest_cover was left at risk (test_level_ceiling_keep). Store an old raw record
 	 * saying off track since 2024: it counts as off track and its arrival resolves it. */
@@ -533,6 +715,7 @@ int main(void)
 	CHECK_OK(catalog_load(&cat, files, 4, err));
 	CHECK_OK(store_open(&st, dir, 0, 0));
 	notice_list_init(&out);
+	CHECK_OK(overdue_arrivals_new(&arrivals));
 	out.now_ms = ms(2026, 11, 1);
 	test_growth_yoy();
 	test_annual_override();
@@ -541,20 +724,22 @@ int main(void)
 	test_def_change();
 	test_evaluation_reads();
 	test_city_target();
+	test_verdicts();
 	test_overdue();
 	test_alert_record();
-	/* Alert state is durable. After a reopen: gdp 2024Q4 was announced overdue on
-	 * 2025-03-14 (quarterly, due 20 days after the quarter), so its arrival resolves that
-	 * once; gdp was left on track, so a good figure repeats nothing. */
+	/* Alert state and due entries are durable. After a reopen the same check announces
+	 * nothing again; fiscal_revenue 2025-02 (announced on 2025-03-16) still resolves once
+	 * when it comes; gdp was left on track, so a good figure repeats nothing. */
 	store_free(st);
 	CHECK_OK(store_open(&st, dir, 0, 0));
-	EXPECT(feed("gdp", "2024Q4", 500, 7.5), "resolved");
-	char prev[32];
-	notice_str("previous", prev, sizeof(prev));
-	CHECK(strcmp(prev, "overdue") == 0);
+	CHECK_OK(store_write(st, overdue_txn, NULL));
+	CHECK(!has_topic("overdue.test.财政局") && !has_topic("overdue.test.发改局"));
+	arrive("fiscal_revenue", "2025-02", 5.0, 9.0);
+	CHECK(n_topic("resolved.test.财政局") == 1);
 	EXPECT(feed("gdp", "2025Q1", 150, 7.5), "");
 	store_free(st);
 	notice_list_release(&out);
+	overdue_arrivals_free(arrivals);
 	catalog_free(cat);
 	char cmd[64];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

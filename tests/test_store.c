@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../proto/err.h"
@@ -1245,7 +1246,7 @@ static int kv_read_fn(struct store_txn *t, void *arg)
 	CHECK(len == 0);
 	CHECK_RC(store_meta_get(t, "target/p/j", buf, sizeof(buf), &len), PW_ENOTFOUND);
 	CHECK_OK(store_meta_get(t, "schema", buf, sizeof(buf), &len));
-	CHECK(len == 4 && memcmp(buf, "\6\0\0\0", 4) == 0);
+	CHECK(len == 4 && memcmp(buf, "\7\0\0\0", 4) == 0);
 	return 0;
 }
 
@@ -1261,6 +1262,105 @@ static void test_kv(void)
 	store_free(s);
 	CHECK_OK(store_open(&s, dir, 0, 0));
 	CHECK_OK(store_read(s, kv_read_fn, NULL));
+	store_free(s);
+}
+
+/* ---- verdict and due: records per (plan or owner, indicator, period) ---- */
+
+struct per_seen {
+	char keys[16][80];
+	int n, stop_at;
+};
+
+static int per_cb(const char *a, const char *ind, const struct period *p, const void *buf,
+		  size_t len, void *arg)
+{
+	struct per_seen *w = arg;
+	char per[PERIOD_TEXT_MAX];
+	period_format(p, per);
+	CHECK(w->n < 16);
+	snprintf(w->keys[w->n++], 80, "%s/%s/%s=%.*s", a, ind, per, (int)len, (const char *)buf);
+	return w->stop_at && w->n == w->stop_at ? 1 : 0;
+}
+
+static int per_write_fn(struct store_txn *t, void *arg)
+{
+	(void)arg;
+	struct period q3 = { 2025, PERIOD_QUARTER, 3 }, y = { 2025, PERIOD_ANNUAL, 0 },
+		      m = { 2024, PERIOD_MONTH, 12 };
+	CHECK_OK(store_verdict_put(t, "p", "gdp", &q3, "q3", 2));
+	CHECK_OK(store_verdict_put(t, "p", "gdp", &y, "y", 1));
+	CHECK_OK(store_verdict_put(t, "p", "gdp", &m, "m", 1));
+	CHECK_OK(store_verdict_put(t, "p", "gdpx", &y, "x", 1));
+	CHECK_OK(store_verdict_put(t, "pq", "gdp", &y, "pq", 2)); /* not a record of "p" */
+	CHECK_OK(store_verdict_put(t, "p", "gdp", &q3, "Q3", 2)); /* replaced */
+	CHECK_OK(store_due_put(t, "350505", "gdp", &q3, "d1", 2));
+	CHECK_OK(store_due_put(t, "350505", "pm25", &m, "d2", 2));
+	CHECK_RC(store_due_del(t, "350505", "gdp", &y), PW_ENOTFOUND);
+	CHECK_RC(store_verdict_put(t, "", "gdp", &y, "e", 1), PW_EINVAL);
+	CHECK_RC(store_verdict_put(t, "p", "gdp", NULL, "e", 1), PW_EINVAL);
+	return 0;
+}
+
+static int per_read_fn(struct store_txn *t, void *arg)
+{
+	struct period q3 = { 2025, PERIOD_QUARTER, 3 };
+	char buf[8];
+	size_t len;
+	struct per_seen w = { .n = 0 };
+	(void)arg;
+	CHECK_OK(store_verdict_get(t, "p", "gdp", &q3, buf, sizeof(buf), &len));
+	CHECK(len == 2 && memcmp(buf, "Q3", 2) == 0);
+	CHECK_RC(store_verdict_get(t, "p", "gdp", &q3, buf, 1, &len), PW_ETOOBIG);
+	/* One (plan, indicator) in time order: 2024-12, then 2025, then 2025Q3. */
+	CHECK_OK(store_verdict_list(t, "p", "gdp", per_cb, &w));
+	CHECK(w.n == 3 && strcmp(w.keys[0], "p/gdp/2024-12=m") == 0 &&
+	      strcmp(w.keys[1], "p/gdp/2025=y") == 0 && strcmp(w.keys[2], "p/gdp/2025Q3=Q3") == 0);
+	/* A plan's indicators: gdp and gdpx, never plan "pq"'s. */
+	w = (struct per_seen){ .n = 0 };
+	CHECK_OK(store_verdict_list(t, "p", NULL, per_cb, &w));
+	CHECK(w.n == 4 && strcmp(w.keys[3], "p/gdpx/2025=x") == 0);
+	w = (struct per_seen){ .n = 0 };
+	CHECK_OK(store_verdict_list(t, NULL, NULL, per_cb, &w));
+	CHECK(w.n == 5 && strcmp(w.keys[4], "pq/gdp/2025=pq") == 0);
+	w = (struct per_seen){ .stop_at = 2 };
+	CHECK_OK(store_verdict_list(t, "p", NULL, per_cb, &w));
+	CHECK(w.n == 2);
+	CHECK_RC(store_verdict_list(t, NULL, "gdp", per_cb, &w), PW_EINVAL);
+	w = (struct per_seen){ .n = 0 };
+	CHECK_OK(store_due_list(t, per_cb, &w));
+	CHECK(w.n == (arg ? 1 : 2) && strcmp(w.keys[w.n - 1], "350505/pm25/2024-12=d2") == 0);
+	return 0;
+}
+
+static int per_del_fn(struct store_txn *t, void *arg)
+{
+	struct period q3 = { 2025, PERIOD_QUARTER, 3 };
+	(void)arg;
+	return store_due_del(t, "350505", "gdp", &q3);
+}
+
+static void verify_quiet(const char *problem, void *arg)
+{
+	fprintf(stderr, "verify: %s\n", problem);
+	(void)arg;
+}
+
+static void test_verdict_due(void)
+{
+	char dir[1100];
+	struct store *s;
+	mk_dir(dir, sizeof(dir), "per");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(store_write(s, per_write_fn, NULL));
+	CHECK_OK(store_read(s, per_read_fn, NULL));
+	CHECK_OK(store_write(s, per_del_fn, NULL));
+	store_free(s);
+	CHECK_OK(store_open(&s, dir, 0, 0)); /* durable; the deleted entry stays gone */
+	CHECK_OK(store_read(s, per_read_fn, (void *)1));
+	struct store_verify_counts n;
+	CHECK_OK(store_verify(s, verify_quiet, NULL, &n));
+	CHECK(n.problems == 0 && n.others >= 5 + 1);
 	store_free(s);
 }
 
@@ -1620,6 +1720,31 @@ static const char *region_of2(const char *plan, void *arg)
 	return strcmp(plan, "X") == 0 ? "R2" : region_of(plan, NULL);
 }
 
+/* A store brought to 7 by a migration: overdue_since near now, the rejudge mark set. */
+static int upgraded_fn(struct store_txn *t, void *arg)
+{
+	uint8_t buf[16];
+	size_t len;
+	(void)arg;
+	CHECK_OK(store_meta_get(t, "overdue_since", buf, sizeof(buf), &len));
+	int64_t since = (int64_t)bytes_get_le(buf, 8);
+	CHECK(len == 8 && llabs(since - (int64_t)time(NULL) * 1000) < 600000);
+	CHECK_OK(store_meta_get(t, "rejudge", buf, sizeof(buf), &len));
+	CHECK(len == 1 && buf[0] == 1);
+	return 0;
+}
+
+static int fresh_fn(struct store_txn *t, void *arg)
+{
+	uint8_t buf[16];
+	size_t len;
+	(void)arg;
+	CHECK_OK(store_meta_get(t, "overdue_since", buf, sizeof(buf), &len));
+	CHECK(len == 8);
+	CHECK_RC(store_meta_get(t, "rejudge", buf, sizeof(buf), &len), PW_ENOTFOUND);
+	return 0;
+}
+
 static void test_schema(void)
 {
 	char dir[1100], foreign[1100];
@@ -1649,6 +1774,7 @@ static void test_schema(void)
 	CHECK(s == NULL);
 	raw_begin(&r, dir);
 	raw_put(&r, "meta", "schema", 6, v2, 4);
+	raw_del(&r, "meta", "overdue_since", 13); /* schema 3 had none (nor a sealed value) */
 	raw_end(&r);
 	/* Schema 3 (keyed by plan) opens as 5 (every value sealed), refuses writes until
 	 * store_migrate_owner has run. */
@@ -1659,9 +1785,28 @@ static void test_schema(void)
 	CHECK_RC(put_n(s, &o, 1), PW_ESTORE);
 	char err[256];
 	CHECK_OK(store_migrate_owner(s, same_owner, NULL, err, sizeof(err)));
-	CHECK(store_schema(s) == 6);
+	CHECK(store_schema(s) == 7);
 	CHECK_OK(put_n(s, &o, 1));
-	CHECK_OK(store_migrate_owner(s, NULL_owner, NULL, err, sizeof(err))); /* 6: nothing to do */
+	CHECK_OK(store_migrate_owner(s, NULL_owner, NULL, err, sizeof(err))); /* 7: nothing to do */
+	CHECK_OK(store_read(s, upgraded_fn, NULL)); /* 5 -> 7 in one step: rejudge pending */
+	store_free(s);
+
+	/* Schema 6 (keyed by region, no verdict or due table) becomes 7 at open, with the meta
+	 * keys that tell the daemon what is left to do; a fresh store has overdue_since only. */
+	uint8_t v6[4] = { 6, 0, 0, 0 };
+	raw_begin(&r, dir);
+	raw_sput(&r, "meta", "schema", 6, v6, 4);
+	raw_del(&r, "meta", "rejudge", 7);
+	raw_del(&r, "meta", "overdue_since", 13);
+	raw_end(&r);
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK(store_schema(s) == 7);
+	CHECK_OK(store_read(s, upgraded_fn, NULL));
+	CHECK_OK(get1(s, "p", "i", month(2024, 1), &o));
+	store_free(s);
+	mk_dir(dir, sizeof(dir), "schema-fresh");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(store_read(s, fresh_fn, NULL));
 	store_free(s);
 
 	/* An LMDB environment of someone else is not taken over. */
@@ -1860,7 +2005,7 @@ static void test_rekey(void)
 	/* With X known as well (region R2), every series moves. */
 	CHECK_OK(store_open(&s, dir, 0, 0));
 	CHECK_OK(store_migrate_owner(s, region_of2, NULL, err, sizeof(err)));
-	CHECK(store_schema(s) == 6);
+	CHECK(store_schema(s) == 7);
 	CHECK_OK(get1(s, "R2", "a", month(2024, 2), &got));
 	CHECK(got.value == 9 && strcmp(got.plan, "R2") == 0);
 	CHECK_RC(get1(s, "M", "a", month(2024, 1), &got), PW_ENOTFOUND);
@@ -2541,6 +2686,7 @@ int main(void)
 	test_obs_last();
 	test_log();
 	test_kv();
+	test_verdict_due();
 	test_quarantine();
 	test_abort();
 	test_growth();

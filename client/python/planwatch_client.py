@@ -190,7 +190,8 @@ class Client:
     def query(self, plan=None, indicator=None, from_=None, to=None, as_of=None, limit=None,
               region=None):
         """The series (latest vintage per period) of a region (region: id or alias) or, v1,
-        of a plan's region; as_of (Unix ms) for the real-time view."""
+        of a plan's region; as_of (Unix ms) for the real-time view. Each item carries
+        "verdicts": the stored verdict of every plan that judges its period."""
         return self.result("query", plan=plan, region=region, indicator=indicator, to=to,
                            as_of=as_of, limit=limit, **({"from": from_} if from_ else {}))
 
@@ -206,8 +207,12 @@ class Client:
         """One page of the notice log after seq: {last_seq, more, items: [{seq, topic, body}]}"""
         return self.result("since", seq=seq, limit=limit, prefix=prefix or None)
 
-    def alerts(self, plan=None):
-        return self.result("alerts", plan=plan)
+    def alerts(self, plan=None, dept=None, period=None, all_=False, region=None):
+        """Verdicts ("items"; as of period when given), then "overdue": the missing figures
+        by (region, department, period); all_ adds the gaps never announced. region (id or
+        alias), plan and dept (the 责任单位) narrow both lists."""
+        return self.result("alerts", plan=plan, region=region, dept=dept, period=period,
+                           all=True if all_ else None)
 
     def catalog(self, plan=None, region=None, sources=None):
         """The catalog's targets; sources=True adds "sources": the text (bytes) of the
