@@ -390,6 +390,18 @@ int pages_check(const char *path, char *why, size_t cap)
 				 "page %d", t1 > t0, (unsigned long long)txnid, (int)(txnid & 1));
 		goto out_close;
 	}
+	/* LMDB takes the two trees' flags from the meta page: a damaged flag word (e.g.
+	 * DUPSORT on the free list) sends its cursor code to an assertion that aborts the
+	 * process. Of LMDB's persistent flags (0x7e) the free list has INTEGERKEY only and
+	 * the store's main table none. */
+	uint64_t free_flags = le(m + META_OFF + 28, 2) & 0x7e;
+	uint64_t main_flags = le(m + META_OFF + 76, 2) & 0x7e;
+	if (free_flags != 0x08 || main_flags != 0) {
+		rc = damaged(&w, "meta page %d gives table flags 0x%llx (free list) and 0x%llx "
+				 "(main table), LMDB writes 0x8 and 0", t1 > t0,
+			     (unsigned long long)free_flags, (unsigned long long)main_flags);
+		goto out_close;
+	}
 	w.psize = psize;
 	w.last_pg = le(m + META_OFF + 120, 8);
 	if (w.last_pg < 1 || w.last_pg >= w.file_size / psize) { /* no overflow at 2^64 - 1 */
