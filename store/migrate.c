@@ -175,95 +175,108 @@ static int put_overdue_since(struct store_txn *t)
 	return put_meta(t, META_OVERDUE_SINCE, ms, sizeof(ms));
 }
 
-/* One verdict record of schema 7 under its schema-8 key, for the sort. */
+/* One verdict record of schema 7 under its schema-8 key, for the sort: the key (klen bytes)
+ * and the sealed value as it was (vlen bytes) side by side in one buffer. */
 struct verdict_ent {
-	uint8_t key[VERDICT_KEY_MAX];
-	size_t klen;
-	size_t off, len; /* the sealed value, copied as it was, in the arena */
+	uint8_t *p;
+	size_t klen, vlen;
 };
 
 static int verdict_ent_cmp(const void *x, const void *y)
 {
 	const struct verdict_ent *a = x, *b = y;
-	int r = memcmp(a->key, b->key, a->klen < b->klen ? a->klen : b->klen);
+	int r = memcmp(a->p, b->p, a->klen < b->klen ? a->klen : b->klen);
 	/* LMDB's default order: bytes, then the shorter key first */
 	return r ? r : (a->klen > b->klen) - (a->klen < b->klen);
 }
 
-/* Reads every verdict of schema 7 (plan\0ind\0period) into e (the new key) and *arena (the
- * values). Collected whole: the new keys sort among the old ones. */
-static int verdicts_read(struct store_txn *t, struct verdict_ent *e, size_t max, size_t *n,
-			 uint8_t **arena)
+/* The bytes of every key and value of table db: what verdicts_read copies (a schema-8 key
+ * is as long as its schema-7 key). */
+static int table_bytes(struct store_txn *t, int db, size_t *total)
 {
-	size_t used = 0, cap = 0;
 	MDB_cursor *c;
 	MDB_val k, v;
 	int rc;
 
-	*n = 0;
+	*total = 0;
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c)) != 0)
+		return store_map_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		*total += k.mv_size + v.mv_size;
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : store_map_err(rc);
+}
+
+/* Reads the n verdicts of schema 7 (plan\0ind\0period) into e, each under its new key, into
+ * buf (cap bytes, table_bytes). Collected whole: the new keys sort among the old ones. */
+static int verdicts_read(struct store_txn *t, struct verdict_ent *e, size_t n, uint8_t *buf,
+			 size_t cap)
+{
+	size_t i = 0, used = 0;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
 	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_VERDICT], &c)) != 0)
 		return store_map_err(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), i++) {
 		char plan[STORE_ID_MAX + 1], ind[STORE_ID_MAX + 1];
 		uint8_t key[VERDICT_KEY_MAX];
 		struct period p;
 		int kl;
-		if (*n == max || !rec_series_period_split(&k, plan, ind, &p) ||
+		if (!rec_series_period_split(&k, plan, ind, &p) ||
 		    (kl = rec_verdict_key(key, plan, &p, ind)) < 0) {
 			rc = PW_EDAMAGED;
 			break;
 		}
-		if (used + v.mv_size > cap) {
-			size_t ncap = cap ? 2 * cap : 4096;
-			while (ncap < used + v.mv_size)
-				ncap *= 2;
-			uint8_t *more = realloc(*arena, ncap);
-			if (!more) {
-				rc = PW_ENOMEM;
-				break;
-			}
-			*arena = more;
-			cap = ncap;
+		if (i == n || cap - used < (size_t)kl + v.mv_size) {
+			rc = PW_ESTORE; /* the table changed between the passes: cannot happen */
+			break;
 		}
-		memcpy(*arena + used, v.mv_data, v.mv_size);
-		memcpy(e[*n].key, key, (size_t)kl);
-		e[*n].klen = (size_t)kl;
-		e[*n].off = used;
-		e[*n].len = v.mv_size;
-		used += v.mv_size;
-		++*n;
+		e[i] = (struct verdict_ent){ .p = buf + used, .klen = (size_t)kl, .vlen = v.mv_size };
+		memcpy(e[i].p, key, (size_t)kl);
+		memcpy(e[i].p + kl, v.mv_data, v.mv_size);
+		used += (size_t)kl + v.mv_size;
 	}
 	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : rc < 0 ? rc : store_map_err(rc);
+	if (rc == MDB_NOTFOUND)
+		rc = i == n ? 0 : PW_ESTORE;
+	return rc < 0 ? rc : store_map_err(rc);
 }
 
 /* Schema 7 -> 8: every verdict moves from plan\0ind\0period to plan\0period\0ind (record.c),
  * its value byte for byte; the table is emptied and refilled in key order (MDB_APPEND: full
- * leaves). No other table or meta key changes ("rejudge" and "overdue_since" stay). */
+ * leaves). No other table or meta key changes ("rejudge" and "overdue_since" stay). Memory:
+ * the table's keys and values once, and 24 bytes a record. */
 static int migrate_to_8(struct store_txn *t)
 {
 	MDB_dbi dbi = t->s->dbi[DB_VERDICT];
 	struct verdict_ent *e = NULL;
-	uint8_t *arena = NULL;
+	uint8_t *buf = NULL;
 	MDB_stat st;
-	size_t n = 0;
+	size_t total;
 	int rc;
 
 	if ((rc = mdb_stat(t->txn, dbi, &st)) != 0)
 		return store_map_err(rc);
 	if (st.ms_entries) {
-		if (!(e = calloc(st.ms_entries, sizeof(*e))))
-			return PW_ENOMEM;
-		if ((rc = verdicts_read(t, e, st.ms_entries, &n, &arena)) < 0)
+		if ((rc = table_bytes(t, DB_VERDICT, &total)) < 0)
+			return rc;
+		if (!(e = calloc(st.ms_entries, sizeof(*e))) || !(buf = malloc(total))) {
+			rc = PW_ENOMEM;
 			goto out_free;
-		qsort(e, n, sizeof(*e), verdict_ent_cmp);
+		}
+		if ((rc = verdicts_read(t, e, st.ms_entries, buf, total)) < 0)
+			goto out_free;
+		qsort(e, st.ms_entries, sizeof(*e), verdict_ent_cmp);
 		if ((rc = mdb_drop(t->txn, dbi, 0)) != 0) {
 			rc = store_write_err(t, rc);
 			goto out_free;
 		}
-		for (size_t i = 0; i < n; i++) {
-			MDB_val nk = { e[i].klen, e[i].key }, nv = { e[i].len, arena + e[i].off };
+		for (size_t i = 0; i < st.ms_entries; i++) {
+			MDB_val nk = { e[i].klen, e[i].p }, nv = { e[i].vlen, e[i].p + e[i].klen };
 			if ((rc = mdb_put(t->txn, dbi, &nk, &nv, MDB_APPEND)) != 0) {
 				/* two old keys onto one new one cannot happen: the map is one to one */
 				rc = rc == MDB_KEYEXIST ? PW_EDAMAGED : store_write_err(t, rc);
@@ -273,7 +286,7 @@ static int migrate_to_8(struct store_txn *t)
 	}
 	rc = put_schema(t, STORE_SCHEMA);
 out_free:
-	free(arena);
+	free(buf);
 	free(e);
 	return rc;
 }
