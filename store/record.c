@@ -201,15 +201,25 @@ static long arr_len(const char *a, size_t size)
 }
 
 /* Writes plan\0ind\0 into key and returns its length, or a negative code. */
+/* The lengths of two ids of a key: PW_EINVAL for a missing or empty one, PW_ETOOBIG for one
+ * longer than STORE_ID_MAX. */
+static int ids_len(const char *a, const char *b, size_t *la, size_t *lb)
+{
+	if (!a || !b)
+		return PW_EINVAL;
+	*la = strnlen(a, STORE_ID_MAX + 1);
+	*lb = strnlen(b, STORE_ID_MAX + 1);
+	if (!*la || !*lb)
+		return PW_EINVAL;
+	return *la > STORE_ID_MAX || *lb > STORE_ID_MAX ? PW_ETOOBIG : 0;
+}
+
 int rec_series_key(uint8_t key[SERIES_KEY_MAX], const char *plan, const char *ind)
 {
-	if (!plan || !ind)
-		return PW_EINVAL;
-	size_t lp = strnlen(plan, STORE_ID_MAX + 1), li = strnlen(ind, STORE_ID_MAX + 1);
-	if (!lp || !li)
-		return PW_EINVAL;
-	if (lp > STORE_ID_MAX || li > STORE_ID_MAX)
-		return PW_ETOOBIG;
+	size_t lp, li;
+	int rc = ids_len(plan, ind, &lp, &li);
+	if (rc < 0)
+		return rc;
 	memcpy(key, plan, lp + 1);
 	memcpy(key + lp + 1, ind, li + 1);
 	return (int)(lp + li + 2);
@@ -246,13 +256,10 @@ bool rec_key_pair(const MDB_val *k, char *a, size_t max_a, char *b, size_t min_b
 int rec_verdict_key(uint8_t key[VERDICT_KEY_MAX], const char *plan, const struct period *p,
 		    const char *ind)
 {
-	if (!plan || !ind || !p)
-		return PW_EINVAL;
-	size_t lp = strnlen(plan, STORE_ID_MAX + 1), li = strnlen(ind, STORE_ID_MAX + 1);
-	if (!lp || !li)
-		return PW_EINVAL;
-	if (lp > STORE_ID_MAX || li > STORE_ID_MAX)
-		return PW_ETOOBIG;
+	size_t lp, li;
+	int rc = ids_len(plan, ind, &lp, &li);
+	if (rc < 0 || !p)
+		return rc < 0 ? rc : PW_EINVAL;
 	memcpy(key, plan, lp + 1);
 	period_key(p, key + lp + 1);
 	key[lp + 5] = '\0';

@@ -1516,27 +1516,22 @@ static int per_key(uint8_t key[OBS_KEY_MAX], const char *a, const char *ind, con
 	return n + 4;
 }
 
-static int per_get(struct store_txn *t, int db, const char *a, const char *ind,
-		   const struct period *p, void *buf, size_t cap, size_t *len)
+/* kv_get and kv_put of a key built by the caller: n its length or the builder's error. */
+static int key_get(struct store_txn *t, int db, const uint8_t *key, int n, void *buf, size_t cap,
+		   size_t *len)
 {
-	uint8_t key[OBS_KEY_MAX];
-	int n, rc;
-	if ((rc = txn_check(t, false)) < 0)
-		return rc;
-	if ((n = per_key(key, a, ind, p)) < 0)
-		return n;
+	int rc = txn_check(t, false);
+	if (rc < 0 || n < 0)
+		return rc < 0 ? rc : n;
 	return kv_get(t, db, key, (size_t)n, buf, cap, len);
 }
 
-static int per_put(struct store_txn *t, int db, const char *a, const char *ind,
-		   const struct period *p, const void *buf, size_t len)
+static int key_put(struct store_txn *t, int db, const uint8_t *key, int n, const void *buf,
+		   size_t len)
 {
-	uint8_t key[OBS_KEY_MAX];
-	int n, rc;
-	if ((rc = txn_check(t, true)) < 0)
-		return rc;
-	if ((n = per_key(key, a, ind, p)) < 0)
-		return n;
+	int rc = txn_check(t, true);
+	if (rc < 0 || n < 0)
+		return rc < 0 ? rc : n;
 	return kv_put(t, db, key, (size_t)n, buf, len);
 }
 
@@ -1597,24 +1592,14 @@ int store_verdict_get(struct store_txn *t, const char *plan, const char *ind,
 		      const struct period *p, void *buf, size_t cap, size_t *len)
 {
 	uint8_t key[VERDICT_KEY_MAX];
-	int n, rc;
-	if ((rc = txn_check(t, false)) < 0)
-		return rc;
-	if ((n = rec_verdict_key(key, plan, p, ind)) < 0)
-		return n;
-	return kv_get(t, DB_VERDICT, key, (size_t)n, buf, cap, len);
+	return key_get(t, DB_VERDICT, key, rec_verdict_key(key, plan, p, ind), buf, cap, len);
 }
 
 int store_verdict_put(struct store_txn *t, const char *plan, const char *ind,
 		      const struct period *p, const void *buf, size_t len)
 {
 	uint8_t key[VERDICT_KEY_MAX];
-	int n, rc;
-	if ((rc = txn_check(t, true)) < 0)
-		return rc;
-	if ((n = rec_verdict_key(key, plan, p, ind)) < 0)
-		return n;
-	return kv_put(t, DB_VERDICT, key, (size_t)n, buf, len);
+	return key_put(t, DB_VERDICT, key, rec_verdict_key(key, plan, p, ind), buf, len);
 }
 
 int store_verdict_list(struct store_txn *t, const char *plan, const struct period *from,
@@ -1670,13 +1655,15 @@ out_close:
 int store_due_get(struct store_txn *t, const char *owner, const char *ind,
 		  const struct period *p, void *buf, size_t cap, size_t *len)
 {
-	return per_get(t, DB_DUE, owner, ind, p, buf, cap, len);
+	uint8_t key[OBS_KEY_MAX];
+	return key_get(t, DB_DUE, key, per_key(key, owner, ind, p), buf, cap, len);
 }
 
 int store_due_put(struct store_txn *t, const char *owner, const char *ind,
 		  const struct period *p, const void *buf, size_t len)
 {
-	return per_put(t, DB_DUE, owner, ind, p, buf, len);
+	uint8_t key[OBS_KEY_MAX];
+	return key_put(t, DB_DUE, key, per_key(key, owner, ind, p), buf, len);
 }
 
 int store_due_del(struct store_txn *t, const char *owner, const char *ind,
