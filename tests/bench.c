@@ -1848,6 +1848,16 @@ static void print_pages(const struct pages_res *p)
 	fflush(stdout);
 }
 
+/* --max-pages: both daemon figures (a release, a revision of an old period) at most max;
+ * a count from write calls, exact for a given build, so make test can hold it. */
+static bool pages_within(const struct pages_res *p, double max)
+{
+	bool ok = p->daemon_pages <= max && p->daemon_old_pages <= max;
+	printf("pages check: %.1f and %.1f pages per commit, limit %.1f: %s\n", p->daemon_pages,
+	       p->daemon_old_pages, max, ok ? "ok" : "FAIL");
+	return ok;
+}
+
 static void js_pages(struct js *j, const char *k, const struct pages_res *p)
 {
 	js_open(j, k, '{');
@@ -2305,7 +2315,9 @@ static void usage(FILE *f)
 		   "interleaved A B A B over --rounds N (default 3), with fdatasync spaced 10 ms\n"
 		   "and the pages one release costs a commit; --daemon-b PATH runs a second build\n"
 		   "beside --daemon in every row (A/B ratios per round); --loads runs only the\n"
-		   "rows whose names contain one of LIST's parts (e.g. '1k,10k,8 x 1 ', 'pages').\n");
+		   "rows whose names contain one of LIST's parts (e.g. '1k,10k,8 x 1 ', 'pages').\n"
+		   "--max-pages N: with section pages, exit 1 if the daemon writes more than N\n"
+		   "pages per release commit or per revising commit (make test's check-pages).\n");
 }
 
 static const char *verdict(bool ok)
@@ -2319,7 +2331,8 @@ int main(int argc, char **argv)
 	const char *daemon = "build/planwatchd", *out = NULL, *influx_dir = NULL;
 	int which = S_FSYNC | S_INGEST | S_RAW | S_LATENCY | S_FANOUT | S_FAIR, influx_port = 0, c;
 	int rounds = 3;
-	bool full = false;
+	bool full = false, pages_over = false;
+	double max_pages = 0; /* --max-pages: a check, not a figure */
 	static const struct option opts[] = {
 		{ "daemon", required_argument, NULL, 'd' }, { "updates", required_argument, NULL, 'n' },
 		{ "full", no_argument, NULL, 'F' },	    { "only", required_argument, NULL, 'o' },
@@ -2329,10 +2342,11 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'R' },
 		{ "daemon-b", required_argument, NULL, 'B' },
 		{ "loads", required_argument, NULL, 'L' },
+		{ "max-pages", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool only = false;
-	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:R:B:L:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:R:B:L:P:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': daemon = optarg; break;
 		case 'n': total = atol(optarg); break;
@@ -2345,6 +2359,7 @@ int main(int argc, char **argv)
 		case 'R': rounds = atoi(optarg); break;
 		case 'B': daemon_b = optarg; break;
 		case 'L': parse_loads(optarg); break;
+		case 'P': max_pages = atof(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -2605,6 +2620,7 @@ int main(int argc, char **argv)
 		pages_store(tmpdir, &pg);
 		print_pages(&pg);
 		js_pages(&j, "pages", &pg);
+		pages_over = max_pages > 0 && !pages_within(&pg, max_pages);
 	}
 	if (which & S_SCALING) {
 		static const int feeders[] = { 1, 2, 8, 32 }, batches[] = { 1, 10, 100, 1000 };
@@ -2779,5 +2795,5 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "rm -rf '%s'", tmpdir);
 	if (system(path) != 0)
 		fprintf(stderr, "bench: cannot remove %s\n", tmpdir);
-	return 0;
+	return pages_over ? 1 : 0;
 }
