@@ -1848,6 +1848,16 @@ static void print_pages(const struct pages_res *p)
 	fflush(stdout);
 }
 
+/* --max-pages: both daemon figures (a release, a revision of an old period) at most max;
+ * a count from write calls, exact for a given build, so make test can hold it. */
+static bool pages_within(const struct pages_res *p, double max)
+{
+	bool ok = p->daemon_pages <= max && p->daemon_old_pages <= max;
+	printf("pages check: %.1f and %.1f pages per commit, limit %.1f: %s\n", p->daemon_pages,
+	       p->daemon_old_pages, max, ok ? "ok" : "FAIL");
+	return ok;
+}
+
 static void js_pages(struct js *j, const char *k, const struct pages_res *p)
 {
 	js_open(j, k, '{');
@@ -1868,20 +1878,21 @@ struct fair_load {
 	const char *name;
 	int feeders, window;
 	double rate, secs;
-	bool burst; /* paced: the 8 feeders' messages due at the same instants */
+	bool burst;    /* paced: the 8 feeders' messages due at the same instants */
+	double target; /* in flight: the planwatchd / InfluxDB target (0: none) */
 };
 
 /* Paced rows: messages evenly spaced at the rate (one every 100, 10, 2 ms), each feeder
  * taking every 8th slot; the burst row sends 8 at once every 80 ms, so its last ACK is
  * bounded by the CPU of 800 updates, not by the flushes. */
 static const struct fair_load fair_loads[] = {
-	{ "8 x 1 in flight", 8, 1, 0, 3, false },
-	{ "8 x 4 in flight", 8, 4, 0, 3, false },
-	{ "8 x 64 in flight", 8, 64, 0, 3, false },
-	{ "paced 1k/s", 8, 64, 1000, 10, false },
-	{ "paced 10k/s", 8, 64, 10000, 4, false },
-	{ "paced 50k/s", 8, 64, 50000, 3, false },
-	{ "10k/s, 8 at once", 8, 64, 10000, 4, true },
+	{ "8 x 1 in flight", 8, 1, 0, 3, false, 3 },
+	{ "8 x 4 in flight", 8, 4, 0, 3, false, 0 },
+	{ "8 x 64 in flight", 8, 64, 0, 3, false, 3.5 },
+	{ "paced 1k/s", 8, 64, 1000, 10, false, 0 },
+	{ "paced 10k/s", 8, 64, 10000, 4, false, 0 },
+	{ "paced 50k/s", 8, 64, 50000, 3, false, 0 },
+	{ "10k/s, 8 at once", 8, 64, 10000, 4, true, 0 },
 };
 #define N_FAIR (sizeof(fair_loads) / sizeof(fair_loads[0]))
 
@@ -2061,6 +2072,45 @@ static void fair_bound(struct js *j, const struct fair_round *fr, int rounds, bo
 	}
 }
 
+/* The in-flight rows' second bound: the single writer loop at 100% of a CPU could not pass
+ * 1 / (its CPU per update), whatever it waited for; against the same round's InfluxDB rate
+ * that is the ratio reachable at this CPU cost, and the target's ratio needs at most
+ * 1 / (target x InfluxDB rate) of loop CPU per update. */
+static void fair_cpu_bound(struct js *j, const struct fair_round *fr, int rounds, bool b, size_t i)
+{
+	const struct fair_load *l = &fair_loads[i];
+	double rlo = NAN, rhi = NAN, qlo = NAN, qhi = NAN, nlo = NAN, nhi = NAN;
+	for (int r = 0; r < rounds; r++) {
+		const struct run *a = b ? &fr[r].pwb[i] : &fr[r].pw[i];
+		double ix = fr[r].ix[i].rate, ceiling = 1e6 / a->loop_us_per_item;
+		if (!(ix > 0) || !(a->loop_us_per_item > 0))
+			continue;
+		rlo = dmin(rlo, ceiling);
+		rhi = dmax(rhi, ceiling);
+		qlo = dmin(qlo, ceiling / ix);
+		qhi = dmax(qhi, ceiling / ix);
+		if (l->target > 0) {
+			nlo = dmin(nlo, 1e6 / (l->target * ix));
+			nhi = dmax(nhi, 1e6 / (l->target * ix));
+		}
+	}
+	if (isnan(rlo))
+		return;
+	printf("  %-18s bound: one CPU / the loop's CPU per update = %.0f-%.0f/s = %.2f-%.2fx "
+	       "InfluxDB", "", rlo, rhi, qlo, qhi);
+	if (l->target > 0)
+		printf(" (%.1fx needs <= %.2f-%.2f us per update)", l->target, nlo, nhi);
+	printf("\n");
+	js_num(j, "bound_loop_cpu_updates_per_s_min", rlo);
+	js_num(j, "bound_loop_cpu_updates_per_s_max", rhi);
+	js_num(j, "bound_loop_cpu_over_influxdb_min", qlo);
+	js_num(j, "bound_loop_cpu_over_influxdb_max", qhi);
+	if (l->target > 0) {
+		js_num(j, "target_loop_cpu_us_per_update_min", nlo);
+		js_num(j, "target_loop_cpu_us_per_update_max", nhi);
+	}
+}
+
 /* Ratios per round, reported as min-max over the rounds (each ratio within one round); b:
  * of the --daemon-b build. */
 static void fair_report(struct js *j, const struct fair_round *fr, int rounds, bool peer, bool b)
@@ -2110,6 +2160,8 @@ static void fair_report(struct js *j, const struct fair_round *fr, int rounds, b
 			js_num(j, "planwatchd_over_influxdb_max", hi);
 		}
 		fair_bound(j, fr, rounds, b, i);
+		if (peer && fair_loads[i].rate <= 0)
+			fair_cpu_bound(j, fr, rounds, b, i);
 		js_close(j, '}');
 	}
 	double plo = NAN, phi = NAN, slo = NAN, shi = NAN, blo = NAN, bhi = NAN;
@@ -2123,10 +2175,12 @@ static void fair_report(struct js *j, const struct fair_round *fr, int rounds, b
 		blo = dmin(blo, q);
 		bhi = dmax(bhi, q);
 	}
-	printf("  pages per one-release commit: daemon %.1f-%.1f (target <= 30), store.c alone "
-	       "%.1f-%.1f\n", plo, phi, slo, shi);
-	printf("  bound: a store.c release commit every 10 ms, p99 = %.2f-%.2fx spaced fdatasync "
-	       "p99 (LMDB: data fdatasync + O_DSYNC meta write)\n", blo, bhi);
+	if (fair_pages) {
+		printf("  pages per one-release commit: daemon %.1f-%.1f (target <= 30), store.c "
+		       "alone %.1f-%.1f\n", plo, phi, slo, shi);
+		printf("  bound: a store.c release commit every 10 ms, p99 = %.2f-%.2fx spaced "
+		       "fdatasync p99 (LMDB: data fdatasync + O_DSYNC meta write)\n", blo, bhi);
+	}
 	js_num(j, "pages_per_release_commit_daemon_min", plo);
 	js_num(j, "pages_per_release_commit_daemon_max", phi);
 	js_num(j, "pages_per_release_commit_store_min", slo);
@@ -2261,7 +2315,9 @@ static void usage(FILE *f)
 		   "interleaved A B A B over --rounds N (default 3), with fdatasync spaced 10 ms\n"
 		   "and the pages one release costs a commit; --daemon-b PATH runs a second build\n"
 		   "beside --daemon in every row (A/B ratios per round); --loads runs only the\n"
-		   "rows whose names contain one of LIST's parts (e.g. '1k,10k,8 x 1 ', 'pages').\n");
+		   "rows whose names contain one of LIST's parts (e.g. '1k,10k,8 x 1 ', 'pages').\n"
+		   "--max-pages N: with section pages, exit 1 if the daemon writes more than N\n"
+		   "pages per release commit or per revising commit (make test's check-pages).\n");
 }
 
 static const char *verdict(bool ok)
@@ -2275,7 +2331,8 @@ int main(int argc, char **argv)
 	const char *daemon = "build/planwatchd", *out = NULL, *influx_dir = NULL;
 	int which = S_FSYNC | S_INGEST | S_RAW | S_LATENCY | S_FANOUT | S_FAIR, influx_port = 0, c;
 	int rounds = 3;
-	bool full = false;
+	bool full = false, pages_over = false;
+	double max_pages = 0; /* --max-pages: a check, not a figure */
 	static const struct option opts[] = {
 		{ "daemon", required_argument, NULL, 'd' }, { "updates", required_argument, NULL, 'n' },
 		{ "full", no_argument, NULL, 'F' },	    { "only", required_argument, NULL, 'o' },
@@ -2285,10 +2342,11 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'R' },
 		{ "daemon-b", required_argument, NULL, 'B' },
 		{ "loads", required_argument, NULL, 'L' },
+		{ "max-pages", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool only = false;
-	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:R:B:L:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:Fo:i:D:O:C:R:B:L:P:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': daemon = optarg; break;
 		case 'n': total = atol(optarg); break;
@@ -2301,6 +2359,7 @@ int main(int argc, char **argv)
 		case 'R': rounds = atoi(optarg); break;
 		case 'B': daemon_b = optarg; break;
 		case 'L': parse_loads(optarg); break;
+		case 'P': max_pages = atof(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -2561,6 +2620,7 @@ int main(int argc, char **argv)
 		pages_store(tmpdir, &pg);
 		print_pages(&pg);
 		js_pages(&j, "pages", &pg);
+		pages_over = max_pages > 0 && !pages_within(&pg, max_pages);
 	}
 	if (which & S_SCALING) {
 		static const int feeders[] = { 1, 2, 8, 32 }, batches[] = { 1, 10, 100, 1000 };
@@ -2735,5 +2795,5 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "rm -rf '%s'", tmpdir);
 	if (system(path) != 0)
 		fprintf(stderr, "bench: cannot remove %s\n", tmpdir);
-	return 0;
+	return pages_over ? 1 : 0;
 }

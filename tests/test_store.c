@@ -2518,6 +2518,40 @@ static void test_checksums(void)
 	CHECK(stat(path, &st) == 0 && st.st_size == 0);
 }
 
+/* A named table's record with flags the store never sets (DUPSORT on vin): refused by
+ * store_check before LMDB maps it, with the reason. Every copy of the record in the file is
+ * patched (freed pages hold older copies of the main table's leaf). */
+static void test_table_flags(void)
+{
+	static const uint8_t node[] = { 0x02, 0x00, 0x03, 0x00, 'v', 'i', 'n' }; /* F_SUBDATA, "vin" */
+	char dir[1100], path[1200], why[256];
+	struct store *s;
+	struct store_obs o;
+	mk_dir(dir, sizeof(dir), "flags");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	obs_fill(&o, "F", "f", month(2024, 1), 1.0, 1);
+	CHECK_OK(put_n(s, &o, 1));
+	store_free(s);
+	CHECK_OK(store_check(dir, why, sizeof(why)));
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	FILE *f = fopen(path, "r+b");
+	CHECK(f != NULL);
+	static uint8_t buf[1 << 20];
+	size_t n = fread(buf, 1, sizeof(buf), f), patched = 0;
+	for (size_t i = 0; i + sizeof(node) + 6 <= n; i++)
+		if (memcmp(buf + i, node, sizeof(node)) == 0) {
+			buf[i + sizeof(node) + 4] |= 0x04; /* md_flags after md_pad: MDB_DUPSORT */
+			patched++;
+		}
+	CHECK(patched > 0);
+	CHECK(fseek(f, 0, SEEK_SET) == 0 && fwrite(buf, 1, n, f) == n);
+	CHECK(fclose(f) == 0);
+	CHECK_RC(store_check(dir, why, sizeof(why)), PW_EDAMAGED);
+	CHECK(strstr(why, "table vin records flags 0x4"));
+	CHECK_RC(store_open(&s, dir, 0, 0), PW_EDAMAGED);
+}
+
 static int bad_tables_fn(struct store_txn *t, void *arg)
 {
 	struct store_reject rj;
@@ -3048,6 +3082,7 @@ int main(void)
 	test_verdict_pages();
 	test_corrupt_values();
 	test_checksums();
+	test_table_flags();
 	test_corrupt_keys();
 	test_stat_backup();
 	printf("test_store: model seed %#llx\n", (unsigned long long)seed);
