@@ -1501,9 +1501,12 @@ int store_meta_del(struct store_txn *t, const char *key)
 }
 
 /* ---- the due table: opaque records keyed by series and period ----
- * owner\0ind\0period(4): one series walks in time order, as idx does. It holds only figures
- * announced overdue and still missing (a dozen periods of a series at most, deleted as the
- * figures come), so the few leaves a late release's deletes dirty stay few. */
+ * owner\0ind\0period(4): one series walks in time order, as idx does. Series-major like
+ * schema 7's verdicts, but the table holds only figures announced overdue and still missing
+ * (OVERDUE_LOOKBACK periods of a series at most, deleted as they come), and only commits
+ * that announce or resolve overdue figures touch it. Measured (100 series, a commit
+ * deleting one period of each): 7 pages written with 1 period pending per series, 12 with
+ * 3, 29 with all 12; period-major would be ~7 in each case. */
 
 static int per_key(uint8_t key[OBS_KEY_MAX], const char *a, const char *ind, const struct period *p)
 {
