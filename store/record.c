@@ -200,7 +200,6 @@ static long arr_len(const char *a, size_t size)
 	return n < size ? (long)n : -1;
 }
 
-/* Writes plan\0ind\0 into key and returns its length, or a negative code. */
 /* The lengths of two ids of a key: PW_EINVAL for a missing or empty one, PW_ETOOBIG for one
  * longer than STORE_ID_MAX. */
 static int ids_len(const char *a, const char *b, size_t *la, size_t *lb)
@@ -214,6 +213,7 @@ static int ids_len(const char *a, const char *b, size_t *la, size_t *lb)
 	return *la > STORE_ID_MAX || *lb > STORE_ID_MAX ? PW_ETOOBIG : 0;
 }
 
+/* Writes plan\0ind\0 into key and returns its length, or a negative code. */
 int rec_series_key(uint8_t key[SERIES_KEY_MAX], const char *plan, const char *ind)
 {
 	size_t lp, li;

@@ -1589,7 +1589,8 @@ out_close:
 /* ---- the verdict table: plan\0period(4)\0ind (schema 8) ----
  * Period-major: a release (one period of a plan's indicators) puts its verdicts side by side,
  * into a leaf or two, where plan\0ind\0period (schema 7) put each into its indicator's own
- * leaf: ~64 more pages per commit of a release of 100 indicators (docs/PERFORMANCE.md). */
+ * leaf: a daemon's commit of a 100-indicator release wrote 91 pages with that key, 30 with
+ * this one, 27 without verdicts (bench --only pages). */
 
 int store_verdict_get(struct store_txn *t, const char *plan, const char *ind,
 		      const struct period *p, void *buf, size_t cap, size_t *len)
