@@ -195,6 +195,7 @@ test: check-build
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_migrate_v3.py build/san/planwatchd
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_plans.py build/san/planwatchd
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_migrate_v6.py build/san/planwatchd
+	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_migrate_v7.py build/san/planwatchd
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_overdue.py build/san/planwatchd
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_verdicts.py build/san/planwatchd
 	$(PYTHON) tests/check_catalog_sources.py
