@@ -229,6 +229,11 @@ static int set_map(struct store *s, bool existing, uint64_t map_size)
 	return 0;
 }
 
+/* When the hot index writes to idx: see hot_due. */
+static const struct hot_limits hot_defaults = {
+	.eager = 2048, .every = 4, .lag_max = 65536, .target = 32768,
+};
+
 int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t map_max)
 {
 	struct store *s;
@@ -275,6 +280,7 @@ int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t 
 		goto out_free;
 	if ((rc = set_map(s, existing, map_size)) < 0)
 		goto out_free;
+	s->hot_lim = hot_defaults;
 	if (!(s->hot = hot_new())) {
 		rc = PW_ENOMEM;
 		goto out_free;
@@ -383,13 +389,33 @@ static bool out_of_room(const struct store *s)
 
 /* ---- the hot index: when its entries reach idx, and how it is rebuilt ---- */
 
-/* Each write txn writes the idx entries of the HOT_FLUSH_SERIES series that have waited
- * longest (their pending periods side by side: a leaf or two each), and more while the
- * hot index holds over HOT_TARGET entries (a load scattered over many series then costs
- * what idx alone cost: a leaf per series). */
-#define HOT_FLUSH_SERIES 1
-#define HOT_TARGET 8192
+/* Every 4th write txn (limits.every) writes the idx entries of the series that has waited
+ * longest (its pending periods side by side: a leaf or two, plus the path to them), and
+ * more series while the hot index holds over 32,768 entries (limits.target: a load
+ * scattered over many series then costs what idx alone cost, a leaf per series). A series
+ * written every 4th txn has gathered 4 times the entries of one written every txn, so the
+ * branch pages on its path are spread over 4 times as many: a release of 100 indicators
+ * (one entry each) wrote a series of ~100 entries per commit; now a release commit writes
+ * 26.9 pages instead of 30.3, a revising one 19.2 instead of 23.7 (`bench --only pages`,
+ * docs/PERFORMANCE.md "Pages per commit"). A series whose oldest vintage lags the txn's
+ * newest by 65,536 (limits.lag_max) is written on any txn, so what an open replays stays
+ * bounded under every load; while at most 2,048 entries wait (limits.eager: a small store,
+ * a light load) every txn writes one, as before, and idx keeps up. */
 #define HOT_LWM_SLACK 65536 /* vintages an open may replay beyond the pending ones */
+
+/* Whether the series that waited longest is written by this txn (done: series written). */
+static bool hot_due(struct store_txn *t, const struct hot_series *hs, size_t done)
+{
+	const struct hot_limits *l = &t->s->hot_lim;
+	size_t n = hot_entries(t->s->hot);
+	if (n > l->target)
+		return true;
+	if (done > 0)
+		return false;
+	if (n <= l->eager || (t->vin_known && t->vin_last - hot_series_first_vid(hs) >= l->lag_max))
+		return true;
+	return ++t->s->hot_tick % l->every == 0;
+}
 
 static int hot_flush(struct store_txn *t)
 {
@@ -401,7 +427,7 @@ static int hot_flush(struct store_txn *t)
 
 	if ((rc = store_txn_cursor(t, DB_IDX, &c)) < 0)
 		return rc;
-	while ((hs = hot_oldest(s->hot)) && (done < HOT_FLUSH_SERIES || hot_entries(s->hot) > HOT_TARGET)) {
+	while ((hs = hot_oldest(s->hot)) && hot_due(t, hs, done)) {
 		uint8_t key[OBS_KEY_MAX];
 		size_t kl;
 		const uint8_t *sk = hot_series_key(hs, &kl);

@@ -51,10 +51,21 @@ enum { DB_VIN, DB_IDX, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR, DB_META, DB_VERDICT,
 
 struct hot;
 
+/* When the hot index writes its entries to idx (store.c hot_due): the defaults in store_open;
+ * tests set small ones so that every branch runs under the reference model. */
+struct hot_limits {
+	size_t eager;     /* at most this many entries pending: a series every txn */
+	unsigned every;   /* above that: a series every this many txns */
+	uint64_t lag_max; /* a series whose oldest vintage lags the newest this much: at once */
+	size_t target;    /* above this many entries: series after series until below */
+};
+
 struct store {
 	MDB_env *env;
 	struct hot *hot;     /* idx entries not yet in LMDB (hot.c) */
 	uint64_t lwm_stored; /* meta "idx_lwm" as committed: replay vin from here (0: none) */
+	unsigned hot_tick;   /* write txns since the hot index last wrote a series on its turn */
+	struct hot_limits hot_lim;
 	uint64_t lwm_next;   /* what the txn being committed wrote there */
 	bool hot_ready;      /* rebuilt after open: write txns flush it */
 	MDB_dbi dbi[DB_COUNT];

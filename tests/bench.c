@@ -557,6 +557,7 @@ struct gen {
 	long j0;         /* sweep, scatter: index of the first item */
 	bool sequential; /* scatter: j mod n instead of j * prime mod n (preloading) */
 	const char *tag; /* message ids are TAG<feeder>-<n> (NULL: "f"); a new tag, new ids */
+	double bias;     /* sweep: added to every value (a pass over the same periods revises) */
 };
 
 /* Item i of message m of feeder f. */
@@ -569,7 +570,7 @@ static void gen_item(const struct gen *g, int f, long m, int batch, int i, char 
 		j += g->j0;
 		k = (j / g->n) % N_PERIODS;
 		idx = (j + f * 7) % g->n;
-		*value = (double)(m + 1 + f * 1000000L);
+		*value = (double)(m + 1 + f * 1000000L) + g->bias;
 		break;
 	case GEN_SCATTER:
 		j += g->j0 + f * g->per_feeder;
@@ -1748,9 +1749,13 @@ static void bench_influx(int port, const char *data_dir, int conns, long total, 
  * write calls are a few eventfd words). Beside it the page-cache bytes dirtied
  * (write_bytes), which this kernel counts per folio (large folios on ext4: an upper bound).
  * store.c's commits are spaced 10 ms apart, the spacing a paced feeder sees, and their
- * latency is the bound under a paced row's ACK: two flushes per commit. */
-#define PRELOAD_PERIODS 200
+ * latency is the bound under a paced row's ACK: two flushes per commit. The releases are
+ * the 60 months 2021-01 .. 2025-12 after a preload up to 2020-12: every one a new period,
+ * inside the bench plan's window (judged: a verdict each); PRELOAD + RELEASES <= N_PERIODS,
+ * or the last releases would wrap to revisions of 2006. */
+#define PRELOAD_PERIODS 180
 #define RELEASES 60
+_Static_assert(PRELOAD_PERIODS + RELEASES <= N_PERIODS, "releases must be new periods");
 
 struct pages_res {
 	double daemon_pages, daemon_dirty_pages, store_pages, store_dirty_pages;
@@ -1759,16 +1764,16 @@ struct pages_res {
 	struct pcts store_commit; /* ms per spaced release commit through store.c */
 };
 
-/* Pages per commit of `releases` one-message commits of gen g (new message ids: tag). */
+/* Pages per commit of n one-message commits of gen g (new message ids: tag). */
 static double pages_per_commit(struct daemon *d, struct gen *g, const char *tag, long j0,
-			       double *dirty, long *groups)
+			       long n_msgs, double *dirty, long *groups)
 {
 	struct run r = { .name = tag };
 	g->j0 = j0;
 	g->tag = tag; /* not the preload's ids, or the daemon would answer them as retries */
 	struct dstat s0 = daemon_status(d);
 	struct pio a = proc_io(d->h.pid);
-	run_feeders(d, g, 1, N_INDS, 1, (long)RELEASES * N_INDS, 0, 0, &r);
+	run_feeders(d, g, 1, N_INDS, 1, n_msgs * N_INDS, 0, 0, &r);
 	struct pio b = proc_io(d->h.pid);
 	struct dstat s1 = daemon_status(d);
 	*groups = (long)(s1.groups - s0.groups);
@@ -1787,10 +1792,21 @@ static void pages_daemon(struct pages_res *pr)
 	long groups;
 	daemon_start(&d, "ind%03ld", N_INDS, 0, "");
 	run_feeders(&d, &g, 1, N_INDS, 64, (long)PRELOAD_PERIODS * N_INDS, 0, 0, &r);
+	/* The store's state after commits of one message each (what the measured ones are), not
+	 * after the preload's large groups: 540 revisions of 2006-01 .. 2020-12, one message a
+	 * commit, before measuring. The idx entries the hot index holds back are written some
+	 * commits later; after the warm-up as many are written per commit as arrive. */
+	static const char *const warm[] = { "w0", "w1", "w2" };
+	for (int w = 0; w < 3; w++) { /* 3 passes over the preloaded periods, new values each */
+		g.bias = 0.25 * (w + 1);
+		pages_per_commit(&d, &g, warm[w], 0, PRELOAD_PERIODS, &dirty, &groups);
+	}
+	g.bias = 0;
 	pr->daemon_pages = pages_per_commit(&d, &g, "r", (long)PRELOAD_PERIODS * N_INDS,
-					    &pr->daemon_dirty_pages, &pr->daemon_groups);
+					    RELEASES, &pr->daemon_dirty_pages, &pr->daemon_groups);
 	/* Revisions of periods 100.. while the newest is PRELOAD_PERIODS + RELEASES - 1. */
-	pr->daemon_old_pages = pages_per_commit(&d, &g, "o", 100L * N_INDS, &dirty, &groups);
+	pr->daemon_old_pages = pages_per_commit(&d, &g, "o", 100L * N_INDS, RELEASES, &dirty,
+						&groups);
 	daemon_cleanup(&d);
 }
 

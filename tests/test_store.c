@@ -3007,7 +3007,9 @@ static void model_check(struct store *s, const struct model *m)
 	free(c.v);
 }
 
-static void test_model(uint64_t seed)
+/* lim: the hot index's limits for the run (NULL: store_open's defaults, which a store of
+ * the model's 1,500 observations never leaves the eager regime of). */
+static void test_model(uint64_t seed, const struct hot_limits *lim)
 {
 	char dir[1100];
 	struct store *s;
@@ -3017,10 +3019,12 @@ static void test_model(uint64_t seed)
 
 	CHECK(m && x);
 	rng_state = seed;
-	mk_dir(dir, sizeof(dir), "model");
+	mk_dir(dir, sizeof(dir), lim ? "model-tight" : "model");
 	model_init(m);
 	/* A small map, so growth retries happen in the middle of random work. */
 	CHECK_OK(store_open(&s, dir, 64 * KIB, 256 * MIB));
+	if (lim)
+		s->hot_lim = *lim;
 	for (int i = 0; i < M_TXNS; i++) {
 		plan_txn(m, x);
 		int rc = store_write(s, mtxn_fn, x);
@@ -3037,6 +3041,8 @@ static void test_model(uint64_t seed)
 		if (i == M_TXNS / 2) {
 			store_free(s);
 			CHECK_OK(store_open(&s, dir, 64 * KIB, 256 * MIB));
+			if (lim)
+				s->hot_lim = *lim;
 		}
 	}
 	store_free(s);
@@ -3086,7 +3092,11 @@ int main(void)
 	test_corrupt_keys();
 	test_stat_backup();
 	printf("test_store: model seed %#llx\n", (unsigned long long)seed);
-	test_model(seed);
+	test_model(seed, NULL);
+	/* Small limits: idx written every 3rd txn above 8 pending entries, a lagging series at
+	 * once, series after series above 300: every branch of hot_due under random work. */
+	test_model(seed ^ 0x5bd1e995u, &(struct hot_limits){ .eager = 8, .every = 3, .lag_max = 400,
+							     .target = 300 });
 
 	rm_rf(root);
 	printf("test_store: ok\n");
