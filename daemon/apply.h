@@ -67,4 +67,8 @@ bool apply_is_write(const struct apply_msg *m);
 int apply_group(struct apply *a, struct store *s, struct apply_msg *const *msgs, size_t n,
 		int64_t now_ms, struct notice_list *out);
 
+/* The series the last group's alert rules were evaluated for, each once however many of its
+ * messages named it (a count, for tests and the group's cost). */
+size_t apply_series_judged(const struct apply *a);
+
 #endif
