@@ -76,6 +76,7 @@ struct apply {
 	struct apply_prev *prev;  /* [n_items] of the update being applied */
 	struct apply_key *sorted; /* [n_items]: duplicate check */
 	const struct cat_indicator **inds; /* [n_items]: prev[i].ind, for the outlier checks */
+	const struct store_head **heads;   /* [n_items]: &prev[i].head if found, for them too */
 	uint32_t *order;                   /* [n_items]: sorted's item indices */
 	size_t cap_scratch;
 	struct outlier *outlier; /* the plausibility findings of checked_req's items */
@@ -130,6 +131,7 @@ void apply_free(struct apply *a)
 	free(a->prev);
 	free(a->sorted);
 	free(a->inds);
+	free(a->heads);
 	free(a->order);
 	outlier_free(a->outlier);
 	derive_free(a->derive);
@@ -339,6 +341,10 @@ static int scratch_reserve(struct apply *a, size_t n)
 	if (!x)
 		return PW_ENOMEM;
 	a->inds = x;
+	const struct store_head **h = realloc(a->heads, n * sizeof(*h));
+	if (!h)
+		return PW_ENOMEM;
+	a->heads = h;
 	uint32_t *o = realloc(a->order, n * sizeof(*o));
 	if (!o)
 		return PW_ENOMEM;
@@ -351,12 +357,14 @@ static int scratch_reserve(struct apply *a, size_t n)
  * checks, against their series (daemon/outlier.c). Returns the number refused. */
 static int check_plausible(struct store_txn *t, struct apply *a, struct proto_req *r, size_t n_ok)
 {
-	for (size_t i = 0; i < r->n_items; i++)
+	for (size_t i = 0; i < r->n_items; i++) {
 		a->inds[i] = a->prev[i].ind;
+		a->heads[i] = a->prev[i].found ? &a->prev[i].head : NULL;
+	}
 	for (size_t k = 0; k < n_ok; k++)
 		a->order[k] = a->sorted[k].idx;
 	struct outlier_batch b = { .items = r->items, .n_items = r->n_items, .inds = a->inds,
-				   .order = a->order, .n_order = n_ok };
+				   .heads = a->heads, .order = a->order, .n_order = n_ok };
 	a->checked_req = r;
 	return outlier_check(a->outlier, t, &b);
 }

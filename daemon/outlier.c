@@ -87,7 +87,8 @@ static int head_at(struct store_txn *t, const struct cat_indicator *x, struct ye
 /* The store's figures of item k's series that plaus_gather reads, then the batch's other
  * valid items of that series over them. Of the year before: the same period (a year
  * earlier) and, for the first period of a year, the last (the previous period). Of the
- * year: the period itself (the vintage revised) and the one before; for a running total the
+ * year: the period itself (the vintage revised: its head came with the batch) and the one
+ * before; for a running total the
  * nearest earlier period held (the one before, or further back after a combined 1–2月
  * release) and the nearest later one (a head walk that stops at the first). Index heads
  * only, each one what a check compares with. */
@@ -106,8 +107,9 @@ static int gather_years(struct store_txn *t, const struct outlier_batch *b, size
 	if (y > PERIOD_YEAR_MIN &&
 	    ((rc = head_at(t, x, w, y - 1, n)) < 0 || (n == 1 && (rc = head_at(t, x, w, y - 1, last)) < 0)))
 		return rc;
-	if ((rc = head_at(t, x, w, y, n)) < 0)
-		return rc;
+	const struct store_head *own = b->heads[b->order[k]];
+	if (own)
+		years_put(w, &it->period, own->value);
 	bool ytd = cat_running_total(x) && last;
 	for (int e = n - 1; e >= 1 && rc == 0 && (e == n - 1 || (ytd && !w->y[1].held[e + 1])); e--)
 		rc = head_at(t, x, w, y, e);
