@@ -68,6 +68,9 @@ static inline void bytes_put_be(uint8_t *p, uint64_t v, size_t n)
 
 static inline uint64_t bytes_get_be(const uint8_t *p, size_t n)
 {
+	if (n == 4)
+		return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 |
+		       (uint64_t)p[3];
 	if (n == 8)
 		return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
 		       (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
