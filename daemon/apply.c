@@ -70,6 +70,7 @@ struct apply {
 	size_t cap_ids;         /* a power of two, at least 2 n */
 	const struct cat_indicator **touched;
 	size_t n_touched, cap_touched;
+	uint32_t *touched_set; /* [2 cap_touched] open-addressed by series: 1 + index in touched */
 	struct apply_judged *periods;
 	size_t n_periods, cap_periods;
 	struct overdue_arrivals *arrivals; /* due entries the group's figures ended */
@@ -126,6 +127,7 @@ void apply_free(struct apply *a)
 	free(a->acks);
 	free(a->ids);
 	free(a->touched);
+	free(a->touched_set);
 	free(a->periods);
 	overdue_arrivals_free(a->arrivals);
 	free(a->prev);
@@ -444,21 +446,55 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-/* Remembers a series to judge after the batch: once, whichever plan the item named. */
+/* The slot of series s in a->touched_set: the one naming it, else the empty one where it
+ * goes. */
+static size_t touched_slot(const struct apply *a, const struct cat_series *s)
+{
+	size_t mask = 2 * a->cap_touched - 1;
+	size_t k = (size_t)(((uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull) >> 32) & mask;
+	while (a->touched_set[k] && a->touched[a->touched_set[k] - 1]->series != s)
+		k = (k + 1) & mask;
+	return k;
+}
+
+static int touched_grow(struct apply *a)
+{
+	size_t cap = a->cap_touched ? 2 * a->cap_touched : 64;
+	const struct cat_indicator **t = realloc(a->touched, cap * sizeof(*t));
+	if (!t)
+		return PW_ENOMEM;
+	a->touched = t;
+	uint32_t *set = calloc(2 * cap, sizeof(*set));
+	if (!set)
+		return PW_ENOMEM;
+	free(a->touched_set);
+	a->touched_set = set;
+	a->cap_touched = cap;
+	for (size_t i = 0; i < a->n_touched; i++)
+		a->touched_set[touched_slot(a, a->touched[i]->series)] = (uint32_t)(i + 1);
+	return 0;
+}
+
+static void touched_reset(struct apply *a)
+{
+	a->n_touched = 0;
+	if (a->touched_set)
+		memset(a->touched_set, 0, 2 * a->cap_touched * sizeof(*a->touched_set));
+}
+
+/* Remembers a series to judge after the batch: once, whichever plan the item named. A set
+ * beside the list: a group touches up to every series of the catalog, and a scan of the
+ * list per stored figure was quadratic in them. */
 static int touch(struct apply *a, const struct cat_indicator *ind)
 {
-	for (size_t i = 0; i < a->n_touched; i++)
-		if (a->touched[i]->series == ind->series)
-			return 0;
-	if (a->n_touched == a->cap_touched) {
-		size_t cap = a->cap_touched ? 2 * a->cap_touched : 64;
-		const struct cat_indicator **t = realloc(a->touched, cap * sizeof(*t));
-		if (!t)
-			return PW_ENOMEM;
-		a->touched = t;
-		a->cap_touched = cap;
-	}
+	int rc;
+	if (a->n_touched == a->cap_touched && (rc = touched_grow(a)) < 0)
+		return rc;
+	size_t k = touched_slot(a, ind->series);
+	if (a->touched_set[k])
+		return 0;
 	a->touched[a->n_touched++] = ind;
+	a->touched_set[k] = (uint32_t)a->n_touched;
 	return 0;
 }
 
@@ -1030,7 +1066,7 @@ static int apply_txn(struct store_txn *t, void *arg)
 	notice_list_clear(a->notices);
 	proto_buf_reset(&a->detail);
 	qbound_abort(a->qb);
-	a->n_touched = 0;
+	touched_reset(a);
 	a->n_periods = 0;
 	overdue_arrivals_clear(a->arrivals);
 	derive_reset(a->derive);
