@@ -276,6 +276,7 @@ static void finish_indicator(struct cat_indicator *x)
 	const struct unit *u = unit_find(x->unit);
 	x->change = unit_is_change(x);
 	x->running_total = x->form == CAT_FORM_YTD && u && unit_additive(u);
+	x->comparable = cat_name_comparable(x->name);
 }
 
 static int ind_id_cmp(const void *a, const void *b)
@@ -768,6 +769,7 @@ static int parse_target(struct catalog *c, struct ydoc *d, ynode map, struct cat
 		return rc;
 	if (!x->name)
 		x->name = s->name;
+	x->comparable = cat_name_comparable(x->name); /* the plan's name may differ */
 	if (!x->category)
 		x->category = s->category;
 	if ((n = ydoc_get(d, map, "attribute")) &&
@@ -1343,7 +1345,7 @@ bool cat_name_comparable(const char *name)
 
 bool cat_comparable_prices(const struct cat_indicator *x)
 {
-	return cat_name_comparable(x->name);
+	return x->comparable;
 }
 
 bool cat_value_is_change(const struct cat_indicator *x)

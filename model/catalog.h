@@ -123,6 +123,7 @@ struct cat_indicator {
 	/* what the plausibility checks ask of every figure, worked out once at load */
 	bool change;        /* cat_value_is_change */
 	bool running_total; /* cat_running_total */
+	bool comparable;    /* cat_comparable_prices (of the name, as the plan gives it) */
 	/* 统计口径改变 (format 2 `definition_change`): what changed, so that the figures from
 	 * def_change_year on (0: every year) no longer compare with the baseline; NULL: none */
 	const char *def_change;

@@ -377,10 +377,32 @@ static void test_formulas(void)
 	printf("test_catalog: formulas ok\n");
 }
 
+/* 可比价 follows the name a figure is published under: the series' own record by the
+ * series' name, a target by the name its plan gives it. */
+static void test_comparable_name(void)
+{
+	char text[4096], err[CAT_ERR_MAX];
+	static char rpath[128];
+	struct catalog *c;
+	snprintf(rpath, sizeof(rpath), "%s", write_file("cmp-r.yaml", REGION));
+	snprintf(text, sizeof(text),
+		 "plan:\n  id: quangang-15\n  region: quangang\n  title: t\n  start_year: 2026\n"
+		 "  end_year: 2030\n  base_year: 2025\n  status: active\ntargets:\n"
+		 "  - series: gdp\n    name: 经济总量\n    kind: growth\n    growth: 5\n");
+	const char *files[2] = { rpath, write_file("cmp-p.yaml", text) };
+	CHECK_OK(catalog_load(&c, files, 2, err));
+	const struct cat_indicator *x = catalog_find(c, "quangang-15", "gdp");
+	CHECK(x && strcmp(x->name, "经济总量") == 0 && !cat_comparable_prices(x));
+	CHECK(strcmp(x->series->self->name, "地区生产总值") == 0 &&
+	      cat_comparable_prices(x->series->self));
+	catalog_free(c);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/pwcat.XXXXXX");
 	CHECK(mkdtemp(tmpdir));
+	test_comparable_name();
 
 	/* A good pair loads and is indexed. */
 	expect("", "", 0, "", 0);
