@@ -1018,40 +1018,27 @@ static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 	}
 }
 
-/* The targets of every plan on x's series into out: every plan judges the series' new
- * figures (each only inside its own window), not just the plan an item named. */
-static size_t series_targets(const struct apply *a, const struct cat_indicator *x,
-			     const struct cat_indicator *out[CAT_REGION_PLANS_MAX])
-{
-	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
-	size_t n = 0;
-	size_t np = catalog_region_plans(a->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
-	for (size_t i = 0; i < np && i < CAT_REGION_PLANS_MAX; i++)
-		if ((out[n] = catalog_find(a->cat, plans[i]->id, x->id)))
-			n++;
-	return n;
-}
-
 /* The overdue figures that arrived (resolved per department and period), the verdicts of
  * the group's stored periods, then each touched series' newest (with its notices): a
  * period that is its plan's newest gets the announced state last. */
 static int judge_group(struct store_txn *t, struct apply *a)
 {
-	const struct cat_indicator *ys[CAT_REGION_PLANS_MAX];
 	int rc = overdue_resolve(t, a->cat, a->arrivals, a->notices);
 	if (rc < 0)
 		return rc;
+	/* every plan with a target on the series judges its new figures (each only inside
+	 * its own window), not just the plan an item named */
 	for (size_t i = 0; i < a->n_periods; i++) {
-		size_t n = series_targets(a, a->periods[i].ind, ys);
-		for (size_t k = 0; k < n; k++)
-			if ((rc = rules_judge_period(a->rules, t, ys[k], &a->periods[i].period,
+		const struct cat_series *s = a->periods[i].ind->series;
+		for (size_t k = 0; k < s->n_targets; k++)
+			if ((rc = rules_judge_period(a->rules, t, s->targets[k], &a->periods[i].period,
 						     a->notices->now_ms)) < 0)
 				return rc;
 	}
 	for (size_t i = 0; i < a->n_touched; i++) {
-		size_t n = series_targets(a, a->touched[i], ys);
-		for (size_t k = 0; k < n; k++)
-			if ((rc = rules_evaluate(a->rules, t, ys[k], a->notices)) < 0)
+		const struct cat_series *s = a->touched[i]->series;
+		for (size_t k = 0; k < s->n_targets; k++)
+			if ((rc = rules_evaluate(a->rules, t, s->targets[k], a->notices)) < 0)
 				return rc;
 	}
 	return 0;

@@ -982,6 +982,30 @@ static int build_index(struct catalog *c)
 	return 0;
 }
 
+/* Each series' targets (cat_series.targets), once every plan is parsed and indexed: what
+ * judging a period looks up per plan of the region is then a list, not a search each. */
+static int build_targets(struct catalog *c)
+{
+	for (size_t i = 0; i < c->n_regions; i++) {
+		const struct cat_region *r = &c->regions[i];
+		const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
+		size_t np = catalog_region_plans(c, r, plans, CAT_REGION_PLANS_MAX);
+		assert(np <= CAT_REGION_PLANS_MAX); /* checked by check_unique */
+		for (size_t k = 0; k < r->n_series && np; k++) {
+			/* the catalog's own series, const to its readers only */
+			struct cat_series *s = (struct cat_series *)&r->series[k];
+			const struct cat_indicator **t = own_calloc(c, np, sizeof(*t));
+			if (!t)
+				return PW_ENOMEM;
+			for (size_t j = 0; j < np; j++)
+				if ((t[s->n_targets] = catalog_find(c, plans[j]->id, s->id)))
+					s->n_targets++;
+			s->targets = t;
+		}
+	}
+	return 0;
+}
+
 /* Fails when the region or plan parse_file just added repeats an earlier one's id (or alias). */
 static int check_unique(const struct catalog *c, int pass, const char *file, char *err)
 {
@@ -1108,7 +1132,7 @@ static int load(struct catalog **ret, const char *const *paths, const struct cat
 			    (rc = check_unique(c, pass, c->files[i].name, err)) < 0)
 				goto out_free;
 		}
-	if ((rc = build_index(c)) < 0)
+	if ((rc = build_index(c)) < 0 || (rc = build_targets(c)) < 0)
 		goto out_free;
 	*ret = c;
 	return 0;
@@ -1249,12 +1273,8 @@ void cat_plan_ordinal(int year, char buf[16])
 const struct cat_indicator *catalog_series_target(const struct catalog *c,
 						  const struct cat_series *s)
 {
-	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
-	size_t n = catalog_region_plans(c, s->region, plans, CAT_REGION_PLANS_MAX);
-	const struct cat_indicator *x = NULL;
-	for (size_t i = n; i-- > 0 && !x;)
-		x = catalog_find(c, plans[i]->id, s->id);
-	return x;
+	(void)c;
+	return s->n_targets ? s->targets[s->n_targets - 1] : NULL;
 }
 
 const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year)
@@ -1268,16 +1288,13 @@ const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year)
 size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 		      const struct period *p, struct cat_judge *out, size_t max)
 {
-	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
-	size_t n = 0, np = catalog_region_plans(c, s->region, plans, CAT_REGION_PLANS_MAX);
+	size_t n = 0;
 
-	assert(np <= CAT_REGION_PLANS_MAX); /* checked by check_unique */
-	for (size_t i = 0; i < np; i++) {
-		const struct cat_plan *pl = plans[i];
+	(void)c;
+	for (size_t i = 0; i < s->n_targets; i++) {
+		const struct cat_indicator *x = s->targets[i];
+		const struct cat_plan *pl = x->plan;
 		if (pl->status == CAT_DRAFT || !cat_in_window(pl, p->year))
-			continue;
-		const struct cat_indicator *x = catalog_find(c, pl->id, s->id);
-		if (!x)
 			continue;
 		if (n < max)
 			out[n] = (struct cat_judge){ .x = x, .annual = cat_annual_for(x, p->year) };

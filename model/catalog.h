@@ -75,6 +75,10 @@ struct cat_series {
 	const struct cat_formula *formula; /* derived from other series; NULL: reported only */
 	const struct cat_series *const *users; /* the derived series whose formula names it */
 	size_t n_users;
+	/* The targets on it: of each plan of its region that has one, in start_year order
+	 * (catalog_region_plans), whatever the plan's status and window. */
+	const struct cat_indicator *const *targets;
+	size_t n_targets;
 	/* The series' own record (plan NULL, no target): what a figure of a series no plan
 	 * targets is checked against. Each target's record is a copy of it that its plan
 	 * refines (name, category, note and the target). */

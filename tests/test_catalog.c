@@ -142,6 +142,9 @@ static void test_format2_catalog(void)
 	const struct cat_indicator *g13 = catalog_find(c, "quangang-13", "gdp");
 	const struct cat_indicator *g14 = catalog_find(c, "quangang-14", "gdp");
 	CHECK(g13 && g14 && g13->series == g14->series && g13->freq == PERIOD_QUARTER);
+	/* its targets in start_year order, although the 14th plan's file came first */
+	CHECK(g13->series->n_targets == 2 && g13->series->targets[0] == g13 &&
+	      g13->series->targets[1] == g14 && catalog_series_target(c, g13->series) == g14);
 	CHECK(!g13->has_base && g13->target == 510 && g13->growth == 9);
 	CHECK(g14->has_base && g14->base == 734.44 && g14->base_year == 2020);
 	CHECK(g13->attribute == CAT_ATTR_NONE && strcmp(cat_attr_name(g13->attribute), "none") == 0);
@@ -151,6 +154,7 @@ static void test_format2_catalog(void)
 	const struct cat_series *rmb = catalog_series(q, "fdi_rmb");
 	CHECK(rmb && rmb->self && rmb->self->series == rmb && !rmb->self->plan);
 	CHECK(!catalog_series_target(c, rmb) && catalog_find(c, "quangang-14", "fdi_rmb") == NULL);
+	CHECK(rmb->n_targets == 0);
 	struct period y2021 = { .year = 2021, .freq = PERIOD_ANNUAL };
 	CHECK(catalog_judges(c, rmb, &y2021, NULL, 0) == 0);
 	const struct cat_indicator *own = rmb->self;
@@ -192,6 +196,8 @@ static void test_format2_catalog(void)
 	CHECK(strcmp(judged_by(c, "quangang", "gdp", "2025"), "quangang-14") == 0);
 	const struct cat_indicator *g15 = catalog_find(c, "quangang-15", "gdp");
 	CHECK(g15 && cat_annual_for(g15, 2026)->growth == 5.5 && cat_annual_for(g15, 2027)->growth == 5);
+	CHECK(g15->series->n_targets == 3 && g15->series->targets[2] == g15 &&
+	      catalog_series_target(c, g15->series) == g15);
 	catalog_free(c);
 }
 
