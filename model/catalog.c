@@ -17,8 +17,8 @@ struct catalog {
 	size_t n_regions;
 	struct cat_plan *plans;
 	size_t n_plans;
-	const struct cat_indicator **index; /* sorted by (plan id, indicator id) */
-	size_t n_index;
+	const struct cat_indicator **index; /* open addressing by (plan id, indicator id) */
+	size_t n_index, cap_index;          /* cap_index: a power of two, at least 2 n_index */
 	struct cat_file *files; /* the text of every file, as loaded */
 	size_t n_files;
 	void **allocs; /* every string and array we own */
@@ -959,26 +959,45 @@ out_doc:
 	return rc;
 }
 
-static int index_cmp(const void *a, const void *b)
+/* FNV-1a of s and its NUL, continued from h. */
+static uint64_t str_hash(uint64_t h, const char *s)
 {
-	const struct cat_indicator *x = *(const struct cat_indicator *const *)a;
-	const struct cat_indicator *y = *(const struct cat_indicator *const *)b;
-	int r = strcmp(x->plan->id, y->plan->id);
-	return r ? r : strcmp(x->id, y->id);
+	do
+		h = (h ^ (uint8_t)*s) * 1099511628211ull;
+	while (*s++);
+	return h;
+}
+
+/* The slot of (plan, ind) in c->index: the one holding it, else the empty one where it goes.
+ * Every item's validation looks its indicator up by name: a hash, not a binary search of
+ * string compares (a dozen at a hundred indicators). */
+static size_t index_slot(const struct catalog *c, const char *plan, const char *ind)
+{
+	size_t mask = c->cap_index - 1;
+	size_t k = (size_t)str_hash(str_hash(14695981039346656037ull, plan), ind) & mask;
+	for (const struct cat_indicator *x; (x = c->index[k]); k = (k + 1) & mask)
+		if (strcmp(x->id, ind) == 0 && strcmp(x->plan->id, plan) == 0)
+			break;
+	return k;
 }
 
 static int build_index(struct catalog *c)
 {
-	size_t n = 0, k = 0;
+	size_t n = 0, cap = 16;
 	for (size_t i = 0; i < c->n_plans; i++)
 		n += c->plans[i].n_inds;
-	if (!(c->index = malloc(n * sizeof(*c->index))))
+	while (cap < 2 * n)
+		cap *= 2;
+	if (!(c->index = calloc(cap, sizeof(*c->index))))
 		return PW_ENOMEM;
+	c->cap_index = cap;
 	for (size_t i = 0; i < c->n_plans; i++)
-		for (size_t j = 0; j < c->plans[i].n_inds; j++)
-			c->index[k++] = &c->plans[i].inds[j];
+		for (size_t j = 0; j < c->plans[i].n_inds; j++) {
+			const struct cat_indicator *x = &c->plans[i].inds[j];
+			/* (plan, series) is unique: check_unique and the duplicate target check */
+			c->index[index_slot(c, x->plan->id, x->id)] = x;
+		}
 	c->n_index = n;
-	qsort(c->index, n, sizeof(*c->index), index_cmp);
 	return 0;
 }
 
@@ -1181,21 +1200,7 @@ const struct cat_plan *catalog_plan(const struct catalog *c, const char *id)
 const struct cat_indicator *catalog_find(const struct catalog *c, const char *plan,
 					 const char *ind)
 {
-	size_t lo = 0, hi = c->n_index;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct cat_indicator *x = c->index[mid];
-		int r = strcmp(plan, x->plan->id);
-		if (!r)
-			r = strcmp(ind, x->id);
-		if (!r)
-			return x;
-		if (r < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	return c->index[index_slot(c, plan, ind)];
 }
 
 size_t catalog_n_regions(const struct catalog *c)
