@@ -133,20 +133,13 @@ static int grow_table(struct hot *h)
 	return 0;
 }
 
-/* Period keys are big-endian (period_key), so as numbers they order as memcmp orders them:
- * two loads instead of a call, in the search every lookup makes. */
-static bool pk_less(const uint8_t a[4], const uint8_t b[4])
-{
-	return bytes_get_be(a, 4) < bytes_get_be(b, 4);
-}
-
 /* The first entry of s with period >= pk (s->n if none). */
 size_t hot_series_seek(const struct hot_series *s, const uint8_t pk[4])
 {
 	size_t lo = 0, hi = s ? s->n : 0;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (pk_less(s->e[mid].period, pk))
+		if (period_key_less(s->e[mid].period, pk))
 			lo = mid + 1;
 		else
 			hi = mid;
