@@ -56,7 +56,7 @@ TEST_BINS = $(addprefix $(O)/tests/,$(UNIT_TESTS) test_integration)
 
 .PHONY: FORCE all deps fresh-machine check-build test test-unit test-integration check-cli check-python \
         check-report check-dispatch check-tsan check-lib check-powerloss check-powerloss-break mutate \
-        check-evaluate bench bench-full bench-peer run stop install clean fuzz soak
+        check-evaluate check-pages bench bench-full bench-peer run stop install clean fuzz soak
 all: $(BINS)
 
 # Every object depends on the flags it was built with: $(O)/flags holds the compile and link
@@ -190,11 +190,12 @@ fresh-machine:
 # ---- tests: always sanitized, from their own object tree ----
 test: check-build
 	$(MAKE) SANITIZE=1 test-unit test-integration
-	$(MAKE) SANITIZE=1 check-powerloss check-powerloss-break
+	$(MAKE) SANITIZE=1 check-powerloss check-powerloss-break check-pages
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_systemd.py build/san/planwatchd
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_migrate_v3.py build/san/planwatchd
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_plans.py build/san/planwatchd
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_migrate_v6.py build/san/planwatchd
+	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_migrate_v7.py build/san/planwatchd
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_overdue.py build/san/planwatchd
 	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) tests/test_verdicts.py build/san/planwatchd
 	$(PYTHON) tests/check_catalog_sources.py
@@ -272,6 +273,10 @@ test-integration: $(addprefix $(O)/tests/,$(INTEGRATION)) $(O)/tests/crash $(O)/
 PL_ARGS ?= --messages 1500 --cuts 40
 check-powerloss: $(O)/powerloss/powerloss $(O)/powerloss/libpwshim.so $(O)/planwatchd
 	PLANWATCHD=$(O)/planwatchd $(O)/powerloss/powerloss --shim $(O)/powerloss/libpwshim.so $(PL_ARGS)
+# Pages the daemon writes per one-release commit and per revising commit, from its write
+# calls (a count, not a timing: docs/PERFORMANCE.md "Pages per commit"): at most 30.
+check-pages: $(O)/bench $(O)/planwatchd
+	$(O)/bench --only pages --daemon $(O)/planwatchd --max-pages 30 --out $(O)/pages.json
 # The same against PL_BREAK_FLAG: passes only if the simulator reports a loss.
 check-powerloss-break: $(O)/powerloss/powerloss $(O)/powerloss/libpwshim.so $(PLB)/planwatchd
 	PLANWATCHD=$(PLB)/planwatchd $(O)/powerloss/powerloss --shim $(O)/powerloss/libpwshim.so \

@@ -738,12 +738,18 @@ static void w_alert_item(struct proto_buf *b, const struct alert_item *it)
 	proto_map_close(m);
 }
 
+/* Are the indicators of plan p ones the filter may let through? */
+static bool plan_wanted(const struct rules_alert_filter *f, const struct cat_plan *p)
+{
+	if (f->plan && strcmp(f->plan, p->id) != 0)
+		return false;
+	return !f->region || p->region == f->region;
+}
+
 /* Is x one the filter lets through? */
 static bool alert_wanted(const struct rules_alert_filter *f, const struct cat_indicator *x)
 {
-	if (f->plan && strcmp(f->plan, x->plan->id) != 0)
-		return false;
-	if (f->region && x->plan->region != f->region)
+	if (!plan_wanted(f, x->plan))
 		return false;
 	return !f->dept || (x->n_depts && strcmp(f->dept, x->depts[0]) == 0);
 }
@@ -774,12 +780,20 @@ static int list_cb(const char *plan, const char *ind, const void *buf, size_t le
 	return 0;
 }
 
-/* The newest stored verdict of one (plan, indicator) whose period ends by the cut's end. */
-struct cut_arg {
-	int cut_end; /* months since year 0 */
+/* The newest stored verdict of each indicator of one plan whose period ends by the cut's
+ * end, found in one walk of the plan's verdicts (period-major, store.h). */
+struct cut_ind {
 	bool found;
 	struct period p;
 	struct verdict_rec r;
+};
+
+struct cut_arg {
+	const struct catalog *c;
+	const struct cat_plan *plan;
+	const struct rules_alert_filter *f;
+	int cut_end; /* months since year 0 */
+	struct cut_ind *v; /* one per indicator of plan, in its order */
 };
 
 static int period_end_month(const struct period *p)
@@ -793,45 +807,53 @@ static int cut_cb(const char *plan, const char *ind, const struct period *p, con
 		  size_t len, void *arg)
 {
 	struct cut_arg *a = arg;
+	const struct cat_indicator *x = catalog_find(a->c, plan, ind);
 	struct verdict_rec r;
 	int end = period_end_month(p);
-	(void)plan, (void)ind;
-	if (end > a->cut_end || verdict_decode(&r, buf, len) < 0)
+	/* a verdict of an indicator the plan no longer has is kept, not listed */
+	if (!x || x->plan != a->plan || !alert_wanted(a->f, x) || end > a->cut_end ||
+	    verdict_decode(&r, buf, len) < 0)
 		return 0;
+	struct cut_ind *w = &a->v[x - a->plan->inds];
 	/* Of two periods ending together (2025 and 2025Q4), the later key: the same one
 	 * rules_evaluate calls the newest. */
-	if (a->found && (end < period_end_month(&a->p) ||
-			 (end == period_end_month(&a->p) && period_cmp(p, &a->p) < 0)))
+	if (w->found && (end < period_end_month(&w->p) ||
+			 (end == period_end_month(&w->p) && period_cmp(p, &w->p) < 0)))
 		return 0;
-	a->found = true;
-	a->p = *p;
-	a->r = r;
+	*w = (struct cut_ind){ .found = true, .p = *p, .r = r };
 	return 0;
 }
 
-static int encode_cut(struct store_txn *t, const struct cat_plan *p,
+static int encode_cut(struct store_txn *t, const struct catalog *c, const struct cat_plan *p,
 		      const struct rules_alert_filter *f, struct proto_buf *b)
 {
-	int n = 0;
+	struct cut_arg a = { .c = c, .plan = p, .f = f, .cut_end = period_end_month(f->cut) };
+	/* A period of a later year ends after the cut: the walk stops at the cut year's last
+	 * key (a span ending that year sorts after its December). */
+	struct period to = { .year = f->cut->year, .freq = PERIOD_SPAN, .n = PERIOD_SPAN_MAX };
+	int n = 0, rc;
+	if (!plan_wanted(f, p) || !p->n_inds)
+		return 0;
+	if (!(a.v = calloc(p->n_inds, sizeof(*a.v))))
+		return PW_ENOMEM;
+	if ((rc = store_verdict_list(t, p->id, NULL, &to, cut_cb, &a)) < 0)
+		goto out_free;
 	for (size_t i = 0; i < p->n_inds; i++) {
-		const struct cat_indicator *x = &p->inds[i];
-		struct cut_arg a = { .cut_end = period_end_month(f->cut) };
-		if (!alert_wanted(f, x))
-			continue;
-		int rc = store_verdict_list(t, p->id, x->id, cut_cb, &a);
-		if (rc < 0)
-			return rc;
-		if (!a.found)
+		const struct cut_ind *w = &a.v[i];
+		if (!w->found)
 			continue;
 		struct alert_item it = {
-			.x = x, .state = a.r.state, .since_ms = a.r.judged_ms, .period = &a.p,
-			.value = a.r.value, .required = a.r.required, .gap = a.r.gap,
-			.rule = verdict_rule_name(a.r.rule),
+			.x = &p->inds[i], .state = w->r.state, .since_ms = w->r.judged_ms,
+			.period = &w->p, .value = w->r.value, .required = w->r.required,
+			.gap = w->r.gap, .rule = verdict_rule_name(w->r.rule),
 		};
 		w_alert_item(b, &it);
 		n++;
 	}
-	return n;
+	rc = n;
+out_free:
+	free(a.v);
+	return rc;
 }
 
 int rules_alerts_encode(struct store_txn *t, const struct catalog *c,
@@ -844,7 +866,7 @@ int rules_alerts_encode(struct store_txn *t, const struct catalog *c,
 		return rc < 0 ? rc : l.n;
 	}
 	for (size_t i = 0; i < catalog_n_plans(c); i++) {
-		if ((rc = encode_cut(t, catalog_plan_at(c, i), f, b)) < 0)
+		if ((rc = encode_cut(t, c, catalog_plan_at(c, i), f, b)) < 0)
 			return rc;
 		n += rc;
 	}

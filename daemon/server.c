@@ -106,23 +106,24 @@ static const char *plan_owner(const char *plan, void *arg)
 }
 
 /* A store written before series belonged to regions (schema 5 or older) is re-keyed once, in
- * one transaction, by the catalog just loaded: the store does not read catalogs. A plan the
- * catalog lacks refuses the start and leaves the store as it was. A store brought to schema
- * 7 then gets the verdicts of the figures it holds (rules_rejudge, again after a crash). */
+ * one transaction, by the catalog just loaded: the store does not read catalogs (6 and 7
+ * became 8 in store_open). A plan the catalog lacks refuses the start and leaves the store
+ * as it was. A store that got its verdict table by an upgrade (from schema 6 or older) then
+ * gets the verdicts of the figures it holds (rules_rejudge, again after a crash). */
 static int upgrade_store(struct server *s, const char *dir, char *err, size_t errlen)
 {
 	char why[256];
 	unsigned n;
 	int rc;
 
-	if (store_schema(s->store) < 7) {
+	if (store_schema(s->store) < 8) {
 		if ((rc = store_migrate_owner(s->store, plan_owner, (void *)live_catalog(s->live),
 					      why, sizeof(why))) < 0) {
-			snprintf(err, errlen, "cannot upgrade the store in '%s' to schema 7: %s", dir,
+			snprintf(err, errlen, "cannot upgrade the store in '%s' to schema 8: %s", dir,
 				 why[0] ? why : pw_strerror(rc));
 			return rc;
 		}
-		log_notice("store in '%s' upgraded to schema 7: series keyed by region", dir);
+		log_notice("store in '%s' upgraded to schema 8: series keyed by region", dir);
 	}
 	if ((rc = rules_rejudge(s->store, live_rules(s->live), live_catalog(s->live), wall_ms(),
 				&n)) < 0) {
@@ -131,7 +132,8 @@ static int upgrade_store(struct server *s, const char *dir, char *err, size_t er
 		return rc;
 	}
 	if (n)
-		log_notice("verdicts of %u stored periods filled in (store schema 7)", n);
+		log_notice("verdicts of %u stored periods filled in (store upgraded from schema 6 "
+			   "or older)", n);
 	return 0;
 }
 

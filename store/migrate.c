@@ -5,8 +5,12 @@
  * value of 1 to 4 sealed with the CRC-32C schema 5 adds (see record.c); schema 5
  * (series keyed by plan) re-keyed as 6 (series keyed by their owner, the region:
  * docs/MODEL.md section 8) in one txn when the daemon, which knows the catalog, gives the
- * mapping (store_migrate_owner); and 6 given the verdict and due tables of 7 (section 3:
- * the tables are opened empty, the meta keys below say what the daemon still has to do). */
+ * mapping (store_migrate_owner); 6 given the verdict and due tables of 7 (section 3:
+ * the tables are opened empty, the meta keys below say what the daemon still has to do);
+ * and 7's verdicts re-keyed period-major as 8 (plan\0period\0ind: the verdicts of one
+ * release are neighbours, so its commit dirties a leaf or two of the table, not one leaf
+ * per indicator). Every step runs in the one txn of store_open (or store_migrate_owner):
+ * an interrupted migration leaves the old schema intact. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -171,16 +175,132 @@ static int put_overdue_since(struct store_txn *t)
 	return put_meta(t, META_OVERDUE_SINCE, ms, sizeof(ms));
 }
 
-/* Schema 6 -> 7: the verdict and due tables exist (init_txn opened them); the daemon fills
- * the verdicts of the stored figures (meta "rejudge") and turns the overdue periods the
- * alert records remember into due entries, which the store cannot read. */
+/* One verdict record of schema 7 under its schema-8 key, for the sort: the key (klen bytes)
+ * and the sealed value as it was (vlen bytes) side by side in one buffer. */
+struct verdict_ent {
+	uint8_t *p;
+	size_t klen, vlen;
+};
+
+static int verdict_ent_cmp(const void *x, const void *y)
+{
+	const struct verdict_ent *a = x, *b = y;
+	int r = memcmp(a->p, b->p, a->klen < b->klen ? a->klen : b->klen);
+	/* LMDB's default order: bytes, then the shorter key first */
+	return r ? r : (a->klen > b->klen) - (a->klen < b->klen);
+}
+
+/* The bytes of every key and value of table db: what verdicts_read copies (a schema-8 key
+ * is as long as its schema-7 key). */
+static int table_bytes(struct store_txn *t, int db, size_t *total)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	*total = 0;
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c)) != 0)
+		return store_map_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		*total += k.mv_size + v.mv_size;
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : store_map_err(rc);
+}
+
+/* Reads the n verdicts of schema 7 (plan\0ind\0period) into e, each under its new key, into
+ * buf (cap bytes, table_bytes). Collected whole: the new keys sort among the old ones. */
+static int verdicts_read(struct store_txn *t, struct verdict_ent *e, size_t n, uint8_t *buf,
+			 size_t cap)
+{
+	size_t i = 0, used = 0;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_VERDICT], &c)) != 0)
+		return store_map_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), i++) {
+		char plan[STORE_ID_MAX + 1], ind[STORE_ID_MAX + 1];
+		uint8_t key[VERDICT_KEY_MAX];
+		struct period p;
+		int kl;
+		if (!rec_series_period_split(&k, plan, ind, &p) ||
+		    (kl = rec_verdict_key(key, plan, &p, ind)) < 0) {
+			rc = PW_EDAMAGED;
+			break;
+		}
+		if (i == n || cap - used < (size_t)kl + v.mv_size) {
+			rc = PW_ESTORE; /* the table changed between the passes: cannot happen */
+			break;
+		}
+		e[i] = (struct verdict_ent){ .p = buf + used, .klen = (size_t)kl, .vlen = v.mv_size };
+		memcpy(e[i].p, key, (size_t)kl);
+		memcpy(e[i].p + kl, v.mv_data, v.mv_size);
+		used += (size_t)kl + v.mv_size;
+	}
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND)
+		rc = i == n ? 0 : PW_ESTORE;
+	return rc < 0 ? rc : store_map_err(rc);
+}
+
+/* Schema 7 -> 8: every verdict moves from plan\0ind\0period to plan\0period\0ind (record.c),
+ * its value byte for byte; the table is emptied and refilled in key order (MDB_APPEND: full
+ * leaves). No other table or meta key changes ("rejudge" and "overdue_since" stay). Memory:
+ * the table's keys and values once, and 24 bytes a record. */
+static int migrate_to_8(struct store_txn *t)
+{
+	MDB_dbi dbi = t->s->dbi[DB_VERDICT];
+	struct verdict_ent *e = NULL;
+	uint8_t *buf = NULL;
+	MDB_stat st;
+	size_t total;
+	int rc;
+
+	if ((rc = mdb_stat(t->txn, dbi, &st)) != 0)
+		return store_map_err(rc);
+	if (st.ms_entries) {
+		if ((rc = table_bytes(t, DB_VERDICT, &total)) < 0)
+			return rc;
+		if (!(e = calloc(st.ms_entries, sizeof(*e))) || !(buf = malloc(total))) {
+			rc = PW_ENOMEM;
+			goto out_free;
+		}
+		if ((rc = verdicts_read(t, e, st.ms_entries, buf, total)) < 0)
+			goto out_free;
+		qsort(e, st.ms_entries, sizeof(*e), verdict_ent_cmp);
+		if ((rc = mdb_drop(t->txn, dbi, 0)) != 0) {
+			rc = store_write_err(t, rc);
+			goto out_free;
+		}
+		for (size_t i = 0; i < st.ms_entries; i++) {
+			MDB_val nk = { e[i].klen, e[i].p }, nv = { e[i].vlen, e[i].p + e[i].klen };
+			if ((rc = mdb_put(t->txn, dbi, &nk, &nv, MDB_APPEND)) != 0) {
+				/* two old keys onto one new one cannot happen: the map is one to one */
+				rc = rc == MDB_KEYEXIST ? PW_EDAMAGED : store_write_err(t, rc);
+				goto out_free;
+			}
+		}
+	}
+	rc = put_schema(t, STORE_SCHEMA);
+out_free:
+	free(buf);
+	free(e);
+	return rc;
+}
+
+/* Schema 6 -> 7 (-> 8): the verdict and due tables exist (init_txn opened them); the daemon
+ * fills the verdicts of the stored figures (meta "rejudge") and turns the overdue periods
+ * the alert records remember into due entries, which the store cannot read. */
 static int migrate_to_7(struct store_txn *t)
 {
 	static const uint8_t one = 1;
 	int rc;
 	if ((rc = put_overdue_since(t)) < 0 || (rc = put_meta(t, META_REJUDGE, &one, 1)) < 0)
 		return rc;
-	return put_schema(t, STORE_SCHEMA);
+	return migrate_to_8(t); /* an empty verdict table: only the number changes */
 }
 
 int migrate_schema(struct store_txn *t, bool fresh)
@@ -201,6 +321,8 @@ int migrate_schema(struct store_txn *t, bool fresh)
 		uint64_t sealed = bytes_get_le(v.mv_data, 4);
 		if (sealed == STORE_SCHEMA_V6)
 			return migrate_to_7(t);
+		if (sealed == STORE_SCHEMA_V7)
+			return migrate_to_8(t);
 		if (sealed != STORE_SCHEMA && sealed != STORE_SCHEMA_V5)
 			return PW_ESTORE;
 		t->s->schema = (unsigned)sealed; /* 5: keyed by plan until store_migrate_owner */
@@ -222,7 +344,7 @@ int migrate_schema(struct store_txn *t, bool fresh)
 	return PW_ESTORE;
 }
 
-/* ---- schema 5 -> 6 (-> 7): series keyed by their owner (region) instead of the plan ---- */
+/* ---- schema 5 -> 6 (-> 7 -> 8): series keyed by their owner (region) instead of the plan ---- */
 
 struct idx_ent {
 	uint8_t key[OBS_KEY_MAX];

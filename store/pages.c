@@ -334,6 +334,18 @@ static int walk_tree(struct walk *w, const struct tree *t, const char *name, str
 	return 0;
 }
 
+/* LMDB takes a named table's flags from its record, as it does the two trees' from the
+ * meta page: a damaged flag word (DUPSORT, INTEGERKEY, ...) would send its cursors down
+ * code paths that assert on records the store never wrote. The store creates every table
+ * without flags (mdb_dbi_open(..., MDB_CREATE)), in every schema. */
+static int named_flags(struct walk *w, const struct tree *t)
+{
+	if (t->flags & 0x7e)
+		return damaged(w, "table %s records flags %#x; the store creates its tables "
+			       "without flags", t->name, (unsigned)(t->flags & 0x7e));
+	return 0;
+}
+
 /* Reads meta page i; 0 when it is a valid meta. */
 static int read_meta(struct walk *w, int i, uint8_t m[PAGEHDRSZ + 136], uint64_t psize)
 {
@@ -423,7 +435,8 @@ int pages_check(const char *path, char *why, size_t cap)
 	if ((rc = walk_tree(&w, &main_tree, "(main)", subs, &n_subs, 64)) < 0)
 		goto out_free;
 	for (size_t i = 0; i < n_subs; i++)
-		if ((rc = walk_tree(&w, &subs[i], subs[i].name, NULL, NULL, 0)) < 0)
+		if ((rc = named_flags(&w, &subs[i])) < 0 ||
+		    (rc = walk_tree(&w, &subs[i], subs[i].name, NULL, NULL, 0)) < 0)
 			goto out_free;
 	/* Last: its lists must name only pages that no tree uses. */
 	w.free_lists = true;

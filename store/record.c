@@ -17,7 +17,10 @@
  *   log       v, topic, NUL, body  (the NUL lets callbacks use the topic in place)
  *   quar      v, i64 recv_ms, i32 code, u8 len + dept, u8 len + peer, u16 len + detail,
  *             raw bytes (the rest of the value)
- *   alert, msgid, meta  the caller's bytes as given: opaque, versioned by their owners
+ *   alert, msgid, meta, verdict, due  the caller's bytes as given: opaque, versioned by
+ *             their owners. Keys: verdict plan\0period(4)\0ind since schema 8 (schema 7:
+ *             plan\0ind\0period(4), re-keyed at open), due owner\0ind\0period(4); the
+ *             period is period_key's 4 bytes (year BE, freq, n), so it sorts in time order
  *   meta "schema"       u32 STORE_SCHEMA + its CRC; 1 to 4 (a bare u32) are migrated, any
  *                       other value refused
  * Since schema 5 every value of every table ends with a u32 CRC-32C (little-endian) of the
@@ -197,16 +200,26 @@ static long arr_len(const char *a, size_t size)
 	return n < size ? (long)n : -1;
 }
 
+/* The lengths of two ids of a key: PW_EINVAL for a missing or empty one, PW_ETOOBIG for one
+ * longer than STORE_ID_MAX. */
+static int ids_len(const char *a, const char *b, size_t *la, size_t *lb)
+{
+	if (!a || !b)
+		return PW_EINVAL;
+	*la = strnlen(a, STORE_ID_MAX + 1);
+	*lb = strnlen(b, STORE_ID_MAX + 1);
+	if (!*la || !*lb)
+		return PW_EINVAL;
+	return *la > STORE_ID_MAX || *lb > STORE_ID_MAX ? PW_ETOOBIG : 0;
+}
+
 /* Writes plan\0ind\0 into key and returns its length, or a negative code. */
 int rec_series_key(uint8_t key[SERIES_KEY_MAX], const char *plan, const char *ind)
 {
-	if (!plan || !ind)
-		return PW_EINVAL;
-	size_t lp = strnlen(plan, STORE_ID_MAX + 1), li = strnlen(ind, STORE_ID_MAX + 1);
-	if (!lp || !li)
-		return PW_EINVAL;
-	if (lp > STORE_ID_MAX || li > STORE_ID_MAX)
-		return PW_ETOOBIG;
+	size_t lp, li;
+	int rc = ids_len(plan, ind, &lp, &li);
+	if (rc < 0)
+		return rc;
 	memcpy(key, plan, lp + 1);
 	memcpy(key + lp + 1, ind, li + 1);
 	return (int)(lp + li + 2);
@@ -237,6 +250,48 @@ bool rec_key_pair(const MDB_val *k, char *a, size_t max_a, char *b, size_t min_b
 		return false;
 	memcpy(b, p, n);
 	b[n] = '\0';
+	return true;
+}
+
+int rec_verdict_key(uint8_t key[VERDICT_KEY_MAX], const char *plan, const struct period *p,
+		    const char *ind)
+{
+	size_t lp, li;
+	int rc = ids_len(plan, ind, &lp, &li);
+	if (rc < 0 || !p)
+		return rc < 0 ? rc : PW_EINVAL;
+	memcpy(key, plan, lp + 1);
+	period_key(p, key + lp + 1);
+	key[lp + 5] = '\0';
+	memcpy(key + lp + 6, ind, li);
+	return (int)(lp + 6 + li);
+}
+
+bool rec_verdict_key_split(const MDB_val *k, char plan[STORE_ID_MAX + 1], struct period *p,
+			   char ind[STORE_ID_MAX + 1])
+{
+	const uint8_t *q = k->mv_data, *end = q + k->mv_size;
+	/* the period's 4 bytes may hold NULs: they are fixed-size, then one NUL, then ind */
+	if (!rec_key_id(&q, end, plan, STORE_ID_MAX) || end - q < 6 || q[4] != '\0')
+		return false;
+	*p = period_from_key(q);
+	q += 5;
+	size_t n = (size_t)(end - q);
+	if (n > STORE_ID_MAX || memchr(q, '\0', n))
+		return false;
+	memcpy(ind, q, n);
+	ind[n] = '\0';
+	return true;
+}
+
+bool rec_series_period_split(const MDB_val *k, char a[STORE_ID_MAX + 1], char ind[STORE_ID_MAX + 1],
+			     struct period *p)
+{
+	const uint8_t *q = k->mv_data, *end = q + k->mv_size;
+	if (!rec_key_id(&q, end, a, STORE_ID_MAX) || !rec_key_id(&q, end, ind, STORE_ID_MAX) ||
+	    end - q != 4)
+		return false;
+	*p = period_from_key(q);
 	return true;
 }
 

@@ -4,7 +4,7 @@
  *   vin    vid(u64)                      every accepted vintage, appended in arrival order
  *   idx    plan\0ind\0period(4)          -> the newest vintage of that observation
  *   log    seq(u64)   quar  id(u64)      alert  plan\0ind   msgid  dept\0msgid   meta  key
- *   verdict plan\0ind\0period(4)          due   owner\0ind\0period(4)   (schema 7)
+ *   verdict plan\0period(4)\0ind (schema 8)  due   owner\0ind\0period(4)   (schema 7)
  * Why a vintage log and an index (schema 3): a group commit writes every page it dirtied.
  * Keyed by series (schema 1 obs + rev, schema 2 rev), a group of N updates spread over
  * series dirtied about N leaf pages of a table that holds every vintage; appended by vid,
@@ -229,6 +229,11 @@ static int set_map(struct store *s, bool existing, uint64_t map_size)
 	return 0;
 }
 
+/* When the hot index writes to idx: see hot_due. */
+static const struct hot_limits hot_defaults = {
+	.eager = 2048, .every = 4, .lag_max = 65536, .target = 32768,
+};
+
 int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t map_max)
 {
 	struct store *s;
@@ -275,6 +280,7 @@ int store_open(struct store **ret, const char *dir, uint64_t map_size, uint64_t 
 		goto out_free;
 	if ((rc = set_map(s, existing, map_size)) < 0)
 		goto out_free;
+	s->hot_lim = hot_defaults;
 	if (!(s->hot = hot_new())) {
 		rc = PW_ENOMEM;
 		goto out_free;
@@ -383,13 +389,33 @@ static bool out_of_room(const struct store *s)
 
 /* ---- the hot index: when its entries reach idx, and how it is rebuilt ---- */
 
-/* Each write txn writes the idx entries of the HOT_FLUSH_SERIES series that have waited
- * longest (their pending periods side by side: a leaf or two each), and more while the
- * hot index holds over HOT_TARGET entries (a load scattered over many series then costs
- * what idx alone cost: a leaf per series). */
-#define HOT_FLUSH_SERIES 1
-#define HOT_TARGET 8192
+/* Every 4th write txn (limits.every) writes the idx entries of the series that has waited
+ * longest (its pending periods side by side: a leaf or two, plus the path to them), and
+ * more series while the hot index holds over 32,768 entries (limits.target: a load
+ * scattered over many series then costs what idx alone cost, a leaf per series). A series
+ * written every 4th txn has gathered 4 times the entries of one written every txn, so the
+ * branch pages on its path are spread over 4 times as many: a release of 100 indicators
+ * (one entry each) wrote a series of ~100 entries per commit; now a release commit writes
+ * 26.9 pages instead of 30.3, a revising one 19.2 instead of 23.7 (`bench --only pages`,
+ * docs/PERFORMANCE.md "Pages per commit"). A series whose oldest vintage lags the txn's
+ * newest by 65,536 (limits.lag_max) is written on any txn, so what an open replays stays
+ * bounded under every load; while at most 2,048 entries wait (limits.eager: a small store,
+ * a light load) every txn writes one, as before, and idx keeps up. */
 #define HOT_LWM_SLACK 65536 /* vintages an open may replay beyond the pending ones */
+
+/* Whether the series that waited longest is written by this txn (done: series written). */
+static bool hot_due(struct store_txn *t, const struct hot_series *hs, size_t done)
+{
+	const struct hot_limits *l = &t->s->hot_lim;
+	size_t n = hot_entries(t->s->hot);
+	if (n > l->target)
+		return true;
+	if (done > 0)
+		return false;
+	if (n <= l->eager || (t->vin_known && t->vin_last - hot_series_first_vid(hs) >= l->lag_max))
+		return true;
+	return ++t->s->hot_tick % l->every == 0;
+}
 
 static int hot_flush(struct store_txn *t)
 {
@@ -401,7 +427,7 @@ static int hot_flush(struct store_txn *t)
 
 	if ((rc = store_txn_cursor(t, DB_IDX, &c)) < 0)
 		return rc;
-	while ((hs = hot_oldest(s->hot)) && (done < HOT_FLUSH_SERIES || hot_entries(s->hot) > HOT_TARGET)) {
+	while ((hs = hot_oldest(s->hot)) && hot_due(t, hs, done)) {
 		uint8_t key[OBS_KEY_MAX];
 		size_t kl;
 		const uint8_t *sk = hot_series_key(hs, &kl);
@@ -1501,9 +1527,13 @@ int store_meta_del(struct store_txn *t, const char *key)
 	return store_write_err(t, mdb_del(t->txn, t->s->dbi[DB_META], &k, NULL));
 }
 
-/* ---- tables keyed by series and period: verdict, due ----
- * Opaque records under a\0ind\0period(4), a the plan (verdict) or the owner (due): one
- * (plan or owner, series) walks in time order, as idx does. */
+/* ---- the due table: opaque records keyed by series and period ----
+ * owner\0ind\0period(4): one series walks in time order, as idx does. Series-major like
+ * schema 7's verdicts, but the table holds only figures announced overdue and still missing
+ * (OVERDUE_LOOKBACK periods of a series at most, deleted as they come), and only commits
+ * that announce or resolve overdue figures touch it. Measured (100 series, a commit
+ * deleting one period of each): 7 pages written with 1 period pending per series, 12 with
+ * 3, 29 with all 12; keyed period-major, 5 in each case. */
 
 static int per_key(uint8_t key[OBS_KEY_MAX], const char *a, const char *ind, const struct period *p)
 {
@@ -1516,27 +1546,22 @@ static int per_key(uint8_t key[OBS_KEY_MAX], const char *a, const char *ind, con
 	return n + 4;
 }
 
-static int per_get(struct store_txn *t, int db, const char *a, const char *ind,
-		   const struct period *p, void *buf, size_t cap, size_t *len)
+/* kv_get and kv_put of a key built by the caller: n its length or the builder's error. */
+static int key_get(struct store_txn *t, int db, const uint8_t *key, int n, void *buf, size_t cap,
+		   size_t *len)
 {
-	uint8_t key[OBS_KEY_MAX];
-	int n, rc;
-	if ((rc = txn_check(t, false)) < 0)
-		return rc;
-	if ((n = per_key(key, a, ind, p)) < 0)
-		return n;
+	int rc = txn_check(t, false);
+	if (rc < 0 || n < 0)
+		return rc < 0 ? rc : n;
 	return kv_get(t, db, key, (size_t)n, buf, cap, len);
 }
 
-static int per_put(struct store_txn *t, int db, const char *a, const char *ind,
-		   const struct period *p, const void *buf, size_t len)
+static int key_put(struct store_txn *t, int db, const uint8_t *key, int n, const void *buf,
+		   size_t len)
 {
-	uint8_t key[OBS_KEY_MAX];
-	int n, rc;
-	if ((rc = txn_check(t, true)) < 0)
-		return rc;
-	if ((n = per_key(key, a, ind, p)) < 0)
-		return n;
+	int rc = txn_check(t, true);
+	if (rc < 0 || n < 0)
+		return rc < 0 ? rc : n;
 	return kv_put(t, db, key, (size_t)n, buf, len);
 }
 
@@ -1553,51 +1578,101 @@ static int per_del(struct store_txn *t, int db, const char *a, const char *ind,
 	return store_write_err(t, mdb_del(t->txn, t->s->dbi[db], &k, NULL));
 }
 
-/* Every record whose key starts with a\0 (a NULL: all) and, with ind, a\0ind\0, in key
- * order. */
-static int per_walk(struct store_txn *t, int db, const char *a, const char *ind,
-		    store_per_cb cb, void *arg)
+/* Every record of the table, in key order. */
+static int per_walk(struct store_txn *t, int db, store_per_cb cb, void *arg)
 {
 	char ka[STORE_ID_MAX + 1], ki[STORE_ID_MAX + 1];
-	uint8_t prefix[SERIES_KEY_MAX];
-	size_t plen = 0;
+	MDB_cursor *c;
+	MDB_val k, v;
+	MDB_cursor_op op = MDB_FIRST;
+	int rc;
+
+	if ((rc = txn_check(t, false)) < 0)
+		return rc;
+	if (!cb)
+		return PW_EINVAL;
+	if ((rc = cursor_open(t, db, &c)) < 0)
+		return rc;
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		struct period per;
+		op = MDB_NEXT;
+		if (!rec_series_period_split(&k, ka, ki, &per)) {
+			rc = PW_EDAMAGED;
+			goto out_close;
+		}
+		if ((rc = rec_open(&v, &v)) < 0)
+			goto out_close;
+		if ((rc = cb(ka, ki, &per, v.mv_data, v.mv_size, arg)) != 0) {
+			rc = cb_result(rc);
+			goto out_close;
+		}
+	}
+	rc = rc == MDB_NOTFOUND ? 0 : store_map_err(rc);
+out_close:
+	mdb_cursor_close(c);
+	return rc;
+}
+
+/* ---- the verdict table: plan\0period(4)\0ind (schema 8) ----
+ * Period-major: a release (one period of a plan's indicators) puts its verdicts side by side,
+ * into a leaf or two, where plan\0ind\0period (schema 7) put each into its indicator's own
+ * leaf: a daemon's commit of a 100-indicator release wrote 91 pages with that key, 30 with
+ * this one, 27 without verdicts (bench --only pages). */
+
+int store_verdict_get(struct store_txn *t, const char *plan, const char *ind,
+		      const struct period *p, void *buf, size_t cap, size_t *len)
+{
+	uint8_t key[VERDICT_KEY_MAX];
+	return key_get(t, DB_VERDICT, key, rec_verdict_key(key, plan, p, ind), buf, cap, len);
+}
+
+int store_verdict_put(struct store_txn *t, const char *plan, const char *ind,
+		      const struct period *p, const void *buf, size_t len)
+{
+	uint8_t key[VERDICT_KEY_MAX];
+	return key_put(t, DB_VERDICT, key, rec_verdict_key(key, plan, p, ind), buf, len);
+}
+
+int store_verdict_list(struct store_txn *t, const char *plan, const struct period *from,
+		       const struct period *to, store_per_cb cb, void *arg)
+{
+	char kp[STORE_ID_MAX + 1], ki[STORE_ID_MAX + 1];
+	uint8_t seek[STORE_ID_MAX + 1 + 4], last[4];
 	MDB_cursor *c;
 	MDB_val k, v;
 	int rc;
 
 	if ((rc = txn_check(t, false)) < 0)
 		return rc;
-	if (!cb || (ind && !a))
+	size_t lp = plan ? strnlen(plan, STORE_ID_MAX + 1) : 0;
+	if (!cb || !lp || lp > STORE_ID_MAX)
 		return PW_EINVAL;
-	if (a && ind) {
-		if ((rc = rec_series_key(prefix, a, ind)) < 0)
-			return rc;
-		plen = (size_t)rc;
-	} else if (a) {
-		plen = strnlen(a, STORE_ID_MAX + 1);
-		if (!plen || plen > STORE_ID_MAX)
-			return PW_EINVAL;
-		memcpy(prefix, a, plen + 1);
-		plen++;
+	/* plan\0 + from: every key of that period and later (a key goes on with \0ind). */
+	memcpy(seek, plan, lp + 1);
+	size_t sl = lp + 1;
+	if (from) {
+		period_key(from, seek + sl);
+		sl += 4;
 	}
-	if ((rc = cursor_open(t, db, &c)) < 0)
+	if (to)
+		period_key(to, last);
+	if ((rc = cursor_open(t, DB_VERDICT, &c)) < 0)
 		return rc;
-	k = (MDB_val){ plen, prefix };
-	MDB_cursor_op op = plen ? MDB_SET_RANGE : MDB_FIRST;
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		const uint8_t *p = k.mv_data, *end = p + k.mv_size;
-		if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
-			break;
-		if (!rec_key_id(&p, end, ka, STORE_ID_MAX) || !rec_key_id(&p, end, ki, STORE_ID_MAX) ||
-		    end - p != 4) {
+	k = (MDB_val){ sl, seek };
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct period per;
+		if (k.mv_size < lp + 1 || memcmp(k.mv_data, seek, lp + 1) != 0)
+			break; /* the next plan's */
+		if (!rec_verdict_key_split(&k, kp, &per, ki)) {
 			rc = PW_EDAMAGED;
 			goto out_close;
 		}
-		struct period per = period_from_key(p);
+		if (to && memcmp((const uint8_t *)k.mv_data + lp + 1, last, 4) > 0)
+			break;
 		if ((rc = rec_open(&v, &v)) < 0)
 			goto out_close;
-		if ((rc = cb(ka, ki, &per, v.mv_data, v.mv_size, arg)) != 0) {
+		if ((rc = cb(kp, ki, &per, v.mv_data, v.mv_size, arg)) != 0) {
 			rc = cb_result(rc);
 			goto out_close;
 		}
@@ -1608,34 +1683,18 @@ out_close:
 	return rc;
 }
 
-int store_verdict_get(struct store_txn *t, const char *plan, const char *ind,
-		      const struct period *p, void *buf, size_t cap, size_t *len)
-{
-	return per_get(t, DB_VERDICT, plan, ind, p, buf, cap, len);
-}
-
-int store_verdict_put(struct store_txn *t, const char *plan, const char *ind,
-		      const struct period *p, const void *buf, size_t len)
-{
-	return per_put(t, DB_VERDICT, plan, ind, p, buf, len);
-}
-
-int store_verdict_list(struct store_txn *t, const char *plan, const char *ind, store_per_cb cb,
-		       void *arg)
-{
-	return per_walk(t, DB_VERDICT, plan, ind, cb, arg);
-}
-
 int store_due_get(struct store_txn *t, const char *owner, const char *ind,
 		  const struct period *p, void *buf, size_t cap, size_t *len)
 {
-	return per_get(t, DB_DUE, owner, ind, p, buf, cap, len);
+	uint8_t key[OBS_KEY_MAX];
+	return key_get(t, DB_DUE, key, per_key(key, owner, ind, p), buf, cap, len);
 }
 
 int store_due_put(struct store_txn *t, const char *owner, const char *ind,
 		  const struct period *p, const void *buf, size_t len)
 {
-	return per_put(t, DB_DUE, owner, ind, p, buf, len);
+	uint8_t key[OBS_KEY_MAX];
+	return key_put(t, DB_DUE, key, per_key(key, owner, ind, p), buf, len);
 }
 
 int store_due_del(struct store_txn *t, const char *owner, const char *ind,
@@ -1646,7 +1705,7 @@ int store_due_del(struct store_txn *t, const char *owner, const char *ind,
 
 int store_due_list(struct store_txn *t, store_per_cb cb, void *arg)
 {
-	return per_walk(t, DB_DUE, NULL, NULL, cb, arg);
+	return per_walk(t, DB_DUE, cb, arg);
 }
 
 

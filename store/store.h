@@ -12,8 +12,11 @@
  *   msgid  dept\0msgid -> opaque reply bytes (idempotent retries)
  *   quar   id (8 BE) -> rejected message (reason, raw bytes)
  *   meta   text key -> opaque value (schema version, operator-set targets, clock, ...)
- *   verdict plan\0ind\0period -> opaque verdict of one judged period, owned by the rules
- *          (schema 7: a report of an earlier period reads it after later figures came)
+ *   verdict plan\0period(4)\0ind -> opaque verdict of one judged period, owned by the
+ *          rules (schema 7: a report of an earlier period reads it after later figures
+ *          came). Period-major since schema 8: the verdicts one release writes (one period,
+ *          many indicators) are neighbours in a leaf or two; schema 7's plan\0ind\0period
+ *          put each into its indicator's own leaf
  *   due    owner\0ind\0period -> opaque entry of one figure announced overdue and still
  *          missing (schema 7), deleted by the daemon in the txn that stores the figure
  *
@@ -117,13 +120,16 @@ int store_check(const char *dir, char *why, size_t cap);
 typedef int (*store_txn_fn)(struct store_txn *t, void *arg);
 int store_write(struct store *s, store_txn_fn fn, void *arg);
 
-/* The schema the store was opened at: 7, or 5 (series keyed by plan: schemas 1 to 4 become
+/* The schema the store was opened at: 8, or 5 (series keyed by plan: schemas 1 to 4 become
  * 5 at open) until store_migrate_owner has run; a schema-5 store refuses every other write
- * (PW_ESTORE). Schema 6 (keyed by region, without the verdict and due tables) becomes 7 at
- * open. A store that becomes 7 by a migration (not a new one) has meta "rejudge" (u8 1):
- * the verdicts of the figures it holds are still to be filled in by the daemon, which
- * deletes the key when it has. Every store of schema 7 has meta "overdue_since" (i64 LE,
- * Unix ms): the time of the open that created it or brought it to 7. */
+ * (PW_ESTORE). Schema 6 (keyed by region, without the verdict and due tables) becomes 7,
+ * and 7 (verdicts keyed plan\0ind\0period) becomes 8 (every verdict re-keyed, nothing else
+ * changed) at open, in one transaction: an interrupted upgrade leaves the old schema. A
+ * store that got the verdict table by a migration from 6 or older (not a new one, not a
+ * 7) has meta "rejudge" (u8 1): the verdicts of the figures it holds are still to be filled
+ * in by the daemon, which deletes the key when it has; 7 -> 8 keeps the key as it was.
+ * Every store of schema 7 or 8 has meta "overdue_since" (i64 LE, Unix ms): the time of the
+ * open that created it or brought it to 7. */
 unsigned store_schema(const struct store *s);
 
 /* Vintages the reads of observations (get, last, range, history) have decoded since
@@ -134,10 +140,10 @@ uint64_t store_vintages_read(const struct store *s);
 /* The owner (region id) of a schema-5 plan id, or NULL when the caller does not know it. */
 typedef const char *(*store_owner_fn)(const char *plan, void *arg);
 
-/* Schema 5 -> 7 in one write transaction: every series key (idx and the key inside each vin
+/* Schema 5 -> 8 in one write transaction: every series key (idx and the key inside each vin
  * record) moves from plan to map(plan); vids, revisions, alerts, targets, the log, msgids
  * and quarantine are unchanged. On failure nothing is written: PW_EINVAL with err[cap] saying
- * why (a plan the map does not know), or another code. A schema-7 store: 0, nothing done. */
+ * why (a plan the map does not know), or another code. A schema-8 store: 0, nothing done. */
 int store_migrate_owner(struct store *s, store_owner_fn map, void *arg, char *err, size_t cap);
 
 /* Runs fn in a read-only snapshot. Returns fn's code. */
@@ -244,18 +250,22 @@ int store_meta_del(struct store_txn *t, const char *key);
 
 /* ---- verdict and due: opaque records per (plan or owner, indicator, period) ---- */
 
+/* Callbacks of the lists: key is the plan (verdict) or the owner (due). */
 typedef int (*store_per_cb)(const char *key, const char *ind, const struct period *p,
 			    const void *buf, size_t len, void *arg);
-/* get as for the alert table (PW_ENOTFOUND, PW_ETOOBIG); list walks the records of one
- * (plan, ind) (ind NULL: every indicator of plan; plan NULL too: all) in key order: by
- * indicator, then period (years ascending; in a year the annual period, then quarters,
- * then months). */
+/* get as for the alert table (PW_ENOTFOUND, PW_ETOOBIG). */
 int store_verdict_get(struct store_txn *t, const char *plan, const char *ind,
 		      const struct period *p, void *buf, size_t cap, size_t *len);
 int store_verdict_put(struct store_txn *t, const char *plan, const char *ind,
 		      const struct period *p, const void *buf, size_t len);
-int store_verdict_list(struct store_txn *t, const char *plan, const char *ind, store_per_cb cb,
-		       void *arg);
+/* The verdicts of one plan with from <= period <= to (either NULL: unbounded), in one walk,
+ * in key order: by period (years ascending; in a year the annual period, then quarters,
+ * then months, then a span ending that year), and in one period by indicator (byte order).
+ * PW_EINVAL without a plan. */
+int store_verdict_list(struct store_txn *t, const char *plan, const struct period *from,
+		       const struct period *to, store_per_cb cb, void *arg);
+/* The due table as the verdict table's get and put; its list walks every record in key
+ * order: by owner, indicator, then period. */
 int store_due_get(struct store_txn *t, const char *owner, const char *ind,
 		  const struct period *p, void *buf, size_t cap, size_t *len);
 int store_due_put(struct store_txn *t, const char *owner, const char *ind,

@@ -14,7 +14,8 @@
 #include "../proto/bytes.h"
 #include "store.h"
 
-#define STORE_SCHEMA 7u    /* 6 + the verdict and due tables (docs/MODEL.md sections 3, 6) */
+#define STORE_SCHEMA 8u    /* 7 with the verdict table keyed plan, period, indicator (record.c) */
+#define STORE_SCHEMA_V7 7u /* 6 + the verdict and due tables (docs/MODEL.md sections 3, 6) */
 #define STORE_SCHEMA_V6 6u /* 5 with series keyed by their owner (region), not by plan */
 #define STORE_SCHEMA_V5 5u /* 4 + a CRC-32C at the end of every value; keyed by plan */
 #define STORE_SCHEMA_V1 1u /* tables obs + rev, keyed by series */
@@ -33,6 +34,7 @@
 
 #define SERIES_KEY_MAX (STORE_ID_MAX + 1 + STORE_ID_MAX + 1)
 #define OBS_KEY_MAX (SERIES_KEY_MAX + 4)
+#define VERDICT_KEY_MAX (STORE_ID_MAX + 1 + 4 + 1 + STORE_ID_MAX) /* plan\0period\0ind */
 #define SEEK_KEY_MAX (OBS_KEY_MAX + 1) /* a series key + 5 x 0xff: after all its periods */
 #define MSGID_KEY_MAX (STORE_DEPT_MAX + 1 + STORE_MSGID_MAX)
 #define META_KEY_MAX 511 /* LMDB's default maximum key size */
@@ -49,10 +51,21 @@ enum { DB_VIN, DB_IDX, DB_LOG, DB_ALERT, DB_MSGID, DB_QUAR, DB_META, DB_VERDICT,
 
 struct hot;
 
+/* When the hot index writes its entries to idx (store.c hot_due): the defaults in store_open;
+ * tests set small ones so that every branch runs under the reference model. */
+struct hot_limits {
+	size_t eager;     /* at most this many entries pending: a series every txn */
+	unsigned every;   /* above that: a series every this many txns */
+	uint64_t lag_max; /* a series whose oldest vintage lags the newest this much: at once */
+	size_t target;    /* above this many entries: series after series until below */
+};
+
 struct store {
 	MDB_env *env;
 	struct hot *hot;     /* idx entries not yet in LMDB (hot.c) */
 	uint64_t lwm_stored; /* meta "idx_lwm" as committed: replay vin from here (0: none) */
+	unsigned hot_tick;   /* write txns since the hot index last wrote a series on its turn */
+	struct hot_limits hot_lim;
 	uint64_t lwm_next;   /* what the txn being committed wrote there */
 	bool hot_ready;      /* rebuilt after open: write txns flush it */
 	MDB_dbi dbi[DB_COUNT];
@@ -126,6 +139,18 @@ void rec_seal(uint8_t *p, size_t n);
 int rec_open(const MDB_val *v, MDB_val *body);
 /* Writes plan\0ind\0 into key and returns its length, or a negative code. */
 int rec_series_key(uint8_t key[SERIES_KEY_MAX], const char *plan, const char *ind);
+/* The verdict key of schema 8, plan\0period(4)\0ind (no trailing NUL): period-major, so the
+ * verdicts of one release (one period, many indicators) are neighbours. Returns its length
+ * or PW_EINVAL / PW_ETOOBIG as rec_series_key. */
+int rec_verdict_key(uint8_t key[VERDICT_KEY_MAX], const char *plan, const struct period *p,
+		    const char *ind);
+/* Splits a verdict key of schema 8; false when k is not one. */
+bool rec_verdict_key_split(const MDB_val *k, char plan[STORE_ID_MAX + 1], struct period *p,
+			   char ind[STORE_ID_MAX + 1]);
+/* Splits a key a\0ind\0period(4): the due table's, and the verdict table's of schema 7
+ * (for the migration); false when k is not one. */
+bool rec_series_period_split(const MDB_val *k, char a[STORE_ID_MAX + 1], char ind[STORE_ID_MAX + 1],
+			     struct period *p);
 /* Copies the 1..max byte id at *p, which must end with a NUL before end, into dst and
  * moves *p past the NUL. */
 bool rec_key_id(const uint8_t **p, const uint8_t *end, char *dst, size_t max);
@@ -199,11 +224,11 @@ int pages_check(const char *path, char *why, size_t cap);
 
 /* Checks the schema of an opened environment into t->s->schema: a fresh one gets
  * STORE_SCHEMA, schemas 1 to 4 become 5 in t (an interrupted migration leaves them
- * intact), 5 (keyed by plan) is left for migrate_owner, 6 becomes 7 in t, anything else is
- * PW_ESTORE. */
+ * intact), 5 (keyed by plan) is left for migrate_owner, 6 and 7 become 8 in t, anything
+ * else is PW_ESTORE. */
 int migrate_schema(struct store_txn *t, bool fresh);
-/* Schema 5 -> 7 in t: idx keys and the keys embedded in vin records move from the plan to
- * its owner (map), then the step 6 -> 7. The caller empties the hot index first and
+/* Schema 5 -> 8 in t: idx keys and the keys embedded in vin records move from the plan to
+ * its owner (map), then the steps 6 -> 7 -> 8. The caller empties the hot index first and
  * rebuilds it after. PW_EINVAL with err when the map does not know a plan or two plans map
  * one series onto one key. */
 int migrate_owner(struct store_txn *t, store_owner_fn map, void *arg, char *err, size_t cap);

@@ -704,6 +704,114 @@ static void test_alert_record(void)
 	CHECK(r.counts.state[RULES_OFF_TRACK] == before.state[RULES_OFF_TRACK]);
 }
 
+/* The alerts as of a cut read each indicator's newest verdict ending by the cut's end, from
+ * one walk of the plan's verdicts (period-major): crafted verdicts of rules-plan on a store
+ * of their own, the value naming which one. */
+struct cut_put {
+	const char *ind, *period;
+	double value;
+};
+
+static const struct cut_put cut_puts[] = {
+	{ "gdp_annual", "2023", 1 },	   { "gdp_annual", "2024", 2 },	  { "gdp_annual", "2025", 3 },
+	{ "income", "2024Q3", 11 },	   { "income", "2024Q4", 12 },	  { "income", "2025Q1", 13 },
+	{ "tech_contracts", "2024", 21 },  { "tech_contracts", "2021-2025", 20 },
+	{ "total_revenue", "2026", 30 }, /* after every cut below */
+	{ "industry_va", "2024Q4", 42 },   { "industry_va", "2024", 41 }, /* end together */
+	{ "nowhere", "2024", 99 },	   /* an indicator rules-plan does not have */
+};
+
+static int cut_put_txn(struct store_txn *t, void *arg)
+{
+	(void)arg;
+	for (size_t i = 0; i < sizeof(cut_puts) / sizeof(cut_puts[0]); i++) {
+		struct period p;
+		struct verdict_rec r = { .state = RULES_ON_TRACK, .raw = RULES_ON_TRACK,
+					 .value = cut_puts[i].value, .rev = 1, .judged_ms = 1 };
+		CHECK_OK(period_parse(&p, cut_puts[i].period, strlen(cut_puts[i].period)));
+		CHECK_OK(verdict_put(t, "rules-plan", cut_puts[i].ind, &p, &r));
+	}
+	return 0;
+}
+
+struct cut_q {
+	const char *cut, *region;
+	struct proto_buf items;
+	int n;
+};
+
+static int cut_q_txn(struct store_txn *t, void *arg)
+{
+	struct cut_q *q = arg;
+	struct period cut;
+	CHECK_OK(period_parse(&cut, q->cut, strlen(q->cut)));
+	const struct cat_plan *pl = catalog_find(cat, "rules-plan", "gdp_annual")->plan;
+	struct rules_alert_filter f = { .cut = &cut, .region = q->region ? pl->region : NULL };
+	q->n = rules_alerts_encode(t, cat, &f, &q->items);
+	return q->n < 0 ? q->n : 0;
+}
+
+/* "ind period value" of each item of rules-plan, in the reply's order. */
+static void cut_query(struct store *s, const char *cut, bool region, char *got, size_t cap)
+{
+	struct cut_q q = { .cut = cut, .region = region ? "" : NULL };
+	struct proto_buf b;
+	struct proto_view *v;
+	size_t at = 0;
+	proto_buf_init(&q.items);
+	proto_buf_init(&b);
+	CHECK_OK(store_read(s, cut_q_txn, &q));
+	proto_w_map(&b, 1);
+	proto_w_str(&b, "items");
+	proto_w_array(&b, (uint32_t)q.n);
+	proto_w_raw(&b, q.items.data, q.items.len);
+	CHECK_OK(proto_view_new(&v, b.data, b.len));
+	got[0] = '\0';
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		char plan[32], id[32], per[16];
+		double value;
+		CHECK_OK(proto_view_str(v, (int)i, "plan", plan, sizeof(plan)));
+		if (strcmp(plan, "rules-plan") != 0)
+			continue;
+		CHECK_OK(proto_view_str(v, (int)i, "indicator", id, sizeof(id)));
+		CHECK_OK(proto_view_str(v, (int)i, "period", per, sizeof(per)));
+		CHECK_OK(proto_view_double(v, (int)i, "value", &value));
+		at += (size_t)snprintf(got + at, cap - at, "%s%s %s %g", at ? ", " : "", id, per, value);
+		CHECK(at < cap);
+	}
+	proto_view_free(v);
+	proto_buf_release(&b);
+	proto_buf_release(&q.items);
+}
+
+static void test_cut(void)
+{
+	char dir[] = "/tmp/pwcut.XXXXXX", got[512], cmd[64];
+	struct store *s;
+	CHECK(mkdtemp(dir));
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	CHECK_OK(store_write(s, cut_put_txn, NULL));
+	/* In the plan's order (gdp_annual, industry_va, total_revenue, tech_contracts, ...,
+	 * income): of 2024 and 2024Q4, ending together, the later key; a period's total
+	 * 2021-2025 ends with 2025; nothing of total_revenue (2026) by any of these cuts. */
+	cut_query(s, "2024", false, got, sizeof(got));
+	CHECK(strcmp(got, "gdp_annual 2024 2, industry_va 2024Q4 42, tech_contracts 2024 21, "
+			  "income 2024Q4 12") == 0);
+	cut_query(s, "2025Q1", false, got, sizeof(got));
+	CHECK(strcmp(got, "gdp_annual 2024 2, industry_va 2024Q4 42, tech_contracts 2024 21, "
+			  "income 2025Q1 13") == 0);
+	cut_query(s, "2025", true, got, sizeof(got));
+	CHECK(strcmp(got, "gdp_annual 2025 3, industry_va 2024Q4 42, tech_contracts 2021-2025 20, "
+			  "income 2025Q1 13") == 0);
+	cut_query(s, "2024Q3", false, got, sizeof(got));
+	CHECK(strcmp(got, "gdp_annual 2023 1, income 2024Q3 11") == 0);
+	cut_query(s, "2022", false, got, sizeof(got));
+	CHECK(strcmp(got, "") == 0);
+	store_free(s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/pwrules.XXXXXX", err[CAT_ERR_MAX];
@@ -725,6 +833,7 @@ int main(void)
 	test_evaluation_reads();
 	test_city_target();
 	test_verdicts();
+	test_cut();
 	test_overdue();
 	test_alert_record();
 	/* Alert state and due entries are durable. After a reopen the same check announces

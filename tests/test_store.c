@@ -1251,7 +1251,7 @@ static int kv_read_fn(struct store_txn *t, void *arg)
 	CHECK(len == 0);
 	CHECK_RC(store_meta_get(t, "target/p/j", buf, sizeof(buf), &len), PW_ENOTFOUND);
 	CHECK_OK(store_meta_get(t, "schema", buf, sizeof(buf), &len));
-	CHECK(len == 4 && memcmp(buf, "\7\0\0\0", 4) == 0);
+	CHECK(len == 4 && memcmp(buf, "\10\0\0\0", 4) == 0);
 	return 0;
 }
 
@@ -1292,46 +1292,85 @@ static int per_write_fn(struct store_txn *t, void *arg)
 {
 	(void)arg;
 	struct period q3 = { 2025, PERIOD_QUARTER, 3 }, y = { 2025, PERIOD_ANNUAL, 0 },
-		      m = { 2024, PERIOD_MONTH, 12 };
+		      m = { 2024, PERIOD_MONTH, 12 }, span = { 2025, PERIOD_SPAN, 5 };
 	CHECK_OK(store_verdict_put(t, "p", "gdp", &q3, "q3", 2));
+	CHECK_OK(store_verdict_put(t, "p", "gdp", &span, "s", 1));
 	CHECK_OK(store_verdict_put(t, "p", "gdp", &y, "y", 1));
 	CHECK_OK(store_verdict_put(t, "p", "gdp", &m, "m", 1));
 	CHECK_OK(store_verdict_put(t, "p", "gdpx", &y, "x", 1));
+	CHECK_OK(store_verdict_put(t, "p", "abc", &q3, "a", 1));
 	CHECK_OK(store_verdict_put(t, "pq", "gdp", &y, "pq", 2)); /* not a record of "p" */
 	CHECK_OK(store_verdict_put(t, "p", "gdp", &q3, "Q3", 2)); /* replaced */
 	CHECK_OK(store_due_put(t, "350505", "gdp", &q3, "d1", 2));
 	CHECK_OK(store_due_put(t, "350505", "pm25", &m, "d2", 2));
 	CHECK_RC(store_due_del(t, "350505", "gdp", &y), PW_ENOTFOUND);
 	CHECK_RC(store_verdict_put(t, "", "gdp", &y, "e", 1), PW_EINVAL);
+	CHECK_RC(store_verdict_put(t, "p", "", &y, "e", 1), PW_EINVAL);
 	CHECK_RC(store_verdict_put(t, "p", "gdp", NULL, "e", 1), PW_EINVAL);
 	return 0;
 }
 
+/* The verdicts of plan "p" with from <= period <= to, as "plan/ind/period=value". */
+static struct per_seen vlist(struct store_txn *t, const char *plan, const struct period *from,
+			     const struct period *to, int stop_at)
+{
+	struct per_seen w = { .stop_at = stop_at };
+	CHECK_OK(store_verdict_list(t, plan, from, to, per_cb, &w));
+	return w;
+}
+
+static bool seen_eq(const struct per_seen *w, const char *const *want, int n)
+{
+	if (w->n != n)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (strcmp(w->keys[i], want[i]) != 0)
+			return false;
+	return true;
+}
+
 static int per_read_fn(struct store_txn *t, void *arg)
 {
-	struct period q3 = { 2025, PERIOD_QUARTER, 3 };
+	struct period q3 = { 2025, PERIOD_QUARTER, 3 }, y = { 2025, PERIOD_ANNUAL, 0 },
+		      q1 = { 2025, PERIOD_QUARTER, 1 }, q2 = { 2025, PERIOD_QUARTER, 2 };
 	char buf[8];
 	size_t len;
-	struct per_seen w = { .n = 0 };
+	struct per_seen w;
 	(void)arg;
 	CHECK_OK(store_verdict_get(t, "p", "gdp", &q3, buf, sizeof(buf), &len));
 	CHECK(len == 2 && memcmp(buf, "Q3", 2) == 0);
+	CHECK_OK(store_verdict_get(t, "p", "abc", &q3, buf, sizeof(buf), &len));
+	CHECK(len == 1 && buf[0] == 'a');
+	CHECK_OK(store_verdict_get(t, "pq", "gdp", &y, buf, sizeof(buf), &len));
+	CHECK(len == 2 && memcmp(buf, "pq", 2) == 0);
+	CHECK_RC(store_verdict_get(t, "p", "abc", &y, buf, sizeof(buf), &len), PW_ENOTFOUND);
 	CHECK_RC(store_verdict_get(t, "p", "gdp", &q3, buf, 1, &len), PW_ETOOBIG);
-	/* One (plan, indicator) in time order: 2024-12, then 2025, then 2025Q3. */
-	CHECK_OK(store_verdict_list(t, "p", "gdp", per_cb, &w));
-	CHECK(w.n == 3 && strcmp(w.keys[0], "p/gdp/2024-12=m") == 0 &&
-	      strcmp(w.keys[1], "p/gdp/2025=y") == 0 && strcmp(w.keys[2], "p/gdp/2025Q3=Q3") == 0);
-	/* A plan's indicators: gdp and gdpx, never plan "pq"'s. */
-	w = (struct per_seen){ .n = 0 };
-	CHECK_OK(store_verdict_list(t, "p", NULL, per_cb, &w));
-	CHECK(w.n == 4 && strcmp(w.keys[3], "p/gdpx/2025=x") == 0);
-	w = (struct per_seen){ .n = 0 };
-	CHECK_OK(store_verdict_list(t, NULL, NULL, per_cb, &w));
-	CHECK(w.n == 5 && strcmp(w.keys[4], "pq/gdp/2025=pq") == 0);
-	w = (struct per_seen){ .stop_at = 2 };
-	CHECK_OK(store_verdict_list(t, "p", NULL, per_cb, &w));
+	/* A plan's verdicts period by period (2024-12, 2025, 2025Q3, then the span ending in
+	 * 2025), in a period by indicator: what one release wrote is side by side. Never plan
+	 * "pq"'s, whose name starts with "p". */
+	static const char *const all[] = { "p/gdp/2024-12=m", "p/gdp/2025=y", "p/gdpx/2025=x",
+					   "p/abc/2025Q3=a", "p/gdp/2025Q3=Q3", "p/gdp/2021-2025=s" };
+	w = vlist(t, "p", NULL, NULL, 0);
+	CHECK(seen_eq(&w, all, 6));
+	/* Bounds by period, either end inclusive, also between the stored periods. */
+	w = vlist(t, "p", &y, &y, 0);
+	CHECK(seen_eq(&w, all + 1, 2));
+	w = vlist(t, "p", &q1, NULL, 0);
+	CHECK(seen_eq(&w, all + 3, 3));
+	w = vlist(t, "p", NULL, &q2, 0);
+	CHECK(seen_eq(&w, all, 3));
+	w = vlist(t, "p", &q1, &q2, 0);
+	CHECK(w.n == 0);
+	w = vlist(t, "p", NULL, NULL, 2); /* the callback stops the walk */
 	CHECK(w.n == 2);
-	CHECK_RC(store_verdict_list(t, NULL, "gdp", per_cb, &w), PW_EINVAL);
+	static const char *const pq[] = { "pq/gdp/2025=pq" };
+	w = vlist(t, "pq", NULL, NULL, 0);
+	CHECK(seen_eq(&w, pq, 1));
+	w = vlist(t, "none", NULL, NULL, 0);
+	CHECK(w.n == 0);
+	CHECK_RC(store_verdict_list(t, NULL, NULL, NULL, per_cb, &w), PW_EINVAL);
+	CHECK_RC(store_verdict_list(t, "", NULL, NULL, per_cb, &w), PW_EINVAL);
+	CHECK_RC(store_verdict_list(t, "p", NULL, NULL, NULL, &w), PW_EINVAL);
 	w = (struct per_seen){ .n = 0 };
 	CHECK_OK(store_due_list(t, per_cb, &w));
 	CHECK(w.n == (arg ? 1 : 2) && strcmp(w.keys[w.n - 1], "350505/pm25/2024-12=d2") == 0);
@@ -1365,8 +1404,15 @@ static void test_verdict_due(void)
 	CHECK_OK(store_read(s, per_read_fn, (void *)1));
 	struct store_verify_counts n;
 	CHECK_OK(store_verify(s, verify_quiet, NULL, &n));
-	CHECK(n.problems == 0 && n.others >= 5 + 1);
+	CHECK(n.problems == 0 && n.others >= 7 + 1);
 	store_free(s);
+	/* The key as docs/MODEL.md gives it: plan\0period(4)\0ind, the value sealed. */
+	struct raw r;
+	uint8_t v[8];
+	static const uint8_t key[] = { 'p', 0, 2025 >> 8, 2025 & 0xff, PERIOD_QUARTER, 3, 0, 'g', 'd', 'p' };
+	raw_begin(&r, dir);
+	CHECK(raw_get(&r, "verdict", key, sizeof(key), v, sizeof(v)) == 2 + 4 && memcmp(v, "Q3", 2) == 0);
+	raw_end(&r);
 }
 
 /* ---- quarantine ---- */
@@ -1725,7 +1771,8 @@ static const char *region_of2(const char *plan, void *arg)
 	return strcmp(plan, "X") == 0 ? "R2" : region_of(plan, NULL);
 }
 
-/* A store brought to 7 by a migration: overdue_since near now, the rejudge mark set. */
+/* A store given its verdict table by a migration: overdue_since near now, the rejudge mark
+ * set. */
 static int upgraded_fn(struct store_txn *t, void *arg)
 {
 	uint8_t buf[16];
@@ -1790,14 +1837,15 @@ static void test_schema(void)
 	CHECK_RC(put_n(s, &o, 1), PW_ESTORE);
 	char err[256];
 	CHECK_OK(store_migrate_owner(s, same_owner, NULL, err, sizeof(err)));
-	CHECK(store_schema(s) == 7);
+	CHECK(store_schema(s) == 8);
 	CHECK_OK(put_n(s, &o, 1));
-	CHECK_OK(store_migrate_owner(s, NULL_owner, NULL, err, sizeof(err))); /* 7: nothing to do */
-	CHECK_OK(store_read(s, upgraded_fn, NULL)); /* 5 -> 7 in one step: rejudge pending */
+	CHECK_OK(store_migrate_owner(s, NULL_owner, NULL, err, sizeof(err))); /* 8: nothing to do */
+	CHECK_OK(store_read(s, upgraded_fn, NULL)); /* 5 -> 8 in one step: rejudge pending */
 	store_free(s);
 
-	/* Schema 6 (keyed by region, no verdict or due table) becomes 7 at open, with the meta
-	 * keys that tell the daemon what is left to do; a fresh store has overdue_since only. */
+	/* Schema 6 (keyed by region, no verdict or due table) becomes 8 at open (6 -> 7 -> 8),
+	 * with the meta keys that tell the daemon what is left to do; a fresh store has
+	 * overdue_since only. */
 	uint8_t v6[4] = { 6, 0, 0, 0 };
 	raw_begin(&r, dir);
 	raw_sput(&r, "meta", "schema", 6, v6, 4);
@@ -1805,7 +1853,7 @@ static void test_schema(void)
 	raw_del(&r, "meta", "overdue_since", 13);
 	raw_end(&r);
 	CHECK_OK(store_open(&s, dir, 0, 0));
-	CHECK(store_schema(s) == 7);
+	CHECK(store_schema(s) == 8);
 	CHECK_OK(store_read(s, upgraded_fn, NULL));
 	CHECK_OK(get1(s, "p", "i", month(2024, 1), &o));
 	store_free(s);
@@ -2010,7 +2058,7 @@ static void test_rekey(void)
 	/* With X known as well (region R2), every series moves. */
 	CHECK_OK(store_open(&s, dir, 0, 0));
 	CHECK_OK(store_migrate_owner(s, region_of2, NULL, err, sizeof(err)));
-	CHECK(store_schema(s) == 7);
+	CHECK(store_schema(s) == 8);
 	CHECK_OK(get1(s, "R2", "a", month(2024, 2), &got));
 	CHECK(got.value == 9 && strcmp(got.plan, "R2") == 0);
 	CHECK_RC(get1(s, "M", "a", month(2024, 1), &got), PW_ENOTFOUND);
@@ -2020,6 +2068,306 @@ static void test_rekey(void)
 	CHECK_OK(walk(s, W_REV, "R1", "a", NULL, NULL, &c));
 	CHECK(c.n == 2 && c.v[0].rev == 1 && c.v[0].value == 1.5 && c.v[1].rev == 2);
 	free(c.v);
+	store_free(s);
+}
+
+/* ---- schema 7 -> 8: the verdict table re-keyed period-major ---- */
+
+#define V7_PLANS 3
+#define V7_INDS 20
+#define V7_PERIODS 41 /* 2021-2025: each year, its quarters, months 1, 6, 12; then the span */
+
+static const char *const v7_plans[V7_PLANS] = { "p", "pq", "quangang-14" }; /* "p" a prefix */
+
+static struct period v7_period(int k)
+{
+	if (k == V7_PERIODS - 1)
+		return (struct period){ 2025, PERIOD_SPAN, 5 };
+	int y = 2021 + k / 8, j = k % 8;
+	static const int months[3] = { 1, 6, 12 };
+	return j == 0 ? annual(y) : j <= 4 ? quarter(y, j) : month(y, months[j - 5]);
+}
+
+static void v7_ind(char out[8], int j)
+{
+	/* "i1" before "i10": a shorter id that is a prefix of another */
+	snprintf(out, 8, j < 10 ? "i%d" : "i%d0", j < 10 ? j : j - 9);
+}
+
+/* Not every indicator has every period; values of varied length name their record. */
+static bool v7_has(int i, int j, int k)
+{
+	return (i + 3 * j + k) % 5 != 0;
+}
+
+static size_t v7_value(char *out, size_t cap, int i, int j, int k)
+{
+	char ind[8], per[PERIOD_TEXT_MAX];
+	struct period p = v7_period(k);
+	v7_ind(ind, j);
+	period_format(&p, per);
+	int n = snprintf(out, cap, "%s/%s/%s:%.*s", v7_plans[i], ind, per, (i * 7 + j * 3 + k) % 40,
+			 "0123456789012345678901234567890123456789");
+	CHECK(n > 0 && (size_t)n < cap);
+	return (size_t)n;
+}
+
+static uint64_t raw_entries(struct raw *r, const char *db)
+{
+	MDB_stat st;
+	CHECK(mdb_stat(r->txn, raw_db(r, db), &st) == 0);
+	return st.ms_entries;
+}
+
+/* A plan's verdicts in the order schema 8 lists them: by period, then indicator. */
+struct v7_ent {
+	struct period p;
+	char ind[8];
+	int j, k;
+};
+
+static int v7_ent_cmp(const void *x, const void *y)
+{
+	const struct v7_ent *a = x, *b = y;
+	int r = period_cmp(&a->p, &b->p);
+	return r ? r : strcmp(a->ind, b->ind);
+}
+
+struct v7_walk {
+	int plan;
+	struct v7_ent want[V7_INDS * V7_PERIODS];
+	int n_want, n;
+};
+
+static int v7_walk_cb(const char *plan, const char *ind, const struct period *p, const void *buf,
+		      size_t len, void *arg)
+{
+	struct v7_walk *w = arg;
+	char val[128];
+	CHECK(w->n < w->n_want);
+	const struct v7_ent *e = &w->want[w->n++];
+	size_t vl = v7_value(val, sizeof(val), w->plan, e->j, e->k);
+	CHECK(strcmp(plan, v7_plans[w->plan]) == 0 && strcmp(ind, e->ind) == 0 &&
+	      period_cmp(p, &e->p) == 0 && len == vl && memcmp(buf, val, vl) == 0);
+	return 0;
+}
+
+static int v7_read_fn(struct store_txn *t, void *arg)
+{
+	uint64_t *n_seen = arg;
+	char val[128], buf[128], ind[8];
+	size_t len;
+	for (int i = 0; i < V7_PLANS; i++) {
+		struct v7_walk *w = calloc(1, sizeof(*w));
+		CHECK(w);
+		w->plan = i;
+		for (int j = 0; j < V7_INDS; j++)
+			for (int k = 0; k < V7_PERIODS; k++) {
+				if (!v7_has(i, j, k))
+					continue;
+				struct v7_ent *e = &w->want[w->n_want++];
+				*e = (struct v7_ent){ .p = v7_period(k), .j = j, .k = k };
+				v7_ind(e->ind, j);
+				/* point reads under the new key */
+				size_t vl = v7_value(val, sizeof(val), i, j, k);
+				CHECK_OK(store_verdict_get(t, v7_plans[i], e->ind, &e->p, buf,
+							   sizeof(buf), &len));
+				CHECK(len == vl && memcmp(buf, val, vl) == 0);
+			}
+		qsort(w->want, (size_t)w->n_want, sizeof(w->want[0]), v7_ent_cmp);
+		CHECK_OK(store_verdict_list(t, v7_plans[i], NULL, NULL, v7_walk_cb, w));
+		CHECK(w->n == w->n_want);
+		*n_seen += (uint64_t)w->n;
+		free(w);
+	}
+	struct period absent = v7_period(0);
+	v7_ind(ind, 0);
+	CHECK(!v7_has(0, 0, 0));
+	CHECK_RC(store_verdict_get(t, "p", ind, &absent, buf, sizeof(buf), &len), PW_ENOTFOUND);
+	CHECK_OK(store_due_get(t, "R1", "i1", &absent, buf, sizeof(buf), &len));
+	CHECK(len == 3 && memcmp(buf, "due", 3) == 0);
+	CHECK_OK(store_alert_get(t, "p", "i1", buf, sizeof(buf), &len));
+	CHECK(len == 5 && memcmp(buf, "alert", 5) == 0);
+	return 0;
+}
+
+static int v7_seed_fn(struct store_txn *t, void *arg)
+{
+	struct period p = v7_period(0);
+	(void)arg;
+	CHECK_OK(store_due_put(t, "R1", "i1", &p, "due", 3));
+	CHECK_OK(store_alert_put(t, "p", "i1", "alert", 5));
+	return 0;
+}
+
+/* A schema-7 store as f9d0eaf wrote it (verdicts under plan\0ind\0period) opens as 8: every
+ * verdict under its new key and nothing else changed (obs, due, alert, overdue_since; the
+ * rejudge mark kept as it was, absent or present). A key the migration cannot read refuses
+ * the open and leaves schema 7 as it was. */
+static void test_migrate_v7(void)
+{
+	char dir[1100];
+	struct store *s;
+	struct store_obs o, got;
+	struct raw r;
+	uint8_t ver[4] = { 7, 0, 0, 0 }, since[16], since2[16], buf[64];
+	uint64_t n = 0;
+
+	for (int variant = 0; variant < 3; variant++) {
+		mk_dir(dir, sizeof(dir), variant == 0 ? "v7" : variant == 1 ? "v7-rejudge" : "v7-bad");
+		CHECK_OK(store_open(&s, dir, 0, 0));
+		obs_fill(&o, "R1", "i1", month(2024, 1), 1.5, 1);
+		CHECK_OK(put_n(s, &o, 1));
+		CHECK_OK(store_write(s, v7_seed_fn, NULL));
+		store_free(s);
+
+		raw_begin(&r, dir);
+		raw_sput(&r, "meta", "schema", 6, ver, 4);
+		size_t sl = raw_get(&r, "meta", "overdue_since", 13, since, sizeof(since));
+		if (variant == 1)
+			raw_sput(&r, "meta", "rejudge", 7, "\1", 1);
+		n = 0;
+		for (int i = 0; i < V7_PLANS; i++)
+			for (int j = 0; j < V7_INDS; j++)
+				for (int k = 0; k < V7_PERIODS; k++) {
+					char ind[8], val[128];
+					uint8_t key[OBS_KEY_MAX_TEST];
+					if (!v7_has(i, j, k))
+						continue;
+					v7_ind(ind, j);
+					size_t kl = obs_key(key, v7_plans[i], ind, v7_period(k));
+					raw_sput(&r, "verdict", key, kl, val,
+						 v7_value(val, sizeof(val), i, j, k));
+					n++;
+				}
+		if (variant == 2) /* one id, no period: not a schema-7 verdict key */
+			raw_sput(&r, "verdict", "zz\0bad", 6, "x", 1);
+		raw_end(&r);
+
+		if (variant == 2) {
+			s = NULL;
+			CHECK_RC(store_open(&s, dir, 0, 0), PW_EDAMAGED);
+			CHECK(s == NULL);
+			raw_begin(&r, dir);
+			CHECK(raw_get(&r, "meta", "schema", 6, buf, sizeof(buf)) == 4 + 4 && buf[0] == 7);
+			CHECK(raw_entries(&r, "verdict") == n + 1);
+			uint8_t key[OBS_KEY_MAX_TEST];
+			char val[128];
+			size_t kl = obs_key(key, "p", "i1", v7_period(1));
+			CHECK(v7_has(0, 1, 1));
+			size_t vl = v7_value(val, sizeof(val), 0, 1, 1);
+			CHECK(raw_get(&r, "verdict", key, kl, buf, sizeof(buf)) == vl + 4 &&
+			      memcmp(buf, val, vl) == 0); /* still under its old key */
+			raw_end(&r);
+			continue;
+		}
+		CHECK_OK(store_open(&s, dir, 0, 0));
+		CHECK(store_schema(s) == 8);
+		uint64_t seen = 0;
+		CHECK_OK(store_read(s, v7_read_fn, &seen));
+		CHECK(seen == n && n > 1500);
+		CHECK_OK(get1(s, "R1", "i1", month(2024, 1), &got));
+		CHECK(obs_eq(&o, &got));
+		store_free(s);
+
+		raw_begin(&r, dir);
+		CHECK(raw_get(&r, "meta", "schema", 6, buf, sizeof(buf)) == 4 + 4 && buf[0] == 8);
+		CHECK(raw_entries(&r, "verdict") == n); /* no record left under its old key */
+		CHECK(raw_get(&r, "meta", "overdue_since", 13, since2, sizeof(since2)) == sl &&
+		      memcmp(since, since2, sl) == 0);
+		MDB_val k = { 7, (void *)"rejudge" }, v;
+		int rc = mdb_get(r.txn, raw_db(&r, "meta"), &k, &v);
+		CHECK(variant == 1 ? rc == 0 && v.mv_size == 1 + 4 && *(uint8_t *)v.mv_data == 1
+				   : rc == MDB_NOTFOUND);
+		raw_end(&r);
+		CHECK_OK(store_open(&s, dir, 0, 0)); /* 8 opens as 8: nothing moves again */
+		seen = 0;
+		CHECK_OK(store_read(s, v7_read_fn, &seen));
+		CHECK(seen == n);
+		store_free(s);
+	}
+	/* A schema after 8 is refused. */
+	uint8_t v9[4] = { 9, 0, 0, 0 };
+	raw_begin(&r, dir);
+	raw_sput(&r, "meta", "schema", 6, v9, 4);
+	raw_end(&r);
+	s = NULL;
+	CHECK_RC(store_open(&s, dir, 0, 0), PW_ESTORE);
+	CHECK(s == NULL);
+}
+
+/* ---- what one release's verdicts cost a commit, counted ---- */
+
+/* Bytes this process has passed to write calls (/proc/self/io wchar): LMDB pwrites every
+ * page a commit dirtied, whole and once, and the meta page's changed bytes. */
+static long long wchar_now(void)
+{
+	char line[128];
+	long long n = -1;
+	FILE *f = fopen("/proc/self/io", "r");
+	CHECK(f); /* the guard needs it: Linux task I/O accounting */
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "wchar: %lld", &n) == 1)
+			break;
+	fclose(f);
+	CHECK(n >= 0);
+	return n;
+}
+
+#define RELEASE_INDS 100
+#define RELEASE_PERIODS 100
+
+struct release {
+	int from, to; /* months since 2010-01, [from, to) */
+};
+
+/* The verdicts of periods [from, to) of every indicator, one release (period) after the
+ * other, as the daemon stores them (41-byte records, daemon/verdict.h). */
+static int release_fn(struct store_txn *t, void *arg)
+{
+	const struct release *rl = arg;
+	uint8_t rec[41];
+	for (int m = rl->from; m < rl->to; m++) {
+		struct period p = month(2010 + m / 12, 1 + m % 12);
+		for (int i = 0; i < RELEASE_INDS; i++) {
+			char ind[16];
+			snprintf(ind, sizeof(ind), "ind%03d", i);
+			memset(rec, 0, sizeof(rec));
+			rec[0] = 1;
+			memcpy(rec + 1, &m, sizeof(m));
+			memcpy(rec + 8, &i, sizeof(i));
+			CHECK_OK(store_verdict_put(t, "quangang-14", ind, &p, rec, sizeof(rec)));
+		}
+	}
+	return 0;
+}
+
+/* The regression schema 8 fixed: keyed plan\0ind\0period (schema 7), a release (a new
+ * period of 100 indicators of a plan) put one verdict into each indicator's leaf: ~64
+ * more pages per durable commit than the figures themselves (bench --only pages: 27 -> 91
+ * per release commit). Period-major, the 100 verdicts are neighbours: a leaf or two, their
+ * branch and root, the main table's page and the free list's. */
+static void test_verdict_pages(void)
+{
+	char dir[1100];
+	struct store *s;
+	mk_dir(dir, sizeof(dir), "verdict-pages");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	for (int m = 0; m < RELEASE_PERIODS; m += 10) {
+		struct release rl = { m, m + 10 };
+		CHECK_OK(store_write(s, release_fn, &rl));
+	}
+	/* Two releases first: the pages freed by the preload's last commits are reused. */
+	for (int m = RELEASE_PERIODS; m < RELEASE_PERIODS + 2; m++) {
+		struct release rl = { m, m + 1 };
+		CHECK_OK(store_write(s, release_fn, &rl));
+	}
+	struct release rl = { RELEASE_PERIODS + 2, RELEASE_PERIODS + 3 };
+	long long w0 = wchar_now();
+	CHECK_OK(store_write(s, release_fn, &rl));
+	double pages = (double)(wchar_now() - w0) / 4096.0;
+	printf("test_store: one release of %d verdicts: %.1f pages written\n", RELEASE_INDS, pages);
+	CHECK(pages <= 12);
 	store_free(s);
 }
 
@@ -2173,6 +2521,40 @@ static void test_checksums(void)
 	CHECK_RC(store_check(dir, why, sizeof(why)), PW_EDAMAGED);
 	CHECK(strstr(why, "empty"));
 	CHECK(stat(path, &st) == 0 && st.st_size == 0);
+}
+
+/* A named table's record with flags the store never sets (DUPSORT on vin): refused by
+ * store_check before LMDB maps it, with the reason. Every copy of the record in the file is
+ * patched (freed pages hold older copies of the main table's leaf). */
+static void test_table_flags(void)
+{
+	static const uint8_t node[] = { 0x02, 0x00, 0x03, 0x00, 'v', 'i', 'n' }; /* F_SUBDATA, "vin" */
+	char dir[1100], path[1200], why[256];
+	struct store *s;
+	struct store_obs o;
+	mk_dir(dir, sizeof(dir), "flags");
+	CHECK_OK(store_open(&s, dir, 0, 0));
+	obs_fill(&o, "F", "f", month(2024, 1), 1.0, 1);
+	CHECK_OK(put_n(s, &o, 1));
+	store_free(s);
+	CHECK_OK(store_check(dir, why, sizeof(why)));
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	FILE *f = fopen(path, "r+b");
+	CHECK(f != NULL);
+	static uint8_t buf[1 << 20];
+	size_t n = fread(buf, 1, sizeof(buf), f), patched = 0;
+	for (size_t i = 0; i + sizeof(node) + 6 <= n; i++)
+		if (memcmp(buf + i, node, sizeof(node)) == 0) {
+			buf[i + sizeof(node) + 4] |= 0x04; /* md_flags after md_pad: MDB_DUPSORT */
+			patched++;
+		}
+	CHECK(patched > 0);
+	CHECK(fseek(f, 0, SEEK_SET) == 0 && fwrite(buf, 1, n, f) == n);
+	CHECK(fclose(f) == 0);
+	CHECK_RC(store_check(dir, why, sizeof(why)), PW_EDAMAGED);
+	CHECK(strstr(why, "table vin records flags 0x4"));
+	CHECK_RC(store_open(&s, dir, 0, 0), PW_EDAMAGED);
 }
 
 static int bad_tables_fn(struct store_txn *t, void *arg)
@@ -2630,7 +3012,9 @@ static void model_check(struct store *s, const struct model *m)
 	free(c.v);
 }
 
-static void test_model(uint64_t seed)
+/* lim: the hot index's limits for the run (NULL: store_open's defaults, which a store of
+ * the model's 1,500 observations never leaves the eager regime of). */
+static void test_model(uint64_t seed, const struct hot_limits *lim)
 {
 	char dir[1100];
 	struct store *s;
@@ -2640,10 +3024,12 @@ static void test_model(uint64_t seed)
 
 	CHECK(m && x);
 	rng_state = seed;
-	mk_dir(dir, sizeof(dir), "model");
+	mk_dir(dir, sizeof(dir), lim ? "model-tight" : "model");
 	model_init(m);
 	/* A small map, so growth retries happen in the middle of random work. */
 	CHECK_OK(store_open(&s, dir, 64 * KIB, 256 * MIB));
+	if (lim)
+		s->hot_lim = *lim;
 	for (int i = 0; i < M_TXNS; i++) {
 		plan_txn(m, x);
 		int rc = store_write(s, mtxn_fn, x);
@@ -2660,6 +3046,8 @@ static void test_model(uint64_t seed)
 		if (i == M_TXNS / 2) {
 			store_free(s);
 			CHECK_OK(store_open(&s, dir, 64 * KIB, 256 * MIB));
+			if (lim)
+				s->hot_lim = *lim;
 		}
 	}
 	store_free(s);
@@ -2701,12 +3089,19 @@ int main(void)
 	test_migrate(1);
 	test_migrate(2);
 	test_rekey();
+	test_migrate_v7();
+	test_verdict_pages();
 	test_corrupt_values();
 	test_checksums();
+	test_table_flags();
 	test_corrupt_keys();
 	test_stat_backup();
 	printf("test_store: model seed %#llx\n", (unsigned long long)seed);
-	test_model(seed);
+	test_model(seed, NULL);
+	/* Small limits: idx written every 3rd txn above 8 pending entries, a lagging series at
+	 * once, series after series above 300: every branch of hot_due under random work. */
+	test_model(seed ^ 0x5bd1e995u, &(struct hot_limits){ .eager = 8, .every = 3, .lag_max = 400,
+							     .target = 300 });
 
 	rm_rf(root);
 	printf("test_store: ok\n");
