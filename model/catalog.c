@@ -1010,12 +1010,16 @@ static int build_targets(struct catalog *c)
 		const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
 		size_t np = catalog_region_plans(c, r, plans, CAT_REGION_PLANS_MAX);
 		assert(np <= CAT_REGION_PLANS_MAX); /* checked by check_unique */
-		for (size_t k = 0; k < r->n_series && np; k++) {
+		if (!np)
+			continue;
+		/* one block for the region, np slots a series */
+		const struct cat_indicator **all = own_calloc(c, r->n_series * np, sizeof(*all));
+		if (!all)
+			return PW_ENOMEM;
+		for (size_t k = 0; k < r->n_series; k++) {
 			/* the catalog's own series, const to its readers only */
 			struct cat_series *s = (struct cat_series *)&r->series[k];
-			const struct cat_indicator **t = own_calloc(c, np, sizeof(*t));
-			if (!t)
-				return PW_ENOMEM;
+			const struct cat_indicator **t = all + k * np;
 			for (size_t j = 0; j < np; j++)
 				if ((t[s->n_targets] = catalog_find(c, plans[j]->id, s->id)))
 					s->n_targets++;
