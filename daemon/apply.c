@@ -85,6 +85,7 @@ struct apply {
 	struct apply_prev *prev;  /* [n_items] of the update being applied */
 	struct apply_key *sorted; /* [n_items]: duplicate check */
 	const struct cat_indicator **inds; /* [n_items]: prev[i].ind, for the outlier checks */
+	const struct store_head **heads;   /* [n_items]: &prev[i].head if found, for them too */
 	uint32_t *order;                   /* [n_items]: sorted's item indices */
 	size_t cap_scratch;
 	struct outlier *outlier; /* the plausibility findings of checked_req's items */
@@ -140,6 +141,7 @@ void apply_free(struct apply *a)
 	free(a->prev);
 	free(a->sorted);
 	free(a->inds);
+	free(a->heads);
 	free(a->order);
 	outlier_free(a->outlier);
 	derive_free(a->derive);
@@ -349,6 +351,10 @@ static int scratch_reserve(struct apply *a, size_t n)
 	if (!x)
 		return PW_ENOMEM;
 	a->inds = x;
+	const struct store_head **h = realloc(a->heads, n * sizeof(*h));
+	if (!h)
+		return PW_ENOMEM;
+	a->heads = h;
 	uint32_t *o = realloc(a->order, n * sizeof(*o));
 	if (!o)
 		return PW_ENOMEM;
@@ -361,12 +367,14 @@ static int scratch_reserve(struct apply *a, size_t n)
  * checks, against their series (daemon/outlier.c). Returns the number refused. */
 static int check_plausible(struct store_txn *t, struct apply *a, struct proto_req *r, size_t n_ok)
 {
-	for (size_t i = 0; i < r->n_items; i++)
+	for (size_t i = 0; i < r->n_items; i++) {
 		a->inds[i] = a->prev[i].ind;
+		a->heads[i] = a->prev[i].found ? &a->prev[i].head : NULL;
+	}
 	for (size_t k = 0; k < n_ok; k++)
 		a->order[k] = a->sorted[k].idx;
 	struct outlier_batch b = { .items = r->items, .n_items = r->n_items, .inds = a->inds,
-				   .order = a->order, .n_order = n_ok };
+				   .heads = a->heads, .order = a->order, .n_order = n_ok };
 	a->checked_req = r;
 	return outlier_check(a->outlier, t, &b);
 }
@@ -1019,40 +1027,27 @@ static int apply_one(struct store_txn *t, struct apply *a, size_t i)
 	}
 }
 
-/* The targets of every plan on x's series into out: every plan judges the series' new
- * figures (each only inside its own window), not just the plan an item named. */
-static size_t series_targets(const struct apply *a, const struct cat_indicator *x,
-			     const struct cat_indicator *out[CAT_REGION_PLANS_MAX])
-{
-	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
-	size_t n = 0;
-	size_t np = catalog_region_plans(a->cat, x->series->region, plans, CAT_REGION_PLANS_MAX);
-	for (size_t i = 0; i < np && i < CAT_REGION_PLANS_MAX; i++)
-		if ((out[n] = catalog_find(a->cat, plans[i]->id, x->id)))
-			n++;
-	return n;
-}
-
 /* The overdue figures that arrived (resolved per department and period), the verdicts of
  * the group's stored periods, then each touched series' newest (with its notices): a
  * period that is its plan's newest gets the announced state last. */
 static int judge_group(struct store_txn *t, struct apply *a)
 {
-	const struct cat_indicator *ys[CAT_REGION_PLANS_MAX];
 	int rc = overdue_resolve(t, a->cat, a->arrivals, a->notices);
 	if (rc < 0)
 		return rc;
+	/* every plan with a target on the series judges its new figures (each only inside
+	 * its own window), not just the plan an item named */
 	for (size_t i = 0; i < a->n_periods; i++) {
-		size_t n = series_targets(a, a->periods[i].ind, ys);
-		for (size_t k = 0; k < n; k++)
-			if ((rc = rules_judge_period(a->rules, t, ys[k], &a->periods[i].period,
+		const struct cat_series *s = a->periods[i].ind->series;
+		for (size_t k = 0; k < s->n_targets; k++)
+			if ((rc = rules_judge_period(a->rules, t, s->targets[k], &a->periods[i].period,
 						     a->notices->now_ms)) < 0)
 				return rc;
 	}
 	for (size_t i = 0; i < a->n_touched; i++) {
-		size_t n = series_targets(a, a->touched[i], ys);
-		for (size_t k = 0; k < n; k++)
-			if ((rc = rules_evaluate(a->rules, t, ys[k], a->notices)) < 0)
+		const struct cat_series *s = a->touched[i]->series;
+		for (size_t k = 0; k < s->n_targets; k++)
+			if ((rc = rules_evaluate(a->rules, t, s->targets[k], a->notices)) < 0)
 				return rc;
 	}
 	return 0;

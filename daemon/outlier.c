@@ -37,9 +37,10 @@ void outlier_free(struct outlier *o)
 	free(o);
 }
 
-/* A series' figures of one frequency in two years: y[0] the year before, y[1] the year. */
+/* A series' figures of one frequency in two years: y[0] the year before, y[1] the year;
+ * n: the checked item's period in the year. */
 struct years {
-	int year, freq;
+	int year, freq, n;
 	struct plaus_year y[2];
 };
 
@@ -52,12 +53,13 @@ static void years_put(struct years *w, const struct period *p, double value)
 	w->y[k].value[p->n] = value;
 }
 
-/* The first head of a walk: the nearest later period held. */
+/* A head of a walk through the year: kept; the walk stops after the nearest period held
+ * later than the item's. */
 static int head_cb(const struct period *p, const struct store_head *h, void *arg)
 {
 	struct years *w = arg;
 	years_put(w, p, h->value);
-	return 1;
+	return p->n > w->n;
 }
 
 static int year_fn(void *arg, int year, int freq, struct plaus_year *out)
@@ -87,9 +89,11 @@ static int head_at(struct store_txn *t, const struct cat_indicator *x, struct ye
 /* The store's figures of item k's series that plaus_gather reads, then the batch's other
  * valid items of that series over them. Of the year before: the same period (a year
  * earlier) and, for the first period of a year, the last (the previous period). Of the
- * year: the period itself (the vintage revised) and the one before; for a running total the
- * nearest earlier period held (the one before, or further back after a combined 1–2月
- * release) and the nearest later one (a head walk that stops at the first). Index heads
+ * year: the period itself (the vintage revised: its head came with the batch) and the one
+ * before; for a running total the nearest earlier period held (the one before, or further
+ * back after a combined 1–2月 release) and the nearest later one. For a running total the
+ * one before, the period itself and the nearest later one are one head walk, from the one
+ * before on (adjacent keys: one seek), that stops after the first later one. Index heads
  * only, each one what a check compares with. */
 static int gather_years(struct store_txn *t, const struct outlier_batch *b, size_t k,
 			struct years *w)
@@ -103,19 +107,26 @@ static int gather_years(struct store_txn *t, const struct outlier_batch *b, size
 	memset(w, 0, sizeof(*w));
 	w->year = y;
 	w->freq = it->period.freq;
+	w->n = n;
 	if (y > PERIOD_YEAR_MIN &&
 	    ((rc = head_at(t, x, w, y - 1, n)) < 0 || (n == 1 && (rc = head_at(t, x, w, y - 1, last)) < 0)))
 		return rc;
-	if ((rc = head_at(t, x, w, y, n)) < 0)
-		return rc;
+	const struct store_head *own = b->heads[b->order[k]];
+	if (own)
+		years_put(w, &it->period, own->value);
 	bool ytd = cat_running_total(x) && last;
-	for (int e = n - 1; e >= 1 && rc == 0 && (e == n - 1 || (ytd && !w->y[1].held[e + 1])); e--)
-		rc = head_at(t, x, w, y, e);
-	if (rc == 0 && ytd && n < last) {
-		struct period from = { .year = (uint16_t)y, .freq = it->period.freq, .n = (uint8_t)(n + 1) };
+	if (ytd) { /* last is 4 or 12: a later period or an earlier one to walk from */
+		struct period from = { .year = (uint16_t)y, .freq = it->period.freq,
+				       .n = (uint8_t)(n > 1 ? n - 1 : n + 1) };
 		struct period to = { .year = (uint16_t)y, .freq = it->period.freq, .n = (uint8_t)last };
-		rc = store_head_range(t, cat_owner(x), x->id, &from, &to, head_cb, w);
+		if ((rc = store_head_range(t, cat_owner(x), x->id, &from, &to, head_cb, w)) < 0)
+			return rc;
+	} else if (n > 1 && (rc = head_at(t, x, w, y, n - 1)) < 0) {
+		return rc;
 	}
+	/* a running total's nearest earlier figure, past periods not held */
+	for (int e = n - 2; ytd && e >= 1 && rc == 0 && !w->y[1].held[e + 1]; e--)
+		rc = head_at(t, x, w, y, e);
 	if (rc < 0)
 		return rc;
 	/* order is sorted by series: the item's series-mates stand next to it */

@@ -23,12 +23,14 @@ int outlier_new(struct outlier **ret);
 void outlier_free(struct outlier *o); /* NULL-safe */
 
 /* The valid items of one update as the duplicate check orders them: by series, then period.
- * order[k] is an index into items and inds; inds[i] the indicator validation found for
- * item i. */
+ * order[k] is an index into items, inds and heads; inds[i] the indicator validation found for
+ * item i, heads[i] the index head the store holds for item i's own observation, read in the
+ * same txn (NULL: none), which the checks compare with and need not look up again. */
 struct outlier_batch {
 	struct proto_item *items;
 	size_t n_items;
 	const struct cat_indicator *const *inds;
+	const struct store_head *const *heads;
 	const uint32_t *order;
 	size_t n_order;
 };

@@ -215,11 +215,12 @@ static void compare(struct verdict *v, const struct rules_cfg *cfg, int directio
 }
 
 /* YoY growth in % of o: reported, or — for a series at current prices only — from the same
- * period a year earlier. A ratio of nominal levels is not a comparable-price growth rate. */
+ * period a year earlier. A ratio of nominal levels is not a comparable-price growth rate.
+ * The year-earlier value is its index head's (no vintage read: the head carries it). */
 static bool yoy_of(struct store_txn *t, const struct cat_indicator *x, const struct store_obs *o,
 		   double *yoy)
 {
-	struct store_obs prev;
+	struct store_head prev;
 	struct period p = o->period;
 	if (!isnan(o->yoy)) {
 		*yoy = o->yoy;
@@ -228,7 +229,7 @@ static bool yoy_of(struct store_txn *t, const struct cat_indicator *x, const str
 	if (cat_comparable_prices(x))
 		return false;
 	p.year--;
-	if (store_obs_get(t, o->plan, o->ind, &p, &prev) == 0 && prev.value > 0) {
+	if (store_obs_head(t, o->plan, o->ind, &p, &prev) == 0 && prev.value > 0) {
 		*yoy = (o->value / prev.value - 1) * 100;
 		return true;
 	}

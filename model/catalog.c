@@ -17,8 +17,8 @@ struct catalog {
 	size_t n_regions;
 	struct cat_plan *plans;
 	size_t n_plans;
-	const struct cat_indicator **index; /* sorted by (plan id, indicator id) */
-	size_t n_index;
+	const struct cat_indicator **index; /* open addressing by (plan id, indicator id) */
+	size_t n_index, cap_index;          /* cap_index: a power of two, at least 2 n_index */
 	struct cat_file *files; /* the text of every file, as loaded */
 	size_t n_files;
 	void **allocs; /* every string and array we own */
@@ -276,6 +276,7 @@ static void finish_indicator(struct cat_indicator *x)
 	const struct unit *u = unit_find(x->unit);
 	x->change = unit_is_change(x);
 	x->running_total = x->form == CAT_FORM_YTD && u && unit_additive(u);
+	x->comparable = cat_name_comparable(x->name);
 }
 
 static int ind_id_cmp(const void *a, const void *b)
@@ -768,6 +769,7 @@ static int parse_target(struct catalog *c, struct ydoc *d, ynode map, struct cat
 		return rc;
 	if (!x->name)
 		x->name = s->name;
+	x->comparable = cat_name_comparable(x->name); /* the plan's name may differ */
 	if (!x->category)
 		x->category = s->category;
 	if ((n = ydoc_get(d, map, "attribute")) &&
@@ -957,26 +959,73 @@ out_doc:
 	return rc;
 }
 
-static int index_cmp(const void *a, const void *b)
+/* FNV-1a of s and its NUL, continued from h. */
+static uint64_t str_hash(uint64_t h, const char *s)
 {
-	const struct cat_indicator *x = *(const struct cat_indicator *const *)a;
-	const struct cat_indicator *y = *(const struct cat_indicator *const *)b;
-	int r = strcmp(x->plan->id, y->plan->id);
-	return r ? r : strcmp(x->id, y->id);
+	do
+		h = (h ^ (uint8_t)*s) * 1099511628211ull;
+	while (*s++);
+	return h;
+}
+
+/* The slot of (plan, ind) in c->index: the one holding it, else the empty one where it goes.
+ * Every item's validation looks its indicator up by name: a hash, not a binary search of
+ * string compares (a dozen at a hundred indicators). */
+static size_t index_slot(const struct catalog *c, const char *plan, const char *ind)
+{
+	size_t mask = c->cap_index - 1;
+	size_t k = (size_t)str_hash(str_hash(14695981039346656037ull, plan), ind) & mask;
+	for (const struct cat_indicator *x; (x = c->index[k]); k = (k + 1) & mask)
+		if (strcmp(x->id, ind) == 0 && strcmp(x->plan->id, plan) == 0)
+			break;
+	return k;
 }
 
 static int build_index(struct catalog *c)
 {
-	size_t n = 0, k = 0;
+	size_t n = 0, cap = 16;
 	for (size_t i = 0; i < c->n_plans; i++)
 		n += c->plans[i].n_inds;
-	if (!(c->index = malloc(n * sizeof(*c->index))))
+	while (cap < 2 * n)
+		cap *= 2;
+	if (!(c->index = calloc(cap, sizeof(*c->index))))
 		return PW_ENOMEM;
+	c->cap_index = cap;
 	for (size_t i = 0; i < c->n_plans; i++)
-		for (size_t j = 0; j < c->plans[i].n_inds; j++)
-			c->index[k++] = &c->plans[i].inds[j];
+		for (size_t j = 0; j < c->plans[i].n_inds; j++) {
+			const struct cat_indicator *x = &c->plans[i].inds[j];
+			/* (plan, series) is unique: check_unique and the duplicate target check */
+			c->index[index_slot(c, x->plan->id, x->id)] = x;
+		}
 	c->n_index = n;
-	qsort(c->index, n, sizeof(*c->index), index_cmp);
+	return 0;
+}
+
+/* Each series' targets (cat_series.targets), once every plan is parsed and indexed: what
+ * judging a period looks up per plan of the region is then a list, not a search each. */
+static int build_targets(struct catalog *c)
+{
+	for (size_t i = 0; i < c->n_regions; i++) {
+		const struct cat_region *r = &c->regions[i];
+		const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
+		size_t np = catalog_region_plans(c, r, plans, CAT_REGION_PLANS_MAX);
+		assert(np <= CAT_REGION_PLANS_MAX); /* checked by check_unique */
+		if (!np)
+			continue;
+		/* one block for the region, np slots a series */
+		const struct cat_indicator **all = own_calloc(c, r->n_series * np, sizeof(*all));
+		if (!all)
+			return PW_ENOMEM;
+		for (size_t k = 0; k < r->n_series; k++) {
+			/* the catalog's own series, const to its readers only */
+			struct cat_series *s = (struct cat_series *)&r->series[k];
+			const struct cat_indicator **t = all + k * np;
+			for (size_t j = 0; j < np; j++)
+				if ((t[s->n_targets] = catalog_find(c, plans[j]->id, s->id)))
+					s->n_targets++;
+			s->targets = t;
+		}
+	}
 	return 0;
 }
 
@@ -1106,7 +1155,7 @@ static int load(struct catalog **ret, const char *const *paths, const struct cat
 			    (rc = check_unique(c, pass, c->files[i].name, err)) < 0)
 				goto out_free;
 		}
-	if ((rc = build_index(c)) < 0)
+	if ((rc = build_index(c)) < 0 || (rc = build_targets(c)) < 0)
 		goto out_free;
 	*ret = c;
 	return 0;
@@ -1155,21 +1204,7 @@ const struct cat_plan *catalog_plan(const struct catalog *c, const char *id)
 const struct cat_indicator *catalog_find(const struct catalog *c, const char *plan,
 					 const char *ind)
 {
-	size_t lo = 0, hi = c->n_index;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct cat_indicator *x = c->index[mid];
-		int r = strcmp(plan, x->plan->id);
-		if (!r)
-			r = strcmp(ind, x->id);
-		if (!r)
-			return x;
-		if (r < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	return c->index[index_slot(c, plan, ind)];
 }
 
 size_t catalog_n_regions(const struct catalog *c)
@@ -1247,12 +1282,8 @@ void cat_plan_ordinal(int year, char buf[16])
 const struct cat_indicator *catalog_series_target(const struct catalog *c,
 						  const struct cat_series *s)
 {
-	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
-	size_t n = catalog_region_plans(c, s->region, plans, CAT_REGION_PLANS_MAX);
-	const struct cat_indicator *x = NULL;
-	for (size_t i = n; i-- > 0 && !x;)
-		x = catalog_find(c, plans[i]->id, s->id);
-	return x;
+	(void)c;
+	return s->n_targets ? s->targets[s->n_targets - 1] : NULL;
 }
 
 const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year)
@@ -1266,16 +1297,13 @@ const struct cat_annual *cat_annual_for(const struct cat_indicator *x, int year)
 size_t catalog_judges(const struct catalog *c, const struct cat_series *s,
 		      const struct period *p, struct cat_judge *out, size_t max)
 {
-	const struct cat_plan *plans[CAT_REGION_PLANS_MAX];
-	size_t n = 0, np = catalog_region_plans(c, s->region, plans, CAT_REGION_PLANS_MAX);
+	size_t n = 0;
 
-	assert(np <= CAT_REGION_PLANS_MAX); /* checked by check_unique */
-	for (size_t i = 0; i < np; i++) {
-		const struct cat_plan *pl = plans[i];
+	(void)c;
+	for (size_t i = 0; i < s->n_targets; i++) {
+		const struct cat_indicator *x = s->targets[i];
+		const struct cat_plan *pl = x->plan;
 		if (pl->status == CAT_DRAFT || !cat_in_window(pl, p->year))
-			continue;
-		const struct cat_indicator *x = catalog_find(c, pl->id, s->id);
-		if (!x)
 			continue;
 		if (n < max)
 			out[n] = (struct cat_judge){ .x = x, .annual = cat_annual_for(x, p->year) };
@@ -1343,7 +1371,7 @@ bool cat_name_comparable(const char *name)
 
 bool cat_comparable_prices(const struct cat_indicator *x)
 {
-	return cat_name_comparable(x->name);
+	return x->comparable;
 }
 
 bool cat_value_is_change(const struct cat_indicator *x)

@@ -75,6 +75,10 @@ struct cat_series {
 	const struct cat_formula *formula; /* derived from other series; NULL: reported only */
 	const struct cat_series *const *users; /* the derived series whose formula names it */
 	size_t n_users;
+	/* The targets on it: of each plan of its region that has one, in start_year order
+	 * (catalog_region_plans), whatever the plan's status and window. */
+	const struct cat_indicator *const *targets;
+	size_t n_targets;
 	/* The series' own record (plan NULL, no target): what a figure of a series no plan
 	 * targets is checked against. Each target's record is a copy of it that its plan
 	 * refines (name, category, note and the target). */
@@ -123,6 +127,7 @@ struct cat_indicator {
 	/* what the plausibility checks ask of every figure, worked out once at load */
 	bool change;        /* cat_value_is_change */
 	bool running_total; /* cat_running_total */
+	bool comparable;    /* cat_comparable_prices (of the name, as the plan gives it) */
 	/* 统计口径改变 (format 2 `definition_change`): what changed, so that the figures from
 	 * def_change_year on (0: every year) no longer compare with the baseline; NULL: none */
 	const char *def_change;

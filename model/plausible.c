@@ -58,9 +58,10 @@ static bool check_scale(const struct plaus_in *in, struct plaus_out *out)
 		double r = in->value / refs[i];
 		if (!off_scale(r))
 			return false;
-		if (fabs(log10(r)) < best) {
-			best = fabs(log10(r));
-			out->scale_pow = (int)lround(log10(r));
+		double l = log10(r);
+		if (fabs(l) < best) {
+			best = fabs(l);
+			out->scale_pow = (int)lround(l);
 			out->scale_ref = refs[i];
 		}
 	}

@@ -916,17 +916,18 @@ static int series_walk(struct store_txn *t, const struct walk_cb *w, const char 
 			rc = in;
 			goto out_close;
 		}
-		bool have_i = in == 1 && (!to || memcmp((const uint8_t *)k.mv_data + prefix, to_key, 4) <= 0);
+		const uint8_t *ik = in == 1 ? (const uint8_t *)k.mv_data + prefix : NULL;
+		bool have_i = ik && (!to || !period_key_less(to_key, ik));
 		bool have_h = hi < hot_series_count(hs) &&
-			      (!to || memcmp(hot_series_period(hs, hi), to_key, 4) <= 0);
+			      (!to || !period_key_less(to_key, hot_series_period(hs, hi)));
 		if (!have_i && !have_h)
 			break;
 		int cmp = !have_i ? 1 : !have_h ? -1 :
-			  memcmp((const uint8_t *)k.mv_data + prefix, hot_series_period(hs, hi), 4);
+			  period_key_cmp(ik, hot_series_period(hs, hi));
 		memcpy(e.key, key, prefix);
 		e.klen = prefix + 4;
 		if (cmp < 0) {
-			memcpy(e.key + prefix, (const uint8_t *)k.mv_data + prefix, 4);
+			memcpy(e.key + prefix, ik, 4);
 			memcpy(e.head, v.mv_data, IDX_VAL);
 		} else {
 			memcpy(e.key + prefix, hot_series_period(hs, hi), 4);
@@ -1034,7 +1035,7 @@ int store_obs_last(struct store_txn *t, const char *plan, const char *ind,
 			goto out_close;
 		}
 		int cmp = in == 0 ? -1 : hi == 0 ? 1 :
-			  memcmp((const uint8_t *)k.mv_data + prefix, hot_series_period(hs, hi - 1), 4);
+			  period_key_cmp((const uint8_t *)k.mv_data + prefix, hot_series_period(hs, hi - 1));
 		memcpy(e.key, key, prefix);
 		e.klen = prefix + 4;
 		if (cmp > 0) {

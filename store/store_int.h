@@ -108,6 +108,19 @@ struct rec_lens;
 int store_vin_append(struct store_txn *t, MDB_cursor *c, const uint8_t *ikey, size_t ikey_len,
 		     uint64_t prev, const struct store_obs *o, const struct rec_lens *l);
 
+/* Orders two period keys (period_key: big-endian, so as numbers they order as memcmp
+ * orders them) in two loads, not a call: the series walks and the hot index's search
+ * compare one per step. */
+static inline bool period_key_less(const uint8_t a[4], const uint8_t b[4])
+{
+	return bytes_get_be(a, 4) < bytes_get_be(b, 4);
+}
+
+static inline int period_key_cmp(const uint8_t a[4], const uint8_t b[4])
+{
+	return period_key_less(b, a) - period_key_less(a, b);
+}
+
 /* ---- record.c: keys and values, no LMDB calls ---- */
 
 /* The string lengths of a checked store_obs. */

@@ -1,7 +1,7 @@
 /* tests/test_apply.c — the write path on its own, on a temporary store: one group commit
  * of mixed good and bad messages, the same id twice in one group, resends across groups,
  * retries of quarantined messages (alone and repeated in their group), a group rerun after
- * the map filled, and a group that could not commit at all. */
+ * the map filled, a group that could not commit at all, and a group touching 150 series. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -665,6 +665,77 @@ static void test_quarantine_rollback(const char *dir)
 	store_free(st);
 }
 
+/* A group touching more series than the first sizes of apply's touched set (64, 128), each
+ * series by two messages: every series is evaluated after the batch and announces its
+ * breach once. Region "many": N_MANY monthly ceilings, all breached by their figures (two
+ * months: persistence 2). */
+#define N_MANY 150
+static void test_touched_many(const char *dir)
+{
+	char region[300], plan[300], sub[300], err[CAT_ERR_MAX];
+	const char *files[] = { region, plan };
+	struct catalog *many;
+	struct store *st;
+	struct apply *a;
+	struct group g = { .n = 0 };
+	struct notice_list out;
+	FILE *r, *p;
+
+	snprintf(region, sizeof(region), "%s/many-region.yaml", dir);
+	snprintf(plan, sizeof(plan), "%s/many-plan.yaml", dir);
+	CHECK((r = fopen(region, "w")) && (p = fopen(plan, "w")));
+	fprintf(r, "region:\n  id: \"000000-many\"\n  alias: many\n  name: many\nseries:\n");
+	fprintf(p, "plan:\n  id: many-1\n  region: many\n  title: many\n  start_year: 2021\n"
+		   "  end_year: 2025\n  base_year: 2020\n  status: active\ntargets:\n");
+	for (int i = 0; i < N_MANY; i++) {
+		fprintf(r, "  - {id: c%03d, name: 上限%d, name_en: Ceiling %d, category: 测试, unit: \"%%\", "
+			   "frequency: monthly, form: level, departments: [统计局], "
+			   "bounds: {min: 0, max: 1000}}\n", i, i, i);
+		fprintf(p, "  - {series: c%03d, attribute: binding, kind: ceiling, direction: down, "
+			   "baseline: {year: 2020, value: 40}, target: {year: 2025, value: 50}}\n", i);
+	}
+	CHECK(fclose(r) == 0 && fclose(p) == 0);
+	CHECK_OK(catalog_load(&many, files, 2, err));
+	snprintf(sub, sizeof(sub), "%s/many", dir);
+	CHECK(mkdir(sub, 0700) == 0);
+	CHECK_OK(store_open(&st, sub, 0, 0));
+	CHECK_OK(apply_new(&a, many, &rules));
+	notice_list_init(&out);
+	/* two messages, each naming every series once (a month each), in a scattered order */
+	static struct proto_item items[N_MANY];
+	static char inds[N_MANY][8];
+	for (int m = 0; m < 2; m++) {
+		struct proto_req req = { .type = PROTO_UPDATE, .dept = "统计局", .items = items,
+					 .n_items = N_MANY };
+		snprintf(req.id, sizeof(req.id), "m%d", m);
+		for (int k = 0; k < N_MANY; k++) {
+			snprintf(inds[k], sizeof(inds[k]), "c%03d", k * 7 % N_MANY);
+			items[k] = (struct proto_item){
+				.plan = "many-1", .ind = inds[k], .unit = "%", .yoy = NAN,
+				.value = 100 + k, .status = PW_ST_FLASH,
+				.period = { .year = 2025, .freq = PERIOD_MONTH, .n = (uint8_t)(1 + m) } };
+		}
+		add_req(&g, &req);
+	}
+	CHECK_OK(apply_group(a, st, g.p, g.n, day_ms(2025, 3, 15), &out));
+	/* one breach per series: none lost, none announced twice */
+	static bool seen[N_MANY];
+	for (size_t i = 0; i < out.n; i++) {
+		int k;
+		if (sscanf(out.items[i].topic, "breach.many.many-1.c%d", &k) != 1)
+			continue;
+		CHECK(k >= 0 && k < N_MANY && !seen[k]);
+		seen[k] = true;
+	}
+	CHECK(count_topics(&out, "breach.") == N_MANY);
+	CHECK(count_topics(&out, "change.") == 2 * N_MANY);
+	group_reset(&g);
+	notice_list_release(&out);
+	apply_free(a);
+	store_free(st);
+	catalog_free(many);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/pwapply.XXXXXX", err[CAT_ERR_MAX], cmd[64];
@@ -688,6 +759,7 @@ int main(void)
 	test_full(dir);
 	test_quarantine_bounds(dir);
 	test_quarantine_rollback(dir);
+	test_touched_many(dir);
 	catalog_free(cat);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK(system(cmd) == 0);

@@ -142,6 +142,9 @@ static void test_format2_catalog(void)
 	const struct cat_indicator *g13 = catalog_find(c, "quangang-13", "gdp");
 	const struct cat_indicator *g14 = catalog_find(c, "quangang-14", "gdp");
 	CHECK(g13 && g14 && g13->series == g14->series && g13->freq == PERIOD_QUARTER);
+	/* its targets in start_year order, although the 14th plan's file came first */
+	CHECK(g13->series->n_targets == 2 && g13->series->targets[0] == g13 &&
+	      g13->series->targets[1] == g14 && catalog_series_target(c, g13->series) == g14);
 	CHECK(!g13->has_base && g13->target == 510 && g13->growth == 9);
 	CHECK(g14->has_base && g14->base == 734.44 && g14->base_year == 2020);
 	CHECK(g13->attribute == CAT_ATTR_NONE && strcmp(cat_attr_name(g13->attribute), "none") == 0);
@@ -151,6 +154,7 @@ static void test_format2_catalog(void)
 	const struct cat_series *rmb = catalog_series(q, "fdi_rmb");
 	CHECK(rmb && rmb->self && rmb->self->series == rmb && !rmb->self->plan);
 	CHECK(!catalog_series_target(c, rmb) && catalog_find(c, "quangang-14", "fdi_rmb") == NULL);
+	CHECK(rmb->n_targets == 0);
 	struct period y2021 = { .year = 2021, .freq = PERIOD_ANNUAL };
 	CHECK(catalog_judges(c, rmb, &y2021, NULL, 0) == 0);
 	const struct cat_indicator *own = rmb->self;
@@ -188,10 +192,28 @@ static void test_format2_catalog(void)
 
 	/* With the (fixture) 15th plan a 2026 figure is judged by it, and only by it. */
 	CHECK_OK(catalog_load(&c, files, 7, err));
+	/* every target is found by its plan and id, and by no other plan that lacks one */
+	size_t found = 0, absent = 0;
+	for (size_t i = 0; i < catalog_n_plans(c); i++) {
+		const struct cat_plan *p = catalog_plan_at(c, i);
+		for (size_t m = 0; m < p->n_inds; m++, found++)
+			CHECK(catalog_find(c, p->id, p->inds[m].id) == &p->inds[m]);
+		for (size_t k = 0; k < catalog_n_plans(c); k++) {
+			const struct cat_plan *o = catalog_plan_at(c, k);
+			for (size_t m = 0; m < o->n_inds; m++) {
+				const struct cat_indicator *x = catalog_find(c, p->id, o->inds[m].id);
+				CHECK(!x || (x->plan == p && strcmp(x->id, o->inds[m].id) == 0));
+				absent += !x;
+			}
+		}
+	}
+	CHECK(found == catalog_n_indicators(c) && absent > 0);
 	CHECK(strcmp(judged_by(c, "quangang", "gdp", "2026Q3"), "quangang-15") == 0);
 	CHECK(strcmp(judged_by(c, "quangang", "gdp", "2025"), "quangang-14") == 0);
 	const struct cat_indicator *g15 = catalog_find(c, "quangang-15", "gdp");
 	CHECK(g15 && cat_annual_for(g15, 2026)->growth == 5.5 && cat_annual_for(g15, 2027)->growth == 5);
+	CHECK(g15->series->n_targets == 3 && g15->series->targets[2] == g15 &&
+	      catalog_series_target(c, g15->series) == g15);
 	catalog_free(c);
 }
 
@@ -377,10 +399,78 @@ static void test_formulas(void)
 	printf("test_catalog: formulas ok\n");
 }
 
+/* 可比价 follows the name a figure is published under: the series' own record by the
+ * series' name, a target by the name its plan gives it. */
+static void test_comparable_name(void)
+{
+	char text[4096], err[CAT_ERR_MAX];
+	static char rpath[128];
+	struct catalog *c;
+	snprintf(rpath, sizeof(rpath), "%s", write_file("cmp-r.yaml", REGION));
+	snprintf(text, sizeof(text),
+		 "plan:\n  id: quangang-15\n  region: quangang\n  title: t\n  start_year: 2026\n"
+		 "  end_year: 2030\n  base_year: 2025\n  status: active\ntargets:\n"
+		 "  - series: gdp\n    name: 经济总量\n    kind: growth\n    growth: 5\n");
+	const char *files[2] = { rpath, write_file("cmp-p.yaml", text) };
+	CHECK_OK(catalog_load(&c, files, 2, err));
+	const struct cat_indicator *x = catalog_find(c, "quangang-15", "gdp");
+	CHECK(x && strcmp(x->name, "经济总量") == 0 && !cat_comparable_prices(x));
+	CHECK(strcmp(x->series->self->name, "地区生产总值") == 0 &&
+	      cat_comparable_prices(x->series->self));
+	catalog_free(c);
+}
+
+/* catalog_find among many targets with one id: CAT_REGION_PLANS_MAX plans each with a target
+ * on every one of 50 series. Each (plan, series) finds its own target, never another plan's
+ * target on the same series. */
+static void test_find_many(void)
+{
+	enum { SERIES = 50 };
+	static char region[SERIES * 200 + 200], plan[SERIES * 60 + 400];
+	const char *files[1 + CAT_REGION_PLANS_MAX];
+	static char paths[1 + CAT_REGION_PLANS_MAX][128];
+	char err[CAT_ERR_MAX], name[32];
+	struct catalog *c;
+	size_t n = (size_t)snprintf(region, sizeof(region), "region:\n  id: \"000000-m\"\n"
+				    "  alias: m\n  name: m\nseries:\n");
+	for (int i = 0; i < SERIES; i++)
+		n += (size_t)snprintf(region + n, sizeof(region) - n,
+				      "  - {id: s%02d, name: 指标%d, name_en: S%d, category: c, unit: 亿元, "
+				      "frequency: annual, form: level, departments: [统计局]}\n", i, i, i);
+	snprintf(paths[0], sizeof(paths[0]), "%s", write_file("many-r.yaml", region));
+	files[0] = paths[0];
+	for (int k = 0; k < CAT_REGION_PLANS_MAX; k++) {
+		n = (size_t)snprintf(plan, sizeof(plan), "plan:\n  id: m-%d\n  region: m\n  title: t\n"
+				     "  start_year: %d\n  end_year: %d\n  base_year: %d\n"
+				     "  status: draft\ntargets:\n", k, 1951 + 5 * k, 1955 + 5 * k,
+				     1950 + 5 * k);
+		for (int i = 0; i < SERIES; i++)
+			n += (size_t)snprintf(plan + n, sizeof(plan) - n,
+					      "  - {series: s%02d, kind: growth, growth: 5}\n", i);
+		snprintf(name, sizeof(name), "many-p%d.yaml", k);
+		snprintf(paths[1 + k], sizeof(paths[1 + k]), "%s", write_file(name, plan));
+		files[1 + k] = paths[1 + k];
+	}
+	CHECK_OK(catalog_load(&c, files, 1 + CAT_REGION_PLANS_MAX, err));
+	CHECK(catalog_n_indicators(c) == SERIES * CAT_REGION_PLANS_MAX);
+	for (int k = 0; k < CAT_REGION_PLANS_MAX; k++)
+		for (int i = 0; i < SERIES; i++) {
+			char pid[16], sid[16];
+			snprintf(pid, sizeof(pid), "m-%d", k);
+			snprintf(sid, sizeof(sid), "s%02d", i);
+			const struct cat_indicator *x = catalog_find(c, pid, sid);
+			CHECK(x && strcmp(x->plan->id, pid) == 0 && strcmp(x->id, sid) == 0);
+		}
+	CHECK(catalog_find(c, "m-16", "s00") == NULL && catalog_find(c, "m-0", "s50") == NULL);
+	catalog_free(c);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/pwcat.XXXXXX");
 	CHECK(mkdtemp(tmpdir));
+	test_comparable_name();
+	test_find_many();
 
 	/* A good pair loads and is indexed. */
 	expect("", "", 0, "", 0);

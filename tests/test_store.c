@@ -581,6 +581,11 @@ static int long_id_fn(struct store_txn *t, void *arg)
 	CHECK_RC(store_obs_get(t, "p", "i", NULL, &o), PW_EINVAL);
 	CHECK_RC(store_obs_get(t, "p", "i", &p, NULL), PW_EINVAL);
 	CHECK_RC(store_obs_get(t, "", "i", &p, &o), PW_EINVAL);
+	CHECK_RC(store_obs_get(t, "p", "", &p, &o), PW_EINVAL);
+	CHECK_RC(store_obs_get(t, longid, "", &p, &o), PW_EINVAL); /* empty before too long */
+	longid[STORE_ID_MAX] = '\0'; /* the longest ids: a key that fills its buffer */
+	CHECK_RC(store_obs_get(t, longid, longid, &p, &o), PW_ENOTFOUND);
+	longid[STORE_ID_MAX] = 'a';
 	CHECK_RC(store_obs_range(t, longid, "i", NULL, NULL, coll_cb, NULL), PW_ETOOBIG);
 	CHECK_RC(store_obs_range(t, "p", "i", NULL, NULL, NULL, NULL), PW_EINVAL);
 	return 0;
