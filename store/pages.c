@@ -402,6 +402,14 @@ int pages_check(const char *path, char *why, size_t cap)
 				 "page %d", t1 > t0, (unsigned long long)txnid, (int)(txnid & 1));
 		goto out_close;
 	}
+	/* LMDB takes its page size from the meta page it uses, which may be meta page 1: a page
+	 * size there other than meta page 0's (0 divides by zero in mdb_env_open). LMDB writes
+	 * the same in both. */
+	if (le(m1 + META_OFF + 24, 4) != psize) {
+		rc = damaged(&w, "meta page 1 gives a page size of %llu, meta page 0 %llu",
+			     (unsigned long long)le(m1 + META_OFF + 24, 4), (unsigned long long)psize);
+		goto out_close;
+	}
 	/* LMDB takes the two trees' flags from the meta page: a damaged flag word (e.g.
 	 * DUPSORT on the free list) sends its cursor code to an assertion that aborts the
 	 * process. Of LMDB's persistent flags (0x7e) the free list has INTEGERKEY only and
