@@ -10,7 +10,9 @@
  *              item order and group size as the daemon formed, one durable commit per
  *              group, no ZeroMQ, no msgpack; the same plus a log record per update (all the
  *              daemon must write durably); one put per update keyed by series (rev, the
- *              layout of schemas 1-2); and the same through store.c (get + put)
+ *              layout of schemas 1-2); and the same through store.c (get + put); the
+ *              prototype loop: a minimal ROUTER -> decode -> LMDB (the vin+idx puts) -> ACK
+ *              server in a forked child, fed by the 8 feeders of ingest
  *   latency    8 paced feeders at 50% of the 8-feeder peak: ACK latency vs fdatasync
  *   fanout     100 SUB subscribers of "breach.", 1,000 updates/s each flipping a binding
  *              ceiling indicator: update sent -> notice received at every subscriber
@@ -44,10 +46,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -484,10 +488,16 @@ static const char *daemon_extra = "";
 /* --daemon-b: a second build the fair section runs beside the first, row by row (A/B). */
 static const char *daemon_a, *daemon_b;
 
+struct dstat {
+	int64_t items, groups, accepted, notices, subscriptions, observations, revisions;
+};
+
 struct daemon {
 	struct harness h;
 	struct pw_client *c; /* for STATUS */
 	double start_s;      /* time from exec to answering STATUS */
+	/* The prototype loop (h.pid, h.ep only): its counters in shared memory, no STATUS. */
+	const struct dstat *counts;
 };
 
 static void daemon_start(struct daemon *d, const char *fmt, long n_growth, int n_ceiling,
@@ -510,12 +520,13 @@ static void daemon_start(struct daemon *d, const char *fmt, long n_growth, int n
 		die("cannot connect");
 }
 
-struct dstat {
-	int64_t items, groups, accepted, notices, subscriptions, observations, revisions;
-};
-
 static struct dstat daemon_status(struct daemon *d)
 {
+	if (d->counts)
+		return (struct dstat){ .items = __atomic_load_n(&d->counts->items, __ATOMIC_ACQUIRE),
+				       .groups = __atomic_load_n(&d->counts->groups, __ATOMIC_ACQUIRE),
+				       .accepted = __atomic_load_n(&d->counts->accepted,
+								   __ATOMIC_ACQUIRE) };
 	struct proto_req r = { .type = PROTO_STATUS };
 	struct proto_view *v = harness_request(d->c, &r);
 	struct dstat s = { 0 };
@@ -698,6 +709,14 @@ static void *feed(void *arg)
 		lat_add(&fd->lat, t - t_send[m]);
 		if (fd->t_acked)
 			fd->t_acked[m] = t;
+		if (a.code == 0 && a.count != (uint32_t)fd->batch) {
+			/* An ACK must name every item of its update: anything else is a broken
+			 * reply, not an acknowledgement. */
+			fprintf(stderr, "bench: feeder %d: ACK %s counts %u items of %d\n", fd->id,
+				a.id, a.count, fd->batch);
+			fd->err = 1;
+			break;
+		}
 		if (a.code == 0) {
 			fd->acked++;
 			fd->items += fd->batch;
@@ -911,95 +930,134 @@ struct raw_res {
 enum { RAW_OBS = 1, RAW_REV = 2, RAW_LOG = 4, RAW_VIN = 8 };
 #define RAW_LOG_VALUE 170 /* about one compact change record with its topic */
 
+/* A fresh raw LMDB environment (default sync flags) and its writer's state: the revision
+ * counter and last vid of each (indicator, period), the last vid and log seq written. */
+struct raw_db {
+	char path[400];
+	MDB_env *env;
+	MDB_dbi obs, rev, log, vin, idx;
+	struct revs rv;
+	uint64_t *last_vid;
+	uint64_t vid, seq;
+};
+
+/* Opens dir/name for the n indicators of a plan; dies on failure. */
+static void raw_open(struct raw_db *db, const char *dir, const char *name, long n)
+{
+	MDB_txn *txn;
+	memset(db, 0, sizeof(*db));
+	db->rv = (struct revs){ .n = n, .r = xcalloc((size_t)n * N_PERIODS, sizeof(uint32_t)) };
+	db->last_vid = xcalloc((size_t)n * N_PERIODS, sizeof(uint64_t));
+	snprintf(db->path, sizeof(db->path), "%s/%s", dir, name);
+	mkdir(db->path, 0700);
+	if (mdb_env_create(&db->env) || mdb_env_set_maxdbs(db->env, 8) ||
+	    mdb_env_set_mapsize(db->env, (size_t)16 << 30) ||
+	    mdb_env_open(db->env, db->path, MDB_NOTLS, 0600))
+		die("cannot open raw LMDB env");
+	if (mdb_txn_begin(db->env, NULL, 0, &txn) ||
+	    mdb_dbi_open(txn, "obs", MDB_CREATE, &db->obs) ||
+	    mdb_dbi_open(txn, "rev", MDB_CREATE, &db->rev) ||
+	    mdb_dbi_open(txn, "log", MDB_CREATE, &db->log) ||
+	    mdb_dbi_open(txn, "vin", MDB_CREATE, &db->vin) ||
+	    mdb_dbi_open(txn, "idx", MDB_CREATE, &db->idx) || mdb_txn_commit(txn))
+		die("cannot open raw LMDB tables");
+}
+
+/* Closes and removes the environment; returns the size its data file had. */
+static long long raw_close(struct raw_db *db)
+{
+	char path[440];
+	mdb_env_close(db->env);
+	snprintf(path, sizeof(path), "%s/data.mdb", db->path);
+	long long bytes = file_size(path);
+	snprintf(path, sizeof(path), "rm -rf '%s'", db->path);
+	if (system(path) != 0)
+		fprintf(stderr, "bench: cannot remove %s\n", db->path);
+	free(db->rv.r);
+	free(db->last_vid);
+	return bytes;
+}
+
+/* The puts of one update (tables: RAW_*) in txn: the keys and value sizes the store
+ * writes for it. */
+static void raw_put(struct raw_db *db, MDB_txn *txn, int tables, const char *plan,
+		    const char *ind, const struct period *p, double v, const char *msgid)
+{
+	uint8_t key[160], val[200];
+	size_t kl = obs_key(key, plan, ind, p);
+	uint32_t *slot = rev_slot(&db->rv, ind, p);
+	uint32_t rn = ++*slot;
+	size_t vl = obs_value(val, rn, v, msgid);
+	key[kl] = (uint8_t)(rn >> 24), key[kl + 1] = (uint8_t)(rn >> 16);
+	key[kl + 2] = (uint8_t)(rn >> 8), key[kl + 3] = (uint8_t)rn;
+	MDB_val rk = { kl + 4, key }, ok = { kl, key }, vv = { vl, val };
+	if ((tables & RAW_REV && mdb_put(txn, db->rev, &rk, &vv, MDB_NOOVERWRITE)) ||
+	    (tables & RAW_OBS && mdb_put(txn, db->obs, &ok, &vv, 0)))
+		die("raw: put");
+	if (tables & RAW_VIN) {
+		/* store.c schema 3: the vintage appended under the next vid (value: v, idx key,
+		 * prev vid, fields), the index entry overwritten. */
+		uint64_t *lv = &db->last_vid[slot - db->rv.r];
+		uint8_t vk[8], vval[260], iv[12];
+		uint64_t vid = ++db->vid;
+		for (int b = 0; b < 8; b++)
+			vk[b] = (uint8_t)(vid >> (56 - 8 * b));
+		vval[0] = 1;
+		vval[1] = (uint8_t)kl;
+		memcpy(vval + 2, key, kl);
+		memcpy(vval + 2 + kl, lv, 8);
+		memcpy(vval + 2 + kl + 8, val + 1, vl - 1);
+		memcpy(iv, &vid, 8);
+		memcpy(iv + 8, &rn, 4);
+		*lv = vid;
+		MDB_val k1 = { 8, vk }, v1 = { 2 + kl + 8 + vl - 1, vval };
+		MDB_val k2 = { kl, key }, v2 = { 12, iv };
+		if (mdb_put(txn, db->vin, &k1, &v1, MDB_APPEND) || mdb_put(txn, db->idx, &k2, &v2, 0))
+			die("raw: vin/idx put");
+	}
+	if (tables & RAW_LOG) {
+		uint8_t sk[8];
+		uint64_t seq = ++db->seq;
+		for (int b = 0; b < 8; b++)
+			sk[b] = (uint8_t)(seq >> (56 - 8 * b));
+		MDB_val lk = { 8, sk }, lv = { RAW_LOG_VALUE, NULL };
+		if (mdb_put(txn, db->log, &lk, &lv, MDB_APPEND | MDB_RESERVE))
+			die("raw: log put");
+		memset(lv.mv_data, 0x5a, RAW_LOG_VALUE);
+	}
+}
+
 /* Writes the items the feeders would send, interleaved message by message as the daemon's
  * round-robin read forms its groups, committing every group_msgs messages. */
 static void bench_raw(const char *dir, const struct gen *g, int feeders, int batch, long total,
 		      double group_items, int tables, struct raw_res *r)
 {
-	char path[400];
-	MDB_env *env;
-	MDB_dbi obs, rev, log, vin, idx;
-	MDB_txn *txn;
-	uint64_t vid = 0;
+	struct raw_db db;
+	MDB_txn *txn = NULL;
 	struct lat cl = { 0 };
-	uint64_t seq = 0;
 	double tg = 0;
-	struct revs rv = { .n = g->n, .r = xcalloc((size_t)g->n * N_PERIODS, sizeof(uint32_t)) };
-	uint64_t *last_vid = xcalloc((size_t)g->n * N_PERIODS, sizeof(uint64_t));
 	long per = total / batch / feeders;
 	long group_msgs = lround(group_items / batch);
 	if (group_msgs < 1)
 		group_msgs = 1;
-	snprintf(path, sizeof(path), "%s/raw", dir);
-	mkdir(path, 0700);
-	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 8) ||
-	    mdb_env_set_mapsize(env, (size_t)16 << 30) || mdb_env_open(env, path, MDB_NOTLS, 0600))
-		die("cannot open raw LMDB env");
-	if (mdb_txn_begin(env, NULL, 0, &txn) || mdb_dbi_open(txn, "obs", MDB_CREATE, &obs) ||
-	    mdb_dbi_open(txn, "rev", MDB_CREATE, &rev) || mdb_dbi_open(txn, "log", MDB_CREATE, &log) ||
-	    mdb_dbi_open(txn, "vin", MDB_CREATE, &vin) || mdb_dbi_open(txn, "idx", MDB_CREATE, &idx) ||
-	    mdb_txn_commit(txn))
-		die("cannot open raw LMDB tables");
+	raw_open(&db, dir, "raw", g->n);
 	double t0 = now_s();
 	long in_group = 0, items = 0;
 	r->groups = 0;
-	txn = NULL;
 	for (long m = 0; m < per; m++)
 		for (int f = 0; f < feeders; f++) {
 			char msgid[40], ind[24];
 			snprintf(msgid, sizeof(msgid), "f%d-%ld", f, m);
 			if (!txn) {
 				tg = now_s();
-				if (mdb_txn_begin(env, NULL, 0, &txn))
+				if (mdb_txn_begin(db.env, NULL, 0, &txn))
 					die("raw: txn_begin");
 			}
 			for (int i = 0; i < batch; i++) {
 				struct period p;
 				double v;
-				uint8_t key[160], val[200];
 				gen_item(g, f, m, batch, i, ind, sizeof(ind), &p, &v);
-				size_t kl = obs_key(key, g->plan, ind, &p);
-				uint32_t *slot = rev_slot(&rv, ind, &p);
-				uint32_t rn = ++*slot;
-				size_t vl = obs_value(val, rn, v, msgid);
-				key[kl] = (uint8_t)(rn >> 24), key[kl + 1] = (uint8_t)(rn >> 16);
-				key[kl + 2] = (uint8_t)(rn >> 8), key[kl + 3] = (uint8_t)rn;
-				MDB_val rk = { kl + 4, key }, ok = { kl, key }, vv = { vl, val };
-				if ((tables & RAW_REV && mdb_put(txn, rev, &rk, &vv, MDB_NOOVERWRITE)) ||
-				    (tables & RAW_OBS && mdb_put(txn, obs, &ok, &vv, 0)))
-					die("raw: put");
-				if (tables & RAW_VIN) {
-					/* store.c schema 3: the vintage appended under the next vid (value:
-					 * v, idx key, prev vid, fields), the index entry overwritten. */
-					uint64_t *lv = &last_vid[slot - rv.r];
-					uint8_t vk[8], vval[260], iv[12];
-					vid++;
-					for (int b = 0; b < 8; b++)
-						vk[b] = (uint8_t)(vid >> (56 - 8 * b));
-					vval[0] = 1;
-					vval[1] = (uint8_t)kl;
-					memcpy(vval + 2, key, kl);
-					memcpy(vval + 2 + kl, lv, 8);
-					memcpy(vval + 2 + kl + 8, val + 1, vl - 1);
-					memcpy(iv, &vid, 8);
-					memcpy(iv + 8, &rn, 4);
-					*lv = vid;
-					MDB_val k1 = { 8, vk }, v1 = { 2 + kl + 8 + vl - 1, vval };
-					MDB_val k2 = { kl, key }, v2 = { 12, iv };
-					if (mdb_put(txn, vin, &k1, &v1, MDB_APPEND) ||
-					    mdb_put(txn, idx, &k2, &v2, 0))
-						die("raw: vin/idx put");
-				}
-				if (tables & RAW_LOG) {
-					uint8_t sk[8];
-					seq++;
-					for (int b = 0; b < 8; b++)
-						sk[b] = (uint8_t)(seq >> (56 - 8 * b));
-					MDB_val lk = { 8, sk }, lv = { RAW_LOG_VALUE, NULL };
-					if (mdb_put(txn, log, &lk, &lv, MDB_APPEND | MDB_RESERVE))
-						die("raw: log put");
-					memset(lv.mv_data, 0x5a, RAW_LOG_VALUE);
-				}
+				raw_put(&db, txn, tables, g->plan, ind, &p, v, msgid);
 				items++;
 			}
 			if (++in_group == group_msgs || (m == per - 1 && f == feeders - 1)) {
@@ -1016,14 +1074,7 @@ static void bench_raw(const char *dir, const struct gen *g, int feeders, int bat
 	r->group_items = (double)items / r->groups;
 	r->commit = lat_pcts(&cl);
 	lat_free(&cl);
-	mdb_env_close(env);
-	snprintf(path, sizeof(path), "%s/raw/data.mdb", dir);
-	r->bytes = file_size(path);
-	snprintf(path, sizeof(path), "rm -rf '%s/raw'", dir);
-	if (system(path) != 0)
-		fprintf(stderr, "bench: cannot remove %s/raw\n", dir);
-	free(rv.r);
-	free(last_vid);
+	r->bytes = raw_close(&db);
 }
 
 /* The same through store.c: store_obs_get (the previous vintage) + store_obs_put. */
@@ -1095,6 +1146,154 @@ static void bench_store(const char *dir, const struct gen *g, int feeders, int b
 	snprintf(path, sizeof(path), "rm -rf '%s/storeapi'", dir);
 	if (system(path) != 0)
 		fprintf(stderr, "bench: cannot remove the store copy\n");
+}
+
+/* ---- the prototype loop ---- */
+
+/* Issue 21's yardstick for deep pipelines: a minimal ROUTER -> decode -> LMDB -> ACK loop,
+ * without the daemon's validation, log, rules or notices. It runs in a forked child, so the
+ * dCPU and µs/upd columns are its own as they are the daemon's, and the feeders are the
+ * daemon row's. Its groups are capped as the daemon's: */
+#define PLOOP_GROUP_MSGS 2000   /* daemon/config.c: group_max's default */
+#define PLOOP_GROUP_ITEMS 20000 /* daemon/server.c: SERVER_GROUP_ITEMS */
+
+struct ploop_msg {
+	zmq_msg_t peer; /* the ROUTER's routing id of the sender */
+	struct proto_req *req;
+};
+
+static volatile sig_atomic_t ploop_stop;
+
+static void ploop_on_term(int sig)
+{
+	(void)sig;
+	ploop_stop = 1;
+}
+
+/* Reads and decodes one waiting update into m: 1, or 0 when none waits. Anything but a
+ * well-formed update from a DEALER is a bench bug: the loop dies. */
+static int ploop_read(void *router, struct ploop_msg *m)
+{
+	zmq_msg_t body;
+	zmq_msg_init(&m->peer);
+	if (zmq_msg_recv(&m->peer, router, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&m->peer);
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		die("prototype: recv: %s", zmq_strerror(errno));
+	}
+	zmq_msg_init(&body);
+	if (!zmq_msg_more(&m->peer) || zmq_msg_recv(&body, router, 0) < 0 || zmq_msg_more(&body))
+		die("prototype: not [routing id, request]");
+	if (!m->req && !(m->req = proto_req_new()))
+		die("out of memory");
+	int rc = proto_req_decode(m->req, zmq_msg_data(&body), zmq_msg_size(&body));
+	zmq_msg_close(&body);
+	if (rc < 0 || m->req->type != PROTO_UPDATE || m->req->n_bad)
+		die("prototype: not a well-formed update (%s)", pw_strerror(rc));
+	return 1;
+}
+
+/* Answers m after its group's commit: the ACK as daemon/reply.c writes it (no items);
+ * seq, with no log here, counts the updates committed so far. */
+static void ploop_ack(void *router, struct ploop_msg *m, struct proto_buf *b, uint64_t seq)
+{
+	struct proto_map map;
+	proto_buf_reset(b);
+	proto_reply_open(&map, b, PROTO_ACK, m->req->id);
+	proto_kv_uint(&map, "count", m->req->n_items);
+	proto_kv_uint(&map, "changed", m->req->n_items); /* every item appends a vintage */
+	proto_kv_uint(&map, "seq", seq);
+	proto_map_close(map);
+	if (b->err || zmq_msg_send(&m->peer, router, ZMQ_SNDMORE) < 0 ||
+	    zmq_send(router, b->data, b->len, 0) < 0)
+		die("prototype: cannot send an ACK");
+}
+
+/* The child: serves ep until SIGTERM, counting into st; writes a byte to ready once bound. */
+static void ploop_serve(const char *dir, const char *ep, long n_inds, struct dstat *st,
+			int ready)
+{
+	struct raw_db db;
+	struct ploop_msg *msgs = xcalloc(PLOOP_GROUP_MSGS, sizeof(*msgs));
+	struct proto_buf ack;
+	void *zctx = zmq_ctx_new(), *router = zctx ? zmq_socket(zctx, ZMQ_ROUTER) : NULL;
+	signal(SIGTERM, ploop_on_term);
+	raw_open(&db, dir, "proto", n_inds);
+	if (!router || zmq_bind(router, ep) < 0 || write(ready, "r", 1) != 1)
+		die("prototype: cannot serve %s", ep);
+	close(ready);
+	proto_buf_init(&ack);
+	int linger = 0;
+	zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_pollitem_t pi = { .socket = router, .events = ZMQ_POLLIN };
+	while (!ploop_stop) {
+		if (zmq_poll(&pi, 1, 100) <= 0)
+			continue;
+		size_t n = 0, items = 0;
+		while (n < PLOOP_GROUP_MSGS && items < PLOOP_GROUP_ITEMS && ploop_read(router, &msgs[n]))
+			items += msgs[n++].req->n_items;
+		if (!n)
+			continue;
+		MDB_txn *txn;
+		if (mdb_txn_begin(db.env, NULL, 0, &txn))
+			die("prototype: txn_begin");
+		for (size_t k = 0; k < n; k++)
+			for (size_t i = 0; i < msgs[k].req->n_items; i++) {
+				const struct proto_item *it = &msgs[k].req->items[i];
+				raw_put(&db, txn, RAW_VIN, it->plan, it->ind, &it->period, it->value,
+					msgs[k].req->id);
+			}
+		if (mdb_txn_commit(txn))
+			die("prototype: commit");
+		__atomic_add_fetch(&st->items, (int64_t)items, __ATOMIC_RELEASE);
+		__atomic_add_fetch(&st->accepted, (int64_t)n, __ATOMIC_RELEASE);
+		__atomic_add_fetch(&st->groups, 1, __ATOMIC_RELEASE);
+		for (size_t k = 0; k < n; k++)
+			ploop_ack(router, &msgs[k], &ack, (uint64_t)db.vid);
+	}
+	zmq_close(router);
+	zmq_ctx_term(zctx);
+	raw_close(&db);
+	_exit(0);
+}
+
+/* Runs n feeders (batch, window, total as run_feeders) against the prototype loop on a
+ * fresh environment in dir. */
+static void bench_ploop(const char *dir, const struct gen *g, int n, int batch, int window,
+			long total, struct run *r)
+{
+	struct daemon d = { 0 };
+	int pipefd[2];
+	char c;
+	struct dstat *st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (st == MAP_FAILED || pipe(pipefd) < 0)
+		die("prototype: %s", strerror(errno));
+	memset(st, 0, sizeof(*st));
+	snprintf(d.h.ep, sizeof(d.h.ep), "ipc://%s/proto.sock", dir);
+	fflush(stdout);
+	if ((d.h.pid = fork()) < 0)
+		die("fork: %s", strerror(errno));
+	if (d.h.pid == 0) {
+		close(pipefd[0]);
+		ploop_serve(dir, d.h.ep, g->n, st, pipefd[1]);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &c, 1) != 1)
+		die("prototype loop did not start");
+	close(pipefd[0]);
+	d.counts = st;
+	run_feeders(&d, g, n, batch, window, total, 0, 0, r);
+	int status = 0;
+	kill(d.h.pid, SIGTERM);
+	waitpid(d.h.pid, &status, 0);
+	munmap(st, sizeof(*st));
+	/* Not a figure to print beside the daemon's if a single update was refused, lost or
+	 * answered with anything but its ACK. */
+	if (r->err || r->nacked || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		die("%s: failed (%ld NACKs%s%s)", r->name, r->nacked, r->err ? ", feeder errors" : "",
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : ", the loop exited badly");
 }
 
 /* ---- fan-out ---- */
@@ -2328,6 +2527,8 @@ static void usage(FILE *f)
 		   "Measures fdatasync, the raw LMDB limit and planwatchd (ingest, ACK latency,\n"
 		   "fan-out; with --full also memory, scaling, series count and the InfluxDB peer);\n"
 		   "prints a table and writes JSON to bench/results/.\n"
+		   "raw also runs the prototype loop (a minimal ROUTER -> decode -> LMDB -> ACK\n"
+		   "server, no validation, log or rules) under the 8 feeders of ingest.\n"
 		   "SECTIONS: comma-separated of fsync ingest raw latency fanout memory scaling\n"
 		   "series peer fair pages (default quick: fsync,ingest,raw,latency,fanout,fair;\n"
 		   "pages: only the pages-per-release figures of fair, for A/B runs).\n"
@@ -2423,6 +2624,7 @@ int main(int argc, char **argv)
 	struct run r1 = { .name = "planwatchd, 1 feeder" }, r8 = { .name = "planwatchd, 8 feeders" };
 	struct run rl = { .name = "planwatchd, 8 feeders at 50% of peak" };
 	struct run r0 = { .name = "planwatchd, 1 message in flight" };
+	struct run rp = { .name = "prototype loop (ROUTER -> decode -> LMDB -> ACK), 8 feeders" };
 	struct raw_res rawl = { .rate = NAN };
 	struct raw_res raw = { .rate = NAN }, sapi = { .rate = NAN }, rawlog = { .rate = NAN };
 	struct raw_res rawrev = { .rate = NAN };
@@ -2470,6 +2672,9 @@ int main(int argc, char **argv)
 		bench_store(tmpdir, &sweep, 8, BATCH_DEFAULT, total, g, &sapi);
 		printf("%-40s %11.0f %8s %8s %8s %7.0f\n", "store.c get+put (same groups)", sapi.rate,
 		       "-", "-", "-", sapi.group_items);
+		/* The feeders of "planwatchd, 8 feeders", against the minimal loop. */
+		bench_ploop(tmpdir, &sweep, 8, BATCH_DEFAULT, 0, total, &rp);
+		print_run(&rp);
 		js_open(&j, "raw", '{');
 		js_num(&j, "lmdb_per_s", raw.rate);
 		js_num(&j, "lmdb_group_items", raw.group_items);
@@ -2479,6 +2684,7 @@ int main(int argc, char **argv)
 		js_num(&j, "lmdb_rev_by_series_per_s", rawrev.rate);
 		js_pcts(&j, "lmdb_with_log_commit", &rawlog.commit);
 		js_num(&j, "store_api_per_s", sapi.rate);
+		js_run(&j, "prototype_loop8", &rp);
 		if (full) {
 			/* The limit against group size, and what the layouts cost: vin (+idx) is
 			 * the limit above, +log adds a log record per update as the daemon
@@ -2738,6 +2944,10 @@ int main(int argc, char **argv)
 		printf("  durable acked/s, 8 feeders / raw rev by series    %6.2f   (schema 2's layout)\n",
 		       z);
 		js_num(&j, "ingest8_over_raw_rev_by_series", z);
+		double q = r8.rate / rp.rate;
+		printf("  durable acked/s, 8 feeders / prototype loop       %6.2f   (target >= 1: %s)\n", q,
+		       verdict(q >= 1));
+		js_num(&j, "ingest8_over_prototype_loop", q);
 		js_num(&j, "ingest8_over_store_api", r8.rate / sapi.rate);
 	}
 	if (which & S_LATENCY && which & S_FSYNC) {
