@@ -311,6 +311,9 @@ static void format_all(struct out *o, const struct metrics_snapshot *s, int64_t 
 
 	gauge(o, "planwatch_store_map_size_bytes", "LMDB map size", st->map_size);
 	gauge(o, "planwatch_store_map_used_bytes", "LMDB map bytes in use", st->map_used);
+	counter(o, "planwatch_store_map_full_reruns_total",
+		"Write transactions aborted on a full LMDB map and run again after it grew (the map "
+		"grows ahead at 3/4 in use, so these should stay rare)", st->map_full_reruns);
 	gauge(o, "planwatch_store_file_size_bytes", "Size of data.mdb on disk", st->file_size);
 	gauge(o, "planwatch_store_observations", "Stored observations (latest vintages)",
 	      st->n_obs);

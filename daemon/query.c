@@ -548,6 +548,7 @@ static void answer_status(struct store *s, const struct qctx *q, struct proto_bu
 	proto_kv_uint(&m, "quarantine_dropped", st->quarantine_dropped);
 	proto_kv_uint(&m, "map_size", ss.map_size);
 	proto_kv_uint(&m, "map_used", ss.map_used);
+	proto_kv_uint(&m, "map_full_reruns", ss.map_full_reruns);
 	proto_map_close(m);
 }
 

@@ -88,6 +88,7 @@ struct store_reject {
 struct store_stat {
 	uint64_t map_size;  /* current map size in bytes */
 	uint64_t map_used;  /* bytes in use (last page number * page size) */
+	uint64_t map_full_reruns; /* write txns aborted on a full map and run again, since open */
 	uint64_t file_size; /* data.mdb size on disk */
 	uint64_t n_obs; /* observations (series x period) */
 	uint64_t n_rev; /* vintages */
@@ -96,8 +97,9 @@ struct store_stat {
 };
 
 /* Opens (creating if needed) the environment in directory dir, which must exist.
- * map_size is the initial map size in bytes (0 = 64 MiB); the map doubles on
- * MDB_MAP_FULL up to map_max (0 = 64 GiB). Returns PW_EBUSY if another process
+ * map_size is the initial map size in bytes (0 = 64 MiB); the map doubles, up to map_max
+ * (0 = 64 GiB), before a write txn once over three quarters of it is in use, and on
+ * MDB_MAP_FULL (the txn then runs again). Returns PW_EBUSY if another process
  * holds the environment's lock file (planwatchd is single-writer), PW_EDAMAGED when
  * store_check finds the file damaged (an existing data.mdb of 0 bytes included: it never
  * becomes a new store), PW_ESTORE on an incompatible file. *ret is written only on

@@ -76,6 +76,8 @@ struct store {
 	unsigned schema; /* as opened; below STORE_SCHEMA only writes of the migration run */
 	bool migrating;
 	uint64_t vin_reads; /* vintages decoded for readers since open (store_vintages_read) */
+	uint64_t map_full_reruns; /* write txns run again after MDB_MAP_FULL since open */
+	unsigned grow_ahead_pct;  /* grow before a write txn above this % in use; 0: on MAP_FULL only */
 };
 
 struct store_txn {

@@ -2330,6 +2330,34 @@ static void fair_cpu_bound(struct js *j, const struct fair_round *fr, int rounds
 	}
 }
 
+/* What bounds the daemon against the prototype loop at a deep pipeline, from the same
+ * run's figures. Its groups are large (18,000 updates), so a commit's flushes are a small
+ * share and the single writer loop is CPU-bound: it cannot pass 1 / (its CPU per update),
+ * and matching the prototype needs at most 1 / (the prototype's rate) of loop CPU per
+ * update. The second line is the machine: at the prototype's rate, the daemon's threads
+ * and the feeders at their CPU per update would need that many CPUs. */
+static void prototype_bound(struct js *j, const struct run *d, const struct run *p)
+{
+	if (!(d->loop_us_per_item > 0) || !(p->rate > 0))
+		return;
+	double ceiling = 1e6 / d->loop_us_per_item, need = 1e6 / p->rate;
+	double cpus = (d->us_per_item * p->rate + d->client_cpu / d->rate * p->rate * 1e6) / 1e6;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	printf("    bound: one CPU / the loop's CPU per update = %.0f/s = %.2fx the "
+	       "prototype (>= 1x needs <= %.2f us per update; the loop's %.2f, the prototype's "
+	       "%.2f)\n", ceiling, ceiling / p->rate, need, d->loop_us_per_item,
+	       p->loop_us_per_item);
+	printf("    bound: at the prototype's rate the daemon (%.2f us per update, all "
+	       "threads) and its feeders would need %.2f CPUs of %ld\n", d->us_per_item, cpus,
+	       online);
+	js_num(j, "prototype_bound_loop_cpu_updates_per_s", ceiling);
+	js_num(j, "prototype_bound_loop_cpu_over_prototype", ceiling / p->rate);
+	js_num(j, "prototype_target_loop_cpu_us_per_update", need);
+	js_num(j, "prototype_loop_cpu_us_per_update", p->loop_us_per_item);
+	js_num(j, "prototype_bound_cpus_needed", cpus);
+	js_int(j, "cpus_online", online);
+}
+
 /* Ratios per round, reported as min-max over the rounds (each ratio within one round); b:
  * of the --daemon-b build. */
 static void fair_report(struct js *j, const struct fair_round *fr, int rounds, bool peer, bool b)
@@ -2948,6 +2976,7 @@ int main(int argc, char **argv)
 		printf("  durable acked/s, 8 feeders / prototype loop       %6.2f   (target >= 1: %s)\n", q,
 		       verdict(q >= 1));
 		js_num(&j, "ingest8_over_prototype_loop", q);
+		prototype_bound(&j, &r8, &rp);
 		js_num(&j, "ingest8_over_store_api", r8.rate / sapi.rate);
 	}
 	if (which & S_LATENCY && which & S_FSYNC) {

@@ -28,6 +28,9 @@ export LC_ALL=C.UTF-8
 
 STEP="start"
 step() { STEP="$*"; echo; echo "=== [$(date +%T)] $STEP"; }
+# grep -q stops reading at the first match, and under pipefail the writer's SIGPIPE then
+# fails the pipeline (a race: it failed "man planwatchd" once); has reads to the end.
+has() { grep "$@" >/dev/null; }
 die() { echo "fresh-machine: FAIL in step '$STEP': $*" >&2; exit 1; }
 on_err() { echo "fresh-machine: FAIL in step '$STEP' (command exited $1: $BASH_COMMAND)" >&2; }
 trap 'on_err $?' ERR
@@ -76,7 +79,7 @@ run_readme() {
 	[ $(($(date +%s) - t0)) -lt 3 ] || die "the CLI waited for its timeout"
 	[ ! -e state/ingest.sock ] || die "make stop left state/ingest.sock"
 	step "man pages readable (man-db)"
-	man -l man/planwatchd.8 2>/dev/null | grep -q "EXIT STATUS" || die "man -l man/planwatchd.8"
+	man -l man/planwatchd.8 2>/dev/null | has "EXIT STATUS" || die "man -l man/planwatchd.8"
 	echo "README: ok"
 }
 
@@ -89,7 +92,7 @@ show() { systemctl show -P "$2" "$1"; }
 journal_has() { # TEXT: the unit's journal since the last mark has TEXT (waits up to 10 s)
 	local i
 	for i in $(seq 50); do
-		journalctl -q -u planwatchd --no-pager --since "$MARK" -o cat | grep -qF -- "$1" && return 0
+		journalctl -q -u planwatchd --no-pager --since "$MARK" -o cat | has -F -- "$1" && return 0
 		sleep 0.2
 	done
 	journalctl -u planwatchd --no-pager --since "$MARK" | tail -20
@@ -125,7 +128,8 @@ run_ops() {
 	id planwatch
 	systemctl daemon-reload
 	step "Install: man planwatchd (installed man page, man-db)"
-	man -P cat planwatchd 2>/dev/null | grep -q "planwatchd" || die "man planwatchd"
+	out=$(man -P cat planwatchd 2>&1) || die "man planwatchd exited $?: $(head -c 600 <<<"$out")"
+	has "planwatchd" <<<"$out" || die "man planwatchd: $(head -c 600 <<<"$out")"
 	step "Install: planwatchd --check as the service user (runuser)"
 	runuser -u planwatch -- planwatchd --check --config $CONF
 	step "Install: systemctl enable --now planwatchd (READY=1)"
@@ -141,7 +145,7 @@ run_ops() {
 	useradd -m alice
 	usermod -aG planwatch alice
 	runuser -u alice -- env PLANWATCH_ENDPOINT=$EP PLANWATCH_PUB=ipc:///run/planwatch/notify.sock \
-		planwatch status | grep -q accepted || die "alice: planwatch status"
+		planwatch status | has accepted || die "alice: planwatch status"
 	(cd / && runuser -u alice -- planwatch status >/dev/null) || die "default endpoint outside a source tree"
 	useradd -m bob
 	if (cd / && runuser -u bob -- planwatch --timeout 2000 status >/tmp/bob.out 2>&1); then
@@ -163,7 +167,7 @@ run_ops() {
 	grep -q "gdp" /tmp/watch.out || { cat /tmp/watch.out; die "alice's watch saw no notice"; }
 
 	step "Monitoring: planwatch --json status, systemctl is-failed"
-	(cd / && pw --json status) | grep -q '"accepted":1' || die "--json status lacks accepted 1"
+	(cd / && pw --json status) | has '"accepted":1' || die "--json status lacks accepted 1"
 	! systemctl is-failed -q planwatchd || die "is-failed says failed"
 
 	step "Monitoring: journal fields DEPT=, PLAN=, INDICATOR= on a rejected update"
@@ -176,7 +180,7 @@ run_ops() {
 	grep -q "DEPT=统计局" /tmp/verbose || die "no DEPT= field"
 	grep -q "PLAN=quangang-14" /tmp/verbose || die "no PLAN= field"
 	grep -q "INDICATOR=gdp" /tmp/verbose || die "no INDICATOR= field"
-	journalctl -u planwatchd -p warning --no-pager DEPT=统计局 | grep -q "rejected" ||
+	journalctl -u planwatchd -p warning --no-pager DEPT=统计局 | has "rejected" ||
 		die "journalctl DEPT=统计局 filter"
 
 	step "Configure: systemctl reload with a good catalog"
@@ -195,7 +199,7 @@ run_ops() {
 	journal_has "reload: keeping the running catalog: catalog: $CAT/plans/licheng-14.yaml:" ||
 		die "no FILE:LINE message for the broken catalog"
 	[ "$(systemctl is-active planwatchd)" = active ] || die "not active after a broken reload"
-	(cd / && pw query quangang-14 gdp | grep -q 812.5) || die "old catalog no longer serves"
+	(cd / && pw query quangang-14 gdp | has 812.5) || die "old catalog no longer serves"
 	cp /root/licheng-14.yaml.good $CAT/plans/licheng-14.yaml
 	systemctl reload planwatchd
 
@@ -272,7 +276,7 @@ run_ops() {
 	systemctl enable --now planwatchd.socket
 	[ "$(systemctl is-active planwatchd)" != active ] || die "service already active"
 	ls -l /run/planwatch/
-	stat -c '%U:%G %a' /run/planwatch/ingest.sock | grep -q "planwatch:planwatch 660" ||
+	stat -c '%U:%G %a' /run/planwatch/ingest.sock | has "planwatch:planwatch 660" ||
 		die "socket mode/owner not as planwatchd.socket says"
 	(cd / && pw status >/dev/null) || die "status through the socket unit"
 	wait_active || die "socket activation did not start planwatchd"
@@ -287,9 +291,9 @@ run_ops() {
 	step "CURVE: keygen (server key root-only, given as a credential)"
 	keygen=$(planwatch keygen --server -o /etc/planwatch/server.key)
 	echo "$keygen"
-	echo "$keygen" | grep -q "server_secret_file: /run/credentials/planwatchd.service/server.key" ||
+	echo "$keygen" | has "server_secret_file: /run/credentials/planwatchd.service/server.key" ||
 		die "keygen --server does not print the guide's credential path"
-	echo "$keygen" | grep -q "LoadCredential=server.key:/etc/planwatch/server.key" ||
+	echo "$keygen" | has "LoadCredential=server.key:/etc/planwatch/server.key" ||
 		die "keygen --server does not print the LoadCredential= line"
 	spub=$(echo "$keygen" | sed -n 's/^public key: //p')
 	[ "$(stat -c '%U %a' /etc/planwatch/server.key)" = "root 600" ] || die "server.key not root 0600"

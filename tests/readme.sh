@@ -63,7 +63,7 @@ grep -q '^licheng-13 ' "$T/c1" && grep -q '^licheng-14 ' "$T/c1" &&
 grep -qE '^2021 +7.38 +estimate' "$T/h3" || fail "fdi_rmb 2021 not in the history: $(cat "$T/h3")"
 "$B/planwatch" catalog show quangang >"$T/c2"
 grep -qE '^- +fdi_rmb +亿元 +- +- ' "$T/c2" || fail "catalog show quangang lacks fdi_rmb: $(grep fdi "$T/c2")"
-"$B/planwatch" catalog show quangang-14 | grep -q fdi_rmb && fail "fdi_rmb listed as a target of quangang-14"
+"$B/planwatch" catalog show quangang-14 | grep fdi_rmb >/dev/null && fail "fdi_rmb listed as a target of quangang-14"
 "$B/planwatch" push quangang fdi_rmb 2022 8.1 --status estimate >"$T/p1"
 grep -q "^  fdi_rmb 2022: no plan has a target on it: stored and announced, judged by none$" "$T/p1" ||
 	fail "push fdi_rmb: $(cat "$T/p1")"
