@@ -1620,8 +1620,10 @@ static void bench_series_daemon(long n, long updates, struct series_res *sr)
 {
 	struct daemon d;
 	struct run r = { .name = "series preload" };
+	/* Its own message ids: the scattered run's "f" ids would repeat the preload's, and the
+	 * daemon answers a repeated id with the first reply (an idempotent retry). */
 	struct gen pre = { .kind = GEN_SCATTER, .plan = HARNESS_BENCH_PLAN, .fmt = "s%07ld", .unit = "亿元",
-			   .n = n, .sequential = true };
+			   .n = n, .sequential = true, .tag = "p" };
 	memset(sr, 0, sizeof(*sr));
 	sr->series = n;
 	sr->daemon = true;
@@ -1633,13 +1635,18 @@ static void bench_series_daemon(long n, long updates, struct series_res *sr)
 	while (pre.per_feeder % batch)
 		batch--;
 	run_feeders(&d, &pre, 8, batch, 0, pre.per_feeder * 8, 0, 0, &r);
+	if (r.err || r.nacked)
+		die("series preload of %ld: failed (%ld NACKs)", n, r.nacked);
 	sr->preload_rate = r.rate;
 	struct gen g = pre;
 	g.sequential = false;
 	g.j0 = n;
 	g.per_feeder = updates / 8;
+	g.tag = NULL;
 	r = (struct run){ .name = "series" };
 	run_feeders(&d, &g, 8, BATCH_DEFAULT, 0, updates, 0, 0, &r);
+	if (r.err || r.nacked)
+		die("series, %ld: failed (%ld NACKs)", n, r.nacked);
 	sr->rate = r.rate;
 	sr->lat = r.lat;
 	sr->group_items = r.group_items;
