@@ -95,6 +95,9 @@ static void usage(FILE *f)
 		"  template --dept D --region R|--plan PLAN --period P -o FILE.xlsx\n"
 		"                          the Excel sheet a department fills in for one period\n"
 		"                          (its indicators of that frequency); import reads it back\n"
+		"  plans [REGION]          the plans loaded, each with its window, status and phase\n"
+		"                          this year (实施中 in force, 已到期未收官 ended, not closed:\n"
+		"                          its 终期评估 is due), and a region with no plan in force\n"
 		"  catalog show [PLAN|REGION]\n"
 		"                          indicators and targets loaded in the daemon\n"
 		"  catalog check [--store] FILE...\n"
@@ -1404,6 +1407,193 @@ static int cmd_catalog(struct cli *c, int argc, char **argv)
 	return 2;
 }
 
+/* ---- plans: which plans the daemon holds, and where each stands ---- */
+
+#define PLANS_MAX 256
+
+struct plan_row {
+	char plan[CAT_ID_MAX + 1], region[CAT_ID_MAX + 1], name[200], name_en[200], status[16];
+	int64_t from, to;
+	unsigned targets, binding;
+};
+
+/* Where plan p stands in `year` (Beijing time, by the daemon's clock): its file's status,
+ * then its window. An active plan past its window is the 收官 case: its 终期评估 is due and
+ * its file is to be closed (catalog/README.md step 7). */
+static const char *plan_phase(const struct plan_row *p, int year)
+{
+	if (strcmp(p->status, "draft") == 0)
+		return "草案 draft";
+	if (strcmp(p->status, "closed") == 0)
+		return "已收官 closed";
+	if (year < p->from)
+		return "未开始 not yet in force";
+	if (year <= p->to)
+		return "实施中 in force";
+	return "已到期未收官 ended, not closed";
+}
+
+/* The plans of catalog reply v, each with its targets counted; returns how many. */
+static size_t plan_rows(const struct proto_view *v, struct plan_row *rows, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < proto_view_count(v); i++) {
+		char plan[CAT_ID_MAX + 1] = "", attr[16] = "";
+		if (proto_view_str(v, (int)i, "plan", plan, sizeof(plan)) != 0)
+			continue; /* a series no plan targets */
+		size_t k = 0;
+		while (k < n && strcmp(rows[k].plan, plan) != 0)
+			k++;
+		if (k == n) {
+			if (n == cap)
+				continue;
+			struct plan_row *r = &rows[n++];
+			memset(r, 0, sizeof(*r));
+			snprintf(r->plan, sizeof(r->plan), "%s", plan);
+			proto_view_str(v, (int)i, "region", r->region, sizeof(r->region));
+			proto_view_str(v, (int)i, "plan_name", r->name, sizeof(r->name));
+			proto_view_str(v, (int)i, "plan_name_en", r->name_en, sizeof(r->name_en));
+			if (proto_view_str(v, (int)i, "plan_status", r->status, sizeof(r->status)) != 0)
+				snprintf(r->status, sizeof(r->status), "?"); /* an older daemon */
+			proto_view_int_at(v, (int)i, "plan_window", 0, &r->from);
+			proto_view_int_at(v, (int)i, "plan_window", 1, &r->to);
+		}
+		rows[k].targets++;
+		proto_view_str(v, (int)i, "attribute", attr, sizeof(attr));
+		rows[k].binding += strcmp(attr, "binding") == 0;
+	}
+	return n;
+}
+
+/* The year in Beijing time (UTC+8) of the daemon's clock, so a test clock is followed. */
+static int daemon_year(struct cli *c, int *year)
+{
+	struct proto_req r = { .type = PROTO_STATUS };
+	struct proto_view *v;
+	int64_t now;
+	if (call(c, &r, &v))
+		return 1;
+	int rc = proto_view_int(v, -1, "now", &now);
+	proto_view_free(v);
+	if (rc != 0) {
+		fprintf(stderr, "planwatch: the daemon's status has no clock (now)\n");
+		return 1;
+	}
+	time_t t = (time_t)(now / 1000 + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	*year = tm.tm_year + 1900;
+	return 0;
+}
+
+static void plans_json(const struct plan_row *rows, size_t n, int year)
+{
+	struct proto_buf b;
+	struct proto_view *v;
+	char *text;
+	proto_buf_init(&b);
+	proto_w_map(&b, 2);
+	proto_w_str(&b, "year");
+	proto_w_int(&b, year);
+	proto_w_str(&b, "items");
+	proto_w_array(&b, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		const struct plan_row *r = &rows[i];
+		struct proto_map m;
+		proto_map_open(&m, &b);
+		proto_kv_str(&m, "plan", r->plan);
+		proto_kv_str(&m, "region", r->region);
+		proto_kv_str(&m, "name", r->name);
+		proto_kv_str(&m, "name_en", r->name_en[0] ? r->name_en : NULL);
+		proto_kv_str(&m, "status", r->status);
+		proto_map_key(&m, "window");
+		proto_w_array(&b, 2);
+		proto_w_int(&b, r->from);
+		proto_w_int(&b, r->to);
+		proto_kv_str(&m, "phase", plan_phase(r, year));
+		proto_kv_uint(&m, "targets", r->targets);
+		proto_kv_uint(&m, "binding", r->binding);
+		proto_map_close(m);
+	}
+	if (!b.err && proto_view_new(&v, b.data, b.len) == 0) {
+		if (proto_view_json(v, -1, &text) == 0) {
+			puts(text);
+			free(text);
+		}
+		proto_view_free(v);
+	}
+	proto_buf_release(&b);
+}
+
+/* True when some active plan of region's rows has `year` in its window. */
+static bool region_in_force(const struct plan_row *rows, size_t n, const char *region, int year)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].region, region) == 0 && strcmp(rows[i].status, "active") == 0 &&
+		    rows[i].from <= year && year <= rows[i].to)
+			return true;
+	return false;
+}
+
+static void plans_table(const struct plan_row *rows, size_t n, int year)
+{
+	printf("%-16s %-10s %-9s %-7s ", "plan", "region", "window", "status");
+	print_cols("阶段 phase", 32);
+	printf("%7s %7s  %s\n", "targets", "binding", "规划 name");
+	for (size_t i = 0; i < n; i++) {
+		const struct plan_row *r = &rows[i];
+		char window[24];
+		snprintf(window, sizeof(window), "%lld-%lld", (long long)r->from, (long long)r->to);
+		printf("%-16s %-10s %-9s %-7s ", r->plan, r->region, window, r->status);
+		print_cols(plan_phase(r, year), 32);
+		printf("%7u %7u  %s\n", r->targets, r->binding, r->name);
+	}
+	/* What a bureau closing out one plan and starting the next needs to do next. */
+	for (size_t i = 0; i < n; i++) {
+		const struct plan_row *r = &rows[i];
+		if (strcmp(r->status, "active") == 0 && year > r->to)
+			printf("%s: 规划期 %lld-%lld 已结束 the window ended: 终期评估 `planwatch evaluate "
+			       "--plan %s --year %lld`, then `status: closed` (catalog/README.md step 7)\n",
+			       r->plan, (long long)r->from, (long long)r->to, r->plan, (long long)r->to);
+		bool first = true;
+		for (size_t k = 0; k < i; k++)
+			first &= strcmp(rows[k].region, r->region) != 0;
+		if (first && !region_in_force(rows, n, r->region, year))
+			printf("%s: %d 年无实施中的规划 no plan in force for %d: load the next plan's "
+			       "catalog (catalog/README.md, steps 1-5)\n", r->region, year, year);
+	}
+}
+
+static int cmd_plans(struct cli *c, int argc, char **argv)
+{
+	struct proto_req r = { .type = PROTO_CATALOG };
+	struct proto_view *v;
+	struct plan_row *rows;
+	int year;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		fprintf(stderr, "usage: planwatch plans [REGION]\n");
+		return 2;
+	}
+	if (argc == 2)
+		r.region = argv[1];
+	if (daemon_year(c, &year) || call(c, &r, &v))
+		return 1;
+	if (!(rows = calloc(PLANS_MAX, sizeof(*rows)))) {
+		proto_view_free(v);
+		fprintf(stderr, "planwatch: out of memory\n");
+		return 1;
+	}
+	size_t n = plan_rows(v, rows, PLANS_MAX);
+	if (c->json)
+		plans_json(rows, n, year);
+	else
+		plans_table(rows, n, year);
+	free(rows);
+	proto_view_free(v);
+	return 0;
+}
+
 static int cmd_debug(struct cli *c, int argc, char **argv)
 {
 	struct proto_req r = { 0 };
@@ -2110,7 +2300,7 @@ int main(int argc, char **argv)
 		{ "catalog", cmd_catalog }, { "debug", cmd_debug },	  { "backup", cmd_backup },
 		{ "keygen", cmd_keygen },   { "report", cmd_report },
 		{ "evaluate", cmd_evaluate },	  { "units", cmd_units },
-		{ "dispatch", cmd_dispatch },
+		{ "dispatch", cmd_dispatch }, { "plans", cmd_plans },
 	};
 	struct cli c = { .timeout_ms = 5000 };
 	int ch;

@@ -401,6 +401,7 @@ static int w_indicator(struct proto_buf *b, struct store_txn *t, const struct ca
 	proto_kv_str(&m, "source", x->source_file ? src : NULL);
 	proto_kv_str(&m, "plan_name", p ? p->name : NULL);
 	proto_kv_str(&m, "plan_name_en", p ? p->name_en : NULL);
+	proto_kv_str(&m, "plan_status", p ? cat_status_name(p->status) : NULL);
 	proto_map_key(&m, "plan_window"); /* [start_year, end_year], as in verdict notices */
 	if (p) {
 		proto_w_array(b, 2);

@@ -478,6 +478,7 @@ struct run {
 	struct idset acked;   /* every id an ACK came back for */
 	long junk_sent;
 	long junk_echo_expected, junk_echoed; /* refused frames whose id was readable */
+	bool *echo_want; /* per frame sent: a reply under its "j-N" id is due */
 	long mutated_acked;
 	long counts[F__COUNT];
 };
@@ -576,6 +577,7 @@ static void send_hostile(struct run *r)
 		echo = strncmp(id, "j-", 2) == 0;
 	}
 	r->junk_echo_expected += echo;
+	r->echo_want[r->sent] = echo;
 	send_frame(r, m.d, m.n);
 	free(m.d);
 	r->sent++;
@@ -607,12 +609,16 @@ static void on_reply(struct run *r, const void *p, size_t n)
 		}
 		CHECK(ack);
 		r->valid_acks[j]++;
-	} else if (strncmp(id, "j-", 2) == 0) {
+	} else if (strncmp(id, "j-", 2) == 0 && (j = strtol(id + 2, &end, 10)) >= 0 &&
+		   j < r->sent && !*end && r->echo_want[j]) {
 		if (ack)
 			fprintf(stderr, "hostile: deliberately invalid frame %s acknowledged\n", id);
 		CHECK(!ack);
+		r->echo_want[j] = false; /* one reply each */
 		r->junk_echoed++;
 	} else if (ack) {
+		/* Also a mutated frame whose salvaged id reads "j-N" (seed 1796248543: an "m-"
+		 * id mutated into one of a junk frame's). */
 		r->mutated_acked++;
 	}
 	proto_view_free(v);
@@ -790,7 +796,8 @@ int main(int argc, char **argv)
 	struct run r = { .h = &h, .frames = frames, .valid_total = frames / (VALID_EVERY - 1) };
 	r.valid_acks = calloc((size_t)r.valid_total, sizeof(long));
 	r.valid_sends = calloc((size_t)r.valid_total, sizeof(long));
-	CHECK(r.valid_acks && r.valid_sends);
+	r.echo_want = calloc((size_t)frames, sizeof(bool));
+	CHECK(r.valid_acks && r.valid_sends && r.echo_want);
 	r.zctx = zmq_ctx_new();
 	r.dealer = zmq_socket(r.zctx, ZMQ_DEALER);
 	int linger = 0;
@@ -846,6 +853,7 @@ int main(int argc, char **argv)
 	idset_free(&r.acked);
 	free(r.valid_acks);
 	free(r.valid_sends);
+	free(r.echo_want);
 	harness_cleanup(&h);
 	printf("hostile: ok\n");
 	return 0;

@@ -70,6 +70,30 @@ grep -q "^  fdi_rmb 2022: no plan has a target on it: stored and announced, judg
 if "$B/planwatch" query atlantis gdp 2>"$T/err"; then fail "query of an unknown region succeeded"; fi
 grep -q "unknown_region" "$T/err" || fail "unknown region: $(cat "$T/err")"
 
+# plans: by the daemon's clock (2026-12-01), the 14th plans' windows have ended while their
+# files still say active (终期评估 due, then status: closed), the 13th are closed, and no
+# region has a plan in force for 2026; at a clock in 2023 the 14th are in force.
+"$B/planwatch" plans >"$T/plans"
+[ "$(grep -cE '^[a-z]+-14 +[a-z]+ +2021-2025 active +已到期未收官 ended, not closed +[0-9]+ +[0-9]+  .+第十四个五年规划' "$T/plans")" = 3 ] ||
+	fail "plans: the 14th plans are not 'ended, not closed': $(cat "$T/plans")"
+[ "$(grep -cE '^[a-z]+-13 +[a-z]+ +2016-2020 closed +已收官 closed ' "$T/plans")" = 3 ] ||
+	fail "plans: the 13th plans are not closed: $(cat "$T/plans")"
+grep -q '^quangang-14: 规划期 2021-2025 已结束 the window ended: 终期评估 `planwatch evaluate --plan quangang-14 --year 2025`' "$T/plans" ||
+	fail "plans: no 终期评估 hint for quangang-14"
+[ "$(grep -c '^[a-z]*: 2026 年无实施中的规划 no plan in force for 2026' "$T/plans")" = 3 ] ||
+	fail "plans: not every region is said to have no plan in force for 2026"
+# The targets counted are catalog show's, plan by plan.
+n14=$("$B/planwatch" catalog show quangang-14 | grep -c '^quangang-14 ')
+grep -qE "^quangang-14 .* $n14 +[0-9]+  " "$T/plans" || fail "plans: quangang-14 has not $n14 targets"
+"$B/planwatch" --json plans quangang | grep -q '"plan":"quangang-14","region":"quangang",.*"status":"active","window":\[2021,2025\],"phase":"已到期未收官 ended, not closed"' ||
+	fail "plans --json: $("$B/planwatch" --json plans quangang)"
+"$B/planwatch" debug clock 2023-06-01T00:00:00Z >/dev/null
+"$B/planwatch" plans quangang >"$T/plans23"
+grep -qE '^quangang-14 +quangang +2021-2025 active +实施中 in force ' "$T/plans23" &&
+	! grep -q "no plan in force\|window ended" "$T/plans23" || fail "plans in 2023: $(cat "$T/plans23")"
+"$B/planwatch" debug clock 2026-12-01T08:00:00Z >/dev/null
+if "$B/planwatch" plans nowhere >"$T/plans-bad" 2>&1; then fail "plans of an unknown region succeeded"; fi
+grep -q "unknown_region" "$T/plans-bad" || fail "plans nowhere: $(cat "$T/plans-bad")"
 # The session, in a directory whose build/ is this build; `make stop` stops this daemon.
 mkdir "$T/work"
 ln -s "$B" "$T/work/build"
