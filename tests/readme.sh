@@ -135,4 +135,9 @@ grep -qE '^[0-9]+ change\.quangang\.gdp .*"region":"350505".*"judged_by":\["quan
 	fail "the 2025Q4 change notice lacks region and judged_by"
 grep -qE '^[0-9]+ change\.quangang\.gdp .*"judged_by":\[\]' "$out" ||
 	fail "the 2026Q1 change notice is not judged_by []"
+# plans, as the session ran it: the 14th plans' windows ended, 终期评估 due; no plan for 2026.
+[ "$(grep -cE '^[a-z]+-14 +[a-z]+ +2021-2025 active +已到期未收官 ended, not closed ' "$out")" = 3 ] ||
+	fail "the session's plans does not show the 14th plans ended, not closed"
+[ "$(grep -c '^[a-z]*: 2026 年无实施中的规划 no plan in force for 2026' "$out")" = 3 ] ||
+	fail "the session's plans does not name the regions without a plan for 2026"
 echo "readme.sh: ok"
