@@ -1415,6 +1415,7 @@ struct plan_row {
 	char plan[CAT_ID_MAX + 1], region[CAT_ID_MAX + 1], name[200], name_en[200], status[16];
 	int64_t from, to;
 	unsigned targets, binding;
+	unsigned attributed; /* targets with an attribute: none when the plan's table has no 属性 column */
 };
 
 /* Where plan p stands in `year` (Beijing time, by the daemon's clock): its file's status,
@@ -1461,6 +1462,7 @@ static size_t plan_rows(const struct proto_view *v, struct plan_row *rows, size_
 		rows[k].targets++;
 		proto_view_str(v, (int)i, "attribute", attr, sizeof(attr));
 		rows[k].binding += strcmp(attr, "binding") == 0;
+		rows[k].attributed += strcmp(attr, "binding") == 0 || strcmp(attr, "expected") == 0;
 	}
 	return n;
 }
@@ -1512,7 +1514,10 @@ static void plans_json(const struct plan_row *rows, size_t n, int year)
 		proto_w_int(&b, r->to);
 		proto_kv_str(&m, "phase", plan_phase(r, year));
 		proto_kv_uint(&m, "targets", r->targets);
-		proto_kv_uint(&m, "binding", r->binding);
+		if (r->attributed)
+			proto_kv_uint(&m, "binding", r->binding);
+		else
+			proto_kv_str(&m, "binding", NULL); /* the plan gives no 属性 */
 		proto_map_close(m);
 	}
 	if (!b.err && proto_view_new(&v, b.data, b.len) == 0) {
@@ -1546,7 +1551,10 @@ static void plans_table(const struct plan_row *rows, size_t n, int year)
 		snprintf(window, sizeof(window), "%lld-%lld", (long long)r->from, (long long)r->to);
 		printf("%-16s %-10s %-9s %-7s ", r->plan, r->region, window, r->status);
 		print_cols(plan_phase(r, year), 32);
-		printf("%7u %7u  %s\n", r->targets, r->binding, r->name);
+		char binding[16] = "-";
+		if (r->attributed)
+			snprintf(binding, sizeof(binding), "%u", r->binding);
+		printf("%7u %7s  %s\n", r->targets, binding, r->name);
 	}
 	/* What a bureau closing out one plan and starting the next needs to do next. */
 	for (size_t i = 0; i < n; i++) {
