@@ -407,23 +407,10 @@ static const char *kinds[] = { "half",	  "lastpage", "randpages", "empty",
 			       "zerotail", "bitflip",  "logrec",    "alertrec" };
 #define N_KINDS (sizeof(kinds) / sizeof(*kinds))
 
-static bool log_has(const char *path, const char *needle)
-{
-	FILE *f = fopen(path, "r");
-	char line[4096];
-	bool yes = false;
-	if (!f)
-		return false;
-	while (!yes && fgets(line, sizeof(line), f))
-		yes = strstr(line, needle) != NULL;
-	fclose(f);
-	return yes;
-}
-
 static bool sanitizer_report(const char *log)
 {
-	return log_has(log, "AddressSanitizer") || log_has(log, "runtime error") ||
-	       log_has(log, "LeakSanitizer") || log_has(log, "Assertion");
+	return harness_file_has(log, "AddressSanitizer") || harness_file_has(log, "runtime error") ||
+	       harness_file_has(log, "LeakSanitizer") || harness_file_has(log, "Assertion");
 }
 
 /* Writes on top of the damage: the WRITE_IND figure pipelined among one figure of each
@@ -503,7 +490,7 @@ static bool run_case(struct harness *h, const struct reference *ref, const char 
 		/* Refused: by exit, with a message naming the store. */
 		/* Under ASan a SIGBUS or SIGSEGV ends in exit 1: the report tells. */
 		bool crashed = st >= 128 || sanitizer_report(h->log);
-		bool clear = st > 0 && (log_has(h->log, "store") || log_has(h->log, "data.mdb"));
+		bool clear = st > 0 && (harness_file_has(h->log, "store") || harness_file_has(h->log, "data.mdb"));
 		printf("damage: %-9s #%u: %s (exit %d)%s; verify: exit %d\n", kind, variant,
 		       crashed ? "CRASHED at start" : "refused to start", st,
 		       crashed || clear ? "" : " WITHOUT A MESSAGE NAMING THE STORE", verify);
@@ -545,7 +532,7 @@ static bool run_case(struct harness *h, const struct reference *ref, const char 
 	pw_client_free(c);
 	int stop = harness_stop(h, SIGTERM);
 	/* Damage the daemon answered is logged (an operator must act). */
-	bool logged = reported == 0 || log_has(h->log, "damaged");
+	bool logged = reported == 0 || harness_file_has(h->log, "damaged");
 	if (!logged)
 		printf("damage: %-9s #%u: damage reported to clients but not logged\n", kind,
 		       variant);

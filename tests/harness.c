@@ -321,6 +321,19 @@ void harness_count_messages(struct pw_client *c, int n_inds, long n, int *seen)
 	}
 }
 
+bool harness_file_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	bool yes = false;
+	if (!f)
+		return false;
+	while (!yes && fgets(line, sizeof(line), f))
+		yes = strstr(line, needle) != NULL;
+	fclose(f);
+	return yes;
+}
+
 int64_t harness_status(struct pw_client *c, const char *key)
 {
 	struct proto_req r = { .type = PROTO_STATUS };

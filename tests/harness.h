@@ -74,6 +74,10 @@ void harness_bench_message(long j, int items, int n_inds, struct pw_obs *obs, ch
  * value is j (0 <= j < n; anything else aborts), revisions numbered 1.. without gaps. */
 void harness_count_messages(struct pw_client *c, int n_inds, long n, int *seen);
 
+/* True when a line of the text file at path (e.g. a daemon's log, h->log) contains needle;
+ * false also when the file cannot be read. */
+bool harness_file_has(const char *path, const char *needle);
+
 /* An integer field of the daemon's status reply (e.g. "revisions"); aborts if absent. */
 int64_t harness_status(struct pw_client *c, const char *key);
 

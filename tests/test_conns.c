@@ -122,19 +122,6 @@ static int raw_connect(const char *ep)
 	return -1;
 }
 
-static bool log_has(const struct harness *h, const char *what)
-{
-	FILE *f = fopen(h->log, "r");
-	char line[1024];
-	bool found = false;
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, what) != NULL;
-	fclose(f);
-	return found;
-}
-
 /* Floods ep with N_CONNS connections while the daemon must stay up and under its limit;
  * then closes them all and checks that it serves and counted the refusals. With stopped,
  * the daemon is stopped (SIGSTOP) while the connections are made, as a daemon busy at the
@@ -169,7 +156,7 @@ static void flood(struct harness *h, const char *ep, int64_t min_refused, bool s
 	/* The daemon logs its refusals within a tick (250 ms); over tcp:// the connections
 	 * past the backlog come with SYN retransmits (1, 3, 7, 15 s), so wait for them. */
 	for (int64_t until = mono_ms() + 30000;
-	     min_refused > 0 && !log_has(h, "connections refused") && mono_ms() < until;)
+	     min_refused > 0 && !harness_file_has(h->log, "connections refused") && mono_ms() < until;)
 		usleep(100 * 1000);
 	int st;
 	CHECK(waitpid(h->pid, &st, WNOHANG) == 0);
